@@ -1,0 +1,1 @@
+"""Corpora: the story world, LLM generation, and importers all write the same JSONL."""

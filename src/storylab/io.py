@@ -1,0 +1,79 @@
+"""Small file helpers: atomic writes and friendly reads."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from storylab.errors import StorylabError
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8"):
+    """Write to a temporary file beside `path`, then rename over it.
+
+    A reader never sees a half-written file: either the old one or the new one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if "b" in mode:
+        encoding = None
+    try:
+        with os.fdopen(fd, mode, encoding=encoding) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def require_file(path: str | os.PathLike, what: str = "file") -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise StorylabError(f"{what} not found: {path}")
+    if path.is_dir():
+        raise StorylabError(f"{what} is a directory, expected a file: {path}")
+    return path
+
+
+def read_text(path: str | os.PathLike, what: str = "text file") -> str:
+    """Read UTF-8 text, failing with a clear message on anything else."""
+    path = require_file(path, what)
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise StorylabError(f"{path}: not valid UTF-8 (byte {e.start}, line {line})") from None
+
+
+def iter_jsonl(path: str | os.PathLike, what: str = "JSONL file") -> Iterator[dict]:
+    """Yield one dict per non-blank line; a malformed line is an error naming it."""
+    path = require_file(path, what)
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise StorylabError(f"{path}:{lineno}: not valid UTF-8") from None
+            except json.JSONDecodeError as e:
+                raise StorylabError(f"{path}:{lineno}: invalid JSON ({e.msg})") from None
+            if not isinstance(obj, dict):
+                raise StorylabError(f"{path}:{lineno}: expected a JSON object")
+            yield obj
+
+
+def write_json(path: str | os.PathLike, obj, indent: int | None = 2) -> None:
+    with atomic_write(path) as f:
+        json.dump(obj, f, indent=indent, ensure_ascii=False)
+        f.write("\n")
