@@ -1,0 +1,265 @@
+"""Dataclass configs with TOML load/save and `section.key=value` overrides.
+
+A run directory's `config.toml` is the fully resolved config: every field written,
+so that a run can be reproduced from it alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from storylab.errors import StorylabError
+from storylab.io import atomic_write
+
+POSITIONS = ("learned", "rope", "alibi")
+NORMS = ("layernorm", "rmsnorm")
+ACTIVATIONS = ("gelu", "swiglu")
+
+
+@dataclass
+class ModelConfig:
+    vocab_size: int = 4096
+    context: int = 256
+    d_model: int = 128
+    n_layers: int = 4
+    n_heads: int = 4
+    n_kv_heads: int = 0            # 0: same as n_heads; fewer gives grouped-query attention
+    d_mlp: int = 0                 # 0: mlp_ratio * d_model
+    mlp_ratio: float = 4.0
+    positions: str = "learned"     # learned | rope | alibi
+    norm: str = "layernorm"        # layernorm | rmsnorm
+    activation: str = "gelu"       # gelu | swiglu
+    tie_embeddings: bool = True
+    window: int = 0                # sliding-window attention span (0: full causal attention)
+    local_layers: list = field(default_factory=list)  # layers that use the window; empty: all of them
+    bias: bool = False             # biases in attention output, MLP and norms (GPT-Neo style)
+    qkv_bias: bool = False
+    attn_scale: float = 0.0        # 0: 1/sqrt(d_head); GPT-Neo uses 1.0
+    norm_eps: float = 1e-5
+    rope_theta: float = 10000.0
+    dropout: float = 0.0
+
+    def __post_init__(self):
+        self.validate()
+
+    @property
+    def d_head(self) -> int:
+        return self.d_model // self.n_heads
+
+    @property
+    def kv_heads(self) -> int:
+        return self.n_kv_heads or self.n_heads
+
+    @property
+    def hidden(self) -> int:
+        return self.d_mlp or int(self.mlp_ratio * self.d_model)
+
+    def is_local(self, layer: int) -> bool:
+        return self.window > 0 and (not self.local_layers or layer in self.local_layers)
+
+    def validate(self) -> None:
+        def bad(msg):
+            raise StorylabError(f"model config: {msg}")
+
+        if self.positions not in POSITIONS:
+            bad(f"positions={self.positions!r}; choose one of {', '.join(POSITIONS)}")
+        if self.norm not in NORMS:
+            bad(f"norm={self.norm!r}; choose one of {', '.join(NORMS)}")
+        if self.activation not in ACTIVATIONS:
+            bad(f"activation={self.activation!r}; choose one of {', '.join(ACTIVATIONS)}")
+        for name in ("vocab_size", "context", "d_model", "n_layers", "n_heads"):
+            if getattr(self, name) <= 0:
+                bad(f"{name} must be positive")
+        if self.d_model % self.n_heads:
+            bad(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
+        if self.n_heads % self.kv_heads:
+            bad(f"n_heads={self.n_heads} is not divisible by n_kv_heads={self.kv_heads}")
+        if self.positions == "rope" and self.d_head % 2:
+            bad("rope needs an even head dimension")
+        if self.window < 0:
+            bad("window must be >= 0")
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 2000
+    batch_size: int = 16
+    grad_accum: int = 1
+    lr: float = 1e-3
+    min_lr: float = 1e-4
+    warmup: int = 100
+    weight_decay: float = 0.1
+    beta1: float = 0.9
+    beta2: float = 0.95
+    grad_clip: float = 1.0
+    eval_every: int = 100
+    eval_batches: int = 20
+    log_every: int = 10
+    ckpt_every: int = 500
+    max_minutes: float = 0.0       # stop early after this wall time (0: no limit)
+    seed: int = 1337
+    device: str = "auto"           # auto | cpu | cuda | mps
+    dtype: str = "float32"         # float32 | bfloat16 (autocast)
+    compile: bool = False
+    threads: int = 0               # torch CPU threads (0: torch's default)
+
+
+@dataclass
+class RunConfig:
+    data: str = ""                 # prepared data directory (tokenizer.json, train.bin, val.bin, index.json)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+# --- conversion ----------------------------------------------------------------
+
+
+def _valid_keys(cls) -> list[str]:
+    out = []
+    for f in fields(cls):
+        if dataclasses.is_dataclass(f.default_factory if f.default_factory is not dataclasses.MISSING else None):
+            out += [f"{f.name}.{k}" for k in _valid_keys(f.default_factory)]
+        else:
+            out.append(f.name)
+    return out
+
+
+def _coerce(value: Any, typ, key: str):
+    origin = get_origin(typ) or typ
+    if typ is bool or origin is bool:
+        if isinstance(value, str):
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off"):
+                return False
+        elif isinstance(value, bool):
+            return value
+    elif origin is int:
+        if isinstance(value, bool):
+            pass
+        elif isinstance(value, int):
+            return value
+        elif isinstance(value, float) and value.is_integer():
+            return int(value)
+        elif isinstance(value, str):
+            try:
+                return int(value)
+            except ValueError:
+                pass
+    elif origin is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+    elif origin is str:
+        if isinstance(value, str):
+            return value
+    elif origin is list:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                value = [v for v in value.split(",") if v.strip()]
+                value = [int(v) if v.strip().lstrip("-").isdigit() else v.strip() for v in value]
+        if isinstance(value, list):
+            return list(value)
+    raise StorylabError(f"config: {key} must be {getattr(origin, '__name__', origin)}, got {value!r}")
+
+
+def from_dict(cls, d: dict, prefix: str = ""):
+    """Build dataclass `cls` from a nested dict; unknown keys are an error listing the valid ones."""
+    if not isinstance(d, dict):
+        raise StorylabError(f"config: {prefix or 'config'} must be a table")
+    hints = get_type_hints(cls)
+    names = {f.name: f for f in fields(cls)}
+    kwargs = {}
+    for key, value in d.items():
+        full = f"{prefix}{key}"
+        if key not in names:
+            raise StorylabError(f"config: unknown key {full!r}; valid keys: {', '.join(prefix + k for k in _valid_keys(cls))}")
+        typ = hints[key]
+        if dataclasses.is_dataclass(typ):
+            kwargs[key] = from_dict(typ, value, prefix=f"{full}.")
+        else:
+            kwargs[key] = _coerce(value, typ, full)
+    return cls(**kwargs)
+
+
+def to_dict(obj) -> dict:
+    return dataclasses.asdict(obj)
+
+
+def apply_overrides(d: dict, overrides: list[str]) -> dict:
+    """Apply `a.b=c` strings to a nested dict (values stay strings; from_dict coerces them)."""
+    d = json.loads(json.dumps(d))
+    for item in overrides or []:
+        if "=" not in item:
+            raise StorylabError(f"override {item!r} must look like section.key=value")
+        key, value = item.split("=", 1)
+        parts = key.strip().split(".")
+        node = d
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                raise StorylabError(f"override {item!r}: {p} is not a section")
+        node[parts[-1]] = value.strip()
+    return d
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def dumps_toml(d: dict) -> str:
+    lines, tables = [], []
+    for k, v in d.items():
+        if isinstance(v, dict):
+            tables.append((k, v))
+        elif v is not None:
+            lines.append(f"{k} = {_toml_value(v)}")
+    for name, table in tables:
+        lines.append(f"\n[{name}]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in table.items() if v is not None]
+    return "\n".join(lines) + "\n"
+
+
+def save_toml(path: str | os.PathLike, d: dict) -> None:
+    with atomic_write(path) as f:
+        f.write(dumps_toml(d))
+
+
+def load_toml(path: str | os.PathLike) -> dict:
+    path = Path(path)
+    if not path.exists():
+        raise StorylabError(f"config file not found: {path}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise StorylabError(f"{path}: malformed TOML ({e})") from None
+
+
+def load_run_config(path: str | os.PathLike | None = None, overrides: list[str] | None = None) -> RunConfig:
+    d = load_toml(path) if path else {}
+    return from_dict(RunConfig, apply_overrides(d, overrides or []))

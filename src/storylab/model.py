@@ -1,0 +1,359 @@
+"""A GPT-style decoder with the options the science needs, and named hook points.
+
+Hook points carry TransformerLens names (``hook_embed``, ``blocks.0.attn.hook_pattern``,
+``blocks.3.mlp.hook_post``, ...). The forward pass takes an optional `hooks` object;
+when it is None (training, sampling) each hook point costs one `if`, and attention goes
+through `scaled_dot_product_attention`. Only a layer whose scores or pattern are asked
+for computes attention by hand.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterable
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from storylab.config import ModelConfig
+
+HookFn = Callable[[torch.Tensor, str], "torch.Tensor | None"]
+
+
+class Hooks:
+    """What to do at hook points during one forward pass: cache some, edit some."""
+
+    def __init__(self, cache_names: Iterable[str] | Callable[[str], bool] | None = None,
+                 fns: dict[str, HookFn] | None = None, detach: bool = True):
+        if cache_names is None:
+            self.want = lambda name: False
+        elif callable(cache_names):
+            self.want = cache_names
+        else:
+            names = set(cache_names)
+            self.want = names.__contains__
+        self.fns = fns or {}
+        self.detach = detach
+        self.cache: dict[str, torch.Tensor] = {}
+
+    def active(self, name: str) -> bool:
+        return name in self.fns or self.want(name)
+
+    def __call__(self, name: str, x: torch.Tensor) -> torch.Tensor:
+        fn = self.fns.get(name)
+        if fn is not None:
+            out = fn(x, name)
+            if out is not None:
+                x = out
+        if self.want(name):
+            self.cache[name] = x.detach() if self.detach else x
+        return x
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, d: int, eps: float):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(d))
+
+    def forward(self, x):
+        return F.rms_norm(x, (x.shape[-1],), self.weight, self.eps)
+
+
+def make_norm(cfg: ModelConfig) -> nn.Module:
+    if cfg.norm == "rmsnorm":
+        return RMSNorm(cfg.d_model, cfg.norm_eps)
+    return nn.LayerNorm(cfg.d_model, eps=cfg.norm_eps, bias=cfg.bias)
+
+
+def alibi_slopes(n_heads: int) -> torch.Tensor:
+    """ALiBi's geometric slopes (Press et al.), including the non-power-of-two rule."""
+    def powers(n):
+        start = 2 ** (-8 / n)
+        return [start ** (i + 1) for i in range(n)]
+
+    if math.log2(n_heads).is_integer():
+        return torch.tensor(powers(n_heads))
+    closest = 2 ** math.floor(math.log2(n_heads))
+    return torch.tensor(powers(closest) + powers(2 * closest)[0::2][: n_heads - closest])
+
+
+def rope_tables(d_head: int, context: int, theta: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos/sin tables in the rotate-half layout used by Hugging Face Llama."""
+    inv = 1.0 / theta ** (torch.arange(0, d_head, 2, dtype=torch.float64) / d_head)
+    ang = torch.outer(torch.arange(context, dtype=torch.float64), inv)
+    ang = torch.cat([ang, ang], dim=-1)
+    return ang.cos().float(), ang.sin().float()
+
+
+def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """x: [B, H, T, D]; cos/sin: [T, D]."""
+    half = x.shape[-1] // 2
+    rot = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+    return x * cos + rot * sin
+
+
+class Attention(nn.Module):
+    def __init__(self, cfg: ModelConfig, layer: int):
+        super().__init__()
+        self.cfg = cfg
+        self.layer = layer
+        self.prefix = f"blocks.{layer}.attn."
+        self.n_heads, self.n_kv, self.d_head = cfg.n_heads, cfg.kv_heads, cfg.d_head
+        self.qkv = nn.Linear(cfg.d_model, (self.n_heads + 2 * self.n_kv) * self.d_head, bias=cfg.qkv_bias)
+        self.out = nn.Linear(self.n_heads * self.d_head, cfg.d_model, bias=cfg.bias)
+        self.scale = cfg.attn_scale or 1.0 / math.sqrt(self.d_head)
+        self.local = cfg.is_local(layer)
+
+    def forward(self, x, bias, rope, hooks: Hooks | None, kv_cache=None, pos: int = 0):
+        B, T, _ = x.shape
+        H, K, D = self.n_heads, self.n_kv, self.d_head
+        q, k, v = self.qkv(x).split([H * D, K * D, K * D], dim=-1)
+        q = q.view(B, T, H, D)
+        k = k.view(B, T, K, D)
+        v = v.view(B, T, K, D)
+        p = self.prefix
+        if hooks is not None:
+            q, k, v = hooks(p + "hook_q", q), hooks(p + "hook_k", k), hooks(p + "hook_v", v)
+        q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)
+        if rope is not None:
+            cos, sin = rope
+            q, k = apply_rope(q, cos[pos:pos + T], sin[pos:pos + T]), apply_rope(k, cos[pos:pos + T], sin[pos:pos + T])
+        if kv_cache is not None:
+            k, v = kv_cache.update(self.layer, k, v, pos)
+        S = k.shape[2]
+        mask = None if bias is None else bias[..., pos:pos + T, :S]
+
+        manual = hooks is not None and (hooks.active(p + "hook_attn_scores") or hooks.active(p + "hook_pattern"))
+        if mask is None and T not in (1, S):  # chunked prefill onto a cache: causal, offset
+            mask = torch.ones(T, S, dtype=torch.bool, device=x.device).tril(S - T)
+        if not manual:
+            if mask is not None and mask.dtype != torch.bool:
+                mask = mask.to(q.dtype)
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=mask is None and T > 1,
+                                               scale=self.scale, enable_gqa=K != H)
+        else:
+            if K != H:
+                k, v = k.repeat_interleave(H // K, dim=1), v.repeat_interleave(H // K, dim=1)
+            scores = (q @ k.transpose(-2, -1)) * self.scale
+            if mask is None:
+                causal = torch.ones(T, S, dtype=torch.bool, device=x.device).tril(S - T)
+                scores = scores.masked_fill(~causal, float("-inf"))
+            elif mask.dtype == torch.bool:
+                scores = scores.masked_fill(~mask, float("-inf"))
+            else:
+                scores = scores + mask
+            scores = hooks(p + "hook_attn_scores", scores)
+            pattern = hooks(p + "hook_pattern", scores.softmax(dim=-1))
+            y = pattern.to(v.dtype) @ v
+        y = y.transpose(1, 2)  # [B, T, H, D]
+        if hooks is not None:
+            y = hooks(p + "hook_z", y)
+        return self.out(y.reshape(B, T, H * D))
+
+
+class MLP(nn.Module):
+    def __init__(self, cfg: ModelConfig, layer: int):
+        super().__init__()
+        self.prefix = f"blocks.{layer}.mlp."
+        self.swiglu = cfg.activation == "swiglu"
+        self.hidden = cfg.hidden
+        self.fc = nn.Linear(cfg.d_model, self.hidden * (2 if self.swiglu else 1), bias=cfg.bias)
+        self.proj = nn.Linear(self.hidden, cfg.d_model, bias=cfg.bias)
+
+    def forward(self, x, hooks: Hooks | None):
+        h = self.fc(x)
+        if self.swiglu:
+            gate, up = h.split(self.hidden, dim=-1)
+            if hooks is not None:
+                gate = hooks(self.prefix + "hook_pre", gate)
+                up = hooks(self.prefix + "hook_pre_linear", up)
+            h = F.silu(gate) * up
+        else:
+            if hooks is not None:
+                h = hooks(self.prefix + "hook_pre", h)
+            h = F.gelu(h, approximate="tanh")
+        if hooks is not None:
+            h = hooks(self.prefix + "hook_post", h)
+        return self.proj(h)
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: ModelConfig, layer: int):
+        super().__init__()
+        self.prefix = f"blocks.{layer}."
+        self.ln1 = make_norm(cfg)
+        self.attn = Attention(cfg, layer)
+        self.ln2 = make_norm(cfg)
+        self.mlp = MLP(cfg, layer)
+        self.dropout = nn.Dropout(cfg.dropout) if cfg.dropout else None
+
+    def forward(self, x, bias, rope, hooks=None, kv_cache=None, pos=0):
+        if hooks is None:
+            a = self.attn(self.ln1(x), bias, rope, None, kv_cache, pos)
+            x = x + (self.dropout(a) if self.dropout else a)
+            m = self.mlp(self.ln2(x), None)
+            return x + (self.dropout(m) if self.dropout else m)
+        p = self.prefix
+        x = hooks(p + "hook_resid_pre", x)
+        a = hooks(p + "hook_attn_out", self.attn(hooks(p + "ln1.hook_normalized", self.ln1(x)), bias, rope, hooks, kv_cache, pos))
+        x = hooks(p + "hook_resid_mid", x + (self.dropout(a) if self.dropout else a))
+        m = hooks(p + "hook_mlp_out", self.mlp(hooks(p + "ln2.hook_normalized", self.ln2(x)), hooks))
+        return hooks(p + "hook_resid_post", x + (self.dropout(m) if self.dropout else m))
+
+
+class KVCache:
+    """Preallocated keys and values for incremental decoding."""
+
+    def __init__(self, cfg: ModelConfig, batch: int, length: int, device, dtype):
+        shape = (cfg.n_layers, batch, cfg.kv_heads, length, cfg.d_head)
+        self.k = torch.zeros(shape, device=device, dtype=dtype)
+        self.v = torch.zeros(shape, device=device, dtype=dtype)
+
+    def update(self, layer: int, k, v, pos: int):
+        T = k.shape[2]
+        self.k[layer, :, :, pos:pos + T] = k
+        self.v[layer, :, :, pos:pos + T] = v
+        return self.k[layer, :, :, :pos + T], self.v[layer, :, :, :pos + T]
+
+
+class GPT(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        cfg.validate()
+        self.cfg = cfg
+        self.wte = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        self.wpe = nn.Embedding(cfg.context, cfg.d_model) if cfg.positions == "learned" else None
+        self.blocks = nn.ModuleList(Block(cfg, i) for i in range(cfg.n_layers))
+        self.ln_f = make_norm(cfg)
+        self.lm_head = None if cfg.tie_embeddings else nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
+        self.drop = nn.Dropout(cfg.dropout) if cfg.dropout else None
+        if cfg.positions == "rope":
+            cos, sin = rope_tables(cfg.d_head, cfg.context, cfg.rope_theta)
+            self.register_buffer("rope_cos", cos, persistent=False)
+            self.register_buffer("rope_sin", sin, persistent=False)
+        self._init_masks()
+        self.apply(self._init_weights)
+        for name, p in self.named_parameters():  # GPT-2's scaled init of residual projections
+            if name.endswith("attn.out.weight") or name.endswith("mlp.proj.weight"):
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * cfg.n_layers))
+
+    def _init_masks(self):
+        """Attention biases precomputed for the full context; forward slices them.
+
+        None means plain causal attention (SDPA's is_causal fast path)."""
+        cfg, C = self.cfg, self.cfg.context
+        i = torch.arange(C)[:, None]
+        j = torch.arange(C)[None, :]
+        causal = j <= i
+        local = causal & (i - j < cfg.window) if cfg.window else causal
+        self._bias_global = self._bias_local = None
+        if cfg.positions == "alibi":
+            slopes = alibi_slopes(cfg.n_heads)[:, None, None]
+            dist = (i - j).float()
+            g = (-slopes * dist).masked_fill(~causal, float("-inf"))
+            self.register_buffer("alibi_global", g, persistent=False)
+            if cfg.window:
+                self.register_buffer("alibi_local", (-slopes * dist).masked_fill(~local, float("-inf")), persistent=False)
+        elif cfg.window:
+            self.register_buffer("mask_local", local, persistent=False)
+
+    def _bias(self, layer: int):
+        cfg = self.cfg
+        if cfg.positions == "alibi":
+            return self.alibi_local if cfg.is_local(layer) else self.alibi_global
+        return self.mask_local if cfg.is_local(layer) else None
+
+    def _init_weights(self, m):
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, mean=0.0, std=0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Embedding):
+            nn.init.normal_(m.weight, mean=0.0, std=0.02)
+
+    # --- counting ---------------------------------------------------------------
+
+    def num_params(self, non_embedding: bool = False) -> int:
+        """Parameters counted once (tied weights once). Non-embedding leaves out the token
+        and position embeddings and an untied unembedding, as in Kaplan et al."""
+        n = sum(p.numel() for p in self.parameters())
+        if non_embedding:
+            n -= self.wte.weight.numel()
+            if self.wpe is not None:
+                n -= self.wpe.weight.numel()
+            if self.lm_head is not None:
+                n -= self.lm_head.weight.numel()
+        return n
+
+    def flops_per_token(self) -> int:
+        """Training FLOPs per token: 6N for the matmuls plus attention (PaLM appendix B)."""
+        cfg = self.cfg
+        n = self.num_params(non_embedding=True) + cfg.vocab_size * cfg.d_model  # the unembedding matmul counts
+        attn = 12 * cfg.n_layers * cfg.d_model * cfg.context // 2  # causal: half the score matrix
+        return 6 * n + attn
+
+    # --- forward ----------------------------------------------------------------
+
+    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None, hooks: Hooks | None = None,
+                kv_cache: KVCache | None = None, pos: int = 0):
+        """Logits for `idx` [B, T] (and the mean cross-entropy if `targets` is given)."""
+        B, T = idx.shape
+        if pos + T > self.cfg.context:
+            raise ValueError(f"sequence of {pos + T} tokens exceeds the model's context of {self.cfg.context}")
+        x = self.wte(idx)
+        if hooks is not None:
+            x = hooks("hook_embed", x)
+        if self.wpe is not None:
+            pe = self.wpe.weight[pos:pos + T]
+            if hooks is not None:
+                pe = hooks("hook_pos_embed", pe)
+            x = x + pe
+        if self.drop is not None:
+            x = self.drop(x)
+        rope = (self.rope_cos, self.rope_sin) if self.cfg.positions == "rope" else None
+        for layer, block in enumerate(self.blocks):
+            x = block(x, self._bias(layer), rope, hooks, kv_cache, pos)
+        x = self.ln_f(x)
+        if hooks is not None:
+            x = hooks("ln_final.hook_normalized", x)
+        logits = self.lm_head(x) if self.lm_head is not None else F.linear(x, self.wte.weight)
+        if targets is None:
+            return logits
+        loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1)
+        return logits, loss
+
+    def run_with_cache(self, tokens: torch.Tensor, names: Iterable[str] | Callable[[str], bool] | None = None,
+                       fns: dict[str, HookFn] | None = None):
+        """Run the model and return (logits, cache) with activations by hook name.
+
+        `names` picks what to cache (default: every hook point); `fns` may edit
+        activations in flight (ablations, patching), TransformerLens-style.
+        """
+        hooks = Hooks(names if names is not None else (lambda _: True), fns)
+        with torch.no_grad():
+            logits = self(tokens, hooks=hooks)
+        return logits, hooks.cache
+
+    def run_with_hooks(self, tokens: torch.Tensor, fns: dict[str, HookFn]):
+        return self(tokens, hooks=Hooks(None, fns))
+
+    def hook_names(self) -> list[str]:
+        names = ["hook_embed"] + (["hook_pos_embed"] if self.wpe is not None else [])
+        for l in range(self.cfg.n_layers):
+            p = f"blocks.{l}."
+            names += [p + "hook_resid_pre", p + "ln1.hook_normalized"]
+            names += [p + "attn." + n for n in ("hook_q", "hook_k", "hook_v", "hook_attn_scores", "hook_pattern", "hook_z")]
+            names += [p + "hook_attn_out", p + "hook_resid_mid", p + "ln2.hook_normalized", p + "mlp.hook_pre"]
+            if self.cfg.activation == "swiglu":
+                names.append(p + "mlp.hook_pre_linear")
+            names += [p + "mlp.hook_post", p + "hook_mlp_out", p + "hook_resid_post"]
+        return names + ["ln_final.hook_normalized"]
+
+    def configure_optimizer(self, lr: float, weight_decay: float, betas: tuple[float, float], device_type: str):
+        """AdamW with decay on matrices only (not on norms, biases, embeddings' ... vectors)."""
+        decay = [p for p in self.parameters() if p.requires_grad and p.dim() >= 2]
+        other = [p for p in self.parameters() if p.requires_grad and p.dim() < 2]
+        groups = [{"params": decay, "weight_decay": weight_decay}, {"params": other, "weight_decay": 0.0}]
+        return torch.optim.AdamW(groups, lr=lr, betas=betas, fused=device_type == "cuda" or None)

@@ -1,0 +1,17 @@
+"""One look for progress bars across verbs."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+
+console = Console(stderr=True)
+
+
+def progress(*extra_columns, transient: bool = False, disable: bool = False) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        *extra_columns, TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+        console=console, transient=transient, disable=disable,
+    )
