@@ -192,7 +192,9 @@ def import_corpus(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "au
 
     try:
         write_corpus(out, records())
-    except StorylabError:
-        raise StorylabError(f"{src}: no stories found (empty corpus)") from None
+    except StorylabError as e:
+        if stats.written == 0 and "empty corpus" in str(e):
+            raise StorylabError(f"{src}: no stories found (empty corpus)") from None
+        raise
     stats.truncated = counts.get("truncated", 0)
     return stats

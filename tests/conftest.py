@@ -1,0 +1,45 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+TINYSTORIES = SHARED / "tinystories" / "train_prefix_2MiB.txt"
+
+# tiny settings that train in a second or two on a CPU
+TINY_MODEL = ["model.d_model=32", "model.n_layers=2", "model.n_heads=2", "model.context=64"]
+TINY_TRAIN = ["train.batch_size=8", "train.warmup=5", "train.eval_every=0", "train.eval_batches=2",
+              "train.threads=1", "train.log_every=1", "train.lr=3e-3"]
+
+
+def run_cli(*args, env=None, check=None):
+    """Run `storylab ARGS` in a subprocess (the real console script's code path)."""
+    import subprocess
+
+    full_env = {**os.environ, **(env or {})}
+    p = subprocess.run([sys.executable, "-m", "storylab.cli", *map(str, args)], capture_output=True, text=True,
+                       env=full_env, timeout=600)
+    if check is not None:
+        assert p.returncode == check, f"exit {p.returncode}\nstdout:{p.stdout}\nstderr:{p.stderr}"
+    return p
+
+
+@pytest.fixture(scope="session")
+def tinystories_corpus(tmp_path_factory):
+    """The first 200 stories of the real TinyStories sample, as a storylab corpus."""
+    from storylab.data.corpus import import_corpus
+
+    out = tmp_path_factory.mktemp("corpus") / "stories.jsonl"
+    import_corpus(TINYSTORIES, out, limit=200)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tmp_path_factory, tinystories_corpus):
+    from storylab.tokenize import prepare
+
+    out = tmp_path_factory.mktemp("data")
+    prepare(tinystories_corpus, out, vocab_size=512, val_fraction=0.1, progress=False)
+    return out
