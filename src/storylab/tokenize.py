@@ -137,7 +137,10 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
 
             def flush():
                 nonlocal done_bytes
-                encs = tok.encode_batch([t for _, t in batch], add_special_tokens=False)
+                texts = [t for _, t in batch]
+                # encode_batch_fast skips character offsets, which shards do not need (2-3x faster)
+                encode = getattr(tok, "encode_batch_fast", tok.encode_batch)
+                encs = encode(texts, add_special_tokens=False)
                 for (s, text), enc in zip(batch, encs):
                     ids = np.asarray(enc.ids + [eot], dtype=dtype)
                     files[s].write(ids.tobytes())
