@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from storylab.errors import StorylabError
 from storylab.io import atomic_write, iter_jsonl, require_file
 
 EOT = "<|endoftext|>"
-FORMATS = ("auto", "tinystories", "jsonl", "text")
+FORMATS = ("auto", "tinystories", "jsonl", "text", "instruct", "parquet", "hf")
 
 
 def text_id(text: str) -> str:
@@ -75,17 +76,20 @@ def _decoded_lines(path: Path) -> Iterator[str]:
             yield line.rstrip("\r\n")
 
 
-def iter_tinystories(path: str | os.PathLike, stats: dict | None = None) -> Iterator[str]:
+def iter_tinystories(path: str | os.PathLike, stats: dict | None = None,
+                     keep_whitespace: bool = False) -> Iterator[str]:
     """Stories of a TinyStories text file: blocks of lines ended by a `<|endoftext|>` line.
 
     A last block with no separator after it is a story cut off mid-way (the file is a
     prefix); it is dropped with a warning rather than trained on as if complete.
+    Stories are stripped unless `keep_whitespace` (then export gives back the same bytes).
     """
     path = require_file(path, "TinyStories text file")
     block: list[str] = []
     for line in _decoded_lines(path):
         if line.strip() == EOT:
-            text = "\n".join(block).strip()
+            text = "\n".join(block)
+            text = text if keep_whitespace and text.strip() else text.strip()
             block = []
             if text:
                 yield text
@@ -124,8 +128,12 @@ def iter_jsonl_text(path: str | os.PathLike) -> Iterator[dict]:
 def detect_format(path: Path) -> str:
     if path.suffix in (".jsonl", ".json", ".ndjson"):
         return "jsonl"
+    if path.suffix == ".parquet":
+        return "parquet"
     with open(path, "rb") as f:
         head = f.read(1 << 20)
+    if re.match(rb"(\xef\xbb\xbf)?(Summary|Words|Features|Random sentence|Story): ", head):
+        return "instruct"
     return "tinystories" if EOT.encode() in head else "text"
 
 
@@ -149,14 +157,23 @@ class ImportStats:
 
 
 def import_corpus(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "auto",
-                  limit: int | None = None, source: str | None = None) -> ImportStats:
+                  limit: int | None = None, source: str | None = None,
+                  keep_whitespace: bool = False) -> ImportStats:
     """Convert a text corpus into storylab's JSONL corpus, dropping exact duplicates.
 
-    `fmt` is one of auto | tinystories | jsonl | text. `limit` keeps the first N unique stories.
+    `fmt` is one of auto | tinystories | jsonl | text | instruct | parquet | hf (a
+    `save_to_disk` directory, or a Hub name when online); a directory is hf or parquet.
+    `limit` keeps the first N unique stories. `keep_whitespace` keeps TinyStories /
+    instruct stories byte for byte instead of stripping them.
     """
-    src = require_file(src, "input corpus")
     if fmt not in FORMATS:
         raise StorylabError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "hf" or (fmt in ("auto", "parquet") and Path(src).is_dir()):
+        src = Path(src)  # a dataset directory, or for hf a Hub name
+        if fmt == "auto":
+            fmt = "parquet" if any(src.rglob("*.parquet")) else "hf"
+    else:
+        src = require_file(src, "input corpus")
     if fmt == "auto":
         fmt = detect_format(src)
     stats = ImportStats(format=fmt)
@@ -164,7 +181,11 @@ def import_corpus(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "au
     counts: dict = {}
 
     if fmt == "tinystories":
-        raw = ({"text": t} for t in iter_tinystories(src, counts))
+        raw = ({"text": t} for t in iter_tinystories(src, counts, keep_whitespace=keep_whitespace))
+    elif fmt in ("instruct", "parquet", "hf"):
+        from storylab.data.formats import iter_foreign
+
+        raw = iter_foreign(src, fmt, counts, keep_whitespace=keep_whitespace)
     elif fmt == "text":
         raw = ({"text": t} for t in iter_plain_text(src))
     else:
@@ -180,6 +201,8 @@ def import_corpus(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "au
                 stats.empty += 1
                 continue
             key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+            if keep_whitespace:
+                text = rec["text"]
             if key in seen:
                 stats.duplicates += 1
                 continue
