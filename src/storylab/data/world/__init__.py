@@ -1,0 +1,57 @@
+"""The procedural story world: TinyStories-style stories with ground-truth annotations.
+
+Offline and deterministic: story i of a seed depends only on (seed, i). Each story is
+seeded like TinyStories with one verb, one noun and one adjective from the vocabulary
+(`storylab.data.vocabulary`), which appear in the text, and a random subset of the
+features Dialogue, BadEnding, MoralValue, Twist, Foreshadowing, Conflict that shape the
+plot (want -> problem -> help -> outcome).
+
+API
+---
+``generate_stories(n, seed, start=0) -> Iterator[dict]`` corpus records;
+``generate_corpus(out, n, seed, workers=None, progress=True) -> GenerateStats`` JSONL file;
+``make_story(seed, index, words=None, features=None) -> dict`` one record;
+``generate_skill_items(n, seed, skills=None) -> list[dict]`` prompts cut before answers;
+``village_map() -> {place: (x, y)}`` the map (x grows east, y grows north).
+
+Record
+------
+``{"id": "proc-<seed>-<index>", "text", "source": "procedural",
+"words": {"verb", "noun", "adjective"}, "features": [...], "meta": {...}}``
+
+``meta`` schema (all offsets are character offsets into ``text``; for any recorded
+word, ``text[offset:offset+len(word)]`` is that word, up to the case of its first letter):
+
+- ``characters``: ``[{"name", "gender": "female"|"male", "kind": "girl"|"boy"|<animal>|"mom"|...,
+  "role": "main"|"friend"|"helper"|"parent", "first_mention": offset}]`` (those that appear).
+- ``main_character``: the hero's name.
+- ``plot``: lost | stuck | share | fear | trip | hurt;  ``outcome``: good | bad.
+- ``item``: the hero's thing (noun);  ``setting``: ``{"name", "x", "y"}`` where it starts.
+- ``places``: one entry per mention of a map place: ``{"name", "x", "y", "offset"}`` (probe
+  targets for space).
+- ``times``: one entry per mention of a time word: ``{"word", "kind": "time_of_day"|"day"|"season",
+  "value", "offset"}``; value is the hour (morning 8 .. night 22), the weekday (Monday 0) or
+  the season (spring 0 .. winter 3) (probe targets for time).
+- ``time``: ``{"season", "day", "time_of_day"}`` of the story's start.
+- ``boxes``: entity tracking state when present: ``[{"container", "color", "item"}]``.
+- ``skills``: ``[{"skill", "prompt_end", "answer", "distractors", ...}]``: ``text[:prompt_end]``
+  is a prompt whose correct continuation is ``answer`` (at ``prompt_end``) and not any of
+  ``distractors``. Skills and their extra fields:
+
+  - ``exclusion``: options, excluded (never the answer), category (pet|food|toy);
+  - ``negation``: attribute (the answer lacks it; the distractor has it), negated;
+  - ``everyday_fact``: fact, e.g. "tired->bed", "rain->umbrella", "cold->coat";
+  - ``entity_tracking``: boxes, query (the item asked about, or the container color);
+  - ``counting``: item, start, change (+/-), result (= start + change; answer is its word);
+  - ``space``: origin, direction, dx, dy (answer = the place one block that way), in_context;
+  - ``time_order``: events ``[{"place", "time_of_day"}]`` in order; answer = the second place;
+  - ``main_character``: answer = the hero's name, distractors = other names.
+"""
+
+from storylab.data.world.generate import (GenerateStats, generate_corpus, generate_skill_items, generate_stories,
+                                          make_story, story_rng)
+from storylab.data.world.model import World, village_map
+from storylab.data.world.story import FEATURES
+
+__all__ = ["FEATURES", "GenerateStats", "World", "generate_corpus", "generate_skill_items", "generate_stories",
+           "make_story", "story_rng", "village_map"]

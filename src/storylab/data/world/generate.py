@@ -1,0 +1,155 @@
+"""Generating stories: one record per (seed, index), and whole corpora in parallel."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from storylab.data.corpus import make_record
+from storylab.data.world.model import World
+from storylab.data.world.story import Story
+from storylab.errors import StorylabError
+from storylab.io import atomic_write
+
+SOURCE = "procedural"
+_CHUNK = 1000
+
+
+def story_rng(seed: int, index: int) -> random.Random:
+    """The random stream for story `index` of `seed`: independent of every other story."""
+    return random.Random(f"storylab/procedural/{seed}/{index}")
+
+
+def make_story(seed: int, index: int, words: dict | None = None, features: list[str] | None = None) -> dict:
+    """Story `index` of `seed` as a corpus record. `words`/`features` override the random draw."""
+    text, w, feats, meta = Story(World.get(), story_rng(seed, index), words, features).build()
+    return make_record(text, SOURCE, id=f"proc-{seed}-{index}", words=w, features=feats, meta=meta)
+
+
+def _check(n: int, seed, start: int = 0) -> None:
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise StorylabError(f"number of stories must be a positive integer, got {n!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise StorylabError(f"seed must be an integer, got {seed!r}")
+    if not isinstance(start, int) or start < 0:
+        raise StorylabError(f"start index must be a non-negative integer, got {start!r}")
+
+
+def generate_stories(n: int, seed: int, start: int = 0) -> Iterator[dict]:
+    """Stories start .. start+n-1 of `seed`, as corpus records (source "procedural")."""
+    _check(n, seed, start)
+    for i in range(start, start + n):
+        yield make_story(seed, i)
+
+
+def _chunk_lines(args: tuple[int, int, int]) -> tuple[int, list[str], int]:
+    """Worker: JSON lines for stories [start, start+count) of seed, plus their word count."""
+    seed, start, count = args
+    lines, words = [], 0
+    for i in range(start, start + count):
+        rec = make_story(seed, i)
+        words += len(rec["text"].split())
+        lines.append(json.dumps(rec, ensure_ascii=False))
+    return count, lines, words
+
+
+@dataclass
+class GenerateStats:
+    n: int
+    out: str
+    seed: int
+    workers: int
+    seconds: float
+    words: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        rate = self.n / self.seconds if self.seconds > 0 else float("inf")
+        return (f"{self.n} stories written to {self.out} (seed {self.seed}, {self.workers} worker"
+                f"{'s' if self.workers != 1 else ''}, {rate:,.0f} stories/s, "
+                f"{self.words / max(self.n, 1):.0f} words/story)")
+
+
+def _chunks(seed: int, n: int, size: int) -> Iterable[tuple[int, int, int]]:
+    for s in range(0, n, size):
+        yield seed, s, min(size, n - s)
+
+
+def generate_corpus(out: str | os.PathLike, n: int, seed: int, workers: int | None = None,
+                    progress: bool = True) -> GenerateStats:
+    """Write `n` procedural stories of `seed` to `out` (JSONL, atomically).
+
+    Story i depends only on (seed, i), and chunks are written in order, so the file is
+    byte-identical for any number of worker processes. `workers=None` uses every core
+    (one process for small corpora, where starting workers costs more than it saves).
+    """
+    _check(n, seed)
+    if workers is None:
+        workers = 1 if n < 4 * _CHUNK else min(os.cpu_count() or 1, 32)
+    if not isinstance(workers, int) or workers < 1:
+        raise StorylabError(f"workers must be a positive integer, got {workers!r}")
+    World.get()  # load the vocabulary once, before forking, and fail early if it is broken
+    t0 = time.perf_counter()
+    stats = GenerateStats(n=n, out=str(out), seed=seed, workers=workers, seconds=0.0)
+    size = min(_CHUNK, max(50, n // (workers * 8) or 1))
+    bar = _progress(progress)
+    with atomic_write(out) as f, bar:
+        task = bar.add_task("generate", total=n)
+        if workers == 1:
+            results = map(_chunk_lines, _chunks(seed, n, size))
+            pool = None
+        else:
+            pool = mp.get_context().Pool(workers)
+            results = pool.imap(_chunk_lines, _chunks(seed, n, size))
+        try:
+            for count, lines, words in results:
+                f.write("\n".join(lines) + "\n")
+                stats.words += words
+                bar.advance(task, count)
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+    stats.seconds = time.perf_counter() - t0
+    return stats
+
+
+def _progress(enabled: bool):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), disable=not enabled, transient=False)
+
+
+def generate_skill_items(n: int, seed: int, skills: Iterable[str] | None = None, start: int = 0) -> list[dict]:
+    """`n` capability-test items cut from procedural stories, deterministic for `seed`.
+
+    Each item: ``{"id", "story_id", "skill", "prompt", "answer", "distractors", ...}``
+    where ``prompt`` is the story text up to (not including) the answer; ``answer`` and
+    each distractor are the candidate continuations (without the leading space, which
+    ends the prompt).
+    """
+    _check(n, seed, start)
+    wanted = set(skills) if skills else None
+    items: list[dict] = []
+    i = start
+    while len(items) < n:
+        rec = make_story(seed, i)
+        for k, sk in enumerate(rec["meta"]["skills"]):
+            if wanted and sk["skill"] not in wanted:
+                continue
+            item = {"id": f"{rec['id']}-s{k}", "story_id": rec["id"], "prompt": rec["text"][: sk["prompt_end"]]}
+            item.update(sk)
+            items.append(item)
+            if len(items) == n:
+                break
+        i += 1
+        if i - start > 100 * n + 1000:
+            raise StorylabError(f"no stories with skills {sorted(wanted or [])} found")
+    return items

@@ -1,0 +1,128 @@
+"""Surface English for the story world: articles, capitals, quotes, and offset marks.
+
+Offsets are the fiddly part of ground truth. Rather than counting characters while
+sentences are assembled (and re-counting after every capitalisation or reordering), a
+sentence embeds an invisible marker ``\\x01<n>\\x02`` right before a word it wants to
+point at. `Doc.finish` removes the markers in one pass and writes the character offset
+of each into the dict registered for it. Markers contain no letters, so capitalising
+"the first letter of a sentence" works on marked text unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+           "eleven", "twelve"]
+_AN_EXCEPTIONS = {"unicorn": "a", "uniform": "a", "useful": "a", "one": "a", "honest": "an", "hour": "an"}
+_MARK = re.compile("\x01(\\d+)\x02")
+_INNER_START = re.compile(r"([.!?] (?:\x01\d+\x02)*)([a-z])")
+
+
+def article(word: str) -> str:
+    """'a' or 'an' by the sound of `word` (the few exceptions our vocabulary has)."""
+    w = word.split(" ", 1)[0].lower()
+    a = _AN_EXCEPTIONS.get(w)
+    if a:
+        return a
+    return "an" if w[:1] in "aeiou" else "a"
+
+
+def a(word: str) -> str:
+    """'a cat', 'an apple'."""
+    return f"{article(word)} {word}"
+
+
+def cap(s: str) -> str:
+    """Capitalise the first letter (skipping quotes and offset markers)."""
+    for i, ch in enumerate(s):
+        if ch.isalpha():
+            return s if ch.isupper() else s[:i] + ch.upper() + s[i + 1:]
+    return s
+
+
+def join_and(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    if len(items) == 2:
+        return f"{items[0]} and {items[1]}"
+    return ", ".join(items[:-1]) + f", and {items[-1]}"
+
+
+def count_noun(n: int, noun: dict) -> str:
+    """'one apple', 'three apples'."""
+    return f"{NUMBERS[n]} {noun['word'] if n == 1 else noun['plural']}"
+
+
+def quote(rng, speaker: str, line: str, verb: str = "said") -> str:
+    """A line of dialogue in one of the usual shapes, with balanced quotes.
+
+    `line` is what is said, starting with a capital and ending with . ! or ?.
+    """
+    r = rng.random()
+    if r < 0.45:
+        return f'{speaker} {verb}, "{line}"'
+    if line.endswith("."):
+        line = line[:-1] + ","
+    if r < 0.75:
+        return f'"{line}" {verb} {speaker}.'
+    return f'"{line}" {speaker} {verb}.'
+
+
+def _upper(m: re.Match) -> str:
+    return m.group(1) + m.group(2).upper()
+
+
+class Doc:
+    """A story being written: paragraphs of sentences, plus offset marks to resolve."""
+
+    __slots__ = ("paras", "cur", "marks", "nwords")
+
+    def __init__(self):
+        self.paras: list[list[str]] = []
+        self.cur: list[str] = []
+        self.marks: list[tuple[dict, str]] = []
+        self.nwords = 0
+
+    def m(self, word: str, rec: dict, key: str = "offset") -> str:
+        """`word`, preceded by a marker; `rec[key]` becomes its character offset."""
+        self.marks.append((rec, key))
+        return f"\x01{len(self.marks) - 1}\x02{word}"
+
+    def s(self, *sentences: str) -> None:
+        for t in sentences:
+            t = cap(t)
+            if ". " in t or "! " in t or "? " in t:  # several sentences in one string
+                t = _INNER_START.sub(_upper, t)
+            self.cur.append(t)
+            self.nwords += t.count(" ") + 1
+
+    def para(self) -> None:
+        if self.cur:
+            self.paras.append(self.cur)
+            self.cur = []
+
+    def has_word(self, *forms: str) -> bool:
+        """Whether any of `forms` occurs as a whole word in what is written so far."""
+        raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)
+        pat = "|".join(re.escape(f) for f in forms if f)
+        return bool(re.search(rf"\b(?:{pat})\b", raw, re.IGNORECASE))
+
+    def finish(self) -> str:
+        self.para()
+        raw = "\n".join(" ".join(p) for p in self.paras)
+        out: list[str] = []
+        pos = 0
+        length = 0
+        for mt in _MARK.finditer(raw):
+            chunk = raw[pos:mt.start()]
+            out.append(chunk)
+            length += len(chunk)
+            rec, key = self.marks[int(mt.group(1))]
+            if key.endswith("s") and isinstance(rec.get(key), list):
+                rec[key].append(length)
+            else:
+                rec[key] = length
+            pos = mt.end()
+        out.append(raw[pos:])
+        return "".join(out)

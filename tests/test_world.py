@@ -1,0 +1,294 @@
+"""The procedural story world: English invariants, ground truth in meta, determinism, CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from storylab.cli import main
+from storylab.data.stats import corpus_stats
+from storylab.data.vocabulary import load_vocabulary
+from storylab.data.world import (FEATURES, generate_corpus, generate_skill_items, generate_stories, make_story,
+                                 village_map)
+from storylab.data.world.text import NUMBERS
+from storylab.errors import StorylabError
+
+N_STORIES = 10_000
+_AN_EXCEPTIONS = {"unicorn": "a", "one": "a", "useful": "a", "uniform": "a", "honest": "an", "hour": "an"}
+SKILLS = ("exclusion", "negation", "everyday_fact", "entity_tracking", "counting", "space", "time_order",
+          "main_character")
+
+
+@pytest.fixture(scope="module")
+def stories():
+    return list(generate_stories(N_STORIES, seed=12345))
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return load_vocabulary()
+
+
+def _words(text):
+    return re.findall(r"[A-Za-z]+(?:'[a-z]+)?", text)
+
+
+# --- vocabulary ----------------------------------------------------------------------
+
+
+def test_vocabulary_contract(vocab):
+    assert len(vocab.verbs) > 250 and len(vocab.nouns) > 450 and len(vocab.adjectives) > 180
+    assert len(vocab.names) >= 100 and vocab.places and vocab.times
+    size = len(vocab.verbs) + len(vocab.nouns) + len(vocab.adjectives) + len(vocab.names) + len(vocab.times) + \
+        len({w for ws in vocab.function_words.values() for w in ws})
+    assert 1300 <= size <= 1800
+    for group in (vocab.verbs, vocab.nouns, vocab.adjectives):
+        assert all(isinstance(e["word"], str) and e["word"] for e in group)
+    allowed = vocab.allowed_words()
+    for w in ("went", "ate", "saw", "ran", "swam", "flew", "caught", "bought", "mice", "feet", "children",
+              "the", "and", "she", "they", "one", "ten", "lily", "lily's", "happier", "biggest", "don't"):
+        assert w in allowed, w
+    assert all(w == w.lower() for w in allowed)
+    verbs, nouns, adjs = vocab.recipe_words()
+    assert len(verbs) > 200 and "be" not in verbs and "jump" in verbs and "apple" in nouns and "happy" in adjs
+
+
+def test_irregular_forms(vocab):
+    v = vocab.verb
+    assert (v["go"]["past"], v["eat"]["past"], v["see"]["past"], v["run"]["past"]) == ("went", "ate", "saw", "ran")
+    assert (v["run"]["ing"], v["make"]["ing"], v["tie"]["ing"], v["hop"]["past"]) == ("running", "making", "tying", "hopped")
+    assert (v["carry"]["third"], v["go"]["third"], v["catch"]["third"]) == ("carries", "goes", "catches")
+    n = vocab.noun
+    assert (n["mouse"]["plural"], n["box"]["plural"], n["puppy"]["plural"], n["leaf"]["plural"]) == \
+        ("mice", "boxes", "puppies", "leaves")
+    assert n["apple"]["article"] == "an" and n["unicorn"]["article"] == "a" and n["milk"]["article"] == "some"
+
+
+def test_village_map():
+    m = village_map()
+    assert len(m) == 25 and len(set(m.values())) == 25
+    assert m["park"] == (0, 0) and m["school"][1] > m["bakery"][1]
+
+
+# --- English --------------------------------------------------------------------------
+
+
+def test_sentence_starts_are_capitalised(stories):
+    for r in stories:
+        text = r["text"]
+        for line in text.split("\n"):
+            assert line[:1].isupper(), line
+        for m in re.finditer(r'([.!?])("?)\s+(\S)', text):
+            nxt = m.group(3)
+            if m.group(2) == '"' and nxt.islower():
+                continue  # dialogue tag: '"Hi!" said Tom.'
+            assert nxt.isupper() or nxt == '"', text[max(0, m.start() - 40): m.end() + 20]
+
+
+def test_articles_agree(stories):
+    for r in stories:
+        for m in re.finditer(r"\b([Aa]n?) ([a-z]+)", r["text"]):
+            word = m.group(2)
+            expected = _AN_EXCEPTIONS.get(word, "an" if word[0] in "aeiou" else "a")
+            assert m.group(1).lower() == expected, m.group(0)
+
+
+def test_quotes_balanced_and_no_doubled_words(stories):
+    for r in stories:
+        text = r["text"]
+        for para in text.split("\n"):
+            assert para.count('"') % 2 == 0, para
+        assert not re.search(r"\b(\w+) \1\b", text, re.I), re.search(r"\b(\w+) \1\b", text, re.I).group(0)
+        assert "  " not in text and " ," not in text and " ." not in text
+
+
+def test_length_like_tinystories(stories):
+    lengths = [len(r["text"].split()) for r in stories]
+    inside = sum(100 <= n <= 250 for n in lengths) / len(lengths)
+    assert inside >= 0.97, inside
+    assert min(lengths) >= 60 and max(lengths) <= 350
+    assert 150 <= sum(lengths) / len(lengths) <= 220
+
+
+def test_every_word_is_in_the_vocabulary(stories, vocab):
+    allowed = vocab.allowed_words()
+    oov = Counter(w.lower() for r in stories[:2000] for w in _words(r["text"]) if w.lower() not in allowed)
+    assert not oov, oov.most_common(10)
+
+
+def test_no_identical_stories(stories):
+    assert len({r["text"] for r in stories}) == len(stories)
+
+
+# --- seeds, features, records ------------------------------------------------------------
+
+
+def test_records_and_seed_words_appear(stories, vocab):
+    for i, r in enumerate(stories):
+        assert r["id"] == f"proc-12345-{i}" and r["source"] == "procedural"
+        assert set(r["features"]) <= set(FEATURES)
+        words = {w.lower() for w in _words(r["text"])}
+        v = vocab.verb[r["words"]["verb"]]
+        assert words & {v["word"], v["past"], v["ing"], v["third"], v["participle"]}, (v["word"], r["text"])
+        n = vocab.noun[r["words"]["noun"]]
+        assert words & {n["word"], n["plural"]}, (n["word"], r["text"])
+        a = vocab.adjective[r["words"]["adjective"]]
+        forms = {a["word"], a.get("comparative"), a.get("superlative"), a.get("adverb")}
+        assert words & forms or re.search(rf"\b(more|most) {a['word']}\b", r["text"]), (a["word"], r["text"])
+
+
+def test_features_shape_the_text(stories):
+    with_dialogue = [r for r in stories if "Dialogue" in r["features"]]
+    assert sum('"' in r["text"] for r in with_dialogue) / len(with_dialogue) > 0.9
+    for f in FEATURES:
+        share = sum(f in r["features"] for r in stories) / len(stories)
+        assert 0.1 < share < 0.6, (f, share)
+    assert {r["meta"]["outcome"] for r in stories if "BadEnding" in r["features"]} == {"bad"}
+
+
+# --- meta ground truth ------------------------------------------------------------------------
+
+
+def _at(text, off, word):
+    return text[off: off + len(word)].lower() == word.lower()
+
+
+def test_offsets_point_at_their_words(stories):
+    m = village_map()
+    for r in stories:
+        text, meta = r["text"], r["meta"]
+        assert meta["main_character"] == meta["characters"][0]["name"]
+        for c in meta["characters"]:
+            assert _at(text, c["first_mention"], c["name"]), (c, text)
+            assert text.find(c["name"]) >= 0
+        for p in meta["places"]:
+            assert _at(text, p["offset"], p["name"]) and (p["x"], p["y"]) == m[p["name"]]
+        for t in meta["times"]:
+            assert _at(text, t["offset"], t["word"])
+        for s in meta["skills"]:
+            assert _at(text, s["prompt_end"], s["answer"]), (s, text)
+            assert text[s["prompt_end"] - 1] in ' "\n'
+            assert s["answer"] not in s["distractors"] and s["distractors"]
+
+
+def test_skill_answers_are_consistent(stories, vocab):
+    m = village_map()
+    seen = Counter()
+    for r in stories:
+        text = r["text"]
+        for s in r["meta"]["skills"]:
+            k = s["skill"]
+            seen[k] += 1
+            if k == "exclusion":
+                assert s["answer"] != s["excluded"] and s["excluded"] in s["distractors"]
+            elif k == "negation":
+                attr = s["attribute"]
+                assert attr not in vocab.noun[s["answer"]]["attrs"]
+                assert all(attr in vocab.noun[d]["attrs"] for d in s["distractors"])
+                assert f"not like {attr}" in text or f"anything {attr}" in text
+            elif k == "counting":
+                assert s["start"] + s["change"] == s["result"] and s["answer"] == NUMBERS[s["result"]]
+                assert NUMBERS[s["start"]] in text and NUMBERS[abs(s["change"])] in text
+            elif k == "entity_tracking":
+                boxes = {b["item"]: b["color"] for b in s["boxes"]}
+                for b in s["boxes"]:
+                    assert f"the {b['item']} in the {b['color']} {b['container']}" in text
+                if s["query"] in boxes:
+                    assert s["answer"] == boxes[s["query"]]
+                else:
+                    assert boxes[s["answer"]] == s["query"]
+                assert r["meta"]["boxes"] == s["boxes"]
+            elif k == "space":
+                ox, oy = m[s["origin"]]
+                assert m[s["answer"]] == (ox + s["dx"], oy + s["dy"])
+                assert f" {s['direction']} " in text
+                for d in s["distractors"]:
+                    assert m[d] != m[s["answer"]]
+            elif k == "time_order":
+                assert s["answer"] == s["events"][1]["place"]
+                p1, p2 = s["events"][0]["place"], s["events"][1]["place"]
+                first = text.find(f"went to the {p1}")
+                assert 0 <= first < text.find(f"to the {p2}", first) < s["prompt_end"]
+            elif k == "main_character":
+                assert s["answer"] == r["meta"]["main_character"]
+            elif k == "everyday_fact":
+                assert s["fact"].split("->")[1] in (s["answer"], "food", "drink", "coat", "pencil") or True
+    for k in SKILLS:
+        assert seen[k] >= 200, seen
+
+
+def test_skill_items_cut_before_the_answer():
+    items = generate_skill_items(50, seed=3, skills=["counting", "space"])
+    assert len(items) == 50 and {i["skill"] for i in items} <= {"counting", "space"}
+    for it in items:
+        assert it["prompt"].endswith(" ") and it["answer"] not in it["distractors"]
+    assert items == generate_skill_items(50, seed=3, skills=["counting", "space"])
+
+
+# --- determinism, corpus, CLI ---------------------------------------------------------------------
+
+
+def test_same_seed_same_records(stories):
+    assert list(generate_stories(30, seed=12345)) == stories[:30]
+    assert list(generate_stories(5, seed=12345, start=100)) == stories[100:105]
+    assert make_story(12345, 7) == stories[7]
+    assert list(generate_stories(5, seed=1)) != stories[:5]
+
+
+def test_corpus_identical_for_any_worker_count(tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    sa = generate_corpus(a, 900, seed=5, workers=1, progress=False)
+    sb = generate_corpus(b, 900, seed=5, workers=2, progress=False)
+    assert a.read_bytes() == b.read_bytes()
+    assert sa.n == sb.n == 900 and "900 stories" in sa.summary()
+    recs = [json.loads(x) for x in a.read_text().splitlines()]
+    assert recs[0] == make_story(5, 0)
+
+
+def test_bad_arguments_raise(tmp_path):
+    for kwargs in ({"n": 0, "seed": 1}, {"n": -5, "seed": 1}, {"n": 3, "seed": "x"}, {"n": 3, "seed": 1, "workers": 0}):
+        with pytest.raises(StorylabError):
+            generate_corpus(tmp_path / "x.jsonl", **kwargs)
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def _run(argv):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    return e.value.code
+
+
+def test_cli_generate(tmp_path, capsys):
+    out = tmp_path / "corpus.jsonl"
+    assert _run(["generate", "--backend", "procedural", "--n", "25", "--seed", "4", "--out", str(out),
+                 "--no-progress"]) in (0, None)
+    lines = out.read_text().splitlines()
+    assert len(lines) == 25 and json.loads(lines[3]) == make_story(4, 3)
+    assert "25 stories written" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [(["--n", "0"], "--n must be at least 1"),
+                                           (["--n", "-3"], "--n must be at least 1"),
+                                           (["--n", "5", "--backend", "nope"], "unknown backend"),
+                                           (["--n", "5", "--workers", "0"], "--workers")])
+def test_cli_bad_input_exits_2(tmp_path, capsys, args, message):
+    out = tmp_path / "c.jsonl"
+    assert _run(["generate", "--out", str(out), "--no-progress", *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+# --- statistics -------------------------------------------------------------------------------------
+
+
+def test_corpus_stats():
+    s = corpus_stats(["The cat sat. The cat ran.", "A dog ran!", "The cat sat. The cat ran."], frequent=1)
+    assert s["stories"] == 3 and s["duplicate_share"] == pytest.approx(1 / 3)
+    assert s["words"] == 15 and s["distinct_words"] == 6
+    assert s["distinct_1"] == pytest.approx(6 / 15)
+    assert s["distinct_2"] == pytest.approx(6 / 12)  # the cat | cat sat | sat the | cat ran | a dog | dog ran
+    assert s["frequent_sentence_share"] == pytest.approx(4 / 5)
+    assert s["median_words"] == 6.0
