@@ -44,8 +44,10 @@ def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> t
 
 @torch.no_grad()
 def generate_ids(model: GPT, prompts: list[list[int]], settings: SampleSettings, eot_id: int | None,
-                 generator: torch.Generator | None = None) -> list[list[int]]:
-    """Continuations (token ids, without the prompt) of a batch of equally long prompts."""
+                 generator: torch.Generator | None = None, stop_ids: tuple[int, ...] = ()) -> list[list[int]]:
+    """Continuations (token ids, without the prompt) of a batch of equally long prompts.
+
+    Generation stops at `eot_id` and at any of `stop_ids` (e.g. `</s>` of an imported tokenizer)."""
     model.eval()
     device = next(model.parameters()).device
     ctx = model.cfg.context
@@ -59,6 +61,8 @@ def generate_ids(model: GPT, prompts: list[list[int]], settings: SampleSettings,
     logits = model(torch.tensor(prompts, device=device), kv_cache=cache, pos=0)[:, -1]
     out = torch.empty(n, steps, dtype=torch.long, device=device)
     done = torch.zeros(n, dtype=torch.bool, device=device)
+    stops = [i for i in (eot_id, *stop_ids) if i is not None]
+    stop_t = torch.tensor(stops, dtype=torch.long, device=device)
     for t in range(steps):
         if settings.greedy or settings.temperature == 0:
             nxt = logits.argmax(-1)
@@ -66,8 +70,8 @@ def generate_ids(model: GPT, prompts: list[list[int]], settings: SampleSettings,
             probs = filter_logits(logits.float() / settings.temperature, settings.top_k, settings.top_p).softmax(-1)
             nxt = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
         out[:, t] = nxt
-        if eot_id is not None:
-            done |= nxt == eot_id
+        if stops:
+            done |= nxt == stop_t[0] if len(stops) == 1 else torch.isin(nxt, stop_t)
             if t % 8 == 7 and bool(done.all()):  # checking syncs the device; not every step
                 steps = t + 1
                 break
@@ -75,8 +79,9 @@ def generate_ids(model: GPT, prompts: list[list[int]], settings: SampleSettings,
             logits = model(nxt[:, None], kv_cache=cache, pos=plen + t)[:, -1]
     result = []
     for row in out[:, :steps].tolist():
-        if eot_id is not None and eot_id in row:
-            row = row[:row.index(eot_id)]
+        cut = [row.index(i) for i in stops if i in row]
+        if cut:
+            row = row[:min(cut)]
         result.append(row)
     return result
 
@@ -90,7 +95,10 @@ def generate(model: GPT, tokenizer, prompts: list[str], settings: SampleSettings
     eot = tokenizer.token_to_id(EOT)
     device = next(model.parameters()).device
     gen = torch.Generator(device=device).manual_seed(settings.seed)
-    encoded = [tokenizer.encode(p, add_special_tokens=False).ids for p in prompts]
+    # The tokenizer's own special tokens: none for storylab's byte-level BPE; BOS first for
+    # llama2.c and Llama tokenizers (whose post-processor prepends it), as their models expect.
+    encoded = [tokenizer.encode(p, add_special_tokens=True).ids for p in prompts]
+    stop_ids = tuple(i for i in (tokenizer.token_to_id("</s>"),) if i is not None and i != eot)
     for ids in encoded:
         bad = [t for t in ids if t >= model.cfg.vocab_size]
         if bad:
@@ -102,7 +110,7 @@ def generate(model: GPT, tokenizer, prompts: list[str], settings: SampleSettings
         groups[len(ids)].append(i)
     results: list[list[str]] = [[] for _ in prompts]
     for members in groups.values():
-        rows = generate_ids(model, [encoded[i] for i in members for _ in range(n)], settings, eot, gen)
+        rows = generate_ids(model, [encoded[i] for i in members for _ in range(n)], settings, eot, gen, stop_ids)
         for j, i in enumerate(members):
             texts = [tokenizer.decode(r) for r in rows[j * n:(j + 1) * n]]
             results[i] = texts * (num_samples // n)
