@@ -114,6 +114,7 @@ def sample_cmd(
     greedy: bool = typer.Option(False, "--greedy", help="always take the most likely token"),
     seed: int = typer.Option(0),
     device: str = typer.Option("cpu", help="cpu | cuda | mps | auto"),
+    threads: int = typer.Option(0, help="CPU threads (0: torch's default; 1 is often fastest for tiny models at batch 1)"),
     out: Optional[Path] = typer.Option(None, help="also append the samples to this JSONL"),
 ):
     """Generate stories from a trained model."""
@@ -128,6 +129,10 @@ def sample_cmd(
         prompts += [l for l in read_text(prompts_file, "prompts file").splitlines() if l.strip()]
     if not prompts:
         prompts = ["Once upon a time"]
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     model, tok = load_for_sampling(run, pick_device(device))
     settings = SampleSettings(max_new_tokens, temperature, top_k, top_p, greedy, seed)
     results = generate(model, tok, prompts, settings, num_samples=n)

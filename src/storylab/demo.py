@@ -88,11 +88,16 @@ def run_demo(out: str | os.PathLike = "runs/demo", minutes: float = 7.0, stories
     console.print(f"    {result.summary()}", highlight=False)
 
     console.print("[bold]4/4[/] stories from the model")
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # batch-1 decoding of a tiny model: thread hand-offs cost more than they give
     model, tok = load_for_sampling(run_dir)
     greedy = [p + c for p, (c,) in zip(PROMPTS, generate(model, tok, PROMPTS, SampleSettings(greedy=True,
                                                                                             max_new_tokens=200)))]
     sampled = [PROMPTS[0] + c for c in generate(model, tok, PROMPTS[:1], SampleSettings(
         temperature=0.8, top_k=50, max_new_tokens=200, seed=seed), num_samples=2)[0]]
+    torch.set_num_threads(threads)
     import json
 
     with open(run_dir / "samples.jsonl", "w", encoding="utf-8") as f:
