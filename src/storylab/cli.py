@@ -320,11 +320,13 @@ def eval_cmd(
                                                 help="NAME of the environment variable holding the API key"),
     judge_concurrency: int = typer.Option(8, "--judge-concurrency", help="judge requests in flight"),
     judge_rpm: Optional[float] = typer.Option(None, "--judge-rpm", help="judge requests per minute at most"),
+    judge_retries: int = typer.Option(4, "--judge-retries", help="retries per judge request"),
     judge_cache: Optional[Path] = typer.Option(None, "--judge-cache", help="cache file (default: RUN/eval/judge_cache.jsonl)"),
     novelty_corpus: Optional[Path] = typer.Option(None, "--novelty-corpus",
                                                   help="check novelty against this file instead of the training split"),
     device: str = typer.Option("cpu", help="cpu | cuda | mps | auto"),
     batch_size: int = typer.Option(16, help="context windows per batch for the loss"),
+    threads: int = typer.Option(0, help="torch CPU threads (0: torch's default; 1 is fastest for tiny models)"),
 ):
     """Evaluate runs: loss, capability suite, LLM judge, novelty (default: --loss --suite)."""
     from rich.console import Console as _Console
@@ -339,10 +341,11 @@ def eval_cmd(
     if judge:
         if not judge_url or not judge_model:
             raise StorylabError("--judge needs --judge-url and --judge-model")
-        js = JudgeSettings(judge_url, judge_model, judge_key_env, max_in_flight=judge_concurrency, rpm=judge_rpm)
+        js = JudgeSettings(judge_url, judge_model, judge_key_env, max_in_flight=judge_concurrency, rpm=judge_rpm,
+                           max_retries=judge_retries)
     opts = EvalOptions(loss=loss, suite=suite, judge=judge, novelty=novelty, texts=list(text), text_mode=text_mode,
                        tasks=list(tasks), builtin_tasks=not no_builtin, skills=list(skill) or None,
-                       checkpoints=checkpoints, device=device, batch_size=batch_size, instruct=instruct,
+                       checkpoints=checkpoints, device=device, batch_size=batch_size, threads=threads, instruct=instruct,
                        beginnings=str(beginnings) if beginnings else None, samples_per_prompt=samples,
                        max_new_tokens=max_new_tokens, temperature=temperature, seed=seed, judge_settings=js,
                        judge_cache=str(judge_cache) if judge_cache else None,

@@ -1,0 +1,107 @@
+"""Compact terminal tables for `storylab eval` (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _f(x, nd=3) -> str:
+    return f"{x:.{nd}f}" if isinstance(x, (int, float)) and x == x else "–"
+
+
+def _verdict(s: dict) -> str:
+    if s["ci_low"] > s["chance"]:
+        return "[green]above[/]"
+    if s["ci_high"] < s["chance"]:
+        return "[red]below[/]"
+    return "[dim]chance[/]"
+
+
+def print_summary(summary: dict, console: Console | None = None) -> None:
+    console = console or Console()
+    title = f"{summary['run']} @ step {summary.get('step')}"
+    loss = summary.get("loss") or {}
+    lines = []
+    if "val" in loss:
+        v = loss["val"]
+        lines.append(f"val: loss {_f(v['loss'], 4)}  ppl {_f(v['perplexity'], 2)}  {_f(v['bits_per_byte'], 4)} bits/byte"
+                     f"  ({v['tokens']:,} tokens)")
+    for t in loss.get("texts", []):
+        lines.append(f"{t['path']}: loss {_f(t['loss'], 4)}  ppl {_f(t['perplexity'], 2)}  "
+                     f"{_f(t['bits_per_byte'], 4)} bits/byte  ({t['tokens']:,} tokens)")
+    console.print(f"[bold]{title}[/]")
+    for l in lines:
+        console.print("  " + l, highlight=False)
+    if summary.get("skills"):
+        t = Table(box=None, pad_edge=False, header_style="bold")
+        for c, j in (("skill", "left"), ("n", "right"), ("acc", "right"), ("95% CI", "right"), ("chance", "right"),
+                     ("acc/tok", "right"), ("acc/byte", "right"), ("acc/cal", "right"), ("", "left")):
+            t.add_column(c, justify=j)
+        for s in summary["skills"]:
+            t.add_row(s["skill"], str(s["n"]), _f(s["acc"]), f"{_f(s['ci_low'], 2)}–{_f(s['ci_high'], 2)}",
+                      _f(s["chance"]), _f(s["acc_token"]), _f(s["acc_byte"]), _f(s.get("acc_cal")), _verdict(s))
+        console.print(t)
+        for n in summary.get("suite_notes", []):
+            console.print(f"  [dim]{n}[/]", highlight=False)
+    j = summary.get("judge")
+    if j:
+        dims = "  ".join(f"{k} {_f(v['mean'], 1)} [{_f(v['ci_low'], 1)}–{_f(v['ci_high'], 1)}]"
+                         for k, v in j["dimensions"].items() if v["n"])
+        console.print(f"  judge ({j['judge_model']}): {dims or 'no grades'}  — {j['graded']}/{j['n']} graded, "
+                      f"{j['rejected']} rejected, {j['failed']} failed, {j['cached']} cached, "
+                      f"{j['requests']} requests", highlight=False)
+    nv = summary.get("novelty")
+    if nv:
+        c = nv["completions"]
+        ref = nv.get("reference")
+        extra = (f"  (held-out stories: {_f(ref['share8'], 2)} / {_f(ref['share13'], 2)}, LCS max "
+                 f"{ref['lcs_max']})") if ref else ""
+        console.print(f"  novelty: 8-grams in training data {_f(c['share8'], 2)}, 13-grams {_f(c['share13'], 2)}, "
+                      f"longest copy {c['lcs_max']} words (median {_f(c['lcs_median'], 0)}){extra}", highlight=False)
+
+
+def print_comparison(summaries: list[dict], console: Console | None = None) -> None:
+    """Runs side by side: one column per run, one row per measure."""
+    console = console or Console()
+    t = Table(header_style="bold", box=None)
+    t.add_column("")
+    for s in summaries:
+        t.add_column(f"{s['run']}\n@{s.get('step')}", justify="right")
+
+    def row(label, get):
+        vals = []
+        for s in summaries:
+            try:
+                vals.append(get(s))
+            except (KeyError, TypeError, IndexError):
+                vals.append("–")
+        if any(v != "–" for v in vals):
+            t.add_row(label, *vals)
+
+    row("val loss", lambda s: _f(s["loss"]["val"]["loss"], 4))
+    row("val bits/byte", lambda s: _f(s["loss"]["val"]["bits_per_byte"], 4))
+    texts = []
+    for s in summaries:
+        for x in (s.get("loss") or {}).get("texts", []):
+            if x["path"] not in texts:
+                texts.append(x["path"])
+    for p in texts:
+        row(f"{p} bpb", lambda s, p=p: _f(next(x for x in s["loss"]["texts"] if x["path"] == p)["bits_per_byte"], 4))
+    skills = []
+    for s in summaries:
+        for k in s.get("skills", []):
+            if k["skill"] not in skills:
+                skills.append(k["skill"])
+    for name in skills:
+        def get(s, name=name):
+            k = next(x for x in s["skills"] if x["skill"] == name)
+            mark = "+" if k["ci_low"] > k["chance"] else ("-" if k["ci_high"] < k["chance"] else " ")
+            return f"{_f(k['acc'], 2)}{mark} (ch {_f(k['chance'], 2)})"
+        row(name, get)
+    for d in ("grammar", "creativity", "consistency", "plot"):
+        row(f"judge {d}", lambda s, d=d: _f(s["judge"]["dimensions"][d]["mean"], 2))
+    row("novelty 8-gram share", lambda s: _f(s["novelty"]["completions"]["share8"], 2))
+    row("longest copy (words)", lambda s: str(s["novelty"]["completions"]["lcs_max"]))
+    console.print(t)
+    console.print("[dim]+ / -: 95% interval above / below chance[/]")
