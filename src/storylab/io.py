@@ -78,7 +78,18 @@ def iter_jsonl(path: str | os.PathLike, what: str = "JSONL file") -> Iterator[di
             yield obj
 
 
+def _finite(obj):
+    """NaN and infinities become null: they are not JSON, and other tools refuse them."""
+    if isinstance(obj, float) and (obj != obj or obj in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def write_json(path: str | os.PathLike, obj, indent: int | None = 2) -> None:
     with atomic_write(path) as f:
-        json.dump(obj, f, indent=indent, ensure_ascii=False)
+        json.dump(_finite(obj), f, indent=indent, ensure_ascii=False, allow_nan=False)
         f.write("\n")

@@ -19,6 +19,7 @@ _NEG_ATTRS = ["sweet", "sweet", "salty", "sour", "crunchy", "juicy", "cold", "he
 
 
 def _skill(st, name: str, answer: str, distractors: list[str], **details) -> dict:
+    distractors = [d for d in dict.fromkeys(distractors) if d != answer]  # unique, never the answer
     rec = {"skill": name, "answer": answer, "distractors": distractors, **details}
     st.pending_skills.append(rec)
     return rec
