@@ -298,7 +298,10 @@ class GPT(nn.Module):
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None, hooks: Hooks | None = None,
                 kv_cache: KVCache | None = None, pos: int = 0):
-        """Logits for `idx` [B, T] (and the mean cross-entropy if `targets` is given)."""
+        """Logits for `idx` [B, T]; with `targets`, only the mean cross-entropy.
+
+        Returning the loss alone lets `torch.compile` fuse it with the unembedding
+        instead of writing out [B, T, vocab] logits (10-15% of a compiled CPU step)."""
         B, T = idx.shape
         if pos + T > self.cfg.context:
             raise ValueError(f"sequence of {pos + T} tokens exceeds the model's context of {self.cfg.context}")
@@ -321,8 +324,7 @@ class GPT(nn.Module):
         logits = self.lm_head(x) if self.lm_head is not None else F.linear(x, self.wte.weight)
         if targets is None:
             return logits
-        loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1)
-        return logits, loss
+        return F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1)
 
     def run_with_cache(self, tokens: torch.Tensor, names: Iterable[str] | Callable[[str], bool] | None = None,
                        fns: dict[str, HookFn] | None = None):

@@ -94,7 +94,7 @@ def evaluate_loss(model, tokens: np.ndarray, context: int, batch: int, n_batches
     for _ in range(n_batches):
         x, y = b.next(device)
         with autocast(device, dtype):
-            losses.append(model(x, y)[1].item())
+            losses.append(model(x, y).item())
     model.train()
     return float(np.mean(losses))
 
@@ -260,7 +260,7 @@ def train(cfg: RunConfig, run_dir: str | os.PathLike, resume: bool = False, prog
                 sync = not ddp or micro == tc.grad_accum - 1
                 ctx = nullcontext() if sync else model.no_sync()
                 with ctx, autocast(device, tc.dtype):
-                    _, loss = model(x, y)
+                    loss = model(x, y)
                     loss = loss / tc.grad_accum
                 with ctx:
                     loss.backward()
