@@ -324,7 +324,7 @@ class GPT(nn.Module):
         logits = self.lm_head(x) if self.lm_head is not None else F.linear(x, self.wte.weight)
         if targets is None:
             return logits
-        return F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1)
+        return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))  # autocast runs it in fp32
 
     def run_with_cache(self, tokens: torch.Tensor, names: Iterable[str] | Callable[[str], bool] | None = None,
                        fns: dict[str, HookFn] | None = None):

@@ -261,7 +261,8 @@ def train(cfg: RunConfig, run_dir: str | os.PathLike, resume: bool = False, prog
                 ctx = nullcontext() if sync else model.no_sync()
                 with ctx, autocast(device, tc.dtype):
                     loss = model(x, y)
-                    loss = loss / tc.grad_accum
+                    if tc.grad_accum > 1:
+                        loss = loss / tc.grad_accum
                 with ctx:
                     loss.backward()
                 total += loss.detach()
