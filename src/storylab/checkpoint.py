@@ -53,7 +53,7 @@ def _save(tensors: dict, path: Path, metadata: dict) -> None:
     os.replace(tmp, path)
 
 
-def _load(path: Path, what: str) -> tuple[dict, dict]:
+def read_safetensors(path: Path, what: str) -> tuple[dict, dict]:
     if not path.exists():
         raise StorylabError(f"{what} not found: {path}")
     try:
@@ -96,7 +96,7 @@ def load_model(path: str | os.PathLike, device: str = "cpu"):
         if not ckpts:
             raise StorylabError(f"{path}: no checkpoints (is this a run directory?)")
         path = ckpts[-1][1]
-    tensors, meta = _load(path, "checkpoint")
+    tensors, meta = read_safetensors(path, "checkpoint")
     if meta.get("format") != FORMAT or "config" not in meta:
         raise StorylabError(f"{path}: not a storylab checkpoint (no config in its metadata)")
     try:
@@ -113,7 +113,7 @@ def load_model(path: str | os.PathLike, device: str = "cpu"):
 
 def load_state(run_dir: Path, step: int, model: torch.nn.Module, optimizer) -> dict:
     """Restore optimizer moments and the torch RNG; return the saved JSON state."""
-    tensors, meta = _load(state_path(run_dir, step), "training state")
+    tensors, meta = read_safetensors(state_path(run_dir, step), "training state")
     names = {id(p): n for n, p in model.named_parameters()}
     for group in optimizer.param_groups:
         for p in group["params"]:

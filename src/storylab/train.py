@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from storylab.checkpoint import list_checkpoints, load_state, save_checkpoint, state_path
+from storylab.checkpoint import list_checkpoints, load_state, read_safetensors, save_checkpoint, state_path
 from storylab.config import ModelConfig, RunConfig, from_dict, load_toml, save_toml, to_dict
 from storylab.errors import StorylabError
 from storylab.model import GPT
@@ -189,10 +189,7 @@ def train(cfg: RunConfig, run_dir: str | os.PathLike, resume: bool = False, prog
         ckpts = [(s, p) for s, p in list_checkpoints(run_dir) if state_path(run_dir, s).exists()]
         if ckpts:
             step = ckpts[-1][0]
-            from safetensors.torch import load_file
-            from storylab.checkpoint import _load
-
-            tensors, _ = _load(ckpts[-1][1], "checkpoint")
+            tensors, _ = read_safetensors(ckpts[-1][1], "checkpoint")
             model.load_state_dict(tensors)
             state = load_state(run_dir, step, model, optimizer)
             batches.state = state["data_rng"][rank] if rank < len(state["data_rng"]) else state["data_rng"][0]
