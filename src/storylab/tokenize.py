@@ -130,7 +130,7 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
     tmp = {s: out / f".{s}.bin.tmp" for s in counts}
     files = {s: open(tmp[s], "wb") for s in counts}
     try:
-        with make_progress(disable=not progress) as bar:
+        with make_progress(disable=not progress, bytes=True) as bar:
             task = bar.add_task("encode", total=size)
             batch: list[tuple[str, str]] = []
             done_bytes = 0
