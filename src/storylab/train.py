@@ -309,6 +309,7 @@ def train(cfg: RunConfig, run_dir: str | os.PathLike, resume: bool = False, prog
         sums = [None] * world
         dist.all_gather_object(sums, checksum)
         log({"step": step, "ddp_world_size": world, "param_checksums": sums})
+        dist.barrier()  # no rank tears gloo down while another still talks to it (that aborts the process)
         dist.destroy_process_group()
     if master:
         log({"step": step, "summary": result.summary()})
