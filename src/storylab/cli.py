@@ -26,6 +26,82 @@ def _warn(message, category, filename, lineno, file=None, line=None):
     console.print(f"[yellow]warning:[/] {message}", highlight=False)
 
 
+@app.command("demo")
+def demo_cmd(
+    out: Path = typer.Option(Path("runs/demo"), "--out", "-o", help="where to leave the corpus, data and run"),
+    minutes: float = typer.Option(7.0, help="training time budget"),
+    stories: int = typer.Option(30000, help="procedural stories to generate"),
+    seed: int = typer.Option(0),
+    dtype: str = typer.Option("float32", help="float32 | bfloat16 (faster on CPUs with bf16 units)"),
+):
+    """Generate stories, train a ~1M-parameter model on the CPU, and show what it writes."""
+    from storylab.demo import run_demo
+
+    r = run_demo(out, minutes=minutes, stories=stories, seed=seed, dtype=dtype)
+    for title, texts in (("greedy", r.greedy), ("sampled (temperature 0.8, top-k 50)", r.sampled)):
+        print(f"\n=== {title} ===")
+        for t in texts:
+            print(f"\n{t}")
+    print()
+    console.print(f"demo: {r.params:,}-parameter model, validation loss {r.val_loss:.3f}, "
+                  f"{r.seconds / 60:.1f} minutes in all; everything is in {r.run_dir}/", highlight=False)
+
+
+@app.command("generate")
+def generate_cmd(
+    out: Path = typer.Option(..., "--out", "-o", help="corpus JSONL to write"),
+    n: int = typer.Option(..., "--n", help="number of stories"),
+    seed: int = typer.Option(0, "--seed", help="random seed; story i depends only on (seed, i)"),
+    backend: str = typer.Option("procedural", "--backend", help="procedural | llm"),
+    workers: Optional[int] = typer.Option(None, "--workers", help="processes (default: all cores for large N)"),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar"),
+    base_url: Optional[str] = typer.Option(None, help="llm: OpenAI-compatible base URL, e.g. http://localhost:8000/v1"),
+    model: Optional[str] = typer.Option(None, help="llm: model name"),
+    api_key_env: Optional[str] = typer.Option(None, help="llm: NAME of the environment variable holding the key"),
+    in_flight: int = typer.Option(16, help="llm: requests in flight"),
+    rpm: Optional[float] = typer.Option(None, help="llm: requests per minute limit"),
+    tpm: Optional[float] = typer.Option(None, help="llm: tokens per minute limit"),
+    timeout: float = typer.Option(120.0, help="llm: seconds per request attempt"),
+    max_retries: int = typer.Option(6, help="llm: retries per request (429, 5xx, timeouts, bad bodies)"),
+    max_tokens: int = typer.Option(1024, help="llm: max_tokens per answer"),
+    temperature: float = typer.Option(1.0, help="llm: sampling temperature"),
+    instruct: bool = typer.Option(False, "--instruct", help="llm: also ask for a summary; write TinyStories-Instruct"),
+    template: Optional[Path] = typer.Option(None, help="llm: prompt template file ({verb} or $verb fields)"),
+    words: Optional[Path] = typer.Option(None, help="llm: word list file (default: the built-in vocabulary)"),
+    max_features: int = typer.Option(3, help="llm: at most this many story features per prompt"),
+    max_offvocab: float = typer.Option(0.15, help="llm: reject stories with a larger share of words outside the vocabulary (real TinyStories: median 7%, 90th percentile 12%)"),
+    near_dup: float = typer.Option(0.7, help="llm: MinHash similarity at which a story is a near duplicate"),
+    price_in: float = typer.Option(0.0, help="llm: $ per 1M input tokens, for the cost estimate"),
+    price_out: float = typer.Option(0.0, help="llm: $ per 1M output tokens, for the cost estimate"),
+):
+    """Generate a corpus of stories: the procedural story world (offline, deterministic) or an
+    LLM behind any OpenAI-compatible endpoint (resumable: rerun the same command to continue)."""
+    if n < 1:
+        raise StorylabError(f"--n must be at least 1, got {n}")
+    if workers is not None and workers < 1:
+        raise StorylabError(f"--workers must be at least 1, got {workers}")
+    if backend == "procedural":
+        from storylab.data.world import generate_corpus
+
+        stats = generate_corpus(out, n, seed, workers=workers, progress=progress)
+        console.print(f"generate: {stats.summary()}", highlight=False)
+    elif backend == "llm":
+        from storylab.data.llmgen import ClientConfig, generate_llm_corpus
+
+        if not base_url or not model:
+            raise StorylabError("--backend llm needs --base-url and --model")
+        cfg = ClientConfig(base_url, model, api_key_env, in_flight=in_flight, rpm=rpm, tpm=tpm, timeout=timeout,
+                           max_retries=max_retries, max_tokens=max_tokens, temperature=temperature,
+                           price_in=price_in, price_out=price_out)
+        stats = generate_llm_corpus(out, n, seed, cfg, words=words, template=template, instruct=instruct,
+                                    max_features=max_features, max_offvocab=max_offvocab,
+                                    near_dup_threshold=near_dup, progress=progress)
+        console.print(f"generate: {stats.summary()} in {stats.seconds:.1f}s -> {out}", highlight=False,
+                      soft_wrap=True)
+    else:
+        raise StorylabError(f"unknown backend {backend!r}; choose procedural or llm")
+
+
 @app.command("import")
 def import_cmd(
     src: Path = typer.Argument(..., help="TinyStories(-Instruct) text, JSONL with a 'text' field, blank-line "
@@ -149,151 +225,6 @@ def sample_cmd(
     console.print(f"sample: {len(records)} completions of {len(prompts)} prompts", highlight=False)
 
 
-@app.command("demo")
-def demo_cmd(
-    out: Path = typer.Option(Path("runs/demo"), "--out", "-o", help="where to leave the corpus, data and run"),
-    minutes: float = typer.Option(7.0, help="training time budget"),
-    stories: int = typer.Option(30000, help="procedural stories to generate"),
-    seed: int = typer.Option(0),
-    dtype: str = typer.Option("float32", help="float32 | bfloat16 (faster on CPUs with bf16 units)"),
-):
-    """Generate stories, train a ~1M-parameter model on the CPU, and show what it writes."""
-    from storylab.demo import run_demo
-
-    r = run_demo(out, minutes=minutes, stories=stories, seed=seed, dtype=dtype)
-    for title, texts in (("greedy", r.greedy), ("sampled (temperature 0.8, top-k 50)", r.sampled)):
-        print(f"\n=== {title} ===")
-        for t in texts:
-            print(f"\n{t}")
-    print()
-    console.print(f"demo: {r.params:,}-parameter model, validation loss {r.val_loss:.3f}, "
-                  f"{r.seconds / 60:.1f} minutes in all; everything is in {r.run_dir}/", highlight=False)
-
-
-@app.command("inspect")
-def inspect_cmd(
-    run: Path = typer.Argument(..., help="run directory (or a checkpoint .safetensors inside one)"),
-    heads: bool = typer.Option(False, "--heads", help="attention heads: distance profiles, positional/semantic"),
-    neurons: bool = typer.Option(False, "--neurons", help="MLP neurons: top contexts, category selectivity"),
-    probes: bool = typer.Option(False, "--probes", help="linear probes of space, time, ... per layer"),
-    ood: bool = typer.Option(False, "--ood", help="reversion to the unigram under perturbed inputs"),
-    stories: int = typer.Option(200, help="stories to analyse (heads, neurons, OOD)"),
-    probe_stories: int = typer.Option(1500, help="stories to build the built-in probe datasets from"),
-    corpus: Optional[Path] = typer.Option(None, help="corpus JSONL to draw stories from (default: the run's)"),
-    probe_data: Optional[Path] = typer.Option(None, help="your own probe JSONL: {text, position, target, group?}"),
-    layer: List[int] = typer.Option([], "--layer", help="layers for --neurons (repeatable; default all)"),
-    out: Optional[Path] = typer.Option(None, help="output directory (default RUN/inspect)"),
-    device: str = typer.Option("cpu", help="cpu | cuda | mps | auto"),
-    seed: int = typer.Option(0),
-):
-    """Look inside a trained model; with no analysis flags, run them all."""
-    from storylab.inspect.run import inspect_run, summary_line
-    from storylab.train import pick_device
-
-    if not (heads or neurons or probes or ood):
-        heads = neurons = probes = ood = True
-    s = inspect_run(run, heads=heads, neurons=neurons, probes=probes, ood=ood, n_stories=stories,
-                    probe_stories=probe_stories, corpus=corpus, probe_data=probe_data, layers=layer or None,
-                    out=out, device=pick_device(device), seed=seed)
-    dest = out or (run if run.is_dir() else run.parent.parent) / "inspect"
-    console.print(f"inspect: {summary_line(s)} in {s['seconds']:.0f}s -> {dest}", highlight=False)
-
-
-@app.command("generate")
-def generate_cmd(
-    out: Path = typer.Option(..., "--out", "-o", help="corpus JSONL to write"),
-    n: int = typer.Option(..., "--n", help="number of stories"),
-    seed: int = typer.Option(0, "--seed", help="random seed; story i depends only on (seed, i)"),
-    backend: str = typer.Option("procedural", "--backend", help="procedural | llm"),
-    workers: Optional[int] = typer.Option(None, "--workers", help="processes (default: all cores for large N)"),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar"),
-    base_url: Optional[str] = typer.Option(None, help="llm: OpenAI-compatible base URL, e.g. http://localhost:8000/v1"),
-    model: Optional[str] = typer.Option(None, help="llm: model name"),
-    api_key_env: Optional[str] = typer.Option(None, help="llm: NAME of the environment variable holding the key"),
-    in_flight: int = typer.Option(16, help="llm: requests in flight"),
-    rpm: Optional[float] = typer.Option(None, help="llm: requests per minute limit"),
-    tpm: Optional[float] = typer.Option(None, help="llm: tokens per minute limit"),
-    timeout: float = typer.Option(120.0, help="llm: seconds per request attempt"),
-    max_retries: int = typer.Option(6, help="llm: retries per request (429, 5xx, timeouts, bad bodies)"),
-    max_tokens: int = typer.Option(1024, help="llm: max_tokens per answer"),
-    temperature: float = typer.Option(1.0, help="llm: sampling temperature"),
-    instruct: bool = typer.Option(False, "--instruct", help="llm: also ask for a summary; write TinyStories-Instruct"),
-    template: Optional[Path] = typer.Option(None, help="llm: prompt template file ({verb} or $verb fields)"),
-    words: Optional[Path] = typer.Option(None, help="llm: word list file (default: the built-in vocabulary)"),
-    max_features: int = typer.Option(3, help="llm: at most this many story features per prompt"),
-    max_offvocab: float = typer.Option(0.15, help="llm: reject stories with a larger share of words outside the vocabulary (real TinyStories: median 7%, 90th percentile 12%)"),
-    near_dup: float = typer.Option(0.7, help="llm: MinHash similarity at which a story is a near duplicate"),
-    price_in: float = typer.Option(0.0, help="llm: $ per 1M input tokens, for the cost estimate"),
-    price_out: float = typer.Option(0.0, help="llm: $ per 1M output tokens, for the cost estimate"),
-):
-    """Generate a corpus of stories: the procedural story world (offline, deterministic) or an
-    LLM behind any OpenAI-compatible endpoint (resumable: rerun the same command to continue)."""
-    if n < 1:
-        raise StorylabError(f"--n must be at least 1, got {n}")
-    if workers is not None and workers < 1:
-        raise StorylabError(f"--workers must be at least 1, got {workers}")
-    if backend == "procedural":
-        from storylab.data.world import generate_corpus
-
-        stats = generate_corpus(out, n, seed, workers=workers, progress=progress)
-        console.print(f"generate: {stats.summary()}", highlight=False)
-    elif backend == "llm":
-        from storylab.data.llmgen import ClientConfig, generate_llm_corpus
-
-        if not base_url or not model:
-            raise StorylabError("--backend llm needs --base-url and --model")
-        cfg = ClientConfig(base_url, model, api_key_env, in_flight=in_flight, rpm=rpm, tpm=tpm, timeout=timeout,
-                           max_retries=max_retries, max_tokens=max_tokens, temperature=temperature,
-                           price_in=price_in, price_out=price_out)
-        stats = generate_llm_corpus(out, n, seed, cfg, words=words, template=template, instruct=instruct,
-                                    max_features=max_features, max_offvocab=max_offvocab,
-                                    near_dup_threshold=near_dup, progress=progress)
-        console.print(f"generate: {stats.summary()} in {stats.seconds:.1f}s -> {out}", highlight=False,
-                      soft_wrap=True)
-    else:
-        raise StorylabError(f"unknown backend {backend!r}; choose procedural or llm")
-
-
-@app.command("export-hf")
-def export_hf_cmd(
-    run: Path = typer.Argument(..., help="run directory (or a checkpoint .safetensors inside one)"),
-    out: Path = typer.Option(..., "--out", "-o", help="Hugging Face model directory to write"),
-    force: bool = typer.Option(False, "--force", help="replace --out if it exists"),
-):
-    """Export a run to a Hugging Face model directory (LlamaForCausalLM or GPTNeoForCausalLM + tokenizer)."""
-    from storylab.interop.hf import export_hf
-
-    console.print(export_hf(run, out, overwrite=force).summary(), highlight=False, soft_wrap=True)
-
-
-@app.command("import-hf")
-def import_hf_cmd(
-    src: str = typer.Argument(..., help="Hugging Face model directory, or a Hub name (needs network)"),
-    out: Path = typer.Option(..., "--out", "-o", help="run directory to write, e.g. runs/NAME"),
-    context: Optional[int] = typer.Option(None, help="context length (default: the config's; TinyStories "
-                                                     "GPT-Neo models were trained at 512 though their configs say 2048)"),
-    force: bool = typer.Option(False, "--force", help="replace --out if it exists"),
-):
-    """Import a Hugging Face Llama or GPT-Neo model (and its tokenizer) as a storylab run."""
-    from storylab.interop.hf import import_hf
-
-    console.print(import_hf(src, out, context=context, overwrite=force).summary(), highlight=False, soft_wrap=True)
-
-
-@app.command("import-llama2c")
-def import_llama2c_cmd(
-    checkpoint: Path = typer.Argument(..., help="llama2.c checkpoint .bin (version 0 or 1)"),
-    tokenizer: Path = typer.Option(..., "--tokenizer", "-t", help="llama2.c tokenizer .bin (e.g. tok512.bin)"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="run directory (default: runs/<checkpoint stem>)"),
-    force: bool = typer.Option(False, "--force", help="replace --out if it exists"),
-):
-    """Import a llama2.c model and tokenizer as a storylab run."""
-    from storylab.interop.llama2c import import_llama2c
-
-    console.print(import_llama2c(checkpoint, tokenizer, out, overwrite=force).summary(), highlight=False,
-                  soft_wrap=True)
-
-
 @app.command("eval")
 def eval_cmd(
     runs: List[Path] = typer.Argument(..., help="run directories; two or more are compared side by side"),
@@ -364,6 +295,35 @@ def eval_cmd(
                   + ", ".join(f"{Path(s['path']) / 'eval'}" for s in summaries), highlight=False)
 
 
+@app.command("inspect")
+def inspect_cmd(
+    run: Path = typer.Argument(..., help="run directory (or a checkpoint .safetensors inside one)"),
+    heads: bool = typer.Option(False, "--heads", help="attention heads: distance profiles, positional/semantic"),
+    neurons: bool = typer.Option(False, "--neurons", help="MLP neurons: top contexts, category selectivity"),
+    probes: bool = typer.Option(False, "--probes", help="linear probes of space, time, ... per layer"),
+    ood: bool = typer.Option(False, "--ood", help="reversion to the unigram under perturbed inputs"),
+    stories: int = typer.Option(200, help="stories to analyse (heads, neurons, OOD)"),
+    probe_stories: int = typer.Option(1500, help="stories to build the built-in probe datasets from"),
+    corpus: Optional[Path] = typer.Option(None, help="corpus JSONL to draw stories from (default: the run's)"),
+    probe_data: Optional[Path] = typer.Option(None, help="your own probe JSONL: {text, position, target, group?}"),
+    layer: List[int] = typer.Option([], "--layer", help="layers for --neurons (repeatable; default all)"),
+    out: Optional[Path] = typer.Option(None, help="output directory (default RUN/inspect)"),
+    device: str = typer.Option("cpu", help="cpu | cuda | mps | auto"),
+    seed: int = typer.Option(0),
+):
+    """Look inside a trained model; with no analysis flags, run them all."""
+    from storylab.inspect.run import inspect_run, summary_line
+    from storylab.train import pick_device
+
+    if not (heads or neurons or probes or ood):
+        heads = neurons = probes = ood = True
+    s = inspect_run(run, heads=heads, neurons=neurons, probes=probes, ood=ood, n_stories=stories,
+                    probe_stories=probe_stories, corpus=corpus, probe_data=probe_data, layers=layer or None,
+                    out=out, device=pick_device(device), seed=seed)
+    dest = out or (run if run.is_dir() else run.parent.parent) / "inspect"
+    console.print(f"inspect: {summary_line(s)} in {s['seconds']:.0f}s -> {dest}", highlight=False)
+
+
 @app.command("report")
 def report_cmd(
     run: Path = typer.Argument(..., help="run directory"),
@@ -375,6 +335,45 @@ def report_cmd(
     path = build_report(run, out)
     console.print(f"report: {path} ({path.stat().st_size / 1024:.0f} KiB)", highlight=False)
 
+
+@app.command("import-hf")
+def import_hf_cmd(
+    src: str = typer.Argument(..., help="Hugging Face model directory, or a Hub name (needs network)"),
+    out: Path = typer.Option(..., "--out", "-o", help="run directory to write, e.g. runs/NAME"),
+    context: Optional[int] = typer.Option(None, help="context length (default: the config's; TinyStories "
+                                                     "GPT-Neo models were trained at 512 though their configs say 2048)"),
+    force: bool = typer.Option(False, "--force", help="replace --out if it exists"),
+):
+    """Import a Hugging Face Llama or GPT-Neo model (and its tokenizer) as a storylab run."""
+    from storylab.interop.hf import import_hf
+
+    console.print(import_hf(src, out, context=context, overwrite=force).summary(), highlight=False, soft_wrap=True)
+
+
+@app.command("export-hf")
+def export_hf_cmd(
+    run: Path = typer.Argument(..., help="run directory (or a checkpoint .safetensors inside one)"),
+    out: Path = typer.Option(..., "--out", "-o", help="Hugging Face model directory to write"),
+    force: bool = typer.Option(False, "--force", help="replace --out if it exists"),
+):
+    """Export a run to a Hugging Face model directory (LlamaForCausalLM or GPTNeoForCausalLM + tokenizer)."""
+    from storylab.interop.hf import export_hf
+
+    console.print(export_hf(run, out, overwrite=force).summary(), highlight=False, soft_wrap=True)
+
+
+@app.command("import-llama2c")
+def import_llama2c_cmd(
+    checkpoint: Path = typer.Argument(..., help="llama2.c checkpoint .bin (version 0 or 1)"),
+    tokenizer: Path = typer.Option(..., "--tokenizer", "-t", help="llama2.c tokenizer .bin (e.g. tok512.bin)"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="run directory (default: runs/<checkpoint stem>)"),
+    force: bool = typer.Option(False, "--force", help="replace --out if it exists"),
+):
+    """Import a llama2.c model and tokenizer as a storylab run."""
+    from storylab.interop.llama2c import import_llama2c
+
+    console.print(import_llama2c(checkpoint, tokenizer, out, overwrite=force).summary(), highlight=False,
+                  soft_wrap=True)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit status 2."""
