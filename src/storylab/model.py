@@ -248,7 +248,6 @@ class GPT(nn.Module):
         j = torch.arange(C)[None, :]
         causal = j <= i
         local = causal & (i - j < cfg.window) if cfg.window else causal
-        self._bias_global = self._bias_local = None
         if cfg.positions == "alibi":
             slopes = alibi_slopes(cfg.n_heads)[:, None, None]
             dist = (i - j).float()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -223,6 +222,3 @@ def load_data(path: str | os.PathLike) -> TokenData:
                                 f"{index['tokens'][s] * itemsize}); the shards are truncated or stale")
     return TokenData(path, index, tok)
 
-
-def copy_tokenizer(data: TokenData, dest: Path) -> None:
-    shutil.copyfile(data.path / "tokenizer.json", dest)

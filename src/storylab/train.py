@@ -20,10 +20,10 @@ import numpy as np
 import torch
 
 from storylab.checkpoint import list_checkpoints, load_state, read_safetensors, save_checkpoint, state_path
-from storylab.config import ModelConfig, RunConfig, from_dict, load_toml, save_toml, to_dict
+from storylab.config import ModelConfig, RunConfig, load_toml, save_toml, to_dict
 from storylab.errors import StorylabError
 from storylab.model import GPT
-from storylab.tokenize import TokenData, load_data
+from storylab.tokenize import TokenData, load_data, load_tokenizer, tokenizer_hash
 
 
 def pick_device(name: str = "auto") -> str:
@@ -139,12 +139,9 @@ def prepare_run(cfg: RunConfig, run_dir: Path, resume: bool) -> tuple[RunConfig,
         diff = _diff_model_configs(old.get("model", {}), to_dict(cfg.model))
         if diff:
             raise StorylabError(f"cannot resume {run_dir} with a changed model config ({'; '.join(diff)})")
-        if old.get("data") and Path(old["data"]).resolve() != Path(cfg.data).resolve():
-            old_hash = data.index["tokenizer_hash"]
-            tok_path = run_dir / "tokenizer.json"
-            from storylab.tokenize import load_tokenizer, tokenizer_hash
-            if tok_path.exists() and tokenizer_hash(load_tokenizer(tok_path)) != old_hash:
-                raise StorylabError(f"cannot resume {run_dir}: the data's tokenizer differs from the run's")
+        tok_path = run_dir / "tokenizer.json"  # the data may have been re-prepared, or moved
+        if tok_path.exists() and tokenizer_hash(load_tokenizer(tok_path)) != data.index["tokenizer_hash"]:
+            raise StorylabError(f"cannot resume {run_dir}: the data's tokenizer differs from the run's")
     elif existing.exists() and list_checkpoints(run_dir):
         raise StorylabError(f"{run_dir} already holds a run; pass --resume to continue it or choose another --out")
     return cfg, data
@@ -335,6 +332,3 @@ def _truncate_metrics(path: Path, step: int) -> None:
     with atomic_write(path) as f:
         f.write("".join(l + "\n" for l in keep))
 
-
-def load_run_config_from_dir(run_dir: str | os.PathLike) -> RunConfig:
-    return from_dict(RunConfig, load_toml(Path(run_dir) / "config.toml"))
