@@ -6,7 +6,9 @@ RUN is any run directory; by default the llama2.c stories260K model from
 ../shared/data/llama2c is imported into a temporary directory. Each batch decodes a
 fixed number of new tokens after "Once upon a time" (no early stop at end-of-text, so
 the work is the same every time): greedy at batch 1, temperature 1.0 at batch 64.
-The figure includes the prefill. `--threads` lists torch intra-op thread counts to try
+The figure includes the prefill. A last line times the judge's workload: the 50 story
+beginnings, of 50 different token lengths, 4 samples each, in one `generate` call (which
+stops each completion at end-of-text, so its token count varies with the model). `--threads` lists torch intra-op thread counts to try
 (0: torch's default); on a busy 2-core machine, tiny models decode much faster with one
 thread, because each of the ~50 small ops per token otherwise waits for a second thread.
 """
@@ -42,6 +44,21 @@ def bench(model, tok, batch: int, tokens: int, repeats: int = 2) -> tuple[int, f
     return sum(len(r) for r in rows), best
 
 
+def bench_beginnings(model, tok, tokens: int, samples: int = 4) -> tuple[int, float]:
+    """The judge's workload: the 50 story beginnings (all of different token lengths),
+    `samples` completions each, through `generate` in one call."""
+    import json
+
+    from storylab.evaluate.judge import BEGINNINGS
+    from storylab.sample import SampleSettings, generate
+
+    prompts = [json.loads(line)["text"] for line in BEGINNINGS.read_text().splitlines() if line.strip()]
+    t0 = time.perf_counter()
+    out = generate(model, tok, prompts, SampleSettings(max_new_tokens=tokens, temperature=1.0), num_samples=samples)
+    secs = time.perf_counter() - t0
+    return sum(len(tok.encode(c).ids) for cs in out for c in cs), secs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", nargs="?", help="run directory (default: stories260K imported from llama2.c)")
@@ -75,6 +92,9 @@ def main() -> None:
             n, secs = bench(model, tok, batch, args.tokens)
             print(f"threads={torch.get_num_threads()} batch={batch:>2}: {n:>6,} tokens in {secs:6.2f} s = "
                   f"{n / secs:9,.0f} tokens/s")
+        n, secs = bench_beginnings(model, tok, args.tokens)
+        print(f"threads={torch.get_num_threads()} 50 judge beginnings x 4 samples (mixed lengths, one call): "
+              f"{secs:6.2f} s ({n:,} tokens, {n / secs:,.0f} tokens/s)")
     torch.set_num_threads(default_threads)
     if tmp is not None:
         tmp.cleanup()

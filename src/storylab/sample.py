@@ -1,13 +1,12 @@
 """Batched sampling with a KV cache: greedy, temperature, top-k, top-p; stops at end-of-text.
 
-Prompts of equal token length share a batch (a prefill, then one token per step for
-the whole batch), so there is no padding to get wrong.
+All prompts share one batch: a prefill of the shortest prompt, then one token per step
+for the whole batch, with longer prompts' tokens forced in, so there is no padding to get wrong.
 """
 
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,52 +44,56 @@ def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> t
 @torch.no_grad()
 def generate_ids(model: GPT, prompts: list[list[int]], settings: SampleSettings, eot_id: int | None,
                  generator: torch.Generator | None = None, stop_ids: tuple[int, ...] = ()) -> list[list[int]]:
-    """Continuations (token ids, without the prompt) of a batch of equally long prompts.
+    """Continuations (token ids, without the prompt) of a batch of prompts.
 
-    Generation stops at `eot_id` and at any of `stop_ids` (e.g. `</s>` of an imported tokenizer)."""
+    Prompts of different lengths need no padding: the batch is prefilled with the shortest
+    prompt's length, and each longer prompt's remaining tokens are forced in place of samples
+    while the batch decodes, so every token sits at its true position and sees exactly its
+    own prompt. Generation stops at `eot_id` and at any of `stop_ids` (e.g. `</s>`)."""
     model.eval()
     device = next(model.parameters()).device
     ctx = model.cfg.context
     start = [eot_id if eot_id is not None else 0]
     prompts = [(p or start)[-(ctx - 1):] for p in prompts]
-    if len({len(p) for p in prompts}) != 1:
-        raise ValueError("generate_ids needs prompts of one length")
-    n, plen = len(prompts), len(prompts[0])
-    steps = min(settings.max_new_tokens, ctx - plen)
-    cache = KVCache(model.cfg, n, plen + steps, device, next(model.parameters()).dtype)
-    logits = model(torch.tensor(prompts, device=device), kv_cache=cache, pos=0)[:, -1]
-    out = torch.empty(n, steps, dtype=torch.long, device=device)
-    done = torch.zeros(n, dtype=torch.bool, device=device)
+    n, lens = len(prompts), torch.tensor([len(p) for p in prompts], device=device)
+    lo, hi = min(map(len, prompts)), max(map(len, prompts))
+    total = min(hi - lo + settings.max_new_tokens, ctx - lo)  # decoding steps for the whole batch
+    forced = torch.tensor([p[lo:] + [0] * (hi - len(p)) for p in prompts], dtype=torch.long, device=device)
+    first = lens - lo  # step at which row i stops reading its prompt and starts generating
+    last = torch.clamp(first + settings.max_new_tokens, max=total)  # first step it no longer needs
+    cache = KVCache(model.cfg, n, lo + total, device, next(model.parameters()).dtype)
+    logits = model(torch.tensor([p[:lo] for p in prompts], device=device), kv_cache=cache, pos=0)[:, -1]
+    out = torch.empty(n, total, dtype=torch.long, device=device)
     stops = [i for i in (eot_id, *stop_ids) if i is not None]
     stop_t = torch.tensor(stops, dtype=torch.long, device=device)
-    for t in range(steps):
+    done, t = last <= 0, -1
+    for t in range(total):
         if settings.greedy or settings.temperature == 0:
             nxt = logits.argmax(-1)
         else:
             probs = filter_logits(logits.float() / settings.temperature, settings.top_k, settings.top_p).softmax(-1)
             nxt = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+        if t < hi - lo:
+            nxt = torch.where(first > t, forced[:, t], nxt)
         out[:, t] = nxt
+        done |= last <= t + 1
         if stops:
-            done |= nxt == stop_t[0] if len(stops) == 1 else torch.isin(nxt, stop_t)
-            if t % 8 == 7 and bool(done.all()):  # checking syncs the device; not every step
-                steps = t + 1
-                break
-        if t < steps - 1:
-            logits = model(nxt[:, None], kv_cache=cache, pos=plen + t)[:, -1]
+            done |= (first <= t) & torch.isin(nxt, stop_t)
+        if t % 8 == 7 and t >= hi - lo and bool(done.all()):  # checking syncs the device; not every step
+            break
+        if t < total - 1:
+            logits = model(nxt[:, None], kv_cache=cache, pos=lo + t)[:, -1]
     result = []
-    for row in out[:, :steps].tolist():
+    for row, a, b in zip(out.tolist(), first.tolist(), last.tolist()):
+        row = row[a:min(b, t + 1)]
         cut = [row.index(i) for i in stops if i in row]
-        if cut:
-            row = row[:min(cut)]
-        result.append(row)
+        result.append(row[:min(cut)] if cut else row)
     return result
 
 
 def generate(model: GPT, tokenizer, prompts: list[str], settings: SampleSettings | None = None,
              num_samples: int = 1) -> list[list[str]]:
-    """For each prompt, `num_samples` completions (text after the prompt).
-
-    Prompts with the same token length are decoded together in one batch."""
+    """For each prompt, `num_samples` completions (text after the prompt), decoded in one batch."""
     settings = settings or SampleSettings()
     eot = tokenizer.token_to_id(EOT)
     device = next(model.parameters()).device
@@ -105,16 +108,8 @@ def generate(model: GPT, tokenizer, prompts: list[str], settings: SampleSettings
             raise StorylabError(f"tokenizer produced id {bad[0]} beyond the model's vocabulary "
                                 f"({model.cfg.vocab_size}); wrong tokenizer for this model?")
     n = 1 if settings.greedy else num_samples  # greedy decoding gives one answer
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i, ids in enumerate(encoded):
-        groups[len(ids)].append(i)
-    results: list[list[str]] = [[] for _ in prompts]
-    for members in groups.values():
-        rows = generate_ids(model, [encoded[i] for i in members for _ in range(n)], settings, eot, gen, stop_ids)
-        for j, i in enumerate(members):
-            texts = [tokenizer.decode(r) for r in rows[j * n:(j + 1) * n]]
-            results[i] = texts * (num_samples // n)
-    return results
+    rows = generate_ids(model, [ids for ids in encoded for _ in range(n)], settings, eot, gen, stop_ids)
+    return [[tokenizer.decode(r) for r in rows[i * n:(i + 1) * n]] * (num_samples // n) for i in range(len(prompts))]
 
 
 def load_for_sampling(run: str | os.PathLike, device: str = "cpu", checkpoint: str | None = None):
