@@ -30,6 +30,7 @@ def _warn(message, category, filename, lineno, file=None, line=None):
 def demo_cmd(
     out: Path = typer.Option(Path("runs/demo"), "--out", "-o", help="where to leave the corpus, data and run"),
     minutes: float = typer.Option(7.0, help="training time budget"),
+    steps: Optional[int] = typer.Option(None, help="train exactly this many steps instead (reproducible)"),
     stories: int = typer.Option(30000, help="procedural stories to generate"),
     seed: int = typer.Option(0),
     dtype: str = typer.Option("float32", help="float32 | bfloat16 (faster on CPUs with bf16 units)"),
@@ -37,7 +38,7 @@ def demo_cmd(
     """Generate stories, train a ~1M-parameter model on the CPU, and show what it writes."""
     from storylab.demo import run_demo
 
-    r = run_demo(out, minutes=minutes, stories=stories, seed=seed, dtype=dtype)
+    r = run_demo(out, minutes=minutes, stories=stories, seed=seed, dtype=dtype, steps=steps)
     for title, texts in (("greedy", r.greedy), ("sampled (temperature 0.8, top-k 50)", r.sampled)):
         print(f"\n=== {title} ===")
         for t in texts:
@@ -152,7 +153,7 @@ def prepare_cmd(
 def train_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="run directory, e.g. runs/NAME"),
     data: Optional[Path] = typer.Option(None, help="prepared data directory"),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML config ([model], [train] tables)"),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML config with model and train tables"),
     set_: List[str] = typer.Option([], "--set", help="override, e.g. --set model.d_model=256 (repeatable)"),
     steps: Optional[int] = typer.Option(None, help="shortcut for --set train.steps=N"),
     minutes: Optional[float] = typer.Option(None, help="stop after this many minutes"),

@@ -57,7 +57,9 @@ def _estimate_steps(cfg, data_dir: Path, minutes: float, work: Path) -> int:
 
 
 def run_demo(out: str | os.PathLike = "runs/demo", minutes: float = 7.0, stories: int = 30000, seed: int = 0,
-             vocab_size: int = 2048, dtype: str = "float32", progress: bool = True) -> DemoResult:
+             vocab_size: int = 2048, dtype: str = "float32", steps: int | None = None,
+             progress: bool = True) -> DemoResult:
+    """`steps` fixes the schedule instead of fitting it to `minutes` (same seed, same model on any machine)."""
     from storylab.data.world import generate_corpus
     from storylab.progress import console
     from storylab.sample import SampleSettings, generate, load_for_sampling
@@ -78,12 +80,17 @@ def run_demo(out: str | os.PathLike = "runs/demo", minutes: float = 7.0, stories
     console.print(f"    {pstats.summary()}", highlight=False)
 
     cfg = load_run_config(None, [f"data={data_dir}", *DEMO_MODEL, *DEMO_TRAIN, f"train.seed={seed}",
-                                 f"train.dtype={dtype}", f"train.max_minutes={minutes}"])
-    cfg.train.steps = _estimate_steps(cfg, data_dir, minutes, out)
+                                 f"train.dtype={dtype}"])
+    if steps:
+        cfg.train.steps = steps
+    else:
+        cfg.train.max_minutes = minutes
+        cfg.train.steps = _estimate_steps(cfg, data_dir, minutes, out)
     for old in ("checkpoints", "metrics.jsonl", "config.toml", "samples.jsonl"):  # a previous demo's run
         p = run_dir / old
         shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
-    console.print(f"[bold]3/4[/] training for {minutes:g} minutes (~{cfg.train.steps} steps) into {run_dir}")
+    budget = f"{steps} steps" if steps else f"{minutes:g} minutes (~{cfg.train.steps} steps)"
+    console.print(f"[bold]3/4[/] training for {budget} into {run_dir}")
     result = train(cfg, run_dir, progress=progress)
     console.print(f"    {result.summary()}", highlight=False)
 
