@@ -59,16 +59,20 @@ def grammar(out):
     for k, (p, vowel, cons) in enumerate(an):
         _pair(out, "grammar", "a_an", f"an{k:02d}", f"{p} an", " " + vowel, f"{p} a", " " + cons)
 
-    # tense: a time word decides between past and present
-    tense = [("Tom", " played", " plays"), ("Lily", " walked", " walks"), ("Ben", " jumped", " jumps"),
-             ("Sue", " helped", " helps"), ("the puppy", " barked", " barks"), ("Mia", " painted", " paints"),
-             ("Dad", " cooked", " cooks"), ("the little boy", " smiled", " smiles"), ("Anna", " danced", " dances"),
-             ("the cat", " climbed", " climbs"), ("Sam", " looked", " looks"), ("Grandpa", " worked", " works")]
-    past = ["Yesterday, {s}", "Last night, {s}", "One day, long ago, {s}"]
-    present = ["Every day, {s}", "Now, every morning, {s}", "Each day, {s}"]
-    for k, (s, vpast, vpres) in enumerate(tense):
-        _pair(out, "grammar", "tense", f"tense{k:02d}", past[k % 3].format(s=s), vpast,
-              present[k % 3].format(s=s), vpres)
+    # tense: the story's tense (was / is) decides between past and present. (A time word alone
+    # does not: "Every day, Tom played" is as good as "Every day, Tom plays" in a story told
+    # in the past, so both members of a pair differ in one word that fixes the tense.)
+    tense = [("Tom", "a happy boy", "he", " played", " plays"), ("Lily", "a little girl", "she", " walked", " walks"),
+             ("Ben", "a busy boy", "he", " jumped", " jumps"), ("Sue", "a kind girl", "she", " helped", " helps"),
+             ("The puppy", "very little", "it", " barked", " barks"), ("Mia", "a happy girl", "she", " painted", " paints"),
+             ("Dad", "a good cook", "he", " cooked", " cooks"), ("The little boy", "very shy", "he", " smiled", " smiles"),
+             ("Anna", "a good dancer", "she", " danced", " dances"), ("The cat", "very old", "it", " climbed", " climbs"),
+             ("Sam", "a curious boy", "he", " looked", " looks"), ("Grandpa", "a farmer", "he", " worked", " works")]
+    frames = ["{s} {v} {d}. Every day, {p}", "{s} {v} {d}, and every morning {p}", "{s} {v} {d}. Each day, {p}"]
+    for k, (s, d, p, vpast, vpres) in enumerate(tense):
+        f = frames[k % 3]
+        _pair(out, "grammar", "tense", f"tense{k:02d}", f.format(s=s, v="was", d=d, p=p), vpast,
+              f.format(s=s, v="is", d=d, p=p), vpres)
 
     # pronouns: the name (and its gender) decides she/he, her/him, her/his
     girls = ["Lily", "Mia", "Sue", "Anna", "Lucy", "Amy"]
