@@ -134,7 +134,8 @@ def test_records_and_seed_words_appear(stories, vocab):
         v = vocab.verb[r["words"]["verb"]]
         assert words & {v["word"], v["past"], v["ing"], v["third"], v["participle"]}, (v["word"], r["text"])
         n = vocab.noun[r["words"]["noun"]]
-        assert words & {n["word"], n["plural"]}, (n["word"], r["text"])
+        assert words & {n["word"], n["plural"]} or (" " in n["word"] and n["word"] in r["text"].lower()), \
+            (n["word"], r["text"])
         a = vocab.adjective[r["words"]["adjective"]]
         forms = {a["word"], a.get("comparative"), a.get("superlative"), a.get("adverb")}
         assert words & forms or re.search(rf"\b(more|most) {a['word']}\b", r["text"]), (a["word"], r["text"])
@@ -215,7 +216,7 @@ def test_skill_answers_are_consistent(stories, vocab):
             elif k == "main_character":
                 assert s["answer"] == r["meta"]["main_character"]
             elif k == "everyday_fact":
-                assert s["fact"].split("->")[1] in (s["answer"], "food", "drink", "coat", "pencil") or True
+                assert s["fact"] == f"{s['relation']}:{s['subject']}"  # checked against the knowledge base below
     for k in SKILLS:
         assert seen[k] >= 200, seen
 

@@ -7,7 +7,8 @@ speech, so that they can be read, reviewed and extended without touching Python.
   one of animal, food, toy, clothing, body, vehicle, household, tool, instrument,
   nature, person, place, event; ``attrs`` are world facts (edible is implied by kind
   food; sweet, soft, can_fly, pet, char = can be a story's main character, ...);
-  ``article`` is "a", "an" or "some" (mass nouns such as milk or sand).
+  ``article`` is "a", "an" or "some" (mass nouns such as milk or sand). A few nouns are
+  two words ("ice cream").
 - ``verbs.json``: ``{"word", "past", "participle", "ing", "third", "transitive",
   "intransitive", "prep"?, "objects"?, "seed"}``. ``objects`` lists the nouns a verb
   fits: a word, ``kind:<kind>`` or ``@<attr>``; ``prep`` is the preposition it takes
@@ -103,8 +104,8 @@ class Vocabulary:
 
 def _allowed(v: Vocabulary) -> list[str]:
     out: list[str] = []
-    for n in v.nouns:
-        out += [n["word"], n["plural"], n["word"] + "'s"]
+    for n in v.nouns:  # a two-word noun ("ice cream") licenses its words
+        out += n["word"].split() + n["plural"].split() + [n["word"].split()[-1] + "'s"]
     for x in v.verbs:
         out += [x["word"], x["past"], x["participle"], x["ing"], x["third"]]
     for a in v.adjectives:

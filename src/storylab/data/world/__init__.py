@@ -4,7 +4,9 @@ Offline and deterministic: story i of a seed depends only on (seed, i). Each sto
 seeded like TinyStories with one verb, one noun and one adjective from the vocabulary
 (`storylab.data.vocabulary`), which appear in the text, and a random subset of the
 features Dialogue, BadEnding, MoralValue, Twist, Foreshadowing, Conflict that shape the
-plot (want -> problem -> help -> outcome).
+plot (want -> problem -> help -> outcome). Stories also state everyday facts from a small
+knowledge base (`storylab.data.world.knowledge`, ``vocab/knowledge.json``): what animals say
+and do, colors, hot and cold, tastes, tools, body, day and night, seasons, jobs, needs.
 
 API
 ---
@@ -40,7 +42,10 @@ word, ``text[offset:offset+len(word)]`` is that word, up to the case of its firs
 
   - ``exclusion``: options, excluded (never the answer), category (pet|food|toy);
   - ``negation``: attribute (the answer lacks it; the distractor has it), negated;
-  - ``everyday_fact``: fact, e.g. "tired->bed", "rain->umbrella", "cold->coat";
+  - ``everyday_fact``: fact ("relation:subject", e.g. "says:cow", "temp:ice", "remedy:tired"),
+    relation, subject, value (the knowledge-base value: the answer is a form of it, or of
+    the subject when asks == "subject"), asks, contrast (the knowledge-base words behind the
+    distractors, each known false); see `storylab.data.world.knowledge` and `.facts`;
   - ``entity_tracking``: boxes, query (the item asked about, or the container color);
   - ``counting``: item, start, change (+/-), result (= start + change; answer is its word);
   - ``space``: origin, direction, dx, dy (answer = the place one block that way), in_context;

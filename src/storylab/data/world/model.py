@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from storylab.data.vocabulary import Vocabulary, load_vocabulary
+from storylab.data.world.knowledge import load_knowledge
 
 DIRECTIONS = {"north": (0, 1), "south": (0, -1), "east": (1, 0), "west": (-1, 0)}
 OPPOSITE = {"north": "south", "south": "north", "east": "west", "west": "east"}
@@ -36,8 +37,13 @@ _PORTABLE_OTHER = {"box", "bag", "cup", "plate", "bowl", "spoon", "key", "book",
                    "rose", "daisy", "tulip", "snowball", "mushroom", "bone", "phone", "clock", "lamp", "radio",
                    "vase"}
 _NOT_SCENERY = {"sun", "moon", "sky", "star", "storm", "wind", "rain", "snow", "thunder", "ground", "wave", "hole",
-                "seed", "bone", "web", "snowflake", "snowman", "snowball", "ice"}
-_NOT_ITEMS = {"swing", "slide", "rope", "bubble", "toy", "breakfast", "lunch", "dinner", "snack", "knife", "needle"}
+                "seed", "bone", "web", "snowflake", "snowman", "snowball", "ice", "fire", "shade", "hive"}
+_COMMON_ANIMALS = ["bird", "dog", "cat", "squirrel", "rabbit", "butterfly", "bee", "ant", "ladybug", "puppy", "kitten",
+                   "robin", "duck", "frog", "snail"]
+_ABILITY = {"fly": "fly", "swim": "swim", "splash": "swim", "hop": "hop", "jump": "hop", "run": "run",
+            "crawl": "crawl", "climb": "climb"}
+_NOT_ITEMS = {"swing", "slide", "rope", "bubble", "toy", "breakfast", "lunch", "dinner", "snack", "knife", "needle",
+              "ice cream", "scissors"}
 HIDING_SPOTS = ["bush", "tree", "log", "bench", "slide", "leaves", "flowers", "rock"]
 HIDING_PREP = {"bush": "under", "tree": "behind", "log": "behind", "bench": "under", "slide": "under",
                "leaves": "under", "flowers": "in", "rock": "behind"}
@@ -77,6 +83,7 @@ class World:
 
     def __init__(self, vocab: Vocabulary):
         v = self.vocab = vocab
+        kb = self.kb = load_knowledge()
         self.places = {p["word"]: p for p in v.places}
         self.coords = {p["word"]: (p["x"], p["y"]) for p in v.places}
         self.at_xy = {(p["x"], p["y"]): p["word"] for p in v.places}
@@ -104,7 +111,8 @@ class World:
         self.adj_nouns = {}
         for a in v.adjectives:
             fits = a.get("fits") or []
-            self.adj_nouns[a["word"]] = [n for n in v.fitting_nouns(fits) if n["kind"] != "person"] if fits else []
+            self.adj_nouns[a["word"]] = [n for n in v.fitting_nouns(fits) if n["kind"] != "person"
+                                         and not kb.clashes(a["word"], n["word"])] if fits else []
 
         self.scene_adjs = [a for a in v.adjectives if a["class"] in ("thing", "color", "any") and self.adj_nouns[a["word"]]
                            and not a.get("predicative_only") and a["word"] not in ("broken", "favorite", "magic")]
@@ -117,14 +125,28 @@ class World:
                                            and n["word"] not in _NOT_SCENERY]
         self.scene_adjs = [a for a in self.scene_adjs if self.scene_nouns[a["word"]]]
         self.outdoor = [n for n in nouns if n["kind"] == "nature" and not n.get("mass") and n["word"] not in _NOT_SCENERY]
+        # animals one may pass on a walk: those the knowledge base puts at a place, and everyday ones
+        water = {"sea", "pond", "river", "lake"}
+        self._common_animals = [v.noun[x] for x in _COMMON_ANIMALS]
+        self._place_animals = {p: [v.noun[x] for x in subs if x in v.noun and v.noun[x]["kind"] == "animal"
+                                   and not set(kb.values("lives", x)) <= water]
+                               for p, subs in kb.found_at.items()}
+
+    def scene_animals(self, place: str) -> list[dict]:
+        return self._place_animals.get(place, []) + self._common_animals
 
     def animal_verbs(self, an: dict) -> list[dict]:
         """Intransitive things an animal can be seen doing (fly only if it can fly, ...)."""
-        at, word = an["attrs"], an["word"]
+        at, word, kb = an["attrs"], an["word"], self.kb
         out = []
         for x in self._animal_verbs:
             v = x["word"]
             if (v == "fly" and "can_fly" not in at) or (v in ("swim", "splash") and "can_swim" not in at):
+                continue
+            ability = _ABILITY.get(v)
+            if ability and kb.false("can", word, ability):
+                continue
+            if v in ("hop", "crawl") and not kb.true("can", word, v):
                 continue
             if v in ("sing", "chirp") and word not in ("bird", "robin", "parrot", "crow"):
                 continue

@@ -8,7 +8,7 @@ of sentences repeated.
 
 from __future__ import annotations
 
-from storylab.data.world import skills
+from storylab.data.world import facts, skills
 from storylab.data.world.model import HIDING_PREP, HIDING_SPOTS
 from storylab.data.world.text import a, cap
 
@@ -16,8 +16,6 @@ POS_FEEL = ["happy", "excited", "proud", "glad", "calm", "cheerful"]
 NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "jealous", "nervous", "bored",
             "afraid", "sorry", "surprised"]
 _PRED_ONLY = {"glad", "afraid", "sorry"}
-_SOUNDS = {"dog": "barked", "puppy": "barked", "cat": "meowed", "kitten": "meowed", "duck": "quacked",
-           "lion": "roared", "tiger": "roared", "bird": "chirped", "bee": "buzzed", "wolf": "howled", "bear": "growled"}
 
 
 def feel(st, valence: str) -> str:
@@ -79,6 +77,9 @@ def help_beat(st, line: str, narr: str) -> None:
     if "Dialogue" in st.f:
         st.doc.s(st.pick(f"Then {hm} came over.", f"Just then, {hm} saw {st.main.name}.",
                          f"{cap(hm)} heard {st.main.o} and came to help."))
+        if h.kind in facts.K.rel["says"].facts and st.rng.random() < 0.7:  # an animal says its call first
+            call = facts.K.main("says", h.kind)
+            line = f"{facts.Ep(st, 'says', h.kind).v(call, cap)}! {line}"
         st.say(h.title, line)
     else:
         st.doc.s(narr.format(H=hm, N=st.main.name, s=st.main.s, o=st.main.o, p=st.main.p))
@@ -105,9 +106,11 @@ def ending(st, plot) -> None:
     end_fact = st.rng.random() < 0.3 and doc.nwords < 200
     if end_fact:
         skills.fact(st, "end")
-    elif doc.nwords < 170 and st.rng.random() < 0.3 and "time_order" not in [s["skill"] for s in st.pending_skills]:
+    elif doc.nwords < 180 and st.rng.random() < 0.3 and "time_order" not in [s["skill"] for s in st.pending_skills]:
         doc.s(st.pick(f"The next day was a busy day for {N}.", f"The next day, {N} went out again."))
         skills.time_order(st)
+    elif doc.nwords < 185 and st.rng.random() < 0.3:
+        facts.episode(st, "scene")
     others = [x.name for x in (st.friend, st.helper) if x and x.name != N and x.name[0].isupper()]
     if len(others) < 2:
         pool = st.w.girls if c.gender == "female" else st.w.boys
@@ -395,9 +398,8 @@ class Hurt(Plot):
             doc.s(f"{Fm} had pushed {c.o} by mistake, and {N} was angry at {st.friend.o}.")
             st.conflict_open = True
         help_beat(st, f"Oh no, {N}! Let me help you.", "{H} came quickly to help {o}.")
-        rec = {"skill": "everyday_fact", "answer": "bandage", "distractors": ["cookie", "sock"], "fact": "hurt->bandage"}
-        st.pending_skills.append(rec)
-        doc.s(f"{cap(st.helper.title)} cleaned {N}'s {part} and put a {doc.m('bandage', rec, 'prompt_end')} on it.")
+        bandage = facts.Ep(st, "remedy", "hurt", annotate=True).v("bandage", extra=["cookie", "sock"])
+        doc.s(f"{cap(st.helper.title)} cleaned {N}'s {part} and put a {bandage} on it.")
         if "Twist" in st.f:
             doc.s(f"Then they saw that the rock was not a rock at all. It was a turtle!")
         if "BadEnding" in st.f:
@@ -482,7 +484,7 @@ def noun_sentence(st, n: dict) -> str:
         return f"{c.name} gave {c.p} {w} a big hug."
     P = st.place_mark(st.place)
     if k == "animal":
-        sound = _SOUNDS.get(w)
+        sound = facts.vf(facts.K.main("cry", w), "past") if w in facts.K.rel["cry"].facts else None
         tail = f" The {w} {sound} at {c.o}." if sound else ""
         return f"At the {P}, {c.name} liked to watch {a(w)}." + tail if sound else \
             st.pick(f"Near the {P} lived {a(w)}, and {c.name} liked to watch it.",

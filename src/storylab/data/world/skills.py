@@ -10,6 +10,7 @@ prefer over each distractor. Each returns False if it does not fit the story.
 
 from __future__ import annotations
 
+from storylab.data.world import facts
 from storylab.data.world.model import COLORS, DIRECTIONS
 from storylab.data.world.text import NUMBERS, a, article, count_noun
 
@@ -88,78 +89,38 @@ def negation(st) -> bool:
     return True
 
 
-def _fact(st, key: str, pre: str, answer: str, post: str, distractors: list[str]) -> None:
-    rec = _skill(st, "everyday_fact", answer, distractors, fact=key)
-    st.doc.s(pre + st.doc.m(answer, rec, "prompt_end") + post)
-
-
 def fact(st, where: str = "middle", key: str | None = None) -> bool:
-    """Everyday knowledge: hungry -> food, tired -> bed, rain -> umbrella, winter -> coat, ..."""
-    rng, w, N, c, season = st.rng, st.w, st.main.name, st.main, st.season
+    """Everyday knowledge a character uses: hungry -> eat, cold -> coat, dark -> lamp, night -> moon.
+
+    The facts and their sentences are in `storylab.data.world.facts` (from the knowledge base)."""
+    rng, season = st.rng, st.season
     if key:
         opts = [key]
     elif where == "end":
-        opts = ["tired", "night"]
+        opts = ["tired", "tired", "night", "night", "dark"]
     else:
-        opts = ["hungry", "thirsty", "dirty", "sick", "write", "dig", "dry"]
+        opts = ["hungry", "thirsty", "dirty", "sick", "dry", "tool", "tool", "body", "job"]
         if season == "winter":
             opts += ["cold", "cold", "snow"]
         elif season == "summer":
             opts += ["hot", "hot", "rain"]
         else:
-            opts += ["rain", "rain", "cold"]
+            opts += ["rain", "wind", "cold"]
+    done = st.flags.get("facts", ())
+    opts = [k for k in opts if ("remedy", k) not in done] or ["tool"]
     key = rng.choice(opts)
-    p, s, par = c.p, c.s, st.parent
-    if key == "tired":
-        _fact(st, "tired->bed", rng.choice((f"After such a long day, {N} was very {st.adj_or('tired')}, so {s} went to ",
-                                            f"{N} yawned. {cap1(s)} was {st.adj_or('sleepy')}, so {s} went to ")),
-              "bed", ".", ["school", "work"])
-    elif key == "night":
-        night = st.time_mark("night")
-        _fact(st, "night->moon", f"That {night}, {N} looked out of the window and saw the bright ", "moon",
-              " in the sky.", ["sun"])
-    elif key == "hungry":
-        food = rng.choice(w.countable_foods)
-        junk = rng.sample([n for n in w.non_food_items if not n.get("mass")], 2)
-        _fact(st, "hungry->food", rng.choice((f"{N} was {st.adj_or('hungry')}, so {s} asked {par} for some ",
-                                              f"Soon {N}'s tummy made a noise. {cap1(s)} was {st.adj_or('hungry')}, so {s} ate some ")),
-              food["plural"], ".", [j["plural"] for j in junk])
-    elif key == "thirsty":
-        drink = rng.choice(("water", "milk", "juice"))
-        _fact(st, "thirsty->drink", f"{N} was {st.adj_or('thirsty')}, so {s} drank a big cup of ", drink, ".",
-              rng.sample(["sand", "soap", "paint", "mud"], 2))
-    elif key == "dirty":
-        _fact(st, "dirty->soap", f"{N}'s hands were dirty, so {s} washed them with ", "soap", " and water.",
-              ["mud", "sand"])
-    elif key == "sick":
-        _fact(st, "sick->doctor", f"One {st.time_mark('morning')}, {N} felt {st.adj_or('sick')}, so {par} took {c.o} to see the ", "doctor", ".",
-              ["baker", "farmer"])
-    elif key == "write":
-        tool = rng.choice(("pencil", "pen", "crayon"))
-        _fact(st, "write->pencil", f"{N} wanted to write a letter to {p} friend, so {s} got {article(tool)} ", tool,
-              ".", rng.sample(["spoon", "sock", "shoe", "cup"], 2))
-    elif key == "dig":
-        _fact(st, "dig->shovel", f"{N} wanted to dig a hole in the sand, so {s} got {p} ", "shovel", ".",
-              rng.sample(["pillow", "book", "sock", "hat"], 2))
-    elif key == "dry":
-        _fact(st, "dry->water", f"The flowers in the garden were dry, so {N} gave them some ", "water", ".",
-              ["sand", "bread"])
-    elif key == "rain":
-        if rng.random() < 0.5:
-            _fact(st, "rain->umbrella", f"Then it started to rain, so {N} opened {p} ", "umbrella", ".",
-                  ["kite", "book"])
-        else:
-            _fact(st, "rain->raincoat", f"It was raining outside, so {N} put on {p} ", "raincoat", " and boots.",
-                  ["swimsuit", "crown"])
-    elif key == "cold":
-        cl = rng.choice(("coat", "sweater", "jacket", "scarf"))
-        _fact(st, "cold->coat", f"It was cold outside, so {N} put on {p} warm ", cl, ".", ["swimsuit", "sandal"])
-    elif key == "snow":
-        _fact(st, "snow->snowman", f"There was a lot of snow, so {N} made a big ", "snowman", " with a carrot nose.",
-              ["cake", "kite"])
-    elif key == "hot":
-        _fact(st, "hot->hat", f"The sun was very hot, so {N} put on {p} sun ", "hat", ".", ["coat", "scarf"])
-    return True
+    if key == "night":
+        return facts.night(st)
+    if key == "job":
+        facts.state(st, "job", rng.choice(facts.K.rel["job"].subjects), annotate=True)
+        return True
+    if key == "body":
+        facts.state(st, "sense", rng.choice(facts.K.rel["sense"].subjects), annotate=True)
+        return True
+    if key == "tool":
+        facts.state(st, "tool", rng.choice(facts.K.rel["tool"].subjects), annotate=True)
+        return True
+    return facts.need(st, key)
 
 
 def boxes(st) -> bool:

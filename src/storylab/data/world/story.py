@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 
-from storylab.data.world import plots, skills
+from storylab.data.world import facts, plots, skills
 from storylab.data.world.model import (DAYS, FAMILY, HELPER_PEOPLE, HOURS, SEASONS, WISE_ANIMALS, Char, World)
 from storylab.data.world.text import Doc, a, quote
 
@@ -258,6 +258,8 @@ class Story:
             self.noun_plural()
         if self.rng.random() < 0.4:
             self.scenery()
+        if self.rng.random() < 0.65:
+            facts.episode(self, "setup")
         if "Foreshadowing" in self.f:
             plot.foreshadow(self)
         self.setup_skills()
@@ -300,14 +302,18 @@ class Story:
                        f'{self.pick("all day long", "every day", "better than anyone")}!"')
 
     def scenery(self) -> None:
-        """A passing sight with words drawn from the whole vocabulary, so the corpus uses all of it."""
+        """A passing sight with words drawn from the whole vocabulary, so the corpus uses all of it,
+        or, half the time, an everyday fact about what is there (`facts.episode`)."""
         w, rng = self.w, self.rng
+        if rng.random() < 0.5 and facts.episode(self, "scene"):
+            return
         adj = rng.choice(w.scene_adjs)
         noun = rng.choice(w.scene_nouns[adj["word"]])
         if rng.random() < 0.5:
-            an = rng.choice(w.animals)
+            an = rng.choice(w.scene_animals(self.place))
             v = rng.choice(w.animal_verbs(an))
-            where = self.pick(f"by the {rng.choice(w.outdoor)['word']}", "near the path", "under a tree")
+            where = "in the water" if v["word"] in ("swim", "splash") else \
+                self.pick(f"by the {rng.choice(w.outdoor)['word']}", "near the path", "under a tree")
             self.doc.s(self.pick(f"On the way, {self.main.s} saw {a(an['word'])} {v['ing']} {where}.",
                                  f"There were some {an['plural']} {v['ing']} {where}."))
         elif noun.get("mass"):
@@ -360,6 +366,8 @@ class Story:
         if self.used_noun:
             return
         self.used_noun = True
+        if self.rng.random() < 0.5 and facts.about_word(self, self.noun["word"]):
+            return
         self.doc.s(plots.noun_sentence(self, self.noun))
 
     def setup_skills(self) -> None:

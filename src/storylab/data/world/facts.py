@@ -1,0 +1,738 @@
+"""Knowledge episodes: sentences that state or use an everyday fact from the knowledge base.
+
+A story states facts that fit it: the animals and things at its place, its season,
+the night at its end, the hero's kind, item and seed noun (`episode`), and the needs
+of its characters (`need`: hungry -> eat, cold -> coat, dark -> lamp, ...). Each
+relation has many surface forms (narration, something seen, a grown-up explaining,
+question and answer, cause, contrast, habit), so that a model learns the fact and not
+one template.
+
+When the prompt before a word determines that word by a fact, the episode may record
+an ``everyday_fact`` skill item for it: answer = that word, distractor = the same slot
+filled with a value the knowledge base knows to be false (moo vs quack, hot vs cold,
+fly vs swim), so that for many pairs A/B some items have answer A and others answer B.
+The record keeps ``fact`` ("relation:subject"), ``relation``, ``subject``, ``value``,
+``asks`` ("value", or "subject" when the word asked for is the subject: "We get milk
+from ...") and ``contrast`` (the knowledge-base words behind the distractors).
+"""
+
+from __future__ import annotations
+
+from storylab.data.world.knowledge import load_knowledge
+from storylab.data.world.text import a, cap
+
+K = load_knowledge()
+ANNOTATE_P = 0.6
+
+_BUGS = {"bee", "butterfly", "ladybug", "dragonfly"}
+_WHERE = {"fly": ("high in the sky", "over the trees"),
+          "swim": ("in the water", "in the deep water", "in the cool water"), "hop": ("across the grass", "along the path"),
+          "climb": ("up a tall tree", "up a tree"), "crawl": ("on the ground", "along a leaf"),
+          "run": ("across the field", "very fast")}
+_LIVES = {"sea": ("in the", "sea", "in the sea"), "pond": ("in", "ponds", "in a pond"),
+          "river": ("in", "rivers", "in a river"), "lake": ("in", "lakes", "in a lake"),
+          "farm": ("on", "farms", "on a farm"), "barn": ("in", "barns", "in a barn"),
+          "tree": ("in", "trees", "in a tree"), "nest": ("in", "nests", "in a nest"),
+          "forest": ("in the", "forest", "in the forest"), "hole": ("in", "holes", "in a hole"),
+          "cave": ("in", "caves", "in a cave"), "jungle": ("in the", "jungle", "in the jungle"),
+          "web": ("in", "webs", "on a web"), "hive": ("in", "hives", "in a hive")}
+_VEHICLES = {"car", "train", "plane", "rocket"}
+_FEED = {"carrot", "banana", "nut", "acorn", "bone", "seed", "grass", "apple", "lettuce", "corn", "berry", "fish",
+         "cheese", "leaf"}
+_PAIRED = {"eye", "ear", "foot", "leg", "hand", "arm", "tooth"}
+_SENSE_DO = {"see": "looked at the stars with {p}", "hear": "listened to the birds with {p}",
+             "smell": "smelled the flowers with {p}", "chew": "chewed the apple with {p}",
+             "clap": "clapped {p}", "hold": "held the little kitten in {p}", "walk": "walked all the way home on {p}"}
+_JOB_TAG = {  # tag -> (prompt before the job word, rest); {N} {P} {p} {o} {s} filled in; plural job if "pl"
+    "sick": ("{N} felt sick, so {P} took {o} to see the ", "."),
+    "hurt": ("{N} hurt {p} arm, so {P} took {o} to see the ", "."),
+    "animal": ("{N}'s puppy was sick, so they took it to the ", "."),
+    "bread": ("{P} bought some fresh bread from the ", "."),
+    "cake": ("For {N}'s birthday, they got a big cake from the ", "."),
+    "fire": ("There was a fire near the station, so they called the ", "pl"),
+    "school": ("At school, the ", " read a story to {N} and the other children."),
+    "letter": ("A letter came for {N}. The ", " had brought it."),
+    "plane": ("There was a big plane in the sky, and a ", " was flying it."),
+    "tooth": ("To keep {p} teeth clean and strong, {N} went to see the ", "."),
+    "house": ("To build a new house, they needed a ", "."),
+    "bus": ("The bus stopped, and the ", " opened the door."),
+    "cow": ("On the farm, the ", " fed the cows."),
+    "soup": ("In the kitchen, the ", " made a big pot of soup."),
+}
+_SLOTS = {  # remedy slots: the same words before the answer, a different need decides it
+    "ate": {"hungry": ["eat"], "thirsty": ["drink"]},
+    "asked": {"hungry": ["food", "bread", "soup"], "thirsty": ["water", "milk", "juice"]},
+    "gave": {"hungry": ["food", "bread", "soup"], "thirsty": ["water", "milk", "juice"], "sick": ["medicine"]},
+    "wear": {"cold": ["coat", "sweater", "jacket", "scarf"], "hot": ["swimsuit"]},
+    "turn": {"dark": ["lamp", "light", "flashlight"], "hot": ["fan"]},
+    "take": {"tired": ["nap"], "dirty": ["bath"]},
+    "went": {"tired": ["bed"], "hot": ["swim"]},
+    "took": {"rain": ["umbrella", "raincoat"], "wind": ["kite"], "snow": ["sled"]},
+}
+
+
+def _words():
+    from storylab.data.world.model import World
+
+    return World.get().vocab
+
+
+def pl(word: str) -> str:
+    n = _words().noun.get(word)
+    return n["plural"] if n else word
+
+
+_GENERIC_SG = {"ice cream", "candy", "fire", "chocolate", "popcorn"}  # "Candy is sweet", not "Candies are"
+
+
+def mass(word: str) -> bool:
+    """Whether `word` takes a singular verb when it means the kind: milk, honey, snow, ice cream."""
+    n = _words().noun.get(word)
+    return word in _GENERIC_SG or bool(n and n.get("mass"))
+
+
+def vf(verb: str, form: str) -> str:
+    return _words().verb[verb][form]
+
+
+# --- recording -------------------------------------------------------------------------------
+
+
+class Ep:
+    """One knowledge episode: marks at most one answer as a skill item."""
+
+    __slots__ = ("st", "rel", "subj", "annotate", "done", "value")
+
+    def __init__(self, st, rel: str, subj: str, annotate: bool | None = None, value: str | None = None):
+        self.st, self.rel, self.subj, self.value = st, rel, subj, value
+        self.annotate = st.rng.random() < ANNOTATE_P if annotate is None else annotate
+        self.done = False
+
+    def _mark(self, answer: str, distractors: list[str], value: str, contrast: list[str], asks: str,
+              subj: str | None = None, wrap=None) -> str:
+        from storylab.data.world.skills import _skill
+
+        self.done = True
+        subj = subj or self.subj
+        rec = _skill(self.st, "everyday_fact", answer, distractors, fact=f"{self.rel}:{subj}", relation=self.rel,
+                     subject=subj, value=value, asks=asks, contrast=contrast)
+        return self.st.doc.m(wrap(answer) if wrap else answer, rec, "prompt_end")
+
+    def v(self, value: str, form=None, pool=None, subj: str | None = None, extra: list[str] | None = None,
+          wrap=None) -> str:
+        """`form(value)`, marked as the answer with a false value of the relation as distractor.
+
+        `pool` limits the distractor to values that fit the slot; `extra` gives distractors from
+        outside the knowledge base (never true values) where no value of the relation fits the
+        slot; `wrap` marks the answer for something else too (a time word)."""
+        form = form or (lambda x: x)
+        subj = subj or self.subj
+        plain = wrap(form(value)) if wrap else form(value)
+        if not self.annotate or self.done:
+            return plain
+        if extra is not None:
+            ds = [x for x in extra if not K.true(self.rel, subj, x)]
+            return self._mark(form(value), [form(d) for d in ds], value, ds, "value", subj, wrap) if ds else plain
+        cands = K.contrast_values(self.rel, subj, pool)
+        if not cands:
+            return plain
+        d = self.st.rng.choice(cands)
+        return self._mark(form(value), [form(d)], value, [d], "value", subj, wrap)
+
+    def s(self, subj: str, value: str, form=None, pool=None) -> str:
+        """`form(subj)`, marked as the answer: the subject that has `value`, against one that has not."""
+        form = form or (lambda x: x)
+        if not self.annotate or self.done:
+            return form(subj)
+        cands = [x for x in K.contrast_subjects(self.rel, value, pool) if form(x) != form(subj)]
+        if not cands:
+            return form(subj)
+        d = self.st.rng.choice(cands)
+        return self._mark(form(subj), [form(d)], value, [d], "subject", subj)
+
+
+def _ctx(st):
+    c = st.main
+    return c, c.name, st.parent_title, st.rng
+
+
+def _pick(rng, *makers) -> str:
+    """One of several sentences, only that one written (so only it can mark an answer)."""
+    return rng.choice(makers)()
+
+
+def _ask(st, asker: str, question: str) -> None:
+    """A question as a line of dialogue (a paragraph never starts with a quote)."""
+    if st.doc.cur:
+        st.say(asker, question, "asked")
+    else:
+        st.doc.s(f'{asker} asked, "{question}"')
+
+
+def _tell(st, clause: str, we: bool = False) -> None:
+    """A general fact ("cows say moo"), told by a grown-up or a friend, known or learned by
+    the hero, asked about, or just stated. `we`: the clause speaks as "we", so it is quoted."""
+    c, N, P, rng = _ctx(st)
+    who = rng.choice((P, P, "Grandma", "Grandpa", "friend"))
+    if who == "friend":
+        who = st.mention(st.friend) if st.friend else P
+    r = rng.random()
+    if r < 0.3 or (we and r < 0.75):
+        st.doc.s(f'{who} said, "{cap(clause)}."')
+    elif we or r < 0.42:
+        if st.doc.cur:
+            st.doc.s(f'"Did you know that {clause}?" {who} asked {N}.')
+        else:
+            st.doc.s(f'{who} asked {N}, "Did you know that {clause}?"')
+    elif r < 0.56:
+        st.doc.s(f"{who} told {N} that {clause}.")
+    elif r < 0.7:
+        st.doc.s(f"{N} knew that {clause}.")
+    elif r < 0.82:
+        st.doc.s(f"{N} learned that {clause}.")
+    else:
+        st.doc.s(f"{cap(clause)}.")
+
+
+def _qa(st, question: str, asker: str, answer: str, answerer: str) -> None:
+    """A question, then its answer, each as a line of dialogue."""
+    _ask(st, asker, question)
+    st.say(answerer, answer)
+
+
+# --- relations ---------------------------------------------------------------------------------
+
+
+def _says(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = K.main("says", s)
+    C = cap(v)
+    r = rng.random()
+    if r < 0.25:
+        where = f" at the {st.place_mark(st.place)}" if s in K.found_at.get(st.place, ()) else ""
+        st.doc.s(f"{N} saw {a(s)}{where}.", f'"{e.v(v, cap)}! {C}!" said the {s}.')
+    elif r < 0.45:
+        st.doc.s(f'{N} heard {a(s)} say, "{e.v(v, cap)}!"')
+    elif r < 0.65:
+        _ask(st, N, f"What does {a(s)} say?")
+        if rng.random() < 0.5:
+            st.doc.s(f'{P} laughed and said, "{e.v(v, cap)}!"')
+        else:
+            st.doc.s(f'{P} said, "{cap(pl(s))} say {e.v(v)}."')
+    elif r < 0.8:
+        st.doc.s(f"{N} pretended to be {a(s)}.", f'"{e.v(v, cap)}!" {c.s} said.')
+    else:
+        _tell(st, f"{pl(s)} say {e.v(v)}")
+
+
+def _cry(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = K.main("cry", s)
+    r = rng.random()
+    if r < 0.3:
+        st.doc.s(f"{N} saw {a(s)}.", f"When the {s} saw {c.o}, it {e.v(v, lambda x: vf(x, 'past'))}.")
+    elif r < 0.5:
+        st.doc.s(f"{N} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
+    elif r < 0.7:
+        st.doc.s(f'{P} said, "Listen, {N}! The {s} is {e.v(v, lambda x: vf(x, "ing"))}."')
+    else:
+        others = [x for x in K.rel["cry"].subjects if K.main("cry", x) != v and x != "bird" and not mass(x)]
+        s2 = rng.choice(others)
+        st.doc.s(f"{cap(pl(s))} {e.v(v)}, and {pl(s2)} {K.main('cry', s2)}.")
+
+
+def _can(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = e.value or rng.choice(K.values("can", s))
+    r = rng.random()
+    if r < 0.3:
+        st.doc.s(f"{N} saw {a(s)} {e.v(v, lambda x: vf(x, 'ing'))} {_where(rng, s, v)}.")
+    elif r < 0.5:
+        _tell(st, f"{pl(s)} can {e.v(v)}")
+    elif r < 0.65:
+        _qa(st, f"What can {a(s)} do?", N, _pick(rng,
+                                                 lambda: f"It can {e.v(v)}!",
+                                                 lambda: f"{cap(pl(s))} can {e.v(v)}, {N}."), P)
+    elif r < 0.8 and K.rel["can"].not_.get(s):
+        neg = rng.choice(K.rel["can"].not_[s])
+        _tell(st, f"{pl(s)} can't {neg}, but they can {v}")
+    else:
+        st.doc.s(f"The {s} {e.v(v, lambda x: vf(x, 'past'))} {_where(rng, s, v)}.")
+
+
+def _where(rng, s: str, ability: str) -> str:
+    return "from flower to flower" if ability == "fly" and s in _BUGS else rng.choice(_WHERE[ability])
+
+
+def _lives(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = e.value or rng.choice(K.values("lives", s))
+    prep, word, sg = _LIVES[v]
+    pool = [x for x, t in _LIVES.items() if t[0] == prep]
+    r = rng.random()
+    ans = e.v(v, lambda x: _LIVES[x][1], pool=pool) if r < 0.8 else ""
+    if r < 0.5:
+        _tell(st, f"{pl(s)} live {prep} {ans}")
+    elif r < 0.8:
+        _qa(st, f"Where do {pl(s)} live?", N, f"{cap(pl(s))} live {prep} {ans}.", P)
+    else:
+        st.doc.s(f"{a(s)} lived {sg}, and {N} liked to visit it.")
+
+
+def _gives(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = e.value or K.main("gives", s)
+    vs = "eggs" if v == "egg" else v
+    subs = K.rel["gives"].subjects
+    r = rng.random()
+    if r < 0.3:
+        _tell(st, f"{pl(s)} give us {e.v(v, lambda x: 'eggs' if x == 'egg' else x)}")
+    elif r < 0.55:
+        _tell(st, f"we get {vs} from {e.s(s, v, pl, pool=subs)}", we=True)
+    elif r < 0.75:
+        q = "Where do eggs come from?" if v == "egg" else f"Where does {v} come from?"
+        _qa(st, q, N, f"From {e.s(s, v, pl, pool=subs)}!", P)
+    else:
+        st.doc.s({"egg": f"Every morning, the {s} laid an egg.", "milk": f"The farmer got some milk from the {s}.",
+                  "honey": "The bees made sweet honey.",
+                  "wool": f"The farmer got wool from the {s} to make warm sweaters."}[v])
+
+
+def _eats(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = e.value or rng.choice(K.values("eats", s))
+    form = lambda x: x if mass(x) else pl(x)  # noqa: E731
+    r = rng.random()
+    if r < 0.3:
+        _tell(st, f"{pl(s)} like to eat {e.v(v, form)}")
+    elif r < 0.55:
+        _qa(st, f"What do {pl(s)} eat?", N, f"{cap(pl(s))} eat {e.v(v, form)}.", P)
+    elif r < 0.75 and v in _FEED and s not in ("owl", "spider", "bear"):
+        st.doc.s(f"{N} gave the {s} some {form(v)}.")
+    else:
+        st.doc.s(f"The {s} was eating {e.v(v, form)}.")
+
+
+def _builds(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = e.value or K.main("builds", s)
+    r = rng.random()
+    if r < 0.4:
+        _tell(st, f"{pl(s)} make {e.v(v, pl)}")
+    elif r < 0.7:
+        st.doc.s(f"{N} saw {a(s)} making a {e.v(v)} in a tree.")
+    else:
+        st.doc.s(f"The {s} was busy making a {e.v(v)}.")
+
+
+def _baby(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = K.main("baby", s)
+    r = rng.random()
+    if r < 0.3:
+        _tell(st, f"a baby {s} is called a {e.v(v)}")
+    elif r < 0.55:
+        st.doc.s(f"{N} saw a mommy {s} with her little {e.v(v, pl)}.")
+    elif r < 0.8:
+        st.doc.s(f"A {v} is a baby {e.s(s, v)}.")
+    else:
+        _qa(st, f"What is a baby {s} called?", N, f"A baby {s} is a {e.v(v)}.", P)
+
+
+def _binary(e: Ep, rel: str) -> None:
+    """size (big/small), speed (fast/slow), temp (hot/cold), light (dark/bright)."""
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = K.main(rel, s)
+    others = [x for x in K.rel[rel].subjects if K.main(rel, x) != v and x not in ("sun", "night", "day")]
+    r = rng.random()
+    is_ = "is" if mass(s) else "are"
+    if rel == "temp":
+        if v == "hot" and s == "sun":
+            melt = rng.choice(("ice cream", "popsicle", "snowman"))
+            st.doc.s(_pick(rng,
+                           lambda: f"The {melt} melted because the sun was {e.v(v)}.",
+                           lambda: f"The sun was {e.v(v)}, so {N} sat in the shade of a tree."))
+        elif v == "hot":
+            st.doc.s(_pick(rng,
+                           lambda: f'{P} said, "Do not touch the {s}. It is very {e.v(v)}!"',
+                           lambda: f"The {s} was very {e.v(v)}, so {N} stayed away from it."))
+        elif r < 0.4:
+            st.doc.s(_pick(rng,
+                           lambda: f"{N} touched the {s}. It was very {e.v(v)}!",
+                           lambda: f"When {N} touched the {s}, it felt very {e.v(v)}."))
+        elif r < 0.7:
+            _qa(st, f"Is the {s} hot or cold?", N, _pick(rng,
+                                                         lambda: f"It is {e.v(v)}.",
+                                                         lambda: f"It is {e.v(v)}, {N}."), P)
+        else:
+            st.doc.s(f"The {s} was so {e.v(v)} that {N} shivered.")
+        return
+    if rel == "light":
+        if s == "night":
+            if rng.random() < 0.5:
+                st.doc.s(_pick(rng,
+                               lambda: f"When the sun went down, it got {e.v(v)}.",
+                               lambda: f"When the sun went down, the sky over the {st.place_mark(st.place)} got {e.v(v)}."))
+            else:
+                _tell(st, f"at night it is {e.v(v)}, and in the day it is bright")
+        elif s == "cave":
+            st.doc.s(f"The cave was very {e.v(v)}, so {N} turned on {c.p} flashlight.")
+        elif s == "sun":
+            st.doc.s(f"The sun was so {e.v(v)} that {N} had to close {c.p} eyes.")
+        elif s == "day":
+            _tell(st, f"in the day it is {e.v(v)}, and at night it is dark")
+        elif s == "star":
+            st.doc.s(f"The stars were {e.v(v)} in the night sky, and {N} counted them.")
+        else:
+            st.doc.s(f"The {s} was warm and {e.v(v)}, and {N} sat near it.")
+        return
+    if r < 0.3 and others:
+        s2 = rng.choice(others)
+        v2 = K.main(rel, s2)
+        if rel == "speed" and rng.random() < 0.5 and not {s, s2} & _VEHICLES:
+            st.doc.s(f"The {s} and the {s2} had a race.")
+        st.doc.s(f"The {s} was {v}, but the {s2} was {e.v(v2, subj=s2)}.")
+    elif r < 0.55:
+        _tell(st, f"{pl(s)} {is_} very {e.v(v)}")
+    elif r < 0.75:
+        opts = "big or small" if rel == "size" else "fast or slow"
+        _qa(st, f"Is {a(s)} {opts}?", N, _pick(rng,
+                                               lambda: f"It is {e.v(v)}.",
+                                               lambda: f"{cap(a(s))} is {e.v(v)}, {N}."), P)
+    else:
+        st.doc.s(_pick(rng,
+                       lambda: f"{N} saw {a(s)}. It was so {e.v(v)}!",
+                       lambda: f'"Look at that {s}! It is so {e.v(v)}!" said {N}.',
+                       lambda: f"{N} watched {a(s)}, and it was very {e.v(v)}."))
+
+
+def _color(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = K.main("color", s)
+    r = rng.random()
+    the = "the " if s in ("sky", "sun", "grass", "sea", "snow") else ""
+    if r < 0.25 and the:
+        st.doc.s(_pick(rng,
+                       lambda: f"{N} looked at the {s}. It was {e.v(v)}.",
+                       lambda: f"The {s} was {e.v(v)} that day."))
+    elif r < 0.45:
+        subj = f"the {s}" if the else pl(s)
+        be = "is" if the or mass(s) else "are"
+        pron = "It" if be == "is" else "They"
+        _qa(st, f"What color {be} {subj}?", N, _pick(rng,
+                                                     lambda: f"{pron} {be} {e.v(v)}.",
+                                                     lambda: f"{pron} {be} {e.v(v)}, {N}."), P)
+    elif r < 0.7 and not mass(s):
+        obj = f"the {s}" if the else a(s)
+        st.doc.s(f"{N} drew {obj} and colored it {e.v(v)}.")
+    else:
+        subj = f"the {s}" if the else (s if mass(s) else pl(s))
+        _tell(st, f"{subj} {'is' if mass(s) or the else 'are'} {e.v(v)}")
+
+
+def _taste(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = K.main("taste", s)
+    r = rng.random()
+    if s == "sea":
+        st.doc.s(f"{N} tasted the water in the sea. It was {e.v(v)}!")
+    elif s in ("honey", "sugar") and r < 0.4:
+        st.doc.s(f"{P} put some {s} in the tea to make it {e.v(v)}.")
+    elif r < 0.35:
+        st.doc.s(_pick(rng,
+                       lambda: f"{N} tasted the {s}. It was very {e.v(v)}!",
+                       lambda: f"The {s} that {N} tasted was very {e.v(v)}.") +
+                 (f" {cap(c.s)} made a funny face." if v == "sour" else ""))
+    elif r < 0.6:
+        others = [x for x in K.rel["taste"].subjects if K.main("taste", x) != v and x != "sea"]
+        s2 = rng.choice(others)
+        st.doc.s(f"The {s} was {v}, but the {s2} was {e.v(K.main('taste', s2), subj=s2)}.")
+    else:
+        _tell(st, f"{s if mass(s) else pl(s)} {'is' if mass(s) else 'are'} {e.v(v)}")
+
+
+def _tool(e: Ep) -> None:
+    st, task = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = e.value or K.main("tool", task)
+    do, did = K.tasks[task]
+    pp = st.parent_char.p
+    r = rng.random()
+    if r < 0.3:
+        st.doc.s(f"{N} wanted to {do.format(p=c.p)}, so {c.s} got {c.p} {e.v(v)}.")
+    elif r < 0.5 and task not in ("tell the time", "see yourself", "see in the dark", "dry"):
+        st.doc.s(f"{P} {did.format(p=pp)} with the {e.v(v)}.")
+    elif r < 0.7:
+        _ask(st, N, f"What do we use to {do.format(p='our')}?")
+        st.doc.s(f'{P} said, "We use the {e.v(v)}."' if rng.random() < 0.5 else
+                 f'{P} said, "To {do.format(p="your")}, you need the {e.v(v)}, {N}."')
+    elif r < 0.85:
+        st.doc.s(f"To {do.format(p=c.p)}, {N} used {c.p} {e.v(v)}.")
+    else:
+        st.doc.s(f"{P} gave {N} {a(v) if not mass(v) else 'some ' + v} so {c.s} could {do.format(p=c.p)}.")
+
+
+def _sense(e: Ep) -> None:
+    st, act = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = e.value or K.main("sense", act)
+    form = lambda x: pl(x) if x in _PAIRED else x  # noqa: E731
+    r = rng.random()
+    if r < 0.35:
+        _tell(st, f"we {act} with our {e.v(v, form)}", we=True)
+    elif r < 0.65:
+        _qa(st, f"What do you {act} with?", P, f"With my {e.v(v, form)}!", N)
+    elif act in _SENSE_DO:
+        st.doc.s(f"{N} {_SENSE_DO[act].format(p=c.p)} {e.v(v, form)}.")
+    else:
+        st.doc.s(f'{P} said, "We {act} with our {e.v(v, form)}."')
+
+
+def _time(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    sky = ["sun", "moon", "star"]
+    form = lambda x: "stars" if x == "star" else x  # noqa: E731
+    r = rng.random()
+    if s in ("moon", "star") and r < 0.5:
+        st.doc.s(f"At night, the {e.s(s, 'night', form, pool=sky)} came out.")
+    elif s == "star":
+        st.doc.s(_pick(rng,
+                       lambda: f"{N} could see the stars because it was {e.v('night')}.",
+                       lambda: f"The stars came out over the {st.place_mark(st.place)} because it was {e.v('night')}."))
+    elif s == "moon":
+        st.doc.s(rng.choice(("Every night, the moon and the stars came out.",
+                             "The moon and the stars were bright in the night sky.")))
+    elif s == "sun":
+        if rng.random() < 0.5:
+            st.doc.s(f"In the morning, {N} saw the {e.s('sun', 'day', form, pool=sky)} come up over the "
+                     f"{st.place_mark(st.place)}.")
+        else:
+            _tell(st, f"the sun shines in the {e.v('day')}, and the moon shines at night")
+    else:
+        _tell(st, f"{pl(s)} sleep in the day and fly at {e.v('night')}")
+
+
+def _season(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = K.main("season", s)
+    if st.season == v and rng.random() < 0.4:
+        st.doc.s(_SCENE[v].format(N=N, P=st.place_mark(st.place), s=st.time_mark(v)))
+        return
+    clause = {"snow": "snow falls in the {}", "snowman": "we can make a snowman in the {}",
+              "sled": "we can ride a sled in the {}", "flower": "many flowers bloom in the {}",
+              "leaf": "the leaves fall from the trees in the {}", "swim": "we can swim in the lake in the {}"}[s]
+    if s in ("snowman", "sled") and st.season != v and rng.random() < 0.5:  # "had to wait for the winter"
+        st.doc.s(f"{N} wanted to make a snowman, but {c.s} had to wait for the {e.v(v, wrap=st.time_mark)}." if s == "snowman"
+                 else f"{N} could only ride {c.p} sled in the {e.v(v, wrap=st.time_mark)}.")
+    else:
+        _tell(st, clause.format(e.v(v, wrap=st.time_mark)), we=clause.startswith("we"))
+
+
+_SCENE = {"winter": "It was {s}, and there was snow on the ground near the {P}.",
+          "spring": "It was {s}, and there were new flowers all around the {P}.",
+          "summer": "It was {s}, and the sun was hot over the {P}.",
+          "fall": "It was {s}, and the leaves were falling from the trees near the {P}."}
+
+
+def _weather(e: Ep) -> None:
+    st, s = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    v = K.main("weather", s)
+    other = "summer" if s == "winter" else "winter"
+    if st.season == s and rng.random() < 0.5:
+        st.doc.s(_pick(rng,
+                       lambda: f"It was {st.time_mark(s)}, so it was very {e.v(v)} outside.",
+                       lambda: f"It was {st.time_mark(s)}, so it was {e.v(v)} at the {st.place_mark(st.place)}."))
+    elif rng.random() < 0.5:
+        _tell(st, f"in the {st.time_mark(s)} it is {e.v(v)}, and in the {other} it is {K.main('weather', other)}")
+    else:
+        _qa(st, f"Is it hot or cold in the {st.time_mark(s)}?", N, f"It is {e.v(v)}.", P)
+
+
+def _job(e: Ep) -> None:
+    st, job = e.st, e.subj
+    c, N, P, rng = _ctx(st)
+    tags = [t for t in K.values("job", job) if t in _JOB_TAG]
+    does, do, where = K.jobs[job]
+    r = rng.random()
+    if tags and r < 0.6:
+        tag = rng.choice(tags)
+        pre, post = _JOB_TAG[tag]
+        plural = post == "pl"
+        form = pl if plural else (lambda x: x)
+        ans = e.s(job, tag, form)
+        fill = dict(N=N, P=P, p=c.p, o=c.o, s=c.s)
+        st.doc.s(pre.format(**fill) + ans + ("." if plural else post.format(**fill)))
+    elif r < 0.8:
+        _tell(st, f"{a(job)} {does}")
+    else:
+        st.doc.s(f"{N} wanted to be {a(job)} one day, because {pl(job)} {do}.")
+
+
+_RELS = {"says": _says, "cry": _cry, "can": _can, "lives": _lives, "gives": _gives, "eats": _eats,
+         "builds": _builds, "baby": _baby, "size": lambda e: _binary(e, "size"),
+         "speed": lambda e: _binary(e, "speed"), "temp": lambda e: _binary(e, "temp"),
+         "light": lambda e: _binary(e, "light"), "color": _color, "taste": _taste, "tool": _tool, "sense": _sense,
+         "time": _time, "season": _season, "weather": _weather, "job": _job}
+
+
+def state(st, rel: str, subj: str, annotate: bool | None = None, value: str | None = None) -> None:
+    """Write one sentence (or a question and answer) stating (rel, subj) (with `value`, if given)."""
+    _stated(st).add((rel, subj))
+    _RELS[rel](Ep(st, rel, subj, annotate, value))
+
+
+def _stated(st) -> set:
+    """The (relation, subject) pairs this story has stated already: each is stated once."""
+    return st.flags.setdefault("facts", set())
+
+
+# --- which fact fits the story --------------------------------------------------------------------
+
+
+def _about(subj: str, st) -> list[str]:
+    """The relations one may state about `subj` in this story."""
+    rels = [r for r in K.by_subject.get(subj, ()) if r in _RELS]
+    if subj == "grass" and st.season == "winter":
+        rels = [r for r in rels if r != "color"]
+    if subj == "sun" and st.season != "summer":  # "the sun was hot" only in summer
+        rels = [r for r in rels if r != "temp"]
+    return rels
+
+
+def episode(st, where: str = "setup") -> bool:
+    """One knowledge episode that fits the story here; False if none does."""
+    rng = st.rng
+    subs: list[str] = []
+    if where == "night":
+        subs = ["moon", "star", "star", "bat", "night"]
+        if rng.random() < 0.3:
+            subs.append("owl")
+    else:
+        subs += K.found_at.get(st.place, []) * 2
+        subs += K.season_of.get(st.season, [])
+        if st.season in ("winter", "summer"):
+            subs.append(st.season)
+        kind = st.main.kind
+        if kind in K.by_subject:
+            subs += [kind] * 2
+        if where == "setup":
+            for w in (st.noun["word"], st.item["word"]):
+                if w in K.by_subject:
+                    subs += [w] * 2
+    rng.shuffle(subs)
+    done = _stated(st)
+    for subj in subs[:4]:
+        rels = [r for r in _about(subj, st) if (r, subj) not in done]
+        if rels:
+            state(st, rng.choice(rels), subj)
+            return True
+    return False
+
+
+def about_word(st, word: str) -> bool:
+    """A fact that names `word` (the seed noun or the hero's item), if the knowledge base has one."""
+    facts = [f for f in K.mentions.get(word, ()) if f[0] in _RELS and f[0] not in ("time", "light", "remedy")]
+    if not facts:
+        return False
+    rel, subj, value = st.rng.choice(facts)
+    if (rel, subj) in _stated(st):
+        return False
+    if subj == word:
+        if rel not in _about(subj, st):
+            return False
+        state(st, rel, subj)
+    elif rel in ("tool", "sense", "can", "lives", "eats", "builds", "gives"):
+        state(st, rel, subj, value=value)
+    else:
+        return False
+    return True
+
+
+def night(st) -> bool:
+    """The end of the day: the moon, the stars, the dark (an everyday_fact item where it fits)."""
+    c, N, P, rng = _ctx(st)
+    if rng.random() < 0.5:
+        e = Ep(st, "time", "moon", annotate=True)
+        moon = e.s("moon", "night", pool=["sun", "moon", "star"])
+        st.doc.s(f"That {st.time_mark('night')}, {N} looked out of the window and saw the bright {moon} in the sky.")
+    else:
+        episode(st, "night")
+    return True
+
+
+def need(st, key: str) -> bool:
+    """A character's need and what helps, as an everyday_fact item where the slot allows one."""
+    c, N, P, rng = _ctx(st)
+    s, p = c.s, c.p
+    _stated(st).add(("remedy", key))
+    e = Ep(st, "remedy", key, annotate=True)
+    slots = [name for name, by in _SLOTS.items() if key in by]
+    slot = rng.choice(slots) if slots and not (key in ("dirty", "snow") and rng.random() < 0.5) else None
+
+    def ans(val):
+        pool = [x for k2, vals in _SLOTS[slot].items() if k2 != key for x in vals] if slot else None
+        return e.v(val, (lambda x: vf(x, "past")) if slot == "ate" else None, pool=pool)
+
+    if slot:
+        val = rng.choice(_SLOTS[slot][key])
+    adj = st.adj_or(key) if key in ("hungry", "thirsty", "tired", "sick") else key
+    if slot == "ate":
+        obj = rng.choice(("a sandwich", "some bread", "an apple", "some soup")) if key == "hungry" else \
+            rng.choice(("some water", "some milk", "a cup of juice"))
+        st.doc.s(f"{N} was {adj}, so {s} {ans(val)} {obj}.")
+    elif slot == "asked":
+        st.doc.s(f"{N} was {adj}, so {s} asked {st.parent} for some {ans(val)}.")
+    elif slot == "gave":
+        st.doc.s(f"{N} was {adj}, so {P} gave {c.o} some {ans(val)}.")
+    elif slot == "wear":
+        if key == "cold":
+            st.doc.s(f"It was cold outside, so {N} put on {p} {ans(val)}.")
+        else:
+            st.doc.s(f"It was a hot day, so {N} put on {p} {ans(val)} and went to the {st.place_mark('pool')}.")
+    elif slot == "turn":
+        if key == "dark":
+            st.doc.s(f"It was dark in {p} room, so {N} turned on the {ans(val)}.")
+        else:
+            st.doc.s(f"It was very hot in the house, so {P} turned on the {ans(val)}.")
+    elif slot == "take":
+        if key == "tired":
+            st.doc.s(f"{N} was {adj}, so {s} took a {ans(val)}.")
+        else:
+            st.doc.s(f"After playing in the mud, {N} was very dirty, so {s} took a {ans(val)}.")
+    elif slot == "went":
+        if key == "tired":
+            st.doc.s(_pick(rng,
+                           lambda: f"After such a long day, {N} was very {adj}, so {s} went to {ans(val)}.",
+                           lambda: f"{N} yawned. {cap(s)} was {adj}, so {s} went to {ans(val)}."))
+        else:
+            st.doc.s(f"It was very hot, so {N} went to {ans(val)} in the {st.place_mark('lake')}.")
+    elif slot == "took":
+        if key == "rain":
+            st.doc.s(f"It was raining, so {N} took {p} {ans(val)}.")
+        elif key == "wind":
+            st.doc.s(f"It was very windy, so {N} took {p} {ans(val)} to the {st.place_mark('hill')}.")
+        else:
+            st.doc.s(f"It was a snowy day, so {N} took {p} {ans(val)} to the {st.place_mark('hill')}.")
+    elif key == "dirty":
+        st.doc.s(f"{N}'s hands were dirty, so {s} washed them with {e.v('soap', extra=['mud', 'sand'])} and water.")
+    elif key == "dry":
+        st.doc.s(f"The flowers in the garden were dry, so {N} gave them some {e.v('water', extra=['sand', 'bread'])}.")
+    elif key == "snow":
+        st.doc.s(f"There was a lot of snow, so {N} made a big {e.v('snowman', extra=['cake', 'kite'])} with a carrot nose.")
+    else:
+        return False
+    return True
