@@ -80,7 +80,7 @@ def test_sentence_starts_are_capitalised(stories):
     for r in stories:
         text = r["text"]
         for line in text.split("\n"):
-            assert line[:1].isupper(), line
+            assert line.lstrip('"')[:1].isupper(), line
         for m in re.finditer(r'([.!?])("?)\s+(\S)', text):
             nxt = m.group(3)
             if m.group(2) == '"' and nxt.islower():

@@ -91,6 +91,17 @@ def mass(word: str) -> bool:
     return word in _GENERIC_SG or bool(n and n.get("mass"))
 
 
+
+_THIRD = {"can": "can", "say": "says", "live": "lives", "give": "gives", "like": "likes", "make": "makes"}
+
+
+def generic(st, subj: str, verb: str) -> str:
+    """A generic subject with its verb: "cows say" or, half the time, "a cow says", so that the
+    stories also show present-tense agreement with a singular subject."""
+    if mass(subj) or st.rng.random() < 0.5:
+        return f"{pl(subj)} {verb}"
+    return f"{a(subj)} {_THIRD[verb]}"
+
 def vf(verb: str, form: str) -> str:
     return _words().verb[verb][form]
 
@@ -223,7 +234,7 @@ def _says(e: Ep) -> None:
     elif r < 0.8:
         st.doc.s(f"{N} pretended to be {a(s)}.", f'"{e.v(v, cap)}!" {c.s} said.')
     else:
-        _tell(st, f"{pl(s)} say {e.v(v)}")
+        _tell(st, f"{generic(st, s, 'say')} {e.v(v)}")
 
 
 def _cry(e: Ep) -> None:
@@ -251,7 +262,7 @@ def _can(e: Ep) -> None:
     if r < 0.3:
         st.doc.s(f"{N} saw {a(s)} {e.v(v, lambda x: vf(x, 'ing'))} {_where(rng, s, v)}.")
     elif r < 0.5:
-        _tell(st, f"{pl(s)} can {e.v(v)}")
+        _tell(st, f"{generic(st, s, 'can')} {e.v(v)}")
     elif r < 0.65:
         _qa(st, f"What can {a(s)} do?", N, _pick(rng,
                                                  lambda: f"It can {e.v(v)}!",
@@ -276,7 +287,7 @@ def _lives(e: Ep) -> None:
     r = rng.random()
     ans = e.v(v, lambda x: _LIVES[x][1], pool=pool) if r < 0.8 else ""
     if r < 0.5:
-        _tell(st, f"{pl(s)} live {prep} {ans}")
+        _tell(st, f"{generic(st, s, 'live')} {prep} {ans}")
     elif r < 0.8:
         _qa(st, f"Where do {pl(s)} live?", N, f"{cap(pl(s))} live {prep} {ans}.", P)
     else:
@@ -291,7 +302,7 @@ def _gives(e: Ep) -> None:
     subs = K.rel["gives"].subjects
     r = rng.random()
     if r < 0.3:
-        _tell(st, f"{pl(s)} give us {e.v(v, lambda x: 'eggs' if x == 'egg' else x)}")
+        _tell(st, f"{generic(st, s, 'give')} us {e.v(v, lambda x: 'eggs' if x == 'egg' else x)}")
     elif r < 0.55:
         _tell(st, f"we get {vs} from {e.s(s, v, pl, pool=subs)}", we=True)
     elif r < 0.75:
@@ -310,7 +321,7 @@ def _eats(e: Ep) -> None:
     form = lambda x: x if mass(x) else pl(x)  # noqa: E731
     r = rng.random()
     if r < 0.3:
-        _tell(st, f"{pl(s)} like to eat {e.v(v, form)}")
+        _tell(st, f"{generic(st, s, 'like')} to eat {e.v(v, form)}")
     elif r < 0.55:
         _qa(st, f"What do {pl(s)} eat?", N, f"{cap(pl(s))} eat {e.v(v, form)}.", P)
     elif r < 0.75 and v in _FEED and s not in ("owl", "spider", "bear"):
@@ -325,7 +336,7 @@ def _builds(e: Ep) -> None:
     v = e.value or K.main("builds", s)
     r = rng.random()
     if r < 0.4:
-        _tell(st, f"{pl(s)} make {e.v(v, pl)}")
+        _tell(st, f"{generic(st, s, 'make')} {e.v(v, pl)}")
     elif r < 0.7:
         st.doc.s(f"{N} saw {a(s)} making a {e.v(v)} in a tree.")
     else:
