@@ -16,10 +16,16 @@ from pathlib import Path
 
 from storylab.config import load_run_config
 
+# ALiBi: its bias toward recent tokens is what tiny story models need first (1,200 steps of
+# 8 x 256 tokens at lr 6e-3: val loss learned 1.034, rope 0.914, alibi 0.788; with rmsnorm and
+# swiglu, rope 0.897 and alibi 0.871). It cannot be exported to Hugging Face; rope can.
 DEMO_MODEL = ["model.d_model=128", "model.n_layers=4", "model.n_heads=4", "model.context=256",
-              "model.positions=learned"]
-DEMO_TRAIN = ["train.batch_size=16", "train.lr=2e-3", "train.min_lr=2e-4", "train.warmup=50",
-              "train.eval_every=200", "train.eval_batches=10", "train.ckpt_every=200", "train.log_every=10"]
+              "model.positions=alibi"]
+# Small batches and a high learning rate: per token seen, this learns fastest at this size
+# (600 steps of 16 x 256 tokens: lr 2e-3 -> val loss 1.217, 6e-3 -> 1.081, 1.2e-2 -> 1.289;
+# 1,200 steps of 8 x 256 at 6e-3 -> 1.034), and a CPU processes batch 8 no slower per token.
+DEMO_TRAIN = ["train.batch_size=8", "train.lr=6e-3", "train.min_lr=6e-4", "train.warmup=50",
+              "train.eval_every=400", "train.eval_batches=20", "train.ckpt_every=400", "train.log_every=10"]
 PROMPTS = ["Once upon a time, there was a little girl named Lily.",
            "One day, Tom and his dog went to the park.",
            "Ben was very hungry, so"]
