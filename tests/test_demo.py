@@ -14,3 +14,36 @@ def test_demo_runs_the_whole_loop_offline(tmp_path):
     assert not (out / "calibrate").exists()
     samples = [json.loads(l) for l in (out / "samples.jsonl").read_text().splitlines()]
     assert {s["kind"] for s in samples} == {"greedy", "sampled"}
+
+
+DEMO_STEPS = 1200  # about 2 minutes of training on 2 cores
+
+
+def test_demo_model_is_above_chance_on_grammar_and_facts(tmp_path):
+    """What `storylab demo` trains (its stories, tokenizer, model and schedule; fixed seeds,
+    a fixed number of steps instead of the time budget) is clearly above chance on grammar
+    and everyday facts, and the same model untrained is at chance: the suite can tell."""
+    import torch
+
+    from storylab.demo import run_demo
+    from storylab.evaluate.suite import run_suite
+    from storylab.evaluate.tasks import load_tasks
+    from storylab.model import GPT
+    from storylab.sample import load_for_sampling
+
+    r = run_demo(tmp_path / "demo", stories=10000, steps=DEMO_STEPS, progress=False)
+    model, tok = load_for_sampling(r.run_dir)
+    items = load_tasks(skills=["grammar", "everyday_fact"])
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        trained = run_suite(model, tok, items)
+        torch.manual_seed(0)
+        untrained = run_suite(GPT(model.cfg).eval(), tok, items)
+    finally:
+        torch.set_num_threads(threads)
+    for name in ("grammar", "everyday_fact"):
+        s = trained.skill(name)
+        assert s.ci_low > s.chance, (name, s.acc, s.ci_low)
+        u = untrained.skill(name)
+        assert u.ci_low <= u.chance <= u.ci_high, (name, u.acc)

@@ -19,7 +19,9 @@ from conftest import run_cli
 
 @pytest.fixture(scope="module")
 def world_run(tmp_path_factory):
-    """A 2-layer model trained for a few hundred steps on procedural stories."""
+    """A 2-layer model trained for a few hundred steps on procedural stories (1,000 of them:
+    on 300, it learns those stories rather than the world, and off-distribution input moves
+    its predictions away from the unigram instead of toward it)."""
     from storylab.config import load_run_config
     from storylab.data.corpus import write_corpus
     from storylab.data.world import generate_stories
@@ -28,7 +30,7 @@ def world_run(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("inspect")
     corpus = root / "stories.jsonl"
-    write_corpus(corpus, generate_stories(300, seed=3))
+    write_corpus(corpus, generate_stories(1000, seed=3))
     prepare(corpus, root / "data", vocab_size=512, val_fraction=0.1, progress=False)
     cfg = load_run_config(None, [f"data={root / 'data'}", "model.d_model=32", "model.n_layers=2", "model.n_heads=2",
                                  "model.context=64", "train.steps=300", "train.batch_size=16", "train.warmup=20",
@@ -270,8 +272,7 @@ def test_ood_curve_rises_on_a_trained_model(world_run):
     kl = [s[n]["kl_mean"] for n in names]
     norm = [s[n]["norm_mean"] for n in names]
     assert all(a > b for a, b in zip(kl, kl[1:])), kl          # predictions revert toward the unigram
-    # and the features shrink (over the first half; at this size the tail is flat within noise)
-    assert all(a > b for a, b in zip(norm[:3], norm[1:3])) and max(norm[3:]) < norm[0], norm
+    assert all(a > b for a, b in zip(norm, norm[1:])), norm    # and the features shrink
     assert s["random_tokens"]["auroc_neg_kl"] > 0.9
     assert s["other_domain"]["auroc_neg_kl"] > 0.9 and s["oov_words_50"]["auroc_neg_kl"] > 0.9
     assert res["auroc_neg_kl_all"] > 0.6
