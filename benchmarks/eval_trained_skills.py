@@ -4,8 +4,12 @@ Trains a model on procedural stories (fixed seeds) for a fixed number of steps,
 checkpointing along the way, then prints the skill table at every checkpoint and the
 eval wall time. Example (the demo's model size):
 
-    python benchmarks/eval_trained_skills.py --out /tmp/skills --stories 30000 --steps 1200 \\
-        --set model.d_model=128 --set model.n_layers=4 --set model.context=256
+    python benchmarks/eval_trained_skills.py --out /tmp/skills --stories 30000 --steps 2400 \\
+        --set model.d_model=128 --set model.n_layers=4 --set model.context=256 \\
+        --set model.positions=alibi --set train.batch_size=8 --set train.lr=6e-3 --set train.min_lr=6e-4
+
+(For the demo's exact recipe: ``storylab demo --steps N`` then
+``storylab eval runs/demo --suite --checkpoints all``.)
 
 Use ``--threads 1`` on a busy or small machine: tiny models lose most of their time to
 thread synchronisation otherwise.
