@@ -55,11 +55,11 @@ def generate_ids(model: GPT, prompts: list[list[int]], settings: SampleSettings,
     ctx = model.cfg.context
     start = [eot_id if eot_id is not None else 0]
     prompts = [(p or start)[-(ctx - 1):] for p in prompts]
-    n, lens = len(prompts), torch.tensor([len(p) for p in prompts], device=device)
-    lo, hi = min(map(len, prompts)), max(map(len, prompts))
+    n, lens = len(prompts), [len(p) for p in prompts]
+    lo, hi = min(lens), max(lens)
     total = min(hi - lo + settings.max_new_tokens, ctx - lo)  # decoding steps for the whole batch
     forced = torch.tensor([p[lo:] + [0] * (hi - len(p)) for p in prompts], dtype=torch.long, device=device)
-    first = lens - lo  # step at which row i stops reading its prompt and starts generating
+    first = torch.tensor(lens, device=device) - lo  # step at which row i starts generating
     last = torch.clamp(first + settings.max_new_tokens, max=total)  # first step it no longer needs
     cache = KVCache(model.cfg, n, lo + total, device, next(model.parameters()).dtype)
     logits = model(torch.tensor([p[:lo] for p in prompts], device=device), kv_cache=cache, pos=0)[:, -1]

@@ -91,16 +91,13 @@ def mass(word: str) -> bool:
     return word in _GENERIC_SG or bool(n and n.get("mass"))
 
 
-
-_THIRD = {"can": "can", "say": "says", "live": "lives", "give": "gives", "like": "likes", "make": "makes"}
-
-
 def generic(st, subj: str, verb: str) -> str:
     """A generic subject with its verb: "cows say" or, half the time, "a cow says", so that the
     stories also show present-tense agreement with a singular subject."""
     if mass(subj) or st.rng.random() < 0.5:
         return f"{pl(subj)} {verb}"
-    return f"{a(subj)} {_THIRD[verb]}"
+    return f"{a(subj)} {verb if verb == 'can' else vf(verb, 'third')}"
+
 
 def vf(verb: str, form: str) -> str:
     return _words().verb[verb][form]
