@@ -34,10 +34,10 @@ def main() -> None:
     a = ap.parse_args()
 
     from storylab.config import load_run_config
-    from storylab.data.world import generate_corpus
+    from storylab.world import generate_corpus
     from storylab.evaluate import EvalOptions, evaluate_run
     from storylab.evaluate.display import print_summary
-    from storylab.tokenize import prepare
+    from storylab.shards import prepare
     from storylab.train import train
 
     a.out.mkdir(parents=True, exist_ok=True)

@@ -13,9 +13,9 @@ import time
 import warnings
 from pathlib import Path
 
-from storylab.data.corpus import iter_tinystories
-from storylab.data.stats import corpus_stats
-from storylab.data.world import World, generate_stories
+from storylab.corpus.readers import iter_tinystories
+from storylab.corpus.stats import corpus_stats
+from storylab.world import World, generate_stories
 
 TINYSTORIES = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "tinystories" / "train_prefix_2MiB.txt"
 ROWS = [("stories", "{:,.0f}"), ("words", "{:,.0f}"), ("distinct_words", "{:,.0f}"), ("mean_words", "{:.1f}"),

@@ -22,9 +22,9 @@ MODELS = {
 
 
 def ensure_data(work: Path, stories: int, seed: int) -> Path:
-    from storylab.data.corpus import write_corpus
-    from storylab.data.world import generate_stories
-    from storylab.tokenize import prepare
+    from storylab.corpus import write_corpus
+    from storylab.world import generate_stories
+    from storylab.shards import prepare
 
     data = work / "data"
     if (data / "index.json").exists():
@@ -70,7 +70,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    from storylab.inspect.run import inspect_run
+    from storylab.interpret.run import inspect_run
 
     data = ensure_data(args.work, args.stories, args.seed)
     for name in MODELS:

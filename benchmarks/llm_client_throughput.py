@@ -1,4 +1,4 @@
-"""Requests per second of `storylab.llm.ChatClient` against an instant local server.
+"""Requests per second of `storylab.llmgen.ChatClient` against an instant local server.
 
 The server is a raw asyncio HTTP/1.1 keep-alive server in a separate process that
 answers every chat-completions request at once with a fixed JSON body, so the figure
@@ -61,7 +61,7 @@ def _serve(sock: socket.socket) -> None:
 
 
 async def _run(url: str, n: int, in_flight: int) -> tuple[float, float, int]:
-    from storylab.llm import ChatClient, bounded_map
+    from storylab.llmgen import ChatClient, bounded_map
 
     messages = [{"role": "user", "content": "Write a short story about a cat."}]
     async with ChatClient(url, "bench", max_in_flight=in_flight, timeout=30, max_retries=0) as client:

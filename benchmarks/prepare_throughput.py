@@ -27,8 +27,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=4)
     args = ap.parse_args()
 
-    from storylab.data.corpus import import_corpus, read_corpus
-    from storylab.tokenize import load_tokenizer, prepare
+    from storylab.corpus import import_corpus, read_corpus
+    from storylab.tokenizer import load_tokenizer
+    from storylab.shards import prepare
 
     work = Path(tempfile.mkdtemp(prefix="storylab-prep-"))
     with warnings.catch_warnings():

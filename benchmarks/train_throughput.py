@@ -140,10 +140,10 @@ def main():
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    from storylab.data.corpus import import_corpus
+    from storylab.corpus import import_corpus
     from storylab.model import GPT
     from storylab.config import ModelConfig
-    from storylab.tokenize import load_data, prepare
+    from storylab.shards import load_data, prepare
 
     work = Path(tempfile.mkdtemp(prefix="storylab-bench-"))
     import warnings

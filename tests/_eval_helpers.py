@@ -23,9 +23,9 @@ def world_data(base: Path, stories: int = 600, vocab: int = 512, seed: int = 3) 
     """Procedural stories (fixed seed), prepared into a data directory."""
     key = f"data-{stories}-{vocab}-{seed}"
     if key not in _CACHE:
-        from storylab.data.corpus import write_corpus
-        from storylab.data.world import generate_stories
-        from storylab.tokenize import prepare
+        from storylab.corpus import write_corpus
+        from storylab.world import generate_stories
+        from storylab.shards import prepare
 
         root = base / key
         root.mkdir(parents=True, exist_ok=True)
@@ -45,7 +45,7 @@ def random_run(data: Path, out: Path, seed: int = 0, steps: tuple[int, ...] = (0
     from storylab.checkpoint import save_checkpoint
     from storylab.config import load_run_config, save_toml, to_dict
     from storylab.model import GPT
-    from storylab.tokenize import load_data
+    from storylab.shards import load_data
 
     d = load_data(data)
     cfg = load_run_config(None, [f"data={data}", *model, f"model.vocab_size={d.index['vocab_size']}"])

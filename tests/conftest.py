@@ -29,7 +29,7 @@ def run_cli(*args, env=None, check=None):
 @pytest.fixture(scope="session")
 def tinystories_corpus(tmp_path_factory):
     """The first 200 stories of the real TinyStories sample, as a storylab corpus."""
-    from storylab.data.corpus import import_corpus
+    from storylab.corpus import import_corpus
 
     out = tmp_path_factory.mktemp("corpus") / "stories.jsonl"
     import_corpus(TINYSTORIES, out, limit=200)
@@ -38,7 +38,7 @@ def tinystories_corpus(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_data(tmp_path_factory, tinystories_corpus):
-    from storylab.tokenize import prepare
+    from storylab.shards import prepare
 
     out = tmp_path_factory.mktemp("data")
     prepare(tinystories_corpus, out, vocab_size=512, val_fraction=0.1, progress=False)

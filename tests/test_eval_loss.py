@@ -52,7 +52,7 @@ def test_every_token_predicted_once_in_non_overlapping_windows(run):
 
 
 def test_split_loss_covers_the_whole_val_split(run, data):
-    from storylab.tokenize import load_data
+    from storylab.shards import load_data
 
     model, tok = _model(run)
     d = load_data(data)
@@ -137,7 +137,7 @@ def test_bad_inputs_are_one_line_errors(run, data, tmp_path, capsys):
     assert f"{bad_tasks}:2:" in err("eval", run, "--suite", "--tasks", bad_tasks)
 
     # a tokenizer that does not belong to the model
-    from storylab.tokenize import train_tokenizer
+    from storylab.tokenizer import train_tokenizer
 
     wrong = tmp_path / "wrong_tok"
     shutil.copytree(run, wrong, ignore=shutil.ignore_patterns("eval"))

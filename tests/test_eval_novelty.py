@@ -74,7 +74,7 @@ def test_index_of_a_data_directory_is_cached_and_rebuilt_when_stale(tmp_path_fac
     assert (tmp_path / "idx" / "meta.json").stat().st_mtime_ns == stamp and again.meta == idx.meta
     # a training story is found whole; the index covers only the train split
     from storylab.evaluate.novelty import _stories_from_tokens
-    from storylab.tokenize import load_data
+    from storylab.shards import load_data
 
     story = next(_stories_from_tokens(load_data(data)))
     assert idx.analyze(story)["lcs_words"] == len(words_of(story))

@@ -131,7 +131,7 @@ def test_scores_match_a_direct_computation_and_do_not_depend_on_batch_size(data,
             assert a.logprobs == pytest.approx(b.logprobs, abs=1e-4)
     # one item by hand: log-softmax of a plain forward pass over prompt + option
     it = next(i for i in items if i.skill == "main_character")
-    from storylab.data.corpus import EOT
+    from storylab.tokenizer import EOT
 
     rows = build_rows([it], tok, model.cfg.context, tok.token_to_id(EOT))
     for row, got in zip(rows, ref[items.index(it)].logprobs):

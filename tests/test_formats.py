@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from storylab.data.corpus import EOT, import_corpus, read_corpus
-from storylab.data.formats import export_corpus, iter_instruct
-from storylab.data.recipe import InstructFields, format_instruct, parse_instruct
+from storylab.tokenizer import EOT
+
+from storylab.corpus import import_corpus, read_corpus
+from storylab.corpus import export_corpus
+from storylab.corpus.readers import iter_instruct
+from storylab.corpus.instruct import InstructFields, format_instruct, parse_instruct
 from storylab.errors import StorylabError
 
 TINYSTORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tinystories" / "train_prefix_2MiB.txt"

@@ -4,7 +4,7 @@ import warnings
 import pytest
 
 from conftest import TINYSTORIES, run_cli
-from storylab.data.corpus import import_corpus, read_corpus
+from storylab.corpus import import_corpus, read_corpus
 from storylab.errors import StorylabError
 
 

@@ -1,4 +1,4 @@
-"""storylab.inspect: heads, neurons, probes, OOD reversion — on hand-built and trained models."""
+"""storylab.interpret (the inspect verb): heads, neurons, probes, OOD reversion — on hand-built and trained models."""
 
 import json
 import random
@@ -23,9 +23,9 @@ def world_run(tmp_path_factory):
     on 300, it learns those stories rather than the world, and off-distribution input moves
     its predictions away from the unigram instead of toward it)."""
     from storylab.config import load_run_config
-    from storylab.data.corpus import write_corpus
-    from storylab.data.world import generate_stories
-    from storylab.tokenize import prepare
+    from storylab.corpus import write_corpus
+    from storylab.world import generate_stories
+    from storylab.shards import prepare
     from storylab.train import train
 
     root = tmp_path_factory.mktemp("inspect")
@@ -63,7 +63,7 @@ def hand_built_model():
 
 
 def test_head_classifier_on_hand_built_heads():
-    from storylab.inspect.heads import analyze_heads
+    from storylab.interpret.heads import analyze_heads
 
     m = hand_built_model()
     g = torch.Generator().manual_seed(0)
@@ -78,7 +78,7 @@ def test_head_classifier_on_hand_built_heads():
 
 
 def test_offset_model_fit_recovers_weights():
-    from storylab.inspect.heads import fit_offset_model
+    from storylab.interpret.heads import fit_offset_model
 
     T = 30
     w = np.exp(-0.3 * np.arange(T)) + 0.05 * (np.arange(T) == 1)
@@ -96,7 +96,7 @@ def test_induction_score_finds_an_induction_head():
     ALiBi bias replaced by a previous-token mask) and writes that token into dims 16..31;
     layer 1 head 1 matches the current token against it, so it attends to the token
     after the previous occurrence of the current one."""
-    from storylab.inspect.heads import induction_scores
+    from storylab.interpret.heads import induction_scores
 
     V = 16
     cfg = ModelConfig(vocab_size=V, context=64, d_model=32, n_layers=2, n_heads=2, positions="alibi",
@@ -128,7 +128,7 @@ def test_induction_score_finds_an_induction_head():
 
 
 def test_probe_finds_planted_linear_feature_and_not_shuffled_labels():
-    from storylab.inspect.probes import evaluate_probe
+    from storylab.interpret.probes import evaluate_probe
 
     rng = np.random.default_rng(0)
     n, d = 600, 40
@@ -150,7 +150,7 @@ def test_probe_finds_planted_linear_feature_and_not_shuffled_labels():
 
 
 def test_logistic_and_mlp_probes_on_planted_classes():
-    from storylab.inspect.probes import evaluate_probe
+    from storylab.interpret.probes import evaluate_probe
 
     rng = np.random.default_rng(1)
     X = rng.normal(size=(400, 16))
@@ -166,7 +166,7 @@ def test_logistic_and_mlp_probes_on_planted_classes():
 
 def test_type_level_control_catches_memorised_word_identity():
     """Labels that are a function of word identity are learnable even when shuffled by type."""
-    from storylab.inspect.probes import evaluate_probe, shuffled_labels
+    from storylab.interpret.probes import evaluate_probe, shuffled_labels
 
     rng = np.random.default_rng(2)
     types = rng.integers(0, 10, size=500)
@@ -180,7 +180,7 @@ def test_type_level_control_catches_memorised_word_identity():
 
 
 def test_probe_jsonl_validation(tmp_path):
-    from storylab.inspect.probes import jsonl_dataset
+    from storylab.interpret.probes import jsonl_dataset
 
     good = tmp_path / "p.jsonl"
     good.write_text("\n".join(json.dumps({"text": f"Tom went to the park {i}.", "position": 16, "target": i % 3})
@@ -197,7 +197,7 @@ def test_probe_jsonl_validation(tmp_path):
 
 
 def test_running_topk_matches_a_full_sort():
-    from storylab.inspect.neurons import RunningTopK
+    from storylab.interpret.neurons import RunningTopK
 
     g = torch.Generator().manual_seed(0)
     acts = torch.randn(1000, 7, generator=g)
@@ -209,10 +209,10 @@ def test_running_topk_matches_a_full_sort():
 
 
 def test_tags_and_selectivity_on_procedural_stories():
-    from storylab.data.world import generate_stories
-    from storylab.inspect.common import encode_texts
-    from storylab.inspect.neurons import selectivity, tag_story
-    from storylab.tokenize import train_tokenizer
+    from storylab.world import generate_stories
+    from storylab.interpret.common import encode_texts
+    from storylab.interpret.neurons import selectivity, tag_story
+    from storylab.tokenizer import train_tokenizer
 
     recs = list(generate_stories(30, seed=1))
     tok = train_tokenizer([r["text"] for r in recs], vocab_size=400)
@@ -234,7 +234,7 @@ def test_tags_and_selectivity_on_procedural_stories():
 
 
 def test_auroc_matches_pairwise_count():
-    from storylab.inspect.ood import auroc
+    from storylab.interpret.ood import auroc
 
     rng = np.random.default_rng(0)
     pos, neg = rng.integers(0, 5, 40).astype(float), rng.integers(0, 5, 30).astype(float)
@@ -244,7 +244,7 @@ def test_auroc_matches_pairwise_count():
 
 
 def test_perturbations():
-    from storylab.inspect.ood import oov_words, shuffle_tokens
+    from storylab.interpret.ood import oov_words, shuffle_tokens
 
     rng = random.Random(0)
     ids = list(range(50))
@@ -256,9 +256,9 @@ def test_perturbations():
 
 
 def test_ood_curve_rises_on_a_trained_model(world_run):
-    from storylab.data.world import generate_stories
-    from storylab.inspect.common import load_run
-    from storylab.inspect.ood import ood_analysis, unigram_from_run
+    from storylab.world import generate_stories
+    from storylab.interpret.common import load_run
+    from storylab.interpret.ood import ood_analysis, unigram_from_run
 
     model, tok = load_run(world_run)
     u = unigram_from_run(world_run, model.cfg.vocab_size)

@@ -22,7 +22,7 @@ import torch
 
 from storylab.checkpoint import load_model
 from storylab.config import ModelConfig
-from storylab.data.corpus import EOT
+from storylab.tokenizer import EOT
 from storylab.errors import StorylabError
 from storylab.model import GPT
 
@@ -68,7 +68,7 @@ def cli(argv: list[str]) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def bpe():
-    from storylab.tokenize import train_tokenizer
+    from storylab.tokenizer import train_tokenizer
 
     return train_tokenizer(TEXTS * 20, vocab_size=300, min_frequency=1)
 

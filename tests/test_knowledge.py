@@ -8,9 +8,9 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from storylab.data.vocabulary import load_vocabulary
-from storylab.data.world import World, generate_stories
-from storylab.data.world.knowledge import KNOWLEDGE_FILE, load_knowledge
+from storylab.world.vocabulary import load_vocabulary
+from storylab.world import World, generate_stories
+from storylab.world.knowledge import KNOWLEDGE_FILE, load_knowledge
 
 K = load_knowledge()
 SINGLE = ("size", "speed", "temp", "light", "weather", "baby")  # one value per subject

@@ -27,13 +27,12 @@ from pathlib import Path
 
 import pytest
 
-from storylab.data.dedup import DuplicateIndex
-from storylab.data.llmgen import ClientConfig, GenStats, RunFiles, generate_llm_corpus, judge
-from storylab.data.recipe import (FEATURES, PromptTemplate, WordLists, build_messages, format_instruct,
-                                  instruct_fields, load_word_lists, make_recipe, offvocab, parse_instruct,
-                                  split_summary, story_id)
+from storylab.corpus.dedup import DuplicateIndex
+from storylab.llmgen.generate import ClientConfig, GenStats, RunFiles, generate_llm_corpus, judge
+from storylab.llmgen.recipe import FEATURES, PromptTemplate, WordLists, build_messages, instruct_fields, load_word_lists, make_recipe, offvocab, split_summary, story_id
+from storylab.corpus.instruct import format_instruct, parse_instruct
 from storylab.errors import StorylabError
-from storylab.llm.client import ChatClient, Completion, EndpointError, RateLimiter, Usage, _retry_after_seconds
+from storylab.llmgen.client import ChatClient, Completion, EndpointError, RateLimiter, Usage, _retry_after_seconds
 
 KEY = "sk-test-7f3a9c-DO-NOT-LEAK"
 KEY_ENV = "STORYLAB_TEST_LLM_KEY"
@@ -52,7 +51,7 @@ def word_lists() -> WordLists:
 
 
 def load_word_lists_from(data: dict) -> WordLists:
-    from storylab.data.recipe import _from_json
+    from storylab.llmgen.recipe import _from_json
     return _from_json(data, "test word list")
 
 
@@ -401,10 +400,10 @@ def test_word_list_files(tmp_path):
 
 
 def test_builtin_vocabulary_recipes():
-    vocabulary = pytest.importorskip("storylab.data.vocabulary",
-                                     reason="storylab.data.vocabulary (the story-world vocabulary) is not there yet")
+    vocabulary = pytest.importorskip("storylab.world.vocabulary",
+                                     reason="storylab.world.vocabulary (the story-world vocabulary) is not there yet")
     if not hasattr(vocabulary, "load_vocabulary"):
-        pytest.skip("storylab.data.vocabulary has no load_vocabulary yet")
+        pytest.skip("storylab.world.vocabulary has no load_vocabulary yet")
     wl = load_word_lists(None)
     assert wl.has_parts_of_speech and len(wl.allowed) > 500
     r = make_recipe(0, 0, wl)
@@ -641,7 +640,7 @@ def test_missing_key_variable_via_cli(tmp_path, capsys, monkeypatch):
 
 DRIVER = """
 import sys
-from storylab.data.llmgen import ClientConfig, generate_llm_corpus
+from storylab.llmgen.generate import ClientConfig, generate_llm_corpus
 url, out, words = sys.argv[1:4]
 cfg = ClientConfig(url, "fake-1", "{env}", in_flight=4, timeout=2, max_retries=3, backoff=0.01, max_backoff=0.05)
 generate_llm_corpus(out, {n}, {seed}, cfg, words=words, progress=False)

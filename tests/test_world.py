@@ -9,11 +9,11 @@ from collections import Counter
 import pytest
 
 from storylab.cli import main
-from storylab.data.stats import corpus_stats
-from storylab.data.vocabulary import load_vocabulary
-from storylab.data.world import (FEATURES, generate_corpus, generate_skill_items, generate_stories, make_story,
+from storylab.corpus.stats import corpus_stats
+from storylab.world.vocabulary import load_vocabulary
+from storylab.world import (FEATURES, generate_corpus, generate_skill_items, generate_stories, make_story,
                                  village_map)
-from storylab.data.world.text import NUMBERS
+from storylab.world.text import NUMBERS
 from storylab.errors import StorylabError
 
 N_STORIES = 10_000

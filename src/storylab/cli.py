@@ -82,12 +82,12 @@ def generate_cmd(
     if workers is not None and workers < 1:
         raise StorylabError(f"--workers must be at least 1, got {workers}")
     if backend == "procedural":
-        from storylab.data.world import generate_corpus
+        from storylab.world import generate_corpus
 
         stats = generate_corpus(out, n, seed, workers=workers, progress=progress)
         console.print(f"generate: {stats.summary()}", highlight=False)
     elif backend == "llm":
-        from storylab.data.llmgen import ClientConfig, generate_llm_corpus
+        from storylab.llmgen.generate import ClientConfig, generate_llm_corpus
 
         if not base_url or not model:
             raise StorylabError("--backend llm needs --base-url and --model")
@@ -114,7 +114,7 @@ def import_cmd(
                                          help="keep TinyStories stories byte for byte (no stripping)"),
 ):
     """Import an existing corpus into storylab's JSONL format (exact duplicates removed)."""
-    from storylab.data.corpus import import_corpus
+    from storylab.corpus import import_corpus
 
     stats = import_corpus(src, out, fmt=fmt, limit=limit, keep_whitespace=keep_whitespace)
     console.print(f"import: {stats.summary()} -> {out}", highlight=False)
@@ -127,7 +127,7 @@ def export_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="file to write"),
 ):
     """Export a corpus as TinyStories text (stories separated by <|endoftext|>) or parquet."""
-    from storylab.data.formats import export_corpus
+    from storylab.corpus import export_corpus
 
     n = export_corpus(corpus, to, out)
     console.print(f"export: {n} stories as {to} -> {out}", highlight=False, soft_wrap=True)
@@ -143,7 +143,7 @@ def prepare_cmd(
     tokenizer: Optional[Path] = typer.Option(None, help="use this tokenizer.json instead of training one"),
 ):
     """Train a byte-level BPE tokenizer and encode the corpus into token shards."""
-    from storylab.tokenize import prepare
+    from storylab.shards import prepare
 
     stats = prepare(corpus, out, vocab_size=vocab_size, val_fraction=val_fraction, seed=seed, tokenizer=tokenizer)
     console.print(f"prepare: {stats.summary()} in {stats.seconds:.1f}s -> {out}", highlight=False)
@@ -313,7 +313,7 @@ def inspect_cmd(
     seed: int = typer.Option(0),
 ):
     """Look inside a trained model; with no analysis flags, run them all."""
-    from storylab.inspect.run import inspect_run, summary_line
+    from storylab.interpret.run import inspect_run, summary_line
     from storylab.train import pick_device
 
     if not (heads or neurons or probes or ood):

@@ -66,10 +66,10 @@ def run_demo(out: str | os.PathLike = "runs/demo", minutes: float = 7.0, stories
              vocab_size: int = 2048, dtype: str = "float32", steps: int | None = None,
              progress: bool = True) -> DemoResult:
     """`steps` fixes the schedule instead of fitting it to `minutes` (same seed, same model on any machine)."""
-    from storylab.data.world import generate_corpus
+    from storylab.world import generate_corpus
     from storylab.progress import console
     from storylab.sample import SampleSettings, generate, load_for_sampling
-    from storylab.tokenize import prepare
+    from storylab.shards import prepare
     from storylab.train import train
 
     t0 = time.time()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from storylab.data.corpus import EOT
+from storylab.tokenizer import EOT
 from storylab.errors import StorylabError
 from storylab.model import GPT, KVCache
 
@@ -115,7 +115,7 @@ def generate(model: GPT, tokenizer, prompts: list[str], settings: SampleSettings
 def load_for_sampling(run: str | os.PathLike, device: str = "cpu", checkpoint: str | None = None):
     """(model, tokenizer) from a run directory, checking that they belong together."""
     from storylab.checkpoint import load_model
-    from storylab.tokenize import load_tokenizer
+    from storylab.tokenizer import load_tokenizer
 
     run = Path(run)
     if not run.exists():

@@ -23,7 +23,8 @@ from storylab.checkpoint import list_checkpoints, load_state, read_safetensors, 
 from storylab.config import ModelConfig, RunConfig, load_toml, save_toml, to_dict
 from storylab.errors import StorylabError
 from storylab.model import GPT
-from storylab.tokenize import TokenData, load_data, load_tokenizer, tokenizer_hash
+from storylab.shards import TokenData, load_data
+from storylab.tokenizer import load_tokenizer, tokenizer_hash
 
 
 def pick_device(name: str = "auto") -> str:

@@ -85,7 +85,7 @@ def open_run(run: str | os.PathLike) -> RunInfo:
 
 def load_tokenizer_checked(info: RunInfo, model=None):
     """The run's tokenizer, checked against the model's vocabulary and the run's data."""
-    from storylab.tokenize import load_tokenizer, tokenizer_hash
+    from storylab.tokenizer import load_tokenizer, tokenizer_hash
 
     tok = load_tokenizer(info.path / "tokenizer.json")
     if model is not None and tok.get_vocab_size() > model.cfg.vocab_size:

@@ -7,7 +7,7 @@ grades, 1 to 10, **grammar**, **creativity**, **consistency** (with the beginnin
 **plot**, and guesses the age group of the writer. The wording of the rubric is ours
 (`RUBRIC`); its version is part of every cache key.
 
-Requests go through `storylab.llm.client.ChatClient`, so the judge shares the
+Requests go through `storylab.llmgen.client.ChatClient`, so the judge shares the
 generation backend's concurrency, rate limits, retries and error handling. Answers are
 parsed leniently (`parse_grades`: a JSON object, possibly in a code fence, or lines
 like ``Grammar: 8/10``); an answer without all four grades is *rejected* with a reason
@@ -282,7 +282,7 @@ def judge_completions(completions: list[dict], settings: JudgeSettings, cache_pa
 
 
 async def _judge(completions: list[dict], s: JudgeSettings, cache_path: Path, progress) -> JudgeResult:
-    from storylab.llm.client import ChatClient, RequestFailed, bounded_map
+    from storylab.llmgen.client import ChatClient, RequestFailed, bounded_map
 
     cache = JudgeCache(cache_path)
     todo, records = [], {}

@@ -96,7 +96,8 @@ def _check_ids(model, tokens: np.ndarray, what: str) -> None:
 def split_loss(model, data_dir: str | os.PathLike, split: str = "val", batch_size: int = 16,
                tokenizer=None, progress=None) -> LossResult:
     """Loss over the whole `split` of a prepared data directory."""
-    from storylab.tokenize import load_data, tokenizer_hash
+    from storylab.shards import load_data
+    from storylab.tokenizer import tokenizer_hash
 
     data = load_data(data_dir)
     if tokenizer is not None and tokenizer_hash(tokenizer) != data.index["tokenizer_hash"]:
@@ -131,7 +132,8 @@ def read_documents(path: str | os.PathLike, mode: str = "auto") -> tuple[list[st
     - ``stream``: the whole file as one document (``auto`` picks this for plain text,
       since blank lines may separate paragraphs as well as stories).
     """
-    from storylab.data.corpus import EOT, iter_jsonl_text, iter_plain_text
+    from storylab.tokenizer import EOT
+    from storylab.corpus.readers import iter_jsonl_text, iter_plain_text
     from storylab.io import read_text, require_file
 
     path = require_file(path, "text file")
@@ -189,7 +191,7 @@ def _pieces(text: str, size: int) -> list[str]:
 def text_loss(model, tokenizer, path: str | os.PathLike, mode: str = "auto", batch_size: int = 16,
               progress=None) -> LossResult:
     """Loss over a text or corpus file (see `read_documents` for the layouts)."""
-    from storylab.data.corpus import EOT
+    from storylab.tokenizer import EOT
 
     docs, mode = read_documents(path, mode)
     eot = tokenizer.token_to_id(EOT)

@@ -225,7 +225,7 @@ def index_for_data(data_dir: str | os.PathLike, cache_dir: str | os.PathLike | N
                    rebuild: bool = False, progress=None) -> NgramIndex:
     """The n-gram index of a prepared data directory's train split, built once and cached
     in ``DATA/novelty/`` (or `cache_dir`)."""
-    from storylab.tokenize import load_data
+    from storylab.shards import load_data
 
     data = load_data(data_dir)
     train = Path(data_dir) / "train.bin"

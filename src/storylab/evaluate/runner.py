@@ -74,7 +74,7 @@ def detect_instruct(info: RunInfo, sample: int = 20) -> bool:
 
     import numpy as np
 
-    from storylab.tokenize import load_data
+    from storylab.shards import load_data
 
     d = info.data_dir
     if d is None or not (d / "index.json").exists():
@@ -278,7 +278,7 @@ def _novelty_block(info: RunInfo, samples: list[dict], opts: EvalOptions, bar) -
 def _val_stories(data_dir: Path, n: int, seed: int) -> list[str] | None:
     import numpy as np
 
-    from storylab.tokenize import load_data
+    from storylab.shards import load_data
 
     data = load_data(data_dir)
     arr = np.asarray(data.split("val"))

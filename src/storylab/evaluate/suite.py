@@ -236,7 +236,7 @@ class SkillScore:
 
 def score_items(model, tokenizer, items: list[Item], batch_tokens: int = 16384, progress=None) -> list[ItemResult]:
     """Score choice items (items of other types are skipped)."""
-    from storylab.data.corpus import EOT
+    from storylab.tokenizer import EOT
 
     items = [it for it in items if it.type == "choice"]
     rows = build_rows(items, tokenizer, model.cfg.context, tokenizer.token_to_id(EOT))
@@ -318,7 +318,7 @@ def summarize(results: list[ItemResult]) -> list[SkillScore]:
 
 
 def word_present(word: str, text_words: set[str]) -> bool:
-    from storylab.data.recipe import inflections
+    from storylab.world.inflect import inflections
 
     forms = inflections(word.lower()) | {word.lower()}
     return bool(forms & text_words)

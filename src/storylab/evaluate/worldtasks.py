@@ -24,7 +24,7 @@ PER_SKILL = 40
 
 
 def _candidates(seed: int, max_stories: int, skills: list[str] | None):
-    from storylab.data.world import generate_stories
+    from storylab.world import generate_stories
 
     for rec in generate_stories(max_stories, seed):
         text = rec["text"]

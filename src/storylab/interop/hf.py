@@ -44,7 +44,7 @@ from pathlib import Path
 import torch
 
 from storylab.config import ModelConfig
-from storylab.data.corpus import EOT
+from storylab.tokenizer import EOT
 from storylab.errors import StorylabError
 from storylab.interop.common import quiet_transformers, read_source, require_transformers, write_run
 
@@ -283,7 +283,7 @@ def export_hf(run: str | os.PathLike, out: str | os.PathLike, checkpoint: str | 
               overwrite: bool = False, verify: bool = True) -> ExportResult:
     """A storylab run (its latest checkpoint, or `checkpoint`) -> a Hugging Face model directory."""
     from storylab.checkpoint import load_model
-    from storylab.tokenize import load_tokenizer
+    from storylab.tokenizer import load_tokenizer
 
     run, out = Path(run), Path(out)
     if not run.exists():

@@ -55,7 +55,7 @@ import numpy as np
 import torch
 
 from storylab.config import ModelConfig
-from storylab.data.corpus import EOT
+from storylab.tokenizer import EOT
 from storylab.errors import StorylabError
 from storylab.io import require_file
 

@@ -7,7 +7,7 @@ Everything comes from files the other verbs wrote (``metrics.jsonl``, ``eval/*.j
 Figures are PNGs embedded as base64, styles are inline: the file can be mailed.
 
 Inspection hook: `inspect_section(run_dir)` renders ``runs/NAME/inspect/``. If the
-module ``storylab.inspect.report`` exists and defines ``render(run_dir) -> str`` (an
+module ``storylab.interpret.report`` exists and defines ``render(run_dir) -> str`` (an
 HTML fragment), its output is used; otherwise every ``inspect/*.png`` is shown and
 every ``inspect/*.json`` summarised. Other sections can be added with
 `register_section(title, fn)`.
@@ -241,7 +241,7 @@ def inspect_section(run: Path) -> str | None:
     """=== INSPECTION HOOK === results from `storylab inspect` (runs/NAME/inspect/)."""
     d = run / "inspect"
     try:
-        from storylab.inspect import report as inspect_report  # provided by the inspection module, if any
+        from storylab.interpret import report as inspect_report  # provided by the inspection module, if any
 
         render = getattr(inspect_report, "render", None)
     except ImportError:

@@ -26,7 +26,7 @@ light (dark/bright), season (snow, leaves, flowers, swimming -> season), weather
 rain, ... -> what helps).
 
 Words are vocabulary words (checked by the tests), except task and job-tag names.
-Stories state these facts (`storylab.data.world.facts`); a skill item's distractor is
+Stories state these facts (`storylab.world.facts`); a skill item's distractor is
 always a value the knowledge base knows to be false, so an item's answer is the only
 continuation the fact allows.
 """
@@ -37,7 +37,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from storylab.data.vocabulary import VOCAB_DIR
+from storylab.world.vocabulary import VOCAB_DIR
 
 KNOWLEDGE_FILE = Path(VOCAB_DIR) / "knowledge.json"
 

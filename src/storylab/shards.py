@@ -1,10 +1,9 @@
-"""Byte-level BPE tokenizers and token shards.
+"""Token shards: `prepare` turns a corpus into a data directory that training reads.
 
-`prepare` turns a corpus into ``tokenizer.json``, ``train.bin``, ``val.bin`` (flat
-uint16/uint32 arrays, each story followed by the end-of-text token) and
-``index.json``. The index is written last: a directory without it is incomplete.
-Corpora are streamed twice (tokenizer training, then encoding); memory stays at what
-the tokenizer trainer itself needs.
+``tokenizer.json``, ``train.bin``, ``val.bin`` (flat uint16/uint32 arrays, each story
+followed by the end-of-text token) and ``index.json``. The index is written last: a
+directory without it is incomplete. Corpora are streamed twice (tokenizer training,
+then encoding); memory stays at what the tokenizer trainer itself needs.
 """
 
 from __future__ import annotations
@@ -12,51 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import numpy as np
 
-from storylab.data.corpus import EOT, read_corpus
+from storylab.corpus.records import read_corpus
 from storylab.errors import StorylabError
 from storylab.io import require_file, write_json
+from storylab.progress import progress as make_progress
+from storylab.tokenizer import EOT, load_tokenizer, token_dtype, tokenizer_hash, train_tokenizer
 
 ENCODE_BATCH = 512
-
-
-def train_tokenizer(texts: Iterable[str], vocab_size: int = 4096, min_frequency: int = 2):
-    """Train a byte-level BPE tokenizer with `<|endoftext|>` as token 0."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=[EOT],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
-    tok.train_from_iterator(texts, trainer=trainer)
-    return tok
-
-
-def load_tokenizer(path: str | os.PathLike):
-    from tokenizers import Tokenizer
-
-    path = require_file(path, "tokenizer")
-    try:
-        tok = Tokenizer.from_file(str(path))
-    except Exception as e:  # tokenizers raises plain Exception subclasses
-        raise StorylabError(f"{path}: not a valid tokenizer.json ({str(e).splitlines()[0][:120]})") from None
-    if tok.token_to_id(EOT) is None:
-        raise StorylabError(f"{path}: tokenizer has no {EOT} token")
-    return tok
-
-
-def tokenizer_hash(tok) -> str:
-    return hashlib.sha256(tok.to_str().encode("utf-8")).hexdigest()[:16]
-
-
-def token_dtype(vocab_size: int):
-    return np.uint16 if vocab_size <= 1 << 16 else np.uint32
 
 
 def in_val(story_id: str, seed: int, val_fraction: float) -> bool:
@@ -89,10 +57,6 @@ def _stories(corpus: Path, seed: int, val_fraction: float, split: str | None = N
 def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int = 4096, val_fraction: float = 0.05,
             seed: int = 0, tokenizer: str | os.PathLike | None = None, progress: bool = True) -> PrepareStats:
     """Tokenize a corpus JSONL into `out/` (see module docstring)."""
-    import time
-
-    from storylab.progress import progress as make_progress
-
     t0 = time.time()
     corpus = require_file(corpus, "corpus")
     if not 0 <= val_fraction < 1:
@@ -196,6 +160,30 @@ class TokenData:
     def split(self, name: str) -> np.ndarray:
         return np.memmap(self.path / f"{name}.bin", dtype=self.index["dtype"], mode="r")
 
+    @property
+    def eot_id(self) -> int:
+        return self.index["eot_id"]
+
+    def documents(self, split: str, limit: int | None = None, chunk: int = 1 << 20) -> Iterator[np.ndarray]:
+        """Each story's tokens (its end-of-text left out), in order, streamed from the shard."""
+        arr, eot = self.split(split), self.eot_id
+        start, pos, n = 0, 0, 0
+        while pos < len(arr):
+            for e in np.flatnonzero(np.asarray(arr[pos:pos + chunk]) == eot):
+                end = pos + int(e)
+                if end > start:
+                    yield np.asarray(arr[start:end])
+                    n += 1
+                    if limit is not None and n >= limit:
+                        return
+                start = end + 1
+            pos += chunk
+
+    def texts(self, split: str, limit: int | None = None) -> Iterator[str]:
+        """Each story's text, decoded from the shard (for when the corpus file is gone)."""
+        for doc in self.documents(split, limit):
+            yield self.tokenizer.decode(doc.tolist())
+
 
 def load_data(path: str | os.PathLike) -> TokenData:
     path = Path(path)
@@ -221,4 +209,3 @@ def load_data(path: str | os.PathLike) -> TokenData:
             raise StorylabError(f"{f}: size does not match index.json ({f.stat().st_size} bytes, expected "
                                 f"{index['tokens'][s] * itemsize}); the shards are truncated or stale")
     return TokenData(path, index, tok)
-

@@ -8,9 +8,9 @@ of sentences repeated.
 
 from __future__ import annotations
 
-from storylab.data.world import facts, skills
-from storylab.data.world.model import HIDING_PREP, HIDING_SPOTS
-from storylab.data.world.text import a, cap
+from storylab.world import facts, skills
+from storylab.world.model import HIDING_PREP, HIDING_SPOTS
+from storylab.world.text import a, cap
 
 POS_FEEL = ["happy", "excited", "proud", "glad", "calm", "cheerful"]
 NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "jealous", "nervous", "bored",

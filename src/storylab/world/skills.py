@@ -1,7 +1,7 @@
 """Micro-skill episodes: short passages whose next word is determined by what came before.
 
 Each function writes one or a few sentences into the story through `st` (a
-`storylab.data.world.story.Story`) and records one skill item in ``st.meta["skills"]``:
+`storylab.world.story.Story`) and records one skill item in ``st.meta["skills"]``:
 ``{"skill", "prompt_end", "answer", "distractors", ...details}``. ``prompt_end`` is the
 character offset of the answer in the final text, so ``text[:prompt_end]`` is the
 prompt a capability test gives the model and ``answer`` the continuation it should
@@ -10,9 +10,9 @@ prefer over each distractor. Each returns False if it does not fit the story.
 
 from __future__ import annotations
 
-from storylab.data.world import facts
-from storylab.data.world.model import COLORS, DIRECTIONS
-from storylab.data.world.text import NUMBERS, a, article, count_noun
+from storylab.world import facts
+from storylab.world.model import COLORS, DIRECTIONS
+from storylab.world.text import NUMBERS, a, article, count_noun
 
 _LOUD = ["drum", "whistle", "bell", "horn"]
 _QUIET = ["book", "doll", "teddy", "puzzle", "block", "ball", "kite", "puppet", "crayon", "marble", "robot"]
@@ -92,7 +92,7 @@ def negation(st) -> bool:
 def fact(st, where: str = "middle", key: str | None = None) -> bool:
     """Everyday knowledge a character uses: hungry -> eat, cold -> coat, dark -> lamp, night -> moon.
 
-    The facts and their sentences are in `storylab.data.world.facts` (from the knowledge base)."""
+    The facts and their sentences are in `storylab.world.facts` (from the knowledge base)."""
     rng, season = st.rng, st.season
     if key:
         opts = [key]

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import random
 
-from storylab.data.world import facts, plots, skills
-from storylab.data.world.model import (DAYS, FAMILY, HELPER_PEOPLE, HOURS, SEASONS, WISE_ANIMALS, Char, World)
-from storylab.data.world.text import Doc, a, quote
+from storylab.world import facts, plots, skills
+from storylab.world.model import (DAYS, FAMILY, HELPER_PEOPLE, HOURS, SEASONS, WISE_ANIMALS, Char, World)
+from storylab.world.text import Doc, a, quote
 
 FEATURES = ("Dialogue", "BadEnding", "MoralValue", "Twist", "Foreshadowing", "Conflict")
 FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.25, "Foreshadowing": 0.25,

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from storylab.inspect.common import batches, device_of, pyplot
+from storylab.interpret.common import batches, device_of, pyplot
 
 
 @dataclass

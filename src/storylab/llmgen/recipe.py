@@ -8,10 +8,6 @@ what keeps an LLM from writing the same story over and over.
 A recipe depends only on (seed, index) and the word lists, never on the order in
 which stories finish, so a resumed run asks for exactly the stories it would have
 asked for the first time.
-
-This module also reads and writes the TinyStories-Instruct layout: fields
-``Summary:``, ``Words:``, ``Features:``, ``Random sentence:`` in a random order and
-subset, always ending with ``Story:``.
 """
 
 from __future__ import annotations
@@ -24,8 +20,10 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storylab.corpus.instruct import FIELD_KEYS, INSTRUCT_FIELDS, InstructFields
 from storylab.errors import StorylabError
 from storylab.io import read_text
+from storylab.world.inflect import inflections
 
 # --- features ---------------------------------------------------------------------------
 
@@ -76,55 +74,6 @@ zero one two three four five six seven eight nine ten eleven twelve twenty hundr
 next once twice upon time day days night morning evening said say says saying asked ask tell told
 mom mommy mama dad daddy papa mum mummy grandma grandpa
 """.split())
-
-_IRREGULAR = {
-    "be": "am is are was were been being", "have": "has had having", "do": "does did done doing",
-    "go": "goes went gone going", "eat": "ate eaten", "see": "saw seen", "run": "ran", "come": "came",
-    "give": "gave given", "take": "took taken", "make": "made", "say": "said", "find": "found",
-    "get": "got gotten", "know": "knew known", "think": "thought", "tell": "told", "feel": "felt",
-    "leave": "left", "bring": "brought", "buy": "bought", "catch": "caught", "teach": "taught",
-    "fight": "fought", "sit": "sat", "stand": "stood", "swim": "swam swum", "sing": "sang sung",
-    "drink": "drank drunk", "ring": "rang rung", "begin": "began begun", "fly": "flew flown flies",
-    "draw": "drew drawn", "grow": "grew grown", "throw": "threw thrown", "blow": "blew blown",
-    "break": "broke broken", "speak": "spoke spoken", "wake": "woke woken", "write": "wrote written",
-    "ride": "rode ridden", "hide": "hid hidden", "bite": "bit bitten", "fall": "fell fallen",
-    "forget": "forgot forgotten", "win": "won", "lose": "lost", "hold": "held", "keep": "kept",
-    "sleep": "slept", "sweep": "swept", "build": "built", "send": "sent", "spend": "spent",
-    "lend": "lent", "meet": "met", "feed": "fed", "lead": "led", "hear": "heard", "pay": "paid",
-    "lay": "laid", "lie": "lay lain lying", "die": "died dying", "tie": "tied tying", "shine": "shone",
-    "dig": "dug", "hang": "hung", "stick": "stuck", "swing": "swung", "wear": "wore worn",
-    "tear": "tore torn", "steal": "stole stolen", "choose": "chose chosen", "freeze": "froze frozen",
-    "shake": "shook shaken", "mean": "meant", "light": "lit", "slide": "slid", "spin": "spun",
-    "good": "better best", "bad": "worse worst", "far": "farther farthest further furthest",
-    "child": "children", "man": "men", "woman": "women", "foot": "feet", "tooth": "teeth",
-    "mouse": "mice", "sheep": "sheep", "fish": "fish", "leaf": "leaves", "wolf": "wolves",
-    "knife": "knives", "life": "lives", "wife": "wives", "shelf": "shelves", "goose": "geese",
-}
-
-_VOWELS = set("aeiou")
-
-
-def inflections(word: str) -> set[str]:
-    """Likely forms of an English word (plural, tenses, comparatives, -ly).
-
-    Over-generating is harmless: the set only decides whether a word in an answer
-    counts as known, so a made-up form like "happys" costs nothing.
-    """
-    w = word.lower()
-    forms = {w, w + "s", w + "es", w + "ed", w + "d", w + "ing", w + "er", w + "est", w + "r", w + "st",
-             w + "ly", w + "'s"}
-    forms.update(_IRREGULAR.get(w, "").split())
-    if w.endswith("e"):
-        forms |= {w[:-1] + "ing", w[:-1] + "y"}
-    if w.endswith("y") and len(w) > 2 and w[-2] not in _VOWELS:
-        stem = w[:-1]
-        forms |= {stem + "ies", stem + "ied", stem + "ier", stem + "iest", stem + "ily"}
-    if len(w) >= 3 and w[-1] not in _VOWELS | {"w", "x", "y"} and w[-2] in _VOWELS and w[-3] not in _VOWELS:
-        forms |= {w + w[-1] + s for s in ("ed", "ing", "er", "est", "y")}  # hop -> hopped, big -> bigger
-    if w.endswith("le"):
-        forms.add(w[:-1] + "y")  # gentle -> gently
-    return forms
-
 
 @dataclass
 class WordLists:
@@ -252,9 +201,9 @@ def load_word_lists(path: str | Path | None = None) -> WordLists:
 
 
 def builtin_word_lists() -> WordLists:
-    """The project's vocabulary (storylab.data.vocabulary), as word lists."""
+    """The project's vocabulary (storylab.world.vocabulary), as word lists."""
     try:
-        from storylab.data.vocabulary import load_vocabulary
+        from storylab.world.vocabulary import load_vocabulary
     except ImportError as e:
         raise StorylabError(f"the built-in vocabulary is not available ({e}); pass a word list file") from None
     vocab = load_vocabulary()
@@ -427,72 +376,6 @@ def offvocab(text: str, allowed: set[str]) -> tuple[float, list[str]]:
 
 # --- TinyStories-Instruct ----------------------------------------------------------------------------
 
-INSTRUCT_FIELDS = ("Summary", "Words", "Features", "Random sentence")
-_FIELD_KEYS = {"Summary": "summary", "Words": "words", "Features": "features", "Random sentence": "random_sentence",
-               "Story": "story"}
-_FIELD_LINE = re.compile(r"^(Summary|Words|Features|Random sentence|Story):[ \t]?", re.MULTILINE)
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]+[\"'\u201d]?")
-
-
-@dataclass
-class InstructFields:
-    """The parts of a TinyStories-Instruct text. `order` lists the field names present,
-    in order, ending with "Story"."""
-
-    story: str
-    summary: str | None = None
-    words: list[str] | None = None
-    features: list[str] | None = None
-    random_sentence: str | None = None
-    order: list[str] = field(default_factory=lambda: ["Story"])
-
-
-def format_instruct(f: InstructFields) -> str:
-    """Render fields as ``Name: value`` lines, in `f.order`, ending with ``Story: ...``."""
-    lines = []
-    for name in f.order:
-        if name == "Story":
-            continue
-        value = getattr(f, _FIELD_KEYS[name])
-        if value is None:
-            raise StorylabError(f"instruct field {name!r} is in the order but has no value")
-        lines.append(f"{name}: {', '.join(value) if isinstance(value, list) else value}")
-    lines.append(f"Story: {f.story}")
-    return "\n".join(lines)
-
-
-def parse_instruct(text: str) -> InstructFields:
-    """Split a TinyStories-Instruct text into its fields (inverse of `format_instruct`).
-
-    The story is everything after the ``Story:`` label (a blank line after the label,
-    as in the released files, is allowed); other fields may not follow it.
-    """
-    matches = list(_FIELD_LINE.finditer(text))
-    if not matches or all(m.group(1) != "Story" for m in matches):
-        raise StorylabError(f"not a TinyStories-Instruct text (no 'Story:' line): {text[:60]!r}")
-    if text[:matches[0].start()].strip():
-        raise StorylabError(f"instruct text has content before its first field: {text[:60]!r}")
-    values: dict[str, str] = {}
-    order: list[str] = []
-    for m, nxt in zip(matches, matches[1:] + [None]):
-        name = m.group(1)
-        if name == "Story":
-            values["Story"] = text[m.end():]
-            order.append(name)
-            break
-        if name in values:
-            raise StorylabError(f"instruct text has field {name!r} twice: {text[:60]!r}")
-        values[name] = text[m.end():nxt.start() if nxt else len(text)].rstrip("\n")
-        order.append(name)
-    story = values["Story"]
-    if story.startswith("\n"):
-        story = story.lstrip("\n")
-    split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v is not None else None
-    return InstructFields(story=story, summary=values.get("Summary"), words=split(values.get("Words")),
-                          features=split(values.get("Features")), random_sentence=values.get("Random sentence"),
-                          order=order)
-
-
 def split_summary(answer: str) -> tuple[str, str | None]:
     """Separate the story from a trailing ``Summary: ...`` line in an instruct answer."""
     lines = answer.strip().splitlines()
@@ -503,6 +386,9 @@ def split_summary(answer: str) -> tuple[str, str | None]:
             story = re.sub(r"^\W*story\W*:\s*", "", story, flags=re.IGNORECASE)
             return story, m.group(1).strip().strip("*").strip()
     return answer.strip(), None
+
+
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]+[\"'\u201d]?")
 
 
 def random_sentence(story: str, rng: random.Random) -> str:
@@ -516,10 +402,10 @@ def instruct_fields(recipe: Recipe, story: str, summary: str) -> InstructFields:
     rng = _rng(recipe.seed, recipe.index, "instruct")
     f = InstructFields(story=story, summary=summary, words=recipe.word_list,
                        features=list(recipe.features) or None, random_sentence=random_sentence(story, rng))
-    names = [n for n in INSTRUCT_FIELDS if getattr(f, _FIELD_KEYS[n]) is not None and rng.random() < 0.5]
+    names = [n for n in INSTRUCT_FIELDS if getattr(f, FIELD_KEYS[n]) is not None and rng.random() < 0.5]
     rng.shuffle(names)
     for n in INSTRUCT_FIELDS:
         if n not in names:
-            setattr(f, _FIELD_KEYS[n], None)  # the fields hold exactly what the text shows
+            setattr(f, FIELD_KEYS[n], None)  # the fields hold exactly what the text shows
     f.order = names + ["Story"]
     return f

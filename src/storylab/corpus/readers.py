@@ -1,12 +1,9 @@
-"""More corpus layouts: TinyStories-Instruct text, parquet, Hugging Face datasets; export.
+"""Readers of other corpus layouts: TinyStories text, blank-line separated text, JSONL,
+TinyStories-Instruct text, parquet and Hugging Face datasets.
 
-Import (used by `storylab.data.corpus.import_corpus` for ``--format instruct|parquet|hf``)
-yields raw records ``{"text", ...}`` that the importer cleans, de-duplicates and writes.
-Export writes a corpus as TinyStories text (``story + "\\n<|endoftext|>\\n"`` per story,
-the layout of the released TinyStories files) or as parquet.
-
-`datasets` and `pyarrow` are optional (the ``hf`` extra) and imported only inside the
-functions that need them, with a clear error when missing.
+Each yields raw records ``{"text", ...}`` that `import_corpus` cleans, de-duplicates
+and writes. `datasets` and `pyarrow` are optional (the ``hf`` extra) and imported only
+inside the functions that need them, with a clear error when missing.
 """
 
 from __future__ import annotations
@@ -14,20 +11,95 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
+import warnings
 from pathlib import Path
 from typing import Iterator
 
-from storylab.data.corpus import EOT, iter_tinystories, read_corpus
-from storylab.data.recipe import parse_instruct
+from storylab.corpus.instruct import parse_instruct
 from storylab.errors import StorylabError
-from storylab.io import atomic_write
+from storylab.io import iter_jsonl, require_file
+from storylab.tokenizer import EOT
 
-EXPORT_FORMATS = ("tinystories", "parquet")
 TEXT_FIELDS = ("text", "story", "content")       # tried in order when no field is named
 PARQUET_BATCH = 8192
 
 
-def _require(module: str, what: str):
+def _decoded_lines(path: Path) -> Iterator[str]:
+    """Lines of a UTF-8 file (without newline), streamed, with a clear error on bad bytes."""
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise StorylabError(f"{path}:{lineno}: not valid UTF-8 (byte {e.start} of the line)") from None
+            if lineno == 1:
+                line = line.removeprefix("\ufeff")
+            yield line.rstrip("\r\n")
+
+
+def iter_tinystories(path: str | os.PathLike, stats: dict | None = None,
+                     keep_whitespace: bool = False) -> Iterator[str]:
+    """Stories of a TinyStories text file: blocks of lines ended by a `<|endoftext|>` line.
+
+    A last block with no separator after it is a story cut off mid-way (the file is a
+    prefix); it is dropped with a warning rather than trained on as if complete.
+    Stories are stripped unless `keep_whitespace` (then export gives back the same bytes).
+    """
+    path = require_file(path, "TinyStories text file")
+    block: list[str] = []
+    for line in _decoded_lines(path):
+        if line.strip() == EOT:
+            text = "\n".join(block)
+            text = text if keep_whitespace and text.strip() else text.strip()
+            block = []
+            if text:
+                yield text
+        else:
+            block.append(line)
+    tail = "\n".join(block).strip()
+    if tail:
+        if stats is not None:
+            stats["truncated"] = stats.get("truncated", 0) + 1
+        warnings.warn(f"{path}: dropped a final story with no {EOT} after it ({len(tail)} chars; cut off?)")
+
+
+def iter_plain_text(path: str | os.PathLike) -> Iterator[str]:
+    """Stories separated by one or more blank lines."""
+    path = require_file(path, "text file")
+    block: list[str] = []
+    for line in _decoded_lines(path):
+        if line.strip():
+            block.append(line)
+        elif block:
+            yield "\n".join(block).strip()
+            block = []
+    if block:
+        yield "\n".join(block).strip()
+
+
+def iter_jsonl_text(path: str | os.PathLike) -> Iterator[dict]:
+    """Records of a JSONL file with a `text` field; other fields are kept if they fit the corpus format."""
+    for i, rec in enumerate(iter_jsonl(path), 1):
+        text = rec.get("text")
+        if not isinstance(text, str):
+            raise StorylabError(f"{path}: line {i} has no string 'text' field")
+        yield rec
+
+
+def detect_format(path: Path) -> str:
+    if path.suffix in (".jsonl", ".json", ".ndjson"):
+        return "jsonl"
+    if path.suffix == ".parquet":
+        return "parquet"
+    with open(path, "rb") as f:
+        head = f.read(1 << 20)
+    if re.match(rb"(\xef\xbb\xbf)?(Summary|Words|Features|Random sentence|Story): ", head):
+        return "instruct"
+    return "tinystories" if EOT.encode() in head else "text"
+
+
+def require_module(module: str, what: str):
     try:
         return importlib.import_module(module)
     except ImportError:
@@ -116,7 +188,7 @@ def _parquet_files(path: Path) -> list[Path]:
 
 def iter_parquet(path: str | os.PathLike, text_field: str | None = None) -> Iterator[dict]:
     """Records of a parquet file, or of every ``*.parquet`` under a directory, streamed by batch."""
-    pq = _require("pyarrow.parquet", "reading parquet")
+    pq = require_module("pyarrow.parquet", "reading parquet")
     n = 0
     for file in _parquet_files(Path(path)):
         try:
@@ -132,7 +204,7 @@ def iter_parquet(path: str | os.PathLike, text_field: str | None = None) -> Iter
 
 def load_hf(src: str | os.PathLike, split: str | None = None):
     """A `datasets.Dataset` from a `save_to_disk` directory, or from the Hub by name."""
-    datasets = _require("datasets", "importing a Hugging Face dataset")
+    datasets = require_module("datasets", "importing a Hugging Face dataset")
     path = Path(src)
     if path.exists():
         try:
@@ -164,64 +236,3 @@ def iter_hf(src: str | os.PathLike, split: str | None = None, text_field: str | 
         for values in zip(*(batch[c] for c in columns)):
             n += 1
             yield row_record(dict(zip(columns, values)), field, src, n)
-
-
-def iter_foreign(src, fmt: str, stats: dict | None = None, keep_whitespace: bool = False) -> Iterator[dict]:
-    """Raw records for the formats this module adds: instruct | parquet | hf."""
-    if fmt == "instruct":
-        return iter_instruct(src, stats, keep_whitespace=keep_whitespace)
-    if fmt == "parquet":
-        return iter_parquet(src)
-    if fmt == "hf":
-        return iter_hf(src)
-    raise StorylabError(f"unknown format {fmt!r}")
-
-
-# --- export ------------------------------------------------------------------------------------
-
-
-def export_tinystories(corpus: str | os.PathLike, out: str | os.PathLike) -> int:
-    """Write ``text + "\\n<|endoftext|>\\n"`` per story (atomically); returns the count."""
-    n = 0
-    with atomic_write(out) as f:
-        for rec in read_corpus(corpus):
-            text = rec["text"]
-            if any(line.strip() == EOT for line in text.split("\n")):
-                raise StorylabError(f"{corpus}: story {rec.get('id')} contains a {EOT} line; it cannot be "
-                                    f"written as TinyStories text")
-            f.write(text + "\n" + EOT + "\n")
-            n += 1
-    return n
-
-
-def export_parquet(corpus: str | os.PathLike, out: str | os.PathLike) -> int:
-    """Write the corpus as parquet (atomically): id, text, source, features as columns;
-    words and meta as JSON strings, since their keys differ between generators."""
-    pa = _require("pyarrow", "writing parquet")
-    pq = _require("pyarrow.parquet", "writing parquet")
-    schema = pa.schema([("id", pa.string()), ("text", pa.string()), ("source", pa.string()),
-                        ("words", pa.string()), ("features", pa.list_(pa.string())), ("meta", pa.string())])
-    n = 0
-    with atomic_write(out, "wb") as f, pq.ParquetWriter(f, schema) as writer:
-        batch: list[dict] = []
-        for rec in read_corpus(corpus):
-            batch.append({"id": rec.get("id"), "text": rec["text"], "source": rec.get("source"),
-                          "words": json.dumps(rec.get("words") or {}, ensure_ascii=False),
-                          "features": [str(x) for x in rec.get("features") or []],
-                          "meta": json.dumps(rec.get("meta") or {}, ensure_ascii=False)})
-            n += 1
-            if len(batch) >= PARQUET_BATCH:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                batch.clear()
-        if batch:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-    return n
-
-
-def export_corpus(corpus: str | os.PathLike, to: str, out: str | os.PathLike) -> int:
-    """Export a storylab corpus to `to` (tinystories | parquet); returns the story count."""
-    if to == "tinystories":
-        return export_tinystories(corpus, out)
-    if to == "parquet":
-        return export_parquet(corpus, out)
-    raise StorylabError(f"unknown export format {to!r}; choose one of {', '.join(EXPORT_FORMATS)}")

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from storylab.inspect.common import Story, batches, device_of
+from storylab.interpret.common import Story, batches, device_of
 
 CATEGORIES = ("main_intro", "character", "place", "time", "object", "noun", "verb", "adjective", "number",
               "pronoun", "function", "punct", "newline", "other")
@@ -44,7 +44,7 @@ _NUMBERS = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eigh
 def _lexicon() -> dict[str, str]:
     """Lowercase word form → category, from the packaged vocabulary (empty if unavailable)."""
     try:
-        from storylab.data.vocabulary import load_vocabulary
+        from storylab.world.vocabulary import load_vocabulary
 
         v = load_vocabulary()
     except Exception:  # the vocabulary is optional for tagging

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import torch
 
-from storylab.data.corpus import EOT
+from storylab.tokenizer import EOT
 from storylab.errors import StorylabError
 
 
@@ -143,8 +143,8 @@ def run_corpus(run: str | os.PathLike) -> tuple[Path | None, dict]:
 
 def sample_records(corpus: str | os.PathLike, n: int, index: dict | None = None, prefer: str = "val") -> list[dict]:
     """Up to `n` corpus records, the run's validation stories first (streamed, bounded)."""
-    from storylab.data.corpus import read_corpus
-    from storylab.tokenize import in_val
+    from storylab.corpus import read_corpus
+    from storylab.shards import in_val
 
     index = index or {}
     seed, frac = index.get("seed", 0), index.get("val_fraction", 0.0)
@@ -162,7 +162,7 @@ def sample_records(corpus: str | os.PathLike, n: int, index: dict | None = None,
 
 def records_from_shard(run: str | os.PathLike, n: int, split: str = "val") -> list[dict]:
     """Stories decoded from the token shards, for runs whose corpus file is gone (no meta)."""
-    from storylab.tokenize import load_data
+    from storylab.shards import load_data
 
     d = run_data_dir(run)
     if d is None:

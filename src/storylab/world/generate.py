@@ -10,9 +10,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from storylab.data.corpus import make_record
-from storylab.data.world.model import World
-from storylab.data.world.story import Story
+from storylab.corpus import make_record
+from storylab.world.model import World
+from storylab.world.story import Story
 from storylab.errors import StorylabError
 from storylab.io import atomic_write
 

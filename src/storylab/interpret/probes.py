@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from storylab.inspect.common import batches, device_of, encode_texts, pyplot
+from storylab.interpret.common import batches, device_of, encode_texts, pyplot
 
 ALPHAS = tuple(10.0 ** np.arange(-3, 6))
 

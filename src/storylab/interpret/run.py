@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from storylab.errors import StorylabError
-from storylab.inspect.common import (encode_texts, load_run, load_stories, run_dir_of, update_summary, write_json)
+from storylab.interpret.common import (encode_texts, load_run, load_stories, run_dir_of, update_summary, write_json)
 
 CONTENT_TAGS = {"main_intro", "character", "place", "object", "noun"}
 
@@ -72,7 +72,7 @@ def inspect_run(run: str | os.PathLike, heads: bool = True, neurons: bool = True
         raise StorylabError(f"{run}: no stories to inspect")
     summary: dict = {}
     t0 = time.time()
-    from storylab.inspect.neurons import tag_story
+    from storylab.interpret.neurons import tag_story
 
     tags = [tag_story(s) for s in stories] if (heads or neurons) else None
     with _Bars(progress) as bars:
@@ -91,7 +91,7 @@ def inspect_run(run: str | os.PathLike, heads: bool = True, neurons: bool = True
 
 
 def _heads(model, tok, stories, tags, out_dir, bars, seed) -> dict:
-    from storylab.inspect.heads import analyze_heads, plot_heads
+    from storylab.interpret.heads import analyze_heads, plot_heads
 
     masks = [[t in CONTENT_TAGS for t in tg] for tg in tags]
     pool = sorted({t for s in stories for t in s.ids[1:]})
@@ -117,7 +117,7 @@ def _argmax_name(a) -> str:
 
 
 def _neurons(model, tok, stories, tags, out_dir, bars, layers, seed) -> dict:
-    from storylab.inspect.neurons import analyze_neurons, neurons_json, top_neurons, write_html
+    from storylab.interpret.neurons import analyze_neurons, neurons_json, top_neurons, write_html
 
     reps, tags = analyze_neurons(model, stories, layers, tags=tags, seed=seed,
                                  progress=bars.task("neurons", len(stories)))
@@ -127,7 +127,7 @@ def _neurons(model, tok, stories, tags, out_dir, bars, layers, seed) -> dict:
 
 
 def _probes(model, tok, records, probe_data, out_dir, bars, seed) -> dict:
-    from storylab.inspect.probes import (builtin_datasets, collect_activations, jsonl_dataset, plot_probes,
+    from storylab.interpret.probes import (builtin_datasets, collect_activations, jsonl_dataset, plot_probes,
                                          run_probe_dataset)
 
     datasets = [d for d in builtin_datasets(records) if len(d) >= 10]
@@ -159,7 +159,7 @@ def _probes(model, tok, records, probe_data, out_dir, bars, seed) -> dict:
 
 
 def _ood(model, tok, run, records, out_dir, bars, seed) -> dict:
-    from storylab.inspect.ood import (RANDOM_LEVELS, SHUFFLE_LEVELS, ood_analysis, ood_json, plot_ood,
+    from storylab.interpret.ood import (RANDOM_LEVELS, SHUFFLE_LEVELS, ood_analysis, ood_json, plot_ood,
                                       unigram_from_run, unigram_from_tokens)
 
     V = model.cfg.vocab_size

@@ -1,7 +1,7 @@
 """Generating a corpus with an LLM at scale: concurrent, rate-limited, checked, resumable.
 
 `generate_llm_corpus(out, n, seed, client_config)` asks an OpenAI-compatible endpoint for
-stories 0..n-1 (recipes from `storylab.data.recipe`), keeps the good answers and records
+stories 0..n-1 (recipes from `storylab.llmgen.recipe`), keeps the good answers and records
 why the others were rejected.
 
 Files, for ``--out corpus.jsonl``:
@@ -39,14 +39,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from storylab.data.corpus import make_record
-from storylab.data.dedup import DuplicateIndex
-from storylab.data.recipe import (PromptTemplate, Recipe, WordLists, build_messages, format_instruct,
-                                  instruct_fields, is_refusal, load_word_lists, make_recipe, offvocab,
-                                  parse_instruct, split_summary, story_id)
+from storylab.corpus import make_record
+from storylab.corpus.dedup import DuplicateIndex
+from storylab.llmgen.recipe import PromptTemplate, Recipe, WordLists, build_messages, instruct_fields, is_refusal, load_word_lists, make_recipe, offvocab, split_summary, story_id
+from storylab.corpus.instruct import format_instruct, parse_instruct
 from storylab.errors import StorylabError
 from storylab.io import write_json
-from storylab.llm.client import ChatClient, Completion, RequestFailed, bounded_map
+from storylab.llmgen.client import ChatClient, Completion, RequestFailed, bounded_map
 
 STATE_VERSION = 1
 

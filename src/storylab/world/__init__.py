@@ -2,10 +2,10 @@
 
 Offline and deterministic: story i of a seed depends only on (seed, i). Each story is
 seeded like TinyStories with one verb, one noun and one adjective from the vocabulary
-(`storylab.data.vocabulary`), which appear in the text, and a random subset of the
+(`storylab.world.vocabulary`), which appear in the text, and a random subset of the
 features Dialogue, BadEnding, MoralValue, Twist, Foreshadowing, Conflict that shape the
 plot (want -> problem -> help -> outcome). Stories also state everyday facts from a small
-knowledge base (`storylab.data.world.knowledge`, ``vocab/knowledge.json``): what animals say
+knowledge base (`storylab.world.knowledge`, ``vocab/knowledge.json``): what animals say
 and do, colors, hot and cold, tastes, tools, body, day and night, seasons, jobs, needs.
 
 API
@@ -45,7 +45,7 @@ word, ``text[offset:offset+len(word)]`` is that word, up to the case of its firs
   - ``everyday_fact``: fact ("relation:subject", e.g. "says:cow", "temp:ice", "remedy:tired"),
     relation, subject, value (the knowledge-base value: the answer is a form of it, or of
     the subject when asks == "subject"), asks, contrast (the knowledge-base words behind the
-    distractors, each known false); see `storylab.data.world.knowledge` and `.facts`;
+    distractors, each known false); see `storylab.world.knowledge` and `.facts`;
   - ``entity_tracking``: boxes, query (the item asked about, or the container color);
   - ``counting``: item, start, change (+/-), result (= start + change; answer is its word);
   - ``space``: origin, direction, dx, dy (answer = the place one block that way), in_context;
@@ -53,10 +53,10 @@ word, ``text[offset:offset+len(word)]`` is that word, up to the case of its firs
   - ``main_character``: answer = the hero's name, distractors = other names.
 """
 
-from storylab.data.world.generate import (GenerateStats, generate_corpus, generate_skill_items, generate_stories,
+from storylab.world.generate import (GenerateStats, generate_corpus, generate_skill_items, generate_stories,
                                           make_story, story_rng)
-from storylab.data.world.model import World, village_map
-from storylab.data.world.story import FEATURES
+from storylab.world.model import World, village_map
+from storylab.world.story import FEATURES
 
 __all__ = ["FEATURES", "GenerateStats", "World", "generate_corpus", "generate_skill_items", "generate_stories",
            "make_story", "story_rng", "village_map"]

@@ -18,8 +18,8 @@ from ...") and ``contrast`` (the knowledge-base words behind the distractors).
 
 from __future__ import annotations
 
-from storylab.data.world.knowledge import load_knowledge
-from storylab.data.world.text import a, cap
+from storylab.world.knowledge import load_knowledge
+from storylab.world.text import a, cap
 
 K = load_knowledge()
 ANNOTATE_P = 0.6
@@ -72,7 +72,7 @@ _SLOTS = {  # remedy slots: the same words before the answer, a different need d
 
 
 def _words():
-    from storylab.data.world.model import World
+    from storylab.world.model import World
 
     return World.get().vocab
 
@@ -118,7 +118,7 @@ class Ep:
 
     def _mark(self, answer: str, distractors: list[str], value: str, contrast: list[str], asks: str,
               subj: str | None = None, wrap=None) -> str:
-        from storylab.data.world.skills import _skill
+        from storylab.world.skills import _skill
 
         self.done = True
         subj = subj or self.subj
