@@ -19,10 +19,13 @@ from ...") and ``contrast`` (the knowledge-base words behind the distractors).
 from __future__ import annotations
 
 from storylab.world.knowledge import load_knowledge
+from storylab.world.model import World
+from storylab.world.record import skill
+from storylab.world.state import WARM
 from storylab.world.text import a, cap
 
 K = load_knowledge()
-ANNOTATE_P = 0.6
+ANNOTATE_P = 0.75
 
 _BUGS = {"bee", "butterfly", "ladybug", "dragonfly"}
 _WHERE = {"fly": ("high in the sky", "over the trees"),
@@ -72,8 +75,6 @@ _SLOTS = {  # remedy slots: the same words before the answer, a different need d
 
 
 def _words():
-    from storylab.world.model import World
-
     return World.get().vocab
 
 
@@ -118,11 +119,9 @@ class Ep:
 
     def _mark(self, answer: str, distractors: list[str], value: str, contrast: list[str], asks: str,
               subj: str | None = None, wrap=None) -> str:
-        from storylab.world.skills import _skill
-
         self.done = True
         subj = subj or self.subj
-        rec = _skill(self.st, "everyday_fact", answer, distractors, fact=f"{self.rel}:{subj}", relation=self.rel,
+        rec = skill(self.st, "everyday_fact", answer, distractors, fact=f"{self.rel}:{subj}", relation=self.rel,
                      subject=subj, value=value, asks=asks, contrast=contrast)
         return self.st.doc.m(wrap(answer) if wrap else answer, rec, "prompt_end")
 
@@ -171,19 +170,16 @@ def _pick(rng, *makers) -> str:
 
 def _ask(st, asker: str, question: str) -> None:
     """A question as a line of dialogue (a paragraph never starts with a quote)."""
-    if st.doc.cur:
-        st.say(asker, question, "asked")
-    else:
-        st.doc.s(f'{asker} asked, "{question}"')
+    st.doc.s(f'{asker} asked, "{question}"')
 
 
 def _tell(st, clause: str, we: bool = False) -> None:
     """A general fact ("cows say moo"), told by a grown-up or a friend, known or learned by
     the hero, asked about, or just stated. `we`: the clause speaks as "we", so it is quoted."""
     c, N, P, rng = _ctx(st)
-    who = rng.choice((P, P, "Grandma", "Grandpa", "friend"))
-    if who == "friend":
-        who = st.mention(st.friend) if st.friend else P
+    who = P
+    if st.known(st.friend) and rng.random() < 0.3:  # only someone the story has introduced speaks
+        who = st.nm(st.friend)
     r = rng.random()
     if r < 0.3 or (we and r < 0.75):
         st.doc.s(f'{who} said, "{cap(clause)}."')
@@ -219,7 +215,7 @@ def _says(e: Ep) -> None:
     r = rng.random()
     if r < 0.25:
         where = f" at the {st.place_mark(st.place)}" if s in K.found_at.get(st.place, ()) else ""
-        st.doc.s(f"{N} saw {a(s)}{where}.", f'"{e.v(v, cap)}! {C}!" said the {s}.')
+        st.doc.s(f"{N} saw {a(s)}{where}.", f'The {s} looked at {N} and said, "{e.v(v, cap)}, {v}!"')
     elif r < 0.45:
         st.doc.s(f'{N} heard {a(s)} say, "{e.v(v, cap)}!"')
     elif r < 0.65:
@@ -229,7 +225,7 @@ def _says(e: Ep) -> None:
         else:
             st.doc.s(f'{P} said, "{cap(pl(s))} say {e.v(v)}."')
     elif r < 0.8:
-        st.doc.s(f"{N} pretended to be {a(s)}.", f'"{e.v(v, cap)}!" {c.s} said.')
+        st.doc.s(f"{N} pretended to be {a(s)}.", f'"{e.v(v, cap)}!" {N} said.')
     else:
         _tell(st, f"{generic(st, s, 'say')} {e.v(v)}")
 
@@ -240,7 +236,7 @@ def _cry(e: Ep) -> None:
     v = K.main("cry", s)
     r = rng.random()
     if r < 0.3:
-        st.doc.s(f"{N} saw {a(s)}.", f"When the {s} saw {c.o}, it {e.v(v, lambda x: vf(x, 'past'))}.")
+        st.doc.s(f"{N} saw {a(s)}.", f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
     elif r < 0.5:
         st.doc.s(f"{N} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
     elif r < 0.7:
@@ -324,7 +320,7 @@ def _eats(e: Ep) -> None:
     elif r < 0.75 and v in _FEED and s not in ("owl", "spider", "bear"):
         st.doc.s(f"{N} gave the {s} some {form(v)}.")
     else:
-        st.doc.s(f"The {s} was eating {e.v(v, form)}.")
+        st.doc.s(f"{N} watched the {s}. The {s} was eating {e.v(v, form)}.")
 
 
 def _builds(e: Ep) -> None:
@@ -371,11 +367,11 @@ def _binary(e: Ep, rel: str) -> None:
                            lambda: f"The sun was {e.v(v)}, so {N} sat in the shade of a tree."))
         elif v == "hot":
             st.doc.s(_pick(rng,
-                           lambda: f'{P} said, "Do not touch the {s}. It is very {e.v(v)}!"',
+                           lambda: f'{P} said, "{N}, do not touch the {s}. It is very {e.v(v)}!"',
                            lambda: f"The {s} was very {e.v(v)}, so {N} stayed away from it."))
         elif r < 0.4:
             st.doc.s(_pick(rng,
-                           lambda: f"{N} touched the {s}. It was very {e.v(v)}!",
+                           lambda: f"{N} touched the {s}. The {s} felt very {e.v(v)} in {c.p} hand!",
                            lambda: f"When {N} touched the {s}, it felt very {e.v(v)}."))
         elif r < 0.7:
             _qa(st, f"Is the {s} hot or cold?", N, _pick(rng,
@@ -418,8 +414,8 @@ def _binary(e: Ep, rel: str) -> None:
                                                lambda: f"{cap(a(s))} is {e.v(v)}, {N}."), P)
     else:
         st.doc.s(_pick(rng,
-                       lambda: f"{N} saw {a(s)}. It was so {e.v(v)}!",
-                       lambda: f'"Look at that {s}! It is so {e.v(v)}!" said {N}.',
+                       lambda: f"{N} saw {a(s)}. The {s} was so {e.v(v)}!",
+                       lambda: f'"Look at that {s}, it is so {e.v(v)}!" said {N}.',
                        lambda: f"{N} watched {a(s)}, and it was very {e.v(v)}."))
 
 
@@ -454,12 +450,12 @@ def _taste(e: Ep) -> None:
     v = K.main("taste", s)
     r = rng.random()
     if s == "sea":
-        st.doc.s(f"{N} tasted the water in the sea. It was {e.v(v)}!")
+        st.doc.s(f"{N} tasted the water in the sea. The water was {e.v(v)}!")
     elif s in ("honey", "sugar") and r < 0.4:
         st.doc.s(f"{P} put some {s} in the tea to make it {e.v(v)}.")
     elif r < 0.35:
         st.doc.s(_pick(rng,
-                       lambda: f"{N} tasted the {s}. It was very {e.v(v)}!",
+                       lambda: f"{N} tasted the {s}. The {s} was very {e.v(v)}!",
                        lambda: f"The {s} that {N} tasted was very {e.v(v)}.") +
                  (f" {cap(c.s)} made a funny face." if v == "sour" else ""))
     elif r < 0.6:
@@ -616,8 +612,13 @@ def _about(subj: str, st) -> list[str]:
     rels = [r for r in K.by_subject.get(subj, ()) if r in _RELS]
     if subj == "grass" and st.season == "winter":
         rels = [r for r in rels if r != "color"]
-    if subj == "sun" and st.season != "summer":  # "the sun was hot" only in summer
+    if subj == "sun" and (st.season != "summer" or st.state.weather not in WARM):  # "the sun was hot"
         rels = [r for r in rels if r != "temp"]
+    if subj in ("sky", "sun", "grass", "sea") and st.state.weather not in WARM:  # "the sky was blue"
+        rels = [r for r in rels if r != "color"]
+    if subj in ("summer", "winter", "snow", "swim", "snowman", "sled", "sun") and st.state.weather not in (
+            WARM if st.season == "summer" else WARM | {"snowy", "cold", "icy", "cloudy"}):
+        rels = [r for r in rels if r not in ("weather", "season")]
     return rels
 
 
@@ -651,6 +652,18 @@ def episode(st, where: str = "setup") -> bool:
     return False
 
 
+def meet(st, subj: str, rels: tuple[str, ...] = (), annotate: bool | None = None) -> bool:
+    """The plot meets `subj` (an animal, a food, the oven): state a fact about it, preferring
+    `rels`, if the knowledge base has one not yet stated. False if none."""
+    done = _stated(st)
+    options = [r for r in _about(subj, st) if (r, subj) not in done and r in _RELS]
+    if not options:
+        return False
+    preferred = [r for r in rels if r in options]
+    state(st, st.rng.choice(preferred or options), subj, annotate)
+    return True
+
+
 def about_word(st, word: str) -> bool:
     """A fact that names `word` (the seed noun or the hero's item), if the knowledge base has one."""
     facts = [f for f in K.mentions.get(word, ()) if f[0] in _RELS and f[0] not in ("time", "light", "remedy")]
@@ -676,8 +689,10 @@ def night(st) -> bool:
     if rng.random() < 0.5:
         e = Ep(st, "time", "moon", annotate=True)
         moon = e.s("moon", "night", pool=["sun", "moon", "star"])
+        st.state.at("night")
         st.doc.s(f"That {st.time_mark('night')}, {N} looked out of the window and saw the bright {moon} in the sky.")
     else:
+        st.state.at("night")
         episode(st, "night")
     return True
 
@@ -710,7 +725,7 @@ def need(st, key: str) -> bool:
         if key == "cold":
             st.doc.s(f"It was cold outside, so {N} put on {p} {ans(val)}.")
         else:
-            st.doc.s(f"It was a hot day, so {N} put on {p} {ans(val)} and went to the {st.place_mark('pool')}.")
+            st.doc.s(f"It was a hot day, so {N} put on {p} {ans(val)}.")
     elif slot == "turn":
         if key == "dark":
             st.doc.s(f"It was dark in {p} room, so {N} turned on the {ans(val)}.")
@@ -725,16 +740,17 @@ def need(st, key: str) -> bool:
         if key == "tired":
             st.doc.s(_pick(rng,
                            lambda: f"After such a long day, {N} was very {adj}, so {s} went to {ans(val)}.",
-                           lambda: f"{N} yawned. {cap(s)} was {adj}, so {s} went to {ans(val)}."))
+                           lambda: f"{N} yawned. After the long day, {N} was {adj}, so {s} went to {ans(val)}."))
         else:
-            st.doc.s(f"It was very hot, so {N} went to {ans(val)} in the {st.place_mark('lake')}.")
+            st.state.doing(c.name, "swim")
+            st.doc.s(f"It was very hot, so {N} went to {ans(val)}.")
     elif slot == "took":
         if key == "rain":
             st.doc.s(f"It was raining, so {N} took {p} {ans(val)}.")
         elif key == "wind":
-            st.doc.s(f"It was very windy, so {N} took {p} {ans(val)} to the {st.place_mark('hill')}.")
+            st.doc.s(f"It was very windy, so {N} took out {p} {ans(val)}.")
         else:
-            st.doc.s(f"It was a snowy day, so {N} took {p} {ans(val)} to the {st.place_mark('hill')}.")
+            st.doc.s(f"It was a snowy day, so {N} took {p} {ans(val)} outside.")
     elif key == "dirty":
         st.doc.s(f"{N}'s hands were dirty, so {s} washed them with {e.v('soap', extra=['mud', 'sand'])} and water.")
     elif key == "dry":

@@ -17,6 +17,7 @@ from storylab.errors import StorylabError
 from storylab.io import atomic_write
 
 SOURCE = "procedural"
+_MAX_WORDS, _TRIES = 245, 3
 _CHUNK = 1000
 
 
@@ -27,7 +28,11 @@ def story_rng(seed: int, index: int) -> random.Random:
 
 def make_story(seed: int, index: int, words: dict | None = None, features: list[str] | None = None) -> dict:
     """Story `index` of `seed` as a corpus record. `words`/`features` override the random draw."""
-    text, w, feats, meta = Story(World.get(), story_rng(seed, index), words, features).build()
+    rng = story_rng(seed, index)
+    for _ in range(_TRIES):  # a plan that came out too long is replanned (same stream: deterministic)
+        text, w, feats, meta = Story(World.get(), rng, words, features).build()
+        if len(text.split()) <= _MAX_WORDS:
+            break
     return make_record(text, SOURCE, id=f"proc-{seed}-{index}", words=w, features=feats, meta=meta)
 
 
