@@ -54,9 +54,10 @@ word, ``text[offset:offset+len(word)]`` is that word, up to the case of its firs
 """
 
 from storylab.world.generate import (GenerateStats, generate_corpus, generate_skill_items, generate_stories,
-                                          make_story, story_rng)
+                                     make_story, story_rng, write_story)
+from storylab.world.state import Inconsistent, State, check
 from storylab.world.model import World, village_map
 from storylab.world.story import FEATURES
 
-__all__ = ["FEATURES", "GenerateStats", "World", "generate_corpus", "generate_skill_items", "generate_stories",
-           "make_story", "story_rng", "village_map"]
+__all__ = ["FEATURES", "GenerateStats", "Inconsistent", "State", "World", "check", "generate_corpus",
+           "generate_skill_items", "generate_stories", "make_story", "story_rng", "village_map", "write_story"]

@@ -159,7 +159,10 @@ class Ep:
 
 
 def _ctx(st):
+    """The hero, their name, the grown-up who may speak (introduced: the state checks), the rng."""
     c = st.main
+    st.state.act(c.name)
+    st.state.act(st.grownup.name)
     return c, c.name, st.parent_title, st.rng
 
 

@@ -26,13 +26,21 @@ def story_rng(seed: int, index: int) -> random.Random:
     return random.Random(f"storylab/procedural/{seed}/{index}")
 
 
-def make_story(seed: int, index: int, words: dict | None = None, features: list[str] | None = None) -> dict:
-    """Story `index` of `seed` as a corpus record. `words`/`features` override the random draw."""
+def write_story(seed: int, index: int, words: dict | None = None, features: list[str] | None = None) -> Story:
+    """Story `index` of `seed`, written: ``.record`` is (text, words, features, meta) and
+    ``.state`` its world state, whose ``.events`` `storylab.world.state.check` replays."""
     rng = story_rng(seed, index)
     for _ in range(_TRIES):  # a plan that came out too long is replanned (same stream: deterministic)
-        text, w, feats, meta = Story(World.get(), rng, words, features).build()
-        if len(text.split()) <= _MAX_WORDS:
+        st = Story(World.get(), rng, words, features)
+        st.record = st.build()
+        if len(st.record[0].split()) <= _MAX_WORDS:
             break
+    return st
+
+
+def make_story(seed: int, index: int, words: dict | None = None, features: list[str] | None = None) -> dict:
+    """Story `index` of `seed` as a corpus record. `words`/`features` override the random draw."""
+    text, w, feats, meta = write_story(seed, index, words, features).record
     return make_record(text, SOURCE, id=f"proc-{seed}-{index}", words=w, features=feats, meta=meta)
 
 

@@ -254,32 +254,32 @@ def setup(st, plan: Plan) -> None:
     ww = _weather_word(st)
     told_weather = False
     if r < 0.22:
-        st.s(f"Once upon a time, there was {a(desc)} named {st.intro(c, place=home)}.")
+        st.s(f"Once upon a time, there was {a(desc)} named {st.intro(c)}.")
         st.s(st.pick(f"{c.name} lived in a small house near the {st.place_mark(home)}.",
                      f"{c.name} lived with {c.p} family in a little house by the {st.place_mark(home)}."))
     elif r < 0.4:
         st.s(f"One {ww} {st.time_mark(st.season)} {st.time_mark('morning')}, {a(desc)} named "
-             f"{st.intro(c, place=home)} woke up early.")
+             f"{st.intro(c)} woke up early.")
         told_weather = True
     elif r < 0.58:
-        st.s(f"{st.intro(c, place=home)} was {a(desc)} who lived near the {st.place_mark(home)}.")
+        st.s(f"{st.intro(c)} was {a(desc)} who lived near the {st.place_mark(home)}.")
     elif r < 0.76:
-        st.s(f"On {st.time_mark(st.day)}, {a(desc)} named {st.intro(c, place=home)} looked out of the window.")
+        st.s(f"On {st.time_mark(st.day)}, {a(desc)} named {st.intro(c)} looked out of the window.")
         st.s(f"It was {a(ww)} {st.time_mark(st.season)} day, and " +
              st.pick(*_WEATHER_SCENE[st.weather]).format(P=st.place_mark(home)) + ".")
         told_weather = True
     else:
-        st.s(f"In a little house by the {st.place_mark(home)} lived {a(desc)} named {st.intro(c, place=home)}.")
+        st.s(f"In a little house by the {st.place_mark(home)} lived {a(desc)} named {st.intro(c)}.")
     if not told_weather and (st.rng.random() < 0.5 or st.weather == st.adj["word"]):
         st.s(st.pick(f"It was {a(ww)} {st.time_mark(st.season)} day by the {st.place_mark(home)}.",
                      f"It was {st.time_mark(st.season)}, and " +
                      st.pick(*_WEATHER_SCENE[st.weather]).format(P=st.place_mark(home)) + ".",
                      f"That {st.time_mark(st.season)} {st.time_mark('morning')}, it was {ww} near the {st.place_mark(home)}."))
-    if st.rng.random() < 0.4:
-        facts.episode(st, "setup")
     _loves(st)
     _thing(st, plan)
     _grownup(st, plan)
+    if st.rng.random() < 0.4:
+        facts.episode(st, "setup")
     if plan.companion and not plan.flags_late_companion():
         _companion(st, plan)
     plan.want(st)
@@ -764,7 +764,6 @@ class Baking(Plan):
         self.dish = n["word"] if n["word"] in ("cake", "pie", "cookie", "muffin", "bread", "pancake", "cupcake") \
             else rng.choice(("cake", "pie", "cookies", "muffins", "bread", "cupcakes", "pancakes"))
         st.used_noun |= self.dish == n["word"]
-        self.for_whom = rng.choice(("Grandma", "Grandpa", "the neighbor", "a sick friend", "the teacher"))
         self.shop = rng.choice(("market", "bakery", "shop"))
         nbrs = [p for d in DIRECTIONS if (p := w.neighbor(self.shop, d))]
         self.home = rng.choice(nbrs)
@@ -772,6 +771,8 @@ class Baking(Plan):
         st.flags["dish"] = self.dish
         st.thing = w.vocab.noun["basket"]
         _cast(st, self, 0.4)
+        self.for_whom = rng.choice([x for x in ("Grandma", "Grandpa", "the neighbor", "a sick friend", "the teacher")
+                                    if x != st.grownup.title])
 
     def want(self, st):
         c, g = st.hero, st.grownup
