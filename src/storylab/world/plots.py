@@ -374,6 +374,8 @@ def finish(st, plan: Plan) -> None:
                          f"In the end, {st.nm(c)} and {st.nm(f)} said sorry to each other and shared a big hug.",
                          f"{st.nm(f)} said sorry too, and the two of them laughed about it."))
     st.ensure_seed_words()
+    if room(st, 20):
+        st.seed_forms()
     g = st.grownup
     if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
             or not st.doc.has_exact(g.title):

@@ -71,9 +71,13 @@ def noun_sentence(st, n: dict) -> str:
     if k == "animal":
         sound = facts.vf(facts.K.main("cry", w), "past") if w in facts.K.rel["cry"].facts else None
         tail = f" The {w} {sound} at {c.name}." if sound else ""
-        return f"At the {P}, {c.name} liked to watch {a(w)}." + tail if sound else \
-            st.pick(f"Near the {P} lived {a(w)}, and {c.name} liked to watch it.",
-                    f"Sometimes {c.name} saw {a(w)} at the {P}.")
+        pl = st.w.vocab.noun[w]["plural"]
+        if w in facts.K.found_at.get(st.place, ()):  # an animal that lives here
+            return f"At the {P}, {c.name} liked to watch {a(w)}." + tail if sound else \
+                f"Near the {P} lived {a(w)}, and {c.name} liked to watch it."
+        return st.pick(f"{c.name} had a book about {pl} and looked at it every night.",
+                       f"{c.name}'s favorite animal was the {w}.",
+                       f"{c.name} had a little toy {w} at home.")
     if k == "person":
         if w in ("sister", "brother", "baby"):
             return f"{c.name}'s little {w if w != 'baby' else 'baby brother'} came too."
@@ -127,7 +131,7 @@ _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asle
          "well": "{N} did not feel well.", "hurt": "{N} was not hurt.", "glad": "{N} was glad.",
          "afraid": "{N} was a little afraid.", "sorry": "{N} was sorry.", "alive": "For {N}, the little plant was alive.",
          "easy": "It was not easy, but {N} did not give up.", "difficult": "It was difficult, but {N} did not give up.",
-         "simple": "{N} had a simple plan for the next day.",
+         "simple": "{N} had a simple plan for the next day.", "early": "{N} wanted to get up early the next day.",
          "fun": "For {N}, it was fun.", "great": "For {N}, it was a great day.", "wonderful": "For {N}, it was a wonderful day.",
          "amazing": "For {N}, it was an amazing day.", "perfect": "For {N}, it was a perfect day.",
          "different": "For {N}, this day was different.", "same": "For {N}, every day was the same.",

@@ -269,6 +269,42 @@ class Story:
             self.s(seedwords.adjective_sentence(self, a_))
             self.used_adj = True
 
+    def seed_forms(self) -> None:
+        """More forms of the seed words (past, participle, -ing, comparative, superlative, adverb,
+        plural), so that across a corpus every form the vocabulary has is used in context."""
+        rng, c, adj, n = self.rng, self.hero, self.adj, self.noun
+        cmp_, sup, w = adj.get("comparative", ""), adj.get("superlative", ""), adj["word"]
+        r = rng.random()
+        if cmp_ and " " not in cmp_ and r < 0.6:
+            cls = adj["class"]
+            if cls == "feeling":
+                self.s(self.pick(f"{c.name} had never felt {cmp_} than on that day.",
+                                 f"For {c.name}, it was the {sup} day in a long time."))
+            elif cls == "trait":
+                self.s(self.pick(f"Everyone said that {c.name} was {cmp_} than before.",
+                                 f"{c.name} was the {sup} {c.kind} in the whole village."))
+            else:
+                nouns = self.w.scene_nouns.get(w) or [x for x in self.w.adj_nouns.get(w, [])
+                                                      if x["kind"] not in ("person", "event", "body", "place")]
+                if nouns:
+                    x = rng.choice(nouns)
+                    if x.get("mass"):
+                        self.s(f"{c.name} thought that the {x['word']} there was {cmp_} than anywhere else.")
+                    else:
+                        self.s(self.pick(f"{c.name} saw the {sup} {x['word']} {c.s} had ever seen.",
+                                         f"The {x['plural']} there were {cmp_} than the ones near {c.name}'s house."))
+        if "adverb" in adj and rng.random() < 0.5:
+            self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
+        elif self.verb["participle"] != self.verb["past"] and rng.random() < 0.5:
+            self.s(f"{self.nm(c)} had never {self.verb_phrase('participle')} so much before.")
+        elif rng.random() < 0.5:
+            self.s(f"{self.grownup.title} always said that {c.name} {self.verb_phrase('third')} better than anyone.")
+        if (not n.get("mass") and n["plural"] != n["word"] and n["kind"] in ("toy", "food", "animal", "nature",
+                                                                             "clothing", "vehicle", "household")
+                and rng.random() < 0.4):
+            self.s(self.pick(f"{c.name} loved {n['plural']} more than anything.",
+                             f"{c.name} had a book with pictures of {n['plural']} in it."))
+
     # --- the record -------------------------------------------------------------------------------
 
     def build(self) -> tuple[str, dict, list[str], dict]:
