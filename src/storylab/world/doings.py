@@ -54,6 +54,13 @@ _TAILS_ONE = ("", "", " for a while", " with a big smile", " again and again", "
 _TAILS_TWO = ("", " together", " for a long time", " and laughed", " side by side", "{pp}", "{pp}")
 _OPEN = ("", "", "", "Then ", "After that, ", "For a while, ", "Next, ", "Soon ", "Later, ", "There, ")
 _PAIRS: dict = {}
+# things one does without an object, anywhere (outside: all; inside: the quiet ones)
+_MOVES_OUT = ("jump", "run", "hop", "skip", "dance", "sing", "climb", "rest", "sit", "laugh", "giggle", "spin",
+              "roll", "wiggle", "march", "whistle", "hum", "clap", "cheer", "stretch", "tiptoe", "jog", "race",
+              "explore", "wander", "hurry", "rush", "shout", "yawn", "wave", "stomp", "splash", "slide", "swing",
+              "shiver", "sneeze", "peek", "look", "listen", "wait")
+_MOVES_IN = ("sing", "rest", "sit", "laugh", "giggle", "hum", "clap", "stretch", "tiptoe", "whistle", "yawn",
+             "dance", "wiggle", "spin", "peek", "listen", "wait", "smile", "nod", "blink")
 
 
 @lru_cache(maxsize=1)
@@ -145,6 +152,9 @@ def doing(st, group: list, place: str) -> None:
     others = [c for c in group if c is not x]
     r = rng.random()
     opener = rng.choice(_OPEN)
+    if rng.random() < 0.3:
+        _move(st, x, others, outdoor, place, pp, opener)
+        return
     if others and r < 0.2:
         y = rng.choice(others)
         st.s(f"While {st.nm(y)} was {_verb(st, v2, 'ing')} {_np(st, rng.choice(o2))}, "
@@ -172,9 +182,42 @@ def doing(st, group: list, place: str) -> None:
                  rng.choice(("said", "shouted", "called")))
 
 
-def fill(st, group: list, place: str, upto: int, most: int = 4) -> None:
-    """Sentences of doing things at `place` until the story has `upto` words (at most `most`)."""
-    for _ in range(most):
-        if st.doc.nwords >= upto:
+def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> None:
+    """Something done without an object (they hopped, sang, rested), or an animal there doing its thing."""
+    rng, w = st.rng, st.w
+    vb = w.vocab.verb
+    moves = _MOVES_OUT if outdoor else _MOVES_IN
+    if st.state.weather not in ("hot", "sunny", "warm") or not outdoor:
+        moves = tuple(m for m in moves if m not in ("splash",))
+    v = vb[rng.choice(moves)]
+    r = rng.random()
+    if outdoor and r < 0.35:
+        an = rng.choice(w.scene_animals(place))
+        av = w.animal_verbs(an)
+        if av:
+            a_ = rng.choice(av)
+            where = " in the water" if a_["word"] in ("swim", "splash") else pp
+            if rng.random() < 0.5:
+                st.s(f"{opener}{st.sub(x)} saw {a(an['word'])} {a_['ing']}{where}.")
+            else:
+                g = f", {others[0].title}" if others and others[0].title[:1].isupper() else ""
+                st.speak(x, f"Look{g}! The {an['word']} {a_['third']} {rng.choice(_ADVERBS)}!",
+                         rng.choice(("said", "whispered", "shouted")))
+            return
+    if others and r < 0.6:
+        y = rng.choice(others)
+        v2 = vb[rng.choice(moves)]
+        st.s(f"While {st.nm(y)} was {v2['ing']}{pp}, {st.sub(x)} {v['past']} {rng.choice(_ADVERBS)}.")
+    elif r < 0.8:
+        st.s(f"{opener}{st.sub(x)} {v['past']} {rng.choice(_ADVERBS)}{pp}.")
+    else:
+        st.s(f"{opener}{st.sub(x)} {v['past']} and {vb[rng.choice(moves)]['past']}{pp}.")
+
+
+def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) -> None:
+    """Sentences of doing things at `place`: at least `least`, then more until the story has
+    `upto` words (at most `most`)."""
+    for k in range(most):
+        if k >= least and st.doc.nwords >= upto:
             return
         doing(st, group, place)

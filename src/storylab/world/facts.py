@@ -25,7 +25,7 @@ from storylab.world.state import WARM
 from storylab.world.text import a, cap
 
 K = load_knowledge()
-ANNOTATE_P = 0.75
+ANNOTATE_P = 0.85
 
 _BUGS = {"bee", "butterfly", "ladybug", "dragonfly"}
 _WHERE = {"fly": ("high in the sky", "over the trees"),
@@ -522,7 +522,7 @@ def _time(e: Ep) -> None:
         st.doc.s(rng.choice(("Every night, the moon and the stars came out.",
                              "The moon and the stars were bright in the night sky.")))
     elif s == "sun":
-        if rng.random() < 0.5:
+        if rng.random() < 0.5 and st.state.time == "morning" and st.state.weather in WARM:
             st.doc.s(f"In the morning, {N} saw the {e.s('sun', 'day', form, pool=sky)} come up over the "
                      f"{st.place_mark(st.place)}.")
         else:

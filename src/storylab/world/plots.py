@@ -38,7 +38,7 @@ _BUSY = ("making breakfast", "reading a book", "cleaning the house", "drinking t
 POS_FEEL = ["happy", "excited", "proud", "glad", "cheerful", "calm"]
 NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "nervous", "bored", "afraid"]
 THEN = ("Then", "Soon", "After a while,", "Before long,", "A moment later,", "Just then,", "Right away,", "Next,")
-WALK = ("walked", "went", "hurried", "skipped", "marched", "ran", "wandered", "hopped")
+WALK = ("walked", "went", "hurried", "skipped", "marched", "ran", "wandered", "hopped", "rushed", "jogged")
 SMALL_WALK = ("walked", "went", "hurried", "skipped", "ran")
 LOOK = ("looked", "searched", "checked")
 HAPPY_END = ("happy", "glad", "proud", "cheerful")
@@ -89,8 +89,8 @@ def more(st) -> str:
 
 
 def middle_words(st) -> int:
-    """Where the middle should end: 60% of the story's planned length."""
-    return int(0.6 * budget(st))
+    """Where the middle should end: 65% of the story's planned length."""
+    return int(0.65 * budget(st))
 
 
 def budget(st) -> int:
@@ -278,7 +278,7 @@ def setup(st, plan: Plan) -> None:
     _loves(st)
     _thing(st, plan)
     _grownup(st, plan)
-    if st.rng.random() < 0.4:
+    if st.rng.random() < 0.3:
         facts.episode(st, "setup")
     if plan.companion and not plan.flags_late_companion():
         _companion(st, plan)
@@ -513,7 +513,8 @@ class Outing(Plan):
         skills.route(st, group, start, self.dest, self.kind, indoor=self.indoor)
         st.place = self.dest
         self.arrive(st)
-        doings.fill(st, group, self.dest, middle_words(st) - (25 if self.rain_later else 0))
+        doings.fill(st, group, self.dest, middle_words(st) - (25 if self.rain_later else 0), 4,
+                    0 if self.stop else 1)
         # obstacle
         if self.rain_later:
             self.rain(st)
@@ -535,7 +536,8 @@ class Outing(Plan):
                      f"{c.name} thought the {D} was {st.pick('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty')} that day."))
         if self.kind:
             st.state.doing(c.name, self.kind, self.indoor)
-        self.scene(st)
+        if not self.stop or room(st, 110):
+            self.scene(st)
         if not self.rain_later:
             st.state.uses(c.name, st.thing["word"])
             st.s(st.pick(f"{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act} with {c.p} {st.thing['word']}.",
@@ -579,6 +581,13 @@ class Outing(Plan):
             st.s(st.pick(f"{st.nm(c)} and {st.nm(g)} stayed at the {st.place_mark(self.dest)} until the sun went down.",
                          f"When it was time to go home, {st.nm(c)} did not want to leave the {st.place_mark(self.dest)}.",
                          f"In the {st.time_mark(st.state.time)}, {st.nm(c)} and {st.nm(g)} {st.pick(*SMALL_WALK)} home from the {st.place_mark(self.dest)}."))
+        if self.bad and not failed:
+            it = st.thing["word"]
+            st.state.lose(c.name, it)
+            st.s(st.pick(f"But on the way home, {c.name} lost {c.p} {it}, and nobody could find it.",
+                         f"But when they got home, {c.name}'s {it} was not in the bag. It was lost.",
+                         f"But at the end of the day, {c.name} left {c.p} {it} at the {st.place_mark(self.dest)}, "
+                         f"and when they went back, it was gone."))
         if self.stop and st.rng.random() < 0.9:
             skills.time_order_tell(st, self)
 
@@ -705,7 +714,7 @@ class Lost(Plan):
                          f"\"{f.name}, did you take my {it}?\" {c.name} shouted."))
             st.speak(f, st.pick(f"No, {c.name}, I did not!", f"I did not take your {it}!"), st.pick("said", "cried"))
             st.flags["quarrel"] = True
-        doings.fill(st, [c] + ([self.companion] if self.companion else []), "home", middle_words(st) - 40, 2)
+        doings.fill(st, [c] + ([self.companion] if self.companion else []), "home", middle_words(st) - 40, 2, 0)
         skills.boxes(st, self.mover, st.thing)
         if self.bad:
             st.s(st.pick(f"But when {c.name} took it out, {c.s} saw that the {it} was broken.",

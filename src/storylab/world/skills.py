@@ -16,7 +16,7 @@ from storylab.world.record import skill
 from storylab.world.text import NUMBERS, a, cap, count_noun, join_and
 
 _NEG_ATTRS = ["sweet", "sweet", "salty", "sour", "crunchy", "juicy", "healthy"]
-_WALK = ("walked", "went", "hurried", "skipped", "marched", "wandered")
+_WALK = ("walked", "went", "hurried", "skipped", "marched", "wandered", "rushed", "jogged", "ran")
 
 
 def main_character(st, others: list[str]) -> dict:

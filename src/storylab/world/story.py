@@ -280,6 +280,10 @@ class Story:
             if cls == "feeling":
                 self.s(self.pick(f"{c.name} had never felt {cmp_} than on that day.",
                                  f"For {c.name}, it was the {sup} day in a long time."))
+            elif cls == "weather" and " " not in sup:
+                self.s(f"{c.name} said it was the {sup} day of the {self.season}.")
+            elif cls == "place" and " " not in sup:
+                self.s(f"{c.name} knew the {sup} path through the village.")
             elif cls == "trait":
                 self.s(self.pick(f"Everyone said that {c.name} was {cmp_} than before.",
                                  f"{c.name} was the {sup} {c.kind} in the whole village."))
