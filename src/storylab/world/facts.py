@@ -214,7 +214,6 @@ def _says(e: Ep) -> None:
     st, s = e.st, e.subj
     c, N, P, rng = _ctx(st)
     v = K.main("says", s)
-    C = cap(v)
     r = rng.random()
     if r < 0.25:
         where = f" at the {st.place_mark(st.place)}" if s in K.found_at.get(st.place, ()) else ""

@@ -30,7 +30,7 @@ from __future__ import annotations
 from storylab.world import doings, facts, skills
 from storylab.world.model import DIRECTIONS, FAMILY, WISE_ANIMALS, Char
 from storylab.world.state import ACTIVITY_WEATHER, SEASON_WEATHER, WARM
-from storylab.world.text import a, cap, join_and
+from storylab.world.text import a, cap
 
 _BUSY = ("making breakfast", "reading a book", "cleaning the house", "drinking tea", "busy in the yard",
          "baking bread", "washing the cups", "folding the towels", "watering the flowers", "sweeping the floor",
@@ -40,8 +40,6 @@ NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grum
 THEN = ("Then", "Soon", "After a while,", "Before long,", "A moment later,", "Just then,", "Right away,", "Next,")
 WALK = ("walked", "went", "hurried", "skipped", "marched", "ran", "wandered", "hopped", "rushed", "jogged")
 SMALL_WALK = ("walked", "went", "hurried", "skipped", "ran")
-LOOK = ("looked", "searched", "checked")
-HAPPY_END = ("happy", "glad", "proud", "cheerful")
 
 # where an outing goes, what one does there, what one brings, and the activity's weather class
 ACTIVITIES = {
@@ -107,11 +105,6 @@ def room(st, words: int) -> bool:
 
 def then(st, p: float = 0.45) -> str:
     return (st.pick(*THEN) + " ") if st.rng.random() < p else ""
-
-
-def together(st, *cs: Char) -> str:
-    """'Lily and Mom' (names; the state checks each was introduced)."""
-    return join_and([st.nm(c) for c in cs])
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -503,7 +496,7 @@ class Outing(Plan):
                          f"{st.nm(st.grownup)} told {c.name} to stay close and not to run away."))
 
     def middle(self, st):
-        c, g, rng, f = st.hero, st.grownup, st.rng, self.companion
+        c, g, f = st.hero, st.grownup, self.companion
         group = [c, g] + ([f] if f else [])
         if self.stop:
             skills.time_order_start(st, self, group, st.rng.choice(STOPS[self.stop]))
@@ -697,7 +690,7 @@ class Lost(Plan):
                      f"{st.nm(st.grownup)} always said, \"{st.hero.name}, a clean room is a happy room.\""))
 
     def middle(self, st):
-        c, rng, it = st.hero, st.rng, st.thing["word"]
+        c, it = st.hero, st.thing["word"]
         st.state.at("noon")
         # yesterday, the mover put the thing away (the state: it leaves the hero's hands into a box)
         st.s(st.pick(f"But the {it} was not on {c.name}'s bed, and it was not under the table.",
@@ -1045,7 +1038,7 @@ class Share(Plan):
         doings.fill(st, [c, f], self.home, middle_words(st))
 
     def ending(self, st):
-        c, g, f = st.hero, st.grownup, self.companion
+        c, f = st.hero, self.companion
         if self.bad:
             return
         st.state.at("evening")
