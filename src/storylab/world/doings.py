@@ -204,7 +204,12 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
                 st.speak(x, f"Look{g}! The {an['word']} {a_['third']} {rng.choice(_ADVERBS)}!",
                          rng.choice(("said", "whispered", "shouted")))
             return
-    if others and r < 0.6:
+    if others and r < 0.45:
+        y = rng.choice(others)
+        st.speak(x, rng.choice((f"Look, {y.title}, I am {v['ing']}!", f"{y.title}, can you see me {v['ing']}?",
+                                f"{y.title} {vb[rng.choice(moves)]['third']} so {rng.choice(_ADVERBS)}!")),
+                 rng.choice(("said", "shouted", "laughed")))
+    elif others and r < 0.6:
         y = rng.choice(others)
         v2 = vb[rng.choice(moves)]
         st.s(f"While {st.nm(y)} was {v2['ing']}{pp}, {st.sub(x)} {v['past']} {rng.choice(_ADVERBS)}.")

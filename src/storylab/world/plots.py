@@ -271,7 +271,7 @@ def setup(st, plan: Plan) -> None:
     _loves(st)
     _thing(st, plan)
     _grownup(st, plan)
-    if st.rng.random() < 0.3:
+    if st.rng.random() < 0.45:
         facts.episode(st, "setup")
     if plan.companion and not plan.flags_late_companion():
         _companion(st, plan)
@@ -524,7 +524,7 @@ class Outing(Plan):
         c, rng = st.hero, st.rng
         D = st.place_mark(self.dest)
         act = self.activity
-        st.s(st.pick(f"When they got to the {D}, {st.sub(c, False)} {st.pick('could not stop smiling', 'laughed and laughed', 'ran in front of everyone')}.",
+        st.s(st.pick(f"When they {st.pick('got to', 'arrived at', 'reached')} the {D}, {st.sub(c, False)} {st.pick('could not stop smiling', 'laughed and laughed', 'ran in front of everyone')}.",
                      f"At the {D}, there was so much for {c.name} to see.",
                      f"{c.name} thought the {D} was {st.pick('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty')} that day."))
         if self.kind:
@@ -547,7 +547,9 @@ class Outing(Plan):
         st.s(st.pick(f"Then dark clouds came over the {st.place_mark(self.dest)}, and {c.name} felt the first drops of rain.",
                      f"Suddenly, the sky over the {st.place_mark(self.dest)} turned gray, and big drops of rain fell on {c.name}.",
                      f"But before {c.name} could {self.activity}, it started to rain."))
-        st.s(f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.")
+        st.s(st.pick(f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
+                     f"{st.sub(c)} hoped that the rain would stop soon, because {c.s} wanted to {self.activity}.",
+                     f"{st.sub(c)} wished that the sun would come back, so that {c.s} could {self.activity}."))
         if getattr(self, "flags_umbrella", False) or (not self.bad and st.rng.random() < 0.5):
             facts.need(st, "rain")
         if self.bad:
@@ -573,7 +575,8 @@ class Outing(Plan):
             st.state.at(st.pick("afternoon", "evening"))
             st.s(st.pick(f"{st.nm(c)} and {st.nm(g)} stayed at the {st.place_mark(self.dest)} until the sun went down.",
                          f"When it was time to go home, {st.nm(c)} did not want to leave the {st.place_mark(self.dest)}.",
-                         f"In the {st.time_mark(st.state.time)}, {st.nm(c)} and {st.nm(g)} {st.pick(*SMALL_WALK)} home from the {st.place_mark(self.dest)}."))
+                         f"In the {st.time_mark(st.state.time)}, {st.nm(c)} and {st.nm(g)} {st.pick(*SMALL_WALK)} home from the {st.place_mark(self.dest)}.",
+                         f"When {st.nm(c)} and {st.nm(g)} returned home, {c.s} {st.pick('hoped', 'wished')} they could come back to the {st.place_mark(self.dest)} soon."))
         if self.bad and not failed:
             it = st.thing["word"]
             st.state.lose(c.name, it)
@@ -1028,6 +1031,7 @@ class Share(Plan):
             st.s(f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.")
         else:
             st.s(st.pick(f"{st.sub(c)} thought about it and gave the {it} to {st.nm(f)}.",
+                         f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
                          f"{st.sub(c)} saw that {f.name} was sad, so {c.s} gave the {it} to {f.o}."))
             st.state.give(c.name, f.name, it)
             st.s(st.pick(f"{st.nm(c)} and {st.nm(f)} took turns with the {it}, and they had so much fun together.",

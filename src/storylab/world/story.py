@@ -124,14 +124,14 @@ class Story:
                 frame = self.frame(self.hero, group=True)
                 t = "they" + t[4:]
             elif c is not None and (t.startswith(c.title + " ") or t.startswith(c.s + " ")):
-                frame = self.frame(c)
+                frame = self.frame(c, sentence=t)
             if frame:
                 sentences = (frame + t, *sentences[1:])
         self.doc.s(*sentences)
         self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
         self._cur_subj, self._cur_named = None, []
 
-    def frame(self, c: Char, group: bool = False) -> str:
+    def frame(self, c: Char, group: bool = False, sentence: str = "") -> str:
         """An opening phrase that the state makes true for `c` now ("At the pond, ", "Still holding
         her kite, "), or "" if none fits."""
         st, rng = self.state, self.rng
@@ -140,7 +140,8 @@ class Story:
         if where in self.w.coords:
             opts.append(0)
         opts += [1, 2]
-        held = [t for t, h in st.holder.items() if h == c.name and " " not in t]
+        held = [t for t, h in st.holder.items() if h == c.name and " " not in t and t not in sentence
+                and self.doc.has_word(t)]
         if held and not group:
             opts.append(3)
         with_ = [o for o in self.cast if o is not c and st.where.get(o.name) == where and o.name in st.introduced
@@ -299,15 +300,24 @@ class Story:
                                          f"The {x['plural']} there were {cmp_} than the ones near {c.name}'s house."))
         if "adverb" in adj and rng.random() < 0.5:
             self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
-        elif self.verb["participle"] != self.verb["past"] and rng.random() < 0.5:
+        r = rng.random()
+        if self.verb["participle"] != self.verb["past"] and r < 0.4:
             self.s(f"{self.nm(c)} had never {self.verb_phrase('participle')} so much before.")
-        elif rng.random() < 0.5:
+        elif r < 0.7:
             self.s(f"{self.grownup.title} always said that {c.name} {self.verb_phrase('third')} better than anyone.")
-        if (not n.get("mass") and n["plural"] != n["word"] and n["kind"] in ("toy", "food", "animal", "nature",
-                                                                             "clothing", "vehicle", "household")
-                and rng.random() < 0.4):
-            self.s(self.pick(f"{c.name} loved {n['plural']} more than anything.",
-                             f"{c.name} had a book with pictures of {n['plural']} in it."))
+        else:
+            self.s(f"Even in {c.p} dreams that night, {c.name} was {self.verb_phrase('ing')}.")
+        k, pl = n["kind"], n["plural"]
+        if not n.get("mass") and pl != n["word"] and rng.random() < 0.5:
+            if k in ("toy", "food", "animal", "nature", "clothing", "vehicle"):
+                self.s(self.pick(f"{c.name} loved {pl} more than anything.",
+                                 f"{c.name} had a book with pictures of {pl} in it."))
+            elif k in ("household", "tool", "instrument"):
+                self.s(f"{c.name} counted all the {pl} in the house, one by one.")
+            elif k == "person" and n["word"] not in FAMILY:
+                self.s(f"On the way home, {c.name} waved to some {pl}.")
+            elif k == "body":
+                self.s(f"After the long day, {c.name} and {c.p} friends all had dirty {pl}.")
 
     # --- the record -------------------------------------------------------------------------------
 

@@ -54,8 +54,8 @@ def count_noun(n: int, noun: dict) -> str:
     return f"{NUMBERS[n]} {noun['word'] if n == 1 else noun['plural']}"
 
 
-_TAG_TAILS = (" with a smile", " happily", " softly", " loudly", " again", " with a laugh", " quickly",
-              " very softly", " with a big smile", " right away", " at once", " with a nod")
+_TAG_TAILS = (" softly", " loudly", " again", " quickly", " very softly", " right away", " at once", " with a nod",
+              " slowly", " at last")
 
 
 def quote(rng, speaker: str, line: str, verb: str = "said") -> str:
