@@ -18,6 +18,9 @@ from storylab.world.text import NUMBERS, a
 
 _ANIMAL_OK = {"watch", "look", "see", "chase", "follow", "count", "stare", "listen", "hear", "touch", "draw",
               "feed", "pet", "hug"}
+_TAME_ONLY = {"feed", "pet", "hug", "touch"}
+_TAME = {"dog", "cat", "puppy", "kitten", "rabbit", "bunny", "horse", "cow", "sheep", "goat", "duck", "pony", "lamb",
+         "hen", "chicken", "pig", "goose", "swan", "squirrel"}
 _SHOP = {"market": ("apple", "banana", "orange", "pear", "peach", "melon", "carrot", "tomato", "potato", "corn",
                     "cucumber", "lemon", "plum", "grape", "cherry", "pumpkin", "onion", "watermelon"),
          "bakery": ("bread", "cake", "cookie", "pie", "muffin", "bun", "cupcake", "donut", "biscuit", "cracker"),
@@ -110,7 +113,8 @@ def _pairs(st, place: str, outdoor: bool) -> list[tuple[str, tuple]]:
         elif outdoor:
             ok = verb in _OUT_VERBS
             words = [o["word"] for o in objs if (o["kind"] == "nature" and o["word"] not in _NOT_OBJ)
-                     or (o["word"] in animals and verb in _ANIMAL_OK)]
+                     or (o["word"] in animals and verb in _ANIMAL_OK
+                         and (verb not in _TAME_ONLY or o["word"] in _TAME))]
         else:
             ok = verb in _HOME_VERBS
             words = [o["word"] for o in objs if o["kind"] in _HOME_KINDS and o["word"] not in _NOT_OBJ]

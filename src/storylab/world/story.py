@@ -118,7 +118,7 @@ class Story:
         the subject is, the time, the day, what they hold, who is with them, how they feel."""
         c = self._cur_subj
         t = sentences[0]
-        if self.rng.random() < FRAME_P:
+        if self.doc.paras and self.rng.random() < FRAME_P:  # not in the setup, which tells of habits
             frame = ""
             if t.startswith("They ") and self.known(getattr(self, "hero", None)):
                 frame = self.frame(self.hero, group=True)
