@@ -173,7 +173,7 @@ def _pick(rng, *makers) -> str:
 
 def _ask(st, asker: str, question: str) -> None:
     """A question as a line of dialogue (a paragraph never starts with a quote)."""
-    st.doc.s(f'{asker} asked, "{question}"')
+    st.s(f'{asker} asked, "{question}"')
 
 
 def _tell(st, clause: str, we: bool = False) -> None:
@@ -185,20 +185,17 @@ def _tell(st, clause: str, we: bool = False) -> None:
         who = st.nm(st.friend)
     r = rng.random()
     if r < 0.3 or (we and r < 0.75):
-        st.doc.s(f'{who} said, "{cap(clause)}."')
+        st.s(f'{who} told {N}, "{cap(clause)}."')
     elif we or r < 0.42:
-        if st.doc.cur:
-            st.doc.s(f'"Did you know that {clause}?" {who} asked {N}.')
-        else:
-            st.doc.s(f'{who} asked {N}, "Did you know that {clause}?"')
+        st.s(f'{who} asked {N}, "Did you know that {clause}?"')
     elif r < 0.56:
-        st.doc.s(f"{who} told {N} that {clause}.")
+        st.s(f"{who} told {N} that {clause}.")
     elif r < 0.7:
-        st.doc.s(f"{N} knew that {clause}.")
+        st.s(f"{N} knew that {clause}.")
     elif r < 0.82:
-        st.doc.s(f"{N} learned that {clause}.")
+        st.s(f"{N} learned that {clause}.")
     else:
-        st.doc.s(f"{cap(clause)}.")
+        st.s(f"{cap(clause)}.")
 
 
 def _qa(st, question: str, asker: str, answer: str, answerer: str) -> None:
@@ -217,17 +214,17 @@ def _says(e: Ep) -> None:
     r = rng.random()
     if r < 0.25:
         where = f" at the {st.place_mark(st.place)}" if s in K.found_at.get(st.place, ()) else ""
-        st.doc.s(f"{N} saw {a(s)}{where}.", f'The {s} looked at {N} and said, "{e.v(v, cap)}, {v}!"')
+        st.s(f"{N} saw {a(s)}{where}.", f'The {s} looked at {N} and said, "{e.v(v, cap)}, {v}!"')
     elif r < 0.45:
-        st.doc.s(f'{N} heard {a(s)} say, "{e.v(v, cap)}!"')
+        st.s(f'{N} heard {a(s)} say, "{e.v(v, cap)}!"')
     elif r < 0.65:
         _ask(st, N, f"What does {a(s)} say?")
         if rng.random() < 0.5:
-            st.doc.s(f'{P} laughed and said, "{e.v(v, cap)}!"')
+            st.s(f'{P} laughed and said, "{e.v(v, cap)}!"')
         else:
-            st.doc.s(f'{P} said, "{cap(pl(s))} say {e.v(v)}."')
+            st.s(f'{P} said, "{cap(pl(s))} say {e.v(v)}."')
     elif r < 0.8:
-        st.doc.s(f"{N} pretended to be {a(s)}.", f'"{e.v(v, cap)}!" {N} said.')
+        st.s(f"{N} pretended to be {a(s)}.", f'"{e.v(v, cap)}!" {N} said.')
     else:
         _tell(st, f"{generic(st, s, 'say')} {e.v(v)}")
 
@@ -238,15 +235,15 @@ def _cry(e: Ep) -> None:
     v = K.main("cry", s)
     r = rng.random()
     if r < 0.3:
-        st.doc.s(f"{N} saw {a(s)}.", f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
+        st.s(f"{N} saw {a(s)}.", f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
     elif r < 0.5:
-        st.doc.s(f"{N} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
+        st.s(f"{N} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
     elif r < 0.7:
-        st.doc.s(f'{P} said, "Listen, {N}! The {s} is {e.v(v, lambda x: vf(x, "ing"))}."')
+        st.s(f'{P} said, "Listen, {N}! The {s} is {e.v(v, lambda x: vf(x, "ing"))}."')
     else:
         others = [x for x in K.rel["cry"].subjects if K.main("cry", x) != v and x != "bird" and not mass(x)]
         s2 = rng.choice(others)
-        st.doc.s(f"{cap(pl(s))} {e.v(v)}, and {pl(s2)} {K.main('cry', s2)}.")
+        st.s(f"{cap(pl(s))} {e.v(v)}, and {pl(s2)} {K.main('cry', s2)}.")
 
 
 def _can(e: Ep) -> None:
@@ -255,7 +252,7 @@ def _can(e: Ep) -> None:
     v = e.value or rng.choice(K.values("can", s))
     r = rng.random()
     if r < 0.3:
-        st.doc.s(f"{N} saw {a(s)} {e.v(v, lambda x: vf(x, 'ing'))} {_where(rng, s, v)}.")
+        st.s(f"{N} saw {a(s)} {e.v(v, lambda x: vf(x, 'ing'))} {_where(rng, s, v)}.")
     elif r < 0.5:
         _tell(st, f"{generic(st, s, 'can')} {e.v(v)}")
     elif r < 0.65:
@@ -266,7 +263,7 @@ def _can(e: Ep) -> None:
         neg = rng.choice(K.rel["can"].not_[s])
         _tell(st, f"{pl(s)} can't {neg}, but they can {v}")
     else:
-        st.doc.s(f"The {s} {e.v(v, lambda x: vf(x, 'past'))} {_where(rng, s, v)}.")
+        st.s(f"The {s} {e.v(v, lambda x: vf(x, 'past'))} {_where(rng, s, v)}.")
 
 
 def _where(rng, s: str, ability: str) -> str:
@@ -286,7 +283,7 @@ def _lives(e: Ep) -> None:
     elif r < 0.8:
         _qa(st, f"Where do {pl(s)} live?", N, f"{cap(pl(s))} live {prep} {ans}.", P)
     else:
-        st.doc.s(f"{a(s)} lived {sg}, and {N} liked to visit it.")
+        st.s(f"{a(s)} lived {sg}, and {N} liked to visit it.")
 
 
 def _gives(e: Ep) -> None:
@@ -304,7 +301,7 @@ def _gives(e: Ep) -> None:
         q = "Where do eggs come from?" if v == "egg" else f"Where does {v} come from?"
         _qa(st, q, N, f"From {e.s(s, v, pl, pool=subs)}!", P)
     else:
-        st.doc.s({"egg": f"Every morning, the {s} laid an egg.", "milk": f"The farmer got some milk from the {s}.",
+        st.s({"egg": f"Every morning, the {s} laid an egg.", "milk": f"The farmer got some milk from the {s}.",
                   "honey": "The bees made sweet honey.",
                   "wool": f"The farmer got wool from the {s} to make warm sweaters."}[v])
 
@@ -320,9 +317,9 @@ def _eats(e: Ep) -> None:
     elif r < 0.55:
         _qa(st, f"What do {pl(s)} eat?", N, f"{cap(pl(s))} eat {e.v(v, form)}.", P)
     elif r < 0.75 and v in _FEED and s not in ("owl", "spider", "bear"):
-        st.doc.s(f"{N} gave the {s} some {form(v)}.")
+        st.s(f"{N} gave the {s} some {form(v)}.")
     else:
-        st.doc.s(f"{N} watched the {s}. The {s} was eating {e.v(v, form)}.")
+        st.s(f"{N} watched the {s}. The {s} was eating {e.v(v, form)}.")
 
 
 def _builds(e: Ep) -> None:
@@ -333,9 +330,9 @@ def _builds(e: Ep) -> None:
     if r < 0.4:
         _tell(st, f"{generic(st, s, 'make')} {e.v(v, pl)}")
     elif r < 0.7:
-        st.doc.s(f"{N} saw {a(s)} making a {e.v(v)} in a tree.")
+        st.s(f"{N} saw {a(s)} making a {e.v(v)} in a tree.")
     else:
-        st.doc.s(f"The {s} was busy making a {e.v(v)}.")
+        st.s(f"The {s} was busy making a {e.v(v)}.")
 
 
 def _baby(e: Ep) -> None:
@@ -346,9 +343,9 @@ def _baby(e: Ep) -> None:
     if r < 0.3:
         _tell(st, f"a baby {s} is called a {e.v(v)}")
     elif r < 0.55:
-        st.doc.s(f"{N} saw a mommy {s} with her little {e.v(v, pl)}.")
+        st.s(f"{N} saw a mommy {s} with her little {e.v(v, pl)}.")
     elif r < 0.8:
-        st.doc.s(f"A {v} is a baby {e.s(s, v)}.")
+        st.s(f"A {v} is a baby {e.s(s, v)}.")
     else:
         _qa(st, f"What is a baby {s} called?", N, f"A baby {s} is a {e.v(v)}.", P)
 
@@ -364,15 +361,15 @@ def _binary(e: Ep, rel: str) -> None:
     if rel == "temp":
         if v == "hot" and s == "sun":
             melt = rng.choice(("ice cream", "popsicle", "snowman"))
-            st.doc.s(_pick(rng,
+            st.s(_pick(rng,
                            lambda: f"The {melt} melted because the sun was {e.v(v)}.",
                            lambda: f"The sun was {e.v(v)}, so {N} sat in the shade of a tree."))
         elif v == "hot":
-            st.doc.s(_pick(rng,
+            st.s(_pick(rng,
                            lambda: f'{P} said, "{N}, do not touch the {s}. It is very {e.v(v)}!"',
                            lambda: f"The {s} was very {e.v(v)}, so {N} stayed away from it."))
         elif r < 0.4:
-            st.doc.s(_pick(rng,
+            st.s(_pick(rng,
                            lambda: f"{N} touched the {s}. The {s} felt very {e.v(v)} in {c.p} hand!",
                            lambda: f"When {N} touched the {s}, it felt very {e.v(v)}."))
         elif r < 0.7:
@@ -380,33 +377,33 @@ def _binary(e: Ep, rel: str) -> None:
                                                          lambda: f"It is {e.v(v)}.",
                                                          lambda: f"It is {e.v(v)}, {N}."), P)
         else:
-            st.doc.s(f"The {s} was so {e.v(v)} that {N} shivered.")
+            st.s(f"The {s} was so {e.v(v)} that {N} shivered.")
         return
     if rel == "light":
         if s == "night":
             if rng.random() < 0.5:
-                st.doc.s(_pick(rng,
+                st.s(_pick(rng,
                                lambda: f"When the sun went down, it got {e.v(v)}.",
                                lambda: f"When the sun went down, the sky over the {st.place_mark(st.place)} got {e.v(v)}."))
             else:
                 _tell(st, f"at night it is {e.v(v)}, and in the day it is bright")
         elif s == "cave":
-            st.doc.s(f"The cave was very {e.v(v)}, so {N} turned on {c.p} flashlight.")
+            st.s(f"The cave was very {e.v(v)}, so {N} turned on {c.p} flashlight.")
         elif s == "sun":
-            st.doc.s(f"The sun was so {e.v(v)} that {N} had to close {c.p} eyes.")
+            st.s(f"The sun was so {e.v(v)} that {N} had to close {c.p} eyes.")
         elif s == "day":
             _tell(st, f"in the day it is {e.v(v)}, and at night it is dark")
         elif s == "star":
-            st.doc.s(f"The stars were {e.v(v)} in the night sky, and {N} counted them.")
+            st.s(f"The stars were {e.v(v)} in the night sky, and {N} counted them.")
         else:
-            st.doc.s(f"The {s} was warm and {e.v(v)}, and {N} sat near it.")
+            st.s(f"The {s} was warm and {e.v(v)}, and {N} sat near it.")
         return
     if r < 0.3 and others:
         s2 = rng.choice(others)
         v2 = K.main(rel, s2)
         if rel == "speed" and rng.random() < 0.5 and not {s, s2} & _VEHICLES:
-            st.doc.s(f"The {s} and the {s2} had a race.")
-        st.doc.s(f"The {s} was {v}, but the {s2} was {e.v(v2, subj=s2)}.")
+            st.s(f"The {s} and the {s2} had a race.")
+        st.s(f"The {s} was {v}, but the {s2} was {e.v(v2, subj=s2)}.")
     elif r < 0.55:
         _tell(st, f"{pl(s)} {is_} very {e.v(v)}")
     elif r < 0.75:
@@ -415,7 +412,7 @@ def _binary(e: Ep, rel: str) -> None:
                                                lambda: f"It is {e.v(v)}.",
                                                lambda: f"{cap(a(s))} is {e.v(v)}, {N}."), P)
     else:
-        st.doc.s(_pick(rng,
+        st.s(_pick(rng,
                        lambda: f"{N} saw {a(s)}. The {s} was so {e.v(v)}!",
                        lambda: f'"Look at that {s}, it is so {e.v(v)}!" said {N}.',
                        lambda: f"{N} watched {a(s)}, and it was very {e.v(v)}."))
@@ -428,7 +425,7 @@ def _color(e: Ep) -> None:
     r = rng.random()
     the = "the " if s in ("sky", "sun", "grass", "sea", "snow") else ""
     if r < 0.25 and the:
-        st.doc.s(_pick(rng,
+        st.s(_pick(rng,
                        lambda: f"{N} looked at the {s}. It was {e.v(v)}.",
                        lambda: f"The {s} was {e.v(v)} that day."))
     elif r < 0.45:
@@ -440,7 +437,7 @@ def _color(e: Ep) -> None:
                                                      lambda: f"{pron} {be} {e.v(v)}, {N}."), P)
     elif r < 0.7 and not mass(s):
         obj = f"the {s}" if the else a(s)
-        st.doc.s(f"{N} drew {obj} and colored it {e.v(v)}.")
+        st.s(f"{N} drew {obj} and colored it {e.v(v)}.")
     else:
         subj = f"the {s}" if the else (s if mass(s) else pl(s))
         _tell(st, f"{subj} {'is' if mass(s) or the else 'are'} {e.v(v)}")
@@ -452,18 +449,18 @@ def _taste(e: Ep) -> None:
     v = K.main("taste", s)
     r = rng.random()
     if s == "sea":
-        st.doc.s(f"{N} tasted the water in the sea. The water was {e.v(v)}!")
+        st.s(f"{N} tasted the water in the sea. The water was {e.v(v)}!")
     elif s in ("honey", "sugar") and r < 0.4:
-        st.doc.s(f"{P} put some {s} in the tea to make it {e.v(v)}.")
+        st.s(f"{P} put some {s} in the tea to make it {e.v(v)}.")
     elif r < 0.35:
-        st.doc.s(_pick(rng,
+        st.s(_pick(rng,
                        lambda: f"{N} tasted the {s}. The {s} was very {e.v(v)}!",
                        lambda: f"The {s} that {N} tasted was very {e.v(v)}.") +
                  (f" {cap(c.s)} made a funny face." if v == "sour" else ""))
     elif r < 0.6:
         others = [x for x in K.rel["taste"].subjects if K.main("taste", x) != v and x != "sea"]
         s2 = rng.choice(others)
-        st.doc.s(f"The {s} was {v}, but the {s2} was {e.v(K.main('taste', s2), subj=s2)}.")
+        st.s(f"The {s} was {v}, but the {s2} was {e.v(K.main('taste', s2), subj=s2)}.")
     else:
         _tell(st, f"{s if mass(s) else pl(s)} {'is' if mass(s) else 'are'} {e.v(v)}")
 
@@ -476,17 +473,17 @@ def _tool(e: Ep) -> None:
     pp = st.parent_char.p
     r = rng.random()
     if r < 0.3:
-        st.doc.s(f"{N} wanted to {do.format(p=c.p)}, so {c.s} got {c.p} {e.v(v)}.")
+        st.s(f"{N} wanted to {do.format(p=c.p)}, so {c.s} got {c.p} {e.v(v)}.")
     elif r < 0.5 and task not in ("tell the time", "see yourself", "see in the dark", "dry"):
-        st.doc.s(f"{P} {did.format(p=pp)} with the {e.v(v)}.")
+        st.s(f"{P} {did.format(p=pp)} with the {e.v(v)}.")
     elif r < 0.7:
         _ask(st, N, f"What do we use to {do.format(p='our')}?")
-        st.doc.s(f'{P} said, "We use the {e.v(v)}."' if rng.random() < 0.5 else
+        st.s(f'{P} said, "We use the {e.v(v)}."' if rng.random() < 0.5 else
                  f'{P} said, "To {do.format(p="your")}, you need the {e.v(v)}, {N}."')
     elif r < 0.85:
-        st.doc.s(f"To {do.format(p=c.p)}, {N} used {c.p} {e.v(v)}.")
+        st.s(f"To {do.format(p=c.p)}, {N} used {c.p} {e.v(v)}.")
     else:
-        st.doc.s(f"{P} gave {N} {a(v) if not mass(v) else 'some ' + v} so {c.s} could {do.format(p=c.p)}.")
+        st.s(f"{P} gave {N} {a(v) if not mass(v) else 'some ' + v} so {c.s} could {do.format(p=c.p)}.")
 
 
 def _sense(e: Ep) -> None:
@@ -500,9 +497,9 @@ def _sense(e: Ep) -> None:
     elif r < 0.65:
         _qa(st, f"What do you {act} with?", P, f"With my {e.v(v, form)}!", N)
     elif act in _SENSE_DO:
-        st.doc.s(f"{N} {_SENSE_DO[act].format(p=c.p)} {e.v(v, form)}.")
+        st.s(f"{N} {_SENSE_DO[act].format(p=c.p)} {e.v(v, form)}.")
     else:
-        st.doc.s(f'{P} said, "We {act} with our {e.v(v, form)}."')
+        st.s(f'{P} said, "We {act} with our {e.v(v, form)}."')
 
 
 def _time(e: Ep) -> None:
@@ -512,17 +509,17 @@ def _time(e: Ep) -> None:
     form = lambda x: "stars" if x == "star" else x  # noqa: E731
     r = rng.random()
     if s in ("moon", "star") and r < 0.5:
-        st.doc.s(f"At night, the {e.s(s, 'night', form, pool=sky)} came out.")
+        st.s(f"At night, the {e.s(s, 'night', form, pool=sky)} came out.")
     elif s == "star":
-        st.doc.s(_pick(rng,
+        st.s(_pick(rng,
                        lambda: f"{N} could see the stars because it was {e.v('night')}.",
                        lambda: f"The stars came out over the {st.place_mark(st.place)} because it was {e.v('night')}."))
     elif s == "moon":
-        st.doc.s(rng.choice(("Every night, the moon and the stars came out.",
+        st.s(rng.choice(("Every night, the moon and the stars came out.",
                              "The moon and the stars were bright in the night sky.")))
     elif s == "sun":
         if rng.random() < 0.5 and st.state.time == "morning" and st.state.weather in WARM:
-            st.doc.s(f"In the morning, {N} saw the {e.s('sun', 'day', form, pool=sky)} come up over the "
+            st.s(f"In the morning, {N} saw the {e.s('sun', 'day', form, pool=sky)} come up over the "
                      f"{st.place_mark(st.place)}.")
         else:
             _tell(st, f"the sun shines in the {e.v('day')}, and the moon shines at night")
@@ -535,13 +532,13 @@ def _season(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = K.main("season", s)
     if st.season == v and rng.random() < 0.4:
-        st.doc.s(_SCENE[v].format(N=N, P=st.place_mark(st.place), s=st.time_mark(v)))
+        st.s(_SCENE[v].format(N=N, P=st.place_mark(st.place), s=st.time_mark(v)))
         return
     clause = {"snow": "snow falls in the {}", "snowman": "we can make a snowman in the {}",
               "sled": "we can ride a sled in the {}", "flower": "many flowers bloom in the {}",
               "leaf": "the leaves fall from the trees in the {}", "swim": "we can swim in the lake in the {}"}[s]
     if s in ("snowman", "sled") and st.season != v and rng.random() < 0.5:  # "had to wait for the winter"
-        st.doc.s(f"{N} wanted to make a snowman, but {c.s} had to wait for the {e.v(v, wrap=st.time_mark)}." if s == "snowman"
+        st.s(f"{N} wanted to make a snowman, but {c.s} had to wait for the {e.v(v, wrap=st.time_mark)}." if s == "snowman"
                  else f"{N} could only ride {c.p} sled in the {e.v(v, wrap=st.time_mark)}.")
     else:
         _tell(st, clause.format(e.v(v, wrap=st.time_mark)), we=clause.startswith("we"))
@@ -559,7 +556,7 @@ def _weather(e: Ep) -> None:
     v = K.main("weather", s)
     other = "summer" if s == "winter" else "winter"
     if st.season == s and rng.random() < 0.5:
-        st.doc.s(_pick(rng,
+        st.s(_pick(rng,
                        lambda: f"It was {st.time_mark(s)}, so it was very {e.v(v)} outside.",
                        lambda: f"It was {st.time_mark(s)}, so it was {e.v(v)} at the {st.place_mark(st.place)}."))
     elif rng.random() < 0.5:
@@ -581,11 +578,11 @@ def _job(e: Ep) -> None:
         form = pl if plural else (lambda x: x)
         ans = e.s(job, tag, form)
         fill = dict(N=N, P=P, p=c.p, o=c.o, s=c.s)
-        st.doc.s(pre.format(**fill) + ans + ("." if plural else post.format(**fill)))
+        st.s(pre.format(**fill) + ans + ("." if plural else post.format(**fill)))
     elif r < 0.8:
         _tell(st, f"{a(job)} {does}")
     else:
-        st.doc.s(f"{N} wanted to be {a(job)} one day, because {pl(job)} {do}.")
+        st.s(f"{N} wanted to be {a(job)} one day, because {pl(job)} {do}.")
 
 
 _RELS = {"says": _says, "cry": _cry, "can": _can, "lives": _lives, "gives": _gives, "eats": _eats,
@@ -692,7 +689,7 @@ def night(st) -> bool:
         e = Ep(st, "time", "moon", annotate=True)
         moon = e.s("moon", "night", pool=["sun", "moon", "star"])
         st.state.at("night")
-        st.doc.s(f"That {st.time_mark('night')}, {N} looked out of the window and saw the bright {moon} in the sky.")
+        st.s(f"That {st.time_mark('night')}, {N} looked out of the window and saw the bright {moon} in the sky.")
     else:
         st.state.at("night")
         episode(st, "night")
@@ -718,47 +715,47 @@ def need(st, key: str) -> bool:
     if slot == "ate":
         obj = rng.choice(("a sandwich", "some bread", "an apple", "some soup")) if key == "hungry" else \
             rng.choice(("some water", "some milk", "a cup of juice"))
-        st.doc.s(f"{N} was {adj}, so {s} {ans(val)} {obj}.")
+        st.s(f"{N} was {adj}, so {s} {ans(val)} {obj}.")
     elif slot == "asked":
-        st.doc.s(f"{N} was {adj}, so {s} asked {st.parent} for some {ans(val)}.")
+        st.s(f"{N} was {adj}, so {s} asked {st.parent} for some {ans(val)}.")
     elif slot == "gave":
-        st.doc.s(f"{N} was {adj}, so {P} gave {c.o} some {ans(val)}.")
+        st.s(f"{N} was {adj}, so {P} gave {c.o} some {ans(val)}.")
     elif slot == "wear":
         if key == "cold":
-            st.doc.s(f"It was cold outside, so {N} put on {p} {ans(val)}.")
+            st.s(f"It was cold outside, so {N} put on {p} {ans(val)}.")
         else:
-            st.doc.s(f"It was a hot day, so {N} put on {p} {ans(val)}.")
+            st.s(f"It was a hot day, so {N} put on {p} {ans(val)}.")
     elif slot == "turn":
         if key == "dark":
-            st.doc.s(f"It was dark in {p} room, so {N} turned on the {ans(val)}.")
+            st.s(f"It was dark in {p} room, so {N} turned on the {ans(val)}.")
         else:
-            st.doc.s(f"It was very hot in the house, so {P} turned on the {ans(val)}.")
+            st.s(f"It was very hot in the house, so {P} turned on the {ans(val)}.")
     elif slot == "take":
         if key == "tired":
-            st.doc.s(f"{N} was {adj}, so {s} took a {ans(val)}.")
+            st.s(f"{N} was {adj}, so {s} took a {ans(val)}.")
         else:
-            st.doc.s(f"After playing in the mud, {N} was very dirty, so {s} took a {ans(val)}.")
+            st.s(f"After playing in the mud, {N} was very dirty, so {s} took a {ans(val)}.")
     elif slot == "went":
         if key == "tired":
-            st.doc.s(_pick(rng,
+            st.s(_pick(rng,
                            lambda: f"After such a long day, {N} was very {adj}, so {s} went to {ans(val)}.",
                            lambda: f"{N} yawned. After the long day, {N} was {adj}, so {s} went to {ans(val)}."))
         else:
             st.state.doing(c.name, "swim")
-            st.doc.s(f"It was very hot, so {N} went to {ans(val)}.")
+            st.s(f"It was very hot, so {N} went to {ans(val)}.")
     elif slot == "took":
         if key == "rain":
-            st.doc.s(f"It was raining, so {N} took {p} {ans(val)}.")
+            st.s(f"It was raining, so {N} took {p} {ans(val)}.")
         elif key == "wind":
-            st.doc.s(f"It was very windy, so {N} took out {p} {ans(val)}.")
+            st.s(f"It was very windy, so {N} took out {p} {ans(val)}.")
         else:
-            st.doc.s(f"It was a snowy day, so {N} took {p} {ans(val)} outside.")
+            st.s(f"It was a snowy day, so {N} took {p} {ans(val)} outside.")
     elif key == "dirty":
-        st.doc.s(f"{N}'s hands were dirty, so {s} washed them with {e.v('soap', extra=['mud', 'sand'])} and water.")
+        st.s(f"{N}'s hands were dirty, so {s} washed them with {e.v('soap', extra=['mud', 'sand'])} and water.")
     elif key == "dry":
-        st.doc.s(f"The flowers in the garden were dry, so {N} gave them some {e.v('water', extra=['sand', 'bread'])}.")
+        st.s(f"The flowers in the garden were dry, so {N} gave them some {e.v('water', extra=['sand', 'bread'])}.")
     elif key == "snow":
-        st.doc.s(f"There was a lot of snow, so {N} made a big {e.v('snowman', extra=['cake', 'kite'])} with a carrot nose.")
+        st.s(f"There was a lot of snow, so {N} made a big {e.v('snowman', extra=['cake', 'kite'])} with a carrot nose.")
     else:
         return False
     return True

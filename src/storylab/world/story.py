@@ -125,6 +125,9 @@ class Story:
                 t = "they" + t[4:]
             elif c is not None and (t.startswith(c.title + " ") or t.startswith(c.s + " ")):
                 frame = self.frame(c, sentence=t)
+            elif c is None and t.startswith("The ") and self.known(getattr(self, "hero", None)):
+                frame = self.frame(self.hero, group=True)
+                t = "the" + t[3:]
             if frame:
                 sentences = (frame + t, *sentences[1:])
         self.doc.s(*sentences)
