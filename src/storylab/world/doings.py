@@ -225,8 +225,10 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
 
 def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) -> None:
     """Sentences of doing things at `place`: at least `least`, then more until the story has
-    `upto` words (at most `most`)."""
+    `upto` words (at most `most`). A story already at its planned length gets none: its plot
+    and the facts met in it have filled it."""
+    full = st.flags.get("budget", 999) - 40
     for k in range(most):
-        if k >= least and st.doc.nwords >= upto:
+        if st.doc.nwords >= upto and (k >= least or st.doc.nwords >= full):
             return
         doing(st, group, place)

@@ -190,9 +190,9 @@ def _tell(st, clause: str, we: bool = False) -> None:
         st.s(f'{who} asked {N}, "Did you know that {clause}?"')
     elif r < 0.56:
         st.s(f"{who} told {N} that {clause}.")
-    elif r < 0.7:
+    elif r < 0.72:
         st.s(f"{N} knew that {clause}.")
-    elif r < 0.82:
+    elif r < 0.9:
         st.s(f"{N} learned that {clause}.")
     else:
         st.s(f"{cap(clause)}.")
@@ -224,7 +224,7 @@ def _says(e: Ep) -> None:
         else:
             st.s(f'{P} said, "{cap(pl(s))} say {e.v(v)}."')
     elif r < 0.8:
-        st.s(f"{N} pretended to be {a(s)}.", f'"{e.v(v, cap)}!" {N} said.')
+        st.s(f"{N} pretended to be {a(s)}.", f'"{e.v(v, cap)}, {v}," {N} said, and everyone laughed.')
     else:
         _tell(st, f"{generic(st, s, 'say')} {e.v(v)}")
 
@@ -239,7 +239,7 @@ def _cry(e: Ep) -> None:
     elif r < 0.5:
         st.s(f"{N} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
     elif r < 0.7:
-        st.s(f'{P} said, "Listen, {N}! The {s} is {e.v(v, lambda x: vf(x, "ing"))}."')
+        st.s(f'{P} said, "Listen, {N}, the {s} is {e.v(v, lambda x: vf(x, "ing"))}."')
     else:
         others = [x for x in K.rel["cry"].subjects if K.main("cry", x) != v and x != "bird" and not mass(x)]
         s2 = rng.choice(others)
@@ -301,8 +301,9 @@ def _gives(e: Ep) -> None:
         q = "Where do eggs come from?" if v == "egg" else f"Where does {v} come from?"
         _qa(st, q, N, f"From {e.s(s, v, pl, pool=subs)}!", P)
     else:
-        st.s({"egg": f"Every morning, the {s} laid an egg.", "milk": f"The farmer got some milk from the {s}.",
-                  "honey": "The bees made sweet honey.",
+        st.s({"egg": f"Every morning, the {s} laid an egg, and {N} {st.pick('found', 'collected', 'looked for')} it.",
+              "milk": f"The farmer got some milk from the {s} for {N}.",
+                  "honey": f"{N} watched the bees, and the bees made sweet honey.",
                   "wool": f"The farmer got wool from the {s} to make warm sweaters."}[v])
 
 
@@ -319,7 +320,7 @@ def _eats(e: Ep) -> None:
     elif r < 0.75 and v in _FEED and s not in ("owl", "spider", "bear"):
         st.s(f"{N} gave the {s} some {form(v)}.")
     else:
-        st.s(f"{N} watched the {s}. The {s} was eating {e.v(v, form)}.")
+        st.s(f"{N} watched the {s}, and the {s} was eating {e.v(v, form)}.")
 
 
 def _builds(e: Ep) -> None:
@@ -366,11 +367,11 @@ def _binary(e: Ep, rel: str) -> None:
                            lambda: f"The sun was {e.v(v)}, so {N} sat in the shade of a tree."))
         elif v == "hot":
             st.s(_pick(rng,
-                           lambda: f'{P} said, "{N}, do not touch the {s}. It is very {e.v(v)}!"',
+                           lambda: f'{P} said, "{N}, do not touch the {s}, it is very {e.v(v)}!"',
                            lambda: f"The {s} was very {e.v(v)}, so {N} stayed away from it."))
         elif r < 0.4:
             st.s(_pick(rng,
-                           lambda: f"{N} touched the {s}. The {s} felt very {e.v(v)} in {c.p} hand!",
+                           lambda: f"{N} touched the {s}, and the {s} felt very {e.v(v)} in {c.p} hand!",
                            lambda: f"When {N} touched the {s}, it felt very {e.v(v)}."))
         elif r < 0.7:
             _qa(st, f"Is the {s} hot or cold?", N, _pick(rng,
@@ -383,7 +384,7 @@ def _binary(e: Ep, rel: str) -> None:
         if s == "night":
             if rng.random() < 0.5:
                 st.s(_pick(rng,
-                               lambda: f"When the sun went down, it got {e.v(v)}.",
+                               lambda: f"When the sun went down, it got {e.v(v)}, and {N} went inside.",
                                lambda: f"When the sun went down, the sky over the {st.place_mark(st.place)} got {e.v(v)}."))
             else:
                 _tell(st, f"at night it is {e.v(v)}, and in the day it is bright")
@@ -413,7 +414,7 @@ def _binary(e: Ep, rel: str) -> None:
                                                lambda: f"{cap(a(s))} is {e.v(v)}, {N}."), P)
     else:
         st.s(_pick(rng,
-                       lambda: f"{N} saw {a(s)}. The {s} was so {e.v(v)}!",
+                       lambda: f"{N} saw {a(s)}, and the {s} was so {e.v(v)}!",
                        lambda: f'"Look at that {s}, it is so {e.v(v)}!" said {N}.',
                        lambda: f"{N} watched {a(s)}, and it was very {e.v(v)}."))
 
@@ -449,12 +450,13 @@ def _taste(e: Ep) -> None:
     v = K.main("taste", s)
     r = rng.random()
     if s == "sea":
-        st.s(f"{N} tasted the water in the sea. The water was {e.v(v)}!")
+        st.s(_pick(rng, lambda: f"{N} tasted the water in the sea, and it was so {e.v(v)}!",
+                   lambda: f"The sea water that {N} tasted was very {e.v(v)}."))
     elif s in ("honey", "sugar") and r < 0.4:
         st.s(f"{P} put some {s} in the tea to make it {e.v(v)}.")
     elif r < 0.35:
         st.s(_pick(rng,
-                       lambda: f"{N} tasted the {s}. The {s} was very {e.v(v)}!",
+                       lambda: f"{N} tasted the {s}, and the {s} was very {e.v(v)}!",
                        lambda: f"The {s} that {N} tasted was very {e.v(v)}.") +
                  (f" {cap(c.s)} made a funny face." if v == "sour" else ""))
     elif r < 0.6:
@@ -475,10 +477,10 @@ def _tool(e: Ep) -> None:
     if r < 0.3:
         st.s(f"{N} wanted to {do.format(p=c.p)}, so {c.s} got {c.p} {e.v(v)}.")
     elif r < 0.5 and task not in ("tell the time", "see yourself", "see in the dark", "dry"):
-        st.s(f"{P} {did.format(p=pp)} with the {e.v(v)}.")
+        st.s(f"{P} {did.format(p=pp)} with the {e.v(v)}, and {N} {rng.choice(('watched', 'did too', 'helped'))}.")
     elif r < 0.7:
         _ask(st, N, f"What do we use to {do.format(p='our')}?")
-        st.s(f'{P} said, "We use the {e.v(v)}."' if rng.random() < 0.5 else
+        st.s(f'{P} said, "We use the {e.v(v)}, {N}."' if rng.random() < 0.5 else
                  f'{P} said, "To {do.format(p="your")}, you need the {e.v(v)}, {N}."')
     elif r < 0.85:
         st.s(f"To {do.format(p=c.p)}, {N} used {c.p} {e.v(v)}.")
@@ -495,7 +497,7 @@ def _sense(e: Ep) -> None:
     if r < 0.35:
         _tell(st, f"we {act} with our {e.v(v, form)}", we=True)
     elif r < 0.65:
-        _qa(st, f"What do you {act} with?", P, f"With my {e.v(v, form)}!", N)
+        _qa(st, f"What do you {act} with, {N}?", P, f"With my {e.v(v, form)}, {P}!", N)
     elif act in _SENSE_DO:
         st.s(f"{N} {_SENSE_DO[act].format(p=c.p)} {e.v(v, form)}.")
     else:
@@ -509,14 +511,15 @@ def _time(e: Ep) -> None:
     form = lambda x: "stars" if x == "star" else x  # noqa: E731
     r = rng.random()
     if s in ("moon", "star") and r < 0.5:
-        st.s(f"At night, the {e.s(s, 'night', form, pool=sky)} came out.")
+        st.s(f"At night, the {e.s(s, 'night', form, pool=sky)} came out, and {N} "
+             f"{rng.choice(('looked up at', 'waved at', 'smiled at', 'watched'))} {'them' if s == 'star' else 'it'}.")
     elif s == "star":
         st.s(_pick(rng,
                        lambda: f"{N} could see the stars because it was {e.v('night')}.",
                        lambda: f"The stars came out over the {st.place_mark(st.place)} because it was {e.v('night')}."))
     elif s == "moon":
-        st.s(rng.choice(("Every night, the moon and the stars came out.",
-                             "The moon and the stars were bright in the night sky.")))
+        st.s(rng.choice((f"Every night, the moon and the stars came out over {N}'s house.",
+                         f"The moon and the stars were bright in the sky over the {st.place_mark(st.place)}.")))
     elif s == "sun":
         if rng.random() < 0.5 and st.state.time == "morning" and st.state.weather in WARM:
             st.s(f"In the morning, {N} saw the {e.s('sun', 'day', form, pool=sky)} come up over the "
@@ -557,7 +560,7 @@ def _weather(e: Ep) -> None:
     other = "summer" if s == "winter" else "winter"
     if st.season == s and rng.random() < 0.5:
         st.s(_pick(rng,
-                       lambda: f"It was {st.time_mark(s)}, so it was very {e.v(v)} outside.",
+                       lambda: f"It was {st.time_mark(s)}, so it was very {e.v(v)} outside for {N}.",
                        lambda: f"It was {st.time_mark(s)}, so it was {e.v(v)} at the {st.place_mark(st.place)}."))
     elif rng.random() < 0.5:
         _tell(st, f"in the {st.time_mark(s)} it is {e.v(v)}, and in the {other} it is {K.main('weather', other)}")
@@ -759,3 +762,72 @@ def need(st, key: str) -> bool:
     else:
         return False
     return True
+
+
+# --- where the plot meets the thing ----------------------------------------------------------------
+
+_PLACE_RELS = ("says", "cry", "can", "eats", "gives", "color", "taste", "size", "lives", "job")
+_TASKS_AT = {"river": ("catch fish",), "lake": ("catch fish",), "pond": ("catch fish",), "garden": ("dig",),
+             "beach": ("dig", "carry water"), "field": ("dig",), "farm": ("carry water",),
+             "library": ("write", "draw"), "school": ("write", "draw", "cut paper", "stick paper"),
+             "park": ("draw",), "castle": ("see in the dark",), "playground": ("draw",),
+             "kitchen": ("wash", "dry"), "home": ("sweep", "see in the dark")}
+_MORNING_TASKS = ("brush teeth", "comb hair", "wash", "dry", "see yourself")
+_DRESS = {"cold": "cold", "snowy": "cold", "icy": "cold", "rainy": "rain"}
+
+
+def place(st, where: str, most: int = 1, rels: tuple[str, ...] = _PLACE_RELS) -> int:
+    """The plot is at `where`: up to `most` facts about what one meets there (the cow on the
+    farm says moo, the lemons at the market are sour, the baker bakes the bread)."""
+    subs = list(dict.fromkeys(K.found_at.get(where, ())))
+    st.rng.shuffle(subs)
+    n = 0
+    for s in subs:
+        if n >= most:
+            break
+        n += meet(st, s, rels)
+    return n
+
+
+def task(st, where: str | None = None) -> bool:
+    """A tool for a job the plot has here (a net at the river, a toothbrush in the morning)."""
+    tasks = _TASKS_AT.get(where, ()) if where else _MORNING_TASKS
+    tasks = [t for t in tasks if ("tool", t) not in _stated(st)]
+    if not tasks:
+        return False
+    state(st, "tool", st.rng.choice(tasks))
+    return True
+
+
+_SENSES_AT = {"bakery": ("smell", "taste"), "market": ("smell", "taste"), "forest": ("hear", "see"),
+              "zoo": ("see", "hear"), "farm": ("hear", "smell"), "garden": ("smell", "see"), "park": ("hear", "see"),
+              "library": ("see",), "castle": ("see", "hear"), "beach": ("hear", "walk"), "hill": ("walk", "see"),
+              "mountain": ("walk", "see"), "field": ("smell", "walk")}
+
+
+def sense(st, where: str) -> bool:
+    """What the hero sees, hears or smells here, and what with (eyes, ears, nose)."""
+    acts = [x for x in _SENSES_AT.get(where, ("see", "hear")) if ("sense", x) not in _stated(st)]
+    if not acts:
+        return False
+    state(st, "sense", st.rng.choice(acts))
+    return True
+
+
+def dress(st) -> bool:
+    """Getting ready to go out: what the weather calls for (a coat in the cold, an umbrella in the rain)."""
+    key = _DRESS.get(st.state.weather)
+    if key is None or ("remedy", key) in _stated(st):
+        return False
+    return need(st, key)
+
+
+def vet(st, animal: str) -> None:
+    """The rescued animal goes to the one whose job is sick animals (an everyday_fact item: vet, not baker)."""
+    c, N, P, rng = _ctx(st)
+    _stated(st).add(("job", "vet"))
+    e = Ep(st, "job", "vet")
+    st.s(_pick(rng,
+               lambda: f"The next day, {N} and {P} took the {animal} to the {e.s('vet', 'animal')}, just in case.",
+               lambda: f"{P} said the {animal} should see the {e.s('vet', 'animal')}, because a vet helps sick animals.",
+               lambda: f"Later, the {e.s('vet', 'animal')} looked at the {animal} and said it was fine."))

@@ -17,7 +17,7 @@ from storylab.errors import StorylabError
 from storylab.io import atomic_write
 
 SOURCE = "procedural"
-_MAX_WORDS, _TRIES = 245, 3
+_MAX_WORDS, _TRIES = 245, 5
 _CHUNK = 1000
 
 

@@ -94,13 +94,18 @@ def middle_words(st) -> int:
 def budget(st) -> int:
     """The story's planned length in words, drawn once (TinyStories' spread, a little narrower)."""
     if "budget" not in st.flags:
-        st.flags["budget"] = int(st.rng.triangular(125, 235, 165))
+        st.flags["budget"] = int(st.rng.triangular(115, 225, 150))
     return st.flags["budget"]
+
+
+def short(st) -> bool:
+    """A short story (about one in twelve, as in TinyStories): the plot's beats and nothing optional."""
+    return budget(st) < 135
 
 
 def room(st, words: int) -> bool:
     """Whether an optional beat of about `words` words still fits the planned length."""
-    return st.doc.nwords + words <= budget(st)
+    return st.doc.nwords + words <= budget(st) and not short(st)
 
 
 def then(st, p: float = 0.45) -> str:
@@ -151,8 +156,8 @@ class Plan:
         """What the grown-up says at the end (the story's dialogue, if it had none yet)."""
         c = st.hero
         if self.bad:
-            return st.pick(f"I am sorry, {c.name}. We can try again another day.",
-                           f"Do not be sad, {c.name}. Tomorrow will be better.")
+            return st.pick(f"I am sorry, {c.name}, we can try again another day.",
+                           f"Do not be sad, {c.name}, tomorrow will be better.")
         return st.pick(f"What a day, {c.name}!", f"I am proud of you, {c.name}.",
                        f"You did so well today, {c.name}.")
 
@@ -271,8 +276,10 @@ def setup(st, plan: Plan) -> None:
     _loves(st)
     _thing(st, plan)
     _grownup(st, plan)
-    if st.rng.random() < 0.45:
+    if st.rng.random() < 0.75 and room(st, 50):
         facts.episode(st, "setup")
+    if st.rng.random() < 0.3 and room(st, 70):
+        facts.task(st)  # the morning: teeth, hair, hands
     if plan.companion and not plan.flags_late_companion():
         _companion(st, plan)
     plan.want(st)
@@ -373,8 +380,8 @@ def finish(st, plan: Plan) -> None:
     if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
             or not st.doc.has_exact(g.title):
         st.speak(g, plan.closing_line(st), st.pick("said", "said", "called"))
-    if room(st, 25) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.6:
-        _evening_fact(st)
+    if st.doc.nwords < 200 and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
+        _evening_fact(st, plan)
     rec = skills.main_character(st, _other_names(st))
     N = st.doc.m(c.name, rec, "prompt_end")
     st.state.act(c.name)
@@ -401,9 +408,15 @@ def finish(st, plan: Plan) -> None:
             st.s(m)
 
 
-def _evening_fact(st) -> None:
-    """The end of the day, with what the night brings (an everyday fact where it fits)."""
+def _evening_fact(st, plan: Plan) -> None:
+    """The end of the day, with what it brings (an everyday fact where it fits): dinner, a bath
+    after a day outside, bed, the moon and the stars."""
     st.state.at("evening")
+    r = st.rng.random() if st.doc.nwords < 170 else 1.0
+    if r < 0.25:
+        facts.need(st, st.pick("hungry", "thirsty"))
+    elif r < 0.45 and plan.name in ("outing", "share", "rescue"):
+        facts.need(st, "dirty")
     if st.rng.random() < 0.5:
         facts.night(st)
     else:
@@ -492,12 +505,14 @@ class Outing(Plan):
                          f"{st.nm(st.grownup)} looked at the sky and said, \"{c.name}, we should take an umbrella.\""))
             self.flags_umbrella = "umbrella" in st.doc.cur[-1]
         else:
-            st.s(st.pick(f"{st.nm(st.grownup)} said, \"Hold on to your {st.thing['word']}, {c.name}. Do not lose it.\"",
+            st.s(st.pick(f"{st.nm(st.grownup)} said, \"Hold on to your {st.thing['word']}, {c.name}, and do not lose it.\"",
                          f"{st.nm(st.grownup)} told {c.name} to stay close and not to run away."))
 
     def middle(self, st):
         c, g, f = st.hero, st.grownup, self.companion
         group = [c, g] + ([f] if f else [])
+        if st.rng.random() < 0.8 and room(st, 60):
+            facts.dress(st)
         if self.stop:
             skills.time_order_start(st, self, group, st.rng.choice(STOPS[self.stop]))
         else:
@@ -506,6 +521,8 @@ class Outing(Plan):
         skills.route(st, group, start, self.dest, self.kind, indoor=self.indoor)
         st.place = self.dest
         self.arrive(st)
+        if st.rng.random() < 0.5 and room(st, 70):
+            facts.task(st, self.dest)
         doings.fill(st, group, self.dest, middle_words(st) - (25 if self.rain_later else 0), 4,
                     0 if self.stop else 1)
         # obstacle
@@ -529,7 +546,11 @@ class Outing(Plan):
                      f"{c.name} thought the {D} was {st.pick('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty')} that day."))
         if self.kind:
             st.state.doing(c.name, self.kind, self.indoor)
-        if not self.stop or room(st, 110):
+        if not short(st):
+            facts.place(st, self.dest, 2 if rng.random() < 0.4 and room(st, 90) else 1)
+        if rng.random() < 0.25:
+            facts.sense(st, self.dest)
+        if not short(st) and (not self.stop or room(st, 110)):
             self.scene(st)
         if not self.rain_later:
             st.state.uses(c.name, st.thing["word"])
@@ -581,7 +602,7 @@ class Outing(Plan):
             it = st.thing["word"]
             st.state.lose(c.name, it)
             st.s(st.pick(f"But on the way home, {c.name} lost {c.p} {it}, and nobody could find it.",
-                         f"But when they got home, {c.name}'s {it} was not in the bag. It was lost.",
+                         f"But when they got home, {c.name}'s {it} was not in the bag, and it was lost.",
                          f"But at the end of the day, {c.name} left {c.p} {it} at the {st.place_mark(self.dest)}, "
                          f"and when they went back, it was gone."))
         if self.stop and st.rng.random() < 0.9:
@@ -697,7 +718,7 @@ class Lost(Plan):
         st.state.at("noon")
         # yesterday, the mover put the thing away (the state: it leaves the hero's hands into a box)
         st.s(st.pick(f"But the {it} was not on {c.name}'s bed, and it was not under the table.",
-                     f"But {c.name}'s {it} was gone! It was not where {c.s} had left it.",
+                     f"But {c.name}'s {it} was gone, and it was not where {c.s} had left it.",
                      f"{st.sub(c)} looked everywhere, but the {it} was not there."))
         st.state.lose(c.name, it)
         st.s(st.pick(f"{st.nm(c)} felt {feel(st, 'neg')}.", f"{st.sub(c)} felt {feel(st, 'neg')} without {c.p} {it}."))
@@ -710,16 +731,18 @@ class Lost(Plan):
                          f"\"{f.name}, did you take my {it}?\" {c.name} shouted."))
             st.speak(f, st.pick(f"No, {c.name}, I did not!", f"I did not take your {it}!"), st.pick("said", "cried"))
             st.flags["quarrel"] = True
+        if st.rng.random() < 0.4 and room(st, 80):
+            facts.task(st, "home") if st.rng.random() < 0.5 else facts.need(st, "dark")
         doings.fill(st, [c] + ([self.companion] if self.companion else []), "home", middle_words(st) - 40, 2, 0)
         skills.boxes(st, self.mover, st.thing)
         if self.bad:
             st.s(st.pick(f"But when {c.name} took it out, {c.s} saw that the {it} was broken.",
-                         f"But the {it} was broken. Something heavy had been on top of it."))
+                         f"But the {it} was broken, because something heavy had been on top of it."))
             st.state.feel(c.name, "sad")
         else:
             st.s(st.pick(f"{st.sub(c)} was so happy to have {c.p} {it} back.",
                          f"{st.sub(c)} hugged {c.p} {it} and laughed.",
-                         f"There it was! {c.name} held {c.p} {it} close."))
+                         f"There it was, and {c.name} held {c.p} {it} close."))
 
     def pet(self, st):
         c, rng, it = st.hero, st.rng, st.thing["word"]
@@ -743,6 +766,9 @@ class Lost(Plan):
         st.state.uses(c.name, st.thing["word"])
         st.s(st.pick(f"In the {st.time_mark('afternoon')}, {st.sub(c)} played with {c.p} {st.thing['word']} at the {st.place_mark(self.home)}.",
                      f"After lunch, {st.sub(c)} took the {st.thing['word']} to the {st.place_mark(self.home)} and played until dinner."))
+        st.place = self.home
+        if st.rng.random() < 0.6 and room(st, 30):
+            facts.place(st, self.home, 1)
         if st.rng.random() < 0.5:
             st.s(st.pick(f"This time, {c.name} put the {st.thing['word']} back in the box when {c.s} was done.",
                          f"From then on, {c.name} always knew where to look for {c.p} {st.thing['word']}."))
@@ -788,7 +814,7 @@ class Baking(Plan):
         if "Dialogue" in st.f:
             st.speak(g, st.pick(f"Today we will make {dish} for {who}.", f"Would you like to help me make {dish} for {who}?"),
                      "said")
-            st.speak(c, st.pick(f"Yes, {g.title}, can I help mix?", f"Yay, {g.title}, I love to bake {dish}!",
+            st.speak(c, st.pick(f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
                                 f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?"),
                      st.pick("said", "shouted", "asked"))
         else:
@@ -796,11 +822,11 @@ class Baking(Plan):
                          f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}.",
                          f"{st.sub(c)} wanted to bake {dish} for {who}, and {st.nm(g)} said {c.s} could help."))
         st.s(st.pick(f"But {st.nm(g)} looked in the kitchen, and there were no eggs for {c.name}'s {dish}.",
-                     f"But to make {dish}, they needed eggs, and there were no eggs left.",
+                     f"But to make {dish}, they needed eggs, and there were no eggs left in {c.name}'s kitchen.",
                      f"First, {st.nm(c)} and {st.nm(g)} needed eggs and a few other things."))
 
     def hint(self, st):
-        st.s(st.pick(f"{st.nm(st.grownup)} said, \"Be careful with the eggs, {st.hero.name}. They break easily.\"",
+        st.s(st.pick(f"{st.nm(st.grownup)} said, \"Be careful with the eggs, {st.hero.name}, they break easily.\"",
                      f"{st.hero.name}'s basket had a small hole in it, but nobody saw it."))
 
     def middle(self, st):
@@ -814,8 +840,9 @@ class Baking(Plan):
             skills.exclusion(st, "food", where=self.shop, why=f"for the {self.dish}")
         else:
             skills.negation(st, who=self.for_whom, why=self.dish)
-        if st.rng.random() < 0.5:
-            facts.about_word(st, "egg") or facts.episode(st, "scene")
+        facts.place(st, self.shop, 2 if st.rng.random() < 0.5 and room(st, 90) else 1) or facts.episode(st, "scene")
+        if st.rng.random() < 0.4:
+            facts.about_word(st, "egg")
         doings.fill(st, group, self.shop, middle_words(st) - 40, 3)
         # counting: the eggs on the way home
         st.state.at("afternoon")
@@ -835,7 +862,9 @@ class Baking(Plan):
             st.s(st.pick(f"There were too few eggs, so {c.name} could not make the {self.dish} for {self.for_whom} that day.",
                          f"{c.name} and {g.title} tried to bake the {self.dish} with what they had, but it came out flat and dry."))
             return
-        if st.rng.random() < 0.5:
+        if st.rng.random() < 0.5 and room(st, 50):
+            facts.task(st, "kitchen")  # wash your hands first
+        if st.rng.random() < 0.8:
             facts.meet(st, "oven", ("temp",))
         st.s(st.pick(f"At home, {c.name} and {g.title} mixed, stirred and baked, and soon the whole house smelled of {self.dish}.",
                      f"Back at home, {st.sub(c)} helped {st.nm(g)} mix everything in a big bowl.",
@@ -846,6 +875,10 @@ class Baking(Plan):
         else:
             st.s(st.pick(f"{cap(self.for_whom)} loved {c.name}'s {self.dish} very much.",
                          f"{c.name} took the {self.dish} to {self.for_whom}, who smiled and said thank you."))
+        dish = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(
+            self.dish, self.dish)
+        if st.rng.random() < 0.6 and room(st, 30):
+            facts.meet(st, dish, ("taste",)) or facts.meet(st, "sugar", ("taste",))
 
     def memory(self, st):
         return st.pick(f"the {self.dish}", f"the {self.dish} for {self.for_whom}", "the eggs")
@@ -908,6 +941,8 @@ class Rescue(Plan):
         st.state.at("morning")
         skills.route(st, group, self.home, self.where, None)
         st.place = self.where
+        if st.rng.random() < 0.6 and room(st, 90):
+            facts.place(st, self.where, 1)
         doings.fill(st, group, self.where, middle_words(st) - 50, 2)
         an = self.animal
         if self.trouble == "stuck":
@@ -929,6 +964,8 @@ class Rescue(Plan):
                          f"A little {an} sat all alone by the path to the {st.place_mark(self.where)}, and it did not move."))
             if not facts.meet(st, an, ("eats",), annotate=True):
                 st.s(f"{st.sub(c)} gave it some water.")
+        if st.rng.random() < 0.85:
+            facts.meet(st, getattr(self, "mother", an), ("lives", "eats", "can", "baby", "size", "says", "gives"))
         st.state.feel(c.name, "worried")
         if self.conflict and f:
             st.s(st.pick(f"{st.nm(f)} wanted to leave it and go play, and they had a fight.",
@@ -954,6 +991,8 @@ class Rescue(Plan):
         else:
             st.s(st.pick(f"{st.nm(c)} and {st.nm(g)} took the {an} home, kept it warm, and gave it food until it was strong again.",
                          f"{st.nm(g)} made a little bed for the {an} in a box, and {c.name} fed it until it felt better."))
+        if st.rng.random() < 0.35 and room(st, 30):
+            facts.vet(st, an)
         if self.twist:
             st.s(st.pick(f"The next day, the {an} came back to {c.name}'s window, as if to say thank you.",
                          f"Later, {c.name} found out that the {an} lived right next to {c.p} house!"))
@@ -1002,14 +1041,16 @@ class Share(Plan):
         st.place = self.home
 
     def hint(self, st):
-        st.s(f"{st.nm(st.grownup)} always said that things are more fun when you share them.")
+        st.s(st.pick(f"{st.nm(st.grownup)} always said that things are more fun when you share them.",
+                     f"{st.nm(st.grownup)} always told {st.hero.name} that toys are more fun when you share them.",
+                     f"{st.hero.name} knew that sharing was kind, but it was not always easy."))
 
     def middle(self, st):
         c, f, it = st.hero, self.companion, st.thing["word"]
         st.state.at("noon")
         if "Dialogue" in st.f:
             st.speak(f, st.pick(f"{c.name}, can I play with your {it}?", f"Can I have a turn with the {it}, {c.name}?"), "asked")
-            st.speak(c, st.pick(f"No, {f.name}, it is my {it}!", f"No, {f.name}, the {it} is mine!", f"Not now, {f.name}. Maybe later."),
+            st.speak(c, st.pick(f"No, {f.name}, it is my {it}!", f"No, {f.name}, the {it} is mine!", f"Not now, {f.name}, maybe later."),
                      "said")
         else:
             st.s(st.pick(f"{st.nm(f)} wanted to play with the {it} too, but {c.name} said no.",
@@ -1039,6 +1080,8 @@ class Share(Plan):
         skills.counting_gather(st, self.gather, c, f)
         if st.rng.random() < 0.6:
             facts.about_word(st, self.gather) or facts.episode(st, "scene")
+        if st.rng.random() < 0.7 and room(st, 60):
+            facts.place(st, self.home, 1)
         doings.fill(st, [c, f], self.home, middle_words(st))
 
     def ending(self, st):
