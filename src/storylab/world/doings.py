@@ -96,6 +96,21 @@ def _np(st, word: str, plural_ok: bool = True) -> str:
     return f"the {adj}{word}"
 
 
+def _degree(st, words) -> tuple | None:
+    """(noun, adjective, comparative, superlative) for one of `words` that takes a graded adjective."""
+    v, rng = st.w.vocab, st.rng
+    word = rng.choice(words)
+    n = v.noun.get(word)
+    if n is None or n.get("mass"):
+        return None
+    adjs = [v.adjective[x] for x in _adjs().get(word, ()) if x in v.adjective]
+    adjs = [x for x in adjs if " " not in x.get("comparative", " ") and " " not in x.get("superlative", " ")]
+    if not adjs:
+        return None
+    adj = rng.choice(adjs)
+    return word, adj["word"], adj["comparative"], adj["superlative"]
+
+
 def _pairs(st, place: str, outdoor: bool) -> list[tuple[str, tuple]]:
     """(verb phrase, objects) that fit `place`, from the verbs' own object lists (cached per place)."""
     key = (place, outdoor, st.state.weather == "snowy")
@@ -171,6 +186,10 @@ def doing(st, group: list, place: str) -> None:
         y = rng.choice(others)
         tail = rng.choice(_TAILS_TWO).format(pp=pp)
         st.s(f"{opener}{st.nm(x)} and {st.nm(y)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))}{tail}.")
+    elif r < 0.64 and (deg := _degree(st, o1)):
+        word, adj, cmp_, sup = deg
+        st.s(rng.choice((f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {a(adj + ' ' + word)}, and then an even {cmp_} one.",
+                         f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} the {sup} {word} of all{pp}.")))
     elif r < 0.8:
         tail = rng.choice(_TAILS_ONE).format(r=x.r, adv=rng.choice(_ADVERBS), pp=pp)
         st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))}{tail}.")

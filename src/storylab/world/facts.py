@@ -243,7 +243,10 @@ def _cry(e: Ep) -> None:
     else:
         others = [x for x in K.rel["cry"].subjects if K.main("cry", x) != v and x != "bird" and not mass(x)]
         s2 = rng.choice(others)
-        st.s(f"{cap(pl(s))} {e.v(v)}, and {pl(s2)} {K.main('cry', s2)}.")
+        if rng.random() < 0.5:
+            st.s(f"{cap(pl(s))} {e.v(v)}, and {pl(s2)} {K.main('cry', s2)}.")
+        else:
+            st.s(f"{cap(a(s))} {e.v(v, lambda x: vf(x, 'third'))}, and {a(s2)} {vf(K.main('cry', s2), 'third')}.")
 
 
 def _can(e: Ep) -> None:
@@ -399,7 +402,13 @@ def _binary(e: Ep, rel: str) -> None:
         else:
             st.s(f"The {s} was warm and {e.v(v)}, and {N} sat near it.")
         return
-    if r < 0.3 and others:
+    if r < 0.15 and others and rel in ("size", "speed"):  # a comparison: a horse is faster than a snail
+        s2 = rng.choice([x for x in others if x not in _VEHICLES] or others)
+        cmp = lambda x: _words().adjective[x]["comparative"]  # noqa: E731
+        st.s(_pick(rng,
+                   lambda: f"{P} told {N} that {a(s)} is {cmp(v)} than {a(s2)}.",
+                   lambda: f"{N} knew that {a(s)} is {cmp(v)} than {a(s2)}."))
+    elif r < 0.3 and others:
         s2 = rng.choice(others)
         v2 = K.main(rel, s2)
         if rel == "speed" and rng.random() < 0.5 and not {s, s2} & _VEHICLES:

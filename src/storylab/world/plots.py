@@ -268,6 +268,9 @@ def setup(st, plan: Plan) -> None:
         told_weather = True
     else:
         st.s(f"In a little house by the {st.place_mark(home)} lived {a(desc)} named {st.intro(c)}.")
+    if told_weather and st.rng.random() < 0.25:
+        cmp_ = st.w.vocab.adjective[ww]["comparative"]
+        st.s(st.pick(f"It was even {cmp_} than the day before, {c.name} thought.", f"{c.name} thought it was {cmp_} than yesterday."))
     if not told_weather and (st.rng.random() < 0.5 or st.weather == st.adj["word"]):
         st.s(st.pick(f"It was {a(ww)} {st.time_mark(st.season)} day by the {st.place_mark(home)}.",
                      f"It was {st.time_mark(st.season)}, and " +
@@ -511,7 +514,7 @@ class Outing(Plan):
     def middle(self, st):
         c, g, f = st.hero, st.grownup, self.companion
         group = [c, g] + ([f] if f else [])
-        if st.rng.random() < 0.8 and room(st, 60):
+        if st.rng.random() < 0.8 and room(st, 60) and not self.stop:  # a stop makes the day long enough
             facts.dress(st)
         if self.stop:
             skills.time_order_start(st, self, group, st.rng.choice(STOPS[self.stop]))
@@ -544,10 +547,14 @@ class Outing(Plan):
         st.s(st.pick(f"When they {st.pick('got to', 'arrived at', 'reached')} the {D}, {st.sub(c, False)} {st.pick('could not stop smiling', 'laughed and laughed', 'ran in front of everyone')}.",
                      f"At the {D}, there was so much for {c.name} to see.",
                      f"{c.name} thought the {D} was {st.pick('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty')} that day."))
+        if rng.random() < 0.3 and not self.stop:
+            pl_ = st.w.vocab.noun[self.dest]["plural"]
+            st.s(st.pick(f"Of all the {pl_} in the village, {c.name} liked this one best.",
+                         f"{c.name} had seen many {pl_} before, but this one was the best of all."))
         if self.kind:
             st.state.doing(c.name, self.kind, self.indoor)
         if not short(st):
-            facts.place(st, self.dest, 2 if rng.random() < 0.4 and room(st, 90) else 1)
+            facts.place(st, self.dest, 2 if rng.random() < 0.4 and room(st, 90) and not self.stop else 1)
         if rng.random() < 0.25:
             facts.sense(st, self.dest)
         if not short(st) and (not self.stop or room(st, 110)):
@@ -721,7 +728,7 @@ class Lost(Plan):
                      f"But {c.name}'s {it} was gone, and it was not where {c.s} had left it.",
                      f"{st.sub(c)} looked everywhere, but the {it} was not there."))
         st.state.lose(c.name, it)
-        st.s(st.pick(f"{st.nm(c)} felt {feel(st, 'neg')}.", f"{st.sub(c)} felt {feel(st, 'neg')} without {c.p} {it}."))
+        st.s(st.pick(f"{st.nm(c)} felt {feel(st, 'neg')} about {c.p} {it}.", f"{st.sub(c)} felt {feel(st, 'neg')} without {c.p} {it}."))
         if self.pet_took:
             self.pet(st)
             return
@@ -747,7 +754,7 @@ class Lost(Plan):
     def pet(self, st):
         c, rng, it = st.hero, st.rng, st.thing["word"]
         pet = rng.choice(["dog", "puppy", "cat", "kitten"])
-        st.s(st.pick(f"Then {c.name} heard a noise under the bed.", f"Then there was a noise behind the couch in {c.name}'s room."))
+        st.s(st.pick(f"Then {c.name} heard a noise {st.pick('under the bed', 'under the table', 'behind the couch', 'behind the door')}.", f"Then there was a noise behind the couch in {c.name}'s room."))
         st.s(f"It was the family {pet}, and it had the {it}!",
              st.pick(f"The {pet} thought {c.name}'s {it} was a new toy.", f"The {pet} wanted to play with {c.name}'s {it} too."))
         if rng.random() < 0.8:
@@ -946,14 +953,14 @@ class Rescue(Plan):
         doings.fill(st, group, self.where, middle_words(st) - 50, 2)
         an = self.animal
         if self.trouble == "stuck":
-            st.s(st.pick(f"Then {st.sub(c, False)} heard a small sound from a tall tree.",
+            st.s(st.pick(f"Then {st.sub(c, False)} heard a small sound from a tall tree by the {st.place_mark(self.where)}.",
                          f"Near the {st.place_mark(self.where)}, a little {an} was high up in a tree."))
             st.s(st.pick(f"It was a little {an}, and it could not get down from the tree by the {st.place_mark(self.where)}.",
                          f"The {an} was stuck on a high branch above {c.name} and looked {st.pick('scared', 'sad', 'worried')}."))
             if rng.random() < 0.9:
                 facts.meet(st, an, ("says", "cry", "baby", "can"))
-            st.s(st.pick(f"{st.sub(c)} tried to reach it, but {c.s} was too small.",
-                         f"{st.sub(c)} jumped and jumped, but the branch was too high."))
+            st.s(st.pick(f"{st.sub(c)} tried to reach the {an}, but {c.s} was too small.",
+                         f"{st.sub(c)} jumped and jumped, but the {an} was too high."))
         elif self.trouble == "family":
             mother = {"duckling": "duck", "chick": "hen", "lamb": "sheep", "puppy": "dog", "bunny": "rabbit",
                       "calf": "cow"}[an]
@@ -1043,7 +1050,7 @@ class Share(Plan):
     def hint(self, st):
         st.s(st.pick(f"{st.nm(st.grownup)} always said that things are more fun when you share them.",
                      f"{st.nm(st.grownup)} always told {st.hero.name} that toys are more fun when you share them.",
-                     f"{st.hero.name} knew that sharing was kind, but it was not always easy."))
+                     f"Sharing was kind, {st.hero.name} knew, but it was not always easy."))
 
     def middle(self, st):
         c, f, it = st.hero, self.companion, st.thing["word"]

@@ -157,7 +157,7 @@ def counting_family(st, mother: str, baby: str) -> None:
     st.s(rng.choice((f"{st.hero.name} counted them: one little {baby} was lost!",
                      f"But one of her {pl} was lost, and she was calling for it all over the {st.place_mark(st.place)}.")))
     st.s(rng.choice((f"{st.sub(st.hero)} looked under the bushes and found the little {baby} all alone.",
-                     f"Soon {st.sub(st.hero, False)} heard a tiny sound. The lost {baby} was behind a log near the {st.place_mark(st.place)}.")))
+                     f"Soon {st.sub(st.hero, False)} heard a tiny sound near the {st.place_mark(st.place)}. The lost {baby} was behind a log near the {st.place_mark(st.place)}.")))
     st.flags["family"] = (mother, baby, n)
 
 

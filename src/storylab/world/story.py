@@ -18,6 +18,7 @@ beat needs:
 from __future__ import annotations
 
 import random
+import re
 
 from storylab.world import plots, seedwords
 from storylab.world.model import DAYS, FAMILY, HOURS, SEASONS, Char, World
@@ -30,6 +31,8 @@ FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.
 TIME_KIND = {"morning": "time_of_day", "noon": "time_of_day", "afternoon": "time_of_day", "evening": "time_of_day",
              "night": "time_of_day", **{d: "day" for d in DAYS}, **{s: "season" for s in SEASONS}}
 TIME_VALUE = {**HOURS, **{d: i for i, d in enumerate(DAYS)}, **{s: i for i, s in enumerate(SEASONS)}}
+PRONOUN_P = 0.7  # how often the hero's name opening a sentence about them, after one about them, becomes he/she
+_MARK = re.compile("\x01\\d+\x02")
 FRAME_P = 0.45  # how often a sentence that starts with its subject gets a frame from the state
 _PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
            "shoe", "boot", "mitten", "glove", "sandal"}
@@ -103,7 +106,7 @@ class Story:
         if self._cur_subj is None:
             self._cur_subj = c
         self._cur_named.append(c)
-        return c.s if ok and self.rng.random() < 0.45 else c.title
+        return c.s if ok and self.rng.random() < PRONOUN_P else c.title
 
     def nm(self, c: Char) -> str:
         """`c` by name (or title) anywhere in a sentence; the state checks that they were introduced."""
@@ -117,7 +120,11 @@ class Story:
         A sentence that begins with its subject may get a frame from the state first: where
         the subject is, the time, the day, what they hold, who is with them, how they feel."""
         c = self._cur_subj
-        t = sentences[0]
+        hero = getattr(self, "hero", None)
+        if c is None and hero is not None and self._opens(sentences[0]):
+            c = self._cur_subj = hero  # a sentence that names the hero first is about them
+        t = self._pronoun(sentences[0])
+        sentences = (t, *sentences[1:])
         if self.doc.paras and self.rng.random() < FRAME_P:  # not in the setup, which tells of habits
             frame = ""
             if t.startswith("They ") and self.known(getattr(self, "hero", None)):
@@ -133,6 +140,28 @@ class Story:
         self.doc.s(*sentences)
         self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
         self._cur_subj, self._cur_named = None, []
+
+    def _opens(self, t: str):
+        """A match if `t` opens with the hero's name (after an opener such as "Then " or "At noon, ")."""
+        return re.match(rf"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{{0,40}}, )?){re.escape(self.hero.name)} (?=[a-z])", t)
+
+    def _pronoun(self, t: str) -> str:
+        """`t` with the hero's name near its start turned into he/she (as TinyStories does), where
+        the sentence before was about the hero, in the same paragraph, not dialogue, and no other
+        character of the hero's gender is named in either sentence (so the pronoun is unambiguous)."""
+        c, cur = getattr(self, "hero", None), self.doc.cur
+        if c is None or not cur or '"' in cur[-1] or "\x01" in t or self._prev[0] is not c or self._prev[2] != self.doc.nwords:
+            return t
+        m = self._opens(t)
+        if not m or t[m.end():].startswith(("and ", "or ")):
+            return t
+        prev = _MARK.sub("", cur[-1])
+        for o in self.cast:
+            if o is not c and o.gender == c.gender and re.search(rf"\b{re.escape(o.title)}\b", prev + " " + t, re.I):
+                return t
+        if self.rng.random() >= PRONOUN_P:
+            return t
+        return f"{m.group(1)}{c.s} {t[m.end():]}"
 
     def frame(self, c: Char, group: bool = False, sentence: str = "") -> str:
         """An opening phrase that the state makes true for `c` now ("At the pond, ", "Still holding
