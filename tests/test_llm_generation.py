@@ -647,6 +647,7 @@ generate_llm_corpus(out, {n}, {seed}, cfg, words=words, progress=False)
 """
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_then_resume(tmp_path, key_env):
     seed, n = 3, 120
     wl = word_lists()

@@ -81,7 +81,7 @@ def test_report_of_a_bare_run_explains_what_is_missing(tmp_path_factory):
     run = random_run(data, tmp_path_factory.mktemp("bare") / "run")
     from storylab.report import build_report
 
-    html = build_report(run).read_text()
+    html = build_report(run).path.read_text()
     assert "storylab eval RUN --suite" in html and "no inspect/ results" in html
     from storylab.errors import StorylabError
 
@@ -99,7 +99,7 @@ def test_report_renders_in_headless_chromium(evaluated_run, tmp_path):
 
     from storylab.report import build_report
 
-    page = build_report(evaluated_run)
+    page = build_report(evaluated_run).path
     shot = tmp_path / "report.png"
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

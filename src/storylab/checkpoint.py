@@ -15,11 +15,12 @@ import re
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from storylab.config import ModelConfig, from_dict, to_dict
 from storylab.errors import StorylabError
+from storylab.model import GPT
 
 FORMAT = "storylab-v1"
 _STEP = re.compile(r"^step_(\d+)\.safetensors$")
@@ -58,8 +59,6 @@ def read_safetensors(path: Path, what: str) -> tuple[dict, dict]:
         raise StorylabError(f"{what} not found: {path}")
     try:
         tensors = load_file(str(path))
-        from safetensors import safe_open
-
         with safe_open(str(path), "pt") as f:
             meta = f.metadata() or {}
     except (SafetensorError, OSError, ValueError, RuntimeError) as e:
@@ -88,8 +87,6 @@ def save_checkpoint(run_dir: Path, step: int, model: torch.nn.Module, optimizer=
 
 def load_model(path: str | os.PathLike, device: str = "cpu"):
     """A GPT from a model checkpoint file, or from a run directory's latest checkpoint."""
-    from storylab.model import GPT
-
     path = Path(path)
     if path.is_dir():
         ckpts = list_checkpoints(path)

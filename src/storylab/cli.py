@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -129,8 +130,7 @@ def export_cmd(
     """Export a corpus as TinyStories text (stories separated by <|endoftext|>) or parquet."""
     from storylab.corpus import export_corpus
 
-    n = export_corpus(corpus, to, out)
-    console.print(f"export: {n} stories as {to} -> {out}", highlight=False, soft_wrap=True)
+    console.print(export_corpus(corpus, to, out).summary(), highlight=False, soft_wrap=True)
 
 
 @app.command("prepare")
@@ -160,8 +160,7 @@ def train_cmd(
     resume: bool = typer.Option(False, "--resume", help="continue the run in --out from its last checkpoint"),
 ):
     """Train a tiny GPT (single process, or DDP under torchrun)."""
-    from storylab.config import load_run_config
-    from storylab.train import train
+    from storylab.train import run_config, train
 
     overrides = list(set_)
     if data is not None:
@@ -170,11 +169,8 @@ def train_cmd(
         overrides.append(f"train.steps={steps}")
     if minutes is not None:
         overrides.append(f"train.max_minutes={minutes}")
-    if config is None and resume and (out / "config.toml").exists():
-        config = out / "config.toml"
-    cfg = load_run_config(config, overrides)
-    result = train(cfg, out, resume=resume)
-    if int(__import__("os").environ.get("RANK", 0)) == 0:
+    result = train(run_config(out, config, overrides, resume), out, resume=resume)
+    if int(os.environ.get("RANK", 0)) == 0:
         console.print(result.summary(), highlight=False)
 
 
@@ -195,35 +191,22 @@ def sample_cmd(
     out: Optional[Path] = typer.Option(None, help="also append the samples to this JSONL"),
 ):
     """Generate stories from a trained model."""
-    import json
-
+    from storylab.device import pick_device, set_threads
     from storylab.io import read_text
-    from storylab.sample import SampleSettings, generate, load_for_sampling
-    from storylab.train import pick_device
+    from storylab.sample import SampleSettings, sample_run
 
     prompts = list(prompt)
     if prompts_file is not None:
         prompts += [l for l in read_text(prompts_file, "prompts file").splitlines() if l.strip()]
     if not prompts:
         prompts = ["Once upon a time"]
-    if threads:
-        import torch
-
-        torch.set_num_threads(threads)
-    model, tok = load_for_sampling(run, pick_device(device))
+    set_threads(threads)
     settings = SampleSettings(max_new_tokens, temperature, top_k, top_p, greedy, seed)
-    results = generate(model, tok, prompts, settings, num_samples=n)
-    records = []
-    for p, outs in zip(prompts, results):
-        for text in outs:
-            print(p + text)
-            print()
-            records.append({"prompt": p, "completion": text, **settings.__dict__})
-    if out is not None:
-        with open(out, "a", encoding="utf-8") as f:
-            for r in records:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    console.print(f"sample: {len(records)} completions of {len(prompts)} prompts", highlight=False)
+    result = sample_run(run, prompts, settings, num_samples=n, device=pick_device(device), out=out)
+    for r in result.records:
+        print(r["prompt"] + r["completion"])
+        print()
+    console.print(result.summary(), highlight=False)
 
 
 @app.command("eval")
@@ -283,17 +266,16 @@ def eval_cmd(
                        judge_cache=str(judge_cache) if judge_cache else None,
                        novelty_corpus=str(novelty_corpus) if novelty_corpus else None)
     out = _Console()
-    summaries = []
+    results = []
     for run in runs:
-        s = evaluate_run(run, opts)
-        summaries.append(s)
-        print_summary(s, out)
-    if len(summaries) > 1:
+        r = evaluate_run(run, opts)
+        results.append(r)
+        print_summary(r.data, out)
+    if len(results) > 1:
         out.print()
-        print_comparison(summaries, out)
-    total = sum(s["seconds"] for s in summaries)
-    console.print(f"eval: {len(summaries)} run(s) in {total:.1f}s -> "
-                  + ", ".join(f"{Path(s['path']) / 'eval'}" for s in summaries), highlight=False)
+        print_comparison([r.data for r in results], out)
+    for r in results:
+        console.print(f"eval: {r.summary()}", highlight=False, soft_wrap=True)
 
 
 @app.command("inspect")
@@ -313,16 +295,15 @@ def inspect_cmd(
     seed: int = typer.Option(0),
 ):
     """Look inside a trained model; with no analysis flags, run them all."""
-    from storylab.interpret.run import inspect_run, summary_line
-    from storylab.train import pick_device
+    from storylab.device import pick_device
+    from storylab.interpret.run import inspect_run
 
     if not (heads or neurons or probes or ood):
         heads = neurons = probes = ood = True
-    s = inspect_run(run, heads=heads, neurons=neurons, probes=probes, ood=ood, n_stories=stories,
+    r = inspect_run(run, heads=heads, neurons=neurons, probes=probes, ood=ood, n_stories=stories,
                     probe_stories=probe_stories, corpus=corpus, probe_data=probe_data, layers=layer or None,
                     out=out, device=pick_device(device), seed=seed)
-    dest = out or (run if run.is_dir() else run.parent.parent) / "inspect"
-    console.print(f"inspect: {summary_line(s)} in {s['seconds']:.0f}s -> {dest}", highlight=False)
+    console.print(f"inspect: {r.summary()}", highlight=False, soft_wrap=True)
 
 
 @app.command("report")
@@ -333,8 +314,7 @@ def report_cmd(
     """Write RUN/report.html: curves, skills, judge grades, samples, novelty, inspection."""
     from storylab.report import build_report
 
-    path = build_report(run, out)
-    console.print(f"report: {path} ({path.stat().st_size / 1024:.0f} KiB)", highlight=False)
+    console.print(build_report(run, out).summary(), highlight=False, soft_wrap=True)
 
 
 @app.command("import-hf")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -78,18 +79,21 @@ def iter_jsonl(path: str | os.PathLike, what: str = "JSONL file") -> Iterator[di
             yield obj
 
 
-def _finite(obj):
-    """NaN and infinities become null: they are not JSON, and other tools refuse them."""
-    if isinstance(obj, float) and (obj != obj or obj in (float("inf"), float("-inf"))):
+def jsonable(obj):
+    """Plain JSON values: numpy and torch scalars and arrays become Python numbers and lists,
+    and NaN and infinities become null (they are not JSON, and other tools refuse them)."""
+    if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):
+        obj = obj.tolist()
+    if isinstance(obj, float) and not math.isfinite(obj):
         return None
     if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
+        return [jsonable(v) for v in obj]
     return obj
 
 
 def write_json(path: str | os.PathLike, obj, indent: int | None = 2) -> None:
     with atomic_write(path) as f:
-        json.dump(_finite(obj), f, indent=indent, ensure_ascii=False, allow_nan=False)
+        json.dump(jsonable(obj), f, indent=indent, ensure_ascii=False, allow_nan=False)
         f.write("\n")

@@ -6,15 +6,18 @@ for the whole batch, with longer prompts' tokens forced in, so there is no paddi
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
-from pathlib import Path
+import time
+from dataclasses import asdict, dataclass
 
 import torch
 
-from storylab.tokenizer import EOT
 from storylab.errors import StorylabError
+from storylab.io import atomic_write
 from storylab.model import GPT, KVCache
+from storylab.rundir import RunDir
+from storylab.tokenizer import EOT
 
 
 @dataclass
@@ -112,18 +115,44 @@ def generate(model: GPT, tokenizer, prompts: list[str], settings: SampleSettings
     return [[tokenizer.decode(r) for r in rows[i * n:(i + 1) * n]] * (num_samples // n) for i in range(len(prompts))]
 
 
-def load_for_sampling(run: str | os.PathLike, device: str = "cpu", checkpoint: str | None = None):
-    """(model, tokenizer) from a run directory, checking that they belong together."""
-    from storylab.checkpoint import load_model
-    from storylab.tokenizer import load_tokenizer
+def sample_record(prompt: str, completion: str, settings: SampleSettings, step: int | None = None, **extra) -> dict:
+    """The one schema of a samples file (``samples.jsonl``), whoever wrote it."""
+    return {**extra, "prompt": prompt, "completion": completion, "step": step, "settings": asdict(settings)}
 
-    run = Path(run)
-    if not run.exists():
-        raise StorylabError(f"run not found: {run}")
-    model = load_model(checkpoint or run, device)
-    tok_path = run / "tokenizer.json" if run.is_dir() else run.parent.parent / "tokenizer.json"
-    tok = load_tokenizer(tok_path)
-    if tok.get_vocab_size() > model.cfg.vocab_size:
-        raise StorylabError(f"{tok_path} has {tok.get_vocab_size()} tokens but the model only "
-                            f"{model.cfg.vocab_size}: wrong tokenizer for this model")
-    return model, tok
+
+def write_samples(path: str | os.PathLike, records: list[dict], append: bool = False) -> None:
+    """Append to, or atomically replace, a samples file."""
+    if append:
+        with open(path, "a", encoding="utf-8") as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        return
+    with atomic_write(path) as f:
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+@dataclass
+class SampleResult:
+    run: str
+    step: int
+    records: list[dict]
+    seconds: float
+
+    def summary(self) -> str:
+        prompts = len({r["prompt"] for r in self.records})
+        return f"sample: {len(self.records)} completions of {prompts} prompts from {self.run} @ step {self.step} " \
+               f"in {self.seconds:.1f}s"
+
+
+def sample_run(run: str | os.PathLike, prompts: list[str], settings: SampleSettings | None = None,
+               num_samples: int = 1, device: str = "cpu", out: str | os.PathLike | None = None) -> SampleResult:
+    """Completions of `prompts` from a run (or one checkpoint of it); `out` appends them to a samples file."""
+    t0 = time.time()
+    settings = settings or SampleSettings()
+    rd = RunDir.open(run)
+    step = rd.latest[0]
+    model, tok = rd.load(device=device)
+    outs = generate(model, tok, prompts, settings, num_samples)
+    records = [sample_record(p, c, settings, step) for p, cs in zip(prompts, outs) for c in cs]
+    if out is not None:
+        write_samples(out, records, append=True)
+    return SampleResult(rd.name, step, records, time.time() - t0)

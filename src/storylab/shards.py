@@ -64,63 +64,63 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     index_path = out / "index.json"
-    if index_path.exists():
-        index_path.unlink()  # the directory is incomplete until we finish
-    size = corpus.stat().st_size
-
-    if tokenizer is not None:
-        tok = load_tokenizer(tokenizer)
-    else:
-        n_train = 0
-
-        def train_texts():
-            nonlocal n_train
-            for _, text in _stories(corpus, seed, val_fraction, "train"):
-                n_train += 1
-                yield text
-
-        tok = train_tokenizer(train_texts(), vocab_size)
-        if n_train == 0:
-            raise StorylabError(f"{corpus}: no training stories (empty corpus?)")
-    vocab = tok.get_vocab_size()
-    eot = tok.token_to_id(EOT)
-    dtype = token_dtype(vocab)
+    index_path.unlink(missing_ok=True)  # the directory is incomplete until we finish
+    tok = load_tokenizer(tokenizer) if tokenizer is not None else _fit_tokenizer(corpus, seed, val_fraction, vocab_size)
     tok.save(str(out / "tokenizer.json"))
+    counts, tokens, nbytes = _encode_shards(tok, corpus, out, seed, val_fraction, progress)
+    stats = PrepareStats(stories=counts, tokens=tokens, vocab_size=tok.get_vocab_size(),
+                         tokenizer_hash=tokenizer_hash(tok), seconds=time.time() - t0)
+    write_json(index_path, {
+        "format": "storylab-tokens-v1",
+        "corpus": str(corpus),
+        "tokenizer_hash": stats.tokenizer_hash,
+        "vocab_size": stats.vocab_size,
+        "eot_id": tok.token_to_id(EOT),
+        "dtype": np.dtype(token_dtype(stats.vocab_size)).name,
+        "seed": seed,
+        "val_fraction": val_fraction,
+        "stories": counts,
+        "tokens": tokens,
+        "bytes": nbytes,
+    })
+    return stats
 
-    counts = {"train": 0, "val": 0}
-    tokens = {"train": 0, "val": 0}
-    nbytes = {"train": 0, "val": 0}
+
+def _fit_tokenizer(corpus: Path, seed: int, val_fraction: float, vocab_size: int):
+    """A BPE trained on the training split only, so validation text stays unseen."""
+    n_train = 0
+
+    def train_texts():
+        nonlocal n_train
+        for _, text in _stories(corpus, seed, val_fraction, "train"):
+            n_train += 1
+            yield text
+
+    tok = train_tokenizer(train_texts(), vocab_size)
+    if n_train == 0:
+        raise StorylabError(f"{corpus}: no training stories (empty corpus?)")
+    return tok
+
+
+def _encode_shards(tok, corpus: Path, out: Path, seed: int, val_fraction: float, progress: bool):
+    """Stream the corpus into ``train.bin`` / ``val.bin`` (each story, then EOT); (stories, tokens, bytes) per split."""
+    eot, dtype, size = tok.token_to_id(EOT), token_dtype(tok.get_vocab_size()), corpus.stat().st_size
+    counts, tokens, nbytes = {"train": 0, "val": 0}, {"train": 0, "val": 0}, {"train": 0, "val": 0}
     tmp = {s: out / f".{s}.bin.tmp" for s in counts}
     files = {s: open(tmp[s], "wb") for s in counts}
+    # encode_batch_fast skips character offsets, which shards do not need (2-3x faster)
+    encode = getattr(tok, "encode_batch_fast", tok.encode_batch)
     try:
         with make_progress(disable=not progress, bytes=True) as bar:
             task = bar.add_task("encode", total=size)
-            batch: list[tuple[str, str]] = []
-            done_bytes = 0
-
-            def flush():
-                nonlocal done_bytes
-                texts = [t for _, t in batch]
-                # encode_batch_fast skips character offsets, which shards do not need (2-3x faster)
-                encode = getattr(tok, "encode_batch_fast", tok.encode_batch)
-                encs = encode(texts, add_special_tokens=False)
-                for (s, text), enc in zip(batch, encs):
-                    ids = np.asarray(enc.ids + [eot], dtype=dtype)
-                    files[s].write(ids.tobytes())
-                    counts[s] += 1
-                    tokens[s] += len(ids)
-                    b = len(text.encode("utf-8"))
-                    nbytes[s] += b
-                    done_bytes += b
-                bar.update(task, completed=min(done_bytes, size))
-                batch.clear()
-
+            done_bytes, batch = 0, []
             for item in _stories(corpus, seed, val_fraction):
                 batch.append(item)
-                if len(batch) >= ENCODE_BATCH:
-                    flush()
-            if batch:
-                flush()
+                if len(batch) < ENCODE_BATCH:
+                    continue
+                done_bytes += _write_batch(encode, batch, eot, dtype, files, counts, tokens, nbytes)
+                bar.update(task, completed=min(done_bytes, size))
+            _write_batch(encode, batch, eot, dtype, files, counts, tokens, nbytes)
             bar.update(task, completed=size)
     finally:
         for f in files.values():
@@ -131,22 +131,22 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
         raise StorylabError(f"{corpus}: no training stories (empty corpus?)")
     for s in counts:
         os.replace(tmp[s], out / f"{s}.bin")
-    stats = PrepareStats(stories=counts, tokens=tokens, vocab_size=vocab, tokenizer_hash=tokenizer_hash(tok),
-                         seconds=time.time() - t0)
-    write_json(index_path, {
-        "format": "storylab-tokens-v1",
-        "corpus": str(corpus),
-        "tokenizer_hash": stats.tokenizer_hash,
-        "vocab_size": vocab,
-        "eot_id": eot,
-        "dtype": np.dtype(dtype).name,
-        "seed": seed,
-        "val_fraction": val_fraction,
-        "stories": counts,
-        "tokens": tokens,
-        "bytes": nbytes,
-    })
-    return stats
+    return counts, tokens, nbytes
+
+
+def _write_batch(encode, batch: list[tuple[str, str]], eot: int, dtype, files, counts, tokens, nbytes) -> int:
+    """Encode and append one batch of (split, text); returns its bytes of text. Empties `batch`."""
+    done = 0
+    for (s, text), enc in zip(batch, encode([t for _, t in batch], add_special_tokens=False) if batch else []):
+        ids = np.asarray(enc.ids + [eot], dtype=dtype)
+        files[s].write(ids.tobytes())
+        counts[s] += 1
+        tokens[s] += len(ids)
+        b = len(text.encode("utf-8"))
+        nbytes[s] += b
+        done += b
+    batch.clear()
+    return done
 
 
 @dataclass

@@ -13,8 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from storylab.corpus.readers import (PARQUET_BATCH, detect_format, iter_hf, iter_instruct, iter_jsonl_text, iter_parquet,
-                                     iter_plain_text, iter_tinystories, require_module)
+from storylab.corpus.readers import (
+    PARQUET_BATCH,
+    detect_format,
+    iter_hf,
+    iter_instruct,
+    iter_jsonl_text,
+    iter_parquet,
+    iter_plain_text,
+    iter_tinystories,
+    require_module,
+)
 from storylab.corpus.records import make_record, read_corpus, write_corpus
 from storylab.errors import StorylabError
 from storylab.io import atomic_write, require_file
@@ -150,10 +159,19 @@ def export_parquet(corpus: str | os.PathLike, out: str | os.PathLike) -> int:
     return n
 
 
-def export_corpus(corpus: str | os.PathLike, to: str, out: str | os.PathLike) -> int:
-    """Export a storylab corpus to `to` (tinystories | parquet); returns the story count."""
-    if to == "tinystories":
-        return export_tinystories(corpus, out)
-    if to == "parquet":
-        return export_parquet(corpus, out)
-    raise StorylabError(f"unknown export format {to!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+@dataclass
+class ExportStats:
+    stories: int
+    format: str
+    out: Path
+
+    def summary(self) -> str:
+        return f"export: {self.stories} stories as {self.format} -> {self.out}"
+
+
+def export_corpus(corpus: str | os.PathLike, to: str, out: str | os.PathLike) -> ExportStats:
+    """Export a storylab corpus to `to` (tinystories | parquet)."""
+    writers = {"tinystories": export_tinystories, "parquet": export_parquet}
+    if to not in writers:
+        raise StorylabError(f"unknown export format {to!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    return ExportStats(writers[to](corpus, out), to, Path(out))

@@ -2,7 +2,7 @@
 
 Library entry points (the CLI verb `storylab eval` wraps `evaluate_run`):
 
-- `evaluate_run(run, EvalOptions(...))` -> summary dict; writes ``runs/NAME/eval/*.json``
+- `evaluate_run(run, EvalOptions(...))` -> `EvalResult` (`.data` is eval/summary.json); writes ``runs/NAME/eval/*.json``
 - `split_loss(model, data_dir)`, `text_loss(model, tokenizer, path)` -> `LossResult`
 - `load_tasks(paths)`, `run_suite(model, tokenizer, items)` -> `SuiteResult`; `wilson`
 - `parse_grades(text)`, `judge_completions(completions, JudgeSettings(...), cache_path)`
@@ -12,10 +12,10 @@ Library entry points (the CLI verb `storylab eval` wraps `evaluate_run`):
 from storylab.evaluate.judge import JudgeSettings, judge_completions, parse_grades
 from storylab.evaluate.loss import LossResult, split_loss, text_loss
 from storylab.evaluate.novelty import NgramIndex, index_for_corpus, index_for_data, novelty
-from storylab.evaluate.runner import EvalOptions, evaluate_run, load_summary
+from storylab.evaluate.runner import EvalOptions, EvalResult, evaluate_run, load_summary
 from storylab.evaluate.suite import SuiteResult, run_suite, score_items, summarize, wilson
 from storylab.evaluate.tasks import Item, load_tasks
 
-__all__ = ["EvalOptions", "Item", "JudgeSettings", "LossResult", "NgramIndex", "SuiteResult", "evaluate_run",
+__all__ = ["EvalOptions", "EvalResult", "Item", "JudgeSettings", "LossResult", "NgramIndex", "SuiteResult", "evaluate_run",
            "index_for_corpus", "index_for_data", "judge_completions", "load_summary", "load_tasks", "novelty",
            "parse_grades", "run_suite", "score_items", "split_loss", "summarize", "text_loss", "wilson"]

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storylab.errors import StorylabError
+from storylab.io import iter_jsonl
+from storylab.llmgen.client import ChatClient, RequestFailed, bounded_map
 
 DIMENSIONS = ("grammar", "creativity", "consistency", "plot")
 AGE_GROUPS = {"A": "3 or under", "B": "4-5", "C": "6-7", "D": "8-9", "E": "10-12", "F": "13-16"}
@@ -59,8 +61,6 @@ Answer with one JSON object and nothing else, for example:
 
 def load_beginnings(path: str | os.PathLike | None = None) -> list[dict]:
     """The story beginnings: ``{"id", "text"}`` per line."""
-    from storylab.io import iter_jsonl
-
     path = Path(path) if path else BEGINNINGS
     out = []
     for i, rec in enumerate(iter_jsonl(path, "story beginnings"), 1):
@@ -282,8 +282,6 @@ def judge_completions(completions: list[dict], settings: JudgeSettings, cache_pa
 
 
 async def _judge(completions: list[dict], s: JudgeSettings, cache_path: Path, progress) -> JudgeResult:
-    from storylab.llmgen.client import ChatClient, RequestFailed, bounded_map
-
     cache = JudgeCache(cache_path)
     todo, records = [], {}
     for c in completions:

@@ -35,6 +35,9 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from storylab.errors import StorylabError
+from storylab.evaluate.loss import read_documents
+from storylab.io import write_json
+from storylab.shards import load_data
 
 N = 8
 INDEX_VERSION = 1
@@ -129,8 +132,6 @@ class NgramIndex:
         flush()
         meta = {"version": INDEX_VERSION, "n": N, "shards": n_shards, "stories": stories, "words": words_total,
                 "ngrams": grams_total, "source": source or {}}
-        from storylab.io import write_json
-
         write_json(out / "meta.json", meta)
         return cls.load(out)
 
@@ -225,8 +226,6 @@ def index_for_data(data_dir: str | os.PathLike, cache_dir: str | os.PathLike | N
                    rebuild: bool = False, progress=None) -> NgramIndex:
     """The n-gram index of a prepared data directory's train split, built once and cached
     in ``DATA/novelty/`` (or `cache_dir`)."""
-    from storylab.shards import load_data
-
     data = load_data(data_dir)
     train = Path(data_dir) / "train.bin"
     st = train.stat()
@@ -239,8 +238,6 @@ def index_for_data(data_dir: str | os.PathLike, cache_dir: str | os.PathLike | N
 def index_for_corpus(corpus: str | os.PathLike, cache_dir: str | os.PathLike | None = None,
                      rebuild: bool = False, progress=None) -> NgramIndex:
     """The n-gram index of any corpus or text file (all of it), cached beside it or in `cache_dir`."""
-    from storylab.evaluate.loss import read_documents
-
     corpus = Path(corpus)
     if not corpus.exists():
         raise StorylabError(f"corpus not found: {corpus}")

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from storylab.checkpoint import save_checkpoint
 from storylab.config import RunConfig, save_toml, to_dict
 from storylab.errors import StorylabError
 from storylab.io import write_json
@@ -48,8 +49,6 @@ def write_run(out: str | os.PathLike, model, tokenizer, source: dict, overwrite:
     Everything is written into a temporary directory beside `out`, which is renamed into
     place at the end: a run directory either appears complete or not at all.
     """
-    from storylab.checkpoint import save_checkpoint
-
     out = Path(out)
     if out.exists():
         if not out.is_dir():

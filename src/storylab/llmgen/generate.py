@@ -30,6 +30,7 @@ counted because their usage was never seen.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -39,13 +40,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from rich.progress import TextColumn
+
 from storylab.corpus import make_record
 from storylab.corpus.dedup import DuplicateIndex
-from storylab.llmgen.recipe import PromptTemplate, Recipe, WordLists, build_messages, instruct_fields, is_refusal, load_word_lists, make_recipe, offvocab, split_summary, story_id
 from storylab.corpus.instruct import format_instruct, parse_instruct
 from storylab.errors import StorylabError
 from storylab.io import write_json
 from storylab.llmgen.client import ChatClient, Completion, RequestFailed, bounded_map
+from storylab.llmgen.recipe import (
+    PromptTemplate,
+    Recipe,
+    WordLists,
+    build_messages,
+    instruct_fields,
+    is_refusal,
+    load_word_lists,
+    make_recipe,
+    offvocab,
+    split_summary,
+    story_id,
+)
+from storylab.progress import progress as make_progress
 
 STATE_VERSION = 1
 
@@ -438,14 +454,8 @@ async def _generate(run: _Run, pending: set[int], progress) -> None:
 
 def _progress_bar(run: _Run, enabled: bool):
     """A rich progress bar (accepted / rejected / rate / ETA); returns (context, update)."""
-    import contextlib
-
     if not enabled:
         return contextlib.nullcontext(), lambda run: None
-    from rich.progress import TextColumn
-
-    from storylab.progress import progress as make_progress
-
     bar = make_progress(TextColumn("[green]{task.fields[ok]} ok[/] [red]{task.fields[bad]} rejected[/]"),
                         TextColumn("{task.fields[rate]}/s"))
     task = bar.add_task("generate", total=run.n, completed=run.stats.settled, ok=run.stats.accepted,

@@ -6,10 +6,8 @@ Everything comes from files the other verbs wrote (``metrics.jsonl``, ``eval/*.j
 ``inspect/*``); a missing file leaves its section with a hint on how to make it.
 Figures are PNGs embedded as base64, styles are inline: the file can be mailed.
 
-Inspection hook: `inspect_section(run_dir)` renders ``runs/NAME/inspect/``. If the
-module ``storylab.interpret.report`` exists and defines ``render(run_dir) -> str`` (an
-HTML fragment), its output is used; otherwise every ``inspect/*.png`` is shown and
-every ``inspect/*.json`` summarised. Other sections can be added with
+`inspect_section(run_dir)` shows every ``inspect/*.png`` and summarises every
+``inspect/*.json``. Other sections (influence, games, ...) are added with
 `register_section(title, fn)`.
 """
 
@@ -20,10 +18,14 @@ import datetime as _dt
 import html
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from storylab.config import load_toml
 from storylab.errors import StorylabError
+from storylab.evaluate.judge import AGE_GROUPS
+from storylab.io import atomic_write
 from storylab.report import plots
 
 _EXTRA_SECTIONS: list[tuple[str, Callable[[Path], str | None]]] = []
@@ -102,8 +104,6 @@ def config_section(run: Path) -> str:
     p = run / "config.toml"
     if not p.exists():
         return _hint("no config.toml")
-    from storylab.config import load_toml
-
     try:
         cfg = load_toml(p)
     except StorylabError as e:
@@ -173,8 +173,6 @@ def judge_section(ev: Path) -> str:
     out += f'<p class="small">judge {esc(j["judge_model"])}: {j["graded"]} of {j["n"]} completions graded, ' \
            f'{j["rejected"]} answers rejected, {j["failed"]} requests failed.</p>'
     if j.get("age_groups"):
-        from storylab.evaluate.judge import AGE_GROUPS
-
         out += "<p>estimated age of the writer: " + ", ".join(
             f"{esc(AGE_GROUPS.get(k, k))}: {v}" for k, v in j["age_groups"].items()) + "</p>"
     out += img(plots.judge_bars(j["dimensions"]), "judge grades")
@@ -237,23 +235,9 @@ def novelty_section(ev: Path) -> str:
     return out
 
 
-def inspect_section(run: Path) -> str | None:
-    """=== INSPECTION HOOK === results from `storylab inspect` (runs/NAME/inspect/)."""
-    d = run / "inspect"
-    try:
-        from storylab.interpret import report as inspect_report  # provided by the inspection module, if any
-
-        render = getattr(inspect_report, "render", None)
-    except ImportError:
-        render = None
-    if render is not None:
-        try:
-            frag = render(run)
-            if frag:
-                return frag
-        except Exception as e:  # a broken renderer must not cost the user the whole report
-            return _hint(f"inspection renderer failed: {type(e).__name__}: {e}") + _generic_inspect(d)
-    return _generic_inspect(d)
+def inspect_section(run: Path) -> str:
+    """Results of `storylab inspect` (runs/NAME/inspect/): every figure, and each JSON's headline numbers."""
+    return _generic_inspect(run / "inspect")
 
 
 def _generic_inspect(d: Path) -> str:
@@ -287,8 +271,17 @@ nav a{margin-right:12px}
 """
 
 
-def build_report(run: str | os.PathLike, out: str | os.PathLike | None = None) -> Path:
-    """Write ``RUN/report.html`` (or `out`) and return its path."""
+@dataclass
+class ReportResult:
+    path: Path
+    sections: list[str]
+
+    def summary(self) -> str:
+        return f"report: {self.path} ({self.path.stat().st_size / 1024:.0f} KiB, {len(self.sections)} sections)"
+
+
+def build_report(run: str | os.PathLike, out: str | os.PathLike | None = None) -> ReportResult:
+    """Write ``RUN/report.html`` (or `out`): one self-contained page."""
     run = Path(run)
     if not run.is_dir():
         raise StorylabError(f"run not found: {run}")
@@ -317,8 +310,6 @@ def build_report(run: str | os.PathLike, out: str | os.PathLike | None = None) -
             f'</title><style>{CSS}</style></head><body><h1>storylab report: {esc(run.name)}</h1>'
             f'<p class="small">{esc(run.resolve())} — written {now}</p>{nav}{body}</body></html>')
     out = Path(out) if out else run / "report.html"
-    from storylab.io import atomic_write
-
     with atomic_write(out) as f:
         f.write(page)
-    return out
+    return ReportResult(out, [t for t, _ in sections])
