@@ -47,10 +47,16 @@ def send(obj) -> None:
         data = data[os.write(_out_fd, data):]
 
 
-def violation(category: str, detail: str) -> None:
+_path = None
+
+
+def violation(category: str, detail: str, path=None) -> None:
     """Report, then end the process: a candidate cannot catch os._exit."""
+    global _path
+    if path is not None and not isinstance(path, int):
+        _path = os.path.realpath(os.path.join(_home, os.fsdecode(path)))
     try:
-        send({"kind": "event", "category": category, "detail": detail[:300]})
+        send({"kind": "event", "category": category, "detail": detail[:300], "path": _path})
     finally:
         os._exit(EXIT_VIOLATION)
 
@@ -74,11 +80,11 @@ def audit(event: str, args) -> None:
     if event == "open":
         path, mode, flags = (tuple(args) + (None, None, None))[:3]
         if _writes(mode, flags) and not _inside(path):
-            violation("write_outside", f"open({path!r}, {mode!r})")
+            violation("write_outside", f"open({path!r}, {mode!r})", path)
     elif event in PATH_EVENTS:
         for path in args[:2]:
             if isinstance(path, (str, bytes, os.PathLike)) and not _inside(path):
-                violation("write_outside", f"{event}({path!r})")
+                violation("write_outside", f"{event}({path!r})", path)
     elif event in NETWORK_EVENTS:
         violation("network", f"{event}{tuple(args)!r}"[:200])
     elif event in ESCAPE_EVENTS or event.startswith(("os.exec", "os.spawn", "os.posix_spawn")):
@@ -156,23 +162,6 @@ class Utility:
                             and bool(use_sandbox)})
 
 
-def extract_code(answers):
-    """The paper's helper: the last ```python block of each answer (or the answer itself)."""
-    def one(text):
-        text = str(text)
-        blocks = []
-        rest = text
-        while "```" in rest:
-            _, _, after = rest.partition("```")
-            body, found, rest = after.partition("```")
-            if not found:
-                break
-            first, _, code = body.partition("\n")
-            blocks.append(code if first.strip().lower() in ("python", "py", "") else body)
-        return blocks[-1].strip() + "\n" if blocks else text
-    return [one(a) for a in answers] if isinstance(answers, (list, tuple)) else one(answers)
-
-
 class _Module:
     def __init__(self, **attrs):
         self.__dict__.update(attrs)
@@ -205,6 +194,10 @@ def main() -> None:
             __import__(module)
         except ImportError:
             pass
+    helpers_ns = {"__name__": "helpers"}
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "_helpers.py"), encoding="utf-8") as f:
+        exec(compile(f.read(), "helpers", "exec"), helpers_ns)
+    extract_code = helpers_ns["extract_code"]
     lm = LanguageModel(job.get("n", 4), job.get("lm_budget", 0))
     utility = Utility(job.get("utility_str", ""), job.get("utility_budget", 0))
     helpers = _Module(extract_code=extract_code, BudgetExceeded=BudgetExceeded)

@@ -114,7 +114,10 @@ class Sandbox:
     """Starts sandboxed runs under `root` (one fresh temporary directory each, removed after)."""
 
     def __init__(self, root: str | os.PathLike, limits: Limits | None = None,
-                 allowed: tuple[str, ...] = ALLOWED_IMPORTS, python: str = sys.executable):
+                 allowed: tuple[str, ...] = ALLOWED_IMPORTS, python: str = sys.executable,
+                 protected: tuple[str | os.PathLike, ...] = ()):
+        """A write into a `protected` directory (the utility's cache) counts as gaming the utility."""
+        self.protected = tuple(os.path.realpath(p) for p in protected)
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.limits = limits or Limits()
@@ -194,12 +197,14 @@ class Sandbox:
                     msg = {"kind": "garbage"}
                 kind = msg.get("kind") if isinstance(msg, dict) else None
                 if kind == "event":
-                    events.append((str(msg.get("category")), str(msg.get("detail", ""))))
+                    category, path = str(msg.get("category")), msg.get("path")
+                    if category == "write_outside" and isinstance(path, str) and any(
+                            path == p or path.startswith(p + os.sep) for p in self.protected):
+                        category = "gamed_utility"
+                    events.append((category, str(msg.get("detail", ""))))
                 elif kind == "call":
                     t0 = time.monotonic()
                     reply = handler(msg) if handler else {"error": "no calls available in this run"}
-                    for category, detail in reply.pop("events", []):
-                        events.append((category, detail))
                     deadline += time.monotonic() - t0  # the candidate's clock stops while we answer
                     try:
                         _write(in_w, reply)
