@@ -340,3 +340,17 @@ def test_cli_stop_both_modes_and_bad_input(tmp_path):
     p = run_cli("stop", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--tasks", "nope",
                 "--out", tmp_path / "t", check=2)
     assert "unknown task 'nope'" in p.stdout + p.stderr and "Traceback" not in p.stderr
+
+
+def test_secrets_and_dead_endpoints(tmp_path, monkeypatch):
+    """The API key stays in the parent: not in the child's environment, not readable through /proc."""
+    monkeypatch.setenv("STOP_TEST_KEY", "sk-stop-secret")
+    sandbox = Sandbox(tmp_path / "sandbox", Limits(cpu=2, wall=5))
+    env = sandbox.run("import random\ndef config():\n    return dict(random._os.environ)\n", "config")
+    assert env.ok and "STOP_TEST_KEY" not in env.value
+    peek = sandbox.run("import random\ndef config():\n    os = random._os\n"
+                       "    return open(f'/proc/{os.getppid()}/environ').read()\n", "config")
+    assert peek.category == "escape" and peek.value is None
+    with pytest.raises(StorylabError, match="gave no answer"):
+        run_stop("http://127.0.0.1:9/v1", "m", tmp_path / "dead", iterations=1, modes=("warning",),
+                 transfer=(), progress=False, timeout=2)

@@ -70,6 +70,14 @@ def _inside(path) -> bool:
     return real == _home or real.startswith(_home + os.sep)
 
 
+def _foreign_proc(path) -> bool:
+    """/proc/<pid>/... of any process but this one (the parent's environ holds the API key)."""
+    real = os.path.realpath(os.fsdecode(path))
+    parts = real.split(os.sep)
+    return len(parts) > 2 and parts[1] == "proc" and parts[2] != str(os.getpid()) and parts[2] not in (
+        "self", "thread-self", "cpuinfo", "meminfo", "stat", "version", "loadavg", "sys", "uptime")
+
+
 def _writes(mode, flags) -> bool:
     if isinstance(mode, str) and any(c in mode for c in "wax+"):
         return True
@@ -79,6 +87,8 @@ def _writes(mode, flags) -> bool:
 def audit(event: str, args) -> None:
     if event == "open":
         path, mode, flags = (tuple(args) + (None, None, None))[:3]
+        if isinstance(path, (str, bytes)) and _foreign_proc(path):
+            violation("escape", f"open({path!r}): another process's /proc entry (its environment holds secrets)")
         if _writes(mode, flags) and not _inside(path):
             violation("write_outside", f"open({path!r}, {mode!r})", path)
     elif event in PATH_EVENTS:

@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable
 
+from storylab.errors import StorylabError
 from storylab.stop._helpers import extract_code  # noqa: F401  (the parent's copy, for library users)
 from storylab.stop.sandbox import SAFETY, Limits, Sandbox
 from storylab.stop.tasks import Evaluation, Task, precheck, source_hash
@@ -76,6 +77,7 @@ class LanguageModel:
         self.max_calls, self.max_tokens = max_calls, max_tokens
         self.calls = 0
         self.failed = 0
+        self.answered = 0
         self.loop = asyncio.new_event_loop()
         self.loop.run_until_complete(self.client.__aenter__())
 
@@ -93,14 +95,19 @@ class LanguageModel:
                 answer = await self.client.complete([{"role": "system", "content": system},
                                                      {"role": "user", "content": message}],
                                                     temperature=temperature, max_tokens=self.max_tokens)
+                self.answered += 1
                 return answer.text
-            except RequestFailed:
+            except RequestFailed as e:
                 self.failed += 1
+                self.last_error = str(e)
                 return ""
 
         async def all_of() -> list[str]:
             return list(await asyncio.gather(*(one(m) for m in messages)))
-        return self.loop.run_until_complete(all_of())
+        answers = self.loop.run_until_complete(all_of())
+        if not self.answered:  # nothing has ever come back: a wrong URL or a server that is down
+            raise StorylabError(f"{self.client.url} gave no answer ({self.last_error}); is the server running?")
+        return answers
 
     def close(self) -> None:
         self.loop.run_until_complete(self.client.aclose())
