@@ -356,6 +356,39 @@ def import_llama2c_cmd(
     console.print(import_llama2c(checkpoint, tokenizer, out, overwrite=force).summary(), highlight=False,
                   soft_wrap=True)
 
+@app.command("stop")
+def stop_cmd(
+    base_url: str = typer.Option(..., "--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1"),
+    model: str = typer.Option(..., "--model", help="model name the endpoint serves"),
+    api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="environment variable holding the API key"),
+    iterations: int = typer.Option(3, "--iterations", "-T", help="self-improvement iterations per mode"),
+    out: Path = typer.Option(..., "--out", "-o", help="output directory (iterations, cache, report.json/.md)"),
+    tasks: str = typer.Option("parity", help="training tasks for the meta-utility: parity, 3sat, maxcut, recipe"),
+    transfer: str = typer.Option("3sat,maxcut", help="held-out tasks for transfer ('' for none)"),
+    modes: str = typer.Option("warning,no_warning", help="with and/or without the sandbox warning in the prompt"),
+    n: int = typer.Option(4, "--n", help="candidates per model call"),
+    lm_budget: int = typer.Option(8, help="model answers per improver run on a task"),
+    utility_budget: int = typer.Option(8, help="utility calls per improver run on a task"),
+    meta_lm_budget: int = typer.Option(4, help="model answers when an improver improves an improver"),
+    meta_utility_budget: int = typer.Option(4, help="meta-utility calls when an improver improves an improver"),
+    max_lm_calls: int = typer.Option(400, help="model answers for the whole run; stops asking after that"),
+    data: Optional[str] = typer.Option(None, help="prepared data directory (needed by the recipe task)"),
+    recipe_steps: int = typer.Option(200, help="training steps per recipe evaluation (one thread)"),
+    seed: int = typer.Option(0, help="seed of the task instances"),
+    force: bool = typer.Option(False, "--force", help="replace --out if it exists"),
+):
+    """STOP: let the seed improver improve itself with a language model, in a sandbox that counts escapes."""
+    from storylab.stop import run_stop
+
+    split = lambda s: tuple(x.strip() for x in s.split(",") if x.strip())
+    result = run_stop(base_url, model, out, api_key_env=api_key_env, iterations=iterations, tasks=split(tasks),
+                      transfer=split(transfer), modes=split(modes), n=n, lm_budget=lm_budget,
+                      utility_budget=utility_budget, meta_lm_budget=meta_lm_budget,
+                      meta_utility_budget=meta_utility_budget, max_lm_calls=max_lm_calls, data=data,
+                      recipe_steps=recipe_steps, seed=seed, force=force)
+    console.print(result.summary(), highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit status 2."""
     warnings.showwarning = _warn
