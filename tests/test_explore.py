@@ -19,8 +19,8 @@ import torch
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
-from _eval_helpers import TINY, one_thread, random_run, trained_run, world_data  # noqa: E402
-from conftest import TINY_TRAIN  # noqa: E402
+from _eval_helpers import TINY, one_thread, random_run, trained_run, world_data
+from conftest import TINY_TRAIN
 
 CHROMIUM = Path("/usr/bin/chromium")
 PROMPT = "Once upon a time, there was a little girl named Lily. She"
@@ -163,8 +163,9 @@ def test_neurons_at_a_token(client, opened):
 
 
 def test_probes_fitted_on_demand(client, opened):
-    from storylab.explore.server import make_app
     from starlette.testclient import TestClient
+
+    from storylab.explore.server import make_app
 
     ids = generate(client, greedy=True)[-1]["ids"]
     d = client.post("/api/probes", json={"run": 0, "ids": ids, "pos": 12}).json()
@@ -336,6 +337,7 @@ def test_a_slow_generation_does_not_block_other_requests(opened):
     assert out["lines"][-1]["type"] == "done" and out["lines"][-1]["new_tokens"] >= 1
 
 
+@pytest.mark.slow
 def test_cli_serves_and_warns(runs):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     p = subprocess.Popen([sys.executable, "-m", "storylab.cli", "explore", str(runs["A"]), str(runs["B"]), "--port", "0"],
@@ -428,6 +430,7 @@ def test_page_in_headless_chromium(opened, tmp_path):
         assert page.locator("#tab-attention .badge").count() >= 1
         weights = page.eval_on_selector_all("#attn-text span", "es => es.map(e => +e.dataset.w)")
         assert abs(sum(weights) - 1) < 0.01
+        page.mouse.move(5, 5)
         nonblank(page.screenshot(path=str(shots / "explore_attention.png")))
 
         # neurons of a clicked token
@@ -436,6 +439,7 @@ def test_page_in_headless_chromium(opened, tmp_path):
         page.wait_for_selector("#tab-neurons .neuron")
         assert "Most active MLP neurons" in page.inner_text("#tab-neurons")
         assert page.locator("#tab-neurons .neuron mark").count() >= 1  # corpus contexts from inspect
+        page.mouse.move(5, 5)
         nonblank(page.screenshot(path=str(shots / "explore_neurons.png")))
 
         # two runs side by side
@@ -444,6 +448,7 @@ def test_page_in_headless_chromium(opened, tmp_path):
         page.wait_for_selector("#diff-text .seg", timeout=30000)
         assert page.locator("#col0 .tok.gen").count() >= 1 and page.locator("#col1 .tok.gen").count() >= 1
         assert "Log-probability difference" in page.inner_text("#diff")
+        page.mouse.move(5, 5)
         nonblank(page.screenshot(path=str(shots / "explore_compare.png")))
 
         # OOD and the suite, briefly

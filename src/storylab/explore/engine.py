@@ -16,8 +16,8 @@ import math
 import random
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import numpy as np
 import torch
@@ -53,7 +53,7 @@ class ExploreRun:
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, run, device: str = "cpu") -> "ExploreRun":
+    def open(cls, run, device: str = "cpu") -> ExploreRun:
         t0 = time.perf_counter()
         rd = run if isinstance(run, RunDir) else RunDir.open(run)
         model, tok = rd.load(device=device)
@@ -290,8 +290,15 @@ class ExploreRun:
         (ridge / logistic, as inspect does) on 3/4 of the examples and reports the
         held-out score of each beside its readout."""
         def build():
-            from storylab.interpret.probes import (builtin_datasets, collect_activations, fit_logistic, fit_ridge,
-                                                   layer_names, r2_score, random_split)
+            from storylab.interpret.probes import (
+                builtin_datasets,
+                collect_activations,
+                fit_logistic,
+                fit_ridge,
+                layer_names,
+                r2_score,
+                random_split,
+            )
             t0 = time.perf_counter()
             try:
                 records = self.rundir.stories(PROBE_STORIES)
