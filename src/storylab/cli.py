@@ -356,6 +356,7 @@ def import_llama2c_cmd(
     console.print(import_llama2c(checkpoint, tokenizer, out, overwrite=force).summary(), highlight=False,
                   soft_wrap=True)
 
+
 @app.command("stop")
 def stop_cmd(
     base_url: str = typer.Option(..., "--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1"),
@@ -387,6 +388,28 @@ def stop_cmd(
                       meta_utility_budget=meta_utility_budget, max_lm_calls=max_lm_calls, data=data,
                       recipe_steps=recipe_steps, seed=seed, force=force)
     console.print(result.summary(), highlight=False, soft_wrap=True)
+
+
+@app.command("explore")
+def explore_cmd(
+    run: Path = typer.Argument(..., help="run directory (or a checkpoint .safetensors inside one)"),
+    run2: Optional[Path] = typer.Argument(None, help="a second run, to compare on the same prompt"),
+    port: int = typer.Option(8000, "--port", help="port to listen on (0: any free port)"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on; anything but loopback "
+                                                         "opens the page to the network (a warning is printed)"),
+    device: str = typer.Option("cpu", "--device", help="cpu | cuda | mps"),
+):
+    """Serve a local, read-only web page to look inside a model while it writes."""
+    import time
+
+    t0 = time.perf_counter()
+    try:
+        from storylab.explore.server import serve
+    except ImportError as e:
+        raise StorylabError(f"explore needs starlette and uvicorn ({e.name} is missing): "
+                            f"pip install 'storylab[explore]'") from None
+    serve([run] + ([run2] if run2 is not None else []), host=host, port=port, device=device, started=t0,
+          echo=lambda m: console.print(m, highlight=False, soft_wrap=True))
 
 
 def main(argv: list[str] | None = None) -> None:
