@@ -74,6 +74,8 @@ def generate_cmd(
     near_dup: float = typer.Option(0.7, help="llm: MinHash similarity at which a story is a near duplicate"),
     price_in: float = typer.Option(0.0, help="llm: $ per 1M input tokens, for the cost estimate"),
     price_out: float = typer.Option(0.0, help="llm: $ per 1M output tokens, for the cost estimate"),
+    plant: List[str] = typer.Option([], "--plant", help="plant a made-up fact WORD=MEANING (repeatable), e.g. zib=purple"),
+    plant_k: int = typer.Option(20, "--plant-k", help="stories that carry each planted fact"),
 ):
     """Generate a corpus of stories: the procedural story world (offline, deterministic) or an
     LLM behind any OpenAI-compatible endpoint (resumable: rerun the same command to continue)."""
@@ -84,7 +86,17 @@ def generate_cmd(
     if backend == "procedural":
         from storylab.world import generate_corpus
 
+        facts = None
+        if plant:
+            from storylab.world.plant import choose, parse_facts, plant_corpus
+
+            facts = parse_facts(plant)
+            choose(n, facts, plant_k, seed)  # check k before generating
         stats = generate_corpus(out, n, seed, workers=workers, progress=progress)
+        if facts:
+            plant_corpus(out, facts, plant_k, seed)
+            console.print(f"generate: planted {', '.join(f'{w}={m}' for w, m in facts)} in {plant_k} stories each "
+                          "(meta.planted)", highlight=False)
         console.print(f"generate: {stats.summary()}", highlight=False)
     elif backend == "llm":
         from storylab.llmgen.generate import ClientConfig, generate_llm_corpus
