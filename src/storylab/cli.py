@@ -388,6 +388,37 @@ def import_llama2c_cmd(
     console.print(import_llama2c(checkpoint, tokenizer, out, overwrite=force).summary(), highlight=False,
                   soft_wrap=True)
 
+@app.command("influence")
+def influence_cmd(
+    run: Path = typer.Argument(..., help="run directory (or a checkpoint .safetensors inside one)"),
+    prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="the query's prompt, e.g. 'The zib is'"),
+    completion: Optional[str] = typer.Option(None, "--completion", "-c", help="the completion whose log p is explained, e.g. ' always purple'"),
+    queries: Optional[Path] = typer.Option(None, "--queries", help="JSONL of {prompt, completion} queries"),
+    method: str = typer.Option("ekfac", "--method", "-m", help="ekfac | kfac | diagonal | tracin | overlap"),
+    top: int = typer.Option(20, "--top", help="stories to show per query"),
+    checkpoints: Optional[str] = typer.Option(None, help="tracin: checkpoints to sum over ('all' (default), 'latest', '100,200')"),
+    max_stories: Optional[int] = typer.Option(None, help="only the first N training stories"),
+    batch: int = typer.Option(16, help="training windows per batch"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="results JSON (default RUN/inspect/influence/METHOD-QUERY.json)"),
+    device: str = typer.Option("cpu", help="cpu | cuda | mps"),
+    progress: bool = typer.Option(True, "--progress/--no-progress"),
+):
+    """Which training stories raised log p(COMPLETION | PROMPT) most? Influence functions (EK-FAC), TracIn, or BM25."""
+    from storylab.interpret.influence import influence
+
+    r = influence(run, prompt, completion, queries=queries, method=method, top=top, checkpoints=checkpoints,
+                  max_stories=max_stories, batch=batch, out=out, device=device, progress=progress)
+    for q in r.queries:
+        print(f"\n=== {q['prompt']!r} -> {q['completion']!r}  (log p = {q['logp']:.3f}) ===")
+        for p in q["planted"]:
+            print(f"planted '{p['word']}': precision@{p['k']} = {p['precision_at_k']:.2f}")
+        for t in q["top"]:
+            mark = f" [planted: {t['planted']}]" if t["planted"] else ""
+            toks = "; ".join(f"{k['context']!r} {k['score']:+.3g}" for k in t["tokens"][:3])
+            print(f"{t['rank']:>3}. {t['score']:+.4g}  {t['id']}{mark}  {toks}")
+    console.print(f"influence: {r.summary()} -> {r.path}", highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit status 2."""
     warnings.showwarning = _warn
