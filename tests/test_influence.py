@@ -132,7 +132,6 @@ def test_factor_cache_reused_and_invalidated(tiny_run):
 def test_queries_file_and_report_section(tiny_run, tmp_path):
     pytest.importorskip("matplotlib")
     from storylab.interpret.influence import influence
-    from storylab.report import build_report
 
     q = tmp_path / "q.jsonl"
     q.write_text("\n".join(json.dumps(x) for x in [{"prompt": "Once upon", "completion": " a time"},
@@ -140,5 +139,6 @@ def test_queries_file_and_report_section(tiny_run, tmp_path):
     r = influence(tiny_run, queries=q, method="tracin", top=4, progress=False)
     assert [x["id"] for x in r.queries] == ["q1", "dog"]
     assert all(len(x["top"]) == 4 for x in r.queries) and "tracin" in r.summary()
-    page = build_report(tiny_run).read_text()
+    run_cli("report", tiny_run, check=0)     # a fresh process: the section must register itself
+    page = (tiny_run / "report.html").read_text()
     assert 'id="influence"' in page and "was happy" in page
