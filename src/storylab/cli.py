@@ -75,6 +75,8 @@ def generate_cmd(
     near_dup: float = typer.Option(0.7, help="llm: MinHash similarity at which a story is a near duplicate"),
     price_in: float = typer.Option(0.0, help="llm: $ per 1M input tokens, for the cost estimate"),
     price_out: float = typer.Option(0.0, help="llm: $ per 1M output tokens, for the cost estimate"),
+    plant: List[str] = typer.Option([], "--plant", help="plant a made-up fact WORD=MEANING (repeatable), e.g. zib=purple"),
+    plant_k: int = typer.Option(20, "--plant-k", help="stories that carry each planted fact"),
 ):
     """Generate a corpus of stories: the procedural story world (offline, deterministic) or an
     LLM behind any OpenAI-compatible endpoint (resumable: rerun the same command to continue)."""
@@ -85,7 +87,17 @@ def generate_cmd(
     if backend == "procedural":
         from storylab.world import generate_corpus
 
+        facts = None
+        if plant:
+            from storylab.world.plant import choose, parse_facts, plant_corpus
+
+            facts = parse_facts(plant)
+            choose(n, facts, plant_k, seed)  # check k before generating
         stats = generate_corpus(out, n, seed, workers=workers, progress=progress)
+        if facts:
+            plant_corpus(out, facts, plant_k, seed)
+            console.print(f"generate: planted {', '.join(f'{w}={m}' for w, m in facts)} in {plant_k} stories each "
+                          "(meta.planted)", highlight=False)
         console.print(f"generate: {stats.summary()}", highlight=False)
     elif backend == "llm":
         from storylab.llmgen.generate import ClientConfig, generate_llm_corpus
@@ -410,6 +422,37 @@ def explore_cmd(
                             f"pip install 'storylab[explore]'") from None
     serve([run] + ([run2] if run2 is not None else []), host=host, port=port, device=device, started=t0,
           echo=lambda m: console.print(m, highlight=False, soft_wrap=True))
+
+
+@app.command("influence")
+def influence_cmd(
+    run: Path = typer.Argument(..., help="run directory (or a checkpoint .safetensors inside one)"),
+    prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="the query's prompt, e.g. 'The zib is'"),
+    completion: Optional[str] = typer.Option(None, "--completion", "-c", help="the completion whose log p is explained, e.g. ' always purple'"),
+    queries: Optional[Path] = typer.Option(None, "--queries", help="JSONL of {prompt, completion} queries"),
+    method: str = typer.Option("ekfac", "--method", "-m", help="ekfac | kfac | diagonal | tracin | overlap"),
+    top: int = typer.Option(20, "--top", help="stories to show per query"),
+    checkpoints: Optional[str] = typer.Option(None, help="tracin: checkpoints to sum over ('all' (default), 'latest', '100,200')"),
+    max_stories: Optional[int] = typer.Option(None, help="only the first N training stories"),
+    batch: int = typer.Option(16, help="training windows per batch"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="results JSON (default RUN/inspect/influence/METHOD-QUERY.json)"),
+    device: str = typer.Option("cpu", help="cpu | cuda | mps"),
+    progress: bool = typer.Option(True, "--progress/--no-progress"),
+):
+    """Which training stories raised log p(COMPLETION | PROMPT) most? Influence functions (EK-FAC), TracIn, or BM25."""
+    from storylab.interpret.influence import influence
+
+    r = influence(run, prompt, completion, queries=queries, method=method, top=top, checkpoints=checkpoints,
+                  max_stories=max_stories, batch=batch, out=out, device=device, progress=progress)
+    for q in r.queries:
+        print(f"\n=== {q['prompt']!r} -> {q['completion']!r}  (log p = {q['logp']:.3f}) ===")
+        for p in q["planted"]:
+            print(f"planted '{p['word']}': precision@{p['k']} = {p['precision_at_k']:.2f}")
+        for t in q["top"]:
+            mark = f" [planted: {t['planted']}]" if t["planted"] else ""
+            toks = "; ".join(f"{k['context']!r} {k['score']:+.3g}" for k in t["tokens"][:3])
+            print(f"{t['rank']:>3}. {t['score']:+.4g}  {t['id']}{mark}  {toks}")
+    console.print(f"influence: {r.summary()} -> {r.path}", highlight=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> None:
