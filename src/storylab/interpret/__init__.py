@@ -6,7 +6,6 @@ runs the chosen ones on a run directory and writes ``runs/NAME/inspect/``.
 ``inspect`` for anyone importing that by its absolute name.)
 """
 
-from storylab.interpret import influence_report  # noqa: F401  (registers the report's "Influence" section)
 from storylab.interpret.heads import HeadReport, analyze_heads, classify, fit_offset_model, induction_scores, plot_heads
 from storylab.interpret.neurons import CATEGORIES, NeuronReport, RunningTopK, analyze_neurons, tag_story, write_html
 from storylab.interpret.ood import auroc, ood_analysis, plot_ood, unigram_from_run, unigram_from_tokens

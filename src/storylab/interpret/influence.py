@@ -8,7 +8,7 @@ kronfluence, factors cached per checkpoint), ``tracin`` (gradient dot products s
 over checkpoints) and ``overlap`` (BM25, the word-matching baseline).
 
 Results go to ``RUN/inspect/influence/<method>-<query>.json``; `storylab report` shows
-them (section registered by `storylab.interpret.influence_report`). When the run's
+them (the report's "Influence" section, `storylab.report.influence`). When the run's
 corpus carries planted facts (``storylab generate --plant zib=purple``), each query
 that names a planted word is scored against that ground truth: precision@k, where k is
 the number of stories that carry the fact.
@@ -26,7 +26,6 @@ import numpy as np
 import torch
 
 from storylab.errors import StorylabError
-from storylab.interpret import influence_report  # noqa: F401  (registers the report section)
 from storylab.interpret.influence_data import Query, TrainWindows, catalog, encode_query, query_batch, read_queries, words
 from storylab.interpret.influence_methods import KRONFLUENCE, METHODS, kronfluence_scores, overlap_scores, tracin_scores
 from storylab.io import write_json

@@ -27,6 +27,7 @@ from storylab.errors import StorylabError
 from storylab.evaluate.judge import AGE_GROUPS
 from storylab.io import atomic_write
 from storylab.report import plots
+from storylab.report.influence import influence_section
 
 _EXTRA_SECTIONS: list[tuple[str, Callable[[Path], str | None]]] = []
 
@@ -294,7 +295,8 @@ def build_report(run: str | os.PathLike, out: str | os.PathLike | None = None) -
                 ("Judge", judge_section(ev)), ("Sample stories", samples_section(run, ev)),
                 ("Novelty", novelty_section(ev)),
                 ("Inspection", "<!-- storylab:inspect:begin -->" + (inspect_section(run) or "") +
-                 "<!-- storylab:inspect:end -->")]
+                 "<!-- storylab:inspect:end -->"),
+                ("Influence", influence_section(run))]
     for title, fn in _EXTRA_SECTIONS:
         try:
             frag = fn(run)

@@ -1,7 +1,7 @@
 """The "Influence" section of `storylab report`: results of `storylab influence` (RUN/inspect/influence/*.json).
 
-Kept free of torch and kronfluence so that registering it costs nothing; it registers
-itself on import (`storylab.interpret` imports it).
+Reads only the JSON files `storylab influence` wrote, so the report needs neither torch
+nor kronfluence for it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import html
 import json
 from pathlib import Path
 
-from storylab.report.html import register_section
 
 MAX_FILES = 12
 
@@ -26,7 +25,7 @@ def _context(c: str) -> str:
     return f"{_esc(pre)}<b>{_esc(tok)}</b>{_esc(post)}"
 
 
-def render(run: Path) -> str | None:
+def influence_section(run: Path) -> str:
     d = Path(run) / "inspect" / "influence"
     files = sorted(d.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[:MAX_FILES] if d.is_dir() else []
     if not files:
@@ -57,6 +56,3 @@ def render(run: Path) -> str | None:
                          f"<table><thead><tr><th>rank</th><th>story</th><th>influence</th>"
                          f"<th>tokens that contribute most</th></tr></thead><tbody>{rows}</tbody></table>")
     return "".join(parts)
-
-
-register_section("Influence", render)
