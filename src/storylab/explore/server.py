@@ -81,29 +81,29 @@ def allowed_hosts_for(host: str) -> list[str]:
     return LOOPBACK_NAMES + ([host] if host not in LOOPBACK_NAMES else [])
 
 
-def make_app(runs: list, max_new_tokens: int = MAX_NEW_TOKENS, max_prompt_chars: int = MAX_PROMPT_CHARS,
-             max_body: int = MAX_BODY, max_generations: int = MAX_GENERATIONS,
-             allowed_hosts: list[str] | None = None, device: str = "cpu") -> Starlette:
-    """The explorer app over one or two runs (paths, `RunDir`s or opened `ExploreRun`s)."""
-    opened = [r if isinstance(r, ExploreRun) else ExploreRun.open(r, device=device) for r in runs]
-    if not 1 <= len(opened) <= 2:
-        raise StorylabError("explore takes one run, or two to compare")
-    html = page()
-    gen_slots = threading.BoundedSemaphore(max_generations)
+class _Explorer:
+    """The endpoints over one or two opened runs; every model call runs in the thread pool."""
 
-    # --- request parsing -----------------------------------------------------------------
+    def __init__(self, opened: list[ExploreRun], max_new_tokens: int, max_prompt_chars: int, max_body: int,
+                 max_generations: int):
+        self.opened, self.html = opened, page()
+        self.max_new_tokens, self.max_prompt_chars, self.max_body = max_new_tokens, max_prompt_chars, max_body
+        self.max_generations = max_generations
+        self.gen_slots = threading.BoundedSemaphore(max_generations)
 
-    async def body(request: Request) -> dict:
+    # --- request parsing -------------------------------------------------------------------
+
+    async def body(self, request: Request) -> dict:
         if "application/json" not in request.headers.get("content-type", ""):
             raise ApiError(415, "send the request body as application/json")
         cl = request.headers.get("content-length")
-        if cl is not None and (not cl.isdigit() or int(cl) > max_body):
-            raise ApiError(413, f"request body over {max_body} bytes")
+        if cl is not None and (not cl.isdigit() or int(cl) > self.max_body):
+            raise ApiError(413, f"request body over {self.max_body} bytes")
         data = b""
         async for chunk in request.stream():
             data += chunk
-            if len(data) > max_body:
-                raise ApiError(413, f"request body over {max_body} bytes")
+            if len(data) > self.max_body:
+                raise ApiError(413, f"request body over {self.max_body} bytes")
         try:
             obj = json.loads(data or b"{}")
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -112,80 +112,80 @@ def make_app(runs: list, max_new_tokens: int = MAX_NEW_TOKENS, max_prompt_chars:
             raise ApiError(400, "the request body must be a JSON object")
         return obj
 
-    def run_of(value) -> ExploreRun:
+    def run_of(self, value) -> ExploreRun:
         if isinstance(value, str) and value.isdigit():
             value = int(value)
         if value is None:
             value = 0
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < len(opened):
-            raise ApiError(400, f"run must be an index from 0 to {len(opened) - 1}")
-        return opened[value]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < len(self.opened):
+            raise ApiError(400, f"run must be an index from 0 to {len(self.opened) - 1}")
+        return self.opened[value]
 
-    def integer(obj: dict, key: str, default: int, lo: int, hi: int) -> int:
+    def integer(self, obj: dict, key: str, default: int, lo: int, hi: int) -> int:
         v = obj.get(key, default)
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
             raise ApiError(422, f"{key} must be an integer from {lo} to {hi}")
         return v
 
-    def number(obj: dict, key: str, default: float, lo: float, hi: float) -> float:
+    def number(self, obj: dict, key: str, default: float, lo: float, hi: float) -> float:
         v = obj.get(key, default)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
             raise ApiError(422, f"{key} must be a number from {lo} to {hi}")
         return float(v)
 
-    def text_of(obj: dict, key: str = "text", allow_empty: bool = True) -> str:
+    def text_of(self, obj: dict, key: str = "text", allow_empty: bool = True) -> str:
         t = obj.get(key, "")
         if not isinstance(t, str):
             raise ApiError(422, f"{key} must be a string")
-        if len(t) > max_prompt_chars:
-            raise ApiError(413, f"{key} is {len(t)} characters; the limit is {max_prompt_chars}")
+        if len(t) > self.max_prompt_chars:
+            raise ApiError(413, f"{key} is {len(t)} characters; the limit is {self.max_prompt_chars}")
         if not allow_empty and not t.strip():
             raise ApiError(422, f"{key} is empty")
         return t
 
-    def ids_of(run: ExploreRun, obj: dict) -> list[int]:
+    def ids_of(self, run: ExploreRun, obj: dict) -> list[int]:
         """Token ids from "ids" (as the stream returned them) or else "text"."""
         if "ids" in obj:
             ids = obj["ids"]
             if isinstance(ids, list) and len(ids) > run.cfg.context:
                 raise ApiError(413, f"{len(ids)} tokens; the model's context is {run.cfg.context}")
             return run.check_ids(ids)
-        return run.encode(text_of(obj))[0]
+        return run.encode(self.text_of(obj))[0]
 
     # --- endpoints -------------------------------------------------------------------------
 
-    async def index(request: Request):
-        return HTMLResponse(html, headers=SECURITY_HEADERS)
+    async def index(self, request: Request):
+        return HTMLResponse(self.html, headers=SECURITY_HEADERS)
 
-    async def info(request: Request):
-        return JSONResponse({"runs": [{"index": i, **r.info()} for i, r in enumerate(opened)],
-                             "limits": {"max_new_tokens": max_new_tokens, "max_prompt_chars": max_prompt_chars,
-                                        "max_body": max_body}})
+    async def info(self, request: Request):
+        return JSONResponse({"runs": [{"index": i, **r.info()} for i, r in enumerate(self.opened)],
+                             "limits": {"max_new_tokens": self.max_new_tokens, "max_prompt_chars": self.max_prompt_chars,
+                                        "max_body": self.max_body}})
 
-    async def heads(request: Request):
-        run = run_of(request.query_params.get("run"))
+    async def heads(self, request: Request):
+        run = self.run_of(request.query_params.get("run"))
         return JSONResponse(await run_in_threadpool(run.head_classes))
 
-    async def score(request: Request):
-        obj = await body(request)
-        run = run_of(obj.get("run"))
-        ids = ids_of(run, obj)
+    async def score(self, request: Request):
+        obj = await self.body(request)
+        run = self.run_of(obj.get("run"))
+        ids = self.ids_of(run, obj)
         return JSONResponse(await run_in_threadpool(run.score, ids))
 
-    async def generate(request: Request):
-        obj = await body(request)
-        run = run_of(obj.get("run"))
-        prompt = text_of(obj, "prompt")
-        n = integer(obj, "max_new_tokens", min(64, max_new_tokens), 0, max_new_tokens)
-        temperature = number(obj, "temperature", 1.0, 0.0, 5.0)
-        top_k = integer(obj, "top_k", 0, 0, run.cfg.vocab_size)
-        seed = integer(obj, "seed", 0, 0, 2**31 - 1)
+    async def generate(self, request: Request):
+        obj = await self.body(request)
+        run = self.run_of(obj.get("run"))
+        prompt = self.text_of(obj, "prompt")
+        n = self.integer(obj, "max_new_tokens", min(64, self.max_new_tokens), 0, self.max_new_tokens)
+        temperature = self.number(obj, "temperature", 1.0, 0.0, 5.0)
+        top_k = self.integer(obj, "top_k", 0, 0, run.cfg.vocab_size)
+        seed = self.integer(obj, "seed", 0, 0, 2**31 - 1)
         greedy = obj.get("greedy", False)
         if not isinstance(greedy, bool):
             raise ApiError(422, "greedy must be true or false")
         ids, truncated = run.encode(prompt)
-        if not gen_slots.acquire(blocking=False):
-            raise ApiError(429, f"{max_generations} generations are already running; try again when one ends")
+        if not self.gen_slots.acquire(blocking=False):
+            raise ApiError(429, f"{self.max_generations} generations are already running; try again when one ends")
 
         def events():
             try:
@@ -199,84 +199,94 @@ def make_app(runs: list, max_new_tokens: int = MAX_NEW_TOKENS, max_prompt_chars:
                 yield json.dumps({"type": "error", "error": str(e) if isinstance(e, StorylabError)
                                   else "internal error (see the server's log)"}) + "\n"
             finally:
-                gen_slots.release()
+                self.gen_slots.release()
 
         # a sync iterator: Starlette pulls each event in the thread pool
         return StreamingResponse(events(), media_type="application/x-ndjson",
                                  headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
-    async def attention(request: Request):
-        obj = await body(request)
-        run = run_of(obj.get("run"))
-        ids = ids_of(run, obj)
-        layer = integer(obj, "layer", 0, 0, run.cfg.n_layers - 1)
-        head = integer(obj, "head", 0, 0, run.cfg.n_heads - 1)
+    async def attention(self, request: Request):
+        obj = await self.body(request)
+        run = self.run_of(obj.get("run"))
+        ids = self.ids_of(run, obj)
+        layer = self.integer(obj, "layer", 0, 0, run.cfg.n_layers - 1)
+        head = self.integer(obj, "head", 0, 0, run.cfg.n_heads - 1)
         return JSONResponse(await run_in_threadpool(run.attention, ids, layer, head))
 
-    async def neurons(request: Request):
-        obj = await body(request)
-        run = run_of(obj.get("run"))
-        ids = ids_of(run, obj)
-        pos = integer(obj, "pos", len(ids) - 1, 0, len(ids) - 1)
-        per_layer = integer(obj, "per_layer", 5, 1, 20)
+    async def neurons(self, request: Request):
+        obj = await self.body(request)
+        run = self.run_of(obj.get("run"))
+        ids = self.ids_of(run, obj)
+        pos = self.integer(obj, "pos", len(ids) - 1, 0, len(ids) - 1)
+        per_layer = self.integer(obj, "per_layer", 5, 1, 20)
         return JSONResponse(await run_in_threadpool(run.neurons, ids, pos, per_layer))
 
-    async def probes(request: Request):
-        obj = await body(request)
-        run = run_of(obj.get("run"))
-        ids = ids_of(run, obj)
-        pos = integer(obj, "pos", len(ids) - 1, 0, len(ids) - 1)
+    async def probes(self, request: Request):
+        obj = await self.body(request)
+        run = self.run_of(obj.get("run"))
+        ids = self.ids_of(run, obj)
+        pos = self.integer(obj, "pos", len(ids) - 1, 0, len(ids) - 1)
         return JSONResponse(await run_in_threadpool(run.probes, ids, pos))
 
-    async def ood(request: Request):
-        obj = await body(request)
-        run = run_of(obj.get("run"))
-        ids = ids_of(run, obj)
+    async def ood(self, request: Request):
+        obj = await self.body(request)
+        run = self.run_of(obj.get("run"))
+        ids = self.ids_of(run, obj)
         return JSONResponse(await run_in_threadpool(run.ood, ids))
 
-    async def compare_ep(request: Request):
-        obj = await body(request)
-        if len(opened) < 2:
+    async def compare_ep(self, request: Request):
+        obj = await self.body(request)
+        if len(self.opened) < 2:
             return JSONResponse({"hint": "start the explorer with two runs to compare them: "
                                          "storylab explore RUN RUN2"})
-        text = text_of(obj, allow_empty=False)
-        return JSONResponse(await run_in_threadpool(compare, opened[0], opened[1], text))
+        text = self.text_of(obj, allow_empty=False)
+        return JSONResponse(await run_in_threadpool(compare, self.opened[0], self.opened[1], text))
 
-    async def skills(request: Request):
+    async def skills(self, request: Request):
         return JSONResponse({"skills": await run_in_threadpool(suite_skills)})
 
-    async def suite(request: Request):
-        obj = await body(request)
-        run = run_of(obj.get("run"))
+    async def suite(self, request: Request):
+        obj = await self.body(request)
+        run = self.run_of(obj.get("run"))
         skill = obj.get("skill")
         known = {s["skill"] for s in await run_in_threadpool(suite_skills)}
         if not isinstance(skill, str) or skill not in known:
             raise ApiError(422, f"skill must be one of: {', '.join(sorted(known))}")
-        limit = integer(obj, "limit", 20, 1, 100)
-        offset = integer(obj, "offset", 0, 0, 10**6)
+        limit = self.integer(obj, "limit", 20, 1, 100)
+        offset = self.integer(obj, "offset", 0, 0, 10**6)
         return JSONResponse(await run_in_threadpool(run.suite, skill, limit, offset))
 
-    # --- errors ----------------------------------------------------------------------------
 
-    async def api_error(request, exc: ApiError):
-        return JSONResponse({"error": str(exc)}, status_code=exc.status)
+# --- errors ----------------------------------------------------------------------------
 
-    async def user_error(request, exc: StorylabError):
-        return JSONResponse({"error": str(exc)}, status_code=422)
+async def api_error(request, exc: ApiError):
+    return JSONResponse({"error": str(exc)}, status_code=exc.status)
 
-    async def http_error(request, exc: HTTPException):
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+async def user_error(request, exc: StorylabError):
+    return JSONResponse({"error": str(exc)}, status_code=422)
 
-    async def server_error(request, exc: Exception):
-        log.error("error on %s", request.url.path, exc_info=exc)
-        return JSONResponse({"error": "internal error (see the server's log)"}, status_code=500)
+async def http_error(request, exc: HTTPException):
+    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
-    routes = [Route("/", index), Route("/api/info", info), Route("/api/heads", heads),
-              Route("/api/score", score, methods=["POST"]), Route("/api/generate", generate, methods=["POST"]),
-              Route("/api/attention", attention, methods=["POST"]), Route("/api/neurons", neurons, methods=["POST"]),
-              Route("/api/probes", probes, methods=["POST"]), Route("/api/ood", ood, methods=["POST"]),
-              Route("/api/compare", compare_ep, methods=["POST"]), Route("/api/suite/skills", skills),
-              Route("/api/suite", suite, methods=["POST"])]
+async def server_error(request, exc: Exception):
+    log.error("error on %s", request.url.path, exc_info=exc)
+    return JSONResponse({"error": "internal error (see the server's log)"}, status_code=500)
+
+
+def make_app(runs: list, max_new_tokens: int = MAX_NEW_TOKENS, max_prompt_chars: int = MAX_PROMPT_CHARS,
+             max_body: int = MAX_BODY, max_generations: int = MAX_GENERATIONS,
+             allowed_hosts: list[str] | None = None, device: str = "cpu") -> Starlette:
+    """The explorer app over one or two runs (paths, `RunDir`s or opened `ExploreRun`s)."""
+    opened = [r if isinstance(r, ExploreRun) else ExploreRun.open(r, device=device) for r in runs]
+    if not 1 <= len(opened) <= 2:
+        raise StorylabError("explore takes one run, or two to compare")
+    x = _Explorer(opened, max_new_tokens, max_prompt_chars, max_body, max_generations)
+    routes = [Route("/", x.index), Route("/api/info", x.info), Route("/api/heads", x.heads),
+              Route("/api/score", x.score, methods=["POST"]), Route("/api/generate", x.generate, methods=["POST"]),
+              Route("/api/attention", x.attention, methods=["POST"]), Route("/api/neurons", x.neurons, methods=["POST"]),
+              Route("/api/probes", x.probes, methods=["POST"]), Route("/api/ood", x.ood, methods=["POST"]),
+              Route("/api/compare", x.compare_ep, methods=["POST"]), Route("/api/suite/skills", x.skills),
+              Route("/api/suite", x.suite, methods=["POST"])]
     app = Starlette(routes=routes,
                     middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or LOOPBACK_NAMES)],
                     exception_handlers={ApiError: api_error, StorylabError: user_error, HTTPException: http_error,
