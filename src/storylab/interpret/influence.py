@@ -25,10 +25,21 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from storylab.checkpoint import load_model
 from storylab.errors import StorylabError
-from storylab.interpret.influence_data import Query, TrainWindows, catalog, encode_query, query_batch, read_queries, words
+from storylab.interpret.influence_data import (
+    Query,
+    TrainWindows,
+    catalog,
+    encode_query,
+    query_batch,
+    read_queries,
+    words,
+)
 from storylab.interpret.influence_methods import KRONFLUENCE, METHODS, kronfluence_scores, overlap_scores, tracin_scores
 from storylab.io import write_json
+from storylab.rundir import RunDir
+from storylab.train import lr_at
 
 TOP_TOKENS = 8
 
@@ -124,24 +135,12 @@ def influence(run, prompt: str | None = None, completion: str | None = None, que
 
     `queries` may be a list of `Query` or a JSONL path ({"prompt", "completion"} a line);
     `checkpoints` (tracin) picks which checkpoints to sum over (default: all of them)."""
-    from storylab.checkpoint import load_model
-    from storylab.rundir import RunDir
-
     t0 = time.perf_counter()
     if method not in METHODS:
         raise StorylabError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     if top < 1:
         raise StorylabError(f"--top must be at least 1, got {top}")
-    if isinstance(queries, (str, Path)):
-        queries = read_queries(queries)
-    queries = list(queries or [])
-    if prompt is not None or completion is not None:
-        if prompt is None or completion is None:
-            raise StorylabError("give both --prompt and --completion (or --queries FILE.jsonl)")
-        queries.insert(0, Query(prompt, completion, "q0"))
-    if not queries:
-        raise StorylabError("no query: give --prompt and --completion, or --queries FILE.jsonl")
-
+    queries = _gather_queries(prompt, completion, queries)
     rd = RunDir.open(run)
     data = rd.data()
     if data is None:
@@ -157,48 +156,13 @@ def influence(run, prompt: str | None = None, completion: str | None = None, que
     cat = catalog(rd, windows.n_stories)
     step, ckpt = rd.latest
 
-    with torch.no_grad():
-        qb = query_batch(queries, eot)
-        lp = torch.log_softmax(model(qb["input_ids"]).float(), -1)
-        lab = qb["labels"]
-        gathered = lp.gather(-1, lab.clamp(min=0).unsqueeze(-1)).squeeze(-1) * (lab != -100)
-        logps = gathered.sum(1).tolist()
-
-    def loader(path):
-        m = load_model(path, device)
-        m.eval()
-        return m
-
+    logps = _query_logps(model, queries, eot)
     data_key = f"{data.index.get('tokenizer_hash', '')[:8]}-{data.index['tokens']['train']}-{windows.n_stories}-{factor_examples}"
-    info: dict = {}
-    if method in KRONFLUENCE:
-        wscores, tokfn, info = kronfluence_scores(method, loader, ckpt, windows, queries, eot,
-                                                  rd.inspect_dir / "influence" / "factors", data_key, progress,
-                                                  batch=batch, factor_examples=factor_examples)
-    elif method == "tracin":
-        tcfg = _train_config(rd)
-        picked = rd.pick(checkpoints or "all")
-        cks = [(s, (_lr(s, tcfg) if tcfg else 1.0), p) for s, p in picked]
-        wscores, tokfn, info = tracin_scores(cks, loader, windows, queries, eot, progress, batch=batch)
-        info["learning_rates"] = [lr for _, lr, _ in cks]
-    else:
-        wscores, tokfn, info = overlap_scores(windows, tok, queries, progress)
+    wscores, tokfn, info = _window_scores(method, rd, ckpt, windows, tok, queries, eot, data_key, device, checkpoints,
+                                          progress, batch, factor_examples)
     scores = np.stack([np.bincount(windows.story, weights=w, minlength=windows.n_stories) for w in wscores])
-
     tops = [np.argsort(-scores[qi], kind="stable")[:top] for qi in range(len(queries))]
-    contrib: dict[tuple[int, int], np.ndarray] = {}
-    if method != "overlap":
-        stories = sorted(set(int(s) for t in tops for s in t))
-        widx = windows.windows_of(stories)
-        per_tok = tokfn(widx)                                  # [n_queries, len(widx), T]
-        for qi in range(len(queries)):
-            for wi, w in enumerate(widx):
-                s = int(windows.story[w])
-                arr = contrib.setdefault((qi, s), np.zeros(windows.ends[s] - windows.starts[s]))
-                for t in range(windows.T):
-                    k = windows.token_index(int(w), t)  # the token predicted at t
-                    if k >= 0:
-                        arr[k] += per_tok[qi, wi, t]
+    contrib = _token_contributions(windows, tokfn, tops, len(queries)) if method != "overlap" else {}
 
     planted_words = sorted({c["planted"] for c in cat if c["planted"]})
     qout = []
@@ -228,7 +192,59 @@ def influence(run, prompt: str | None = None, completion: str | None = None, que
     return result
 
 
-def _lr(step: int, tcfg) -> float:
-    from storylab.train import lr_at
+def _gather_queries(prompt: str | None, completion: str | None, queries) -> list[Query]:
+    """--prompt/--completion first, then any from a JSONL file or list."""
+    if isinstance(queries, (str, Path)):
+        queries = read_queries(queries)
+    queries = list(queries or [])
+    if prompt is not None or completion is not None:
+        if prompt is None or completion is None:
+            raise StorylabError("give both --prompt and --completion (or --queries FILE.jsonl)")
+        queries.insert(0, Query(prompt, completion, "q0"))
+    if not queries:
+        raise StorylabError("no query: give --prompt and --completion, or --queries FILE.jsonl")
+    return queries
 
-    return lr_at(step, tcfg)
+
+@torch.no_grad()
+def _query_logps(model, queries: list[Query], eot: int) -> list[float]:
+    """log p(completion | prompt) of each query under the model."""
+    qb = query_batch(queries, eot)
+    lp = torch.log_softmax(model(qb["input_ids"]).float(), -1)
+    lab = qb["labels"]
+    return (lp.gather(-1, lab.clamp(min=0).unsqueeze(-1)).squeeze(-1) * (lab != -100)).sum(1).tolist()
+
+
+def _window_scores(method, rd, ckpt, windows, tok, queries, eot, data_key, device, checkpoints, progress, batch,
+                   factor_examples):
+    """(scores per query and training window, per-token scorer, info) for one method."""
+    def loader(path):
+        return load_model(path, device).eval()
+
+    if method in KRONFLUENCE:
+        return kronfluence_scores(method, loader, ckpt, windows, queries, eot, rd.inspect_dir / "influence" / "factors",
+                                  data_key, progress, batch=batch, factor_examples=factor_examples)
+    if method == "tracin":
+        tcfg = _train_config(rd)
+        cks = [(s, (lr_at(s, tcfg) if tcfg else 1.0), p) for s, p in rd.pick(checkpoints or "all")]
+        wscores, tokfn, info = tracin_scores(cks, loader, windows, queries, eot, progress, batch=batch)
+        return wscores, tokfn, {**info, "learning_rates": [lr for _, lr, _ in cks]}
+    return overlap_scores(windows, tok, queries, progress)
+
+
+def _token_contributions(windows, tokfn, tops, n_queries: int) -> dict[tuple[int, int], np.ndarray]:
+    """Each top story's per-token share of its score, summed over its windows, per query."""
+    contrib: dict[tuple[int, int], np.ndarray] = {}
+    widx = windows.windows_of(sorted({int(s) for t in tops for s in t}))
+    per_tok = tokfn(widx)                                      # [n_queries, len(widx), T]
+    for qi in range(n_queries):
+        for wi, w in enumerate(widx):
+            s = int(windows.story[w])
+            arr = contrib.setdefault((qi, s), np.zeros(windows.ends[s] - windows.starts[s]))
+            for t in range(windows.T):
+                k = windows.token_index(int(w), t)             # the token predicted at t
+                if k >= 0:
+                    arr[k] += per_tok[qi, wi, t]
+    return contrib
+
+
