@@ -100,13 +100,14 @@ def generate_cmd(
                           "(meta.planted)", highlight=False)
         console.print(f"generate: {stats.summary()}", highlight=False)
     elif backend == "llm":
-        from storylab.llmgen.generate import ClientConfig, generate_llm_corpus
+        from storylab.llmgen.client import Endpoint
+        from storylab.llmgen.generate import generate_llm_corpus
 
         if not base_url or not model:
             raise StorylabError("--backend llm needs --base-url and --model")
-        cfg = ClientConfig(base_url, model, api_key_env, in_flight=in_flight, rpm=rpm, tpm=tpm, timeout=timeout,
-                           max_retries=max_retries, max_tokens=max_tokens, temperature=temperature,
-                           price_in=price_in, price_out=price_out)
+        cfg = Endpoint(base_url, model, api_key_env, in_flight=in_flight, rpm=rpm, tpm=tpm, timeout=timeout,
+                       max_retries=max_retries, max_tokens=max_tokens, temperature=temperature,
+                       price_in=price_in, price_out=price_out)
         stats = generate_llm_corpus(out, n, seed, cfg, words=words, template=template, instruct=instruct,
                                     max_features=max_features, max_offvocab=max_offvocab,
                                     near_dup_threshold=near_dup, progress=progress)
