@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from storylab.errors import StorylabError
-from storylab.evaluate.judge import JudgeSettings, judge_completions, load_beginnings, parse_grades
+from storylab.evaluate.judge import judge_completions, judge_endpoint, load_beginnings, parse_grades
 
 from conftest import run_cli
 from _eval_helpers import random_run, world_data
@@ -122,7 +122,7 @@ def _completions():
 
 def test_judge_grades_rejects_and_caches(judge_server, tmp_path, monkeypatch):
     monkeypatch.setenv("STORYLAB_TEST_JUDGE_KEY", SECRET)
-    s = JudgeSettings(judge_server.url, "judge-1", "STORYLAB_TEST_JUDGE_KEY", max_in_flight=4, backoff=0.01)
+    s = judge_endpoint(judge_server.url, "judge-1", "STORYLAB_TEST_JUDGE_KEY", in_flight=4, backoff=0.01)
     cache = tmp_path / "cache.jsonl"
     r = judge_completions(_completions(), s, cache)
     assert judge_server.requests == 12 and r.requests == 12
@@ -139,7 +139,7 @@ def test_judge_grades_rejects_and_caches(judge_server, tmp_path, monkeypatch):
     assert judge_server.requests == 12 and again.requests == 0 and again.cached == 12
     assert again.dimensions == r.dimensions and again.rejected == 2
     # a different judge model is a different cache key
-    other = judge_completions(_completions()[:2], JudgeSettings(judge_server.url, "judge-2", backoff=0.01), cache)
+    other = judge_completions(_completions()[:2], judge_endpoint(judge_server.url, "judge-2", backoff=0.01), cache)
     assert other.requests == 2
     assert SECRET not in cache.read_text()
 
@@ -149,7 +149,7 @@ def test_unreachable_judge_is_one_line_error(tmp_path):
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()  # nothing listens here now
-    s = JudgeSettings(f"http://127.0.0.1:{port}/v1", "judge", max_retries=1, backoff=0.01, timeout=5)
+    s = judge_endpoint(f"http://127.0.0.1:{port}/v1", "judge", max_retries=1, backoff=0.01, timeout=5)
     t = time.time()
     with pytest.raises(StorylabError) as e:
         judge_completions(_completions(), s, tmp_path / "c.jsonl")
@@ -159,7 +159,7 @@ def test_unreachable_judge_is_one_line_error(tmp_path):
 
 def test_missing_key_variable_is_an_error(tmp_path, monkeypatch):
     monkeypatch.delenv("STORYLAB_NO_SUCH_KEY", raising=False)
-    s = JudgeSettings("http://127.0.0.1:9/v1", "judge", "STORYLAB_NO_SUCH_KEY")
+    s = judge_endpoint("http://127.0.0.1:9/v1", "judge", "STORYLAB_NO_SUCH_KEY")
     with pytest.raises(StorylabError, match="STORYLAB_NO_SUCH_KEY is not set"):
         judge_completions(_completions(), s, tmp_path / "c.jsonl")
 
