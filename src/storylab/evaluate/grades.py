@@ -108,7 +108,7 @@ _DIM_AFTER = re.compile(r"[^\S\n]+(?:for|on|in)[^\S\n]+(?:the[^\S\n]+|its[^\S\n]
 # what may not follow a bare number for it to be a grade: a range or an anchor ('1-10', '1 (poor) to 10',
 # '1 = poor'), a word ('2 characters'), a percent
 # ('8 The sentences...' is a grade: a new sentence; '2 characters' is not)
-_NOT_A_GRADE_AFTER = re.compile(r"(?i:[^\S\n]*(?:\([^)\n]*\)[^\S\n]*)?(?:-|–|to\b|=)[^\S\n]*\d)|[^\S\n]*[a-z%]")
+_NOT_A_GRADE_AFTER = re.compile(r"(?i:[^\S\n]*(?:\([^)\n]*\)[^\S\n]*)?(?:-|–|to\b)[^\S\n]*\d)|[^\S\n]*[a-z%=]")
 _REFUSAL = re.compile(r"\b(?:i'm sorry|i am sorry|i apologi[sz]e|i can(?:no|')t (?:help|grade|evaluate|assist|"
                       r"provide|do)|i am unable|i'm unable|i won't|i will not|as an ai\b|not able to (?:grade|"
                       r"evaluate))", re.I)
