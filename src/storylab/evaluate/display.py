@@ -64,7 +64,12 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
         ref = nv.get("reference")
         extra = (f"  (held-out stories: {_f(ref['share8'], 2)} / {_f(ref['share13'], 2)}, LCS max "
                  f"{ref['lcs_max']})") if ref else ""
-        console.print(f"  novelty: 8-grams in training data {_f(c['share8'], 2)}, 13-grams {_f(c['share13'], 2)}, "
+        ag = nv.get("against") or {}
+        where = ("training data" if ag.get("own", True) else
+                 f"the training data of run {ag['path']}" if ag.get("kind") == "run" else
+                 f"{ag['path']} ({ag['kind']}, {ag.get('stories')} stories)" if ag.get("kind") not in (None, "run")
+                 else "training data")
+        console.print(f"  novelty: 8-grams in {where} {_f(c['share8'], 2)}, 13-grams {_f(c['share13'], 2)}, "
                       f"longest copy {c['lcs_max']} words (median {_f(c['lcs_median'], 0)}){extra}", highlight=False)
 
 

@@ -273,7 +273,7 @@ def _novelty_block(info: RunDir, samples: list[dict], opts: EvalOptions, bar) ->
     held_out = _val_stories(ref.data_dir, len(samples), opts.seed) if ref.data_dir is not None else None
     # the beginnings are ours and unseen in training; what the model wrote is the completion
     nv = novelty(ref.index, [s["completion"] for s in samples], held_out)
-    nv["against"] = ref.describe()
+    nv["against"] = {**ref.describe(), "own": not opts.novelty_corpus}
     nv["note"] = ("completions only (not the given beginnings)" +
                   ("; 'reference' is the same measure for held-out validation stories, i.e. what unseen text of "
                    "this kind shares with the corpus" if held_out else ""))
