@@ -13,6 +13,9 @@ reason). Styles:
   placeholder numbers, the grade line at the end);
 - ``refusal``: answers that grade nothing, and answers that really miss or break a grade
   (rejected with a reason, counted in every style's denominator as a correct rejection).
+
+Entries marked ``late=True`` were written after the parser was finished and passed
+without changing it (an out-of-sample check of the rest, which the parser was developed on).
 """
 
 ANSWERS = [
@@ -146,4 +149,17 @@ ANSWERS = [
         "Grammar: 4/5, Creativity: 3/5, Consistency: 4/5, Plot: 3/5. Age group: C")),
     dict(style="refusal", reason="no grades found", text=(
         "What a lovely story about friendship! The student clearly enjoys writing.")),
+    # --- written after the parser was frozen (a held-out check; none needed a parser change) ---------------
+    dict(style='gpt4', scores=(9, 6, 8, 7), age='C', late=True, text='Overall the continuation is fluent.\n\n**Grammar: 9/10, Creativity: 6/10, Consistency: 8/10, Plot: 7/10. Age group: C (6-7).**'),
+    dict(style='gpt4', scores=(7, 7, 6, 5), age='B', late=True, text='```\nGrammar: 7/10\nCreativity: 7/10\nConsistency: 6/10\nPlot: 5/10\nAge group: B\n```'),
+    dict(style='vllm', scores=(8, 5, 9, 6), age='C', late=True, text='## Evaluation\n\n| Criterion | Score (1-10) | Notes |\n|-----------|--------------|-------|\n| **Grammar** | 8 | Few errors |\n| **Creativity** | 5 | Predictable |\n| **Consistency** | 9 | Same names |\n| **Plot** | 6 | Rushed ending |\n\n**Estimated Age Group:** C (6-7)'),
+    dict(style='vllm', scores=(8, 6, 7, 6), age='B', late=True, text='```json\n{"Grammar": "8/10", "Creativity": "6/10", "Consistency": "7/10", "Plot": "6/10", "Age Group": "B (4-5)"}\n```'),
+    dict(style='vllm', scores=(7, 6, 8, 7), age='D', late=True, text='<think>\nLet me evaluate. Grammar ok.\n</think>\n\n**Assessment**: Good.\n\n**Grades**: Grammar: 7/10, Creativity: 6/10, Consistency: 8/10, Plot: 7/10. Age group: D (8-9).'),
+    dict(style='ollama', scores=(7, 5, 8, 6), age='C', late=True, text='Grammar: 7/10 - Good\nCreativity: 5/10 - Average\nConsistency: 8/10 - Very consistent\nPlot: 6/10 - Okay\nAge Group: C (6-7 years)'),
+    dict(style='ollama', scores=(8, 6, 7, 5), age='B', late=True, text='1. Grammar: **8**\n2. Creativity: **6**\n3. Consistency: **7**\n4. Plot: **5**\n5. Age group: **B**'),
+    dict(style='llamacpp', scores=(7, 6, 8, 5), age='B', late=True, text='Okay! So, looking at the grammar, I think it deserves a 7 out of 10. Creativity gets a 6 out of 10. Consistency with the beginning: 8 out of 10. And the plot, 5 out of 10. The writer seems to be age group B.'),
+    dict(style='llamacpp', scores=(6, 5, 7, 4), age='A', late=True, text='Here are my grades:\nGrammar = 6\nCreativity = 5\nConsistency = 7\nPlot = 4\nAge group = A\nI hope this helps!'),
+    dict(style='llamacpp', scores=(8, 7, 7, 6), age='C', late=True, text='Grammar: 8/10. Creativity: 7/10. Consistency: 7/10. Plot: 6/10.\nAge: around 7 years old.'),
+    dict(style='refusal', reason='refused', late=True, text='I cannot evaluate this story.'),
+    dict(style='refusal', reason='missing', late=True, text='Grammar: 8/10\nCreativity: 6/10\nConsistency: '),
 ]
