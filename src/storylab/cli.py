@@ -283,6 +283,9 @@ def eval_cmd(
             raise StorylabError("--judge needs --judge-url and --judge-model")
         if judge_repeats < 1:
             raise StorylabError(f"--judge-repeats must be at least 1, got {judge_repeats}")
+        if judge_repeats > 1 and judge_temperature == 0:
+            console.print("[yellow]warning:[/] --judge-repeats with --judge-temperature 0: the repeats measure only "
+                          "the server's own nondeterminism", highlight=False)
         js = judge_endpoint(judge_url, judge_model, judge_key_env, in_flight=judge_concurrency, rpm=judge_rpm,
                             max_retries=judge_retries, temperature=judge_temperature, max_tokens=judge_max_tokens,
                             timeout=judge_timeout)
