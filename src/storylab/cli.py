@@ -100,13 +100,14 @@ def generate_cmd(
                           "(meta.planted)", highlight=False)
         console.print(f"generate: {stats.summary()}", highlight=False)
     elif backend == "llm":
-        from storylab.llmgen.generate import ClientConfig, generate_llm_corpus
+        from storylab.llmgen.client import Endpoint
+        from storylab.llmgen.generate import generate_llm_corpus
 
         if not base_url or not model:
             raise StorylabError("--backend llm needs --base-url and --model")
-        cfg = ClientConfig(base_url, model, api_key_env, in_flight=in_flight, rpm=rpm, tpm=tpm, timeout=timeout,
-                           max_retries=max_retries, max_tokens=max_tokens, temperature=temperature,
-                           price_in=price_in, price_out=price_out)
+        cfg = Endpoint(base_url, model, api_key_env, in_flight=in_flight, rpm=rpm, tpm=tpm, timeout=timeout,
+                       max_retries=max_retries, max_tokens=max_tokens, temperature=temperature,
+                       price_in=price_in, price_out=price_out)
         stats = generate_llm_corpus(out, n, seed, cfg, words=words, template=template, instruct=instruct,
                                     max_features=max_features, max_offvocab=max_offvocab,
                                     near_dup_threshold=near_dup, progress=progress)
@@ -249,8 +250,15 @@ def eval_cmd(
     judge_rpm: Optional[float] = typer.Option(None, "--judge-rpm", help="judge requests per minute at most"),
     judge_retries: int = typer.Option(4, "--judge-retries", help="retries per judge request"),
     judge_cache: Optional[Path] = typer.Option(None, "--judge-cache", help="cache file (default: RUN/eval/judge_cache.jsonl)"),
+    judge_repeats: int = typer.Option(1, "--judge-repeats", help="grade each completion K times: spread and "
+                                      "agreement between repeats (use a judge temperature above 0)"),
+    judge_temperature: float = typer.Option(0.0, "--judge-temperature", help="sampling temperature of the judge"),
+    judge_max_tokens: int = typer.Option(400, "--judge-max-tokens", help="tokens per judge answer at most"),
+    judge_timeout: float = typer.Option(60.0, "--judge-timeout", help="seconds per judge request"),
     novelty_corpus: Optional[Path] = typer.Option(None, "--novelty-corpus",
-                                                  help="check novelty against this file instead of the training split"),
+                                                  help="check novelty against this instead of the run's training "
+                                                       "split: a corpus JSONL, a TinyStories text file (stories "
+                                                       "separated by <|endoftext|> lines) or a run directory"),
     device: str = typer.Option("cpu", help="cpu | cuda | mps | auto"),
     batch_size: int = typer.Option(16, help="context windows per batch for the loss"),
     threads: int = typer.Option(0, help="torch CPU threads (0: torch's default; 1 is fastest for tiny models)"),
@@ -258,24 +266,35 @@ def eval_cmd(
     """Evaluate runs: loss, capability suite, LLM judge, novelty (default: --loss --suite)."""
     from rich.console import Console as _Console
 
-    from storylab.evaluate.display import print_comparison, print_summary
-    from storylab.evaluate.judge import JudgeSettings
-    from storylab.evaluate.runner import EvalOptions, evaluate_run
+    from storylab.evaluate.display import print_comparison, print_judge_difference, print_summary
+    from storylab.evaluate.judge import judge_difference, judge_endpoint
+    from storylab.evaluate.runner import EvalOptions, evaluate_run, load_judge
 
     if not (loss or suite or judge or novelty):
         loss = suite = True
+    for run in runs:  # `eval RUN --novelty FILE` reads FILE as a second run: say what was meant
+        if run.is_file() and not run.name.endswith(".safetensors"):
+            raise StorylabError(f"{run}: expected a run directory (runs/NAME) or a checkpoint inside one"
+                                + ("; to check novelty against this file, pass --novelty-corpus "
+                                   f"{run}" if novelty or novelty_corpus else ""))
     js = None
     if judge:
         if not judge_url or not judge_model:
             raise StorylabError("--judge needs --judge-url and --judge-model")
-        js = JudgeSettings(judge_url, judge_model, judge_key_env, max_in_flight=judge_concurrency, rpm=judge_rpm,
-                           max_retries=judge_retries)
+        if judge_repeats < 1:
+            raise StorylabError(f"--judge-repeats must be at least 1, got {judge_repeats}")
+        if judge_repeats > 1 and judge_temperature == 0:
+            console.print("[yellow]warning:[/] --judge-repeats with --judge-temperature 0: the repeats measure only "
+                          "the server's own nondeterminism", highlight=False)
+        js = judge_endpoint(judge_url, judge_model, judge_key_env, in_flight=judge_concurrency, rpm=judge_rpm,
+                            max_retries=judge_retries, temperature=judge_temperature, max_tokens=judge_max_tokens,
+                            timeout=judge_timeout)
     opts = EvalOptions(loss=loss, suite=suite, judge=judge, novelty=novelty, texts=list(text), text_mode=text_mode,
                        tasks=list(tasks), builtin_tasks=not no_builtin, skills=list(skill) or None,
                        checkpoints=checkpoints, device=device, batch_size=batch_size, threads=threads, instruct=instruct,
                        beginnings=str(beginnings) if beginnings else None, samples_per_prompt=samples,
                        max_new_tokens=max_new_tokens, temperature=temperature, seed=seed, judge_settings=js,
-                       judge_cache=str(judge_cache) if judge_cache else None,
+                       judge_cache=str(judge_cache) if judge_cache else None, judge_repeats=judge_repeats,
                        novelty_corpus=str(novelty_corpus) if novelty_corpus else None)
     out = _Console()
     results = []
@@ -286,6 +305,11 @@ def eval_cmd(
     if len(results) > 1:
         out.print()
         print_comparison([r.data for r in results], out)
+        if judge:
+            base = load_judge(runs[0])
+            for run, r in zip(runs[1:], results[1:]):
+                print_judge_difference(r.data["run"], results[0].data["run"], judge_difference(load_judge(run), base),
+                                       out)
     for r in results:
         console.print(f"eval: {r.summary()}", highlight=False, soft_wrap=True)
 

@@ -9,9 +9,11 @@ Files (each written atomically, each a complete answer on its own):
   (``--checkpoints all``);
 - ``samples.jsonl``: completions of the story beginnings (decoding settings in each
   record), shared by the judge and the novelty check;
-- ``judge.json``: judge grades (mean and 95% interval per dimension), with
+- ``judge.json``: judge grades (mean and 95% interval per dimension; with
+  ``judge_repeats`` >= 2 also the spread and agreement between repeats), with
   ``judge_cache.jsonl`` beside it;
-- ``novelty.json``: n-gram overlap and longest copy against the training split;
+- ``novelty.json``: n-gram overlap and longest copy against the training split, or
+  against ``novelty_corpus`` (a corpus JSONL, a TinyStories text file or another run);
 - ``summary.json``: the headline numbers, for `compare` and the report.
 """
 
@@ -29,12 +31,13 @@ import numpy as np
 
 from storylab.device import pick_device, set_threads
 from storylab.errors import StorylabError
-from storylab.evaluate.judge import JudgeSettings, judge_completions, load_beginnings
+from storylab.evaluate.judge import judge_completions, load_beginnings
 from storylab.evaluate.loss import split_loss, text_loss
-from storylab.evaluate.novelty import index_for_corpus, index_for_data, novelty
+from storylab.evaluate.novelty import index_for_reference, novelty
 from storylab.evaluate.suite import run_suite
 from storylab.evaluate.tasks import load_tasks
 from storylab.io import atomic_write, write_json
+from storylab.llmgen.client import Endpoint
 from storylab.progress import console, progress
 from storylab.rundir import RunDir
 from storylab.sample import SampleSettings, generate, sample_record, write_samples
@@ -66,9 +69,11 @@ class EvalOptions:
     top_k: int = 0
     top_p: float = 1.0
     seed: int = 0
-    judge_settings: JudgeSettings | None = None
+    judge_settings: Endpoint | None = None             # see storylab.evaluate.judge.judge_endpoint
     judge_cache: str | None = None
-    novelty_corpus: str | None = None                  # default: the run's training split
+    judge_repeats: int = 1                             # grade each completion K times (reliability)
+    novelty_corpus: str | None = None                  # corpus JSONL, TinyStories text or run directory;
+                                                       # default: the run's training split
     progress: bool = True
 
 
@@ -240,10 +245,11 @@ def _write_suite(info: RunDir, step: int, suite, instruct: bool) -> None:
 
 
 def _judge_block(info: RunDir, step: int, samples: list[dict], opts: EvalOptions, bar) -> dict:
-    task = bar.add_task("judge", total=len(samples))
-    jr = judge_completions([{"id": s["id"], "prompt": s["prompt"], "completion": s["completion"]} for s in samples],
+    task = bar.add_task("judge", total=len(samples) * opts.judge_repeats)
+    jr = judge_completions([{"id": s["id"], "prompt": s["prompt"], "completion": s["completion"],
+                             "group": s.get("beginning", s["prompt"])} for s in samples],
                            opts.judge_settings, opts.judge_cache or info.eval_dir / "judge_cache.jsonl",
-                           progress=lambda k: bar.advance(task, k))
+                           repeats=opts.judge_repeats, progress=lambda k: bar.advance(task, k))
     bar.remove_task(task)
     write_json(info.eval_dir / "judge.json", {"run": info.name, "step": step, **jr.as_dict()})
     return jr.as_dict(with_records=False)
@@ -261,28 +267,16 @@ def _novelty_summary(info: RunDir, step: int, samples: list[dict], opts: EvalOpt
 
 def _novelty_block(info: RunDir, samples: list[dict], opts: EvalOptions, bar) -> dict:
     task = bar.add_task("novelty index", total=None)
-    adv = lambda k: bar.advance(task, k)
-    reference = None
-    if opts.novelty_corpus:
-        index = index_for_corpus(opts.novelty_corpus, progress=adv)
-    else:
-        d = info.data_dir
-        if d is None or not (d / "index.json").exists():
-            raise StorylabError(f"{info.path}: the run's training data ({d}) is not there to check novelty "
-                                f"against; pass --novelty-corpus FILE")
-        cache = d / "novelty"
-        try:
-            cache.mkdir(exist_ok=True)
-            os.access(cache, os.W_OK) or (_ for _ in ()).throw(PermissionError())
-        except PermissionError:
-            cache = info.eval_dir / "novelty_index"
-        index = index_for_data(d, cache, progress=adv)
-        reference = _val_stories(d, len(samples), opts.seed)
+    ref = index_for_reference(opts.novelty_corpus or info, fallback_cache=info.eval_dir / "novelty_index",
+                              progress=lambda k: bar.advance(task, k))
     bar.remove_task(task)
+    held_out = _val_stories(ref.data_dir, len(samples), opts.seed) if ref.data_dir is not None else None
     # the beginnings are ours and unseen in training; what the model wrote is the completion
-    nv = novelty(index, [s["completion"] for s in samples], reference)
-    nv["note"] = ("completions only (not the given beginnings); 'reference' is the same measure for "
-                  "held-out validation stories, i.e. what unseen text of this kind shares with the corpus")
+    nv = novelty(ref.index, [s["completion"] for s in samples], held_out)
+    nv["against"] = {**ref.describe(), "own": not opts.novelty_corpus}
+    nv["note"] = ("completions only (not the given beginnings)" +
+                  ("; 'reference' is the same measure for held-out validation stories, i.e. what unseen text of "
+                   "this kind shares with the corpus" if held_out else ""))
     return nv
 
 
@@ -294,6 +288,15 @@ def _val_stories(data_dir: Path, n: int, seed: int) -> list[str] | None:
         return None
     pick = sorted(np.random.default_rng(seed).choice(len(docs), size=min(n, len(docs)), replace=False).tolist())
     return [data.tokenizer.decode(docs[i].tolist()) for i in pick]
+
+
+def load_judge(run: str | os.PathLike) -> dict:
+    """A run's ``eval/judge.json`` (with its per-completion records), or {} if there is none."""
+    p = RunDir.open(run).eval_dir / "judge.json"
+    try:
+        return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+    except json.JSONDecodeError:
+        raise StorylabError(f"{p}: corrupt judge results; rerun `storylab eval RUN --judge`") from None
 
 
 def load_summary(run: str | os.PathLike) -> dict | None:
