@@ -13,54 +13,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from _chat_server import ChatServer
 from _judge_answers import ANSWERS
 
 DIMS = ("grammar", "creativity", "consistency", "plot")
-
-
-class _Server:
-    def __init__(self):
-        self.requests = 0
-        self.auth = set()
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with outer.lock:
-                    outer.requests += 1
-                    outer.auth.add(self.headers.get("Authorization"))
-                    answer = outer.answer(body)
-                data = json.dumps({"model": body["model"], "choices": [{"message": {"role": "assistant",
-                                   "content": answer}, "finish_reason": "stop"}],
-                                   "usage": {"prompt_tokens": 300, "completion_tokens": 60}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def answer(self, body: dict) -> str:
-        raise NotImplementedError
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def student_part(body: dict) -> str:
@@ -69,7 +28,7 @@ def student_part(body: dict) -> str:
     return prompt.split("\n\nFirst,")[0].rsplit("***", 1)[-1]
 
 
-class StyleJudge(_Server):
+class StyleJudge(ChatServer):
     def answer(self, body: dict) -> str:
         m = re.search(r"#(\d+)", student_part(body))
         return ANSWERS[int(m.group(1)) % len(ANSWERS)]["text"] if m else "Grammar: 6/10, Creativity: 6/10, " \
@@ -81,7 +40,7 @@ def true_grades(text: str) -> dict:
     return {d: 3 + h[i] % 6 for i, d in enumerate(DIMS)}
 
 
-class NoisyJudge(_Server):
+class NoisyJudge(ChatServer):
     def __init__(self, sigma: float, seed: int = 0):
         self.sigma = sigma
         self.seed = seed

@@ -3,9 +3,7 @@ repeats and their agreement, intervals, run differences, and failures."""
 
 import json
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -18,6 +16,7 @@ from storylab.evaluate.reliability import krippendorff_alpha_interval, mean_ci, 
 from conftest import run_cli
 from _eval_helpers import random_run, world_data
 from _judge_answers import ANSWERS
+from _chat_server import ChatServer
 from _judge_server import NoisyJudge, StyleJudge, true_grades
 
 SECRET = "sk-test-0123456789-do-not-write"
@@ -114,50 +113,18 @@ def test_beginnings_are_ours_and_cut_mid_sentence():
 # --- a real server ----------------------------------------------------------------------------
 
 
-class Judge:
-    """A chat-completions server on 127.0.0.1 with canned grades; counts requests."""
+class Judge(ChatServer):
+    """Canned grades, by a word in the completion."""
 
-    def __init__(self):
-        self.requests = 0
-        self.auth = set()
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with outer.lock:
-                    outer.requests += 1
-                    outer.auth.add(self.headers.get("Authorization"))
-                prompt = body["messages"][-1]["content"]
-                if "MALFORMED" in prompt:
-                    answer = "What a lovely story! I would give it a good grade."
-                elif "PARTIAL" in prompt:
-                    answer = "Grammar: 7/10\nCreativity: 5/10\nPlot: 4/10"
-                elif "TEXT" in prompt:
-                    answer = "Grammar: 6/10\nCreativity: 6/10\nConsistency: 6/10\nPlot: 6/10\nAge group: B"
-                else:
-                    answer = '```json\n{"grammar": 8, "creativity": 4, "consistency": 9, "plot": 7, "age_group": "C"}\n```'
-                data = json.dumps({"model": body["model"], "choices": [{"message": {"role": "assistant",
-                                   "content": answer}, "finish_reason": "stop"}],
-                                   "usage": {"prompt_tokens": 100, "completion_tokens": 20}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+    def answer(self, body: dict) -> str:
+        prompt = body["messages"][-1]["content"]
+        if "MALFORMED" in prompt:
+            return "What a lovely story! I would give it a good grade."
+        if "PARTIAL" in prompt:
+            return "Grammar: 7/10\nCreativity: 5/10\nPlot: 4/10"
+        if "TEXT" in prompt:
+            return "Grammar: 6/10\nCreativity: 6/10\nConsistency: 6/10\nPlot: 6/10\nAge group: B"
+        return '```json\n{"grammar": 8, "creativity": 4, "consistency": 9, "plot": 7, "age_group": "C"}\n```'
 
 
 @pytest.fixture

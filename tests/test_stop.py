@@ -16,12 +16,10 @@ from __future__ import annotations
 import json
 import math
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
+from _chat_server import ChatServer
 from conftest import run_cli
 from storylab.errors import StorylabError
 from storylab.stop import run_stop
@@ -105,40 +103,17 @@ def answer(code: str) -> str:
     return f"Idea: try this.\n\n{FENCE}python\n{code}{FENCE}\n"
 
 
-class ScriptedLLM:
+class ScriptedLLM(ChatServer):
     """An OpenAI-compatible endpoint on 127.0.0.1 answering from per-topic scripts, then defaults."""
 
     def __init__(self, scripts: dict[str, list[str]], defaults: dict[str, str]):
         self.scripts = {k: list(v) for k, v in scripts.items()}
         self.defaults = defaults
         self.served: list[tuple[str, str]] = []
-        self.lock = threading.Lock()
-        owner = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                text = owner.reply(body["messages"][-1]["content"])
-                data = json.dumps({"id": "x", "object": "chat.completion", "model": body["model"],
-                                   "choices": [{"index": 0, "finish_reason": "stop",
-                                                "message": {"role": "assistant", "content": text}}],
-                                   "usage": {"prompt_tokens": 10, "completion_tokens": 10}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+    def answer(self, body: dict) -> str:
+        return self.reply(body["messages"][-1]["content"])
 
     @staticmethod
     def topic(prompt: str) -> str:
@@ -156,10 +131,6 @@ class ScriptedLLM:
             text = script.pop(0) if script else self.defaults.get(topic, "I cannot help with that.")
             self.served.append((topic, text))
         return text
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
