@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
 
 import torch
@@ -42,9 +43,34 @@ def autocast(device: str, dtype: str):
     return torch.autocast(device_type=str(device).split(":")[0], dtype=torch.bfloat16)
 
 
-def set_threads(threads: int) -> None:
-    """0 keeps torch's default; tiny models often run fastest on one thread."""
+def free_cores() -> int:
+    """Cores this process may use that other work is not already using: the CPU affinity
+    set minus the 1-minute load average (rounded), at least one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover
+        load = 0.0
+    return max(1, min(cores, int(cores - load + 0.5)))
+
+
+def auto_threads(work: int = 1 << 30) -> int:
+    """Threads for `work` multiply-adds per operator: one for tiny ops (a thread hand-off costs
+    more than it saves, ~50 us), else every free core. Oversubscribing a busy machine is what
+    collapses throughput 3-10x; a thread count that fits the free cores keeps it."""
+    if os.environ.get("OMP_NUM_THREADS"):  # the user (or a launcher) chose already
+        return torch.get_num_threads()
+    return 1 if work < 1 << 18 else free_cores()
+
+
+def set_threads(threads: int, work: int = 1 << 30) -> int:
+    """Set torch's CPU threads and return the count: 0 picks `auto_threads(work)`."""
     if threads < 0:
-        raise StorylabError(f"threads must be 0 (torch's default) or more, got {threads}")
-    if threads:
+        raise StorylabError(f"threads must be 0 (automatic) or more, got {threads}")
+    threads = threads or auto_threads(work)
+    if threads != torch.get_num_threads():
         torch.set_num_threads(threads)
+    return threads
