@@ -10,7 +10,7 @@ import torch
 from storylab.errors import StorylabError
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
-DTYPES = ("float32", "bfloat16")
+DTYPES = ("auto", "float32", "bfloat16")
 
 
 def pick_device(name: str = "auto") -> str:
@@ -34,8 +34,34 @@ def device_of(model: torch.nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
+def has_fast_bf16(device: str = "cpu") -> bool:
+    """Whether bf16 matmuls run on dedicated units here: AMX or AVX512-BF16 on x86 CPUs
+    (read from /proc/cpuinfo), bf16 support on CUDA; never on MPS or other CPUs."""
+    kind = str(device).split(":")[0]
+    if kind == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if kind != "cpu":
+        return False
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = next((line for line in f if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def resolve_dtype(dtype: str, device: str) -> str:
+    """`auto` is bfloat16 autocast where the hardware has bf16 units, else float32."""
+    if dtype not in DTYPES:
+        raise StorylabError(f"dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
+    if dtype == "auto":
+        return "bfloat16" if has_fast_bf16(device) else "float32"
+    return dtype
+
+
 def autocast(device: str, dtype: str):
     """bf16 autocast for matmuls (the loss still runs in fp32), or nothing for fp32."""
+    dtype = resolve_dtype(dtype, device)
     if dtype == "float32":
         return nullcontext()
     if dtype != "bfloat16":

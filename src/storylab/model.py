@@ -456,4 +456,5 @@ class GPT(nn.Module):
         decay = [p for p in self.parameters() if p.requires_grad and p.dim() >= 2]
         other = [p for p in self.parameters() if p.requires_grad and p.dim() < 2]
         groups = [{"params": decay, "weight_decay": weight_decay}, {"params": other, "weight_decay": 0.0}]
-        return torch.optim.AdamW(groups, lr=lr, betas=betas, fused=device_type == "cuda" or None)
+        # fused: one kernel for all parameters (CPU too, since torch 2.4); the same update, bit for bit run to run
+        return torch.optim.AdamW(groups, lr=lr, betas=betas, fused=device_type in ("cuda", "cpu") or None)
