@@ -13,7 +13,7 @@ from rich.console import Console
 
 from storylab.errors import StorylabError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="storylab: generate stories, train tiny language models, and look inside them.")
 console = Console(stderr=True)
 
@@ -200,11 +200,11 @@ def sample_cmd(
     greedy: bool = typer.Option(False, "--greedy", help="always take the most likely token"),
     seed: int = typer.Option(0),
     device: str = typer.Option("cpu", help="cpu | cuda | mps | auto"),
-    threads: int = typer.Option(0, help="CPU threads (0: torch's default; 1 is often fastest for tiny models at batch 1)"),
+    threads: int = typer.Option(0, help="CPU threads (0: automatic, from the batch and the cores free now)"),
     out: Optional[Path] = typer.Option(None, help="also append the samples to this JSONL"),
 ):
     """Generate stories from a trained model."""
-    from storylab.device import pick_device, set_threads
+    from storylab.device import pick_device
     from storylab.io import read_text
     from storylab.sample import SampleSettings, sample_run
 
@@ -213,9 +213,8 @@ def sample_cmd(
         prompts += [l for l in read_text(prompts_file, "prompts file").splitlines() if l.strip()]
     if not prompts:
         prompts = ["Once upon a time"]
-    set_threads(threads)
     settings = SampleSettings(max_new_tokens, temperature, top_k, top_p, greedy, seed)
-    result = sample_run(run, prompts, settings, num_samples=n, device=pick_device(device), out=out)
+    result = sample_run(run, prompts, settings, num_samples=n, device=pick_device(device), out=out, threads=threads)
     for r in result.records:
         print(r["prompt"] + r["completion"])
         print()

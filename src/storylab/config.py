@@ -110,9 +110,9 @@ class TrainConfig:
     max_minutes: float = 0.0       # stop early after this wall time (0: no limit)
     seed: int = 1337
     device: str = "auto"           # auto | cpu | cuda | mps
-    dtype: str = "float32"         # float32 | bfloat16 (autocast)
+    dtype: str = "auto"            # auto (bfloat16 where the CPU/GPU has bf16 units) | float32 | bfloat16 (autocast)
     compile: bool = False
-    threads: int = 0               # torch CPU threads (0: torch's default)
+    threads: int = 0               # torch CPU threads (0: automatic, the cores free at start)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
 
 import torch
@@ -9,7 +10,7 @@ import torch
 from storylab.errors import StorylabError
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
-DTYPES = ("float32", "bfloat16")
+DTYPES = ("auto", "float32", "bfloat16")
 
 
 def pick_device(name: str = "auto") -> str:
@@ -33,8 +34,34 @@ def device_of(model: torch.nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
+def has_fast_bf16(device: str = "cpu") -> bool:
+    """Whether bf16 matmuls run on dedicated units here: AMX or AVX512-BF16 on x86 CPUs
+    (read from /proc/cpuinfo), bf16 support on CUDA; never on MPS or other CPUs."""
+    kind = str(device).split(":")[0]
+    if kind == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if kind != "cpu":
+        return False
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = next((line for line in f if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def resolve_dtype(dtype: str, device: str) -> str:
+    """`auto` is bfloat16 autocast where the hardware has bf16 units, else float32."""
+    if dtype not in DTYPES:
+        raise StorylabError(f"dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
+    if dtype == "auto":
+        return "bfloat16" if has_fast_bf16(device) else "float32"
+    return dtype
+
+
 def autocast(device: str, dtype: str):
     """bf16 autocast for matmuls (the loss still runs in fp32), or nothing for fp32."""
+    dtype = resolve_dtype(dtype, device)
     if dtype == "float32":
         return nullcontext()
     if dtype != "bfloat16":
@@ -42,9 +69,34 @@ def autocast(device: str, dtype: str):
     return torch.autocast(device_type=str(device).split(":")[0], dtype=torch.bfloat16)
 
 
-def set_threads(threads: int) -> None:
-    """0 keeps torch's default; tiny models often run fastest on one thread."""
+def free_cores() -> int:
+    """Cores this process may use that other work is not already using: the CPU affinity
+    set minus the 1-minute load average (rounded), at least one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover
+        load = 0.0
+    return max(1, min(cores, int(cores - load + 0.5)))
+
+
+def auto_threads(work: int = 1 << 30) -> int:
+    """Threads for `work` multiply-adds per operator: one for tiny ops (a thread hand-off costs
+    more than it saves, ~50 us), else every free core. Oversubscribing a busy machine is what
+    collapses throughput 3-10x; a thread count that fits the free cores keeps it."""
+    if os.environ.get("OMP_NUM_THREADS"):  # the user (or a launcher) chose already
+        return torch.get_num_threads()
+    return 1 if work < 1 << 18 else free_cores()
+
+
+def set_threads(threads: int, work: int = 1 << 30) -> int:
+    """Set torch's CPU threads and return the count: 0 picks `auto_threads(work)`."""
     if threads < 0:
-        raise StorylabError(f"threads must be 0 (torch's default) or more, got {threads}")
-    if threads:
+        raise StorylabError(f"threads must be 0 (automatic) or more, got {threads}")
+    threads = threads or auto_threads(work)
+    if threads != torch.get_num_threads():
         torch.set_num_threads(threads)
+    return threads

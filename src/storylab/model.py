@@ -241,6 +241,34 @@ class KVCache:
         return self.k[layer, :, :, :pos + T], self.v[layer, :, :, :pos + T]
 
 
+def _decode_attention(attn: "Attention", x, rope_row, bias_row, cache_k, cache_v, pos, S: int):
+    """One new token per row against a static cache: x [B, C] -> [B, C].
+
+    `pos` is an int (eager: attend to the first pos+1 slots) or a 0-d tensor (a fixed-shape
+    step for torch.compile: attend to all S slots, the future ones masked by `bias_row`)."""
+    B = x.shape[0]
+    H, K, D = attn.n_heads, attn.n_kv, attn.d_head
+    q, k, v = attn.qkv(x).split([H * D, K * D, K * D], dim=-1)
+    q, k, v = q.view(B, H, D), k.view(B, K, D), v.view(B, K, D)
+    if rope_row is not None:
+        cos, sin = rope_row                                        # [D] each
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+    if isinstance(pos, int):
+        cache_k[:, :, pos] = k
+        cache_v[:, :, pos] = v
+        keys, values = cache_k[:, :, :pos + 1], cache_v[:, :, :pos + 1]  # [B, K, S', D]
+    else:
+        cache_k.index_copy_(2, pos.view(1), k.unsqueeze(2))
+        cache_v.index_copy_(2, pos.view(1), v.unsqueeze(2))
+        keys, values = cache_k, cache_v
+    q = q.view(B, K, H // K, D)                                    # query groups share a key/value head
+    scores = (q @ keys.transpose(-2, -1)) * attn.scale              # [B, K, G, S']
+    if bias_row is not None:
+        scores = scores + bias_row
+    y = scores.softmax(-1).to(values.dtype) @ values               # [B, K, G, D]
+    return attn.out(y.reshape(B, H * D))
+
+
 class GPT(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
@@ -353,6 +381,52 @@ class GPT(nn.Module):
             return logits
         return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))  # autocast runs it in fp32
 
+    def decode_bias(self, layer: int, pos, S: int, device) -> torch.Tensor | None:
+        """Additive attention bias of the newest token at `pos` over cache slots [0, S) (or [0, pos]
+        for an int `pos`): -inf for slots out of reach (future, outside a window), ALiBi's distance
+        penalty, or None when every slot up to `pos` counts. Shape [H or 1, 1, S] per layer kind."""
+        cfg = self.cfg
+        static = not isinstance(pos, int)
+        if not static and cfg.positions != "alibi" and not cfg.is_local(layer):
+            return None
+        j = torch.arange(S if static else pos + 1, device=device)
+        dist = (pos - j).float()
+        allowed = dist >= 0
+        if cfg.is_local(layer):
+            allowed = allowed & (dist < cfg.window)
+        if cfg.positions == "alibi":
+            slopes = alibi_slopes(cfg.n_heads).to(device)[:, None]
+            bias = (-slopes * dist).masked_fill(~allowed, float("-inf"))  # [H, S]
+            return bias.view(cfg.kv_heads, cfg.n_heads // cfg.kv_heads, S if static else pos + 1)
+        return torch.zeros(j.shape, device=device).masked_fill(~allowed, float("-inf")).view(1, 1, -1)
+
+    def decode_step(self, idx: torch.Tensor, pos, cache: KVCache) -> torch.Tensor:
+        """Logits [B, V] for one new token per row, `idx` [B] at position `pos`, written into `cache`.
+
+        The sampling fast path: no hooks, no dropout, no per-step masks from the [T, S] tables,
+        grouped-query attention without repeating keys. With a tensor `pos` every shape is
+        fixed (the whole cache is attended, future slots masked), so `torch.compile` can
+        build it once and replay it for every token."""
+        cfg = self.cfg
+        S = cache.k.shape[3]
+        x = self.wte(idx)                                          # [B, C]
+        if self.wpe is not None:
+            x = x + (self.wpe.weight[pos] if isinstance(pos, int) else self.wpe.weight.index_select(0, pos.view(1))[0])
+        rope = None
+        if cfg.positions == "rope":
+            rope = (self.rope_cos[pos], self.rope_sin[pos]) if isinstance(pos, int) else \
+                (self.rope_cos.index_select(0, pos.view(1))[0], self.rope_sin.index_select(0, pos.view(1))[0])
+        biases = {}
+        for layer, block in enumerate(self.blocks):
+            key = (cfg.is_local(layer),)
+            if key not in biases:
+                biases[key] = self.decode_bias(layer, pos, S, x.device)
+            x = x + _decode_attention(block.attn, block.ln1(x), rope, biases[key], cache.k[layer], cache.v[layer],
+                                      pos, S)
+            x = x + block.mlp(block.ln2(x), None)
+        x = self.ln_final(x)
+        return self.lm_head(x) if self.lm_head is not None else F.linear(x, self.wte.weight)  # [B, V]
+
     def run_with_cache(self, tokens: torch.Tensor, names: Iterable[str] | Callable[[str], bool] | None = None,
                        fns: dict[str, HookFn] | None = None):
         """Run the model and return (logits, cache) with activations by hook name.
@@ -382,4 +456,5 @@ class GPT(nn.Module):
         decay = [p for p in self.parameters() if p.requires_grad and p.dim() >= 2]
         other = [p for p in self.parameters() if p.requires_grad and p.dim() < 2]
         groups = [{"params": decay, "weight_decay": weight_decay}, {"params": other, "weight_decay": 0.0}]
-        return torch.optim.AdamW(groups, lr=lr, betas=betas, fused=device_type == "cuda" or None)
+        # fused: one kernel for all parameters (CPU too, since torch 2.4); the same update, bit for bit run to run
+        return torch.optim.AdamW(groups, lr=lr, betas=betas, fused=device_type in ("cuda", "cpu") or None)

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from storylab.device import set_threads
 from storylab.errors import StorylabError
 from storylab.io import atomic_write
 from storylab.model import GPT, KVCache
@@ -44,15 +45,60 @@ def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> t
     return logits
 
 
-@torch.no_grad()
+def sample_next(logits: torch.Tensor, settings: SampleSettings, u: torch.Tensor | None) -> torch.Tensor:
+    """The next token per row: argmax, or inverse-CDF sampling with one uniform `u` [B] per row
+    (as llama2.c's run.c does: one random number per token, not one per vocabulary entry)."""
+    if settings.greedy or settings.temperature == 0:
+        return logits.argmax(-1)
+    probs = filter_logits(logits.float() / settings.temperature, settings.top_k, settings.top_p).softmax(-1)
+    cdf = probs.cumsum(-1)
+    nxt = torch.searchsorted(cdf, (u * cdf[:, -1]).unsqueeze(-1)).squeeze(-1)
+    return nxt.clamp_(max=logits.size(-1) - 1)
+
+
+def _compiled_step(model: GPT, settings: SampleSettings):
+    """decode_step + sample_next as one fixed-shape graph (inductor on CPU), built once per model
+    and settings; None when torch.compile is unavailable here (no C++ compiler, ...)."""
+    key = (settings.greedy or settings.temperature == 0, settings.temperature, settings.top_k, settings.top_p)
+    steps = model.__dict__.setdefault("_compiled_steps", {})
+    if key not in steps:
+        try:
+            import torch._inductor.config as inductor_config  # noqa: F401  (fails early if inductor is missing)
+
+            def step(idx, pos, cache, u):
+                return sample_next(model.decode_step(idx, pos, cache), settings, u)
+
+            steps[key] = torch.compile(step, fullgraph=True, dynamic=False)
+        except Exception:  # pragma: no cover - platform dependent
+            steps[key] = None
+    return steps[key]
+
+
+def compile_pays(batch: int, steps: int) -> bool:
+    """A compiled step costs a few seconds to build once (less with inductor's on-disk cache) and
+    saves per-operator overhead on every token; that only matters when the batch is small."""
+    return batch <= 8 and steps >= 512 and os.environ.get("STORYLAB_COMPILE", "1") != "0"
+
+
 def generate_ids(model: GPT, prompts: list[list[int]], settings: SampleSettings, eot_id: int | None,
-                 generator: torch.Generator | None = None, stop_ids: tuple[int, ...] = ()) -> list[list[int]]:
+                 generator: torch.Generator | None = None, stop_ids: tuple[int, ...] = (),
+                 compile: bool | None = None) -> list[list[int]]:
     """Continuations (token ids, without the prompt) of a batch of prompts.
 
     Prompts of different lengths need no padding: the batch is prefilled with the shortest
     prompt's length, and each longer prompt's remaining tokens are forced in place of samples
     while the batch decodes, so every token sits at its true position and sees exactly its
-    own prompt. Generation stops at `eot_id` and at any of `stop_ids` (e.g. `</s>`)."""
+    own prompt. Generation stops at `eot_id` and at any of `stop_ids` (e.g. `</s>`).
+
+    Speed: one preallocated cache for the whole call, one hook-free `decode_step` per token for
+    the whole batch, and finished rows are dropped from the batch (the cache with them) once a
+    quarter of it is done. `compile=True` runs a fixed-shape step built by torch.compile
+    (falling back to eager if it cannot be built); None decides by `compile_pays`."""
+    with torch.inference_mode():
+        return _generate_ids(model, prompts, settings, eot_id, generator, stop_ids, compile)
+
+
+def _generate_ids(model, prompts, settings, eot_id, generator, stop_ids, compile):
     model.eval()
     device = next(model.parameters()).device
     ctx = model.cfg.context
@@ -66,29 +112,44 @@ def generate_ids(model: GPT, prompts: list[list[int]], settings: SampleSettings,
     last = torch.clamp(first + settings.max_new_tokens, max=total)  # first step it no longer needs
     cache = KVCache(model.cfg, n, lo + total, device, next(model.parameters()).dtype)
     logits = model(torch.tensor([p[:lo] for p in prompts], device=device), kv_cache=cache, pos=0)[:, -1]
-    out = torch.empty(n, total, dtype=torch.long, device=device)
+    out = torch.zeros(n, total, dtype=torch.long, device=device)
     stops = [i for i in (eot_id, *stop_ids) if i is not None]
     stop_t = torch.tensor(stops, dtype=torch.long, device=device)
+    greedy = settings.greedy or settings.temperature == 0
+    step = None
+    if compile or (compile is None and compile_pays(n, total)):
+        step = _compiled_step(model, settings)
+    rows = torch.arange(n, device=device)          # which original row each batch row is
     done, t = last <= 0, -1
+    nxt = None
     for t in range(total):
-        if settings.greedy or settings.temperature == 0:
-            nxt = logits.argmax(-1)
+        u = None if greedy else torch.rand(len(rows), generator=generator, device=device)
+        if nxt is None or step is None:
+            nxt = sample_next(logits, settings, u)
         else:
-            probs = filter_logits(logits.float() / settings.temperature, settings.top_k, settings.top_p).softmax(-1)
-            nxt = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+            nxt = step(nxt, torch.tensor(lo + t - 1, device=device), cache, u)
         if t < hi - lo:
-            nxt = torch.where(first > t, forced[:, t], nxt)
-        out[:, t] = nxt
+            nxt = torch.where(first > t, forced[rows, t], nxt)
+        out[rows, t] = nxt
         done |= last <= t + 1
         if stops:
             done |= (first <= t) & torch.isin(nxt, stop_t)
-        if t % 8 == 7 and t >= hi - lo and bool(done.all()):  # checking syncs the device; not every step
+        if t == total - 1:
             break
-        if t < total - 1:
-            logits = model(nxt[:, None], kv_cache=cache, pos=lo + t)[:, -1]
+        if t % 8 == 7 and t >= hi - lo:  # checking syncs the device; not every step
+            alive = int((~done).sum())
+            if alive == 0:
+                break
+            if step is None and alive <= len(rows) * 3 // 4:  # drop finished rows, and their cache
+                keep = (~done).nonzero().squeeze(-1)
+                rows, first, last, done, nxt = rows[keep], first[keep], last[keep], done[keep], nxt[keep]
+                cache.k, cache.v = cache.k[:, keep], cache.v[:, keep]
+        if step is None:
+            logits = model.decode_step(nxt, lo + t, cache)
     result = []
-    for row, a, b in zip(out.tolist(), first.tolist(), last.tolist()):
-        row = row[a:min(b, t + 1)]
+    for row, ln in zip(out.tolist(), lens):  # a dropped row's later slots stay 0; its stop token cuts them
+        a = ln - lo
+        row = row[a:min(a + settings.max_new_tokens, total, t + 1)]
         cut = [row.index(i) for i in stops if i in row]
         result.append(row[:min(cut)] if cut else row)
     return result
@@ -136,23 +197,28 @@ class SampleResult:
     step: int
     records: list[dict]
     seconds: float
+    threads: int = 0
 
     def summary(self) -> str:
         prompts = len({r["prompt"] for r in self.records})
         return f"sample: {len(self.records)} completions of {prompts} prompts from {self.run} @ step {self.step} " \
-               f"in {self.seconds:.1f}s"
+               f"in {self.seconds:.1f}s ({self.threads} threads)"
 
 
 def sample_run(run: str | os.PathLike, prompts: list[str], settings: SampleSettings | None = None,
-               num_samples: int = 1, device: str = "cpu", out: str | os.PathLike | None = None) -> SampleResult:
-    """Completions of `prompts` from a run (or one checkpoint of it); `out` appends them to a samples file."""
+               num_samples: int = 1, device: str = "cpu", out: str | os.PathLike | None = None,
+               threads: int = 0) -> SampleResult:
+    """Completions of `prompts` from a run (or one checkpoint of it); `out` appends them to a samples file.
+    `threads` 0 picks torch's CPU threads from the batch and the cores free right now."""
     t0 = time.time()
     settings = settings or SampleSettings()
     rd = RunDir.open(run)
     step = rd.latest[0]
     model, tok = rd.load(device=device)
+    batch = len(prompts) * (1 if settings.greedy else num_samples)
+    threads = set_threads(threads, work=batch * model.cfg.d_model * model.cfg.d_model)
     outs = generate(model, tok, prompts, settings, num_samples)
     records = [sample_record(p, c, settings, step) for p, cs in zip(prompts, outs) for c in cs]
     if out is not None:
         write_samples(out, records, append=True)
-    return SampleResult(rd.name, step, records, time.time() - t0)
+    return SampleResult(rd.name, step, records, time.time() - t0, threads)

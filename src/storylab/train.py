@@ -24,7 +24,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 
 from storylab.checkpoint import list_checkpoints, load_state, read_safetensors, save_checkpoint, state_path
 from storylab.config import ModelConfig, RunConfig, load_run_config, load_toml, save_toml, to_dict
-from storylab.device import autocast, pick_device
+from storylab.device import autocast, pick_device, resolve_dtype, set_threads
 from storylab.errors import StorylabError
 from storylab.io import atomic_write
 from storylab.model import GPT
@@ -95,11 +95,14 @@ class TrainResult:
     seconds: float
     params: int
     params_non_embedding: int
+    threads: int = 0
+    dtype: str = ""
 
     def summary(self) -> str:
         return (f"trained {self.run_dir.name}: step {self.step}, train loss {self.train_loss:.3f}, "
                 f"val loss {self.val_loss:.3f}, {self.tokens:,} tokens in {self.seconds:.0f}s "
-                f"({self.tokens / max(self.seconds, 1e-9):,.0f} tok/s), {self.params:,} params")
+                f"({self.tokens / max(self.seconds, 1e-9):,.0f} tok/s), {self.params:,} params, "
+                f"{self.dtype}, {self.threads} threads")
 
 
 def _ddp_env() -> tuple[int, int, int]:
@@ -176,8 +179,14 @@ def _init_process(tc) -> tuple[str, int, int]:
             device = f"cuda:{local_rank}"
             torch.cuda.set_device(device)
         dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
-    if tc.threads:
-        torch.set_num_threads(tc.threads)
+    if not device.startswith("cuda"):  # threads that fit the cores free now, shared among local ranks
+        n = tc.threads or max(1, set_threads(0) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
+        set_threads(n)
+    auto = tc.dtype == "auto"
+    tc.dtype = resolve_dtype(tc.dtype, device)
+    if auto and tc.dtype == "bfloat16" and rank == 0:
+        console.print(f"note: training in bf16 autocast ({device} has bf16 units); train.dtype=float32 to override",
+                      highlight=False)
     if device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
@@ -323,7 +332,8 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
                 break
 
     result = TrainResult(run_dir, st.step, loss_value, val_loss, (st.step - start_step) * tokens_per_step,
-                         time.time() - t0, st.raw_model.num_params(), st.raw_model.num_params(non_embedding=True))
+                         time.time() - t0, st.raw_model.num_params(), st.raw_model.num_params(non_embedding=True),
+                         torch.get_num_threads(), tc.dtype)
     if st.ddp:
         _ddp_teardown(st, log)
     if st.master:
