@@ -53,7 +53,8 @@ def generate_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="corpus JSONL to write"),
     n: int = typer.Option(..., "--n", help="number of stories"),
     seed: int = typer.Option(0, "--seed", help="random seed; story i depends only on (seed, i)"),
-    backend: str = typer.Option("procedural", "--backend", help="procedural | llm"),
+    backend: str = typer.Option("procedural", "--backend", help="procedural | llm | othello"),
+    board: int = typer.Option(8, "--board", help="othello: board size (6 or 8)"),
     workers: Optional[int] = typer.Option(None, "--workers", help="processes (default: all cores for large N)"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar"),
     base_url: Optional[str] = typer.Option(None, help="llm: OpenAI-compatible base URL, e.g. http://localhost:8000/v1"),
@@ -99,8 +100,13 @@ def generate_cmd(
                                     near_dup_threshold=near_dup, progress=progress)
         console.print(f"generate: {stats.summary()} in {stats.seconds:.1f}s -> {out}", highlight=False,
                       soft_wrap=True)
+    elif backend == "othello":
+        from storylab.games.othello import generate_corpus as generate_games
+
+        stats = generate_games(out, board, n, seed, progress=progress)
+        console.print(f"generate: {stats.summary()}", highlight=False, soft_wrap=True)
     else:
-        raise StorylabError(f"unknown backend {backend!r}; choose procedural or llm")
+        raise StorylabError(f"unknown backend {backend!r}; choose procedural, llm or othello")
 
 
 @app.command("import")

@@ -54,6 +54,17 @@ def _stories(corpus: Path, seed: int, val_fraction: float, split: str | None = N
             yield s, rec["text"]
 
 
+def tokenizer_for_corpus(corpus: Path):
+    """A fixed tokenizer when the corpus says what it is (its first record's ``meta["game"]``:
+    move sequences get one token per move), else None: train a BPE."""
+    first = next(read_corpus(corpus), None)
+    if first is None or not (first.get("meta") or {}).get("game"):
+        return None
+    from storylab.games import tokenizer_for_meta
+
+    return tokenizer_for_meta(first["meta"])
+
+
 def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int = 4096, val_fraction: float = 0.05,
             seed: int = 0, tokenizer: str | os.PathLike | None = None, progress: bool = True) -> PrepareStats:
     """Tokenize a corpus JSONL into `out/` (see module docstring)."""
@@ -70,6 +81,8 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
 
     if tokenizer is not None:
         tok = load_tokenizer(tokenizer)
+    elif (tok := tokenizer_for_corpus(corpus)) is not None:
+        pass  # a game: its fixed move tokenizer, no BPE
     else:
         n_train = 0
 
@@ -103,7 +116,10 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
                 texts = [t for _, t in batch]
                 # encode_batch_fast skips character offsets, which shards do not need (2-3x faster)
                 encode = getattr(tok, "encode_batch_fast", tok.encode_batch)
-                encs = encode(texts, add_special_tokens=False)
+                try:
+                    encs = encode(texts, add_special_tokens=False)
+                except Exception as e:  # a fixed vocabulary meets a word it does not have
+                    raise StorylabError(f"{corpus}: cannot encode a story ({str(e).splitlines()[0][:120]})") from None
                 for (s, text), enc in zip(batch, encs):
                     ids = np.asarray(enc.ids + [eot], dtype=dtype)
                     files[s].write(ids.tobytes())
