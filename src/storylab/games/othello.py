@@ -326,13 +326,41 @@ class Replay:
         return out
 
 
+@lru_cache(maxsize=None)
+def _int_tables(n: int):
+    dirs, full, _ = _tables(n)
+    return [(s, int(m)) for s, m in dirs], int(full)
+
+
 def _legal_int(own: int, opp: int, n: int) -> int:
-    a = legal_bits(np.array([own], np.uint64), np.array([opp], np.uint64), n)
-    return int(a[0])
+    """`legal_bits` for one game on Python ints (replays are move by move)."""
+    dirs, full = _int_tables(n)
+    moves = 0
+    for s, m in dirs:
+        if s > 0:
+            t = (own << s) & m & opp
+            for _ in range(n - 3):
+                t |= (t << s) & m & opp
+            moves |= (t << s) & m
+        else:
+            t = (own >> -s) & m & opp
+            for _ in range(n - 3):
+                t |= (t >> -s) & m & opp
+            moves |= (t >> -s) & m
+    return moves & ~(own | opp) & full
 
 
 def _flips_int(move: int, own: int, opp: int, n: int) -> int:
-    return int(flip_bits(np.array([move], np.uint64), np.array([own], np.uint64), np.array([opp], np.uint64), n)[0])
+    dirs, _ = _int_tables(n)
+    flips = 0
+    for s, m in dirs:
+        sh = (lambda x: (x << s) & m) if s > 0 else (lambda x: (x >> -s) & m)
+        t = sh(move) & opp
+        for _ in range(n - 3):
+            t |= sh(t) & opp
+        if sh(t) & own:
+            flips |= t
+    return flips
 
 
 def legal_tokens(own: int, opp: int, n: int) -> list[int]:
