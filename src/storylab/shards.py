@@ -79,11 +79,9 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
         index_path.unlink()  # the directory is incomplete until we finish
     size = corpus.stat().st_size
 
-    if tokenizer is not None:
-        tok = load_tokenizer(tokenizer)
-    elif (tok := tokenizer_for_corpus(corpus)) is not None:
-        pass  # a game: its fixed move tokenizer, no BPE
-    else:
+    # a given tokenizer, else a game's fixed move tokenizer, else a BPE trained here
+    tok = load_tokenizer(tokenizer) if tokenizer is not None else tokenizer_for_corpus(corpus)
+    if tok is None:
         n_train = 0
 
         def train_texts():
