@@ -98,9 +98,8 @@ def main() -> None:
 
     ex = board_examples(replays, model.cfg.context)
     test = split_games(len(replays), seed=SEED)[ex.game]
-    probe = res.trained["mine"]["linear"][best_int["layer"]]["_probe"]
-    strengths = [best_int] + [intervene(model, replays, ex, probe, best_int["layer"], test, strength=s, seed=SEED)
-                              for s in (2.0, 4.0)]
+    probes = {L: res.trained["mine"]["linear"][L]["_probe"] for L in best_int["layers"]}
+    strengths = [best_int] + [intervene(model, replays, ex, probes, test, strength=s, seed=SEED) for s in (2.0, 4.0)]
     out = WORK / "results.json"
     out.write_text(json.dumps({"legal": [r.to_json() for r in legal], "probes": res.to_json(),
                                "intervention_strengths": strengths, "times": times,
@@ -152,11 +151,12 @@ def findings(legal, res, strengths, times, train_seconds, last_step, model) -> s
                     f"| {C['mine']['linear'][layer]['accuracy']:.3f} | {C['color']['linear'][layer]['accuracy']:.3f} "
                     f"| {C['color']['mlp'][layer]['accuracy']:.3f} |")
     curve = ", ".join(f"{r.step}: {r.trained['top1_legal']:.1%}" for r in legal)
-    inter = ["| layer | strength | cases | follows edited board | unedited already matching it | random direction | changed moves move the right way (random dir.) |",
-             "|---|---|---|---|---|---|---|"]
+    inter = ["| edited layers | strength | cases | follows edited board | unedited: top-k = true board | unedited: top-k = edited board | random direction | changed moves move the right way (random dir.) |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in res.intervention + strengths[1:]:
         if r.get("cases"):
             inter.append(f"| {r['layer']} | {r['strength']:g} | {r['cases']} | {r['follows_edited']:.1%} "
+                         f"| {r['unedited_matches_true_board']:.1%} "
                          f"| {r['unedited_matches_edited_board']:.1%} | {r['random_direction_follows']:.1%} "
                          f"| {r['changed_moves_move_right_way']:.1%} ({r['random_direction_move_right_way']:.1%}) |")
     mine_l, color_l = T["mine"]["linear"][L], T["color"]["linear"][L]
@@ -206,8 +206,10 @@ random-init control: mine linear {acc(C, 'mine', 'linear')}, color MLP {acc(C, '
 ![per-square accuracy](figures/{NAME}_heatmap.png)
 
 **Intervention** (one square's owner swapped along the linear mine/theirs probe direction at one
-layer, at the last position; a case follows when the model's top-k moves, k = the edited board's
-number of legal moves, are exactly the edited board's legal moves):
+layer, or at a layer and every layer after it, at the last position only; a case follows when the
+model's top-k moves, k = the edited board's number of legal moves, are exactly the edited board's
+legal moves; "unedited: top-k = true board" is the same test of the unedited model against the
+true board, the ceiling to compare with):
 
 {chr(10).join(inter)}
 

@@ -220,26 +220,32 @@ def split_games(n_games: int, test_fraction: float = 0.25, seed: int = 0) -> np.
 # --- the intervention ------------------------------------------------------------------------
 
 
+def _hook_of(layer: str) -> str:
+    return "blocks.0.hook_resid_pre" if layer == "embed" else f"blocks.{int(layer[1:])}.hook_resid_post"
+
+
 @torch.no_grad()
-def intervene(model, replays: list[Replay], ex: BoardExamples, probe: BoardProbe, layer: str, test: np.ndarray,
+def intervene(model, replays: list[Replay], ex: BoardExamples, probes: dict, test: np.ndarray,
               max_cases: int = 400, strength: float = 1.0, seed: int = 0) -> dict:
     """Swap one square's owner in the residual stream and compare the model's move
     predictions with the edited board's legal moves.
 
     Cases: held-out positions where the player to move has a square to play, and one
-    occupied square (chosen at random among those whose swap changes the legal moves,
-    and whose owner the probe reads correctly) is swapped mine ↔ theirs. The edit adds
-    to the residual at that position (`layer`: "embed" or "L{l}") a multiple of the
-    probe's direction for (new owner − old owner) so that the probe's logit margin for
-    the old owner, m < 0 after the edit, is `-strength * m` in favour of the new one.
-    A case "follows" when the model's top-k moves (k = the edited board's number of
-    legal moves) are exactly the edited board's legal moves. Controls: the same cases
-    unedited (top-k against the edited board), and a random direction of the same norm.
+    occupied square (chosen at random among those whose swap changes the legal moves)
+    is swapped mine ↔ theirs. `probes` maps each edited layer ("embed", "L0", ...) to
+    its linear mine/theirs probe; at each, in order, the residual at that position gets
+    a multiple of the probe's direction for (new owner − old owner), computed from the
+    stream as it arrives (earlier edits included), so that the probe's logit margin for
+    the old owner, m < 0, becomes `-strength * m` in favour of the new one.
+    Only cases whose owner the first probe reads correctly count. A case "follows" when
+    the model's top-k moves (k = the edited board's number of legal moves) are exactly
+    the edited board's legal moves. Controls: the same cases unedited, and edits of the
+    same norms along random directions.
     """
     n = ex.n
     S = n * n
     g = np.random.default_rng(seed)
-    hook = "blocks.0.hook_resid_pre" if layer == "embed" else f"blocks.{int(layer[1:])}.hook_resid_post"
+    layers = list(probes)
     cases = []
     for k in g.permutation(np.flatnonzero(test)):
         r, t = replays[ex.game[k]], ex.pos[k]
@@ -247,7 +253,6 @@ def intervene(model, replays: list[Replay], ex: BoardExamples, probe: BoardProbe
         legal = _legal_int(own, opp, n)
         if not legal:
             continue
-        options = []
         for s in g.permutation(S):
             bit = 1 << int(s)
             if (own | opp) & bit == 0:
@@ -255,62 +260,59 @@ def intervene(model, replays: list[Replay], ex: BoardExamples, probe: BoardProbe
             o2, p2 = (own & ~bit, opp | bit) if own & bit else (own | bit, opp & ~bit)
             new = _legal_int(o2, p2, n)
             if new and new != legal:
-                options.append((int(s), new, 1 if own & bit else 2))
-        if options:
-            s, new, cur = options[0]
-            cases.append((k, s, cur, legal, new))
+                cases.append((k, int(s), 1 if own & bit else 2, legal, new))
+                break
         if len(cases) >= max_cases:
             break
+    name = "+".join(layers) if len(layers) <= 2 else f"{layers[0]}..{layers[-1]}"
     if not cases:
-        return {"layer": layer, "cases": 0}
+        return {"layer": name, "cases": 0}
     ks = np.array([c[0] for c in cases])
     x_in, _ = game_inputs([replays[ex.game[k]] for k in ks], model.cfg.context)
     pos = torch.as_tensor(ex.pos[ks])
     rows = torch.arange(len(ks))
-    _, cache = model.run_with_cache(x_in, names=[hook])
-    resid = cache[hook][rows, pos].double().numpy()
-    deltas, ok = np.zeros_like(resid), np.zeros(len(cases), dtype=bool)
-    for i, (k, s, cur, legal, new) in enumerate(cases):
-        tgt = 3 - cur
-        u, c = probe.class_direction(s, tgt, cur)
-        m = float(resid[i] @ u + c)             # < 0 when the probe reads the current owner over the new one
-        pred = probe.predict(resid[i][None])[0, s]
-        ok[i] = pred == cur
-        deltas[i] = (-strength * m - m) / float(u @ u) * u
-    rand = g.standard_normal(deltas.shape)
-    rand *= np.linalg.norm(deltas, axis=1, keepdims=True) / np.linalg.norm(rand, axis=1, keepdims=True)
+    # per layer and case: the raw-space direction u and offset c of (new − old owner) logits
+    dirs = {}
+    for L, probe in probes.items():
+        uc = [probe.class_direction(s, 3 - cur, cur) for _, s, cur, _, _ in cases]
+        dirs[L] = (torch.as_tensor(np.stack([u for u, _ in uc])), torch.as_tensor([c for _, c in uc]))
+    rand = {L: torch.as_tensor(g.standard_normal((len(cases), model.cfg.d_model))) for L in layers}
+    _, cache = model.run_with_cache(x_in, names=[_hook_of(layers[0])])
+    first = cache[_hook_of(layers[0])][rows, pos].double().numpy()
+    probe0 = probes[layers[0]]
+    squares = np.array([c[1] for c in cases])
+    ok = probe0.predict(first)[np.arange(len(cases)), squares] == np.array([c[2] for c in cases])
 
-    def run(delta):
-        if delta is None:
+    def run(random: bool | None):
+        if random is None:
             return model(x_in)[rows, pos].float()
-        d = torch.as_tensor(delta, dtype=torch.float32)
+        fns = {}
+        for L in layers:
+            U, Cc = dirs[L]
 
-        def fn(x, name):
-            x = x.clone()
-            x[rows, pos] += d.to(x.dtype)
-            return x
+            def fn(x, name, U=U, Cc=Cc, L=L):
+                r = x[rows, pos].double()
+                m = (r * U).sum(1) + Cc
+                delta = ((-strength * m - m) / (U * U).sum(1))[:, None] * U
+                if random:
+                    R = rand[L]
+                    delta = R * (delta.norm(dim=1, keepdim=True) / R.norm(dim=1, keepdim=True))
+                x = x.clone()
+                x[rows, pos] += delta.to(x.dtype)
+                return x
 
-        return model.run_with_hooks(x_in, {hook: fn})[rows, pos].float()
+            fns[_hook_of(L)] = fn
+        return model.run_with_hooks(x_in, fns)[rows, pos].float()
 
     def follows(logits, sets):
         hits = []
-        for i, (_, _, _, _, new) in enumerate(cases):
+        for i in range(len(cases)):
             want = {SQUARE0 + j for j in range(S) if sets[i] >> j & 1}
-            top = set(torch.topk(logits[i], len(want)).indices.tolist())
-            hits.append(top == want)
-        return np.array(hits)
+            hits.append(set(torch.topk(logits[i], len(want)).indices.tolist()) == want)
+        return float(np.array(hits)[ok].mean()) if ok.any() else float("nan")
 
-    new_sets = [c[4] for c in cases]
-    old_sets = [c[3] for c in cases]
-    base, edited, control = run(None), run(deltas), run(rand)
-    sel = ok  # cases whose square the probe read correctly before the edit
-    res = {"layer": layer, "cases": int(sel.sum()), "strength": strength,
-           "follows_edited": float(follows(edited, new_sets)[sel].mean()),
-           "unedited_matches_edited_board": float(follows(base, new_sets)[sel].mean()),
-           "unedited_matches_true_board": float(follows(base, old_sets)[sel].mean()),
-           "random_direction_follows": float(follows(control, new_sets)[sel].mean()),
-           "edited_still_matches_true_board": float(follows(edited, old_sets)[sel].mean())}
-    # softer: do the moves the edit makes legal gain, and those it makes illegal lose, probability?
+    new_sets, old_sets = [c[4] for c in cases], [c[3] for c in cases]
+    base, edited, control = run(None), run(False), run(True)
     pb = base.softmax(-1).numpy()
 
     def right_way(after):
@@ -319,11 +321,16 @@ def intervene(model, replays: list[Replay], ex: BoardExamples, probe: BoardProbe
             gained = [SQUARE0 + j for j in range(S) if (new & ~legal) >> j & 1]
             lost = [SQUARE0 + j for j in range(S) if (legal & ~new) >> j & 1]
             right.append(all(pe[i, j] > pb[i, j] for j in gained) and all(pe[i, j] < pb[i, j] for j in lost))
-        return float(np.array(right)[sel].mean())
+        return float(np.array(right)[ok].mean()) if ok.any() else float("nan")
 
-    res["changed_moves_move_right_way"] = right_way(edited)
-    res["random_direction_move_right_way"] = right_way(control)
-    return res
+    return {"layer": name, "layers": layers, "cases": int(ok.sum()), "strength": strength,
+            "follows_edited": follows(edited, new_sets),
+            "unedited_matches_edited_board": follows(base, new_sets),
+            "unedited_matches_true_board": follows(base, old_sets),
+            "random_direction_follows": follows(control, new_sets),
+            "edited_still_matches_true_board": follows(edited, old_sets),
+            "changed_moves_move_right_way": right_way(edited),
+            "random_direction_move_right_way": right_way(control)}
 
 
 # --- the whole analysis ------------------------------------------------------------------------
@@ -386,9 +393,12 @@ def analyze_board(model, replays: list[Replay], seed: int = 0, codings=CODINGS, 
     ref = trained["mine"]["linear"] if "mine" in trained and "linear" in trained["mine"] else None
     best = max(layers, key=lambda L: ref[L]["accuracy"]) if ref else layers[-1]
     inter = []
-    if ref is not None:
+    if ref is not None:  # each layer alone, then each layer and all after it
         for L in intervention_layers if intervention_layers is not None else layers[1:]:
-            inter.append(intervene(model, replays, ex, ref[L]["_probe"], L, test, strength=strength, seed=seed))
+            inter.append(intervene(model, replays, ex, {L: ref[L]["_probe"]}, test, strength=strength, seed=seed))
+        for i in range(1, len(layers) - 1) if intervention_layers is None else ():
+            inter.append(intervene(model, replays, ex, {L: ref[L]["_probe"] for L in layers[i:]}, test,
+                                   strength=strength, seed=seed))
     return BoardProbeResult(ex.n, len(replays), len(ex), layers, trained, ctrl, best, inter, time.time() - t0)
 
 
