@@ -54,7 +54,8 @@ def generate_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="corpus JSONL to write"),
     n: int = typer.Option(..., "--n", help="number of stories"),
     seed: int = typer.Option(0, "--seed", help="random seed; story i depends only on (seed, i)"),
-    backend: str = typer.Option("procedural", "--backend", help="procedural | llm"),
+    backend: str = typer.Option("procedural", "--backend", help="procedural | llm | othello"),
+    board: int = typer.Option(8, "--board", help="othello: board size (6 or 8)"),
     workers: Optional[int] = typer.Option(None, "--workers", help="processes (default: all cores for large N)"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar"),
     base_url: Optional[str] = typer.Option(None, help="llm: OpenAI-compatible base URL, e.g. http://localhost:8000/v1"),
@@ -113,8 +114,13 @@ def generate_cmd(
                                     near_dup_threshold=near_dup, progress=progress)
         console.print(f"generate: {stats.summary()} in {stats.seconds:.1f}s -> {out}", highlight=False,
                       soft_wrap=True)
+    elif backend == "othello":
+        from storylab.games.othello import generate_corpus as generate_games
+
+        stats = generate_games(out, board, n, seed, progress=progress)
+        console.print(f"generate: {stats.summary()}", highlight=False, soft_wrap=True)
     else:
-        raise StorylabError(f"unknown backend {backend!r}; choose procedural or llm")
+        raise StorylabError(f"unknown backend {backend!r}; choose procedural, llm or othello")
 
 
 @app.command("import")
@@ -228,6 +234,8 @@ def eval_cmd(
     suite: bool = typer.Option(False, "--suite", help="the capability suite (accuracy per skill)"),
     judge: bool = typer.Option(False, "--judge", help="grade story completions with an LLM judge"),
     novelty: bool = typer.Option(False, "--novelty", help="n-gram overlap of completions with the training data"),
+    legal: bool = typer.Option(False, "--legal", help="game runs: share of top-1 moves that are legal on held-out games"),
+    games: int = typer.Option(500, "--games", help="held-out games for --legal"),
     text: List[Path] = typer.Option([], "--text", help="also the loss on this text or corpus file (repeatable)"),
     text_mode: str = typer.Option("auto", help="how --text is split: auto | stream | blocks | tinystories | jsonl"),
     tasks: List[Path] = typer.Option([], "--tasks", help="extra task JSONL file or directory (repeatable)"),
@@ -269,6 +277,18 @@ def eval_cmd(
     from storylab.evaluate.judge import judge_difference, judge_endpoint
     from storylab.evaluate.runner import EvalOptions, evaluate_run, load_judge
 
+    if legal:
+        from storylab.games.evaluate import evaluate_legal
+
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
+        for run in runs:
+            for r in evaluate_legal(run, games, checkpoints, device, seed):
+                console.print(f"eval: {r.summary()}", highlight=False, soft_wrap=True)
+        if not (loss or suite or judge or novelty):
+            return
     if not (loss or suite or judge or novelty):
         loss = suite = True
     for run in runs:  # `eval RUN --novelty FILE` reads FILE as a second run: say what was meant
@@ -321,7 +341,7 @@ def inspect_cmd(
     probes: bool = typer.Option(False, "--probes", help="linear probes of space, time, ... per layer"),
     ood: bool = typer.Option(False, "--ood", help="reversion to the unigram under perturbed inputs"),
     stories: int = typer.Option(200, help="stories to analyse (heads, neurons, OOD)"),
-    probe_stories: int = typer.Option(1500, help="stories to build the built-in probe datasets from"),
+    probe_stories: int = typer.Option(1500, help="stories to build the built-in probe datasets from (game runs: held-out games)"),
     corpus: Optional[Path] = typer.Option(None, help="corpus JSONL to draw stories from (default: the run's)"),
     probe_data: Optional[Path] = typer.Option(None, help="your own probe JSONL: {text, position, target, group?}"),
     layer: List[int] = typer.Option([], "--layer", help="layers for --neurons (repeatable; default all)"),
@@ -333,6 +353,18 @@ def inspect_cmd(
     from storylab.device import pick_device
     from storylab.interpret.run import inspect_run
 
+    from storylab.games.tokenizer import board_of_tokenizer
+    from storylab.rundir import RunDir
+
+    if board_of_tokenizer(RunDir.open(run).tokenizer()) is not None:  # a game run: board probes
+        from storylab.games.probes import inspect_board
+
+        if heads or neurons or ood:
+            console.print("inspect: a game run has board probes only (--probes)", highlight=False)
+        r = inspect_board(run, n_games=probe_stories, out=out,
+                          device=pick_device(device), seed=seed)
+        console.print(f"inspect: {r.summary()} in {r.seconds:.0f}s", highlight=False, soft_wrap=True)
+        return
     if not (heads or neurons or probes or ood):
         heads = neurons = probes = ood = True
     r = inspect_run(run, heads=heads, neurons=neurons, probes=probes, ood=ood, n_stories=stories,

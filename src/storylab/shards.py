@@ -20,6 +20,7 @@ import numpy as np
 
 from storylab.corpus.records import read_corpus
 from storylab.errors import StorylabError
+from storylab.games import tokenizer_for_meta
 from storylab.io import require_file, write_json
 from storylab.progress import progress as make_progress
 from storylab.tokenizer import EOT, load_tokenizer, token_dtype, tokenizer_hash, train_tokenizer
@@ -54,6 +55,15 @@ def _stories(corpus: Path, seed: int, val_fraction: float, split: str | None = N
             yield s, rec["text"]
 
 
+def tokenizer_for_corpus(corpus: Path):
+    """A fixed tokenizer when the corpus says what it is (its first record's ``meta["game"]``:
+    move sequences get one token per move), else None: train a BPE."""
+    first = next(read_corpus(corpus), None)
+    if first is None or not (first.get("meta") or {}).get("game"):
+        return None
+    return tokenizer_for_meta(first["meta"])
+
+
 def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int = 4096, val_fraction: float = 0.05,
             seed: int = 0, tokenizer: str | os.PathLike | None = None, progress: bool = True) -> PrepareStats:
     """Tokenize a corpus JSONL into `out/` (see module docstring)."""
@@ -65,7 +75,10 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
     out.mkdir(parents=True, exist_ok=True)
     index_path = out / "index.json"
     index_path.unlink(missing_ok=True)  # the directory is incomplete until we finish
-    tok = load_tokenizer(tokenizer) if tokenizer is not None else _fit_tokenizer(corpus, seed, val_fraction, vocab_size)
+    # a given tokenizer, else a game's fixed move tokenizer, else a BPE trained here
+    tok = load_tokenizer(tokenizer) if tokenizer is not None else tokenizer_for_corpus(corpus)
+    if tok is None:
+        tok = _fit_tokenizer(corpus, seed, val_fraction, vocab_size)
     tok.save(str(out / "tokenizer.json"))
     counts, tokens, nbytes = _encode_shards(tok, corpus, out, seed, val_fraction, progress)
     stats = PrepareStats(stories=counts, tokens=tokens, vocab_size=tok.get_vocab_size(),
@@ -137,7 +150,11 @@ def _encode_shards(tok, corpus: Path, out: Path, seed: int, val_fraction: float,
 def _write_batch(encode, batch: list[tuple[str, str]], eot: int, dtype, files, counts, tokens, nbytes) -> int:
     """Encode and append one batch of (split, text); returns its bytes of text. Empties `batch`."""
     done = 0
-    for (s, text), enc in zip(batch, encode([t for _, t in batch], add_special_tokens=False) if batch else []):
+    try:
+        encs = encode([t for _, t in batch], add_special_tokens=False) if batch else []
+    except Exception as e:  # a fixed vocabulary (a game's moves) meets a word it does not have
+        raise StorylabError(f"cannot encode a story ({str(e).splitlines()[0][:120]})") from None
+    for (s, text), enc in zip(batch, encs):
         ids = np.asarray(enc.ids + [eot], dtype=dtype)
         files[s].write(ids.tobytes())
         counts[s] += 1
