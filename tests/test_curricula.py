@@ -110,7 +110,7 @@ def test_evidence_answers_and_passages():
         assert solve_evidence(prompt).strip() == rec["meta"]["answer"]
         kinds[rec["meta"]["kind"]] += 1
     assert set(kinds) == {"fact", "update", "premise"}
-    for it in evidence.items(54, seed=11):
+    for it in evidence.items(72, seed=11):
         assert solve_evidence(it["prompt"]).strip() == it["answer"].strip()
         if it["subskill"] in ("fact", "premise"):  # each one contradicts the world's usual fact
             animal = re.search(r"the (\w+) said", it["prompt"]).group(1)
@@ -127,8 +127,8 @@ def _first_mentioned(prompt, options):
 
 
 def test_evidence_items_are_balanced():
-    items = evidence.items(54, seed=11)
-    assert Counter(it["subskill"] for it in items) == {"fact": 18, "update": 18, "premise": 18}
+    items = evidence.items(72, seed=11)
+    assert Counter(it["subskill"] for it in items) == {"fact": 24, "update": 24, "premise": 24}
     for kind in ("fact", "update", "premise"):
         its = [it for it in items if it["subskill"] == kind]
         chance = sum(1 / (1 + len(it["distractors"])) for it in its) / len(its)
@@ -154,6 +154,9 @@ def test_contrast_groups_in_every_family():
             answers[it["group"]].add(it["answer"])
             assert it["answer"] not in it["distractors"]
         assert all(len(a) == 2 for a in answers.values())
+    for g in range(0, 48, 2):  # LEGO pairs are minimal: one clause's sign differs
+        a, b = lego.items(48, seed=11)[g:g + 2]
+        assert sum(x != y for x, y in zip(a["prompt"], b["prompt"])) == 1
 
 
 def test_builtin_task_file_is_current_and_loads():
@@ -161,7 +164,7 @@ def test_builtin_task_file_is_current_and_loads():
     assert [it.as_dict() for it in read_task_file(path)] == [
         {k: v for k, v in d.items()} for d in (json.loads(json.dumps(x)) for x in all_items())]
     items = load_tasks(skills=["lego", "logic", "variables", "evidence"])
-    assert Counter(it.skill for it in items) == {"lego": 48, "logic": 48, "variables": 48, "evidence": 54}
+    assert Counter(it.skill for it in items) == {"lego": 48, "logic": 48, "variables": 48, "evidence": 72}
 
 
 def test_add_evidence_keeps_story_offsets(tmp_path):

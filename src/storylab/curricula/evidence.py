@@ -140,9 +140,11 @@ def add_evidence(records: Iterable[dict], rate: float, seed: int = 0) -> Iterato
         yield rec
 
 
-def items(n: int = 54, seed: int = HELD_OUT_SEED) -> list[dict]:
+def items(n: int = 72, seed: int = HELD_OUT_SEED) -> list[dict]:
     """`n` items in equal thirds: ``fact`` pairs, ``update`` triples, ``premise`` pairs
-    (see the module docstring for how each is balanced)."""
+    (see the module docstring for how each is balanced; ``fact`` pairs alternate the
+    answer-first and answer-last forms, so use a multiple of 12 for exact balance).
+    Pairs are minimal: the two passages differ only in the words that set the answer."""
     out: list[dict] = []
     colors = words()["colors"]
     animals = sorted(SOUNDS)
@@ -155,9 +157,10 @@ def items(n: int = 54, seed: int = HELD_OUT_SEED) -> list[dict]:
     while sum(1 for it in out if it["subskill"] == "fact") + 2 <= per:  # cow says woof / dog says moo
         rng = rng_for(seed, g, "evidence-fact")
         a, b = rng.sample(animals, 2)
-        first_a = g % 2 == 0
-        add("fact", *fact(rng, a, SOUNDS[b], first_a), f"{FAMILY}-{seed}-fact{g}")
-        add("fact", *fact(rng, b, SOUNDS[a], not first_a), f"{FAMILY}-{seed}-fact{g}")
+        state = rng.getstate()
+        for animal, new in ((a, SOUNDS[b]), (b, SOUNDS[a])):  # the same passage but for the two words
+            rng.setstate(state)
+            add("fact", *fact(rng, animal, new, g % 2 == 0), f"{FAMILY}-{seed}-fact{g}")
         g += 1
     while sum(1 for it in out if it["subskill"] == "update") + 3 <= per:
         rng = rng_for(seed, g, "evidence-update")

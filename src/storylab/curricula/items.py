@@ -14,7 +14,7 @@ from storylab.evaluate.tasks import TASK_DIR, write_items
 
 
 def all_items(seed: int = HELD_OUT_SEED) -> list[dict]:
-    return lego.items(48, seed) + logic.items(48, seed) + variables.items(48, seed) + evidence.items(54, seed)
+    return lego.items(48, seed) + logic.items(48, seed) + variables.items(48, seed) + evidence.items(72, seed)
 
 
 def main() -> None:

@@ -46,23 +46,21 @@ def example(seed: int, i: int, length: int = 6) -> dict:
 
 
 def items(n: int = 48, seed: int = HELD_OUT_SEED, length: int = 6) -> list[dict]:
-    """Pairs of chains whose queried variables resolve to +1 and -1 (a contrast group
-    of two); the prompt gives the earlier variables' values, as training text does."""
-    out, i = [], 0
-    want = [1, -1]
-    while len(out) < n:
-        group = f"{FAMILY}-{seed}-g{len(out) // 2}"
-        for target in want:
-            while True:
-                rng = rng_for(seed, i, FAMILY)
-                i += 1
-                clauses, order, values = chain(rng, length)
-                j = rng.randrange(1, length)
-                if values[order[j]] == target:
-                    break
-            prompt = ("; ".join(clauses) + ". So " + ", ".join(f"{v} = {fmt(values[v])}" for v in order[:j])
-                      + f", {order[j]} =")
-            out.append(item(FAMILY, len(out), prompt, " " + fmt(target), [" " + fmt(-target)], seed, group,
-                            subskill=f"depth{j}"))
-        want.reverse()
-    return out[:n]
+    """Minimal pairs (a contrast group of two): one chain, and the same chain with the
+    sign of the queried variable's own clause flipped, so its value (the answer, +1 or
+    -1) flips and nothing else in the prompt changes. The prompt gives the earlier
+    variables' values, as the training text does."""
+    out = []
+    for g in range(n // 2):
+        rng = rng_for(seed, g, FAMILY)
+        clauses, order, values = chain(rng, length)
+        j = rng.randrange(1, length)
+        q = order[j]
+        flipped = [c.replace(" = +", " = ~").replace(" = -", " = +").replace(" = ~", " = -")
+                   if c.startswith(f"{q} = ") else c for c in clauses]
+        shown = ", ".join(f"{v} = {fmt(values[v])}" for v in order[:j])
+        for cl, answer in ((clauses, values[q]), (flipped, -values[q])):
+            prompt = "; ".join(cl) + f". So {shown}, {q} ="
+            out.append(item(FAMILY, len(out), prompt, " " + fmt(answer), [" " + fmt(-answer)], seed,
+                            f"{FAMILY}-{seed}-g{g}", subskill=f"depth{j}"))
+    return out
