@@ -105,7 +105,7 @@ def generate_cmd(
             from storylab.corpus.records import read_corpus, write_corpus
             from storylab.curricula.evidence import add_evidence
 
-            write_corpus(out, list(add_evidence(read_corpus(out), evidence_rate, seed)))
+            write_corpus(out, add_evidence(read_corpus(out), evidence_rate, seed))  # streams: rename at the end
         if facts:
             plant_corpus(out, facts, plant_k, seed)
             console.print(f"generate: planted {', '.join(f'{w}={m}' for w, m in facts)} in {plant_k} stories each "
