@@ -283,10 +283,19 @@ def judge(results, diffs, curve_diffs) -> str:
     lines.append(f"- *newest in-context evidence beats memory* (all runs pooled): **{v}** — update {upd[0]:.2f} "
                  f"(chance 0.33), fact {fact[0]:.2f} (chance 0.50; memory gives 0), false/true premise "
                  f"{prem[0]:.2f} (chance 0.50).")
+    # can this scale detect transfer at all? only if some regime learns the target skills
+    learned = [(r, sk) for r, by_seed in results.items() for sk in SKILLS
+               if mean_ci([c[-1][sk]["acc"] for c in by_seed.values()])[0]
+               - max(0.0, mean_ci([c[-1][sk]["acc"] for c in by_seed.values()])[1] if len(by_seed) > 1 else 0.0)
+               > next(iter(by_seed.values()))[-1][sk]["chance"]]
+    lines.append("- Skills whose raw accuracy is above chance at the end (seed interval excludes chance): "
+                 + (", ".join(f"{sk} ({r})" for r, sk in learned) or "**none** — at this scale no regime learns "
+                    "any of the scored skills, so a transfer effect has nothing to act on") + ".")
     return "\n".join(lines)
 
 
-WHY = os.environ.get("WHY", "")
+WHY = """\
+**Why.** See the numbers above; the interpretation is in `WHY` at the bottom of the script."""
 
 
 if __name__ == "__main__":
