@@ -54,7 +54,8 @@ def generate_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="corpus JSONL to write"),
     n: int = typer.Option(..., "--n", help="number of stories"),
     seed: int = typer.Option(0, "--seed", help="random seed; story i depends only on (seed, i)"),
-    backend: str = typer.Option("procedural", "--backend", help="procedural | llm | othello"),
+    backend: str = typer.Option("procedural", "--backend",
+                                help="procedural | llm | othello | lego | logic | variables | evidence"),
     board: int = typer.Option(8, "--board", help="othello: board size (6 or 8)"),
     workers: Optional[int] = typer.Option(None, "--workers", help="processes (default: all cores for large N)"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar"),
@@ -78,6 +79,9 @@ def generate_cmd(
     price_out: float = typer.Option(0.0, help="llm: $ per 1M output tokens, for the cost estimate"),
     plant: List[str] = typer.Option([], "--plant", help="plant a made-up fact WORD=MEANING (repeatable), e.g. zib=purple"),
     plant_k: int = typer.Option(20, "--plant-k", help="stories that carry each planted fact"),
+    length: Optional[int] = typer.Option(None, "--length", help="lego: chain length (6); variables: statements (5)"),
+    evidence_rate: float = typer.Option(0.0, "--evidence-rate",
+                                        help="procedural: append a dated evidence passage to this share of stories"),
 ):
     """Generate a corpus of stories: the procedural story world (offline, deterministic) or an
     LLM behind any OpenAI-compatible endpoint (resumable: rerun the same command to continue)."""
@@ -85,6 +89,10 @@ def generate_cmd(
         raise StorylabError(f"--n must be at least 1, got {n}")
     if workers is not None and workers < 1:
         raise StorylabError(f"--workers must be at least 1, got {workers}")
+    if evidence_rate and (backend != "procedural" or not 0 < evidence_rate <= 1):
+        raise StorylabError("--evidence-rate must be in (0, 1] and applies to --backend procedural")
+    if length is not None and backend not in ("lego", "variables"):
+        raise StorylabError("--length applies to --backend lego and variables")
     if backend == "procedural":
         from storylab.world import generate_corpus
 
@@ -95,6 +103,11 @@ def generate_cmd(
             facts = parse_facts(plant)
             choose(n, facts, plant_k, seed)  # check k before generating
         stats = generate_corpus(out, n, seed, workers=workers, progress=progress)
+        if evidence_rate:
+            from storylab.corpus.records import read_corpus, write_corpus
+            from storylab.curricula.evidence import add_evidence
+
+            write_corpus(out, add_evidence(read_corpus(out), evidence_rate, seed))  # streams: rename at the end
         if facts:
             plant_corpus(out, facts, plant_k, seed)
             console.print(f"generate: planted {', '.join(f'{w}={m}' for w, m in facts)} in {plant_k} stories each "
@@ -120,7 +133,12 @@ def generate_cmd(
         stats = generate_games(out, board, n, seed, progress=progress)
         console.print(f"generate: {stats.summary()}", highlight=False, soft_wrap=True)
     else:
-        raise StorylabError(f"unknown backend {backend!r}; choose procedural, llm or othello")
+        from storylab.curricula import BACKENDS, generate_curriculum
+
+        if backend not in BACKENDS:
+            raise StorylabError(f"unknown backend {backend!r}; choose procedural, llm, othello, {', '.join(BACKENDS)}")
+        console.print(f"generate: {generate_curriculum(backend, out, n, seed, length, progress).summary()}",
+                      highlight=False)
 
 
 @app.command("import")
@@ -154,16 +172,23 @@ def export_cmd(
 
 @app.command("prepare")
 def prepare_cmd(
-    corpus: Path = typer.Argument(..., help="corpus JSONL (from `storylab import` or `storylab generate`)"),
-    out: Path = typer.Option(..., "--out", "-o", help="data directory to write"),
+    corpus: List[Path] = typer.Argument(..., help="corpus JSONL (from `storylab import` or `storylab generate`); "
+                                              "several: one data directory OUT/NAME each, one shared tokenizer"),
+    out: Path = typer.Option(..., "--out", "-o", help="data directory to write (several corpora: their parent)"),
     vocab_size: int = typer.Option(4096, help="BPE vocabulary size"),
     val_fraction: float = typer.Option(0.05, help="share of stories held out for validation"),
     seed: int = typer.Option(0, help="seed of the train/val split"),
     tokenizer: Optional[Path] = typer.Option(None, help="use this tokenizer.json instead of training one"),
 ):
     """Train a byte-level BPE tokenizer and encode the corpus into token shards."""
-    from storylab.shards import prepare
+    from storylab.shards import prepare, prepare_many
 
+    if len(corpus) > 1:  # for mixtures (train.sources): one tokenizer over all of them
+        stats = prepare_many(corpus, out, vocab_size=vocab_size, val_fraction=val_fraction, seed=seed,
+                             tokenizer=tokenizer)
+        console.print(f"prepare: {stats.summary()} in {stats.seconds:.1f}s -> {out}/", highlight=False)
+        return
+    corpus = corpus[0]
     stats = prepare(corpus, out, vocab_size=vocab_size, val_fraction=val_fraction, seed=seed, tokenizer=tokenizer)
     console.print(f"prepare: {stats.summary()} in {stats.seconds:.1f}s -> {out}", highlight=False)
 

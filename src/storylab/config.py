@@ -113,6 +113,70 @@ class TrainConfig:
     dtype: str = "auto"            # auto (bfloat16 where the CPU/GPU has bf16 units) | float32 | bfloat16 (autocast)
     compile: bool = False
     threads: int = 0               # torch CPU threads (0: automatic, the cores free at start)
+    sources: dict = field(default_factory=dict)  # mixtures: name -> prepared data dir (see storylab.mixture)
+    phase: list = field(default_factory=list)    # mixtures: [{until_step, mix = {name = weight}}], in order
+
+    def __post_init__(self):
+        self.phases()  # a malformed mixture is an error when the config is read, not at the first step
+
+    def phases(self) -> list["Phase"]:
+        """The mixture schedule, checked: [] without `sources` (one data directory); with
+        `sources` but no `phase` tables, one phase drawing every source equally."""
+        return parse_phases(self.sources, self.phase)
+
+
+@dataclass
+class Phase:
+    """Steps [previous until_step, until_step) draw batch rows from the sources with these
+    weights (normalised to sum 1). The last phase also covers any steps after its end."""
+
+    until_step: int
+    mix: dict
+
+
+def parse_phases(sources: dict, phases: list) -> list[Phase]:
+    def bad(msg):
+        raise StorylabError(f"train config: {msg}")
+
+    if not isinstance(sources, dict):
+        bad("train.sources must be a table of name = data directory")
+    for name, path in sources.items():
+        if not isinstance(path, str) or not path:
+            bad(f"train.sources.{name} must be a data directory path")
+    if not sources:
+        if phases:
+            bad("[[train.phase]] needs train.sources (name = data directory for each source)")
+        return []
+    if not phases:
+        return [Phase(0, {n: 1 / len(sources) for n in sorted(sources)})]
+    out, last = [], 0
+    for i, ph in enumerate(phases):
+        where = f"train.phase[{i}]"
+        if not isinstance(ph, dict) or set(ph) - {"until_step", "mix"} or "mix" not in ph:
+            bad(f"{where} must be a table with until_step and mix = {{name = weight, ...}}")
+        until = ph.get("until_step", 0)
+        if isinstance(until, str) and until.lstrip("-").isdigit():
+            until = int(until)
+        if not isinstance(until, int) or isinstance(until, bool) or until < 0:
+            bad(f"{where}.until_step must be a non-negative integer")
+        if i < len(phases) - 1 and until <= last:
+            bad(f"{where}.until_step={until} must be greater than the previous phase's ({last})")
+        mix = ph["mix"]
+        if not isinstance(mix, dict) or not mix:
+            bad(f"{where}.mix must be a table of source = weight")
+        unknown = sorted(set(mix) - set(sources))
+        if unknown:
+            bad(f"{where}.mix names unknown source(s) {', '.join(unknown)}; train.sources has {', '.join(sorted(sources))}")
+        try:
+            weights = {n: float(w) for n, w in mix.items()}
+        except (TypeError, ValueError):
+            bad(f"{where}.mix weights must be numbers")
+        if any(w < 0 or w != w for w in weights.values()) or sum(weights.values()) <= 0:
+            bad(f"{where}.mix weights must be >= 0 with a positive sum")
+        total = sum(weights.values())
+        out.append(Phase(until, {n: weights[n] / total for n in sorted(weights) if weights[n] > 0}))
+        last = until
+    return out
 
 
 @dataclass
@@ -168,6 +232,14 @@ def _coerce(value: Any, typ, key: str):
     elif origin is str:
         if isinstance(value, str):
             return value
+    elif origin is dict:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                pass
+        if isinstance(value, dict):
+            return dict(value)
     elif origin is list:
         if isinstance(value, str):
             try:
@@ -229,7 +301,13 @@ def _toml_value(v) -> str:
         return json.dumps(v)
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):  # an inline table
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def _toml_key(k: str) -> str:
+    return k if k and all(c.isalnum() or c in "-_" for c in k) and k.isascii() else json.dumps(k)
 
 
 def dumps_toml(d: dict) -> str:

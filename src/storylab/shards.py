@@ -99,20 +99,57 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
     return stats
 
 
-def _fit_tokenizer(corpus: Path, seed: int, val_fraction: float, vocab_size: int):
-    """A BPE trained on the training split only, so validation text stays unseen."""
-    n_train = 0
+def _fit_tokenizer(corpus: Path | list[Path], seed: int, val_fraction: float, vocab_size: int):
+    """A BPE trained on the training split only, so validation text stays unseen
+    (over several corpora: on all their training splits, one after another)."""
+    corpora = corpus if isinstance(corpus, list) else [corpus]
+    n_train = {c: 0 for c in corpora}
 
     def train_texts():
-        nonlocal n_train
-        for _, text in _stories(corpus, seed, val_fraction, "train"):
-            n_train += 1
-            yield text
+        for c in corpora:
+            for _, text in _stories(c, seed, val_fraction, "train"):
+                n_train[c] += 1
+                yield text
 
     tok = train_tokenizer(train_texts(), vocab_size)
-    if n_train == 0:
-        raise StorylabError(f"{corpus}: no training stories (empty corpus?)")
+    for c, n in n_train.items():
+        if n == 0:
+            raise StorylabError(f"{c}: no training stories (empty corpus?)")
     return tok
+
+
+@dataclass
+class PrepareManyStats:
+    dirs: dict  # name -> (data directory, PrepareStats)
+    tokenizer_hash: str
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (f"{len(self.dirs)} data directories sharing tokenizer {self.tokenizer_hash}: "
+                + "; ".join(f"{n} {st.tokens['train']:,} train tokens" for n, (_, st) in self.dirs.items()))
+
+
+def prepare_many(corpora: list, out: str | os.PathLike, vocab_size: int = 4096, val_fraction: float = 0.05,
+                 seed: int = 0, tokenizer: str | os.PathLike | None = None, progress: bool = True) -> PrepareManyStats:
+    """Several corpora with one tokenizer, for mixtures: ``out/<corpus stem>/`` for each
+    (a data directory as `prepare` writes), the tokenizer trained over all of their
+    training splits (or `tokenizer` reused), and a copy of it in ``out/tokenizer.json``."""
+    t0 = time.time()
+    corpora = [require_file(c, "corpus") for c in corpora]
+    names = [c.name.split(".")[0] for c in corpora]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise StorylabError(f"corpora must have different file names (each becomes {out}/NAME); repeated: {', '.join(dup)}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tok = load_tokenizer(tokenizer) if tokenizer is not None else _fit_tokenizer(corpora, seed, val_fraction, vocab_size)
+    tok_path = out / "tokenizer.json"
+    tmp = out / f".tokenizer.json.{os.getpid()}.tmp"
+    tok.save(str(tmp))
+    os.replace(tmp, tok_path)
+    dirs = {n: (out / n, prepare(c, out / n, val_fraction=val_fraction, seed=seed, tokenizer=tok_path,
+                                 progress=progress)) for n, c in zip(names, corpora)}
+    return PrepareManyStats(dirs, tokenizer_hash(tok), time.time() - t0)
 
 
 def _encode_shards(tok, corpus: Path, out: Path, seed: int, val_fraction: float, progress: bool):

@@ -27,6 +27,7 @@ from storylab.config import ModelConfig, RunConfig, load_run_config, load_toml, 
 from storylab.device import autocast, pick_device, resolve_dtype, set_threads
 from storylab.errors import StorylabError
 from storylab.io import atomic_write
+from storylab.mixture import load_sources, log_fields, make_batches, source_val_losses
 from storylab.model import GPT
 from storylab.progress import console
 from storylab.progress import progress as make_progress
@@ -125,6 +126,7 @@ def run_config(out: str | os.PathLike, config: str | os.PathLike | None = None, 
 
 def prepare_run(cfg: RunConfig, run_dir: Path, resume: bool) -> tuple[RunConfig, TokenData]:
     """Resolve the config against the data and the run directory (fresh or resumed)."""
+    load_sources(cfg)  # mixtures: the sources share one tokenizer; data defaults to the first
     if not cfg.data:
         raise StorylabError("no data directory given (set data = ... or pass --data)")
     data = load_data(cfg.data)
@@ -199,7 +201,7 @@ def _setup(cfg: RunConfig, data: TokenData, run_dir: Path, resume: bool, device:
     torch.manual_seed(tc.seed)
     model = GPT(mc).to(device)
     optimizer = model.configure_optimizer(tc.lr, tc.weight_decay, (tc.beta1, tc.beta2), device.split(":")[0])
-    batches = Batches(data.split("train"), mc.context, tc.batch_size, seed=tc.seed * 1000 + rank)
+    batches = make_batches(cfg, data, rank)  # Batches, or MixtureBatches over train.sources
     st = _State(model, model, optimizer, batches, device, rank, world)
     if resume:
         ckpts = [(s, p) for s, p in list_checkpoints(run_dir) if state_path(run_dir, s).exists()]
@@ -318,14 +320,16 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
                 tps = (st.tokens_seen - tokens_last) / max(now - t_last, 1e-9)
                 t_last, tokens_last = now, st.tokens_seen
                 log({"step": st.step, "loss": loss_value, "lr": lr_at(st.step - 1, tc), "tokens": st.tokens_seen,
-                     "tokens_per_s": round(tps, 1), "seconds": round(st.elapsed_before + now - t0, 3)})
+                     "tokens_per_s": round(tps, 1), "seconds": round(st.elapsed_before + now - t0, 3),
+                     **log_fields(st.batches)})
                 bar.update(task, completed=st.step, loss=loss_value, tps=tps)
             out_of_time = _out_of_time(st, tc, t0)
             last = st.step == tc.steps or out_of_time
             if (tc.eval_every and st.step % tc.eval_every == 0) or last:
                 val_loss = evaluate_loss(st.raw_model, eval_tokens, mc.context, tc.batch_size, tc.eval_batches,
                                          device, tc.dtype)
-                log({"step": st.step, "val_loss": val_loss})
+                log({"step": st.step, "val_loss": val_loss, **source_val_losses(st.batches, cfg, lambda t: evaluate_loss(
+                    st.raw_model, t, mc.context, tc.batch_size, tc.eval_batches, device, tc.dtype))})
             if (tc.ckpt_every and st.step % tc.ckpt_every == 0) or last:
                 _checkpoint(st, run_dir, t0)
             if out_of_time:
