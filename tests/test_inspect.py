@@ -35,7 +35,7 @@ def world_run(tmp_path_factory):
     cfg = load_run_config(None, [f"data={root / 'data'}", "model.d_model=32", "model.n_layers=2", "model.n_heads=2",
                                  "model.context=64", "train.steps=300", "train.batch_size=16", "train.warmup=20",
                                  "train.lr=5e-3", "train.eval_every=0", "train.eval_batches=2", "train.threads=1",
-                                 "train.log_every=50", "train.ckpt_every=0"])
+                                 "train.log_every=50", "train.ckpt_every=0", "train.dtype=float32"])
     train(cfg, root / "run", progress=False)
     return root / "run"
 
