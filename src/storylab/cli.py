@@ -376,6 +376,19 @@ def import_llama2c_cmd(
     console.print(import_llama2c(checkpoint, tokenizer, out, overwrite=force).summary(), highlight=False,
                   soft_wrap=True)
 
+@app.command("sweep")
+def sweep_cmd(
+    spec: Path = typer.Argument(..., help="sweep spec (TOML: base config, [axes], [budget], [eval])"),
+    out: Path = typer.Option(..., "--out", "-o", help="sweep directory, e.g. sweeps/NAME"),
+    workers: Optional[int] = typer.Option(None, "--workers", help="local trial processes (default: one per core)"),
+    ray: Optional[str] = typer.Option(None, "--ray", help="run trials as Ray tasks: auto | local | ADDRESS"),
+):
+    """Train and evaluate a grid of runs; rerun to resume (finished trials are skipped)."""
+    from storylab.sweep import run_sweep
+
+    console.print(run_sweep(spec, out, workers=workers, ray=ray).summary(), highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and exit status 2."""
     warnings.showwarning = _warn
