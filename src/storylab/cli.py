@@ -327,13 +327,21 @@ def inspect_cmd(
 
 @app.command("report")
 def report_cmd(
-    run: Path = typer.Argument(..., help="run directory"),
+    run: Optional[Path] = typer.Argument(None, help="run directory"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file (default: RUN/report.html)"),
+    sweep: Optional[Path] = typer.Option(None, "--sweep", help="report on a sweep directory instead (sweeps/NAME)"),
 ):
     """Write RUN/report.html: curves, skills, judge grades, samples, novelty, inspection."""
     from storylab.report import build_report
 
-    path = build_report(run, out)
+    if sweep is not None:
+        from storylab.report.sweep import build_sweep_report
+
+        path = build_sweep_report(sweep, out)
+    elif run is None:
+        raise StorylabError("give a RUN directory, or --sweep sweeps/NAME")
+    else:
+        path = build_report(run, out)
     console.print(f"report: {path} ({path.stat().st_size / 1024:.0f} KiB)", highlight=False)
 
 
