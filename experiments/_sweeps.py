@@ -88,3 +88,21 @@ def sign_test(a: dict, b: dict, skills) -> tuple[int, int, float]:
         return 0, 0, 1.0
     tail = sum(math.comb(n, i) for i in range(0, min(wa, wb) + 1)) / 2 ** n
     return wa, wb, min(1.0, 2 * tail)
+
+
+def inspect_trials(out: Path, recs: list[dict], key: str, **flags) -> dict:
+    """`storylab inspect` (only the analyses in `flags`) on every finished trial; cached in its inspect/."""
+    from storylab.interpret.run import inspect_run
+
+    res = {}
+    for r in recs:
+        if r.get("status") != "ok":
+            continue
+        run_dir = out / r["run_dir"]
+        summ = run_dir / "inspect" / "summary.json"
+        have = json.loads(summ.read_text()) if summ.exists() else {}
+        if key not in have:
+            opts = {"heads": False, "neurons": False, "probes": False, "ood": False, **flags}
+            have = inspect_run(run_dir, progress=False, **opts)
+        res[r["id"]] = have[key]
+    return res

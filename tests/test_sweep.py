@@ -146,9 +146,11 @@ def test_a_failing_trial_is_recorded_and_the_sweep_finishes(tiny_data, tmp_path)
     spec = tmp_path / "zip.toml"
     body = SPEC.format(data=tiny_data).split("[axes]")[0]
     spec.write_text(body + f'[axes]\ndata = ["{tiny_data}", "{tmp_path / "no_such_data"}"]\n'
-                    '[budget]\nsteps = 10\n[eval]\nskills = ["grammar"]\ncheckpoints = "latest"\n')
+                    '[budget]\nminutes = 0.01\n[eval]\nskills = ["grammar"]\ncheckpoints = "latest"\n')
     res = run_sweep(spec, tmp_path / "out", workers=2, progress=False)
     assert [r["status"] for r in res.records] == ["ok", "failed"]
+    budget = json.loads((tmp_path / "out" / res.records[0]["run_dir"] / "budget.json").read_text())
+    assert res.records[0]["steps"] == budget["steps"] >= 10  # sized to 0.6 s of CPU from timed steps
     bad = res.records[1]
     assert "no_such_data" in bad["error"] and "Traceback" in bad["traceback"]
     assert "1/2 trials ok, 1 failed" in res.summary()

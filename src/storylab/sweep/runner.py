@@ -95,6 +95,8 @@ def run_trial(trial: dict, trial_dir: str | os.PathLike) -> dict:
     cfg = from_dict(RunConfig, trial["config"])
     if not cfg.train.threads:
         cfg.train.threads = threads
+    if trial.get("minutes"):
+        size_to_minutes(cfg, trial["minutes"], trial_dir, trial.get("eval", {}).get("checkpoints", 5))
     t0 = time.time()
     resume = (trial_dir / "config.toml").exists()
     tr = train(cfg, trial_dir, resume=resume, progress=False)
@@ -123,6 +125,40 @@ def run_trial(trial: dict, trial_dir: str | os.PathLike) -> dict:
     with atomic_write(done) as f:
         f.write(time.strftime("%Y-%m-%dT%H:%M:%S") + "\n")
     return record
+
+
+def size_to_minutes(cfg, minutes: float, trial_dir: Path, checkpoints) -> None:
+    """Set `cfg.train.steps` so training takes `minutes` of CPU time (the cosine schedule then ends
+    on time). Timed once on a few real optimizer steps of this model, in process time so that other
+    work on a shared machine does not count, and stored in ``budget.json`` so a resume keeps it."""
+    import torch
+
+    from storylab.model import GPT
+    from storylab.shards import load_data
+
+    path = trial_dir / "budget.json"
+    if path.exists():
+        b = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        tc, mc = cfg.train, cfg.model
+        mc.vocab_size = load_data(cfg.data).index["vocab_size"]
+        torch.manual_seed(tc.seed)
+        model = GPT(mc)
+        opt = model.configure_optimizer(tc.lr, tc.weight_decay, (tc.beta1, tc.beta2), "cpu")
+        x = torch.randint(0, mc.vocab_size, (tc.batch_size, mc.context + 1))
+        times = []
+        for i in range(8):
+            c0 = time.process_time()
+            for _ in range(tc.grad_accum):
+                model(x[:, :-1], x[:, 1:]).backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            times.append(time.process_time() - c0)
+        per_step = sorted(times[2:])[len(times[2:]) // 2] / max(1, torch.get_num_threads())
+        b = {"minutes": minutes, "cpu_seconds_per_step": per_step, "steps": max(10, int(minutes * 60 / per_step))}
+        write_json(path, b)
+    cfg.train.steps = b["steps"]
+    cfg.train.ckpt_every = max(1, b["steps"] // (1 if checkpoints == "latest" else int(checkpoints)))
 
 
 def _tokens_per_step(cfg) -> int:

@@ -17,7 +17,9 @@ A spec is a TOML file::
     [budget]                          # one of:
     steps = 2000                      #   a fixed number of optimizer steps
     # tokens = 4_000_000              #   tokens per trial (steps = tokens / tokens per step)
-    # minutes = 5                     #   wall time per trial (train.max_minutes; the schedule keeps base steps)
+    # minutes = 5                     #   CPU minutes per trial: the worker times a few steps of the trial's
+    #                                 #   model (process time, so other load on the machine does not count)
+    #                                 #   and sets train.steps so the whole schedule fits
     # compute = "equal"               #   6·N·D equal across trials: D = tokens · N_ref / N, with
     # tokens = 4_000_000              #   N the non-embedding parameters of each trial's model and
     # reference = {"model.d_model" = 64, "model.n_layers" = 1}   # N_ref the reference's (default: first trial)
@@ -61,6 +63,7 @@ class Trial:
     config: dict                 # RunConfig as a nested dict (data is an absolute path)
     params: int                  # all parameters (vocabulary from the data)
     params_non_embedding: int
+    minutes: float = 0.0         # a CPU-time budget: the worker sizes train.steps to it (see runner)
 
     @property
     def tokens_per_step(self) -> int:
@@ -149,8 +152,8 @@ def _apply_budget(trials: list[Trial], budget: dict, base: dict) -> None:
             t.config["train"]["steps"] = steps
     elif "minutes" in budget:
         minutes = _positive(budget["minutes"], "budget.minutes", float)
-        for t in trials:
-            t.config["train"]["max_minutes"] = minutes
+        for t in trials:  # steps are sized in the worker, from the CPU time of a few real steps
+            t.minutes = minutes
     elif "compute" in budget:
         c = budget["compute"]
         if c == "equal":
