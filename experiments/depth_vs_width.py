@@ -2,14 +2,14 @@
 
 Claim (Eldan & Li 2023, TinyStories, section 4 / figure 11; as put in issue 15): at a
 fixed parameter count, depth helps context tracking more, and width helps facts more.
-Measure: three shapes with ~222k non-embedding parameters each (8 x 48, 4 x 68, 2 x 96;
+Measure: three shapes with ~0.1M non-embedding parameters each (8 x 32, 4 x 44, 2 x 64;
 ALiBi, 4 heads), the same tokens each, on the procedural world corpus; accuracy on
 the context-tracking skills (entity tracking, main character, exclusion, pooled) and on
 facts (everyday_fact), with Wilson intervals, and paired sign tests (same items) between
 the deepest and the widest model.
 
-CPU budget: about 8 CPU-minutes on one thread (3 x 600 steps of 8 x 256 tokens, two
-suite evaluations each); 20-35 minutes of wall time on a shared 2-core machine. One command:
+CPU budget: about 3 CPU-minutes on one thread (3 x 400 steps of 8 x 128 tokens, one
+suite evaluation each); 20-30 minutes of wall time on a 2-core machine shared by 7 jobs. One command:
 
     PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 10 python experiments/depth_vs_width.py
 """
@@ -107,7 +107,7 @@ def main() -> None:
 depth gains more on context tracking (consistency), width more on facts (knowledge).
 
 **Setup**: spec `{spec}` (mode zip): {', '.join(f"{r['values']['model.n_layers']} x {r['values']['model.d_model']}" for r in recs)}
-(layers x d_model, 4 heads, ALiBi), each {recs[0]['steps']} steps of {recs[0]['tokens'] // recs[0]['steps']:,} tokens ({recs[0]['tokens']:,} tokens)
+(layers x d_model, 4 heads, ALiBi), context {recs[0]['tokens'] // recs[0]['steps'] // 8}, each {recs[0]['steps']} steps of {recs[0]['tokens'] // recs[0]['steps']:,} tokens ({recs[0]['tokens']:,} tokens)
 on 10,000 procedural-world stories; suite at the last checkpoint. Wall time {seconds / 60:.1f} min for the
 sweep (one thread, niced, shared 2-core machine).
 

@@ -2,13 +2,13 @@
 
 Claim (Eldan & Li 2023, TinyStories, sections 3 and 4; as put in issue 15): during
 training, grammar comes before facts, and facts before consistency (context tracking).
-Measure: one model (the demo's: 4 layers x 128, ALiBi, 0.79M non-embedding parameters)
-trained on the procedural world corpus, the capability suite at 10 evenly spaced
-checkpoints; for each skill, the first step at which the 95% Wilson lower bound of its
-accuracy clears chance.
+Measure: one model (4 layers x 64, ALiBi, 0.2M non-embedding parameters: the demo's
+recipe at half its width and context) trained on the procedural world corpus, the
+capability suite at 6 evenly spaced checkpoints; for each skill, the first step at which
+the 95% Wilson lower bound of its accuracy clears chance.
 
-CPU budget: about 10 CPU-minutes on one thread (1,000 steps of 8 x 256 tokens, 10 suite
-evaluations); 25-40 minutes of wall time on a shared 2-core machine. One command:
+CPU budget: about 3 CPU-minutes on one thread (600 steps of 8 x 128 tokens, 6 suite
+evaluations); 20-30 minutes of wall time on a 2-core machine shared by 7 jobs. One command:
 
     PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 10 python experiments/emergence_order.py
 """
@@ -99,12 +99,15 @@ def main() -> None:
     else:
         verdict = "not", f"grammar {g}, facts {f}, context tracking {c}: not in the claimed order"
     spec = (SPECS / f"{NAME}.toml").relative_to(SPECS.parents[1])
+    from storylab.config import load_toml
+
+    mc = load_toml(out / rec["run_dir"] / "config.toml")["model"]
     md = f"""## Emergence order during training (`experiments/{NAME}.py`)
 
 **Claim** (Eldan & Li 2023, *TinyStories*; issue 15): during training grammar emerges first,
 then facts, then consistency / context tracking.
 
-**Setup**: spec `{spec}`: one model, 4 layers x d_model 128, ALiBi, {rec['params_non_embedding']:,}
+**Setup**: spec `{spec}`: one model, {mc['n_layers']} layers x d_model {mc['d_model']}, {mc['positions']} positions, {rec['params_non_embedding']:,}
 non-embedding parameters, {rec['steps']} steps of {rec['tokens'] // rec['steps']:,} tokens ({rec['tokens']:,} tokens) on
 10,000 procedural-world stories (`storylab generate --n 10000 --seed 0`, vocabulary 2,048);
 the full suite at every {rec['curves'][0]['step']} steps. "First above chance": the first checkpoint whose
