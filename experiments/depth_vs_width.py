@@ -107,7 +107,7 @@ def main() -> None:
 depth gains more on context tracking (consistency), width more on facts (knowledge).
 
 **Setup**: spec `{spec}` (mode zip): {', '.join(f"{r['values']['model.n_layers']} x {r['values']['model.d_model']}" for r in recs)}
-(layers x d_model, 4 heads, ALiBi), context {recs[0]['tokens'] // recs[0]['steps'] // 8}, each {recs[0]['steps']} steps of {recs[0]['tokens'] // recs[0]['steps']:,} tokens ({recs[0]['tokens']:,} tokens)
+(layers x d_model, 4 heads, ALiBi, context 128, batch 8), each {recs[0]['steps']} steps of {recs[0]['tokens'] // recs[0]['steps']:,} tokens ({recs[0]['tokens']:,} tokens)
 on 10,000 procedural-world stories; suite at the last checkpoint. Wall time {seconds / 60:.1f} min for the
 sweep (one thread, niced, shared 2-core machine).
 

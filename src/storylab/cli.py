@@ -384,6 +384,7 @@ def import_llama2c_cmd(
     console.print(import_llama2c(checkpoint, tokenizer, out, overwrite=force).summary(), highlight=False,
                   soft_wrap=True)
 
+
 @app.command("sweep")
 def sweep_cmd(
     spec: Path = typer.Argument(..., help="sweep spec (TOML: base config, [axes], [budget], [eval])"),

@@ -311,7 +311,8 @@ def run_sweep(spec_path: str | os.PathLike, out: str | os.PathLike, workers: int
     out.mkdir(parents=True, exist_ok=True)
     with _Lock(out):
         _check_same_sweep(out, trials)
-        shutil.copyfile(spec.path, out / "spec.toml") if spec.path.resolve() != (out / "spec.toml") else None
+        if spec.path.resolve() != out / "spec.toml":
+            shutil.copyfile(spec.path, out / "spec.toml")
         write_json(out / "trials.json", {"mode": spec.mode, "axes": spec.axes, "budget": spec.budget,
                                          "eval": spec.eval, "trials": [asdict(t) for t in trials]})
         order = [t.id for t in trials]
