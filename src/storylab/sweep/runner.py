@@ -348,13 +348,29 @@ def run_sweep(spec_path: str | os.PathLike, out: str | os.PathLike, workers: int
                        time.time() - t0, backend)
 
 
+def _die_with_parent() -> None:
+    """Pool initializer: on Linux, a worker gets SIGTERM when the sweep's process dies, so a killed
+    sweep leaves no orphan training into its directory (a rerun resumes the trial instead)."""
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+
+
 def _run_pool(todo: list, n: int, finished) -> str:
     import concurrent.futures as cf
     import multiprocessing as mp
 
     if not todo:
         return f"{n} local worker(s)"
-    with cf.ProcessPoolExecutor(max_workers=min(n, len(todo)), mp_context=mp.get_context("spawn")) as pool:
+    with cf.ProcessPoolExecutor(max_workers=min(n, len(todo)), mp_context=mp.get_context("spawn"),
+                                initializer=_die_with_parent) as pool:
         futs = {pool.submit(safe_trial, p, d): p for p, d in todo}
         for fut in cf.as_completed(futs):
             p = futs[fut]
