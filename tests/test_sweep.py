@@ -2,6 +2,7 @@
 instance, a sweep killed mid-way and resumed, a failing trial, spec errors, and the sweep
 report in a real browser."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -120,8 +121,14 @@ def test_killed_sweep_resumes_without_rerunning_finished_trials(spec, pool_sweep
     while not list(out.glob("trials/*/done")):
         assert p.poll() is None and time.time() - t0 < 120, "sweep ended or stalled before a trial finished"
         time.sleep(0.1)
-    os.killpg(p.pid, signal.SIGKILL)  # the driver and its worker, mid-sweep
+    os.kill(p.pid, signal.SIGKILL)  # the sweep's process, mid-sweep: its worker must not train on
     p.wait()
+    snapshot = lambda: {f: f.stat().st_mtime_ns for f in out.glob("trials/**/*") if f.is_file()}
+    before = snapshot()
+    time.sleep(3)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(p.pid, signal.SIGKILL)
+    assert snapshot() == before, "an orphaned worker kept writing after the sweep was killed"
     done = {d.parent.name: d.stat().st_mtime_ns for d in out.glob("trials/*/done")}
     started = {d.name for d in out.glob("trials/*") if (d / "config.toml").exists()} - set(done)
     assert 1 <= len(done) < 4
