@@ -36,6 +36,19 @@ def emergence(curves: list[dict], skill: str) -> tuple[int | None, bool]:
     return None, False
 
 
+def _metrics(run: Path) -> list[dict]:
+    import json
+
+    return [json.loads(l) for l in (run / "metrics.jsonl").read_text().splitlines() if l.strip()]
+
+
+OUT: Path | None = None
+
+
+def curves_dir(rec: dict) -> Path:
+    return OUT / rec["run_dir"]
+
+
 def figure(rec: dict, first: dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
@@ -56,8 +69,9 @@ def figure(rec: dict, first: dict, path: Path) -> None:
         ax.set_title(f"{name} (first above: {first[name][0] or '-'})", fontsize=9)
         ax.set_ylim(0, 1)
     ax = axs[len(skills)]
-    ax.plot([r["step"] for r in curves], [r.get("val_loss") for r in curves], "o-", color="#dd8452", ms=3)
-    ax.set_title("val loss", fontsize=9)
+    tr = [(m["step"], m["loss"]) for m in _metrics(curves_dir(rec)) if isinstance(m.get("loss"), float)]
+    ax.plot(*zip(*tr), color="#dd8452", lw=1)
+    ax.set_title("train loss", fontsize=9)
     for a in axs[len(skills) + 1:]:
         a.axis("off")
     fig.suptitle("accuracy over training (band: 95% Wilson interval; dashed: chance; red: first step above)")
@@ -66,7 +80,9 @@ def figure(rec: dict, first: dict, path: Path) -> None:
 
 
 def main() -> None:
+    global OUT
     recs, seconds, out = run(NAME)
+    OUT = out
     rec = recs[0]
     if rec.get("status") != "ok":
         raise SystemExit(f"the trial failed: {rec.get('error')}")
@@ -111,7 +127,8 @@ then facts, then consistency / context tracking.
 non-embedding parameters, {rec['steps']} steps of {rec['tokens'] // rec['steps']:,} tokens ({rec['tokens']:,} tokens) on
 10,000 procedural-world stories (`storylab generate --n 10000 --seed 0`, vocabulary 2,048);
 the full suite at every {rec['curves'][0]['step']} steps. "First above chance": the first checkpoint whose
-95% Wilson lower bound clears the skill's chance level. Final val loss {rec['val_loss']:.3f}.
+95% Wilson lower bound clears the skill's chance level. Final val loss {rec['val_loss']:.3f}
+({rec.get('val_loss_source', 'eval')}).
 Wall time {seconds / 60:.1f} min (train {rec['train_seconds']:.0f} s, eval {rec['eval_seconds']:.0f} s; one
 thread, niced, on a shared 2-core machine).
 

@@ -115,7 +115,10 @@ def run_trial(trial: dict, trial_dir: str | os.PathLike) -> dict:
         "id": trial["id"], "status": "ok", "values": trial["values"], "run_dir": f"trials/{trial_dir.name}",
         "params": tr.params, "params_non_embedding": tr.params_non_embedding,
         "steps": tr.step, "tokens": tr.step * _tokens_per_step(cfg),
-        "train_loss": _last_train_loss(trial_dir), "val_loss": val.get("loss"), "val_bpb": val.get("bits_per_byte"),
+        "train_loss": _last(trial_dir, "loss"), "val_bpb": val.get("bits_per_byte"),
+        # the full validation split when [eval] loss is on; else the training loop's last estimate
+        "val_loss": val.get("loss", _last(trial_dir, "val_loss")),
+        "val_loss_source": "eval (full val split)" if "loss" in val else "train (eval_batches windows)",
         "skills": skills, "curves": curves, "resumed": resume,
         "train_seconds": round(t1 - t0, 2), "eval_seconds": round(t2 - t1, 2),
     }
@@ -165,8 +168,9 @@ def _tokens_per_step(cfg) -> int:
     return cfg.train.batch_size * cfg.model.context * cfg.train.grad_accum
 
 
-def _last_train_loss(run: Path) -> float | None:
-    loss = None
+def _last(run: Path, key: str) -> float | None:
+    """The last logged value of `key` in metrics.jsonl."""
+    value = None
     p = run / "metrics.jsonl"
     if p.exists():
         for line in p.read_text(encoding="utf-8").splitlines():
@@ -174,9 +178,9 @@ def _last_train_loss(run: Path) -> float | None:
                 m = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            if isinstance(m.get("loss"), (int, float)):
-                loss = m["loss"]
-    return loss
+            if isinstance(m.get(key), (int, float)):
+                value = m[key]
+    return value
 
 
 def safe_trial(trial: dict, trial_dir: str) -> dict:
