@@ -63,7 +63,7 @@ def figure(recs, path: Path) -> None:
 
 
 def main() -> None:
-    recs, seconds, out = run(NAME)
+    recs, seconds, out = run(NAME, workers=2)
     bad = [r for r in recs if r.get("status") != "ok"]
     if bad:
         raise SystemExit(f"trials failed: {[(r['id'], r.get('error')) for r in bad]}")

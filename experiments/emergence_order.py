@@ -79,12 +79,40 @@ def figure(rec: dict, first: dict, path: Path) -> None:
     fig.savefig(path, dpi=90)
 
 
+def partial_run():
+    """`--partial`: evaluate the checkpoints an interrupted sweep has so far, without training on
+    (rerunning without the flag resumes the sweep and finishes it)."""
+    import json
+    import time
+
+    from _sweeps import WORK
+    from storylab.evaluate.runner import EvalOptions, evaluate_run
+    from storylab.sweep import load_spec
+
+    out = WORK / "sweeps" / NAME
+    trial = load_spec(SPECS / f"{NAME}.toml").trials()[0]
+    run_dir = out / "trials" / trial.id
+    t0 = time.time()
+    evaluate_run(run_dir, EvalOptions(loss=False, suite=True, checkpoints="all", threads=1, progress=False))
+    curves = json.loads((run_dir / "eval" / "curves.json").read_text())["rows"]
+    m = _metrics(run_dir)
+    step = curves[-1]["step"]
+    rec = {"id": trial.id, "status": "partial", "run_dir": f"trials/{trial.id}", "curves": curves, "steps": step,
+           "tokens": step * trial.tokens_per_step, "params_non_embedding": trial.params_non_embedding,
+           "val_loss": next((x["loss"] for x in reversed(m) if x.get("step", 0) <= step and "loss" in x), None),
+           "val_loss_source": f"train loss at step {step} (no val estimate before the end of training)",
+           "train_seconds": max((x.get("seconds", 0) for x in m), default=0), "eval_seconds": time.time() - t0,
+           "partial_of": trial.config["train"]["steps"]}
+    return [rec], time.time() - t0, out
+
+
 def main() -> None:
     global OUT
-    recs, seconds, out = run(NAME)
+    partial = "--partial" in sys.argv
+    recs, seconds, out = partial_run() if partial else run(NAME)
     OUT = out
     rec = recs[0]
-    if rec.get("status") != "ok":
+    if rec.get("status") not in ("ok", "partial"):
         raise SystemExit(f"the trial failed: {rec.get('error')}")
     skills = list(rec["curves"][-1]["skills"])
     first = {s: emergence(rec["curves"], s) for s in skills}
@@ -143,6 +171,11 @@ Groups: grammar = `grammar`; facts = `{', '.join(FACTS)}`; context tracking = `{
 checkpoint spacing, and a skill's "emergence" depends on its item count (n = 64-142: a
 Wilson bound clears chance at roughly +10-13 points).
 """
+    if rec.get("partial_of"):
+        md = md.replace("**Verdict:", f"**Partial run**: training was stopped at step {rec['steps']} of the "
+                        f"{rec['partial_of']} the spec schedules (time ran out on the shared machine; the learning "
+                        f"rate had not decayed); rerun the script without `--partial` to resume and finish.\n\n"
+                        f"**Verdict:", 1)
     write_finding(NAME, md)
     print(md)
 
