@@ -108,8 +108,9 @@ depth gains more on context tracking (consistency), width more on facts (knowled
 
 **Setup**: spec `{spec}` (mode zip): {', '.join(f"{r['values']['model.n_layers']} x {r['values']['model.d_model']}" for r in recs)}
 (layers x d_model, 4 heads, ALiBi, context 128, batch 8), each {recs[0]['steps']} steps of {recs[0]['tokens'] // recs[0]['steps']:,} tokens ({recs[0]['tokens']:,} tokens)
-on 10,000 procedural-world stories; suite at the last checkpoint. Wall time {seconds / 60:.1f} min for the
-sweep (one thread, niced, shared 2-core machine).
+on 10,000 procedural-world stories; suite at the last checkpoint. Train + eval time per trial:
+{', '.join(f"{r['train_seconds'] + r['eval_seconds']:.0f} s" for r in recs)} (one thread each, two trials at a time, niced,
+shared 2-core machine).
 
 {chr(10).join(rows)}
 
@@ -117,7 +118,7 @@ Accuracy [95% Wilson interval]. Paired sign test on the same items, deepest vs w
 
 ![depth vs width](figures/{NAME}.png)
 
-**Verdict: {verdict[0]}** — {verdict[1]}. Small models and a short budget (about half an epoch):
+**Verdict: {verdict[0]}** — {verdict[1]}. Small models and a short budget:
 a "not" here says the effect is not visible at ~{recs[0]['params_non_embedding'] / 1e6:.2f}M parameters and {recs[0]['tokens'] / 1e6:.1f}M tokens, not that it is absent
 at the paper's scale.
 """

@@ -157,8 +157,8 @@ non-embedding parameters, {rec['steps']} steps of {rec['tokens'] // rec['steps']
 the full suite at every {rec['curves'][0]['step']} steps. "First above chance": the first checkpoint whose
 95% Wilson lower bound clears the skill's chance level. Final val loss {rec['val_loss']:.3f}
 ({rec.get('val_loss_source', 'eval')}).
-Wall time {seconds / 60:.1f} min (train {rec['train_seconds']:.0f} s, eval {rec['eval_seconds']:.0f} s; one
-thread, niced, on a shared 2-core machine).
+Train {max(x.get('seconds', 0) for x in _metrics(out / rec['run_dir'])):.0f} s (over its sessions), eval {rec['eval_seconds']:.0f} s (one thread, niced, on a shared
+2-core machine).
 
 {chr(10).join(rows)}
 

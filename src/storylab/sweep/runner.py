@@ -120,7 +120,8 @@ def run_trial(trial: dict, trial_dir: str | os.PathLike) -> dict:
         "val_loss": val.get("loss", _last(trial_dir, "val_loss")),
         "val_loss_source": "eval (full val split)" if "loss" in val else "train (eval_batches windows)",
         "skills": skills, "curves": curves, "resumed": resume,
-        "train_seconds": round(t1 - t0, 2), "eval_seconds": round(t2 - t1, 2),
+        # over every session of a resumed trial (the training loop logs cumulative seconds)
+        "train_seconds": round(max(_last(trial_dir, "seconds") or 0.0, t1 - t0), 2), "eval_seconds": round(t2 - t1, 2),
     }
     if summary.get("judge"):
         record["judge"] = summary["judge"]
