@@ -63,7 +63,21 @@ def figure(recs, path: Path) -> None:
 
 
 def main() -> None:
-    recs, seconds, out = run(NAME, workers=2)
+    note = ""
+    if "--finished-only" in sys.argv:  # an interrupted sweep: compare the trials that finished
+        from _sweeps import WORK
+        from storylab.sweep import load_spec, read_results
+
+        out = WORK / "sweeps" / NAME
+        recs, seconds = [r for r in read_results(out) if r.get("status") == "ok"], 0.0
+        missing = [t.id for t in load_spec(SPECS / f"{NAME}.toml").trials() if t.id not in {r["id"] for r in recs}]
+        if missing:
+            note = (f"\n**Partial sweep**: {', '.join(missing)} did not finish in the time this session had (the machine "
+                    f"is shared); rerun the script without `--finished-only` to resume the sweep and finish it.\n")
+        if len(recs) < 2:
+            raise SystemExit("fewer than two finished trials")
+    else:
+        recs, seconds, out = run(NAME, workers=2)
     bad = [r for r in recs if r.get("status") != "ok"]
     if bad:
         raise SystemExit(f"trials failed: {[(r['id'], r.get('error')) for r in bad]}")
@@ -93,6 +107,11 @@ def main() -> None:
     nums = (f"context tracking {dname} {ctx_d:.3f} vs {wname} {ctx_w:.3f} (items only the deep model gets right / only "
             f"the wide: {dc[0]} / {dc[1]}, sign test p = {dc[2]:.3f}); facts {fac_d:.3f} vs {fac_w:.3f} "
             f"({df[0]} / {df[1]}, p = {df[2]:.3f})")
+    above = [f"{r['id']}:{k}" for r in recs for k, v in r["skills"].items() if v["ci_low"] > v["chance"]]
+    nums += ("; no skill of any shape has its 95% lower bound above chance" if not above else
+             f"; above chance: {', '.join(above)}")
+    nums += "; val loss " + ", ".join(f"{r['values']['model.n_layers']} x {r['values']['model.d_model']} "
+                                      f"{r['val_loss']:.3f}" for r in recs)
     if depth_ctx and width_fac:
         verdict = "reproduced", nums
     elif (depth_ctx or width_fac) and not against:
@@ -115,6 +134,7 @@ shared 2-core machine).
 {chr(10).join(rows)}
 
 Accuracy [95% Wilson interval]. Paired sign test on the same items, deepest vs widest.
+{note}
 
 ![depth vs width](figures/{NAME}.png)
 

@@ -155,7 +155,7 @@ then facts, then consistency / context tracking.
 non-embedding parameters, {rec['steps']} steps of {rec['tokens'] // rec['steps']:,} tokens ({rec['tokens']:,} tokens) on
 10,000 procedural-world stories (`storylab generate --n 10000 --seed 0`, vocabulary 2,048);
 the full suite at every {rec['curves'][0]['step']} steps. "First above chance": the first checkpoint whose
-95% Wilson lower bound clears the skill's chance level. Final val loss {rec['val_loss']:.3f}
+95% Wilson lower bound clears the skill's chance level. Loss at the last checkpoint {rec['val_loss']:.3f}
 ({rec.get('val_loss_source', 'eval')}).
 Train {max(x.get('seconds', 0) for x in _metrics(out / rec['run_dir'])):.0f} s (over its sessions), eval {rec['eval_seconds']:.0f} s (one thread, niced, on a shared
 2-core machine).
