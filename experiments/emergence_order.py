@@ -133,15 +133,18 @@ def main() -> None:
     g, f, c = (group_step(m) for _, m in ORDER)
     inf = float("inf")
     gv, fv, cv = (x if x is not None else inf for x in (g, f, c))
+    others = [first[s][0] for s in skills if s != "grammar" and first[s][0] is not None]
     if g is None:
         verdict = "not", "grammar never clears chance, so there is no order to read"
-    elif gv < fv < cv or (gv < fv and c is None):
+    elif f is not None and g < f and (c is None or f < c):
         verdict = "reproduced", f"grammar at step {g}, facts at {f}, context tracking at {c or 'never (within budget)'}"
-    elif gv <= fv <= cv:
-        verdict = "partly", (f"no skill comes before grammar, but the order is not strict at a {rec['curves'][0]['step']}-"
-                             f"step resolution: grammar {g}, facts {f}, context tracking {c or 'never'}")
+    elif all(g <= o for o in others):
+        verdict = "partly", (f"grammar is the first skill to clear chance (step {g}); facts "
+                             f"{'at step ' + str(f) if f is not None else 'never'} and context tracking "
+                             f"{'at step ' + str(c) if c is not None else 'never'} within the budget, so the order "
+                             f"after grammar is not resolved")
     else:
-        verdict = "not", f"grammar {g}, facts {f}, context tracking {c}: not in the claimed order"
+        verdict = "not", f"grammar {g}, facts {f}, context tracking {c}: another skill clears chance before grammar"
     spec = (SPECS / f"{NAME}.toml").relative_to(SPECS.parents[1])
     from storylab.config import load_toml
 
