@@ -26,7 +26,7 @@ NAME = "neuron_selectivity"
 
 
 def main() -> None:
-    recs, secs, out = run("one_layer_widths")
+    recs, secs, out = run("one_layer_widths", workers=2)
     ok = sorted((r for r in recs if r.get("status") == "ok"), key=lambda r: r["values"]["model.d_model"])
     neurons = inspect_trials(out, ok, "neurons", neurons=True)
     widths = [r["values"]["model.d_model"] for r in ok]
@@ -63,7 +63,7 @@ interpretable (selective) neurons.
 ![selectivity against width](figures/{NAME}.png)
 
 **Verdict: {v}** — share above the random baseline {' -> '.join(f'{s:.2f}' for s in share)} for d_model
-{' -> '.join(map(str, widths))}. One seed per width; 600 training steps.
+{' -> '.join(map(str, widths))}. One seed per width; 300 training steps.
 """)
 
 

@@ -3,7 +3,7 @@
 Claim (Eldan & Li 2023, TinyStories, section 5.1; issue 15): the attention heads of
 1-layer models are of two kinds, distance-based and semantic, with few mixed.
 Measure: 1-layer models with learned positions (like the paper's GPT-Neo; ALiBi biases
-heads toward distance by construction), d_model 32 / 64 / 128 / 256, 4 heads, 600 steps
+heads toward distance by construction), d_model 32 / 64 / 128 / 256, 4 heads, 300 steps
 each; `storylab inspect --heads` labels each head positional / semantic / mixed / sink;
 the share of each class against width.
 
@@ -28,7 +28,7 @@ CLASSES = ("positional", "semantic", "mixed", "sink")
 
 
 def main() -> None:
-    recs, secs, out = run("one_layer_widths")
+    recs, secs, out = run("one_layer_widths", workers=2)
     ok = sorted((r for r in recs if r.get("status") == "ok"), key=lambda r: r["values"]["model.d_model"])
     heads = inspect_trials(out, ok, "heads", heads=True)
     widths = [r["values"]["model.d_model"] for r in ok]
@@ -53,7 +53,7 @@ def main() -> None:
     fig.tight_layout()
     fig.savefig(figure_path(f"{NAME}.png"), dpi=90)
     rows = ["| d_model | val loss | " + " | ".join(CLASSES) + " | mean positional score | mean semantic score |",
-            "|---" * (3 + len(CLASSES)) + "|"]
+            "|---" * (4 + len(CLASSES)) + "|"]
     for i, r in enumerate(ok):
         h = heads[r["id"]]
         rows.append(f"| {widths[i]} | {r['val_loss']:.3f} | " + " | ".join(f"{shares[c][i]:.2f}" for c in CLASSES)
@@ -73,7 +73,7 @@ def main() -> None:
 (positional) heads and semantic heads, with few mixed.
 
 **Setup**: spec `experiments/specs/one_layer_widths.toml`: 1 layer, 4 heads, learned positions, d_model
-{', '.join(map(str, widths))}, 600 steps of 8 x 256 tokens; heads labelled by `storylab inspect --heads`
+{', '.join(map(str, widths))}, 300 steps of 8 x 128 tokens; heads labelled by `storylab inspect --heads`
 (200 stories). Wall time {secs / 60:.1f} min for the sweep.
 
 {chr(10).join(rows)}
@@ -82,7 +82,8 @@ def main() -> None:
 
 **Verdict: {v}** — {pure:.0f} of {n} heads are purely positional or semantic ({pure / n:.0%});
 positional heads present: {'yes' if sum(shares['positional']) else 'no'}, semantic heads present:
-{'yes' if sum(shares['semantic']) else 'no'}. Short trainings (600 steps); labels use storylab's
+{'yes' if sum(shares['semantic']) else 'no'}. Scaled down for a shared machine: 300 steps of 8 x 128 tokens at
+lr 6e-3, one seed per width (the d_model 256 model trains worst: this learning rate is too high for it); labels use storylab's
 thresholds (positional score >= 0.7, semantic >= 0.1).
 """)
 
