@@ -400,13 +400,22 @@ def inspect_cmd(
 
 @app.command("report")
 def report_cmd(
-    run: Path = typer.Argument(..., help="run directory"),
+    run: Optional[Path] = typer.Argument(None, help="run directory"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file (default: RUN/report.html)"),
+    sweep: Optional[Path] = typer.Option(None, "--sweep", help="report on a sweep directory instead (sweeps/NAME)"),
 ):
     """Write RUN/report.html: curves, skills, judge grades, samples, novelty, inspection."""
     from storylab.report import build_report
 
-    console.print(build_report(run, out).summary(), highlight=False, soft_wrap=True)
+    if sweep is not None:
+        from storylab.report.sweep import build_sweep_report
+
+        path = build_sweep_report(sweep, out)
+        console.print(f"report: {path} ({path.stat().st_size / 1024:.0f} KiB)", highlight=False, soft_wrap=True)
+    elif run is None:
+        raise StorylabError("give a RUN directory, or --sweep sweeps/NAME")
+    else:
+        console.print(build_report(run, out).summary(), highlight=False, soft_wrap=True)
 
 
 @app.command("import-hf")
@@ -533,6 +542,19 @@ def influence_cmd(
             toks = "; ".join(f"{k['context']!r} {k['score']:+.3g}" for k in t["tokens"][:3])
             print(f"{t['rank']:>3}. {t['score']:+.4g}  {t['id']}{mark}  {toks}")
     console.print(f"influence: {r.summary()} -> {r.path}", highlight=False, soft_wrap=True)
+
+
+@app.command("sweep")
+def sweep_cmd(
+    spec: Path = typer.Argument(..., help="sweep spec (TOML: base config, [axes], [budget], [eval])"),
+    out: Path = typer.Option(..., "--out", "-o", help="sweep directory, e.g. sweeps/NAME"),
+    workers: Optional[int] = typer.Option(None, "--workers", help="local trial processes (default: one per core)"),
+    ray: Optional[str] = typer.Option(None, "--ray", help="run trials as Ray tasks: auto | local | ADDRESS"),
+):
+    """Train and evaluate a grid of runs; rerun to resume (finished trials are skipped)."""
+    from storylab.sweep import run_sweep
+
+    console.print(run_sweep(spec, out, workers=workers, ray=ray).summary(), highlight=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -49,12 +49,12 @@ def img(png: bytes | None, alt: str) -> str:
 
 def table(headers: list[str], rows: list[list], cls: str = "") -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c if isinstance(c, _Raw) else esc(c)}</td>" for c in r) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{c if isinstance(c, Raw) else esc(c)}</td>" for c in r) + "</tr>"
                    for r in rows)
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-class _Raw(str):
+class Raw(str):
     """Already-escaped HTML for a table cell."""
 
 
@@ -145,7 +145,7 @@ def suite_section(ev: Path) -> str:
             srcs = ", ".join(f"{k} {v['acc']:.2f}" for k, v in s.get("sources", {}).items())
             rows.append([s["skill"], s["n"], _f(s["acc"]), f"[{_f(s['ci_low'], 2)}, {_f(s['ci_high'], 2)}]",
                          _f(s["chance"]), _f(s["acc_token"]), _f(s["acc_byte"]), _f(s.get("acc_cal")),
-                         _Raw(f'<span class="{cls}">{verdict}</span>'), srcs])
+                         Raw(f'<span class="{cls}">{verdict}</span>'), srcs])
         parts.append(table(["skill", "n", "acc", "95% CI", "chance", "acc/token", "acc/byte", "acc/cal", "",
                             "by source"], rows))
         parts.append(f'<p class="small">checkpoint step {esc(suite.get("step"))}; acc: the answer has the '
