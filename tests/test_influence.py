@@ -13,7 +13,7 @@ from storylab.world.plant import parse_facts, plant_facts
 
 PLANT_TRAIN = ["model.d_model=48", "model.n_layers=2", "model.n_heads=2", "model.context=64", "train.batch_size=8",
                "train.warmup=20", "train.eval_every=0", "train.eval_batches=2", "train.threads=1",
-               "train.log_every=100", "train.lr=3e-3", "train.ckpt_every=400"]
+               "train.log_every=100", "train.lr=3e-3", "train.ckpt_every=400", "train.dtype=float32"]
 
 
 def _train(tmp, corpus_args, steps, overrides, vocab=512):
