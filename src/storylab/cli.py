@@ -10,12 +10,19 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from storylab.errors import StorylabError
 
+try:  # typer >= 0.20 vendors click as typer._click; older typer uses click itself
+    from typer._click import exceptions as _cx
+except ImportError:  # pragma: no cover
+    from click import exceptions as _cx
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="storylab: generate stories, train tiny language models, and look inside them.")
-console = Console(stderr=True)
+# markup=False: paths, values and messages are printed as they are (a "[/]" in a path is text)
+console = Console(stderr=True, markup=False)
 
 
 @app.callback()
@@ -23,8 +30,14 @@ def _root():
     """storylab: generate stories, train tiny language models, and look inside them."""
 
 
+def _line(label: str, style: str, message) -> None:
+    """One line on stderr: a styled label, then the message as plain text (never markup)."""
+    text = " ".join(str(message).split())  # a message with newlines would be several lines
+    console.print(Text.assemble((label, style), " ", text), highlight=False, soft_wrap=True)
+
+
 def _warn(message, category, filename, lineno, file=None, line=None):
-    console.print(f"[yellow]warning:[/] {message}", highlight=False)
+    _line("warning:", "yellow", message)
 
 
 @app.command("demo")
@@ -455,14 +468,54 @@ def influence_cmd(
     console.print(f"influence: {r.summary()} -> {r.path}", highlight=False, soft_wrap=True)
 
 
+def _os_error(e: OSError) -> str:
+    """One line naming the path for a read-only or full disk, a missing directory, ..."""
+    import errno
+
+    what = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+            errno.EFBIG: "file too large (file size limit reached)", errno.EROFS: "read-only file system",
+            errno.EACCES: "permission denied", errno.EPERM: "operation not permitted"}.get(e.errno, e.strerror or str(e))
+    paths = [p for p in (e.filename, getattr(e, "filename2", None)) if p]
+    where = " -> ".join(os.fsdecode(p) for p in paths) if paths else "(no path given)"
+    return f"cannot write {where}: {what}" if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS) \
+        else f"{where}: {what}"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors become one line on stderr and exit status 2."""
+    """Entry point: user errors (bad options, bad files, OS errors such as a full or read-only
+    disk) become one line on stderr and exit status 2, never a traceback."""
+    import signal
+
     warnings.showwarning = _warn
+    if hasattr(signal, "SIGXFSZ"):  # a file-size limit: let write() fail with EFBIG instead of killing us
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
-        app(args=argv)  # standalone: usage errors exit 2 with click's message
-    except StorylabError as e:
-        console.print(f"[red]error:[/] {e}", highlight=False, soft_wrap=True)
+        rc = app(args=argv, prog_name="storylab", standalone_mode=False)
+    except _cx.NoArgsIsHelpError as e:
+        print(e.ctx.get_help(), file=sys.stderr)
         sys.exit(2)
+    except _cx.UsageError as e:
+        hint = f" (see '{e.ctx.command_path} --help')" if e.ctx is not None else ""
+        _line("error:", "red", e.format_message() + hint)
+        sys.exit(2)
+    except typer.Abort:
+        _line("error:", "red", "aborted")
+        sys.exit(130)
+    except _cx.ClickException as e:
+        _line("error:", "red", e.format_message())
+        sys.exit(2)
+    except StorylabError as e:
+        _line("error:", "red", e)
+        sys.exit(2)
+    except MemoryError:
+        _line("error:", "red", "out of memory (try a smaller model, batch or context)")
+        sys.exit(2)
+    except OSError as e:
+        if e.errno == 32:  # EPIPE: stdout closed early (| head); nothing to say
+            sys.exit(1)
+        _line("error:", "red", _os_error(e))
+        sys.exit(2)
+    sys.exit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":
