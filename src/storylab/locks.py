@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import inspect
 import os
 import shutil
 import threading
@@ -88,8 +90,12 @@ def output_lock(target: str | os.PathLike, kind: str = "file") -> Iterator[Path]
     parent must exist (see `storylab.io.check_output`). Raises StorylabError at once when
     another process holds it."""
     target = Path(target)
-    if kind == "dir":
+    created = False
+    if kind == "dir" and not target.is_dir():
         target.mkdir(parents=True, exist_ok=True)
+        created = True
+    elif kind == "file":
+        target.parent.mkdir(parents=True, exist_ok=True)
     path = lock_path(target, kind)
     key = str(path.resolve())
     with _mutex:
@@ -109,6 +115,9 @@ def output_lock(target: str | os.PathLike, kind: str = "file") -> Iterator[Path]
                 with contextlib.suppress(OSError):
                     os.unlink(path)   # still holding it: a waiter re-checks the inode (see _acquire)
                 os.close(entry[0])
+                if created:  # a directory we made only to hold the lock (the verb failed early)
+                    with contextlib.suppress(OSError):
+                        target.rmdir()
 
 
 def is_locked(target: str | os.PathLike, kind: str = "file") -> int | None:
@@ -165,3 +174,33 @@ def writing(target: str | os.PathLike, kind: str = "file") -> Iterator[Path]:
     with output_lock(target, kind) as t:
         clean_temps(target, kind)
         yield t
+
+
+def locked(param: str, kind: str = "file", derive=None, clean: bool = True):
+    """Decorator: run the function with its output locked (and a killed writer's temporaries
+    removed), after `storylab.io.check_output` has checked the path can be written.
+
+    `param` names the argument holding the output path; `derive(arguments)` may compute the
+    path instead (e.g. RUN/inspect from the run), and returning None skips locking. Library
+    callers get the same protection as the CLI::
+
+        @locked("out", kind="dir")
+        def prepare(corpus, out, ...): ...
+    """
+    def wrap(fn):
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):
+            from storylab.io import check_output
+
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            target = derive(bound.arguments) if derive is not None else bound.arguments.get(param)
+            if target is None:
+                return fn(*args, **kwargs)
+            check_output(target, kind)
+            with (writing if clean else output_lock)(target, kind):
+                return fn(*args, **kwargs)
+        return inner
+    return wrap
