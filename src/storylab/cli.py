@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="storylab: generate stories, train tiny language models, and look inside them.")
 # markup=False: paths, values and messages are printed as they are (a "[/]" in a path is text)
-console = Console(stderr=True, markup=False)
+console = Console(stderr=True, markup=False, soft_wrap=True)
 
 
 @app.callback()

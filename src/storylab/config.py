@@ -156,8 +156,8 @@ MODEL_RANGES = {
     "dropout": (0, 1, False, True),
 }
 TRAIN_RANGES = {
-    "steps": (1, 1 << 40), "batch_size": (1, 1 << 20), "grad_accum": (1, 1 << 16), "lr": (0, 10, True),
-    "min_lr": (0, 10), "warmup": (0, 1 << 40), "weight_decay": (0, 100), "beta1": (0, 1, False, True),
+    "steps": (1, 1 << 40), "batch_size": (1, 1 << 20), "grad_accum": (1, 1 << 16), "lr": (0, None, True),
+    "min_lr": (0, None), "warmup": (0, 1 << 40), "weight_decay": (0, 100), "beta1": (0, 1, False, True),
     "beta2": (0, 1, False, True), "grad_clip": (0, None), "eval_every": (0, None), "eval_batches": (1, 1 << 20),
     "log_every": (1, None), "ckpt_every": (0, None), "max_minutes": (0, None), "threads": (0, 4096),
 }

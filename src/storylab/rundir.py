@@ -140,7 +140,7 @@ class RunDir:
         tok = load_tokenizer(tok_path)
         recorded = getattr(model, "tokenizer_hash", None)  # written at save time (older checkpoints: none)
         if recorded and tokenizer_hash(tok) != recorded:
-            raise StorylabError(f"{tok_path} is not the tokenizer this model was trained with (hash "
+            raise StorylabError(f"{tok_path} is the wrong tokenizer for this model: not the one it was trained with (hash "
                                 f"{tokenizer_hash(tok)}, checkpoint says {recorded})")
         if model is not None and tok.get_vocab_size() > model.cfg.vocab_size:
             raise StorylabError(f"{tok_path} has {tok.get_vocab_size()} tokens but the model only "
@@ -176,7 +176,7 @@ def check_tokenizer(run: str | os.PathLike) -> None:
     except Exception:  # a corrupt checkpoint is reported by the verbs that load it
         return
     if recorded and tokenizer_hash(load_tokenizer(tok_path)) != recorded:
-        raise StorylabError(f"{tok_path} is not the tokenizer {ckpts[-1][1].name} was trained with "
+        raise StorylabError(f"{tok_path} is the wrong tokenizer: not the one {ckpts[-1][1].name} was trained with "
                             f"(hash {tokenizer_hash(load_tokenizer(tok_path))}, checkpoint says {recorded})")
 
 

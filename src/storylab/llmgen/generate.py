@@ -498,6 +498,12 @@ def generate_llm_corpus(out: str | os.PathLike, n: int, seed: int, client_config
         raise StorylabError(f"--near-dup is a similarity in (0, 1], got {near_dup_threshold}")
     if client_config.max_retries < 0 or client_config.in_flight < 1 or max_features < 0:
         raise StorylabError("max_retries must be >= 0, in_flight >= 1 and max_features >= 0")
+    from urllib.parse import urlsplit
+
+    url = urlsplit(client_config.base_url or "")
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise StorylabError(f"--base-url must be an http(s) URL such as http://localhost:8000/v1, "
+                            f"got {client_config.base_url!r}")
     client_config.make_client()  # bad URL or missing key: fail now, before any file is touched
     if not isinstance(words, WordLists):
         words = load_word_lists(words)
