@@ -482,9 +482,7 @@ def test_divergence_stops_without_a_nan_checkpoint_and_the_last_good_one_resumes
     assert cli(*base, "--steps", "3", "--set", "train.ckpt_every=1")[0] == 0
     code, out, err = cli("train", "--out", run, "--resume", "--steps", "40", "--set", "train.lr=1e9",
                          "--set", "train.warmup=0", "--set", "train.grad_clip=0", "--set", "train.ckpt_every=0")
-    # found during the work, so the progress bar is on stderr too; the error is its last line
-    assert code == 2 and "Traceback" not in err
-    assert err.splitlines()[-1].startswith("error: training diverged at step")
+    assert_refused(code, out, err, says="training diverged at step")  # the progress bar is cleared: one line
     assert "last good checkpoint (step 3)" in err
     ckpts = sorted((run / "checkpoints").glob("step_*[0-9].safetensors"))
     assert [p.name for p in ckpts][-1] == "step_0000003.safetensors"
@@ -547,10 +545,9 @@ def run_limited(args, nbytes, timeout=300):
 @pytest.mark.slow
 def test_representative_cases_through_the_console_script(world, tmp_path):
     """The same checks as above, through `python -m storylab.cli` (interpreter start, imports, exit)."""
-    picks = ["usage:unknown option", "usage:int is text", "range:generate:near-dup 5", "range:prepare:vocab 10",
-             "range:train:lr nan", "range:train:memory: context 2^20", "range:sample:top-p 0",
-             "tokenizer:sample: foreign tokenizer", "checkpoint:tensor with wrong shape", "os:output:generate: out is a directory",
-             "markup:[/] in an output path", "data:index:vocab lies", "input:export:empty corpus", "range:eval:samples 0"]
+    picks = ["usage:int is text", "range:generate:near-dup 5", "range:prepare:vocab 10",
+             "range:train:memory: context 2^20", "tokenizer:sample: foreign tokenizer",
+             "checkpoint:tensor with wrong shape", "markup:[/] in an output path", "input:export:empty corpus"]
     by_id = {p.id: p for p in CASES}
     for i, pid in enumerate(picks):
         cls, build, says = by_id[pid].values

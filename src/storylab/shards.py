@@ -8,6 +8,7 @@ then encoding); memory stays at what the tokenizer trainer itself needs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -129,9 +130,17 @@ def _encode_shards(tok, corpus: Path, out: Path, seed: int, val_fraction: float,
                 bar.update(task, completed=min(done_bytes, size))
             _write_batch(encode, batch, eot, dtype, files, counts, tokens, nbytes)
             bar.update(task, completed=size)
+    except OSError as e:  # a full disk: name the shard (a failed write() names no file), leave no temporaries
+        for f in files.values():
+            with contextlib.suppress(OSError):
+                f.close()
+        for p in tmp.values():
+            p.unlink(missing_ok=True)
+        raise OSError(e.errno, e.strerror, e.filename or str(out / "train.bin")) from None
     finally:
         for f in files.values():
-            f.close()
+            with contextlib.suppress(OSError):  # closed already when a write failed
+                f.close()
     if counts["train"] == 0:
         for p in tmp.values():
             p.unlink(missing_ok=True)
