@@ -51,6 +51,16 @@ def _range(lo=None, hi=None, *, lo_open: bool = False, hi_open: bool = False):
     return check
 
 
+def _refuse_if_locked(out: Path, kind: str) -> None:
+    """Fail fast, before the heavy imports, when another process writes `out`. (The library
+    function takes the lock itself; this only saves the second writer the wait.)"""
+    from storylab.locks import is_locked
+
+    pid = is_locked(out, kind) if int(os.environ.get("RANK", 0)) == 0 else None
+    if pid is not None:
+        raise StorylabError(f"{out} is being written by another storylab process (pid {pid})")
+
+
 def _line(label: str, style: str, message) -> None:
     """One line on stderr: a styled label, then the message as plain text (never markup)."""
     text = " ".join(str(message).split())  # a message with newlines would be several lines
@@ -189,6 +199,7 @@ def prepare_cmd(
     tokenizer: Optional[Path] = typer.Option(None, help="use this tokenizer.json instead of training one"),
 ):
     """Train a byte-level BPE tokenizer and encode the corpus into token shards."""
+    _refuse_if_locked(out, "dir")
     from storylab.shards import prepare
 
     stats = prepare(corpus, out, vocab_size=vocab_size, val_fraction=val_fraction, seed=seed, tokenizer=tokenizer)
@@ -206,6 +217,7 @@ def train_cmd(
     resume: bool = typer.Option(False, "--resume", help="continue the run in --out from its last checkpoint"),
 ):
     """Train a tiny GPT (single process, or DDP under torchrun)."""
+    _refuse_if_locked(out, "dir")
     from storylab.train import run_config, train
 
     overrides = list(set_)
