@@ -140,8 +140,8 @@ class RunDir:
         tok = load_tokenizer(tok_path)
         recorded = getattr(model, "tokenizer_hash", None)  # written at save time (older checkpoints: none)
         if recorded and tokenizer_hash(tok) != recorded:
-            raise StorylabError(f"{tok_path} is the wrong tokenizer for this model: not the one it was trained with (hash "
-                                f"{tokenizer_hash(tok)}, checkpoint says {recorded})")
+            raise StorylabError(f"{tok_path} does not match this model (wrong tokenizer: hash {tokenizer_hash(tok)}, "
+                                f"the checkpoint records {recorded})")
         if model is not None and tok.get_vocab_size() > model.cfg.vocab_size:
             raise StorylabError(f"{tok_path} has {tok.get_vocab_size()} tokens but the model only "
                                 f"{model.cfg.vocab_size}: wrong tokenizer for this model")
@@ -176,8 +176,8 @@ def check_tokenizer(run: str | os.PathLike) -> None:
     except Exception:  # a corrupt checkpoint is reported by the verbs that load it
         return
     if recorded and tokenizer_hash(load_tokenizer(tok_path)) != recorded:
-        raise StorylabError(f"{tok_path} is the wrong tokenizer: not the one {ckpts[-1][1].name} was trained with "
-                            f"(hash {tokenizer_hash(load_tokenizer(tok_path))}, checkpoint says {recorded})")
+        raise StorylabError(f"{tok_path} does not match {ckpts[-1][1].name} (wrong tokenizer: hash "
+                            f"{tokenizer_hash(load_tokenizer(tok_path))}, the checkpoint records {recorded})")
 
 
 def open_run(run: str | os.PathLike) -> RunDir:

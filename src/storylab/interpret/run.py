@@ -100,6 +100,10 @@ def inspect_run(run: str | os.PathLike, heads: bool = True, neurons: bool = True
         raise StorylabError(f"--layer {bad[0]}: the model has layers 0..{model.cfg.n_layers - 1}")
     if probe_stories < 1:
         raise StorylabError("probe_stories must be at least 1")
+    try:  # the figures need it; fail before writing half the results, not after
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise StorylabError("inspect needs matplotlib (part of storylab's install): pip install matplotlib") from None
     need = max(n_stories, probe_stories if probes else 0)
     if heads or neurons or ood or probe_data is None:
         records = rd.stories(need, corpus)
