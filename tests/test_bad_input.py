@@ -292,6 +292,7 @@ for name, extra in [
     ("top-k -1", ["--top-k", "-1"]), ("temperature nan", ["--temperature", "nan"]), ("temperature -1", ["--temperature", "-1"]),
     ("threads -1", ["--threads", "-1"]), ("device tpu", ["--device", "tpu"]), ("device cuda absent", ["--device", "cuda"]),
     ("prompts file missing", ["--prompts", "/nonexistent/p.txt"]),
+    ("memory: a million samples of many prompts", ["--n", "1000000", *["--prompt", "a"] * 50]),
 ]:
     case("range:sample", name, SAMP(*extra))
 case("input:sample", "prompts file empty", lambda w, t: ((t / "p.txt").write_text("\n  \n"), ["sample", w.run, "--prompts", t / "p.txt"])[1])

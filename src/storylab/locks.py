@@ -176,12 +176,13 @@ def writing(target: str | os.PathLike, kind: str = "file") -> Iterator[Path]:
         yield t
 
 
-def locked(param: str, kind: str = "file", derive=None, clean: bool = True):
+def locked(param: str, kind: str = "file", derive=None, clean: bool = True, check: bool = True):
     """Decorator: run the function with its output locked (and a killed writer's temporaries
     removed), after `storylab.io.check_output` has checked the path can be written.
 
     `param` names the argument holding the output path; `derive(arguments)` may compute the
-    path instead (e.g. RUN/inspect from the run), and returning None skips locking. Library
+    path instead (e.g. RUN/inspect from the run), and returning None skips locking. `check=False`
+    skips the path check, for outputs that are whole directories renamed into place (export-hf). Library
     callers get the same protection as the CLI::
 
         @locked("out", kind="dir")
@@ -199,7 +200,8 @@ def locked(param: str, kind: str = "file", derive=None, clean: bool = True):
             target = derive(bound.arguments) if derive is not None else bound.arguments.get(param)
             if target is None:
                 return fn(*args, **kwargs)
-            check_output(target, kind)
+            if check:
+                check_output(target, kind)
             with (writing if clean else output_lock)(target, kind):
                 return fn(*args, **kwargs)
         return inner

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from storylab.budget import check_memory
 from storylab.errors import StorylabError
 from storylab.locks import locked
 from storylab.io import atomic_write
@@ -190,6 +191,8 @@ def sample_run(run: str | os.PathLike, prompts: list[str], settings: SampleSetti
     rd = RunDir.open(run)
     step = rd.latest[0]
     model, tok = rd.load(device=device)
+    check_memory(model.cfg, batch=len(prompts) * (1 if settings.greedy else num_samples),
+                 what=f"sampling {len(prompts)} prompts x {num_samples}", device=device)
     if settings.max_new_tokens >= model.cfg.context:
         raise StorylabError(f"max_new_tokens={settings.max_new_tokens} does not fit the model's context "
                             f"({model.cfg.context} tokens); ask for at most {model.cfg.context - 1}")
