@@ -128,8 +128,8 @@ class TrainConfig:
         _check_ranges(self, bad, TRAIN_RANGES)
         if self.device.split(":")[0] not in ("auto", "cpu", "cuda", "mps"):
             bad(f"device={self.device!r}; choose one of auto, cpu, cuda, mps")
-        if self.dtype not in ("float32", "bfloat16"):
-            bad(f"dtype={self.dtype!r}; choose one of float32, bfloat16")
+        if self.dtype not in ("auto", "float32", "bfloat16"):  # (auto: main's issue-14 default)
+            bad(f"dtype={self.dtype!r}; choose one of auto, float32, bfloat16")
 
 
 @dataclass
