@@ -10,12 +10,19 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from storylab.errors import StorylabError
 
+try:  # typer >= 0.20 vendors click as typer._click; older typer uses click itself
+    from typer._click import exceptions as _cx
+except ImportError:  # pragma: no cover
+    from click import exceptions as _cx
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="storylab: generate stories, train tiny language models, and look inside them.")
-console = Console(stderr=True)
+# markup=False: paths, values and messages are printed as they are (a "[/]" in a path is text)
+console = Console(stderr=True, markup=False, soft_wrap=True)
 
 
 @app.callback()
@@ -23,16 +30,53 @@ def _root():
     """storylab: generate stories, train tiny language models, and look inside them."""
 
 
+def _range(lo=None, hi=None, *, lo_open: bool = False, hi_open: bool = False):
+    """Typer callback: a finite number within [lo, hi] (ends open where asked), checked where the
+    option is parsed. None (an option left out) and each item of a repeated option are checked."""
+    import math
+
+    def check(value):
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if v is None:
+                continue
+            if isinstance(v, float) and not math.isfinite(v):
+                raise typer.BadParameter(f"must be a finite number, got {v}")
+            if (lo is not None and (v < lo or (lo_open and v == lo))) or \
+                    (hi is not None and (v > hi or (hi_open and v == hi))):
+                want = " and ".join(w for w in (
+                    f"{'>' if lo_open else '>='} {lo}" if lo is not None else "",
+                    f"{'<' if hi_open else '<='} {hi}" if hi is not None else "") if w)
+                raise typer.BadParameter(f"must be {want}, got {v}")
+        return value
+    return check
+
+
+def _refuse_if_locked(out: Path, kind: str) -> None:
+    """Fail fast, before the heavy imports, when another process writes `out`. (The library
+    function takes the lock itself; this only saves the second writer the wait.)"""
+    from storylab.locks import is_locked
+
+    pid = is_locked(out, kind) if int(os.environ.get("RANK", 0)) == 0 else None
+    if pid is not None:
+        raise StorylabError(f"{out} is being written by another storylab process (pid {pid})")
+
+
+def _line(label: str, style: str, message) -> None:
+    """One line on stderr: a styled label, then the message as plain text (never markup)."""
+    text = " ".join(str(message).split())  # a message with newlines would be several lines
+    console.print(Text.assemble((label, style), " ", text), highlight=False, soft_wrap=True)
+
+
 def _warn(message, category, filename, lineno, file=None, line=None):
-    console.print(f"[yellow]warning:[/] {message}", highlight=False)
+    _line("warning:", "yellow", message)
 
 
 @app.command("demo")
 def demo_cmd(
     out: Path = typer.Option(Path("runs/demo"), "--out", "-o", help="where to leave the corpus, data and run"),
-    minutes: float = typer.Option(7.0, help="training time budget"),
-    steps: Optional[int] = typer.Option(None, help="train exactly this many steps instead (reproducible)"),
-    stories: int = typer.Option(30000, help="procedural stories to generate"),
+    minutes: float = typer.Option(7.0, callback=_range(0, 24 * 60, lo_open=True), help="training time budget"),
+    steps: Optional[int] = typer.Option(None, callback=_range(1), help="train exactly this many steps instead (reproducible)"),
+    stories: int = typer.Option(30000, callback=_range(100, 10**8), help="procedural stories to generate"),
     seed: int = typer.Option(0),
     dtype: str = typer.Option("float32", help="float32 | bfloat16 (faster on CPUs with bf16 units)"),
 ):
@@ -56,37 +100,40 @@ def generate_cmd(
     seed: int = typer.Option(0, "--seed", help="random seed; story i depends only on (seed, i)"),
     backend: str = typer.Option("procedural", "--backend",
                                 help="procedural | llm | othello | lego | logic | variables | evidence"),
-    board: int = typer.Option(8, "--board", help="othello: board size (6 or 8)"),
-    workers: Optional[int] = typer.Option(None, "--workers", help="processes (default: all cores for large N)"),
+    board: int = typer.Option(8, "--board", callback=_range(4, 16), help="othello: board size (6 or 8)"),
+    workers: Optional[int] = typer.Option(None, "--workers", callback=_range(1, 1024), help="processes (default: all cores for large N)"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar"),
     base_url: Optional[str] = typer.Option(None, help="llm: OpenAI-compatible base URL, e.g. http://localhost:8000/v1"),
     model: Optional[str] = typer.Option(None, help="llm: model name"),
     api_key_env: Optional[str] = typer.Option(None, help="llm: NAME of the environment variable holding the key"),
-    in_flight: int = typer.Option(16, help="llm: requests in flight"),
-    rpm: Optional[float] = typer.Option(None, help="llm: requests per minute limit"),
-    tpm: Optional[float] = typer.Option(None, help="llm: tokens per minute limit"),
-    timeout: float = typer.Option(120.0, help="llm: seconds per request attempt"),
-    max_retries: int = typer.Option(6, help="llm: retries per request (429, 5xx, timeouts, bad bodies)"),
-    max_tokens: int = typer.Option(1024, help="llm: max_tokens per answer"),
-    temperature: float = typer.Option(1.0, help="llm: sampling temperature"),
+    in_flight: int = typer.Option(16, callback=_range(1, 4096), help="llm: requests in flight"),
+    rpm: Optional[float] = typer.Option(None, callback=_range(0, None, lo_open=True), help="llm: requests per minute limit"),
+    tpm: Optional[float] = typer.Option(None, callback=_range(0, None, lo_open=True), help="llm: tokens per minute limit"),
+    timeout: float = typer.Option(120.0, callback=_range(0, 24 * 3600, lo_open=True), help="llm: seconds per request attempt"),
+    max_retries: int = typer.Option(6, callback=_range(0, 100), help="llm: retries per request (429, 5xx, timeouts, bad bodies)"),
+    max_tokens: int = typer.Option(1024, callback=_range(1, 10**6), help="llm: max_tokens per answer"),
+    temperature: float = typer.Option(1.0, callback=_range(0, 2), help="llm: sampling temperature"),
     instruct: bool = typer.Option(False, "--instruct", help="llm: also ask for a summary; write TinyStories-Instruct"),
     template: Optional[Path] = typer.Option(None, help="llm: prompt template file ({verb} or $verb fields)"),
     words: Optional[Path] = typer.Option(None, help="llm: word list file (default: the built-in vocabulary)"),
-    max_features: int = typer.Option(3, help="llm: at most this many story features per prompt"),
-    max_offvocab: float = typer.Option(0.15, help="llm: reject stories with a larger share of words outside the vocabulary (real TinyStories: median 7%, 90th percentile 12%)"),
-    near_dup: float = typer.Option(0.7, help="llm: MinHash similarity at which a story is a near duplicate"),
-    price_in: float = typer.Option(0.0, help="llm: $ per 1M input tokens, for the cost estimate"),
-    price_out: float = typer.Option(0.0, help="llm: $ per 1M output tokens, for the cost estimate"),
+    max_features: int = typer.Option(3, callback=_range(0, 100), help="llm: at most this many story features per prompt"),
+    max_offvocab: float = typer.Option(0.15, callback=_range(0, 1), help="llm: reject stories with a larger share of words outside the vocabulary (real TinyStories: median 7%, 90th percentile 12%)"),
+    near_dup: float = typer.Option(0.7, callback=_range(0, 1, lo_open=True), help="llm: MinHash similarity at which a story is a near duplicate"),
+    price_in: float = typer.Option(0.0, callback=_range(0), help="llm: $ per 1M input tokens, for the cost estimate"),
+    price_out: float = typer.Option(0.0, callback=_range(0), help="llm: $ per 1M output tokens, for the cost estimate"),
     plant: List[str] = typer.Option([], "--plant", help="plant a made-up fact WORD=MEANING (repeatable), e.g. zib=purple"),
-    plant_k: int = typer.Option(20, "--plant-k", help="stories that carry each planted fact"),
-    length: Optional[int] = typer.Option(None, "--length", help="lego: chain length (6); variables: statements (5)"),
-    evidence_rate: float = typer.Option(0.0, "--evidence-rate",
+    plant_k: int = typer.Option(20, "--plant-k", callback=_range(1, 10**9), help="stories that carry each planted fact"),
+    length: Optional[int] = typer.Option(None, "--length", callback=_range(1, 10**4),
+                                         help="lego: chain length (6); variables: statements (5)"),
+    evidence_rate: float = typer.Option(0.0, "--evidence-rate", callback=_range(0, 1),
                                         help="procedural: append a dated evidence passage to this share of stories"),
 ):
     """Generate a corpus of stories: the procedural story world (offline, deterministic) or an
     LLM behind any OpenAI-compatible endpoint (resumable: rerun the same command to continue)."""
     if n < 1:
         raise StorylabError(f"--n must be at least 1, got {n}")
+    if n > 10**9:
+        raise StorylabError(f"--n must be at most 1,000,000,000, got {n}")
     if workers is not None and workers < 1:
         raise StorylabError(f"--workers must be at least 1, got {workers}")
     if evidence_rate and (backend != "procedural" or not 0 < evidence_rate <= 1):
@@ -147,7 +194,7 @@ def import_cmd(
                                          "separated text, parquet, or a Hugging Face dataset directory / Hub name"),
     out: Path = typer.Option(..., "--out", "-o", help="corpus JSONL to write"),
     fmt: str = typer.Option("auto", "--format", help="auto | tinystories | jsonl | text | instruct | parquet | hf"),
-    limit: Optional[int] = typer.Option(None, help="keep only the first N unique stories"),
+    limit: Optional[int] = typer.Option(None, callback=_range(1), help="keep only the first N unique stories"),
     keep_whitespace: bool = typer.Option(False, "--keep-whitespace",
                                          help="keep TinyStories stories byte for byte (no stripping)"),
 ):
@@ -175,12 +222,13 @@ def prepare_cmd(
     corpus: List[Path] = typer.Argument(..., help="corpus JSONL (from `storylab import` or `storylab generate`); "
                                               "several: one data directory OUT/NAME each, one shared tokenizer"),
     out: Path = typer.Option(..., "--out", "-o", help="data directory to write (several corpora: their parent)"),
-    vocab_size: int = typer.Option(4096, help="BPE vocabulary size"),
-    val_fraction: float = typer.Option(0.05, help="share of stories held out for validation"),
+    vocab_size: int = typer.Option(4096, callback=_range(257, 1 << 24), help="BPE vocabulary size"),
+    val_fraction: float = typer.Option(0.05, callback=_range(0, 1, hi_open=True), help="share of stories held out for validation"),
     seed: int = typer.Option(0, help="seed of the train/val split"),
     tokenizer: Optional[Path] = typer.Option(None, help="use this tokenizer.json instead of training one"),
 ):
     """Train a byte-level BPE tokenizer and encode the corpus into token shards."""
+    _refuse_if_locked(out, "dir")
     from storylab.shards import prepare, prepare_many
 
     if len(corpus) > 1:  # for mixtures (train.sources): one tokenizer over all of them
@@ -199,11 +247,12 @@ def train_cmd(
     data: Optional[Path] = typer.Option(None, help="prepared data directory"),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML config with model and train tables"),
     set_: List[str] = typer.Option([], "--set", help="override, e.g. --set model.d_model=256 (repeatable)"),
-    steps: Optional[int] = typer.Option(None, help="shortcut for --set train.steps=N"),
-    minutes: Optional[float] = typer.Option(None, help="stop after this many minutes"),
+    steps: Optional[int] = typer.Option(None, callback=_range(1, 1 << 40), help="shortcut for --set train.steps=N"),
+    minutes: Optional[float] = typer.Option(None, callback=_range(0, None, lo_open=True), help="stop after this many minutes"),
     resume: bool = typer.Option(False, "--resume", help="continue the run in --out from its last checkpoint"),
 ):
     """Train a tiny GPT (single process, or DDP under torchrun)."""
+    _refuse_if_locked(out, "dir")
     from storylab.train import run_config, train
 
     overrides = list(set_)
@@ -223,15 +272,15 @@ def sample_cmd(
     run: Path = typer.Argument(..., help="run directory (or a checkpoint .safetensors inside one)"),
     prompt: List[str] = typer.Option([], "--prompt", "-p", help="prompt text (repeatable)"),
     prompts_file: Optional[Path] = typer.Option(None, "--prompts", help="file with one prompt per line"),
-    n: int = typer.Option(1, "--n", help="samples per prompt"),
-    max_new_tokens: int = typer.Option(200, help="tokens to generate at most"),
-    temperature: float = typer.Option(1.0),
-    top_k: int = typer.Option(0, help="keep the k most likely tokens (0: all)"),
-    top_p: float = typer.Option(1.0, help="nucleus sampling mass"),
+    n: int = typer.Option(1, "--n", callback=_range(1, 10**6), help="samples per prompt"),
+    max_new_tokens: int = typer.Option(200, callback=_range(1, 1 << 20), help="tokens to generate at most"),
+    temperature: float = typer.Option(1.0, callback=_range(0, 100)),
+    top_k: int = typer.Option(0, callback=_range(0), help="keep the k most likely tokens (0: all)"),
+    top_p: float = typer.Option(1.0, callback=_range(0, 1, lo_open=True), help="nucleus sampling mass"),
     greedy: bool = typer.Option(False, "--greedy", help="always take the most likely token"),
     seed: int = typer.Option(0),
     device: str = typer.Option("cpu", help="cpu | cuda | mps | auto"),
-    threads: int = typer.Option(0, help="CPU threads (0: automatic, from the batch and the cores free now)"),
+    threads: int = typer.Option(0, callback=_range(0, 4096), help="CPU threads (0: automatic, from the batch and the cores free now)"),
     out: Optional[Path] = typer.Option(None, help="also append the samples to this JSONL"),
 ):
     """Generate stories from a trained model."""
@@ -241,7 +290,10 @@ def sample_cmd(
 
     prompts = list(prompt)
     if prompts_file is not None:
-        prompts += [l for l in read_text(prompts_file, "prompts file").splitlines() if l.strip()]
+        from_file = [l for l in read_text(prompts_file, "prompts file").splitlines() if l.strip()]
+        if not from_file:
+            raise StorylabError(f"{prompts_file}: no prompts in it (one prompt per line)")
+        prompts += from_file
     if not prompts:
         prompts = ["Once upon a time"]
     settings = SampleSettings(max_new_tokens, temperature, top_k, top_p, greedy, seed)
@@ -269,18 +321,18 @@ def eval_cmd(
     checkpoints: str = typer.Option("latest", "--checkpoints", help="latest | all | steps like 200,400"),
     instruct: Optional[bool] = typer.Option(None, "--instruct/--no-instruct",
                                             help="run instruction-following items (default: detect)"),
-    samples: int = typer.Option(3, "--samples", help="completions per story beginning (judge, novelty)"),
+    samples: int = typer.Option(3, "--samples", callback=_range(1, 10**6), help="completions per story beginning (judge, novelty)"),
     beginnings: Optional[Path] = typer.Option(None, help="JSONL of story beginnings (default: storylab's 50)"),
-    max_new_tokens: int = typer.Option(200, help="tokens per completion at most"),
-    temperature: float = typer.Option(0.8, help="sampling temperature of completions"),
+    max_new_tokens: int = typer.Option(200, callback=_range(1, 1 << 20), help="tokens per completion at most"),
+    temperature: float = typer.Option(0.8, callback=_range(0, 100), help="sampling temperature of completions"),
     seed: int = typer.Option(0, help="sampling seed of completions"),
     judge_url: Optional[str] = typer.Option(None, "--judge-url", help="OpenAI-compatible base URL, e.g. http://host/v1"),
     judge_model: Optional[str] = typer.Option(None, "--judge-model", help="judge model name"),
     judge_key_env: Optional[str] = typer.Option(None, "--judge-key-env",
                                                 help="NAME of the environment variable holding the API key"),
-    judge_concurrency: int = typer.Option(8, "--judge-concurrency", help="judge requests in flight"),
-    judge_rpm: Optional[float] = typer.Option(None, "--judge-rpm", help="judge requests per minute at most"),
-    judge_retries: int = typer.Option(4, "--judge-retries", help="retries per judge request"),
+    judge_concurrency: int = typer.Option(8, "--judge-concurrency", callback=_range(1, 4096), help="judge requests in flight"),
+    judge_rpm: Optional[float] = typer.Option(None, "--judge-rpm", callback=_range(0, None, lo_open=True), help="judge requests per minute at most"),
+    judge_retries: int = typer.Option(4, "--judge-retries", callback=_range(0, 100), help="retries per judge request"),
     judge_cache: Optional[Path] = typer.Option(None, "--judge-cache", help="cache file (default: RUN/eval/judge_cache.jsonl)"),
     judge_repeats: int = typer.Option(1, "--judge-repeats", help="grade each completion K times: spread and "
                                       "agreement between repeats (use a judge temperature above 0)"),
@@ -292,8 +344,8 @@ def eval_cmd(
                                                        "split: a corpus JSONL, a TinyStories text file (stories "
                                                        "separated by <|endoftext|> lines) or a run directory"),
     device: str = typer.Option("cpu", help="cpu | cuda | mps | auto"),
-    batch_size: int = typer.Option(16, help="context windows per batch for the loss"),
-    threads: int = typer.Option(0, help="torch CPU threads (0: torch's default; 1 is fastest for tiny models)"),
+    batch_size: int = typer.Option(16, callback=_range(1, 1 << 20), help="context windows per batch for the loss"),
+    threads: int = typer.Option(0, callback=_range(0, 4096), help="torch CPU threads (0: torch's default; 1 is fastest for tiny models)"),
 ):
     """Evaluate runs: loss, capability suite, LLM judge, novelty (default: --loss --suite)."""
     from rich.console import Console as _Console
@@ -365,11 +417,11 @@ def inspect_cmd(
     neurons: bool = typer.Option(False, "--neurons", help="MLP neurons: top contexts, category selectivity"),
     probes: bool = typer.Option(False, "--probes", help="linear probes of space, time, ... per layer"),
     ood: bool = typer.Option(False, "--ood", help="reversion to the unigram under perturbed inputs"),
-    stories: int = typer.Option(200, help="stories to analyse (heads, neurons, OOD)"),
-    probe_stories: int = typer.Option(1500, help="stories to build the built-in probe datasets from (game runs: held-out games)"),
+    stories: int = typer.Option(200, callback=_range(1, 10**7), help="stories to analyse (heads, neurons, OOD)"),
+    probe_stories: int = typer.Option(1500, callback=_range(1, 10**7), help="stories to build the built-in probe datasets from (game runs: held-out games)"),
     corpus: Optional[Path] = typer.Option(None, help="corpus JSONL to draw stories from (default: the run's)"),
     probe_data: Optional[Path] = typer.Option(None, help="your own probe JSONL: {text, position, target, group?}"),
-    layer: List[int] = typer.Option([], "--layer", help="layers for --neurons (repeatable; default all)"),
+    layer: List[int] = typer.Option([], "--layer", callback=_range(0, 4096), help="layers for --neurons (repeatable; default all)"),
     out: Optional[Path] = typer.Option(None, help="output directory (default RUN/inspect)"),
     device: str = typer.Option("cpu", help="cpu | cuda | mps | auto"),
     seed: int = typer.Option(0),
@@ -422,7 +474,7 @@ def report_cmd(
 def import_hf_cmd(
     src: str = typer.Argument(..., help="Hugging Face model directory, or a Hub name (needs network)"),
     out: Path = typer.Option(..., "--out", "-o", help="run directory to write, e.g. runs/NAME"),
-    context: Optional[int] = typer.Option(None, help="context length (default: the config's; TinyStories "
+    context: Optional[int] = typer.Option(None, callback=_range(1, 1 << 20), help="context length (default: the config's; TinyStories "
                                                      "GPT-Neo models were trained at 512 though their configs say 2048)"),
     force: bool = typer.Option(False, "--force", help="replace --out if it exists"),
 ):
@@ -463,19 +515,19 @@ def stop_cmd(
     base_url: str = typer.Option(..., "--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1"),
     model: str = typer.Option(..., "--model", help="model name the endpoint serves"),
     api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="environment variable holding the API key"),
-    iterations: int = typer.Option(3, "--iterations", "-T", help="self-improvement iterations per mode"),
+    iterations: int = typer.Option(3, "--iterations", "-T", callback=_range(1, 1000), help="self-improvement iterations per mode"),
     out: Path = typer.Option(..., "--out", "-o", help="output directory (iterations, cache, report.json/.md)"),
     tasks: str = typer.Option("parity", help="training tasks for the meta-utility: parity, 3sat, maxcut, recipe"),
     transfer: str = typer.Option("3sat,maxcut", help="held-out tasks for transfer ('' for none)"),
     modes: str = typer.Option("warning,no_warning", help="with and/or without the sandbox warning in the prompt"),
-    n: int = typer.Option(4, "--n", help="candidates per model call"),
-    lm_budget: int = typer.Option(8, help="model answers per improver run on a task"),
-    utility_budget: int = typer.Option(8, help="utility calls per improver run on a task"),
-    meta_lm_budget: int = typer.Option(4, help="model answers when an improver improves an improver"),
-    meta_utility_budget: int = typer.Option(4, help="meta-utility calls when an improver improves an improver"),
-    max_lm_calls: int = typer.Option(400, help="model answers for the whole run; stops asking after that"),
+    n: int = typer.Option(4, "--n", callback=_range(1, 1000), help="candidates per model call"),
+    lm_budget: int = typer.Option(8, callback=_range(1), help="model answers per improver run on a task"),
+    utility_budget: int = typer.Option(8, callback=_range(1), help="utility calls per improver run on a task"),
+    meta_lm_budget: int = typer.Option(4, callback=_range(1), help="model answers when an improver improves an improver"),
+    meta_utility_budget: int = typer.Option(4, callback=_range(1), help="meta-utility calls when an improver improves an improver"),
+    max_lm_calls: int = typer.Option(400, callback=_range(1), help="model answers for the whole run; stops asking after that"),
     data: Optional[str] = typer.Option(None, help="prepared data directory (needed by the recipe task)"),
-    recipe_steps: int = typer.Option(200, help="training steps per recipe evaluation (one thread)"),
+    recipe_steps: int = typer.Option(200, callback=_range(1), help="training steps per recipe evaluation (one thread)"),
     seed: int = typer.Option(0, help="seed of the task instances"),
     force: bool = typer.Option(False, "--force", help="replace --out if it exists"),
 ):
@@ -495,7 +547,7 @@ def stop_cmd(
 def explore_cmd(
     run: Path = typer.Argument(..., help="run directory (or a checkpoint .safetensors inside one)"),
     run2: Optional[Path] = typer.Argument(None, help="a second run, to compare on the same prompt"),
-    port: int = typer.Option(8000, "--port", help="port to listen on (0: any free port)"),
+    port: int = typer.Option(8000, "--port", callback=_range(0, 65535), help="port to listen on (0: any free port)"),
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on; anything but loopback "
                                                          "opens the page to the network (a warning is printed)"),
     device: str = typer.Option("cpu", "--device", help="cpu | cuda | mps"),
@@ -520,10 +572,10 @@ def influence_cmd(
     completion: Optional[str] = typer.Option(None, "--completion", "-c", help="the completion whose log p is explained, e.g. ' always purple'"),
     queries: Optional[Path] = typer.Option(None, "--queries", help="JSONL of {prompt, completion} queries"),
     method: str = typer.Option("ekfac", "--method", "-m", help="ekfac | kfac | diagonal | tracin | overlap"),
-    top: int = typer.Option(20, "--top", help="stories to show per query"),
+    top: int = typer.Option(20, "--top", callback=_range(1, 10**6), help="stories to show per query"),
     checkpoints: Optional[str] = typer.Option(None, help="tracin: checkpoints to sum over ('all' (default), 'latest', '100,200')"),
-    max_stories: Optional[int] = typer.Option(None, help="only the first N training stories"),
-    batch: int = typer.Option(16, help="training windows per batch"),
+    max_stories: Optional[int] = typer.Option(None, callback=_range(1), help="only the first N training stories"),
+    batch: int = typer.Option(16, callback=_range(1, 1 << 20), help="training windows per batch"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="results JSON (default RUN/inspect/influence/METHOD-QUERY.json)"),
     device: str = typer.Option("cpu", help="cpu | cuda | mps"),
     progress: bool = typer.Option(True, "--progress/--no-progress"),
@@ -557,14 +609,54 @@ def sweep_cmd(
     console.print(run_sweep(spec, out, workers=workers, ray=ray).summary(), highlight=False, soft_wrap=True)
 
 
+def _os_error(e: OSError) -> str:
+    """One line naming the path for a read-only or full disk, a missing directory, ..."""
+    import errno
+
+    what = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+            errno.EFBIG: "file too large (file size limit reached)", errno.EROFS: "read-only file system",
+            errno.EACCES: "permission denied", errno.EPERM: "operation not permitted"}.get(e.errno, e.strerror or str(e))
+    paths = [p for p in (e.filename, getattr(e, "filename2", None)) if p]
+    where = " -> ".join(os.fsdecode(p) for p in paths) if paths else "(no path given)"
+    return f"cannot write {where}: {what}" if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS) \
+        else f"{where}: {what}"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user errors become one line on stderr and exit status 2."""
+    """Entry point: user errors (bad options, bad files, OS errors such as a full or read-only
+    disk) become one line on stderr and exit status 2, never a traceback."""
+    import signal
+
     warnings.showwarning = _warn
+    if hasattr(signal, "SIGXFSZ"):  # a file-size limit: let write() fail with EFBIG instead of killing us
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
-        app(args=argv)  # standalone: usage errors exit 2 with click's message
-    except StorylabError as e:
-        console.print(f"[red]error:[/] {e}", highlight=False, soft_wrap=True)
+        rc = app(args=argv, prog_name="storylab", standalone_mode=False)
+    except _cx.NoArgsIsHelpError as e:
+        print(e.ctx.get_help(), file=sys.stderr)
         sys.exit(2)
+    except _cx.UsageError as e:
+        hint = f" (see '{e.ctx.command_path} --help')" if e.ctx is not None else ""
+        _line("error:", "red", e.format_message() + hint)
+        sys.exit(2)
+    except typer.Abort:
+        _line("error:", "red", "aborted")
+        sys.exit(130)
+    except _cx.ClickException as e:
+        _line("error:", "red", e.format_message())
+        sys.exit(2)
+    except StorylabError as e:
+        _line("error:", "red", e)
+        sys.exit(2)
+    except MemoryError:
+        _line("error:", "red", "out of memory (try a smaller model, batch or context)")
+        sys.exit(2)
+    except OSError as e:
+        if e.errno == 32:  # EPIPE: stdout closed early (| head); nothing to say
+            sys.exit(1)
+        _line("error:", "red", _os_error(e))
+        sys.exit(2)
+    sys.exit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":

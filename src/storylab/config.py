@@ -89,6 +89,10 @@ class ModelConfig:
             bad("rope needs an even head dimension")
         if self.window < 0:
             bad("window must be >= 0")
+        _check_ranges(self, bad, MODEL_RANGES)
+        for layer in self.local_layers:
+            if not isinstance(layer, int) or isinstance(layer, bool) or not 0 <= layer < self.n_layers:
+                bad(f"local_layers: {layer!r} is not a layer of {self.n_layers}")
 
 
 @dataclass
@@ -117,6 +121,17 @@ class TrainConfig:
     phase: list = field(default_factory=list)    # mixtures: [{until_step, mix = {name = weight}}], in order
 
     def __post_init__(self):
+        self.validate()
+
+    def validate(self) -> None:
+        def bad(msg):
+            raise StorylabError(f"train config: {msg}")
+
+        _check_ranges(self, bad, TRAIN_RANGES)
+        if self.device.split(":")[0] not in ("auto", "cpu", "cuda", "mps"):
+            bad(f"device={self.device!r}; choose one of auto, cpu, cuda, mps")
+        if self.dtype not in ("auto", "float32", "bfloat16"):
+            bad(f"dtype={self.dtype!r}; choose one of auto, float32, bfloat16")
         self.phases()  # a malformed mixture is an error when the config is read, not at the first step
 
     def phases(self) -> list["Phase"]:
@@ -184,6 +199,47 @@ class RunConfig:
     data: str = ""                 # prepared data directory (tokenizer.json, train.bin, val.bin, index.json)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+
+    def validate(self) -> None:
+        """Every field of every section (a config changed in code after loading is checked again)."""
+        self.model.validate()
+        self.train.validate()
+
+
+# --- ranges --------------------------------------------------------------------
+# (low, high, low is open, high is open); None: unbounded. Sizes have upper bounds that no
+# laptop-scale run gets near, so that a typo (context=100000000) fails here, at once; what
+# fits the machine's memory is checked separately (storylab.budget).
+_BIG = 1 << 24
+MODEL_RANGES = {
+    "vocab_size": (1, _BIG), "context": (1, 1 << 20), "d_model": (1, 1 << 16), "n_layers": (1, 4096),
+    "n_heads": (1, 4096), "n_kv_heads": (0, 4096), "d_mlp": (0, 1 << 18), "mlp_ratio": (0, 64, True),
+    "window": (0, 1 << 20), "attn_scale": (0, None), "norm_eps": (0, 1, True), "rope_theta": (0, None, True),
+    "dropout": (0, 1, False, True),
+}
+TRAIN_RANGES = {
+    "steps": (1, 1 << 40), "batch_size": (1, 1 << 20), "grad_accum": (1, 1 << 16), "lr": (0, None, True),
+    "min_lr": (0, None), "warmup": (0, 1 << 40), "weight_decay": (0, 100), "beta1": (0, 1, False, True),
+    "beta2": (0, 1, False, True), "grad_clip": (0, None), "eval_every": (0, None), "eval_batches": (1, 1 << 20),
+    "log_every": (1, None), "ckpt_every": (0, None), "max_minutes": (0, None), "threads": (0, 4096),
+}
+
+
+def _check_ranges(obj, bad, ranges: dict) -> None:
+    import math
+
+    for name, r in ranges.items():
+        v = getattr(obj, name)
+        lo, hi = r[0], r[1]
+        lo_open, hi_open = (r[2] if len(r) > 2 else False), (r[3] if len(r) > 3 else False)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            bad(f"{name} must be a number, got {v!r}")
+        if isinstance(v, float) and not math.isfinite(v):
+            bad(f"{name} must be a finite number, got {v}")
+        if lo is not None and (v < lo or (lo_open and v == lo)):
+            bad(f"{name}={v} must be {'>' if lo_open else '>='} {lo}")
+        if hi is not None and (v > hi or (hi_open and v == hi)):
+            bad(f"{name}={v} must be {'<' if hi_open else '<='} {hi}")
 
 
 # --- conversion ----------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from rich.markup import escape
 
 from storylab.config import load_run_config
 from storylab.progress import console
@@ -77,11 +78,11 @@ def run_demo(out: str | os.PathLike = "runs/demo", minutes: float = 7.0, stories
 
     console.print(f"[bold]1/4[/] generating {stories:,} procedural stories (seed {seed})")
     stats = generate_corpus(corpus, stories, seed, progress=progress)
-    console.print(f"    {stats.summary()}", highlight=False)
+    console.print(f"    {stats.summary()}", highlight=False, markup=False)
 
     console.print(f"[bold]2/4[/] training a {vocab_size}-token BPE tokenizer and encoding")
     pstats = prepare(corpus, data_dir, vocab_size=vocab_size, seed=seed, progress=progress)
-    console.print(f"    {pstats.summary()}", highlight=False)
+    console.print(f"    {pstats.summary()}", highlight=False, markup=False)
 
     cfg = load_run_config(None, [f"data={data_dir}", *DEMO_MODEL, *DEMO_TRAIN, f"train.seed={seed}",
                                  f"train.dtype={dtype}"])
@@ -94,9 +95,9 @@ def run_demo(out: str | os.PathLike = "runs/demo", minutes: float = 7.0, stories
         p = run_dir / old
         shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
     budget = f"{steps} steps" if steps else f"{minutes:g} minutes (~{cfg.train.steps} steps)"
-    console.print(f"[bold]3/4[/] training for {budget} into {run_dir}")
+    console.print(f"[bold]3/4[/] training for {budget} into {escape(str(run_dir))}")
     result = train(cfg, run_dir, progress=progress)
-    console.print(f"    {result.summary()}", highlight=False)
+    console.print(f"    {result.summary()}", highlight=False, markup=False)
 
     console.print("[bold]4/4[/] stories from the model")
     threads = torch.get_num_threads()

@@ -24,6 +24,8 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
     A reader never sees a half-written file: either the old one or the new one.
     """
     path = Path(path)
+    if path.is_dir():
+        raise StorylabError(f"{path} is a directory; expected a file path to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.chmod(tmp, FILE_MODE)
@@ -35,10 +37,47 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(e, OSError) and not e.filename:  # a failed write() names no file: name ours
+            raise OSError(e.errno, e.strerror, str(path)) from None
         raise
+
+
+def check_output(path: str | os.PathLike, kind: str = "file", what: str = "output") -> Path:
+    """Fail before any work if `path` cannot be written as a `kind` ('file' or 'dir').
+
+    A file output must not be a directory, a directory output not a file; the nearest
+    existing ancestor must be a directory we can write to (missing parents are created
+    later, as today). A read-only file system or a permission problem is one line here
+    instead of a traceback after minutes of work."""
+    path = Path(path)
+    if kind not in ("file", "dir"):
+        raise ValueError(f"kind must be 'file' or 'dir', got {kind!r}")
+    if str(path) in ("", "."):
+        if kind == "file":
+            raise StorylabError(f"{what}: expected a file path, got {str(path)!r}")
+    if path.exists() or path.is_symlink():
+        if kind == "file" and path.is_dir():
+            raise StorylabError(f"{what} {path} is a directory; expected a file path")
+        if kind == "dir" and not path.is_dir():
+            raise StorylabError(f"{what} {path} exists and is not a directory")
+        if kind == "file" and path.is_symlink() and not path.exists():
+            raise StorylabError(f"{what} {path} is a dangling symbolic link")
+        if not os.access(path if kind == "dir" else path.parent, os.W_OK):
+            raise StorylabError(f"cannot write {what} {path}: read-only or permission denied")
+        return path
+    parent = path.parent
+    while not parent.exists():
+        if parent.is_symlink():
+            raise StorylabError(f"cannot write {what} {path}: {parent} is a dangling symbolic link")
+        parent = parent.parent
+    if not parent.is_dir():
+        raise StorylabError(f"cannot write {what} {path}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise StorylabError(f"cannot write {what} {path}: {parent} is read-only or not writable")
+    return path
 
 
 def require_file(path: str | os.PathLike, what: str = "file") -> Path:

@@ -13,8 +13,10 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from storylab.budget import check_memory
 from storylab.device import set_threads
 from storylab.errors import StorylabError
+from storylab.locks import locked
 from storylab.io import atomic_write
 from storylab.model import GPT, KVCache
 from storylab.rundir import RunDir
@@ -29,6 +31,28 @@ class SampleSettings:
     top_p: float = 1.0
     greedy: bool = False
     seed: int = 0
+
+    def __post_init__(self):
+        self.validate()
+
+    def validate(self) -> None:
+        """The one place sampling settings are checked (CLI, eval, notebooks)."""
+        import math
+
+        def num(name, v, lo, hi=None, lo_open=False):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                    or v < lo or (lo_open and v == lo) or (hi is not None and v > hi):
+                rng = f"{'>' if lo_open else '>='} {lo}" + (f" and <= {hi}" if hi is not None else "")
+                raise StorylabError(f"{name} must be a number {rng}, got {v!r}")
+
+        num("max_new_tokens", self.max_new_tokens, 1, 1 << 20)
+        num("temperature", self.temperature, 0, 100)
+        num("top_k", self.top_k, 0)
+        num("top_p", self.top_p, 0, 1, lo_open=True)
+        for name in ("max_new_tokens", "top_k", "seed"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise StorylabError(f"{name} must be an integer, got {v!r}")
 
 
 def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
@@ -103,7 +127,11 @@ def _generate_ids(model, prompts, settings, eot_id, generator, stop_ids, compile
     device = next(model.parameters()).device
     ctx = model.cfg.context
     start = [eot_id if eot_id is not None else 0]
-    prompts = [(p or start)[-(ctx - 1):] for p in prompts]
+    # A long prompt keeps its last ctx - max_new_tokens tokens, so that all max_new_tokens fit
+    # in the context; asking for more than the context holds (max_new_tokens >= ctx) keeps the
+    # last ctx - 1 and stops at the context (`sample_run` refuses that case up front).
+    keep = ctx - settings.max_new_tokens if settings.max_new_tokens < ctx else ctx - 1
+    prompts = [(p or start)[-keep:] for p in prompts]
     n, lens = len(prompts), [len(p) for p in prompts]
     lo, hi = min(lens), max(lens)
     total = min(hi - lo + settings.max_new_tokens, ctx - lo)  # decoding steps for the whole batch
@@ -171,6 +199,12 @@ def generate(model: GPT, tokenizer, prompts: list[str], settings: SampleSettings
         if bad:
             raise StorylabError(f"tokenizer produced id {bad[0]} beyond the model's vocabulary "
                                 f"({model.cfg.vocab_size}); wrong tokenizer for this model?")
+    keep = model.cfg.context - settings.max_new_tokens
+    if settings.max_new_tokens < model.cfg.context and any(len(ids) > keep for ids in encoded):
+        import warnings
+
+        warnings.warn(f"a prompt longer than {keep} tokens keeps only its last {keep}, so that "
+                      f"{settings.max_new_tokens} new tokens fit the context ({model.cfg.context})", stacklevel=2)
     n = 1 if settings.greedy else num_samples  # greedy decoding gives one answer
     rows = generate_ids(model, [ids for ids in encoded for _ in range(n)], settings, eot, gen, stop_ids)
     return [[tokenizer.decode(r) for r in rows[i * n:(i + 1) * n]] * (num_samples // n) for i in range(len(prompts))]
@@ -205,6 +239,7 @@ class SampleResult:
                f"in {self.seconds:.1f}s ({self.threads} threads)"
 
 
+@locked("out", clean=False)
 def sample_run(run: str | os.PathLike, prompts: list[str], settings: SampleSettings | None = None,
                num_samples: int = 1, device: str = "cpu", out: str | os.PathLike | None = None,
                threads: int = 0) -> SampleResult:
@@ -212,11 +247,21 @@ def sample_run(run: str | os.PathLike, prompts: list[str], settings: SampleSetti
     `threads` 0 picks torch's CPU threads from the batch and the cores free right now."""
     t0 = time.time()
     settings = settings or SampleSettings()
+    settings.validate()
+    if not prompts:
+        raise StorylabError("no prompts to sample from")
+    if not isinstance(num_samples, int) or num_samples < 1:
+        raise StorylabError(f"number of samples per prompt must be at least 1, got {num_samples!r}")
     rd = RunDir.open(run)
     step = rd.latest[0]
     model, tok = rd.load(device=device)
     batch = len(prompts) * (1 if settings.greedy else num_samples)
     threads = set_threads(threads, work=batch * model.cfg.d_model * model.cfg.d_model)
+    check_memory(model.cfg, batch=batch,
+                 what=f"sampling {len(prompts)} prompts x {num_samples}", device=device)
+    if settings.max_new_tokens >= model.cfg.context:
+        raise StorylabError(f"max_new_tokens={settings.max_new_tokens} does not fit the model's context "
+                            f"({model.cfg.context} tokens); ask for at most {model.cfg.context - 1}")
     outs = generate(model, tok, prompts, settings, num_samples)
     records = [sample_record(p, c, settings, step) for p, cs in zip(prompts, outs) for c in cs]
     if out is not None:

@@ -8,6 +8,7 @@ then encoding); memory stays at what the tokenizer trainer itself needs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -21,11 +22,13 @@ import numpy as np
 from storylab.corpus.records import read_corpus
 from storylab.errors import StorylabError
 from storylab.games import tokenizer_for_meta
-from storylab.io import require_file, write_json
+from storylab.io import atomic_write, require_file, write_json
+from storylab.locks import locked
 from storylab.progress import progress as make_progress
 from storylab.tokenizer import EOT, load_tokenizer, token_dtype, tokenizer_hash, train_tokenizer
 
 ENCODE_BATCH = 512
+MIN_VOCAB, MAX_VOCAB = 257, 1 << 24
 
 
 def in_val(story_id: str, seed: int, val_fraction: float) -> bool:
@@ -64,13 +67,17 @@ def tokenizer_for_corpus(corpus: Path):
     return tokenizer_for_meta(first["meta"])
 
 
+@locked("out", kind="dir")
 def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int = 4096, val_fraction: float = 0.05,
             seed: int = 0, tokenizer: str | os.PathLike | None = None, progress: bool = True) -> PrepareStats:
     """Tokenize a corpus JSONL into `out/` (see module docstring)."""
     t0 = time.time()
     corpus = require_file(corpus, "corpus")
-    if not 0 <= val_fraction < 1:
-        raise StorylabError("val_fraction must be in [0, 1)")
+    if not 0 <= val_fraction < 1:  # (NaN fails this too)
+        raise StorylabError(f"val_fraction must be in [0, 1), got {val_fraction}")
+    if tokenizer is None and not MIN_VOCAB <= vocab_size <= MAX_VOCAB:
+        raise StorylabError(f"vocab_size must be between {MIN_VOCAB} (the 256 bytes and {EOT}) and {MAX_VOCAB}, "
+                            f"got {vocab_size}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     index_path = out / "index.json"
@@ -79,7 +86,8 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
     tok = load_tokenizer(tokenizer) if tokenizer is not None else tokenizer_for_corpus(corpus)
     if tok is None:
         tok = _fit_tokenizer(corpus, seed, val_fraction, vocab_size)
-    tok.save(str(out / "tokenizer.json"))
+    with atomic_write(out / "tokenizer.json") as f:
+        f.write(tok.to_str())
     counts, tokens, nbytes = _encode_shards(tok, corpus, out, seed, val_fraction, progress)
     stats = PrepareStats(stories=counts, tokens=tokens, vocab_size=tok.get_vocab_size(),
                          tokenizer_hash=tokenizer_hash(tok), seconds=time.time() - t0)
@@ -172,9 +180,17 @@ def _encode_shards(tok, corpus: Path, out: Path, seed: int, val_fraction: float,
                 bar.update(task, completed=min(done_bytes, size))
             _write_batch(encode, batch, eot, dtype, files, counts, tokens, nbytes)
             bar.update(task, completed=size)
+    except OSError as e:  # a full disk: name the shard (a failed write() names no file), leave no temporaries
+        for f in files.values():
+            with contextlib.suppress(OSError):
+                f.close()
+        for p in tmp.values():
+            p.unlink(missing_ok=True)
+        raise OSError(e.errno, e.strerror, e.filename or str(out / "train.bin")) from None
     finally:
         for f in files.values():
-            f.close()
+            with contextlib.suppress(OSError):  # closed already when a write failed
+                f.close()
     if counts["train"] == 0:
         for p in tmp.values():
             p.unlink(missing_ok=True)
@@ -251,6 +267,7 @@ def load_data(path: str | os.PathLike) -> TokenData:
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise StorylabError(f"{index_path}: corrupt index") from None
     tok = load_tokenizer(path / "tokenizer.json")
+    _check_index(index_path, index, tok)
     if tokenizer_hash(tok) != index.get("tokenizer_hash"):
         raise StorylabError(f"{path}: tokenizer.json does not match the shards (hash {tokenizer_hash(tok)} "
                             f"vs {index.get('tokenizer_hash')} in index.json); re-run `storylab prepare`")
@@ -262,4 +279,33 @@ def load_data(path: str | os.PathLike) -> TokenData:
         if f.stat().st_size != index["tokens"][s] * itemsize:
             raise StorylabError(f"{f}: size does not match index.json ({f.stat().st_size} bytes, expected "
                                 f"{index['tokens'][s] * itemsize}); the shards are truncated or stale")
-    return TokenData(path, index, tok)
+    data = TokenData(path, index, tok)
+    for s in ("train", "val"):  # ids beyond the vocabulary would crash the embedding; check both ends (cheap)
+        arr = data.split(s) if index["tokens"][s] else np.zeros(0, np.uint16)
+        for part in (arr[:1 << 20], arr[-(1 << 20):]):
+            if len(part) and int(part.max()) >= index["vocab_size"]:
+                raise StorylabError(f"{path / (s + '.bin')}: token id {int(part.max())} is beyond the vocabulary "
+                                    f"({index['vocab_size']}); the shards do not belong to this tokenizer")
+    return data
+
+
+def _check_index(index_path: Path, index, tok) -> None:
+    """index.json says what the shards hold; a field that lies would crash training later."""
+    def bad(msg):
+        raise StorylabError(f"{index_path}: {msg}; re-run `storylab prepare`")
+
+    if not isinstance(index, dict):
+        bad("not a JSON object")
+    vocab = index.get("vocab_size")
+    if not isinstance(vocab, int) or isinstance(vocab, bool) or vocab != tok.get_vocab_size():
+        bad(f"vocab_size {vocab!r} does not match tokenizer.json ({tok.get_vocab_size()} tokens)")
+    if index.get("dtype") not in ("uint16", "uint32"):
+        bad(f"dtype {index.get('dtype')!r} is not uint16 or uint32")
+    if np.dtype(index["dtype"]).itemsize < np.dtype(token_dtype(vocab)).itemsize:
+        bad(f"dtype {index['dtype']} cannot hold {vocab} token ids")
+    if index.get("eot_id") != tok.token_to_id(EOT):
+        bad(f"eot_id {index.get('eot_id')!r} is not the tokenizer's {EOT} ({tok.token_to_id(EOT)})")
+    t = index.get("tokens")
+    if not isinstance(t, dict) or any(not isinstance(t.get(s), int) or isinstance(t.get(s), bool) or t.get(s) < 0
+                                      for s in ("train", "val")):
+        bad(f"tokens {t!r} must give non-negative counts for train and val")

@@ -22,10 +22,12 @@ import torch.distributed as dist
 from rich.progress import TextColumn
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from storylab.checkpoint import list_checkpoints, load_state, read_safetensors, save_checkpoint, state_path
+from storylab.budget import check_memory
+from storylab.checkpoint import check_shapes, list_checkpoints, load_state, read_safetensors, save_checkpoint, state_path
 from storylab.config import ModelConfig, RunConfig, load_run_config, load_toml, save_toml, to_dict
 from storylab.device import autocast, pick_device, resolve_dtype, set_threads
 from storylab.errors import StorylabError
+from storylab.locks import locked
 from storylab.io import atomic_write
 from storylab.mixture import load_sources, log_fields, make_batches, source_val_losses
 from storylab.model import GPT
@@ -208,6 +210,7 @@ def _setup(cfg: RunConfig, data: TokenData, run_dir: Path, resume: bool, device:
         if ckpts:
             st.step = ckpts[-1][0]
             tensors, _ = read_safetensors(ckpts[-1][1], "checkpoint")
+            check_shapes(tensors, model, ckpts[-1][1])
             model.load_state_dict(tensors)
             state = load_state(run_dir, st.step, model, optimizer)
             batches.state = state["data_rng"][rank] if rank < len(state["data_rng"]) else state["data_rng"][0]
@@ -262,6 +265,20 @@ def _train_step(st: _State, tc) -> torch.Tensor:
     return total
 
 
+def _check_diverged(loss: float, st: _State, run_dir: Path, tc, weights: bool = False) -> None:
+    """Stop with one line when the loss (or, before a checkpoint, a weight) is NaN or infinite:
+    nothing diverged is logged or saved, and the last good checkpoint stays resumable."""
+    bad = not math.isfinite(loss)
+    if not bad and weights:
+        bad = not all(bool(torch.isfinite(p).all()) for p in st.raw_model.parameters())
+    if bad:
+        ckpts = list_checkpoints(run_dir)
+        last = (f"the last good checkpoint (step {ckpts[-1][0]}) is kept: resume it with a lower train.lr"
+                if ckpts else "no checkpoint was saved")
+        raise StorylabError(f"training diverged at step {st.step}: loss is {loss} (lr {lr_at(st.step - 1, tc):.3g}); "
+                            f"{last}")
+
+
 def _out_of_time(st: _State, tc, t0: float) -> bool:
     out = tc.max_minutes > 0 and (time.time() - t0) > tc.max_minutes * 60
     if st.ddp and tc.max_minutes > 0:  # every rank must stop at the same step
@@ -271,6 +288,7 @@ def _out_of_time(st: _State, tc, t0: float) -> bool:
     return out
 
 
+@locked("run_dir", kind="dir", derive=lambda a: a["run_dir"] if _ddp_env()[0] == 0 else None)
 def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = False,
           progress: bool = True) -> TrainResult:
     """Train `cfg` into `run_dir`; see the module docstring. With `resume` and no `cfg`,
@@ -280,15 +298,19 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
         if not resume:
             raise StorylabError("train needs a config (or resume=True to continue a run with its own)")
         cfg = run_config(run_dir, resume=True)
+    cfg.validate()
     tc = cfg.train
     device, rank, world = _init_process(tc)
     cfg, data = prepare_run(cfg, run_dir, resume)
     mc: ModelConfig = cfg.model
+    check_memory(mc, tc.batch_size, training=True, what="training this model", device=device)
     if rank == 0:
         run_dir.mkdir(parents=True, exist_ok=True)
         save_toml(run_dir / "config.toml", to_dict(cfg))
-        with atomic_write(run_dir / "tokenizer.json") as f:
-            f.write(data.tokenizer.to_str())
+        tok_path, tok_text = run_dir / "tokenizer.json", data.tokenizer.to_str()
+        if not tok_path.is_file() or tok_path.read_bytes() != tok_text.encode("utf-8"):  # atomic, and only if new
+            with atomic_write(tok_path) as f:
+                f.write(tok_text)
     st = _setup(cfg, data, run_dir, resume, device, rank, world)
     if st.master:
         _truncate_metrics(run_dir / "metrics.jsonl", st.step)
@@ -317,6 +339,7 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
                 if st.ddp:
                     dist.all_reduce(total, op=dist.ReduceOp.AVG)
                 loss_value, now = float(total), time.time()
+                _check_diverged(loss_value, st, run_dir, tc)
                 tps = (st.tokens_seen - tokens_last) / max(now - t_last, 1e-9)
                 t_last, tokens_last = now, st.tokens_seen
                 log({"step": st.step, "loss": loss_value, "lr": lr_at(st.step - 1, tc), "tokens": st.tokens_seen,
@@ -331,6 +354,7 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
                 log({"step": st.step, "val_loss": val_loss, **source_val_losses(st.batches, cfg, lambda t: evaluate_loss(
                     st.raw_model, t, mc.context, tc.batch_size, tc.eval_batches, device, tc.dtype))})
             if (tc.ckpt_every and st.step % tc.ckpt_every == 0) or last:
+                _check_diverged(float(total), st, run_dir, tc, weights=True)  # never a NaN checkpoint
                 _checkpoint(st, run_dir, t0)
             if out_of_time:
                 break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -30,7 +31,7 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
     for t in loss.get("texts", []):
         lines.append(f"{t['path']}: loss {_f(t['loss'], 4)}  ppl {_f(t['perplexity'], 2)}  "
                      f"{_f(t['bits_per_byte'], 4)} bits/byte  ({t['tokens']:,} tokens)")
-    console.print(f"[bold]{title}[/]")
+    console.print(f"[bold]{escape(title)}[/]")  # a run name may hold "[/]"
     for l in lines:
         console.print("  " + l, highlight=False)
     if summary.get("skills"):
@@ -43,7 +44,7 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
                       _f(s["chance"]), _f(s["acc_token"]), _f(s["acc_byte"]), _f(s.get("acc_cal")), _verdict(s))
         console.print(t)
         for n in summary.get("suite_notes", []):
-            console.print(f"  [dim]{n}[/]", highlight=False)
+            console.print(f"  [dim]{escape(n)}[/]", highlight=False)
     j = summary.get("judge")
     if j:
         dims = "  ".join(f"{k} {_f(v['mean'], 1)} [{_f(v['ci_low'], 1)}–{_f(v['ci_high'], 1)}]"
@@ -79,7 +80,7 @@ def print_comparison(summaries: list[dict], console: Console | None = None) -> N
     t = Table(header_style="bold", box=None)
     t.add_column("")
     for s in summaries:
-        t.add_column(f"{s['run']}\n@{s.get('step')}", justify="right")
+        t.add_column(f"{escape(s['run'])}\n@{s.get('step')}", justify="right")
 
     def row(label, get):
         vals = []
@@ -99,7 +100,7 @@ def print_comparison(summaries: list[dict], console: Console | None = None) -> N
             if x["path"] not in texts:
                 texts.append(x["path"])
     for p in texts:
-        row(f"{p} bpb", lambda s, p=p: _f(next(x for x in s["loss"]["texts"] if x["path"] == p)["bits_per_byte"], 4))
+        row(f"{escape(p)} bpb", lambda s, p=p: _f(next(x for x in s["loss"]["texts"] if x["path"] == p)["bits_per_byte"], 4))
     skills = []
     for s in summaries:
         for k in s.get("skills", []):

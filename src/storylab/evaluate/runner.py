@@ -32,6 +32,7 @@ import numpy as np
 from storylab.device import pick_device, set_threads
 from storylab.errors import StorylabError
 from storylab.evaluate.judge import judge_completions, load_beginnings
+from storylab.locks import locked
 from storylab.evaluate.loss import split_loss, text_loss
 from storylab.evaluate.novelty import index_for_reference, novelty
 from storylab.evaluate.suite import run_suite
@@ -172,6 +173,7 @@ class EvalResult:
         return ", ".join(parts) + f" in {d.get('seconds', 0):.1f}s -> {Path(d['path']) / 'eval'}"
 
 
+@locked("run", kind="dir", derive=lambda a: RunDir.open(a["run"]).eval_dir)
 def evaluate_run(run: str | os.PathLike, opts: EvalOptions | None = None) -> EvalResult:
     """Evaluate one run (see module docstring)."""
     opts = opts or EvalOptions()

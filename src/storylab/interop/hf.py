@@ -46,6 +46,7 @@ from tokenizers import Tokenizer
 
 from storylab.config import ModelConfig
 from storylab.errors import StorylabError
+from storylab.locks import locked
 from storylab.interop.common import quiet_transformers, read_source, require_transformers, write_run
 from storylab.rundir import RunDir
 from storylab.model import GPT
@@ -280,6 +281,7 @@ def _compare(model, hf, n_tokens: int = 24, seed: int = 0) -> float:
     return float((a - b).abs().max())
 
 
+@locked("out", check=False)  # <out>.lock beside the directory that is renamed into place
 def export_hf(run: str | os.PathLike, out: str | os.PathLike, checkpoint: str | os.PathLike | None = None,
               overwrite: bool = False, verify: bool = True) -> ExportResult:
     """A storylab run (its latest checkpoint, or `checkpoint`) -> a Hugging Face model directory."""

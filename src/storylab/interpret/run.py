@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from storylab.errors import StorylabError
+from storylab.locks import locked
 from storylab.interpret.common import encode_texts, update_summary
 from storylab.interpret.heads import analyze_heads, plot_heads
 from storylab.interpret.neurons import analyze_neurons, neurons_json, tag_story, top_neurons, write_html
@@ -84,6 +85,7 @@ class InspectResult:
         return key in self.analyses
 
 
+@locked("out", kind="dir", derive=lambda a: Path(a["out"]) if a["out"] is not None else RunDir.open(a["run"]).inspect_dir)
 def inspect_run(run: str | os.PathLike, heads: bool = True, neurons: bool = True, probes: bool = True,
                 ood: bool = True, n_stories: int = 200, probe_stories: int = 1500, corpus=None, probe_data=None,
                 layers: list[int] | None = None, out: str | os.PathLike | None = None, device: str = "cpu",
@@ -93,6 +95,15 @@ def inspect_run(run: str | os.PathLike, heads: bool = True, neurons: bool = True
         raise StorylabError("n_stories must be at least 1")
     rd = RunDir.open(run)
     model, tok = rd.load(device=device)
+    bad = [l for l in layers or [] if not 0 <= l < model.cfg.n_layers]
+    if bad:
+        raise StorylabError(f"--layer {bad[0]}: the model has layers 0..{model.cfg.n_layers - 1}")
+    if probe_stories < 1:
+        raise StorylabError("probe_stories must be at least 1")
+    try:  # the figures need it; fail before writing half the results, not after
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise StorylabError("inspect needs matplotlib (part of storylab's install): pip install matplotlib") from None
     need = max(n_stories, probe_stories if probes else 0)
     if heads or neurons or ood or probe_data is None:
         records = rd.stories(need, corpus)

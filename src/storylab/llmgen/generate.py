@@ -46,6 +46,7 @@ from storylab.corpus import make_record
 from storylab.corpus.dedup import DuplicateIndex
 from storylab.corpus.instruct import format_instruct, parse_instruct
 from storylab.errors import StorylabError
+from storylab.locks import locked
 from storylab.io import write_json
 from storylab.llmgen.client import Completion, Endpoint, RequestFailed, bounded_map
 from storylab.llmgen.recipe import (
@@ -435,6 +436,7 @@ def _progress_bar(run: _Run, enabled: bool):
     return bar, update
 
 
+@locked("out")
 def generate_llm_corpus(out: str | os.PathLike, n: int, seed: int, client_config: Endpoint, *,
                         words: WordLists | str | os.PathLike | None = None,
                         template: PromptTemplate | str | os.PathLike | None = None, instruct: bool = False,
@@ -456,6 +458,16 @@ def generate_llm_corpus(out: str | os.PathLike, n: int, seed: int, client_config
         raise StorylabError(f"--n must be at least 1, got {n}")
     if not 0 <= max_offvocab <= 1:
         raise StorylabError(f"--max-offvocab is a fraction between 0 and 1, got {max_offvocab}")
+    if not 0 < near_dup_threshold <= 1:
+        raise StorylabError(f"--near-dup is a similarity in (0, 1], got {near_dup_threshold}")
+    if client_config.max_retries < 0 or client_config.in_flight < 1 or max_features < 0:
+        raise StorylabError("max_retries must be >= 0, in_flight >= 1 and max_features >= 0")
+    from urllib.parse import urlsplit
+
+    url = urlsplit(client_config.base_url or "")
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise StorylabError(f"--base-url must be an http(s) URL such as http://localhost:8000/v1, "
+                            f"got {client_config.base_url!r}")
     client_config.make_client()  # bad URL or missing key: fail now, before any file is touched
     if not isinstance(words, WordLists):
         words = load_word_lists(words)

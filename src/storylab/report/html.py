@@ -24,6 +24,8 @@ from typing import Callable
 
 from storylab.config import load_toml
 from storylab.errors import StorylabError
+from storylab.locks import locked
+from storylab.rundir import check_tokenizer
 from storylab.evaluate.judge import AGE_GROUPS
 from storylab.io import atomic_write
 from storylab.report import plots
@@ -281,6 +283,7 @@ class ReportResult:
         return f"report: {self.path} ({self.path.stat().st_size / 1024:.0f} KiB, {len(self.sections)} sections)"
 
 
+@locked("out", derive=lambda a: (Path(a["out"]) if a["out"] else Path(a["run"]) / "report.html") if Path(a["run"]).is_dir() else None)
 def build_report(run: str | os.PathLike, out: str | os.PathLike | None = None) -> ReportResult:
     """Write ``RUN/report.html`` (or `out`): one self-contained page."""
     run = Path(run)
@@ -289,6 +292,7 @@ def build_report(run: str | os.PathLike, out: str | os.PathLike | None = None) -
     if not (run / "config.toml").exists() and not (run / "metrics.jsonl").exists():
         raise StorylabError(f"{run}: not a run directory (no config.toml or metrics.jsonl)")
     plots._plt()  # fail early, with one line, if matplotlib is missing
+    check_tokenizer(run)
     ev = run / "eval"
     sections = [("Training", training_section(run)), ("Model", config_section(run)),
                 ("Held-out loss", loss_section(ev)), ("Capabilities", suite_section(ev)),

@@ -14,6 +14,7 @@ from storylab.corpus import make_record
 from storylab.world.model import World
 from storylab.world.story import Story
 from storylab.errors import StorylabError
+from storylab.locks import locked
 from storylab.io import atomic_write
 
 SOURCE = "procedural"
@@ -80,6 +81,7 @@ def _chunks(seed: int, n: int, size: int) -> Iterable[tuple[int, int, int]]:
         yield seed, s, min(size, n - s)
 
 
+@locked("out")
 def generate_corpus(out: str | os.PathLike, n: int, seed: int, workers: int | None = None,
                     progress: bool = True) -> GenerateStats:
     """Write `n` procedural stories of `seed` to `out` (JSONL, atomically).
