@@ -186,11 +186,7 @@ def _init_process(tc) -> tuple[str, int, int]:
     if not device.startswith("cuda"):  # threads that fit the cores free now, shared among local ranks
         n = tc.threads or max(1, set_threads(0) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
         set_threads(n)
-    auto = tc.dtype == "auto"
-    tc.dtype = resolve_dtype(tc.dtype, device)
-    if auto and tc.dtype == "bfloat16" and rank == 0:
-        console.print(f"note: training in bf16 autocast ({device} has bf16 units); train.dtype=float32 to override",
-                      highlight=False)
+    tc.dtype = resolve_dtype(tc.dtype, device)  # auto: bf16 autocast where the hardware has bf16 units (the summary says which)
     if device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
