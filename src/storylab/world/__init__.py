@@ -53,8 +53,14 @@ word, ``text[offset:offset+len(word)]`` is that word, up to the case of its firs
   - ``main_character``: answer = the hero's name, distractors = other names.
 """
 
-from storylab.world.generate import (GenerateStats, generate_corpus, generate_skill_items, generate_stories,
-                                          make_story, story_rng)
+from storylab.world.generate import (
+                                          GenerateStats,
+                                          generate_corpus,
+                                          generate_skill_items,
+                                          generate_stories,
+                                          make_story,
+                                          story_rng,
+)
 from storylab.world.model import World, village_map
 from storylab.world.story import FEATURES
 

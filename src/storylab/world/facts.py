@@ -19,6 +19,8 @@ from ...") and ``contrast`` (the knowledge-base words behind the distractors).
 from __future__ import annotations
 
 from storylab.world.knowledge import load_knowledge
+from storylab.world.model import World
+from storylab.world.record import skill as _skill
 from storylab.world.text import a, cap
 
 K = load_knowledge()
@@ -72,8 +74,6 @@ _SLOTS = {  # remedy slots: the same words before the answer, a different need d
 
 
 def _words():
-    from storylab.world.model import World
-
     return World.get().vocab
 
 
@@ -118,8 +118,6 @@ class Ep:
 
     def _mark(self, answer: str, distractors: list[str], value: str, contrast: list[str], asks: str,
               subj: str | None = None, wrap=None) -> str:
-        from storylab.world.skills import _skill
-
         self.done = True
         subj = subj or self.subj
         rec = _skill(self.st, "everyday_fact", answer, distractors, fact=f"{self.rel}:{subj}", relation=self.rel,

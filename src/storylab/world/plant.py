@@ -13,11 +13,14 @@ the facts never share a story.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from typing import Iterable, Iterator
 
+from storylab.corpus.records import read_corpus
 from storylab.errors import StorylabError
+from storylab.io import atomic_write
 
 SENTENCE = "The {word} is always {meaning}."
 _OFFSET_KEYS = ("offset", "first_mention", "prompt_end")  # character offsets in the world's meta schema
@@ -88,11 +91,6 @@ def plant_facts(records: Iterable[dict], n: int, facts: list[tuple[str, str]], k
 def plant_corpus(path, facts: list[tuple[str, str]], k: int, seed: int = 0) -> dict:
     """Rewrite the corpus JSONL at `path` (atomically) with the facts planted; returns
     {word: [story ids]} so callers can report where each fact went."""
-    import json
-
-    from storylab.corpus.records import read_corpus
-    from storylab.io import atomic_write
-
     n = sum(1 for _ in read_corpus(path))
     where: dict[str, list[str]] = {w: [] for w, _ in facts}
     with atomic_write(path) as f:

@@ -12,18 +12,12 @@ from __future__ import annotations
 
 from storylab.world import facts
 from storylab.world.model import COLORS, DIRECTIONS
+from storylab.world.record import skill as _skill
 from storylab.world.text import NUMBERS, a, article, count_noun
 
 _LOUD = ["drum", "whistle", "bell", "horn"]
 _QUIET = ["book", "doll", "teddy", "puzzle", "block", "ball", "kite", "puppet", "crayon", "marble", "robot"]
 _NEG_ATTRS = ["sweet", "sweet", "salty", "sour", "crunchy", "juicy", "cold", "healthy"]
-
-
-def _skill(st, name: str, answer: str, distractors: list[str], **details) -> dict:
-    distractors = [d for d in dict.fromkeys(distractors) if d != answer]  # unique, never the answer
-    rec = {"skill": name, "answer": answer, "distractors": distractors, **details}
-    st.pending_skills.append(rec)
-    return rec
 
 
 def exclusion(st) -> bool:

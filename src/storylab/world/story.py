@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 
 from storylab.world import facts, plots, skills
-from storylab.world.model import (DAYS, FAMILY, HELPER_PEOPLE, HOURS, SEASONS, WISE_ANIMALS, Char, World)
+from storylab.world.model import DAYS, FAMILY, HELPER_PEOPLE, HOURS, SEASONS, WISE_ANIMALS, Char, World
 from storylab.world.text import Doc, a, quote
 
 FEATURES = ("Dialogue", "BadEnding", "MoralValue", "Twist", "Foreshadowing", "Conflict")
