@@ -1,27 +1,43 @@
 """Performance defaults: threads chosen from the free cores, bf16 only where the hardware has it."""
 
 import os
+import time
 
 import pytest
 import torch
 
+from storylab import device
 from storylab.device import auto_threads, free_cores, has_fast_bf16, resolve_dtype, set_threads
 from storylab.errors import StorylabError
 
 
-def test_free_cores_subtracts_the_load(monkeypatch):
+def test_free_cores_subtracts_the_busy_ones(monkeypatch):
     cores = len(os.sched_getaffinity(0))
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(device, "busy_cores", lambda: 0.0)
     assert free_cores() == cores
-    monkeypatch.setattr(os, "getloadavg", lambda: (cores - 0.8, 0.0, 0.0))  # one core's worth left
+    monkeypatch.setattr(device, "busy_cores", lambda: cores - 0.8)  # one core's worth left
     assert free_cores() == 1
-    monkeypatch.setattr(os, "getloadavg", lambda: (100.0, 0.0, 0.0))
+    monkeypatch.setattr(device, "busy_cores", lambda: 100.0)
     assert free_cores() == 1
+
+
+def test_busy_cores_sees_a_spinning_process():
+    import subprocess
+    import sys
+
+    idle = device.busy_cores(0.2)
+    spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        assert device.busy_cores(0.3) > idle + 0.5
+    finally:
+        spin.kill()
+        spin.wait()
 
 
 def test_auto_threads_tiny_ops_one_thread_and_user_choice_wins(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(device, "busy_cores", lambda: 0.0)
     assert auto_threads(work=64 * 64) == 1
     assert auto_threads(work=1 << 30) == len(os.sched_getaffinity(0))
     monkeypatch.setenv("OMP_NUM_THREADS", "1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from contextlib import nullcontext
 
 import torch
@@ -69,18 +70,36 @@ def autocast(device: str, dtype: str):
     return torch.autocast(device_type=str(device).split(":")[0], dtype=torch.bfloat16)
 
 
+def busy_cores(interval: float = 0.05) -> float:
+    """Cores other processes keep busy right now: /proc/stat over a short sleep (this process
+    sleeps meanwhile, so it is not counted). The load average would also count this process's
+    own last minute of work and lag behind a machine that just went quiet; it is the fallback."""
+    def sample():
+        with open("/proc/stat", encoding="ascii") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + (v[4] if len(v) > 4 else 0)  # total, idle + iowait (jiffies)
+
+    try:
+        t0, i0 = sample()
+        time.sleep(interval)
+        t1, i1 = sample()
+        ncpu = os.cpu_count() or 1
+        return ncpu * (1 - (i1 - i0) / max(t1 - t0, 1))
+    except (OSError, ValueError, IndexError):  # not Linux
+        try:
+            return os.getloadavg()[0]
+        except (AttributeError, OSError):  # pragma: no cover
+            return 0.0
+
+
 def free_cores() -> int:
     """Cores this process may use that other work is not already using: the CPU affinity
-    set minus the 1-minute load average (rounded), at least one."""
+    set minus the cores busy right now (rounded), at least one."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS, Windows
         cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # pragma: no cover
-        load = 0.0
-    return max(1, min(cores, int(cores - load + 0.5)))
+    return max(1, min(cores, int(cores - busy_cores() + 0.5)))
 
 
 def auto_threads(work: int = 1 << 30) -> int:
