@@ -84,7 +84,7 @@ def main():
           f"each; precision@k for 'The WORD is' -> ' always MEANING'; control '{CONTROL[0]}'->'{CONTROL[1]}': share of "
           f"planted stories in its top 10 (chance {len(FACTS) * a.k / a.stories:.3f})\n")
     print("| d_model | method | " + " | ".join(f"p@k {w}" for w, _ in FACTS) + " | mean p@k | control | wall s | peak MB |")
-    print("|---|---|" + "---|" * (len(FACTS) + 5))
+    print("|---|---|" + "---|" * (len(FACTS) + 4))
     for x in rows:
         ps = [x["precision"].get(w, float("nan")) for w, _ in FACTS]
         print(f"| {x['d_model']} | {x['method']} | " + " | ".join(f"{p:.2f}" for p in ps)
