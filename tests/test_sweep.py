@@ -5,17 +5,14 @@ report in a real browser."""
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import chromium, run_cli, screenshot
 
 SPEC = """
 mode = "grid"
@@ -193,10 +190,6 @@ def test_equal_compute_budget_keeps_6ND_constant(tiny_data, tmp_path):
     assert trials[-1].config["train"]["steps"] < trials[0].config["train"]["steps"]
 
 
-def _chromium():
-    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
 def test_sweep_report_is_self_contained(pool_sweep):
     import base64
     import re
@@ -212,21 +205,11 @@ def test_sweep_report_is_self_contained(pool_sweep):
     assert all(r["id"] in html for r in pool_sweep.records)
 
 
-@pytest.mark.skipif(_chromium() is None, reason="no chromium on PATH (apt-get install -y chromium)")
+@pytest.mark.skipif(chromium() is None, reason="no chromium on PATH (apt-get install -y chromium)")
 def test_sweep_report_renders_in_headless_chromium(pool_sweep, tmp_path):
-    from matplotlib.image import imread
-
     from storylab.report.sweep import build_sweep_report
 
-    page = build_sweep_report(pool_sweep.out, tmp_path / "sweep.html")
-    shot = tmp_path / "shot.png"
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--no-first-run",
-                        f"--user-data-dir={profile}", f"--screenshot={shot}", "--window-size=1200,2400",
-                        page.resolve().as_uri()], capture_output=True, timeout=120)
-    assert shot.exists(), "chromium wrote no screenshot"
-    img = imread(shot)[..., :3]
+    img = screenshot(build_sweep_report(pool_sweep.out, tmp_path / "sweep.html"), tmp_path / "shot.png", 2400)
     assert img.shape[0] >= 2000 and img.shape[1] >= 1000
     non_white = (img.min(axis=-1) < 0.9).mean()
     assert img.std() > 0.05 and non_white > 0.05, (img.std(), non_white)
