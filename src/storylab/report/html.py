@@ -274,6 +274,17 @@ nav a{margin-right:12px}
 """
 
 
+def page(title: str, source: Path, sections: list[tuple[str, str]], intro: str = "") -> str:
+    """One self-contained HTML page: a title, where it came from, a nav bar, one <section> per (title, HTML)."""
+    ids = [t.lower().replace(" ", "-").replace("×", "x") for t, _ in sections]
+    nav = "<nav>" + "".join(f'<a href="#{i}">{esc(t)}</a>' for i, (t, _) in zip(ids, sections)) + "</nav>"
+    body = "".join(f'<section id="{i}"><h2>{esc(t)}</h2>{frag}</section>' for i, (t, frag) in zip(ids, sections))
+    now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
+            f'<style>{CSS}</style></head><body><h1>{esc(title)}</h1>'
+            f'<p class="small">{esc(Path(source).resolve())} — written {now}</p>{intro}{nav}{body}</body></html>')
+
+
 @dataclass
 class ReportResult:
     path: Path
@@ -308,14 +319,7 @@ def build_report(run: str | os.PathLike, out: str | os.PathLike | None = None) -
             frag = _hint(f"section failed: {type(e).__name__}: {e}")
         if frag:
             sections.append((title, frag))
-    ids = [t.lower().replace(" ", "-") for t, _ in sections]
-    nav = "<nav>" + "".join(f'<a href="#{i}">{esc(t)}</a>' for i, (t, _) in zip(ids, sections)) + "</nav>"
-    body = "".join(f'<section id="{i}"><h2>{esc(t)}</h2>{frag}</section>' for i, (t, frag) in zip(ids, sections))
-    now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>storylab report: {esc(run.name)}'
-            f'</title><style>{CSS}</style></head><body><h1>storylab report: {esc(run.name)}</h1>'
-            f'<p class="small">{esc(run.resolve())} — written {now}</p>{nav}{body}</body></html>')
     out = Path(out) if out else run / "report.html"
     with atomic_write(out) as f:
-        f.write(page)
+        f.write(page(f"storylab report: {run.name}", run, sections))
     return ReportResult(out, [t for t, _ in sections])

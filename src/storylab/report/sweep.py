@@ -9,7 +9,6 @@ and a table of every trial with 95% Wilson intervals. Figures are embedded PNGs.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import math
 import os
@@ -17,7 +16,8 @@ from pathlib import Path
 
 from storylab.errors import StorylabError
 from storylab.report import plots
-from storylab.report.html import CSS, Raw, esc, img, table
+from storylab.io import atomic_write
+from storylab.report.html import Raw, esc, img, page, table
 
 WIDTH, DEPTH = "model.d_model", "model.n_layers"
 
@@ -203,19 +203,10 @@ def build_sweep_report(sweep: str | os.PathLike, out: str | os.PathLike | None =
         ("Trials", results_table(recs, axes, skills)
          + '<p class="small">accuracy [95% Wilson interval]; green: interval above chance, red: below.</p>'),
     ]
-    ids = [t.lower().replace(" ", "-").replace("×", "x") for t, _ in sections]
-    nav = "<nav>" + "".join(f'<a href="#{i}">{esc(t)}</a>' for i, (t, _) in zip(ids, sections)) + "</nav>"
-    body = "".join(f'<section id="{i}"><h2>{esc(t)}</h2>{f}</section>' for i, (t, f) in zip(ids, sections))
     desc = (f"{len(recs)} trials ({len(ok)} ok, {len(failed)} failed); mode {meta.get('mode', '?')}; axes "
             + ", ".join(f"{a} = {v}" for a, v in (meta.get("axes") or {}).items())
             + f"; budget {json.dumps(meta.get('budget', {}))}")
-    now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>storylab sweep: {esc(sweep.name)}'
-            f'</title><style>{CSS}</style></head><body><h1>storylab sweep: {esc(sweep.name)}</h1>'
-            f'<p class="small">{esc(sweep.resolve())} — written {now}</p><p>{esc(desc)}</p>{nav}{body}</body></html>')
     out = Path(out) if out else sweep / "report.html"
-    from storylab.io import atomic_write
-
     with atomic_write(out) as f:
-        f.write(page)
+        f.write(page(f"storylab sweep: {sweep.name}", sweep, sections, intro=f"<p>{esc(desc)}</p>"))
     return out
