@@ -53,7 +53,7 @@ def main() -> None:
     print(r.summary(), f"({time.time() - t:.0f}s)")
     t = time.time()
     s = evaluate_run(a.out / "run", EvalOptions(checkpoints="all", threads=a.threads))
-    print_summary(s)
+    print_summary(s.data)
     print(f"eval of {len(s['checkpoints'])} checkpoints: {time.time() - t:.1f}s")
 
 

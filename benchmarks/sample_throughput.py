@@ -67,7 +67,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from storylab.errors import StorylabError
-    from storylab.sample import load_for_sampling
+    from storylab.rundir import load_run
 
     tmp = None
     try:
@@ -78,7 +78,7 @@ def main() -> None:
             tmp = tempfile.TemporaryDirectory()
             run = Path(tmp.name) / "stories260K"
             import_llama2c(LLAMA2C / "stories260K.bin", LLAMA2C / "tok512.bin", run)
-        model, tok = load_for_sampling(run)
+        model, tok = load_run(run)
     except StorylabError as e:
         sys.exit(f"error: {e}")
     default_threads = torch.get_num_threads()

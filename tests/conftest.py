@@ -14,6 +14,29 @@ TINY_TRAIN = ["train.batch_size=8", "train.warmup=5", "train.eval_every=0", "tra
               "train.threads=1", "train.log_every=1", "train.lr=3e-3"]
 
 
+def chromium() -> str | None:
+    """The system's headless browser (CI installs Debian's chromium), or None."""
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def screenshot(page: Path, out: Path, height: int):
+    """A headless Chromium screenshot of a local HTML file, as an RGB array in [0, 1]."""
+    import subprocess
+    import tempfile
+
+    from matplotlib.image import imread
+
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--no-first-run",
+                        f"--user-data-dir={profile}", f"--screenshot={out}", f"--window-size=1200,{height}",
+                        Path(page).resolve().as_uri()], capture_output=True, timeout=120)
+    assert out.exists(), "chromium wrote no screenshot"
+    return imread(out)[..., :3]
+
+
 def run_cli(*args, env=None, check=None):
     """Run `storylab ARGS` in a subprocess (the real console script's code path)."""
     import subprocess

@@ -1,6 +1,9 @@
 import json
 
+import pytest
 from conftest import run_cli
+
+pytestmark = pytest.mark.slow  # real training runs: minutes
 
 
 def test_demo_runs_the_whole_loop_offline(tmp_path):
@@ -29,10 +32,10 @@ def test_demo_model_is_above_chance_on_grammar_and_facts(tmp_path):
     from storylab.evaluate.suite import run_suite
     from storylab.evaluate.tasks import load_tasks
     from storylab.model import GPT
-    from storylab.sample import load_for_sampling
+    from storylab.rundir import load_run
 
     r = run_demo(tmp_path / "demo", stories=10000, steps=DEMO_STEPS, progress=False)
-    model, tok = load_for_sampling(r.run_dir)
+    model, tok = load_run(r.run_dir)
     items = load_tasks(skills=["grammar", "everyday_fact"])
     trained = run_suite(model, tok, items)
     torch.manual_seed(0)

@@ -29,10 +29,9 @@ def run(data, tmp_path_factory):
 
 
 def _model(run):
-    from storylab.evaluate.common import load_checkpoint, open_run
+    from storylab.rundir import RunDir
 
-    info = open_run(run)
-    return load_checkpoint(info, info.checkpoints[-1][1])
+    return RunDir.open(run).load()
 
 
 def test_every_token_predicted_once_in_non_overlapping_windows(run):

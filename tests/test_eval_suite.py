@@ -21,10 +21,9 @@ def data(tmp_path_factory):
 
 
 def _model(run):
-    from storylab.evaluate.common import load_checkpoint, open_run
+    from storylab.rundir import RunDir
 
-    info = open_run(run)
-    return load_checkpoint(info, info.checkpoints[-1][1])
+    return RunDir.open(run).load()
 
 
 # --- task files -------------------------------------------------------------------------------
@@ -189,9 +188,9 @@ def test_trained_model_scores_above_chance_on_grammar_and_facts(stories260k, dat
     assert grammar.subskills["a_an"]["acc"] >= 0.9
     assert facts.acc > facts.chance and facts.cal_ci_low > facts.chance, facts
 
-    from storylab.evaluate.common import open_run
+    from storylab.rundir import RunDir
 
-    cfg = open_run(stories260k).config["model"]
+    cfg = RunDir.open(stories260k).config["model"]
     shape = [f"model.{k}={cfg[k]}" for k in ("d_model", "n_layers", "n_heads", "n_kv_heads", "context",
                                                "positions", "norm", "activation", "d_mlp")]
     rand = random_run(data, tmp_path / "rand", seed=1, model=shape)

@@ -103,7 +103,7 @@ def make_corpus(tmp_path) -> Path:
 def test_parquet_export_import_round_trip(tmp_path):
     pytest.importorskip("pyarrow")
     corpus = make_corpus(tmp_path)
-    assert export_corpus(corpus, "parquet", tmp_path / "c.parquet") == 30
+    assert export_corpus(corpus, "parquet", tmp_path / "c.parquet").stories == 30
     stats = import_corpus(tmp_path / "c.parquet", tmp_path / "back.jsonl")  # detected by suffix
     assert stats.format == "parquet" and stats.written == 30
     assert list(read_corpus(tmp_path / "back.jsonl")) == list(read_corpus(corpus))

@@ -35,7 +35,7 @@ def world_run(tmp_path_factory):
     cfg = load_run_config(None, [f"data={root / 'data'}", "model.d_model=32", "model.n_layers=2", "model.n_heads=2",
                                  "model.context=64", "train.steps=300", "train.batch_size=16", "train.warmup=20",
                                  "train.lr=5e-3", "train.eval_every=0", "train.eval_batches=2", "train.threads=1",
-                                 "train.log_every=50", "train.ckpt_every=0"])
+                                 "train.log_every=50", "train.ckpt_every=0", "train.dtype=float32"])
     train(cfg, root / "run", progress=False)
     return root / "run"
 
@@ -106,7 +106,7 @@ def test_induction_score_finds_an_induction_head():
     with torch.no_grad():
         for p in m.parameters():
             p.zero_()
-        for p in (*(b.ln1.weight for b in m.blocks), *(b.ln2.weight for b in m.blocks), m.ln_f.weight):
+        for p in (*(b.ln1.weight for b in m.blocks), *(b.ln2.weight for b in m.blocks), m.ln_final.weight):
             p.fill_(1)
         m.wte.weight[:, :V] = 4 * torch.eye(V)
         a0, a1 = m.blocks[0].attn, m.blocks[1].attn
@@ -257,7 +257,7 @@ def test_perturbations():
 
 def test_ood_curve_rises_on_a_trained_model(world_run):
     from storylab.world import generate_stories
-    from storylab.interpret.common import load_run
+    from storylab.rundir import load_run
     from storylab.interpret.ood import ood_analysis, unigram_from_run
 
     model, tok = load_run(world_run)
@@ -281,6 +281,7 @@ def test_ood_curve_rises_on_a_trained_model(world_run):
 # --- the whole verb ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_inspect_cli_writes_results(world_run):
     p = run_cli("inspect", world_run, "--stories", "30", "--probe-stories", "300", check=0)
     assert "inspect:" in p.stderr

@@ -239,7 +239,8 @@ def _llama_tokenizer():
 
 def test_roundtrip_hf_llama_gqa(tmp_path):
     from storylab.interop import export_hf, import_hf
-    from storylab.sample import SampleSettings, generate, load_for_sampling
+    from storylab.sample import SampleSettings, generate
+    from storylab.rundir import load_run
 
     tok = _llama_tokenizer()
     c = transformers.LlamaConfig(vocab_size=tok.get_vocab_size() + 2, hidden_size=48, intermediate_size=72,
@@ -261,7 +262,7 @@ def test_roundtrip_hf_llama_gqa(tmp_path):
     torch.testing.assert_close(sl_logits(m, idx), want, atol=1e-4, rtol=0)
 
     # storylab's sampler: BOS (renamed <|endoftext|>) first, as Llama expects; stops at </s> too
-    model, stok = load_for_sampling(res.out)
+    model, stok = load_run(res.out)
     assert stok.token_to_id(EOT) == 1 and stok.encode("Tom").ids[0] == 1
     (text,), = generate(model, stok, ["Tom"], SampleSettings(max_new_tokens=10, greedy=True))
     assert isinstance(text, str)
@@ -452,11 +453,12 @@ def s260(tmp_path_factory):
 
 @needs_llama2c
 def test_stories260k_greedy_matches_llama2c_reference(s260):
-    from storylab.sample import SampleSettings, generate, generate_ids, load_for_sampling
+    from storylab.sample import SampleSettings, generate, generate_ids
+    from storylab.rundir import load_run
 
     pieces, scores = read_llama2c_tokenizer(LLAMA2C / "tok512.bin")
     prompt = llama2c_encode(pieces, scores, "Once upon a time")
-    model, tok = load_for_sampling(s260)
+    model, tok = load_run(s260)
     assert tok.encode("Once upon a time").ids == prompt  # BOS + dummy-prefix encoding, as run.c
     ref = Llama2cReference(LLAMA2C / "stories260K.bin")
 
@@ -523,11 +525,12 @@ def test_llama2c_32k_tokenizer_round_trip_and_export(tmp_path):
         assert ids[0] == 1 and tok.decode(ids) == s
     # a 32k-vocab model (random weights) + this tokenizer runs through `storylab sample`
     from storylab.interop.common import write_run
-    from storylab.sample import SampleSettings, generate, load_for_sampling
+    from storylab.sample import SampleSettings, generate
+    from storylab.rundir import load_run
 
     cfg = ModelConfig(vocab_size=32000, context=64, d_model=16, n_layers=1, n_heads=2, **LLAMA)
     write_run(tmp_path / "r", GPT(cfg), tok, {})
-    model, t = load_for_sampling(tmp_path / "r")
+    model, t = load_run(tmp_path / "r")
     (out,), = generate(model, t, ["Hello"], SampleSettings(max_new_tokens=5, greedy=True))
     assert isinstance(out, str)
 

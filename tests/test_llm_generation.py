@@ -28,7 +28,8 @@ from pathlib import Path
 import pytest
 
 from storylab.corpus.dedup import DuplicateIndex
-from storylab.llmgen.generate import ClientConfig, GenStats, RunFiles, generate_llm_corpus, judge
+from storylab.llmgen.client import Endpoint
+from storylab.llmgen.generate import GenStats, RunFiles, generate_llm_corpus, judge
 from storylab.llmgen.recipe import FEATURES, PromptTemplate, WordLists, build_messages, instruct_fields, load_word_lists, make_recipe, offvocab, split_summary, story_id
 from storylab.corpus.instruct import format_instruct, parse_instruct
 from storylab.errors import StorylabError
@@ -241,11 +242,11 @@ def key_env(monkeypatch):
     return KEY_ENV
 
 
-def fast_config(url: str, **kw) -> ClientConfig:
+def fast_config(url: str, **kw) -> Endpoint:
     settings = dict(api_key_env=KEY_ENV, in_flight=16, timeout=0.3, max_retries=4, backoff=0.01, max_backoff=0.05,
                     max_retry_after=0.2)
     settings.update(kw)
-    return ClientConfig(url, "fake-1", **settings)
+    return Endpoint(url, "fake-1", **settings)
 
 
 def all_ids(seed: int, n: int) -> set[str]:
@@ -640,13 +641,15 @@ def test_missing_key_variable_via_cli(tmp_path, capsys, monkeypatch):
 
 DRIVER = """
 import sys
-from storylab.llmgen.generate import ClientConfig, generate_llm_corpus
+from storylab.llmgen.client import Endpoint
+from storylab.llmgen.generate import generate_llm_corpus
 url, out, words = sys.argv[1:4]
-cfg = ClientConfig(url, "fake-1", "{env}", in_flight=4, timeout=2, max_retries=3, backoff=0.01, max_backoff=0.05)
+cfg = Endpoint(url, "fake-1", "{env}", in_flight=4, timeout=2, max_retries=3, backoff=0.01, max_backoff=0.05)
 generate_llm_corpus(out, {n}, {seed}, cfg, words=words, progress=False)
 """
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_then_resume(tmp_path, key_env):
     seed, n = 3, 120
     wl = word_lists()

@@ -4,13 +4,11 @@ import base64
 import json
 import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import chromium, run_cli, screenshot
 from _eval_helpers import random_run, world_data
 
 
@@ -81,7 +79,7 @@ def test_report_of_a_bare_run_explains_what_is_missing(tmp_path_factory):
     run = random_run(data, tmp_path_factory.mktemp("bare") / "run")
     from storylab.report import build_report
 
-    html = build_report(run).read_text()
+    html = build_report(run).path.read_text()
     assert "storylab eval RUN --suite" in html and "no inspect/ results" in html
     from storylab.errors import StorylabError
 
@@ -89,25 +87,12 @@ def test_report_of_a_bare_run_explains_what_is_missing(tmp_path_factory):
         build_report(tmp_path_factory.mktemp("x") / "nope")
 
 
-def _chromium():
-    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
-@pytest.mark.skipif(_chromium() is None, reason="no chromium on PATH (apt-get install -y chromium)")
+@pytest.mark.skipif(chromium() is None, reason="no chromium on PATH (apt-get install -y chromium)")
 def test_report_renders_in_headless_chromium(evaluated_run, tmp_path):
-    from matplotlib.image import imread
-
     from storylab.report import build_report
 
-    page = build_report(evaluated_run)
     shot = tmp_path / "report.png"
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--no-first-run",
-                        f"--user-data-dir={profile}", f"--screenshot={shot}", "--window-size=1200,2000",
-                        page.resolve().as_uri()], capture_output=True, timeout=120)
-    assert shot.exists(), "chromium wrote no screenshot"
-    img = imread(shot)[..., :3]
+    img = screenshot(build_report(evaluated_run).path, shot, 2000)
     assert img.shape[0] >= 1000 and img.shape[1] >= 1000
     non_white = (img.min(axis=-1) < 0.9).mean()
     assert img.std() > 0.05 and non_white > 0.03, (img.std(), non_white)

@@ -49,3 +49,40 @@ def test_sampling_is_seeded(model):
     b = generate_ids(model, PROMPTS, s, None, torch.Generator().manual_seed(3))
     c = generate_ids(model, PROMPTS, s, None, torch.Generator().manual_seed(4))
     assert a == b and a != c
+
+
+def test_decode_step_matches_the_full_forward(model):
+    """The sampling fast path (eager int position, and the fixed-shape tensor position that
+    torch.compile replays) gives the full forward pass' logits."""
+    from storylab.model import KVCache
+
+    x = torch.randint(0, 50, (3, 20), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        full = model(x)
+        for static in (False, True):
+            cache = KVCache(model.cfg, 3, 30, "cpu", torch.float32)
+            model(x[:, :4], kv_cache=cache, pos=0)
+            steps = [model.decode_step(x[:, t], torch.tensor(t) if static else t, cache) for t in range(4, 20)]
+            torch.testing.assert_close(torch.stack(steps, 1), full[:, 4:], atol=1e-5, rtol=1e-5)
+
+
+def test_finished_rows_leave_the_batch_without_changing_the_others(model):
+    """Rows that stop early are dropped from the batch; greedy rows still equal one-at-a-time decoding."""
+    s = SampleSettings(max_new_tokens=30, greedy=True)
+    free = generate_ids(model, PROMPTS * 4, s, eot_id=None)
+    eot = free[0][2]  # row 0 stops by step 2; others wherever they meet it
+    together = generate_ids(model, PROMPTS * 4, s, eot_id=eot)
+    alone = [generate_ids(model, [p], s, eot_id=eot)[0] for p in PROMPTS]
+    assert together == alone * 4
+    assert together[0] == free[0][:free[0].index(eot)]
+    assert all(r == f[:f.index(eot)] if eot in f else r == f for r, f in zip(together, free))
+
+
+def test_sampling_follows_the_distribution():
+    """Inverse-CDF sampling (one uniform per row) draws tokens with the softmax's frequencies."""
+    from storylab.sample import sample_next
+
+    logits = torch.log(torch.tensor([[0.5, 0.3, 0.2, 0.0]])).expand(20000, 4)
+    u = torch.rand(20000, generator=torch.Generator().manual_seed(0))
+    counts = torch.bincount(sample_next(logits, SampleSettings(temperature=1.0), u), minlength=4).float() / 20000
+    torch.testing.assert_close(counts, torch.tensor([0.5, 0.3, 0.2, 0.0]), atol=0.015, rtol=0)

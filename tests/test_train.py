@@ -50,6 +50,7 @@ def _train_cmd(data, run, steps):
     return [sys.executable, "-m", "storylab.cli", *map(str, args)]
 
 
+@pytest.mark.slow
 def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path, tiny_data):
     steps = 40
     ref = tmp_path / "ref"
@@ -137,6 +138,7 @@ def test_train_bad_inputs(tmp_path, tiny_data):
     assert not (tmp_path / "d" / "index.json").exists()
 
 
+@pytest.mark.slow
 def test_torchrun_two_cpu_ranks_agree(tmp_path, tiny_data):
     torchrun = shutil.which("torchrun", path=os.path.dirname(sys.executable)) or shutil.which("torchrun")
     run = tmp_path / "ddp"

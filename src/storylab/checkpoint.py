@@ -9,17 +9,20 @@ is complete. Never pickles: a run directory from a stranger is safe to open.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
+from storylab.budget import check_memory
 from storylab.config import ModelConfig, from_dict, to_dict
 from storylab.errors import StorylabError
+from storylab.model import GPT
 
 FORMAT = "storylab-v1"
 _STEP = re.compile(r"^step_(\d+)\.safetensors$")
@@ -47,10 +50,16 @@ def _save(tensors: dict, path: Path, metadata: dict) -> None:
     tensors = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    save_file(tensors, str(tmp), metadata={k: str(v) for k, v in metadata.items()})
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        save_file(tensors, str(tmp), metadata={k: str(v) for k, v in metadata.items()})
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if isinstance(e, SafetensorError):  # an I/O error inside safetensors (disk full, file too large)
+            raise OSError(errno.EIO, str(e).splitlines()[0][:120], str(path)) from None
+        raise
 
 
 def read_safetensors(path: Path, what: str) -> tuple[dict, dict]:
@@ -58,8 +67,6 @@ def read_safetensors(path: Path, what: str) -> tuple[dict, dict]:
         raise StorylabError(f"{what} not found: {path}")
     try:
         tensors = load_file(str(path))
-        from safetensors import safe_open
-
         with safe_open(str(path), "pt") as f:
             meta = f.metadata() or {}
     except (SafetensorError, OSError, ValueError, RuntimeError) as e:
@@ -82,14 +89,34 @@ def save_checkpoint(run_dir: Path, step: int, model: torch.nn.Module, optimizer=
         _save(tensors, state_path(run_dir, step), {"format": FORMAT, "step": step,
                                                    "state": json.dumps(state or {})})
     path = model_path(run_dir, step)
-    _save(model.state_dict(), path, {"format": FORMAT, "step": step, "config": json.dumps(to_dict(model.cfg))})
+    meta = {"format": FORMAT, "step": step, "config": json.dumps(to_dict(model.cfg))}
+    tok = Path(run_dir) / "tokenizer.json"
+    if tok.is_file():  # sample/inspect/export-hf/report check the run's tokenizer against it
+        from storylab.tokenizer import load_tokenizer, tokenizer_hash
+
+        meta["tokenizer_hash"] = tokenizer_hash(load_tokenizer(tok))
+    _save(model.state_dict(), path, meta)
     return path
+
+
+def check_shapes(tensors: dict, model: torch.nn.Module, path) -> None:
+    """Every tensor the checkpoint holds has the shape the config gives it (one line if not)."""
+    want = model.state_dict()
+    for k, v in tensors.items():
+        if k in want and tuple(v.shape) != tuple(want[k].shape):
+            raise StorylabError(f"{path}: tensor {k} has shape {tuple(v.shape)} but its config needs "
+                                f"{tuple(want[k].shape)}")
+
+
+def check_finite(tensors: dict, path) -> None:
+    """A diverged checkpoint (NaN or infinite weights) is refused rather than sampled from."""
+    for k, v in tensors.items():
+        if v.is_floating_point() and not bool(torch.isfinite(v).all()):
+            raise StorylabError(f"{path}: tensor {k} holds NaN or infinite values (training diverged?)")
 
 
 def load_model(path: str | os.PathLike, device: str = "cpu"):
     """A GPT from a model checkpoint file, or from a run directory's latest checkpoint."""
-    from storylab.model import GPT
-
     path = Path(path)
     if path.is_dir():
         ckpts = list_checkpoints(path)
@@ -103,11 +130,17 @@ def load_model(path: str | os.PathLike, device: str = "cpu"):
         cfg = from_dict(ModelConfig, json.loads(meta["config"]))
     except json.JSONDecodeError:
         raise StorylabError(f"{path}: corrupt config in checkpoint metadata") from None
+    except StorylabError as e:
+        raise StorylabError(f"{path}: bad config in checkpoint metadata ({e})") from None
+    check_memory(cfg, what=f"{path} (its metadata's model)")  # before allocating what the metadata claims
     model = GPT(cfg)
+    check_shapes(tensors, model, path)
     missing, unexpected = model.load_state_dict(tensors, strict=False)
     if missing or unexpected:
         raise StorylabError(f"{path}: checkpoint does not match its config "
                             f"(missing {list(missing)[:3]}, unexpected {list(unexpected)[:3]})")
+    check_finite(tensors, path)
+    model.tokenizer_hash = meta.get("tokenizer_hash")  # None for checkpoints from before it was recorded
     return model.to(device)
 
 

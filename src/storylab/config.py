@@ -89,6 +89,10 @@ class ModelConfig:
             bad("rope needs an even head dimension")
         if self.window < 0:
             bad("window must be >= 0")
+        _check_ranges(self, bad, MODEL_RANGES)
+        for layer in self.local_layers:
+            if not isinstance(layer, int) or isinstance(layer, bool) or not 0 <= layer < self.n_layers:
+                bad(f"local_layers: {layer!r} is not a layer of {self.n_layers}")
 
 
 @dataclass
@@ -110,9 +114,84 @@ class TrainConfig:
     max_minutes: float = 0.0       # stop early after this wall time (0: no limit)
     seed: int = 1337
     device: str = "auto"           # auto | cpu | cuda | mps
-    dtype: str = "float32"         # float32 | bfloat16 (autocast)
+    dtype: str = "auto"            # auto (bfloat16 where the CPU/GPU has bf16 units) | float32 | bfloat16 (autocast)
     compile: bool = False
-    threads: int = 0               # torch CPU threads (0: torch's default)
+    threads: int = 0               # torch CPU threads (0: automatic, the cores free at start)
+    sources: dict = field(default_factory=dict)  # mixtures: name -> prepared data dir (see storylab.mixture)
+    phase: list = field(default_factory=list)    # mixtures: [{until_step, mix = {name = weight}}], in order
+
+    def __post_init__(self):
+        self.validate()
+
+    def validate(self) -> None:
+        def bad(msg):
+            raise StorylabError(f"train config: {msg}")
+
+        _check_ranges(self, bad, TRAIN_RANGES)
+        if self.device.split(":")[0] not in ("auto", "cpu", "cuda", "mps"):
+            bad(f"device={self.device!r}; choose one of auto, cpu, cuda, mps")
+        if self.dtype not in ("auto", "float32", "bfloat16"):
+            bad(f"dtype={self.dtype!r}; choose one of auto, float32, bfloat16")
+        self.phases()  # a malformed mixture is an error when the config is read, not at the first step
+
+    def phases(self) -> list["Phase"]:
+        """The mixture schedule, checked: [] without `sources` (one data directory); with
+        `sources` but no `phase` tables, one phase drawing every source equally."""
+        return parse_phases(self.sources, self.phase)
+
+
+@dataclass
+class Phase:
+    """Steps [previous until_step, until_step) draw batch rows from the sources with these
+    weights (normalised to sum 1). The last phase also covers any steps after its end."""
+
+    until_step: int
+    mix: dict
+
+
+def parse_phases(sources: dict, phases: list) -> list[Phase]:
+    def bad(msg):
+        raise StorylabError(f"train config: {msg}")
+
+    if not isinstance(sources, dict):
+        bad("train.sources must be a table of name = data directory")
+    for name, path in sources.items():
+        if not isinstance(path, str) or not path:
+            bad(f"train.sources.{name} must be a data directory path")
+    if not sources:
+        if phases:
+            bad("[[train.phase]] needs train.sources (name = data directory for each source)")
+        return []
+    if not phases:
+        return [Phase(0, {n: 1 / len(sources) for n in sorted(sources)})]
+    out, last = [], 0
+    for i, ph in enumerate(phases):
+        where = f"train.phase[{i}]"
+        if not isinstance(ph, dict) or set(ph) - {"until_step", "mix"} or "mix" not in ph:
+            bad(f"{where} must be a table with until_step and mix = {{name = weight, ...}}")
+        until = ph.get("until_step", 0)
+        if isinstance(until, str) and until.lstrip("-").isdigit():
+            until = int(until)
+        if not isinstance(until, int) or isinstance(until, bool) or until < 0:
+            bad(f"{where}.until_step must be a non-negative integer")
+        if i < len(phases) - 1 and until <= last:
+            bad(f"{where}.until_step={until} must be greater than the previous phase's ({last})")
+        mix = ph["mix"]
+        if not isinstance(mix, dict) or not mix:
+            bad(f"{where}.mix must be a table of source = weight")
+        unknown = sorted(set(mix) - set(sources))
+        if unknown:
+            bad(f"{where}.mix names unknown source(s) {', '.join(unknown)}; train.sources has {', '.join(sorted(sources))}")
+        try:
+            weights = {n: float(w) for n, w in mix.items()}
+        except (TypeError, ValueError):
+            bad(f"{where}.mix weights must be numbers")
+        if any(w < 0 or w != w for w in weights.values()) or sum(weights.values()) <= 0:
+            bad(f"{where}.mix weights must be >= 0 with a positive sum")
+        total = sum(weights.values())
+        out.append(Phase(until, {n: weights[n] / total for n in sorted(weights) if weights[n] > 0}))
+        last = until
+    return out
 
 
 @dataclass
@@ -120,6 +199,47 @@ class RunConfig:
     data: str = ""                 # prepared data directory (tokenizer.json, train.bin, val.bin, index.json)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+
+    def validate(self) -> None:
+        """Every field of every section (a config changed in code after loading is checked again)."""
+        self.model.validate()
+        self.train.validate()
+
+
+# --- ranges --------------------------------------------------------------------
+# (low, high, low is open, high is open); None: unbounded. Sizes have upper bounds that no
+# laptop-scale run gets near, so that a typo (context=100000000) fails here, at once; what
+# fits the machine's memory is checked separately (storylab.budget).
+_BIG = 1 << 24
+MODEL_RANGES = {
+    "vocab_size": (1, _BIG), "context": (1, 1 << 20), "d_model": (1, 1 << 16), "n_layers": (1, 4096),
+    "n_heads": (1, 4096), "n_kv_heads": (0, 4096), "d_mlp": (0, 1 << 18), "mlp_ratio": (0, 64, True),
+    "window": (0, 1 << 20), "attn_scale": (0, None), "norm_eps": (0, 1, True), "rope_theta": (0, None, True),
+    "dropout": (0, 1, False, True),
+}
+TRAIN_RANGES = {
+    "steps": (1, 1 << 40), "batch_size": (1, 1 << 20), "grad_accum": (1, 1 << 16), "lr": (0, None, True),
+    "min_lr": (0, None), "warmup": (0, 1 << 40), "weight_decay": (0, 100), "beta1": (0, 1, False, True),
+    "beta2": (0, 1, False, True), "grad_clip": (0, None), "eval_every": (0, None), "eval_batches": (1, 1 << 20),
+    "log_every": (1, None), "ckpt_every": (0, None), "max_minutes": (0, None), "threads": (0, 4096),
+}
+
+
+def _check_ranges(obj, bad, ranges: dict) -> None:
+    import math
+
+    for name, r in ranges.items():
+        v = getattr(obj, name)
+        lo, hi = r[0], r[1]
+        lo_open, hi_open = (r[2] if len(r) > 2 else False), (r[3] if len(r) > 3 else False)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            bad(f"{name} must be a number, got {v!r}")
+        if isinstance(v, float) and not math.isfinite(v):
+            bad(f"{name} must be a finite number, got {v}")
+        if lo is not None and (v < lo or (lo_open and v == lo)):
+            bad(f"{name}={v} must be {'>' if lo_open else '>='} {lo}")
+        if hi is not None and (v > hi or (hi_open and v == hi)):
+            bad(f"{name}={v} must be {'<' if hi_open else '<='} {hi}")
 
 
 # --- conversion ----------------------------------------------------------------
@@ -168,6 +288,14 @@ def _coerce(value: Any, typ, key: str):
     elif origin is str:
         if isinstance(value, str):
             return value
+    elif origin is dict:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                pass
+        if isinstance(value, dict):
+            return dict(value)
     elif origin is list:
         if isinstance(value, str):
             try:
@@ -229,7 +357,13 @@ def _toml_value(v) -> str:
         return json.dumps(v)
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):  # an inline table
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def _toml_key(k: str) -> str:
+    return k if k and all(c.isalnum() or c in "-_" for c in k) and k.isascii() else json.dumps(k)
 
 
 def dumps_toml(d: dict) -> str:

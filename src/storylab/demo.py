@@ -8,13 +8,24 @@ checkpoints/, metrics.jsonl, samples.jsonl) that also holds its corpus.jsonl and
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+from rich.markup import escape
+
 from storylab.config import load_run_config
+from storylab.progress import console
+from storylab.rundir import load_run
+from storylab.sample import SampleSettings, generate, sample_record, write_samples
+from storylab.shards import prepare
+from storylab.train import train
+from storylab.world import generate_corpus
 
 # ALiBi: its bias toward recent tokens is what tiny story models need first (1,200 steps of
 # 8 x 256 tokens at lr 6e-3: val loss learned 1.034, rope 0.914, alibi 0.788; with rmsnorm and
@@ -43,22 +54,16 @@ class DemoResult:
 
 def _estimate_steps(cfg, data_dir: Path, minutes: float, work: Path) -> int:
     """Time a few real steps to size the cosine schedule to the time budget."""
-    from storylab.train import train
-
     probe = load_run_config(None, [f"data={data_dir}", *DEMO_MODEL, *DEMO_TRAIN, "train.steps=6",
                                    "train.eval_every=0", "train.eval_batches=1", "train.log_every=1",
                                    f"train.dtype={cfg.train.dtype}", f"train.threads={cfg.train.threads}"])
     run = work / "calibrate"
     shutil.rmtree(run, ignore_errors=True)
     train(probe, run, progress=False)
-    import json
-
     rates = [m["tokens_per_s"] for m in map(json.loads, (run / "metrics.jsonl").read_text().splitlines())
              if "tokens_per_s" in m][2:]
     shutil.rmtree(run, ignore_errors=True)
     tokens_per_step = cfg.train.batch_size * cfg.model.context
-    import statistics
-
     return max(20, int(minutes * 60 * statistics.median(rates) / tokens_per_step))
 
 
@@ -66,12 +71,6 @@ def run_demo(out: str | os.PathLike = "runs/demo", minutes: float = 7.0, stories
              vocab_size: int = 2048, dtype: str = "float32", steps: int | None = None,
              progress: bool = True) -> DemoResult:
     """`steps` fixes the schedule instead of fitting it to `minutes` (same seed, same model on any machine)."""
-    from storylab.world import generate_corpus
-    from storylab.progress import console
-    from storylab.sample import SampleSettings, generate, load_for_sampling
-    from storylab.shards import prepare
-    from storylab.train import train
-
     t0 = time.time()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -79,11 +78,11 @@ def run_demo(out: str | os.PathLike = "runs/demo", minutes: float = 7.0, stories
 
     console.print(f"[bold]1/4[/] generating {stories:,} procedural stories (seed {seed})")
     stats = generate_corpus(corpus, stories, seed, progress=progress)
-    console.print(f"    {stats.summary()}", highlight=False)
+    console.print(f"    {stats.summary()}", highlight=False, markup=False)
 
     console.print(f"[bold]2/4[/] training a {vocab_size}-token BPE tokenizer and encoding")
     pstats = prepare(corpus, data_dir, vocab_size=vocab_size, seed=seed, progress=progress)
-    console.print(f"    {pstats.summary()}", highlight=False)
+    console.print(f"    {pstats.summary()}", highlight=False, markup=False)
 
     cfg = load_run_config(None, [f"data={data_dir}", *DEMO_MODEL, *DEMO_TRAIN, f"train.seed={seed}",
                                  f"train.dtype={dtype}"])
@@ -96,25 +95,22 @@ def run_demo(out: str | os.PathLike = "runs/demo", minutes: float = 7.0, stories
         p = run_dir / old
         shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
     budget = f"{steps} steps" if steps else f"{minutes:g} minutes (~{cfg.train.steps} steps)"
-    console.print(f"[bold]3/4[/] training for {budget} into {run_dir}")
+    console.print(f"[bold]3/4[/] training for {budget} into {escape(str(run_dir))}")
     result = train(cfg, run_dir, progress=progress)
-    console.print(f"    {result.summary()}", highlight=False)
+    console.print(f"    {result.summary()}", highlight=False, markup=False)
 
     console.print("[bold]4/4[/] stories from the model")
-    import torch
-
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # batch-1 decoding of a tiny model: thread hand-offs cost more than they give
-    model, tok = load_for_sampling(run_dir)
-    greedy = [p + c for p, (c,) in zip(PROMPTS, generate(model, tok, PROMPTS, SampleSettings(greedy=True,
-                                                                                            max_new_tokens=200)))]
-    sampled = [PROMPTS[0] + c for c in generate(model, tok, PROMPTS[:1], SampleSettings(
-        temperature=0.8, top_k=50, max_new_tokens=200, seed=seed), num_samples=2)[0]]
+    model, tok = load_run(run_dir)
+    greedy_settings = SampleSettings(greedy=True, max_new_tokens=200)
+    sampled_settings = SampleSettings(temperature=0.8, top_k=50, max_new_tokens=200, seed=seed)
+    greedy_out = [c for (c,) in generate(model, tok, PROMPTS, greedy_settings)]
+    sampled_out = generate(model, tok, PROMPTS[:1], sampled_settings, num_samples=2)[0]
     torch.set_num_threads(threads)
-    import json
-
-    with open(run_dir / "samples.jsonl", "w", encoding="utf-8") as f:
-        for kind, texts in (("greedy", greedy), ("sampled", sampled)):
-            for t in texts:
-                f.write(json.dumps({"kind": kind, "text": t}, ensure_ascii=False) + "\n")
+    write_samples(run_dir / "samples.jsonl",
+                  [sample_record(p, c, greedy_settings, result.step, kind="greedy") for p, c in zip(PROMPTS, greedy_out)]
+                  + [sample_record(PROMPTS[0], c, sampled_settings, result.step, kind="sampled") for c in sampled_out])
+    greedy = [p + c for p, c in zip(PROMPTS, greedy_out)]
+    sampled = [PROMPTS[0] + c for c in sampled_out]
     return DemoResult(run_dir, result.val_loss, result.params, time.time() - t0, greedy, sampled)

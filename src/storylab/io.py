@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -23,6 +24,8 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
     A reader never sees a half-written file: either the old one or the new one.
     """
     path = Path(path)
+    if path.is_dir():
+        raise StorylabError(f"{path} is a directory; expected a file path to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.chmod(tmp, FILE_MODE)
@@ -34,10 +37,47 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(e, OSError) and not e.filename:  # a failed write() names no file: name ours
+            raise OSError(e.errno, e.strerror, str(path)) from None
         raise
+
+
+def check_output(path: str | os.PathLike, kind: str = "file", what: str = "output") -> Path:
+    """Fail before any work if `path` cannot be written as a `kind` ('file' or 'dir').
+
+    A file output must not be a directory, a directory output not a file; the nearest
+    existing ancestor must be a directory we can write to (missing parents are created
+    later, as today). A read-only file system or a permission problem is one line here
+    instead of a traceback after minutes of work."""
+    path = Path(path)
+    if kind not in ("file", "dir"):
+        raise ValueError(f"kind must be 'file' or 'dir', got {kind!r}")
+    if str(path) in ("", "."):
+        if kind == "file":
+            raise StorylabError(f"{what}: expected a file path, got {str(path)!r}")
+    if path.exists() or path.is_symlink():
+        if kind == "file" and path.is_dir():
+            raise StorylabError(f"{what} {path} is a directory; expected a file path")
+        if kind == "dir" and not path.is_dir():
+            raise StorylabError(f"{what} {path} exists and is not a directory")
+        if kind == "file" and path.is_symlink() and not path.exists():
+            raise StorylabError(f"{what} {path} is a dangling symbolic link")
+        if not os.access(path if kind == "dir" else path.parent, os.W_OK):
+            raise StorylabError(f"cannot write {what} {path}: read-only or permission denied")
+        return path
+    parent = path.parent
+    while not parent.exists():
+        if parent.is_symlink():
+            raise StorylabError(f"cannot write {what} {path}: {parent} is a dangling symbolic link")
+        parent = parent.parent
+    if not parent.is_dir():
+        raise StorylabError(f"cannot write {what} {path}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise StorylabError(f"cannot write {what} {path}: {parent} is read-only or not writable")
+    return path
 
 
 def require_file(path: str | os.PathLike, what: str = "file") -> Path:
@@ -78,18 +118,21 @@ def iter_jsonl(path: str | os.PathLike, what: str = "JSONL file") -> Iterator[di
             yield obj
 
 
-def _finite(obj):
-    """NaN and infinities become null: they are not JSON, and other tools refuse them."""
-    if isinstance(obj, float) and (obj != obj or obj in (float("inf"), float("-inf"))):
+def jsonable(obj):
+    """Plain JSON values: numpy and torch scalars and arrays become Python numbers and lists,
+    and NaN and infinities become null (they are not JSON, and other tools refuse them)."""
+    if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):
+        obj = obj.tolist()
+    if isinstance(obj, float) and not math.isfinite(obj):
         return None
     if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
+        return [jsonable(v) for v in obj]
     return obj
 
 
 def write_json(path: str | os.PathLike, obj, indent: int | None = 2) -> None:
     with atomic_write(path) as f:
-        json.dump(_finite(obj), f, indent=indent, ensure_ascii=False, allow_nan=False)
+        json.dump(jsonable(obj), f, indent=indent, ensure_ascii=False, allow_nan=False)
         f.write("\n")

@@ -1,10 +1,14 @@
 """A GPT-style decoder with the options the science needs, and named hook points.
 
-Hook points carry TransformerLens names (``hook_embed``, ``blocks.0.attn.hook_pattern``,
-``blocks.3.mlp.hook_post``, ...). The forward pass takes an optional `hooks` object;
-when it is None (training, sampling) each hook point costs one `if`, and attention goes
-through `scaled_dot_product_attention`. Only a layer whose scores or pattern are asked
-for computes attention by hand.
+Hook points are `HookPoint` modules, so their names come from the module tree as in
+TransformerLens (``hook_embed``, ``blocks.0.attn.hook_pattern``, ``blocks.3.mlp.hook_post``,
+``ln_final.hook_normalized``, ...). The forward pass takes an optional `hooks` object;
+when it is None (training, sampling) a hook point costs one `if` and is never called,
+and attention goes through `scaled_dot_product_attention`. Only a layer whose scores or
+pattern are asked for computes attention by hand.
+
+Shapes: B batch, T new tokens, S keys (cache + new), C d_model, H query heads, K key/value
+heads, D head size, V vocabulary.
 """
 
 from __future__ import annotations
@@ -51,6 +55,17 @@ class Hooks:
         return x
 
 
+class HookPoint(nn.Module):
+    """An identity that reports `x` to the forward pass' `Hooks` under its module-tree name."""
+
+    def __init__(self):
+        super().__init__()
+        self.name = ""  # set by GPT once the tree is built
+
+    def forward(self, x: torch.Tensor, hooks: Hooks) -> torch.Tensor:
+        return hooks(self.name, x)
+
+
 class RMSNorm(nn.Module):
     def __init__(self, d: int, eps: float):
         super().__init__()
@@ -62,9 +77,11 @@ class RMSNorm(nn.Module):
 
 
 def make_norm(cfg: ModelConfig) -> nn.Module:
-    if cfg.norm == "rmsnorm":
-        return RMSNorm(cfg.d_model, cfg.norm_eps)
-    return nn.LayerNorm(cfg.d_model, eps=cfg.norm_eps, bias=cfg.bias)
+    """A norm with a `hook_normalized` point inside it (no parameters: checkpoints are unchanged)."""
+    norm = RMSNorm(cfg.d_model, cfg.norm_eps) if cfg.norm == "rmsnorm" else \
+        nn.LayerNorm(cfg.d_model, eps=cfg.norm_eps, bias=cfg.bias)
+    norm.hook_normalized = HookPoint()
+    return norm
 
 
 def alibi_slopes(n_heads: int) -> torch.Tensor:
@@ -99,44 +116,44 @@ class Attention(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.layer = layer
-        self.prefix = f"blocks.{layer}.attn."
         self.n_heads, self.n_kv, self.d_head = cfg.n_heads, cfg.kv_heads, cfg.d_head
         self.qkv = nn.Linear(cfg.d_model, (self.n_heads + 2 * self.n_kv) * self.d_head, bias=cfg.qkv_bias)
         self.out = nn.Linear(self.n_heads * self.d_head, cfg.d_model, bias=cfg.bias)
         self.scale = cfg.attn_scale or 1.0 / math.sqrt(self.d_head)
         self.local = cfg.is_local(layer)
+        for name in ("hook_q", "hook_k", "hook_v", "hook_attn_scores", "hook_pattern", "hook_z"):
+            setattr(self, name, HookPoint())
 
     def forward(self, x, bias, rope, hooks: Hooks | None, kv_cache=None, pos: int = 0):
-        B, T, _ = x.shape
+        B, T, _ = x.shape                                          # x: [B, T, C]
         H, K, D = self.n_heads, self.n_kv, self.d_head
         q, k, v = self.qkv(x).split([H * D, K * D, K * D], dim=-1)
         q = q.view(B, T, H, D)
         k = k.view(B, T, K, D)
         v = v.view(B, T, K, D)
-        p = self.prefix
         if hooks is not None:
-            q, k, v = hooks(p + "hook_q", q), hooks(p + "hook_k", k), hooks(p + "hook_v", v)
-        q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)
+            q, k, v = self.hook_q(q, hooks), self.hook_k(k, hooks), self.hook_v(v, hooks)
+        q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # [B, H, T, D], [B, K, T, D] x2
         if rope is not None:
             cos, sin = rope
             q, k = apply_rope(q, cos[pos:pos + T], sin[pos:pos + T]), apply_rope(k, cos[pos:pos + T], sin[pos:pos + T])
         if kv_cache is not None:
-            k, v = kv_cache.update(self.layer, k, v, pos)
+            k, v = kv_cache.update(self.layer, k, v, pos)          # [B, K, S, D]: cached keys, then these
         S = k.shape[2]
-        mask = None if bias is None else bias[..., pos:pos + T, :S]
+        mask = None if bias is None else bias[..., pos:pos + T, :S]  # [T, S] bool, or [H, T, S] ALiBi bias
 
-        manual = hooks is not None and (hooks.active(p + "hook_attn_scores") or hooks.active(p + "hook_pattern"))
+        manual = hooks is not None and (hooks.active(self.hook_attn_scores.name) or hooks.active(self.hook_pattern.name))
         if mask is None and T not in (1, S):  # chunked prefill onto a cache: causal, offset
             mask = torch.ones(T, S, dtype=torch.bool, device=x.device).tril(S - T)
         if not manual:
             if mask is not None and mask.dtype != torch.bool:
                 mask = mask.to(q.dtype)
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=mask is None and T > 1,
-                                               scale=self.scale, enable_gqa=K != H)
+                                               scale=self.scale, enable_gqa=K != H)  # [B, H, T, D]
         else:
             if K != H:
-                k, v = k.repeat_interleave(H // K, dim=1), v.repeat_interleave(H // K, dim=1)
-            scores = (q @ k.transpose(-2, -1)) * self.scale
+                k, v = k.repeat_interleave(H // K, dim=1), v.repeat_interleave(H // K, dim=1)  # [B, H, S, D]
+            scores = (q @ k.transpose(-2, -1)) * self.scale       # [B, H, T, S]
             if mask is None:
                 causal = torch.ones(T, S, dtype=torch.bool, device=x.device).tril(S - T)
                 scores = scores.masked_fill(~causal, float("-inf"))
@@ -144,63 +161,69 @@ class Attention(nn.Module):
                 scores = scores.masked_fill(~mask, float("-inf"))
             else:
                 scores = scores + mask
-            scores = hooks(p + "hook_attn_scores", scores)
-            pattern = hooks(p + "hook_pattern", scores.softmax(dim=-1))
-            y = pattern.to(v.dtype) @ v
-        y = y.transpose(1, 2)  # [B, T, H, D]
+            scores = self.hook_attn_scores(scores, hooks)
+            pattern = self.hook_pattern(scores.softmax(dim=-1), hooks)  # [B, H, T, S], rows sum to 1
+            y = pattern.to(v.dtype) @ v                            # [B, H, T, D]
+        y = y.transpose(1, 2)                                      # [B, T, H, D]
         if hooks is not None:
-            y = hooks(p + "hook_z", y)
-        return self.out(y.reshape(B, T, H * D))
+            y = self.hook_z(y, hooks)
+        return self.out(y.reshape(B, T, H * D))                    # [B, T, C]
 
 
 class MLP(nn.Module):
     def __init__(self, cfg: ModelConfig, layer: int):
         super().__init__()
-        self.prefix = f"blocks.{layer}.mlp."
         self.swiglu = cfg.activation == "swiglu"
         self.hidden = cfg.hidden
         self.fc = nn.Linear(cfg.d_model, self.hidden * (2 if self.swiglu else 1), bias=cfg.bias)
         self.proj = nn.Linear(self.hidden, cfg.d_model, bias=cfg.bias)
+        self.hook_pre = HookPoint()
+        if self.swiglu:
+            self.hook_pre_linear = HookPoint()
+        self.hook_post = HookPoint()
 
     def forward(self, x, hooks: Hooks | None):
-        h = self.fc(x)
+        h = self.fc(x)                                             # [B, T, hidden] (x2 for SwiGLU)
         if self.swiglu:
             gate, up = h.split(self.hidden, dim=-1)
             if hooks is not None:
-                gate = hooks(self.prefix + "hook_pre", gate)
-                up = hooks(self.prefix + "hook_pre_linear", up)
+                gate, up = self.hook_pre(gate, hooks), self.hook_pre_linear(up, hooks)
             h = F.silu(gate) * up
         else:
             if hooks is not None:
-                h = hooks(self.prefix + "hook_pre", h)
+                h = self.hook_pre(h, hooks)
             h = F.gelu(h, approximate="tanh")
         if hooks is not None:
-            h = hooks(self.prefix + "hook_post", h)
-        return self.proj(h)
+            h = self.hook_post(h, hooks)
+        return self.proj(h)                                        # [B, T, C]
 
 
 class Block(nn.Module):
     def __init__(self, cfg: ModelConfig, layer: int):
         super().__init__()
-        self.prefix = f"blocks.{layer}."
+        self.hook_resid_pre = HookPoint()
         self.ln1 = make_norm(cfg)
         self.attn = Attention(cfg, layer)
+        self.hook_attn_out = HookPoint()
+        self.hook_resid_mid = HookPoint()
         self.ln2 = make_norm(cfg)
         self.mlp = MLP(cfg, layer)
+        self.hook_mlp_out = HookPoint()
+        self.hook_resid_post = HookPoint()
         self.dropout = nn.Dropout(cfg.dropout) if cfg.dropout else None
 
-    def forward(self, x, bias, rope, hooks=None, kv_cache=None, pos=0):
+    def forward(self, x, bias, rope, hooks=None, kv_cache=None, pos=0):  # x: [B, T, C] -> [B, T, C]
         if hooks is None:
             a = self.attn(self.ln1(x), bias, rope, None, kv_cache, pos)
             x = x + (self.dropout(a) if self.dropout else a)
             m = self.mlp(self.ln2(x), None)
             return x + (self.dropout(m) if self.dropout else m)
-        p = self.prefix
-        x = hooks(p + "hook_resid_pre", x)
-        a = hooks(p + "hook_attn_out", self.attn(hooks(p + "ln1.hook_normalized", self.ln1(x)), bias, rope, hooks, kv_cache, pos))
-        x = hooks(p + "hook_resid_mid", x + (self.dropout(a) if self.dropout else a))
-        m = hooks(p + "hook_mlp_out", self.mlp(hooks(p + "ln2.hook_normalized", self.ln2(x)), hooks))
-        return hooks(p + "hook_resid_post", x + (self.dropout(m) if self.dropout else m))
+        x = self.hook_resid_pre(x, hooks)
+        a = self.attn(self.ln1.hook_normalized(self.ln1(x), hooks), bias, rope, hooks, kv_cache, pos)
+        a = self.hook_attn_out(a, hooks)
+        x = self.hook_resid_mid(x + (self.dropout(a) if self.dropout else a), hooks)
+        m = self.hook_mlp_out(self.mlp(self.ln2.hook_normalized(self.ln2(x), hooks), hooks), hooks)
+        return self.hook_resid_post(x + (self.dropout(m) if self.dropout else m), hooks)
 
 
 class KVCache:
@@ -218,15 +241,45 @@ class KVCache:
         return self.k[layer, :, :, :pos + T], self.v[layer, :, :, :pos + T]
 
 
+def _decode_attention(attn: "Attention", x, rope_row, bias_row, cache_k, cache_v, pos, S: int):
+    """One new token per row against a static cache: x [B, C] -> [B, C].
+
+    `pos` is an int (eager: attend to the first pos+1 slots) or a 0-d tensor (a fixed-shape
+    step for torch.compile: attend to all S slots, the future ones masked by `bias_row`)."""
+    B = x.shape[0]
+    H, K, D = attn.n_heads, attn.n_kv, attn.d_head
+    q, k, v = attn.qkv(x).split([H * D, K * D, K * D], dim=-1)
+    q, k, v = q.view(B, H, D), k.view(B, K, D), v.view(B, K, D)
+    if rope_row is not None:
+        cos, sin = rope_row                                        # [D] each
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+    if isinstance(pos, int):
+        cache_k[:, :, pos] = k
+        cache_v[:, :, pos] = v
+        keys, values = cache_k[:, :, :pos + 1], cache_v[:, :, :pos + 1]  # [B, K, S', D]
+    else:
+        cache_k.index_copy_(2, pos.view(1), k.unsqueeze(2))
+        cache_v.index_copy_(2, pos.view(1), v.unsqueeze(2))
+        keys, values = cache_k, cache_v
+    q = q.view(B, K, H // K, D)                                    # query groups share a key/value head
+    scores = (q @ keys.transpose(-2, -1)) * attn.scale              # [B, K, G, S']
+    if bias_row is not None:
+        scores = scores + bias_row
+    y = scores.softmax(-1).to(values.dtype) @ values               # [B, K, G, D]
+    return attn.out(y.reshape(B, H * D))
+
+
 class GPT(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         cfg.validate()
         self.cfg = cfg
         self.wte = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        self.hook_embed = HookPoint()
         self.wpe = nn.Embedding(cfg.context, cfg.d_model) if cfg.positions == "learned" else None
+        self.hook_pos_embed = HookPoint() if self.wpe is not None else None
         self.blocks = nn.ModuleList(Block(cfg, i) for i in range(cfg.n_layers))
-        self.ln_f = make_norm(cfg)
+        self.ln_final = make_norm(cfg)
         self.lm_head = None if cfg.tie_embeddings else nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
         self.drop = nn.Dropout(cfg.dropout) if cfg.dropout else None
         if cfg.positions == "rope":
@@ -238,6 +291,9 @@ class GPT(nn.Module):
         for name, p in self.named_parameters():  # GPT-2's scaled init of residual projections
             if name.endswith("attn.out.weight") or name.endswith("mlp.proj.weight"):
                 nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * cfg.n_layers))
+        for name, m in self.named_modules():
+            if isinstance(m, HookPoint):
+                m.name = name
 
     def _init_masks(self):
         """Attention biases precomputed for the full context; forward slices them.
@@ -304,26 +360,72 @@ class GPT(nn.Module):
         B, T = idx.shape
         if pos + T > self.cfg.context:
             raise ValueError(f"sequence of {pos + T} tokens exceeds the model's context of {self.cfg.context}")
-        x = self.wte(idx)
+        x = self.wte(idx)                                          # [B, T, C]
         if hooks is not None:
-            x = hooks("hook_embed", x)
+            x = self.hook_embed(x, hooks)
         if self.wpe is not None:
-            pe = self.wpe.weight[pos:pos + T]
+            pe = self.wpe.weight[pos:pos + T]                      # [T, C]
             if hooks is not None:
-                pe = hooks("hook_pos_embed", pe)
+                pe = self.hook_pos_embed(pe, hooks)
             x = x + pe
         if self.drop is not None:
             x = self.drop(x)
         rope = (self.rope_cos, self.rope_sin) if self.cfg.positions == "rope" else None
         for layer, block in enumerate(self.blocks):
             x = block(x, self._bias(layer), rope, hooks, kv_cache, pos)
-        x = self.ln_f(x)
+        x = self.ln_final(x)
         if hooks is not None:
-            x = hooks("ln_final.hook_normalized", x)
-        logits = self.lm_head(x) if self.lm_head is not None else F.linear(x, self.wte.weight)
+            x = self.ln_final.hook_normalized(x, hooks)
+        logits = self.lm_head(x) if self.lm_head is not None else F.linear(x, self.wte.weight)  # [B, T, V]
         if targets is None:
             return logits
         return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))  # autocast runs it in fp32
+
+    def decode_bias(self, layer: int, pos, S: int, device) -> torch.Tensor | None:
+        """Additive attention bias of the newest token at `pos` over cache slots [0, S) (or [0, pos]
+        for an int `pos`): -inf for slots out of reach (future, outside a window), ALiBi's distance
+        penalty, or None when every slot up to `pos` counts. Shape [H or 1, 1, S] per layer kind."""
+        cfg = self.cfg
+        static = not isinstance(pos, int)
+        if not static and cfg.positions != "alibi" and not cfg.is_local(layer):
+            return None
+        j = torch.arange(S if static else pos + 1, device=device)
+        dist = (pos - j).float()
+        allowed = dist >= 0
+        if cfg.is_local(layer):
+            allowed = allowed & (dist < cfg.window)
+        if cfg.positions == "alibi":
+            slopes = alibi_slopes(cfg.n_heads).to(device)[:, None]
+            bias = (-slopes * dist).masked_fill(~allowed, float("-inf"))  # [H, S]
+            return bias.view(cfg.kv_heads, cfg.n_heads // cfg.kv_heads, S if static else pos + 1)
+        return torch.zeros(j.shape, device=device).masked_fill(~allowed, float("-inf")).view(1, 1, -1)
+
+    def decode_step(self, idx: torch.Tensor, pos, cache: KVCache) -> torch.Tensor:
+        """Logits [B, V] for one new token per row, `idx` [B] at position `pos`, written into `cache`.
+
+        The sampling fast path: no hooks, no dropout, no per-step masks from the [T, S] tables,
+        grouped-query attention without repeating keys. With a tensor `pos` every shape is
+        fixed (the whole cache is attended, future slots masked), so `torch.compile` can
+        build it once and replay it for every token."""
+        cfg = self.cfg
+        S = cache.k.shape[3]
+        x = self.wte(idx)                                          # [B, C]
+        if self.wpe is not None:
+            x = x + (self.wpe.weight[pos] if isinstance(pos, int) else self.wpe.weight.index_select(0, pos.view(1))[0])
+        rope = None
+        if cfg.positions == "rope":
+            rope = (self.rope_cos[pos], self.rope_sin[pos]) if isinstance(pos, int) else \
+                (self.rope_cos.index_select(0, pos.view(1))[0], self.rope_sin.index_select(0, pos.view(1))[0])
+        biases = {}
+        for layer, block in enumerate(self.blocks):
+            key = (cfg.is_local(layer),)
+            if key not in biases:
+                biases[key] = self.decode_bias(layer, pos, S, x.device)
+            x = x + _decode_attention(block.attn, block.ln1(x), rope, biases[key], cache.k[layer], cache.v[layer],
+                                      pos, S)
+            x = x + block.mlp(block.ln2(x), None)
+        x = self.ln_final(x)
+        return self.lm_head(x) if self.lm_head is not None else F.linear(x, self.wte.weight)  # [B, V]
 
     def run_with_cache(self, tokens: torch.Tensor, names: Iterable[str] | Callable[[str], bool] | None = None,
                        fns: dict[str, HookFn] | None = None):
@@ -341,20 +443,18 @@ class GPT(nn.Module):
         return self(tokens, hooks=Hooks(None, fns))
 
     def hook_names(self) -> list[str]:
-        names = ["hook_embed"] + (["hook_pos_embed"] if self.wpe is not None else [])
-        for l in range(self.cfg.n_layers):
-            p = f"blocks.{l}."
-            names += [p + "hook_resid_pre", p + "ln1.hook_normalized"]
-            names += [p + "attn." + n for n in ("hook_q", "hook_k", "hook_v", "hook_attn_scores", "hook_pattern", "hook_z")]
-            names += [p + "hook_attn_out", p + "hook_resid_mid", p + "ln2.hook_normalized", p + "mlp.hook_pre"]
-            if self.cfg.activation == "swiglu":
-                names.append(p + "mlp.hook_pre_linear")
-            names += [p + "mlp.hook_post", p + "hook_mlp_out", p + "hook_resid_post"]
-        return names + ["ln_final.hook_normalized"]
+        """Every hook point, in the order the forward pass reaches them."""
+        return [name for name, m in self.named_modules() if isinstance(m, HookPoint)]
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        for key in [k for k in state_dict if k.startswith(prefix + "ln_f.")]:  # checkpoints from before the rename
+            state_dict[prefix + "ln_final." + key[len(prefix + "ln_f."):]] = state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def configure_optimizer(self, lr: float, weight_decay: float, betas: tuple[float, float], device_type: str):
         """AdamW with decay on matrices only (not on norms, biases, embeddings' ... vectors)."""
         decay = [p for p in self.parameters() if p.requires_grad and p.dim() >= 2]
         other = [p for p in self.parameters() if p.requires_grad and p.dim() < 2]
         groups = [{"params": decay, "weight_decay": weight_decay}, {"params": other, "weight_decay": 0.0}]
-        return torch.optim.AdamW(groups, lr=lr, betas=betas, fused=device_type == "cuda" or None)
+        # fused: one kernel for all parameters (CPU too, since torch 2.4); the same update, bit for bit run to run
+        return torch.optim.AdamW(groups, lr=lr, betas=betas, fused=device_type in ("cuda", "cpu") or None)

@@ -138,6 +138,10 @@ class RunDir:
         reads the run's shards with it, against the data's tokenizer."""
         tok_path = self.path / "tokenizer.json"
         tok = load_tokenizer(tok_path)
+        recorded = getattr(model, "tokenizer_hash", None)  # written at save time (older checkpoints: none)
+        if recorded and tokenizer_hash(tok) != recorded:
+            raise StorylabError(f"{tok_path} does not match this model (wrong tokenizer: hash {tokenizer_hash(tok)}, "
+                                f"the checkpoint records {recorded})")
         if model is not None and tok.get_vocab_size() > model.cfg.vocab_size:
             raise StorylabError(f"{tok_path} has {tok.get_vocab_size()} tokens but the model only "
                                 f"{model.cfg.vocab_size}: wrong tokenizer for this model")
@@ -155,6 +159,25 @@ class RunDir:
         model = load_model(checkpoint or self.latest[1], device)
         model.eval()
         return model, self.tokenizer(model, against_data)
+
+
+def check_tokenizer(run: str | os.PathLike) -> None:
+    """Without loading the model: the run's tokenizer.json against the hash its latest checkpoint
+    records (for `report`, which reads a run's files but not its weights)."""
+    from safetensors import safe_open
+
+    run = Path(run)
+    ckpts, tok_path = list_checkpoints(run), run / "tokenizer.json"
+    if not ckpts or not tok_path.is_file():
+        return
+    try:
+        with safe_open(str(ckpts[-1][1]), "pt") as f:
+            recorded = (f.metadata() or {}).get("tokenizer_hash")
+    except Exception:  # a corrupt checkpoint is reported by the verbs that load it
+        return
+    if recorded and tokenizer_hash(load_tokenizer(tok_path)) != recorded:
+        raise StorylabError(f"{tok_path} does not match {ckpts[-1][1].name} (wrong tokenizer: hash "
+                            f"{tokenizer_hash(load_tokenizer(tok_path))}, the checkpoint records {recorded})")
 
 
 def open_run(run: str | os.PathLike) -> RunDir:

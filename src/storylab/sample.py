@@ -6,15 +6,21 @@ for the whole batch, with longer prompts' tokens forced in, so there is no paddi
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
-from pathlib import Path
+import time
+from dataclasses import asdict, dataclass
 
 import torch
 
-from storylab.tokenizer import EOT
+from storylab.budget import check_memory
+from storylab.device import set_threads
 from storylab.errors import StorylabError
+from storylab.locks import locked
+from storylab.io import atomic_write
 from storylab.model import GPT, KVCache
+from storylab.rundir import RunDir
+from storylab.tokenizer import EOT
 
 
 @dataclass
@@ -25,6 +31,28 @@ class SampleSettings:
     top_p: float = 1.0
     greedy: bool = False
     seed: int = 0
+
+    def __post_init__(self):
+        self.validate()
+
+    def validate(self) -> None:
+        """The one place sampling settings are checked (CLI, eval, notebooks)."""
+        import math
+
+        def num(name, v, lo, hi=None, lo_open=False):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                    or v < lo or (lo_open and v == lo) or (hi is not None and v > hi):
+                rng = f"{'>' if lo_open else '>='} {lo}" + (f" and <= {hi}" if hi is not None else "")
+                raise StorylabError(f"{name} must be a number {rng}, got {v!r}")
+
+        num("max_new_tokens", self.max_new_tokens, 1, 1 << 20)
+        num("temperature", self.temperature, 0, 100)
+        num("top_k", self.top_k, 0)
+        num("top_p", self.top_p, 0, 1, lo_open=True)
+        for name in ("max_new_tokens", "top_k", "seed"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise StorylabError(f"{name} must be an integer, got {v!r}")
 
 
 def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
@@ -41,20 +69,69 @@ def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> t
     return logits
 
 
-@torch.no_grad()
+def sample_next(logits: torch.Tensor, settings: SampleSettings, u: torch.Tensor | None) -> torch.Tensor:
+    """The next token per row: argmax, or inverse-CDF sampling with one uniform `u` [B] per row
+    (as llama2.c's run.c does: one random number per token, not one per vocabulary entry)."""
+    if settings.greedy or settings.temperature == 0:
+        return logits.argmax(-1)
+    probs = filter_logits(logits.float() / settings.temperature, settings.top_k, settings.top_p).softmax(-1)
+    cdf = probs.cumsum(-1)
+    nxt = torch.searchsorted(cdf, (u * cdf[:, -1]).unsqueeze(-1)).squeeze(-1)
+    return nxt.clamp_(max=logits.size(-1) - 1)
+
+
+def _compiled_step(model: GPT, settings: SampleSettings):
+    """decode_step + sample_next as one fixed-shape graph (inductor on CPU), built once per model
+    and settings; None when torch.compile is unavailable here (no C++ compiler, ...)."""
+    key = (settings.greedy or settings.temperature == 0, settings.temperature, settings.top_k, settings.top_p)
+    steps = model.__dict__.setdefault("_compiled_steps", {})
+    if key not in steps:
+        try:
+            import torch._inductor.config as inductor_config  # noqa: F401  (fails early if inductor is missing)
+
+            def step(idx, pos, cache, u):
+                return sample_next(model.decode_step(idx, pos, cache), settings, u)
+
+            steps[key] = torch.compile(step, fullgraph=True, dynamic=False)
+        except Exception:  # pragma: no cover - platform dependent
+            steps[key] = None
+    return steps[key]
+
+
+def compile_pays(batch: int, steps: int) -> bool:
+    """A compiled step costs a few seconds to build once (less with inductor's on-disk cache) and
+    saves per-operator overhead on every token; that only matters when the batch is small."""
+    return batch <= 8 and steps >= 512 and os.environ.get("STORYLAB_COMPILE", "1") != "0"
+
+
 def generate_ids(model: GPT, prompts: list[list[int]], settings: SampleSettings, eot_id: int | None,
-                 generator: torch.Generator | None = None, stop_ids: tuple[int, ...] = ()) -> list[list[int]]:
+                 generator: torch.Generator | None = None, stop_ids: tuple[int, ...] = (),
+                 compile: bool | None = None) -> list[list[int]]:
     """Continuations (token ids, without the prompt) of a batch of prompts.
 
     Prompts of different lengths need no padding: the batch is prefilled with the shortest
     prompt's length, and each longer prompt's remaining tokens are forced in place of samples
     while the batch decodes, so every token sits at its true position and sees exactly its
-    own prompt. Generation stops at `eot_id` and at any of `stop_ids` (e.g. `</s>`)."""
+    own prompt. Generation stops at `eot_id` and at any of `stop_ids` (e.g. `</s>`).
+
+    Speed: one preallocated cache for the whole call, one hook-free `decode_step` per token for
+    the whole batch, and finished rows are dropped from the batch (the cache with them) once a
+    quarter of it is done. `compile=True` runs a fixed-shape step built by torch.compile
+    (falling back to eager if it cannot be built); None decides by `compile_pays`."""
+    with torch.inference_mode():
+        return _generate_ids(model, prompts, settings, eot_id, generator, stop_ids, compile)
+
+
+def _generate_ids(model, prompts, settings, eot_id, generator, stop_ids, compile):
     model.eval()
     device = next(model.parameters()).device
     ctx = model.cfg.context
     start = [eot_id if eot_id is not None else 0]
-    prompts = [(p or start)[-(ctx - 1):] for p in prompts]
+    # A long prompt keeps its last ctx - max_new_tokens tokens, so that all max_new_tokens fit
+    # in the context; asking for more than the context holds (max_new_tokens >= ctx) keeps the
+    # last ctx - 1 and stops at the context (`sample_run` refuses that case up front).
+    keep = ctx - settings.max_new_tokens if settings.max_new_tokens < ctx else ctx - 1
+    prompts = [(p or start)[-keep:] for p in prompts]
     n, lens = len(prompts), [len(p) for p in prompts]
     lo, hi = min(lens), max(lens)
     total = min(hi - lo + settings.max_new_tokens, ctx - lo)  # decoding steps for the whole batch
@@ -63,29 +140,44 @@ def generate_ids(model: GPT, prompts: list[list[int]], settings: SampleSettings,
     last = torch.clamp(first + settings.max_new_tokens, max=total)  # first step it no longer needs
     cache = KVCache(model.cfg, n, lo + total, device, next(model.parameters()).dtype)
     logits = model(torch.tensor([p[:lo] for p in prompts], device=device), kv_cache=cache, pos=0)[:, -1]
-    out = torch.empty(n, total, dtype=torch.long, device=device)
+    out = torch.zeros(n, total, dtype=torch.long, device=device)
     stops = [i for i in (eot_id, *stop_ids) if i is not None]
     stop_t = torch.tensor(stops, dtype=torch.long, device=device)
+    greedy = settings.greedy or settings.temperature == 0
+    step = None
+    if compile or (compile is None and compile_pays(n, total)):
+        step = _compiled_step(model, settings)
+    rows = torch.arange(n, device=device)          # which original row each batch row is
     done, t = last <= 0, -1
+    nxt = None
     for t in range(total):
-        if settings.greedy or settings.temperature == 0:
-            nxt = logits.argmax(-1)
+        u = None if greedy else torch.rand(len(rows), generator=generator, device=device)
+        if nxt is None or step is None:
+            nxt = sample_next(logits, settings, u)
         else:
-            probs = filter_logits(logits.float() / settings.temperature, settings.top_k, settings.top_p).softmax(-1)
-            nxt = torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+            nxt = step(nxt, torch.tensor(lo + t - 1, device=device), cache, u)
         if t < hi - lo:
-            nxt = torch.where(first > t, forced[:, t], nxt)
-        out[:, t] = nxt
+            nxt = torch.where(first > t, forced[rows, t], nxt)
+        out[rows, t] = nxt
         done |= last <= t + 1
         if stops:
             done |= (first <= t) & torch.isin(nxt, stop_t)
-        if t % 8 == 7 and t >= hi - lo and bool(done.all()):  # checking syncs the device; not every step
+        if t == total - 1:
             break
-        if t < total - 1:
-            logits = model(nxt[:, None], kv_cache=cache, pos=lo + t)[:, -1]
+        if t % 8 == 7 and t >= hi - lo:  # checking syncs the device; not every step
+            alive = int((~done).sum())
+            if alive == 0:
+                break
+            if step is None and alive <= len(rows) * 3 // 4:  # drop finished rows, and their cache
+                keep = (~done).nonzero().squeeze(-1)
+                rows, first, last, done, nxt = rows[keep], first[keep], last[keep], done[keep], nxt[keep]
+                cache.k, cache.v = cache.k[:, keep], cache.v[:, keep]
+        if step is None:
+            logits = model.decode_step(nxt, lo + t, cache)
     result = []
-    for row, a, b in zip(out.tolist(), first.tolist(), last.tolist()):
-        row = row[a:min(b, t + 1)]
+    for row, ln in zip(out.tolist(), lens):  # a dropped row's later slots stay 0; its stop token cuts them
+        a = ln - lo
+        row = row[a:min(a + settings.max_new_tokens, total, t + 1)]
         cut = [row.index(i) for i in stops if i in row]
         result.append(row[:min(cut)] if cut else row)
     return result
@@ -107,23 +199,71 @@ def generate(model: GPT, tokenizer, prompts: list[str], settings: SampleSettings
         if bad:
             raise StorylabError(f"tokenizer produced id {bad[0]} beyond the model's vocabulary "
                                 f"({model.cfg.vocab_size}); wrong tokenizer for this model?")
+    keep = model.cfg.context - settings.max_new_tokens
+    if settings.max_new_tokens < model.cfg.context and any(len(ids) > keep for ids in encoded):
+        import warnings
+
+        warnings.warn(f"a prompt longer than {keep} tokens keeps only its last {keep}, so that "
+                      f"{settings.max_new_tokens} new tokens fit the context ({model.cfg.context})", stacklevel=2)
     n = 1 if settings.greedy else num_samples  # greedy decoding gives one answer
     rows = generate_ids(model, [ids for ids in encoded for _ in range(n)], settings, eot, gen, stop_ids)
     return [[tokenizer.decode(r) for r in rows[i * n:(i + 1) * n]] * (num_samples // n) for i in range(len(prompts))]
 
 
-def load_for_sampling(run: str | os.PathLike, device: str = "cpu", checkpoint: str | None = None):
-    """(model, tokenizer) from a run directory, checking that they belong together."""
-    from storylab.checkpoint import load_model
-    from storylab.tokenizer import load_tokenizer
+def sample_record(prompt: str, completion: str, settings: SampleSettings, step: int | None = None, **extra) -> dict:
+    """The one schema of a samples file (``samples.jsonl``), whoever wrote it."""
+    return {**extra, "prompt": prompt, "completion": completion, "step": step, "settings": asdict(settings)}
 
-    run = Path(run)
-    if not run.exists():
-        raise StorylabError(f"run not found: {run}")
-    model = load_model(checkpoint or run, device)
-    tok_path = run / "tokenizer.json" if run.is_dir() else run.parent.parent / "tokenizer.json"
-    tok = load_tokenizer(tok_path)
-    if tok.get_vocab_size() > model.cfg.vocab_size:
-        raise StorylabError(f"{tok_path} has {tok.get_vocab_size()} tokens but the model only "
-                            f"{model.cfg.vocab_size}: wrong tokenizer for this model")
-    return model, tok
+
+def write_samples(path: str | os.PathLike, records: list[dict], append: bool = False) -> None:
+    """Append to, or atomically replace, a samples file."""
+    if append:
+        with open(path, "a", encoding="utf-8") as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        return
+    with atomic_write(path) as f:
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+@dataclass
+class SampleResult:
+    run: str
+    step: int
+    records: list[dict]
+    seconds: float
+    threads: int = 0
+
+    def summary(self) -> str:
+        prompts = len({r["prompt"] for r in self.records})
+        return f"sample: {len(self.records)} completions of {prompts} prompts from {self.run} @ step {self.step} " \
+               f"in {self.seconds:.1f}s ({self.threads} threads)"
+
+
+@locked("out", clean=False)
+def sample_run(run: str | os.PathLike, prompts: list[str], settings: SampleSettings | None = None,
+               num_samples: int = 1, device: str = "cpu", out: str | os.PathLike | None = None,
+               threads: int = 0) -> SampleResult:
+    """Completions of `prompts` from a run (or one checkpoint of it); `out` appends them to a samples file.
+    `threads` 0 picks torch's CPU threads from the batch and the cores free right now."""
+    t0 = time.time()
+    settings = settings or SampleSettings()
+    settings.validate()
+    if not prompts:
+        raise StorylabError("no prompts to sample from")
+    if not isinstance(num_samples, int) or num_samples < 1:
+        raise StorylabError(f"number of samples per prompt must be at least 1, got {num_samples!r}")
+    rd = RunDir.open(run)
+    step = rd.latest[0]
+    model, tok = rd.load(device=device)
+    batch = len(prompts) * (1 if settings.greedy else num_samples)
+    threads = set_threads(threads, work=batch * model.cfg.d_model * model.cfg.d_model)
+    check_memory(model.cfg, batch=batch,
+                 what=f"sampling {len(prompts)} prompts x {num_samples}", device=device)
+    if settings.max_new_tokens >= model.cfg.context:
+        raise StorylabError(f"max_new_tokens={settings.max_new_tokens} does not fit the model's context "
+                            f"({model.cfg.context} tokens); ask for at most {model.cfg.context - 1}")
+    outs = generate(model, tok, prompts, settings, num_samples)
+    records = [sample_record(p, c, settings, step) for p, cs in zip(prompts, outs) for c in cs]
+    if out is not None:
+        write_samples(out, records, append=True)
+    return SampleResult(rd.name, step, records, time.time() - t0, threads)

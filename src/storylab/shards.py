@@ -8,6 +8,7 @@ then encoding); memory stays at what the tokenizer trainer itself needs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,11 +21,14 @@ import numpy as np
 
 from storylab.corpus.records import read_corpus
 from storylab.errors import StorylabError
-from storylab.io import require_file, write_json
+from storylab.games import tokenizer_for_meta
+from storylab.io import atomic_write, require_file, write_json
+from storylab.locks import locked
 from storylab.progress import progress as make_progress
 from storylab.tokenizer import EOT, load_tokenizer, token_dtype, tokenizer_hash, train_tokenizer
 
 ENCODE_BATCH = 512
+MIN_VOCAB, MAX_VOCAB = 257, 1 << 24
 
 
 def in_val(story_id: str, seed: int, val_fraction: float) -> bool:
@@ -54,92 +58,46 @@ def _stories(corpus: Path, seed: int, val_fraction: float, split: str | None = N
             yield s, rec["text"]
 
 
+def tokenizer_for_corpus(corpus: Path):
+    """A fixed tokenizer when the corpus says what it is (its first record's ``meta["game"]``:
+    move sequences get one token per move), else None: train a BPE."""
+    first = next(read_corpus(corpus), None)
+    if first is None or not (first.get("meta") or {}).get("game"):
+        return None
+    return tokenizer_for_meta(first["meta"])
+
+
+@locked("out", kind="dir")
 def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int = 4096, val_fraction: float = 0.05,
             seed: int = 0, tokenizer: str | os.PathLike | None = None, progress: bool = True) -> PrepareStats:
     """Tokenize a corpus JSONL into `out/` (see module docstring)."""
     t0 = time.time()
     corpus = require_file(corpus, "corpus")
-    if not 0 <= val_fraction < 1:
-        raise StorylabError("val_fraction must be in [0, 1)")
+    if not 0 <= val_fraction < 1:  # (NaN fails this too)
+        raise StorylabError(f"val_fraction must be in [0, 1), got {val_fraction}")
+    if tokenizer is None and not MIN_VOCAB <= vocab_size <= MAX_VOCAB:
+        raise StorylabError(f"vocab_size must be between {MIN_VOCAB} (the 256 bytes and {EOT}) and {MAX_VOCAB}, "
+                            f"got {vocab_size}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     index_path = out / "index.json"
-    if index_path.exists():
-        index_path.unlink()  # the directory is incomplete until we finish
-    size = corpus.stat().st_size
-
-    if tokenizer is not None:
-        tok = load_tokenizer(tokenizer)
-    else:
-        n_train = 0
-
-        def train_texts():
-            nonlocal n_train
-            for _, text in _stories(corpus, seed, val_fraction, "train"):
-                n_train += 1
-                yield text
-
-        tok = train_tokenizer(train_texts(), vocab_size)
-        if n_train == 0:
-            raise StorylabError(f"{corpus}: no training stories (empty corpus?)")
-    vocab = tok.get_vocab_size()
-    eot = tok.token_to_id(EOT)
-    dtype = token_dtype(vocab)
-    tok.save(str(out / "tokenizer.json"))
-
-    counts = {"train": 0, "val": 0}
-    tokens = {"train": 0, "val": 0}
-    nbytes = {"train": 0, "val": 0}
-    tmp = {s: out / f".{s}.bin.tmp" for s in counts}
-    files = {s: open(tmp[s], "wb") for s in counts}
-    try:
-        with make_progress(disable=not progress, bytes=True) as bar:
-            task = bar.add_task("encode", total=size)
-            batch: list[tuple[str, str]] = []
-            done_bytes = 0
-
-            def flush():
-                nonlocal done_bytes
-                texts = [t for _, t in batch]
-                # encode_batch_fast skips character offsets, which shards do not need (2-3x faster)
-                encode = getattr(tok, "encode_batch_fast", tok.encode_batch)
-                encs = encode(texts, add_special_tokens=False)
-                for (s, text), enc in zip(batch, encs):
-                    ids = np.asarray(enc.ids + [eot], dtype=dtype)
-                    files[s].write(ids.tobytes())
-                    counts[s] += 1
-                    tokens[s] += len(ids)
-                    b = len(text.encode("utf-8"))
-                    nbytes[s] += b
-                    done_bytes += b
-                bar.update(task, completed=min(done_bytes, size))
-                batch.clear()
-
-            for item in _stories(corpus, seed, val_fraction):
-                batch.append(item)
-                if len(batch) >= ENCODE_BATCH:
-                    flush()
-            if batch:
-                flush()
-            bar.update(task, completed=size)
-    finally:
-        for f in files.values():
-            f.close()
-    if counts["train"] == 0:
-        for p in tmp.values():
-            p.unlink(missing_ok=True)
-        raise StorylabError(f"{corpus}: no training stories (empty corpus?)")
-    for s in counts:
-        os.replace(tmp[s], out / f"{s}.bin")
-    stats = PrepareStats(stories=counts, tokens=tokens, vocab_size=vocab, tokenizer_hash=tokenizer_hash(tok),
-                         seconds=time.time() - t0)
+    index_path.unlink(missing_ok=True)  # the directory is incomplete until we finish
+    # a given tokenizer, else a game's fixed move tokenizer, else a BPE trained here
+    tok = load_tokenizer(tokenizer) if tokenizer is not None else tokenizer_for_corpus(corpus)
+    if tok is None:
+        tok = _fit_tokenizer(corpus, seed, val_fraction, vocab_size)
+    with atomic_write(out / "tokenizer.json") as f:
+        f.write(tok.to_str())
+    counts, tokens, nbytes = _encode_shards(tok, corpus, out, seed, val_fraction, progress)
+    stats = PrepareStats(stories=counts, tokens=tokens, vocab_size=tok.get_vocab_size(),
+                         tokenizer_hash=tokenizer_hash(tok), seconds=time.time() - t0)
     write_json(index_path, {
         "format": "storylab-tokens-v1",
         "corpus": str(corpus),
         "tokenizer_hash": stats.tokenizer_hash,
-        "vocab_size": vocab,
-        "eot_id": eot,
-        "dtype": np.dtype(dtype).name,
+        "vocab_size": stats.vocab_size,
+        "eot_id": tok.token_to_id(EOT),
+        "dtype": np.dtype(token_dtype(stats.vocab_size)).name,
         "seed": seed,
         "val_fraction": val_fraction,
         "stories": counts,
@@ -147,6 +105,118 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
         "bytes": nbytes,
     })
     return stats
+
+
+def _fit_tokenizer(corpus: Path | list[Path], seed: int, val_fraction: float, vocab_size: int):
+    """A BPE trained on the training split only, so validation text stays unseen
+    (over several corpora: on all their training splits, one after another)."""
+    corpora = corpus if isinstance(corpus, list) else [corpus]
+    n_train = {c: 0 for c in corpora}
+
+    def train_texts():
+        for c in corpora:
+            for _, text in _stories(c, seed, val_fraction, "train"):
+                n_train[c] += 1
+                yield text
+
+    tok = train_tokenizer(train_texts(), vocab_size)
+    for c, n in n_train.items():
+        if n == 0:
+            raise StorylabError(f"{c}: no training stories (empty corpus?)")
+    return tok
+
+
+@dataclass
+class PrepareManyStats:
+    dirs: dict  # name -> (data directory, PrepareStats)
+    tokenizer_hash: str
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (f"{len(self.dirs)} data directories sharing tokenizer {self.tokenizer_hash}: "
+                + "; ".join(f"{n} {st.tokens['train']:,} train tokens" for n, (_, st) in self.dirs.items()))
+
+
+def prepare_many(corpora: list, out: str | os.PathLike, vocab_size: int = 4096, val_fraction: float = 0.05,
+                 seed: int = 0, tokenizer: str | os.PathLike | None = None, progress: bool = True) -> PrepareManyStats:
+    """Several corpora with one tokenizer, for mixtures: ``out/<corpus stem>/`` for each
+    (a data directory as `prepare` writes), the tokenizer trained over all of their
+    training splits (or `tokenizer` reused), and a copy of it in ``out/tokenizer.json``."""
+    t0 = time.time()
+    corpora = [require_file(c, "corpus") for c in corpora]
+    names = [c.name.split(".")[0] for c in corpora]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise StorylabError(f"corpora must have different file names (each becomes {out}/NAME); repeated: {', '.join(dup)}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tok = load_tokenizer(tokenizer) if tokenizer is not None else _fit_tokenizer(corpora, seed, val_fraction, vocab_size)
+    tok_path = out / "tokenizer.json"
+    tmp = out / f".tokenizer.json.{os.getpid()}.tmp"
+    tok.save(str(tmp))
+    os.replace(tmp, tok_path)
+    dirs = {n: (out / n, prepare(c, out / n, val_fraction=val_fraction, seed=seed, tokenizer=tok_path,
+                                 progress=progress)) for n, c in zip(names, corpora)}
+    return PrepareManyStats(dirs, tokenizer_hash(tok), time.time() - t0)
+
+
+def _encode_shards(tok, corpus: Path, out: Path, seed: int, val_fraction: float, progress: bool):
+    """Stream the corpus into ``train.bin`` / ``val.bin`` (each story, then EOT); (stories, tokens, bytes) per split."""
+    eot, dtype, size = tok.token_to_id(EOT), token_dtype(tok.get_vocab_size()), corpus.stat().st_size
+    counts, tokens, nbytes = {"train": 0, "val": 0}, {"train": 0, "val": 0}, {"train": 0, "val": 0}
+    tmp = {s: out / f".{s}.bin.tmp" for s in counts}
+    files = {s: open(tmp[s], "wb") for s in counts}
+    # encode_batch_fast skips character offsets, which shards do not need (2-3x faster)
+    encode = getattr(tok, "encode_batch_fast", tok.encode_batch)
+    try:
+        with make_progress(disable=not progress, bytes=True) as bar:
+            task = bar.add_task("encode", total=size)
+            done_bytes, batch = 0, []
+            for item in _stories(corpus, seed, val_fraction):
+                batch.append(item)
+                if len(batch) < ENCODE_BATCH:
+                    continue
+                done_bytes += _write_batch(encode, batch, eot, dtype, files, counts, tokens, nbytes)
+                bar.update(task, completed=min(done_bytes, size))
+            _write_batch(encode, batch, eot, dtype, files, counts, tokens, nbytes)
+            bar.update(task, completed=size)
+    except OSError as e:  # a full disk: name the shard (a failed write() names no file), leave no temporaries
+        for f in files.values():
+            with contextlib.suppress(OSError):
+                f.close()
+        for p in tmp.values():
+            p.unlink(missing_ok=True)
+        raise OSError(e.errno, e.strerror, e.filename or str(out / "train.bin")) from None
+    finally:
+        for f in files.values():
+            with contextlib.suppress(OSError):  # closed already when a write failed
+                f.close()
+    if counts["train"] == 0:
+        for p in tmp.values():
+            p.unlink(missing_ok=True)
+        raise StorylabError(f"{corpus}: no training stories (empty corpus?)")
+    for s in counts:
+        os.replace(tmp[s], out / f"{s}.bin")
+    return counts, tokens, nbytes
+
+
+def _write_batch(encode, batch: list[tuple[str, str]], eot: int, dtype, files, counts, tokens, nbytes) -> int:
+    """Encode and append one batch of (split, text); returns its bytes of text. Empties `batch`."""
+    done = 0
+    try:
+        encs = encode([t for _, t in batch], add_special_tokens=False) if batch else []
+    except Exception as e:  # a fixed vocabulary (a game's moves) meets a word it does not have
+        raise StorylabError(f"cannot encode a story ({str(e).splitlines()[0][:120]})") from None
+    for (s, text), enc in zip(batch, encs):
+        ids = np.asarray(enc.ids + [eot], dtype=dtype)
+        files[s].write(ids.tobytes())
+        counts[s] += 1
+        tokens[s] += len(ids)
+        b = len(text.encode("utf-8"))
+        nbytes[s] += b
+        done += b
+    batch.clear()
+    return done
 
 
 @dataclass
@@ -197,6 +267,7 @@ def load_data(path: str | os.PathLike) -> TokenData:
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise StorylabError(f"{index_path}: corrupt index") from None
     tok = load_tokenizer(path / "tokenizer.json")
+    _check_index(index_path, index, tok)
     if tokenizer_hash(tok) != index.get("tokenizer_hash"):
         raise StorylabError(f"{path}: tokenizer.json does not match the shards (hash {tokenizer_hash(tok)} "
                             f"vs {index.get('tokenizer_hash')} in index.json); re-run `storylab prepare`")
@@ -208,4 +279,33 @@ def load_data(path: str | os.PathLike) -> TokenData:
         if f.stat().st_size != index["tokens"][s] * itemsize:
             raise StorylabError(f"{f}: size does not match index.json ({f.stat().st_size} bytes, expected "
                                 f"{index['tokens'][s] * itemsize}); the shards are truncated or stale")
-    return TokenData(path, index, tok)
+    data = TokenData(path, index, tok)
+    for s in ("train", "val"):  # ids beyond the vocabulary would crash the embedding; check both ends (cheap)
+        arr = data.split(s) if index["tokens"][s] else np.zeros(0, np.uint16)
+        for part in (arr[:1 << 20], arr[-(1 << 20):]):
+            if len(part) and int(part.max()) >= index["vocab_size"]:
+                raise StorylabError(f"{path / (s + '.bin')}: token id {int(part.max())} is beyond the vocabulary "
+                                    f"({index['vocab_size']}); the shards do not belong to this tokenizer")
+    return data
+
+
+def _check_index(index_path: Path, index, tok) -> None:
+    """index.json says what the shards hold; a field that lies would crash training later."""
+    def bad(msg):
+        raise StorylabError(f"{index_path}: {msg}; re-run `storylab prepare`")
+
+    if not isinstance(index, dict):
+        bad("not a JSON object")
+    vocab = index.get("vocab_size")
+    if not isinstance(vocab, int) or isinstance(vocab, bool) or vocab != tok.get_vocab_size():
+        bad(f"vocab_size {vocab!r} does not match tokenizer.json ({tok.get_vocab_size()} tokens)")
+    if index.get("dtype") not in ("uint16", "uint32"):
+        bad(f"dtype {index.get('dtype')!r} is not uint16 or uint32")
+    if np.dtype(index["dtype"]).itemsize < np.dtype(token_dtype(vocab)).itemsize:
+        bad(f"dtype {index['dtype']} cannot hold {vocab} token ids")
+    if index.get("eot_id") != tok.token_to_id(EOT):
+        bad(f"eot_id {index.get('eot_id')!r} is not the tokenizer's {EOT} ({tok.token_to_id(EOT)})")
+    t = index.get("tokens")
+    if not isinstance(t, dict) or any(not isinstance(t.get(s), int) or isinstance(t.get(s), bool) or t.get(s) < 0
+                                      for s in ("train", "val")):
+        bad(f"tokens {t!r} must give non-negative counts for train and val")

@@ -1,9 +1,9 @@
 """The training loop: one process, or DDP when launched by torchrun.
 
-Reading order, nanoGPT-style: set up (devices, data, model, optimizer, resume), then
-one linear loop (batch → forward → backward → clip → step → log / eval / checkpoint).
-A resume is exact on CPU: weights, AdamW moments, the LR schedule (a function of the
-step), the data sampler's RNG and torch's RNG are all restored.
+Reading order, nanoGPT-style: `train` sets up (devices, data, model, optimizer, resume)
+in `_setup`, then runs one linear loop (batch → forward → backward → clip → step → log
+/ eval / checkpoint). A resume is exact on CPU: weights, AdamW moments, the LR schedule
+(a function of the step), the data sampler's RNG and torch's RNG are all restored.
 """
 
 from __future__ import annotations
@@ -18,35 +18,23 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.distributed as dist
+from rich.progress import TextColumn
+from torch.nn.parallel import DistributedDataParallel as DDP
 
-from storylab.checkpoint import list_checkpoints, load_state, read_safetensors, save_checkpoint, state_path
-from storylab.config import ModelConfig, RunConfig, load_toml, save_toml, to_dict
+from storylab.budget import check_memory
+from storylab.checkpoint import check_shapes, list_checkpoints, load_state, read_safetensors, save_checkpoint, state_path
+from storylab.config import ModelConfig, RunConfig, load_run_config, load_toml, save_toml, to_dict
+from storylab.device import autocast, pick_device, resolve_dtype, set_threads
 from storylab.errors import StorylabError
+from storylab.locks import locked
+from storylab.io import atomic_write
+from storylab.mixture import load_sources, log_fields, make_batches, source_val_losses
 from storylab.model import GPT
+from storylab.progress import console
+from storylab.progress import progress as make_progress
 from storylab.shards import TokenData, load_data
 from storylab.tokenizer import load_tokenizer, tokenizer_hash
-
-
-def pick_device(name: str = "auto") -> str:
-    if name != "auto":
-        if name.startswith("cuda") and not torch.cuda.is_available():
-            raise StorylabError("device cuda requested but CUDA is not available")
-        if name == "mps" and not torch.backends.mps.is_available():
-            raise StorylabError("device mps requested but MPS is not available")
-        return name
-    if torch.cuda.is_available():
-        return "cuda"
-    if torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
-
-
-def autocast(device: str, dtype: str):
-    if dtype == "float32":
-        return nullcontext()
-    if dtype != "bfloat16":
-        raise StorylabError(f"train.dtype={dtype!r}; choose float32 or bfloat16")
-    return torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16)
 
 
 def lr_at(step: int, cfg) -> float:
@@ -110,11 +98,14 @@ class TrainResult:
     seconds: float
     params: int
     params_non_embedding: int
+    threads: int = 0
+    dtype: str = ""
 
     def summary(self) -> str:
         return (f"trained {self.run_dir.name}: step {self.step}, train loss {self.train_loss:.3f}, "
                 f"val loss {self.val_loss:.3f}, {self.tokens:,} tokens in {self.seconds:.0f}s "
-                f"({self.tokens / max(self.seconds, 1e-9):,.0f} tok/s), {self.params:,} params")
+                f"({self.tokens / max(self.seconds, 1e-9):,.0f} tok/s), {self.params:,} params, "
+                f"{self.dtype}, {self.threads} threads")
 
 
 def _ddp_env() -> tuple[int, int, int]:
@@ -125,8 +116,19 @@ def _diff_model_configs(old: dict, new: dict) -> list[str]:
     return [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
 
 
+def run_config(out: str | os.PathLike, config: str | os.PathLike | None = None, overrides: list[str] | None = None,
+               resume: bool = False) -> RunConfig:
+    """The config a run trains with: `config` (TOML) with `overrides` on top; a resume with no
+    `config` starts from the run's own saved config.toml, so `--resume --steps 2000` extends it."""
+    saved = Path(out) / "config.toml"
+    if config is None and resume and saved.exists():
+        config = saved
+    return load_run_config(config, overrides or [])
+
+
 def prepare_run(cfg: RunConfig, run_dir: Path, resume: bool) -> tuple[RunConfig, TokenData]:
     """Resolve the config against the data and the run directory (fresh or resumed)."""
+    load_sources(cfg)  # mixtures: the sources share one tokenizer; data defaults to the first
     if not cfg.data:
         raise StorylabError("no data directory given (set data = ... or pass --data)")
     data = load_data(cfg.data)
@@ -148,171 +150,230 @@ def prepare_run(cfg: RunConfig, run_dir: Path, resume: bool) -> tuple[RunConfig,
     return cfg, data
 
 
-def train(cfg: RunConfig, run_dir: str | os.PathLike, resume: bool = False, progress: bool = True) -> TrainResult:
-    """Train `cfg` into `run_dir`; see the module docstring."""
-    run_dir = Path(run_dir)
-    rank, world, local_rank = _ddp_env()
-    ddp = world > 1
-    tc = cfg.train
-    device = pick_device(tc.device)
-    if ddp:
-        import torch.distributed as dist
+@dataclass
+class _State:
+    """Everything the loop changes, so that setup, checkpointing and logging can share it."""
 
+    model: torch.nn.Module          # what the loop calls: maybe compiled, maybe DDP-wrapped
+    raw_model: GPT                  # the plain module, for checkpoints and evaluation
+    optimizer: torch.optim.Optimizer
+    batches: Batches
+    device: str
+    rank: int
+    world: int
+    step: int = 0
+    tokens_seen: int = 0
+    elapsed_before: float = 0.0     # seconds trained before this process (resumed runs)
+
+    @property
+    def ddp(self) -> bool:
+        return self.world > 1
+
+    @property
+    def master(self) -> bool:
+        return self.rank == 0
+
+
+def _init_process(tc) -> tuple[str, int, int]:
+    """(device, rank, world): the device, threads and, under torchrun, the process group."""
+    rank, world, local_rank = _ddp_env()
+    device = pick_device(tc.device)
+    if world > 1:
         if device.startswith("cuda"):
             device = f"cuda:{local_rank}"
             torch.cuda.set_device(device)
         dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
-    master = rank == 0
-    if tc.threads:
-        torch.set_num_threads(tc.threads)
+    if not device.startswith("cuda"):  # threads that fit the cores free now, shared among local ranks
+        n = tc.threads or max(1, set_threads(0) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
+        set_threads(n)
+    tc.dtype = resolve_dtype(tc.dtype, device)  # auto: bf16 autocast where the hardware has bf16 units (the summary says which)
     if device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
+    return device, rank, world
 
-    cfg, data = prepare_run(cfg, run_dir, resume)
-    mc: ModelConfig = cfg.model
-    if master:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        save_toml(run_dir / "config.toml", to_dict(cfg))
-        (run_dir / "tokenizer.json").write_text(data.tokenizer.to_str(), encoding="utf-8")
 
+def _setup(cfg: RunConfig, data: TokenData, run_dir: Path, resume: bool, device: str, rank: int, world: int) -> _State:
+    """Model, optimizer and data sampler, restored from the last checkpoint when resuming."""
+    tc, mc = cfg.train, cfg.model
     torch.manual_seed(tc.seed)
     model = GPT(mc).to(device)
     optimizer = model.configure_optimizer(tc.lr, tc.weight_decay, (tc.beta1, tc.beta2), device.split(":")[0])
-    train_tokens, val_tokens = data.split("train"), data.split("val")
-    batches = Batches(train_tokens, mc.context, tc.batch_size, seed=tc.seed * 1000 + rank)
-
-    step, tokens_seen, elapsed_before = 0, 0, 0.0
+    batches = make_batches(cfg, data, rank)  # Batches, or MixtureBatches over train.sources
+    st = _State(model, model, optimizer, batches, device, rank, world)
     if resume:
         ckpts = [(s, p) for s, p in list_checkpoints(run_dir) if state_path(run_dir, s).exists()]
         if ckpts:
-            step = ckpts[-1][0]
+            st.step = ckpts[-1][0]
             tensors, _ = read_safetensors(ckpts[-1][1], "checkpoint")
+            check_shapes(tensors, model, ckpts[-1][1])
             model.load_state_dict(tensors)
-            state = load_state(run_dir, step, model, optimizer)
+            state = load_state(run_dir, st.step, model, optimizer)
             batches.state = state["data_rng"][rank] if rank < len(state["data_rng"]) else state["data_rng"][0]
-            tokens_seen = state.get("tokens", 0)
-            elapsed_before = state.get("seconds", 0.0)
-    if master:
-        _truncate_metrics(run_dir / "metrics.jsonl", step)
-
-    raw_model = model
+            st.tokens_seen = state.get("tokens", 0)
+            st.elapsed_before = state.get("seconds", 0.0)
     if tc.compile:
         if device == "mps":
-            from storylab.progress import console
             console.print("[yellow]warning:[/] torch.compile is not supported on MPS; running eagerly")
         else:
-            model = torch.compile(model)
-    if ddp:
-        from torch.nn.parallel import DistributedDataParallel as DDP
+            st.model = torch.compile(st.model)
+    if st.ddp:
+        st.model = DDP(st.model, device_ids=[int(device.split(":")[1])] if device.startswith("cuda") else None)
+    return st
 
-        model = DDP(model, device_ids=[local_rank] if device.startswith("cuda") else None)
 
+def _checkpoint(st: _State, run_dir: Path, t0: float) -> None:
+    """Every rank's sampler state goes into the newest checkpoint; older ones keep only weights."""
+    data_rng = [st.batches.state]
+    if st.ddp:
+        data_rng = [None] * st.world
+        dist.all_gather_object(data_rng, st.batches.state)
+    if st.master:
+        save_checkpoint(run_dir, st.step, st.raw_model, st.optimizer, {
+            "step": st.step, "tokens": st.tokens_seen, "seconds": st.elapsed_before + time.time() - t0,
+            "data_rng": data_rng})
+        for s, _ in list_checkpoints(run_dir)[:-1]:
+            state_path(run_dir, s).unlink(missing_ok=True)
+
+
+def _train_step(st: _State, tc) -> torch.Tensor:
+    """One optimizer step over `grad_accum` micro-batches; returns the summed (scaled) loss."""
+    lr = lr_at(st.step, tc)
+    for g in st.optimizer.param_groups:
+        g["lr"] = lr
+    total = torch.zeros((), device=st.device)
+    for micro in range(tc.grad_accum):
+        x, y = st.batches.next(st.device)
+        sync = not st.ddp or micro == tc.grad_accum - 1
+        ctx = nullcontext() if sync else st.model.no_sync()  # DDP: all-reduce gradients once, at the last
+        with ctx, autocast(st.device, tc.dtype):
+            loss = st.model(x, y)
+            if tc.grad_accum > 1:
+                loss = loss / tc.grad_accum
+        with ctx:
+            loss.backward()
+        total += loss.detach()
+    if tc.grad_clip > 0:
+        torch.nn.utils.clip_grad_norm_(st.model.parameters(), tc.grad_clip)
+    st.optimizer.step()
+    st.optimizer.zero_grad(set_to_none=True)
+    st.step += 1
+    return total
+
+
+def _check_diverged(loss: float, st: _State, run_dir: Path, tc, weights: bool = False) -> None:
+    """Stop with one line when the loss (or, before a checkpoint, a weight) is NaN or infinite:
+    nothing diverged is logged or saved, and the last good checkpoint stays resumable."""
+    bad = not math.isfinite(loss)
+    if not bad and weights:
+        bad = not all(bool(torch.isfinite(p).all()) for p in st.raw_model.parameters())
+    if bad:
+        ckpts = list_checkpoints(run_dir)
+        last = (f"the last good checkpoint (step {ckpts[-1][0]}) is kept: resume it with a lower train.lr"
+                if ckpts else "no checkpoint was saved")
+        raise StorylabError(f"training diverged at step {st.step}: loss is {loss} (lr {lr_at(st.step - 1, tc):.3g}); "
+                            f"{last}")
+
+
+def _out_of_time(st: _State, tc, t0: float) -> bool:
+    out = tc.max_minutes > 0 and (time.time() - t0) > tc.max_minutes * 60
+    if st.ddp and tc.max_minutes > 0:  # every rank must stop at the same step
+        flag = torch.tensor([float(out)], device=st.device)
+        dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+        out = bool(flag.item())
+    return out
+
+
+@locked("run_dir", kind="dir", derive=lambda a: a["run_dir"] if _ddp_env()[0] == 0 else None)
+def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = False,
+          progress: bool = True) -> TrainResult:
+    """Train `cfg` into `run_dir`; see the module docstring. With `resume` and no `cfg`,
+    the run continues with its own saved config."""
+    run_dir = Path(run_dir)
+    if cfg is None:
+        if not resume:
+            raise StorylabError("train needs a config (or resume=True to continue a run with its own)")
+        cfg = run_config(run_dir, resume=True)
+    cfg.validate()
+    tc = cfg.train
+    device, rank, world = _init_process(tc)
+    cfg, data = prepare_run(cfg, run_dir, resume)
+    mc: ModelConfig = cfg.model
+    check_memory(mc, tc.batch_size, training=True, what="training this model", device=device)
+    if rank == 0:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        save_toml(run_dir / "config.toml", to_dict(cfg))
+        tok_path, tok_text = run_dir / "tokenizer.json", data.tokenizer.to_str()
+        if not tok_path.is_file() or tok_path.read_bytes() != tok_text.encode("utf-8"):  # atomic, and only if new
+            with atomic_write(tok_path) as f:
+                f.write(tok_text)
+    st = _setup(cfg, data, run_dir, resume, device, rank, world)
+    if st.master:
+        _truncate_metrics(run_dir / "metrics.jsonl", st.step)
+    train_tokens, val_tokens = data.split("train"), data.split("val")
+    eval_tokens = val_tokens if len(val_tokens) > mc.context + 1 else train_tokens
     tokens_per_step = tc.batch_size * mc.context * tc.grad_accum * world
-    metrics = open(run_dir / "metrics.jsonl", "a", encoding="utf-8") if master else None
-    t0 = time.time()
-    t_last, tokens_last = t0, tokens_seen
-    loss_value, val_loss = float("nan"), float("nan")
-    start_step = step
-    n_params = raw_model.num_params()
+    metrics = open(run_dir / "metrics.jsonl", "a", encoding="utf-8") if st.master else None
 
     def log(obj: dict) -> None:
         if metrics is not None:
             metrics.write(json.dumps(obj) + "\n")
             metrics.flush()
 
-    def checkpoint() -> None:
-        data_rng = [batches.state]
-        if ddp:
-            import torch.distributed as dist
-
-            gathered = [None] * world
-            dist.all_gather_object(gathered, batches.state)
-            data_rng = gathered
-        if master:
-            save_checkpoint(run_dir, step, raw_model, optimizer, {
-                "step": step, "tokens": tokens_seen, "seconds": elapsed_before + time.time() - t0,
-                "data_rng": data_rng})
-            for s, _ in list_checkpoints(run_dir)[:-1]:  # optimizer state only for the newest
-                state_path(run_dir, s).unlink(missing_ok=True)
-
-    from rich.progress import TextColumn
-
-    from storylab.progress import progress as make_progress
-
+    t0 = time.time()
+    t_last, tokens_last, start_step = t0, st.tokens_seen, st.step
+    loss_value, val_loss = float("nan"), float("nan")
     bar = make_progress(TextColumn("loss {task.fields[loss]:.3f}"), TextColumn("{task.fields[tps]:,.0f} tok/s"),
-                        disable=not (progress and master))
+                        disable=not (progress and st.master))
     with bar:
-        task = bar.add_task(run_dir.name, total=tc.steps, completed=step, loss=float("nan"), tps=0.0)
-        model.train()
-        while step < tc.steps:
-            lr = lr_at(step, tc)
-            for g in optimizer.param_groups:
-                g["lr"] = lr
-            total = 0.0
-            for micro in range(tc.grad_accum):
-                x, y = batches.next(device)
-                sync = not ddp or micro == tc.grad_accum - 1
-                ctx = nullcontext() if sync else model.no_sync()
-                with ctx, autocast(device, tc.dtype):
-                    loss = model(x, y)
-                    if tc.grad_accum > 1:
-                        loss = loss / tc.grad_accum
-                with ctx:
-                    loss.backward()
-                total += loss.detach()
-            if tc.grad_clip > 0:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            step += 1
-            tokens_seen += tokens_per_step
-
-            if step % tc.log_every == 0 or step == tc.steps:
-                if ddp:
-                    import torch.distributed as dist
-
+        task = bar.add_task(run_dir.name, total=tc.steps, completed=st.step, loss=float("nan"), tps=0.0)
+        st.model.train()
+        while st.step < tc.steps:
+            total = _train_step(st, tc)
+            st.tokens_seen += tokens_per_step
+            if st.step % tc.log_every == 0 or st.step == tc.steps:
+                if st.ddp:
                     dist.all_reduce(total, op=dist.ReduceOp.AVG)
-                loss_value = float(total)
-                now = time.time()
-                tps = (tokens_seen - tokens_last) / max(now - t_last, 1e-9)
-                t_last, tokens_last = now, tokens_seen
-                log({"step": step, "loss": loss_value, "lr": lr, "tokens": tokens_seen, "tokens_per_s": round(tps, 1),
-                     "seconds": round(elapsed_before + now - t0, 3)})
-                bar.update(task, completed=step, loss=loss_value, tps=tps)
-            out_of_time = tc.max_minutes > 0 and (time.time() - t0) > tc.max_minutes * 60
-            if ddp and tc.max_minutes > 0:  # every rank must stop at the same step
-                import torch.distributed as dist
-
-                flag = torch.tensor([float(out_of_time)], device=device)
-                dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-                out_of_time = bool(flag.item())
-            last = step == tc.steps or out_of_time
-            if (tc.eval_every and step % tc.eval_every == 0) or last:
-                val_loss = evaluate_loss(raw_model, val_tokens if len(val_tokens) > mc.context + 1 else train_tokens,
-                                         mc.context, tc.batch_size, tc.eval_batches, device, tc.dtype)
-                log({"step": step, "val_loss": val_loss})
-            if (tc.ckpt_every and step % tc.ckpt_every == 0) or last:
-                checkpoint()
+                loss_value, now = float(total), time.time()
+                _check_diverged(loss_value, st, run_dir, tc)
+                tps = (st.tokens_seen - tokens_last) / max(now - t_last, 1e-9)
+                t_last, tokens_last = now, st.tokens_seen
+                log({"step": st.step, "loss": loss_value, "lr": lr_at(st.step - 1, tc), "tokens": st.tokens_seen,
+                     "tokens_per_s": round(tps, 1), "seconds": round(st.elapsed_before + now - t0, 3),
+                     **log_fields(st.batches)})
+                bar.update(task, completed=st.step, loss=loss_value, tps=tps)
+            out_of_time = _out_of_time(st, tc, t0)
+            last = st.step == tc.steps or out_of_time
+            if (tc.eval_every and st.step % tc.eval_every == 0) or last:
+                val_loss = evaluate_loss(st.raw_model, eval_tokens, mc.context, tc.batch_size, tc.eval_batches,
+                                         device, tc.dtype)
+                log({"step": st.step, "val_loss": val_loss, **source_val_losses(st.batches, cfg, lambda t: evaluate_loss(
+                    st.raw_model, t, mc.context, tc.batch_size, tc.eval_batches, device, tc.dtype))})
+            if (tc.ckpt_every and st.step % tc.ckpt_every == 0) or last:
+                _check_diverged(float(total), st, run_dir, tc, weights=True)  # never a NaN checkpoint
+                _checkpoint(st, run_dir, t0)
             if out_of_time:
                 break
 
-    seconds = time.time() - t0
-    result = TrainResult(run_dir, step, loss_value, val_loss, tokens_seen - (start_step * tokens_per_step),
-                         seconds, n_params, raw_model.num_params(non_embedding=True))
-    if ddp:
-        import torch.distributed as dist
-
-        checksum = float(sum(p.double().sum() for p in raw_model.parameters()))
-        sums = [None] * world
-        dist.all_gather_object(sums, checksum)
-        log({"step": step, "ddp_world_size": world, "param_checksums": sums})
-        dist.barrier()  # no rank tears gloo down while another still talks to it (that aborts the process)
-        dist.destroy_process_group()
-    if master:
-        log({"step": step, "summary": result.summary()})
+    result = TrainResult(run_dir, st.step, loss_value, val_loss, (st.step - start_step) * tokens_per_step,
+                         time.time() - t0, st.raw_model.num_params(), st.raw_model.num_params(non_embedding=True),
+                         torch.get_num_threads(), tc.dtype)
+    if st.ddp:
+        _ddp_teardown(st, log)
+    if st.master:
+        log({"step": st.step, "summary": result.summary()})
         metrics.close()
     return result
+
+
+def _ddp_teardown(st: _State, log) -> None:
+    """Log every rank's parameter checksum (they must agree), then leave the process group."""
+    checksum = float(sum(p.double().sum() for p in st.raw_model.parameters()))
+    sums = [None] * st.world
+    dist.all_gather_object(sums, checksum)
+    log({"step": st.step, "ddp_world_size": st.world, "param_checksums": sums})
+    dist.barrier()  # no rank tears gloo down while another still talks to it (that aborts the process)
+    dist.destroy_process_group()
 
 
 def _truncate_metrics(path: Path, step: int) -> None:
@@ -328,8 +389,6 @@ def _truncate_metrics(path: Path, step: int) -> None:
             continue  # a torn last line from a kill
     if step == 0:
         keep = []
-    from storylab.io import atomic_write
-
     with atomic_write(path) as f:
         f.write("".join(l + "\n" for l in keep))
 

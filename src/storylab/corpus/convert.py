@@ -13,10 +13,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from storylab.corpus.readers import (PARQUET_BATCH, detect_format, iter_hf, iter_instruct, iter_jsonl_text, iter_parquet,
-                                     iter_plain_text, iter_tinystories, require_module)
+from storylab.corpus.readers import (
+    PARQUET_BATCH,
+    detect_format,
+    iter_hf,
+    iter_instruct,
+    iter_jsonl_text,
+    iter_parquet,
+    iter_plain_text,
+    iter_tinystories,
+    require_module,
+)
 from storylab.corpus.records import make_record, read_corpus, write_corpus
 from storylab.errors import StorylabError
+from storylab.locks import locked
 from storylab.io import atomic_write, require_file
 from storylab.tokenizer import EOT
 
@@ -43,6 +53,7 @@ class ImportStats:
         return s + f"; format {self.format})"
 
 
+@locked("out")
 def import_corpus(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "auto",
                   limit: int | None = None, source: str | None = None,
                   keep_whitespace: bool = False) -> ImportStats:
@@ -55,6 +66,8 @@ def import_corpus(src: str | os.PathLike, out: str | os.PathLike, fmt: str = "au
     """
     if fmt not in FORMATS:
         raise StorylabError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if limit is not None and limit < 1:
+        raise StorylabError(f"limit must be at least 1, got {limit}")
     if fmt == "hf" or (fmt in ("auto", "parquet") and Path(src).is_dir()):
         src = Path(src)  # a dataset directory, or for hf a Hub name
         if fmt == "auto":
@@ -123,6 +136,8 @@ def export_tinystories(corpus: str | os.PathLike, out: str | os.PathLike) -> int
                                     f"written as TinyStories text")
             f.write(text + "\n" + EOT + "\n")
             n += 1
+        if n == 0:  # raised inside atomic_write: no 0-byte file, an existing one untouched
+            raise StorylabError(f"{corpus}: no stories to export (empty corpus)")
     return n
 
 
@@ -147,13 +162,25 @@ def export_parquet(corpus: str | os.PathLike, out: str | os.PathLike) -> int:
                 batch.clear()
         if batch:
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+        if n == 0:
+            raise StorylabError(f"{corpus}: no stories to export (empty corpus)")
     return n
 
 
-def export_corpus(corpus: str | os.PathLike, to: str, out: str | os.PathLike) -> int:
-    """Export a storylab corpus to `to` (tinystories | parquet); returns the story count."""
-    if to == "tinystories":
-        return export_tinystories(corpus, out)
-    if to == "parquet":
-        return export_parquet(corpus, out)
-    raise StorylabError(f"unknown export format {to!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+@dataclass
+class ExportStats:
+    stories: int
+    format: str
+    out: Path
+
+    def summary(self) -> str:
+        return f"export: {self.stories} stories as {self.format} -> {self.out}"
+
+
+@locked("out")
+def export_corpus(corpus: str | os.PathLike, to: str, out: str | os.PathLike) -> ExportStats:
+    """Export a storylab corpus to `to` (tinystories | parquet)."""
+    writers = {"tinystories": export_tinystories, "parquet": export_parquet}
+    if to not in writers:
+        raise StorylabError(f"unknown export format {to!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    return ExportStats(writers[to](corpus, out), to, Path(out))

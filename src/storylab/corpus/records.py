@@ -16,7 +16,6 @@ from storylab.errors import StorylabError
 from storylab.io import atomic_write, iter_jsonl
 
 
-
 def text_id(text: str) -> str:
     """A stable id from the content, for stories that come without one."""
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -30,7 +31,7 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
     for t in loss.get("texts", []):
         lines.append(f"{t['path']}: loss {_f(t['loss'], 4)}  ppl {_f(t['perplexity'], 2)}  "
                      f"{_f(t['bits_per_byte'], 4)} bits/byte  ({t['tokens']:,} tokens)")
-    console.print(f"[bold]{title}[/]")
+    console.print(f"[bold]{escape(title)}[/]")  # a run name may hold "[/]"
     for l in lines:
         console.print("  " + l, highlight=False)
     if summary.get("skills"):
@@ -43,21 +44,33 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
                       _f(s["chance"]), _f(s["acc_token"]), _f(s["acc_byte"]), _f(s.get("acc_cal")), _verdict(s))
         console.print(t)
         for n in summary.get("suite_notes", []):
-            console.print(f"  [dim]{n}[/]", highlight=False)
+            console.print(f"  [dim]{escape(n)}[/]", highlight=False)
     j = summary.get("judge")
     if j:
         dims = "  ".join(f"{k} {_f(v['mean'], 1)} [{_f(v['ci_low'], 1)}–{_f(v['ci_high'], 1)}]"
                          for k, v in j["dimensions"].items() if v["n"])
-        console.print(f"  judge ({j['judge_model']}): {dims or 'no grades'}  — {j['graded']}/{j['n']} graded, "
-                      f"{j['rejected']} rejected, {j['failed']} failed, {j['cached']} cached, "
-                      f"{j['requests']} requests", highlight=False)
+        reps = j.get("repeats", 1)
+        console.print(f"  judge ({j['judge_model']}): {dims or 'no grades'}  — {j['graded']}/{j['n']} graded"
+                      f"{f' x{reps} repeats' if reps > 1 else ''}, {j['rejected']} rejected, {j['failed']} failed, "
+                      f"{j['cached']} cached, {j['requests']} requests  [95% CI: normal approx., clustered by "
+                      f"beginning]", highlight=False)
+        if j.get("reliability"):
+            console.print("  judge repeats: " + "  ".join(
+                f"{k} sd {_f(v['sd_within'], 2)} alpha {_f(v['alpha'], 2)} rho {_f(v['spearman'], 2)}"
+                for k, v in j["reliability"].items()) + "  (sd: mean spread across repeats; alpha: Krippendorff, "
+                "interval; rho: mean pairwise Spearman)", highlight=False)
     nv = summary.get("novelty")
     if nv:
         c = nv["completions"]
         ref = nv.get("reference")
         extra = (f"  (held-out stories: {_f(ref['share8'], 2)} / {_f(ref['share13'], 2)}, LCS max "
                  f"{ref['lcs_max']})") if ref else ""
-        console.print(f"  novelty: 8-grams in training data {_f(c['share8'], 2)}, 13-grams {_f(c['share13'], 2)}, "
+        ag = nv.get("against") or {}
+        where = ("training data" if ag.get("own", True) else
+                 f"the training data of run {ag['path']}" if ag.get("kind") == "run" else
+                 f"{ag['path']} ({ag['kind']}, {ag.get('stories')} stories)" if ag.get("kind") not in (None, "run")
+                 else "training data")
+        console.print(f"  novelty: 8-grams in {where} {_f(c['share8'], 2)}, 13-grams {_f(c['share13'], 2)}, "
                       f"longest copy {c['lcs_max']} words (median {_f(c['lcs_median'], 0)}){extra}", highlight=False)
 
 
@@ -67,7 +80,7 @@ def print_comparison(summaries: list[dict], console: Console | None = None) -> N
     t = Table(header_style="bold", box=None)
     t.add_column("")
     for s in summaries:
-        t.add_column(f"{s['run']}\n@{s.get('step')}", justify="right")
+        t.add_column(f"{escape(s['run'])}\n@{s.get('step')}", justify="right")
 
     def row(label, get):
         vals = []
@@ -87,7 +100,7 @@ def print_comparison(summaries: list[dict], console: Console | None = None) -> N
             if x["path"] not in texts:
                 texts.append(x["path"])
     for p in texts:
-        row(f"{p} bpb", lambda s, p=p: _f(next(x for x in s["loss"]["texts"] if x["path"] == p)["bits_per_byte"], 4))
+        row(f"{escape(p)} bpb", lambda s, p=p: _f(next(x for x in s["loss"]["texts"] if x["path"] == p)["bits_per_byte"], 4))
     skills = []
     for s in summaries:
         for k in s.get("skills", []):
@@ -105,3 +118,21 @@ def print_comparison(summaries: list[dict], console: Console | None = None) -> N
     row("longest copy (words)", lambda s: str(s["novelty"]["completions"]["lcs_max"]))
     console.print(t)
     console.print("[dim]+ / -: 95% interval above / below chance[/]")
+
+
+def print_judge_difference(name_a: str, name_b: str, diff: dict, console: Console | None = None) -> None:
+    """Judge grades of run A minus run B, per dimension, with the 95% interval."""
+    console = console or Console()
+    if not diff.get("dimensions") or all(v["n"] == 0 for v in diff["dimensions"].values()):
+        console.print(f"judge: no graded completions to compare between {name_a} and {name_b}", highlight=False)
+        return
+    t = Table(header_style="bold", box=None, title=f"judge: {name_a} minus {name_b}", title_justify="left")
+    for c in ("dimension", "difference", "95% CI", "n", ""):
+        t.add_column(c, justify="left" if c == "dimension" else "right")
+    for d, v in diff["dimensions"].items():
+        mark = "[green]A better[/]" if v["ci_low"] > 0 else ("[red]B better[/]" if v["ci_high"] < 0 else "[dim]no clear difference[/]")
+        t.add_row(d, f"{v['diff']:+.2f}", f"[{_f(v['ci_low'], 2)}, {_f(v['ci_high'], 2)}]", str(v["n"]), mark)
+    console.print(t)
+    console.print(f"[dim]{diff['method']}; {diff['pairs']} pairs[/]", highlight=False)
+    for n in diff.get("notes", []):
+        console.print(f"[yellow]note:[/] {n}", highlight=False)

@@ -14,7 +14,10 @@ gets one of each pair right: exactly chance. Only reading the context beats it.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+from storylab.evaluate.tasks import TASK_DIR, write_items
 
 SOURCE = "handwritten"
 
@@ -383,14 +386,10 @@ def build() -> list[dict]:
 
 
 def main(path: str | None = None) -> None:
-    from storylab.evaluate.tasks import TASK_DIR, write_items
-
     path = Path(path) if path else TASK_DIR / "handwritten.jsonl"
     n = write_items(path, build())
     print(f"{n} items -> {path}")
 
 
 if __name__ == "__main__":
-    import sys
-
     main(*sys.argv[1:])

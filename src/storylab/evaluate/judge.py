@@ -2,19 +2,32 @@
 
 Story beginnings (``prompts/beginnings.jsonl``, written for storylab, each cut off
 mid-sentence) are completed by the model under test, several samples each. A judge
-model on any OpenAI-compatible endpoint reads the beginning and the completion and
-grades, 1 to 10, **grammar**, **creativity**, **consistency** (with the beginning) and
-**plot**, and guesses the age group of the writer. The wording of the rubric is ours
-(`RUBRIC`); its version is part of every cache key.
+model on any OpenAI-compatible endpoint reads the beginning and the completion and,
+following the rubric of the TinyStories paper (Eldan & Li, 2023, section 3), first
+assesses the completion in a few sentences, then grades **grammar**, **creativity**,
+**consistency** with the beginning and **plot** from 1 to 10 and guesses the writer's
+age group (A: 3 or under ... F: 13-16), ending with one line in the paper's format::
 
-Requests go through `storylab.llmgen.client.ChatClient`, so the judge shares the
-generation backend's concurrency, rate limits, retries and error handling. Answers are
-parsed leniently (`parse_grades`: a JSON object, possibly in a code fence, or lines
-like ``Grammar: 8/10``); an answer without all four grades is *rejected* with a reason
-and counted, never guessed. Each graded or rejected answer is cached in a JSONL file
-keyed by (rubric version, judge model, beginning, completion), so a rerun asks only
-for what it has not seen. The API key is read from the environment variable the user
-names and is never written anywhere (not in the cache, the results, or messages).
+    Grammar: 8/10, Creativity: 6/10, Consistency: 7/10, Plot: 6/10. Age group: B (4-5).
+
+The wording of `RUBRIC` is ours; its version is part of every cache key. Answers are
+read by `storylab.evaluate.grades.parse_grades`, which finds grades in whatever shape
+real judges write them; an answer without all four grades is *rejected* with a reason
+and counted, never guessed.
+
+Requests go through the `Endpoint` shared with LLM generation (`storylab.llmgen.client`):
+the same concurrency, rate limits, retries and error handling.
+
+**Caching and repeats.** Every answer is cached in a JSONL file keyed by (rubric version,
+judge model, request parameters, beginning, completion, repeat index). ``repeats=K``
+grades each completion K times: repeat 0 is the ordinary cached grade, repeats 1..K-1
+are separate requests (the cache of repeat 0 does not answer them) cached under their
+own index, so evaluating the same run again gives identical numbers from the cache and
+sends no request. With K >= 2 the result holds, per dimension, the spread across
+repeats and the agreement between them (`storylab.evaluate.reliability`).
+
+The API key is read from the environment variable the user names and is never written
+anywhere (not in the cache, the results, or messages).
 """
 
 from __future__ import annotations
@@ -22,45 +35,41 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import math
 import os
-import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from storylab.errors import StorylabError
+from storylab.evaluate.grades import AGE_GROUPS, DIMENSIONS, Grades, parse_grades
+from storylab.evaluate.reliability import mean_ci, paired_difference, repeat_stats
+from storylab.io import iter_jsonl
+from storylab.llmgen.client import Endpoint, RequestFailed, bounded_map
 
-DIMENSIONS = ("grammar", "creativity", "consistency", "plot")
-AGE_GROUPS = {"A": "3 or under", "B": "4-5", "C": "6-7", "D": "8-9", "E": "10-12", "F": "13-16"}
-RUBRIC_VERSION = "storylab-judge-v1"
+__all__ = ["AGE_GROUPS", "DIMENSIONS", "Grades", "JudgeResult", "RUBRIC", "RUBRIC_VERSION", "judge_completions",
+           "judge_difference", "judge_endpoint", "judge_messages", "load_beginnings", "mean_ci", "parse_grades"]
+
+RUBRIC_VERSION = "storylab-judge-v2"
 BEGINNINGS = Path(__file__).resolve().parent / "prompts" / "beginnings.jsonl"
+INTERVAL = ("normal approximation, mean ± 1.96 SE, clustered by story beginning "
+            "(each completion's grade is the mean over its repeats)")
 
-SYSTEM = "You are a careful, fair teacher who grades short stories written by students."
+SYSTEM = "You are a careful, fair teacher who grades short stories written by young students."
 
-RUBRIC = """A student was given the beginning of a short story for young children and asked to finish it.
-The beginning ends at the mark ***; everything after *** was written by the student.
+RUBRIC = """In this exercise a student was given the beginning of a story and had to complete it into a full story. The exercise tests the student's language skills and creativity. The mark *** separates the given beginning from the student's completion:
 
-Beginning:
-{beginning}***
+{beginning}***{completion}
 
-Student's continuation:
-***{completion}
+First, in two or three sentences, assess the part the student wrote (after ***). Is it grammatically correct? Is it consistent with the beginning of the story? Pay special attention to whether the student completes the sentence that the *** mark cuts in the middle.
 
-Grade only the student's part, each from 1 (very poor) to 10 (excellent):
-- grammar: are the sentences well formed, with correct spelling, word forms and punctuation?
-- creativity: does the student add ideas of their own, rather than repeating or stopping short?
-- consistency: does the continuation fit the beginning (the same characters, names, places and situation), and does it finish the sentence that was cut off sensibly?
-- plot: does the story go somewhere and come to a sensible ending?
-Then guess how old the writer is, as one letter: A (3 or under), B (4-5), C (6-7), D (8-9), E (10-12) or F (13-16).
+Then grade the student's completion from 1 (very poor) to 10 (excellent) for grammar, for creativity, for consistency with the beginning, and for whether the plot makes sense. Also give your best guess of the student's age group, as one letter: A (3 or under), B (4-5), C (6-7), D (8-9), E (10-12) or F (13-16).
 
-Answer with one JSON object and nothing else, for example:
-{{"grammar": 7, "creativity": 5, "consistency": 8, "plot": 6, "age_group": "C", "comment": "one short sentence"}}"""
+End your answer with exactly one line in this format, putting your grades in place of G, R, K and P and the age group letter in place of L:
+Grammar: G/10, Creativity: R/10, Consistency: K/10, Plot: P/10. Age group: L"""
 
 
 def load_beginnings(path: str | os.PathLike | None = None) -> list[dict]:
     """The story beginnings: ``{"id", "text"}`` per line."""
-    from storylab.io import iter_jsonl
-
     path = Path(path) if path else BEGINNINGS
     out = []
     for i, rec in enumerate(iter_jsonl(path, "story beginnings"), 1):
@@ -77,123 +86,29 @@ def judge_messages(beginning: str, completion: str) -> list[dict]:
             {"role": "user", "content": RUBRIC.format(beginning=beginning, completion=completion)}]
 
 
-# --- parsing -------------------------------------------------------------------------------
-
-_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
-_ALIASES = {"grammar": "grammar", "creativity": "creativity", "consistency": "consistency", "plot": "plot",
-            "coherence": "consistency", "consistent": "consistency", "creative": "creativity",
-            "age": "age_group", "age_group": "age_group", "agegroup": "age_group", "age group": "age_group"}
-_LINE = re.compile(r"(?im)^[\s\-*#>]*\**\s*(grammar|creativity|consistency|plot|age[ _]?group|age)\s*\**\s*[:=\-]\s*"
-                   r"\**\s*(.+?)\s*$")
-
-
-@dataclass
-class Grades:
-    ok: bool
-    scores: dict = field(default_factory=dict)   # dimension -> float in [1, 10]
-    age_group: str | None = None
-    reason: str = ""                             # why an answer was rejected
-
-
-def _score(value) -> float | None:
-    """8, "8", "8/10", "8.5 out of 10" -> float; None if not a grade in [1, 10]."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        v = float(value)
-    elif isinstance(value, str):
-        m = re.match(r"\s*\**\s*(\d+(?:\.\d+)?)\s*(?:/\s*10|out of 10)?", value)
-        if not m:
-            return None
-        v = float(m.group(1))
-    else:
-        return None
-    return v if 1.0 <= v <= 10.0 and math.isfinite(v) else None
-
-
-def _age(value) -> str | None:
-    if not isinstance(value, str):
-        return None
-    v = value.strip().strip("*\"' ").upper()
-    m = re.match(r"^\(?([A-F])\)?(?:\b|$)", v)
-    if m:
-        return m.group(1)
-    nums = re.findall(r"\d+", v)  # "6-7", "about 8"
-    if nums:
-        n = int(nums[0])
-        for g, (lo, hi) in zip("ABCDEF", ((0, 3), (4, 5), (6, 7), (8, 9), (10, 12), (13, 16))):
-            if lo <= n <= hi:
-                return g
-    return None
-
-
-def _from_mapping(d: dict) -> dict:
-    out = {}
-    for k, v in d.items():
-        key = _ALIASES.get(str(k).strip().lower().replace("-", "_"))
-        if key is None and isinstance(v, dict):  # {"grammar": {"score": 8}}
-            continue
-        if key:
-            if isinstance(v, dict):
-                v = v.get("score", v.get("grade"))
-            out[key] = v
-    return out
-
-
-def parse_grades(text: str) -> Grades:
-    """Grades from a judge's answer: JSON (bare, fenced, or embedded), else ``Name: 8/10`` lines."""
-    if not isinstance(text, str) or not text.strip():
-        return Grades(False, reason="empty answer")
-    raw: dict = {}
-    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
-    for cand in candidates:
-        s, e = cand.find("{"), cand.rfind("}")
-        if s < 0 or e <= s:
-            continue
-        try:
-            obj = json.loads(cand[s:e + 1])
-        except json.JSONDecodeError:
-            continue
-        if isinstance(obj, dict):
-            raw = _from_mapping(obj)
-            if raw:
-                break
-    if not raw:
-        for m in _LINE.finditer(text):
-            key = _ALIASES[m.group(1).lower()]
-            raw.setdefault(key, m.group(2))
-    if not raw:
-        return Grades(False, reason="no grades found (neither JSON nor 'Name: N/10' lines)")
-    scores, problems = {}, []
-    for dim in DIMENSIONS:
-        if dim not in raw:
-            problems.append(f"missing {dim}")
-            continue
-        v = _score(raw[dim])
-        if v is None:
-            problems.append(f"{dim} is not a grade from 1 to 10 ({str(raw[dim])[:20]!r})")
-        else:
-            scores[dim] = v
-    age = _age(raw.get("age_group")) if "age_group" in raw else None
-    if problems:
-        return Grades(False, scores, age, reason="; ".join(problems))
-    return Grades(True, scores, age)
+def judge_endpoint(base_url: str, model: str, api_key_env: str | None = None, **kw) -> Endpoint:
+    """An `Endpoint` with the judge's defaults: deterministic (temperature 0), room for a short
+    assessment before the grades (400 tokens), 8 requests in flight, patient but not forever."""
+    settings = dict(in_flight=8, timeout=60.0, max_retries=4, temperature=0.0, max_tokens=400)
+    settings.update(kw)
+    return Endpoint(base_url, model, api_key_env, **settings)
 
 
 # --- cache ---------------------------------------------------------------------------------
 
 
-def cache_key(judge_model: str, beginning: str, completion: str) -> str:
+def cache_key(endpoint: Endpoint, beginning: str, completion: str, repeat: int = 0) -> str:
     h = hashlib.sha256()
-    for part in (RUBRIC_VERSION, judge_model, beginning, completion):
+    params = json.dumps(endpoint.request_params(), sort_keys=True)
+    for part in (RUBRIC_VERSION, endpoint.model, params, beginning, completion, *([f"repeat {repeat}"] * (repeat > 0))):
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
     return h.hexdigest()
 
 
 class JudgeCache:
-    """Append-only JSONL: one ``{"key", "model", "ok", "scores", "age_group", "reason", "answer"}``
-    per judged completion. A torn last line (a killed run) is ignored."""
+    """Append-only JSONL: one ``{"key", "model", "repeat", "ok", "scores", "age_group", "reason",
+    "answer"}`` per judge answer. A torn last line (a killed run) is ignored."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
@@ -222,45 +137,21 @@ class JudgeCache:
 
 
 @dataclass
-class JudgeSettings:
-    base_url: str
-    model: str
-    api_key_env: str | None = None
-    max_in_flight: int = 8
-    rpm: float | None = None
-    tpm: float | None = None
-    timeout: float = 60.0
-    max_retries: int = 4
-    backoff: float = 1.0
-    temperature: float = 0.0
-    max_tokens: int = 200
-
-
-def mean_ci(values: list[float], z: float = 1.959963984540054) -> tuple[float, float, float]:
-    """Mean and a normal-approximation 95% interval."""
-    n = len(values)
-    if n == 0:
-        return float("nan"), float("nan"), float("nan")
-    m = sum(values) / n
-    if n == 1:
-        return m, m, m
-    sd = math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1))
-    h = z * sd / math.sqrt(n)
-    return m, m - h, m + h
-
-
-@dataclass
 class JudgeResult:
     judge_model: str
     n: int                       # completions to judge
-    graded: int
-    rejected: int
+    graded: int                  # completions with at least one accepted answer
+    rejected: int                # answers rejected (of n * repeats)
     failed: int                  # requests that got no answer
     requests: int                # HTTP attempts made in this call (0 when all came from the cache)
-    cached: int
-    dimensions: dict             # dim -> {"mean", "ci_low", "ci_high", "n"}
-    age_groups: dict             # letter -> count
-    rejections: list = field(default_factory=list)   # [{"id", "reason"}], the first few
+    cached: int                  # answers taken from the cache
+    dimensions: dict             # dim -> {"mean", "ci_low", "ci_high", "n", "sd"}
+    age_groups: dict             # letter -> count (each completion's most frequent guess)
+    repeats: int = 1
+    reliability: dict = field(default_factory=dict)  # dim -> repeat_stats(...) when repeats >= 2
+    interval: str = INTERVAL
+    rubric: str = RUBRIC_VERSION
+    rejections: list = field(default_factory=list)   # [{"id", "repeat", "reason"}], the first few
     records: list = field(default_factory=list)      # per completion
 
     def as_dict(self, with_records: bool = True) -> dict:
@@ -271,41 +162,57 @@ class JudgeResult:
 
     def summary(self) -> str:
         dims = ", ".join(f"{k} {v['mean']:.1f}" for k, v in self.dimensions.items() if v["n"])
-        return (f"judge {self.judge_model}: {self.graded}/{self.n} graded ({self.rejected} rejected, "
-                f"{self.failed} failed, {self.cached} cached, {self.requests} requests){': ' + dims if dims else ''}")
+        rel = ""
+        if self.reliability:
+            rel = "; repeat agreement (alpha) " + ", ".join(f"{k} {v['alpha']:.2f}" for k, v in self.reliability.items())
+        return (f"judge {self.judge_model}: {self.graded}/{self.n} graded x{self.repeats} ({self.rejected} rejected, "
+                f"{self.failed} failed, {self.cached} cached, {self.requests} requests)"
+                f"{': ' + dims if dims else ''}{rel}")
 
 
-def judge_completions(completions: list[dict], settings: JudgeSettings, cache_path: str | os.PathLike,
-                      progress=None) -> JudgeResult:
-    """Grade ``[{"id", "prompt", "completion"}]`` (see module docstring)."""
-    return asyncio.run(_judge(completions, settings, Path(cache_path), progress))
+def judge_completions(completions: list[dict], endpoint: Endpoint, cache_path: str | os.PathLike,
+                      repeats: int = 1, progress=None) -> JudgeResult:
+    """Grade ``[{"id", "prompt", "completion"}]`` `repeats` times each (see the module docstring).
+
+    An optional ``"group"`` per completion (default: its prompt) names the cluster for the
+    intervals: completions of the same beginning are not independent."""
+    if repeats < 1:
+        raise StorylabError(f"judge repeats must be at least 1, got {repeats}")
+    ids = [c["id"] for c in completions]
+    if len(set(ids)) != len(ids):
+        raise StorylabError("completion ids must be unique")
+    return asyncio.run(_judge(completions, endpoint, Path(cache_path), repeats, progress))
 
 
-async def _judge(completions: list[dict], s: JudgeSettings, cache_path: Path, progress) -> JudgeResult:
-    from storylab.llmgen.client import ChatClient, RequestFailed, bounded_map
-
+async def _judge(completions: list[dict], ep: Endpoint, cache_path: Path, repeats: int, progress) -> JudgeResult:
     cache = JudgeCache(cache_path)
-    todo, records = [], {}
+    answers: dict[tuple[str, int], dict] = {}
+    todo = []
     for c in completions:
-        key = cache_key(s.model, c["prompt"], c["completion"])
-        hit = cache.get(key)
-        if hit is not None:
-            records[c["id"]] = {**c, **_public(hit), "cached": True}
-        else:
-            todo.append((c, key))
-    failed, requests = 0, 0
-    failures: list[str] = []
+        for r in range(repeats):
+            key = cache_key(ep, c["prompt"], c["completion"], r)
+            hit = cache.get(key)
+            if hit is not None:
+                answers[(c["id"], r)] = {**_public(hit), "cached": True}
+            else:
+                todo.append((c, r, key))
+    if progress is not None and len(answers):
+        progress(len(answers))
+    failures: list[dict] = []
+    requests = 0
     if todo:
-        client = ChatClient(s.base_url, s.model, s.api_key_env, max_in_flight=s.max_in_flight, rpm=s.rpm, tpm=s.tpm,
-                            timeout=s.timeout, max_retries=s.max_retries, backoff=s.backoff,
-                            default_params={"temperature": s.temperature, "max_tokens": s.max_tokens})
+        client = ep.make_client()
+        params = ep.request_params()
 
         async def one(job):
-            c, key = job
-            comp = await client.complete(judge_messages(c["prompt"], c["completion"]))
+            c, r, key = job
+            comp = await client.complete(judge_messages(c["prompt"], c["completion"]), **params)
             g = parse_grades(comp.text)
-            rec = {"key": key, "model": s.model, "rubric": RUBRIC_VERSION, "ok": g.ok, "scores": g.scores,
-                   "age_group": g.age_group, "reason": g.reason, "answer": comp.text[:2000]}
+            reason = g.reason
+            if not g.ok and comp.finish_reason == "length":
+                reason += f" (the answer was cut off at {ep.max_tokens} tokens)"
+            rec = {"key": key, "model": ep.model, "rubric": RUBRIC_VERSION, "repeat": r, "ok": g.ok,
+                   "scores": g.scores, "age_group": g.age_group, "reason": reason, "answer": comp.text[:2000]}
             cache.put(rec)
             return rec
 
@@ -313,43 +220,95 @@ async def _judge(completions: list[dict], s: JudgeSettings, cache_path: Path, pr
             # one request first: an unreachable endpoint or a bad key fails fast, with one message
             first, rest = todo[0], todo[1:]
             try:
-                rec = await one(first)
-                records[first[0]["id"]] = {**first[0], **_public(rec), "cached": False}
+                answers[(first[0]["id"], first[1])] = {**_public(await one(first)), "cached": False}
             except RequestFailed as e:
                 if e.reason in ("connection", "timeout"):
-                    raise StorylabError(f"judge endpoint {s.base_url} unreachable after {e.attempts} attempts "
+                    raise StorylabError(f"judge endpoint {ep.base_url} unreachable after {e.attempts} attempts "
                                         f"({e.reason}: {e.detail})") from None
-                failed += 1
-                failures.append(str(e))
+                failures.append({"id": first[0]["id"], "repeat": first[1], "reason": f"request failed: {e}"})
             if progress is not None:
                 progress(1)
-            async for job, value in bounded_map(one, rest, s.max_in_flight):
+            async for job, value in bounded_map(one, rest, ep.in_flight):
                 if isinstance(value, RequestFailed):
-                    failed += 1
-                    failures.append(str(value))
+                    failures.append({"id": job[0]["id"], "repeat": job[1], "reason": f"request failed: {value}"})
                 elif isinstance(value, Exception):
                     raise value
                 else:
-                    records[job[0]["id"]] = {**job[0], **_public(value), "cached": False}
+                    answers[(job[0]["id"], job[1])] = {**_public(value), "cached": False}
                 if progress is not None:
                     progress(1)
         requests = client.requests
-    recs = [records[c["id"]] for c in completions if c["id"] in records]
-    graded = [r for r in recs if r["ok"]]
-    dims = {}
-    for d in DIMENSIONS:
-        m, lo, hi = mean_ci([r["scores"][d] for r in graded])
-        dims[d] = {"mean": m, "ci_low": lo, "ci_high": hi, "n": len(graded)}
-    ages: dict[str, int] = {}
-    for r in graded:
-        if r.get("age_group"):
-            ages[r["age_group"]] = ages.get(r["age_group"], 0) + 1
-    rejected = [r for r in recs if not r["ok"]]
-    return JudgeResult(s.model, len(completions), len(graded), len(rejected), failed, requests,
-                       sum(1 for r in recs if r.get("cached")), dims, dict(sorted(ages.items())),
-                       [{"id": r["id"], "reason": r["reason"]} for r in rejected[:20]] +
-                       [{"id": None, "reason": f} for f in failures[:5]], recs)
+    return _aggregate(completions, answers, failures, repeats, ep.model, requests)
 
 
 def _public(rec: dict) -> dict:
-    return {k: rec[k] for k in ("ok", "scores", "age_group", "reason", "answer") if k in rec}
+    return {k: rec[k] for k in ("ok", "scores", "age_group", "reason") if k in rec}
+
+
+def _aggregate(completions, answers, failures, repeats, model, requests) -> JudgeResult:
+    records, rejections = [], []
+    for c in completions:
+        reps = [answers.get((c["id"], r)) for r in range(repeats)]
+        got = [a for a in reps if a is not None]
+        if not got:
+            continue
+        ok = [a for a in got if a["ok"]]
+        for r, a in enumerate(reps):
+            if a is not None and not a["ok"]:
+                rejections.append({"id": c["id"], "repeat": r, "reason": a["reason"]})
+        scores = {d: sum(a["scores"][d] for a in ok) / len(ok) for d in DIMENSIONS} if ok else {}
+        ages = Counter(a["age_group"] for a in ok if a.get("age_group"))
+        rec = {**c, "group": c.get("group", c["prompt"]), "ok": bool(ok), "scores": scores,
+               "age_group": ages.most_common(1)[0][0] if ages else None,
+               "reason": "" if ok else got[-1]["reason"], "cached": all(a["cached"] for a in got)}
+        if repeats > 1:
+            rec["repeats"] = [None if a is None else {k: a[k] for k in ("ok", "scores", "age_group", "reason")}
+                              for a in reps]
+        records.append(rec)
+    graded = [r for r in records if r["ok"]]
+    dims = {}
+    for d in DIMENSIONS:
+        vals = [r["scores"][d] for r in graded]
+        m, lo, hi = mean_ci(vals, [r["group"] for r in graded])
+        sd = float(sum((v - m) ** 2 for v in vals) / (len(vals) - 1)) ** 0.5 if len(vals) > 1 else float("nan")
+        dims[d] = {"mean": m, "ci_low": lo, "ci_high": hi, "n": len(graded), "sd": sd}
+    reliability = {}
+    if repeats > 1:
+        for d in DIMENSIONS:
+            units = [[(a["scores"][d] if a and a["ok"] else None) for a in r["repeats"]] for r in records]
+            reliability[d] = repeat_stats(units)
+    ages = Counter(r["age_group"] for r in graded if r.get("age_group"))
+    return JudgeResult(model, len(completions), len(graded), len(rejections), len(failures), requests,
+                       sum(1 for a in answers.values() if a["cached"]), dims, dict(sorted(ages.items())),
+                       repeats, reliability, rejections=rejections[:20] + failures[:5], records=records)
+
+
+# --- two runs ------------------------------------------------------------------------------
+
+
+def judge_difference(a: dict, b: dict) -> dict:
+    """Per dimension, the grade of run `a` minus run `b` (both ``judge.json`` dicts, with records).
+
+    Paired by completion id where both runs completed the same beginning (the same prompt
+    text), the interval clustered by beginning (normal approximation); unpaired (Welch,
+    normal approximation) when no completion pairs up."""
+    ra = {r["id"]: r for r in a.get("records", []) if r.get("ok")}
+    rb = {r["id"]: r for r in b.get("records", []) if r.get("ok")}
+    same = {i for i in ra if i in rb and ra[i]["prompt"] == rb[i]["prompt"]}
+    notes = []
+    if a.get("judge_model") != b.get("judge_model"):
+        notes.append(f"different judges ({a.get('judge_model')} vs {b.get('judge_model')}): not comparable")
+    if a.get("rubric") != b.get("rubric"):
+        notes.append(f"different rubric versions ({a.get('rubric')} vs {b.get('rubric')})")
+    out = {"method": ("paired by completion id (same beginning), normal approximation clustered by beginning"
+                      if same else "unpaired (no common beginnings), normal approximation (Welch)"),
+           "pairs": len(same), "notes": notes, "dimensions": {}}
+    for d in DIMENSIONS:
+        if same:
+            da = {i: ra[i]["scores"][d] for i in same}
+            db = {i: rb[i]["scores"][d] for i in same}
+            out["dimensions"][d] = paired_difference(da, db, {i: ra[i]["prompt"] for i in same})
+        else:
+            out["dimensions"][d] = paired_difference({f"a{i}": r["scores"][d] for i, r in ra.items()},
+                                                     {f"b{i}": r["scores"][d] for i, r in rb.items()})
+    return out

@@ -23,7 +23,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from storylab.corpus.readers import iter_jsonl_text, iter_plain_text
 from storylab.errors import StorylabError
+from storylab.io import read_text, require_file
+from storylab.shards import load_data
+from storylab.tokenizer import EOT, tokenizer_hash
 
 
 @dataclass
@@ -96,9 +100,6 @@ def _check_ids(model, tokens: np.ndarray, what: str) -> None:
 def split_loss(model, data_dir: str | os.PathLike, split: str = "val", batch_size: int = 16,
                tokenizer=None, progress=None) -> LossResult:
     """Loss over the whole `split` of a prepared data directory."""
-    from storylab.shards import load_data
-    from storylab.tokenizer import tokenizer_hash
-
     data = load_data(data_dir)
     if tokenizer is not None and tokenizer_hash(tokenizer) != data.index["tokenizer_hash"]:
         raise StorylabError(f"{data_dir}: its tokenizer does not match the run's tokenizer")
@@ -132,10 +133,6 @@ def read_documents(path: str | os.PathLike, mode: str = "auto") -> tuple[list[st
     - ``stream``: the whole file as one document (``auto`` picks this for plain text,
       since blank lines may separate paragraphs as well as stories).
     """
-    from storylab.tokenizer import EOT
-    from storylab.corpus.readers import iter_jsonl_text, iter_plain_text
-    from storylab.io import read_text, require_file
-
     path = require_file(path, "text file")
     if mode == "auto":
         if path.suffix in (".jsonl", ".ndjson"):
@@ -191,8 +188,6 @@ def _pieces(text: str, size: int) -> list[str]:
 def text_loss(model, tokenizer, path: str | os.PathLike, mode: str = "auto", batch_size: int = 16,
               progress=None) -> LossResult:
     """Loss over a text or corpus file (see `read_documents` for the layouts)."""
-    from storylab.tokenizer import EOT
-
     docs, mode = read_documents(path, mode)
     eot = tokenizer.token_to_id(EOT)
     tokens = encode_documents(tokenizer, docs, eot)

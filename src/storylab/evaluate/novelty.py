@@ -20,6 +20,15 @@ location (exact up to 64-bit hash collisions), so
 
 Memory: 16 bytes per corpus word while building one shard, and the shards are
 memory-mapped for queries, so the corpus need not fit in memory.
+
+What to compare against (`index_for_reference`, the ``--novelty-corpus`` of `storylab eval`):
+
+- a **run directory**: that run's training split, decoded from its token shards (exactly
+  what that model saw); held-out validation stories give the scale;
+- a prepared **data directory** (``index.json``): its training split, the same way;
+- a **corpus JSONL** (``.jsonl``/``.ndjson``, one ``{"text": ...}`` per line): every story;
+- a **TinyStories text file** (stories separated by ``<|endoftext|>`` lines): every story;
+  any other text file is split at blank lines.
 """
 
 from __future__ import annotations
@@ -35,6 +44,10 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from storylab.errors import StorylabError
+from storylab.evaluate.loss import read_documents
+from storylab.io import write_json
+from storylab.rundir import RunDir
+from storylab.shards import load_data
 
 N = 8
 INDEX_VERSION = 1
@@ -129,8 +142,6 @@ class NgramIndex:
         flush()
         meta = {"version": INDEX_VERSION, "n": N, "shards": n_shards, "stories": stories, "words": words_total,
                 "ngrams": grams_total, "source": source or {}}
-        from storylab.io import write_json
-
         write_json(out / "meta.json", meta)
         return cls.load(out)
 
@@ -225,8 +236,6 @@ def index_for_data(data_dir: str | os.PathLike, cache_dir: str | os.PathLike | N
                    rebuild: bool = False, progress=None) -> NgramIndex:
     """The n-gram index of a prepared data directory's train split, built once and cached
     in ``DATA/novelty/`` (or `cache_dir`)."""
-    from storylab.shards import load_data
-
     data = load_data(data_dir)
     train = Path(data_dir) / "train.bin"
     st = train.stat()
@@ -237,17 +246,99 @@ def index_for_data(data_dir: str | os.PathLike, cache_dir: str | os.PathLike | N
 
 
 def index_for_corpus(corpus: str | os.PathLike, cache_dir: str | os.PathLike | None = None,
-                     rebuild: bool = False, progress=None) -> NgramIndex:
-    """The n-gram index of any corpus or text file (all of it), cached beside it or in `cache_dir`."""
-    from storylab.evaluate.loss import read_documents
-
+                     rebuild: bool = False, progress=None, mode: str = "auto") -> NgramIndex:
+    """The n-gram index of any corpus or text file (all of it), cached beside it or in `cache_dir`;
+    `mode` is how the file splits into stories (`storylab.evaluate.loss.read_documents`)."""
     corpus = Path(corpus)
     if not corpus.exists():
         raise StorylabError(f"corpus not found: {corpus}")
     st = corpus.stat()
-    source = {"kind": "file", "path": str(corpus.resolve()), "bytes": st.st_size, "mtime": int(st.st_mtime)}
+    source = {"kind": "file", "path": str(corpus.resolve()), "bytes": st.st_size, "mtime": int(st.st_mtime),
+              **({"mode": mode} if mode != "auto" else {})}
     out = Path(cache_dir) if cache_dir else corpus.parent / f".{corpus.name}.novelty"
-    return _cached(out, source, lambda: iter(read_documents(corpus, "auto")[0]), rebuild, progress)
+    return _cached(out, source, lambda: iter(read_documents(corpus, mode)[0]), rebuild, progress)
+
+
+@dataclass
+class Reference:
+    """What novelty is measured against: the index, and what it was built from."""
+
+    index: NgramIndex
+    kind: str                       # run | data | jsonl | tinystories | text
+    path: Path
+    data_dir: Path | None = None    # for run/data: where held-out stories come from
+
+    def describe(self) -> dict:
+        return {"kind": self.kind, "path": str(self.path), "stories": self.index.meta.get("stories"),
+                "words": self.index.meta.get("words")}
+
+
+REFERENCE_KINDS = ("a corpus JSONL, a TinyStories text file (stories separated by <|endoftext|> lines) "
+                   "or a run directory")
+
+
+def index_for_reference(ref, cache_dir: str | os.PathLike | None = None,
+                        fallback_cache: str | os.PathLike | None = None, rebuild: bool = False,
+                        progress=None) -> Reference:
+    """The n-gram index of `ref`: a `RunDir` or a path to a run directory, a data directory, a
+    corpus JSONL or a TinyStories text file (see the module docstring).
+
+    Indexes of a run's data live in ``DATA/novelty/`` (shared by every run of that data) unless
+    it cannot be written; a file's index goes to `cache_dir`, else ``fallback_cache/NAME-HASH``
+    (the caller's own directory, e.g. ``RUN/eval/novelty_index``), else beside the file."""
+    if isinstance(ref, RunDir):
+        return _run_reference(ref, ref.path, cache_dir, fallback_cache, rebuild, progress)
+    path = Path(ref)
+    if not path.exists():
+        raise StorylabError(f"novelty corpus not found: {path} (it takes {REFERENCE_KINDS})")
+    if path.is_dir():
+        if (path / "index.json").is_file() and (path / "train.bin").exists():
+            cache = _writable(cache_dir, path / "novelty", fallback_cache, path)
+            return Reference(index_for_data(path, cache, rebuild, progress), "data", path, path)
+        if (path / "checkpoints").is_dir() or (path / "config.toml").is_file():
+            return _run_reference(RunDir.open(path), path, cache_dir, fallback_cache, rebuild, progress)
+        raise StorylabError(f"{path}: a directory, but not a run directory (no checkpoints/ or config.toml) "
+                            f"nor prepared data (no index.json); --novelty-corpus takes {REFERENCE_KINDS}")
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        kind = "jsonl"
+    else:
+        with open(path, "rb") as f:
+            head = f.read(1 << 20)
+        if b"\x00" in head:
+            raise StorylabError(f"{path}: a binary file; --novelty-corpus takes {REFERENCE_KINDS}")
+        kind = "tinystories" if b"<|endoftext|>" in head else "text"
+    mode = {"jsonl": "jsonl", "tinystories": "tinystories", "text": "blocks"}[kind]
+    if cache_dir is None and fallback_cache is not None:
+        tag = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:10]
+        cache_dir = Path(fallback_cache) / f"{path.name}-{tag}"
+    return Reference(index_for_corpus(path, cache_dir, rebuild, progress, mode=mode), kind, path)
+
+
+def _run_reference(info: RunDir, path: Path, cache_dir, fallback_cache, rebuild, progress) -> Reference:
+    d = info.data_dir
+    if d is None or not (d / "index.json").is_file():
+        raise StorylabError(f"{path}: that run's training data ({d}) is not there to check novelty against; "
+                            f"pass --novelty-corpus with the corpus it was prepared from")
+    cache = _writable(cache_dir, d / "novelty", fallback_cache, d)
+    return Reference(index_for_data(d, cache, rebuild, progress), "run", path, d)
+
+
+def _writable(cache_dir, preferred: Path, fallback, data_dir: Path) -> Path:
+    """`cache_dir` if given, else `preferred` if we can write there, else a directory under `fallback`."""
+    if cache_dir is not None:
+        return Path(cache_dir)
+    try:
+        preferred.mkdir(exist_ok=True)
+        probe = preferred / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return preferred
+    except OSError:
+        if fallback is None:
+            raise StorylabError(f"cannot write the n-gram index to {preferred} (read-only?); pass a cache "
+                                f"directory") from None
+        tag = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:10]
+        return Path(fallback) / f"data-{tag}"
 
 
 def _cached(out: Path, source: dict, texts, rebuild: bool, progress) -> NgramIndex:

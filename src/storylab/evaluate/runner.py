@@ -9,9 +9,11 @@ Files (each written atomically, each a complete answer on its own):
   (``--checkpoints all``);
 - ``samples.jsonl``: completions of the story beginnings (decoding settings in each
   record), shared by the judge and the novelty check;
-- ``judge.json``: judge grades (mean and 95% interval per dimension), with
+- ``judge.json``: judge grades (mean and 95% interval per dimension; with
+  ``judge_repeats`` >= 2 also the spread and agreement between repeats), with
   ``judge_cache.jsonl`` beside it;
-- ``novelty.json``: n-gram overlap and longest copy against the training split;
+- ``novelty.json``: n-gram overlap and longest copy against the training split, or
+  against ``novelty_corpus`` (a corpus JSONL, a TinyStories text file or another run);
 - ``summary.json``: the headline numbers, for `compare` and the report.
 """
 
@@ -20,14 +22,27 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from storylab.device import pick_device, set_threads
 from storylab.errors import StorylabError
-from storylab.evaluate.common import RunInfo, load_checkpoint, open_run
-from storylab.evaluate.judge import JudgeSettings
+from storylab.evaluate.judge import judge_completions, load_beginnings
+from storylab.locks import locked
+from storylab.evaluate.loss import split_loss, text_loss
+from storylab.evaluate.novelty import index_for_reference, novelty
+from storylab.evaluate.suite import run_suite
+from storylab.evaluate.tasks import load_tasks
 from storylab.io import atomic_write, write_json
+from storylab.llmgen.client import Endpoint
+from storylab.progress import console, progress
+from storylab.rundir import RunDir
+from storylab.sample import SampleSettings, generate, sample_record, write_samples
+from storylab.shards import load_data
 
 
 @dataclass
@@ -55,48 +70,31 @@ class EvalOptions:
     top_k: int = 0
     top_p: float = 1.0
     seed: int = 0
-    judge_settings: JudgeSettings | None = None
+    judge_settings: Endpoint | None = None             # see storylab.evaluate.judge.judge_endpoint
     judge_cache: str | None = None
-    novelty_corpus: str | None = None                  # default: the run's training split
+    judge_repeats: int = 1                             # grade each completion K times (reliability)
+    novelty_corpus: str | None = None                  # corpus JSONL, TinyStories text or run directory;
+                                                       # default: the run's training split
     progress: bool = True
 
 
 def _bar(enabled: bool):
-    from storylab.progress import console, progress
-
     # no live display when stderr is not a terminal: logs stay clean, errors stay one line
     return progress(transient=True, disable=not enabled or not console.is_terminal)
 
 
-def detect_instruct(info: RunInfo, sample: int = 20) -> bool:
+def detect_instruct(info: RunDir, sample: int = 20) -> bool:
     """Whether the run was trained on TinyStories-Instruct-style text (``Story:`` fields)."""
-    import re
-
-    import numpy as np
-
-    from storylab.shards import load_data
-
-    d = info.data_dir
-    if d is None or not (d / "index.json").exists():
-        return False
     try:
-        data = load_data(d)
+        data = info.data()
     except StorylabError:
         return False
-    arr = np.asarray(data.split("train")[: 200_000])
-    eot = data.index["eot_id"]
-    cuts = np.flatnonzero(arr == eot)[:sample]
-    prev, hits = 0, 0
-    for c in cuts:
-        text = data.tokenizer.decode(arr[prev:c].tolist())
-        prev = int(c) + 1
-        hits += bool(re.search(r"(?m)^Story:", text))
-    return len(cuts) > 0 and hits * 2 >= len(cuts)
+    texts = list(data.texts("train", sample)) if data is not None else []
+    hits = sum(bool(re.search(r"(?m)^Story:", t)) for t in texts)
+    return len(texts) > 0 and hits * 2 >= len(texts)
 
 
-def _loss_block(model, tok, info: RunInfo, opts: EvalOptions, bar) -> dict:
-    from storylab.evaluate.loss import split_loss, text_loss
-
+def _loss_block(model, tok, info: RunDir, opts: EvalOptions, bar) -> dict:
     out: dict = {}
     d = info.data_dir
     if d is not None and (d / "index.json").exists():
@@ -116,8 +114,6 @@ def _loss_block(model, tok, info: RunInfo, opts: EvalOptions, bar) -> dict:
 
 
 def _suite_block(model, tok, items, instruct: bool, opts: EvalOptions, bar):
-    from storylab.evaluate.suite import run_suite
-
     n_rows = sum(len(it.options) for it in items if it.type == "choice")
     task = bar.add_task("suite", total=n_rows)
     res = run_suite(model, tok, items, opts.batch_tokens, instruct=instruct, progress=lambda k: bar.advance(task, k))
@@ -128,9 +124,6 @@ def _suite_block(model, tok, items, instruct: bool, opts: EvalOptions, bar):
 def sample_completions(model, tok, step: int, opts: EvalOptions, eval_dir: Path, bar) -> list[dict]:
     """Completions of the story beginnings, cached in samples.jsonl for the same checkpoint,
     beginnings and decoding settings."""
-    from storylab.evaluate.judge import load_beginnings
-    from storylab.sample import SampleSettings, generate
-
     begs = load_beginnings(opts.beginnings)
     settings = SampleSettings(opts.max_new_tokens, opts.temperature, opts.top_k, opts.top_p, False, opts.seed)
     key = hashlib.sha256(json.dumps([step, [b["text"] for b in begs], opts.samples_per_prompt,
@@ -146,150 +139,166 @@ def sample_completions(model, tok, step: int, opts: EvalOptions, eval_dir: Path,
     task = bar.add_task("sample", total=None)
     outs = generate(model, tok, [b["text"] for b in begs], settings, num_samples=opts.samples_per_prompt)
     bar.remove_task(task)
-    recs = []
-    for b, texts in zip(begs, outs):
-        for j, t in enumerate(texts):
-            recs.append({"id": f"{b['id']}-{j}", "beginning": b["id"], "prompt": b["text"], "completion": t,
-                         "step": step, "key": key, "settings": asdict(settings)})
-    with atomic_write(path) as f:
-        for r in recs:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    recs = [sample_record(b["text"], t, settings, step, id=f"{b['id']}-{j}", beginning=b["id"], key=key)
+            for b, texts in zip(begs, outs) for j, t in enumerate(texts)]
+    write_samples(path, recs)
     return recs
 
 
-def evaluate_run(run: str | os.PathLike, opts: EvalOptions | None = None) -> dict:
-    """Evaluate one run (see module docstring); returns the summary dict."""
-    from storylab.evaluate.tasks import load_tasks
-    from storylab.train import pick_device
+@dataclass
+class EvalResult:
+    """Everything `evaluate_run` measured; `data` is what ``eval/summary.json`` holds."""
 
+    data: dict
+
+    def __getitem__(self, key: str):
+        return self.data[key]
+
+    def get(self, key: str, default=None):
+        return self.data.get(key, default)
+
+    def summary(self) -> str:
+        d = self.data
+        parts = [f"{d['run']} @ step {d.get('step')}"]
+        val = (d.get("loss") or {}).get("val")
+        if val:
+            parts.append(f"val loss {val['loss']:.3f} ({val['bits_per_byte']:.3f} bits/byte)")
+        if d.get("skills"):
+            above = sum(s["ci_low"] > s["chance"] for s in d["skills"])
+            parts.append(f"{above}/{len(d['skills'])} skills above chance")
+        if d.get("judge"):
+            parts.append(f"judge {d['judge'].get('graded', 0)}/{d['judge'].get('n', 0)} graded")
+        if d.get("novelty"):
+            parts.append("novelty measured")
+        return ", ".join(parts) + f" in {d.get('seconds', 0):.1f}s -> {Path(d['path']) / 'eval'}"
+
+
+@locked("run", kind="dir", derive=lambda a: RunDir.open(a["run"]).eval_dir)
+def evaluate_run(run: str | os.PathLike, opts: EvalOptions | None = None) -> EvalResult:
+    """Evaluate one run (see module docstring)."""
     opts = opts or EvalOptions()
     t0 = time.time()
-    info = open_run(run)
-    if opts.threads:
-        import torch
-
-        torch.set_num_threads(opts.threads)
+    info = RunDir.open(run)
+    set_threads(opts.threads)
     if opts.judge and opts.judge_settings is None:
         raise StorylabError("--judge needs a judge endpoint: --judge-url and --judge-model")
     ckpts = info.pick(opts.checkpoints)
     device = pick_device(opts.device)
-    load_checkpoint(info, ckpts[-1][1], device)  # model and tokenizer checked before any work
+    info.load(ckpts[-1][1], device, against_data=True)  # model, tokenizer and data checked before any work
     items = load_tasks(opts.tasks, opts.builtin_tasks, opts.skills) if opts.suite else []
     instruct = opts.instruct if opts.instruct is not None else (detect_instruct(info) if opts.suite else False)
-    eval_dir = info.eval_dir
-    eval_dir.mkdir(parents=True, exist_ok=True)
-    summary: dict = {"run": info.name, "path": str(info.path), "checkpoints": [s for s, _ in ckpts]}
-    curve_rows = []
-    loss = suite = None
-    model = tok = None
+    info.eval_dir.mkdir(parents=True, exist_ok=True)
+    step = ckpts[-1][0]
+    summary: dict = {"run": info.name, "path": str(info.path), "checkpoints": [s for s, _ in ckpts], "step": step}
     with _bar(opts.progress) as bar:
-        ck_task = bar.add_task("checkpoints", total=len(ckpts)) if len(ckpts) > 1 else None
-        for step, path in ckpts:
-            model, tok = load_checkpoint(info, path, device)
-            row: dict = {"step": step}
-            if opts.loss:
-                loss = _loss_block(model, tok, info, opts, bar)
-                if "val" in loss:
-                    row["val_loss"] = loss["val"]["loss"]
-                    row["val_bpb"] = loss["val"]["bits_per_byte"]
-                for t in loss.get("texts", []):
-                    row.setdefault("text_loss", {})[Path(t["path"]).name] = t["loss"]
-            if opts.suite:
-                suite = _suite_block(model, tok, items, instruct, opts, bar)
-                row["skills"] = {s.skill: {"acc": s.acc, "ci_low": s.ci_low, "ci_high": s.ci_high,
-                                           "chance": s.chance, "n": s.n} for s in suite.skills}
-            curve_rows.append(row)
-            if ck_task is not None:
-                bar.advance(ck_task)
-        step = ckpts[-1][0]
-        summary["step"] = step
+        rows, loss, suite, model, tok = _over_checkpoints(info, ckpts, items, instruct, opts, device, bar)
         if loss is not None:
-            write_json(eval_dir / "loss.json", {"run": info.name, "step": step, **loss})
-            summary["loss"] = {k: loss[k] for k in ("val",) if k in loss}
-            if "texts" in loss:
-                summary["loss"]["texts"] = loss["texts"]
+            write_json(info.eval_dir / "loss.json", {"run": info.name, "step": step, **loss})
+            summary["loss"] = {k: loss[k] for k in ("val", "texts") if k in loss}
         if suite is not None:
-            write_json(eval_dir / "suite.json", {"run": info.name, "step": step, "instruct": instruct,
-                                                 **suite.as_dict()})
-            with atomic_write(eval_dir / "suite_items.jsonl") as f:
-                for r in suite.items:
-                    f.write(json.dumps(r.as_dict(), ensure_ascii=False) + "\n")
-                for r in suite.instruction:
-                    f.write(json.dumps({"skill": "instruction", **r}, ensure_ascii=False) + "\n")
+            _write_suite(info, step, suite, instruct)
             summary["skills"] = [s.as_dict() for s in suite.skills]
             summary["suite_notes"] = suite.notes
         if len(ckpts) > 1:
-            write_json(eval_dir / "curves.json", {"run": info.name, "rows": curve_rows})
+            write_json(info.eval_dir / "curves.json", {"run": info.name, "rows": rows})
             summary["curves"] = True
         if opts.judge or opts.novelty:
-            samples = sample_completions(model, tok, step, opts, eval_dir, bar)
+            samples = sample_completions(model, tok, step, opts, info.eval_dir, bar)
             if opts.judge:
-                from storylab.evaluate.judge import judge_completions
-
-                task = bar.add_task("judge", total=len(samples))
-                jr = judge_completions([{"id": s["id"], "prompt": s["prompt"], "completion": s["completion"]}
-                                        for s in samples], opts.judge_settings,
-                                       opts.judge_cache or eval_dir / "judge_cache.jsonl",
-                                       progress=lambda k: bar.advance(task, k))
-                bar.remove_task(task)
-                write_json(eval_dir / "judge.json", {"run": info.name, "step": step, **jr.as_dict()})
-                summary["judge"] = jr.as_dict(with_records=False)
+                summary["judge"] = _judge_block(info, step, samples, opts, bar)
             if opts.novelty:
-                nv = _novelty_block(info, samples, opts, bar)
-                write_json(eval_dir / "novelty.json", {"run": info.name, "step": step, **nv})
-                summary["novelty"] = {k: v for k, v in nv.items() if k != "completions" and k != "reference"}
-                summary["novelty"]["completions"] = {k: v for k, v in nv["completions"].items() if k != "per_text"}
-                if "reference" in nv:
-                    summary["novelty"]["reference"] = {k: v for k, v in nv["reference"].items() if k != "per_text"}
+                summary["novelty"] = _novelty_summary(info, step, samples, opts, bar)
     summary["seconds"] = round(time.time() - t0, 2)
-    write_json(eval_dir / "summary.json", summary)
-    return summary
+    write_json(info.eval_dir / "summary.json", summary)
+    return EvalResult(summary)
 
 
-def _novelty_block(info: RunInfo, samples: list[dict], opts: EvalOptions, bar) -> dict:
-    from storylab.evaluate.novelty import index_for_corpus, index_for_data, novelty
+def _over_checkpoints(info: RunDir, ckpts, items, instruct: bool, opts: EvalOptions, device: str, bar):
+    """Loss and suite at each checkpoint: the curve rows, and the last checkpoint's results and model."""
+    rows, loss, suite, model, tok = [], None, None, None, None
+    ck_task = bar.add_task("checkpoints", total=len(ckpts)) if len(ckpts) > 1 else None
+    for step, path in ckpts:
+        model, tok = info.load(path, device, against_data=True)
+        row: dict = {"step": step}
+        if opts.loss:
+            loss = _loss_block(model, tok, info, opts, bar)
+            if "val" in loss:
+                row["val_loss"] = loss["val"]["loss"]
+                row["val_bpb"] = loss["val"]["bits_per_byte"]
+            for t in loss.get("texts", []):
+                row.setdefault("text_loss", {})[Path(t["path"]).name] = t["loss"]
+        if opts.suite:
+            suite = _suite_block(model, tok, items, instruct, opts, bar)
+            row["skills"] = {s.skill: {"acc": s.acc, "ci_low": s.ci_low, "ci_high": s.ci_high,
+                                       "chance": s.chance, "n": s.n} for s in suite.skills}
+        rows.append(row)
+        if ck_task is not None:
+            bar.advance(ck_task)
+    return rows, loss, suite, model, tok
 
-    task = bar.add_task("novelty index", total=None)
-    adv = lambda k: bar.advance(task, k)
-    reference = None
-    if opts.novelty_corpus:
-        index = index_for_corpus(opts.novelty_corpus, progress=adv)
-    else:
-        d = info.data_dir
-        if d is None or not (d / "index.json").exists():
-            raise StorylabError(f"{info.path}: the run's training data ({d}) is not there to check novelty "
-                                f"against; pass --novelty-corpus FILE")
-        cache = d / "novelty"
-        try:
-            cache.mkdir(exist_ok=True)
-            os.access(cache, os.W_OK) or (_ for _ in ()).throw(PermissionError())
-        except PermissionError:
-            cache = info.eval_dir / "novelty_index"
-        index = index_for_data(d, cache, progress=adv)
-        reference = _val_stories(d, len(samples), opts.seed)
+
+def _write_suite(info: RunDir, step: int, suite, instruct: bool) -> None:
+    write_json(info.eval_dir / "suite.json", {"run": info.name, "step": step, "instruct": instruct, **suite.as_dict()})
+    with atomic_write(info.eval_dir / "suite_items.jsonl") as f:
+        for r in suite.items:
+            f.write(json.dumps(r.as_dict(), ensure_ascii=False) + "\n")
+        for r in suite.instruction:
+            f.write(json.dumps({"skill": "instruction", **r}, ensure_ascii=False) + "\n")
+
+
+def _judge_block(info: RunDir, step: int, samples: list[dict], opts: EvalOptions, bar) -> dict:
+    task = bar.add_task("judge", total=len(samples) * opts.judge_repeats)
+    jr = judge_completions([{"id": s["id"], "prompt": s["prompt"], "completion": s["completion"],
+                             "group": s.get("beginning", s["prompt"])} for s in samples],
+                           opts.judge_settings, opts.judge_cache or info.eval_dir / "judge_cache.jsonl",
+                           repeats=opts.judge_repeats, progress=lambda k: bar.advance(task, k))
     bar.remove_task(task)
+    write_json(info.eval_dir / "judge.json", {"run": info.name, "step": step, **jr.as_dict()})
+    return jr.as_dict(with_records=False)
+
+
+def _novelty_summary(info: RunDir, step: int, samples: list[dict], opts: EvalOptions, bar) -> dict:
+    nv = _novelty_block(info, samples, opts, bar)
+    write_json(info.eval_dir / "novelty.json", {"run": info.name, "step": step, **nv})
+    out = {k: v for k, v in nv.items() if k not in ("completions", "reference")}
+    for k in ("completions", "reference"):
+        if k in nv:
+            out[k] = {a: b for a, b in nv[k].items() if a != "per_text"}
+    return out
+
+
+def _novelty_block(info: RunDir, samples: list[dict], opts: EvalOptions, bar) -> dict:
+    task = bar.add_task("novelty index", total=None)
+    ref = index_for_reference(opts.novelty_corpus or info, fallback_cache=info.eval_dir / "novelty_index",
+                              progress=lambda k: bar.advance(task, k))
+    bar.remove_task(task)
+    held_out = _val_stories(ref.data_dir, len(samples), opts.seed) if ref.data_dir is not None else None
     # the beginnings are ours and unseen in training; what the model wrote is the completion
-    nv = novelty(index, [s["completion"] for s in samples], reference)
-    nv["note"] = ("completions only (not the given beginnings); 'reference' is the same measure for "
-                  "held-out validation stories, i.e. what unseen text of this kind shares with the corpus")
+    nv = novelty(ref.index, [s["completion"] for s in samples], held_out)
+    nv["against"] = {**ref.describe(), "own": not opts.novelty_corpus}
+    nv["note"] = ("completions only (not the given beginnings)" +
+                  ("; 'reference' is the same measure for held-out validation stories, i.e. what unseen text of "
+                   "this kind shares with the corpus" if held_out else ""))
     return nv
 
 
 def _val_stories(data_dir: Path, n: int, seed: int) -> list[str] | None:
-    import numpy as np
-
-    from storylab.shards import load_data
-
+    """`n` held-out stories picked at random: what unseen text of this kind shares with the corpus."""
     data = load_data(data_dir)
-    arr = np.asarray(data.split("val"))
-    if len(arr) == 0:
+    docs = list(data.documents("val"))
+    if not docs:
         return None
-    eot = data.index["eot_id"]
-    cuts = np.flatnonzero(arr == eot)
-    starts = np.concatenate([[0], cuts[:-1] + 1])
-    rng = np.random.default_rng(seed)
-    pick = sorted(rng.choice(len(cuts), size=min(n, len(cuts)), replace=False).tolist())
-    return [data.tokenizer.decode(arr[starts[i]:cuts[i]].tolist()) for i in pick]
+    pick = sorted(np.random.default_rng(seed).choice(len(docs), size=min(n, len(docs)), replace=False).tolist())
+    return [data.tokenizer.decode(docs[i].tolist()) for i in pick]
+
+
+def load_judge(run: str | os.PathLike) -> dict:
+    """A run's ``eval/judge.json`` (with its per-completion records), or {} if there is none."""
+    p = RunDir.open(run).eval_dir / "judge.json"
+    try:
+        return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+    except json.JSONDecodeError:
+        raise StorylabError(f"{p}: corrupt judge results; rerun `storylab eval RUN --judge`") from None
 
 
 def load_summary(run: str | os.PathLike) -> dict | None:

@@ -30,13 +30,19 @@ preference the right way without overturning a strong prior; ``acc`` misses that
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 
+from storylab.errors import StorylabError
 from storylab.evaluate.tasks import Item, sort_skills
+from storylab.model import Hooks
+from storylab.sample import SampleSettings, generate
+from storylab.tokenizer import EOT
+from storylab.world.inflect import inflections
 
 Z95 = 1.959963984540054
 
@@ -105,8 +111,6 @@ def build_rows(items: list[Item], tokenizer, context: int, eot_id: int | None) -
 def final_hidden(model, x: torch.Tensor) -> torch.Tensor:
     """The final-norm hidden states [B, T, D], without computing logits for every position
     (the hook hands the unembedding a single position and keeps the rest)."""
-    from storylab.model import Hooks
-
     kept = {}
 
     def grab(h, name):
@@ -130,7 +134,6 @@ def score_rows(model, rows: list[Row], batch_tokens: int = 16384, progress=None)
     for r in rows:
         bad = [t for t in r.ids if t >= vocab]
         if bad:
-            from storylab.errors import StorylabError
             raise StorylabError(f"tokenizer produced id {bad[0]} beyond the model's vocabulary ({vocab}); "
                                 f"the tokenizer does not match this model")
     order = sorted(range(len(rows)), key=lambda k: (len(rows[k].ids), k))
@@ -236,8 +239,6 @@ class SkillScore:
 
 def score_items(model, tokenizer, items: list[Item], batch_tokens: int = 16384, progress=None) -> list[ItemResult]:
     """Score choice items (items of other types are skipped)."""
-    from storylab.tokenizer import EOT
-
     items = [it for it in items if it.type == "choice"]
     rows = build_rows(items, tokenizer, model.cfg.context, tokenizer.token_to_id(EOT))
     sums = score_rows(model, rows, batch_tokens, progress)
@@ -318,15 +319,11 @@ def summarize(results: list[ItemResult]) -> list[SkillScore]:
 
 
 def word_present(word: str, text_words: set[str]) -> bool:
-    from storylab.world.inflect import inflections
-
     forms = inflections(word.lower()) | {word.lower()}
     return bool(forms & text_words)
 
 
 def _words_of(text: str) -> set[str]:
-    import re
-
     return {w.lower().replace("\u2019", "'") for w in re.findall(r"[A-Za-z']+", text)} | \
         {w.lower().rstrip("'s") for w in re.findall(r"[A-Za-z']+", text)}
 
@@ -337,8 +334,6 @@ def instruction_following(model, tokenizer, items: list[Item], settings=None) ->
     The chance level is a control: how often the same words appear in the story written
     for a *different* item's instruction (the next item's, cyclically) — what the model
     would write anyway, without being asked."""
-    from storylab.sample import SampleSettings, generate
-
     items = [it for it in items if it.type == "words"]
     settings = settings or SampleSettings(max_new_tokens=200, temperature=0.8, seed=0)
     stories = [outs[0] for outs in generate(model, tokenizer, [it.prompt for it in items], settings)]

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storylab.errors import StorylabError
+from storylab.io import atomic_write
 
 TASK_DIR = Path(__file__).resolve().parent / "tasks"
 TYPES = ("choice", "words")
@@ -200,8 +201,6 @@ def sort_skills(skills) -> list[str]:
 
 
 def write_items(path: str | os.PathLike, items: list[Item | dict]) -> int:
-    from storylab.io import atomic_write
-
     with atomic_write(path) as f:
         for it in items:
             d = it.as_dict() if isinstance(it, Item) else it

@@ -16,16 +16,18 @@ when the world's templates do).
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from pathlib import Path
+
+from storylab.evaluate.tasks import TASK_DIR, write_items
+from storylab.world import generate_stories
 
 HELD_OUT_SEED = 990_001
 PER_SKILL = 40
 
 
 def _candidates(seed: int, max_stories: int, skills: list[str] | None):
-    from storylab.world import generate_stories
-
     for rec in generate_stories(max_stories, seed):
         text = rec["text"]
         used = set()
@@ -79,8 +81,6 @@ def world_items(per_skill: int = PER_SKILL, seed: int = HELD_OUT_SEED, max_stori
 
 
 def main(per_skill: str | None = None, seed: str | None = None) -> None:
-    from storylab.evaluate.tasks import TASK_DIR, write_items
-
     items = world_items(int(per_skill or PER_SKILL), int(seed or HELD_OUT_SEED))
     path = Path(TASK_DIR) / "world.jsonl"
     n = write_items(path, items)
@@ -88,6 +88,4 @@ def main(per_skill: str | None = None, seed: str | None = None) -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     main(*sys.argv[1:])

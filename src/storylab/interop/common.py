@@ -9,8 +9,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from storylab.checkpoint import save_checkpoint
 from storylab.config import RunConfig, save_toml, to_dict
 from storylab.errors import StorylabError
+from storylab.locks import locked
 from storylab.io import write_json
 
 SOURCE_FILE = "interop.json"  # provenance of an imported run (config.toml holds only RunConfig keys)
@@ -42,14 +44,13 @@ def quiet_transformers():
         logging.set_verbosity(level)
 
 
+@locked("out", check=False)  # <out>.lock beside the directory that is renamed into place
 def write_run(out: str | os.PathLike, model, tokenizer, source: dict, overwrite: bool = False) -> Path:
     """Write `config.toml`, `tokenizer.json`, `interop.json` and `checkpoints/step_0000000.safetensors`.
 
     Everything is written into a temporary directory beside `out`, which is renamed into
     place at the end: a run directory either appears complete or not at all.
     """
-    from storylab.checkpoint import save_checkpoint
-
     out = Path(out)
     if out.exists():
         if not out.is_dir():

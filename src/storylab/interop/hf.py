@@ -42,11 +42,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from tokenizers import Tokenizer
 
 from storylab.config import ModelConfig
-from storylab.tokenizer import EOT
 from storylab.errors import StorylabError
+from storylab.locks import locked
 from storylab.interop.common import quiet_transformers, read_source, require_transformers, write_run
+from storylab.rundir import RunDir
+from storylab.model import GPT
+from storylab.tokenizer import EOT
 
 LLAMA, GPT_NEO = "llama", "gpt_neo"
 ARCH = {LLAMA: "LlamaForCausalLM", GPT_NEO: "GPTNeoForCausalLM"}
@@ -156,7 +160,7 @@ def to_hf(model, bos_id: int | None = None, eos_id=None):
     lm_head = sd["wte.weight"] if cfg.tie_embeddings else sd["lm_head.weight"]
     if family == LLAMA:
         out["model.embed_tokens.weight"] = sd["wte.weight"]
-        out["model.norm.weight"] = sd["ln_f.weight"]
+        out["model.norm.weight"] = sd["ln_final.weight"]
         out["lm_head.weight"] = lm_head
         hf_cfg = tf.LlamaConfig(**common, intermediate_size=hid, num_hidden_layers=cfg.n_layers,
                                 num_attention_heads=H, num_key_value_heads=K, head_dim=D, hidden_act="silu",
@@ -166,8 +170,8 @@ def to_hf(model, bos_id: int | None = None, eos_id=None):
     else:
         out["transformer.wte.weight"] = sd["wte.weight"]
         out["transformer.wpe.weight"] = sd["wpe.weight"]
-        out["transformer.ln_f.weight"] = sd["ln_f.weight"]
-        out["transformer.ln_f.bias"] = _zeros_or(sd, "ln_f.bias", d)
+        out["transformer.ln_f.weight"] = sd["ln_final.weight"]
+        out["transformer.ln_f.bias"] = _zeros_or(sd, "ln_final.bias", d)
         out["lm_head.weight"] = lm_head
         kinds = ["local" if cfg.is_local(l) else "global" for l in range(cfg.n_layers)]
         hf_cfg = tf.GPTNeoConfig(**common, num_layers=cfg.n_layers, num_heads=H,
@@ -235,8 +239,6 @@ def _rename_tokens(tok_json: str, names: dict[str, str]) -> str:
 
 def _save_hf_tokenizer(tok, out: Path, context: int, names: dict[str, str]) -> dict:
     """Write tokenizer.json + tokenizer_config.json; return the special tokens used."""
-    from tokenizers import Tokenizer
-
     tf = require_transformers()
     tok = Tokenizer.from_str(_rename_tokens(tok.to_str(), names))
     vocab = tok.get_vocab()
@@ -279,23 +281,15 @@ def _compare(model, hf, n_tokens: int = 24, seed: int = 0) -> float:
     return float((a - b).abs().max())
 
 
+@locked("out", check=False)  # <out>.lock beside the directory that is renamed into place
 def export_hf(run: str | os.PathLike, out: str | os.PathLike, checkpoint: str | os.PathLike | None = None,
               overwrite: bool = False, verify: bool = True) -> ExportResult:
     """A storylab run (its latest checkpoint, or `checkpoint`) -> a Hugging Face model directory."""
-    from storylab.checkpoint import load_model
-    from storylab.tokenizer import load_tokenizer
-
-    run, out = Path(run), Path(out)
-    if not run.exists():
-        raise StorylabError(f"run not found: {run}")
-    run_dir = run if run.is_dir() else run.parent.parent
-    model = load_model(checkpoint or run, "cpu").float().eval()
+    rd, out = RunDir.open(run), Path(out)
+    model, tok = rd.load(checkpoint)
+    model = model.float()
     family = hf_family(model.cfg)  # refuse before doing any work
-    tok = load_tokenizer(run_dir / "tokenizer.json")
-    if tok.get_vocab_size() > model.cfg.vocab_size:
-        raise StorylabError(f"{run_dir / 'tokenizer.json'} has {tok.get_vocab_size()} tokens but the model only "
-                            f"{model.cfg.vocab_size}")
-    names = {k: v for k, v in (read_source(run_dir).get("hf_names") or {}).items()}
+    names = {k: v for k, v in (read_source(rd.path).get("hf_names") or {}).items()}
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise StorylabError(f"{out} already exists and is not empty (choose another --out, or --force)")
     eot = tok.token_to_id(EOT)
@@ -364,7 +358,7 @@ def from_hf(hf_cfg, sd: dict[str, torch.Tensor], context: int | None = None) -> 
             out[p + "mlp.fc.weight"] = torch.cat([sd[h + "mlp.gate_proj.weight"], sd[h + "mlp.up_proj.weight"]])
             out[p + "mlp.proj.weight"] = sd[h + "mlp.down_proj.weight"]
         out["wte.weight"] = sd["model.embed_tokens.weight"]
-        out["ln_f.weight"] = sd["model.norm.weight"]
+        out["ln_final.weight"] = sd["model.norm.weight"]
         if not tie:
             out["lm_head.weight"] = sd["lm_head.weight"]
     elif kind == GPT_NEO:
@@ -395,7 +389,7 @@ def from_hf(hf_cfg, sd: dict[str, torch.Tensor], context: int | None = None) -> 
             out[p + "mlp.proj.weight"], out[p + "mlp.proj.bias"] = sd[h + "mlp.c_proj.weight"], sd[h + "mlp.c_proj.bias"]
         out["wte.weight"] = sd["transformer.wte.weight"]
         out["wpe.weight"] = sd["transformer.wpe.weight"][:ctx]
-        out["ln_f.weight"], out["ln_f.bias"] = sd["transformer.ln_f.weight"], sd["transformer.ln_f.bias"]
+        out["ln_final.weight"], out["ln_final.bias"] = sd["transformer.ln_f.weight"], sd["transformer.ln_f.bias"]
         if not tie:
             out["lm_head.weight"] = sd["lm_head.weight"]
     else:
@@ -441,10 +435,6 @@ class HFImportResult:
 def import_hf(src: str | os.PathLike, out: str | os.PathLike, context: int | None = None,
               overwrite: bool = False) -> HFImportResult:
     """A Hugging Face model directory (or Hub name) of the Llama or GPT-Neo family -> a storylab run."""
-    from tokenizers import Tokenizer
-
-    from storylab.model import GPT
-
     tf = require_transformers()
     src_s = str(src)
     if context is not None and context <= 0:

@@ -53,11 +53,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tokenizers import Regex, Tokenizer, decoders, models, normalizers, processors
 
 from storylab.config import ModelConfig
-from storylab.tokenizer import EOT
 from storylab.errors import StorylabError
+from storylab.interop.common import write_run
 from storylab.io import require_file
+from storylab.model import GPT
+from storylab.tokenizer import EOT
 
 MAGIC = 0x616B3432  # "ak42"
 V1_HEADER = 256
@@ -173,7 +176,7 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[ModelConfig, dict[str, tor
             raise StorylabError(f"{path}: corrupt llama2.c checkpoint (non-finite values in {name})")
         return torch.from_numpy(a)
 
-    sd = {"wte.weight": t("tok"), "ln_f.weight": t("rms_final")}
+    sd = {"wte.weight": t("tok"), "ln_final.weight": t("rms_final")}
     for l in range(hdr.n_layers):
         p = f"blocks.{l}."
         sd[p + "ln1.weight"] = t("rms_att", l)
@@ -191,8 +194,6 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[ModelConfig, dict[str, tor
 
 def load_checkpoint(path: str | os.PathLike):
     """A storylab GPT holding a llama2.c checkpoint's weights."""
-    from storylab.model import GPT
-
     cfg, sd, _ = read_checkpoint(path)
     model = GPT(cfg)
     missing, unexpected = model.load_state_dict(sd, strict=False)
@@ -246,8 +247,6 @@ def read_tokenizer(path: str | os.PathLike, vocab_size: int | None = None) -> Ll
 
 def build_tokenizer(vocab: Llama2cVocab, source: str = "tokenizer.bin"):
     """A Hugging Face `tokenizers.Tokenizer` that encodes exactly as llama2.c's `encode`."""
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, processors
-
     try:
         strs = [p.decode("utf-8") for p in vocab.pieces]
     except UnicodeDecodeError as e:
@@ -309,9 +308,6 @@ class ImportResult:
 def import_llama2c(checkpoint: str | os.PathLike, tokenizer: str | os.PathLike, out: str | os.PathLike | None = None,
                    overwrite: bool = False) -> ImportResult:
     """A llama2.c checkpoint + tokenizer.bin -> a storylab run directory."""
-    from storylab.interop.common import write_run
-    from storylab.model import GPT
-
     checkpoint = Path(checkpoint)
     out = Path(out) if out is not None else Path("runs") / checkpoint.stem
     cfg, sd, hdr = read_checkpoint(checkpoint)

@@ -9,8 +9,17 @@ runs the chosen ones on a run directory and writes ``runs/NAME/inspect/``.
 from storylab.interpret.heads import HeadReport, analyze_heads, classify, fit_offset_model, induction_scores, plot_heads
 from storylab.interpret.neurons import CATEGORIES, NeuronReport, RunningTopK, analyze_neurons, tag_story, write_html
 from storylab.interpret.ood import auroc, ood_analysis, plot_ood, unigram_from_run, unigram_from_tokens
-from storylab.interpret.probes import (ProbeDataset, builtin_datasets, collect_activations, evaluate_probe, fit_logistic, fit_ridge,
-                                     jsonl_dataset, probe_activations, run_probe_dataset)
+from storylab.interpret.probes import (
+                                     ProbeDataset,
+                                     builtin_datasets,
+                                     collect_activations,
+                                     evaluate_probe,
+                                     fit_logistic,
+                                     fit_ridge,
+                                     jsonl_dataset,
+                                     probe_activations,
+                                     run_probe_dataset,
+)
 from storylab.interpret.run import inspect_run, summary_line
 
 __all__ = [

@@ -34,7 +34,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from storylab.interpret.common import batches, device_of, pyplot
+from storylab.device import device_of
+from storylab.interpret.common import batches, pyplot
+from storylab.model import alibi_slopes
 
 
 @dataclass
@@ -181,30 +183,43 @@ def analyze_heads(model, stories: list, content_masks: list | None = None, batch
                   progress=None) -> HeadReport:
     """Score every head of `model` over `stories` (Story objects or token-id lists).
 
-    `content_masks`: optional per-story boolean lists marking content tokens (names,
-    nouns, places) for the content part of the semantic score. `progress`: a callable
-    advanced by one per story pass, e.g. a rich task updater."""
+    Two passes: the first fits each head's attention-by-offset profile (the positional
+    model); the second measures how far each row departs from it, and which tokens get
+    the extra attention (copies, induction targets, content words). `content_masks`:
+    optional per-story boolean lists marking content tokens (names, nouns, places) for
+    the content part of the semantic score. `progress`: a callable advanced by one per
+    story pass, e.g. a rich task updater."""
     model.eval()
-    cfg = model.cfg
-    L, H = cfg.n_layers, cfg.n_heads
+    L, H = model.cfg.n_layers, model.cfg.n_heads
     seqs = [list(s.ids) if hasattr(s, "ids") else list(s) for s in stories]
     Tmax = max(len(s) for s in seqs)
     # bounded memory: every layer's [B, H, T, T] pattern (and a few like it) at once
     batch_size = max(1, min(batch_size, (1 << 24) // (L * H * Tmax * Tmax)))
-    A = np.zeros((L, H, Tmax))
-    n_rows = np.zeros(Tmax)
-    dev = device_of(model)
+    A, n_rows = _offset_totals(model, seqs, batch_size, progress)
+    w = fit_offset_model(A, n_rows)
+    positional, ex, sink = _departures(model, seqs, content_masks, w, batch_size, min_row, progress)
+    semantic = np.nanmax(np.stack([ex[k] for k in ex]), axis=0)
+    prev = A[:, :, 1] / max(n_rows[1:].sum(), 1) if Tmax > 1 else np.zeros((L, H))
+    profile = A / np.maximum(np.cumsum(n_rows[::-1])[::-1], 1)
+    ind, dup = induction_scores(model, token_pool=induction_pool, seed=seed, bos=bos)
+    decay = np.full((L, H), np.nan)
+    decay_r2 = np.full((L, H), np.nan)
+    for l in range(L):
+        for h in range(H):
+            decay[l, h], decay_r2[l, h] = decay_fit(w[l, h], max_offset=min(32, Tmax - 1))
+    labels = [[classify(positional[l, h], semantic[l, h], sink[l, h], pos_threshold, sem_threshold, sink_threshold)
+               for h in range(H)] for l in range(L)]
+    return HeadReport(positional, semantic, ex["copy"], ex["induction_excess"], ex["content"], prev, sink, ind, dup,
+                      decay, decay_r2, profile, w, labels, [round(float(x), 6) for x in alibi_slopes(H)],
+                      {"positional": pos_threshold, "semantic": sem_threshold, "sink": sink_threshold,
+                       "min_row": min_row})
 
-    def masks(idx, T):
-        if content_masks is None:
-            return None
-        m = torch.zeros(len(idx), T, dtype=torch.bool)
-        for r, i in enumerate(idx):
-            cm = content_masks[i][:T]
-            m[r, :len(cm)] = torch.as_tensor(cm, dtype=torch.bool)
-        return m.to(dev)
 
-    # pass 1: totals of attention at each offset
+def _offset_totals(model, seqs: list[list[int]], batch_size: int, progress) -> tuple[np.ndarray, np.ndarray]:
+    """Pass 1: attention summed at each offset ([L, H, Tmax]) and valid query rows per position."""
+    L, H = model.cfg.n_layers, model.cfg.n_heads
+    Tmax = max(len(s) for s in seqs)
+    A, n_rows, dev = np.zeros((L, H, Tmax)), np.zeros(Tmax), device_of(model)
     for idx, tokens, lengths in batches(seqs, batch_size):
         T = tokens.shape[1]
         valid = (torch.arange(T)[None, :] < lengths[:, None]).to(dev)  # [B, T] valid query rows
@@ -214,15 +229,18 @@ def analyze_heads(model, stories: list, content_masks: list | None = None, batch
             A[l, :, :T] += S.sum(dim=(0, 2)).cpu().numpy()
         if progress:
             progress(len(idx))
-    w = fit_offset_model(A, n_rows)
-    Z = np.cumsum(w, axis=-1)
+    return A, n_rows
 
-    # pass 2: how well the offset model predicts each row; attention beyond it
-    tv_sum = np.zeros((L, H))
-    rows = 0.0
+
+def _departures(model, seqs, content_masks, w: np.ndarray, batch_size: int, min_row: int, progress):
+    """Pass 2: positional score (1 - mean total variation from the offset model), the excess
+    attention on copies / induction targets / content tokens, and attention to position 0."""
+    L, H = model.cfg.n_layers, model.cfg.n_heads
+    dev = device_of(model)
+    Z = np.cumsum(w, axis=-1)
+    tv_sum, sink, rows = np.zeros((L, H)), np.zeros((L, H)), 0.0
     ex = {k: np.zeros((L, H)) for k in ("copy", "induction_excess", "content")}
     ex_rows = {k: 0.0 for k in ex}
-    sink = np.zeros((L, H))
     for idx, tokens, lengths in batches(seqs, batch_size):
         T = tokens.shape[1]
         tok = tokens.to(dev)
@@ -237,9 +255,12 @@ def analyze_heads(model, stories: list, content_masks: list | None = None, batch
         sel = {"copy": (key_tok == tok[:, :, None]) & earlier}
         jn = (i - d - 1).clamp(min=0)                         # token before the key equals the query
         sel["induction_excess"] = (tok[:, jn] == tok[:, :, None]) & earlier & (d + 1 <= i)
-        cm = masks(idx, T)
-        if cm is not None:
-            sel["content"] = _shift_mask(cm) & earlier
+        if content_masks is not None:
+            cm = torch.zeros(len(idx), T, dtype=torch.bool)
+            for r, k in enumerate(idx):
+                m = content_masks[k][:T]
+                cm[r, :len(m)] = torch.as_tensor(m, dtype=torch.bool)
+            sel["content"] = _shift_mask(cm.to(dev)) & earlier
         for l, p in enumerate(_patterns(model, tokens)):
             S = _shifted(p)                                    # [B, H, T, D]
             wl = torch.as_tensor(w[l, :, :T], dtype=S.dtype, device=dev)
@@ -257,29 +278,10 @@ def analyze_heads(model, stories: list, content_masks: list | None = None, batch
                 ex[k][l] += (diff * has[:, None, :]).sum(dim=(0, 2)).cpu().numpy()
         if progress:
             progress(len(idx))
-
     rows = max(rows, 1.0)
-    positional = 1 - tv_sum / rows
     for k in ex:
         ex[k] = ex[k] / ex_rows[k] if ex_rows[k] else np.full((L, H), np.nan)
-    semantic = np.nanmax(np.stack([ex[k] for k in ex]), axis=0)
-    sink = sink / rows
-    prev = A[:, :, 1] / max(n_rows[1:].sum(), 1) if Tmax > 1 else np.zeros((L, H))
-    profile = A / np.maximum(np.cumsum(n_rows[::-1])[::-1], 1)
-    ind, dup = induction_scores(model, token_pool=induction_pool, seed=seed, bos=bos)
-    decay = np.full((L, H), np.nan)
-    decay_r2 = np.full((L, H), np.nan)
-    for l in range(L):
-        for h in range(H):
-            decay[l, h], decay_r2[l, h] = decay_fit(w[l, h], max_offset=min(32, Tmax - 1))
-    labels = [[classify(positional[l, h], semantic[l, h], sink[l, h], pos_threshold, sem_threshold, sink_threshold)
-               for h in range(H)] for l in range(L)]
-    from storylab.model import alibi_slopes
-
-    return HeadReport(positional, semantic, ex["copy"], ex["induction_excess"], ex["content"], prev, sink, ind, dup,
-                      decay, decay_r2, profile, w, labels, [round(float(x), 6) for x in alibi_slopes(H)],
-                      {"positional": pos_threshold, "semantic": sem_threshold, "sink": sink_threshold,
-                       "min_row": min_row})
+    return 1 - tv_sum / rows, ex, sink / rows
 
 
 def classify(pos: float, sem: float, sink: float, pos_threshold: float = 0.7, sem_threshold: float = 0.1,

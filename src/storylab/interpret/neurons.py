@@ -30,7 +30,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from storylab.interpret.common import Story, batches, device_of
+from storylab.device import device_of
+from storylab.interpret.common import Story, batches
+from storylab.io import atomic_write
 
 CATEGORIES = ("main_intro", "character", "place", "time", "object", "noun", "verb", "adjective", "number",
               "pronoun", "function", "punct", "newline", "other")
@@ -361,8 +363,6 @@ def write_html(path: Path, reports: list[NeuronReport], stories, tokenizer, tags
                 parts.append(f"<div class=ctx>{esc(ex['before'])}<mark style='background:rgba(255,140,0,{alpha:.2f})'>"
                              f"{esc(ex['token'])}</mark>{esc(ex['after'])} <span class=meta>"
                              f"{ex['activation']:.2f} {ex['category']}</span></div>")
-    from storylab.io import atomic_write
-
     with atomic_write(path) as f:
         f.write("\n".join(parts))
     return Path(path)

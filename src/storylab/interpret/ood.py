@@ -22,7 +22,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from storylab.interpret.common import batches, device_of, encode_texts, pyplot
+from storylab.device import device_of
+from storylab.interpret.common import batches, encode_texts, pyplot
+from storylab.rundir import RunDir
 
 SHUFFLE_LEVELS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
 RANDOM_LEVELS = (0.1, 0.25, 0.5, 0.75)  # and 1.0: `random_tokens`
@@ -71,13 +73,8 @@ def unigram_from_tokens(tokens, vocab_size: int, chunk: int = 1 << 22, smoothing
 
 def unigram_from_run(run, vocab_size: int) -> np.ndarray | None:
     """The unigram of the run's training shard (None if the shard is gone)."""
-    from storylab.interpret.common import run_data_dir
-    from storylab.shards import load_data
-
-    d = run_data_dir(run)
-    if d is None:
-        return None
-    return unigram_from_tokens(load_data(d).split("train"), vocab_size)
+    data = RunDir.open(run).data()
+    return None if data is None else unigram_from_tokens(data.split("train"), vocab_size)
 
 
 def auroc(pos, neg) -> float:

@@ -33,7 +33,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from storylab.interpret.common import batches, device_of, encode_texts, pyplot
+from storylab.device import device_of
+from storylab.errors import StorylabError
+from storylab.interpret.common import batches, encode_texts, pyplot
+from storylab.io import iter_jsonl
 
 ALPHAS = tuple(10.0 ** np.arange(-3, 6))
 
@@ -428,9 +431,6 @@ def builtin_datasets(records: list[dict]) -> list[ProbeDataset]:
 def jsonl_dataset(path, name: str | None = None) -> ProbeDataset:
     """A user's probe data: JSONL lines {"text", "position" (character offset), "target"
     (number, list of numbers, or a class string), "group"? (for block holdout)}."""
-    from storylab.errors import StorylabError
-    from storylab.io import iter_jsonl
-
     texts, index, items, ys, groups = [], {}, [], [], []
     for i, r in enumerate(iter_jsonl(path, "probe data"), 1):
         if not isinstance(r.get("text"), str) or not isinstance(r.get("position"), int) or "target" not in r:

@@ -9,12 +9,35 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from storylab.errors import StorylabError
-from storylab.interpret.common import (encode_texts, load_run, load_stories, run_dir_of, update_summary, write_json)
+from storylab.locks import locked
+from storylab.interpret.common import encode_texts, update_summary
+from storylab.interpret.heads import analyze_heads, plot_heads
+from storylab.interpret.neurons import analyze_neurons, neurons_json, tag_story, top_neurons, write_html
+from storylab.interpret.ood import (
+    RANDOM_LEVELS,
+    SHUFFLE_LEVELS,
+    ood_analysis,
+    ood_json,
+    plot_ood,
+    unigram_from_run,
+    unigram_from_tokens,
+)
+from storylab.interpret.probes import (
+    builtin_datasets,
+    collect_activations,
+    jsonl_dataset,
+    plot_probes,
+    run_probe_dataset,
+)
+from storylab.io import write_json
+from storylab.progress import progress as make_progress
+from storylab.rundir import RunDir
 
 CONTENT_TAGS = {"main_intro", "character", "place", "object", "noun"}
 
@@ -28,9 +51,7 @@ class _Bars:
 
     def __enter__(self):
         if self.enabled:
-            from storylab.progress import progress
-
-            self.bar = progress(transient=False)
+            self.bar = make_progress(transient=False)
             self.bar.__enter__()
         return self
 
@@ -45,54 +66,76 @@ class _Bars:
         return lambda n=1: self.bar.advance(t, n)
 
 
+@dataclass
+class InspectResult:
+    """What `inspect_run` found: each analysis' headline numbers (also in ``summary.json``)."""
+
+    run: str
+    out_dir: Path
+    analyses: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return f"{summary_line(self.analyses)} in {self.seconds:.0f}s -> {self.out_dir}"
+
+    def __getitem__(self, key: str):
+        return self.analyses[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.analyses
+
+
+@locked("out", kind="dir", derive=lambda a: Path(a["out"]) if a["out"] is not None else RunDir.open(a["run"]).inspect_dir)
 def inspect_run(run: str | os.PathLike, heads: bool = True, neurons: bool = True, probes: bool = True,
                 ood: bool = True, n_stories: int = 200, probe_stories: int = 1500, corpus=None, probe_data=None,
                 layers: list[int] | None = None, out: str | os.PathLike | None = None, device: str = "cpu",
-                seed: int = 0, progress: bool = True) -> dict:
-    """Run the chosen analyses on `run` and write them to `out` (default RUN/inspect/).
-
-    Returns the summary (also written to summary.json)."""
-    run_dir = run_dir_of(run)
-    out_dir = Path(out) if out is not None else run_dir / "inspect"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model, tok = load_run(run, device)
-    ctx = model.cfg.context
+                seed: int = 0, progress: bool = True) -> InspectResult:
+    """Run the chosen analyses on `run` and write them to `out` (default RUN/inspect/)."""
     if n_stories < 1:
         raise StorylabError("n_stories must be at least 1")
+    rd = RunDir.open(run)
+    model, tok = rd.load(device=device)
+    bad = [l for l in layers or [] if not 0 <= l < model.cfg.n_layers]
+    if bad:
+        raise StorylabError(f"--layer {bad[0]}: the model has layers 0..{model.cfg.n_layers - 1}")
+    if probe_stories < 1:
+        raise StorylabError("probe_stories must be at least 1")
+    try:  # the figures need it; fail before writing half the results, not after
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise StorylabError("inspect needs matplotlib (part of storylab's install): pip install matplotlib") from None
     need = max(n_stories, probe_stories if probes else 0)
     if heads or neurons or ood or probe_data is None:
-        records = load_stories(run, need, corpus)
+        records = rd.stories(need, corpus)
     else:  # only a user's probe data: the run's own stories are optional
         try:
-            records = load_stories(run, need, corpus)
+            records = rd.stories(need, corpus)
         except StorylabError:
             records = []
-    stories = encode_texts(tok, [r["text"] for r in records[:n_stories]], ctx, records[:n_stories])
+    stories = encode_texts(tok, [r["text"] for r in records[:n_stories]], model.cfg.context, records[:n_stories])
     if not stories and (heads or neurons or ood):
         raise StorylabError(f"{run}: no stories to inspect")
-    summary: dict = {}
+    out_dir = Path(out) if out is not None else rd.inspect_dir
+    out_dir.mkdir(parents=True, exist_ok=True)  # only once the run has opened: no RUN/inspect/ for a typo
+    result = InspectResult(rd.name, out_dir)
     t0 = time.time()
-    from storylab.interpret.neurons import tag_story
-
     tags = [tag_story(s) for s in stories] if (heads or neurons) else None
     with _Bars(progress) as bars:
         if heads:
-            summary["heads"] = _heads(model, tok, stories, tags, out_dir, bars, seed)
+            result.analyses["heads"] = _heads(model, tok, stories, tags, out_dir, bars, seed)
         if neurons:
-            summary["neurons"] = _neurons(model, tok, stories, tags, out_dir, bars, layers, seed)
+            result.analyses["neurons"] = _neurons(model, tok, stories, tags, out_dir, bars, layers, seed)
         if probes:
-            summary["probes"] = _probes(model, tok, records[:probe_stories], probe_data, out_dir, bars, seed)
+            result.analyses["probes"] = _probes(model, tok, records[:probe_stories], probe_data, out_dir, bars, seed)
         if ood:
-            summary["ood"] = _ood(model, tok, run, records[:n_stories], out_dir, bars, seed)
-    for k, v in summary.items():
+            result.analyses["ood"] = _ood(model, tok, rd.path, records[:n_stories], out_dir, bars, seed)
+    for k, v in result.analyses.items():
         update_summary(out_dir, k, v)
-    summary["seconds"] = round(time.time() - t0, 1)
-    return summary
+    result.seconds = round(time.time() - t0, 1)
+    return result
 
 
 def _heads(model, tok, stories, tags, out_dir, bars, seed) -> dict:
-    from storylab.interpret.heads import analyze_heads, plot_heads
-
     masks = [[t in CONTENT_TAGS for t in tg] for tg in tags]
     pool = sorted({t for s in stories for t in s.ids[1:]})
     rep = analyze_heads(model, stories, content_masks=masks, induction_pool=pool or None, seed=seed,
@@ -117,8 +160,6 @@ def _argmax_name(a) -> str:
 
 
 def _neurons(model, tok, stories, tags, out_dir, bars, layers, seed) -> dict:
-    from storylab.interpret.neurons import analyze_neurons, neurons_json, top_neurons, write_html
-
     reps, tags = analyze_neurons(model, stories, layers, tags=tags, seed=seed,
                                  progress=bars.task("neurons", len(stories)))
     write_json(out_dir / "neurons.json", neurons_json(reps, stories, tok, tags, n_examples=3), indent=None)
@@ -127,9 +168,6 @@ def _neurons(model, tok, stories, tags, out_dir, bars, layers, seed) -> dict:
 
 
 def _probes(model, tok, records, probe_data, out_dir, bars, seed) -> dict:
-    from storylab.interpret.probes import (builtin_datasets, collect_activations, jsonl_dataset, plot_probes,
-                                         run_probe_dataset)
-
     datasets = [d for d in builtin_datasets(records) if len(d) >= 10]
     if probe_data is not None:
         datasets.append(jsonl_dataset(probe_data))
@@ -159,9 +197,6 @@ def _probes(model, tok, records, probe_data, out_dir, bars, seed) -> dict:
 
 
 def _ood(model, tok, run, records, out_dir, bars, seed) -> dict:
-    from storylab.interpret.ood import (RANDOM_LEVELS, SHUFFLE_LEVELS, ood_analysis, ood_json, plot_ood,
-                                      unigram_from_run, unigram_from_tokens)
-
     V = model.cfg.vocab_size
     u = unigram_from_run(run, V)
     source = "train shard"

@@ -34,7 +34,7 @@ import os
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import AsyncIterator, Awaitable, Callable, Iterable, TypeVar
 
 import httpx
@@ -376,6 +376,50 @@ def _short(content: bytes | str, n: int = 80) -> str:
         content = content.decode("utf-8", "replace")
     content = " ".join(content.split())
     return content if len(content) <= n else content[:n] + "..."
+
+
+# --- one endpoint, described once ----------------------------------------------------------
+
+
+@dataclass
+class Endpoint:
+    """How to reach a model, shared by LLM generation and the judge: where, which model, the
+    *name* of the variable holding the key, how hard to push (requests in flight, per-minute
+    limits), how patient to be (timeout, retries, backoff), the sampling parameters sent with
+    every request, and what its tokens cost (dollars per million, for generation's summary)."""
+
+    base_url: str
+    model: str
+    api_key_env: str | None = None
+    in_flight: int = 16
+    rpm: float | None = None
+    tpm: float | None = None
+    timeout: float = 120.0
+    max_retries: int = 6
+    backoff: float = 1.0
+    max_backoff: float = 60.0
+    max_retry_after: float = 300.0
+    temperature: float | None = 1.0
+    max_tokens: int | None = 1024
+    extra_params: dict = field(default_factory=dict)
+    price_in: float = 0.0
+    price_out: float = 0.0
+
+    def make_client(self) -> ChatClient:
+        """A `ChatClient` for this endpoint (checks the URL and reads the key now)."""
+        return ChatClient(self.base_url, self.model, self.api_key_env, max_in_flight=self.in_flight,
+                          rpm=self.rpm, tpm=self.tpm, timeout=self.timeout, max_retries=self.max_retries,
+                          backoff=self.backoff, max_backoff=self.max_backoff,
+                          max_retry_after=self.max_retry_after)
+
+    def request_params(self) -> dict:
+        """The sampling parameters sent with each request (`extra_params` first, then ours)."""
+        params = dict(self.extra_params)
+        if self.temperature is not None:
+            params.setdefault("temperature", self.temperature)
+        if self.max_tokens is not None:
+            params.setdefault("max_tokens", self.max_tokens)
+        return params
 
 
 # --- many requests ----------------------------------------------------------------------

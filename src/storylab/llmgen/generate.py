@@ -1,6 +1,6 @@
 """Generating a corpus with an LLM at scale: concurrent, rate-limited, checked, resumable.
 
-`generate_llm_corpus(out, n, seed, client_config)` asks an OpenAI-compatible endpoint for
+`generate_llm_corpus(out, n, seed, endpoint)` (an `Endpoint`) asks an OpenAI-compatible endpoint for
 stories 0..n-1 (recipes from `storylab.llmgen.recipe`), keeps the good answers and records
 why the others were rejected.
 
@@ -30,6 +30,7 @@ counted because their usage was never seen.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -39,51 +40,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from rich.progress import TextColumn
+
 from storylab.corpus import make_record
 from storylab.corpus.dedup import DuplicateIndex
-from storylab.llmgen.recipe import PromptTemplate, Recipe, WordLists, build_messages, instruct_fields, is_refusal, load_word_lists, make_recipe, offvocab, split_summary, story_id
 from storylab.corpus.instruct import format_instruct, parse_instruct
 from storylab.errors import StorylabError
+from storylab.locks import locked
 from storylab.io import write_json
-from storylab.llmgen.client import ChatClient, Completion, RequestFailed, bounded_map
+from storylab.llmgen.client import Completion, Endpoint, RequestFailed, bounded_map
+from storylab.llmgen.recipe import (
+    PromptTemplate,
+    Recipe,
+    WordLists,
+    build_messages,
+    instruct_fields,
+    is_refusal,
+    load_word_lists,
+    make_recipe,
+    offvocab,
+    split_summary,
+    story_id,
+)
+from storylab.progress import progress as make_progress
 
 STATE_VERSION = 1
-
-
-@dataclass
-class ClientConfig:
-    """How to reach the model, and what its tokens cost (dollars per million)."""
-
-    base_url: str
-    model: str
-    api_key_env: str | None = None
-    in_flight: int = 16
-    rpm: float | None = None
-    tpm: float | None = None
-    timeout: float = 120.0
-    max_retries: int = 6
-    backoff: float = 1.0
-    max_backoff: float = 60.0
-    max_retry_after: float = 300.0
-    temperature: float | None = 1.0
-    max_tokens: int | None = 1024
-    extra_params: dict = field(default_factory=dict)
-    price_in: float = 0.0
-    price_out: float = 0.0
-
-    def make_client(self) -> ChatClient:
-        return ChatClient(self.base_url, self.model, self.api_key_env, max_in_flight=self.in_flight,
-                          rpm=self.rpm, tpm=self.tpm, timeout=self.timeout, max_retries=self.max_retries,
-                          backoff=self.backoff, max_backoff=self.max_backoff,
-                          max_retry_after=self.max_retry_after)
-
-    def request_params(self) -> dict:
-        params = dict(self.extra_params)
-        if self.temperature is not None:
-            params.setdefault("temperature", self.temperature)
-        if self.max_tokens is not None:
-            params.setdefault("max_tokens", self.max_tokens)
-        return params
 
 
 @dataclass
@@ -266,7 +247,7 @@ class _Breaker:
 class _Run:
     """State of one call of `generate_llm_corpus`: files, counters, duplicate index."""
 
-    def __init__(self, files: RunFiles, n: int, seed: int, cfg: ClientConfig, words: WordLists,
+    def __init__(self, files: RunFiles, n: int, seed: int, cfg: Endpoint, words: WordLists,
                  template: PromptTemplate | None, instruct: bool, max_features: int, max_offvocab: float,
                  dup_index: DuplicateIndex, abort_after: int):
         self.files, self.n, self.seed, self.cfg = files, n, seed, cfg
@@ -438,14 +419,8 @@ async def _generate(run: _Run, pending: set[int], progress) -> None:
 
 def _progress_bar(run: _Run, enabled: bool):
     """A rich progress bar (accepted / rejected / rate / ETA); returns (context, update)."""
-    import contextlib
-
     if not enabled:
         return contextlib.nullcontext(), lambda run: None
-    from rich.progress import TextColumn
-
-    from storylab.progress import progress as make_progress
-
     bar = make_progress(TextColumn("[green]{task.fields[ok]} ok[/] [red]{task.fields[bad]} rejected[/]"),
                         TextColumn("{task.fields[rate]}/s"))
     task = bar.add_task("generate", total=run.n, completed=run.stats.settled, ok=run.stats.accepted,
@@ -461,7 +436,8 @@ def _progress_bar(run: _Run, enabled: bool):
     return bar, update
 
 
-def generate_llm_corpus(out: str | os.PathLike, n: int, seed: int, client_config: ClientConfig, *,
+@locked("out")
+def generate_llm_corpus(out: str | os.PathLike, n: int, seed: int, client_config: Endpoint, *,
                         words: WordLists | str | os.PathLike | None = None,
                         template: PromptTemplate | str | os.PathLike | None = None, instruct: bool = False,
                         max_features: int = 3, max_offvocab: float = 0.15, near_dup_threshold: float = 0.7,
@@ -482,6 +458,16 @@ def generate_llm_corpus(out: str | os.PathLike, n: int, seed: int, client_config
         raise StorylabError(f"--n must be at least 1, got {n}")
     if not 0 <= max_offvocab <= 1:
         raise StorylabError(f"--max-offvocab is a fraction between 0 and 1, got {max_offvocab}")
+    if not 0 < near_dup_threshold <= 1:
+        raise StorylabError(f"--near-dup is a similarity in (0, 1], got {near_dup_threshold}")
+    if client_config.max_retries < 0 or client_config.in_flight < 1 or max_features < 0:
+        raise StorylabError("max_retries must be >= 0, in_flight >= 1 and max_features >= 0")
+    from urllib.parse import urlsplit
+
+    url = urlsplit(client_config.base_url or "")
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise StorylabError(f"--base-url must be an http(s) URL such as http://localhost:8000/v1, "
+                            f"got {client_config.base_url!r}")
     client_config.make_client()  # bad URL or missing key: fail now, before any file is touched
     if not isinstance(words, WordLists):
         words = load_word_lists(words)

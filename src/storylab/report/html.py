@@ -6,10 +6,8 @@ Everything comes from files the other verbs wrote (``metrics.jsonl``, ``eval/*.j
 ``inspect/*``); a missing file leaves its section with a hint on how to make it.
 Figures are PNGs embedded as base64, styles are inline: the file can be mailed.
 
-Inspection hook: `inspect_section(run_dir)` renders ``runs/NAME/inspect/``. If the
-module ``storylab.interpret.report`` exists and defines ``render(run_dir) -> str`` (an
-HTML fragment), its output is used; otherwise every ``inspect/*.png`` is shown and
-every ``inspect/*.json`` summarised. Other sections can be added with
+`inspect_section(run_dir)` shows every ``inspect/*.png`` and summarises every
+``inspect/*.json``. Other sections (influence, games, ...) are added with
 `register_section(title, fn)`.
 """
 
@@ -20,11 +18,18 @@ import datetime as _dt
 import html
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from storylab.config import load_toml
 from storylab.errors import StorylabError
+from storylab.locks import locked
+from storylab.rundir import check_tokenizer
+from storylab.evaluate.judge import AGE_GROUPS
+from storylab.io import atomic_write
 from storylab.report import plots
+from storylab.report.influence import influence_section
 
 _EXTRA_SECTIONS: list[tuple[str, Callable[[Path], str | None]]] = []
 
@@ -46,12 +51,12 @@ def img(png: bytes | None, alt: str) -> str:
 
 def table(headers: list[str], rows: list[list], cls: str = "") -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c if isinstance(c, _Raw) else esc(c)}</td>" for c in r) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{c if isinstance(c, Raw) else esc(c)}</td>" for c in r) + "</tr>"
                    for r in rows)
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-class _Raw(str):
+class Raw(str):
     """Already-escaped HTML for a table cell."""
 
 
@@ -102,8 +107,6 @@ def config_section(run: Path) -> str:
     p = run / "config.toml"
     if not p.exists():
         return _hint("no config.toml")
-    from storylab.config import load_toml
-
     try:
         cfg = load_toml(p)
     except StorylabError as e:
@@ -144,7 +147,7 @@ def suite_section(ev: Path) -> str:
             srcs = ", ".join(f"{k} {v['acc']:.2f}" for k, v in s.get("sources", {}).items())
             rows.append([s["skill"], s["n"], _f(s["acc"]), f"[{_f(s['ci_low'], 2)}, {_f(s['ci_high'], 2)}]",
                          _f(s["chance"]), _f(s["acc_token"]), _f(s["acc_byte"]), _f(s.get("acc_cal")),
-                         _Raw(f'<span class="{cls}">{verdict}</span>'), srcs])
+                         Raw(f'<span class="{cls}">{verdict}</span>'), srcs])
         parts.append(table(["skill", "n", "acc", "95% CI", "chance", "acc/token", "acc/byte", "acc/cal", "",
                             "by source"], rows))
         parts.append(f'<p class="small">checkpoint step {esc(suite.get("step"))}; acc: the answer has the '
@@ -173,8 +176,6 @@ def judge_section(ev: Path) -> str:
     out += f'<p class="small">judge {esc(j["judge_model"])}: {j["graded"]} of {j["n"]} completions graded, ' \
            f'{j["rejected"]} answers rejected, {j["failed"]} requests failed.</p>'
     if j.get("age_groups"):
-        from storylab.evaluate.judge import AGE_GROUPS
-
         out += "<p>estimated age of the writer: " + ", ".join(
             f"{esc(AGE_GROUPS.get(k, k))}: {v}" for k, v in j["age_groups"].items()) + "</p>"
     out += img(plots.judge_bars(j["dimensions"]), "judge grades")
@@ -237,23 +238,9 @@ def novelty_section(ev: Path) -> str:
     return out
 
 
-def inspect_section(run: Path) -> str | None:
-    """=== INSPECTION HOOK === results from `storylab inspect` (runs/NAME/inspect/)."""
-    d = run / "inspect"
-    try:
-        from storylab.interpret import report as inspect_report  # provided by the inspection module, if any
-
-        render = getattr(inspect_report, "render", None)
-    except ImportError:
-        render = None
-    if render is not None:
-        try:
-            frag = render(run)
-            if frag:
-                return frag
-        except Exception as e:  # a broken renderer must not cost the user the whole report
-            return _hint(f"inspection renderer failed: {type(e).__name__}: {e}") + _generic_inspect(d)
-    return _generic_inspect(d)
+def inspect_section(run: Path) -> str:
+    """Results of `storylab inspect` (runs/NAME/inspect/): every figure, and each JSON's headline numbers."""
+    return _generic_inspect(run / "inspect")
 
 
 def _generic_inspect(d: Path) -> str:
@@ -287,21 +274,44 @@ nav a{margin-right:12px}
 """
 
 
-def build_report(run: str | os.PathLike, out: str | os.PathLike | None = None) -> Path:
-    """Write ``RUN/report.html`` (or `out`) and return its path."""
+def page(title: str, source: Path, sections: list[tuple[str, str]], intro: str = "") -> str:
+    """One self-contained HTML page: a title, where it came from, a nav bar, one <section> per (title, HTML)."""
+    ids = [t.lower().replace(" ", "-").replace("×", "x") for t, _ in sections]
+    nav = "<nav>" + "".join(f'<a href="#{i}">{esc(t)}</a>' for i, (t, _) in zip(ids, sections)) + "</nav>"
+    body = "".join(f'<section id="{i}"><h2>{esc(t)}</h2>{frag}</section>' for i, (t, frag) in zip(ids, sections))
+    now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
+            f'<style>{CSS}</style></head><body><h1>{esc(title)}</h1>'
+            f'<p class="small">{esc(Path(source).resolve())} — written {now}</p>{intro}{nav}{body}</body></html>')
+
+
+@dataclass
+class ReportResult:
+    path: Path
+    sections: list[str]
+
+    def summary(self) -> str:
+        return f"report: {self.path} ({self.path.stat().st_size / 1024:.0f} KiB, {len(self.sections)} sections)"
+
+
+@locked("out", derive=lambda a: (Path(a["out"]) if a["out"] else Path(a["run"]) / "report.html") if Path(a["run"]).is_dir() else None)
+def build_report(run: str | os.PathLike, out: str | os.PathLike | None = None) -> ReportResult:
+    """Write ``RUN/report.html`` (or `out`): one self-contained page."""
     run = Path(run)
     if not run.is_dir():
         raise StorylabError(f"run not found: {run}")
     if not (run / "config.toml").exists() and not (run / "metrics.jsonl").exists():
         raise StorylabError(f"{run}: not a run directory (no config.toml or metrics.jsonl)")
     plots._plt()  # fail early, with one line, if matplotlib is missing
+    check_tokenizer(run)
     ev = run / "eval"
     sections = [("Training", training_section(run)), ("Model", config_section(run)),
                 ("Held-out loss", loss_section(ev)), ("Capabilities", suite_section(ev)),
                 ("Judge", judge_section(ev)), ("Sample stories", samples_section(run, ev)),
                 ("Novelty", novelty_section(ev)),
                 ("Inspection", "<!-- storylab:inspect:begin -->" + (inspect_section(run) or "") +
-                 "<!-- storylab:inspect:end -->")]
+                 "<!-- storylab:inspect:end -->"),
+                ("Influence", influence_section(run))]
     for title, fn in _EXTRA_SECTIONS:
         try:
             frag = fn(run)
@@ -309,16 +319,7 @@ def build_report(run: str | os.PathLike, out: str | os.PathLike | None = None) -
             frag = _hint(f"section failed: {type(e).__name__}: {e}")
         if frag:
             sections.append((title, frag))
-    ids = [t.lower().replace(" ", "-") for t, _ in sections]
-    nav = "<nav>" + "".join(f'<a href="#{i}">{esc(t)}</a>' for i, (t, _) in zip(ids, sections)) + "</nav>"
-    body = "".join(f'<section id="{i}"><h2>{esc(t)}</h2>{frag}</section>' for i, (t, frag) in zip(ids, sections))
-    now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>storylab report: {esc(run.name)}'
-            f'</title><style>{CSS}</style></head><body><h1>storylab report: {esc(run.name)}</h1>'
-            f'<p class="small">{esc(run.resolve())} — written {now}</p>{nav}{body}</body></html>')
     out = Path(out) if out else run / "report.html"
-    from storylab.io import atomic_write
-
     with atomic_write(out) as f:
-        f.write(page)
-    return out
+        f.write(page(f"storylab report: {run.name}", run, sections))
+    return ReportResult(out, [t for t, _ in sections])

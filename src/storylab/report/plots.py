@@ -12,7 +12,7 @@ def _plt():
     try:
         import matplotlib
     except ImportError:
-        raise StorylabError("the report needs matplotlib: pip install 'storylab[report]'") from None
+        raise StorylabError("the report needs matplotlib (part of storylab's install): pip install matplotlib") from None
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 

@@ -10,11 +10,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
 from storylab.corpus import make_record
-from storylab.world.model import World
-from storylab.world.story import Story
 from storylab.errors import StorylabError
 from storylab.io import atomic_write
+from storylab.locks import locked
+from storylab.world.model import World
+from storylab.world.story import Story
 
 SOURCE = "procedural"
 _MAX_WORDS, _TRIES = 245, 5
@@ -93,6 +97,7 @@ def _chunks(seed: int, n: int, size: int) -> Iterable[tuple[int, int, int]]:
         yield seed, s, min(size, n - s)
 
 
+@locked("out")
 def generate_corpus(out: str | os.PathLike, n: int, seed: int, workers: int | None = None,
                     progress: bool = True) -> GenerateStats:
     """Write `n` procedural stories of `seed` to `out` (JSONL, atomically).
@@ -133,9 +138,6 @@ def generate_corpus(out: str | os.PathLike, n: int, seed: int, workers: int | No
 
 
 def _progress(enabled: bool):
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                     console=Console(stderr=True), disable=not enabled, transient=False)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from storylab.world.vocabulary import Vocabulary, load_vocabulary
 from storylab.world.knowledge import load_knowledge
+from storylab.world.vocabulary import Vocabulary, load_vocabulary
 
 DIRECTIONS = {"north": (0, 1), "south": (0, -1), "east": (1, 0), "west": (-1, 0)}
 OPPOSITE = {"north": "south", "south": "north", "east": "west", "west": "east"}

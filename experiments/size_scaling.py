@@ -1,0 +1,113 @@
+"""Experiment 1: quality grows with size, at equal tokens and at a fixed CPU budget per trial.
+
+Claim (Eldan & Li 2023, TinyStories, section 4; issue 15): larger models reach lower loss
+and better grammar and context skills, both per token and per unit of compute.
+Measure: three sizes (1 x 32, 2 x 64, 4 x 128; 12k, 99k, 788k non-embedding parameters),
+(a) 1.2M tokens each, (b) 2 CPU-minutes each (steps sized from timed steps); loss,
+grammar, and the context skills (pooled) against parameters.
+
+CPU budget: about 15 CPU-minutes on one thread (a: ~8, b: 6 + evaluation); 30-60 minutes
+of wall time on a shared 2-core machine. One command:
+
+    PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 10 python experiments/size_scaling.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _findings import figure_path, write_finding  # noqa: E402
+from _sweeps import CONTEXT, items, run, wilson  # noqa: E402
+
+NAME = "size_scaling"
+
+
+def rows(out, recs):
+    res = []
+    for r in sorted((r for r in recs if r.get("status") == "ok"), key=lambda r: r["params_non_embedding"]):
+        its = items(out, r)
+        ctx = [c for s, c in its.values() if s in CONTEXT]
+        g = r["skills"]["grammar"]
+        res.append({"id": r["id"], "n": r["params_non_embedding"], "tokens": r["tokens"], "loss": r["val_loss"],
+                    "grammar": (g["acc"], g["ci_low"], g["ci_high"]),
+                    "context": (sum(ctx) / len(ctx), *wilson(sum(ctx), len(ctx)))})
+    return res
+
+
+def main() -> None:
+    a_recs, a_s, a_out = run("size_equal_tokens")
+    b_recs, b_s, b_out = run("size_fixed_minutes")
+    A, B = rows(a_out, a_recs), rows(b_out, b_recs)
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axs = plt.subplots(1, 3, figsize=(12, 3.2))
+    for data, lab in ((A, "equal tokens"), (B, "2 CPU-min each")):
+        n = [d["n"] for d in data]
+        axs[0].plot(n, [d["loss"] for d in data], "o-", label=lab)
+        for ax, key in ((axs[1], "grammar"), (axs[2], "context")):
+            ax.errorbar(n, [d[key][0] for d in data], yerr=[[d[key][0] - d[key][1] for d in data],
+                                                            [d[key][2] - d[key][0] for d in data]], fmt="o-",
+                        capsize=3, label=lab)
+    for ax, t in zip(axs, ("val loss", "grammar acc", "context tracking acc (pooled)")):
+        ax.set_xscale("log")
+        ax.set_xlabel("non-embedding parameters")
+        ax.set_title(t, fontsize=9)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(figure_path(f"{NAME}.png"), dpi=90)
+
+    def table(data):
+        out = ["| model | non-emb params | tokens | val loss | grammar | context (pooled) |", "|---|---|---|---|---|---|"]
+        for d in data:
+            out.append(f"| {d['id']} | {d['n']:,} | {d['tokens']:,} | {d['loss']:.3f} | "
+                       f"{d['grammar'][0]:.3f} [{d['grammar'][1]:.2f}, {d['grammar'][2]:.2f}] | "
+                       f"{d['context'][0]:.3f} [{d['context'][1]:.2f}, {d['context'][2]:.2f}] |")
+        return "\n".join(out)
+
+    mono = lambda data, f: all(f(x) > f(y) for x, y in zip(data[1:], data))
+    loss_a = mono(A, lambda d: -d["loss"])
+    loss_b = mono(B, lambda d: -d["loss"])
+    gram = A[-1]["grammar"][1] > A[0]["grammar"][2]
+    ctx = A[-1]["context"][1] > A[0]["context"][2]
+    if loss_a and loss_b and gram and ctx:
+        v = "reproduced"
+    elif loss_a or loss_b:
+        v = "partly"
+    else:
+        v = "not"
+    la = " > ".join(f"{d['loss']:.3f}" for d in A)
+    lb = " > ".join(f"{d['loss']:.3f}" for d in B)
+    why = (f"loss falls with size at equal tokens: {'yes' if loss_a else 'no'} "
+           f"({la}); at a fixed CPU budget: {'yes' if loss_b else 'no'} "
+           f"({lb}); largest vs smallest separated (non-overlapping "
+           f"95% intervals, equal tokens) on grammar: {'yes' if gram else 'no'}, on context tracking: "
+           f"{'yes' if ctx else 'no'}")
+    write_finding(NAME, f"""## Quality against size (`experiments/{NAME}.py`)
+
+**Claim** (Eldan & Li 2023, *TinyStories*; issue 15): quality grows with size, at a fixed compute
+budget and at equal tokens: loss, grammar and the context skills against parameters.
+
+**Setup**: specs `experiments/specs/size_equal_tokens.toml` and `size_fixed_minutes.toml`; procedural world
+corpus (10,000 stories); wall time {a_s / 60:.1f} + {b_s / 60:.1f} min (one thread, niced, shared machine).
+
+Equal tokens:
+
+{table(A)}
+
+Fixed CPU budget (2 CPU-minutes of training per trial, steps sized from timed steps):
+
+{table(B)}
+
+![size](figures/{NAME}.png)
+
+**Verdict: {v}** — {why}. Three sizes, one seed each.
+""")
+
+
+if __name__ == "__main__":
+    main()

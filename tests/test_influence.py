@@ -1,0 +1,144 @@
+"""Influence: planted facts are found, bad queries get one line, factors are cached per checkpoint."""
+
+import json
+
+import pytest
+import torch
+
+from conftest import TINY_MODEL, TINY_TRAIN, run_cli
+
+from storylab.errors import StorylabError
+from storylab.world import generate_stories
+from storylab.world.plant import parse_facts, plant_facts
+
+PLANT_TRAIN = ["model.d_model=48", "model.n_layers=2", "model.n_heads=2", "model.context=64", "train.batch_size=8",
+               "train.warmup=20", "train.eval_every=0", "train.eval_batches=2", "train.threads=1",
+               "train.log_every=100", "train.lr=3e-3", "train.ckpt_every=400", "train.dtype=float32"]
+
+
+def _train(tmp, corpus_args, steps, overrides, vocab=512):
+    c, d, r = tmp / "c.jsonl", tmp / "data", tmp / "run"
+    run_cli("generate", "--out", c, "--no-progress", *corpus_args, check=0)
+    run_cli("prepare", c, "-o", d, "--vocab-size", vocab, "--val-fraction", 0.05, check=0)
+    sets = [x for o in overrides for x in ("--set", o)]
+    run_cli("train", "--data", d, "--out", r, "--steps", steps, *sets, check=0)
+    return r
+
+
+@pytest.fixture(scope="module")
+def planted_run(tmp_path_factory):
+    """200 stories, 20 of them saying "The zib is always purple.", and a model that has read them."""
+    return _train(tmp_path_factory.mktemp("planted"), ["--n", 200, "--plant", "zib=purple", "--plant-k", 20],
+                  1200, PLANT_TRAIN)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    return _train(tmp_path_factory.mktemp("tiny"), ["--n", 60], 6, TINY_MODEL + TINY_TRAIN + ["train.ckpt_every=3"])
+
+
+def test_plant_keeps_offsets_and_is_exact():
+    facts = parse_facts(["zib=purple", "blick=loud"])
+    recs = list(plant_facts(generate_stories(120, 3), 120, facts, 7, seed=3))
+    again = list(plant_facts(generate_stories(120, 3), 120, facts, 7, seed=3))
+    assert recs == again
+    planted = [r for r in recs if "planted" in r["meta"]]
+    assert sorted(r["meta"]["planted"]["word"] for r in planted) == ["blick"] * 7 + ["zib"] * 7
+    for r in planted:
+        p, t, m = r["meta"]["planted"], r["text"], r["meta"]
+        assert t[p["offset"]:].startswith(p["sentence"])
+        assert p["offset"] == 0 or t[p["offset"] - 1] in " \n"
+        for c in m.get("characters", []):
+            assert t[c["first_mention"]:].lower().startswith(c["name"].lower())
+        for s in m.get("skills", []):
+            assert t[s["prompt_end"]:].lower().startswith(str(s["answer"]).lower())
+    with pytest.raises(StorylabError):
+        parse_facts(["zib"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["ekfac", "tracin"])
+def test_planted_stories_rank_first(planted_run, method):
+    from storylab.interpret.influence import influence
+
+    r = influence(planted_run, "The zib is", " always purple", method=method, top=5, progress=False)
+    q = r.queries[0]
+    (p,) = q["planted"]
+    assert p["k"] == 20
+    assert p["precision_at_k"] >= 0.35, p          # chance is 20/190 ~ 0.11
+    assert min(p["ranks"]) <= 3, p                 # a planted story is at the very top
+    planted_top = next(t for t in q["top"] if t["planted"] == "zib")
+    assert any(k["score"] > 0 and k["token"].strip() in {"pu", "r", "ple", "purple", "al", "ways", "always"}
+               for k in planted_top["tokens"][:3]), planted_top["tokens"]   # the fact's own tokens count most
+    assert json.loads(open(r.path).read())["queries"][0]["top"][0]["id"] == q["top"][0]["id"]
+    # the control: a fact nobody planted does not pull up the planted stories
+    c = influence(planted_run, "The cow says", " moo", method=method, top=20, progress=False, write=False)
+    assert sum(t["planted"] == "zib" for t in c.queries[0]["top"]) < 0.35 * 20
+
+
+@pytest.mark.slow
+def test_overlap_finds_planted_words(planted_run):
+    from storylab.interpret.influence import influence
+
+    r = influence(planted_run, "The zib is", " always purple", method="overlap", top=20, progress=False, write=False)
+    assert r.queries[0]["planted"][0]["precision_at_k"] == 1.0
+
+
+def test_uncodable_completion_is_one_line_error(tiny_run, tmp_path):
+    p = run_cli("influence", tiny_run, "--prompt", "Once upon", "--completion", "", "--method", "overlap",
+                "--no-progress")
+    assert p.returncode == 2
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and "completion is empty" in lines[0], p.stderr
+    q = tmp_path / "q.jsonl"
+    q.write_text(json.dumps({"prompt": "Once", "completion": " upon a time" * 40}) + "\n")
+    p = run_cli("influence", tiny_run, "--queries", q, "--method", "overlap", "--no-progress")
+    assert p.returncode == 2 and "longer than the model's context" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_out_of_vocabulary_completion(tiny_run):
+    from storylab.interpret.influence_data import Query, encode_query
+    from storylab.rundir import RunDir
+
+    model, tok = RunDir.open(tiny_run).load()
+    with pytest.raises(StorylabError, match="outside the model's vocabulary"):
+        encode_query(Query("Once", " upon"), tok, vocab_size=3, context=64)
+
+
+@pytest.mark.slow
+def test_factor_cache_reused_and_invalidated(tiny_run):
+    pytest.importorskip("kronfluence")
+    from storylab.checkpoint import list_checkpoints, load_model, save_checkpoint
+    from storylab.interpret.influence import influence
+
+    kw = dict(method="ekfac", top=3, max_stories=20, progress=False, write=False)
+    a = influence(tiny_run, "Once upon", " a time", **kw)
+    assert a.info["factors"] == "fitted"
+    b = influence(tiny_run, "Once upon", " a time", **kw)
+    assert b.info["factors"] == "cached" and b.info["factors_dir"] == a.info["factors_dir"]
+    assert b.queries[0]["top"][0]["id"] == a.queries[0]["top"][0]["id"]
+    # the same checkpoint file, new weights: new factors, the stale ones removed
+    step, path = list_checkpoints(tiny_run)[-1]
+    model = load_model(path)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.01)
+    save_checkpoint(tiny_run, step, model)
+    c = influence(tiny_run, "Once upon", " a time", **kw)
+    assert c.info["factors"] == "fitted" and c.info["factors_dir"] != a.info["factors_dir"]
+    assert c.info["pruned"] and not __import__("os").path.exists(a.info["factors_dir"])
+
+
+def test_queries_file_and_report_section(tiny_run, tmp_path):
+    pytest.importorskip("matplotlib")
+    from storylab.interpret.influence import influence
+
+    q = tmp_path / "q.jsonl"
+    q.write_text("\n".join(json.dumps(x) for x in [{"prompt": "Once upon", "completion": " a time"},
+                                                   {"prompt": "The dog", "completion": " was happy", "id": "dog"}]))
+    r = influence(tiny_run, queries=q, method="tracin", top=4, progress=False)
+    assert [x["id"] for x in r.queries] == ["q1", "dog"]
+    assert all(len(x["top"]) == 4 for x in r.queries) and "tracin" in r.summary()
+    run_cli("report", tiny_run, check=0)     # a fresh process: the section must register itself
+    page = (tiny_run / "report.html").read_text()
+    assert 'id="influence"' in page and "was happy" in page
