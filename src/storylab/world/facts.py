@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from storylab.world.knowledge import load_knowledge
 from storylab.world.model import World
-from storylab.world.record import skill as _skill
+from storylab.world.record import skill
+from storylab.world.state import WARM
 from storylab.world.text import a, cap
 
 K = load_knowledge()
-ANNOTATE_P = 0.6
+ANNOTATE_P = 0.85
 
 _BUGS = {"bee", "butterfly", "ladybug", "dragonfly"}
 _WHERE = {"fly": ("high in the sky", "over the trees"),
@@ -120,7 +121,7 @@ class Ep:
               subj: str | None = None, wrap=None) -> str:
         self.done = True
         subj = subj or self.subj
-        rec = _skill(self.st, "everyday_fact", answer, distractors, fact=f"{self.rel}:{subj}", relation=self.rel,
+        rec = skill(self.st, "everyday_fact", answer, distractors, fact=f"{self.rel}:{subj}", relation=self.rel,
                      subject=subj, value=value, asks=asks, contrast=contrast)
         return self.st.doc.m(wrap(answer) if wrap else answer, rec, "prompt_end")
 
@@ -158,7 +159,10 @@ class Ep:
 
 
 def _ctx(st):
+    """The hero, their name, the grown-up who may speak (introduced: the state checks), the rng."""
     c = st.main
+    st.state.act(c.name)
+    st.state.act(st.grownup.name)
     return c, c.name, st.parent_title, st.rng
 
 
@@ -169,35 +173,29 @@ def _pick(rng, *makers) -> str:
 
 def _ask(st, asker: str, question: str) -> None:
     """A question as a line of dialogue (a paragraph never starts with a quote)."""
-    if st.doc.cur:
-        st.say(asker, question, "asked")
-    else:
-        st.doc.s(f'{asker} asked, "{question}"')
+    st.s(f'{asker} asked, "{question}"')
 
 
 def _tell(st, clause: str, we: bool = False) -> None:
     """A general fact ("cows say moo"), told by a grown-up or a friend, known or learned by
     the hero, asked about, or just stated. `we`: the clause speaks as "we", so it is quoted."""
     c, N, P, rng = _ctx(st)
-    who = rng.choice((P, P, "Grandma", "Grandpa", "friend"))
-    if who == "friend":
-        who = st.mention(st.friend) if st.friend else P
+    who = P
+    if st.known(st.friend) and rng.random() < 0.3:  # only someone the story has introduced speaks
+        who = st.nm(st.friend)
     r = rng.random()
     if r < 0.3 or (we and r < 0.75):
-        st.doc.s(f'{who} said, "{cap(clause)}."')
+        st.s(f'{who} told {N}, "{cap(clause)}."')
     elif we or r < 0.42:
-        if st.doc.cur:
-            st.doc.s(f'"Did you know that {clause}?" {who} asked {N}.')
-        else:
-            st.doc.s(f'{who} asked {N}, "Did you know that {clause}?"')
+        st.s(f'{who} asked {N}, "Did you know that {clause}?"')
     elif r < 0.56:
-        st.doc.s(f"{who} told {N} that {clause}.")
-    elif r < 0.7:
-        st.doc.s(f"{N} knew that {clause}.")
-    elif r < 0.82:
-        st.doc.s(f"{N} learned that {clause}.")
+        st.s(f"{who} told {N} that {clause}.")
+    elif r < 0.72:
+        st.s(f"{N} knew that {clause}.")
+    elif r < 0.9:
+        st.s(f"{N} learned that {clause}.")
     else:
-        st.doc.s(f"{cap(clause)}.")
+        st.s(f"{cap(clause)}.")
 
 
 def _qa(st, question: str, asker: str, answer: str, answerer: str) -> None:
@@ -213,21 +211,20 @@ def _says(e: Ep) -> None:
     st, s = e.st, e.subj
     c, N, P, rng = _ctx(st)
     v = K.main("says", s)
-    C = cap(v)
     r = rng.random()
     if r < 0.25:
         where = f" at the {st.place_mark(st.place)}" if s in K.found_at.get(st.place, ()) else ""
-        st.doc.s(f"{N} saw {a(s)}{where}.", f'"{e.v(v, cap)}! {C}!" said the {s}.')
+        st.s(f"{N} saw {a(s)}{where}.", f'The {s} looked at {N} and said, "{e.v(v, cap)}, {v}!"')
     elif r < 0.45:
-        st.doc.s(f'{N} heard {a(s)} say, "{e.v(v, cap)}!"')
+        st.s(f'{N} heard {a(s)} say, "{e.v(v, cap)}!"')
     elif r < 0.65:
         _ask(st, N, f"What does {a(s)} say?")
         if rng.random() < 0.5:
-            st.doc.s(f'{P} laughed and said, "{e.v(v, cap)}!"')
+            st.s(f'{P} laughed and said, "{e.v(v, cap)}!"')
         else:
-            st.doc.s(f'{P} said, "{cap(pl(s))} say {e.v(v)}."')
+            st.s(f'{P} said, "{cap(pl(s))} say {e.v(v)}."')
     elif r < 0.8:
-        st.doc.s(f"{N} pretended to be {a(s)}.", f'"{e.v(v, cap)}!" {c.s} said.')
+        st.s(f"{N} pretended to be {a(s)}.", f'"{e.v(v, cap)}, {v}," {N} said, and everyone laughed.')
     else:
         _tell(st, f"{generic(st, s, 'say')} {e.v(v)}")
 
@@ -238,15 +235,18 @@ def _cry(e: Ep) -> None:
     v = K.main("cry", s)
     r = rng.random()
     if r < 0.3:
-        st.doc.s(f"{N} saw {a(s)}.", f"When the {s} saw {c.o}, it {e.v(v, lambda x: vf(x, 'past'))}.")
+        st.s(f"{N} saw {a(s)}.", f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
     elif r < 0.5:
-        st.doc.s(f"{N} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
+        st.s(f"{N} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
     elif r < 0.7:
-        st.doc.s(f'{P} said, "Listen, {N}! The {s} is {e.v(v, lambda x: vf(x, "ing"))}."')
+        st.s(f'{P} said, "Listen, {N}, the {s} is {e.v(v, lambda x: vf(x, "ing"))}."')
     else:
         others = [x for x in K.rel["cry"].subjects if K.main("cry", x) != v and x != "bird" and not mass(x)]
         s2 = rng.choice(others)
-        st.doc.s(f"{cap(pl(s))} {e.v(v)}, and {pl(s2)} {K.main('cry', s2)}.")
+        if rng.random() < 0.5:
+            st.s(f"{cap(pl(s))} {e.v(v)}, and {pl(s2)} {K.main('cry', s2)}.")
+        else:
+            st.s(f"{cap(a(s))} {e.v(v, lambda x: vf(x, 'third'))}, and {a(s2)} {vf(K.main('cry', s2), 'third')}.")
 
 
 def _can(e: Ep) -> None:
@@ -255,7 +255,7 @@ def _can(e: Ep) -> None:
     v = e.value or rng.choice(K.values("can", s))
     r = rng.random()
     if r < 0.3:
-        st.doc.s(f"{N} saw {a(s)} {e.v(v, lambda x: vf(x, 'ing'))} {_where(rng, s, v)}.")
+        st.s(f"{N} saw {a(s)} {e.v(v, lambda x: vf(x, 'ing'))} {_where(rng, s, v)}.")
     elif r < 0.5:
         _tell(st, f"{generic(st, s, 'can')} {e.v(v)}")
     elif r < 0.65:
@@ -266,7 +266,7 @@ def _can(e: Ep) -> None:
         neg = rng.choice(K.rel["can"].not_[s])
         _tell(st, f"{pl(s)} can't {neg}, but they can {v}")
     else:
-        st.doc.s(f"The {s} {e.v(v, lambda x: vf(x, 'past'))} {_where(rng, s, v)}.")
+        st.s(f"The {s} {e.v(v, lambda x: vf(x, 'past'))} {_where(rng, s, v)}.")
 
 
 def _where(rng, s: str, ability: str) -> str:
@@ -286,7 +286,7 @@ def _lives(e: Ep) -> None:
     elif r < 0.8:
         _qa(st, f"Where do {pl(s)} live?", N, f"{cap(pl(s))} live {prep} {ans}.", P)
     else:
-        st.doc.s(f"{a(s)} lived {sg}, and {N} liked to visit it.")
+        st.s(f"{a(s)} lived {sg}, and {N} liked to visit it.")
 
 
 def _gives(e: Ep) -> None:
@@ -304,8 +304,9 @@ def _gives(e: Ep) -> None:
         q = "Where do eggs come from?" if v == "egg" else f"Where does {v} come from?"
         _qa(st, q, N, f"From {e.s(s, v, pl, pool=subs)}!", P)
     else:
-        st.doc.s({"egg": f"Every morning, the {s} laid an egg.", "milk": f"The farmer got some milk from the {s}.",
-                  "honey": "The bees made sweet honey.",
+        st.s({"egg": f"Every morning, the {s} laid an egg, and {N} {st.pick('found', 'collected', 'looked for')} it.",
+              "milk": f"The farmer got some milk from the {s} for {N}.",
+                  "honey": f"{N} watched the bees, and the bees made sweet honey.",
                   "wool": f"The farmer got wool from the {s} to make warm sweaters."}[v])
 
 
@@ -320,9 +321,9 @@ def _eats(e: Ep) -> None:
     elif r < 0.55:
         _qa(st, f"What do {pl(s)} eat?", N, f"{cap(pl(s))} eat {e.v(v, form)}.", P)
     elif r < 0.75 and v in _FEED and s not in ("owl", "spider", "bear"):
-        st.doc.s(f"{N} gave the {s} some {form(v)}.")
+        st.s(f"{N} gave the {s} some {form(v)}.")
     else:
-        st.doc.s(f"The {s} was eating {e.v(v, form)}.")
+        st.s(f"{N} watched the {s}, and the {s} was eating {e.v(v, form)}.")
 
 
 def _builds(e: Ep) -> None:
@@ -333,9 +334,9 @@ def _builds(e: Ep) -> None:
     if r < 0.4:
         _tell(st, f"{generic(st, s, 'make')} {e.v(v, pl)}")
     elif r < 0.7:
-        st.doc.s(f"{N} saw {a(s)} making a {e.v(v)} in a tree.")
+        st.s(f"{N} saw {a(s)} making a {e.v(v)} in a tree.")
     else:
-        st.doc.s(f"The {s} was busy making a {e.v(v)}.")
+        st.s(f"The {s} was busy making a {e.v(v)}.")
 
 
 def _baby(e: Ep) -> None:
@@ -346,9 +347,9 @@ def _baby(e: Ep) -> None:
     if r < 0.3:
         _tell(st, f"a baby {s} is called a {e.v(v)}")
     elif r < 0.55:
-        st.doc.s(f"{N} saw a mommy {s} with her little {e.v(v, pl)}.")
+        st.s(f"{N} saw a mommy {s} with her little {e.v(v, pl)}.")
     elif r < 0.8:
-        st.doc.s(f"A {v} is a baby {e.s(s, v)}.")
+        st.s(f"A {v} is a baby {e.s(s, v)}.")
     else:
         _qa(st, f"What is a baby {s} called?", N, f"A baby {s} is a {e.v(v)}.", P)
 
@@ -364,49 +365,55 @@ def _binary(e: Ep, rel: str) -> None:
     if rel == "temp":
         if v == "hot" and s == "sun":
             melt = rng.choice(("ice cream", "popsicle", "snowman"))
-            st.doc.s(_pick(rng,
+            st.s(_pick(rng,
                            lambda: f"The {melt} melted because the sun was {e.v(v)}.",
                            lambda: f"The sun was {e.v(v)}, so {N} sat in the shade of a tree."))
         elif v == "hot":
-            st.doc.s(_pick(rng,
-                           lambda: f'{P} said, "Do not touch the {s}. It is very {e.v(v)}!"',
+            st.s(_pick(rng,
+                           lambda: f'{P} said, "{N}, do not touch the {s}, it is very {e.v(v)}!"',
                            lambda: f"The {s} was very {e.v(v)}, so {N} stayed away from it."))
         elif r < 0.4:
-            st.doc.s(_pick(rng,
-                           lambda: f"{N} touched the {s}. It was very {e.v(v)}!",
+            st.s(_pick(rng,
+                           lambda: f"{N} touched the {s}, and the {s} felt very {e.v(v)} in {c.p} hand!",
                            lambda: f"When {N} touched the {s}, it felt very {e.v(v)}."))
         elif r < 0.7:
             _qa(st, f"Is the {s} hot or cold?", N, _pick(rng,
                                                          lambda: f"It is {e.v(v)}.",
                                                          lambda: f"It is {e.v(v)}, {N}."), P)
         else:
-            st.doc.s(f"The {s} was so {e.v(v)} that {N} shivered.")
+            st.s(f"The {s} was so {e.v(v)} that {N} shivered.")
         return
     if rel == "light":
         if s == "night":
             if rng.random() < 0.5:
-                st.doc.s(_pick(rng,
-                               lambda: f"When the sun went down, it got {e.v(v)}.",
+                st.s(_pick(rng,
+                               lambda: f"When the sun went down, it got {e.v(v)}, and {N} went inside.",
                                lambda: f"When the sun went down, the sky over the {st.place_mark(st.place)} got {e.v(v)}."))
             else:
                 _tell(st, f"at night it is {e.v(v)}, and in the day it is bright")
         elif s == "cave":
-            st.doc.s(f"The cave was very {e.v(v)}, so {N} turned on {c.p} flashlight.")
+            st.s(f"The cave was very {e.v(v)}, so {N} turned on {c.p} flashlight.")
         elif s == "sun":
-            st.doc.s(f"The sun was so {e.v(v)} that {N} had to close {c.p} eyes.")
+            st.s(f"The sun was so {e.v(v)} that {N} had to close {c.p} eyes.")
         elif s == "day":
             _tell(st, f"in the day it is {e.v(v)}, and at night it is dark")
         elif s == "star":
-            st.doc.s(f"The stars were {e.v(v)} in the night sky, and {N} counted them.")
+            st.s(f"The stars were {e.v(v)} in the night sky, and {N} counted them.")
         else:
-            st.doc.s(f"The {s} was warm and {e.v(v)}, and {N} sat near it.")
+            st.s(f"The {s} was warm and {e.v(v)}, and {N} sat near it.")
         return
-    if r < 0.3 and others:
+    if r < 0.15 and others and rel in ("size", "speed"):  # a comparison: a horse is faster than a snail
+        s2 = rng.choice([x for x in others if x not in _VEHICLES] or others)
+        cmp = lambda x: _words().adjective[x]["comparative"]  # noqa: E731
+        st.s(_pick(rng,
+                   lambda: f"{P} told {N} that {a(s)} is {cmp(v)} than {a(s2)}.",
+                   lambda: f"{N} knew that {a(s)} is {cmp(v)} than {a(s2)}."))
+    elif r < 0.3 and others:
         s2 = rng.choice(others)
         v2 = K.main(rel, s2)
         if rel == "speed" and rng.random() < 0.5 and not {s, s2} & _VEHICLES:
-            st.doc.s(f"The {s} and the {s2} had a race.")
-        st.doc.s(f"The {s} was {v}, but the {s2} was {e.v(v2, subj=s2)}.")
+            st.s(f"The {s} and the {s2} had a race.")
+        st.s(f"The {s} was {v}, but the {s2} was {e.v(v2, subj=s2)}.")
     elif r < 0.55:
         _tell(st, f"{pl(s)} {is_} very {e.v(v)}")
     elif r < 0.75:
@@ -415,9 +422,9 @@ def _binary(e: Ep, rel: str) -> None:
                                                lambda: f"It is {e.v(v)}.",
                                                lambda: f"{cap(a(s))} is {e.v(v)}, {N}."), P)
     else:
-        st.doc.s(_pick(rng,
-                       lambda: f"{N} saw {a(s)}. It was so {e.v(v)}!",
-                       lambda: f'"Look at that {s}! It is so {e.v(v)}!" said {N}.',
+        st.s(_pick(rng,
+                       lambda: f"{N} saw {a(s)}, and the {s} was so {e.v(v)}!",
+                       lambda: f'"Look at that {s}, it is so {e.v(v)}!" said {N}.',
                        lambda: f"{N} watched {a(s)}, and it was very {e.v(v)}."))
 
 
@@ -428,7 +435,7 @@ def _color(e: Ep) -> None:
     r = rng.random()
     the = "the " if s in ("sky", "sun", "grass", "sea", "snow") else ""
     if r < 0.25 and the:
-        st.doc.s(_pick(rng,
+        st.s(_pick(rng,
                        lambda: f"{N} looked at the {s}. It was {e.v(v)}.",
                        lambda: f"The {s} was {e.v(v)} that day."))
     elif r < 0.45:
@@ -440,7 +447,7 @@ def _color(e: Ep) -> None:
                                                      lambda: f"{pron} {be} {e.v(v)}, {N}."), P)
     elif r < 0.7 and not mass(s):
         obj = f"the {s}" if the else a(s)
-        st.doc.s(f"{N} drew {obj} and colored it {e.v(v)}.")
+        st.s(f"{N} drew {obj} and colored it {e.v(v)}.")
     else:
         subj = f"the {s}" if the else (s if mass(s) else pl(s))
         _tell(st, f"{subj} {'is' if mass(s) or the else 'are'} {e.v(v)}")
@@ -452,18 +459,19 @@ def _taste(e: Ep) -> None:
     v = K.main("taste", s)
     r = rng.random()
     if s == "sea":
-        st.doc.s(f"{N} tasted the water in the sea. It was {e.v(v)}!")
+        st.s(_pick(rng, lambda: f"{N} tasted the water in the sea, and it was so {e.v(v)}!",
+                   lambda: f"The sea water that {N} tasted was very {e.v(v)}."))
     elif s in ("honey", "sugar") and r < 0.4:
-        st.doc.s(f"{P} put some {s} in the tea to make it {e.v(v)}.")
+        st.s(f"{P} put some {s} in the tea to make it {e.v(v)}.")
     elif r < 0.35:
-        st.doc.s(_pick(rng,
-                       lambda: f"{N} tasted the {s}. It was very {e.v(v)}!",
+        st.s(_pick(rng,
+                       lambda: f"{N} tasted the {s}, and the {s} was very {e.v(v)}!",
                        lambda: f"The {s} that {N} tasted was very {e.v(v)}.") +
                  (f" {cap(c.s)} made a funny face." if v == "sour" else ""))
     elif r < 0.6:
         others = [x for x in K.rel["taste"].subjects if K.main("taste", x) != v and x != "sea"]
         s2 = rng.choice(others)
-        st.doc.s(f"The {s} was {v}, but the {s2} was {e.v(K.main('taste', s2), subj=s2)}.")
+        st.s(f"The {s} was {v}, but the {s2} was {e.v(K.main('taste', s2), subj=s2)}.")
     else:
         _tell(st, f"{s if mass(s) else pl(s)} {'is' if mass(s) else 'are'} {e.v(v)}")
 
@@ -476,17 +484,17 @@ def _tool(e: Ep) -> None:
     pp = st.parent_char.p
     r = rng.random()
     if r < 0.3:
-        st.doc.s(f"{N} wanted to {do.format(p=c.p)}, so {c.s} got {c.p} {e.v(v)}.")
+        st.s(f"{N} wanted to {do.format(p=c.p)}, so {c.s} got {c.p} {e.v(v)}.")
     elif r < 0.5 and task not in ("tell the time", "see yourself", "see in the dark", "dry"):
-        st.doc.s(f"{P} {did.format(p=pp)} with the {e.v(v)}.")
+        st.s(f"{P} {did.format(p=pp)} with the {e.v(v)}, and {N} {rng.choice(('watched', 'did too', 'helped'))}.")
     elif r < 0.7:
         _ask(st, N, f"What do we use to {do.format(p='our')}?")
-        st.doc.s(f'{P} said, "We use the {e.v(v)}."' if rng.random() < 0.5 else
+        st.s(f'{P} said, "We use the {e.v(v)}, {N}."' if rng.random() < 0.5 else
                  f'{P} said, "To {do.format(p="your")}, you need the {e.v(v)}, {N}."')
     elif r < 0.85:
-        st.doc.s(f"To {do.format(p=c.p)}, {N} used {c.p} {e.v(v)}.")
+        st.s(f"To {do.format(p=c.p)}, {N} used {c.p} {e.v(v)}.")
     else:
-        st.doc.s(f"{P} gave {N} {a(v) if not mass(v) else 'some ' + v} so {c.s} could {do.format(p=c.p)}.")
+        st.s(f"{P} gave {N} {a(v) if not mass(v) else 'some ' + v} so {c.s} could {do.format(p=c.p)}.")
 
 
 def _sense(e: Ep) -> None:
@@ -498,11 +506,11 @@ def _sense(e: Ep) -> None:
     if r < 0.35:
         _tell(st, f"we {act} with our {e.v(v, form)}", we=True)
     elif r < 0.65:
-        _qa(st, f"What do you {act} with?", P, f"With my {e.v(v, form)}!", N)
+        _qa(st, f"What do you {act} with, {N}?", P, f"With my {e.v(v, form)}, {P}!", N)
     elif act in _SENSE_DO:
-        st.doc.s(f"{N} {_SENSE_DO[act].format(p=c.p)} {e.v(v, form)}.")
+        st.s(f"{N} {_SENSE_DO[act].format(p=c.p)} {e.v(v, form)}.")
     else:
-        st.doc.s(f'{P} said, "We {act} with our {e.v(v, form)}."')
+        st.s(f'{P} said, "We {act} with our {e.v(v, form)}."')
 
 
 def _time(e: Ep) -> None:
@@ -512,17 +520,18 @@ def _time(e: Ep) -> None:
     form = lambda x: "stars" if x == "star" else x  # noqa: E731
     r = rng.random()
     if s in ("moon", "star") and r < 0.5:
-        st.doc.s(f"At night, the {e.s(s, 'night', form, pool=sky)} came out.")
+        st.s(f"At night, the {e.s(s, 'night', form, pool=sky)} came out, and {N} "
+             f"{rng.choice(('looked up at', 'waved at', 'smiled at', 'watched'))} {'them' if s == 'star' else 'it'}.")
     elif s == "star":
-        st.doc.s(_pick(rng,
+        st.s(_pick(rng,
                        lambda: f"{N} could see the stars because it was {e.v('night')}.",
                        lambda: f"The stars came out over the {st.place_mark(st.place)} because it was {e.v('night')}."))
     elif s == "moon":
-        st.doc.s(rng.choice(("Every night, the moon and the stars came out.",
-                             "The moon and the stars were bright in the night sky.")))
+        st.s(rng.choice((f"Every night, the moon and the stars came out over {N}'s house.",
+                         f"The moon and the stars were bright in the sky over the {st.place_mark(st.place)}.")))
     elif s == "sun":
-        if rng.random() < 0.5:
-            st.doc.s(f"In the morning, {N} saw the {e.s('sun', 'day', form, pool=sky)} come up over the "
+        if rng.random() < 0.5 and st.state.time == "morning" and st.state.weather in WARM:
+            st.s(f"In the morning, {N} saw the {e.s('sun', 'day', form, pool=sky)} come up over the "
                      f"{st.place_mark(st.place)}.")
         else:
             _tell(st, f"the sun shines in the {e.v('day')}, and the moon shines at night")
@@ -535,13 +544,13 @@ def _season(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = K.main("season", s)
     if st.season == v and rng.random() < 0.4:
-        st.doc.s(_SCENE[v].format(N=N, P=st.place_mark(st.place), s=st.time_mark(v)))
+        st.s(_SCENE[v].format(N=N, P=st.place_mark(st.place), s=st.time_mark(v)))
         return
     clause = {"snow": "snow falls in the {}", "snowman": "we can make a snowman in the {}",
               "sled": "we can ride a sled in the {}", "flower": "many flowers bloom in the {}",
               "leaf": "the leaves fall from the trees in the {}", "swim": "we can swim in the lake in the {}"}[s]
     if s in ("snowman", "sled") and st.season != v and rng.random() < 0.5:  # "had to wait for the winter"
-        st.doc.s(f"{N} wanted to make a snowman, but {c.s} had to wait for the {e.v(v, wrap=st.time_mark)}." if s == "snowman"
+        st.s(f"{N} wanted to make a snowman, but {c.s} had to wait for the {e.v(v, wrap=st.time_mark)}." if s == "snowman"
                  else f"{N} could only ride {c.p} sled in the {e.v(v, wrap=st.time_mark)}.")
     else:
         _tell(st, clause.format(e.v(v, wrap=st.time_mark)), we=clause.startswith("we"))
@@ -559,8 +568,8 @@ def _weather(e: Ep) -> None:
     v = K.main("weather", s)
     other = "summer" if s == "winter" else "winter"
     if st.season == s and rng.random() < 0.5:
-        st.doc.s(_pick(rng,
-                       lambda: f"It was {st.time_mark(s)}, so it was very {e.v(v)} outside.",
+        st.s(_pick(rng,
+                       lambda: f"It was {st.time_mark(s)}, so it was very {e.v(v)} outside for {N}.",
                        lambda: f"It was {st.time_mark(s)}, so it was {e.v(v)} at the {st.place_mark(st.place)}."))
     elif rng.random() < 0.5:
         _tell(st, f"in the {st.time_mark(s)} it is {e.v(v)}, and in the {other} it is {K.main('weather', other)}")
@@ -581,11 +590,11 @@ def _job(e: Ep) -> None:
         form = pl if plural else (lambda x: x)
         ans = e.s(job, tag, form)
         fill = dict(N=N, P=P, p=c.p, o=c.o, s=c.s)
-        st.doc.s(pre.format(**fill) + ans + ("." if plural else post.format(**fill)))
+        st.s(pre.format(**fill) + ans + ("." if plural else post.format(**fill)))
     elif r < 0.8:
         _tell(st, f"{a(job)} {does}")
     else:
-        st.doc.s(f"{N} wanted to be {a(job)} one day, because {pl(job)} {do}.")
+        st.s(f"{N} wanted to be {a(job)} one day, because {pl(job)} {do}.")
 
 
 _RELS = {"says": _says, "cry": _cry, "can": _can, "lives": _lives, "gives": _gives, "eats": _eats,
@@ -614,8 +623,13 @@ def _about(subj: str, st) -> list[str]:
     rels = [r for r in K.by_subject.get(subj, ()) if r in _RELS]
     if subj == "grass" and st.season == "winter":
         rels = [r for r in rels if r != "color"]
-    if subj == "sun" and st.season != "summer":  # "the sun was hot" only in summer
+    if subj == "sun" and (st.season != "summer" or st.state.weather not in WARM):  # "the sun was hot"
         rels = [r for r in rels if r != "temp"]
+    if subj in ("sky", "sun", "grass", "sea") and st.state.weather not in WARM:  # "the sky was blue"
+        rels = [r for r in rels if r != "color"]
+    if subj in ("summer", "winter", "snow", "swim", "snowman", "sled", "sun") and st.state.weather not in (
+            WARM if st.season == "summer" else WARM | {"snowy", "cold", "icy", "cloudy"}):
+        rels = [r for r in rels if r not in ("weather", "season")]
     return rels
 
 
@@ -649,6 +663,18 @@ def episode(st, where: str = "setup") -> bool:
     return False
 
 
+def meet(st, subj: str, rels: tuple[str, ...] = (), annotate: bool | None = None) -> bool:
+    """The plot meets `subj` (an animal, a food, the oven): state a fact about it, preferring
+    `rels`, if the knowledge base has one not yet stated. False if none."""
+    done = _stated(st)
+    options = [r for r in _about(subj, st) if (r, subj) not in done and r in _RELS]
+    if not options:
+        return False
+    preferred = [r for r in rels if r in options]
+    state(st, st.rng.choice(preferred or options), subj, annotate)
+    return True
+
+
 def about_word(st, word: str) -> bool:
     """A fact that names `word` (the seed noun or the hero's item), if the knowledge base has one."""
     facts = [f for f in K.mentions.get(word, ()) if f[0] in _RELS and f[0] not in ("time", "light", "remedy")]
@@ -674,8 +700,10 @@ def night(st) -> bool:
     if rng.random() < 0.5:
         e = Ep(st, "time", "moon", annotate=True)
         moon = e.s("moon", "night", pool=["sun", "moon", "star"])
-        st.doc.s(f"That {st.time_mark('night')}, {N} looked out of the window and saw the bright {moon} in the sky.")
+        st.state.at("night")
+        st.s(f"That {st.time_mark('night')}, {N} looked out of the window and saw the bright {moon} in the sky.")
     else:
+        st.state.at("night")
         episode(st, "night")
     return True
 
@@ -699,46 +727,116 @@ def need(st, key: str) -> bool:
     if slot == "ate":
         obj = rng.choice(("a sandwich", "some bread", "an apple", "some soup")) if key == "hungry" else \
             rng.choice(("some water", "some milk", "a cup of juice"))
-        st.doc.s(f"{N} was {adj}, so {s} {ans(val)} {obj}.")
+        st.s(f"{N} was {adj}, so {s} {ans(val)} {obj}.")
     elif slot == "asked":
-        st.doc.s(f"{N} was {adj}, so {s} asked {st.parent} for some {ans(val)}.")
+        st.s(f"{N} was {adj}, so {s} asked {st.parent} for some {ans(val)}.")
     elif slot == "gave":
-        st.doc.s(f"{N} was {adj}, so {P} gave {c.o} some {ans(val)}.")
+        st.s(f"{N} was {adj}, so {P} gave {c.o} some {ans(val)}.")
     elif slot == "wear":
         if key == "cold":
-            st.doc.s(f"It was cold outside, so {N} put on {p} {ans(val)}.")
+            st.s(f"It was cold outside, so {N} put on {p} {ans(val)}.")
         else:
-            st.doc.s(f"It was a hot day, so {N} put on {p} {ans(val)} and went to the {st.place_mark('pool')}.")
+            st.s(f"It was a hot day, so {N} put on {p} {ans(val)}.")
     elif slot == "turn":
         if key == "dark":
-            st.doc.s(f"It was dark in {p} room, so {N} turned on the {ans(val)}.")
+            st.s(f"It was dark in {p} room, so {N} turned on the {ans(val)}.")
         else:
-            st.doc.s(f"It was very hot in the house, so {P} turned on the {ans(val)}.")
+            st.s(f"It was very hot in the house, so {P} turned on the {ans(val)}.")
     elif slot == "take":
         if key == "tired":
-            st.doc.s(f"{N} was {adj}, so {s} took a {ans(val)}.")
+            st.s(f"{N} was {adj}, so {s} took a {ans(val)}.")
         else:
-            st.doc.s(f"After playing in the mud, {N} was very dirty, so {s} took a {ans(val)}.")
+            st.s(f"After playing in the mud, {N} was very dirty, so {s} took a {ans(val)}.")
     elif slot == "went":
         if key == "tired":
-            st.doc.s(_pick(rng,
+            st.s(_pick(rng,
                            lambda: f"After such a long day, {N} was very {adj}, so {s} went to {ans(val)}.",
-                           lambda: f"{N} yawned. {cap(s)} was {adj}, so {s} went to {ans(val)}."))
+                           lambda: f"{N} yawned. After the long day, {N} was {adj}, so {s} went to {ans(val)}."))
         else:
-            st.doc.s(f"It was very hot, so {N} went to {ans(val)} in the {st.place_mark('lake')}.")
+            st.state.doing(c.name, "swim")
+            st.s(f"It was very hot, so {N} went to {ans(val)}.")
     elif slot == "took":
         if key == "rain":
-            st.doc.s(f"It was raining, so {N} took {p} {ans(val)}.")
+            st.s(f"It was raining, so {N} took {p} {ans(val)}.")
         elif key == "wind":
-            st.doc.s(f"It was very windy, so {N} took {p} {ans(val)} to the {st.place_mark('hill')}.")
+            st.s(f"It was very windy, so {N} took out {p} {ans(val)}.")
         else:
-            st.doc.s(f"It was a snowy day, so {N} took {p} {ans(val)} to the {st.place_mark('hill')}.")
+            st.s(f"It was a snowy day, so {N} took {p} {ans(val)} outside.")
     elif key == "dirty":
-        st.doc.s(f"{N}'s hands were dirty, so {s} washed them with {e.v('soap', extra=['mud', 'sand'])} and water.")
+        st.s(f"{N}'s hands were dirty, so {s} washed them with {e.v('soap', extra=['mud', 'sand'])} and water.")
     elif key == "dry":
-        st.doc.s(f"The flowers in the garden were dry, so {N} gave them some {e.v('water', extra=['sand', 'bread'])}.")
+        st.s(f"The flowers in the garden were dry, so {N} gave them some {e.v('water', extra=['sand', 'bread'])}.")
     elif key == "snow":
-        st.doc.s(f"There was a lot of snow, so {N} made a big {e.v('snowman', extra=['cake', 'kite'])} with a carrot nose.")
+        st.s(f"There was a lot of snow, so {N} made a big {e.v('snowman', extra=['cake', 'kite'])} with a carrot nose.")
     else:
         return False
     return True
+
+
+# --- where the plot meets the thing ----------------------------------------------------------------
+
+_PLACE_RELS = ("says", "cry", "can", "eats", "gives", "color", "taste", "size", "lives", "job")
+_TASKS_AT = {"river": ("catch fish",), "lake": ("catch fish",), "pond": ("catch fish",), "garden": ("dig",),
+             "beach": ("dig", "carry water"), "field": ("dig",), "farm": ("carry water",),
+             "library": ("write", "draw"), "school": ("write", "draw", "cut paper", "stick paper"),
+             "park": ("draw",), "castle": ("see in the dark",), "playground": ("draw",),
+             "kitchen": ("wash", "dry"), "home": ("sweep", "see in the dark")}
+_MORNING_TASKS = ("brush teeth", "comb hair", "wash", "dry", "see yourself")
+_DRESS = {"cold": "cold", "snowy": "cold", "icy": "cold", "rainy": "rain"}
+
+
+def place(st, where: str, most: int = 1, rels: tuple[str, ...] = _PLACE_RELS) -> int:
+    """The plot is at `where`: up to `most` facts about what one meets there (the cow on the
+    farm says moo, the lemons at the market are sour, the baker bakes the bread)."""
+    subs = list(dict.fromkeys(K.found_at.get(where, ())))
+    st.rng.shuffle(subs)
+    n = 0
+    for s in subs:
+        if n >= most:
+            break
+        n += meet(st, s, rels)
+    return n
+
+
+def task(st, where: str | None = None) -> bool:
+    """A tool for a job the plot has here (a net at the river, a toothbrush in the morning)."""
+    tasks = _TASKS_AT.get(where, ()) if where else _MORNING_TASKS
+    tasks = [t for t in tasks if ("tool", t) not in _stated(st)]
+    if not tasks:
+        return False
+    state(st, "tool", st.rng.choice(tasks))
+    return True
+
+
+_SENSES_AT = {"bakery": ("smell", "taste"), "market": ("smell", "taste"), "forest": ("hear", "see"),
+              "zoo": ("see", "hear"), "farm": ("hear", "smell"), "garden": ("smell", "see"), "park": ("hear", "see"),
+              "library": ("see",), "castle": ("see", "hear"), "beach": ("hear", "walk"), "hill": ("walk", "see"),
+              "mountain": ("walk", "see"), "field": ("smell", "walk")}
+
+
+def sense(st, where: str) -> bool:
+    """What the hero sees, hears or smells here, and what with (eyes, ears, nose)."""
+    acts = [x for x in _SENSES_AT.get(where, ("see", "hear")) if ("sense", x) not in _stated(st)]
+    if not acts:
+        return False
+    state(st, "sense", st.rng.choice(acts))
+    return True
+
+
+def dress(st) -> bool:
+    """Getting ready to go out: what the weather calls for (a coat in the cold, an umbrella in the rain)."""
+    key = _DRESS.get(st.state.weather)
+    if key is None or ("remedy", key) in _stated(st):
+        return False
+    return need(st, key)
+
+
+def vet(st, animal: str) -> None:
+    """The rescued animal goes to the one whose job is sick animals (an everyday_fact item: vet, not baker)."""
+    c, N, P, rng = _ctx(st)
+    _stated(st).add(("job", "vet"))
+    e = Ep(st, "job", "vet")
+    st.s(_pick(rng,
+               lambda: f"The next day, {N} and {P} took the {animal} to the {e.s('vet', 'animal')}, just in case.",
+               lambda: f"{P} said the {animal} should see the {e.s('vet', 'animal')}, because a vet helps sick animals.",
+               lambda: f"Later, the {e.s('vet', 'animal')} looked at the {animal} and said it was fine."))

@@ -21,6 +21,7 @@ from storylab.world.model import World
 from storylab.world.story import Story
 
 SOURCE = "procedural"
+_MAX_WORDS, _TRIES = 245, 5
 _CHUNK = 1000
 
 
@@ -29,9 +30,21 @@ def story_rng(seed: int, index: int) -> random.Random:
     return random.Random(f"storylab/procedural/{seed}/{index}")
 
 
+def write_story(seed: int, index: int, words: dict | None = None, features: list[str] | None = None) -> Story:
+    """Story `index` of `seed`, written: ``.record`` is (text, words, features, meta) and
+    ``.state`` its world state, whose ``.events`` `storylab.world.state.check` replays."""
+    rng = story_rng(seed, index)
+    for _ in range(_TRIES):  # a plan that came out too long is replanned (same stream: deterministic)
+        st = Story(World.get(), rng, words, features)
+        st.record = st.build()
+        if len(st.record[0].split()) <= _MAX_WORDS:
+            break
+    return st
+
+
 def make_story(seed: int, index: int, words: dict | None = None, features: list[str] | None = None) -> dict:
     """Story `index` of `seed` as a corpus record. `words`/`features` override the random draw."""
-    text, w, feats, meta = Story(World.get(), story_rng(seed, index), words, features).build()
+    text, w, feats, meta = write_story(seed, index, words, features).record
     return make_record(text, SOURCE, id=f"proc-{seed}-{index}", words=w, features=feats, meta=meta)
 
 

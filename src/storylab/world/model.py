@@ -44,10 +44,6 @@ _ABILITY = {"fly": "fly", "swim": "swim", "splash": "swim", "hop": "hop", "jump"
             "crawl": "crawl", "climb": "climb"}
 _NOT_ITEMS = {"swing", "slide", "rope", "bubble", "toy", "breakfast", "lunch", "dinner", "snack", "knife", "needle",
               "ice cream", "scissors"}
-HIDING_SPOTS = ["bush", "tree", "log", "bench", "slide", "leaves", "flowers", "rock"]
-HIDING_PREP = {"bush": "under", "tree": "behind", "log": "behind", "bench": "under", "slide": "under",
-               "leaves": "under", "flowers": "in", "rock": "behind"}
-
 
 @dataclass(slots=True)
 class Char:

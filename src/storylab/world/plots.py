@@ -1,21 +1,71 @@
-"""Plots: want -> problem -> help (or twist) -> outcome, shaped by the story's features.
+"""Plans and plots: one goal per story, one or two obstacles, a resolution, an ending.
 
-Each plot writes the middle paragraph (`middle`) and the last one (`ending`), and may
-plant a hint in the setup (`foreshadow`) that the middle pays off. Every beat has
-several surface forms, with and without dialogue, so that the corpus is not a handful
-of sentences repeated.
+`plan(st)` decides the whole story before a word is written: the hero, the grown-up and
+(maybe) a companion, where they live on the village map, the goal, the obstacles, how it
+resolves and how it ends (shaped by the features Dialogue, BadEnding, MoralValue, Twist,
+Foreshadowing, Conflict). `Plan.write` then realises it in three paragraphs: the setup
+(who, where, when, what they love, their thing, the goal, a hint), the middle (the route,
+the obstacles, the skills the plot needs) and the ending (the resolution, the outcome,
+the hero's name as the main-character item, the moral).
+
+The plots:
+
+- ``outing``: go somewhere to do something (swim, fly a kite, see the animals); the route
+  is the space item, a stop on the way the time-order item, the weather an obstacle;
+- ``lost``: the hero's thing was put away by someone with a reason; where it is, is the
+  entity-tracking item;
+- ``baking``: make something for someone; the shopping is the exclusion and negation
+  items, the eggs that break on the way home the counting item;
+- ``rescue``: an animal needs help (stuck, lost from its family, hungry); its facts come
+  with it;
+- ``share``: two children and one thing; a quarrel, sharing, a game of collecting
+  (counting) and tidying up (entity tracking).
+
+Each beat has several realisations (narration or dialogue, clause orders, synonyms,
+pronouns where unambiguous), so that one plan yields many surface forms.
 """
 
 from __future__ import annotations
 
-from storylab.world import facts, skills
-from storylab.world.model import HIDING_PREP, HIDING_SPOTS
+from storylab.world import doings, facts, skills
+from storylab.world.model import DIRECTIONS, FAMILY, WISE_ANIMALS, Char
+from storylab.world.state import ACTIVITY_WEATHER, SEASON_WEATHER, WARM
 from storylab.world.text import a, cap
 
-POS_FEEL = ["happy", "excited", "proud", "glad", "calm", "cheerful"]
-NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "jealous", "nervous", "bored",
-            "afraid", "sorry", "surprised"]
-_PRED_ONLY = {"glad", "afraid", "sorry"}
+_BUSY = ("making breakfast", "reading a book", "cleaning the house", "drinking tea", "busy in the yard",
+         "baking bread", "washing the cups", "folding the towels", "watering the flowers", "sweeping the floor",
+         "singing in the kitchen", "writing a letter")
+POS_FEEL = ["happy", "excited", "proud", "glad", "cheerful", "calm"]
+NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "nervous", "bored", "afraid"]
+THEN = ("Then", "Soon", "After a while,", "Before long,", "A moment later,", "Just then,", "Right away,", "Next,")
+WALK = ("walked", "went", "hurried", "skipped", "marched", "ran", "wandered", "hopped", "rushed", "jogged")
+SMALL_WALK = ("walked", "went", "hurried", "skipped", "ran")
+
+# where an outing goes, what one does there, what one brings, and the activity's weather class
+ACTIVITIES = {
+    "pool": [("swim in the pool", "swim", "swimsuit"), ("splash in the water", "swim", "towel")],
+    "beach": [("build a castle of sand", "sandcastle", "bucket"), ("look for shells", None, "bucket"),
+              ("swim in the sea", "swim", "towel")],
+    "lake": [("sail a little boat", "boat", "boat"), ("feed the ducks", None, "bread"),
+             ("look for frogs", None, "bucket")],
+    "pond": [("feed the ducks", None, "bread"), ("look for frogs", None, "bucket")],
+    "hill": [("fly a kite", "kite", "kite"), ("ride a sled", "sled", "sled"), ("have a picnic", "picnic", "basket")],
+    "park": [("play ball", None, "ball"), ("have a picnic", "picnic", "basket"), ("play on the swings", None, "ball"),
+             ("make a snowman", "snowman", "scarf")],
+    "farm": [("see the animals", None, "basket"), ("help the farmer", None, "basket")],
+    "zoo": [("see the animals", None, "map"), ("watch the animals eat", None, "map")],
+    "forest": [("pick berries", None, "basket"), ("look for mushrooms", None, "basket")],
+    "garden": [("plant flowers", "flowers", "bucket"), ("pick flowers", "flowers", "basket")],
+    "field": [("fly a kite", "kite", "kite"), ("pick flowers", "flowers", "basket")],
+    "library": [("read a new book", None, "book"), ("listen to a story", None, "book")],
+    "playground": [("play on the slide", None, "ball"), ("play on the swings", None, "ball")],
+    "river": [("sail a little boat", "boat", "boat"), ("watch the fish", None, "bucket")],
+    "castle": [("see the old castle", None, "map")],
+    "mountain": [("climb the mountain", None, "map"), ("ride a sled", "sled", "sled")],
+}
+STOPS = {"market": ("some apples", "some pears", "a bag of plums"), "bakery": ("some bread", "a bun", "fresh bread"),
+         "shop": ("a new hat", "some candy", "a small gift"), "library": ("a book", "two books", "a new book"),
+         "station": ("the trains", "a big train", "the trains"), "school": ("a book", "a drawing", "a ball")}
 
 
 def feel(st, valence: str) -> str:
@@ -25,553 +75,1059 @@ def feel(st, valence: str) -> str:
     if not st.used_adj and adj["word"] in pool:
         st.used_adj = True
         return adj["word"]
-    return st.rng.choice(pool[:4] if valence == "pos" else ["sad", "sad", "upset", "worried"])
+    return st.rng.choice(pool[:5] if valence == "pos" else ("sad", "upset", "worried", "sad", "scared"))
 
 
-def more(st, base: str = "happy") -> str:
-    """A comparative for the ending: 'happier', or the seed adjective's if it is a positive feeling."""
+def more(st) -> str:
     adj = st.adj
-    if adj["word"] in POS_FEEL and "comparative" in adj:
+    if adj["word"] in POS_FEEL and " " not in adj.get("comparative", " "):
         st.used_adj = True
         return adj["comparative"]
-    return st.w.vocab.adjective[base]["comparative"]
+    return st.pick("happier", "happier", "prouder")
 
 
-class Plot:
-    name = "plot"
+def middle_words(st) -> int:
+    """Where the middle should end: 65% of the story's planned length."""
+    return int(0.65 * budget(st))
 
-    def foreshadow(self, st) -> None:
+
+def budget(st) -> int:
+    """The story's planned length in words, drawn once (TinyStories' spread, a little narrower)."""
+    if "budget" not in st.flags:
+        st.flags["budget"] = int(st.rng.triangular(115, 225, 150))
+    return st.flags["budget"]
+
+
+def short(st) -> bool:
+    """A short story (about one in twelve, as in TinyStories): the plot's beats and nothing optional."""
+    return budget(st) < 135
+
+
+def room(st, words: int) -> bool:
+    """Whether an optional beat of about `words` words still fits the planned length."""
+    return st.doc.nwords + words <= budget(st) and not short(st)
+
+
+def then(st, p: float = 0.45) -> str:
+    return (st.pick(*THEN) + " ") if st.rng.random() < p else ""
+
+
+# --- the plan -------------------------------------------------------------------------------------
+
+
+class Plan:
+    name = "plan"
+
+    def __init__(self, st):
+        self.st = st
+        self.goal = ""
+        self.home = "park"
+        self.companion: Char | None = None
+        self.bad = "BadEnding" in st.f
+        self.conflict = "Conflict" in st.f
+        self.twist = "Twist" in st.f
+        self.moral_text = ""
+
+    def write(self, st) -> None:
+        setup(st, self)
+        st.doc.para()
+        self.middle(st)
+        st.doc.para()
+        self.ending(st)
+        finish(st, self)
+
+    # overridden by each plot
+    def want(self, st) -> None:
+        raise NotImplementedError
+
+    def hint(self, st) -> None:
         pass
 
     def middle(self, st) -> None:
         raise NotImplementedError
 
     def ending(self, st) -> None:
-        ending(st, self)
+        pass
 
     def moral(self, st) -> str:
         return ""
 
+    def closing_line(self, st) -> str:
+        """What the grown-up says at the end (the story's dialogue, if it had none yet)."""
+        c = st.hero
+        if self.bad:
+            return st.pick(f"I am sorry, {c.name}, we can try again another day.",
+                           f"Do not be sad, {c.name}, tomorrow will be better.")
+        return st.pick(f"What a day, {c.name}!", f"I am proud of you, {c.name}.",
+                       f"You did so well today, {c.name}.")
 
-# --- shared beats -------------------------------------------------------------------------
-
-
-def conflict_beat(st, thing: str) -> None:
-    """Conflict: the hero and the friend fall out over `thing`."""
-    c, F, doc = st.main, st.friend, st.doc
-    Fm = st.mention(F)
-    if "Dialogue" in st.f:
-        doc.s(st.pick(f"Just then, {Fm} walked by.", f"Then {c.name} saw {Fm}."))
-        st.say(c.name, f"{F.name}, you took my {thing}!", "shouted")
-        st.say(F.name, "No, I did not!", st.pick("shouted", "said", "cried"))
-    else:
-        doc.s(f"{c.name} thought that {Fm} had taken the {thing}.")
-        doc.s(st.pick(f"They started to fight, and {F.name} went away angry.",
-                      f"They had a big fight, and nobody was happy."))
-    st.conflict_open = True
+    def memory(self, st) -> str:
+        """What the hero will remember of the day (a noun phrase)."""
+        return f"{st.hero.p} {st.thing['word']}"
 
 
-def help_beat(st, line: str, narr: str) -> None:
-    h = st.helper
-    hm = st.mention(h)
-    if "Dialogue" in st.f:
-        st.doc.s(st.pick(f"Then {hm} came over.", f"Just then, {hm} saw {st.main.name}.",
-                         f"{cap(hm)} heard {st.main.o} and came to help."))
-        if h.kind in facts.K.rel["says"].facts and st.rng.random() < 0.7:  # an animal says its call first
-            call = facts.K.main("says", h.kind)
-            line = f"{facts.Ep(st, 'says', h.kind).v(call, cap)}! {line}"
-        st.say(h.title, line)
-    else:
-        st.doc.s(narr.format(H=hm, N=st.main.name, s=st.main.s, o=st.main.o, p=st.main.p))
-
-
-def ending(st, plot) -> None:
-    """Last paragraph: resolve the conflict, how it ended (main character), and the moral."""
-    c, doc, N = st.main, st.doc, st.main.name
-    bad = "BadEnding" in st.f
-    if getattr(st, "conflict_open", False):
-        F = st.friend
-        if bad:
-            doc.s(f"{N} and {F.name} did not play together for a long time.")
+def _cast(st, plan: Plan, companion_p: float = 0.5, same_kind: bool = True) -> None:
+    """The hero, the grown-up, and maybe a companion (a friend, a brother or a sister)."""
+    rng, w, n = st.rng, st.w, st.noun
+    animal_main = n["kind"] == "animal" and "char" in n["attrs"] and rng.random() < 0.5
+    if animal_main or rng.random() < 0.15:
+        kind = n["word"] if animal_main else rng.choice(w.char_animals)["word"]
+        st.used_noun |= kind == n["word"]
+        if rng.random() < 0.5:
+            name, gender = rng.choice(w.pet_names)
         else:
-            doc.s(st.pick(f"Later, {N} said sorry to {F.name}, and they became friends again.",
-                          f"In the end, {N} and {F.name} said sorry to each other and shared a big hug."))
-    st.ensure_seed_words()
-    if doc.nwords < 185:
-        st.seed_extras()
-    if st.late_skill is not None and doc.nwords < 175:
-        doc.s(st.pick("Later that day, they went back home.", "After that, they went home.",
-                      f"When they got home, {N} sat down to rest."))
-        st.late_skill(st)
-    end_fact = st.rng.random() < 0.3 and doc.nwords < 200
-    if end_fact:
-        skills.fact(st, "end")
-    elif doc.nwords < 180 and st.rng.random() < 0.3 and "time_order" not in [s["skill"] for s in st.pending_skills]:
-        doc.s(st.pick(f"The next day was a busy day for {N}.", f"The next day, {N} went out again."))
-        skills.time_order(st)
-    elif doc.nwords < 185 and st.rng.random() < 0.3:
-        facts.episode(st, "scene")
-    others = [x.name for x in (st.friend, st.helper) if x and x.name != N and x.name[0].isupper()]
-    if len(others) < 2:
-        pool = st.w.girls if c.gender == "female" else st.w.boys
-        others += [x for x in st.rng.sample(pool, 3) if x != N and x not in others][: 2 - len(others)]
-    rec = {"skill": "main_character", "answer": N, "distractors": others}
-    st.pending_skills.append(rec)
-    Nm = doc.m(N, rec, "prompt_end")
-    if end_fact:
-        doc.s(st.pick(f"{Nm} had a good dream that night." if not bad else f"{Nm} was still a little sad.",
-                      f"{Nm} slept well." if not bad else f"{Nm} hoped tomorrow would be better."))
-    elif bad:
-        doc.s(st.pick(f"That night, {Nm} went to bed feeling {feel(st, 'neg')}.",
-                      f"{Nm} walked home slowly. It was not a good day.",
-                      f"{Nm} never forgot that day."))
+            gender = rng.choice(("female", "male"))
+            name = rng.choice(w.girls if gender == "female" else w.boys)
+        st.hero = Char(name, gender, kind, "main")
     else:
-        doc.s(st.pick(f"That night, {Nm} went to bed with a big smile.",
-                      f"{Nm} felt {more(st)} than ever.",
-                      f"{Nm} knew it was the best day ever.",
-                      f"From that day on, {Nm} was {more(st)} than before."))
+        gender = rng.choice(("female", "male"))
+        st.hero = Char(rng.choice(w.girls if gender == "female" else w.boys), gender,
+                       "girl" if gender == "female" else "boy", "main")
+    if n["word"] in FAMILY and rng.random() < 0.8:
+        title, g = FAMILY[n["word"]]
+        st.used_noun = True
+    else:
+        title = rng.choice(("Mom", "Mom", "Dad", "Dad", "Grandma", "Grandpa"))
+        g = FAMILY[title.lower()][1]
+    st.grownup = Char(title, g, title.lower(), "parent")
+    if rng.random() < companion_p:
+        fg = rng.choice(("female", "male"))
+        names = [x for x in (w.girls if fg == "female" else w.boys) if x != st.hero.name]
+        if st.hero.is_child:
+            kind = rng.choice(("friend", "friend", "sibling"))
+            ckind = "girl" if fg == "female" else "boy"
+        else:
+            kind, ckind = "friend", st.hero.kind if rng.random() < 0.5 else rng.choice(w.char_animals)["word"]
+        c = Char(rng.choice(names), fg, ckind, "friend")
+        c.first = (f"{st.hero.p} {'sister' if fg == 'female' else 'brother'} {c.name}" if kind == "sibling"
+                   else f"{st.hero.p} {st.pick('friend', 'best friend', 'friend')} {c.name}")
+        plan.companion = st.friend = c
+        st.flags["sibling"] = kind == "sibling"
+
+
+# --- setup ---------------------------------------------------------------------------------------
+
+_WEATHER_SCENE = {
+    "sunny": ("the sun was shining over the {P}", "the sky over the {P} was blue and clear"),
+    "hot": ("the sun was hot over the {P}", "it was so hot that even the birds near the {P} sat in the shade"),
+    "warm": ("a warm wind was blowing over the {P}", "it was soft and warm near the {P}"),
+    "rainy": ("rain was falling on the {P}", "there were big puddles all around the {P}"),
+    "cloudy": ("big gray clouds hung over the {P}", "the sky over the {P} was gray"),
+    "windy": ("the wind was blowing the leaves around the {P}", "the wind was strong near the {P}"),
+    "cool": ("it was cool near the {P}", "a cool wind was blowing over the {P}"),
+    "foggy": ("the {P} was hard to see", "everything near the {P} was gray and wet"),
+    "snowy": ("there was snow all over the ground near the {P}", "soft snow was falling on the {P}"),
+    "cold": ("it was cold near the {P}", "there was ice on the ground near the {P}"),
+    "icy": ("there was ice on every path near the {P}", "the paths near the {P} were icy"),
+}
+_WEATHER_ADJ = {"sunny": "sunny", "hot": "hot", "warm": "warm", "rainy": "rainy", "cloudy": "cloudy", "windy": "windy",
+                "cool": "cool", "foggy": "foggy", "snowy": "snowy", "cold": "cold", "icy": "icy"}
+
+
+def _trait(st) -> str:
+    adj = st.adj
+    if adj["class"] == "trait" and not st.used_adj and not adj.get("predicative_only"):
+        st.used_adj = True
+        return adj["word"]
+    return st.pick("", "", "kind", "happy", "curious", "little", "brave", "cheerful", "playful", "small", "busy",
+                   "friendly", "clever", "gentle", "shy", "funny")
+
+
+def _weather_word(st) -> str:
+    w = _WEATHER_ADJ[st.weather]
+    if st.adj["word"] == w:
+        st.used_adj = True
+    return w
+
+
+def setup(st, plan: Plan) -> None:
+    c, rng = st.hero, st.rng
+    home = plan.home
+    trait = _trait(st)
+    desc = f"{trait} {c.kind}".strip() if trait else c.kind
+    if not trait and rng.random() < 0.5:
+        desc = f"little {c.kind}"
+    st.place = home
+    r = rng.random()
+    ww = _weather_word(st)
+    told_weather = False
+    if r < 0.22:
+        st.s(f"Once upon a time, there was {a(desc)} named {st.intro(c)}.")
+        st.s(st.pick(f"{c.name} lived in a small house near the {st.place_mark(home)}.",
+                     f"{c.name} lived with {c.p} family in a little house by the {st.place_mark(home)}."))
+    elif r < 0.4:
+        st.s(f"One {ww} {st.time_mark(st.season)} {st.time_mark('morning')}, {a(desc)} named "
+             f"{st.intro(c)} woke up early.")
+        told_weather = True
+    elif r < 0.58:
+        st.s(f"{st.intro(c)} was {a(desc)} who lived near the {st.place_mark(home)}.")
+    elif r < 0.76:
+        st.s(f"On {st.time_mark(st.day)}, {a(desc)} named {st.intro(c)} looked out of the window.")
+        st.s(f"It was {a(ww)} {st.time_mark(st.season)} day, and " +
+             st.pick(*_WEATHER_SCENE[st.weather]).format(P=st.place_mark(home)) + ".")
+        told_weather = True
+    else:
+        st.s(f"In a little house by the {st.place_mark(home)} lived {a(desc)} named {st.intro(c)}.")
+    if told_weather and st.rng.random() < 0.25:
+        cmp_ = st.w.vocab.adjective[ww]["comparative"]
+        st.s(st.pick(f"It was even {cmp_} than the day before, {c.name} thought.", f"{c.name} thought it was {cmp_} than yesterday."))
+    if not told_weather and (st.rng.random() < 0.5 or st.weather == st.adj["word"]):
+        st.s(st.pick(f"It was {a(ww)} {st.time_mark(st.season)} day by the {st.place_mark(home)}.",
+                     f"It was {st.time_mark(st.season)}, and " +
+                     st.pick(*_WEATHER_SCENE[st.weather]).format(P=st.place_mark(home)) + ".",
+                     f"That {st.time_mark(st.season)} {st.time_mark('morning')}, it was {ww} near the {st.place_mark(home)}."))
+    _loves(st)
+    _thing(st, plan)
+    _grownup(st, plan)
+    if st.rng.random() < 0.75 and room(st, 50):
+        facts.episode(st, "setup")
+    if st.rng.random() < 0.3 and room(st, 70):
+        facts.task(st)  # the morning: teeth, hair, hands
+    if plan.companion and not plan.flags_late_companion():
+        _companion(st, plan)
+    plan.want(st)
+    if "Foreshadowing" in st.f:
+        plan.hint(st)
+
+
+def _loves(st) -> None:
+    c = st.hero
+    phrase = st.verb_phrase("word")
+    st.s(st.pick(f"{st.sub(c)} loved to {phrase}.", f"More than anything, {st.sub(c)} liked to {phrase}.",
+                 f"Every day, {st.sub(c)} liked to {phrase}.",
+                 f"{st.sub(c)} was always happy when {c.s} could {phrase}.",
+                 f"If you asked {c.name} what was the best thing to do, {c.s} said: to {phrase}."))
+    if st.rng.random() < 0.3 and room(st, 60):
+        st.s(st.pick(f"{st.sub(c)} could spend hours {st.verb_phrase('ing')}.",
+                     f"Once, {c.s} {st.verb_phrase('past')} for a whole afternoon.",
+                     f"{st.sub(c)} {st.verb_phrase('past')} {st.pick('every day', 'all the time', 'a lot')}."))
+
+
+def _thing_adj(st) -> str:
+    adj, it = st.adj, st.thing
+    fits = st.w.adj_nouns.get(adj["word"], [])
+    if adj["class"] in ("color", "any", "thing") and not adj.get("predicative_only") and it in fits and not st.used_adj:
+        st.used_adj = True
+        return adj["word"]
+    if it["kind"] == "food":
+        return st.pick("big", "little", "yummy", "fresh")
+    return st.pick("red", "blue", "green", "yellow", "pink", "purple", "shiny", "little", "big", "new", "orange",
+                   "soft" if "soft" in it["attrs"] else "old", "brown", "white")
+
+
+def _thing(st, plan: Plan) -> None:
+    """The hero's thing, if the plot uses one."""
+    c, it = st.hero, st.thing
+    if not plan.uses_thing:
+        return
+    st.thing_adj = adj = _thing_adj(st)
+    desc = f"{adj} {it['word']}"
+    giver = st.pick("grandma", "grandpa", "mom", "dad")
+    st.state.has(c.name, it["word"])
+    st.s(st.pick(f"{st.sub(c)} had {a(desc)} that {c.s} loved very much.",
+                 f"{c.name}'s favorite thing was {a(desc)}.",
+                 f"{c.p} {giver} had given {c.o} {a(desc)}, and {c.s} took it everywhere.",
+                 f"{st.sub(c)} had {a(desc)}. {c.name}'s {it['word']} was {c.p} favorite thing in the whole village.",
+                 f"{st.sub(c)} never went anywhere without {c.p} {desc}."))
+
+
+def _grownup(st, plan: Plan) -> None:
+    c, g = st.hero, st.grownup
+    rel = g.title.lower()
+    r = st.rng.random()
+    if r < 0.35:
+        st.s(f"{c.name}'s {st.intro(g, rel)} {st.pick('came into the room', 'came in', 'looked in')} "
+             f"and {st.pick('smiled', 'said good morning', 'gave ' + c.o + ' a hug')}.")
+    elif r < 0.65:
+        st.s(f"{st.nm(c)} {st.pick('ran', 'went', 'hurried', 'skipped')} to find {c.p} {st.intro(g, rel)} in the "
+             f"{st.pick('kitchen', 'yard', 'garden')}.")
+    else:
+        st.s(f"{c.name}'s {st.intro(g, rel)} was {st.pick(*_BUSY)}.")
+
+
+def _companion(st, plan: Plan) -> None:
+    c, f = st.hero, plan.companion
+    if st.flags.get("sibling"):
+        st.s(st.pick(f"{cap(f.first[: -len(f.name)])}{st.intro(f, f.name)} was {st.pick('still asleep', 'already awake', 'playing with blocks', 'eating breakfast')}.",
+                     f"{cap(f.first[: -len(f.name)])}{st.intro(f, f.name)} wanted to come too."))
+    else:
+        st.s(st.pick(f"Then {c.p} {st.pick('friend', 'best friend')} {st.intro(f, f.name)} knocked on the door.",
+                     f"{cap(f.first[: -len(f.name)])}{st.intro(f, f.name)} lived next door and came over to play.",
+                     f"Soon {c.p} friend {st.intro(f, f.name)} came to visit."))
+
+
+def _other_names(st, n: int = 2) -> list[str]:
+    c = st.hero
+    others = [x.name for x in st.cast if x is not c and x.name[:1].isupper() and x.kind not in FAMILY]
+    pool = st.w.girls if c.gender == "female" else st.w.boys
+    others += [x for x in st.rng.sample(pool, 4) if x != c.name and x not in others]
+    return others[:n]
+
+
+def finish(st, plan: Plan) -> None:
+    """The closing lines: resolve the quarrel, the seed words, the main-character item, the moral."""
+    c, bad = st.hero, plan.bad
+    if st.flags.get("quarrel") and plan.companion:
+        f = plan.companion
+        if bad:
+            st.s(st.pick(f"{st.nm(c)} and {st.nm(f)} did not play together for a long time.",
+                         f"That day, {st.nm(f)} went home without saying goodbye to {c.name}."))
+        else:
+            st.s(st.pick(f"Later, {st.nm(c)} said sorry to {st.nm(f)}, and they were friends again.",
+                         f"In the end, {st.nm(c)} and {st.nm(f)} said sorry to each other and shared a big hug.",
+                         f"{st.nm(f)} said sorry too, and the two of them laughed about it."))
+    st.ensure_seed_words()
+    if room(st, 20):
+        st.seed_forms()
+    g = st.grownup
+    if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
+            or not st.doc.has_exact(g.title):
+        st.speak(g, plan.closing_line(st), st.pick("said", "said", "called"))
+    if st.doc.nwords < 200 and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
+        _evening_fact(st, plan)
+    rec = skills.main_character(st, _other_names(st))
+    N = st.doc.m(c.name, rec, "prompt_end")
+    st.state.act(c.name)
+    mem = plan.memory(st)
+    if bad:
+        st.s(st.pick(f"That night, {N} went to bed feeling {feel(st, 'neg')}.",
+                     f"That night, {N} went to bed and thought about {mem} for a long time.",
+                     f"{N} walked home slowly. It was not a good day for {c.name}.",
+                     f"{N} never forgot that day, and {c.s} was {feel(st, 'neg')} for a long time.",
+                     f"{N} sat by the window and thought about {mem}.",
+                     f"{N} was {feel(st, 'neg')}, and {c.s} could not stop thinking about {mem}."))
+    else:
+        st.s(st.pick(f"That night, {N} went to bed with a big smile, thinking about {mem}.",
+                     f"{N} felt {more(st)} than ever.",
+                     f"{N} knew it was the best day ever, and {c.s} would always remember {mem}.",
+                     f"From that day on, {N} was {more(st)} than before.",
+                     f"{N} could not wait to tell everyone about {mem}.",
+                     f"{N} hugged {c.p} {st.grownup.title.lower()} and said thank you for {mem}.",
+                     f"{N} fell asleep that night and dreamed about {mem}.",
+                     f"Every time {N} thought about {mem} after that, {c.s} smiled."))
     if "MoralValue" in st.f:
-        m = plot.moral(st)
+        m = plan.moral(st)
         if m:
-            doc.s(m)
+            st.s(m)
 
 
-# --- the plots -----------------------------------------------------------------------------
+def _evening_fact(st, plan: Plan) -> None:
+    """The end of the day, with what it brings (an everyday fact where it fits): dinner, a bath
+    after a day outside, bed, the moon and the stars."""
+    st.state.at("evening")
+    r = st.rng.random() if st.doc.nwords < 170 else 1.0
+    if r < 0.25:
+        facts.need(st, st.pick("hungry", "thirsty"))
+    elif r < 0.45 and plan.name in ("outing", "share", "rescue"):
+        facts.need(st, "dirty")
+    if st.rng.random() < 0.5:
+        facts.night(st)
+    else:
+        facts.need(st, "tired")
 
 
-class Lost(Plot):
-    """The hero loses their thing, searches the village, and (maybe) gets it back."""
+# --- outing ----------------------------------------------------------------------------------------
+
+
+class Outing(Plan):
+    """Go somewhere to do something; maybe a stop on the way; the weather or a need in the way."""
+
+    name = "outing"
+    uses_thing = True
+
+    def flags_late_companion(self):
+        return False
+
+    def __init__(self, st):
+        super().__init__(st)
+        rng, w = st.rng, st.w
+        noun = st.noun["word"]
+        dests = [p for p in ACTIVITIES if p in w.coords]
+        dest = noun if noun in ACTIVITIES and rng.random() < 0.9 else rng.choice(dests)
+        st.used_noun |= dest == noun
+        acts = list(ACTIVITIES[dest])
+        weather = st.weather
+        # plan an activity that the weather allows (or an indoor pool for a swim on a cold day)
+        ok = [x for x in acts if x[1] is None or weather in ACTIVITY_WEATHER.get(x[1], {weather})]
+        self.indoor = False
+        if not ok:
+            if dest == "pool":
+                ok, self.indoor = acts[:1], True
+            else:
+                ok = [x for x in acts if x[1] is None] or acts
+                if not any(x[1] is None for x in acts):
+                    dest = rng.choice(["library", "zoo", "farm", "castle"])
+                    ok = ACTIVITIES[dest]
+        self.dest = dest
+        self.activity, self.kind, bring = rng.choice(ok)
+        self.goal = f"{self.activity} at the {dest}"
+        nbrs = [p for d in DIRECTIONS if (p := w.neighbor(dest, d))]
+        self.home = rng.choice(nbrs)
+        # a stop on the way in the morning (time order), before the destination in the afternoon
+        stops = [p for p in STOPS if p not in (dest, self.home)]
+        self.stop = rng.choice(stops) if rng.random() < 0.5 else None
+        item = w.vocab.noun.get(bring)
+        n = st.noun
+        if w.portable(n) and n["kind"] in ("toy", "clothing") and not n.get("mass") and n in w.items:
+            item = n
+            st.used_noun = True
+        st.thing = item or rng.choice(w.toys)
+        self.rain_later = (not self.indoor and weather in WARM | {"cloudy", "windy", "cool"} and
+                           "rainy" in SEASON_WEATHER[st.season] and
+                           w.places[dest]["outdoor"] and rng.random() < 0.45)
+        self.rain_weather = "rainy"
+        _cast(st, self, 0.5)
+
+    def want(self, st):
+        c, g = st.hero, st.grownup
+        D = st.place_mark(self.dest)
+        act = self.activity
+        if "Dialogue" in st.f or st.rng.random() < 0.3:
+            st.speak(c, st.pick(f"Can we go to the {D} and {act}, {g.title}?",
+                                f"Please, {g.title}, can we go to the {D} to {act}?",
+                                f"{g.title}, I really want to {act} at the {D} today!"), st.pick("asked", "said", "shouted"))
+            st.speak(g, st.pick(f"Yes, {c.name}, get your {st.thing['word']} and we will go.",
+                                f"That is a good idea, {c.name}, we can {act} after lunch.",
+                                f"Okay, {c.name}, but first we have to get ready.",
+                                f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}."),
+                     st.pick("said", "answered", "laughed and said"))
+        else:
+            st.s(st.pick(f"That day, {st.sub(c)} wanted to {act} at the {D}.",
+                         f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
+                         f"{st.nm(g)} had promised that they would go to the {D} to {act}."))
+            st.s(st.pick(f"{st.nm(g)} said yes, and {st.nm(c)} {st.pick('jumped up and down', 'clapped', 'smiled from ear to ear')}.",
+                         f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast."))
+        if self.indoor:
+            st.s(st.pick(f"The {st.place_mark(self.dest)} was inside a big warm house, so {c.name} could swim even on {a(st.weather)} day.",
+                         f"In the {st.time_mark(st.season)}, the {st.place_mark(self.dest)} was inside, where the water was warm for {c.name}."))
+
+    def hint(self, st):
+        c = st.hero
+        if self.rain_later:
+            st.s(st.pick(f"Far away, over the hills, {c.name} saw some dark clouds, but {c.s} did not think about them.",
+                         f"{st.nm(st.grownup)} looked at the sky and said, \"{c.name}, we should take an umbrella.\""))
+            self.flags_umbrella = "umbrella" in st.doc.cur[-1]
+        else:
+            st.s(st.pick(f"{st.nm(st.grownup)} said, \"Hold on to your {st.thing['word']}, {c.name}, and do not lose it.\"",
+                         f"{st.nm(st.grownup)} told {c.name} to stay close and not to run away."))
+
+    def middle(self, st):
+        c, g, f = st.hero, st.grownup, self.companion
+        group = [c, g] + ([f] if f else [])
+        if st.rng.random() < 0.8 and room(st, 60) and not self.stop:  # a stop makes the day long enough
+            facts.dress(st)
+        if self.stop:
+            skills.time_order_start(st, self, group, st.rng.choice(STOPS[self.stop]))
+        else:
+            st.state.at(st.pick("morning", "noon"))
+        start = self.stop or self.home
+        skills.route(st, group, start, self.dest, self.kind, indoor=self.indoor)
+        st.place = self.dest
+        self.arrive(st)
+        if st.rng.random() < 0.5 and room(st, 70):
+            facts.task(st, self.dest)
+        doings.fill(st, group, self.dest, middle_words(st) - (25 if self.rain_later else 0), 4,
+                    0 if self.stop else 1)
+        # obstacle
+        if self.rain_later:
+            self.rain(st)
+        elif self.conflict and f:
+            quarrel(st, f, st.thing["word"])
+        else:
+            need = _need_for(st) if room(st, 40) else None
+            if need:
+                facts.need(st, need)
+            else:
+                self.scene(st)
+
+    def arrive(self, st):
+        c, rng = st.hero, st.rng
+        D = st.place_mark(self.dest)
+        act = self.activity
+        st.s(st.pick(f"When they {st.pick('got to', 'arrived at', 'reached')} the {D}, {st.sub(c, False)} {st.pick('could not stop smiling', 'laughed and laughed', 'ran in front of everyone')}.",
+                     f"At the {D}, there was so much for {c.name} to see.",
+                     f"{c.name} thought the {D} was {st.pick('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty')} that day."))
+        if rng.random() < 0.3 and not self.stop:
+            pl_ = st.w.vocab.noun[self.dest]["plural"]
+            st.s(st.pick(f"Of all the {pl_} in the village, {c.name} liked this one best.",
+                         f"{c.name} had seen many {pl_} before, but this one was the best of all."))
+        if self.kind:
+            st.state.doing(c.name, self.kind, self.indoor)
+        if not short(st):
+            facts.place(st, self.dest, 2 if rng.random() < 0.4 and room(st, 90) and not self.stop else 1)
+        if rng.random() < 0.25:
+            facts.sense(st, self.dest)
+        if not short(st) and (not self.stop or room(st, 110)):
+            self.scene(st)
+        if not self.rain_later:
+            st.state.uses(c.name, st.thing["word"])
+            st.s(st.pick(f"{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act} with {c.p} {st.thing['word']}.",
+                         f"{st.sub(c)} took out {c.p} {st.thing['word']}, and soon they were ready to {act}.",
+                         f"They used {c.p} {st.thing_adj} {st.thing['word']} to {act}, and it was so much fun."))
+
+    def scene(self, st):
+        if not facts.episode(st, "scene"):
+            _scenery(st)
+
+    def rain(self, st):
+        c, g = st.hero, st.grownup
+        st.state.weather_turns(self.rain_weather)
+        st.s(st.pick(f"Then dark clouds came over the {st.place_mark(self.dest)}, and {c.name} felt the first drops of rain.",
+                     f"Suddenly, the sky over the {st.place_mark(self.dest)} turned gray, and big drops of rain fell on {c.name}.",
+                     f"But before {c.name} could {self.activity}, it started to rain."))
+        st.s(st.pick(f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
+                     f"{st.sub(c)} hoped that the rain would stop soon, because {c.s} wanted to {self.activity}.",
+                     f"{st.sub(c)} wished that the sun would come back, so that {c.s} could {self.activity}."))
+        if getattr(self, "flags_umbrella", False) or (not self.bad and st.rng.random() < 0.5):
+            facts.need(st, "rain")
+        if self.bad:
+            st.s(st.pick(f"{c.name} and {g.title} had to go home, and {c.name} could not {self.activity} that day.",
+                         f"The rain did not stop, so {c.name} and {g.title} went home wet and cold."))
+            self.failed = True
+        elif self.twist:
+            st.s(st.pick(f"But then the rain stopped, and a big rainbow came out over the {st.place_mark(self.dest)}!",
+                         f"The rain stopped as fast as it had started, and the sun came out over the {st.place_mark(self.dest)}."))
+            st.state.weather_turns("sunny")
+        else:
+            st.s(st.pick(f"{st.nm(g)} looked at {c.name} and had an idea. They waited under a big {st.pick('tree', 'bush', 'umbrella')} until the rain stopped.",
+                         f"{st.nm(c)} and {st.nm(g)} sat under a big {st.pick('tree', 'bush')} and waited, and soon the rain was over."))
+            st.state.weather_turns("cloudy")
+
+    def ending(self, st):
+        c, g = st.hero, st.grownup
+        failed = getattr(self, "failed", False)
+        if not failed:
+            if self.rain_later:
+                st.state.uses(c.name, st.thing["word"])
+                st.s(f"{cap(then(st, 0.8))}{st.sub(c)} could {self.activity} at last.")
+            st.state.at(st.pick("afternoon", "evening"))
+            st.s(st.pick(f"{st.nm(c)} and {st.nm(g)} stayed at the {st.place_mark(self.dest)} until the sun went down.",
+                         f"When it was time to go home, {st.nm(c)} did not want to leave the {st.place_mark(self.dest)}.",
+                         f"In the {st.time_mark(st.state.time)}, {st.nm(c)} and {st.nm(g)} {st.pick(*SMALL_WALK)} home from the {st.place_mark(self.dest)}.",
+                         f"When {st.nm(c)} and {st.nm(g)} returned home, {c.s} {st.pick('hoped', 'wished')} they could come back to the {st.place_mark(self.dest)} soon."))
+        if self.bad and not failed:
+            it = st.thing["word"]
+            st.state.lose(c.name, it)
+            st.s(st.pick(f"But on the way home, {c.name} lost {c.p} {it}, and nobody could find it.",
+                         f"But when they got home, {c.name}'s {it} was not in the bag, and it was lost.",
+                         f"But at the end of the day, {c.name} left {c.p} {it} at the {st.place_mark(self.dest)}, "
+                         f"and when they went back, it was gone."))
+        if self.stop and st.rng.random() < 0.9:
+            skills.time_order_tell(st, self)
+
+    def memory(self, st):
+        return st.pick(f"the {self.dest}", f"the day at the {self.dest}", f"how to {self.activity}")
+
+    def moral(self, st):
+        if getattr(self, "failed", False):
+            return st.pick(f"{st.hero.name} learned that some days do not go the way you want, and that is okay.",
+                           f"{st.hero.name} learned to look at the sky before going out.")
+        return st.pick(f"{st.hero.name} learned that a day out is best with the people you love.",
+                       f"{st.hero.name} learned that waiting a little can make fun even better.")
+
+
+def _need_for(st) -> str | None:
+    """A need that the day's weather and time make natural."""
+    w = st.state.weather
+    opts = ["hungry", "thirsty", "dirty"]
+    if w in ("cold", "snowy", "icy"):
+        opts += ["cold", "cold"]
+    if w == "hot":
+        opts += ["hot", "hot"]
+    if w == "windy":
+        opts.append("wind")
+    if w == "snowy":
+        opts.append("snow")
+    done = st.flags.get("facts", ())
+    opts = [k for k in opts if ("remedy", k) not in done]
+    return st.rng.choice(opts) if opts else None
+
+
+def _scenery(st) -> None:
+    """Something seen where the hero is: words from the whole vocabulary, in this place and weather."""
+    w, rng, c = st.w, st.rng, st.hero
+    if rng.random() < 0.55:
+        an = rng.choice(w.scene_animals(st.place))
+        v = rng.choice(w.animal_verbs(an))
+        where = "in the water" if v["word"] in ("swim", "splash") else \
+            st.pick(f"by the {rng.choice(w.outdoor)['word']}", "near the path", "under a tree", "in the grass")
+        st.s(st.pick(f"{st.sub(c, False)} saw {a(an['word'])} {v['ing']} {where}.",
+                     f"There were some {an['plural']} {v['ing']} {where}.",
+                     f"{cap(a(an['word']))} was {v['ing']} {where}, and {c.name} stopped to watch it."))
+        return
+    adj = rng.choice(w.scene_adjs)
+    noun = rng.choice(w.scene_nouns[adj["word"]])
+    if noun.get("mass"):
+        st.s(f"There was some {adj['word']} {noun['word']} near the {st.place_mark(st.place)}.")
+    else:
+        st.s(st.pick(f"{st.sub(c, False)} saw {a(adj['word'] + ' ' + noun['word'])} and smiled.",
+                     f"There were many {adj['word']} {noun['plural']} at the {st.place_mark(st.place)}.",
+                     f"{st.sub(c, False)} found {a(adj['word'] + ' ' + noun['word'])} and showed it to {st.nm(st.grownup)}."))
+
+
+def quarrel(st, f: Char, thing: str) -> None:
+    """Conflict: the hero and the companion fall out over `thing`."""
+    c = st.hero
+    if "Dialogue" in st.f:
+        st.speak(f, st.pick(f"Let me have the {thing}!", f"It is my turn with the {thing}!",
+                            f"Give me the {thing}, {c.name}!"), st.pick("shouted", "said", "cried"))
+        st.speak(c, st.pick(f"No, {f.name}, it is mine!", f"No, {f.name}, you will break it!", f"Go away, {f.name}!"),
+                 st.pick("shouted", "said", "yelled"))
+    else:
+        st.s(st.pick(f"{st.nm(f)} wanted the {thing} too, and they began to fight over it.",
+                     f"{st.nm(f)} grabbed the {thing}, and {c.name} got angry.",
+                     f"{st.nm(c)} and {st.nm(f)} both wanted the {thing}, and soon they were shouting."))
+    st.state.feel(c.name, "angry")
+    st.flags["quarrel"] = True
+
+
+# --- lost ------------------------------------------------------------------------------------------
+
+
+class Lost(Plan):
+    """The hero's thing is not where it was: someone put it away (with a reason), or a pet took it."""
 
     name = "lost"
+    uses_thing = True
 
-    def foreshadow(self, st):
-        c = st.main
-        st.flags["hole"] = st.rng.random() < 0.5
-        if st.flags["hole"]:
-            st.doc.s(f"There was a small hole in {c.p} bag, but {c.name} did not see it.")
+    def flags_late_companion(self):
+        return False
+
+    def __init__(self, st):
+        super().__init__(st)
+        rng, w = st.rng, st.w
+        n = st.noun
+        if n["kind"] == "toy" and n in w.toys:
+            st.thing = n
+            st.used_noun = True
         else:
-            st.doc.s(f"{cap(st.parent)} always told {c.o} to keep {c.p} things in a safe place.")
+            st.thing = rng.choice(w.toys)
+        self.home = rng.choice(["park", "garden", "pond", "school", "library", "bakery", "field", "farm", "river",
+                                "hill", "market", "zoo", "lake", "forest", "playground"])
+        self.goal = f"find the {st.thing['word']}"
+        self.pet_took = self.twist and rng.random() < 0.5
+        _cast(st, self, 0.5)
+        self.mover = st.grownup if not (self.companion and rng.random() < 0.4) else self.companion
+
+    def want(self, st):
+        c = st.hero
+        it = st.thing["word"]
+        st.s(st.pick(f"That {st.time_mark('morning')}, {st.sub(c)} wanted to play with {c.p} {it}.",
+                     f"After breakfast, {st.sub(c)} wanted to take {c.p} {it} to the {st.place_mark(self.home)}.",
+                     f"{st.sub(c)} {st.pick('looked', 'searched')} for {c.p} {it}, because {c.s} wanted to show it to everyone."))
+
+    def hint(self, st):
+        st.s(st.pick(f"The night before, {st.nm(self.mover)} had said that {st.hero.name}'s room was too messy.",
+                     f"{st.nm(st.grownup)} always said, \"{st.hero.name}, a clean room is a happy room.\""))
 
     def middle(self, st):
-        c, doc, it, N, rng = st.main, st.doc, st.item["word"], st.main.name, st.rng
-        P = st.place_mark(st.place)
-        doc.s(st.pick(f"One day, {N} took {c.p} {it} to the {P}.", f"One {st.time_mark(st.pick('morning', 'afternoon'))}, {N} "
-                      f"went to the {P} with {c.p} {it}."))
-        doc.s(st.pick(f"{c.s} played with it for a long time.", f"{c.s} was having so much fun."))
-        if st.flags.get("hole"):
-            doc.s(f"On the way home, the {it} fell out of the hole in {c.p} bag.")
-            doc.s(f"When {N} got home, the {it} was gone!")
+        c, it = st.hero, st.thing["word"]
+        st.state.at("noon")
+        # yesterday, the mover put the thing away (the state: it leaves the hero's hands into a box)
+        st.s(st.pick(f"But the {it} was not on {c.name}'s bed, and it was not under the table.",
+                     f"But {c.name}'s {it} was gone, and it was not where {c.s} had left it.",
+                     f"{st.sub(c)} looked everywhere, but the {it} was not there."))
+        st.state.lose(c.name, it)
+        st.s(st.pick(f"{st.nm(c)} felt {feel(st, 'neg')} about {c.p} {it}.", f"{st.sub(c)} felt {feel(st, 'neg')} without {c.p} {it}."))
+        if self.pet_took:
+            self.pet(st)
+            return
+        if self.conflict and self.companion and self.mover is not self.companion:
+            f = self.companion
+            st.s(st.pick(f"{st.sub(c)} thought that {st.nm(f)} had taken it.",
+                         f"\"{f.name}, did you take my {it}?\" {c.name} shouted."))
+            st.speak(f, st.pick(f"No, {c.name}, I did not!", f"I did not take your {it}!"), st.pick("said", "cried"))
+            st.flags["quarrel"] = True
+        if st.rng.random() < 0.4 and room(st, 80):
+            facts.task(st, "home") if st.rng.random() < 0.5 else facts.need(st, "dark")
+        doings.fill(st, [c] + ([self.companion] if self.companion else []), "home", middle_words(st) - 40, 2, 0)
+        skills.boxes(st, self.mover, st.thing)
+        if self.bad:
+            st.s(st.pick(f"But when {c.name} took it out, {c.s} saw that the {it} was broken.",
+                         f"But the {it} was broken, because something heavy had been on top of it."))
+            st.state.feel(c.name, "sad")
         else:
-            doc.s(f"When it was time to go home, {N} looked for {c.p} {it}, but it was gone!")
-        doc.s(st.pick(f"{N} felt very {feel(st, 'neg')}.", f"{c.s} was so {feel(st, 'neg')} that {c.s} started to cry."))
-        if "Conflict" in st.f:
-            conflict_beat(st, it)
-        if not skills.space(st):
-            doc.s(f"{c.s} looked everywhere.")
-        if rng.random() < 0.5:
-            st.scenery()
-        doc.s(f"{c.s} looked around, but the {it} was not there.")
-        help_beat(st, st.pick(f"Don't worry, {N}. Let's look for it together.",
-                              f"Where did you play with it last, {N}?"),
-                  "{H} came to help, and they looked for it together.")
-        spot = rng.choice(HIDING_SPOTS)
-        where = f"{HIDING_PREP[spot]} the {spot}" if spot not in ("tree", "rock") else f"behind a big {spot}"
-        if "Twist" in st.f:
-            pet = rng.choice(["dog", "puppy", "cat", "kitten", "squirrel", "bird"])
-            doc.s(f"Then they heard a noise {where}.")
-            doc.s(f"It was a little {pet}, and it had the {it}!",
-                  st.pick(f"The {pet} wanted to play with it too.", f"The {pet} thought it was a new toy."))
-        if "Twist" in st.f and "BadEnding" not in st.f:
-            doc.s(f"The {pet} let go of the {it}, and {N} picked it up.")
-            doc.s(f"{N} laughed and thanked {st.helper.title}.")
-        elif "BadEnding" in st.f:
-            doc.s(st.pick(f"They looked until it was dark, but they never found the {it}.",
-                          f"When they found the {it} {where}, it was broken."))
+            st.s(st.pick(f"{st.sub(c)} was so happy to have {c.p} {it} back.",
+                         f"{st.sub(c)} hugged {c.p} {it} and laughed.",
+                         f"There it was, and {c.name} held {c.p} {it} close."))
+
+    def pet(self, st):
+        c, rng, it = st.hero, st.rng, st.thing["word"]
+        pet = rng.choice(["dog", "puppy", "cat", "kitten"])
+        st.s(st.pick(f"Then {c.name} heard a noise {st.pick('under the bed', 'under the table', 'behind the couch', 'behind the door')}.", f"Then there was a noise behind the couch in {c.name}'s room."))
+        st.s(f"It was the family {pet}, and it had the {it}!",
+             st.pick(f"The {pet} thought {c.name}'s {it} was a new toy.", f"The {pet} wanted to play with {c.name}'s {it} too."))
+        if rng.random() < 0.8:
+            facts.meet(st, pet, ("says", "cry"))
+        if self.bad:
+            st.s(f"When {c.name} got it back, the {it} was wet and broken.")
         else:
-            doc.s(st.pick(f"At last, they found the {it} {where}!", f"There it was, {where}!"))
-            doc.s(f"{N} hugged {c.p} {it} and thanked {st.helper.title}.")
+            st.state.has(c.name, it)
+            st.s(f"The {pet} let go of the {it}, and {c.name} laughed.")
+
+    def ending(self, st):
+        c = st.hero
+        if self.bad:
+            return
+        st.state.at("afternoon")
+        st.state.uses(c.name, st.thing["word"])
+        st.s(st.pick(f"In the {st.time_mark('afternoon')}, {st.sub(c)} played with {c.p} {st.thing['word']} at the {st.place_mark(self.home)}.",
+                     f"After lunch, {st.sub(c)} took the {st.thing['word']} to the {st.place_mark(self.home)} and played until dinner."))
+        st.place = self.home
+        if st.rng.random() < 0.6 and room(st, 30):
+            facts.place(st, self.home, 1)
+        if st.rng.random() < 0.5:
+            st.s(st.pick(f"This time, {c.name} put the {st.thing['word']} back in the box when {c.s} was done.",
+                         f"From then on, {c.name} always knew where to look for {c.p} {st.thing['word']}."))
 
     def moral(self, st):
-        c = st.main
-        return st.pick(f"{c.name} learned to take good care of {c.p} things.",
-                       f"{c.name} learned that it is good to ask for help when something is lost.")
+        return st.pick(f"{st.hero.name} learned that it is good to keep your things in their place.",
+                       f"{st.hero.name} learned to ask before getting upset.")
 
 
-class Stuck(Plot):
-    """The hero's thing gets stuck up in a tree; trying alone fails; help (or a bird) saves it."""
+# --- baking -----------------------------------------------------------------------------------------
 
-    name = "stuck"
 
-    def foreshadow(self, st):
-        st.doc.s(st.pick("The wind was very strong that day.",
-                         f"{cap(st.parent)} said that it was a windy day and to be careful."))
+class Baking(Plan):
+    """Make something for someone; shop for it (choices), carry it home (counting), bake it."""
+
+    name = "baking"
+    uses_thing = False
+
+    def flags_late_companion(self):
+        return False
+
+    def __init__(self, st):
+        super().__init__(st)
+        rng, w = st.rng, st.w
+        n = st.noun
+        self.dish = n["word"] if n["word"] in ("cake", "pie", "cookie", "muffin", "bread", "pancake", "cupcake") \
+            else rng.choice(("cake", "pie", "cookies", "muffins", "bread", "cupcakes", "pancakes"))
+        st.used_noun |= self.dish == n["word"]
+        self.shop = rng.choice(("market", "bakery", "shop"))
+        nbrs = [p for d in DIRECTIONS if (p := w.neighbor(self.shop, d))]
+        self.home = rng.choice(nbrs)
+        self.goal = f"bake {self.dish}"
+        st.flags["dish"] = self.dish
+        st.thing = w.vocab.noun["basket"]
+        _cast(st, self, 0.4)
+        self.for_whom = rng.choice([x for x in ("Grandma", "Grandpa", "the neighbor", "a sick friend", "the teacher")
+                                    if x != st.grownup.title])
+
+    def want(self, st):
+        c, g = st.hero, st.grownup
+        dish = self.dish
+        who = self.for_whom
+        if "Dialogue" in st.f:
+            st.speak(g, st.pick(f"Today we will make {dish} for {who}.", f"Would you like to help me make {dish} for {who}?"),
+                     "said")
+            st.speak(c, st.pick(f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
+                                f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?"),
+                     st.pick("said", "shouted", "asked"))
+        else:
+            st.s(st.pick(f"It was a special day, and they wanted to make {dish} for {who}.",
+                         f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}.",
+                         f"{st.sub(c)} wanted to bake {dish} for {who}, and {st.nm(g)} said {c.s} could help."))
+        st.s(st.pick(f"But {st.nm(g)} looked in the kitchen, and there were no eggs for {c.name}'s {dish}.",
+                     f"But to make {dish}, they needed eggs, and there were no eggs left in {c.name}'s kitchen.",
+                     f"First, {st.nm(c)} and {st.nm(g)} needed eggs and a few other things."))
+
+    def hint(self, st):
+        st.s(st.pick(f"{st.nm(st.grownup)} said, \"Be careful with the eggs, {st.hero.name}, they break easily.\"",
+                     f"{st.hero.name}'s basket had a small hole in it, but nobody saw it."))
 
     def middle(self, st):
-        c, doc, it, N = st.main, st.doc, st.item["word"], st.main.name
-        P = st.place_mark(st.place)
-        doc.s(f"One day, {N} was playing with {c.p} {it} at the {P}.")
-        doc.s(st.pick(f"Suddenly, a big wind came and blew the {it} up into a tall tree.",
-                      f"{c.s} threw the {it} up high, and it got stuck in a tall tree."))
-        doc.s(f"The {it} was on a high branch, and {N} could not reach it.")
-        doc.s(st.pick(f"{c.s} jumped and jumped, but {c.s} was too small.",
-                      f"{c.s} tried to climb the tree, but the branch was too high."))
-        doc.s(f"{N} felt {feel(st, 'neg')}.")
-        if "Conflict" in st.f:
-            Fm = st.mention(st.friend)
-            doc.s(f"{Fm} laughed at {c.o}, and that made {N} angry.")
-            st.say(N, "It is not funny!", "shouted")
-            st.conflict_open = True
-        if "Twist" in st.f:
-            doc.s("Then something strange happened.",
-                  f"A big bird flew down, took the {it}, and put it right in front of {N}!")
+        c, g, f = st.hero, st.grownup, self.companion
+        group = [c, g] + ([f] if f else [])
+        st.state.at(st.pick("morning", "noon"))
+        skills.route(st, group, self.home, self.shop, None)
+        st.place = self.shop
+        r = st.rng.random()
+        if r < 0.5:
+            skills.exclusion(st, "food", where=self.shop, why=f"for the {self.dish}")
         else:
-            help_beat(st, st.pick(f"I can help you, {N}. I will get a ladder.", f"Let me try, {N}."),
-                      "{H} saw the problem and got a long ladder.")
-            if "BadEnding" in st.f:
-                doc.s(f"But when {st.helper.title} reached for it, the branch broke.",
-                      f"The {it} fell into the mud and broke into pieces.")
-            else:
-                doc.s(f"{cap(st.helper.title)} climbed up and got the {it} down.",
-                      f"{N} was so happy to have {c.p} {it} back.")
+            skills.negation(st, who=self.for_whom, why=self.dish)
+        facts.place(st, self.shop, 2 if st.rng.random() < 0.5 and room(st, 90) else 1) or facts.episode(st, "scene")
+        if st.rng.random() < 0.4:
+            facts.about_word(st, "egg")
+        doings.fill(st, group, self.shop, middle_words(st) - 40, 3)
+        # counting: the eggs on the way home
+        st.state.at("afternoon")
+        skills.counting_loss(st, "egg", carrier=c, bad=self.bad, cause=st.pick(
+            f"{c.name} tripped on a rock", f"{c.name} ran too fast", f"{c.name}'s basket hit the fence",
+            f"{c.name} dropped the basket", f"{c.name} slipped on the path"))
+        if self.conflict and f:
+            st.s(st.pick(f"{st.nm(f)} said that {c.name} broke them, and {c.name} said that was not so.",
+                         f"\"You broke them, {c.name}!\" {f.name} said, and {c.name} got angry."))
+            st.state.feel(c.name, "angry")
+            st.flags["quarrel"] = True
+
+    def ending(self, st):
+        c, g = st.hero, st.grownup
+        st.place = self.home
+        if self.bad:
+            st.s(st.pick(f"There were too few eggs, so {c.name} could not make the {self.dish} for {self.for_whom} that day.",
+                         f"{c.name} and {g.title} tried to bake the {self.dish} with what they had, but it came out flat and dry."))
+            return
+        if st.rng.random() < 0.5 and room(st, 50):
+            facts.task(st, "kitchen")  # wash your hands first
+        if st.rng.random() < 0.8:
+            facts.meet(st, "oven", ("temp",))
+        st.s(st.pick(f"At home, {c.name} and {g.title} mixed, stirred and baked, and soon the whole house smelled of {self.dish}.",
+                     f"Back at home, {st.sub(c)} helped {st.nm(g)} mix everything in a big bowl.",
+                     f"{st.nm(g)} put the {self.dish} in the oven, and {st.nm(c)} waited by the window."))
+        if self.twist:
+            st.s(st.pick(f"When they took the {self.dish} to {self.for_whom}, there was a surprise: {self.for_whom} had made {self.dish} too!",
+                         f"But when they came to the door with the {self.dish}, {self.for_whom} was already there with flowers for {c.name}!"))
+        else:
+            st.s(st.pick(f"{cap(self.for_whom)} loved {c.name}'s {self.dish} very much.",
+                         f"{c.name} took the {self.dish} to {self.for_whom}, who smiled and said thank you."))
+        dish = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(
+            self.dish, self.dish)
+        if st.rng.random() < 0.6 and room(st, 30):
+            facts.meet(st, dish, ("taste",)) or facts.meet(st, "sugar", ("taste",))
+
+    def memory(self, st):
+        return st.pick(f"the {self.dish}", f"the {self.dish} for {self.for_whom}", "the eggs")
 
     def moral(self, st):
-        return st.pick(f"{st.main.name} learned that it is okay to ask for help.",
-                       f"{st.main.name} learned to be more careful with {st.main.p} things.")
+        return st.pick(f"{st.hero.name} learned that a gift you make yourself is the best gift.",
+                       f"{st.hero.name} learned to be careful with things that can break.")
 
 
-class Share(Plot):
-    """Conflict over the hero's thing with a friend: share, or it breaks."""
+# --- rescue ---------------------------------------------------------------------------------------------
+
+
+class Rescue(Plan):
+    """An animal needs help: stuck in a tree, lost from its family, or hungry in the cold."""
+
+    name = "rescue"
+    uses_thing = False
+
+    def flags_late_companion(self):
+        return False
+
+    def __init__(self, st):
+        super().__init__(st)
+        rng, w = st.rng, st.w
+        n = st.noun
+        kinds = {"stuck": ["kitten", "cat", "squirrel", "bird", "monkey"],
+                 "family": ["duckling", "chick", "lamb", "puppy", "bunny", "calf"],
+                 "hungry": ["bird", "squirrel", "puppy", "kitten", "rabbit", "hedgehog", "deer"]}
+        self.trouble = rng.choice(list(kinds))
+        for t, ks in kinds.items():
+            if n["word"] in ks and rng.random() < 0.8:
+                self.trouble = t
+        self.animal = n["word"] if n["word"] in kinds[self.trouble] else rng.choice(kinds[self.trouble])
+        st.used_noun |= self.animal == n["word"]
+        self.where = rng.choice(["park", "garden", "forest", "field", "farm", "pond", "hill", "playground"])
+        nbrs = [p for d in DIRECTIONS if (p := w.neighbor(self.where, d))]
+        self.home = rng.choice(nbrs)
+        self.goal = f"help the {self.animal}"
+        st.thing = rng.choice(w.toys)
+        self.helper = None
+        if not self.bad and rng.random() < 0.5:
+            an = rng.choice([x for x in WISE_ANIMALS if x not in (self.animal,)])
+            self.helper = Char(an, rng.choice(("female", "male")), an, "helper", title=f"the {an}")
+        _cast(st, self, 0.45)
+
+    def want(self, st):
+        c = st.hero
+        W = st.place_mark(self.where)
+        st.s(st.pick(f"That day, {st.sub(c)} wanted to go for a walk to the {W}.",
+                     f"{st.nm(st.grownup)} told {c.name} they could go to the {W} before lunch.",
+                     f"{st.sub(c)} and {st.nm(st.grownup)} wanted to see the {W} in the {st.time_mark(st.season)}."))
+
+    def hint(self, st):
+        st.s(st.pick(f"The night before, {st.hero.name} had heard a loud storm over the {st.place_mark(self.where)}.",
+                     f"{st.nm(st.grownup)} had told {st.hero.name} that animals sometimes need our help."))
+
+    def middle(self, st):
+        c, g, rng, f = st.hero, st.grownup, st.rng, self.companion
+        group = [c, g] + ([f] if f else [])
+        st.state.at("morning")
+        skills.route(st, group, self.home, self.where, None)
+        st.place = self.where
+        if st.rng.random() < 0.6 and room(st, 90):
+            facts.place(st, self.where, 1)
+        doings.fill(st, group, self.where, middle_words(st) - 50, 2)
+        an = self.animal
+        if self.trouble == "stuck":
+            st.s(st.pick(f"Then {st.sub(c, False)} heard a small sound from a tall tree by the {st.place_mark(self.where)}.",
+                         f"Near the {st.place_mark(self.where)}, a little {an} was high up in a tree."))
+            st.s(st.pick(f"It was a little {an}, and it could not get down from the tree by the {st.place_mark(self.where)}.",
+                         f"The {an} was stuck on a high branch above {c.name} and looked {st.pick('scared', 'sad', 'worried')}."))
+            if rng.random() < 0.9:
+                facts.meet(st, an, ("says", "cry", "baby", "can"))
+            st.s(st.pick(f"{st.sub(c)} tried to reach the {an}, but {c.s} was too small.",
+                         f"{st.sub(c)} jumped and jumped, but the {an} was too high."))
+        elif self.trouble == "family":
+            mother = {"duckling": "duck", "chick": "hen", "lamb": "sheep", "puppy": "dog", "bunny": "rabbit",
+                      "calf": "cow"}[an]
+            self.mother = mother
+            skills.counting_family(st, mother, an)
+        else:
+            st.s(st.pick(f"Under a bush, {st.sub(c, False)} found a little {an}. The {an} looked thin and {st.pick('cold', 'tired', 'hungry')}, and {c.name} sat down next to it.",
+                         f"A little {an} sat all alone by the path to the {st.place_mark(self.where)}, and it did not move."))
+            if not facts.meet(st, an, ("eats",), annotate=True):
+                st.s(f"{st.sub(c)} gave it some water.")
+        if st.rng.random() < 0.85:
+            facts.meet(st, getattr(self, "mother", an), ("lives", "eats", "can", "baby", "size", "says", "gives"))
+        st.state.feel(c.name, "worried")
+        if self.conflict and f:
+            st.s(st.pick(f"{st.nm(f)} wanted to leave it and go play, and they had a fight.",
+                         f"{st.nm(f)} said it was a silly {an}, and that made {c.name} angry."))
+            st.flags["quarrel"] = True
+
+    def ending(self, st):
+        c, g, an = st.hero, st.grownup, self.animal
+        if self.bad:
+            st.s(st.pick(f"{c.name} tried and tried, but the little {an} ran away, and {c.s} never saw it again.",
+                         f"When {c.name} came back with help, the {an} was gone."))
+            return
+        if self.helper and self.trouble == "stuck":
+            h = self.helper
+            st.s(f"Then {st.intro(h, a(st.pick('wise', 'kind', 'old') + ' ' + h.title[4:]))} flew down and showed the {an} the way down."
+                 if h.kind in ("owl", "bird", "duck") else
+                 f"Then {st.intro(h, a(st.pick('wise', 'kind', 'old') + ' ' + h.title[4:]))} climbed up and helped the {an} down.")
+        elif self.trouble == "stuck":
+            st.s(st.pick(f"{st.nm(g)} got a long ladder, climbed up and brought the {an} down.",
+                         f"{st.nm(g)} lifted {c.name} up high, and {c.s} held the {an} gently and brought it down."))
+        elif self.trouble == "family":
+            skills.counting_family_end(st)
+        else:
+            st.s(st.pick(f"{st.nm(c)} and {st.nm(g)} took the {an} home, kept it warm, and gave it food until it was strong again.",
+                         f"{st.nm(g)} made a little bed for the {an} in a box, and {c.name} fed it until it felt better."))
+        if st.rng.random() < 0.35 and room(st, 30):
+            facts.vet(st, an)
+        if self.twist:
+            st.s(st.pick(f"The next day, the {an} came back to {c.name}'s window, as if to say thank you.",
+                         f"Later, {c.name} found out that the {an} lived right next to {c.p} house!"))
+
+    def memory(self, st):
+        return st.pick(f"the little {self.animal}", f"the {self.animal} at the {self.where}")
+
+    def moral(self, st):
+        return st.pick(f"{st.hero.name} learned that it is good to help animals in need.",
+                       f"{st.hero.name} learned that even a small child can be a big help.")
+
+
+# --- share -----------------------------------------------------------------------------------------------
+
+
+class Share(Plan):
+    """Two children and one thing: a quarrel (or not), sharing, collecting together, tidying up."""
 
     name = "share"
+    uses_thing = True
 
-    def foreshadow(self, st):
-        st.doc.s(f"{cap(st.parent)} always said that things are more fun when you share them.")
+    def flags_late_companion(self):
+        return False
+
+    def __init__(self, st):
+        super().__init__(st)
+        rng, w = st.rng, st.w
+        n = st.noun
+        st.thing = n if (n["kind"] == "toy" and n in w.toys) else rng.choice(w.toys)
+        st.used_noun |= st.thing is n
+        self.home = rng.choice(["beach", "park", "forest", "garden", "field", "river", "lake", "hill", "playground"])
+        self.goal = f"share the {st.thing['word']}"
+        _cast(st, self, 1.0)
+        self.gather = {"beach": "shell", "river": "pebble", "lake": "pebble", "forest": "acorn", "park": "leaf",
+                       "garden": "feather", "field": "stone", "hill": "stone", "playground": "coin"}[self.home]
+        self.gather_pl = st.w.vocab.noun[self.gather]["plural"]
+
+    def want(self, st):
+        c, f = st.hero, self.companion
+        P = st.place_mark(self.home)
+        st.s(st.pick(f"That day, {st.nm(c)} and {st.nm(f)} went to play at the {P}.",
+                     f"After breakfast, {st.nm(c)} took {c.p} {st.thing['word']} to the {P}, and {st.nm(f)} came too.",
+                     f"{st.nm(c)} and {st.nm(f)} wanted to play at the {P} all day."))
+        st.state.go(c.name, self.home)
+        st.state.go(f.name, self.home)
+        st.place = self.home
+
+    def hint(self, st):
+        st.s(st.pick(f"{st.nm(st.grownup)} always said that things are more fun when you share them.",
+                     f"{st.nm(st.grownup)} always told {st.hero.name} that toys are more fun when you share them.",
+                     f"Sharing was kind, {st.hero.name} knew, but it was not always easy."))
 
     def middle(self, st):
-        c, doc, it, N, F = st.main, st.doc, st.item["word"], st.main.name, st.friend
-        P = st.place_mark(st.place)
-        Fm = st.mention(F)
-        doc.s(st.pick(f"One day, {N} took {c.p} {it} to the {P}.", f"One day, {N} was at the {P} with {c.p} {it}."))
-        doc.s(f"There {c.s} met {Fm}.")
+        c, f, it = st.hero, self.companion, st.thing["word"]
+        st.state.at("noon")
         if "Dialogue" in st.f:
-            st.say(F.name, f"Can I play with your {it}?", "asked")
-            st.say(N, st.pick(f"No, it is my {it}!", "No! It is mine!"))
+            st.speak(f, st.pick(f"{c.name}, can I play with your {it}?", f"Can I have a turn with the {it}, {c.name}?"), "asked")
+            st.speak(c, st.pick(f"No, {f.name}, it is my {it}!", f"No, {f.name}, the {it} is mine!", f"Not now, {f.name}, maybe later."),
+                     "said")
         else:
-            doc.s(f"{F.name} wanted to play with the {it} too, but {N} said no.")
-        doc.s(st.pick(f"{F.name} felt sad.", f"{F.name} was {feel(st, 'neg')}."))
-        if "Conflict" in st.f or "BadEnding" in st.f:
-            doc.s(f"{F.name} tried to take the {it}, and they both pulled on it.")
-            st.conflict_open = "BadEnding" in st.f
-        if "BadEnding" in st.f:
-            doc.s(f"Then the {it} broke!", f"Now nobody could play with it, and they both cried.")
+            st.s(st.pick(f"{st.nm(f)} wanted to play with the {it} too, but {c.name} said no.",
+                         f"{st.nm(f)} asked for a turn with the {it}, but {c.name} held it close."))
+        st.state.feel(f.name, "sad")
+        st.s(st.pick(f"{st.nm(f)} felt {feel(st, 'neg')} and sat down alone.",
+                     f"{st.nm(f)} looked at the ground and did not say anything."))
+        if self.conflict or self.bad:
+            st.s(f"{st.nm(f)} tried to take the {it}, and they both pulled on it.")
+            st.flags["quarrel"] = True
+        if self.bad:
+            st.s(f"Then {c.name}'s {it} broke!", f"Now nobody could play with the {it}, and {c.name} and {f.name} both cried.")
             return
-        if "Twist" in st.f:
-            other = st.rng.choice(st.w.toys)["word"]
-            doc.s(f"Then {F.name} showed {N} something. {F.s} had {a(other)} in {F.p} bag!")
-            doc.s(f"They traded, and each of them had a new toy to play with.")
+        if self.twist:
+            other = st.rng.choice([t for t in st.w.toys if t is not st.thing])["word"]
+            st.s(st.pick(f"Then {st.nm(f)} showed {c.name} {a(other)} in {f.p} bag.",
+                         f"Then {st.nm(f)} took {a(other)} out of {f.p} bag."))
+            st.state.has(f.name, other)
+            st.s(f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.")
         else:
-            help_beat(st, f"{N}, your {it} is more fun when you share it.",
-                      "{H} told {N} that sharing is kind.")
-            doc.s(f"{N} thought about it and gave the {it} to {F.name}.")
-            doc.s(st.pick(f"They took turns, and they had so much fun together.",
-                          f"They played together all day and laughed a lot."))
+            st.s(st.pick(f"{st.sub(c)} thought about it and gave the {it} to {st.nm(f)}.",
+                         f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
+                         f"{st.sub(c)} saw that {f.name} was sad, so {c.s} gave the {it} to {f.o}."))
+            st.state.give(c.name, f.name, it)
+            st.s(st.pick(f"{st.nm(c)} and {st.nm(f)} took turns with the {it}, and they had so much fun together.",
+                         f"{st.nm(f)} smiled, and soon they were laughing together."))
+        skills.counting_gather(st, self.gather, c, f)
+        if st.rng.random() < 0.6:
+            facts.about_word(st, self.gather) or facts.episode(st, "scene")
+        if st.rng.random() < 0.7 and room(st, 60):
+            facts.place(st, self.home, 1)
+        doings.fill(st, [c, f], self.home, middle_words(st))
 
-    def moral(self, st):
-        return st.pick(f"{st.main.name} learned that sharing makes everyone happy.",
-                       f"{st.main.name} learned that friends are more important than toys.")
-
-
-class Fear(Plot):
-    """The hero is scared of something; help makes them brave (or not)."""
-
-    name = "fear"
-    THINGS = [("the dark", "the shadow on the wall", "a coat on a chair"),
-              ("the big dog next door", "the dog", "a friendly dog who wanted to play"),
-              ("the deep water in the pool", "the water", "not so deep after all"),
-              ("the loud storm", "the window", "just the wind and the rain")]
-
-    def foreshadow(self, st):
-        st.flags["noise"] = True
-        st.doc.s(f"Every night, {st.main.name} heard a strange sound outside {st.main.p} window.")
-
-    def middle(self, st):
-        c, doc, N, rng = st.main, st.doc, st.main.name, st.rng
-        if st.flags.get("noise"):
-            night = st.time_mark("night")
-            doc.s(f"One {night}, the sound came again.", f"{N} was {feel(st, 'neg')} and hid under {c.p} blanket.")
-            doc.s(f"{c.s} held {c.p} {st.item['word']} very close.")
-            help_beat(st, f"Let's go and see what it is, {N}.", "{H} took {N}'s hand, and they went to look.")
-            if "BadEnding" in st.f:
-                doc.s(f"They did not find anything, and {N} could not sleep all night.")
-            else:
-                owl = rng.choice(("owl", "cat", "frog"))
-                doc.s(f"It was only a little {owl} sitting on the fence!")
-                doc.s(f"{N} laughed. {c.s} was not scared anymore.")
+    def ending(self, st):
+        c, f = st.hero, self.companion
+        if self.bad:
             return
-        fear, short, truth = rng.choice(self.THINGS)
-        doc.s(f"{N} was scared of {fear}.", f"{c.s} did not want to go near {short}.")
-        if "Conflict" in st.f:
-            Fm = st.mention(st.friend)
-            doc.s(f"{Fm} said that {N} was a baby, and they had a fight.")
-            st.conflict_open = True
-        help_beat(st, f"Be brave, {N}. I am here with you.", "{H} held {N}'s hand and told {o} to be brave.")
-        if "Twist" in st.f:
-            doc.s(f"When {N} looked again, {c.s} saw that it was {truth}!")
-        if "BadEnding" in st.f:
-            doc.s(f"But {N} was still too scared, and {c.s} ran home.")
-        else:
-            doc.s(f"{N} took a deep breath and was brave.", f"It was not so bad after all.")
-
-    def moral(self, st):
-        return st.pick(f"{st.main.name} learned that being brave is not so hard with a friend.",
-                       f"{st.main.name} learned that many scary things are not scary at all.")
-
-
-class Trip(Plot):
-    """A walk across the village map to somewhere; a problem on the way; arriving (or not)."""
-
-    name = "trip"
-
-    def foreshadow(self, st):
-        st.doc.s(f"{cap(st.parent)} put an umbrella in the bag, just in case.")
-        st.flags["umbrella"] = True
-
-    def middle(self, st):
-        c, doc, N, rng, w = st.main, st.doc, st.main.name, st.rng, st.w
-        P = st.place_mark(st.place)
-        doc.s(st.pick(f"One day, {N} and {st.parent} went for a long walk.",
-                      f"One day, {N} wanted to see the whole village."), f"They started at the {P}.")
-        start = st.place
-        moved = skills.space(st)
-        st.scenery()
-        if moved:
-            skills.space(st, avoid=start)
-        if "Conflict" in st.f:
-            Fm = st.mention(st.friend)
-            doc.s(f"On the way, they met {Fm}.", f"{st.friend.name} wanted to go another way, and they had a fight.")
-            st.conflict_open = True
-        if st.flags.get("umbrella"):
-            doc.s("Then it started to rain.", f"{cap(st.parent_title)} opened the umbrella, and they stayed dry.")
-        else:
-            doc.s(f"After a while, {N} felt {feel(st, 'neg')}.", f"{c.s} did not know the way back.")
-            help_beat(st, "I know the way. Follow me!", "{H} showed them the way.")
-        if "Twist" in st.f:
-            doc.s(f"When they came to the {st.place_mark(st.place)}, all of {N}'s friends were there.",
-                  "It was a surprise party!")
-        if "BadEnding" in st.f:
-            if w.places[st.place]["outdoor"]:
-                doc.s(f"But when they got to the {st.place_mark(st.place)}, a big storm came.",
-                      f"{N} was sad, and they had to go home.")
-            else:
-                doc.s(f"But when they got to the {st.place_mark(st.place)}, it was closed.",
-                      f"{N} was sad, and they had to go home.")
-        else:
-            doc.s(f"{N} liked the {st.place_mark(st.place)} very much.",
-                  f"{c.s} showed {c.p} {st.item['word']} to everyone there.")
-
-    def moral(self, st):
-        return st.pick(f"{st.main.name} learned that it is good to stay close to your family.",
-                       f"{st.main.name} learned that every walk can be a little adventure.")
-
-
-class Hurt(Plot):
-    """The hero runs, falls, gets hurt, is helped, and learns to be careful."""
-
-    name = "hurt"
-
-    def foreshadow(self, st):
-        st.doc.s(f"{cap(st.parent)} always said, \"Do not run too fast, or you will fall.\"")
-
-    def middle(self, st):
-        c, doc, N = st.main, st.doc, st.main.name
-        P = st.place_mark(st.place)
-        part = st.noun["word"] if st.noun["kind"] == "body" and st.noun["word"] not in ("tail", "wing", "hair") \
-            else st.pick("knee", "arm", "hand", "leg")
-        st.used_noun |= part == st.noun["word"]
-        doc.s(f"One day, {N} was running fast at the {P} with {c.p} {st.item['word']}.")
+        st.state.at("evening")
+        if not self.twist:
+            st.state.give(f.name, c.name, st.thing["word"])
+            st.s(st.pick(f"When it got dark, {st.nm(f)} gave the {st.thing['word']} back to {c.name}.",
+                         f"In the {st.time_mark('evening')}, {st.nm(f)} gave back the {st.thing['word']} and said thank you."))
         if st.rng.random() < 0.5:
-            st.scenery()
-        doc.s(f"{c.s} did not see a big rock, and {c.s} fell down.")
-        doc.s(f"{c.s} hurt {c.p} {part}, and it hurt a lot.", f"{N} started to cry.")
-        if "Conflict" in st.f:
-            Fm = st.mention(st.friend)
-            doc.s(f"{Fm} had pushed {c.o} by mistake, and {N} was angry at {st.friend.o}.")
-            st.conflict_open = True
-        help_beat(st, f"Oh no, {N}! Let me help you.", "{H} came quickly to help {o}.")
-        bandage = facts.Ep(st, "remedy", "hurt", annotate=True).v("bandage", extra=["cookie", "sock"])
-        doc.s(f"{cap(st.helper.title)} cleaned {N}'s {part} and put a {bandage} on it.")
-        if "Twist" in st.f:
-            doc.s(f"Then they saw that the rock was not a rock at all. It was a turtle!")
-        if "BadEnding" in st.f:
-            doc.s(f"{N} could not play for many days.")
-        else:
-            doc.s(f"Soon {N} felt better, and {c.s} played again, but more slowly.")
+            skills.boxes(st, c, st.thing, tidy=True)
+
+    def memory(self, st):
+        return st.pick(f"{self.companion.name}", f"the {st.thing['word']}", f"the {self.gather_pl}")
 
     def moral(self, st):
-        return f"{st.main.name} learned to be careful and look where {st.main.s} was going."
+        return st.pick(f"{st.hero.name} learned that sharing makes everyone happy.",
+                       f"{st.hero.name} learned that friends are more important than toys.")
 
 
-PLOTS = [Lost(), Stuck(), Share(), Fear(), Trip(), Hurt()]
-_BY_NAME = {p.name: p for p in PLOTS}
+PLOTS = {"outing": Outing, "lost": Lost, "baking": Baking, "rescue": Rescue, "share": Share}
+_WEIGHTS = {"outing": 0.34, "lost": 0.17, "baking": 0.17, "rescue": 0.16, "share": 0.16}
 
 
-def choose(st) -> Plot:
-    """Pick a plot that suits the seed words and features."""
+def plan(st) -> Plan:
+    """Pick a plot that suits the seed words and features, and plan the story."""
     rng, n = st.rng, st.noun
-    if n["kind"] == "body" and rng.random() < 0.7:
-        return _BY_NAME["hurt"]
-    if "Conflict" in st.f and rng.random() < 0.5:
-        return _BY_NAME["share"]
-    if n["kind"] == "vehicle" or n["kind"] == "place":
-        if rng.random() < 0.5:
-            return _BY_NAME["trip"]
-    return rng.choice(PLOTS)
-
-
-# --- seed words that the plot had no natural place for -------------------------------------------
-
-_EVENT = {
-    "game": "{N} liked to play a game of tag with {p} friends.", "song": "{N} liked to sing a happy song.",
-    "story": "Every night, {P} read {o} a story.", "party": "{N} was going to a party soon.",
-    "picnic": "Last week, they had a picnic in the park.", "race": "{N} liked to have a race with {p} friends.",
-    "dream": "The night before, {N} had a funny dream.", "wish": "{N} had a wish: to see a real dragon.",
-    "surprise": "{P} had a surprise for {o}: a new book.", "idea": "Then {N} had an idea.",
-    "plan": "{N} had a plan for the day.", "trip": "Last summer, they went on a trip to the sea.",
-    "nap": "After lunch, {N} took a nap.", "hug": "{P} gave {N} a big hug.", "smile": "{N} had a big smile.",
-    "word": "{N} knew a new word.", "name": "{N} liked {p} name very much.",
-    "birthday": "Soon it would be {N}'s birthday.", "prize": "{N} had won a prize for a picture.",
-    "treasure": "{N} liked to play that {s} was looking for treasure.", "secret": "{N} had a secret.",
-    "adventure": "{N} wanted to go on an adventure.", "question": "{N} had a question for {P}.",
-    "lesson": "That day, {N} had a music lesson.", "job": "{N}'s job was to feed the cat.",
-    "joke": "{P} told {N} a funny joke.", "trick": "{N} could do a trick with a ball.",
-    "fun": "{N} was always looking for fun.", "music": "{N} liked to dance to music.",
-    "noise": "{N} heard a noise in the kitchen.", "sound": "{N} liked the sound of the rain.",
-    "color": "Red was {N}'s favorite color.", "shape": "{N} could draw every shape.",
-    "circle": "{N} drew a big circle on the ground.", "square": "{N} drew a square and a star.",
-    "heart": "{N} drew a red heart for {P}.", "day": "It was a good day to play outside.",
-    "walk": "{N} liked to go for a walk.", "bath": "{N} did not like to take a bath.",
-    "show": "{N} liked to watch a show with {P}.", "mistake": "{N} made a mistake, but that was okay.",
-    "choice": "{N} had to make a choice.", "problem": "{N} had a small problem.",
-    "piece": "{P} gave {N} a piece of cake.", "breath": "{N} took a deep breath.", "tag": "{N} liked to play tag.",
-    "shadow": "{N} looked at {p} shadow on the ground.", "hour": "They walked for an hour.",
-    "food": "{N} always ate all {p} food.",
-}
-_HOUSE = {"table": "{N} sat at the table.", "chair": "{N} sat on a little chair.",
-          "bed": "{N} made {p} bed.", "door": "{N} opened the door.", "window": "{N} looked out of the window.",
-          "sink": "{N} washed {p} hands in the sink.", "oven": "{P} had a cake in the oven.",
-          "fridge": "{N} got some milk from the fridge.", "shelf": "{N}'s books were on a high shelf.",
-          "couch": "{N} sat on the couch with {P}.", "rug": "{N} sat on the soft rug.",
-          "tent": "{N} had a tent in the yard.", "ladder": "There was a ladder by the house.",
-          "fence": "There was a white fence around the yard.", "wall": "{N} had a picture on the wall.",
-          "floor": "{N} sat on the floor.", "fan": "The fan went round and round.",
-          "light": "{N} turned on the light."}
-_MISC = {"swing": "{N} liked to play on the swing.", "slide": "{N} went down the slide.",
-         "rope": "{N} could jump over a rope.", "bubble": "{N} blew a big bubble.",
-         "toy": "{N} had many toys.", "knife": "{P} said that a knife is not a toy.",
-         "needle": "{P} said that a needle is sharp.", "breakfast": "{N} ate breakfast with {P}.",
-         "lunch": "They ate lunch together.", "dinner": "{P} made dinner.", "snack": "{N} had a snack."}
-
-
-def noun_sentence(st, n: dict) -> str:
-    """A sentence that puts the seed noun into the scene, by what kind of thing it is."""
-    c, w = st.main, n["word"]
-    fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title}
-    for table in (_EVENT, _HOUSE, _MISC):
-        if w in table:
-            return table[w].format(**fill)
-    k = n["kind"]
-    if w in ("mom", "dad", "grandma", "grandpa", "mommy", "daddy"):
-        return f"{c.name} gave {c.p} {w} a big hug."
-    P = st.place_mark(st.place)
-    if k == "animal":
-        sound = facts.vf(facts.K.main("cry", w), "past") if w in facts.K.rel["cry"].facts else None
-        tail = f" The {w} {sound} at {c.o}." if sound else ""
-        return f"At the {P}, {c.name} liked to watch {a(w)}." + tail if sound else \
-            st.pick(f"Near the {P} lived {a(w)}, and {c.name} liked to watch it.",
-                    f"Sometimes {c.name} saw {a(w)} at the {P}.")
-    if k == "person":
-        if w in ("sister", "brother", "baby"):
-            return f"{c.name}'s little {w if w != 'baby' else 'baby brother'} came too."
-        if w in ("fairy", "ghost", "monster", "giant", "pirate", "dragon", "king", "queen", "prince", "princess"):
-            return f"{c.name} liked to pretend to be {a(w)}."
-        if w == "people" or w == "person":
-            return f"There were many people at the {P}."
-        return f"At the {P}, {c.name} waved to {a(w)}."
-    if k == "place":
-        if w in ("room", "kitchen", "yard", "classroom", "house"):
-            return f"Before they left, {c.name} helped to clean the {w}."
-        if w in ("town", "village", "city"):
-            return f"{c.name} lived in a small {w}."
-        if w in ("street", "road", "path"):
-            return f"They walked down the {w} together."
-        if w in ("jungle", "ocean", "island"):
-            return f"{c.name} liked to read books about the {w}."
-        if w == "home":
-            return f"{c.name} liked to be at home."
-        return f"On the way, they walked past the {w}."
-    if k == "vehicle":
-        return f"On the way, {c.name} saw {a('big ' + w)}."
-    if k == "body":
-        if w in ("tail", "wing", "paw"):
-            return {"wing": f"At the {P}, {c.name} saw a little bird with a hurt wing.",
-                    "paw": f"At the {P}, {c.name} saw a puppy with a hurt paw.",
-                    "tail": f"At the {P}, a happy dog wagged its tail at {c.name}."}[w]
-        if w == "hair":
-            return f"{st.parent_title} brushed {c.name}'s hair."
-        return f"{c.name} had a little scratch on {c.p} {w}, but {c.s} did not mind."
-    if k == "nature":
-        if w in ("sun", "moon", "sky", "rainbow", "cloud", "star"):
-            return {"sun": "The sun was shining.", "moon": f"{c.name} liked to look at the moon.",
-                    "sky": "The sky was blue and clear.", "rainbow": "Then a rainbow came out in the sky.",
-                    "cloud": f"{c.name} saw a cloud that looked like a rabbit.",
-                    "star": f"{c.name} liked to count the stars at night."}[w]
-        if w in ("rain", "storm", "wind", "snow"):
-            return {"rain": "The rain had stopped, and the grass was wet.", "storm": "There had been a storm the night before.",
-                    "wind": "The wind was blowing the leaves.", "snow": f"{c.name} liked to play in the snow."}[w]
-        return f"{c.name} stopped to look at the {w if n.get('mass') or True else w}."
-    if n.get("mass"):
-        return f"For breakfast, {c.name} had some {w}." if k == "food" else f"{c.name} saw some {w}."
-    return f"{c.name} also had {a(w)} in {c.p} bag."
-
-
-_PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asleep": "Soon, {N} was fast asleep.",
-         "alone": "{N} did not like to be alone.", "fine": "{N} said that {s} was fine.",
-         "well": "{N} did not feel well.", "hurt": "{N} was not hurt.", "glad": "{N} was glad.",
-         "afraid": "{N} was a little afraid.", "sorry": "{N} was sorry.", "alive": "The little plant was alive.",
-         "easy": "It was not easy, but {N} did not give up.", "difficult": "It was difficult, but {N} did not give up.",
-         "simple": "{N} had a simple plan for the next day.",
-         "fun": "It was fun.", "great": "It was a great day.", "wonderful": "It was a wonderful day.",
-         "amazing": "It was an amazing day.", "perfect": "It was a perfect day.",
-         "different": "This day was different.", "same": "Every day was the same.",
-         "real": "It was a real adventure.", "important": "It was an important day.",
-         "free": "That day, {N} was free to play."}
-
-
-def adjective_sentence(st, adj: dict) -> str:
-    """A sentence for the seed adjective, with a noun it fits."""
-    c, w = st.main, adj["word"]
-    fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p}
-    if w in _PRED:
-        return _PRED[w].format(**fill)
-    cls = adj["class"]
-    if cls == "feeling":
-        if w in NEG_FEEL and "BadEnding" not in st.f:
-            return f"For a while, {c.name} had felt {w}, but not anymore."
-        return f"{c.name} felt {w}."
-    if w in ("grassy", "sandy", "rocky", "muddy", "icy", "bumpy"):
-        return f"The path back home was {w}."
-    if cls == "trait":
-        return st.pick(f"{c.name} was very {w}.", f"Everyone said that {c.name} was {w}.")
-    if cls == "weather":
-        return f"It was {a(w)} day."
-    nouns = [n for n in st.w.scene_nouns.get(w, []) if st.w.portable(n)] or \
-        [n for n in st.w.adj_nouns.get(w, []) if n["kind"] not in ("body", "event", "person")
-         and (n["kind"] != "place" or cls == "place") and n["word"] not in ("wind", "sun", "moon", "sky", "storm")] or \
-        [st.w.vocab.noun["ball"]]
-    n = st.rng.choice(nouns)
-    if n.get("mass"):
-        return f"{c.name} saw some {w} {n['word']} on the way."
-    if n["kind"] == "place" or not st.w.portable(n):
-        return f"The {n['word']} was very {w}." if n["kind"] == "place" else f"On the way, {c.name} saw {a(w + ' ' + n['word'])}."
-    return st.pick(f"On the way, {c.name} saw {a(w + ' ' + n['word'])}.",
-                   f"{c.name} found {a(w + ' ' + n['word'])} and showed it to {st.parent}.")
+    w = n["word"]
+    if w in ACTIVITIES and rng.random() < 0.7:
+        name = "outing"
+    elif w in ("cake", "pie", "cookie", "muffin", "bread", "pancake", "cupcake", "egg") and rng.random() < 0.7:
+        name = "baking"
+    elif n["kind"] == "animal" and rng.random() < 0.4:
+        name = "rescue"
+    elif "Conflict" in st.f and rng.random() < 0.4:
+        name = "share"
+    else:
+        names = list(_WEIGHTS)
+        name = rng.choices(names, weights=[_WEIGHTS[k] for k in names])[0]
+    return PLOTS[name](st)

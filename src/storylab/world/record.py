@@ -1,10 +1,14 @@
-"""The skill record a story keeps for the capability suite: shared by skills and facts."""
+"""Skill records: the ground truth a story keeps for each place where its next word is determined.
+
+Shared by the skill episodes (`skills`) and the knowledge episodes (`facts`), so neither
+imports the other for it.
+"""
 
 from __future__ import annotations
 
 
 def skill(st, name: str, answer: str, distractors: list[str], **details) -> dict:
-    """Record that the text up to here is a prompt whose right continuation is `answer`."""
+    """Record one skill item on the story `st` (its ``prompt_end`` is set when the answer is marked)."""
     distractors = [d for d in dict.fromkeys(distractors) if d != answer]  # unique, never the answer
     rec = {"skill": name, "answer": answer, "distractors": distractors, **details}
     st.pending_skills.append(rec)

@@ -1,229 +1,276 @@
-"""Micro-skill episodes: short passages whose next word is determined by what came before.
+"""Skill episodes inside the plot: passages whose next word is determined by what came before.
 
-Each function writes one or a few sentences into the story through `st` (a
-`storylab.world.story.Story`) and records one skill item in ``st.meta["skills"]``:
-``{"skill", "prompt_end", "answer", "distractors", ...details}``. ``prompt_end`` is the
-character offset of the answer in the final text, so ``text[:prompt_end]`` is the
-prompt a capability test gives the model and ``answer`` the continuation it should
-prefer over each distractor. Each returns False if it does not fit the story.
+A plot calls these where it needs them: the route it takes (space), the stop it makes
+before the destination (time order), the things it gathers or loses (counting), the
+thing someone put away (entity tracking), the choice it makes at a shop (exclusion,
+negation), and the hero's name at the end (main character). Each writes its sentences
+through the story `st` and its world state, and records one skill item
+(`storylab.world.record.skill`): ``{"skill", "prompt_end", "answer", "distractors", ...}``
+where ``text[:prompt_end]`` is the prompt and ``answer`` its continuation.
 """
 
 from __future__ import annotations
 
-from storylab.world import facts
 from storylab.world.model import COLORS, DIRECTIONS
-from storylab.world.record import skill as _skill
-from storylab.world.text import NUMBERS, a, article, count_noun
+from storylab.world.record import skill
+from storylab.world.text import NUMBERS, a, cap, count_noun, join_and
 
-_LOUD = ["drum", "whistle", "bell", "horn"]
-_QUIET = ["book", "doll", "teddy", "puzzle", "block", "ball", "kite", "puppet", "crayon", "marble", "robot"]
-_NEG_ATTRS = ["sweet", "sweet", "salty", "sour", "crunchy", "juicy", "cold", "healthy"]
+_NEG_ATTRS = ["sweet", "sweet", "salty", "sour", "crunchy", "juicy", "healthy"]
+_WALK = ("walked", "went", "hurried", "skipped", "marched", "wandered", "rushed", "jogged", "ran")
 
 
-def exclusion(st) -> bool:
-    """'Lily liked cats and dogs. Mom said no to a dog, so she asked for a cat.'"""
-    rng, w, N, c = st.rng, st.w, st.main.name, st.main
-    cat = rng.choice(("pet", "food", "toy"))
-    pool = {"pet": w.pets, "food": w.countable_foods, "toy": w.toys}[cat]
-    x, y = rng.sample(pool, 2)
-    if article(x["word"]) != article(y["word"]):
-        x, y = rng.sample(pool, 2)
-    if cat == "food":  # "bought some beans", not "bought a bean"
-        x, y = dict(x, word=x["plural"]), dict(y, word=y["plural"])
-    if x["word"] == c.kind or y["word"] == c.kind:
+def main_character(st, others: list[str]) -> dict:
+    """The hero's name, where the last sentence begins (others: the story's other names)."""
+    return skill(st, "main_character", st.hero.name, others)
+
+
+# --- space and time order ---------------------------------------------------------------------------
+
+
+def route(st, group, start: str, dest: str, activity: str | None = None, lead: str = "",
+          indoor: bool = False) -> bool:
+    """The group walks from `start` to `dest` over the village map; the last block is a space item
+    (the place one block that way). Returns whether a space item was written."""
+    w, rng = st.w, st.rng
+    names = _names(st, group)
+    step_from = start
+    dirs = [d for d in DIRECTIONS if w.neighbor(dest, d)]
+    if not _adjacent(w, start, dest):
+        # first leg: to a place next to the destination (no direction claimed)
+        via = [w.neighbor(dest, d) for d in dirs]
+        via = [p for p in via if p != start and sum(1 for e in DIRECTIONS if w.neighbor(p, e)) >= 2]
+        if via:
+            step_from = rng.choice(via)
+            st.s(f"{cap(lead) if lead else ''}{names} {rng.choice(_WALK)} from the {st.place_mark(start)} to the "
+                 f"{st.place_mark(step_from)}.")
+            lead = ""
+            for c in group:
+                st.state.go(c.name, step_from)
+    d = next(e for e in DIRECTIONS if w.neighbor(step_from, e) == dest) if _adjacent(w, step_from, dest) else None
+    for c in group:
+        st.state.go(c.name, dest, activity, indoor)
+    if d is None:
+        st.s(f"{cap(lead) if lead else ''}{names} {rng.choice(_WALK)} to the {st.place_mark(dest)}.")
         return False
-    rec = _skill(st, "exclusion", y["word"], [x["word"]], options=[x["word"], y["word"]], excluded=x["word"],
-                 category=cat)
-    ans = st.doc.m(y["word"], rec, "prompt_end")
-    like = rng.choice((f"{N} liked {x['plural']} and {y['plural']}.",
-                       f"{N} loved {x['plural']}, and {c.s} loved {y['plural']} too.",
-                       f"{N} liked two things very much: {x['plural']} and {y['plural']}."))
-    parent = st.parent
-    if cat == "pet":
-        st.doc.s(like, f"One day, {c.s} asked {parent} for a pet.",
-                 f"{cap1(parent)} said no to {a(x['word'])}, so {N} asked for {article(y['word'])} {ans}.")
-    elif cat == "food":
-        shop = st.place_mark("bakery" if "sweet" in x["attrs"] and "sweet" in y["attrs"] else
-                             rng.choice(("market", "shop")))
-        st.doc.s(like, f"At the {shop}, there were no {x['plural']} left, so {c.s} bought some {ans}.")
-    else:
-        shop = st.place_mark("shop")
-        st.doc.s(like, rng.choice((
-            f"At the {shop}, the {x['word']} was too big for {c.p} bag, so {c.s} picked {article(y['word'])} {ans}.",
-            f"The {shop} had no {x['plural']} that day, so {N} chose {article(y['word'])} {ans}.")))
+    others = [w.neighbor(step_from, e) for e in DIRECTIONS if e != d and w.neighbor(step_from, e)]
+    if not others:
+        st.s(f"{cap(lead) if lead else ''}{names} {rng.choice(_WALK)} {d} to the {st.place_mark(dest)}.")
+        return False
+    in_context = rng.random() < 0.4
+    if in_context:
+        st.s(rng.choice((f"{st.hero.name} knew that the {st.place_mark(dest)} was just {d} of the {st.place_mark(step_from)}.",
+                         f"{st.nm(st.grownup)} knew that the {st.place_mark(dest)} was {d} of the "
+                         f"{st.place_mark(step_from)}.")))
+    rec = skill(st, "space", dest, others, origin=step_from, direction=d, in_context=in_context,
+                dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1])
+    ans = st.place_mark(st.doc.m(dest, rec, "prompt_end"), word=dest)
+    walk = rng.choice(_WALK)
+    st.s(rng.choice((f"{cap(lead) if lead else ''}{names} {walk} {d} from the {st.place_mark(step_from)} to the {ans}.",
+                     f"{cap(lead) if lead else ''}From the {st.place_mark(step_from)}, {names} {walk} {d} until they came to the {ans}.",
+                     f"{cap(lead) if lead else ''}{names} left the {st.place_mark(step_from)} and {walk} {d} all the way to the {ans}.")))
     return True
 
 
-def cap1(s: str) -> str:
-    return s[:1].upper() + s[1:]
+def _names(st, group) -> str:
+    if len(group) == 1:
+        return st.sub(group[0])
+    if st.rng.random() < 0.3:
+        for c in group:
+            st.state.act(c.name)
+        return "they"
+    return join_and([st.nm(c) for c in group])
 
 
-def negation(st) -> bool:
-    """'Bob did not like sweet food, so he ate the pizza, not the candy.'"""
-    rng, w, N, c = st.rng, st.w, st.main.name, st.main
-    if rng.random() < 0.3:
-        loud = rng.choice(_LOUD)
-        quiet = rng.choice(_QUIET)
-        attr, x, y, verb = "loud", loud, quiet, "played with"
-        st.doc.s(f"There was {a(x)} and {a(y)} on the floor.")
-        thing = "toys"
-    else:
-        attr = rng.choice(_NEG_ATTRS)
-        has = [f for f in w.foods if attr in f["attrs"]]
-        hasnt = [f for f in w.foods if attr not in f["attrs"]]
-        x, y = rng.choice(has)["word"], rng.choice(hasnt)["word"]
-        verb = rng.choice(("ate", "picked", "took", "chose"))
-        st.doc.s(rng.choice((f"On the table, there was {a(x)} and {a(y)}.",
-                             f"{st.parent_title} gave {N} a choice: {a(x)} or {a(y)}.")))
-        thing = rng.choice(("food", "things", "snacks"))
-    rec = _skill(st, "negation", y, [x], attribute=attr, negated=True)
-    ans = st.doc.m(y, rec, "prompt_end")
-    st.doc.s(rng.choice((f"{N} did not like {attr} {thing}, so {c.s} {verb} the {ans}, not the {x}.",
-                         f"{N} did not want anything {attr}, so {c.s} {verb} the {ans} and not the {x}.")))
-    return True
+def _adjacent(w, p: str, q: str) -> bool:
+    (x, y), (u, v) = w.coords[p], w.coords[q]
+    return abs(x - u) + abs(y - v) == 1
 
 
-def fact(st, where: str = "middle", key: str | None = None) -> bool:
-    """Everyday knowledge a character uses: hungry -> eat, cold -> coat, dark -> lamp, night -> moon.
-
-    The facts and their sentences are in `storylab.world.facts` (from the knowledge base)."""
-    rng, season = st.rng, st.season
-    if key:
-        opts = [key]
-    elif where == "end":
-        opts = ["tired", "tired", "night", "night", "dark"]
-    else:
-        opts = ["hungry", "thirsty", "dirty", "sick", "dry", "tool", "tool", "body", "job"]
-        if season == "winter":
-            opts += ["cold", "cold", "snow"]
-        elif season == "summer":
-            opts += ["hot", "hot", "rain"]
-        else:
-            opts += ["rain", "wind", "cold"]
-    done = st.flags.get("facts", ())
-    opts = [k for k in opts if ("remedy", k) not in done] or ["tool"]
-    key = rng.choice(opts)
-    if key == "night":
-        return facts.night(st)
-    if key == "job":
-        facts.state(st, "job", rng.choice(facts.K.rel["job"].subjects), annotate=True)
-        return True
-    if key == "body":
-        facts.state(st, "sense", rng.choice(facts.K.rel["sense"].subjects), annotate=True)
-        return True
-    if key == "tool":
-        facts.state(st, "tool", rng.choice(facts.K.rel["tool"].subjects), annotate=True)
-        return True
-    return facts.need(st, key)
+def time_order_start(st, plan, group, what: str) -> None:
+    """The morning stop before the destination (the first event of the time-order item)."""
+    stop = plan.stop
+    st.state.at("morning")
+    names = _names(st, group)
+    for c in group:
+        st.state.go(c.name, stop)
+    st.s(st.rng.choice((f"In the {st.time_mark('morning')}, {names} went to the {st.place_mark(stop)} to get {what} for {st.hero.name}.",
+                        f"First, in the {st.time_mark('morning')}, {names} went to the {st.place_mark(stop)}, "
+                        f"because {st.hero.name} needed {what}.")))
+    st.state.at("afternoon")
+    st.s(st.rng.choice((f"In the {st.time_mark('afternoon')}, it was time for {st.hero.name} to go to the {st.place_mark(plan.dest)}.",
+                        f"After lunch, in the {st.time_mark('afternoon')}, {st.hero.name} and {st.grownup.title} left for the {st.place_mark(plan.dest)}.")))
+    plan.stop_events = [{"place": stop, "time_of_day": "morning"}, {"place": plan.dest, "time_of_day": "afternoon"}]
 
 
-def boxes(st) -> bool:
-    """Entity tracking: 'She put the ball in the red box and the car in the blue box. ... opened the red box.'"""
-    rng, w, N, c = st.rng, st.w, st.main.name, st.main
+def time_order_tell(st, plan) -> None:
+    """In the evening the hero retells the day in order; the second place is the answer."""
+    c, rng = st.hero, st.rng
+    p1, p2 = plan.stop, plan.dest
+    others = [p for p in st.w.coords if p not in (p1, p2)]
+    p3 = rng.choice(others)
+    st.state.at("evening")
+    rec = skill(st, "time_order", p2, [p1, p3], events=plan.stop_events)
+    ans = st.place_mark(st.doc.m(p2, rec, "prompt_end"), word=p2)
+    listener = st.grownup if st.known(st.grownup) else c
+    st.s(rng.choice((f"In the {st.time_mark('evening')}, {st.nm(c)} told {st.nm(listener) if listener is not c else 'everyone'} about the day.",
+                     f"That {st.time_mark('evening')}, {st.nm(c)} drew a picture of the whole day.")))
+    line = rng.choice((f"First we went to the {st.place_mark(p1)}, and then we went to the {ans}!",
+                       f"In the morning we went to the {st.place_mark(p1)}, and after lunch we went to the {ans}."))
+    st.s(f'"{line}" {c.name} said.' if rng.random() < 0.5 else f'{c.name} said, "{line}"')
+
+
+# --- counting -------------------------------------------------------------------------------------
+
+
+def _count_distractors(n: int, k: int, left: int) -> list[str]:
+    cands = [x for x in (n, k, left + 1, left - 1, left + 2) if x != left and 1 <= x <= 12]
+    return list(dict.fromkeys(NUMBERS[x] for x in cands))[:3]
+
+
+def counting_loss(st, item_word: str, carrier, bad: bool, cause: str) -> None:
+    """Things bought and carried home; some break on the way; how many are left."""
+    rng, v = st.rng, st.w.vocab
+    item = v.noun[item_word]
+    n = rng.randint(3, 8)
+    k = rng.randint(max(1, n - 2), n - 1) if bad else rng.randint(1, max(1, n // 2))
+    left = n - k
+    st.s(rng.choice((f"At the {st.place_mark(st.place)}, {st.grownup.title} bought {count_noun(n, item)}, and {st.nm(carrier)} carried them in the basket.",
+                     f"{st.nm(st.grownup)} bought {count_noun(n, item)} and let {carrier.name} carry them home.",
+                     f"{st.sub(carrier)} put {count_noun(n, item)} in the basket, one by one.")))
+    st.s(f"On the way home, {cause}, and {count_noun(k, item)} {'broke' if k > 1 else 'broke'}.")
+    rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=item_word, start=n,
+                change=-k, result=left)
+    ans = st.doc.m(NUMBERS[left], rec, "prompt_end")
+    noun = item["word"] if left == 1 else item["plural"]
+    st.s(rng.choice((f"Now {carrier.name} had only {ans} {noun} left.",
+                     f"Now {carrier.name} had {ans} {noun} left for the {st.flags.get('dish', 'cake')}.",
+                     f"{carrier.name} looked in the basket and saw that there {'was' if left == 1 else 'were'} {ans} {noun} left.")))
+
+
+def counting_family(st, mother: str, baby: str) -> None:
+    """An animal mother with one little one missing (the end counts them again)."""
+    rng, v = st.rng, st.w.vocab
+    n = rng.randint(3, 7)
+    pl = v.noun[baby]["plural"]
+    st.s(rng.choice((f"By the path, {st.sub(st.hero, False)} saw a {mother} with {NUMBERS[n - 1]} little {pl}.",
+                     f"There was a {mother} with {NUMBERS[n - 1]} {pl} near the {st.place_mark(st.place)}, and she looked worried.")))
+    st.s(rng.choice((f"{st.hero.name} counted them: one little {baby} was lost!",
+                     f"But one of her {pl} was lost, and she was calling for it all over the {st.place_mark(st.place)}.")))
+    st.s(rng.choice((f"{st.sub(st.hero)} looked under the bushes and found the little {baby} all alone.",
+                     f"Soon {st.sub(st.hero, False)} heard a tiny sound near the {st.place_mark(st.place)}. The lost {baby} was behind a log near the {st.place_mark(st.place)}.")))
+    st.flags["family"] = (mother, baby, n)
+
+
+def counting_family_end(st) -> None:
+    mother, baby, n = st.flags["family"]
+    pl = st.w.vocab.noun[baby]["plural"]
+    rec = skill(st, "counting", NUMBERS[n], _count_distractors(n - 1, 1, n), item=baby, start=n - 1, change=1,
+                result=n)
+    ans = st.doc.m(NUMBERS[n], rec, "prompt_end")
+    st.s(f"{st.sub(st.hero)} carried the {baby} back to the {mother}.",
+         st.rng.choice((f"Now the {mother} had {ans} {pl} again, and {st.hero.name} smiled.",
+                        f"Now there were {ans} little {pl} with the {mother} by the {st.place_mark(st.place)}.")))
+
+
+def counting_gather(st, thing: str, c, f) -> None:
+    """Two children collect things together; how many they have."""
+    rng, v = st.rng, st.w.vocab
+    item = v.noun[thing]
+    n = rng.randint(2, 6)
+    k = rng.randint(1, 4)
+    left = n + k
+    st.s(rng.choice((f"Then {c.name} and {f.name} looked for {item['plural']}.",
+                     f"After that, {c.name} and {f.name} played a game: who could find the most {item['plural']}?")))
+    st.s(f"{st.sub(c)} found {count_noun(n, item)}, and {st.nm(f)} found {count_noun(k, item)}.")
+    rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=thing, start=n, change=k,
+                result=left)
+    ans = st.doc.m(NUMBERS[left], rec, "prompt_end")
+    st.s(rng.choice((f"Together {c.name} and {f.name} had {ans} {item['plural']}.",
+                     f"Now {c.name} and {f.name} had {ans} {item['plural']} in all.")))
+
+
+# --- entity tracking --------------------------------------------------------------------------------
+
+
+def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
+    """Someone puts the hero's thing and other toys into boxes of different colors, for a reason;
+    later the story asks where the thing is (or what is in a box)."""
+    rng, w, c = st.rng, st.w, st.hero
     k = 3 if rng.random() < 0.25 else 2
     colors = rng.sample(COLORS, k)
-    things = rng.sample(w.toys, k)
-    if any(t["word"] == st.item["word"] for t in things):
-        return False
+    held = st.state.holder
+    others = rng.sample([t for t in w.toys if t["word"] != thing["word"] and held.get(t["word"], mover.name) == mover.name],
+                        k - 1)
+    things = [thing] + others
+    rng.shuffle(things)
     cont = rng.choice(("box", "box", "bag", "basket"))
-    plural = "boxes" if cont == "box" else cont + "s"
     placed = [{"container": cont, "color": col, "item": t["word"]} for col, t in zip(colors, things)]
     st.meta["boxes"] = placed
-    ones = [f"{a(col)} one" for col in colors]
-    st.doc.s(rng.choice((f"{N} had {NUMBERS[k]} {plural}: " + (", ".join(ones[:-1]) + (", and " if k > 2 else " and ")
-                                                                + ones[-1]) + ".",
-                         f"In {c.p} room, there were {NUMBERS[k]} {plural} of different colors.")))
     parts = [f"the {t['word']} in the {col} {cont}" for col, t in zip(colors, things)]
-    st.doc.s(f"{c.s} put " + (", ".join(parts[:-1]) + (", and " if k > 2 else " and ") + parts[-1]) + ".")
-    q = rng.randrange(k)
-    qi, qc = things[q]["word"], colors[q]
-    others = [col for col in colors if col != qc]
+    M = st.nm(mover)
+    if tidy:
+        st.s(rng.choice((f"Before bed, it was time to clean up, so {M} put " + join_and(parts) + ".",
+                         f"At home, {M} put away the toys: " + join_and(parts) + ".")))
+    else:
+        st.s(rng.choice((f"The day before, {M} had cleaned the room and put " + join_and(parts) + ".",
+                         f"{M} had cleaned up while {c.name} was asleep, and had put " + join_and(parts) + ".")))
+    for col, t in zip(colors, things):
+        st.state.put(mover.name, t["word"], f"{col} {cont}")
+    i = [t["word"] for t in things].index(thing["word"])
+    qc = colors[i]
+    other_cols = [col for col in colors if col != qc]
     mode = rng.random()
-    if mode < 0.4:
-        rec = _skill(st, "entity_tracking", qc, others, query=qi, boxes=placed)
-        st.doc.s(f"Later, {N} wanted to play with the {qi}, so {c.s} opened the {st.doc.m(qc, rec, 'prompt_end')} {cont}.")
+    if mode < 0.35 and mover is not c:
+        rec = skill(st, "entity_tracking", qc, other_cols, query=thing["word"], boxes=placed)
+        st.s(f"{st.sub(c)} asked {mover.title} where the {thing['word']} was.",
+             f"{mover.title} said that it was in the {st.doc.m(qc, rec, 'prompt_end')} {cont}.")
     elif mode < 0.7:
-        rec = _skill(st, "entity_tracking", qc, others, query=qi, boxes=placed)
-        st.doc.s(f"{st.parent_title} asked where the {qi} was.",
-                 f"{N} said that it was in the {st.doc.m(qc, rec, 'prompt_end')} {cont}.")
+        rec = skill(st, "entity_tracking", qc, other_cols, query=thing["word"], boxes=placed)
+        st.s(f"{'Later, ' if tidy else 'Then '}{c.name} wanted the {thing['word']}, so {c.s} opened the "
+             f"{st.doc.m(qc, rec, 'prompt_end')} {cont}.")
     else:
+        j = rng.choice([x for x in range(k) if x != i])
+        qi, qcol = things[j]["word"], colors[j]
         rest = [t["word"] for t in things if t["word"] != qi]
-        rec = _skill(st, "entity_tracking", qi, rest, query=qc, boxes=placed)
-        st.doc.s(f"When {c.s} opened the {qc} {cont}, {c.s} found the {st.doc.m(qi, rec, 'prompt_end')}.")
-    return True
+        rec = skill(st, "entity_tracking", qi, rest, query=qcol, boxes=placed)
+        st.s(f"First {c.name} opened the {qcol} {cont}, but {c.s} found the {st.doc.m(qi, rec, 'prompt_end')} in it.",
+             f"So {c.name} opened the {qc} {cont}.")
+    st.state.take_out(c.name, thing["word"], f"{qc} {cont}")
+    if not tidy:
+        st.s(rng.choice((f"There was {c.name}'s {thing['word']}!", f"The {thing['word']} was right there in the {qc} {cont}.")))
 
 
-def counting(st) -> bool:
-    """'Mom gave Lily three apples. Lily ate one apple. Now she had two apples left.'"""
-    rng, w, N, c = st.rng, st.w, st.main.name, st.main
-    n = rng.randint(2, 6)
-    if rng.random() < 0.6:
-        food = rng.choice(w.countable_foods)
-        k = rng.randint(1, n - 1)
-        left = n - k
-        giver = st.parent_title
-        st.doc.s(rng.choice((f"{giver} gave {N} {count_noun(n, food)}.",
-                             f"{N} had {count_noun(n, food)} in {c.p} basket.")))
-        if st.friend and rng.random() < 0.5:
-            st.doc.s(f"{c.s} gave {count_noun(k, food)} to {st.friend.name}.")
-        else:
-            st.doc.s(f"{c.s} ate {count_noun(k, food)}.")
-        change, item = -k, food
-    else:
-        item = w.vocab.noun[rng.choice(("shell", "stone", "coin", "acorn", "leaf", "feather", "pebble"))]
-        k = rng.randint(1, 4)
-        left = n + k
-        st.doc.s(f"{N} found {count_noun(n, item)}.", f"Then {c.s} found {count_noun(k, item)} more.")
-        change = k
-    cands = [x for x in (n, k, left + 1, left - 1, left + 2) if x != left and 1 <= x <= 12]
-    ds = list(dict.fromkeys(NUMBERS[x] for x in cands))[:3]
-    rec = _skill(st, "counting", NUMBERS[left], ds, item=item["word"], start=n, change=change, result=left)
-    noun = item["word"] if left == 1 else item["plural"]
-    tail = " left" if change < 0 else ""
-    ans = st.doc.m(NUMBERS[left], rec, "prompt_end")
-    if left != 1 and rng.random() < 0.4:
-        st.doc.s(f"Now there were {ans} {noun}{tail}.")
-    else:
-        st.doc.s(f"Now {c.s} had {ans} {noun}{tail}.")
-    return True
+# --- choices at the shop ----------------------------------------------------------------------------
 
 
-def space(st, start: str | None = None, avoid: str | None = None) -> bool:
-    """'She walked north from the pond to the bakery.' (the village map decides what lies where)."""
-    rng, w, N, c = st.rng, st.w, st.main.name, st.main
-    a_place = start or st.place
-    dirs = [d for d in DIRECTIONS if w.neighbor(a_place, d)]
-    if len(dirs) < 2:
-        return False
-    d = rng.choice([e for e in dirs if w.neighbor(a_place, e) != avoid])
-    b = w.neighbor(a_place, d)
-    others = [w.neighbor(a_place, e) for e in dirs if e != d]
-    in_context = rng.random() < 0.5
-    if in_context:
-        st.doc.s(f"The {st.place_mark(b)} was just {d} of the {st.place_mark(a_place)}.")
-    rec = _skill(st, "space", b, others, origin=a_place, direction=d, in_context=in_context,
-                 dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1])
-    ans = st.place_mark(st.doc.m(b, rec, "prompt_end"), word=b)
-    st.doc.s(rng.choice((f"{N} walked {d} from the {st.place_mark(a_place)} to the {ans}.",
-                         f"From the {st.place_mark(a_place)}, {N} went {d} until {c.s} came to the {ans}.")))
-    st.place = b
-    return True
+def exclusion(st, category: str, where: str, why: str) -> None:
+    """'They wanted pears or plums for the pie. The market had no pears left, so they bought plums.'"""
+    rng, w, c = st.rng, st.w, st.hero
+    pool = {"food": w.countable_foods, "toy": w.toys}[category]
+    x, y = rng.sample(pool, 2)
+    if category == "food":
+        x, y = dict(x, word=x["plural"]), dict(y, word=y["plural"])
+    rec = skill(st, "exclusion", y["word"], [x["word"]], options=[x["word"], y["word"]], excluded=x["word"],
+                category=category)
+    ans = st.doc.m(y["word"], rec, "prompt_end")
+    st.s(rng.choice((f"{st.sub(c)} wanted {x['plural']} or {y['plural']} {why}.",
+                     f"{st.nm(st.grownup)} said they could get {x['plural']} or {y['plural']} {why}.",
+                     f"{cap(why)}, they needed {x['plural']} or {y['plural']}.")))
+    st.s(rng.choice((f"But the {st.place_mark(where)} had no {x['plural']} left, so they bought some {ans}.",
+                     f"There were no {x['plural']} at the {st.place_mark(where)} that day, so {c.name} picked some {ans}.")))
 
 
-def time_order(st) -> bool:
-    """Events in order, then a retelling: 'First I went to the park, and then to the ...'"""
-    rng, w, N, c = st.rng, st.w, st.main.name, st.main
-    places = rng.sample([p for p in w.coords if p != st.place], 3)
-    p1, p2, p3 = places
-    doc = st.doc
-    doc.s(f"In the {st.time_mark('morning')}, {N} went to the {st.place_mark(p1)}.",
-          rng.choice((f"In the {st.time_mark('afternoon')}, {c.s} went to the {st.place_mark(p2)}.",
-                      f"After that, {c.s} went to the {st.place_mark(p2)} in the {st.time_mark('afternoon')}.")))
-    rec = _skill(st, "time_order", p2, [p1, p3], events=[{"place": p1, "time_of_day": "morning"},
-                                                         {"place": p2, "time_of_day": "afternoon"}])
-    ans = st.place_mark(doc.m(p2, rec, "prompt_end"), word=p2)
-    line = f"First I went to the {st.place_mark(p1)}, and then I went to the {ans}!"
-    ev = st.time_mark("evening")
-    doc.s(f"In the {ev}, {N} told {st.parent} about {c.p} day.")
-    doc.s(f'"{line}" {c.s} said.' if rng.random() < 0.5 else f'{c.s} said, "{line}"')
-    return True
+def negation(st, who: str, why: str) -> None:
+    """'Grandpa did not like sweet food, so Lily picked the pear, not the candy.'"""
+    rng, w, c = st.rng, st.w, st.hero
+    attr = rng.choice(_NEG_ATTRS)
+    has = [f for f in w.foods if attr in f["attrs"]]
+    hasnt = [f for f in w.foods if attr not in f["attrs"]]
+    x, y = rng.choice(has)["word"], rng.choice(hasnt)["word"]
+    verb = rng.choice(("picked", "took", "chose", "bought"))
+    st.s(rng.choice((f"At the {st.place_mark(st.place)}, there was {a(x)} and {a(y)}.",
+                     f"{st.nm(st.grownup)} showed {c.name} {a(x)} and {a(y)}.")))
+    rec = skill(st, "negation", y, [x], attribute=attr, negated=True)
+    ans = st.doc.m(y, rec, "prompt_end")
+    st.s(rng.choice((f"{cap(who)} did not like {attr} food, so {c.name} {verb} the {ans}, not the {x}.",
+                     f"{c.name} knew that {who} did not want anything {attr}, so {c.s} {verb} the {ans} and not the {x}.")))

@@ -1,24 +1,29 @@
-"""One story: cast, seed words, setting, a plot, micro-skill episodes, and the ending.
+"""One story: the machinery a plot writes through (cast, references, marks, state, seed words).
 
-A `Story` is written in three paragraphs, like most TinyStories:
+A `Story` is planned, then written (`storylab.world.plots`): the plan fixes the hero, the
+grown-up and the companions, the goal, the obstacles, the resolution and the ending; the
+writing realises each beat from the plan and the world `State` (`storylab.world.state`),
+which refuses anything that contradicts what came before. This module holds what every
+beat needs:
 
-1. setup: who, where, when, what they love (seed verb), their thing (seed noun /
-   adjective), a foreshadowing hint, and one or two skill episodes;
-2. the plot: want -> problem -> help (or a twist) -> outcome, good or bad;
-3. the ending: how it turned out, a closing episode, and the moral if there is one.
-
-The plots (`plots.py`) and the skill episodes (`skills.py`) write sentences through
-the helpers here (`say`, `place_mark`, `time_mark`) so that every place and time word
-and every skill answer gets its character offset recorded in ``meta``.
+- characters are introduced once (`intro`), and afterwards referred to by name or by
+  pronoun (`sub`, `obj`): a pronoun only when the previous sentence had the same subject
+  and no other character of that gender, so coreference stays unambiguous;
+- place and time words are marked (`place_mark`, `time_mark`) so that ``meta`` has their
+  offsets, as are skill answers (through `Doc.m`);
+- the seed verb, noun and adjective are used where the plan has room for them, and
+  `ensure_seed_words` adds a sentence for any that the plot could not use.
 """
 
 from __future__ import annotations
 
 import random
+import re
 
-from storylab.world import facts, plots, skills
-from storylab.world.model import DAYS, FAMILY, HELPER_PEOPLE, HOURS, SEASONS, WISE_ANIMALS, Char, World
-from storylab.world.text import Doc, a, quote
+from storylab.world import plots, seedwords
+from storylab.world.model import DAYS, FAMILY, HOURS, SEASONS, Char, World
+from storylab.world.state import SEASON_WEATHER, State
+from storylab.world.text import Doc, quote
 
 FEATURES = ("Dialogue", "BadEnding", "MoralValue", "Twist", "Foreshadowing", "Conflict")
 FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.25, "Foreshadowing": 0.25,
@@ -26,8 +31,11 @@ FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.
 TIME_KIND = {"morning": "time_of_day", "noon": "time_of_day", "afternoon": "time_of_day", "evening": "time_of_day",
              "night": "time_of_day", **{d: "day" for d in DAYS}, **{s: "season" for s in SEASONS}}
 TIME_VALUE = {**HOURS, **{d: i for i, d in enumerate(DAYS)}, **{s: i for i, s in enumerate(SEASONS)}}
-_MAP_NOUN_SETTINGS = {"park", "pond", "beach", "farm", "garden", "forest", "lake", "hill", "field", "river",
-                      "playground", "zoo", "library", "school", "bakery", "market", "pool"}
+PRONOUN_P = 0.7  # how often the hero's name opening a sentence about them, after one about them, becomes he/she
+_MARK = re.compile("\x01\\d+\x02")
+FRAME_P = 0.45  # how often a sentence that starts with its subject gets a frame from the state
+_PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
+           "shoe", "boot", "mitten", "glove", "sandal"}
 
 
 class Story:
@@ -39,7 +47,6 @@ class Story:
         self.doc = Doc()
         self.pending_skills: list[dict] = []
         self.meta: dict = {"places": [], "times": [], "skills": []}
-        self.time_words: list[str] = []
         v = world.vocab
         words = words or {}
         self.verb = v.verb[words["verb"]] if "verb" in words else rng.choice(world.seed_verbs)
@@ -49,15 +56,190 @@ class Story:
             features = [f for f in FEATURES if rng.random() < FEATURE_P[f]]
         self.features = list(features)
         self.f = set(features)
-        self.used_adj = False
-        self.used_noun = False
+        self.used_adj = self.used_noun = False
+        self.flags: dict = {}
+        self.cast: list[Char] = []
         self.friend: Char | None = None
-        self.mentioned: set[str] = set()
-        self.conflict_open = False
-        self.late_skill = None
-        self.flags: dict = {}  # plot state (plots are shared singletons and must stay stateless)
+        self.helper: Char | None = None
+        self.place = "park"
+        self._prev: tuple = (None, (), -1)  # subject, characters named, doc.nwords when committed
+        self._cur_subj: Char | None = None
+        self._cur_named: list[Char] = []
 
-    # --- marking helpers -------------------------------------------------------
+    # --- the plan's world -----------------------------------------------------------------------
+
+    def setting(self) -> None:
+        rng, w = self.rng, self.w
+        self.season = rng.choice(SEASONS)
+        adj = self.adj["word"]
+        weathers = SEASON_WEATHER[self.season]
+        self.weather = adj if adj in weathers and rng.random() < 0.8 else rng.choice(weathers)
+        self.day = rng.choice(DAYS)
+        self.state = State(self.season, self.weather, "morning", {p: w.places[p]["outdoor"] for p in w.places})
+
+    # --- characters -------------------------------------------------------------------------------
+
+    def intro(self, c: Char, phrase: str | None = None, place: str | None = None) -> str:
+        """The first mention of `c` (marked for meta): `phrase` is how it is introduced, ending in the
+        character's title ("a wise owl" -> owl is marked). The state learns of them here."""
+        self.state.intro(c.name, place if place in self.w.coords else None)
+        if c not in self.cast:
+            self.cast.append(c)
+        self._cur_named.append(c)
+        intro = phrase or c.title
+        if intro != c.title and intro.endswith(c.title):
+            return intro[: -len(c.title)] + self.doc.m(c.title, c.rec, "first_mention")
+        if intro != c.title and intro.endswith(c.name):
+            return intro[: -len(c.name)] + self.doc.m(c.name, c.rec, "first_mention")
+        return self.doc.m(intro, c.rec, "first_mention")
+
+    def known(self, c: Char | None) -> bool:
+        return c is not None and c.name in self.state.introduced
+
+    def sub(self, c: Char, act: bool = True) -> str:
+        """`c` as the subject of a sentence: a pronoun where it is unambiguous (sometimes), else the title."""
+        if act:
+            self.state.act(c.name)
+        prev_subj, prev_named, at = self._prev
+        ok = (at == self.doc.nwords and self.doc.cur and prev_subj is c and self._cur_subj is None
+              and not any(o is not c and o.gender == c.gender for o in (*prev_named, *self._cur_named)))
+        if self._cur_subj is None:
+            self._cur_subj = c
+        self._cur_named.append(c)
+        return c.s if ok and self.rng.random() < PRONOUN_P else c.title
+
+    def nm(self, c: Char) -> str:
+        """`c` by name (or title) anywhere in a sentence; the state checks that they were introduced."""
+        self.state.act(c.name)
+        self._cur_named.append(c)
+        return c.title
+
+    def s(self, *sentences: str) -> None:
+        """Write sentences, then remember who the (last) sentence was about, for pronouns.
+
+        A sentence that begins with its subject may get a frame from the state first: where
+        the subject is, the time, the day, what they hold, who is with them, how they feel."""
+        c = self._cur_subj
+        hero = getattr(self, "hero", None)
+        if c is None and hero is not None and self._opens(sentences[0]):
+            c = self._cur_subj = hero  # a sentence that names the hero first is about them
+        t = self._pronoun(sentences[0])
+        sentences = (t, *sentences[1:])
+        if self.doc.paras and self.rng.random() < FRAME_P:  # not in the setup, which tells of habits
+            frame = ""
+            if t.startswith("They ") and self.known(getattr(self, "hero", None)):
+                frame = self.frame(self.hero, group=True)
+                t = "they" + t[4:]
+            elif c is not None and (t.startswith(c.title + " ") or t.startswith(c.s + " ")):
+                frame = self.frame(c, sentence=t)
+            elif c is None and t.startswith("The ") and self.known(getattr(self, "hero", None)):
+                frame = self.frame(self.hero, group=True)
+                t = "the" + t[3:]
+            if frame:
+                sentences = (frame + t, *sentences[1:])
+        self.doc.s(*sentences)
+        self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
+        self._cur_subj, self._cur_named = None, []
+
+    def _opens(self, t: str):
+        """A match if `t` opens with the hero's name (after an opener such as "Then " or "At noon, ")."""
+        return re.match(rf"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{{0,40}}, )?){re.escape(self.hero.name)} (?=[a-z])", t)
+
+    def _pronoun(self, t: str) -> str:
+        """`t` with the hero's name near its start turned into he/she (as TinyStories does), where
+        the sentence before was about the hero, in the same paragraph, not dialogue, and no other
+        character of the hero's gender is named in either sentence (so the pronoun is unambiguous)."""
+        c, cur = getattr(self, "hero", None), self.doc.cur
+        if c is None or not cur or '"' in cur[-1] or "\x01" in t or self._prev[0] is not c or self._prev[2] != self.doc.nwords:
+            return t
+        m = self._opens(t)
+        if not m or t[m.end():].startswith(("and ", "or ")):
+            return t
+        prev = _MARK.sub("", cur[-1])
+        for o in self.cast:
+            if o is not c and o.gender == c.gender and re.search(rf"\b{re.escape(o.title)}\b", prev + " " + t, re.I):
+                return t
+        if self.rng.random() >= PRONOUN_P:
+            return t
+        return f"{m.group(1)}{c.s} {t[m.end():]}"
+
+    def frame(self, c: Char, group: bool = False, sentence: str = "") -> str:
+        """An opening phrase that the state makes true for `c` now ("At the pond, ", "Still holding
+        her kite, "), or "" if none fits."""
+        st, rng = self.state, self.rng
+        opts = []
+        where = st.where.get(c.name)
+        if where in self.w.coords:
+            opts.append(0)
+        opts += [1, 2]
+        held = [t for t, h in st.holder.items() if h == c.name and " " not in t and t not in sentence
+                and self.doc.has_word(t)]
+        if held and not group:
+            opts.append(3)
+        with_ = [o for o in self.cast if o is not c and st.where.get(o.name) == where and o.name in st.introduced
+                 and o.title[:1].isupper()]
+        if with_ and where and not group:
+            opts.append(4)
+        if c.name in st.feeling and not group:
+            opts.append(5)
+        k = rng.choice(opts)
+        if k == 0:
+            return rng.choice(("At the ", "Near the ", "There at the ")) + self.place_mark(where) + ", "
+        if k == 1:
+            t = st.time
+            return (f"At {self.time_mark(t)}, " if t in ("noon", "night") else
+                    rng.choice((f"That {self.time_mark(t)}, ", f"Later that {self.time_mark(t)}, "
+                                if t != "morning" else f"Early that {self.time_mark(t)}, ")))
+        if k == 2:
+            return rng.choice((f"On that {st.weather} {self.time_mark(self.day)}, ",
+                               f"That {self.time_mark(self.day)}, ", f"On that {st.weather} {self.time_mark(self.season)} day, "))
+        if k == 3:
+            return f"{rng.choice(('Still holding', 'With'))} {c.p} {rng.choice(held)}, "
+        if k == 4:
+            return f"With {rng.choice(with_).title} {rng.choice(('close by', 'by ' + c.p + ' side', 'next to ' + c.o))}, "
+        return f"Still {st.feeling[c.name]}, "
+
+    def say(self, who: str, line: str, verb: str = "said") -> None:
+        self.s(quote(self.rng, who, line, verb))
+
+    def speak(self, c: Char, line: str, verb: str = "said") -> None:
+        """A line of dialogue by `c` (who must be introduced)."""
+        self.state.act(c.name)
+        self.s(quote(self.rng, c.title, line, verb))
+
+    def pick(self, *options):
+        return self.rng.choice(options)
+
+    # --- what the knowledge episodes (facts.py) and seed sentences use ----------------------------
+
+    @property
+    def main(self) -> Char:
+        return self.hero
+
+    @property
+    def parent_char(self) -> Char:
+        return self.grownup
+
+    @property
+    def parent_title(self) -> str:
+        return self.grownup.title
+
+    @property
+    def parent(self) -> str:
+        """'her mom' as a noun phrase in narration."""
+        g = self.grownup
+        return f"{self.hero.p} {g.title.lower()}" if g.kind in FAMILY else g.title
+
+    @property
+    def item(self) -> dict:
+        return self.thing
+
+    def mention(self, c: Char) -> str:
+        if not self.known(c):
+            return self.intro(c)
+        return self.nm(c)
+
+    # --- marks ----------------------------------------------------------------------------------
 
     def place_mark(self, text: str, word: str | None = None) -> str:
         """A place word with its offset and map coordinates recorded in meta["places"]."""
@@ -72,321 +254,6 @@ class Story:
         self.meta["times"].append(rec)
         return self.doc.m(word, rec)
 
-    def say(self, who: str, line: str, verb: str = "said") -> None:
-        self.doc.s(quote(self.rng, who, line, verb))
-
-    def pick(self, *options):
-        return self.rng.choice(options)
-
-    @property
-    def parent(self) -> str:
-        """'her mom' as a noun phrase in narration."""
-        return f"{self.main.p} {self.parent_title.lower()}"
-
-    @property
-    def friend_or_parent(self) -> str:
-        return self.friend.name if self.friend else self.parent_title
-
-    # --- cast and setting ------------------------------------------------------------
-
-    def cast(self) -> None:
-        rng, w, n = self.rng, self.w, self.noun
-        animal_main = n["kind"] == "animal" and "char" in n["attrs"] and rng.random() < 0.5
-        if animal_main or (rng.random() < 0.2):
-            kind = n["word"] if animal_main else rng.choice(w.char_animals)["word"]
-            if rng.random() < 0.5:
-                name, gender = rng.choice(w.pet_names)
-            else:
-                gender = rng.choice(("female", "male"))
-                name = rng.choice(w.girls if gender == "female" else w.boys)
-            self.main = Char(name, gender, kind, "main")
-        else:
-            gender = rng.choice(("female", "male"))
-            self.main = Char(rng.choice(w.girls if gender == "female" else w.boys), gender,
-                             "girl" if gender == "female" else "boy", "main")
-        self.used_noun |= self.main.kind == n["word"]
-        self.parent_title = rng.choice(("Mom", "Mom", "Dad"))
-        self.parent_char = Char(self.parent_title, "female" if self.parent_title == "Mom" else "male",
-                                self.parent_title.lower(), "parent")
-        # a friend of the same species (a child for children)
-        fg = rng.choice(("female", "male"))
-        names = [x for x in (w.girls if fg == "female" else w.boys) if x != self.main.name]
-        fkind = ("girl" if fg == "female" else "boy") if self.main.is_child else self.pick(
-            self.main.kind, rng.choice(w.char_animals)["word"])
-        self.friend = Char(rng.choice(names), fg, fkind, "friend")
-        self.friend.first = f"{self.main.p} friend {self.friend.name}"
-        self.helper = self._helper()
-
-    def _helper(self) -> Char:
-        """Who helps: a family member, a grown-up from the seed noun, a wise animal, or the friend."""
-        rng, n = self.rng, self.noun
-        if n["word"] in FAMILY:
-            title, g = FAMILY[n["word"]]
-            self.used_noun = True
-            return Char(title, g, n["word"], "helper")
-        if n["word"] in HELPER_PEOPLE and rng.random() < 0.8:
-            self.used_noun = True
-            return Char(n["word"], HELPER_PEOPLE[n["word"]], n["word"], "helper", title=f"the {n['word']}",
-                        first=a(f"{self.pick('kind', 'nice', 'friendly', 'old')} {n['word']}"))
-        if n["kind"] == "animal" and "char" in n["attrs"] and not self.used_noun and rng.random() < 0.6:
-            self.used_noun = True
-            return Char(n["word"], rng.choice(("female", "male")), n["word"], "helper", title=f"the {n['word']}",
-                        first=a(f"{self.pick('kind', 'old', 'little', 'friendly', 'wise')} {n['word']}"))
-        r = rng.random()
-        if r < 0.45:
-            return self.parent_char
-        if r < 0.6:
-            title, g = FAMILY[rng.choice(("grandma", "grandpa"))]
-            return Char(title, g, title.lower(), "helper")
-        if r < 0.8 and self.friend:
-            return self.friend
-        an = rng.choice(WISE_ANIMALS)
-        return Char(an, rng.choice(("female", "male")), an, "helper", title=f"the {an}",
-                    first=a(f"{self.pick('kind', 'old', 'wise', 'friendly')} {an}"))
-
-    def setting(self) -> None:
-        rng, w, n = self.rng, self.w, self.noun
-        self.season = rng.choice(SEASONS)
-        self.day = rng.choice(DAYS)
-        if n["word"] in w.coords and rng.random() < 0.85:
-            self.place = n["word"]
-            self.used_noun = True
-        else:
-            self.place = rng.choice(sorted(_MAP_NOUN_SETTINGS))
-        self.item = self._item()
-        self.item_adj = self._item_adj()
-
-    def _item(self) -> dict:
-        n, w = self.noun, self.w
-        if (w.portable(n) and not n.get("mass") and n["word"] not in ("box", "bag", "basket", "bucket")
-                and n in w.items):
-            self.used_noun = True
-            return n
-        return self.rng.choice(w.toys if self.rng.random() < 0.6 else w.non_food_items)
-
-    def _item_adj(self) -> str:
-        """An adjective for the item: the seed adjective if it fits, else a color or size."""
-        adj, it = self.adj, self.item
-        fits = self.w.adj_nouns.get(adj["word"], [])
-        if adj["class"] in ("color", "any", "thing") and not adj.get("predicative_only") and it in fits:
-            self.used_adj = True
-            return adj["word"]
-        if it["kind"] == "food":
-            return self.pick("big", "little", "yummy", "fresh", "red", "sweet") if "sweet" in it["attrs"] else \
-                self.pick("big", "little", "fresh", "yummy")
-        return self.pick("red", "blue", "green", "yellow", "pink", "purple", "shiny", "little", "big", "new",
-                         "soft" if "soft" in it["attrs"] else "old")
-
-    # --- the story ---------------------------------------------------------------------
-
-    def build(self) -> tuple[str, dict, list[str], dict]:
-        self.cast()
-        self.setting()
-        plot = plots.choose(self)
-        self.intro(plot)
-        self.doc.para()
-        plot.middle(self)
-        self.doc.para()
-        plot.ending(self)  # which also makes sure the seed words are in
-        text = self.doc.finish()
-        return text, self.words(), self.features, self.finish_meta(plot)
-
-    def words(self) -> dict:
-        return {"verb": self.verb["word"], "noun": self.noun["word"], "adjective": self.adj["word"]}
-
-    def finish_meta(self, plot) -> dict:
-        m = self.meta
-        chars = [self.main, self.friend, self.helper, self.parent_char]
-        seen, out = set(), []
-        for c in chars:
-            if c and "first_mention" in c.rec and c.rec["name"] not in seen:
-                seen.add(c.rec["name"])
-                out.append(c.rec)
-        m["characters"] = out
-        m["main_character"] = self.main.name
-        m["plot"] = plot.name
-        m["outcome"] = "bad" if "BadEnding" in self.f else "good"
-        m["item"] = self.item["word"]
-        m["setting"] = {"name": self.place, "x": self.w.coords[self.place][0], "y": self.w.coords[self.place][1]}
-        m["time"] = {"season": self.season, "day": self.day, "time_of_day": "morning"}
-        m["places"] = [p for p in m["places"] if "offset" in p]
-        m["times"] = [t for t in m["times"] if "offset" in t]
-        m["skills"] = [s for s in self.pending_skills if "prompt_end" in s]
-        m.setdefault("boxes", [])
-        return m
-
-    def mention(self, c: Char) -> str:
-        """A character's name, marked as its first mention the first time it is written."""
-        if c.name in self.mentioned:
-            return c.title
-        self.mentioned.add(c.name)
-        intro = c.first or c.title
-        if intro != c.name and intro.endswith(c.name):  # "a wise owl": point at "owl"
-            return intro[: -len(c.name)] + self.doc.m(c.name, c.rec, "first_mention")
-        return self.doc.m(c.title, c.rec, "first_mention")
-
-    # intro -----------------------------------------------------------------------------
-
-    def intro(self, plot) -> None:
-        rng, c, doc = self.rng, self.main, self.doc
-        trait = self._trait()
-        kind = c.kind
-        N = self.mention(c)
-        season = self.time_mark(self.season)
-        place = self.place_mark(self.place)
-        r = rng.random()
-        desc = f"{trait} {kind}" if trait else f"little {kind}"
-        if r < 0.3:
-            doc.s(f"Once upon a time, there was {a(desc)} named {N}.")
-            doc.s(self.pick(f"{c.s} lived in a small house near the {place}.",
-                            f"{c.s} lived with {c.p} family in a little village, not far from the {place}."))
-            doc.s(f"It was {self._season_phrase(season)}.")
-        elif r < 0.55:
-            doc.s(f"One {self._day_adj()} {season} {self.pick('morning', 'day')}, {a(desc)} named {N} "
-                  f"went to the {place} with {self.parent}.")
-        elif r < 0.8:
-            doc.s(f"{N} was {a(desc)} who lived near the {place}.",
-                  f"It was {self._season_phrase(season)}, and {c.s} was {self.pick('happy', 'excited', 'glad')}.")
-        else:
-            day = self.time_mark(self.day)
-            doc.s(f"On {day}, {a(desc)} named {N} woke up early.",
-                  f"It was {self._season_phrase(season)}, and {c.s} wanted to go to the {place}.")
-        self.verb_intro()
-        self.item_intro()
-        self.noun_scene()
-        if self.rng.random() < 0.35:
-            self.noun_plural()
-        if self.rng.random() < 0.4:
-            self.scenery()
-        if self.rng.random() < 0.65:
-            facts.episode(self, "setup")
-        if "Foreshadowing" in self.f:
-            plot.foreshadow(self)
-        self.setup_skills()
-
-    def _trait(self) -> str:
-        adj = self.adj
-        if adj["class"] == "trait" and not self.used_adj and not adj.get("predicative_only"):
-            self.used_adj = True
-            return adj["word"]
-        return self.pick("", "", "kind", "happy", "curious", "little", "brave", "cheerful", "playful", "small")
-
-    def _day_adj(self) -> str:
-        adj = self.adj
-        if adj["class"] == "weather" and not self.used_adj and "day" in [n["word"] for n in self.w.adj_nouns[adj["word"]]]:
-            if not (adj["word"] == "snowy" and self.season != "winter"):
-                self.used_adj = True
-                return adj["word"]
-        return {"winter": self.pick("cold", "snowy", "bright", "quiet"), "summer": self.pick("sunny", "hot", "warm", "bright"),
-                "spring": self.pick("sunny", "warm", "bright", "windy"), "fall": self.pick("windy", "cool", "cloudy", "sunny")}[self.season]
-
-    def _season_phrase(self, season_marked: str) -> str:
-        return f"{a(self._day_adj())} {season_marked} day"
-
-    def verb_intro(self) -> None:
-        """The seed verb, used as what the hero loves to do."""
-        c, v = self.main, self.verb
-        phrase = self.verb_phrase("word")
-        self.doc.s(self.pick(f"{c.name} loved to {phrase}.", f"More than anything, {c.s} liked to {phrase}.",
-                             f"Every day, {c.name} liked to {phrase}.",
-                             f"{c.s} was always happy when {c.s} could {phrase}."))
-        r = self.rng.random()
-        if r < 0.3:
-            self.doc.s(self.pick(f"{c.s} {self.verb_phrase('past')} {self.pick('every day', 'all the time', 'a lot')}.",
-                                 f"Once, {c.s} {self.verb_phrase('past')} for a long time."))
-        elif r < 0.55:
-            self.doc.s(self.pick(f"{c.name} could spend hours {self.verb_phrase('ing')}.",
-                                 f"{c.s} had fun {self.verb_phrase('ing')} with {c.p} friends."))
-        elif r < 0.8:
-            self.doc.s(f'{c.p} {self.parent_title.lower()} often said, "{c.name} {self.verb_phrase("third")} '
-                       f'{self.pick("all day long", "every day", "better than anyone")}!"')
-
-    def scenery(self) -> None:
-        """A passing sight with words drawn from the whole vocabulary, so the corpus uses all of it,
-        or, half the time, an everyday fact about what is there (`facts.episode`)."""
-        w, rng = self.w, self.rng
-        if rng.random() < 0.5 and facts.episode(self, "scene"):
-            return
-        adj = rng.choice(w.scene_adjs)
-        noun = rng.choice(w.scene_nouns[adj["word"]])
-        if rng.random() < 0.5:
-            an = rng.choice(w.scene_animals(self.place))
-            v = rng.choice(w.animal_verbs(an))
-            where = "in the water" if v["word"] in ("swim", "splash") else \
-                self.pick(f"by the {rng.choice(w.outdoor)['word']}", "near the path", "under a tree")
-            self.doc.s(self.pick(f"On the way, {self.main.s} saw {a(an['word'])} {v['ing']} {where}.",
-                                 f"There were some {an['plural']} {v['ing']} {where}."))
-        elif noun.get("mass"):
-            self.doc.s(f"There was some {adj['word']} {noun['word']} on the ground.")
-        else:
-            one = rng.random() < 0.6
-            self.doc.s(self.pick(f"{self.main.name} saw {a(adj['word'] + ' ' + noun['word'])} and smiled.",
-                                 f"It was the {adj['superlative']} {noun['word']} {self.main.s} had ever seen." if "superlative" in adj and one and adj["class"] != "color"
-                                 and not adj["superlative"].startswith("most")
-                                 else f"There were many {adj['word']} {noun['plural']} there."))
-
-    def verb_phrase(self, form: str) -> str:
-        """The seed verb in `form` with a fitting object or preposition."""
-        v, c = self.verb, self.main
-        head = v[form]
-        objs = self.w.verb_objects.get(v["word"])
-        if not objs:
-            return head
-        if not hasattr(self, "_vobj"):
-            it = self.item
-            self._vobj = it if it in objs else (self.noun if self.noun in objs else self.rng.choice(objs))
-            self.used_noun |= self._vobj is self.noun
-        o = self._vobj
-        if o["kind"] in ("person",) or o["word"] in FAMILY:
-            np = f"{c.p} {o['word']}"
-        elif o["kind"] in ("place", "nature", "event", "vehicle") or o.get("mass"):
-            np = o["word"] if o.get("mass") else f"the {o['word']}"
-        elif o["kind"] in ("body", "clothing"):
-            np = f"{c.p} {o['plural'] if o['word'] in _PAIRED else o['word']}"
-        else:
-            np = o["plural"]
-        if o is self.item:
-            np = f"{c.p} {o['word']}"
-        prep = v.get("prep")
-        return f"{head} {prep} {np}" if prep else f"{head} {np}"
-
-    def item_intro(self) -> None:
-        c, it, adj = self.main, self.item, self.item_adj
-        desc = f"{adj} {it['word']}"
-        if self.rng.random() < 0.3:
-            self.doc.s(f"{c.name} loved {it['plural']}.")
-        self.doc.s(self.pick(
-            f"{c.s} had {a(desc)} that {c.s} loved very much.",
-            f"{c.name}'s favorite thing was {a(desc)}.",
-            f"{c.p} {self.pick('grandma', 'grandpa', 'mom', 'dad')} had given {c.o} {a(desc)}, and {c.s} took it everywhere.",
-            f"{c.s} had {a(desc)}. It was {c.p} favorite."))
-
-    def noun_scene(self) -> None:
-        """If the seed noun is not the hero, the item or the helper, put it in the scene."""
-        if self.used_noun:
-            return
-        self.used_noun = True
-        if self.rng.random() < 0.5 and facts.about_word(self, self.noun["word"]):
-            return
-        self.doc.s(plots.noun_sentence(self, self.noun))
-
-    def setup_skills(self) -> None:
-        """One or two skill episodes: the first in the setup, a second one saved for the ending.
-
-        A seed adjective such as hungry or tired brings its everyday fact with it."""
-        opts = [skills.counting, skills.boxes, skills.negation, skills.exclusion, skills.fact]
-        first, second = self.rng.sample(opts, 2)
-        aw = self.adj["word"]
-        if aw in ("hungry", "thirsty", "sick") and self.main.is_child:
-            skills.fact(self, key=aw)
-        elif aw in ("tired", "sleepy") and self.main.is_child:
-            self.late_skill = lambda st: skills.fact(st, key="tired")
-            first(self)
-            return
-        else:
-            first(self)
-        self.late_skill = second if self.rng.random() < 0.5 else None
-
     def adj_or(self, default: str) -> str:
         """The seed adjective if it is `default`'s kind of word and unused (sleepy for tired), else `default`."""
         aw = self.adj["word"]
@@ -395,67 +262,120 @@ class Story:
             return aw
         return default
 
-    def seed_extras(self) -> None:
-        """More forms of the seed words (comparative, superlative, adverb, participle, plural),
-        so that across a corpus every form the vocabulary has gets used in context."""
-        rng, c, adj, doc = self.rng, self.main, self.adj, self.doc
-        cmp_, sup = adj.get("comparative", ""), adj.get("superlative", "")
-        one_word = " " not in cmp_
-        r = rng.random()
-        if cmp_ and one_word and r < 0.7:
-            cls, w = adj["class"], adj["word"]
-            if cls in ("feeling",):
-                doc.s(self.pick(f"{c.name} had never felt {cmp_}.", f"It was the {sup} day of {c.p} life."))
-            elif cls == "trait":
-                doc.s(self.pick(f"Everyone said that {c.name} was {cmp_} than before.",
-                                f"{c.name} was the {sup} {c.kind} in the village."))
-            elif self.item_adj == w:
-                doc.s(self.pick(f"It was even {cmp_} than {self.friend.name}'s {self.item['word']}.",
-                                f"It was the {sup} {self.item['word']} in the whole village."))
-            else:
-                nouns = self.w.scene_nouns.get(w) or [x for x in self.w.adj_nouns.get(w, [])
-                                                      if x["kind"] not in ("person", "event", "body")]
-                if nouns:
-                    n = rng.choice(nouns)
-                    if n.get("mass"):
-                        doc.s(f"The {n['word']} there was {cmp_} than anywhere else.")
-                    else:
-                        doc.s(self.pick(f"{c.name} saw the {sup} {n['word']} {c.s} had ever seen.",
-                                        f"The {n['plural']} there were {cmp_} than the ones at home."))
-        if "adverb" in adj and rng.random() < 0.6:
-            doc.s(f"{c.name} {self.verb_phrase('past')} {adj['adverb']}.")
-        if rng.random() < 0.35 and self.verb["participle"] != self.verb["past"]:
-            doc.s(f"{c.name} had never {self.verb_phrase('participle')} like that before.")
+    # --- the seed words ------------------------------------------------------------------------
 
-    def noun_plural(self) -> None:
-        """The seed noun in the plural, in a sentence that suits its kind."""
-        n, c = self.noun, self.main
-        k, pl = n["kind"], n["plural"]
-        if n.get("mass") or pl == n["word"] or n["kind"] == "event":
-            return
-        if k == "body":
-            if n["word"] in _PAIRED:
-                self.doc.s(f"{c.name} wiggled {c.p} {pl}.") if n["word"] in ("toe", "finger", "foot") else \
-                    self.doc.s(f"After playing, all the children had dirty {pl}.")
-            else:
-                self.doc.s(f"After playing, all the children had dirty {pl}.")
-        elif k in ("person", "place"):
-            self.doc.s(f"{c.name} liked to read books about {pl}.")
+    def verb_phrase(self, form: str) -> str:
+        """The seed verb in `form` with a fitting object or preposition."""
+        v, c = self.verb, self.hero
+        head = v[form]
+        objs = self.w.verb_objects.get(v["word"])
+        if not objs:
+            return head
+        if "vobj" not in self.flags:
+            it = self.thing
+            self.flags["vobj"] = it if it in objs else (self.noun if self.noun in objs else self.rng.choice(objs))
+            self.used_noun |= self.flags["vobj"] is self.noun
+        o = self.flags["vobj"]
+        if o is self.thing:
+            np = f"{c.p} {o['word']}"
+        elif o["kind"] in ("person",) or o["word"] in FAMILY:
+            np = f"{c.p} {o['word']}"
+        elif o["kind"] in ("place", "nature", "event", "vehicle") or o.get("mass"):
+            np = o["word"] if o.get("mass") else f"the {o['word']}"
+        elif o["kind"] in ("body", "clothing"):
+            np = f"{c.p} {o['plural'] if o['word'] in _PAIRED else o['word']}"
         else:
-            self.doc.s(self.pick(f"{c.name} liked {pl} very much.", f"{c.name} loved all kinds of {pl}."))
+            np = o["plural"]
+        prep = v.get("prep")
+        return f"{head} {prep} {np}" if prep else f"{head} {np}"
 
     def ensure_seed_words(self) -> None:
-        """Make sure the three seed words made it into the text (a plot may skip the beat that had them)."""
+        """Make sure the three seed words made it into the text (the plot may have had no room for one)."""
         doc, v, n, a_ = self.doc, self.verb, self.noun, self.adj
         if not doc.has_word(v["word"], v["past"], v["ing"], v["third"], v["participle"]):
-            doc.s(self.pick(f"Later, {self.main.s} {self.verb_phrase('past')} again.",
-                            f"After that, {self.main.name} {self.verb_phrase('past')} one more time."))
+            self.s(self.pick(f"Later, {self.sub(self.hero)} {self.verb_phrase('past')} again.",
+                             f"After that, {self.nm(self.hero)} {self.verb_phrase('past')} one more time.",
+                             f"{self.nm(self.hero)} was glad that {self.hero.s} could {self.verb_phrase('word')} again."))
         if not doc.has_word(n["word"], n["plural"]):
-            doc.s(plots.noun_sentence(self, n))
+            self.s(seedwords.noun_sentence(self, n))
         if not self.used_adj or not doc.has_word(a_["word"], a_.get("comparative"), a_.get("superlative")):
-            doc.s(plots.adjective_sentence(self, a_))
+            self.s(seedwords.adjective_sentence(self, a_))
             self.used_adj = True
 
+    def seed_forms(self) -> None:
+        """More forms of the seed words (past, participle, -ing, comparative, superlative, adverb,
+        plural), so that across a corpus every form the vocabulary has is used in context."""
+        rng, c, adj, n = self.rng, self.hero, self.adj, self.noun
+        cmp_, sup, w = adj.get("comparative", ""), adj.get("superlative", ""), adj["word"]
+        r = rng.random()
+        if cmp_ and " " not in cmp_ and r < 0.6:
+            cls = adj["class"]
+            if cls == "feeling":
+                self.s(self.pick(f"{c.name} had never felt {cmp_} than on that day.",
+                                 f"For {c.name}, it was the {sup} day in a long time."))
+            elif cls == "weather" and " " not in sup:
+                self.s(f"{c.name} said it was the {sup} day of the {self.season}.")
+            elif cls == "place" and " " not in sup:
+                self.s(f"{c.name} knew the {sup} path through the village.")
+            elif cls == "trait":
+                self.s(self.pick(f"Everyone said that {c.name} was {cmp_} than before.",
+                                 f"{c.name} was the {sup} {c.kind} in the whole village."))
+            else:
+                nouns = self.w.scene_nouns.get(w) or [x for x in self.w.adj_nouns.get(w, [])
+                                                      if x["kind"] not in ("person", "event", "body", "place")]
+                if nouns:
+                    x = rng.choice(nouns)
+                    if x.get("mass"):
+                        self.s(f"{c.name} thought that the {x['word']} there was {cmp_} than anywhere else.")
+                    else:
+                        self.s(self.pick(f"{c.name} saw the {sup} {x['word']} {c.s} had ever seen.",
+                                         f"The {x['plural']} there were {cmp_} than the ones near {c.name}'s house."))
+        if "adverb" in adj and rng.random() < 0.5:
+            self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
+        r = rng.random()
+        if self.verb["participle"] != self.verb["past"] and r < 0.4:
+            self.s(f"{self.nm(c)} had never {self.verb_phrase('participle')} so much before.")
+        elif r < 0.7:
+            self.s(f"{self.grownup.title} always said that {c.name} {self.verb_phrase('third')} better than anyone.")
+        else:
+            self.s(f"Even in {c.p} dreams that night, {c.name} was {self.verb_phrase('ing')}.")
+        k, pl = n["kind"], n["plural"]
+        if not n.get("mass") and pl != n["word"] and rng.random() < 0.5:
+            if k in ("toy", "food", "animal", "nature", "clothing", "vehicle"):
+                self.s(self.pick(f"{c.name} loved {pl} more than anything.",
+                                 f"{c.name} had a book with pictures of {pl} in it."))
+            elif k in ("household", "tool", "instrument"):
+                self.s(f"{c.name} counted all the {pl} in the house, one by one.")
+            elif k == "person" and n["word"] not in FAMILY:
+                self.s(f"On the way home, {c.name} waved to some {pl}.")
+            elif k == "body":
+                self.s(f"After the long day, {c.name} and {c.p} friends all had dirty {pl}.")
 
-_PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
-           "shoe", "boot", "mitten", "glove", "sandal"}
+    # --- the record -------------------------------------------------------------------------------
+
+    def build(self) -> tuple[str, dict, list[str], dict]:
+        self.setting()
+        plan = plots.plan(self)
+        plan.write(self)
+        text = self.doc.finish()
+        return text, self.words(), self.features, self.finish_meta(plan)
+
+    def words(self) -> dict:
+        return {"verb": self.verb["word"], "noun": self.noun["word"], "adjective": self.adj["word"]}
+
+    def finish_meta(self, plan) -> dict:
+        m = self.meta
+        m["characters"] = [c.rec for c in self.cast if "first_mention" in c.rec]
+        m["main_character"] = self.hero.name
+        m["plot"] = plan.name
+        m["goal"] = plan.goal
+        m["outcome"] = "bad" if "BadEnding" in self.f else "good"
+        m["item"] = self.thing["word"]
+        home = plan.home
+        m["setting"] = {"name": home, "x": self.w.coords[home][0], "y": self.w.coords[home][1]}
+        m["time"] = {"season": self.season, "day": self.day, "time_of_day": "morning", "weather": self.weather}
+        m["places"] = [p for p in m["places"] if "offset" in p]
+        m["times"] = [t for t in m["times"] if "offset" in t]
+        m["skills"] = [s for s in self.pending_skills if "prompt_end" in s]
+        m.setdefault("boxes", [])
+        return m

@@ -54,6 +54,10 @@ def count_noun(n: int, noun: dict) -> str:
     return f"{NUMBERS[n]} {noun['word'] if n == 1 else noun['plural']}"
 
 
+_TAG_TAILS = (" softly", " loudly", " again", " quickly", " very softly", " right away", " at once", " with a nod",
+              " slowly", " at last")
+
+
 def quote(rng, speaker: str, line: str, verb: str = "said") -> str:
     """A line of dialogue in one of the usual shapes, with balanced quotes.
 
@@ -64,9 +68,10 @@ def quote(rng, speaker: str, line: str, verb: str = "said") -> str:
         return f'{speaker} {verb}, "{line}"'
     if line.endswith("."):
         line = line[:-1] + ","
+    tail = "" if line.endswith(",") and rng.random() < 0.5 else rng.choice(_TAG_TAILS)
     if r < 0.75:
-        return f'"{line}" {verb} {speaker}.'
-    return f'"{line}" {speaker} {verb}.'
+        return f'"{line}" {verb} {speaker}{tail}.'
+    return f'"{line}" {speaker} {verb}{tail}.'
 
 
 def _upper(m: re.Match) -> str:
@@ -101,6 +106,11 @@ class Doc:
         if self.cur:
             self.paras.append(self.cur)
             self.cur = []
+
+    def has_exact(self, word: str) -> bool:
+        """Whether `word` occurs, with this capitalisation, as a whole word so far."""
+        raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)
+        return bool(re.search(rf"\b{re.escape(word)}\b", raw))
 
     def has_word(self, *forms: str) -> bool:
         """Whether any of `forms` occurs as a whole word in what is written so far."""

@@ -1,0 +1,253 @@
+"""What the characters do where they are: verb + object sentences drawn from the whole vocabulary.
+
+At the park they watch the ducks, pick daisies and count pebbles; at the bakery they
+smell the bread; at home they build a tower. Each place has the verbs that fit it, and
+each verb the objects it takes (``objects`` in verbs.json) that one finds there (the
+animals the knowledge base puts at the place, things of nature outside, food in shops,
+toys and household things at home). These sentences fill the time between the plot's
+beats, so their number sets the story's length, and their many combinations give the
+corpus TinyStories' variety of wording without leaving the plot's place, time and cast.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from storylab.world.model import World
+from storylab.world.text import NUMBERS, a
+
+_ANIMAL_OK = {"watch", "look", "see", "chase", "follow", "count", "stare", "listen", "hear", "touch", "draw",
+              "feed", "pet", "hug"}
+_TAME_ONLY = {"feed", "pet", "hug", "touch"}
+_TAME = {"dog", "cat", "puppy", "kitten", "rabbit", "bunny", "horse", "cow", "sheep", "goat", "duck", "pony", "lamb",
+         "hen", "chicken", "pig", "goose", "swan", "squirrel"}
+_SHOP = {"market": ("apple", "banana", "orange", "pear", "peach", "melon", "carrot", "tomato", "potato", "corn",
+                    "cucumber", "lemon", "plum", "grape", "cherry", "pumpkin", "onion", "watermelon"),
+         "bakery": ("bread", "cake", "cookie", "pie", "muffin", "bun", "cupcake", "donut", "biscuit", "cracker"),
+         "shop": ("candy", "lollipop", "sticker", "balloon", "crayon", "card", "ribbon", "marble", "hat", "book"),
+         "library": ("book", "map", "picture", "letter", "card"), "school": ("book", "picture", "crayon", "map"),
+         "station": ("train", "bus", "clock", "ticket"), "hospital": ("picture", "book", "clock"),
+         "castle": ("crown", "picture", "candle", "mirror"), "barn": ("cow", "horse", "hen", "mouse", "owl")}
+_SHOP_VERBS = {"look", "see", "smell", "count", "touch", "watch", "stare", "draw", "read", "find", "pick", "taste",
+               "hold", "carry"}
+_HOME_KINDS = {"toy", "household", "food", "clothing", "instrument"}
+_HOME_VERBS = {"play", "build", "draw", "read", "color", "hug", "fold", "clean", "stack", "look", "count", "paint",
+               "fix", "wash", "open", "close", "fill", "bake", "cook", "eat", "drink", "taste", "smell", "hold",
+               "bounce", "roll", "mix", "stir", "pour", "write", "find", "decorate", "wrap", "sweep", "pack", "ring",
+               "make", "sing", "hum", "listen", "touch", "tie", "shake"}
+_OUT_VERBS = {"climb", "pick", "collect", "throw", "smell", "draw", "water", "find", "touch", "count", "look", "see",
+              "watch", "listen", "hear", "plant", "dig", "catch", "stare", "follow", "chase", "feed", "pet", "hug",
+              "paint", "sing", "hum"}
+_NOT_OBJ = {"knife", "needle", "scissors", "stove", "oven", "fire", "sink", "fridge", "money", "medicine", "bandage",
+            "toothbrush", "soap", "glue", "wall", "floor", "light", "fence", "door", "window", "bed", "couch",
+            "shelf", "table", "chair", "rug", "ladder", "tent", "lunch", "dinner", "breakfast", "food", "snack",
+            "wool", "hole", "web", "bone", "ground", "storm", "thunder", "wind", "rain", "snow", "sky", "sun",
+            "moon", "star", "cloud", "rainbow", "ice", "wave", "shade", "hive", "snowball", "snowman", "snowflake",
+            "mud", "sand", "grass", "puddle", "nest", "phone", "radio", "fan", "clock", "key", "coin", "ring",
+            "necklace", "paint", "tape", "button", "card", "note", "ticket", "photo", "present", "gift", "box",
+            "bag", "bucket", "basket", "vase", "mirror", "candle", "umbrella", "flashlight", "map", "wheel",
+            "bench", "drawing", "pillow", "blanket", "towel", "comb", "brush", "broom", "pot", "pan", "lamp",
+            "bell", "whistle", "swing", "slide", "rope", "bubble", "toy", "crown", "wand", "sticker", "kite"}
+_ADVERBS = ("slowly", "quickly", "carefully", "gently", "happily", "quietly", "softly", "proudly", "calmly",
+            "cheerfully", "curiously", "patiently", "playfully", "shyly", "warmly", "nicely", "bravely", "politely")
+_NEAR = ("near", "by", "next to", "under", "behind", "beside")
+_INDOOR = ("table", "window", "door", "bed", "couch", "lamp", "rug", "shelf", "chair", "wall")
+_TAILS_ONE = ("", "", " for a while", " with a big smile", " again and again", " all by {r}", " {adv}",
+              "{pp}", "{pp}", "{pp}")
+_TAILS_TWO = ("", " together", " for a long time", " and laughed", " side by side", "{pp}", "{pp}")
+_OPEN = ("", "", "", "Then ", "After that, ", "For a while, ", "Next, ", "Soon ", "Later, ", "There, ")
+_PAIRS: dict = {}
+# things one does without an object, anywhere (outside: all; inside: the quiet ones)
+_MOVES_OUT = ("jump", "run", "hop", "skip", "dance", "sing", "climb", "rest", "sit", "laugh", "giggle", "spin",
+              "roll", "wiggle", "march", "whistle", "hum", "clap", "cheer", "stretch", "tiptoe", "jog", "race",
+              "explore", "wander", "hurry", "rush", "shout", "yawn", "wave", "stomp", "splash", "slide", "swing",
+              "shiver", "sneeze", "peek", "look", "listen", "wait")
+_MOVES_IN = ("sing", "rest", "sit", "laugh", "giggle", "hum", "clap", "stretch", "tiptoe", "whistle", "yawn",
+             "dance", "wiggle", "spin", "peek", "listen", "wait", "smile", "nod", "blink")
+
+
+@lru_cache(maxsize=1)
+def _adjs() -> dict[str, list[str]]:
+    """noun -> adjectives that fit it (from the vocabulary and the knowledge base), once per process."""
+    w = World.get()
+    adjs: dict[str, list[str]] = {}
+    for adj in w.scene_adjs:
+        for n in w.adj_nouns[adj["word"]]:
+            adjs.setdefault(n["word"], []).append(adj["word"])
+    return adjs
+
+
+def _np(st, word: str, plural_ok: bool = True) -> str:
+    """A noun phrase: the duck, a fluffy duck, three ducks, some shiny pebbles, all the cookies."""
+    v, rng = st.w.vocab, st.rng
+    n = v.noun.get(word)
+    if n is None:
+        return f"the {word}"
+    adjs = _adjs().get(word, ())
+    adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.5 else ""
+    if n.get("mass"):
+        return f"some {adj}{word}"
+    r = rng.random()
+    if plural_ok and r < 0.35 and n["plural"] != word:
+        k = rng.randint(2, 5)
+        return rng.choice((f"{NUMBERS[k]} {adj}{n['plural']}", f"some {adj}{n['plural']}", f"all the {n['plural']}"))
+    if r < 0.7:
+        return a(adj + word)
+    return f"the {adj}{word}"
+
+
+def _degree(st, words) -> tuple | None:
+    """(noun, adjective, comparative, superlative) for one of `words` that takes a graded adjective."""
+    v, rng = st.w.vocab, st.rng
+    word = rng.choice(words)
+    n = v.noun.get(word)
+    if n is None or n.get("mass"):
+        return None
+    adjs = [v.adjective[x] for x in _adjs().get(word, ()) if x in v.adjective]
+    adjs = [x for x in adjs if " " not in x.get("comparative", " ") and " " not in x.get("superlative", " ")]
+    if not adjs:
+        return None
+    adj = rng.choice(adjs)
+    return word, adj["word"], adj["comparative"], adj["superlative"]
+
+
+def _pairs(st, place: str, outdoor: bool) -> list[tuple[str, tuple]]:
+    """(verb phrase, objects) that fit `place`, from the verbs' own object lists (cached per place)."""
+    key = (place, outdoor, st.state.weather == "snowy")
+    cache = _PAIRS.get(key)
+    if cache is not None:
+        return cache
+    w = st.w
+    animals = {x["word"] for x in w.scene_animals(place)} if outdoor else set()
+    shop = set(_SHOP.get(place, ()))
+    out = []
+    for verb, objs in w.verb_objects.items():
+        if place in _SHOP:
+            ok = verb in _SHOP_VERBS
+            words = [o["word"] for o in objs if o["word"] in shop]
+        elif outdoor:
+            ok = verb in _OUT_VERBS
+            words = [o["word"] for o in objs if (o["kind"] == "nature" and o["word"] not in _NOT_OBJ)
+                     or (o["word"] in animals and verb in _ANIMAL_OK
+                         and (verb not in _TAME_ONLY or o["word"] in _TAME))]
+        else:
+            ok = verb in _HOME_VERBS
+            words = [o["word"] for o in objs if o["kind"] in _HOME_KINDS and o["word"] not in _NOT_OBJ]
+        if ok and words:
+            prep = w.vocab.verb[verb].get("prep")
+            out.append((f"{verb} {prep}" if prep else verb, tuple(words)))
+    if key[2] and outdoor:
+        out += [("build", ("snowman",)), ("throw", ("snowball",))]
+    if len(out) < 2:  # a place with little to do: do what one does inside
+        out += _pairs(st, "home", False)
+    _PAIRS[key] = out
+    return out
+
+
+def _pp(st, outdoor: bool) -> str:
+    """A place phrase: near the tall tree, by a log."""
+    rng = st.rng
+    word = rng.choice(st.w.outdoor)["word"] if outdoor else rng.choice(_INDOOR)
+    adjs = _adjs().get(word, ())
+    if adjs and rng.random() < 0.5:
+        return f" {rng.choice(_NEAR)} the {rng.choice(adjs)} {word}"
+    return f" {rng.choice(_NEAR)} {rng.choice(('the ' + word, a(word)))}"
+
+
+def _verb(st, phrase: str, form: str) -> str:
+    head, _, rest = phrase.partition(" ")
+    v = st.w.vocab.verb[head]
+    return f"{v[form]} {rest}".strip() if rest else v[form]
+
+
+def doing(st, group: list, place: str) -> None:
+    """One sentence of what (some of) `group` do at `place`."""
+    rng = st.rng
+    outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
+    pairs = _pairs(st, place, outdoor)
+    (v1, o1), (v2, o2) = rng.sample(pairs, 2) if len(pairs) > 1 else (pairs[0], pairs[0])
+    pp = _pp(st, outdoor)
+    x = rng.choice(group)
+    others = [c for c in group if c is not x]
+    r = rng.random()
+    opener = rng.choice(_OPEN)
+    if rng.random() < 0.3:
+        _move(st, x, others, outdoor, place, pp, opener)
+        return
+    if others and r < 0.2:
+        y = rng.choice(others)
+        st.s(f"While {st.nm(y)} was {_verb(st, v2, 'ing')} {_np(st, rng.choice(o2))}, "
+             f"{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))}.")
+    elif others and r < 0.4:
+        y = rng.choice(others)
+        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))}, and {st.nm(y)} "
+             f"{_verb(st, v2, 'past')} {_np(st, rng.choice(o2))}.")
+    elif others and r < 0.55:
+        y = rng.choice(others)
+        tail = rng.choice(_TAILS_TWO).format(pp=pp)
+        st.s(f"{opener}{st.nm(x)} and {st.nm(y)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))}{tail}.")
+    elif r < 0.64 and (deg := _degree(st, o1)):
+        word, adj, cmp_, sup = deg
+        st.s(rng.choice((f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {a(adj + ' ' + word)}, and then an even {cmp_} one.",
+                         f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} the {sup} {word} of all{pp}.")))
+    elif r < 0.8:
+        tail = rng.choice(_TAILS_ONE).format(r=x.r, adv=rng.choice(_ADVERBS), pp=pp)
+        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))}{tail}.")
+    elif r < 0.9:
+        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))} and "
+             f"{_verb(st, v2, 'past')} {_np(st, rng.choice(o2))}{pp}.")
+    else:
+        word = rng.choice(o1)
+        who = f", {others[0].title}" if others and others[0].title[:1].isupper() else ""
+        st.speak(x, rng.choice((f"Look at {_np(st, word, False)}{who}!",
+                                f"I want to {_verb(st, v1, 'word')} {_np(st, word)}!",
+                                f"Let's {_verb(st, v1, 'word')} {_np(st, word)}{who}!")),
+                 rng.choice(("said", "shouted", "called")))
+
+
+def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> None:
+    """Something done without an object (they hopped, sang, rested), or an animal there doing its thing."""
+    rng, w = st.rng, st.w
+    vb = w.vocab.verb
+    moves = _MOVES_OUT if outdoor else _MOVES_IN
+    if st.state.weather not in ("hot", "sunny", "warm") or not outdoor:
+        moves = tuple(m for m in moves if m not in ("splash",))
+    v = vb[rng.choice(moves)]
+    r = rng.random()
+    if outdoor and r < 0.35:
+        an = rng.choice(w.scene_animals(place))
+        av = w.animal_verbs(an)
+        if av:
+            a_ = rng.choice(av)
+            where = " in the water" if a_["word"] in ("swim", "splash") else pp
+            if rng.random() < 0.5:
+                st.s(f"{opener}{st.sub(x)} saw {a(an['word'])} {a_['ing']}{where}.")
+            else:
+                g = f", {others[0].title}" if others and others[0].title[:1].isupper() else ""
+                st.speak(x, f"Look{g}! The {an['word']} {a_['third']} {rng.choice(_ADVERBS)}!",
+                         rng.choice(("said", "whispered", "shouted")))
+            return
+    if others and r < 0.45:
+        y = rng.choice(others)
+        st.speak(x, rng.choice((f"Look, {y.title}, I am {v['ing']}!", f"{y.title}, can you see me {v['ing']}?",
+                                f"{y.title} {vb[rng.choice(moves)]['third']} so {rng.choice(_ADVERBS)}!")),
+                 rng.choice(("said", "shouted", "laughed")))
+    elif others and r < 0.6:
+        y = rng.choice(others)
+        v2 = vb[rng.choice(moves)]
+        st.s(f"While {st.nm(y)} was {v2['ing']}{pp}, {st.sub(x)} {v['past']} {rng.choice(_ADVERBS)}.")
+    elif r < 0.8:
+        st.s(f"{opener}{st.sub(x)} {v['past']} {rng.choice(_ADVERBS)}{pp}.")
+    else:
+        st.s(f"{opener}{st.sub(x)} {v['past']} and {vb[rng.choice(moves)]['past']}{pp}.")
+
+
+def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) -> None:
+    """Sentences of doing things at `place`: at least `least`, then more until the story has
+    `upto` words (at most `most`). A story already at its planned length gets none: its plot
+    and the facts met in it have filled it."""
+    full = st.flags.get("budget", 999) - 40
+    for k in range(most):
+        if st.doc.nwords >= upto and (k >= least or st.doc.nwords >= full):
+            return
+        doing(st, group, place)

@@ -1,0 +1,169 @@
+"""The seed noun and adjective, in a sentence of their own, when the plot had no place for them.
+
+The plot uses the seed words where they fit (the noun as the destination, the animal met,
+the food made, the helper; the adjective as a trait, a feeling, the weather or the
+item's look). These tables are the fallback, by what kind of word it is.
+"""
+
+from __future__ import annotations
+
+from storylab.world import facts
+from storylab.world.text import a
+
+NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "jealous", "nervous", "bored",
+            "afraid", "sorry", "surprised"]
+
+# --- seed words that the plot had no natural place for -------------------------------------------
+
+_EVENT = {
+    "game": "{N} liked to play a game of tag with {p} friends.", "song": "{N} liked to sing a happy song.",
+    "story": "Every night, {P} read {o} a story.", "party": "{N} was going to a party soon.",
+    "picnic": "Last week, {N} and {P} had a picnic in the park.", "race": "{N} liked to have a race with {p} friends.",
+    "dream": "The night before, {N} had a funny dream.", "wish": "{N} had a wish: to see a real dragon.",
+    "surprise": "{P} had a surprise for {o}: a new book.", "idea": "Then {N} had an idea.",
+    "plan": "{N} had a plan for the day.", "trip": "Last summer, {N} went on a trip to the sea.",
+    "nap": "After lunch, {N} took a nap.", "hug": "{P} gave {N} a big hug.", "smile": "{N} had a big smile.",
+    "word": "{N} knew a new word.", "name": "{N} liked {p} name very much.",
+    "birthday": "Soon it would be {N}'s birthday.", "prize": "{N} had won a prize for a picture.",
+    "treasure": "{N} liked to play that {s} was looking for treasure.", "secret": "{N} had a secret.",
+    "adventure": "{N} wanted to go on an adventure.", "question": "{N} had a question for {P}.",
+    "lesson": "That day, {N} had a music lesson.", "job": "{N}'s job was to feed the cat.",
+    "joke": "{P} told {N} a funny joke.", "trick": "{N} could do a trick with a ball.",
+    "fun": "{N} was always looking for fun.", "music": "{N} liked to dance to music.",
+    "noise": "{N} heard a noise in the kitchen.", "sound": "{N} liked the sound of the rain.",
+    "color": "Red was {N}'s favorite color.", "shape": "{N} could draw every shape.",
+    "circle": "{N} drew a big circle on the ground.", "square": "{N} drew a square and a star.",
+    "heart": "{N} drew a red heart for {P}.", "day": "It was a good day to play outside.",
+    "walk": "{N} liked to go for a walk.", "bath": "{N} did not like to take a bath.",
+    "show": "{N} liked to watch a show with {P}.", "mistake": "{N} made a mistake, but that was okay.",
+    "choice": "{N} had to make a choice.", "problem": "{N} had a small problem.",
+    "piece": "{P} gave {N} a piece of cake.", "breath": "{N} took a deep breath.", "tag": "{N} liked to play tag.",
+    "shadow": "{N} looked at {p} shadow on the ground.", "hour": "{N} and {P} walked for an hour.",
+    "food": "{N} always ate all {p} food.",
+}
+_HOUSE = {"table": "{N} sat at the table.", "chair": "{N} sat on a little chair.",
+          "bed": "{N} made {p} bed.", "door": "{N} opened the door.", "window": "{N} looked out of the window.",
+          "sink": "{N} washed {p} hands in the sink.", "oven": "{P} had a cake in the oven.",
+          "fridge": "{N} got some milk from the fridge.", "shelf": "{N}'s books were on a high shelf.",
+          "couch": "{N} sat on the couch with {P}.", "rug": "{N} sat on the soft rug.",
+          "tent": "{N} had a tent in the yard.", "ladder": "There was a ladder by {N}'s house.",
+          "fence": "There was a white fence around {N}'s yard.", "wall": "{N} had a picture on the wall.",
+          "floor": "{N} sat on the floor.", "fan": "{N} watched the fan go round and round.",
+          "light": "{N} turned on the light."}
+_MISC = {"swing": "{N} liked to play on the swing.", "slide": "{N} went down the slide.",
+         "rope": "{N} could jump over a rope.", "bubble": "{N} blew a big bubble.",
+         "toy": "{N} had many toys.", "knife": "{P} said that a knife is not a toy.",
+         "needle": "{P} said that a needle is sharp.", "breakfast": "{N} ate breakfast with {P}.",
+         "lunch": "{N} and {P} ate lunch together.", "dinner": "{P} made dinner for {N}.", "snack": "{N} had a snack."}
+
+
+def noun_sentence(st, n: dict) -> str:
+    """A sentence that puts the seed noun into the scene, by what kind of thing it is."""
+    c, w = st.main, n["word"]
+    fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title}
+    for table in (_EVENT, _HOUSE, _MISC):
+        if w in table:
+            return table[w].format(**fill)
+    k = n["kind"]
+    if w in ("mom", "dad", "grandma", "grandpa", "mommy", "daddy"):
+        return f"{c.name} gave {c.p} {w} a big hug."
+    P = st.place_mark(st.place)
+    if k == "animal":
+        sound = facts.vf(facts.K.main("cry", w), "past") if w in facts.K.rel["cry"].facts else None
+        tail = f" The {w} {sound} at {c.name}." if sound else ""
+        pl = st.w.vocab.noun[w]["plural"]
+        if w in facts.K.found_at.get(st.place, ()):  # an animal that lives here
+            return f"At the {P}, {c.name} liked to watch {a(w)}." + tail if sound else \
+                f"Near the {P} lived {a(w)}, and {c.name} liked to watch it."
+        return st.pick(f"{c.name} had a book about {pl} and looked at it every night.",
+                       f"{c.name}'s favorite animal was the {w}.",
+                       f"{c.name} had a little toy {w} at home.")
+    if k == "person":
+        if w in ("sister", "brother", "baby"):
+            return f"{c.name}'s little {w if w != 'baby' else 'baby brother'} came too."
+        if w in ("fairy", "ghost", "monster", "giant", "pirate", "dragon", "king", "queen", "prince", "princess"):
+            return f"{c.name} liked to pretend to be {a(w)}."
+        if w == "people" or w == "person":
+            return f"There were many people at the {P}."
+        return f"At the {P}, {c.name} waved to {a(w)}."
+    if k == "place":
+        if w in ("room", "kitchen", "yard", "classroom", "house"):
+            return f"Before they left, {c.name} helped to clean the {w}."
+        if w in ("town", "village", "city"):
+            return f"{c.name} lived in a small {w}."
+        if w in ("street", "road", "path"):
+            return f"{c.name} and {st.parent_title} walked down the {w} together."
+        if w in ("jungle", "ocean", "island"):
+            return f"{c.name} liked to read books about the {w}."
+        if w == "home":
+            return f"{c.name} liked to be at home."
+        return f"On the way, {c.name} walked past the {w}."
+    if k == "vehicle":
+        return f"On the way, {c.name} saw {a('big ' + w)}."
+    if k == "body":
+        if w in ("tail", "wing", "paw"):
+            return {"wing": f"At the {P}, {c.name} saw a little bird with a hurt wing.",
+                    "paw": f"At the {P}, {c.name} saw a puppy with a hurt paw.",
+                    "tail": f"At the {P}, a happy dog wagged its tail at {c.name}."}[w]
+        if w == "hair":
+            return f"{st.parent_title} brushed {c.name}'s hair."
+        return f"{c.name} had a little scratch on {c.p} {w}, but {c.s} did not mind."
+    if k == "nature":
+        if w in ("sun", "moon", "sky", "rainbow", "cloud", "star"):
+            return {"sun": f"{c.name} liked it best when the sun was shining.",
+                    "moon": f"{c.name} liked to look at the moon.",
+                    "sky": f"{c.name} liked to look up at the big blue sky.",
+                    "rainbow": f"{c.name} had once seen a rainbow and still talked about it.",
+                    "cloud": f"{c.name} saw a cloud that looked like a rabbit.",
+                    "star": f"{c.name} liked to count the stars at night."}[w]
+        if w in ("rain", "storm", "wind", "snow"):
+            return {"rain": f"{c.name} liked the sound of the rain on the window.",
+                    "storm": f"{c.name} did not like the loud storms at night.",
+                    "wind": f"The wind was blowing the leaves around {c.name}.", "snow": f"{c.name} liked to play in the snow."}[w]
+        return f"{c.name} stopped to look at the {w if n.get('mass') or True else w}."
+    if n.get("mass"):
+        return f"For breakfast, {c.name} had some {w}." if k == "food" else f"{c.name} saw some {w}."
+    return f"{c.name} also had {a(w)} in {c.p} bag."
+
+
+_PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asleep": "Soon, {N} was fast asleep.",
+         "alone": "{N} did not like to be alone.", "fine": "{N} said that {s} was fine.",
+         "well": "{N} did not feel well.", "hurt": "{N} was not hurt.", "glad": "{N} was glad.",
+         "afraid": "{N} was a little afraid.", "sorry": "{N} was sorry.", "alive": "For {N}, the little plant was alive.",
+         "easy": "It was not easy, but {N} did not give up.", "difficult": "It was difficult, but {N} did not give up.",
+         "simple": "{N} had a simple plan for the next day.", "early": "{N} wanted to get up early the next day.",
+         "fun": "For {N}, it was fun.", "great": "For {N}, it was a great day.", "wonderful": "For {N}, it was a wonderful day.",
+         "amazing": "For {N}, it was an amazing day.", "perfect": "For {N}, it was a perfect day.",
+         "different": "For {N}, this day was different.", "same": "For {N}, every day was the same.",
+         "real": "For {N}, it was a real adventure.", "important": "For {N}, it was an important day.",
+         "free": "That day, {N} was free to play."}
+
+
+def adjective_sentence(st, adj: dict) -> str:
+    """A sentence for the seed adjective, with a noun it fits."""
+    c, w = st.main, adj["word"]
+    fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p}
+    if w in _PRED:
+        return _PRED[w].format(**fill)
+    cls = adj["class"]
+    if cls == "feeling":
+        if w in NEG_FEEL and "BadEnding" not in st.f:
+            return f"For a while, {c.name} had felt {w}, but not anymore."
+        return f"{c.name} felt {w}."
+    if w in ("grassy", "sandy", "rocky", "muddy", "icy", "bumpy"):
+        return f"The path back to {c.name}'s house was {w}."
+    if cls == "trait":
+        return st.pick(f"{c.name} was very {w}.", f"Everyone said that {c.name} was {w}.")
+    if cls == "weather":  # the story's weather is the state's: a different one is a liking, not a fact
+        return f"It was {a(w)} day." if st.state.weather == w else f"{c.name} liked {w} days the most."
+    nouns = [n for n in st.w.scene_nouns.get(w, []) if st.w.portable(n)] or \
+        [n for n in st.w.adj_nouns.get(w, []) if n["kind"] not in ("body", "event", "person")
+         and (n["kind"] != "place" or cls == "place") and n["word"] not in ("wind", "sun", "moon", "sky", "storm")] or \
+        [st.w.vocab.noun["ball"]]
+    n = st.rng.choice(nouns)
+    if n.get("mass"):
+        return f"{c.name} saw some {w} {n['word']} on the way."
+    if n["kind"] == "place" or not st.w.portable(n):
+        return f"The {n['word']} was very {w}." if n["kind"] == "place" else f"On the way, {c.name} saw {a(w + ' ' + n['word'])}."
+    return st.pick(f"On the way, {c.name} saw {a(w + ' ' + n['word'])}.",
+                   f"{c.name} found {a(w + ' ' + n['word'])} and showed it to {st.parent}.")
