@@ -19,9 +19,7 @@ from conftest import run_cli
 
 @pytest.fixture(scope="module")
 def world_run(tmp_path_factory):
-    """A 2-layer model trained for a few hundred steps on procedural stories (1,000 of them:
-    on 300, it learns those stories rather than the world, and off-distribution input moves
-    its predictions away from the unigram instead of toward it)."""
+    """A 2-layer model trained for a few hundred steps on 1,000 procedural stories."""
     from storylab.config import load_run_config
     from storylab.corpus import write_corpus
     from storylab.world import generate_stories
@@ -255,7 +253,33 @@ def test_perturbations():
     assert t.count(" ") == 7 and "dog" not in t and t.endswith(".")
 
 
-def test_ood_curve_rises_on_a_trained_model(world_run):
+def test_kl_and_norm_measure_what_they_say():
+    """A model whose head is zero predicts the uniform distribution whatever the input: its KL
+    to a unigram u is KL(uniform ‖ u) at every position, and the norm is that of the cached
+    final residual stream, over positions from 1 on (padding of the shorter input excluded)."""
+    from storylab.interpret.ood import measure
+
+    cfg = ModelConfig(vocab_size=16, context=16, d_model=8, n_layers=1, n_heads=2, tie_embeddings=False)
+    torch.manual_seed(0)
+    m = GPT(cfg).eval()
+    with torch.no_grad():
+        m.lm_head.weight.zero_()
+    u = torch.rand(16) + 0.1
+    u = u / u.sum()
+    seqs = [[1, 2, 3, 4, 5], [7] * 9]
+    kl, norm = measure(m, seqs, u.log())
+    assert kl == pytest.approx([float((np.log(1 / 16) - u.log()).mean())] * 2, rel=1e-5)
+    _, cache = m.run_with_cache(torch.tensor([seqs[0]]), names=["blocks.0.hook_resid_post"])
+    assert norm[0] == pytest.approx(float(cache["blocks.0.hook_resid_post"][0, 1:].norm(dim=-1).mean()), rel=1e-5)
+
+
+def test_ood_signals_on_a_trained_model(world_run):
+    """What has held on every corpus the world has produced: text the model never saw (invented
+    words, legal prose) pulls its predictions toward the unigram, and replacing more tokens by
+    random ones shrinks the final features. Whether random replacement also pulls predictions
+    toward the unigram depends on the corpus and the model (on the v2 world it pushes a 2-layer
+    model away from it: rare word pieces have determined continuations), so that is measured
+    by experiments/ood_reversion.py, not asserted here."""
     from storylab.world import generate_stories
     from storylab.rundir import load_run
     from storylab.interpret.ood import ood_analysis, unigram_from_run
@@ -264,18 +288,11 @@ def test_ood_curve_rises_on_a_trained_model(world_run):
     u = unigram_from_run(world_run, model.cfg.vocab_size)
     assert u is not None and u.min() > 0 and u.sum() == pytest.approx(1.0)
     texts = [r["text"] for r in generate_stories(40, seed=99)]
-    res = ood_analysis(model, tok, texts, u)
-    s = res["summary"]
-    # a few hundred steps make a model that mostly reads the last token or two, so the
-    # degree that moves it is how many tokens are replaced (shuffling keeps the bigrams)
-    names = ["shuffle_0", "random_25", "random_50", "random_75", "random_tokens"]
-    kl = [s[n]["kl_mean"] for n in names]
-    norm = [s[n]["norm_mean"] for n in names]
-    assert all(a > b for a, b in zip(kl, kl[1:])), kl          # predictions revert toward the unigram
-    assert all(a > b for a, b in zip(norm, norm[1:])), norm    # and the features shrink
-    assert s["random_tokens"]["auroc_neg_kl"] > 0.9
+    s = ood_analysis(model, tok, texts, u)["summary"]
+    norm = [s[n]["norm_mean"] for n in ["shuffle_0", "random_25", "random_50", "random_75", "random_tokens"]]
+    assert all(a > b for a, b in zip(norm, norm[1:])), norm
+    assert s["random_tokens"]["auroc_neg_norm"] > 0.9
     assert s["other_domain"]["auroc_neg_kl"] > 0.9 and s["oov_words_50"]["auroc_neg_kl"] > 0.9
-    assert res["auroc_neg_kl_all"] > 0.6
 
 
 # --- the whole verb ------------------------------------------------------------------------
