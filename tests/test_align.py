@@ -67,6 +67,16 @@ def test_stop_and_resume_with_aligned_windows_is_exact(tmp_path, tiny_data, monk
     monkeypatch.undo()
     train(cfg(), run, resume=True, progress=False)
     assert losses(run) == losses(ref)  # bit for bit
+    # the logged val loss is measured on aligned windows too (random ones would start mid-document)
+    from storylab.rundir import RunDir
+    from storylab.train import evaluate_loss
+
+    model, _ = RunDir.open(ref).load()
+    data, dtype = load_data(tiny_data), RunDir.open(ref).config["train"]["dtype"]
+    val = [json.loads(l)["val_loss"] for l in (ref / "metrics.jsonl").read_text().splitlines() if "val_loss" in l][-1]
+    aligned = evaluate_loss(model, data.split("val"), 64, 8, 2, "cpu", dtype, align_eot=data.eot_id)
+    assert val == pytest.approx(aligned, abs=1e-6)
+    assert aligned != pytest.approx(evaluate_loss(model, data.split("val"), 64, 8, 2, "cpu", dtype), abs=1e-3)
     # and aligned training is not the default's: the two samplers see different windows
     plain = tmp_path / "plain"
     train(load_run_config(None, [f"data={tiny_data}", *TINY_MODEL, *TINY_TRAIN, "train.steps=12"]), plain,

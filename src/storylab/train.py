@@ -97,10 +97,10 @@ class Batches:
 
 @torch.no_grad()
 def evaluate_loss(model, tokens: np.ndarray, context: int, batch: int, n_batches: int, device: str,
-                  dtype: str = "float32", seed: int = 0) -> float:
-    """Mean loss over a fixed set of windows (the same ones at every call)."""
+                  dtype: str = "float32", seed: int = 0, align_eot: int | None = None) -> float:
+    """Mean loss over a fixed set of windows (the same ones at every call), aligned as training's are."""
     model.eval()
-    b = Batches(tokens, context, batch, seed)
+    b = Batches(tokens, context, batch, seed, align_eot=align_eot)
     losses = []
     for _ in range(n_batches):
         x, y = b.next(device)
@@ -368,7 +368,7 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
             last = st.step == tc.steps or out_of_time
             if (tc.eval_every and st.step % tc.eval_every == 0) or last:
                 val_loss = evaluate_loss(st.raw_model, eval_tokens, mc.context, tc.batch_size, tc.eval_batches,
-                                         device, tc.dtype)
+                                         device, tc.dtype, align_eot=data.eot_id if tc.align == "document" else None)
                 log({"step": st.step, "val_loss": val_loss, **source_val_losses(st.batches, cfg, lambda t: evaluate_loss(
                     st.raw_model, t, mc.context, tc.batch_size, tc.eval_batches, device, tc.dtype))})
             if (tc.ckpt_every and st.step % tc.ckpt_every == 0) or last:
