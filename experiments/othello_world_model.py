@@ -216,6 +216,13 @@ def findings(legal, res, strengths, times, train_seconds, last_step, model, cfg,
                "so a game is read from its first move, as Othello-GPT trains; the context holds the longest game"
                if tc.align == "document" else "training windows start at random offsets in the stream of games")
     b, f1 = BEFORE, final["trained"]["top1_legal"]
+    ci = final["trained"].get("top1_ci95")
+    ci_text = f" (95% interval over games [{ci[0]:.2%}, {ci[1]:.2%}])" if ci else ""
+    legal_word = "met" if legal_ok else "not met"
+    if ci and legal_ok and ci[0] < 0.95:
+        legal_word = "met, narrowly: the point estimate is above 95% but the interval reaches below it"
+    elif ci and not legal_ok and ci[1] >= 0.95:
+        legal_word = "not met, narrowly: the point estimate is below 95% but the interval reaches above it"
     return f"""## Othello world model (6x6): legal moves, board probes, one intervention
 
 `experiments/{NAME}.py`. Claims: a GPT trained only on random legal Othello games proposes
@@ -234,10 +241,10 @@ machine ({load}), {stop} ({train_seconds / 60:.1f} minutes, {last_step * tc.batc
 games ({res.examples:,} positions; a quarter of the games held out from probe training), read after
 each move at the embedding and each layer's output.
 
-**Legal moves.** Top-1 legal at the last checkpoint: **{final['trained']['top1_legal']:.1%}**
+**Legal moves.** Top-1 legal at the last checkpoint: **{final['trained']['top1_legal']:.2%}**{ci_text}
 (random init {final['control']['top1_legal']:.1%}); probability mass on legal moves
 {final['trained']['legal_mass']:.1%} (random init {final['control']['legal_mass']:.1%}); against steps: {curve}.
-Target ≥ 95% in 30 minutes: {'met' if legal_ok else 'not met'}. The previous run of this script (random
+Target ≥ 95% in 30 minutes: {legal_word}. The previous run of this script (random
 windows across the game stream, context 64, batch 32, lr 2e-3, its schedule cut by the cap at step
 {b['steps']:,} on a machine at load 10-18) reached {b['top1_legal']:.1%} top-1 ({b['legal_mass']:.1%} mass); this run:
 {f1:.1%} ({f1 - b['top1_legal']:+.1%}).
@@ -270,7 +277,7 @@ makes legal gains probability and every move it makes illegal loses some):
 Wall times: {', '.join(f'{k} {v:.0f}s' for k, v in times.items())}; training {train_seconds:.0f}s.
 
 **Verdict: {verdict}.**
-- Legal moves: {f1:.1%} top-1 after {MINUTES} minutes, {'meeting' if legal_ok else 'short of'} the 95% target (Li et al.'s
+- Legal moves: {f1:.2%} top-1 after {train_seconds / 60:.0f} minutes of training, {'meeting' if legal_ok else 'short of'} the 95% target{' (narrowly; see the interval)' if ci and (ci[0] < 0.95 <= ci[1]) else ''} (Li et al.'s
   8x8 model, trained on millions of games on GPUs, is near 100%).
 - World model, Nanda's contrast: {'reproduced' if gap_clear and beats_ctrl else 'not reproduced'} — mine/theirs linear
   {mine_l['accuracy']:.3f} vs black/white linear {color_l['accuracy']:.3f} at {L} (intervals disjoint: {gap_clear}),
