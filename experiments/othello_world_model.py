@@ -213,7 +213,9 @@ def findings(legal, res, strengths, times, train_seconds, last_step, model, cfg,
             else f"all {last_step:,} steps")
     sched = f"cosine schedule for {tc.steps:,} steps, sized so that it ends inside the budget at this machine's speed"
     windows = ("each training window starts at the end-of-text token that opens a game (`train.align=document`), "
-               "so a game is read from its first move, as Othello-GPT trains; the context holds the longest game"
+               "so a game is read from its first move, as Othello-GPT trains; the context holds the longest game "
+               "(unlike Othello-GPT, which pads each game and masks the padding, a window's last tokens are the "
+               "next game's opening, read after the end-of-text)"
                if tc.align == "document" else "training windows start at random offsets in the stream of games")
     b, f1 = BEFORE, final["trained"]["top1_legal"]
     ci = final["trained"].get("top1_ci95")
@@ -247,7 +249,7 @@ each move at the embedding and each layer's output.
 Target ≥ 95% in 30 minutes: {legal_word}. The previous run of this script (random
 windows across the game stream, context 64, batch 32, lr 2e-3, its schedule cut by the cap at step
 {b['steps']:,} on a machine at load 10-18) reached {b['top1_legal']:.1%} top-1 ({b['legal_mass']:.1%} mass); this run:
-{f1:.1%} ({f1 - b['top1_legal']:+.1%}).
+{f1:.1%} ({(f1 - b['top1_legal']) * 100:+.1f} points).
 
 ![legal moves](figures/{NAME}_legal.png)
 
@@ -277,8 +279,8 @@ makes legal gains probability and every move it makes illegal loses some):
 Wall times: {', '.join(f'{k} {v:.0f}s' for k, v in times.items())}; training {train_seconds:.0f}s.
 
 **Verdict: {verdict}.**
-- Legal moves: {f1:.2%} top-1 after {train_seconds / 60:.0f} minutes of training, {'meeting' if legal_ok else 'short of'} the 95% target{' (narrowly; see the interval)' if ci and (ci[0] < 0.95 <= ci[1]) else ''} (Li et al.'s
-  8x8 model, trained on millions of games on GPUs, is near 100%).
+- Legal moves: {f1:.2%} top-1 after {train_seconds / 60:.0f} minutes of training, {'meeting' if legal_ok else 'short of'} the 95% target{', narrowly (the interval over games straddles it)' if ci and (ci[0] < 0.95 <= ci[1]) else ''}.
+  Li et al.'s 8x8 model, trained on millions of games on GPUs, is near 100%.
 - World model, Nanda's contrast: {'reproduced' if gap_clear and beats_ctrl else 'not reproduced'} — mine/theirs linear
   {mine_l['accuracy']:.3f} vs black/white linear {color_l['accuracy']:.3f} at {L} (intervals disjoint: {gap_clear}),
   and above the random-init control {ctrl_l['accuracy']:.3f} (previous run: {b['mine_linear']:.3f} vs {b['color_linear']:.3f}).
@@ -291,7 +293,7 @@ Wall times: {', '.join(f'{k} {v:.0f}s' for k, v in times.items())}; training {tr
   What the last move flipped is {'readable' if fm > fc + 0.1 else 'weakly readable'}{'' if flin > T['flipped']['linear'][res.layers[0]]['balanced'] + 0.05 else ', and not linearly,'} at these layers.
 - Intervention: the edit moves predictions the right way ({bi['changed_moves_move_right_way']:.0%} of cases at
   {bi['layer']} vs {bi['random_direction_move_right_way']:.0%} for a random direction of the same norm), {'and' if exact_ok else 'but'} it
-  {'yields' if exact_ok else 'rarely yields'} exactly the edited board's legal set ({exact['follows_edited']:.1%} at {exact['layer']}, strength
+  yields exactly the edited board's legal set {'often' if exact_ok else 'in too few cases to count'} ({exact['follows_edited']:.1%} at {exact['layer']}, strength
   {exact['strength']:g}, vs {exact['unedited_matches_edited_board']:.1%} unedited and a ceiling of
   {exact['unedited_matches_true_board']:.1%} for the unedited model on its true board): {'partly' if direction_ok else 'not'} reproduced.
 """
