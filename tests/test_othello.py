@@ -263,5 +263,9 @@ def test_sample_a_game_run_through_the_cli(tmp_path):
     p = run_cli("sample", tmp_path / "run", "-p", "B3 D2", "--greedy", "--max-new-tokens", "3", check=0)
     out = p.stdout.split()
     assert p.stdout.startswith("B3 D2 ") and 3 <= len(out) <= 5 and set(out) <= moves
-    p = run_cli("sample", tmp_path / "run", "--max-new-tokens", "200", check=2)  # asked for: refused, not cut
-    assert "does not fit the model's context (40 tokens)" in p.stderr
+    from storylab.sample import SampleSettings, sample_run
+
+    with pytest.raises(StorylabError, match=r"does not fit the model's context \(40 tokens\)"):
+        sample_run(tmp_path / "run", None, SampleSettings(max_new_tokens=200))  # asked for: refused, not cut
+    res = sample_run(tmp_path / "run", None, SampleSettings(max_new_tokens=200, seed=3), fit_context=True)
+    assert res.records[0]["prompt"] == "" and res.records[0]["settings"]["max_new_tokens"] == 39
