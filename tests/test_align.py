@@ -4,9 +4,9 @@ import json
 
 import numpy as np
 import pytest
+from conftest import TINY_MODEL, TINY_TRAIN
 
 import storylab.train as train_mod
-from conftest import TINY_MODEL, TINY_TRAIN
 from storylab.config import load_run_config
 from storylab.errors import StorylabError
 from storylab.shards import load_data

@@ -224,7 +224,7 @@ def _encode(tokenizer, prompt: str) -> list[int]:
     """A prompt's ids, or one clear line when this tokenizer cannot spell it (a game's moves)."""
     try:
         return tokenizer.encode(prompt, add_special_tokens=True).ids
-    except Exception as e:  # tokenizers raises a bare Exception for a word a WordLevel vocabulary lacks
+    except Exception as e:  # noqa: BLE001 - tokenizers raises a bare Exception for a word a WordLevel vocabulary lacks
         from storylab.games.tokenizer import board_of_tokenizer
 
         n = board_of_tokenizer(tokenizer)
