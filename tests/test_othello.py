@@ -237,3 +237,35 @@ def test_eight_by_eight_trains_and_evaluates(tmp_path):
     [r] = evaluate_legal(tmp_path / "run", n_games=10)
     assert r.board == 8 and r.trained["predictions"] > 500
     assert 0 <= r.control["top1_legal"] <= 1 and "8x8" in r.summary()
+
+
+def test_sample_a_game_run_through_the_cli(tmp_path):
+    """`storylab sample RUN` on a game run samples games from their start; a prompt the move
+    tokenizer cannot spell is one line and exit 2; a move prompt is continued with spaces."""
+    from storylab.config import load_run_config
+    from storylab.games.othello import generate_corpus, square_names
+    from storylab.shards import prepare
+    from storylab.train import train
+
+    generate_corpus(tmp_path / "g.jsonl", 6, 200, seed=2, progress=False)
+    prepare(tmp_path / "g.jsonl", tmp_path / "data", val_fraction=0.1, progress=False)
+    cfg = load_run_config(None, [f"data={tmp_path / 'data'}", "model.d_model=32", "model.n_layers=1", "model.n_heads=2",
+                                 "model.context=40", "train.steps=30", "train.align=document", *TINY_TRAIN])
+    train(cfg, tmp_path / "run", progress=False)
+    moves = set(square_names(6)) | {"pass"}
+    p = run_cli("sample", tmp_path / "run", "--n", "3", "--seed", "1", check=0)  # no prompt, no --max-new-tokens
+    games = [g.split() for g in p.stdout.split("\n\n") if g.strip()]
+    assert len(games) == 3 and all(g and set(g) <= moves for g in games)
+    assert "3 completions" in p.stderr
+    p = run_cli("sample", tmp_path / "run", "-p", "Once upon a time", check=2)
+    assert p.stderr.count("\n") == 1 and "cannot encode the prompt 'Once upon a time'" in p.stderr
+    assert "6x6 Othello model" in p.stderr and "Traceback" not in p.stderr
+    p = run_cli("sample", tmp_path / "run", "-p", "B3 D2", "--greedy", "--max-new-tokens", "3", check=0)
+    out = p.stdout.split()
+    assert p.stdout.startswith("B3 D2 ") and 3 <= len(out) <= 5 and set(out) <= moves
+    from storylab.sample import SampleSettings, sample_run
+
+    with pytest.raises(StorylabError, match=r"does not fit the model's context \(40 tokens\)"):
+        sample_run(tmp_path / "run", None, SampleSettings(max_new_tokens=200))  # asked for: refused, not cut
+    res = sample_run(tmp_path / "run", None, SampleSettings(max_new_tokens=200, seed=3), fit_context=True)
+    assert res.records[0]["prompt"] == "" and res.records[0]["settings"]["max_new_tokens"] == 39

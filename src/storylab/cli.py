@@ -273,7 +273,8 @@ def sample_cmd(
     prompt: List[str] = typer.Option([], "--prompt", "-p", help="prompt text (repeatable)"),
     prompts_file: Optional[Path] = typer.Option(None, "--prompts", help="file with one prompt per line"),
     n: int = typer.Option(1, "--n", callback=_range(1, 10**6), help="samples per prompt"),
-    max_new_tokens: int = typer.Option(200, callback=_range(1, 1 << 20), help="tokens to generate at most"),
+    max_new_tokens: Optional[int] = typer.Option(None, callback=_range(1, 1 << 20),
+                                                 help="tokens to generate at most (default: 200, or what the context leaves after the prompt)"),
     temperature: float = typer.Option(1.0, callback=_range(0, 100)),
     top_k: int = typer.Option(0, callback=_range(0), help="keep the k most likely tokens (0: all)"),
     top_p: float = typer.Option(1.0, callback=_range(0, 1, lo_open=True), help="nucleus sampling mass"),
@@ -283,7 +284,7 @@ def sample_cmd(
     threads: int = typer.Option(0, callback=_range(0, 4096), help="CPU threads (0: automatic, from the batch and the cores free now)"),
     out: Optional[Path] = typer.Option(None, help="also append the samples to this JSONL"),
 ):
-    """Generate stories from a trained model."""
+    """Generate stories (or, from a game run, games) from a trained model."""
     from storylab.device import pick_device
     from storylab.io import read_text
     from storylab.sample import SampleSettings, sample_run
@@ -294,10 +295,9 @@ def sample_cmd(
         if not from_file:
             raise StorylabError(f"{prompts_file}: no prompts in it (one prompt per line)")
         prompts += from_file
-    if not prompts:
-        prompts = ["Once upon a time"]
-    settings = SampleSettings(max_new_tokens, temperature, top_k, top_p, greedy, seed)
-    result = sample_run(run, prompts, settings, num_samples=n, device=pick_device(device), out=out, threads=threads)
+    settings = SampleSettings(max_new_tokens or 200, temperature, top_k, top_p, greedy, seed)
+    result = sample_run(run, prompts or None, settings, num_samples=n, device=pick_device(device), out=out, threads=threads,
+                        fit_context=max_new_tokens is None)
     for r in result.records:
         print(r["prompt"] + r["completion"])
         print()

@@ -117,6 +117,7 @@ class TrainConfig:
     dtype: str = "auto"            # auto (bfloat16 where the CPU/GPU has bf16 units) | float32 | bfloat16 (autocast)
     compile: bool = False
     threads: int = 0               # torch CPU threads (0: automatic, the cores free at start)
+    align: str = "none"            # none: windows start anywhere | document: at a document's start (see train.Batches)
     sources: dict = field(default_factory=dict)  # mixtures: name -> prepared data dir (see storylab.mixture)
     phase: list = field(default_factory=list)    # mixtures: [{until_step, mix = {name = weight}}], in order
 
@@ -132,6 +133,10 @@ class TrainConfig:
             bad(f"device={self.device!r}; choose one of auto, cpu, cuda, mps")
         if self.dtype not in ("auto", "float32", "bfloat16"):
             bad(f"dtype={self.dtype!r}; choose one of auto, float32, bfloat16")
+        if self.align not in ("none", "document"):
+            bad(f"align={self.align!r}; choose one of none, document")
+        if self.align != "none" and self.sources:
+            bad("align=document is not supported with train.sources (mixtures) yet")
         self.phases()  # a malformed mixture is an error when the config is read, not at the first step
 
     def phases(self) -> list["Phase"]:

@@ -139,7 +139,8 @@ def make_batches(cfg: RunConfig, data: TokenData, rank: int):
 
     tc, seed = cfg.train, cfg.train.seed * 1000 + rank
     if not tc.sources:
-        return Batches(data.split("train"), cfg.model.context, tc.batch_size, seed=seed)
+        return Batches(data.split("train"), cfg.model.context, tc.batch_size, seed=seed,
+                       align_eot=data.eot_id if tc.align == "document" else None)
     sources = {n: load_data(p).split("train") for n, p in tc.sources.items()}
     return MixtureBatches(sources, tc.phases(), cfg.model.context, tc.batch_size, seed, tc.grad_accum)
 

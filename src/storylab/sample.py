@@ -192,7 +192,7 @@ def generate(model: GPT, tokenizer, prompts: list[str], settings: SampleSettings
     gen = torch.Generator(device=device).manual_seed(settings.seed)
     # The tokenizer's own special tokens: none for storylab's byte-level BPE; BOS first for
     # llama2.c and Llama tokenizers (whose post-processor prepends it), as their models expect.
-    encoded = [tokenizer.encode(p, add_special_tokens=True).ids for p in prompts]
+    encoded = [_encode(tokenizer, p) for p in prompts]
     stop_ids = tuple(i for i in (tokenizer.token_to_id("</s>"),) if i is not None and i != eot)
     for ids in encoded:
         bad = [t for t in ids if t >= model.cfg.vocab_size]
@@ -207,7 +207,37 @@ def generate(model: GPT, tokenizer, prompts: list[str], settings: SampleSettings
                       f"{settings.max_new_tokens} new tokens fit the context ({model.cfg.context})", stacklevel=2)
     n = 1 if settings.greedy else num_samples  # greedy decoding gives one answer
     rows = generate_ids(model, [ids for ids in encoded for _ in range(n)], settings, eot, gen, stop_ids)
-    return [[tokenizer.decode(r) for r in rows[i * n:(i + 1) * n]] * (num_samples // n) for i in range(len(prompts))]
+    return [[_decode_after(tokenizer, encoded[i], r) for r in rows[i * n:(i + 1) * n]] * (num_samples // n)
+            for i in range(len(prompts))]
+
+
+def _decode_after(tokenizer, prompt: list[int], row: list[int]) -> str:
+    """The completion's text as it continues the prompt's: decoded together and cut after the
+    prompt, so a tokenizer whose decoder puts the separator between words (a game's moves:
+    ``B3 D2`` + ``C1`` is ``B3 D2 C1``) or drops a first token's leading space keeps it."""
+    head = tokenizer.decode(prompt) if prompt else ""
+    whole = tokenizer.decode(prompt + row) if prompt else tokenizer.decode(row)
+    return whole[len(head):] if whole.startswith(head) else tokenizer.decode(row)
+
+
+def _encode(tokenizer, prompt: str) -> list[int]:
+    """A prompt's ids, or one clear line when this tokenizer cannot spell it (a game's moves)."""
+    try:
+        return tokenizer.encode(prompt, add_special_tokens=True).ids
+    except Exception as e:  # noqa: BLE001 - tokenizers raises a bare Exception for a word a WordLevel vocabulary lacks
+        from storylab.games.tokenizer import board_of_tokenizer
+
+        n = board_of_tokenizer(tokenizer)
+        hint = (f": this is a {n}x{n} Othello model, so a prompt is moves separated by spaces "
+                f"(e.g. 'B3 D2') or empty (a game from its start)" if n else f" ({str(e).splitlines()[0][:120]})")
+        raise StorylabError(f"cannot encode the prompt {prompt[:60]!r} with this model's tokenizer{hint}") from None
+
+
+def default_prompts(tokenizer) -> list[str]:
+    """What to sample when no prompt is given: a story's opening, or for a game, a game from its start."""
+    from storylab.games.tokenizer import board_of_tokenizer
+
+    return [""] if board_of_tokenizer(tokenizer) else ["Once upon a time"]
 
 
 def sample_record(prompt: str, completion: str, settings: SampleSettings, step: int | None = None, **extra) -> dict:
@@ -240,21 +270,27 @@ class SampleResult:
 
 
 @locked("out", clean=False)
-def sample_run(run: str | os.PathLike, prompts: list[str], settings: SampleSettings | None = None,
+def sample_run(run: str | os.PathLike, prompts: list[str] | None, settings: SampleSettings | None = None,
                num_samples: int = 1, device: str = "cpu", out: str | os.PathLike | None = None,
-               threads: int = 0) -> SampleResult:
+               threads: int = 0, fit_context: bool = False) -> SampleResult:
     """Completions of `prompts` from a run (or one checkpoint of it); `out` appends them to a samples file.
+    `prompts` None samples from `default_prompts` (whole games for a game run). `fit_context` caps
+    max_new_tokens at what the context leaves after the longest prompt (the CLI's default).
     `threads` 0 picks torch's CPU threads from the batch and the cores free right now."""
     t0 = time.time()
     settings = settings or SampleSettings()
     settings.validate()
-    if not prompts:
+    if prompts is not None and not prompts:
         raise StorylabError("no prompts to sample from")
     if not isinstance(num_samples, int) or num_samples < 1:
         raise StorylabError(f"number of samples per prompt must be at least 1, got {num_samples!r}")
     rd = RunDir.open(run)
     step = rd.latest[0]
     model, tok = rd.load(device=device)
+    prompts = default_prompts(tok) if prompts is None else prompts
+    if fit_context:
+        room = model.cfg.context - max(max(len(_encode(tok, p)), 1) for p in prompts)
+        settings = SampleSettings(**{**asdict(settings), "max_new_tokens": max(1, min(settings.max_new_tokens, room))})
     batch = len(prompts) * (1 if settings.greedy else num_samples)
     threads = set_threads(threads, work=batch * model.cfg.d_model * model.cfg.d_model)
     check_memory(model.cfg, batch=batch,

@@ -45,17 +45,39 @@ def lr_at(step: int, cfg) -> float:
     return cfg.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (cfg.lr - cfg.min_lr)
 
 
-class Batches:
-    """Random context windows from a flat token array, reproducible from its RNG state."""
+def document_starts(tokens: np.ndarray, eot: int, context: int, chunk: int = 1 << 22) -> np.ndarray:
+    """Offsets of the end-of-text tokens that open a document and leave a full window after them."""
+    last = len(tokens) - context - 1  # the last offset a window of context + 1 tokens can start at
+    found = [np.flatnonzero(np.asarray(tokens[a:a + chunk]) == eot) + a for a in range(0, max(last + 1, 0), chunk)]
+    starts = np.concatenate(found) if found else np.zeros(0, np.int64)
+    return starts[starts <= last]
 
-    def __init__(self, tokens: np.ndarray, context: int, batch: int, seed: int):
+
+class Batches:
+    """Random context windows from a flat token array, reproducible from its RNG state.
+
+    By default a window starts at any token, so most start mid-document. With `align_eot`
+    (``train.align = "document"``) each window starts at an end-of-text token followed by a
+    document: its first input is the separator and its first target the document's first
+    token, which is how `sample` and `eval --legal` feed a model (a game is read from its
+    first move, as Othello-GPT trains). The offsets are found once, from the shard itself;
+    the RNG state alone still fixes every batch, so resumes stay exact."""
+
+    def __init__(self, tokens: np.ndarray, context: int, batch: int, seed: int, align_eot: int | None = None):
         if len(tokens) <= context + 1:
             raise StorylabError(f"only {len(tokens)} tokens of data; need more than the context ({context})")
         self.tokens, self.context, self.batch = tokens, context, batch
         self.rng = np.random.Generator(np.random.PCG64(seed))
+        self.starts = None if align_eot is None else document_starts(tokens, align_eot, context)
+        if self.starts is not None and not len(self.starts):
+            raise StorylabError(f"train.align=document: no document in the data is followed by {context + 1} tokens "
+                                f"(the end-of-text token, id {align_eot}, separates documents)")
 
     def next(self, device: str) -> tuple[torch.Tensor, torch.Tensor]:
-        ix = self.rng.integers(0, len(self.tokens) - self.context - 1, size=self.batch)
+        if self.starts is None:
+            ix = self.rng.integers(0, len(self.tokens) - self.context - 1, size=self.batch)
+        else:
+            ix = self.starts[self.rng.integers(0, len(self.starts), size=self.batch)]
         w = np.stack([self.tokens[i:i + self.context + 1] for i in ix]).astype(np.int64)
         xy = torch.from_numpy(w)
         if device.startswith("cuda"):
@@ -75,10 +97,10 @@ class Batches:
 
 @torch.no_grad()
 def evaluate_loss(model, tokens: np.ndarray, context: int, batch: int, n_batches: int, device: str,
-                  dtype: str = "float32", seed: int = 0) -> float:
-    """Mean loss over a fixed set of windows (the same ones at every call)."""
+                  dtype: str = "float32", seed: int = 0, align_eot: int | None = None) -> float:
+    """Mean loss over a fixed set of windows (the same ones at every call), aligned as training's are."""
     model.eval()
-    b = Batches(tokens, context, batch, seed)
+    b = Batches(tokens, context, batch, seed, align_eot=align_eot)
     losses = []
     for _ in range(n_batches):
         x, y = b.next(device)
@@ -346,7 +368,7 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
             last = st.step == tc.steps or out_of_time
             if (tc.eval_every and st.step % tc.eval_every == 0) or last:
                 val_loss = evaluate_loss(st.raw_model, eval_tokens, mc.context, tc.batch_size, tc.eval_batches,
-                                         device, tc.dtype)
+                                         device, tc.dtype, align_eot=data.eot_id if tc.align == "document" else None)
                 log({"step": st.step, "val_loss": val_loss, **source_val_losses(st.batches, cfg, lambda t: evaluate_loss(
                     st.raw_model, t, mc.context, tc.batch_size, tc.eval_batches, device, tc.dtype))})
             if (tc.ckpt_every and st.step % tc.ckpt_every == 0) or last:

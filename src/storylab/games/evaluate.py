@@ -86,6 +86,8 @@ def legal_scores(model, replays: list[Replay], batch_size: int = 64) -> dict:
             top1.append(legal[i, np.arange(L), pred[i, :L]])
             mass.append((probs[i, :L] * legal[i, :L]).sum(-1))
             pos.append(np.arange(L))
+    per_game = np.array([t.mean() for t in top1])
+    weights = np.array([len(t) for t in top1])
     top1, mass, pos = np.concatenate(top1), np.concatenate(mass), np.concatenate(pos)
     by = []
     for t in range(pos.max() + 1):
@@ -94,7 +96,16 @@ def legal_scores(model, replays: list[Replay], batch_size: int = 64) -> dict:
             by.append({"moves_played": t, "n": int(k.sum()), "top1_legal": float(top1[k].mean()),
                        "legal_mass": float(mass[k].mean())})
     return {"predictions": int(len(top1)), "top1_legal": float(top1.mean()), "legal_mass": float(mass.mean()),
-            "by_position": by}
+            "top1_ci95": _game_bootstrap(per_game, weights), "by_position": by}
+
+
+def _game_bootstrap(per_game: np.ndarray, weights: np.ndarray, n: int = 2000, seed: int = 0) -> list[float]:
+    """95% interval of the top-1 legal rate, resampling whole games (a game's predictions are not independent)."""
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(per_game), size=(n, len(per_game)))
+    w = weights[idx]
+    rates = (per_game[idx] * w).sum(1) / w.sum(1)
+    return [float(np.percentile(rates, 2.5)), float(np.percentile(rates, 97.5))]
 
 
 def random_init_like(model, seed: int = 0):
