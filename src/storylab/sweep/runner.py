@@ -29,6 +29,7 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from storylab.config import RunConfig, from_dict, to_dict
 from storylab.errors import StorylabError
 from storylab.io import atomic_write, write_json
 
@@ -245,6 +246,15 @@ class _Lock:
         self.f.close()
 
 
+def _same_config(old: dict, new: dict) -> bool:
+    """Equal once both are read into today's RunConfig: a field added to storylab since
+    the sweep started (at its default) does not make it a different sweep."""
+    try:
+        return to_dict(from_dict(RunConfig, old)) == to_dict(from_dict(RunConfig, new))
+    except (StorylabError, TypeError, ValueError, KeyError):
+        return old == new
+
+
 def _check_same_sweep(out: Path, trials: list) -> None:
     p = out / "trials.json"
     if not p.exists():
@@ -254,7 +264,7 @@ def _check_same_sweep(out: Path, trials: list) -> None:
     except (json.JSONDecodeError, KeyError, TypeError):
         return
     for t in trials:
-        if t.id in old and old[t.id] != t.config and (out / "trials" / t.id).exists():
+        if t.id in old and not _same_config(old[t.id], t.config) and (out / "trials" / t.id).exists():
             raise StorylabError(f"{out} holds a different sweep (trial {t.id} had another config); "
                                 f"choose another --out or delete it")
 
