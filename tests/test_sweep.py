@@ -213,3 +213,14 @@ def test_sweep_report_renders_in_headless_chromium(pool_sweep, tmp_path):
     assert img.shape[0] >= 2000 and img.shape[1] >= 1000
     non_white = (img.min(axis=-1) < 0.9).mean()
     assert img.std() > 0.05 and non_white > 0.05, (img.std(), non_white)
+
+
+def test_a_config_field_added_since_the_sweep_started_is_the_same_sweep():
+    from storylab.config import RunConfig, to_dict
+    from storylab.sweep.runner import _same_config
+
+    new = to_dict(RunConfig())
+    old = {**new, "train": {k: v for k, v in new["train"].items() if k != "align"}}  # written before train.align
+    assert _same_config(old, new)
+    changed = {**new, "train": {**new["train"], "lr": new["train"]["lr"] * 2}}
+    assert not _same_config(changed, new)
