@@ -37,17 +37,20 @@ def tiny_run(tmp_path_factory):
     return _train(tmp_path_factory.mktemp("tiny"), ["--n", 60], 6, TINY_MODEL + TINY_TRAIN + ["train.ckpt_every=3"])
 
 
-def test_plant_keeps_offsets_and_is_exact():
+@pytest.mark.parametrize("repeat", [1, 3])
+def test_plant_keeps_offsets_and_is_exact(repeat):
     facts = parse_facts(["zib=purple", "blick=loud"])
-    recs = list(plant_facts(generate_stories(120, 3), 120, facts, 7, seed=3))
-    again = list(plant_facts(generate_stories(120, 3), 120, facts, 7, seed=3))
+    recs = list(plant_facts(generate_stories(120, 3), 120, facts, 7, seed=3, repeat=repeat))
+    again = list(plant_facts(generate_stories(120, 3), 120, facts, 7, seed=3, repeat=repeat))
     assert recs == again
     planted = [r for r in recs if "planted" in r["meta"]]
     assert sorted(r["meta"]["planted"]["word"] for r in planted) == ["blick"] * 7 + ["zib"] * 7
     for r in planted:
         p, t, m = r["meta"]["planted"], r["text"], r["meta"]
-        assert t[p["offset"]:].startswith(p["sentence"])
-        assert p["offset"] == 0 or t[p["offset"] - 1] in " \n"
+        assert t.count(p["sentence"]) == repeat
+        for o in p.get("offsets", [p["offset"]]):
+            assert t[o:].startswith(p["sentence"])
+            assert o == 0 or t[o - 1] in " \n"
         for c in m.get("characters", []):
             assert t[c["first_mention"]:].lower().startswith(c["name"].lower())
         for s in m.get("skills", []):
