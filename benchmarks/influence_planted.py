@@ -88,6 +88,7 @@ def method_row(run: Path, out: Path, queries: Path, d: int, m: str, top: int) ->
     return {"d_model": d, "method": m, "n_stories": r["n_stories"],
             "precision": {q["id"]: q["planted"][0]["precision_at_k"] for q in r["queries"] if q["planted"]},
             "first_rank": {q["id"]: q["planted"][0]["ranks"][0] for q in r["queries"] if q["planted"]},
+            "k": {q["id"]: q["planted"][0]["k"] for q in r["queries"] if q["planted"]},
             "control_planted_top": sum(bool(t["planted"]) for t in ctrl["top"]) / len(ctrl["top"]),
             "seconds": r["seconds"], "factor_seconds": (r.get("info") or {}).get("factor_seconds"),
             "peak_mb": r["peak_mb"]}
@@ -128,10 +129,11 @@ def main():
             print(json.dumps(rows[-1]), flush=True)
     n_train = rows[-1]["n_stories"]
     print(f"\n{a.stories} stories ({n_train} in the training split); {len(FACTS)} facts, each planted in k={a.k} "
-          f"stories, {a.repeat} time(s) a story; precision@k for 'The WORD is' -> ' always MEANING' (chance "
-          f"{a.k / n_train:.3f}); control '{CONTROL[0]}'->'{CONTROL[1]}': share of planted stories in its top {a.k} "
+          f"stories ({', '.join(f'{w} {n}' for w, n in rows[-1]['k'].items())} of them in the training split), {a.repeat} time(s) a story; precision@k for 'The WORD is' -> ' always MEANING' (chance "
+          f"k/{n_train}); control '{CONTROL[0]}'->'{CONTROL[1]}': share of planted stories in its top {a.k} "
           f"(chance {len(FACTS) * a.k / n_train:.3f}); rank of the first planted story in brackets\n")
-    print("| d_model | method | " + " | ".join(f"p@k {w}" for w, _ in FACTS) + " | mean p@k | control | wall s | peak MB |")
+    ks = rows[-1]["k"]   # carriers in the training split (the rest went to validation)
+    print("| d_model | method | " + " | ".join(f"p@k {w} (k={ks.get(w, '-')})" for w, _ in FACTS) + " | mean p@k | control | wall s | peak MB |")
     print("|---|---|" + "---|" * (len(FACTS) + 4))
     for x in rows:
         ps = [x["precision"].get(w, float("nan")) for w, _ in FACTS]
