@@ -27,9 +27,10 @@ def _train(tmp, corpus_args, steps, overrides, vocab=512):
 
 @pytest.fixture(scope="module")
 def planted_run(tmp_path_factory):
-    """200 stories, 20 of them saying "The zib is always purple.", and a model that has read them."""
-    return _train(tmp_path_factory.mktemp("planted"), ["--n", 200, "--plant", "zib=purple", "--plant-k", 20],
-                  1200, PLANT_TRAIN)
+    """200 stories, 20 of them saying "The zib is always purple." (three times each), and a model that
+    has learned it (greedy after "The zib is": " always purple."; said once a story, it does not)."""
+    return _train(tmp_path_factory.mktemp("planted"),
+                  ["--n", 200, "--plant", "zib=purple", "--plant-k", 20, "--plant-repeat", 3], 1200, PLANT_TRAIN)
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,7 @@ def test_planted_stories_rank_first(planted_run, method):
 
     r = influence(planted_run, "The zib is", " always purple", method=method, top=5, progress=False)
     q = r.queries[0]
+    assert q["logp"] > -8, q["logp"]                # the model knows the fact (it is at -12 when said once a story)
     (p,) = q["planted"]
     assert p["k"] == 20
     assert p["precision_at_k"] >= 0.35, p          # chance is 20/190 ~ 0.11
