@@ -70,8 +70,8 @@ def test_planted_stories_rank_first(planted_run, method):
     assert q["logp"] > -8, q["logp"]                # the model knows the fact (it is at -12 when said once a story)
     (p,) = q["planted"]
     assert p["k"] == 20
-    assert p["precision_at_k"] >= 0.35, p          # chance is 20/190 ~ 0.11
-    assert min(p["ranks"]) <= 3, p                 # a planted story is at the very top
+    assert p["precision_at_k"] >= 0.8, p           # chance is 20/189 ~ 0.11 (measured: 1.0 for both methods)
+    assert p["ranks"][0] == 1, p                   # a planted story is at the very top
     planted_top = next(t for t in q["top"] if t["planted"] == "zib")
     assert any(k["score"] > 0 and k["token"].strip() in {"pu", "r", "ple", "purple", "al", "ways", "always"}
                for k in planted_top["tokens"][:3]), planted_top["tokens"]   # the fact's own tokens count most
