@@ -89,6 +89,9 @@ def method_row(run: Path, out: Path, queries: Path, d: int, m: str, top: int) ->
             "precision": {q["id"]: q["planted"][0]["precision_at_k"] for q in r["queries"] if q["planted"]},
             "first_rank": {q["id"]: q["planted"][0]["ranks"][0] for q in r["queries"] if q["planted"]},
             "k": {q["id"]: q["planted"][0]["k"] for q in r["queries"] if q["planted"]},
+            # the same top k, counting a story that carries any planted fact (they share "The X is always")
+            "any_fact": [sum(bool(t["planted"]) for t in q["top"][:q["planted"][0]["k"]]) / q["planted"][0]["k"]
+                         for q in r["queries"] if q["planted"]],
             "control_planted_top": sum(bool(t["planted"]) for t in ctrl["top"]) / len(ctrl["top"]),
             "seconds": r["seconds"], "factor_seconds": (r.get("info") or {}).get("factor_seconds"),
             "peak_mb": r["peak_mb"]}
@@ -131,16 +134,18 @@ def main():
     print(f"\n{a.stories} stories ({n_train} in the training split); {len(FACTS)} facts, each planted in k={a.k} "
           f"stories ({', '.join(f'{w} {n}' for w, n in rows[-1]['k'].items())} of them in the training split), {a.repeat} time(s) a story; precision@k for 'The WORD is' -> ' always MEANING' (chance "
           f"k/{n_train}); control '{CONTROL[0]}'->'{CONTROL[1]}': share of planted stories in its top {a.k} "
-          f"(chance {len(FACTS) * a.k / n_train:.3f}); rank of the first planted story in brackets\n")
+          f"(chance {len(FACTS) * a.k / n_train:.3f}); rank of the first planted story in brackets; any fact: the "
+          f"share of the same top k that carry any of the planted facts (the misses of a method that finds the "
+          f"template)\n")
     ks = rows[-1]["k"]   # carriers in the training split (the rest went to validation)
-    print("| d_model | method | " + " | ".join(f"p@k {w} (k={ks.get(w, '-')})" for w, _ in FACTS) + " | mean p@k | control | wall s | peak MB |")
-    print("|---|---|" + "---|" * (len(FACTS) + 4))
+    print("| d_model | method | " + " | ".join(f"p@k {w} (k={ks.get(w, '-')})" for w, _ in FACTS) + " | mean p@k | any fact | control | wall s | peak MB |")
+    print("|---|---|" + "---|" * (len(FACTS) + 5))
     for x in rows:
         ps = [x["precision"].get(w, float("nan")) for w, _ in FACTS]
         fit = f" ({x['factor_seconds']:.0f} fitting)" if x["factor_seconds"] else ""
         print(f"| {x['d_model']} | {x['method']} | " + " | ".join(
             f"{p:.2f} [{x['first_rank'].get(w, '-')}]" for p, (w, _) in zip(ps, FACTS))
-              + f" | {sum(ps) / len(ps):.2f} | {x['control_planted_top']:.2f} | {x['seconds']:.0f}{fit} | {x['peak_mb']:.0f} |")
+              + f" | {sum(ps) / len(ps):.2f} | {sum(x['any_fact']) / len(x['any_fact']):.2f} | {x['control_planted_top']:.2f} | {x['seconds']:.0f}{fit} | {x['peak_mb']:.0f} |")
     print("\nHas each model learned the facts? log p(' always MEANING' | 'The WORD is'), rank of each completion "
           "token under the model (1 = its first choice), greedy continuation of the prompt:\n")
     print("| d_model | train s | final loss | fact | log p | token ranks | greedy |\n|---|---|---|---|---|---|---|")
