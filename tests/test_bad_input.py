@@ -184,7 +184,8 @@ for name, extra in [
     ("llm without url", ["--backend", "llm"]), ("llm bad url", ["--backend", "llm", "--base-url", "ftp://x", "--model", "m"]),
     ("llm missing key env", ["--backend", "llm", "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
                              "--api-key-env", "STORYLAB_NO_SUCH_KEY_VAR"]),
-    ("plant malformed", ["--plant", "zib"]), ("n huge", ["--n", str(10**10)]),
+    ("plant malformed", ["--plant", "zib"]), ("plant-repeat 0", ["--plant", "zib=purple", "--plant-repeat", "0"]),
+    ("n huge", ["--n", str(10**10)]),
 ]:
     case("range:generate", name, GEN(*extra))
 

@@ -27,9 +27,10 @@ def _train(tmp, corpus_args, steps, overrides, vocab=512):
 
 @pytest.fixture(scope="module")
 def planted_run(tmp_path_factory):
-    """200 stories, 20 of them saying "The zib is always purple.", and a model that has read them."""
-    return _train(tmp_path_factory.mktemp("planted"), ["--n", 200, "--plant", "zib=purple", "--plant-k", 20],
-                  1200, PLANT_TRAIN)
+    """200 stories, 20 of them saying "The zib is always purple." (three times each), and a model that
+    has learned it (greedy after "The zib is": " always purple."; said once a story, it does not)."""
+    return _train(tmp_path_factory.mktemp("planted"),
+                  ["--n", 200, "--plant", "zib=purple", "--plant-k", 20, "--plant-repeat", 3], 1200, PLANT_TRAIN)
 
 
 @pytest.fixture(scope="module")
@@ -37,17 +38,20 @@ def tiny_run(tmp_path_factory):
     return _train(tmp_path_factory.mktemp("tiny"), ["--n", 60], 6, TINY_MODEL + TINY_TRAIN + ["train.ckpt_every=3"])
 
 
-def test_plant_keeps_offsets_and_is_exact():
+@pytest.mark.parametrize("repeat", [1, 3])
+def test_plant_keeps_offsets_and_is_exact(repeat):
     facts = parse_facts(["zib=purple", "blick=loud"])
-    recs = list(plant_facts(generate_stories(120, 3), 120, facts, 7, seed=3))
-    again = list(plant_facts(generate_stories(120, 3), 120, facts, 7, seed=3))
+    recs = list(plant_facts(generate_stories(120, 3), 120, facts, 7, seed=3, repeat=repeat))
+    again = list(plant_facts(generate_stories(120, 3), 120, facts, 7, seed=3, repeat=repeat))
     assert recs == again
     planted = [r for r in recs if "planted" in r["meta"]]
     assert sorted(r["meta"]["planted"]["word"] for r in planted) == ["blick"] * 7 + ["zib"] * 7
     for r in planted:
         p, t, m = r["meta"]["planted"], r["text"], r["meta"]
-        assert t[p["offset"]:].startswith(p["sentence"])
-        assert p["offset"] == 0 or t[p["offset"] - 1] in " \n"
+        assert t.count(p["sentence"]) == repeat
+        for o in p.get("offsets", [p["offset"]]):
+            assert t[o:].startswith(p["sentence"])
+            assert o == 0 or t[o - 1] in " \n"
         for c in m.get("characters", []):
             assert t[c["first_mention"]:].lower().startswith(c["name"].lower())
         for s in m.get("skills", []):
@@ -63,10 +67,11 @@ def test_planted_stories_rank_first(planted_run, method):
 
     r = influence(planted_run, "The zib is", " always purple", method=method, top=5, progress=False)
     q = r.queries[0]
+    assert q["logp"] > -8, q["logp"]                # the model knows the fact (it is at -12 when said once a story)
     (p,) = q["planted"]
     assert p["k"] == 20
-    assert p["precision_at_k"] >= 0.35, p          # chance is 20/190 ~ 0.11
-    assert min(p["ranks"]) <= 3, p                 # a planted story is at the very top
+    assert p["precision_at_k"] >= 0.8, p           # chance is 20/189 ~ 0.11 (measured: 1.0 for both methods)
+    assert p["ranks"][0] == 1, p                   # a planted story is at the very top
     planted_top = next(t for t in q["top"] if t["planted"] == "zib")
     assert any(k["score"] > 0 and k["token"].strip() in {"pu", "r", "ple", "purple", "al", "ways", "always"}
                for k in planted_top["tokens"][:3]), planted_top["tokens"]   # the fact's own tokens count most

@@ -123,6 +123,7 @@ def generate_cmd(
     price_out: float = typer.Option(0.0, callback=_range(0), help="llm: $ per 1M output tokens, for the cost estimate"),
     plant: List[str] = typer.Option([], "--plant", help="plant a made-up fact WORD=MEANING (repeatable), e.g. zib=purple"),
     plant_k: int = typer.Option(20, "--plant-k", callback=_range(1, 10**9), help="stories that carry each planted fact"),
+    plant_repeat: int = typer.Option(1, "--plant-repeat", callback=_range(1, 100), help="times the fact is said in each such story"),
     length: Optional[int] = typer.Option(None, "--length", callback=_range(1, 10**4),
                                          help="lego: chain length (6); variables: statements (5)"),
     evidence_rate: float = typer.Option(0.0, "--evidence-rate", callback=_range(0, 1),
@@ -156,9 +157,10 @@ def generate_cmd(
 
             write_corpus(out, add_evidence(read_corpus(out), evidence_rate, seed))  # streams: rename at the end
         if facts:
-            plant_corpus(out, facts, plant_k, seed)
-            console.print(f"generate: planted {', '.join(f'{w}={m}' for w, m in facts)} in {plant_k} stories each "
-                          "(meta.planted)", highlight=False)
+            plant_corpus(out, facts, plant_k, seed, plant_repeat)
+            times = f", {plant_repeat} times each" if plant_repeat > 1 else ""
+            console.print(f"generate: planted {', '.join(f'{w}={m}' for w, m in facts)} in {plant_k} stories each"
+                          f"{times} (meta.planted)", highlight=False)
         console.print(f"generate: {stats.summary()}", highlight=False)
     elif backend == "llm":
         from storylab.llmgen.client import Endpoint

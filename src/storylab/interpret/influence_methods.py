@@ -22,6 +22,7 @@ import logging
 import math
 import os
 import shutil
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -86,6 +87,9 @@ def _import_kronfluence():
         raise StorylabError("methods ekfac, kfac and diagonal need kronfluence: "
                             "pip install 'storylab[influence]' (or use --method tracin|overlap)") from None
     logging.getLogger("kronfluence").setLevel(logging.WARNING)
+    # kronfluence builds a disabled torch.cuda.amp.GradScaler on every fit; torch's deprecation
+    # notice about that is kronfluence's business, not the user's
+    warnings.filterwarnings("ignore", message=r".*torch\.cuda\.amp\.GradScaler", category=FutureWarning)
 
 
 class FactorCache:

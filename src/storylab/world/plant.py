@@ -3,9 +3,11 @@
 Influence methods answer "which training stories made the model say that?". On real
 data nobody knows the answer; here we plant it. `plant_facts` takes generated records
 and, for each fact ``("zib", "purple")``, inserts the sentence "The zib is always
-purple." at a sentence boundary of k chosen stories, shifting every character offset in
-``meta`` that lies after the insertion and recording ``meta["planted"]``. The other
-stories are untouched, so the set of stories carrying a fact is exact ground truth.
+purple." at a sentence boundary of k chosen stories (``repeat`` times each, at different
+boundaries, so a small model sees the fact often enough to learn it), shifting every
+character offset in ``meta`` that lies after an insertion and recording
+``meta["planted"]``. The other stories are untouched, so the set of stories carrying a
+fact is exact ground truth.
 
 Which stories get which fact depends only on (seed, fact list, n): deterministic, and
 the facts never share a story.
@@ -62,39 +64,47 @@ def _shift(obj, at: int, by: int):
     return obj
 
 
-def plant_record(rec: dict, word: str, meaning: str, rng: random.Random) -> dict:
-    """A copy of `rec` with the fact sentence inserted after a random sentence end."""
+def plant_record(rec: dict, word: str, meaning: str, rng: random.Random, repeat: int = 1) -> dict:
+    """A copy of `rec` with the fact sentence inserted after `repeat` random sentence ends
+    (appended at the end when the story has fewer)."""
     text = rec["text"]
     sentence = SENTENCE.format(word=word, meaning=meaning)
     # the space/newline after . ! ? outside quotes (an even number of " before it)
-    ends = [m.start() for m in _BOUNDARY.finditer(text) if text.count('"', 0, m.start()) % 2 == 0]
-    if ends:
-        at = rng.choice(ends) + 1   # the new sentence starts where the next one did
-        new_text, offset, inserted = text[:at] + sentence + " " + text[at:], at, len(sentence) + 1
-    else:                           # one sentence (or none): append
+    ends = [m.start() + 1 for m in _BOUNDARY.finditer(text) if text.count('"', 0, m.start()) % 2 == 0]
+    points = ([rng.choice(ends)] if ends else []) if repeat == 1 else sorted(rng.sample(ends, min(repeat, len(ends))))
+    meta = rec.get("meta") or {}
+    for at in reversed(points):     # the new sentence starts where the next one did; later points first
+        text = text[:at] + sentence + " " + text[at:]
+        meta = _shift(meta, at, len(sentence) + 1)
+    offsets = [at + i * (len(sentence) + 1) for i, at in enumerate(points)]
+    for _ in range(repeat - len(points)):   # too few sentence ends: append
         sep = " " if text and not text.endswith((" ", "\n")) else ""
-        new_text, offset, inserted = text + sep + sentence, len(text) + len(sep), len(sep) + len(sentence)
-    meta = _shift(rec.get("meta") or {}, offset, inserted)
-    meta["planted"] = {"word": word, "meaning": meaning, "sentence": sentence, "offset": offset}
-    return {**rec, "text": new_text, "meta": meta}
+        meta = _shift(meta, len(text) + len(sep), len(sep) + len(sentence))
+        text, offsets = text + sep + sentence, offsets + [len(text) + len(sep)]
+    meta = {**meta, "planted": {"word": word, "meaning": meaning, "sentence": sentence, "offset": offsets[0]}}
+    if repeat > 1:
+        meta["planted"]["offsets"] = offsets
+    return {**rec, "text": text, "meta": meta}
 
 
 def plant_facts(records: Iterable[dict], n: int, facts: list[tuple[str, str]], k: int,
-                seed: int = 0) -> Iterator[dict]:
-    """Stream `records` (n of them), planting each fact in k of them."""
+                seed: int = 0, repeat: int = 1) -> Iterator[dict]:
+    """Stream `records` (n of them), planting each fact in k of them, `repeat` times in each."""
+    if repeat < 1:
+        raise StorylabError(f"--plant-repeat must be at least 1, got {repeat}")
     where = choose(n, facts, k, seed)
     for i, rec in enumerate(records):
         fact = where.get(i)
-        yield plant_record(rec, *fact, random.Random(f"storylab/plant/{seed}/{i}")) if fact else rec
+        yield plant_record(rec, *fact, random.Random(f"storylab/plant/{seed}/{i}"), repeat) if fact else rec
 
 
-def plant_corpus(path, facts: list[tuple[str, str]], k: int, seed: int = 0) -> dict:
+def plant_corpus(path, facts: list[tuple[str, str]], k: int, seed: int = 0, repeat: int = 1) -> dict:
     """Rewrite the corpus JSONL at `path` (atomically) with the facts planted; returns
     {word: [story ids]} so callers can report where each fact went."""
     n = sum(1 for _ in read_corpus(path))
     where: dict[str, list[str]] = {w: [] for w, _ in facts}
     with atomic_write(path) as f:
-        for rec in plant_facts(read_corpus(path), n, facts, k, seed):
+        for rec in plant_facts(read_corpus(path), n, facts, k, seed, repeat):
             if "planted" in (rec.get("meta") or {}):
                 where[rec["meta"]["planted"]["word"]].append(rec["id"])
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
