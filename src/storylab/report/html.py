@@ -257,7 +257,11 @@ def _generic_inspect(d: Path) -> str:
         if len(text) > 3000:
             text = text[:3000] + "\n..."
         parts.append(f"<details><summary>{esc(p.name)}</summary><pre>{esc(text)}</pre></details>")
-    return "".join(parts) or _hint("inspect/ is empty")
+    if parts:
+        return "".join(parts)
+    subs = sorted(p.name for p in d.iterdir() if p.is_dir())  # e.g. influence/, which has its own section
+    return _hint("no heads, neurons, probes or OOD results yet — run `storylab inspect RUN`"
+                 + (f" (inspect/{', inspect/'.join(subs)} has its own section)" if subs else ""))
 
 
 CSS = """
