@@ -26,7 +26,7 @@ NAME = "neuron_selectivity"
 
 
 def main() -> None:
-    recs, secs, out = run("one_layer_widths", workers=2)
+    recs, secs, out = run("one_layer_widths")
     ok = sorted((r for r in recs if r.get("status") == "ok"), key=lambda r: r["values"]["model.d_model"])
     neurons = inspect_trials(out, ok, "neurons", neurons=True)
     widths = [r["values"]["model.d_model"] for r in ok]

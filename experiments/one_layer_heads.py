@@ -28,7 +28,7 @@ CLASSES = ("positional", "semantic", "mixed", "sink")
 
 
 def main() -> None:
-    recs, secs, out = run("one_layer_widths", workers=2)
+    recs, secs, out = run("one_layer_widths")
     ok = sorted((r for r in recs if r.get("status") == "ok"), key=lambda r: r["values"]["model.d_model"])
     heads = inspect_trials(out, ok, "heads", heads=True)
     widths = [r["values"]["model.d_model"] for r in ok]
