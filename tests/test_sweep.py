@@ -213,3 +213,16 @@ def test_sweep_report_renders_in_headless_chromium(pool_sweep, tmp_path):
     assert img.shape[0] >= 2000 and img.shape[1] >= 1000
     non_white = (img.min(axis=-1) < 0.9).mean()
     assert img.std() > 0.05 and non_white > 0.05, (img.std(), non_white)
+
+
+def test_threads_per_trial_respect_a_launchers_omp_num_threads(monkeypatch):
+    """Under a CPU-slot runner or batch scheduler (OMP_NUM_THREADS=1) one worker gets one thread,
+    not every core of the machine."""
+    from storylab.sweep.runner import _cores
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert _cores() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert _cores() == 3
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert _cores() == len(os.sched_getaffinity(0))
