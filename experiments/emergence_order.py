@@ -4,11 +4,11 @@ Claim (Eldan & Li 2023, TinyStories, sections 3 and 4; as put in issue 15): duri
 training, grammar comes before facts, and facts before consistency (context tracking).
 Measure: one model (4 layers x 64, ALiBi, 0.2M non-embedding parameters: the demo's
 recipe at half its width and context) trained on the procedural world corpus, the
-capability suite at 6 evenly spaced checkpoints; for each skill, the first step at which
+capability suite at 8 evenly spaced checkpoints; for each skill, the first step at which
 the 95% Wilson lower bound of its accuracy clears chance.
 
-CPU budget: about 3 CPU-minutes on one thread (600 steps of 8 x 128 tokens, 6 suite
-evaluations); 20-30 minutes of wall time on a 2-core machine shared by 7 jobs. One command:
+CPU budget: about 6 CPU-minutes on one thread (2,400 steps of 8 x 128 tokens, about one
+epoch, and 8 suite evaluations); see the finding for the measured wall time. One command:
 
     PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 10 python experiments/emergence_order.py
 """
@@ -156,12 +156,12 @@ then facts, then consistency / context tracking.
 
 **Setup**: spec `{spec}`: one model, {mc['n_layers']} layers x d_model {mc['d_model']}, {mc['positions']} positions, {rec['params_non_embedding']:,}
 non-embedding parameters, {rec['steps']} steps of {rec['tokens'] // rec['steps']:,} tokens ({rec['tokens']:,} tokens) on
-10,000 procedural-world stories (`storylab generate --n 10000 --seed 0`, vocabulary 2,048);
+10,000 story-world v2 stories (planned, coherent plots; `storylab generate --n 10000 --seed 0`, vocabulary 2,048);
 the full suite at every {rec['curves'][0]['step']} steps. "First above chance": the first checkpoint whose
 95% Wilson lower bound clears the skill's chance level. Loss at the last checkpoint {rec['val_loss']:.3f}
 ({rec.get('val_loss_source', 'eval')}).
-Train {max(x.get('seconds', 0) for x in _metrics(out / rec['run_dir'])):.0f} s (over its sessions), eval {rec['eval_seconds']:.0f} s (one thread, niced, on a shared
-2-core machine).
+Train {max(x.get('seconds', 0) for x in _metrics(out / rec['run_dir'])):.0f} s (over its sessions), eval {rec['eval_seconds']:.0f} s (one thread in one CPU
+slot of a shared 2-core machine).
 
 {chr(10).join(rows)}
 
