@@ -226,3 +226,12 @@ def test_threads_per_trial_respect_a_launchers_omp_num_threads(monkeypatch):
     assert _cores() == 3
     monkeypatch.delenv("OMP_NUM_THREADS")
     assert _cores() == len(os.sched_getaffinity(0))
+
+
+def test_a_config_key_only_one_storylab_version_knows_is_the_same_sweep():
+    from storylab.sweep.runner import _same_config
+
+    old = {"model": {"d_model": 32}, "train": {"lr": 3e-3, "align": "none"}}
+    assert _same_config(old, {"model": {"d_model": 32}, "train": {"lr": 3e-3}})
+    assert not _same_config(old, {"model": {"d_model": 64}, "train": {"lr": 3e-3}})
+    assert not _same_config(old, {"model": {"d_model": 32}, "train": {"lr": 1e-3, "align": "none"}})

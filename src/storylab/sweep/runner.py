@@ -259,9 +259,22 @@ def _check_same_sweep(out: Path, trials: list) -> None:
     except (json.JSONDecodeError, KeyError, TypeError):
         return
     for t in trials:
-        if t.id in old and old[t.id] != t.config and (out / "trials" / t.id).exists():
+        if t.id in old and not _same_config(old[t.id], t.config) and (out / "trials" / t.id).exists():
             raise StorylabError(f"{out} holds a different sweep (trial {t.id} had another config); "
                                 f"choose another --out or delete it")
+
+
+def _same_config(a: dict, b: dict) -> bool:
+    """Equal on every key both know. A key only one side has is an option another storylab
+    version added or removed (at its default there), not a different trial."""
+    for k in a.keys() & b.keys():
+        x, y = a[k], b[k]
+        if isinstance(x, dict) and isinstance(y, dict):
+            if not _same_config(x, y):
+                return False
+        elif x != y:
+            return False
+    return True
 
 
 def write_results(out: Path, records: dict, order: list[str]) -> None:
