@@ -8,8 +8,8 @@ the context-tracking skills (entity tracking, main character, exclusion, pooled)
 facts (everyday_fact), with Wilson intervals, and paired sign tests (same items) between
 the deepest and the widest model.
 
-CPU budget: about 3 CPU-minutes on one thread (3 x 400 steps of 8 x 128 tokens, one
-suite evaluation each); 20-30 minutes of wall time on a 2-core machine shared by 7 jobs. One command:
+CPU budget: about 5 minutes on one thread (3 x 1,600 steps of 8 x 128 tokens, one suite
+evaluation each; measured 4.3 min in one CPU slot of a shared 2-core machine). One command:
 
     PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 10 python experiments/depth_vs_width.py
 """
