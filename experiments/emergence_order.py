@@ -171,8 +171,8 @@ Groups: grammar = `grammar`; facts = `{', '.join(FACTS)}`; context tracking = `{
 ![skill accuracy over training](figures/{NAME}.png)
 
 **Verdict: {verdict[0]}** — {verdict[1]}. One seed and one size; the step resolution is the
-checkpoint spacing, and a skill's "emergence" depends on its item count (n = 64-142: a
-Wilson bound clears chance at roughly +10-13 points).
+checkpoint spacing, and a skill's "emergence" depends on its item count (n = {min(v['n'] for v in last.values())}-{max(v['n'] for v in last.values())}: a
+Wilson bound clears chance at roughly +8 points for 142 items, +20 for 24).
 """
     if rec.get("partial_of"):
         md = md.replace("**Verdict:", f"**Partial run**: training was stopped at step {rec['steps']} of the "
