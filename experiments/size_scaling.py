@@ -6,8 +6,9 @@ Measure: three sizes (1 x 32, 2 x 64, 4 x 128; 12k, 99k, 788k non-embedding para
 (a) 1.2M tokens each, (b) 2 CPU-minutes each (steps sized from timed steps); loss,
 grammar, and the context skills (pooled) against parameters.
 
-CPU budget: about 15 CPU-minutes on one thread (a: ~8, b: 6 + evaluation); 30-60 minutes
-of wall time on a shared 2-core machine. One command:
+CPU budget: about 12 minutes on one thread: (a) ~5 min (45-150 s per trial on one thread in a
+CPU slot; it took 49 min when its trials ran 2 threads in a 1-slot job on a loaded machine, fixed
+since), (b) 3 x 2 CPU-minutes + evaluation = 5.7 min measured in one CPU slot. One command:
 
     PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 10 python experiments/size_scaling.py
 """
@@ -42,6 +43,8 @@ def main() -> None:
     a_recs, a_s, a_out = run("size_equal_tokens")
     b_recs, b_s, b_out = run("size_fixed_minutes")
     A, B = rows(a_out, a_recs), rows(b_out, b_recs)
+    sk = a_recs[0]["skills"]
+    ctx_chance = sum(sk[s]["chance"] * sk[s]["n"] for s in CONTEXT) / sum(sk[s]["n"] for s in CONTEXT)
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -99,9 +102,10 @@ budget and at equal tokens: loss, grammar and the context skills against paramet
 story-world v2 corpus (10,000 planned, coherent stories, vocabulary 2,048); val loss on the full val split,
 the capability suite (grammar: hand-written contrast pairs; context tracking: entity tracking, main character
 and exclusion items pooled) at the last checkpoint. The equal-token sweep is shared with
-`experiments/ood_reversion.py` (whichever runs first trains it). One thread per trial inside one CPU slot of a
-shared 2-core machine (load 6-10 from other jobs, so wall time is 1.5-3x the CPU time); this invocation's
-wall time {a_s / 60:.1f} + {b_s / 60:.1f} min (a sweep already done costs ~0).
+`experiments/ood_reversion.py` (whichever runs first trains it). One trial at a time inside one CPU slot of a
+shared 2-core machine; "train + eval s" is each trial's recorded wall time, which depends on the load when it
+ran; this invocation's wall time {a_s / 60:.1f} + {b_s / 60:.1f} min (a sweep already done costs ~0). Chance:
+grammar {a_recs[0]['skills']['grammar']['chance']:.2f}, context tracking pooled {ctx_chance:.3f} (the item-weighted chance of its skills).
 
 Equal tokens:
 
