@@ -57,8 +57,13 @@ def main() -> None:
             ax.errorbar(n, [d[key][0] for d in data], yerr=[[d[key][0] - d[key][1] for d in data],
                                                             [d[key][2] - d[key][0] for d in data]], fmt="o-",
                         capsize=3, label=lab)
-    for ax, t in zip(axs, ("val loss", "grammar acc", "context tracking acc (pooled)")):
+    from matplotlib.ticker import NullFormatter
+
+    axs[1].axhline(a_recs[0]["skills"]["grammar"]["chance"], color="black", ls="--", lw=1)
+    axs[2].axhline(ctx_chance, color="black", ls="--", lw=1)
+    for ax, t in zip(axs, ("val loss", "grammar acc (dashed: chance)", "context tracking acc, pooled (dashed: chance)")):
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("non-embedding parameters")
         ax.set_title(t, fontsize=9)
         ax.legend(fontsize=7)
