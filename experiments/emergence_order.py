@@ -7,8 +7,8 @@ recipe at half its width and context) trained on the procedural world corpus, th
 capability suite at 8 evenly spaced checkpoints; for each skill, the first step at which
 the 95% Wilson lower bound of its accuracy clears chance.
 
-CPU budget: about 6 CPU-minutes on one thread (2,400 steps of 8 x 128 tokens, about one
-epoch, and 8 suite evaluations); see the finding for the measured wall time. One command:
+CPU budget: about 3 minutes on one thread (2,400 steps of 8 x 128 tokens, about one epoch,
+and 8 suite evaluations; measured 171 s in one CPU slot of a shared 2-core machine). One command:
 
     PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 10 python experiments/emergence_order.py
 """
@@ -135,7 +135,12 @@ def main() -> None:
     gv, fv, cv = (x if x is not None else inf for x in (g, f, c))
     others = [first[s][0] for s in skills if s != "grammar" and first[s][0] is not None]
     if g is None:
-        verdict = "not", "grammar never clears chance, so there is no order to read"
+        early = ", ".join(f"{k} at step {v[0]}" for k, v in sorted(first.items(), key=lambda kv: kv[1][0] or 0)
+                          if v[0] is not None)
+        verdict = "not", (f"grammar never clears chance (final {last['grammar']['acc']:.3f}), so grammar does not come "
+                          f"first; what does clear it: {early or 'nothing'}; facts "
+                          f"{'at step ' + str(f) if f is not None else 'never'}, context tracking "
+                          f"{'at step ' + str(c) if c is not None else 'never'}")
     elif f is not None and g < f and (c is None or f < c):
         verdict = "reproduced", f"grammar at step {g}, facts at {f}, context tracking at {c or 'never (within budget)'}"
     elif all(g <= o for o in others):
