@@ -3,7 +3,7 @@
 Claim (Eldan & Li 2023, TinyStories, section 4 / figure 11; as put in issue 15): at a
 fixed parameter count, depth helps context tracking more, and width helps facts more.
 Measure: three shapes with ~0.1M non-embedding parameters each (8 x 32, 4 x 44, 2 x 64;
-ALiBi, 4 heads), the same tokens each, on the procedural world corpus; accuracy on
+ALiBi, 4 heads), the same tokens each, on the story-world v2 corpus; accuracy on
 the context-tracking skills (entity tracking, main character, exclusion, pooled) and on
 facts (everyday_fact), with Wilson intervals, and paired sign tests (same items) between
 the deepest and the widest model.

@@ -3,7 +3,7 @@
 Claim (Eldan & Li 2023, TinyStories, sections 3 and 4; as put in issue 15): during
 training, grammar comes before facts, and facts before consistency (context tracking).
 Measure: one model (4 layers x 64, ALiBi, 0.2M non-embedding parameters: the demo's
-recipe at half its width and context) trained on the procedural world corpus, the
+recipe at half its width and context) trained on the story-world v2 corpus, the
 capability suite at 8 evenly spaced checkpoints; for each skill, the first step at which
 the 95% Wilson lower bound of its accuracy clears chance.
 
