@@ -1,8 +1,9 @@
 """Shared by the sweep experiments: the world corpus they train on, running a spec, reading results.
 
-Every experiment trains on the same procedural-world corpus (10,000 stories, seed 0, BPE
-vocabulary 2,048), made once into experiments/_work/ (not committed). Runs are niced,
-one thread, one worker: the machine is shared.
+Every experiment trains on the same story-world corpus (10,000 stories, seed 0, BPE
+vocabulary 2,048; world v2 since the planned-plot world landed), made once into
+experiments/_work/ (not committed; delete it to regenerate after the world changes). Runs
+are one thread, one worker, niced (by the CPU-slot runner, or here): the machine is shared.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def run(spec_name: str, workers: int = 1) -> tuple[list[dict], float, Path]:
     """Run (or resume) experiments/specs/NAME.toml into experiments/_work/sweeps/NAME."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
-        os.nice(10)
+        if os.nice(0) == 0:  # not already niced (by the machine's CPU-slot runner): be polite
+            os.nice(10)
     except OSError:
         pass
     ensure_data()

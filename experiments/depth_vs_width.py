@@ -3,13 +3,13 @@
 Claim (Eldan & Li 2023, TinyStories, section 4 / figure 11; as put in issue 15): at a
 fixed parameter count, depth helps context tracking more, and width helps facts more.
 Measure: three shapes with ~0.1M non-embedding parameters each (8 x 32, 4 x 44, 2 x 64;
-ALiBi, 4 heads), the same tokens each, on the procedural world corpus; accuracy on
+ALiBi, 4 heads), the same tokens each, on the story-world v2 corpus; accuracy on
 the context-tracking skills (entity tracking, main character, exclusion, pooled) and on
 facts (everyday_fact), with Wilson intervals, and paired sign tests (same items) between
 the deepest and the widest model.
 
-CPU budget: about 3 CPU-minutes on one thread (3 x 400 steps of 8 x 128 tokens, one
-suite evaluation each); 20-30 minutes of wall time on a 2-core machine shared by 7 jobs. One command:
+CPU budget: about 5 minutes on one thread (3 x 1,600 steps of 8 x 128 tokens, one suite
+evaluation each; measured 4.3 min in one CPU slot of a shared 2-core machine). One command:
 
     PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 10 python experiments/depth_vs_width.py
 """
@@ -77,7 +77,7 @@ def main() -> None:
         if len(recs) < 2:
             raise SystemExit("fewer than two finished trials")
     else:
-        recs, seconds, out = run(NAME, workers=2)
+        recs, seconds, out = run(NAME)
     bad = [r for r in recs if r.get("status") != "ok"]
     if bad:
         raise SystemExit(f"trials failed: {[(r['id'], r.get('error')) for r in bad]}")
@@ -127,9 +127,9 @@ depth gains more on context tracking (consistency), width more on facts (knowled
 
 **Setup**: spec `{spec}` (mode zip): {', '.join(f"{r['values']['model.n_layers']} x {r['values']['model.d_model']}" for r in recs)}
 (layers x d_model, 4 heads, ALiBi, context 128, batch 8), each {recs[0]['steps']} steps of {recs[0]['tokens'] // recs[0]['steps']:,} tokens ({recs[0]['tokens']:,} tokens)
-on 10,000 procedural-world stories; suite at the last checkpoint. Train + eval time per trial:
-{', '.join(f"{r['train_seconds'] + r['eval_seconds']:.0f} s" for r in recs)} (one thread each, two trials at a time, niced,
-shared 2-core machine).
+on 10,000 story-world v2 stories (planned, coherent plots); suite at the last checkpoint. Train + eval time per trial:
+{', '.join(f"{r['train_seconds'] + r['eval_seconds']:.0f} s" for r in recs)} (one thread, one trial at a time, inside one CPU slot of a
+shared 2-core machine; the sweep took {seconds / 60:.1f} min of wall time in this invocation).
 
 {chr(10).join(rows)}
 

@@ -6,8 +6,8 @@ shared sweep `one_layer_widths`); `storylab inspect --neurons` scores each MLP n
 selectivity for word categories and the same for random directions; the share of neurons
 above the random-direction 95th percentile, against d_model.
 
-CPU budget: about 4 CPU-minutes beyond experiment 4's sweep (neuron analysis on 200
-stories per model). One command:
+CPU budget: under a minute beyond experiment 4's sweep (neuron analysis on 200 stories per
+model: 0.1 min measured in one CPU slot of a shared 2-core machine). One command:
 
     PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 10 python experiments/neuron_selectivity.py
 """
@@ -15,6 +15,7 @@ stories per model). One command:
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -26,9 +27,11 @@ NAME = "neuron_selectivity"
 
 
 def main() -> None:
-    recs, secs, out = run("one_layer_widths", workers=2)
+    recs, secs, out = run("one_layer_widths")
     ok = sorted((r for r in recs if r.get("status") == "ok"), key=lambda r: r["values"]["model.d_model"])
+    t0 = time.time()
     neurons = inspect_trials(out, ok, "neurons", neurons=True)
+    neu_s = time.time() - t0
     widths = [r["values"]["model.d_model"] for r in ok]
     layer = [neurons[r["id"]]["layers"][0] for r in ok]
     share = [l.get("share_type_above_random_p95", l["share_above_random_p95"]) for l in layer]
@@ -55,15 +58,17 @@ def main() -> None:
 **Claim** (Eldan & Li 2023, *TinyStories*, section 5.2; issue 15): smaller models have more
 interpretable (selective) neurons.
 
-**Setup**: the 1-layer models of `one_layer_widths` (see experiment 4); `storylab inspect --neurons` on
-200 stories; selectivity for word categories against 128 random directions.
+**Setup**: the 1-layer models of `one_layer_widths` (see experiment 4: learned positions, {ok[0]['steps']} steps of
+8 x 128 tokens on the story-world v2 corpus); `storylab inspect --neurons` on 200 stories; selectivity for word
+categories against 128 random directions. Neuron analysis {neu_s / 60:.1f} min in this invocation (cached once
+done; 0.1 min the first time), one thread in one CPU slot of a shared 2-core machine.
 
 {chr(10).join(rows)}
 
 ![selectivity against width](figures/{NAME}.png)
 
 **Verdict: {v}** — share above the random baseline {' -> '.join(f'{s:.2f}' for s in share)} for d_model
-{' -> '.join(map(str, widths))}. One seed per width; 300 training steps.
+{' -> '.join(map(str, widths))}. One seed per width; {ok[0]['steps']} training steps.
 """)
 
 

@@ -8,9 +8,9 @@ sweep `size_equal_tokens`: 1 x 32, 2 x 64, 4 x 128, 1.2M tokens each); `storylab
 --ood` on 40 held-out stories: KL(model ‖ unigram) and the final residual norm as 0-100% of
 the tokens are shuffled or replaced by random ones, plus invented words and legal prose.
 
-CPU budget: 48 CPU-minutes on one thread of a shared, loaded machine for the sweep (training
-and the capability suite; experiments/size_scaling.py reuses it), under a minute for the
-analysis. One command:
+CPU budget: the sweep took 48 minutes of wall time on the shared, loaded 2-core machine
+(training and the capability suite; experiments/size_scaling.py reuses it; on
+one thread in a CPU slot comparable trials took 45-150 s each), the analysis under a minute. One command:
 
     PYTHONPATH=src OMP_NUM_THREADS=1 nice -n 10 python experiments/ood_reversion.py
 """
@@ -96,8 +96,8 @@ and the final residual norm {fmt(norm_falls)} (smallest to largest model; "falls
 step from 0 to 100%). AUROC of −KL for fully random tokens: {kl_auc}; models whose final
 norm is larger on fully random tokens than on clean text: {grows or "none"}. The table gives
 invented words and legal prose, the cleaner tests of "off distribution". One seed per size, 1.2M tokens each, context 256; the claim was made for much larger
-networks. Training and evaluating the three models took {cpu:.0f} CPU-minutes on one thread
-of a shared machine.
+networks. Training and evaluating the three models took {cpu:.0f} minutes of wall time on the
+shared, loaded 2-core machine.
 """)
 
 

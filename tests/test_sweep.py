@@ -215,12 +215,23 @@ def test_sweep_report_renders_in_headless_chromium(pool_sweep, tmp_path):
     assert img.std() > 0.05 and non_white > 0.05, (img.std(), non_white)
 
 
-def test_a_config_field_added_since_the_sweep_started_is_the_same_sweep():
-    from storylab.config import RunConfig, to_dict
+def test_threads_per_trial_respect_a_launchers_omp_num_threads(monkeypatch):
+    """Under a CPU-slot runner or batch scheduler (OMP_NUM_THREADS=1) one worker gets one thread,
+    not every core of the machine."""
+    from storylab.sweep.runner import _cores
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert _cores() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert _cores() == 3
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert _cores() == len(os.sched_getaffinity(0))
+
+
+def test_a_config_key_only_one_storylab_version_knows_is_the_same_sweep():
     from storylab.sweep.runner import _same_config
 
-    new = to_dict(RunConfig())
-    old = {**new, "train": {k: v for k, v in new["train"].items() if k != "align"}}  # written before train.align
-    assert _same_config(old, new)
-    changed = {**new, "train": {**new["train"], "lr": new["train"]["lr"] * 2}}
-    assert not _same_config(changed, new)
+    old = {"model": {"d_model": 32}, "train": {"lr": 3e-3, "align": "none"}}
+    assert _same_config(old, {"model": {"d_model": 32}, "train": {"lr": 3e-3}})
+    assert not _same_config(old, {"model": {"d_model": 64}, "train": {"lr": 3e-3}})
+    assert not _same_config(old, {"model": {"d_model": 32}, "train": {"lr": 1e-3, "align": "none"}})

@@ -214,6 +214,11 @@ class SweepResult:
 
 
 def _cores() -> int:
+    """Cores the sweep may use: OMP_NUM_THREADS when a launcher set it (a CPU-slot runner, a
+    batch scheduler), else the affinity set; workers x threads per trial stay within it."""
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS
