@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -43,21 +44,24 @@ from storylab.corpus.records import read_corpus, write_corpus  # noqa: E402
 from storylab.curricula import generate_curriculum  # noqa: E402
 from storylab.curricula.evidence import add_evidence  # noqa: E402
 from storylab.evaluate.suite import run_suite  # noqa: E402
-from storylab.evaluate.tasks import load_tasks  # noqa: E402
+from storylab.evaluate.tasks import Item, load_tasks  # noqa: E402
 from storylab.shards import prepare_many  # noqa: E402
 from storylab.tokenizer import load_tokenizer  # noqa: E402
 from storylab.train import train  # noqa: E402
 from storylab.world import generate_corpus  # noqa: E402
 
 NAME = "curricula_transfer"
-STEPS = int(os.environ.get("STEPS", 1000))
+STEPS = int(os.environ.get("STEPS", 1200))
 SEEDS = list(range(int(os.environ.get("SEEDS", 3))))
-N_STORIES = int(os.environ.get("STORIES", 6000))
-OUT = Path(os.environ.get("OUT", ROOT / "runs" / "exp_curricula"))
+N_STORIES = int(os.environ.get("STORIES", 20000))
+OUT = Path(os.environ.get("OUT", ROOT / "runs" / "exp_curricula_v2"))
 SKILLS = ["entity_tracking", "exclusion", "negation", "evidence", "lego", "logic", "variables"]
-MODEL = ["model.d_model=64", "model.n_layers=2", "model.n_heads=4", "model.context=128"]
-TRAIN = ["train.batch_size=12", "train.lr=3e-3", "train.min_lr=3e-4", "train.warmup=40", "train.threads=1",
+SOURCES = ["world", "curricula"]  # the items scored: the v2 world's phrasing and the curricula families
+# the scale found by experiments/curricula_scale.py: the smallest at which stories alone learn a target skill
+MODEL = ["model.d_model=64", "model.n_layers=4", "model.n_heads=4", "model.context=128", "model.positions=alibi"]
+TRAIN = ["train.batch_size=16", "train.lr=6e-3", "train.min_lr=6e-4", "train.warmup=50", "train.threads=1",
          "train.eval_every=0", "train.eval_batches=8", "train.log_every=20"]
+CKPTS = 6  # checkpoints per run, evenly spaced
 SLUG = {"stories only": "stories", "stories + 20% structured": "mixed", "structured first": "curriculum"}
 SPLIT = 0.2  # the structured share (mixed) and the structured phase's share of steps (curriculum)
 
@@ -92,16 +96,57 @@ def make_data() -> Path:
     return data
 
 
+def suite_items():
+    """The scored items, plus `memory` items: the `fact` items' farm scene without the
+    evidence sentence (answer: the world's usual sound), to see whether a model knows the prior."""
+    items = load_tasks(skills=SKILLS, sources=SOURCES)
+    return items + memory_items(items)
+
+
+def memory_items(items) -> list:
+    out = []
+    for it in items:
+        if it.skill != "evidence" or it.subskill != "fact":
+            continue
+        day, name = re.match(r"On (\w+), (\w+) went to the farm", it.prompt).groups()
+        animal = re.search(r"Mom asked what the (\w+) said", it.prompt).group(1)
+        prompt = (f"On {day}, {name} went to the farm and saw a {animal}. Mom asked what the {animal} said. "
+                  f"{name} said that it said")  # the same options as the fact item, answers swapped
+        out.append(Item(f"memory-{it.id}", "memory", prompt, it.distractors[0], [it.answer], it.source,
+                        "prior", group=it.group.replace("fact", "memory")))
+    return out
+
+
 def evaluate(run: Path, items) -> list[dict]:
+    """Scores at every checkpoint: raw accuracy with its Wilson interval, calibrated accuracy, subskills."""
     tok = load_tokenizer(run / "tokenizer.json")
     rows = []
     for step, path in list_checkpoints(run):
         model = load_model(path).eval()
         with torch.no_grad():
             res = run_suite(model, tok, items, batch_tokens=8192)
-        rows.append({"step": step, **{s.skill: {"acc": s.acc, "acc_cal": s.acc_cal, "chance": s.chance,
-                                                "n": s.n, "subskills": s.subskills} for s in res.skills}})
+        rows.append({"step": step, **{s.skill: {"acc": s.acc, "lo": s.ci_low, "hi": s.ci_high, "acc_cal": s.acc_cal,
+                                                "chance": s.chance, "n": s.n, "subskills": s.subskills}
+                                      for s in res.skills}})
     return rows
+
+
+def train_and_score(run: Path, overrides: list[str], items) -> list[dict]:
+    """Train `run` (resuming an interrupted one) and score its checkpoints; cached in curve.json."""
+    cache = run / "curve.json"
+    if not cache.exists():
+        steps = next(int(o.split("=")[1]) for o in reversed(overrides) if o.startswith("train.steps="))
+        cfg = load_run_config(None, [*overrides, f"train.ckpt_every={steps // CKPTS}"])
+        if not list_checkpoints(run) or list_checkpoints(run)[-1][0] < steps:
+            train(cfg, run, resume=(run / "config.toml").exists(), progress=False)
+        cache.write_text(json.dumps(evaluate(run, items)))
+    return json.loads(cache.read_text())
+
+
+def wilson_line(row: dict, skill: str) -> str:
+    r = row[skill]
+    mark = " **above**" if r["lo"] > r["chance"] + 1e-9 else ""
+    return f"{r['acc']:.2f} [{r['lo']:.2f}, {r['hi']:.2f}]{mark}"
 
 
 def mean_ci(xs: list[float]) -> tuple[float, float]:
@@ -118,21 +163,13 @@ def main() -> None:
     torch.set_num_threads(1)
     t0 = time.time()
     data = make_data()
-    items = load_tasks(skills=SKILLS)
+    items = suite_items()
     results: dict[str, dict[int, list[dict]]] = {}
     for seed in SEEDS:  # seed-major: an interrupted experiment still has every regime for the first seeds
         for regime, over in regimes(data).items():
             run = OUT / f"{SLUG[regime]}-{seed}"
-            cache = run / "curve.json"
-            if cache.exists() and "subskills" not in json.loads(cache.read_text())[-1]["lego"]:
-                cache.unlink()  # from an older version of this script: score again
-            if not cache.exists():
-                cfg = load_run_config(None, [*over, *MODEL, *TRAIN, f"train.steps={STEPS}", f"train.seed={seed}",
-                                             f"train.ckpt_every={STEPS // 4}"])
-                if not list_checkpoints(run) or list_checkpoints(run)[-1][0] < STEPS:
-                    train(cfg, run, resume=(run / "config.toml").exists(), progress=False)
-                cache.write_text(json.dumps(evaluate(run, items)))
-            results.setdefault(regime, {})[seed] = json.loads(cache.read_text())
+            over = [*over, *MODEL, *TRAIN, f"train.steps={STEPS}", f"train.seed={seed}"]
+            results.setdefault(regime, {})[seed] = train_and_score(run, over, items)
             print(f"{regime} seed {seed}: done ({time.time() - t0:.0f}s)", flush=True)
     report(results, time.time() - t0)
 
