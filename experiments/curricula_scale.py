@@ -9,8 +9,7 @@ intended scale is 60 minutes on 2 cores. Run: ``python experiments/curricula_sca
 Two questions, one set of runs:
 1. the smallest model/token budget at which stories alone learn entity tracking or exclusion
    above chance (Wilson 95% lower bound above chance) — the scale at which a transfer
-   effect (experiments/curricula_transfer.py) can be detected at all. The S run is the
-   transfer experiment's "stories only" seed 0 (same config, same directory).
+   effect (experiments/curricula_transfer.py) can be detected at all.
 2. FreshPrompt in miniature (Vu et al. 2023, FreshLLMs): at three sizes, does the model
    answer from the newest in-context evidence or from its memorised prior? `memory` items
    ask the farm question without evidence (does the model know the usual sound?); `fact`
@@ -38,13 +37,16 @@ from _findings import figure_path, write_finding  # noqa: E402
 NAME = "curricula_scale"
 XS = ["model.d_model=32", "model.n_layers=2", "model.n_heads=2", "model.context=128", "model.positions=alibi"]
 M = ["model.d_model=96", "model.n_layers=4", "model.n_heads=4", "model.context=128", "model.positions=alibi"]
-SIZES = {"XS": XS, "S": ct.MODEL, "M": M}
+S = ["model.d_model=64", "model.n_layers=4", "model.n_heads=4", "model.context=128", "model.positions=alibi"]
+SIZES = {"XS": XS, "S": S, "M": M}
+TRAIN = ["train.batch_size=16", *ct.TRAIN[1:]]  # 16 x 128 tokens a step
+STEPS = 1200
 TARGET = ["entity_tracking", "exclusion", "negation"]
 KINDS = ["prior", "fact", "update", "premise"]
 
 
 def run_dir(size: str) -> Path:
-    return ct.OUT / ("stories-0" if size == "S" else f"size-{size}")
+    return ct.OUT / f"size-{size}"
 
 
 def main() -> None:
@@ -55,7 +57,7 @@ def main() -> None:
     stories_only = ct.regimes(data)["stories only"]
     curves, params = {}, {}
     for size in os.environ.get("SIZES", "S,XS,M").split(","):
-        over = [*stories_only, *SIZES[size], *ct.TRAIN, f"train.steps={ct.STEPS}", "train.seed=0"]
+        over = [*stories_only, *SIZES[size], *TRAIN, f"train.steps={STEPS}", "train.seed=0"]
         t = time.time()
         curves[size] = ct.train_and_score(run_dir(size), over, items)
         params[size] = next(json.loads(l)["summary"] for l in (run_dir(size) / "metrics.jsonl").read_text()
@@ -125,8 +127,8 @@ scale a transfer effect from structured data cannot be seen. (2) FreshPrompt in 
 that change with size?
 
 **Setup.** Stories only ({ct.N_STORIES:,} v2-world stories, 10% with a dated evidence passage), 1,024-token
-BPE, {ct.STEPS} steps x 16 x 128 tokens ({ct.STEPS * 2048 / 1e6:.1f}M tokens), lr 6e-3 cosine to 6e-4, ALiBi,
-one thread, seed 0, 6 checkpoints; sizes XS = d32/L2, S = d64/L4 (the transfer experiment's model), M = d96/L4.
+BPE, {STEPS} steps x 16 x 128 tokens ({STEPS * 2048 / 1e6:.1f}M tokens), lr 6e-3 cosine to 6e-4, ALiBi,
+one thread, seed 0, 6 checkpoints; sizes XS = d32/L2, S = d64/L4, M = d96/L4.
 Wall time {seconds / 60:.1f} min in the last invocation (cached runs are not retrained).
 
 ![skills over steps per size](figures/{NAME}.png)
