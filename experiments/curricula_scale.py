@@ -4,7 +4,7 @@ CPU budget: about 14 minutes of one core (three stories-only runs of 1,200 steps
 tokens = 2.5M tokens each: 0.07M, 0.26M and 0.54M parameters, 6 checkpoints each, scored on
 the v2 world's entity tracking, exclusion and negation items and the evidence items); the issue's
 intended scale is 60 minutes on 2 cores. Run: ``python experiments/curricula_scale.py``
-(env as experiments/curricula_transfer.py; SIZES=S,XS,M picks sizes).
+(env as experiments/curricula_transfer.py; SIZES=XS,S,M picks sizes).
 
 Two questions, one set of runs:
 1. the smallest model/token budget at which stories alone learn entity tracking or exclusion
@@ -34,6 +34,10 @@ import torch  # noqa: E402
 import curricula_transfer as ct  # noqa: E402
 from _findings import figure_path, write_finding  # noqa: E402
 
+from storylab.checkpoint import load_model  # noqa: E402
+from storylab.evaluate.suite import score_items  # noqa: E402
+from storylab.tokenizer import load_tokenizer  # noqa: E402
+
 NAME = "curricula_scale"
 XS = ["model.d_model=32", "model.n_layers=2", "model.n_heads=2", "model.context=128", "model.positions=alibi"]
 M = ["model.d_model=96", "model.n_layers=4", "model.n_heads=4", "model.context=128", "model.positions=alibi"]
@@ -56,7 +60,7 @@ def main() -> None:
     items = ct.suite_items()
     stories_only = ct.regimes(data)["stories only"]
     curves, params = {}, {}
-    for size in os.environ.get("SIZES", "S,XS,M").split(","):
+    for size in os.environ.get("SIZES", "XS,S,M").split(","):
         over = [*stories_only, *SIZES[size], *TRAIN, f"train.steps={STEPS}", "train.seed=0"]
         t = time.time()
         curves[size] = ct.train_and_score(run_dir(size), over, items)
@@ -66,7 +70,39 @@ def main() -> None:
         for row in curves[size]:
             print(size, row["step"], " ".join(f"{s} {ct.wilson_line(row, s)}" for s in TARGET),
                   "| evidence", " ".join(f"{k} {kind_acc(row, k):.2f}" for k in KINDS), flush=True)
-    report(curves, params, time.time() - t0)
+    detail = {size: evidence_detail(run_dir(size), items) for size in curves}
+    if (ct.OUT / "stories-0" / "curve.json").exists():  # the transfer experiment's stories-only run: a 4th size
+        detail["L"] = evidence_detail(ct.OUT / "stories-0", items)
+    report(curves, params, detail, time.time() - t0)
+
+
+def evidence_detail(run: Path, items) -> dict:
+    """Evidence against memory at the run's last checkpoint: raw and calibrated accuracy per
+    kind, and how far the dated evidence moves the model (nats): for each `fact` item, the
+    log-odds of the evidence's sound over the usual one, minus the same log-odds in its
+    `memory` twin (the scene without the evidence). Cached in evidence.json."""
+    cache = run / "evidence.json"
+    if cache.exists():
+        return json.loads(cache.read_text())
+    model, tok = load_model(run).eval(), load_tokenizer(run / "tokenizer.json")
+    with torch.no_grad():
+        res = score_items(model, tok, [it for it in items if it.skill in ("evidence", "memory")], batch_tokens=8192)
+    by_id = {r.id: r for r in res}
+    out = {}
+    for kind in KINDS:
+        rs = [r for r in res if r.subskill == kind]
+        out[kind] = {"n": len(rs), "acc": sum(r.correct for r in rs) / len(rs),
+                     "acc_cal": sum(r.correct_cal for r in rs) / len(rs)}
+    facts = [r for r in res if r.subskill == "fact"]
+    # fact: options [evidence, usual]; memory twin: [usual, evidence]
+    odds_ev = [r.logprobs[0] - r.logprobs[1] for r in facts]
+    odds_mem = [by_id["memory-" + r.id].logprobs[1] - by_id["memory-" + r.id].logprobs[0] for r in facts]
+    shift = [a - b for a, b in zip(odds_ev, odds_mem)]
+    out["shift"] = sum(shift) / len(shift)
+    out["shift_positive"] = sum(x > 0 for x in shift) / len(shift)
+    out["params"] = sum(p.numel() for p in model.parameters())
+    cache.write_text(json.dumps(out))
+    return out
 
 
 def kind_acc(row: dict, kind: str) -> float:
@@ -75,7 +111,7 @@ def kind_acc(row: dict, kind: str) -> float:
     return row["evidence"]["subskills"][kind]["acc"]
 
 
-def report(curves: dict, params: dict, seconds: float) -> None:
+def report(curves: dict, params: dict, detail: dict, seconds: float) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -100,10 +136,10 @@ def report(curves: dict, params: dict, seconds: float) -> None:
     ax.set_title("evidence vs memory, final checkpoint", fontsize=9)
     fig.tight_layout()
     fig.savefig(figure_path(f"{NAME}.png"), dpi=110)
-    write_finding(NAME, body(curves, params, seconds))
+    write_finding(NAME, body(curves, params, detail, seconds))
 
 
-def body(curves, params, seconds) -> str:
+def body(curves, params, detail, seconds) -> str:
     rows = ["| size | params | step | " + " | ".join(TARGET) + " |", "|---" * (len(TARGET) + 3) + "|"]
     for size, curve in curves.items():
         n = params[size].split(" params")[0].rsplit(", ", 1)[-1]
@@ -112,12 +148,14 @@ def body(curves, params, seconds) -> str:
     first = {size: next((r["step"] for r in curve if any(r[s]["lo"] > r[s]["chance"] + 1e-9
                                                              for s in TARGET[:2])), None)
              for size, curve in curves.items()}
-    ev = ["| size | memory (prior known; chance 0.5) | fact (evidence over memory; memory = 0) | update (newest; "
-          "chance 0.33) | premise (chance 0.5) | evidence loss |", "|---" * 6 + "|"]
-    for size, curve in curves.items():
-        f = curve[-1]
-        ev.append(f"| {size} | " + " | ".join(f"{kind_acc(f, k):.2f}" for k in KINDS)
-                  + f" | {ev_loss(size)} |")
+    ev = ["| size | params | tokens | memory: raw / calibrated (chance 0.5) | fact: raw / calibrated (memory = 0, "
+          "evidence = 1) | evidence shift, nats (share > 0) | update (chance 0.33) | premise (chance 0.5) |",
+          "|---" * 8 + "|"]
+    for size, d in detail.items():
+        tokens = f"{ct.STEPS * ct.TOKENS_PER_STEP / 1e6:.1f}M" if size == "L" else f"{STEPS * 2048 / 1e6:.1f}M"
+        ev.append(f"| {size} | {d['params'] / 1e6:.2f}M | {tokens} | {d['prior']['acc']:.2f} / {d['prior']['acc_cal']:.2f} "
+                  f"| {d['fact']['acc']:.2f} / {d['fact']['acc_cal']:.2f} | {d['shift']:+.2f} ({d['shift_positive']:.2f}) "
+                  f"| {d['update']['acc']:.2f} | {d['premise']['acc']:.2f} |")
     return f"""## Scale for the curricula experiment, and evidence against memory at three sizes (`experiments/{NAME}.py`)
 
 **Questions.** (1) At what model size and token budget do procedural v2-world stories alone teach entity
@@ -138,16 +176,16 @@ Wall time {seconds / 60:.1f} min in the last invocation (cached runs are not ret
 First checkpoint with entity tracking or exclusion above chance: {', '.join(f'{k}: {v if v else "none"}'
                                                                             for k, v in first.items())}.
 
-Evidence against memory at the final checkpoint (raw accuracy; `memory` = the farm question with no evidence,
-answer the world's usual sound; `fact` = the same options after dated evidence for the other sound):
+Evidence against memory at the final checkpoint. `memory` (n=24) = the farm question with no evidence, answer
+the world's usual sound; `fact` (n=24) = the same options after dated evidence for the other sound; calibrated =
+each option's log-probability minus its mean over the contrast pair (the two animals swap sounds), which removes
+the model's preference for a sound regardless of the animal. Evidence shift = log-odds of the evidence's sound
+over the usual one with the evidence, minus the same log-odds without it (positive = the evidence moves the
+model toward it). L = the transfer experiment's *stories only* run (d128/L4 at
+{ct.STEPS * ct.TOKENS_PER_STEP / 1e6:.1f}M tokens), when it exists.
 
 {chr(10).join(ev)}
 """
-
-
-def ev_loss(size: str) -> str:
-    lines = [json.loads(l) for l in (run_dir(size) / "metrics.jsonl").read_text().splitlines() if "val_loss" in l]
-    return f"val {lines[-1]['val_loss']:.2f}" if lines else "-"
 
 
 if __name__ == "__main__":
