@@ -132,9 +132,11 @@ def evaluate(run: Path, items) -> list[dict]:
         with torch.no_grad():
             res = run_suite(model, tok, items, batch_tokens=8192)
         rows.append({"step": step, **{s.skill: {"acc": s.acc, "lo": s.ci_low, "hi": s.ci_high, "acc_cal": s.acc_cal,
+                                                "cal_lo": s.cal_ci_low, "cal_hi": s.cal_ci_high, "groups": s.n_groups,
                                                 "chance": s.chance, "n": s.n, "subskills": s.subskills}
                                       for s in res.skills},
-                     "items": {r.id: r.correct for r in res.items}})  # for the paired test between regimes
+                     # raw and calibrated credit per item, for the paired test between regimes
+                     "items": {r.id: [r.correct, r.correct_cal] for r in res.items}})
     return rows
 
 
@@ -162,6 +164,7 @@ def main() -> None:
     data = make_data()
     items = suite_items()
     SKILL_OF.update({it.id: it.skill for it in items})
+    GROUP_OF.update({it.id: it.group for it in items})
     results: dict[str, dict[int, list[dict]]] = {}
     for seed in SEEDS:  # seed-major: an interrupted experiment still has every regime for the first seeds
         for regime, over in regimes(data).items():
@@ -190,24 +193,36 @@ def sign_test(wins: int, losses: int) -> float:
     return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
 
 
-SKILL_OF: dict[str, str] = {}
+SKILL_OF: dict[str, str] = {}   # item id -> skill, and -> contrast group (filled in main)
+GROUP_OF: dict[str, str] = {}
 
 
-def paired(results, regime: str, skill: str, over_curve: bool = False) -> dict:
+def units(skill: str, cal: bool) -> dict[str, list[str]]:
+    """The test's units: items (raw credit), or contrast groups (calibrated credit: a pair's
+    two items are right or wrong together, so the group is the independent unit)."""
+    out: dict[str, list[str]] = {}
+    for i, sk in SKILL_OF.items():
+        if sk == skill:
+            out.setdefault(GROUP_OF[i] if cal and GROUP_OF[i] else i, []).append(i)
+    return out
+
+
+def paired(results, regime: str, skill: str, over_curve: bool = False, cal: bool = True) -> dict:
     """Regime minus stories only, paired by seed: mean ± t half-width of the accuracy
-    difference, and the exact sign test over (seed, item) pairs (an item's correctness at
-    the final checkpoint, or averaged over checkpoints for `over_curve`)."""
+    difference, and the exact sign test over (seed, unit) pairs (a unit's credit at the
+    final checkpoint, or averaged over checkpoints for `over_curve`; calibrated credit over
+    contrast groups, or raw credit over items)."""
     base = results["stories only"]
     seeds = sorted(set(results[regime]) & set(base))
-    ids = [i for i, sk in SKILL_OF.items() if sk == skill]
+    us = units(skill, cal)
 
-    def score(curve, i):
+    def score(curve, ids):
         rows = curve if over_curve else curve[-1:]
-        return sum(r["items"][i] for r in rows) / len(rows)
+        return sum(r["items"][i][int(cal)] for r in rows for i in ids) / (len(rows) * len(ids))
 
     diffs, wins, losses = [], 0, 0
     for k in seeds:
-        d = [score(results[regime][k], i) - score(base[k], i) for i in ids]
+        d = [score(results[regime][k], ids) - score(base[k], ids) for ids in us.values()]
         diffs.append(sum(d) / len(d))
         wins += sum(x > 1e-9 for x in d)
         losses += sum(x < -1e-9 for x in d)
@@ -215,12 +230,18 @@ def paired(results, regime: str, skill: str, over_curve: bool = False) -> dict:
     return {"diff": m, "half": h, "wins": wins, "losses": losses, "p": sign_test(wins, losses), "seeds": len(seeds)}
 
 
-def pooled(by_seed: dict, skill: str) -> tuple[float, float, float]:
-    """Accuracy at the final checkpoint pooled over seeds, with a Wilson interval (items x seeds)."""
+def pooled(by_seed: dict, skill: str, cal: bool = False) -> tuple[float, float, float]:
+    """Accuracy at the final checkpoint pooled over seeds, with a Wilson interval over
+    items x seeds (raw) or contrast groups x seeds (calibrated)."""
     from storylab.evaluate.suite import wilson
 
-    n = sum(c[-1][skill]["n"] for c in by_seed.values())
-    k = sum(c[-1][skill]["acc"] * c[-1][skill]["n"] for c in by_seed.values())
+    key, n_key = ("acc_cal", "groups") if cal else ("acc", "n")
+    n = sum(c[-1][skill][n_key] for c in by_seed.values())
+    if cal:  # acc_cal is an item mean; a group's credit is its items' mean, so recount by group
+        k = sum(sum(sum(c[-1]["items"][i][1] for i in ids) / len(ids) for ids in units(skill, True).values())
+                for c in by_seed.values())
+    else:
+        k = sum(c[-1][skill][key] * c[-1][skill][n_key] for c in by_seed.values())
     lo, hi = wilson(k, n)
     return k / n, lo, hi
 
@@ -254,27 +275,32 @@ def report(results, seconds: float) -> None:
     first = next(iter(results.values()))
     n_items = {s: next(iter(first.values()))[-1][s]["n"] for s in SKILLS}
     chance = {s: next(iter(first.values()))[-1][s]["chance"] for s in SKILLS}
-    lines = [f"Final checkpoint (step {STEPS}), raw accuracy: mean ± t-95% half-width over the seeds, then pooled "
-             "over seeds with a Wilson 95% interval (**bold** = interval above chance):\n",
+    lines = [f"Final checkpoint (step {STEPS}): mean ± t-95% half-width over the seeds (none with one seed), then "
+             "pooled over seeds with a Wilson 95% interval (**bold** = interval above chance); raw accuracy over "
+             "items, and calibrated accuracy (each option's log-probability minus its mean over the contrast group, "
+             "which cancels a preference for one answer word; the interval counts groups):\n",
              "| regime | " + " | ".join(f"{s} (chance {chance[s]:.2f})" for s in SKILLS) + " |",
              "|---" * (len(SKILLS) + 1) + "|"]
     for regime, by_seed in results.items():
-        cells = []
-        for s in SKILLS:
-            acc, lo, hi = pooled(by_seed, s)
-            pool = f"{acc:.2f} [{lo:.2f}, {hi:.2f}]"
-            cells.append(fmt(mean_ci([c[-1][s]["acc"] for c in by_seed.values()])) + "; "
-                         + (f"**{pool}**" if lo > chance[s] + 1e-9 else pool))
-        lines.append(f"| {regime} | " + " | ".join(cells) + " |")
-    ptab = ["| regime vs stories only | skill | final: diff ± t-95% | final: wins/losses, sign-test p "
-            "| mean over checkpoints: diff ± t-95% | wins/losses, p |", "|---" * 6 + "|"]
+        for cal in (False, True):
+            cells = []
+            for s in SKILLS:
+                acc, lo, hi = pooled(by_seed, s, cal)
+                pool = f"{acc:.2f} [{lo:.2f}, {hi:.2f}]"
+                cells.append(fmt(mean_ci([c[-1][s]["acc_cal" if cal else "acc"] for c in by_seed.values()])) + "; "
+                             + (f"**{pool}**" if lo > chance[s] + 1e-9 else pool))
+            lines.append(f"| {regime}, {'calibrated' if cal else 'raw'} | " + " | ".join(cells) + " |")
+    ptab = ["| regime vs stories only | skill | calibrated, final: diff; wins/losses, sign-test p "
+            "| calibrated, mean over checkpoints: diff; wins/losses, p | raw, final: diff; wins/losses, p |",
+            "|---" * 5 + "|"]
     tests = {}
+    cell = lambda t: f"{fmt((t['diff'], t['half']))}; {t['wins']}/{t['losses']}, p={t['p']:.3f}"
     for regime in list(results)[1:]:
         for s in ("entity_tracking", "exclusion", "negation", "evidence"):
             f, c = paired(results, regime, s), paired(results, regime, s, over_curve=True)
-            tests[regime, s] = (f, c)
-            ptab.append(f"| {regime} | {s} | {fmt((f['diff'], f['half']))} | {f['wins']}/{f['losses']}, "
-                        f"{f['p']:.3f} | {fmt((c['diff'], c['half']))} | {c['wins']}/{c['losses']}, {c['p']:.3f} |")
+            r = paired(results, regime, s, cal=False)
+            tests[regime, s] = (f, c, r)
+            ptab.append(f"| {regime} | {s} | {cell(f)} | {cell(c)} | {cell(r)} |")
     verdicts = judge(results, tests)
     body = f"""## Structured data and in-context evidence on tiny models (`experiments/{NAME}.py`)
 
@@ -304,15 +330,17 @@ Wall time: {train_minutes():.0f} min of training for the {len(results) * len(SEE
 
 {chr(10).join(lines)}
 
-Paired comparison with *stories only* (same seed, same items): accuracy difference, mean ± t-95% over seeds;
-exact sign test (McNemar) over the (seed, item) pairs whose correctness differs. "Mean over checkpoints" is
-the speed of learning (area under the curve).
+Paired comparison with *stories only* (same seed, same items): accuracy difference (± t-95% over seeds when
+there are several); exact sign test (McNemar) over the (seed, unit) pairs whose credit differs — units are
+contrast groups for calibrated credit, items for raw. "Mean over checkpoints" is the speed of learning (area
+under the curve). The verdicts use the calibrated columns (as the previous version of this experiment did).
 
 {chr(10).join(ptab)}
 
-Evidence items by kind at the final checkpoint (raw accuracy, mean over seeds; chance 0.5 for fact/premise,
-0.33 for update; on `fact` items the distractor is the world's usual sound, so below chance = answering from
-memory; `memory` = the same farm question with no evidence, answered with the usual sound):
+Evidence items by kind at the final checkpoint (mean over seeds; chance 0.5 for memory/fact/premise, 0.33 for
+update). `memory` = the farm question with no evidence, answered with the world's usual sound (does the model
+know the prior?); `fact` = the same options after dated evidence for another sound, so calibrated 0 = answers
+from memory, 1 = from the evidence:
 
 {evidence_table(results)}
 
@@ -359,18 +387,29 @@ def train_minutes() -> float:
 
 
 def evidence_table(results) -> str:
-    kinds = ("fact", "update", "premise")
-    rows = ["| regime | memory | " + " | ".join(kinds) + " |", "|---" * 5 + "|"]
+    """Memory and fact: raw / calibrated (over each run's contrast pairs); update and premise: raw."""
+    def cal(curve, tag):
+        groups: dict[str, list[str]] = {}
+        for i, g in GROUP_OF.items():
+            if f"-{tag}" in g:
+                groups.setdefault(g, []).append(i)
+        return sum(sum(curve[-1]["items"][i][1] for i in ids) / len(ids) for ids in groups.values()) / len(groups)
+
+    rows = ["| regime | memory: raw / calibrated | fact: raw / calibrated | update | premise |", "|---" * 5 + "|"]
     for regime, by_seed in results.items():
-        vals = [mean_ci([c[-1]["memory"]["acc"] for c in by_seed.values()])]
-        vals += [mean_ci([c[-1]["evidence"]["subskills"][k]["acc"] for c in by_seed.values()]) for k in kinds]
-        rows.append(f"| {regime} | " + " | ".join(f"{m:.2f} ± {h:.2f}" if h == h else f"{m:.2f}" for m, h in vals)
-                    + " |")
+        curves = list(by_seed.values())
+        m = lambda xs: sum(xs) / len(xs)
+        sub = lambda k: m([c[-1]["evidence"]["subskills"][k]["acc"] for c in curves])
+        rows.append(f"| {regime} | {m([c[-1]['memory']['acc'] for c in curves]):.2f} / "
+                    f"{m([cal(c, 'memory') for c in curves]):.2f} | {sub('fact'):.2f} / "
+                    f"{m([cal(c, 'fact') for c in curves]):.2f} | {sub('update'):.2f} | {sub('premise'):.2f} |")
     return "\n".join(rows)
 
 
 def judge(results, tests) -> str:
     """Verdicts by a fixed rule, stated with them."""
+    from storylab.evaluate.suite import wilson
+
     def sig(t, sign):
         return t["p"] < 0.05 and sign * (t["wins"] - t["losses"]) > 0
 
@@ -380,8 +419,8 @@ def judge(results, tests) -> str:
         return "partly" if pos else "not"
 
     regimes_ = list(results)[1:]
-    lines = ["**Verdicts** (rule: an effect counts when the paired sign test gives p < 0.05 in its direction; "
-             "the seed-level t interval is reported beside it):"]
+    lines = ["**Verdicts** (rule: an effect counts when the paired sign test on calibrated credit over contrast "
+             "groups gives p < 0.05 in its direction):"]
     for claim, skills, k in (("structured data improves entity tracking (final checkpoint)", ["entity_tracking"], 0),
                              ("reasoning-like data speeds up reasoning in language (exclusion, negation; mean over "
                               "checkpoints)", ["exclusion", "negation"], 1)):
@@ -391,30 +430,36 @@ def judge(results, tests) -> str:
         hurt = (" — and it hurt in " + ", ".join(f"{r}: {s}" for r, s in neg)) if neg else ""
         lines.append(f"- *{claim}*: **{word(pos, neg, len(skills) * len(regimes_))}** (a significant gain in "
                      f"{what}{hurt}).")
-    final = [c[-1] for by_seed in results.values() for c in by_seed.values()]
+    finals = [c[-1] for by_seed in results.values() for c in by_seed.values()]
 
-    def pool(get, n_of):
-        from storylab.evaluate.suite import wilson
-
-        n = sum(n_of(f) for f in final)
-        k = sum(get(f) * n_of(f) for f in final)
+    def pool(tag: str, cal: bool):
+        """Pooled over every run's final checkpoint: credit over items (raw) or contrast groups (calibrated)."""
+        groups: dict[str, list[str]] = {}
+        for i, g in GROUP_OF.items():
+            if f"-{tag}" in g:
+                for key in ([g] if cal else [i]):
+                    groups.setdefault(key, []).append(i)
+        k = sum(sum(f["items"][i][int(cal)] for i in ids) / len(ids) for f in finals for ids in groups.values())
+        n = len(groups) * len(finals)
         return (k / n, *wilson(k, n))
 
-    sub = lambda kind: (lambda f: f["evidence"]["subskills"][kind]["acc"], lambda f: f["evidence"]["subskills"][kind]["n"])
-    upd, fact, prem = pool(*sub("update")), pool(*sub("fact")), pool(*sub("premise"))
-    mem = pool(lambda f: f["memory"]["acc"], lambda f: f["memory"]["n"])
+    upd, prem = pool("update", False), pool("premise", False)
+    fact, mem = pool("fact", True), pool("memory", True)
     n_ok = sum([upd[1] > 1 / 3, fact[1] > 0.5, prem[1] > 0.5])
     v = "reproduced" if n_ok == 3 else "partly" if n_ok else "not"
     ci = lambda t: f"{t[0]:.2f} [{t[1]:.2f}, {t[2]:.2f}]"
     lines.append(f"- *newest in-context evidence beats memory* (all runs pooled, Wilson 95%): **{v}** — update "
-                 f"{ci(upd)} (chance 0.33), fact {ci(fact)} (chance 0.50; memory gives 0), false/true premise "
-                 f"{ci(prem)} (chance 0.50); the prior itself (`memory` items) {ci(mem)}. Sizes: "
-                 f"`experiments/curricula_scale.py`.")
+                 f"{ci(upd)} (raw, chance 0.33), false/true premise {ci(prem)} (raw, chance 0.50), fact {ci(fact)} "
+                 f"(calibrated over pairs; 0 = answers from memory, 1 = from the evidence); the prior itself "
+                 f"(`memory` items, calibrated) {ci(mem)}. Sizes: `experiments/curricula_scale.py`.")
     base = results["stories only"]
-    learned = [s for s in ("entity_tracking", "exclusion", "negation") if pooled(base, s)[1] > base[0][-1][s]["chance"]]
+    chance = lambda s: base[min(base)][-1][s]["chance"]
+    raw = [s for s in ("entity_tracking", "exclusion", "negation") if pooled(base, s)[1] > chance(s)]
+    cal = [s for s in ("entity_tracking", "exclusion", "negation") if pooled(base, s, True)[1] > chance(s)]
     lines.append("- Precondition (a transfer effect needs a skill that the baseline learns): *stories only* is above "
-                 "chance, pooled over seeds, on " + (", ".join(learned) or "**none** of entity tracking, exclusion, "
-                                                    "negation") + ".")
+                 "chance (Wilson 95%, pooled over seeds) on " + (", ".join(raw) or "**none**") + " by raw accuracy and "
+                 "on " + (", ".join(cal) or "**none**") + " by calibrated accuracy, of entity tracking, exclusion and "
+                 "negation.")
     return "\n".join(lines)
 
 
