@@ -191,7 +191,26 @@ model toward it). L = the transfer experiment's *stories only* run (d128/L4 at
 {chr(10).join(ev)}
 
 {verdict(curves, detail)}
+
+Training wall time (one thread in a CPU slot): {', '.join(f"{k} {v.split(' in ')[1].split('s ')[0]} s" for k, v in params.items())}
+for {STEPS * 2048 / 1e6:.1f}M tokens each; the first invocation took about 7 minutes with scoring.
+
+{WHY}
 """
+
+
+WHY = """\
+**Why.** No model up to 0.54M parameters x 2.5M tokens learns a target skill from the stories (val loss
+2.04, 1.00, 0.82 nats/token for XS, S, M), and even the L run (0.92M x 5.4M, val 0.55) learns negation only.
+Every size but S knows the memorised prior (the calibrated `memory` score is 0.92-1.00: given an animal, the
+model prefers its usual sound over another animal's), and none answers `fact` items from the evidence: the
+calibrated `fact` score is 0.08, 0.50, 0.25 and 0.00 from XS to L, and the evidence shifts the log-odds by at most
+0.2 nats. So here the larger the model, the firmer its prior and the more it answers from memory, the reverse of
+FreshPrompt's finding for LLMs, where larger models make better use of evidence. The models have not learned to
+read dated evidence at all: `update` (newest of two locations) and `premise` stay at chance at every size, with
+about 2,000 evidence passages in training (10% of stories). Sizes differ in tokens for L (5.4M vs 2.5M), and each
+size is one seed with 12 contrast pairs, so the trend is suggestive; a size sweep at equal tokens with seeds
+(`storylab sweep`, issue #15) is the proper version."""
 
 
 def verdict(curves, detail) -> str:

@@ -322,9 +322,9 @@ Regimes: *stories only*; *stories + 20% structured* (every batch row 20% likely 
 initialisation); {CKPTS} checkpoints per run, scored on the suite's v2-world items and the curricula families
 ({', '.join(f'{s} n={n_items[s]}' for s in SKILLS)}); the hand-written items were not scored (their phrasing
 is not the world's, and the world-trained models are known not to transfer to it).
-Wall time: {train_minutes():.0f} min of training for the {len(results) * len(SEEDS)} runs plus
-{seconds / 60:.1f} min for data, scoring and this report in the last invocation (one thread in a CPU slot of a
-2-core machine shared with other jobs).
+Wall time: {train_minutes():.0f} min of training for the {len(results) * len(SEEDS)} runs (one thread in a CPU
+slot of a 2-core machine shared with other jobs), about 20 s of scoring per run ({CKPTS} checkpoints), and
+{seconds / 60:.1f} min in the last invocation (cached runs are neither retrained nor rescored).
 
 ![skills over checkpoints per regime](figures/{NAME}.png)
 
@@ -349,9 +349,31 @@ Loss per source at the end (nats/token, mean over seeds): validation `val_loss_<
 {loss_line()}.
 
 {verdicts}
+
+{WHY}
 """
     write_finding(NAME, body)
     print(body)
+
+
+WHY = """\
+**Why (reading of the run above; one seed).** At 0.92M parameters x 5.4M tokens (stories val loss 0.55
+nats/token) stories alone teach negation (calibrated 0.85, 17 of 20 contrast pairs) but not exclusion
+(calibrated 0.65, interval covers chance) or entity tracking (raw 0.33, calibrated 0.54, both intervals cover
+chance). Entity tracking, the target of claim (2), is not learned by the baseline, so that claim stays
+untestable at this scale; only negation could show transfer. The structured data itself is not learned either:
+LEGO, logic and variables stay at chance even with 20% structured rows (structured val loss 0.82 nats/token:
+the format is learned, the resolution is not), so there is little reasoning skill to transfer. Mixing in 20%
+costs stories loss (0.58 vs 0.55) and, at the final checkpoint, negation (calibrated 0.50 vs 0.85; 1/8 pairs,
+p = 0.039); structured-first loses entity tracking's calibrated credit (0/6, p = 0.031) and forgets the
+structured data after the switch (val loss 8.9). With the evidence gain below, 3 of the 24 uncorrected tests
+reach p < 0.05 with one seed (about 1.2 expected by chance): weak evidence, not an established effect. On the evidence items, stories only answers the `fact`
+items from memory (calibrated 0.00 while the prior is known at 1.00); both structured regimes sit nearer the
+evidence (0.42, 0.50; the mixture gains +0.11 over checkpoints, p = 0.035) — perhaps because variable tracking
+rewards the newest assignment, but again one seed and uncorrected. The issue asks for 3 seeds at up to 60
+minutes on 2 cores; this ran 1 seed in about 25 core-minutes (the helper's whole slot budget was 45 minutes).
+The paired test is over items and contrast groups, so it measures item sampling, not seed-to-seed variation:
+two more seeds (about 50 core-minutes) are the first thing to add."""
 
 
 def params() -> str:
