@@ -1,8 +1,10 @@
 """Does structured data help tiny models track entities, exclude, negate and follow evidence?
 
-CPU budget: about 35 minutes of one core (default settings: 3 regimes x 3 seeds x 1000
-steps of a 0.17M-parameter model, 4 checkpoints each, scored on 7 skills); under 60
-minutes on 2 cores. Run: ``python experiments/curricula_transfer.py``
+CPU budget: about 33 minutes of one core (default settings: 3 regimes x 1 seed x 2,640
+steps x 8 x 256 tokens = 5.4M tokens per run of a 1.05M-parameter d128/L4 model, about
+10 minutes each, 6 checkpoints each, scored on 7 skills; SEEDS=3 triples it). The issue
+allows 60 minutes on 2 cores (120 core-minutes); this runs at about a quarter of that, which
+is why it has one seed (the paired test is over items). Run: ``python experiments/curricula_transfer.py``
 (env: STEPS, SEEDS, STORIES, OUT).
 
 Claims (from the issue's sources):
@@ -16,8 +18,10 @@ Claims (from the issue's sources):
 Equal compute, three regimes over the same steps and batch: stories only; stories with
 20% structured rows mixed in throughout; structured only for the first 20% of steps,
 then stories. The stories carry dated evidence passages in 10% of stories (all regimes).
-Skills are scored at every checkpoint with the calibrated contrast-group accuracy
-(``acc_cal``: an option's context-free prior cancels; chance 1/options).
+Skills are scored at every checkpoint on the suite's v2-world items (entity tracking,
+exclusion, negation) and the curricula families (evidence, lego, logic, variables): raw
+accuracy with Wilson intervals, seed-level t intervals, and a paired exact sign test
+(McNemar) over (seed, item) pairs against "stories only".
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -43,21 +48,26 @@ from storylab.corpus.records import read_corpus, write_corpus  # noqa: E402
 from storylab.curricula import generate_curriculum  # noqa: E402
 from storylab.curricula.evidence import add_evidence  # noqa: E402
 from storylab.evaluate.suite import run_suite  # noqa: E402
-from storylab.evaluate.tasks import load_tasks  # noqa: E402
+from storylab.evaluate.tasks import Item, load_tasks  # noqa: E402
 from storylab.shards import prepare_many  # noqa: E402
 from storylab.tokenizer import load_tokenizer  # noqa: E402
 from storylab.train import train  # noqa: E402
 from storylab.world import generate_corpus  # noqa: E402
 
 NAME = "curricula_transfer"
-STEPS = int(os.environ.get("STEPS", 1000))
-SEEDS = list(range(int(os.environ.get("SEEDS", 3))))
-N_STORIES = int(os.environ.get("STORIES", 6000))
-OUT = Path(os.environ.get("OUT", ROOT / "runs" / "exp_curricula"))
+STEPS = int(os.environ.get("STEPS", 2640))
+SEEDS = list(range(int(os.environ.get("SEEDS", 1))))
+N_STORIES = int(os.environ.get("STORIES", 20000))
+OUT = Path(os.environ.get("OUT", ROOT / "runs" / "exp_curricula_v2"))
 SKILLS = ["entity_tracking", "exclusion", "negation", "evidence", "lego", "logic", "variables"]
-MODEL = ["model.d_model=64", "model.n_layers=2", "model.n_heads=4", "model.context=128"]
-TRAIN = ["train.batch_size=12", "train.lr=3e-3", "train.min_lr=3e-4", "train.warmup=40", "train.threads=1",
+SOURCES = ["world", "curricula"]  # the items scored: the v2 world's phrasing and the curricula families
+# experiments/curricula_scale.py found no skill at 0.06-0.54M parameters x 2.5M tokens; this is the demo's
+# recipe (d128/L4, 8 x 256 tokens, lr 6e-3), at which stories alone learned the world's exclusion and negation
+MODEL = ["model.d_model=128", "model.n_layers=4", "model.n_heads=4", "model.context=256", "model.positions=alibi"]
+TRAIN = ["train.batch_size=8", "train.lr=6e-3", "train.min_lr=6e-4", "train.warmup=50", "train.threads=1",
          "train.eval_every=0", "train.eval_batches=8", "train.log_every=20"]
+TOKENS_PER_STEP = 8 * 256
+CKPTS = 6  # checkpoints per run, evenly spaced
 SLUG = {"stories only": "stories", "stories + 20% structured": "mixed", "structured first": "curriculum"}
 SPLIT = 0.2  # the structured share (mixed) and the structured phase's share of steps (curriculum)
 
@@ -92,16 +102,77 @@ def make_data() -> Path:
     return data
 
 
+def suite_items():
+    """The scored items, plus `memory` items: the `fact` items' farm scene without the
+    evidence sentence (answer: the world's usual sound), to see whether a model knows the prior."""
+    items = load_tasks(skills=SKILLS, sources=SOURCES)
+    return items + memory_items(items)
+
+
+def memory_items(items) -> list:
+    out = []
+    for it in items:
+        if it.skill != "evidence" or it.subskill != "fact":
+            continue
+        day, name = re.match(r"On (\w+), (\w+) went to the farm", it.prompt).groups()
+        animal = re.search(r"Mom asked what the (\w+) said", it.prompt).group(1)
+        prompt = (f"On {day}, {name} went to the farm and saw a {animal}. Mom asked what the {animal} said. "
+                  f"{name} said that it said")  # the same options as the fact item, answers swapped
+        out.append(Item(f"memory-{it.id}", "memory", prompt, it.distractors[0], [it.answer], it.source,
+                        "prior", group=it.group.replace("fact", "memory")))
+    return out
+
+
 def evaluate(run: Path, items) -> list[dict]:
+    """Scores at every checkpoint: raw accuracy with its Wilson interval, calibrated accuracy, subskills."""
     tok = load_tokenizer(run / "tokenizer.json")
     rows = []
     for step, path in list_checkpoints(run):
         model = load_model(path).eval()
         with torch.no_grad():
             res = run_suite(model, tok, items, batch_tokens=8192)
-        rows.append({"step": step, **{s.skill: {"acc": s.acc, "acc_cal": s.acc_cal, "chance": s.chance,
-                                                "n": s.n, "subskills": s.subskills} for s in res.skills}})
+        rows.append({"step": step, **{s.skill: {"acc": s.acc, "lo": s.ci_low, "hi": s.ci_high, "acc_cal": s.acc_cal,
+                                                "cal_lo": s.cal_ci_low, "cal_hi": s.cal_ci_high, "groups": s.n_groups,
+                                                "chance": s.chance, "n": s.n, "subskills": s.subskills}
+                                      for s in res.skills},
+                     # raw and calibrated credit per item, for the paired test between regimes
+                     "items": {r.id: [r.correct, r.correct_cal] for r in res.items}})
     return rows
+
+
+def train_and_score(run: Path, overrides: list[str], items) -> list[dict]:
+    """Train `run` (resuming an interrupted one) and score its checkpoints; cached in curve.json."""
+    cache = run / "curve.json"
+    if not cache.exists():
+        steps = next(int(o.split("=")[1]) for o in reversed(overrides) if o.startswith("train.steps="))
+        cfg = load_run_config(None, [*overrides, f"train.ckpt_every={steps // CKPTS}"])
+        if not list_checkpoints(run) or list_checkpoints(run)[-1][0] < steps:
+            train(cfg, run, resume=(run / "config.toml").exists(), progress=False)
+        cache.write_text(json.dumps(evaluate(run, items)))
+    return json.loads(cache.read_text())
+
+
+def wilson_line(row: dict, skill: str) -> str:
+    r = row[skill]
+    mark = " **above**" if r["lo"] > r["chance"] + 1e-9 else ""
+    return f"{r['acc']:.2f} [{r['lo']:.2f}, {r['hi']:.2f}]{mark}"
+
+
+def main() -> None:
+    torch.set_num_threads(1)
+    t0 = time.time()
+    data = make_data()
+    items = suite_items()
+    SKILL_OF.update({it.id: it.skill for it in items})
+    GROUP_OF.update({it.id: it.group for it in items})
+    results: dict[str, dict[int, list[dict]]] = {}
+    for seed in SEEDS:  # seed-major: an interrupted experiment still has every regime for the first seeds
+        for regime, over in regimes(data).items():
+            run = OUT / f"{SLUG[regime]}-{seed}"
+            over = [*over, *MODEL, *TRAIN, f"train.steps={STEPS}", f"train.seed={seed}"]
+            results.setdefault(regime, {})[seed] = train_and_score(run, over, items)
+            print(f"{regime} seed {seed}: done ({time.time() - t0:.0f}s)", flush=True)
+    report(results, time.time() - t0)
 
 
 def mean_ci(xs: list[float]) -> tuple[float, float]:
@@ -114,35 +185,65 @@ def mean_ci(xs: list[float]) -> tuple[float, float]:
     return m, t.get(len(xs), 2.0) * sd / math.sqrt(len(xs))
 
 
-def main() -> None:
-    torch.set_num_threads(1)
-    t0 = time.time()
-    data = make_data()
-    items = load_tasks(skills=SKILLS)
-    results: dict[str, dict[int, list[dict]]] = {}
-    for seed in SEEDS:  # seed-major: an interrupted experiment still has every regime for the first seeds
-        for regime, over in regimes(data).items():
-            run = OUT / f"{SLUG[regime]}-{seed}"
-            cache = run / "curve.json"
-            if cache.exists() and "subskills" not in json.loads(cache.read_text())[-1]["lego"]:
-                cache.unlink()  # from an older version of this script: score again
-            if not cache.exists():
-                cfg = load_run_config(None, [*over, *MODEL, *TRAIN, f"train.steps={STEPS}", f"train.seed={seed}",
-                                             f"train.ckpt_every={STEPS // 4}"])
-                if not list_checkpoints(run) or list_checkpoints(run)[-1][0] < STEPS:
-                    train(cfg, run, resume=(run / "config.toml").exists(), progress=False)
-                cache.write_text(json.dumps(evaluate(run, items)))
-            results.setdefault(regime, {})[seed] = json.loads(cache.read_text())
-            print(f"{regime} seed {seed}: done ({time.time() - t0:.0f}s)", flush=True)
-    report(results, time.time() - t0)
+def sign_test(wins: int, losses: int) -> float:
+    """Two-sided exact binomial p of `wins` vs `losses` discordant pairs (McNemar's exact test)."""
+    n, k = wins + losses, min(wins, losses)
+    if n == 0:
+        return 1.0
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
 
 
-def table(results, metric: str) -> tuple[list[str], dict]:
-    out = {}
-    for regime, by_seed in results.items():
-        final = [curve[-1] for curve in by_seed.values()]
-        out[regime] = {s: mean_ci([f[s][metric] for f in final]) for s in SKILLS}
-    return SKILLS, out
+SKILL_OF: dict[str, str] = {}   # item id -> skill, and -> contrast group (filled in main)
+GROUP_OF: dict[str, str] = {}
+
+
+def units(skill: str, cal: bool) -> dict[str, list[str]]:
+    """The test's units: items (raw credit), or contrast groups (calibrated credit: a pair's
+    two items are right or wrong together, so the group is the independent unit)."""
+    out: dict[str, list[str]] = {}
+    for i, sk in SKILL_OF.items():
+        if sk == skill:
+            out.setdefault(GROUP_OF[i] if cal and GROUP_OF[i] else i, []).append(i)
+    return out
+
+
+def paired(results, regime: str, skill: str, over_curve: bool = False, cal: bool = True) -> dict:
+    """Regime minus stories only, paired by seed: mean ± t half-width of the accuracy
+    difference, and the exact sign test over (seed, unit) pairs (a unit's credit at the
+    final checkpoint, or averaged over checkpoints for `over_curve`; calibrated credit over
+    contrast groups, or raw credit over items)."""
+    base = results["stories only"]
+    seeds = sorted(set(results[regime]) & set(base))
+    us = units(skill, cal)
+
+    def score(curve, ids):
+        rows = curve if over_curve else curve[-1:]
+        return sum(r["items"][i][int(cal)] for r in rows for i in ids) / (len(rows) * len(ids))
+
+    diffs, wins, losses = [], 0, 0
+    for k in seeds:
+        d = [score(results[regime][k], ids) - score(base[k], ids) for ids in us.values()]
+        diffs.append(sum(d) / len(d))
+        wins += sum(x > 1e-9 for x in d)
+        losses += sum(x < -1e-9 for x in d)
+    m, h = mean_ci(diffs)
+    return {"diff": m, "half": h, "wins": wins, "losses": losses, "p": sign_test(wins, losses), "seeds": len(seeds)}
+
+
+def pooled(by_seed: dict, skill: str, cal: bool = False) -> tuple[float, float, float]:
+    """Accuracy at the final checkpoint pooled over seeds, with a Wilson interval over
+    items x seeds (raw) or contrast groups x seeds (calibrated)."""
+    from storylab.evaluate.suite import wilson
+
+    key, n_key = ("acc_cal", "groups") if cal else ("acc", "n")
+    n = sum(c[-1][skill][n_key] for c in by_seed.values())
+    if cal:  # acc_cal is an item mean; a group's credit is its items' mean, so recount by group
+        k = sum(sum(sum(c[-1]["items"][i][1] for i in ids) / len(ids) for ids in units(skill, True).values())
+                for c in by_seed.values())
+    else:
+        k = sum(c[-1][skill][key] * c[-1][skill][n_key] for c in by_seed.values())
+    lo, hi = wilson(k, n)
+    return k / n, lo, hi
 
 
 def report(results, seconds: float) -> None:
@@ -151,19 +252,21 @@ def report(results, seconds: float) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(SKILLS), figsize=(3 * len(SKILLS), 3), sharey=True)
-    for ax, skill in zip(axes, SKILLS):
-        for regime, by_seed in results.items():
-            steps = [r["step"] for r in next(iter(by_seed.values()))]
-            ys = [mean_ci([curve[k][skill]["acc_cal"] for curve in by_seed.values()]) for k in range(len(steps))]
-            ax.errorbar(steps, [m for m, _ in ys], yerr=[0 if math.isnan(h) else h for _, h in ys], label=regime,
-                        capsize=2, marker="o", ms=3)
-        chance = next(iter(next(iter(results.values())).values()))[-1][skill]["chance"]
-        ax.axhline(chance, color="gray", ls=":", lw=1)
-        ax.set_title(skill, fontsize=9)
-        ax.set_xlabel("step")
-    axes[0].set_ylabel("calibrated accuracy")
-    axes[0].legend(fontsize=6)
+    fig, grid = plt.subplots(2, len(SKILLS), figsize=(3 * len(SKILLS), 5.6), sharey="row")
+    for row, (metric, label) in enumerate((("acc", "raw accuracy"), ("acc_cal", "calibrated accuracy"))):
+        axes = grid[row]
+        for ax, skill in zip(axes, SKILLS):
+            for regime, by_seed in results.items():
+                steps = [r["step"] for r in next(iter(by_seed.values()))]
+                ys = [mean_ci([curve[k][skill][metric] for curve in by_seed.values()]) for k in range(len(steps))]
+                ax.errorbar(steps, [m for m, _ in ys], yerr=[0 if math.isnan(h) else h for _, h in ys], label=regime,
+                            capsize=2, marker="o", ms=3)
+            chance = next(iter(next(iter(results.values())).values()))[-1][skill]["chance"]
+            ax.axhline(chance, color="gray", ls=":", lw=1)
+            ax.set_title(skill, fontsize=9)
+            ax.set_xlabel("step")
+        axes[0].set_ylabel(label)
+    grid[0][0].legend(fontsize=6)
     fig.tight_layout()
     fig.savefig(figure_path(f"{NAME}.png"), dpi=110)
 
@@ -171,25 +274,36 @@ def report(results, seconds: float) -> None:
         m, h = mh
         return f"{m:.2f}" if math.isnan(h) else f"{m:.2f} ± {h:.2f}"
 
-    lines = []
-    for metric in ("acc_cal", "acc"):
-        _, tab = table(results, metric)
-        lines.append(f"\nFinal checkpoint (step {STEPS}), `{metric}`, mean ± t-95% half-width over "
-                     f"{len(SEEDS)} seeds:\n")
-        lines.append("| regime | " + " | ".join(SKILLS) + " |")
-        lines.append("|---" * (len(SKILLS) + 1) + "|")
-        for regime, row in tab.items():
-            lines.append(f"| {regime} | " + " | ".join(fmt(row[s]) for s in SKILLS) + " |")
     first = next(iter(results.values()))
     n_items = {s: next(iter(first.values()))[-1][s]["n"] for s in SKILLS}
     chance = {s: next(iter(first.values()))[-1][s]["chance"] for s in SKILLS}
-    diffs = paired_diffs(results)
-    verdict_rows = [f"{regime}, {s}: {fmt(diffs[regime][s])}" for regime in diffs
-                    for s in ("entity_tracking", "exclusion", "negation", "evidence")]
-    curve_diffs = paired_diffs(results, over_curve=True)
-    curve_rows = [f"{regime}, {s}: {fmt(curve_diffs[regime][s])}" for regime in curve_diffs
-                  for s in ("exclusion", "negation")]
-    verdicts = judge(results, diffs, curve_diffs)
+    lines = [f"Final checkpoint (step {STEPS}): mean ± t-95% half-width over the seeds (none with one seed), then "
+             "pooled over seeds with a Wilson 95% interval (**bold** = interval above chance); raw accuracy over "
+             "items, and calibrated accuracy (each option's log-probability minus its mean over the contrast group, "
+             "which cancels a preference for one answer word; the interval counts groups):\n",
+             "| regime | " + " | ".join(f"{s} (chance {chance[s]:.2f})" for s in SKILLS) + " |",
+             "|---" * (len(SKILLS) + 1) + "|"]
+    for regime, by_seed in results.items():
+        for cal in (False, True):
+            cells = []
+            for s in SKILLS:
+                acc, lo, hi = pooled(by_seed, s, cal)
+                pool = f"{acc:.2f} [{lo:.2f}, {hi:.2f}]"
+                cells.append(fmt(mean_ci([c[-1][s]["acc_cal" if cal else "acc"] for c in by_seed.values()])) + "; "
+                             + (f"**{pool}**" if lo > chance[s] + 1e-9 else pool))
+            lines.append(f"| {regime}, {'calibrated' if cal else 'raw'} | " + " | ".join(cells) + " |")
+    ptab = ["| regime vs stories only | skill | calibrated, final: diff; wins/losses, sign-test p "
+            "| calibrated, mean over checkpoints: diff; wins/losses, p | raw, final: diff; wins/losses, p |",
+            "|---" * 5 + "|"]
+    tests = {}
+    cell = lambda t: f"{fmt((t['diff'], t['half']))}; {t['wins']}/{t['losses']}, p={t['p']:.3f}"
+    for regime in list(results)[1:]:
+        for s in ("entity_tracking", "exclusion", "negation", "evidence"):
+            f, c = paired(results, regime, s), paired(results, regime, s, over_curve=True)
+            r = paired(results, regime, s, cal=False)
+            tests[regime, s] = (f, c, r)
+            ptab.append(f"| {regime} | {s} | {cell(f)} | {cell(c)} | {cell(r)} |")
+    verdicts = judge(results, tests)
     body = f"""## Structured data and in-context evidence on tiny models (`experiments/{NAME}.py`)
 
 **Claims.** (1) Reasoning-like pretraining data (LEGO chains, logic, code) speeds up learning reasoning in
@@ -198,32 +312,42 @@ improves entity tracking (Kim et al. 2024, *Code Pretraining Improves Entity Tra
 Models*); (3) dated evidence in the context, oldest to newest, lets a model answer from the evidence rather than
 from memory, including recognising false premises (Vu et al. 2023, *FreshLLMs*, FreshPrompt).
 
-**Setup.** Equal compute: {STEPS} steps x 12 rows x 128 tokens for every run, a 2-layer d=64 model, one CPU
-thread. Stories: {N_STORIES} procedural stories, 10% with a dated evidence passage appended
+**Setup.** Equal compute: {STEPS} steps x 8 rows x 256 tokens ({STEPS * TOKENS_PER_STEP / 1e6:.1f}M tokens) for every
+run, a d128/L4 ALiBi model ({params()}), lr 6e-3 cosine to 6e-4, one CPU thread: the demo's recipe.
+`experiments/curricula_scale.py` found no target skill above chance at 0.06-0.54M parameters x 2.5M tokens,
+so this is the smallest scale tried at which stories alone might learn one (the precondition below says
+whether they did). Stories: {N_STORIES:,} v2-world stories, 10% with a dated evidence passage appended
 (`storylab generate --evidence-rate 0.1`); structured: LEGO chains (length 6), logic in words and variable
-tracking (code and words), {N_STORIES // 2} records each, prepared with one shared tokenizer. Regimes:
-*stories only*; *stories + 20% structured* (every batch row 20% likely structured); *structured first*
+tracking (code and words), {N_STORIES // 2:,} records each, prepared with one shared 1,024-token tokenizer.
+Regimes: *stories only*; *stories + 20% structured* (every batch row 20% likely structured); *structured first*
 (structured only for the first {int(SPLIT * 100)}% of steps, then stories). Seeds {SEEDS} (data order and
-initialisation); checkpoints every {STEPS // 4} steps, scored on the built-in items
-({', '.join(f'{s} n={n_items[s]}' for s in SKILLS)}; chance {', '.join(f'{chance[s]:.2f}' for s in SKILLS)}).
-`acc_cal` is the calibrated contrast-group accuracy (storylab.evaluate.suite); `acc` the raw one — on the
-evidence items' `fact` pairs raw accuracy below chance means the model answers from memory.
-Wall time: {train_minutes():.0f} min of training for the {len(results) * len(SEEDS)} runs plus
-{seconds / 60:.1f} min for data, scoring and this report in the last invocation (one thread, on a machine shared
-with other jobs at a load of ~15 on 2 cores, so the CPU time is lower).
+initialisation); {CKPTS} checkpoints per run, scored on the suite's v2-world items and the curricula families
+({', '.join(f'{s} n={n_items[s]}' for s in SKILLS)}); the hand-written items were not scored (their phrasing
+is not the world's, and the world-trained models are known not to transfer to it).
+Wall time: {train_minutes():.0f} min of training for the {len(results) * len(SEEDS)} runs (one thread in a CPU
+slot of a 2-core machine shared with other jobs), about 20 s of scoring per run ({CKPTS} checkpoints), and
+{seconds / 60:.1f} min in the last invocation (cached runs are neither retrained nor rescored).
 
 ![skills over checkpoints per regime](figures/{NAME}.png)
+
 {chr(10).join(lines)}
 
-Final `acc_cal` minus *stories only*, paired by seed (mean ± t-95% half-width): {'; '.join(verdict_rows)}.
-The same averaged over the checkpoints (the speed of learning): {'; '.join(curve_rows)}.
+Paired comparison with *stories only* (same seed, same items): accuracy difference (± t-95% over seeds when
+there are several); exact sign test (McNemar) over the (seed, unit) pairs whose credit differs — units are
+contrast groups for calibrated credit, items for raw. "Mean over checkpoints" is the speed of learning (area
+under the curve). The verdicts use the calibrated columns (as the previous version of this experiment did).
 
-Evidence items by kind at the final checkpoint (raw `acc`, mean over seeds; chance 0.5 for fact/premise, 0.33
-for update; on `fact` items the distractor is the world's usual fact, so below chance = answering from memory):
+{chr(10).join(ptab)}
+
+Evidence items by kind at the final checkpoint (mean over seeds; chance 0.5 for memory/fact/premise, 0.33 for
+update). `memory` = the farm question with no evidence, answered with the world's usual sound (does the model
+know the prior?); `fact` = the same options after dated evidence for another sound, so calibrated 0 = answers
+from memory, 1 = from the evidence:
 
 {evidence_table(results)}
 
-Validation loss per source at the end (nats/token, mean over seeds; `val_loss_<source>` in metrics.jsonl):
+Loss per source at the end (nats/token, mean over seeds): validation `val_loss_<source>` and training
+`loss_<source>` (the last log interval) from metrics.jsonl:
 {loss_line()}.
 
 {verdicts}
@@ -234,110 +358,134 @@ Validation loss per source at the end (nats/token, mean over seeds; `val_loss_<s
     print(body)
 
 
+WHY = """\
+**Why (reading of the run above; one seed).** At 0.92M parameters x 5.4M tokens (stories val loss 0.55
+nats/token) stories alone teach negation (calibrated 0.85, 17 of 20 contrast pairs) but not exclusion
+(calibrated 0.65, interval covers chance) or entity tracking (raw 0.33, calibrated 0.54, both intervals cover
+chance). Entity tracking, the target of claim (2), is not learned by the baseline, so that claim stays
+untestable at this scale; only negation could show transfer. The structured data itself is not learned either:
+LEGO, logic and variables stay at chance even with 20% structured rows (structured val loss 0.82 nats/token:
+the format is learned, the resolution is not), so there is little reasoning skill to transfer. Mixing in 20%
+costs stories loss (0.58 vs 0.55) and, at the final checkpoint, negation (calibrated 0.50 vs 0.85; 1/8 pairs,
+p = 0.039; but stories only reaches 0.85 only at the last checkpoint, from 0.50 at step 2200, so this rests on one
+checkpoint of one seed); structured-first loses entity tracking's calibrated credit (0/6, p = 0.031) and forgets the
+structured data after the switch (val loss 8.9). With the evidence gain below, 3 of the 24 uncorrected tests
+reach p < 0.05 with one seed (about 1.2 expected by chance): weak evidence, not an established effect. On the evidence items, stories only answers the `fact`
+items from memory (calibrated 0.00 while the prior is known at 1.00); both structured regimes sit nearer the
+evidence (0.42, 0.50; the mixture gains +0.11 over checkpoints, p = 0.035) — perhaps because variable tracking
+rewards the newest assignment, but again one seed and uncorrected. The issue asks for 3 seeds at up to 60
+minutes on 2 cores; this ran 1 seed in about 25 core-minutes (the helper's whole slot budget was 45 minutes).
+The paired test is over items and contrast groups, so it measures item sampling, not seed-to-seed variation:
+two more seeds (about 50 core-minutes) are the first thing to add."""
+
+
+def params() -> str:
+    line = next(l for l in (OUT / "stories-0" / "metrics.jsonl").read_text().splitlines() if '"summary"' in l)
+    return json.loads(line)["summary"].split(" params")[0].rsplit(", ", 1)[-1] + " parameters"
+
+
 def loss_line() -> str:
     parts = []
     for regime, slug in SLUG.items():
-        finals = []
-        for seed in SEEDS:
-            evals = [json.loads(l) for l in (OUT / f"{slug}-{seed}" / "metrics.jsonl").read_text().splitlines()
-                     if "val_loss_stories" in l]
-            finals.append(evals[-1])
-        st = sum(f["val_loss_stories"] for f in finals) / len(finals)
-        su = sum(f["val_loss_structured"] for f in finals) / len(finals)
-        parts.append(f"{regime}: stories {st:.2f}, structured {su:.2f}")
+        lines = [[json.loads(l) for l in (OUT / f"{slug}-{seed}" / "metrics.jsonl").read_text().splitlines()]
+                 for seed in SEEDS]
+        val = [[m for m in ms if "val_loss_stories" in m][-1] for ms in lines]
+        tr = [[m for m in ms if "loss_stories" in m and "val_loss" not in m][-1] for ms in lines]
+        mean = lambda xs: sum(xs) / len(xs)
+        parts.append(f"{regime}: val stories {mean([v['val_loss_stories'] for v in val]):.2f}, structured "
+                     f"{mean([v['val_loss_structured'] for v in val]):.2f}; train stories "
+                     f"{mean([t['loss_stories'] for t in tr]):.2f}"
+                     + (f", structured {mean([t['loss_structured'] for t in tr]):.2f}"
+                        if all('loss_structured' in t for t in tr) else ""))
     return "; ".join(parts)
 
 
 def train_minutes() -> float:
-    """Training wall time summed over the runs (each run's last logged `seconds`)."""
+    """Training wall time summed over the regime runs (each run's last logged `seconds`)."""
     total = 0.0
-    for run in OUT.iterdir():
-        if (run / "metrics.jsonl").exists():
-            secs = [json.loads(l).get("seconds") for l in (run / "metrics.jsonl").read_text().splitlines()]
+    for slug in SLUG.values():
+        for seed in SEEDS:
+            path = OUT / f"{slug}-{seed}" / "metrics.jsonl"
+            secs = [json.loads(l).get("seconds") for l in path.read_text().splitlines()]
             total += max((x for x in secs if x is not None), default=0.0)
     return total / 60
 
 
-def paired_diffs(results, over_curve: bool = False) -> dict:
-    """acc_cal of each structured regime minus stories only, paired by seed: at the final
-    checkpoint, or (`over_curve`) averaged over all checkpoints — how fast a skill comes."""
-    base = results["stories only"]
-    pick = (lambda c, s: sum(r[s]["acc_cal"] for r in c) / len(c)) if over_curve else (lambda c, s: c[-1][s]["acc_cal"])
-    out = {}
-    for regime in list(results)[1:]:
-        seeds = sorted(set(results[regime]) & set(base))
-        out[regime] = {s: mean_ci([pick(results[regime][k], s) - pick(base[k], s) for k in seeds]) for s in SKILLS}
-    return out
-
-
 def evidence_table(results) -> str:
-    kinds = ("fact", "update", "premise")
-    rows = ["| regime | " + " | ".join(kinds) + " |", "|---" * 4 + "|"]
+    """Memory and fact: raw / calibrated (over each run's contrast pairs); update and premise: raw."""
+    def cal(curve, tag):
+        groups: dict[str, list[str]] = {}
+        for i, g in GROUP_OF.items():
+            if f"-{tag}" in g:
+                groups.setdefault(g, []).append(i)
+        return sum(sum(curve[-1]["items"][i][1] for i in ids) / len(ids) for ids in groups.values()) / len(groups)
+
+    rows = ["| regime | memory: raw / calibrated | fact: raw / calibrated | update | premise |", "|---" * 5 + "|"]
     for regime, by_seed in results.items():
-        vals = [mean_ci([c[-1]["evidence"]["subskills"][k]["acc"] for c in by_seed.values()]) for k in kinds]
-        rows.append(f"| {regime} | " + " | ".join(f"{m:.2f} ± {h:.2f}" if h == h else f"{m:.2f}" for m, h in vals)
-                    + " |")
+        curves = list(by_seed.values())
+        m = lambda xs: sum(xs) / len(xs)
+        sub = lambda k: m([c[-1]["evidence"]["subskills"][k]["acc"] for c in curves])
+        rows.append(f"| {regime} | {m([c[-1]['memory']['acc'] for c in curves]):.2f} / "
+                    f"{m([cal(c, 'memory') for c in curves]):.2f} | {sub('fact'):.2f} / "
+                    f"{m([cal(c, 'fact') for c in curves]):.2f} | {sub('update'):.2f} | {sub('premise'):.2f} |")
     return "\n".join(rows)
 
 
-def judge(results, diffs, curve_diffs) -> str:
-    """Verdicts by a fixed rule, stated with them: an effect counts when its paired 95%
-    interval over seeds excludes zero."""
-    def effect(skills, d):
-        pos = [(r, s) for r in d for s in skills if d[r][s][0] - d[r][s][1] > 0]
-        neg = [(r, s) for r in d for s in skills if d[r][s][0] + d[r][s][1] < 0]
-        return pos, neg
+def judge(results, tests) -> str:
+    """Verdicts by a fixed rule, stated with them."""
+    from storylab.evaluate.suite import wilson
+
+    def sig(t, sign):
+        return t["p"] < 0.05 and sign * (t["wins"] - t["losses"]) > 0
 
     def word(pos, neg, n):
         if pos and not neg and len(pos) == n:
             return "reproduced"
         return "partly" if pos else "not"
 
-    lines = ["**Verdicts** (rule: an effect counts when its paired 95% interval over seeds excludes zero):"]
-    for claim, skills, d in (("structured data improves entity tracking (final checkpoint)", ["entity_tracking"],
-                              diffs),
+    regimes_ = list(results)[1:]
+    lines = ["**Verdicts** (rule: an effect counts when the paired sign test on calibrated credit over contrast "
+             "groups gives p < 0.05 in its direction):"]
+    for claim, skills, k in (("structured data improves entity tracking (final checkpoint)", ["entity_tracking"], 0),
                              ("reasoning-like data speeds up reasoning in language (exclusion, negation; mean over "
-                              "checkpoints)", ["exclusion", "negation"], curve_diffs)):
-        pos, neg = effect(skills, d)
+                              "checkpoints)", ["exclusion", "negation"], 1)):
+        pos = [(r, s) for r in regimes_ for s in skills if sig(tests[r, s][k], 1)]
+        neg = [(r, s) for r in regimes_ for s in skills if sig(tests[r, s][k], -1)]
         what = ", ".join(f"{r}: {s}" for r, s in pos) or "no regime, no skill"
         hurt = (" — and it hurt in " + ", ".join(f"{r}: {s}" for r, s in neg)) if neg else ""
-        lines.append(f"- *{claim}*: **{word(pos, neg, len(skills) * len(diffs))}** (a gain in {what}{hurt}).")
-    final = [c[-1]["evidence"] for by_seed in results.values() for c in by_seed.values()]
-    upd = mean_ci([f["subskills"]["update"]["acc"] for f in final])
-    fact = mean_ci([f["subskills"]["fact"]["acc"] for f in final])
-    prem = mean_ci([f["subskills"]["premise"]["acc"] for f in final])
-    above = lambda mh, c: mh[0] - (0 if mh[1] != mh[1] else mh[1]) > c
-    n_ok = sum([above(upd, 1 / 3), above(fact, 0.5), above(prem, 0.5)])
+        lines.append(f"- *{claim}*: **{word(pos, neg, len(skills) * len(regimes_))}** (a significant gain in "
+                     f"{what}{hurt}).")
+    finals = [c[-1] for by_seed in results.values() for c in by_seed.values()]
+
+    def pool(tag: str, cal: bool):
+        """Pooled over every run's final checkpoint: credit over items (raw) or contrast groups (calibrated)."""
+        groups: dict[str, list[str]] = {}
+        for i, g in GROUP_OF.items():
+            if f"-{tag}" in g:
+                for key in ([g] if cal else [i]):
+                    groups.setdefault(key, []).append(i)
+        k = sum(sum(f["items"][i][int(cal)] for i in ids) / len(ids) for f in finals for ids in groups.values())
+        n = len(groups) * len(finals)
+        return (k / n, *wilson(k, n))
+
+    upd, prem = pool("update", False), pool("premise", False)
+    fact, mem = pool("fact", True), pool("memory", True)
+    n_ok = sum([upd[1] > 1 / 3, fact[1] > 0.5, prem[1] > 0.5])
     v = "reproduced" if n_ok == 3 else "partly" if n_ok else "not"
-    lines.append(f"- *newest in-context evidence beats memory* (all runs pooled): **{v}** — update {upd[0]:.2f} "
-                 f"(chance 0.33), fact {fact[0]:.2f} (chance 0.50; memory gives 0), false/true premise "
-                 f"{prem[0]:.2f} (chance 0.50).")
-    # can this scale detect transfer at all? only if some regime learns the target skills
-    learned = [(r, sk) for r, by_seed in results.items() for sk in SKILLS
-               if mean_ci([c[-1][sk]["acc"] for c in by_seed.values()])[0]
-               - max(0.0, mean_ci([c[-1][sk]["acc"] for c in by_seed.values()])[1] if len(by_seed) > 1 else 0.0)
-               > next(iter(by_seed.values()))[-1][sk]["chance"] + 1e-9]
-    lines.append("- Skills whose raw accuracy is above chance at the end (seed interval excludes chance): "
-                 + (", ".join(f"{sk} ({r})" for r, sk in learned) or "**none** — at this scale no regime learns "
-                    "any of the scored skills, so a transfer effect has nothing to act on") + ".")
+    ci = lambda t: f"{t[0]:.2f} [{t[1]:.2f}, {t[2]:.2f}]"
+    lines.append(f"- *newest in-context evidence beats memory* (all runs pooled, Wilson 95%): **{v}** — update "
+                 f"{ci(upd)} (raw, chance 0.33), false/true premise {ci(prem)} (raw, chance 0.50), fact {ci(fact)} "
+                 f"(calibrated over pairs; 0 = answers from memory, 1 = from the evidence); the prior itself "
+                 f"(`memory` items, calibrated) {ci(mem)}. Sizes: `experiments/curricula_scale.py`.")
+    base = results["stories only"]
+    chance = lambda s: base[min(base)][-1][s]["chance"]
+    raw = [s for s in ("entity_tracking", "exclusion", "negation") if pooled(base, s)[1] > chance(s)]
+    cal = [s for s in ("entity_tracking", "exclusion", "negation") if pooled(base, s, True)[1] > chance(s)]
+    lines.append("- Precondition (a transfer effect needs a skill that the baseline learns): *stories only* is above "
+                 "chance (Wilson 95%, pooled over seeds) on " + (", ".join(raw) or "**none**") + " by raw accuracy and "
+                 "on " + (", ".join(cal) or "**none**") + " by calibrated accuracy, of entity tracking, exclusion and "
+                 "negation.")
     return "\n".join(lines)
-
-
-WHY = """\
-**Why.** In 1000 steps (1.5M tokens) the 0.17M-parameter, 2-layer model learns the stories' surface (validation
-loss about 1.8 nats/token on stories) but none of the scored skills: raw accuracy sits at chance for every regime
-and every skill — including LEGO, logic and variables in the regimes that train on them (their own validation
-loss falls to about 1.2 nats/token there, so the format is learned but not the resolution), and including the
-memorised fact: on the `fact` items a model that answered from memory would score 0, and these score 0.50, so
-there is neither a prior to override nor evidence-following. A transfer effect needs a skill that the target
-regime learns at all; none is learned here, so the **not** verdicts mean "no effect detectable at this scale",
-not evidence against the claims. Calibrated accuracy under chance on logic and exclusion (about 0.3-0.4) is
-consistent with copying the candidate named last (in the either/or items that is the negated one), a known
-failure of small models with negation; it was not tested separately. Structured-first training costs stories
-loss at equal compute (the stories val loss is higher at the end) and its structured loss returns to near
-uniform after the switch (forgetting). A real test needs roughly 10-30x the tokens and a 4-layer model
-(30-60 CPU-minutes per run, beyond this budget), and the evidence-vs-memory question needs three model sizes
-(not run)."""
 
 
 if __name__ == "__main__":

@@ -38,6 +38,12 @@ def losses(run):
     return {m["step"]: m["loss"] for m in metrics(run) if "loss" in m}
 
 
+def train_lines(run):
+    """Every training log line without its timing fields."""
+    drop = {"seconds", "tokens_per_s"}
+    return {m["step"]: {k: v for k, v in m.items() if k not in drop} for m in metrics(run) if "loss" in m}
+
+
 def mix_cfg(mix_data, *extra):
     return load_run_config(None, [
         f'train.sources={{"stories": "{mix_data / "stories"}", "lego": "{mix_data / "lego"}"}}',
@@ -86,21 +92,40 @@ def test_phases_switch_at_the_configured_steps_and_log_per_source_loss(tmp_path,
     # LEGO-only training makes LEGO easier to predict than stories
     assert evals[0]["val_loss_lego"] < evals[0]["val_loss_stories"]
     saved = (run / "config.toml").read_text()
+    # the training loss per source: phase 0 has LEGO rows only; the step's loss is the row-weighted mean
+    assert all("loss_lego" in log[s] and "loss_stories" not in log[s] for s in range(1, 13))
+    assert all(log[s]["loss_lego"] == pytest.approx(log[s]["loss"], rel=1e-5) for s in range(1, 13))
+    both = 0
+    for s in range(13, 25):
+        n = {k: log[s]["rows"][k] - log[s - 1]["rows"][k] for k in ("stories", "lego")}
+        got = {k: log[s].get(f"loss_{k}") for k in n}
+        assert all((got[k] is None) == (n[k] == 0) for k in n)  # a source with no rows this step logs none
+        mean = sum(got[k] * n[k] for k in n if n[k]) / sum(n.values())
+        assert mean == pytest.approx(log[s]["loss"], rel=1e-5)
+        both += all(n.values())
+    assert both >= 6
+    # stories are harder to predict than LEGO chains for a model that has trained on LEGO only
+    assert log[13]["loss_stories"] > log[12]["loss_lego"] + 1
     assert "until_step = 12" in saved and f'data = "{mix_data / "stories"}"' in saved
 
 
-def test_stop_and_resume_across_a_phase_switch_is_exact(tmp_path, mix_data, monkeypatch):
-    cfg = lambda: mix_cfg(mix_data, PHASES, "train.steps=24", "train.ckpt_every=0", "model.dropout=0.1")
+@pytest.mark.parametrize("log_every", [1, 3])
+def test_stop_and_resume_across_a_phase_switch_is_exact(tmp_path, mix_data, monkeypatch, log_every):
+    # log_every=3: the stops (5, 16) fall between log lines, so the per-source loss sums resume mid-interval
+    cfg = lambda: mix_cfg(mix_data, PHASES, "train.steps=24", "train.ckpt_every=0", "model.dropout=0.1",
+                          f"train.log_every={log_every}")
     ref = tmp_path / "ref"
     train(cfg(), ref, progress=False)
     run = tmp_path / "stopped"
     for stop in (5, 16):  # before the switch at 12 and after it
         monkeypatch.setattr(train_mod, "_out_of_time", lambda st, tc, t0, stop=stop: st.step == stop)
         train(cfg(), run, resume=(run / "config.toml").exists(), progress=False)
-        assert max(losses(run)) == stop
+        assert max(losses(run)) == stop - stop % log_every  # stopped at `stop`, logged every log_every
     monkeypatch.undo()
     train(cfg(), run, resume=True, progress=False)
     assert losses(run) == losses(ref)  # bit for bit
+    assert train_lines(run) == train_lines(ref)  # the per-source losses and rows too
+    assert {"loss_lego", "loss_stories"} <= set(train_lines(ref)[24])
 
 
 @pytest.mark.slow
@@ -151,6 +176,7 @@ mix = {{stories = 1.0}}
     subprocess.run(cmd(run) + ["--resume"], check=True, capture_output=True)
     assert sorted(losses(run)) == list(range(1, 31))
     assert losses(run) == losses(ref)
+    assert train_lines(run) == train_lines(ref)
 
 
 def test_mixture_config_errors(tmp_path, tiny_data, mix_data):

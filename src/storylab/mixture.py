@@ -20,6 +20,11 @@ sampler RNG and the row assignment has one more; all of them and the number of
 micro-batches drawn (which fixes the phase) are the sampler's `state`, saved in every
 checkpoint, so a resume is exact across phase switches.
 
+The training loss of each source is logged too: `train_loss` takes each row's loss from
+the same forward pass and credits it to the row's source; every training log line has
+``loss_<name>``, the mean over that source's rows since the previous log line (the sums
+are part of the sampler state, so a resume between log lines logs the same values).
+
 All sources must share one tokenizer (`storylab prepare a.jsonl b.jsonl --out DIR`
 makes one over several corpora). The run's `data` is its primary source — by default
 the first one named — and its `val_loss` is measured there, so runs with different
@@ -33,6 +38,8 @@ import hashlib
 
 import numpy as np
 import torch
+import torch.distributed as dist
+import torch.nn.functional as F
 
 from storylab.config import Phase, RunConfig
 from storylab.errors import StorylabError
@@ -79,6 +86,10 @@ class MixtureBatches:
         self.rngs = {n: np.random.Generator(np.random.PCG64(_seed(seed, n))) for n in self.names}
         self.draws = 0                                  # micro-batches drawn so far
         self.rows = {n: 0 for n in self.names}          # rows drawn from each source so far
+        self.which = np.zeros(0, dtype=np.int64)        # source of each row of the last micro-batch
+        self.loss_sum = {n: 0.0 for n in self.names}    # training loss summed over rows since the last log line
+        self.loss_rows = {n: 0 for n in self.names}
+        self.device = "cpu"
 
     def phase_at(self, step: int) -> int:
         """Index of the phase that step `step` (0-based) trains in."""
@@ -109,14 +120,36 @@ class MixtureBatches:
                 w[r] = tokens[start:start + self.context + 1]
             self.rows[name] += len(rows)
         self.draws += 1
+        self.which, self.device = which, device
         xy = torch.from_numpy(w)
         xy = xy.pin_memory().to(device, non_blocking=True) if device.startswith("cuda") else xy.to(device)
         return xy[:, :-1], xy[:, 1:]
 
+    def record(self, row_losses: torch.Tensor) -> None:
+        """Credit each row's loss of the last micro-batch to its source."""
+        sums = np.bincount(self.which, weights=row_losses.detach().float().cpu().numpy(), minlength=len(self.names))
+        counts = np.bincount(self.which, minlength=len(self.names))
+        for i, n in enumerate(self.names):
+            self.loss_sum[n] += float(sums[i])
+            self.loss_rows[n] += int(counts[i])
+
+    def source_losses(self) -> dict:
+        """``loss_<name>`` over the rows since the last call (summed over DDP ranks), then reset."""
+        sums = [self.loss_sum[n] for n in self.names]
+        counts = [float(self.loss_rows[n]) for n in self.names]
+        if dist.is_available() and dist.is_initialized():
+            t = torch.tensor(sums + counts, dtype=torch.float64, device=self.device)
+            dist.all_reduce(t)
+            sums, counts = t[:len(sums)].tolist(), t[len(sums):].tolist()
+        self.loss_sum = {n: 0.0 for n in self.names}
+        self.loss_rows = {n: 0 for n in self.names}
+        return {f"loss_{n}": s / c for n, s, c in zip(self.names, sums, counts) if c}
+
     @property
     def state(self) -> dict:
         return {"draws": self.draws, "rows": dict(self.rows), "mix": self.mix_rng.bit_generator.state,
-                "sources": {n: r.bit_generator.state for n, r in self.rngs.items()}}
+                "sources": {n: r.bit_generator.state for n, r in self.rngs.items()},
+                "loss_sum": dict(self.loss_sum), "loss_rows": dict(self.loss_rows)}
 
     @state.setter
     def state(self, value: dict) -> None:
@@ -127,6 +160,8 @@ class MixtureBatches:
                                 f"differ from train.sources ({', '.join(self.names)})")
         self.draws = int(value["draws"])
         self.rows = {n: int(value.get("rows", {}).get(n, 0)) for n in self.names}
+        self.loss_sum = {n: float(value.get("loss_sum", {}).get(n, 0.0)) for n in self.names}
+        self.loss_rows = {n: int(value.get("loss_rows", {}).get(n, 0)) for n in self.names}
         self.mix_rng.bit_generator.state = value["mix"]
         for n, r in self.rngs.items():
             r.bit_generator.state = value["sources"][n]
@@ -145,12 +180,25 @@ def make_batches(cfg: RunConfig, data: TokenData, rank: int):
     return MixtureBatches(sources, tc.phases(), cfg.model.context, tc.batch_size, seed, tc.grad_accum)
 
 
+def train_loss(model, batches, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The mean loss of a micro-batch. For a mixture, from the logits, so that each row's
+    loss (from the same forward pass) is credited to its source; else the model's own
+    loss-only path (fused under torch.compile)."""
+    if not isinstance(batches, MixtureBatches):
+        return model(x, y)
+    logits = model(x)                                                         # [B, T, V]
+    per_token = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="none")
+    batches.record(per_token.detach().view(y.shape).mean(1))
+    return per_token.mean()
+
+
 def log_fields(batches) -> dict:
-    """Extra fields for a training log line: the phase and rows drawn per source so far."""
+    """Extra fields for a training log line: the phase, rows drawn per source so far, and
+    each source's training loss since the previous log line (``loss_<name>``)."""
     if not isinstance(batches, MixtureBatches):
         return {}
     last_step = max(batches.draws - 1, 0) // batches.grad_accum
-    return {"phase": batches.phase_at(last_step), "rows": dict(batches.rows)}
+    return {"phase": batches.phase_at(last_step), "rows": dict(batches.rows), **batches.source_losses()}
 
 
 def source_val_losses(batches, cfg: RunConfig, loss_fn) -> dict:

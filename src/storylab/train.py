@@ -29,7 +29,7 @@ from storylab.device import autocast, pick_device, resolve_dtype, set_threads
 from storylab.errors import StorylabError
 from storylab.locks import locked
 from storylab.io import atomic_write
-from storylab.mixture import load_sources, log_fields, make_batches, source_val_losses
+from storylab.mixture import load_sources, log_fields, make_batches, source_val_losses, train_loss
 from storylab.model import GPT
 from storylab.progress import console
 from storylab.progress import progress as make_progress
@@ -269,7 +269,7 @@ def _train_step(st: _State, tc) -> torch.Tensor:
         sync = not st.ddp or micro == tc.grad_accum - 1
         ctx = nullcontext() if sync else st.model.no_sync()  # DDP: all-reduce gradients once, at the last
         with ctx, autocast(st.device, tc.dtype):
-            loss = st.model(x, y)
+            loss = train_loss(st.model, st.batches, x, y)  # a mixture also credits each row to its source
             if tc.grad_accum > 1:
                 loss = loss / tc.grad_accum
         with ctx:
