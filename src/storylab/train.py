@@ -208,7 +208,6 @@ def _init_process(tc) -> tuple[str, int, int]:
     if not device.startswith("cuda"):  # threads that fit the cores free now, shared among local ranks
         n = tc.threads or max(1, set_threads(0) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
         set_threads(n)
-    tc.dtype = resolve_dtype(tc.dtype, device)  # auto: bf16 autocast where the hardware has bf16 units (the summary says which)
     if device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
@@ -321,6 +320,8 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
     device, rank, world = _init_process(tc)
     cfg, data = prepare_run(cfg, run_dir, resume)
     mc: ModelConfig = cfg.model
+    # auto: bf16 autocast where the hardware has bf16 units and the matmuls are wide enough (the summary says which)
+    tc.dtype = resolve_dtype(tc.dtype, device, width=mc.d_model * max(mc.hidden, mc.vocab_size))
     check_memory(mc, tc.batch_size, training=True, what="training this model", device=device)
     if rank == 0:
         run_dir.mkdir(parents=True, exist_ok=True)
