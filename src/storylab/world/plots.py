@@ -228,9 +228,11 @@ def _trait(st) -> str:
     adj = st.adj
     if adj["class"] == "trait" and not st.used_adj and not adj.get("predicative_only"):
         st.used_adj = True
+        st.flags["trait"] = adj["word"]
         return adj["word"]
-    return st.pick("", "", "kind", "happy", "curious", "little", "brave", "cheerful", "playful", "small", "busy",
+    st.flags["trait"] = t = st.pick("", "", "kind", "happy", "curious", "little", "brave", "cheerful", "playful", "small", "busy",
                    "friendly", "clever", "gentle", "shy", "funny")
+    return t
 
 
 def _weather_word(st) -> str:

@@ -22,6 +22,7 @@ import re
 
 from storylab.world import plots, seedwords
 from storylab.world.model import DAYS, FAMILY, HOURS, SEASONS, Char, World
+from storylab.world.realise import Realiser
 from storylab.world.state import SEASON_WEATHER, State
 from storylab.world.text import Doc, quote
 
@@ -33,6 +34,8 @@ TIME_KIND = {"morning": "time_of_day", "noon": "time_of_day", "afternoon": "time
 TIME_VALUE = {**HOURS, **{d: i for i, d in enumerate(DAYS)}, **{s: i for i, s in enumerate(SEASONS)}}
 PRONOUN_P = 0.7  # how often the hero's name opening a sentence about them, after one about them, becomes he/she
 _MARK = re.compile("\x01\\d+\x02")
+# an opener ("Then ", "At noon, ") and a capitalised word: the hero's name, if it is theirs
+_OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
 FRAME_P = 0.45  # how often a sentence that starts with its subject gets a frame from the state
 _PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
            "shoe", "boot", "mitten", "glove", "sandal"}
@@ -65,6 +68,7 @@ class Story:
         self._prev: tuple = (None, (), -1)  # subject, characters named, doc.nwords when committed
         self._cur_subj: Char | None = None
         self._cur_named: list[Char] = []
+        self.real = Realiser(self)
 
     # --- the plan's world -----------------------------------------------------------------------
 
@@ -137,13 +141,14 @@ class Story:
                 t = "the" + t[3:]
             if frame:
                 sentences = (frame + t, *sentences[1:])
-        self.doc.s(*sentences)
+        self.doc.s(*map(self.real.sentence, sentences))
         self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
         self._cur_subj, self._cur_named = None, []
 
     def _opens(self, t: str):
         """A match if `t` opens with the hero's name (after an opener such as "Then " or "At noon, ")."""
-        return re.match(rf"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{{0,40}}, )?){re.escape(self.hero.name)} (?=[a-z])", t)
+        m = _OPENS.match(t)
+        return m if m and m.group(2) == self.hero.name else None
 
     def _pronoun(self, t: str) -> str:
         """`t` with the hero's name near its start turned into he/she (as TinyStories does), where
@@ -161,7 +166,7 @@ class Story:
                 return t
         if self.rng.random() >= PRONOUN_P:
             return t
-        return f"{m.group(1)}{c.s} {t[m.end():]}"
+        return f"{m.group(1)}{c.s} {t[m.end():]}"  # m.end() is after the name's space
 
     def frame(self, c: Char, group: bool = False, sentence: str = "") -> str:
         """An opening phrase that the state makes true for `c` now ("At the pond, ", "Still holding

@@ -16,6 +16,7 @@ NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight
            "eleven", "twelve"]
 _AN_EXCEPTIONS = {"unicorn": "a", "uniform": "a", "useful": "a", "one": "a", "honest": "an", "hour": "an"}
 _MARK = re.compile("\x01(\\d+)\x02")
+_WORDS = re.compile(r"[a-z]+")
 _INNER_START = re.compile(r"([.!?] (?:\x01\d+\x02)*)([a-z])")
 
 
@@ -115,8 +116,12 @@ class Doc:
     def has_word(self, *forms: str) -> bool:
         """Whether any of `forms` occurs as a whole word in what is written so far."""
         raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)
-        pat = "|".join(re.escape(f) for f in forms if f)
-        return bool(re.search(rf"\b(?:{pat})\b", raw, re.IGNORECASE))
+        forms = [f.lower() for f in forms if f]
+        if any(not f.isalpha() for f in forms):  # a form of several words: search for it
+            pat = "|".join(re.escape(f) for f in forms)
+            return bool(re.search(rf"\b(?:{pat})\b", raw, re.IGNORECASE))
+        words = set(_WORDS.findall(raw.lower()))
+        return any(f in words for f in forms)
 
     def finish(self) -> str:
         self.para()
