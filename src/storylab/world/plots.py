@@ -391,26 +391,56 @@ def finish(st, plan: Plan) -> None:
     N = st.doc.m(c.name, rec, "prompt_end")
     st.state.act(c.name)
     mem = plan.memory(st)
-    if bad:
-        st.s(st.pick(f"That night, {N} went to bed feeling {feel(st, 'neg')}.",
-                     f"That night, {N} went to bed and thought about {mem} for a long time.",
-                     f"{N} walked home slowly. It was not a good day for {c.name}.",
-                     f"{N} never forgot that day, and {c.s} was {feel(st, 'neg')} for a long time.",
-                     f"{N} sat by the window and thought about {mem}.",
-                     f"{N} was {feel(st, 'neg')}, and {c.s} could not stop thinking about {mem}."))
-    else:
-        st.s(st.pick(f"That night, {N} went to bed with a big smile, thinking about {mem}.",
-                     f"{N} felt {more(st)} than ever.",
-                     f"{N} knew it was the best day ever, and {c.s} would always remember {mem}.",
-                     f"From that day on, {N} was {more(st)} than before.",
-                     f"{N} could not wait to tell everyone about {mem}.",
-                     f"{N} hugged {c.p} {st.grownup.title.lower()} and said thank you for {mem}.",
-                     f"{N} fell asleep that night and dreamed about {mem}.",
-                     f"Every time {N} thought about {mem} after that, {c.s} smiled."))
+    st.s(_last_line(st, N, mem, bad))
     if "MoralValue" in st.f:
         m = plan.moral(st)
         if m:
             st.s(m)
+
+
+_NIGHT = ("That night, ", "Later that night, ", "At bedtime, ", "When it was time for bed, ", "Before bed, ",
+          "When the day was over, ", "That evening, ", "At the end of the day, ")
+_GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "lovely", "busy but happy")
+
+
+def _last_line(st, N: str, mem: str, bad: bool) -> str:
+    """The story's last sentence about the hero, composed from an opener, a beat and a tail
+    (the main-character item: `N` is the hero's name, marked)."""
+    c, rng = st.hero, st.rng
+    g = st.grownup.title.lower() if st.grownup.kind in FAMILY else st.grownup.title
+    pool = _NIGHT if st.state.time != "night" else _NIGHT[:5]  # no evening once it is night
+    opener = rng.choice(pool) if rng.random() < 0.55 else ""
+    if opener:
+        st.state.at("evening" if opener in _NIGHT[5:] else "night")
+    if bad:
+        f = feel(st, "neg")
+        beat = rng.choice((
+            f"{N} went to bed feeling {f}", f"{N} lay in bed and thought about {mem} for a long time",
+            f"{N} {rng.choice(('walked', 'went'))} home {rng.choice(('slowly', 'quietly', 'without a word'))}",
+            f"{N} was {f} for a long time", f"{N} sat by the window and thought about {mem}",
+            f"{N} was {f}, and {c.s} could not stop thinking about {mem}",
+            f"{N} {rng.choice(('hugged', 'held'))} {c.p} pillow and {rng.choice(('cried', 'sighed', 'sniffled'))} a little",
+            f"{N} wished the day had gone {rng.choice(('another way', 'better', 'differently'))}"))
+        tail = rng.choice(("", "", f". It was not a good day for {c.name}",
+                           f". Tomorrow, {c.s} hoped, would be {rng.choice(('better', 'a better day', 'kinder'))}",
+                           f", and {c.s} {rng.choice(('never forgot it', 'did not sleep well', 'felt very small'))}"))
+        return opener + beat + tail + "."
+    beat = rng.choice((
+        f"{N} went to bed with a big smile", f"{N} fell asleep {rng.choice(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
+        f"{N} felt {more(st)} than ever", f"{N} was {more(st)} than before",
+        f"{N} could not wait to tell {rng.choice(('everyone', c.p + ' friends', 'the whole village'))} about {mem}",
+        f"{N} hugged {c.p} {g} and said thank you for {mem}" if st.grownup.kind in FAMILY else
+        f"{N} said thank you for {mem}",
+        f"{N} dreamed about {mem} {rng.choice(('all night', 'that night', 'until morning'))}",
+        f"{N} closed {c.p} eyes and {rng.choice(('smiled', 'thought about ' + mem))}",
+        f"{N} {rng.choice(('knew', 'thought', 'said'))} it was the best day ever",
+        f"{N} lay in bed and {rng.choice(('smiled', 'grinned', 'giggled'))} about {mem}"))
+    tail = rng.choice(("", "", "", f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day",
+                       f", and {c.s} would always remember {mem}",
+                       f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
+    if mem in beat and mem in tail:
+        tail = ""
+    return opener + beat + tail + "."
 
 
 def _evening_fact(st, plan: Plan) -> None:

@@ -88,6 +88,16 @@ _NEXT_OK = {"looked": ("at", "in", "for", "up", "around", "out", "under", "insid
 _SUBJ = re.compile(r"^((?:[A-Z][a-z]+(?: [a-z]+){0,3}, )?)(He|She|They|[A-Z][a-z]+(?: and [A-Z][a-z]+)?) ([a-z]+)\b")
 
 _LY = re.compile(r" [a-z]+ly\b")
+# contractions, as TinyStories uses them in dialogue and narration ("didn't", "I'm", "let's");
+# a pronoun + verb is contracted only before another word ("I am." stays whole)
+_CONTRACT = {"do not": "don't", "does not": "doesn't", "did not": "didn't", "can not": "can't", "cannot": "can't",
+             "could not": "couldn't", "would not": "wouldn't", "will not": "won't", "is not": "isn't",
+             "are not": "aren't", "was not": "wasn't", "were not": "weren't", "I am": "I'm", "I will": "I'll",
+             "I have": "I've", "you are": "you're", "we are": "we're", "they are": "they're", "we will": "we'll",
+             "you will": "you'll", "it is": "it's", "that is": "that's", "there is": "there's", "what is": "what's",
+             "let us": "let's", "he is": "he's", "she is": "she's", "we have": "we've"}
+_CONTRACTIBLE = re.compile(r"\b(" + "|".join(sorted(_CONTRACT, key=len, reverse=True)) + r")(?= [a-z])", re.I)
+_PERFECT = ("been", "got", "never", "seen", "found", "made", "always", "done", "lost", "had")  # "I've" only here
 ADJ_P = 0.3  # a concrete noun without an adjective gets one
 ADV_P = 0.22  # a sentence opening with subject + action verb gets an adverb
 
@@ -118,12 +128,13 @@ def _tables() -> tuple[dict, dict]:
 class Realiser:
     """Fills a story's optional slots consistently: one per story (`Story.real`)."""
 
-    __slots__ = ("st", "described", "nouns")
+    __slots__ = ("st", "described", "nouns", "contract")
 
     def __init__(self, st):
         self.st = st
         self.described: dict[str, str] = {}  # noun -> the adjective the story gave it
         self.nouns = _tables()
+        self.contract = st.rng.random()  # how much this story's voice contracts (0: never, as before)
 
     def keep(self, noun: str, adj: str) -> None:
         """The story described `noun` as `adj` (the hero's thing): later slots agree."""
@@ -137,7 +148,18 @@ class Realiser:
             hit = self.nouns[0].get(m.group(2))
             if hit:
                 self.described.setdefault(hit[0], m.group(1))
+        if self.contract > 0.35:
+            t = _CONTRACTIBLE.sub(self._contract, t)
         return _NP.sub(self._np, t)
+
+    def _contract(self, m: re.Match) -> str:
+        w = m.group(1)
+        low = w.lower()
+        if self.st.rng.random() > self.contract or (
+                low.endswith(" have") and m.string[m.end() + 1:].split(" ", 1)[0] not in _PERFECT):
+            return w
+        c = _CONTRACT.get(w) or _CONTRACT.get(low) or _CONTRACT[w[0].lower() + w[1:]]
+        return c[0].upper() + c[1:] if w[0].isupper() else c
 
     def _np(self, m: re.Match) -> str:
         det, word, nxt = m.group(1), m.group(2), m.group(4)

@@ -204,13 +204,18 @@ class Story:
             return f"With {rng.choice(with_).title} {rng.choice(('close by', 'by ' + c.p + ' side', 'next to ' + c.o))}, "
         return f"Still {st.feeling[c.name]}, "
 
+    def _asked(self) -> bool:
+        """Whether the sentence before was a question in dialogue (so this line answers it)."""
+        cur = self.doc.cur
+        return bool(cur) and ('?"' in cur[-1] or cur[-1].endswith('?"'))
+
     def say(self, who: str, line: str, verb: str = "said") -> None:
-        self.s(quote(self.rng, who, line, verb))
+        self.s(quote(self.rng, who, line, verb, self._asked()))
 
     def speak(self, c: Char, line: str, verb: str = "said") -> None:
         """A line of dialogue by `c` (who must be introduced)."""
         self.state.act(c.name)
-        self.s(quote(self.rng, c.title, line, verb))
+        self.s(quote(self.rng, c.title, line, verb, self._asked()))
 
     def pick(self, *options):
         return self.rng.choice(options)

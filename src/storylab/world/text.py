@@ -56,14 +56,24 @@ def count_noun(n: int, noun: dict) -> str:
 
 
 _TAG_TAILS = (" softly", " loudly", " again", " quickly", " very softly", " right away", " at once", " with a nod",
-              " slowly", " at last")
+              " slowly", " at last", " quietly", " in a small voice", " with a smile", " after a moment",
+              " with a little nod", " in a soft voice")
+# a plain "said" may become another verb of saying that fits the line: a question is asked or wondered,
+# a cry is shouted or called, a statement is answered, whispered, explained
+_SAY = {"?": ("asked", "asked", "wondered", "whispered", "called"),
+        "!": ("shouted", "called", "cried", "yelled", "exclaimed", "said"),
+        ".": ("said", "said", "whispered", "explained")}
+_REPLY = ("answered", "replied", "said")  # after a question
 
 
-def quote(rng, speaker: str, line: str, verb: str = "said") -> str:
+def quote(rng, speaker: str, line: str, verb: str = "said", reply: bool = False) -> str:
     """A line of dialogue in one of the usual shapes, with balanced quotes.
 
-    `line` is what is said, starting with a capital and ending with . ! or ?.
+    `line` is what is said, starting with a capital and ending with . ! or ?; `reply`: it
+    answers a question (so it may be "answered" or "replied").
     """
+    if verb == "said" and rng.random() < 0.5:
+        verb = rng.choice(_REPLY if reply and line[-1:] != "?" else _SAY.get(line[-1:], ("said",)))
     r = rng.random()
     if r < 0.45:
         return f'{speaker} {verb}, "{line}"'
