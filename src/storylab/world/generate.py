@@ -34,10 +34,10 @@ def write_story(seed: int, index: int, words: dict | None = None, features: list
     """Story `index` of `seed`, written: ``.record`` is (text, words, features, meta) and
     ``.state`` its world state, whose ``.events`` `storylab.world.state.check` replays."""
     rng = story_rng(seed, index)
-    for _ in range(_TRIES):  # a plan that came out too long is replanned (same stream: deterministic)
+    for k in range(_TRIES):  # a plan that came out too long is replanned (same stream: deterministic)
         st = Story(World.get(), rng, words, features)
-        st.record = st.build()
-        if len(st.record[0].split()) <= _MAX_WORDS:
+        st.record = st.build(_MAX_WORDS if k < _TRIES - 1 else None)
+        if st.record is not None:
             break
     return st
 

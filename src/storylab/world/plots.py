@@ -94,7 +94,7 @@ def middle_words(st) -> int:
 def budget(st) -> int:
     """The story's planned length in words, drawn once (TinyStories' spread, a little narrower)."""
     if "budget" not in st.flags:
-        st.flags["budget"] = int(st.rng.triangular(115, 225, 150))
+        st.flags["budget"] = int(st.rng.triangular(100, 210, 130))
     return st.flags["budget"]
 
 
@@ -400,7 +400,7 @@ def finish(st, plan: Plan) -> None:
 
 _NIGHT = ("That night, ", "Later that night, ", "At bedtime, ", "When it was time for bed, ", "Before bed, ",
           "When the day was over, ", "That evening, ", "At the end of the day, ")
-_GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "lovely", "busy but happy")
+_GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good")
 
 
 def _last_line(st, N: str, mem: str, bad: bool) -> str:

@@ -47,7 +47,7 @@ _SKIP = {"box", "bag", "basket", "bucket", "way", "time", "day", "night", "morni
          "drawing", "story", "song", "hug", "smile", "noise", "sound", "idea", "gift", "present", "path", "road",
          "ground", "grass", "air", "wind", "ice", "mud", "sand", "shade", "light", "fire", "family", "friend",
          "top", "side", "end", "middle", "front", "back", "oven", "stove", "sink"}
-_DESCRIBED = re.compile(r"\b(?:the|a|an) (" + "|".join(sorted({a for v in _BY_KIND.values() for a in v} | {"tall", "tiny"})) + r") ([a-z]+)")
+_ADJ_WORDS = frozenset({a for v in _BY_KIND.values() for a in v} | {"tall", "tiny"})
 _DET = ("the", "a", "an", "some", "his", "her", "their", "its", "my", "your", "our", "two", "three", "four", "five",
         "six", "seven", "eight", "nine", "ten", "many", "few")
 _NP = re.compile(r"(?<![\w'\x02])(" + "|".join(_DET) + r") ([a-z]+)(?=([ ,.!?;:\"]|$))( ?[a-z]*)", re.I)
@@ -87,6 +87,7 @@ _NEXT_OK = {"looked": ("at", "in", "for", "up", "around", "out", "under", "insid
             "went": ("to", "home", "into", "out", "back", "inside", "outside", "over", "up", "down", "with")}
 _SUBJ = re.compile(r"^((?:[A-Z][a-z]+(?: [a-z]+){0,3}, )?)(He|She|They|[A-Z][a-z]+(?: and [A-Z][a-z]+)?) ([a-z]+)\b")
 
+_WORD = re.compile(r"[a-z]+")
 _LY = re.compile(r" [a-z]+ly\b")
 # contractions, as TinyStories uses them in dialogue and narration ("didn't", "I'm", "let's");
 # a pronoun + verb is contracted only before another word ("I am." stays whole)
@@ -128,13 +129,16 @@ def _tables() -> tuple[dict, dict]:
 class Realiser:
     """Fills a story's optional slots consistently: one per story (`Story.real`)."""
 
-    __slots__ = ("st", "described", "nouns", "contract")
+    __slots__ = ("st", "described", "nouns", "contract", "protect")
 
     def __init__(self, st):
         self.st = st
         self.described: dict[str, str] = {}  # noun -> the adjective the story gave it
         self.nouns = _tables()
         self.contract = st.rng.random()  # how much this story's voice contracts (0: never, as before)
+        v, n, a = st.verb, st.noun, st.adj  # the seed words' forms are never worded away
+        self.protect = {x for x in (v["word"], v["past"], v["participle"], v["ing"], v["third"], n["word"],
+                                    n["plural"], a["word"], a.get("comparative"), a.get("superlative")) if x}
 
     def keep(self, noun: str, adj: str) -> None:
         """The story described `noun` as `adj` (the hero's thing): later slots agree."""
@@ -142,14 +146,16 @@ class Realiser:
 
     def sentence(self, t: str) -> str:
         rng = self.st.rng
-        if rng.random() < ADV_P:
-            t = self._adverb(t)
-        for m in _DESCRIBED.finditer(t):  # adjectives the plot itself gave: later slots agree
-            hit = self.nouns[0].get(m.group(2))
-            if hit:
-                self.described.setdefault(hit[0], m.group(1))
+        toks = _WORD.findall(t.lower())
+        forms = self.nouns[0]
+        for x, y in zip(toks, toks[1:]):  # adjectives the plot itself gave: later slots agree
+            if y in forms and x in _ADJ_WORDS:
+                self.described.setdefault(forms[y][0], x)
+        t = wording(rng, t, set(toks), self.protect)
         if self.contract > 0.35:
             t = _CONTRACTIBLE.sub(self._contract, t)
+        if forms.keys().isdisjoint(toks):
+            return t
         return _NP.sub(self._np, t)
 
     def _contract(self, m: re.Match) -> str:
@@ -193,7 +199,11 @@ class Realiser:
             det = det.capitalize() if m.group(1)[0].isupper() else det
         return f"{det} {adj} {word}{nxt}"
 
-    def _adverb(self, t: str) -> str:
+    def adverb(self, t: str) -> str:
+        """Sometimes, a manner adverb before the verb of a sentence that opens with its subject
+        (done as the sentence is written, while the state holds the subject's feelings)."""
+        if self.st.rng.random() >= ADV_P:
+            return t
         m = _SUBJ.match(t)
         if not m:
             return t
@@ -227,3 +237,117 @@ class Realiser:
         if adv in t:
             return t
         return f"{m.group(1)}{who} {adv} {t[m.end(2) + 1:]}"
+
+
+# --- lexical choice: phrases with several wordings that mean the same in every context they occur in ---
+# Each key is matched as a whole phrase (case-insensitively; a capital first letter is kept); one of
+# its wordings (the key itself included) is drawn each time. Keys are long enough that every wording
+# fits every sentence the plots write them in; phrases that state a fact or a skill's answer are not here.
+_COLORS_HOUSE = ("yellow", "blue", "red", "white", "green", "pink")
+PHRASES: dict[str, tuple[str, ...]] = {
+    "looked out of the window": ("looked out of the window", "looked out the window", "peeked out of the window",
+                                 "gazed out of the window", "looked through the window"),
+    "woke up early": ("woke up early", "got up early", "woke up very early", "was up early"),
+    "once upon a time, there was": ("once upon a time, there was", "once there was", "there once was",
+                                    "long ago, there was", "once upon a time, there lived"),
+    "in a little house by the": ("in a little house by the", "in a small house near the", "in a little house near the",
+                                 *(f"in a little {c} house by the" for c in _COLORS_HOUSE),
+                                 *(f"in a small {c} house close to the" for c in _COLORS_HOUSE[:3])),
+    "in a small house near the": ("in a small house near the", "in a little house close to the",
+                                  *(f"in a small {c} house near the" for c in _COLORS_HOUSE)),
+    "who lived near the": ("who lived near the", "who lived close to the", "who lived next to the",
+                           "who lived not far from the", "whose house was near the"),
+    "more than anything": ("more than anything", "most of all", "more than anything else", "above all"),
+    "was always happy when": ("was always happy when", "was always glad when", "was happiest when",
+                              "felt happy whenever", "was never happier than when"),
+    "went to bed": ("went to bed", "went to sleep", "got into bed", "climbed into bed"),
+    "said thank you": ("said thank you", "said thanks", "said thank you very much"),
+    "until they came to the": ("until they came to the", "until they reached the", "until they got to the",
+                               "until they could see the"),
+    "all the way to the": ("all the way to the", "straight to the", "right up to the", "all the way over to the"),
+    "wanted to play": ("wanted to play", "really wanted to play", "wanted so much to play", "hoped to play"),
+    "knocked on the door": ("knocked on the door", "knocked at the door", "came to the door", "rang the bell"),
+    "came to visit": ("came to visit", "came over", "came by to play", "came to play"),
+    "came over to play": ("came over to play", "came to play", "often came over to play", "came over that day"),
+    "tried to take the": ("tried to take the", "tried to grab the", "reached for the"),
+    "they both pulled on it": ("they both pulled on it", "they both pulled hard", "they pulled and pulled",
+                               "each of them pulled on it"),
+    "did not say anything": ("did not say anything", "did not say a word", "said nothing", "was very quiet"),
+    "sat down alone": ("sat down alone", "sat all alone", "went to sit alone", "sat down all by themselves"),
+    "with a big smile": ("with a big smile", "with a happy smile", "with a smile", "smiling from ear to ear"),
+    "could not wait to": ("could not wait to", "could hardly wait to", "was so excited to", "wanted right away to"),
+    "loved very much": ("loved very much", "loved so much", "loved more than anything", "loved a lot"),
+    "took it everywhere": ("took it everywhere", "carried it everywhere", "brought it everywhere",
+                           "took it along everywhere"),
+    "never went anywhere without": ("never went anywhere without", "did not go anywhere without",
+                                    "went nowhere without"),
+    "in the whole village": ("in the whole village", "in the whole world", "in the whole wide world"),
+    "for a long time": ("for a long time", "for a long while", "for a very long time", "for hours"),
+    "soon they were": ("soon they were", "before long they were", "in a moment they were", "soon they were all"),
+    "played until dinner": ("played until dinner", "played until it was time for dinner", "played all afternoon",
+                            "played until the sun went down"),
+    "looked everywhere": ("looked everywhere", "searched everywhere", "looked all over the house",
+                          "looked high and low"),
+    "held it close": ("held it close", "held it tight", "hugged it tight", "held it in both hands"),
+    "said good morning": ("said good morning", "said hello", "waved hello", "said a happy good morning"),
+    "came into the room": ("came into the room", "walked into the room", "stepped into the room"),
+    "took a nap": ("took a nap", "had a nap", "took a little nap", "had a short nap"),
+    "was so much fun": ("was so much fun", "was great fun", "was a lot of fun", "was the best fun"),
+    "had so much fun": ("had so much fun", "had a lot of fun", "had a great time", "had the best time"),
+    "could not stop smiling": ("could not stop smiling", "could not stop grinning", "smiled and smiled"),
+    "jumped up and down": ("jumped up and down", "clapped and jumped", "jumped and clapped"),
+    "stopped to look at": ("stopped to look at", "stopped to watch", "stood still to look at"),
+    "there was so much": ("there was so much", "there was a lot", "there was plenty"),
+    "the best day ever": ("the best day ever", "the best day of all", "a perfect day"),
+    "was not there": ("was not there", "was nowhere to be seen", "was not in its place"),
+    "looked at the ground": ("looked at the ground", "looked down at the ground", "stared at the ground",
+                             "looked down sadly"),
+    "after breakfast": ("after breakfast", "right after breakfast", "when breakfast was over"),
+    "saw a": ("saw a", "spotted a", "noticed a", "saw a"),
+    "saw some": ("saw some", "spotted some", "noticed some"),
+    "looked at the": ("looked at the", "gazed at the", "stared at the"),
+    "ran to": ("ran to", "raced to", "dashed to", "hurried to"),
+    "walked to": ("walked to", "strolled to", "went to"),
+    "smiled": ("smiled", "grinned", "beamed", "smiled"),
+    "laughed": ("laughed", "giggled", "chuckled", "laughed"),
+    "was very": ("was very", "was really", "was so"),
+    "felt very": ("felt very", "felt really", "felt so"),
+    "very happy": ("very happy", "so happy", "really happy", "very glad"),
+    "a big hug": ("a big hug", "a warm hug", "a long hug", "a tight hug"),
+    "a little later": ("a little later", "a bit later", "a while later"),
+}
+_KEYS = sorted(PHRASES, key=len, reverse=True)
+_HEAD = {k: k.split(" ", 1)[0] for k in PHRASES}
+_KEYWORDS = {k: frozenset(_WORD.findall(k)) for k in PHRASES}
+PHRASE_P = 0.7  # how often a phrase with other wordings gets one drawn (else it stays as the plot wrote it)
+
+
+def wording(rng, t: str, words: set | None = None, protect: set = frozenset()) -> str:
+    """`t` with each phrase of `PHRASES` in it worded one of its ways (`words`: t's lowercase words;
+    phrases with a word of `protect` stay as they are)."""
+    low = t.lower()
+    hits = []
+    if words is None:
+        words = set(_WORD.findall(low))
+    for k in _KEYS:  # str.find per phrase whose first word is in t: cheaper than one big alternation
+        if _HEAD[k] not in words or not _KEYWORDS[k].isdisjoint(protect):
+            continue
+        i = low.find(k)
+        while i >= 0:
+            j = i + len(k)
+            if (i == 0 or not low[i - 1].isalnum()) and (j == len(low) or not low[j].isalnum()):
+                hits.append((i, -len(k), k))
+            i = low.find(k, j)
+    if not hits:
+        return t
+    hits.sort()
+    out, pos = [], 0
+    for i, n, k in hits:
+        if i < pos:
+            continue
+        if rng.random() < PHRASE_P:
+            x = rng.choice(PHRASES[k])
+            out += [t[pos:i], x[0].upper() + x[1:] if t[i].isupper() else x]
+            pos = i - n
+    out.append(t[pos:])
+    return "".join(out)

@@ -141,7 +141,7 @@ class Story:
                 t = "the" + t[3:]
             if frame:
                 sentences = (frame + t, *sentences[1:])
-        self.doc.s(*map(self.real.sentence, sentences))
+        self.doc.s(*map(self.real.adverb, sentences))
         self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
         self._cur_subj, self._cur_named = None, []
 
@@ -303,14 +303,29 @@ class Story:
         """Make sure the three seed words made it into the text (the plot may have had no room for one)."""
         doc, v, n, a_ = self.doc, self.verb, self.noun, self.adj
         if not doc.has_word(v["word"], v["past"], v["ing"], v["third"], v["participle"]):
-            self.s(self.pick(f"Later, {self.sub(self.hero)} {self.verb_phrase('past')} again.",
-                             f"After that, {self.nm(self.hero)} {self.verb_phrase('past')} one more time.",
-                             f"{self.nm(self.hero)} was glad that {self.hero.s} could {self.verb_phrase('word')} again."))
+            self.s(self._seed_verb_sentence())
         if not doc.has_word(n["word"], n["plural"]):
             self.s(seedwords.noun_sentence(self, n))
         if not self.used_adj or not doc.has_word(a_["word"], a_.get("comparative"), a_.get("superlative")):
             self.s(seedwords.adjective_sentence(self, a_))
             self.used_adj = True
+
+    def _seed_verb_sentence(self) -> str:
+        """The seed verb late in the story, composed: an opener, the hero, a way of doing it again, a tail."""
+        rng, c = self.rng, self.hero
+        opener = rng.choice(("Later, ", "After that, ", "Before long, ", "Then ", "For a while, ", "Once more, ",
+                             "", "", "That day, "))
+        who = self.sub(c) if opener else self.nm(c)
+        vp, word = self.verb_phrase("past"), self.verb_phrase("word")
+        core = rng.choice((f"{vp} again", f"{vp} one more time", f"{vp} for a little while",
+                           f"decided to {word} again", f"tried to {word} once more", f"began to {word} again",
+                           f"wanted to {word} again", f"was glad to {word} again"))
+        g = self.grownup
+        with_ = [f" with {g.title}"] if g.title[:1].isupper() and self.known(g) else []
+        tail = rng.choice(("", "", "", " with a smile", " just for fun", " before dinner", *with_))
+        if tail.startswith(" with") and " with " in core:
+            tail = ""
+        return f"{opener}{who} {core}{tail}."
 
     def seed_forms(self) -> None:
         """More forms of the seed words (past, participle, -ing, comparative, superlative, adverb,
@@ -363,10 +378,15 @@ class Story:
 
     # --- the record -------------------------------------------------------------------------------
 
-    def build(self) -> tuple[str, dict, list[str], dict]:
+    def build(self, max_words: int | None = None) -> tuple[str, dict, list[str], dict] | None:
+        """Plan and write the story; None if it came out longer than `max_words` (before the
+        realiser's optional words, which are added only to a story that is kept)."""
         self.setting()
         plan = plots.plan(self)
         plan.write(self)
+        if max_words is not None and self.doc.nwords > max_words:
+            return None
+        self.doc.realise(self.real.sentence)
         text = self.doc.finish()
         return text, self.words(), self.features, self.finish_meta(plan)
 

@@ -113,6 +113,12 @@ class Doc:
             self.cur.append(t)
             self.nwords += t.count(" ") + 1
 
+    def realise(self, fn) -> None:
+        """Pass every sentence written through `fn` (the realiser's last step), in order."""
+        self.para()
+        self.paras = [[fn(t) for t in p] for p in self.paras]
+        self.nwords = sum(t.count(" ") + 1 for p in self.paras for t in p)
+
     def para(self) -> None:
         if self.cur:
             self.paras.append(self.cur)
