@@ -398,7 +398,7 @@ def finish(st, plan: Plan) -> None:
             st.s(m)
 
 
-_NIGHT = ("That night, ", "Later that night, ", "At bedtime, ", "When it was time for bed, ", "Before bed, ",
+_NIGHT = ("That night, ", "Later that night, ", "When the moon came up, ", "When it was time for bed, ", "Before bed, ",
           "When the day was over, ", "That evening, ", "At the end of the day, ")
 _GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good")
 
@@ -420,7 +420,7 @@ def _last_line(st, N: str, mem: str, bad: bool) -> str:
             f"{N} was {f} for a long time", f"{N} sat by the window and thought about {mem}",
             f"{N} was {f}, and {c.s} could not stop thinking about {mem}",
             f"{N} {rng.choice(('hugged', 'held'))} {c.p} pillow and {rng.choice(('cried', 'sighed', 'sniffled'))} a little",
-            f"{N} wished the day had gone {rng.choice(('another way', 'better', 'differently'))}"))
+            f"{N} wished the day had gone {rng.choice(('another way', 'better', 'a different way'))}"))
         tail = rng.choice(("", "", f". It was not a good day for {c.name}",
                            f". Tomorrow, {c.s} hoped, would be {rng.choice(('better', 'a better day', 'kinder'))}",
                            f", and {c.s} {rng.choice(('never forgot it', 'did not sleep well', 'felt very small'))}"))

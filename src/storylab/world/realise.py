@@ -66,7 +66,7 @@ _ADV_FOR = {
     "looked": ("slowly", "carefully", "quickly", "curiously"), "waved": ("happily", "shyly", "cheerfully"),
     "sat": ("quietly", "calmly", "patiently"), "waited": ("patiently", "quietly", "calmly", "nervously"),
     "watched": ("quietly", "curiously", "patiently", "calmly"), "searched": ("carefully", "quickly"),
-    "counted": ("carefully", "slowly"), "helped": ("kindly", "gladly", "happily"), "showed": ("proudly", "shyly"),
+    "counted": ("carefully", "slowly"), "helped": ("kindly", "happily"), "showed": ("proudly", "shyly"),
     "stirred": ("slowly", "carefully", "gently"), "mixed": ("slowly", "carefully"), "listened": ("quietly",
                                                                                                "carefully",
                                                                                                "patiently"),
@@ -297,7 +297,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "could not stop smiling": ("could not stop smiling", "could not stop grinning", "smiled and smiled"),
     "jumped up and down": ("jumped up and down", "clapped and jumped", "jumped and clapped"),
     "stopped to look at": ("stopped to look at", "stopped to watch", "stood still to look at"),
-    "there was so much": ("there was so much", "there was a lot", "there was plenty"),
+    "there was so much": ("there was so much", "there was a lot", "there was ever so much"),
     "the best day ever": ("the best day ever", "the best day of all", "a perfect day"),
     "was not there": ("was not there", "was nowhere to be seen", "was not in its place"),
     "looked at the ground": ("looked at the ground", "looked down at the ground", "stared at the ground",
@@ -315,7 +315,73 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "very happy": ("very happy", "so happy", "really happy", "very glad"),
     "a big hug": ("a big hug", "a warm hug", "a long hug", "a tight hug"),
     "a little later": ("a little later", "a bit later", "a while later"),
+    # verbs whose object or complement makes the synonym safe
+    "found a": ("found a", "discovered a", "came upon a"),
+    "found some": ("found some", "discovered some"),
+    "wanted to go": ("wanted to go", "hoped to go", "wished to go", "really wanted to go"),
+    "wanted to see": ("wanted to see", "hoped to see", "wished to see", "could not wait to see"),
+    "liked to": ("liked to", "loved to", "really liked to"),
+    "loved to": ("loved to", "liked to", "loved more than anything to"),
+    "began to": ("began to", "started to"),
+    "went to the": ("went to the", "went off to the", "went over to the", "walked to the"),
+    "went home": ("went home", "went back home", "walked back home", "returned home"),
+    "went to find": ("went to find", "went off to find", "went looking for"),
+    "hurried to find": ("hurried to find", "rushed to find", "dashed off to find"),
+    "ran to find": ("ran to find", "raced to find", "ran off to find"),
+    "skipped to find": ("skipped to find", "hopped off to find", "skipped off to find"),
+    "gave it to": ("gave it to", "handed it to", "passed it to"),
+    "picked up": ("picked up", "lifted up", "took up"),
+    "looked for": ("looked for", "searched for", "looked all over for"),
+    "looked around": ("looked around", "looked all around", "glanced around"),
+    "looked worried": ("looked worried", "seemed worried", "looked very worried"),
+    "looked sad": ("looked sad", "seemed sad", "looked very sad"),
+    "was happy": ("was happy", "was glad", "felt happy", "was very happy"),
+    "was sad": ("was sad", "felt sad", "was very sad", "was upset"),
+    "was scared": ("was scared", "felt scared", "was afraid", "was a little scared"),
+    "was tired": ("was tired", "felt tired", "was sleepy", "was very tired"),
+    "felt happy": ("felt happy", "felt glad", "was happy"),
+    "felt sad": ("felt sad", "was sad", "felt upset"),
+    "it was time to": ("it was time to", "it was already time to", "the time had come to"),
+    "it was time for": ("it was time for", "it was already time for", "soon it was time for"),
+    "said sorry": ("said sorry", "said sorry quietly", "said sorry at last"),
+    "a big smile": ("a big smile", "a wide smile", "a happy smile"),
+    "very much": ("very much", "so much", "a lot"),
+    "every day": ("every day", "each day", "day after day"),
+    "all day": ("all day", "all day long", "the whole day"),
+    "a long time": ("a long time", "a long while"),
+    "the whole day": ("the whole day", "all day", "all day long"),
+    "the next day": ("the next day", "the day after", "on the next day"),
+    "right away": ("right away", "at once", "straight away"),
+    "all alone": ("all alone", "by itself", "on its own"),
+    "so much fun": ("so much fun", "a lot of fun", "great fun"),
+    "looked in and smiled": ("looked in and smiled", "peeked in and smiled", "came in smiling"),
+    "came in and smiled": ("came in and smiled", "walked in smiling", "came in with a smile"),
+    "gave her a hug": ("gave her a hug", "hugged her", "gave her a big hug", "hugged her tight"),
+    "gave him a hug": ("gave him a hug", "hugged him", "gave him a big hug", "hugged him tight"),
+    "there were no": ("there were no", "there were not any"),
+    "there was no": ("there was no", "there was not any"),
+    "did not want to": ("did not want to", "did not like to", "had no wish to"),
+    "a little bit": ("a little bit", "a bit", "just a little"),
+    "thought about": ("thought about", "thought of"),
+    "was so happy": ("was so happy", "was so glad", "felt so happy", "was very happy"),
+    "so happy to have": ("so happy to have", "so glad to have", "very happy to have"),
+    "could not find": ("could not find", "could not see", "was not able to find"),
+    "was gone": ("was gone", "was not there", "had gone"),
+    "were friends again": ("were friends again", "were good friends again", "made up"),
+    "together again": ("together again", "once again together"),
+    "laughed and laughed": ("laughed and laughed", "laughed and giggled", "could not stop laughing"),
+    "the sun was shining": ("the sun was shining", "the sun was out", "the sun shone"),
+    "did not like": ("did not like", "did not care for"),
+    "knew that the": ("knew that the", "knew the", "remembered that the"),
 }
+# sentence openers with the same job (one event after another), swapped only at the start of a sentence
+OPENERS = {"Then ": ("Then ", "Soon ", "After that, ", "Next, ", "A moment later, "),
+           "Soon ": ("Soon ", "Before long, ", "After a while, ", "Soon "),
+           "Later, ": ("Later, ", "A little later, ", "After a while, ", "Some time later, "),
+           "After that, ": ("After that, ", "Then ", "Next, ", "After a while, "),
+           "That day, ": ("That day, ", "On that day, ", "That same day, "),
+           "But ": ("But ", "But ", "However, "),
+           "Suddenly, ": ("Suddenly, ", "All at once, ", "Just then, ")}
 _KEYS = sorted(PHRASES, key=len, reverse=True)
 _HEAD = {k: k.split(" ", 1)[0] for k in PHRASES}
 _KEYWORDS = {k: frozenset(_WORD.findall(k)) for k in PHRASES}
@@ -323,8 +389,17 @@ PHRASE_P = 0.7  # how often a phrase with other wordings gets one drawn (else it
 
 
 def wording(rng, t: str, words: set | None = None, protect: set = frozenset()) -> str:
-    """`t` with each phrase of `PHRASES` in it worded one of its ways (`words`: t's lowercase words;
-    phrases with a word of `protect` stay as they are)."""
+    """`t` with its opener and each phrase of `PHRASES` in it worded one of its ways (`words`: t's
+    lowercase words; phrases with a word of `protect` stay as they are)."""
+    for k, alts in OPENERS.items():
+        if t.startswith(k):
+            if rng.random() < PHRASE_P:
+                x = rng.choice(alts)
+                rest = t[len(k):]
+                if rest.split(" ", 1)[0] in _LOWER_AFTER:  # "Then The bird" -> "After that, the bird"
+                    rest = rest[0].lower() + rest[1:]
+                t = x + rest
+            break
     low = t.lower()
     hits = []
     if words is None:
@@ -351,3 +426,6 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset()) -
             pos = i - n
     out.append(t[pos:])
     return "".join(out)
+
+
+_LOWER_AFTER = {"He", "She", "They", "It", "The", "There", "A", "An", "Her", "His", "Their", "Everyone", "Some"}
