@@ -99,6 +99,20 @@ _CONTRACT = {"do not": "don't", "does not": "doesn't", "did not": "didn't", "can
              "let us": "let's", "he is": "he's", "she is": "she's", "we have": "we've"}
 _CONTRACTIBLE = re.compile(r"\b(" + "|".join(sorted(_CONTRACT, key=len, reverse=True)) + r")(?= [a-z])", re.I)
 _PERFECT = ("been", "got", "never", "seen", "found", "made", "always", "done", "lost", "had")  # "I've" only here
+# what a place may be called, the same all story long (nothing here the weather or time of day can change)
+_PLACE_ADJ = {"mountain": ("big", "tall", "high", "rocky"), "forest": ("big", "green", "old", "deep"),
+              "hill": ("big", "green", "little", "grassy", "high"), "farm": ("big", "old", "little"),
+              "barn": ("big", "old", "red"), "river": ("long", "wide", "big", "little"),
+              "bridge": ("old", "little", "long"), "garden": ("little", "pretty", "big", "green"),
+              "school": ("big", "little", "old"), "field": ("big", "green", "wide", "grassy"),
+              "lake": ("big", "blue", "deep"), "pond": ("little", "small", "green"),
+              "park": ("big", "green", "little"), "library": ("big", "old"),
+              "playground": ("big", "new"), "beach": ("sandy", "big", "long"),
+              "market": ("big", "little"), "bakery": ("little", "small"),
+              "shop": ("little", "small", "new"), "zoo": ("big",), "sea": ("big", "blue", "wide"),
+              "pool": ("big", "blue", "new"), "hospital": ("big", "white"), "station": ("big", "old"),
+              "castle": ("old", "big", "tall")}
+_PLACE = re.compile("(the |The )\x01(\d+)\x02([a-z]+)")
 ADJ_P = 0.3  # a concrete noun without an adjective gets one
 ADV_P = 0.22  # a sentence opening with subject + action verb gets an adverb
 
@@ -154,9 +168,28 @@ class Realiser:
         t = wording(rng, t, set(toks), self.protect)
         if self.contract > 0.35:
             t = _CONTRACTIBLE.sub(self._contract, t)
+        if "\x01" in t:
+            t = _PLACE.sub(self._place, t)
         if forms.keys().isdisjoint(toks):
             return t
         return _NP.sub(self._np, t)
+
+    def _place(self, m: re.Match) -> str:
+        """'the park' -> 'the big park' (a place word marked for meta, not a skill's answer)."""
+        word = m.group(3)
+        adjs = _PLACE_ADJ.get(word)
+        rec, key = self.st.doc.marks[int(m.group(2))]
+        if not adjs or key != "offset" or rec.get("name") != word or m.start() and m.string[m.start() - 1] == "\x02":
+            return m.group(0)
+        adj = self.described.get("@" + word)
+        rng = self.st.rng
+        if adj is None:
+            if rng.random() >= ADJ_P:
+                return m.group(0)
+            adj = self.described["@" + word] = rng.choice(adjs)
+        elif rng.random() >= 0.4:
+            return m.group(0)
+        return f"{m.group(1)}{adj} \x01{m.group(2)}\x02{word}"
 
     def _contract(self, m: re.Match) -> str:
         w = m.group(1)
