@@ -293,14 +293,29 @@ def setup(st, plan: Plan) -> None:
 
 
 def _loves(st) -> None:
-    c = st.hero
-    phrase = st.verb_phrase("word")
-    st.s(st.pick(f"{st.sub(c)} loved to {phrase}.", f"More than anything, {st.sub(c)} liked to {phrase}.",
-                 f"Every day, {st.sub(c)} liked to {phrase}.",
-                 f"{st.sub(c)} was always happy when {c.s} could {phrase}.",
-                 f"If you asked {c.name} what was the best thing to do, {c.s} said: to {phrase}."))
+    """What the hero loves to do (the seed verb), composed: an opener, a way of liking it, a tail."""
+    c, rng = st.hero, st.rng
+    phrase, ing = st.verb_phrase("word"), st.verb_phrase("ing")
+    r = rng.random()
+    if r < 0.25:
+        st.s(st.pick(f"If you asked {c.name} what was the best thing to do, {c.s} said: to {phrase}.",
+                     f"{c.name}'s favorite thing to do was to {phrase}.",
+                     f"Nothing made {c.name} as happy as {ing}.",
+                     f"{st.sub(c)} spent {rng.choice(('many happy hours', 'hours and hours', 'every free minute'))} {ing}.",
+                     f"{st.sub(c)} dreamed of {ing} {rng.choice(('every day', 'all the time', 'day and night'))}."))
+    else:
+        opener = rng.choice(("", "", "", "More than anything, ", "Every day, ", "Most of all, ", "On most days, ",
+                             f"Whenever {c.s} could, "))
+        like = rng.choice(("loved to", "liked to", "really liked to", "always wanted to", "loved to",
+                           "was always happy when {s} could", "was happiest when {s} could")).format(s=c.s)
+        tails = ["", "", "", " all day long", " with anyone who would join in", f" with {c.p} friends"]
+        if c.is_child:
+            tails += [" after school", " after lunch"]
+        if not opener.startswith("Whenever"):
+            tails.append(f" whenever {c.s} could")
+        st.s(f"{opener}{st.sub(c)} {like} {phrase}{rng.choice(tails)}.")
     if st.rng.random() < 0.3 and room(st, 60):
-        st.s(st.pick(f"{st.sub(c)} could spend hours {st.verb_phrase('ing')}.",
+        st.s(st.pick(f"{st.sub(c)} could spend hours {ing}.",
                      f"Once, {c.s} {st.verb_phrase('past')} for a whole afternoon.",
                      f"{st.sub(c)} {st.verb_phrase('past')} {st.pick('every day', 'all the time', 'a lot')}."))
 
@@ -326,11 +341,29 @@ def _thing(st, plan: Plan) -> None:
     desc = f"{adj} {it['word']}"
     giver = st.pick("grandma", "grandpa", "mom", "dad")
     st.state.has(c.name, it["word"])
-    st.s(st.pick(f"{st.sub(c)} had {a(desc)} that {c.s} loved very much.",
-                 f"{c.name}'s favorite thing was {a(desc)}.",
-                 f"{c.p} {giver} had given {c.o} {a(desc)}, and {c.s} took it everywhere.",
-                 f"{st.sub(c)} had {a(desc)}. {c.name}'s {it['word']} was {c.p} favorite thing in the whole village.",
-                 f"{st.sub(c)} never went anywhere without {c.p} {desc}."))
+    rng = st.rng
+    origin = rng.choice(("", "", "", f" from {c.p} {giver}", f" from {c.p} {giver}"))
+    occasion = rng.choice(("", "", " for " + c.p + " birthday", " last summer", " a long time ago", " one winter"))
+    kind = "toy" if it["kind"] == "toy" else "thing"
+    keep = rng.choice(("took it everywhere", "kept it close", "played with it every day", "took good care of it",
+                       "never let it go"))
+    r = rng.random()
+    if r < 0.3:
+        love = rng.choice(("loved very much", "loved more than anything", "played with every day",
+                           "kept close all the time", "took good care of", "liked best of all"))
+        st.s(f"{st.sub(c)} had {a(desc)}{origin} that {c.s} {love}.")
+    elif r < 0.45:
+        st.s(rng.choice((f"{c.name}'s favorite {kind} was {a(desc)}{origin}.",
+                         f"{c.name}'s favorite {kind} in the whole world was {a(desc)}.")))
+    elif r < 0.65:
+        st.s(f"{c.p} {giver} had given {c.o} {a(desc)}{occasion}, and {c.s} {keep}.")
+    elif r < 0.8:
+        st.s(f"{st.sub(c)} {rng.choice(('never went anywhere', 'did not go anywhere', 'never left the house'))} "
+             f"without {c.p} {desc}.")
+    else:
+        st.s(rng.choice((f"{st.sub(c)} had {a(desc)}{origin}. It was {c.p} favorite {kind}.",
+                         f"{st.sub(c)} had {a(desc)}{occasion}, and {c.s} {keep}.",
+                         f"{st.sub(c)} took good care of {c.p} {desc}, because it was a gift from {c.p} {giver}.")))
 
 
 def _grownup(st, plan: Plan) -> None:

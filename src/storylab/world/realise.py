@@ -455,6 +455,10 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset()) -
             continue
         if rng.random() < PHRASE_P:
             x = rng.choice(PHRASES[k])
+            prev, nxt = _WORD.findall(low[max(0, i - 20):i])[-1:], _WORD.findall(low[i - n:i - n + 20])[:1]
+            xs = x.lower().split(" ")
+            if (prev and prev[0] == xs[0]) or (nxt and nxt[0] == xs[-1]):
+                continue  # "really really", "all day long long"
             out += [t[pos:i], x[0].upper() + x[1:] if t[i].isupper() else x]
             pos = i - n
     out.append(t[pos:])
