@@ -248,6 +248,6 @@ def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) 
     and the facts met in it have filled it."""
     full = st.flags.get("budget", 999) - 40
     for k in range(most):
-        if st.doc.nwords >= upto and (k >= least or st.doc.nwords >= full):
+        if st.doc.nwords >= upto and k >= least:
             return
         doing(st, group, place)

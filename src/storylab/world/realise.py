@@ -418,6 +418,9 @@ OPENERS = {"Then ": ("Then ", "Soon ", "After that, ", "Next, ", "A moment later
 _KEYS = sorted(PHRASES, key=len, reverse=True)
 _HEAD = {k: k.split(" ", 1)[0] for k in PHRASES}
 _KEYWORDS = {k: frozenset(_WORD.findall(k)) for k in PHRASES}
+_BY_HEAD: dict[str, list[str]] = {}
+for _k in _KEYS:
+    _BY_HEAD.setdefault(_HEAD[_k], []).append(_k)
 PHRASE_P = 0.7  # how often a phrase with other wordings gets one drawn (else it stays as the plot wrote it)
 
 
@@ -437,8 +440,8 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset()) -
     hits = []
     if words is None:
         words = set(_WORD.findall(low))
-    for k in _KEYS:  # str.find per phrase whose first word is in t: cheaper than one big alternation
-        if _HEAD[k] not in words or not _KEYWORDS[k].isdisjoint(protect):
+    for k in (k for h in words & _BY_HEAD.keys() for k in _BY_HEAD[h]):  # str.find per phrase whose first
+        if not _KEYWORDS[k].isdisjoint(protect):  # word is in t: cheaper than one big alternation
             continue
         i = low.find(k)
         while i >= 0:

@@ -41,6 +41,10 @@ _PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth",
            "shoe", "boot", "mitten", "glove", "sandal"}
 
 
+class _TooLong(Exception):
+    """The story grew past its length limit while being written."""
+
+
 class Story:
     """Writes one story from an rng; `build()` returns (text, words, features, meta)."""
 
@@ -69,6 +73,7 @@ class Story:
         self._cur_subj: Char | None = None
         self._cur_named: list[Char] = []
         self.real = Realiser(self)
+        self.max_words: int | None = None
 
     # --- the plan's world -----------------------------------------------------------------------
 
@@ -142,6 +147,8 @@ class Story:
             if frame:
                 sentences = (frame + t, *sentences[1:])
         self.doc.s(*map(self.real.adverb, sentences))
+        if self.max_words is not None and self.doc.nwords > self.max_words:
+            raise _TooLong  # a story that will be replanned: stop writing it now
         self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
         self._cur_subj, self._cur_named = None, []
 
@@ -381,10 +388,12 @@ class Story:
     def build(self, max_words: int | None = None) -> tuple[str, dict, list[str], dict] | None:
         """Plan and write the story; None if it came out longer than `max_words` (before the
         realiser's optional words, which are added only to a story that is kept)."""
+        self.max_words = max_words
         self.setting()
         plan = plots.plan(self)
-        plan.write(self)
-        if max_words is not None and self.doc.nwords > max_words:
+        try:
+            plan.write(self)
+        except _TooLong:
             return None
         self.doc.realise(self.real.sentence)
         text = self.doc.finish()
