@@ -308,7 +308,7 @@ def _loves(st) -> None:
                              f"Whenever {c.s} could, "))
         like = rng.choice(("loved to", "liked to", "really liked to", "always wanted to", "loved to",
                            "was always happy when {s} could", "was happiest when {s} could")).format(s=c.s)
-        tails = ["", "", "", " all day long", " with anyone who would join in", f" with {c.p} friends"]
+        tails = ["", "", "", " all day long", f" with {c.p} friends"]
         if c.is_child:
             tails += [" after school", " after lunch"]
         if not opener.startswith("Whenever"):
@@ -370,14 +370,22 @@ def _grownup(st, plan: Plan) -> None:
     c, g = st.hero, st.grownup
     rel = g.title.lower()
     r = st.rng.random()
+    rng = st.rng
+    who = rng.choice((f"{c.name}'s {st.intro(g, rel)}", f"{cap(c.p)} {st.intro(g, rel)}")) \
+        if st._prev[0] is c else f"{c.name}'s {st.intro(g, rel)}"
     if r < 0.35:
-        st.s(f"{c.name}'s {st.intro(g, rel)} {st.pick('came into the room', 'came in', 'looked in')} "
-             f"and {st.pick('smiled', 'said good morning', 'gave ' + c.o + ' a hug')}.")
+        came = rng.choice(("came into the room", "came in", "looked in", "walked in", "peeked in through the door",
+                           "came to the door"))
+        did = rng.choice(("smiled", "said good morning", "gave " + c.o + " a hug", "waved", "gave " + c.o +
+                          " a kiss", "sat down next to " + c.o, "said hello"))
+        st.s(f"{who} {came} and {did}.")
     elif r < 0.65:
-        st.s(f"{st.nm(c)} {st.pick('ran', 'went', 'hurried', 'skipped')} to find {c.p} {st.intro(g, rel)} in the "
-             f"{st.pick('kitchen', 'yard', 'garden')}.")
+        where = rng.choice(("kitchen", "yard", "garden"))
+        st.s(f"{st.nm(c)} {rng.choice(('ran', 'went', 'hurried', 'skipped', 'rushed', 'hopped'))} "
+             f"to find {c.p} {st.intro(g, rel)} in the {where}.")
     else:
-        st.s(f"{c.name}'s {st.intro(g, rel)} was {st.pick(*_BUSY)}.")
+        busy = rng.choice(_BUSY)
+        st.s(f"{who} was {busy}.")
 
 
 def _companion(st, plan: Plan) -> None:
@@ -429,6 +437,30 @@ def finish(st, plan: Plan) -> None:
         m = plan.moral(st)
         if m:
             st.s(m)
+
+
+def _moral_frame(st, m: str) -> str:
+    """'Lily learned that sharing makes everyone happy.' in one of several frames: who learned it,
+    when, or a grown-up saying it."""
+    c, rng = st.hero, st.rng
+    head = f"{c.name} learned "
+    if not m.startswith(head):
+        return m
+    rest = m[len(head):-1]  # "that sharing makes ..." or "to look at the sky ..."
+    if rest.startswith("that "):
+        clause = rest[5:]
+        g = st.grownup
+        opts = [f"{c.name} learned that {clause}.", f"That day, {c.name} learned that {clause}.",
+                f"{c.name} understood now that {clause}.", f"From then on, {c.name} knew that {clause}.",
+                f"Now {c.name} knew that {clause}.", f"{c.name} found out that day that {clause}.",
+                f"It was a good lesson: {clause}."]
+        if st.known(g) and g.title[:1].isupper() and "BadEnding" not in st.f:
+            opts.append(f'{g.title} smiled and said, "{cap(clause)}."')
+        return rng.choice(opts)
+    clause = rest[3:]
+    return rng.choice((f"{c.name} learned to {clause}.", f"That day, {c.name} learned to {clause}.",
+                       f"From then on, {c.name} always remembered to {clause}.",
+                       f"After that day, {c.name} knew it was good to {clause}."))
 
 
 _NIGHT = ("That night, ", "Later that night, ", "When the moon came up, ", "When it was time for bed, ", "Before bed, ",

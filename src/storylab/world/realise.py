@@ -113,7 +113,7 @@ _PLACE_ADJ = {"mountain": ("big", "tall", "high", "rocky"), "forest": ("big", "g
               "pool": ("big", "blue", "new"), "hospital": ("big", "white"), "station": ("big", "old"),
               "castle": ("old", "big", "tall")}
 _PLACE = re.compile("(the |The )\x01(\d+)\x02([a-z]+)")
-ADJ_P = 0.3  # a concrete noun without an adjective gets one
+ADJ_P = 0.5  # a concrete noun without an adjective gets one
 ADV_P = 0.22  # a sentence opening with subject + action verb gets an adverb
 
 
@@ -406,6 +406,39 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "the sun was shining": ("the sun was shining", "the sun was out", "the sun shone"),
     "did not like": ("did not like", "did not care for"),
     "knew that the": ("knew that the", "knew the", "remembered that the"),
+    "on the way home": ("on the way home", "on the walk home", "on the way back home", "on the road home"),
+    "on the way": ("on the way", "along the way", "on the road"),
+    "go to the": ("go to the", "go over to the", "walk to the", "visit the"),
+    "also had a": ("also had a", "had a", "also carried a", "had brought a"),
+    "they could go": ("they could go", "they would go", "they might go"),
+    "had cleaned the room and put": ("had cleaned the room and put", "had cleaned up the room and put",
+                                     "had picked up the toys and put"),
+    "had cleaned up while": ("had cleaned up while", "had cleaned the room while", "had put things away while"),
+    "showed it to": ("showed it to", "showed it proudly to", "ran to show it to"),
+    "can we go": ("can we go", "could we go", "may we go"),
+    "wanted to show it to everyone": ("wanted to show it to everyone", "wanted everyone to see it",
+                                      "could not wait to show it to everyone"),
+    "now nobody could play with": ("now nobody could play with", "now no one could play with",
+                                   "now not one of them could play with"),
+    "went to play": ("went to play", "went out to play", "went off to play"),
+    "wanted to take": ("wanted to take", "hoped to take", "wished to take"),
+    "wanted to come too": ("wanted to come too", "wanted to come along", "asked to come too"),
+    "looked in the": ("looked in the", "looked inside the", "peeked into the"),
+    "said yes": ("said yes", "nodded and said yes", "agreed"),
+    "looked at": ("looked at", "looked at", "gazed at", "watched"),
+    "thought it was": ("thought it was", "said it was", "found it was"),
+    "for a while": ("for a while", "for a little while", "for some time"),
+    "a moment later": ("a moment later", "a minute later", "just then"),
+    "was right there": ("was right there", "was there", "was right in front of them"),
+    "every time": ("every time", "each time", "whenever"),
+    "as if to say thank you": ("as if to say thank you", "as if it wanted to say thank you"),
+    "did so well today": ("did so well today", "did very well today", "were so good today"),
+    "what a day": ("what a day", "what a fun day", "what a great day"),
+    "sat down next to": ("sat down next to", "sat next to", "sat down beside"),
+    "very softly": ("very softly", "softly", "quietly"),
+    "sat down": ("sat down", "sat down", "sat"),
+    "hurried": ("hurried", "rushed", "hurried"),
+    "walked": ("walked", "walked", "strolled", "went"),
 }
 # sentence openers with the same job (one event after another), swapped only at the start of a sentence
 OPENERS = {"Then ": ("Then ", "Soon ", "After that, ", "Next, ", "A moment later, "),

@@ -36,7 +36,7 @@ PRONOUN_P = 0.7  # how often the hero's name opening a sentence about them, afte
 _MARK = re.compile("\x01\\d+\x02")
 # an opener ("Then ", "At noon, ") and a capitalised word: the hero's name, if it is theirs
 _OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
-FRAME_P = 0.45  # how often a sentence that starts with its subject gets a frame from the state
+FRAME_P = 0.25  # how often a sentence that starts with its subject gets a frame from the state
 _PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
            "shoe", "boot", "mitten", "glove", "sandal"}
 
