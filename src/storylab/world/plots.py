@@ -94,7 +94,7 @@ def middle_words(st) -> int:
 def budget(st) -> int:
     """The story's planned length in words, drawn once (TinyStories' spread, a little narrower)."""
     if "budget" not in st.flags:
-        st.flags["budget"] = int(st.rng.triangular(100, 210, 130))
+        st.flags["budget"] = int(st.rng.triangular(95, 200, 120))
     return st.flags["budget"]
 
 
@@ -270,7 +270,7 @@ def setup(st, plan: Plan) -> None:
         told_weather = True
     else:
         st.s(f"In a little house by the {st.place_mark(home)} lived {a(desc)} named {st.intro(c)}.")
-    if told_weather and st.rng.random() < 0.25:
+    if told_weather and st.rng.random() < 0.12:
         cmp_ = st.w.vocab.adjective[ww]["comparative"]
         st.s(st.pick(f"It was even {cmp_} than the day before, {c.name} thought.", f"{c.name} thought it was {cmp_} than yesterday."))
     if not told_weather and (st.rng.random() < 0.5 or st.weather == st.adj["word"]):
@@ -314,7 +314,7 @@ def _loves(st) -> None:
         if not opener.startswith("Whenever"):
             tails.append(f" whenever {c.s} could")
         st.s(f"{opener}{st.sub(c)} {like} {phrase}{rng.choice(tails)}.")
-    if st.rng.random() < 0.3 and room(st, 60):
+    if st.rng.random() < 0.15 and room(st, 60):
         st.s(st.pick(f"{st.sub(c)} could spend hours {ing}.",
                      f"Once, {c.s} {st.verb_phrase('past')} for a whole afternoon.",
                      f"{st.sub(c)} {st.verb_phrase('past')} {st.pick('every day', 'all the time', 'a lot')}."))
@@ -436,7 +436,7 @@ def finish(st, plan: Plan) -> None:
     if "MoralValue" in st.f:
         m = plan.moral(st)
         if m:
-            st.s(m)
+            st.s(_moral_frame(st, m))
 
 
 def _moral_frame(st, m: str) -> str:
@@ -644,7 +644,7 @@ class Outing(Plan):
         st.s(st.pick(f"When they {st.pick('got to', 'arrived at', 'reached')} the {D}, {st.sub(c, False)} {st.pick('could not stop smiling', 'laughed and laughed', 'ran in front of everyone')}.",
                      f"At the {D}, there was so much for {c.name} to see.",
                      f"{c.name} thought the {D} was {st.pick('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty')} that day."))
-        if rng.random() < 0.3 and not self.stop:
+        if rng.random() < 0.15 and not self.stop:
             pl_ = st.w.vocab.noun[self.dest]["plural"]
             st.s(st.pick(f"Of all the {pl_} in the village, {c.name} liked this one best.",
                          f"{c.name} had seen many {pl_} before, but this one was the best of all."))
@@ -652,7 +652,7 @@ class Outing(Plan):
             st.state.doing(c.name, self.kind, self.indoor)
         if not short(st):
             facts.place(st, self.dest, 2 if rng.random() < 0.4 and room(st, 90) and not self.stop else 1)
-        if rng.random() < 0.25:
+        if rng.random() < 0.15:
             facts.sense(st, self.dest)
         if not short(st) and (not self.stop or room(st, 110)):
             self.scene(st)
@@ -944,8 +944,8 @@ class Baking(Plan):
             skills.exclusion(st, "food", where=self.shop, why=f"for the {self.dish}")
         else:
             skills.negation(st, who=self.for_whom, why=self.dish)
-        facts.place(st, self.shop, 2 if st.rng.random() < 0.5 and room(st, 90) else 1) or facts.episode(st, "scene")
-        if st.rng.random() < 0.4:
+        facts.place(st, self.shop, 2 if st.rng.random() < 0.3 and room(st, 90) else 1) or facts.episode(st, "scene")
+        if st.rng.random() < 0.25:
             facts.about_word(st, "egg")
         doings.fill(st, group, self.shop, middle_words(st) - 40, 3)
         # counting: the eggs on the way home
@@ -1216,7 +1216,9 @@ def plan(st) -> Plan:
     """Pick a plot that suits the seed words and features, and plan the story."""
     rng, n = st.rng, st.noun
     w = n["word"]
-    if w in ACTIVITIES and rng.random() < 0.7:
+    if st.flags.get("plot"):  # a replanned story keeps its plot (else long plots would be rarer)
+        name = st.flags["plot"]
+    elif w in ACTIVITIES and rng.random() < 0.7:
         name = "outing"
     elif w in ("cake", "pie", "cookie", "muffin", "bread", "pancake", "cupcake", "egg") and rng.random() < 0.7:
         name = "baking"
@@ -1227,4 +1229,5 @@ def plan(st) -> Plan:
     else:
         names = list(_WEIGHTS)
         name = rng.choices(names, weights=[_WEIGHTS[k] for k in names])[0]
+    st.flags["plot"] = name
     return PLOTS[name](st)

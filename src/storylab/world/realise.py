@@ -39,6 +39,13 @@ _BY_KIND = {
 }
 for _k in ("clothing", "household", "vehicle", "instrument", "tool"):
     _BY_KIND[_k] = _BY_KIND["toy"]
+_BY_KIND["animal"] += ("young", "friendly")
+_BY_KIND["person"] = ("kind", "friendly", "old", "young", "nice", "tall")
+# adjectives a kind of noun takes even where the vocabulary lists no fit (any animal can be little)
+_ALWAYS = {"animal": ("little", "small", "tiny", "big", "young", "friendly"), "person": _BY_KIND["person"]}
+_FAMILY_WORDS = {"mom", "dad", "grandma", "grandpa", "mother", "father", "brother", "sister", "baby", "friend",
+                 "aunt", "uncle", "cousin", "mommy", "daddy", "parent", "grandmother", "grandfather", "family",
+                 "child", "kid", "girl", "boy", "people", "person"}
 # never described here: the containers of the entity-tracking boxes (their colour is the answer),
 # and nouns that are part of fixed phrases or mostly not concrete things in the stories
 _SKIP = {"box", "bag", "basket", "bucket", "way", "time", "day", "night", "morning", "evening", "home", "house",
@@ -76,6 +83,8 @@ _ADV_FOR = {
 }
 _HAPPY = {"happily", "cheerfully", "gladly", "playfully", "proudly", "warmly"}
 _UNEASY = {"nervously"}
+_CALM = {"slowly", "quietly", "carefully", "softly"}
+_SAD_OK = {"walked", "went", "looked", "sat", "waited", "nodded", "watched"}
 _POS = {"happy", "excited", "proud", "glad", "cheerful", "calm"}
 _NEG = {"sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "nervous", "bored", "afraid"}
 # the adverb of a character's trait, used with verbs that have it among their adverbs
@@ -112,7 +121,7 @@ _PLACE_ADJ = {"mountain": ("big", "tall", "high", "rocky"), "forest": ("big", "g
               "shop": ("little", "small", "new"), "zoo": ("big",), "sea": ("big", "blue", "wide"),
               "pool": ("big", "blue", "new"), "hospital": ("big", "white"), "station": ("big", "old"),
               "castle": ("old", "big", "tall")}
-_PLACE = re.compile("(the |The )\x01(\d+)\x02([a-z]+)")
+_PLACE = re.compile("(the |The )\x01(\\d+)\x02([a-z]+)")
 ADJ_P = 0.5  # a concrete noun without an adjective gets one
 ADV_P = 0.22  # a sentence opening with subject + action verb gets an adverb
 
@@ -128,9 +137,9 @@ def _tables() -> tuple[dict, dict]:
     forms, adjs = {}, {}
     for n in w.vocab.nouns:
         word, kind = n["word"], n["kind"]
-        if " " in word or word in _SKIP or kind not in _BY_KIND:
+        if " " in word or word in _SKIP or kind not in _BY_KIND or word in _FAMILY_WORDS:
             continue
-        ok = tuple(x for x in _BY_KIND[kind] if x in fits.get(word, ()))
+        ok = tuple(x for x in _BY_KIND[kind] if x in fits.get(word, ()) or x in _ALWAYS.get(kind, ()))
         if not ok:
             continue
         adjs[word] = ok
@@ -260,8 +269,8 @@ class Realiser:
         trait = st.flags.get("trait")
         if c is getattr(st, "hero", None) and trait in _TRAIT_ADV and _TRAIT_ADV[trait] in advs:
             opts += [_TRAIT_ADV[trait]] * 2
-        if feeling in _NEG:
-            opts = [a for a in opts if a not in _HAPPY]
+        if feeling in _NEG:  # a sad or cross subject: only the quiet adverbs, or "sadly"
+            opts = [a for a in opts if a in _CALM] + (["sadly"] if verb in _SAD_OK else [])
         elif feeling in _POS:
             opts = [a for a in opts if a not in _UNEASY]
         if not opts or _LY.match(t, m.end()):

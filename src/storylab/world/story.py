@@ -74,6 +74,7 @@ class Story:
         self._cur_named: list[Char] = []
         self.real = Realiser(self)
         self.max_words: int | None = None
+        self._pend: Char | None = None  # whose he/she `sub` left for `s` to decide
 
     # --- the plan's world -----------------------------------------------------------------------
 
@@ -115,7 +116,10 @@ class Story:
         if self._cur_subj is None:
             self._cur_subj = c
         self._cur_named.append(c)
-        return c.s if ok and self.rng.random() < PRONOUN_P else c.title
+        if ok:  # decided in `s`, once the whole sentence is known (a name later in it may make he/she ambiguous)
+            self._pend = c
+            return "\x03"
+        return c.title
 
     def nm(self, c: Char) -> str:
         """`c` by name (or title) anywhere in a sentence; the state checks that they were introduced."""
@@ -132,6 +136,8 @@ class Story:
         hero = getattr(self, "hero", None)
         if c is None and hero is not None and self._opens(sentences[0]):
             c = self._cur_subj = hero  # a sentence that names the hero first is about them
+        if any("\x03" in x for x in sentences):
+            sentences = tuple(self._resolve(x) if "\x03" in x else x for x in sentences)
         t = self._pronoun(sentences[0])
         sentences = (t, *sentences[1:])
         if self.doc.paras and self.rng.random() < FRAME_P:  # not in the setup, which tells of habits
@@ -151,6 +157,15 @@ class Story:
             raise _TooLong  # a story that will be replanned: stop writing it now
         self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
         self._cur_subj, self._cur_named = None, []
+
+    def _resolve(self, t: str) -> str:
+        """The subject placeholder of `sub` as he/she, unless another character of that gender is named
+        in this sentence or the one before (then the name, so the pronoun is never ambiguous)."""
+        c = self._pend
+        seen = _MARK.sub("", (self.doc.cur[-1] if self.doc.cur else "") + " " + t)
+        clash = any(o is not c and o.gender == c.gender and re.search(rf"\b{re.escape(o.title)}\b", seen)
+                    for o in self.cast)
+        return t.replace("\x03", c.title if clash or self.rng.random() >= PRONOUN_P else c.s, 1)
 
     def _opens(self, t: str):
         """A match if `t` opens with the hero's name (after an opener such as "Then " or "At noon, ")."""

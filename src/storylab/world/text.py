@@ -55,9 +55,11 @@ def count_noun(n: int, noun: dict) -> str:
     return f"{NUMBERS[n]} {noun['word'] if n == 1 else noun['plural']}"
 
 
-_TAG_TAILS = (" softly", " loudly", " again", " quickly", " very softly", " right away", " at once", " with a nod",
-              " slowly", " at last", " quietly", " in a small voice", " with a smile", " after a moment",
-              " with a little nod", " in a soft voice")
+# how a line is said, by the line's end: a cry is not said quietly, a question not loudly
+_TAG_TAILS = {"!": (" loudly", " again", " right away", " at once", " at last"),
+              "?": (" softly", " quietly", " again", " after a moment", " in a small voice"),
+              ".": (" softly", " quietly", " again", " slowly", " with a nod", " after a moment", " in a soft voice",
+                    " very softly", " at last")}
 # a plain "said" may become another verb of saying that fits the line: a question is asked or wondered,
 # a cry is shouted or called, a statement is answered, whispered, explained
 _SAY = {"?": ("asked", "asked", "wondered", "whispered", "called"),
@@ -77,9 +79,10 @@ def quote(rng, speaker: str, line: str, verb: str = "said", reply: bool = False)
     r = rng.random()
     if r < 0.45:
         return f'{speaker} {verb}, "{line}"'
+    end = line[-1:]
     if line.endswith("."):
         line = line[:-1] + ","
-    tail = "" if line.endswith(",") and rng.random() < 0.5 else rng.choice(_TAG_TAILS)
+    tail = "" if line.endswith(",") and rng.random() < 0.5 else rng.choice(_TAG_TAILS.get(end, _TAG_TAILS["."]))
     if r < 0.75:
         return f'"{line}" {verb} {speaker}{tail}.'
     return f'"{line}" {speaker} {verb}{tail}.'
