@@ -174,6 +174,8 @@ def doing(st, group: list, place: str) -> None:
     if rng.random() < 0.3:
         _move(st, x, others, outdoor, place, pp, opener)
         return
+    if rng.random() < 0.15 and _admire(st, x, outdoor, place, rng.choice(o1), opener):
+        return
     if others and r < 0.2:
         y = rng.choice(others)
         st.s(f"While {st.nm(y)} was {_verb(st, v2, 'ing')} {_np(st, rng.choice(o2))}, "
@@ -199,10 +201,47 @@ def doing(st, group: list, place: str) -> None:
     else:
         word = rng.choice(o1)
         who = f", {others[0].title}" if others and others[0].title[:1].isupper() else ""
-        st.speak(x, rng.choice((f"Look at {_np(st, word, False)}{who}!",
-                                f"I want to {_verb(st, v1, 'word')} {_np(st, word)}!",
-                                f"Let's {_verb(st, v1, 'word')} {_np(st, word)}{who}!")),
-                 rng.choice(("said", "shouted", "called")))
+        lines = [f"Look at {_np(st, word, False)}{who}!", f"I want to {_verb(st, v1, 'word')} {_np(st, word)}!",
+                 f"Let's {_verb(st, v1, 'word')} {_np(st, word)}{who}!"]
+        if others and others[0].title[:1].isupper():  # what the other one is good at, in the present tense
+            lines.append(f"{others[0].title} {_verb(st, v1, 'third')} {_np(st, word)} "
+                         f"{rng.choice(('so well', 'every day', 'better than anyone', 'all the time'))}!")
+        st.speak(x, rng.choice(lines), rng.choice(("said", "shouted", "called", "exclaimed", "laughed")))
+
+
+_BIRDS = {"bird", "duck", "goose", "owl", "parrot", "swan", "crow", "robin", "hen", "chicken", "chick", "duckling",
+          "penguin", "peacock"}
+_PART_ADJ = {"tail": ("long", "little", "fluffy"), "ears": ("big", "little", "soft"), "nose": ("little", "wet"),
+             "eyes": ("big", "bright", "little"), "wings": ("big", "little", "pretty"), "feathers": ("soft", "pretty"),
+             "color": ("bright", "pretty"), "shape": ("round", "funny"), "smell": ("sweet", "good"),
+             "sound": ("happy", "soft", "loud")}
+
+
+def _admire(st, x, outdoor: bool, place: str, thing: str, opener: str) -> bool:
+    """Someone looks closely at a thing or an animal there: 'Mia liked the duck's soft feathers.'"""
+    rng, w = st.rng, st.w
+    if outdoor and rng.random() < 0.5:
+        an = rng.choice(w.scene_animals(place))
+        if an is st.noun:  # the seed noun is used as a word of its own ("apple's" does not count)
+            return False
+        word, at = an["word"], an["attrs"]
+        parts = ["eyes"] + (["tail", "ears", "nose"] if "furry" in at else []) + \
+            (["wings"] if "can_fly" in at else []) + (["feathers"] if word in _BIRDS else [])
+    else:
+        n = w.vocab.noun.get(thing)
+        if n is None or n is st.noun or n.get("mass") or n["kind"] not in ("toy", "household", "clothing", "vehicle", "instrument",
+                                                          "food", "nature"):
+            return False
+        word = thing
+        parts = {"instrument": ["sound", "shape"], "food": ["smell", "color"],
+                 "nature": ["shape", "color"] if thing in ("flower", "rose", "tulip", "daisy", "sunflower", "leaf")
+                 else ["shape"]}.get(n["kind"], ["color", "shape"])
+    part = rng.choice(parts)
+    adj = rng.choice(_PART_ADJ[part]) + " " if rng.random() < 0.5 else ""
+    verb = rng.choice(("liked", "loved", "looked at", "pointed at", "admired", "peered at")
+                      if part not in ("color", "shape", "smell", "sound") else ("liked", "loved", "admired", "enjoyed"))
+    st.s(f"{opener}{st.sub(x)} {verb} the {word}'s {adj}{part}.")
+    return True
 
 
 def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from storylab.world.model import COLORS, DIRECTIONS
 from storylab.world.record import skill
-from storylab.world.text import NUMBERS, a, cap, count_noun, join_and
+from storylab.world.text import FIXED, NUMBERS, a, cap, count_noun, join_and
 
 _NEG_ATTRS = ["sweet", "sweet", "salty", "sour", "crunchy", "juicy", "healthy"]
 _WALK = ("walked", "went", "hurried", "skipped", "marched", "wandered", "rushed", "jogged", "ran")
@@ -105,7 +105,7 @@ def time_order_start(st, plan, group, what: str) -> None:
     names = _names(st, group)
     for c in group:
         st.state.go(c.name, stop)
-    st.s(st.rng.choice((f"In the {st.time_mark('morning')}, {names} went to the {st.place_mark(stop)} to get {what} for {st.hero.name}.",
+    st.s(FIXED + st.rng.choice((f"In the {st.time_mark('morning')}, {names} went to the {st.place_mark(stop)} to get {what} for {st.hero.name}.",
                         f"First, in the {st.time_mark('morning')}, {names} went to the {st.place_mark(stop)}, "
                         f"because {st.hero.name} needed {what}.")))
     st.state.at("afternoon")
