@@ -422,6 +422,8 @@ def finish(st, plan: Plan) -> None:
     st.ensure_seed_words()
     if room(st, 20):
         st.seed_forms()
+    elif not short(st) and st.rng.random() < 0.45:  # a full story: fewer of them
+        st.seed_forms(light=True)
     g = st.grownup
     if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
             or not st.doc.has_exact(g.title):

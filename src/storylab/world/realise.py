@@ -152,13 +152,14 @@ def _tables() -> tuple[dict, dict]:
 class Realiser:
     """Fills a story's optional slots consistently: one per story (`Story.real`)."""
 
-    __slots__ = ("st", "described", "nouns", "contract", "protect")
+    __slots__ = ("st", "described", "nouns", "contract", "protect", "spare")
 
     def __init__(self, st):
         self.st = st
         self.described: dict[str, str] = {}  # noun -> the adjective the story gave it
         self.nouns = _tables()
         self.contract = st.rng.random()  # how much this story's voice contracts (0: never, as before)
+        self.spare = 99  # words the realiser may still add (set from the story's length by `Doc.realise`)
         v, n, a = st.verb, st.noun, st.adj  # the seed words' forms are never worded away
         self.protect = {x for x in (v["word"], v["past"], v["participle"], v["ing"], v["third"], n["word"],
                                     n["plural"], a["word"], a.get("comparative"), a.get("superlative")) if x}
@@ -174,7 +175,7 @@ class Realiser:
         for x, y in zip(toks, toks[1:]):  # adjectives the plot itself gave: later slots agree
             if y in forms and x in _ADJ_WORDS:
                 self.described.setdefault(forms[y][0], x)
-        t = wording(rng, t, set(toks), self.protect)
+        t = wording(rng, t, set(toks), self.protect, self.spare <= 0)
         if self.contract > 0.35:
             t = _CONTRACTIBLE.sub(self._contract, t)
         if "\x01" in t:
@@ -202,6 +203,9 @@ class Realiser:
             adj = self.described["@" + word] = rng.choice(adjs)
         elif rng.random() >= 0.4:
             return m.group(0)
+        if self.spare <= 0:
+            return m.group(0)
+        self.spare -= 1
         return f"{m.group(1)}{adj} \x01{m.group(2)}\x02{word}"
 
     def _contract(self, m: re.Match) -> str:
@@ -242,8 +246,9 @@ class Realiser:
                 adj = self.described[noun] = rng.choice(self.nouns[1][noun])  # the tree stays tall
             elif rng.random() >= 0.5:
                 return m.group(0)
-        if adj == word:  # "the orange orange"
+        if adj == word or self.spare <= 0:  # "the orange orange"; or the story is at its length limit
             return m.group(0)
+        self.spare -= 1
         if dl in ("a", "an"):
             det = article(adj)
             det = det.capitalize() if m.group(1)[0].isupper() else det
@@ -473,7 +478,7 @@ for _k in _KEYS:
 PHRASE_P = 0.7  # how often a phrase with other wordings gets one drawn (else it stays as the plot wrote it)
 
 
-def wording(rng, t: str, words: set | None = None, protect: set = frozenset()) -> str:
+def wording(rng, t: str, words: set | None = None, protect: set = frozenset(), tight: bool = False) -> str:
     """`t` with its opener and each phrase of `PHRASES` in it worded one of its ways (`words`: t's
     lowercase words; phrases with a word of `protect` stay as they are)."""
     for k, alts in OPENERS.items():
@@ -507,6 +512,8 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset()) -
             continue
         if rng.random() < PHRASE_P:
             x = rng.choice(PHRASES[k])
+            if tight and x.count(" ") > k.count(" "):  # no longer wordings in a story at its length limit
+                continue
             prev, nxt = _WORD.findall(low[max(0, i - 20):i])[-1:], _WORD.findall(low[i - n:i - n + 20])[:1]
             xs = x.lower().split(" ")
             if (prev and prev[0] == xs[0]) or (nxt and nxt[0] == xs[-1]):

@@ -36,6 +36,7 @@ PRONOUN_P = 0.7  # how often the hero's name opening a sentence about them, afte
 _MARK = re.compile("\x01\\d+\x02")
 # an opener ("Then ", "At noon, ") and a capitalised word: the hero's name, if it is theirs
 _OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
+MAX_REALISED = 246  # the realiser adds no words past this length (a story stays within TinyStories' range)
 FRAME_P = 0.25  # how often a sentence that starts with its subject gets a frame from the state
 _PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
            "shoe", "boot", "mitten", "glove", "sandal"}
@@ -349,12 +350,14 @@ class Story:
             tail = ""
         return f"{opener}{who} {core}{tail}."
 
-    def seed_forms(self) -> None:
+    def seed_forms(self, light: bool = False) -> None:
         """More forms of the seed words (past, participle, -ing, comparative, superlative, adverb,
-        plural), so that across a corpus every form the vocabulary has is used in context."""
+        plural), so that across a corpus every form the vocabulary has is used in context.
+        `light`: the verb's forms and one of the others (a story that is already long)."""
         rng, c, adj, n = self.rng, self.hero, self.adj, self.noun
         cmp_, sup, w = adj.get("comparative", ""), adj.get("superlative", ""), adj["word"]
-        r = rng.random()
+        one = rng.randrange(3) if light else -1
+        r = rng.random() if one in (-1, 0) else 1.0
         if cmp_ and " " not in cmp_ and r < 0.6:
             cls = adj["class"]
             if cls == "feeling":
@@ -377,7 +380,7 @@ class Story:
                     else:
                         self.s(self.pick(f"{c.name} saw the {sup} {x['word']} {c.s} had ever seen.",
                                          f"The {x['plural']} there were {cmp_} than the ones near {c.name}'s house."))
-        if "adverb" in adj and rng.random() < 0.5:
+        if "adverb" in adj and one in (-1, 1) and rng.random() < 0.5:
             self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
         r = rng.random()
         if self.verb["participle"] != self.verb["past"] and r < 0.4:
@@ -387,7 +390,7 @@ class Story:
         else:
             self.s(f"Even in {c.p} dreams that night, {c.name} was {self.verb_phrase('ing')}.")
         k, pl = n["kind"], n["plural"]
-        if not n.get("mass") and pl != n["word"] and rng.random() < 0.5:
+        if not n.get("mass") and pl != n["word"] and one in (-1, 2) and rng.random() < 0.5:
             if k in ("toy", "food", "animal", "nature", "clothing", "vehicle"):
                 self.s(self.pick(f"{c.name} loved {pl} more than anything.",
                                  f"{c.name} had a book with pictures of {pl} in it."))
@@ -410,6 +413,8 @@ class Story:
             plan.write(self)
         except _TooLong:
             return None
+        self.doc.para()
+        self.real.spare = MAX_REALISED - self.doc.nwords
         self.doc.realise(self.real.sentence)
         text = self.doc.finish()
         return text, self.words(), self.features, self.finish_meta(plan)
