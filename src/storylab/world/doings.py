@@ -50,6 +50,7 @@ _NOT_OBJ = {"knife", "needle", "scissors", "stove", "oven", "fire", "sink", "fri
             "bell", "whistle", "swing", "slide", "rope", "bubble", "toy", "crown", "wand", "sticker", "kite"}
 _ADVERBS = ("slowly", "quickly", "carefully", "gently", "happily", "quietly", "softly", "proudly", "calmly",
             "cheerfully", "curiously", "patiently", "playfully", "shyly", "warmly", "nicely", "bravely", "politely")
+_ANIMAL_ADV = ("slowly", "quickly", "quietly", "happily", "softly", "playfully")
 _NEAR = ("near", "by", "next to", "under", "behind", "beside")
 _INDOOR = ("table", "window", "door", "bed", "couch", "lamp", "rug", "shelf", "chair", "wall")
 _TAILS_ONE = ("", "", " for a while", " with a big smile", " again and again", " all by {r}", " {adv}",
@@ -263,7 +264,7 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
                 st.s(f"{opener}{st.sub(x)} saw {a(an['word'])} {a_['ing']}{where}.")
             else:
                 g = f", {others[0].title}" if others and others[0].title[:1].isupper() else ""
-                st.speak(x, f"Look{g}! The {an['word']} {a_['third']} {rng.choice(_ADVERBS)}!",
+                st.speak(x, f"Look{g}! The {an['word']} {a_['third']} {rng.choice(_ANIMAL_ADV)}!",
                          rng.choice(("said", "whispered", "shouted")))
             return
     if others and r < 0.45:

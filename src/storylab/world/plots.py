@@ -498,7 +498,7 @@ def _last_line(st, N: str, mem: str, bad: bool) -> str:
         f"{N} could not wait to tell {rng.choice(('everyone', c.p + ' friends', 'the whole village'))} about {mem}",
         f"{N} hugged {c.p} {g} and said thank you for {mem}" if st.grownup.kind in FAMILY else
         f"{N} said thank you for {mem}",
-        f"{N} dreamed about {mem} {rng.choice(('all night', 'that night', 'until morning'))}",
+        f"{N} dreamed about {mem} {rng.choice(('all night', 'until morning') if opener else ('all night', 'that night'))}",
         f"{N} closed {c.p} eyes and {rng.choice(('smiled', 'thought about ' + mem))}",
         f"{N} {rng.choice(('knew', 'thought', 'said'))} it was the best day ever",
         f"{N} lay in bed and {rng.choice(('smiled', 'grinned', 'giggled'))} about {mem}"))

@@ -149,6 +149,12 @@ def _tables() -> tuple[dict, dict]:
     return forms, adjs
 
 
+@lru_cache(maxsize=1)
+def _all_nouns() -> frozenset:
+    """Every noun form of the vocabulary (a noun followed by one of these is half of a compound)."""
+    return frozenset(f for n in World.get().vocab.nouns for f in (n["word"], n["plural"]))
+
+
 class Realiser:
     """Fills a story's optional slots consistently: one per story (`Story.real`)."""
 
@@ -230,7 +236,7 @@ class Realiser:
                                                                       "eight", "nine", "ten", "many", "few")):
             return m.group(0)
         nw = nxt.strip()
-        if nw and (nw in self.nouns[0] or nw in ("of", "cream", "house", "and", "or")):  # compounds, lists
+        if nw and (nw in _all_nouns() or nw in ("of", "and", "or")):  # compounds ("orange basket"), lists
             return m.group(0)
         st, rng = self.st, self.st.rng
         thing = getattr(st, "thing", None)
