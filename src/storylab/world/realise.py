@@ -27,6 +27,7 @@ from storylab.world.model import World
 from storylab.world.text import article
 
 _SIZE = ("little", "big", "small", "tiny", "huge")
+_BIG, _SMALL = ("big", "huge"), ("little", "small", "tiny")
 _COLOR = ("red", "blue", "green", "yellow", "pink", "purple", "brown", "white", "orange", "golden", "silver", "gray",
           "black")
 # which adjectives a noun of each kind may take (and only those the vocabulary says fit the noun)
@@ -140,6 +141,9 @@ def _tables() -> tuple[dict, dict]:
         if " " in word or word in _SKIP or kind not in _BY_KIND or word in _FAMILY_WORDS:
             continue
         ok = tuple(x for x in _BY_KIND[kind] if x in fits.get(word, ()) or x in _ALWAYS.get(kind, ()))
+        size = w.kb.values("size", word)  # never "the tiny whale": sizes agree with the knowledge base
+        if size:
+            ok = tuple(x for x in ok if x not in _SIZE or x in (_BIG if size[0] == "big" else _SMALL))
         if not ok:
             continue
         adjs[word] = ok

@@ -120,8 +120,12 @@ class Doc:
     def realise(self, fn) -> None:
         """Pass every sentence written through `fn` (the realiser's last step), in order."""
         self.para()
-        self.paras = [[t if FIXED in t else fn(t) for t in p] for p in self.paras]
+        self.paras = [[t if FIXED in t or self._answers(t) else fn(t) for t in p] for p in self.paras]
         self.nwords = sum(t.count(" ") + 1 for p in self.paras for t in p)
+
+    def _answers(self, t: str) -> bool:
+        """Whether `t` holds a skill's answer (its wording, up to the answer, is the item's prompt)."""
+        return "\x01" in t and any(self.marks[int(m.group(1))][1] == "prompt_end" for m in _MARK.finditer(t))
 
     def para(self) -> None:
         if self.cur:
