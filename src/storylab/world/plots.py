@@ -486,7 +486,7 @@ def _last_line(st, N: str, mem: str, bad: bool) -> str:
             f"{N} {rng.choice(('walked', 'went'))} home {rng.choice(('slowly', 'quietly', 'without a word'))}",
             f"{N} was {f} for a long time", f"{N} sat by the window and thought about {mem}",
             f"{N} was {f}, and {c.s} could not stop thinking about {mem}",
-            f"{N} {rng.choice(('hugged', 'held'))} {c.p} pillow and {rng.choice(('cried', 'sighed', 'sniffled'))} a little",
+            f"{N} {rng.choice(('hugged', 'held'))} {c.p} pillow and {rng.choice(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
             f"{N} wished the day had gone {rng.choice(('another way', 'better', 'a different way'))}"))
         tail = rng.choice(("", "", f". It was not a good day for {c.name}",
                            f". Tomorrow, {c.s} hoped, would be {rng.choice(('better', 'a better day', 'kinder'))}",
