@@ -182,9 +182,6 @@ class Realiser:
         rng = self.st.rng
         toks = _WORD.findall(t.lower())
         forms = self.nouns[0]
-        for x, y in zip(toks, toks[1:]):  # adjectives the plot itself gave: later slots agree
-            if y in forms and x in _ADJ_WORDS:
-                self.described.setdefault(forms[y][0], x)
         t = wording(rng, t, set(toks), self.protect, self.spare <= 0)
         if self.contract > 0.35:
             t = _CONTRACTIBLE.sub(self._contract, t)
@@ -193,6 +190,18 @@ class Realiser:
         if forms.keys().isdisjoint(toks):
             return t
         return _NP.sub(self._np, t)
+
+    def scan(self, sentences) -> None:
+        """Learn the adjectives the plot itself gave (the old castle, a tall tree), before any slot is
+        filled, so that the realiser's adjectives agree with them everywhere in the story."""
+        forms = self.nouns[0]
+        for t in sentences:
+            toks = _WORD.findall(t.lower())
+            for x, y in zip(toks, toks[1:]):
+                if y in forms and x in _ADJ_WORDS:
+                    self.described.setdefault(forms[y][0], x)
+                elif y in _PLACE_ADJ and x in _PLACE_ADJ[y]:
+                    self.described.setdefault("@" + y, x)
 
     def fixed(self) -> set:
         """Nouns whose wording is the ground truth (the things in the entity-tracking boxes)."""

@@ -415,6 +415,7 @@ class Story:
             return None
         self.doc.para()
         self.real.spare = MAX_REALISED - self.doc.nwords
+        self.real.scan(t for p in self.doc.paras for t in p)
         self.doc.realise(self.real.sentence)
         text = self.doc.finish()
         return text, self.words(), self.features, self.finish_meta(plan)
