@@ -21,7 +21,7 @@ from storylab.world.model import World
 from storylab.world.story import Story
 
 SOURCE = "procedural"
-_MAX_WORDS, _TRIES = 234, 6  # words before the realiser's optional ones (about 4% more)
+_MAX_WORDS, _TRIES = 242, 6  # words before the realiser's optional ones (about 4% more)
 _CHUNK = 1000
 
 

@@ -103,9 +103,16 @@ def short(st) -> bool:
     return budget(st) < 135
 
 
+# words the beats still to come usually take, by part (a story's hard limit is `Story.max_words`): an
+# optional beat that would leave them no room is left out, so that fewer stories have to be replanned
+RESERVE = {"setup": 125, "middle": 55, "ending": 20}
+
+
 def room(st, words: int) -> bool:
     """Whether an optional beat of about `words` words still fits the planned length."""
-    return st.doc.nwords + words <= budget(st) and not short(st)
+    n = st.doc.nwords + words
+    limit = st.max_words
+    return n <= budget(st) and not short(st) and (limit is None or n + RESERVE[st.flags.get("part", "ending")] <= limit)
 
 
 def then(st, p: float = 0.45) -> str:
@@ -129,10 +136,13 @@ class Plan:
         self.moral_text = ""
 
     def write(self, st) -> None:
+        st.flags["part"] = "setup"
         setup(st, self)
         st.doc.para()
+        st.flags["part"] = "middle"
         self.middle(st)
         st.doc.para()
+        st.flags["part"] = "ending"
         self.ending(st)
         finish(st, self)
 

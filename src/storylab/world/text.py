@@ -96,13 +96,14 @@ def _upper(m: re.Match) -> str:
 class Doc:
     """A story being written: paragraphs of sentences, plus offset marks to resolve."""
 
-    __slots__ = ("paras", "cur", "marks", "nwords")
+    __slots__ = ("paras", "cur", "marks", "nwords", "words")
 
     def __init__(self):
         self.paras: list[list[str]] = []
         self.cur: list[str] = []
         self.marks: list[tuple[dict, str]] = []
         self.nwords = 0
+        self.words: set[str] = set()  # lowercase words written so far (for has_word)
 
     def m(self, word: str, rec: dict, key: str = "offset") -> str:
         """`word`, preceded by a marker; `rec[key]` becomes its character offset."""
@@ -116,6 +117,7 @@ class Doc:
                 t = _INNER_START.sub(_upper, t)
             self.cur.append(t)
             self.nwords += t.count(" ") + 1
+            self.words.update(_WORDS.findall(t.lower()))
 
     def realise(self, fn) -> None:
         """Pass every sentence written through `fn` (the realiser's last step), in order."""
@@ -139,13 +141,12 @@ class Doc:
 
     def has_word(self, *forms: str) -> bool:
         """Whether any of `forms` occurs as a whole word in what is written so far."""
-        raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)
         forms = [f.lower() for f in forms if f]
         if any(not f.isalpha() for f in forms):  # a form of several words: search for it
+            raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)
             pat = "|".join(re.escape(f) for f in forms)
             return bool(re.search(rf"\b(?:{pat})\b", raw, re.IGNORECASE))
-        words = set(_WORDS.findall(raw.lower()))
-        return any(f in words for f in forms)
+        return any(f in self.words for f in forms)
 
     def finish(self) -> str:
         self.para()
