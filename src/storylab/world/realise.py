@@ -479,6 +479,13 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "sat down": ("sat down", "sat down", "sat", "sat down to relax"),
     "hurried": ("hurried", "rushed", "dashed"),
     "walked": ("walked", "walked", "strolled", "went"),
+    "to play at the": ("to play at the", "to spend the day at the", "to have fun at the", "to play all day at the"),
+    "a turn with the": ("a turn with the", "a try with the", "a turn to play with the"),
+    "always said that": ("always said that", "often said that", "liked to say that"),
+    "better than anyone": ("better than anyone", "better than anyone else", "better than everyone"),
+    "the sun went down": ("the sun went down", "it got dark", "the evening came"),
+    "played a game": ("played a game", "played a little game", "made up a game"),
+    "it had been a": ("it had been a", "it was a", "it had been such a"),
 }
 # sentence openers with the same job (one event after another), swapped only at the start of a sentence
 OPENERS = {"Then ": ("Then ", "Soon ", "After that, ", "Next, ", "A moment later, "),
