@@ -50,6 +50,9 @@ _NOT_OBJ = {"knife", "needle", "scissors", "stove", "oven", "fire", "sink", "fri
             "bell", "whistle", "swing", "slide", "rope", "bubble", "toy", "crown", "wand", "sticker", "kite"}
 _ADVERBS = ("slowly", "quickly", "carefully", "gently", "happily", "quietly", "softly", "proudly", "calmly",
             "cheerfully", "curiously", "patiently", "playfully", "shyly", "warmly", "nicely", "bravely", "politely")
+# adjectives that depend on the weather or the moment (a cool rose, a wet book): not for things seen in passing
+_PASSING = frozenset(("cold", "hot", "warm", "cool", "wet", "dry", "icy", "muddy", "dirty", "clean", "empty", "full",
+                      "strange", "ugly", "rotten", "sticky", "slimy", "squishy", "loose", "sour", "salty", "spicy"))
 _ANIMAL_ADV = ("slowly", "quickly", "quietly", "happily", "softly", "playfully")
 _NEAR = ("near", "by", "next to", "under", "behind", "beside")
 _INDOOR = ("table", "window", "door", "bed", "couch", "lamp", "rug", "shelf", "chair", "wall")
@@ -84,7 +87,7 @@ def _np(st, word: str, plural_ok: bool = True) -> str:
     n = v.noun.get(word)
     if n is None:
         return f"the {word}"
-    adjs = _adjs().get(word, ())
+    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING]
     adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.5 else ""
     if n.get("mass"):
         return f"some {adj}{word}"
@@ -104,7 +107,7 @@ def _degree(st, words) -> tuple | None:
     n = v.noun.get(word)
     if n is None or n.get("mass"):
         return None
-    adjs = [v.adjective[x] for x in _adjs().get(word, ()) if x in v.adjective]
+    adjs = [v.adjective[x] for x in _adjs().get(word, ()) if x in v.adjective and x not in _PASSING]
     adjs = [x for x in adjs if " " not in x.get("comparative", " ") and " " not in x.get("superlative", " ")]
     if not adjs:
         return None
@@ -149,7 +152,7 @@ def _pp(st, outdoor: bool) -> str:
     """A place phrase: near the tall tree, by a log."""
     rng = st.rng
     word = rng.choice(st.w.outdoor)["word"] if outdoor else rng.choice(_INDOOR)
-    adjs = _adjs().get(word, ())
+    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING]
     if adjs and rng.random() < 0.5:
         return f" {rng.choice(_NEAR)} the {rng.choice(adjs)} {word}"
     return f" {rng.choice(_NEAR)} {rng.choice(('the ' + word, a(word)))}"

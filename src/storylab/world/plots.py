@@ -321,7 +321,7 @@ def _loves(st) -> None:
         tails = ["", "", "", " all day long", f" with {c.p} friends"]
         if c.is_child:
             tails += [" after school", " after lunch"]
-        if not opener.startswith("Whenever"):
+        if not opener:  # not "Every day, ... whenever she could"
             tails.append(f" whenever {c.s} could")
         st.s(f"{opener}{st.sub(c)} {like} {phrase}{rng.choice(tails)}.")
     if st.rng.random() < 0.15 and room(st, 60):

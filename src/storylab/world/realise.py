@@ -108,6 +108,7 @@ _CONTRACT = {"do not": "don't", "does not": "doesn't", "did not": "didn't", "can
              "you will": "you'll", "it is": "it's", "that is": "that's", "there is": "there's", "what is": "what's",
              "let us": "let's", "he is": "he's", "she is": "she's", "we have": "we've"}
 _CONTRACTIBLE = re.compile(r"\b(" + "|".join(sorted(_CONTRACT, key=len, reverse=True)) + r")(?= [a-z])", re.I)
+_SECOND = frozenset({k.split(" ")[-1].lower() for k in _CONTRACT} | {"cannot"})  # a sentence has one, or none
 _PERFECT = ("been", "got", "never", "seen", "found", "made", "always", "done", "lost", "had")  # "I've" only here
 # what a place may be called, the same all story long (nothing here the weather or time of day can change)
 _PLACE_ADJ = {"mountain": ("big", "tall", "high", "rocky"), "forest": ("big", "green", "old", "deep"),
@@ -183,7 +184,7 @@ class Realiser:
         toks = _WORD.findall(t.lower())
         forms = self.nouns[0]
         t = wording(rng, t, set(toks), self.protect, self.spare <= 0)
-        if self.contract > 0.35:
+        if self.contract > 0.35 and not _SECOND.isdisjoint(toks):
             t = _CONTRACTIBLE.sub(self._contract, t)
         if "\x01" in t:
             t = _PLACE.sub(self._place, t)

@@ -205,7 +205,7 @@ class Story:
         if held and not group:
             opts.append(3)
         with_ = [o for o in self.cast if o is not c and st.where.get(o.name) == where and o.name in st.introduced
-                 and o.title[:1].isupper()]
+                 and o.title[:1].isupper() and o.title not in sentence]  # not "With Mom close by, Nina and Mom"
         if with_ and where and not group:
             opts.append(4)
         if c.name in st.feeling and not group:
