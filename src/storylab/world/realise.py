@@ -93,7 +93,10 @@ _TRAIT_ADV = {"shy": "shyly", "brave": "bravely", "kind": "kindly", "gentle": "g
               "patient": "patiently", "polite": "politely", "playful": "playfully", "quiet": "quietly",
               "curious": "curiously", "cheerful": "cheerfully", "happy": "happily", "calm": "calmly"}
 # verbs that are adverb slots only when followed by one of these ("looked at", not "looked sad")
-_NEXT_OK = {"looked": ("at", "in", "for", "up", "around", "out", "under", "inside", "everywhere", "down", "behind"),
+_MANNER = frozenset({a for v in _ADV_FOR.values() for a in v} | {"sadly", "softly", "loudly", "proudly", "gently",
+                                                                   "quickly", "slowly", "happily", "quietly"})
+_NEXT_OK = {"took": ("the", "his", "her", "their", "it", "out", "some", "one"),
+            "looked": ("at", "in", "for", "up", "around", "out", "under", "inside", "everywhere", "down", "behind"),
             "went": ("to", "home", "into", "out", "back", "inside", "outside", "over", "up", "down", "with")}
 _SUBJ = re.compile(r"^((?:[A-Z][a-z]+(?: [a-z]+){0,3}, )?)(He|She|They|[A-Z][a-z]+(?: and [A-Z][a-z]+)?) ([a-z]+)\b")
 
@@ -306,8 +309,8 @@ class Realiser:
             opts = [a for a in opts if a in _CALM] + (["sadly"] if verb in _SAD_OK else [])
         elif feeling in _POS:
             opts = [a for a in opts if a not in _UNEASY]
-        if not opts or _LY.match(t, m.end()):
-            return t
+        if not opts or _LY.match(t, m.end()) or any(w in _MANNER for w in _WORD.findall(t)):
+            return t  # one manner adverb a sentence
         adv = st.rng.choice(opts)
         if adv in t:
             return t
@@ -376,7 +379,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "the best day ever": ("the best day ever", "the best day of all", "a perfect day"),
     "was not there": ("was not there", "was nowhere to be seen"),
     "looked at the ground": ("looked at the ground", "looked down at the ground", "stared at the ground",
-                             "looked down sadly"),
+                             "looked down at the ground"),
     "after breakfast": ("after breakfast", "right after breakfast", "when breakfast was over"),
     "saw a": ("saw a", "spotted a", "noticed a", "saw a"),
     "saw some": ("saw some", "spotted some", "noticed some"),
@@ -454,7 +457,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "had cleaned the room and put": ("had cleaned the room and put", "had cleaned up the room and put",
                                      "had picked up the toys and put"),
     "had cleaned up while": ("had cleaned up while", "had cleaned the room while", "had put things away while"),
-    "showed it to": ("showed it to", "showed it proudly to", "ran to show it to"),
+    "showed it to": ("showed it to", "ran to show it to", "held it up to show"),
     "can we go": ("can we go", "could we go", "may we go"),
     "wanted to show it to everyone": ("wanted to show it to everyone", "wanted everyone to see it",
                                       "could not wait to show it to everyone"),
