@@ -83,7 +83,7 @@ def more(st) -> str:
     if adj["word"] in POS_FEEL and " " not in adj.get("comparative", " "):
         st.used_adj = True
         return adj["comparative"]
-    return st.pick("happier", "happier", "prouder")
+    return st.pick("happier", "happier", "prouder", "calmer", "braver")
 
 
 def middle_words(st) -> int:
@@ -497,7 +497,9 @@ def _last_line(st, N: str, mem: str, bad: bool) -> str:
             f"{N} was {f} for a long time", f"{N} sat by the window and thought about {mem}",
             f"{N} was {f}, and {c.s} could not stop thinking about {mem}",
             f"{N} {rng.choice(('hugged', 'held'))} {c.p} pillow and {rng.choice(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
-            f"{N} wished the day had gone {rng.choice(('another way', 'better', 'a different way'))}"))
+            f"{N} wished the day had gone {rng.choice(('another way', 'better', 'a different way'))}",
+            f"{N} felt like the {rng.choice(('saddest', 'loneliest'))} "
+            f"{c.kind} in the whole world"))
         tail = rng.choice(("", "", f". It was not a good day for {c.name}",
                            f". Tomorrow, {c.s} hoped, would be {rng.choice(('better', 'a better day', 'kinder'))}",
                            f", and {c.s} {rng.choice(('never forgot it', 'did not sleep well', 'felt very small'))}"))
@@ -511,7 +513,8 @@ def _last_line(st, N: str, mem: str, bad: bool) -> str:
         f"{N} dreamed about {mem} {rng.choice(('all night', 'until morning') if opener else ('all night', 'that night'))}",
         f"{N} closed {c.p} eyes and {rng.choice(('smiled', 'thought about ' + mem))}",
         f"{N} {rng.choice(('knew', 'thought', 'said'))} it was the best day ever",
-        f"{N} lay in bed and {rng.choice(('smiled', 'grinned', 'giggled'))} about {mem}"))
+        f"{N} lay in bed and {rng.choice(('smiled', 'grinned', 'giggled'))} about {mem}",
+        f"{N} felt like the {rng.choice(('luckiest', 'happiest', 'proudest'))} {c.kind} in the whole world"))
     tail = rng.choice(("", "", "", f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day",
                        f", and {c.s} would always remember {mem}",
                        f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
