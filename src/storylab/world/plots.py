@@ -362,7 +362,7 @@ def _thing(st, plan: Plan) -> None:
         love = rng.choice(("loved very much", "loved more than anything", "played with every day",
                            "kept close all the time", "took good care of", "liked best of all"))
         st.s(f"{st.sub(c)} had {a(desc)}{origin} that {c.s} {love}.")
-    elif r < 0.45:
+    elif r < 0.45 and "favorite" not in (st.doc.cur[-1] if st.doc.cur else ""):
         st.s(rng.choice((f"{c.name}'s favorite {kind} was {a(desc)}{origin}.",
                          f"{c.name}'s favorite {kind} in the whole world was {a(desc)}.")))
     elif r < 0.65:

@@ -66,6 +66,10 @@ _TAG_TAILS = {"!": (" loudly", " again", " right away", " at once", " at last"),
 _SAY = {"?": ("asked", "asked", "wondered", "whispered", "called"),
         "!": ("shouted", "called", "cried", "yelled", "exclaimed", "said", "gasped"),
         ".": ("said", "said", "whispered", "explained", "murmured")}
+_LOUD = {"shouted", "yelled", "called", "cried", "exclaimed", "cheered", "gasped", "squealed"}
+_SOFT = {"whispered", "murmured", "mumbled"}
+_SOFT_TAILS = {" softly", " quietly", " in a small voice", " very softly", " in a soft voice", " slowly"}
+_LOUD_TAILS = {" loudly"}
 _REPLY = ("answered", "replied", "said")  # after a question
 
 
@@ -83,7 +87,10 @@ def quote(rng, speaker: str, line: str, verb: str = "said", reply: bool = False)
     end = line[-1:]
     if line.endswith("."):
         line = line[:-1] + ","
-    tail = "" if line.endswith(",") and rng.random() < 0.5 else rng.choice(_TAG_TAILS.get(end, _TAG_TAILS["."]))
+    tails = _TAG_TAILS.get(end, _TAG_TAILS["."])
+    if verb in _LOUD or verb in _SOFT:  # not "shouted in a small voice", nor "whispered loudly"
+        tails = [t for t in tails if t not in (_SOFT_TAILS if verb in _LOUD else _LOUD_TAILS)] or [""]
+    tail = "" if line.endswith(",") and rng.random() < 0.5 else rng.choice(tails)
     if r < 0.75:
         return f'"{line}" {verb} {speaker}{tail}.'
     return f'"{line}" {speaker} {verb}{tail}.'
