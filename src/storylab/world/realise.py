@@ -1,21 +1,26 @@
-"""The realiser's open slots: words a sentence can take without changing what it says.
+"""The realiser's last step: the wording of a written story, varied without changing what it says.
 
-A plot writes each beat as a frame around the plan's own words (`storylab.world.plots`);
-every sentence then passes through `Realiser.sentence` on its way into the story
-(`Story.s`), which fills two kinds of optional slot from the vocabulary, so that one plan
-has many surface forms:
+A plot writes each beat from the plan and the world state (`storylab.world.plots`); a
+story that is kept (`Story.build`) then passes every sentence through `Realiser.sentence`,
+which chooses among wordings that all say the same thing, so that one plan has many
+surface forms (issue 13: distinct-3, word forms):
 
-- an adjective before a concrete noun ("the tree" -> "the tall tree", "three ducks" ->
-  "three little ducks"), one that fits the noun's kind (sizes for animals, tastes for food,
-  colours only for made things), and that stays: once the tree is tall it is tall for the
-  rest of the story, and the hero's thing keeps the adjective it was introduced with;
-- a manner adverb before an action verb ("Kim walked" -> "Kim slowly walked"), one that
-  fits the verb (nobody hurries slowly) and agrees with the subject's state (a sad child
-  does not skip happily; a shy one may smile shyly).
+- an adjective before a concrete noun or a place ("the tree" -> "the tall tree", "the park"
+  -> "the big park"), one that fits the noun's kind (sizes for animals, agreeing with the
+  knowledge base; tastes for food; colours only for made things), and that stays: once the
+  tree is tall it is tall all story long (`scan` learns the plot's own adjectives first);
+- a manner adverb before an action verb ("Kim walked" -> "Kim slowly walked"), chosen as the
+  sentence is written (`adverb`), so that it agrees with the subject's feeling in the state
+  and with the verb (nobody hurries slowly; a sad child does not skip happily);
+- synonyms and openers for phrases that mean the same wherever the plots use them
+  (`PHRASES`, `OPENERS`: "looked out of the window" / "gazed out of the window");
+- contractions, as much as the story's voice uses them ("did not" -> "didn't").
 
-Slots are never filled next to a marked word (a place, a time, a skill answer), so offsets
-and the words a skill item is cut before are unchanged. Each decision draws from the
-story's rng, so a story stays a function of (seed, index).
+What is never touched: a sentence that holds a skill's answer or is marked `FIXED` (its
+wording is the item's ground truth), a marked word (places, times: offsets stay right),
+the entity-tracking boxes' things, the seed words' forms. No words are added past
+`MAX_REALISED` words. Each choice draws from the story's rng: a story stays a function of
+(seed, index).
 """
 
 from __future__ import annotations
