@@ -41,7 +41,7 @@ def write_story(seed: int, index: int, words: dict | None = None, features: list
             st.flags["plot"] = plot
         if k >= 2:  # the third try on: a short story, the plot's beats and nothing optional
             st.flags["budget"] = 100
-            if features is None and k == _TRIES - 1:  # and no optional features (the record says so)
+            if features is None and k >= 3:  # and, from the fourth, no optional features (the record says so)
                 st.features = [f for f in st.features if f not in ("Foreshadowing", "MoralValue", "Twist")]
                 st.f = set(st.features)
         st.record = st.build(_MAX_WORDS if k < _TRIES - 1 else None)
