@@ -50,6 +50,10 @@ _NOT_OBJ = {"knife", "needle", "scissors", "stove", "oven", "fire", "sink", "fri
             "bell", "whistle", "swing", "slide", "rope", "bubble", "toy", "crown", "wand", "sticker", "kite"}
 _ADVERBS = ("slowly", "quickly", "carefully", "gently", "happily", "quietly", "softly", "proudly", "calmly",
             "cheerfully", "curiously", "patiently", "playfully", "shyly", "warmly", "nicely", "bravely", "politely")
+# adjectives that depend on the weather or the moment (a cool rose, a wet book): not for things seen in passing
+_PASSING = frozenset(("cold", "hot", "warm", "cool", "wet", "dry", "icy", "muddy", "dirty", "clean", "empty", "full",
+                      "strange", "ugly", "rotten", "sticky", "slimy", "squishy", "loose", "sour", "salty", "spicy"))
+_ANIMAL_ADV = ("slowly", "quickly", "quietly", "happily", "softly", "playfully")
 _NEAR = ("near", "by", "next to", "under", "behind", "beside")
 _INDOOR = ("table", "window", "door", "bed", "couch", "lamp", "rug", "shelf", "chair", "wall")
 _TAILS_ONE = ("", "", " for a while", " with a big smile", " again and again", " all by {r}", " {adv}",
@@ -83,7 +87,7 @@ def _np(st, word: str, plural_ok: bool = True) -> str:
     n = v.noun.get(word)
     if n is None:
         return f"the {word}"
-    adjs = _adjs().get(word, ())
+    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING]
     adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.5 else ""
     if n.get("mass"):
         return f"some {adj}{word}"
@@ -103,7 +107,7 @@ def _degree(st, words) -> tuple | None:
     n = v.noun.get(word)
     if n is None or n.get("mass"):
         return None
-    adjs = [v.adjective[x] for x in _adjs().get(word, ()) if x in v.adjective]
+    adjs = [v.adjective[x] for x in _adjs().get(word, ()) if x in v.adjective and x not in _PASSING]
     adjs = [x for x in adjs if " " not in x.get("comparative", " ") and " " not in x.get("superlative", " ")]
     if not adjs:
         return None
@@ -148,7 +152,7 @@ def _pp(st, outdoor: bool) -> str:
     """A place phrase: near the tall tree, by a log."""
     rng = st.rng
     word = rng.choice(st.w.outdoor)["word"] if outdoor else rng.choice(_INDOOR)
-    adjs = _adjs().get(word, ())
+    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING]
     if adjs and rng.random() < 0.5:
         return f" {rng.choice(_NEAR)} the {rng.choice(adjs)} {word}"
     return f" {rng.choice(_NEAR)} {rng.choice(('the ' + word, a(word)))}"
@@ -173,6 +177,8 @@ def doing(st, group: list, place: str) -> None:
     opener = rng.choice(_OPEN)
     if rng.random() < 0.3:
         _move(st, x, others, outdoor, place, pp, opener)
+        return
+    if rng.random() < 0.15 and _admire(st, x, outdoor, place, rng.choice(o1), opener):
         return
     if others and r < 0.2:
         y = rng.choice(others)
@@ -199,10 +205,47 @@ def doing(st, group: list, place: str) -> None:
     else:
         word = rng.choice(o1)
         who = f", {others[0].title}" if others and others[0].title[:1].isupper() else ""
-        st.speak(x, rng.choice((f"Look at {_np(st, word, False)}{who}!",
-                                f"I want to {_verb(st, v1, 'word')} {_np(st, word)}!",
-                                f"Let's {_verb(st, v1, 'word')} {_np(st, word)}{who}!")),
-                 rng.choice(("said", "shouted", "called")))
+        lines = [f"Look at {_np(st, word, False)}{who}!", f"I want to {_verb(st, v1, 'word')} {_np(st, word)}!",
+                 f"Let's {_verb(st, v1, 'word')} {_np(st, word)}{who}!"]
+        if others and others[0].title[:1].isupper():  # what the other one is good at, in the present tense
+            lines.append(f"{others[0].title} {_verb(st, v1, 'third')} {_np(st, word)} "
+                         f"{rng.choice(('so well', 'every day', 'better than anyone', 'all the time'))}!")
+        st.speak(x, rng.choice(lines), rng.choice(("said", "shouted", "called", "exclaimed", "laughed")))
+
+
+_BIRDS = {"bird", "duck", "goose", "owl", "parrot", "swan", "crow", "robin", "hen", "chicken", "chick", "duckling",
+          "penguin", "peacock"}
+_PART_ADJ = {"tail": ("long", "little", "fluffy"), "ears": ("big", "little", "soft"), "nose": ("little", "wet"),
+             "eyes": ("big", "bright", "little"), "wings": ("big", "little", "pretty"), "feathers": ("soft", "pretty"),
+             "color": ("bright", "pretty"), "shape": ("round", "funny"), "smell": ("sweet", "good"),
+             "sound": ("happy", "soft", "loud")}
+
+
+def _admire(st, x, outdoor: bool, place: str, thing: str, opener: str) -> bool:
+    """Someone looks closely at a thing or an animal there: 'Mia liked the duck's soft feathers.'"""
+    rng, w = st.rng, st.w
+    if outdoor and rng.random() < 0.5:
+        an = rng.choice(w.scene_animals(place))
+        if an is st.noun:  # the seed noun is used as a word of its own ("apple's" does not count)
+            return False
+        word, at = an["word"], an["attrs"]
+        parts = ["eyes"] + (["tail", "ears", "nose"] if "furry" in at else []) + \
+            (["wings"] if "can_fly" in at else []) + (["feathers"] if word in _BIRDS else [])
+    else:
+        n = w.vocab.noun.get(thing)
+        if n is None or n is st.noun or n.get("mass") or n["kind"] not in ("toy", "household", "clothing", "vehicle", "instrument",
+                                                          "food", "nature"):
+            return False
+        word = thing
+        parts = {"instrument": ["sound", "shape"], "food": ["smell", "color"],
+                 "nature": ["shape", "color"] if thing in ("flower", "rose", "tulip", "daisy", "sunflower", "leaf")
+                 else ["shape"]}.get(n["kind"], ["color", "shape"])
+    part = rng.choice(parts)
+    adj = rng.choice(_PART_ADJ[part]) + " " if rng.random() < 0.5 else ""
+    verb = rng.choice(("liked", "loved", "looked at", "pointed at", "admired", "peered at")
+                      if part not in ("color", "shape", "smell", "sound") else ("liked", "loved", "admired", "enjoyed"))
+    st.s(f"{opener}{st.sub(x)} {verb} the {word}'s {adj}{part}.")
+    return True
 
 
 def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> None:
@@ -224,7 +267,7 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
                 st.s(f"{opener}{st.sub(x)} saw {a(an['word'])} {a_['ing']}{where}.")
             else:
                 g = f", {others[0].title}" if others and others[0].title[:1].isupper() else ""
-                st.speak(x, f"Look{g}! The {an['word']} {a_['third']} {rng.choice(_ADVERBS)}!",
+                st.speak(x, f"Look{g}! The {an['word']} {a_['third']} {rng.choice(_ANIMAL_ADV)}!",
                          rng.choice(("said", "whispered", "shouted")))
             return
     if others and r < 0.45:
@@ -248,6 +291,6 @@ def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) 
     and the facts met in it have filled it."""
     full = st.flags.get("budget", 999) - 40
     for k in range(most):
-        if st.doc.nwords >= upto and (k >= least or st.doc.nwords >= full):
+        if st.doc.nwords >= upto and k >= least:
             return
         doing(st, group, place)

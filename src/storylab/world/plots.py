@@ -83,7 +83,7 @@ def more(st) -> str:
     if adj["word"] in POS_FEEL and " " not in adj.get("comparative", " "):
         st.used_adj = True
         return adj["comparative"]
-    return st.pick("happier", "happier", "prouder")
+    return st.pick("happier", "happier", "prouder", "calmer", "braver")
 
 
 def middle_words(st) -> int:
@@ -94,7 +94,7 @@ def middle_words(st) -> int:
 def budget(st) -> int:
     """The story's planned length in words, drawn once (TinyStories' spread, a little narrower)."""
     if "budget" not in st.flags:
-        st.flags["budget"] = int(st.rng.triangular(115, 225, 150))
+        st.flags["budget"] = int(st.rng.triangular(95, 200, 120))
     return st.flags["budget"]
 
 
@@ -103,9 +103,16 @@ def short(st) -> bool:
     return budget(st) < 135
 
 
+# words the beats still to come usually take, by part (a story's hard limit is `Story.max_words`): an
+# optional beat that would leave them no room is left out, so that fewer stories have to be replanned
+RESERVE = {"setup": 125, "middle": 55, "ending": 20}
+
+
 def room(st, words: int) -> bool:
     """Whether an optional beat of about `words` words still fits the planned length."""
-    return st.doc.nwords + words <= budget(st) and not short(st)
+    n = st.doc.nwords + words
+    limit = st.max_words
+    return n <= budget(st) and not short(st) and (limit is None or n + RESERVE[st.flags.get("part", "ending")] <= limit)
 
 
 def then(st, p: float = 0.45) -> str:
@@ -129,10 +136,13 @@ class Plan:
         self.moral_text = ""
 
     def write(self, st) -> None:
+        st.flags["part"] = "setup"
         setup(st, self)
         st.doc.para()
+        st.flags["part"] = "middle"
         self.middle(st)
         st.doc.para()
+        st.flags["part"] = "ending"
         self.ending(st)
         finish(st, self)
 
@@ -228,9 +238,11 @@ def _trait(st) -> str:
     adj = st.adj
     if adj["class"] == "trait" and not st.used_adj and not adj.get("predicative_only"):
         st.used_adj = True
+        st.flags["trait"] = adj["word"]
         return adj["word"]
-    return st.pick("", "", "kind", "happy", "curious", "little", "brave", "cheerful", "playful", "small", "busy",
+    st.flags["trait"] = t = st.pick("", "", "kind", "happy", "curious", "little", "brave", "cheerful", "playful", "small", "busy",
                    "friendly", "clever", "gentle", "shy", "funny")
+    return t
 
 
 def _weather_word(st) -> str:
@@ -268,7 +280,7 @@ def setup(st, plan: Plan) -> None:
         told_weather = True
     else:
         st.s(f"In a little house by the {st.place_mark(home)} lived {a(desc)} named {st.intro(c)}.")
-    if told_weather and st.rng.random() < 0.25:
+    if told_weather and st.rng.random() < 0.12:
         cmp_ = st.w.vocab.adjective[ww]["comparative"]
         st.s(st.pick(f"It was even {cmp_} than the day before, {c.name} thought.", f"{c.name} thought it was {cmp_} than yesterday."))
     if not told_weather and (st.rng.random() < 0.5 or st.weather == st.adj["word"]):
@@ -291,14 +303,29 @@ def setup(st, plan: Plan) -> None:
 
 
 def _loves(st) -> None:
-    c = st.hero
-    phrase = st.verb_phrase("word")
-    st.s(st.pick(f"{st.sub(c)} loved to {phrase}.", f"More than anything, {st.sub(c)} liked to {phrase}.",
-                 f"Every day, {st.sub(c)} liked to {phrase}.",
-                 f"{st.sub(c)} was always happy when {c.s} could {phrase}.",
-                 f"If you asked {c.name} what was the best thing to do, {c.s} said: to {phrase}."))
-    if st.rng.random() < 0.3 and room(st, 60):
-        st.s(st.pick(f"{st.sub(c)} could spend hours {st.verb_phrase('ing')}.",
+    """What the hero loves to do (the seed verb), composed: an opener, a way of liking it, a tail."""
+    c, rng = st.hero, st.rng
+    phrase, ing = st.verb_phrase("word"), st.verb_phrase("ing")
+    r = rng.random()
+    if r < 0.25:
+        st.s(st.pick(f"If you asked {c.name} what was the best thing to do, {c.s} said: to {phrase}.",
+                     f"{c.name}'s favorite thing to do was to {phrase}.",
+                     f"Nothing made {c.name} as happy as {ing}.",
+                     f"{st.sub(c)} spent {rng.choice(('many happy hours', 'hours and hours', 'every free minute'))} {ing}.",
+                     f"{st.sub(c)} dreamed of {ing} {rng.choice(('every day', 'all the time', 'day and night'))}."))
+    else:
+        opener = rng.choice(("", "", "", "More than anything, ", "Every day, ", "Most of all, ", "On most days, ",
+                             f"Whenever {c.s} could, "))
+        like = rng.choice(("loved to", "liked to", "really liked to", "always wanted to", "loved to",
+                           "was always happy when {s} could", "was happiest when {s} could")).format(s=c.s)
+        tails = ["", "", "", " all day long", f" with {c.p} friends"]
+        if c.is_child:
+            tails += [" after school", " after lunch"]
+        if not opener:  # not "Every day, ... whenever she could"
+            tails.append(f" whenever {c.s} could")
+        st.s(f"{opener}{st.sub(c)} {like} {phrase}{rng.choice(tails)}.")
+    if st.rng.random() < 0.15 and room(st, 60):
+        st.s(st.pick(f"{st.sub(c)} could spend hours {ing}.",
                      f"Once, {c.s} {st.verb_phrase('past')} for a whole afternoon.",
                      f"{st.sub(c)} {st.verb_phrase('past')} {st.pick('every day', 'all the time', 'a lot')}."))
 
@@ -324,25 +351,51 @@ def _thing(st, plan: Plan) -> None:
     desc = f"{adj} {it['word']}"
     giver = st.pick("grandma", "grandpa", "mom", "dad")
     st.state.has(c.name, it["word"])
-    st.s(st.pick(f"{st.sub(c)} had {a(desc)} that {c.s} loved very much.",
-                 f"{c.name}'s favorite thing was {a(desc)}.",
-                 f"{c.p} {giver} had given {c.o} {a(desc)}, and {c.s} took it everywhere.",
-                 f"{st.sub(c)} had {a(desc)}. {c.name}'s {it['word']} was {c.p} favorite thing in the whole village.",
-                 f"{st.sub(c)} never went anywhere without {c.p} {desc}."))
+    rng = st.rng
+    origin = rng.choice(("", "", "", f" from {c.p} {giver}", f" from {c.p} {giver}"))
+    occasion = rng.choice(("", "", " for " + c.p + " birthday", " last summer", " a long time ago", " one winter"))
+    kind = "toy" if it["kind"] == "toy" else "thing"
+    keep = rng.choice(("took it everywhere", "kept it close", "played with it every day", "took good care of it",
+                       "never let it go"))
+    r = rng.random()
+    if r < 0.3:
+        love = rng.choice(("loved very much", "loved more than anything", "played with every day",
+                           "kept close all the time", "took good care of", "liked best of all"))
+        st.s(f"{st.sub(c)} had {a(desc)}{origin} that {c.s} {love}.")
+    elif r < 0.45 and "favorite" not in (st.doc.cur[-1] if st.doc.cur else ""):
+        st.s(rng.choice((f"{c.name}'s favorite {kind} was {a(desc)}{origin}.",
+                         f"{c.name}'s favorite {kind} in the whole world was {a(desc)}.")))
+    elif r < 0.65:
+        st.s(f"{c.p} {giver} had given {c.o} {a(desc)}{occasion}, and {c.s} {keep}.")
+    elif r < 0.8:
+        st.s(f"{st.sub(c)} {rng.choice(('never went anywhere', 'did not go anywhere', 'never left the house'))} "
+             f"without {c.p} {desc}.")
+    else:
+        st.s(rng.choice((f"{st.sub(c)} had {a(desc)}{origin}. It was {c.p} favorite {kind}.",
+                         f"{st.sub(c)} had {a(desc)}{occasion}, and {c.s} {keep}.",
+                         f"{st.sub(c)} took good care of {c.p} {desc}, because it was a gift from {c.p} {giver}.")))
 
 
 def _grownup(st, plan: Plan) -> None:
     c, g = st.hero, st.grownup
     rel = g.title.lower()
     r = st.rng.random()
+    rng = st.rng
+    who = rng.choice((f"{c.name}'s {st.intro(g, rel)}", f"{cap(c.p)} {st.intro(g, rel)}")) \
+        if st._prev[0] is c else f"{c.name}'s {st.intro(g, rel)}"
     if r < 0.35:
-        st.s(f"{c.name}'s {st.intro(g, rel)} {st.pick('came into the room', 'came in', 'looked in')} "
-             f"and {st.pick('smiled', 'said good morning', 'gave ' + c.o + ' a hug')}.")
+        came = rng.choice(("came into the room", "came in", "looked in", "walked in", "peeked in through the door",
+                           "came to the door"))
+        did = rng.choice(("smiled", "said good morning", "gave " + c.o + " a hug", "waved", "gave " + c.o +
+                          " a kiss", "sat down next to " + c.o, "said hello"))
+        st.s(f"{who} {came} and {did}.")
     elif r < 0.65:
-        st.s(f"{st.nm(c)} {st.pick('ran', 'went', 'hurried', 'skipped')} to find {c.p} {st.intro(g, rel)} in the "
-             f"{st.pick('kitchen', 'yard', 'garden')}.")
+        where = rng.choice(("kitchen", "yard", "garden"))
+        st.s(f"{st.nm(c)} {rng.choice(('ran', 'went', 'hurried', 'skipped', 'rushed', 'hopped'))} "
+             f"to find {c.p} {st.intro(g, rel)} in the {where}.")
     else:
-        st.s(f"{c.name}'s {st.intro(g, rel)} was {st.pick(*_BUSY)}.")
+        busy = rng.choice(_BUSY)
+        st.s(f"{who} was {busy}.")
 
 
 def _companion(st, plan: Plan) -> None:
@@ -379,6 +432,8 @@ def finish(st, plan: Plan) -> None:
     st.ensure_seed_words()
     if room(st, 20):
         st.seed_forms()
+    elif not short(st) and st.rng.random() < 0.45:  # a full story: fewer of them
+        st.seed_forms(light=True)
     g = st.grownup
     if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
             or not st.doc.has_exact(g.title):
@@ -389,26 +444,83 @@ def finish(st, plan: Plan) -> None:
     N = st.doc.m(c.name, rec, "prompt_end")
     st.state.act(c.name)
     mem = plan.memory(st)
-    if bad:
-        st.s(st.pick(f"That night, {N} went to bed feeling {feel(st, 'neg')}.",
-                     f"That night, {N} went to bed and thought about {mem} for a long time.",
-                     f"{N} walked home slowly. It was not a good day for {c.name}.",
-                     f"{N} never forgot that day, and {c.s} was {feel(st, 'neg')} for a long time.",
-                     f"{N} sat by the window and thought about {mem}.",
-                     f"{N} was {feel(st, 'neg')}, and {c.s} could not stop thinking about {mem}."))
-    else:
-        st.s(st.pick(f"That night, {N} went to bed with a big smile, thinking about {mem}.",
-                     f"{N} felt {more(st)} than ever.",
-                     f"{N} knew it was the best day ever, and {c.s} would always remember {mem}.",
-                     f"From that day on, {N} was {more(st)} than before.",
-                     f"{N} could not wait to tell everyone about {mem}.",
-                     f"{N} hugged {c.p} {st.grownup.title.lower()} and said thank you for {mem}.",
-                     f"{N} fell asleep that night and dreamed about {mem}.",
-                     f"Every time {N} thought about {mem} after that, {c.s} smiled."))
+    st.s(_last_line(st, N, mem, bad))
     if "MoralValue" in st.f:
         m = plan.moral(st)
         if m:
-            st.s(m)
+            st.s(_moral_frame(st, m))
+
+
+def _moral_frame(st, m: str) -> str:
+    """'Lily learned that sharing makes everyone happy.' in one of several frames: who learned it,
+    when, or a grown-up saying it."""
+    c, rng = st.hero, st.rng
+    head = f"{c.name} learned "
+    if not m.startswith(head):
+        return m
+    rest = m[len(head):-1]  # "that sharing makes ..." or "to look at the sky ..."
+    if rest.startswith("that "):
+        clause = rest[5:]
+        g = st.grownup
+        opts = [f"{c.name} learned that {clause}.", f"That day, {c.name} learned that {clause}.",
+                f"{c.name} understood now that {clause}.", f"From then on, {c.name} knew that {clause}.",
+                f"Now {c.name} knew that {clause}.", f"{c.name} found out that day that {clause}.",
+                f"It was a good lesson: {clause}."]
+        if st.known(g) and g.title[:1].isupper() and "BadEnding" not in st.f:
+            opts.append(f'{g.title} smiled and said, "{cap(clause)}."')
+        return rng.choice(opts)
+    clause = rest[3:]
+    return rng.choice((f"{c.name} learned to {clause}.", f"That day, {c.name} learned to {clause}.",
+                       f"From then on, {c.name} always remembered to {clause}.",
+                       f"After that day, {c.name} knew it was good to {clause}."))
+
+
+_NIGHT = ("That night, ", "Later that night, ", "When the moon came up, ", "When it was time for bed, ", "Before bed, ",
+          "When the day was over, ", "That evening, ", "At the end of the day, ")
+_GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good")
+
+
+def _last_line(st, N: str, mem: str, bad: bool) -> str:
+    """The story's last sentence about the hero, composed from an opener, a beat and a tail
+    (the main-character item: `N` is the hero's name, marked)."""
+    c, rng = st.hero, st.rng
+    g = st.grownup.title.lower() if st.grownup.kind in FAMILY else st.grownup.title
+    pool = _NIGHT if st.state.time != "night" else _NIGHT[:5]  # no evening once it is night
+    opener = rng.choice(pool) if rng.random() < 0.55 else ""
+    if opener:
+        st.state.at("evening" if opener in _NIGHT[5:] else "night")
+    if bad:
+        f = feel(st, "neg")
+        beat = rng.choice((
+            f"{N} went to bed feeling {f}", f"{N} lay in bed and thought about {mem} for a long time",
+            f"{N} {rng.choice(('walked', 'went'))} home {rng.choice(('slowly', 'quietly', 'without a word'))}",
+            f"{N} was {f} for a long time", f"{N} sat by the window and thought about {mem}",
+            f"{N} was {f}, and {c.s} could not stop thinking about {mem}",
+            f"{N} {rng.choice(('hugged', 'held'))} {c.p} pillow and {rng.choice(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
+            f"{N} wished the day had gone {rng.choice(('another way', 'better', 'a different way'))}",
+            f"{N} felt like the {rng.choice(('saddest', 'loneliest'))} "
+            f"{c.kind} in the whole world"))
+        tail = rng.choice(("", "", f". It was not a good day for {c.name}",
+                           f". Tomorrow, {c.s} hoped, would be {rng.choice(('better', 'a better day', 'kinder'))}",
+                           f", and {c.s} {rng.choice(('never forgot it', 'did not sleep well', 'felt very small'))}"))
+        return opener + beat + tail + "."
+    beat = rng.choice((
+        f"{N} went to bed with a big smile", f"{N} fell asleep {rng.choice(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
+        f"{N} felt {more(st)} than ever", f"{N} was {more(st)} than before",
+        f"{N} could not wait to tell {rng.choice(('everyone', c.p + ' friends', 'the whole village'))} about {mem}",
+        f"{N} hugged {c.p} {g} and said thank you for {mem}" if st.grownup.kind in FAMILY else
+        f"{N} said thank you for {mem}",
+        f"{N} dreamed about {mem} {rng.choice(('all night', 'until morning') if opener else ('all night', 'that night'))}",
+        f"{N} closed {c.p} eyes and {rng.choice(('smiled', 'thought about ' + mem))}",
+        f"{N} {rng.choice(('knew', 'thought', 'said'))} it was the best day ever",
+        f"{N} lay in bed and {rng.choice(('smiled', 'grinned', 'giggled'))} about {mem}",
+        f"{N} felt like the {rng.choice(('luckiest', 'happiest', 'proudest'))} {c.kind} in the whole world"))
+    tail = rng.choice(("", "", "", f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day",
+                       f", and {c.s} would always remember {mem}",
+                       f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
+    if mem in beat and mem in tail:
+        tail = ""
+    return opener + beat + tail + "."
 
 
 def _evening_fact(st, plan: Plan) -> None:
@@ -547,7 +659,7 @@ class Outing(Plan):
         st.s(st.pick(f"When they {st.pick('got to', 'arrived at', 'reached')} the {D}, {st.sub(c, False)} {st.pick('could not stop smiling', 'laughed and laughed', 'ran in front of everyone')}.",
                      f"At the {D}, there was so much for {c.name} to see.",
                      f"{c.name} thought the {D} was {st.pick('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty')} that day."))
-        if rng.random() < 0.3 and not self.stop:
+        if rng.random() < 0.15 and not self.stop:
             pl_ = st.w.vocab.noun[self.dest]["plural"]
             st.s(st.pick(f"Of all the {pl_} in the village, {c.name} liked this one best.",
                          f"{c.name} had seen many {pl_} before, but this one was the best of all."))
@@ -555,7 +667,7 @@ class Outing(Plan):
             st.state.doing(c.name, self.kind, self.indoor)
         if not short(st):
             facts.place(st, self.dest, 2 if rng.random() < 0.4 and room(st, 90) and not self.stop else 1)
-        if rng.random() < 0.25:
+        if rng.random() < 0.15:
             facts.sense(st, self.dest)
         if not short(st) and (not self.stop or room(st, 110)):
             self.scene(st)
@@ -847,8 +959,8 @@ class Baking(Plan):
             skills.exclusion(st, "food", where=self.shop, why=f"for the {self.dish}")
         else:
             skills.negation(st, who=self.for_whom, why=self.dish)
-        facts.place(st, self.shop, 2 if st.rng.random() < 0.5 and room(st, 90) else 1) or facts.episode(st, "scene")
-        if st.rng.random() < 0.4:
+        facts.place(st, self.shop, 2 if st.rng.random() < 0.3 and room(st, 90) else 1) or facts.episode(st, "scene")
+        if st.rng.random() < 0.25:
             facts.about_word(st, "egg")
         doings.fill(st, group, self.shop, middle_words(st) - 40, 3)
         # counting: the eggs on the way home
@@ -1119,7 +1231,9 @@ def plan(st) -> Plan:
     """Pick a plot that suits the seed words and features, and plan the story."""
     rng, n = st.rng, st.noun
     w = n["word"]
-    if w in ACTIVITIES and rng.random() < 0.7:
+    if st.flags.get("plot"):  # a replanned story keeps its plot (else long plots would be rarer)
+        name = st.flags["plot"]
+    elif w in ACTIVITIES and rng.random() < 0.7:
         name = "outing"
     elif w in ("cake", "pie", "cookie", "muffin", "bread", "pancake", "cupcake", "egg") and rng.random() < 0.7:
         name = "baking"
@@ -1130,4 +1244,5 @@ def plan(st) -> Plan:
     else:
         names = list(_WEIGHTS)
         name = rng.choices(names, weights=[_WEIGHTS[k] for k in names])[0]
+    st.flags["plot"] = name
     return PLOTS[name](st)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from storylab.world.model import COLORS, DIRECTIONS
 from storylab.world.record import skill
-from storylab.world.text import NUMBERS, a, cap, count_noun, join_and
+from storylab.world.text import FIXED, NUMBERS, a, cap, count_noun, join_and
 
 _NEG_ATTRS = ["sweet", "sweet", "salty", "sour", "crunchy", "juicy", "healthy"]
 _WALK = ("walked", "went", "hurried", "skipped", "marched", "wandered", "rushed", "jogged", "ran")
@@ -65,10 +65,22 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
                 dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1])
     ans = st.place_mark(st.doc.m(dest, rec, "prompt_end"), word=dest)
     walk = rng.choice(_WALK)
-    st.s(rng.choice((f"{cap(lead) if lead else ''}{names} {walk} {d} from the {st.place_mark(step_from)} to the {ans}.",
-                     f"{cap(lead) if lead else ''}From the {st.place_mark(step_from)}, {names} {walk} {d} until they came to the {ans}.",
-                     f"{cap(lead) if lead else ''}{names} left the {st.place_mark(step_from)} and {walk} {d} all the way to the {ans}.")))
+    L = cap(lead) if lead else ""
+    A = st.place_mark(step_from)
+    way = rng.choice(("", "", f" past the {rng.choice(_ROADSIDE)}", " along the path", " down the road",
+                      " across the village"))
+    reach = rng.choice(("came to", "reached", "got to", "arrived at"))
+    st.s(rng.choice((f"{L}{names} {walk} {d}{way} from the {A} to the {ans}.",
+                     f"{L}From the {A}, {names} {walk} {d}{way} until they {reach} the {ans}.",
+                     f"{L}{names} left the {A} and {walk} {d}{way} all the way to the {ans}.",
+                     f"{L}{names} started off {d} from the {A}, and soon they {reach} the {ans}.",
+                     f"{L}{names} took the path {d} from the {A}{way} and {walk} on to the {ans}.",
+                     f"{L}Leaving the {A} behind, {names} {walk} {d}{way} to the {ans}.")))
     return True
+
+
+_ROADSIDE = ("trees", "houses", "big rock", "old fence", "flowers", "little bridge", "tall grass", "school",
+             "bus stop", "big tree")
 
 
 def _names(st, group) -> str:
@@ -93,7 +105,7 @@ def time_order_start(st, plan, group, what: str) -> None:
     names = _names(st, group)
     for c in group:
         st.state.go(c.name, stop)
-    st.s(st.rng.choice((f"In the {st.time_mark('morning')}, {names} went to the {st.place_mark(stop)} to get {what} for {st.hero.name}.",
+    st.s(FIXED + st.rng.choice((f"In the {st.time_mark('morning')}, {names} went to the {st.place_mark(stop)} to get {what} for {st.hero.name}.",
                         f"First, in the {st.time_mark('morning')}, {names} went to the {st.place_mark(stop)}, "
                         f"because {st.hero.name} needed {what}.")))
     st.state.at("afternoon")

@@ -22,6 +22,7 @@ import re
 
 from storylab.world import plots, seedwords
 from storylab.world.model import DAYS, FAMILY, HOURS, SEASONS, Char, World
+from storylab.world.realise import Realiser
 from storylab.world.state import SEASON_WEATHER, State
 from storylab.world.text import Doc, quote
 
@@ -33,9 +34,16 @@ TIME_KIND = {"morning": "time_of_day", "noon": "time_of_day", "afternoon": "time
 TIME_VALUE = {**HOURS, **{d: i for i, d in enumerate(DAYS)}, **{s: i for i, s in enumerate(SEASONS)}}
 PRONOUN_P = 0.7  # how often the hero's name opening a sentence about them, after one about them, becomes he/she
 _MARK = re.compile("\x01\\d+\x02")
-FRAME_P = 0.45  # how often a sentence that starts with its subject gets a frame from the state
+# an opener ("Then ", "At noon, ") and a capitalised word: the hero's name, if it is theirs
+_OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
+MAX_REALISED = 246  # the realiser adds no words past this length (a story stays within TinyStories' range)
+FRAME_P = 0.25  # how often a sentence that starts with its subject gets a frame from the state
 _PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
            "shoe", "boot", "mitten", "glove", "sandal"}
+
+
+class _TooLong(Exception):
+    """The story grew past its length limit while being written."""
 
 
 class Story:
@@ -65,6 +73,9 @@ class Story:
         self._prev: tuple = (None, (), -1)  # subject, characters named, doc.nwords when committed
         self._cur_subj: Char | None = None
         self._cur_named: list[Char] = []
+        self.real = Realiser(self)
+        self.max_words: int | None = None
+        self._pend: Char | None = None  # whose he/she `sub` left for `s` to decide
 
     # --- the plan's world -----------------------------------------------------------------------
 
@@ -106,7 +117,10 @@ class Story:
         if self._cur_subj is None:
             self._cur_subj = c
         self._cur_named.append(c)
-        return c.s if ok and self.rng.random() < PRONOUN_P else c.title
+        if ok:  # decided in `s`, once the whole sentence is known (a name later in it may make he/she ambiguous)
+            self._pend = c
+            return "\x03"
+        return c.title
 
     def nm(self, c: Char) -> str:
         """`c` by name (or title) anywhere in a sentence; the state checks that they were introduced."""
@@ -123,6 +137,8 @@ class Story:
         hero = getattr(self, "hero", None)
         if c is None and hero is not None and self._opens(sentences[0]):
             c = self._cur_subj = hero  # a sentence that names the hero first is about them
+        if any("\x03" in x for x in sentences):
+            sentences = tuple(self._resolve(x) if "\x03" in x else x for x in sentences)
         t = self._pronoun(sentences[0])
         sentences = (t, *sentences[1:])
         if self.doc.paras and self.rng.random() < FRAME_P:  # not in the setup, which tells of habits
@@ -137,13 +153,25 @@ class Story:
                 t = "the" + t[3:]
             if frame:
                 sentences = (frame + t, *sentences[1:])
-        self.doc.s(*sentences)
+        self.doc.s(*map(self.real.adverb, sentences))
+        if self.max_words is not None and self.doc.nwords > self.max_words:
+            raise _TooLong  # a story that will be replanned: stop writing it now
         self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
         self._cur_subj, self._cur_named = None, []
 
+    def _resolve(self, t: str) -> str:
+        """The subject placeholder of `sub` as he/she, unless another character of that gender is named
+        in this sentence or the one before (then the name, so the pronoun is never ambiguous)."""
+        c = self._pend
+        seen = _MARK.sub("", (self.doc.cur[-1] if self.doc.cur else "") + " " + t)
+        clash = any(o is not c and o.gender == c.gender and re.search(rf"\b{re.escape(o.title)}\b", seen)
+                    for o in self.cast)
+        return t.replace("\x03", c.title if clash or self.rng.random() >= PRONOUN_P else c.s, 1)
+
     def _opens(self, t: str):
         """A match if `t` opens with the hero's name (after an opener such as "Then " or "At noon, ")."""
-        return re.match(rf"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{{0,40}}, )?){re.escape(self.hero.name)} (?=[a-z])", t)
+        m = _OPENS.match(t)
+        return m if m and m.group(2) == self.hero.name else None
 
     def _pronoun(self, t: str) -> str:
         """`t` with the hero's name near its start turned into he/she (as TinyStories does), where
@@ -161,7 +189,7 @@ class Story:
                 return t
         if self.rng.random() >= PRONOUN_P:
             return t
-        return f"{m.group(1)}{c.s} {t[m.end():]}"
+        return f"{m.group(1)}{c.s} {t[m.end():]}"  # m.end() is after the name's space
 
     def frame(self, c: Char, group: bool = False, sentence: str = "") -> str:
         """An opening phrase that the state makes true for `c` now ("At the pond, ", "Still holding
@@ -177,7 +205,7 @@ class Story:
         if held and not group:
             opts.append(3)
         with_ = [o for o in self.cast if o is not c and st.where.get(o.name) == where and o.name in st.introduced
-                 and o.title[:1].isupper()]
+                 and o.title[:1].isupper() and o.title not in sentence]  # not "With Mom close by, Nina and Mom"
         if with_ and where and not group:
             opts.append(4)
         if c.name in st.feeling and not group:
@@ -199,13 +227,18 @@ class Story:
             return f"With {rng.choice(with_).title} {rng.choice(('close by', 'by ' + c.p + ' side', 'next to ' + c.o))}, "
         return f"Still {st.feeling[c.name]}, "
 
+    def _asked(self) -> bool:
+        """Whether the sentence before was a question in dialogue (so this line answers it)."""
+        cur = self.doc.cur
+        return bool(cur) and ('?"' in cur[-1] or cur[-1].endswith('?"'))
+
     def say(self, who: str, line: str, verb: str = "said") -> None:
-        self.s(quote(self.rng, who, line, verb))
+        self.s(quote(self.rng, who, line, verb, self._asked()))
 
     def speak(self, c: Char, line: str, verb: str = "said") -> None:
         """A line of dialogue by `c` (who must be introduced)."""
         self.state.act(c.name)
-        self.s(quote(self.rng, c.title, line, verb))
+        self.s(quote(self.rng, c.title, line, verb, self._asked()))
 
     def pick(self, *options):
         return self.rng.choice(options)
@@ -293,21 +326,38 @@ class Story:
         """Make sure the three seed words made it into the text (the plot may have had no room for one)."""
         doc, v, n, a_ = self.doc, self.verb, self.noun, self.adj
         if not doc.has_word(v["word"], v["past"], v["ing"], v["third"], v["participle"]):
-            self.s(self.pick(f"Later, {self.sub(self.hero)} {self.verb_phrase('past')} again.",
-                             f"After that, {self.nm(self.hero)} {self.verb_phrase('past')} one more time.",
-                             f"{self.nm(self.hero)} was glad that {self.hero.s} could {self.verb_phrase('word')} again."))
+            self.s(self._seed_verb_sentence())
         if not doc.has_word(n["word"], n["plural"]):
             self.s(seedwords.noun_sentence(self, n))
         if not self.used_adj or not doc.has_word(a_["word"], a_.get("comparative"), a_.get("superlative")):
             self.s(seedwords.adjective_sentence(self, a_))
             self.used_adj = True
 
-    def seed_forms(self) -> None:
+    def _seed_verb_sentence(self) -> str:
+        """The seed verb late in the story, composed: an opener, the hero, a way of doing it again, a tail."""
+        rng, c = self.rng, self.hero
+        opener = rng.choice(("Later, ", "After that, ", "Before long, ", "Then ", "For a while, ", "Once more, ",
+                             "", "", "That day, "))
+        who = self.sub(c) if opener else self.nm(c)
+        vp, word = self.verb_phrase("past"), self.verb_phrase("word")
+        core = rng.choice((f"{vp} again", f"{vp} one more time", f"{vp} for a little while",
+                           f"decided to {word} again", f"tried to {word} once more", f"began to {word} again",
+                           f"wanted to {word} again", f"was glad to {word} again"))
+        g = self.grownup
+        with_ = [f" with {g.title}"] if g.title[:1].isupper() and self.known(g) else []
+        tail = rng.choice(("", "", "", " with a smile", " just for fun", " before dinner", *with_))
+        if tail.startswith(" with") and " with " in core:
+            tail = ""
+        return f"{opener}{who} {core}{tail}."
+
+    def seed_forms(self, light: bool = False) -> None:
         """More forms of the seed words (past, participle, -ing, comparative, superlative, adverb,
-        plural), so that across a corpus every form the vocabulary has is used in context."""
+        plural), so that across a corpus every form the vocabulary has is used in context.
+        `light`: the verb's forms and one of the others (a story that is already long)."""
         rng, c, adj, n = self.rng, self.hero, self.adj, self.noun
         cmp_, sup, w = adj.get("comparative", ""), adj.get("superlative", ""), adj["word"]
-        r = rng.random()
+        one = rng.randrange(3) if light else -1
+        r = rng.random() if one in (-1, 0) else 1.0
         if cmp_ and " " not in cmp_ and r < 0.6:
             cls = adj["class"]
             if cls == "feeling":
@@ -330,7 +380,7 @@ class Story:
                     else:
                         self.s(self.pick(f"{c.name} saw the {sup} {x['word']} {c.s} had ever seen.",
                                          f"The {x['plural']} there were {cmp_} than the ones near {c.name}'s house."))
-        if "adverb" in adj and rng.random() < 0.5:
+        if "adverb" in adj and one in (-1, 1) and rng.random() < 0.5:
             self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
         r = rng.random()
         if self.verb["participle"] != self.verb["past"] and r < 0.4:
@@ -340,7 +390,7 @@ class Story:
         else:
             self.s(f"Even in {c.p} dreams that night, {c.name} was {self.verb_phrase('ing')}.")
         k, pl = n["kind"], n["plural"]
-        if not n.get("mass") and pl != n["word"] and rng.random() < 0.5:
+        if not n.get("mass") and pl != n["word"] and one in (-1, 2) and rng.random() < 0.5:
             if k in ("toy", "food", "animal", "nature", "clothing", "vehicle"):
                 self.s(self.pick(f"{c.name} loved {pl} more than anything.",
                                  f"{c.name} had a book with pictures of {pl} in it."))
@@ -353,10 +403,20 @@ class Story:
 
     # --- the record -------------------------------------------------------------------------------
 
-    def build(self) -> tuple[str, dict, list[str], dict]:
+    def build(self, max_words: int | None = None) -> tuple[str, dict, list[str], dict] | None:
+        """Plan and write the story; None if it came out longer than `max_words` (before the
+        realiser's optional words, which are added only to a story that is kept)."""
+        self.max_words = max_words
         self.setting()
         plan = plots.plan(self)
-        plan.write(self)
+        try:
+            plan.write(self)
+        except _TooLong:
+            return None
+        self.doc.para()
+        self.real.spare = MAX_REALISED - self.doc.nwords
+        self.real.scan(t for p in self.doc.paras for t in p)
+        self.doc.realise(self.real.sentence)
         text = self.doc.finish()
         return text, self.words(), self.features, self.finish_meta(plan)
 

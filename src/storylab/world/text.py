@@ -16,6 +16,8 @@ NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight
            "eleven", "twelve"]
 _AN_EXCEPTIONS = {"unicorn": "a", "uniform": "a", "useful": "a", "one": "a", "honest": "an", "hour": "an"}
 _MARK = re.compile("\x01(\\d+)\x02")
+_WORDS = re.compile(r"[a-z]+")
+FIXED = "\x05"  # in a sentence: the realiser leaves it as written (its wording is a skill's ground truth)
 _INNER_START = re.compile(r"([.!?] (?:\x01\d+\x02)*)([a-z])")
 
 
@@ -54,21 +56,41 @@ def count_noun(n: int, noun: dict) -> str:
     return f"{NUMBERS[n]} {noun['word'] if n == 1 else noun['plural']}"
 
 
-_TAG_TAILS = (" softly", " loudly", " again", " quickly", " very softly", " right away", " at once", " with a nod",
-              " slowly", " at last")
+# how a line is said, by the line's end: a cry is not said quietly, a question not loudly
+_TAG_TAILS = {"!": (" loudly", " again", " right away", " at once", " at last"),
+              "?": (" softly", " quietly", " again", " after a moment", " in a small voice"),
+              ".": (" softly", " quietly", " again", " slowly", " with a nod", " after a moment", " in a soft voice",
+                    " very softly", " at last")}
+# a plain "said" may become another verb of saying that fits the line: a question is asked or wondered,
+# a cry is shouted or called, a statement is answered, whispered, explained
+_SAY = {"?": ("asked", "asked", "wondered", "whispered", "called"),
+        "!": ("shouted", "called", "cried", "yelled", "exclaimed", "said", "gasped"),
+        ".": ("said", "said", "whispered", "explained", "murmured")}
+_LOUD = {"shouted", "yelled", "called", "cried", "exclaimed", "cheered", "gasped", "squealed"}
+_SOFT = {"whispered", "murmured", "mumbled"}
+_SOFT_TAILS = {" softly", " quietly", " in a small voice", " very softly", " in a soft voice", " slowly"}
+_LOUD_TAILS = {" loudly"}
+_REPLY = ("answered", "replied", "said")  # after a question
 
 
-def quote(rng, speaker: str, line: str, verb: str = "said") -> str:
+def quote(rng, speaker: str, line: str, verb: str = "said", reply: bool = False) -> str:
     """A line of dialogue in one of the usual shapes, with balanced quotes.
 
-    `line` is what is said, starting with a capital and ending with . ! or ?.
+    `line` is what is said, starting with a capital and ending with . ! or ?; `reply`: it
+    answers a question (so it may be "answered" or "replied").
     """
+    if verb == "said" and rng.random() < 0.5:
+        verb = rng.choice(_REPLY if reply and line[-1:] != "?" else _SAY.get(line[-1:], ("said",)))
     r = rng.random()
     if r < 0.45:
         return f'{speaker} {verb}, "{line}"'
+    end = line[-1:]
     if line.endswith("."):
         line = line[:-1] + ","
-    tail = "" if line.endswith(",") and rng.random() < 0.5 else rng.choice(_TAG_TAILS)
+    tails = _TAG_TAILS.get(end, _TAG_TAILS["."])
+    if verb in _LOUD or verb in _SOFT:  # not "shouted in a small voice", nor "whispered loudly"
+        tails = [t for t in tails if t not in (_SOFT_TAILS if verb in _LOUD else _LOUD_TAILS)] or [""]
+    tail = "" if line.endswith(",") and rng.random() < 0.5 else rng.choice(tails)
     if r < 0.75:
         return f'"{line}" {verb} {speaker}{tail}.'
     return f'"{line}" {speaker} {verb}{tail}.'
@@ -81,13 +103,14 @@ def _upper(m: re.Match) -> str:
 class Doc:
     """A story being written: paragraphs of sentences, plus offset marks to resolve."""
 
-    __slots__ = ("paras", "cur", "marks", "nwords")
+    __slots__ = ("paras", "cur", "marks", "nwords", "words")
 
     def __init__(self):
         self.paras: list[list[str]] = []
         self.cur: list[str] = []
         self.marks: list[tuple[dict, str]] = []
         self.nwords = 0
+        self.words: set[str] = set()  # lowercase words written so far (for has_word)
 
     def m(self, word: str, rec: dict, key: str = "offset") -> str:
         """`word`, preceded by a marker; `rec[key]` becomes its character offset."""
@@ -101,6 +124,17 @@ class Doc:
                 t = _INNER_START.sub(_upper, t)
             self.cur.append(t)
             self.nwords += t.count(" ") + 1
+            self.words.update(_WORDS.findall(t.lower()))
+
+    def realise(self, fn) -> None:
+        """Pass every sentence written through `fn` (the realiser's last step), in order."""
+        self.para()
+        self.paras = [[t if FIXED in t or self._answers(t) else fn(t) for t in p] for p in self.paras]
+        self.nwords = sum(t.count(" ") + 1 for p in self.paras for t in p)
+
+    def _answers(self, t: str) -> bool:
+        """Whether `t` holds a skill's answer (its wording, up to the answer, is the item's prompt)."""
+        return "\x01" in t and any(self.marks[int(m.group(1))][1] == "prompt_end" for m in _MARK.finditer(t))
 
     def para(self) -> None:
         if self.cur:
@@ -114,13 +148,16 @@ class Doc:
 
     def has_word(self, *forms: str) -> bool:
         """Whether any of `forms` occurs as a whole word in what is written so far."""
-        raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)
-        pat = "|".join(re.escape(f) for f in forms if f)
-        return bool(re.search(rf"\b(?:{pat})\b", raw, re.IGNORECASE))
+        forms = [f.lower() for f in forms if f]
+        if any(not f.isalpha() for f in forms):  # a form of several words: search for it
+            raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)
+            pat = "|".join(re.escape(f) for f in forms)
+            return bool(re.search(rf"\b(?:{pat})\b", raw, re.IGNORECASE))
+        return any(f in self.words for f in forms)
 
     def finish(self) -> str:
         self.para()
-        raw = "\n".join(" ".join(p) for p in self.paras)
+        raw = "\n".join(" ".join(p) for p in self.paras).replace(FIXED, "")
         out: list[str] = []
         pos = 0
         length = 0
