@@ -47,3 +47,12 @@ def test_fast_exit_keeps_output_and_exit_status(tmp_path):
     p = subprocess.run([sys.executable, "-m", "storylab.cli", "sample", str(tmp_path), "--top-p", "2"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and p.stderr.startswith("error:") and len(p.stderr.splitlines()) == 1
+
+
+def test_generate_and_prepare_do_not_import_torch(tmp_path):
+    """Data verbs never pay torch's ~1 s import (or its memory)."""
+    corpus = tmp_path / "c.jsonl"
+    assert "torch" not in heavy_imports("generate", "--backend", "procedural", "--n", "30", "--out", str(corpus),
+                                        "--no-progress")
+    assert "torch" not in heavy_imports("prepare", str(corpus), "--out", str(tmp_path / "d"), "--vocab-size", "300")
+    assert (tmp_path / "d" / "index.json").exists()
