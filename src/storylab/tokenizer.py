@@ -68,12 +68,10 @@ class WordCacheEncoder:
     added token such as EOT) goes through the tokenizer itself. BPE merges never cross a
     pre-token boundary, so a word's ids do not depend on its neighbours."""
 
-    MAX_WORDS = 1 << 20  # the cache is cleared when it grows past this (random-token corpora)
-
     def __init__(self, tok):
         self.tok = tok
         self.added = [t.content for t in tok.get_added_tokens_decoder().values()]
-        self.ids: dict[str, list[int]] = {}
+        self.ids = _WordIds(tok)
 
     @staticmethod
     def supports(tok) -> bool:
@@ -84,15 +82,23 @@ class WordCacheEncoder:
                 and not model.get("dropout") and pre.get("type") == "ByteLevel" and pre.get("use_regex", True)
                 and not pre.get("add_prefix_space"))
 
-    def _word(self, word: str) -> list[int]:
-        ids = self.ids.get(word)
-        if ids is None:
-            if len(self.ids) >= self.MAX_WORDS:
-                self.ids.clear()
-            ids = self.ids[word] = self.tok.encode(word, add_special_tokens=False).ids
-        return ids
-
     def __call__(self, text: str) -> list[int]:
         if not text.isascii() or any(a in text for a in self.added):
             return self.tok.encode(text, add_special_tokens=False).ids
-        return list(chain.from_iterable(map(self._word, _ASCII_WORDS.findall(text))))
+        return list(chain.from_iterable(map(self.ids.__getitem__, _ASCII_WORDS.findall(text))))
+
+
+class _WordIds(dict):
+    """word -> its token ids, filled on first sight (lookups of known words stay in C)."""
+
+    MAX_WORDS = 1 << 20  # cleared when it grows past this (a corpus of random tokens)
+
+    def __init__(self, tok):
+        super().__init__()
+        self.tok = tok
+
+    def __missing__(self, word: str) -> list[int]:
+        if len(self) >= self.MAX_WORDS:
+            self.clear()
+        ids = self[word] = self.tok.encode(word, add_special_tokens=False).ids
+        return ids
