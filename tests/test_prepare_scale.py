@@ -55,13 +55,15 @@ def write_corpus(path, texts):
     return path
 
 
-def test_shards_do_not_depend_on_workers_or_chunking(tmp_path, monkeypatch, tok, real_texts):
+def test_shards_do_not_depend_on_workers_or_chunking(tmp_path, monkeypatch, capfd, tok, real_texts):
     corpus = write_corpus(tmp_path / "c.jsonl", real_texts + adversarial(300, seed=1))
     tok_path = tmp_path / "tok.json"
     tok.save(str(tok_path))
     prepare(corpus, tmp_path / "one", tokenizer=tok_path, progress=False, workers=1)
     monkeypatch.setattr(shards, "CHUNK_BYTES", 20_000)  # many chunks, in two spawned workers
+    capfd.readouterr()
     prepare(corpus, tmp_path / "two", tokenizer=tok_path, progress=False, workers=2)
+    assert capfd.readouterr().err == ""  # forked after `tok` trained with threads: no warnings
     for name in ("train.bin", "val.bin", "index.json"):
         a, b = (tmp_path / d / name for d in ("one", "two"))
         assert a.read_bytes().replace(b"/one", b"") == b.read_bytes().replace(b"/two", b""), name

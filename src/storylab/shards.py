@@ -248,13 +248,13 @@ def _chunks(corpus: Path) -> Iterator[tuple[int, list[tuple[int, bytes]]]]:
 
 def _encoded(tok, corpus: Path, seed: int, val_fraction: float, workers: int):
     """(raw bytes, {split: (token bytes, stories, tokens, text bytes)}) per chunk, in file order:
-    encoded here, or by `workers` spawned processes with at most 2 chunks each in flight
-    (spawned, not forked: the parent may hold tokenizer or torch threads)."""
+    encoded here, or by `workers` processes with at most 2 chunks each in flight (the platform's
+    start method, as `generate` uses: fork on Linux)."""
     if workers <= 1:
         encode = _ChunkEncoder(tok, corpus, seed, val_fraction)
         yield from map(encode, _chunks(corpus))
         return
-    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_start_worker,
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context(), initializer=_start_worker,
                                initargs=(tok.to_str(), str(corpus), seed, val_fraction))
     try:
         pending = deque()
