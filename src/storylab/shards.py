@@ -37,7 +37,7 @@ from storylab.tokenizer import (EOT, WordCacheEncoder, load_tokenizer, token_dty
                                 train_tokenizer)
 
 CHUNK_BYTES = 4 << 20  # raw corpus lines per unit of encoding work
-PARALLEL_BYTES = 32 << 20  # smaller corpora are encoded in this process (workers take ~0.5 s to start)
+PARALLEL_BYTES = 32 << 20  # smaller corpora are encoded in this process (a few chunks: workers would idle)
 TOKENIZER_SAMPLE_BYTES = 64 << 20  # larger corpora train the BPE on every k-th story (k = size / this)
 MIN_VOCAB, MAX_VOCAB = 257, 1 << 24
 
