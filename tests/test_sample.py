@@ -66,6 +66,26 @@ def test_decode_step_matches_the_full_forward(model):
             torch.testing.assert_close(torch.stack(steps, 1), full[:, 4:], atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize("positions", ["learned", "rope", "alibi"])
+def test_fused_decode_attention_matches_the_full_forward(positions, monkeypatch):
+    """The fused attention decode_step uses past SDPA_FROM cache slots (no bias), forced on from
+    the first step, with grouped-query heads: the full forward pass' logits still."""
+    import storylab.model
+    from storylab.model import KVCache
+
+    monkeypatch.setattr(storylab.model, "SDPA_FROM", 0)
+    torch.manual_seed(0)
+    m = GPT(ModelConfig(vocab_size=50, d_model=32, n_layers=2, n_heads=4, n_kv_heads=2, context=40,
+                        positions=positions)).eval()
+    x = torch.randint(0, 50, (3, 20), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        full = m(x)
+        cache = KVCache(m.cfg, 3, 30, "cpu", torch.float32)
+        m(x[:, :4], kv_cache=cache, pos=0)
+        steps = [m.decode_step(x[:, t], t, cache) for t in range(4, 20)]
+    torch.testing.assert_close(torch.stack(steps, 1), full[:, 4:], atol=1e-5, rtol=1e-5)
+
+
 def test_finished_rows_leave_the_batch_without_changing_the_others(model):
     """Rows that stop early are dropped from the batch; greedy rows still equal one-at-a-time decoding."""
     s = SampleSettings(max_new_tokens=30, greedy=True)

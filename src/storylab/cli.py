@@ -633,6 +633,23 @@ def main(argv: list[str] | None = None) -> None:
     if hasattr(signal, "SIGXFSZ"):  # a file-size limit: let write() fail with EFBIG instead of killing us
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
+        _main(argv)
+    finally:
+        if argv is None:  # a whole process (not a test calling main([...])): see _fast_exit
+            _fast_exit()
+
+
+def _fast_exit() -> None:
+    """Start-up/shut-down time: after `import torch` the interpreter holds ~10^6 objects, and the
+    cyclic GC's last passes over them at exit cost ~0.2 s of every verb. Frozen objects are skipped
+    by those passes; exit still runs atexit handlers, flushes files and frees by refcount."""
+    import gc
+
+    gc.freeze()
+
+
+def _main(argv: list[str] | None) -> None:
+    try:
         rc = app(args=argv, prog_name="storylab", standalone_mode=False)
     except _cx.NoArgsIsHelpError as e:
         print(e.ctx.get_help(), file=sys.stderr)

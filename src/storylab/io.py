@@ -105,17 +105,21 @@ def iter_jsonl(path: str | os.PathLike, what: str = "JSONL file") -> Iterator[di
     path = require_file(path, what)
     with open(path, "rb") as f:
         for lineno, raw in enumerate(f, 1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                raise StorylabError(f"{path}:{lineno}: not valid UTF-8") from None
-            except json.JSONDecodeError as e:
-                raise StorylabError(f"{path}:{lineno}: invalid JSON ({e.msg})") from None
-            if not isinstance(obj, dict):
-                raise StorylabError(f"{path}:{lineno}: expected a JSON object")
-            yield obj
+            if raw.strip():
+                yield parse_jsonl_line(raw, path, lineno)
+
+
+def parse_jsonl_line(raw: bytes, path, lineno: int) -> dict:
+    """One non-blank JSONL line as a dict; errors name the file and line (also for worker processes)."""
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise StorylabError(f"{path}:{lineno}: not valid UTF-8") from None
+    except json.JSONDecodeError as e:
+        raise StorylabError(f"{path}:{lineno}: invalid JSON ({e.msg})") from None
+    if not isinstance(obj, dict):
+        raise StorylabError(f"{path}:{lineno}: expected a JSON object")
+    return obj
 
 
 def jsonable(obj):

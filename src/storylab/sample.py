@@ -74,7 +74,8 @@ def sample_next(logits: torch.Tensor, settings: SampleSettings, u: torch.Tensor 
     (as llama2.c's run.c does: one random number per token, not one per vocabulary entry)."""
     if settings.greedy or settings.temperature == 0:
         return logits.argmax(-1)
-    probs = filter_logits(logits.float() / settings.temperature, settings.top_k, settings.top_p).softmax(-1)
+    logits = logits.float() if settings.temperature == 1 else logits.float() / settings.temperature
+    probs = filter_logits(logits, settings.top_k, settings.top_p).softmax(-1)
     cdf = probs.cumsum(-1)
     nxt = torch.searchsorted(cdf, (u * cdf[:, -1]).unsqueeze(-1)).squeeze(-1)
     return nxt.clamp_(max=logits.size(-1) - 1)

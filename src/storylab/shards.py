@@ -3,7 +3,10 @@
 ``tokenizer.json``, ``train.bin``, ``val.bin`` (flat uint16/uint32 arrays, each story
 followed by the end-of-text token) and ``index.json``. The index is written last: a
 directory without it is incomplete. Corpora are streamed twice (tokenizer training,
-then encoding); memory stays at what the tokenizer trainer itself needs.
+then encoding); memory stays at what the tokenizer trainer itself needs. A corpus over
+`TOKENIZER_SAMPLE_BYTES` trains its BPE on every k-th story (spread over the whole file); a
+corpus over `PARALLEL_BYTES` is encoded in chunks by one worker process per core, written in
+order, so the shards are the same for any number of workers.
 """
 
 from __future__ import annotations
@@ -11,23 +14,31 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
+import multiprocessing as mp
 import os
 import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+from tokenizers import Tokenizer
 
-from storylab.corpus.records import read_corpus
+from storylab.corpus.records import check_record, read_corpus
 from storylab.errors import StorylabError
 from storylab.games import tokenizer_for_meta
-from storylab.io import atomic_write, require_file, write_json
+from storylab.io import atomic_write, parse_jsonl_line, require_file, write_json
 from storylab.locks import locked
 from storylab.progress import progress as make_progress
-from storylab.tokenizer import EOT, load_tokenizer, token_dtype, tokenizer_hash, train_tokenizer
+from storylab.tokenizer import (EOT, WordCacheEncoder, load_tokenizer, token_dtype, tokenizer_hash,
+                                train_tokenizer)
 
-ENCODE_BATCH = 512
+CHUNK_BYTES = 4 << 20  # raw corpus lines per unit of encoding work
+PARALLEL_BYTES = 32 << 20  # smaller corpora are encoded in this process (a few chunks: workers would idle)
+TOKENIZER_SAMPLE_BYTES = 64 << 20  # larger corpora train the BPE on every k-th story (k = size / this)
 MIN_VOCAB, MAX_VOCAB = 257, 1 << 24
 
 
@@ -50,12 +61,29 @@ class PrepareStats:
                 f"{self.tokens['train']:,} / {self.tokens['val']:,} tokens, vocab {self.vocab_size}")
 
 
-def _stories(corpus: Path, seed: int, val_fraction: float, split: str | None = None) -> Iterator[tuple[str, str]]:
-    for i, rec in enumerate(read_corpus(corpus)):
-        sid = str(rec.get("id") or i)
-        s = "val" if in_val(sid, seed, val_fraction) else "train"
-        if split is None or s == split:
-            yield s, rec["text"]
+def _lines(corpus: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line) of each non-blank line: one record each."""
+    with open(corpus, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            if raw.strip():
+                yield lineno, raw
+
+
+def _split_of(corpus: Path, lineno: int, raw: bytes, i: int, seed: int, val_fraction: float) -> tuple[str, str]:
+    """(split, text) of record `i` (from 0), which is line `lineno`."""
+    rec = check_record(parse_jsonl_line(raw, corpus, lineno), corpus, i + 1)
+    sid = str(rec.get("id") or i)
+    return ("val" if in_val(sid, seed, val_fraction) else "train"), rec["text"]
+
+
+def _stories(corpus: Path, seed: int, val_fraction: float, split: str | None = None,
+             every: int = 1) -> Iterator[tuple[str, str]]:
+    """(split, text) of every `every`-th record (only those are parsed)."""
+    for i, (lineno, raw) in enumerate(_lines(corpus)):
+        if i % every == 0:
+            s, text = _split_of(corpus, lineno, raw, i, seed, val_fraction)
+            if split is None or s == split:
+                yield s, text
 
 
 def tokenizer_for_corpus(corpus: Path):
@@ -69,8 +97,10 @@ def tokenizer_for_corpus(corpus: Path):
 
 @locked("out", kind="dir")
 def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int = 4096, val_fraction: float = 0.05,
-            seed: int = 0, tokenizer: str | os.PathLike | None = None, progress: bool = True) -> PrepareStats:
-    """Tokenize a corpus JSONL into `out/` (see module docstring)."""
+            seed: int = 0, tokenizer: str | os.PathLike | None = None, progress: bool = True,
+            workers: int | None = None) -> PrepareStats:
+    """Tokenize a corpus JSONL into `out/` (see module docstring). `workers`: encoding processes
+    (default: one per core for corpora over PARALLEL_BYTES, else 1 = this process)."""
     t0 = time.time()
     corpus = require_file(corpus, "corpus")
     if not 0 <= val_fraction < 1:  # (NaN fails this too)
@@ -88,7 +118,7 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
         tok = _fit_tokenizer(corpus, seed, val_fraction, vocab_size)
     with atomic_write(out / "tokenizer.json") as f:
         f.write(tok.to_str())
-    counts, tokens, nbytes = _encode_shards(tok, corpus, out, seed, val_fraction, progress)
+    counts, tokens, nbytes = _encode_shards(tok, corpus, out, seed, val_fraction, progress, workers)
     stats = PrepareStats(stories=counts, tokens=tokens, vocab_size=tok.get_vocab_size(),
                          tokenizer_hash=tokenizer_hash(tok), seconds=time.time() - t0)
     write_json(index_path, {
@@ -109,13 +139,16 @@ def prepare(corpus: str | os.PathLike, out: str | os.PathLike, vocab_size: int =
 
 def _fit_tokenizer(corpus: Path | list[Path], seed: int, val_fraction: float, vocab_size: int):
     """A BPE trained on the training split only, so validation text stays unseen
-    (over several corpora: on all their training splits, one after another)."""
+    (over several corpora: on all their training splits, one after another). Past
+    TOKENIZER_SAMPLE_BYTES of corpus, on every k-th story: BPE merges of a 4k vocabulary are
+    settled long before a gigabyte, and training on all of it would take minutes."""
     corpora = corpus if isinstance(corpus, list) else [corpus]
     n_train = {c: 0 for c in corpora}
+    every = max(1, math.ceil(sum(c.stat().st_size for c in corpora) / TOKENIZER_SAMPLE_BYTES))
 
     def train_texts():
         for c in corpora:
-            for _, text in _stories(c, seed, val_fraction, "train"):
+            for _, text in _stories(c, seed, val_fraction, "train", every):
                 n_train[c] += 1
                 yield text
 
@@ -160,25 +193,25 @@ def prepare_many(corpora: list, out: str | os.PathLike, vocab_size: int = 4096, 
     return PrepareManyStats(dirs, tokenizer_hash(tok), time.time() - t0)
 
 
-def _encode_shards(tok, corpus: Path, out: Path, seed: int, val_fraction: float, progress: bool):
+def _encode_shards(tok, corpus: Path, out: Path, seed: int, val_fraction: float, progress: bool,
+                   workers: int | None = None):
     """Stream the corpus into ``train.bin`` / ``val.bin`` (each story, then EOT); (stories, tokens, bytes) per split."""
-    eot, dtype, size = tok.token_to_id(EOT), token_dtype(tok.get_vocab_size()), corpus.stat().st_size
+    size = corpus.stat().st_size
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if size >= PARALLEL_BYTES else 1
     counts, tokens, nbytes = {"train": 0, "val": 0}, {"train": 0, "val": 0}, {"train": 0, "val": 0}
     tmp = {s: out / f".{s}.bin.tmp" for s in counts}
     files = {s: open(tmp[s], "wb") for s in counts}
-    # encode_batch_fast skips character offsets, which shards do not need (2-3x faster)
-    encode = getattr(tok, "encode_batch_fast", tok.encode_batch)
     try:
         with make_progress(disable=not progress, bytes=True) as bar:
             task = bar.add_task("encode", total=size)
-            done_bytes, batch = 0, []
-            for item in _stories(corpus, seed, val_fraction):
-                batch.append(item)
-                if len(batch) < ENCODE_BATCH:
-                    continue
-                done_bytes += _write_batch(encode, batch, eot, dtype, files, counts, tokens, nbytes)
-                bar.update(task, completed=min(done_bytes, size))
-            _write_batch(encode, batch, eot, dtype, files, counts, tokens, nbytes)
+            for done, result in _encoded(tok, corpus, seed, val_fraction, workers):
+                for s, (data, n, n_tokens, n_bytes) in result.items():
+                    files[s].write(data)
+                    counts[s] += n
+                    tokens[s] += n_tokens
+                    nbytes[s] += n_bytes
+                bar.advance(task, done)
             bar.update(task, completed=size)
     except OSError as e:  # a full disk: name the shard (a failed write() names no file), leave no temporaries
         for f in files.values():
@@ -200,23 +233,84 @@ def _encode_shards(tok, corpus: Path, out: Path, seed: int, val_fraction: float,
     return counts, tokens, nbytes
 
 
-def _write_batch(encode, batch: list[tuple[str, str]], eot: int, dtype, files, counts, tokens, nbytes) -> int:
-    """Encode and append one batch of (split, text); returns its bytes of text. Empties `batch`."""
-    done = 0
+def _chunks(corpus: Path) -> Iterator[tuple[int, list[tuple[int, bytes]]]]:
+    """(index of its first record, [(line number, raw line)]) of about CHUNK_BYTES each."""
+    first, lines, size = 0, [], 0
+    for item in _lines(corpus):
+        lines.append(item)
+        size += len(item[1])
+        if size >= CHUNK_BYTES:
+            yield first, lines
+            first, lines, size = first + len(lines), [], 0
+    if lines:
+        yield first, lines
+
+
+def _encoded(tok, corpus: Path, seed: int, val_fraction: float, workers: int):
+    """(raw bytes, {split: (token bytes, stories, tokens, text bytes)}) per chunk, in file order:
+    encoded here, or by `workers` processes with at most 2 chunks each in flight (the platform's
+    start method, as `generate` uses: fork on Linux)."""
+    if workers <= 1:
+        encode = _ChunkEncoder(tok, corpus, seed, val_fraction)
+        yield from map(encode, _chunks(corpus))
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context(), initializer=_start_worker,
+                               initargs=(tok.to_str(), str(corpus), seed, val_fraction))
     try:
-        encs = encode([t for _, t in batch], add_special_tokens=False) if batch else []
-    except Exception as e:  # a fixed vocabulary (a game's moves) meets a word it does not have
-        raise StorylabError(f"cannot encode a story ({str(e).splitlines()[0][:120]})") from None
-    for (s, text), enc in zip(batch, encs):
-        ids = np.asarray(enc.ids + [eot], dtype=dtype)
-        files[s].write(ids.tobytes())
-        counts[s] += 1
-        tokens[s] += len(ids)
-        b = len(text.encode("utf-8"))
-        nbytes[s] += b
-        done += b
-    batch.clear()
-    return done
+        pending = deque()
+        for chunk in _chunks(corpus):
+            pending.append(pool.submit(_worker_encode, chunk))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _ChunkEncoder:
+    """Parses a chunk of corpus lines, splits it train/val and encodes each story (exact fast
+    path `WordCacheEncoder` for storylab's byte-level BPE, else the tokenizer's batch encode)."""
+
+    def __init__(self, tok, corpus: Path, seed: int, val_fraction: float):
+        self.tok, self.corpus, self.seed, self.val_fraction = tok, corpus, seed, val_fraction
+        self.eot, self.dtype = tok.token_to_id(EOT), token_dtype(tok.get_vocab_size())
+        self.fast = WordCacheEncoder(tok) if WordCacheEncoder.supports(tok) else None
+
+    def __call__(self, chunk) -> tuple[int, dict]:
+        first, lines = chunk
+        stories = [_split_of(self.corpus, lineno, raw, first + k, self.seed, self.val_fraction)
+                   for k, (lineno, raw) in enumerate(lines)]
+        flat = {"train": [], "val": []}
+        counts, nbytes = {"train": 0, "val": 0}, {"train": 0, "val": 0}
+        for (s, text), ids in zip(stories, self.encode([t for _, t in stories])):
+            flat[s] += ids
+            flat[s].append(self.eot)
+            counts[s] += 1
+            nbytes[s] += len(text.encode("utf-8"))
+        return sum(len(raw) for _, raw in lines), {
+            s: (np.array(flat[s], dtype=self.dtype).tobytes(), counts[s], len(flat[s]), nbytes[s]) for s in flat}
+
+    def encode(self, texts: list[str]) -> list[list[int]]:
+        if self.fast is not None:
+            return [self.fast(t) for t in texts]
+        try:  # encode_batch_fast skips character offsets, which shards do not need (2-3x faster)
+            encode = getattr(self.tok, "encode_batch_fast", self.tok.encode_batch)
+            return [e.ids for e in encode(texts, add_special_tokens=False)]
+        except Exception as e:  # a fixed vocabulary (a game's moves) meets a word it does not have
+            raise StorylabError(f"cannot encode a story ({str(e).splitlines()[0][:120]})") from None
+
+
+_WORKER: _ChunkEncoder | None = None
+
+
+def _start_worker(tok_json: str, corpus: str, seed: int, val_fraction: float) -> None:
+    global _WORKER
+    _WORKER = _ChunkEncoder(Tokenizer.from_str(tok_json), Path(corpus), seed, val_fraction)
+
+
+def _worker_encode(chunk):
+    return _WORKER(chunk)
 
 
 @dataclass

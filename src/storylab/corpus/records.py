@@ -35,9 +35,14 @@ def make_record(text: str, source: str, id: str | None = None, words=None, featu
 def read_corpus(path: str | os.PathLike) -> Iterator[dict]:
     """Yield corpus records; each must have a non-empty string `text`."""
     for i, rec in enumerate(iter_jsonl(path, "corpus"), 1):
-        if not isinstance(rec.get("text"), str):
-            raise StorylabError(f"{path}: record {i} has no string 'text' field")
-        yield rec
+        yield check_record(rec, path, i)
+
+
+def check_record(rec: dict, path, i: int) -> dict:
+    """`rec` (the i-th record of `path`, from 1) if it has a string `text`, else an error."""
+    if not isinstance(rec.get("text"), str):
+        raise StorylabError(f"{path}: record {i} has no string 'text' field")
+    return rec
 
 
 def write_corpus(path: str | os.PathLike, records: Iterable[dict], allow_empty: bool = False) -> int:
