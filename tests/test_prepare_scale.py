@@ -1,6 +1,7 @@
 """`prepare` at scale: the word-cache encoder gives the tokenizer's exact ids, the shards do not
 depend on the number of worker processes, and large corpora train the BPE on a spread sample."""
 
+import os
 import json
 import random
 
@@ -107,3 +108,17 @@ def test_large_corpora_train_the_tokenizer_on_a_spread_sample(tmp_path, monkeypa
     sample = [t for i, t in enumerate(real_texts) if i % 4 == 0 and not shards.in_val(f"s{i}", 0, 0.05)]
     assert seen == sample and len(train) > 3.5 * len(sample)
     assert seen[-1] in real_texts[-4:]  # spread to the end of the file, not its first quarter
+
+
+def _die(chunk):
+    os._exit(9)  # as if the worker were killed for memory
+
+
+def test_a_dead_worker_is_one_line_and_writes_nothing(tmp_path, monkeypatch, tok, real_texts):
+    corpus = write_corpus(tmp_path / "c.jsonl", real_texts[:200])
+    tok.save(str(tmp_path / "tok.json"))
+    monkeypatch.setattr(shards, "CHUNK_BYTES", 10_000)
+    monkeypatch.setattr(shards, "_worker_encode", _die)
+    with pytest.raises(StorylabError, match="an encoding worker died"):
+        prepare(corpus, tmp_path / "d", tokenizer=tmp_path / "tok.json", progress=False, workers=2)
+    assert not (tmp_path / "d" / "index.json").exists() and not (tmp_path / "d" / "train.bin").exists()

@@ -20,6 +20,7 @@ import os
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -264,6 +265,9 @@ def _encoded(tok, corpus: Path, seed: int, val_fraction: float, workers: int):
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BrokenProcessPool as e:  # a worker died (killed for memory, a signal): no traceback
+        raise StorylabError(f"prepare: an encoding worker died ({e}), perhaps killed for memory; nothing was "
+                            "written: free some memory and retry") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
