@@ -60,6 +60,15 @@ def test_plant_keeps_offsets_and_is_exact(repeat):
         parse_facts(["zib"])
 
 
+def in_fact(token: dict, fact: str = "always purple") -> bool:
+    """Whether a contribution's token (marked [[like this]] in its context) lies inside `fact`:
+    the fact's own tokens count most, whichever pieces the tokenizer cut it into."""
+    c = token["context"]
+    at, plain = c.index("[["), c.replace("[[", "").replace("]]", "")
+    start = plain.find(fact)
+    return start >= 0 and start <= at < start + len(fact)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["ekfac", "tracin"])
 def test_planted_stories_rank_first(planted_run, method):
@@ -73,8 +82,7 @@ def test_planted_stories_rank_first(planted_run, method):
     assert p["precision_at_k"] >= 0.8, p           # chance is 20/189 ~ 0.11 (measured: 1.0 for both methods)
     assert p["ranks"][0] == 1, p                   # a planted story is at the very top
     planted_top = next(t for t in q["top"] if t["planted"] == "zib")
-    assert any(k["score"] > 0 and k["token"].strip() in {"pu", "r", "ple", "purple", "al", "ways", "always"}
-               for k in planted_top["tokens"][:3]), planted_top["tokens"]   # the fact's own tokens count most
+    assert any(k["score"] > 0 and in_fact(k) for k in planted_top["tokens"][:3]), planted_top["tokens"]
     assert json.loads(open(r.path).read())["queries"][0]["top"][0]["id"] == q["top"][0]["id"]
     # the control: a fact nobody planted does not pull up the planted stories
     c = influence(planted_run, "The cow says", " moo", method=method, top=20, progress=False, write=False)
