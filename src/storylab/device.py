@@ -51,15 +51,15 @@ def has_fast_bf16(device: str = "cpu") -> bool:
     return "amx_bf16" in flags or "avx512_bf16" in flags
 
 
-BF16_MIN_WIDTH = 1 << 18  # d_model x the widest output (MLP hidden or vocabulary), per token
+BF16_MIN_WIDTH = 1 << 17  # d_model x the widest output (MLP hidden or vocabulary), per token
 
 
 def resolve_dtype(dtype: str, device: str, width: int | None = None) -> str:
     """`auto` is bfloat16 autocast where the hardware has bf16 units, else float32. On a CPU
-    the casts cost more than small matmuls gain: with one thread, d64/vocab 512 ran 0.73x and
-    d128/MLP 512/vocab 64 0.77x as fast in bf16, d128/vocab 4096 1.32x and d256/vocab 4096
-    1.73x (2026-12, AMX). So `width` (d_model x the widest output) below BF16_MIN_WIDTH
-    keeps float32."""
+    the casts cost more than small matmuls gain: with one thread, d64/vocab 512 ran 0.69x and
+    d128/MLP 512/vocab 64 0.73x as fast in bf16, d64/vocab 2048 1.16x, d128/vocab 4096 1.31x
+    and d256/vocab 4096 1.69x (benchmarks/bf16_width.py, 2026-12, AMX). So `width` (d_model x
+    the widest output) below BF16_MIN_WIDTH keeps float32."""
     if dtype not in DTYPES:
         raise StorylabError(f"dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
     if dtype == "auto":
