@@ -1,0 +1,56 @@
+"""Cross-entropy fused with the unembedding, in row chunks: the training loss without [N, vocab] logits.
+
+The plain path writes the logits, casts them to fp32, takes a log-softmax, and on the way
+back fills a [N, vocab] zero gradient, scatters into it and runs the log-softmax backward:
+five passes over a tensor as large as everything else in a small model's step (d128,
+vocab 4096, 4,096 tokens: 64 MB). Here each chunk of rows computes its logits, its loss
+and its gradient (softmax - one-hot) while they are in cache, and the gradients of the
+hidden states and the weight are kept for `backward`, which only scales them. The matmuls
+run in the autocast dtype (bf16 on AMX: the log-sum-exp is always fp32).
+"""
+
+from __future__ import annotations
+
+import torch
+
+CHUNK = 1024  # rows per chunk: [1024, vocab 4096] fp32 is 16 MB
+
+
+class LinearCrossEntropy(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, h: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, dtype: torch.dtype | None):
+        n = h.shape[0]
+        w = weight if dtype is None else weight.to(dtype)          # [V, C]
+        hc = h if dtype is None else h.to(dtype)                   # [N, C]
+        grad_h = torch.empty_like(hc)
+        grad_w = torch.zeros(weight.shape, dtype=torch.float32, device=h.device)
+        total = torch.zeros((), dtype=torch.float32, device=h.device)
+        for a in range(0, n, CHUNK):
+            x, y = hc[a:a + CHUNK], targets[a:a + CHUNK]
+            logits = (x @ w.t()).float()                           # [n, V]
+            lse = torch.logsumexp(logits, dim=-1, keepdim=True)    # [n, 1]
+            total += (lse.squeeze(1) - logits.gather(1, y[:, None]).squeeze(1)).sum()
+            g = logits.sub_(lse).exp_()                            # softmax, in place
+            g[torch.arange(len(y), device=g.device), y] -= 1.0     # d loss_sum / d logits
+            g = g.to(w.dtype)
+            torch.mm(g, w, out=grad_h[a:a + CHUNK])
+            grad_w += g.t() @ x                                     # [V, C], summed in fp32
+        ctx.save_for_backward(grad_h, grad_w)
+        ctx.n, ctx.h_dtype, ctx.w_dtype = n, h.dtype, weight.dtype
+        return total / n
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        grad_h, grad_w = ctx.saved_tensors
+        scale = grad_out / ctx.n
+        return (grad_h.to(ctx.h_dtype) * scale, (grad_w * scale).to(ctx.w_dtype), None, None)
+
+
+def linear_cross_entropy(h: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of `h @ weight.T` [N, V] against `targets` [N]; matmuls in the
+    autocast dtype when autocast is on, else in `h`'s dtype."""
+    dtype = None
+    if torch.is_autocast_enabled(h.device.type):
+        dtype = torch.get_autocast_dtype(h.device.type)
+    with torch.autocast(h.device.type, enabled=False):
+        return LinearCrossEntropy.apply(h.reshape(-1, h.shape[-1]), weight, targets.reshape(-1), dtype)
