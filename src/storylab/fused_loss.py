@@ -22,19 +22,20 @@ class LinearCrossEntropy(torch.autograd.Function):
         n = h.shape[0]
         w = weight if dtype is None else weight.to(dtype)          # [V, C]
         hc = h if dtype is None else h.to(dtype)                   # [N, C]
+        acc = torch.promote_types(weight.dtype, torch.float32)    # fp32 (fp64 stays fp64)
         grad_h = torch.empty_like(hc)
-        grad_w = torch.zeros(weight.shape, dtype=torch.float32, device=h.device)
-        total = torch.zeros((), dtype=torch.float32, device=h.device)
+        grad_w = torch.zeros(weight.shape, dtype=acc, device=h.device)
+        total = torch.zeros((), dtype=acc, device=h.device)
         for a in range(0, n, CHUNK):
             x, y = hc[a:a + CHUNK], targets[a:a + CHUNK]
-            logits = (x @ w.t()).float()                           # [n, V]
+            logits = (x @ w.t()).to(acc)                           # [n, V]
             lse = torch.logsumexp(logits, dim=-1, keepdim=True)    # [n, 1]
             total += (lse.squeeze(1) - logits.gather(1, y[:, None]).squeeze(1)).sum()
             g = logits.sub_(lse).exp_()                            # softmax, in place
             g[torch.arange(len(y), device=g.device), y] -= 1.0     # d loss_sum / d logits
             g = g.to(w.dtype)
             torch.mm(g, w, out=grad_h[a:a + CHUNK])
-            grad_w += g.t() @ x                                     # [V, C], summed in fp32
+            grad_w += g.t() @ x                                    # [V, C], summed in fp32
         ctx.save_for_backward(grad_h, grad_w)
         ctx.n, ctx.h_dtype, ctx.w_dtype = n, h.dtype, weight.dtype
         return total / n
