@@ -53,5 +53,20 @@ def linear_cross_entropy(h: torch.Tensor, weight: torch.Tensor, targets: torch.T
     dtype = None
     if torch.is_autocast_enabled(h.device.type):
         dtype = torch.get_autocast_dtype(h.device.type)
+    h, targets = h.reshape(-1, h.shape[-1]), targets.reshape(-1)
     with torch.autocast(h.device.type, enabled=False):
-        return LinearCrossEntropy.apply(h.reshape(-1, h.shape[-1]), weight, targets.reshape(-1), dtype)
+        if torch.is_grad_enabled() and (h.requires_grad or weight.requires_grad):
+            return LinearCrossEntropy.apply(h, weight, targets, dtype)
+        return _loss_only(h, weight, targets, dtype)
+
+
+def _loss_only(h, weight, targets, dtype):
+    """The same loss without gradients (evaluation): chunked too, so no [N, vocab] logits either."""
+    acc = torch.promote_types(weight.dtype, torch.float32)
+    w = weight if dtype is None else weight.to(dtype)
+    total = torch.zeros((), dtype=acc, device=h.device)
+    for a in range(0, h.shape[0], CHUNK):
+        x = h[a:a + CHUNK] if dtype is None else h[a:a + CHUNK].to(dtype)
+        logits = (x @ w.t()).to(acc)
+        total += (torch.logsumexp(logits, dim=-1) - logits.gather(1, targets[a:a + CHUNK, None]).squeeze(1)).sum()
+    return total / h.shape[0]
