@@ -6,7 +6,9 @@ five passes over a tensor as large as everything else in a small model's step (d
 vocab 4096, 4,096 tokens: 64 MB). Here each chunk of rows computes its logits, its loss
 and its gradient (softmax - one-hot) while they are in cache, and the gradients of the
 hidden states and the weight are kept for `backward`, which only scales them. The matmuls
-run in the autocast dtype (bf16 on AMX: the log-sum-exp is always fp32).
+run in the autocast dtype (bf16 on AMX); the log-sum-exp and the gradients' sums are fp32.
+A bf16 d128/vocab-4096 loss+backward of 4,096 tokens took 305 ms the plain way and ~120-150 ms
+here (one thread, busy machine; fp32 about even).
 """
 
 from __future__ import annotations
@@ -20,22 +22,26 @@ class LinearCrossEntropy(torch.autograd.Function):
     @staticmethod
     def forward(ctx, h: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, dtype: torch.dtype | None):
         n = h.shape[0]
-        w = weight if dtype is None else weight.to(dtype)          # [V, C]
+        w = weight if dtype is None else weight.to(dtype)          # [V, C], in the matmul dtype
         hc = h if dtype is None else h.to(dtype)                   # [N, C]
         acc = torch.promote_types(weight.dtype, torch.float32)    # fp32 (fp64 stays fp64)
-        grad_h = torch.empty_like(hc)
+        grad_h = torch.empty(h.shape, dtype=acc, device=h.device)
         grad_w = torch.zeros(weight.shape, dtype=acc, device=h.device)
         total = torch.zeros((), dtype=acc, device=h.device)
         for a in range(0, n, CHUNK):
-            x, y = hc[a:a + CHUNK], targets[a:a + CHUNK]
+            x, y = hc[a:a + CHUNK], targets[a:a + CHUNK]           # [n, C], [n]
             logits = (x @ w.t()).to(acc)                           # [n, V]
-            lse = torch.logsumexp(logits, dim=-1, keepdim=True)    # [n, 1]
-            total += (lse.squeeze(1) - logits.gather(1, y[:, None]).squeeze(1)).sum()
-            g = logits.sub_(lse).exp_()                            # softmax, in place
-            g[torch.arange(len(y), device=g.device), y] -= 1.0     # d loss_sum / d logits
-            g = g.to(w.dtype)
-            torch.mm(g, w, out=grad_h[a:a + CHUNK])
-            grad_w += g.t() @ x                                    # [V, C], summed in fp32
+            picked = logits.gather(1, y[:, None])                  # [n, 1]
+            top = logits.amax(dim=-1, keepdim=True)
+            e = logits.sub_(top).exp_()                            # in place: exp(logit - max)
+            z = e.sum(dim=-1, keepdim=True)                        # [n, 1]
+            total += (top + z.log() - picked).sum()
+            # d loss_sum / d logits = e / z - onehot(y); the 1/z goes on the thin [n, C] side
+            # and the one-hot part is a row gather / scatter, so no other pass over [n, V]
+            inv, e = z.reciprocal(), e.to(w.dtype)
+            grad_h[a:a + CHUNK] = (e @ w).to(acc) * inv - w[y].to(acc)
+            grad_w += e.t() @ (x.to(acc) * inv).to(w.dtype)
+            grad_w.index_add_(0, y, x.to(acc), alpha=-1)
         ctx.save_for_backward(grad_h, grad_w)
         ctx.n, ctx.h_dtype, ctx.w_dtype = n, h.dtype, weight.dtype
         return total / n
@@ -44,7 +50,7 @@ class LinearCrossEntropy(torch.autograd.Function):
     def backward(ctx, grad_out):
         grad_h, grad_w = ctx.saved_tensors
         scale = grad_out / ctx.n
-        return (grad_h.to(ctx.h_dtype) * scale, (grad_w * scale).to(ctx.w_dtype), None, None)
+        return (grad_h * scale).to(ctx.h_dtype), (grad_w * scale).to(ctx.w_dtype), None, None
 
 
 def linear_cross_entropy(h: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
