@@ -52,7 +52,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="storylab-mem-"))
     try:
         sizes = {"small": args.stories, "large": args.stories * args.factor}
-        cli("generate", "--out", work / "large.jsonl", "--n", sizes["large"], "--no-progress")
+        cli("generate", "--out", work / "large.jsonl", "--n", sizes["large"], "--workers", 1, "--no-progress")
         with open(work / "large.jsonl", encoding="utf-8") as f, open(work / "small.jsonl", "w", encoding="utf-8") as g:
             for _, line in zip(range(sizes["small"]), f):
                 g.write(line)
