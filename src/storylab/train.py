@@ -229,7 +229,7 @@ def _init_process(tc) -> tuple[str, int, int]:
             torch.cuda.set_device(device)
         dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
     if not device.startswith("cuda"):  # threads that fit the cores free now, shared among local ranks
-        n = tc.threads or max(1, set_threads(0) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
+        n = tc.threads or max(1, set_threads(0, interval=0.25) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
         set_threads(n)
     if device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True
