@@ -1,6 +1,6 @@
 """Training throughput, MFU and the loss check: storylab's `train()` beside a plain nanoGPT-style loop.
 
-    python benchmarks/train_throughput.py [--steps 12] [--rounds 2] [--configs d128]
+    python benchmarks/train_throughput.py [--steps 6] [--rounds 4] [--configs d128]
                                           [--modes default,fp32,bf16,compile+bf16] [--loss-steps 150]
 
 `default` is what `storylab train` does with no flags: dtype auto (bf16 autocast on CPUs with
@@ -220,12 +220,12 @@ def loss_check(tokens, data_dir, steps, workdir) -> str:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--steps", type=int, default=12, help="timed steps per measurement (after 3 warm-up steps)")
+    ap.add_argument("--steps", type=int, default=6, help="timed steps per measurement (after 3 warm-up steps)")
     ap.add_argument("--configs", default="d128", help="d128, d256 or both (d128,d256)")
     ap.add_argument("--modes", default="default,fp32,bf16,compile+bf16", help="also: compile")
     ap.add_argument("--loss-steps", type=int, default=150, help="steps of the loss check (0: skip it)")
     ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--rounds", type=int, default=2, help="alternating runs per side and mode; the best counts")
+    ap.add_argument("--rounds", type=int, default=4, help="alternating runs per side and mode; the best counts")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
