@@ -13,11 +13,11 @@ from storylab.errors import StorylabError
 
 def test_free_cores_subtracts_the_busy_ones(monkeypatch):
     cores = len(os.sched_getaffinity(0))
-    monkeypatch.setattr(device, "busy_cores", lambda: 0.0)
+    monkeypatch.setattr(device, "busy_cores", lambda interval=0.05: 0.0)
     assert free_cores() == cores
-    monkeypatch.setattr(device, "busy_cores", lambda: cores - 0.8)  # one core's worth left
+    monkeypatch.setattr(device, "busy_cores", lambda interval=0.05: cores - 0.8)  # one core's worth left
     assert free_cores() == 1
-    monkeypatch.setattr(device, "busy_cores", lambda: 100.0)
+    monkeypatch.setattr(device, "busy_cores", lambda interval=0.05: 100.0)
     assert free_cores() == 1
 
 
@@ -50,7 +50,7 @@ def test_busy_cores_reads_proc_stat(monkeypatch):
 
 def test_auto_threads_tiny_ops_one_thread_and_user_choice_wins(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    monkeypatch.setattr(device, "busy_cores", lambda: 0.0)
+    monkeypatch.setattr(device, "busy_cores", lambda interval=0.05: 0.0)
     assert auto_threads(work=64 * 64) == 1
     assert auto_threads(work=1 << 30) == len(os.sched_getaffinity(0))
     monkeypatch.setenv("OMP_NUM_THREADS", "1")

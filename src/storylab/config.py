@@ -12,7 +12,8 @@ import os
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, get_origin, get_type_hints
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -115,7 +116,7 @@ class TrainConfig:
     seed: int = 1337
     device: str = "auto"           # auto | cpu | cuda | mps
     dtype: str = "auto"            # auto (bfloat16 where the CPU/GPU has bf16 units) | float32 | bfloat16 (autocast)
-    compile: bool = False
+    compile: bool | str = "auto"   # auto (where the run is long enough to pay the build, see train.compile_pays) | true | false
     threads: int = 0               # torch CPU threads (0: automatic, the cores free at start)
     align: str = "none"            # none: windows start anywhere | document: at a document's start (see train.Batches)
     sources: dict = field(default_factory=dict)  # mixtures: name -> prepared data dir (see storylab.mixture)
@@ -133,6 +134,8 @@ class TrainConfig:
             bad(f"device={self.device!r}; choose one of auto, cpu, cuda, mps")
         if self.dtype not in ("auto", "float32", "bfloat16"):
             bad(f"dtype={self.dtype!r}; choose one of auto, float32, bfloat16")
+        if self.compile not in (True, False, "auto"):
+            bad(f"compile={self.compile!r}; choose one of auto, true, false")
         if self.align not in ("none", "document"):
             bad(f"align={self.align!r}; choose one of none, document")
         if self.align != "none" and self.sources:
@@ -262,7 +265,14 @@ def _valid_keys(cls) -> list[str]:
 
 def _coerce(value: Any, typ, key: str):
     origin = get_origin(typ) or typ
-    if typ is bool or origin is bool:
+    if origin in (Union, UnionType):  # the first member that takes the value ("true" is a bool before a str)
+        for member in get_args(typ):
+            try:
+                return _coerce(value, member, key)
+            except StorylabError:
+                pass
+        origin = " or ".join(t.__name__ for t in get_args(typ))
+    elif typ is bool or origin is bool:
         if isinstance(value, str):
             if value.lower() in ("1", "true", "yes", "on"):
                 return True

@@ -100,30 +100,31 @@ def busy_cores(interval: float = 0.05) -> float:
             return 0.0
 
 
-def free_cores() -> int:
+def free_cores(interval: float = 0.05) -> int:
     """Cores this process may use that other work is not already using: the CPU affinity
-    set minus the cores busy right now (rounded), at least one."""
+    set minus the cores busy (over `interval` seconds, rounded), at least one."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS, Windows
         cores = os.cpu_count() or 1
-    return max(1, min(cores, int(cores - busy_cores() + 0.5)))
+    return max(1, min(cores, int(cores - busy_cores(interval) + 0.5)))
 
 
-def auto_threads(work: int = 1 << 30) -> int:
+def auto_threads(work: int = 1 << 30, interval: float = 0.05) -> int:
     """Threads for `work` multiply-adds per operator: one for tiny ops (a thread hand-off costs
     more than it saves, ~50 us), else every free core. Oversubscribing a busy machine is what
     collapses throughput 3-10x; a thread count that fits the free cores keeps it."""
     if os.environ.get("OMP_NUM_THREADS"):  # the user (or a launcher) chose already
         return torch.get_num_threads()
-    return 1 if work < 1 << 18 else free_cores()
+    return 1 if work < 1 << 18 else free_cores(interval)
 
 
-def set_threads(threads: int, work: int = 1 << 30) -> int:
-    """Set torch's CPU threads and return the count: 0 picks `auto_threads(work)`."""
+def set_threads(threads: int, work: int = 1 << 30, interval: float = 0.05) -> int:
+    """Set torch's CPU threads and return the count: 0 picks `auto_threads(work)`, looking at
+    the machine for `interval` seconds (longer for long jobs: a 50 ms look can land on a burst)."""
     if threads < 0:
         raise StorylabError(f"threads must be 0 (automatic) or more, got {threads}")
-    threads = threads or auto_threads(work)
+    threads = threads or auto_threads(work, interval)
     if threads != torch.get_num_threads():
         torch.set_num_threads(threads)
     return threads

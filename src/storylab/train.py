@@ -110,6 +110,26 @@ def evaluate_loss(model, tokens: np.ndarray, context: int, batch: int, n_batches
     return float(np.mean(losses))
 
 
+EAGER_FLOPS = 1e11        # training FLOP/s of one core running eagerly (d128 in bf16 on AMX: 1.1e11; fp32: 0.7e11)
+COMPILE_MIN_SECONDS = 240  # torch.compile builds a d128/L4 step in ~25 s here and then runs it ~1.25x faster
+
+
+def compile_pays(cfg: RunConfig, flops_per_token: int, device: str) -> bool:
+    """`train.compile=auto`: compile when the run is expected to take at least COMPILE_MIN_SECONDS
+    eagerly on one core (steps, or `max_minutes` if sooner): the ~25 s build is then paid back
+    about twice. The estimate is a function of the config alone, so a resumed run decides as the
+    run it continues did (its losses stay bit-for-bit those of an uninterrupted run)."""
+    tc, mc = cfg.train, cfg.model
+    if tc.compile != "auto":
+        return bool(tc.compile)
+    if device.startswith("mps") or os.environ.get("STORYLAB_COMPILE", "1") == "0":
+        return False
+    seconds = tc.steps * tc.batch_size * tc.grad_accum * mc.context * flops_per_token / EAGER_FLOPS
+    if tc.max_minutes > 0:
+        seconds = min(seconds, tc.max_minutes * 60)
+    return seconds >= COMPILE_MIN_SECONDS
+
+
 @dataclass
 class TrainResult:
     run_dir: Path
@@ -122,12 +142,13 @@ class TrainResult:
     params_non_embedding: int
     threads: int = 0
     dtype: str = ""
+    compiled: bool = False
 
     def summary(self) -> str:
         return (f"trained {self.run_dir.name}: step {self.step}, train loss {self.train_loss:.3f}, "
                 f"val loss {self.val_loss:.3f}, {self.tokens:,} tokens in {self.seconds:.0f}s "
                 f"({self.tokens / max(self.seconds, 1e-9):,.0f} tok/s), {self.params:,} params, "
-                f"{self.dtype}, {self.threads} threads")
+                f"{self.dtype}{', compiled' if self.compiled else ''}, {self.threads} threads")
 
 
 def _ddp_env() -> tuple[int, int, int]:
@@ -186,6 +207,8 @@ class _State:
     step: int = 0
     tokens_seen: int = 0
     elapsed_before: float = 0.0     # seconds trained before this process (resumed runs)
+    compiled: bool = False          # model is torch.compile'd, and its first step has not run yet
+    compile_ok: bool = False        # ... and it ran
 
     @property
     def ddp(self) -> bool:
@@ -206,7 +229,7 @@ def _init_process(tc) -> tuple[str, int, int]:
             torch.cuda.set_device(device)
         dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
     if not device.startswith("cuda"):  # threads that fit the cores free now, shared among local ranks
-        n = tc.threads or max(1, set_threads(0) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
+        n = tc.threads or max(1, set_threads(0, interval=0.25) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
         set_threads(n)
     if device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True
@@ -233,14 +256,46 @@ def _setup(cfg: RunConfig, data: TokenData, run_dir: Path, resume: bool, device:
             batches.state = state["data_rng"][rank] if rank < len(state["data_rng"]) else state["data_rng"][0]
             st.tokens_seen = state.get("tokens", 0)
             st.elapsed_before = state.get("seconds", 0.0)
-    if tc.compile:
+    if compile_pays(cfg, model.flops_per_token(), device):
         if device == "mps":
             console.print("[yellow]warning:[/] torch.compile is not supported on MPS; running eagerly")
         else:
-            st.model = torch.compile(st.model)
-    if st.ddp:
-        st.model = DDP(st.model, device_ids=[int(device.split(":")[1])] if device.startswith("cuda") else None)
+            st.model, st.compiled = torch.compile(st.model), True
+            if st.master and tc.compile == "auto":
+                console.print("note: compiling the training step (train.compile=auto: the run is long enough to pay "
+                              "the build, ~20-60 s once; train.compile=false runs eagerly)", markup=False)
+    st.model = _wrap_ddp(st, st.model)
     return st
+
+
+def _wrap_ddp(st: _State, model: torch.nn.Module) -> torch.nn.Module:
+    if not st.ddp:
+        return model
+    return DDP(model, device_ids=[int(st.device.split(":")[1])] if st.device.startswith("cuda") else None)
+
+
+def _train_step_or_fall_back(st: _State, tc) -> torch.Tensor:
+    """`_train_step`; the first step of a compiled model builds it, and if that fails (no C++
+    compiler, an unsupported op) the same step is taken again eagerly, after a one-line note."""
+    if not st.compiled or st.compile_ok:
+        return _train_step(st, tc)
+    data_state, rng = st.batches.state, torch.get_rng_state()
+    try:
+        total = _train_step(st, tc)
+        st.compile_ok = True
+        return total
+    except Exception as e:  # torch._dynamo / inductor errors have no common base class
+        if st.ddp:  # every rank fails alike; a second DDP wrapper would leave the first one's hooks behind
+            raise StorylabError(f"torch.compile failed ({str(e).strip().splitlines()[0][:200]}); "
+                                f"set train.compile=false") from None
+        if st.master:
+            console.print(f"note: torch.compile failed ({str(e).strip().splitlines()[0][:200]}); training eagerly",
+                          markup=False)
+        st.model, st.compiled = st.raw_model, False
+        st.optimizer.zero_grad(set_to_none=True)
+        st.batches.state = data_state
+        torch.set_rng_state(rng)
+        return _train_step(st, tc)
 
 
 def _checkpoint(st: _State, run_dir: Path, t0: float) -> None:
@@ -352,7 +407,7 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
         task = bar.add_task(run_dir.name, total=tc.steps, completed=st.step, loss=float("nan"), tps=0.0)
         st.model.train()
         while st.step < tc.steps:
-            total = _train_step(st, tc)
+            total = _train_step_or_fall_back(st, tc)
             st.tokens_seen += tokens_per_step
             if st.step % tc.log_every == 0 or st.step == tc.steps:
                 if st.ddp:
@@ -380,7 +435,7 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
 
     result = TrainResult(run_dir, st.step, loss_value, val_loss, (st.step - start_step) * tokens_per_step,
                          time.time() - t0, st.raw_model.num_params(), st.raw_model.num_params(non_embedding=True),
-                         torch.get_num_threads(), tc.dtype)
+                         torch.get_num_threads(), tc.dtype, st.compiled)
     if st.ddp:
         _ddp_teardown(st, log)
     if st.master:
