@@ -60,6 +60,7 @@ STEPS = int(os.environ.get("STEPS", 2640))
 SEEDS = list(range(int(os.environ.get("SEEDS", 1))))
 N_STORIES = int(os.environ.get("STORIES", 20000))
 OUT = Path(os.environ.get("OUT", ROOT / "runs" / "exp_curricula_v2"))
+MAX_MINUTES = float(os.environ.get("MAX_MINUTES", 0))  # > 0: a run stops (checkpointed) after this; rerun resumes
 SKILLS = ["entity_tracking", "exclusion", "negation", "evidence", "lego", "logic", "variables"]
 SOURCES = ["world", "curricula"]  # the items scored: the v2 world's phrasing and the curricula families
 # experiments/curricula_scale.py found no skill at 0.06-0.54M parameters x 2.5M tokens; this is the demo's
@@ -130,11 +131,14 @@ def memory_items(items) -> list:
     return out
 
 
-def evaluate(run: Path, items) -> list[dict]:
-    """Scores at every checkpoint: raw accuracy with its Wilson interval, calibrated accuracy, subskills."""
+def evaluate(run: Path, items, every: int = 1) -> list[dict]:
+    """Scores at every checkpoint whose step is a multiple of `every` (not the extra ones a
+    MAX_MINUTES stop leaves): raw accuracy with its Wilson interval, calibrated accuracy, subskills."""
     tok = load_tokenizer(run / "tokenizer.json")
     rows = []
     for step, path in list_checkpoints(run):
+        if step % every:
+            continue
         model = load_model(path).eval()
         with torch.no_grad():
             res = run_suite(model, tok, items, batch_tokens=8192)
@@ -152,10 +156,14 @@ def train_and_score(run: Path, overrides: list[str], items) -> list[dict]:
     cache = run / "curve.json"
     if not cache.exists():
         steps = next(int(o.split("=")[1]) for o in reversed(overrides) if o.startswith("train.steps="))
-        cfg = load_run_config(None, [*overrides, f"train.ckpt_every={steps // CKPTS}"])
-        if not list_checkpoints(run) or list_checkpoints(run)[-1][0] < steps:
+        limit = [f"train.max_minutes={MAX_MINUTES}"] if MAX_MINUTES else []
+        cfg = load_run_config(None, [*overrides, f"train.ckpt_every={steps // CKPTS}", *limit])
+        reached = lambda: list_checkpoints(run)[-1][0] if list_checkpoints(run) else 0
+        if reached() < steps:
             train(cfg, run, resume=(run / "config.toml").exists(), progress=False)
-        cache.write_text(json.dumps(evaluate(run, items)))
+        if reached() < steps:  # a MAX_MINUTES stop: the next invocation resumes exactly
+            sys.exit(f"{run.name}: stopped at step {reached()} of {steps} (MAX_MINUTES={MAX_MINUTES}); run again")
+        cache.write_text(json.dumps(evaluate(run, items, steps // CKPTS)))
     return json.loads(cache.read_text())
 
 
