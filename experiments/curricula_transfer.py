@@ -459,7 +459,7 @@ def wall_time(seconds: float) -> str:
     return (f"Wall time (training, one thread each, in a CPU slot of this 2-core machine shared with other helpers' "
             f"jobs): {cells}; {sum(r[1] for r in rows) / 60:.0f} min in all. Scoring {CKPTS} checkpoints takes "
             f"20-60 s per run, and the last invocation (cached runs are neither retrained nor rescored) "
-            f"{seconds / 60:.1f} min. **Within 60 minutes on 2 cores?** On two free cores, yes: at the quietest "
+            f"{seconds:.0f} s. **Within 60 minutes on 2 cores?** On two free cores, yes: at the quietest "
             f"runs' speed ({sum(fast) / len(fast) / 1000:.1f}k tok/s) a run takes {per_run:.1f} min, two run at "
             f"once (one thread each), so {len(rows)} runs take {waves} x {per_run:.1f} = {waves * per_run:.0f} min "
             f"plus about {len(rows) * 0.5:.0f} min of scoring and the data (50,000 generated records, seconds at "
