@@ -212,3 +212,39 @@ def test_generate_cli_backends(tmp_path):
                 ["--evidence-rate", "2"], ["--backend", "chess"]):
         p = run_cli("generate", "--n", "3", "--out", tmp_path / "x.jsonl", *bad)
         assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
+
+
+def solve_item(it) -> str:
+    """The answer of one suite item by the solvers above (LEGO: the queried variable's sign)."""
+    p = it.prompt
+    if it.skill == "lego":
+        return " " + ("+1" if solve_lego(p)[p.rsplit(", ", 1)[1].split(" =")[0]] > 0 else "-1")
+    if it.skill == "logic":
+        return " " + solve_logic(p)
+    if it.skill == "variables":
+        return " " + (solve_code if it.subskill == "code" else solve_words)(p)
+    return solve_evidence(p)
+
+
+def test_every_scored_item_is_solved_and_evidence_is_balanced():
+    """The items the suite scores (the built-in file, held-out seed), not only a test seed's:
+    each answer is the solver's, and no evidence kind rewards picking the first or the last
+    option mentioned in the prompt."""
+    items = read_task_file(TASK_DIR / "curricula.jsonl")
+    assert len(items) == 216
+    for it in items:
+        assert solve_item(it).strip() == it.answer.strip(), it.id
+        assert it.answer not in it.distractors
+    for kind in ("fact", "update", "premise"):
+        its = [it for it in items if it.skill == "evidence" and it.subskill == kind]
+        assert len(its) == 24
+        chance = sum(1 / (1 + len(it.distractors)) for it in its) / len(its)
+        order = [_first_mentioned(it.prompt, [it.answer, *it.distractors]) for it in its]
+        assert sum(o[0] == it.answer for o, it in zip(order, its)) / len(its) == pytest.approx(chance), kind
+        assert sum(o[-1] == it.answer for o, it in zip(order, its)) / len(its) == pytest.approx(chance), kind
+
+
+def test_the_solvers_catch_a_wrong_answer():
+    """The solvers are not vacuous: flipping each item's answer to a distractor is caught."""
+    for it in read_task_file(TASK_DIR / "curricula.jsonl")[::7]:
+        assert solve_item(it).strip() != it.distractors[0].strip(), it.id
