@@ -39,7 +39,7 @@ def write_story(seed: int, index: int, words: dict | None = None, features: list
         st = Story(World.get(), rng, words, features)
         if plot:
             st.flags["plot"] = plot
-        if k >= 2:  # the third try on: a short story, the plot's beats and nothing optional
+        if k >= 1:  # the second try on: a short story, the plot's beats and nothing optional
             st.flags["budget"] = 100
             if features is None and k >= 3:  # and, from the fourth, no optional features (the record says so)
                 st.features = [f for f in st.features if f not in ("Foreshadowing", "MoralValue", "Twist")]

@@ -27,7 +27,7 @@ pronouns where unambiguous), so that one plan yields many surface forms.
 
 from __future__ import annotations
 
-from storylab.world import doings, facts, skills
+from storylab.world import doings, facts, seedwords, skills
 from storylab.world.model import DIRECTIONS, FAMILY, WISE_ANIMALS, Char
 from storylab.world.state import ACTIVITY_WEATHER, SEASON_WEATHER, WARM
 from storylab.world.text import a, cap
@@ -305,6 +305,9 @@ def setup(st, plan: Plan) -> None:
 def _loves(st) -> None:
     """What the hero loves to do (the seed verb), composed: an opener, a way of liking it, a tail."""
     c, rng = st.hero, st.rng
+    if not seedwords.hero_can(st):  # a girl does not love to bark: she loves to hear the dogs bark
+        st.s(seedwords.other_doer_sentence(st))
+        return
     phrase, ing = st.verb_phrase("word"), st.verb_phrase("ing")
     r = rng.random()
     if r < 0.25:
@@ -430,15 +433,21 @@ def finish(st, plan: Plan) -> None:
                          f"In the end, {st.nm(c)} and {st.nm(f)} said sorry to each other and shared a big hug.",
                          f"{st.nm(f)} said sorry too, and the two of them laughed about it."))
     st.ensure_seed_words()
-    if room(st, 20):
-        st.seed_forms()
-    elif not short(st) and st.rng.random() < 0.45:  # a full story: fewer of them
-        st.seed_forms(light=True)
     g = st.grownup
+    # what must still come: the grown-up's line (if the story has no dialogue or never named them), the
+    # last line, the moral; the optional lines before them only where those still fit the hard limit,
+    # so that a story is written once rather than replanned
+    need = 20 + (16 if "MoralValue" in st.f else 0) + (14 if "Dialogue" in st.f or not st.doc.has_exact(g.title) else 0)
+    spare = (st.max_words or 10 ** 6) - st.doc.nwords - need
+    if room(st, 40) and spare > 45:
+        st.seed_forms()
+    elif not short(st) and spare > 25 and st.rng.random() < 0.45:  # a full story: fewer of them
+        st.seed_forms(light=True)
     if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
             or not st.doc.has_exact(g.title):
         st.speak(g, plan.closing_line(st), st.pick("said", "said", "called"))
-    if st.doc.nwords < 200 and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
+    left = (st.max_words or 10 ** 6) - st.doc.nwords  # the evening, the last line and the moral must fit
+    if st.doc.nwords < 200 and left > 28 + need and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
         _evening_fact(st, plan)
     rec = skills.main_character(st, _other_names(st))
     N = st.doc.m(c.name, rec, "prompt_end")

@@ -32,7 +32,7 @@ FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.
 TIME_KIND = {"morning": "time_of_day", "noon": "time_of_day", "afternoon": "time_of_day", "evening": "time_of_day",
              "night": "time_of_day", **{d: "day" for d in DAYS}, **{s: "season" for s in SEASONS}}
 TIME_VALUE = {**HOURS, **{d: i for i, d in enumerate(DAYS)}, **{s: i for i, s in enumerate(SEASONS)}}
-PRONOUN_P = 0.7  # how often the hero's name opening a sentence about them, after one about them, becomes he/she
+PRONOUN_P = 0.5  # how often the hero's name opening a sentence about them, after one about them, becomes he/she
 _MARK = re.compile("\x01\\d+\x02")
 # an opener ("Then ", "At noon, ") and a capitalised word: the hero's name, if it is theirs
 _OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
@@ -326,7 +326,8 @@ class Story:
         """Make sure the three seed words made it into the text (the plot may have had no room for one)."""
         doc, v, n, a_ = self.doc, self.verb, self.noun, self.adj
         if not doc.has_word(v["word"], v["past"], v["ing"], v["third"], v["participle"]):
-            self.s(self._seed_verb_sentence())
+            self.s(self._seed_verb_sentence() if seedwords.hero_can(self) else
+                   seedwords.other_doer_late(self) or seedwords.other_doer_sentence(self))
         if not doc.has_word(n["word"], n["plural"]):
             self.s(seedwords.noun_sentence(self, n))
         if not self.used_adj or not doc.has_word(a_["word"], a_.get("comparative"), a_.get("superlative")):
@@ -380,11 +381,18 @@ class Story:
                     else:
                         self.s(self.pick(f"{c.name} saw the {sup} {x['word']} {c.s} had ever seen.",
                                          f"The {x['plural']} there were {cmp_} than the ones near {c.name}'s house."))
-        if "adverb" in adj and one in (-1, 1) and rng.random() < 0.5:
+        can = seedwords.hero_can(self)
+        if not can:  # the verb's doer is not the hero: one more sentence with its other forms
+            t = seedwords.other_doer_late(self)
+            if t and rng.random() < 0.6:
+                self.s(t)
+        if can and "adverb" in adj and one in (-1, 1) and rng.random() < 0.5:
             self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
-        r = rng.random()
+        r = rng.random() if can else 2.0
         if self.verb["participle"] != self.verb["past"] and r < 0.4:
             self.s(f"{self.nm(c)} had never {self.verb_phrase('participle')} so much before.")
+        elif r > 1.0:
+            pass
         elif r < 0.7:
             self.s(f"{self.grownup.title} always said that {c.name} {self.verb_phrase('third')} better than anyone.")
         else:
