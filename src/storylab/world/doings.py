@@ -294,3 +294,19 @@ def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) 
         if st.doc.nwords >= upto and k >= least:
             return
         doing(st, group, place)
+
+
+_NOT_BUSY = {"find", "see", "hear", "catch", "win", "lose", "meet", "open", "close", "drop", "break", "spill", "tear"}
+_AT_HOME = ("", "", "", " in the kitchen", " at the table", " by the window", " in the living room", " on the floor")
+
+
+def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = None) -> str:
+    """A verb phrase of something one does at `place`, from the whole vocabulary ('folding a clean
+    towel', 'stacking three red blocks'), in `form` (ing, past, word, third): a clause slot that other
+    beats fill (what the grown-up is busy with, what the hero was doing when the day began)."""
+    rng = st.rng
+    if outdoor is None:
+        outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
+    v, objs = rng.choice([x for x in _pairs(st, place, outdoor) if x[0].split(" ", 1)[0] not in _NOT_BUSY])
+    where = rng.choice(_AT_HOME) if place == "home" else ""
+    return f"{_verb(st, v, form)} {_np(st, rng.choice(objs))}{where}"

@@ -106,6 +106,7 @@ def short(st) -> bool:
 # words the beats still to come usually take, by part (a story's hard limit is `Story.max_words`): an
 # optional beat that would leave them no room is left out, so that fewer stories have to be replanned
 RESERVE = {"setup": 125, "middle": 55, "ending": 20}
+END_MIN = 36  # words that nine in ten endings need: a story with less room left is replanned before its ending
 
 
 def room(st, words: int) -> bool:
@@ -143,6 +144,7 @@ class Plan:
         self.middle(st)
         st.doc.para()
         st.flags["part"] = "ending"
+        st.reserve(END_MIN)
         self.ending(st)
         finish(st, self)
 
@@ -271,8 +273,13 @@ def setup(st, plan: Plan) -> None:
         st.s(f"One {ww} {st.time_mark(st.season)} {st.time_mark('morning')}, {a(desc)} named "
              f"{st.intro(c)} woke up early.")
         told_weather = True
-    elif r < 0.58:
+    elif r < 0.5:
         st.s(f"{st.intro(c)} was {a(desc)} who lived near the {st.place_mark(home)}.")
+    elif r < 0.62:  # the day begins with what the hero is doing at home
+        when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
+                           f"One {ww} {st.time_mark('morning')}, ", f"That {st.time_mark(st.day)}, "))
+        told_weather = when.startswith("One")
+        st.s(f"{when}{a(desc)} named {st.intro(c)} was {doings.activity(st)}.")
     elif r < 0.76:
         st.s(f"On {st.time_mark(st.day)}, {a(desc)} named {st.intro(c)} looked out of the window.")
         st.s(f"It was {a(ww)} {st.time_mark(st.season)} day, and " +
@@ -396,9 +403,11 @@ def _grownup(st, plan: Plan) -> None:
         where = rng.choice(("kitchen", "yard", "garden"))
         st.s(f"{st.nm(c)} {rng.choice(('ran', 'went', 'hurried', 'skipped', 'rushed', 'hopped'))} "
              f"to find {c.p} {st.intro(g, rel)} in the {where}.")
-    else:
+    elif r < 0.75:
         busy = rng.choice(_BUSY)
         st.s(f"{who} was {busy}.")
+    else:  # busy with something from the whole vocabulary: folding a clean towel in the kitchen
+        st.s(f"{who} was {doings.activity(st)}.")
 
 
 def _companion(st, plan: Plan) -> None:

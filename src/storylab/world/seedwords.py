@@ -186,10 +186,10 @@ ANIMAL_VERBS = {"bark": ("dog", "puppy"), "meow": ("cat", "kitten"), "quack": ("
                 "wag": ("dog", "puppy")}
 _HEARD = {"bark", "meow", "quack", "roar", "chirp", "growl", "purr", "howl", "buzz"}
 _OWN = {"flap": "their wings", "wag": "their tails"}
-THING_VERBS = {"glow": "the stars", "sparkle": "the snow", "twinkle": "the stars", "bloom": "the flowers",
-               "melt": "the ice", "zoom": "the cars", "grow": "the flowers", "fall": "the leaves"}
+THING_VERBS = {"glow": "the stars", "sparkle": "the water", "twinkle": "the stars", "bloom": "the flowers",
+               "melt": "the butter", "zoom": "the cars", "grow": "the flowers", "fall": "the leaves"}
 _THING_TAIL = {"glow": " at night", "sparkle": " in the sun", "twinkle": " at night", "bloom": " in the garden",
-               "melt": " in the sun", "zoom": " by", "grow": " in the garden", "fall": " from the trees"}
+               "melt": " in the hot pan", "zoom": " by", "grow": " in the garden", "fall": " from the trees"}
 HAPPENS = {
     "sneeze": "Every time {N} smelled a flower, {s} sneezed, and it made {o} laugh.",
     "cough": "{N} had a little cough that morning, but {s} felt fine.",

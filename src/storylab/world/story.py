@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import re
 
-from storylab.world import plots, seedwords
+from storylab.world import doings, plots, seedwords
 from storylab.world.model import DAYS, FAMILY, HOURS, SEASONS, Char, World
 from storylab.world.realise import Realiser
 from storylab.world.state import SEASON_WEATHER, State
@@ -37,6 +37,7 @@ _MARK = re.compile("\x01\\d+\x02")
 # an opener ("Then ", "At noon, ") and a capitalised word: the hero's name, if it is theirs
 _OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
 MAX_REALISED = 246  # the realiser adds no words past this length (a story stays within TinyStories' range)
+ACT_FRAME_P = 0.5  # how often a frame tells what the subject (or one with them) was doing where they are
 FRAME_P = 0.25  # how often a sentence that starts with its subject gets a frame from the state
 _PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
            "shoe", "boot", "mitten", "glove", "sandal"}
@@ -159,6 +160,12 @@ class Story:
         self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
         self._cur_subj, self._cur_named = None, []
 
+    def reserve(self, words: int) -> None:
+        """Stop writing a story that cannot fit: fewer than `words` words are left before its hard limit,
+        and the beats still to come need at least that many (it will be replanned, so stop early)."""
+        if self.max_words is not None and self.doc.nwords + words > self.max_words:
+            raise _TooLong
+
     def _resolve(self, t: str) -> str:
         """The subject placeholder of `sub` as he/she, unless another character of that gender is named
         in this sentence or the one before (then the name, so the pronoun is never ambiguous)."""
@@ -210,7 +217,13 @@ class Story:
             opts.append(4)
         if c.name in st.feeling and not group:
             opts.append(5)
+        if where == self.place and where in self.w.places and ACT_FRAME_P and rng.random() < ACT_FRAME_P:
+            opts = [6, 7] if with_ and not group else [6]  # what they did there just before (whole vocabulary)
         k = rng.choice(opts)
+        if k == 6:
+            return f"After {doings.activity(self, where)}, "
+        if k == 7:
+            return f"While {rng.choice(with_).title} was {doings.activity(self, where)}, "
         if k == 0:
             return rng.choice(("At the ", "Near the ", "There at the ")) + self.place_mark(where) + ", "
         if k == 1:
