@@ -368,6 +368,7 @@ def _thing(st, plan: Plan) -> None:
     keep = rng.choice(("took it everywhere", "kept it close", "played with it every day", "took good care of it",
                        "never let it go"))
     r = rng.random()
+    whose = rng.choice(("It was", "It was", "It was", "That was")) + " " + rng.choice((c.p, c.name + "'s"))
     if r < 0.3:
         love = rng.choice(("loved very much", "loved more than anything", "played with every day",
                            "kept close all the time", "took good care of", "liked best of all"))
@@ -381,7 +382,7 @@ def _thing(st, plan: Plan) -> None:
         st.s(f"{st.sub(c)} {rng.choice(('never went anywhere', 'did not go anywhere', 'never left the house'))} "
              f"without {c.p} {desc}.")
     else:
-        st.s(rng.choice((f"{st.sub(c)} had {a(desc)}{origin}. It was {c.p} favorite {kind}.",
+        st.s(rng.choice((f"{st.sub(c)} had {a(desc)}{origin}. {whose} favorite {kind}.",
                          f"{st.sub(c)} had {a(desc)}{occasion}, and {c.s} {keep}.",
                          f"{st.sub(c)} took good care of {c.p} {desc}, because it was a gift from {c.p} {giver}.")))
 
@@ -425,7 +426,9 @@ def _other_names(st, n: int = 2) -> list[str]:
     c = st.hero
     others = [x.name for x in st.cast if x is not c and x.name[:1].isupper() and x.kind not in FAMILY]
     pool = st.w.girls if c.gender == "female" else st.w.boys
-    others += [x for x in st.rng.sample(pool, 4) if x != c.name and x not in others]
+    for x in st.rng.sample(pool, 8):  # the pool repeats common names: take distinct ones
+        if x != c.name and x not in others:
+            others.append(x)
     return others[:n]
 
 
@@ -458,7 +461,7 @@ def finish(st, plan: Plan) -> None:
     left = (st.max_words or 10 ** 6) - st.doc.nwords  # the evening, the last line and the moral must fit
     if st.doc.nwords < 200 and left > 28 + need and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
         _evening_fact(st, plan)
-    rec = skills.main_character(st, _other_names(st))
+    rec = skills.main_character(st, _other_names(st, 1))  # the companion if there is one: the name to tell apart
     N = st.doc.m(c.name, rec, "prompt_end")
     st.state.act(c.name)
     mem = plan.memory(st)
@@ -519,7 +522,7 @@ def _last_line(st, N: str, mem: str, bad: bool) -> str:
             f"{N} felt like the {rng.choice(('saddest', 'loneliest'))} "
             f"{c.kind} in the whole world"))
         tail = rng.choice(("", "", f". It was not a good day for {c.name}",
-                           f". Tomorrow, {c.s} hoped, would be {rng.choice(('better', 'a better day', 'kinder'))}",
+                           f". Tomorrow, {c.s} hoped, would be {rng.choice(('better', 'a better day', 'kinder', 'a happier day', 'a new day'))}",
                            f", and {c.s} {rng.choice(('never forgot it', 'did not sleep well', 'felt very small'))}"))
         return opener + beat + tail + "."
     beat = rng.choice((
@@ -533,7 +536,7 @@ def _last_line(st, N: str, mem: str, bad: bool) -> str:
         f"{N} {rng.choice(('knew', 'thought', 'said'))} it was the best day ever",
         f"{N} lay in bed and {rng.choice(('smiled', 'grinned', 'giggled'))} about {mem}",
         f"{N} felt like the {rng.choice(('luckiest', 'happiest', 'proudest'))} {c.kind} in the whole world"))
-    tail = rng.choice(("", "", "", f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day",
+    tail = rng.choice(("", "", "", f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day{rng.choice(('', '', ' for ' + c.name, ' for everyone'))}",
                        f", and {c.s} would always remember {mem}",
                        f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
     if mem in beat and mem in tail:

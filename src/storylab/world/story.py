@@ -34,6 +34,7 @@ TIME_KIND = {"morning": "time_of_day", "noon": "time_of_day", "afternoon": "time
 TIME_VALUE = {**HOURS, **{d: i for i, d in enumerate(DAYS)}, **{s: i for i, s in enumerate(SEASONS)}}
 PRONOUN_P = 0.5  # how often the hero's name opening a sentence about them, after one about them, becomes he/she
 _MARK = re.compile("\x01\\d+\x02")
+_HE_SHE = re.compile(r"\b(he|she|He|She)\b")
 # an opener ("Then ", "At noon, ") and a capitalised word: the hero's name, if it is theirs
 _OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
 MAX_REALISED = 246  # the realiser adds no words past this length (a story stays within TinyStories' range)
@@ -218,12 +219,13 @@ class Story:
         if c.name in st.feeling and not group:
             opts.append(5)
         if where == self.place and where in self.w.places and ACT_FRAME_P and rng.random() < ACT_FRAME_P:
-            opts = [6, 7] if with_ and not group else [6]  # what they did there just before (whole vocabulary)
+            one = not any(x in sentence for x in (". ", "! ", "? ")) and not _HE_SHE.search(sentence)
+            opts = [6, 7] if with_ and not group and one else [6]  # what they did there just before (whole vocabulary)
         k = rng.choice(opts)
         if k == 6:
             return f"After {doings.activity(self, where)}, "
         if k == 7:
-            return f"While {rng.choice(with_).title} was {doings.activity(self, where)}, "
+            return f"While {self.nm(rng.choice(with_))} was {doings.activity(self, where)}, "
         if k == 0:
             return rng.choice(("At the ", "Near the ", "There at the ")) + self.place_mark(where) + ", "
         if k == 1:
