@@ -290,7 +290,7 @@ def setup(st, plan: Plan) -> None:
     if told_weather and st.rng.random() < 0.12:
         cmp_ = st.w.vocab.adjective[ww]["comparative"]
         st.s(st.pick(f"It was even {cmp_} than the day before, {c.name} thought.", f"{c.name} thought it was {cmp_} than yesterday."))
-    if not told_weather and (st.rng.random() < 0.5 or st.weather == st.adj["word"]):
+    if not told_weather and (st.rng.random() < 0.25 or st.weather == st.adj["word"]):
         st.s(st.pick(f"It was {a(ww)} {st.time_mark(st.season)} day by the {st.place_mark(home)}.",
                      f"It was {st.time_mark(st.season)}, and " +
                      st.pick(*_WEATHER_SCENE[st.weather]).format(P=st.place_mark(home)) + ".",
