@@ -57,6 +57,9 @@ _MISC = {"swing": "{N} liked to play on the swing.", "slide": "{N} went down the
          "lunch": "{N} and {P} ate lunch together.", "dinner": "{P} made dinner for {N}.", "snack": "{N} had a snack."}
 
 
+_INGREDIENTS = {"flour", "sugar", "salt", "butter", "dough", "pepper", "oil", "rice", "pasta", "yeast"}
+
+
 def noun_sentence(st, n: dict) -> str:
     """A sentence that puts the seed noun into the scene, by what kind of thing it is."""
     c, w = st.main, n["word"]
@@ -75,9 +78,11 @@ def noun_sentence(st, n: dict) -> str:
         if w in facts.K.found_at.get(st.place, ()):  # an animal that lives here
             return f"At the {P}, {c.name} liked to watch {a(w)}." + tail if sound else \
                 f"Near the {P} lived {a(w)}, and {c.name} liked to watch it."
+        if n in st.w.scene_animals(st.place):  # one that lives around here: met on the way home
+            return st.pick(f"On the way home, {c.name} saw {a(w)} and waved at it.",
+                           f"Near the {P}, {c.name} saw {a(w)} and stopped to watch it.")
         return st.pick(f"{c.name} had a book about {pl} and looked at it every night.",
-                       f"{c.name}'s favorite animal was the {w}.",
-                       f"{c.name} had a little toy {w} at home.")
+                       f"{c.name}'s favorite animal was the {w}.")
     if k == "person":
         if w in ("sister", "brother", "baby"):
             return f"{c.name}'s little {w if w != 'baby' else 'baby brother'} came too."
@@ -122,6 +127,9 @@ def noun_sentence(st, n: dict) -> str:
                     "wind": f"The wind was blowing the leaves around {c.name}.", "snow": f"{c.name} liked to play in the snow."}[w]
         return f"{c.name} stopped to look at the {w if n.get('mass') or True else w}."
     if n.get("mass"):
+        if w in _INGREDIENTS:
+            cook = st.nm(st.grownup) if st.known(st.grownup) else f"{c.p} family"
+            return f"That evening, {cook} used some {w} to make dinner, and {c.name} helped."
         return f"For breakfast, {c.name} had some {w}." if k == "food" else f"{c.name} saw some {w}."
     # a thing the plot had no place for comes at the end of the day, as the grown-up's surprise
     # (not "also had a spaceship in his bag", a sentence unrelated to anything else in the story)

@@ -146,12 +146,12 @@ class Story:
         if self.doc.paras and self.rng.random() < FRAME_P:  # not in the setup, which tells of habits
             frame = ""
             if t.startswith("They ") and self.known(getattr(self, "hero", None)):
-                frame = self.frame(self.hero, group=True)
+                frame = self.frame(self.hero, group=True, sentence=t)
                 t = "they" + t[4:]
             elif c is not None and (t.startswith(c.title + " ") or t.startswith(c.s + " ")):
                 frame = self.frame(c, sentence=t)
             elif c is None and t.startswith("The ") and self.known(getattr(self, "hero", None)):
-                frame = self.frame(self.hero, group=True)
+                frame = self.frame(self.hero, group=True, sentence=t)
                 t = "the" + t[3:]
             if frame:
                 sentences = (frame + t, *sentences[1:])
@@ -205,7 +205,7 @@ class Story:
         st, rng = self.state, self.rng
         opts = []
         where = st.where.get(c.name)
-        if where in self.w.coords:
+        if where in self.w.coords and where not in sentence:  # not "At the farm, they walked to the farm"
             opts.append(0)
         opts += [1, 2]
         held = [t for t, h in st.holder.items() if h == c.name and " " not in t and t not in sentence
