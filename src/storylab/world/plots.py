@@ -106,6 +106,7 @@ def short(st) -> bool:
 # words the beats still to come usually take, by part (a story's hard limit is `Story.max_words`): an
 # optional beat that would leave them no room is left out, so that fewer stories have to be replanned
 RESERVE = {"setup": 125, "middle": 55, "ending": 20}
+FIT_RESERVE = 90  # words the rest of a story usually takes after the middle's optional beats
 END_MIN = 36  # words that nine in ten endings need: a story with less room left is replanned before its ending
 
 
@@ -114,6 +115,13 @@ def room(st, words: int) -> bool:
     n = st.doc.nwords + words
     limit = st.max_words
     return n <= budget(st) and not short(st) and (limit is None or n + RESERVE[st.flags.get("part", "ending")] <= limit)
+
+
+def fits(st, words: int) -> bool:
+    """Whether an optional beat of about `words` words leaves the rest of the story (about `FIT_RESERVE`
+    words) room under the hard limit: a story that would overflow is replanned, and replanning costs a
+    second writing, so the middle's optional facts give way first."""
+    return st.max_words is None or st.doc.nwords + words + FIT_RESERVE <= st.max_words
 
 
 def then(st, p: float = 0.45) -> str:
@@ -686,11 +694,11 @@ class Outing(Plan):
                          f"{c.name} had seen many {pl_} before, but this one was the best of all."))
         if self.kind:
             st.state.doing(c.name, self.kind, self.indoor)
-        if not short(st):
+        if not short(st) and fits(st, 18):
             facts.place(st, self.dest, 2 if rng.random() < 0.4 and room(st, 90) and not self.stop else 1)
-        if rng.random() < 0.15:
+        if rng.random() < 0.15 and fits(st, 12):
             facts.sense(st, self.dest)
-        if not short(st) and (not self.stop or room(st, 110)):
+        if not short(st) and (not self.stop or room(st, 110)) and fits(st, 12):
             self.scene(st)
         if not self.rain_later:
             st.state.uses(c.name, st.thing["word"])
@@ -1218,7 +1226,7 @@ class Share(Plan):
             st.s(st.pick(f"{st.nm(c)} and {st.nm(f)} took turns with the {it}, and they had so much fun together.",
                          f"{st.nm(f)} smiled, and soon they were laughing together."))
         skills.counting_gather(st, self.gather, c, f)
-        if st.rng.random() < 0.6:
+        if st.rng.random() < 0.6 and fits(st, 15):
             facts.about_word(st, self.gather) or facts.episode(st, "scene")
         if st.rng.random() < 0.7 and room(st, 60):
             facts.place(st, self.home, 1)
