@@ -88,7 +88,11 @@ def _np(st, word: str, plural_ok: bool = True) -> str:
     if n is None:
         return f"the {word}"
     adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING]
-    adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.5 else ""
+    seed = st.adj["word"]
+    if not st.used_adj and seed in adjs:  # the seed adjective, where it fits a thing the characters handle
+        adj, st.used_adj = seed + " ", True
+    else:
+        adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.5 else ""
     if n.get("mass"):
         return f"some {adj}{word}"
     r = rng.random()
@@ -170,6 +174,11 @@ def doing(st, group: list, place: str) -> None:
     outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
     pairs = _pairs(st, place, outdoor)
     (v1, o1), (v2, o2) = rng.sample(pairs, 2) if len(pairs) > 1 else (pairs[0], pairs[0])
+    seed = st.noun["word"]
+    if not st.doc.has_word(seed, st.noun["plural"]):  # the seed noun, where it is something one does things with here
+        with_seed = [(v, (seed,)) for v, objs in pairs if seed in objs]
+        if with_seed:
+            v1, o1 = rng.choice(with_seed)
     pp = _pp(st, outdoor)
     x = rng.choice(group)
     others = [c for c in group if c is not x]
