@@ -613,6 +613,7 @@ class Outing(Plan):
             item = n
             st.used_noun = True
         st.thing = item or rng.choice(w.toys)
+        self.tool = item is not None and st.thing is item  # the thing is what the activity is done with
         self.rain_later = (not self.indoor and weather in WARM | {"cloudy", "windy", "cool"} and
                            "rainy" in SEASON_WEATHER[st.season] and
                            w.places[dest]["outdoor"] and rng.random() < 0.45)
@@ -624,9 +625,9 @@ class Outing(Plan):
         D = st.place_mark(self.dest)
         act = self.activity
         if "Dialogue" in st.f or st.rng.random() < 0.3:
-            st.speak(c, st.pick(f"Can we go to the {D} and {act}, {g.title}?",
-                                f"Please, {g.title}, can we go to the {D} to {act}?",
-                                f"{g.title}, I really want to {act} at the {D} today!"), st.pick("asked", "said", "shouted"))
+            line = st.pick(f"Can we go to the {D} and {act}, {g.title}?", f"Please, {g.title}, can we go to the {D} to {act}?",
+                           f"{g.title}, I really want to {act} at the {D} today!")
+            st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
             st.speak(g, st.pick(f"Yes, {c.name}, get your {st.thing['word']} and we will go.",
                                 f"That is a good idea, {c.name}, we can {act} after lunch.",
                                 f"Okay, {c.name}, but first we have to get ready.",
@@ -702,9 +703,12 @@ class Outing(Plan):
             self.scene(st)
         if not self.rain_later:
             st.state.uses(c.name, st.thing["word"])
-            st.s(st.pick(f"{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act} with {c.p} {st.thing['word']}.",
+            own = "" if st.thing["word"] in act.split() else f" with {c.p} {st.thing['word']}"  # not "ride a sled with her sled"
+            st.s(st.pick(f"{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act}{own}.",
                          f"{st.sub(c)} took out {c.p} {st.thing['word']}, and soon they were ready to {act}.",
-                         f"They used {c.p} {st.thing_adj} {st.thing['word']} to {act}, and it was so much fun."))
+                         f"They used {c.p} {st.thing_adj} {st.thing['word']} to {act}, and it was so much fun." if self.tool
+                         else f"{st.sub(c)} {act.split(' ', 1)[0] in ('swim', 'splash') and 'jumped in' or 'began'} "
+                              f"right away, and it was so much fun."))
 
     def scene(self, st):
         if not facts.episode(st, "scene"):
@@ -962,9 +966,9 @@ class Baking(Plan):
         if "Dialogue" in st.f:
             st.speak(g, st.pick(f"Today we will make {dish} for {who}.", f"Would you like to help me make {dish} for {who}?"),
                      "said")
-            st.speak(c, st.pick(f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
-                                f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?"),
-                     st.pick("said", "shouted", "asked"))
+            line = st.pick(f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
+                           f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?")
+            st.speak(c, line, st.pick("said", "asked") if line.endswith("?") else st.pick("said", "shouted"))
         else:
             st.s(st.pick(f"It was a special day, and they wanted to make {dish} for {who}.",
                          f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}.",
