@@ -454,14 +454,13 @@ def finish(st, plan: Plan) -> None:
                          f"{st.nm(f)} said sorry too, and the two of them laughed about it."))
     st.ensure_seed_words()
     g = st.grownup
-    # what must still come: the grown-up's line (if the story has no dialogue or never named them), the
-    # last line, the moral; the optional lines before them only where those still fit the hard limit,
+    # what must still come after the evening: the grown-up's line (if the story has no dialogue or never
+    # named them), the last line, the moral; the evening comes only where those still fit the hard limit,
     # so that a story is written once rather than replanned
     need = 20 + (16 if "MoralValue" in st.f else 0) + (14 if "Dialogue" in st.f or not st.doc.has_exact(g.title) else 0)
-    spare = (st.max_words or 10 ** 6) - st.doc.nwords - need
-    if room(st, 40) and spare > 45:
+    if room(st, 20):  # the seed words' other forms (the vocabulary's forms in context)
         st.seed_forms()
-    elif not short(st) and spare > 25 and st.rng.random() < 0.45:  # a full story: fewer of them
+    elif not short(st) and st.rng.random() < 0.45:  # a full story: fewer of them
         st.seed_forms(light=True)
     if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
             or not st.doc.has_exact(g.title):

@@ -234,11 +234,14 @@ def other_doer_sentence(st) -> str:
         own = f" {_OWN[w]}" if w in _OWN else ""
         sense = "hear" if w in _HEARD else "watch"
         return st.pick(f"{c.name} loved to {sense} the {who} {w}{own}.",
+                       f"{c.name} loved the sound of {v['ing']} {who}." if w in _HEARD else
+                       f"{c.name} loved to look at the {who} {v['ing']}{own}.",
                        f"Nothing made {c.name} as happy as the sound of {who} that {w}." if w in _HEARD else
                        f"Nothing made {c.name} as happy as watching {who} {w}{own}.",
                        f"{c.name} liked to sit outside and {sense} the {who} {w}{own}.")
     what, tail = THING_VERBS[w], _THING_TAIL[w]
     return st.pick(f"{c.name} loved to watch {what} {w}{tail}.",
+                   f"{c.name} loved to look at {what.replace('the ', 'the ' + v['ing'] + ' ', 1)}{tail}.",
                    f"{c.name} could sit for hours and watch {what} {w}{tail}.")
 
 

@@ -401,8 +401,11 @@ class Story:
             t = seedwords.other_doer_late(self)
             if t and rng.random() < 0.6:
                 self.s(t)
-        if can and "adverb" in adj and one in (-1, 1) and rng.random() < 0.5:
-            self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
+        if "adverb" in adj and one in (-1, 1) and rng.random() < 0.5:
+            if can:
+                self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
+            else:
+                self.s(f"That {self.pick('evening', 'day')}, {self.nm(c)} did everything {adj['adverb']}.")
         r = rng.random() if can else 2.0
         if self.verb["participle"] != self.verb["past"] and r < 0.4:
             self.s(f"{self.nm(c)} had never {self.verb_phrase('participle')} so much before.")
