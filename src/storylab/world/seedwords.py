@@ -171,7 +171,7 @@ def adjective_sentence(st, adj: dict) -> str:
         return st.pick(f"{c.name} was very {w}.", f"Everyone said that {c.name} was {w}.")
     if cls == "weather":  # the story's weather is the state's: a different one is a liking, not a fact
         return f"It was {a(w)} day." if st.state.weather == w else f"{c.name} liked {w} days the most."
-    nouns = [n for n in st.w.scene_nouns.get(w, []) if st.w.portable(n)] or \
+    nouns = [n for n in st.w.scene_nouns.get(w, []) if st.w.portable(n) and "meal" not in n["attrs"]] or \
         [n for n in st.w.adj_nouns.get(w, []) if n["kind"] not in ("body", "event", "person") and "meal" not in n["attrs"]
          and (n["kind"] != "place" or cls == "place") and n["word"] not in ("wind", "sun", "moon", "sky", "storm")] or \
         [st.w.vocab.noun["ball"]]
