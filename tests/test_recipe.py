@@ -71,9 +71,9 @@ def test_recipe_benchmark_runs_end_to_end(tmp_path):
     """The benchmark's one command, with a tiny model and a few seconds of training."""
     assert TINYSTORIES.exists()
     fig = tmp_path / "curve.png"
-    sets = [a for s in TINY_MODEL + ["train.ckpt_every=2", "train.log_every=1", "train.warmup=2",
+    sets = [a for s in TINY_MODEL + ["train.ckpt_every=20", "train.steps=40", "train.log_every=1", "train.warmup=2", "train.compile=false",
                                      "model.vocab_size=512"] for a in ("--set", s)]
-    p = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "recipe_curve.py"), "--minutes", "0.03",
+    p = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "recipe_curve.py"), "--minutes", "0.5",
                         "--work", str(tmp_path / "work"), "--fig", str(fig), *sets],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
