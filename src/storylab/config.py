@@ -113,6 +113,7 @@ class TrainConfig:
     log_every: int = 10
     ckpt_every: int = 500
     max_minutes: float = 0.0       # stop early after this wall time (0: no limit)
+    lr_schedule: str = "steps"     # steps: cosine ends at train.steps | time: also at max_minutes, whichever is first
     seed: int = 1337
     device: str = "auto"           # auto | cpu | cuda | mps
     dtype: str = "auto"            # auto (bfloat16 where the CPU/GPU has bf16 units) | float32 | bfloat16 (autocast)
@@ -136,6 +137,10 @@ class TrainConfig:
             bad(f"dtype={self.dtype!r}; choose one of auto, float32, bfloat16")
         if self.compile not in (True, False, "auto"):
             bad(f"compile={self.compile!r}; choose one of auto, true, false")
+        if self.lr_schedule not in ("steps", "time"):
+            bad(f"lr_schedule={self.lr_schedule!r}; choose one of steps, time")
+        if self.lr_schedule == "time" and not self.max_minutes:
+            bad("lr_schedule=time needs train.max_minutes (the schedule ends when the time is up)")
         if self.align not in ("none", "document"):
             bad(f"align={self.align!r}; choose one of none, document")
         if self.align != "none" and self.sources:

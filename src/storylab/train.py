@@ -37,11 +37,16 @@ from storylab.shards import TokenData, load_data
 from storylab.tokenizer import load_tokenizer, tokenizer_hash
 
 
-def lr_at(step: int, cfg) -> float:
-    """Linear warmup, then cosine decay to min_lr at the last step."""
+def lr_at(step: int, cfg, time_fraction: float = 0.0) -> float:
+    """Linear warmup, then cosine decay to min_lr at the last step. With
+    ``lr_schedule = "time"`` the decay runs on whichever is further along, the steps or the
+    wall clock (`time_fraction` of max_minutes used), so a minutes-budgeted run ends at
+    min_lr when its time is up, however fast the machine is."""
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
     progress = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
+    if getattr(cfg, "lr_schedule", "steps") == "time":
+        progress = min(1.0, max(progress, time_fraction))
     return cfg.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (cfg.lr - cfg.min_lr)
 
 
@@ -209,6 +214,8 @@ class _State:
     elapsed_before: float = 0.0     # seconds trained before this process (resumed runs)
     compiled: bool = False          # model is torch.compile'd, and its first step has not run yet
     compile_ok: bool = False        # ... and it ran
+    time_fraction: float = 0.0      # lr_schedule=time: how far the schedule is (of max_minutes), synced across ranks
+    time_fraction_before: float = 0.0  # ... where it was when the run was resumed
 
     @property
     def ddp(self) -> bool:
@@ -256,6 +263,7 @@ def _setup(cfg: RunConfig, data: TokenData, run_dir: Path, resume: bool, device:
             batches.state = state["data_rng"][rank] if rank < len(state["data_rng"]) else state["data_rng"][0]
             st.tokens_seen = state.get("tokens", 0)
             st.elapsed_before = state.get("seconds", 0.0)
+            st.time_fraction = st.time_fraction_before = state.get("time_fraction", 0.0)
     if compile_pays(cfg, model.flops_per_token(), device):
         if device == "mps":
             console.print("[yellow]warning:[/] torch.compile is not supported on MPS; running eagerly")
@@ -307,14 +315,14 @@ def _checkpoint(st: _State, run_dir: Path, t0: float) -> None:
     if st.master:
         save_checkpoint(run_dir, st.step, st.raw_model, st.optimizer, {
             "step": st.step, "tokens": st.tokens_seen, "seconds": st.elapsed_before + time.time() - t0,
-            "data_rng": data_rng})
+            "data_rng": data_rng, "time_fraction": st.time_fraction})
         for s, _ in list_checkpoints(run_dir)[:-1]:
             state_path(run_dir, s).unlink(missing_ok=True)
 
 
 def _train_step(st: _State, tc) -> torch.Tensor:
     """One optimizer step over `grad_accum` micro-batches; returns the summed (scaled) loss."""
-    lr = lr_at(st.step, tc)
+    lr = lr_at(st.step, tc, st.time_fraction)
     for g in st.optimizer.param_groups:
         g["lr"] = lr
     total = torch.zeros((), device=st.device)
@@ -347,17 +355,22 @@ def _check_diverged(loss: float, st: _State, run_dir: Path, tc, weights: bool = 
         ckpts = list_checkpoints(run_dir)
         last = (f"the last good checkpoint (step {ckpts[-1][0]}) is kept: resume it with a lower train.lr"
                 if ckpts else "no checkpoint was saved")
-        raise StorylabError(f"training diverged at step {st.step}: loss is {loss} (lr {lr_at(st.step - 1, tc):.3g}); "
+        raise StorylabError(f"training diverged at step {st.step}: loss is {loss} (lr {st.optimizer.param_groups[0]['lr']:.3g}); "
                             f"{last}")
 
 
 def _out_of_time(st: _State, tc, t0: float) -> bool:
-    out = tc.max_minutes > 0 and (time.time() - t0) > tc.max_minutes * 60
-    if st.ddp and tc.max_minutes > 0:  # every rank must stop at the same step
-        flag = torch.tensor([float(out)], device=st.device)
+    """Whether max_minutes are used up; also updates the time schedule's fraction (a resumed
+    run spreads what was left of the decay over its own max_minutes)."""
+    if tc.max_minutes <= 0:
+        return False
+    used = (time.time() - t0) / (tc.max_minutes * 60)
+    if st.ddp:  # every rank must stop at the same step, and step with the same lr
+        flag = torch.tensor([used], device=st.device)
         dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-        out = bool(flag.item())
-    return out
+        used = float(flag.item())
+    st.time_fraction = st.time_fraction_before + (1 - st.time_fraction_before) * min(used, 1.0)
+    return used > 1
 
 
 @locked("run_dir", kind="dir", derive=lambda a: a["run_dir"] if _ddp_env()[0] == 0 else None)
@@ -416,7 +429,7 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
                 _check_diverged(loss_value, st, run_dir, tc)
                 tps = (st.tokens_seen - tokens_last) / max(now - t_last, 1e-9)
                 t_last, tokens_last = now, st.tokens_seen
-                log({"step": st.step, "loss": loss_value, "lr": lr_at(st.step - 1, tc), "tokens": st.tokens_seen,
+                log({"step": st.step, "loss": loss_value, "lr": st.optimizer.param_groups[0]["lr"], "tokens": st.tokens_seen,
                      "tokens_per_s": round(tps, 1), "seconds": round(st.elapsed_before + now - t0, 3),
                      **log_fields(st.batches)})
                 bar.update(task, completed=st.step, loss=loss_value, tps=tps)
