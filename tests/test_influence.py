@@ -79,9 +79,7 @@ def test_planted_stories_rank_first(planted_run, method):
     assert q["logp"] > -8, q["logp"]                # the model knows the fact (it is at -12 when said once a story)
     (p,) = q["planted"]
     assert p["k"] == 20
-    # chance is 20/189 ~ 0.11; measured on the v2 world 1.0 for both methods, after its wording
-    # changes ekfac 1.0 and tracin 0.6-0.7 (tracin sums over only the fixture's few checkpoints)
-    assert p["precision_at_k"] >= (0.8 if method == "ekfac" else 0.5), p
+    assert p["precision_at_k"] >= 0.8, p           # chance is 20/189 ~ 0.11 (measured: 1.0 for both methods)
     assert p["ranks"][0] == 1, p                   # a planted story is at the very top
     planted_top = next(t for t in q["top"] if t["planted"] == "zib")
     assert any(k["score"] > 0 and in_fact(k) for k in planted_top["tokens"][:3]), planted_top["tokens"]
