@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import re
 
-from storylab.world import plots, seedwords
+from storylab.world import doings, plots, seedwords
 from storylab.world.model import DAYS, FAMILY, HOURS, SEASONS, Char, World
 from storylab.world.realise import Realiser
 from storylab.world.state import SEASON_WEATHER, State
@@ -32,11 +32,13 @@ FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.
 TIME_KIND = {"morning": "time_of_day", "noon": "time_of_day", "afternoon": "time_of_day", "evening": "time_of_day",
              "night": "time_of_day", **{d: "day" for d in DAYS}, **{s: "season" for s in SEASONS}}
 TIME_VALUE = {**HOURS, **{d: i for i, d in enumerate(DAYS)}, **{s: i for i, s in enumerate(SEASONS)}}
-PRONOUN_P = 0.7  # how often the hero's name opening a sentence about them, after one about them, becomes he/she
+PRONOUN_P = 0.5  # how often the hero's name opening a sentence about them, after one about them, becomes he/she
 _MARK = re.compile("\x01\\d+\x02")
+_HE_SHE = re.compile(r"\b(he|she|He|She)\b")
 # an opener ("Then ", "At noon, ") and a capitalised word: the hero's name, if it is theirs
 _OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
 MAX_REALISED = 246  # the realiser adds no words past this length (a story stays within TinyStories' range)
+ACT_FRAME_P = 0.5  # how often a frame tells what the subject (or one with them) was doing where they are
 FRAME_P = 0.25  # how often a sentence that starts with its subject gets a frame from the state
 _PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
            "shoe", "boot", "mitten", "glove", "sandal"}
@@ -144,12 +146,12 @@ class Story:
         if self.doc.paras and self.rng.random() < FRAME_P:  # not in the setup, which tells of habits
             frame = ""
             if t.startswith("They ") and self.known(getattr(self, "hero", None)):
-                frame = self.frame(self.hero, group=True)
+                frame = self.frame(self.hero, group=True, sentence=t)
                 t = "they" + t[4:]
             elif c is not None and (t.startswith(c.title + " ") or t.startswith(c.s + " ")):
                 frame = self.frame(c, sentence=t)
             elif c is None and t.startswith("The ") and self.known(getattr(self, "hero", None)):
-                frame = self.frame(self.hero, group=True)
+                frame = self.frame(self.hero, group=True, sentence=t)
                 t = "the" + t[3:]
             if frame:
                 sentences = (frame + t, *sentences[1:])
@@ -158,6 +160,12 @@ class Story:
             raise _TooLong  # a story that will be replanned: stop writing it now
         self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
         self._cur_subj, self._cur_named = None, []
+
+    def reserve(self, words: int) -> None:
+        """Stop writing a story that cannot fit: fewer than `words` words are left before its hard limit,
+        and the beats still to come need at least that many (it will be replanned, so stop early)."""
+        if self.max_words is not None and self.doc.nwords + words > self.max_words:
+            raise _TooLong
 
     def _resolve(self, t: str) -> str:
         """The subject placeholder of `sub` as he/she, unless another character of that gender is named
@@ -197,7 +205,7 @@ class Story:
         st, rng = self.state, self.rng
         opts = []
         where = st.where.get(c.name)
-        if where in self.w.coords:
+        if where in self.w.coords and where not in sentence:  # not "At the farm, they walked to the farm"
             opts.append(0)
         opts += [1, 2]
         held = [t for t, h in st.holder.items() if h == c.name and " " not in t and t not in sentence
@@ -210,7 +218,14 @@ class Story:
             opts.append(4)
         if c.name in st.feeling and not group:
             opts.append(5)
+        if where == self.place and where in self.w.places and ACT_FRAME_P and rng.random() < ACT_FRAME_P:
+            one = not any(x in sentence for x in (". ", "! ", "? ")) and not _HE_SHE.search(sentence)
+            opts = [6, 7] if with_ and not group and one else [6]  # what they did there just before (whole vocabulary)
         k = rng.choice(opts)
+        if k == 6:
+            return f"After {doings.activity(self, where)}, "
+        if k == 7:
+            return f"While {self.nm(rng.choice(with_))} was {doings.activity(self, where)}, "
         if k == 0:
             return rng.choice(("At the ", "Near the ", "There at the ")) + self.place_mark(where) + ", "
         if k == 1:
@@ -326,7 +341,8 @@ class Story:
         """Make sure the three seed words made it into the text (the plot may have had no room for one)."""
         doc, v, n, a_ = self.doc, self.verb, self.noun, self.adj
         if not doc.has_word(v["word"], v["past"], v["ing"], v["third"], v["participle"]):
-            self.s(self._seed_verb_sentence())
+            self.s(self._seed_verb_sentence() if seedwords.hero_can(self) else
+                   seedwords.other_doer_late(self) or seedwords.other_doer_sentence(self))
         if not doc.has_word(n["word"], n["plural"]):
             self.s(seedwords.noun_sentence(self, n))
         if not self.used_adj or not doc.has_word(a_["word"], a_.get("comparative"), a_.get("superlative")):
@@ -380,11 +396,21 @@ class Story:
                     else:
                         self.s(self.pick(f"{c.name} saw the {sup} {x['word']} {c.s} had ever seen.",
                                          f"The {x['plural']} there were {cmp_} than the ones near {c.name}'s house."))
+        can = seedwords.hero_can(self)
+        if not can:  # the verb's doer is not the hero: one more sentence with its other forms
+            t = seedwords.other_doer_late(self)
+            if t and rng.random() < 0.6:
+                self.s(t)
         if "adverb" in adj and one in (-1, 1) and rng.random() < 0.5:
-            self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
-        r = rng.random()
+            if can:
+                self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
+            else:
+                self.s(f"That {self.pick('evening', 'day')}, {self.nm(c)} did everything {adj['adverb']}.")
+        r = rng.random() if can else 2.0
         if self.verb["participle"] != self.verb["past"] and r < 0.4:
             self.s(f"{self.nm(c)} had never {self.verb_phrase('participle')} so much before.")
+        elif r > 1.0:
+            pass
         elif r < 0.7:
             self.s(f"{self.grownup.title} always said that {c.name} {self.verb_phrase('third')} better than anyone.")
         else:
