@@ -377,7 +377,9 @@ def _thing(st, plan: Plan) -> None:
                        "never let it go"))
     r = rng.random()
     whose = rng.choice(("It was", "It was", "It was", "That was")) + " " + rng.choice((c.p, c.name + "'s"))
-    if r < 0.3:
+    if it.get("mass"):  # "some fresh bread", never "a fresh bread", and not a thing one plays with
+        st.s(f"{st.sub(c)} had some {desc}{origin} in {c.p} bag.")
+    elif r < 0.3:
         love = rng.choice(("loved very much", "loved more than anything", "played with every day",
                            "kept close all the time", "took good care of", "liked best of all"))
         st.s(f"{st.sub(c)} had {a(desc)}{origin} that {c.s} {love}.")

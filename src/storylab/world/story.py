@@ -32,8 +32,9 @@ FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.
 TIME_KIND = {"morning": "time_of_day", "noon": "time_of_day", "afternoon": "time_of_day", "evening": "time_of_day",
              "night": "time_of_day", **{d: "day" for d in DAYS}, **{s: "season" for s in SEASONS}}
 TIME_VALUE = {**HOURS, **{d: i for i, d in enumerate(DAYS)}, **{s: i for i, s in enumerate(SEASONS)}}
-PRONOUN_P = 0.5  # how often the hero's name opening a sentence about them, after one about them, becomes he/she
+PRONOUN_P = 0.85  # how often a name opening a sentence about them, after one about them, becomes he/she (they)
 _MARK = re.compile("\x01\\d+\x02")
+_PAIR = re.compile(r"and ([A-Z][a-z]+) (?=[a-z])")
 _HE_SHE = re.compile(r"\b(he|she|He|She)\b")
 # an opener ("Then ", "At noon, ") and a capitalised word: the hero's name, if it is theirs
 _OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
@@ -137,8 +138,8 @@ class Story:
         the subject is, the time, the day, what they hold, who is with them, how they feel."""
         c = self._cur_subj
         hero = getattr(self, "hero", None)
-        if c is None and hero is not None and self._opens(sentences[0]):
-            c = self._cur_subj = hero  # a sentence that names the hero first is about them
+        if c is None and hero is not None:
+            c = self._cur_subj = self._opener(sentences[0])  # a sentence that names a character first is about them
         if any("\x03" in x for x in sentences):
             sentences = tuple(self._resolve(x) if "\x03" in x else x for x in sentences)
         t = self._pronoun(sentences[0])
@@ -181,23 +182,47 @@ class Story:
         m = _OPENS.match(t)
         return m if m and m.group(2) == self.hero.name else None
 
+    def _opener(self, t: str) -> Char | None:
+        """The introduced character whose name (or title) opens `t`, after an opener, if any."""
+        m = _OPENS.match(t)
+        if not m:
+            return None
+        if t[m.end():].startswith(("and ", "or ")):  # "A and B ...": about both of them
+            return None
+        return next((o for o in self.cast if o.title == m.group(2) and o.name in self.state.introduced), None)
+
     def _pronoun(self, t: str) -> str:
-        """`t` with the hero's name near its start turned into he/she (as TinyStories does), where
-        the sentence before was about the hero, in the same paragraph, not dialogue, and no other
-        character of the hero's gender is named in either sentence (so the pronoun is unambiguous)."""
-        c, cur = getattr(self, "hero", None), self.doc.cur
-        if c is None or not cur or '"' in cur[-1] or "\x01" in t or self._prev[0] is not c or self._prev[2] != self.doc.nwords:
+        """`t` with a character's name near its start turned into he/she (or "A and B" into they), as
+        TinyStories does, where the sentence before was about them, in the same paragraph, not
+        dialogue, and no other character of their gender is named in either sentence (so the
+        pronoun is unambiguous)."""
+        cur = self.doc.cur
+        if getattr(self, "hero", None) is None or not cur or '"' in cur[-1] or "\x01" in t or self._prev[2] != self.doc.nwords:
             return t
-        m = self._opens(t)
-        if not m or t[m.end():].startswith(("and ", "or ")):
+        m = _OPENS.match(t)
+        if not m:
             return t
         prev = _MARK.sub("", cur[-1])
+        rest = t[m.end():]
+        if rest.startswith("and "):  # "A and B went ..." after a sentence that named both: "they went ..."
+            g = _PAIR.match(rest)
+            if not g or self.rng.random() >= PRONOUN_P:
+                return t
+            names = {o.title for o in self.cast if o.name in self.state.introduced}
+            a, b = m.group(2), g.group(1)
+            if a not in names or b not in names or a == b or not all(re.search(rf"\b{x}\b", prev) for x in (a, b)):
+                return t
+            return f"{m.group(1)}{'they' if m.group(1) else 'They'} {rest[g.end():]}"
+        c = self._opener(t)
+        if c is None or rest.startswith(("or ", "and ")) or not (
+                self._prev[0] is c or re.search(rf"\b{re.escape(c.title)}\b", prev)):
+            return t
         for o in self.cast:
             if o is not c and o.gender == c.gender and re.search(rf"\b{re.escape(o.title)}\b", prev + " " + t, re.I):
                 return t
         if self.rng.random() >= PRONOUN_P:
             return t
-        return f"{m.group(1)}{c.s} {t[m.end():]}"  # m.end() is after the name's space
+        return f"{m.group(1)}{c.s if m.group(1) else c.s.title()} {rest}"  # m.end() is after the name's space
 
     def frame(self, c: Char, group: bool = False, sentence: str = "") -> str:
         """An opening phrase that the state makes true for `c` now ("At the pond, ", "Still holding
@@ -218,7 +243,8 @@ class Story:
             opts.append(4)
         if c.name in st.feeling and not group:
             opts.append(5)
-        if where == self.place and where in self.w.places and ACT_FRAME_P and rng.random() < ACT_FRAME_P:
+        agent = not sentence.startswith("The ")  # "After feeding the ducks, the sun ..." would dangle
+        if agent and where == self.place and where in self.w.places and ACT_FRAME_P and rng.random() < ACT_FRAME_P:
             one = not any(x in sentence for x in (". ", "! ", "? ")) and not _HE_SHE.search(sentence)
             opts = [6, 7] if with_ and not group and one else [6]  # what they did there just before (whole vocabulary)
         k = rng.choice(opts)
