@@ -294,13 +294,20 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
         st.s(f"{opener}{st.sub(x)} {v['past']} and {vb[rng.choice(moves)]['past']}{pp}.")
 
 
+def _fits(st) -> bool:
+    """Whether one more doing leaves the rest of the story room under its hard limit (else the story
+    would be written again, which costs more than the sentence is worth)."""
+    from storylab.world.plots import fits
+    return fits(st, 14)
+
+
 def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) -> None:
     """Sentences of doing things at `place`: at least `least`, then more until the story has
     `upto` words (at most `most`). A story already at its planned length gets none: its plot
     and the facts met in it have filled it."""
     full = st.flags.get("budget", 999) - 40
     for k in range(most):
-        if st.doc.nwords >= upto and k >= least:
+        if st.doc.nwords >= upto and (k >= least or not _fits(st)):
             return
         doing(st, group, place)
 

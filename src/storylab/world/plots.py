@@ -107,6 +107,7 @@ def short(st) -> bool:
 # optional beat that would leave them no room is left out, so that fewer stories have to be replanned
 RESERVE = {"setup": 125, "middle": 55, "ending": 20}
 FIT_RESERVE = 90  # words the rest of a story usually takes after the middle's optional beats
+END_REST = 45  # words the closing lines (seed words, the grown-up's line, the last line, the moral) usually take
 END_MIN = 36  # words that nine in ten endings need: a story with less room left is replanned before its ending
 
 
@@ -122,6 +123,11 @@ def fits(st, words: int) -> bool:
     words) room under the hard limit: a story that would overflow is replanned, and replanning costs a
     second writing, so the middle's optional facts give way first."""
     return st.max_words is None or st.doc.nwords + words + FIT_RESERVE <= st.max_words
+
+
+def ends_fit(st, words: int) -> bool:
+    """In the ending: whether a beat of about `words` words leaves the closing lines (about `END_REST`) room."""
+    return st.max_words is None or st.doc.nwords + words + END_REST <= st.max_words
 
 
 def then(st, p: float = 0.45) -> str:
@@ -212,13 +218,16 @@ def _cast(st, plan: Plan, companion_p: float = 0.5, same_kind: bool = True) -> N
     st.grownup = Char(title, g, title.lower(), "parent")
     if rng.random() < companion_p:
         fg = rng.choice(("female", "male"))
-        names = [x for x in (w.girls if fg == "female" else w.boys) if x != st.hero.name]
+        names = w.girls if fg == "female" else w.boys
         if st.hero.is_child:
             kind = rng.choice(("friend", "friend", "sibling"))
             ckind = "girl" if fg == "female" else "boy"
         else:
             kind, ckind = "friend", st.hero.kind if rng.random() < 0.5 else rng.choice(w.char_animals)["word"]
-        c = Char(rng.choice(names), fg, ckind, "friend")
+        name = rng.choice(names)
+        while name == st.hero.name:  # (drawn again rather than filtering the weighted list each time)
+            name = rng.choice(names)
+        c = Char(name, fg, ckind, "friend")
         c.first = (f"{st.hero.p} {'sister' if fg == 'female' else 'brother'} {c.name}" if kind == "sibling"
                    else f"{st.hero.p} {st.pick('friend', 'best friend', 'friend')} {c.name}")
         plan.companion = st.friend = c
@@ -993,8 +1002,9 @@ class Baking(Plan):
             skills.exclusion(st, "food", where=self.shop, why=f"for the {self.dish}")
         else:
             skills.negation(st, who=self.for_whom, why=self.dish)
-        facts.place(st, self.shop, 2 if st.rng.random() < 0.3 and room(st, 90) else 1) or facts.episode(st, "scene")
-        if st.rng.random() < 0.25:
+        if fits(st, 18):
+            facts.place(st, self.shop, 2 if st.rng.random() < 0.3 and room(st, 90) else 1) or facts.episode(st, "scene")
+        if st.rng.random() < 0.25 and fits(st, 12):
             facts.about_word(st, "egg")
         doings.fill(st, group, self.shop, middle_words(st) - 40, 3)
         # counting: the eggs on the way home
@@ -1017,7 +1027,7 @@ class Baking(Plan):
             return
         if st.rng.random() < 0.5 and room(st, 50):
             facts.task(st, "kitchen")  # wash your hands first
-        if st.rng.random() < 0.8:
+        if st.rng.random() < 0.8 and ends_fit(st, 14):
             facts.meet(st, "oven", ("temp",))
         st.s(st.pick(f"At home, {c.name} and {g.title} mixed, stirred and baked, and soon the whole house smelled of {self.dish}.",
                      f"Back at home, {st.sub(c)} helped {st.nm(g)} mix everything in a big bowl.",

@@ -138,11 +138,13 @@ class Story:
         the subject is, the time, the day, what they hold, who is with them, how they feel."""
         c = self._cur_subj
         hero = getattr(self, "hero", None)
-        if c is None and hero is not None:
-            c = self._cur_subj = self._opener(sentences[0])  # a sentence that names a character first is about them
+        m = _OPENS.match(sentences[0]) if hero is not None else None
+        if c is None and m:
+            c = self._cur_subj = self._opener(sentences[0], m)  # a sentence that names a character first is about them
         if any("\x03" in x for x in sentences):
             sentences = tuple(self._resolve(x) if "\x03" in x else x for x in sentences)
-        t = self._pronoun(sentences[0])
+            m = _OPENS.match(sentences[0]) if m else None
+        t = self._pronoun(sentences[0], m) if m else sentences[0]
         sentences = (t, *sentences[1:])
         if self.doc.paras and self.rng.random() < FRAME_P:  # not in the setup, which tells of habits
             frame = ""
@@ -182,25 +184,21 @@ class Story:
         m = _OPENS.match(t)
         return m if m and m.group(2) == self.hero.name else None
 
-    def _opener(self, t: str) -> Char | None:
-        """The introduced character whose name (or title) opens `t`, after an opener, if any."""
-        m = _OPENS.match(t)
+    def _opener(self, t: str, m: re.Match | None) -> Char | None:
+        """The introduced character whose name (or title) opens `t` (`m`: its `_OPENS` match), if any."""
         if not m:
             return None
         if t[m.end():].startswith(("and ", "or ")):  # "A and B ...": about both of them
             return None
         return next((o for o in self.cast if o.title == m.group(2) and o.name in self.state.introduced), None)
 
-    def _pronoun(self, t: str) -> str:
+    def _pronoun(self, t: str, m: re.Match) -> str:
         """`t` with a character's name near its start turned into he/she (or "A and B" into they), as
         TinyStories does, where the sentence before was about them, in the same paragraph, not
         dialogue, and no other character of their gender is named in either sentence (so the
         pronoun is unambiguous)."""
         cur = self.doc.cur
-        if getattr(self, "hero", None) is None or not cur or '"' in cur[-1] or "\x01" in t or self._prev[2] != self.doc.nwords:
-            return t
-        m = _OPENS.match(t)
-        if not m:
+        if not cur or '"' in cur[-1] or "\x01" in t or self._prev[2] != self.doc.nwords:
             return t
         prev = _MARK.sub("", cur[-1])
         rest = t[m.end():]
@@ -213,7 +211,7 @@ class Story:
             if a not in names or b not in names or a == b or not all(re.search(rf"\b{x}\b", prev) for x in (a, b)):
                 return t
             return f"{m.group(1)}{'they' if m.group(1) else 'They'} {rest[g.end():]}"
-        c = self._opener(t)
+        c = self._opener(t, m)
         if c is None or rest.startswith(("or ", "and ")) or not (
                 self._prev[0] is c or re.search(rf"\b{re.escape(c.title)}\b", prev)):
             return t
