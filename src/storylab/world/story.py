@@ -24,7 +24,7 @@ from storylab.world import doings, plots, seedwords
 from storylab.world.model import DAYS, FAMILY, HOURS, SEASONS, Char, World
 from storylab.world.realise import Realiser
 from storylab.world.state import SEASON_WEATHER, State
-from storylab.world.text import Doc, quote
+from storylab.world.text import Doc, quote, word_re
 
 FEATURES = ("Dialogue", "BadEnding", "MoralValue", "Twist", "Foreshadowing", "Conflict")
 FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.25, "Foreshadowing": 0.25,
@@ -175,7 +175,7 @@ class Story:
         in this sentence or the one before (then the name, so the pronoun is never ambiguous)."""
         c = self._pend
         seen = _MARK.sub("", (self.doc.cur[-1] if self.doc.cur else "") + " " + t)
-        clash = any(o is not c and o.gender == c.gender and re.search(rf"\b{re.escape(o.title)}\b", seen)
+        clash = any(o is not c and o.gender == c.gender and word_re(o.title).search(seen)
                     for o in self.cast)
         return t.replace("\x03", c.title if clash or self.rng.random() >= PRONOUN_P else c.s, 1)
 
@@ -208,15 +208,15 @@ class Story:
                 return t
             names = {o.title for o in self.cast if o.name in self.state.introduced}
             a, b = m.group(2), g.group(1)
-            if a not in names or b not in names or a == b or not all(re.search(rf"\b{x}\b", prev) for x in (a, b)):
+            if a not in names or b not in names or a == b or not all(word_re(x).search(prev) for x in (a, b)):
                 return t
             return f"{m.group(1)}{'they' if m.group(1) else 'They'} {rest[g.end():]}"
         c = self._opener(t, m)
         if c is None or rest.startswith(("or ", "and ")) or not (
-                self._prev[0] is c or re.search(rf"\b{re.escape(c.title)}\b", prev)):
+                self._prev[0] is c or word_re(c.title).search(prev)):
             return t
         for o in self.cast:
-            if o is not c and o.gender == c.gender and re.search(rf"\b{re.escape(o.title)}\b", prev + " " + t, re.I):
+            if o is not c and o.gender == c.gender and word_re(o.title, re.I).search(prev + " " + t):
                 return t
         if self.rng.random() >= PRONOUN_P:
             return t
