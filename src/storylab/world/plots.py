@@ -487,6 +487,7 @@ def finish(st, plan: Plan) -> None:
     if "MoralValue" in st.f:
         m = plan.moral(st)
         if m:
+            st.flags["keep_names"] = True  # a moral is a fixed clause: with he/she it would repeat across stories
             st.s(_moral_frame(st, m))
 
 
