@@ -487,7 +487,6 @@ def finish(st, plan: Plan) -> None:
     if "MoralValue" in st.f:
         m = plan.moral(st)
         if m:
-            st.flags["keep_names"] = True  # a moral is a fixed clause: with he/she it would repeat across stories
             st.s(_moral_frame(st, m))
 
 

@@ -33,8 +33,6 @@ TIME_KIND = {"morning": "time_of_day", "noon": "time_of_day", "afternoon": "time
              "night": "time_of_day", **{d: "day" for d in DAYS}, **{s: "season" for s in SEASONS}}
 TIME_VALUE = {**HOURS, **{d: i for i, d in enumerate(DAYS)}, **{s: i for i, s in enumerate(SEASONS)}}
 PRONOUN_P = 0.85  # how often a name opening a sentence about them, after one about them, becomes he/she (they)
-PRONOUN_MIN_WORDS = 0  # a sentence with no name left and fewer words than this keeps its names (he/she)
-THEY_MIN_WORDS = 14  # the same for "A and B" -> they (the pair's fixed beats are longer)
 _MARK = re.compile("\x01\\d+\x02")
 _PAIR = re.compile(r"and ([A-Z][a-z]+) (?=[a-z])")
 _HE_SHE = re.compile(r"\b(he|she|He|She)\b")
@@ -45,13 +43,6 @@ ACT_FRAME_P = 0.5  # how often a frame tells what the subject (or one with them)
 FRAME_P = 0.25  # how often a sentence that starts with its subject gets a frame from the state
 _PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
            "shoe", "boot", "mitten", "glove", "sandal"}
-
-
-def _varied(rest: str, least: int = 0) -> bool:
-    """Whether a sentence whose subject became a pronoun still has something of its own story (a name
-    or a title, or length enough to vary): a short fixed beat keeps its names, else it would be the same
-    sentence in thousands of stories ("First, they needed eggs and a few other things.")."""
-    return len(rest.split()) >= (least or PRONOUN_MIN_WORDS) or any(w[:1].isupper() for w in rest.split())
 
 
 class _TooLong(Exception):
@@ -207,7 +198,7 @@ class Story:
         dialogue, and no other character of their gender is named in either sentence (so the
         pronoun is unambiguous)."""
         cur = self.doc.cur
-        if not cur or '"' in cur[-1] or "\x01" in t or self._prev[2] != self.doc.nwords or "keep_names" in self.flags:
+        if not cur or '"' in cur[-1] or "\x01" in t or self._prev[2] != self.doc.nwords:
             return t
         prev = _MARK.sub("", cur[-1])
         rest = t[m.end():]
@@ -219,8 +210,6 @@ class Story:
             a, b = m.group(2), g.group(1)
             if a not in names or b not in names or a == b or not all(word_re(x).search(prev) for x in (a, b)):
                 return t
-            if not _varied(rest[g.end():], THEY_MIN_WORDS):
-                return t
             return f"{m.group(1)}{'they' if m.group(1) else 'They'} {rest[g.end():]}"
         c = self._opener(t, m)
         if c is None or rest.startswith(("or ", "and ")) or not (
@@ -229,7 +218,7 @@ class Story:
         for o in self.cast:
             if o is not c and o.gender == c.gender and word_re(o.title, re.I).search(prev + " " + t):
                 return t
-        if self.rng.random() >= PRONOUN_P or not _varied(rest):
+        if self.rng.random() >= PRONOUN_P:
             return t
         return f"{m.group(1)}{c.s if m.group(1) else c.s.title()} {rest}"  # m.end() is after the name's space
 
