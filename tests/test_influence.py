@@ -65,6 +65,8 @@ def in_fact(token: dict, fact: str = "always purple") -> bool:
     the fact's own tokens count most, whichever pieces the tokenizer cut it into."""
     c = token["context"]
     at, plain = c.index("[["), c.replace("[[", "").replace("]]", "")
+    piece = c[at + 2:c.index("]]")]
+    at += len(piece) - len(piece.lstrip())  # " always" is the fact's token: its space is the word's, not before it
     start = plain.find(fact)
     return start >= 0 and start <= at < start + len(fact)
 
