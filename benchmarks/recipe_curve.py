@@ -2,10 +2,12 @@
 
     python benchmarks/recipe_curve.py [--config configs/tinystories-cpu-10min.toml] [--minutes 10]
                                       [--work runs/recipe-curve] [--set train.lr=3e-3 ...] [--fig PATH]
+                                      [--val-fraction F] [--limit N]
 
 Steps, each what the CLI verb does (the recipe's header comment gives the same as commands):
 1. `storylab import` of ../shared/data/tinystories/train_prefix_2MiB.txt (2,316 stories);
-2. `storylab prepare` with the recipe's vocabulary (`model.vocab_size` of the config);
+2. `storylab prepare` with the recipe's vocabulary (`model.vocab_size` of the config) and the
+   `--val-fraction` of the prepare command in the config's header (prepare's default if none);
 3. `storylab train --config CONFIG --minutes M` (the recipe's checkpoints make the curve);
 4. bits/byte on ../shared/data/tinystories/validation_prefix.txt at every checkpoint (the
    function behind `storylab eval RUN --loss --text PATH`), then `eval` itself on the last one.
@@ -37,15 +39,27 @@ CONFIG = ROOT / "configs" / "tinystories-cpu-10min.toml"
 REFERENCES = {"earlier default-ish, 10 min": 1.317, "llama2.c stories260K (GPU, all data)": 1.156}
 
 
-def prepare_data(work: Path, vocab: int, fresh: bool, limit: int | None = None) -> Path:
+def header_val_fraction(config: Path) -> float:
+    """The `--val-fraction F` of the `storylab prepare` command in the config's header comment
+    (prepare's default, 0.05, when the header gives none): the benchmark prepares as the recipe says."""
+    import re
+
+    header = "\n".join(l for l in config.read_text(encoding="utf-8").splitlines() if l.startswith("#"))
+    m = re.search(r"storylab prepare [^\n]*--val-fraction ([0-9.]+)", header)
+    return float(m.group(1)) if m else 0.05
+
+
+def prepare_data(work: Path, vocab: int, fresh: bool, limit: int | None = None, val_fraction: float = 0.05) -> Path:
     from storylab.corpus import import_corpus
     from storylab.shards import prepare
 
-    corpus, data = work / "train.jsonl", work / f"data-v{vocab}"
+    corpus = work / "train.jsonl"
+    data = work / (f"data-v{vocab}" if val_fraction == 0.05 else f"data-v{vocab}-val{val_fraction:g}")
     if fresh or not corpus.exists():
         print(f"import: {import_corpus(TRAIN_TEXT, corpus, limit=limit).summary()}", flush=True)
     if fresh or not (data / "index.json").exists():
-        print(f"prepare: {prepare(corpus, data, vocab_size=vocab, progress=False).summary()}", flush=True)
+        stats = prepare(corpus, data, vocab_size=vocab, val_fraction=val_fraction, progress=False)
+        print(f"prepare: {stats.summary()} (val fraction {val_fraction:g})", flush=True)
     return data
 
 
@@ -115,6 +129,8 @@ def main() -> None:
     ap.add_argument("--set", dest="overrides", action="append", default=[], help="config override, e.g. train.lr=3e-3")
     ap.add_argument("--fig", type=Path, default=None, help="PNG to write (default WORK/RUN/bpb_vs_minutes.png)")
     ap.add_argument("--fresh", action="store_true", help="import and prepare again")
+    ap.add_argument("--val-fraction", type=float, default=None,
+                    help="stories held out by prepare (default: the config header's prepare command, else 0.05)")
     ap.add_argument("--no-format-check", action="store_true", help="skip the blank-line format diagnostic")
     ap.add_argument("--limit", type=int, default=None,
                     help="import only the first N stories (a proxy with the final run's epochs in less time; "
@@ -127,7 +143,8 @@ def main() -> None:
     cfg = run_config(args.work, args.config, overrides)
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
-    cfg.data = str(prepare_data(work, cfg.model.vocab_size, args.fresh, args.limit))
+    val_fraction = args.val_fraction if args.val_fraction is not None else header_val_fraction(args.config)
+    cfg.data = str(prepare_data(work, cfg.model.vocab_size, args.fresh, args.limit, val_fraction))
     n = 1
     while (work / f"run-{n}").exists():
         n += 1

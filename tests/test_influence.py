@@ -160,3 +160,22 @@ def test_queries_file_and_report_section(tiny_run, tmp_path):
     run_cli("report", tiny_run, check=0)     # a fresh process: the section must register itself
     page = (tiny_run / "report.html").read_text()
     assert 'id="influence"' in page and "was happy" in page
+
+
+def test_tracin_weights_follow_the_logged_learning_rate_under_a_time_schedule(tmp_path):
+    """With lr_schedule = "time" the learning rate depends on the wall clock, so the config
+    alone cannot give it: TracIn weighs each checkpoint by the rate metrics.jsonl logged there."""
+    from types import SimpleNamespace
+
+    from storylab.config import TrainConfig
+    from storylab.interpret.influence import _learning_rates
+    from storylab.train import lr_at
+
+    lines = [{"step": 10, "lr": 0.003}, {"step": 20, "lr": 0.001}, {"step": 20, "val_loss": 2.0}, {"step": 30, "lr": 0.0004}]
+    (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(m) for m in lines) + "\n")
+    rd = SimpleNamespace(path=tmp_path)
+    timed = TrainConfig(steps=10_000, max_minutes=1, lr_schedule="time", lr=3e-3, min_lr=3e-4, warmup=5)
+    assert _learning_rates(rd, [20, 25, 30], timed) == [0.001, 0.001, 0.0004]
+    assert _learning_rates(rd, [2], timed) == [lr_at(2, timed)]  # before the first log line: warmup, from the config
+    stepped = TrainConfig(steps=100, lr=3e-3, min_lr=3e-4, warmup=5)
+    assert _learning_rates(rd, [20, 30], stepped) == [lr_at(20, stepped), lr_at(30, stepped)]

@@ -66,6 +66,24 @@ def test_shipped_recipe_loads_and_its_commands_match_it():
     assert "storylab eval" in header and "validation_prefix.txt" in header
 
 
+def test_benchmark_prepares_with_the_headers_val_fraction(tmp_path):
+    """recipe_curve.py holds out what the header's prepare command holds out (prepare's 0.05 if it
+    says nothing), so the benchmark measures the recipe as written."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("recipe_curve", ROOT / "benchmarks" / "recipe_curve.py")
+    rc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rc)
+    header = "\n".join(l for l in RECIPE.read_text().splitlines() if l.startswith("#"))
+    said = re.search(r"storylab prepare .*--val-fraction ([0-9.]+)", header)
+    assert rc.header_val_fraction(RECIPE) == (float(said.group(1)) if said else 0.05)
+    plain = tmp_path / "plain.toml"
+    plain.write_text("#   storylab prepare c.jsonl --out d --vocab-size 512\n[model]\nvocab_size = 512\n")
+    assert rc.header_val_fraction(plain) == 0.05
+    plain.write_text("#   storylab prepare c.jsonl --out d --vocab-size 512 --val-fraction 0.02\n[model]\n")
+    assert rc.header_val_fraction(plain) == 0.02
+
+
 @pytest.mark.slow
 def test_recipe_benchmark_runs_end_to_end(tmp_path):
     """The benchmark's one command, with a tiny model and a few seconds of training."""

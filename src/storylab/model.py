@@ -154,7 +154,7 @@ class Attention(nn.Module):
             else:
                 y_dtype = q.dtype
             if mask is not None and mask.dtype != torch.bool:
-                mask = mask.to(q.dtype)
+                mask = mask.to(q.dtype).expand(B, -1, -1, -1)  # [B, H, T, S]: CPU SDPA is ~1.6x faster than with [H, T, S]
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=mask is None and T > 1,
                                                scale=self.scale, enable_gqa=K != H).to(y_dtype)  # [B, H, T, D]
         else:

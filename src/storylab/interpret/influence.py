@@ -16,6 +16,7 @@ the number of stories that carry the fact.
 
 from __future__ import annotations
 
+import json
 import re
 import resource
 import time
@@ -91,6 +92,28 @@ def _train_config(rd):
         return from_dict(TrainConfig, rd.config.get("train", {}), "train.")
     except StorylabError:
         return None
+
+
+def _learning_rates(rd, steps: list[int], tcfg) -> list[float]:
+    """TracIn's weight per checkpoint: the learning rate the run used there. A step schedule
+    gives it from the config; a time schedule (``lr_schedule = "time"``) depends on the wall
+    clock, so it is read from the nearest line of metrics.jsonl at or before the step."""
+    if tcfg is None:
+        return [1.0] * len(steps)
+    if tcfg.lr_schedule != "time":
+        return [lr_at(s, tcfg) for s in steps]
+    logged = []
+    path = rd.path / "metrics.jsonl"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            m = json.loads(line)
+            if "lr" in m and "step" in m:
+                logged.append((m["step"], m["lr"]))
+    out = []
+    for s in steps:
+        before = [lr for step, lr in logged if step <= s]
+        out.append(before[-1] if before else lr_at(s, tcfg))
+    return out
 
 
 def _story_tokens(tok, ids: np.ndarray, contrib: np.ndarray, n: int) -> list[dict]:
@@ -226,7 +249,9 @@ def _window_scores(method, rd, ckpt, windows, tok, queries, eot, data_key, devic
                                   data_key, progress, batch=batch, factor_examples=factor_examples)
     if method == "tracin":
         tcfg = _train_config(rd)
-        cks = [(s, (lr_at(s, tcfg) if tcfg else 1.0), p) for s, p in rd.pick(checkpoints or "all")]
+        picked = rd.pick(checkpoints or "all")
+        lrs = _learning_rates(rd, [s for s, _ in picked], tcfg)
+        cks = [(s, lr, p) for (s, p), lr in zip(picked, lrs)]
         wscores, tokfn, info = tracin_scores(cks, loader, windows, queries, eot, progress, batch=batch)
         return wscores, tokfn, {**info, "learning_rates": [lr for _, lr, _ in cks]}
     return overlap_scores(windows, tok, queries, progress)
