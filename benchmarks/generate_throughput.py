@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 
 from storylab.corpus.readers import iter_tinystories
-from storylab.corpus.stats import corpus_stats
+from storylab.corpus.stats import corpus_stats, words
 from storylab.world import World, generate_stories
 
 TINYSTORIES = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "tinystories" / "train_prefix_2MiB.txt"
@@ -57,6 +57,11 @@ def main() -> None:
         b = fmt.format(ref[key]) if ref else "-"
         print(f"{key:<26}{a:>14}{c:>20}{b:>18}")
     print("\n(frequent_sentence_share: share of sentence occurrences whose sentence occurs more than 100 times)")
+    names = {n["name"].lower() for n in World.get().vocab.names}
+    forms = {w for t in texts for w in words(t)}
+    named = sum(w in names or (w.endswith("'s") and w[:-2] in names) for w in forms)
+    print(f"distinct word forms: {len(forms):,}, of which names and their possessives {named:,}, "
+          f"other words {len(forms) - named:,}")
     per_core = args.n / dc
     checks = [("stories per CPU-second >= 1,000", per_core, per_core >= 1000)]
     if small:

@@ -29,7 +29,7 @@ def words() -> dict[str, list[str]]:
     v = load_vocabulary()
     colors = [a["word"] for a in v.adjectives if a.get("class") == "color"]
     toys = [n["word"] for n in v.nouns if n.get("kind") == "toy" and " " not in n["word"]]
-    names = [(n["name"], n["gender"]) for n in v.names if n.get("kind") == "child"]
+    names = [(n["name"], n["gender"]) for n in v.names if n.get("kind") == "child" and not n.get("rare")]
     places = [(p["word"], p.get("prep", "at")) for p in v.places]
     days = [t["word"] for t in sorted((t for t in v.times if t.get("kind") == "day"), key=lambda t: t["order"])]
     animals = [n["word"] for n in v.nouns if n.get("kind") == "animal" and " " not in n["word"]]

@@ -25,6 +25,8 @@ from storylab.world import generate_stories
 
 HELD_OUT_SEED = 990_001
 PER_SKILL = 40
+# everyday facts: 160 items (80 balanced pairs), so that a fact score is not decided by a handful of pairs
+PER_SKILL_OF = {"everyday_fact": 160}
 
 
 def _candidates(seed: int, max_stories: int, skills: list[str] | None):
@@ -49,7 +51,7 @@ def _candidates(seed: int, max_stories: int, skills: list[str] | None):
 
 
 def world_items(per_skill: int = PER_SKILL, seed: int = HELD_OUT_SEED, max_stories: int = 20_000,
-                skills: list[str] | None = None, min_items: int = 16) -> list[dict]:
+                skills: list[str] | None = None, min_items: int = 16, per_skill_of: dict | None = None) -> list[dict]:
     """Balanced contrast groups of world items, up to `per_skill` items per skill.
 
     Items are grouped by their option set; a group is used only with every option as
@@ -60,7 +62,9 @@ def world_items(per_skill: int = PER_SKILL, seed: int = HELD_OUT_SEED, max_stori
     world items never form such groups (the world ties their answers to fixed
     distractors: everyday facts, counting, time order, main character) are left to
     the hand-written items; a skill with fewer than `min_items` balanced items is dropped.
+    `per_skill_of` sets the number for some skills (default `PER_SKILL_OF`).
     """
+    caps = PER_SKILL_OF if per_skill_of is None else per_skill_of
     groups: dict[str, dict[tuple, dict[str, list[dict]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for it in _candidates(seed, max_stories, skills):
         key = tuple(sorted(o.strip() for o in [it["answer"], *it["distractors"]]))
@@ -72,7 +76,7 @@ def world_items(per_skill: int = PER_SKILL, seed: int = HELD_OUT_SEED, max_stori
         # round robin over the option sets: one balanced group from each before a second from any
         for r in range(max((min(len(v) for v in b.values()) for _, b in complete), default=0)):
             for key, by_answer in complete:
-                if r < min(len(v) for v in by_answer.values()) and len(chosen) + len(key) <= per_skill:
+                if r < min(len(v) for v in by_answer.values()) and len(chosen) + len(key) <= caps.get(name, per_skill):
                     group = f"world-{name}-{len(chosen)}"
                     chosen += [{**by_answer[a][r], "group": group} for a in key]
         if len(chosen) >= min_items:

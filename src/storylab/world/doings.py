@@ -88,7 +88,11 @@ def _np(st, word: str, plural_ok: bool = True) -> str:
     if n is None:
         return f"the {word}"
     adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING]
-    adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.5 else ""
+    seed = st.adj["word"]
+    if not st.used_adj and seed in adjs:  # the seed adjective, where it fits a thing the characters handle
+        adj, st.used_adj = seed + " ", True
+    else:
+        adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.5 else ""
     if n.get("mass"):
         return f"some {adj}{word}"
     r = rng.random()
@@ -170,6 +174,11 @@ def doing(st, group: list, place: str) -> None:
     outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
     pairs = _pairs(st, place, outdoor)
     (v1, o1), (v2, o2) = rng.sample(pairs, 2) if len(pairs) > 1 else (pairs[0], pairs[0])
+    seed = st.noun["word"]
+    if not st.doc.has_word(seed, st.noun["plural"]):  # the seed noun, where it is something one does things with here
+        with_seed = [(v, (seed,)) for v, objs in pairs if seed in objs]
+        if with_seed:
+            v1, o1 = rng.choice(with_seed)
     pp = _pp(st, outdoor)
     x = rng.choice(group)
     others = [c for c in group if c is not x]
@@ -285,12 +294,35 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
         st.s(f"{opener}{st.sub(x)} {v['past']} and {vb[rng.choice(moves)]['past']}{pp}.")
 
 
+def _fits(st) -> bool:
+    """Whether one more doing leaves the rest of the story room under its hard limit (else the story
+    would be written again, which costs more than the sentence is worth)."""
+    from storylab.world.plots import fits
+    return fits(st, 14)
+
+
 def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) -> None:
     """Sentences of doing things at `place`: at least `least`, then more until the story has
     `upto` words (at most `most`). A story already at its planned length gets none: its plot
     and the facts met in it have filled it."""
     full = st.flags.get("budget", 999) - 40
     for k in range(most):
-        if st.doc.nwords >= upto and k >= least:
+        if st.doc.nwords >= upto and (k >= least or not _fits(st)):
             return
         doing(st, group, place)
+
+
+_NOT_BUSY = {"find", "see", "hear", "catch", "win", "lose", "meet", "open", "close", "drop", "break", "spill", "tear"}
+_AT_HOME = ("", "", "", " in the kitchen", " at the table", " by the window", " in the living room", " on the floor")
+
+
+def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = None) -> str:
+    """A verb phrase of something one does at `place`, from the whole vocabulary ('folding a clean
+    towel', 'stacking three red blocks'), in `form` (ing, past, word, third): a clause slot that other
+    beats fill (what the grown-up is busy with, what the hero was doing when the day began)."""
+    rng = st.rng
+    if outdoor is None:
+        outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
+    v, objs = rng.choice([x for x in _pairs(st, place, outdoor) if x[0].split(" ", 1)[0] not in _NOT_BUSY])
+    where = rng.choice(_AT_HOME) if place == "home" else ""
+    return f"{_verb(st, v, form)} {_np(st, rng.choice(objs))}{where}"

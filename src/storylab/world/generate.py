@@ -22,6 +22,7 @@ from storylab.world.story import Story
 
 SOURCE = "procedural"
 _MAX_WORDS, _TRIES = 242, 6  # words before the realiser's optional ones (about 4% more)
+_RETRY_SLACK = 8  # a replanned (short) story may run this many words longer: most then fit at the second try
 _CHUNK = 1000
 
 
@@ -39,12 +40,12 @@ def write_story(seed: int, index: int, words: dict | None = None, features: list
         st = Story(World.get(), rng, words, features)
         if plot:
             st.flags["plot"] = plot
-        if k >= 2:  # the third try on: a short story, the plot's beats and nothing optional
+        if k >= 1:  # the second try on: a short story, the plot's beats and nothing optional
             st.flags["budget"] = 100
             if features is None and k >= 3:  # and, from the fourth, no optional features (the record says so)
                 st.features = [f for f in st.features if f not in ("Foreshadowing", "MoralValue", "Twist")]
                 st.f = set(st.features)
-        st.record = st.build(_MAX_WORDS if k < _TRIES - 1 else None)
+        st.record = st.build(_MAX_WORDS + (_RETRY_SLACK if k else 0) if k < _TRIES - 1 else None)
         if st.record is not None:
             break
         plot = st.flags["plot"]

@@ -25,6 +25,7 @@ HELPER_PEOPLE = {"teacher": "female", "farmer": "male", "baker": "female", "doct
                  "neighbor": "male", "king": "male", "queen": "female", "prince": "male", "princess": "female",
                  "fairy": "female", "clown": "male", "lady": "female", "man": "male", "woman": "female",
                  "giant": "male", "pirate": "male"}
+NAME_WEIGHT = 8  # how much more often a common child's name is drawn than a rare one (rare heroes: 1 in 5)
 WISE_ANIMALS = ["owl", "bird", "squirrel", "rabbit", "turtle", "duck", "fox", "bear", "dog", "cat", "horse", "frog"]
 
 # which nouns a child can carry around, lose, share, hold; the rest are scenery
@@ -83,8 +84,12 @@ class World:
         self.places = {p["word"]: p for p in v.places}
         self.coords = {p["word"]: (p["x"], p["y"]) for p in v.places}
         self.at_xy = {(p["x"], p["y"]): p["word"] for p in v.places}
-        self.girls = [n["name"] for n in v.names if n["kind"] == "child" and n["gender"] == "female"]
-        self.boys = [n["name"] for n in v.names if n["kind"] == "child" and n["gender"] == "male"]
+        # children's names as drawn: the common ones (TinyStories' Lily, Tom, Ben...) NAME_WEIGHT times as often as
+        # the rare ones, as names are in TinyStories (a few frequent, a long tail)
+        self.girls = [n["name"] for n in v.names if n["kind"] == "child" and n["gender"] == "female"
+                      for _ in range(1 if n.get("rare") else NAME_WEIGHT)]
+        self.boys = [n["name"] for n in v.names if n["kind"] == "child" and n["gender"] == "male"
+                     for _ in range(1 if n.get("rare") else NAME_WEIGHT)]
         self.pet_names = [(n["name"], n["gender"]) for n in v.names if n["kind"] == "pet"]
         nouns = v.nouns
         self.char_animals = [n for n in nouns if n["kind"] == "animal" and "char" in n["attrs"]]

@@ -27,7 +27,7 @@ pronouns where unambiguous), so that one plan yields many surface forms.
 
 from __future__ import annotations
 
-from storylab.world import doings, facts, skills
+from storylab.world import doings, facts, seedwords, skills
 from storylab.world.model import DIRECTIONS, FAMILY, WISE_ANIMALS, Char
 from storylab.world.state import ACTIVITY_WEATHER, SEASON_WEATHER, WARM
 from storylab.world.text import a, cap
@@ -106,6 +106,9 @@ def short(st) -> bool:
 # words the beats still to come usually take, by part (a story's hard limit is `Story.max_words`): an
 # optional beat that would leave them no room is left out, so that fewer stories have to be replanned
 RESERVE = {"setup": 125, "middle": 55, "ending": 20}
+FIT_RESERVE = 90  # words the rest of a story usually takes after the middle's optional beats
+END_REST = 45  # words the closing lines (seed words, the grown-up's line, the last line, the moral) usually take
+END_MIN = 36  # words that nine in ten endings need: a story with less room left is replanned before its ending
 
 
 def room(st, words: int) -> bool:
@@ -113,6 +116,18 @@ def room(st, words: int) -> bool:
     n = st.doc.nwords + words
     limit = st.max_words
     return n <= budget(st) and not short(st) and (limit is None or n + RESERVE[st.flags.get("part", "ending")] <= limit)
+
+
+def fits(st, words: int) -> bool:
+    """Whether an optional beat of about `words` words leaves the rest of the story (about `FIT_RESERVE`
+    words) room under the hard limit: a story that would overflow is replanned, and replanning costs a
+    second writing, so the middle's optional facts give way first."""
+    return st.max_words is None or st.doc.nwords + words + FIT_RESERVE <= st.max_words
+
+
+def ends_fit(st, words: int) -> bool:
+    """In the ending: whether a beat of about `words` words leaves the closing lines (about `END_REST`) room."""
+    return st.max_words is None or st.doc.nwords + words + END_REST <= st.max_words
 
 
 def then(st, p: float = 0.45) -> str:
@@ -143,6 +158,7 @@ class Plan:
         self.middle(st)
         st.doc.para()
         st.flags["part"] = "ending"
+        st.reserve(END_MIN)
         self.ending(st)
         finish(st, self)
 
@@ -202,13 +218,16 @@ def _cast(st, plan: Plan, companion_p: float = 0.5, same_kind: bool = True) -> N
     st.grownup = Char(title, g, title.lower(), "parent")
     if rng.random() < companion_p:
         fg = rng.choice(("female", "male"))
-        names = [x for x in (w.girls if fg == "female" else w.boys) if x != st.hero.name]
+        names = w.girls if fg == "female" else w.boys
         if st.hero.is_child:
             kind = rng.choice(("friend", "friend", "sibling"))
             ckind = "girl" if fg == "female" else "boy"
         else:
             kind, ckind = "friend", st.hero.kind if rng.random() < 0.5 else rng.choice(w.char_animals)["word"]
-        c = Char(rng.choice(names), fg, ckind, "friend")
+        name = rng.choice(names)
+        while name == st.hero.name:  # (drawn again rather than filtering the weighted list each time)
+            name = rng.choice(names)
+        c = Char(name, fg, ckind, "friend")
         c.first = (f"{st.hero.p} {'sister' if fg == 'female' else 'brother'} {c.name}" if kind == "sibling"
                    else f"{st.hero.p} {st.pick('friend', 'best friend', 'friend')} {c.name}")
         plan.companion = st.friend = c
@@ -271,8 +290,13 @@ def setup(st, plan: Plan) -> None:
         st.s(f"One {ww} {st.time_mark(st.season)} {st.time_mark('morning')}, {a(desc)} named "
              f"{st.intro(c)} woke up early.")
         told_weather = True
-    elif r < 0.58:
+    elif r < 0.5:
         st.s(f"{st.intro(c)} was {a(desc)} who lived near the {st.place_mark(home)}.")
+    elif r < 0.62:  # the day begins with what the hero is doing at home
+        when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
+                           f"One {ww} {st.time_mark('morning')}, ", f"That {st.time_mark(st.day)}, "))
+        told_weather = when.startswith("One")
+        st.s(f"{when}{a(desc)} named {st.intro(c)} was {doings.activity(st)}.")
     elif r < 0.76:
         st.s(f"On {st.time_mark(st.day)}, {a(desc)} named {st.intro(c)} looked out of the window.")
         st.s(f"It was {a(ww)} {st.time_mark(st.season)} day, and " +
@@ -283,7 +307,7 @@ def setup(st, plan: Plan) -> None:
     if told_weather and st.rng.random() < 0.12:
         cmp_ = st.w.vocab.adjective[ww]["comparative"]
         st.s(st.pick(f"It was even {cmp_} than the day before, {c.name} thought.", f"{c.name} thought it was {cmp_} than yesterday."))
-    if not told_weather and (st.rng.random() < 0.5 or st.weather == st.adj["word"]):
+    if not told_weather and (st.rng.random() < 0.25 or st.weather == st.adj["word"]):
         st.s(st.pick(f"It was {a(ww)} {st.time_mark(st.season)} day by the {st.place_mark(home)}.",
                      f"It was {st.time_mark(st.season)}, and " +
                      st.pick(*_WEATHER_SCENE[st.weather]).format(P=st.place_mark(home)) + ".",
@@ -305,6 +329,9 @@ def setup(st, plan: Plan) -> None:
 def _loves(st) -> None:
     """What the hero loves to do (the seed verb), composed: an opener, a way of liking it, a tail."""
     c, rng = st.hero, st.rng
+    if not seedwords.hero_can(st):  # a girl does not love to bark: she loves to hear the dogs bark
+        st.s(seedwords.other_doer_sentence(st))
+        return
     phrase, ing = st.verb_phrase("word"), st.verb_phrase("ing")
     r = rng.random()
     if r < 0.25:
@@ -358,7 +385,10 @@ def _thing(st, plan: Plan) -> None:
     keep = rng.choice(("took it everywhere", "kept it close", "played with it every day", "took good care of it",
                        "never let it go"))
     r = rng.random()
-    if r < 0.3:
+    whose = rng.choice(("It was", "It was", "It was", "That was")) + " " + rng.choice((c.p, c.name + "'s"))
+    if it.get("mass"):  # "some fresh bread", never "a fresh bread", and not a thing one plays with
+        st.s(f"{st.sub(c)} had some {desc}{origin} in {c.p} bag.")
+    elif r < 0.3:
         love = rng.choice(("loved very much", "loved more than anything", "played with every day",
                            "kept close all the time", "took good care of", "liked best of all"))
         st.s(f"{st.sub(c)} had {a(desc)}{origin} that {c.s} {love}.")
@@ -371,7 +401,7 @@ def _thing(st, plan: Plan) -> None:
         st.s(f"{st.sub(c)} {rng.choice(('never went anywhere', 'did not go anywhere', 'never left the house'))} "
              f"without {c.p} {desc}.")
     else:
-        st.s(rng.choice((f"{st.sub(c)} had {a(desc)}{origin}. It was {c.p} favorite {kind}.",
+        st.s(rng.choice((f"{st.sub(c)} had {a(desc)}{origin}. {whose} favorite {kind}.",
                          f"{st.sub(c)} had {a(desc)}{occasion}, and {c.s} {keep}.",
                          f"{st.sub(c)} took good care of {c.p} {desc}, because it was a gift from {c.p} {giver}.")))
 
@@ -393,9 +423,11 @@ def _grownup(st, plan: Plan) -> None:
         where = rng.choice(("kitchen", "yard", "garden"))
         st.s(f"{st.nm(c)} {rng.choice(('ran', 'went', 'hurried', 'skipped', 'rushed', 'hopped'))} "
              f"to find {c.p} {st.intro(g, rel)} in the {where}.")
-    else:
+    elif r < 0.75:
         busy = rng.choice(_BUSY)
         st.s(f"{who} was {busy}.")
+    else:  # busy with something from the whole vocabulary: folding a clean towel in the kitchen
+        st.s(f"{who} was {doings.activity(st)}.")
 
 
 def _companion(st, plan: Plan) -> None:
@@ -413,7 +445,9 @@ def _other_names(st, n: int = 2) -> list[str]:
     c = st.hero
     others = [x.name for x in st.cast if x is not c and x.name[:1].isupper() and x.kind not in FAMILY]
     pool = st.w.girls if c.gender == "female" else st.w.boys
-    others += [x for x in st.rng.sample(pool, 4) if x != c.name and x not in others]
+    for x in st.rng.sample(pool, 8):  # the pool repeats common names: take distinct ones
+        if x != c.name and x not in others:
+            others.append(x)
     return others[:n]
 
 
@@ -430,17 +464,22 @@ def finish(st, plan: Plan) -> None:
                          f"In the end, {st.nm(c)} and {st.nm(f)} said sorry to each other and shared a big hug.",
                          f"{st.nm(f)} said sorry too, and the two of them laughed about it."))
     st.ensure_seed_words()
-    if room(st, 20):
+    g = st.grownup
+    # what must still come after the evening: the grown-up's line (if the story has no dialogue or never
+    # named them), the last line, the moral; the evening comes only where those still fit the hard limit,
+    # so that a story is written once rather than replanned
+    need = 20 + (16 if "MoralValue" in st.f else 0) + (14 if "Dialogue" in st.f or not st.doc.has_exact(g.title) else 0)
+    if room(st, 20):  # the seed words' other forms (the vocabulary's forms in context)
         st.seed_forms()
     elif not short(st) and st.rng.random() < 0.45:  # a full story: fewer of them
         st.seed_forms(light=True)
-    g = st.grownup
     if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
             or not st.doc.has_exact(g.title):
         st.speak(g, plan.closing_line(st), st.pick("said", "said", "called"))
-    if st.doc.nwords < 200 and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
+    left = (st.max_words or 10 ** 6) - st.doc.nwords  # the evening, the last line and the moral must fit
+    if st.doc.nwords < 200 and left > 28 + need and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
         _evening_fact(st, plan)
-    rec = skills.main_character(st, _other_names(st))
+    rec = skills.main_character(st, _other_names(st, 1))  # the companion if there is one: the name to tell apart
     N = st.doc.m(c.name, rec, "prompt_end")
     st.state.act(c.name)
     mem = plan.memory(st)
@@ -501,7 +540,7 @@ def _last_line(st, N: str, mem: str, bad: bool) -> str:
             f"{N} felt like the {rng.choice(('saddest', 'loneliest'))} "
             f"{c.kind} in the whole world"))
         tail = rng.choice(("", "", f". It was not a good day for {c.name}",
-                           f". Tomorrow, {c.s} hoped, would be {rng.choice(('better', 'a better day', 'kinder'))}",
+                           f". Tomorrow, {c.s} hoped, would be {rng.choice(('better', 'a better day', 'kinder', 'a happier day', 'a new day'))}",
                            f", and {c.s} {rng.choice(('never forgot it', 'did not sleep well', 'felt very small'))}"))
         return opener + beat + tail + "."
     beat = rng.choice((
@@ -515,7 +554,7 @@ def _last_line(st, N: str, mem: str, bad: bool) -> str:
         f"{N} {rng.choice(('knew', 'thought', 'said'))} it was the best day ever",
         f"{N} lay in bed and {rng.choice(('smiled', 'grinned', 'giggled'))} about {mem}",
         f"{N} felt like the {rng.choice(('luckiest', 'happiest', 'proudest'))} {c.kind} in the whole world"))
-    tail = rng.choice(("", "", "", f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day",
+    tail = rng.choice(("", "", "", f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day{rng.choice(('', '', ' for ' + c.name, ' for everyone'))}",
                        f", and {c.s} would always remember {mem}",
                        f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
     if mem in beat and mem in tail:
@@ -584,6 +623,7 @@ class Outing(Plan):
             item = n
             st.used_noun = True
         st.thing = item or rng.choice(w.toys)
+        self.tool = item is not None and st.thing is item  # the thing is what the activity is done with
         self.rain_later = (not self.indoor and weather in WARM | {"cloudy", "windy", "cool"} and
                            "rainy" in SEASON_WEATHER[st.season] and
                            w.places[dest]["outdoor"] and rng.random() < 0.45)
@@ -595,9 +635,9 @@ class Outing(Plan):
         D = st.place_mark(self.dest)
         act = self.activity
         if "Dialogue" in st.f or st.rng.random() < 0.3:
-            st.speak(c, st.pick(f"Can we go to the {D} and {act}, {g.title}?",
-                                f"Please, {g.title}, can we go to the {D} to {act}?",
-                                f"{g.title}, I really want to {act} at the {D} today!"), st.pick("asked", "said", "shouted"))
+            line = st.pick(f"Can we go to the {D} and {act}, {g.title}?", f"Please, {g.title}, can we go to the {D} to {act}?",
+                           f"{g.title}, I really want to {act} at the {D} today!")
+            st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
             st.speak(g, st.pick(f"Yes, {c.name}, get your {st.thing['word']} and we will go.",
                                 f"That is a good idea, {c.name}, we can {act} after lunch.",
                                 f"Okay, {c.name}, but first we have to get ready.",
@@ -665,17 +705,20 @@ class Outing(Plan):
                          f"{c.name} had seen many {pl_} before, but this one was the best of all."))
         if self.kind:
             st.state.doing(c.name, self.kind, self.indoor)
-        if not short(st):
+        if not short(st) and fits(st, 18):
             facts.place(st, self.dest, 2 if rng.random() < 0.4 and room(st, 90) and not self.stop else 1)
-        if rng.random() < 0.15:
+        if rng.random() < 0.15 and fits(st, 12):
             facts.sense(st, self.dest)
-        if not short(st) and (not self.stop or room(st, 110)):
+        if not short(st) and (not self.stop or room(st, 110)) and fits(st, 12):
             self.scene(st)
         if not self.rain_later:
             st.state.uses(c.name, st.thing["word"])
-            st.s(st.pick(f"{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act} with {c.p} {st.thing['word']}.",
+            own = "" if st.thing["word"] in act.split() else f" with {c.p} {st.thing['word']}"  # not "ride a sled with her sled"
+            st.s(st.pick(f"{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act}{own}.",
                          f"{st.sub(c)} took out {c.p} {st.thing['word']}, and soon they were ready to {act}.",
-                         f"They used {c.p} {st.thing_adj} {st.thing['word']} to {act}, and it was so much fun."))
+                         f"They used {c.p} {st.thing_adj} {st.thing['word']} to {act}, and it was so much fun." if self.tool
+                         else f"{st.sub(c)} {act.split(' ', 1)[0] in ('swim', 'splash') and 'jumped in' or 'began'} "
+                              f"right away, and it was so much fun."))
 
     def scene(self, st):
         if not facts.episode(st, "scene"):
@@ -933,9 +976,9 @@ class Baking(Plan):
         if "Dialogue" in st.f:
             st.speak(g, st.pick(f"Today we will make {dish} for {who}.", f"Would you like to help me make {dish} for {who}?"),
                      "said")
-            st.speak(c, st.pick(f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
-                                f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?"),
-                     st.pick("said", "shouted", "asked"))
+            line = st.pick(f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
+                           f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?")
+            st.speak(c, line, st.pick("said", "asked") if line.endswith("?") else st.pick("said", "shouted"))
         else:
             st.s(st.pick(f"It was a special day, and they wanted to make {dish} for {who}.",
                          f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}.",
@@ -959,8 +1002,9 @@ class Baking(Plan):
             skills.exclusion(st, "food", where=self.shop, why=f"for the {self.dish}")
         else:
             skills.negation(st, who=self.for_whom, why=self.dish)
-        facts.place(st, self.shop, 2 if st.rng.random() < 0.3 and room(st, 90) else 1) or facts.episode(st, "scene")
-        if st.rng.random() < 0.25:
+        if fits(st, 18):
+            facts.place(st, self.shop, 2 if st.rng.random() < 0.3 and room(st, 90) else 1) or facts.episode(st, "scene")
+        if st.rng.random() < 0.25 and fits(st, 12):
             facts.about_word(st, "egg")
         doings.fill(st, group, self.shop, middle_words(st) - 40, 3)
         # counting: the eggs on the way home
@@ -983,7 +1027,7 @@ class Baking(Plan):
             return
         if st.rng.random() < 0.5 and room(st, 50):
             facts.task(st, "kitchen")  # wash your hands first
-        if st.rng.random() < 0.8:
+        if st.rng.random() < 0.8 and ends_fit(st, 14):
             facts.meet(st, "oven", ("temp",))
         st.s(st.pick(f"At home, {c.name} and {g.title} mixed, stirred and baked, and soon the whole house smelled of {self.dish}.",
                      f"Back at home, {st.sub(c)} helped {st.nm(g)} mix everything in a big bowl.",
@@ -1197,7 +1241,7 @@ class Share(Plan):
             st.s(st.pick(f"{st.nm(c)} and {st.nm(f)} took turns with the {it}, and they had so much fun together.",
                          f"{st.nm(f)} smiled, and soon they were laughing together."))
         skills.counting_gather(st, self.gather, c, f)
-        if st.rng.random() < 0.6:
+        if st.rng.random() < 0.6 and fits(st, 15):
             facts.about_word(st, self.gather) or facts.episode(st, "scene")
         if st.rng.random() < 0.7 and room(st, 60):
             facts.place(st, self.home, 1)

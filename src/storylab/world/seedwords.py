@@ -57,6 +57,9 @@ _MISC = {"swing": "{N} liked to play on the swing.", "slide": "{N} went down the
          "lunch": "{N} and {P} ate lunch together.", "dinner": "{P} made dinner for {N}.", "snack": "{N} had a snack."}
 
 
+_INGREDIENTS = {"flour", "sugar", "salt", "butter", "dough", "pepper", "oil", "rice", "pasta", "yeast"}
+
+
 def noun_sentence(st, n: dict) -> str:
     """A sentence that puts the seed noun into the scene, by what kind of thing it is."""
     c, w = st.main, n["word"]
@@ -75,9 +78,11 @@ def noun_sentence(st, n: dict) -> str:
         if w in facts.K.found_at.get(st.place, ()):  # an animal that lives here
             return f"At the {P}, {c.name} liked to watch {a(w)}." + tail if sound else \
                 f"Near the {P} lived {a(w)}, and {c.name} liked to watch it."
+        if n in st.w.scene_animals(st.place):  # one that lives around here: met on the way home
+            return st.pick(f"On the way home, {c.name} saw {a(w)} and waved at it.",
+                           f"Near the {P}, {c.name} saw {a(w)} and stopped to watch it.")
         return st.pick(f"{c.name} had a book about {pl} and looked at it every night.",
-                       f"{c.name}'s favorite animal was the {w}.",
-                       f"{c.name} had a little toy {w} at home.")
+                       f"{c.name}'s favorite animal was the {w}.")
     if k == "person":
         if w in ("sister", "brother", "baby"):
             return f"{c.name}'s little {w if w != 'baby' else 'baby brother'} came too."
@@ -122,8 +127,18 @@ def noun_sentence(st, n: dict) -> str:
                     "wind": f"The wind was blowing the leaves around {c.name}.", "snow": f"{c.name} liked to play in the snow."}[w]
         return f"{c.name} stopped to look at the {w if n.get('mass') or True else w}."
     if n.get("mass"):
+        if w in _INGREDIENTS:
+            cook = st.nm(st.grownup) if st.known(st.grownup) else f"{c.p} family"
+            return f"That evening, {cook} used some {w} to make dinner, and {c.name} helped."
         return f"For breakfast, {c.name} had some {w}." if k == "food" else f"{c.name} saw some {w}."
-    return f"{c.name} also had {a(w)} in {c.p} bag."
+    # a thing the plot had no place for comes at the end of the day, as the grown-up's surprise
+    # (not "also had a spaceship in his bag", a sentence unrelated to anything else in the story)
+    why = "to cheer {o} up" if "BadEnding" in st.f else st.pick("as a surprise", "for being so good", "to say well done")
+    if not st.known(st.grownup):
+        return f"That evening, {c.name} found {a(w)} on {c.p} bed, a surprise from home."
+    fill["P"] = st.nm(st.grownup)
+    return st.pick("When they got home, {P} gave {N} {x} {why}.", "At the end of the day, {P} had {x} for {N}, {why}.",
+                   "Back at home, {P} gave {N} {x} {why}.").format(x=a(w), why=why.format(**fill), **fill)
 
 
 _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asleep": "Soon, {N} was fast asleep.",
@@ -156,8 +171,8 @@ def adjective_sentence(st, adj: dict) -> str:
         return st.pick(f"{c.name} was very {w}.", f"Everyone said that {c.name} was {w}.")
     if cls == "weather":  # the story's weather is the state's: a different one is a liking, not a fact
         return f"It was {a(w)} day." if st.state.weather == w else f"{c.name} liked {w} days the most."
-    nouns = [n for n in st.w.scene_nouns.get(w, []) if st.w.portable(n)] or \
-        [n for n in st.w.adj_nouns.get(w, []) if n["kind"] not in ("body", "event", "person")
+    nouns = [n for n in st.w.scene_nouns.get(w, []) if st.w.portable(n) and "meal" not in n["attrs"]] or \
+        [n for n in st.w.adj_nouns.get(w, []) if n["kind"] not in ("body", "event", "person") and "meal" not in n["attrs"]
          and (n["kind"] != "place" or cls == "place") and n["word"] not in ("wind", "sun", "moon", "sky", "storm")] or \
         [st.w.vocab.noun["ball"]]
     n = st.rng.choice(nouns)
@@ -167,3 +182,81 @@ def adjective_sentence(st, adj: dict) -> str:
         return f"The {n['word']} was very {w}." if n["kind"] == "place" else f"On the way, {c.name} saw {a(w + ' ' + n['word'])}."
     return st.pick(f"On the way, {c.name} saw {a(w + ' ' + n['word'])}.",
                    f"{c.name} found {a(w + ' ' + n['word'])} and showed it to {st.parent}.")
+
+
+# --- seed verbs that do not suit the hero -----------------------------------------------------------
+# Some verbs are what an animal or a thing does (a girl does not love to bark or to sparkle), or what
+# happens to one rather than what one chooses (nobody loves to sneeze). A hero who cannot do the verb
+# watches or hears someone who can; a verb that happens to you happens once, in the morning.
+ANIMAL_VERBS = {"bark": ("dog", "puppy"), "meow": ("cat", "kitten"), "quack": ("duck",), "roar": ("lion", "tiger"),
+                "chirp": ("bird", "robin"), "growl": ("bear", "dog"), "purr": ("cat", "kitten"),
+                "howl": ("wolf", "dog"), "buzz": ("bee",), "flap": ("bird", "duck", "owl", "robin"),
+                "wag": ("dog", "puppy")}
+_HEARD = {"bark", "meow", "quack", "roar", "chirp", "growl", "purr", "howl", "buzz"}
+_OWN = {"flap": "their wings", "wag": "their tails"}
+THING_VERBS = {"glow": "the stars", "sparkle": "the water", "twinkle": "the stars", "bloom": "the flowers",
+               "melt": "the butter", "zoom": "the cars", "grow": "the flowers", "fall": "the leaves"}
+_THING_TAIL = {"glow": " at night", "sparkle": " in the sun", "twinkle": " at night", "bloom": " in the garden",
+               "melt": " in the hot pan", "zoom": " by", "grow": " in the garden", "fall": " from the trees"}
+HAPPENS = {
+    "sneeze": "Every time {N} smelled a flower, {s} sneezed, and it made {o} laugh.",
+    "cough": "{N} had a little cough that morning, but {s} felt fine.",
+    "yawn": "{N} yawned and rubbed {p} eyes, because {s} had gotten up so early.",
+    "shiver": "{N} shivered a little when {s} got out of bed.",
+    "bump": "{N} bumped {p} knee on the bed, but it did not hurt for long.",
+    "spill": "At breakfast, {N} spilled some milk on the table and had to clean it up.",
+    "break": "{N} was always careful not to break {p} things.",
+    "tear": "{N} was always careful not to tear {p} books.",
+    "frown": "{N} never frowned for long.",
+    "sigh": "{N} sighed, because {s} wanted to go out and play.",
+    "blink": "{N} blinked in the bright morning light.",
+    "cry": "{N} did not cry often, but that morning {s} had a bad dream and cried a little.",
+}
+
+
+def hero_can(st) -> bool:
+    """Whether the hero can be the one who does the seed verb (and love to do it)."""
+    v, c = st.verb["word"], st.hero
+    if v in ANIMAL_VERBS:
+        return c.kind in ANIMAL_VERBS[v]
+    return v not in THING_VERBS and v not in HAPPENS
+
+
+def other_doer_sentence(st) -> str:
+    """The seed verb done by what can do it, in a sentence about the hero (for a hero who cannot)."""
+    v, c = st.verb, st.hero
+    fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title}
+    w = v["word"]
+    if w in HAPPENS:
+        return HAPPENS[w].format(**fill)
+    if w in ANIMAL_VERBS:
+        who = st.w.vocab.noun[ANIMAL_VERBS[w][0]]["plural"]
+        own = f" {_OWN[w]}" if w in _OWN else ""
+        sense = "hear" if w in _HEARD else "watch"
+        return st.pick(f"{c.name} loved to {sense} the {who} {w}{own}.",
+                       f"{c.name} loved the sound of {v['ing']} {who}." if w in _HEARD else
+                       f"{c.name} loved to look at the {who} {v['ing']}{own}.",
+                       f"Nothing made {c.name} as happy as the sound of {who} that {w}." if w in _HEARD else
+                       f"Nothing made {c.name} as happy as watching {who} {w}{own}.",
+                       f"{c.name} liked to sit outside and {sense} the {who} {w}{own}.")
+    what, tail = THING_VERBS[w], _THING_TAIL[w]
+    return st.pick(f"{c.name} loved to watch {what} {w}{tail}.",
+                   f"{c.name} loved to look at {what.replace('the ', 'the ' + v['ing'] + ' ', 1)}{tail}.",
+                   f"{c.name} could sit for hours and watch {what} {w}{tail}.")
+
+
+def other_doer_late(st) -> str:
+    """A later sentence with the seed verb's other forms, its doer not the hero."""
+    v, c = st.verb, st.hero
+    w = v["word"]
+    if w in HAPPENS:
+        return ""
+    if w in ANIMAL_VERBS:
+        one = st.w.vocab.noun[ANIMAL_VERBS[w][0]]
+        own = {"flap": " its wings", "wag": " its tail"}.get(w, "")
+        if not st.known(st.grownup):
+            return f"On the way home, {a(one['word'])} {v['past']}{own} at {c.name}."
+        return st.pick(f"On the way home, {a(one['word'])} {v['past']}{own} at {c.name}.",
+                       f"{st.nm(st.grownup)} told {c.name} that {a(one['word'])} {v['third']}{own} when it is happy.")
+    what, tail = THING_VERBS[w], _THING_TAIL[w]
+    return f"That evening, {c.name} watched {what} {w}{tail} once more."

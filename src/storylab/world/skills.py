@@ -110,7 +110,7 @@ def time_order_start(st, plan, group, what: str) -> None:
                         f"because {st.hero.name} needed {what}.")))
     st.state.at("afternoon")
     st.s(st.rng.choice((f"In the {st.time_mark('afternoon')}, it was time for {st.hero.name} to go to the {st.place_mark(plan.dest)}.",
-                        f"After lunch, in the {st.time_mark('afternoon')}, {st.hero.name} and {st.grownup.title} left for the {st.place_mark(plan.dest)}.")))
+                        f"After lunch, in the {st.time_mark('afternoon')}, {join_and([st.nm(x) for x in group])} left for the {st.place_mark(plan.dest)}.")))
     plan.stop_events = [{"place": stop, "time_of_day": "morning"}, {"place": plan.dest, "time_of_day": "afternoon"}]
 
 
@@ -259,6 +259,8 @@ def exclusion(st, category: str, where: str, why: str) -> None:
     """'They wanted pears or plums for the pie. The market had no pears left, so they bought plums.'"""
     rng, w, c = st.rng, st.w, st.hero
     pool = {"food": w.countable_foods, "toy": w.toys}[category]
+    said = set(why.lower().split())  # never the dish itself ("muffins or cherries for the muffins")
+    pool = [n for n in pool if n["word"] not in said and n["plural"] not in said]
     x, y = rng.sample(pool, 2)
     if category == "food":
         x, y = dict(x, word=x["plural"]), dict(y, word=y["plural"])

@@ -20,11 +20,11 @@ from __future__ import annotations
 import random
 import re
 
-from storylab.world import plots, seedwords
+from storylab.world import doings, plots, seedwords
 from storylab.world.model import DAYS, FAMILY, HOURS, SEASONS, Char, World
 from storylab.world.realise import Realiser
 from storylab.world.state import SEASON_WEATHER, State
-from storylab.world.text import Doc, quote
+from storylab.world.text import Doc, quote, word_re
 
 FEATURES = ("Dialogue", "BadEnding", "MoralValue", "Twist", "Foreshadowing", "Conflict")
 FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.25, "Foreshadowing": 0.25,
@@ -32,11 +32,14 @@ FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.
 TIME_KIND = {"morning": "time_of_day", "noon": "time_of_day", "afternoon": "time_of_day", "evening": "time_of_day",
              "night": "time_of_day", **{d: "day" for d in DAYS}, **{s: "season" for s in SEASONS}}
 TIME_VALUE = {**HOURS, **{d: i for i, d in enumerate(DAYS)}, **{s: i for i, s in enumerate(SEASONS)}}
-PRONOUN_P = 0.7  # how often the hero's name opening a sentence about them, after one about them, becomes he/she
+PRONOUN_P = 0.85  # how often a name opening a sentence about them, after one about them, becomes he/she (they)
 _MARK = re.compile("\x01\\d+\x02")
+_PAIR = re.compile(r"and ([A-Z][a-z]+) (?=[a-z])")
+_HE_SHE = re.compile(r"\b(he|she|He|She)\b")
 # an opener ("Then ", "At noon, ") and a capitalised word: the hero's name, if it is theirs
 _OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
 MAX_REALISED = 246  # the realiser adds no words past this length (a story stays within TinyStories' range)
+ACT_FRAME_P = 0.5  # how often a frame tells what the subject (or one with them) was doing where they are
 FRAME_P = 0.25  # how often a sentence that starts with its subject gets a frame from the state
 _PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
            "shoe", "boot", "mitten", "glove", "sandal"}
@@ -135,21 +138,23 @@ class Story:
         the subject is, the time, the day, what they hold, who is with them, how they feel."""
         c = self._cur_subj
         hero = getattr(self, "hero", None)
-        if c is None and hero is not None and self._opens(sentences[0]):
-            c = self._cur_subj = hero  # a sentence that names the hero first is about them
+        m = _OPENS.match(sentences[0]) if hero is not None else None
+        if c is None and m:
+            c = self._cur_subj = self._opener(sentences[0], m)  # a sentence that names a character first is about them
         if any("\x03" in x for x in sentences):
             sentences = tuple(self._resolve(x) if "\x03" in x else x for x in sentences)
-        t = self._pronoun(sentences[0])
+            m = _OPENS.match(sentences[0]) if m else None
+        t = self._pronoun(sentences[0], m) if m else sentences[0]
         sentences = (t, *sentences[1:])
         if self.doc.paras and self.rng.random() < FRAME_P:  # not in the setup, which tells of habits
             frame = ""
             if t.startswith("They ") and self.known(getattr(self, "hero", None)):
-                frame = self.frame(self.hero, group=True)
+                frame = self.frame(self.hero, group=True, sentence=t)
                 t = "they" + t[4:]
             elif c is not None and (t.startswith(c.title + " ") or t.startswith(c.s + " ")):
                 frame = self.frame(c, sentence=t)
             elif c is None and t.startswith("The ") and self.known(getattr(self, "hero", None)):
-                frame = self.frame(self.hero, group=True)
+                frame = self.frame(self.hero, group=True, sentence=t)
                 t = "the" + t[3:]
             if frame:
                 sentences = (frame + t, *sentences[1:])
@@ -159,12 +164,18 @@ class Story:
         self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
         self._cur_subj, self._cur_named = None, []
 
+    def reserve(self, words: int) -> None:
+        """Stop writing a story that cannot fit: fewer than `words` words are left before its hard limit,
+        and the beats still to come need at least that many (it will be replanned, so stop early)."""
+        if self.max_words is not None and self.doc.nwords + words > self.max_words:
+            raise _TooLong
+
     def _resolve(self, t: str) -> str:
         """The subject placeholder of `sub` as he/she, unless another character of that gender is named
         in this sentence or the one before (then the name, so the pronoun is never ambiguous)."""
         c = self._pend
         seen = _MARK.sub("", (self.doc.cur[-1] if self.doc.cur else "") + " " + t)
-        clash = any(o is not c and o.gender == c.gender and re.search(rf"\b{re.escape(o.title)}\b", seen)
+        clash = any(o is not c and o.gender == c.gender and word_re(o.title).search(seen)
                     for o in self.cast)
         return t.replace("\x03", c.title if clash or self.rng.random() >= PRONOUN_P else c.s, 1)
 
@@ -173,23 +184,43 @@ class Story:
         m = _OPENS.match(t)
         return m if m and m.group(2) == self.hero.name else None
 
-    def _pronoun(self, t: str) -> str:
-        """`t` with the hero's name near its start turned into he/she (as TinyStories does), where
-        the sentence before was about the hero, in the same paragraph, not dialogue, and no other
-        character of the hero's gender is named in either sentence (so the pronoun is unambiguous)."""
-        c, cur = getattr(self, "hero", None), self.doc.cur
-        if c is None or not cur or '"' in cur[-1] or "\x01" in t or self._prev[0] is not c or self._prev[2] != self.doc.nwords:
-            return t
-        m = self._opens(t)
-        if not m or t[m.end():].startswith(("and ", "or ")):
+    def _opener(self, t: str, m: re.Match | None) -> Char | None:
+        """The introduced character whose name (or title) opens `t` (`m`: its `_OPENS` match), if any."""
+        if not m:
+            return None
+        if t[m.end():].startswith(("and ", "or ")):  # "A and B ...": about both of them
+            return None
+        return next((o for o in self.cast if o.title == m.group(2) and o.name in self.state.introduced), None)
+
+    def _pronoun(self, t: str, m: re.Match) -> str:
+        """`t` with a character's name near its start turned into he/she (or "A and B" into they), as
+        TinyStories does, where the sentence before was about them, in the same paragraph, not
+        dialogue, and no other character of their gender is named in either sentence (so the
+        pronoun is unambiguous)."""
+        cur = self.doc.cur
+        if not cur or '"' in cur[-1] or "\x01" in t or self._prev[2] != self.doc.nwords:
             return t
         prev = _MARK.sub("", cur[-1])
+        rest = t[m.end():]
+        if rest.startswith("and "):  # "A and B went ..." after a sentence that named both: "they went ..."
+            g = _PAIR.match(rest)
+            if not g or self.rng.random() >= PRONOUN_P:
+                return t
+            names = {o.title for o in self.cast if o.name in self.state.introduced}
+            a, b = m.group(2), g.group(1)
+            if a not in names or b not in names or a == b or not all(word_re(x).search(prev) for x in (a, b)):
+                return t
+            return f"{m.group(1)}{'they' if m.group(1) else 'They'} {rest[g.end():]}"
+        c = self._opener(t, m)
+        if c is None or rest.startswith(("or ", "and ")) or not (
+                self._prev[0] is c or word_re(c.title).search(prev)):
+            return t
         for o in self.cast:
-            if o is not c and o.gender == c.gender and re.search(rf"\b{re.escape(o.title)}\b", prev + " " + t, re.I):
+            if o is not c and o.gender == c.gender and word_re(o.title, re.I).search(prev + " " + t):
                 return t
         if self.rng.random() >= PRONOUN_P:
             return t
-        return f"{m.group(1)}{c.s} {t[m.end():]}"  # m.end() is after the name's space
+        return f"{m.group(1)}{c.s if m.group(1) else c.s.title()} {rest}"  # m.end() is after the name's space
 
     def frame(self, c: Char, group: bool = False, sentence: str = "") -> str:
         """An opening phrase that the state makes true for `c` now ("At the pond, ", "Still holding
@@ -197,7 +228,7 @@ class Story:
         st, rng = self.state, self.rng
         opts = []
         where = st.where.get(c.name)
-        if where in self.w.coords:
+        if where in self.w.coords and where not in sentence:  # not "At the farm, they walked to the farm"
             opts.append(0)
         opts += [1, 2]
         held = [t for t, h in st.holder.items() if h == c.name and " " not in t and t not in sentence
@@ -210,7 +241,15 @@ class Story:
             opts.append(4)
         if c.name in st.feeling and not group:
             opts.append(5)
+        agent = not sentence.startswith("The ")  # "After feeding the ducks, the sun ..." would dangle
+        if agent and where == self.place and where in self.w.places and ACT_FRAME_P and rng.random() < ACT_FRAME_P:
+            one = not any(x in sentence for x in (". ", "! ", "? ")) and not _HE_SHE.search(sentence)
+            opts = [6, 7] if with_ and not group and one else [6]  # what they did there just before (whole vocabulary)
         k = rng.choice(opts)
+        if k == 6:
+            return f"After {doings.activity(self, where)}, "
+        if k == 7:
+            return f"While {self.nm(rng.choice(with_))} was {doings.activity(self, where)}, "
         if k == 0:
             return rng.choice(("At the ", "Near the ", "There at the ")) + self.place_mark(where) + ", "
         if k == 1:
@@ -326,7 +365,8 @@ class Story:
         """Make sure the three seed words made it into the text (the plot may have had no room for one)."""
         doc, v, n, a_ = self.doc, self.verb, self.noun, self.adj
         if not doc.has_word(v["word"], v["past"], v["ing"], v["third"], v["participle"]):
-            self.s(self._seed_verb_sentence())
+            self.s(self._seed_verb_sentence() if seedwords.hero_can(self) else
+                   seedwords.other_doer_late(self) or seedwords.other_doer_sentence(self))
         if not doc.has_word(n["word"], n["plural"]):
             self.s(seedwords.noun_sentence(self, n))
         if not self.used_adj or not doc.has_word(a_["word"], a_.get("comparative"), a_.get("superlative")):
@@ -380,11 +420,21 @@ class Story:
                     else:
                         self.s(self.pick(f"{c.name} saw the {sup} {x['word']} {c.s} had ever seen.",
                                          f"The {x['plural']} there were {cmp_} than the ones near {c.name}'s house."))
+        can = seedwords.hero_can(self)
+        if not can:  # the verb's doer is not the hero: one more sentence with its other forms
+            t = seedwords.other_doer_late(self)
+            if t and rng.random() < 0.6:
+                self.s(t)
         if "adverb" in adj and one in (-1, 1) and rng.random() < 0.5:
-            self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
-        r = rng.random()
+            if can:
+                self.s(f"{self.nm(c)} {self.verb_phrase('past')} {adj['adverb']} that {self.pick('evening', 'day', 'week')}.")
+            else:
+                self.s(f"That {self.pick('evening', 'day')}, {self.nm(c)} did everything {adj['adverb']}.")
+        r = rng.random() if can else 2.0
         if self.verb["participle"] != self.verb["past"] and r < 0.4:
             self.s(f"{self.nm(c)} had never {self.verb_phrase('participle')} so much before.")
+        elif r > 1.0:
+            pass
         elif r < 0.7:
             self.s(f"{self.grownup.title} always said that {c.name} {self.verb_phrase('third')} better than anyone.")
         else:
