@@ -41,20 +41,23 @@ REFERENCES = {"earlier default-ish, 10 min": 1.317, "llama2.c stories260K (GPU, 
 
 def header_val_fraction(config: Path) -> float:
     """The `--val-fraction F` of the `storylab prepare` command in the config's header comment
-    (prepare's default, 0.05, when the header gives none): the benchmark prepares as the recipe says."""
+    (prepare's own default when the header gives none): the benchmark prepares as the recipe says."""
+    import inspect
     import re
+
+    from storylab.shards import prepare
 
     header = "\n".join(l for l in config.read_text(encoding="utf-8").splitlines() if l.startswith("#"))
     m = re.search(r"storylab prepare [^\n]*--val-fraction ([0-9.]+)", header)
-    return float(m.group(1)) if m else 0.05
+    return float(m.group(1)) if m else inspect.signature(prepare).parameters["val_fraction"].default
 
 
-def prepare_data(work: Path, vocab: int, fresh: bool, limit: int | None = None, val_fraction: float = 0.05) -> Path:
+def prepare_data(work: Path, vocab: int, fresh: bool, val_fraction: float, limit: int | None = None) -> Path:
     from storylab.corpus import import_corpus
     from storylab.shards import prepare
 
     corpus = work / "train.jsonl"
-    data = work / (f"data-v{vocab}" if val_fraction == 0.05 else f"data-v{vocab}-val{val_fraction:g}")
+    data = work / f"data-v{vocab}-val{val_fraction:g}"
     if fresh or not corpus.exists():
         print(f"import: {import_corpus(TRAIN_TEXT, corpus, limit=limit).summary()}", flush=True)
     if fresh or not (data / "index.json").exists():
@@ -130,7 +133,7 @@ def main() -> None:
     ap.add_argument("--fig", type=Path, default=None, help="PNG to write (default WORK/RUN/bpb_vs_minutes.png)")
     ap.add_argument("--fresh", action="store_true", help="import and prepare again")
     ap.add_argument("--val-fraction", type=float, default=None,
-                    help="stories held out by prepare (default: the config header's prepare command, else 0.05)")
+                    help="stories held out by prepare (default: the config header's prepare command, else prepare's default)")
     ap.add_argument("--no-format-check", action="store_true", help="skip the blank-line format diagnostic")
     ap.add_argument("--limit", type=int, default=None,
                     help="import only the first N stories (a proxy with the final run's epochs in less time; "
@@ -144,7 +147,7 @@ def main() -> None:
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     val_fraction = args.val_fraction if args.val_fraction is not None else header_val_fraction(args.config)
-    cfg.data = str(prepare_data(work, cfg.model.vocab_size, args.fresh, args.limit, val_fraction))
+    cfg.data = str(prepare_data(work, cfg.model.vocab_size, args.fresh, val_fraction, args.limit))
     n = 1
     while (work / f"run-{n}").exists():
         n += 1
