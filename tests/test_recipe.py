@@ -38,9 +38,24 @@ def _lrs(run):
     return [r["lr"] for r in map(json.loads, (run / "metrics.jsonl").read_text().splitlines()) if "lr" in r]
 
 
-def test_minutes_budget_ends_at_min_lr_and_a_resume_keeps_the_decay(tiny_data, tmp_path):
+class _Clock:
+    """train's wall clock, advanced a fixed tick per reading: the schedule is tested by what it does
+    with time, not by how busy the machine is (a loaded machine once made step 5 come too late)."""
+
+    def __init__(self, tick: float):
+        self.now, self.tick = 1e9, tick
+
+    def time(self) -> float:
+        self.now += self.tick
+        return self.now
+
+
+def test_minutes_budget_ends_at_min_lr_and_a_resume_keeps_the_decay(tiny_data, tmp_path, monkeypatch):
     """A run stopped by max_minutes with a step budget it never reaches still anneals to min_lr;
     a resume continues from the low LR, not from the high one its step count implies."""
+    import storylab.train
+
+    monkeypatch.setattr(storylab.train, "time", _Clock(0.02))
     sets = TINY_MODEL + TINY_TRAIN + [f"data={tiny_data}", "train.steps=1000000", "train.lr=3e-3",
                                       "train.min_lr=3e-4", "train.max_minutes=0.04", "train.lr_schedule=time",
                                       "train.ckpt_every=0"]
