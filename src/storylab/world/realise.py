@@ -189,7 +189,7 @@ class Realiser:
 
     def sentence(self, t: str) -> str:
         rng = self.st.rng
-        toks = _WORD.findall(t.lower())
+        toks = self.st.doc.toks.get(t) or _WORD.findall(t.lower())
         forms = self.nouns[0]
         t = wording(rng, t, set(toks), self.protect, self.spare <= 0)
         if self.contract > 0.35 and not _SECOND.isdisjoint(toks):
@@ -203,9 +203,11 @@ class Realiser:
     def scan(self, sentences) -> None:
         """Learn the adjectives the plot itself gave (the old castle, a tall tree), before any slot is
         filled, so that the realiser's adjectives agree with them everywhere in the story."""
-        forms = self.nouns[0]
+        forms, known = self.nouns[0], self.st.doc.toks
         for t in sentences:
-            toks = _WORD.findall(t.lower())
+            toks = known.get(t) or _WORD.findall(t.lower())
+            if forms.keys().isdisjoint(toks) and _PLACE_ADJ.keys().isdisjoint(toks):
+                continue
             for x, y in zip(toks, toks[1:]):
                 if y in forms and x in _ADJ_WORDS:
                     self.described.setdefault(forms[y][0], x)
@@ -506,37 +508,48 @@ OPENERS = {"Then ": ("Then ", "Soon ", "After that, ", "Next, ", "A moment later
 _KEYS = sorted(PHRASES, key=len, reverse=True)
 _HEAD = {k: k.split(" ", 1)[0] for k in PHRASES}
 _KEYWORDS = {k: frozenset(_WORD.findall(k)) for k in PHRASES}
-_BY_HEAD: dict[str, list[str]] = {}
+# words too common to find a phrase by: each phrase is looked up by its least common-looking word
+# (its longest word outside this list), and tried only if every word of it is in the sentence
+_COMMON = frozenset("the and a an to was in it she he her his him they that at on for had with of there but not by "
+                    "so all one then up you we out down over too can could did go came".split())
+_BY_WORD: dict[str, tuple[tuple[str, str, frozenset], ...]] = {}
 for _k in _KEYS:
-    _BY_HEAD.setdefault(_HEAD[_k], []).append(_k)
+    _w = min(sorted(_KEYWORDS[_k]), key=lambda x: (x in _COMMON, -len(x)))
+    _BY_WORD[_w] = (*_BY_WORD.get(_w, ()), (_k, _HEAD[_k], _KEYWORDS[_k]))
+_OPENER_BY_WORD: dict[str, tuple[str, ...]] = {}
+for _k in OPENERS:  # an opener is found by the sentence's first word (in OPENERS' order)
+    _OPENER_BY_WORD[_k.split(" ", 1)[0]] = (*_OPENER_BY_WORD.get(_k.split(" ", 1)[0], ()), _k)
 PHRASE_P = 0.7  # how often a phrase with other wordings gets one drawn (else it stays as the plot wrote it)
 
 
 def wording(rng, t: str, words: set | None = None, protect: set = frozenset(), tight: bool = False) -> str:
     """`t` with its opener and each phrase of `PHRASES` in it worded one of its ways (`words`: t's
     lowercase words; phrases with a word of `protect` stay as they are)."""
-    for k, alts in OPENERS.items():
+    seen = words  # every word the sentence may hold once its opener is worded (a superset is enough)
+    for k in _OPENER_BY_WORD.get(t.split(" ", 1)[0], ()):
         if t.startswith(k):
             if rng.random() < PHRASE_P:
-                x = rng.choice(alts)
+                x = rng.choice(OPENERS[k])
                 rest = t[len(k):]
                 if rest.split(" ", 1)[0] in _LOWER_AFTER:  # "Then The bird" -> "After that, the bird"
                     rest = rest[0].lower() + rest[1:]
                 t = x + rest
+                seen = None if words is None else words | set(_WORD.findall(x.lower()))
             break
     low = t.lower()
-    hits = []
     if words is None:
-        words = set(_WORD.findall(low))
-    for k in (k for h in words & _BY_HEAD.keys() for k in _BY_HEAD[h]):  # str.find per phrase whose first
-        if not _KEYWORDS[k].isdisjoint(protect):  # word is in t: cheaper than one big alternation
-            continue
-        i = low.find(k)
-        while i >= 0:
-            j = i + len(k)
-            if (i == 0 or not low[i - 1].isalnum()) and (j == len(low) or not low[j].isalnum()):
-                hits.append((i, -len(k), k))
-            i = low.find(k, j)
+        words = seen = set(_WORD.findall(low))
+    hits = []
+    for w in seen & _BY_WORD.keys():  # str.find per phrase whose words are all in t (and whose first word
+        for k, head, kw in _BY_WORD[w]:  # was in t before its opener): cheaper than one big alternation
+            if head not in words or not kw <= seen or not kw.isdisjoint(protect):
+                continue
+            i = low.find(k)
+            while i >= 0:
+                j = i + len(k)
+                if (i == 0 or not low[i - 1].isalnum()) and (j == len(low) or not low[j].isalnum()):
+                    hits.append((i, -len(k), k))
+                i = low.find(k, j)
     if not hits:
         return t
     hits.sort()

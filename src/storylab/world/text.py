@@ -110,7 +110,7 @@ def word_re(word: str, flags: int = 0) -> re.Pattern:
 class Doc:
     """A story being written: paragraphs of sentences, plus offset marks to resolve."""
 
-    __slots__ = ("paras", "cur", "marks", "nwords", "words")
+    __slots__ = ("paras", "cur", "marks", "nwords", "words", "toks")
 
     def __init__(self):
         self.paras: list[list[str]] = []
@@ -118,6 +118,7 @@ class Doc:
         self.marks: list[tuple[dict, str]] = []
         self.nwords = 0
         self.words: set[str] = set()  # lowercase words written so far (for has_word)
+        self.toks: dict[str, list[str]] = {}  # sentence -> its lowercase words (the realiser reads them again)
 
     def m(self, word: str, rec: dict, key: str = "offset") -> str:
         """`word`, preceded by a marker; `rec[key]` becomes its character offset."""
@@ -131,7 +132,8 @@ class Doc:
                 t = _INNER_START.sub(_upper, t)
             self.cur.append(t)
             self.nwords += t.count(" ") + 1
-            self.words.update(_WORDS.findall(t.lower()))
+            self.toks[t] = toks = _WORDS.findall(t.lower())
+            self.words.update(toks)
 
     def realise(self, fn) -> None:
         """Pass every sentence written through `fn` (the realiser's last step), in order."""
