@@ -110,7 +110,7 @@ def word_re(word: str, flags: int = 0) -> re.Pattern:
 class Doc:
     """A story being written: paragraphs of sentences, plus offset marks to resolve."""
 
-    __slots__ = ("paras", "cur", "marks", "nwords", "words", "toks")
+    __slots__ = ("paras", "cur", "marks", "nwords", "words", "toks", "answer_marks")
 
     def __init__(self):
         self.paras: list[list[str]] = []
@@ -119,11 +119,15 @@ class Doc:
         self.nwords = 0
         self.words: set[str] = set()  # lowercase words written so far (for has_word)
         self.toks: dict[str, list[str]] = {}  # sentence -> its lowercase words (the realiser reads them again)
+        self.answer_marks: list[str] = []  # the markers of skill answers ("prompt_end")
 
     def m(self, word: str, rec: dict, key: str = "offset") -> str:
         """`word`, preceded by a marker; `rec[key]` becomes its character offset."""
         self.marks.append((rec, key))
-        return f"\x01{len(self.marks) - 1}\x02{word}"
+        mark = f"\x01{len(self.marks) - 1}\x02"
+        if key == "prompt_end":
+            self.answer_marks.append(mark)
+        return mark + word
 
     def s(self, *sentences: str) -> None:
         for t in sentences:
@@ -143,7 +147,7 @@ class Doc:
 
     def _answers(self, t: str) -> bool:
         """Whether `t` holds a skill's answer (its wording, up to the answer, is the item's prompt)."""
-        return "\x01" in t and any(self.marks[int(m.group(1))][1] == "prompt_end" for m in _MARK.finditer(t))
+        return "\x01" in t and any(mark in t for mark in self.answer_marks)
 
     def para(self) -> None:
         if self.cur:
