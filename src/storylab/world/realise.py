@@ -106,6 +106,7 @@ _NEXT_OK = {"took": ("the", "his", "her", "their", "it", "out", "some", "one"),
 _SUBJ = re.compile(r"^((?:[A-Z][a-z]+(?: [a-z]+){0,3}, )?)(He|She|They|[A-Z][a-z]+(?: and [A-Z][a-z]+)?) ([a-z]+)\b")
 
 _WORD = re.compile(r"[a-z]+")
+_LAST_WORD = re.compile(r"([a-z]+)[^a-z]*\Z")  # the last word before a position (`search` with endpos)
 _LY = re.compile(r" [a-z]+ly\b")
 # contractions, as TinyStories uses them in dialogue and narration ("didn't", "I'm", "let's");
 # a pronoun + verb is contracted only before another word ("I am." stays whole)
@@ -511,7 +512,7 @@ _KEYWORDS = {k: frozenset(_WORD.findall(k)) for k in PHRASES}
 # words too common to find a phrase by: each phrase is looked up by its least common-looking word
 # (its longest word outside this list), and tried only if every word of it is in the sentence
 _COMMON = frozenset("the and a an to was in it she he her his him they that at on for had with of there but not by "
-                    "so all one then up you we out down over too can could did go came".split())
+                    "so all one then up you we out down over too can could did came".split())
 _BY_WORD: dict[str, tuple[tuple[str, str, frozenset], ...]] = {}
 for _k in _KEYS:
     _w = min(sorted(_KEYWORDS[_k]), key=lambda x: (x in _COMMON, -len(x)))
@@ -561,9 +562,9 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset(), t
             x = rng.choice(PHRASES[k])
             if tight and x.count(" ") > k.count(" "):  # no longer wordings in a story at its length limit
                 continue
-            prev, nxt = _WORD.findall(low[max(0, i - 20):i])[-1:], _WORD.findall(low[i - n:i - n + 20])[:1]
+            prev, nxt = _LAST_WORD.search(low, max(0, i - 20), i), _WORD.search(low, i - n, i - n + 20)
             xs = x.lower().split(" ")
-            if (prev and prev[0] == xs[0]) or (nxt and nxt[0] == xs[-1]):
+            if (prev and prev[1] == xs[0]) or (nxt and nxt[0] == xs[-1]):
                 continue  # "really really", "all day long long"
             out += [t[pos:i], x[0].upper() + x[1:] if t[i].isupper() else x]
             pos = i - n

@@ -211,24 +211,27 @@ class Story:
         if not cur or '"' in cur[-1] or "\x01" in t or self._prev[2] != self.doc.nwords:
             return t
         prev = cur[-1]
-        if "\x01" in prev:
-            prev = _MARK.sub("", prev)
-        rest = t[m.end():]
-        if rest.startswith("and "):  # "A and B went ..." after a sentence that named both: "they went ..."
+        end = m.end()
+        if t.startswith("and ", end):  # "A and B went ..." after a sentence that named both: "they went ..."
+            rest = t[end:]
             g = _PAIR.match(rest)
             if not g or self.rng.random() >= PRONOUN_P:
                 return t
             names = {o.title for o in self.cast if o.name in self.state.introduced}
             a, b = m.group(2), g.group(1)
+            prev = _MARK.sub("", prev) if "\x01" in prev else prev
             if a not in names or b not in names or a == b or not all(word_re(x).search(prev) for x in (a, b)):
                 return t
             return f"{m.group(1)}{'they' if m.group(1) else 'They'} {rest[g.end():]}"
-        c = self._opener(t, m)
-        if c is None or rest.startswith(("or ", "and ")) or not (
-                self._prev[0] is c or word_re(c.title).search(prev)):
+        c = self._opener(t, m)  # (None if "or " follows the name)
+        if c is None:
             return t
+        prev = _MARK.sub("", prev) if "\x01" in prev else prev
+        if not (self._prev[0] is c or word_re(c.title).search(prev)):
+            return t
+        rest, both = t[end:], prev + " " + t
         for o in self.cast:
-            if o is not c and o.gender == c.gender and word_re(o.title, re.I).search(prev + " " + t):
+            if o is not c and o.gender == c.gender and word_re(o.title, re.I).search(both):
                 return t
         if self.rng.random() >= PRONOUN_P:
             return t

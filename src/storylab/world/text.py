@@ -131,7 +131,11 @@ class Doc:
 
     def s(self, *sentences: str) -> None:
         for t in sentences:
-            t = cap(t)
+            c = t[:1]
+            if not c.isalpha():  # a quote or a mark first
+                t = cap(t)
+            elif not c.isupper():
+                t = c.upper() + t[1:]
             if ". " in t or "! " in t or "? " in t:  # several sentences in one string
                 t = _INNER_START.sub(_upper, t)
             self.cur.append(t)
