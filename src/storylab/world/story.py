@@ -183,7 +183,7 @@ class Story:
         in this sentence or the one before (then the name, so the pronoun is never ambiguous)."""
         c = self._pend
         seen = _MARK.sub("", (self.doc.cur[-1] if self.doc.cur else "") + " " + t)
-        clash = any(o is not c and o.gender == c.gender and word_re(o.title).search(seen)
+        clash = any(o is not c and o.gender == c.gender and o.title in seen and word_re(o.title).search(seen)
                     for o in self.cast)
         return t.replace("\x03", c.title if clash or self.rng.random() >= PRONOUN_P else c.s, 1)
 
@@ -227,11 +227,13 @@ class Story:
         if c is None:
             return t
         prev = _MARK.sub("", prev) if "\x01" in prev else prev
-        if not (self._prev[0] is c or word_re(c.title).search(prev)):
+        if not (self._prev[0] is c or (c.title in prev and word_re(c.title).search(prev))):
             return t
         rest, both = t[end:], prev + " " + t
+        low = both.lower() if both.isascii() else None  # (in ASCII, a case-blind match is one of the lowercase)
         for o in self.cast:
-            if o is not c and o.gender == c.gender and word_re(o.title, re.I).search(both):
+            if o is not c and o.gender == c.gender and (low is None or not o.title.isascii() or o.title.lower() in low
+                                                        ) and word_re(o.title, re.I).search(both):
                 return t
         if self.rng.random() >= PRONOUN_P:
             return t

@@ -160,6 +160,8 @@ class Doc:
 
     def has_exact(self, word: str) -> bool:
         """Whether `word` occurs, with this capitalisation, as a whole word so far."""
+        if " " not in word and not any(word in t for p in (*self.paras, self.cur) for t in p):
+            return False  # (a word without spaces lies within one sentence)
         raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)
         return bool(word_re(word).search(raw))
 
