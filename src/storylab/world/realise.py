@@ -169,6 +169,12 @@ def _all_nouns() -> frozenset:
     return frozenset(f for n in World.get().vocab.nouns for f in (n["word"], n["plural"]))
 
 
+@lru_cache(maxsize=1)
+def _scan_heads() -> frozenset:
+    """The words `Realiser.scan` looks before: the nouns that take adjectives, and the places."""
+    return frozenset(_tables()[0]) | frozenset(_PLACE_ADJ)
+
+
 class Realiser:
     """Fills a story's optional slots consistently: one per story (`Story.real`)."""
 
@@ -204,12 +210,13 @@ class Realiser:
     def scan(self, sentences) -> None:
         """Learn the adjectives the plot itself gave (the old castle, a tall tree), before any slot is
         filled, so that the realiser's adjectives agree with them everywhere in the story."""
-        forms, known = self.nouns[0], self.st.doc.toks
+        forms, known, heads = self.nouns[0], self.st.doc.toks, _scan_heads()
         for t in sentences:
             toks = known.get(t) or _WORD.findall(t.lower())
-            if forms.keys().isdisjoint(toks) and _PLACE_ADJ.keys().isdisjoint(toks):
+            if heads.isdisjoint(toks):
                 continue
-            for x, y in zip(toks, toks[1:]):
+            for i in [i for i, y in enumerate(toks) if y in heads and i]:  # (in order: the first adjective stays)
+                x, y = toks[i - 1], toks[i]
                 if y in forms and x in _ADJ_WORDS:
                     self.described.setdefault(forms[y][0], x)
                 elif y in _PLACE_ADJ and x in _PLACE_ADJ[y]:
