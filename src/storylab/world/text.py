@@ -160,8 +160,9 @@ class Doc:
 
     def has_exact(self, word: str) -> bool:
         """Whether `word` occurs, with this capitalisation, as a whole word so far."""
-        if " " not in word and not any(word in t for p in (*self.paras, self.cur) for t in p):
-            return False  # (a word without spaces lies within one sentence)
+        if " " not in word:  # a word without spaces lies within one sentence (sentences are joined by spaces)
+            pat = word_re(word)
+            return any(word in t and pat.search(t) for p in (*self.paras, self.cur) for t in p)
         raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)
         return bool(word_re(word).search(raw))
 
