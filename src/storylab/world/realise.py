@@ -178,7 +178,7 @@ def _scan_heads() -> frozenset:
 class Realiser:
     """Fills a story's optional slots consistently: one per story (`Story.real`)."""
 
-    __slots__ = ("st", "described", "nouns", "contract", "protect", "spare")
+    __slots__ = ("st", "described", "nouns", "contract", "protect", "spare", "boxed")
 
     def __init__(self, st):
         self.st = st
@@ -186,6 +186,7 @@ class Realiser:
         self.nouns = _tables()
         self.contract = st.rng.random()  # how much this story's voice contracts (0: never, as before)
         self.spare = 99  # words the realiser may still add (set from the story's length by `Doc.realise`)
+        self.boxed: set | None = None  # `fixed()`, once the story is written (`scan`)
         v, n, a = st.verb, st.noun, st.adj  # the seed words' forms are never worded away
         self.protect = {x for x in (v["word"], v["past"], v["participle"], v["ing"], v["third"], n["word"],
                                     n["plural"], a["word"], a.get("comparative"), a.get("superlative")) if x}
@@ -211,6 +212,7 @@ class Realiser:
         """Learn the adjectives the plot itself gave (the old castle, a tall tree), before any slot is
         filled, so that the realiser's adjectives agree with them everywhere in the story."""
         forms, known, heads = self.nouns[0], self.st.doc.toks, _scan_heads()
+        self.boxed = self.fixed()
         for t in sentences:
             toks = known.get(t) or _WORD.findall(t.lower())
             if heads.isdisjoint(toks):
@@ -261,7 +263,7 @@ class Realiser:
         if hit is None:
             return m.group(0)
         noun, plural = hit
-        if noun in self.fixed():
+        if noun in (self.fixed() if self.boxed is None else self.boxed):
             return m.group(0)
         dl = det.lower()
         if (plural and dl in ("a", "an")) or (not plural and dl in ("two", "three", "four", "five", "six", "seven",

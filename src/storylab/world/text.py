@@ -178,18 +178,13 @@ class Doc:
     def finish(self) -> str:
         self.para()
         raw = "\n".join(" ".join(p) for p in self.paras).replace(FIXED, "")
-        out: list[str] = []
-        pos = 0
-        length = 0
-        for mt in _MARK.finditer(raw):
-            chunk = raw[pos:mt.start()]
-            out.append(chunk)
-            length += len(chunk)
-            rec, key = self.marks[int(mt.group(1))]
+        parts = _MARK.split(raw)  # text, mark number, text, ..., text
+        length = len(parts[0])
+        for k in range(1, len(parts), 2):
+            rec, key = self.marks[int(parts[k])]
             if key.endswith("s") and isinstance(rec.get(key), list):
                 rec[key].append(length)
             else:
                 rec[key] = length
-            pos = mt.end()
-        out.append(raw[pos:])
-        return "".join(out)
+            length += len(parts[k + 1])
+        return "".join(parts[::2])
