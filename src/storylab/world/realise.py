@@ -526,6 +526,7 @@ _BY_WORD: dict[str, tuple[tuple[str, str, frozenset], ...]] = {}
 for _k in _KEYS:
     _w = min(sorted(_KEYWORDS[_k]), key=lambda x: (x in _COMMON, -len(x)))
     _BY_WORD[_w] = (*_BY_WORD.get(_w, ()), (_k, _HEAD[_k], _KEYWORDS[_k]))
+_INDEXED = frozenset(_BY_WORD)
 _OPENER_BY_WORD: dict[str, tuple[str, ...]] = {}
 for _k in OPENERS:  # an opener is found by the sentence's first word (in OPENERS' order)
     _OPENER_BY_WORD[_k.split(" ", 1)[0]] = (*_OPENER_BY_WORD.get(_k.split(" ", 1)[0], ()), _k)
@@ -550,7 +551,7 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset(), t
     if words is None:
         words = seen = set(_WORD.findall(low))
     hits = []
-    for w in seen & _BY_WORD.keys():  # str.find per phrase whose words are all in t (and whose first word
+    for w in seen & _INDEXED:  # str.find per phrase whose words are all in t (and whose first word
         for k, head, kw in _BY_WORD[w]:  # was in t before its opener): cheaper than one big alternation
             if head not in words or not kw <= seen or not kw.isdisjoint(protect):
                 continue

@@ -89,7 +89,7 @@ class Story:
         weathers = SEASON_WEATHER[self.season]
         self.weather = adj if adj in weathers and rng.random() < 0.8 else rng.choice(weathers)
         self.day = rng.choice(DAYS)
-        self.state = State(self.season, self.weather, "morning", {p: w.places[p]["outdoor"] for p in w.places})
+        self.state = State(self.season, self.weather, "morning", w.place_outdoor)
 
     # --- characters -------------------------------------------------------------------------------
 
