@@ -14,7 +14,7 @@ import re
 import pytest
 
 from storylab.world import World, realise, story_rng, write_story
-from storylab.world.text import Doc, word_re
+from storylab.world.text import Doc, word_re, words_of
 
 N_STORIES = 150
 
@@ -168,3 +168,12 @@ def test_realiser_scan_learns_what_a_walk_over_word_pairs_learns(written):
 def test_word_re_is_a_whole_word_search():
     assert word_re("Mom").search("Hi, Mom!") and not word_re("Mom").search("Momo")
     assert word_re("mom", re.I).search("MOM said")
+
+
+def test_words_of_is_a_findall_of_lowercase_letters(sentences):
+    rng = random.Random(0)
+    chars = [chr(c) for c in range(128)] + ["\u00e9", "\u017f", "\u212a", "\u0130", "\u00df"]  # and a few that
+    texts = [t for _, t in sentences[:2000]] + ["".join(rng.choice(chars) for _ in range(rng.randrange(30)))
+                                                for _ in range(20000)]  # lowercase oddly: the regex decides there
+    for t in texts:
+        assert words_of(t) == re.findall("[a-z]+", t.lower()), repr(t)

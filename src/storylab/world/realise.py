@@ -29,7 +29,7 @@ import re
 from functools import lru_cache
 
 from storylab.world.model import World
-from storylab.world.text import article
+from storylab.world.text import article, words_of
 
 _SIZE = ("little", "big", "small", "tiny", "huge")
 _BIG, _SMALL = ("big", "huge"), ("little", "small", "tiny")
@@ -197,7 +197,7 @@ class Realiser:
 
     def sentence(self, t: str) -> str:
         rng = self.st.rng
-        toks = self.st.doc.toks.get(t) or _WORD.findall(t.lower())
+        toks = self.st.doc.toks.get(t) or words_of(t)
         forms = self.nouns[0]
         t = wording(rng, t, set(toks), self.protect, self.spare <= 0)
         if self.contract > 0.35 and not _SECOND.isdisjoint(toks):
@@ -214,7 +214,7 @@ class Realiser:
         forms, known, heads = self.nouns[0], self.st.doc.toks, _scan_heads()
         self.boxed = self.fixed()
         for t in sentences:
-            toks = known.get(t) or _WORD.findall(t.lower())
+            toks = known.get(t) or words_of(t)
             if heads.isdisjoint(toks):
                 continue
             for i in [i for i, y in enumerate(toks) if y in heads and i]:  # (in order: the first adjective stays)

@@ -18,6 +18,8 @@ NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight
 _AN_EXCEPTIONS = {"unicorn": "a", "uniform": "a", "useful": "a", "one": "a", "honest": "an", "hour": "an"}
 _MARK = re.compile("\x01(\\d+)\x02")
 _WORDS = re.compile(r"[a-z]+")
+# ASCII letters lowercased, every other byte a space: the words of an ASCII sentence by one translate and a split
+_WORD_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
 FIXED = "\x05"  # in a sentence: the realiser leaves it as written (its wording is a skill's ground truth)
 _INNER_START = re.compile(r"([.!?] (?:\x01\d+\x02)*)([a-z])")
 
@@ -101,6 +103,14 @@ def _upper(m: re.Match) -> str:
     return m.group(1) + m.group(2).upper()
 
 
+def words_of(t: str) -> list[str]:
+    """The lowercase words of `t` (its runs of a-z once lowercased), as ``re.findall("[a-z]+", t.lower())``
+    gives them: a third of the time for the ASCII text the world writes."""
+    if t.isascii():
+        return t.encode("ascii").translate(_WORD_BYTES).decode("ascii").split()
+    return _WORDS.findall(t.lower())
+
+
 @functools.lru_cache(maxsize=8192)
 def word_re(word: str, flags: int = 0) -> re.Pattern:
     """`word` as a whole word, compiled once (re's own cache holds 512 patterns: fewer than the names)."""
@@ -140,7 +150,7 @@ class Doc:
                 t = _INNER_START.sub(_upper, t)
             self.cur.append(t)
             self.nwords += t.count(" ") + 1
-            self.toks[t] = toks = _WORDS.findall(t.lower())
+            self.toks[t] = toks = words_of(t)
             self.words.update(toks)
 
     def realise(self, fn) -> None:
