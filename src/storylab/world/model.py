@@ -84,6 +84,7 @@ class World:
         self.places = {p["word"]: p for p in v.places}
         self.coords = {p["word"]: (p["x"], p["y"]) for p in v.places}
         self.at_xy = {(p["x"], p["y"]): p["word"] for p in v.places}
+        self.place_outdoor = {p["word"]: p["outdoor"] for p in v.places}  # (read-only: every story's State shares it)
         # children's names as drawn: the common ones (TinyStories' Lily, Tom, Ben...) NAME_WEIGHT times as often as
         # the rare ones, as names are in TinyStories (a few frequent, a long tail)
         self.girls = [n["name"] for n in v.names if n["kind"] == "child" and n["gender"] == "female"

@@ -29,7 +29,7 @@ import re
 from functools import lru_cache
 
 from storylab.world.model import World
-from storylab.world.text import article
+from storylab.world.text import article, words_of
 
 _SIZE = ("little", "big", "small", "tiny", "huge")
 _BIG, _SMALL = ("big", "huge"), ("little", "small", "tiny")
@@ -106,6 +106,7 @@ _NEXT_OK = {"took": ("the", "his", "her", "their", "it", "out", "some", "one"),
 _SUBJ = re.compile(r"^((?:[A-Z][a-z]+(?: [a-z]+){0,3}, )?)(He|She|They|[A-Z][a-z]+(?: and [A-Z][a-z]+)?) ([a-z]+)\b")
 
 _WORD = re.compile(r"[a-z]+")
+_LAST_WORD = re.compile(r"([a-z]+)[^a-z]*\Z")  # the last word before a position (`search` with endpos)
 _LY = re.compile(r" [a-z]+ly\b")
 # contractions, as TinyStories uses them in dialogue and narration ("didn't", "I'm", "let's");
 # a pronoun + verb is contracted only before another word ("I am." stays whole)
@@ -168,10 +169,16 @@ def _all_nouns() -> frozenset:
     return frozenset(f for n in World.get().vocab.nouns for f in (n["word"], n["plural"]))
 
 
+@lru_cache(maxsize=1)
+def _scan_heads() -> frozenset:
+    """The words `Realiser.scan` looks before: the nouns that take adjectives, and the places."""
+    return frozenset(_tables()[0]) | frozenset(_PLACE_ADJ)
+
+
 class Realiser:
     """Fills a story's optional slots consistently: one per story (`Story.real`)."""
 
-    __slots__ = ("st", "described", "nouns", "contract", "protect", "spare")
+    __slots__ = ("st", "described", "nouns", "contract", "protect", "spare", "boxed")
 
     def __init__(self, st):
         self.st = st
@@ -179,6 +186,7 @@ class Realiser:
         self.nouns = _tables()
         self.contract = st.rng.random()  # how much this story's voice contracts (0: never, as before)
         self.spare = 99  # words the realiser may still add (set from the story's length by `Doc.realise`)
+        self.boxed: set | None = None  # `fixed()`, once the story is written (`scan`)
         v, n, a = st.verb, st.noun, st.adj  # the seed words' forms are never worded away
         self.protect = {x for x in (v["word"], v["past"], v["participle"], v["ing"], v["third"], n["word"],
                                     n["plural"], a["word"], a.get("comparative"), a.get("superlative")) if x}
@@ -189,7 +197,7 @@ class Realiser:
 
     def sentence(self, t: str) -> str:
         rng = self.st.rng
-        toks = _WORD.findall(t.lower())
+        toks = self.st.doc.toks.get(t) or words_of(t)
         forms = self.nouns[0]
         t = wording(rng, t, set(toks), self.protect, self.spare <= 0)
         if self.contract > 0.35 and not _SECOND.isdisjoint(toks):
@@ -203,10 +211,14 @@ class Realiser:
     def scan(self, sentences) -> None:
         """Learn the adjectives the plot itself gave (the old castle, a tall tree), before any slot is
         filled, so that the realiser's adjectives agree with them everywhere in the story."""
-        forms = self.nouns[0]
+        forms, known, heads = self.nouns[0], self.st.doc.toks, _scan_heads()
+        self.boxed = self.fixed()
         for t in sentences:
-            toks = _WORD.findall(t.lower())
-            for x, y in zip(toks, toks[1:]):
+            toks = known.get(t) or words_of(t)
+            if heads.isdisjoint(toks):
+                continue
+            for i in [i for i, y in enumerate(toks) if y in heads and i]:  # (in order: the first adjective stays)
+                x, y = toks[i - 1], toks[i]
                 if y in forms and x in _ADJ_WORDS:
                     self.described.setdefault(forms[y][0], x)
                 elif y in _PLACE_ADJ and x in _PLACE_ADJ[y]:
@@ -251,7 +263,7 @@ class Realiser:
         if hit is None:
             return m.group(0)
         noun, plural = hit
-        if noun in self.fixed():
+        if noun in (self.fixed() if self.boxed is None else self.boxed):
             return m.group(0)
         dl = det.lower()
         if (plural and dl in ("a", "an")) or (not plural and dl in ("two", "three", "four", "five", "six", "seven",
@@ -506,37 +518,49 @@ OPENERS = {"Then ": ("Then ", "Soon ", "After that, ", "Next, ", "A moment later
 _KEYS = sorted(PHRASES, key=len, reverse=True)
 _HEAD = {k: k.split(" ", 1)[0] for k in PHRASES}
 _KEYWORDS = {k: frozenset(_WORD.findall(k)) for k in PHRASES}
-_BY_HEAD: dict[str, list[str]] = {}
+# words too common to find a phrase by: each phrase is looked up by its least common-looking word
+# (its longest word outside this list), and tried only if every word of it is in the sentence
+_COMMON = frozenset("the and a an to was in it she he her his him they that at on for had with of there but not by "
+                    "so all one then up you we out down over too can could did came".split())
+_BY_WORD: dict[str, tuple[tuple[str, str, frozenset], ...]] = {}
 for _k in _KEYS:
-    _BY_HEAD.setdefault(_HEAD[_k], []).append(_k)
+    _w = min(sorted(_KEYWORDS[_k]), key=lambda x: (x in _COMMON, -len(x)))
+    _BY_WORD[_w] = (*_BY_WORD.get(_w, ()), (_k, _HEAD[_k], _KEYWORDS[_k]))
+_INDEXED = frozenset(_BY_WORD)
+_OPENER_BY_WORD: dict[str, tuple[str, ...]] = {}
+for _k in OPENERS:  # an opener is found by the sentence's first word (in OPENERS' order)
+    _OPENER_BY_WORD[_k.split(" ", 1)[0]] = (*_OPENER_BY_WORD.get(_k.split(" ", 1)[0], ()), _k)
 PHRASE_P = 0.7  # how often a phrase with other wordings gets one drawn (else it stays as the plot wrote it)
 
 
 def wording(rng, t: str, words: set | None = None, protect: set = frozenset(), tight: bool = False) -> str:
     """`t` with its opener and each phrase of `PHRASES` in it worded one of its ways (`words`: t's
     lowercase words; phrases with a word of `protect` stay as they are)."""
-    for k, alts in OPENERS.items():
+    seen = words  # every word the sentence may hold once its opener is worded (a superset is enough)
+    for k in _OPENER_BY_WORD.get(t.split(" ", 1)[0], ()):
         if t.startswith(k):
             if rng.random() < PHRASE_P:
-                x = rng.choice(alts)
+                x = rng.choice(OPENERS[k])
                 rest = t[len(k):]
                 if rest.split(" ", 1)[0] in _LOWER_AFTER:  # "Then The bird" -> "After that, the bird"
                     rest = rest[0].lower() + rest[1:]
                 t = x + rest
+                seen = None if words is None else words | set(_WORD.findall(x.lower()))
             break
     low = t.lower()
-    hits = []
     if words is None:
-        words = set(_WORD.findall(low))
-    for k in (k for h in words & _BY_HEAD.keys() for k in _BY_HEAD[h]):  # str.find per phrase whose first
-        if not _KEYWORDS[k].isdisjoint(protect):  # word is in t: cheaper than one big alternation
-            continue
-        i = low.find(k)
-        while i >= 0:
-            j = i + len(k)
-            if (i == 0 or not low[i - 1].isalnum()) and (j == len(low) or not low[j].isalnum()):
-                hits.append((i, -len(k), k))
-            i = low.find(k, j)
+        words = seen = set(_WORD.findall(low))
+    hits = []
+    for w in seen & _INDEXED:  # str.find per phrase whose words are all in t (and whose first word
+        for k, head, kw in _BY_WORD[w]:  # was in t before its opener): cheaper than one big alternation
+            if head not in words or not kw <= seen or not kw.isdisjoint(protect):
+                continue
+            i = low.find(k)
+            while i >= 0:
+                j = i + len(k)
+                if (i == 0 or not low[i - 1].isalnum()) and (j == len(low) or not low[j].isalnum()):
+                    hits.append((i, -len(k), k))
+                i = low.find(k, j)
     if not hits:
         return t
     hits.sort()
@@ -548,9 +572,9 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset(), t
             x = rng.choice(PHRASES[k])
             if tight and x.count(" ") > k.count(" "):  # no longer wordings in a story at its length limit
                 continue
-            prev, nxt = _WORD.findall(low[max(0, i - 20):i])[-1:], _WORD.findall(low[i - n:i - n + 20])[:1]
+            prev, nxt = _LAST_WORD.search(low, max(0, i - 20), i), _WORD.search(low, i - n, i - n + 20)
             xs = x.lower().split(" ")
-            if (prev and prev[0] == xs[0]) or (nxt and nxt[0] == xs[-1]):
+            if (prev and prev[1] == xs[0]) or (nxt and nxt[0] == xs[-1]):
                 continue  # "really really", "all day long long"
             out += [t[pos:i], x[0].upper() + x[1:] if t[i].isupper() else x]
             pos = i - n

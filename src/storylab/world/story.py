@@ -89,7 +89,7 @@ class Story:
         weathers = SEASON_WEATHER[self.season]
         self.weather = adj if adj in weathers and rng.random() < 0.8 else rng.choice(weathers)
         self.day = rng.choice(DAYS)
-        self.state = State(self.season, self.weather, "morning", {p: w.places[p]["outdoor"] for p in w.places})
+        self.state = State(self.season, self.weather, "morning", w.place_outdoor)
 
     # --- characters -------------------------------------------------------------------------------
 
@@ -137,15 +137,20 @@ class Story:
         A sentence that begins with its subject may get a frame from the state first: where
         the subject is, the time, the day, what they hold, who is with them, how they feel."""
         c = self._cur_subj
-        hero = getattr(self, "hero", None)
-        m = _OPENS.match(sentences[0]) if hero is not None else None
+        t = sentences[0]
+        m = _OPENS.match(t) if hasattr(self, "hero") else None
         if c is None and m:
-            c = self._cur_subj = self._opener(sentences[0], m)  # a sentence that names a character first is about them
-        if any("\x03" in x for x in sentences):
+            c = self._cur_subj = self._opener(t, m)  # a sentence that names a character first is about them
+        if len(sentences) == 1:
+            if "\x03" in t:
+                t = self._resolve(t)
+                m = _OPENS.match(t) if m else None
+        elif any("\x03" in x for x in sentences):
             sentences = tuple(self._resolve(x) if "\x03" in x else x for x in sentences)
-            m = _OPENS.match(sentences[0]) if m else None
-        t = self._pronoun(sentences[0], m) if m else sentences[0]
-        sentences = (t, *sentences[1:])
+            t = sentences[0]
+            m = _OPENS.match(t) if m else None
+        if m:
+            t = self._pronoun(t, m)
         if self.doc.paras and self.rng.random() < FRAME_P:  # not in the setup, which tells of habits
             frame = ""
             if t.startswith("They ") and self.known(getattr(self, "hero", None)):
@@ -157,8 +162,11 @@ class Story:
                 frame = self.frame(self.hero, group=True, sentence=t)
                 t = "the" + t[3:]
             if frame:
-                sentences = (frame + t, *sentences[1:])
-        self.doc.s(*map(self.real.adverb, sentences))
+                t = frame + t
+        if len(sentences) == 1:
+            self.doc.s(self.real.adverb(t))
+        else:
+            self.doc.s(*map(self.real.adverb, (t, *sentences[1:])))
         if self.max_words is not None and self.doc.nwords > self.max_words:
             raise _TooLong  # a story that will be replanned: stop writing it now
         self._prev = (self._cur_subj, tuple(self._cur_named), self.doc.nwords)
@@ -175,7 +183,7 @@ class Story:
         in this sentence or the one before (then the name, so the pronoun is never ambiguous)."""
         c = self._pend
         seen = _MARK.sub("", (self.doc.cur[-1] if self.doc.cur else "") + " " + t)
-        clash = any(o is not c and o.gender == c.gender and word_re(o.title).search(seen)
+        clash = any(o is not c and o.gender == c.gender and o.title in seen and word_re(o.title).search(seen)
                     for o in self.cast)
         return t.replace("\x03", c.title if clash or self.rng.random() >= PRONOUN_P else c.s, 1)
 
@@ -186,11 +194,13 @@ class Story:
 
     def _opener(self, t: str, m: re.Match | None) -> Char | None:
         """The introduced character whose name (or title) opens `t` (`m`: its `_OPENS` match), if any."""
-        if not m:
+        if not m or t.startswith(("and ", "or "), m.end()):  # "A and B ...": about both of them
             return None
-        if t[m.end():].startswith(("and ", "or ")):  # "A and B ...": about both of them
-            return None
-        return next((o for o in self.cast if o.title == m.group(2) and o.name in self.state.introduced), None)
+        name, introduced = m.group(2), self.state.introduced
+        for o in self.cast:
+            if o.title == name and o.name in introduced:
+                return o
+        return None
 
     def _pronoun(self, t: str, m: re.Match) -> str:
         """`t` with a character's name near its start turned into he/she (or "A and B" into they), as
@@ -200,23 +210,30 @@ class Story:
         cur = self.doc.cur
         if not cur or '"' in cur[-1] or "\x01" in t or self._prev[2] != self.doc.nwords:
             return t
-        prev = _MARK.sub("", cur[-1])
-        rest = t[m.end():]
-        if rest.startswith("and "):  # "A and B went ..." after a sentence that named both: "they went ..."
+        prev = cur[-1]
+        end = m.end()
+        if t.startswith("and ", end):  # "A and B went ..." after a sentence that named both: "they went ..."
+            rest = t[end:]
             g = _PAIR.match(rest)
             if not g or self.rng.random() >= PRONOUN_P:
                 return t
             names = {o.title for o in self.cast if o.name in self.state.introduced}
             a, b = m.group(2), g.group(1)
+            prev = _MARK.sub("", prev) if "\x01" in prev else prev
             if a not in names or b not in names or a == b or not all(word_re(x).search(prev) for x in (a, b)):
                 return t
             return f"{m.group(1)}{'they' if m.group(1) else 'They'} {rest[g.end():]}"
-        c = self._opener(t, m)
-        if c is None or rest.startswith(("or ", "and ")) or not (
-                self._prev[0] is c or word_re(c.title).search(prev)):
+        c = self._opener(t, m)  # (None if "or " follows the name)
+        if c is None:
             return t
+        prev = _MARK.sub("", prev) if "\x01" in prev else prev
+        if not (self._prev[0] is c or (c.title in prev and word_re(c.title).search(prev))):
+            return t
+        rest, both = t[end:], prev + " " + t
+        low = both.lower() if both.isascii() else None  # (in ASCII, a case-blind match is one of the lowercase)
         for o in self.cast:
-            if o is not c and o.gender == c.gender and word_re(o.title, re.I).search(prev + " " + t):
+            if o is not c and o.gender == c.gender and (low is None or not o.title.isascii() or o.title.lower() in low
+                                                        ) and word_re(o.title, re.I).search(both):
                 return t
         if self.rng.random() >= PRONOUN_P:
             return t

@@ -18,6 +18,8 @@ NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight
 _AN_EXCEPTIONS = {"unicorn": "a", "uniform": "a", "useful": "a", "one": "a", "honest": "an", "hour": "an"}
 _MARK = re.compile("\x01(\\d+)\x02")
 _WORDS = re.compile(r"[a-z]+")
+# ASCII letters lowercased, every other byte a space: the words of an ASCII sentence by one translate and a split
+_WORD_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
 FIXED = "\x05"  # in a sentence: the realiser leaves it as written (its wording is a skill's ground truth)
 _INNER_START = re.compile(r"([.!?] (?:\x01\d+\x02)*)([a-z])")
 
@@ -101,6 +103,14 @@ def _upper(m: re.Match) -> str:
     return m.group(1) + m.group(2).upper()
 
 
+def words_of(t: str) -> list[str]:
+    """The lowercase words of `t` (its runs of a-z once lowercased), as ``re.findall("[a-z]+", t.lower())``
+    gives them: a third of the time for the ASCII text the world writes."""
+    if t.isascii():
+        return t.encode("ascii").translate(_WORD_BYTES).decode("ascii").split()
+    return _WORDS.findall(t.lower())
+
+
 @functools.lru_cache(maxsize=8192)
 def word_re(word: str, flags: int = 0) -> re.Pattern:
     """`word` as a whole word, compiled once (re's own cache holds 512 patterns: fewer than the names)."""
@@ -110,7 +120,7 @@ def word_re(word: str, flags: int = 0) -> re.Pattern:
 class Doc:
     """A story being written: paragraphs of sentences, plus offset marks to resolve."""
 
-    __slots__ = ("paras", "cur", "marks", "nwords", "words")
+    __slots__ = ("paras", "cur", "marks", "nwords", "words", "toks", "answer_marks")
 
     def __init__(self):
         self.paras: list[list[str]] = []
@@ -118,20 +128,30 @@ class Doc:
         self.marks: list[tuple[dict, str]] = []
         self.nwords = 0
         self.words: set[str] = set()  # lowercase words written so far (for has_word)
+        self.toks: dict[str, list[str]] = {}  # sentence -> its lowercase words (the realiser reads them again)
+        self.answer_marks: list[str] = []  # the markers of skill answers ("prompt_end")
 
     def m(self, word: str, rec: dict, key: str = "offset") -> str:
         """`word`, preceded by a marker; `rec[key]` becomes its character offset."""
         self.marks.append((rec, key))
-        return f"\x01{len(self.marks) - 1}\x02{word}"
+        mark = f"\x01{len(self.marks) - 1}\x02"
+        if key == "prompt_end":
+            self.answer_marks.append(mark)
+        return mark + word
 
     def s(self, *sentences: str) -> None:
         for t in sentences:
-            t = cap(t)
+            c = t[:1]
+            if not c.isalpha():  # a quote or a mark first
+                t = cap(t)
+            elif not c.isupper():
+                t = c.upper() + t[1:]
             if ". " in t or "! " in t or "? " in t:  # several sentences in one string
                 t = _INNER_START.sub(_upper, t)
             self.cur.append(t)
             self.nwords += t.count(" ") + 1
-            self.words.update(_WORDS.findall(t.lower()))
+            self.toks[t] = toks = words_of(t)
+            self.words.update(toks)
 
     def realise(self, fn) -> None:
         """Pass every sentence written through `fn` (the realiser's last step), in order."""
@@ -141,7 +161,7 @@ class Doc:
 
     def _answers(self, t: str) -> bool:
         """Whether `t` holds a skill's answer (its wording, up to the answer, is the item's prompt)."""
-        return "\x01" in t and any(self.marks[int(m.group(1))][1] == "prompt_end" for m in _MARK.finditer(t))
+        return "\x01" in t and any(mark in t for mark in self.answer_marks)
 
     def para(self) -> None:
         if self.cur:
@@ -150,6 +170,9 @@ class Doc:
 
     def has_exact(self, word: str) -> bool:
         """Whether `word` occurs, with this capitalisation, as a whole word so far."""
+        if " " not in word:  # a word without spaces lies within one sentence (sentences are joined by spaces)
+            pat = word_re(word)
+            return any(word in t and pat.search(t) for p in (*self.paras, self.cur) for t in p)
         raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)
         return bool(word_re(word).search(raw))
 
@@ -165,18 +188,13 @@ class Doc:
     def finish(self) -> str:
         self.para()
         raw = "\n".join(" ".join(p) for p in self.paras).replace(FIXED, "")
-        out: list[str] = []
-        pos = 0
-        length = 0
-        for mt in _MARK.finditer(raw):
-            chunk = raw[pos:mt.start()]
-            out.append(chunk)
-            length += len(chunk)
-            rec, key = self.marks[int(mt.group(1))]
+        parts = _MARK.split(raw)  # text, mark number, text, ..., text
+        length = len(parts[0])
+        for k in range(1, len(parts), 2):
+            rec, key = self.marks[int(parts[k])]
             if key.endswith("s") and isinstance(rec.get(key), list):
                 rec[key].append(length)
             else:
                 rec[key] = length
-            pos = mt.end()
-        out.append(raw[pos:])
-        return "".join(out)
+            length += len(parts[k + 1])
+        return "".join(parts[::2])
