@@ -317,11 +317,11 @@ def _house(st, home: str, comma: bool = True) -> str:
     return f"in {a(adj)} house{tail} {near} {st.place_mark(home)}"
 
 
-def _desc(st, c, t: str) -> str:
-    """'a brave little girl', 'a curious puppy'."""
+def _desc(st, c, t: str, bare: bool = True) -> str:
+    """'a brave little girl', 'a curious puppy' (`bare`: 'a girl' will do)."""
     rng = st.rng
     if not t:
-        return a(c.kind)
+        return a(c.kind) if bare else a(f"little {c.kind}")
     if t not in ("little", "small") and c.is_child and rng.random() < 0.3:
         return a(f"{t} little {c.kind}")
     return a(f"{t} {c.kind}")
@@ -342,7 +342,7 @@ def opening(st, plan) -> set:
     ww = weather_word(st)
     told: set = set()
     r = rng.random()
-    if r < 0.2:  # Once upon a time, there was ...
+    if r < 0.16:  # Once upon a time, there was ...
         lead = rng.choice(("Once upon a time, there was", "Once upon a time, there was", "Once upon a time, there lived",
                            "Once, there was", "There once was", "Long ago, there was"))
         tail = ""
@@ -350,18 +350,18 @@ def opening(st, plan) -> set:
             tail = f" who lived {rng.choice(_NEAR)} {st.place_mark(home)}"
             told.add("home")
         st.s(f"{lead} {desc} {_named(st, c)}{tail}.")
-    elif r < 0.42:  # the day begins with what the hero is doing at home
+    elif r < 0.45:  # the day begins with what the hero is doing at home
         when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
                            f"One {ww} {st.time_mark('morning')}, ", f"That {st.time_mark(st.day)}, ", "", "",
                            f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
         if when.startswith(f"One {ww}"):
             told.add("weather")
         st.s(f"{when}{desc} {_named(st, c)} was {doings.activity(st)}.")
-    elif r < 0.56 and seedwords.hero_can(st):  # the name first, with what the hero loves to do
+    elif r < 0.58 and seedwords.hero_can(st):  # the name first, with what the hero loves to do
         st.s(f"{st.intro(c)} was {desc} who {rng.choice(('loved', 'liked', 'really loved', 'loved'))} to "
              f"{st.verb_phrase('word')}{rng.choice(('', '', '', ' more than anything', ' all day long'))}.")
         told.add("loves")
-    elif r < 0.64 and plan.uses_thing and not st.thing.get("mass"):  # with the thing they love
+    elif r < 0.67 and plan.uses_thing and not st.thing.get("mass"):  # with the thing they love
         st.thing_adj = adj = thing_adj(st)
         who = st.intro(c)
         st.state.has(c.name, st.thing["word"])
@@ -369,7 +369,7 @@ def opening(st, plan) -> set:
              rng.choice(("", "", f" from {c.p} {rng.choice(('grandma', 'grandpa', 'mom', 'dad'))}",
                          f" that {c.s} {rng.choice(('loved very much', 'took everywhere', 'never let go of'))}")) + ".")
         told.add("thing")
-    elif r < 0.74:  # a time, then the hero waking or looking out
+    elif r < 0.75:  # a time, then the hero waking or looking out
         when = rng.choice((f"One {ww} {st.time_mark(st.season)} {st.time_mark('morning')}, ",
                            f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ",
                            f"Early one {ww} {st.time_mark('morning')}, ", f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
@@ -379,11 +379,11 @@ def opening(st, plan) -> set:
                           "opened {p} eyes and smiled", "woke up and rubbed {p} eyes", "sat up in bed",
                           "ran to the window")).format(p=c.p)
         st.s(f"{when}{desc} {_named(st, c)} {act}.")
-    elif r < 0.82:  # "Mia, a curious girl, lived with her mom near the pond."
+    elif r < 0.86:  # "Mia, a curious girl, lived with her mom near the pond."
         fam = f" with {_family(st, plan)}" if rng.random() < 0.6 else ""
-        st.s(f"{st.intro(c)}, {desc}, lived{fam} {rng.choice(_NEAR)} {st.place_mark(home)}.")
+        st.s(f"{st.intro(c)}, {desc if t else _desc(st, c, t, bare=False)}, lived{fam} {rng.choice(_NEAR)} {st.place_mark(home)}.")
         told.add("home")
-    elif r < 0.9:
+    elif r < 0.93:
         st.s(f"On {st.time_mark(st.day)}, {desc} {_named(st, c)} looked out of the window.")
         st.s(_weather(st, home, ww, first=True))
         told.add("weather")
@@ -434,6 +434,36 @@ def weather_line(st, plan, told: set) -> None:
 
 # --- the hero's loves, thing, grown-up and companion -----------------------------------------------
 
+_CARRIED = ("cup", "plate", "basket", "towel", "blanket", "book", "letter", "bowl", "apple", "bread", "pear", "jar",
+            "box", "bag", "pillow", "lamp", "cake", "pie", "banana", "cookie", "ball", "kite", "teddy", "puzzle", "drum",
+            "doll", "robot", "marble", "balloon", "crayon", "flower", "shell", "feather", "hat", "scarf")
+
+
+def fitting(st, word: str) -> list[str]:
+    """The adjectives (looks, colours, sizes) that the vocabulary says fit noun `word`, once per world."""
+    t = _TABLES.setdefault(("fit", id(st.w)), {})
+    if not t:
+        for adj in st.w.scene_adjs:
+            for n in st.w.adj_nouns[adj["word"]]:
+                if n["word"] != adj["word"]:
+                    t.setdefault(n["word"], []).append(adj["word"])
+    return t.get(word, [])
+
+
+def carried(st, words=_CARRIED) -> str:
+    """'a warm blanket', 'two shiny marbles', 'some fresh bread': a thing someone brings along."""
+    rng, v = st.rng, st.w.vocab
+    word = rng.choice(words)
+    n = v.noun[word]
+    adjs = fitting(st, word)
+    adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.8 else ""
+    if n.get("mass"):
+        return f"some {adj}{word}"
+    if rng.random() < 0.3 and n["plural"] != word:
+        return f"{rng.choice(NUMBERS[2:6])} {adj}{n['plural']}"
+    return a(adj + word)
+
+
 
 def loves(st) -> None:
     """What the hero loves to do (the seed verb), composed: a frame, a way of liking it, a tail."""
@@ -455,8 +485,8 @@ def loves(st) -> None:
     whom = ["", "", "", f" with {c.p} friends"]
     if rel:
         whom.append(f" with {c.p} {rel}")
-    why = ["", "", "", ", because it made {o} {f}", ", because it was so much fun", ", and {s} was very good at it",
-           ", and {s} did it all the time", ", and {s} was getting better at it every day"]
+    why = [""] * 9 + [", because it made {o} {f}", ", because it was so much fun", ", and {s} was very good at it",
+                      ", and {s} was getting better at it every day"]
     r = rng.random()
     fill = {"s": c.s, "o": c.o, "p": c.p, "f": rng.choice(("happy", "laugh", "smile", "feel happy", "feel brave"))}
     w = rng.choice(when).format(**fill)
@@ -470,7 +500,9 @@ def loves(st) -> None:
         opener = rng.choice(("", "", "", "More than anything, ", "Most of all, ", "On most days, ", "Every day, "))
         if opener and w.startswith(("every", "all day")):
             w = rng.choice(("with a big smile", "at home", "in the yard"))
-        tail = rng.choice((f" {w}", f" {w}", "")) + rng.choice(whom) + rng.choice(why).format(**fill)
+        if "when" in like:  # not "happiest when she could swim when nobody was looking"
+            w = ""
+        tail = rng.choice((f" {w}" if w else "", "", rng.choice(whom))) + rng.choice(why).format(**fill)
         st.s(f"{opener}{st.sub(c)} {like} {vp}{tail}.")
     elif r < 0.6:
         st.s(rng.choice((f"{c.name}'s favorite thing to do was to {phrase}",
@@ -512,6 +544,9 @@ _KEEP = ("took it everywhere", "kept it close", "played with it every day", "too
          "slept with it every night", "showed it to everyone", "kept it in a special box")
 _WHERE_KEPT = ("on {p} bed", "by {p} pillow", "on a shelf in {p} room", "in {p} bag", "next to {p} bed",
                "on {p} little table")
+_LOOKS = {"soft", "smooth", "round", "shiny", "sparkly", "bright", "fluffy", "fuzzy", "furry", "striped", "spotted",
+          "colorful", "light", "long", "flat", "fancy", "magic", "clean", "heavy", "thin", "wide", "squishy", "pretty",
+          "beautiful", "special", "strange", "tiny", "huge", "giant", "old", "new"}
 _BIG = {"sled", "boat", "dollhouse", "swing", "slide", "rope", "kite", "bucket", "basket", "map", "book", "towel"}
 _WHY = {"soft": "it was so soft", "round": "it was round and rolled so well", "shiny": "it was so shiny",
         "sound": "it made a funny sound", "fly": "it could fly so high"}
@@ -531,14 +566,18 @@ def thing(st, plan) -> None:
     giver = rng.choice((g.title.lower(),) * 2 + tuple(fam)) if g.kind in FAMILY else rng.choice(fam)
     st.state.has(c.name, word)
     p = c.p
-    origin = rng.choice(("", "", "", f" from {p} {giver}", f" from {p} {giver}", " from the shop in town"))
+    origin = rng.choice(("", "", "", f" from {p} {giver}", f" from {p} {giver}"))
     occasion = rng.choice((" for " + p + " birthday", " last summer", " a long time ago", " one winter",
                            " when " + c.s + " was very little", " last week"))
     kind = "toy" if it["kind"] == "toy" else "thing"
     keep = rng.choice(_KEEP[:6] if word in _BIG or "soft" not in it["attrs"] else _KEEP).format(p=p)
     why = [v for k, v in _WHY.items() if k in it["attrs"]]
+    looks = [x for x in fitting(st, word) if x in _LOOKS and x != adj]
     r = rng.random()
-    if it.get("mass"):  # "some fresh bread", never "a fresh bread", and not a thing one plays with
+    if looks and not it.get("mass") and rng.random() < 0.2:  # what it is like: "a red kite, long and light"
+        two = rng.sample(looks, 2) if len(looks) > 1 else looks
+        st.s(f"{st.sub(c)} had {a(desc)}, {' and '.join(two)}.")
+    elif it.get("mass"):  # "some fresh bread", never "a fresh bread", and not a thing one plays with
         st.s(f"{st.sub(c)} had some {desc}{origin} in {p} bag.")
     elif r < 0.2:
         love = rng.choice(("loved very much", "loved more than anything", "played with every day",
@@ -584,30 +623,30 @@ def grownup(st, plan) -> None:
     into = rng.choice(("the room", "the kitchen", f"{c.p} room"))
     came = rng.choice((f"came into {into}", "came in", "looked in", f"walked into {into}", "peeked in through the door",
                        "came to the door", "came in from the yard", "came down for breakfast", f"peeked into {into}"))
-    holding = rng.choice(("", "", "", " with a cup of tea", " with a basket of apples", " with a warm towel",
-                          " with a plate of toast", " with some fresh bread"))
+    holding = rng.choice(("", "", "", " with a cup of tea", " with a basket of apples", f" with {carried(st, _CARRIED[:19])}",
+                          f" with {carried(st, _CARRIED[:19])}", f" with {carried(st, _CARRIED[:19])}"))
     did = [("smiled", "said good morning", f"gave {c.o} a hug", "waved", f"gave {c.o} a kiss", f"sat down next to {c.o}",
             "said hello", "laughed", f"asked {c.o} how {c.s} had slept")]
     thing_word = st.thing["word"] if plan.uses_thing and st.doc.has_word(st.thing["word"]) else None
     if thing_word and not st.thing.get("mass"):
         did[0] += (f"smiled at {c.p} {thing_word}", f"asked to see {c.p} {thing_word}")
     act = rng.choice(did[0])
-    if r < 0.45:  # busy with something from the whole vocabulary: folding a clean towel in the kitchen
-        st.s(f"{who} was {doings.activity(st)}" + rng.choice(("", "", "", f" and {rng.choice(('humming', 'singing'))} a song")) + ".")
-    elif r < 0.68:
+    if r < 0.55:  # busy with something from the whole vocabulary: folding a clean towel in the kitchen
+        st.s(f"{who} was {doings.activity(st)}.")
+    elif r < 0.74:
         st.s(f"{who} {came}{holding} and {act}.")
-    elif r < 0.8:
+    elif r < 0.84:
         where = rng.choice(("kitchen", "yard", "garden", "living room"))
         st.s(f"{st.nm(c)} {rng.choice(('ran', 'went', 'hurried', 'skipped', 'rushed', 'hopped'))} "
              f"to find {c.p} {st.intro(g, rel)} in the {where}" +
              (f", and {g.title} {act}" if rng.random() < 0.5 and "asked" not in act and g.title[:1].isupper() else "") + ".")
-    elif r < 0.9 and "Dialogue" in st.f:
+    elif r < 0.92 and "Dialogue" in st.f:
         line = rng.choice((f"Good morning, {c.name}!", f"Good morning, my little {c.kind}!", f"Time to get up, {c.name}!",
                            f"Breakfast is ready, {c.name}!", f"Did you sleep well, {c.name}?"))
         st.s(f"{who} {came}{holding}.")
         st.speak(g, line, "asked" if line.endswith("?") else rng.choice(("said", "called", "sang")))
     else:
-        st.s(f"{who} was {rng.choice(_BUSY)}" + rng.choice(("", "", " and humming a song") + (
+        st.s(f"{who} was {rng.choice(_BUSY)}" + rng.choice(("", "") + (
             (f", and {g.title} {act} when {c.name} came in",) if g.title[:1].isupper() else ())) + ".")
 
 
@@ -617,9 +656,10 @@ def companion(st, plan) -> None:
     c, f, rng = st.hero, plan.companion, st.rng
     rel = f.first[: -len(f.name)]
     if st.flags.get("sibling"):
-        what = rng.choice(("was still asleep", "was already awake", "was playing with blocks", "was eating breakfast",
-                           "was drawing a picture", "was looking for {p} socks", "was singing in the bath",
+        what = rng.choice(("was still asleep", "was already awake", "was eating breakfast", "was looking for {p} socks",
                            "wanted to come too", "was brushing {p} teeth", "ran in with only one sock on"))
+        if rng.random() < 0.55:
+            what = f"was {doings.activity(st)}"
         st.s(f"{cap(rel)}{st.intro(f, f.name)} {what.format(p=f.p)}.")
         return
     nbrs = [x for d in ("north", "south", "east", "west") if (x := st.w.neighbor(plan.home, d))]
@@ -627,6 +667,9 @@ def companion(st, plan) -> None:
                         "by the {X}", "by the {X}")).format(X=st.place_mark(rng.choice(nbrs)) if nbrs else "park")
     came = rng.choice(("knocked on the door", "came over to play", "came to visit", "ran over",
                        "came by on {p} bike", "came over with a big smile", "waved from the yard", "rang the bell"))
+    if rng.random() < 0.4:
+        came = rng.choice(("came over with", "came to play and brought", "ran over with", "came by with")) + " " + \
+            carried(st, _CARRIED[19:])
     r = rng.random()
     if r < 0.35:
         st.s(f"{rng.choice(('Then', 'Soon', 'Just then,', 'After a while,'))} {c.p} "
@@ -670,7 +713,7 @@ def closing_line(st, plan) -> str:
         opts = [f"I am sorry, {N}, we can try again another day.", f"Do not be sad, {N}, tomorrow will be better.",
                 f"It is okay to be sad, {N}."]
         if loss:
-            opts += [f"I am sorry about {loss}, {N}.", f"We will think of something, {N}, I promise."]
+            opts += [f"I am sorry about {_you(loss, c)}, {N}.", f"We will think of something, {N}, I promise."]
         if rc.again:
             d = rng.choice(rc.again)
             opts.append(f"We can {_you(rc.form(st, d, 'word'), c)} {rng.choice(('another day', 'next week', 'tomorrow', 'soon'))}, {N}.")
@@ -705,7 +748,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     P = _plots()
     g = st.grownup.title.lower() if st.grownup.kind in FAMILY else st.grownup.title
     pool = _NIGHT if st.state.time != "night" else _NIGHT[:_EVENING]  # no evening once it is night
-    opener = rng.choice(pool) if rng.random() < 0.6 else ""
+    opener = rng.choice(pool) if rng.random() < 0.45 else ""
     if opener:
         st.state.at("evening" if pool.index(opener) >= _EVENING else "night")
     mem = rng.choice(rc.nps) if rc.nps else f"{c.p} day"
@@ -739,7 +782,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
              f"{N} closed {c.p} eyes and {rng.choice(('smiled', 'thought about ' + mem))}",
              f"{N} {rng.choice(('knew', 'thought', 'said'))} it was the best {rng.choice(('', '', st.season + ' '))}day ever",
              f"{N} lay in bed and {rng.choice(('smiled', 'grinned', 'giggled'))} about {mem}",
-             f"{N} felt like the {rng.choice(('luckiest', 'happiest', 'proudest'))} {c.kind} in the whole world"]
+             f"{N} felt like the {rng.choice(('luckiest', 'happiest', 'proudest'))} {c.kind} in the {rng.choice(('whole world', 'village', 'world'))}"]
     if rc.thanks and st.grownup.kind in FAMILY:
         beats.append(f"{N} hugged {c.p} {g} and said thank you for {rng.choice(rc.thanks)}")
     if deed:
@@ -751,12 +794,13 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     if rc.again:
         beats.append(f"{N} {rng.choice(('could not wait to', 'hoped to', 'wanted to'))} "
                      f"{Recap.again_phrase(st, rng.choice(rc.again))} {rng.choice(('soon', 'the next day', 'one day', 'very soon'))}")
-    if holds:
+    if holds and rng.random() < 0.5:
+        st.state.uses(c.name, it)
         beats += [f"{N} put {c.p} {it} next to {c.p} pillow and closed {c.p} eyes",
                   f"{N} fell asleep with {c.p} {it} in {c.p} arms" if it != "swimsuit" else f"{N} folded {c.p} {it} and went to bed"]
     beat = rng.choice(beats)
     tail = rng.choice(("", "", "", "", "", "", "", f", thinking about {mem}",
-                       f". It had been a {rng.choice(_GOOD_DAY)} day{rng.choice(('', '', ' for ' + c.name, ' for everyone'))}",
+                       f". It had been a {rng.choice(_GOOD_DAY)} day" if rng.random() < 0.3 else "",
                        f", and {c.s} would always remember {mem}",
                        f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
     if mem in beat and mem in tail or ("thinking" in beat and "thinking" in tail):
@@ -782,7 +826,9 @@ def lesson(st, plan) -> tuple[str, str] | None:
         else:
             verb, _, rest = plan.activity.partition(" ")
             ing = rc.form(st, (verb, rest), "ing")
+            rel = st.grownup.title if st.grownup.title[:1].isupper() else "family"
             opts = [("that", "a day out is best with the people you love"), ("that", f"{ing} is more fun with someone you love"),
+                    ("that", f"a day at the {plan.dest} is best with {rel}"), ("that", f"{ing} is one of the best things to do"),
                     ("that", "there is always something new to see"), ("that", "the best days are the ones you share")]
             if plan.rain_later:
                 opts += [("that", "waiting a little can make fun even better"), ("that", "rain does not last for long")]
@@ -792,6 +838,7 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", "broken things are hard to fix")]
         else:
             opts = [("that", "it is good to keep your things in their place"), ("to", "ask before getting upset"),
+                    ("that", f"{p} {it} had not been lost at all"), ("that", f"a {it} is easy to find when it is put away"),
                     ("to", f"put {p} {it} back when {c.s} was done with it"), ("that", "a neat room makes things easy to find"),
                     ("that", "things are not lost just because you can't see them")]
     elif name == "baking":
@@ -799,7 +846,10 @@ def lesson(st, plan) -> tuple[str, str] | None:
             opts = [("to", "be careful with things that can break"), ("to", "walk slowly when carrying eggs"),
                     ("that", "when things break, you can always try again")]
         else:
+            dish = plan.dish
             opts = [("that", "a gift you make yourself is the best gift"), ("to", "be careful with things that can break"),
+                    ("that", f"{dish} made with love {'are' if dish.endswith('s') else 'is'} the best gift"),
+                    ("that", f"{dish} you bake for someone {'taste' if dish.endswith('s') else 'tastes'} the best"),
                     ("that", "cooking is more fun when you do it together"), ("that", "giving makes you as happy as getting"),
                     ("that", f"helping {g} was fun" if g[:1].isupper() else "helping is fun")]
     elif name == "rescue":
@@ -809,6 +859,7 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", "some animals are happier when they are free")]
         else:
             opts = [("that", "it is good to help animals in need"), ("that", "even a small child can be a big help"),
+                    ("that", f"even a little {an} needs a friend"), ("that", f"a {an} in need should always get help"),
                     ("to", f"be gentle with little animals like the {an}"), ("to", "ask a grown-up for help when an animal needs it"),
                     ("that", "every animal needs a friend sometimes")]
     elif name == "share":
@@ -819,6 +870,7 @@ def lesson(st, plan) -> tuple[str, str] | None:
         else:
             opts = [("that", "sharing makes everyone happy"), ("that", "friends are more important than toys"),
                     ("that", f"{p} {it} was more fun when {f.name} played with it too"), ("that", "it feels good to share"),
+                    ("that", f"a friend like {f.name} is better than any {it}"), ("that", f"a {it} is more fun with two"),
                     ("that", "taking turns makes everyone happy")]
     else:
         m = plan.moral(st)

@@ -282,7 +282,7 @@ def finish(st, plan: Plan) -> None:
         st.seed_forms(light=True)
     if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
             or not st.doc.has_exact(g.title):
-        st.speak(g, plan.closing_line(st), st.pick("said", "said", "called", "smiled and said"))
+        st.speak(g, plan.closing_line(st), st.pick("said", "said", "called"))
     left = (st.max_words or 10 ** 6) - st.doc.nwords  # the evening, the last line and the moral must fit
     if st.doc.nwords < 200 and left > 28 + need and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
         _evening_fact(st, plan)
