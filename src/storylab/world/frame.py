@@ -171,7 +171,7 @@ class Recap:
 
 _NOT_RECALLED = {"be", "have", "get", "say", "let", "need", "want", "know", "think", "seem", "like", "love", "do",
                  "take", "put", "give", "lose", "drop", "break", "spill", "tear", "bump", "trip", "hit", "hurt", "open",
-                 "close", "lock", "buy", "pay"}
+                 "close", "lock", "buy", "pay", "see", "notice", "spot", "watch", "look", "hear", "smell", "touch"}
 _CONCRETE = {"toy", "food", "household", "nature", "animal", "clothing", "instrument", "tool", "vehicle"}
 _DET = r"(a|an|the|some|two|three|four|five|six)"
 
@@ -188,6 +188,9 @@ def _tables(v) -> tuple[dict, dict]:
     return t
 
 
+_AFTER = re.compile(rf"(?:[a-z]+ly )?([a-z]+) {_DET} ((?:[a-z]+ )?)([a-z]+)\b")  # after the subject
+
+
 def _done(st) -> list[tuple[str, str]]:
     """(verb, noun phrase) of what the hero did to a concrete thing in the story so far, read from
     the sentences as written ("Mia quickly found two shiny pebbles" -> ("find", "two shiny pebbles")),
@@ -195,22 +198,31 @@ def _done(st) -> list[tuple[str, str]]:
     v = st.w.vocab
     pasts, plural = _tables(v)
     c = st.hero
-    subj = re.escape(c.title)
+    keys = [c.title + " "]
     if not any(o is not c and o.gender == c.gender for o in st.cast):  # he/she can only be the hero
-        subj = f"(?:{subj}|{c.s}|{c.s.title()})"
-    pat = re.compile(rf"\b{subj} (?:[a-z]+ly )?([a-z]+) {_DET} ((?:[a-z]+ )?)([a-z]+)\b")
+        keys += [f" {c.s} ", f"{c.s.title()} "]
     out = []
-    for t in [x for para in st.doc.paras[1:] for x in para] + st.doc.cur:
-        if '"' in t:
+    t = " ".join(x for para in st.doc.paras[1:] for x in para if '"' not in x)
+    t += " " + " ".join(x for x in st.doc.cur if '"' not in x)
+    # (offset marks stay: they come before place and time words, which are never the thing done)
+    hits = []
+    for k in keys:  # where the hero is the subject: the clause after it (found with str.find, matched in place)
+        i = t.find(k)
+        while i >= 0:
+            j = i + len(k)
+            if i == 0 or not t[i - 1].isalpha() or k[0] == " ":
+                m = _AFTER.match(t, j)
+                if m:
+                    hits.append(m)
+            i = t.find(k, j)
+    for m in hits:
+        verb = pasts.get(m.group(1))
+        word = m.group(4)
+        n = v.noun.get(word) or v.noun.get(plural.get(word, word))
+        adj = m.group(3).strip()
+        if verb is None or n is None or n["kind"] not in _CONCRETE or (adj and adj not in v.adjective):
             continue
-        for m in pat.finditer(re.sub("[\x01-\x05]\\d*[\x02]?", "", t)):
-            verb = pasts.get(m.group(1))
-            word = m.group(4)
-            n = v.noun.get(word) or v.noun.get(plural.get(word, word))
-            adj = m.group(3).strip()
-            if verb is None or n is None or n["kind"] not in _CONCRETE or (adj and adj not in v.adjective):
-                continue
-            out.append((verb, f"{m.group(2)} {m.group(3)}{word}"))
+        out.append((verb, f"{m.group(2)} {m.group(3)}{word}"))
     return out
 
 
@@ -295,7 +307,7 @@ def _family(st, plan) -> str:
     folks = [rel] if not other or rng.random() < 0.4 else rng.choice(([rel, other], [other, rel]))
     if rel in ("grandma", "grandpa") and rng.random() < 0.5:
         folks = [rel, "mom", "dad"] if rng.random() < 0.5 else [rel]
-    out = f"{c.p} " + " and ".join(folks)
+    out = f"{c.p} " + (" and ".join(folks) if len(folks) < 3 else f"{folks[0]}, {folks[1]} and {folks[2]}")
     f = plan.companion
     if f is not None and st.flags.get("sibling"):
         out += f" and {c.p} {rng.choice(('little', 'big', ''))} {'sister' if f.gender == 'female' else 'brother'}"
@@ -617,22 +629,26 @@ def grownup(st, plan) -> None:
     do, and sometimes what they say or see."""
     c, g, rng = st.hero, st.grownup, st.rng
     rel = g.title.lower()
-    who = rng.choice((f"{c.name}'s {st.intro(g, rel)}", f"{cap(c.p)} {st.intro(g, rel)}")) \
-        if st._prev[0] is c else f"{c.name}'s {st.intro(g, rel)}"
     r = rng.random()
+    if not (0.74 <= r < 0.84):  # (the grown-up is introduced once, in the branch written)
+        who = f"{rng.choice((c.name + chr(39) + 's', cap(c.p))) if st._prev[0] is c else c.name + chr(39) + 's'} " \
+              f"{st.intro(g, rel)}"
+    if r < 0.55:  # busy with something from the whole vocabulary: folding a clean towel in the kitchen
+        st.s(f"{who} was {doings.activity(st)}.")
+        return
     into = rng.choice(("the room", "the kitchen", f"{c.p} room"))
     came = rng.choice((f"came into {into}", "came in", "looked in", f"walked into {into}", "peeked in through the door",
                        "came to the door", "came in from the yard", "came down for breakfast", f"peeked into {into}"))
-    holding = rng.choice(("", "", "", " with a cup of tea", " with a basket of apples", f" with {carried(st, _CARRIED[:19])}",
-                          f" with {carried(st, _CARRIED[:19])}", f" with {carried(st, _CARRIED[:19])}"))
-    did = [("smiled", "said good morning", f"gave {c.o} a hug", "waved", f"gave {c.o} a kiss", f"sat down next to {c.o}",
-            "said hello", "laughed", f"asked {c.o} how {c.s} had slept")]
-    thing_word = st.thing["word"] if plan.uses_thing and st.doc.has_word(st.thing["word"]) else None
-    if thing_word and not st.thing.get("mass"):
-        did[0] += (f"smiled at {c.p} {thing_word}", f"asked to see {c.p} {thing_word}")
-    act = rng.choice(did[0])
-    if r < 0.55:  # busy with something from the whole vocabulary: folding a clean towel in the kitchen
-        st.s(f"{who} was {doings.activity(st)}.")
+    k = rng.randrange(8)
+    holding = ("", "", "", " with a cup of tea", " with a basket of apples")[k] if k < 5 else \
+        f" with {carried(st, _CARRIED[:19])}"
+    did = ("smiled", "said good morning", f"gave {c.o} a hug", "waved", f"gave {c.o} a kiss", f"sat down next to {c.o}",
+           "said hello", "laughed", f"asked {c.o} how {c.s} had slept")
+    if plan.uses_thing and not st.thing.get("mass") and st.doc.has_word(st.thing["word"]):
+        did += (f"smiled at {c.p} {st.thing['word']}", f"asked to see {c.p} {st.thing['word']}")
+    act = rng.choice(did)
+    if r < 0.55:
+        pass
     elif r < 0.74:
         st.s(f"{who} {came}{holding} and {act}.")
     elif r < 0.84:
@@ -754,51 +770,56 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     mem = rng.choice(rc.nps) if rc.nps else f"{c.p} day"
     it = st.thing["word"] if st.thing else None
     holds = it and st.state.holder.get(it) == c.name and not st.thing.get("mass")
+    ch = rng.choice
     if bad:
-        f = P.feel(st, "neg")
-        loss = rng.choice(rc.losses) if rc.losses else mem
-        beats = [f"{N} went to bed feeling {f}", f"{N} lay in bed and thought about {loss} for a long time",
-                 f"{N} {rng.choice(('walked', 'went'))} home {rng.choice(('slowly', 'quietly', 'without a word'))}",
-                 f"{N} was {f} for a long time", f"{N} sat by the window and thought about {loss}",
-                 f"{N} was {f}, and {c.s} could not stop thinking about {loss}",
-                 f"{N} {rng.choice(('hugged', 'held'))} {c.p} pillow and {rng.choice(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
-                 f"{N} wished the day had gone {rng.choice(('another way', 'better', 'a different way'))}",
-                 f"{N} felt like the {rng.choice(('saddest', 'loneliest'))} {c.kind} in the whole world",
-                 f"{N} told {c.p} {g} about {loss}, and {st.grownup.s} held {c.o} close"]
+        loss = ch(rc.losses) if rc.losses else mem
+        G = st.grownup.title if st.grownup.title[:1].isupper() else st.grownup.s
+        beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}",
+                 lambda: f"{N} lay in bed and thought about {loss} for a long time",
+                 lambda: f"{N} was {P.feel(st, 'neg')} for a long time",
+                 lambda: f"{N} sat by the window and thought about {loss}",
+                 lambda: f"{N} was {P.feel(st, 'neg')}, and {c.s} could not stop thinking about {loss}",
+                 lambda: f"{N} {ch(('hugged', 'held'))} {c.p} pillow and {ch(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
+                 lambda: f"{N} wished the day had gone {ch(('another way', 'better', 'a different way'))}",
+                 lambda: f"{N} felt like the {ch(('saddest', 'loneliest'))} {c.kind} in the whole world",
+                 lambda: f"{N} told {c.p} {g} about {loss}, and {G} held {c.o} close"]
+        if not opener and plan.name in ("outing", "rescue"):
+            beats.append(lambda: f"{N} {ch(('walked', 'went'))} home {ch(('slowly', 'quietly', 'without a word'))}")
         if rc.again:
-            beats.append(f"{N} hoped to {Recap.again_phrase(st, rng.choice(rc.again))} another day")
-        tail = rng.choice(("", "", f". It was not a good day for {c.name}",
-                           f". Tomorrow, {c.s} hoped, would be {rng.choice(('better', 'a better day', 'kinder', 'a happier day', 'a new day'))}",
-                           f", and {c.s} {rng.choice(('never forgot it', 'did not sleep well', 'felt very small'))}"))
-        return opener + rng.choice(beats) + tail + "."
-    deed = rng.choice(rc.proud) if rc.proud else None
-    fun = rng.choice(rc.fun) if rc.fun else None
-    beats = [f"{N} went to bed with a big smile",
-             f"{N} fell asleep {rng.choice(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
-             f"{N} fell asleep thinking about {mem}", f"{N} felt {P.more(st)} than ever",
-             f"{N} could not wait to tell {rng.choice(('everyone', c.p + ' friends', 'the whole village', c.p + ' teacher'))} about {mem}",
-             f"{N} told {c.p} {g} all about {mem}" if st.grownup.kind in FAMILY else f"{N} talked about {mem} all evening",
-             f"{N} dreamed about {mem} {rng.choice(('all night', 'until morning') if opener else ('all night', 'that night'))}",
-             f"{N} closed {c.p} eyes and {rng.choice(('smiled', 'thought about ' + mem))}",
-             f"{N} {rng.choice(('knew', 'thought', 'said'))} it was the best {rng.choice(('', '', st.season + ' '))}day ever",
-             f"{N} lay in bed and {rng.choice(('smiled', 'grinned', 'giggled'))} about {mem}",
-             f"{N} felt like the {rng.choice(('luckiest', 'happiest', 'proudest'))} {c.kind} in the {rng.choice(('whole world', 'village', 'world'))}"]
-    if rc.thanks and st.grownup.kind in FAMILY:
-        beats.append(f"{N} hugged {c.p} {g} and said thank you for {rng.choice(rc.thanks)}")
-    if deed:
-        beats += [f"{N} was proud that {c.s} had {rc.form(st, deed, 'participle')}",
-                  f"{N} felt proud of {c.r} for {rc.form(st, deed, 'ing')}"]
-    if fun:
-        beats += [f"{N} smiled when {c.s} thought of {rc.form(st, fun, 'ing')}",
-                  f"{N} dreamed of {rc.form(st, fun, 'ing')} {rng.choice(('all night', 'again', 'once more'))}"]
+            beats.append(lambda: f"{N} hoped to {Recap.again_phrase(st, ch(rc.again))} another day")
+        tail = ch(("", "", f". It was not a good day for {c.name}",
+                   f". Tomorrow, {c.s} hoped, would be {ch(('better', 'a better day', 'kinder', 'a happier day', 'a new day'))}",
+                   f", and {c.s} {ch(('never forgot it', 'did not sleep well', 'felt very small'))}"))
+        return opener + ch(beats)() + tail + "."
+    fam = st.grownup.kind in FAMILY
+    beats = [lambda: f"{N} went to bed with a big smile",
+             lambda: f"{N} fell asleep {ch(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
+             lambda: f"{N} fell asleep thinking about {mem}", lambda: f"{N} felt {P.more(st)} than ever",
+             lambda: f"{N} could not wait to tell {ch(('everyone', c.p + ' friends', 'the whole village', c.p + ' teacher'))} about {mem}",
+             (lambda: f"{N} told {c.p} {g} all about {mem}") if fam else (lambda: f"{N} talked about {mem} all evening"),
+             lambda: f"{N} dreamed about {mem} {ch(('all night', 'until morning') if opener else ('all night', 'that night'))}",
+             lambda: f"{N} closed {c.p} eyes and {ch(('smiled', 'thought about ' + mem))}",
+             lambda: f"{N} {ch(('knew', 'thought', 'said'))} it was the best {ch(('', '', st.season + ' '))}day ever",
+             lambda: f"{N} lay in bed and {ch(('smiled', 'grinned', 'giggled'))} about {mem}",
+             lambda: f"{N} felt like the {ch(('luckiest', 'happiest', 'proudest'))} {c.kind} in the {ch(('whole world', 'village', 'world'))}"]
+    if rc.thanks and fam:
+        beats.append(lambda: f"{N} hugged {c.p} {g} and said thank you for {ch(rc.thanks)}")
+    if rc.proud:
+        beats += [lambda: f"{N} was proud that {c.s} had {rc.form(st, ch(rc.proud), 'participle')}",
+                  lambda: f"{N} felt proud of {c.r} for {rc.form(st, ch(rc.proud), 'ing')}"]
+    if rc.fun:
+        beats += [lambda: f"{N} smiled when {c.s} thought of {rc.form(st, ch(rc.fun), 'ing')}",
+                  lambda: f"{N} dreamed of {rc.form(st, ch(rc.fun), 'ing')} {ch(('all night', 'again', 'once more'))}"]
     if rc.again:
-        beats.append(f"{N} {rng.choice(('could not wait to', 'hoped to', 'wanted to'))} "
-                     f"{Recap.again_phrase(st, rng.choice(rc.again))} {rng.choice(('soon', 'the next day', 'one day', 'very soon'))}")
-    if holds and rng.random() < 0.5:
-        st.state.uses(c.name, it)
-        beats += [f"{N} put {c.p} {it} next to {c.p} pillow and closed {c.p} eyes",
-                  f"{N} fell asleep with {c.p} {it} in {c.p} arms" if it != "swimsuit" else f"{N} folded {c.p} {it} and went to bed"]
-    beat = rng.choice(beats)
+        beats.append(lambda: f"{N} {ch(('could not wait to', 'hoped to', 'wanted to'))} "
+                             f"{Recap.again_phrase(st, ch(rc.again))} {ch(('soon', 'the next day', 'one day', 'very soon'))}")
+    if holds:
+        def pillow():
+            st.state.uses(c.name, it)
+            return ch((f"{N} put {c.p} {it} next to {c.p} pillow and closed {c.p} eyes",
+                       f"{N} fell asleep with {c.p} {it} {'in ' + c.p + ' arms' if it not in _BIG else 'by the bed'}"))
+        beats.append(pillow)
+    beat = ch(beats)()
     tail = rng.choice(("", "", "", "", "", "", "", f", thinking about {mem}",
                        f". It had been a {rng.choice(_GOOD_DAY)} day" if rng.random() < 0.3 else "",
                        f", and {c.s} would always remember {mem}",
