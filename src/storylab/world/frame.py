@@ -98,7 +98,7 @@ class Recap:
                 self.losses += ["the broken eggs", f"the {dish}"]
                 self.again += [("bake", dish)]
             else:
-                self.proud += [("bake", f"{dish} for {who}"), ("help", "in the kitchen")]
+                self.proud += [("bake", f"{dish} for {who}"), ("help", f"with the {dish}")]
                 self.fun += [("bake", f"{dish} for {who}"), ("mix", f"the {dish}")]
                 self.thanks += [f"the help with the {dish}"]
                 self.again += [("bake", dish), ("make", f"something for {who}")]
@@ -423,8 +423,6 @@ def _weather(st, home: str, ww: str, first: bool = False) -> str:
         return f"It was {a(ww)} {S} day, and {rng.choice((scene, scene, season))}."
     if r < 0.55:
         return f"It was {S}, and {scene}."
-    if r < 0.7:
-        return f"It was {S} in the village: {season}, and {scene}."
     if r < 0.85:
         return f"{cap(season)}, and {scene}."
     return f"That {S} {st.time_mark('morning')}, {scene}."
@@ -519,7 +517,7 @@ def loves(st) -> None:
     elif r < 0.6:
         st.s(rng.choice((f"{c.name}'s favorite thing to do was to {phrase}",
                          f"The thing {c.name} liked best was to {phrase}",
-                         f"If you asked {c.name} what was the best thing to do, {c.s} said: to {phrase}")) +
+                         f"{c.name} liked to {phrase} more than anything")) +
              rng.choice(("", f" {w}", rng.choice(whom))) + ".")
     elif r < 0.75:
         st.s(rng.choice((f"Nothing made {c.name} as happy as {ing}", f"{c.name} was never happier than when {c.s} was {ing}",
@@ -687,7 +685,9 @@ def companion(st, plan) -> None:
         came = rng.choice(("came over with", "came to play and brought", "ran over with", "came by with")) + " " + \
             carried(st, _CARRIED[19:])
     r = rng.random()
-    if r < 0.35:
+    if r < 0.2:
+        st.s(f"{cap(rel)}{st.intro(f, f.name)} {came.format(p=f.p)}.")
+    elif r < 0.4:
         st.s(f"{rng.choice(('Then', 'Soon', 'Just then,', 'After a while,'))} {c.p} "
              f"{rng.choice(('friend', 'best friend', 'good friend'))} {st.intro(f, f.name)} {came.format(p=f.p)}.")
     elif r < 0.7:
