@@ -368,7 +368,10 @@ def opening(st, plan) -> set:
                            f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
         if when.startswith(f"One {ww}"):
             told.add("weather")
-        st.s(f"{when}{desc} {_named(st, c)} was {doings.activity(st)}.")
+        act = doings.activity(st)
+        if plan.uses_thing and st.thing["word"] in act:  # not "looking at a blue book" before her brown book
+            act = doings.activity(st)
+        st.s(f"{when}{desc} {_named(st, c)} was {act}.")
     elif r < 0.58 and seedwords.hero_can(st):  # the name first, with what the hero loves to do
         st.s(f"{st.intro(c)} was {desc} who {rng.choice(('loved', 'liked', 'really loved', 'loved'))} to "
              f"{st.verb_phrase('word')}{rng.choice(('', '', '', ' more than anything', ' all day long'))}.")
@@ -415,6 +418,8 @@ def _weather(st, home: str, ww: str, first: bool = False) -> str:
     P = st.place_mark(home)
     scene = rng.choice(_WEATHER_SCENE[st.weather]).format(P=P)
     season = rng.choice(_SEASON_SCENE[st.season])
+    if any(x in scene for x in ("ground", "trees", "grass", "leaves") if x in season):  # not the ground twice
+        season = _SEASON_SCENE[st.season][0]
     if st.weather in ("rainy", "foggy", "cloudy") and season.startswith(("the sun", "the flowers were big")):
         season = "the days were long" if st.season == "summer" else season
     r = rng.random()
@@ -517,8 +522,8 @@ def loves(st) -> None:
     elif r < 0.6:
         st.s(rng.choice((f"{c.name}'s favorite thing to do was to {phrase}",
                          f"The thing {c.name} liked best was to {phrase}",
-                         f"{c.name} liked to {phrase} more than anything")) +
-             rng.choice(("", f" {w}", rng.choice(whom))) + ".")
+                         f"{c.name} liked to {phrase}")) +
+             rng.choice(("", f" {w}", rng.choice(whom), " more than anything")) + ".")
     elif r < 0.75:
         st.s(rng.choice((f"Nothing made {c.name} as happy as {ing}", f"{c.name} was never happier than when {c.s} was {ing}",
                          f"For {c.name}, {ing} was the best fun in the world", f"{c.name} thought {ing} was more fun than anything")) +
