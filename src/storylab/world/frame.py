@@ -65,7 +65,7 @@ class Recap:
             self.nps += [f"the day at the {D}", f"the {D}", f"the trip to the {D}"]
             verb, _, rest = act.partition(" ")
             if not failed:
-                self.fun += [(verb, f"{rest} at the {D}".strip())]
+                self.fun += [(verb, rest if D in rest else f"{rest} at the {D}".strip())]  # not "climbing the mountain at the mountain"
                 self.again += [(verb, rest), ("go", f"back to the {D}")]
                 self.thanks += [f"the day at the {D}", f"the trip to the {D}"]
                 self.praise += ["brave", "patient"] if plan.rain_later else ["happy"]
@@ -617,7 +617,7 @@ def thing(st, plan) -> None:
              (f", and {c.s} loved it because {rng.choice(why)}" if why else
               f", and {c.s} {rng.choice(('loved it very much', 'looked at it every day', 'liked it best of all'))}") + ".")
     else:
-        st.s(rng.choice((f"{st.sub(c)} had {a(desc)}{occasion}, and {c.s} {keep}.",
+        st.s(rng.choice((f"{st.sub(c)} got {a(desc)}{occasion}, and {c.s} {keep}.",
                          f"{st.sub(c)} took good care of {p} {desc}, because it was a gift from {p} {giver}.",
                          f"{st.sub(c)} had {a(desc)}{origin}. It was {rng.choice((p, c.name + chr(39) + 's'))} favorite {kind}.")))
 
@@ -807,24 +807,25 @@ def last_line(st, plan, N: str, bad: bool) -> str:
              lambda: f"{N} {ch(('knew', 'thought', 'said'))} it was the best {ch(('', '', st.season + ' '))}day ever",
              lambda: f"{N} lay in bed and {ch(('smiled', 'grinned', 'giggled'))} about {mem}",
              lambda: f"{N} felt like the {ch(('luckiest', 'happiest', 'proudest'))} {c.kind} in the {ch(('whole world', 'village', 'world'))}"]
+    own = []  # beats about this story's events: told more often than the general ones
     if rc.thanks and fam:
-        beats.append(lambda: f"{N} hugged {c.p} {g} and said thank you for {ch(rc.thanks)}")
+        own.append(lambda: f"{N} hugged {c.p} {g} and said thank you for {ch(rc.thanks)}")
     if rc.proud:
-        beats += [lambda: f"{N} was proud that {c.s} had {rc.form(st, ch(rc.proud), 'participle')}",
+        own += [lambda: f"{N} was proud that {c.s} had {rc.form(st, ch(rc.proud), 'participle')}",
                   lambda: f"{N} felt proud of {c.r} for {rc.form(st, ch(rc.proud), 'ing')}"]
     if rc.fun:
-        beats += [lambda: f"{N} smiled when {c.s} thought of {rc.form(st, ch(rc.fun), 'ing')}",
+        own += [lambda: f"{N} smiled when {c.s} thought of {rc.form(st, ch(rc.fun), 'ing')}",
                   lambda: f"{N} dreamed of {rc.form(st, ch(rc.fun), 'ing')} {ch(('all night', 'again', 'once more'))}"]
     if rc.again:
-        beats.append(lambda: f"{N} {ch(('could not wait to', 'hoped to', 'wanted to'))} "
+        own.append(lambda: f"{N} {ch(('could not wait to', 'hoped to', 'wanted to'))} "
                              f"{Recap.again_phrase(st, ch(rc.again))} {ch(('soon', 'the next day', 'one day', 'very soon'))}")
     if holds:
         def pillow():
             st.state.uses(c.name, it)
             return ch((f"{N} put {c.p} {it} next to {c.p} pillow and closed {c.p} eyes",
                        f"{N} fell asleep with {c.p} {it} {'in ' + c.p + ' arms' if it not in _BIG else 'by the bed'}"))
-        beats.append(pillow)
-    beat = ch(beats)()
+        own.append(pillow)
+    beat = ch(own if own and rng.random() < 0.55 else beats)()
     tail = rng.choice(("", "", "", "", "", "", "", f", thinking about {mem}",
                        f". It had been a {rng.choice(_GOOD_DAY)} day" if rng.random() < 0.3 else "",
                        f", and {c.s} would always remember {mem}",
@@ -919,7 +920,8 @@ def moral(st, plan) -> str:
         return ""
     kind, clause = got
     N = c.name
-    because = (rng.choice(rc.nps) if rc.nps else "")
+    pool = rc.losses if plan.bad else [x for x in rc.nps if " and " not in x]
+    because = rng.choice(pool) if pool else ""
     if kind == "that":
         opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
                 f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",
