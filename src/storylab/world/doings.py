@@ -77,7 +77,8 @@ def _adjs() -> dict[str, list[str]]:
     adjs: dict[str, list[str]] = {}
     for adj in w.scene_adjs:
         for n in w.adj_nouns[adj["word"]]:
-            adjs.setdefault(n["word"], []).append(adj["word"])
+            if n["word"] != adj["word"]:  # not "an orange orange"
+                adjs.setdefault(n["word"], []).append(adj["word"])
     return adjs
 
 

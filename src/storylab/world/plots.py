@@ -27,14 +27,11 @@ pronouns where unambiguous), so that one plan yields many surface forms.
 
 from __future__ import annotations
 
-from storylab.world import doings, facts, seedwords, skills
+from storylab.world import doings, facts, frame, skills
 from storylab.world.model import DIRECTIONS, FAMILY, WISE_ANIMALS, Char
 from storylab.world.state import ACTIVITY_WEATHER, SEASON_WEATHER, WARM
 from storylab.world.text import a, cap
 
-_BUSY = ("making breakfast", "reading a book", "cleaning the house", "drinking tea", "busy in the yard",
-         "baking bread", "washing the cups", "folding the towels", "watering the flowers", "sweeping the floor",
-         "singing in the kitchen", "writing a letter")
 POS_FEEL = ["happy", "excited", "proud", "glad", "cheerful", "calm"]
 NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "nervous", "bored", "afraid"]
 THEN = ("Then", "Soon", "After a while,", "Before long,", "A moment later,", "Just then,", "Right away,", "Next,")
@@ -179,17 +176,13 @@ class Plan:
         return ""
 
     def closing_line(self, st) -> str:
-        """What the grown-up says at the end (the story's dialogue, if it had none yet)."""
-        c = st.hero
-        if self.bad:
-            return st.pick(f"I am sorry, {c.name}, we can try again another day.",
-                           f"Do not be sad, {c.name}, tomorrow will be better.")
-        return st.pick(f"What a day, {c.name}!", f"I am proud of you, {c.name}.",
-                       f"You did so well today, {c.name}.")
+        """What the grown-up says at the end, about this story's day (the story's dialogue, if it had none yet)."""
+        return frame.closing_line(st, self)
 
     def memory(self, st) -> str:
-        """What the hero will remember of the day (a noun phrase)."""
-        return f"{st.hero.p} {st.thing['word']}"
+        """What the hero will remember of the day (a noun phrase, from what happened)."""
+        nps = frame.recap(st, self).nps
+        return st.pick(*nps) if nps else f"{st.hero.p} {st.thing['word']}"
 
 
 def _cast(st, plan: Plan, companion_p: float = 0.5, same_kind: bool = True) -> None:
@@ -236,209 +229,29 @@ def _cast(st, plan: Plan, companion_p: float = 0.5, same_kind: bool = True) -> N
 
 # --- setup ---------------------------------------------------------------------------------------
 
-_WEATHER_SCENE = {
-    "sunny": ("the sun was shining over the {P}", "the sky over the {P} was blue and clear"),
-    "hot": ("the sun was hot over the {P}", "it was so hot that even the birds near the {P} sat in the shade"),
-    "warm": ("a warm wind was blowing over the {P}", "it was soft and warm near the {P}"),
-    "rainy": ("rain was falling on the {P}", "there were big puddles all around the {P}"),
-    "cloudy": ("big gray clouds hung over the {P}", "the sky over the {P} was gray"),
-    "windy": ("the wind was blowing the leaves around the {P}", "the wind was strong near the {P}"),
-    "cool": ("it was cool near the {P}", "a cool wind was blowing over the {P}"),
-    "foggy": ("the {P} was hard to see", "everything near the {P} was gray and wet"),
-    "snowy": ("there was snow all over the ground near the {P}", "soft snow was falling on the {P}"),
-    "cold": ("it was cold near the {P}", "there was ice on the ground near the {P}"),
-    "icy": ("there was ice on every path near the {P}", "the paths near the {P} were icy"),
-}
-_WEATHER_ADJ = {"sunny": "sunny", "hot": "hot", "warm": "warm", "rainy": "rainy", "cloudy": "cloudy", "windy": "windy",
-                "cool": "cool", "foggy": "foggy", "snowy": "snowy", "cold": "cold", "icy": "icy"}
-
-
-def _trait(st) -> str:
-    adj = st.adj
-    if adj["class"] == "trait" and not st.used_adj and not adj.get("predicative_only"):
-        st.used_adj = True
-        st.flags["trait"] = adj["word"]
-        return adj["word"]
-    st.flags["trait"] = t = st.pick("", "", "kind", "happy", "curious", "little", "brave", "cheerful", "playful", "small", "busy",
-                   "friendly", "clever", "gentle", "shy", "funny")
-    return t
-
-
-def _weather_word(st) -> str:
-    w = _WEATHER_ADJ[st.weather]
-    if st.adj["word"] == w:
-        st.used_adj = True
-    return w
-
 
 def setup(st, plan: Plan) -> None:
-    c, rng = st.hero, st.rng
-    home = plan.home
-    trait = _trait(st)
-    desc = f"{trait} {c.kind}".strip() if trait else c.kind
-    if not trait and rng.random() < 0.5:
-        desc = f"little {c.kind}"
-    st.place = home
-    r = rng.random()
-    ww = _weather_word(st)
-    told_weather = False
-    if r < 0.22:
-        st.s(f"Once upon a time, there was {a(desc)} named {st.intro(c)}.")
-        st.s(st.pick(f"{c.name} lived in a small house near the {st.place_mark(home)}.",
-                     f"{c.name} lived with {c.p} family in a little house by the {st.place_mark(home)}."))
-    elif r < 0.4:
-        st.s(f"One {ww} {st.time_mark(st.season)} {st.time_mark('morning')}, {a(desc)} named "
-             f"{st.intro(c)} woke up early.")
-        told_weather = True
-    elif r < 0.5:
-        st.s(f"{st.intro(c)} was {a(desc)} who lived near the {st.place_mark(home)}.")
-    elif r < 0.62:  # the day begins with what the hero is doing at home
-        when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
-                           f"One {ww} {st.time_mark('morning')}, ", f"That {st.time_mark(st.day)}, "))
-        told_weather = when.startswith("One")
-        st.s(f"{when}{a(desc)} named {st.intro(c)} was {doings.activity(st)}.")
-    elif r < 0.76:
-        st.s(f"On {st.time_mark(st.day)}, {a(desc)} named {st.intro(c)} looked out of the window.")
-        st.s(f"It was {a(ww)} {st.time_mark(st.season)} day, and " +
-             st.pick(*_WEATHER_SCENE[st.weather]).format(P=st.place_mark(home)) + ".")
-        told_weather = True
-    else:
-        st.s(f"In a little house by the {st.place_mark(home)} lived {a(desc)} named {st.intro(c)}.")
-    if told_weather and st.rng.random() < 0.12:
-        cmp_ = st.w.vocab.adjective[ww]["comparative"]
-        st.s(st.pick(f"It was even {cmp_} than the day before, {c.name} thought.", f"{c.name} thought it was {cmp_} than yesterday."))
-    if not told_weather and (st.rng.random() < 0.25 or st.weather == st.adj["word"]):
-        st.s(st.pick(f"It was {a(ww)} {st.time_mark(st.season)} day by the {st.place_mark(home)}.",
-                     f"It was {st.time_mark(st.season)}, and " +
-                     st.pick(*_WEATHER_SCENE[st.weather]).format(P=st.place_mark(home)) + ".",
-                     f"That {st.time_mark(st.season)} {st.time_mark('morning')}, it was {ww} near the {st.place_mark(home)}."))
-    _loves(st)
-    _thing(st, plan)
-    _grownup(st, plan)
+    """The first paragraph: the frame's opening (`storylab.world.frame`), what the morning brings,
+    then the plot's goal (and a hint of what is to come)."""
+    st.flags["plan"] = plan
+    st.place = plan.home
+    told = frame.opening(st, plan)
+    frame.weather_line(st, plan, told)
+    beats = [b for b in ("loves", "thing") if b not in told]
+    if len(beats) == 2 and st.rng.random() < 0.3:
+        beats.reverse()
+    for b in beats:
+        frame.loves(st) if b == "loves" else frame.thing(st, plan)
+    frame.grownup(st, plan)
     if st.rng.random() < 0.75 and room(st, 50):
         facts.episode(st, "setup")
     if st.rng.random() < 0.3 and room(st, 70):
         facts.task(st)  # the morning: teeth, hair, hands
     if plan.companion and not plan.flags_late_companion():
-        _companion(st, plan)
+        frame.companion(st, plan)
     plan.want(st)
     if "Foreshadowing" in st.f:
         plan.hint(st)
-
-
-def _loves(st) -> None:
-    """What the hero loves to do (the seed verb), composed: an opener, a way of liking it, a tail."""
-    c, rng = st.hero, st.rng
-    if not seedwords.hero_can(st):  # a girl does not love to bark: she loves to hear the dogs bark
-        st.s(seedwords.other_doer_sentence(st))
-        return
-    phrase, ing = st.verb_phrase("word"), st.verb_phrase("ing")
-    r = rng.random()
-    if r < 0.25:
-        st.s(st.pick(f"If you asked {c.name} what was the best thing to do, {c.s} said: to {phrase}.",
-                     f"{c.name}'s favorite thing to do was to {phrase}.",
-                     f"Nothing made {c.name} as happy as {ing}.",
-                     f"{st.sub(c)} spent {rng.choice(('many happy hours', 'hours and hours', 'every free minute'))} {ing}.",
-                     f"{st.sub(c)} dreamed of {ing} {rng.choice(('every day', 'all the time', 'day and night'))}."))
-    else:
-        opener = rng.choice(("", "", "", "More than anything, ", "Every day, ", "Most of all, ", "On most days, ",
-                             f"Whenever {c.s} could, "))
-        like = rng.choice(("loved to", "liked to", "really liked to", "always wanted to", "loved to",
-                           "was always happy when {s} could", "was happiest when {s} could")).format(s=c.s)
-        tails = ["", "", "", " all day long", f" with {c.p} friends"]
-        if c.is_child:
-            tails += [" after school", " after lunch"]
-        if not opener:  # not "Every day, ... whenever she could"
-            tails.append(f" whenever {c.s} could")
-        st.s(f"{opener}{st.sub(c)} {like} {phrase}{rng.choice(tails)}.")
-    if st.rng.random() < 0.15 and room(st, 60):
-        st.s(st.pick(f"{st.sub(c)} could spend hours {ing}.",
-                     f"Once, {c.s} {st.verb_phrase('past')} for a whole afternoon.",
-                     f"{st.sub(c)} {st.verb_phrase('past')} {st.pick('every day', 'all the time', 'a lot')}."))
-
-
-def _thing_adj(st) -> str:
-    adj, it = st.adj, st.thing
-    fits = st.w.adj_nouns.get(adj["word"], [])
-    if adj["class"] in ("color", "any", "thing") and not adj.get("predicative_only") and it in fits and not st.used_adj:
-        st.used_adj = True
-        return adj["word"]
-    if it["kind"] == "food":
-        return st.pick("big", "little", "yummy", "fresh")
-    return st.pick("red", "blue", "green", "yellow", "pink", "purple", "shiny", "little", "big", "new", "orange",
-                   "soft" if "soft" in it["attrs"] else "old", "brown", "white")
-
-
-def _thing(st, plan: Plan) -> None:
-    """The hero's thing, if the plot uses one."""
-    c, it = st.hero, st.thing
-    if not plan.uses_thing:
-        return
-    st.thing_adj = adj = _thing_adj(st)
-    desc = f"{adj} {it['word']}"
-    giver = st.pick("grandma", "grandpa", "mom", "dad")
-    st.state.has(c.name, it["word"])
-    rng = st.rng
-    origin = rng.choice(("", "", "", f" from {c.p} {giver}", f" from {c.p} {giver}"))
-    occasion = rng.choice(("", "", " for " + c.p + " birthday", " last summer", " a long time ago", " one winter"))
-    kind = "toy" if it["kind"] == "toy" else "thing"
-    keep = rng.choice(("took it everywhere", "kept it close", "played with it every day", "took good care of it",
-                       "never let it go"))
-    r = rng.random()
-    whose = rng.choice(("It was", "It was", "It was", "That was")) + " " + rng.choice((c.p, c.name + "'s"))
-    if it.get("mass"):  # "some fresh bread", never "a fresh bread", and not a thing one plays with
-        st.s(f"{st.sub(c)} had some {desc}{origin} in {c.p} bag.")
-    elif r < 0.3:
-        love = rng.choice(("loved very much", "loved more than anything", "played with every day",
-                           "kept close all the time", "took good care of", "liked best of all"))
-        st.s(f"{st.sub(c)} had {a(desc)}{origin} that {c.s} {love}.")
-    elif r < 0.45 and "favorite" not in (st.doc.cur[-1] if st.doc.cur else ""):
-        st.s(rng.choice((f"{c.name}'s favorite {kind} was {a(desc)}{origin}.",
-                         f"{c.name}'s favorite {kind} in the whole world was {a(desc)}.")))
-    elif r < 0.65:
-        st.s(f"{c.p} {giver} had given {c.o} {a(desc)}{occasion}, and {c.s} {keep}.")
-    elif r < 0.8:
-        st.s(f"{st.sub(c)} {rng.choice(('never went anywhere', 'did not go anywhere', 'never left the house'))} "
-             f"without {c.p} {desc}.")
-    else:
-        st.s(rng.choice((f"{st.sub(c)} had {a(desc)}{origin}. {whose} favorite {kind}.",
-                         f"{st.sub(c)} had {a(desc)}{occasion}, and {c.s} {keep}.",
-                         f"{st.sub(c)} took good care of {c.p} {desc}, because it was a gift from {c.p} {giver}.")))
-
-
-def _grownup(st, plan: Plan) -> None:
-    c, g = st.hero, st.grownup
-    rel = g.title.lower()
-    r = st.rng.random()
-    rng = st.rng
-    who = rng.choice((f"{c.name}'s {st.intro(g, rel)}", f"{cap(c.p)} {st.intro(g, rel)}")) \
-        if st._prev[0] is c else f"{c.name}'s {st.intro(g, rel)}"
-    if r < 0.35:
-        came = rng.choice(("came into the room", "came in", "looked in", "walked in", "peeked in through the door",
-                           "came to the door"))
-        did = rng.choice(("smiled", "said good morning", "gave " + c.o + " a hug", "waved", "gave " + c.o +
-                          " a kiss", "sat down next to " + c.o, "said hello"))
-        st.s(f"{who} {came} and {did}.")
-    elif r < 0.65:
-        where = rng.choice(("kitchen", "yard", "garden"))
-        st.s(f"{st.nm(c)} {rng.choice(('ran', 'went', 'hurried', 'skipped', 'rushed', 'hopped'))} "
-             f"to find {c.p} {st.intro(g, rel)} in the {where}.")
-    elif r < 0.75:
-        busy = rng.choice(_BUSY)
-        st.s(f"{who} was {busy}.")
-    else:  # busy with something from the whole vocabulary: folding a clean towel in the kitchen
-        st.s(f"{who} was {doings.activity(st)}.")
-
-
-def _companion(st, plan: Plan) -> None:
-    c, f = st.hero, plan.companion
-    if st.flags.get("sibling"):
-        st.s(st.pick(f"{cap(f.first[: -len(f.name)])}{st.intro(f, f.name)} was {st.pick('still asleep', 'already awake', 'playing with blocks', 'eating breakfast')}.",
-                     f"{cap(f.first[: -len(f.name)])}{st.intro(f, f.name)} wanted to come too."))
-    else:
-        st.s(st.pick(f"Then {c.p} {st.pick('friend', 'best friend')} {st.intro(f, f.name)} knocked on the door.",
-                     f"{cap(f.first[: -len(f.name)])}{st.intro(f, f.name)} lived next door and came over to play.",
-                     f"Soon {c.p} friend {st.intro(f, f.name)} came to visit."))
 
 
 def _other_names(st, n: int = 2) -> list[str]:
@@ -452,17 +265,11 @@ def _other_names(st, n: int = 2) -> list[str]:
 
 
 def finish(st, plan: Plan) -> None:
-    """The closing lines: resolve the quarrel, the seed words, the main-character item, the moral."""
+    """The closing lines: make up after a quarrel, the seed words, the grown-up's word, the evening,
+    the last line (the main-character item) and the moral, composed in `storylab.world.frame`."""
     c, bad = st.hero, plan.bad
     if st.flags.get("quarrel") and plan.companion:
-        f = plan.companion
-        if bad:
-            st.s(st.pick(f"{st.nm(c)} and {st.nm(f)} did not play together for a long time.",
-                         f"That day, {st.nm(f)} went home without saying goodbye to {c.name}."))
-        else:
-            st.s(st.pick(f"Later, {st.nm(c)} said sorry to {st.nm(f)}, and they were friends again.",
-                         f"In the end, {st.nm(c)} and {st.nm(f)} said sorry to each other and shared a big hug.",
-                         f"{st.nm(f)} said sorry too, and the two of them laughed about it."))
+        frame.make_up(st, plan)
     st.ensure_seed_words()
     g = st.grownup
     # what must still come after the evening: the grown-up's line (if the story has no dialogue or never
@@ -482,84 +289,11 @@ def finish(st, plan: Plan) -> None:
     rec = skills.main_character(st, _other_names(st, 1))  # the companion if there is one: the name to tell apart
     N = st.doc.m(c.name, rec, "prompt_end")
     st.state.act(c.name)
-    mem = plan.memory(st)
-    st.s(_last_line(st, N, mem, bad))
+    st.s(frame.last_line(st, plan, N, bad))
     if "MoralValue" in st.f:
-        m = plan.moral(st)
+        m = frame.moral(st, plan)
         if m:
-            st.s(_moral_frame(st, m))
-
-
-def _moral_frame(st, m: str) -> str:
-    """'Lily learned that sharing makes everyone happy.' in one of several frames: who learned it,
-    when, or a grown-up saying it."""
-    c, rng = st.hero, st.rng
-    head = f"{c.name} learned "
-    if not m.startswith(head):
-        return m
-    rest = m[len(head):-1]  # "that sharing makes ..." or "to look at the sky ..."
-    if rest.startswith("that "):
-        clause = rest[5:]
-        g = st.grownup
-        opts = [f"{c.name} learned that {clause}.", f"That day, {c.name} learned that {clause}.",
-                f"{c.name} understood now that {clause}.", f"From then on, {c.name} knew that {clause}.",
-                f"Now {c.name} knew that {clause}.", f"{c.name} found out that day that {clause}.",
-                f"It was a good lesson: {clause}."]
-        if st.known(g) and g.title[:1].isupper() and "BadEnding" not in st.f:
-            opts.append(f'{g.title} smiled and said, "{cap(clause)}."')
-        return rng.choice(opts)
-    clause = rest[3:]
-    return rng.choice((f"{c.name} learned to {clause}.", f"That day, {c.name} learned to {clause}.",
-                       f"From then on, {c.name} always remembered to {clause}.",
-                       f"After that day, {c.name} knew it was good to {clause}."))
-
-
-_NIGHT = ("That night, ", "Later that night, ", "When the moon came up, ", "When it was time for bed, ", "Before bed, ",
-          "When the day was over, ", "That evening, ", "At the end of the day, ")
-_GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good")
-
-
-def _last_line(st, N: str, mem: str, bad: bool) -> str:
-    """The story's last sentence about the hero, composed from an opener, a beat and a tail
-    (the main-character item: `N` is the hero's name, marked)."""
-    c, rng = st.hero, st.rng
-    g = st.grownup.title.lower() if st.grownup.kind in FAMILY else st.grownup.title
-    pool = _NIGHT if st.state.time != "night" else _NIGHT[:5]  # no evening once it is night
-    opener = rng.choice(pool) if rng.random() < 0.55 else ""
-    if opener:
-        st.state.at("evening" if opener in _NIGHT[5:] else "night")
-    if bad:
-        f = feel(st, "neg")
-        beat = rng.choice((
-            f"{N} went to bed feeling {f}", f"{N} lay in bed and thought about {mem} for a long time",
-            f"{N} {rng.choice(('walked', 'went'))} home {rng.choice(('slowly', 'quietly', 'without a word'))}",
-            f"{N} was {f} for a long time", f"{N} sat by the window and thought about {mem}",
-            f"{N} was {f}, and {c.s} could not stop thinking about {mem}",
-            f"{N} {rng.choice(('hugged', 'held'))} {c.p} pillow and {rng.choice(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
-            f"{N} wished the day had gone {rng.choice(('another way', 'better', 'a different way'))}",
-            f"{N} felt like the {rng.choice(('saddest', 'loneliest'))} "
-            f"{c.kind} in the whole world"))
-        tail = rng.choice(("", "", f". It was not a good day for {c.name}",
-                           f". Tomorrow, {c.s} hoped, would be {rng.choice(('better', 'a better day', 'kinder', 'a happier day', 'a new day'))}",
-                           f", and {c.s} {rng.choice(('never forgot it', 'did not sleep well', 'felt very small'))}"))
-        return opener + beat + tail + "."
-    beat = rng.choice((
-        f"{N} went to bed with a big smile", f"{N} fell asleep {rng.choice(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
-        f"{N} felt {more(st)} than ever", f"{N} was {more(st)} than before",
-        f"{N} could not wait to tell {rng.choice(('everyone', c.p + ' friends', 'the whole village'))} about {mem}",
-        f"{N} hugged {c.p} {g} and said thank you for {mem}" if st.grownup.kind in FAMILY else
-        f"{N} said thank you for {mem}",
-        f"{N} dreamed about {mem} {rng.choice(('all night', 'until morning') if opener else ('all night', 'that night'))}",
-        f"{N} closed {c.p} eyes and {rng.choice(('smiled', 'thought about ' + mem))}",
-        f"{N} {rng.choice(('knew', 'thought', 'said'))} it was the best day ever",
-        f"{N} lay in bed and {rng.choice(('smiled', 'grinned', 'giggled'))} about {mem}",
-        f"{N} felt like the {rng.choice(('luckiest', 'happiest', 'proudest'))} {c.kind} in the whole world"))
-    tail = rng.choice(("", "", "", f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day{rng.choice(('', '', ' for ' + c.name, ' for everyone'))}",
-                       f", and {c.s} would always remember {mem}",
-                       f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
-    if mem in beat and mem in tail:
-        tail = ""
-    return opener + beat + tail + "."
+            st.s(m)
 
 
 def _evening_fact(st, plan: Plan) -> None:

@@ -131,14 +131,11 @@ def noun_sentence(st, n: dict) -> str:
             cook = st.nm(st.grownup) if st.known(st.grownup) else f"{c.p} family"
             return f"That evening, {cook} used some {w} to make dinner, and {c.name} helped."
         return f"For breakfast, {c.name} had some {w}." if k == "food" else f"{c.name} saw some {w}."
-    # a thing the plot had no place for comes at the end of the day, as the grown-up's surprise
-    # (not "also had a spaceship in his bag", a sentence unrelated to anything else in the story)
-    why = "to cheer {o} up" if "BadEnding" in st.f else st.pick("as a surprise", "for being so good", "to say well done")
-    if not st.known(st.grownup):
-        return f"That evening, {c.name} found {a(w)} on {c.p} bed, a surprise from home."
-    fill["P"] = st.nm(st.grownup)
-    return st.pick("When they got home, {P} gave {N} {x} {why}.", "At the end of the day, {P} had {x} for {N}, {why}.",
-                   "Back at home, {P} gave {N} {x} {why}.").format(x=a(w), why=why.format(**fill), **fill)
+    # a thing the plot had no place for comes at the end of the day, as the grown-up's surprise, for
+    # a reason from the story (not "also had a spaceship in his bag", unrelated to anything else)
+    from storylab.world import frame
+
+    return frame.gift(st, a(w))
 
 
 _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asleep": "Soon, {N} was fast asleep.",

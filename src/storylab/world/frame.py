@@ -1,0 +1,975 @@
+"""The frame of a story: how it opens and how it closes.
+
+The opening tells who the hero is, where they live and with whom, the day and its weather,
+what the hero loves to do, the thing they love, and who else is there; the closing makes
+up a quarrel, gives the grown-up a word, and ends on the hero and (maybe) a moral.
+
+Every beat is composed from independent choices rather than picked from a short list of
+sentences: which facts a sentence carries (the introduction may also tell the home, the
+family or what the hero loves), the frame it uses, and the story's own details in it (the
+hero's trait, family, home, thing, the season). The closing beats recall what happened in
+*this* story (`Recap`: the place the plot went to, the animal helped, the dish baked for
+someone, the friend and the things found together, where the lost thing turned up), so an
+ending is both varied and tied to its story: "That night, Mia told her dad all about the
+little kitten" rather than "Mia said it was the best day ever" in every story.
+"""
+
+from __future__ import annotations
+
+import re
+
+from storylab.world import doings, seedwords
+from storylab.world.model import FAMILY
+from storylab.world.text import NUMBERS, a, cap
+
+
+def _plots():
+    from storylab.world import plots  # (plots imports this module: look it up at call time)
+
+    return plots
+
+
+# --- what happened: the plan, read back for the ending ------------------------------------------
+
+
+class Recap:
+    """What the story's plot did, as phrases the closing beats can use.
+
+    `nps`: things the hero will remember ("the little kitten", "the muffins for Grandma");
+    `proud`: (verb, rest) of what the hero did that deserves praise ("help", "the little kitten
+    down from the tree"), any form of the verb from the vocabulary; `fun`: what the hero did for
+    fun; `again`: what they would like to do again; `thanks`: what the grown-up gave them that
+    day; `losses`: what went wrong (bad endings); `praise`: adjectives that suit what they did.
+    A noun phrase about the hero's things says `{p}` for the possessive ("her kite").
+    """
+
+    __slots__ = ("nps", "proud", "fun", "thanks", "losses", "praise", "place", "again")
+
+    def __init__(self, st, plan):
+        c, g = st.hero, st.grownup
+        p = c.p
+        self.nps: list[str] = []
+        self.proud: list[tuple[str, str]] = []
+        self.fun: list[tuple[str, str]] = []
+        self.thanks: list[str] = []
+        self.losses: list[str] = []
+        self.praise: list[str] = ["good"]
+        self.again: list[tuple[str, str]] = []
+        self.place = plan.home
+        name = plan.name
+        counted = next((s for s in reversed(st.pending_skills) if s.get("skill") == "counting"), None)
+        if name == "outing":
+            D, act = plan.dest, plan.activity
+            self.place = D
+            failed = getattr(plan, "failed", False)
+            self.nps += [f"the day at the {D}", f"the {D}", f"the trip to the {D}"]
+            verb, _, rest = act.partition(" ")
+            if not failed:
+                self.fun += [(verb, rest if D in rest else f"{rest} at the {D}".strip())]  # not "climbing the mountain at the mountain"
+                self.again += [(verb, rest), ("go", f"back to the {D}")]
+                self.thanks += [f"the day at the {D}", f"the trip to the {D}"]
+                self.praise += ["brave", "patient"] if plan.rain_later else ["happy"]
+            else:
+                self.losses += ["the rain", f"the day at the {D}"]
+                self.again += [(verb, rest)]
+            if getattr(plan, "stop", None):
+                self.nps.append(f"the {plan.stop} and the {D}")
+            if st.thing and st.state.holder.get(st.thing["word"]) == c.name:
+                self.nps.append(f"{p} {st.thing['word']}")
+            elif st.thing and plan.bad:
+                self.losses.append(f"{p} lost {st.thing['word']}")
+        elif name == "lost":
+            it = st.thing["word"]
+            self.nps += [f"{p} {it}"]
+            box = next((b for b in st.meta.get("boxes", ()) if b.get("item") == it), None)
+            if plan.bad:
+                self.losses += [f"{p} broken {it}", f"{p} {it}"]
+            else:
+                where = f" in the {box['color']} {box['container']}" if box else ""
+                self.proud += [("find", f"{p} {it}{where}")]
+                self.nps += [f"{p} {it}", f"the {it} and where it had been"]
+                self.again += [("play", f"with {p} {it}")]
+                self.fun += [("play", f"with {p} {it}")]
+                self.praise += ["patient", "clever"]
+        elif name == "baking":
+            dish, who = plan.dish, plan.for_whom
+            self.nps += [f"the {dish}", f"the {dish} for {who}"]
+            if plan.bad:
+                self.losses += ["the broken eggs", f"the {dish}"]
+                self.again += [("bake", dish)]
+            else:
+                self.proud += [("bake", f"{dish} for {who}"), ("help", f"with the {dish}")]
+                self.fun += [("bake", f"{dish} for {who}"), ("mix", f"the {dish}")]
+                self.thanks += [f"the help with the {dish}"]
+                self.again += [("bake", dish), ("make", f"something for {who}")]
+                self.praise += ["helpful", "careful"]
+            if counted and counted.get("item") == "egg" and counted.get("result", 0) > 0:
+                k = counted["result"]
+                self.nps.append(f"the {NUMBERS[k]} {'egg' if k == 1 else 'eggs'} that did not break")
+        elif name == "rescue":
+            an, where = plan.animal, plan.where
+            self.place = where
+            self.nps += [f"the little {an}", f"the {an} at the {where}"]
+            if plan.bad:
+                self.losses += [f"the little {an}", f"the {an} that ran away"]
+            else:
+                trouble = plan.trouble
+                if trouble == "stuck":
+                    self.proud += [("help", f"the little {an} down from the tree")]
+                    self.nps.append(f"the {an} in the tree")
+                elif trouble == "family":
+                    mother = getattr(plan, "mother", None)
+                    self.proud += [("bring", f"the lost {an} back to the {mother}" if mother else f"the lost {an} home")]
+                    if mother:
+                        self.nps.append(f"the {an} and the big {mother}")
+                else:
+                    self.proud += [("help", f"the hungry {an}")]
+                self.proud.append(("help", f"the {an}"))
+                self.fun.append(("help", f"the little {an}"))
+                self.praise += ["brave", "kind", "gentle", "helpful"]
+                self.again += [("go", f"back to the {where}"), ("visit", f"the {an}")]
+        elif name == "share":
+            f, it = plan.companion, st.thing["word"]
+            self.nps += [f.name, f"the {it}", f"the {plan.gather_pl}"]
+            if plan.bad:
+                self.losses += [f"the broken {it}", f"the fight with {f.name}"]
+            else:
+                self.fun += [("play", f"with {f.name} at the {plan.home}")]
+                if not plan.twist:
+                    self.proud.append(("share", f"{p} {it} with {f.name}"))
+                else:
+                    self.fun.append(("trade", f"toys with {f.name}"))
+                if counted and counted.get("item") == plan.gather and counted.get("result", 0) > 1:
+                    n = NUMBERS[counted["result"]]
+                    self.nps.append(f"the {n} {plan.gather_pl}")
+                    self.fun.append(("find", f"{n} {plan.gather_pl} with {f.name}"))
+                self.praise += ["kind", "nice"]
+                self.again += [("play", f"with {f.name}")]
+        else:  # a plot this module does not know: what every plan has
+            self.nps.append(f"the day at the {plan.home}")
+        if plan.companion and name != "share" and not plan.bad:
+            self.nps.append(f"the day with {plan.companion.name}")
+        for verb, np in _done(st):  # what the hero did in the middle, as it was told
+            self.fun.append((verb, np))
+            self.nps.append("the " + np.split(" ", 1)[1] if np.startswith(("a ", "an ", "some ")) else np)
+        self.nps = [x.replace("{p}", p) for x in self.nps]
+
+    @staticmethod
+    def form(st, deed: tuple[str, str], form: str) -> str:
+        """A deed as a verb phrase in `form` ("past", "participle", "ing", "word")."""
+        verb, rest = deed
+        v = st.w.vocab.verb.get(verb)
+        head = v[form] if v else verb
+        return f"{head} {rest}".strip()
+
+    @staticmethod
+    def again_phrase(st, deed: tuple[str, str]) -> str:
+        """'fly a kite again', 'go back to the hill' (no 'again' after 'back')."""
+        t = Recap.form(st, deed, "word")
+        return t if " back " in f" {t} " else t + " again"
+
+
+_NOT_RECALLED = {"be", "have", "get", "say", "let", "need", "want", "know", "think", "seem", "like", "love", "do",
+                 "take", "put", "give", "lose", "drop", "break", "spill", "tear", "bump", "trip", "hit", "hurt", "open",
+                 "close", "lock", "buy", "pay", "see", "notice", "spot", "watch", "look", "hear", "smell", "touch"}
+_CONCRETE = {"toy", "food", "household", "nature", "animal", "clothing", "instrument", "tool", "vehicle"}
+_DET = r"(a|an|the|some|two|three|four|five|six)"
+
+
+_TABLES: dict = {}
+
+
+def _tables(v) -> tuple[dict, dict]:
+    """(past form -> verb, plural -> noun) of the vocabulary, built once."""
+    t = _TABLES.get(id(v))
+    if t is None:
+        t = _TABLES[id(v)] = ({x["past"]: x["word"] for x in v.verbs if x["word"] not in _NOT_RECALLED},
+                              {n["plural"]: n["word"] for n in v.nouns})
+    return t
+
+
+_AFTER = re.compile(rf"(?:[a-z]+ly )?([a-z]+) {_DET} ((?:[a-z]+ )?)([a-z]+)\b")  # after the subject
+
+
+def _done(st) -> list[tuple[str, str]]:
+    """(verb, noun phrase) of what the hero did to a concrete thing in the story so far, read from
+    the sentences as written ("Mia quickly found two shiny pebbles" -> ("find", "two shiny pebbles")),
+    so the ending can recall it in its own words."""
+    v = st.w.vocab
+    pasts, plural = _tables(v)
+    c = st.hero
+    keys = [c.title + " "]
+    if not any(o is not c and o.gender == c.gender for o in st.cast):  # he/she can only be the hero
+        keys += [f" {c.s} ", f"{c.s.title()} "]
+    out = []
+    t = " ".join(x for para in st.doc.paras[1:] for x in para if '"' not in x)
+    t += " " + " ".join(x for x in st.doc.cur if '"' not in x)
+    # (offset marks stay: they come before place and time words, which are never the thing done)
+    hits = []
+    for k in keys:  # where the hero is the subject: the clause after it (found with str.find, matched in place)
+        i = t.find(k)
+        while i >= 0:
+            j = i + len(k)
+            if i == 0 or not t[i - 1].isalpha() or k[0] == " ":
+                m = _AFTER.match(t, j)
+                if m:
+                    hits.append(m)
+            i = t.find(k, j)
+    for m in hits:
+        verb = pasts.get(m.group(1))
+        word = m.group(4)
+        n = v.noun.get(word) or v.noun.get(plural.get(word, word))
+        adj = m.group(3).strip()
+        if verb is None or n is None or n["kind"] not in _CONCRETE or (adj and adj not in v.adjective):
+            continue
+        out.append((verb, f"{m.group(2)} {m.group(3)}{word}"))
+    return out
+
+
+def recap(st, plan) -> Recap:
+    if "recap" not in st.flags:
+        st.flags["recap"] = Recap(st, plan)
+    return st.flags["recap"]
+
+
+# --- the opening ----------------------------------------------------------------------------------
+
+_TRAITS = ("kind", "happy", "curious", "brave", "cheerful", "playful", "busy", "friendly", "clever", "gentle", "shy",
+           "funny", "smart", "sweet", "helpful", "careful", "quiet", "silly", "polite", "nice", "lucky", "good")
+_HOUSE_ADJ = ("little", "small", "big", "old", "new", "yellow", "white", "red", "blue", "pink", "green", "brown",
+              "pretty")
+_NEAR = ("near the", "by the", "next to the", "close to the", "not far from the", "right by the", "across from the",
+         "on the road to the", "just past the", "on a quiet street near the", "on the path to the")
+_HOUSE_TAIL = ("", "", "", "", " with {c} door", " with a big yard", " with {c} fence", " with flowers by the door",
+               " with a swing in the yard", " with a tall tree in the yard", " with a little garden")
+_COLORS = ("red", "blue", "green", "yellow", "white", "pink", "brown", "orange", "purple")
+
+# what the season looks like (any weather), and the weather's scene near a place
+_SEASON_SCENE = {
+    "spring": ("the trees were green again", "the first flowers were out", "birds were singing in the trees",
+               "there were new leaves on every tree", "the grass was soft and green", "baby birds were in their nests"),
+    "summer": ("the grass was tall and green", "the days were long", "there were ripe berries on the bushes",
+               "the flowers were big and bright", "the trees gave a lot of shade"),
+    "fall": ("the leaves were red and yellow", "leaves were falling from the trees", "the trees were orange and brown",
+             "there were red apples on the trees", "the wind blew the leaves around"),
+    "winter": ("the trees had no leaves", "everyone wore warm coats", "the ground was hard and cold",
+               "the days were short", "there was ice on the windows"),
+}
+_WEATHER_SCENE = {
+    "sunny": ("the sun was shining over the {P}", "the sky over the {P} was blue and clear",
+              "the sun was bright over the {P}"),
+    "hot": ("the sun was hot over the {P}", "it was so hot that even the birds near the {P} sat in the shade",
+            "the ground near the {P} was hot and dry"),
+    "warm": ("a warm wind was blowing over the {P}", "it was soft and warm near the {P}",
+             "the sun was warm on the {P}"),
+    "rainy": ("rain was falling on the {P}", "there were big puddles all around the {P}",
+              "the paths by the {P} were wet and muddy"),
+    "cloudy": ("big gray clouds hung over the {P}", "the sky over the {P} was gray",
+               "clouds hid the sun over the {P}"),
+    "windy": ("the wind was blowing the leaves around the {P}", "the wind was strong near the {P}",
+              "the trees by the {P} shook in the wind"),
+    "cool": ("it was cool near the {P}", "a cool wind was blowing over the {P}", "the grass by the {P} was wet and cool"),
+    "foggy": ("the {P} was hard to see", "everything near the {P} was gray and wet", "nobody could see far near the {P}"),
+    "snowy": ("there was snow all over the ground near the {P}", "soft snow was falling on the {P}",
+              "the {P} was white with snow"),
+    "cold": ("it was cold near the {P}", "there was ice on the ground near the {P}", "the wind by the {P} was cold"),
+    "icy": ("there was ice on every path near the {P}", "the paths near the {P} were icy",
+            "the ground by the {P} was hard and white"),
+}
+
+
+def trait(st) -> str:
+    """The hero's trait: the seed adjective if it is one, else one drawn (or none)."""
+    adj = st.adj
+    if adj["class"] == "trait" and not st.used_adj and not adj.get("predicative_only"):
+        st.used_adj = True
+        st.flags["trait"] = adj["word"]
+        return adj["word"]
+    st.flags["trait"] = t = st.rng.choice(("", "", "", "little", "small") + _TRAITS)
+    return t
+
+
+def weather_word(st) -> str:
+    w = st.weather
+    if st.adj["word"] == w:
+        st.used_adj = True
+    return w
+
+
+def _family(st, plan) -> str:
+    """Who the hero lives with, as a noun phrase ("her mom and dad and her little brother"), agreeing
+    with the story's grown-up and sibling (who are introduced by name later)."""
+    c, g, rng = st.hero, st.grownup, st.rng
+    rel = g.title.lower() if g.kind in FAMILY else None
+    if rel is None:
+        return f"{c.p} family"
+    other = {"mom": "dad", "dad": "mom"}.get(rel)
+    folks = [rel] if not other or rng.random() < 0.4 else rng.choice(([rel, other], [other, rel]))
+    if rel in ("grandma", "grandpa") and rng.random() < 0.5:
+        folks = [rel, "mom", "dad"] if rng.random() < 0.5 else [rel]
+    out = f"{c.p} " + (" and ".join(folks) if len(folks) < 3 else f"{folks[0]}, {folks[1]} and {folks[2]}")
+    f = plan.companion
+    if f is not None and st.flags.get("sibling"):
+        out += f" and {c.p} {rng.choice(('little', 'big', ''))} {'sister' if f.gender == 'female' else 'brother'}"
+    elif rng.random() < 0.15:
+        out += f" and {rng.choice(('an old cat', 'a little dog', 'a fluffy cat', 'a big brown dog', 'two fish'))}"
+    return out.replace("  ", " ")
+
+
+def _house(st, home: str, comma: bool = True) -> str:
+    """'in a little yellow house near the park' (the home place marked)."""
+    rng = st.rng
+    adj = rng.choice(_HOUSE_ADJ)
+    if rng.random() < 0.3 and adj in ("little", "small", "big", "old", "new", "pretty"):
+        adj += " " + rng.choice(_COLORS[:6])
+    tail = rng.choice(_HOUSE_TAIL).format(c=a(rng.choice([x for x in _COLORS if x not in adj])))
+    near = rng.choice(_NEAR[:6] if tail else _NEAR)
+    if tail and comma and rng.random() < 0.5:  # "in a red house near the park, with a big yard"
+        return f"in {a(adj)} house {near} {st.place_mark(home)},{tail}"
+    return f"in {a(adj)} house{tail} {near} {st.place_mark(home)}"
+
+
+def _desc(st, c, t: str, bare: bool = True) -> str:
+    """'a brave little girl', 'a curious puppy' (`bare`: 'a girl' will do)."""
+    rng = st.rng
+    if not t:
+        return a(c.kind) if bare else a(f"little {c.kind}")
+    if t not in ("little", "small") and c.is_child and rng.random() < 0.3:
+        return a(f"{t} little {c.kind}")
+    return a(f"{t} {c.kind}")
+
+
+def _named(st, c) -> str:
+    return st.rng.choice(("named ", "named ", "named ", "called ")) + st.intro(c)
+
+
+def opening(st, plan) -> set:
+    """The hero's first sentence (and perhaps a second about the home); returns what it told besides
+    the hero ('home', 'weather', 'loves', 'thing'). Short, as TinyStories' are, and carrying one of
+    the story's own details where it can: what the hero is doing, loves to do, or owns."""
+    c, rng = st.hero, st.rng
+    home = plan.home
+    t = trait(st)
+    desc = _desc(st, c, t)
+    ww = weather_word(st)
+    told: set = set()
+    r = rng.random()
+    if r < 0.16:  # Once upon a time, there was ...
+        lead = rng.choice(("Once upon a time, there was", "Once upon a time, there was", "Once upon a time, there lived",
+                           "Once, there was", "There once was", "Long ago, there was"))
+        tail = ""
+        if rng.random() < 0.3:
+            tail = f" who lived {rng.choice(_NEAR)} {st.place_mark(home)}"
+            told.add("home")
+        st.s(f"{lead} {desc} {_named(st, c)}{tail}.")
+    elif r < 0.45:  # the day begins with what the hero is doing at home
+        when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
+                           f"One {ww} {st.time_mark('morning')}, ", f"That {st.time_mark(st.day)}, ", "", "",
+                           f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
+        if when.startswith(f"One {ww}"):
+            told.add("weather")
+        act = doings.activity(st)
+        if plan.uses_thing and st.thing["word"] in act:  # not "looking at a blue book" before her brown book
+            act = doings.activity(st)
+        st.s(f"{when}{desc} {_named(st, c)} was {act}.")
+    elif r < 0.58 and seedwords.hero_can(st):  # the name first, with what the hero loves to do
+        st.s(f"{st.intro(c)} was {desc} who {rng.choice(('loved', 'liked', 'really loved', 'loved'))} to "
+             f"{st.verb_phrase('word')}{rng.choice(('', '', '', ' more than anything', ' all day long'))}.")
+        told.add("loves")
+    elif r < 0.67 and plan.uses_thing and not st.thing.get("mass"):  # with the thing they love
+        st.thing_adj = adj = thing_adj(st)
+        who = st.intro(c)
+        st.state.has(c.name, st.thing["word"])
+        st.s(f"{who} was {desc} who had {a(adj + ' ' + st.thing['word'])}" +
+             rng.choice(("", "", f" from {c.p} {rng.choice(('grandma', 'grandpa', 'mom', 'dad'))}",
+                         f" that {c.s} {rng.choice(('loved very much', 'took everywhere', 'never let go of'))}")) + ".")
+        told.add("thing")
+    elif r < 0.75:  # a time, then the hero waking or looking out
+        when = rng.choice((f"One {ww} {st.time_mark(st.season)} {st.time_mark('morning')}, ",
+                           f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ",
+                           f"Early one {ww} {st.time_mark('morning')}, ", f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
+        if ww in when:
+            told.add("weather")
+        act = rng.choice(("woke up early", "woke up very early", "jumped out of bed", "looked out of the window",
+                          "opened {p} eyes and smiled", "woke up and rubbed {p} eyes", "sat up in bed",
+                          "ran to the window")).format(p=c.p)
+        st.s(f"{when}{desc} {_named(st, c)} {act}.")
+    elif r < 0.86:  # "Mia, a curious girl, lived with her mom near the pond."
+        fam = f" with {_family(st, plan)}" if rng.random() < 0.6 else ""
+        st.s(f"{st.intro(c)}, {desc if t else _desc(st, c, t, bare=False)}, lived{fam} {rng.choice(_NEAR)} {st.place_mark(home)}.")
+        told.add("home")
+    elif r < 0.93:
+        st.s(f"On {st.time_mark(st.day)}, {desc} {_named(st, c)} looked out of the window.")
+        st.s(_weather(st, home, ww, first=True))
+        told.add("weather")
+    else:  # "In a little house by the park lived ..."
+        st.s(f"{cap(_house(st, home, comma=False))} lived {desc} {_named(st, c)}.")
+        told.add("home")
+    if "home" not in told and rng.random() < 0.15:
+        fam = f" with {_family(st, plan)}" if rng.random() < 0.5 else ""
+        st.s(f"{st.sub(c)} lived{fam} {_house(st, home) if rng.random() < 0.3 else rng.choice(_NEAR) + ' ' + st.place_mark(home)}.")
+        told.add("home")
+    return told
+
+
+def _weather(st, home: str, ww: str, first: bool = False) -> str:
+    """A sentence about the day's weather and season near `home`."""
+    rng = st.rng
+    P = st.place_mark(home)
+    scene = rng.choice(_WEATHER_SCENE[st.weather]).format(P=P)
+    season = rng.choice(_SEASON_SCENE[st.season])
+    if any(x in scene for x in ("ground", "trees", "grass", "leaves") if x in season):  # not the ground twice
+        season = _SEASON_SCENE[st.season][0]
+    if st.weather in ("rainy", "foggy", "cloudy") and season.startswith(("the sun", "the flowers were big")):
+        season = "the days were long" if st.season == "summer" else season
+    r = rng.random()
+    S = st.time_mark(st.season)
+    if r < 0.35 or first:
+        return f"It was {a(ww)} {S} day, and {rng.choice((scene, scene, season))}."
+    if r < 0.55:
+        return f"It was {S}, and {scene}."
+    if r < 0.85:
+        return f"{cap(season)}, and {scene}."
+    return f"That {S} {st.time_mark('morning')}, {scene}."
+
+
+def weather_line(st, plan, told: set) -> None:
+    """The day's weather, unless the opening told it (then sometimes how it compared with yesterday)."""
+    c, rng = st.hero, st.rng
+    ww = st.weather
+    if "weather" in told:
+        if rng.random() < 0.12:
+            cmp_ = st.w.vocab.adjective[ww]["comparative"]
+            st.s(rng.choice((f"It was even {cmp_} than the day before, {c.name} thought.",
+                             f"{c.name} thought it was {cmp_} than yesterday.")))
+        return
+    if rng.random() < 0.18 or st.weather == st.adj["word"]:
+        st.s(_weather(st, plan.home, ww))
+
+
+# --- the hero's loves, thing, grown-up and companion -----------------------------------------------
+
+_CARRIED = ("cup", "plate", "basket", "towel", "blanket", "book", "letter", "bowl", "apple", "bread", "pear", "jar",
+            "box", "bag", "pillow", "lamp", "cake", "pie", "banana", "cookie", "ball", "kite", "teddy", "puzzle", "drum",
+            "doll", "robot", "marble", "balloon", "crayon", "flower", "shell", "feather", "hat", "scarf")
+
+
+def fitting(st, word: str) -> list[str]:
+    """The adjectives (looks, colours, sizes) that the vocabulary says fit noun `word`, once per world."""
+    t = _TABLES.setdefault(("fit", id(st.w)), {})
+    if not t:
+        for adj in st.w.scene_adjs:
+            for n in st.w.adj_nouns[adj["word"]]:
+                if n["word"] != adj["word"]:
+                    t.setdefault(n["word"], []).append(adj["word"])
+    return t.get(word, [])
+
+
+def carried(st, words=_CARRIED) -> str:
+    """'a warm blanket', 'two shiny marbles', 'some fresh bread': a thing someone brings along."""
+    rng, v = st.rng, st.w.vocab
+    word = rng.choice(words)
+    n = v.noun[word]
+    adjs = fitting(st, word)
+    adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.8 else ""
+    if n.get("mass"):
+        return f"some {adj}{word}"
+    if rng.random() < 0.3 and n["plural"] != word:
+        return f"{rng.choice(NUMBERS[2:6])} {adj}{n['plural']}"
+    return a(adj + word)
+
+
+
+def loves(st) -> None:
+    """What the hero loves to do (the seed verb), composed: a frame, a way of liking it, a tail."""
+    c, rng = st.hero, st.rng
+    if not seedwords.hero_can(st):  # a girl does not love to bark: she loves to hear the dogs bark
+        st.s(seedwords.other_doer_sentence(st))
+        return
+    phrase, ing = st.verb_phrase("word"), st.verb_phrase("ing")
+    g = st.grownup
+    rel = g.title.lower() if g.kind in FAMILY else None
+    when = ["every day", "every morning", "after breakfast", "before dinner", "on sunny days", "on rainy days",
+            "all day long", "whenever {s} could", "when nobody was looking", "in the yard", "at home"]
+    if c.is_child:
+        when += ["after school", "after school"]
+    if st.weather in ("rainy", "snowy", "cold", "icy") and "on sunny days" in when:
+        when.remove("on sunny days")
+    if st.weather in ("sunny", "hot", "warm") and "on rainy days" in when:
+        when.remove("on rainy days")
+    whom = ["", "", "", f" with {c.p} friends"]
+    if rel:
+        whom.append(f" with {c.p} {rel}")
+    why = [""] * 9 + [", because it made {o} {f}", ", because it was so much fun", ", and {s} was very good at it",
+                      ", and {s} was getting better at it every day"]
+    r = rng.random()
+    fill = {"s": c.s, "o": c.o, "p": c.p, "f": rng.choice(("happy", "laugh", "smile", "feel happy", "feel brave"))}
+    w = rng.choice(when).format(**fill)
+    if r < 0.45:
+        like = rng.choice(("loved to", "liked to", "really liked to", "loved to", "was always happy when {s} could",
+                           "was happiest when {s} could", "liked nothing better than to", "never got tired of",
+                           "could spend hours")).format(**fill)
+        vp = ing if like.endswith(("of", "hours")) else phrase
+        if "could" in like and "could" in w:  # not "happy when she could dance whenever she could"
+            w = "at home"
+        opener = rng.choice(("", "", "", "More than anything, ", "Most of all, ", "On most days, ", "Every day, "))
+        if opener and w.startswith(("every", "all day")):
+            w = rng.choice(("with a big smile", "at home", "in the yard"))
+        if "when" in like:  # not "happiest when she could swim when nobody was looking"
+            w = ""
+        tail = rng.choice((f" {w}" if w else "", "", rng.choice(whom))) + rng.choice(why).format(**fill)
+        st.s(f"{opener}{st.sub(c)} {like} {vp}{tail}.")
+    elif r < 0.6:
+        st.s(rng.choice((f"{c.name}'s favorite thing to do was to {phrase}",
+                         f"The thing {c.name} liked best was to {phrase}",
+                         f"{c.name} liked to {phrase}")) +
+             rng.choice(("", f" {w}", rng.choice(whom), " more than anything")) + ".")
+    elif r < 0.75:
+        st.s(rng.choice((f"Nothing made {c.name} as happy as {ing}", f"{c.name} was never happier than when {c.s} was {ing}",
+                         f"For {c.name}, {ing} was the best fun in the world", f"{c.name} thought {ing} was more fun than anything")) +
+             rng.choice(("", f" {w}", rng.choice(whom))) + ".")
+    elif r < 0.88:
+        st.s(rng.choice((f"{st.sub(c)} spent {rng.choice(('many happy hours', 'hours and hours', 'every free minute'))} {ing}",
+                         f"{st.sub(c)} dreamed of {ing} {rng.choice(('every day', 'all the time', 'day and night'))}",
+                         f"{st.sub(c)} could {phrase} {rng.choice(('all day', 'for hours', 'from morning until night'))}",
+                         f"{st.sub(c)} had just learned to {phrase}, and {c.s} wanted to do it all the time")) + ".")
+    else:
+        st.s(f"{cap(w)}, {st.sub(c)} {rng.choice(('would', 'liked to', 'loved to', 'tried to'))} {phrase}"
+             f"{rng.choice(whom)}{rng.choice(why).format(**fill)}.")
+    if rng.random() < 0.12 and _plots().room(st, 60):
+        st.s(rng.choice((f"{st.sub(c)} could spend hours {ing}.",
+                         f"Once, {c.s} {st.verb_phrase('past')} for a whole afternoon.",
+                         f"{st.sub(c)} {st.verb_phrase('past')} {rng.choice(('every day', 'all the time', 'a lot'))}.")))
+
+
+def thing_adj(st) -> str:
+    adj, it = st.adj, st.thing
+    fits = st.w.adj_nouns.get(adj["word"], [])
+    if adj["class"] in ("color", "any", "thing") and not adj.get("predicative_only") and it in fits and not st.used_adj:
+        st.used_adj = True
+        return adj["word"]
+    if it["kind"] == "food":
+        return st.pick("yummy", "fresh") if it.get("mass") else st.pick("big", "little", "yummy", "fresh")
+    return st.pick("red", "blue", "green", "yellow", "pink", "purple", "shiny", "little", "big", "new", "orange",
+                   "soft" if "soft" in it["attrs"] else "old", "brown", "white", "striped", "spotted", "golden")
+
+
+_KEEP = ("took it everywhere", "kept it close", "played with it every day", "took good care of it",
+         "never let it go", "kept it by {p} bed at night", "kept it on a shelf by {p} bed", "carried it everywhere",
+         "slept with it every night", "showed it to everyone", "kept it in a special box")
+_WHERE_KEPT = ("on {p} bed", "by {p} pillow", "on a shelf in {p} room", "in {p} bag", "next to {p} bed",
+               "on {p} little table")
+_LOOKS = {"soft", "smooth", "round", "shiny", "sparkly", "bright", "fluffy", "fuzzy", "furry", "striped", "spotted",
+          "colorful", "light", "long", "flat", "fancy", "magic", "clean", "heavy", "thin", "wide", "squishy", "pretty",
+          "beautiful", "special", "strange", "tiny", "huge", "giant", "old", "new"}
+_BIG = {"sled", "boat", "dollhouse", "swing", "slide", "rope", "kite", "bucket", "basket", "map", "book", "towel"}
+_WHY = {"soft": "it was so soft", "round": "it was round and rolled so well", "shiny": "it was so shiny",
+        "sound": "it made a funny sound", "fly": "it could fly so high"}
+
+
+def thing(st, plan) -> None:
+    """The hero's thing, if the plot uses one, composed: whose it is, where it came from, how the
+    hero keeps it, why they love it."""
+    c, it, rng = st.hero, st.thing, st.rng
+    if not plan.uses_thing:
+        return
+    st.thing_adj = adj = thing_adj(st)
+    word = it["word"]
+    desc = f"{adj} {word}"
+    g = st.grownup
+    fam = [x for x in ("grandma", "grandpa", "mom", "dad") if x != g.title.lower()]
+    giver = rng.choice((g.title.lower(),) * 2 + tuple(fam)) if g.kind in FAMILY else rng.choice(fam)
+    st.state.has(c.name, word)
+    p = c.p
+    origin = rng.choice(("", "", "", f" from {p} {giver}", f" from {p} {giver}"))
+    occasion = rng.choice((" for " + p + " birthday", " last summer", " a long time ago", " one winter",
+                           " when " + c.s + " was very little", " last week"))
+    kind = "toy" if it["kind"] == "toy" else "thing"
+    keep = rng.choice(_KEEP[:6] if word in _BIG or "soft" not in it["attrs"] else _KEEP).format(p=p)
+    why = [v for k, v in _WHY.items() if k in it["attrs"]]
+    looks = [x for x in fitting(st, word) if x in _LOOKS and x != adj]
+    r = rng.random()
+    if looks and not it.get("mass") and rng.random() < 0.2:  # what it is like: "a red kite, long and light"
+        two = rng.sample(looks, 2) if len(looks) > 1 else looks
+        st.s(f"{st.sub(c)} had {a(desc)}, {' and '.join(two)}.")
+    elif it.get("mass"):  # "some fresh bread", never "a fresh bread", and not a thing one plays with
+        st.s(f"{st.sub(c)} had some {desc}{origin} in {p} bag.")
+    elif r < 0.2:
+        love = rng.choice(("loved very much", "loved more than anything", "played with every day",
+                           "kept close all the time", "took good care of", "liked best of all", "never let go of"))
+        st.s(f"{st.sub(c)} had {a(desc)}{origin} that {c.s} {love}.")
+    elif r < 0.32 and "favorite" not in (st.doc.cur[-1] if st.doc.cur else ""):
+        st.s(rng.choice((f"{c.name}'s favorite {kind} was {a(desc)}{origin}",
+                         f"{c.name}'s favorite {kind} in the whole world was {a(desc)}",
+                         f"Of all {p} toys, {c.name} loved {p} {desc} best" if kind == "toy" else
+                         f"{c.name}'s favorite {kind} was {p} {desc}")) +
+             (f", because {rng.choice(why)}" if why and rng.random() < 0.5 else "") + ".")
+    elif r < 0.5:
+        st.s(f"{cap(p)} {giver} had given {c.o} {a(desc)}{occasion}, and {c.s} {keep}.")
+    elif r < 0.62:
+        st.s(f"{st.sub(c)} {rng.choice(('never went anywhere', 'did not go anywhere', 'never left the house'))} "
+             f"without {p} {desc}.")
+    elif r < 0.74:
+        st.s(f"{c.name}'s {desc} {rng.choice(('went everywhere with', 'was always with', 'sat next to'))} {c.o}"
+             f"{rng.choice(('', ', even at dinner', ', even in bed', ' all day'))}.")
+    elif r < 0.86 and word not in _BIG:
+        st.s(f"{cap(rng.choice(_WHERE_KEPT).format(p=p))} sat {p} {desc}{origin}" +
+             (f", and {c.s} loved it because {rng.choice(why)}" if why else
+              f", and {c.s} {rng.choice(('loved it very much', 'looked at it every day', 'liked it best of all'))}") + ".")
+    else:
+        st.s(rng.choice((f"{st.sub(c)} got {a(desc)}{occasion}, and {c.s} {keep}.",
+                         f"{st.sub(c)} took good care of {p} {desc}, because it was a gift from {p} {giver}.",
+                         f"{st.sub(c)} had {a(desc)}{origin}. It was {rng.choice((p, c.name + chr(39) + 's'))} favorite {kind}.")))
+
+
+_BUSY = ("making breakfast", "reading a book", "cleaning the house", "drinking tea", "busy in the yard",
+         "baking bread", "washing the cups", "folding the towels", "watering the flowers", "sweeping the floor",
+         "singing in the kitchen", "writing a letter")
+
+
+def grownup(st, plan) -> None:
+    """The grown-up comes in, composed: who, how they come in (or what they are busy with), what they
+    do, and sometimes what they say or see."""
+    c, g, rng = st.hero, st.grownup, st.rng
+    rel = g.title.lower()
+    r = rng.random()
+    if not (0.74 <= r < 0.84):  # (the grown-up is introduced once, in the branch written)
+        who = f"{rng.choice((c.name + chr(39) + 's', cap(c.p))) if st._prev[0] is c else c.name + chr(39) + 's'} " \
+              f"{st.intro(g, rel)}"
+    if r < 0.55:  # busy with something from the whole vocabulary: folding a clean towel in the kitchen
+        st.s(f"{who} was {doings.activity(st)}.")
+        return
+    into = rng.choice(("the room", "the kitchen", f"{c.p} room"))
+    came = rng.choice((f"came into {into}", "came in", "looked in", f"walked into {into}", "peeked in through the door",
+                       "came to the door", "came in from the yard", "came down for breakfast", f"peeked into {into}"))
+    k = rng.randrange(8)
+    holding = ("", "", "", " with a cup of tea", " with a basket of apples")[k] if k < 5 else \
+        f" with {carried(st, _CARRIED[:19])}"
+    did = ("smiled", "said good morning", f"gave {c.o} a hug", "waved", f"gave {c.o} a kiss", f"sat down next to {c.o}",
+           "said hello", "laughed", f"asked {c.o} how {c.s} had slept")
+    if plan.uses_thing and not st.thing.get("mass") and st.doc.has_word(st.thing["word"]):
+        did += (f"smiled at {c.p} {st.thing['word']}", f"asked to see {c.p} {st.thing['word']}")
+    act = rng.choice(did)
+    if r < 0.55:
+        pass
+    elif r < 0.74:
+        st.s(f"{who} {came}{holding} and {act}.")
+    elif r < 0.84:
+        where = rng.choice(("kitchen", "yard", "garden", "living room"))
+        st.s(f"{st.nm(c)} {rng.choice(('ran', 'went', 'hurried', 'skipped', 'rushed', 'hopped'))} "
+             f"to find {c.p} {st.intro(g, rel)} in the {where}" +
+             (f", and {g.title} {act}" if rng.random() < 0.5 and "asked" not in act and g.title[:1].isupper() else "") + ".")
+    elif r < 0.92 and "Dialogue" in st.f:
+        line = rng.choice((f"Good morning, {c.name}!", f"Good morning, my little {c.kind}!", f"Time to get up, {c.name}!",
+                           f"Breakfast is ready, {c.name}!", f"Did you sleep well, {c.name}?"))
+        st.s(f"{who} {came}{holding}.")
+        st.speak(g, line, "asked" if line.endswith("?") else rng.choice(("said", "called", "sang")))
+    else:
+        st.s(f"{who} was {rng.choice(_BUSY)}" + rng.choice(("", "") + (
+            (f", and {g.title} {act} when {c.name} came in",) if g.title[:1].isupper() else ())) + ".")
+
+
+def companion(st, plan) -> None:
+    """The companion arrives (a friend) or is there (a sibling), composed: who they are, how they
+    come, what they are doing or bring."""
+    c, f, rng = st.hero, plan.companion, st.rng
+    rel = f.first[: -len(f.name)]
+    if st.flags.get("sibling"):
+        what = rng.choice(("was still asleep", "was already awake", "was eating breakfast", "was looking for {p} socks",
+                           "wanted to come too", "was brushing {p} teeth", "ran in with only one sock on"))
+        if rng.random() < 0.55:
+            what = f"was {doings.activity(st)}"
+        st.s(f"{cap(rel)}{st.intro(f, f.name)} {what.format(p=f.p)}.")
+        return
+    nbrs = [x for d in ("north", "south", "east", "west") if (x := st.w.neighbor(plan.home, d))]
+    where = rng.choice(("next door", "down the road", "across the street", "on the same street", "near the {X}",
+                        "by the {X}", "by the {X}")).format(X=st.place_mark(rng.choice(nbrs)) if nbrs else "park")
+    came = rng.choice(("knocked on the door", "came over to play", "came to visit", "ran over",
+                       "came by on {p} bike", "came over with a big smile", "waved from the yard", "rang the bell"))
+    if rng.random() < 0.4:
+        came = rng.choice(("came over with", "came to play and brought", "ran over with", "came by with")) + " " + \
+            carried(st, _CARRIED[19:])
+    r = rng.random()
+    if r < 0.2:
+        st.s(f"{cap(rel)}{st.intro(f, f.name)} {came.format(p=f.p)}.")
+    elif r < 0.4:
+        st.s(f"{rng.choice(('Then', 'Soon', 'Just then,', 'After a while,'))} {c.p} "
+             f"{rng.choice(('friend', 'best friend', 'good friend'))} {st.intro(f, f.name)} {came.format(p=f.p)}.")
+    elif r < 0.7:
+        st.s(f"{cap(rel)}{st.intro(f, f.name)}, who lived {where}, {came.format(p=f.p)}.")
+    else:
+        st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where} and {rng.choice(('often came over to play', 'came over that day', 'came to play most days'))}.")
+
+
+# --- the closing ------------------------------------------------------------------------------------
+
+
+def make_up(st, plan) -> None:
+    """After a quarrel: making up (or not, in a bad ending), with the thing they fought over."""
+    c, f, rng = st.hero, plan.companion, st.rng
+    it = st.thing["word"] if st.thing else "toy"
+    if plan.bad:
+        st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} did not play together for a long time.",
+                         f"That day, {st.nm(f)} went home without saying goodbye to {c.name}.",
+                         f"{st.nm(f)} did not come to play the next day, or the day after.",
+                         f"{st.nm(c)} wanted to say sorry to {f.name}, but {f.s} had already gone home.")))
+        return
+    first, second = (c, f) if rng.random() < 0.6 else (f, c)
+    how = rng.choice(("said sorry to {B}", "went to {B} and said sorry", "told {B} {x} was sorry",
+                      "gave {B} a hug and said sorry"))
+    after = rng.choice(("and they were friends again", "and they played together until dinner",
+                        f"and they played with the {it} together", "and they both laughed",
+                        "and {B} said sorry too", "and soon they were laughing again"))
+    opener = rng.choice(("Later, ", "In the end, ", "After a while, ", "Soon ", "", "That afternoon, "))
+    t = f"{opener}{st.nm(first)} {how}, {after}."
+    st.s(t.format(B=st.nm(second), x=first.s))
+
+
+def closing_line(st, plan) -> str:
+    """What the grown-up says at the end, about what happened in this story."""
+    c, rng, rc = st.hero, st.rng, recap(st, plan)
+    N = c.name
+    if plan.bad:
+        loss = rng.choice(rc.losses) if rc.losses else None
+        opts = [f"I am sorry, {N}, we can try again another day.", f"Do not be sad, {N}, tomorrow will be better.",
+                f"It is okay to be sad, {N}."]
+        if loss:
+            opts += [f"I am sorry about {_you(loss, c)}, {N}.", f"We will think of something, {N}, I promise."]
+        if rc.again:
+            d = rng.choice(rc.again)
+            opts.append(f"We can {_you(rc.form(st, d, 'word'), c)} {rng.choice(('another day', 'next week', 'tomorrow', 'soon'))}, {N}.")
+        return rng.choice(opts)
+    adj = rng.choice(rc.praise)
+    opts = [f"What a day, {N}!", f"I am proud of you, {N}.", f"You did so well today, {N}.",
+            f"You were so {adj} today, {N}.", f"What a {rng.choice(('good', 'busy', 'happy', 'fun'))} day we had, {N}!"]
+    if rc.proud:
+        d = rng.choice(rc.proud)
+        opts += [f"I am so proud of you for {_you(rc.form(st, d, 'ing'), c)}, {N}.",
+                 f"You {_you(rc.form(st, d, 'past'), c)}, {N}! I am so proud of you."]
+    if rc.fun:
+        d = rng.choice(rc.fun)
+        opts += [f"Did you have fun {_you(rc.form(st, d, 'ing'), c)}, {N}?"]
+    if rc.again:
+        d = rng.choice(rc.again)
+        opts.append(f"We can {_you(Recap.again_phrase(st, d), c)} {rng.choice(('soon', 'next week', 'another day', 'one day'))}, {N}.")
+    return rng.choice(opts)
+
+
+_NIGHT = ("That night, ", "Later that night, ", "When the moon came up, ", "When it was time for bed, ", "Before bed, ",
+          "When the stars came out, ", "After dinner, ", "When the day was over, ", "That evening, ", "At the end of the day, ",
+          "When the sun went down, ", "After a warm bath, ")
+_EVENING = 6  # the openers from here on are still evening, not night
+_GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good", "long but happy")
+
+
+def last_line(st, plan, N: str, bad: bool) -> str:
+    """The story's last sentence about the hero, composed from an opener, a beat about what happened
+    today and a tail (the main-character item: `N` is the hero's name, marked)."""
+    c, rng, rc = st.hero, st.rng, recap(st, plan)
+    P = _plots()
+    g = st.grownup.title.lower() if st.grownup.kind in FAMILY else st.grownup.title
+    pool = _NIGHT if st.state.time != "night" else _NIGHT[:_EVENING]  # no evening once it is night
+    opener = rng.choice(pool) if rng.random() < 0.45 else ""
+    if opener:
+        st.state.at("evening" if pool.index(opener) >= _EVENING else "night")
+    mem = rng.choice(rc.nps) if rc.nps else f"{c.p} day"
+    it = st.thing["word"] if st.thing else None
+    holds = it and st.state.holder.get(it) == c.name and not st.thing.get("mass")
+    ch = rng.choice
+    if bad:
+        loss = ch(rc.losses) if rc.losses else mem
+        G = st.grownup.title if st.grownup.title[:1].isupper() else st.grownup.s
+        beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}",
+                 lambda: f"{N} lay in bed and thought about {loss} for a long time",
+                 lambda: f"{N} was {P.feel(st, 'neg')} for a long time",
+                 lambda: f"{N} sat by the window and thought about {loss}",
+                 lambda: f"{N} was {P.feel(st, 'neg')}, and {c.s} could not stop thinking about {loss}",
+                 lambda: f"{N} {ch(('hugged', 'held'))} {c.p} pillow and {ch(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
+                 lambda: f"{N} wished the day had gone {ch(('another way', 'better', 'a different way'))}",
+                 lambda: f"{N} felt like the {ch(('saddest', 'loneliest'))} {c.kind} in the whole world",
+                 lambda: f"{N} told {c.p} {g} about {loss}, and {G} held {c.o} close"]
+        if not opener and plan.name in ("outing", "rescue"):
+            beats.append(lambda: f"{N} {ch(('walked', 'went'))} home {ch(('slowly', 'quietly', 'without a word'))}")
+        if rc.again:
+            beats.append(lambda: f"{N} hoped to {Recap.again_phrase(st, ch(rc.again))} another day")
+        tail = ch(("", "", f". It was not a good day for {c.name}",
+                   f". Tomorrow, {c.s} hoped, would be {ch(('better', 'a better day', 'kinder', 'a happier day', 'a new day'))}",
+                   f", and {c.s} {ch(('never forgot it', 'did not sleep well', 'felt very small'))}"))
+        return opener + ch(beats)() + tail + "."
+    fam = st.grownup.kind in FAMILY
+    beats = [lambda: f"{N} went to bed with a big smile",
+             lambda: f"{N} fell asleep {ch(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
+             lambda: f"{N} fell asleep thinking about {mem}", lambda: f"{N} felt {P.more(st)} than ever",
+             lambda: f"{N} could not wait to tell {ch(('everyone', c.p + ' friends', 'the whole village', c.p + ' teacher'))} about {mem}",
+             (lambda: f"{N} told {c.p} {g} all about {mem}") if fam else (lambda: f"{N} talked about {mem} all evening"),
+             lambda: f"{N} dreamed about {mem} {ch(('all night', 'until morning') if opener else ('all night', 'that night'))}",
+             lambda: f"{N} closed {c.p} eyes and {ch(('smiled', 'thought about ' + mem))}",
+             lambda: f"{N} {ch(('knew', 'thought', 'said'))} it was the best {ch(('', '', st.season + ' '))}day ever",
+             lambda: f"{N} lay in bed and {ch(('smiled', 'grinned', 'giggled'))} about {mem}",
+             lambda: f"{N} felt like the {ch(('luckiest', 'happiest', 'proudest'))} {c.kind} in the {ch(('whole world', 'village', 'world'))}"]
+    own = []  # beats about this story's events: told more often than the general ones
+    if rc.thanks and fam:
+        own.append(lambda: f"{N} hugged {c.p} {g} and said thank you for {ch(rc.thanks)}")
+    if rc.proud:
+        own += [lambda: f"{N} was proud that {c.s} had {rc.form(st, ch(rc.proud), 'participle')}",
+                  lambda: f"{N} felt proud of {c.r} for {rc.form(st, ch(rc.proud), 'ing')}"]
+    if rc.fun:
+        own += [lambda: f"{N} smiled when {c.s} thought of {rc.form(st, ch(rc.fun), 'ing')}",
+                  lambda: f"{N} dreamed of {rc.form(st, ch(rc.fun), 'ing')} {ch(('all night', 'again', 'once more'))}"]
+    if rc.again:
+        own.append(lambda: f"{N} {ch(('could not wait to', 'hoped to', 'wanted to'))} "
+                             f"{Recap.again_phrase(st, ch(rc.again))} {ch(('soon', 'the next day', 'one day', 'very soon'))}")
+    if holds:
+        def pillow():
+            st.state.uses(c.name, it)
+            return ch((f"{N} put {c.p} {it} next to {c.p} pillow and closed {c.p} eyes",
+                       f"{N} fell asleep with {c.p} {it} {'in ' + c.p + ' arms' if it not in _BIG else 'by the bed'}"))
+        own.append(pillow)
+    beat = ch(own if own and rng.random() < 0.55 else beats)()
+    tail = rng.choice(("", "", "", "", "", "", "", f", thinking about {mem}",
+                       f". It had been a {rng.choice(_GOOD_DAY)} day" if rng.random() < 0.3 else "",
+                       f", and {c.s} would always remember {mem}",
+                       f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
+    if mem in beat and mem in tail or ("thinking" in beat and "thinking" in tail):
+        tail = ""
+    return opener + beat + tail + "."
+
+
+# what the story teaches, by plot and outcome: the lesson and how it can be said of this story's things
+def lesson(st, plan) -> tuple[str, str] | None:
+    """('that', clause) or ('to', verb phrase): the story's lesson, from its plot and what happened."""
+    c, rng, rc = st.hero, st.rng, recap(st, plan)
+    name, p = plan.name, c.p
+    it = st.thing["word"] if st.thing else "toy"
+    g = st.grownup.title
+    opts: list[tuple[str, str]]
+    if name == "outing":
+        if getattr(plan, "failed", False):
+            opts = [("that", "some days do not go the way you want, and that is okay"), ("to", "look at the sky before going out"),
+                    ("that", "a rainy day is not the end of the world"), ("that", "there is always another day")]
+        elif plan.bad:
+            opts = [("to", f"keep {p} things close"), ("to", f"take good care of {p} {it}"),
+                    ("that", "things get lost when you do not look after them")]
+        else:
+            verb, _, rest = plan.activity.partition(" ")
+            ing = rc.form(st, (verb, rest), "ing")
+            rel = st.grownup.title if st.grownup.title[:1].isupper() else "family"
+            opts = [("that", "a day out is best with the people you love"), ("that", f"{ing} is more fun with someone you love"),
+                    ("that", f"a day at the {plan.dest} is best with {rel}"), ("that", f"{ing} is one of the best things to do"),
+                    ("that", "there is always something new to see"), ("that", "the best days are the ones you share")]
+            if plan.rain_later:
+                opts += [("that", "waiting a little can make fun even better"), ("that", "rain does not last for long")]
+    elif name == "lost":
+        if plan.bad:
+            opts = [("to", f"keep {p} {it} in a safe place"), ("to", "put things away with care"),
+                    ("that", "broken things are hard to fix")]
+        else:
+            opts = [("that", "it is good to keep your things in their place"), ("to", "ask before getting upset"),
+                    ("that", f"{p} {it} had not been lost at all"), ("that", f"a {it} is easy to find when it is put away"),
+                    ("to", f"put {p} {it} back when {c.s} was done with it"), ("that", "a neat room makes things easy to find"),
+                    ("that", "things are not lost just because you can't see them")]
+    elif name == "baking":
+        if plan.bad:
+            opts = [("to", "be careful with things that can break"), ("to", "walk slowly when carrying eggs"),
+                    ("that", "when things break, you can always try again")]
+        else:
+            dish = plan.dish
+            opts = [("that", "a gift you make yourself is the best gift"), ("to", "be careful with things that can break"),
+                    ("that", f"{dish} made with love {'are' if dish.endswith('s') else 'is'} the best gift"),
+                    ("that", f"{dish} you bake for someone {'taste' if dish.endswith('s') else 'tastes'} the best"),
+                    ("that", "cooking is more fun when you do it together"), ("that", "giving makes you as happy as getting"),
+                    ("that", f"helping {g} was fun" if g[:1].isupper() else "helping is fun")]
+    elif name == "rescue":
+        an = plan.animal
+        if plan.bad:
+            opts = [("that", "you can't always help, but it is good to try"), ("to", "ask for help right away"),
+                    ("that", "some animals are happier when they are free")]
+        else:
+            opts = [("that", "it is good to help animals in need"), ("that", "even a small child can be a big help"),
+                    ("that", f"even a little {an} needs a friend"), ("that", f"a {an} in need should always get help"),
+                    ("to", f"be gentle with little animals like the {an}"), ("to", "ask a grown-up for help when an animal needs it"),
+                    ("that", "every animal needs a friend sometimes")]
+    elif name == "share":
+        f = plan.companion
+        if plan.bad:
+            opts = [("that", "friends are more important than toys"), ("that", "pulling and grabbing only breaks things"),
+                    ("to", "share the first time a friend asks")]
+        else:
+            opts = [("that", "sharing makes everyone happy"), ("that", "friends are more important than toys"),
+                    ("that", f"{p} {it} was more fun when {f.name} played with it too"), ("that", "it feels good to share"),
+                    ("that", f"a friend like {f.name} is better than any {it}"), ("that", f"a {it} is more fun with two"),
+                    ("that", "taking turns makes everyone happy")]
+    else:
+        m = plan.moral(st)
+        head = f"{c.name} learned "
+        if not m.startswith(head):
+            return None
+        rest = m[len(head):-1]
+        return ("that", rest[5:]) if rest.startswith("that ") else ("to", rest[3:])
+    if st.flags.get("quarrel") and not plan.bad:
+        opts += [("that", "saying sorry makes things better"), ("to", "say sorry after a fight")]
+    return rng.choice(opts)
+
+
+def moral(st, plan) -> str:
+    """The lesson in one of many frames: who learned it, when, because of what, or a grown-up
+    saying it."""
+    c, rng, rc = st.hero, st.rng, recap(st, plan)
+    got = lesson(st, plan)
+    if not got:
+        return ""
+    kind, clause = got
+    N = c.name
+    pool = rc.losses if plan.bad else [x for x in rc.nps if " and " not in x]
+    because = rng.choice(pool) if pool else ""
+    if kind == "that":
+        opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
+                f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",
+                f"Now {N} knew that {clause}.", f"{N} found out that day that {clause}.",
+                f"It was a good lesson: {clause}.", f"{N} would never forget that {clause}."]
+        if because and not because[0].isupper() and because.split()[-1] not in clause:
+            opts += [f"Because of {because}, {N} learned that {clause}.",
+                     f"Thinking about {because}, {N} knew that {clause}."]
+        g = st.grownup
+        if st.known(g) and g.title[:1].isupper() and not plan.bad and "{" not in clause and not clause.startswith(f"helping {g.title}"):
+            opts += [f'{g.title} smiled and said, "{cap(_you(clause, c))}."',
+                     f"{g.title} told {N} that {clause}, and {N} nodded."]
+        return rng.choice(opts)
+    return rng.choice((f"{N} learned to {clause}.", f"That day, {N} learned to {clause}.",
+                       f"From then on, {N} always remembered to {clause}.",
+                       f"After that day, {N} knew it was good to {clause}.",
+                       f"{N} promised to {clause} from then on.", f"From that day on, {N} always tried to {clause}."))
+
+
+def _you(clause: str, c) -> str:
+    """A lesson about the hero said to the hero: 'her doll was more fun' -> 'your doll was more fun'."""
+    return f" {clause} ".replace(f" {c.p} ", " your ").replace(f" {c.s} ", " you ").strip()
+
+
+def gift(st, x: str) -> str:
+    """A thing the plot had no place for, given to the hero at the end of the day by the grown-up,
+    with a reason from the story (the seed noun's last resort)."""
+    c, rng = st.hero, st.rng
+    g = st.grownup
+    if not st.known(g):
+        return f"That evening, {c.name} found {x} on {c.p} bed, a surprise from home."
+    P = st.nm(g)
+    plan = st.flags.get("plan")
+    rc = recap(st, plan) if plan is not None else None
+    if "BadEnding" in st.f:
+        loss = rng.choice(rc.losses) if rc and rc.losses else None
+        why = rng.choice(("to cheer {o} up", "to make {o} feel better", "because {s} was so sad") +
+                         ((f"because {{s}} was sad about {loss}",) if loss else ()))
+    else:
+        why = ["as a surprise", "for being so good", "to say well done", "just because"]
+        if rc and rc.proud:
+            why.append(f"for {rc.form(st, rng.choice(rc.proud), 'ing')}")
+        if rc and rc.praise:
+            why.append(f"for being so {rng.choice(rc.praise)}")
+        why = rng.choice(why)
+    why = why.format(s=c.s, o=c.o)
+    when = rng.choice(("At the end of the day, ", "That evening, ", "After dinner, ", "Before bed, ", "Later, ") +
+                      (("When they got home, ", "Back at home, ") if plan is not None and plan.name != "lost" else ()))
+    return rng.choice((f"{when}{P} gave {c.name} {x} {why}.", f"{when}{P} had {x} for {c.name}, {why}.",
+                       f"{when}{P} surprised {c.name} with {x}, {why}.",
+                       f"{when}{c.name} found {x} on {c.p} bed. {P} had put it there {why}."))
