@@ -87,7 +87,7 @@ def _np(st, word: str, plural_ok: bool = True) -> str:
     n = v.noun.get(word)
     if n is None:
         return f"the {word}"
-    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING]
+    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING and x != word]  # not "the orange orange"
     seed = st.adj["word"]
     if not st.used_adj and seed in adjs:  # the seed adjective, where it fits a thing the characters handle
         adj, st.used_adj = seed + " ", True
