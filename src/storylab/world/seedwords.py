@@ -133,12 +133,37 @@ def noun_sentence(st, n: dict) -> str:
         return f"For breakfast, {c.name} had some {w}." if k == "food" else f"{c.name} saw some {w}."
     # a thing the plot had no place for comes at the end of the day, as the grown-up's surprise
     # (not "also had a spaceship in his bag", a sentence unrelated to anything else in the story)
-    why = "to cheer {o} up" if "BadEnding" in st.f else st.pick("as a surprise", "for being so good", "to say well done")
+    return _surprise(st, n)
+
+
+def _surprise(st, n: dict) -> str:
+    """The grown-up's surprise at the end of the day, composed: when, how it was given, why, and what
+    the hero did with it (the thing with an adjective that fits it)."""
+    from storylab.world.doings import _PASSING, _adjs
+    c, rng, w = st.main, st.rng, n["word"]
+    adjs = [x for x in _adjs().get(w, ()) if x not in _PASSING and x != w]
+    x = a(rng.choice(adjs) + " " + w) if adjs and rng.random() < 0.6 else a(w)
+    bad = "BadEnding" in st.f
+    why = rng.choice(("to cheer {o} up", "to make {o} feel better", "so that {s} would not be so sad")) if bad else \
+        rng.choice(("as a surprise", "for being so good", "to say well done", "because {s} had been so good",
+                    "because {s} had helped so much", "", ""))
+    why = why.format(o=c.o, s=c.s)
     if not st.known(st.grownup):
-        return f"That evening, {c.name} found {a(w)} on {c.p} bed, a surprise from home."
-    fill["P"] = st.nm(st.grownup)
-    return st.pick("When they got home, {P} gave {N} {x} {why}.", "At the end of the day, {P} had {x} for {N}, {why}.",
-                   "Back at home, {P} gave {N} {x} {why}.").format(x=a(w), why=why.format(**fill), **fill)
+        return f"That evening, {c.name} found {x} on {c.p} bed, a surprise from home."
+    P = st.nm(st.grownup)
+    when = rng.choice(("When they got home", "Back at home", "That evening", "At the end of the day", "After dinner",
+                       "Later", "Before bed"))
+    sep = " " if why else ""
+    give = rng.choice((f"{P} gave {c.name} {x}{sep}{why}", f"{P} had {x} for {c.name}{', ' + why if why else ''}",
+                       f"{P} came in with {x} for {c.name}{sep}{why}",
+                       f"there was {x} on {c.name}'s bed, from {P}", f"{P} put {x} in {c.name}'s hands{sep}{why}",
+                       f"{P} showed {c.name} {x} that {st.grownup.s} had found{sep}{why}"))
+    react = rng.choice(("", "", "", f", and {c.name} {rng.choice(('smiled', 'laughed', 'said thank you', 'clapped'))}",
+                        f". {c.name} held it {rng.choice(('close', 'up high', 'with both hands'))}",
+                        f". \"Thank you, {st.grownup.title}!\" {c.name} said" if st.grownup.title[:1].isupper() else ""))
+    if bad:
+        react = rng.choice(("", f", and {c.name} smiled a little", f". It helped a little"))
+    return f"{when}, {give}{react}."
 
 
 _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asleep": "Soon, {N} was fast asleep.",
