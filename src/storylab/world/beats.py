@@ -121,3 +121,32 @@ def way(st, p: float = 0.6) -> str:
 def hiding(st, n: int = 2) -> list[str]:
     """Places in a house where a thing is not ('under the bed', 'on her bed')."""
     return [x.format(p=st.hero.p) for x in st.rng.sample(HIDING, n)]
+
+
+def go_home(st, people: list, place: str, thing: str | None = None) -> None:
+    """The way home at the end of the day: when, who, how they went, what they talked about or carried."""
+    rng, c = st.rng, st.hero
+    P = st.place_mark(place)
+    t = st.state.time
+    T = st.time_mark(t) if t in ("afternoon", "evening") else None
+    when = rng.choice(([f"In the {T}", f"Later in the {T}", f"Later that {T}"] if T else []) +
+                      ["When the sun went down", "When it was time to go", "At last", "After a long time",
+                       "When it began to get dark", "When the sky turned orange"])
+    names = group(st, people)
+    walk = rng.choice(("walked", "went", "hurried", "skipped", "ran", "wandered"))
+    how = rng.choice(("", "", "", " slowly", " hand in hand", " side by side", ", tired but happy",
+                      f", with {c.p} {thing} in {c.p} arms" if thing else "",
+                      f", talking about the {place} all the way", ", singing a little song"))
+    home = rng.choice((f"{walk} home from the {P}{how}", f"left the {P} and {walk} home{how}",
+                       f"said goodbye to the {P} and {walk} home{how}", f"started back home from the {P}{how}"))
+    r = rng.random()
+    if r < 0.6:
+        st.s(f"{when}, {names} {home}.")
+    elif r < 0.75:
+        st.s(f"{when}, {st.nm(c)} did not want to leave the {P}.",
+             rng.choice((f"But {names} had to go home.", f"\"We can come back soon,\" said {st.nm(st.grownup)}."
+                         if st.known(st.grownup) else "But it was time to go.")))
+    else:
+        wish = rng.choice(("hoped", "wished", "asked if"))
+        st.s(f"When {names} got home, {c.name} {wish} they could come back to the {P} "
+             f"{rng.choice(('soon', 'the next day', 'one day', 'very soon', 'again'))}.")

@@ -27,7 +27,7 @@ pronouns where unambiguous), so that one plan yields many surface forms.
 
 from __future__ import annotations
 
-from storylab.world import doings, facts, seedwords, skills
+from storylab.world import beats, doings, facts, seedwords, skills
 from storylab.world.model import DIRECTIONS, FAMILY, WISE_ANIMALS, Char
 from storylab.world.state import ACTIVITY_WEATHER, SEASON_WEATHER, WARM
 from storylab.world.text import a, cap
@@ -756,10 +756,10 @@ class Outing(Plan):
                 st.state.uses(c.name, st.thing["word"])
                 st.s(f"{cap(then(st, 0.8))}{st.sub(c)} could {self.activity} at last.")
             st.state.at(st.pick("afternoon", "evening"))
-            st.s(st.pick(f"{st.nm(c)} and {st.nm(g)} stayed at the {st.place_mark(self.dest)} until the sun went down.",
-                         f"When it was time to go home, {st.nm(c)} did not want to leave the {st.place_mark(self.dest)}.",
-                         f"In the {st.time_mark(st.state.time)}, {st.nm(c)} and {st.nm(g)} {st.pick(*SMALL_WALK)} home from the {st.place_mark(self.dest)}.",
-                         f"When {st.nm(c)} and {st.nm(g)} returned home, {c.s} {st.pick('hoped', 'wished')} they could come back to the {st.place_mark(self.dest)} soon."))
+            if st.rng.random() < 0.2:
+                st.s(f"{st.nm(c)} and {st.nm(g)} stayed at the {st.place_mark(self.dest)} until the sun went down.")
+            else:
+                beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"])
         if self.bad and not failed:
             it = st.thing["word"]
             st.state.lose(c.name, it)
@@ -1088,15 +1088,25 @@ class Rescue(Plan):
         _cast(st, self, 0.45)
 
     def want(self, st):
-        c = st.hero
+        c, g, rng = st.hero, st.grownup, st.rng
         W = st.place_mark(self.where)
-        st.s(st.pick(f"That day, {st.sub(c)} wanted to go for a walk to the {W}.",
-                     f"{st.nm(st.grownup)} told {c.name} they could go to the {W} before lunch.",
-                     f"{st.sub(c)} and {st.nm(st.grownup)} wanted to see the {W} in the {st.time_mark(st.season)}."))
+        go = rng.choice(("go for a walk to", "go to", "play at", "walk to", "spend the morning at"))
+        when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", f"On {st.time_mark(st.day)}, "))
+        st.s(rng.choice((f"{when}{st.sub(c)} wanted to {go} the {W}.",
+                         f"{st.nm(g)} told {c.name} they could {go} the {W} before lunch.",
+                         f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {st.time_mark(st.season)}.",
+                         f"{when}{st.nm(g)} said it was a good day to {go} the {W}.",
+                         f"{st.sub(c)} asked if they could {go} the {W}, and {st.nm(g)} said yes.")))
 
     def hint(self, st):
-        st.s(st.pick(f"The night before, {st.hero.name} had heard a loud storm over the {st.place_mark(self.where)}.",
-                     f"{st.nm(st.grownup)} had told {st.hero.name} that animals sometimes need our help."))
+        c, rng = st.hero, st.rng
+        W = st.place_mark(self.where)
+        st.s(rng.choice((f"The night before, {c.name} had heard a loud storm over the {W}.",
+                         f"{st.nm(st.grownup)} had told {c.name} that animals sometimes need our help.",
+                         f"{c.name} had a feeling that something special would happen at the {W}.",
+                         f"That morning, {c.name} had seen {rng.choice(('a big bird', 'two birds', 'a dark cloud'))} "
+                         f"fly over the {W}, {rng.choice(('very fast', 'making a lot of noise', 'in a hurry'))}.",
+                         f"\"Always be kind to animals, {c.name},\" {st.nm(st.grownup)} often said.")))
 
     def middle(self, st):
         c, g, rng, f = st.hero, st.grownup, st.rng, self.companion
@@ -1109,37 +1119,81 @@ class Rescue(Plan):
         doings.fill(st, group, self.where, middle_words(st) - 50, 2)
         an = self.animal
         if self.trouble == "stuck":
-            st.s(st.pick(f"Then {st.sub(c, False)} heard a small sound from a tall tree by the {st.place_mark(self.where)}.",
-                         f"Near the {st.place_mark(self.where)}, a little {an} was high up in a tree."))
-            st.s(st.pick(f"It was a little {an}, and it could not get down from the tree by the {st.place_mark(self.where)}.",
-                         f"The {an} was stuck on a high branch above {c.name} and looked {st.pick('scared', 'sad', 'worried')}."))
-            if rng.random() < 0.9:
-                facts.meet(st, an, ("says", "cry", "baby", "can"))
-            st.s(st.pick(f"{st.sub(c)} tried to reach the {an}, but {c.s} was too small.",
-                         f"{st.sub(c)} jumped and jumped, but the {an} was too high."))
+            self.stuck(st)
         elif self.trouble == "family":
             mother = {"duckling": "duck", "chick": "hen", "lamb": "sheep", "puppy": "dog", "bunny": "rabbit",
                       "calf": "cow"}[an]
             self.mother = mother
             skills.counting_family(st, mother, an)
         else:
-            st.s(st.pick(f"Under a bush, {st.sub(c, False)} found a little {an}. The {an} looked thin and {st.pick('cold', 'tired', 'hungry')}, and {c.name} sat down next to it.",
-                         f"A little {an} sat all alone by the path to the {st.place_mark(self.where)}, and it did not move."))
-            if not facts.meet(st, an, ("eats",), annotate=True):
-                st.s(f"{st.sub(c)} gave it some water.")
+            self.hungry(st)
         if st.rng.random() < 0.85:
             facts.meet(st, getattr(self, "mother", an), ("lives", "eats", "can", "baby", "size", "says", "gives"))
         st.state.feel(c.name, "worried")
         if self.conflict and f:
-            st.s(st.pick(f"{st.nm(f)} wanted to leave it and go play, and they had a fight.",
-                         f"{st.nm(f)} said it was a silly {an}, and that made {c.name} angry."))
+            st.s(rng.choice((f"{st.nm(f)} wanted to leave it and go play, and they had a fight.",
+                             f"{st.nm(f)} said it was a silly {an}, and that made {c.name} angry.",
+                             f"\"It is just a {an}, let's go and play,\" said {st.nm(f)}, and {c.name} got angry.",
+                             f"{st.nm(f)} did not want to help, and {c.name} and {f.name} began to fight.")))
             st.flags["quarrel"] = True
 
+    def stuck(self, st):
+        c, rng, an = st.hero, st.rng, self.animal
+        W = st.place_mark(self.where)
+        tree = rng.choice(beats.WHERE_TREE)
+        near = rng.choice(beats.NEAR)
+        sound = rng.choice(beats.HEARD)
+        cry = facts.K.main("cry", an) if an in facts.K.rel["cry"].facts else None
+        if cry and rng.random() < 0.5:
+            sound = f"{a(an)} {facts.vf(cry, 'ing')}"
+        looked = rng.choice(("scared", "sad", "worried", "cold", "tired", "very small"))
+        up = rng.choice(("high up in", "at the top of", "on a high branch of", "up in"))
+        if rng.random() < 0.7:  # first heard, then seen
+            st.s(rng.choice((f"{beats.soon(st)}{st.sub(c, False)} heard {sound} from {tree} {near} the {W}.",
+                             f"{near.capitalize()} the {W}, {st.sub(c, False)} heard {sound}.",
+                             f"{cap(sound)} came from {tree} {near} the {W}.")))
+            st.s(rng.choice((f"It was a little {an}, and it could not get down from the tree.",
+                             f"{st.sub(c, False)} looked up and saw a little {an} {up} the tree.",
+                             f"The sound came from a little {an}, stuck {up} the tree.",
+                             f"A little {an} sat {up} the tree, and it was too {looked} to climb down.",
+                             f"Up in the tree was a {looked} little {an}. It could not get down.")))
+        else:
+            st.s(f"{near.capitalize()} the {W}, a little {an} was {up} {tree}.",
+                 rng.choice((f"It was stuck, and it looked {looked}.", f"It could not get down, and it was {looked}.",
+                             "It did not know how to get down.", f"The poor {an} was stuck!")))
+        if rng.random() < 0.9:
+            facts.meet(st, an, ("says", "cry", "baby", "can"))
+        tried = rng.choice((f"tried to reach the {an}", "jumped and jumped", "stood on a rock", "stretched up high",
+                            f"held out {c.p} hands to the {an}", "tried to climb the tree"))
+        but = rng.choice((f"but {c.s} was too small", f"but the {an} was too high", "but it was no use",
+                          f"but {c.s} could not reach it", f"but the branch was too high"))
+        st.s(f"{st.sub(c)} {tried}, {but}.")
+
+    def hungry(self, st):
+        c, rng, an = st.hero, st.rng, self.animal
+        W = st.place_mark(self.where)
+        spot = rng.choice(("Under a bush", "By the path", "Behind a tree", "Next to an old log", "In the tall grass",
+                           f"Near the {W}"))
+        looked = rng.choice(("thin", "cold", "tired", "hungry", "sad", "weak"))
+        st.s(rng.choice((f"{spot}, {st.sub(c, False)} found a little {an}.",
+                         f"{spot}, a little {an} sat all alone, and it did not move.",
+                         f"{spot}, {st.sub(c, False)} saw a little {an} that looked {looked}.",
+                         f"A little {an} sat all alone {spot[0].lower() + spot[1:]}, and it did not move.")))
+        st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
+                         f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
+                         f"It was so {looked} that it could not run away.",
+                         f"{st.nm(st.grownup)} said the {an} must be very hungry.")))
+        if not facts.meet(st, an, ("eats",), annotate=True):
+            st.s(rng.choice((f"{st.sub(c)} gave it some water.", f"{st.sub(c)} gave it a little water in {c.p} hands.",
+                             f"{st.sub(c)} held out some water, and the {an} drank it.")))
+
     def ending(self, st):
-        c, g, an = st.hero, st.grownup, self.animal
+        c, g, an, rng = st.hero, st.grownup, self.animal, st.rng
         if self.bad:
-            st.s(st.pick(f"{c.name} tried and tried, but the little {an} ran away, and {c.s} never saw it again.",
-                         f"When {c.name} came back with help, the {an} was gone."))
+            st.s(rng.choice((f"{c.name} tried and tried, but the little {an} ran away, and {c.s} never saw it again.",
+                             f"When {c.name} came back with help, the {an} was gone.",
+                             f"But the {an} was scared of {c.name} and ran off into the {rng.choice(('bushes', 'trees', 'grass'))}.",
+                             f"{c.name} looked for the {an} for a long time, but it was gone.")))
             return
         if self.helper and self.trouble == "stuck":
             h = self.helper
@@ -1147,18 +1201,27 @@ class Rescue(Plan):
                  if h.kind in ("owl", "bird", "duck") else
                  f"Then {st.intro(h, a(st.pick('wise', 'kind', 'old') + ' ' + h.title[4:]))} climbed up and helped the {an} down.")
         elif self.trouble == "stuck":
-            st.s(st.pick(f"{st.nm(g)} got a long ladder, climbed up and brought the {an} down.",
-                         f"{st.nm(g)} lifted {c.name} up high, and {c.s} held the {an} gently and brought it down."))
+            how = rng.choice((f"got a long ladder, climbed up and brought the {an} down",
+                              f"lifted {c.name} up high, and {c.s} held the {an} gently and brought it down",
+                              f"climbed up on a big rock and reached the {an}",
+                              f"held up {c.p} arms, and the {an} jumped down into them",
+                              f"put {c.name} on {g.p} back, and {c.name} reached the {an}"))
+            st.s(f"{rng.choice(('', '', 'Then ', 'At last, ', 'Just then, '))}{st.nm(g)} {how}.")
+            st.s(rng.choice((f"The {an} was safe!", f"{c.name} held the {an} close, and it stopped shaking.",
+                             f"The little {an} looked at {c.name} with big eyes.", "")) or "Everyone was happy.")
         elif self.trouble == "family":
             skills.counting_family_end(st)
         else:
-            st.s(st.pick(f"{st.nm(c)} and {st.nm(g)} took the {an} home, kept it warm, and gave it food until it was strong again.",
-                         f"{st.nm(g)} made a little bed for the {an} in a box, and {c.name} fed it until it felt better."))
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} took the {an} home, kept it warm, and gave it food until it was strong again.",
+                             f"{st.nm(g)} made a little bed for the {an} in a box, and {c.name} fed it until it felt better.",
+                             f"{st.nm(g)} wrapped the {an} in a warm blanket, and {c.name} gave it some food.",
+                             f"They took the little {an} home, and {c.name} took care of it for three days.")))
         if st.rng.random() < 0.35 and room(st, 30):
             facts.vet(st, an)
         if self.twist:
-            st.s(st.pick(f"The next day, the {an} came back to {c.name}'s window, as if to say thank you.",
-                         f"Later, {c.name} found out that the {an} lived right next to {c.p} house!"))
+            st.s(rng.choice((f"The next day, the {an} came back to {c.name}'s window, as if to say thank you.",
+                             f"Later, {c.name} found out that the {an} lived right next to {c.p} house!",
+                             f"The next morning, there was a little {an} in {c.name}'s yard, and it looked just like the one from the {st.place_mark(self.where)}!")))
 
     def memory(self, st):
         return st.pick(f"the little {self.animal}", f"the {self.animal} at the {self.where}")
