@@ -20,7 +20,7 @@ PLAY = {"ball": ("kick {o}", "throw {o}", "bounce {o}", "roll {o}", "play catch 
         "doll": ("hug {o}", "play with {o}", "brush {o}'s hair", "sing to {o}"),
         "teddy": ("hug {o}", "play with {o}", "squeeze {o}", "sing to {o}"),
         "block": ("stack {o}", "build a tower with {o}", "play with {o}"),
-        "puzzle": ("finish {o}", "work on {o}", "play with {o}"),
+        "puzzle": ("do {o}", "put together {o}", "play with {o}"),
         "balloon": ("bounce {o}", "chase {o}", "play with {o}"),
         "robot": ("play with {o}", "make {o} walk", "build a house for {o}"),
         "marble": ("roll {o}", "play with {o}"),

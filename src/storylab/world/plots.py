@@ -1160,7 +1160,7 @@ class Rescue(Plan):
         else:
             st.s(f"{near.capitalize()} the {W}, a little {an} was {up} {tree}.",
                  rng.choice((f"It was stuck, and it looked {looked}.", f"It could not get down, and it was {looked}.",
-                             "It did not know how to get down.", f"The poor {an} was stuck!")))
+                             "It did not know how to get down.", f"The little {an} was stuck!")))
         if rng.random() < 0.9:
             facts.meet(st, an, ("says", "cry", "baby", "can"))
         tried = rng.choice((f"tried to reach the {an}", "jumped and jumped", "stood on a rock", "stretched up high",
@@ -1257,52 +1257,97 @@ class Share(Plan):
         self.gather_pl = st.w.vocab.noun[self.gather]["plural"]
 
     def want(self, st):
-        c, f = st.hero, self.companion
+        c, f, rng = st.hero, self.companion, st.rng
         P = st.place_mark(self.home)
-        st.s(st.pick(f"That day, {st.nm(c)} and {st.nm(f)} went to play at the {P}.",
-                     f"After breakfast, {st.nm(c)} took {c.p} {st.thing['word']} to the {P}, and {st.nm(f)} came too.",
-                     f"{st.nm(c)} and {st.nm(f)} wanted to play at the {P} all day."))
+        it = st.thing["word"]
+        when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "After lunch, ", "", "",
+                           f"On {st.time_mark(st.day)}, "))
+        both = rng.choice((f"{st.nm(c)} and {st.nm(f)}", f"{st.nm(f)} and {st.nm(c)}"))
+        go = rng.choice(("went to play at", "ran to", "went off to play at", "met at", "spent the day at",
+                         "walked to", "skipped to"))
+        st.s(rng.choice((f"{when}{both} {go} the {P}.",
+                         f"{when}{st.nm(c)} took {c.p} {it} to the {P}, and {st.nm(f)} came too.",
+                         f"{both} wanted to play at the {P} all day.",
+                         f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.",
+                         f"{when}{st.nm(f)} came to the {P} to play with {c.name}.",
+                         f"{when}{st.nm(c)} {go} the {P} with {c.p} {it}, and {st.nm(f)} went along.")))
         st.state.go(c.name, self.home)
         st.state.go(f.name, self.home)
         st.place = self.home
 
     def hint(self, st):
-        st.s(st.pick(f"{st.nm(st.grownup)} always said that things are more fun when you share them.",
-                     f"{st.nm(st.grownup)} always told {st.hero.name} that toys are more fun when you share them.",
-                     f"Sharing was kind, {st.hero.name} knew, but it was not always easy."))
+        c, g, rng = st.hero, st.grownup, st.rng
+        st.s(rng.choice((f"{st.nm(g)} always said that things are more fun when you share them.",
+                         f"{st.nm(g)} always told {c.name} that toys are more fun when you share them.",
+                         f"Sharing was kind, {c.name} knew, but it was not always easy.",
+                         f"Before they left, {st.nm(g)} said, \"Be nice and share, {c.name}.\"",
+                         f"{c.name} did not like to share {c.p} {st.thing['word']} with anyone.")))
 
     def middle(self, st):
-        c, f, it = st.hero, self.companion, st.thing["word"]
+        c, f, it, rng = st.hero, self.companion, st.thing["word"], st.rng
         st.state.at("noon")
+        adj = getattr(st, "thing_adj", "")
+        thing = f"{adj} {it}" if adj and rng.random() < 0.4 else it
+        if rng.random() < 0.5:  # the hero plays with it first
+            st.s(f"{beats.soon(st) if rng.random() < 0.4 else ''}{st.sub(c)} {beats.play(st, c, it)}"
+                 f"{rng.choice(('', '', ' for a long time', ' again and again', ' all by ' + c.r))}.")
         if "Dialogue" in st.f:
-            st.speak(f, st.pick(f"{c.name}, can I play with your {it}?", f"Can I have a turn with the {it}, {c.name}?"), "asked")
-            st.speak(c, st.pick(f"No, {f.name}, it is my {it}!", f"No, {f.name}, the {it} is mine!", f"Not now, {f.name}, maybe later."),
-                     "said")
+            st.speak(f, rng.choice((f"{c.name}, can I play with your {it}?", f"Can I have a turn with the {thing}, {c.name}?",
+                                    f"Please, {c.name}, can I {beats.play(st, c, it, 'word', own=False)} too?",
+                                    f"Let me try, {c.name}!", f"Can I play too, {c.name}?")),
+                     rng.choice(("asked", "asked", "said")))
+            st.speak(c, rng.choice((f"No, {f.name}, it is my {it}!", f"No, {f.name}, the {it} is mine!",
+                                    f"Not now, {f.name}, maybe later.", f"No, it is mine, {f.name}!",
+                                    f"You will break it, {f.name}!")),
+                     rng.choice(("said", "said", "shouted")))
         else:
-            st.s(st.pick(f"{st.nm(f)} wanted to play with the {it} too, but {c.name} said no.",
-                         f"{st.nm(f)} asked for a turn with the {it}, but {c.name} held it close."))
+            st.s(rng.choice((f"{st.nm(f)} wanted to play with the {thing} too, but {c.name} said no.",
+                             f"{st.nm(f)} asked for a turn with the {thing}, but {c.name} held it {rng.choice(('close', 'tight'))}.",
+                             f"{st.nm(f)} wanted a turn, but {c.name} did not want to share.",
+                             f"When {f.name} asked to play with the {it}, {c.name} {rng.choice(('said no', 'turned away', 'held it tight', 'shook ' + c.p + ' head'))}.")))
         st.state.feel(f.name, "sad")
-        st.s(st.pick(f"{st.nm(f)} felt {feel(st, 'neg')} and sat down alone.",
-                     f"{st.nm(f)} looked at the ground and did not say anything."))
+        fl = st.pick("sad", "upset", "lonely", "sad", "left out") if st.used_adj or st.adj["word"] not in NEG_FEEL \
+            else feel(st, "neg")
+        st.s(rng.choice((f"{st.nm(f)} felt {fl} and sat down alone.",
+                         f"{st.nm(f)} looked at the ground and did not say anything.",
+                         f"{st.nm(f)} was {fl} and walked away {rng.choice(('slowly', 'quietly'))}.",
+                         f"{st.nm(f)} sat down {rng.choice(('under a tree', 'on the grass', 'on a rock', 'by the path'))} and looked {fl}.",
+                         f"{st.nm(f)} felt {fl}, and {f.p} eyes were wet.")))
         if self.conflict or self.bad:
-            st.s(f"{st.nm(f)} tried to take the {it}, and they both pulled on it.")
+            st.s(rng.choice((f"{st.nm(f)} tried to take the {it}, and they both pulled on it.",
+                             f"{st.nm(f)} grabbed the {it}, and they both pulled hard.",
+                             f"Then {f.name} tried to take the {it} away, and {c.name} pulled it back.")))
             st.flags["quarrel"] = True
         if self.bad:
-            st.s(f"Then {c.name}'s {it} broke!", f"Now nobody could play with the {it}, and {c.name} and {f.name} both cried.")
+            st.s(rng.choice((f"Then {c.name}'s {it} broke!", f"Then there was a loud sound, and the {it} broke!",
+                             f"Oh no! The {it} broke in two!")),
+                 rng.choice((f"Now nobody could play with the {it}, and {c.name} and {f.name} both cried.",
+                             f"Nobody could play with it now, and both of them were sad.",
+                             f"{c.name} and {f.name} looked at the broken {it} and cried.")))
             return
         if self.twist:
-            other = st.rng.choice([t for t in st.w.toys if t is not st.thing])["word"]
-            st.s(st.pick(f"Then {st.nm(f)} showed {c.name} {a(other)} in {f.p} bag.",
-                         f"Then {st.nm(f)} took {a(other)} out of {f.p} bag."))
+            other = rng.choice([t for t in st.w.toys if t is not st.thing])["word"]
+            st.s(rng.choice((f"Then {st.nm(f)} showed {c.name} {a(other)} in {f.p} bag.",
+                             f"Then {st.nm(f)} took {a(other)} out of {f.p} bag.",
+                             f"But then {st.nm(f)} remembered the {other} in {f.p} bag.")))
             st.state.has(f.name, other)
-            st.s(f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.")
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.",
+                             f"\"Let's trade!\" said {st.nm(c)}, and {f.name} gave {c.o} the {other}.",
+                             f"So they traded: {c.name} got the {other}, and {f.name} got the {it}.",
+                             f"They traded, and soon {f.name} {beats.play(st, f, it, own=False)}.")))
         else:
-            st.s(st.pick(f"{st.sub(c)} thought about it and gave the {it} to {st.nm(f)}.",
-                         f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
-                         f"{st.sub(c)} saw that {f.name} was sad, so {c.s} gave the {it} to {f.o}."))
+            st.s(rng.choice((f"{st.sub(c)} thought about it and gave the {it} to {st.nm(f)}.",
+                             f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
+                             f"{st.sub(c)} saw that {f.name} was sad, so {c.s} gave the {it} to {f.o}.",
+                             f"{st.sub(c)} walked over to {st.nm(f)} and gave {f.o} the {it}.",
+                             f"After a while, {st.sub(c, False)} did not feel good about it, and {c.s} gave {f.name} the {it}.")))
             st.state.give(c.name, f.name, it)
-            st.s(st.pick(f"{st.nm(c)} and {st.nm(f)} took turns with the {it}, and they had so much fun together.",
-                         f"{st.nm(f)} smiled, and soon they were laughing together."))
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}, and they had so much fun together.",
+                             f"{st.nm(f)} smiled, and soon they were laughing together.",
+                             f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then it was {c.name}'s turn.",
+                             f"They took turns, and each turn was more fun than the last.",
+                             f"{st.nm(f)} {beats.play(st, f, it, own=False)} {rng.choice(('with a big smile', 'and laughed', 'very carefully'))}.",
+                             f"Now they could both play, and it was much more fun.")))
         skills.counting_gather(st, self.gather, c, f)
         if st.rng.random() < 0.6 and fits(st, 15):
             facts.about_word(st, self.gather) or facts.episode(st, "scene")
@@ -1311,14 +1356,19 @@ class Share(Plan):
         doings.fill(st, [c, f], self.home, middle_words(st))
 
     def ending(self, st):
-        c, f = st.hero, self.companion
+        c, f, rng = st.hero, self.companion, st.rng
         if self.bad:
             return
         st.state.at("evening")
+        it = st.thing["word"]
         if not self.twist:
-            st.state.give(f.name, c.name, st.thing["word"])
-            st.s(st.pick(f"When it got dark, {st.nm(f)} gave the {st.thing['word']} back to {c.name}.",
-                         f"In the {st.time_mark('evening')}, {st.nm(f)} gave back the {st.thing['word']} and said thank you."))
+            st.state.give(f.name, c.name, it)
+            when = rng.choice(("When it got dark", f"In the {st.time_mark('evening')}", "When it was time to go home",
+                               "Before they went home", "At the end of the day", "When the sun went down"))
+            st.s(rng.choice((f"{when}, {st.nm(f)} gave the {it} back to {c.name}.",
+                             f"{when}, {st.nm(f)} gave back the {it} and said thank you.",
+                             f"{when}, {st.nm(f)} gave {c.name} the {it} and said, \"Thank you for sharing!\"",
+                             f"{when}, {st.nm(f)} put the {it} back in {c.name}'s hands.")))
         if st.rng.random() < 0.5:
             skills.boxes(st, c, st.thing, tidy=True)
 

@@ -388,7 +388,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
         Q = st.doc.m(qc, rec, "prompt_end")
         want = rng.choice((f"wanted the {it}", f"wanted to play with the {it}", f"looked for the {it}",
                            f"needed the {it}"))
-        when = rng.choice(("Later, ", "After lunch, ", "That afternoon, ", "The next morning, ", "Soon ")) if tidy \
+        when = rng.choice(("Later, ", "The next day, ", "The next morning, ", "In the morning, ")) if tidy \
             else rng.choice(("Then ", "So ", "", "Right away, "))
         st.s(rng.choice((f"{when}{c.name} {want}, so {c.s} opened the {Q} {cont}.",
                          f"{when}{c.name} {want}, and {c.s} went straight to the {Q} {cont}.",
