@@ -865,75 +865,118 @@ class Lost(Plan):
         self.mover = st.grownup if not (self.companion and rng.random() < 0.4) else self.companion
 
     def want(self, st):
-        c = st.hero
+        c, rng = st.hero, st.rng
         it = st.thing["word"]
-        st.s(st.pick(f"That {st.time_mark('morning')}, {st.sub(c)} wanted to play with {c.p} {it}.",
-                     f"After breakfast, {st.sub(c)} wanted to take {c.p} {it} to the {st.place_mark(self.home)}.",
-                     f"{st.sub(c)} {st.pick('looked', 'searched')} for {c.p} {it}, because {c.s} wanted to show it to everyone."))
+        P = st.place_mark(self.home)
+        when = rng.choice((f"That {st.time_mark('morning')}, ", "After breakfast, ", "", "That day, ", "Right after breakfast, "))
+        st.s(rng.choice((f"{when}{st.sub(c)} wanted to play with {c.p} {it}.",
+                         f"{when}{st.sub(c)} wanted to take {c.p} {it} to the {P}.",
+                         f"{st.sub(c)} {rng.choice(('looked', 'searched'))} for {c.p} {it}, because {c.s} wanted to show it to everyone.",
+                         f"{when}{st.sub(c)} wanted to {beats.play(st, c, it, 'word')} at the {P}.",
+                         f"{when}{st.sub(c)} had a plan: to {beats.play(st, c, it, 'word')} at the {P}.")))
 
     def hint(self, st):
-        st.s(st.pick(f"The night before, {st.nm(self.mover)} had said that {st.hero.name}'s room was too messy.",
-                     f"{st.nm(st.grownup)} always said, \"{st.hero.name}, a clean room is a happy room.\""))
+        c, rng, M = st.hero, st.rng, self.mover
+        st.s(rng.choice((f"The night before, {st.nm(M)} had said that {c.name}'s room was not clean.",
+                         f"{st.nm(st.grownup)} always said, \"{c.name}, a clean room is a happy room.\"",
+                         f"There were toys all over {c.name}'s floor, and {st.nm(M)} did not like it.",
+                         f"{c.name} always left {c.p} toys on the floor.")))
 
     def middle(self, st):
-        c, it = st.hero, st.thing["word"]
+        c, it, rng = st.hero, st.thing["word"], st.rng
         st.state.at("noon")
-        # yesterday, the mover put the thing away (the state: it leaves the hero's hands into a box)
-        st.s(st.pick(f"But the {it} was not on {c.name}'s bed, and it was not under the table.",
-                     f"But {c.name}'s {it} was gone, and it was not where {c.s} had left it.",
-                     f"{st.sub(c)} looked everywhere, but the {it} was not there."))
+        h1, h2 = beats.hiding(st)
+        st.s(rng.choice((f"But the {it} was not {h1}, and it was not {h2}.",
+                         f"But {c.name}'s {it} was gone, and it was not where {c.s} had left it.",
+                         f"{st.sub(c)} looked {h1} and {h2}, but the {it} was not there.",
+                         f"{st.sub(c)} looked everywhere, but the {it} was not there.",
+                         f"The {it} was not {h1}, and it was not {h2}.",
+                         f"{st.sub(c)} looked {h1}. No {it}! {cap(c.s)} looked {h2}. No {it} there!")))
         st.state.lose(c.name, it)
-        st.s(st.pick(f"{st.nm(c)} felt {feel(st, 'neg')} about {c.p} {it}.", f"{st.sub(c)} felt {feel(st, 'neg')} without {c.p} {it}."))
+        fl = feel(st, "neg")
+        st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
+                         f"{st.sub(c)} sat down on the floor and felt {fl}.",
+                         f"\"Where is my {it}?\" {c.name} {rng.choice(('cried', 'asked', 'said'))}.",
+                         f"{st.sub(c)} was {fl}, because the {it} was {c.p} favorite.")))
         if self.pet_took:
             self.pet(st)
             return
         if self.conflict and self.companion and self.mover is not self.companion:
             f = self.companion
-            st.s(st.pick(f"{st.sub(c)} thought that {st.nm(f)} had taken it.",
-                         f"\"{f.name}, did you take my {it}?\" {c.name} shouted."))
-            st.speak(f, st.pick(f"No, {c.name}, I did not!", f"I did not take your {it}!"), st.pick("said", "cried"))
+            st.s(rng.choice((f"{st.sub(c)} thought that {st.nm(f)} had taken it.",
+                             f"\"{f.name}, did you take my {it}?\" {c.name} shouted.",
+                             f"\"You took my {it}, {f.name}!\" {c.name} said.")))
+            st.speak(f, rng.choice((f"No, {c.name}, I did not!", f"I did not take your {it}!",
+                                    f"It was not me, {c.name}!")), rng.choice(("said", "cried")))
             st.flags["quarrel"] = True
         if st.rng.random() < 0.4 and room(st, 80):
             facts.task(st, "home") if st.rng.random() < 0.5 else facts.need(st, "dark")
         doings.fill(st, [c] + ([self.companion] if self.companion else []), "home", middle_words(st) - 40, 2, 0)
         skills.boxes(st, self.mover, st.thing)
         if self.bad:
-            st.s(st.pick(f"But when {c.name} took it out, {c.s} saw that the {it} was broken.",
-                         f"But the {it} was broken, because something heavy had been on top of it."))
+            st.s(rng.choice((f"But when {c.name} took it out, {c.s} saw that the {it} was broken.",
+                             f"But the {it} was broken, because something heavy had been on top of it.",
+                             f"But the {it} had been at the bottom, and now it was broken.")))
             st.state.feel(c.name, "sad")
         else:
-            st.s(st.pick(f"{st.sub(c)} was so happy to have {c.p} {it} back.",
-                         f"{st.sub(c)} hugged {c.p} {it} and laughed.",
-                         f"There it was, and {c.name} held {c.p} {it} close."))
+            st.s(rng.choice((f"{st.sub(c)} was so happy to have {c.p} {it} back.",
+                             f"{st.sub(c)} hugged {c.p} {it} and laughed.",
+                             f"There it was, and {c.name} held {c.p} {it} close.",
+                             f"{st.sub(c)} {rng.choice(('jumped up and down', 'smiled from ear to ear', 'laughed out loud'))}.",
+                             f"\"Thank you, {self.mover.title}!\" {c.name} said." if self.mover.title[:1].isupper()
+                             else f"{st.sub(c)} was so happy.")))
 
     def pet(self, st):
         c, rng, it = st.hero, st.rng, st.thing["word"]
         pet = rng.choice(["dog", "puppy", "cat", "kitten"])
-        st.s(st.pick(f"Then {c.name} heard a noise {st.pick('under the bed', 'under the table', 'behind the couch', 'behind the door')}.", f"Then there was a noise behind the couch in {c.name}'s room."))
-        st.s(f"It was the family {pet}, and it had the {it}!",
-             st.pick(f"The {pet} thought {c.name}'s {it} was a new toy.", f"The {pet} wanted to play with {c.name}'s {it} too."))
+        where = rng.choice(('under the bed', 'under the table', 'behind the couch', 'behind the door', 'in the yard',
+                            'in the kitchen'))
+        st.s(rng.choice((f"Then {c.name} heard a noise {where}.", f"{beats.soon(st)}there was a noise {where}.",
+                         f"Just then, something moved {where}.")))
+        st.s(rng.choice((f"It was the family {pet}, and it had the {it}!", f"There was the {pet}, with the {it} in its mouth!",
+                         f"The family {pet} was {where}, and it was playing with the {it}!")),
+             rng.choice((f"The {pet} thought {c.name}'s {it} was a new toy.", f"The {pet} wanted to play with {c.name}'s {it} too.",
+                         f"The {pet} did not know the {it} was not a toy for {pet}s." if pet in ("dog", "cat") else
+                         f"The {pet} thought the {it} was for it.")))
         if rng.random() < 0.8:
             facts.meet(st, pet, ("says", "cry"))
         if self.bad:
-            st.s(f"When {c.name} got it back, the {it} was wet and broken.")
+            st.s(rng.choice((f"When {c.name} got it back, the {it} was wet and broken.",
+                             f"The {it} was all wet, and it was broken.")))
         else:
             st.state.has(c.name, it)
-            st.s(f"The {pet} let go of the {it}, and {c.name} laughed.")
+            st.s(rng.choice((f"The {pet} let go of the {it}, and {c.name} laughed.",
+                             f"When {c.name} gave the {pet} a ball, it let go of the {it}." if it != "ball"
+                             else f"The {pet} dropped the ball, and {c.name} laughed.",
+                             f"The {pet} dropped the {it} at {c.name}'s feet.")))
 
     def ending(self, st):
-        c = st.hero
+        c, rng = st.hero, st.rng
         if self.bad:
             return
         st.state.at("afternoon")
-        st.state.uses(c.name, st.thing["word"])
-        st.s(st.pick(f"In the {st.time_mark('afternoon')}, {st.sub(c)} played with {c.p} {st.thing['word']} at the {st.place_mark(self.home)}.",
-                     f"After lunch, {st.sub(c)} took the {st.thing['word']} to the {st.place_mark(self.home)} and played until dinner."))
+        it = st.thing["word"]
+        st.state.uses(c.name, it)
+        f = self.companion if self.companion and st.known(self.companion) else None
+        P = st.place_mark(self.home)
+        who = f"{st.nm(c)} and {st.nm(f)}" if f and rng.random() < 0.4 else st.sub(c)
+        when = rng.choice((f"In the {st.time_mark('afternoon')}", "After lunch", "Later", "That afternoon",
+                           "After that"))
+        until = rng.choice(("", "", " until dinner", " until it was time for dinner", " all afternoon",
+                            " until the sun went down", " for a long time"))
+        st.s(rng.choice((f"{when}, {who} played with the {it} at the {P}{until}.",
+                         f"{when}, {who} took the {it} to the {P} and played{until}.",
+                         f"{when}, {st.sub(c)} went to the {P} and {beats.play(st, c, it)}{until}.",
+                         f"{when}, {st.sub(c)} {beats.play(st, c, it)} at the {P}{until}.",
+                         f"{when}, at the {P}, {st.sub(c, False)} {beats.play(st, c, it)}{until}.")))
         st.place = self.home
         if st.rng.random() < 0.6 and room(st, 30):
             facts.place(st, self.home, 1)
         if st.rng.random() < 0.5:
-            st.s(st.pick(f"This time, {c.name} put the {st.thing['word']} back in the box when {c.s} was done.",
-                         f"From then on, {c.name} always knew where to look for {c.p} {st.thing['word']}."))
+            st.s(rng.choice((f"This time, {c.name} put the {it} back in the box when {c.s} was done.",
+                             f"From then on, {c.name} always knew where to look for {c.p} {it}.",
+                             f"When {c.s} got home, {c.name} put the {it} away {rng.choice(('in its place', 'in the box', 'on the shelf'))}.",
+                             f"After that, {c.name} kept the {it} in the same place every day.")))
 
     def moral(self, st):
         return st.pick(f"{st.hero.name} learned that it is good to keep your things in their place.",

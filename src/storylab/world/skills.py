@@ -363,7 +363,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
                           ", so that nobody would trip over the toys"))
         st.s(rng.choice((f"{when}, {M} {did} and put {parts}.",
                          f"{when}, {M} {did}{why}. {cap(mover.s) if c.gender != mover.gender or c.name not in when else M} had put {parts}.",
-                         f"{M} {did} {when[0].lower() + when[1:]}{why}, and had put {parts}.")))
+                         f"{when}, {M} {did}{why}, and {M} had put {parts}.")))
     for col, t in zip(colors, things):
         st.state.put(mover.name, t["word"], f"{col} {cont}")
     i = [t["word"] for t in things].index(thing["word"])
@@ -389,7 +389,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
         want = rng.choice((f"wanted the {it}", f"wanted to play with the {it}", f"looked for the {it}",
                            f"needed the {it}"))
         when = rng.choice(("Later, ", "The next day, ", "The next morning, ", "In the morning, ")) if tidy \
-            else rng.choice(("Then ", "So ", "", "Right away, "))
+            else rng.choice(("Then ", "", "", "Right away, "))
         st.s(rng.choice((f"{when}{c.name} {want}, so {c.s} opened the {Q} {cont}.",
                          f"{when}{c.name} {want}, and {c.s} went straight to the {Q} {cont}.",
                          f"{when}{c.name} {want}. {cap(c.s)} knew where to look, and {c.s} opened the {Q} {cont}.")))
