@@ -363,7 +363,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
                           ", so that nobody would trip over the toys"))
         st.s(rng.choice((f"{when}, {M} {did} and put {parts}.",
                          f"{when}, {M} {did}{why}. {cap(mover.s) if c.gender != mover.gender or c.name not in when else M} had put {parts}.",
-                         f"{when}, {M} {did}{why}, and {M} had put {parts}.")))
+                         f"{when}, {M} {did}{why}, and had put {parts}.")))
     for col, t in zip(colors, things):
         st.state.put(mover.name, t["word"], f"{col} {cont}")
     i = [t["word"] for t in things].index(thing["word"])
