@@ -631,37 +631,54 @@ class Outing(Plan):
         _cast(st, self, 0.5)
 
     def want(self, st):
-        c, g = st.hero, st.grownup
+        c, g, rng = st.hero, st.grownup, st.rng
         D = st.place_mark(self.dest)
-        act = self.activity
-        if "Dialogue" in st.f or st.rng.random() < 0.3:
-            line = st.pick(f"Can we go to the {D} and {act}, {g.title}?", f"Please, {g.title}, can we go to the {D} to {act}?",
-                           f"{g.title}, I really want to {act} at the {D} today!")
+        act, it = self.activity, st.thing["word"]
+        if "Dialogue" in st.f or rng.random() < 0.3:
+            line = rng.choice((f"Can we go to the {D} and {act}, {g.title}?", f"Please, {g.title}, can we go to the {D} to {act}?",
+                               f"{g.title}, I really want to {act} at the {D} today!",
+                               f"{g.title}, can we {act} today? The {D} would be perfect!",
+                               f"Let's go to the {D}, {g.title}! I want to {act}!",
+                               f"Is today a good day to {act} at the {D}, {g.title}?"))
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
-            st.speak(g, st.pick(f"Yes, {c.name}, get your {st.thing['word']} and we will go.",
-                                f"That is a good idea, {c.name}, we can {act} after lunch.",
-                                f"Okay, {c.name}, but first we have to get ready.",
-                                f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}."),
-                     st.pick("said", "answered", "laughed and said"))
+            st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
+                                    f"That is a good idea, {c.name}, we can {act} after lunch.",
+                                    f"Okay, {c.name}, but first we have to get ready.",
+                                    f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}.",
+                                    f"Yes, {c.name}, and do not forget your {it}.",
+                                    f"Yes, {c.name}! Let's go right after breakfast.",
+                                    f"Maybe, {c.name}. Let's look at the sky first.")),
+                     rng.choice(("said", "answered", "laughed and said", "smiled and said")))
         else:
-            st.s(st.pick(f"That day, {st.sub(c)} wanted to {act} at the {D}.",
-                         f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
-                         f"{st.nm(g)} had promised that they would go to the {D} to {act}."))
-            st.s(st.pick(f"{st.nm(g)} said yes, and {st.nm(c)} {st.pick('jumped up and down', 'clapped', 'smiled from ear to ear')}.",
-                         f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast."))
+            when = rng.choice(("That day, ", "That morning, ", "", "", "For days, "))
+            st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act} at the {D}." if when != "For days, " else
+                             f"For days, {st.sub(c, False)} had wanted to {act} at the {D}.",
+                             f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
+                             f"{st.nm(g)} had promised that they would go to the {D} to {act}.",
+                             f"{st.nm(g)} had a plan for the day: they would go to the {D} to {act}.",
+                             f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
+            st.s(rng.choice((f"{st.nm(g)} said yes, and {st.nm(c)} {rng.choice(('jumped up and down', 'clapped', 'smiled from ear to ear', 'ran to get ' + c.p + ' ' + it))}.",
+                             f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast.",
+                             f"{st.nm(c)} {rng.choice(('put', 'packed'))} {c.p} {it} in a bag, and soon {c.s} was ready.",
+                             f"{st.nm(c)} was so {rng.choice(('happy', 'excited', 'glad'))} that {c.s} could not sit still.")))
         if self.indoor:
             st.s(st.pick(f"The {st.place_mark(self.dest)} was inside a big warm house, so {c.name} could swim even on {a(st.weather)} day.",
                          f"In the {st.time_mark(st.season)}, the {st.place_mark(self.dest)} was inside, where the water was warm for {c.name}."))
 
     def hint(self, st):
-        c = st.hero
+        c, rng, g = st.hero, st.rng, st.grownup
         if self.rain_later:
-            st.s(st.pick(f"Far away, over the hills, {c.name} saw some dark clouds, but {c.s} did not think about them.",
-                         f"{st.nm(st.grownup)} looked at the sky and said, \"{c.name}, we should take an umbrella.\""))
+            st.s(rng.choice((f"Far away, over the hills, {c.name} saw some dark clouds, but {c.s} did not think about them.",
+                             f"{st.nm(g)} looked at the sky and said, \"{c.name}, we should take an umbrella.\"",
+                             f"The wind smelled a little like rain, but {c.name} did not notice.",
+                             f"{st.nm(g)} looked at the gray sky far away and took an umbrella, just in case.")))
             self.flags_umbrella = "umbrella" in st.doc.cur[-1]
         else:
-            st.s(st.pick(f"{st.nm(st.grownup)} said, \"Hold on to your {st.thing['word']}, {c.name}, and do not lose it.\"",
-                         f"{st.nm(st.grownup)} told {c.name} to stay close and not to run away."))
+            it = st.thing["word"]
+            st.s(rng.choice((f"{st.nm(g)} said, \"Hold on to your {it}, {c.name}, and do not lose it.\"",
+                             f"{st.nm(g)} told {c.name} to stay close and not to run away.",
+                             f"\"Stay where I can see you, {c.name},\" {st.nm(g)} said.",
+                             f"{st.nm(g)} told {c.name} to keep {c.p} {it} in {c.p} bag on the way.")))
 
     def middle(self, st):
         c, g, f = st.hero, st.grownup, self.companion
@@ -693,12 +710,30 @@ class Outing(Plan):
                 self.scene(st)
 
     def arrive(self, st):
-        c, rng = st.hero, st.rng
+        c, rng, g = st.hero, st.rng, st.grownup
         D = st.place_mark(self.dest)
-        act = self.activity
-        st.s(st.pick(f"When they {st.pick('got to', 'arrived at', 'reached')} the {D}, {st.sub(c, False)} {st.pick('could not stop smiling', 'laughed and laughed', 'ran in front of everyone')}.",
-                     f"At the {D}, there was so much for {c.name} to see.",
-                     f"{c.name} thought the {D} was {st.pick('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty')} that day."))
+        act, it = self.activity, st.thing["word"]
+        got = rng.choice(("got to", "arrived at", "reached", "came to"))
+        do = rng.choice(("could not stop smiling", "laughed and laughed", "ran in front of everyone", "clapped",
+                         "looked all around", "jumped for joy", "ran on in front", "shouted with joy"))
+        r = rng.random()
+        if r < 0.3:
+            st.s(f"When they {got} the {D}, {st.sub(c, False)} {do}.")
+        elif r < 0.45:
+            st.s(rng.choice((f"At the {D}, there was so much for {c.name} to see.",
+                             f"{c.name} thought the {D} was {rng.choice(('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty'))} that day.",
+                             f"The {D} was even {rng.choice(('bigger', 'prettier', 'nicer', 'busier'))} than {c.name} remembered.")))
+        elif r < 0.65 and st.w.places[self.dest]["outdoor"]:
+            an = rng.choice(st.w.scene_animals(self.dest))
+            st.s(rng.choice((f"At the {D}, there were {an['plural']} and {beats.outdoor_thing(st, True)} everywhere.",
+                             f"The first thing {c.name} saw at the {D} was {a(an['word'])}.",
+                             f"When they {got} the {D}, {a(an['word'])} was there, as if it was waiting for them.")))
+        elif r < 0.8 and st.known(g) and g.title[:1].isupper():
+            st.speak(c, rng.choice((f"Look, {g.title}, we are here!", f"The {D} is so {rng.choice(('big', 'pretty', 'beautiful'))}, {g.title}!",
+                                    f"{g.title}, can I {act} now?", "We are here at last!")),
+                     rng.choice(("shouted", "said", "called")))
+        else:
+            st.s(f"{beats.soon(st)}they were at the {D}, and {st.sub(c, False)} {do}.")
         if rng.random() < 0.15 and not self.stop:
             pl_ = st.w.vocab.noun[self.dest]["plural"]
             st.s(st.pick(f"Of all the {pl_} in the village, {c.name} liked this one best.",
@@ -712,13 +747,17 @@ class Outing(Plan):
         if not short(st) and (not self.stop or room(st, 110)) and fits(st, 12):
             self.scene(st)
         if not self.rain_later:
-            st.state.uses(c.name, st.thing["word"])
-            own = "" if st.thing["word"] in act.split() else f" with {c.p} {st.thing['word']}"  # not "ride a sled with her sled"
-            st.s(st.pick(f"{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act}{own}.",
-                         f"{st.sub(c)} took out {c.p} {st.thing['word']}, and soon they were ready to {act}.",
-                         f"They used {c.p} {st.thing_adj} {st.thing['word']} to {act}, and it was so much fun." if self.tool
-                         else f"{st.sub(c)} {act.split(' ', 1)[0] in ('swim', 'splash') and 'jumped in' or 'began'} "
-                              f"right away, and it was so much fun."))
+            st.state.uses(c.name, it)
+            own = "" if it in act.split() else f" with {c.p} {it}"  # not "ride a sled with her sled"
+            first = rng.choice(("First, ", "Right away, ", "", "", "Then "))
+            st.s(rng.choice((f"{first}{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act}{own}.",
+                             f"{st.sub(c)} took out {c.p} {it}, and {rng.choice(('soon', 'before long', 'in no time'))} "
+                             f"they were ready to {act}.",
+                             f"They used {c.p} {st.thing_adj} {it} to {act}, and it was so much fun." if self.tool
+                             else f"{st.sub(c)} {act.split(' ', 1)[0] in ('swim', 'splash') and 'jumped in' or 'began'} "
+                                  f"right away, and it was so much fun.",
+                             f"{first}{st.sub(c)} and {st.nm(g)} went to {act}{own}.",
+                             f"It was time to {act} at last, and {c.name} had {c.p} {it} ready.")))
 
     def scene(self, st):
         if not facts.episode(st, "scene"):
