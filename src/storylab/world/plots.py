@@ -1052,26 +1052,39 @@ class Baking(Plan):
                                     if x != st.grownup.title])
 
     def want(self, st):
-        c, g = st.hero, st.grownup
+        c, g, rng = st.hero, st.grownup, st.rng
         dish = self.dish
         who = self.for_whom
+        why = rng.choice(("", "", "", f", because {who} was sick" if who != "a sick friend" else "",
+                          f", to say thank you", f", because it was {who}'s birthday" if who[:1].isupper() else ""))
         if "Dialogue" in st.f:
-            st.speak(g, st.pick(f"Today we will make {dish} for {who}.", f"Would you like to help me make {dish} for {who}?"),
-                     "said")
-            line = st.pick(f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
-                           f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?")
+            st.speak(g, rng.choice((f"Today we will make {dish} for {who}.", f"Would you like to help me make {dish} for {who}?",
+                                    f"{c.name}, shall we bake {dish} for {who} today?",
+                                    f"I have an idea, {c.name}: let's make {dish} for {who}!")),
+                     rng.choice(("said", "said", "asked")))
+            line = rng.choice((f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
+                               f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?",
+                               f"Yes! Can I stir, {g.title}?", f"Oh yes, {g.title}! {cap(who)} will love it!"))
             st.speak(c, line, st.pick("said", "asked") if line.endswith("?") else st.pick("said", "shouted"))
         else:
-            st.s(st.pick(f"It was a special day, and they wanted to make {dish} for {who}.",
-                         f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}.",
-                         f"{st.sub(c)} wanted to bake {dish} for {who}, and {st.nm(g)} said {c.s} could help."))
-        st.s(st.pick(f"But {st.nm(g)} looked in the kitchen, and there were no eggs for {c.name}'s {dish}.",
-                     f"But to make {dish}, they needed eggs, and there were no eggs left in {c.name}'s kitchen.",
-                     f"First, {st.nm(c)} and {st.nm(g)} needed eggs and a few other things."))
+            st.s(rng.choice((f"It was a special day, and they wanted to make {dish} for {who}{why}.",
+                             f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}{why}.",
+                             f"{st.sub(c)} wanted to bake {dish} for {who}, and {st.nm(g)} said {c.s} could help.",
+                             f"That day, {st.nm(g)} was going to make {dish} for {who}{why}, and {c.name} wanted to help.",
+                             f"{st.sub(c)} {rng.choice(('loved', 'liked'))} to help in the kitchen, and today they would make {dish} for {who}{why}.")))
+        st.s(rng.choice((f"But {st.nm(g)} looked in the kitchen, and there were no eggs for {c.name}'s {dish}.",
+                         f"But to make {dish}, they needed eggs, and there were no eggs left in {c.name}'s kitchen.",
+                         f"First, {st.nm(c)} and {st.nm(g)} needed eggs and a few other things.",
+                         f"But when {st.nm(g)} opened the fridge, there were no eggs.",
+                         f"They had flour and sugar, but there were no eggs.",
+                         f"{st.nm(c)} looked for the eggs, but the egg box was empty.")))
 
     def hint(self, st):
-        st.s(st.pick(f"{st.nm(st.grownup)} said, \"Be careful with the eggs, {st.hero.name}, they break easily.\"",
-                     f"{st.hero.name}'s basket had a small hole in it, but nobody saw it."))
+        c, rng = st.hero, st.rng
+        st.s(rng.choice((f"{st.nm(st.grownup)} said, \"Be careful with the eggs, {c.name}, they break easily.\"",
+                         f"{c.name}'s basket had a small hole in it, but nobody saw it.",
+                         f"{c.name} liked to run and jump everywhere, even with a full basket.",
+                         f"\"Eggs break easily, so we must walk slowly,\" {st.nm(st.grownup)} told {c.name}.")))
 
     def middle(self, st):
         c, g, f = st.hero, st.grownup, self.companion
@@ -1091,9 +1104,7 @@ class Baking(Plan):
         doings.fill(st, group, self.shop, middle_words(st) - 40, 3)
         # counting: the eggs on the way home
         st.state.at("afternoon")
-        skills.counting_loss(st, "egg", carrier=c, bad=self.bad, cause=st.pick(
-            f"{c.name} tripped on a rock", f"{c.name} ran too fast", f"{c.name}'s basket hit the fence",
-            f"{c.name} dropped the basket", f"{c.name} slipped on the path"))
+        skills.counting_loss(st, "egg", carrier=c, bad=self.bad)
         if self.conflict and f:
             st.s(st.pick(f"{st.nm(f)} said that {c.name} broke them, and {c.name} said that was not so.",
                          f"\"You broke them, {c.name}!\" {f.name} said, and {c.name} got angry."))
@@ -1101,29 +1112,38 @@ class Baking(Plan):
             st.flags["quarrel"] = True
 
     def ending(self, st):
-        c, g = st.hero, st.grownup
+        c, g, rng = st.hero, st.grownup, st.rng
         st.place = self.home
+        dish, who = self.dish, self.for_whom
         if self.bad:
-            st.s(st.pick(f"There were too few eggs, so {c.name} could not make the {self.dish} for {self.for_whom} that day.",
-                         f"{c.name} and {g.title} tried to bake the {self.dish} with what they had, but it came out flat and dry."))
+            st.s(rng.choice((f"There were too few eggs, so {c.name} could not make the {dish} for {who} that day.",
+                             f"{c.name} and {g.title} tried to bake the {dish} with what they had, but it came out flat and dry.",
+                             f"The {dish} needed more eggs, and it did not turn out well.",
+                             f"With so few eggs, the {dish} was small and hard, and {c.name} was sad.")))
             return
         if st.rng.random() < 0.5 and room(st, 50):
             facts.task(st, "kitchen")  # wash your hands first
         if st.rng.random() < 0.8 and ends_fit(st, 14):
             facts.meet(st, "oven", ("temp",))
-        st.s(st.pick(f"At home, {c.name} and {g.title} mixed, stirred and baked, and soon the whole house smelled of {self.dish}.",
-                     f"Back at home, {st.sub(c)} helped {st.nm(g)} mix everything in a big bowl.",
-                     f"{st.nm(g)} put the {self.dish} in the oven, and {st.nm(c)} waited by the window."))
+        ing = rng.sample(("the flour", "the sugar", "the eggs", "the butter", "some milk"), 2)
+        st.s(rng.choice((f"At home, {c.name} and {g.title} mixed, stirred and baked, and soon the whole house smelled of {dish}.",
+                         f"Back at home, {st.sub(c)} helped {st.nm(g)} mix everything in a big bowl.",
+                         f"{st.nm(g)} put the {dish} in the oven, and {st.nm(c)} waited by the window.",
+                         f"At home, {st.sub(c)} put in {ing[0]} and {ing[1]}, and {st.nm(g)} did the rest.",
+                         f"{st.sub(c)} stirred {ing[0]} {rng.choice(('slowly', 'carefully', 'with a big spoon'))}, and {st.nm(g)} put in {ing[1]}.",
+                         f"Soon the {dish} was in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.")))
         if self.twist:
-            st.s(st.pick(f"When they took the {self.dish} to {self.for_whom}, there was a surprise: {self.for_whom} had made {self.dish} too!",
-                         f"But when they came to the door with the {self.dish}, {self.for_whom} was already there with flowers for {c.name}!"))
+            st.s(rng.choice((f"When they took the {dish} to {who}, there was a surprise: {who} had made {dish} too!",
+                             f"But when they came to the door with the {dish}, {who} was already there with flowers for {c.name}!")))
         else:
-            st.s(st.pick(f"{cap(self.for_whom)} loved {c.name}'s {self.dish} very much.",
-                         f"{c.name} took the {self.dish} to {self.for_whom}, who smiled and said thank you."))
-        dish = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(
-            self.dish, self.dish)
+            st.s(rng.choice((f"{cap(who)} loved {c.name}'s {dish} very much.",
+                             f"{c.name} took the {dish} to {who}, who smiled and said thank you.",
+                             f"{cap(who)} ate the {dish} and said it was the best {dish} ever.",
+                             f"{cap(who)} smiled and smiled when {c.name} came in with the {dish}.",
+                             f"{c.name} gave the {dish} to {who}, and {who} gave {c.name} a big hug.")))
+        dish1 = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(dish, dish)
         if st.rng.random() < 0.6 and room(st, 30):
-            facts.meet(st, dish, ("taste",)) or facts.meet(st, "sugar", ("taste",))
+            facts.meet(st, dish1, ("taste",)) or facts.meet(st, "sugar", ("taste",))
 
     def memory(self, st):
         return st.pick(f"the {self.dish}", f"the {self.dish} for {self.for_whom}", "the eggs")
