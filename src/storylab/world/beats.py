@@ -150,3 +150,128 @@ def go_home(st, people: list, place: str, thing: str | None = None) -> None:
         wish = rng.choice(("hoped", "wished", "asked if"))
         st.s(f"When {names} got home, {c.name} {wish} they could come back to the {P} "
              f"{rng.choice(('soon', 'the next day', 'one day', 'very soon', 'again'))}.")
+
+
+_PICNIC = ("apple", "banana", "orange", "grape", "pear", "peach", "cherry", "strawberry", "plum", "carrot", "tomato",
+           "cookie", "cupcake", "muffin", "sandwich", "cracker", "biscuit", "bun", "sausage", "cucumber", "egg")
+_FLOWERS = ("rose", "daisy", "tulip", "sunflower", "flower")
+_BOOKS = ("dinosaurs", "trains", "the sea", "the stars", "a brave little fox", "a big red bus", "a lost puppy",
+          "a dragon", "a princess and a frog", "the moon", "pirates", "animals on a farm", "a magic hat",
+          "a little rocket", "a kind giant", "a clever mouse", "an old castle", "bees and flowers")
+
+
+def _some(st, words: tuple[str, ...], k: int) -> list[str]:
+    """`k` noun phrases for distinct words of `words`: 'an apple', 'two pears', 'some grapes'."""
+    from storylab.world.text import NUMBERS
+    v, rng = st.w.vocab, st.rng
+    out = []
+    for w_ in rng.sample([x for x in words if x in v.noun], k):
+        n = v.noun[w_]
+        r = rng.random()
+        out.append(a(w_) if r < 0.4 or n.get("mass") else
+                   (f"{NUMBERS[rng.randint(2, 5)]} {n['plural']}" if r < 0.75 else f"some {n['plural']}"))
+    return out
+
+
+def _animals_at(st, place: str) -> list[str]:
+    v = st.w.vocab.noun
+    kb = [x for x in st.w.kb.found_at.get(place, ()) if x in v and v[x]["kind"] == "animal"]
+    return kb or [x["word"] for x in st.w.scene_animals(place)]
+
+
+def activity_detail(st, plan) -> bool:
+    """One sentence of the outing's activity itself, with what is really there: the animals the knowledge
+    base puts at the place, the food in the picnic basket, the flowers picked, the book read, how high the kite
+    went. Returns whether one was written."""
+    from storylab.world.text import NUMBERS, cap
+    rng, c, g = st.rng, st.hero, st.grownup
+    act = plan.activity
+    n = NUMBERS[rng.randint(2, 7)]
+    who = rng.choice((st.sub(c), st.sub(c), f"{st.nm(c)} and {st.nm(g)}"))
+    if act in ("see the animals", "watch the animals eat"):
+        ans = _animals_at(st, plan.dest)
+        if len(ans) < 2:
+            return False
+        x, y = rng.sample(ans, 2)
+        v = st.w.vocab.noun
+        st.s(rng.choice((f"{who} saw the {v[x]['plural']} and the {v[y]['plural']}, and {c.name} liked the {x} best.",
+                         f"First they looked at the {v[x]['plural']}, and then at the {v[y]['plural']}.",
+                         f"{c.name} waved to the {v[x]['plural']}, and a {y} looked back at {c.o}.",
+                         f"The {v[x]['plural']} were {rng.choice(('eating', 'sleeping', 'playing', 'resting'))}, "
+                         f"and the {v[y]['plural']} were {rng.choice(('eating', 'sleeping', 'playing', 'resting'))} too.")))
+    elif act == "help the farmer":
+        ans = [x for x in _animals_at(st, plan.dest) if x != "farmer"]
+        x = rng.choice(ans)
+        pl = st.w.vocab.noun[x]["plural"]
+        st.s(rng.choice((f"{who} helped the farmer feed the {pl}.",
+                         f"The farmer showed {c.name} how to feed the {pl}, and {c.s} gave them {rng.choice(('some grass', 'some corn', 'some water'))}.",
+                         f"{c.name} carried a bucket of water for the {pl}, all by {c.r}.",
+                         f"The farmer let {c.name} feed {n} {pl}, and {c.s} {rng.choice(('laughed', 'was so proud', 'did it very gently'))}.")))
+    elif act == "have a picnic":
+        x, y, z = _some(st, _PICNIC, 3)
+        st.s(rng.choice((f"They sat on a big blanket and ate {x}, {y} and {z}.",
+                         f"In the basket there were {x}, {y} and {z}, and {c.name} ate {rng.choice(('all of it', 'a lot', 'slowly', 'with a big smile'))}.",
+                         f"{st.nm(g)} took {x} and {y} out of the basket, and {c.name} found {z} too.")))
+    elif act in ("pick flowers", "plant flowers"):
+        f1, f2 = rng.sample(_FLOWERS, 2)
+        v = st.w.vocab.noun
+        verb_ = "picked" if act == "pick flowers" else "planted"
+        st.s(rng.choice((f"{who} {verb_} {n} {v[f1]['plural']} and a {f2}.",
+                         f"{c.name} {verb_} {v[f1]['plural']} and {v[f2]['plural']}, {rng.choice(('one by one', 'very carefully', 'with great care'))}.",
+                         f"Soon {c.name} had {verb_} {n} {v[f1]['plural']} {rng.choice(('for ' + c.p + ' ' + g.title.lower(), 'in a long row', 'by the path'))}."
+                         if g.kind in ("mom", "dad", "grandma", "grandpa") or verb_ == "planted" else
+                         f"Soon {c.name} had {verb_} {n} {v[f1]['plural']}.")))
+    elif act in ("pick berries", "look for mushrooms"):
+        thing = "berries" if "berries" in act else "mushrooms"
+        st.s(rng.choice((f"{who} found {n} {thing} under a bush and {rng.choice(('put them in the basket', 'showed them to ' + g.title))}.",
+                         f"There were {thing} {rng.choice(('under the trees', 'by an old log', 'near the path', 'under a big bush'))}, and {c.name} found {n}.",
+                         f"Soon the basket was full of {thing}.")))
+    elif act in ("look for shells", "look for frogs", "watch the fish"):
+        thing = {"look for shells": "shells", "look for frogs": "frogs", "watch the fish": "fish"}[act]
+        where = rng.choice(("by the water", "near the rocks", "in the sand" if thing == "shells" else "in the water",
+                            "under a big rock" if thing != "fish" else "in the clear water"))
+        st.s(rng.choice((f"{who} found {n} {thing} {where}." if thing != "fish" else
+                         f"{who} saw {n} little fish {where}.",
+                         f"There were {thing} {where}, and {c.name} counted {n} of them.",
+                         f"\"Look, {g.title}, {thing} {where}!\" said {c.name}." if g.title[:1].isupper() else
+                         f"{c.name} looked for {thing} {where}.")))
+    elif act in ("swim in the pool", "splash in the water", "swim in the sea"):
+        like = rng.choice(("like a fish", "like a little duck", "like a frog", "very fast", "for a long time"))
+        st.s(rng.choice((f"{who} {rng.choice(('swam', 'splashed', 'kicked and splashed'))} in the water {like}.",
+                         f"The water was {rng.choice(('cool', 'warm', 'blue', 'clear'))}, and {c.name} swam {like}.",
+                         f"{c.name} jumped into the water, and {st.nm(g)} {rng.choice(('laughed', 'clapped', 'jumped in too'))}.")))
+    elif act == "build a castle of sand":
+        st.s(rng.choice((f"{who} built a castle with {n} towers and put a shell on top.",
+                         f"The sand castle had {n} towers, a little door and a big wall.",
+                         f"{c.name} used {c.p} bucket to make {n} towers of sand.")))
+    elif act == "fly a kite":
+        st.s(rng.choice((f"The kite went up {rng.choice(('high', 'higher and higher', 'over the trees', 'into the blue sky'))}, "
+                         f"and {c.name} {rng.choice(('held on tight', 'ran and ran', 'laughed', 'shouted with joy'))}.",
+                         f"{c.name} ran, and the wind took the kite {rng.choice(('up high', 'over the trees', 'up to the clouds'))}.")))
+    elif act == "ride a sled":
+        st.s(rng.choice((f"{who} went down the hill on the sled again and again.",
+                         f"The sled went down the hill so fast that {c.name} {rng.choice(('laughed', 'shouted', 'squealed'))}.")))
+    elif act == "make a snowman":
+        st.s(rng.choice((f"{who} made a snowman with a carrot for a nose and two stones for eyes.",
+                         f"The snowman was {rng.choice(('big', 'tall', 'round', 'fat'))}, and {c.name} put {c.p} scarf on it.")))
+    elif act == "sail a little boat":
+        st.s(rng.choice((f"The little boat sailed across the water, and {c.name} ran along to watch it.",
+                         f"{c.name} put the boat on the water, and the wind took it {rng.choice(('far', 'across the water', 'to the other side'))}.")))
+    elif act == "feed the ducks":
+        st.s(rng.choice((f"{who} threw little pieces of bread to {n} ducks.",
+                         f"{n.capitalize()} ducks came for the bread, and {c.name} {rng.choice(('laughed', 'fed them all', 'counted them'))}.")))
+    elif act in ("read a new book", "listen to a story"):
+        st.s(rng.choice((f"{who} found a book about {rng.choice(_BOOKS)}.",
+                         f"The story was about {rng.choice(_BOOKS)}, and {c.name} listened {rng.choice(('to every word', 'very quietly', 'with big eyes'))}.",
+                         f"{c.name} liked the book about {rng.choice(_BOOKS)} best.")))
+    elif act in ("play on the slide", "play on the swings", "play ball"):
+        thing = {"play on the slide": "went down the slide", "play on the swings": "went up high on the swings",
+                 "play ball": "threw the ball to " + g.title}[act]
+        st.s(rng.choice((f"{who} {thing} over and over.", f"{c.name} {thing} again and again.")))
+    elif act in ("climb the mountain", "see the old castle"):
+        st.s(rng.choice((f"From the top, {c.name} could see {rng.choice(('the whole village', 'the river and the farm', 'far away', 'the tiny houses'))}.",
+                         f"{who} went up {n.lower()} big steps, one by one." if act == "see the old castle" else
+                         f"{who} climbed up and up, past {outdoor_thing(st, True)}.")))
+    else:
+        return False
+    return True

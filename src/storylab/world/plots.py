@@ -758,6 +758,8 @@ class Outing(Plan):
                                   f"right away, and it was so much fun.",
                              f"{first}{st.sub(c)} and {st.nm(g)} went to {act}{own}.",
                              f"It was time to {act} at last, and {c.name} had {c.p} {it} ready.")))
+            if rng.random() < 0.85:
+                beats.activity_detail(st, self)
 
     def scene(self, st):
         if not facts.episode(st, "scene"):
@@ -794,6 +796,8 @@ class Outing(Plan):
             if self.rain_later:
                 st.state.uses(c.name, st.thing["word"])
                 st.s(f"{cap(then(st, 0.8))}{st.sub(c)} could {self.activity} at last.")
+                if st.rng.random() < 0.6:
+                    beats.activity_detail(st, self)
             st.state.at(st.pick("afternoon", "evening"))
             if st.rng.random() < 0.2:
                 st.s(f"{st.nm(c)} and {st.nm(g)} stayed at the {st.place_mark(self.dest)} until the sun went down.")
