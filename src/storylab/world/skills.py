@@ -65,36 +65,28 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
     if not others:
         st.s(f"{L}{names} {rng.choice(_WALK)} {d} to the {st.place_mark(dest)}.")
         return False
-    in_context = rng.random() < 0.4
+    in_context = rng.random() < 0.35
     if in_context:
         knower = rng.choice((st.hero, st.grownup) if st.known(st.grownup) else (st.hero,))
         D, A = st.place_mark(dest), st.place_mark(step_from)
-        st.s(rng.choice((f"{st.nm(knower)} knew that the {D} was just {d} of the {A}.",
+        st.s(rng.choice((f"{st.nm(knower)} knew that the {D} was {d} of the {A}.",
+                         f"The {D} was {d} of the {A}.",
                          f"{st.nm(knower)} knew the way: the {D} was {d} of the {A}.",
-                         f"The {D} was {d} of the {A}, and {st.nm(knower)} knew the way.",
-                         f"{st.nm(knower)} remembered that the {D} was {d} of the {A}.",
-                         f"Everyone in the village knew that the {D} was {d} of the {A}.")))
+                         f"The {D} was just {d} of the {A}.")))
     rec = skill(st, "space", dest, others, origin=step_from, direction=d, in_context=in_context,
                 dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1])
     ans = st.place_mark(st.doc.m(dest, rec, "prompt_end"), word=dest)
     walk = rng.choice(_WALK)
     A = st.place_mark(step_from)
-    way = beats.way(st)
+    way = beats.way(st, 0.35)
     reach = rng.choice(("came to", "reached", "got to", "arrived at", "were at"))
-    soon = rng.choice(("soon", "before long", "after a while", "a little later", "at last"))
-    how = rng.choice(("holding hands", "talking and laughing", "singing a song", "looking at everything",
-                      "side by side", "one after the other", "in the warm sun" if st.state.weather in ("sunny", "warm", "hot")
-                      else "with big steps"))
     st.s(rng.choice((f"{L}{names} {walk} {d}{way} from the {A} to the {ans}.",
+                     f"{L}{names} {walk} {d} from the {A} to the {ans}.",
+                     f"{L}From the {A}, {names} {walk} {d}{way} to the {ans}.",
                      f"{L}From the {A}, {names} {walk} {d}{way} until they {reach} the {ans}.",
-                     f"{L}{names} left the {A} and {walk} {d}{way} all the way to the {ans}.",
-                     f"{L}{names} started off {d} from the {A}, and {soon} they {reach} the {ans}.",
-                     f"{L}{names} took the path {d} from the {A}{way} and {walk} on to the {ans}.",
-                     f"{L}Leaving the {A} behind, {names} {walk} {d}{way} to the {ans}.",
+                     f"{L}{names} left the {A} and {walk} {d}{way} to the {ans}.",
                      f"{L}At the {A}, {names} turned {d} and {walk}{way} to the {ans}.",
-                     f"{L}{names} {walk} {d} from the {A}, {how}, all the way to the {ans}.",
-                     f"{L}From the {A}, the way went {d}{way} and {names} {walk} along it to the {ans}.",
-                     f"{L}{names} went out of the {A}, turned {d}{way} and {walk} on to the {ans}.")))
+                     f"{L}{names} started off {d} from the {A}, and soon they {reach} the {ans}.")))
     return True
 
 
@@ -214,15 +206,16 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     g = st.grownup
     cn = count_noun(n, item)
     buy = rng.choice(("bought", "got", "picked out", "chose"))
-    hold = rng.choice(("carried them in the basket", "put them in the basket", "held the basket with both hands",
-                       "carried them home", "put them in the basket very slowly"))
-    st.s(rng.choice((f"At the {st.place_mark(st.place)}, {g.title} {buy} {cn}, and {st.nm(carrier)} {hold}.",
-                     f"{st.nm(g)} {buy} {cn} and let {carrier.name} carry them home.",
+    from storylab.world.doings import _SHOP
+    more = [x for x in _SHOP.get(st.place, ()) if x in v.noun and x != item_word and x not in st.flags.get("dish", "")]
+    also = ""
+    if more and rng.random() < 0.6:
+        x = v.noun[rng.choice(more)]
+        also = f" and {'some ' + x['word'] if x.get('mass') else a(x['word']) if rng.random() < 0.5 else 'some ' + x['plural']}"
+    st.s(rng.choice((f"{g.title} {buy} {cn}{also}, and {st.nm(carrier)} carried the basket.",
+                     f"{st.nm(g)} {buy} {cn}{also}.",
                      f"{st.sub(carrier)} put {cn} in the basket, one by one.",
-                     f"{st.nm(g)} paid for {cn}, and {carrier.name} {hold}.",
-                     f"{st.sub(carrier)} counted {cn} into the basket and held it close.",
-                     f"{cap(cn)} went into the basket, and {carrier.name} wanted to carry it all by "
-                     f"{carrier.r}.")))
+                     f"{st.nm(g)} paid for {cn}{also}.")))
     cause = cause or _fall(st, carrier)
     when = rng.choice(("On the way home", "On the walk home", "Near the house", "On the path back",
                        "Just before they got home", "On the road home", "Not far from home"))
@@ -239,10 +232,9 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     dish = st.flags.get("dish", "cake")
     st.s(rng.choice((f"Now {carrier.name} had only {ans} {noun} left.",
                      f"Now {carrier.name} had {ans} {noun} left for the {dish}.",
-                     f"{carrier.name} looked in the basket and saw that there {be} {ans} {noun} left.",
-                     f"When they got home, there {be} only {ans} {noun} in the basket.",
-                     f"{carrier.name} counted again: there {be} {ans} {noun} left.",
-                     f"So there {be} just {ans} {noun} left for the {dish}.")))
+                     f"Now there {be} {ans} {noun}.",
+                     f"{carrier.name} counted again: {ans} {noun}.",
+                     f"So there {be} {ans} {noun} left.")))
 
 
 def counting_family(st, mother: str, baby: str) -> None:
@@ -356,14 +348,23 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     else:
         when = rng.choice(("The day before", "The night before", "That morning", "Early that morning",
                            f"While {c.name} was asleep", "After dinner the day before"))
-        did = rng.choice(("had cleaned the room", "had cleaned up", "had picked up all the toys",
-                          "had swept the floor", "had made the room nice and clean"))
-        why = rng.choice(("", "", ", because the room was not clean", ", because the floor was full of toys",
-                          ", because Grandma was coming to visit" if st.grownup.title != "Grandma" else "",
-                          ", so that nobody would trip over the toys"))
-        st.s(rng.choice((f"{when}, {M} {did} and put {parts}.",
-                         f"{when}, {M} {did}{why}. {cap(mover.s) if c.gender != mover.gender or c.name not in when else M} had put {parts}.",
-                         f"{when}, {M} {did}{why}, and had put {parts}.")))
+        r = rng.random()
+        if r < 0.35:
+            st.s(f"{when}, {M} had put {parts}.")
+        elif r < 0.6 and mover is not c:  # what the hero was doing meanwhile, from the whole vocabulary
+            from storylab.world.doings import activity
+            busy = activity(st, "home")
+            for _ in range(4):  # not busy with one of the things being put away
+                if not any(t["word"] in busy for t in things):
+                    break
+                busy = activity(st, "home")
+            st.s(f"{rng.choice(('The day before', 'That morning', 'The evening before'))}, while {c.name} was "
+                 f"{busy}, {M} had put {parts}." if not any(t["word"] in busy for t in things) else
+                 f"{when}, {M} had put {parts}.")
+        else:
+            did = rng.choice(("had cleaned the room", "had cleaned up", "had picked up all the toys",
+                              "had swept the floor"))
+            st.s(f"{when}, {M} {did} and put {parts}.")
     for col, t in zip(colors, things):
         st.state.put(mover.name, t["word"], f"{col} {cont}")
     i = [t["word"] for t in things].index(thing["word"])
