@@ -196,7 +196,7 @@ def activity_detail(st, plan) -> bool:
         v = st.w.vocab.noun
         st.s(rng.choice((f"{who} saw the {v[x]['plural']} and the {v[y]['plural']}, and {c.name} liked the {x} best.",
                          f"First they looked at the {v[x]['plural']}, and then at the {v[y]['plural']}.",
-                         f"{c.name} waved to the {v[x]['plural']}, and a {y} looked back at {c.o}.",
+                         f"{c.name} waved to the {v[x]['plural']}, and {a(y)} looked back at {c.o}.",
                          f"The {v[x]['plural']} were {rng.choice(('eating', 'sleeping', 'playing', 'resting'))}, "
                          f"and the {v[y]['plural']} were {rng.choice(('eating', 'sleeping', 'playing', 'resting'))} too.")))
     elif act == "help the farmer":
@@ -216,7 +216,7 @@ def activity_detail(st, plan) -> bool:
         f1, f2 = rng.sample(_FLOWERS, 2)
         v = st.w.vocab.noun
         verb_ = "picked" if act == "pick flowers" else "planted"
-        st.s(rng.choice((f"{who} {verb_} {n} {v[f1]['plural']} and a {f2}.",
+        st.s(rng.choice((f"{who} {verb_} {n} {v[f1]['plural']} and {a(f2)}.",
                          f"{c.name} {verb_} {v[f1]['plural']} and {v[f2]['plural']}, {rng.choice(('one by one', 'very carefully', 'with great care'))}.",
                          f"Soon {c.name} had {verb_} {n} {v[f1]['plural']} {rng.choice(('for ' + c.p + ' ' + g.title.lower(), 'in a long row', 'by the path'))}."
                          if g.kind in ("mom", "dad", "grandma", "grandpa") or verb_ == "planted" else

@@ -1119,11 +1119,12 @@ class Baking(Plan):
         c, g, rng = st.hero, st.grownup, st.rng
         st.place = self.home
         dish, who = self.dish, self.for_whom
+        be, it = ("were", "they") if dish.endswith("s") else ("was", "it")
         if self.bad:
             st.s(rng.choice((f"There were too few eggs, so {c.name} could not make the {dish} for {who} that day.",
                              f"{c.name} and {g.title} tried to bake the {dish} with what they had, but it came out flat and dry.",
-                             f"The {dish} needed more eggs, and it did not turn out well.",
-                             f"With so few eggs, the {dish} was small and hard, and {c.name} was sad.")))
+                             f"The {dish} needed more eggs, and {it} did not turn out well.",
+                             f"With so few eggs, the {dish} {be} small and hard, and {c.name} was sad.")))
             return
         if st.rng.random() < 0.5 and room(st, 50):
             facts.task(st, "kitchen")  # wash your hands first
@@ -1135,7 +1136,7 @@ class Baking(Plan):
                          f"{st.nm(g)} put the {dish} in the oven, and {st.nm(c)} waited by the window.",
                          f"At home, {st.sub(c)} put in {ing[0]} and {ing[1]}, and {st.nm(g)} did the rest.",
                          f"{st.sub(c)} stirred {ing[0]} {rng.choice(('slowly', 'carefully', 'with a big spoon'))}, and {st.nm(g)} put in {ing[1]}.",
-                         f"Soon the {dish} was in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.")))
+                         f"Soon the {dish} {be} in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.")))
         if self.twist:
             st.s(rng.choice((f"When they took the {dish} to {who}, there was a surprise: {who} had made {dish} too!",
                              f"But when they came to the door with the {dish}, {who} was already there with flowers for {c.name}!")))
@@ -1144,7 +1145,7 @@ class Baking(Plan):
                              f"{c.name} took the {dish} to {who}, who smiled and said thank you.",
                              f"{cap(who)} ate the {dish} and said it was the best {dish} ever.",
                              f"{cap(who)} smiled and smiled when {c.name} came in with the {dish}.",
-                             f"{c.name} gave the {dish} to {who}, and {who} gave {c.name} a big hug.")))
+                             f"{c.name} gave the {dish} to {who}, and got a big hug.")))
         dish1 = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(dish, dish)
         if st.rng.random() < 0.6 and room(st, 30):
             facts.meet(st, dish1, ("taste",)) or facts.meet(st, "sugar", ("taste",))

@@ -222,7 +222,7 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     kn = count_noun(k, item)
     broke = rng.choice(("broke", "broke", "fell out and broke", "fell on the ground and broke"))
     st.s(rng.choice((f"{when}, {cause}, and {kn} {broke}.",
-                     f"{when}, {cause}. Oh no! {cap(kn)} {broke}.",
+                     f"{when}, {cause}. Oh no, {kn} {broke}!",
                      f"But {when[0].lower() + when[1:]}, {cause}, and {kn} {broke}.")))
     rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=item_word, start=n,
                 change=-k, result=left)
