@@ -766,27 +766,42 @@ class Outing(Plan):
             _scenery(st)
 
     def rain(self, st):
-        c, g = st.hero, st.grownup
+        c, g, rng = st.hero, st.grownup, st.rng
         st.state.weather_turns(self.rain_weather)
-        st.s(st.pick(f"Then dark clouds came over the {st.place_mark(self.dest)}, and {c.name} felt the first drops of rain.",
-                     f"Suddenly, the sky over the {st.place_mark(self.dest)} turned gray, and big drops of rain fell on {c.name}.",
-                     f"But before {c.name} could {self.activity}, it started to rain."))
-        st.s(st.pick(f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
-                     f"{st.sub(c)} hoped that the rain would stop soon, because {c.s} wanted to {self.activity}.",
-                     f"{st.sub(c)} wished that the sun would come back, so that {c.s} could {self.activity}."))
-        if getattr(self, "flags_umbrella", False) or (not self.bad and st.rng.random() < 0.5):
+        D = st.place_mark(self.dest)
+        drops = rng.choice(("the first drops of rain", "a big drop on " + c.p + " nose", "rain on " + c.p + " hands",
+                            "the wind turn cold"))
+        st.s(rng.choice((f"Then dark clouds came over the {D}, and {c.name} felt {drops}.",
+                         f"Suddenly, the sky over the {D} turned gray, and big drops of rain fell on {c.name}.",
+                         f"But before {c.name} could {self.activity}, it started to rain.",
+                         f"{beats.soon(st)}it began to rain on the {D}.",
+                         f"Just then, {c.name} felt {drops}.")))
+        if rng.random() < 0.6:
+            st.s(rng.choice((f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
+                             f"{st.sub(c)} hoped that the rain would stop soon.",
+                             f"\"Oh no, not now!\" {c.name} said.",
+                             f"{st.sub(c)} wished that the sun would come back.")))
+        if getattr(self, "flags_umbrella", False) or (not self.bad and rng.random() < 0.5):
             facts.need(st, "rain")
         if self.bad:
-            st.s(st.pick(f"{c.name} and {g.title} had to go home, and {c.name} could not {self.activity} that day.",
-                         f"The rain did not stop, so {c.name} and {g.title} went home wet and cold."))
+            st.s(rng.choice((f"{c.name} and {g.title} had to go home, and {c.name} could not {self.activity} that day.",
+                             f"The rain did not stop, so {c.name} and {g.title} went home wet and cold.",
+                             f"It rained and rained, and they had to go home.")))
             self.failed = True
         elif self.twist:
-            st.s(st.pick(f"But then the rain stopped, and a big rainbow came out over the {st.place_mark(self.dest)}!",
-                         f"The rain stopped as fast as it had started, and the sun came out over the {st.place_mark(self.dest)}."))
+            st.s(rng.choice((f"But then the rain stopped, and a big rainbow came out over the {D}!",
+                             f"The rain stopped as fast as it had started, and the sun came out over the {D}.",
+                             f"Then, just like that, the rain stopped, and the sun came out again.")))
             st.state.weather_turns("sunny")
         else:
-            st.s(st.pick(f"{st.nm(g)} looked at {c.name} and had an idea. They waited under a big {st.pick('tree', 'bush', 'umbrella')} until the rain stopped.",
-                         f"{st.nm(c)} and {st.nm(g)} sat under a big {st.pick('tree', 'bush')} and waited, and soon the rain was over."))
+            under = rng.choice(("a big tree", "a tall tree", "a big bush", "the little bridge", "a big umbrella",
+                                f"{c.p} {g.title.lower()}'s coat" if g.kind in FAMILY else "a big tree"))
+            wait = rng.choice((f"watched the rain fall on the {D}", "listened to the rain", "sang a little song",
+                               "counted the drops", "told funny stories", "watched the puddles grow"))
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} waited under {under} until the rain stopped.",
+                             f"They sat under {under} and {wait}, and soon the rain was over.",
+                             f"{st.nm(g)} had an idea, and they waited under {under}.",
+                             f"Under {under}, {c.name} {wait} until the rain stopped.")))
             st.state.weather_turns("cloudy")
 
     def ending(self, st):
@@ -806,10 +821,12 @@ class Outing(Plan):
         if self.bad and not failed:
             it = st.thing["word"]
             st.state.lose(c.name, it)
-            st.s(st.pick(f"But on the way home, {c.name} lost {c.p} {it}, and nobody could find it.",
-                         f"But when they got home, {c.name}'s {it} was not in the bag, and it was lost.",
-                         f"But at the end of the day, {c.name} left {c.p} {it} at the {st.place_mark(self.dest)}, "
-                         f"and when they went back, it was gone."))
+            where = st.pick("on the way home", "somewhere on the path", f"at the {st.place_mark(self.dest)}",
+                            "by the big tree", "when they were not looking")
+            st.s(st.pick(f"But {c.name} lost {c.p} {it} {where}, and nobody could find it.",
+                         f"But when they got home, {c.name}'s {it} was not in the bag.",
+                         f"But {c.name} had left {c.p} {it} {st.pick('by the big tree', 'on a bench', 'on the grass')}, and when they went back, it was gone.",
+                         f"At home, {c.name} looked for {c.p} {it}, but it was gone."))
         if self.stop and st.rng.random() < 0.9:
             skills.time_order_tell(st, self)
 
@@ -1076,11 +1093,9 @@ class Baking(Plan):
                              f"{st.sub(c)} wanted to bake {dish} for {who}, and {st.nm(g)} said {c.s} could help.",
                              f"That day, {st.nm(g)} was going to make {dish} for {who}{why}, and {c.name} wanted to help.",
                              f"{st.sub(c)} {rng.choice(('loved', 'liked'))} to help in the kitchen, and today they would make {dish} for {who}{why}.")))
-        st.s(rng.choice((f"But {st.nm(g)} looked in the kitchen, and there were no eggs for {c.name}'s {dish}.",
-                         f"But to make {dish}, they needed eggs, and there were no eggs left in {c.name}'s kitchen.",
-                         f"First, {st.nm(c)} and {st.nm(g)} needed eggs and a few other things.",
+        st.s(rng.choice(("But there were no eggs.", "But they had no eggs.", f"But there were no eggs for the {dish}.",
+                         "First they needed eggs.", f"But {st.nm(g)} had no eggs left.",
                          f"But when {st.nm(g)} opened the fridge, there were no eggs.",
-                         f"They had flour and sugar, but there were no eggs.",
                          f"{st.nm(c)} looked for the eggs, but the egg box was empty.")))
 
     def hint(self, st):
@@ -1143,7 +1158,7 @@ class Baking(Plan):
         else:
             st.s(rng.choice((f"{cap(who)} loved {c.name}'s {dish} very much.",
                              f"{c.name} took the {dish} to {who}, who smiled and said thank you.",
-                             f"{cap(who)} ate the {dish} and said it was the best {dish} ever.",
+                             f"{cap(who)} ate the {dish} and said {it} {be} the best {dish} ever.",
                              f"{cap(who)} smiled and smiled when {c.name} came in with the {dish}.",
                              f"{c.name} gave the {dish} to {who}, and got a big hug.")))
         dish1 = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(dish, dish)
@@ -1415,11 +1430,12 @@ class Share(Plan):
         st.state.feel(f.name, "sad")
         fl = st.pick("sad", "upset", "lonely", "sad", "left out") if st.used_adj or st.adj["word"] not in NEG_FEEL \
             else feel(st, "neg")
-        st.s(rng.choice((f"{st.nm(f)} felt {fl} and sat down alone.",
-                         f"{st.nm(f)} looked at the ground and did not say anything.",
-                         f"{st.nm(f)} was {fl} and walked away {rng.choice(('slowly', 'quietly'))}.",
-                         f"{st.nm(f)} sat down {rng.choice(('under a tree', 'on the grass', 'on a rock', 'by the path'))} and looked {fl}.",
-                         f"{st.nm(f)} felt {fl}, and {f.p} eyes were wet.")))
+        if rng.random() < 0.65:
+            st.s(rng.choice((f"{st.nm(f)} felt {fl} and sat down alone.",
+                             f"{st.nm(f)} looked at the ground.",
+                             f"{st.nm(f)} was {fl} and walked away.",
+                             f"{st.nm(f)} sat down {rng.choice(('under a tree', 'on the grass', 'on a rock', 'by the path'))} and looked {fl}.",
+                             f"{st.nm(f)} felt {fl}.")))
         if self.conflict or self.bad:
             st.s(rng.choice((f"{st.nm(f)} tried to take the {it}, and they both pulled on it.",
                              f"{st.nm(f)} grabbed the {it}, and they both pulled hard.",
@@ -1449,9 +1465,10 @@ class Share(Plan):
                              f"{st.sub(c)} walked over to {st.nm(f)} and gave {f.o} the {it}.",
                              f"After a while, {st.sub(c, False)} did not feel good about it, and {c.s} gave {f.name} the {it}.")))
             st.state.give(c.name, f.name, it)
-            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}, and they had so much fun together.",
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.",
                              f"{st.nm(f)} smiled, and soon they were laughing together.",
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then it was {c.name}'s turn.",
+                             f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then {c.name} {beats.play(st, c, it, own=False)}.",
                              f"They took turns, and each turn was more fun than the last.",
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)} {rng.choice(('with a big smile', 'and laughed', 'very carefully'))}.",
                              f"Now they could both play, and it was much more fun.")))
