@@ -155,8 +155,10 @@ def time_order_tell(st, plan) -> None:
                      f"Before bed that {E}, {st.nm(c)} told {to} the whole day again.")))
     P1 = st.place_mark(p1)
     what = getattr(plan, "stop_what", "")
+    got = rng.choice(("got", "found", "bought")) if what not in ("the trains", "a big train") else "saw"
     first = rng.choice((f"First we went to the {P1}", f"In the morning we went to the {P1}",
-                        f"We went to the {P1} first", f"First we got {what} at the {P1}" if what else
+                        f"We went to the {P1} first", f"First we {got} {what} at the {P1}" if what else
+                        f"First we went to the {P1}", f"We {got} {what} at the {P1}" if what else
                         f"First we went to the {P1}", f"Before lunch we were at the {P1}"))
     then = rng.choice(("and then we went to the", "and after lunch we went to the", "and then we walked to the",
                        "and after that we went all the way to the", "and then we went on to the"))
