@@ -112,6 +112,14 @@ def noun_sentence(st, n: dict) -> str:
                     "tail": f"At the {P}, a happy dog wagged its tail at {c.name}."}[w]
         if w == "hair":
             return f"{st.parent_title} brushed {c.name}'s hair."
+        own = {"eye": "{N} rubbed {p} eyes and yawned.", "ear": "{N} had a little leaf stuck behind {p} ear.",
+               "tooth": "Before bed, {N} brushed {p} teeth.", "mouth": "{N} opened {p} mouth wide and yawned.",
+               "nose": "{N} had a little mud on {p} nose.", "tummy": "{N} patted {p} tummy after dinner.",
+               "face": "{N} washed {p} face before dinner.", "head": "{N} put {p} head on the pillow.",
+               "neck": "{N} put a warm scarf around {p} neck.", "back": "{N} lay on {p} back and looked at the sky.",
+               "cheek": "{P} gave {N} a kiss on the cheek."}
+        if w in own:
+            return own[w].format(**fill)
         return f"{c.name} had a little scratch on {c.p} {w}, but {c.s} did not mind."
     if k == "nature":
         if w in ("sun", "moon", "sky", "rainbow", "cloud", "star"):
