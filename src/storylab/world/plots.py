@@ -957,7 +957,7 @@ class Lost(Plan):
         fl = feel(st, "neg")
         st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
                          f"{st.sub(c)} sat down on the floor and felt {fl}.",
-                         f"\"Where is my {it}?\" {c.name} {rng.choice(('cried', 'asked', 'said'))}.",
+                         f"\"My {it} is gone!\" {c.name} {rng.choice(('cried', 'said'))}.",
                          f"{st.sub(c)} was {fl}, because the {it} was {c.p} favorite.")))
         if self.pet_took:
             self.pet(st)
