@@ -140,7 +140,9 @@ def go_home(st, people: list, place: str, thing: str | None = None) -> None:
     home = rng.choice((f"{walk} home from the {P}{how}", f"left the {P} and {walk} home{how}",
                        f"said goodbye to the {P} and {walk} home{how}", f"started back home from the {P}{how}"))
     r = rng.random()
-    if r < 0.6:
+    if r < 0.25:  # "Then they walked home ...", as TinyStories goes on
+        st.s(f"{rng.choice(('Then', 'Soon', 'Later'))} {names} {home}.")
+    elif r < 0.6:
         st.s(f"{when}, {names} {home}.")
     elif r < 0.75:
         st.s(f"{when}, {st.nm(c)} did not want to leave the {P}.",

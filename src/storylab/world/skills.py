@@ -86,7 +86,8 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
                      f"{L}From the {A}, {names} {walk} {d}{way} until they {reach} the {ans}.",
                      f"{L}{names} left the {A} and {walk} {d}{way} to the {ans}.",
                      f"{L}At the {A}, {names} turned {d} and {walk}{way} to the {ans}.",
-                     f"{L}{names} started off {d} from the {A}, and soon they {reach} the {ans}.")))
+                     f"{L}{names} started off {d} from the {A}, and soon they {reach} the {ans}.",
+                     f"{L or 'Then '}{names} {walk} {d} from the {A}{way} to the {ans}.")))
     return True
 
 
