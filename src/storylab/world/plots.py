@@ -1375,8 +1375,12 @@ class Share(Plan):
         self.home = rng.choice(["beach", "park", "forest", "garden", "field", "river", "lake", "hill", "playground"])
         self.goal = f"share the {st.thing['word']}"
         _cast(st, self, 1.0)
-        self.gather = {"beach": "shell", "river": "pebble", "lake": "pebble", "forest": "acorn", "park": "leaf",
-                       "garden": "feather", "field": "stone", "hill": "stone", "playground": "coin"}[self.home]
+        self.gather = rng.choice({"beach": ("shell", "shell", "pebble", "feather"), "river": ("pebble", "stone", "shell"),
+                                  "lake": ("pebble", "feather", "stone"), "forest": ("acorn", "leaf", "mushroom", "feather"),
+                                  "park": ("leaf", "acorn", "feather", "stone", "daisy"),
+                                  "garden": ("feather", "flower", "leaf", "daisy"), "field": ("stone", "daisy", "flower"),
+                                  "hill": ("stone", "daisy", "flower", "feather"),
+                                  "playground": ("coin", "stone", "leaf")}[self.home])
         self.gather_pl = st.w.vocab.noun[self.gather]["plural"]
 
     def want(self, st):
