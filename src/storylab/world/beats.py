@@ -277,3 +277,24 @@ def activity_detail(st, plan) -> bool:
     else:
         return False
     return True
+
+
+def reason(st, place: str) -> str | None:
+    """Why the hero wants to go to `place`, from what is there: 'Last summer, she had seen two giraffes at the
+    zoo, and she wanted to see them again.'"""
+    from storylab.world.text import NUMBERS
+    rng, c = st.rng, st.hero
+    ans = [x for x in _animals_at(st, place) if x not in ("farmer",)]
+    P = st.place_mark(place)
+    when = rng.choice(("Last summer", "Last spring", "Once", "A long time ago", "Last week", "The day before"))
+    if ans and rng.random() < 0.75:
+        an = st.w.vocab.noun[rng.choice(ans)]
+        k = rng.randint(1, 4)
+        them = f"{a(an['word'])}" if k == 1 else f"{NUMBERS[k]} {an['plural']}"
+        again = "it" if k == 1 else "them"
+        return rng.choice((f"{when}, {c.name} had seen {them} at the {P}, and {c.s} wanted to see {again} again.",
+                           f"{c.name} still remembered the {an['plural'] if k > 1 else an['word']} at the {P}.",
+                           f"{when}, {c.name} had seen {them} there, {rng.choice(('and never forgot it', 'and talked about it for days'))}."))
+    if st.w.places[place]["outdoor"]:
+        return f"{when}, {c.name} had found {outdoor_thing(st)} at the {P}, and {c.s} still had it."
+    return None

@@ -657,7 +657,10 @@ class Outing(Plan):
                              f"{st.nm(g)} had promised that they would go to the {D} to {act}.",
                              f"{st.nm(g)} had a plan for the day: they would go to the {D} to {act}.",
                              f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
-            if rng.random() < 0.5 or " asked " in st.doc.cur[-1]:  # the answer to a question, or half the time
+            why = beats.reason(st, self.dest) if rng.random() < 0.45 and " asked " not in st.doc.cur[-1] else None
+            if why:  # what is there to see (the animals the knowledge base puts there)
+                st.s(why)
+            elif rng.random() < 0.5 or " asked " in st.doc.cur[-1]:  # the answer to a question, or half the time
                 st.s(rng.choice((f"{st.nm(g)} said yes, and {st.nm(c)} {rng.choice(('jumped up and down', 'clapped', 'smiled from ear to ear', 'ran to get ' + c.p + ' ' + it))}.",
                                  f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast.",
                                  f"{st.nm(c)} {rng.choice(('put', 'packed'))} {c.p} {it} in a bag, and soon {c.s} was ready.",
