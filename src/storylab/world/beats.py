@@ -38,7 +38,9 @@ HEARD = ("a small sound", "a tiny sound", "a soft cry", "a little noise", "a sad
 WHERE_TREE = ("a tall tree", "a big tree", "an old tree", "the tallest tree", "a tree")
 NEAR = ("by", "near", "next to", "close to", "behind")
 HIDING = ("on {p} bed", "under the bed", "under the table", "behind the couch", "on the shelf", "by the door",
-          "under the rug", "in the kitchen", "by the window", "under {p} pillow", "in the yard", "on the chair")
+          "under the rug", "in the kitchen", "by the window", "under {p} pillow", "in the yard", "on the chair",
+          "under the blanket", "behind the lamp", "on the table", "under the couch", "behind the mirror",
+          "next to the radio", "by the sink", "behind the clock", "under the chair", "on the floor")
 
 
 def verb(st, phrase: str, form: str) -> str:

@@ -138,7 +138,7 @@ def noun_sentence(st, n: dict) -> str:
         if w in _INGREDIENTS:
             cook = st.nm(st.grownup) if st.known(st.grownup) else f"{c.p} family"
             return f"That evening, {cook} used some {w} to make dinner, and {c.name} helped."
-        return f"For breakfast, {c.name} had some {w}." if k == "food" else f"{c.name} saw some {w}."
+        return st.pick(f"At dinner, {c.name} had some {w}.", f"That evening, {c.name} had some {w} with dinner.") if k == "food" else f"{c.name} saw some {w}."
     # a thing the plot had no place for comes at the end of the day, as the grown-up's surprise
     # (not "also had a spaceship in his bag", a sentence unrelated to anything else in the story)
     return _surprise(st, n)
