@@ -57,6 +57,22 @@ _MISC = {"swing": "{N} liked to play on the swing.", "slide": "{N} went down the
          "lunch": "{N} and {P} ate lunch together.", "dinner": "{P} made dinner for {N}.", "snack": "{N} had a snack."}
 
 
+_MASS_THINGS = {"paper": "That evening, {N} drew a picture of the day on a big piece of paper.",
+                "soap": "Before dinner, {N} washed {p} hands with soap and warm water.",
+                "glue": "That evening, {N} used some glue to make a card for {P}.",
+                "paint": "That evening, {N} used some paint to make a picture of the day.",
+                "tape": "{N} used some tape to put {p} new picture on the wall.",
+                "money": "{N} put some money in a little box for the next trip.",
+                "wool": "That evening, {P} made {N} a warm hat of soft wool.",
+                "medicine": "{N} did not need any medicine, because {s} felt fine.",
+                "scissors": "That evening, {N} used the scissors to cut out a paper star.",
+                "sand": "When {s} got home, {N} still had some sand in {p} shoes.",
+                "mud": "When {s} got home, {N} had some mud on {p} shoes.",
+                "grass": "{N} lay down in the soft grass for a while.",
+                "ground": "{N} sat down on the ground to rest for a while.",
+                "shade": "{N} rested in the shade for a while.",
+                "thunder": "Far away, {N} heard thunder, but it did not come close.",
+                "ice": "On the way home, {N} walked very slowly over the ice."}
 _INGREDIENTS = {"flour", "sugar", "salt", "butter", "dough", "pepper", "oil", "rice", "pasta", "yeast"}
 
 
@@ -67,6 +83,8 @@ def noun_sentence(st, n: dict) -> str:
     for table in (_EVENT, _HOUSE, _MISC):
         if w in table:
             return table[w].format(**fill)
+    if w in _MASS_THINGS:  # a thing one has no single piece of: what the day's end does with it
+        return _MASS_THINGS[w].format(**fill)
     k = n["kind"]
     if w in ("mom", "dad", "grandma", "grandpa", "mommy", "daddy"):
         return f"{c.name} gave {c.p} {w} a big hug."
