@@ -66,13 +66,13 @@ _MASS_THINGS = {"paper": "That evening, {N} drew a picture of the day on a big p
                 "wool": "That evening, {P} made {N} a warm hat of soft wool.",
                 "medicine": "{N} did not need any medicine, because {s} felt fine.",
                 "scissors": "That evening, {N} used the scissors to cut out a paper star.",
-                "sand": "When {s} got home, {N} still had some sand in {p} shoes.",
-                "mud": "When {s} got home, {N} had some mud on {p} shoes.",
+                "sand": "Before dinner, {N} played with some sand in the yard.",
+                "mud": "On the way home, {N} stepped in some mud.",
                 "grass": "{N} lay down in the soft grass for a while.",
                 "ground": "{N} sat down on the ground to rest for a while.",
                 "shade": "{N} rested in the shade for a while.",
                 "thunder": "Far away, {N} heard thunder, but it did not come close.",
-                "ice": "On the way home, {N} walked very slowly over the ice."}
+                "ice": "At dinner, {N} had some cold juice with ice in it."}
 _INGREDIENTS = {"flour", "sugar", "salt", "butter", "dough", "pepper", "oil", "rice", "pasta", "yeast"}
 
 
