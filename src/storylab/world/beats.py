@@ -134,15 +134,15 @@ def go_home(st, people: list, place: str, thing: str | None = None) -> None:
     when = rng.choice(([f"In the {T}", f"Later in the {T}", f"Later that {T}"] if T else []) +
                       ["When the sun went down", "When it was time to go", "At last", "After a long time",
                        "When it began to get dark", "When the sky turned orange"])
-    names = group(st, people)
+    r = rng.random()
+    names = group(st, people, 0.75 if r < 0.3 else 0.4)
     walk = rng.choice(("walked", "went", "hurried", "skipped", "ran", "wandered"))
     how = rng.choice(("", "", "", " slowly", " hand in hand", " side by side", ", tired but happy",
                       f", with {c.p} {thing} in {c.p} arms" if thing else "",
                       f", talking about the {place} all the way", ", singing a little song"))
     home = rng.choice((f"{walk} home from the {P}{how}", f"left the {P} and {walk} home{how}",
                        f"said goodbye to the {P} and {walk} home{how}", f"started back home from the {P}{how}"))
-    r = rng.random()
-    if r < 0.25:  # "Then they walked home ...", as TinyStories goes on
+    if r < 0.3:  # "Then they walked home ...", as TinyStories goes on
         st.s(f"{rng.choice(('Then', 'Soon', 'Later'))} {names} {home}.")
     elif r < 0.6:
         st.s(f"{when}, {names} {home}.")
@@ -191,7 +191,7 @@ def activity_detail(st, plan) -> bool:
     rng, c, g = st.rng, st.hero, st.grownup
     act = plan.activity
     n = NUMBERS[rng.randint(2, 7)]
-    who = rng.choice((st.sub(c), st.sub(c), f"{st.nm(c)} and {st.nm(g)}"))
+    who = rng.choice((st.sub(c), st.sub(c), f"{st.nm(c)} and {st.nm(g)}", "they"))
     if act in ("see the animals", "watch the animals eat"):
         ans = _animals_at(st, plan.dest)
         if len(ans) < 2:

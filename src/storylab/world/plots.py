@@ -803,6 +803,7 @@ class Outing(Plan):
             wait = rng.choice((f"watched the rain fall on the {D}", "listened to the rain", "sang a little song",
                                "counted the drops", "told funny stories", "watched the puddles grow"))
             st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} waited under {under} until the rain stopped.",
+                             f"They waited under {under} until the rain stopped.",
                              f"They sat under {under} and {wait}, and soon the rain was over.",
                              f"{st.nm(g)} had an idea, and they waited under {under}.",
                              f"Under {under}, {c.name} {wait} until the rain stopped.")))
@@ -1473,7 +1474,7 @@ class Share(Plan):
                              f"{st.sub(c)} walked over to {st.nm(f)} and gave {f.o} the {it}.",
                              f"After a while, {st.sub(c, False)} did not feel good about it, and {c.s} gave {f.name} the {it}.")))
             st.state.give(c.name, f.name, it)
-            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.",
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.", f"They took turns with the {it}.",
                              f"{st.nm(f)} smiled, and soon they were laughing together.",
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then it was {c.name}'s turn.",
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then {c.name} {beats.play(st, c, it, own=False)}.",

@@ -131,7 +131,8 @@ def time_order_start(st, plan, group, what: str) -> None:
                      f"Then, in the {An}, {them} started off for the {D}.",
                      f"When lunch was over, it was time for the {D} at last.",
                      f"In the {An}, {c.name} was ready for the {D}.",
-                     f"After lunch, {them} {rng.choice(_WALK)} on to the {D}.")))
+                     f"After lunch, {them} {rng.choice(_WALK)} on to the {D}.",
+                     f"Then they left for the {D} after lunch.")))
     plan.stop_events = [{"place": stop, "time_of_day": "morning"}, {"place": plan.dest, "time_of_day": "afternoon"}]
 
 
@@ -316,7 +317,8 @@ def counting_gather(st, thing: str, c, f) -> None:
                      f"Now {both} had {ans} {pl} in all.",
                      f"They put them all together, and there were {ans} {pl}.",
                      f"That made {ans} {pl} in all.",
-                     f"All together, they had {ans} {pl}.")))
+                     f"All together, they had {ans} {pl}.",
+                     f"They had {ans} {pl} in all.")))
 
 
 # --- entity tracking --------------------------------------------------------------------------------
