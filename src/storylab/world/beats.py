@@ -148,8 +148,8 @@ def go_home(st, people: list, place: str, thing: str | None = None) -> None:
         st.s(f"{when}, {names} {home}.")
     elif r < 0.75:
         st.s(f"{when}, {st.nm(c)} did not want to leave the {P}.",
-             rng.choice((f"But {names} had to go home.", f"\"We can come back soon,\" said {st.nm(st.grownup)}."
-                         if st.known(st.grownup) else "But it was time to go.")))
+             rng.choice((f"But {names} had to go home.", f"\"We can come back soon, {c.name},\" said {st.nm(st.grownup)}."
+                         if st.known(st.grownup) else f"But it was time to go, {c.name}.")))
     else:
         wish = rng.choice(("hoped", "wished", "asked if"))
         st.s(f"When {names} got home, {c.name} {wish} they could come back to the {P} "
@@ -273,7 +273,7 @@ def activity_detail(st, plan) -> bool:
                  "play ball": "threw the ball to " + g.title}[act]
         st.s(rng.choice((f"{who} {thing} over and over.", f"{c.name} {thing} again and again.")))
     elif act in ("climb the mountain", "see the old castle"):
-        st.s(rng.choice((f"From the top, {c.name} could see {rng.choice(('the whole village', 'the river and the farm', 'far away', 'the tiny houses'))}.",
+        st.s(rng.choice((f"From the top of the {st.place_mark(plan.dest)}, {c.name} could see {rng.choice(('the whole village', 'the river and the farm', 'far away', 'the tiny houses'))}.",
                          f"{who} went up {n.lower()} big steps, one by one." if act == "see the old castle" else
                          f"{who} climbed up and up, past {outdoor_thing(st, True)}.")))
     else:

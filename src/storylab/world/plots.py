@@ -646,8 +646,8 @@ class Outing(Plan):
                                     f"Okay, {c.name}, but first we have to get ready.",
                                     f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}.",
                                     f"Yes, {c.name}, and do not forget your {it}.",
-                                    f"Yes, {c.name}! Let's go right after breakfast.",
-                                    f"Maybe, {c.name}. Let's look at the sky first.")),
+                                    f"Yes, {c.name}, let's go right after breakfast!",
+                                    f"Maybe, {c.name}, but let's look at the sky first.")),
                      rng.choice(("said", "answered", "laughed and said", "smiled and said")))
         else:
             when = rng.choice(("That day, ", "That morning, ", "", "", "For days, "))
@@ -782,20 +782,20 @@ class Outing(Plan):
                          f"Just then, {c.name} felt {drops}.")))
         if rng.random() < 0.6:
             st.s(rng.choice((f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
-                             f"{st.sub(c)} hoped that the rain would stop soon.",
+                             f"{c.name} hoped that the rain would stop soon, so that {c.s} could {self.activity}.",
                              f"\"Oh no, not now!\" {c.name} said.",
-                             f"{st.sub(c)} wished that the sun would come back.")))
+                             f"{c.name} wished that the sun would come back to the {D}.")))
         if getattr(self, "flags_umbrella", False) or (not self.bad and rng.random() < 0.5):
             facts.need(st, "rain")
         if self.bad:
             st.s(rng.choice((f"{c.name} and {g.title} had to go home, and {c.name} could not {self.activity} that day.",
                              f"The rain did not stop, so {c.name} and {g.title} went home wet and cold.",
-                             f"It rained and rained, and they had to go home.")))
+                             f"It rained and rained, and {c.name} had to go home.")))
             self.failed = True
         elif self.twist:
             st.s(rng.choice((f"But then the rain stopped, and a big rainbow came out over the {D}!",
                              f"The rain stopped as fast as it had started, and the sun came out over the {D}.",
-                             f"Then, just like that, the rain stopped, and the sun came out again.")))
+                             f"Then, just like that, the rain stopped, and the sun came out over the {D} again.")))
             st.state.weather_turns("sunny")
         else:
             under = rng.choice(("a big tree", "a tall tree", "a big bush", "the little bridge", "a big umbrella",
@@ -945,7 +945,7 @@ class Lost(Plan):
         st.s(rng.choice((f"The night before, {st.nm(M)} had said that {c.name}'s room was not clean.",
                          f"{st.nm(st.grownup)} always said, \"{c.name}, a clean room is a happy room.\"",
                          f"There were toys all over {c.name}'s floor, and {st.nm(M)} did not like it.",
-                         f"{c.name} always left {c.p} toys on the floor.")))
+                         f"{c.name} always left {c.p} {st.thing['word']} and {c.p} other toys on the floor.")))
 
     def middle(self, st):
         c, it, rng = st.hero, st.thing["word"], st.rng
@@ -1090,7 +1090,7 @@ class Baking(Plan):
                      rng.choice(("said", "said", "asked")))
             line = rng.choice((f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
                                f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?",
-                               f"Yes! Can I stir, {g.title}?", f"Oh yes, {g.title}! {cap(who)} will love it!"))
+                               f"Can I stir, {g.title}?", f"Oh yes, {g.title}, {who} will love it!"))
             st.speak(c, line, st.pick("said", "asked") if line.endswith("?") else st.pick("said", "shouted"))
         else:
             st.s(rng.choice((f"It was a special day, and they wanted to make {dish} for {who}{why}.",
@@ -1098,8 +1098,9 @@ class Baking(Plan):
                              f"{st.sub(c)} wanted to bake {dish} for {who}, and {st.nm(g)} said {c.s} could help.",
                              f"That day, {st.nm(g)} was going to make {dish} for {who}{why}, and {c.name} wanted to help.",
                              f"{st.sub(c)} {rng.choice(('loved', 'liked'))} to help in the kitchen, and today they would make {dish} for {who}{why}.")))
-        st.s(rng.choice(("But there were no eggs.", "But they had no eggs.", f"But there were no eggs for the {dish}.",
-                         "First they needed eggs.", f"But {st.nm(g)} had no eggs left.",
+        st.s(rng.choice((f"But there were no eggs in {c.name}'s kitchen.", f"But {g.title} had no eggs for {c.name}'s {dish}.",
+                         f"But there were no eggs for {c.name}'s {dish}.", f"First, {c.name} needed to get eggs for the {dish}.",
+                         f"But {st.nm(g)} had no eggs left for {c.name}'s {dish}.",
                          f"But when {st.nm(g)} opened the fridge, there were no eggs.",
                          f"{st.nm(c)} looked for the eggs, but the egg box was empty.")))
 
@@ -1283,11 +1284,11 @@ class Rescue(Plan):
                              f"{st.sub(c, False)} looked up and saw a little {an} {up} the tree.",
                              f"The sound came from a little {an}, stuck {up} the tree.",
                              f"A little {an} sat {up} the tree, and it was too {looked} to climb down.",
-                             f"Up in the tree was a {looked} little {an}. It could not get down.")))
+                             f"Up in the tree was a {looked} little {an} that could not get down.")))
         else:
             st.s(f"{near.capitalize()} the {W}, a little {an} was {up} {tree}.",
                  rng.choice((f"It was stuck, and it looked {looked}.", f"It could not get down, and it was {looked}.",
-                             "It did not know how to get down.", f"The little {an} was stuck!")))
+                             f"It did not know how to get down, and it looked at {c.name}.", f"The little {an} was stuck!")))
         if rng.random() < 0.9:
             facts.meet(st, an, ("says", "cry", "baby", "can"))
         tried = rng.choice((f"tried to reach the {an}", "jumped and jumped", "stood on a rock", "stretched up high",
@@ -1335,7 +1336,7 @@ class Rescue(Plan):
                               f"put {c.name} on {g.p} back, and {c.name} reached the {an}"))
             st.s(f"{rng.choice(('', '', 'Then ', 'At last, ', 'Just then, '))}{st.nm(g)} {how}.")
             st.s(rng.choice((f"The {an} was safe!", f"{c.name} held the {an} close, and it stopped shaking.",
-                             f"The little {an} looked at {c.name} with big eyes.", "")) or "Everyone was happy.")
+                             f"The little {an} looked at {c.name} with big eyes.", "")) or f"Everyone was happy, and {c.name} most of all.")
         elif self.trouble == "family":
             skills.counting_family_end(st)
         else:
@@ -1408,7 +1409,7 @@ class Share(Plan):
 
     def hint(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
-        st.s(rng.choice((f"{st.nm(g)} always said that things are more fun when you share them.",
+        st.s(rng.choice((f"\"Things are more fun when you share them, {c.name},\" {st.nm(g)} always said.",
                          f"{st.nm(g)} always told {c.name} that toys are more fun when you share them.",
                          f"Sharing was kind, {c.name} knew, but it was not always easy.",
                          f"Before they left, {st.nm(g)} said, \"Be nice and share, {c.name}.\"",
@@ -1452,9 +1453,9 @@ class Share(Plan):
             st.flags["quarrel"] = True
         if self.bad:
             st.s(rng.choice((f"Then {c.name}'s {it} broke!", f"Then there was a loud sound, and the {it} broke!",
-                             f"Oh no! The {it} broke in two!")),
+                             f"Oh no, the {it} broke in two!")),
                  rng.choice((f"Now nobody could play with the {it}, and {c.name} and {f.name} both cried.",
-                             f"Nobody could play with it now, and both of them were sad.",
+                             f"Nobody could play with the {it} now, and {c.name} and {f.name} were both sad.",
                              f"{c.name} and {f.name} looked at the broken {it} and cried.")))
             return
         if self.twist:
@@ -1478,9 +1479,9 @@ class Share(Plan):
                              f"{st.nm(f)} smiled, and soon they were laughing together.",
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then it was {c.name}'s turn.",
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then {c.name} {beats.play(st, c, it, own=False)}.",
-                             f"They took turns, and each turn was more fun than the last.",
+                             f"They took turns with the {it}, and each turn was more fun than the last.",
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)} {rng.choice(('with a big smile', 'and laughed', 'very carefully'))}.",
-                             f"Now they could both play, and it was much more fun.")))
+                             f"Now {c.name} and {f.name} could both play with the {it}, and it was much more fun.")))
         skills.counting_gather(st, self.gather, c, f)
         if st.rng.random() < 0.6 and fits(st, 15):
             facts.about_word(st, self.gather) or facts.episode(st, "scene")

@@ -162,12 +162,16 @@ def noun_sentence(st, n: dict) -> str:
     return _surprise(st, n)
 
 
+_FOOD_ADJ = {"big", "little", "yummy", "tasty", "delicious", "fresh", "sweet", "juicy", "warm", "ripe", "round"}
+
+
 def _surprise(st, n: dict) -> str:
     """The grown-up's surprise at the end of the day, composed: when, how it was given, why, and what
     the hero did with it (the thing with an adjective that fits it)."""
     from storylab.world.doings import _PASSING, _adjs
     c, rng, w = st.main, st.rng, n["word"]
-    adjs = [x for x in _adjs().get(w, ()) if x not in _PASSING and x != w]
+    food = n["kind"] == "food"
+    adjs = [x for x in _adjs().get(w, ()) if x not in _PASSING and x != w and (not food or x in _FOOD_ADJ)]
     x = a(rng.choice(adjs) + " " + w) if adjs and rng.random() < 0.6 else a(w)
     bad = "BadEnding" in st.f
     why = rng.choice(("to cheer {o} up", "to make {o} feel better", "so that {s} would not be so sad")) if bad else \
@@ -183,12 +187,14 @@ def _surprise(st, n: dict) -> str:
     give = rng.choice((f"{P} gave {c.name} {x}{sep}{why}", f"{P} had {x} for {c.name}{', ' + why if why else ''}",
                        f"{P} came in with {x} for {c.name}{sep}{why}",
                        f"there was {x} on {c.name}'s bed, from {P}", f"{P} put {x} in {c.name}'s hands{sep}{why}",
-                       f"{P} showed {c.name} {x} that {st.grownup.s} had found{sep}{why}"))
+                       f"{P} showed {c.name} {x} that {st.grownup.s} had found{sep}{why}") if not food else
+                      (f"{P} gave {c.name} {x}{sep}{why}", f"{P} had {x} for {c.name}{', ' + why if why else ''}",
+                       f"{P} made {c.name} {x}{sep}{why}"))
     react = rng.choice(("", "", "", f", and {c.name} {rng.choice(('smiled', 'laughed', 'said thank you', 'clapped'))}",
                         f". {c.name} held it {rng.choice(('close', 'up high', 'with both hands'))}",
                         f". \"Thank you, {st.grownup.title}!\" {c.name} said" if st.grownup.title[:1].isupper() else ""))
     if bad:
-        react = rng.choice(("", f", and {c.name} smiled a little", f". It helped a little"))
+        react = rng.choice(("", f", and {c.name} smiled a little", f". It helped {c.name} a little"))
     return f"{when}, {give}{react}."
 
 
@@ -209,13 +215,15 @@ def adjective_sentence(st, adj: dict) -> str:
     """A sentence for the seed adjective, with a noun it fits."""
     c, w = st.main, adj["word"]
     fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p}
+    when = st.pick("", "", "That evening, ", "By then, ", "At the end of the day, ", "After all that, ", "Later, ")
     if w in _PRED:
-        return _PRED[w].format(**fill)
+        t = _PRED[w].format(**fill)
+        return when + t if when and t.startswith(c.name) else t
     cls = adj["class"]
     if cls == "feeling":
         if w in NEG_FEEL and "BadEnding" not in st.f:
             return f"For a while, {c.name} had felt {w}, but not anymore."
-        return f"{c.name} felt {w}."
+        return f"{when}{c.name} felt {w}."
     if w in ("grassy", "sandy", "rocky", "muddy", "icy", "bumpy"):
         return f"The path back to {c.name}'s house was {w}."
     if cls == "trait":
@@ -227,12 +235,32 @@ def adjective_sentence(st, adj: dict) -> str:
          and (n["kind"] != "place" or cls == "place") and n["word"] not in ("wind", "sun", "moon", "sky", "storm")] or \
         [st.w.vocab.noun["ball"]]
     n = st.rng.choice(nouns)
+    done = _handled(st, n, w)
+    if done:
+        return done
     if n.get("mass"):
         return f"{c.name} saw some {w} {n['word']} on the way."
     if n["kind"] == "place" or not st.w.portable(n):
         return f"The {n['word']} was very {w}." if n["kind"] == "place" else f"On the way, {c.name} saw {a(w + ' ' + n['word'])}."
     return st.pick(f"On the way, {c.name} saw {a(w + ' ' + n['word'])}.",
                    f"{c.name} found {a(w + ' ' + n['word'])} and showed it to {st.parent}.")
+
+
+def _handled(st, n: dict, w: str) -> str | None:
+    """The seed adjective on a thing the end of the day really brings: a stone found on the way home,
+    the food at dinner, a toy played with at home."""
+    rng, c, k = st.rng, st.main, n["kind"]
+    np = f"some {w} {n['word']}" if n.get("mass") else a(f"{w} {n['word']}")
+    if k == "nature" and not n.get("mass") and st.w.portable(n):
+        return rng.choice((f"On the way home, {c.name} found {np} and took it home.",
+                           f"On the way home, {c.name} picked up {np}."))
+    if k == "food":
+        if n.get("mass"):  # milk, soup, juice: had, not ate
+            return rng.choice((f"At dinner, {c.name} had {np}.", f"That evening, {c.name} had {np} with dinner."))
+        return rng.choice((f"At dinner, {c.name} ate {np}.", f"That evening, {c.name} had {np} for dinner."))
+    if k == "toy":
+        return rng.choice((f"Back at home, {c.name} played with {np}.", f"That evening, {c.name} played with {np}."))
+    return None
 
 
 # --- seed verbs that do not suit the hero -----------------------------------------------------------

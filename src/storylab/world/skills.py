@@ -226,7 +226,7 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     kn = count_noun(k, item)
     broke = rng.choice(("broke", "broke", "fell out and broke", "fell on the ground and broke"))
     st.s(rng.choice((f"{when}, {cause}, and {kn} {broke}.",
-                     f"{when}, {cause}. Oh no, {kn} {broke}!",
+                     f"{when}, {cause}, and oh no, {kn} {broke}!",
                      f"But {when[0].lower() + when[1:]}, {cause}, and {kn} {broke}.")))
     rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=item_word, start=n,
                 change=-k, result=left)
@@ -236,9 +236,9 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     dish = st.flags.get("dish", "cake")
     st.s(rng.choice((f"Now {carrier.name} had only {ans} {noun} left.",
                      f"Now {carrier.name} had {ans} {noun} left for the {dish}.",
-                     f"Now there {be} {ans} {noun}.",
+                     f"Now {carrier.name} had {ans} {noun}.",
                      f"{carrier.name} counted again: {ans} {noun}.",
-                     f"So there {be} {ans} {noun} left.")))
+                     f"So {carrier.name} had {ans} {noun} left.")))
 
 
 def counting_family(st, mother: str, baby: str) -> None:
@@ -414,7 +414,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     st.state.take_out(c.name, it, f"{qc} {cont}")
     if not tidy:
         st.s(rng.choice((f"There was {c.name}'s {it}!", f"The {it} was right there in the {qc} {cont}.",
-                         f"And there it was, the {it}!", f"Inside was the {it}, just where {mover.title} had put it.")))
+                         f"And there it was, {c.name}'s {it}!", f"Inside was the {it}, just where {mover.title} had put it.")))
 
 
 # --- choices at the shop ----------------------------------------------------------------------------
