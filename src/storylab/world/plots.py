@@ -657,7 +657,8 @@ class Outing(Plan):
                              f"{st.nm(g)} had promised that they would go to the {D} to {act}.",
                              f"{st.nm(g)} had a plan for the day: they would go to the {D} to {act}.",
                              f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
-            why = beats.reason(st, self.dest) if rng.random() < 0.45 and " asked " not in st.doc.cur[-1] else None
+            why = beats.reason(st, self.dest) if rng.random() < 0.45 and " asked " not in st.doc.cur[-1] \
+                and room(st, 90) else None
             if why:  # what is there to see (the animals the knowledge base puts there)
                 st.s(why)
             elif rng.random() < 0.5 or " asked " in st.doc.cur[-1]:  # the answer to a question, or half the time
@@ -762,7 +763,7 @@ class Outing(Plan):
                                   f"right away, and it was so much fun.",
                              f"{first}{st.sub(c)} and {st.nm(g)} went to {act}{own}.",
                              f"It was time to {act} at last, and {c.name} had {c.p} {it} ready.")))
-            if rng.random() < 0.85:
+            if rng.random() < 0.85 and fits(st, 16):
                 beats.activity_detail(st, self)
 
     def scene(self, st):
@@ -816,7 +817,7 @@ class Outing(Plan):
             if self.rain_later:
                 st.state.uses(c.name, st.thing["word"])
                 st.s(f"{cap(then(st, 0.8))}{st.sub(c)} could {self.activity} at last.")
-                if st.rng.random() < 0.6:
+                if st.rng.random() < 0.6 and ends_fit(st, 16):
                     beats.activity_detail(st, self)
             st.state.at(st.pick("afternoon", "evening"))
             if st.rng.random() < 0.2:
@@ -1420,7 +1421,7 @@ class Share(Plan):
         st.state.at("noon")
         adj = getattr(st, "thing_adj", "")
         thing = f"{adj} {it}" if adj and rng.random() < 0.4 else it
-        if rng.random() < 0.5:  # the hero plays with it first
+        if rng.random() < 0.5 and fits(st, 10):  # the hero plays with it first
             st.s(f"{beats.soon(st) if rng.random() < 0.4 else ''}{st.sub(c)} {beats.play(st, c, it)}"
                  f"{rng.choice(('', '', ' for a long time', ' again and again', ' all by ' + c.r))}.")
         if "Dialogue" in st.f:
