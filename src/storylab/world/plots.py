@@ -623,7 +623,7 @@ class Outing(Plan):
             item = n
             st.used_noun = True
         st.thing = item or rng.choice(w.toys)
-        self.tool = item is not None and st.thing is item  # the thing is what the activity is done with
+        self.tool = st.thing is w.vocab.noun.get(bring)  # the thing is what the activity is done with (not a teddy)
         self.rain_later = (not self.indoor and weather in WARM | {"cloudy", "windy", "cool"} and
                            "rainy" in SEASON_WEATHER[st.season] and
                            w.places[dest]["outdoor"] and rng.random() < 0.45)
@@ -646,9 +646,9 @@ class Outing(Plan):
                                     f"Okay, {c.name}, but first we have to get ready.",
                                     f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}.",
                                     f"Yes, {c.name}, and do not forget your {it}.",
-                                    f"Yes, {c.name}, let's go right after breakfast!",
+                                    f"Yes, {c.name}, let's go as soon as we are ready!",
                                     f"Maybe, {c.name}, but let's look at the sky first.")),
-                     rng.choice(("said", "answered", "laughed and said", "smiled and said")))
+                     rng.choice(("said", "answered", "said")))  # not '"...," smiled and said Dad' 
         else:
             when = rng.choice(("That day, ", "That morning, ", "", "", "For days, "))
             st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act} at the {D}." if when != "For days, " else
