@@ -200,7 +200,7 @@ def _tell(st, clause: str, we: bool = False) -> None:
             st.s(f'"{cap(clause)}," {who} told {N}.')
     elif we or r < 0.42:
         if st.doc.cur and rng.random() < 0.4:
-            st.s(f'"Did you know that {clause}, {N}?" {who} asked.')
+            st.s(f'{who} asked {N}, "Did you know that {clause}?"')
         else:
             st.s(f'{who} asked {N}, "Did you know that {clause}?"')
     elif r < 0.56:

@@ -638,7 +638,7 @@ class Outing(Plan):
             line = rng.choice((f"Can we go to the {D} and {act}, {g.title}?", f"Please, {g.title}, can we go to the {D} to {act}?",
                                f"{g.title}, I really want to {act} at the {D} today!",
                                f"{g.title}, can we {act} today? The {D} would be perfect!",
-                               f"Let's go to the {D}, {g.title}! I want to {act}!",
+                               f"Let's go to the {D} and {act}, {g.title}!",
                                f"Is today a good day to {act} at the {D}, {g.title}?"))
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
             st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
@@ -735,7 +735,7 @@ class Outing(Plan):
                              f"When they {got} the {D}, {a(an['word'])} was there, as if it was waiting for them.")))
         elif r < 0.8 and st.known(g) and g.title[:1].isupper():
             st.speak(c, rng.choice((f"Look, {g.title}, we are here!", f"The {D} is so {rng.choice(('big', 'pretty', 'beautiful'))}, {g.title}!",
-                                    f"{g.title}, can I {act} now?", "We are here at last!")),
+                                    f"{g.title}, can I {act} now?", f"{g.title}, we are at the {D} at last!")),
                      rng.choice(("shouted", "said", "called")))
         else:
             st.s(f"{beats.soon(st)}they were at the {D}, and {st.sub(c, False)} {do}.")
@@ -784,7 +784,7 @@ class Outing(Plan):
         if rng.random() < 0.6:
             st.s(rng.choice((f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
                              f"{c.name} hoped that the rain would stop soon, so that {c.s} could {self.activity}.",
-                             f"\"Oh no, not now!\" {c.name} said.",
+                             f"{c.name} said, \"Oh no, not now, {g.title}!\"",
                              f"{c.name} wished that the sun would come back to the {D}.")))
         if getattr(self, "flags_umbrella", False) or (not self.bad and rng.random() < 0.5):
             facts.need(st, "rain")
@@ -962,7 +962,7 @@ class Lost(Plan):
         fl = feel(st, "neg")
         st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
                          f"{st.sub(c)} sat down on the floor and felt {fl}.",
-                         f"\"My {it} is gone!\" {c.name} {rng.choice(('cried', 'said'))}.",
+                         f"{c.name} {rng.choice(('cried', 'said'))}, \"My {it} is gone!\"",
                          f"{st.sub(c)} was {fl}, because the {it} was {c.p} favorite.")))
         if self.pet_took:
             self.pet(st)
@@ -989,7 +989,7 @@ class Lost(Plan):
                              f"{st.sub(c)} hugged {c.p} {it} and laughed.",
                              f"There it was, and {c.name} held {c.p} {it} close.",
                              f"{st.sub(c)} {rng.choice(('jumped up and down', 'smiled from ear to ear', 'laughed out loud'))}.",
-                             f"\"Thank you, {self.mover.title}!\" {c.name} said." if self.mover.title[:1].isupper()
+                             f"{c.name} said, \"Thank you, {self.mover.title}!\"" if self.mover.title[:1].isupper()
                              else f"{st.sub(c)} was so happy.")))
 
     def pet(self, st):
@@ -1091,7 +1091,7 @@ class Baking(Plan):
                      rng.choice(("said", "said", "asked")))
             line = rng.choice((f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
                                f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?",
-                               f"Can I stir, {g.title}?", f"Oh yes, {g.title}, {who} will love it!"))
+                               f"Can I stir the {dish}, {g.title}?", f"Oh yes, {g.title}, {who} will love it!"))
             st.speak(c, line, st.pick("said", "asked") if line.endswith("?") else st.pick("said", "shouted"))
         else:
             st.s(rng.choice((f"It was a special day, and they wanted to make {dish} for {who}{why}.",
@@ -1466,7 +1466,7 @@ class Share(Plan):
                              f"But then {st.nm(f)} remembered the {other} in {f.p} bag.")))
             st.state.has(f.name, other)
             st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.",
-                             f"\"Let's trade!\" said {st.nm(c)}, and {f.name} gave {c.o} the {other}.",
+                             f"{st.nm(c)} said, \"Let's trade, {f.name}!\" So {f.name} gave {c.o} the {other}.",
                              f"So they traded: {c.name} got the {other}, and {f.name} got the {it}.",
                              f"They traded, and soon {f.name} {beats.play(st, f, it, own=False)}.")))
         else:

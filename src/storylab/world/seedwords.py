@@ -192,10 +192,10 @@ def _surprise(st, n: dict) -> str:
                        f"{P} made {c.name} {x}{sep}{why}"))
     react = rng.choice(("", "", "", f", and {c.name} {rng.choice(('smiled', 'laughed', 'said thank you', 'clapped'))}",
                         f". {c.name} held it {rng.choice(('close', 'up high', 'with both hands'))}",
-                        f". \"Thank you, {st.grownup.title}!\" {c.name} said" if st.grownup.title[:1].isupper() else ""))
+                        f". {c.name} said, \"Thank you, {st.grownup.title}!\"" if st.grownup.title[:1].isupper() else ""))
     if bad:
         react = rng.choice(("", f", and {c.name} smiled a little", f". It helped {c.name} a little"))
-    return f"{when}, {give}{react}."
+    return f"{when}, {give}{react}" + ("" if react.endswith('"') else ".")
 
 
 _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asleep": "Soon, {N} was fast asleep.",

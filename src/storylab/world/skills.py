@@ -303,7 +303,7 @@ def counting_gather(st, thing: str, c, f) -> None:
                      f"After that, {both} played a game: who could find the most {pl}?",
                      f"There were {pl} all over the {P}, so {both} began to collect them.",
                      f"{soon(st)}{both} had a new game: looking for {pl} {rng.choice(('in the grass', 'by the path', 'under the trees', 'all around the ' + P))}.",
-                     f"\"Let's look for {pl}!\" {rng.choice((c.name, f.name))} said.")))
+                     f"{rng.choice((c.name, f.name))} said, \"Let's look for {pl}!\"")))
     x, y = (c, f) if rng.random() < 0.6 else (f, c)
     nx, ny = (n, k) if x is c else (k, n)
     how = rng.choice(("", "", " under a bush", " by the path", " in the grass", " near a tree"))
