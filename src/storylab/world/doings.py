@@ -82,13 +82,17 @@ def _adjs() -> dict[str, list[str]]:
     return adjs
 
 
-def _np(st, word: str, plural_ok: bool = True) -> str:
-    """A noun phrase: the duck, a fluffy duck, three ducks, some shiny pebbles, all the cookies."""
+_MANY = frozenset(("count", "collect", "stack", "juggle"))  # verbs whose object is several things
+
+
+def _np(st, word: str, plural_ok: bool = True, many: bool = False) -> str:
+    """A noun phrase: the duck, a fluffy duck, three ducks, some shiny pebbles, all the cookies
+    (`many`: always several, as what one counts or stacks)."""
     v, rng = st.w.vocab, st.rng
     n = v.noun.get(word)
     if n is None:
         return f"the {word}"
-    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING]
+    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING and x != word]  # not "the orange orange"
     seed = st.adj["word"]
     if not st.used_adj and seed in adjs:  # the seed adjective, where it fits a thing the characters handle
         adj, st.used_adj = seed + " ", True
@@ -96,7 +100,7 @@ def _np(st, word: str, plural_ok: bool = True) -> str:
         adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.5 else ""
     if n.get("mass"):
         return f"some {adj}{word}"
-    r = rng.random()
+    r = rng.random() * (0.35 if many else 1.0)
     if plural_ok and r < 0.35 and n["plural"] != word:
         k = rng.randint(2, 5)
         return rng.choice((f"{NUMBERS[k]} {adj}{n['plural']}", f"some {adj}{n['plural']}", f"all the {n['plural']}"))
@@ -192,26 +196,26 @@ def doing(st, group: list, place: str) -> None:
         return
     if others and r < 0.2:
         y = rng.choice(others)
-        st.s(f"While {st.nm(y)} was {_verb(st, v2, 'ing')} {_np(st, rng.choice(o2))}, "
-             f"{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))}.")
+        st.s(f"While {st.nm(y)} was {_verb(st, v2, 'ing')} {_np(st, rng.choice(o2), many=v2.split()[0] in _MANY)}, "
+             f"{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}.")
     elif others and r < 0.4:
         y = rng.choice(others)
-        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))}, and {st.nm(y)} "
-             f"{_verb(st, v2, 'past')} {_np(st, rng.choice(o2))}.")
+        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}, and {st.nm(y)} "
+             f"{_verb(st, v2, 'past')} {_np(st, rng.choice(o2), many=v2.split()[0] in _MANY)}.")
     elif others and r < 0.55:
         y = rng.choice(others)
         tail = rng.choice(_TAILS_TWO).format(pp=pp)
-        st.s(f"{opener}{st.nm(x)} and {st.nm(y)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))}{tail}.")
+        st.s(f"{opener}{st.nm(x)} and {st.nm(y)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}{tail}.")
     elif r < 0.64 and (deg := _degree(st, o1)):
         word, adj, cmp_, sup = deg
         st.s(rng.choice((f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {a(adj + ' ' + word)}, and then an even {cmp_} one.",
                          f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} the {sup} {word} of all{pp}.")))
     elif r < 0.8:
         tail = rng.choice(_TAILS_ONE).format(r=x.r, adv=rng.choice(_ADVERBS), pp=pp)
-        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))}{tail}.")
+        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}{tail}.")
     elif r < 0.9:
-        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1))} and "
-             f"{_verb(st, v2, 'past')} {_np(st, rng.choice(o2))}{pp}.")
+        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)} and "
+             f"{_verb(st, v2, 'past')} {_np(st, rng.choice(o2), many=v2.split()[0] in _MANY)}{pp}.")
     else:
         word = rng.choice(o1)
         who = f", {others[0].title}" if others and others[0].title[:1].isupper() else ""
@@ -326,4 +330,4 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
         outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
     v, objs = rng.choice([x for x in _pairs(st, place, outdoor) if x[0].split(" ", 1)[0] not in _NOT_BUSY])
     where = rng.choice(_AT_HOME) if place == "home" else ""
-    return f"{_verb(st, v, form)} {_np(st, rng.choice(objs))}{where}"
+    return f"{_verb(st, v, form)} {_np(st, rng.choice(objs), many=v.split()[0] in _MANY)}{where}"

@@ -173,7 +173,13 @@ def _pick(rng, *makers) -> str:
 
 def _ask(st, asker: str, question: str) -> None:
     """A question as a line of dialogue (a paragraph never starts with a quote)."""
-    st.s(f'{asker} asked, "{question}"')
+    if st.doc.cur and st.rng.random() < 0.5:
+        st.say(asker, question, "asked")
+    else:
+        st.s(f'{asker} asked, "{question}"')
+
+
+_TELL_AT = ("pointed and said", "smiled and said", "looked around and said", "said with a smile")
 
 
 def _tell(st, clause: str, we: bool = False) -> None:
@@ -185,17 +191,29 @@ def _tell(st, clause: str, we: bool = False) -> None:
         who = st.nm(st.friend)
     r = rng.random()
     if r < 0.3 or (we and r < 0.75):
-        st.s(f'{who} told {N}, "{cap(clause)}."')
+        k = rng.random()
+        if k < 0.4:
+            st.s(f'{who} told {N}, "{cap(clause)}."')
+        elif k < 0.7 or not st.doc.cur:
+            st.s(f'{who} {rng.choice(_TELL_AT)}, "{cap(clause)}, {N}."')
+        else:
+            st.s(f'"{cap(clause)}," {who} told {N}.')
     elif we or r < 0.42:
-        st.s(f'{who} asked {N}, "Did you know that {clause}?"')
+        if st.doc.cur and rng.random() < 0.4:
+            st.s(f'{who} asked {N}, "Did you know that {clause}?"')
+        else:
+            st.s(f'{who} asked {N}, "Did you know that {clause}?"')
     elif r < 0.56:
-        st.s(f"{who} told {N} that {clause}.")
+        st.s(rng.choice((f"{who} told {N} that {clause}.", f"{who} said that {clause}.",
+                         f"On the way, {who} told {N} that {clause}.")))
     elif r < 0.72:
-        st.s(f"{N} knew that {clause}.")
+        st.s(rng.choice((f"{N} knew that {clause}.", f"{N} remembered that {clause}.",
+                         f"{N} had seen in a book that {clause}.", f"{N} already knew that {clause}.")))
     elif r < 0.9:
-        st.s(f"{N} learned that {clause}.")
+        st.s(rng.choice((f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
+                         f"{N} found out that {clause}.")))
     else:
-        st.s(f"{cap(clause)}.")
+        st.s(rng.choice((f"{cap(clause)}.", f"Everyone knows that {clause}.")))
 
 
 def _qa(st, question: str, asker: str, answer: str, answerer: str) -> None:

@@ -27,7 +27,7 @@ pronouns where unambiguous), so that one plan yields many surface forms.
 
 from __future__ import annotations
 
-from storylab.world import doings, facts, frame, skills
+from storylab.world import beats, doings, facts, frame, skills
 from storylab.world.model import DIRECTIONS, FAMILY, WISE_ANIMALS, Char
 from storylab.world.state import ACTIVITY_WEATHER, SEASON_WEATHER, WARM
 from storylab.world.text import a, cap
@@ -357,7 +357,7 @@ class Outing(Plan):
             item = n
             st.used_noun = True
         st.thing = item or rng.choice(w.toys)
-        self.tool = item is not None and st.thing is item  # the thing is what the activity is done with
+        self.tool = st.thing is w.vocab.noun.get(bring)  # the thing is what the activity is done with (not a teddy)
         self.rain_later = (not self.indoor and weather in WARM | {"cloudy", "windy", "cool"} and
                            "rainy" in SEASON_WEATHER[st.season] and
                            w.places[dest]["outdoor"] and rng.random() < 0.45)
@@ -365,37 +365,59 @@ class Outing(Plan):
         _cast(st, self, 0.5)
 
     def want(self, st):
-        c, g = st.hero, st.grownup
+        c, g, rng = st.hero, st.grownup, st.rng
         D = st.place_mark(self.dest)
-        act = self.activity
-        if "Dialogue" in st.f or st.rng.random() < 0.3:
-            line = st.pick(f"Can we go to the {D} and {act}, {g.title}?", f"Please, {g.title}, can we go to the {D} to {act}?",
-                           f"{g.title}, I really want to {act} at the {D} today!")
+        act, it = self.activity, st.thing["word"]
+        if "Dialogue" in st.f or rng.random() < 0.3:
+            line = rng.choice((f"Can we go to the {D} and {act}, {g.title}?", f"Please, {g.title}, can we go to the {D} to {act}?",
+                               f"{g.title}, I really want to {act} at the {D} today!",
+                               f"{g.title}, can we {act} today? The {D} would be perfect!",
+                               f"Let's go to the {D} and {act}, {g.title}!",
+                               f"Is today a good day to {act} at the {D}, {g.title}?"))
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
-            st.speak(g, st.pick(f"Yes, {c.name}, get your {st.thing['word']} and we will go.",
-                                f"That is a good idea, {c.name}, we can {act} after lunch.",
-                                f"Okay, {c.name}, but first we have to get ready.",
-                                f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}."),
-                     st.pick("said", "answered", "laughed and said"))
+            st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
+                                    f"That is a good idea, {c.name}, we can {act} after lunch.",
+                                    f"Okay, {c.name}, but first we have to get ready.",
+                                    f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}.",
+                                    f"Yes, {c.name}, and do not forget your {it}.",
+                                    f"Yes, {c.name}, let's go as soon as we are ready!",
+                                    f"Maybe, {c.name}, but let's look at the sky first.")),
+                     rng.choice(("said", "answered", "said")))  # not '"...," smiled and said Dad' 
         else:
-            st.s(st.pick(f"That day, {st.sub(c)} wanted to {act} at the {D}.",
-                         f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
-                         f"{st.nm(g)} had promised that they would go to the {D} to {act}."))
-            st.s(st.pick(f"{st.nm(g)} said yes, and {st.nm(c)} {st.pick('jumped up and down', 'clapped', 'smiled from ear to ear')}.",
-                         f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast."))
+            when = rng.choice(("That day, ", "That morning, ", "", "", "For days, "))
+            st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act} at the {D}." if when != "For days, " else
+                             f"For days, {st.sub(c, False)} had wanted to {act} at the {D}.",
+                             f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
+                             f"{st.nm(g)} had promised that they would go to the {D} to {act}.",
+                             f"{st.nm(g)} had a plan for the day: they would go to the {D} to {act}.",
+                             f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
+            why = beats.reason(st, self.dest) if rng.random() < 0.45 and " asked " not in st.doc.cur[-1] \
+                and room(st, 90) else None
+            if why:  # what is there to see (the animals the knowledge base puts there)
+                st.s(why)
+            elif rng.random() < 0.5 or " asked " in st.doc.cur[-1]:  # the answer to a question, or half the time
+                st.s(rng.choice((f"{st.nm(g)} said yes, and {st.nm(c)} {rng.choice(('jumped up and down', 'clapped', 'smiled from ear to ear', 'ran to get ' + c.p + ' ' + it))}.",
+                                 f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast.",
+                                 f"{st.nm(c)} {rng.choice(('put', 'packed'))} {c.p} {it} in a bag, and soon {c.s} was ready.",
+                                 f"{st.nm(c)} was so {rng.choice(('happy', 'excited', 'glad'))} that {c.s} could not sit still.")))
         if self.indoor:
             st.s(st.pick(f"The {st.place_mark(self.dest)} was inside a big warm house, so {c.name} could swim even on {a(st.weather)} day.",
                          f"In the {st.time_mark(st.season)}, the {st.place_mark(self.dest)} was inside, where the water was warm for {c.name}."))
 
     def hint(self, st):
-        c = st.hero
+        c, rng, g = st.hero, st.rng, st.grownup
         if self.rain_later:
-            st.s(st.pick(f"Far away, over the hills, {c.name} saw some dark clouds, but {c.s} did not think about them.",
-                         f"{st.nm(st.grownup)} looked at the sky and said, \"{c.name}, we should take an umbrella.\""))
+            st.s(rng.choice((f"Far away, over the hills, {c.name} saw some dark clouds, but {c.s} did not think about them.",
+                             f"{st.nm(g)} looked at the sky and said, \"{c.name}, we should take an umbrella.\"",
+                             f"The wind smelled a little like rain, but {c.name} did not notice.",
+                             f"{st.nm(g)} looked at the gray sky far away and took an umbrella, just in case.")))
             self.flags_umbrella = "umbrella" in st.doc.cur[-1]
         else:
-            st.s(st.pick(f"{st.nm(st.grownup)} said, \"Hold on to your {st.thing['word']}, {c.name}, and do not lose it.\"",
-                         f"{st.nm(st.grownup)} told {c.name} to stay close and not to run away."))
+            it = st.thing["word"]
+            st.s(rng.choice((f"{st.nm(g)} said, \"Hold on to your {it}, {c.name}, and do not lose it.\"",
+                             f"{st.nm(g)} told {c.name} to stay close and not to run away.",
+                             f"\"Stay where I can see you, {c.name},\" {st.nm(g)} said.",
+                             f"{st.nm(g)} told {c.name} to keep {c.p} {it} in {c.p} bag on the way.")))
 
     def middle(self, st):
         c, g, f = st.hero, st.grownup, self.companion
@@ -427,12 +449,30 @@ class Outing(Plan):
                 self.scene(st)
 
     def arrive(self, st):
-        c, rng = st.hero, st.rng
+        c, rng, g = st.hero, st.rng, st.grownup
         D = st.place_mark(self.dest)
-        act = self.activity
-        st.s(st.pick(f"When they {st.pick('got to', 'arrived at', 'reached')} the {D}, {st.sub(c, False)} {st.pick('could not stop smiling', 'laughed and laughed', 'ran in front of everyone')}.",
-                     f"At the {D}, there was so much for {c.name} to see.",
-                     f"{c.name} thought the {D} was {st.pick('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty')} that day."))
+        act, it = self.activity, st.thing["word"]
+        got = rng.choice(("got to", "arrived at", "reached", "came to"))
+        do = rng.choice(("could not stop smiling", "laughed and laughed", "ran in front of everyone", "clapped",
+                         "looked all around", "jumped for joy", "ran on in front", "shouted with joy"))
+        r = rng.random()
+        if r < 0.3:
+            st.s(f"When they {got} the {D}, {st.sub(c, False)} {do}.")
+        elif r < 0.45:
+            st.s(rng.choice((f"At the {D}, there was so much for {c.name} to see.",
+                             f"{c.name} thought the {D} was {rng.choice(('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty'))} that day.",
+                             f"The {D} was even {rng.choice(('bigger', 'prettier', 'nicer', 'busier'))} than {c.name} remembered.")))
+        elif r < 0.65 and st.w.places[self.dest]["outdoor"]:
+            an = rng.choice(st.w.scene_animals(self.dest))
+            st.s(rng.choice((f"At the {D}, there were {an['plural']} and {beats.outdoor_thing(st, True)} everywhere.",
+                             f"The first thing {c.name} saw at the {D} was {a(an['word'])}.",
+                             f"When they {got} the {D}, {a(an['word'])} was there, as if it was waiting for them.")))
+        elif r < 0.8 and st.known(g) and g.title[:1].isupper():
+            st.speak(c, rng.choice((f"Look, {g.title}, we are here!", f"The {D} is so {rng.choice(('big', 'pretty', 'beautiful'))}, {g.title}!",
+                                    f"{g.title}, can I {act} now?", f"{g.title}, we are at the {D} at last!")),
+                     rng.choice(("shouted", "said", "called")))
+        else:
+            st.s(f"{beats.soon(st)}they were at the {D}, and {st.sub(c, False)} {do}.")
         if rng.random() < 0.15 and not self.stop:
             pl_ = st.w.vocab.noun[self.dest]["plural"]
             st.s(st.pick(f"Of all the {pl_} in the village, {c.name} liked this one best.",
@@ -446,40 +486,62 @@ class Outing(Plan):
         if not short(st) and (not self.stop or room(st, 110)) and fits(st, 12):
             self.scene(st)
         if not self.rain_later:
-            st.state.uses(c.name, st.thing["word"])
-            own = "" if st.thing["word"] in act.split() else f" with {c.p} {st.thing['word']}"  # not "ride a sled with her sled"
-            st.s(st.pick(f"{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act}{own}.",
-                         f"{st.sub(c)} took out {c.p} {st.thing['word']}, and soon they were ready to {act}.",
-                         f"They used {c.p} {st.thing_adj} {st.thing['word']} to {act}, and it was so much fun." if self.tool
-                         else f"{st.sub(c)} {act.split(' ', 1)[0] in ('swim', 'splash') and 'jumped in' or 'began'} "
-                              f"right away, and it was so much fun."))
+            st.state.uses(c.name, it)
+            own = "" if it in act.split() else f" with {c.p} {it}"  # not "ride a sled with her sled"
+            first = rng.choice(("First, ", "Right away, ", "", "", "Then "))
+            st.s(rng.choice((f"{first}{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act}{own}.",
+                             f"{st.sub(c)} took out {c.p} {it}, and {rng.choice(('soon', 'before long', 'in no time'))} "
+                             f"they were ready to {act}.",
+                             f"They used {c.p} {st.thing_adj} {it} to {act}, and it was so much fun." if self.tool
+                             else f"{st.sub(c)} {act.split(' ', 1)[0] in ('swim', 'splash') and 'jumped in' or 'began'} "
+                                  f"right away, and it was so much fun.",
+                             f"{first}{st.sub(c)} and {st.nm(g)} went to {act}{own}.",
+                             f"It was time to {act} at last, and {c.name} had {c.p} {it} ready.")))
+            if rng.random() < 0.85 and fits(st, 16):
+                beats.activity_detail(st, self)
 
     def scene(self, st):
         if not facts.episode(st, "scene"):
             _scenery(st)
 
     def rain(self, st):
-        c, g = st.hero, st.grownup
+        c, g, rng = st.hero, st.grownup, st.rng
         st.state.weather_turns(self.rain_weather)
-        st.s(st.pick(f"Then dark clouds came over the {st.place_mark(self.dest)}, and {c.name} felt the first drops of rain.",
-                     f"Suddenly, the sky over the {st.place_mark(self.dest)} turned gray, and big drops of rain fell on {c.name}.",
-                     f"But before {c.name} could {self.activity}, it started to rain."))
-        st.s(st.pick(f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
-                     f"{st.sub(c)} hoped that the rain would stop soon, because {c.s} wanted to {self.activity}.",
-                     f"{st.sub(c)} wished that the sun would come back, so that {c.s} could {self.activity}."))
-        if getattr(self, "flags_umbrella", False) or (not self.bad and st.rng.random() < 0.5):
+        D = st.place_mark(self.dest)
+        drops = rng.choice(("the first drops of rain", "a big drop on " + c.p + " nose", "rain on " + c.p + " hands",
+                            "the wind turn cold"))
+        st.s(rng.choice((f"Then dark clouds came over the {D}, and {c.name} felt {drops}.",
+                         f"Suddenly, the sky over the {D} turned gray, and big drops of rain fell on {c.name}.",
+                         f"But before {c.name} could {self.activity}, it started to rain.",
+                         f"{beats.soon(st)}it began to rain on the {D}.",
+                         f"Just then, {c.name} felt {drops}.")))
+        if rng.random() < 0.6:
+            st.s(rng.choice((f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
+                             f"{c.name} hoped that the rain would stop soon, so that {c.s} could {self.activity}.",
+                             f"{c.name} said, \"Oh no, not now, {g.title}!\"",
+                             f"{c.name} wished that the sun would come back to the {D}.")))
+        if getattr(self, "flags_umbrella", False) or (not self.bad and rng.random() < 0.5):
             facts.need(st, "rain")
         if self.bad:
-            st.s(st.pick(f"{c.name} and {g.title} had to go home, and {c.name} could not {self.activity} that day.",
-                         f"The rain did not stop, so {c.name} and {g.title} went home wet and cold."))
+            st.s(rng.choice((f"{c.name} and {g.title} had to go home, and {c.name} could not {self.activity} that day.",
+                             f"The rain did not stop, so {c.name} and {g.title} went home wet and cold.",
+                             f"It rained and rained, and {c.name} had to go home.")))
             self.failed = True
         elif self.twist:
-            st.s(st.pick(f"But then the rain stopped, and a big rainbow came out over the {st.place_mark(self.dest)}!",
-                         f"The rain stopped as fast as it had started, and the sun came out over the {st.place_mark(self.dest)}."))
+            st.s(rng.choice((f"But then the rain stopped, and a big rainbow came out over the {D}!",
+                             f"The rain stopped as fast as it had started, and the sun came out over the {D}.",
+                             f"Then, just like that, the rain stopped, and the sun came out over the {D} again.")))
             st.state.weather_turns("sunny")
         else:
-            st.s(st.pick(f"{st.nm(g)} looked at {c.name} and had an idea. They waited under a big {st.pick('tree', 'bush', 'umbrella')} until the rain stopped.",
-                         f"{st.nm(c)} and {st.nm(g)} sat under a big {st.pick('tree', 'bush')} and waited, and soon the rain was over."))
+            under = rng.choice(("a big tree", "a tall tree", "a big bush", "the little bridge", "a big umbrella",
+                                f"{c.p} {g.title.lower()}'s coat" if g.kind in FAMILY else "a big tree"))
+            wait = rng.choice((f"watched the rain fall on the {D}", "listened to the rain", "sang a little song",
+                               "counted the drops", "told funny stories", "watched the puddles grow"))
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} waited under {under} until the rain stopped.",
+                             f"They waited under {under} until the rain stopped.",
+                             f"They sat under {under} and {wait}, and soon the rain was over.",
+                             f"{st.nm(g)} had an idea, and they waited under {under}.",
+                             f"Under {under}, {c.name} {wait} until the rain stopped.")))
             st.state.weather_turns("cloudy")
 
     def ending(self, st):
@@ -489,18 +551,22 @@ class Outing(Plan):
             if self.rain_later:
                 st.state.uses(c.name, st.thing["word"])
                 st.s(f"{cap(then(st, 0.8))}{st.sub(c)} could {self.activity} at last.")
+                if st.rng.random() < 0.6 and ends_fit(st, 16):
+                    beats.activity_detail(st, self)
             st.state.at(st.pick("afternoon", "evening"))
-            st.s(st.pick(f"{st.nm(c)} and {st.nm(g)} stayed at the {st.place_mark(self.dest)} until the sun went down.",
-                         f"When it was time to go home, {st.nm(c)} did not want to leave the {st.place_mark(self.dest)}.",
-                         f"In the {st.time_mark(st.state.time)}, {st.nm(c)} and {st.nm(g)} {st.pick(*SMALL_WALK)} home from the {st.place_mark(self.dest)}.",
-                         f"When {st.nm(c)} and {st.nm(g)} returned home, {c.s} {st.pick('hoped', 'wished')} they could come back to the {st.place_mark(self.dest)} soon."))
+            if st.rng.random() < 0.2:
+                st.s(f"{st.nm(c)} and {st.nm(g)} stayed at the {st.place_mark(self.dest)} until the sun went down.")
+            else:
+                beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"])
         if self.bad and not failed:
             it = st.thing["word"]
             st.state.lose(c.name, it)
-            st.s(st.pick(f"But on the way home, {c.name} lost {c.p} {it}, and nobody could find it.",
-                         f"But when they got home, {c.name}'s {it} was not in the bag, and it was lost.",
-                         f"But at the end of the day, {c.name} left {c.p} {it} at the {st.place_mark(self.dest)}, "
-                         f"and when they went back, it was gone."))
+            where = st.pick("on the way home", "somewhere on the path", f"at the {st.place_mark(self.dest)}",
+                            "by the big tree", "when they were not looking")
+            st.s(st.pick(f"But {c.name} lost {c.p} {it} {where}, and nobody could find it.",
+                         f"But when they got home, {c.name}'s {it} was not in the bag.",
+                         f"But {c.name} had left {c.p} {it} {st.pick('by the big tree', 'on a bench', 'on the grass')}, and when they went back, it was gone.",
+                         f"At home, {c.name} looked for {c.p} {it}, but it was gone."))
         if self.stop and st.rng.random() < 0.9:
             skills.time_order_tell(st, self)
 
@@ -599,75 +665,118 @@ class Lost(Plan):
         self.mover = st.grownup if not (self.companion and rng.random() < 0.4) else self.companion
 
     def want(self, st):
-        c = st.hero
+        c, rng = st.hero, st.rng
         it = st.thing["word"]
-        st.s(st.pick(f"That {st.time_mark('morning')}, {st.sub(c)} wanted to play with {c.p} {it}.",
-                     f"After breakfast, {st.sub(c)} wanted to take {c.p} {it} to the {st.place_mark(self.home)}.",
-                     f"{st.sub(c)} {st.pick('looked', 'searched')} for {c.p} {it}, because {c.s} wanted to show it to everyone."))
+        P = st.place_mark(self.home)
+        when = rng.choice((f"That {st.time_mark('morning')}, ", "After breakfast, ", "", "That day, ", "Right after breakfast, "))
+        st.s(rng.choice((f"{when}{st.sub(c)} wanted to play with {c.p} {it}.",
+                         f"{when}{st.sub(c)} wanted to take {c.p} {it} to the {P}.",
+                         f"{st.sub(c)} {rng.choice(('looked', 'searched'))} for {c.p} {it}, because {c.s} wanted to show it to everyone.",
+                         f"{when}{st.sub(c)} wanted to {beats.play(st, c, it, 'word')} at the {P}.",
+                         f"{when}{st.sub(c)} had a plan: to {beats.play(st, c, it, 'word')} at the {P}.")))
 
     def hint(self, st):
-        st.s(st.pick(f"The night before, {st.nm(self.mover)} had said that {st.hero.name}'s room was too messy.",
-                     f"{st.nm(st.grownup)} always said, \"{st.hero.name}, a clean room is a happy room.\""))
+        c, rng, M = st.hero, st.rng, self.mover
+        st.s(rng.choice((f"The night before, {st.nm(M)} had said that {c.name}'s room was not clean.",
+                         f"{st.nm(st.grownup)} always said, \"{c.name}, a clean room is a happy room.\"",
+                         f"There were toys all over {c.name}'s floor, and {st.nm(M)} did not like it.",
+                         f"{c.name} always left {c.p} {st.thing['word']} and {c.p} other toys on the floor.")))
 
     def middle(self, st):
-        c, it = st.hero, st.thing["word"]
+        c, it, rng = st.hero, st.thing["word"], st.rng
         st.state.at("noon")
-        # yesterday, the mover put the thing away (the state: it leaves the hero's hands into a box)
-        st.s(st.pick(f"But the {it} was not on {c.name}'s bed, and it was not under the table.",
-                     f"But {c.name}'s {it} was gone, and it was not where {c.s} had left it.",
-                     f"{st.sub(c)} looked everywhere, but the {it} was not there."))
+        h1, h2 = beats.hiding(st)
+        st.s(rng.choice((f"But the {it} was not {h1}, and it was not {h2}.",
+                         f"But {c.name}'s {it} was gone, and it was not where {c.s} had left it.",
+                         f"{st.sub(c)} looked {h1} and {h2}, but the {it} was not there.",
+                         f"{st.sub(c)} looked everywhere, but the {it} was not there.",
+                         f"The {it} was not {h1}, and it was not {h2}.",
+                         f"{st.sub(c)} looked {h1}. No {it}! {cap(c.s)} looked {h2}. No {it} there!")))
         st.state.lose(c.name, it)
-        st.s(st.pick(f"{st.nm(c)} felt {feel(st, 'neg')} about {c.p} {it}.", f"{st.sub(c)} felt {feel(st, 'neg')} without {c.p} {it}."))
+        fl = feel(st, "neg")
+        st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
+                         f"{st.sub(c)} sat down on the floor and felt {fl}.",
+                         f"{c.name} {rng.choice(('cried', 'said'))}, \"My {it} is gone!\"",
+                         f"{st.sub(c)} was {fl}, because the {it} was {c.p} favorite.")))
         if self.pet_took:
             self.pet(st)
             return
         if self.conflict and self.companion and self.mover is not self.companion:
             f = self.companion
-            st.s(st.pick(f"{st.sub(c)} thought that {st.nm(f)} had taken it.",
-                         f"\"{f.name}, did you take my {it}?\" {c.name} shouted."))
-            st.speak(f, st.pick(f"No, {c.name}, I did not!", f"I did not take your {it}!"), st.pick("said", "cried"))
+            st.s(rng.choice((f"{st.sub(c)} thought that {st.nm(f)} had taken it.",
+                             f"\"{f.name}, did you take my {it}?\" {c.name} shouted.",
+                             f"\"You took my {it}, {f.name}!\" {c.name} said.")))
+            st.speak(f, rng.choice((f"No, {c.name}, I did not!", f"I did not take your {it}!",
+                                    f"It was not me, {c.name}!")), rng.choice(("said", "cried")))
             st.flags["quarrel"] = True
         if st.rng.random() < 0.4 and room(st, 80):
             facts.task(st, "home") if st.rng.random() < 0.5 else facts.need(st, "dark")
         doings.fill(st, [c] + ([self.companion] if self.companion else []), "home", middle_words(st) - 40, 2, 0)
         skills.boxes(st, self.mover, st.thing)
         if self.bad:
-            st.s(st.pick(f"But when {c.name} took it out, {c.s} saw that the {it} was broken.",
-                         f"But the {it} was broken, because something heavy had been on top of it."))
+            st.s(rng.choice((f"But when {c.name} took it out, {c.s} saw that the {it} was broken.",
+                             f"But the {it} was broken, because something heavy had been on top of it.",
+                             f"But the {it} had been at the bottom, and now it was broken.")))
             st.state.feel(c.name, "sad")
         else:
-            st.s(st.pick(f"{st.sub(c)} was so happy to have {c.p} {it} back.",
-                         f"{st.sub(c)} hugged {c.p} {it} and laughed.",
-                         f"There it was, and {c.name} held {c.p} {it} close."))
+            st.s(rng.choice((f"{st.sub(c)} was so happy to have {c.p} {it} back.",
+                             f"{st.sub(c)} hugged {c.p} {it} and laughed.",
+                             f"There it was, and {c.name} held {c.p} {it} close.",
+                             f"{st.sub(c)} {rng.choice(('jumped up and down', 'smiled from ear to ear', 'laughed out loud'))}.",
+                             f"{c.name} said, \"Thank you, {self.mover.title}!\"" if self.mover.title[:1].isupper()
+                             else f"{st.sub(c)} was so happy.")))
 
     def pet(self, st):
         c, rng, it = st.hero, st.rng, st.thing["word"]
         pet = rng.choice(["dog", "puppy", "cat", "kitten"])
-        st.s(st.pick(f"Then {c.name} heard a noise {st.pick('under the bed', 'under the table', 'behind the couch', 'behind the door')}.", f"Then there was a noise behind the couch in {c.name}'s room."))
-        st.s(f"It was the family {pet}, and it had the {it}!",
-             st.pick(f"The {pet} thought {c.name}'s {it} was a new toy.", f"The {pet} wanted to play with {c.name}'s {it} too."))
+        where = rng.choice(('under the bed', 'under the table', 'behind the couch', 'behind the door', 'in the yard',
+                            'in the kitchen'))
+        st.s(rng.choice((f"Then {c.name} heard a noise {where}.", f"{beats.soon(st)}there was a noise {where}.",
+                         f"Just then, something moved {where}.")))
+        st.s(rng.choice((f"It was the family {pet}, and it had the {it}!", f"There was the {pet}, with the {it} in its mouth!",
+                         f"The family {pet} was {where}, and it was playing with the {it}!")),
+             rng.choice((f"The {pet} thought {c.name}'s {it} was a new toy.", f"The {pet} wanted to play with {c.name}'s {it} too.",
+                         f"The {pet} did not know the {it} was not a toy for {pet}s." if pet in ("dog", "cat") else
+                         f"The {pet} thought the {it} was for it.")))
         if rng.random() < 0.8:
             facts.meet(st, pet, ("says", "cry"))
         if self.bad:
-            st.s(f"When {c.name} got it back, the {it} was wet and broken.")
+            st.s(rng.choice((f"When {c.name} got it back, the {it} was wet and broken.",
+                             f"The {it} was all wet, and it was broken.")))
         else:
             st.state.has(c.name, it)
-            st.s(f"The {pet} let go of the {it}, and {c.name} laughed.")
+            st.s(rng.choice((f"The {pet} let go of the {it}, and {c.name} laughed.",
+                             f"When {c.name} gave the {pet} a ball, it let go of the {it}." if it != "ball"
+                             else f"The {pet} dropped the ball, and {c.name} laughed.",
+                             f"The {pet} dropped the {it} at {c.name}'s feet.")))
 
     def ending(self, st):
-        c = st.hero
+        c, rng = st.hero, st.rng
         if self.bad:
             return
         st.state.at("afternoon")
-        st.state.uses(c.name, st.thing["word"])
-        st.s(st.pick(f"In the {st.time_mark('afternoon')}, {st.sub(c)} played with {c.p} {st.thing['word']} at the {st.place_mark(self.home)}.",
-                     f"After lunch, {st.sub(c)} took the {st.thing['word']} to the {st.place_mark(self.home)} and played until dinner."))
+        it = st.thing["word"]
+        st.state.uses(c.name, it)
+        f = self.companion if self.companion and st.known(self.companion) else None
+        P = st.place_mark(self.home)
+        who = f"{st.nm(c)} and {st.nm(f)}" if f and rng.random() < 0.4 else st.sub(c)
+        when = rng.choice((f"In the {st.time_mark('afternoon')}", "After lunch", "Later", "That afternoon",
+                           "After that"))
+        until = rng.choice(("", "", " until dinner", " until it was time for dinner", " all afternoon",
+                            " until the sun went down", " for a long time"))
+        st.s(rng.choice((f"{when}, {who} played with the {it} at the {P}{until}.",
+                         f"{when}, {who} took the {it} to the {P} and played{until}.",
+                         f"{when}, {st.sub(c)} went to the {P} and {beats.play(st, c, it)}{until}.",
+                         f"{when}, {st.sub(c)} {beats.play(st, c, it)} at the {P}{until}.",
+                         f"{when}, at the {P}, {st.sub(c, False)} {beats.play(st, c, it)}{until}.")))
         st.place = self.home
         if st.rng.random() < 0.6 and room(st, 30):
             facts.place(st, self.home, 1)
         if st.rng.random() < 0.5:
-            st.s(st.pick(f"This time, {c.name} put the {st.thing['word']} back in the box when {c.s} was done.",
-                         f"From then on, {c.name} always knew where to look for {c.p} {st.thing['word']}."))
+            st.s(rng.choice((f"This time, {c.name} put the {it} back in the box when {c.s} was done.",
+                             f"From then on, {c.name} always knew where to look for {c.p} {it}.",
+                             f"When {c.s} got home, {c.name} put the {it} away {rng.choice(('in its place', 'in the box', 'on the shelf'))}.",
+                             f"After that, {c.name} kept the {it} in the same place every day.")))
 
     def moral(self, st):
         return st.pick(f"{st.hero.name} learned that it is good to keep your things in their place.",
@@ -704,26 +813,38 @@ class Baking(Plan):
                                     if x != st.grownup.title])
 
     def want(self, st):
-        c, g = st.hero, st.grownup
+        c, g, rng = st.hero, st.grownup, st.rng
         dish = self.dish
         who = self.for_whom
+        why = rng.choice(("", "", "", f", because {who} was sick" if who != "a sick friend" else "",
+                          f", to say thank you", f", because it was {who}'s birthday" if who[:1].isupper() else ""))
         if "Dialogue" in st.f:
-            st.speak(g, st.pick(f"Today we will make {dish} for {who}.", f"Would you like to help me make {dish} for {who}?"),
-                     "said")
-            line = st.pick(f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
-                           f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?")
+            st.speak(g, rng.choice((f"Today we will make {dish} for {who}.", f"Would you like to help me make {dish} for {who}?",
+                                    f"{c.name}, shall we bake {dish} for {who} today?",
+                                    f"I have an idea, {c.name}: let's make {dish} for {who}!")),
+                     rng.choice(("said", "said", "asked")))
+            line = rng.choice((f"Yes, {g.title}, can I help mix the {dish}?", f"Yay, {g.title}, I love to bake {dish}!",
+                               f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?",
+                               f"Can I stir the {dish}, {g.title}?", f"Oh yes, {g.title}, {who} will love it!"))
             st.speak(c, line, st.pick("said", "asked") if line.endswith("?") else st.pick("said", "shouted"))
         else:
-            st.s(st.pick(f"It was a special day, and they wanted to make {dish} for {who}.",
-                         f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}.",
-                         f"{st.sub(c)} wanted to bake {dish} for {who}, and {st.nm(g)} said {c.s} could help."))
-        st.s(st.pick(f"But {st.nm(g)} looked in the kitchen, and there were no eggs for {c.name}'s {dish}.",
-                     f"But to make {dish}, they needed eggs, and there were no eggs left in {c.name}'s kitchen.",
-                     f"First, {st.nm(c)} and {st.nm(g)} needed eggs and a few other things."))
+            st.s(rng.choice((f"It was a special day, and they wanted to make {dish} for {who}{why}.",
+                             f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}{why}.",
+                             f"{st.sub(c)} wanted to bake {dish} for {who}, and {st.nm(g)} said {c.s} could help.",
+                             f"That day, {st.nm(g)} was going to make {dish} for {who}{why}, and {c.name} wanted to help.",
+                             f"{st.sub(c)} {rng.choice(('loved', 'liked'))} to help in the kitchen, and today they would make {dish} for {who}{why}.")))
+        st.s(rng.choice((f"But there were no eggs in {c.name}'s kitchen.", f"But {g.title} had no eggs for {c.name}'s {dish}.",
+                         f"But there were no eggs for {c.name}'s {dish}.", f"First, {c.name} needed to get eggs for the {dish}.",
+                         f"But {st.nm(g)} had no eggs left for {c.name}'s {dish}.",
+                         f"But when {st.nm(g)} opened the fridge, there were no eggs.",
+                         f"{st.nm(c)} looked for the eggs, but the egg box was empty.")))
 
     def hint(self, st):
-        st.s(st.pick(f"{st.nm(st.grownup)} said, \"Be careful with the eggs, {st.hero.name}, they break easily.\"",
-                     f"{st.hero.name}'s basket had a small hole in it, but nobody saw it."))
+        c, rng = st.hero, st.rng
+        st.s(rng.choice((f"{st.nm(st.grownup)} said, \"Be careful with the eggs, {c.name}, they break easily.\"",
+                         f"{c.name}'s basket had a small hole in it, but nobody saw it.",
+                         f"{c.name} liked to run and jump everywhere, even with a full basket.",
+                         f"\"Eggs break easily, so we must walk slowly,\" {st.nm(st.grownup)} told {c.name}.")))
 
     def middle(self, st):
         c, g, f = st.hero, st.grownup, self.companion
@@ -743,9 +864,7 @@ class Baking(Plan):
         doings.fill(st, group, self.shop, middle_words(st) - 40, 3)
         # counting: the eggs on the way home
         st.state.at("afternoon")
-        skills.counting_loss(st, "egg", carrier=c, bad=self.bad, cause=st.pick(
-            f"{c.name} tripped on a rock", f"{c.name} ran too fast", f"{c.name}'s basket hit the fence",
-            f"{c.name} dropped the basket", f"{c.name} slipped on the path"))
+        skills.counting_loss(st, "egg", carrier=c, bad=self.bad)
         if self.conflict and f:
             st.s(st.pick(f"{st.nm(f)} said that {c.name} broke them, and {c.name} said that was not so.",
                          f"\"You broke them, {c.name}!\" {f.name} said, and {c.name} got angry."))
@@ -753,29 +872,39 @@ class Baking(Plan):
             st.flags["quarrel"] = True
 
     def ending(self, st):
-        c, g = st.hero, st.grownup
+        c, g, rng = st.hero, st.grownup, st.rng
         st.place = self.home
+        dish, who = self.dish, self.for_whom
+        be, it = ("were", "they") if dish.endswith("s") else ("was", "it")
         if self.bad:
-            st.s(st.pick(f"There were too few eggs, so {c.name} could not make the {self.dish} for {self.for_whom} that day.",
-                         f"{c.name} and {g.title} tried to bake the {self.dish} with what they had, but it came out flat and dry."))
+            st.s(rng.choice((f"There were too few eggs, so {c.name} could not make the {dish} for {who} that day.",
+                             f"{c.name} and {g.title} tried to bake the {dish} with what they had, but it came out flat and dry.",
+                             f"The {dish} needed more eggs, and {it} did not turn out well.",
+                             f"With so few eggs, the {dish} {be} small and hard, and {c.name} was sad.")))
             return
         if st.rng.random() < 0.5 and room(st, 50):
             facts.task(st, "kitchen")  # wash your hands first
         if st.rng.random() < 0.8 and ends_fit(st, 14):
             facts.meet(st, "oven", ("temp",))
-        st.s(st.pick(f"At home, {c.name} and {g.title} mixed, stirred and baked, and soon the whole house smelled of {self.dish}.",
-                     f"Back at home, {st.sub(c)} helped {st.nm(g)} mix everything in a big bowl.",
-                     f"{st.nm(g)} put the {self.dish} in the oven, and {st.nm(c)} waited by the window."))
+        ing = rng.sample(("the flour", "the sugar", "the eggs", "the butter", "some milk"), 2)
+        st.s(rng.choice((f"At home, {c.name} and {g.title} mixed, stirred and baked, and soon the whole house smelled of {dish}.",
+                         f"Back at home, {st.sub(c)} helped {st.nm(g)} mix everything in a big bowl.",
+                         f"{st.nm(g)} put the {dish} in the oven, and {st.nm(c)} waited by the window.",
+                         f"At home, {st.sub(c)} put in {ing[0]} and {ing[1]}, and {st.nm(g)} did the rest.",
+                         f"{st.sub(c)} stirred {ing[0]} {rng.choice(('slowly', 'carefully', 'with a big spoon'))}, and {st.nm(g)} put in {ing[1]}.",
+                         f"Soon the {dish} {be} in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.")))
         if self.twist:
-            st.s(st.pick(f"When they took the {self.dish} to {self.for_whom}, there was a surprise: {self.for_whom} had made {self.dish} too!",
-                         f"But when they came to the door with the {self.dish}, {self.for_whom} was already there with flowers for {c.name}!"))
+            st.s(rng.choice((f"When they took the {dish} to {who}, there was a surprise: {who} had made {dish} too!",
+                             f"But when they came to the door with the {dish}, {who} was already there with flowers for {c.name}!")))
         else:
-            st.s(st.pick(f"{cap(self.for_whom)} loved {c.name}'s {self.dish} very much.",
-                         f"{c.name} took the {self.dish} to {self.for_whom}, who smiled and said thank you."))
-        dish = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(
-            self.dish, self.dish)
+            st.s(rng.choice((f"{cap(who)} loved {c.name}'s {dish} very much.",
+                             f"{c.name} took the {dish} to {who}, who smiled and said thank you.",
+                             f"{cap(who)} ate the {dish} and said {it} {be} the best {dish} ever.",
+                             f"{cap(who)} smiled and smiled when {c.name} came in with the {dish}.",
+                             f"{c.name} gave the {dish} to {who}, and got a big hug.")))
+        dish1 = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(dish, dish)
         if st.rng.random() < 0.6 and room(st, 30):
-            facts.meet(st, dish, ("taste",)) or facts.meet(st, "sugar", ("taste",))
+            facts.meet(st, dish1, ("taste",)) or facts.meet(st, "sugar", ("taste",))
 
     def memory(self, st):
         return st.pick(f"the {self.dish}", f"the {self.dish} for {self.for_whom}", "the eggs")
@@ -822,15 +951,25 @@ class Rescue(Plan):
         _cast(st, self, 0.45)
 
     def want(self, st):
-        c = st.hero
+        c, g, rng = st.hero, st.grownup, st.rng
         W = st.place_mark(self.where)
-        st.s(st.pick(f"That day, {st.sub(c)} wanted to go for a walk to the {W}.",
-                     f"{st.nm(st.grownup)} told {c.name} they could go to the {W} before lunch.",
-                     f"{st.sub(c)} and {st.nm(st.grownup)} wanted to see the {W} in the {st.time_mark(st.season)}."))
+        go = rng.choice(("go for a walk to", "go to", "play at", "walk to", "spend the morning at"))
+        when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", f"On {st.time_mark(st.day)}, "))
+        st.s(rng.choice((f"{when}{st.sub(c)} wanted to {go} the {W}.",
+                         f"{st.nm(g)} told {c.name} they could {go} the {W} before lunch.",
+                         f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {st.time_mark(st.season)}.",
+                         f"{when}{st.nm(g)} said it was a good day to {go} the {W}.",
+                         f"{st.sub(c)} asked if they could {go} the {W}, and {st.nm(g)} said yes.")))
 
     def hint(self, st):
-        st.s(st.pick(f"The night before, {st.hero.name} had heard a loud storm over the {st.place_mark(self.where)}.",
-                     f"{st.nm(st.grownup)} had told {st.hero.name} that animals sometimes need our help."))
+        c, rng = st.hero, st.rng
+        W = st.place_mark(self.where)
+        st.s(rng.choice((f"The night before, {c.name} had heard a loud storm over the {W}.",
+                         f"{st.nm(st.grownup)} had told {c.name} that animals sometimes need our help.",
+                         f"{c.name} had a feeling that something special would happen at the {W}.",
+                         f"That morning, {c.name} had seen {rng.choice(('a big bird', 'two birds', 'a dark cloud'))} "
+                         f"fly over the {W}, {rng.choice(('very fast', 'making a lot of noise', 'in a hurry'))}.",
+                         f"\"Always be kind to animals, {c.name},\" {st.nm(st.grownup)} often said.")))
 
     def middle(self, st):
         c, g, rng, f = st.hero, st.grownup, st.rng, self.companion
@@ -843,37 +982,81 @@ class Rescue(Plan):
         doings.fill(st, group, self.where, middle_words(st) - 50, 2)
         an = self.animal
         if self.trouble == "stuck":
-            st.s(st.pick(f"Then {st.sub(c, False)} heard a small sound from a tall tree by the {st.place_mark(self.where)}.",
-                         f"Near the {st.place_mark(self.where)}, a little {an} was high up in a tree."))
-            st.s(st.pick(f"It was a little {an}, and it could not get down from the tree by the {st.place_mark(self.where)}.",
-                         f"The {an} was stuck on a high branch above {c.name} and looked {st.pick('scared', 'sad', 'worried')}."))
-            if rng.random() < 0.9:
-                facts.meet(st, an, ("says", "cry", "baby", "can"))
-            st.s(st.pick(f"{st.sub(c)} tried to reach the {an}, but {c.s} was too small.",
-                         f"{st.sub(c)} jumped and jumped, but the {an} was too high."))
+            self.stuck(st)
         elif self.trouble == "family":
             mother = {"duckling": "duck", "chick": "hen", "lamb": "sheep", "puppy": "dog", "bunny": "rabbit",
                       "calf": "cow"}[an]
             self.mother = mother
             skills.counting_family(st, mother, an)
         else:
-            st.s(st.pick(f"Under a bush, {st.sub(c, False)} found a little {an}. The {an} looked thin and {st.pick('cold', 'tired', 'hungry')}, and {c.name} sat down next to it.",
-                         f"A little {an} sat all alone by the path to the {st.place_mark(self.where)}, and it did not move."))
-            if not facts.meet(st, an, ("eats",), annotate=True):
-                st.s(f"{st.sub(c)} gave it some water.")
+            self.hungry(st)
         if st.rng.random() < 0.85:
             facts.meet(st, getattr(self, "mother", an), ("lives", "eats", "can", "baby", "size", "says", "gives"))
         st.state.feel(c.name, "worried")
         if self.conflict and f:
-            st.s(st.pick(f"{st.nm(f)} wanted to leave it and go play, and they had a fight.",
-                         f"{st.nm(f)} said it was a silly {an}, and that made {c.name} angry."))
+            st.s(rng.choice((f"{st.nm(f)} wanted to leave it and go play, and they had a fight.",
+                             f"{st.nm(f)} said it was a silly {an}, and that made {c.name} angry.",
+                             f"\"It is just a {an}, let's go and play,\" said {st.nm(f)}, and {c.name} got angry.",
+                             f"{st.nm(f)} did not want to help, and {c.name} and {f.name} began to fight.")))
             st.flags["quarrel"] = True
 
+    def stuck(self, st):
+        c, rng, an = st.hero, st.rng, self.animal
+        W = st.place_mark(self.where)
+        tree = rng.choice(beats.WHERE_TREE)
+        near = rng.choice(beats.NEAR)
+        sound = rng.choice(beats.HEARD)
+        cry = facts.K.main("cry", an) if an in facts.K.rel["cry"].facts else None
+        if cry and rng.random() < 0.5:
+            sound = f"{a(an)} {facts.vf(cry, 'ing')}"
+        looked = rng.choice(("scared", "sad", "worried", "cold", "tired", "very small"))
+        up = rng.choice(("high up in", "at the top of", "on a high branch of", "up in"))
+        if rng.random() < 0.7:  # first heard, then seen
+            st.s(rng.choice((f"{beats.soon(st)}{st.sub(c, False)} heard {sound} from {tree} {near} the {W}.",
+                             f"{near.capitalize()} the {W}, {st.sub(c, False)} heard {sound}.",
+                             f"{cap(sound)} came from {tree} {near} the {W}.")))
+            st.s(rng.choice((f"It was a little {an}, and it could not get down from the tree.",
+                             f"{st.sub(c, False)} looked up and saw a little {an} {up} the tree.",
+                             f"The sound came from a little {an}, stuck {up} the tree.",
+                             f"A little {an} sat {up} the tree, and it was too {looked} to climb down.",
+                             f"Up in the tree was a {looked} little {an} that could not get down.")))
+        else:
+            st.s(f"{near.capitalize()} the {W}, a little {an} was {up} {tree}.",
+                 rng.choice((f"It was stuck, and it looked {looked}.", f"It could not get down, and it was {looked}.",
+                             f"It did not know how to get down, and it looked at {c.name}.", f"The little {an} was stuck!")))
+        if rng.random() < 0.9:
+            facts.meet(st, an, ("says", "cry", "baby", "can"))
+        tried = rng.choice((f"tried to reach the {an}", "jumped and jumped", "stood on a rock", "stretched up high",
+                            f"held out {c.p} hands to the {an}", "tried to climb the tree"))
+        but = rng.choice((f"but {c.s} was too small", f"but the {an} was too high", "but it was no use",
+                          f"but {c.s} could not reach it", f"but the branch was too high"))
+        st.s(f"{st.sub(c)} {tried}, {but}.")
+
+    def hungry(self, st):
+        c, rng, an = st.hero, st.rng, self.animal
+        W = st.place_mark(self.where)
+        spot = rng.choice(("Under a bush", "By the path", "Behind a tree", "Next to an old log", "In the tall grass",
+                           f"Near the {W}"))
+        looked = rng.choice(("thin", "cold", "tired", "hungry", "sad", "weak"))
+        st.s(rng.choice((f"{spot}, {st.sub(c, False)} found a little {an}.",
+                         f"{spot}, a little {an} sat all alone, and it did not move.",
+                         f"{spot}, {st.sub(c, False)} saw a little {an} that looked {looked}.",
+                         f"A little {an} sat all alone {spot[0].lower() + spot[1:]}, and it did not move.")))
+        st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
+                         f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
+                         f"It was so {looked} that it could not run away.",
+                         f"{st.nm(st.grownup)} said the {an} must be very hungry.")))
+        if not facts.meet(st, an, ("eats",), annotate=True):
+            st.s(rng.choice((f"{st.sub(c)} gave it some water.", f"{st.sub(c)} gave it a little water in {c.p} hands.",
+                             f"{st.sub(c)} held out some water, and the {an} drank it.")))
+
     def ending(self, st):
-        c, g, an = st.hero, st.grownup, self.animal
+        c, g, an, rng = st.hero, st.grownup, self.animal, st.rng
         if self.bad:
-            st.s(st.pick(f"{c.name} tried and tried, but the little {an} ran away, and {c.s} never saw it again.",
-                         f"When {c.name} came back with help, the {an} was gone."))
+            st.s(rng.choice((f"{c.name} tried and tried, but the little {an} ran away, and {c.s} never saw it again.",
+                             f"When {c.name} came back with help, the {an} was gone.",
+                             f"But the {an} was scared of {c.name} and ran off into the {rng.choice(('bushes', 'trees', 'grass'))}.",
+                             f"{c.name} looked for the {an} for a long time, but it was gone.")))
             return
         if self.helper and self.trouble == "stuck":
             h = self.helper
@@ -881,18 +1064,27 @@ class Rescue(Plan):
                  if h.kind in ("owl", "bird", "duck") else
                  f"Then {st.intro(h, a(st.pick('wise', 'kind', 'old') + ' ' + h.title[4:]))} climbed up and helped the {an} down.")
         elif self.trouble == "stuck":
-            st.s(st.pick(f"{st.nm(g)} got a long ladder, climbed up and brought the {an} down.",
-                         f"{st.nm(g)} lifted {c.name} up high, and {c.s} held the {an} gently and brought it down."))
+            how = rng.choice((f"got a long ladder, climbed up and brought the {an} down",
+                              f"lifted {c.name} up high, and {c.s} held the {an} gently and brought it down",
+                              f"climbed up on a big rock and reached the {an}",
+                              f"held up {c.p} arms, and the {an} jumped down into them",
+                              f"put {c.name} on {g.p} back, and {c.name} reached the {an}"))
+            st.s(f"{rng.choice(('', '', 'Then ', 'At last, ', 'Just then, '))}{st.nm(g)} {how}.")
+            st.s(rng.choice((f"The {an} was safe!", f"{c.name} held the {an} close, and it stopped shaking.",
+                             f"The little {an} looked at {c.name} with big eyes.", "")) or f"Everyone was happy, and {c.name} most of all.")
         elif self.trouble == "family":
             skills.counting_family_end(st)
         else:
-            st.s(st.pick(f"{st.nm(c)} and {st.nm(g)} took the {an} home, kept it warm, and gave it food until it was strong again.",
-                         f"{st.nm(g)} made a little bed for the {an} in a box, and {c.name} fed it until it felt better."))
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} took the {an} home, kept it warm, and gave it food until it was strong again.",
+                             f"{st.nm(g)} made a little bed for the {an} in a box, and {c.name} fed it until it felt better.",
+                             f"{st.nm(g)} wrapped the {an} in a warm blanket, and {c.name} gave it some food.",
+                             f"They took the little {an} home, and {c.name} took care of it for three days.")))
         if st.rng.random() < 0.35 and room(st, 30):
             facts.vet(st, an)
         if self.twist:
-            st.s(st.pick(f"The next day, the {an} came back to {c.name}'s window, as if to say thank you.",
-                         f"Later, {c.name} found out that the {an} lived right next to {c.p} house!"))
+            st.s(rng.choice((f"The next day, the {an} came back to {c.name}'s window, as if to say thank you.",
+                             f"Later, {c.name} found out that the {an} lived right next to {c.p} house!",
+                             f"The next morning, there was a little {an} in {c.name}'s yard, and it looked just like the one from the {st.place_mark(self.where)}!")))
 
     def memory(self, st):
         return st.pick(f"the little {self.animal}", f"the {self.animal} at the {self.where}")
@@ -923,57 +1115,108 @@ class Share(Plan):
         self.home = rng.choice(["beach", "park", "forest", "garden", "field", "river", "lake", "hill", "playground"])
         self.goal = f"share the {st.thing['word']}"
         _cast(st, self, 1.0)
-        self.gather = {"beach": "shell", "river": "pebble", "lake": "pebble", "forest": "acorn", "park": "leaf",
-                       "garden": "feather", "field": "stone", "hill": "stone", "playground": "coin"}[self.home]
+        self.gather = rng.choice({"beach": ("shell", "shell", "pebble", "feather"), "river": ("pebble", "stone", "shell"),
+                                  "lake": ("pebble", "feather", "stone"), "forest": ("acorn", "leaf", "mushroom", "feather"),
+                                  "park": ("leaf", "acorn", "feather", "stone", "daisy"),
+                                  "garden": ("feather", "flower", "leaf", "daisy"), "field": ("stone", "daisy", "flower"),
+                                  "hill": ("stone", "daisy", "flower", "feather"),
+                                  "playground": ("coin", "stone", "leaf")}[self.home])
         self.gather_pl = st.w.vocab.noun[self.gather]["plural"]
 
     def want(self, st):
-        c, f = st.hero, self.companion
+        c, f, rng = st.hero, self.companion, st.rng
         P = st.place_mark(self.home)
-        st.s(st.pick(f"That day, {st.nm(c)} and {st.nm(f)} went to play at the {P}.",
-                     f"After breakfast, {st.nm(c)} took {c.p} {st.thing['word']} to the {P}, and {st.nm(f)} came too.",
-                     f"{st.nm(c)} and {st.nm(f)} wanted to play at the {P} all day."))
+        it = st.thing["word"]
+        when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "After lunch, ", "", "",
+                           f"On {st.time_mark(st.day)}, "))
+        both = rng.choice((f"{st.nm(c)} and {st.nm(f)}", f"{st.nm(f)} and {st.nm(c)}"))
+        go = rng.choice(("went to play at", "ran to", "went off to play at", "met at", "spent the day at",
+                         "walked to", "skipped to"))
+        st.s(rng.choice((f"{when}{both} {go} the {P}.",
+                         f"{when}{st.nm(c)} took {c.p} {it} to the {P}, and {st.nm(f)} came too.",
+                         f"{both} wanted to play at the {P} all day.",
+                         f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.",
+                         f"{when}{st.nm(f)} came to the {P} to play with {c.name}.",
+                         f"{when}{st.nm(c)} {go} the {P} with {c.p} {it}, and {st.nm(f)} went along.")))
         st.state.go(c.name, self.home)
         st.state.go(f.name, self.home)
         st.place = self.home
 
     def hint(self, st):
-        st.s(st.pick(f"{st.nm(st.grownup)} always said that things are more fun when you share them.",
-                     f"{st.nm(st.grownup)} always told {st.hero.name} that toys are more fun when you share them.",
-                     f"Sharing was kind, {st.hero.name} knew, but it was not always easy."))
+        c, g, rng = st.hero, st.grownup, st.rng
+        st.s(rng.choice((f"\"Things are more fun when you share them, {c.name},\" {st.nm(g)} always said.",
+                         f"{st.nm(g)} always told {c.name} that toys are more fun when you share them.",
+                         f"Sharing was kind, {c.name} knew, but it was not always easy.",
+                         f"Before they left, {st.nm(g)} said, \"Be nice and share, {c.name}.\"",
+                         f"{c.name} did not like to share {c.p} {st.thing['word']} with anyone.")))
 
     def middle(self, st):
-        c, f, it = st.hero, self.companion, st.thing["word"]
+        c, f, it, rng = st.hero, self.companion, st.thing["word"], st.rng
         st.state.at("noon")
+        adj = getattr(st, "thing_adj", "")
+        thing = f"{adj} {it}" if adj and rng.random() < 0.4 else it
+        if rng.random() < 0.5 and fits(st, 10):  # the hero plays with it first
+            st.s(f"{beats.soon(st) if rng.random() < 0.4 else ''}{st.sub(c)} {beats.play(st, c, it)}"
+                 f"{rng.choice(('', '', ' for a long time', ' again and again', ' all by ' + c.r))}.")
         if "Dialogue" in st.f:
-            st.speak(f, st.pick(f"{c.name}, can I play with your {it}?", f"Can I have a turn with the {it}, {c.name}?"), "asked")
-            st.speak(c, st.pick(f"No, {f.name}, it is my {it}!", f"No, {f.name}, the {it} is mine!", f"Not now, {f.name}, maybe later."),
-                     "said")
+            st.speak(f, rng.choice((f"{c.name}, can I play with your {it}?", f"Can I have a turn with the {thing}, {c.name}?",
+                                    f"Please, {c.name}, can I {beats.play(st, c, it, 'word', own=False)} too?",
+                                    f"Let me try, {c.name}!", f"Can I play too, {c.name}?")),
+                     rng.choice(("asked", "asked", "said")))
+            st.speak(c, rng.choice((f"No, {f.name}, it is my {it}!", f"No, {f.name}, the {it} is mine!",
+                                    f"Not now, {f.name}, maybe later.", f"No, it is mine, {f.name}!",
+                                    f"You will break it, {f.name}!")),
+                     rng.choice(("said", "said", "shouted")))
         else:
-            st.s(st.pick(f"{st.nm(f)} wanted to play with the {it} too, but {c.name} said no.",
-                         f"{st.nm(f)} asked for a turn with the {it}, but {c.name} held it close."))
+            st.s(rng.choice((f"{st.nm(f)} wanted to play with the {thing} too, but {c.name} said no.",
+                             f"{st.nm(f)} asked for a turn with the {thing}, but {c.name} held it {rng.choice(('close', 'tight'))}.",
+                             f"{st.nm(f)} wanted a turn, but {c.name} did not want to share.",
+                             f"When {f.name} asked to play with the {it}, {c.name} {rng.choice(('said no', 'turned away', 'held it tight', 'shook ' + c.p + ' head'))}.")))
         st.state.feel(f.name, "sad")
-        st.s(st.pick(f"{st.nm(f)} felt {feel(st, 'neg')} and sat down alone.",
-                     f"{st.nm(f)} looked at the ground and did not say anything."))
+        fl = st.pick("sad", "upset", "lonely", "sad", "left out") if st.used_adj or st.adj["word"] not in NEG_FEEL \
+            else feel(st, "neg")
+        if rng.random() < 0.65:
+            st.s(rng.choice((f"{st.nm(f)} felt {fl} and sat down alone.",
+                             f"{st.nm(f)} looked at the ground.",
+                             f"{st.nm(f)} was {fl} and walked away.",
+                             f"{st.nm(f)} sat down {rng.choice(('under a tree', 'on the grass', 'on a rock', 'by the path'))} and looked {fl}.",
+                             f"{st.nm(f)} felt {fl}.")))
         if self.conflict or self.bad:
-            st.s(f"{st.nm(f)} tried to take the {it}, and they both pulled on it.")
+            st.s(rng.choice((f"{st.nm(f)} tried to take the {it}, and they both pulled on it.",
+                             f"{st.nm(f)} grabbed the {it}, and they both pulled hard.",
+                             f"Then {f.name} tried to take the {it} away, and {c.name} pulled it back.")))
             st.flags["quarrel"] = True
         if self.bad:
-            st.s(f"Then {c.name}'s {it} broke!", f"Now nobody could play with the {it}, and {c.name} and {f.name} both cried.")
+            st.s(rng.choice((f"Then {c.name}'s {it} broke!", f"Then there was a loud sound, and the {it} broke!",
+                             f"Oh no, the {it} broke in two!")),
+                 rng.choice((f"Now nobody could play with the {it}, and {c.name} and {f.name} both cried.",
+                             f"Nobody could play with the {it} now, and {c.name} and {f.name} were both sad.",
+                             f"{c.name} and {f.name} looked at the broken {it} and cried.")))
             return
         if self.twist:
-            other = st.rng.choice([t for t in st.w.toys if t is not st.thing])["word"]
-            st.s(st.pick(f"Then {st.nm(f)} showed {c.name} {a(other)} in {f.p} bag.",
-                         f"Then {st.nm(f)} took {a(other)} out of {f.p} bag."))
+            other = rng.choice([t for t in st.w.toys if t is not st.thing])["word"]
+            st.s(rng.choice((f"Then {st.nm(f)} showed {c.name} {a(other)} in {f.p} bag.",
+                             f"Then {st.nm(f)} took {a(other)} out of {f.p} bag.",
+                             f"But then {st.nm(f)} remembered the {other} in {f.p} bag.")))
             st.state.has(f.name, other)
-            st.s(f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.")
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.",
+                             f"{st.nm(c)} said, \"Let's trade, {f.name}!\" So {f.name} gave {c.o} the {other}.",
+                             f"So they traded: {c.name} got the {other}, and {f.name} got the {it}.",
+                             f"They traded, and soon {f.name} {beats.play(st, f, it, own=False)}.")))
         else:
-            st.s(st.pick(f"{st.sub(c)} thought about it and gave the {it} to {st.nm(f)}.",
-                         f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
-                         f"{st.sub(c)} saw that {f.name} was sad, so {c.s} gave the {it} to {f.o}."))
+            st.s(rng.choice((f"{st.sub(c)} thought about it and gave the {it} to {st.nm(f)}.",
+                             f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
+                             f"{st.sub(c)} saw that {f.name} was sad, so {c.s} gave the {it} to {f.o}.",
+                             f"{st.sub(c)} walked over to {st.nm(f)} and gave {f.o} the {it}.",
+                             f"After a while, {st.sub(c, False)} did not feel good about it, and {c.s} gave {f.name} the {it}.")))
             st.state.give(c.name, f.name, it)
-            st.s(st.pick(f"{st.nm(c)} and {st.nm(f)} took turns with the {it}, and they had so much fun together.",
-                         f"{st.nm(f)} smiled, and soon they were laughing together."))
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.", f"They took turns with the {it}.",
+                             f"{st.nm(f)} smiled, and soon they were laughing together.",
+                             f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then it was {c.name}'s turn.",
+                             f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then {c.name} {beats.play(st, c, it, own=False)}.",
+                             f"They took turns with the {it}, and each turn was more fun than the last.",
+                             f"{st.nm(f)} {beats.play(st, f, it, own=False)} {rng.choice(('with a big smile', 'and laughed', 'very carefully'))}.",
+                             f"Now {c.name} and {f.name} could both play with the {it}, and it was much more fun.")))
         skills.counting_gather(st, self.gather, c, f)
         if st.rng.random() < 0.6 and fits(st, 15):
             facts.about_word(st, self.gather) or facts.episode(st, "scene")
@@ -982,14 +1225,19 @@ class Share(Plan):
         doings.fill(st, [c, f], self.home, middle_words(st))
 
     def ending(self, st):
-        c, f = st.hero, self.companion
+        c, f, rng = st.hero, self.companion, st.rng
         if self.bad:
             return
         st.state.at("evening")
+        it = st.thing["word"]
         if not self.twist:
-            st.state.give(f.name, c.name, st.thing["word"])
-            st.s(st.pick(f"When it got dark, {st.nm(f)} gave the {st.thing['word']} back to {c.name}.",
-                         f"In the {st.time_mark('evening')}, {st.nm(f)} gave back the {st.thing['word']} and said thank you."))
+            st.state.give(f.name, c.name, it)
+            when = rng.choice(("When it got dark", f"In the {st.time_mark('evening')}", "When it was time to go home",
+                               "Before they went home", "At the end of the day", "When the sun went down"))
+            st.s(rng.choice((f"{when}, {st.nm(f)} gave the {it} back to {c.name}.",
+                             f"{when}, {st.nm(f)} gave back the {it} and said thank you.",
+                             f"{when}, {st.nm(f)} gave {c.name} the {it} and said, \"Thank you for sharing!\"",
+                             f"{when}, {st.nm(f)} put the {it} back in {c.name}'s hands.")))
         if st.rng.random() < 0.5:
             skills.boxes(st, c, st.thing, tidy=True)
 

@@ -57,6 +57,22 @@ _MISC = {"swing": "{N} liked to play on the swing.", "slide": "{N} went down the
          "lunch": "{N} and {P} ate lunch together.", "dinner": "{P} made dinner for {N}.", "snack": "{N} had a snack."}
 
 
+_MASS_THINGS = {"paper": "That evening, {N} drew a picture of the day on a big piece of paper.",
+                "soap": "Before dinner, {N} washed {p} hands with soap and warm water.",
+                "glue": "That evening, {N} used some glue to make a card for {P}.",
+                "paint": "That evening, {N} used some paint to make a picture of the day.",
+                "tape": "{N} used some tape to put {p} new picture on the wall.",
+                "money": "{N} put some money in a little box for the next trip.",
+                "wool": "That evening, {P} made {N} a warm hat of soft wool.",
+                "medicine": "{N} did not need any medicine, because {s} felt fine.",
+                "scissors": "That evening, {N} used the scissors to cut out a paper star.",
+                "sand": "Before dinner, {N} played with some sand in the yard.",
+                "mud": "On the way home, {N} stepped in some mud.",
+                "grass": "{N} lay down in the soft grass for a while.",
+                "ground": "{N} sat down on the ground to rest for a while.",
+                "shade": "{N} rested in the shade for a while.",
+                "thunder": "Far away, {N} heard thunder, but it did not come close.",
+                "ice": "At dinner, {N} had some cold juice with ice in it."}
 _INGREDIENTS = {"flour", "sugar", "salt", "butter", "dough", "pepper", "oil", "rice", "pasta", "yeast"}
 
 
@@ -67,6 +83,8 @@ def noun_sentence(st, n: dict) -> str:
     for table in (_EVENT, _HOUSE, _MISC):
         if w in table:
             return table[w].format(**fill)
+    if w in _MASS_THINGS:  # a thing one has no single piece of: what the day's end does with it
+        return _MASS_THINGS[w].format(**fill)
     k = n["kind"]
     if w in ("mom", "dad", "grandma", "grandpa", "mommy", "daddy"):
         return f"{c.name} gave {c.p} {w} a big hug."
@@ -112,6 +130,14 @@ def noun_sentence(st, n: dict) -> str:
                     "tail": f"At the {P}, a happy dog wagged its tail at {c.name}."}[w]
         if w == "hair":
             return f"{st.parent_title} brushed {c.name}'s hair."
+        own = {"eye": "{N} rubbed {p} eyes and yawned.", "ear": "{N} had a little leaf stuck behind {p} ear.",
+               "tooth": "Before bed, {N} brushed {p} teeth.", "mouth": "{N} opened {p} mouth wide and yawned.",
+               "nose": "{N} had a little mud on {p} nose.", "tummy": "{N} patted {p} tummy after dinner.",
+               "face": "{N} washed {p} face before dinner.", "head": "{N} put {p} head on the pillow.",
+               "neck": "{N} put a warm scarf around {p} neck.", "back": "{N} lay on {p} back and looked at the sky.",
+               "cheek": "{P} gave {N} a kiss on the cheek."}
+        if w in own:
+            return own[w].format(**fill)
         return f"{c.name} had a little scratch on {c.p} {w}, but {c.s} did not mind."
     if k == "nature":
         if w in ("sun", "moon", "sky", "rainbow", "cloud", "star"):
@@ -130,7 +156,7 @@ def noun_sentence(st, n: dict) -> str:
         if w in _INGREDIENTS:
             cook = st.nm(st.grownup) if st.known(st.grownup) else f"{c.p} family"
             return f"That evening, {cook} used some {w} to make dinner, and {c.name} helped."
-        return f"For breakfast, {c.name} had some {w}." if k == "food" else f"{c.name} saw some {w}."
+        return st.pick(f"At dinner, {c.name} had some {w}.", f"That evening, {c.name} had some {w} with dinner.") if k == "food" else f"{c.name} saw some {w}."
     # a thing the plot had no place for comes at the end of the day, as the grown-up's surprise, for
     # a reason from the story (not "also had a spaceship in his bag", unrelated to anything else)
     from storylab.world import frame
@@ -155,13 +181,15 @@ def adjective_sentence(st, adj: dict) -> str:
     """A sentence for the seed adjective, with a noun it fits."""
     c, w = st.main, adj["word"]
     fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p}
+    when = st.pick("", "", "That evening, ", "By then, ", "At the end of the day, ", "After all that, ", "Later, ")
     if w in _PRED:
-        return _PRED[w].format(**fill)
+        t = _PRED[w].format(**fill)
+        return when + t if when and t.startswith(c.name) else t
     cls = adj["class"]
     if cls == "feeling":
         if w in NEG_FEEL and "BadEnding" not in st.f:
             return f"For a while, {c.name} had felt {w}, but not anymore."
-        return f"{c.name} felt {w}."
+        return f"{when}{c.name} felt {w}."
     if w in ("grassy", "sandy", "rocky", "muddy", "icy", "bumpy"):
         return f"The path back to {c.name}'s house was {w}."
     if cls == "trait":
@@ -173,12 +201,32 @@ def adjective_sentence(st, adj: dict) -> str:
          and (n["kind"] != "place" or cls == "place") and n["word"] not in ("wind", "sun", "moon", "sky", "storm")] or \
         [st.w.vocab.noun["ball"]]
     n = st.rng.choice(nouns)
+    done = _handled(st, n, w)
+    if done:
+        return done
     if n.get("mass"):
         return f"{c.name} saw some {w} {n['word']} on the way."
     if n["kind"] == "place" or not st.w.portable(n):
         return f"The {n['word']} was very {w}." if n["kind"] == "place" else f"On the way, {c.name} saw {a(w + ' ' + n['word'])}."
     return st.pick(f"On the way, {c.name} saw {a(w + ' ' + n['word'])}.",
                    f"{c.name} found {a(w + ' ' + n['word'])} and showed it to {st.parent}.")
+
+
+def _handled(st, n: dict, w: str) -> str | None:
+    """The seed adjective on a thing the end of the day really brings: a stone found on the way home,
+    the food at dinner, a toy played with at home."""
+    rng, c, k = st.rng, st.main, n["kind"]
+    np = f"some {w} {n['word']}" if n.get("mass") else a(f"{w} {n['word']}")
+    if k == "nature" and not n.get("mass") and st.w.portable(n):
+        return rng.choice((f"On the way home, {c.name} found {np} and took it home.",
+                           f"On the way home, {c.name} picked up {np}."))
+    if k == "food":
+        if n.get("mass"):  # milk, soup, juice: had, not ate
+            return rng.choice((f"At dinner, {c.name} had {np}.", f"That evening, {c.name} had {np} with dinner."))
+        return rng.choice((f"At dinner, {c.name} ate {np}.", f"That evening, {c.name} had {np} for dinner."))
+    if k == "toy":
+        return rng.choice((f"Back at home, {c.name} played with {np}.", f"That evening, {c.name} played with {np}."))
+    return None
 
 
 # --- seed verbs that do not suit the hero -----------------------------------------------------------
