@@ -179,11 +179,6 @@ class Plan:
         """What the grown-up says at the end, about this story's day (the story's dialogue, if it had none yet)."""
         return frame.closing_line(st, self)
 
-    def memory(self, st) -> str:
-        """What the hero will remember of the day (a noun phrase, from what happened)."""
-        nps = frame.recap(st, self).nps
-        return st.pick(*nps) if nps else f"{st.hero.p} {st.thing['word']}"
-
 
 def _cast(st, plan: Plan, companion_p: float = 0.5, same_kind: bool = True) -> None:
     """The hero, the grown-up, and maybe a companion (a friend, a brother or a sister)."""
@@ -570,16 +565,6 @@ class Outing(Plan):
         if self.stop and st.rng.random() < 0.9:
             skills.time_order_tell(st, self)
 
-    def memory(self, st):
-        return st.pick(f"the {self.dest}", f"the day at the {self.dest}", f"how to {self.activity}")
-
-    def moral(self, st):
-        if getattr(self, "failed", False):
-            return st.pick(f"{st.hero.name} learned that some days do not go the way you want, and that is okay.",
-                           f"{st.hero.name} learned to look at the sky before going out.")
-        return st.pick(f"{st.hero.name} learned that a day out is best with the people you love.",
-                       f"{st.hero.name} learned that waiting a little can make fun even better.")
-
 
 def _need_for(st) -> str | None:
     """A need that the day's weather and time make natural."""
@@ -778,10 +763,6 @@ class Lost(Plan):
                              f"When {c.s} got home, {c.name} put the {it} away {rng.choice(('in its place', 'in the box', 'on the shelf'))}.",
                              f"After that, {c.name} kept the {it} in the same place every day.")))
 
-    def moral(self, st):
-        return st.pick(f"{st.hero.name} learned that it is good to keep your things in their place.",
-                       f"{st.hero.name} learned to ask before getting upset.")
-
 
 # --- baking -----------------------------------------------------------------------------------------
 
@@ -905,13 +886,6 @@ class Baking(Plan):
         dish1 = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(dish, dish)
         if st.rng.random() < 0.6 and room(st, 30):
             facts.meet(st, dish1, ("taste",)) or facts.meet(st, "sugar", ("taste",))
-
-    def memory(self, st):
-        return st.pick(f"the {self.dish}", f"the {self.dish} for {self.for_whom}", "the eggs")
-
-    def moral(self, st):
-        return st.pick(f"{st.hero.name} learned that a gift you make yourself is the best gift.",
-                       f"{st.hero.name} learned to be careful with things that can break.")
 
 
 # --- rescue ---------------------------------------------------------------------------------------------
@@ -1086,13 +1060,6 @@ class Rescue(Plan):
                              f"Later, {c.name} found out that the {an} lived right next to {c.p} house!",
                              f"The next morning, there was a little {an} in {c.name}'s yard, and it looked just like the one from the {st.place_mark(self.where)}!")))
 
-    def memory(self, st):
-        return st.pick(f"the little {self.animal}", f"the {self.animal} at the {self.where}")
-
-    def moral(self, st):
-        return st.pick(f"{st.hero.name} learned that it is good to help animals in need.",
-                       f"{st.hero.name} learned that even a small child can be a big help.")
-
 
 # --- share -----------------------------------------------------------------------------------------------
 
@@ -1240,13 +1207,6 @@ class Share(Plan):
                              f"{when}, {st.nm(f)} put the {it} back in {c.name}'s hands.")))
         if st.rng.random() < 0.5:
             skills.boxes(st, c, st.thing, tidy=True)
-
-    def memory(self, st):
-        return st.pick(f"{self.companion.name}", f"the {st.thing['word']}", f"the {self.gather_pl}")
-
-    def moral(self, st):
-        return st.pick(f"{st.hero.name} learned that sharing makes everyone happy.",
-                       f"{st.hero.name} learned that friends are more important than toys.")
 
 
 PLOTS = {"outing": Outing, "lost": Lost, "baking": Baking, "rescue": Rescue, "share": Share}
