@@ -88,16 +88,23 @@ def middle_words(st) -> int:
     return int(0.65 * budget(st))
 
 
+BUDGET = (95, 200, 120)  # the planned length's triangular distribution (low, high, mode), in words
+SHORT = 135  # a story planned shorter than this has the plot's beats and nothing optional
+SHORT_COMPANION = 0.5  # how much less often a short story (without a quarrel) has a companion
+ROUTE_AND_STOP = 170  # an outing planned at least this long takes both the errand and the route
+SLACK = 0  # words an optional beat may run past the planned length (`fits`, `ends_fit`, the evening)
+
+
 def budget(st) -> int:
     """The story's planned length in words, drawn once (TinyStories' spread, a little narrower)."""
     if "budget" not in st.flags:
-        st.flags["budget"] = int(st.rng.triangular(95, 200, 120))
+        st.flags["budget"] = int(st.rng.triangular(*BUDGET))
     return st.flags["budget"]
 
 
 def short(st) -> bool:
-    """A short story (about one in twelve, as in TinyStories): the plot's beats and nothing optional."""
-    return budget(st) < 135
+    """A short story: the plot's beats and nothing optional."""
+    return budget(st) < SHORT
 
 
 # words the beats still to come usually take, by part (a story's hard limit is `Story.max_words`): an
@@ -119,12 +126,14 @@ def fits(st, words: int) -> bool:
     """Whether an optional beat of about `words` words leaves the rest of the story (about `FIT_RESERVE`
     words) room under the hard limit: a story that would overflow is replanned, and replanning costs a
     second writing, so the middle's optional facts give way first."""
-    return st.max_words is None or st.doc.nwords + words + FIT_RESERVE <= st.max_words
+    n = st.doc.nwords + words + FIT_RESERVE
+    return n <= budget(st) + SLACK and (st.max_words is None or n <= st.max_words)
 
 
 def ends_fit(st, words: int) -> bool:
     """In the ending: whether a beat of about `words` words leaves the closing lines (about `END_REST`) room."""
-    return st.max_words is None or st.doc.nwords + words + END_REST <= st.max_words
+    n = st.doc.nwords + words + END_REST
+    return n <= budget(st) + SLACK and (st.max_words is None or n <= st.max_words)
 
 
 def then(st, p: float = 0.45) -> str:
@@ -204,6 +213,8 @@ def _cast(st, plan: Plan, companion_p: float = 0.5, same_kind: bool = True) -> N
         title = rng.choice(("Mom", "Mom", "Dad", "Dad", "Grandma", "Grandpa"))
         g = FAMILY[title.lower()][1]
     st.grownup = Char(title, g, title.lower(), "parent")
+    if companion_p < 1 and "Conflict" not in st.f and short(st):  # a short story: fewer in the cast
+        companion_p *= SHORT_COMPANION
     if rng.random() < companion_p:
         fg = rng.choice(("female", "male"))
         names = w.girls if fg == "female" else w.boys
@@ -273,13 +284,13 @@ def finish(st, plan: Plan) -> None:
     need = 20 + (16 if "MoralValue" in st.f else 0) + (14 if "Dialogue" in st.f or not st.doc.has_exact(g.title) else 0)
     if room(st, 20):  # the seed words' other forms (the vocabulary's forms in context)
         st.seed_forms()
-    elif not short(st) and st.rng.random() < 0.45:  # a full story: fewer of them
+    elif not short(st) and st.rng.random() < 0.45 and fits(st, 10):  # a full story: fewer of them
         st.seed_forms(light=True)
     if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
             or not st.doc.has_exact(g.title):
         st.speak(g, plan.closing_line(st), st.pick("said", "said", "called"))
     left = (st.max_words or 10 ** 6) - st.doc.nwords  # the evening, the last line and the moral must fit
-    if st.doc.nwords < 200 and left > 28 + need and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
+    if st.doc.nwords + 28 + need <= budget(st) + SLACK and left > 28 + need and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
         _evening_fact(st, plan)
     rec = skills.main_character(st, _other_names(st, 1))  # the companion if there is one: the name to tell apart
     N = st.doc.m(c.name, rec, "prompt_end")
@@ -346,6 +357,8 @@ class Outing(Plan):
         # a stop on the way in the morning (time order), before the destination in the afternoon
         stops = [p for p in STOPS if p not in (dest, self.home)]
         self.stop = rng.choice(stops) if rng.random() < 0.5 else None
+        # the route (the space item) as well as the stop only in a long story: the stop's own line takes them on
+        self.route = not self.stop or budget(st) >= ROUTE_AND_STOP
         item = w.vocab.noun.get(bring)
         n = st.noun
         if w.portable(n) and n["kind"] in ("toy", "clothing") and not n.get("mass") and n in w.items:
@@ -390,7 +403,7 @@ class Outing(Plan):
                 and room(st, 90) else None
             if why:  # what is there to see (the animals the knowledge base puts there)
                 st.s(why)
-            elif rng.random() < 0.5 or " asked " in st.doc.cur[-1]:  # the answer to a question, or half the time
+            elif (rng.random() < 0.5 and not short(st)) or " asked " in st.doc.cur[-1]:  # the answer to a question, or half the time
                 st.s(rng.choice((f"{st.nm(g)} said yes, and {st.nm(c)} {rng.choice(('jumped up and down', 'clapped', 'smiled from ear to ear', 'ran to get ' + c.p + ' ' + it))}.",
                                  f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast.",
                                  f"{st.nm(c)} {rng.choice(('put', 'packed'))} {c.p} {it} in a bag, and soon {c.s} was ready.",
@@ -423,8 +436,11 @@ class Outing(Plan):
             skills.time_order_start(st, self, group, st.rng.choice(STOPS[self.stop]))
         else:
             st.state.at(st.pick("morning", "noon"))
-        start = self.stop or self.home
-        skills.route(st, group, start, self.dest, self.kind, indoor=self.indoor)
+        if self.route:
+            skills.route(st, group, self.stop or self.home, self.dest, self.kind, indoor=self.indoor)
+        else:
+            for x in group:
+                st.state.go(x.name, self.dest, self.kind, self.indoor)
         st.place = self.dest
         self.arrive(st)
         if st.rng.random() < 0.5 and room(st, 70):
