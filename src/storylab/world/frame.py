@@ -405,7 +405,7 @@ def opening(st, plan) -> set:
     else:  # "In a little house by the park lived ..."
         st.s(f"{cap(_house(st, home, comma=False))} lived {desc} {_named(st, c)}.")
         told.add("home")
-    if "home" not in told and rng.random() < 0.15:
+    if "home" not in told and rng.random() < 0.15 and not _plots().short(st):
         fam = f" with {_family(st, plan)}" if rng.random() < 0.5 else ""
         st.s(f"{st.sub(c)} lived{fam} {_house(st, home) if rng.random() < 0.3 else rng.choice(_NEAR) + ' ' + st.place_mark(home)}.")
         told.add("home")

@@ -90,7 +90,8 @@ def middle_words(st) -> int:
 
 BUDGET = (95, 200, 120)  # the planned length's triangular distribution (low, high, mode), in words
 SHORT = 135  # a story planned shorter than this has the plot's beats and nothing optional
-SHORT_COMPANION = 0.5  # how much less often a short story (without a quarrel) has a companion
+SHORT_COMPANION = 0.4  # how much less often a short story (without a quarrel) has a companion
+ROUTE_SHORT_P = 0.5  # how often a short story still takes the route (the space item) rather than one line
 ROUTE_AND_STOP = 170  # an outing planned at least this long takes both the errand and the route
 SLACK = 0  # words an optional beat may run past the planned length (`fits`, `ends_fit`, the evening)
 
@@ -138,6 +139,19 @@ def ends_fit(st, words: int) -> bool:
 
 def then(st, p: float = 0.45) -> str:
     return (st.pick(*THEN) + " ") if st.rng.random() < p else ""
+
+
+def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bool = False) -> None:
+    """The group goes from `start` to `dest`: the route over the map (the space item), or, in a short
+    story, one line (about half of the middle's words is its plot's beats, the rest is the way there)."""
+    if not short(st) or st.rng.random() < ROUTE_SHORT_P:
+        skills.route(st, group, start, dest, kind, indoor=indoor)
+        return
+    for x in group:
+        st.state.go(x.name, dest, kind, indoor)
+    names, D = beats.group(st, group), st.place_mark(dest)
+    st.s(st.pick(f"{names} {st.pick(*SMALL_WALK)} to the {D}.", f"{beats.soon(st)}{names} were at the {D}.",
+                 f"{names} {st.pick(*SMALL_WALK)} from the {st.place_mark(start)} to the {D}."))
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -437,7 +451,7 @@ class Outing(Plan):
         else:
             st.state.at(st.pick("morning", "noon"))
         if self.route:
-            skills.route(st, group, self.stop or self.home, self.dest, self.kind, indoor=self.indoor)
+            travel(st, group, self.stop or self.home, self.dest, self.kind, indoor=self.indoor)
         else:
             for x in group:
                 st.state.go(x.name, self.dest, self.kind, self.indoor)
@@ -847,7 +861,7 @@ class Baking(Plan):
         c, g, f = st.hero, st.grownup, self.companion
         group = [c, g] + ([f] if f else [])
         st.state.at(st.pick("morning", "noon"))
-        skills.route(st, group, self.home, self.shop, None)
+        travel(st, group, self.home, self.shop)
         st.place = self.shop
         r = st.rng.random()
         if r < 0.5:
@@ -934,7 +948,7 @@ class Rescue(Plan):
         self.home = rng.choice(nbrs)
         self.goal = f"help the {self.animal}"
         st.thing = rng.choice(w.toys)
-        self.helper = None
+        self.helper, self.met = None, False
         if not self.bad and rng.random() < 0.5:
             an = rng.choice([x for x in WISE_ANIMALS if x not in (self.animal,)])
             self.helper = Char(an, rng.choice(("female", "male")), an, "helper", title=f"the {an}")
@@ -965,7 +979,7 @@ class Rescue(Plan):
         c, g, rng, f = st.hero, st.grownup, st.rng, self.companion
         group = [c, g] + ([f] if f else [])
         st.state.at("morning")
-        skills.route(st, group, self.home, self.where, None)
+        travel(st, group, self.home, self.where)
         st.place = self.where
         if st.rng.random() < 0.6 and room(st, 90):
             facts.place(st, self.where, 1)
@@ -980,7 +994,7 @@ class Rescue(Plan):
             skills.counting_family(st, mother, an)
         else:
             self.hungry(st)
-        if st.rng.random() < 0.85:
+        if st.rng.random() < 0.85 and (not short(st) or not self.met):  # a short story: one fact of the animal
             facts.meet(st, getattr(self, "mother", an), ("lives", "eats", "can", "baby", "size", "says", "gives"))
         st.state.feel(c.name, "worried")
         if self.conflict and f:
@@ -1015,7 +1029,7 @@ class Rescue(Plan):
                  rng.choice((f"It was stuck, and it looked {looked}.", f"It could not get down, and it was {looked}.",
                              f"It did not know how to get down, and it looked at {c.name}.", f"The little {an} was stuck!")))
         if rng.random() < 0.9:
-            facts.meet(st, an, ("says", "cry", "baby", "can"))
+            self.met = facts.meet(st, an, ("says", "cry", "baby", "can"))
         tried = rng.choice((f"tried to reach the {an}", "jumped and jumped", "stood on a rock", "stretched up high",
                             f"held out {c.p} hands to the {an}", "tried to climb the tree"))
         but = rng.choice((f"but {c.s} was too small", f"but the {an} was too high", "but it was no use",
@@ -1036,7 +1050,8 @@ class Rescue(Plan):
                          f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
                          f"It was so {looked} that it could not run away.",
                          f"{st.nm(st.grownup)} said the {an} must be very hungry.")))
-        if not facts.meet(st, an, ("eats",), annotate=True):
+        self.met = facts.meet(st, an, ("eats",), annotate=True)
+        if not self.met:
             st.s(rng.choice((f"{st.sub(c)} gave it some water.", f"{st.sub(c)} gave it a little water in {c.p} hands.",
                              f"{st.sub(c)} held out some water, and the {an} drank it.")))
 
