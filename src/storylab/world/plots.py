@@ -91,7 +91,7 @@ def middle_words(st) -> int:
 BUDGET = (95, 200, 120)  # the planned length's triangular distribution (low, high, mode), in words
 SHORT = 160  # a story planned shorter than this has the plot's beats and nothing optional
 SHORT_COMPANION = 0.4  # how much less often a short story (without a quarrel) has a companion
-ROUTE_SHORT_P = 0.4  # how often a short story still takes the route (the space item) rather than one line
+ROUTE_SHORT_P = 0.6  # how often a short story still takes the route (the space item) rather than one line
 ROUTE_AND_STOP = 170  # an outing planned at least this long takes both the errand and the route
 SETUP_FACT_P = 0.75  # how often a long story's setup has an everyday fact (a question, a lesson at home)
 EVENING_SLACK = 0  # words the evening may run past the planned length
