@@ -123,7 +123,7 @@ def test_pronouns_are_common_as_in_tinystories(stories):
         words += len(r["text"].split())
         pron += len(re.findall(r"\b(?:he|she|He|She)\b", r["text"]))
         they += len(re.findall(r"(?:^|[.!?] )(?:Then |Soon |Later |Now )?[Tt]hey ", r["text"]))
-    assert pron / words > 0.019 and they > 350, (pron / words, they)
+    assert pron / words > 0.019 and they / words > 0.0008, (pron / words, they / words)  # (per word: lengths vary)
 
 
 def test_quotes_balanced_and_no_doubled_words(stories):

@@ -328,6 +328,12 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
     rng = st.rng
     if outdoor is None:
         outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
-    v, objs = rng.choice([x for x in _pairs(st, place, outdoor) if x[0].split(" ", 1)[0] not in _NOT_BUSY])
+    pairs = [x for x in _pairs(st, place, outdoor) if x[0].split(" ", 1)[0] not in _NOT_BUSY]
+    v, objs = rng.choice(pairs)
+    seed = st.noun["word"]
+    if not st.doc.has_word(seed, st.noun["plural"]):  # the seed noun, where it is a thing one is busy with here
+        with_seed = [(v, (seed,)) for v, o in pairs if seed in o]  # (rather than a line of its own at the end)
+        if with_seed:
+            v, objs = rng.choice(with_seed)
     where = rng.choice(_AT_HOME) if place == "home" else ""
     return f"{_verb(st, v, form)} {_np(st, rng.choice(objs), many=v.split()[0] in _MANY)}{where}"

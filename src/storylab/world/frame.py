@@ -343,6 +343,9 @@ def _named(st, c) -> str:
     return st.rng.choice(("named ", "named ", "named ", "called ")) + st.intro(c)
 
 
+COMPACT_P = 0.5  # how often a story planned short opens with what the hero loves to do (or owns): one line less
+
+
 def opening(st, plan) -> set:
     """The hero's first sentence (and perhaps a second about the home); returns what it told besides
     the hero ('home', 'weather', 'loves', 'thing'). Short, as TinyStories' are, and carrying one of
@@ -354,6 +357,8 @@ def opening(st, plan) -> set:
     ww = weather_word(st)
     told: set = set()
     r = rng.random()
+    if rng.random() < COMPACT_P and _plots().short(st):  # a short story: the first line tells what they love or own
+        r = 0.5 if seedwords.hero_can(st) else 0.6
     if r < 0.16:  # Once upon a time, there was ...
         lead = rng.choice(("Once upon a time, there was", "Once upon a time, there was", "Once upon a time, there lived",
                            "Once, there was", "There once was", "Long ago, there was"))
@@ -405,7 +410,7 @@ def opening(st, plan) -> set:
     else:  # "In a little house by the park lived ..."
         st.s(f"{cap(_house(st, home, comma=False))} lived {desc} {_named(st, c)}.")
         told.add("home")
-    if "home" not in told and rng.random() < 0.15:
+    if "home" not in told and rng.random() < 0.15 and not _plots().short(st):
         fam = f" with {_family(st, plan)}" if rng.random() < 0.5 else ""
         st.s(f"{st.sub(c)} lived{fam} {_house(st, home) if rng.random() < 0.3 else rng.choice(_NEAR) + ' ' + st.place_mark(home)}.")
         told.add("home")

@@ -88,16 +88,28 @@ def middle_words(st) -> int:
     return int(0.65 * budget(st))
 
 
+BUDGET = (95, 200, 120)  # the planned length's triangular distribution (low, high, mode), in words
+SHORT = 160  # a story planned shorter than this has the plot's beats and nothing optional
+SHORT_COMPANION = 0.4  # how much less often a short story (without a quarrel) has a companion
+ROUTE_SHORT_P = 0.6  # how often a short story still takes the route (the space item) rather than one line
+ROUTE_AND_STOP = 170  # an outing planned at least this long takes both the errand and the route
+SETUP_FACT_P = 0.75  # how often a long story's setup has an everyday fact (a question, a lesson at home)
+EVENING_SLACK = 0  # words the evening may run past the planned length
+SLACK = None  # words an optional middle or ending beat may run past the planned length (`fits`, `ends_fit`):
+# None, no limit but the hard one (those beats are the knowledge facts and details that vary the text most:
+# leaving them out of a story planned short shortens it by ~10 words and lowers distinct-3 by 0.012)
+
+
 def budget(st) -> int:
     """The story's planned length in words, drawn once (TinyStories' spread, a little narrower)."""
     if "budget" not in st.flags:
-        st.flags["budget"] = int(st.rng.triangular(95, 200, 120))
+        st.flags["budget"] = int(st.rng.triangular(*BUDGET))
     return st.flags["budget"]
 
 
 def short(st) -> bool:
-    """A short story (about one in twelve, as in TinyStories): the plot's beats and nothing optional."""
-    return budget(st) < 135
+    """A short story: the plot's beats and nothing optional."""
+    return budget(st) < SHORT
 
 
 # words the beats still to come usually take, by part (a story's hard limit is `Story.max_words`): an
@@ -119,16 +131,31 @@ def fits(st, words: int) -> bool:
     """Whether an optional beat of about `words` words leaves the rest of the story (about `FIT_RESERVE`
     words) room under the hard limit: a story that would overflow is replanned, and replanning costs a
     second writing, so the middle's optional facts give way first."""
-    return st.max_words is None or st.doc.nwords + words + FIT_RESERVE <= st.max_words
+    n = st.doc.nwords + words + FIT_RESERVE
+    return (SLACK is None or n <= budget(st) + SLACK) and (st.max_words is None or n <= st.max_words)
 
 
 def ends_fit(st, words: int) -> bool:
     """In the ending: whether a beat of about `words` words leaves the closing lines (about `END_REST`) room."""
-    return st.max_words is None or st.doc.nwords + words + END_REST <= st.max_words
+    n = st.doc.nwords + words + END_REST
+    return (SLACK is None or n <= budget(st) + SLACK) and (st.max_words is None or n <= st.max_words)
 
 
 def then(st, p: float = 0.45) -> str:
     return (st.pick(*THEN) + " ") if st.rng.random() < p else ""
+
+
+def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bool = False) -> None:
+    """The group goes from `start` to `dest`: the route over the map (the space item), or, in a short
+    story, one line (about half of the middle's words is its plot's beats, the rest is the way there)."""
+    if not short(st) or st.rng.random() < ROUTE_SHORT_P:
+        skills.route(st, group, start, dest, kind, indoor=indoor)
+        return
+    for x in group:
+        st.state.go(x.name, dest, kind, indoor)
+    names, D = beats.group(st, group), st.place_mark(dest)
+    st.s(st.pick(f"{names} {st.pick(*SMALL_WALK)} to the {D}.", f"{beats.soon(st)}{names} were at the {D}.",
+                 f"{names} {st.pick(*SMALL_WALK)} from the {st.place_mark(start)} to the {D}."))
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -204,6 +231,8 @@ def _cast(st, plan: Plan, companion_p: float = 0.5, same_kind: bool = True) -> N
         title = rng.choice(("Mom", "Mom", "Dad", "Dad", "Grandma", "Grandpa"))
         g = FAMILY[title.lower()][1]
     st.grownup = Char(title, g, title.lower(), "parent")
+    if companion_p < 1 and "Conflict" not in st.f and short(st):  # a short story: fewer in the cast
+        companion_p *= SHORT_COMPANION
     if rng.random() < companion_p:
         fg = rng.choice(("female", "male"))
         names = w.girls if fg == "female" else w.boys
@@ -238,7 +267,7 @@ def setup(st, plan: Plan) -> None:
     for b in beats:
         frame.loves(st) if b == "loves" else frame.thing(st, plan)
     frame.grownup(st, plan)
-    if st.rng.random() < 0.75 and room(st, 50):
+    if st.rng.random() < SETUP_FACT_P and room(st, 50):
         facts.episode(st, "setup")
     if st.rng.random() < 0.3 and room(st, 70):
         facts.task(st)  # the morning: teeth, hair, hands
@@ -273,13 +302,13 @@ def finish(st, plan: Plan) -> None:
     need = 20 + (16 if "MoralValue" in st.f else 0) + (14 if "Dialogue" in st.f or not st.doc.has_exact(g.title) else 0)
     if room(st, 20):  # the seed words' other forms (the vocabulary's forms in context)
         st.seed_forms()
-    elif not short(st) and st.rng.random() < 0.45:  # a full story: fewer of them
+    elif not short(st) and st.rng.random() < 0.45 and fits(st, 10):  # a full story: fewer of them
         st.seed_forms(light=True)
     if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
             or not st.doc.has_exact(g.title):
         st.speak(g, plan.closing_line(st), st.pick("said", "said", "called"))
     left = (st.max_words or 10 ** 6) - st.doc.nwords  # the evening, the last line and the moral must fit
-    if st.doc.nwords < 200 and left > 28 + need and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
+    if st.doc.nwords + 28 + need <= budget(st) + EVENING_SLACK and left > 28 + need and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
         _evening_fact(st, plan)
     rec = skills.main_character(st, _other_names(st, 1))  # the companion if there is one: the name to tell apart
     N = st.doc.m(c.name, rec, "prompt_end")
@@ -346,6 +375,8 @@ class Outing(Plan):
         # a stop on the way in the morning (time order), before the destination in the afternoon
         stops = [p for p in STOPS if p not in (dest, self.home)]
         self.stop = rng.choice(stops) if rng.random() < 0.5 else None
+        # the route (the space item) as well as the stop only in a long story: the stop's own line takes them on
+        self.route = not self.stop or budget(st) >= ROUTE_AND_STOP
         item = w.vocab.noun.get(bring)
         n = st.noun
         if w.portable(n) and n["kind"] in ("toy", "clothing") and not n.get("mass") and n in w.items:
@@ -390,7 +421,7 @@ class Outing(Plan):
                 and room(st, 90) else None
             if why:  # what is there to see (the animals the knowledge base puts there)
                 st.s(why)
-            elif rng.random() < 0.5 or " asked " in st.doc.cur[-1]:  # the answer to a question, or half the time
+            elif (rng.random() < 0.5 and not short(st)) or " asked " in st.doc.cur[-1]:  # the answer to a question, or half the time
                 st.s(rng.choice((f"{st.nm(g)} said yes, and {st.nm(c)} {rng.choice(('jumped up and down', 'clapped', 'smiled from ear to ear', 'ran to get ' + c.p + ' ' + it))}.",
                                  f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast.",
                                  f"{st.nm(c)} {rng.choice(('put', 'packed'))} {c.p} {it} in a bag, and soon {c.s} was ready.",
@@ -423,8 +454,11 @@ class Outing(Plan):
             skills.time_order_start(st, self, group, st.rng.choice(STOPS[self.stop]))
         else:
             st.state.at(st.pick("morning", "noon"))
-        start = self.stop or self.home
-        skills.route(st, group, start, self.dest, self.kind, indoor=self.indoor)
+        if self.route:
+            travel(st, group, self.stop or self.home, self.dest, self.kind, indoor=self.indoor)
+        else:
+            for x in group:
+                st.state.go(x.name, self.dest, self.kind, self.indoor)
         st.place = self.dest
         self.arrive(st)
         if st.rng.random() < 0.5 and room(st, 70):
@@ -831,7 +865,7 @@ class Baking(Plan):
         c, g, f = st.hero, st.grownup, self.companion
         group = [c, g] + ([f] if f else [])
         st.state.at(st.pick("morning", "noon"))
-        skills.route(st, group, self.home, self.shop, None)
+        travel(st, group, self.home, self.shop)
         st.place = self.shop
         r = st.rng.random()
         if r < 0.5:
@@ -918,7 +952,7 @@ class Rescue(Plan):
         self.home = rng.choice(nbrs)
         self.goal = f"help the {self.animal}"
         st.thing = rng.choice(w.toys)
-        self.helper = None
+        self.helper, self.met = None, False
         if not self.bad and rng.random() < 0.5:
             an = rng.choice([x for x in WISE_ANIMALS if x not in (self.animal,)])
             self.helper = Char(an, rng.choice(("female", "male")), an, "helper", title=f"the {an}")
@@ -949,7 +983,7 @@ class Rescue(Plan):
         c, g, rng, f = st.hero, st.grownup, st.rng, self.companion
         group = [c, g] + ([f] if f else [])
         st.state.at("morning")
-        skills.route(st, group, self.home, self.where, None)
+        travel(st, group, self.home, self.where)
         st.place = self.where
         if st.rng.random() < 0.6 and room(st, 90):
             facts.place(st, self.where, 1)
@@ -964,7 +998,7 @@ class Rescue(Plan):
             skills.counting_family(st, mother, an)
         else:
             self.hungry(st)
-        if st.rng.random() < 0.85:
+        if st.rng.random() < 0.85 and (not short(st) or not self.met):  # a short story: one fact of the animal
             facts.meet(st, getattr(self, "mother", an), ("lives", "eats", "can", "baby", "size", "says", "gives"))
         st.state.feel(c.name, "worried")
         if self.conflict and f:
@@ -999,7 +1033,7 @@ class Rescue(Plan):
                  rng.choice((f"It was stuck, and it looked {looked}.", f"It could not get down, and it was {looked}.",
                              f"It did not know how to get down, and it looked at {c.name}.", f"The little {an} was stuck!")))
         if rng.random() < 0.9:
-            facts.meet(st, an, ("says", "cry", "baby", "can"))
+            self.met = facts.meet(st, an, ("says", "cry", "baby", "can"))
         tried = rng.choice((f"tried to reach the {an}", "jumped and jumped", "stood on a rock", "stretched up high",
                             f"held out {c.p} hands to the {an}", "tried to climb the tree"))
         but = rng.choice((f"but {c.s} was too small", f"but the {an} was too high", "but it was no use",
@@ -1020,7 +1054,8 @@ class Rescue(Plan):
                          f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
                          f"It was so {looked} that it could not run away.",
                          f"{st.nm(st.grownup)} said the {an} must be very hungry.")))
-        if not facts.meet(st, an, ("eats",), annotate=True):
+        self.met = facts.meet(st, an, ("eats",), annotate=True)
+        if not self.met:
             st.s(rng.choice((f"{st.sub(c)} gave it some water.", f"{st.sub(c)} gave it a little water in {c.p} hands.",
                              f"{st.sub(c)} held out some water, and the {an} drank it.")))
 
