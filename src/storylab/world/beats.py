@@ -187,7 +187,7 @@ def activity_detail(st, plan) -> bool:
     """One sentence of the outing's activity itself, with what is really there: the animals the knowledge
     base puts at the place, the food in the picnic basket, the flowers picked, the book read, how high the kite
     went. Returns whether one was written."""
-    from storylab.world.text import NUMBERS, cap
+    from storylab.world.text import NUMBERS
     rng, c, g = st.rng, st.hero, st.grownup
     act = plan.activity
     n = NUMBERS[rng.randint(2, 7)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from storylab.world import beats
 from storylab.world.model import World
 from storylab.world.text import NUMBERS, a
 
@@ -167,12 +168,6 @@ def _pp(st, outdoor: bool) -> str:
     return f" {rng.choice(_NEAR)} {rng.choice(('the ' + word, a(word)))}"
 
 
-def _verb(st, phrase: str, form: str) -> str:
-    head, _, rest = phrase.partition(" ")
-    v = st.w.vocab.verb[head]
-    return f"{v[form]} {rest}".strip() if rest else v[form]
-
-
 def doing(st, group: list, place: str) -> None:
     """One sentence of what (some of) `group` do at `place`."""
     rng = st.rng
@@ -196,33 +191,33 @@ def doing(st, group: list, place: str) -> None:
         return
     if others and r < 0.2:
         y = rng.choice(others)
-        st.s(f"While {st.nm(y)} was {_verb(st, v2, 'ing')} {_np(st, rng.choice(o2), many=v2.split()[0] in _MANY)}, "
-             f"{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}.")
+        st.s(f"While {st.nm(y)} was {beats.verb(st, v2, 'ing')} {_np(st, rng.choice(o2), many=v2.split()[0] in _MANY)}, "
+             f"{st.sub(x)} {beats.verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}.")
     elif others and r < 0.4:
         y = rng.choice(others)
-        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}, and {st.nm(y)} "
-             f"{_verb(st, v2, 'past')} {_np(st, rng.choice(o2), many=v2.split()[0] in _MANY)}.")
+        st.s(f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}, and {st.nm(y)} "
+             f"{beats.verb(st, v2, 'past')} {_np(st, rng.choice(o2), many=v2.split()[0] in _MANY)}.")
     elif others and r < 0.55:
         y = rng.choice(others)
         tail = rng.choice(_TAILS_TWO).format(pp=pp)
-        st.s(f"{opener}{st.nm(x)} and {st.nm(y)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}{tail}.")
+        st.s(f"{opener}{st.nm(x)} and {st.nm(y)} {beats.verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}{tail}.")
     elif r < 0.64 and (deg := _degree(st, o1)):
         word, adj, cmp_, sup = deg
-        st.s(rng.choice((f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {a(adj + ' ' + word)}, and then an even {cmp_} one.",
-                         f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} the {sup} {word} of all{pp}.")))
+        st.s(rng.choice((f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} {a(adj + ' ' + word)}, and then an even {cmp_} one.",
+                         f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} the {sup} {word} of all{pp}.")))
     elif r < 0.8:
         tail = rng.choice(_TAILS_ONE).format(r=x.r, adv=rng.choice(_ADVERBS), pp=pp)
-        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}{tail}.")
+        st.s(f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}{tail}.")
     elif r < 0.9:
-        st.s(f"{opener}{st.sub(x)} {_verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)} and "
-             f"{_verb(st, v2, 'past')} {_np(st, rng.choice(o2), many=v2.split()[0] in _MANY)}{pp}.")
+        st.s(f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)} and "
+             f"{beats.verb(st, v2, 'past')} {_np(st, rng.choice(o2), many=v2.split()[0] in _MANY)}{pp}.")
     else:
         word = rng.choice(o1)
         who = f", {others[0].title}" if others and others[0].title[:1].isupper() else ""
-        lines = [f"Look at {_np(st, word, False)}{who}!", f"I want to {_verb(st, v1, 'word')} {_np(st, word)}!",
-                 f"Let's {_verb(st, v1, 'word')} {_np(st, word)}{who}!"]
+        lines = [f"Look at {_np(st, word, False)}{who}!", f"I want to {beats.verb(st, v1, 'word')} {_np(st, word)}!",
+                 f"Let's {beats.verb(st, v1, 'word')} {_np(st, word)}{who}!"]
         if others and others[0].title[:1].isupper():  # what the other one is good at, in the present tense
-            lines.append(f"{others[0].title} {_verb(st, v1, 'third')} {_np(st, word)} "
+            lines.append(f"{others[0].title} {beats.verb(st, v1, 'third')} {_np(st, word)} "
                          f"{rng.choice(('so well', 'every day', 'better than anyone', 'all the time'))}!")
         st.speak(x, rng.choice(lines), rng.choice(("said", "shouted", "called", "exclaimed", "laughed")))
 
@@ -308,9 +303,7 @@ def _fits(st) -> bool:
 
 def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) -> None:
     """Sentences of doing things at `place`: at least `least`, then more until the story has
-    `upto` words (at most `most`). A story already at its planned length gets none: its plot
-    and the facts met in it have filled it."""
-    full = st.flags.get("budget", 999) - 40
+    `upto` words (at most `most`); past `upto`, the first `least` only while the story's ending still fits."""
     for k in range(most):
         if st.doc.nwords >= upto and (k >= least or not _fits(st)):
             return
@@ -336,4 +329,4 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
         if with_seed:
             v, objs = rng.choice(with_seed)
     where = rng.choice(_AT_HOME) if place == "home" else ""
-    return f"{_verb(st, v, form)} {_np(st, rng.choice(objs), many=v.split()[0] in _MANY)}{where}"
+    return f"{beats.verb(st, v, form)} {_np(st, rng.choice(objs), many=v.split()[0] in _MANY)}{where}"
