@@ -343,78 +343,76 @@ def _named(st, c) -> str:
     return st.rng.choice(("named ", "named ", "named ", "called ")) + st.intro(c)
 
 
-COMPACT_P = 0.5  # how often a story planned short opens with what the hero loves to do (or owns): one line less
-
-
 def opening(st, plan) -> set:
-    """The hero's first sentence (and perhaps a second about the home); returns what it told besides
-    the hero ('home', 'weather', 'loves', 'thing'). Short, as TinyStories' are, and carrying one of
-    the story's own details where it can: what the hero is doing, loves to do, or owns."""
+    """The hero's first sentence; returns what it told besides the hero ('loves': the seed verb,
+    'thing', 'grownup', 'home', 'weather'). One sentence, as TinyStories' are, carrying one of the
+    story's own details: what the hero loves to do, the thing the plot turns on, who they live with
+    (the grown-up the plot needs), what they are doing as the day begins."""
     c, rng = st.hero, st.rng
     home = plan.home
     t = trait(st)
     desc = _desc(st, c, t)
     ww = weather_word(st)
     told: set = set()
+    can = seedwords.hero_can(st)
+    has_thing = plan.uses_thing and not st.thing.get("mass") and not getattr(plan, "tool", False)
+    tails = ["loves"] * (3 if can else 0) + ["thing"] * (2 if has_thing else 0) + ["grownup", "home", ""]
     r = rng.random()
-    if rng.random() < COMPACT_P and _plots().short(st):  # a short story: the first line tells what they love or own
-        r = 0.5 if seedwords.hero_can(st) else 0.6
-    if r < 0.16:  # Once upon a time, there was ...
-        lead = rng.choice(("Once upon a time, there was", "Once upon a time, there was", "Once upon a time, there lived",
+    weather_seed = st.adj["word"] == ww
+    if weather_seed:  # the seed adjective is the day's weather: the first line says so
+        r = 0.35
+    if r < 0.27:  # Once upon a time, there was ... who ...
+        lead = rng.choice(("Once upon a time, there was", "Once upon a time, there lived",
                            "Once, there was", "There once was", "Long ago, there was"))
-        tail = ""
-        if rng.random() < 0.3:
-            tail = f" who lived {rng.choice(_NEAR)} {st.place_mark(home)}"
-            told.add("home")
-        st.s(f"{lead} {desc} {_named(st, c)}{tail}.")
-    elif r < 0.45:  # the day begins with what the hero is doing at home
+        st.s(f"{lead} {desc} {_named(st, c)}{_who(st, plan, rng.choice(tails), told)}.")
+    elif r < 0.45:  # the day begins (with its weather, sometimes)
         when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
-                           f"One {ww} {st.time_mark('morning')}, ", f"That {st.time_mark(st.day)}, ", "", "",
+                           f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, ",
                            f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
-        if when.startswith(f"One {ww}"):
-            told.add("weather")
-        act = doings.activity(st)
-        if plan.uses_thing and st.thing["word"] in act:  # not "looking at a blue book" before her brown book
-            act = doings.activity(st)
-        st.s(f"{when}{desc} {_named(st, c)} was {act}.")
-    elif r < 0.58 and seedwords.hero_can(st):  # the name first, with what the hero loves to do
-        st.s(f"{st.intro(c)} was {desc} who {rng.choice(('loved', 'liked', 'really loved', 'loved'))} to "
-             f"{st.verb_phrase('word')}{rng.choice(('', '', '', ' more than anything', ' all day long'))}.")
-        told.add("loves")
-    elif r < 0.67 and plan.uses_thing and not st.thing.get("mass"):  # with the thing they love
-        st.thing_adj = adj = thing_adj(st)
-        who = st.intro(c)
-        st.state.has(c.name, st.thing["word"])
-        st.s(f"{who} was {desc} who had {a(adj + ' ' + st.thing['word'])}" +
-             rng.choice(("", "", f" from {c.p} {rng.choice(('grandma', 'grandpa', 'mom', 'dad'))}",
-                         f" that {c.s} {rng.choice(('loved very much', 'took everywhere', 'never let go of'))}")) + ".")
-        told.add("thing")
-    elif r < 0.75:  # a time, then the hero waking or looking out
-        when = rng.choice((f"One {ww} {st.time_mark(st.season)} {st.time_mark('morning')}, ",
-                           f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ",
-                           f"Early one {ww} {st.time_mark('morning')}, ", f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
+        if weather_seed:
+            when = rng.choice((f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, "))
         if ww in when:
             told.add("weather")
-        act = rng.choice(("woke up early", "woke up very early", "jumped out of bed", "looked out of the window",
-                          "opened {p} eyes and smiled", "woke up and rubbed {p} eyes", "sat up in bed",
-                          "ran to the window")).format(p=c.p)
+        act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled",
+                          f"was {doings.activity(st)}", f"was {doings.activity(st)}"))
         st.s(f"{when}{desc} {_named(st, c)} {act}.")
-    elif r < 0.86:  # "Mia, a curious girl, lived with her mom near the pond."
-        fam = f" with {_family(st, plan)}" if rng.random() < 0.6 else ""
-        st.s(f"{st.intro(c)}, {desc if t else _desc(st, c, t, bare=False)}, lived{fam} {rng.choice(_NEAR)} {st.place_mark(home)}.")
-        told.add("home")
-    elif r < 0.93:
-        st.s(f"On {st.time_mark(st.day)}, {desc} {_named(st, c)} looked out of the window.")
-        st.s(_weather(st, home, ww, first=True))
-        told.add("weather")
-    else:  # "In a little house by the park lived ..."
+    elif r < 0.55:  # "Mia, a curious girl, lived with her mom near the pond."
+        g = st.grownup
+        st.s(f"{st.intro(c)}, {desc if t else _desc(st, c, t, bare=False)}, lived with {c.p} "
+             f"{st.intro(g, g.title.lower())} {rng.choice(_NEAR)} {st.place_mark(home)}.")
+        told |= {"home", "grownup"}
+    elif r < 0.62:  # "In a little house by the park lived ..."
         st.s(f"{cap(_house(st, home, comma=False))} lived {desc} {_named(st, c)}.")
         told.add("home")
-    if "home" not in told and rng.random() < 0.15 and not _plots().short(st):
-        fam = f" with {_family(st, plan)}" if rng.random() < 0.5 else ""
-        st.s(f"{st.sub(c)} lived{fam} {_house(st, home) if rng.random() < 0.3 else rng.choice(_NEAR) + ' ' + st.place_mark(home)}.")
-        told.add("home")
+    else:  # the name first: "Mia was a kind girl who loved to paint."
+        tail = rng.choice([x for x in tails if x] or [""])
+        st.s(f"{st.intro(c)} was {desc}{_who(st, plan, tail, told)}.")
     return told
+
+
+def _who(st, plan, tail: str, told: set) -> str:
+    """The end of the hero's first sentence: ' who loved to paint', ' who had a red kite', ' who lived
+    with her dad near the park', or ''; what it told is added to `told`."""
+    c, rng = st.hero, st.rng
+    if tail == "loves":
+        told.add("loves")
+        return (f" who {rng.choice(('loved', 'liked', 'really loved', 'loved'))} to {st.verb_phrase('word')}"
+                f"{rng.choice(('', '', '', ' more than anything', ' all day long'))}")
+    if tail == "thing":
+        st.thing_adj = adj = thing_adj(st)
+        st.state.has(c.name, st.thing["word"])
+        told.add("thing")
+        return (f" who had {a(adj + ' ' + st.thing['word'])}" +
+                rng.choice(("", "", f" from {c.p} {rng.choice(('grandma', 'grandpa', 'mom', 'dad'))}",
+                            f" that {c.s} {rng.choice(('loved very much', 'took everywhere', 'never let go of'))}")))
+    if tail == "grownup":
+        g = st.grownup
+        told |= {"grownup", "home"}
+        return f" who lived with {c.p} {st.intro(g, g.title.lower())} {rng.choice(_NEAR)} {st.place_mark(plan.home)}"
+    if tail == "home":
+        told.add("home")
+        return f" who lived {rng.choice(_NEAR)} {st.place_mark(plan.home)}"
+    return ""
 
 
 def _weather(st, home: str, ww: str, first: bool = False) -> str:
@@ -438,18 +436,9 @@ def _weather(st, home: str, ww: str, first: bool = False) -> str:
     return f"That {S} {st.time_mark('morning')}, {scene}."
 
 
-def weather_line(st, plan, told: set) -> None:
-    """The day's weather, unless the opening told it (then sometimes how it compared with yesterday)."""
-    c, rng = st.hero, st.rng
-    ww = st.weather
-    if "weather" in told:
-        if rng.random() < 0.12:
-            cmp_ = st.w.vocab.adjective[ww]["comparative"]
-            st.s(rng.choice((f"It was even {cmp_} than the day before, {c.name} thought.",
-                             f"{c.name} thought it was {cmp_} than yesterday.")))
-        return
-    if rng.random() < 0.18 or st.weather == st.adj["word"]:
-        st.s(_weather(st, plan.home, ww))
+def weather_line(st, plan) -> None:
+    """The day's weather (where the seed adjective is the weather and the first line did not say it)."""
+    st.s(_weather(st, plan.home, weather_word(st)))
 
 
 # --- the hero's loves, thing, grown-up and companion -----------------------------------------------
@@ -580,6 +569,9 @@ def thing(st, plan) -> None:
         return
     st.thing_adj = adj = thing_adj(st)
     word = it["word"]
+    if getattr(plan, "tool", False):  # what a day out is done with (a kite, a bucket): the plot brings it out
+        st.state.has(c.name, word)
+        return
     desc = f"{adj} {word}"
     g = st.grownup
     fam = [x for x in ("grandma", "grandpa", "mom", "dad") if x != g.title.lower()]
@@ -627,51 +619,138 @@ def thing(st, plan) -> None:
                          f"{st.sub(c)} had {a(desc)}{origin}. It was {rng.choice((p, c.name + chr(39) + 's'))} favorite {kind}.")))
 
 
-_BUSY = ("making breakfast", "reading a book", "cleaning the house", "drinking tea", "busy in the yard",
-         "baking bread", "washing the cups", "folding the towels", "watering the flowers", "sweeping the floor",
-         "singing in the kitchen", "writing a letter")
+# what the grown-up has in hand in the morning, by what the plot will need: food and things for a day
+# out, the kitchen's things before baking, the toys picked up in a tidy house (the lost thing's story),
+# clothes for the weather before a walk
+_FOOD = ("apple", "banana", "sandwich", "cookie", "water", "juice", "bread", "cheese", "pear", "orange", "grape",
+         "carrot", "snack", "plum", "peach", "cracker", "muffin", "lemon", "cherry", "strawberry", "blueberry", "berry",
+         "melon", "tomato", "cucumber", "cupcake", "donut", "tea", "honey", "jam", "nut", "peanut", "biscuit", "bun",
+         "popcorn", "yogurt", "candy", "lollipop", "chocolate", "pie", "cake", "corn", "toast", "pudding")
+_DAY_OUT = ("blanket", "bottle", "cup", "hat", "map", "towel", "umbrella", "cap", "scarf", "ball", "book", "pencil",
+            "crayon", "flashlight", "sweater", "jacket", "sock", "plate", "spoon", "jar", "kite", "bucket")
+_KITCHEN = ("bowl", "spoon", "cup", "plate", "jar", "flour", "sugar", "butter", "milk", "apron", "pan", "honey",
+            "jam", "bottle", "basket", "towel", "candle")
+_TIDY = ("block", "doll", "ball", "car", "puzzle", "book", "crayon", "teddy", "robot", "drum", "sock", "truck",
+         "marble", "train", "puppet", "balloon", "sticker", "crown", "wand", "whistle", "pencil", "pen", "brush",
+         "comb", "pillow", "blanket", "hat", "cap", "scarf", "mitten", "shoe", "shirt", "dress", "ribbon", "bow",
+         "card", "picture", "drawing", "letter", "rope", "box", "spaceship", "button", "bell")
+_WEAR = {"cold": ("coat", "scarf", "mitten", "hat", "boot", "sweater", "glove"), "wet": ("raincoat", "boot"),
+         "warm": ("hat", "shoe", "jacket")}
+_SEED_KINDS = {"pack": {"food", "household", "clothing", "toy", "tool", "instrument"}, "kitchen": {"food", "household"},
+               "tidy": {"toy", "household", "clothing", "instrument"}, "wear": {"clothing"}}
+
+
+_FOOD_ADJ = {"fresh", "yummy", "tasty", "juicy", "sweet", "crunchy", "big", "little", "small", "ripe", "soft", "round"}
+_PAIRS = {"boot", "mitten", "glove", "sock", "shoe"}
+
+
+def _item_np(st, word: str) -> str:
+    """'two ripe pears', 'some milk', 'a soft blanket': one (food: one or a few) of `word`, with an
+    adjective that fits it (the seed adjective if it does and is still unused)."""
+    rng, n = st.rng, st.w.vocab.noun[word]
+    if n.get("mass"):  # (no adjective: "some silver milk" is what the vocabulary allows, not what one says)
+        return f"some {word}"
+    adjs = _fit_adjs(st, word)
+    seed = st.adj["word"]
+    if not st.used_adj and seed in adjs and not st.adj.get("predicative_only"):
+        adj, st.used_adj = seed + " ", True
+    else:
+        adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.6 else ""
+    if n["kind"] == "food" and n["plural"] != word and (rng.random() < 0.45 or "small" in n["attrs"]):
+        return f"{rng.choice(NUMBERS[2:5])} {adj}{n['plural']}"
+    return a(adj + word)
+
+
+def _items(st, pool, use: str, k: int = 2) -> str:
+    """`k` things from `pool` as a noun phrase ("two apples and a warm blanket"), the seed noun among
+    them where it is that kind of thing and the story has no place for it yet."""
+    rng, v, n = st.rng, st.w.vocab, st.noun
+    words = [w for w in rng.sample(pool, min(len(pool), k + 2)) if w in v.noun][:k]
+    seed = st.adj["word"]
+    if not st.used_adj and not st.adj.get("predicative_only") and not any(seed in _fit_adjs(st, w) for w in words):
+        fit = [w for w in pool if w in v.noun and w not in words and seed in _fit_adjs(st, w)]
+        if fit:  # a thing the seed adjective suits (rather than a line of its own at the end)
+            words[-1] = rng.choice(fit)
+    if ((n["kind"] == "food" or n["word"] in _SEED_ITEMS[use]) and n["kind"] in _SEED_KINDS[use]
+            and "meal" not in n["attrs"] and st.w.portable(n) and n["word"] not in _NOT_ITEM
+            and not st.doc.has_word(n["word"], n["plural"]) and n["word"] not in words):
+        words[rng.randrange(len(words))] = n["word"]
+        st.used_noun = True
+    nps = [_item_np(st, w) for w in words]
+    return nps[0] if len(nps) == 1 else ", ".join(nps[:-1]) + " and " + nps[-1]
+
+
+def _fit_adjs(st, word: str) -> list[str]:
+    """Adjectives that fit `word` and hold whatever the weather (not "two hot cherries"); for food,
+    only those that say how it tastes or looks to eat (not "a blue pear")."""
+    adjs = [x for x in fitting(st, word) if x not in doings._PASSING and x not in ("pretty", "ugly")]
+    return [x for x in adjs if x in _FOOD_ADJ] if st.w.vocab.noun[word]["kind"] == "food" else adjs
+
+
+# household things (and toys, clothes) that the seed noun may be among, by the grown-up's line
+_SEED_ITEMS = {"pack": {"blanket", "bottle", "cup", "towel", "book", "map", "umbrella", "hat", "scarf", "coat", "ball",
+                        "kite", "jar", "box", "bucket", "basket", "napkin", "plate", "spoon", "shovel", "net",
+                        "boot", "mitten", "sweater", "jacket", "glove", "raincoat", "sock", "shoe", "cap", "doll",
+                        "teddy", "puzzle", "block", "marble", "crayon", "whistle"},
+               "kitchen": {"bowl", "spoon", "cup", "plate", "jar", "pot", "pan", "fork", "apron", "napkin", "mug"},
+               "tidy": set(_TIDY) | {"box", "book", "crayon", "pillow", "blanket", "sock", "shoe", "hat", "kite",
+                                     "puzzle", "marble", "whistle", "guitar", "flute", "piano", "ball", "toy"},
+               "wear": set(_WEAR["cold"] + _WEAR["wet"] + _WEAR["warm"]) | {"cap", "sweater", "jacket", "sock"}}
+_NOT_ITEM = {"egg", "knife", "needle", "scissors", "money", "medicine", "glue", "soap", "toothbrush", "paint",
+             "tape", "key", "ring", "phone", "radio", "clock", "oven", "stove", "fridge", "sink"}
+
+
+def _wear(st) -> tuple:
+    w = st.weather
+    return _WEAR["cold" if w in ("cold", "snowy", "icy", "windy", "cool") else "wet" if w in ("rainy", "foggy", "cloudy")
+                 else "warm"]
+
+
+def grownup_line(st, plan, who: str) -> str:
+    """What the grown-up is doing when the story opens, about what the plot will need: a bag packed for
+    the day out, the kitchen's things out before baking, toys picked up off the floor in the house where
+    something will go missing, boots on for a walk."""
+    c, g, rng = st.hero, st.grownup, st.rng
+    name, p = plan.name, g.p
+    if name == "baking":
+        things = _items(st, _KITCHEN, "kitchen", rng.choice((1, 2, 2)))
+        return rng.choice((f"{who} was in the kitchen with {things}.",
+                           f"{who} was in the kitchen, and {g.s} had {things} out on the table.",
+                           f"{who} had {things} out on the kitchen table.",
+                           f"{who} was getting {things} out in the kitchen.",
+                           f"{who} was putting {things} on the kitchen table."))
+    if name == "lost":
+        things = _items(st, [x for x in _TIDY if x != st.thing["word"]], "tidy", 2)
+        return rng.choice((f"{who} was picking up {things} from the floor.",
+                           f"{who} was putting {things} back in a box.",
+                           f"{who} was cleaning up, and {g.s} put away {things}.",
+                           f"{who} was cleaning the house and putting away {things}.",
+                           f"{who} was sweeping the floor around {things}."))
+    if name == "rescue" and rng.random() < 0.5:
+        n = st.noun
+        word = n["word"] if n["word"] in _SEED_ITEMS["wear"] and not st.doc.has_word(n["word"], n["plural"]) \
+            else rng.choice(_wear(st))
+        st.used_noun |= word == n["word"]
+        things = f"{p} {st.w.vocab.noun[word]['plural'] if word in _PAIRS else word}"
+        return rng.choice((f"{who} was looking for {things} for a walk.", f"{who} put on {things}, ready for a walk.",
+                           f"{who} wanted to go for a walk, so {g.s} put on {things}.",
+                           f"{who} was getting {things} on by the door, ready to go out."))
+    pool = _FOOD + (_DAY_OUT if name == "outing" else ())
+    things = _items(st, pool, "pack", rng.choice((1, 2, 2, 3)))
+    bag = rng.choice(("a bag", "a basket", f"{p} bag", f"{p} basket", "a box"))
+    return rng.choice((f"{who} was packing {things}.", f"{who} packed {things} in {bag}.",
+                       f"{who} put {things} in {bag}.", f"{who} had {things} in {bag}.",
+                       f"{who} had {things} ready."))
 
 
 def grownup(st, plan) -> None:
-    """The grown-up comes in, composed: who, how they come in (or what they are busy with), what they
-    do, and sometimes what they say or see."""
+    """The grown-up comes in with a line about what the plot will need (`grownup_line`), or, in a story
+    with dialogue, calls the hero to it."""
     c, g, rng = st.hero, st.grownup, st.rng
     rel = g.title.lower()
-    r = rng.random()
-    if not (0.74 <= r < 0.84):  # (the grown-up is introduced once, in the branch written)
-        who = f"{rng.choice((c.name + chr(39) + 's', cap(c.p))) if st._prev[0] is c else c.name + chr(39) + 's'} " \
-              f"{st.intro(g, rel)}"
-    if r < 0.55:  # busy with something from the whole vocabulary: folding a clean towel in the kitchen
-        st.s(f"{who} was {doings.activity(st)}.")
-        return
-    into = rng.choice(("the room", "the kitchen", f"{c.p} room"))
-    came = rng.choice((f"came into {into}", "came in", "looked in", f"walked into {into}", "peeked in through the door",
-                       "came to the door", "came in from the yard", "came down for breakfast", f"peeked into {into}"))
-    k = rng.randrange(8)
-    holding = ("", "", "", " with a cup of tea", " with a basket of apples")[k] if k < 5 else \
-        f" with {carried(st, _CARRIED[:19])}"
-    did = ("smiled", "said good morning", f"gave {c.o} a hug", "waved", f"gave {c.o} a kiss", f"sat down next to {c.o}",
-           "said hello", "laughed", f"asked {c.o} how {c.s} had slept")
-    if plan.uses_thing and not st.thing.get("mass") and st.doc.has_word(st.thing["word"]):
-        did += (f"smiled at {c.p} {st.thing['word']}", f"asked to see {c.p} {st.thing['word']}")
-    act = rng.choice(did)
-    if r < 0.55:
-        pass
-    elif r < 0.74:
-        st.s(f"{who} {came}{holding} and {act}.")
-    elif r < 0.84:
-        where = rng.choice(("kitchen", "yard", "garden", "living room"))
-        st.s(f"{st.nm(c)} {rng.choice(('ran', 'went', 'hurried', 'skipped', 'rushed', 'hopped'))} "
-             f"to find {c.p} {st.intro(g, rel)} in the {where}" +
-             (f", and {g.title} {act}" if rng.random() < 0.5 and "asked" not in act and g.title[:1].isupper() else "") + ".")
-    elif r < 0.92 and "Dialogue" in st.f:
-        line = rng.choice((f"Good morning, {c.name}!", f"Good morning, my little {c.kind}!", f"Time to get up, {c.name}!",
-                           f"Breakfast is ready, {c.name}!", f"Did you sleep well, {c.name}?"))
-        st.s(f"{who} {came}{holding}.")
-        st.speak(g, line, "asked" if line.endswith("?") else rng.choice(("said", "called", "sang")))
-    else:
-        st.s(f"{who} was {rng.choice(_BUSY)}" + rng.choice(("", "") + (
-            (f", and {g.title} {act} when {c.name} came in",) if g.title[:1].isupper() else ())) + ".")
+    who = f"{rng.choice((c.name + chr(39) + 's', cap(c.p))) if st._prev[0] is c else c.name + chr(39) + 's'} " \
+          f"{st.intro(g, rel)}"
+    st.s(grownup_line(st, plan, who))
 
 
 def companion(st, plan) -> None:
@@ -764,6 +843,9 @@ _NIGHT = ("That night, ", "Later that night, ", "When the moon came up, ", "When
           "When the stars came out, ", "After dinner, ", "When the day was over, ", "That evening, ", "At the end of the day, ",
           "When the sun went down, ", "After a warm bath, ")
 _EVENING = 6  # the openers from here on are still evening, not night
+LAST_OPENER_P = 0.3  # how often the last line opens with the evening ("That night, ")
+LAST_OWN_P = 0.7  # how often it tells of this story's events (`Recap`) rather than of the hero's feelings
+LAST_TAIL_P = 0.15  # how often it goes on after the beat ("..., and she would always remember the lake")
 _GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good", "long but happy")
 
 
@@ -774,7 +856,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     P = _plots()
     g = st.grownup.title.lower() if st.grownup.kind in FAMILY else st.grownup.title
     pool = _NIGHT if st.state.time != "night" else _NIGHT[:_EVENING]  # no evening once it is night
-    opener = rng.choice(pool) if rng.random() < 0.45 else ""
+    opener = rng.choice(pool) if rng.random() < LAST_OPENER_P else ""
     if opener:
         st.state.at("evening" if pool.index(opener) >= _EVENING else "night")
     mem = rng.choice(rc.nps) if rc.nps else f"{c.p} day"
@@ -797,7 +879,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             beats.append(lambda: f"{N} {ch(('walked', 'went'))} home {ch(('slowly', 'quietly', 'without a word'))}")
         if rc.again:
             beats.append(lambda: f"{N} hoped to {Recap.again_phrase(st, ch(rc.again))} another day")
-        tail = ch(("", "", f". It was not a good day for {c.name}",
+        tail = "" if rng.random() >= LAST_TAIL_P else ch((f". It was not a good day for {c.name}",
                    f". Tomorrow, {c.s} hoped, would be {ch(('better', 'a better day', 'kinder', 'a happier day', 'a new day'))}",
                    f", and {c.s} {ch(('never forgot it', 'did not sleep well', 'felt very small'))}"))
         return opener + ch(beats)() + tail + "."
@@ -830,11 +912,10 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             return ch((f"{N} put {c.p} {it} next to {c.p} pillow and closed {c.p} eyes",
                        f"{N} fell asleep with {c.p} {it} {'in ' + c.p + ' arms' if it not in _BIG else 'by the bed'}"))
         own.append(pillow)
-    beat = ch(own if own and rng.random() < 0.55 else beats)()
-    tail = rng.choice(("", "", "", "", "", "", "", f", thinking about {mem}",
-                       f". It had been a {rng.choice(_GOOD_DAY)} day" if rng.random() < 0.3 else "",
-                       f", and {c.s} would always remember {mem}",
-                       f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
+    beat = ch(own if own and rng.random() < LAST_OWN_P else beats)()
+    tail = "" if rng.random() >= LAST_TAIL_P else rng.choice((
+        f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day",
+        f", and {c.s} would always remember {mem}", f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
     if mem in beat and mem in tail or ("thinking" in beat and "thinking" in tail):
         tail = ""
     return opener + beat + tail + "."
@@ -916,15 +997,27 @@ def lesson(st, plan) -> tuple[str, str] | None:
     return rng.choice(opts)
 
 
-def moral(st, plan) -> str:
+def moral(st, plan, said: bool = False) -> str:
     """The lesson in one of many frames: who learned it, when, because of what, or a grown-up
-    saying it."""
+    saying it (`said`: only that, as the story's line of dialogue; "" if the grown-up cannot say it)."""
     c, rng, rc = st.hero, st.rng, recap(st, plan)
+    g = st.grownup
+    if said and not (st.known(g) and g.title[:1].isupper() and not plan.bad):
+        return ""
     got = lesson(st, plan)
     if not got:
         return ""
     kind, clause = got
     N = c.name
+    if said:
+        if "{" in clause or clause.startswith(f"helping {g.title}"):
+            return ""
+        st.state.act(g.name)
+        text = cap(_you(clause, c)) if kind == "that" else f"Always remember to {_you(clause, c)}"
+        opts = [f'{g.title} smiled and said, "{text}, {N}."', f'{g.title} hugged {N} and said, "{text}."']
+        if st.doc.cur:  # (a paragraph never starts with a quote)
+            opts += [f'"{text}, {N}," {g.title} said.', f'"{text}," {g.title} told {N}.']
+        return rng.choice(opts)
     pool = rc.losses if plan.bad else [x for x in rc.nps if " and " not in x]
     because = rng.choice(pool) if pool else ""
     if kind == "that":
@@ -949,6 +1042,29 @@ def moral(st, plan) -> str:
 def _you(clause: str, c) -> str:
     """A lesson about the hero said to the hero: 'her doll was more fun' -> 'your doll was more fun'."""
     return f" {clause} ".replace(f" {c.p} ", " your ").replace(f" {c.s} ", " you ").strip()
+
+
+_END_FEEL = ("tired", "sleepy", "hungry", "thirsty", "happy", "excited", "proud", "glad", "cheerful", "calm", "curious")
+
+
+def end_feeling(st, adj: str) -> str:
+    """A sentence for a feeling that suits the end of this story's day, recalling what happened
+    ("Mia was tired after the long day at the lake"); "" if it does not suit it."""
+    plan = st.flags.get("plan")
+    bad = "BadEnding" in st.f
+    if plan is None or adj not in _END_FEEL or (bad and adj not in _END_FEEL[:4]):
+        return ""
+    c, rng, rc = st.hero, st.rng, recap(st, plan)
+    N = c.name
+    mem = rng.choice(rc.nps) if rc.nps else None
+    if adj in _END_FEEL[:4]:
+        return rng.choice((f"After the long day, {N} was very {adj}.",
+                           f"By the evening, {N} was {adj}" + (f" after {mem}." if mem and mem.startswith("the day") else ".")))
+    if rc.fun and rng.random() < 0.6:
+        return f"{N} felt {adj} when {c.s} thought of {rc.form(st, rng.choice(rc.fun), 'ing')}."
+    if mem:
+        return rng.choice((f"{N} was still {adj} about {mem}.", f"Thinking about {mem}, {N} felt {adj}."))
+    return ""
 
 
 def gift(st, x: str) -> str:
@@ -977,4 +1093,4 @@ def gift(st, x: str) -> str:
                       (("When they got home, ", "Back at home, ") if plan is not None and plan.name != "lost" else ()))
     return rng.choice((f"{when}{P} gave {c.name} {x} {why}.", f"{when}{P} had {x} for {c.name}, {why}.",
                        f"{when}{P} surprised {c.name} with {x}, {why}.",
-                       f"{when}{c.name} found {x} on {c.p} bed. {P} had put it there {why}."))
+                       f"{when}{c.name} found {x} from {P} on {c.p} bed, {why}."))

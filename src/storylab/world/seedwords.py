@@ -187,6 +187,11 @@ def adjective_sentence(st, adj: dict) -> str:
         return when + t if when and t.startswith(c.name) else t
     cls = adj["class"]
     if cls == "feeling":
+        from storylab.world import frame
+
+        t = frame.end_feeling(st, w)
+        if t:
+            return t
         if w in NEG_FEEL and "BadEnding" not in st.f:
             return f"For a while, {c.name} had felt {w}, but not anymore."
         return f"{when}{c.name} felt {w}."
