@@ -296,26 +296,6 @@ def weather_word(st) -> str:
     return w
 
 
-def _family(st, plan) -> str:
-    """Who the hero lives with, as a noun phrase ("her mom and dad and her little brother"), agreeing
-    with the story's grown-up and sibling (who are introduced by name later)."""
-    c, g, rng = st.hero, st.grownup, st.rng
-    rel = g.title.lower() if g.kind in FAMILY else None
-    if rel is None:
-        return f"{c.p} family"
-    other = {"mom": "dad", "dad": "mom"}.get(rel)
-    folks = [rel] if not other or rng.random() < 0.4 else rng.choice(([rel, other], [other, rel]))
-    if rel in ("grandma", "grandpa") and rng.random() < 0.5:
-        folks = [rel, "mom", "dad"] if rng.random() < 0.5 else [rel]
-    out = f"{c.p} " + (" and ".join(folks) if len(folks) < 3 else f"{folks[0]}, {folks[1]} and {folks[2]}")
-    f = plan.companion
-    if f is not None and st.flags.get("sibling"):
-        out += f" and {c.p} {rng.choice(('little', 'big', ''))} {'sister' if f.gender == 'female' else 'brother'}"
-    elif rng.random() < 0.15:
-        out += f" and {rng.choice(('an old cat', 'a little dog', 'a fluffy cat', 'a big brown dog', 'two fish'))}"
-    return out.replace("  ", " ")
-
-
 def _house(st, home: str, comma: bool = True) -> str:
     """'in a little yellow house near the park' (the home place marked)."""
     rng = st.rng
@@ -356,7 +336,7 @@ def opening(st, plan) -> set:
     told: set = set()
     can = seedwords.hero_can(st)
     has_thing = plan.uses_thing and not st.thing.get("mass") and not getattr(plan, "tool", False)
-    tails = ["loves"] * (3 if can else 0) + ["thing"] * (2 if has_thing else 0) + ["grownup", "home", ""]
+    tails = ["loves"] * (4 if can else 0) + ["thing"] * (2 if has_thing else 0) + ["grownup", "home", ""]
     r = rng.random()
     weather_seed = st.adj["word"] == ww
     if weather_seed:  # the seed adjective is the day's weather: the first line says so
@@ -415,7 +395,7 @@ def _who(st, plan, tail: str, told: set) -> str:
     return ""
 
 
-def _weather(st, home: str, ww: str, first: bool = False) -> str:
+def _weather(st, home: str, ww: str) -> str:
     """A sentence about the day's weather and season near `home`."""
     rng = st.rng
     P = st.place_mark(home)
@@ -427,7 +407,7 @@ def _weather(st, home: str, ww: str, first: bool = False) -> str:
         season = "the days were long" if st.season == "summer" else season
     r = rng.random()
     S = st.time_mark(st.season)
-    if r < 0.35 or first:
+    if r < 0.35:
         return f"It was {a(ww)} {S} day, and {rng.choice((scene, scene, season))}."
     if r < 0.55:
         return f"It was {S}, and {scene}."
@@ -843,7 +823,7 @@ _NIGHT = ("That night, ", "Later that night, ", "When the moon came up, ", "When
           "When the stars came out, ", "After dinner, ", "When the day was over, ", "That evening, ", "At the end of the day, ",
           "When the sun went down, ", "After a warm bath, ")
 _EVENING = 6  # the openers from here on are still evening, not night
-LAST_OPENER_P = 0.3  # how often the last line opens with the evening ("That night, ")
+LAST_OPENER_P = 0.2  # how often the last line opens with the evening ("That night, ")
 LAST_OWN_P = 0.7  # how often it tells of this story's events (`Recap`) rather than of the hero's feelings
 LAST_TAIL_P = 0.15  # how often it goes on after the beat ("..., and she would always remember the lake")
 _GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good", "long but happy")
@@ -1010,7 +990,7 @@ def moral(st, plan, said: bool = False) -> str:
     kind, clause = got
     N = c.name
     if said:
-        if "{" in clause or clause.startswith(f"helping {g.title}"):
+        if "{" in clause or g.title in clause:  # not "Dad told Mia that a day out is best with Dad"
             return ""
         st.state.act(g.name)
         text = cap(_you(clause, c)) if kind == "that" else f"Always remember to {_you(clause, c)}"
@@ -1029,7 +1009,7 @@ def moral(st, plan, said: bool = False) -> str:
             opts += [f"Because of {because}, {N} learned that {clause}.",
                      f"Thinking about {because}, {N} knew that {clause}."]
         g = st.grownup
-        if st.known(g) and g.title[:1].isupper() and not plan.bad and "{" not in clause and not clause.startswith(f"helping {g.title}"):
+        if st.known(g) and g.title[:1].isupper() and not plan.bad and "{" not in clause and g.title not in clause:
             opts += [f'{g.title} smiled and said, "{cap(_you(clause, c))}."',
                      f"{g.title} told {N} that {clause}, and {N} nodded."]
         return rng.choice(opts)

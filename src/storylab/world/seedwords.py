@@ -177,6 +177,11 @@ _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asle
          "free": "That day, {N} was free to play."}
 
 
+_FOOD_ADJ = {"fresh", "yummy", "tasty", "juicy", "sweet", "crunchy", "big", "little", "small", "ripe", "soft", "round",
+             "warm", "hot", "cold", "sour", "salty", "delicious", "spicy", "sticky", "huge", "tiny", "giant", "creamy",
+             "crispy", "healthy", "red", "green", "yellow", "orange", "brown", "white", "purple"}
+
+
 def adjective_sentence(st, adj: dict) -> str:
     """A sentence for the seed adjective, with a noun it fits."""
     c, w = st.main, adj["word"]
@@ -205,6 +210,8 @@ def adjective_sentence(st, adj: dict) -> str:
         [n for n in st.w.adj_nouns.get(w, []) if n["kind"] not in ("body", "event", "person") and "meal" not in n["attrs"]
          and (n["kind"] != "place" or cls == "place") and n["word"] not in ("wind", "sun", "moon", "sky", "storm")] or \
         [st.w.vocab.noun["ball"]]
+    if w not in _FOOD_ADJ:  # not "a heavy lollipop" at dinner
+        nouns = [n for n in nouns if n["kind"] != "food"] or [st.w.vocab.noun["ball"]]
     n = st.rng.choice(nouns)
     done = _handled(st, n, w)
     if done:
