@@ -694,33 +694,40 @@ def grownup_line(st, plan, who: str) -> str:
     name, p = plan.name, g.p
     if name == "baking":
         things = _items(st, _KITCHEN, "kitchen", rng.choice((1, 2, 2)))
-        return rng.choice((f"{who} was in the kitchen with {things}.",
-                           f"{who} was in the kitchen, and {g.s} had {things} out on the table.",
-                           f"{who} had {things} out on the kitchen table.",
-                           f"{who} was getting {things} out in the kitchen.",
-                           f"{who} was putting {things} on the kitchen table."))
+        return _composed(st, who, ("was in the kitchen", "came into the kitchen", "was up early", "put on an apron"),
+                         (f"had {things} out on the table", f"was getting out {things}", f"put {things} on the table",
+                          f"was in the kitchen with {things}", f"had {things} out on the kitchen table"))
     if name == "lost":
         things = _items(st, [x for x in _TIDY if x != st.thing["word"]], "tidy", 2)
-        return rng.choice((f"{who} was picking up {things} from the floor.",
-                           f"{who} was putting {things} back in a box.",
-                           f"{who} was cleaning up, and {g.s} put away {things}.",
-                           f"{who} was cleaning the house and putting away {things}.",
-                           f"{who} was sweeping the floor around {things}."))
+        return _composed(st, who, ("was cleaning up", "was cleaning the house", "was up early", "did not like a messy floor"),
+                         (f"put away {things}", f"was picking up {things} from the floor", f"put {things} back in a box",
+                          f"was putting away {things}", f"was sweeping the floor around {things}"))
     if name == "rescue" and rng.random() < 0.5:
         n = st.noun
         word = n["word"] if n["word"] in _SEED_ITEMS["wear"] and not st.doc.has_word(n["word"], n["plural"]) \
             else rng.choice(_wear(st))
         st.used_noun |= word == n["word"]
         things = f"{p} {st.w.vocab.noun[word]['plural'] if word in _PAIRS else word}"
-        return rng.choice((f"{who} was looking for {things} for a walk.", f"{who} put on {things}, ready for a walk.",
-                           f"{who} wanted to go for a walk, so {g.s} put on {things}.",
-                           f"{who} was getting {things} on by the door, ready to go out."))
+        return _composed(st, who, ("wanted to go for a walk", "looked out of the window", "was ready to go out"),
+                         (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
     pool = _FOOD + (_DAY_OUT if name == "outing" else ())
     things = _items(st, pool, "pack", rng.choice((1, 2, 2, 3)))
     bag = rng.choice(("a bag", "a basket", f"{p} bag", f"{p} basket", "a box"))
-    return rng.choice((f"{who} was packing {things}.", f"{who} packed {things} in {bag}.",
-                       f"{who} put {things} in {bag}.", f"{who} had {things} in {bag}.",
-                       f"{who} had {things} ready."))
+    return _composed(st, who, ("was up early", "got a bag", "came into the kitchen", "was busy in the kitchen",
+                               "was getting ready for the day"),
+                     (f"was packing {things}", f"packed {things} in {bag}", f"put {things} in {bag}",
+                      f"had {things} in {bag}", f"had {things} ready"))
+
+
+def _composed(st, who: str, leads, acts) -> str:
+    """'Her dad was up early, and he packed two pears in a bag.' or 'Her dad packed two pears in a bag.'"""
+    rng, act = st.rng, st.rng.choice(acts)
+    if rng.random() < 0.5:
+        lead = rng.choice(leads)
+        if "bag" in lead and "bag" in act:
+            act = act.replace(" in a bag", "").replace(" in " + st.grownup.p + " bag", "")
+        return f"{who} {lead}, and {st.grownup.s} {act}."
+    return f"{who} {act}."
 
 
 def grownup(st, plan) -> None:
@@ -977,9 +984,11 @@ def lesson(st, plan) -> tuple[str, str] | None:
     return rng.choice(opts)
 
 
-def moral(st, plan, said: bool = False) -> str:
+def moral(st, plan, said: bool = False, last: str | None = None) -> str:
     """The lesson in one of many frames: who learned it, when, because of what, or a grown-up
-    saying it (`said`: only that, as the story's line of dialogue; "" if the grown-up cannot say it)."""
+    saying it (`said`: only that, as the story's line of dialogue; "" if the grown-up cannot say it).
+    `last`: the hero's name, marked as the main-character item: the lesson is the story's last line,
+    in a frame that names the hero once."""
     c, rng, rc = st.hero, st.rng, recap(st, plan)
     g = st.grownup
     if said and not (st.known(g) and g.title[:1].isupper() and not plan.bad):
@@ -998,8 +1007,19 @@ def moral(st, plan, said: bool = False) -> str:
         if st.doc.cur:  # (a paragraph never starts with a quote)
             opts += [f'"{text}, {N}," {g.title} said.', f'"{text}," {g.title} told {N}.']
         return rng.choice(opts)
+    if last:
+        N = last
     pool = rc.losses if plan.bad else [x for x in rc.nps if " and " not in x]
     because = rng.choice(pool) if pool else ""
+    if kind == "that" and last:
+        opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
+                f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",
+                f"Now {N} knew that {clause}.", f"{N} found out that day that {clause}.",
+                f"{N} would never forget that {clause}."]
+        if because and not because[0].isupper() and because.split()[-1] not in clause:
+            opts += [f"Because of {because}, {N} learned that {clause}.",
+                     f"Thinking about {because}, {N} knew that {clause}."]
+        return rng.choice(opts)
     if kind == "that":
         opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
                 f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",

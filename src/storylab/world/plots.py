@@ -312,11 +312,8 @@ def finish(st, plan: Plan) -> None:
     rec = skills.main_character(st, _other_names(st, 1))  # the companion if there is one: the name to tell apart
     N = st.doc.m(c.name, rec, "prompt_end")
     st.state.act(c.name)
-    st.s(frame.last_line(st, plan, N, plan.bad))
-    if moral:
-        m = frame.moral(st, plan)
-        if m:
-            st.s(m)
+    # the last line is about the hero: the lesson (MoralValue), or what this story's day left them with
+    st.s((moral and frame.moral(st, plan, last=N)) or frame.last_line(st, plan, N, plan.bad))
 
 
 # --- outing ----------------------------------------------------------------------------------------
