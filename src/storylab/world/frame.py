@@ -336,7 +336,7 @@ def opening(st, plan) -> set:
     told: set = set()
     can = seedwords.hero_can(st)
     has_thing = plan.uses_thing and not st.thing.get("mass") and not getattr(plan, "tool", False)
-    tails = ["loves"] * (4 if can else 0) + ["thing"] * (2 if has_thing else 0) + ["grownup", "home", ""]
+    tails = ["loves"] * (4 if can else 0) + ["thing"] * (3 if has_thing else 0) + ["grownup", "home", ""]
     r = rng.random()
     weather_seed = st.adj["word"] == ww
     if weather_seed:  # the seed adjective is the day's weather: the first line says so
@@ -624,18 +624,19 @@ _FOOD_ADJ = {"fresh", "yummy", "tasty", "juicy", "sweet", "crunchy", "big", "lit
 _PAIRS = {"boot", "mitten", "glove", "sock", "shoe"}
 
 
-def _item_np(st, word: str) -> str:
+def _item_np(st, word: str, taken: set) -> str:
     """'two ripe pears', 'some milk', 'a soft blanket': one (food: one or a few) of `word`, with an
     adjective that fits it (the seed adjective if it does and is still unused)."""
     rng, n = st.rng, st.w.vocab.noun[word]
     if n.get("mass"):  # (no adjective: "some silver milk" is what the vocabulary allows, not what one says)
         return f"some {word}"
-    adjs = _fit_adjs(st, word)
+    adjs = [x for x in _fit_adjs(st, word) if x not in taken]  # (not "two tasty snacks and four tasty cookies")
     seed = st.adj["word"]
     if not st.used_adj and seed in adjs and not st.adj.get("predicative_only"):
         adj, st.used_adj = seed + " ", True
     else:
         adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.6 else ""
+    taken.add(adj.strip())
     if n["kind"] == "food" and n["plural"] != word and (rng.random() < 0.45 or "small" in n["attrs"]):
         return f"{rng.choice(NUMBERS[2:5])} {adj}{n['plural']}"
     return a(adj + word)
@@ -656,7 +657,8 @@ def _items(st, pool, use: str, k: int = 2) -> str:
             and not st.doc.has_word(n["word"], n["plural"]) and n["word"] not in words):
         words[rng.randrange(len(words))] = n["word"]
         st.used_noun = True
-    nps = [_item_np(st, w) for w in words]
+    taken: set = set()
+    nps = [_item_np(st, w, taken) for w in words]
     return nps[0] if len(nps) == 1 else ", ".join(nps[:-1]) + " and " + nps[-1]
 
 
@@ -719,10 +721,13 @@ def grownup_line(st, plan, who: str) -> str:
                       f"had {things} in {bag}", f"had {things} ready"))
 
 
+LEAD_P = 0.4  # how often the grown-up's line has a lead clause ("Her dad was up early, and he ...")
+
+
 def _composed(st, who: str, leads, acts) -> str:
     """'Her dad was up early, and he packed two pears in a bag.' or 'Her dad packed two pears in a bag.'"""
     rng, act = st.rng, st.rng.choice(acts)
-    if rng.random() < 0.5:
+    if rng.random() < LEAD_P:
         lead = rng.choice(leads)
         if "bag" in lead and "bag" in act:
             act = act.replace(" in a bag", "").replace(" in " + st.grownup.p + " bag", "")

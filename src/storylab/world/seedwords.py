@@ -76,10 +76,53 @@ _MASS_THINGS = {"paper": "That evening, {N} drew a picture of the day on a big p
 _INGREDIENTS = {"flour", "sugar", "salt", "butter", "dough", "pepper", "oil", "rice", "pasta", "yeast"}
 
 
+# the seed noun in the day the story told: at the place the plot went to (`{L}`), with the one who was
+# there (`{W}`: the companion, or the grown-up)
+_DAY = {
+    "game": "Before they went home, {N} and {W} played a game of tag at the {L}.",
+    "song": "On the way back from the {L}, {N} sang a happy song.",
+    "race": "{N} and {W} had a race at the {L}, and {N} won.",
+    "walk": "After that, {N} and {W} went for a walk around the {L}.",
+    "shadow": "At the {L}, {N} looked at {p} long shadow on the ground.",
+    "noise": "At the {L}, {N} heard a funny noise in the bushes.",
+    "sound": "{N} liked the sound of the wind at the {L}.",
+    "picnic": "{N} and {W} had a little picnic at the {L}.",
+    "circle": "At the {L}, {N} drew a big circle on the ground with a stick.",
+    "shape": "At the {L}, {N} drew every shape {s} knew on the ground.",
+    "square": "At the {L}, {N} drew a square and a star on the ground.",
+    "hour": "{N} and {W} stayed at the {L} for an hour.",
+    "treasure": "At the {L}, {N} pretended to look for treasure.",
+    "adventure": "For {N}, the day at the {L} was a real adventure.",
+    "fun": "{N} had so much fun at the {L}.",
+    "day": "It was a good day to be at the {L}.",
+    "smile": "{N} had a big smile all the way home from the {L}.",
+    "tag": "{N} and {W} played tag at the {L}.",
+    "music": "At the {L}, {N} danced to the music of the birds.",
+    "trip": "The trip to the {L} was {N}'s best trip yet.",
+    "story": "That night, {P} told {N} a story about the {L}.",
+    "dream": "That night, {N} had a dream about the {L}.",
+    "wish": "{N} made a wish to go back to the {L} soon.",
+    "joke": "On the way home from the {L}, {W} told {N} a funny joke.",
+    "question": "On the way home, {N} had a question for {P} about the {L}.",
+    "breath": "At the {L}, {N} stopped and took a deep breath.",
+    "bubble": "At the {L}, {N} blew a big bubble.",
+    "hug": "At the {L}, {W} gave {N} a big hug.",
+}
+
+
 def noun_sentence(st, n: dict) -> str:
-    """A sentence that puts the seed noun into the scene, by what kind of thing it is."""
+    """A sentence that puts the seed noun into the scene, by what kind of thing it is: where it can,
+    into the day the story told (the place the plot went to, the people there)."""
     c, w = st.main, n["word"]
     fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title}
+    plan = st.flags.get("plan")
+    if w in _DAY and plan is not None and st.known(st.grownup):
+        f = plan.companion
+        place = getattr(plan, "shop", None) or getattr(plan, "dest", None) or getattr(plan, "where", None) or plan.home
+        fill["W"] = f.name if f is not None and st.known(f) else st.parent_title
+        if fill["W"][:1].isupper() and place in st.w.coords:
+            fill["L"] = st.place_mark(place)
+            return _DAY[w].format(**fill)
     for table in (_EVENT, _HOUSE, _MISC):
         if w in table:
             return table[w].format(**fill)
