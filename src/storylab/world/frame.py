@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from storylab.world import doings, seedwords
+from storylab.world import beats, doings, seedwords
 from storylab.world.model import FAMILY
 from storylab.world.text import NUMBERS, a, cap
 
@@ -323,6 +323,9 @@ def _named(st, c) -> str:
     return st.rng.choice(("named ", "named ", "named ", "called ")) + st.intro(c)
 
 
+ONCE_P = 0.2  # how often the first line is "Once upon a time, there was ..." (or "Long ago", "There once was")
+
+
 def opening(st, plan) -> set:
     """The hero's first sentence; returns what it told besides the hero ('loves': the seed verb,
     'thing', 'grownup', 'home', 'weather'). One sentence, as TinyStories' are, carrying one of the
@@ -341,7 +344,7 @@ def opening(st, plan) -> set:
     weather_seed = st.adj["word"] == ww
     if weather_seed:  # the seed adjective is the day's weather: the first line says so
         r = 0.35
-    if r < 0.27:  # Once upon a time, there was ... who ...
+    if r < ONCE_P:  # Once upon a time, there was ... who ...
         lead = rng.choice(("Once upon a time, there was", "Once upon a time, there lived",
                            "Once, there was", "There once was", "Long ago, there was"))
         st.s(f"{lead} {desc} {_named(st, c)}{_who(st, plan, rng.choice(tails), told)}.")
@@ -353,9 +356,19 @@ def opening(st, plan) -> set:
             when = rng.choice((f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, "))
         if ww in when:
             told.add("weather")
-        act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled",
-                          f"was {doings.activity(st)}", f"was {doings.activity(st)}"))
-        st.s(f"{when}{desc} {_named(st, c)} {act}.")
+        named = _named(st, c)  # (introduced before anything they do or have)
+        k = rng.randrange(8)
+        if k < 3 and has_thing:  # with the thing the plot turns on
+            st.thing_adj = adj = thing_adj(st)
+            st.state.has(c.name, st.thing["word"])
+            told.add("thing")
+            act = f"was {beats.play(st, c, st.thing['word'], 'ing')}" if rng.random() < 0.5 else \
+                f"was playing with {c.p} {adj} {st.thing['word']}"
+        elif k < 5:
+            act = f"was {doings.activity(st)}"
+        else:
+            act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled"))
+        st.s(f"{when}{desc} {named} {act}.")
     elif r < 0.55:  # "Mia, a curious girl, lived with her mom near the pond."
         g = st.grownup
         st.s(f"{st.intro(c)}, {desc if t else _desc(st, c, t, bare=False)}, lived with {c.p} "
@@ -774,7 +787,8 @@ def companion(st, plan) -> None:
     elif r < 0.7:
         st.s(f"{cap(rel)}{st.intro(f, f.name)}, who lived {where}, {came.format(p=f.p)}.")
     else:
-        st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where} and {rng.choice(('often came over to play', 'came over that day', 'came to play most days'))}.")
+        st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where}, and {f.s} "
+             f"{rng.choice(('often came over to play', 'came over that day', 'came to play most days'))}.")
 
 
 # --- the closing ------------------------------------------------------------------------------------
@@ -836,7 +850,7 @@ _NIGHT = ("That night, ", "Later that night, ", "When the moon came up, ", "When
           "When the sun went down, ", "After a warm bath, ")
 _EVENING = 6  # the openers from here on are still evening, not night
 LAST_OPENER_P = 0.2  # how often the last line opens with the evening ("That night, ")
-LAST_OWN_P = 0.7  # how often it tells of this story's events (`Recap`) rather than of the hero's feelings
+LAST_OWN_P = 0.8  # how often it tells of this story's events (`Recap`) rather than of the hero's feelings
 LAST_TAIL_P = 0.15  # how often it goes on after the beat ("..., and she would always remember the lake")
 _GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good", "long but happy")
 
