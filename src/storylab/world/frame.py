@@ -554,15 +554,21 @@ _WHY = {"soft": "it was so soft", "round": "it was round and rolled so well", "s
         "sound": "it made a funny sound", "fly": "it could fly so high"}
 
 
+THING_QUIET_P = 0.6  # how often a lost thing gets no line of its own before the goal names it
+
+
 def thing(st, plan) -> None:
     """The hero's thing, if the plot uses one, composed: whose it is, where it came from, how the
     hero keeps it, why they love it."""
     c, it, rng = st.hero, st.thing, st.rng
     if not plan.uses_thing:
         return
+    was = st.used_adj
     st.thing_adj = adj = thing_adj(st)
     word = it["word"]
-    if getattr(plan, "tool", False):  # what a day out is done with (a kite, a bucket): the plot brings it out
+    if getattr(plan, "tool", False) or (plan.name == "lost" and st.used_adj == was and rng.random() < THING_QUIET_P):
+        # what a day out is done with (a kite, a bucket), or a thing the plot's goal names ("Mia wanted to
+        # play with her kite"): the plot brings it out, with no line of its own
         st.state.has(c.name, word)
         return
     desc = f"{adj} {word}"
