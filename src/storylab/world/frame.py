@@ -668,7 +668,11 @@ def _items(st, pool, use: str, k: int = 2) -> str:
     words = [w for w in rng.sample(pool, min(len(pool), k + 2)) if w in v.noun][:k]
     seed = st.adj["word"]
     if not st.used_adj and not st.adj.get("predicative_only") and not any(seed in _fit_adjs(st, w) for w in words):
-        fit = [w for w in pool if w in v.noun and w not in words and seed in _fit_adjs(st, w)]
+        key = ("fit_pool", use, len(pool), seed)  # (the pools are fixed per use, the lost thing's aside)
+        fit = _TABLES.get(key)
+        if fit is None:
+            fit = _TABLES[key] = [w for w in pool if w in v.noun and seed in _fit_adjs(st, w)]
+        fit = [w for w in fit if w not in words and w in pool]
         if fit:  # a thing the seed adjective suits (rather than a line of its own at the end)
             words[-1] = rng.choice(fit)
     if ((n["kind"] == "food" or n["word"] in _SEED_ITEMS[use]) and n["kind"] in _SEED_KINDS[use]
@@ -684,8 +688,12 @@ def _items(st, pool, use: str, k: int = 2) -> str:
 def _fit_adjs(st, word: str) -> list[str]:
     """Adjectives that fit `word` and hold whatever the weather (not "two hot cherries"); for food,
     only those that say how it tastes or looks to eat (not "a blue pear")."""
-    adjs = [x for x in fitting(st, word) if x not in doings._PASSING and x not in ("pretty", "ugly")]
-    return [x for x in adjs if x in _FOOD_ADJ] if st.w.vocab.noun[word]["kind"] == "food" else adjs
+    t = _TABLES.setdefault(("fit_item", id(st.w)), {})
+    adjs = t.get(word)
+    if adjs is None:
+        adjs = [x for x in fitting(st, word) if x not in doings._PASSING and x not in ("pretty", "ugly")]
+        adjs = t[word] = [x for x in adjs if x in _FOOD_ADJ] if st.w.vocab.noun[word]["kind"] == "food" else adjs
+    return adjs
 
 
 # household things (and toys, clothes) that the seed noun may be among, by the grown-up's line
