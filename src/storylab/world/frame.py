@@ -627,8 +627,8 @@ _FOOD = ("apple", "banana", "sandwich", "cookie", "water", "juice", "bread", "ch
          "popcorn", "yogurt", "candy", "lollipop", "chocolate", "pie", "cake", "corn", "toast", "pudding")
 _DAY_OUT = ("blanket", "bottle", "cup", "hat", "map", "towel", "umbrella", "cap", "scarf", "ball", "book", "pencil",
             "crayon", "flashlight", "sweater", "jacket", "sock", "plate", "spoon", "jar", "kite", "bucket")
-_KITCHEN = ("bowl", "spoon", "cup", "plate", "jar", "flour", "sugar", "butter", "milk", "apron", "pan", "honey",
-            "jam", "bottle", "basket", "towel", "candle")
+_KITCHEN = ("bowl", "spoon", "cup", "plate", "jar", "flour", "sugar", "butter", "milk", "pan", "honey", "jam",
+            "bottle", "basket", "towel")
 _TIDY = ("block", "doll", "ball", "car", "puzzle", "book", "crayon", "teddy", "robot", "drum", "sock", "truck",
          "marble", "train", "puppet", "balloon", "sticker", "crown", "wand", "whistle", "pencil", "pen", "brush",
          "comb", "pillow", "blanket", "hat", "cap", "scarf", "mitten", "shoe", "shirt", "dress", "ribbon", "bow",
@@ -741,7 +741,7 @@ def grownup_line(st, plan, who: str) -> str:
                          (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
     pool = _FOOD + (_DAY_OUT if name == "outing" else ())
     things = _items(st, pool, "pack", rng.choice((1, 2, 2, 3)))
-    bag = rng.choice(("a bag", "a basket", f"{p} bag", f"{p} basket", "a box"))
+    bag = rng.choice(("a bag", "a basket", f"{p} bag", f"{p} basket", "a big bag"))
     return _composed(st, who, ("was up early", "got a bag", "came into the kitchen", "was busy in the kitchen",
                                "was getting ready for the day"),
                      (f"was packing {things}", f"packed {things} in {bag}", f"put {things} in {bag}",
@@ -758,6 +758,12 @@ def _composed(st, who: str, leads, acts) -> str:
         lead = rng.choice(leads)
         if "bag" in lead and "bag" in act:
             act = act.replace(" in a bag", "").replace(" in " + st.grownup.p + " bag", "")
+        twice = [x for x in ("ready", "kitchen", "bag", "walk") if x in lead and x in act]
+        if twice:  # (not "in the kitchen" twice)
+            ok = [x for x in leads if not any(y in x and y in act for y in ("ready", "kitchen", "bag", "walk"))]
+            if not ok:
+                return f"{who} {act}."
+            lead = rng.choice(ok)
         return f"{who} {lead}, and {st.grownup.s} {act}."
     return f"{who} {act}."
 
