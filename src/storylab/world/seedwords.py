@@ -107,6 +107,7 @@ _DAY = {
     "breath": "At the {L}, {N} stopped and took a deep breath.",
     "bubble": "At the {L}, {N} blew a big bubble.",
     "hug": "At the {L}, {W} gave {N} a big hug.",
+    "show": "That evening, {N} put on a little show about the {L} for {P}.",
 }
 
 
@@ -118,7 +119,7 @@ def noun_sentence(st, n: dict) -> str:
     plan = st.flags.get("plan")
     if w in _DAY and plan is not None and st.known(st.grownup):
         f = plan.companion
-        place = getattr(plan, "shop", None) or getattr(plan, "dest", None) or getattr(plan, "where", None) or plan.home
+        place = _day_place(plan)
         fill["W"] = f.name if f is not None and st.known(f) else st.parent_title
         if fill["W"][:1].isupper() and place in st.w.coords:
             fill["L"] = st.place_mark(place)
@@ -142,8 +143,8 @@ def noun_sentence(st, n: dict) -> str:
         if n in st.w.scene_animals(st.place):  # one that lives around here: met on the way home
             return st.pick(f"On the way home, {c.name} saw {a(w)} and waved at it.",
                            f"Near the {P}, {c.name} saw {a(w)} and stopped to watch it.")
-        return st.pick(f"{c.name} had a book about {pl} and looked at it every night.",
-                       f"{c.name}'s favorite animal was the {w}.")
+        return _pretend(st, w, pl) or st.pick(f"{c.name} had a book about {pl} and looked at it every night.",
+                                               f"{c.name}'s favorite animal was the {w}.")
     if k == "person":
         if w in ("sister", "brother", "baby"):
             return f"{c.name}'s little {w if w != 'baby' else 'baby brother'} came too."
@@ -205,6 +206,31 @@ def noun_sentence(st, n: dict) -> str:
     from storylab.world import frame
 
     return frame.gift(st, a(w))
+
+
+def _day_place(plan) -> str:
+    """Where the plot took the hero that day: the shop, the outing's or the rescue's place, or home's."""
+    return getattr(plan, "shop", None) or getattr(plan, "dest", None) or getattr(plan, "where", None) or plan.home
+
+
+def _pretend(st, w: str, pl: str) -> str:
+    """An animal that is not where the story went, in a game at that place: 'At the park, Mia hopped
+    like a kangaroo, and Tom laughed.' (what it can do or says, from the knowledge base)."""
+    plan, c, rng = st.flags.get("plan"), st.main, st.rng
+    if plan is None or not st.known(st.grownup):
+        return ""
+    f = plan.companion
+    W = f.name if f is not None and st.known(f) else st.parent_title
+    place = _day_place(plan)
+    if not W[:1].isupper() or place not in st.w.coords:
+        return ""
+    L = st.place_mark(place)
+    K = facts.K
+    if w in K.rel["cry"].facts and rng.random() < 0.5:
+        return f"At the {L}, {c.name} {facts.vf(K.main('cry', w), 'past')} like {a(w)}, and {W} laughed."
+    if w in K.rel["can"].facts:
+        return f"At the {L}, {c.name} pretended to {rng.choice(K.values('can', w))} like {a(w)}."
+    return f"At the {L}, {c.name} and {W} pretended to be {pl}."
 
 
 _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asleep": "Soon, {N} was fast asleep.",
