@@ -1,17 +1,24 @@
-"""The frame of a story: how it opens and how it closes.
+"""The frame of a story: how it opens and how it closes, kept short and tied to the plot.
 
-The opening tells who the hero is, where they live and with whom, the day and its weather,
-what the hero loves to do, the thing they love, and who else is there; the closing makes
-up a quarrel, gives the grown-up a word, and ends on the hero and (maybe) a moral.
+The opening is the hero's first line (carrying one of: what they love to do, the seed verb;
+the thing the plot turns on; who they live with; what they are doing as the day begins),
+then only what the plot needs that the first line did not tell: what the hero loves to do,
+their thing (a lost thing the goal names, or a day out's kite or bucket, needs no line of its
+own), the grown-up with a line about what the plot will need (a bag packed for the day out,
+the kitchen's things out before baking, toys put away in the house where something will go
+missing, boots on for a walk), the companion. The weather is told only where it is the seed
+adjective. The closing is one to three sentences: making up after a quarrel, the grown-up's
+word where the story still lacks its dialogue (carrying the lesson, if it has one), and the
+last line about the hero: the lesson (MoralValue), or what the day left them with (a sad
+line after a bad ending).
 
-Every beat is composed from independent choices rather than picked from a short list of
-sentences: which facts a sentence carries (the introduction may also tell the home, the
-family or what the hero loves), the frame it uses, and the story's own details in it (the
-hero's trait, family, home, thing, the season). The closing beats recall what happened in
-*this* story (`Recap`: the place the plot went to, the animal helped, the dish baked for
-someone, the friend and the things found together, where the lost thing turned up), so an
-ending is both varied and tied to its story: "That night, Mia told her dad all about the
-little kitten" rather than "Mia said it was the best day ever" in every story.
+Every beat is composed from independent choices, and its content is the story's own, from
+large pools: the grown-up's things are drawn from the vocabulary's food and household things
+(with the seed noun and adjective among them where they fit), and the closing recalls what
+happened in *this* story (`Recap`: the place the plot went to, the animal helped, the dish
+baked for someone, the friend and the things found together, where the lost thing turned
+up): "Mia fell asleep thinking about the little kitten" rather than "Mia said it was the best
+day ever" in every story.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@
 (maybe) a companion, where they live on the village map, the goal, the obstacles, how it
 resolves and how it ends (shaped by the features Dialogue, BadEnding, MoralValue, Twist,
 Foreshadowing, Conflict). `Plan.write` then realises it in three paragraphs: the setup
-(who, where, when, what they love, their thing, the goal, a hint), the middle (the route,
-the obstacles, the skills the plot needs) and the ending (the resolution, the outcome,
-the hero's name as the main-character item, the moral).
+(the frame's opening: the hero, what they love, what the plot needs of their thing, the
+grown-up and the companion; then the goal and a hint), the middle (the route, the obstacles,
+the skills the plot needs) and the ending (the resolution, the outcome, and the frame's
+closing: the hero's name as the main-character item, the moral).
 
 The plots:
 
