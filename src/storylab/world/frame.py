@@ -53,7 +53,7 @@ class Recap:
     __slots__ = ("nps", "proud", "fun", "thanks", "losses", "praise", "place", "again")
 
     def __init__(self, st, plan):
-        c, g = st.hero, st.grownup
+        c = st.hero
         p = c.p
         self.nps: list[str] = []
         self.proud: list[tuple[str, str]] = []
@@ -726,7 +726,7 @@ def grownup_line(st, plan, who: str) -> str:
     """What the grown-up is doing when the story opens, about what the plot will need: a bag packed for
     the day out, the kitchen's things out before baking, toys picked up off the floor in the house where
     something will go missing, boots on for a walk."""
-    c, g, rng = st.hero, st.grownup, st.rng
+    g, rng = st.grownup, st.rng
     name, p = plan.name, g.p
     if name == "baking":
         things = _items(st, _KITCHEN, "kitchen", rng.choice((1, 2, 2)))
