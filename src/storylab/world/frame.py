@@ -748,7 +748,8 @@ def grownup_line(st, plan, who: str) -> str:
                          (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
     pool = _FOOD + (_DAY_OUT if name == "outing" else ())
     things = _items(st, pool, "pack", rng.choice((1, 2, 2, 3)))
-    bag = rng.choice(("a bag", "a basket", f"{p} bag", f"{p} basket", "a big bag"))
+    own = "a" if g.gender == st.hero.gender else p  # (not "Liam's grandpa put an apple in his basket": whose?)
+    bag = rng.choice(("a bag", "a basket", f"{own} bag", f"{own} basket", "a big bag"))
     return _composed(st, who, ("was up early", "got a bag", "came into the kitchen", "was busy in the kitchen",
                                "was getting ready for the day"),
                      (f"was packing {things}", f"packed {things} in {bag}", f"put {things} in {bag}",
