@@ -7,7 +7,7 @@ item's look). These tables are the fallback, by what kind of word it is.
 
 from __future__ import annotations
 
-from storylab.world import facts
+from storylab.world import doings, facts
 from storylab.world.text import a
 
 NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "jealous", "nervous", "bored",
@@ -251,6 +251,9 @@ _FOOD_ADJ = {"fresh", "yummy", "tasty", "juicy", "sweet", "crunchy", "big", "lit
              "crispy", "healthy", "red", "green", "yellow", "orange", "brown", "white", "purple"}
 
 
+_MASS_OK = doings.MASS_ADJ | {"cold", "warm", "hot", "sour", "salty", "spicy", "sticky", "wet", "dry", "muddy"}
+
+
 def adjective_sentence(st, adj: dict) -> str:
     """A sentence for the seed adjective, with a noun it fits."""
     c, w = st.main, adj["word"]
@@ -281,6 +284,8 @@ def adjective_sentence(st, adj: dict) -> str:
         [st.w.vocab.noun["ball"]]
     if w not in _FOOD_ADJ:  # not "a heavy lollipop" at dinner
         nouns = [n for n in nouns if n["kind"] != "food"] or [st.w.vocab.noun["ball"]]
+    if w not in _MASS_OK:  # not "some big milk", "some blue sand"
+        nouns = [n for n in nouns if not n.get("mass")] or [st.w.vocab.noun["ball"]]
     n = st.rng.choice(nouns)
     done = _handled(st, n, w)
     if done:
