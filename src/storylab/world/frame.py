@@ -891,6 +891,8 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     g = st.grownup.title.lower() if st.grownup.kind in FAMILY else st.grownup.title
     pool = _NIGHT if st.state.time != "night" else _NIGHT[:_EVENING]  # no evening once it is night
     opener = rng.choice(pool) if rng.random() < LAST_OPENER_P else ""
+    if opener and st.doc.cur and st.doc.cur[-1].startswith(opener):  # not "At the end of the day," twice
+        opener = ""
     if opener:
         st.state.at("evening" if pool.index(opener) >= _EVENING else "night")
     mem = rng.choice(rc.nps) if rc.nps else f"{c.p} day"
