@@ -83,6 +83,10 @@ def _adjs() -> dict[str, list[str]]:
     return adjs
 
 
+# what can be said of some of a thing one has no single piece of (milk, bread, sand): how it tastes,
+# feels or looks, not its size or a colour it has only in the vocabulary's loose fit
+MASS_ADJ = frozenset(("yummy", "tasty", "delicious", "fresh", "soft", "sweet", "creamy", "crunchy", "healthy",
+                      "juicy", "smooth", "fluffy", "sparkly", "shiny"))
 _MANY = frozenset(("count", "collect", "stack", "juggle"))  # verbs whose object is several things
 
 
@@ -94,6 +98,8 @@ def _np(st, word: str, plural_ok: bool = True, many: bool = False) -> str:
     if n is None:
         return f"the {word}"
     adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING and x != word]  # not "the orange orange"
+    if n.get("mass"):  # "some fresh bread", not "some big milk" or "some tiny water"
+        adjs = [x for x in adjs if x in MASS_ADJ]
     seed = st.adj["word"]
     if not st.used_adj and seed in adjs:  # the seed adjective, where it fits a thing the characters handle
         adj, st.used_adj = seed + " ", True

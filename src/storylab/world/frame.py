@@ -1,24 +1,31 @@
-"""The frame of a story: how it opens and how it closes.
+"""The frame of a story: how it opens and how it closes, kept short and tied to the plot.
 
-The opening tells who the hero is, where they live and with whom, the day and its weather,
-what the hero loves to do, the thing they love, and who else is there; the closing makes
-up a quarrel, gives the grown-up a word, and ends on the hero and (maybe) a moral.
+The opening is the hero's first line (carrying one of: what they love to do, the seed verb;
+the thing the plot turns on; who they live with; what they are doing as the day begins),
+then only what the plot needs that the first line did not tell: what the hero loves to do,
+their thing (a lost thing the goal names, or a day out's kite or bucket, needs no line of its
+own), the grown-up with a line about what the plot will need (a bag packed for the day out,
+the kitchen's things out before baking, toys put away in the house where something will go
+missing, boots on for a walk), the companion. The weather is told only where it is the seed
+adjective. The closing is one to three sentences: making up after a quarrel, the grown-up's
+word where the story still lacks its dialogue (carrying the lesson, if it has one), and the
+last line about the hero: the lesson (MoralValue), or what the day left them with (a sad
+line after a bad ending).
 
-Every beat is composed from independent choices rather than picked from a short list of
-sentences: which facts a sentence carries (the introduction may also tell the home, the
-family or what the hero loves), the frame it uses, and the story's own details in it (the
-hero's trait, family, home, thing, the season). The closing beats recall what happened in
-*this* story (`Recap`: the place the plot went to, the animal helped, the dish baked for
-someone, the friend and the things found together, where the lost thing turned up), so an
-ending is both varied and tied to its story: "That night, Mia told her dad all about the
-little kitten" rather than "Mia said it was the best day ever" in every story.
+Every beat is composed from independent choices, and its content is the story's own, from
+large pools: the grown-up's things are drawn from the vocabulary's food and household things
+(with the seed noun and adjective among them where they fit), and the closing recalls what
+happened in *this* story (`Recap`: the place the plot went to, the animal helped, the dish
+baked for someone, the friend and the things found together, where the lost thing turned
+up): "Mia fell asleep thinking about the little kitten" rather than "Mia said it was the best
+day ever" in every story.
 """
 
 from __future__ import annotations
 
 import re
 
-from storylab.world import doings, seedwords
+from storylab.world import beats, doings, seedwords
 from storylab.world.model import FAMILY
 from storylab.world.text import NUMBERS, a, cap
 
@@ -46,7 +53,7 @@ class Recap:
     __slots__ = ("nps", "proud", "fun", "thanks", "losses", "praise", "place", "again")
 
     def __init__(self, st, plan):
-        c, g = st.hero, st.grownup
+        c = st.hero
         p = c.p
         self.nps: list[str] = []
         self.proud: list[tuple[str, str]] = []
@@ -296,26 +303,6 @@ def weather_word(st) -> str:
     return w
 
 
-def _family(st, plan) -> str:
-    """Who the hero lives with, as a noun phrase ("her mom and dad and her little brother"), agreeing
-    with the story's grown-up and sibling (who are introduced by name later)."""
-    c, g, rng = st.hero, st.grownup, st.rng
-    rel = g.title.lower() if g.kind in FAMILY else None
-    if rel is None:
-        return f"{c.p} family"
-    other = {"mom": "dad", "dad": "mom"}.get(rel)
-    folks = [rel] if not other or rng.random() < 0.4 else rng.choice(([rel, other], [other, rel]))
-    if rel in ("grandma", "grandpa") and rng.random() < 0.5:
-        folks = [rel, "mom", "dad"] if rng.random() < 0.5 else [rel]
-    out = f"{c.p} " + (" and ".join(folks) if len(folks) < 3 else f"{folks[0]}, {folks[1]} and {folks[2]}")
-    f = plan.companion
-    if f is not None and st.flags.get("sibling"):
-        out += f" and {c.p} {rng.choice(('little', 'big', ''))} {'sister' if f.gender == 'female' else 'brother'}"
-    elif rng.random() < 0.15:
-        out += f" and {rng.choice(('an old cat', 'a little dog', 'a fluffy cat', 'a big brown dog', 'two fish'))}"
-    return out.replace("  ", " ")
-
-
 def _house(st, home: str, comma: bool = True) -> str:
     """'in a little yellow house near the park' (the home place marked)."""
     rng = st.rng
@@ -343,81 +330,92 @@ def _named(st, c) -> str:
     return st.rng.choice(("named ", "named ", "named ", "called ")) + st.intro(c)
 
 
-COMPACT_P = 0.5  # how often a story planned short opens with what the hero loves to do (or owns): one line less
+ONCE_P = 0.2  # how often the first line is "Once upon a time, there was ..." (or "Long ago", "There once was")
 
 
 def opening(st, plan) -> set:
-    """The hero's first sentence (and perhaps a second about the home); returns what it told besides
-    the hero ('home', 'weather', 'loves', 'thing'). Short, as TinyStories' are, and carrying one of
-    the story's own details where it can: what the hero is doing, loves to do, or owns."""
+    """The hero's first sentence; returns what it told besides the hero ('loves': the seed verb,
+    'thing', 'grownup', 'home', 'weather'). One sentence, as TinyStories' are, carrying one of the
+    story's own details: what the hero loves to do, the thing the plot turns on, who they live with
+    (the grown-up the plot needs), what they are doing as the day begins."""
     c, rng = st.hero, st.rng
     home = plan.home
     t = trait(st)
     desc = _desc(st, c, t)
     ww = weather_word(st)
     told: set = set()
+    can = seedwords.hero_can(st)
+    has_thing = plan.uses_thing and not st.thing.get("mass") and not getattr(plan, "tool", False)
+    tails = ["loves"] * (4 if can else 0) + ["thing"] * (3 if has_thing else 0) + ["grownup", "home", ""]
     r = rng.random()
-    if rng.random() < COMPACT_P and _plots().short(st):  # a short story: the first line tells what they love or own
-        r = 0.5 if seedwords.hero_can(st) else 0.6
-    if r < 0.16:  # Once upon a time, there was ...
-        lead = rng.choice(("Once upon a time, there was", "Once upon a time, there was", "Once upon a time, there lived",
+    weather_seed = st.adj["word"] == ww
+    if weather_seed:  # the seed adjective is the day's weather: the first line says so
+        r = 0.35
+    if r < ONCE_P:  # Once upon a time, there was ... who ...
+        lead = rng.choice(("Once upon a time, there was", "Once upon a time, there lived",
                            "Once, there was", "There once was", "Long ago, there was"))
-        tail = ""
-        if rng.random() < 0.3:
-            tail = f" who lived {rng.choice(_NEAR)} {st.place_mark(home)}"
-            told.add("home")
-        st.s(f"{lead} {desc} {_named(st, c)}{tail}.")
-    elif r < 0.45:  # the day begins with what the hero is doing at home
+        st.s(f"{lead} {desc} {_named(st, c)}{_who(st, plan, rng.choice(tails), told)}.")
+    elif r < 0.45:  # the day begins (with its weather, sometimes)
         when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
-                           f"One {ww} {st.time_mark('morning')}, ", f"That {st.time_mark(st.day)}, ", "", "",
+                           f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, ",
                            f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
-        if when.startswith(f"One {ww}"):
-            told.add("weather")
-        act = doings.activity(st)
-        if plan.uses_thing and st.thing["word"] in act:  # not "looking at a blue book" before her brown book
-            act = doings.activity(st)
-        st.s(f"{when}{desc} {_named(st, c)} was {act}.")
-    elif r < 0.58 and seedwords.hero_can(st):  # the name first, with what the hero loves to do
-        st.s(f"{st.intro(c)} was {desc} who {rng.choice(('loved', 'liked', 'really loved', 'loved'))} to "
-             f"{st.verb_phrase('word')}{rng.choice(('', '', '', ' more than anything', ' all day long'))}.")
-        told.add("loves")
-    elif r < 0.67 and plan.uses_thing and not st.thing.get("mass"):  # with the thing they love
-        st.thing_adj = adj = thing_adj(st)
-        who = st.intro(c)
-        st.state.has(c.name, st.thing["word"])
-        st.s(f"{who} was {desc} who had {a(adj + ' ' + st.thing['word'])}" +
-             rng.choice(("", "", f" from {c.p} {rng.choice(('grandma', 'grandpa', 'mom', 'dad'))}",
-                         f" that {c.s} {rng.choice(('loved very much', 'took everywhere', 'never let go of'))}")) + ".")
-        told.add("thing")
-    elif r < 0.75:  # a time, then the hero waking or looking out
-        when = rng.choice((f"One {ww} {st.time_mark(st.season)} {st.time_mark('morning')}, ",
-                           f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ",
-                           f"Early one {ww} {st.time_mark('morning')}, ", f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
+        if weather_seed:
+            when = rng.choice((f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, "))
         if ww in when:
             told.add("weather")
-        act = rng.choice(("woke up early", "woke up very early", "jumped out of bed", "looked out of the window",
-                          "opened {p} eyes and smiled", "woke up and rubbed {p} eyes", "sat up in bed",
-                          "ran to the window")).format(p=c.p)
-        st.s(f"{when}{desc} {_named(st, c)} {act}.")
-    elif r < 0.86:  # "Mia, a curious girl, lived with her mom near the pond."
-        fam = f" with {_family(st, plan)}" if rng.random() < 0.6 else ""
-        st.s(f"{st.intro(c)}, {desc if t else _desc(st, c, t, bare=False)}, lived{fam} {rng.choice(_NEAR)} {st.place_mark(home)}.")
-        told.add("home")
-    elif r < 0.93:
-        st.s(f"On {st.time_mark(st.day)}, {desc} {_named(st, c)} looked out of the window.")
-        st.s(_weather(st, home, ww, first=True))
-        told.add("weather")
-    else:  # "In a little house by the park lived ..."
+        named = _named(st, c)  # (introduced before anything they do or have)
+        k = rng.randrange(8)
+        if k < 3 and has_thing:  # with the thing the plot turns on
+            st.thing_adj = adj = thing_adj(st)
+            st.state.has(c.name, st.thing["word"])
+            told.add("thing")
+            act = f"was {beats.play(st, c, st.thing['word'], 'ing')}" if rng.random() < 0.5 else \
+                f"was playing with {c.p} {adj} {st.thing['word']}"
+        elif k < 5:
+            act = f"was {doings.activity(st)}"
+        else:
+            act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled"))
+        st.s(f"{when}{desc} {named} {act}.")
+    elif r < 0.55:  # "Mia, a curious girl, lived with her mom near the pond."
+        g = st.grownup
+        st.s(f"{st.intro(c)}, {desc if t else _desc(st, c, t, bare=False)}, lived with {c.p} "
+             f"{st.intro(g, g.title.lower())} {rng.choice(_NEAR)} {st.place_mark(home)}.")
+        told |= {"home", "grownup"}
+    elif r < 0.62:  # "In a little house by the park lived ..."
         st.s(f"{cap(_house(st, home, comma=False))} lived {desc} {_named(st, c)}.")
         told.add("home")
-    if "home" not in told and rng.random() < 0.15 and not _plots().short(st):
-        fam = f" with {_family(st, plan)}" if rng.random() < 0.5 else ""
-        st.s(f"{st.sub(c)} lived{fam} {_house(st, home) if rng.random() < 0.3 else rng.choice(_NEAR) + ' ' + st.place_mark(home)}.")
-        told.add("home")
+    else:  # the name first: "Mia was a kind girl who loved to paint."
+        tail = rng.choice([x for x in tails if x] or [""])
+        st.s(f"{st.intro(c)} was {desc}{_who(st, plan, tail, told)}.")
     return told
 
 
-def _weather(st, home: str, ww: str, first: bool = False) -> str:
+def _who(st, plan, tail: str, told: set) -> str:
+    """The end of the hero's first sentence: ' who loved to paint', ' who had a red kite', ' who lived
+    with her dad near the park', or ''; what it told is added to `told`."""
+    c, rng = st.hero, st.rng
+    if tail == "loves":
+        told.add("loves")
+        return (f" who {rng.choice(('loved', 'liked', 'really loved', 'loved'))} to {st.verb_phrase('word')}"
+                f"{rng.choice(('', '', '', ' more than anything', ' all day long'))}")
+    if tail == "thing":
+        st.thing_adj = adj = thing_adj(st)
+        st.state.has(c.name, st.thing["word"])
+        told.add("thing")
+        return (f" who had {a(adj + ' ' + st.thing['word'])}" +
+                rng.choice(("", "", f" from {c.p} {rng.choice(('grandma', 'grandpa', 'mom', 'dad'))}",
+                            f" that {c.s} {rng.choice(('loved very much', 'took everywhere', 'never let go of'))}")))
+    if tail == "grownup":
+        g = st.grownup
+        told |= {"grownup", "home"}
+        return f" who lived with {c.p} {st.intro(g, g.title.lower())} {rng.choice(_NEAR)} {st.place_mark(plan.home)}"
+    if tail == "home":
+        told.add("home")
+        return f" who lived {rng.choice(_NEAR)} {st.place_mark(plan.home)}"
+    return ""
+
+
+def _weather(st, home: str, ww: str) -> str:
     """A sentence about the day's weather and season near `home`."""
     rng = st.rng
     P = st.place_mark(home)
@@ -429,7 +427,7 @@ def _weather(st, home: str, ww: str, first: bool = False) -> str:
         season = "the days were long" if st.season == "summer" else season
     r = rng.random()
     S = st.time_mark(st.season)
-    if r < 0.35 or first:
+    if r < 0.35:
         return f"It was {a(ww)} {S} day, and {rng.choice((scene, scene, season))}."
     if r < 0.55:
         return f"It was {S}, and {scene}."
@@ -438,18 +436,9 @@ def _weather(st, home: str, ww: str, first: bool = False) -> str:
     return f"That {S} {st.time_mark('morning')}, {scene}."
 
 
-def weather_line(st, plan, told: set) -> None:
-    """The day's weather, unless the opening told it (then sometimes how it compared with yesterday)."""
-    c, rng = st.hero, st.rng
-    ww = st.weather
-    if "weather" in told:
-        if rng.random() < 0.12:
-            cmp_ = st.w.vocab.adjective[ww]["comparative"]
-            st.s(rng.choice((f"It was even {cmp_} than the day before, {c.name} thought.",
-                             f"{c.name} thought it was {cmp_} than yesterday.")))
-        return
-    if rng.random() < 0.18 or st.weather == st.adj["word"]:
-        st.s(_weather(st, plan.home, ww))
+def weather_line(st, plan) -> None:
+    """The day's weather (where the seed adjective is the weather and the first line did not say it)."""
+    st.s(_weather(st, plan.home, weather_word(st)))
 
 
 # --- the hero's loves, thing, grown-up and companion -----------------------------------------------
@@ -572,14 +561,23 @@ _WHY = {"soft": "it was so soft", "round": "it was round and rolled so well", "s
         "sound": "it made a funny sound", "fly": "it could fly so high"}
 
 
+THING_QUIET_P = 0.6  # how often a lost thing gets no line of its own before the goal names it
+
+
 def thing(st, plan) -> None:
     """The hero's thing, if the plot uses one, composed: whose it is, where it came from, how the
     hero keeps it, why they love it."""
     c, it, rng = st.hero, st.thing, st.rng
     if not plan.uses_thing:
         return
+    was = st.used_adj
     st.thing_adj = adj = thing_adj(st)
     word = it["word"]
+    if getattr(plan, "tool", False) or (plan.name == "lost" and st.used_adj == was and rng.random() < THING_QUIET_P):
+        # what a day out is done with (a kite, a bucket), or a thing the plot's goal names ("Mia wanted to
+        # play with her kite"): the plot brings it out, with no line of its own
+        st.state.has(c.name, word)
+        return
     desc = f"{adj} {word}"
     g = st.grownup
     fam = [x for x in ("grandma", "grandpa", "mom", "dad") if x != g.title.lower()]
@@ -627,51 +625,165 @@ def thing(st, plan) -> None:
                          f"{st.sub(c)} had {a(desc)}{origin}. It was {rng.choice((p, c.name + chr(39) + 's'))} favorite {kind}.")))
 
 
-_BUSY = ("making breakfast", "reading a book", "cleaning the house", "drinking tea", "busy in the yard",
-         "baking bread", "washing the cups", "folding the towels", "watering the flowers", "sweeping the floor",
-         "singing in the kitchen", "writing a letter")
+# what the grown-up has in hand in the morning, by what the plot will need: food and things for a day
+# out, the kitchen's things before baking, the toys picked up in a tidy house (the lost thing's story),
+# clothes for the weather before a walk
+_FOOD = ("apple", "banana", "sandwich", "cookie", "water", "juice", "bread", "cheese", "pear", "orange", "grape",
+         "carrot", "snack", "plum", "peach", "cracker", "muffin", "lemon", "cherry", "strawberry", "blueberry", "berry",
+         "melon", "tomato", "cucumber", "cupcake", "donut", "tea", "honey", "jam", "nut", "peanut", "biscuit", "bun",
+         "popcorn", "yogurt", "candy", "lollipop", "chocolate", "pie", "cake", "corn", "toast", "pudding")
+_DAY_OUT = ("blanket", "bottle", "cup", "hat", "map", "towel", "umbrella", "cap", "scarf", "ball", "book", "pencil",
+            "crayon", "flashlight", "sweater", "jacket", "sock", "plate", "spoon", "jar", "kite", "bucket")
+_KITCHEN = ("bowl", "spoon", "cup", "plate", "jar", "flour", "sugar", "butter", "milk", "pan", "honey", "jam",
+            "bottle", "basket", "towel")
+_TIDY = ("block", "doll", "ball", "car", "puzzle", "book", "crayon", "teddy", "robot", "drum", "sock", "truck",
+         "marble", "train", "puppet", "balloon", "sticker", "crown", "wand", "whistle", "pencil", "pen", "brush",
+         "comb", "pillow", "blanket", "hat", "cap", "scarf", "mitten", "shoe", "shirt", "dress", "ribbon", "bow",
+         "card", "picture", "drawing", "letter", "rope", "box", "spaceship", "button", "bell")
+_WEAR = {"cold": ("coat", "scarf", "mitten", "hat", "boot", "sweater", "glove"), "wet": ("raincoat", "boot"),
+         "warm": ("hat", "shoe", "jacket")}
+_SEED_KINDS = {"pack": {"food", "household", "clothing", "toy", "tool", "instrument"}, "kitchen": {"food", "household"},
+               "tidy": {"toy", "household", "clothing", "instrument"}, "wear": {"clothing"}}
+
+
+_FOOD_ADJ = {"fresh", "yummy", "tasty", "juicy", "sweet", "crunchy", "big", "little", "small", "ripe", "soft", "round"}
+_PAIRS = {"boot", "mitten", "glove", "sock", "shoe"}
+
+
+def _item_np(st, word: str, taken: set) -> str:
+    """'two ripe pears', 'some milk', 'a soft blanket': one (food: one or a few) of `word`, with an
+    adjective that fits it (the seed adjective if it does and is still unused)."""
+    rng, n = st.rng, st.w.vocab.noun[word]
+    if n.get("mass"):  # (no adjective: "some silver milk" is what the vocabulary allows, not what one says)
+        return f"some {word}"
+    adjs = [x for x in _fit_adjs(st, word) if x not in taken]  # (not "two tasty snacks and four tasty cookies")
+    seed = st.adj["word"]
+    if not st.used_adj and seed in adjs and not st.adj.get("predicative_only"):
+        adj, st.used_adj = seed + " ", True
+    else:
+        adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.6 else ""
+    taken.add(adj.strip())
+    if n["kind"] == "food" and n["plural"] != word and (rng.random() < 0.45 or "small" in n["attrs"]):
+        return f"{rng.choice(NUMBERS[2:5])} {adj}{n['plural']}"
+    return a(adj + word)
+
+
+def _items(st, pool, use: str, k: int = 2) -> str:
+    """`k` things from `pool` as a noun phrase ("two apples and a warm blanket"), the seed noun among
+    them where it is that kind of thing and the story has no place for it yet."""
+    rng, v, n = st.rng, st.w.vocab, st.noun
+    words = [w for w in rng.sample(pool, min(len(pool), k + 2)) if w in v.noun][:k]
+    seed = st.adj["word"]
+    if not st.used_adj and not st.adj.get("predicative_only") and not any(seed in _fit_adjs(st, w) for w in words):
+        key = ("fit_pool", use, len(pool), seed)  # (the pools are fixed per use, the lost thing's aside)
+        fit = _TABLES.get(key)
+        if fit is None:
+            fit = _TABLES[key] = [w for w in pool if w in v.noun and seed in _fit_adjs(st, w)]
+        fit = [w for w in fit if w not in words and w in pool]
+        if fit:  # a thing the seed adjective suits (rather than a line of its own at the end)
+            words[-1] = rng.choice(fit)
+    if ((n["kind"] == "food" or n["word"] in _SEED_ITEMS[use]) and n["kind"] in _SEED_KINDS[use]
+            and "meal" not in n["attrs"] and st.w.portable(n) and n["word"] not in _NOT_ITEM
+            and not st.doc.has_word(n["word"], n["plural"]) and n["word"] not in words):
+        words[rng.randrange(len(words))] = n["word"]
+        st.used_noun = True
+    taken: set = set()
+    nps = [_item_np(st, w, taken) for w in words]
+    return nps[0] if len(nps) == 1 else ", ".join(nps[:-1]) + " and " + nps[-1]
+
+
+def _fit_adjs(st, word: str) -> list[str]:
+    """Adjectives that fit `word` and hold whatever the weather (not "two hot cherries"); for food,
+    only those that say how it tastes or looks to eat (not "a blue pear")."""
+    t = _TABLES.setdefault(("fit_item", id(st.w)), {})
+    adjs = t.get(word)
+    if adjs is None:
+        adjs = [x for x in fitting(st, word) if x not in doings._PASSING and x not in ("pretty", "ugly")]
+        adjs = t[word] = [x for x in adjs if x in _FOOD_ADJ] if st.w.vocab.noun[word]["kind"] == "food" else adjs
+    return adjs
+
+
+# household things (and toys, clothes) that the seed noun may be among, by the grown-up's line
+_SEED_ITEMS = {"pack": {"blanket", "bottle", "cup", "towel", "book", "map", "umbrella", "hat", "scarf", "coat", "ball",
+                        "kite", "jar", "box", "bucket", "basket", "napkin", "plate", "spoon", "shovel", "net",
+                        "boot", "mitten", "sweater", "jacket", "glove", "raincoat", "sock", "shoe", "cap", "doll",
+                        "teddy", "puzzle", "block", "marble", "crayon", "whistle"},
+               "kitchen": {"bowl", "spoon", "cup", "plate", "jar", "pot", "pan", "fork", "apron", "napkin", "mug"},
+               "tidy": set(_TIDY) | {"box", "book", "crayon", "pillow", "blanket", "sock", "shoe", "hat", "kite",
+                                     "puzzle", "marble", "whistle", "guitar", "flute", "piano", "ball", "toy"},
+               "wear": set(_WEAR["cold"] + _WEAR["wet"] + _WEAR["warm"]) | {"cap", "sweater", "jacket", "sock"}}
+_NOT_ITEM = {"egg", "knife", "needle", "scissors", "money", "medicine", "glue", "soap", "toothbrush", "paint",
+             "tape", "key", "ring", "phone", "radio", "clock", "oven", "stove", "fridge", "sink"}
+
+
+def _wear(st) -> tuple:
+    w = st.weather
+    return _WEAR["cold" if w in ("cold", "snowy", "icy", "windy", "cool") else "wet" if w in ("rainy", "foggy", "cloudy")
+                 else "warm"]
+
+
+def grownup_line(st, plan, who: str) -> str:
+    """What the grown-up is doing when the story opens, about what the plot will need: a bag packed for
+    the day out, the kitchen's things out before baking, toys picked up off the floor in the house where
+    something will go missing, boots on for a walk."""
+    g, rng = st.grownup, st.rng
+    name, p = plan.name, g.p
+    if name == "baking":
+        things = _items(st, _KITCHEN, "kitchen", rng.choice((1, 2, 2)))
+        return _composed(st, who, ("was in the kitchen", "came into the kitchen", "was up early", "put on an apron"),
+                         (f"had {things} out on the table", f"was getting out {things}", f"put {things} on the table",
+                          f"was in the kitchen with {things}", f"had {things} out on the kitchen table"))
+    if name == "lost":
+        things = _items(st, [x for x in _TIDY if x != st.thing["word"]], "tidy", 2)
+        return _composed(st, who, ("was cleaning up", "was cleaning the house", "was up early", "did not like a messy floor"),
+                         (f"put away {things}", f"was picking up {things} from the floor", f"put {things} back in a box",
+                          f"was putting away {things}", f"was sweeping the floor around {things}"))
+    if name == "rescue" and rng.random() < 0.5:
+        n = st.noun
+        word = n["word"] if n["word"] in _SEED_ITEMS["wear"] and not st.doc.has_word(n["word"], n["plural"]) \
+            else rng.choice(_wear(st))
+        st.used_noun |= word == n["word"]
+        things = f"{p} {st.w.vocab.noun[word]['plural'] if word in _PAIRS else word}"
+        return _composed(st, who, ("wanted to go for a walk", "looked out of the window", "was ready to go out"),
+                         (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
+    pool = _FOOD + (_DAY_OUT if name == "outing" else ())
+    things = _items(st, pool, "pack", rng.choice((1, 2, 2, 3)))
+    own = "a" if g.gender == st.hero.gender else p  # (not "Liam's grandpa put an apple in his basket": whose?)
+    bag = rng.choice(("a bag", "a basket", f"{own} bag", f"{own} basket", "a big bag"))
+    return _composed(st, who, ("was up early", "got a bag", "came into the kitchen", "was busy in the kitchen",
+                               "was getting ready for the day"),
+                     (f"was packing {things}", f"packed {things} in {bag}", f"put {things} in {bag}",
+                      f"had {things} in {bag}", f"had {things} ready"))
+
+
+LEAD_P = 0.4  # how often the grown-up's line has a lead clause ("Her dad was up early, and he ...")
+
+
+def _composed(st, who: str, leads, acts) -> str:
+    """'Her dad was up early, and he packed two pears in a bag.' or 'Her dad packed two pears in a bag.'"""
+    rng, act = st.rng, st.rng.choice(acts)
+    if rng.random() < LEAD_P:
+        lead = rng.choice(leads)
+        if "bag" in lead and "bag" in act:
+            act = act.replace(" in a bag", "").replace(" in " + st.grownup.p + " bag", "")
+        twice = [x for x in ("ready", "kitchen", "bag", "walk") if x in lead and x in act]
+        if twice:  # (not "in the kitchen" twice)
+            ok = [x for x in leads if not any(y in x and y in act for y in ("ready", "kitchen", "bag", "walk"))]
+            if not ok:
+                return f"{who} {act}."
+            lead = rng.choice(ok)
+        return f"{who} {lead}, and {st.grownup.s} {act}."
+    return f"{who} {act}."
 
 
 def grownup(st, plan) -> None:
-    """The grown-up comes in, composed: who, how they come in (or what they are busy with), what they
-    do, and sometimes what they say or see."""
+    """The grown-up comes in with a line about what the plot will need (`grownup_line`), or, in a story
+    with dialogue, calls the hero to it."""
     c, g, rng = st.hero, st.grownup, st.rng
     rel = g.title.lower()
-    r = rng.random()
-    if not (0.74 <= r < 0.84):  # (the grown-up is introduced once, in the branch written)
-        who = f"{rng.choice((c.name + chr(39) + 's', cap(c.p))) if st._prev[0] is c else c.name + chr(39) + 's'} " \
-              f"{st.intro(g, rel)}"
-    if r < 0.55:  # busy with something from the whole vocabulary: folding a clean towel in the kitchen
-        st.s(f"{who} was {doings.activity(st)}.")
-        return
-    into = rng.choice(("the room", "the kitchen", f"{c.p} room"))
-    came = rng.choice((f"came into {into}", "came in", "looked in", f"walked into {into}", "peeked in through the door",
-                       "came to the door", "came in from the yard", "came down for breakfast", f"peeked into {into}"))
-    k = rng.randrange(8)
-    holding = ("", "", "", " with a cup of tea", " with a basket of apples")[k] if k < 5 else \
-        f" with {carried(st, _CARRIED[:19])}"
-    did = ("smiled", "said good morning", f"gave {c.o} a hug", "waved", f"gave {c.o} a kiss", f"sat down next to {c.o}",
-           "said hello", "laughed", f"asked {c.o} how {c.s} had slept")
-    if plan.uses_thing and not st.thing.get("mass") and st.doc.has_word(st.thing["word"]):
-        did += (f"smiled at {c.p} {st.thing['word']}", f"asked to see {c.p} {st.thing['word']}")
-    act = rng.choice(did)
-    if r < 0.55:
-        pass
-    elif r < 0.74:
-        st.s(f"{who} {came}{holding} and {act}.")
-    elif r < 0.84:
-        where = rng.choice(("kitchen", "yard", "garden", "living room"))
-        st.s(f"{st.nm(c)} {rng.choice(('ran', 'went', 'hurried', 'skipped', 'rushed', 'hopped'))} "
-             f"to find {c.p} {st.intro(g, rel)} in the {where}" +
-             (f", and {g.title} {act}" if rng.random() < 0.5 and "asked" not in act and g.title[:1].isupper() else "") + ".")
-    elif r < 0.92 and "Dialogue" in st.f:
-        line = rng.choice((f"Good morning, {c.name}!", f"Good morning, my little {c.kind}!", f"Time to get up, {c.name}!",
-                           f"Breakfast is ready, {c.name}!", f"Did you sleep well, {c.name}?"))
-        st.s(f"{who} {came}{holding}.")
-        st.speak(g, line, "asked" if line.endswith("?") else rng.choice(("said", "called", "sang")))
-    else:
-        st.s(f"{who} was {rng.choice(_BUSY)}" + rng.choice(("", "") + (
-            (f", and {g.title} {act} when {c.name} came in",) if g.title[:1].isupper() else ())) + ".")
+    who = f"{rng.choice((c.name + chr(39) + 's', cap(c.p))) if st._prev[0] is c else c.name + chr(39) + 's'} " \
+          f"{st.intro(g, rel)}"
+    st.s(grownup_line(st, plan, who))
 
 
 def companion(st, plan) -> None:
@@ -703,7 +815,8 @@ def companion(st, plan) -> None:
     elif r < 0.7:
         st.s(f"{cap(rel)}{st.intro(f, f.name)}, who lived {where}, {came.format(p=f.p)}.")
     else:
-        st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where} and {rng.choice(('often came over to play', 'came over that day', 'came to play most days'))}.")
+        st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where}, and {f.s} "
+             f"{rng.choice(('often came over to play', 'came over that day', 'came to play most days'))}.")
 
 
 # --- the closing ------------------------------------------------------------------------------------
@@ -764,6 +877,9 @@ _NIGHT = ("That night, ", "Later that night, ", "When the moon came up, ", "When
           "When the stars came out, ", "After dinner, ", "When the day was over, ", "That evening, ", "At the end of the day, ",
           "When the sun went down, ", "After a warm bath, ")
 _EVENING = 6  # the openers from here on are still evening, not night
+LAST_OPENER_P = 0.2  # how often the last line opens with the evening ("That night, ")
+LAST_OWN_P = 0.8  # how often it tells of this story's events (`Recap`) rather than of the hero's feelings
+LAST_TAIL_P = 0.15  # how often it goes on after the beat ("..., and she would always remember the lake")
 _GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good", "long but happy")
 
 
@@ -774,7 +890,9 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     P = _plots()
     g = st.grownup.title.lower() if st.grownup.kind in FAMILY else st.grownup.title
     pool = _NIGHT if st.state.time != "night" else _NIGHT[:_EVENING]  # no evening once it is night
-    opener = rng.choice(pool) if rng.random() < 0.45 else ""
+    opener = rng.choice(pool) if rng.random() < LAST_OPENER_P else ""
+    if opener and st.doc.cur and st.doc.cur[-1].startswith(opener):  # not "At the end of the day," twice
+        opener = ""
     if opener:
         st.state.at("evening" if pool.index(opener) >= _EVENING else "night")
     mem = rng.choice(rc.nps) if rc.nps else f"{c.p} day"
@@ -797,7 +915,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             beats.append(lambda: f"{N} {ch(('walked', 'went'))} home {ch(('slowly', 'quietly', 'without a word'))}")
         if rc.again:
             beats.append(lambda: f"{N} hoped to {Recap.again_phrase(st, ch(rc.again))} another day")
-        tail = ch(("", "", f". It was not a good day for {c.name}",
+        tail = "" if rng.random() >= LAST_TAIL_P else ch((f". It was not a good day for {c.name}",
                    f". Tomorrow, {c.s} hoped, would be {ch(('better', 'a better day', 'kinder', 'a happier day', 'a new day'))}",
                    f", and {c.s} {ch(('never forgot it', 'did not sleep well', 'felt very small'))}"))
         return opener + ch(beats)() + tail + "."
@@ -830,11 +948,10 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             return ch((f"{N} put {c.p} {it} next to {c.p} pillow and closed {c.p} eyes",
                        f"{N} fell asleep with {c.p} {it} {'in ' + c.p + ' arms' if it not in _BIG else 'by the bed'}"))
         own.append(pillow)
-    beat = ch(own if own and rng.random() < 0.55 else beats)()
-    tail = rng.choice(("", "", "", "", "", "", "", f", thinking about {mem}",
-                       f". It had been a {rng.choice(_GOOD_DAY)} day" if rng.random() < 0.3 else "",
-                       f", and {c.s} would always remember {mem}",
-                       f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
+    beat = ch(own if own and rng.random() < LAST_OWN_P else beats)()
+    tail = "" if rng.random() >= LAST_TAIL_P else rng.choice((
+        f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day",
+        f", and {c.s} would always remember {mem}", f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
     if mem in beat and mem in tail or ("thinking" in beat and "thinking" in tail):
         tail = ""
     return opener + beat + tail + "."
@@ -916,17 +1033,42 @@ def lesson(st, plan) -> tuple[str, str] | None:
     return rng.choice(opts)
 
 
-def moral(st, plan) -> str:
+def moral(st, plan, said: bool = False, last: str | None = None) -> str:
     """The lesson in one of many frames: who learned it, when, because of what, or a grown-up
-    saying it."""
+    saying it (`said`: only that, as the story's line of dialogue; "" if the grown-up cannot say it).
+    `last`: the hero's name, marked as the main-character item: the lesson is the story's last line,
+    in a frame that names the hero once."""
     c, rng, rc = st.hero, st.rng, recap(st, plan)
+    g = st.grownup
+    if said and not (st.known(g) and g.title[:1].isupper() and not plan.bad):
+        return ""
     got = lesson(st, plan)
     if not got:
         return ""
     kind, clause = got
     N = c.name
+    if said:
+        if "{" in clause or g.title in clause:  # not "Dad told Mia that a day out is best with Dad"
+            return ""
+        st.state.act(g.name)
+        text = cap(_you(clause, c)) if kind == "that" else f"Always remember to {_you(clause, c)}"
+        opts = [f'{g.title} smiled and said, "{text}, {N}."', f'{g.title} hugged {N} and said, "{text}."']
+        if st.doc.cur:  # (a paragraph never starts with a quote)
+            opts += [f'"{text}, {N}," {g.title} said.', f'"{text}," {g.title} told {N}.']
+        return rng.choice(opts)
+    if last:
+        N = last
     pool = rc.losses if plan.bad else [x for x in rc.nps if " and " not in x]
     because = rng.choice(pool) if pool else ""
+    if kind == "that" and last:
+        opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
+                f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",
+                f"Now {N} knew that {clause}.", f"{N} found out that day that {clause}.",
+                f"{N} would never forget that {clause}."]
+        if because and not because[0].isupper() and because.split()[-1] not in clause:
+            opts += [f"Because of {because}, {N} learned that {clause}.",
+                     f"Thinking about {because}, {N} knew that {clause}."]
+        return rng.choice(opts)
     if kind == "that":
         opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
                 f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",
@@ -936,7 +1078,7 @@ def moral(st, plan) -> str:
             opts += [f"Because of {because}, {N} learned that {clause}.",
                      f"Thinking about {because}, {N} knew that {clause}."]
         g = st.grownup
-        if st.known(g) and g.title[:1].isupper() and not plan.bad and "{" not in clause and not clause.startswith(f"helping {g.title}"):
+        if st.known(g) and g.title[:1].isupper() and not plan.bad and "{" not in clause and g.title not in clause:
             opts += [f'{g.title} smiled and said, "{cap(_you(clause, c))}."',
                      f"{g.title} told {N} that {clause}, and {N} nodded."]
         return rng.choice(opts)
@@ -949,6 +1091,29 @@ def moral(st, plan) -> str:
 def _you(clause: str, c) -> str:
     """A lesson about the hero said to the hero: 'her doll was more fun' -> 'your doll was more fun'."""
     return f" {clause} ".replace(f" {c.p} ", " your ").replace(f" {c.s} ", " you ").strip()
+
+
+_END_FEEL = ("tired", "sleepy", "hungry", "thirsty", "happy", "excited", "proud", "glad", "cheerful", "calm", "curious")
+
+
+def end_feeling(st, adj: str) -> str:
+    """A sentence for a feeling that suits the end of this story's day, recalling what happened
+    ("Mia was tired after the long day at the lake"); "" if it does not suit it."""
+    plan = st.flags.get("plan")
+    bad = "BadEnding" in st.f
+    if plan is None or adj not in _END_FEEL or (bad and adj not in _END_FEEL[:4]):
+        return ""
+    c, rng, rc = st.hero, st.rng, recap(st, plan)
+    N = c.name
+    mem = rng.choice(rc.nps) if rc.nps else None
+    if adj in _END_FEEL[:4]:
+        return rng.choice((f"After the long day, {N} was very {adj}.",
+                           f"By the evening, {N} was {adj}" + (f" after {mem}." if mem and mem.startswith("the day") else ".")))
+    if rc.fun and rng.random() < 0.6:
+        return f"{N} felt {adj} when {c.s} thought of {rc.form(st, rng.choice(rc.fun), 'ing')}."
+    if mem:
+        return rng.choice((f"{N} was still {adj} about {mem}.", f"Thinking about {mem}, {N} felt {adj}."))
+    return ""
 
 
 def gift(st, x: str) -> str:
@@ -977,4 +1142,4 @@ def gift(st, x: str) -> str:
                       (("When they got home, ", "Back at home, ") if plan is not None and plan.name != "lost" else ()))
     return rng.choice((f"{when}{P} gave {c.name} {x} {why}.", f"{when}{P} had {x} for {c.name}, {why}.",
                        f"{when}{P} surprised {c.name} with {x}, {why}.",
-                       f"{when}{c.name} found {x} on {c.p} bed. {P} had put it there {why}."))
+                       f"{when}{c.name} found {x} from {P} on {c.p} bed, {why}."))

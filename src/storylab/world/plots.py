@@ -4,9 +4,10 @@
 (maybe) a companion, where they live on the village map, the goal, the obstacles, how it
 resolves and how it ends (shaped by the features Dialogue, BadEnding, MoralValue, Twist,
 Foreshadowing, Conflict). `Plan.write` then realises it in three paragraphs: the setup
-(who, where, when, what they love, their thing, the goal, a hint), the middle (the route,
-the obstacles, the skills the plot needs) and the ending (the resolution, the outcome,
-the hero's name as the main-character item, the moral).
+(the frame's opening: the hero, what they love, what the plot needs of their thing, the
+grown-up and the companion; then the goal and a hint), the middle (the route, the obstacles,
+the skills the plot needs) and the ending (the resolution, the outcome, and the frame's
+closing: the hero's name as the main-character item, the moral).
 
 The plots:
 
@@ -93,8 +94,6 @@ SHORT = 160  # a story planned shorter than this has the plot's beats and nothin
 SHORT_COMPANION = 0.4  # how much less often a short story (without a quarrel) has a companion
 ROUTE_SHORT_P = 0.6  # how often a short story still takes the route (the space item) rather than one line
 ROUTE_AND_STOP = 170  # an outing planned at least this long takes both the errand and the route
-SETUP_FACT_P = 0.75  # how often a long story's setup has an everyday fact (a question, a lesson at home)
-EVENING_SLACK = 0  # words the evening may run past the planned length
 SLACK = None  # words an optional middle or ending beat may run past the planned length (`fits`, `ends_fit`):
 # None, no limit but the hard one (those beats are the knowledge facts and details that vary the text most:
 # leaving them out of a story planned short shortens it by ~10 words and lowers distinct-3 by 0.012)
@@ -255,22 +254,21 @@ def _cast(st, plan: Plan, companion_p: float = 0.5, same_kind: bool = True) -> N
 
 
 def setup(st, plan: Plan) -> None:
-    """The first paragraph: the frame's opening (`storylab.world.frame`), what the morning brings,
-    then the plot's goal (and a hint of what is to come)."""
+    """The first paragraph: the frame's opening (`storylab.world.frame`): the hero's first line, what
+    they love to do (the seed verb), the thing the plot turns on, the grown-up with a line about what
+    the plot will need, the companion; then the plot's goal (and a hint of what is to come)."""
     st.flags["plan"] = plan
     st.place = plan.home
     told = frame.opening(st, plan)
-    frame.weather_line(st, plan, told)
+    if "weather" not in told and st.weather == st.adj["word"] and not st.used_adj:
+        frame.weather_line(st, plan)
     beats = [b for b in ("loves", "thing") if b not in told]
     if len(beats) == 2 and st.rng.random() < 0.3:
         beats.reverse()
     for b in beats:
         frame.loves(st) if b == "loves" else frame.thing(st, plan)
-    frame.grownup(st, plan)
-    if st.rng.random() < SETUP_FACT_P and room(st, 50):
-        facts.episode(st, "setup")
-    if st.rng.random() < 0.3 and room(st, 70):
-        facts.task(st)  # the morning: teeth, hair, hands
+    if "grownup" not in told:
+        frame.grownup(st, plan)
     if plan.companion and not plan.flags_late_companion():
         frame.companion(st, plan)
     plan.want(st)
@@ -289,50 +287,34 @@ def _other_names(st, n: int = 2) -> list[str]:
 
 
 def finish(st, plan: Plan) -> None:
-    """The closing lines: make up after a quarrel, the seed words, the grown-up's word, the evening,
-    the last line (the main-character item) and the moral, composed in `storylab.world.frame`."""
-    c, bad = st.hero, plan.bad
+    """The closing: one to three sentences, chosen by what this plan's ending needs (composed in
+    `storylab.world.frame`): making up after a quarrel; the grown-up's word where the story still
+    lacks the dialogue its features promise (carrying the lesson, if it has one); the last line
+    about the hero (the main-character item: a recap of this story's events, a sad one after a bad
+    ending); the lesson (MoralValue). Seed words the plot had no place for come first
+    (`Story.ensure_seed_words`)."""
+    c, g = st.hero, st.grownup
     if st.flags.get("quarrel") and plan.companion:
         frame.make_up(st, plan)
     st.ensure_seed_words()
-    g = st.grownup
-    # what must still come after the evening: the grown-up's line (if the story has no dialogue or never
-    # named them), the last line, the moral; the evening comes only where those still fit the hard limit,
-    # so that a story is written once rather than replanned
-    need = 20 + (16 if "MoralValue" in st.f else 0) + (14 if "Dialogue" in st.f or not st.doc.has_exact(g.title) else 0)
     if room(st, 20):  # the seed words' other forms (the vocabulary's forms in context)
         st.seed_forms()
     elif not short(st) and st.rng.random() < 0.45 and fits(st, 10):  # a full story: fewer of them
         st.seed_forms(light=True)
+    moral = "MoralValue" in st.f
     if ("Dialogue" in st.f and '"' not in "".join(st.doc.cur) + "".join("".join(p) for p in st.doc.paras)) \
             or not st.doc.has_exact(g.title):
-        st.speak(g, plan.closing_line(st), st.pick("said", "said", "called"))
-    left = (st.max_words or 10 ** 6) - st.doc.nwords  # the evening, the last line and the moral must fit
-    if st.doc.nwords + 28 + need <= budget(st) + EVENING_SLACK and left > 28 + need and not short(st) and st.state.time in ("morning", "noon", "afternoon", "evening") and st.rng.random() < 0.95:
-        _evening_fact(st, plan)
+        said = frame.moral(st, plan, said=True) if moral else ""
+        if said:  # the grown-up's word is the lesson: one sentence for both
+            st.s(said)
+            moral = False
+        else:
+            st.speak(g, plan.closing_line(st), st.pick("said", "said", "called"))
     rec = skills.main_character(st, _other_names(st, 1))  # the companion if there is one: the name to tell apart
     N = st.doc.m(c.name, rec, "prompt_end")
     st.state.act(c.name)
-    st.s(frame.last_line(st, plan, N, bad))
-    if "MoralValue" in st.f:
-        m = frame.moral(st, plan)
-        if m:
-            st.s(m)
-
-
-def _evening_fact(st, plan: Plan) -> None:
-    """The end of the day, with what it brings (an everyday fact where it fits): dinner, a bath
-    after a day outside, bed, the moon and the stars."""
-    st.state.at("evening")
-    r = st.rng.random() if st.doc.nwords < 170 else 1.0
-    if r < 0.25:
-        facts.need(st, st.pick("hungry", "thirsty"))
-    elif r < 0.45 and plan.name in ("outing", "share", "rescue"):
-        facts.need(st, "dirty")
-    if st.rng.random() < 0.5:
-        facts.night(st)
-    else:
-        facts.need(st, "tired")
+    # the last line is about the hero: the lesson (MoralValue), or what this story's day left them with
+    st.s((moral and frame.moral(st, plan, last=N)) or frame.last_line(st, plan, N, plan.bad))
 
 
 # --- outing ----------------------------------------------------------------------------------------

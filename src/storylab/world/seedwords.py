@@ -7,7 +7,7 @@ item's look). These tables are the fallback, by what kind of word it is.
 
 from __future__ import annotations
 
-from storylab.world import facts
+from storylab.world import doings, facts
 from storylab.world.text import a
 
 NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "jealous", "nervous", "bored",
@@ -76,10 +76,54 @@ _MASS_THINGS = {"paper": "That evening, {N} drew a picture of the day on a big p
 _INGREDIENTS = {"flour", "sugar", "salt", "butter", "dough", "pepper", "oil", "rice", "pasta", "yeast"}
 
 
+# the seed noun in the day the story told: at the place the plot went to (`{L}`), with the one who was
+# there (`{W}`: the companion, or the grown-up)
+_DAY = {
+    "game": "Before they went home, {N} and {W} played a game of tag at the {L}.",
+    "song": "On the way back from the {L}, {N} sang a happy song.",
+    "race": "{N} and {W} had a race at the {L}, and {N} won.",
+    "walk": "After that, {N} and {W} went for a walk around the {L}.",
+    "shadow": "At the {L}, {N} looked at {p} long shadow on the ground.",
+    "noise": "At the {L}, {N} heard a funny noise in the bushes.",
+    "sound": "{N} liked the sound of the wind at the {L}.",
+    "picnic": "{N} and {W} had a little picnic at the {L}.",
+    "circle": "At the {L}, {N} drew a big circle on the ground with a stick.",
+    "shape": "At the {L}, {N} drew every shape {s} knew on the ground.",
+    "square": "At the {L}, {N} drew a square and a star on the ground.",
+    "hour": "{N} and {W} stayed at the {L} for an hour.",
+    "treasure": "At the {L}, {N} pretended to look for treasure.",
+    "adventure": "For {N}, the day at the {L} was a real adventure.",
+    "fun": "{N} had so much fun at the {L}.",
+    "day": "It was a good day to be at the {L}.",
+    "smile": "{N} had a big smile all the way home from the {L}.",
+    "tag": "{N} and {W} played tag at the {L}.",
+    "music": "At the {L}, {N} danced to the music of the birds.",
+    "trip": "The trip to the {L} was {N}'s best trip yet.",
+    "story": "That night, {P} told {N} a story about the {L}.",
+    "dream": "That night, {N} had a dream about the {L}.",
+    "wish": "{N} made a wish to go back to the {L} soon.",
+    "joke": "On the way home from the {L}, {W} told {N} a funny joke.",
+    "question": "On the way home, {N} had a question for {P} about the {L}.",
+    "breath": "At the {L}, {N} stopped and took a deep breath.",
+    "bubble": "At the {L}, {N} blew a big bubble.",
+    "hug": "At the {L}, {W} gave {N} a big hug.",
+    "show": "That evening, {N} put on a little show about the {L} for {P}.",
+}
+
+
 def noun_sentence(st, n: dict) -> str:
-    """A sentence that puts the seed noun into the scene, by what kind of thing it is."""
+    """A sentence that puts the seed noun into the scene, by what kind of thing it is: where it can,
+    into the day the story told (the place the plot went to, the people there)."""
     c, w = st.main, n["word"]
     fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title}
+    plan = st.flags.get("plan")
+    if w in _DAY and plan is not None and st.known(st.grownup):
+        f = plan.companion
+        place = _day_place(plan)
+        fill["W"] = f.name if f is not None and st.known(f) else st.parent_title
+        if fill["W"][:1].isupper() and place in st.w.coords:
+            fill["L"] = st.place_mark(place)
+            return _DAY[w].format(**fill)
     for table in (_EVENT, _HOUSE, _MISC):
         if w in table:
             return table[w].format(**fill)
@@ -99,8 +143,8 @@ def noun_sentence(st, n: dict) -> str:
         if n in st.w.scene_animals(st.place):  # one that lives around here: met on the way home
             return st.pick(f"On the way home, {c.name} saw {a(w)} and waved at it.",
                            f"Near the {P}, {c.name} saw {a(w)} and stopped to watch it.")
-        return st.pick(f"{c.name} had a book about {pl} and looked at it every night.",
-                       f"{c.name}'s favorite animal was the {w}.")
+        return _pretend(st, w, pl) or st.pick(f"{c.name} had a book about {pl} and looked at it every night.",
+                                               f"{c.name}'s favorite animal was the {w}.")
     if k == "person":
         if w in ("sister", "brother", "baby"):
             return f"{c.name}'s little {w if w != 'baby' else 'baby brother'} came too."
@@ -164,6 +208,31 @@ def noun_sentence(st, n: dict) -> str:
     return frame.gift(st, a(w))
 
 
+def _day_place(plan) -> str:
+    """Where the plot took the hero that day: the shop, the outing's or the rescue's place, or home's."""
+    return getattr(plan, "shop", None) or getattr(plan, "dest", None) or getattr(plan, "where", None) or plan.home
+
+
+def _pretend(st, w: str, pl: str) -> str:
+    """An animal that is not where the story went, in a game at that place: 'At the park, Mia hopped
+    like a kangaroo, and Tom laughed.' (what it can do or says, from the knowledge base)."""
+    plan, c, rng = st.flags.get("plan"), st.main, st.rng
+    if plan is None or not st.known(st.grownup):
+        return ""
+    f = plan.companion
+    W = f.name if f is not None and st.known(f) else st.parent_title
+    place = _day_place(plan)
+    if not W[:1].isupper() or place not in st.w.coords:
+        return ""
+    L = st.place_mark(place)
+    K = facts.K
+    if w in K.rel["cry"].facts and rng.random() < 0.5:
+        return f"At the {L}, {c.name} {facts.vf(K.main('cry', w), 'past')} like {a(w)}, and {W} laughed."
+    if w in K.rel["can"].facts:
+        return f"At the {L}, {c.name} pretended to {rng.choice(K.values('can', w))} like {a(w)}."
+    return f"At the {L}, {c.name} and {W} pretended to be {pl}."
+
+
 _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asleep": "Soon, {N} was fast asleep.",
          "alone": "{N} did not like to be alone.", "fine": "{N} said that {s} was fine.",
          "well": "{N} did not feel well.", "hurt": "{N} was not hurt.", "glad": "{N} was glad.",
@@ -177,6 +246,14 @@ _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asle
          "free": "That day, {N} was free to play."}
 
 
+_FOOD_ADJ = {"fresh", "yummy", "tasty", "juicy", "sweet", "crunchy", "big", "little", "small", "ripe", "soft", "round",
+             "warm", "hot", "cold", "sour", "salty", "delicious", "spicy", "sticky", "huge", "tiny", "giant", "creamy",
+             "crispy", "healthy", "red", "green", "yellow", "orange", "brown", "white", "purple"}
+
+
+_MASS_OK = doings.MASS_ADJ | {"cold", "warm", "hot", "sour", "salty", "spicy", "sticky", "wet", "dry", "muddy"}
+
+
 def adjective_sentence(st, adj: dict) -> str:
     """A sentence for the seed adjective, with a noun it fits."""
     c, w = st.main, adj["word"]
@@ -187,6 +264,11 @@ def adjective_sentence(st, adj: dict) -> str:
         return when + t if when and t.startswith(c.name) else t
     cls = adj["class"]
     if cls == "feeling":
+        from storylab.world import frame
+
+        t = frame.end_feeling(st, w)
+        if t:
+            return t
         if w in NEG_FEEL and "BadEnding" not in st.f:
             return f"For a while, {c.name} had felt {w}, but not anymore."
         return f"{when}{c.name} felt {w}."
@@ -200,6 +282,10 @@ def adjective_sentence(st, adj: dict) -> str:
         [n for n in st.w.adj_nouns.get(w, []) if n["kind"] not in ("body", "event", "person") and "meal" not in n["attrs"]
          and (n["kind"] != "place" or cls == "place") and n["word"] not in ("wind", "sun", "moon", "sky", "storm")] or \
         [st.w.vocab.noun["ball"]]
+    if w not in _FOOD_ADJ:  # not "a heavy lollipop" at dinner
+        nouns = [n for n in nouns if n["kind"] != "food"] or [st.w.vocab.noun["ball"]]
+    if w not in _MASS_OK:  # not "some big milk", "some blue sand"
+        nouns = [n for n in nouns if not n.get("mass")] or [st.w.vocab.noun["ball"]]
     n = st.rng.choice(nouns)
     done = _handled(st, n, w)
     if done:
