@@ -154,6 +154,8 @@ def _tables() -> tuple[dict, dict]:
         size = w.kb.values("size", word)  # never "the tiny whale": sizes agree with the knowledge base
         if size:
             ok = tuple(x for x in ok if x not in _SIZE or x in (_BIG if size[0] == "big" else _SMALL))
+        if n.get("mass"):  # not "some big milk"
+            ok = tuple(x for x in ok if x not in _SIZE)
         if not ok:
             continue
         adjs[word] = ok
@@ -287,6 +289,8 @@ class Realiser:
             elif rng.random() >= 0.5:
                 return m.group(0)
         if adj == word or self.spare <= 0:  # "the orange orange"; or the story is at its length limit
+            return m.group(0)
+        if dl == "some" and not plural and adj in _SIZE:  # "some big bread": a size needs a count
             return m.group(0)
         self.spare -= 1
         if dl in ("a", "an"):

@@ -38,6 +38,8 @@ _PAIR = re.compile(r"and ([A-Z][a-z]+) (?=[a-z])")
 _HE_SHE = re.compile(r"\b(he|she|He|She)\b")
 # an opener ("Then ", "At noon, ") and a capitalised word: the hero's name, if it is theirs
 _OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
+_LEAD = re.compile(r"(?:The next|On the next|The day|That|Early|Later|After|Before|When|Soon|Then|Next|One|Every|"
+                   r"On|At|In|Back|Just|Suddenly|However)\b[^,\"]{0,30}, ")
 MAX_REALISED = 246  # the realiser adds no words past this length (a story stays within TinyStories' range)
 ACT_FRAME_P = 0.5  # how often a frame tells what the subject (or one with them) was doing where they are
 FRAME_P = 0.25  # how often a sentence that starts with its subject gets a frame from the state
@@ -151,8 +153,8 @@ class Story:
             m = _OPENS.match(t) if m else None
         if m:
             t = self._pronoun(t, m)
-        if self.doc.paras and self.rng.random() < FRAME_P:  # not in the setup, which tells of habits
-            frame = ""
+        if self.doc.paras and self.rng.random() < FRAME_P and not _LEAD.match(t):  # not in the setup (habits),
+            frame = ""                                          # nor before an opener ("That morning, the next day,")
             if t.startswith("They ") and self.known(getattr(self, "hero", None)):
                 frame = self.frame(self.hero, group=True, sentence=t)
                 t = "they" + t[4:]
