@@ -1244,8 +1244,23 @@ class Share(Plan):
             skills.boxes(st, c, st.thing, tidy=True)
 
 
-PLOTS = {"outing": Outing, "lost": Lost, "baking": Baking, "rescue": Rescue, "share": Share}
-_WEIGHTS = {"outing": 0.34, "lost": 0.17, "baking": 0.17, "rescue": 0.16, "share": 0.16}
+from storylab.world.brave import Brave  # noqa: E402  (the plots in modules of their own build on the above)
+from storylab.world.build import Build  # noqa: E402
+from storylab.world.newfriend import NewFriend  # noqa: E402
+from storylab.world.truth import Truth  # noqa: E402
+
+PLOTS = {"outing": Outing, "lost": Lost, "baking": Baking, "rescue": Rescue, "share": Share, "build": Build,
+         "brave": Brave, "truth": Truth, "newfriend": NewFriend}
+# (the seed noun and Conflict pick outing, baking, rescue, share and the newer plots more often than these weights)
+_WEIGHTS = {"outing": 0.12, "lost": 0.11, "baking": 0.09, "rescue": 0.08, "share": 0.05, "build": 0.14,
+            "brave": 0.15, "truth": 0.13, "newfriend": 0.13}
+# seed nouns that suit a newer plot: (plot, how often it is then picked)
+_SEED_PLOTS = {**{x: "build" for x in ("block", "card", "pillow", "blanket", "box", "sand", "snow", "snowman", "stick",
+                                      "stone", "rock", "tower", "castle", "shell")},
+               **{x: "brave" for x in ("dog", "puppy", "spider", "storm", "thunder", "slide", "wave", "lamp",
+                                      "flashlight", "moon", "star", "shadow", "noise")},
+               **{x: "truth" for x in ("vase", "cup", "plate", "mirror", "clock", "jar", "bowl", "picture", "glue")},
+               **{x: "newfriend" for x in ("friend", "neighbor", "swing", "bench", "hello")}}
 
 
 def plan(st) -> Plan:
@@ -1256,11 +1271,13 @@ def plan(st) -> Plan:
         name = st.flags["plot"]
     elif w in ACTIVITIES and rng.random() < 0.7:
         name = "outing"
+    elif w in _SEED_PLOTS and rng.random() < 0.6:
+        name = _SEED_PLOTS[w]
     elif w in ("cake", "pie", "cookie", "muffin", "bread", "pancake", "cupcake", "egg") and rng.random() < 0.7:
         name = "baking"
     elif n["kind"] == "animal" and rng.random() < 0.4:
         name = "rescue"
-    elif "Conflict" in st.f and rng.random() < 0.4:
+    elif "Conflict" in st.f and rng.random() < 0.25:
         name = "share"
     else:
         names = list(_WEIGHTS)

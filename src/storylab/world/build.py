@@ -1,0 +1,316 @@
+"""The ``build`` plot: the hero builds something, it falls down, and they build it again.
+
+The plan picks a project that the place and the weather allow (a tower of blocks or a fort
+of pillows at home, a sandcastle on a warm day at the beach, a snowman on a snowy one, a
+little house of sticks in the forest, a tower of stones by the river), what it is built of,
+what knocks it down there (the cat, a wave, the wind, a little brother, one block too many),
+the advice that helps (a wide bottom, wet sand, going slowly, building it together) and
+how the second try turns out. The materials gathered outdoors with a friend are the
+counting item; the blocks put away afterwards, the entity-tracking item.
+"""
+
+from __future__ import annotations
+
+from storylab.world import beats, doings, facts, frame, skills
+from storylab.world.model import DIRECTIONS
+from storylab.world.plots import Plan, _cast, feel, fits, middle_words, room, short, travel
+from storylab.world.text import NUMBERS, cap
+
+# project: (what, its short name, materials, where, the weather it needs or None, the things gathered for it)
+PROJECTS = {
+    "tower": ("a tall tower of blocks", "tower", ("blocks", "big blocks and small blocks", "all {p} blocks",
+                                                    "every block in the box"), "home", None, None),
+    "castle": ("a castle of blocks", "castle", ("blocks", "red and blue blocks", "all {p} blocks"), "home", None, None),
+    "fort": ("a tent of blankets in the living room", "tent", ("pillows and blankets", "two chairs and a big blanket",
+                                                   "all the pillows from the couch", "a big blanket and four pillows"),
+             "home", None, None),
+    "boxhouse": ("a house of boxes for {p} {it}", "house", ("old boxes", "three big boxes and some tape",
+                                                             "boxes from the kitchen"), "home", None, None),
+    "cards": ("a house of cards", "house of cards", ("cards", "a whole box of cards", "old cards"), "home", None, None),
+    "sandcastle": ("a big castle of sand", "castle", ("wet sand", "sand and water", "sand, shells and sticks"),
+                   "beach", "sandcastle", "shell"),
+    "snowman": ("the biggest snowman in the village", "snowman", ("snow", "three big balls of snow",
+                                                                   "soft new snow"), None, "snowman", "stone"),
+    "sticks": ("a little house of sticks", "little house", ("sticks", "sticks and leaves", "long sticks and big leaves"),
+               None, None, "stick"),
+    "stones": ("a tower of stones", "tower", ("flat stones", "round stones", "big and small stones"), None, None,
+               "stone"),
+}
+_OUTSIDE = {"sticks": ("forest", "garden", "park", "field"), "stones": ("river", "lake", "pond", "beach"),
+            "snowman": ("park", "hill", "field", "garden")}
+_HOW_BIG = ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "with {n} floors",
+            "with a door and {n} windows", "big enough to sit in", "bigger than anyone had ever built")
+_WHY = ("to show {g}", "for {p} {it}", "just for fun", "so that everyone could see it", "to surprise {g}",
+        "because {s} had seen one in a book")
+
+# what knocks it down at home and outside
+_KNOCK_HOME = ("the cat jumped on it", "the dog ran past and wagged its tail", "a ball rolled into it",
+               "{c} put one more piece on top, and it began to shake", "the door hit it",
+               "{c} sneezed", "the cat walked right through it", "{c} bumped it with {p} foot",
+               "the little puppy pulled at the bottom")
+_KNOCK_OUT = {"beach": ("a big wave came up the sand", "a dog ran right over it", "the sea came in",
+                        "a boy kicked a ball into it"),
+              "snowman": ("a dog ran into it", "{c} pushed the head on too hard", "a big sled slid into it",
+                          "the snow was too soft, and the head rolled off"),
+              "other": ("the wind blew hard", "a dog ran through it", "a big duck walked into it",
+                        "{c} put one more piece on top, and it began to shake", "a squirrel jumped on it",
+                        "{c} tripped over a stick and fell on it")}
+_SOUND = ("Crash!", "Bump!", "Boom!", "Oh no!")
+_FELL = ("it all fell down", "the whole thing fell down", "it fell over", "it came down in pieces",
+         "everything fell to the ground", "it fell to pieces")
+# what helps the second time (said by the grown-up or the friend), and how it is done
+_FIX = {"home": (("put the big pieces at the bottom", "This time, {c} put the biggest pieces at the bottom"),
+                 ("go slowly, one piece at a time", "This time, {c} went slowly, one piece at a time"),
+                 ("make the bottom wide", "This time, the bottom was wide and strong"),
+                 ("build it where nobody walks", "This time, {c} built it in a quiet corner, far from the door"),
+                 ("build it together", "This time, they built it together")),
+        "beach": (("use wet sand", "This time, {c} used wet sand and patted it down hard"),
+                  ("build it far from the water", "This time, they built it high up on the sand, far from the sea"),
+                  ("make a wall around it", "This time, {c} made a little wall of sand around it")),
+        "snowman": (("pack the snow tight", "This time, {c} packed the snow tight"),
+                    ("make the bottom ball the biggest", "This time, the bottom ball was the biggest of all"),
+                    ("build it together", "This time, they rolled the big balls together")),
+        "other": (("put the big pieces at the bottom", "This time, {c} put the biggest pieces at the bottom"),
+                  ("build it by a big rock, out of the wind", "This time, {c} built it next to a big rock"),
+                  ("go slowly", "This time, {c} went slowly and checked every piece"),
+                  ("build it together", "This time, they built it together"))}
+_ON_TOP = ("teddy", "doll", "robot", "puppet", "crown", "spaceship")
+_TOP = {"home": ("a paper star", "{p} {it}", "{p} {it}", "a red block", "a little paper hat"),
+        "beach": ("a shell", "a little paper star", "a feather", "a long stick", "a row of pebbles"),
+        "snowman": ("a carrot nose", "two stones for eyes", "an old hat", "a long scarf", "stick arms"),
+        "other": ("a leaf", "a feather", "a flower", "a big red leaf", "a small white stone")}
+_TWIST = {"home": ("the cat that had knocked it down went inside and fell asleep there",
+                   "it was so tall that {g} had to stand on a chair to see the top",
+                   "the pieces that fell had made a little bridge, and {c} liked the bridge even more"),
+          "beach": ("a tiny crab came and sat in the castle's door, as if it lived there",
+                    "the wave that had knocked it down had left a shiny shell right by {c}'s feet"),
+          "snowman": ("a little bird came and sat on the snowman's hat",
+                      "the next morning, someone had put a second scarf on the snowman"),
+          "other": ("a little bird came and sat on top of it", "a squirrel came and looked inside, as if it wanted to live there")}
+
+
+class Build(Plan):
+    """Build something; it falls down; build it again (better)."""
+
+    name = "build"
+    uses_thing = False
+
+    def flags_late_companion(self):
+        return False
+
+    def __init__(self, st):
+        super().__init__(st)
+        rng, w, n = st.rng, st.w, st.noun
+        weather = st.weather
+        ok = [k for k, p in PROJECTS.items() if p[4] is None or weather in _needs(p[4])]
+        seed = {"block": "tower", "card": "cards", "pillow": "fort", "blanket": "fort", "box": "boxhouse",
+                "sand": "sandcastle", "snow": "snowman", "snowman": "snowman", "stick": "sticks", "stone": "stones",
+                "rock": "stones", "castle": "castle", "tower": "tower", "shell": "sandcastle"}.get(n["word"])
+        if weather in ("rainy", "snowy", "icy", "cold") and rng.random() < 0.6:  # a day to build inside
+            ok = [k for k in ok if PROJECTS[k][3] == "home"] + (["snowman"] if "snowman" in ok else [])
+        self.project = seed if seed in ok and rng.random() < 0.85 else rng.choice(ok)
+        what, self.short_name, mats, where, _, self.gather = PROJECTS[self.project]
+        self.mats = rng.choice(mats)
+        self.where = where or rng.choice([p for p in _OUTSIDE[self.project] if p in w.coords])
+        self.inside = self.where == "home"
+        self.kind = "snowman" if self.project == "snowman" else "sandcastle" if self.project == "sandcastle" else None
+        if self.inside:
+            self.home = rng.choice(["park", "garden", "school", "library", "bakery", "field", "river", "hill",
+                                    "market", "pond", "playground"])
+        else:
+            self.home = rng.choice([p for d in DIRECTIONS if (p := w.neighbor(self.where, d))])
+        st.used_noun |= bool(seed) and self.project == seed
+        # the thing: the toy that goes on top at home (put away afterwards), else what is gathered
+        top = n["word"] if n["word"] in _ON_TOP else rng.choice(_ON_TOP)
+        st.used_noun |= where == "home" and top == n["word"]
+        st.thing = w.vocab.noun[top] if where == "home" else w.vocab.noun[self.gather]
+        _cast(st, self, 0.55)
+        self.what = what.format(p=st.hero.p, it=st.thing["word"])
+        self.place_key = ("home" if self.inside else "beach" if self.project == "sandcastle" else
+                          "snowman" if self.project == "snowman" else "other")
+        self.fix = rng.choice(_FIX[self.place_key])
+        knocks = _KNOCK_HOME if self.inside else _KNOCK_OUT.get(self.place_key, _KNOCK_OUT["other"])
+        f = self.companion
+        if f and (self.conflict or rng.random() < 0.25):  # the friend or sibling knocks it over
+            self.knock = f"{f.name} ran past and bumped into it" if rng.random() < 0.5 else \
+                f"{f.name} wanted to help and put one more piece on top"
+            self.by_friend = True
+        else:
+            self.knock = rng.choice(knocks)
+            self.by_friend = False
+        self.goal = f"build {self.what}"
+        self.size = rng.choice(_HOW_BIG)
+
+    def _fmt(self, st, t: str) -> str:
+        c, g = st.hero, st.grownup
+        G = f"{c.p} {g.title.lower()}" if g.title[:1].isupper() and g.kind in ("mom", "dad", "grandma", "grandpa") else g.title
+        return t.format(c=c.name, p=c.p, s=c.s, g=G, n=NUMBERS[st.rng.randint(2, 5)], it=st.thing["word"])
+
+    def want(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        size, why = self._fmt(st, self.size), self._fmt(st, rng.choice(_WHY))
+        at = "" if self.inside else f" at the {st.place_mark(self.where)}"
+        when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", "", f"On {st.time_mark(st.day)}, "))
+        if "Dialogue" in st.f and rng.random() < 0.6:
+            line = rng.choice((f"{g.title}, I am going to build {self.what}{at}, {size}!",
+                               f"Can I build {self.what}{at} today, {g.title}?",
+                               f"Look, {g.title}, I will make {self.what}, {size}!"))
+            st.speak(c, line, "asked" if line.endswith("?") else rng.choice(("said", "shouted")))
+        else:
+            st.s(rng.choice((f"{when}{st.sub(c)} wanted to build {self.what}{at}, {size}.",
+                             f"{when}{st.sub(c)} had a big plan: {self.what}{at}, {size}.",
+                             f"{when}{st.sub(c)} decided to build {self.what}{at} {why}.",
+                             f"{st.sub(c)} had never built {self.what} before, and today {c.s} wanted to try{at}.")))
+        if self.inside and st.weather in ("rainy", "snowy", "cold", "icy") and rng.random() < 0.6:
+            st.s(rng.choice((f"It was too {st.weather} to play outside, so the living room floor would do.",
+                             f"Outside it was {st.weather}, but inside it was warm, and there was lots of room.")))
+
+    def hint(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        if self.by_friend:
+            st.s(f"{st.nm(self.companion)} was running around and could not sit still.")
+            return
+        st.s(rng.choice((f"{st.nm(g)} said that a tall {self.short_name} needs a strong bottom, but {c.name} was in a hurry.",
+                         f"{c.name} did not think about what could knock it down.",
+                         f"\"Tall things fall easily,\" {st.nm(g)} said, but {c.name} only laughed.") +
+                        ((f"The family cat was watching {c.name} from the couch with big eyes.",) if self.inside else
+                         (f"The waves were coming up the sand, higher and higher.",) if self.place_key == "beach" else
+                         (f"The wind was getting stronger.",))))
+
+    def middle(self, st):
+        c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
+        group = [c, g] + ([f] if f else [])
+        st.state.at(st.pick("morning", "noon"))
+        mats = self._fmt(st, self.mats)
+        if self.inside:  # (st.place stays the map place they live by: "home" is not on the map)
+            for x in ([c, f] if f else [c]):
+                st.state.go(x.name, "home")
+            room_ = rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room"))
+            st.s(rng.choice((f"{st.sub(c)} got out {mats} and sat down in {room_}.",
+                             f"{st.sub(c)} carried {mats} to {room_}.",
+                             f"In {room_}, {st.sub(c, False)} put {mats} all over the floor.")))
+        else:
+            travel(st, group, self.home, self.where, self.kind)
+            st.place = self.where
+            if f and self.gather and rng.random() < 0.75:  # gathering what it is built of (the counting item)
+                skills.counting_gather(st, self.gather, c, f)
+            else:
+                st.s(rng.choice((f"{st.sub(c)} found {mats} and began right away.",
+                                 f"There was a lot of {mats.split()[-1]} there, and {c.name} began right away."
+                                 if self.project in ("snowman", "sandcastle") else
+                                 f"{st.sub(c)} looked for {mats} all around the {st.place_mark(self.where)}.")))
+            if self.kind:
+                st.state.doing(c.name, self.kind)
+            if not short(st) and fits(st, 18):
+                facts.place(st, self.where, 1) or facts.episode(st, "scene")
+        self.build_lines(st, first=True)
+        doings.fill(st, [c] + ([f] if f else []), "home" if self.inside else self.where, middle_words(st) - 30, 2, 0)
+        self.fall(st)
+
+    def build_lines(self, st, first: bool) -> None:
+        """Building: what goes at the bottom, how it grows, what goes on top."""
+        c, f, rng = st.hero, self.companion, st.rng
+        who = st.sub(c) if not f or rng.random() < 0.6 else rng.choice((f"{st.nm(c)} and {st.nm(f)}", "they"))
+        n = NUMBERS[rng.randint(3, 9)]
+        top = self._fmt(st, rng.choice(_TOP[self.place_key]))
+        grew = rng.choice((f"The {self.short_name} grew higher and higher.",
+                           f"Soon the {self.short_name} had {n} {'floors' if self.project != 'snowman' else 'buttons'}.",
+                           f"It got taller and taller, until it was {self._fmt(st, rng.choice(_HOW_BIG[:4]))}.",
+                           f"{st.sub(c)} put {top} on top, and it looked {rng.choice(('great', 'wonderful', 'just right', 'so funny'))}."))
+        if first:
+            st.s(rng.choice((f"{who} built {rng.choice(('fast', 'very fast', 'quickly', 'all morning'))}, piece after piece.",
+                             f"{who} put one piece on top of another, {rng.choice(('faster and faster', 'higher and higher', 'and another, and another'))}.",
+                             f"{who} built and built {rng.choice(('until lunch', 'all morning', 'for a long time'))}.")), grew)
+        else:
+            st.s(grew)
+
+    def fall(self, st) -> None:
+        c, f, g, rng = st.hero, self.companion, st.grownup, st.rng
+        st.s(f"{rng.choice(('Then ', 'But then ', 'Just then, ', 'Suddenly, '))}{self._fmt(st, self.knock)}.",
+             f"{rng.choice(_SOUND)} {cap(rng.choice(_FELL))}.")
+        fl = feel(st, "neg")
+        fl = fl if fl in ("sad", "upset", "angry", "mad", "grumpy") else "sad"
+        st.state.feel(c.name, fl)
+        if self.by_friend and self.conflict:
+            st.speak(c, rng.choice((f"You broke it, {f.name}!", f"Go away, {f.name}! Look what you did!",
+                                    f"It was my {self.short_name}, {f.name}!")), rng.choice(("shouted", "cried", "yelled")))
+            st.s(rng.choice((f"{st.nm(f)} looked at the floor and said {f.s} did not mean to.",
+                             f"{st.nm(f)} felt bad, and {c.name} was still angry.")))
+            st.flags["quarrel"] = True
+        else:
+            st.s(rng.choice((f"{st.nm(c)} looked at the pieces and felt {fl}.",
+                             f"{st.sub(c)} {rng.choice(('sat down', 'kicked the floor', 'wanted to cry'))}, "
+                             f"because {c.s} had built it with so much care.",
+                             f"{st.sub(c)} felt so {fl} that {c.s} wanted to give up.",
+                             f"Everything {c.s} had built was gone, and {c.name} felt {fl}.")))
+        adv = self.fix[0]
+        if self.bad:
+            return
+        helper = f if f and rng.random() < 0.4 else g
+        if "Dialogue" in st.f:
+            st.speak(helper, rng.choice((f"Let's try again, {c.name}. This time we {adv}.",
+                                         f"Do not give up, {c.name}! We can {adv}.",
+                                         f"I know, {c.name}! Let's {adv}.")), rng.choice(("said", "said", "told " + c.o)))
+        else:
+            st.s(rng.choice((f"{st.nm(helper)} sat down next to {c.name} and said they could {adv}.",
+                             f"{st.nm(helper)} had an idea: they could {adv}.",
+                             f"{st.nm(helper)} told {c.name} not to give up, and to {adv}.")))
+
+    def ending(self, st):
+        c, f, g, rng = st.hero, self.companion, st.grownup, st.rng
+        if self.bad:
+            st.s(rng.choice((f"{st.nm(c)} tried to build it again, but it fell down again, and then again.",
+                             f"{st.nm(c)} did not want to build anything any more, and {c.s} left the pieces where they were.",
+                             f"{st.nm(c)} tried once more, but the {self.short_name} fell again, and this time a piece broke."
+                             if self.inside else f"Then it began to get dark, and there was no time to build it again.")))
+            return
+        st.state.at("afternoon")
+        if self.by_friend and self.conflict:
+            st.s(rng.choice((f"{st.nm(f)} said sorry and helped to pick up the pieces.",
+                             f"{st.nm(f)} came back and said, \"Can I help you build it again?\"")))
+        st.s(self._fmt(st, self.fix[1]) + rng.choice((".", ", and this time it stood.", f", and the {self.short_name} stood strong.")))
+        self.build_lines(st, first=False)
+        if self.twist:
+            st.s(cap(self._fmt(st, rng.choice(_TWIST[self.place_key]))) + ".")
+        else:
+            st.s(rng.choice((f"The new {self.short_name} was even better than the first one.",
+                             f"It did not fall down, not even when {c.name} {rng.choice(('jumped', 'clapped', 'danced around it'))}.",
+                             f"{st.nm(g)} came to see, and {g.s} said it was the best {self.short_name} {g.s} had ever seen.",
+                             f"{st.nm(c)} stood back and looked at it with a big smile.")))
+        if self.inside and rng.random() < 0.5:  # tidying up: the entity-tracking item
+            skills.boxes(st, c, st.thing, tidy=True)
+        self.remember(st)
+
+    def remember(self, st) -> None:
+        """What the closing lines recall of this story (`frame.Recap`)."""
+        rc = frame.Recap(st, self)
+        rc.nps = [x for x in rc.nps if x != f"the day at the {self.home}"]  # (home is only where they live)
+        if not self.inside:
+            rc.place = self.where
+            rc.nps.append(f"the day at the {self.where}")
+        what = self.what
+        rc.nps += [f"the {self.short_name}", what.replace("a ", "the ", 1) if what.startswith("a ") else what]
+        if not self.bad:
+            rc.proud += [("build", f"{what} all over again"), ("build", what)]
+            rc.fun += [("build", what)]
+            rc.again += [("build", f"another {self.short_name}")]
+            rc.praise += ["patient", "brave", "clever"]
+        else:
+            rc.losses += [f"the {self.short_name} that fell down", f"the {self.short_name}"]
+        st.flags["recap"] = rc
+
+    def moral(self, st):
+        c, rng = st.hero, st.rng
+        if self.bad:
+            return rng.choice((f"{c.name} learned that tall things need a strong bottom.",
+                               f"{c.name} learned to build slowly and carefully."))
+        return rng.choice((f"{c.name} learned that when something falls down, you can build it again.",
+                           f"{c.name} learned that good things take time.",
+                           f"{c.name} learned that it is okay to try again.",
+                           f"{c.name} learned to {self.fix[0]}.",
+                           f"{c.name} learned that building is more fun with help."))
+
+
+def _needs(kind):
+    from storylab.world.state import ACTIVITY_WEATHER
+    return ACTIVITY_WEATHER.get(kind, ())
