@@ -101,7 +101,7 @@ class Brave(Plan):
                          f"{st.sub(c)} was brave about most things, but not about {of}.")))
         if self.fear == "dark":
             st.s(rng.choice((f"Every night, {c.name} asked {st.nm(g)} to leave the light on.",
-                             f"At night, {c.name} always slept with the door open and the light by the door on.")))
+                             f"At night, {c.name} always slept with the door open and {rng.choice(('the light by the door on', c.p + ' lamp on', c.p + ' teddy in ' + c.p + ' arms', 'the light on in the kitchen'))}.")))
         elif self.fear in ("dog", "slide", "waves"):
             P = st.place_mark(self.where)
             go = {"dog": f"That day, {c.name} and {st.nm(g)} had to go to the {P}, and the way went past the house with the big dog.",
@@ -115,7 +115,7 @@ class Brave(Plan):
     def hint(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         st.s(rng.choice((f"{st.nm(g)} always said that being brave does not mean you are not scared.",
-                         f"\"Things are not so scary once you look at them,\" {st.nm(g)} liked to say.",
+                         f"\"Things are not so scary once you look at them, {c.name},\" {st.nm(g)} liked to say.",
                          f"{c.name} did not know it yet, but that day {c.s} would be very brave.")))
 
     def middle(self, st):
@@ -180,10 +180,11 @@ class Brave(Plan):
         st.state.at("evening")
         st.state.weather_turns("rainy")
         doings.fill(st, [c], "home", middle_words(st) - 60, 1, 0)
-        st.s(rng.choice(("In the evening, the rain came down hard, and the wind blew.",
+        st.s(rng.choice((f"In the evening, the rain came down hard on {c.name}'s window, and the wind blew.",
                          "That evening, the storm came, with rain and wind.")),
-             rng.choice(("There was a big bright light in the sky, and then a loud BOOM!", "BOOM! The windows shook.",
-                         "Then the thunder came: BOOM!")))
+             rng.choice((f"There was a big bright light over the {st.place_mark(self.home)}, and then a loud boom!",
+                         f"Then the thunder came, so loud that {c.p} {rng.choice(('bed', 'window', 'cup', 'door'))} shook.",
+                         f"Then the thunder came: boom, boom, right over the {st.place_mark(self.home)}!")))
         self.scared(st)
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}, I do not like the thunder!", f"Make it stop, {g.title}!")),
@@ -259,7 +260,7 @@ class Brave(Plan):
                          f"Other children went down the big slide, laughing, but {c.name} just watched.")))
         self.scared(st)
         if f:
-            st.s(rng.choice((f"\"I will go first,\" said {st.nm(f)}, and {f.s} went down with a big \"Whee!\"",
+            st.s(rng.choice((f"\"I will go first, {c.name},\" said {st.nm(f)}, and {f.s} went down with a big \"Whee!\"",
                              f"{st.nm(f)} went down first and waved from the bottom.")))
         doings.fill(st, group, self.where, middle_words(st) - 30, 1, 0)
 
@@ -270,11 +271,11 @@ class Brave(Plan):
                              f"{st.sub(c)} stood at the top for a long time, and then climbed down again.")))
             return
         self.brave_act(st)
-        st.s(rng.choice((f"Then {c.name} sat down and let go. Whee!", f"{st.sub(c)} let go, and down {c.s} went, faster and faster!")),
+        st.s(rng.choice((f"Then {c.name} sat down at the top of the {st.place_mark(self.where)}'s big slide and let go: whee!", f"{st.sub(c)} let go, and down {c.s} went, faster and faster!")),
              rng.choice((f"It was not scary at all: it was the most fun {c.name} had ever had.",
                          f"At the bottom, {c.name} laughed and laughed.")))
         st.s(rng.choice((f"{st.sub(c)} went down the slide again and again until lunch.",
-                         f"\"Again!\" shouted {c.name}, and ran back to the ladder.")))
+                         f"\"Again, {g.title}!\" shouted {c.name}, and ran back to the ladder.")))
         if self.twist:
             st.s(f"At the end of the day, {c.name} showed a smaller {rng.choice(('boy', 'girl'))} how to go down the slide.")
 
@@ -344,10 +345,12 @@ class Brave(Plan):
         if self.bad:
             rc.losses += [of, f"how scared {st.hero.s} had been"]
         else:
-            what = {"dark": ("look", "in the dark"), "storm": ("count", "the thunder"), "dog": ("pet", f"{self.dog_name}"),
-                    "slide": ("go", "down the big slide"), "spider": ("carry", "the spider outside"),
-                    "waves": ("jump", "over the waves")}[self.fear]
-            rc.proud += [what]
+            what = {"dark": ("look", "in the dark"), "storm": ("be", "brave in the storm"), "dog": ("pet", f"{self.dog_name}"),
+                    "slide": ("go", "down the big slide"), "spider": ("help", "the little spider"),
+                    "waves": ("jump", "over the waves")}[self.fear]  # (the last word is one the story has said)
+            rc.proud += [what, ("be", f"brave about {of}")]
+            if self.fear == "storm":
+                rc.proud.remove(what)
             rc.fun += [what] if self.fear in ("slide", "waves", "dog") else []
             rc.nps += [{"dark": self.was, "storm": "the storm", "dog": f"{self.dog_name}, the big dog",
                         "slide": "the big slide", "spider": "the little spider", "waves": "the waves"}[self.fear]]

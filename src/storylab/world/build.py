@@ -55,15 +55,14 @@ _KNOCK_OUT = {"beach": ("a big wave came up the sand", "a dog ran right over it"
               "other": ("the wind blew hard", "a dog ran through it", "a big duck walked into it",
                         "{c} put one more piece on top, and it began to shake", "a squirrel jumped on it",
                         "{c} tripped over a stick and fell on it")}
-_SOUND = ("Crash!", "Bump!", "Boom!", "Oh no!")
-_FELL = ("it all fell down", "the whole thing fell down", "it fell over", "it came down in pieces",
-         "everything fell to the ground", "it fell to pieces")
+_SOUND = ("with a crash", "with a loud bump", "with a big boom", "all at once", "in one second")
+_FELL = ("fell down", "fell over", "came down in pieces", "fell to the ground", "fell to pieces", "came down")
 # what helps the second time (said by the grown-up or the friend), and how it is done
 _FIX = {"home": (("put the big pieces at the bottom", "This time, {c} put the biggest pieces at the bottom"),
                  ("go slowly, one piece at a time", "This time, {c} went slowly, one piece at a time"),
                  ("make the bottom wide", "This time, the bottom was wide and strong"),
                  ("build it where nobody walks", "This time, {c} built it in a quiet corner, far from the door"),
-                 ("build it together", "This time, they built it together")),
+                 ("build it together", "This time, they built the {short} together")),
         "beach": (("use wet sand", "This time, {c} used wet sand and patted it down hard"),
                   ("build it far from the water", "This time, they built it high up on the sand, far from the sea"),
                   ("make a wall around it", "This time, {c} made a little wall of sand around it")),
@@ -73,7 +72,7 @@ _FIX = {"home": (("put the big pieces at the bottom", "This time, {c} put the bi
         "other": (("put the big pieces at the bottom", "This time, {c} put the biggest pieces at the bottom"),
                   ("build it by a big rock, out of the wind", "This time, {c} built it next to a big rock"),
                   ("go slowly", "This time, {c} went slowly and checked every piece"),
-                  ("build it together", "This time, they built it together"))}
+                  ("build it together", "This time, they built the {short} together"))}
 _ON_TOP = ("teddy", "doll", "robot", "puppet", "crown", "spaceship")
 _TOP = {"home": ("a paper star", "{p} {it}", "{p} {it}", "a red block", "a little paper hat"),
         "beach": ("a shell", "a little paper star", "a feather", "a long stick", "a row of pebbles"),
@@ -144,7 +143,8 @@ class Build(Plan):
     def _fmt(self, st, t: str) -> str:
         c, g = st.hero, st.grownup
         G = f"{c.p} {g.title.lower()}" if g.title[:1].isupper() and g.kind in ("mom", "dad", "grandma", "grandpa") else g.title
-        return t.format(c=c.name, p=c.p, s=c.s, g=G, n=NUMBERS[st.rng.randint(2, 5)], it=st.thing["word"])
+        return t.format(c=c.name, p=c.p, s=c.s, g=G, n=NUMBERS[st.rng.randint(2, 5)], it=st.thing["word"],
+                        short=self.short_name)
 
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -215,7 +215,7 @@ class Build(Plan):
         top = self._fmt(st, rng.choice(_TOP[self.place_key]))
         grew = rng.choice((f"The {self.short_name} grew higher and higher.",
                            f"Soon the {self.short_name} had {n} {'floors' if self.project != 'snowman' else 'buttons'}.",
-                           f"It got taller and taller, until it was {self._fmt(st, rng.choice(_HOW_BIG[:4]))}.",
+                           f"The {self.short_name} got taller and taller, until it was {self._fmt(st, rng.choice(_HOW_BIG[:4]))}.",
                            f"{st.sub(c)} put {top} on top, and it looked {rng.choice(('great', 'wonderful', 'just right', 'so funny'))}."))
         if first:
             st.s(rng.choice((f"{who} built {rng.choice(('fast', 'very fast', 'quickly', 'all morning'))}, piece after piece.",
@@ -227,7 +227,7 @@ class Build(Plan):
     def fall(self, st) -> None:
         c, f, g, rng = st.hero, self.companion, st.grownup, st.rng
         st.s(f"{rng.choice(('Then ', 'But then ', 'Just then, ', 'Suddenly, '))}{self._fmt(st, self.knock)}.",
-             f"{rng.choice(_SOUND)} {cap(rng.choice(_FELL))}.")
+             f"{cap(rng.choice(('the ', 'the whole ', c.name + chr(39) + 's ')))}{self.short_name} {rng.choice(_FELL)} {rng.choice(_SOUND)}.")
         fl = feel(st, "neg")
         fl = fl if fl in ("sad", "upset", "angry", "mad", "grumpy") else "sad"
         st.state.feel(c.name, fl)
@@ -291,7 +291,7 @@ class Build(Plan):
         what = self.what
         rc.nps += [f"the {self.short_name}", what.replace("a ", "the ", 1) if what.startswith("a ") else what]
         if not self.bad:
-            rc.proud += [("build", f"{what} all over again"), ("build", what)]
+            rc.proud += [("build", what)]
             rc.fun += [("build", what)]
             rc.again += [("build", f"another {self.short_name}")]
             rc.praise += ["patient", "brave", "clever"]

@@ -38,7 +38,7 @@ _COMMON = ("they both loved dinosaurs", "they both had a dog at home", "they bot
 _TOGETHER = ("played tag until they could not run any more", "built a little house of sticks under a tree",
              "played a game of hiding and finding", "raced to the big tree and back", "told each other funny stories",
              "drew pictures in the sand", "played on the swings side by side", "looked at the clouds and found animals in them")
-_BYE = ("\"See you tomorrow!\" {k} called, and waved.", "They said goodbye and promised to play again the next day.",
+_BYE = ("\"See you tomorrow, {c}!\" {k} called, and waved.", "They said goodbye and promised to play again the next day.",
         "{k} gave {c} a big hug before {k_s} went home.", "Before {k_s} left, {k} told {c} where {k_s} lived.")
 
 
@@ -83,7 +83,7 @@ class NewFriend(Plan):
                          f"{when}{st.nm(g)} said they could go to the {P}, and {c.name} ran to get {c.p} {st.thing['word']}.",
                          f"{when}{st.sub(c)} and {st.nm(g)} were going to the {P}.")))
         if rng.random() < 0.5:
-            st.s(rng.choice((f"{c.name} hoped to find someone to play with there.",
+            st.s(rng.choice((f"{c.name} hoped to find someone to play with at the {P}.",
                              f"Most days, {c.name} played there all alone.",
                              f"{st.nm(g)} had heard that a new family had moved in near the {P}.")))
 
@@ -107,14 +107,16 @@ class NewFriend(Plan):
         if r < 0.35:
             intro = st.intro(k, rng.choice((f"a new {k.kind} named {k.name}", f"a {k.kind} with {looks}, {k.name}")),
                              self.where)
-            st.s(f"There was {intro}, who {self._f(st, rng.choice(_ALONE))}.")
+            st.s(f"There was {intro}, who {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
+                 f"There was {intro}, {doings.activity(st, self.where)} all alone.")
         elif r < 0.65:
             intro = st.intro(k, rng.choice((f"a new {k.kind} named {k.name}", f"a {k.kind} with {looks} named {k.name}")),
                              self.where)
             st.s(f"By the {rng.choice(('swings', 'big tree', 'fence', 'path'))}, {st.sub(c, False)} saw {intro}.")
         else:
             intro = st.intro(k, f"a new {k.kind} named {k.name}", self.where)
-            st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}.")
+            st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
+                 f"{cap(intro)} was {doings.activity(st, self.where)} all by {k.r}.")
         st.s(rng.choice((f"{st.nm(k)} {self._f(st, rng.choice(_FROM))}.",
                          f"{st.nm(g)} said that {k.name} {self._f(st, rng.choice(_FROM))}.")))
         if self.conflict and f:
@@ -129,7 +131,7 @@ class NewFriend(Plan):
             return
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"Hello, I am {c.name}! Do you want to play with my {it}?",
-                                    f"Hi! Do you want to play with us?", f"Hello! What is your name?")),
+                                    f"Hi, {k.name}, do you want to play with us?", f"Hello, I am {c.name}, and this is my {it}.")),
                      rng.choice(("said", "asked")))
         else:
             st.s(rng.choice((f"At last, {c.name} walked over and said hello.",
@@ -176,7 +178,7 @@ class NewFriend(Plan):
             rc.again += [("say", f"hello to {k.name}")]
         else:
             rc.nps += [k.name, "the new friend", f"{k.name}, the new friend"]
-            rc.proud += [("make", "a new friend"), ("say", f"hello to {k.name}")]
+            rc.proud += [("say", f"hello to {k.name}")]
             rc.fun += [("play", f"with {k.name}")]
             rc.again += [("play", f"with {k.name}")]
             rc.praise += ["friendly", "brave", "kind"]

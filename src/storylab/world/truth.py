@@ -48,12 +48,12 @@ _HOW = (("playing ball in the living room", "ball", "the ball bounced off the wa
 _HIDE = ("put the pieces under the rug", "pushed the pieces behind the couch", "hid the pieces in a box under {p} bed",
          "put the pieces in a bag, under some paper", "swept the pieces into a corner", "hid the pieces behind the door")
 _BAD_FEELING = ("At dinner, {c} could not eat {p} {food}.", "{c}'s tummy felt funny all afternoon.",
-                "{c} did not want to play, not even with {p} friends.", "That night, {c} could not sleep.",
+                "{c} did not want to play, not even with {p} friends.", "That night, {c} could not sleep, thinking about the pieces.",
                 "Every time {c} looked at the empty shelf, {s} felt worse.", "{c} felt heavy inside, like a stone.",
                 "When {g} smiled at {o}, {c} felt even worse.")
 _FOODS = ("soup", "pasta", "rice", "carrots", "peas", "fish", "bread", "potatoes")
-_FORGIVE = ("Thank you for telling me the truth, {c}.", "I am glad you told me, {c}. Things can be fixed.",
-            "It is only a {x}, {c}. The truth is more important.", "Everyone makes mistakes, {c}.")
+_FORGIVE = ("Thank you for telling me the truth, {c}.", "I am glad you told me, {c}, and a {x} can be fixed.",
+            "It is only a {x}, {c}, and the truth is more important.", "Everyone makes mistakes, {c}.")
 
 
 class Truth(Plan):
@@ -98,7 +98,9 @@ class Truth(Plan):
         if self.how[1]:
             st.state.has(c.name, self.how[1])
         when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "", f"On {st.time_mark(st.day)}, "))
-        st.s(rng.choice((f"{when}{st.sub(c)} was {doing}.", f"{when}{st.nm(g)} was busy, so {c.name} was {doing}.")
+        st.s(rng.choice((f"{when}{st.sub(c)} was {doing}.", f"{when}{st.nm(g)} was busy, so {c.name} was {doing}.",
+                         f"{when}{st.nm(g)} was {doings.activity(st)}, and {c.name} was {doing}.",
+                         f"{when}{st.nm(g)} was {doings.activity(st)}, and {c.name} was {doing}.")
                         + ((f"{when}{st.sub(c)} was {doing}, and it was so much fun.",) if self.how[1] else ())))
         if rng.random() < 0.6 or "Foreshadowing" not in st.f:
             st.s(cap(self._f(st, rng.choice(self.how[3]))) + ", but " + rng.choice(
@@ -116,12 +118,12 @@ class Truth(Plan):
             st.state.go(x.name, "home")
         it = self.it(st)
         st.s(rng.choice(("Then ", "Suddenly, ", "But then ", "")) + self._f(st, self.how[2], it=it) + ".",
-             rng.choice((f"Crash! The {self.broken} broke into pieces on the floor.",
+             rng.choice((f"With a crash, the {self.broken} broke into pieces on the floor.",
                          f"The {self.broken} fell on the floor and broke in {rng.choice(('two', 'three', 'many'))} pieces.",
                          f"There was a loud crash, and the {self.broken} was broken.")))
         st.state.feel(c.name, "scared")
         st.s(rng.choice((f"{st.sub(c)} was scared that {st.nm(g)} would be angry.",
-                         f"{st.sub(c)} looked at the door. Nobody had seen it.",
+                         f"{st.sub(c)} looked at the door, but nobody had seen the {self.broken} fall.",
                          f"{c.name}'s heart went very fast.")))
         st.s(cap(self._f(st, rng.choice(("Quickly, {c} ", "So {c} ", "{c} ")))) + self._f(st, rng.choice(_HIDE)) + ".")
         doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 0)
@@ -138,9 +140,9 @@ class Truth(Plan):
             st.s(f"{st.nm(f)} said that was not so, and {f.s} was very upset.")
             st.flags["quarrel"] = True
         elif self.blame == "cat":
-            st.s(rng.choice((f"{st.sub(c)} said the cat must have done it.", f"\"Maybe the cat did it,\" {c.name} said.")),
+            st.s(rng.choice((f"{st.sub(c)} said the cat must have done it.", f"\"Maybe the cat broke the {self.broken},\" {c.name} said.")),
                  rng.choice(("The cat was asleep on the chair and did not even open its eyes.",
-                             "The cat looked up from its bed as if it knew.")))
+                             f"The cat looked up from its bed as if it knew about the {self.broken}.")))
         else:
             st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.")))
         if not self.bad:
@@ -159,7 +161,7 @@ class Truth(Plan):
             return
         st.state.at("evening")
         if "Dialogue" in st.f:
-            st.speak(c, rng.choice((f"{g.title}, I broke the {x}. I am sorry.", f"{g.title}, it was me. I broke your {x}.",
+            st.speak(c, rng.choice((f"{g.title}, I broke the {x}, and I am sorry.", f"{g.title}, it was me. I broke your {x}.",
                                     f"I have to tell you something, {g.title}. I broke the {x} and hid it.")),
                      rng.choice(("said", "whispered", "said")))
         else:
@@ -201,7 +203,7 @@ class Truth(Plan):
         if self.bad:
             rc.losses += [f"the broken {x}", f"the {x}"]
         else:
-            rc.proud += [("tell", "the truth"), ("tell", f"the truth about the {x}")]
+            rc.proud += [("tell", f"the truth about the {x}")]
             rc.nps.append(self.mended)
             rc.praise += ["honest", "brave", "honest"]
         st.flags["recap"] = rc
