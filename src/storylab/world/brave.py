@@ -11,9 +11,9 @@ features shape it (a bad ending stays scared, a twist in what the scary thing wa
 
 from __future__ import annotations
 
-from storylab.world import beats, doings, facts, frame
+from storylab.world import doings, facts, frame
 from storylab.world.model import DIRECTIONS
-from storylab.world.plots import Plan, _cast, fits, middle_words, short, travel
+from storylab.world.plots import Plan, _cast, fits, middle_words, travel
 from storylab.world.state import SEASON_WEATHER, WARM
 from storylab.world.text import NUMBERS, a, cap
 
@@ -39,6 +39,22 @@ _DOG_WANTED = ("it only wanted to play", "it wanted someone to throw its ball", 
                "it was lonely and wanted a friend", "it barked at everyone, because it was happy to see them")
 _SPIDER_AT = ("on the wall by {p} bed", "in the bath", "on the window", "in the corner of {p} room",
               "on {p} pillow", "on the kitchen door", "by the sink")
+
+
+# why the hero is scared of it: a reason with its own things in it
+_WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because the shadows on the wall looked like {pl}",
+                 "because in the dark, every {thing} looked like {a_an}", "because {s} could not see {p} {toy} at night"),
+        "storm": ("because the thunder sounded like a giant {an} as big as a house", "because the wind made the {thing} shake",
+                  "because a storm had once broken the {thing} in the yard"),
+        "dog": ("because a big dog had once barked at {o} at the {place}", "because a dog had once taken {p} {toy}",
+                "because big dogs had such big teeth", "because a dog had jumped on {o} at the {place}"),
+        "slide": ("because it was as tall as {a_tall}", "because {s} had once fallen off the little slide at the {place}",
+                  "because the big children went down it so fast"),
+        "spider": ("because spiders had so many long legs", "because a spider had once crawled onto {p} {toy}",
+                   "because {s} had found one in {p} {shoe} once"),
+        "waves": ("because a wave had once knocked {o} over", "because the sea was so big and so loud",
+                  "because a wave had once taken {p} {toy} away")}
+_TALL = ("a tree", "a house", "the school", "a giraffe", "a bus", "the big oak tree")
 
 
 class Brave(Plan):
@@ -80,7 +96,7 @@ class Brave(Plan):
         _cast(st, self, 0.45 if self.fear in ("slide", "waves", "dog") else 0.25)
         self.goal = f"be brave about {self.afraid_of}"
         c = st.hero
-        P = lambda t: t.format(c=c.name, p=c.p, g=st.grownup.title, r=c.r)  # noqa: E731
+        P = lambda t: t.format(c=c.name, p=c.p, g=st.grownup.title, r=c.r)
         self.was = P(rng.choice(_SHAPE_WAS if rng.random() < 0.6 else _SOUND_WAS))
         self.sign = rng.choice(_SHAPES) if self.was in [P(x) for x in _SHAPE_WAS] else rng.choice(_NIGHT_SOUND)
         self.dog = rng.choice(_DOGS)
@@ -95,10 +111,19 @@ class Brave(Plan):
         c, g, rng = st.hero, st.grownup, st.rng
         of = self.afraid_of
         when = rng.choice(("", "", "For a long time, "))
-        st.s(rng.choice((f"{when}{st.sub(c)} was afraid of {of}.",
-                         f"{when}{st.sub(c)} was scared of {of}, but {c.s} did not tell anyone.",
-                         f"There was one thing {c.name} did not like at all: {of}.",
-                         f"{st.sub(c)} was brave about most things, but not about {of}.")))
+        w = st.w
+        an = rng.choice(w.char_animals)
+        why = rng.choice(_WHY[self.fear]).format(
+            s=c.s, p=c.p, o=c.o, a_an=a(an["word"]), an=an["word"], pl=an["plural"], thing=rng.choice(("chair", "coat", "lamp", "box", "tree", "door", "window")),
+            toy=rng.choice(w.toys)["word"], place=rng.choice(("park", "farm", "market", "beach", "zoo", "school")),
+            a_tall=rng.choice(_TALL), shoe=rng.choice(("shoe", "boot", "sock", "hat", "bag")))
+        if rng.random() < 0.6:
+            st.s(f"{st.sub(c)} was afraid of {of}, {why}.")
+        else:
+            st.s(rng.choice((f"{when}{st.sub(c)} was afraid of {of}.",
+                             f"{when}{st.sub(c)} was scared of {of}, but {c.s} did not tell anyone.",
+                             f"There was one thing {c.name} did not like at all: {of}.",
+                             f"{st.sub(c)} was brave about most things, but not about {of}.")))
         if self.fear == "dark":
             st.s(rng.choice((f"Every night, {c.name} asked {st.nm(g)} to leave the light on.",
                              f"At night, {c.name} always slept with the door open and {rng.choice(('the light by the door on', c.p + ' lamp on', c.p + ' teddy in ' + c.p + ' arms', 'the light on in the kitchen'))}.")))
@@ -110,7 +135,7 @@ class Brave(Plan):
             st.s(go[self.fear])
         elif self.fear == "storm":
             st.s(rng.choice((f"That afternoon, {st.nm(g)} said a storm was coming.",
-                             f"That day, the sky was getting darker and darker.")))
+                             "That day, the sky was getting darker and darker.")))
 
     def hint(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -168,6 +193,8 @@ class Brave(Plan):
             st.s(f"{st.sub(c)} turned on {c.p} flashlight.")
         st.s(rng.choice((f"It was only {self.was}!", f"There was nothing there but {self.was}.",
                          f"{st.sub(c)} looked, and it was just {self.was}.")))
+        if fits(st, 16):
+            facts.night(st)  # the moon and the stars in the window
         if self.twist:
             st.s(rng.choice((f"And under the bed, {c.name} found the toy car {c.s} had lost a week ago!",
                              f"Then {c.name} saw the moon in the window, big and bright, and it was not dark at all.")))
@@ -202,7 +229,7 @@ class Brave(Plan):
         st.s(rng.choice((f"{st.nm(g)} showed {c.name} a game: count from the light to the boom.",
                          f"{st.nm(g)} said that thunder is only a big noise, and it can't hurt you inside the house.")),
              rng.choice((f"The next time, they counted to {n} before the boom, and then even more: the storm was going away.",
-                         f"They counted: one, two, three... and the boom was softer every time.")))
+                         "They counted: one, two, three... and the boom was softer every time.")))
         st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
                          f"{st.sub(c)} sat with {st.nm(g)} by the window and watched the rain.",
                          f"{st.sub(c)} took a deep breath and counted all by {c.r} the next time.")))
@@ -230,14 +257,14 @@ class Brave(Plan):
         doings.fill(st, group, self.where, middle_words(st) - 30, 2, 0)
 
     def end_dog(self, st):
-        c, g, rng = st.hero, st.grownup, st.rng
+        c, _g, rng = st.hero, st.grownup, st.rng
         st.state.at("afternoon")
         n = self.dog_name
         if self.bad:
             st.s(rng.choice((f"On the way home, {n} barked again, and {c.name} ran all the way home.",
                              f"On the way back, {c.name} went the long way, far from {n}'s fence.")))
             return
-        st.s(rng.choice((f"On the way home, they stopped by the fence again.", f"When they came back, {n} was still at the fence.")))
+        st.s(rng.choice(("On the way home, they stopped by the fence again.", f"When they came back, {n} was still at the fence.")))
         self.brave_act(st)
         st.s(rng.choice((f"{st.sub(c)} held out {c.p} hand, and {n} sniffed it and licked it.",
                          f"{st.sub(c)} said, \"Hello, {n},\" very softly, and the big dog wagged its tail.")),
@@ -253,8 +280,8 @@ class Brave(Plan):
         st.state.at("morning")
         travel(st, group, self.home, self.where)
         st.place = self.where
-        if not short(st) and fits(st, 12):
-            facts.episode(st, "scene")
+        if fits(st, 12):
+            facts.place(st, self.where, 1) or facts.episode(st, "scene")
         st.s(rng.choice((f"The new slide was so tall that {c.name} had to look up and up to see the top.",
                          f"{st.sub(c)} climbed the ladder to the top of the slide and looked down.",
                          f"Other children went down the big slide, laughing, but {c.name} just watched.")))
@@ -311,11 +338,11 @@ class Brave(Plan):
         st.state.at("morning")
         travel(st, group, self.home, self.where, "swim")
         st.place = self.where
-        st.s(rng.choice((f"The waves were big that day, and they hit the sand with a loud noise.",
+        st.s(rng.choice(("The waves were big that day, and they hit the sand with a loud noise.",
                          f"A big wave came up the sand and ran over {c.name}'s feet.")))
         self.scared(st)
-        if not short(st) and fits(st, 12):
-            facts.place(st, self.where, 1)
+        if fits(st, 12):
+            facts.meet(st, "sea", ("taste", "color")) or facts.place(st, self.where, 1)
         doings.fill(st, group, self.where, middle_words(st) - 30, 1, 0)
 
     def end_waves(self, st):

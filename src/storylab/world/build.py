@@ -11,9 +11,16 @@ counting item; the blocks put away afterwards, the entity-tracking item.
 
 from __future__ import annotations
 
-from storylab.world import beats, doings, facts, frame, skills
+from storylab.world import doings, facts, frame, skills
 from storylab.world.model import DIRECTIONS
-from storylab.world.plots import Plan, _cast, feel, fits, middle_words, room, short, travel
+from storylab.world.plots import (
+    Plan,
+    _cast,
+    feel,
+    fits,
+    middle_words,
+    travel,
+)
 from storylab.world.text import NUMBERS, cap
 
 # project: (what, its short name, materials, where, the weather it needs or None, the things gathered for it)
@@ -73,8 +80,27 @@ _FIX = {"home": (("put the big pieces at the bottom", "This time, {c} put the bi
                   ("build it by a big rock, out of the wind", "This time, {c} built it next to a big rock"),
                   ("go slowly", "This time, {c} went slowly and checked every piece"),
                   ("build it together", "This time, they built the {short} together"))}
+# what each project is built of, piece by piece (singular, plural), and the looks those pieces have
+_PIECES = {"tower": ("block", "blocks"), "castle": ("block", "blocks"), "fort": ("pillow", "pillows"),
+           "boxhouse": ("box", "boxes"), "cards": ("card", "cards"), "sandcastle": ("bucket of sand", "buckets of sand"),
+           "snowman": ("ball of snow", "balls of snow"), "sticks": ("stick", "sticks"), "stones": ("stone", "stones")}
+_PIECE_LOOKS = {"block": ("red", "blue", "green", "yellow", "big", "small", "square", "long", "wooden", "orange",
+                          "purple", "white", "pink"),
+                "pillow": ("soft", "big", "round", "blue", "red", "fluffy", "small", "striped", "green", "white"),
+                "box": ("big", "small", "brown", "old", "empty", "long", "flat", "heavy"),
+                "card": ("red", "black", "old", "new", "shiny", "colorful"),
+                "bucket of sand": ("full", "big", "small", "heavy"),
+                "ball of snow": ("big", "small", "round", "heavy", "white"),
+                "stick": ("long", "short", "thin", "thick", "brown", "dry", "straight", "old"),
+                "stone": ("flat", "round", "smooth", "gray", "big", "small", "white", "heavy", "brown")}
+_PUT = ("put", "stacked", "lined up", "set", "placed")
+_WHERE_PIECES = ("at the bottom", "in a ring", "in a long row", "in a square", "side by side", "on top",
+                 "in the middle", "at the corners")
+_ANIMAL_MOVES = ("ran right into it", "jumped on it", "walked through it", "sat on it", "ran past and bumped it",
+                 "hopped onto the top")
+_PETS = ("the cat", "the dog", "the puppy", "the kitten", "the family cat", "the little dog")
 _ON_TOP = ("teddy", "doll", "robot", "puppet", "crown", "spaceship")
-_TOP = {"home": ("a paper star", "{p} {it}", "{p} {it}", "a red block", "a little paper hat"),
+_TOP = {"home": ("a paper star", "{p} {it}", "{p} {it}", "a shiny button", "a little paper hat"),
         "beach": ("a shell", "a little paper star", "a feather", "a long stick", "a row of pebbles"),
         "snowman": ("a carrot nose", "two stones for eyes", "an old hat", "a long scarf", "stick arms"),
         "other": ("a leaf", "a feather", "a flower", "a big red leaf", "a small white stone")}
@@ -136,6 +162,9 @@ class Build(Plan):
             self.by_friend = True
         else:
             self.knock = rng.choice(knocks)
+            if rng.random() < 0.5:  # an animal of this place (or a pet at home) runs into it
+                an = rng.choice(_PETS) if self.inside else "the " + rng.choice(w.scene_animals(self.where))["word"]
+                self.knock = f"{an} {rng.choice(_ANIMAL_MOVES)}"
             self.by_friend = False
         self.goal = f"build {self.what}"
         self.size = rng.choice(_HOW_BIG)
@@ -174,8 +203,8 @@ class Build(Plan):
                          f"{c.name} did not think about what could knock it down.",
                          f"\"Tall things fall easily,\" {st.nm(g)} said, but {c.name} only laughed.") +
                         ((f"The family cat was watching {c.name} from the couch with big eyes.",) if self.inside else
-                         (f"The waves were coming up the sand, higher and higher.",) if self.place_key == "beach" else
-                         (f"The wind was getting stronger.",))))
+                         ("The waves were coming up the sand, higher and higher.",) if self.place_key == "beach" else
+                         ("The wind was getting stronger.",))))
 
     def middle(self, st):
         c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
@@ -201,7 +230,7 @@ class Build(Plan):
                                  f"{st.sub(c)} looked for {mats} all around the {st.place_mark(self.where)}.")))
             if self.kind:
                 st.state.doing(c.name, self.kind)
-            if not short(st) and fits(st, 18):
+            if fits(st, 18):
                 facts.place(st, self.where, 1) or facts.episode(st, "scene")
         self.build_lines(st, first=True)
         doings.fill(st, [c] + ([f] if f else []), "home" if self.inside else self.where, middle_words(st) - 30, 2, 0)
@@ -217,17 +246,33 @@ class Build(Plan):
                            f"Soon the {self.short_name} had {n} {'floors' if self.project != 'snowman' else 'buttons'}.",
                            f"The {self.short_name} got taller and taller, until it was {self._fmt(st, rng.choice(_HOW_BIG[:4]))}.",
                            f"{st.sub(c)} put {top} on top, and it looked {rng.choice(('great', 'wonderful', 'just right', 'so funny'))}."))
+        one, many = _PIECES[self.project]
+        looks = _PIECE_LOOKS.get(one, ("big", "small"))
+        x, y = rng.sample(looks, 2)
+        k, m = NUMBERS[rng.randint(2, 7)], NUMBERS[rng.randint(2, 6)]
+        pieces = rng.choice((f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}, and then {m} {y} ones on top.",
+                             f"First came {k} {x} {many}, then {m} {y} {many}, and then {top}.",
+                             f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}.",
+                             f"{who} used {k} {x} {many} and {m} {y} {many}, one by one."))
         if first:
-            st.s(rng.choice((f"{who} built {rng.choice(('fast', 'very fast', 'quickly', 'all morning'))}, piece after piece.",
-                             f"{who} put one piece on top of another, {rng.choice(('faster and faster', 'higher and higher', 'and another, and another'))}.",
-                             f"{who} built and built {rng.choice(('until lunch', 'all morning', 'for a long time'))}.")), grew)
+            st.s(pieces, grew)
         else:
-            st.s(grew)
+            st.s(grew if rng.random() < 0.5 else pieces)
 
     def fall(self, st) -> None:
         c, f, g, rng = st.hero, self.companion, st.grownup, st.rng
-        st.s(f"{rng.choice(('Then ', 'But then ', 'Just then, ', 'Suddenly, '))}{self._fmt(st, self.knock)}.",
-             f"{cap(rng.choice(('the ', 'the whole ', c.name + chr(39) + 's ')))}{self.short_name} {rng.choice(_FELL)} {rng.choice(_SOUND)}.")
+        if rng.random() < 0.5:  # one sentence: what knocked it, and down it came
+            st.s(f"{rng.choice(('Then ', 'But then ', 'Just then, ', 'Suddenly, ', ''))}{self._fmt(st, self.knock)}, "
+                 f"and {rng.choice(('the ', 'the whole ', 'the ' + rng.choice(_PIECE_LOOKS.get(_PIECES[self.project][0], ('big',))) + ' '))}"
+                 f"{self.short_name} {rng.choice(_FELL)}.")
+        else:
+            st.s(f"{rng.choice(('Then ', 'But then ', 'Just then, ', 'Suddenly, '))}{self._fmt(st, self.knock)}.",
+                 f"{cap(rng.choice(('the ', 'the whole ', c.name + chr(39) + 's ')))}{self.short_name} {rng.choice(_FELL)} {rng.choice(_SOUND)}.")
+        pet = next((x for x in ("cat", "dog", "puppy", "kitten") if f"the {x} " in self.knock), None)
+        if pet and fits(st, 14):  # the pet that knocked it down
+            facts.meet(st, pet, ("says", "can", "eats", "cry"))
+        elif self.project == "snowman" and fits(st, 14):
+            facts.meet(st, "snow", ("temp", "color")) or facts.meet(st, "snowman", ("temp",))
         fl = feel(st, "neg")
         fl = fl if fl in ("sad", "upset", "angry", "mad", "grumpy") else "sad"
         st.state.feel(c.name, fl)
@@ -239,8 +284,8 @@ class Build(Plan):
             st.flags["quarrel"] = True
         else:
             st.s(rng.choice((f"{st.nm(c)} looked at the pieces and felt {fl}.",
-                             f"{st.sub(c)} {rng.choice(('sat down', 'kicked the floor', 'wanted to cry'))}, "
-                             f"because {c.s} had built it with so much care.",
+                             (f"{st.sub(c)} {rng.choice(('sat down', 'kicked the floor', 'wanted to cry'))}, "
+                             f"because {c.s} had built it with so much care."),
                              f"{st.sub(c)} felt so {fl} that {c.s} wanted to give up.",
                              f"Everything {c.s} had built was gone, and {c.name} felt {fl}.")))
         adv = self.fix[0]
@@ -262,7 +307,7 @@ class Build(Plan):
             st.s(rng.choice((f"{st.nm(c)} tried to build it again, but it fell down again, and then again.",
                              f"{st.nm(c)} did not want to build anything any more, and {c.s} left the pieces where they were.",
                              f"{st.nm(c)} tried once more, but the {self.short_name} fell again, and this time a piece broke."
-                             if self.inside else f"Then it began to get dark, and there was no time to build it again.")))
+                             if self.inside else "Then it began to get dark, and there was no time to build it again.")))
             return
         st.state.at("afternoon")
         if self.by_friend and self.conflict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from storylab.world import beats, doings, facts, frame, skills
 from storylab.world.model import DIRECTIONS, Char
-from storylab.world.plots import Plan, _cast, fits, middle_words, short, travel
+from storylab.world.plots import Plan, _cast, fits, middle_words, travel
 from storylab.world.text import a, cap
 
 PLACES = {"park": ("leaf", "acorn", "stone"), "playground": ("stone", "leaf"), "beach": ("shell", "pebble"),
@@ -99,7 +99,7 @@ class NewFriend(Plan):
         st.state.at("morning")
         travel(st, group, self.home, self.where)
         st.place = self.where
-        if not short(st) and fits(st, 15):
+        if fits(st, 15):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
         doings.fill(st, group, self.where, middle_words(st) - 70, 1, 0)
         looks = self._f(st, rng.choice(_LOOKS))
@@ -141,11 +141,26 @@ class NewFriend(Plan):
             st.s(self._f(st, rng.choice(_SHY_KID)))
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
                              f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))
-        st.s(rng.choice((f"Soon they found out that {rng.choice(_COMMON)}!",
-                         f"They talked, and it turned out that {rng.choice(_COMMON)}.")))
+        common = rng.choice(_COMMON) if rng.random() < 0.3 else self.common(st)
+        st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.")))
+        pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
+        if fits(st, 14):
+            (pet and facts.meet(st, pet, ("says", "can", "eats"))) or facts.episode(st, "scene")
+
+    def common(self, st) -> str:
+        """What the two children both love, from the vocabulary: animals, food, toys, things to do."""
+        rng, w = st.rng, st.w
+        r = rng.random()
+        if r < 0.3:
+            return f"they both loved {rng.choice(w.char_animals)['plural']}"
+        if r < 0.5:
+            return f"they both liked {rng.choice(w.countable_foods)['plural']} best of all"
+        if r < 0.7:
+            return f"they both had {a(rng.choice(w.toys)['word'])} at home"
+        return f"they both liked {doings.activity(st, self.where)}"
 
     def ending(self, st):
-        c, g, f, k, rng = st.hero, st.grownup, self.companion, self.kid, st.rng
+        c, _g, f, k, rng = st.hero, st.grownup, self.companion, self.kid, st.rng
         if self.bad:
             st.s(rng.choice((f"By the time {c.name} was ready to say hello, {k.name}'s mom had come to take {k.o} home.",
                              f"{st.sub(c)} waited too long, and then {k.name} was gone.",

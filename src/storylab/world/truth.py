@@ -10,10 +10,10 @@ A bad ending keeps the lie; a twist is that the grown-up knew, or had once done 
 
 from __future__ import annotations
 
-from storylab.world import doings, frame
-from storylab.world.model import DIRECTIONS
+from storylab.world import beats, doings, frame
+from storylab.world.model import DIRECTIONS, FAMILY
 from storylab.world.plots import Plan, _cast, middle_words, short, travel
-from storylab.world.text import cap
+from storylab.world.text import NUMBERS, a, cap
 
 # what breaks: (noun, how it is named, what one does with it when it is mended)
 BREAKS = {"vase": ("{g}'s {adj} vase", "put flowers in it again"),
@@ -34,7 +34,7 @@ _HOW = (("playing ball in the living room", "ball", "the ball bounced off the wa
          "play ball outside"),
         ("bouncing {p} ball in the house", "ball", "the ball flew too far and knocked over {it}", _BALL_RULE,
          "play ball outside"),
-        ("jumping on the couch", None, "{c} jumped too high and knocked {it} off the table", _RUN_RULE,
+        ("jumping on the couch", None, "{c} jumped too high and knocked over {it}", _RUN_RULE,
          "jump only on the grass outside"),
         ("dancing around the room", None, "{c} spun around and {p} arm hit {it}", _RUN_RULE,
          "dance where there was room"),
@@ -45,9 +45,20 @@ _HOW = (("playing ball in the living room", "ball", "the ball bounced off the wa
          ("{g} had told {c} to ask for help with the high shelf",), "ask for help with the high shelf"),
         ("playing with {p} balloon", "balloon", "{c} jumped for the balloon and fell on {it}", _RUN_RULE,
          "play with the balloon outside"))
+# a toy the hero plays with in the house (any toy, any way one plays with it) and how it hits the thing
+_TOY_ROOMS = ("in the living room", "in the kitchen", "by the window", "in the big room", "next to the table",
+              "on the stairs", "by the door", "on the couch")
+_TOY_HIT = ("the {toy} flew out of {p} hands and hit {it}", "the {toy} slipped and fell on {it}",
+            "{c} turned too fast, and the {toy} hit {it}", "the {toy} went too far and knocked over {it}",
+            "{c} tripped, and the {toy} landed right on {it}")
+_LOOKS = ("little", "big", "small", "new", "old", "heavy", "pretty", "beautiful", "special", "colorful", "tiny",
+          "shiny", "sparkly", "golden", "silver", "red", "blue", "green", "yellow", "pink", "purple", "brown",
+          "black", "white", "gray", "orange")
+_HIDE_VERB = ("hid the pieces", "pushed the pieces", "put the pieces", "swept the pieces", "quickly put the pieces")
 _HIDE = ("put the pieces under the rug", "pushed the pieces behind the couch", "hid the pieces in a box under {p} bed",
          "put the pieces in a bag, under some paper", "swept the pieces into a corner", "hid the pieces behind the door")
-_BAD_FEELING = ("At dinner, {c} could not eat {p} {food}.", "{c}'s tummy felt funny all afternoon.",
+_BAD_FEELING = ("At dinner, {c} could not eat {p} {food}.", "At dinner, {c} did not even want {a_food}.",
+                "{c} did not want to play with {p} {toy} any more.", "{c}'s tummy felt funny all afternoon.",
                 "{c} did not want to play, not even with {p} friends.", "That night, {c} could not sleep, thinking about the pieces.",
                 "Every time {c} looked at the empty shelf, {s} felt worse.", "{c} felt heavy inside, like a stone.",
                 "When {g} smiled at {o}, {c} felt even worse.")
@@ -71,12 +82,17 @@ class Truth(Plan):
         self.broken = n["word"] if n["word"] in BREAKS and rng.random() < 0.85 else rng.choice(list(BREAKS))
         st.used_noun |= self.broken == n["word"]
         self.how = rng.choice(_HOW)
+        if rng.random() < 0.5:  # any toy, played with any way, in some room
+            toy = rng.choice([t for t in w.toys if t["word"] not in ("dollhouse", "kite", "sticker")])["word"]
+            play = rng.choice(beats.PLAY.get(toy, ("play with {o}",)))
+            self.how = (beats.verb(st, play, "ing").format(o="{p} " + toy) + " " + rng.choice(_TOY_ROOMS), toy,
+                        rng.choice(_TOY_HIT).replace("{toy}", toy), _RUN_RULE, f"play with {{p}} {toy} outside")  # ({p}: `_f` fills it in)
         self.shop = rng.choice(("market", "shop"))
         self.home = rng.choice([p for d in DIRECTIONS if (p := w.neighbor(self.shop, d))])
         toy = self.how[1]
         st.thing = w.vocab.noun[toy or self.broken]
         _cast(st, self, 0.4)
-        self.adj = rng.choice(_ADJ)
+        self.adj = rng.choice([x for x in doings._adjs().get(self.broken, ()) if x in _LOOKS] or _ADJ)
         self.goal = f"tell the truth about the {self.broken}"
         self.blame = None  # whom the hero blames: the companion (conflict) or the cat
         if self.conflict and self.companion:
@@ -102,9 +118,8 @@ class Truth(Plan):
                          f"{when}{st.nm(g)} was {doings.activity(st)}, and {c.name} was {doing}.",
                          f"{when}{st.nm(g)} was {doings.activity(st)}, and {c.name} was {doing}.")
                         + ((f"{when}{st.sub(c)} was {doing}, and it was so much fun.",) if self.how[1] else ())))
-        if rng.random() < 0.6 or "Foreshadowing" not in st.f:
-            st.s(cap(self._f(st, rng.choice(self.how[3]))) + ", but " + rng.choice(
-                (f"{c.name} did not think about it.", f"{c.name} forgot.", "it was so much fun.")))
+        if rng.random() < 0.5:
+            st.s(cap(self._f(st, rng.choice(self.how[3]))) + ".")
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -117,15 +132,22 @@ class Truth(Plan):
         for x in ([c, f] if f else [c]):
             st.state.go(x.name, "home")
         it = self.it(st)
+        spots = [x for x in beats.hiding(st, 6) if x.startswith(("under", "behind", "by", "next"))]
+        self.spots = (spots + ["under the table", "behind the couch"])[:2]
         st.s(rng.choice(("Then ", "Suddenly, ", "But then ", "")) + self._f(st, self.how[2], it=it) + ".",
-             rng.choice((f"With a crash, the {self.broken} broke into pieces on the floor.",
-                         f"The {self.broken} fell on the floor and broke in {rng.choice(('two', 'three', 'many'))} pieces.",
-                         f"There was a loud crash, and the {self.broken} was broken.")))
+             rng.choice(("With a crash, ", "Crash! ", "", "In one second, ", "Oh no! ")) +
+             f"{rng.choice(('the ', 'the ' + self.adj + ' ', c.p + ' ' + st.grownup.title.lower() + chr(39) + 's ' if st.grownup.kind in FAMILY else 'the '))}"
+             f"{self.broken} {rng.choice(('broke into', 'fell and broke into', 'hit the floor and broke into', 'cracked into'))} "
+             f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'a hundred pieces', 'tiny pieces'))}"
+             f"{rng.choice(('', '', ', and one piece flew ' + self.spots[0], ' on the floor', ' right by the ' + rng.choice(beats.ROOM_THINGS)))}.")
+        if rng.random() < 0.6:
+            st.s(rng.choice((f"{st.sub(c)} was scared that {st.nm(g)} would be angry about the {self.broken}.",
+                             f"{st.sub(c)} looked at the door, but nobody had seen the {self.broken} fall.",
+                             f"{c.name}'s heart went very fast, and {c.s} looked at the {rng.choice(beats.ROOM_THINGS)}.")))
         st.state.feel(c.name, "scared")
-        st.s(rng.choice((f"{st.sub(c)} was scared that {st.nm(g)} would be angry.",
-                         f"{st.sub(c)} looked at the door, but nobody had seen the {self.broken} fall.",
-                         f"{c.name}'s heart went very fast.")))
-        st.s(cap(self._f(st, rng.choice(("Quickly, {c} ", "So {c} ", "{c} ")))) + self._f(st, rng.choice(_HIDE)) + ".")
+        self.hid = self.spots[1]
+        st.s(cap(self._f(st, rng.choice(("Quickly, {c} ", "So {c} ", "{c} ")))) +
+             (self._f(st, rng.choice(_HIDE)) if rng.random() < 0.3 else f"{rng.choice(_HIDE_VERB)} {self.hid}") + ".")
         doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 0)
         st.state.at("afternoon")
         x = self.broken
@@ -134,7 +156,8 @@ class Truth(Plan):
                      rng.choice(("asked", "asked", "said")))
         else:
             st.s(rng.choice((f"Later, {st.nm(g)} looked for the {x} but it was not there.",
-                             f"That afternoon, {st.nm(g)} saw that the {x} was gone.")))
+                             f"That afternoon, {st.nm(g)} saw that the {x} was gone.",
+                             f"Later, {st.nm(g)} came in, {doings.activity(st)}, and saw that the {x} was gone.")))
         if self.blame is self.companion and f:
             st.s(rng.choice((f"{st.sub(c)} said that {st.nm(f)} had done it.", f"\"{f.name} did it!\" {c.name} said.")))
             st.s(f"{st.nm(f)} said that was not so, and {f.s} was very upset.")
@@ -146,7 +169,9 @@ class Truth(Plan):
         else:
             st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.")))
         if not self.bad:
-            st.s(self._f(st, rng.choice(_BAD_FEELING), food=rng.choice(_FOODS)))
+            food = rng.choice(st.w.countable_foods)
+            st.s(self._f(st, rng.choice(_BAD_FEELING), food=rng.choice(_FOODS), a_food=a(food["word"]),
+                         toy=rng.choice(st.w.toys)["word"]))
 
     def ending(self, st):
         c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
@@ -187,13 +212,30 @@ class Truth(Plan):
             st.s(rng.choice((f"Then {c.name} and {st.nm(g)} put the pieces back together with glue at the kitchen table.",
                              f"Together they fixed the {x} with glue, piece by piece.",
                              f"{st.nm(g)} got the glue, and {c.name} held the pieces until it was dry.")),
-                 rng.choice((f"You could still see where it had broken, but they could {BREAKS[x][1]}.",
-                             f"It was not perfect, but it was good enough to {BREAKS[x][1]}.")))
+                 self.mended_use(st))
             self.mended = f"the fixed {x}"
-        st.state.feel(c.name, "happy")
         st.s(rng.choice((f"{c.name} felt light and happy again.", f"The heavy feeling in {c.name}'s tummy was gone.",
-                         f"{c.name} promised to {self.how[4]} from then on.")))
+                         f"{c.name} promised to {self._f(st, self.how[4])} from then on.")))
+        st.state.feel(c.name, "happy")
         self.remember(st)
+
+    def mended_use(self, st) -> str:
+        """The mended thing in use again, with what is really put in it or on it."""
+        rng, x, v = st.rng, self.broken, st.w.vocab.noun
+        flowers = [v[f]["plural"] for f in beats._FLOWERS if f in v]
+        food = rng.choice(st.w.countable_foods)["plural"]
+        use = {"vase": f"put {NUMBERS[rng.randint(2, 7)]} {rng.choice(flowers)} in it",
+               "cup": f"drink {rng.choice(('warm milk', 'tea', 'juice', 'cocoa', 'water'))} from it",
+               "plate": f"put {food} on it", "bowl": f"put {food} in it", "jar": f"fill it with {food}",
+               "lamp": "turn it on", "mirror": "hang it up by the door", "clock":
+               f"see that it was {rng.choice(('two', 'three', 'four', 'five', 'six', 'seven'))} o'clock",
+               "picture": "hang Grandpa's picture up again"}[x]
+        lines = rng.random()
+        if lines < 0.34:
+            return f"It had {rng.choice(('a thin line', 'two thin lines', 'a little crack', 'a small chip'))} now, but they could still {use}."
+        if lines < 0.67:
+            return f"That evening, they could {use} again, {rng.choice(('and it looked almost new', 'just like before', 'and nobody could tell', 'and ' + st.hero.name + ' smiled'))}."
+        return f"It was not perfect, but it was good enough to {use}."
 
     def remember(self, st) -> None:
         rc = frame.Recap(st, self)
@@ -216,4 +258,4 @@ class Truth(Plan):
         return rng.choice((f"{c.name} learned that it is always best to tell the truth.",
                            f"{c.name} learned that telling the truth makes you feel better.",
                            f"{c.name} learned that a broken {self.broken} can be fixed, but a secret is harder to fix.",
-                           f"{c.name} learned to {self.how[4]}."))
+                           f"{c.name} learned to {self._f(st, self.how[4])}."))
