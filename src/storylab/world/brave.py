@@ -44,7 +44,7 @@ _SPIDER_AT = ("on the wall by {p} bed", "in the bath", "on the window", "in the 
 # why the hero is scared of it: a reason with its own things in it
 _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because the shadows on the wall looked like {pl}",
                  "because in the dark, every {thing} looked like {a_an}", "because {s} could not see {p} {toy} at night"),
-        "storm": ("because the thunder sounded like a giant {an} as big as a house", "because the wind made the {thing} shake",
+        "storm": ("because the thunder was as loud as a giant {an}", "because the wind made the {thing} shake",
                   "because a storm had once broken the {thing} in the yard"),
         "dog": ("because a big dog had once barked at {o} at the {place}", "because a dog had once taken {p} {toy}",
                 "because big dogs had such big teeth", "because a dog had jumped on {o} at the {place}"),
@@ -54,7 +54,7 @@ _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because 
                    "because {s} had found one in {p} {shoe} once"),
         "waves": ("because a wave had once knocked {o} over", "because the sea was so big and so loud",
                   "because a wave had once taken {p} {toy} away")}
-_TALL = ("a tree", "a house", "the school", "a giraffe", "a bus", "the big oak tree")
+_TALL = ("a tree", "a house", "the school", "a giraffe", "a bus", "the big tree by the school")
 
 
 class Brave(Plan):

@@ -84,18 +84,18 @@ _FIX = {"home": (("put the big pieces at the bottom", "This time, {c} put the bi
 _PIECES = {"tower": ("block", "blocks"), "castle": ("block", "blocks"), "fort": ("pillow", "pillows"),
            "boxhouse": ("box", "boxes"), "cards": ("card", "cards"), "sandcastle": ("bucket of sand", "buckets of sand"),
            "snowman": ("ball of snow", "balls of snow"), "sticks": ("stick", "sticks"), "stones": ("stone", "stones")}
-_PIECE_LOOKS = {"block": ("red", "blue", "green", "yellow", "big", "small", "square", "long", "wooden", "orange",
+_PIECE_LOOKS = {"block": ("red", "blue", "green", "yellow", "big", "small", "square", "long", "orange",
                           "purple", "white", "pink"),
                 "pillow": ("soft", "big", "round", "blue", "red", "fluffy", "small", "striped", "green", "white"),
                 "box": ("big", "small", "brown", "old", "empty", "long", "flat", "heavy"),
                 "card": ("red", "black", "old", "new", "shiny", "colorful"),
                 "bucket of sand": ("full", "big", "small", "heavy"),
                 "ball of snow": ("big", "small", "round", "heavy", "white"),
-                "stick": ("long", "short", "thin", "thick", "brown", "dry", "straight", "old"),
+                "stick": ("long", "short", "thin", "brown", "dry", "straight", "old"),
                 "stone": ("flat", "round", "smooth", "gray", "big", "small", "white", "heavy", "brown")}
-_PUT = ("put", "stacked", "lined up", "set", "placed")
+_PUT = ("put", "stacked", "put", "stacked")
 _WHERE_PIECES = ("at the bottom", "in a ring", "in a long row", "in a square", "side by side", "on top",
-                 "in the middle", "at the corners")
+                 "in the middle", "on each side")
 _ANIMAL_MOVES = ("ran right into it", "jumped on it", "walked through it", "sat on it", "ran past and bumped it",
                  "hopped onto the top")
 _PETS = ("the cat", "the dog", "the puppy", "the kitten", "the family cat", "the little dog")

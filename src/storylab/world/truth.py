@@ -47,10 +47,10 @@ _HOW = (("playing ball in the living room", "ball", "the ball bounced off the wa
          "play with the balloon outside"))
 # a toy the hero plays with in the house (any toy, any way one plays with it) and how it hits the thing
 _TOY_ROOMS = ("in the living room", "in the kitchen", "by the window", "in the big room", "next to the table",
-              "on the stairs", "by the door", "on the couch")
+              "on the rug", "by the door", "on the couch")
 _TOY_HIT = ("the {toy} flew out of {p} hands and hit {it}", "the {toy} slipped and fell on {it}",
             "{c} turned too fast, and the {toy} hit {it}", "the {toy} went too far and knocked over {it}",
-            "{c} tripped, and the {toy} landed right on {it}")
+            "{c} tripped, and the {toy} fell right on {it}")
 _LOOKS = ("little", "big", "small", "new", "old", "heavy", "pretty", "beautiful", "special", "colorful", "tiny",
           "shiny", "sparkly", "golden", "silver", "red", "blue", "green", "yellow", "pink", "purple", "brown",
           "black", "white", "gray", "orange")
@@ -137,8 +137,8 @@ class Truth(Plan):
         st.s(rng.choice(("Then ", "Suddenly, ", "But then ", "")) + self._f(st, self.how[2], it=it) + ".",
              rng.choice(("With a crash, ", "Crash! ", "", "In one second, ", "Oh no! ")) +
              f"{rng.choice(('the ', 'the ' + self.adj + ' ', c.p + ' ' + st.grownup.title.lower() + chr(39) + 's ' if st.grownup.kind in FAMILY else 'the '))}"
-             f"{self.broken} {rng.choice(('broke into', 'fell and broke into', 'hit the floor and broke into', 'cracked into'))} "
-             f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'a hundred pieces', 'tiny pieces'))}"
+             f"{self.broken} {rng.choice(('broke into', 'fell and broke into', 'hit the floor and broke into', 'fell down in'))} "
+             f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces'))}"
              f"{rng.choice(('', '', ', and one piece flew ' + self.spots[0], ' on the floor', ' right by the ' + rng.choice(beats.ROOM_THINGS)))}.")
         if rng.random() < 0.6:
             st.s(rng.choice((f"{st.sub(c)} was scared that {st.nm(g)} would be angry about the {self.broken}.",
@@ -225,14 +225,14 @@ class Truth(Plan):
         flowers = [v[f]["plural"] for f in beats._FLOWERS if f in v]
         food = rng.choice(st.w.countable_foods)["plural"]
         use = {"vase": f"put {NUMBERS[rng.randint(2, 7)]} {rng.choice(flowers)} in it",
-               "cup": f"drink {rng.choice(('warm milk', 'tea', 'juice', 'cocoa', 'water'))} from it",
+               "cup": f"drink {rng.choice(('warm milk', 'tea', 'juice', 'hot milk', 'water'))} from it",
                "plate": f"put {food} on it", "bowl": f"put {food} in it", "jar": f"fill it with {food}",
                "lamp": "turn it on", "mirror": "hang it up by the door", "clock":
-               f"see that it was {rng.choice(('two', 'three', 'four', 'five', 'six', 'seven'))} o'clock",
-               "picture": "hang Grandpa's picture up again"}[x]
+               "put it back on the shelf",
+               "picture": "hang Grandpa's picture on the wall"}[x]
         lines = rng.random()
         if lines < 0.34:
-            return f"It had {rng.choice(('a thin line', 'two thin lines', 'a little crack', 'a small chip'))} now, but they could still {use}."
+            return f"It had {rng.choice(('a thin mark', 'a dark mark', 'a little hole', 'a small chip'))} now, but they could still {use}."
         if lines < 0.67:
             return f"That evening, they could {use} again, {rng.choice(('and it looked almost new', 'just like before', 'and nobody could tell', 'and ' + st.hero.name + ' smiled'))}."
         return f"It was not perfect, but it was good enough to {use}."
