@@ -54,6 +54,12 @@ _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because 
                    "because {s} had found one in {p} {shoe} once"),
         "waves": ("because a wave had once knocked {o} over", "because the sea was so big and so loud",
                   "because a wave had once taken {p} {toy} away")}
+_ERRANDS = {"park": ("meet Grandma", "feed the ducks", "play ball", "see the new swings"),
+            "farm": ("get some eggs", "buy fresh milk", "see the new lambs"),
+            "market": ("buy {food}", "get {n} bags of {food}", "buy bread and {food}"),
+            "library": ("take back {n} books", "get a new book", "hear a story"),
+            "school": ("get a drawing", "see the teacher", "get a lost hat"),
+            "playground": ("play on the swings", "meet a friend", "try the new slide")}
 _TALL = ("a tree", "a house", "the school", "a giraffe", "a bus", "the big tree by the school")
 
 
@@ -129,7 +135,9 @@ class Brave(Plan):
                              f"At night, {c.name} always slept with the door open and {rng.choice(('the light by the door on', c.p + ' lamp on', c.p + ' teddy in ' + c.p + ' arms', 'the light on in the kitchen'))}.")))
         elif self.fear in ("dog", "slide", "waves"):
             P = st.place_mark(self.where)
-            go = {"dog": f"That day, {c.name} and {st.nm(g)} had to go to the {P}, and the way went past the house with the big dog.",
+            errand = rng.choice(_ERRANDS.get(self.where, ("see a friend",))).format(
+                food=rng.choice(st.w.countable_foods)["plural"], n=NUMBERS[rng.randint(2, 5)])
+            go = {"dog": f"That day, {c.name} and {st.nm(g)} had to go to the {P} to {errand}, and the way went past the house with the big dog.",
                   "slide": f"That day, {st.nm(g)} said they could go to the {P}, where there was a new slide, the biggest one in the village.",
                   "waves": f"That day, they were going to the {P}, and {c.name} wanted to swim, but {c.s} was afraid of the waves."}
             st.s(go[self.fear])
@@ -168,7 +176,7 @@ class Brave(Plan):
     def mid_dark(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         st.state.at("evening")
-        doings.fill(st, [c], "home", middle_words(st) - 60, 2, 0)
+        doings.fill(st, [c], "home", middle_words(st) - 60, 2, 1)
         st.state.at("night")
         st.s(rng.choice((f"That night, {st.nm(g)} turned off the light and said good night.",
                          f"At night, {st.nm(g)} put {c.name} to bed and turned off the light.",
@@ -206,7 +214,7 @@ class Brave(Plan):
         c, g, rng = st.hero, st.grownup, st.rng
         st.state.at("evening")
         st.state.weather_turns("rainy")
-        doings.fill(st, [c], "home", middle_words(st) - 60, 1, 0)
+        doings.fill(st, [c], "home", middle_words(st) - 60, 1, 1)
         st.s(rng.choice((f"In the evening, the rain came down hard on {c.name}'s window, and the wind blew.",
                          "That evening, the storm came, with rain and wind.")),
              rng.choice((f"There was a big bright light over the {st.place_mark(self.home)}, and then a loud boom!",
@@ -254,7 +262,7 @@ class Brave(Plan):
             facts.meet(st, "dog", ("says", "can", "eats"))
         travel(st, group, self.home, self.where)
         st.place = self.where
-        doings.fill(st, group, self.where, middle_words(st) - 30, 2, 0)
+        doings.fill(st, group, self.where, middle_words(st) - 30, 2, 1)
 
     def end_dog(self, st):
         c, _g, rng = st.hero, st.grownup, st.rng
@@ -289,7 +297,7 @@ class Brave(Plan):
         if f:
             st.s(rng.choice((f"\"I will go first, {c.name},\" said {st.nm(f)}, and {f.s} went down with a big \"Whee!\"",
                              f"{st.nm(f)} went down first and waved from the bottom.")))
-        doings.fill(st, group, self.where, middle_words(st) - 30, 1, 0)
+        doings.fill(st, group, self.where, middle_words(st) - 30, 1, 1)
 
     def end_slide(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -309,7 +317,7 @@ class Brave(Plan):
     def mid_spider(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         st.state.at("noon")
-        doings.fill(st, [c], "home", middle_words(st) - 60, 2, 0)
+        doings.fill(st, [c], "home", middle_words(st) - 60, 2, 1)
         st.s(rng.choice((f"Then {c.name} saw a spider {self.spider_at}.", f"There was a black spider {self.spider_at}!",
                          f"Suddenly, something moved {self.spider_at}: a spider!")))
         self.scared(st)
@@ -343,7 +351,7 @@ class Brave(Plan):
         self.scared(st)
         if fits(st, 12):
             facts.meet(st, "sea", ("taste", "color")) or facts.place(st, self.where, 1)
-        doings.fill(st, group, self.where, middle_words(st) - 30, 1, 0)
+        doings.fill(st, group, self.where, middle_words(st) - 30, 1, 1)
 
     def end_waves(self, st):
         c, g, rng = st.hero, st.grownup, st.rng

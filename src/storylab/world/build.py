@@ -93,6 +93,16 @@ _PIECE_LOOKS = {"block": ("red", "blue", "green", "yellow", "big", "small", "squ
                 "ball of snow": ("big", "small", "round", "heavy", "white"),
                 "stick": ("long", "short", "thin", "brown", "dry", "straight", "old"),
                 "stone": ("flat", "round", "smooth", "gray", "big", "small", "white", "heavy", "brown")}
+# what a building gets: its parts, where the hero builds at home or outside
+_FEATURES = {"home": ("a door", "two windows", "a little bridge", "a tower at each side", "a road for {p} toy cars",
+                      "a top of paper", "a secret room", "a bed for {p} {it}", "steps to the top", "a big door",
+                      "a garden of paper flowers", "a window at the top"),
+             "beach": ("a door", "four towers", "a wall around it", "a little bridge", "a road of shells", "a moat of water",
+                       "steps of sand", "a window for the crabs"),
+             "snowman": ("a carrot nose", "two stone eyes", "a big smile of stones", "stick arms", "a warm hat",
+                         "{p} own scarf", "three stone buttons"),
+             "other": ("a door", "a top of big leaves", "a little window", "a path of stones", "a fence of sticks",
+                       "a bed of leaves", "a garden of flowers", "a bridge over a puddle")}
 _PUT = ("put", "stacked", "put", "stacked")
 _WHERE_PIECES = ("at the bottom", "in a ring", "in a long row", "in a square", "side by side", "on top",
                  "in the middle", "on each side")
@@ -233,7 +243,7 @@ class Build(Plan):
             if fits(st, 18):
                 facts.place(st, self.where, 1) or facts.episode(st, "scene")
         self.build_lines(st, first=True)
-        doings.fill(st, [c] + ([f] if f else []), "home" if self.inside else self.where, middle_words(st) - 30, 2, 0)
+        doings.fill(st, [c] + ([f] if f else []), "home" if self.inside else self.where, middle_words(st) - 30, 2, 1)
         self.fall(st)
 
     def build_lines(self, st, first: bool) -> None:
@@ -250,7 +260,9 @@ class Build(Plan):
         looks = _PIECE_LOOKS.get(one, ("big", "small"))
         x, y = rng.sample(looks, 2)
         k, m = NUMBERS[rng.randint(2, 7)], NUMBERS[rng.randint(2, 6)]
-        pieces = rng.choice((f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}, and then {m} {y} ones on top.",
+        feats = rng.sample(_FEATURES[self.place_key], 2)
+        pieces = rng.choice((f"{who} made {self._fmt(st, feats[0])} and {self._fmt(st, feats[1])}.",
+                             f"{who} gave the {self.short_name} {self._fmt(st, feats[0])}.",f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}, and then {m} {y} ones on top.",
                              f"First came {k} {x} {many}, then {m} {y} {many}, and then {top}.",
                              f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}.",
                              f"{who} used {k} {x} {many} and {m} {y} {many}, one by one."))

@@ -82,7 +82,10 @@ class NewFriend(Plan):
         st.s(rng.choice((f"{when}{st.sub(c)} wanted to go to the {P} with {c.p} {st.thing['word']}.",
                          f"{when}{st.nm(g)} said they could go to the {P}, and {c.name} ran to get {c.p} {st.thing['word']}.",
                          f"{when}{st.sub(c)} and {st.nm(g)} were going to the {P}.")))
-        if rng.random() < 0.5:
+        why = beats.reason(st, self.where) if rng.random() < 0.4 else None
+        if why:
+            st.s(why)
+        elif rng.random() < 0.5:
             st.s(rng.choice((f"{c.name} hoped to find someone to play with at the {P}.",
                              f"Most days, {c.name} played there all alone.",
                              f"{st.nm(g)} had heard that a new family had moved in near the {P}.")))
@@ -101,7 +104,7 @@ class NewFriend(Plan):
         st.place = self.where
         if fits(st, 15):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
-        doings.fill(st, group, self.where, middle_words(st) - 70, 1, 0)
+        doings.fill(st, group, self.where, middle_words(st) - 70, 1, 1)
         looks = self._f(st, rng.choice(_LOOKS))
         r = rng.random()
         if r < 0.35:
@@ -141,7 +144,7 @@ class NewFriend(Plan):
             st.s(self._f(st, rng.choice(_SHY_KID)))
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
                              f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))
-        common = rng.choice(_COMMON) if rng.random() < 0.3 else self.common(st)
+        common = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
         st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.")))
         pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
         if fits(st, 14):

@@ -968,6 +968,9 @@ class Rescue(Plan):
                          f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {st.time_mark(st.season)}.",
                          f"{when}{st.nm(g)} said it was a good day to {go} the {W}.",
                          f"{st.sub(c)} asked if they could {go} the {W}, and {st.nm(g)} said yes.")))
+        why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
+        if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
+            st.s(why)
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -1252,8 +1255,8 @@ from storylab.world.truth import Truth  # noqa: E402
 PLOTS = {"outing": Outing, "lost": Lost, "baking": Baking, "rescue": Rescue, "share": Share, "build": Build,
          "brave": Brave, "truth": Truth, "newfriend": NewFriend}
 # (the seed noun and Conflict pick outing, baking, rescue, share and the newer plots more often than these weights)
-_WEIGHTS = {"outing": 0.12, "lost": 0.11, "baking": 0.09, "rescue": 0.08, "share": 0.05, "build": 0.14,
-            "brave": 0.15, "truth": 0.13, "newfriend": 0.13}
+_WEIGHTS = {"outing": 0.2, "lost": 0.11, "baking": 0.09, "rescue": 0.09, "share": 0.08, "build": 0.11,
+            "brave": 0.11, "truth": 0.08, "newfriend": 0.15}
 # seed nouns that suit a newer plot: (plot, how often it is then picked)
 _SEED_PLOTS = {**{x: "build" for x in ("block", "card", "pillow", "blanket", "box", "sand", "snow", "snowman", "stick",
                                       "stone", "rock", "tower", "castle", "shell")},

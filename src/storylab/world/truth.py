@@ -148,7 +148,7 @@ class Truth(Plan):
         self.hid = self.spots[1]
         st.s(cap(self._f(st, rng.choice(("Quickly, {c} ", "So {c} ", "{c} ")))) +
              (self._f(st, rng.choice(_HIDE)) if rng.random() < 0.3 else f"{rng.choice(_HIDE_VERB)} {self.hid}") + ".")
-        doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 0)
+        doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 1)
         st.state.at("afternoon")
         x = self.broken
         if "Dialogue" in st.f:
@@ -209,9 +209,13 @@ class Truth(Plan):
                              f"At the {st.place_mark(self.shop)}, they found a new {x}, just like the old one.")))
             self.mended = f"a new {x}"
         else:
-            st.s(rng.choice((f"Then {c.name} and {st.nm(g)} put the pieces back together with glue at the kitchen table.",
-                             f"Together they fixed the {x} with glue, piece by piece.",
-                             f"{st.nm(g)} got the glue, and {c.name} held the pieces until it was dry.")),
+            where = rng.choice(("at the kitchen table", "on an old paper", "by the window", "on the floor", "at the big table"))
+            how = rng.choice(("piece by piece", "very slowly", "with great care", f"while {g.title} sang a little song",
+                              "while the cat watched", "one piece at a time", "without a word"))
+            st.s(rng.choice((f"Then {c.name} and {st.nm(g)} put the pieces back together with glue {where}.",
+                             f"Together they fixed the {self.adj} {x} with glue {where}, {how}.",
+                             f"{st.nm(g)} got the glue, and {c.name} held the pieces {how} until it was dry.",
+                             f"{st.sub(c)} helped {st.nm(g)} glue the {x} {where}, {how}.")),
                  self.mended_use(st))
             self.mended = f"the fixed {x}"
         st.s(rng.choice((f"{c.name} felt light and happy again.", f"The heavy feeling in {c.name}'s tummy was gone.",
