@@ -97,7 +97,7 @@ _PIECE_LOOKS = {"block": ("red", "blue", "green", "yellow", "big", "small", "squ
 _FEATURES = {"home": ("a door", "two windows", "a little bridge", "a tower at each side", "a road for {p} toy cars",
                       "a top of paper", "a secret room", "a bed for {p} {it}", "steps to the top", "a big door",
                       "a garden of paper flowers", "a window at the top"),
-             "beach": ("a door", "four towers", "a wall around it", "a little bridge", "a road of shells", "a moat of water",
+             "beach": ("a door", "four towers", "a wall around it", "a little bridge", "a road of shells", "a little river around it",
                        "steps of sand", "a window for the crabs"),
              "snowman": ("a carrot nose", "two stone eyes", "a big smile of stones", "stick arms", "a warm hat",
                          "{p} own scarf", "three stone buttons"),
