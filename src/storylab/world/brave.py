@@ -323,7 +323,7 @@ class Brave(Plan):
         self.scared(st)
         st.s(rng.choice((f"{st.sub(c)} called {st.nm(g)} to come and take it away.", f"{st.sub(c)} ran to get {st.nm(g)}.")))
         if fits(st, 15):
-            facts.meet(st, "spider", ("eats", "builds", "size", "can"))
+            facts.meet(st, "spider", ("eats", "builds"))
 
     def end_spider(self, st):
         c, g, rng = st.hero, st.grownup, st.rng

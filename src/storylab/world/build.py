@@ -104,8 +104,8 @@ _FEATURES = {"home": ("a door", "two windows", "a little bridge", "a tower at ea
              "other": ("a door", "a top of big leaves", "a little window", "a path of stones", "a fence of sticks",
                        "a bed of leaves", "a garden of flowers", "a bridge over a puddle")}
 _PUT = ("put", "stacked", "put", "stacked")
-_WHERE_PIECES = ("at the bottom", "in a ring", "in a long row", "in a square", "side by side", "on top",
-                 "in the middle", "on each side")
+_WHERE_PIECES = ("at the bottom", "in a ring", "in a long row", "in a square", "side by side", "in the middle",
+                 "on each side")
 _ANIMAL_MOVES = ("ran right into it", "jumped on it", "walked through it", "sat on it", "ran past and bumped it",
                  "hopped onto the top")
 _PETS = ("the cat", "the dog", "the puppy", "the kitten", "the family cat", "the little dog")
@@ -191,9 +191,11 @@ class Build(Plan):
         at = "" if self.inside else f" at the {st.place_mark(self.where)}"
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", "", f"On {st.time_mark(st.day)}, "))
         if "Dialogue" in st.f and rng.random() < 0.6:
-            line = rng.choice((f"{g.title}, I am going to build {self.what}{at}, {size}!",
-                               f"Can I build {self.what}{at} today, {g.title}?",
-                               f"Look, {g.title}, I will make {self.what}, {size}!"))
+            mine = self.what.replace(f" {c.p} ", " my ")
+            size = self._fmt(st, rng.choice(_HOW_BIG[2:]))  # (not "as tall as her dad" said to Dad)
+            line = rng.choice((f"{g.title}, I am going to build {mine}{at}, {size}!",
+                               f"Can I build {mine}{at} today, {g.title}?",
+                               f"Look, {g.title}, I will make {mine}, {size}!"))
             st.speak(c, line, "asked" if line.endswith("?") else rng.choice(("said", "shouted")))
         else:
             st.s(rng.choice((f"{when}{st.sub(c)} wanted to build {self.what}{at}, {size}.",
