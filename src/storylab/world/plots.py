@@ -1250,15 +1250,17 @@ class Share(Plan):
 from storylab.world.brave import Brave  # noqa: E402  (the plots in modules of their own build on the above)
 from storylab.world.build import Build  # noqa: E402
 from storylab.world.newfriend import NewFriend  # noqa: E402
+from storylab.world.race import Race  # noqa: E402
 from storylab.world.sick import Sick  # noqa: E402
 from storylab.world.truth import Truth  # noqa: E402
 
 PLOTS = {"outing": Outing, "lost": Lost, "baking": Baking, "rescue": Rescue, "share": Share, "build": Build,
          "brave": Brave, "truth": Truth, "newfriend": NewFriend,
-         "sick": Sick}
+         "sick": Sick, "race": Race}
 # (the seed noun and Conflict pick outing, baking, rescue, share and the newer plots more often than these weights)
 _WEIGHTS = {"outing": 0.2, "lost": 0.11, "baking": 0.09, "rescue": 0.09, "share": 0.08, "build": 0.11,
-            "brave": 0.11, "truth": 0.06, "newfriend": 0.15, "sick": 0.05}
+            "brave": 0.11, "truth": 0.06, "newfriend": 0.15, "sick": 0.06,
+            "race": 0.08}
 # seed nouns that suit a newer plot: (plot, how often it is then picked)
 _SEED_PLOTS = {**{x: "build" for x in ("block", "card", "pillow", "blanket", "box", "sand", "snow", "snowman", "stick",
                                       "stone", "rock", "tower", "castle", "shell")},
@@ -1266,6 +1268,7 @@ _SEED_PLOTS = {**{x: "build" for x in ("block", "card", "pillow", "blanket", "bo
                                       "flashlight", "moon", "star", "shadow", "noise")},
                **{x: "truth" for x in ("vase", "cup", "plate", "mirror", "clock", "jar", "bowl", "picture", "glue")},
                **{x: "newfriend" for x in ("friend", "neighbor", "swing", "bench", "hello")},
+               **{x: "race" for x in ("race", "game", "prize", "ribbon", "spoon", "shoe")},
                **{x: "sick" for x in ("doctor", "nurse", "medicine", "soup", "honey", "hospital", "tea", "nose")}}
 
 
