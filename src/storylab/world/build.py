@@ -16,6 +16,7 @@ from storylab.world.model import DIRECTIONS
 from storylab.world.plots import (
     Plan,
     _cast,
+    ends_fit,
     feel,
     fits,
     middle_words,
@@ -328,15 +329,16 @@ class Build(Plan):
             st.s(rng.choice((f"{st.nm(f)} said sorry and helped to pick up the pieces.",
                              f"{st.nm(f)} came back and said, \"Can I help you build it again?\"")))
         st.s(self._fmt(st, self.fix[1]) + rng.choice((".", ", and this time it stood.", f", and the {self.short_name} stood strong.")))
-        self.build_lines(st, first=False)
+        if ends_fit(st, 12):
+            self.build_lines(st, first=False)
         if self.twist:
             st.s(cap(self._fmt(st, rng.choice(_TWIST[self.place_key]))) + ".")
-        else:
+        elif ends_fit(st, 14):
             st.s(rng.choice((f"The new {self.short_name} was even better than the first one.",
                              f"It did not fall down, not even when {c.name} {rng.choice(('jumped', 'clapped', 'danced around it'))}.",
                              f"{st.nm(g)} came to see, and {g.s} said it was the best {self.short_name} {g.s} had ever seen.",
                              f"{st.nm(c)} stood back and looked at it with a big smile.")))
-        if self.inside and rng.random() < 0.5:  # tidying up: the entity-tracking item
+        if self.inside and rng.random() < 0.5 and ends_fit(st, 40):  # tidying up: the entity-tracking item
             skills.boxes(st, c, st.thing, tidy=True)
         self.remember(st)
 

@@ -120,14 +120,15 @@ class NewFriend(Plan):
             intro = st.intro(k, f"a new {k.kind} named {k.name}", self.where)
             st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
                  f"{cap(intro)} was {doings.activity(st, self.where)} all by {k.r}.")
-        st.s(rng.choice((f"{st.nm(k)} {self._f(st, rng.choice(_FROM))}.",
-                         f"{st.nm(g)} said that {k.name} {self._f(st, rng.choice(_FROM))}.")))
+        if fits(st, 12):
+            st.s(rng.choice((f"{st.nm(k)} {self._f(st, rng.choice(_FROM))}.",
+                             f"{st.nm(g)} said that {k.name} {self._f(st, rng.choice(_FROM))}.")))
         if self.conflict and f:
             st.s(rng.choice((f"{st.nm(f)} said, \"We do not need anyone else, {c.name}.\"",
                              f"{st.nm(f)} did not want a new {k.kind} in their game, and {f.s} pulled {c.name} away.")))
             st.s(f"{st.nm(c)} and {st.nm(f)} began to fight.")
             st.flags["quarrel"] = True
-        if self.shy == "hero":
+        if self.shy == "hero" and fits(st, 12):
             st.s(self._f(st, rng.choice(_SHY_HERO)))
         it = st.thing["word"]
         if self.bad:
@@ -140,7 +141,7 @@ class NewFriend(Plan):
             st.s(rng.choice((f"At last, {c.name} walked over and said hello.",
                              f"{st.sub(c)} took a deep breath, walked over and showed {k.name} {c.p} {it}.",
                              f"{st.nm(g)} gave {c.name} a little push, and {c.s} went over to {k.name}.")))
-        if self.shy == "kid":
+        if self.shy == "kid" and fits(st, 20):
             st.s(self._f(st, rng.choice(_SHY_KID)))
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
                              f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))

@@ -94,13 +94,14 @@ class Race(Plan):
         st.place = self.where
         if fits(st, 14):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
-        doings.fill(st, group, self.where, middle_words(st) - 60, 1, 1)
+        doings.fill(st, group, self.where, middle_words(st) - 60, 1, 1 if fits(st, 60) else 0)
         self.mark = _landmark(st, self.where)
         mark = self.mark.split(" ", 1)[1] if self.mark.startswith(("a ", "an ", "the ")) else self.mark
         st.s(rng.choice((f"They would race from the path to {self.mark} and back.",
                          f"{st.nm(c)} drew a mark in the {'sand' if self.where == 'beach' else 'grass'}, and {st.nm(f)} pointed at {self.mark}: that was the end.",
                          f"The race went from the bench to {self.mark}.")))
-        st.s(f"{st.nm(g)} {self._f(st, rng.choice(_CHEER), mark=mark)}.")
+        if fits(st, 12):
+            st.s(f"{st.nm(g)} {self._f(st, rng.choice(_CHEER), mark=mark)}.")
         move = _MOVE[self.kind]
         st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} {move} as fast as they could.",
                          f"Off they {move.split()[0] if move.split()[0] != 'walked' else 'went'}, {c.name} first and {f.name} right behind.",

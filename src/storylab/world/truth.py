@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from storylab.world import beats, doings, frame
 from storylab.world.model import DIRECTIONS, FAMILY
-from storylab.world.plots import Plan, _cast, middle_words, short, travel
+from storylab.world.plots import (
+    Plan,
+    _cast,
+    ends_fit,
+    fits,
+    middle_words,
+    room,
+    short,
+    travel,
+)
 from storylab.world.text import NUMBERS, a, cap
 
 # what breaks: (noun, how it is named, what one does with it when it is mended)
@@ -118,7 +127,7 @@ class Truth(Plan):
                          f"{when}{st.nm(g)} was {doings.activity(st)}, and {c.name} was {doing}.",
                          f"{when}{st.nm(g)} was {doings.activity(st)}, and {c.name} was {doing}.")
                         + ((f"{when}{st.sub(c)} was {doing}, and it was so much fun.",) if self.how[1] else ())))
-        if rng.random() < 0.5:
+        if rng.random() < 0.5 and room(st, 100):
             st.s(cap(self._f(st, rng.choice(self.how[3]))) + ".")
 
     def hint(self, st):
@@ -140,7 +149,7 @@ class Truth(Plan):
              f"{self.broken} {rng.choice(('broke into', 'fell and broke into', 'hit the floor and broke into', 'fell down in'))} "
              f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces'))}"
              f"{rng.choice(('', '', ', and one piece flew ' + self.spots[0], ' on the floor', ' right by the ' + rng.choice(beats.ROOM_THINGS)))}.")
-        if rng.random() < 0.6:
+        if rng.random() < 0.6 and fits(st, 14):
             st.s(rng.choice((f"{st.sub(c)} was scared that {st.nm(g)} would be angry about the {self.broken}.",
                              f"{st.sub(c)} looked at the door, but nobody had seen the {self.broken} fall.",
                              f"{c.name}'s heart went very fast, and {c.s} looked at the {rng.choice(beats.ROOM_THINGS)}.")))
@@ -148,7 +157,7 @@ class Truth(Plan):
         self.hid = self.spots[1]
         st.s(cap(self._f(st, rng.choice(("Quickly, {c} ", "So {c} ", "{c} ")))) +
              (self._f(st, rng.choice(_HIDE)) if rng.random() < 0.3 else f"{rng.choice(_HIDE_VERB)} {self.hid}") + ".")
-        doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 1)
+        doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 1 if fits(st, 60) else 0)
         st.state.at("afternoon")
         x = self.broken
         if "Dialogue" in st.f:
@@ -168,7 +177,7 @@ class Truth(Plan):
                              f"The cat looked up from its bed as if it knew about the {self.broken}.")))
         else:
             st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.")))
-        if not self.bad:
+        if not self.bad and fits(st, 12):
             food = rng.choice(st.w.countable_foods)
             st.s(self._f(st, rng.choice(_BAD_FEELING), food=rng.choice(_FOODS), a_food=a(food["word"]),
                          toy=rng.choice(st.w.toys)["word"]))
@@ -201,7 +210,7 @@ class Truth(Plan):
         if self.blame is f and f:
             st.s(f"{st.nm(c)} said sorry to {st.nm(f)} too.")
             st.flags["quarrel"] = False  # (made up here)
-        if self.mend == "shop" and st.state.time != "night":
+        if self.mend == "shop" and st.state.time != "night" and ends_fit(st, 35):
             group = [c, g]
             travel(st, group, self.home, self.shop)
             st.place = self.shop
@@ -218,8 +227,9 @@ class Truth(Plan):
                              f"{st.sub(c)} helped {st.nm(g)} glue the {x} {where}, {how}.")),
                  self.mended_use(st))
             self.mended = f"the fixed {x}"
-        st.s(rng.choice((f"{c.name} felt light and happy again.", f"The heavy feeling in {c.name}'s tummy was gone.",
-                         f"{c.name} promised to {self._f(st, self.how[4])} from then on.")))
+        if ends_fit(st, 10):
+            st.s(rng.choice((f"{c.name} felt light and happy again.", f"The heavy feeling in {c.name}'s tummy was gone.",
+                             f"{c.name} promised to {self._f(st, self.how[4])} from then on.")))
         st.state.feel(c.name, "happy")
         self.remember(st)
 
