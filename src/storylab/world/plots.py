@@ -21,6 +21,11 @@ The plots:
 - ``share``: two children and one thing; a quarrel, sharing, a game of collecting
   (counting) and tidying up (entity tracking).
 
+and, each in a module of its own, ``build`` (it falls down; build it again), ``brave`` (the dark,
+a storm, a big dog, the tall slide, a spider, the waves), ``truth`` (a broken thing, hidden, then
+told), ``newfriend`` (a new child, alone; a way in), ``sick`` (the trip missed, the doctor, rest)
+and ``race`` (losing well).
+
 Each beat has several realisations (narration or dialogue, clause orders, synonyms,
 pronouns where unambiguous), so that one plan yields many surface forms.
 """
