@@ -913,6 +913,8 @@ class Baking(Plan):
                          f"At home, {st.sub(c)} put in {ing[0]} and {ing[1]}, and {st.nm(g)} did the rest.",
                          f"{st.sub(c)} stirred {ing[0]} {rng.choice(('slowly', 'carefully', 'with a big spoon'))}, and {st.nm(g)} put in {ing[1]}.",
                          f"Soon the {dish} {be} in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.")))
+        if rng.random() < 0.7 and ends_fit(st, 16):
+            _kitchen(st, self)
         if self.twist:
             st.s(rng.choice((f"When they took the {dish} to {who}, there was a surprise: {who} had made {dish} too!",
                              f"But when they came to the door with the {dish}, {who} was already there with flowers for {c.name}!")))
@@ -925,6 +927,36 @@ class Baking(Plan):
         dish1 = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(dish, dish)
         if st.rng.random() < 0.6 and room(st, 30):
             facts.meet(st, dish1, ("taste",)) or facts.meet(st, "sugar", ("taste",))
+
+
+_MISHAPS = {"the {pet} jumped on a chair and took one {one} off the plate": ("so they made one more",
+                                                                               "but there were still enough"),
+            "{c} put in the milk twice": ("but {g} saw it just in time", "and they laughed about it"),
+            "there was no {x} left": ("so they asked the neighbor for some", "so {c} ran to get some from Grandma's"),
+            "the oven was too hot, and one side got dark": ("so they cut that side off", "but nobody minded"),
+            "{c} spilled the flour, and the floor was all white": ("and {c} swept it up all by {r}",
+                                                                  "and the cat walked through it with white feet")}
+
+
+def _kitchen(st, plan) -> None:
+    """What else happens in the kitchen: the dish decorated with what is really there (fruits, colors), or a
+    small mishap and how it is made right."""
+    from storylab.world.text import NUMBERS
+    rng, c, w = st.rng, st.hero, st.w
+    dish = plan.dish
+    one = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(dish, "piece")
+    if rng.random() < 0.6:
+        small = [x for x in w.fruits if x["word"] in ("cherry", "strawberry", "blueberry", "berry", "grape", "raspberry")]
+        fr = rng.sample(small, 2)
+        n = NUMBERS[rng.randint(2, 9)]
+        st.s(rng.choice((f"{st.sub(c)} put {n} {fr[0]['plural']} on top, and {rng.choice(('one', 'two', 'three'))} {fr[1]['plural']} in the middle.",
+                         f"Then {c.name} made a little face on the {dish} with {n} {fr[0]['plural']}.",
+                         f"On top went {fr[0]['plural']} and {fr[1]['plural']}, {rng.choice(('in a ring', 'in a long row', 'in the shape of a heart', 'in the shape of a star'))}.")))
+        return
+    k = rng.choice(list(_MISHAPS))
+    t = k.format(pet=rng.choice(("dog", "cat", "puppy")), one=one, c=c.name, x=rng.choice(("sugar", "butter", "milk")))
+    fix = rng.choice(_MISHAPS[k]).format(c=c.name, r=c.r, g=st.grownup.title)
+    st.s(f"{rng.choice(('Oh no, ', 'Then ', 'Just then, ', ''))}{t}, {fix}.")
 
 
 # --- rescue ---------------------------------------------------------------------------------------------
