@@ -113,9 +113,12 @@ class NewFriend(Plan):
             st.s(f"There was {intro}, who {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
                  f"There was {intro}, {doings.activity(st, self.where)} all alone.")
         elif r < 0.65:
-            intro = st.intro(k, rng.choice((f"a new {k.kind} named {k.name}", f"a {k.kind} with {looks} named {k.name}")),
-                             self.where)
-            st.s(f"By the {rng.choice(('swings', 'big tree', 'fence', 'path'))}, {st.sub(c, False)} saw {intro}.")
+            spot = rng.choice(("swings", "big tree", "fence", "path"))
+            if rng.random() < 0.5:
+                st.s(f"By the {spot}, {st.sub(c, False)} saw {st.intro(k, f'a new {k.kind} named {k.name}', self.where)}.")
+            else:  # (not "a girl with a yellow bag named Tara": the bag is not named)
+                st.s(f"By the {spot}, {st.sub(c, False)} saw a {k.kind} with {looks}.",
+                     f"{cap(k.p)} name was {st.intro(k, k.name, self.where)}.")
         else:
             intro = st.intro(k, f"a new {k.kind} named {k.name}", self.where)
             st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else

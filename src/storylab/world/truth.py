@@ -223,7 +223,7 @@ class Truth(Plan):
                               "while the cat watched", "one piece at a time", "without a word"))
             st.s(rng.choice((f"Then {c.name} and {st.nm(g)} put the pieces back together with glue {where}.",
                              f"Together they fixed the {self.adj} {x} with glue {where}, {how}.",
-                             f"{st.nm(g)} got the glue, and {c.name} held the pieces {how} until it was dry.",
+                             f"{st.nm(g)} got the glue, and {c.name} held the pieces very still until it was dry.",
                              f"{st.sub(c)} helped {st.nm(g)} glue the {x} {where}, {how}.")),
                  self.mended_use(st))
             self.mended = f"the fixed {x}"
