@@ -20,7 +20,7 @@ from storylab.world.text import NUMBERS, a, cap
 # the fear: (what the hero is scared of, where it happens, the lesson's noun phrase)
 FEARS = {"dark": ("the dark", "home"), "storm": ("storms", "home"), "dog": ("big dogs", "out"),
          "slide": ("the big slide", "playground"), "spider": ("spiders", "home"), "waves": ("the big waves", "beach")}
-_SCARED = ("{c}'s knees began to shake", "{c}'s heart went very fast", "{c} froze", "{c} wanted to run away",
+_SCARED = ("{c}'s knees began to shake", "{c}'s heart went very fast", "{c} held {p} {{toy}} tight", "{c} wanted to run back to {p} {{spot}}",
            "{c} held on tight to {g}'s hand", "{c} hid behind {g}", "{c} could not move", "{c} felt cold all over",
            "{c}'s tummy felt funny")
 _BRAVE = ("{c} took a deep breath", "{c} counted to three", "{c} closed {p} eyes for a moment",
@@ -143,7 +143,7 @@ class Brave(Plan):
             st.s(go[self.fear])
         elif self.fear == "storm":
             st.s(rng.choice((f"That afternoon, {st.nm(g)} said a storm was coming.",
-                             "That day, the sky was getting darker and darker.")))
+                             f"That day, the sky over the {st.place_mark(self.home)} was getting darker and darker.")))
 
     def hint(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -167,7 +167,8 @@ class Brave(Plan):
         c, rng = st.hero, st.rng
         st.state.feel(c.name, "scared")
         if rng.random() < p:
-            st.s(cap(self._f(st, rng.choice(_SCARED))) + ".")
+            st.s(cap(self._f(st, rng.choice(_SCARED)).format(
+                toy=rng.choice(st.w.toys)["word"], spot=rng.choice(("bed", "room", "mom", "dad", "blanket", "teddy")))) + ".")
 
     def brave_act(self, st) -> None:
         st.s(cap(self._f(st, st.rng.choice(_BRAVE))) + ".")
@@ -178,7 +179,7 @@ class Brave(Plan):
         st.state.at("evening")
         doings.fill(st, [c], "home", middle_words(st) - 60, 2, 1)
         st.state.at("night")
-        st.s(rng.choice((f"That night, {st.nm(g)} turned off the light and said good night.",
+        st.s(rng.choice((f"That night, {st.nm(g)} turned off the light and said good night to {c.name}.",
                          f"At night, {st.nm(g)} put {c.name} to bed and turned off the light.",
                          f"That night, the light by the door was broken, and {c.name}'s room was very dark.")))
         sound = self.sign in _NIGHT_SOUND
@@ -216,7 +217,7 @@ class Brave(Plan):
         st.state.weather_turns("rainy")
         doings.fill(st, [c], "home", middle_words(st) - 60, 1, 1)
         st.s(rng.choice((f"In the evening, the rain came down hard on {c.name}'s window, and the wind blew.",
-                         "That evening, the storm came, with rain and wind.")),
+                         f"That evening, the storm came to the {st.place_mark(self.home)}, with rain and wind.")),
              rng.choice((f"There was a big bright light over the {st.place_mark(self.home)}, and then a loud boom!",
                          f"Then the thunder came, so loud that {c.p} {rng.choice(('bed', 'window', 'cup', 'door'))} shook.",
                          f"Then the thunder came: boom, boom, right over the {st.place_mark(self.home)}!")))
@@ -237,7 +238,7 @@ class Brave(Plan):
         st.s(rng.choice((f"{st.nm(g)} showed {c.name} a game: count from the light to the boom.",
                          f"{st.nm(g)} said that thunder is only a big noise, and it can't hurt you inside the house.")),
              rng.choice((f"The next time, they counted to {n} before the boom, and then even more: the storm was going away.",
-                         "They counted: one, two, three... and the boom was softer every time.")))
+                         f"{c.name} and {g.title} counted to {NUMBERS[rng.randint(3, 9)]}, and the boom was softer every time.")))
         st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
                          f"{st.sub(c)} sat with {st.nm(g)} by the window and watched the rain.",
                          f"{st.sub(c)} took a deep breath and counted all by {c.r} the next time.")))
@@ -300,7 +301,7 @@ class Brave(Plan):
         doings.fill(st, group, self.where, middle_words(st) - 30, 1, 1)
 
     def end_slide(self, st):
-        c, g, rng = st.hero, st.grownup, st.rng
+        c, _g, rng = st.hero, st.grownup, st.rng
         if self.bad:
             st.s(rng.choice((f"In the end, {c.name} climbed back down the ladder and went home without trying.",
                              f"{st.sub(c)} stood at the top for a long time, and then climbed down again.")))
@@ -310,7 +311,7 @@ class Brave(Plan):
              rng.choice((f"It was not scary at all: it was the most fun {c.name} had ever had.",
                          f"At the bottom, {c.name} laughed and laughed.")))
         st.s(rng.choice((f"{st.sub(c)} went down the slide again and again until lunch.",
-                         f"\"Again, {g.title}!\" shouted {c.name}, and ran back to the ladder.")))
+                         f"{c.name} ran back to the ladder to go again, and again, and again.")))
         if self.twist:
             st.s(f"At the end of the day, {c.name} showed a smaller {rng.choice(('boy', 'girl'))} how to go down the slide.")
 

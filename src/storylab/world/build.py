@@ -68,7 +68,7 @@ _FELL = ("fell down", "fell over", "came down in pieces", "fell to the ground", 
 # what helps the second time (said by the grown-up or the friend), and how it is done
 _FIX = {"home": (("put the big pieces at the bottom", "This time, {c} put the biggest pieces at the bottom"),
                  ("go slowly, one piece at a time", "This time, {c} went slowly, one piece at a time"),
-                 ("make the bottom wide", "This time, the bottom was wide and strong"),
+                 ("make the bottom wide", "This time, the bottom of the {short} was wide and strong"),
                  ("build it where nobody walks", "This time, {c} built it in a quiet corner, far from the door"),
                  ("build it together", "This time, they built the {short} together")),
         "beach": (("use wet sand", "This time, {c} used wet sand and patted it down hard"),
@@ -204,8 +204,8 @@ class Build(Plan):
                              f"{when}{st.sub(c)} decided to build {self.what}{at} {why}.",
                              f"{st.sub(c)} had never built {self.what} before, and today {c.s} wanted to try{at}.")))
         if self.inside and st.weather in ("rainy", "snowy", "cold", "icy") and rng.random() < 0.6:
-            st.s(rng.choice((f"It was too {st.weather} to play outside, so the living room floor would do.",
-                             f"Outside it was {st.weather}, but inside it was warm, and there was lots of room.")))
+            st.s(rng.choice((f"It was too {st.weather} to play outside, so {c.name} stayed in with {c.p} {st.thing['word']}.",
+                             f"Outside it was {st.weather}, but inside it was warm, and {c.p} {st.thing['word']} was waiting.")))
 
     def hint(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -255,7 +255,8 @@ class Build(Plan):
         who = st.sub(c) if not f or rng.random() < 0.6 else rng.choice((f"{st.nm(c)} and {st.nm(f)}", "they"))
         n = NUMBERS[rng.randint(3, 9)]
         top = self._fmt(st, rng.choice(_TOP[self.place_key]))
-        grew = rng.choice((f"The {self.short_name} grew higher and higher.",
+        grew = rng.choice(((f"The {self.short_name} grew {rng.choice(('higher and higher', 'taller and taller', 'bigger and bigger'))}"
+                           f"{rng.choice(('', '', ', piece by piece', ' until lunch', ', and ' + c.name + ' smiled', ', one piece at a time'))}."),
                            f"Soon the {self.short_name} had {n} {'floors' if self.project != 'snowman' else 'buttons'}.",
                            f"The {self.short_name} got taller and taller, until it was {self._fmt(st, rng.choice(_HOW_BIG[:4]))}.",
                            f"{st.sub(c)} put {top} on top, and it looked {rng.choice(('great', 'wonderful', 'just right', 'so funny'))}."))
@@ -301,7 +302,7 @@ class Build(Plan):
             st.s(rng.choice((f"{st.nm(c)} looked at the pieces and felt {fl}.",
                              (f"{st.sub(c)} {rng.choice(('sat down', 'kicked the floor', 'wanted to cry'))}, "
                              f"because {c.s} had built it with so much care."),
-                             f"{st.sub(c)} felt so {fl} that {c.s} wanted to give up.",
+                             f"{st.sub(c)} felt so {fl} about the {self.short_name} that {c.s} wanted to give up.",
                              f"Everything {c.s} had built was gone, and {c.name} felt {fl}.")))
         adv = self.fix[0]
         if self.bad:

@@ -38,7 +38,7 @@ _COMMON = ("they both loved dinosaurs", "they both had a dog at home", "they bot
 _TOGETHER = ("played tag until they could not run any more", "built a little house of sticks under a tree",
              "played a game of hiding and finding", "raced to the big tree and back", "told each other funny stories",
              "drew pictures in the sand", "played on the swings side by side", "looked at the clouds and found animals in them")
-_BYE = ("\"See you tomorrow, {c}!\" {k} called, and waved.", "They said goodbye and promised to play again the next day.",
+_BYE = ("\"See you tomorrow, {c}!\" {k} called, and waved.", "{c} and {k} said goodbye and promised to play at the {{place}} again the next day.",
         "{k} gave {c} a big hug before {k_s} went home.", "Before {k_s} left, {k} told {c} where {k_s} lived.")
 
 
@@ -87,7 +87,7 @@ class NewFriend(Plan):
             st.s(why)
         elif rng.random() < 0.5:
             st.s(rng.choice((f"{c.name} hoped to find someone to play with at the {P}.",
-                             f"Most days, {c.name} played there all alone.",
+                             f"Most days, {c.name} played at the {P} all alone.",
                              f"{st.nm(g)} had heard that a new family had moved in near the {P}.")))
 
     def hint(self, st):
@@ -124,8 +124,11 @@ class NewFriend(Plan):
             st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
                  f"{cap(intro)} was {doings.activity(st, self.where)} all by {k.r}.")
         if fits(st, 12):
-            st.s(rng.choice((f"{st.nm(k)} {self._f(st, rng.choice(_FROM))}.",
-                             f"{st.nm(g)} said that {k.name} {self._f(st, rng.choice(_FROM))}.")))
+            fam = rng.choice(("", "", f" with {k.p} mom", f" with {k.p} dad", f" with {k.p} grandma and a little dog",
+                              f" with {k.p} big brother", f" with {k.p} baby sister", f" with {k.p} mom and two cats",
+                              f" with {k.p} whole family"))
+            st.s(rng.choice((f"{st.nm(k)} {self._f(st, rng.choice(_FROM))}{fam}.",
+                             f"{st.nm(g)} said that {k.name} {self._f(st, rng.choice(_FROM))}{fam}.")))
         if self.conflict and f:
             st.s(rng.choice((f"{st.nm(f)} said, \"We do not need anyone else, {c.name}.\"",
                              f"{st.nm(f)} did not want a new {k.kind} in their game, and {f.s} pulled {c.name} away.")))
@@ -187,7 +190,7 @@ class NewFriend(Plan):
         if self.twist:
             st.s(rng.choice((f"When they walked home, {c.name} found out that {k.name} lived right next door!",
                              f"And the next day, {k.name} came to {c.name}'s school!")))
-        st.s(self._f(st, rng.choice(_BYE)))
+        st.s(self._f(st, rng.choice(_BYE)).replace("{place}", self.where))
         self.remember(st)
 
     def remember(self, st) -> None:

@@ -26,7 +26,7 @@ _PRIZE = ("a paper crown", "the first turn on the swing", "the last cookie", "a 
           "a shiny stone", "the best place on the bench", "a ride on {g}'s back")
 _OOPS = ("{c}'s shoe came off", "{c} tripped over a stick", "{c} slipped on the wet grass", "{c} ran the other way at first",
          "{c} stopped to laugh", "a dog ran in front of {c}", "{c} looked back for a moment")
-_CHEER = ("clapped and shouted", "cheered from the bench", "counted to three and shouted \"Go!\"",
+_CHEER = ("clapped and shouted", "cheered from the bench", "counted to three, and off they went",
           "waved a red scarf at the end", "stood by the {mark} to see who came first")
 
 
@@ -74,10 +74,11 @@ class Race(Plan):
         P = st.place_mark(self.where)
         when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "", f"On {st.time_mark(st.day)}, "))
         prize = self._f(st, self.prize)
+        self.mark = _landmark(st, self.where)
         st.s(rng.choice((f"{when}{st.nm(c)} and {st.nm(f)} wanted to have {self.kind} at the {P}.",
                          f"{when}{st.nm(f)} said, \"Let's have {self.kind} at the {P}, {c.name}!\"",
                          f"{when}{st.sub(c)} wanted to be faster than {st.nm(f)} in {self.kind} at the {P}.")))
-        st.s(rng.choice((f"The one who won would get {prize}.", f"The first one there would get {prize}.",
+        st.s(rng.choice((f"The one who won would get {prize}, {st.nm(self.companion)} said.", f"The first one to {self.mark} would get {prize}.",
                          f"{st.sub(c)} really wanted to win {prize}.")))
 
     def hint(self, st):
@@ -95,13 +96,14 @@ class Race(Plan):
         if fits(st, 14):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
         doings.fill(st, group, self.where, middle_words(st) - 60, 1, 1 if fits(st, 60) else 0)
-        self.mark = _landmark(st, self.where)
         mark = self.mark.split(" ", 1)[1] if self.mark.startswith(("a ", "an ", "the ")) else self.mark
         st.s(rng.choice((f"They would race from the path to {self.mark} and back.",
                          f"{st.nm(c)} drew a mark in the {'sand' if self.where == 'beach' else 'grass'}, and {st.nm(f)} pointed at {self.mark}: that was the end.",
                          f"The race went from the bench to {self.mark}.")))
         if fits(st, 12):
-            st.s(f"{st.nm(g)} {self._f(st, rng.choice(_CHEER), mark=mark)}.")
+            cheer = self._f(st, rng.choice(_CHEER), mark=mark)
+            st.s(f"{st.nm(g)} {cheer} for {c.name} and {f.name}." if rng.random() < 0.6 and not cheer.endswith('"')
+                 else f"{st.nm(g)} {cheer}.")
         move = _MOVE[self.kind]
         st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} {move} as fast as they could.",
                          f"Off they {move.split()[0] if move.split()[0] != 'walked' else 'went'}, {c.name} first and {f.name} right behind.",
@@ -126,7 +128,7 @@ class Race(Plan):
             st.s(rng.choice((f"{st.nm(c)} got to {self.mark} first, just a little before {f.name}.",
                              f"In the end, {c.name} won by one step.")),
                  rng.choice((f"{st.sub(c)} shared {prize} with {st.nm(f)}, because {f.s} had run so well.",
-                             f"{st.sub(c)} said, \"Good race, {f.name}!\" and they shook hands.")))
+                             f"{st.sub(c)} shook hands with {st.nm(f)} and said it was a good race.")))
         elif self.bad:
             st.s(f"{st.nm(f)} won, and got {prize}.",
                  rng.choice((f"{c.name} said it was not a real race, and {c.s} went home angry.",

@@ -93,7 +93,7 @@ class Sick(Plan):
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"But I want to go to the {D}, {g.title}!", f"{g.title}, I feel fine, can we still go?",
                                     f"Please, {g.title}, I want to {self.activity}!")), rng.choice(("said", "cried")))
-            st.speak(g, rng.choice((f"Not today, {c.name}. Today you need to rest.",
+            st.speak(g, rng.choice((f"Not today, {c.name}, because today you need to rest.",
                                     f"The {D} will still be there when you are better, {c.name}.",
                                     f"First we get you better, {c.name}, and then we go.")), "said")
         else:

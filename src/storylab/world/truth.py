@@ -144,7 +144,7 @@ class Truth(Plan):
         spots = [x for x in beats.hiding(st, 6) if x.startswith(("under", "behind", "by", "next"))]
         self.spots = (spots + ["under the table", "behind the couch"])[:2]
         st.s(rng.choice(("Then ", "Suddenly, ", "But then ", "")) + self._f(st, self.how[2], it=it) + ".",
-             rng.choice(("With a crash, ", "Crash! ", "", "In one second, ", "Oh no! ")) +
+             rng.choice(("With a crash, ", "", "In one second, ", "With a loud noise, ")) +
              f"{rng.choice(('the ', 'the ' + self.adj + ' ', c.p + ' ' + st.grownup.title.lower() + chr(39) + 's ' if st.grownup.kind in FAMILY else 'the '))}"
              f"{self.broken} {rng.choice(('broke into', 'fell and broke into', 'hit the floor and broke into', 'fell down in'))} "
              f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces'))}"
@@ -173,7 +173,7 @@ class Truth(Plan):
             st.flags["quarrel"] = True
         elif self.blame == "cat":
             st.s(rng.choice((f"{st.sub(c)} said the cat must have done it.", f"\"Maybe the cat broke the {self.broken},\" {c.name} said.")),
-                 rng.choice(("The cat was asleep on the chair and did not even open its eyes.",
+                 rng.choice((f"The cat was asleep on the {rng.choice(beats.ROOM_THINGS[:9])} and did not even open its eyes.",
                              f"The cat looked up from its bed as if it knew about the {self.broken}.")))
         else:
             st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.")))
@@ -228,7 +228,7 @@ class Truth(Plan):
                  self.mended_use(st))
             self.mended = f"the fixed {x}"
         if ends_fit(st, 10):
-            st.s(rng.choice((f"{c.name} felt light and happy again.", f"The heavy feeling in {c.name}'s tummy was gone.",
+            st.s(rng.choice((f"{c.name} felt light and happy again, like a {rng.choice(('bird', 'feather', 'balloon', 'butterfly', 'leaf'))}.", f"The heavy feeling in {c.name}'s tummy was gone.",
                              f"{c.name} promised to {self._f(st, self.how[4])} from then on.")))
         st.state.feel(c.name, "happy")
         self.remember(st)
