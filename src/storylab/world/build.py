@@ -286,7 +286,7 @@ class Build(Plan):
                  f"{cap(rng.choice(('the ', 'the whole ', c.name + chr(39) + 's ')))}{self.short_name} {rng.choice(_FELL)} {rng.choice(_SOUND)}.")
         pet = next((x for x in ("cat", "dog", "puppy", "kitten") if f"the {x} " in self.knock), None)
         if pet and fits(st, 14):  # the pet that knocked it down
-            facts.meet(st, pet, ("says", "can", "eats", "cry"))
+            facts.meet(st, pet, ("says", "eats"))
         elif self.project == "snowman" and fits(st, 14):
             facts.meet(st, "snow", ("temp", "color")) or facts.meet(st, "snowman", ("temp",))
         fl = feel(st, "neg")

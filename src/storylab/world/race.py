@@ -30,14 +30,14 @@ _CHEER = ("clapped and shouted", "cheered from the bench", "counted to three, an
           "waved a red scarf at the end", "stood by the {mark} to see who came first")
 
 
-_LANDMARKS = ("tree", "rock", "bush", "fence", "bench", "log", "sunflower", "swing")
+_LANDMARKS = ("tree", "rock", "bush", "fence", "log", "sunflower", "swing")  # (not the bench: they start there)
 _MARK_LOOKS = ("big", "old", "tall", "little", "small", "green", "brown", "gray", "red", "white", "huge", "long")
 
 
 def _landmark(st, where: str) -> str:
     """Where the race ends: 'the old tree', 'the big gray rock' (the things of the place, with their looks)."""
     rng, v = st.rng, st.w.vocab.noun
-    n = rng.choice([x for x in _LANDMARKS if x in v and (where != "beach" or x in ("rock", "log", "bench"))])
+    n = rng.choice([x for x in _LANDMARKS if x in v and (where != "beach" or x in ("rock", "log"))])
     looks = [x for x in doings._adjs().get(n, ()) if x in _MARK_LOOKS]
     k = rng.random()
     adj = "" if not looks or k < 0.25 else rng.choice(looks) + " " if k < 0.8 else " ".join(rng.sample(looks, 2)) + " "
@@ -107,7 +107,7 @@ class Race(Plan):
         move = _MOVE[self.kind]
         st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} {move} as fast as they could.",
                          f"Off they {move.split()[0] if move.split()[0] != 'walked' else 'went'}, {c.name} first and {f.name} right behind.",
-                         f"{st.nm(f)} {move} {rng.choice(('fast', 'very fast', 'like the wind'))}, and {c.name} {move} after {f.o}.")))
+                         f"{st.nm(f)} {move} {rng.choice(('like the wind', 'faster than ever', 'with big steps'))}, and {c.name} {move} after {f.o}.")))
         oops = self._f(st, rng.choice(_OOPS))
         if self.twist:
             an = rng.choice(st.w.scene_animals(self.where))
