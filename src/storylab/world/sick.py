@@ -79,7 +79,6 @@ class Sick(Plan):
         st.s(rng.choice((f"But that morning, {c.name} woke up with {self.wrong}.",
                          f"But when {c.name} woke up, {c.s} had {self.wrong}, and {c.s} {self._f(st, self.shows)}.",
                          f"But in the morning, {c.name} {self._f(st, self.shows)}: {c.s} had {self.wrong}.")))
-        st.state.feel(c.name, "sick")
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -117,7 +116,7 @@ class Sick(Plan):
             d1, d2 = rng.sample(_DOCTOR, 2)
             st.s(rng.choice((f"The doctor {self._f(st, d1)} and then {self._f(st, d2)}.",
                              f"At the hospital, a kind doctor {self._f(st, rng.choice(_DOCTOR))}.",
-                             f"The doctor smiled, {self._f(st, rng.choice(_DOCTOR))}, and said it was only {self.wrong}.")))
+                             f"The doctor smiled, {self._f(st, rng.choice(_DOCTOR))}, and said it was {'only ' + self.wrong if self.wrong.split()[-1] in ('cough', 'cold') else 'nothing bad'}.")))
             st.s(f"{rng.choice(('She', 'The doctor'))} told {c.name} to {rng.choice(_REST)}.")
             if fits(st, 14):
                 facts.meet(st, "doctor", ("job",))
@@ -155,7 +154,8 @@ class Sick(Plan):
                          if self.wrong.split()[-1] in ("cough", "cold") else f"By the next Sunday, {c.name} felt fine again.")),
              rng.choice((f"Then they went to the {D} at last, and {c.name} could {self.activity}.",
                          f"On the first sunny day, {c.name} and {st.nm(g)} went to the {D} to {self.activity}, and it was even more fun than {c.s} had hoped.",
-                         f"The very next {rng.choice(('Saturday', 'Sunday', 'morning'))}, they went to {self.activity} at the {D}.")))
+                         f"The very next {rng.choice(('Saturday', 'Sunday', 'morning'))}, they went to {self.activity}"
+                         f"{'' if self.dest in self.activity else ' at the ' + D}.")))
         st.state.feel(c.name, "happy")
         st.place = self.dest
         if fits(st, 16):  # the day out at last: what is really there

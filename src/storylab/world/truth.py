@@ -63,7 +63,7 @@ _TOY_HIT = ("the {toy} flew out of {p} hands and hit {it}", "the {toy} slipped a
 _LOOKS = ("little", "big", "small", "new", "old", "heavy", "pretty", "beautiful", "special", "colorful", "tiny",
           "shiny", "sparkly", "golden", "silver", "red", "blue", "green", "yellow", "pink", "purple", "brown",
           "black", "white", "gray", "orange")
-_HIDE_VERB = ("hid the pieces", "pushed the pieces", "put the pieces", "swept the pieces", "quickly put the pieces")
+_HIDE_VERB = ("hid the pieces", "pushed the pieces", "put the pieces", "swept the pieces", "put all the pieces")
 _HIDE = ("put the pieces under the rug", "pushed the pieces behind the couch", "hid the pieces in a box under {p} bed",
          "put the pieces in a bag, under some paper", "swept the pieces into a corner", "hid the pieces behind the door")
 _BAD_FEELING = ("At dinner, {c} could not eat {p} {food}.", "At dinner, {c} did not even want {a_food}.",
@@ -240,7 +240,7 @@ class Truth(Plan):
         food = rng.choice(st.w.countable_foods)["plural"]
         use = {"vase": f"put {NUMBERS[rng.randint(2, 7)]} {rng.choice(flowers)} in it",
                "cup": f"drink {rng.choice(('warm milk', 'tea', 'juice', 'hot milk', 'water'))} from it",
-               "plate": f"put {food} on it", "bowl": f"put {food} in it", "jar": f"fill it with {food}",
+               "plate": f"put {food} on it", "bowl": f"put {food} in it", "jar": f"fill it with {rng.choice(('cookies', 'candies', 'crackers', 'cupcakes', 'muffins'))}",
                "lamp": "turn it on", "mirror": "hang it up by the door", "clock":
                "put it back on the shelf",
                "picture": "hang Grandpa's picture on the wall"}[x]
