@@ -29,6 +29,8 @@ def test_each_plot_writes_consistent_stories(name):
         assert meta["plot"] == name and meta["goal"]
         assert check(st.state.events, World.get().place_outdoor) == [], (st.state.events, text)
         assert text.count('"') % 2 == 0 and "{" not in text and "  " not in text, text
+        n = World.get().vocab.noun[words["noun"]]
+        assert any(f" {x}" in f" {text.lower()}" for x in (n["word"], n["plural"])), (words, text)  # the seed noun
         hero = meta["main_character"]
         assert text.startswith(hero) or text.index(hero) < text.index("."), text
 
