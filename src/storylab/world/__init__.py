@@ -36,7 +36,8 @@ word, ``text[offset:offset+len(word)]`` is that word, up to the case of its firs
 - ``characters``: ``[{"name", "gender": "female"|"male", "kind": "girl"|"boy"|<animal>|"mom"|...,
   "role": "main"|"friend"|"helper"|"parent", "first_mention": offset}]`` (those that appear).
 - ``main_character``: the hero's name.
-- ``plot``: outing | lost | baking | rescue | share;  ``goal``: the plan's goal in words
+- ``plot``: outing | lost | baking | rescue | share | build | brave | truth | newfriend | sick | race;
+  ``goal``: the plan's goal in words
   ("fly a kite at the hill");  ``outcome``: good | bad.
 - ``item``: the hero's thing (noun);  ``setting``: ``{"name", "x", "y"}`` the map place the
   hero lives by (where the story starts).

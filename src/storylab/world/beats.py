@@ -43,6 +43,10 @@ HIDING = ("on {p} bed", "under the bed", "under the table", "behind the couch", 
           "next to the radio", "by the sink", "behind the clock", "under the chair", "on the floor")
 
 
+ROOM_THINGS = ("couch", "table", "door", "window", "lamp", "rug", "shelf", "chair", "bed", "clock", "radio", "sink",
+               "mirror", "fridge", "box of toys")
+
+
 def verb(st, phrase: str, form: str) -> str:
     """'fly {o}' in a form: 'flew {o}', 'flying {o}'."""
     head, _, rest = phrase.partition(" ")
@@ -201,8 +205,8 @@ def activity_detail(st, plan) -> bool:
         st.s(rng.choice((f"{who} saw the {v[x]['plural']} and the {v[y]['plural']}, and {c.name} liked the {x} best.",
                          f"First they looked at the {v[x]['plural']}, and then at the {v[y]['plural']}.",
                          f"{c.name} waved to the {v[x]['plural']}, and {a(y)} looked back at {c.o}.",
-                         f"The {v[x]['plural']} were {rng.choice(('eating', 'sleeping', 'playing', 'resting'))}, "
-                         f"and the {v[y]['plural']} were {rng.choice(('eating', 'sleeping', 'playing', 'resting'))} too.")))
+                         (f"The {v[x]['plural']} were {rng.choice(('eating', 'sleeping', 'playing', 'resting'))}, "
+                         f"and the {v[y]['plural']} were {rng.choice(('eating', 'sleeping', 'playing', 'resting'))} too."))))
     elif act == "help the farmer":
         ans = [x for x in _animals_at(st, plan.dest) if x != "farmer"]
         x = rng.choice(ans)
@@ -249,8 +253,8 @@ def activity_detail(st, plan) -> bool:
                          f"The sand castle had {n} towers, a little door and a big wall.",
                          f"{c.name} used {c.p} bucket to make {n} towers of sand.")))
     elif act == "fly a kite":
-        st.s(rng.choice((f"The kite went up {rng.choice(('high', 'higher and higher', 'over the trees', 'into the blue sky'))}, "
-                         f"and {c.name} {rng.choice(('held on tight', 'ran and ran', 'laughed', 'shouted with joy'))}.",
+        st.s(rng.choice(((f"The kite went up {rng.choice(('high', 'higher and higher', 'over the trees', 'into the blue sky'))}, "
+                         f"and {c.name} {rng.choice(('held on tight', 'ran and ran', 'laughed', 'shouted with joy'))}."),
                          f"{c.name} ran, and the wind took the kite {rng.choice(('up high', 'over the trees', 'up to the clouds'))}.")))
     elif act == "ride a sled":
         st.s(rng.choice((f"{who} went down the hill on the sled again and again.",

@@ -22,6 +22,11 @@ The plots:
 - ``share``: two children and one thing; a quarrel, sharing, a game of collecting
   (counting) and tidying up (entity tracking).
 
+and, each in a module of its own, ``build`` (it falls down; build it again), ``brave`` (the dark,
+a storm, a big dog, the tall slide, a spider, the waves), ``truth`` (a broken thing, hidden, then
+told), ``newfriend`` (a new child, alone; a way in), ``sick`` (the trip missed, the doctor, rest)
+and ``race`` (losing well).
+
 Each beat has several realisations (narration or dialogue, clause orders, synonyms,
 pronouns where unambiguous), so that one plan yields many surface forms.
 """
@@ -890,6 +895,8 @@ class Baking(Plan):
                          f"At home, {st.sub(c)} put in {ing[0]} and {ing[1]}, and {st.nm(g)} did the rest.",
                          f"{st.sub(c)} stirred {ing[0]} {rng.choice(('slowly', 'carefully', 'with a big spoon'))}, and {st.nm(g)} put in {ing[1]}.",
                          f"Soon the {dish} {be} in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.")))
+        if rng.random() < 0.7 and ends_fit(st, 16):
+            _kitchen(st, self)
         if self.twist:
             st.s(rng.choice((f"When they took the {dish} to {who}, there was a surprise: {who} had made {dish} too!",
                              f"But when they came to the door with the {dish}, {who} was already there with flowers for {c.name}!")))
@@ -902,6 +909,36 @@ class Baking(Plan):
         dish1 = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(dish, dish)
         if st.rng.random() < 0.6 and room(st, 30):
             facts.meet(st, dish1, ("taste",)) or facts.meet(st, "sugar", ("taste",))
+
+
+_MISHAPS = {"the {pet} jumped on a chair and took one {one} off the plate": ("so they made one more",
+                                                                               "but there were still enough"),
+            "{c} put in the milk twice": ("but {g} saw it just in time", "and they laughed about it"),
+            "there was no {x} left": ("so they asked the neighbor for some", "so {c} ran to get some from Grandma's"),
+            "the oven was too hot, and one side got dark": ("so they cut that side off", "but nobody minded"),
+            "{c} spilled the flour, and the floor was all white": ("and {c} swept it up all by {r}",
+                                                                  "and the cat walked through it with white feet")}
+
+
+def _kitchen(st, plan) -> None:
+    """What else happens in the kitchen: the dish decorated with what is really there (fruits, colors), or a
+    small mishap and how it is made right."""
+    from storylab.world.text import NUMBERS
+    rng, c, w = st.rng, st.hero, st.w
+    dish = plan.dish
+    one = {"cookies": "cookie", "cupcakes": "cupcake", "muffins": "muffin", "pancakes": "pancake"}.get(dish, "piece")
+    if rng.random() < 0.6:
+        small = [x for x in w.fruits if x["word"] in ("cherry", "strawberry", "blueberry", "berry", "grape", "raspberry")]
+        fr = rng.sample(small, 2)
+        n = NUMBERS[rng.randint(2, 9)]
+        st.s(rng.choice((f"{st.sub(c)} put {n} {fr[0]['plural']} on top, and {rng.choice(('one', 'two', 'three'))} {fr[1]['plural']} in the middle.",
+                         f"Then {c.name} made a little face on the {dish} with {n} {fr[0]['plural']}.",
+                         f"On top went {fr[0]['plural']} and {fr[1]['plural']}, {rng.choice(('in a ring', 'in a long row', 'in the shape of a heart', 'in the shape of a star'))}.")))
+        return
+    k = rng.choice(list(_MISHAPS))
+    t = k.format(pet=rng.choice(("dog", "cat", "puppy")), one=one, c=c.name, x=rng.choice(("sugar", "butter", "milk")))
+    fix = rng.choice(_MISHAPS[k]).format(c=c.name, r=c.r, g=st.grownup.title)
+    st.s(f"{rng.choice(('Oh no, ', 'Then ', 'Just then, ', ''))}{t}, {fix}.")
 
 
 # --- rescue ---------------------------------------------------------------------------------------------
@@ -950,6 +987,9 @@ class Rescue(Plan):
                          f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {st.time_mark(st.season)}.",
                          f"{when}{st.nm(g)} said it was a good day to {go} the {W}.",
                          f"{st.sub(c)} asked if they could {go} the {W}, and {st.nm(g)} said yes.")))
+        why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
+        if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
+            st.s(why)
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -1226,8 +1266,29 @@ class Share(Plan):
             skills.boxes(st, c, st.thing, tidy=True)
 
 
-PLOTS = {"outing": Outing, "lost": Lost, "baking": Baking, "rescue": Rescue, "share": Share}
-_WEIGHTS = {"outing": 0.34, "lost": 0.17, "baking": 0.17, "rescue": 0.16, "share": 0.16}
+from storylab.world.brave import Brave  # noqa: E402  (the plots in modules of their own build on the above)
+from storylab.world.build import Build  # noqa: E402
+from storylab.world.newfriend import NewFriend  # noqa: E402
+from storylab.world.race import Race  # noqa: E402
+from storylab.world.sick import Sick  # noqa: E402
+from storylab.world.truth import Truth  # noqa: E402
+
+PLOTS = {"outing": Outing, "lost": Lost, "baking": Baking, "rescue": Rescue, "share": Share, "build": Build,
+         "brave": Brave, "truth": Truth, "newfriend": NewFriend,
+         "sick": Sick, "race": Race}
+# (the seed noun and Conflict pick outing, baking, rescue, share and the newer plots more often than these weights)
+_WEIGHTS = {"outing": 0.2, "lost": 0.11, "baking": 0.09, "rescue": 0.09, "share": 0.08, "build": 0.11,
+            "brave": 0.11, "truth": 0.06, "newfriend": 0.15, "sick": 0.06,
+            "race": 0.08}
+# seed nouns that suit a newer plot: (plot, how often it is then picked)
+_SEED_PLOTS = {**{x: "build" for x in ("block", "card", "pillow", "blanket", "box", "sand", "snow", "snowman", "stick",
+                                      "stone", "rock", "tower", "castle", "shell")},
+               **{x: "brave" for x in ("dog", "puppy", "spider", "storm", "thunder", "slide", "wave", "lamp",
+                                      "flashlight", "moon", "star", "shadow", "noise")},
+               **{x: "truth" for x in ("vase", "cup", "plate", "mirror", "clock", "jar", "bowl", "picture", "glue")},
+               **{x: "newfriend" for x in ("friend", "neighbor", "swing", "bench", "hello")},
+               **{x: "race" for x in ("race", "game", "prize", "ribbon", "spoon", "shoe")},
+               **{x: "sick" for x in ("doctor", "nurse", "medicine", "soup", "honey", "hospital", "tea", "nose")}}
 
 
 def plan(st) -> Plan:
@@ -1238,11 +1299,13 @@ def plan(st) -> Plan:
         name = st.flags["plot"]
     elif w in ACTIVITIES and rng.random() < 0.7:
         name = "outing"
+    elif w in _SEED_PLOTS and rng.random() < 0.6:
+        name = _SEED_PLOTS[w]
     elif w in ("cake", "pie", "cookie", "muffin", "bread", "pancake", "cupcake", "egg") and rng.random() < 0.7:
         name = "baking"
     elif n["kind"] == "animal" and rng.random() < 0.4:
         name = "rescue"
-    elif "Conflict" in st.f and rng.random() < 0.4:
+    elif "Conflict" in st.f and rng.random() < 0.25:
         name = "share"
     else:
         names = list(_WEIGHTS)

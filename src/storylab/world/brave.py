@@ -1,0 +1,404 @@
+"""The ``brave`` plot: the hero is scared of something, and is brave.
+
+What scares the hero is planned from the place, the season and the weather: the dark at
+bedtime (the shape in the corner is a coat on a chair), a storm at night (count from the
+flash to the boom), a big dog behind a fence on the way somewhere (it only wants to play),
+the tall slide at the playground, a spider on the wall, the waves at the beach. Each has
+its own signs, the help that comes (a grown-up's words, a lamp, a hand to hold, a friend
+who goes first), the brave thing the hero does and what turns out to be true; the
+features shape it (a bad ending stays scared, a twist in what the scary thing was).
+"""
+
+from __future__ import annotations
+
+from storylab.world import doings, facts, frame
+from storylab.world.model import DIRECTIONS
+from storylab.world.plots import Plan, _cast, fits, middle_words, travel
+from storylab.world.state import SEASON_WEATHER, WARM
+from storylab.world.text import NUMBERS, a, cap
+
+# the fear: (what the hero is scared of, where it happens, the lesson's noun phrase)
+FEARS = {"dark": ("the dark", "home"), "storm": ("storms", "home"), "dog": ("big dogs", "out"),
+         "slide": ("the big slide", "playground"), "spider": ("spiders", "home"), "waves": ("the big waves", "beach")}
+_SCARED = ("{c}'s knees began to shake", "{c}'s heart went very fast", "{c} held {p} {{toy}} tight", "{c} wanted to run back to {p} {{spot}}",
+           "{c} held on tight to {g}'s hand", "{c} hid behind {g}", "{c} could not move", "{c} felt cold all over",
+           "{c}'s tummy felt funny")
+_BRAVE = ("{c} took a deep breath", "{c} counted to three", "{c} closed {p} eyes for a moment",
+          "{c} told {r} that {s} could do it", "{c} remembered what {g} always said about being brave",
+          "{c} held {p} head up high", "{c} stood up very tall")
+_SHAPES = ("a big dark shape in the corner", "two shiny eyes under the table", "a long arm by the window",
+           "something tall behind the door", "a monster with a big hat on the chair", "a black shape on the wall")
+_SHAPE_WAS = ("{p} coat on the chair", "{p} toys on the chair", "{p} teddy on the shelf", "the shadow of the tree outside",
+              "two shiny buttons on {p} bag", "a big box of books")
+_NIGHT_SOUND = ("a scratch at the window", "a strange sound by the door", "a soft tap, tap, tap on the window",
+                "a funny sound under the bed")
+_SOUND_WAS = ("a branch on the window", "the cat playing with a ball", "the wind", "{g} walking to bed", "the family cat")
+_DOGS = ("a big brown dog", "a huge black dog", "a big dog with a loud bark", "a very big white dog",
+         "a big spotted dog", "a tall gray dog")
+_DOG_WANTED = ("it only wanted to play", "it wanted someone to throw its ball", "it was just saying hello",
+               "it was lonely and wanted a friend", "it barked at everyone, because it was happy to see them")
+_SPIDER_AT = ("on the wall by {p} bed", "in the bath", "on the window", "in the corner of {p} room",
+              "on {p} pillow", "on the kitchen door", "by the sink")
+
+
+# why the hero is scared of it: a reason with its own things in it
+_WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because the shadows on the wall looked like {pl}",
+                 "because in the dark, every {thing} looked like {a_an}", "because {s} could not see {p} {toy} at night"),
+        "storm": ("because the thunder was as loud as a giant {an}", "because the wind made the {thing} shake",
+                  "because a storm had once broken the {thing} in the yard"),
+        "dog": ("because a big dog had once barked at {o} at the {place}", "because a dog had once taken {p} {toy}",
+                "because big dogs had such big teeth", "because a dog had jumped on {o} at the {place}"),
+        "slide": ("because it was as tall as {a_tall}", "because {s} had once fallen off the little slide at the {place}",
+                  "because the big children went down it so fast"),
+        "spider": ("because spiders had so many long legs", "because a spider had once crawled onto {p} {toy}",
+                   "because {s} had found one in {p} {shoe} once"),
+        "waves": ("because a wave had once knocked {o} over", "because the sea was so big and so loud",
+                  "because a wave had once taken {p} {toy} away")}
+_ERRANDS = {"park": ("meet Grandma", "feed the ducks", "play ball", "see the new swings"),
+            "farm": ("get some eggs", "buy fresh milk", "see the new lambs"),
+            "market": ("buy {food}", "get {n} bags of {food}", "buy bread and {food}"),
+            "library": ("take back {n} books", "get a new book", "hear a story"),
+            "school": ("get a drawing", "see the teacher", "get a lost hat"),
+            "playground": ("play on the swings", "meet a friend", "try the new slide")}
+_TALL = ("a tree", "a house", "the school", "a giraffe", "a bus", "the big tree by the school")
+
+
+class Brave(Plan):
+    """Scared of something; help; a brave act; what was true all along."""
+
+    name = "brave"
+    uses_thing = False
+
+    def flags_late_companion(self):
+        return False
+
+    def __init__(self, st):
+        super().__init__(st)
+        rng, w, n = st.rng, st.w, st.noun
+        weather, season = st.weather, st.season
+        ok = ["dark", "dog", "spider", "slide"]
+        if "rainy" in SEASON_WEATHER[season] and weather != "snowy":
+            ok.append("storm")
+        if weather in WARM:
+            ok.append("waves")
+        seed = {"dog": "dog", "puppy": "dog", "spider": "spider", "storm": "storm", "thunder": "storm",
+                "rain": "storm", "slide": "slide", "wave": "waves", "sea": "waves", "lamp": "dark",
+                "flashlight": "dark", "moon": "dark", "star": "dark", "night": "dark"}.get(n["word"])
+        self.fear = seed if seed in ok and rng.random() < 0.85 else rng.choice(ok)
+        st.used_noun |= seed == self.fear and n["word"] in ("dog", "spider", "storm", "slide")
+        self.afraid_of, where = FEARS[self.fear]
+        if where == "out":
+            self.where = rng.choice([p for p in ("park", "farm", "market", "library", "school", "playground")
+                                     if p in w.coords])
+        else:
+            self.where = where if where != "home" else None
+        if self.where:
+            self.home = rng.choice([p for d in DIRECTIONS if (p := w.neighbor(self.where, d))])
+        else:
+            self.home = rng.choice(["park", "garden", "school", "library", "field", "river", "hill", "market",
+                                    "pond", "playground", "bakery"])
+        st.thing = w.vocab.noun[{"dark": "flashlight", "storm": "blanket", "dog": "ball", "slide": "ball",
+                                 "spider": "cup", "waves": "bucket"}[self.fear]]
+        _cast(st, self, 0.45 if self.fear in ("slide", "waves", "dog") else 0.25)
+        self.goal = f"be brave about {self.afraid_of}"
+        c = st.hero
+        P = lambda t: t.format(c=c.name, p=c.p, g=st.grownup.title, r=c.r)
+        self.was = P(rng.choice(_SHAPE_WAS if rng.random() < 0.6 else _SOUND_WAS))
+        self.sign = rng.choice(_SHAPES) if self.was in [P(x) for x in _SHAPE_WAS] else rng.choice(_NIGHT_SOUND)
+        self.dog = rng.choice(_DOGS)
+        self.dog_name = rng.choice(w.pet_names)[0]
+        self.spider_at = P(rng.choice(_SPIDER_AT))
+
+    def _f(self, st, t: str) -> str:
+        c, g = st.hero, st.grownup
+        return t.format(c=c.name, p=c.p, g=g.title, r=c.r, s=c.s)
+
+    def want(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        of = self.afraid_of
+        when = rng.choice(("", "", "For a long time, "))
+        w = st.w
+        an = rng.choice(w.char_animals)
+        why = rng.choice(_WHY[self.fear]).format(
+            s=c.s, p=c.p, o=c.o, a_an=a(an["word"]), an=an["word"], pl=an["plural"], thing=rng.choice(("chair", "coat", "lamp", "box", "tree", "door", "window")),
+            toy=rng.choice(w.toys)["word"], place=rng.choice(("park", "farm", "market", "beach", "zoo", "school")),
+            a_tall=rng.choice(_TALL), shoe=rng.choice(("shoe", "boot", "sock", "hat", "bag")))
+        if rng.random() < 0.6:
+            st.s(f"{st.sub(c)} was afraid of {of}, {why}.")
+        else:
+            st.s(rng.choice((f"{when}{st.sub(c)} was afraid of {of}.",
+                             f"{when}{st.sub(c)} was scared of {of}, but {c.s} did not tell anyone.",
+                             f"There was one thing {c.name} did not like at all: {of}.",
+                             f"{st.sub(c)} was brave about most things, but not about {of}.")))
+        if self.fear == "dark":
+            st.s(rng.choice((f"Every night, {c.name} asked {st.nm(g)} to leave the light on.",
+                             f"At night, {c.name} always slept with the door open and {rng.choice(('the light by the door on', c.p + ' lamp on', c.p + ' teddy in ' + c.p + ' arms', 'the light on in the kitchen'))}.")))
+        elif self.fear in ("dog", "slide", "waves"):
+            P = st.place_mark(self.where)
+            errand = rng.choice(_ERRANDS.get(self.where, ("see a friend",))).format(
+                food=rng.choice(st.w.countable_foods)["plural"], n=NUMBERS[rng.randint(2, 5)])
+            go = {"dog": f"That day, {c.name} and {st.nm(g)} had to go to the {P} to {errand}, and the way went past the house with the big dog.",
+                  "slide": f"That day, {st.nm(g)} said they could go to the {P}, where there was a new slide, the biggest one in the village.",
+                  "waves": f"That day, they were going to the {P}, and {c.name} wanted to swim, but {c.s} was afraid of the waves."}
+            st.s(go[self.fear])
+        elif self.fear == "storm":
+            st.s(rng.choice((f"That afternoon, {st.nm(g)} said a storm was coming.",
+                             f"That day, the sky over the {st.place_mark(self.home)} was getting darker and darker.")))
+
+    def hint(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        st.s(rng.choice((f"{st.nm(g)} always said that being brave does not mean you are not scared.",
+                         f"\"Things are not so scary once you look at them, {c.name},\" {st.nm(g)} liked to say.",
+                         f"{c.name} did not know it yet, but that day {c.s} would be very brave.")))
+
+    def middle(self, st):
+        getattr(self, "mid_" + self.fear)(st)
+
+    def end(self, st):
+        getattr(self, "end_" + self.fear)(st)
+
+    def ending(self, st):
+        self.end(st)
+        self.remember(st)
+
+    # --- the scared part, per fear -----------------------------------------------------------------
+
+    def scared(self, st, p: float = 1.0) -> None:
+        c, rng = st.hero, st.rng
+        st.state.feel(c.name, "scared")
+        if rng.random() < p:
+            st.s(cap(self._f(st, rng.choice(_SCARED)).format(
+                toy=rng.choice(st.w.toys)["word"], spot=rng.choice(("bed", "room", "mom", "dad", "blanket", "teddy")))) + ".")
+
+    def brave_act(self, st) -> None:
+        st.s(cap(self._f(st, st.rng.choice(_BRAVE))) + ".")
+        st.state.feel(st.hero.name, "brave")
+
+    def mid_dark(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        st.state.at("evening")
+        doings.fill(st, [c], "home", middle_words(st) - 60, 2, 1)
+        st.state.at("night")
+        st.s(rng.choice((f"That night, {st.nm(g)} turned off the light and said good night to {c.name}.",
+                         f"At night, {st.nm(g)} put {c.name} to bed and turned off the light.",
+                         f"That night, the light by the door was broken, and {c.name}'s room was very dark.")))
+        sound = self.sign in _NIGHT_SOUND
+        st.s(rng.choice((f"Then {c.name} {'heard' if sound else 'saw'} {self.sign}.",
+                         f"In the dark, {c.name} {'heard' if sound else 'saw'} {self.sign}.",
+                         f"Suddenly, there was {self.sign}." if sound else f"Suddenly, {c.name} saw {self.sign}.")))
+        self.scared(st)
+        if "Dialogue" in st.f:
+            st.speak(c, rng.choice((f"{g.title}! There is something in my room!", f"{g.title}, come here!",
+                                    "Who is there?")), rng.choice(("called", "cried", "whispered")))
+
+    def end_dark(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        if self.bad:
+            st.s(rng.choice((f"{st.sub(c)} ran out of the room and slept in {st.nm(g)}'s bed all night.",
+                             f"{st.sub(c)} pulled the blanket over {c.p} head and did not sleep for a long time.")))
+            return
+        self.brave_act(st)
+        if not facts.need(st, "dark"):
+            st.s(f"{st.sub(c)} turned on {c.p} flashlight.")
+        st.s(rng.choice((f"It was only {self.was}!", f"There was nothing there but {self.was}.",
+                         f"{st.sub(c)} looked, and it was just {self.was}.")))
+        if fits(st, 16):
+            facts.night(st)  # the moon and the stars in the window
+        if self.twist:
+            st.s(rng.choice((f"And under the bed, {c.name} found the toy car {c.s} had lost a week ago!",
+                             f"Then {c.name} saw the moon in the window, big and bright, and it was not dark at all.")))
+        st.s(rng.choice((f"{st.sub(c)} laughed, turned off the light and went back to bed.",
+                         f"{st.sub(c)} smiled, and the dark did not look so scary any more.",
+                         f"After that, {c.name} was not afraid of the dark, and {c.s} fell asleep right away.")))
+
+    def mid_storm(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        st.state.at("evening")
+        st.state.weather_turns("rainy")
+        doings.fill(st, [c], "home", middle_words(st) - 60, 1, 1)
+        st.s(rng.choice((f"In the evening, the rain came down hard on {c.name}'s window, and the wind blew.",
+                         f"That evening, the storm came to the {st.place_mark(self.home)}, with rain and wind.")),
+             rng.choice((f"There was a big bright light over the {st.place_mark(self.home)}, and then a loud boom!",
+                         f"Then the thunder came, so loud that {c.p} {rng.choice(('bed', 'window', 'cup', 'door'))} shook.",
+                         f"Then the thunder came: boom, boom, right over the {st.place_mark(self.home)}!")))
+        self.scared(st)
+        if "Dialogue" in st.f:
+            st.speak(c, rng.choice((f"{g.title}, I do not like the thunder!", f"Make it stop, {g.title}!")),
+                     rng.choice(("cried", "said")))
+        else:
+            st.s(f"{st.sub(c)} ran to {st.nm(g)} and hid {c.p} face.")
+
+    def end_storm(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        if self.bad:
+            st.s(rng.choice((f"{st.sub(c)} could not sleep until the storm was over, in the middle of the night.",
+                             f"Every time the thunder came, {c.name} cried, and the storm went on for a long time.")))
+            return
+        n = NUMBERS[rng.randint(4, 9)]
+        st.s(rng.choice((f"{st.nm(g)} showed {c.name} a game: count from the light to the boom.",
+                         f"{st.nm(g)} said that thunder is only a big noise, and it can't hurt you inside the house.")),
+             rng.choice((f"The next time, they counted to {n} before the boom, and then even more: the storm was going away.",
+                         f"{c.name} and {g.title} counted to {NUMBERS[rng.randint(3, 9)]}, and the boom was softer every time.")))
+        st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
+                         f"{st.sub(c)} sat with {st.nm(g)} by the window and watched the rain.",
+                         f"{st.sub(c)} took a deep breath and counted all by {c.r} the next time.")))
+        if self.twist:
+            st.s("In the morning, there was a big rainbow over the village, as if the storm was saying sorry.")
+
+    def mid_dog(self, st):
+        c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
+        group = [c, g] + ([f] if f else [])
+        st.state.at("morning")
+        d = self.dog
+        st.s(rng.choice((f"Just past their house, there was {d} behind a fence, and it barked loudly.",
+                         f"As soon as they left the house, {d} ran up to the next fence and barked at {c.name}.",
+                         f"Two houses down, {d} jumped up at a fence, barking and barking.")))
+        self.scared(st)
+        if "Dialogue" in st.f:
+            st.speak(c, rng.choice((f"{g.title}, I do not want to go past it!", "It will bite me!")),
+                     rng.choice(("cried", "said", "whispered")))
+        st.s(rng.choice((f"A lady came out of the house and called, \"{self.dog_name}, quiet!\"",
+                         f"An old man came to the fence and said the dog's name was {self.dog_name}.")))
+        if rng.random() < 0.8 and fits(st, 15):
+            facts.meet(st, "dog", ("says", "can", "eats"))
+        travel(st, group, self.home, self.where)
+        st.place = self.where
+        doings.fill(st, group, self.where, middle_words(st) - 30, 2, 1)
+
+    def end_dog(self, st):
+        c, _g, rng = st.hero, st.grownup, st.rng
+        st.state.at("afternoon")
+        n = self.dog_name
+        if self.bad:
+            st.s(rng.choice((f"On the way home, {n} barked again, and {c.name} ran all the way home.",
+                             f"On the way back, {c.name} went the long way, far from {n}'s fence.")))
+            return
+        st.s(rng.choice(("On the way home, they stopped by the fence again.", f"When they came back, {n} was still at the fence.")))
+        self.brave_act(st)
+        st.s(rng.choice((f"{st.sub(c)} held out {c.p} hand, and {n} sniffed it and licked it.",
+                         f"{st.sub(c)} said, \"Hello, {n},\" very softly, and the big dog wagged its tail.")),
+             rng.choice((f"It turned out that {rng.choice(_DOG_WANTED)}.", f"{n} was not angry at all: {rng.choice(_DOG_WANTED)}.")))
+        if self.twist:
+            st.s(f"The lady laughed and said that {n} was afraid of cats, and even of {rng.choice(('little birds', 'the mailman', 'the rain'))}!")
+        st.s(rng.choice((f"Now {c.name} waved to {n} every time {c.s} walked by.",
+                         f"{st.sub(c)} threw a stick, and {n} ran to get it, again and again.")))
+
+    def mid_slide(self, st):
+        c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
+        group = [c, g] + ([f] if f else [])
+        st.state.at("morning")
+        travel(st, group, self.home, self.where)
+        st.place = self.where
+        if fits(st, 12):
+            facts.place(st, self.where, 1) or facts.episode(st, "scene")
+        st.s(rng.choice((f"The new slide was so tall that {c.name} had to look up and up to see the top.",
+                         f"{st.sub(c)} climbed the ladder to the top of the slide and looked down.",
+                         f"Other children went down the big slide, laughing, but {c.name} just watched.")))
+        self.scared(st)
+        if f:
+            st.s(rng.choice((f"\"I will go first, {c.name},\" said {st.nm(f)}, and {f.s} went down with a big \"Whee!\"",
+                             f"{st.nm(f)} went down first and waved from the bottom.")))
+        doings.fill(st, group, self.where, middle_words(st) - 30, 1, 1)
+
+    def end_slide(self, st):
+        c, _g, rng = st.hero, st.grownup, st.rng
+        if self.bad:
+            st.s(rng.choice((f"In the end, {c.name} climbed back down the ladder and went home without trying.",
+                             f"{st.sub(c)} stood at the top for a long time, and then climbed down again.")))
+            return
+        self.brave_act(st)
+        st.s(rng.choice((f"Then {c.name} sat down at the top of the {st.place_mark(self.where)}'s big slide and let go: whee!", f"{st.sub(c)} let go, and down {c.s} went, faster and faster!")),
+             rng.choice((f"It was not scary at all: it was the most fun {c.name} had ever had.",
+                         f"At the bottom, {c.name} laughed and laughed.")))
+        st.s(rng.choice((f"{st.sub(c)} went down the slide again and again until lunch.",
+                         f"{c.name} ran back to the ladder to go again, and again, and again.")))
+        if self.twist:
+            st.s(f"At the end of the day, {c.name} showed a smaller {rng.choice(('boy', 'girl'))} how to go down the slide.")
+
+    def mid_spider(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        st.state.at("noon")
+        doings.fill(st, [c], "home", middle_words(st) - 60, 2, 1)
+        st.s(rng.choice((f"Then {c.name} saw a spider {self.spider_at}.", f"There was a black spider {self.spider_at}!",
+                         f"Suddenly, something moved {self.spider_at}: a spider!")))
+        self.scared(st)
+        st.s(rng.choice((f"{st.sub(c)} called {st.nm(g)} to come and take it away.", f"{st.sub(c)} ran to get {st.nm(g)}.")))
+        if fits(st, 15):
+            facts.meet(st, "spider", ("eats", "builds"))
+
+    def end_spider(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        if self.bad:
+            st.s(rng.choice((f"{st.nm(g)} took the spider outside, but {c.name} checked the wall every night after that.",
+                             f"When they came back, the spider was gone, and {c.name} did not know where it was.")))
+            return
+        st.s(rng.choice((f"{st.nm(g)} said the spider was much more afraid of {c.name} than {c.name} was of it.",
+                         f"{st.nm(g)} showed {c.name} how small the spider was: smaller than {c.p} little finger.")))
+        self.brave_act(st)
+        st.state.has(c.name, "cup")
+        st.s(rng.choice((f"{st.sub(c)} put a cup over the spider, slid a piece of paper under it and carried it outside.",
+                         f"{st.sub(c)} caught the spider in a cup, very gently, and let it go in the garden.")))
+        if self.twist:
+            st.s(f"The next morning, there was a pretty web in the garden, shining with water drops, and {c.name} said it was the spider's new home.")
+
+    def mid_waves(self, st):
+        c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
+        group = [c, g] + ([f] if f else [])
+        st.state.at("morning")
+        travel(st, group, self.home, self.where, "swim")
+        st.place = self.where
+        st.s(rng.choice(("The waves were big that day, and they hit the sand with a loud noise.",
+                         f"A big wave came up the sand and ran over {c.name}'s feet.")))
+        self.scared(st)
+        if fits(st, 12):
+            facts.meet(st, "sea", ("taste", "color")) or facts.place(st, self.where, 1)
+        doings.fill(st, group, self.where, middle_words(st) - 30, 1, 1)
+
+    def end_waves(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        if self.bad:
+            st.s(rng.choice((f"{st.sub(c)} stayed on the sand all day and did not go in the water.",
+                             f"{st.sub(c)} went in just a little, but a wave splashed {c.p} face, and {c.s} ran back out.")))
+            return
+        st.s(rng.choice((f"{st.nm(g)} held {c.name}'s hands, and they walked into the water together, step by step.",
+                         f"{st.nm(g)} showed {c.name} how to jump over the small waves.")))
+        self.brave_act(st)
+        st.state.doing(c.name, "swim")
+        st.s(rng.choice((f"{st.sub(c)} jumped, and the wave went right under {c.o}!",
+                         f"Soon {c.name} was jumping over every wave and laughing.")))
+        if self.twist:
+            st.s(f"A big wave brought a shiny shell right to {c.name}'s feet, like a prize.")
+
+    # --- the closing --------------------------------------------------------------------------------
+
+    def remember(self, st) -> None:
+        rc = frame.Recap(st, self)
+        rc.nps = [x for x in rc.nps if not x.startswith("the day at")]
+        of = self.afraid_of
+        if self.where:
+            rc.place = self.where
+            rc.nps.append(f"the day at the {self.where}")
+        if self.bad:
+            rc.losses += [of, f"how scared {st.hero.s} had been"]
+        else:
+            what = {"dark": ("look", "in the dark"), "storm": ("be", "brave in the storm"), "dog": ("pet", f"{self.dog_name}"),
+                    "slide": ("go", "down the big slide"), "spider": ("help", "the little spider"),
+                    "waves": ("jump", "over the waves")}[self.fear]  # (the last word is one the story has said)
+            rc.proud += [what, ("be", f"brave about {of}")]
+            if self.fear == "storm":
+                rc.proud.remove(what)
+            rc.fun += [what] if self.fear in ("slide", "waves", "dog") else []
+            rc.nps += [{"dark": self.was, "storm": "the storm", "dog": f"{self.dog_name}, the big dog",
+                        "slide": "the big slide", "spider": "the little spider", "waves": "the waves"}[self.fear]]
+            rc.praise += ["brave", "brave"]
+        st.flags["recap"] = rc
+
+    def moral(self, st):
+        c, rng = st.hero, st.rng
+        if self.bad:
+            return rng.choice((f"{c.name} learned that it is okay to be scared sometimes.",
+                               f"{c.name} learned that being brave takes time."))
+        return rng.choice((f"{c.name} learned that being brave means doing something even when you are scared.",
+                           f"{c.name} learned that things are not so scary once you look at them.",
+                           f"{c.name} learned that {self.afraid_of} {'were' if self.afraid_of.endswith('s') else 'was'} not so scary after all.",
+                           f"{c.name} learned that it helps to ask for help when you are scared."))

@@ -1,0 +1,220 @@
+"""The ``newfriend`` plot: a new child at the park, shyness, a way in, and a new friend.
+
+The plan picks where the hero meets the new child (the park, the playground, the beach,
+the library...), who they are (new in the village, from a town by the sea; what they look
+like) and what they are doing alone, what stands in the way (the hero is shy, the new child
+is shy, a friend does not want a new child in the game: the conflict), what opens the door
+(the hero's own toy, a question, a common love found: both have a dog, both draw cats)
+and the game they play (collecting together: the counting item). A bad ending is the
+chance missed; a twist, that the new child lives right next door.
+"""
+
+from __future__ import annotations
+
+from storylab.world import beats, doings, facts, frame, skills
+from storylab.world.model import DIRECTIONS, Char
+from storylab.world.plots import Plan, _cast, fits, middle_words, travel
+from storylab.world.text import a, cap
+
+PLACES = {"park": ("leaf", "acorn", "stone"), "playground": ("stone", "leaf"), "beach": ("shell", "pebble"),
+          "garden": ("flower", "leaf"), "field": ("daisy", "stone"), "pond": ("pebble", "feather"),
+          "forest": ("acorn", "leaf", "mushroom")}
+_FROM = ("had just moved from a town by the sea", "had come from a big city far away", "was new in the village",
+         "lived in the house that had been empty for a long time", "had moved in that week", "came from a farm far away",
+         "was visiting {k_p} grandma for the summer")
+_LOOKS = ("a red cap", "short hair", "a big yellow bag", "long hair", "a blue hat", "a green coat",
+          "a big smile", "a striped shirt", "muddy boots", "a hat with a flower on it")
+_ALONE = ("sat alone on a bench", "was swinging all by {k_r}", "was drawing in the sand with a stick",
+          "stood by the fence and watched the other children", "was reading a book under a tree",
+          "was kicking a small stone, all alone", "sat on the steps and looked at {k_p} shoes")
+_SHY_HERO = ("{c} wanted to say hello, but {s} did not know what to say.", "{c}'s cheeks went red, and {s} looked away.",
+             "{c} took one step, then stopped.", "{c} was shy, and the words would not come out.")
+_SHY_KID = ("{k} looked down and said nothing.", "{k} just shook {k_p} head and looked away.",
+            "{k} said hello very quietly and then looked at the ground.")
+_COMMON = ("they both loved dinosaurs", "they both had a dog at home", "they both liked to draw cats",
+           "they both had the same blue shoes", "they were both six", "they both liked trains best of all",
+           "they both hated carrots", "they both wanted to be a doctor one day", "they both had a little sister",
+           "they both knew the same silly song", "they both liked the color green best")
+_TOGETHER = ("played tag until they could not run any more", "built a little house of sticks under a tree",
+             "played a game of hiding and finding", "raced to the big tree and back", "told each other funny stories",
+             "drew pictures in the sand", "played on the swings side by side", "looked at the clouds and found animals in them")
+_BYE = ("\"See you tomorrow, {c}!\" {k} called, and waved.", "{c} and {k} said goodbye and promised to play at the {{place}} again the next day.",
+        "{k} gave {c} a big hug before {k_s} went home.", "Before {k_s} left, {k} told {c} where {k_s} lived.")
+
+
+class NewFriend(Plan):
+    """A new child, alone; shyness; a way in; a new friend."""
+
+    name = "newfriend"
+    uses_thing = True
+
+    def flags_late_companion(self):
+        return False
+
+    def __init__(self, st):
+        super().__init__(st)
+        rng, w = st.rng, st.w
+        self.where = rng.choice([p for p in PLACES if p in w.coords])
+        self.home = rng.choice([p for d in DIRECTIONS if (p := w.neighbor(self.where, d))])
+        n = st.noun
+        st.thing = n if n["kind"] == "toy" and n in w.toys else rng.choice(w.toys)
+        st.used_noun |= st.thing is n
+        _cast(st, self, 0.35)
+        g = rng.choice(("female", "male"))
+        names = w.girls if g == "female" else w.boys
+        taken = {st.hero.name} | ({self.companion.name} if self.companion else set())
+        name = rng.choice(names)
+        while name in taken:
+            name = rng.choice(names)
+        self.kid = Char(name, g, "girl" if g == "female" else "boy", "friend")
+        self.goal = "make a new friend"
+        self.shy = rng.choice(("hero", "kid"))
+        self.gather = rng.choice(PLACES[self.where]) if PLACES[self.where] else None
+
+    def _f(self, st, t: str) -> str:
+        c, k = st.hero, self.kid
+        return t.format(c=c.name, s=c.s, p=c.p, k=k.name, k_s=k.s, k_p=k.p, k_r=k.r, k_o=k.o)
+
+    def want(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        P = st.place_mark(self.where)
+        when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "", f"On {st.time_mark(st.day)}, "))
+        st.s(rng.choice((f"{when}{st.sub(c)} wanted to go to the {P} with {c.p} {st.thing['word']}.",
+                         f"{when}{st.nm(g)} said they could go to the {P}, and {c.name} ran to get {c.p} {st.thing['word']}.",
+                         f"{when}{st.sub(c)} and {st.nm(g)} were going to the {P}.")))
+        why = beats.reason(st, self.where) if rng.random() < 0.4 else None
+        if why:
+            st.s(why)
+        elif rng.random() < 0.5:
+            st.s(rng.choice((f"{c.name} hoped to find someone to play with at the {P}.",
+                             f"Most days, {c.name} played at the {P} all alone.",
+                             f"{st.nm(g)} had heard that a new family had moved in near the {P}.")))
+
+    def hint(self, st):
+        c, rng = st.hero, st.rng
+        st.s(rng.choice((f"{c.name} did not know it yet, but that day {c.s} would meet someone special.",
+                         f"That morning, a big moving truck had stopped on {c.name}'s street.",
+                         f"\"A friend is just someone you have not met yet,\" {st.nm(st.grownup)} liked to say.")))
+
+    def middle(self, st):
+        c, g, f, k, rng = st.hero, st.grownup, self.companion, self.kid, st.rng
+        group = [c, g] + ([f] if f else [])
+        st.state.at("morning")
+        travel(st, group, self.home, self.where)
+        st.place = self.where
+        if fits(st, 15):
+            facts.place(st, self.where, 1) or facts.episode(st, "scene")
+        doings.fill(st, group, self.where, middle_words(st) - 70, 1, 1)
+        looks = self._f(st, rng.choice(_LOOKS))
+        r = rng.random()
+        if r < 0.35:
+            intro = st.intro(k, rng.choice((f"a new {k.kind} named {k.name}", f"a {k.kind} with {looks}, {k.name}")),
+                             self.where)
+            st.s(f"There was {intro}, who {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
+                 f"There was {intro}, {doings.activity(st, self.where)} all alone.")
+        elif r < 0.65:
+            spot = rng.choice(("swings", "big tree", "fence", "path"))
+            if rng.random() < 0.5:
+                st.s(f"By the {spot}, {st.sub(c, False)} saw {st.intro(k, f'a new {k.kind} named {k.name}', self.where)}.")
+            else:  # (not "a girl with a yellow bag named Tara": the bag is not named)
+                st.s(f"By the {spot}, {st.sub(c, False)} saw a {k.kind} with {looks}.",
+                     f"{cap(k.p)} name was {st.intro(k, k.name, self.where)}.")
+        else:
+            intro = st.intro(k, f"a new {k.kind} named {k.name}", self.where)
+            st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
+                 f"{cap(intro)} was {doings.activity(st, self.where)} all by {k.r}.")
+        if fits(st, 12):
+            fam = rng.choice(("", "", f" with {k.p} mom", f" with {k.p} dad", f" with {k.p} grandma and a little dog",
+                              f" with {k.p} big brother", f" with {k.p} baby sister", f" with {k.p} mom and two cats",
+                              f" with {k.p} whole family"))
+            st.s(rng.choice((f"{st.nm(k)} {self._f(st, rng.choice(_FROM))}{fam}.",
+                             f"{st.nm(g)} said that {k.name} {self._f(st, rng.choice(_FROM))}{fam}.")))
+        if self.conflict and f:
+            st.s(rng.choice((f"{st.nm(f)} said, \"We do not need anyone else, {c.name}.\"",
+                             f"{st.nm(f)} did not want a new {k.kind} in their game, and {f.s} pulled {c.name} away.")))
+            st.s(f"{st.nm(c)} and {st.nm(f)} began to fight.")
+            st.flags["quarrel"] = True
+        if self.shy == "hero" and fits(st, 12):
+            st.s(self._f(st, rng.choice(_SHY_HERO)))
+        it = st.thing["word"]
+        if self.bad:
+            return
+        if "Dialogue" in st.f:
+            st.speak(c, rng.choice((f"Hello, I am {c.name}! Do you want to play with my {it}?",
+                                    f"Hi, {k.name}, do you want to play with us?", f"Hello, I am {c.name}, and this is my {it}.")),
+                     rng.choice(("said", "asked")))
+        else:
+            st.s(rng.choice((f"At last, {c.name} walked over and said hello.",
+                             f"{st.sub(c)} took a deep breath, walked over and showed {k.name} {c.p} {it}.",
+                             f"{st.nm(g)} gave {c.name} a little push, and {c.s} went over to {k.name}.")))
+        if self.shy == "kid" and fits(st, 20):
+            st.s(self._f(st, rng.choice(_SHY_KID)))
+            st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
+                             f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))
+        common = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
+        st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.")))
+        pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
+        if fits(st, 14):
+            (pet and facts.meet(st, pet, ("says", "can", "eats"))) or facts.episode(st, "scene")
+
+    def common(self, st) -> str:
+        """What the two children both love, from the vocabulary: animals, food, toys, things to do."""
+        rng, w = st.rng, st.w
+        r = rng.random()
+        if r < 0.3:
+            return f"they both loved {rng.choice(w.char_animals)['plural']}"
+        if r < 0.5:
+            return f"they both liked {rng.choice(w.countable_foods)['plural']} best of all"
+        if r < 0.7:
+            return f"they both had {a(rng.choice(w.toys)['word'])} at home"
+        return f"they both liked {doings.activity(st, self.where)}"
+
+    def ending(self, st):
+        c, _g, f, k, rng = st.hero, st.grownup, self.companion, self.kid, st.rng
+        if self.bad:
+            st.s(rng.choice((f"By the time {c.name} was ready to say hello, {k.name}'s mom had come to take {k.o} home.",
+                             f"{st.sub(c)} waited too long, and then {k.name} was gone.",
+                             f"{st.nm(k)} went home with {k.p} dad, and {c.name} did not even know where {k.s} lived.")))
+            self.remember(st)
+            return
+        st.state.at("noon")
+        if self.gather and rng.random() < 0.6:
+            skills.counting_gather(st, self.gather, c, k)
+        else:
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(k)} {rng.choice(_TOGETHER)}.",
+                             f"All morning, {c.name} and {k.name} {rng.choice(_TOGETHER)}.")))
+        if f and st.flags.get("quarrel"):
+            st.s(f"After a while, {st.nm(f)} came to play too, and said sorry to {k.name}.")
+            st.flags["quarrel"] = False
+        st.state.at("afternoon")
+        if self.twist:
+            st.s(rng.choice((f"When they walked home, {c.name} found out that {k.name} lived right next door!",
+                             f"And the next day, {k.name} came to {c.name}'s school!")))
+        st.s(self._f(st, rng.choice(_BYE)).replace("{place}", self.where))
+        self.remember(st)
+
+    def remember(self, st) -> None:
+        k = self.kid
+        rc = frame.Recap(st, self)
+        rc.nps = [x for x in rc.nps if not x.startswith("the day at")] + [f"the day at the {self.where}"]
+        rc.place = self.where
+        if self.bad:
+            rc.losses += [f"the new {k.kind}", f"the {k.kind} at the {self.where}"]
+            rc.again += [("say", f"hello to {k.name}")]
+        else:
+            rc.nps += [k.name, "the new friend", f"{k.name}, the new friend"]
+            rc.proud += [("say", f"hello to {k.name}")]
+            rc.fun += [("play", f"with {k.name}")]
+            rc.again += [("play", f"with {k.name}")]
+            rc.praise += ["friendly", "brave", "kind"]
+        st.flags["recap"] = rc
+
+    def moral(self, st):
+        c, rng = st.hero, st.rng
+        if self.bad:
+            return rng.choice((f"{c.name} learned that it is better to say hello right away.",
+                               f"{c.name} learned that being shy can make you lose a friend."))
+        return rng.choice((f"{c.name} learned that a friend is just someone you have not met yet.",
+                           f"{c.name} learned that saying hello is the first step to a new friend.",
+                           f"{c.name} learned to be kind to someone who is new.",
+                           f"{c.name} learned that new friends can be found anywhere."))

@@ -1,0 +1,175 @@
+"""The ``race`` plot: a race with a friend, losing (or winning), and being a good sport.
+
+The plan picks where they race (the park, the field, the beach, the playground, the hill),
+what kind of race (running, hopping, on one foot, backwards, with an egg on a spoon), to
+which landmark (something of nature at that place, from the vocabulary: the old tree, the
+big rock), the prize, who wins and what happens on the way (a trip over a root, a shoe that
+comes off, an animal to stop for). The hero loses and learns to lose well (or, in a bad
+ending, goes home angry); a twist is a race that ends in a tie, or a hero who stops to help.
+The race goes out from home over the village map (the space item).
+"""
+
+from __future__ import annotations
+
+from storylab.world import beats, doings, facts, frame
+from storylab.world.model import DIRECTIONS
+from storylab.world.plots import Plan, _cast, fits, middle_words, travel
+from storylab.world.text import a
+
+PLACES = ("park", "field", "beach", "playground", "hill", "garden")
+KINDS = ("a running race", "a hopping race", "a race on one foot", "a race with an egg on a spoon",
+         "a race like frogs", "a crawling race", "a skipping race")
+_MOVE = {"a running race": "ran", "a hopping race": "hopped", "a race on one foot": "hopped",
+         "a race with an egg on a spoon": "walked very carefully",
+         "a race like frogs": "jumped like frogs", "a crawling race": "crawled", "a skipping race": "skipped"}
+_PRIZE = ("a paper crown", "the first turn on the swing", "the last cookie", "a golden sticker", "a big red apple",
+          "a shiny stone", "the best place on the bench", "a ride on {g}'s back")
+_OOPS = ("{c}'s shoe came off", "{c} tripped over a stick", "{c} slipped on the wet grass", "{c} ran the other way at first",
+         "{c} stopped to laugh", "a dog ran in front of {c}", "{c} looked back for a moment")
+_CHEER = ("clapped and shouted", "cheered from the bench", "counted to three, and off they went",
+          "waved a red scarf at the end", "stood by the {mark} to see who came first")
+
+
+_LANDMARKS = ("tree", "rock", "bush", "fence", "log", "sunflower", "swing")  # (not the bench: they start there)
+_MARK_LOOKS = ("big", "old", "tall", "little", "small", "green", "brown", "gray", "red", "white", "huge", "long")
+
+
+def _landmark(st, where: str) -> str:
+    """Where the race ends: 'the old tree', 'the big gray rock' (the things of the place, with their looks)."""
+    rng, v = st.rng, st.w.vocab.noun
+    n = rng.choice([x for x in _LANDMARKS if x in v and (where != "beach" or x in ("rock", "log"))])
+    looks = [x for x in doings._adjs().get(n, ()) if x in _MARK_LOOKS]
+    k = rng.random()
+    adj = "" if not looks or k < 0.25 else rng.choice(looks) + " " if k < 0.8 else " ".join(rng.sample(looks, 2)) + " "
+    return f"the {adj}{n}"
+
+
+class Race(Plan):
+    """Two children race; one wins; being a good sport."""
+
+    name = "race"
+    uses_thing = False
+
+    def flags_late_companion(self):
+        return False
+
+    def __init__(self, st):
+        super().__init__(st)
+        rng, w = st.rng, st.w
+        self.where = rng.choice([p for p in PLACES if p in w.coords])
+        self.home = rng.choice([p for d in DIRECTIONS if (p := w.neighbor(self.where, d))])
+        self.kind = rng.choice(KINDS)
+        st.thing = w.vocab.noun["ball"]
+        _cast(st, self, 1.0)  # a race needs two
+        self.win = "friend" if rng.random() < 0.7 else "hero"  # (mostly the hero loses, and loses well)
+        self.prize = rng.choice(_PRIZE)
+        self.goal = f"win {self.kind} at the {self.where}"
+
+    def _f(self, st, t: str, **kw) -> str:
+        c, g = st.hero, st.grownup
+        return t.format(c=c.name, p=c.p, s=c.s, o=c.o, g=g.title, **kw)
+
+    def want(self, st):
+        c, f, rng = st.hero, self.companion, st.rng
+        P = st.place_mark(self.where)
+        when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "", f"On {st.time_mark(st.day)}, "))
+        prize = self._f(st, self.prize)
+        self.mark = _landmark(st, self.where)
+        st.s(rng.choice((f"{when}{st.nm(c)} and {st.nm(f)} wanted to have {self.kind} at the {P}.",
+                         f"{when}{st.nm(f)} said, \"Let's have {self.kind} at the {P}, {c.name}!\"",
+                         f"{when}{st.sub(c)} wanted to be faster than {st.nm(f)} in {self.kind} at the {P}.")))
+        st.s(rng.choice((f"The one who won would get {prize}, {st.nm(self.companion)} said.", f"The first one to {self.mark} would get {prize}.",
+                         f"{st.sub(c)} really wanted to win {prize}.")))
+
+    def hint(self, st):
+        c, f, rng = st.hero, self.companion, st.rng
+        st.s(rng.choice((f"{st.nm(f)} was very fast, faster than {c.name} knew.",
+                         f"{c.name} always wanted to win, and {c.s} did not like to lose.",
+                         f"{st.nm(st.grownup)} always said that the fun is in the playing, not in the winning.")))
+
+    def middle(self, st):
+        c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
+        group = [c, g, f]
+        st.state.at("morning")
+        travel(st, group, self.home, self.where)
+        st.place = self.where
+        if fits(st, 14):
+            facts.place(st, self.where, 1) or facts.episode(st, "scene")
+        doings.fill(st, group, self.where, middle_words(st) - 60, 1, 1 if fits(st, 60) else 0)
+        mark = self.mark.split(" ", 1)[1] if self.mark.startswith(("a ", "an ", "the ")) else self.mark
+        st.s(rng.choice((f"They would race from the path to {self.mark} and back.",
+                         f"{st.nm(c)} drew a mark in the {'sand' if self.where == 'beach' else 'grass'}, and {st.nm(f)} pointed at {self.mark}: that was the end.",
+                         f"The race went from the bench to {self.mark}.")))
+        if fits(st, 12):
+            cheer = self._f(st, rng.choice(_CHEER), mark=mark)
+            st.s(f"{st.nm(g)} {cheer} for {c.name} and {f.name}." if rng.random() < 0.6 and not cheer.endswith('"')
+                 else f"{st.nm(g)} {cheer}.")
+        move = _MOVE[self.kind]
+        st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} {move} as fast as they could.",
+                         f"Off they {move.split()[0] if move.split()[0] != 'walked' else 'went'}, {c.name} first and {f.name} right behind.",
+                         f"{st.nm(f)} {move} {rng.choice(('like the wind', 'faster than ever', 'with big steps'))}, and {c.name} {move} after {f.o}.")))
+        oops = self._f(st, rng.choice(_OOPS))
+        if self.twist:
+            an = rng.choice(st.w.scene_animals(self.where))
+            st.s(f"On the way, {c.name} saw {a('little ' + an['word'])} that could not get out of a hole, and {c.s} stopped to help it.")
+            self.helped = an["word"]
+        elif self.win == "friend":
+            st.s(f"On the way, {oops}, and {st.nm(f)} ran past.")
+        st.state.feel(c.name, "excited")
+
+    def ending(self, st):
+        c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
+        st.state.at("noon")
+        prize = self._f(st, self.prize)
+        if getattr(self, "helped", None):
+            st.s(f"{st.nm(f)} came back to see, and the two of them helped the little {self.helped} together.",
+                 f"Nobody won the race, but {st.nm(g)} said that {c.name} had won something better.")
+        elif self.win == "hero":
+            st.s(rng.choice((f"{st.nm(c)} got to {self.mark} first, just a little before {f.name}.",
+                             f"In the end, {c.name} won by one step.")),
+                 rng.choice((f"{st.sub(c)} shared {prize} with {st.nm(f)}, because {f.s} had run so well.",
+                             f"{st.sub(c)} shook hands with {st.nm(f)} and said it was a good race.")))
+        elif self.bad:
+            st.s(f"{st.nm(f)} won, and got {prize}.",
+                 rng.choice((f"{c.name} said it was not a real race, and {c.s} went home angry.",
+                             f"{c.name} kicked the grass and did not say a word to {f.name} all the way home.")))
+            st.flags["quarrel"] = True
+            self.remember(st)
+            return
+        else:
+            st.s(f"{st.nm(f)} got to {self.mark} first and won {prize}.")
+            st.state.feel(c.name, "sad")
+            if self.conflict:
+                st.s(f"{c.name} said that {f.name} had started too soon, and they began to fight.")
+                st.flags["quarrel"] = True
+            if "Dialogue" in st.f:
+                st.speak(g, rng.choice((f"You ran very well, {c.name}. Can you say well done to {f.name}?",
+                                        f"You can't win every time, {c.name}.")), "said")
+            st.s(rng.choice((f"{c.name} took a deep breath, walked over and said, \"Well done, {f.name}!\"",
+                             f"{c.name} was sad for a moment, but then {c.s} gave {f.name} a high five.",
+                             f"{c.name} shook {f.name}'s hand and said it was a good race.")))
+            st.s(rng.choice((f"{st.nm(f)} smiled and shared {prize} with {c.name}.",
+                             f"Then they raced again and again, and {c.name} won once.",
+                             f"They laughed and raced to {beats.outdoor_thing(st)} next, just for fun.")))
+        self.remember(st)
+
+    def remember(self, st) -> None:
+        f = self.companion
+        rc = frame.Recap(st, self)
+        rc.nps = [x for x in rc.nps if not x.startswith("the day at")] + [f"the day at the {self.where}", "the race"]
+        rc.place = self.where
+        if self.bad:
+            rc.losses += ["the race", f"the fight with {f.name}"]
+        else:
+            rc.fun += [("race", f"with {f.name}")]
+            rc.again += [("race", f"with {f.name}")]
+            rc.praise += ["kind", "good", "brave"]
+        st.flags["recap"] = rc
+
+    def moral(self, st):
+        c, rng = st.hero, st.rng
+        if self.bad:
+            return rng.choice((f"{c.name} learned that it is hard to lose.", f"{c.name} learned that being angry takes away the fun."))
+        return rng.choice((f"{c.name} learned that the fun is in the playing, not in the winning.",
+                           f"{c.name} learned to be a good friend, even when {c.s} lost.",
+                           f"{c.name} learned that it feels good to say well done."))

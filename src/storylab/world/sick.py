@@ -1,0 +1,188 @@
+"""The ``sick`` plot: a sick day, the doctor, rest, and getting better.
+
+The plan picks what the hero was looking forward to (a trip to a place to do something
+there, from the outings' table), what is wrong (a cough, a hot head, a tummy ache...),
+how the grown-up cares (soup, tea with honey, a warm blanket, medicine: the everyday-fact
+items of what helps the sick, the thirsty, the tired), the visit to the doctor (the walk to
+the hospital is the space item; the doctor's job an everyday fact), what the hero does in
+bed, who sends something (a friend's drawing at the window) and the day they go at last.
+A bad ending does not rest and misses the trip again; a twist, that the friend was sick too.
+"""
+
+from __future__ import annotations
+
+from storylab.world import beats, doings, facts, frame
+from storylab.world.model import DIRECTIONS
+from storylab.world.plots import ACTIVITIES, Plan, _cast, fits, travel
+from storylab.world.text import NUMBERS, a
+
+_WRONG = (("a bad cough", "coughed and coughed"), ("a hot head", "felt hot all over"), ("a bad tummy", "held {p} tummy"),
+          ("a cold", "sneezed and sneezed"), ("red eyes and a cold nose", "sneezed"),
+          ("a cough and a hot head", "coughed"), ("a bad cold", "could not stop sneezing"))
+_CARE = ("brought {o} a bowl of warm soup", "made {o} a cup of tea with honey", "put a warm blanket over {o}",
+         "gave {o} a cup of orange juice", "read {o} a story about {story}", "sat by {p} bed and held {p} hand",
+         "put a cool wet towel on {p} head", "brought {o} toast and warm milk")
+_STORIES = ("a brave little fox", "a dragon who could not fly", "a big red bus", "a lost puppy", "the moon",
+            "a princess and a frog", "a clever mouse", "pirates", "a kind giant", "a little rocket")
+_DOCTOR = ("looked in {p} mouth", "listened to {p} heart", "felt {p} head", "looked in {p} ears",
+           "asked {o} to cough", "asked {o} to open {p} mouth wide",
+           "looked at {p} eyes")
+_REST = ("rest and drink lots of water", "stay in bed for two days", "sleep a lot and eat warm soup",
+         "rest, and not play outside for a few days", "drink warm tea and rest")
+_SENT = ("a drawing of {a_an}", "a card with a big sun on it", "{n} {food}", "a book about {pl}",
+         "a little {toy}", "a picture of the two of them at the {place}")
+
+
+class Sick(Plan):
+    """A sick day: the trip missed, care at home, the doctor, rest, better."""
+
+    name = "sick"
+    uses_thing = False
+
+    def flags_late_companion(self):
+        return False
+
+    def __init__(self, st):
+        super().__init__(st)
+        rng, w = st.rng, st.w
+        dests = [p for p in ACTIVITIES if p in w.coords and any(x[1] is None for x in ACTIVITIES[p])]
+        self.dest = st.noun["word"] if st.noun["word"] in dests and rng.random() < 0.8 else rng.choice(dests)
+        st.used_noun |= self.dest == st.noun["word"]
+        self.activity = rng.choice([x for x in ACTIVITIES[self.dest] if x[1] is None])[0]
+        self.home = rng.choice([p for d in DIRECTIONS if (p := w.neighbor("hospital", d))])
+        self.wrong, self.shows = rng.choice(_WRONG)
+        st.thing = w.vocab.noun["blanket"]
+        _cast(st, self, 0.4)
+        self.doctor = rng.random() < 0.6
+        self.goal = f"get better and {self.activity} at the {self.dest}"
+
+    def _f(self, st, t: str) -> str:
+        c, rng, w = st.hero, st.rng, st.w
+        an = rng.choice(w.char_animals)
+        food = rng.choice(w.countable_foods)
+        return t.format(c=c.name, s=c.s, p=c.p, o=c.o, story=rng.choice(_STORIES), a_an=a(an["word"]),
+                        pl=an["plural"], n=NUMBERS[rng.randint(2, 5)], food=food["plural"],
+                        toy=rng.choice(w.toys)["word"], place=self.dest)
+
+    def want(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        D = st.place_mark(self.dest)
+        f = self.companion
+        with_ = f" with {st.nm(f)}" if f and st.known(f) and rng.random() < 0.5 else ""
+        when = rng.choice(("That day, ", "For a whole week, ", "Today, ", ""))
+        st.s(rng.choice((f"{when}{st.sub(c)} was going to {self.activity} at the {D}{with_}.",
+                         f"{st.nm(g)} had promised that today they would go to the {D} to {self.activity}.",
+                         f"{st.sub(c)} had waited all week to go to the {D} and {self.activity}{with_}.")))
+        why = beats.reason(st, self.dest) if rng.random() < 0.5 else None
+        if why:  # what waits there (the animals the knowledge base puts at the place)
+            st.s(why)
+        st.s(rng.choice((f"But that morning, {c.name} woke up with {self.wrong}.",
+                         f"But when {c.name} woke up, {c.s} had {self.wrong}, and {c.s} {self._f(st, self.shows)}.",
+                         f"But in the morning, {c.name} {self._f(st, self.shows)}: {c.s} had {self.wrong}.")))
+
+    def hint(self, st):
+        c, rng = st.hero, st.rng
+        st.s(rng.choice((f"The day before, {c.name} had played in the rain without {c.p} coat.",
+                         f"The day before, a boy at the {st.place_mark(rng.choice(('school', 'park', 'library')))} had been coughing all day.",
+                         f"The night before, {c.name} had been too tired to eat {c.p} dinner.")))
+
+    def middle(self, st):
+        c, g, rng = st.hero, st.grownup, st.rng
+        D = st.place_mark(self.dest)
+        if "Dialogue" in st.f:
+            st.speak(c, rng.choice((f"But I want to go to the {D}, {g.title}!", f"{g.title}, I feel fine, can we still go?",
+                                    f"Please, {g.title}, I want to {self.activity}!")), rng.choice(("said", "cried")))
+            st.speak(g, rng.choice((f"Not today, {c.name}, because today you need to rest.",
+                                    f"The {D} will still be there when you are better, {c.name}.",
+                                    f"First we get you better, {c.name}, and then we go.")), "said")
+        else:
+            st.s(rng.choice((f"{st.nm(g)} said they could not go to the {D} today, and {c.name} was sad.",
+                             f"There would be no trip to the {D} today, and {c.name} cried a little.")))
+        if self.conflict:
+            st.s(rng.choice((f"{st.sub(c)} did not want to stay in bed, and {c.s} got angry at {st.nm(g)}.",
+                             f"{st.sub(c)} shouted that {c.s} was fine and threw {c.p} pillow on the floor.")))
+        c1, c2 = rng.sample(_CARE, 2)
+        toy = rng.choice(st.w.toys)["word"]
+        st.s(rng.choice((f"{st.sub(c)} stayed in bed, and {st.nm(g)} {self._f(st, c1)}.",
+                         f"{st.sub(c)} spent the morning in bed with {c.p} {toy}, and {st.nm(g)} {self._f(st, c1)}.",
+                         f"{st.nm(g)} {self._f(st, c1)} and {self._f(st, c2)}.",
+                         f"{st.sub(c)} lay in bed with {c.p} {toy} while {st.nm(g)} {self._f(st, c1)}.")))
+        if fits(st, 14):
+            facts.need(st, rng.choice(("sick", "sick", "thirsty", "hungry")))
+        if self.doctor and not self.bad:
+            st.state.at("noon")
+            travel(st, [c, g], self.home, "hospital")
+            st.place = "hospital"
+            d1, d2 = rng.sample(_DOCTOR, 2)
+            st.s(rng.choice((f"The doctor {self._f(st, d1)} and then {self._f(st, d2)}.",
+                             f"At the hospital, a kind doctor {self._f(st, rng.choice(_DOCTOR))}.",
+                             f"The doctor smiled, {self._f(st, rng.choice(_DOCTOR))}, and said it was {'only ' + self.wrong if self.wrong.split()[-1] in ('cough', 'cold') else 'nothing bad'}.")))
+            st.s(f"{rng.choice(('She', 'The doctor'))} told {c.name} to {rng.choice(_REST)}.")
+            if fits(st, 14):
+                facts.meet(st, "doctor", ("job",))
+            st.state.at("afternoon")
+            st.place = self.home
+            doings.fill(st, [c], "home", 0, 1, 1)  # back in bed
+        else:
+            st.state.at("afternoon")
+            doings.fill(st, [c], "home", 0, 2, 2)
+            st.s(rng.choice((f"All afternoon, {c.name} lay in bed and {rng.choice(('looked out of the window', 'listened to the rain', 'counted the birds outside', 'read about ' + rng.choice(_STORIES)))}.",
+                             f"The day was very long, and {c.name} thought about the {D} all the time.")))
+
+    def ending(self, st):
+        c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
+        D = st.place_mark(self.dest)
+        if self.bad:
+            st.s(rng.choice((f"But {c.name} did not rest: {c.s} played in the cold yard, and the next day {c.s} was even sicker.",
+                             f"{st.sub(c)} was sick for a whole week, and the trip to the {D} had to wait.",
+                             f"When {c.name} was better at last, the {D} was closed for the winter.")))
+            self.remember(st)
+            return
+        st.state.at("evening")
+        if f and rng.random() < 0.6:
+            st.s(f"In the evening, {st.nm(f)} came to the window and gave {c.name} {self._f(st, rng.choice(_SENT))}.")
+        elif fits(st, 12):
+            facts.need(st, "tired")
+        if self.twist:
+            st.s(rng.choice((f"And at the doctor's, {c.name} saw {c.p} friend from the {st.place_mark(rng.choice(('school', 'park')))}: {c.s} had {self.wrong} too!"
+                             if self.doctor else f"Then {st.nm(g)} began to sneeze, and it was {c.name}'s turn to bring the tea!",
+                             f"Then it began to rain, and {st.nm(g)} laughed: nobody could {self.activity} at the {D} on a rainy day.")))
+        k = rng.choice(("two days", "three days", "a few days", "a week"))
+        st.s(rng.choice((f"After {k} in bed, {c.name} felt much better.", f"{k.capitalize()} later, {c.name} was well again.",
+                         f"After {k} of {rng.choice(('soup', 'rest', 'tea with honey', 'stories', 'sleep'))}, {c.name} was well again.",
+                         f"By {rng.choice(('Saturday', 'Sunday', 'Monday', 'Friday'))}, the {self.wrong.split()[-1]} was gone."
+                         if self.wrong.split()[-1] in ("cough", "cold") else f"By the next Sunday, {c.name} felt fine again.")),
+             rng.choice((f"Then they went to the {D} at last, and {c.name} could {self.activity}.",
+                         f"On the first sunny day, {c.name} and {st.nm(g)} went to the {D} to {self.activity}, and it was even more fun than {c.s} had hoped.",
+                         f"The very next {rng.choice(('Saturday', 'Sunday', 'morning'))}, they went to {self.activity}"
+                         f"{'' if self.dest in self.activity else ' at the ' + D}.")))
+        st.state.feel(c.name, "happy")
+        st.place = self.dest
+        if fits(st, 16):  # the day out at last: what is really there
+            beats.activity_detail(st, self)
+        self.remember(st)
+
+    def remember(self, st) -> None:
+        rc = frame.Recap(st, self)
+        rc.nps = [x for x in rc.nps if not x.startswith("the day at")]
+        D = self.dest
+        verb, _, rest = self.activity.partition(" ")
+        rc.nps += [f"the {D}", "the days in bed"]
+        if self.bad:
+            rc.losses += [f"the trip to the {D}", self.wrong]
+            rc.again += [(verb, rest)]
+        else:
+            rc.fun += [(verb, rest if D in rest else f"{rest} at the {D}".strip())]
+            rc.proud += [("stay", "in bed")]
+            rc.again += [("go", f"back to the {D}")]
+            rc.praise += ["patient", "brave"]
+        st.flags["recap"] = rc
+
+    def moral(self, st):
+        c, rng = st.hero, st.rng
+        if self.bad:
+            return rng.choice((f"{c.name} learned that you get better faster when you rest.",
+                               f"{c.name} learned to listen when you are sick."))
+        return rng.choice((f"{c.name} learned that rest helps you get better.",
+                           f"{c.name} learned that it is good to wait for good things.",
+                           f"{c.name} learned to be patient when {c.s} was sick."))
