@@ -1139,7 +1139,7 @@ def gift(st, x: str) -> str:
         why = rng.choice(why)
     why = why.format(s=c.s, o=c.o)
     when = rng.choice(("At the end of the day, ", "That evening, ", "After dinner, ", "Before bed, ", "Later, ") +
-                      (("When they got home, ", "Back at home, ") if plan is not None and plan.name != "lost" else ()))
+                      (("When they got home, ", "Back at home, ") if st.state.went_out(c.name) else ()))
     return rng.choice((f"{when}{P} gave {c.name} {x} {why}.", f"{when}{P} had {x} for {c.name}, {why}.",
                        f"{when}{P} surprised {c.name} with {x}, {why}.",
                        f"{when}{c.name} found {x} from {P} on {c.p} bed, {why}."))

@@ -67,7 +67,7 @@ _MASS_THINGS = {"paper": "That evening, {N} drew a picture of the day on a big p
                 "medicine": "{N} did not need any medicine, because {s} felt fine.",
                 "scissors": "That evening, {N} used the scissors to cut out a paper star.",
                 "sand": "Before dinner, {N} played with some sand in the yard.",
-                "mud": "On the way home, {N} stepped in some mud.",
+                "mud": "In the yard, {N} stepped in some mud.",
                 "grass": "{N} lay down in the soft grass for a while.",
                 "ground": "{N} sat down on the ground to rest for a while.",
                 "shade": "{N} rested in the shade for a while.",
@@ -117,7 +117,7 @@ def noun_sentence(st, n: dict) -> str:
     c, w = st.main, n["word"]
     fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title}
     plan = st.flags.get("plan")
-    if w in _DAY and plan is not None and st.known(st.grownup):
+    if w in _DAY and plan is not None and st.known(st.grownup) and st.state.went_out(c.name):
         f = plan.companion
         place = _day_place(plan)
         fill["W"] = f.name if f is not None and st.known(f) else st.parent_title
@@ -142,7 +142,9 @@ def noun_sentence(st, n: dict) -> str:
                 f"Near the {P} lived {a(w)}, and {c.name} liked to watch it."
         if n in st.w.scene_animals(st.place):  # one that lives around here: met on the way home
             return st.pick(f"On the way home, {c.name} saw {a(w)} and waved at it.",
-                           f"Near the {P}, {c.name} saw {a(w)} and stopped to watch it.")
+                           f"Near the {P}, {c.name} saw {a(w)} and stopped to watch it.") if st.state.went_out(c.name) \
+                else f"From the window, {c.name} saw {a(w)} and waved at it."
+
         return _pretend(st, w, pl) or st.pick(f"{c.name} had a book about {pl} and looked at it every night.",
                                                f"{c.name}'s favorite animal was the {w}.")
     if k == "person":
@@ -303,7 +305,8 @@ def _handled(st, n: dict, w: str) -> str | None:
     the food at dinner, a toy played with at home."""
     rng, c, k = st.rng, st.main, n["kind"]
     np = f"some {w} {n['word']}" if n.get("mass") else a(f"{w} {n['word']}")
-    if k == "nature" and not n.get("mass") and st.w.portable(n):
+    out = st.state.went_out(c.name)
+    if k == "nature" and not n.get("mass") and st.w.portable(n) and out:
         return rng.choice((f"On the way home, {c.name} found {np} and took it home.",
                            f"On the way home, {c.name} picked up {np}."))
     if k == "food":
@@ -311,7 +314,8 @@ def _handled(st, n: dict, w: str) -> str | None:
             return rng.choice((f"At dinner, {c.name} had {np}.", f"That evening, {c.name} had {np} with dinner."))
         return rng.choice((f"At dinner, {c.name} ate {np}.", f"That evening, {c.name} had {np} for dinner."))
     if k == "toy":
-        return rng.choice((f"Back at home, {c.name} played with {np}.", f"That evening, {c.name} played with {np}."))
+        return rng.choice(((f"Back at home, {c.name} played with {np}.",) if out else ()) +
+                          (f"That evening, {c.name} played with {np}.",))
     return None
 
 
@@ -385,9 +389,10 @@ def other_doer_late(st) -> str:
     if w in ANIMAL_VERBS:
         one = st.w.vocab.noun[ANIMAL_VERBS[w][0]]
         own = {"flap": " its wings", "wag": " its tail"}.get(w, "")
+        when = "On the way home" if st.state.went_out(c.name) else "Outside the window"
         if not st.known(st.grownup):
-            return f"On the way home, {a(one['word'])} {v['past']}{own} at {c.name}."
-        return st.pick(f"On the way home, {a(one['word'])} {v['past']}{own} at {c.name}.",
+            return f"{when}, {a(one['word'])} {v['past']}{own} at {c.name}."
+        return st.pick(f"{when}, {a(one['word'])} {v['past']}{own} at {c.name}.",
                        f"{st.nm(st.grownup)} told {c.name} that {a(one['word'])} {v['third']}{own} when it is happy.")
     what, tail = THING_VERBS[w], _THING_TAIL[w]
     return f"That evening, {c.name} watched {what} {w}{tail} once more."

@@ -87,6 +87,10 @@ class State:
             if h == who:
                 self.where[thing] = place
 
+    def went_out(self, who: str) -> bool:
+        """Whether `who` has been somewhere other than home today (so the story may say "back at home")."""
+        return any(e[0] == "go" and e[1] == who and e[2] != "home" for e in self.events)
+
     def _allowed(self, activity: str, place: str, indoor: bool) -> None:
         need = ACTIVITY_WEATHER.get(activity)
         if need and self.outdoor.get(place, True) and not indoor and self.weather not in need:
