@@ -12,11 +12,13 @@ where ``text[:prompt_end]`` is the prompt and ``answer`` its continuation.
 from __future__ import annotations
 
 from storylab.world import beats
-from storylab.world.model import COLORS, DIRECTIONS
+from storylab.world.model import COLORS, DIRECTIONS, OPPOSITE
 from storylab.world.record import skill
 from storylab.world.text import FIXED, NUMBERS, a, cap, count_noun, join_and
 
 _NEG_ATTRS = ["sweet", "sweet", "salty", "sour", "crunchy", "juicy", "healthy"]
+LEFT_OF = {"north": "west", "west": "south", "south": "east", "east": "north"}  # facing north, west is left
+RIGHT_OF = {"north": "east", "east": "south", "south": "west", "west": "north"}
 _WALK = ("walked", "went", "hurried", "skipped", "marched", "wandered", "rushed", "jogged", "ran")
 
 
@@ -65,29 +67,60 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
     if not others:
         st.s(f"{L}{names} {rng.choice(_WALK)} {d} to the {st.place_mark(dest)}.")
         return False
-    in_context = rng.random() < 0.35
-    if in_context:
-        knower = rng.choice((st.hero, st.grownup) if st.known(st.grownup) else (st.hero,))
-        D, A = st.place_mark(dest), st.place_mark(step_from)
-        st.s(rng.choice((f"{st.nm(knower)} knew that the {D} was {d} of the {A}.",
-                         f"The {D} was {d} of the {A}.",
-                         f"{st.nm(knower)} knew the way: the {D} was {d} of the {A}.",
-                         f"The {D} was just {d} of the {A}.")))
-    rec = skill(st, "space", dest, others, origin=step_from, direction=d, in_context=in_context,
-                dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1])
-    ans = st.place_mark(st.doc.m(dest, rec, "prompt_end"), word=dest)
-    walk = rng.choice(_WALK)
     A = st.place_mark(step_from)
-    way = beats.way(st, 0.35)
+    walk, way = rng.choice(_WALK), beats.way(st, 0.35)
+    # a viewpoint: facing a landmark next to the A, the destination is on the left or right; or, with the
+    # place they came from behind them, straight ahead
+    views = [(f, side) for f in DIRECTIONS for side, of in (("left", LEFT_OF), ("right", RIGHT_OF))
+             if of[f] == d and w.neighbor(step_from, f)]
+    behind = w.neighbor(step_from, OPPOSITE[d])
+    view = None
+    if rng.random() < 0.4 and (views or behind):
+        view = rng.choice(views + ([(d, "ahead")] if behind else []))
+    in_context = rng.random() < 0.35
+    knower = rng.choice((st.hero, st.grownup) if st.known(st.grownup) else (st.hero,))
+    K_ = st.nm(knower)
+    if view and view[1] != "ahead":
+        C = st.place_mark(w.neighbor(step_from, view[0]))
+        if in_context:
+            D, C1, A1 = st.place_mark(dest), st.place_mark(w.neighbor(step_from, view[0])), st.place_mark(step_from)
+            st.s(rng.choice((f"At the {A1}, looking at the {C1}, {K_} knew that the {D} was on the {view[1]}.",
+                             f"From the {A1}, the {C1} was right in front and the {D} was to the {view[1]}.",
+                             f"{K_} knew the way: at the {A1}, with the {C1} in front, the {D} was on the {view[1]}.")))
+    elif in_context:
+        D, A1 = st.place_mark(dest), st.place_mark(step_from)
+        st.s(rng.choice((f"{K_} knew that the {D} was {d} of the {A1}.",
+                         f"The {D} was just {d} of the {A1}.",
+                         f"{K_} knew the way: the {D} was {d} of the {A1}.",
+                         f"{cap(d)} of the {A1} was the {D}.",
+                         f"If you go {d} from the {A1}, you come to the {D}.",
+                         f"The {D} was right next to the {A1}, on its {d} side.")))
+    extra = {"facing": view[0], "side": view[1], "landmark": w.neighbor(step_from, view[0]) if view[1] != "ahead"
+             else behind} if view else {}
+    rec = skill(st, "space", dest, others, origin=step_from, direction=d, in_context=in_context,
+                dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1], **extra)
+    ans = st.place_mark(st.doc.m(dest, rec, "prompt_end"), word=dest)
     reach = rng.choice(("came to", "reached", "got to", "arrived at", "were at"))
-    st.s(rng.choice((f"{L}{names} {walk} {d}{way} from the {A} to the {ans}.",
-                     f"{L}{names} {walk} {d} from the {A} to the {ans}.",
-                     f"{L}From the {A}, {names} {walk} {d}{way} to the {ans}.",
-                     f"{L}From the {A}, {names} {walk} {d}{way} until they {reach} the {ans}.",
-                     f"{L}{names} left the {A} and {walk} {d}{way} to the {ans}.",
-                     f"{L}At the {A}, {names} turned {d} and {walk}{way} to the {ans}.",
-                     f"{L}{names} started off {d} from the {A}, and soon they {reach} the {ans}.",
-                     f"{L or 'Then '}{names} {walk} {d} from the {A}{way} to the {ans}.")))
+    if view and view[1] == "ahead":
+        B = st.place_mark(behind)
+        st.s(rng.choice((f"{L}At the {A}, with the {B} behind them, {names} {walk} straight on to the {ans}.",
+                         f"{L}{names} left the {B} behind them, went past the {A}, and {walk} straight on to the {ans}.",
+                         f"{L}With their backs to the {B}, {names} {walk} straight on from the {A} to the {ans}.")))
+    elif view:
+        side = view[1]
+        st.s(rng.choice((f"{L}At the {A}, with the {C} right in front, {names} turned {side} and {walk} to the {ans}.",
+                         f"{L}At the {A}, {names} did not go on to the {C}, but turned {side} and {walk} to the {ans}.",
+                         f"{L}{names} stood at the {A}, looking at the {C}, and then turned {side}{way} to the {ans}.",
+                         f"{L}From the {A}, {names} turned {side}, away from the {C}, and soon they {reach} the {ans}.")))
+    else:
+        st.s(rng.choice((f"{L}{names} {walk} {d}{way} from the {A} to the {ans}.",
+                         f"{L}{names} {walk} {d} from the {A} to the {ans}.",
+                         f"{L}From the {A}, {names} {walk} {d}{way} to the {ans}.",
+                         f"{L}From the {A}, {names} {walk} {d}{way} until they {reach} the {ans}.",
+                         f"{L}{names} left the {A} and {walk} {d}{way} to the {ans}.",
+                         f"{L}At the {A}, {names} turned {d} and {walk}{way} to the {ans}.",
+                         f"{L}{names} started off {d} from the {A}, and soon they {reach} the {ans}.",
+                         f"{L or 'Then '}{names} {walk} {d} from the {A}{way} to the {ans}.")))
     return True
 
 
@@ -148,25 +181,30 @@ def time_order_tell(st, plan) -> None:
     g = st.grownup
     listener = g if st.known(g) else None
     f = plan.companion if plan.companion and st.known(plan.companion) else None
-    E = st.time_mark("evening")
     to = st.nm(listener) if listener else rng.choice(("everyone", f"{c.p} friends"))
-    st.s(rng.choice((f"In the {E}, {st.nm(c)} told {to} about the day.",
-                     f"That {E}, {st.nm(c)} drew a picture of the whole day.",
-                     f"At dinner that {E}, {st.nm(c)} could not stop talking about the day.",
-                     f"In the {E}, {st.nm(c)} told {to} everything, one thing after the other.",
-                     f"Before bed that {E}, {st.nm(c)} told {to} the whole day again.")))
+    lead = rng.random()
+    if lead < 0.45:  # the evening line first (else the retelling stands alone, or says when itself)
+        E = st.time_mark("evening")
+        st.s(rng.choice((f"In the {E}, {st.sub(c, False)} told {to} about the day.",
+                         f"That {E}, {st.sub(c, False)} drew a picture of the whole day.",
+                         f"At dinner that {E}, {st.sub(c, False)} could not stop talking about the day.",
+                         f"Before bed, {st.sub(c, False)} told {to} the whole day again.")))
     P1 = st.place_mark(p1)
     what = getattr(plan, "stop_what", "")
     got = rng.choice(("got", "found", "bought")) if what not in ("the trains", "a big train") else "saw"
     first = rng.choice((f"First we went to the {P1}", f"In the morning we went to the {P1}",
                         f"We went to the {P1} first", f"First we {got} {what} at the {P1}" if what else
                         f"First we went to the {P1}", f"We {got} {what} at the {P1}" if what else
-                        f"First we went to the {P1}", f"Before lunch we were at the {P1}"))
+                        f"First we went to the {P1}", f"Before lunch we were at the {P1}",
+                        f"The {P1} was first" if rng.random() < 0.5 else f"We started at the {P1}"))
     then = rng.choice(("and then we went to the", "and after lunch we went to the", "and then we walked to the",
-                       "and after that we went all the way to the", "and then we went on to the"))
+                       "and after that we went all the way to the", "and then we went on to the",
+                       "and when lunch was over, we went to the", "and last of all we went to the"))
     line = f"{first}, {then} {ans}{rng.choice(('!', '!', '.'))}"
     if f and rng.random() < 0.3:
         st.s(f'"{line}" {c.name} and {f.name} said together.')
+    elif lead >= 0.45 and rng.random() < 0.5:
+        st.s(rng.choice((f'That night, {c.name} told {to}, "{line}"', f'At dinner, {c.name} said to {to}, "{line}"')))
     else:
         st.s(f'"{line}" {c.name} said.' if rng.random() < 0.5 else f'{c.name} said, "{line}"')
 
@@ -217,28 +255,33 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
         x = v.noun[rng.choice(more)]
         also = f" and {'some ' + x['word'] if x.get('mass') else a(x['word']) if rng.random() < 0.5 else 'some ' + x['plural']}"
     st.s(rng.choice((f"{g.title} {buy} {cn}{also}, and {st.nm(carrier)} carried the basket.",
-                     f"{st.nm(g)} {buy} {cn}{also}.",
+                     f"{st.sub(g)} {buy} {cn}{also}.",
                      f"{st.sub(carrier)} put {cn} in the basket, one by one.",
-                     f"{st.nm(g)} paid for {cn}{also}.")))
+                     f"{st.sub(g)} paid for {cn}{also}.")))
     cause = cause or _fall(st, carrier)
     when = rng.choice(("On the way home", "On the walk home", "Near the house", "On the path back",
                        "Just before they got home", "On the road home", "Not far from home"))
     kn = count_noun(k, item)
     broke = rng.choice(("broke", "broke", "fell out and broke", "fell on the ground and broke"))
+    crack = rng.choice(("Oh no!", "Uh-oh!", "Bump!"))
     st.s(rng.choice((f"{when}, {cause}, and {kn} {broke}.",
                      f"{when}, {cause}, and oh no, {kn} {broke}!",
-                     f"But {when[0].lower() + when[1:]}, {cause}, and {kn} {broke}.")))
+                     f"{when}, {cause}. {crack} That made {kn} fall out and break.",
+                     f"Because {cause}, {kn} {broke} {when[0].lower() + when[1:]}.")))
     rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=item_word, start=n,
                 change=-k, result=left)
     ans = st.doc.m(NUMBERS[left], rec, "prompt_end")
     noun = item["word"] if left == 1 else item["plural"]
     be = "was" if left == 1 else "were"
     dish = st.flags.get("dish", "cake")
-    st.s(rng.choice((f"Now {carrier.name} had only {ans} {noun} left.",
-                     f"Now {carrier.name} had {ans} {noun} left for the {dish}.",
-                     f"Now {carrier.name} had {ans} {noun}.",
-                     f"{carrier.name} counted again: {ans} {noun}.",
-                     f"So {carrier.name} had {ans} {noun} left.")))
+    W = st.sub(carrier)
+    st.s(rng.choice((f"Now {W} had only {ans} {noun} left.",
+                     f"Now {W} had {ans} {noun} left for the {dish}.",
+                     f"{W} counted again: {ans} {noun}.",
+                     f"{W} looked in the basket, and there {be} only {ans} {noun} that did not break.",
+                     f"So {W} had {ans} {noun} left.",
+                     f"There {be} just {ans} whole {noun} in the basket now.",
+                     f"Of the {cn.split()[0]} {item['plural']}, only {ans} {'was' if left == 1 else 'were'} still good.")))
 
 
 def counting_family(st, mother: str, baby: str) -> None:
@@ -323,101 +366,164 @@ def counting_gather(st, thing: str, c, f) -> None:
 
 # --- entity tracking --------------------------------------------------------------------------------
 
+_CONTAINERS = ("box", "box", "bag", "basket", "bucket")  # (the realiser never describes these)
+_BOX_EXTRA = ("book", "crayon", "shell", "mitten", "sock", "hat", "scarf", "ribbon", "flute", "whistle", "car",
+              "train", "truck", "boat", "bell", "rock", "feather", "card", "pencil", "brush")
+_BOX_SPOTS = ("under the bed", "on the shelf", "in the kitchen", "by the window", "by the couch", "behind the door",
+              "next to the bed", "on the top shelf", "under the table", "in the living room", "under the window")
+_BOX_WHY = ("the room was not clean", "the toys were all over the floor", "Grandma was coming to visit",
+            "the floor had to be swept", "the puppy kept chewing the toys", "nobody could walk across the room",
+            "it was time to clean up", "somebody had stepped on a toy", "the rug needed a wash")
+_MOVE_WHY = ("the {a} {k} was too full", "the {a} {k} had a hole in it", "the {a} {k} was broken",
+             "the {b} {k} was next to the bed", "the puppy liked to sniff around the {a} {k}",
+             "the {a} {k} was for crayons only", "the {a} {k} was too small", "the {b} {k} was easier to reach")
+
+
+def _box_things(st, thing: dict, mover, k: int) -> list[dict]:
+    w, v = st.w, st.w.vocab
+    held = st.state.holder
+    pool = w.toys + [v.noun[x] for x in _BOX_EXTRA if x in v.noun]
+    pool = [t for t in pool if t["word"] != thing["word"] and held.get(t["word"], mover.name) == mover.name
+            and t["word"] not in st.flags.get("dish", "")]
+    return st.rng.sample(pool, k - 1)
+
+
+def _put_line(st, M: str, things: list[dict], colors: list[str], cont: str, spots: list[str],
+              perfect: bool) -> str:
+    """One telling of where the things went: a list, two clauses, or 'into the red box went the ball'
+    (`perfect`: it happened before the story's now, "had put")."""
+    rng = st.rng
+    had = "had " if perfect else ""
+    items = [t["word"] for t in things]
+    wh = [f" {s}" if s else "" for s in spots]
+    r = rng.random()
+    verb = rng.choice(("put", "put", "packed", "dropped"))
+    if r < 0.4:
+        parts = [f"the {t} in the {col} {cont}{s}" for t, col, s in zip(items, colors, wh)]
+        if len(parts) >= 2 and rng.random() < 0.4:  # "... and the kite in the blue one"
+            parts[-1] = f"the {items[-1]} in the {colors[-1]} one{wh[-1]}"
+        return f"{M} {had}{verb} {join_and(parts)}"
+    if r < 0.7:
+        first = f"{M} {had}{verb} the {items[0]} in the {colors[0]} {cont}{wh[0]}"
+        went = "had gone" if perfect else "went"
+        rest = [f"the {t} {went} into the {col} {cont}{s}" for t, col, s in zip(items[1:], colors[1:], wh[1:])]
+        return f"{first}, and {join_and(rest)}"
+    if perfect:
+        parts = [f"the {t} was in the {col} {cont}{s}" for t, col, s in zip(items, colors, wh)]
+        return f"{M} had cleaned up, and now {join_and(parts)}"
+    parts = [f"into the {col} {cont}{s} went the {t}" for t, col, s in zip(items, colors, wh)]
+    return f"{M} cleaned up: {join_and(parts)}"
+
 
 def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
-    """Someone puts the hero's thing and other toys into boxes of different colors, for a reason;
-    later the story asks where the thing is (or what is in a box)."""
-    rng, w, c = st.rng, st.w, st.hero
+    """Someone puts the hero's thing and other things into containers of different colors, for a reason;
+    sometimes someone moves the thing to another one later (with a reason); the story then asks where the
+    thing is (the container's color) or what is in a container, in narration or dialogue."""
+    rng, c = st.rng, st.hero
     k = 3 if rng.random() < 0.25 else 2
-    colors = rng.sample(COLORS, k)
-    held = st.state.holder
-    others = rng.sample([t for t in w.toys if t["word"] != thing["word"] and held.get(t["word"], mover.name) == mover.name],
-                        k - 1)
-    things = [thing] + others
+    cols = rng.sample(COLORS, k + 1)
+    colors, spare = cols[:k], cols[k]
+    things = [thing] + _box_things(st, thing, mover, k)
     rng.shuffle(things)
-    cont = rng.choice(("box", "box", "bag", "basket"))
-    placed = [{"container": cont, "color": col, "item": t["word"]} for col, t in zip(colors, things)]
-    st.meta["boxes"] = placed
-    parts = join_and([f"the {t['word']} in the {col} {cont}" for col, t in zip(colors, things)])
-    M = st.nm(mover)
-    put = rng.choice(("put", "put", "packed"))
+    cont = rng.choice(_CONTAINERS)
+    spots = [""] * k
+    if k == 2 and rng.random() < 0.35:
+        spots = rng.sample(_BOX_SPOTS, k)
+    M = st.sub(mover)
+    line = _put_line(st, M, things, colors, cont, spots, not tidy)
     if tidy:
         when = rng.choice(("Before bed", "After dinner", "When they got home", "Back at home", "At home",
-                           "Later that day"))
-        why = rng.choice(("it was time to clean up", "the toys were all over the floor", "the room was not clean",
-                          "it was time to put the toys away"))
-        st.s(rng.choice((f"{when}, {why}, so {M} {put} {parts}.",
-                         f"{when}, {M} put away the toys: {parts}.",
-                         f"{when}, {M} helped to clean up and {put} {parts}.",
-                         f"{cap(why)}, so {M} {put} {parts}.")))
+                           "Later that day", "Before dinner"))
     else:
         when = rng.choice(("The day before", "The night before", "That morning", "Early that morning",
-                           f"While {c.name} was asleep", "After dinner the day before"))
-        r = rng.random()
-        if r < 0.35:
-            st.s(f"{when}, {M} had put {parts}.")
-        elif r < 0.6 and mover is not c:  # what the hero was doing meanwhile, from the whole vocabulary
-            from storylab.world.doings import activity
-            busy = activity(st, "home")
-            for _ in range(4):  # not busy with one of the things being put away
-                if not any(t["word"] in busy for t in things):
-                    break
-                busy = activity(st, "home")
-            st.s(f"{rng.choice(('The day before', 'That morning', 'The evening before'))}, while {c.name} was "
-                 f"{busy}, {M} had put {parts}." if not any(t["word"] in busy for t in things) else
-                 f"{when}, {M} had put {parts}.")
-        else:
-            did = rng.choice(("had cleaned the room", "had cleaned up", "had picked up all the toys",
-                              "had swept the floor"))
-            st.s(f"{when}, {M} {did} and put {parts}.")
+                           f"While {c.name} was asleep", "After dinner the day before", "On Sunday",
+                           "Before breakfast", "The evening before"))
+    why = rng.choice([x for x in _BOX_WHY if mover.title not in x])
+    # as written (FIXED): the realiser would describe the rug or the shelf with colours, next to the answer's
+    st.s(FIXED + rng.choice((f"{when}, {line}.", f"{when}, {line}.", f"{when}, {line}, because {why}.",
+                             f"Because {why}, {line}.")))
     for col, t in zip(colors, things):
         st.state.put(mover.name, t["word"], f"{col} {cont}")
-    i = [t["word"] for t in things].index(thing["word"])
-    qc = colors[i]
-    other_cols = [col for col in colors if col != qc]
-    mode = rng.random()
+    placed = {t["word"]: col for t, col in zip(things, colors)}
     it = thing["word"]
-    if mode < 0.35 and mover is not c:
-        rec = skill(st, "entity_tracking", qc, other_cols, query=it, boxes=placed)
+    # a move: someone takes the thing out and puts it in another container (the old one is the trap)
+    movers = [x for x in (st.grownup, st.friend, mover) if x is not None and st.known(x) and x is not c]
+    if tidy:
+        movers = [x for x in movers if x is not mover] or movers
+    mover2, old = None, None
+    if movers and rng.random() < 0.4:
+        mover2 = rng.choice(movers)
+        old, to = placed[it], spare
+        why2 = rng.choice(_MOVE_WHY).format(a=old, b=to, k=cont)
+        M2 = st.sub(mover2)
+        later = rng.choice(("Later", "After that", "But then", "A little later", "Then",
+                            "That night" if not tidy else "Before bed"))
+        st.s(FIXED + rng.choice((f"{later}, {M2} took the {it} out of the {old} {cont} and put it in the {to} {cont}, "
+                         f"because {why2}.",
+                         f"{later}, {M2} moved the {it} from the {old} {cont} to the {to} {cont}, because {why2}.",
+                         f"{cap(why2)}, so {M2} moved the {it} to the {to} {cont}.",
+                         f"{later}, because {why2}, {M2} put the {it} in the {to} {cont}.")))
+        st.state.take_out(mover2.name, it, f"{old} {cont}")
+        st.state.put(mover2.name, it, f"{to} {cont}")
+        placed[it] = to
+    final = [{"container": cont, "color": placed[t["word"]], "item": t["word"]} for t in things]
+    st.meta["boxes"] = final
+    qc = placed[it]
+    other_cols = ([old] if old else []) + [col for col in colors if col != qc and col != old]  # the old place first
+    teller = mover2 or (mover if mover is not c else None)
+    mode = rng.random()
+    if mode < 0.35 and teller is not None:
+        rec = skill(st, "entity_tracking", qc, other_cols, query=it, boxes=final, moved=mover2 is not None)
         Q = st.doc.m(qc, rec, "prompt_end")
-        if rng.random() < 0.5:
-            st.s(rng.choice((f"{st.sub(c)} asked {mover.title} where the {it} was.",
-                             f"\"Where is my {it}?\" {c.name} asked {mover.title}.")),
-                 rng.choice((f"{mover.title} said that it was in the {Q} {cont}.",
-                             f"{mover.title} told {c.o} that the {it} was in the {Q} {cont}.")))
-        else:
-            st.s(rng.choice((f"{st.sub(c)} asked {mover.title} about the {it}.",
-                             f"{c.name} did not know where the {it} was, so {c.s} asked {mover.title}.")),
-                 f"\"It is in the {Q} {cont},\" {mover.title} {rng.choice(('said', 'told ' + c.o, 'answered'))}.")
-    elif mode < 0.7:
-        rec = skill(st, "entity_tracking", qc, other_cols, query=it, boxes=placed)
+        T = teller.title
+        st.s(*rng.choice(((f"{st.sub(c)} asked {T} where the {it} was.", f"{T} said that it was in the {Q} {cont}."),
+                          (f"\"Where is my {it}?\" {c.name} asked {T}.", f"\"It is in the {Q} {cont},\" {T} said."),
+                          (f"\"{T}, have you seen my {it}?\" asked {c.name}.",
+                           f"\"Yes, I put it in the {Q} {cont},\" said {T}."),
+                          (f"{st.sub(c)} looked and looked for the {it}.", f"\"Look in the {Q} {cont},\" {T} told {c.o}."),
+                          (f"{c.name} did not know where the {it} was, so {c.s} asked {T}.",
+                           f"\"It's in the {Q} {cont},\" {T} {rng.choice(('said', 'answered', 'told ' + c.o))}."))))
+    elif mode < 0.75:
+        rec = skill(st, "entity_tracking", qc, other_cols, query=it, boxes=final, moved=mover2 is not None)
         Q = st.doc.m(qc, rec, "prompt_end")
         want = rng.choice((f"wanted the {it}", f"wanted to play with the {it}", f"looked for the {it}",
-                           f"needed the {it}"))
+                           f"needed the {it}", f"wanted {c.p} {it} back"))
         when = rng.choice(("Later, ", "The next day, ", "The next morning, ", "In the morning, ")) if tidy \
-            else rng.choice(("Then ", "", "", "Right away, "))
-        st.s(rng.choice((f"{when}{c.name} {want}, so {c.s} opened the {Q} {cont}.",
-                         f"{when}{c.name} {want}, and {c.s} went straight to the {Q} {cont}.",
-                         f"{when}{c.name} {want}. {cap(c.s)} knew where to look, and {c.s} opened the {Q} {cont}.")))
+            else rng.choice(("Then ", "", "", "Right away, ", "At last "))
+        wrong = rng.choice(other_cols)
+        H = st.sub(c) if not when else c.name
+        st.s(rng.choice((f"{when}{H} {want}, so {c.s} opened the {Q} {cont}.",
+                         f"{when}{H} {want}, and {c.s} went straight to the {Q} {cont}.",
+                         f"The {it} was not in the {wrong} {cont}. It was in the {Q} {cont}.",
+                         f"{H} did not know it, but the {it} was in the {Q} {cont}.",
+                         f"{when}{H} {want}. {cap(c.s)} knew where to look, and {c.s} opened the {Q} {cont}.")))
     else:
-        j = rng.choice([x for x in range(k) if x != i])
-        qi, qcol = things[j]["word"], colors[j]
+        present = [t["word"] for t in things if t["word"] != it]
+        qi = rng.choice(present)
+        qcol = placed[qi]
         rest = [t["word"] for t in things if t["word"] != qi]
-        rec = skill(st, "entity_tracking", qi, rest, query=qcol, boxes=placed)
+        rec = skill(st, "entity_tracking", qi, rest, query=qcol, boxes=final)
         Q = st.doc.m(qi, rec, "prompt_end")
-        st.s(rng.choice((f"First {c.name} opened the {qcol} {cont}, but {c.s} found the {Q} in it.",
-                         f"{c.name} looked in the {qcol} {cont} first, but there was only the {Q} in it.",
-                         f"In the {qcol} {cont}, {c.name} found the {Q}.",
-                         f"{c.name} opened the {qcol} {cont}, and out came the {Q}.")),
-             rng.choice((f"So {c.name} opened the {qc} {cont}.", f"Then {c.s} looked in the {qc} {cont}.",
+        ask = (f"\"What is in the {qcol} {cont}?\" {c.name} asked.", f"\"Only the {Q},\" {teller.title} said.") \
+            if teller is not None and mover2 is None else None
+        opts = [(f"First {st.sub(c, False)} opened the {qcol} {cont}, but {c.s} found the {Q} in it.",),
+                (f"{st.sub(c)} looked in the {qcol} {cont} first, but there was only the {Q} in it.",),
+                (f"In the {qcol} {cont}, {st.sub(c, False)} found the {Q}.",),
+                (f"{st.sub(c)} opened the {qcol} {cont}, and out came the {Q}.",)]
+        if ask:
+            opts.append(ask)
+        st.s(*rng.choice(opts))
+        st.s(rng.choice((f"So {st.sub(c, False)} opened the {qc} {cont}.", f"Then {c.s} looked in the {qc} {cont}.",
                          f"Next, {c.s} tried the {qc} {cont}.")))
     st.state.take_out(c.name, it, f"{qc} {cont}")
-    if not tidy:
-        st.s(rng.choice((f"There was {c.name}'s {it}!", f"The {it} was right there in the {qc} {cont}.",
-                         f"And there it was, {c.name}'s {it}!", f"Inside was the {it}, just where {mover.title} had put it.")))
+    if not tidy and rng.random() < 0.3:  # (the plot says how the hero felt to have it back)
+        st.s(rng.choice((f"The {it} was right there in the {qc} {cont}.",
+                         f"Inside was the {it}, just where {(mover2 or mover).title} had put it.")))
 
 
 # --- choices at the shop ----------------------------------------------------------------------------
+
+_SELLER = {"bakery": "the baker", "market": "the man at the market", "shop": "the lady at the shop"}
 
 
 def exclusion(st, category: str, where: str, why: str) -> None:
@@ -432,24 +538,72 @@ def exclusion(st, category: str, where: str, why: str) -> None:
     rec = skill(st, "exclusion", y["word"], [x["word"]], options=[x["word"], y["word"]], excluded=x["word"],
                 category=category)
     ans = st.doc.m(y["word"], rec, "prompt_end")
-    st.s(rng.choice((f"{st.sub(c)} wanted {x['plural']} or {y['plural']} {why}.",
-                     f"{st.nm(st.grownup)} said they could get {x['plural']} or {y['plural']} {why}.",
-                     f"{cap(why)}, they needed {x['plural']} or {y['plural']}.")))
-    st.s(rng.choice((f"But the {st.place_mark(where)} had no {x['plural']} left, so they bought some {ans}.",
-                     f"There were no {x['plural']} at the {st.place_mark(where)} that day, so {c.name} picked some {ans}.")))
+    X, Y, G, P = x["plural"], y["plural"], st.nm(st.grownup), st.place_mark(where)
+    st.s(rng.choice((f"{st.sub(c)} wanted {X} or {Y} {why}.",
+                     f"{G} said they could get {X} or {Y} {why}.",
+                     f"{cap(why)}, they needed {X} or {Y}.",
+                     f"\"We need {X} or {Y} {why},\" {G} said.",
+                     f"{c.name} could use {X} or {Y} {why}, and {c.s} did not mind which.")))
+    seller = _SELLER.get(where, "the man at the shop")
+    st.s(rng.choice((f"But the {P} had no {X} left, so they bought some {ans}.",
+                     f"There were no {X} at the {P} that day, so {st.sub(c, False)} picked some {ans}.",
+                     f"\"Sorry, there are no {X} today,\" said {seller}. So {G} got {ans}.",
+                     f"All the {X} were gone, so {st.sub(c, False)} took some {ans}.",
+                     f"{st.sub(c)} looked for {X}, but there were not any. So {c.s} got {ans}.",
+                     f"They could not get {X}, because the {P} had no more, so they got {ans}.",
+                     f"The {P} had no {X}, so {st.sub(c, False)} chose some {ans}.")))
+
+
+_PREMISE = ("{W} did not like {t} food", "{W} never ate anything {t}", "{W} could not eat {t} things",
+            "{W} didn't want anything {t}", "{W} did not eat {t} food")
+_SAID_PREMISE = ("{W} does not like {t} food", "{W} doesn't eat {t} things", "No {t} food for {w}",
+                 "{W} never eats anything {t}", "Nothing {t} for {w}")
 
 
 def negation(st, who: str, why: str) -> None:
-    """'Grandpa did not like sweet food, so Lily picked the pear, not the candy.'"""
+    """'Grandpa did not like sweet food, so Lily picked the pear, not the candy.' The rule (not, n't,
+    never, no, nothing) and the choice (not the x, and left the x, did not take the x but ...) in
+    narration or dialogue, the rule before or after the two things are shown."""
     rng, w, c = st.rng, st.w, st.hero
     attr = rng.choice(_NEG_ATTRS)
     has = [f for f in w.foods if attr in f["attrs"]]
     hasnt = [f for f in w.foods if attr not in f["attrs"]]
     x, y = rng.choice(has)["word"], rng.choice(hasnt)["word"]
-    verb = rng.choice(("picked", "took", "chose", "bought"))
-    st.s(rng.choice((f"At the {st.place_mark(st.place)}, there was {a(x)} and {a(y)}.",
-                     f"{st.nm(st.grownup)} showed {c.name} {a(x)} and {a(y)}.")))
+    verb = rng.choice(("picked", "took", "chose", "bought", "got"))
+    G, N = st.nm(st.grownup), c.name
+    said_to = "our sick friend" if who == "a sick friend" else who
+    show = rng.choice((f"At the {st.place_mark(st.place)}, there was {a(x)} and {a(y)}.",
+                       f"{G} showed {N} {a(x)} and {a(y)}.",
+                       f"{N} could take {a(x)} or {a(y)} for {who}.",
+                       f"\"Look, {a(x)} and {a(y)}!\" {N} said.",
+                       f"On the table at the {st.place_mark(st.place)}, {N} saw {a(x)} and {a(y)}."))
     rec = skill(st, "negation", y, [x], attribute=attr, negated=True)
     ans = st.doc.m(y, rec, "prompt_end")
-    st.s(rng.choice((f"{cap(who)} did not like {attr} food, so {c.name} {verb} the {ans}, not the {x}.",
-                     f"{c.name} knew that {who} did not want anything {attr}, so {c.s} {verb} the {ans} and not the {x}.")))
+    r = rng.random()
+    if r < 0.4:  # the choice and the rule in one sentence, after the things are shown
+        st.s(show)
+        rule = rng.choice(_PREMISE).format(W=who, w=who, t=attr)
+        H = st.sub(c)
+        st.s(rng.choice((f"{cap(rule)}, so {N} {verb} the {ans}, not the {x}.",
+                         f"{H} knew that {rule}, so {c.s} {verb} the {ans} and not the {x}.",
+                         f"Because {rule}, {N} {verb} the {ans} and left the {x}.",
+                         f"{cap(rule)}, and the {x} was {attr}, so {N} {verb} the {ans}.",
+                         f"{H} did not want the {x}, because {rule}, so {c.s} {verb} the {ans}.")))
+        return
+    if r < 0.7:  # the rule first (as narration or said), then the things, then the choice
+        if rng.random() < 0.5:
+            st.s(cap(rng.choice(_PREMISE).format(W=who, w=who, t=attr)) + ".")
+        else:
+            line = cap(rng.choice(_SAID_PREMISE).format(W=cap(said_to), w=said_to, t=attr))
+            st.s(rng.choice((f"\"{line},\" {G} said.", f"{G} said, \"{line}.\"", f"\"{line},\" {N} remembered.")))
+        st.s(show)
+    else:  # the things, then the rule said aloud, then the choice
+        st.s(show)
+        line = cap(rng.choice(_SAID_PREMISE).format(W=cap(said_to), w=said_to, t=attr))
+        st.s(rng.choice((f"\"{line},\" {G} said.", f"{G} said, \"{line}.\"")))
+    st.s(rng.choice((f"So {st.sub(c, False)} {verb} the {ans}, not the {x}.",
+                     f"So {st.sub(c, False)} {verb} the {ans} and left the {x} where it was.",
+                     f"{st.sub(c)} did not take the {x}, but {c.s} {verb} the {ans}.",
+                     f"{st.sub(c)} put back the {x} and {verb} the {ans}.",
+                     f"\"Let's get the {ans},\" {N} said.",
+                     f"The {x} was {attr}, so {N} {verb} the {ans}.")))
