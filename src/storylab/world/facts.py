@@ -687,6 +687,9 @@ def _about(subj: str, st) -> list[str]:
     return rels
 
 
+_SEASON_THINGS = {"snowman", "sled", "ice cream", "popsicle", "pumpkin", "ice"}  # things, not the weather
+
+
 def episode(st, where: str = "setup") -> bool:
     """One knowledge episode that fits the story here; False if none does."""
     rng = st.rng
@@ -712,6 +715,8 @@ def episode(st, where: str = "setup") -> bool:
     done = _stated(st)
     for subj in subs[:4]:
         rels = [r for r in _about(subj, st) if (r, subj) not in done]
+        if subj in _SEASON_THINGS and not st.doc.has_word(subj, pl(subj)):  # no popsicle here: only its season
+            rels = [r for r in rels if r == "season"]
         if rels:
             state(st, rng.choice(rels), subj)
             return True

@@ -139,9 +139,36 @@ def _adjacent(w, p: str, q: str) -> bool:
     return abs(x - u) + abs(y - v) == 1
 
 
+_BAKED = ("some bread", "fresh bread", "a bun", "some buns", "a cake", "some muffins", "a pie", "some cookies",
+          "a donut", "some biscuits", "some cupcakes", "a big cake")
+
+
+def _errand(st, stop: str, what: str) -> str:
+    """What the morning stop is for, from the things that place has (or `what`, the plot's own)."""
+    rng, w = st.rng, st.w
+    r = rng.random()
+    if r < 0.25:
+        return what
+    if stop == "market":
+        n = rng.choice(w.fruits + [x for x in w.foods if "vegetable" in x["attrs"]])
+        return rng.choice((f"some {n['plural']}", f"a bag of {n['plural']}", a(n["word"])))
+    if stop == "bakery":
+        return rng.choice(_BAKED)
+    if stop == "shop":
+        n = rng.choice([x for x in w.non_food_items if x["kind"] in ("clothing", "toy")])
+        return rng.choice((f"a new {n['word']}", a(n["word"]), f"some {n['plural']}"))
+    if stop in ("library", "school"):
+        n = rng.choice(w.animals)
+        return rng.choice((f"a book about {n['plural']}", f"a new book about {n['plural']}") if stop == "library"
+                          else (f"a drawing of {a(n['word'])}", f"a book about {n['plural']}", what))
+    return what
+
+
 def time_order_start(st, plan, group, what: str) -> None:
-    """The morning stop before the destination (the first event of the time-order item)."""
+    """The morning stop before the destination (the first event of the time-order item). `what` is what
+    the plot has the stop for; the stop often gets something its place has instead (a book about whales)."""
     stop, rng, c = plan.stop, st.rng, st.hero
+    what = _errand(st, stop, what)
     st.state.at("morning")
     names = _names(st, group)
     for x in group:
@@ -149,11 +176,12 @@ def time_order_start(st, plan, group, what: str) -> None:
     M, S = st.time_mark("morning"), st.place_mark(stop)
     when = rng.choice((f"In the {M}, ", f"First, in the {M}, ", f"Early in the {M}, ", f"That {M}, ",
                        f"First thing in the {M}, ", f"In the {M}, before lunch, "))
-    why = rng.choice((f"to get {what} for {c.name}", f"because {c.name} needed {what}", f"to pick up {what}",
-                      f"so that {c.name} could get {what}", f"where {c.name} got {what}",
+    get = "borrow" if stop == "library" else "buy" if stop in ("market", "bakery", "shop") else "get"
+    why = rng.choice((f"to {get} {what} for {c.name}", f"because {c.name} needed {what}", f"to pick up {what}",
+                      f"so that {c.name} could {get} {what}", f"where {c.name} got {what}",
                       f"because {c.name} wanted {what}"))
-    st.s(FIXED + rng.choice((f"{when}{names} went to the {S} {why}.",
-                             f"{when}{names} went to the {S} first, {why}.")))
+    st.s(FIXED + (f"{when}{names} went to the {S} first, {why}." if "First" not in when and rng.random() < 0.5
+                  else f"{when}{names} went to the {S} {why}."))
     plan.stop_what = what
     st.state.at("afternoon")
     An = st.time_mark("afternoon")
@@ -197,9 +225,8 @@ def time_order_tell(st, plan) -> None:
                         f"First we went to the {P1}", f"We {got} {what} at the {P1}" if what else
                         f"First we went to the {P1}", f"Before lunch we were at the {P1}",
                         f"The {P1} was first" if rng.random() < 0.5 else f"We started at the {P1}"))
-    then = rng.choice(("and then we went to the", "and after lunch we went to the", "and then we walked to the",
-                       "and after that we went all the way to the", "and then we went on to the",
-                       "and when lunch was over, we went to the", "and last of all we went to the"))
+    then = rng.choice(("and then to the", "then on to the", "and after lunch to the", "and then we went to the",
+                       "and after that, all the way to the", "and last of all to the", "and then we walked to the"))
     line = f"{first}, {then} {ans}{rng.choice(('!', '!', '.'))}"
     if f and rng.random() < 0.3:
         st.s(f'"{line}" {c.name} and {f.name} said together.')
@@ -223,12 +250,15 @@ _RUNNERS = ("dog", "cat", "squirrel", "rabbit", "puppy", "kitten", "big dog")
 def _fall(st, carrier) -> str:
     """Why things fell on the way home: the path, the weather, an animal there, the carrier's hurry."""
     rng, w, N = st.rng, st.state.weather, carrier.name
-    an = rng.choice(st.w._common_animals)["word"]
+    an = rng.choice(st.w.scene_animals(st.place))["word"]
+    from storylab.world.beats import outdoor_thing
     opts = [f"{N} tripped on {rng.choice(('a rock', 'a stone', 'a stick', 'a log', 'a big rock'))}",
             f"{N} ran too fast", f"{N}'s basket hit {rng.choice(('the fence', 'a tree', 'a big rock', 'the door'))}",
             f"{N} dropped the basket", f"{N} slipped on the path", f"{N} turned around too fast",
             f"{a(rng.choice(_RUNNERS))} ran across the path, and {N} jumped", f"{N} stopped to look at {a(an)} and the basket swung",
-            f"{N} skipped and hopped all the way"]
+            f"{N} skipped and hopped all the way", f"{N} tripped over {outdoor_thing(st)}",
+            f"{N} waved at {a(an)} and the basket swung", f"{N} looked up at {outdoor_thing(st)} and did not see a rock",
+            f"{N} ran to see {a(an)}"]
     if w in ("rainy", "cloudy"):
         opts += [f"{N} slipped in a big puddle", f"{N} slipped on the wet path"]
     if w in ("snowy", "icy", "cold"):
@@ -263,10 +293,8 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
                        "Just before they got home", "On the road home", "Not far from home"))
     kn = count_noun(k, item)
     broke = rng.choice(("broke", "broke", "fell out and broke", "fell on the ground and broke"))
-    crack = rng.choice(("Oh no!", "Uh-oh!", "Bump!"))
     st.s(rng.choice((f"{when}, {cause}, and {kn} {broke}.",
                      f"{when}, {cause}, and oh no, {kn} {broke}!",
-                     f"{when}, {cause}. {crack} That made {kn} fall out and break.",
                      f"Because {cause}, {kn} {broke} {when[0].lower() + when[1:]}.")))
     rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=item_word, start=n,
                 change=-k, result=left)
@@ -278,7 +306,6 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     st.s(rng.choice((f"Now {W} had only {ans} {noun} left.",
                      f"Now {W} had {ans} {noun} left for the {dish}.",
                      f"{W} counted again: {ans} {noun}.",
-                     f"{W} looked in the basket, and there {be} only {ans} {noun} that did not break.",
                      f"So {W} had {ans} {noun} left.",
                      f"There {be} just {ans} whole {noun} in the basket now.",
                      f"Of the {cn.split()[0]} {item['plural']}, only {ans} {'was' if left == 1 else 'were'} still good.")))
@@ -373,10 +400,31 @@ _BOX_SPOTS = ("under the bed", "on the shelf", "in the kitchen", "by the window"
               "next to the bed", "on the top shelf", "under the table", "in the living room", "under the window")
 _BOX_WHY = ("the room was not clean", "the toys were all over the floor", "Grandma was coming to visit",
             "the floor had to be swept", "the puppy kept chewing the toys", "nobody could walk across the room",
-            "it was time to clean up", "somebody had stepped on a toy", "the rug needed a wash")
+            "it was time to clean up", "somebody had stepped on a toy", "the rug needed a wash",
+            "the baby was learning to crawl", "it was almost time for bed", "a friend was coming to play",
+            "everyone kept tripping over the toys", "the kitten liked to hide the toys under the couch",
+            "the room had to look nice for the party", "the window had to be washed", "Dad wanted to paint the wall",
+            "the new bed was coming that day", "the toys were getting dirty", "there was no room to sit")
 _MOVE_WHY = ("the {a} {k} was too full", "the {a} {k} had a hole in it", "the {a} {k} was broken",
              "the {b} {k} was next to the bed", "the puppy liked to sniff around the {a} {k}",
-             "the {a} {k} was for crayons only", "the {a} {k} was too small", "the {b} {k} was easier to reach")
+             "the {a} {k} was for crayons only", "the {a} {k} was too small", "the {b} {k} was easier to reach",
+             "the {a} {k} was wet", "the {a} {k} was too heavy to carry", "the kitten liked to sleep in the {a} {k}",
+             "the {a} {k} was needed for the blocks", "the {a} {k} had to be washed", "the {b} {k} was bigger",
+             "the {a} {k} was going to the garden", "the {a} {k} was for the socks", "the {b} {k} was empty")
+
+
+_BOX_ADJ = ("little", "big", "small", "tiny", "old", "new", "shiny", "soft", "fluffy", "striped", "spotted", "round",
+            "heavy", "squishy", "fuzzy", "noisy", "loud", "thin", "fancy", "funny")
+_box_adjs: dict[str, list[str]] = {}
+
+
+def _box_adj(st, word: str) -> str:
+    """'shiny ' for a thing that can be shiny (another thing in the boxes, not the hero's), or ''."""
+    if word not in _box_adjs:
+        fits = st.w.adj_nouns
+        _box_adjs[word] = [x for x in _BOX_ADJ if any(n["word"] == word for n in fits.get(x, ()))]
+    adjs = _box_adjs[word]
+    return st.rng.choice(adjs) + " " if adjs and st.rng.random() < 0.5 else ""
 
 
 def _box_things(st, thing: dict, mover, k: int) -> list[dict]:
@@ -394,7 +442,7 @@ def _put_line(st, M: str, things: list[dict], colors: list[str], cont: str, spot
     (`perfect`: it happened before the story's now, "had put")."""
     rng = st.rng
     had = "had " if perfect else ""
-    items = [t["word"] for t in things]
+    items = [t["word"] if t is st.thing else _box_adj(st, t["word"]) + t["word"] for t in things]
     wh = [f" {s}" if s else "" for s in spots]
     r = rng.random()
     verb = rng.choice(("put", "put", "packed", "dropped"))
@@ -420,17 +468,15 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     sometimes someone moves the thing to another one later (with a reason); the story then asks where the
     thing is (the container's color) or what is in a container, in narration or dialogue."""
     rng, c = st.rng, st.hero
-    k = 3 if rng.random() < 0.25 else 2
+    k = 3 if rng.random() < 0.12 else 2
     cols = rng.sample(COLORS, k + 1)
     colors, spare = cols[:k], cols[k]
     things = [thing] + _box_things(st, thing, mover, k)
     rng.shuffle(things)
     cont = rng.choice(_CONTAINERS)
     spots = [""] * k
-    if k == 2 and rng.random() < 0.35:
+    if k == 2 and rng.random() < 0.25:
         spots = rng.sample(_BOX_SPOTS, k)
-    M = st.sub(mover)
-    line = _put_line(st, M, things, colors, cont, spots, not tidy)
     if tidy:
         when = rng.choice(("Before bed", "After dinner", "When they got home", "Back at home", "At home",
                            "Later that day", "Before dinner"))
@@ -440,8 +486,14 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
                            "Before breakfast", "The evening before"))
     why = rng.choice([x for x in _BOX_WHY if mover.title not in x])
     # as written (FIXED): the realiser would describe the rug or the shelf with colours, next to the answer's
-    st.s(FIXED + rng.choice((f"{when}, {line}.", f"{when}, {line}.", f"{when}, {line}, because {why}.",
-                             f"Because {why}, {line}.")))
+    if not tidy and mover is not c and rng.random() < 0.2:  # the one who put them away says so
+        said = _put_line(st, "I", things, colors, cont, spots, False)
+        st.s(FIXED + rng.choice((f"\"{said},\" {mover.title} had said the night before.",
+                                 f"{mover.title} had said that morning, \"{said}.\"")))
+    else:
+        line = _put_line(st, st.sub(mover), things, colors, cont, spots, not tidy)
+        st.s(FIXED + rng.choice((f"{when}, {line}.", f"{when}, {line}.", f"{when}, {line}.", f"{cap(line)}, because {why}.",
+                                 f"Because {why}, {line}.")))
     for col, t in zip(colors, things):
         st.state.put(mover.name, t["word"], f"{col} {cont}")
     placed = {t["word"]: col for t, col in zip(things, colors)}
@@ -516,9 +568,6 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
         st.s(rng.choice((f"So {st.sub(c, False)} opened the {qc} {cont}.", f"Then {c.s} looked in the {qc} {cont}.",
                          f"Next, {c.s} tried the {qc} {cont}.")))
     st.state.take_out(c.name, it, f"{qc} {cont}")
-    if not tidy and rng.random() < 0.3:  # (the plot says how the hero felt to have it back)
-        st.s(rng.choice((f"The {it} was right there in the {qc} {cont}.",
-                         f"Inside was the {it}, just where {(mover2 or mover).title} had put it.")))
 
 
 # --- choices at the shop ----------------------------------------------------------------------------
