@@ -166,8 +166,8 @@ def _ctx(st):
 def _here(st, cands) -> list[str]:
     """Of `cands`, the things this story has: met at its place (the knowledge base's found_at) or
     already named in it. A contrast names only these (no "cows moo, and ducks quack" with no duck)."""
-    at = set(K.found_at.get(st.place, ()))
-    return [x for x in cands if x in at or st.doc.has_word(x, pl(x))]
+    at, said = K.found_at.get(st.place, ()), st.doc.words
+    return [x for x in cands if x in at or (x in said or pl(x) in said if " " not in x else st.doc.has_word(x))]
 
 
 def _H(st) -> str:
@@ -390,8 +390,9 @@ def _binary(e: Ep, rel: str) -> None:
     st, s = e.st, e.subj
     c, N, P, rng = _ctx(st)
     v = K.main(rel, s)
-    others = _here(st, [x for x in K.rel[rel].subjects if K.main(rel, x) != v and x not in ("sun", "night", "day")])
     r = rng.random()
+    others = _here(st, [x for x in K.rel[rel].subjects if K.main(rel, x) != v and x not in ("sun", "night", "day")]) \
+        if r < 0.3 else []
     is_ = "is" if mass(s) else "are"
     if rel == "temp":
         if v == "hot" and s == "sun":
@@ -715,7 +716,7 @@ def episode(st, where: str = "setup") -> bool:
     done = _stated(st)
     for subj in subs[:4]:
         rels = [r for r in _about(subj, st) if (r, subj) not in done]
-        if subj in _SEASON_THINGS and not st.doc.has_word(subj, pl(subj)):  # no popsicle here: only its season
+        if subj in _SEASON_THINGS and rels and not st.doc.has_word(subj, pl(subj)):  # no popsicle: only its season
             rels = [r for r in rels if r == "season"]
         if rels:
             state(st, rng.choice(rels), subj)

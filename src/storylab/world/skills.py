@@ -22,6 +22,13 @@ RIGHT_OF = {"north": "east", "east": "south", "south": "west", "west": "north"}
 _WALK = ("walked", "went", "hurried", "skipped", "marched", "wandered", "rushed", "jogged", "ran")
 
 
+def _fits(st, words: int) -> bool:
+    """Whether an optional sentence of about `words` words still leaves the rest of the story room
+    (the plots' measure): a story that overflows is written again, so optional wordings give way first."""
+    from storylab.world.plots import fits
+    return fits(st, words)
+
+
 def main_character(st, others: list[str]) -> dict:
     """The hero's name, where the last sentence begins (others: the story's other names)."""
     return skill(st, "main_character", st.hero.name, others)
@@ -77,7 +84,7 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
     view = None
     if rng.random() < 0.4 and (views or behind):
         view = rng.choice(views + ([(d, "ahead")] if behind else []))
-    in_context = rng.random() < 0.35
+    in_context = rng.random() < 0.3 and _fits(st, 15)
     knower = rng.choice((st.hero, st.grownup) if st.known(st.grownup) else (st.hero,))
     K_ = st.nm(knower)
     if view and view[1] != "ahead":
@@ -110,7 +117,6 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
         side = view[1]
         st.s(rng.choice((f"{L}At the {A}, with the {C} right in front, {names} turned {side} and {walk} to the {ans}.",
                          f"{L}At the {A}, {names} did not go on to the {C}, but turned {side} and {walk} to the {ans}.",
-                         f"{L}{names} stood at the {A}, looking at the {C}, and then turned {side}{way} to the {ans}.",
                          f"{L}From the {A}, {names} turned {side}, away from the {C}, and soon they {reach} the {ans}.")))
     else:
         st.s(rng.choice((f"{L}{names} {walk} {d}{way} from the {A} to the {ans}.",
@@ -251,13 +257,13 @@ def _fall(st, carrier) -> str:
     """Why things fell on the way home: the path, the weather, an animal there, the carrier's hurry."""
     rng, w, N = st.rng, st.state.weather, carrier.name
     an = rng.choice(st.w.scene_animals(st.place))["word"]
-    from storylab.world.beats import outdoor_thing
+    ot = beats.outdoor_thing(st)
     opts = [f"{N} tripped on {rng.choice(('a rock', 'a stone', 'a stick', 'a log', 'a big rock'))}",
             f"{N} ran too fast", f"{N}'s basket hit {rng.choice(('the fence', 'a tree', 'a big rock', 'the door'))}",
             f"{N} dropped the basket", f"{N} slipped on the path", f"{N} turned around too fast",
             f"{a(rng.choice(_RUNNERS))} ran across the path, and {N} jumped", f"{N} stopped to look at {a(an)} and the basket swung",
-            f"{N} skipped and hopped all the way", f"{N} tripped over {outdoor_thing(st)}",
-            f"{N} waved at {a(an)} and the basket swung", f"{N} looked up at {outdoor_thing(st)} and did not see a rock",
+            f"{N} skipped and hopped all the way", f"{N} tripped over {ot}",
+            f"{N} waved at {a(an)} and the basket swung",
             f"{N} ran to see {a(an)}"]
     if w in ("rainy", "cloudy"):
         opts += [f"{N} slipped in a big puddle", f"{N} slipped on the wet path"]
@@ -281,7 +287,7 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     from storylab.world.doings import _SHOP
     more = [x for x in _SHOP.get(st.place, ()) if x in v.noun and x != item_word and x not in st.flags.get("dish", "")]
     also = ""
-    if more and rng.random() < 0.6:
+    if more and rng.random() < 0.3:
         x = v.noun[rng.choice(more)]
         also = f" and {'some ' + x['word'] if x.get('mass') else a(x['word']) if rng.random() < 0.5 else 'some ' + x['plural']}"
     st.s(rng.choice((f"{g.title} {buy} {cn}{also}, and {st.nm(carrier)} carried the basket.",
@@ -301,14 +307,13 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     ans = st.doc.m(NUMBERS[left], rec, "prompt_end")
     noun = item["word"] if left == 1 else item["plural"]
     be = "was" if left == 1 else "were"
-    dish = st.flags.get("dish", "cake")
     W = st.sub(carrier)
     st.s(rng.choice((f"Now {W} had only {ans} {noun} left.",
-                     f"Now {W} had {ans} {noun} left for the {dish}.",
+                     f"Now {W} had {ans} {noun}.",
                      f"{W} counted again: {ans} {noun}.",
                      f"So {W} had {ans} {noun} left.",
-                     f"There {be} just {ans} whole {noun} in the basket now.",
-                     f"Of the {cn.split()[0]} {item['plural']}, only {ans} {'was' if left == 1 else 'were'} still good.")))
+                     f"Only {ans} {noun} {be} still good.",
+                     f"Of the {cn.split()[0]} {item['plural']}, only {ans} {be} still good.")))
 
 
 def counting_family(st, mother: str, baby: str) -> None:
@@ -416,6 +421,7 @@ _MOVE_WHY = ("the {a} {k} was too full", "the {a} {k} had a hole in it", "the {a
 _BOX_ADJ = ("little", "big", "small", "tiny", "old", "new", "shiny", "soft", "fluffy", "striped", "spotted", "round",
             "heavy", "squishy", "fuzzy", "noisy", "loud", "thin", "fancy", "funny")
 _box_adjs: dict[str, list[str]] = {}
+_box_pool: list[dict] = []  # the toys and other small things (built once)
 
 
 def _box_adj(st, word: str) -> str:
@@ -428,10 +434,10 @@ def _box_adj(st, word: str) -> str:
 
 
 def _box_things(st, thing: dict, mover, k: int) -> list[dict]:
-    w, v = st.w, st.w.vocab
     held = st.state.holder
-    pool = w.toys + [v.noun[x] for x in _BOX_EXTRA if x in v.noun]
-    pool = [t for t in pool if t["word"] != thing["word"] and held.get(t["word"], mover.name) == mover.name
+    if not _box_pool:
+        _box_pool.extend(st.w.toys + [st.w.vocab.noun[x] for x in _BOX_EXTRA if x in st.w.vocab.noun])
+    pool = [t for t in _box_pool if t["word"] != thing["word"] and held.get(t["word"], mover.name) == mover.name
             and t["word"] not in st.flags.get("dish", "")]
     return st.rng.sample(pool, k - 1)
 
@@ -475,7 +481,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     rng.shuffle(things)
     cont = rng.choice(_CONTAINERS)
     spots = [""] * k
-    if k == 2 and rng.random() < 0.25:
+    if k == 2 and not tidy and rng.random() < 0.25:
         spots = rng.sample(_BOX_SPOTS, k)
     if tidy:
         when = rng.choice(("Before bed", "After dinner", "When they got home", "Back at home", "At home",
@@ -503,7 +509,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     if tidy:
         movers = [x for x in movers if x is not mover] or movers
     mover2, old = None, None
-    if movers and rng.random() < 0.4:
+    if movers and rng.random() < 0.45 and _fits(st, 22):
         mover2 = rng.choice(movers)
         old, to = placed[it], spare
         why2 = rng.choice(_MOVE_WHY).format(a=old, b=to, k=cont)
@@ -592,7 +598,7 @@ def exclusion(st, category: str, where: str, why: str) -> None:
                      f"{G} said they could get {X} or {Y} {why}.",
                      f"{cap(why)}, they needed {X} or {Y}.",
                      f"\"We need {X} or {Y} {why},\" {G} said.",
-                     f"{c.name} could use {X} or {Y} {why}, and {c.s} did not mind which.")))
+                     f"{c.name} could use {X} or {Y} {why}.")))
     seller = _SELLER.get(where, "the man at the shop")
     st.s(rng.choice((f"But the {P} had no {X} left, so they bought some {ans}.",
                      f"There were no {X} at the {P} that day, so {st.sub(c, False)} picked some {ans}.",
@@ -629,7 +635,7 @@ def negation(st, who: str, why: str) -> None:
     rec = skill(st, "negation", y, [x], attribute=attr, negated=True)
     ans = st.doc.m(y, rec, "prompt_end")
     r = rng.random()
-    if r < 0.4:  # the choice and the rule in one sentence, after the things are shown
+    if r < 0.7 or not _fits(st, 12):  # the choice and the rule in one sentence, after the things are shown
         st.s(show)
         rule = rng.choice(_PREMISE).format(W=who, w=who, t=attr)
         H = st.sub(c)
@@ -639,7 +645,7 @@ def negation(st, who: str, why: str) -> None:
                          f"{cap(rule)}, and the {x} was {attr}, so {N} {verb} the {ans}.",
                          f"{H} did not want the {x}, because {rule}, so {c.s} {verb} the {ans}.")))
         return
-    if r < 0.7:  # the rule first (as narration or said), then the things, then the choice
+    if r < 0.85:  # the rule first (as narration or said), then the things, then the choice
         if rng.random() < 0.5:
             st.s(cap(rng.choice(_PREMISE).format(W=who, w=who, t=attr)) + ".")
         else:
