@@ -403,7 +403,10 @@ def _binary(e: Ep, rel: str) -> None:
         elif v == "hot":
             st.s(_pick(rng,
                            lambda: f'{P} said, "{N}, do not touch the {s}, it is very {e.v(v)}!"',
-                           lambda: f"The {s} was very {e.v(v)}, so {N} stayed away from it."))
+                           lambda: f"The {s} was very {e.v(v)}, so {N} stayed away from it.",
+                           lambda: f'"Stay back, {N}, the {s} is {e.v(v)}!" {P} said.',
+                           lambda: f"{N} could feel from far away that the {s} was {e.v(v)}.",
+                           lambda: f"{P} put on big mittens, because the {s} was so {e.v(v)}."))
         elif r < 0.4:
             st.s(_pick(rng,
                            lambda: f"{_H(st)} touched the {s}, and the {s} felt very {e.v(v)} in {c.p} hand!",
@@ -548,7 +551,7 @@ def _sense(e: Ep) -> None:
 
 _SENSE_SAY = ("chew", "clap", "hold", "walk")
 _SMELLS = {"bakery": "the fresh bread", "market": "the ripe fruit", "garden": "the flowers", "field": "the grass",
-           "farm": "the hay", "forest": "the trees", "park": "the flowers"}
+           "farm": "the animals", "forest": "the trees", "park": "the flowers"}
 
 
 def _sense_do(st, act: str) -> str | None:
@@ -599,7 +602,7 @@ def _season(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = K.main("season", s)
     if st.season == v and rng.random() < 0.4:
-        st.s(_SCENE[v].format(N=N, P=st.place_mark(st.place), s=st.time_mark(v)))
+        st.s(rng.choice(_SCENE[v]).format(N=N, P=st.place_mark(st.place), s=st.time_mark(v)))
         return
     clause = {"snow": "snow falls in the {}", "snowman": "we can make a snowman in the {}",
               "sled": "we can ride a sled in the {}", "flower": "many flowers bloom in the {}",
@@ -611,10 +614,18 @@ def _season(e: Ep) -> None:
         _tell(st, clause.format(e.v(v, wrap=st.time_mark)), we=clause.startswith("we"))
 
 
-_SCENE = {"winter": "It was {s}, and there was snow on the ground near the {P}.",
-          "spring": "It was {s}, and there were new flowers all around the {P}.",
-          "summer": "It was {s}, and the sun was hot over the {P}.",
-          "fall": "It was {s}, and the leaves were falling from the trees near the {P}."}
+_SCENE = {"winter": ("It was {s}, and there was snow on the ground near the {P}.",
+                     "Snow lay on the trees around the {P}, because it was {s}.",
+                     "It was {s}, and the path to the {P} was white with snow."),
+          "spring": ("It was {s}, and there were new flowers all around the {P}.",
+                     "It was {s}, and little green leaves grew on every tree by the {P}.",
+                     "Birds sang in the trees near the {P}, because it was {s}."),
+          "summer": ("It was {s}, and the sun was hot over the {P}.",
+                     "It was {s}, and the grass by the {P} was warm and dry.",
+                     "Bees buzzed over the flowers near the {P}, because it was {s}."),
+          "fall": ("It was {s}, and the leaves were falling from the trees near the {P}.",
+                   "It was {s}, and red and yellow leaves lay on the path to the {P}.",
+                   "The wind blew brown leaves all around the {P}, because it was {s}.")}
 
 
 def _weather(e: Ep) -> None:

@@ -145,6 +145,8 @@ def _adjacent(w, p: str, q: str) -> bool:
     return abs(x - u) + abs(y - v) == 1
 
 
+_LUNCH = ("sandwiches", "soup", "noodles", "pizza", "salad", "bread and cheese", "apples and cheese", "pancakes",
+          "eggs and toast", "soup and bread", "cheese and crackers", "a big salad", "hot soup", "rice and beans")
 _BAKED = ("some bread", "fresh bread", "a bun", "some buns", "a cake", "some muffins", "a pie", "some cookies",
           "a donut", "some biscuits", "some cupcakes", "a big cake")
 
@@ -193,11 +195,12 @@ def time_order_start(st, plan, group, what: str) -> None:
     An = st.time_mark("afternoon")
     D = st.place_mark(plan.dest)
     them = join_and([st.nm(x) for x in group])
+    lunch = rng.choice(_LUNCH)
     st.s(rng.choice((f"In the {An}, it was time for {c.name} to go to the {D}.",
                      f"After lunch, in the {An}, {them} left for the {D}.",
                      f"Then, in the {An}, {them} started off for the {D}.",
-                     f"When lunch was over, it was time for the {D} at last.",
-                     f"In the {An}, {c.name} was ready for the {D}.",
+                     f"After a lunch of {lunch}, {them} left for the {D}.",
+                     f"They ate {lunch} for lunch, and in the {An} they left for the {D}.",
                      f"After lunch, {them} {rng.choice(_WALK)} on to the {D}.",
                      f"Then they left for the {D} after lunch.")))
     plan.stop_events = [{"place": stop, "time_of_day": "morning"}, {"place": plan.dest, "time_of_day": "afternoon"}]
@@ -329,13 +332,16 @@ def counting_family(st, mother: str, baby: str) -> None:
                      f"Near the {P}, {a(mother)} and {k} {little}{pl} were {rng.choice(('walking', 'resting', 'sitting'))} "
                      f"in the {rng.choice(('grass', 'sun', 'shade'))}.",
                      f"{st.sub(c, False)} saw {a(mother)} by the {P}, and behind her came {k} {little}{pl}.")))
+    fuss = rng.choice(("called and called", "looked left and right", "would not sit still",
+                       "looked all around", "kept calling", "went from bush to bush"))
     st.s(rng.choice((f"{c.name} counted them: one little {baby} was lost!",
-                     f"But one of her {pl} was lost, and she was calling for it all over the {P}.",
+                     f"But one of her {pl} was lost, and she {fuss}.",
                      f"But the {mother} was looking for one more {baby}, the smallest one.",
-                     f"The {mother} looked everywhere, because one of her {pl} was gone.",
+                     f"The {mother} {fuss}, because one of her {pl} was gone.",
                      f"{st.nm(st.grownup)} said that one little {baby} must be lost.")))
     hide = rng.choice(("behind a log", "under a bush", "in the tall grass", "behind a big rock", "under the old fence",
-                       "next to a tree", "in a hole"))
+                       "next to a tree", "in a hole")) if rng.random() < 0.4 else \
+        f"{rng.choice(('behind', 'under', 'next to', 'near'))} {beats.outdoor_thing(st)}"
     st.s(rng.choice((f"{st.sub(c)} looked {rng.choice(('under the bushes', 'behind the trees', 'in the grass', 'everywhere'))} "
                      f"and found the little {baby} {hide}.",
                      f"{soon(st)}{st.sub(c, False)} heard a tiny sound. The lost {baby} was {hide}.",
@@ -374,14 +380,22 @@ def counting_gather(st, thing: str, c, f) -> None:
     left = n + k
     pl, P = item["plural"], st.place_mark(st.place)
     both = rng.choice((f"{c.name} and {f.name}", f"{f.name} and {c.name}"))
+    out = st.w.place_outdoor.get(st.place, False)
+
+    def where() -> str:  # a spot at this place: 'under a tall tree', 'by the old log'
+        if not out:
+            return rng.choice(("under the table", "by the door", "on the floor", "near the window"))
+        return f"{rng.choice(('under', 'by', 'near', 'behind', 'next to'))} {beats.outdoor_thing(st)}"
+
     st.s(rng.choice((f"Then {both} looked for {pl}.",
                      f"After that, {both} played a game: who could find the most {pl}?",
                      f"There were {pl} all over the {P}, so {both} began to collect them.",
-                     f"{soon(st)}{both} had a new game: looking for {pl} {rng.choice(('in the grass', 'by the path', 'under the trees', 'all around the ' + P))}.",
+                     f"{st.sub(c)} spotted {a(item['word'])} {where()}, and soon {both} were looking for more.",
+                     f"{both} looked for {pl} {where()}.",
                      f"{rng.choice((c.name, f.name))} said, \"Let's look for {pl}!\"")))
     x, y = (c, f) if rng.random() < 0.6 else (f, c)
     nx, ny = (n, k) if x is c else (k, n)
-    how = rng.choice(("", "", " under a bush", " by the path", " in the grass", " near a tree"))
+    how = f" {where()}" if rng.random() < 0.5 else ""
     st.s(rng.choice((f"{st.sub(x)} found {count_noun(nx, item)}, and {st.nm(y)} found {count_noun(ny, item)}.",
                      f"{st.sub(x)} found {count_noun(nx, item)}{how}, and {y.name} found {count_noun(ny, item)}.",
                      f"{st.nm(y)} found {count_noun(ny, item)}, and {x.name} found {count_noun(nx, item)}{how}.")))
