@@ -299,7 +299,9 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
                      f"{st.sub(g)} paid for {cn}{also}.")))
     cause = cause or _fall(st, carrier)
     when = rng.choice(("On the way home", "On the walk home", "Near the house", "On the path back",
-                       "Just before they got home", "On the road home", "Not far from home"))
+                       "Just before they got home", "On the road home", "Not far from home",
+                       f"Near {beats.outdoor_thing(st)}", f"By {beats.outdoor_thing(st)} on the way home",
+                       "At the fence by the yard", "Near the old bench"))
     kn = count_noun(k, item)
     broke = rng.choice(("broke", "broke", "fell out and broke", "fell on the ground and broke"))
     st.s(rng.choice((f"{when}, {cause}, and {kn} {broke}.",
@@ -416,7 +418,9 @@ _CONTAINERS = ("box", "box", "bag", "basket", "bucket")  # (the realiser never d
 _BOX_EXTRA = ("book", "crayon", "shell", "mitten", "sock", "hat", "scarf", "ribbon", "flute", "whistle", "car",
               "train", "truck", "boat", "bell", "rock", "feather", "card", "pencil", "brush")
 _BOX_SPOTS = ("under the bed", "on the shelf", "in the kitchen", "by the window", "by the couch", "behind the door",
-              "next to the bed", "on the top shelf", "under the table", "in the living room", "under the window")
+              "next to the bed", "on the top shelf", "under the table", "in the living room", "under the window",
+              "behind the chair", "next to the piano", "by the lamp", "under the big plant", "on the steps",
+              "by the front door", "next to the toys", "behind the couch", "on the chair")
 _BOX_WHY = ("the room was not clean", "the toys were all over the floor", "Grandma was coming to visit",
             "the floor had to be swept", "the puppy kept chewing the toys", "nobody could walk across the room",
             "it was time to clean up", "somebody had stepped on a toy", "the rug needed a wash",
