@@ -256,16 +256,29 @@ def _count_distractors(n: int, k: int, left: int) -> list[str]:
 _RUNNERS = ("dog", "cat", "squirrel", "rabbit", "puppy", "kitten", "big dog")
 
 
+_SPOTS = {"tree": ("tall", "old", "big", "huge", "little"), "rock": ("big", "flat", "gray", "round", "smooth"),
+          "log": ("old", "big", "wet", "rough", "brown"), "bush": ("green", "big", "little", "round"),
+          "plant": ("big", "tall", "green"), "fence": ("old", "little", "white", "brown"), "bench": ("old", "green"),
+          "sunflower": ("tall", "big")}
+
+
+def _spot(st) -> str:
+    """A big thing outside that one can be under, behind or near: 'a tall tree', 'the old fence'."""
+    rng = st.rng
+    n = rng.choice(list(_SPOTS))
+    adj = rng.choice(_SPOTS[n]) + " " if rng.random() < 0.7 else ""
+    return rng.choice((a(adj + n), "the " + adj + n))
+
+
 def _fall(st, carrier) -> str:
     """Why things fell on the way home: the path, the weather, an animal there, the carrier's hurry."""
     rng, w, N = st.rng, st.state.weather, carrier.name
     an = rng.choice(st.w.scene_animals(st.place))["word"]
-    ot = beats.outdoor_thing(st)
     opts = [f"{N} tripped on {rng.choice(('a rock', 'a stone', 'a stick', 'a log', 'a big rock'))}",
             f"{N} ran too fast", f"{N}'s basket hit {rng.choice(('the fence', 'a tree', 'a big rock', 'the door'))}",
             f"{N} dropped the basket", f"{N} slipped on the path", f"{N} turned around too fast",
             f"{a(rng.choice(_RUNNERS))} ran across the path, and {N} jumped", f"{N} stopped to look at {a(an)} and the basket swung",
-            f"{N} skipped and hopped all the way", f"{N} tripped over {ot}",
+            f"{N} skipped and hopped all the way", f"{N} tripped over {a(rng.choice(('old log', 'big branch', 'branch', 'flat rock')))}",
             f"{N} waved at {a(an)} and the basket swung",
             f"{N} ran to see {a(an)}"]
     if w in ("rainy", "cloudy"):
@@ -300,7 +313,7 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     cause = cause or _fall(st, carrier)
     when = rng.choice(("On the way home", "On the walk home", "Near the house", "On the path back",
                        "Just before they got home", "On the road home", "Not far from home",
-                       f"Near {beats.outdoor_thing(st)}", f"By {beats.outdoor_thing(st)} on the way home",
+                       f"Near {_spot(st)}", f"By {_spot(st)} on the way home",
                        "At the fence by the yard", "Near the old bench"))
     kn = count_noun(k, item)
     broke = rng.choice(("broke", "broke", "fell out and broke", "fell on the ground and broke"))
@@ -343,7 +356,7 @@ def counting_family(st, mother: str, baby: str) -> None:
                      f"{st.nm(st.grownup)} said that one little {baby} must be lost.")))
     hide = rng.choice(("behind a log", "under a bush", "in the tall grass", "behind a big rock", "under the old fence",
                        "next to a tree", "in a hole")) if rng.random() < 0.4 else \
-        f"{rng.choice(('behind', 'under', 'next to', 'near'))} {beats.outdoor_thing(st)}"
+        f"{rng.choice(('behind', 'under', 'next to', 'near'))} {_spot(st)}"
     st.s(rng.choice((f"{st.sub(c)} looked {rng.choice(('under the bushes', 'behind the trees', 'in the grass', 'everywhere'))} "
                      f"and found the little {baby} {hide}.",
                      f"{soon(st)}{st.sub(c, False)} heard a tiny sound. The lost {baby} was {hide}.",
@@ -387,7 +400,7 @@ def counting_gather(st, thing: str, c, f) -> None:
     def where() -> str:  # a spot at this place: 'under a tall tree', 'by the old log'
         if not out:
             return rng.choice(("under the table", "by the door", "on the floor", "near the window"))
-        return f"{rng.choice(('under', 'by', 'near', 'behind', 'next to'))} {beats.outdoor_thing(st)}"
+        return f"{rng.choice(('under', 'by', 'near', 'behind', 'next to'))} {_spot(st)}"
 
     st.s(rng.choice((f"Then {both} looked for {pl}.",
                      f"After that, {both} played a game: who could find the most {pl}?",
