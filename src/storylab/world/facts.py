@@ -241,11 +241,15 @@ def _says(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = K.main("says", s)
     r = rng.random()
+    met = st.doc.has_word(s)  # the story has it already: "the cat", not "saw a cat" again
     if r < 0.25:
         where = f" at the {st.place_mark(st.place)}" if s in K.found_at.get(st.place, ()) else ""
-        st.s(f"{_H(st)} saw {a(s)}{where}.", f'The {s} looked at {N} and said, "{e.v(v, cap)}, {v}!"')
+        if met:
+            st.s(f'The {s} looked at {N} and said, "{e.v(v, cap)}, {v}!"')
+        else:
+            st.s(f"{_H(st)} saw {a(s)}{where}.", f'The {s} looked at {N} and said, "{e.v(v, cap)}, {v}!"')
     elif r < 0.45:
-        st.s(f'{N} heard {a(s)} say, "{e.v(v, cap)}!"')
+        st.s(f'{N} heard {"the " + s if met else a(s)} say, "{e.v(v, cap)}!"')
     elif r < 0.65:
         _ask(st, N, f"What does {a(s)} say?")
         if rng.random() < 0.5:
@@ -263,7 +267,9 @@ def _cry(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = K.main("cry", s)
     r = rng.random()
-    if r < 0.3:
+    if r < 0.3 and st.doc.has_word(s):  # the story has it already
+        st.s(f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
+    elif r < 0.3:
         st.s(f"{_H(st)} saw {a(s)}.", f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
     elif r < 0.5:
         st.s(f"{_H(st)} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")

@@ -584,7 +584,8 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
         st.s(rng.choice((f"{when}{H} {want}, so {c.s} opened the {Q} {cont}.",
                          f"{when}{H} {want}, and {c.s} went straight to the {Q} {cont}.",
                          f"The {it} was not in the {wrong} {cont}. It was in the {Q} {cont}.",
-                         f"{H} did not know it, but the {it} was in the {Q} {cont}.",
+                         f"{H} did not know it, but the {it} was in the {Q} {cont}." if (mover2 or mover) is not c
+                         else f"The {it} was in the {Q} {cont}, just where {c.s} had put it.",
                          f"{when}{H} {want}. {cap(c.s)} knew where to look, and {c.s} opened the {Q} {cont}.")))
     else:
         present = [t["word"] for t in things if t["word"] != it]
