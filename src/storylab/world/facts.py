@@ -412,7 +412,7 @@ def _binary(e: Ep, rel: str) -> None:
                            lambda: f"The {s} was very {e.v(v)}, so {N} stayed away from it.",
                            lambda: f'"Stay back, {N}, the {s} is {e.v(v)}!" {P} said.',
                            lambda: f"{N} could feel from far away that the {s} was {e.v(v)}.",
-                           lambda: f"{P} put on big mittens, because the {s} was so {e.v(v)}."))
+                           lambda: f"{P} put on big mittens for {N}, because the {s} was so {e.v(v)}."))
         elif r < 0.4:
             st.s(_pick(rng,
                            lambda: f"{_H(st)} touched the {s}, and the {s} felt very {e.v(v)} in {c.p} hand!",

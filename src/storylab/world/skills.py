@@ -113,6 +113,9 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
         st.s(rng.choice((f"{L}At the {A}, with the {B} behind them, {names} {walk} straight on to the {ans}.",
                          f"{L}{names} left the {B} behind them, went past the {A}, and {walk} straight on to the {ans}.",
                          f"{L}With their backs to the {B}, {names} {walk} straight on from the {A} to the {ans}.")))
+    elif view and in_context:  # the viewpoint was just said: only the turn
+        st.s(rng.choice((f"{L}So {names} turned {view[1]} and {walk} to the {ans}.",
+                         f"{L}{names} turned {view[1]} there and {walk}{way} to the {ans}.")))
     elif view:
         side = view[1]
         st.s(rng.choice((f"{L}At the {A}, with the {C} right in front, {names} turned {side} and {walk} to the {ans}.",
@@ -326,12 +329,13 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     noun = item["word"] if left == 1 else item["plural"]
     be = "was" if left == 1 else "were"
     W = st.sub(carrier)
-    st.s(rng.choice((f"Now {W} had only {ans} {noun} left.",
-                     f"Now {W} had {ans} {noun}.",
-                     f"{W} counted again: {ans} {noun}.",
-                     f"So {W} had {ans} {noun} left.",
-                     f"Only {ans} {noun} {be} still good.",
-                     f"Of the {cn.split()[0]} {item['plural']}, only {ans} {be} still good.")))
+    dish = st.flags.get("dish", "cake")
+    st.s(rng.choice((f"Now {W} had only {ans} {noun} left for the {dish}.",
+                     f"Now {W} had {ans} {noun}, not {NUMBERS[n]}.",
+                     f"{W} counted again: {ans} {noun}, not {NUMBERS[n]}.",
+                     f"So {W} had {ans} {noun} left for the {dish}.",
+                     f"Only {ans} {noun} in {carrier.name}'s basket {be} still good.",
+                     f"Of {carrier.name}'s {cn.split()[0]} {item['plural']}, only {ans} {be} still good.")))
 
 
 def counting_family(st, mother: str, baby: str) -> None:
