@@ -42,7 +42,7 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
     """The group walks from `start` to `dest` over the village map; the last block is a space item
     (the place one block that way). Returns whether a space item was written."""
     w, rng = st.w, st.rng
-    step_from = start
+    step_from, leg = start, None
     dirs = [d for d in DIRECTIONS if w.neighbor(dest, d)]
     L = cap(lead) if lead else ""
     if not _adjacent(w, start, dest):
@@ -51,26 +51,30 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
         via = [p for p in via if p != start and sum(1 for e in DIRECTIONS if w.neighbor(p, e)) >= 2]
         if via:
             step_from = rng.choice(via)
-            names = beats.group(st, group)
-            A, B, walk, way = st.place_mark(start), st.place_mark(step_from), rng.choice(_WALK), beats.way(st, 0.4)
-            st.s(rng.choice((f"{L}{names} {walk} from the {A} to the {B}{way}.",
-                             f"{L}{names} left the {A} and {walk}{way} to the {B}.",
-                             f"{L}First {names} {walk}{way} from the {A} to the {B}.",
-                             f"{L}{names} started off from the {A}, and {beats.soon(st).strip().lower().rstrip(',')} they "
-                             f"were at the {B}.",
-                             f"{L}The way went past the {B}, so {names} {walk} there first from the {A}.",
-                             f"{L}From the {A}, {names} {walk}{way} as far as the {B}.")))
+            leg = (start, step_from, L)
             lead = L = ""
             for c in group:
                 st.state.go(c.name, step_from)
     d = next(e for e in DIRECTIONS if w.neighbor(step_from, e) == dest) if _adjacent(w, step_from, dest) else None
+    others = [w.neighbor(step_from, e) for e in DIRECTIONS if e != d and w.neighbor(step_from, e)] if d else []
+    merge = leg is not None and bool(others) and rng.random() < 0.45  # both legs in one sentence
+    if leg and not merge:  # first leg: to a place next to the destination (no direction claimed)
+        names = beats.group(st, group)
+        A0, B, walk, way = st.place_mark(leg[0]), st.place_mark(leg[1]), rng.choice(_WALK), beats.way(st, 0.4)
+        L0 = leg[2]
+        st.s(rng.choice((f"{L0}{names} {walk} from the {A0} to the {B}{way}.",
+                         f"{L0}{names} left the {A0} and {walk}{way} to the {B}.",
+                         f"{L0}First {names} {walk}{way} from the {A0} to the {B}.",
+                         f"{L0}{names} started off from the {A0}, and {beats.soon(st).strip().lower().rstrip(',')} they "
+                         f"were at the {B}.",
+                         f"{L0}The way went past the {B}, so {names} {walk} there first from the {A0}.",
+                         f"{L0}From the {A0}, {names} {walk}{way} as far as the {B}.")))
     for c in group:
         st.state.go(c.name, dest, activity, indoor)
     names = beats.group(st, group)
     if d is None:
         st.s(f"{L}{names} {rng.choice(_WALK)}{beats.way(st, 0.5)} to the {st.place_mark(dest)}.")
         return False
-    others = [w.neighbor(step_from, e) for e in DIRECTIONS if e != d and w.neighbor(step_from, e)]
     if not others:
         st.s(f"{L}{names} {rng.choice(_WALK)} {d} to the {st.place_mark(dest)}.")
         return False
@@ -82,9 +86,9 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
              if of[f] == d and w.neighbor(step_from, f)]
     behind = w.neighbor(step_from, OPPOSITE[d])
     view = None
-    if rng.random() < 0.4 and (views or behind):
+    if rng.random() < 0.4 and (views or behind) and not merge:
         view = rng.choice(views + ([(d, "ahead")] if behind else []))
-    in_context = rng.random() < 0.3 and _fits(st, 15)
+    in_context = rng.random() < 0.3 and not merge and _fits(st, 15)
     knower = rng.choice((st.hero, st.grownup) if st.known(st.grownup) else (st.hero,))
     K_ = st.nm(knower)
     if view and view[1] != "ahead":
@@ -121,6 +125,12 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
         st.s(rng.choice((f"{L}At the {A}, with the {C} right in front, {names} turned {side} and {walk} to the {ans}.",
                          f"{L}At the {A}, {names} did not go on to the {C}, but turned {side} and {walk} to the {ans}.",
                          f"{L}From the {A}, {names} turned {side}, away from the {C}, and soon they {reach} the {ans}.")))
+    elif merge:  # "They walked from the park to the school, and then north to the library."
+        L0, A0 = leg[2], st.place_mark(leg[0])
+        st.s(rng.choice((f"{L0}{names} {walk} from the {A0} to the {A}{way}, and then {d} to the {ans}.",
+                         f"{L0}{names} {walk}{way} as far as the {A}, and from there {d} to the {ans}.",
+                         f"{L0}First {names} {walk} from the {A0} to the {A}, then {d} to the {ans}.",
+                         f"{L0}From the {A0}, {names} {walk} past the {A} and on {d} to the {ans}.")))
     else:
         st.s(rng.choice((f"{L}{names} {walk} {d}{way} from the {A} to the {ans}.",
                          f"{L}{names} {walk} {d} from the {A} to the {ans}.",
