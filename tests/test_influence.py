@@ -87,7 +87,11 @@ def test_planted_stories_rank_first(planted_run, method):
     assert p["precision_at_k"] >= (0.8 if method == "ekfac" else 0.5), p
     assert p["ranks"][0] == 1, p                   # a planted story is at the very top
     planted_top = next(t for t in q["top"] if t["planted"] == "zib")
-    assert any(k["score"] > 0 and in_fact(k) for k in planted_top["tokens"][:3]), planted_top["tokens"]
+    # the fact's tokens come first, before any other token, except the same word said elsewhere in that story
+    # (a story whose hero has a "purple ball" says "purple" four times outside the fact: those help predict
+    # " purple" too, and may come first)
+    ranked = [k for k in planted_top["tokens"] if in_fact(k) or not in_fact(k, "purple")]
+    assert any(k["score"] > 0 and in_fact(k) for k in ranked[:3]), planted_top["tokens"]
     assert json.loads(open(r.path).read())["queries"][0]["top"][0]["id"] == q["top"][0]["id"]
     # the control: a fact nobody planted does not pull up the planted stories
     c = influence(planted_run, "The cow says", " moo", method=method, top=20, progress=False, write=False)

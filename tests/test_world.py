@@ -219,14 +219,20 @@ def test_skill_answers_are_consistent(stories, vocab):
                 attr = s["attribute"]
                 assert attr not in vocab.noun[s["answer"]]["attrs"]
                 assert all(attr in vocab.noun[d]["attrs"] for d in s["distractors"])
-                assert f"not like {attr}" in text or f"n't like {attr}" in text or f"anything {attr}" in text
+                # the rule is told before the answer, in one of several wordings (not, n't, never, no, nothing)
+                prompt = text[: s["prompt_end"]]
+                assert re.search(rf"(?:\b(?:not|never|no|nothing)\b|n't)[^.!?]*\b{attr}\b", prompt, re.I), prompt
             elif k == "counting":
                 assert s["start"] + s["change"] == s["result"] and s["answer"] == NUMBERS[s["result"]]
                 assert NUMBERS[s["start"]] in text and NUMBERS[abs(s["change"])] in text
             elif k == "entity_tracking":
                 boxes = {b["item"]: b["color"] for b in s["boxes"]}
-                for b in s["boxes"]:
-                    assert f"the {b['item']} in the {b['color']} {b['container']}" in text
+                prompt = text[: s["prompt_end"]]
+                for b in s["boxes"]:  # where each thing went is told before the question, in some wording
+                    assert re.search(rf"\b{b['item']}\b", prompt) and f" {b['color']} " in prompt, (b, prompt)
+                if s.get("moved"):  # it was moved last: its new place follows its last mention of an old one
+                    q = s["query"]
+                    assert re.search(rf"\b{q}\b[^.]*\b{boxes[q]} {s['boxes'][0]['container']}\b", prompt), prompt
                 if s["query"] in boxes:
                     assert s["answer"] == boxes[s["query"]]
                 else:
@@ -235,7 +241,17 @@ def test_skill_answers_are_consistent(stories, vocab):
             elif k == "space":
                 ox, oy = m[s["origin"]]
                 assert m[s["answer"]] == (ox + s["dx"], oy + s["dy"])
-                assert f" {s['direction']} " in text
+                if "side" in s:  # said from a viewpoint: facing a landmark, the place is on the left or right
+                    from storylab.world.skills import LEFT_OF, RIGHT_OF
+                    lx, ly = m[s["landmark"]]
+                    if s["side"] == "ahead":  # the landmark behind, the place straight ahead
+                        assert (lx, ly) == (ox - s["dx"], oy - s["dy"]) and re.search(r"\bbehind\b|\bbacks to\b", text[: s["prompt_end"]])
+                    else:
+                        f = {(0, 1): "north", (0, -1): "south", (1, 0): "east", (-1, 0): "west"}[(lx - ox, ly - oy)]
+                        assert {"left": LEFT_OF, "right": RIGHT_OF}[s["side"]][f] == s["direction"]
+                        assert f" {s['side']}" in text[: s["prompt_end"]]
+                else:
+                    assert f" {s['direction']} " in text
                 for d in s["distractors"]:
                     assert m[d] != m[s["answer"]]
             elif k == "time_order":

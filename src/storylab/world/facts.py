@@ -43,9 +43,6 @@ _VEHICLES = {"car", "train", "plane", "rocket"}
 _FEED = {"carrot", "banana", "nut", "acorn", "bone", "seed", "grass", "apple", "lettuce", "corn", "berry", "fish",
          "cheese", "leaf"}
 _PAIRED = {"eye", "ear", "foot", "leg", "hand", "arm", "tooth"}
-_SENSE_DO = {"see": "looked at the stars with {p}", "hear": "listened to the birds with {p}",
-             "smell": "smelled the flowers with {p}", "chew": "chewed the apple with {p}",
-             "clap": "clapped {p}", "hold": "held the little kitten in {p}", "walk": "walked all the way home on {p}"}
 _JOB_TAG = {  # tag -> (prompt before the job word, rest); {N} {P} {p} {o} {s} filled in; plural job if "pl"
     "sick": ("{N} felt sick, so {P} took {o} to see the ", "."),
     "hurt": ("{N} hurt {p} arm, so {P} took {o} to see the ", "."),
@@ -166,6 +163,18 @@ def _ctx(st):
     return c, c.name, st.parent_title, st.rng
 
 
+def _here(st, cands) -> list[str]:
+    """Of `cands`, the things this story has: met at its place (the knowledge base's found_at) or
+    already named in it. A contrast names only these (no "cows moo, and ducks quack" with no duck)."""
+    at, said = K.found_at.get(st.place, ()), st.doc.words
+    return [x for x in cands if x in at or (x in said or pl(x) in said if " " not in x else st.doc.has_word(x))]
+
+
+def _H(st) -> str:
+    """The hero as the subject that begins a sentence: he or she where that is clear, else the name."""
+    return st.sub(st.main)
+
+
 def _pick(rng, *makers) -> str:
     """One of several sentences, only that one written (so only it can mark an answer)."""
     return rng.choice(makers)()
@@ -207,11 +216,13 @@ def _tell(st, clause: str, we: bool = False) -> None:
         st.s(rng.choice((f"{who} told {N} that {clause}.", f"{who} said that {clause}.",
                          f"On the way, {who} told {N} that {clause}.")))
     elif r < 0.72:
-        st.s(rng.choice((f"{N} knew that {clause}.", f"{N} remembered that {clause}.",
-                         f"{N} had seen in a book that {clause}.", f"{N} already knew that {clause}.")))
+        H = st.sub(c)
+        st.s(rng.choice((f"{H} knew that {clause}.", f"{H} remembered that {clause}.",
+                         f"{H} had seen in a book that {clause}.", f"{H} already knew that {clause}.")))
     elif r < 0.9:
-        st.s(rng.choice((f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
-                         f"{N} found out that {clause}.")))
+        H = st.sub(c)
+        st.s(rng.choice((f"{H} learned that {clause}.", f"That day, {N} learned that {clause}.",
+                         f"{H} found out that {clause}.")))
     else:
         st.s(rng.choice((f"{cap(clause)}.", f"Everyone knows that {clause}.")))
 
@@ -230,11 +241,15 @@ def _says(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = K.main("says", s)
     r = rng.random()
+    met = st.doc.has_word(s)  # the story has it already: "the cat", not "saw a cat" again
     if r < 0.25:
         where = f" at the {st.place_mark(st.place)}" if s in K.found_at.get(st.place, ()) else ""
-        st.s(f"{N} saw {a(s)}{where}.", f'The {s} looked at {N} and said, "{e.v(v, cap)}, {v}!"')
+        if met:
+            st.s(f'The {s} looked at {N} and said, "{e.v(v, cap)}, {v}!"')
+        else:
+            st.s(f"{_H(st)} saw {a(s)}{where}.", f'The {s} looked at {N} and said, "{e.v(v, cap)}, {v}!"')
     elif r < 0.45:
-        st.s(f'{N} heard {a(s)} say, "{e.v(v, cap)}!"')
+        st.s(f'{N} heard {"the " + s if met else a(s)} say, "{e.v(v, cap)}!"')
     elif r < 0.65:
         _ask(st, N, f"What does {a(s)} say?")
         if rng.random() < 0.5:
@@ -242,7 +257,7 @@ def _says(e: Ep) -> None:
         else:
             st.s(f'{P} said, "{cap(pl(s))} say {e.v(v)}."')
     elif r < 0.8:
-        st.s(f"{N} pretended to be {a(s)}.", f'"{e.v(v, cap)}, {v}," {N} said, and everyone laughed.')
+        st.s(f"{_H(st)} pretended to be {a(s)}.", f'"{e.v(v, cap)}, {v}," {N} said, and everyone laughed.')
     else:
         _tell(st, f"{generic(st, s, 'say')} {e.v(v)}")
 
@@ -252,14 +267,18 @@ def _cry(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = K.main("cry", s)
     r = rng.random()
-    if r < 0.3:
-        st.s(f"{N} saw {a(s)}.", f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
+    if r < 0.3 and st.doc.has_word(s):  # the story has it already
+        st.s(f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
+    elif r < 0.3:
+        st.s(f"{_H(st)} saw {a(s)}.", f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
     elif r < 0.5:
-        st.s(f"{N} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
+        st.s(f"{_H(st)} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
     elif r < 0.7:
         st.s(f'{P} said, "Listen, {N}, the {s} is {e.v(v, lambda x: vf(x, "ing"))}."')
+    elif not (others := _here(st, [x for x in K.rel["cry"].subjects if K.main("cry", x) != v and x != "bird"
+                                   and not mass(x)])):
+        st.s(f"{_H(st)} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
     else:
-        others = [x for x in K.rel["cry"].subjects if K.main("cry", x) != v and x != "bird" and not mass(x)]
         s2 = rng.choice(others)
         if rng.random() < 0.5:
             st.s(f"{cap(pl(s))} {e.v(v)}, and {pl(s2)} {K.main('cry', s2)}.")
@@ -273,7 +292,7 @@ def _can(e: Ep) -> None:
     v = e.value or rng.choice(K.values("can", s))
     r = rng.random()
     if r < 0.3:
-        st.s(f"{N} saw {a(s)} {e.v(v, lambda x: vf(x, 'ing'))} {_where(rng, s, v)}.")
+        st.s(f"{_H(st)} saw {a(s)} {e.v(v, lambda x: vf(x, 'ing'))} {_where(rng, s, v)}.")
     elif r < 0.5:
         _tell(st, f"{generic(st, s, 'can')} {e.v(v)}")
     elif r < 0.65:
@@ -339,9 +358,9 @@ def _eats(e: Ep) -> None:
     elif r < 0.55:
         _qa(st, f"What do {pl(s)} eat?", N, f"{cap(pl(s))} eat {e.v(v, form)}.", P)
     elif r < 0.75 and v in _FEED and s not in ("owl", "spider", "bear"):
-        st.s(f"{N} gave the {s} some {form(v)}.")
+        st.s(f"{_H(st)} gave the {s} some {form(v)}.")
     else:
-        st.s(f"{N} watched the {s}, and the {s} was eating {e.v(v, form)}.")
+        st.s(f"{_H(st)} watched the {s}, and the {s} was eating {e.v(v, form)}.")
 
 
 def _builds(e: Ep) -> None:
@@ -352,7 +371,7 @@ def _builds(e: Ep) -> None:
     if r < 0.4:
         _tell(st, f"{generic(st, s, 'make')} {e.v(v, pl)}")
     elif r < 0.7:
-        st.s(f"{N} saw {a(s)} making a {e.v(v)} in a tree.")
+        st.s(f"{_H(st)} saw {a(s)} making a {e.v(v)} in a tree.")
     else:
         st.s(f"The {s} was busy making a {e.v(v)}.")
 
@@ -365,7 +384,7 @@ def _baby(e: Ep) -> None:
     if r < 0.3:
         _tell(st, f"a baby {s} is called a {e.v(v)}")
     elif r < 0.55:
-        st.s(f"{N} saw a mommy {s} with her little {e.v(v, pl)}.")
+        st.s(f"{_H(st)} saw a mommy {s} with her little {e.v(v, pl)}.")
     elif r < 0.8:
         st.s(f"A {v} is a baby {e.s(s, v)}.")
     else:
@@ -377,8 +396,9 @@ def _binary(e: Ep, rel: str) -> None:
     st, s = e.st, e.subj
     c, N, P, rng = _ctx(st)
     v = K.main(rel, s)
-    others = [x for x in K.rel[rel].subjects if K.main(rel, x) != v and x not in ("sun", "night", "day")]
     r = rng.random()
+    others = _here(st, [x for x in K.rel[rel].subjects if K.main(rel, x) != v and x not in ("sun", "night", "day")]) \
+        if r < 0.3 else []
     is_ = "is" if mass(s) else "are"
     if rel == "temp":
         if v == "hot" and s == "sun":
@@ -389,10 +409,13 @@ def _binary(e: Ep, rel: str) -> None:
         elif v == "hot":
             st.s(_pick(rng,
                            lambda: f'{P} said, "{N}, do not touch the {s}, it is very {e.v(v)}!"',
-                           lambda: f"The {s} was very {e.v(v)}, so {N} stayed away from it."))
+                           lambda: f"The {s} was very {e.v(v)}, so {N} stayed away from it.",
+                           lambda: f'"Stay back, {N}, the {s} is {e.v(v)}!" {P} said.',
+                           lambda: f"{N} could feel from far away that the {s} was {e.v(v)}.",
+                           lambda: f"{P} put on big mittens for {N}, because the {s} was so {e.v(v)}."))
         elif r < 0.4:
             st.s(_pick(rng,
-                           lambda: f"{N} touched the {s}, and the {s} felt very {e.v(v)} in {c.p} hand!",
+                           lambda: f"{_H(st)} touched the {s}, and the {s} felt very {e.v(v)} in {c.p} hand!",
                            lambda: f"When {N} touched the {s}, it felt very {e.v(v)}."))
         elif r < 0.7:
             _qa(st, f"Is the {s} hot or cold?", N, _pick(rng,
@@ -425,7 +448,7 @@ def _binary(e: Ep, rel: str) -> None:
         cmp = lambda x: _words().adjective[x]["comparative"]  # noqa: E731
         st.s(_pick(rng,
                    lambda: f"{P} told {N} that {a(s)} is {cmp(v)} than {a(s2)}.",
-                   lambda: f"{N} knew that {a(s)} is {cmp(v)} than {a(s2)}."))
+                   lambda: f"{_H(st)} knew that {a(s)} is {cmp(v)} than {a(s2)}."))
     elif r < 0.3 and others:
         s2 = rng.choice(others)
         v2 = K.main(rel, s2)
@@ -441,9 +464,9 @@ def _binary(e: Ep, rel: str) -> None:
                                                lambda: f"{cap(a(s))} is {e.v(v)}, {N}."), P)
     else:
         st.s(_pick(rng,
-                       lambda: f"{N} saw {a(s)}, and the {s} was so {e.v(v)}!",
+                       lambda: f"{_H(st)} saw {a(s)}, and the {s} was so {e.v(v)}!",
                        lambda: f'"Look at that {s}, it is so {e.v(v)}!" said {N}.',
-                       lambda: f"{N} watched {a(s)}, and it was very {e.v(v)}."))
+                       lambda: f"{_H(st)} watched {a(s)}, and it was very {e.v(v)}."))
 
 
 def _color(e: Ep) -> None:
@@ -454,7 +477,7 @@ def _color(e: Ep) -> None:
     the = "the " if s in ("sky", "sun", "grass", "sea", "snow") else ""
     if r < 0.25 and the:
         st.s(_pick(rng,
-                       lambda: f"{N} looked at the {s}. It was {e.v(v)}.",
+                       lambda: f"{_H(st)} looked at the {s}. It was {e.v(v)}.",
                        lambda: f"The {s} was {e.v(v)} that day."))
     elif r < 0.45:
         subj = f"the {s}" if the else pl(s)
@@ -465,7 +488,7 @@ def _color(e: Ep) -> None:
                                                      lambda: f"{pron} {be} {e.v(v)}, {N}."), P)
     elif r < 0.7 and not mass(s):
         obj = f"the {s}" if the else a(s)
-        st.s(f"{N} drew {obj} and colored it {e.v(v)}.")
+        st.s(f"{_H(st)} drew {obj} and colored it {e.v(v)}.")
     else:
         subj = f"the {s}" if the else (s if mass(s) else pl(s))
         _tell(st, f"{subj} {'is' if mass(s) or the else 'are'} {e.v(v)}")
@@ -477,17 +500,17 @@ def _taste(e: Ep) -> None:
     v = K.main("taste", s)
     r = rng.random()
     if s == "sea":
-        st.s(_pick(rng, lambda: f"{N} tasted the water in the sea, and it was so {e.v(v)}!",
+        st.s(_pick(rng, lambda: f"{_H(st)} tasted the water in the sea, and it was so {e.v(v)}!",
                    lambda: f"The sea water that {N} tasted was very {e.v(v)}."))
     elif s in ("honey", "sugar") and r < 0.4:
         st.s(f"{P} put some {s} in the tea to make it {e.v(v)}.")
     elif r < 0.35:
         st.s(_pick(rng,
-                       lambda: f"{N} tasted the {s}, and the {s} was very {e.v(v)}!",
+                       lambda: f"{_H(st)} tasted the {s}, and the {s} was very {e.v(v)}!",
                        lambda: f"The {s} that {N} tasted was very {e.v(v)}.") +
                  (f" {cap(c.s)} made a funny face." if v == "sour" else ""))
-    elif r < 0.6:
-        others = [x for x in K.rel["taste"].subjects if K.main("taste", x) != v and x != "sea"]
+    elif r < 0.6 and (others := _here(st, [x for x in K.rel["taste"].subjects if K.main("taste", x) != v
+                                          and x != "sea"])):
         s2 = rng.choice(others)
         st.s(f"The {s} was {v}, but the {s2} was {e.v(K.main('taste', s2), subj=s2)}.")
     else:
@@ -502,7 +525,7 @@ def _tool(e: Ep) -> None:
     pp = st.parent_char.p
     r = rng.random()
     if r < 0.3:
-        st.s(f"{N} wanted to {do.format(p=c.p)}, so {c.s} got {c.p} {e.v(v)}.")
+        st.s(f"{_H(st)} wanted to {do.format(p=c.p)}, so {c.s} got {c.p} {e.v(v)}.")
     elif r < 0.5 and task not in ("tell the time", "see yourself", "see in the dark", "dry"):
         st.s(f"{P} {did.format(p=pp)} with the {e.v(v)}, and {N} {rng.choice(('watched', 'did too', 'helped'))}.")
     elif r < 0.7:
@@ -521,14 +544,37 @@ def _sense(e: Ep) -> None:
     v = e.value or K.main("sense", act)
     form = lambda x: pl(x) if x in _PAIRED else x  # noqa: E731
     r = rng.random()
-    if r < 0.35:
+    do = _sense_do(st, act)
+    if r < 0.35 or (r >= 0.65 and do is None and act not in _SENSE_SAY):
         _tell(st, f"we {act} with our {e.v(v, form)}", we=True)
     elif r < 0.65:
         _qa(st, f"What do you {act} with, {N}?", P, f"With my {e.v(v, form)}, {P}!", N)
-    elif act in _SENSE_DO:
-        st.s(f"{N} {_SENSE_DO[act].format(p=c.p)} {e.v(v, form)}.")
+    elif do:
+        st.s(f"{_H(st)} {do.format(p=c.p)} {e.v(v, form)}.")
     else:
         st.s(f'{P} said, "We {act} with our {e.v(v, form)}."')
+
+
+_SENSE_SAY = ("chew", "clap", "hold", "walk")
+_SMELLS = {"bakery": "the fresh bread", "market": "the ripe fruit", "garden": "the flowers", "field": "the grass",
+           "farm": "the animals", "forest": "the trees", "park": "the flowers"}
+
+
+def _sense_do(st, act: str) -> str | None:
+    """What the hero senses here, with what: an animal the place has, its smell ("{p}": their)."""
+    animals = [x for x in K.found_at.get(st.place, ()) if x in K.rel["says"].facts or x in K.rel["cry"].facts]
+    day = st.state.time in ("morning", "noon", "afternoon")
+    if act == "see" and animals and day:
+        return f"watched the {pl(st.rng.choice(animals))} with {{p}}"
+    if act == "see" and not day:
+        return "looked at the stars with {p}"
+    if act == "hear" and animals:
+        return f"listened to the {pl(st.rng.choice(animals))} with {{p}}"
+    if act == "smell" and st.place in _SMELLS:
+        return f"smelled {_SMELLS[st.place]} with {{p}}"
+    if act == "walk":
+        return "walked all the way home on {p}"
+    return None
 
 
 def _time(e: Ep) -> None:
@@ -542,7 +588,7 @@ def _time(e: Ep) -> None:
              f"{rng.choice(('looked up at', 'waved at', 'smiled at', 'watched'))} {'them' if s == 'star' else 'it'}.")
     elif s == "star":
         st.s(_pick(rng,
-                       lambda: f"{N} could see the stars because it was {e.v('night')}.",
+                       lambda: f"{_H(st)} could see the stars because it was {e.v('night')}.",
                        lambda: f"The stars came out over the {st.place_mark(st.place)} because it was {e.v('night')}."))
     elif s == "moon":
         st.s(rng.choice((f"Every night, the moon and the stars came out over {N}'s house.",
@@ -562,22 +608,30 @@ def _season(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = K.main("season", s)
     if st.season == v and rng.random() < 0.4:
-        st.s(_SCENE[v].format(N=N, P=st.place_mark(st.place), s=st.time_mark(v)))
+        st.s(rng.choice(_SCENE[v]).format(N=N, P=st.place_mark(st.place), s=st.time_mark(v)))
         return
     clause = {"snow": "snow falls in the {}", "snowman": "we can make a snowman in the {}",
               "sled": "we can ride a sled in the {}", "flower": "many flowers bloom in the {}",
               "leaf": "the leaves fall from the trees in the {}", "swim": "we can swim in the lake in the {}"}[s]
     if s in ("snowman", "sled") and st.season != v and rng.random() < 0.5:  # "had to wait for the winter"
-        st.s(f"{N} wanted to make a snowman, but {c.s} had to wait for the {e.v(v, wrap=st.time_mark)}." if s == "snowman"
+        st.s(f"{_H(st)} wanted to make a snowman, but {c.s} had to wait for the {e.v(v, wrap=st.time_mark)}." if s == "snowman"
                  else f"{N} could only ride {c.p} sled in the {e.v(v, wrap=st.time_mark)}.")
     else:
         _tell(st, clause.format(e.v(v, wrap=st.time_mark)), we=clause.startswith("we"))
 
 
-_SCENE = {"winter": "It was {s}, and there was snow on the ground near the {P}.",
-          "spring": "It was {s}, and there were new flowers all around the {P}.",
-          "summer": "It was {s}, and the sun was hot over the {P}.",
-          "fall": "It was {s}, and the leaves were falling from the trees near the {P}."}
+_SCENE = {"winter": ("It was {s}, and there was snow on the ground near the {P}.",
+                     "Snow lay on the trees around the {P}, because it was {s}.",
+                     "It was {s}, and the path to the {P} was white with snow."),
+          "spring": ("It was {s}, and there were new flowers all around the {P}.",
+                     "It was {s}, and little green leaves grew on every tree by the {P}.",
+                     "Birds sang in the trees near the {P}, because it was {s}."),
+          "summer": ("It was {s}, and the sun was hot over the {P}.",
+                     "It was {s}, and the grass by the {P} was warm and dry.",
+                     "Bees buzzed over the flowers near the {P}, because it was {s}."),
+          "fall": ("It was {s}, and the leaves were falling from the trees near the {P}.",
+                   "It was {s}, and red and yellow leaves lay on the path to the {P}.",
+                   "The wind blew brown leaves all around the {P}, because it was {s}.")}
 
 
 def _weather(e: Ep) -> None:
@@ -612,7 +666,7 @@ def _job(e: Ep) -> None:
     elif r < 0.8:
         _tell(st, f"{a(job)} {does}")
     else:
-        st.s(f"{N} wanted to be {a(job)} one day, because {pl(job)} {do}.")
+        st.s(f"{_H(st)} wanted to be {a(job)} one day, because {pl(job)} {do}.")
 
 
 _RELS = {"says": _says, "cry": _cry, "can": _can, "lives": _lives, "gives": _gives, "eats": _eats,
@@ -651,6 +705,9 @@ def _about(subj: str, st) -> list[str]:
     return rels
 
 
+_SEASON_THINGS = {"snowman", "sled", "ice cream", "popsicle", "pumpkin", "ice"}  # things, not the weather
+
+
 def episode(st, where: str = "setup") -> bool:
     """One knowledge episode that fits the story here; False if none does."""
     rng = st.rng
@@ -660,7 +717,8 @@ def episode(st, where: str = "setup") -> bool:
         if rng.random() < 0.3:
             subs.append("owl")
     else:
-        subs += K.found_at.get(st.place, []) * 2
+        if where != "setup":  # in the setup the hero is at home: the place's animals are met later
+            subs += K.found_at.get(st.place, []) * 2
         subs += K.season_of.get(st.season, [])
         if st.season in ("winter", "summer"):
             subs.append(st.season)
@@ -669,12 +727,14 @@ def episode(st, where: str = "setup") -> bool:
             subs += [kind] * 2
         if where == "setup":
             for w in (st.noun["word"], st.item["word"]):
-                if w in K.by_subject:
+                if w in K.by_subject and st.doc.has_word(w, pl(w)):  # a thing the story has named
                     subs += [w] * 2
     rng.shuffle(subs)
     done = _stated(st)
     for subj in subs[:4]:
         rels = [r for r in _about(subj, st) if (r, subj) not in done]
+        if subj in _SEASON_THINGS and rels and not st.doc.has_word(subj, pl(subj)):  # no popsicle: only its season
+            rels = [r for r in rels if r == "season"]
         if rels:
             state(st, rng.choice(rels), subj)
             return True
@@ -745,11 +805,11 @@ def need(st, key: str) -> bool:
     if slot == "ate":
         obj = rng.choice(("a sandwich", "some bread", "an apple", "some soup")) if key == "hungry" else \
             rng.choice(("some water", "some milk", "a cup of juice"))
-        st.s(f"{N} was {adj}, so {s} {ans(val)} {obj}.")
+        st.s(f"{_H(st)} was {adj}, so {s} {ans(val)} {obj}.")
     elif slot == "asked":
-        st.s(f"{N} was {adj}, so {s} asked {st.parent} for some {ans(val)}.")
+        st.s(f"{_H(st)} was {adj}, so {s} asked {st.parent} for some {ans(val)}.")
     elif slot == "gave":
-        st.s(f"{N} was {adj}, so {P} gave {c.o} some {ans(val)}.")
+        st.s(f"{_H(st)} was {adj}, so {P} gave {c.o} some {ans(val)}.")
     elif slot == "wear":
         if key == "cold":
             st.s(f"It was cold outside, so {N} put on {p} {ans(val)}.")
@@ -762,14 +822,14 @@ def need(st, key: str) -> bool:
             st.s(f"It was very hot in the house, so {P} turned on the {ans(val)}.")
     elif slot == "take":
         if key == "tired":
-            st.s(f"{N} was {adj}, so {s} took a {ans(val)}.")
+            st.s(f"{_H(st)} was {adj}, so {s} took a {ans(val)}.")
         else:
             st.s(f"After playing in the mud, {N} was very dirty, so {s} took a {ans(val)}.")
     elif slot == "went":
         if key == "tired":
             st.s(_pick(rng,
                            lambda: f"After such a long day, {N} was very {adj}, so {s} went to {ans(val)}.",
-                           lambda: f"{N} yawned. After the long day, {N} was {adj}, so {s} went to {ans(val)}."))
+                           lambda: f"{_H(st)} yawned. After the long day, {N} was {adj}, so {s} went to {ans(val)}."))
         else:
             st.state.doing(c.name, "swim")
             st.s(f"It was very hot, so {N} went to {ans(val)}.")

@@ -81,6 +81,7 @@ class Knowledge:
         self.found_at: dict[str, list[str]] = data["found_at"]
         self.season_of: dict[str, list[str]] = data["season_of"]
         self.by_subject: dict[str, list[str]] = {}
+        self._contrast: dict[tuple, list[str]] = {}  # (kind, rel, subject or value, pool) -> contrasts
         self.mentions: dict[str, list[tuple[str, str, str]]] = {}  # word -> facts it takes part in
         for r in self.rel.values():
             for s, vs in r.facts.items():
@@ -103,16 +104,25 @@ class Knowledge:
         return self.rel[rel].false(subj, value)
 
     def contrast_values(self, rel: str, subj: str, pool=None) -> list[str]:
-        """Values known false for `subj`: other subjects' main values (or `pool`), sorted."""
-        r = self.rel[rel]
-        cands = pool if pool is not None else {vs[0] for vs in r.facts.values()} | set(r.not_.get(subj, ()))
-        return sorted(v for v in set(cands) if r.false(subj, v))
+        """Values known false for `subj`: other subjects' main values (or `pool`), sorted (computed once
+        per question: the stories ask the same ones again and again)."""
+        key = ("v", rel, subj, None if pool is None else tuple(pool))
+        got = self._contrast.get(key)
+        if got is None:
+            r = self.rel[rel]
+            cands = pool if pool is not None else {vs[0] for vs in r.facts.values()} | set(r.not_.get(subj, ()))
+            got = self._contrast[key] = sorted(v for v in set(cands) if r.false(subj, v))
+        return got
 
     def contrast_subjects(self, rel: str, value: str, pool=None) -> list[str]:
         """Subjects for which `value` is known false (from `pool` if given), sorted."""
-        r = self.rel[rel]
-        cands = pool if pool is not None else set(r.facts) | set(r.not_)
-        return sorted(s for s in set(cands) if r.false(s, value))
+        key = ("s", rel, value, None if pool is None else tuple(pool))
+        got = self._contrast.get(key)
+        if got is None:
+            r = self.rel[rel]
+            cands = pool if pool is not None else set(r.facts) | set(r.not_)
+            got = self._contrast[key] = sorted(s for s in set(cands) if r.false(s, value))
+        return got
 
     def clashes(self, adj: str, noun: str) -> bool:
         """Whether calling `noun` `adj` contradicts a fact ("hot ice cream", "a blue banana")."""

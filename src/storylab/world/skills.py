@@ -12,12 +12,21 @@ where ``text[:prompt_end]`` is the prompt and ``answer`` its continuation.
 from __future__ import annotations
 
 from storylab.world import beats
-from storylab.world.model import COLORS, DIRECTIONS
+from storylab.world.model import COLORS, DIRECTIONS, OPPOSITE
 from storylab.world.record import skill
 from storylab.world.text import FIXED, NUMBERS, a, cap, count_noun, join_and
 
 _NEG_ATTRS = ["sweet", "sweet", "salty", "sour", "crunchy", "juicy", "healthy"]
+LEFT_OF = {"north": "west", "west": "south", "south": "east", "east": "north"}  # facing north, west is left
+RIGHT_OF = {"north": "east", "east": "south", "south": "west", "west": "north"}
 _WALK = ("walked", "went", "hurried", "skipped", "marched", "wandered", "rushed", "jogged", "ran")
+
+
+def _fits(st, words: int) -> bool:
+    """Whether an optional sentence of about `words` words still leaves the rest of the story room
+    (the plots' measure): a story that overflows is written again, so optional wordings give way first."""
+    from storylab.world.plots import fits
+    return fits(st, words)
 
 
 def main_character(st, others: list[str]) -> dict:
@@ -33,7 +42,7 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
     """The group walks from `start` to `dest` over the village map; the last block is a space item
     (the place one block that way). Returns whether a space item was written."""
     w, rng = st.w, st.rng
-    step_from = start
+    step_from, leg = start, None
     dirs = [d for d in DIRECTIONS if w.neighbor(dest, d)]
     L = cap(lead) if lead else ""
     if not _adjacent(w, start, dest):
@@ -42,52 +51,95 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
         via = [p for p in via if p != start and sum(1 for e in DIRECTIONS if w.neighbor(p, e)) >= 2]
         if via:
             step_from = rng.choice(via)
-            names = beats.group(st, group)
-            A, B, walk, way = st.place_mark(start), st.place_mark(step_from), rng.choice(_WALK), beats.way(st, 0.4)
-            st.s(rng.choice((f"{L}{names} {walk} from the {A} to the {B}{way}.",
-                             f"{L}{names} left the {A} and {walk}{way} to the {B}.",
-                             f"{L}First {names} {walk}{way} from the {A} to the {B}.",
-                             f"{L}{names} started off from the {A}, and {beats.soon(st).strip().lower().rstrip(',')} they "
-                             f"were at the {B}.",
-                             f"{L}The way went past the {B}, so {names} {walk} there first from the {A}.",
-                             f"{L}From the {A}, {names} {walk}{way} as far as the {B}.")))
+            leg = (start, step_from, L)
             lead = L = ""
             for c in group:
                 st.state.go(c.name, step_from)
     d = next(e for e in DIRECTIONS if w.neighbor(step_from, e) == dest) if _adjacent(w, step_from, dest) else None
+    others = [w.neighbor(step_from, e) for e in DIRECTIONS if e != d and w.neighbor(step_from, e)] if d else []
+    merge = leg is not None and bool(others) and rng.random() < 0.45  # both legs in one sentence
+    if leg and not merge:  # first leg: to a place next to the destination (no direction claimed)
+        names = beats.group(st, group)
+        A0, B, walk, way = st.place_mark(leg[0]), st.place_mark(leg[1]), rng.choice(_WALK), beats.way(st, 0.4)
+        L0 = leg[2]
+        st.s(rng.choice((f"{L0}{names} {walk} from the {A0} to the {B}{way}.",
+                         f"{L0}{names} left the {A0} and {walk}{way} to the {B}.",
+                         f"{L0}First {names} {walk}{way} from the {A0} to the {B}.",
+                         f"{L0}{names} started off from the {A0}, and {beats.soon(st).strip().lower().rstrip(',')} they "
+                         f"were at the {B}.",
+                         f"{L0}The way went past the {B}, so {names} {walk} there first from the {A0}.",
+                         f"{L0}From the {A0}, {names} {walk}{way} as far as the {B}.")))
     for c in group:
         st.state.go(c.name, dest, activity, indoor)
     names = beats.group(st, group)
     if d is None:
         st.s(f"{L}{names} {rng.choice(_WALK)}{beats.way(st, 0.5)} to the {st.place_mark(dest)}.")
         return False
-    others = [w.neighbor(step_from, e) for e in DIRECTIONS if e != d and w.neighbor(step_from, e)]
     if not others:
         st.s(f"{L}{names} {rng.choice(_WALK)} {d} to the {st.place_mark(dest)}.")
         return False
-    in_context = rng.random() < 0.35
-    if in_context:
-        knower = rng.choice((st.hero, st.grownup) if st.known(st.grownup) else (st.hero,))
-        D, A = st.place_mark(dest), st.place_mark(step_from)
-        st.s(rng.choice((f"{st.nm(knower)} knew that the {D} was {d} of the {A}.",
-                         f"The {D} was {d} of the {A}.",
-                         f"{st.nm(knower)} knew the way: the {D} was {d} of the {A}.",
-                         f"The {D} was just {d} of the {A}.")))
-    rec = skill(st, "space", dest, others, origin=step_from, direction=d, in_context=in_context,
-                dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1])
-    ans = st.place_mark(st.doc.m(dest, rec, "prompt_end"), word=dest)
-    walk = rng.choice(_WALK)
     A = st.place_mark(step_from)
-    way = beats.way(st, 0.35)
+    walk, way = rng.choice(_WALK), beats.way(st, 0.35)
+    # a viewpoint: facing a landmark next to the A, the destination is on the left or right; or, with the
+    # place they came from behind them, straight ahead
+    views = [(f, side) for f in DIRECTIONS for side, of in (("left", LEFT_OF), ("right", RIGHT_OF))
+             if of[f] == d and w.neighbor(step_from, f)]
+    behind = w.neighbor(step_from, OPPOSITE[d])
+    view = None
+    if rng.random() < 0.4 and (views or behind) and not merge:
+        view = rng.choice(views + ([(d, "ahead")] if behind else []))
+    in_context = rng.random() < 0.3 and not merge and _fits(st, 15)
+    knower = rng.choice((st.hero, st.grownup) if st.known(st.grownup) else (st.hero,))
+    K_ = st.nm(knower)
+    if view and view[1] != "ahead":
+        C = st.place_mark(w.neighbor(step_from, view[0]))
+        if in_context:
+            D, C1, A1 = st.place_mark(dest), st.place_mark(w.neighbor(step_from, view[0])), st.place_mark(step_from)
+            st.s(rng.choice((f"At the {A1}, looking at the {C1}, {K_} knew that the {D} was on the {view[1]}.",
+                             f"From the {A1}, the {C1} was right in front and the {D} was to the {view[1]}.",
+                             f"{K_} knew the way: at the {A1}, with the {C1} in front, the {D} was on the {view[1]}.")))
+    elif in_context:
+        D, A1 = st.place_mark(dest), st.place_mark(step_from)
+        st.s(rng.choice((f"{K_} knew that the {D} was {d} of the {A1}.",
+                         f"The {D} was just {d} of the {A1}.",
+                         f"{K_} knew the way: the {D} was {d} of the {A1}.",
+                         f"{cap(d)} of the {A1} was the {D}.",
+                         f"If you go {d} from the {A1}, you come to the {D}.",
+                         f"The {D} was right next to the {A1}, on its {d} side.")))
+    extra = {"facing": view[0], "side": view[1], "landmark": w.neighbor(step_from, view[0]) if view[1] != "ahead"
+             else behind} if view else {}
+    rec = skill(st, "space", dest, others, origin=step_from, direction=d, in_context=in_context,
+                dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1], **extra)
+    ans = st.place_mark(st.doc.m(dest, rec, "prompt_end"), word=dest)
     reach = rng.choice(("came to", "reached", "got to", "arrived at", "were at"))
-    st.s(rng.choice((f"{L}{names} {walk} {d}{way} from the {A} to the {ans}.",
-                     f"{L}{names} {walk} {d} from the {A} to the {ans}.",
-                     f"{L}From the {A}, {names} {walk} {d}{way} to the {ans}.",
-                     f"{L}From the {A}, {names} {walk} {d}{way} until they {reach} the {ans}.",
-                     f"{L}{names} left the {A} and {walk} {d}{way} to the {ans}.",
-                     f"{L}At the {A}, {names} turned {d} and {walk}{way} to the {ans}.",
-                     f"{L}{names} started off {d} from the {A}, and soon they {reach} the {ans}.",
-                     f"{L or 'Then '}{names} {walk} {d} from the {A}{way} to the {ans}.")))
+    if view and view[1] == "ahead":
+        B = st.place_mark(behind)
+        st.s(rng.choice((f"{L}At the {A}, with the {B} behind them, {names} {walk} straight on to the {ans}.",
+                         f"{L}{names} left the {B} behind them, went past the {A}, and {walk} straight on to the {ans}.",
+                         f"{L}With their backs to the {B}, {names} {walk} straight on from the {A} to the {ans}.")))
+    elif view and in_context:  # the viewpoint was just said: only the turn
+        st.s(rng.choice((f"{L}So {names} turned {view[1]} and {walk} to the {ans}.",
+                         f"{L}{names} turned {view[1]} there and {walk}{way} to the {ans}.")))
+    elif view:
+        side = view[1]
+        st.s(rng.choice((f"{L}At the {A}, with the {C} right in front, {names} turned {side} and {walk} to the {ans}.",
+                         f"{L}At the {A}, {names} did not go on to the {C}, but turned {side} and {walk} to the {ans}.",
+                         f"{L}From the {A}, {names} turned {side}, away from the {C}, and soon they {reach} the {ans}.")))
+    elif merge:  # "They walked from the park to the school, and then north to the library."
+        L0, A0 = leg[2], st.place_mark(leg[0])
+        st.s(rng.choice((f"{L0}{names} {walk} from the {A0} to the {A}{way}, and then {d} to the {ans}.",
+                         f"{L0}{names} {walk}{way} as far as the {A}, and from there {d} to the {ans}.",
+                         f"{L0}First {names} {walk} from the {A0} to the {A}, then {d} to the {ans}.",
+                         f"{L0}From the {A0}, {names} {walk} past the {A} and on {d} to the {ans}.")))
+    else:
+        st.s(rng.choice((f"{L}{names} {walk} {d}{way} from the {A} to the {ans}.",
+                         f"{L}{names} {walk} {d} from the {A} to the {ans}.",
+                         f"{L}From the {A}, {names} {walk} {d}{way} to the {ans}.",
+                         f"{L}From the {A}, {names} {walk} {d}{way} until they {reach} the {ans}.",
+                         f"{L}{names} left the {A} and {walk} {d}{way} to the {ans}.",
+                         f"{L}At the {A}, {names} turned {d} and {walk}{way} to the {ans}.",
+                         f"{L}{names} started off {d} from the {A}, and soon they {reach} the {ans}.",
+                         f"{L or 'Then '}{names} {walk} {d} from the {A}{way} to the {ans}.")))
     return True
 
 
@@ -106,9 +158,38 @@ def _adjacent(w, p: str, q: str) -> bool:
     return abs(x - u) + abs(y - v) == 1
 
 
+_LUNCH = ("sandwiches", "soup", "noodles", "pizza", "salad", "bread and cheese", "apples and cheese", "pancakes",
+          "eggs and toast", "soup and bread", "cheese and crackers", "a big salad", "hot soup", "rice and beans")
+_BAKED = ("some bread", "fresh bread", "a bun", "some buns", "a cake", "some muffins", "a pie", "some cookies",
+          "a donut", "some biscuits", "some cupcakes", "a big cake")
+
+
+def _errand(st, stop: str, what: str) -> str:
+    """What the morning stop is for, from the things that place has (or `what`, the plot's own)."""
+    rng, w = st.rng, st.w
+    r = rng.random()
+    if r < 0.25:
+        return what
+    if stop == "market":
+        n = rng.choice(w.fruits + [x for x in w.foods if "vegetable" in x["attrs"]])
+        return rng.choice((f"some {n['plural']}", f"a bag of {n['plural']}", a(n["word"])))
+    if stop == "bakery":
+        return rng.choice(_BAKED)
+    if stop == "shop":
+        n = rng.choice([x for x in w.non_food_items if x["kind"] in ("clothing", "toy")])
+        return rng.choice((f"a new {n['word']}", a(n["word"]), f"some {n['plural']}"))
+    if stop in ("library", "school"):
+        n = rng.choice(w.animals)
+        return rng.choice((f"a book about {n['plural']}", f"a new book about {n['plural']}") if stop == "library"
+                          else (f"a drawing of {a(n['word'])}", f"a book about {n['plural']}", what))
+    return what
+
+
 def time_order_start(st, plan, group, what: str) -> None:
-    """The morning stop before the destination (the first event of the time-order item)."""
+    """The morning stop before the destination (the first event of the time-order item). `what` is what
+    the plot has the stop for; the stop often gets something its place has instead (a book about whales)."""
     stop, rng, c = plan.stop, st.rng, st.hero
+    what = _errand(st, stop, what)
     st.state.at("morning")
     names = _names(st, group)
     for x in group:
@@ -116,21 +197,23 @@ def time_order_start(st, plan, group, what: str) -> None:
     M, S = st.time_mark("morning"), st.place_mark(stop)
     when = rng.choice((f"In the {M}, ", f"First, in the {M}, ", f"Early in the {M}, ", f"That {M}, ",
                        f"First thing in the {M}, ", f"In the {M}, before lunch, "))
-    why = rng.choice((f"to get {what} for {c.name}", f"because {c.name} needed {what}", f"to pick up {what}",
-                      f"so that {c.name} could get {what}", f"where {c.name} got {what}",
+    get = "borrow" if stop == "library" else "buy" if stop in ("market", "bakery", "shop") else "get"
+    why = rng.choice((f"to {get} {what} for {c.name}", f"because {c.name} needed {what}", f"to pick up {what}",
+                      f"so that {c.name} could {get} {what}", f"where {c.name} got {what}",
                       f"because {c.name} wanted {what}"))
-    st.s(FIXED + rng.choice((f"{when}{names} went to the {S} {why}.",
-                             f"{when}{names} went to the {S} first, {why}.")))
+    st.s(FIXED + (f"{when}{names} went to the {S} first, {why}." if "First" not in when and rng.random() < 0.5
+                  else f"{when}{names} went to the {S} {why}."))
     plan.stop_what = what
     st.state.at("afternoon")
     An = st.time_mark("afternoon")
     D = st.place_mark(plan.dest)
     them = join_and([st.nm(x) for x in group])
+    lunch = rng.choice(_LUNCH)
     st.s(rng.choice((f"In the {An}, it was time for {c.name} to go to the {D}.",
                      f"After lunch, in the {An}, {them} left for the {D}.",
                      f"Then, in the {An}, {them} started off for the {D}.",
-                     f"When lunch was over, it was time for the {D} at last.",
-                     f"In the {An}, {c.name} was ready for the {D}.",
+                     f"After a lunch of {lunch}, {them} left for the {D}.",
+                     f"They ate {lunch} for lunch, and in the {An} they left for the {D}.",
                      f"After lunch, {them} {rng.choice(_WALK)} on to the {D}.",
                      f"Then they left for the {D} after lunch.")))
     plan.stop_events = [{"place": stop, "time_of_day": "morning"}, {"place": plan.dest, "time_of_day": "afternoon"}]
@@ -148,25 +231,29 @@ def time_order_tell(st, plan) -> None:
     g = st.grownup
     listener = g if st.known(g) else None
     f = plan.companion if plan.companion and st.known(plan.companion) else None
-    E = st.time_mark("evening")
     to = st.nm(listener) if listener else rng.choice(("everyone", f"{c.p} friends"))
-    st.s(rng.choice((f"In the {E}, {st.nm(c)} told {to} about the day.",
-                     f"That {E}, {st.nm(c)} drew a picture of the whole day.",
-                     f"At dinner that {E}, {st.nm(c)} could not stop talking about the day.",
-                     f"In the {E}, {st.nm(c)} told {to} everything, one thing after the other.",
-                     f"Before bed that {E}, {st.nm(c)} told {to} the whole day again.")))
+    lead = rng.random()
+    if lead < 0.45:  # the evening line first (else the retelling stands alone, or says when itself)
+        E = st.time_mark("evening")
+        st.s(rng.choice((f"In the {E}, {st.sub(c, False)} told {to} about the day.",
+                         f"That {E}, {st.sub(c, False)} drew a picture of the whole day.",
+                         f"At dinner that {E}, {st.sub(c, False)} could not stop talking about the day.",
+                         f"Before bed, {st.sub(c, False)} told {to} the whole day again.")))
     P1 = st.place_mark(p1)
     what = getattr(plan, "stop_what", "")
     got = rng.choice(("got", "found", "bought")) if what not in ("the trains", "a big train") else "saw"
     first = rng.choice((f"First we went to the {P1}", f"In the morning we went to the {P1}",
                         f"We went to the {P1} first", f"First we {got} {what} at the {P1}" if what else
                         f"First we went to the {P1}", f"We {got} {what} at the {P1}" if what else
-                        f"First we went to the {P1}", f"Before lunch we were at the {P1}"))
-    then = rng.choice(("and then we went to the", "and after lunch we went to the", "and then we walked to the",
-                       "and after that we went all the way to the", "and then we went on to the"))
+                        f"First we went to the {P1}", f"Before lunch we were at the {P1}",
+                        f"The {P1} was first" if rng.random() < 0.5 else f"We started at the {P1}"))
+    then = rng.choice(("and then to the", "then on to the", "and after lunch to the", "and then we went to the",
+                       "and after that, all the way to the", "and last of all to the", "and then we walked to the"))
     line = f"{first}, {then} {ans}{rng.choice(('!', '!', '.'))}"
     if f and rng.random() < 0.3:
         st.s(f'"{line}" {c.name} and {f.name} said together.')
+    elif lead >= 0.45 and rng.random() < 0.5:
+        st.s(rng.choice((f'That night, {c.name} told {to}, "{line}"', f'At dinner, {c.name} said to {to}, "{line}"')))
     else:
         st.s(f'"{line}" {c.name} said.' if rng.random() < 0.5 else f'{c.name} said, "{line}"')
 
@@ -182,15 +269,31 @@ def _count_distractors(n: int, k: int, left: int) -> list[str]:
 _RUNNERS = ("dog", "cat", "squirrel", "rabbit", "puppy", "kitten", "big dog")
 
 
+_SPOTS = {"tree": ("tall", "old", "big", "huge", "little"), "rock": ("big", "flat", "gray", "round", "smooth"),
+          "log": ("old", "big", "wet", "rough", "brown"), "bush": ("green", "big", "little", "round"),
+          "plant": ("big", "tall", "green"), "fence": ("old", "little", "white", "brown"), "bench": ("old", "green"),
+          "sunflower": ("tall", "big")}
+
+
+def _spot(st) -> str:
+    """A big thing outside that one can be under, behind or near: 'a tall tree', 'the old fence'."""
+    rng = st.rng
+    n = rng.choice(list(_SPOTS))
+    adj = rng.choice(_SPOTS[n]) + " " if rng.random() < 0.7 else ""
+    return rng.choice((a(adj + n), "the " + adj + n))
+
+
 def _fall(st, carrier) -> str:
     """Why things fell on the way home: the path, the weather, an animal there, the carrier's hurry."""
     rng, w, N = st.rng, st.state.weather, carrier.name
-    an = rng.choice(st.w._common_animals)["word"]
+    an = rng.choice(st.w.scene_animals(st.place))["word"]
     opts = [f"{N} tripped on {rng.choice(('a rock', 'a stone', 'a stick', 'a log', 'a big rock'))}",
             f"{N} ran too fast", f"{N}'s basket hit {rng.choice(('the fence', 'a tree', 'a big rock', 'the door'))}",
             f"{N} dropped the basket", f"{N} slipped on the path", f"{N} turned around too fast",
             f"{a(rng.choice(_RUNNERS))} ran across the path, and {N} jumped", f"{N} stopped to look at {a(an)} and the basket swung",
-            f"{N} skipped and hopped all the way"]
+            f"{N} skipped and hopped all the way", f"{N} tripped over {a(rng.choice(('old log', 'big branch', 'branch', 'flat rock')))}",
+            f"{N} waved at {a(an)} and the basket swung",
+            f"{N} ran to see {a(an)}"]
     if w in ("rainy", "cloudy"):
         opts += [f"{N} slipped in a big puddle", f"{N} slipped on the wet path"]
     if w in ("snowy", "icy", "cold"):
@@ -213,32 +316,36 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     from storylab.world.doings import _SHOP
     more = [x for x in _SHOP.get(st.place, ()) if x in v.noun and x != item_word and x not in st.flags.get("dish", "")]
     also = ""
-    if more and rng.random() < 0.6:
+    if more and rng.random() < 0.3:
         x = v.noun[rng.choice(more)]
         also = f" and {'some ' + x['word'] if x.get('mass') else a(x['word']) if rng.random() < 0.5 else 'some ' + x['plural']}"
     st.s(rng.choice((f"{g.title} {buy} {cn}{also}, and {st.nm(carrier)} carried the basket.",
-                     f"{st.nm(g)} {buy} {cn}{also}.",
+                     f"{st.sub(g)} {buy} {cn}{also}.",
                      f"{st.sub(carrier)} put {cn} in the basket, one by one.",
-                     f"{st.nm(g)} paid for {cn}{also}.")))
+                     f"{st.sub(g)} paid for {cn}{also}.")))
     cause = cause or _fall(st, carrier)
     when = rng.choice(("On the way home", "On the walk home", "Near the house", "On the path back",
-                       "Just before they got home", "On the road home", "Not far from home"))
+                       "Just before they got home", "On the road home", "Not far from home",
+                       f"Near {_spot(st)}", f"By {_spot(st)} on the way home",
+                       "At the fence by the yard", "Near the old bench"))
     kn = count_noun(k, item)
     broke = rng.choice(("broke", "broke", "fell out and broke", "fell on the ground and broke"))
     st.s(rng.choice((f"{when}, {cause}, and {kn} {broke}.",
                      f"{when}, {cause}, and oh no, {kn} {broke}!",
-                     f"But {when[0].lower() + when[1:]}, {cause}, and {kn} {broke}.")))
+                     f"Because {cause}, {kn} {broke} {when[0].lower() + when[1:]}.")))
     rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=item_word, start=n,
                 change=-k, result=left)
     ans = st.doc.m(NUMBERS[left], rec, "prompt_end")
     noun = item["word"] if left == 1 else item["plural"]
     be = "was" if left == 1 else "were"
+    W = st.sub(carrier)
     dish = st.flags.get("dish", "cake")
-    st.s(rng.choice((f"Now {carrier.name} had only {ans} {noun} left.",
-                     f"Now {carrier.name} had {ans} {noun} left for the {dish}.",
-                     f"Now {carrier.name} had {ans} {noun}.",
-                     f"{carrier.name} counted again: {ans} {noun}.",
-                     f"So {carrier.name} had {ans} {noun} left.")))
+    st.s(rng.choice((f"Now {W} had only {ans} {noun} left for the {dish}.",
+                     f"Now {W} had {ans} {noun}, not {NUMBERS[n]}.",
+                     f"{W} counted again: {ans} {noun}, not {NUMBERS[n]}.",
+                     f"So {W} had {ans} {noun} left for the {dish}.",
+                     f"Only {ans} {noun} in {carrier.name}'s basket {be} still good.",
+                     f"Of {carrier.name}'s {cn.split()[0]} {item['plural']}, only {ans} {be} still good.")))
 
 
 def counting_family(st, mother: str, baby: str) -> None:
@@ -254,13 +361,16 @@ def counting_family(st, mother: str, baby: str) -> None:
                      f"Near the {P}, {a(mother)} and {k} {little}{pl} were {rng.choice(('walking', 'resting', 'sitting'))} "
                      f"in the {rng.choice(('grass', 'sun', 'shade'))}.",
                      f"{st.sub(c, False)} saw {a(mother)} by the {P}, and behind her came {k} {little}{pl}.")))
+    fuss = rng.choice(("called and called", "looked left and right", "would not sit still",
+                       "looked all around", "kept calling", "went from bush to bush"))
     st.s(rng.choice((f"{c.name} counted them: one little {baby} was lost!",
-                     f"But one of her {pl} was lost, and she was calling for it all over the {P}.",
+                     f"But one of her {pl} was lost, and she {fuss}.",
                      f"But the {mother} was looking for one more {baby}, the smallest one.",
-                     f"The {mother} looked everywhere, because one of her {pl} was gone.",
+                     f"The {mother} {fuss}, because one of her {pl} was gone.",
                      f"{st.nm(st.grownup)} said that one little {baby} must be lost.")))
     hide = rng.choice(("behind a log", "under a bush", "in the tall grass", "behind a big rock", "under the old fence",
-                       "next to a tree", "in a hole"))
+                       "next to a tree", "in a hole")) if rng.random() < 0.4 else \
+        f"{rng.choice(('behind', 'under', 'next to', 'near'))} {_spot(st)}"
     st.s(rng.choice((f"{st.sub(c)} looked {rng.choice(('under the bushes', 'behind the trees', 'in the grass', 'everywhere'))} "
                      f"and found the little {baby} {hide}.",
                      f"{soon(st)}{st.sub(c, False)} heard a tiny sound. The lost {baby} was {hide}.",
@@ -299,14 +409,22 @@ def counting_gather(st, thing: str, c, f) -> None:
     left = n + k
     pl, P = item["plural"], st.place_mark(st.place)
     both = rng.choice((f"{c.name} and {f.name}", f"{f.name} and {c.name}"))
+    out = st.w.place_outdoor.get(st.place, False)
+
+    def where() -> str:  # a spot at this place: 'under a tall tree', 'by the old log'
+        if not out:
+            return rng.choice(("under the table", "by the door", "on the floor", "near the window"))
+        return f"{rng.choice(('under', 'by', 'near', 'behind', 'next to'))} {_spot(st)}"
+
     st.s(rng.choice((f"Then {both} looked for {pl}.",
                      f"After that, {both} played a game: who could find the most {pl}?",
                      f"There were {pl} all over the {P}, so {both} began to collect them.",
-                     f"{soon(st)}{both} had a new game: looking for {pl} {rng.choice(('in the grass', 'by the path', 'under the trees', 'all around the ' + P))}.",
+                     f"{st.sub(c)} spotted {a(item['word'])} {where()}, and soon {both} were looking for more.",
+                     f"{both} looked for {pl} {where()}.",
                      f"{rng.choice((c.name, f.name))} said, \"Let's look for {pl}!\"")))
     x, y = (c, f) if rng.random() < 0.6 else (f, c)
     nx, ny = (n, k) if x is c else (k, n)
-    how = rng.choice(("", "", " under a bush", " by the path", " in the grass", " near a tree"))
+    how = f" {where()}" if rng.random() < 0.5 else ""
     st.s(rng.choice((f"{st.sub(x)} found {count_noun(nx, item)}, and {st.nm(y)} found {count_noun(ny, item)}.",
                      f"{st.sub(x)} found {count_noun(nx, item)}{how}, and {y.name} found {count_noun(ny, item)}.",
                      f"{st.nm(y)} found {count_noun(ny, item)}, and {x.name} found {count_noun(nx, item)}{how}.")))
@@ -323,101 +441,190 @@ def counting_gather(st, thing: str, c, f) -> None:
 
 # --- entity tracking --------------------------------------------------------------------------------
 
+_CONTAINERS = ("box", "box", "bag", "basket", "bucket")  # (the realiser never describes these)
+_BOX_EXTRA = ("book", "crayon", "shell", "mitten", "sock", "hat", "scarf", "ribbon", "flute", "whistle", "car",
+              "train", "truck", "boat", "bell", "rock", "feather", "card", "pencil", "brush")
+_BOX_SPOTS = ("under the bed", "on the shelf", "in the kitchen", "by the window", "by the couch", "behind the door",
+              "next to the bed", "on the top shelf", "under the table", "in the living room", "under the window",
+              "behind the chair", "next to the piano", "by the lamp", "under the big plant", "on the steps",
+              "by the front door", "next to the toys", "behind the couch", "on the chair")
+_BOX_WHY = ("the room was not clean", "the toys were all over the floor", "Grandma was coming to visit",
+            "the floor had to be swept", "the puppy kept chewing the toys", "nobody could walk across the room",
+            "it was time to clean up", "somebody had stepped on a toy", "the rug needed a wash",
+            "the baby was learning to crawl", "it was almost time for bed", "a friend was coming to play",
+            "everyone kept tripping over the toys", "the kitten liked to hide the toys under the couch",
+            "the room had to look nice for the party", "the window had to be washed", "Dad wanted to paint the wall",
+            "the new bed was coming that day", "the toys were getting dirty", "there was no room to sit")
+_MOVE_WHY = ("the {a} {k} was too full", "the {a} {k} had a hole in it", "the {a} {k} was broken",
+             "the {b} {k} was next to the bed", "the puppy liked to sniff around the {a} {k}",
+             "the {a} {k} was for crayons only", "the {a} {k} was too small", "the {b} {k} was easier to reach",
+             "the {a} {k} was wet", "the {a} {k} was too heavy to carry", "the kitten liked to sleep in the {a} {k}",
+             "the {a} {k} was needed for the blocks", "the {a} {k} had to be washed", "the {b} {k} was bigger",
+             "the {a} {k} was going to the garden", "the {a} {k} was for the socks", "the {b} {k} was empty")
+
+
+_BOX_ADJ = ("little", "big", "small", "tiny", "old", "new", "shiny", "soft", "fluffy", "striped", "spotted", "round",
+            "heavy", "squishy", "fuzzy", "noisy", "loud", "thin", "fancy", "funny")
+_box_adjs: dict[str, list[str]] = {}
+_box_pool: list[dict] = []  # the toys and other small things (built once)
+
+
+def _box_adj(st, word: str) -> str:
+    """'shiny ' for a thing that can be shiny (another thing in the boxes, not the hero's), or ''."""
+    if word not in _box_adjs:
+        fits = st.w.adj_nouns
+        _box_adjs[word] = [x for x in _BOX_ADJ if any(n["word"] == word for n in fits.get(x, ()))]
+    adjs = _box_adjs[word]
+    return st.rng.choice(adjs) + " " if adjs and st.rng.random() < 0.5 else ""
+
+
+def _box_things(st, thing: dict, mover, k: int) -> list[dict]:
+    held = st.state.holder
+    if not _box_pool:
+        _box_pool.extend(st.w.toys + [st.w.vocab.noun[x] for x in _BOX_EXTRA if x in st.w.vocab.noun])
+    pool = [t for t in _box_pool if t["word"] != thing["word"] and held.get(t["word"], mover.name) == mover.name
+            and t["word"] not in st.flags.get("dish", "")]
+    return st.rng.sample(pool, k - 1)
+
+
+def _put_line(st, M: str, things: list[dict], colors: list[str], cont: str, spots: list[str],
+              perfect: bool) -> str:
+    """One telling of where the things went: a list, two clauses, or 'into the red box went the ball'
+    (`perfect`: it happened before the story's now, "had put")."""
+    rng = st.rng
+    had = "had " if perfect else ""
+    items = [t["word"] if t is st.thing else _box_adj(st, t["word"]) + t["word"] for t in things]
+    wh = [f" {s}" if s else "" for s in spots]
+    r = rng.random()
+    verb = rng.choice(("put", "put", "packed", "dropped"))
+    if r < 0.4:
+        parts = [f"the {t} in the {col} {cont}{s}" for t, col, s in zip(items, colors, wh)]
+        if len(parts) >= 2 and rng.random() < 0.4:  # "... and the kite in the blue one"
+            parts[-1] = f"the {items[-1]} in the {colors[-1]} one{wh[-1]}"
+        return f"{M} {had}{verb} {join_and(parts)}"
+    if r < 0.7:
+        first = f"{M} {had}{verb} the {items[0]} in the {colors[0]} {cont}{wh[0]}"
+        went = "had gone" if perfect else "went"
+        rest = [f"the {t} {went} into the {col} {cont}{s}" for t, col, s in zip(items[1:], colors[1:], wh[1:])]
+        return f"{first}, and {join_and(rest)}"
+    if perfect:
+        parts = [f"the {t} was in the {col} {cont}{s}" for t, col, s in zip(items, colors, wh)]
+        return f"{M} had cleaned up, and now {join_and(parts)}"
+    parts = [f"into the {col} {cont}{s} went the {t}" for t, col, s in zip(items, colors, wh)]
+    return f"{M} cleaned up: {join_and(parts)}"
+
 
 def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
-    """Someone puts the hero's thing and other toys into boxes of different colors, for a reason;
-    later the story asks where the thing is (or what is in a box)."""
-    rng, w, c = st.rng, st.w, st.hero
-    k = 3 if rng.random() < 0.25 else 2
-    colors = rng.sample(COLORS, k)
-    held = st.state.holder
-    others = rng.sample([t for t in w.toys if t["word"] != thing["word"] and held.get(t["word"], mover.name) == mover.name],
-                        k - 1)
-    things = [thing] + others
+    """Someone puts the hero's thing and other things into containers of different colors, for a reason;
+    sometimes someone moves the thing to another one later (with a reason); the story then asks where the
+    thing is (the container's color) or what is in a container, in narration or dialogue."""
+    rng, c = st.rng, st.hero
+    k = 3 if rng.random() < 0.12 else 2
+    cols = rng.sample(COLORS, k + 1)
+    colors, spare = cols[:k], cols[k]
+    things = [thing] + _box_things(st, thing, mover, k)
     rng.shuffle(things)
-    cont = rng.choice(("box", "box", "bag", "basket"))
-    placed = [{"container": cont, "color": col, "item": t["word"]} for col, t in zip(colors, things)]
-    st.meta["boxes"] = placed
-    parts = join_and([f"the {t['word']} in the {col} {cont}" for col, t in zip(colors, things)])
-    M = st.nm(mover)
-    put = rng.choice(("put", "put", "packed"))
+    cont = rng.choice(_CONTAINERS)
+    spots = [""] * k
+    if k == 2 and not tidy and rng.random() < 0.25:
+        spots = rng.sample(_BOX_SPOTS, k)
     if tidy:
         when = rng.choice(("Before bed", "After dinner", "When they got home", "Back at home", "At home",
-                           "Later that day"))
-        why = rng.choice(("it was time to clean up", "the toys were all over the floor", "the room was not clean",
-                          "it was time to put the toys away"))
-        st.s(rng.choice((f"{when}, {why}, so {M} {put} {parts}.",
-                         f"{when}, {M} put away the toys: {parts}.",
-                         f"{when}, {M} helped to clean up and {put} {parts}.",
-                         f"{cap(why)}, so {M} {put} {parts}.")))
+                           "Later that day", "Before dinner"))
     else:
         when = rng.choice(("The day before", "The night before", "That morning", "Early that morning",
-                           f"While {c.name} was asleep", "After dinner the day before"))
-        r = rng.random()
-        if r < 0.35:
-            st.s(f"{when}, {M} had put {parts}.")
-        elif r < 0.6 and mover is not c:  # what the hero was doing meanwhile, from the whole vocabulary
-            from storylab.world.doings import activity
-            busy = activity(st, "home")
-            for _ in range(4):  # not busy with one of the things being put away
-                if not any(t["word"] in busy for t in things):
-                    break
-                busy = activity(st, "home")
-            st.s(f"{rng.choice(('The day before', 'That morning', 'The evening before'))}, while {c.name} was "
-                 f"{busy}, {M} had put {parts}." if not any(t["word"] in busy for t in things) else
-                 f"{when}, {M} had put {parts}.")
-        else:
-            did = rng.choice(("had cleaned the room", "had cleaned up", "had picked up all the toys",
-                              "had swept the floor"))
-            st.s(f"{when}, {M} {did} and put {parts}.")
+                           f"While {c.name} was asleep", "After dinner the day before", "On Sunday",
+                           "Before breakfast", "The evening before"))
+    why = rng.choice([x for x in _BOX_WHY if mover.title not in x])
+    # as written (FIXED): the realiser would describe the rug or the shelf with colours, next to the answer's
+    if not tidy and mover is not c and rng.random() < 0.2:  # the one who put them away says so
+        said = _put_line(st, "I", things, colors, cont, spots, False)
+        st.s(FIXED + rng.choice((f"\"{said},\" {mover.title} had said the night before.",
+                                 f"{mover.title} had said that morning, \"{said}.\"")))
+    else:
+        line = _put_line(st, st.sub(mover), things, colors, cont, spots, not tidy)
+        st.s(FIXED + rng.choice((f"{when}, {line}.", f"{when}, {line}.", f"{when}, {line}.", f"{cap(line)}, because {why}.",
+                                 f"Because {why}, {line}.")))
     for col, t in zip(colors, things):
         st.state.put(mover.name, t["word"], f"{col} {cont}")
-    i = [t["word"] for t in things].index(thing["word"])
-    qc = colors[i]
-    other_cols = [col for col in colors if col != qc]
-    mode = rng.random()
+    placed = {t["word"]: col for t, col in zip(things, colors)}
     it = thing["word"]
-    if mode < 0.35 and mover is not c:
-        rec = skill(st, "entity_tracking", qc, other_cols, query=it, boxes=placed)
+    # a move: someone takes the thing out and puts it in another container (the old one is the trap)
+    movers = [x for x in (st.grownup, st.friend, mover) if x is not None and st.known(x) and x is not c]
+    if tidy:
+        movers = [x for x in movers if x is not mover] or movers
+    mover2, old = None, None
+    if movers and rng.random() < 0.45 and _fits(st, 22):
+        mover2 = rng.choice(movers)
+        old, to = placed[it], spare
+        why2 = rng.choice(_MOVE_WHY).format(a=old, b=to, k=cont)
+        M2 = st.sub(mover2)
+        later = rng.choice(("Later", "After that", "But then", "A little later", "Then",
+                            "That night" if not tidy else "Before bed"))
+        st.s(FIXED + rng.choice((f"{later}, {M2} took the {it} out of the {old} {cont} and put it in the {to} {cont}, "
+                         f"because {why2}.",
+                         f"{later}, {M2} moved the {it} from the {old} {cont} to the {to} {cont}, because {why2}.",
+                         f"{cap(why2)}, so {M2} moved the {it} to the {to} {cont}.",
+                         f"{later}, because {why2}, {M2} put the {it} in the {to} {cont}.")))
+        st.state.take_out(mover2.name, it, f"{old} {cont}")
+        st.state.put(mover2.name, it, f"{to} {cont}")
+        placed[it] = to
+    final = [{"container": cont, "color": placed[t["word"]], "item": t["word"]} for t in things]
+    st.meta["boxes"] = final
+    qc = placed[it]
+    other_cols = ([old] if old else []) + [col for col in colors if col != qc and col != old]  # the old place first
+    teller = mover2 or (mover if mover is not c else None)
+    mode = rng.random()
+    if mode < 0.35 and teller is not None:
+        rec = skill(st, "entity_tracking", qc, other_cols, query=it, boxes=final, moved=mover2 is not None)
         Q = st.doc.m(qc, rec, "prompt_end")
-        if rng.random() < 0.5:
-            st.s(rng.choice((f"{st.sub(c)} asked {mover.title} where the {it} was.",
-                             f"\"Where is my {it}?\" {c.name} asked {mover.title}.")),
-                 rng.choice((f"{mover.title} said that it was in the {Q} {cont}.",
-                             f"{mover.title} told {c.o} that the {it} was in the {Q} {cont}.")))
-        else:
-            st.s(rng.choice((f"{st.sub(c)} asked {mover.title} about the {it}.",
-                             f"{c.name} did not know where the {it} was, so {c.s} asked {mover.title}.")),
-                 f"\"It is in the {Q} {cont},\" {mover.title} {rng.choice(('said', 'told ' + c.o, 'answered'))}.")
-    elif mode < 0.7:
-        rec = skill(st, "entity_tracking", qc, other_cols, query=it, boxes=placed)
+        T = teller.title
+        st.s(*rng.choice(((f"{st.sub(c)} asked {T} where the {it} was.", f"{T} said that it was in the {Q} {cont}."),
+                          (f"\"Where is my {it}?\" {c.name} asked {T}.", f"\"It is in the {Q} {cont},\" {T} said."),
+                          (f"\"{T}, have you seen my {it}?\" asked {c.name}.",
+                           f"\"Yes, I put it in the {Q} {cont},\" said {T}."),
+                          (f"{st.sub(c)} looked and looked for the {it}.", f"\"Look in the {Q} {cont},\" {T} told {c.o}."),
+                          (f"{c.name} did not know where the {it} was, so {c.s} asked {T}.",
+                           f"\"It's in the {Q} {cont},\" {T} {rng.choice(('said', 'answered', 'told ' + c.o))}."))))
+    elif mode < 0.75:
+        rec = skill(st, "entity_tracking", qc, other_cols, query=it, boxes=final, moved=mover2 is not None)
         Q = st.doc.m(qc, rec, "prompt_end")
         want = rng.choice((f"wanted the {it}", f"wanted to play with the {it}", f"looked for the {it}",
-                           f"needed the {it}"))
+                           f"needed the {it}", f"wanted {c.p} {it} back"))
         when = rng.choice(("Later, ", "The next day, ", "The next morning, ", "In the morning, ")) if tidy \
-            else rng.choice(("Then ", "", "", "Right away, "))
-        st.s(rng.choice((f"{when}{c.name} {want}, so {c.s} opened the {Q} {cont}.",
-                         f"{when}{c.name} {want}, and {c.s} went straight to the {Q} {cont}.",
-                         f"{when}{c.name} {want}. {cap(c.s)} knew where to look, and {c.s} opened the {Q} {cont}.")))
+            else rng.choice(("Then ", "", "", "Right away, ", "At last "))
+        wrong = rng.choice(other_cols)
+        H = st.sub(c) if not when else c.name
+        st.s(rng.choice((f"{when}{H} {want}, so {c.s} opened the {Q} {cont}.",
+                         f"{when}{H} {want}, and {c.s} went straight to the {Q} {cont}.",
+                         f"The {it} was not in the {wrong} {cont}. It was in the {Q} {cont}.",
+                         f"{H} did not know it, but the {it} was in the {Q} {cont}." if (mover2 or mover) is not c
+                         else f"The {it} was in the {Q} {cont}, just where {c.s} had put it.",
+                         f"{when}{H} {want}. {cap(c.s)} knew where to look, and {c.s} opened the {Q} {cont}.")))
     else:
-        j = rng.choice([x for x in range(k) if x != i])
-        qi, qcol = things[j]["word"], colors[j]
+        present = [t["word"] for t in things if t["word"] != it]
+        qi = rng.choice(present)
+        qcol = placed[qi]
         rest = [t["word"] for t in things if t["word"] != qi]
-        rec = skill(st, "entity_tracking", qi, rest, query=qcol, boxes=placed)
+        rec = skill(st, "entity_tracking", qi, rest, query=qcol, boxes=final)
         Q = st.doc.m(qi, rec, "prompt_end")
-        st.s(rng.choice((f"First {c.name} opened the {qcol} {cont}, but {c.s} found the {Q} in it.",
-                         f"{c.name} looked in the {qcol} {cont} first, but there was only the {Q} in it.",
-                         f"In the {qcol} {cont}, {c.name} found the {Q}.",
-                         f"{c.name} opened the {qcol} {cont}, and out came the {Q}.")),
-             rng.choice((f"So {c.name} opened the {qc} {cont}.", f"Then {c.s} looked in the {qc} {cont}.",
+        ask = (f"\"What is in the {qcol} {cont}?\" {c.name} asked.", f"\"Only the {Q},\" {teller.title} said.") \
+            if teller is not None and mover2 is None else None
+        opts = [(f"First {st.sub(c, False)} opened the {qcol} {cont}, but {c.s} found the {Q} in it.",),
+                (f"{st.sub(c)} looked in the {qcol} {cont} first, but there was only the {Q} in it.",),
+                (f"In the {qcol} {cont}, {st.sub(c, False)} found the {Q}.",),
+                (f"{st.sub(c)} opened the {qcol} {cont}, and out came the {Q}.",)]
+        if ask:
+            opts.append(ask)
+        st.s(*rng.choice(opts))
+        st.s(rng.choice((f"So {st.sub(c, False)} opened the {qc} {cont}.", f"Then {c.s} looked in the {qc} {cont}.",
                          f"Next, {c.s} tried the {qc} {cont}.")))
     st.state.take_out(c.name, it, f"{qc} {cont}")
-    if not tidy:
-        st.s(rng.choice((f"There was {c.name}'s {it}!", f"The {it} was right there in the {qc} {cont}.",
-                         f"And there it was, {c.name}'s {it}!", f"Inside was the {it}, just where {mover.title} had put it.")))
 
 
 # --- choices at the shop ----------------------------------------------------------------------------
+
+_SELLER = {"bakery": "the baker", "market": "the man at the market", "shop": "the lady at the shop"}
 
 
 def exclusion(st, category: str, where: str, why: str) -> None:
@@ -432,24 +639,72 @@ def exclusion(st, category: str, where: str, why: str) -> None:
     rec = skill(st, "exclusion", y["word"], [x["word"]], options=[x["word"], y["word"]], excluded=x["word"],
                 category=category)
     ans = st.doc.m(y["word"], rec, "prompt_end")
-    st.s(rng.choice((f"{st.sub(c)} wanted {x['plural']} or {y['plural']} {why}.",
-                     f"{st.nm(st.grownup)} said they could get {x['plural']} or {y['plural']} {why}.",
-                     f"{cap(why)}, they needed {x['plural']} or {y['plural']}.")))
-    st.s(rng.choice((f"But the {st.place_mark(where)} had no {x['plural']} left, so they bought some {ans}.",
-                     f"There were no {x['plural']} at the {st.place_mark(where)} that day, so {c.name} picked some {ans}.")))
+    X, Y, G, P = x["plural"], y["plural"], st.nm(st.grownup), st.place_mark(where)
+    st.s(rng.choice((f"{st.sub(c)} wanted {X} or {Y} {why}.",
+                     f"{G} said they could get {X} or {Y} {why}.",
+                     f"{cap(why)}, they needed {X} or {Y}.",
+                     f"\"We need {X} or {Y} {why},\" {G} said.",
+                     f"{c.name} could use {X} or {Y} {why}.")))
+    seller = _SELLER.get(where, "the man at the shop")
+    st.s(rng.choice((f"But the {P} had no {X} left, so they bought some {ans}.",
+                     f"There were no {X} at the {P} that day, so {st.sub(c, False)} picked some {ans}.",
+                     f"\"Sorry, there are no {X} today,\" said {seller}. So {G} got {ans}.",
+                     f"All the {X} were gone, so {st.sub(c, False)} took some {ans}.",
+                     f"{st.sub(c)} looked for {X}, but there were not any. So {c.s} got {ans}.",
+                     f"They could not get {X}, because the {P} had no more, so they got {ans}.",
+                     f"The {P} had no {X}, so {st.sub(c, False)} chose some {ans}.")))
+
+
+_PREMISE = ("{W} did not like {t} food", "{W} never ate anything {t}", "{W} could not eat {t} things",
+            "{W} didn't want anything {t}", "{W} did not eat {t} food")
+_SAID_PREMISE = ("{W} does not like {t} food", "{W} doesn't eat {t} things", "No {t} food for {w}",
+                 "{W} never eats anything {t}", "Nothing {t} for {w}")
 
 
 def negation(st, who: str, why: str) -> None:
-    """'Grandpa did not like sweet food, so Lily picked the pear, not the candy.'"""
+    """'Grandpa did not like sweet food, so Lily picked the pear, not the candy.' The rule (not, n't,
+    never, no, nothing) and the choice (not the x, and left the x, did not take the x but ...) in
+    narration or dialogue, the rule before or after the two things are shown."""
     rng, w, c = st.rng, st.w, st.hero
     attr = rng.choice(_NEG_ATTRS)
     has = [f for f in w.foods if attr in f["attrs"]]
     hasnt = [f for f in w.foods if attr not in f["attrs"]]
     x, y = rng.choice(has)["word"], rng.choice(hasnt)["word"]
-    verb = rng.choice(("picked", "took", "chose", "bought"))
-    st.s(rng.choice((f"At the {st.place_mark(st.place)}, there was {a(x)} and {a(y)}.",
-                     f"{st.nm(st.grownup)} showed {c.name} {a(x)} and {a(y)}.")))
+    verb = rng.choice(("picked", "took", "chose", "bought", "got"))
+    G, N = st.nm(st.grownup), c.name
+    said_to = "our sick friend" if who == "a sick friend" else who
+    show = rng.choice((f"At the {st.place_mark(st.place)}, there was {a(x)} and {a(y)}.",
+                       f"{G} showed {N} {a(x)} and {a(y)}.",
+                       f"{N} could take {a(x)} or {a(y)} for {who}.",
+                       f"\"Look, {a(x)} and {a(y)}!\" {N} said.",
+                       f"On the table at the {st.place_mark(st.place)}, {N} saw {a(x)} and {a(y)}."))
     rec = skill(st, "negation", y, [x], attribute=attr, negated=True)
     ans = st.doc.m(y, rec, "prompt_end")
-    st.s(rng.choice((f"{cap(who)} did not like {attr} food, so {c.name} {verb} the {ans}, not the {x}.",
-                     f"{c.name} knew that {who} did not want anything {attr}, so {c.s} {verb} the {ans} and not the {x}.")))
+    r = rng.random()
+    if r < 0.7 or not _fits(st, 12):  # the choice and the rule in one sentence, after the things are shown
+        st.s(show)
+        rule = rng.choice(_PREMISE).format(W=who, w=who, t=attr)
+        H = st.sub(c)
+        st.s(rng.choice((f"{cap(rule)}, so {N} {verb} the {ans}, not the {x}.",
+                         f"{H} knew that {rule}, so {c.s} {verb} the {ans} and not the {x}.",
+                         f"Because {rule}, {N} {verb} the {ans} and left the {x}.",
+                         f"{cap(rule)}, and the {x} was {attr}, so {N} {verb} the {ans}.",
+                         f"{H} did not want the {x}, because {rule}, so {c.s} {verb} the {ans}.")))
+        return
+    if r < 0.85:  # the rule first (as narration or said), then the things, then the choice
+        if rng.random() < 0.5:
+            st.s(cap(rng.choice(_PREMISE).format(W=who, w=who, t=attr)) + ".")
+        else:
+            line = cap(rng.choice(_SAID_PREMISE).format(W=cap(said_to), w=said_to, t=attr))
+            st.s(rng.choice((f"\"{line},\" {G} said.", f"{G} said, \"{line}.\"", f"\"{line},\" {N} remembered.")))
+        st.s(show)
+    else:  # the things, then the rule said aloud, then the choice
+        st.s(show)
+        line = cap(rng.choice(_SAID_PREMISE).format(W=cap(said_to), w=said_to, t=attr))
+        st.s(rng.choice((f"\"{line},\" {G} said.", f"{G} said, \"{line}.\"")))
+    st.s(rng.choice((f"So {st.sub(c, False)} {verb} the {ans}, not the {x}.",
+                     f"So {st.sub(c, False)} {verb} the {ans} and left the {x} where it was.",
+                     f"{st.sub(c)} did not take the {x}, but {c.s} {verb} the {ans}.",
+                     f"{st.sub(c)} put back the {x} and {verb} the {ans}.",
+                     f"\"Let's get the {ans},\" {N} said.",
+                     f"The {x} was {attr}, so {N} {verb} the {ans}.")))
