@@ -60,3 +60,16 @@ def test_a_planted_swim_on_a_snowy_day_is_caught_in_the_brave_plot():
         pytest.fail("no story about the waves")
     events = [("start", "winter", "snowy", "morning")] + [e for e in st.state.events[1:] if e[0] != "weather"]
     assert any("swim" in p and "snowy" in p for p in check(events, World.get().place_outdoor))
+
+
+@pytest.mark.parametrize("name", ("brave", "truth", "build"))
+def test_nobody_comes_back_home_who_never_left(name):
+    """"Back at home" and "on the way home" only in a story whose hero went somewhere (the state's log)."""
+    home_lines = ("back at home", "on the way home", "when they got home", "way back from")
+    stayed = 0
+    for i in range(60):
+        st = _write(name, i)
+        if not st.state.went_out(st.hero.name):
+            stayed += 1
+            assert not any(x in st.record[0].lower() for x in home_lines), st.record[0]
+    assert stayed >= 5  # the plot does keep some stories at home

@@ -529,8 +529,8 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     if k == 2 and not tidy and rng.random() < 0.25:
         spots = rng.sample(_BOX_SPOTS, k)
     if tidy:
-        when = rng.choice(("Before bed", "After dinner", "When they got home", "Back at home", "At home",
-                           "Later that day", "Before dinner"))
+        when = rng.choice(("Before bed", "After dinner", "At home", "Later that day", "Before dinner") +
+                          (("When they got home", "Back at home") if st.state.went_out(c.name) else ()))
     else:
         when = rng.choice(("The day before", "The night before", "That morning", "Early that morning",
                            f"While {c.name} was asleep", "After dinner the day before", "On Sunday",
