@@ -17,6 +17,11 @@ def test_demo_runs_the_whole_loop_offline(tmp_path):
     assert not (out / "calibrate").exists()
     samples = [json.loads(l) for l in (out / "samples.jsonl").read_text().splitlines()]
     assert {s["kind"] for s in samples} == {"greedy", "sampled"}
+    # the clock ends the run and its schedule (not a step count guessed from a few timed steps)
+    config = (out / "config.toml").read_text()
+    cap = int(config.split("\nsteps = ")[1].split("\n")[0])
+    last = max(m["step"] for m in map(json.loads, (out / "metrics.jsonl").read_text().splitlines()))
+    assert 'lr_schedule = "time"' in config and last < cap
 
 
 DEMO_STEPS = 1200  # about 3 minutes of training on 2 cores

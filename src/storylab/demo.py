@@ -88,13 +88,14 @@ def run_demo(out: str | os.PathLike = "runs/demo", minutes: float = 7.0, stories
                                  f"train.dtype={dtype}"])
     if steps:
         cfg.train.steps = steps
-    else:
-        cfg.train.max_minutes = minutes
-        cfg.train.steps = _estimate_steps(cfg, data_dir, minutes, out)
+    else:  # the cosine ends when the minutes do: a probe timed while the machine is busy once gave half the steps
+        cfg.train.max_minutes, cfg.train.lr_schedule = minutes, "time"
+        estimate = _estimate_steps(cfg, data_dir, minutes, out)
+        cfg.train.steps = 3 * estimate  # a cap the clock reaches first
     for old in ("checkpoints", "metrics.jsonl", "config.toml", "samples.jsonl"):  # a previous demo's run
         p = run_dir / old
         shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
-    budget = f"{steps} steps" if steps else f"{minutes:g} minutes (~{cfg.train.steps} steps)"
+    budget = f"{steps} steps" if steps else f"{minutes:g} minutes (~{estimate} steps)"
     console.print(f"[bold]3/4[/] training for {budget} into {escape(str(run_dir))}")
     result = train(cfg, run_dir, progress=progress)
     console.print(f"    {result.summary()}", highlight=False, markup=False)
