@@ -762,6 +762,8 @@ LEAD_P = 0.4  # how often the grown-up's line has a lead clause ("Her dad was up
 def _composed(st, who: str, leads, acts) -> str:
     """'Her dad was up early, and he packed two pears in a bag.' or 'Her dad packed two pears in a bag.'"""
     rng, act = st.rng, st.rng.choice(acts)
+    if not any(x in act for x in ("kitchen", "table", "floor", "door", "bag", "basket", "box")):
+        act += doings.home_spot(st)  # the seed noun where the grown-up is ("by the fridge")
     if rng.random() < LEAD_P:
         lead = rng.choice(leads)
         if "bag" in lead and "bag" in act:

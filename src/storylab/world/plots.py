@@ -33,7 +33,7 @@ pronouns where unambiguous), so that one plan yields many surface forms.
 
 from __future__ import annotations
 
-from storylab.world import beats, doings, facts, frame, skills
+from storylab.world import beats, doings, facts, frame, seedwords, skills
 from storylab.world.model import DIRECTIONS, FAMILY, WISE_ANIMALS, Char
 from storylab.world.state import ACTIVITY_WEATHER, SEASON_WEATHER, WARM
 from storylab.world.text import a, cap
@@ -301,6 +301,7 @@ def finish(st, plan: Plan) -> None:
     c, g = st.hero, st.grownup
     if st.flags.get("quarrel") and plan.companion:
         frame.make_up(st, plan)
+    seedwords.place_adjective(st)  # the seed adjective on a thing the story named, before a line of its own
     st.ensure_seed_words()
     if room(st, 20):  # the seed words' other forms (the vocabulary's forms in context)
         st.seed_forms()
