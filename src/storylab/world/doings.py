@@ -66,7 +66,8 @@ _NOT_OBJ = {"knife", "needle", "scissors", "stove", "oven", "fire", "sink", "fri
             "necklace", "paint", "tape", "button", "card", "note", "ticket", "photo", "present", "gift", "box",
             "bag", "bucket", "basket", "vase", "mirror", "candle", "umbrella", "flashlight", "map", "wheel",
             "bench", "drawing", "pillow", "blanket", "towel", "comb", "brush", "broom", "pot", "pan", "lamp",
-            "bell", "whistle", "swing", "slide", "rope", "bubble", "toy", "crown", "wand", "sticker", "kite"}
+            "bell", "whistle", "swing", "slide", "rope", "bubble", "toy", "crown", "wand", "sticker", "kite",
+            "sugar", "salt", "flour", "pepper", "oil", "yeast", "dough", "butter"}  # (not "eating some sugar")
 # an adverb only where it fits the verb ("picked a daisy gently", "hopped happily"; not "spun warmly",
 # "saw a duck carefully"): by the verb's word; a verb not listed takes none
 _ADV_SETS = {
@@ -103,7 +104,8 @@ _ANIMAL_ADV = ("slowly", "quickly", "quietly", "happily", "softly", "playfully")
 # where one does things: big things one is near, each with the words that put one there ("under a tree",
 # "on the rug"; not "under an acorn" or "behind the lamp")
 _NEAR = ("near", "by", "next to", "beside")
-_PP_OUT = {"tree": _NEAR + ("under",), "bush": _NEAR + ("behind",), "rock": _NEAR + ("behind",), "stone": _NEAR,
+_PP_OUT = {"tree": _NEAR + ("under", "behind", "in the shade of"), "bush": _NEAR + ("behind",),
+           "rock": _NEAR + ("behind",), "stone": _NEAR,
            "log": _NEAR + ("on",), "puddle": ("near", "by", "next to"), "flower": _NEAR, "plant": _NEAR,
            "sunflower": _NEAR, "rose": _NEAR, "tulip": _NEAR, "nest": ("near", "under"), "fence": _NEAR,
            "bench": _NEAR + ("on",), "grass": ("in",), "shade": ("in",)}
@@ -113,10 +115,12 @@ _PP_IN = {"table": ("at", "by", "near"), "window": ("by", "near", "next to"), "d
           "floor": ("on",), "fridge": ("by", "near", "next to"), "sink": ("by", "near"), "fan": ("near", "under"),
           "clock": ("near", "under"), "mirror": ("in front of",), "tent": ("in",), "pillow": ("on",),
           "blanket": ("on", "under")}
+NP_ADJ_P = 0.5  # how often a thing done with has an adjective ("a fluffy duck")
+PP_ADJ_P = 0.7  # how often the place phrase's thing has an adjective ("by the tall tree"): rare trigrams
 _PP_MASS = {"grass", "shade", "floor"}  # "in the grass", never "in a grass"
-_TAILS_ONE = ("", "", " for a while", " with a big smile", " again and again", " all by {r}", " {adv}",
-              "{pp}", "{pp}", "{pp}")
-_TAILS_TWO = ("", " together", " for a long time", " and laughed", " side by side", "{pp}", "{pp}")
+# (the place phrase, from large pools, more often than glue every story repeats: "with a big smile")
+_TAILS_ONE = ("", "", " for a while", " all by {r}", " {adv}", " {adv}", "{pp}", "{pp}", "{pp}", "{pp}")
+_TAILS_TWO = ("", " together", " side by side", "{pp}", "{pp}", "{pp}")
 _OPEN = ("", "", "", "Then ", "After that, ", "For a while, ", "Next, ", "Soon ", "Later, ", "There, ")
 _PAIRS: dict = {}
 # things one does without an object, anywhere (outside: all; inside: the quiet ones)
@@ -161,7 +165,7 @@ def _np(st, word: str, plural_ok: bool = True, many: bool = False) -> str:
     if not st.used_adj and seed in adjs:  # the seed adjective, where it fits a thing the characters handle
         adj, st.used_adj = seed + " ", True
     else:
-        adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.5 else ""
+        adj = rng.choice(adjs) + " " if adjs and rng.random() < NP_ADJ_P else ""
     if n.get("mass"):
         return f"some {adj}{word}"
     r = rng.random() * (0.35 if many else 1.0)
@@ -239,7 +243,7 @@ def _pp(st, outdoor: bool, place: str | None = None) -> str:
     if word in _PP_MASS or prep == "in":
         return f" {prep} the {word}"
     adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING]
-    if adjs and rng.random() < 0.5:
+    if adjs and rng.random() < PP_ADJ_P:
         return f" {prep} the {rng.choice(adjs)} {word}"
     return f" {prep} {rng.choice(('the ' + word, a(word)))}"
 

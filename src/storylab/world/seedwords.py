@@ -126,6 +126,9 @@ def noun_sentence(st, n: dict) -> str:
         if fill["W"][:1].isupper() and place in st.w.coords:
             fill["L"] = st.place_mark(place)
             return _DAY[w].format(**fill)
+    t = _in_day(st, n, fill) if w not in _EVENT else ""  # (its thing used in the day, before a line of its own)
+    if t:
+        return t
     for table in (_EVENT, _HOUSE, _MISC):
         if w in table:
             return table[w].format(**fill)
@@ -134,9 +137,6 @@ def noun_sentence(st, n: dict) -> str:
     k = n["kind"]
     if w in ("mom", "dad", "grandma", "grandpa", "mommy", "daddy"):
         return f"{c.name} gave {c.p} {w} a big hug."
-    t = _in_day(st, n, fill)
-    if t:
-        return t
     P = st.place_mark(st.place)
     if k == "animal":
         sound = facts.vf(facts.K.main("cry", w), "past") if w in facts.K.rel["cry"].facts else None
@@ -319,12 +319,10 @@ def _in_day(st, n: dict, fill: dict) -> str:
     if k == "person" and w in _PRETEND and L:
         W = plan.companion.name if plan.companion is not None and st.known(plan.companion) else fill["P"]
         return f"At the {st.place_mark(L)}, {c.name} and {W} played that they were {st.w.vocab.noun[w]['plural']}."
-    if k == "nature" and L and w not in _SKY and w not in ("fire", "ground", "snowman", "snowball", "ice", "thunder"):
+    if k == "nature" and L and w in doings._NATURE_AT.get(L, ()):  # (a thing of nature that is at that place)
         return f"At the {st.place_mark(L)}, {c.name} stopped to look at {('the ' + w) if n.get('mass') else a(w)}."
     return ""
 
-
-_SKY = {"sun", "moon", "sky", "rainbow", "cloud", "star", "rain", "storm", "wind", "snow", "snowflake", "shade", "wave"}
 
 
 def _day_place(plan) -> str:
@@ -430,7 +428,7 @@ def _handled(st, n: dict, w: str) -> str | None:
         if n.get("mass"):  # milk, soup, juice: had, not ate
             return rng.choice((f"At dinner, {c.name} had {np}.", f"That evening, {c.name} had {np} with dinner."))
         return rng.choice((f"At dinner, {c.name} ate {np}.", f"That evening, {c.name} had {np} for dinner."))
-    if k == "toy":
+    if k == "toy" and st.w.portable(n) and n["word"] not in ("swing", "slide", "dollhouse"):
         return rng.choice(((f"Back at home, {c.name} played with {np}.",) if out else ()) +
                           (f"That evening, {c.name} played with {np}.",))
     return None
@@ -534,6 +532,8 @@ def place_adjective(st) -> bool:
     written (not one holding a skill's answer or fixed wording). True if it did."""
     adj, doc, v = st.adj, st.doc, st.w.vocab
     w = adj["word"]
+    if not st.used_adj and w in _FEEL_OF:
+        return _swap_feeling(st, w)
     if st.used_adj or adj.get("predicative_only") or adj["class"] not in ("thing", "any", "color", "place") \
             or w in _MOMENT:
         return False
@@ -571,4 +571,33 @@ def place_adjective(st) -> bool:
                 doc.nwords += 1
                 st.used_adj = True
                 return True
+    return False
+
+
+# a feeling the story already told, said with the seed word where it means the same ("was happy" ->
+# "was glad"): only within these groups of near-synonyms
+_FEEL_GROUPS = (("happy", "glad", "cheerful"), ("sad", "upset"), ("scared", "afraid", "nervous", "worried"),
+                ("angry", "mad", "grumpy"), ("tired", "sleepy"))
+_FEEL_OF = {w: g for g in _FEEL_GROUPS for w in g}
+_FEEL_RE = {w: re.compile(rf"\b(was|felt|feel|feels|feeling|is|am|are|were|be) ((?:very |so |a little |a bit )?)"
+                          rf"({'|'.join(x for x in g if x != w)})\b") for g in _FEEL_GROUPS for w in g}
+
+
+def _swap_feeling(st, w: str) -> bool:
+    """The first predicate feeling of `w`'s group in the story ('Mia was happy'), said as `w`."""
+    doc = st.doc
+    pat = _FEEL_RE[w]
+    for para in (*doc.paras, doc.cur):
+        for i, t in enumerate(para):
+            if FIXED in t or doc._answers(t):
+                continue
+            m = pat.search(t)
+            if m is None:
+                continue
+            new = f"{t[:m.start(3)]}{w}{t[m.end(3):]}"
+            para[i] = new
+            doc.toks[new] = toks = words_of(new)
+            doc.words.update(toks)
+            st.used_adj = True
+            return True
     return False
