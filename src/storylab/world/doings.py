@@ -117,6 +117,10 @@ _PP_IN = {"table": ("at", "by", "near"), "window": ("by", "near", "next to"), "d
           "blanket": ("on", "under")}
 NP_ADJ_P = 0.5  # how often a thing done with has an adjective ("a fluffy duck")
 PP_ADJ_P = 0.7  # how often the place phrase's thing has an adjective ("by the tall tree"): rare trigrams
+# what one sees of a thing one stands by (its size, colour, shape, age): not "the heavy plant"
+_PP_LOOKS = frozenset(("big", "little", "small", "tall", "tiny", "huge", "giant", "old", "round", "flat", "long", "wide",
+                       "green", "brown", "gray", "white", "yellow", "red", "pink", "purple", "blue", "orange",
+                       "pretty", "beautiful", "bumpy", "smooth", "shiny", "striped", "spotted", "colorful", "high"))
 _PP_MASS = {"grass", "shade", "floor"}  # "in the grass", never "in a grass"
 # (the place phrase, from large pools, more often than glue every story repeats: "with a big smile")
 _TAILS_ONE = ("", "", " for a while", " all by {r}", " {adv}", " {adv}", "{pp}", "{pp}", "{pp}", "{pp}")
@@ -242,7 +246,7 @@ def _pp(st, outdoor: bool, place: str | None = None) -> str:
     prep = rng.choice(table[word])
     if word in _PP_MASS or prep == "in":
         return f" {prep} the {word}"
-    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING]
+    adjs = [x for x in _adjs().get(word, ()) if x in _PP_LOOKS]
     if adjs and rng.random() < PP_ADJ_P:
         return f" {prep} the {rng.choice(adjs)} {word}"
     return f" {prep} {rng.choice(('the ' + word, a(word)))}"

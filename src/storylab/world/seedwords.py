@@ -269,7 +269,7 @@ _HOME_USE = {
     "medicine": "{N} did not need any medicine, because {s} felt fine.",
     "key": "When they got home, {P} opened the door with a big key.",
     "bag": "When they got home, {N} put {p} bag by the door.", "basket": "When they got home, {N} put the basket on the table.",
-    "box": "That evening, {N} put {p} toys back in their box.", "shelf": "That evening, {N} put {p} books back on the shelf.",
+    "box": "That evening, {N} put {p} toys back in their box.", "toy": "Before bed, {N} put all {p} toys away.", "shelf": "That evening, {N} put {p} books back on the shelf.",
     "broom": "After dinner, {N} helped {P} sweep the floor with a broom.",
     "bucket": "Back at home, {N} helped {P} fill a bucket with water for the plants.",
     "umbrella": "When they got home, {N} put the umbrella by the door.",
