@@ -527,6 +527,9 @@ _NEXT = re.compile(r" (?:\x01\d+\x02)?([a-z]+)")  # the word after the noun: 'an
 _DET_RE = re.compile(r"\b(a|an|the|A|An|The)( (?:\x01\d+\x02)?)([a-z]+)\b")
 
 
+_FITS: dict = {}  # seed adjective -> {noun form: noun} it may be put on
+
+
 def place_adjective(st) -> bool:
     """Put the seed adjective before the first bare mention of a noun it fits, in a sentence already
     written (not one holding a skill's answer or fixed wording). True if it did."""
@@ -537,21 +540,24 @@ def place_adjective(st) -> bool:
     if st.used_adj or adj.get("predicative_only") or adj["class"] not in ("thing", "any", "color", "place") \
             or w in _MOMENT:
         return False
-    fits = {}
-    for n in st.w.adj_nouns.get(w, ()):
-        k = n["kind"]
-        if k in ("body", "event", "person") or n["word"] == w or (n.get("mass") and w not in _MASS_OK) \
-                or (k == "food" and w not in _FOOD_ADJ) or (k == "place") != (adj["class"] == "place") \
-                or (k == "place" and n["word"] not in _PLACE_ADJ.get(w, ())):
-            continue
-        fits[n["word"]] = n
-        fits[n["plural"]] = n
-    if not fits:
+    fits = _FITS.get(w)
+    if fits is None:  # (once per adjective and process)
+        fits = _FITS[w] = {}
+        for n in st.w.adj_nouns.get(w, ()):
+            k = n["kind"]
+            if k in ("body", "event", "person") or n["word"] == w or (n.get("mass") and w not in _MASS_OK) \
+                    or (k == "food" and w not in _FOOD_ADJ) or (k == "place") != (adj["class"] == "place") \
+                    or (k == "place" and n["word"] not in _PLACE_ADJ.get(w, ())):
+                continue
+            fits[n["word"]] = n
+            fits[n["plural"]] = n
+    if not any(x in fits for x in doc.words):  # (no noun it fits in the story: nothing to scan)
         return False
     boxed = [b["item"] for b in st.meta.get("boxes") or ()]  # (a skill's wording: "the crown in the red box")
     for para in (*doc.paras, doc.cur):
         for i, t in enumerate(para):
-            if FIXED in t or doc._answers(t) or any(x in t for x in boxed):
+            if FIXED in t or not any(x in fits for x in doc.toks.get(t) or words_of(t)) or doc._answers(t) \
+                    or any(x in t for x in boxed):
                 continue
             for m in _DET_RE.finditer(t):
                 noun = m.group(3)
@@ -587,6 +593,8 @@ def _swap_feeling(st, w: str) -> bool:
     """The first predicate feeling of `w`'s group in the story ('Mia was happy'), said as `w`."""
     doc = st.doc
     pat = _FEEL_RE[w]
+    if not any(x in doc.words for x in _FEEL_OF[w] if x != w):
+        return False
     for para in (*doc.paras, doc.cur):
         for i, t in enumerate(para):
             if FIXED in t or doc._answers(t):
