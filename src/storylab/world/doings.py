@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from storylab.world import beats
 from storylab.world.model import World
+from storylab.world.state import WARM
 from storylab.world.text import NUMBERS, a
 
 _ANIMAL_OK = {"watch", "look", "see", "chase", "follow", "count", "stare", "listen", "hear", "touch", "draw",
@@ -29,6 +30,23 @@ _SHOP = {"market": ("apple", "banana", "orange", "pear", "peach", "melon", "carr
          "library": ("book", "map", "picture", "letter", "card"), "school": ("book", "picture", "crayon", "map"),
          "station": ("train", "bus", "clock", "ticket"), "hospital": ("picture", "book", "clock"),
          "castle": ("crown", "picture", "candle", "mirror"), "barn": ("cow", "horse", "hen", "mouse", "owl")}
+# the things of nature one finds at each outdoor place (not a sunflower at the beach or a shell in the forest)
+_WATER = ("rock", "stone", "pebble", "leaf", "feather", "log", "branch", "flower", "plant", "bush", "tree")
+_NATURE_AT = {
+    "beach": ("shell", "rock", "stone", "pebble", "feather"), "sea": ("shell", "rock", "stone", "pebble", "feather"),
+    "forest": ("tree", "leaf", "acorn", "mushroom", "branch", "log", "bush", "nest", "feather", "rock", "stone",
+               "flower", "plant"),
+    "park": ("tree", "flower", "leaf", "rock", "stone", "acorn", "pebble", "bush", "feather", "daisy", "branch", "log",
+             "plant", "tulip", "rose", "nest"),
+    "garden": ("flower", "rose", "tulip", "daisy", "sunflower", "plant", "seed", "leaf", "bush", "rock", "pebble", "tree"),
+    "field": ("flower", "daisy", "sunflower", "rock", "stone", "feather", "leaf", "seed", "tree", "bush"),
+    "hill": ("rock", "stone", "flower", "daisy", "tree", "bush", "pebble", "feather", "leaf"),
+    "mountain": ("rock", "stone", "tree", "pebble", "feather", "branch", "log", "flower"),
+    "river": _WATER, "lake": _WATER, "pond": _WATER, "bridge": _WATER,
+    "playground": ("leaf", "pebble", "acorn", "feather", "flower", "tree", "bush"),
+    "farm": ("flower", "seed", "plant", "rock", "tree", "feather", "leaf", "sunflower", "bush"),
+    "zoo": ("leaf", "feather", "flower", "tree", "bush", "rock"), "pool": ("leaf", "feather"),
+}
 _SHOP_VERBS = {"look", "see", "smell", "count", "touch", "watch", "stare", "draw", "read", "find", "pick", "taste",
                "hold", "carry"}
 _HOME_KINDS = {"toy", "household", "food", "clothing", "instrument"}
@@ -38,7 +56,7 @@ _HOME_VERBS = {"play", "build", "draw", "read", "color", "hug", "fold", "clean",
                "make", "sing", "hum", "listen", "touch", "tie", "shake"}
 _OUT_VERBS = {"climb", "pick", "collect", "throw", "smell", "draw", "water", "find", "touch", "count", "look", "see",
               "watch", "listen", "hear", "plant", "dig", "catch", "stare", "follow", "chase", "feed", "pet", "hug",
-              "paint", "sing", "hum"}
+              "sing", "hum"}  # (not "paint": one paints a picture of a rock, not the rock)
 _NOT_OBJ = {"knife", "needle", "scissors", "stove", "oven", "fire", "sink", "fridge", "money", "medicine", "bandage",
             "toothbrush", "soap", "glue", "wall", "floor", "light", "fence", "door", "window", "bed", "couch",
             "shelf", "table", "chair", "rug", "ladder", "tent", "lunch", "dinner", "breakfast", "food", "snack",
@@ -48,25 +66,72 @@ _NOT_OBJ = {"knife", "needle", "scissors", "stove", "oven", "fire", "sink", "fri
             "necklace", "paint", "tape", "button", "card", "note", "ticket", "photo", "present", "gift", "box",
             "bag", "bucket", "basket", "vase", "mirror", "candle", "umbrella", "flashlight", "map", "wheel",
             "bench", "drawing", "pillow", "blanket", "towel", "comb", "brush", "broom", "pot", "pan", "lamp",
-            "bell", "whistle", "swing", "slide", "rope", "bubble", "toy", "crown", "wand", "sticker", "kite"}
-_ADVERBS = ("slowly", "quickly", "carefully", "gently", "happily", "quietly", "softly", "proudly", "calmly",
-            "cheerfully", "curiously", "patiently", "playfully", "shyly", "warmly", "nicely", "bravely", "politely")
+            "bell", "whistle", "swing", "slide", "rope", "bubble", "toy", "crown", "wand", "sticker", "kite",
+            "sugar", "salt", "flour", "pepper", "oil", "yeast", "dough", "butter"}  # (not "eating some sugar")
+# an adverb only where it fits the verb ("picked a daisy gently", "hopped happily"; not "spun warmly",
+# "saw a duck carefully"): by the verb's word; a verb not listed takes none
+_ADV_SETS = {
+    "gentle": ("gently", "carefully", "softly"), "quiet": ("quietly", "for a long time"),
+    "careful": ("carefully", "slowly", "with care"), "lively": ("happily", "quickly", "playfully"),
+    "still": ("quietly", "calmly", "patiently"), "voice": ("softly", "happily", "cheerfully", "quietly"),
+    "laugh": ("happily", "softly"), "loud": ("happily", "loudly"), "shy": ("happily", "shyly", "cheerfully"),
+    "roam": ("slowly", "happily", "curiously"), "fast": ("quickly",), "slow": ("slowly",), "sneak": ("quietly", "slowly"),
+}
+_ADV_OF = {v: k for k, vs in {
+    "gentle": ("touch", "pet", "hug", "feed", "pick", "water", "plant", "hold", "fold", "wrap", "pour", "stir", "wash",
+               "clean", "carry"),
+    "quiet": ("look", "watch", "listen", "stare", "follow", "smell", "read"),
+    "careful": ("count", "draw", "paint", "color", "build", "stack", "fix", "fill", "mix", "write", "decorate", "pack",
+                "tie", "dig", "climb", "sweep", "cook", "bake"),
+    "lively": ("throw", "chase", "collect", "bounce", "roll", "play", "shake", "ring", "jump", "run", "hop", "skip",
+               "dance", "spin", "wiggle", "march", "jog", "race", "slide", "swing", "splash", "stomp"),
+    "still": ("sit", "rest", "wait"), "voice": ("sing", "hum", "whistle"), "laugh": ("laugh", "giggle"),
+    "loud": ("clap", "cheer", "shout"), "shy": ("wave", "smile", "nod"), "roam": ("explore", "wander"),
+    "fast": ("hurry", "rush"), "slow": ("yawn", "stretch"), "sneak": ("tiptoe", "peek"),
+}.items() for v in vs}
+
+
+def _adv(verb: str, rng) -> str:
+    """An adverb that fits `verb` (its first word), or '' for a verb that takes none."""
+    k = _ADV_OF.get(verb.split(" ", 1)[0])
+    return rng.choice(_ADV_SETS[k]) if k else ""
+
+
 # adjectives that depend on the weather or the moment (a cool rose, a wet book): not for things seen in passing
 _PASSING = frozenset(("cold", "hot", "warm", "cool", "wet", "dry", "icy", "muddy", "dirty", "clean", "empty", "full",
                       "strange", "ugly", "rotten", "sticky", "slimy", "squishy", "loose", "sour", "salty", "spicy"))
 _ANIMAL_ADV = ("slowly", "quickly", "quietly", "happily", "softly", "playfully")
-_NEAR = ("near", "by", "next to", "under", "behind", "beside")
-_INDOOR = ("table", "window", "door", "bed", "couch", "lamp", "rug", "shelf", "chair", "wall")
-_TAILS_ONE = ("", "", " for a while", " with a big smile", " again and again", " all by {r}", " {adv}",
-              "{pp}", "{pp}", "{pp}")
-_TAILS_TWO = ("", " together", " for a long time", " and laughed", " side by side", "{pp}", "{pp}")
+# where one does things: big things one is near, each with the words that put one there ("under a tree",
+# "on the rug"; not "under an acorn" or "behind the lamp")
+_NEAR = ("near", "by", "next to", "beside")
+_PP_OUT = {"tree": _NEAR + ("under", "behind", "in the shade of"), "bush": _NEAR + ("behind",),
+           "rock": _NEAR + ("behind",), "stone": _NEAR,
+           "log": _NEAR + ("on",), "puddle": ("near", "by", "next to"), "flower": _NEAR, "plant": _NEAR,
+           "sunflower": _NEAR, "rose": _NEAR, "tulip": _NEAR, "nest": ("near", "under"), "fence": _NEAR,
+           "bench": _NEAR + ("on",), "grass": ("in",), "shade": ("in",)}
+_PP_IN = {"table": ("at", "by", "near"), "window": ("by", "near", "next to"), "door": ("by", "near"),
+          "bed": ("on", "by", "near"), "couch": ("on", "by", "next to"), "lamp": ("near", "by"),
+          "rug": ("on",), "shelf": ("near", "by"), "chair": ("by", "near", "next to"), "wall": ("by", "near"),
+          "floor": ("on",), "fridge": ("by", "near", "next to"), "sink": ("by", "near"), "fan": ("near", "under"),
+          "clock": ("near", "under"), "mirror": ("in front of",), "tent": ("in",), "pillow": ("on",),
+          "blanket": ("on", "under")}
+NP_ADJ_P = 0.5  # how often a thing done with has an adjective ("a fluffy duck")
+PP_ADJ_P = 0.7  # how often the place phrase's thing has an adjective ("by the tall tree"): rare trigrams
+# what one sees of a thing one stands by (its size, colour, shape, age): not "the heavy plant"
+_PP_LOOKS = frozenset(("big", "little", "small", "tall", "tiny", "huge", "giant", "old", "round", "flat", "long", "wide",
+                       "green", "brown", "gray", "white", "yellow", "red", "pink", "purple", "blue", "orange",
+                       "pretty", "beautiful", "bumpy", "smooth", "shiny", "striped", "spotted", "colorful", "high"))
+_PP_MASS = {"grass", "shade", "floor"}  # "in the grass", never "in a grass"
+# (the place phrase, from large pools, more often than glue every story repeats: "with a big smile")
+_TAILS_ONE = ("", "", " for a while", " all by {r}", " {adv}", " {adv}", "{pp}", "{pp}", "{pp}", "{pp}")
+_TAILS_TWO = ("", " together", " side by side", "{pp}", "{pp}", "{pp}")
 _OPEN = ("", "", "", "Then ", "After that, ", "For a while, ", "Next, ", "Soon ", "Later, ", "There, ")
 _PAIRS: dict = {}
 # things one does without an object, anywhere (outside: all; inside: the quiet ones)
 _MOVES_OUT = ("jump", "run", "hop", "skip", "dance", "sing", "climb", "rest", "sit", "laugh", "giggle", "spin",
               "roll", "wiggle", "march", "whistle", "hum", "clap", "cheer", "stretch", "tiptoe", "jog", "race",
               "explore", "wander", "hurry", "rush", "shout", "yawn", "wave", "stomp", "splash", "slide", "swing",
-              "shiver", "sneeze", "peek", "look", "listen", "wait")
+              "peek", "look", "listen", "wait")  # (not shiver, sneeze: what happens to one, not what one does)
 _MOVES_IN = ("sing", "rest", "sit", "laugh", "giggle", "hum", "clap", "stretch", "tiptoe", "whistle", "yawn",
              "dance", "wiggle", "spin", "peek", "listen", "wait", "smile", "nod", "blink")
 
@@ -104,7 +169,7 @@ def _np(st, word: str, plural_ok: bool = True, many: bool = False) -> str:
     if not st.used_adj and seed in adjs:  # the seed adjective, where it fits a thing the characters handle
         adj, st.used_adj = seed + " ", True
     else:
-        adj = rng.choice(adjs) + " " if adjs and rng.random() < 0.5 else ""
+        adj = rng.choice(adjs) + " " if adjs and rng.random() < NP_ADJ_P else ""
     if n.get("mass"):
         return f"some {adj}{word}"
     r = rng.random() * (0.35 if many else 1.0)
@@ -147,7 +212,9 @@ def _pairs(st, place: str, outdoor: bool) -> list[tuple[str, tuple]]:
             words = [o["word"] for o in objs if o["word"] in shop]
         elif outdoor:
             ok = verb in _OUT_VERBS
-            words = [o["word"] for o in objs if (o["kind"] == "nature" and o["word"] not in _NOT_OBJ)
+            here = _NATURE_AT.get(place)
+            words = [o["word"] for o in objs if (o["kind"] == "nature" and o["word"] not in _NOT_OBJ
+                                                 and (here is None or o["word"] in here))
                      or (o["word"] in animals and verb in _ANIMAL_OK
                          and (verb not in _TAME_ONLY or o["word"] in _TAME))]
         else:
@@ -164,14 +231,29 @@ def _pairs(st, place: str, outdoor: bool) -> list[tuple[str, tuple]]:
     return out
 
 
-def _pp(st, outdoor: bool) -> str:
-    """A place phrase: near the tall tree, by a log."""
+def _pp(st, outdoor: bool, place: str | None = None) -> str:
+    """A place phrase: near the tall tree, by a log, on the rug; the seed noun where it is such a place
+    and not yet in the story ("by the fridge")."""
     rng = st.rng
-    word = rng.choice(st.w.outdoor)["word"] if outdoor else rng.choice(_INDOOR)
-    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING]
-    if adjs and rng.random() < 0.5:
-        return f" {rng.choice(_NEAR)} the {rng.choice(adjs)} {word}"
-    return f" {rng.choice(_NEAR)} {rng.choice(('the ' + word, a(word)))}"
+    table = _PP_OUT if outdoor else _PP_IN
+    seed = st.noun["word"]
+    here = _NATURE_AT.get(place) if outdoor else None
+    if seed in table and (not here or seed in here or seed in ("fence", "bench")) and not st.doc.has_word(seed, st.noun["plural"]) and (seed != "shade" or st.state.weather in WARM):
+        word = seed
+    else:
+        words = [x for x in _PP_OUT_WORDS if x in here] if here else ()
+        word = rng.choice(words or (_PP_OUT_WORDS if outdoor else _PP_IN_WORDS))
+    prep = rng.choice(table[word])
+    if word in _PP_MASS or prep == "in":
+        return f" {prep} the {word}"
+    adjs = [x for x in _adjs().get(word, ()) if x in _PP_LOOKS]
+    if adjs and rng.random() < PP_ADJ_P:
+        return f" {prep} the {rng.choice(adjs)} {word}"
+    return f" {prep} {rng.choice(('the ' + word, a(word)))}"
+
+
+_PP_OUT_WORDS = tuple(w for w in _PP_OUT if w not in ("shade", "fence", "bench"))
+_PP_IN_WORDS = ("table", "window", "door", "bed", "couch", "lamp", "rug", "shelf", "chair", "wall", "floor")
 
 
 def doing(st, group: list, place: str) -> None:
@@ -185,7 +267,7 @@ def doing(st, group: list, place: str) -> None:
         with_seed = [(v, (seed,)) for v, objs in pairs if seed in objs]
         if with_seed:
             v1, o1 = rng.choice(with_seed)
-    pp = _pp(st, outdoor)
+    pp = _pp(st, outdoor, place)
     x = rng.choice(group)
     others = [c for c in group if c is not x]
     r = rng.random()
@@ -212,7 +294,7 @@ def doing(st, group: list, place: str) -> None:
         st.s(rng.choice((f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} {a(adj + ' ' + word)}, and then an even {cmp_} one.",
                          f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} the {sup} {word} of all{pp}.")))
     elif r < 0.8:
-        tail = rng.choice(_TAILS_ONE).format(r=x.r, adv=rng.choice(_ADVERBS), pp=pp)
+        tail = rng.choice(_TAILS_ONE).format(r=x.r, adv=_adv(v1, rng), pp=pp).rstrip()
         st.s(f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}{tail}.")
     elif r < 0.9:
         st.s(f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)} and "
@@ -287,15 +369,18 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
             return
     if others and r < 0.45:
         y = rng.choice(others)
+        m = vb[rng.choice([m for m in moves if _ADV_OF.get(m) not in (None, "quiet", "careful", "gentle")])]
         st.speak(x, rng.choice((f"Look, {y.title}, I am {v['ing']}!", f"{y.title}, can you see me {v['ing']}?",
-                                f"{y.title} {vb[rng.choice(moves)]['third']} so {rng.choice(_ADVERBS)}!")),
+                                f"{y.title} {m['third']} so {_adv(m['word'], rng)}!")),
                  rng.choice(("said", "shouted", "laughed")))
     elif others and r < 0.6:
         y = rng.choice(others)
         v2 = vb[rng.choice(moves)]
-        st.s(f"While {st.nm(y)} was {v2['ing']}{pp}, {st.sub(x)} {v['past']} {rng.choice(_ADVERBS)}.")
+        adv = _adv(v["word"], rng)
+        st.s(f"While {st.nm(y)} was {v2['ing']}{pp}, {st.sub(x)} {v['past']}{' ' + adv if adv else ''}.")
     elif r < 0.8:
-        st.s(f"{opener}{st.sub(x)} {v['past']} {rng.choice(_ADVERBS)}{pp}.")
+        adv = _adv(v["word"], rng)
+        st.s(f"{opener}{st.sub(x)} {v['past']}{' ' + adv if adv else ''}{pp}.")
     else:
         st.s(f"{opener}{st.sub(x)} {v['past']} and {vb[rng.choice(moves)]['past']}{pp}.")
 
@@ -320,6 +405,15 @@ _NOT_BUSY = {"find", "see", "hear", "catch", "win", "lose", "meet", "open", "clo
 _AT_HOME = ("", "", "", " in the kitchen", " at the table", " by the window", " in the living room", " on the floor")
 
 
+def home_spot(st) -> str:
+    """' by the fridge', ' on the rug': the seed noun as where something is done at home, while it is
+    such a place and not yet in the story (else '')."""
+    seed = st.noun["word"]
+    if seed in _PP_IN and seed not in ("tent", "blanket", "pillow") and not st.doc.has_word(seed, st.noun["plural"]):
+        return f" {st.rng.choice(_PP_IN[seed])} the {seed}"
+    return ""
+
+
 def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = None) -> str:
     """A verb phrase of something one does at `place`, from the whole vocabulary ('folding a clean
     towel', 'stacking three red blocks'), in `form` (ing, past, word, third): a clause slot that other
@@ -334,5 +428,5 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
         with_seed = [(v, (seed,)) for v, o in pairs if seed in o]  # (rather than a line of its own at the end)
         if with_seed:
             v, objs = rng.choice(with_seed)
-    where = rng.choice(_AT_HOME) if place == "home" else ""
+    where = (home_spot(st) or rng.choice(_AT_HOME)) if place == "home" else ""
     return f"{beats.verb(st, v, form)} {_np(st, rng.choice(objs), many=v.split()[0] in _MANY)}{where}"

@@ -707,7 +707,9 @@ def _fit_adjs(st, word: str) -> list[str]:
 _SEED_ITEMS = {"pack": {"blanket", "bottle", "cup", "towel", "book", "map", "umbrella", "hat", "scarf", "coat", "ball",
                         "kite", "jar", "box", "bucket", "basket", "napkin", "plate", "spoon", "shovel", "net",
                         "boot", "mitten", "sweater", "jacket", "glove", "raincoat", "sock", "shoe", "cap", "doll",
-                        "teddy", "puzzle", "block", "marble", "crayon", "whistle"},
+                        "teddy", "puzzle", "block", "marble", "crayon", "whistle", "flashlight", "pencil", "sticker",
+                        "bandage", "rope", "bottle", "towel", "camera", "book", "flute", "car", "truck", "robot",
+                        "puppet", "wand"},
                "kitchen": {"bowl", "spoon", "cup", "plate", "jar", "pot", "pan", "fork", "apron", "napkin", "mug"},
                "tidy": set(_TIDY) | {"box", "book", "crayon", "pillow", "blanket", "sock", "shoe", "hat", "kite",
                                      "puzzle", "marble", "whistle", "guitar", "flute", "piano", "ball", "toy"},
@@ -756,12 +758,14 @@ def grownup_line(st, plan, who: str) -> str:
                       f"had {things} in {bag}", f"had {things} ready"))
 
 
-LEAD_P = 0.4  # how often the grown-up's line has a lead clause ("Her dad was up early, and he ...")
+LEAD_P = 0.1  # how often the grown-up's line has a lead clause ("Her dad was up early, and he ...")
 
 
 def _composed(st, who: str, leads, acts) -> str:
     """'Her dad was up early, and he packed two pears in a bag.' or 'Her dad packed two pears in a bag.'"""
     rng, act = st.rng, st.rng.choice(acts)
+    if not any(x in act for x in ("kitchen", "table", "floor", "door", "bag", "basket", "box")):
+        act += doings.home_spot(st)  # the seed noun where the grown-up is ("by the fridge")
     if rng.random() < LEAD_P:
         lead = rng.choice(leads)
         if "bag" in lead and "bag" in act:

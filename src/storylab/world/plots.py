@@ -33,7 +33,7 @@ pronouns where unambiguous), so that one plan yields many surface forms.
 
 from __future__ import annotations
 
-from storylab.world import beats, doings, facts, frame, skills
+from storylab.world import beats, doings, facts, frame, seedwords, skills
 from storylab.world.model import DIRECTIONS, FAMILY, WISE_ANIMALS, Char
 from storylab.world.state import ACTIVITY_WEATHER, SEASON_WEATHER, WARM
 from storylab.world.text import a, cap
@@ -237,11 +237,14 @@ def _cast(st, plan: Plan, companion_p: float = 0.5, same_kind: bool = True) -> N
     st.grownup = Char(title, g, title.lower(), "parent")
     if companion_p < 1 and "Conflict" not in st.f and short(st):  # a short story: fewer in the cast
         companion_p *= SHORT_COMPANION
+    kin = {"sister": "female", "brother": "male"}.get(n["word"]) if st.hero.is_child else None
+    if n["word"] in ("friend", "sister", "brother") and companion_p > 0:  # the seed noun is who comes along
+        companion_p = max(companion_p, 0.9)
     if rng.random() < companion_p:
-        fg = rng.choice(("female", "male"))
+        fg = kin or rng.choice(("female", "male"))
         names = w.girls if fg == "female" else w.boys
         if st.hero.is_child:
-            kind = rng.choice(("friend", "friend", "sibling"))
+            kind = "sibling" if kin else "friend" if n["word"] == "friend" else rng.choice(("friend", "friend", "sibling"))
             ckind = "girl" if fg == "female" else "boy"
         else:
             kind, ckind = "friend", st.hero.kind if rng.random() < 0.5 else rng.choice(w.char_animals)["word"]
@@ -301,6 +304,7 @@ def finish(st, plan: Plan) -> None:
     c, g = st.hero, st.grownup
     if st.flags.get("quarrel") and plan.companion:
         frame.make_up(st, plan)
+    seedwords.place_adjective(st)  # the seed adjective on a thing the story named, before a line of its own
     st.ensure_seed_words()
     if room(st, 20):  # the seed words' other forms (the vocabulary's forms in context)
         st.seed_forms()

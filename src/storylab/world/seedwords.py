@@ -7,8 +7,10 @@ item's look). These tables are the fallback, by what kind of word it is.
 
 from __future__ import annotations
 
+import re
+
 from storylab.world import doings, facts
-from storylab.world.text import a
+from storylab.world.text import FIXED, a, article, words_of
 
 NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "jealous", "nervous", "bored",
             "afraid", "sorry", "surprised"]
@@ -124,6 +126,9 @@ def noun_sentence(st, n: dict) -> str:
         if fill["W"][:1].isupper() and place in st.w.coords:
             fill["L"] = st.place_mark(place)
             return _DAY[w].format(**fill)
+    t = _in_day(st, n, fill) if w not in _EVENT else ""  # (its thing used in the day, before a line of its own)
+    if t:
+        return t
     for table in (_EVENT, _HOUSE, _MISC):
         if w in table:
             return table[w].format(**fill)
@@ -207,7 +212,117 @@ def noun_sentence(st, n: dict) -> str:
     # a reason from the story (not "also had a spaceship in his bag", unrelated to anything else)
     from storylab.world import frame
 
+    if w in _PAIR:  # "new sandals", not "a sandal"
+        return frame.gift(st, f"new {st.w.vocab.noun[w]['plural']}")
     return frame.gift(st, a(w))
+
+
+_PAIR = {"sandal", "shoe", "boot", "mitten", "sock", "glove", "slipper", "sneaker"}
+
+
+# the seed noun in the evening after the story's day, at home, used as one uses it (not "Mom had a
+# comb for Emily" or "Jill had a tent in the yard")
+_HOME_USE = {
+    "comb": "Before bed, {P} combed {N}'s hair with a little comb.",
+    "brush": "Before bed, {P} brushed {N}'s hair with a soft brush.",
+    "toothbrush": "Before bed, {N} brushed {p} teeth with {p} new toothbrush.",
+    "phone": "That evening, {P} called Grandma on the phone, and {N} told her all about {D}.",
+    "radio": "After dinner, {N} and {P} listened to music on the radio.",
+    "candle": "At dinner, {P} put a little candle on the table.",
+    "pan": "That evening, {P} made eggs in a big pan, and {N} watched.",
+    "pot": "That evening, {P} made soup in a big pot, and {N} helped to stir it.",
+    "fork": "At dinner, {N} ate {p} food with a little fork.", "spoon": "At dinner, {N} ate soup with a big spoon.",
+    "knife": "At dinner, {P} cut the bread with a knife, and {N} watched from far away.",
+    "scissors": "That evening, {N} cut out a paper star with the scissors, very carefully.",
+    "needle": "That evening, {P} sewed a button back on {N}'s coat with a needle.",
+    "button": "That evening, {P} sewed a new button on {N}'s coat.",
+    "oven": "That evening, {P} put some bread in the oven for dinner.",
+    "stove": "That evening, {P} made soup on the stove, and {N} helped.",
+    "fridge": "When they were back home, {N} got some cold milk from the fridge.",
+    "light": "When it got dark, {N} turned on the light in {p} room.",
+    "lamp": "Before bed, {N} read a book by the lamp.", "fan": "That night, the fan hummed softly in {N}'s room.",
+    "soap": "Before dinner, {N} washed {p} hands with soap and warm water.",
+    "towel": "Before bed, {N} had a bath, and {P} wrapped {o} in a big towel.",
+    "tape": "That evening, {N} used some tape to put a picture of {D} on the wall.",
+    "glue": "That evening, {N} used some glue to make a card for {P}.",
+    "paint": "That evening, {N} used some paint to make a picture of {D}.",
+    "pencil": "That evening, {N} drew a picture of {D} with a pencil.",
+    "crayon": "That evening, {N} drew a picture of {D} with a red crayon.",
+    "pen": "That evening, {N} wrote {p} name on a card with a pen.",
+    "paper": "That evening, {N} drew a picture of {D} on a big piece of paper.",
+    "clock": "When the clock said eight, it was time for bed.",
+    "mirror": "Before bed, {N} made a funny face in the mirror.",
+    "bed": "That night, {N} was so tired that {s} fell asleep as soon as {s} got into bed.",
+    "pillow": "That night, {N} put {p} head on the pillow and fell asleep.",
+    "blanket": "That night, {P} put a warm blanket over {N}.",
+    "rug": "After dinner, {N} sat on the rug and played.", "couch": "After dinner, {N} sat on the couch with {P}.",
+    "chair": "At dinner, {N} sat on {p} little chair.", "table": "At dinner, {N} sat at the table next to {P}.",
+    "door": "When they got home, {N} ran to open the door.", "window": "That night, {N} looked out of the window.",
+    "sink": "After dinner, {N} helped to wash the cups in the sink.", "wall": "{N} put a picture of {D} on the wall.",
+    "floor": "After dinner, {N} sat on the floor and played.", "cup": "At dinner, {N} had a cup of warm milk.",
+    "plate": "At dinner, {N} ate everything on {p} plate.", "bowl": "At dinner, {N} ate a big bowl of soup.",
+    "bottle": "When they got home, {N} drank a whole bottle of water.", "jar": "After dinner, {P} opened a jar of jam.",
+    "book": "That night, {P} read {N} a book before bed.", "letter": "That evening, {N} wrote a letter to Grandma about {D}.",
+    "card": "That evening, {N} made a card for {P}.", "picture": "That evening, {N} drew a picture of {D}.",
+    "drawing": "That evening, {N} made a drawing of {D}.", "photo": "That evening, {P} showed {N} a photo of {D}.",
+    "bandage": "That evening, {P} put a bandage on a little scratch on {N}'s knee.",
+    "medicine": "{N} did not need any medicine, because {s} felt fine.",
+    "key": "When they got home, {P} opened the door with a big key.",
+    "bag": "When they got home, {N} put {p} bag by the door.", "basket": "When they got home, {N} put the basket on the table.",
+    "box": "That evening, {N} put {p} toys back in their box.", "toy": "Before bed, {N} put all {p} toys away.", "shelf": "That evening, {N} put {p} books back on the shelf.",
+    "broom": "After dinner, {N} helped {P} sweep the floor with a broom.",
+    "bucket": "Back at home, {N} helped {P} fill a bucket with water for the plants.",
+    "umbrella": "When they got home, {N} put the umbrella by the door.",
+    "flashlight": "That night, {N} read a book under the blanket with a flashlight.",
+    "bell": "When they got home, {N} rang the bell by the door.", "fence": "Back at home, {N} sat on the fence by the yard.",
+    "ladder": "Back at home, {N} held the ladder while {P} picked apples from the tree.",
+    "tent": "After dinner, {N} made a little tent of blankets in {p} room.",
+    "coin": "That evening, {N} put a coin in a little box for the next trip.", "money": "That evening, {N} put some money in a little box for the next trip.",
+    "ring": "That evening, {P} showed {N} an old ring that was once Grandma's.",
+    "necklace": "That evening, {P} let {N} try on a pretty necklace.",
+    "vase": "When they got home, {N} put some flowers in a vase.", "present": "That evening, {N} made a present for {P}.",
+    "gift": "That evening, {N} made a little gift for {P}.", "note": "That evening, {N} wrote a note to say thank you.",
+    "ticket": "That evening, {N} kept {p} ticket from {D} in a little box.",
+    "wheel": "Back at home, {P} fixed the wheel on {N}'s bike.", "bench": "Back at home, {N} sat on the bench by the door.",
+    "wool": "That evening, {P} made {N} a warm hat of soft wool.", "gum": "Back at home, {P} gave {N} a piece of gum.",
+    "rope": "Back at home, {N} jumped rope in the yard.", "swing": "Back at home, {N} played on the swing in the yard.",
+    "bubble": "After dinner, {N} blew a big bubble in the yard.", "slide": "Back at home, {N} went down the little slide in the yard.",
+    "stick": "On the way home, {N} found a long stick.", "rake": "Back at home, {N} helped {P} rake the leaves in the yard.",
+    "shovel": "Back at home, {N} helped {P} dig in the garden with a little shovel.",
+    "net": "Back at home, {N} caught a butterfly with a net and let it go.",
+}
+_PRETEND = {"fairy", "ghost", "monster", "giant", "pirate", "dragon", "king", "queen", "prince", "princess", "wizard",
+            "witch", "knight", "superhero", "robot", "astronaut", "unicorn"}
+_GO_BY = {"van", "train", "bus", "truck", "car", "tractor", "bike", "plane", "helicopter", "taxi", "ambulance",
+          "motorcycle", "scooter", "wagon"}
+
+
+def _in_day(st, n: dict, fill: dict) -> str:
+    """The seed noun in a line set in the story's day: at the place the hero went to, on the way home,
+    or at home that evening, doing with it what one does with it ('' if this kind has no such line)."""
+    c, w, k = st.main, n["word"], n["kind"]
+    out = st.state.went_out(c.name)
+    plan = st.flags.get("plan")
+    place = _day_place(plan) if plan is not None and out else None
+    L = place if place in st.w.coords else None  # (marked only where a line says it: meta's places have offsets)
+    if w in _HOME_USE and (out or not _HOME_USE[w].startswith(("When they", "On the way"))):
+        t = _HOME_USE[w]
+        t = t.format(D=f"the day at the {st.place_mark(L)}" if L and "{D}" in t else "the day", **fill)
+        return t if out else t.replace("Back at home, ", "Before dinner, ")
+    if k == "food" and not n.get("mass") and "meal" not in n["attrs"]:
+        return st.pick(f"At dinner, {c.name} had {a(w)}.", f"After dinner, {c.name} ate {a(w)}.")
+    if k == "vehicle" and w in _GO_BY:
+        return f"On the way home, {c.name} saw {a(w)} go by and waved." if out else \
+            f"From the window, {c.name} saw {a(w)} go by and waved."
+    if k == "body" and L and w not in ("tail", "wing", "paw", "hair"):
+        return f"At the {st.place_mark(L)}, {c.name} got a little scratch on {c.p} {w}, but {c.s} did not mind."
+    if k == "person" and w in _PRETEND and L:
+        W = plan.companion.name if plan.companion is not None and st.known(plan.companion) else fill["P"]
+        return f"At the {st.place_mark(L)}, {c.name} and {W} played that they were {st.w.vocab.noun[w]['plural']}."
+    if k == "nature" and L and w in doings._NATURE_AT.get(L, ()):  # (a thing of nature that is at that place)
+        return f"At the {st.place_mark(L)}, {c.name} stopped to look at {('the ' + w) if n.get('mass') else a(w)}."
+    return ""
+
 
 
 def _day_place(plan) -> str:
@@ -313,7 +428,7 @@ def _handled(st, n: dict, w: str) -> str | None:
         if n.get("mass"):  # milk, soup, juice: had, not ate
             return rng.choice((f"At dinner, {c.name} had {np}.", f"That evening, {c.name} had {np} with dinner."))
         return rng.choice((f"At dinner, {c.name} ate {np}.", f"That evening, {c.name} had {np} for dinner."))
-    if k == "toy":
+    if k == "toy" and st.w.portable(n) and n["word"] not in ("swing", "slide", "dollhouse"):
         return rng.choice(((f"Back at home, {c.name} played with {np}.",) if out else ()) +
                           (f"That evening, {c.name} played with {np}.",))
     return None
@@ -396,3 +511,101 @@ def other_doer_late(st) -> str:
                        f"{st.nm(st.grownup)} told {c.name} that {a(one['word'])} {v['third']}{own} when it is happy.")
     what, tail = THING_VERBS[w], _THING_TAIL[w]
     return f"That evening, {c.name} watched {what} {w}{tail} once more."
+
+
+# --- the seed adjective on a thing the story already named ----------------------------------------
+# Before a line of its own, the seed adjective goes onto the first bare mention of a thing it fits
+# ("a rock" -> "a bumpy rock", "the hill" -> "the rocky hill"): the story's own noun, its own line.
+# Not the adjectives of a moment (wet, empty, broken: the thing may be otherwise later in the story).
+_MOMENT = frozenset(("cold", "hot", "warm", "cool", "wet", "dry", "sticky", "clean", "dirty", "broken", "new", "empty",
+                     "full", "open", "closed", "loose", "rotten", "muddy", "icy", "noisy", "strange", "ugly",
+                     "favorite", "special", "dangerous", "safe", "far", "light", "magic"))
+_PLACE_ADJ = {"rocky": ("hill", "mountain", "beach", "river", "path", "cave"), "sandy": ("beach", "path"),
+              "grassy": ("hill", "park", "field", "meadow", "garden"), "high": ("hill", "mountain"),
+              "peaceful": ("lake", "pond", "meadow", "garden", "forest", "field", "river", "park", "beach")}
+_NEXT = re.compile(r" (?:\x01\d+\x02)?([a-z]+)")  # the word after the noun: 'an orange bowl' is a bowl
+_DET_RE = re.compile(r"\b(a|an|the|A|An|The)( (?:\x01\d+\x02)?)([a-z]+)\b")
+
+
+_FITS: dict = {}  # seed adjective -> {noun form: noun} it may be put on
+
+
+def place_adjective(st) -> bool:
+    """Put the seed adjective before the first bare mention of a noun it fits, in a sentence already
+    written (not one holding a skill's answer or fixed wording). True if it did."""
+    adj, doc, v = st.adj, st.doc, st.w.vocab
+    w = adj["word"]
+    if not st.used_adj and w in _FEEL_OF:
+        return _swap_feeling(st, w)
+    if st.used_adj or adj.get("predicative_only") or adj["class"] not in ("thing", "any", "color", "place") \
+            or w in _MOMENT:
+        return False
+    fits = _FITS.get(w)
+    if fits is None:  # (once per adjective and process)
+        fits = _FITS[w] = {}
+        for n in st.w.adj_nouns.get(w, ()):
+            k = n["kind"]
+            if k in ("body", "event", "person") or n["word"] == w or (n.get("mass") and w not in _MASS_OK) \
+                    or (k == "food" and w not in _FOOD_ADJ) or (k == "place") != (adj["class"] == "place") \
+                    or (k == "place" and n["word"] not in _PLACE_ADJ.get(w, ())):
+                continue
+            fits[n["word"]] = n
+            fits[n["plural"]] = n
+    if not any(x in fits for x in doc.words):  # (no noun it fits in the story: nothing to scan)
+        return False
+    boxed = [b["item"] for b in st.meta.get("boxes") or ()]  # (a skill's wording: "the crown in the red box")
+    for para in (*doc.paras, doc.cur):
+        for i, t in enumerate(para):
+            if FIXED in t or not any(x in fits for x in doc.toks.get(t) or words_of(t)) or doc._answers(t) \
+                    or any(x in t for x in boxed):
+                continue
+            for m in _DET_RE.finditer(t):
+                noun = m.group(3)
+                n = fits.get(noun)
+                nxt = _NEXT.match(t, m.end())
+                if n is None or (nxt and nxt.group(1) in v.noun) or (noun == n["plural"] and m.group(1).lower() in ("a", "an")) or \
+                        (n.get("mass") and m.group(1).lower() != "the"):
+                    continue
+                det = m.group(1)
+                if det.lower() in ("a", "an"):
+                    det = article(w)
+                    det = det.capitalize() if m.group(1)[0].isupper() else det
+                new = f"{t[:m.start()]}{det} {w}{m.group(2)}{t[m.start(3):]}"
+                para[i] = new
+                doc.toks[new] = toks = words_of(new)
+                doc.words.update(toks)
+                doc.nwords += 1
+                st.used_adj = True
+                return True
+    return False
+
+
+# a feeling the story already told, said with the seed word where it means the same ("was happy" ->
+# "was glad"): only within these groups of near-synonyms
+_FEEL_GROUPS = (("happy", "glad", "cheerful"), ("sad", "upset"), ("scared", "afraid", "nervous", "worried"),
+                ("angry", "mad", "grumpy"), ("tired", "sleepy"))
+_FEEL_OF = {w: g for g in _FEEL_GROUPS for w in g}
+_FEEL_RE = {w: re.compile(rf"\b(was|felt|feel|feels|feeling|is|am|are|were|be) ((?:very |so |a little |a bit )?)"
+                          rf"({'|'.join(x for x in g if x != w)})\b") for g in _FEEL_GROUPS for w in g}
+
+
+def _swap_feeling(st, w: str) -> bool:
+    """The first predicate feeling of `w`'s group in the story ('Mia was happy'), said as `w`."""
+    doc = st.doc
+    pat = _FEEL_RE[w]
+    if not any(x in doc.words for x in _FEEL_OF[w] if x != w):
+        return False
+    for para in (*doc.paras, doc.cur):
+        for i, t in enumerate(para):
+            if FIXED in t or doc._answers(t):
+                continue
+            m = pat.search(t)
+            if m is None:
+                continue
+            new = f"{t[:m.start(3)]}{w}{t[m.end(3):]}"
+            para[i] = new
+            doc.toks[new] = toks = words_of(new)
+            doc.words.update(toks)
+            st.used_adj = True
+            return True
+    return False
