@@ -570,10 +570,7 @@ class Outing(Plan):
                 if st.rng.random() < 0.6 and ends_fit(st, 16):
                     beats.activity_detail(st, self)
             st.state.at(st.pick("afternoon", "evening"))
-            if st.rng.random() < 0.2:
-                st.s(f"{st.nm(c)} and {st.nm(g)} stayed at the {st.place_mark(self.dest)} until the sun went down.")
-            else:
-                beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"])
+            beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"])
         if self.bad and not failed:
             it = st.thing["word"]
             st.state.lose(c.name, it)
@@ -778,7 +775,7 @@ class Lost(Plan):
         st.place = self.home
         if st.rng.random() < 0.6 and room(st, 30):
             facts.place(st, self.home, 1)
-        if st.rng.random() < 0.5:
+        if st.rng.random() < 0.3:
             st.s(rng.choice((f"This time, {c.name} put the {it} back in the box when {c.s} was done.",
                              f"From then on, {c.name} always knew where to look for {c.p} {it}.",
                              f"When {c.s} got home, {c.name} put the {it} away {rng.choice(('in its place', 'in the box', 'on the shelf'))}.",
