@@ -1274,7 +1274,7 @@ PLOTS = {"outing": Outing, "lost": Lost, "baking": Baking, "rescue": Rescue, "sh
          "brave": Brave, "truth": Truth, "newfriend": NewFriend,
          "sick": Sick, "race": Race}
 # (the seed noun and Conflict pick outing, baking, rescue, share and the newer plots more often than these weights)
-_WEIGHTS = {"outing": 0.2, "lost": 0.11, "baking": 0.09, "rescue": 0.09, "share": 0.08, "build": 0.11,
+_WEIGHTS = {"outing": 0.2, "lost": 0.09, "baking": 0.08, "rescue": 0.09, "share": 0.11, "build": 0.10,
             "brave": 0.11, "truth": 0.06, "newfriend": 0.15, "sick": 0.06,
             "race": 0.08}
 # seed nouns that suit a newer plot: (plot, how often it is then picked)
