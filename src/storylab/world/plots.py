@@ -979,11 +979,12 @@ class Rescue(Plan):
         W = st.place_mark(self.where)
         go = rng.choice(("go for a walk to", "go to", "play at", "walk to", "spend the morning at"))
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", f"On {st.time_mark(st.day)}, "))
-        st.s(rng.choice((f"{when}{st.sub(c)} wanted to {go} the {W}.",
-                         f"{st.nm(g)} told {c.name} they could {go} the {W} before lunch.",
+        act = doings.activity(st, self.where, "word")  # what they mean to do there (the rescue interrupts it)
+        st.s(rng.choice((f"{when}{st.sub(c)} wanted to {go} the {W} and {act}.",
+                         f"{st.nm(g)} told {c.name} they could {go} the {W} to {act}.",
                          f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {st.time_mark(st.season)}.",
-                         f"{when}{st.nm(g)} said it was a good day to {go} the {W}.",
-                         f"{st.sub(c)} asked if they could {go} the {W}, and {st.nm(g)} said yes.")))
+                         f"{when}{st.nm(g)} said it was a good day to {act} at the {W}.",
+                         f"{st.sub(c)} asked if they could {act} at the {W}, and {st.nm(g)} said yes.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
             st.s(why)
