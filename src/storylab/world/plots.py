@@ -402,7 +402,8 @@ class Outing(Plan):
                              f"For days, {st.sub(c, False)} had wanted to {act} at the {D}.",
                              f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
                              f"{st.nm(g)} had promised that they would go to the {D} to {act}.",
-                             f"{st.nm(g)} had a plan for the day: they would go to the {D} to {act}.",
+                             f"{when if when != 'For days, ' else ''}{st.sub(c)} wanted to {act}{'' if self.dest in act else ' at the ' + D} and "
+                             f"{doings.activity(st, self.dest, 'word')}.",
                              f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
             why = beats.reason(st, self.dest) if rng.random() < 0.45 and " asked " not in st.doc.cur[-1] \
                 and room(st, 90) else None
