@@ -690,7 +690,11 @@ class Lost(Plan):
         c, it, rng = st.hero, st.thing["word"], st.rng
         st.state.at("noon")
         h1, h2 = beats.hiding(st)
+        odd = [x["word"] for x in st.w.items if x.get("kind") in ("toy", "clothing") and x["word"] not in (it, "dollhouse", "kite")]
+        x1, x2 = (doings._np(st, x, plural_ok=False) for x in rng.sample(odd, 2))  # what is there instead
         st.s(rng.choice((f"But the {it} was not {h1}, and it was not {h2}.",
+                         f"{st.sub(c)} looked {h1} and found {x1} and {x2}, but no {it}.",
+                         f"{cap(h1)} there was only {x1}, and {h2} only {x2}.",
                          f"But {c.name}'s {it} was gone, and it was not where {c.s} had left it.",
                          f"{st.sub(c)} looked {h1} and {h2}, but the {it} was not there.",
                          f"{st.sub(c)} looked everywhere, but the {it} was not there.",
