@@ -23,7 +23,7 @@ _CARE = ("brought {o} a bowl of warm soup", "made {o} a cup of tea with honey", 
          "gave {o} a cup of orange juice", "read {o} a story about {story}", "sat by {p} bed and held {p} hand",
          "put a cool wet towel on {p} head", "brought {o} toast and warm milk",
          "made {o} a bowl of {veg} soup", "cut {n} {fruit} into little pieces for {o}",
-         "brought {o} {a_fruit} and a glass of water", "put an extra pillow under {p} head")
+         "brought {o} {a_fruit} and a cup of water", "put another pillow under {p} head")
 _VEG = ("carrot", "potato", "tomato", "pea", "bean", "pumpkin", "onion", "chicken", "noodle")
 _FRUIT = ("apple", "banana", "orange", "pear", "peach", "plum", "strawberry", "grape", "melon", "cherry")
 _STORIES = ("a brave little fox", "a dragon who could not fly", "a big red bus", "a lost puppy", "the moon",
