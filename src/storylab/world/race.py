@@ -31,6 +31,7 @@ _CHEER = ("clapped and shouted", "cheered from the bench", "counted to three, an
 
 
 _LANDMARKS = ("tree", "rock", "bush", "fence", "log", "sunflower", "swing")  # (not the bench: they start there)
+_SIZE = ("big", "old", "tall", "little", "small", "huge", "long")
 _MARK_LOOKS = ("big", "old", "tall", "little", "small", "green", "brown", "gray", "red", "white", "huge", "long")
 
 
@@ -40,7 +41,10 @@ def _landmark(st, where: str) -> str:
     n = rng.choice([x for x in _LANDMARKS if x in v and (where != "beach" or x in ("rock", "log"))])
     looks = [x for x in doings._adjs().get(n, ()) if x in _MARK_LOOKS]
     k = rng.random()
-    adj = "" if not looks or k < 0.25 else rng.choice(looks) + " " if k < 0.8 else " ".join(rng.sample(looks, 2)) + " "
+    size = [x for x in looks if x in _SIZE]
+    color = [x for x in looks if x not in _SIZE]
+    two = f"{rng.choice(size)} {rng.choice(color)} " if size and color else rng.choice(looks) + " " if looks else ""
+    adj = "" if not looks or k < 0.25 else rng.choice(looks) + " " if k < 0.8 else two  # ('the big gray rock', not 'the red big tree')
     return f"the {adj}{n}"
 
 
@@ -97,7 +101,12 @@ class Race(Plan):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
         doings.fill(st, group, self.where, middle_words(st) - 60, 1, 1 if fits(st, 60) else 0)
         mark = self.mark.split(" ", 1)[1] if self.mark.startswith(("a ", "an ", "the ")) else self.mark
-        st.s(rng.choice((f"They would race from the path to {self.mark} and back.",
+        start = _landmark(st, self.where)
+        while start.split()[-1] == mark.split()[-1] and self.where != "beach":
+            start = _landmark(st, self.where)
+        start = start if start.split()[-1] != mark.split()[-1] else "the path"
+        st.s(rng.choice((f"They would race from {start} to {self.mark} and back.",
+                         f"The race went from {start} to {self.mark}.",
                          f"{st.nm(c)} drew a mark in the {'sand' if self.where == 'beach' else 'grass'}, and {st.nm(f)} pointed at {self.mark}: that was the end.",
                          f"The race went from the bench to {self.mark}.")))
         if fits(st, 12):
