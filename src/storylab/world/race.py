@@ -23,7 +23,9 @@ _MOVE = {"a running race": "ran", "a hopping race": "hopped", "a race on one foo
          "a race with an egg on a spoon": "walked very carefully",
          "a race like frogs": "jumped like frogs", "a crawling race": "crawled", "a skipping race": "skipped"}
 _PRIZE = ("a paper crown", "the first turn on the swing", "the last cookie", "a golden sticker", "a big red apple",
-          "a shiny stone", "the best place on the bench", "a ride on {g}'s back")
+          "a shiny stone", "the best place on the bench", "a ride on {g}'s back", "the last {food}",
+          "the biggest {food}", "two {foods}")
+_NO_PRIZE = ("onion", "potato", "pea", "bean", "cucumber", "egg", "noodle", "nut", "peanut", "sausage", "pumpkin")
 _OOPS = ("{c}'s shoe came off", "{c} tripped over a stick", "{c} slipped on the wet grass", "{c} ran the other way at first",
          "{c} stopped to laugh", "a dog ran in front of {c}", "{c} looked back for a moment")
 _CHEER = ("clapped and shouted", "cheered from the bench", "counted to three, and off they went",
@@ -66,7 +68,8 @@ class Race(Plan):
         st.thing = w.vocab.noun["ball"]
         _cast(st, self, 1.0)  # a race needs two
         self.win = "friend" if rng.random() < 0.7 else "hero"  # (mostly the hero loses, and loses well)
-        self.prize = rng.choice(_PRIZE)
+        food = rng.choice([x for x in w.countable_foods if x["word"] not in _NO_PRIZE])  # (a prize to eat)
+        self.prize = rng.choice(_PRIZE).replace("{food}", food["word"]).replace("{foods}", food["plural"])
         self.goal = f"win {self.kind} at the {self.where}"
 
     def _f(self, st, t: str, **kw) -> str:

@@ -77,7 +77,8 @@ class Sick(Plan):
         f = self.companion
         with_ = f" with {st.nm(f)}" if f and st.known(f) and rng.random() < 0.5 else ""
         when = rng.choice(("That day, ", "For a whole week, ", "Today, ", ""))
-        st.s(rng.choice((f"{when}{st.sub(c)} was going to {self.activity} at the {D}{with_}.",
+        st.s(rng.choice((f"{when}{st.sub(c)} was going to {self.activity}{'' if self.dest in self.activity else ' at the ' + D}"
+                         f"{with_} and {doings.activity(st, self.dest, 'word')}.",
                          f"{st.nm(g)} had promised that today they would go to the {D} to {self.activity}.",
                          f"{st.sub(c)} had waited all week to go to the {D} and {self.activity}{with_}.")))
         why = beats.reason(st, self.dest) if rng.random() < 0.5 else None
