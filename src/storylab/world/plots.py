@@ -390,10 +390,10 @@ class Outing(Plan):
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
             st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
                                     f"That is a good idea, {c.name}, we can {act} after lunch.",
-                                    f"Okay, {c.name}, but first we have to get ready.",
+                                    f"Okay, {c.name}, and we can {doings.activity(st, self.dest, 'word')} there too.",
                                     f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}.",
                                     f"Yes, {c.name}, and do not forget your {it}.",
-                                    f"Yes, {c.name}, let's go as soon as we are ready!",
+                                    f"Yes, {c.name}, and maybe we can {doings.activity(st, self.dest, 'word')}!",
                                     f"Maybe, {c.name}, but let's look at the sky first.")),
                      rng.choice(("said", "answered", "said")))  # not '"...," smiled and said Dad' 
         else:
