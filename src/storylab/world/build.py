@@ -298,7 +298,7 @@ class Build(Plan):
             st.s(rng.choice((f"{st.nm(f)} looked at the floor and said {f.s} did not mean to.",
                              f"{st.nm(f)} felt bad, and {c.name} was still angry.")))
             st.flags["quarrel"] = True
-        else:
+        elif rng.random() < 0.5 or self.bad:
             st.s(rng.choice((f"{st.nm(c)} looked at the pieces and felt {fl}.",
                              (f"{st.sub(c)} {rng.choice(('sat down', 'kicked the floor', 'wanted to cry'))}, "
                              f"because {c.s} had built it with so much care."),
