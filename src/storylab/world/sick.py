@@ -210,7 +210,8 @@ class Sick(Plan):
             rc.again += [(verb, rest)]
         else:
             rc.fun += [(verb, rest if D in rest else f"{rest} at the {D}".strip())]
-            rc.proud += [("stay", "in bed")]
+            if st.doc.has_word("bed"):  # (the ending recalls only what the story told)
+                rc.proud += [("stay", "in bed")]
             rc.again += [("go", f"back to the {D}")]
             rc.praise += ["patient", "brave"]
         st.flags["recap"] = rc
