@@ -138,8 +138,8 @@ class Brave(Plan):
             errand = rng.choice(_ERRANDS.get(self.where, ("see a friend",))).format(
                 food=rng.choice(st.w.countable_foods)["plural"], n=NUMBERS[rng.randint(2, 5)])
             go = {"dog": f"That day, {c.name} and {st.nm(g)} had to go to the {P} to {errand}, and the way went past the house with the big dog.",
-                  "slide": f"That day, {st.nm(g)} said they could go to the {P}, where there was a new slide, the biggest one in the village.",
-                  "waves": f"That day, they were going to the {P}, and {c.name} wanted to swim, but {c.s} was afraid of the waves."}
+                  "slide": f"That day, {st.nm(g)} took {c.name} to the {P}, where there was a new slide.",
+                  "waves": f"That day, they were going to the {P} to swim."}
             st.s(go[self.fear])
         elif self.fear == "storm":
             st.s(rng.choice((f"That afternoon, {st.nm(g)} said a storm was coming.",

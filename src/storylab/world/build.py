@@ -298,7 +298,7 @@ class Build(Plan):
             st.s(rng.choice((f"{st.nm(f)} looked at the floor and said {f.s} did not mean to.",
                              f"{st.nm(f)} felt bad, and {c.name} was still angry.")))
             st.flags["quarrel"] = True
-        else:
+        elif rng.random() < 0.5 or self.bad:
             st.s(rng.choice((f"{st.nm(c)} looked at the pieces and felt {fl}.",
                              (f"{st.sub(c)} {rng.choice(('sat down', 'kicked the floor', 'wanted to cry'))}, "
                              f"because {c.s} had built it with so much care."),
@@ -334,11 +334,6 @@ class Build(Plan):
             self.build_lines(st, first=False)
         if self.twist:
             st.s(cap(self._fmt(st, rng.choice(_TWIST[self.place_key]))) + ".")
-        elif ends_fit(st, 14):
-            st.s(rng.choice((f"The new {self.short_name} was even better than the first one.",
-                             f"It did not fall down, not even when {c.name} {rng.choice(('jumped', 'clapped', 'danced around it'))}.",
-                             f"{st.nm(g)} came to see, and {g.s} said it was the best {self.short_name} {g.s} had ever seen.",
-                             f"{st.nm(c)} stood back and looked at it with a big smile.")))
         if self.inside and rng.random() < 0.5 and ends_fit(st, 40):  # tidying up: the entity-tracking item
             skills.boxes(st, c, st.thing, tidy=True)
         self.remember(st)

@@ -80,7 +80,7 @@ class NewFriend(Plan):
         P = st.place_mark(self.where)
         when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "", f"On {st.time_mark(st.day)}, "))
         st.s(rng.choice((f"{when}{st.sub(c)} wanted to go to the {P} with {c.p} {st.thing['word']}.",
-                         f"{when}{st.nm(g)} said they could go to the {P}, and {c.name} ran to get {c.p} {st.thing['word']}.",
+                         f"{when}{st.nm(g)} said they could go to the {P} to {doings.activity(st, self.where, 'word')}, and {c.name} ran to get {c.p} {st.thing['word']}.",
                          f"{when}{st.sub(c)} and {st.nm(g)} were going to the {P}.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 else None
         if why:
@@ -123,7 +123,7 @@ class NewFriend(Plan):
             intro = st.intro(k, f"a new {k.kind} named {k.name}", self.where)
             st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
                  f"{cap(intro)} was {doings.activity(st, self.where)} all by {k.r}.")
-        if fits(st, 12):
+        if rng.random() < 0.6 and fits(st, 12):
             fam = rng.choice(("", "", f" with {k.p} mom", f" with {k.p} dad", f" with {k.p} grandma and a little dog",
                               f" with {k.p} big brother", f" with {k.p} baby sister", f" with {k.p} mom and two cats",
                               f" with {k.p} whole family"))
@@ -152,7 +152,8 @@ class NewFriend(Plan):
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
                              f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))
         common = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
-        st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.")))
+        st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.",
+                         f"{cap(common.replace('they both', f'{c.name} and {k.name} both', 1).replace('they were both', f'{c.name} and {k.name} were both', 1))}!")))
         pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
         if fits(st, 14):
             (pet and facts.meet(st, pet, ("says", "can", "eats"))) or facts.episode(st, "scene")

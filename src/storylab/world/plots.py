@@ -394,10 +394,10 @@ class Outing(Plan):
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
             st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
                                     f"That is a good idea, {c.name}, we can {act} after lunch.",
-                                    f"Okay, {c.name}, but first we have to get ready.",
+                                    f"Okay, {c.name}, and we can {doings.activity(st, self.dest, 'word')} there too.",
                                     f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}.",
                                     f"Yes, {c.name}, and do not forget your {it}.",
-                                    f"Yes, {c.name}, let's go as soon as we are ready!",
+                                    f"Yes, {c.name}, and maybe we can {doings.activity(st, self.dest, 'word')}!",
                                     f"Maybe, {c.name}, but let's look at the sky first.")),
                      rng.choice(("said", "answered", "said")))  # not '"...," smiled and said Dad' 
         else:
@@ -406,7 +406,8 @@ class Outing(Plan):
                              f"For days, {st.sub(c, False)} had wanted to {act} at the {D}.",
                              f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
                              f"{st.nm(g)} had promised that they would go to the {D} to {act}.",
-                             f"{st.nm(g)} had a plan for the day: they would go to the {D} to {act}.",
+                             f"{when if when != 'For days, ' else ''}{st.sub(c)} wanted to {act}{'' if self.dest in act else ' at the ' + D} and "
+                             f"{doings.activity(st, self.dest, 'word')}.",
                              f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
             why = beats.reason(st, self.dest) if rng.random() < 0.45 and " asked " not in st.doc.cur[-1] \
                 and room(st, 90) else None
@@ -574,10 +575,7 @@ class Outing(Plan):
                 if st.rng.random() < 0.6 and ends_fit(st, 16):
                     beats.activity_detail(st, self)
             st.state.at(st.pick("afternoon", "evening"))
-            if st.rng.random() < 0.2:
-                st.s(f"{st.nm(c)} and {st.nm(g)} stayed at the {st.place_mark(self.dest)} until the sun went down.")
-            else:
-                beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"])
+            beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"])
         if self.bad and not failed:
             it = st.thing["word"]
             st.state.lose(c.name, it)
@@ -696,7 +694,11 @@ class Lost(Plan):
         c, it, rng = st.hero, st.thing["word"], st.rng
         st.state.at("noon")
         h1, h2 = beats.hiding(st)
+        odd = [x["word"] for x in st.w.items if x.get("kind") in ("toy", "clothing") and x["word"] not in (it, "dollhouse", "kite")]
+        x1, x2 = (doings._np(st, x, plural_ok=False) for x in rng.sample(odd, 2))  # what is there instead
         st.s(rng.choice((f"But the {it} was not {h1}, and it was not {h2}.",
+                         f"{st.sub(c)} looked {h1} and found {x1} and {x2}, but no {it}.",
+                         f"{cap(h1)} there was only {x1}, and {h2} only {x2}.",
                          f"But {c.name}'s {it} was gone, and it was not where {c.s} had left it.",
                          f"{st.sub(c)} looked {h1} and {h2}, but the {it} was not there.",
                          f"{st.sub(c)} looked everywhere, but the {it} was not there.",
@@ -782,7 +784,7 @@ class Lost(Plan):
         st.place = self.home
         if st.rng.random() < 0.6 and room(st, 30):
             facts.place(st, self.home, 1)
-        if st.rng.random() < 0.5:
+        if st.rng.random() < 0.3:
             st.s(rng.choice((f"This time, {c.name} put the {it} back in the box when {c.s} was done.",
                              f"From then on, {c.name} always knew where to look for {c.p} {it}.",
                              f"When {c.s} got home, {c.name} put the {it} away {rng.choice(('in its place', 'in the box', 'on the shelf'))}.",
@@ -986,11 +988,12 @@ class Rescue(Plan):
         W = st.place_mark(self.where)
         go = rng.choice(("go for a walk to", "go to", "play at", "walk to", "spend the morning at"))
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", f"On {st.time_mark(st.day)}, "))
-        st.s(rng.choice((f"{when}{st.sub(c)} wanted to {go} the {W}.",
-                         f"{st.nm(g)} told {c.name} they could {go} the {W} before lunch.",
+        act = doings.activity(st, self.where, "word")  # what they mean to do there (the rescue interrupts it)
+        st.s(rng.choice((f"{when}{st.sub(c)} wanted to {go} the {W} and {act}.",
+                         f"{st.nm(g)} told {c.name} they could {go} the {W} to {act}.",
                          f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {st.time_mark(st.season)}.",
-                         f"{when}{st.nm(g)} said it was a good day to {go} the {W}.",
-                         f"{st.sub(c)} asked if they could {go} the {W}, and {st.nm(g)} said yes.")))
+                         f"{when}{st.nm(g)} said it was a good day to {act} at the {W}.",
+                         f"{st.sub(c)} asked if they could {act} at the {W}, and {st.nm(g)} said yes.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
             st.s(why)
@@ -1281,7 +1284,7 @@ PLOTS = {"outing": Outing, "lost": Lost, "baking": Baking, "rescue": Rescue, "sh
          "brave": Brave, "truth": Truth, "newfriend": NewFriend,
          "sick": Sick, "race": Race}
 # (the seed noun and Conflict pick outing, baking, rescue, share and the newer plots more often than these weights)
-_WEIGHTS = {"outing": 0.2, "lost": 0.11, "baking": 0.09, "rescue": 0.09, "share": 0.08, "build": 0.11,
+_WEIGHTS = {"outing": 0.2, "lost": 0.09, "baking": 0.08, "rescue": 0.09, "share": 0.11, "build": 0.10,
             "brave": 0.11, "truth": 0.06, "newfriend": 0.15, "sick": 0.06,
             "race": 0.08}
 # seed nouns that suit a newer plot: (plot, how often it is then picked)

@@ -23,7 +23,9 @@ _MOVE = {"a running race": "ran", "a hopping race": "hopped", "a race on one foo
          "a race with an egg on a spoon": "walked very carefully",
          "a race like frogs": "jumped like frogs", "a crawling race": "crawled", "a skipping race": "skipped"}
 _PRIZE = ("a paper crown", "the first turn on the swing", "the last cookie", "a golden sticker", "a big red apple",
-          "a shiny stone", "the best place on the bench", "a ride on {g}'s back")
+          "a shiny stone", "the best place on the bench", "a ride on {g}'s back", "the last {food}",
+          "the biggest {food}", "two {foods}")
+_NO_PRIZE = ("onion", "potato", "pea", "bean", "cucumber", "egg", "noodle", "nut", "peanut", "sausage", "pumpkin")
 _OOPS = ("{c}'s shoe came off", "{c} tripped over a stick", "{c} slipped on the wet grass", "{c} ran the other way at first",
          "{c} stopped to laugh", "a dog ran in front of {c}", "{c} looked back for a moment")
 _CHEER = ("clapped and shouted", "cheered from the bench", "counted to three, and off they went",
@@ -31,6 +33,7 @@ _CHEER = ("clapped and shouted", "cheered from the bench", "counted to three, an
 
 
 _LANDMARKS = ("tree", "rock", "bush", "fence", "log", "sunflower", "swing")  # (not the bench: they start there)
+_SIZE = ("big", "old", "tall", "little", "small", "huge", "long")
 _MARK_LOOKS = ("big", "old", "tall", "little", "small", "green", "brown", "gray", "red", "white", "huge", "long")
 
 
@@ -40,7 +43,10 @@ def _landmark(st, where: str) -> str:
     n = rng.choice([x for x in _LANDMARKS if x in v and (where != "beach" or x in ("rock", "log"))])
     looks = [x for x in doings._adjs().get(n, ()) if x in _MARK_LOOKS]
     k = rng.random()
-    adj = "" if not looks or k < 0.25 else rng.choice(looks) + " " if k < 0.8 else " ".join(rng.sample(looks, 2)) + " "
+    size = [x for x in looks if x in _SIZE]
+    color = [x for x in looks if x not in _SIZE]
+    two = f"{rng.choice(size)} {rng.choice(color)} " if size and color else rng.choice(looks) + " " if looks else ""
+    adj = "" if not looks or k < 0.25 else rng.choice(looks) + " " if k < 0.8 else two  # ('the big gray rock', not 'the red big tree')
     return f"the {adj}{n}"
 
 
@@ -62,7 +68,8 @@ class Race(Plan):
         st.thing = w.vocab.noun["ball"]
         _cast(st, self, 1.0)  # a race needs two
         self.win = "friend" if rng.random() < 0.7 else "hero"  # (mostly the hero loses, and loses well)
-        self.prize = rng.choice(_PRIZE)
+        food = rng.choice([x for x in w.countable_foods if x["word"] not in _NO_PRIZE])  # (a prize to eat)
+        self.prize = rng.choice(_PRIZE).replace("{food}", food["word"]).replace("{foods}", food["plural"])
         self.goal = f"win {self.kind} at the {self.where}"
 
     def _f(self, st, t: str, **kw) -> str:
@@ -97,7 +104,12 @@ class Race(Plan):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
         doings.fill(st, group, self.where, middle_words(st) - 60, 1, 1 if fits(st, 60) else 0)
         mark = self.mark.split(" ", 1)[1] if self.mark.startswith(("a ", "an ", "the ")) else self.mark
-        st.s(rng.choice((f"They would race from the path to {self.mark} and back.",
+        start = _landmark(st, self.where)
+        while start.split()[-1] == mark.split()[-1] and self.where != "beach":
+            start = _landmark(st, self.where)
+        start = start if start.split()[-1] != mark.split()[-1] else "the path"
+        st.s(rng.choice((f"They would race from {start} to {self.mark} and back.",
+                         f"The race went from {start} to {self.mark}.",
                          f"{st.nm(c)} drew a mark in the {'sand' if self.where == 'beach' else 'grass'}, and {st.nm(f)} pointed at {self.mark}: that was the end.",
                          f"The race went from the bench to {self.mark}.")))
         if fits(st, 12):

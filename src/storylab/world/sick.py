@@ -21,7 +21,11 @@ _WRONG = (("a bad cough", "coughed and coughed"), ("a hot head", "felt hot all o
           ("a cough and a hot head", "coughed"), ("a bad cold", "could not stop sneezing"))
 _CARE = ("brought {o} a bowl of warm soup", "made {o} a cup of tea with honey", "put a warm blanket over {o}",
          "gave {o} a cup of orange juice", "read {o} a story about {story}", "sat by {p} bed and held {p} hand",
-         "put a cool wet towel on {p} head", "brought {o} toast and warm milk")
+         "put a cool wet towel on {p} head", "brought {o} toast and warm milk",
+         "made {o} a bowl of {veg} soup", "cut {n} {fruit} into little pieces for {o}",
+         "brought {o} {a_fruit} and a cup of water", "put another pillow under {p} head")
+_VEG = ("carrot", "potato", "tomato", "pea", "bean", "pumpkin", "onion", "chicken", "noodle")
+_FRUIT = ("apple", "banana", "orange", "pear", "peach", "plum", "strawberry", "grape", "melon", "cherry")
 _STORIES = ("a brave little fox", "a dragon who could not fly", "a big red bus", "a lost puppy", "the moon",
             "a princess and a frog", "a clever mouse", "pirates", "a kind giant", "a little rocket")
 _DOCTOR = ("looked in {p} mouth", "listened to {p} heart", "felt {p} head", "looked in {p} ears",
@@ -29,6 +33,8 @@ _DOCTOR = ("looked in {p} mouth", "listened to {p} heart", "felt {p} head", "loo
            "looked at {p} eyes")
 _REST = ("rest and drink lots of water", "stay in bed for two days", "sleep a lot and eat warm soup",
          "rest, and not play outside for a few days", "drink warm tea and rest")
+_COLORS = ("red", "blue", "green", "yellow", "orange", "pink", "purple")
+_WINDOW = ("bird", "squirrel", "butterfly", "robin", "bee", "cat", "crow")
 _SENT = ("a drawing of {a_an}", "a card with a big sun on it", "{n} {food}", "a book about {pl}",
          "a little {toy}", "a picture of the two of them at the {place}")
 
@@ -62,7 +68,8 @@ class Sick(Plan):
         food = rng.choice(w.countable_foods)
         return t.format(c=c.name, s=c.s, p=c.p, o=c.o, story=rng.choice(_STORIES), a_an=a(an["word"]),
                         pl=an["plural"], n=NUMBERS[rng.randint(2, 5)], food=food["plural"],
-                        toy=rng.choice(w.toys)["word"], place=self.dest)
+                        toy=rng.choice(w.toys)["word"], place=self.dest, veg=rng.choice(_VEG),
+                        fruit=w.vocab.noun[rng.choice(_FRUIT)]["plural"], a_fruit=a(rng.choice(_FRUIT)))
 
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -70,7 +77,8 @@ class Sick(Plan):
         f = self.companion
         with_ = f" with {st.nm(f)}" if f and st.known(f) and rng.random() < 0.5 else ""
         when = rng.choice(("That day, ", "For a whole week, ", "Today, ", ""))
-        st.s(rng.choice((f"{when}{st.sub(c)} was going to {self.activity} at the {D}{with_}.",
+        st.s(rng.choice((f"{when}{st.sub(c)} was going to {self.activity}{'' if self.dest in self.activity else ' at the ' + D}"
+                         f"{with_} and {doings.activity(st, self.dest, 'word')}.",
                          f"{st.nm(g)} had promised that today they would go to the {D} to {self.activity}.",
                          f"{st.sub(c)} had waited all week to go to the {D} and {self.activity}{with_}.")))
         why = beats.reason(st, self.dest) if rng.random() < 0.5 else None
@@ -111,6 +119,8 @@ class Sick(Plan):
             facts.need(st, rng.choice(("sick", "sick", "thirsty", "hungry")))
         if self.doctor and not self.bad:
             st.state.at("noon")
+            if fits(st, 14):  # (why one goes to the doctor, before going)
+                facts.meet(st, "doctor", ("job",))
             travel(st, [c, g], self.home, "hospital")
             st.place = "hospital"
             d1, d2 = rng.sample(_DOCTOR, 2)
@@ -118,16 +128,37 @@ class Sick(Plan):
                              f"At the hospital, a kind doctor {self._f(st, rng.choice(_DOCTOR))}.",
                              f"The doctor smiled, {self._f(st, rng.choice(_DOCTOR))}, and said it was {'only ' + self.wrong if self.wrong.split()[-1] in ('cough', 'cold') else 'nothing bad'}.")))
             st.s(f"{rng.choice(('She', 'The doctor'))} told {c.name} to {rng.choice(_REST)}.")
-            if fits(st, 14):
-                facts.meet(st, "doctor", ("job",))
+            if rng.random() < 0.6:
+                an = rng.choice(st.w.char_animals)
+                st.s(rng.choice((f"Then {c.s} gave {c.name} {a(rng.choice(_COLORS))} sticker with {a(an['word'])} on it.",
+                                 f"For being so brave, {c.name} got {a(rng.choice(_COLORS))} lollipop and a sticker of {a(an['word'])}.",
+                                 f"On the wall of the room there was a big picture of {NUMBERS[rng.randint(2, 6)]} {an['plural']}, "
+                                 f"and {c.name} counted them while {c.s} waited.")))
             st.state.at("afternoon")
             st.place = self.home
-            doings.fill(st, [c], "home", 0, 1, 1)  # back in bed
+            self.bed(st, toy, 1)  # back in bed
+            doings.fill(st, [c], "home", 0, 1, 1)
         else:
             st.state.at("afternoon")
-            doings.fill(st, [c], "home", 0, 2, 2)
+            self.bed(st, toy, 1)
+            doings.fill(st, [c], "home", 0, 1, 1)
             st.s(rng.choice((f"All afternoon, {c.name} lay in bed and {rng.choice(('looked out of the window', 'listened to the rain', 'counted the birds outside', 'read about ' + rng.choice(_STORIES)))}.",
                              f"The day was very long, and {c.name} thought about the {D} all the time.")))
+
+    def bed(self, st, toy: str, k: int) -> None:
+        """What the hero does in bed, from what is at hand and what was missed: the toy, a book, the
+        window, the place they did not go to (its animals, what one does there)."""
+        c, g, rng = st.hero, st.grownup, st.rng
+        D = st.place_mark(self.dest)
+        ans = [x for x in beats._animals_at(st, self.dest) if x != "farmer"] or [rng.choice(st.w.char_animals)["word"]]
+        v = st.w.vocab.noun
+        lines = [lambda: f"{st.sub(c)} drew {NUMBERS[rng.randint(2, 6)]} {v[rng.choice(ans)]['plural']} at the {D}.",
+                 lambda: f"{st.nm(g)} read {c.o} a story about {rng.choice(st.w.char_animals)['plural']}.",
+                 lambda: f"{st.sub(c)} {beats.play(st, c, toy)} under the blanket.",
+                 lambda: f"Outside the window, {a(rng.choice(_WINDOW))} sat on {beats.outdoor_thing(st)}.",
+                 lambda: f"{st.sub(c)} thought of the {D}: {c.s} would {doings.activity(st, self.dest, 'word')} there."]
+        for f in rng.sample(lines, k):
+            st.s(f())
 
     def ending(self, st):
         c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
@@ -148,12 +179,18 @@ class Sick(Plan):
                              if self.doctor else f"Then {st.nm(g)} began to sneeze, and it was {c.name}'s turn to bring the tea!",
                              f"Then it began to rain, and {st.nm(g)} laughed: nobody could {self.activity} at the {D} on a rainy day.")))
         k = rng.choice(("two days", "three days", "a few days", "a week"))
+        w = st.w
+        food = rng.choice(w.countable_foods)
+        day = rng.choice(("Saturday", "Sunday", "Monday", "Friday"))
+        gone = self.wrong.split()[-1]
         st.s(rng.choice((f"After {k} in bed, {c.name} felt much better.", f"{k.capitalize()} later, {c.name} was well again.",
                          f"After {k} of {rng.choice(('soup', 'rest', 'tea with honey', 'stories', 'sleep'))}, {c.name} was well again.",
-                         f"By {rng.choice(('Saturday', 'Sunday', 'Monday', 'Friday'))}, the {self.wrong.split()[-1]} was gone."
-                         if self.wrong.split()[-1] in ("cough", "cold") else f"By the next Sunday, {c.name} felt fine again.")),
-             rng.choice((f"Then they went to the {D} at last, and {c.name} could {self.activity}.",
-                         f"On the first sunny day, {c.name} and {st.nm(g)} went to the {D} to {self.activity}, and it was even more fun than {c.s} had hoped.",
+                         f"By {day}, the {gone} was gone." if gone in ("cough", "cold") else f"By the next Sunday, {c.name} felt fine again.",
+                         f"After {k}, {c.name} was hungry again and ate {NUMBERS[rng.randint(2, 4)]} {food['plural']} for breakfast.",
+                         f"On {day}, {c.name} {beats.play(st, c, rng.choice(w.toys)['word'])} all over the house, and "
+                         f"{st.nm(g)} knew {c.s} was well.")),
+             rng.choice((f"Then they went to the {D} at last.",
+                         f"On the first sunny day, {c.name} and {st.nm(g)} went to the {D} to {self.activity}.",
                          f"The very next {rng.choice(('Saturday', 'Sunday', 'morning'))}, they went to {self.activity}"
                          f"{'' if self.dest in self.activity else ' at the ' + D}.")))
         st.state.feel(c.name, "happy")
@@ -173,7 +210,8 @@ class Sick(Plan):
             rc.again += [(verb, rest)]
         else:
             rc.fun += [(verb, rest if D in rest else f"{rest} at the {D}".strip())]
-            rc.proud += [("stay", "in bed")]
+            if st.doc.has_word("bed"):  # (the ending recalls only what the story told)
+                rc.proud += [("stay", "in bed")]
             rc.again += [("go", f"back to the {D}")]
             rc.praise += ["patient", "brave"]
         st.flags["recap"] = rc
