@@ -750,8 +750,7 @@ class Lost(Plan):
              rng.choice((f"The {pet} thought {c.name}'s {it} was a new toy.", f"The {pet} wanted to play with {c.name}'s {it} too.",
                          f"The {pet} did not know the {it} was not a toy for {pet}s." if pet in ("dog", "cat") else
                          f"The {pet} thought the {it} was for it.")))
-        if rng.random() < 0.8:
-            facts.meet(st, pet, ("says", "cry"))
+        facts.meet(st, pet, ("says", "cry"))
         if self.bad:
             st.s(rng.choice((f"When {c.name} got it back, the {it} was wet and broken.",
                              f"The {it} was all wet, and it was broken.")))
@@ -782,8 +781,7 @@ class Lost(Plan):
                          f"{when}, {st.sub(c)} {beats.play(st, c, it)} at the {P}{until}.",
                          f"{when}, at the {P}, {st.sub(c, False)} {beats.play(st, c, it)}{until}.")))
         st.place = self.home
-        if st.rng.random() < 0.6 and room(st, 30):
-            facts.place(st, self.home, 1)
+        facts.place(st, self.home, 1)  # what one meets at the place they play (the ducks at the pond say quack)
         if st.rng.random() < 0.3:
             st.s(rng.choice((f"This time, {c.name} put the {it} back in the box when {c.s} was done.",
                              f"From then on, {c.name} always knew where to look for {c.p} {it}.",
@@ -1249,10 +1247,8 @@ class Share(Plan):
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)} {rng.choice(('with a big smile', 'and laughed', 'very carefully'))}.",
                              f"Now {c.name} and {f.name} could both play with the {it}, and it was much more fun.")))
         skills.counting_gather(st, self.gather, c, f)
-        if st.rng.random() < 0.6 and fits(st, 15):
-            facts.about_word(st, self.gather) or facts.episode(st, "scene")
-        if st.rng.random() < 0.7 and room(st, 60):
-            facts.place(st, self.home, 1)
+        # while they gather: what lives at the place, or what eats what they gather (squirrels eat acorns)
+        facts.place(st, self.home, 1) or facts.about_word(st, self.gather) or facts.episode(st, "scene")
         doings.fill(st, [c, f], self.home, middle_words(st))
 
     def ending(self, st):
