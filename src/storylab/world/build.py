@@ -295,7 +295,7 @@ class Build(Plan):
                  f"{cap(rng.choice(('the ', 'the whole ', c.name + chr(39) + 's ')))}{self.short_name} {rng.choice(_FELL)} {rng.choice(_SOUND)}.")
         pet = next((x for x in ("cat", "dog", "puppy", "kitten") if f" {x} " in f" {self.knock} "), None)
         if pet:  # the pet that knocked it down
-            facts.meet(st, pet, ("says", "eats"))
+            facts.meet(st, pet, ("cry",))
         elif self.project == "snowman":
             facts.meet(st, "snow", ("temp", "color")) or facts.meet(st, "snowman", ("temp",))
         fl = feel(st, "neg")
@@ -342,7 +342,8 @@ class Build(Plan):
         if ends_fit(st, 12):
             self.build_lines(st, first=False)
         if self.twist:
-            st.s(cap(self._fmt(st, rng.choice(_TWIST[self.place_key]))) + ".")
+            twists = [t for t in _TWIST[self.place_key] if "the cat that" not in t or " cat " in f" {self.knock} "]
+            st.s(cap(self._fmt(st, rng.choice(twists))) + ".")
         if self.inside and rng.random() < 0.5 and ends_fit(st, 40):  # tidying up: the entity-tracking item
             skills.boxes(st, c, st.thing, tidy=True)
         self.remember(st)

@@ -34,6 +34,7 @@ BREAKS = {"vase": ("{g}'s {adj} vase", "put flowers in it again"),
           "jar": ("the {adj} cookie jar", "fill it with cookies again"),
           "bowl": ("the {adj} bowl for the apples", "put the apples back in it"),
           "picture": ("the {adj} picture of Grandpa on the wall", "hang it on the wall again")}
+_USES = ("lamp", "clock", "mirror")  # the broken things a fact says what they are for (a clock tells the time)
 _ADJ = ("blue", "old", "pretty", "white", "little", "green", "yellow", "shiny", "tall", "round", "red", "best")
 # how: (what the hero was doing, the toy if any, how the thing fell, the house rule, the promise after)
 _BALL_RULE = ("{g} always said: no ball games in the house", "{g} had asked {c} to play ball outside")
@@ -221,7 +222,7 @@ class Truth(Plan):
                              f"At the {st.place_mark(self.shop)}, they found a new {x}, just like the old one.")))
             self.mended = f"a new {x}"
             # what they see at the market, or what it is for
-            facts.place(st, self.shop, 1) or (x in ("lamp", "clock", "mirror") and facts.about_word(st, x))
+            facts.place(st, self.shop, 1) or (x in _USES and facts.use_of(st, x))
         else:
             where = rng.choice(("at the kitchen table", "on an old paper", "by the window", "on the floor", "at the big table"))
             how = rng.choice(("piece by piece", "very slowly", "with great care", f"while {g.title} sang a little song",
@@ -233,7 +234,7 @@ class Truth(Plan):
                  self.mended_use(st))
             self.mended = f"the fixed {x}"
             # what it is for (a clock tells the time), or what goes in it (we get milk from cows)
-            (x in ("lamp", "clock", "mirror") and facts.about_word(st, x)) or facts.about_word(st, self.used)
+            (x in _USES and facts.use_of(st, x)) or (self.used and facts.about_word(st, self.used))
         if ends_fit(st, 10):
             st.s(rng.choice((f"{c.name} felt light and happy again, like a {rng.choice(('bird', 'feather', 'balloon', 'butterfly', 'leaf'))}.", f"The heavy feeling in {c.name}'s tummy was gone.",
                              f"{c.name} promised to {self._f(st, self.how[4])} from then on.")))
@@ -247,10 +248,13 @@ class Truth(Plan):
         food_n = rng.choice(st.w.countable_foods)
         food = food_n["plural"]
         drink = rng.choice(('warm milk', 'tea', 'juice', 'hot milk', 'water'))
-        self.used = {"vase": "flower", "cup": drink.split()[-1], "plate": food_n["word"], "bowl": food_n["word"]}.get(x, x)
+        sweet = rng.choice(('cookie', 'candy', 'cracker', 'cupcake', 'muffin'))
+        # what is put in it, for a fact about that (we get milk from cows; cookies are sweet)
+        self.used = {"vase": "flower", "cup": "milk" if "milk" in drink else None, "plate": food_n["word"],
+                     "bowl": food_n["word"], "jar": sweet}.get(x)
         use = {"vase": f"put {NUMBERS[rng.randint(2, 7)]} {rng.choice(flowers)} in it",
                "cup": f"drink {drink} from it",
-               "plate": f"put {food} on it", "bowl": f"put {food} in it", "jar": f"fill it with {rng.choice(('cookies', 'candies', 'crackers', 'cupcakes', 'muffins'))}",
+               "plate": f"put {food} on it", "bowl": f"put {food} in it", "jar": f"fill it with {v[sweet]['plural']}",
                "lamp": "turn it on", "mirror": "hang it up by the door", "clock":
                "put it back on the shelf",
                "picture": "hang Grandpa's picture on the wall"}[x]
