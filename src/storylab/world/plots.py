@@ -1132,6 +1132,9 @@ class Rescue(Plan):
 # --- share -----------------------------------------------------------------------------------------------
 
 
+SHARE_FACT_ROOM = 75  # words the gathering's fact and the rest of a share story take: nearly always there
+
+
 class Share(Plan):
     """Two children and one thing: a quarrel (or not), sharing, collecting together, tidying up."""
 
@@ -1254,8 +1257,9 @@ class Share(Plan):
                              f"Now {c.name} and {f.name} could both play with the {it}, and it was much more fun.")))
         skills.counting_gather(st, self.gather, c, f)
         # while they gather: what lives at the place, or what eats what they gather (squirrels eat acorns)
-        with facts.told_by(st, f):  # (the grown-up is not there)
-            facts.place(st, self.home, 1) or facts.about_word(st, self.gather) or facts.episode(st, "scene")
+        if st.max_words is None or st.doc.nwords + SHARE_FACT_ROOM <= st.max_words:  # (else replanned, and slower)
+            with facts.told_by(st, f):  # (the grown-up is not there)
+                facts.place(st, self.home, 1) or facts.about_word(st, self.gather) or facts.episode(st, "scene")
         doings.fill(st, [c, f], self.home, middle_words(st))
 
     def ending(self, st):

@@ -178,7 +178,7 @@ class Truth(Plan):
             if rng.random() < 0.5:
                 st.s(f"The cat was asleep on the {rng.choice(('couch', 'rug', 'bed', 'chair', 'shelf', 'table'))} and did not even open its eyes.")
             else:  # the cat, awake, has its say
-                facts.meet(st, "cat", ("says", "cry"))
+                facts.meet(st, "cat", ("says",))
         else:
             st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.")))
         if not self.bad and fits(st, 12):
@@ -234,7 +234,8 @@ class Truth(Plan):
                  self.mended_use(st))
             self.mended = f"the fixed {x}"
             # what it is for (a clock tells the time), or what goes in it (we get milk from cows)
-            (x in _USES and facts.use_of(st, x)) or (self.used and facts.about_word(st, self.used))
+            if ends_fit(st, 0):
+                (x in _USES and facts.use_of(st, x)) or (self.used and facts.about_word(st, self.used))
         if ends_fit(st, 10):
             st.s(rng.choice((f"{c.name} felt light and happy again, like a {rng.choice(('bird', 'feather', 'balloon', 'butterfly', 'leaf'))}.", f"The heavy feeling in {c.name}'s tummy was gone.",
                              f"{c.name} promised to {self._f(st, self.how[4])} from then on.")))
