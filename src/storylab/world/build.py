@@ -212,12 +212,15 @@ class Build(Plan):
         if self.by_friend:
             st.s(f"{st.nm(self.companion)} was running around and could not sit still.")
             return
-        st.s(rng.choice((f"{st.nm(g)} said that a tall {self.short_name} needs a strong bottom, but {c.name} was in a hurry.",
-                         f"{c.name} did not think about what could knock it down.",
-                         f"\"Tall things fall easily,\" {st.nm(g)} said, but {c.name} only laughed.") +
-                        ((f"The family cat was watching {c.name} from the couch with big eyes.",) if self.inside else
-                         ("The waves were coming up the sand, higher and higher.",) if self.place_key == "beach" else
-                         ("The wind was getting stronger.",))))
+        line = rng.choice((f"{st.nm(g)} said that a tall {self.short_name} needs a strong bottom, but {c.name} was in a hurry.",
+                           f"{c.name} did not think about what could knock it down.",
+                           f"\"Tall things fall easily,\" {st.nm(g)} said, but {c.name} only laughed.") +
+                          ((f"The family cat was watching {c.name} from the couch with big eyes.",) if self.inside else
+                           ("The waves were coming up the sand, higher and higher.",) if self.place_key == "beach" else
+                           ("The wind was getting stronger.",)))
+        st.s(line)
+        if "cat was watching" in line:  # the cat on the couch: what it says
+            facts.meet(st, "cat", ("says", "cry"))
 
     def middle(self, st):
         c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
@@ -243,9 +246,14 @@ class Build(Plan):
                                  f"{st.sub(c)} looked for {mats} all around the {st.place_mark(self.where)}.")))
             if self.kind:
                 st.state.doing(c.name, self.kind)
-            if fits(st, 18):
-                facts.place(st, self.where, 1) or facts.episode(st, "scene")
+            facts.place(st, self.where, 1) or facts.episode(st, "scene")  # what lives where they build
         self.build_lines(st, first=True)
+        if self.project == "fort" and ("tool", "see in the dark") not in facts._stated(st):  # a light in the tent
+            st.s(st.pick("Inside the tent it was dark.", "It was dark under the big blanket.",
+                         "Under the blankets, it was as dark as night."))
+            facts.state(st, "tool", "see in the dark")
+        elif getattr(self, "paper", False) and ("tool", "cut paper") not in facts._stated(st):  # the paper top
+            facts.state(st, "tool", "cut paper")
         doings.fill(st, [c] + ([f] if f else []), "home" if self.inside else self.where, middle_words(st) - 30, 2, 1)
         self.fall(st)
 
@@ -272,6 +280,7 @@ class Build(Plan):
                              f"{who} used {k} {x} {many} and {m} {y} {many}, one by one."))
         if first:
             st.s(pieces, grew)
+            self.paper = "paper" in pieces + grew  # (a paper star or top on it: the scissors that cut it)
         else:
             st.s(grew if rng.random() < 0.5 else pieces)
 
@@ -284,10 +293,10 @@ class Build(Plan):
         else:
             st.s(f"{rng.choice(('Then ', 'But then ', 'Just then, ', 'Suddenly, '))}{self._fmt(st, self.knock)}.",
                  f"{cap(rng.choice(('the ', 'the whole ', c.name + chr(39) + 's ')))}{self.short_name} {rng.choice(_FELL)} {rng.choice(_SOUND)}.")
-        pet = next((x for x in ("cat", "dog", "puppy", "kitten") if f"the {x} " in self.knock), None)
-        if pet and fits(st, 14):  # the pet that knocked it down
-            facts.meet(st, pet, ("says", "eats"))
-        elif self.project == "snowman" and fits(st, 14):
+        pet = next((x for x in ("cat", "dog", "puppy", "kitten") if f" {x} " in f" {self.knock} "), None)
+        if pet:  # the pet that knocked it down
+            facts.meet(st, pet, ("cry",))
+        elif self.project == "snowman":
             facts.meet(st, "snow", ("temp", "color")) or facts.meet(st, "snowman", ("temp",))
         fl = feel(st, "neg")
         fl = fl if fl in ("sad", "upset", "angry", "mad", "grumpy") else "sad"
@@ -333,7 +342,8 @@ class Build(Plan):
         if ends_fit(st, 12):
             self.build_lines(st, first=False)
         if self.twist:
-            st.s(cap(self._fmt(st, rng.choice(_TWIST[self.place_key]))) + ".")
+            twists = [t for t in _TWIST[self.place_key] if "the cat that" not in t or " cat " in f" {self.knock} "]
+            st.s(cap(self._fmt(st, rng.choice(twists))) + ".")
         if self.inside and rng.random() < 0.5 and ends_fit(st, 40):  # tidying up: the entity-tracking item
             skills.boxes(st, c, st.thing, tidy=True)
         self.remember(st)

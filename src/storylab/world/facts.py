@@ -18,6 +18,8 @@ from ...") and ``contrast`` (the knowledge-base words behind the distractors).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from storylab.world.knowledge import load_knowledge
 from storylab.world.model import World
 from storylab.world.record import skill
@@ -156,11 +158,27 @@ class Ep:
 
 
 def _ctx(st):
-    """The hero, their name, the grown-up who may speak (introduced: the state checks), the rng."""
+    """The hero, their name, the grown-up who may speak (introduced: the state checks), the rng;
+    within `told_by`, the friend who is there instead of the grown-up who is not."""
     c = st.main
     st.state.act(c.name)
+    teller = st.flags.get("teller")
+    if teller is not None:
+        st.state.act(teller.name)
+        return c, c.name, teller.name, st.rng
     st.state.act(st.grownup.name)
     return c, c.name, st.parent_title, st.rng
+
+
+@contextmanager
+def told_by(st, teller):
+    """Facts stated in this block are told, asked and answered by `teller` (the friend at the
+    place), not by the grown-up who stayed at home ("Rabbits eat lettuce," Fred said)."""
+    st.flags["teller"] = teller
+    try:
+        yield
+    finally:
+        del st.flags["teller"]
 
 
 def _here(st, cands) -> list[str]:
@@ -522,7 +540,7 @@ def _tool(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = e.value or K.main("tool", task)
     do, did = K.tasks[task]
-    pp = st.parent_char.p
+    pp = st.flags.get("teller", st.parent_char).p
     r = rng.random()
     if r < 0.3:
         st.s(f"{_H(st)} wanted to {do.format(p=c.p)}, so {c.s} got {c.p} {e.v(v)}.")
@@ -769,6 +787,25 @@ def about_word(st, word: str) -> bool:
         state(st, rel, subj, value=value)
     else:
         return False
+    return True
+
+
+def use_of(st, thing: str) -> bool:
+    """The plot has `thing` in hand again (the mended clock, the lamp): what one needs it for, with
+    `thing` as the answer ("To know the time, you need a clock"). False if the knowledge base has no use."""
+    tasks = [subj for rel, subj, v in K.mentions.get(thing, ()) if rel == "tool" and v == thing
+             and ("tool", subj) not in _stated(st)]
+    if not tasks:
+        return False
+    c, N, P, rng = _ctx(st)
+    task = rng.choice(tasks)
+    _stated(st).add(("tool", task))
+    e = Ep(st, "tool", task, value=thing)
+    do = K.tasks[task][0]
+    if rng.random() < 0.5:
+        st.s(f'"Now we can {do.format(p="our")} again," {P} said. "To {do.format(p="your")}, you need a {e.v(thing)}."')
+    else:
+        st.s(f"{_H(st)} was glad, because to {do.format(p=c.p)}, you need a {e.v(thing)}.")
     return True
 
 

@@ -750,8 +750,7 @@ class Lost(Plan):
              rng.choice((f"The {pet} thought {c.name}'s {it} was a new toy.", f"The {pet} wanted to play with {c.name}'s {it} too.",
                          f"The {pet} did not know the {it} was not a toy for {pet}s." if pet in ("dog", "cat") else
                          f"The {pet} thought the {it} was for it.")))
-        if rng.random() < 0.8:
-            facts.meet(st, pet, ("says", "cry"))
+        facts.meet(st, pet, ("cry",))
         if self.bad:
             st.s(rng.choice((f"When {c.name} got it back, the {it} was wet and broken.",
                              f"The {it} was all wet, and it was broken.")))
@@ -771,18 +770,23 @@ class Lost(Plan):
         st.state.uses(c.name, it)
         f = self.companion if self.companion and st.known(self.companion) else None
         P = st.place_mark(self.home)
-        who = f"{st.nm(c)} and {st.nm(f)}" if f and rng.random() < 0.4 else st.sub(c)
+        both = bool(f) and rng.random() < 0.4
+        who = f"{st.nm(c)} and {st.nm(f)}" if both else st.sub(c)
         when = rng.choice((f"In the {st.time_mark('afternoon')}", "After lunch", "Later", "That afternoon",
                            "After that"))
         until = rng.choice(("", "", " until dinner", " until it was time for dinner", " all afternoon",
                             " until the sun went down", " for a long time"))
-        st.s(rng.choice((f"{when}, {who} played with the {it} at the {P}{until}.",
+        line = rng.choice((f"{when}, {who} played with the {it} at the {P}{until}.",
                          f"{when}, {who} took the {it} to the {P} and played{until}.",
                          f"{when}, {st.sub(c)} went to the {P} and {beats.play(st, c, it)}{until}.",
                          f"{when}, {st.sub(c)} {beats.play(st, c, it)} at the {P}{until}.",
-                         f"{when}, at the {P}, {st.sub(c, False)} {beats.play(st, c, it)}{until}.")))
+                         f"{when}, at the {P}, {st.sub(c, False)} {beats.play(st, c, it)}{until}."))
+        st.s(line)
         st.place = self.home
-        if st.rng.random() < 0.6 and room(st, 30):
+        if both and who in line:  # what one meets at the place they play (the ducks at the pond say quack)
+            with facts.told_by(st, f):
+                facts.place(st, self.home, 1)
+        else:
             facts.place(st, self.home, 1)
         if st.rng.random() < 0.3:
             st.s(rng.choice((f"This time, {c.name} put the {it} back in the box when {c.s} was done.",
@@ -1128,6 +1132,9 @@ class Rescue(Plan):
 # --- share -----------------------------------------------------------------------------------------------
 
 
+SHARE_FACT_ROOM = 75  # words the gathering's fact and the rest of a share story take: nearly always there
+
+
 class Share(Plan):
     """Two children and one thing: a quarrel (or not), sharing, collecting together, tidying up."""
 
@@ -1249,10 +1256,10 @@ class Share(Plan):
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)} {rng.choice(('with a big smile', 'and laughed', 'very carefully'))}.",
                              f"Now {c.name} and {f.name} could both play with the {it}, and it was much more fun.")))
         skills.counting_gather(st, self.gather, c, f)
-        if st.rng.random() < 0.6 and fits(st, 15):
-            facts.about_word(st, self.gather) or facts.episode(st, "scene")
-        if st.rng.random() < 0.7 and room(st, 60):
-            facts.place(st, self.home, 1)
+        # while they gather: what lives at the place, or what eats what they gather (squirrels eat acorns)
+        if st.max_words is None or st.doc.nwords + SHARE_FACT_ROOM <= st.max_words:  # (else replanned, and slower)
+            with facts.told_by(st, f):  # (the grown-up is not there)
+                facts.place(st, self.home, 1) or facts.about_word(st, self.gather) or facts.episode(st, "scene")
         doings.fill(st, [c, f], self.home, middle_words(st))
 
     def ending(self, st):

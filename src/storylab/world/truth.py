@@ -10,7 +10,7 @@ A bad ending keeps the lie; a twist is that the grown-up knew, or had once done 
 
 from __future__ import annotations
 
-from storylab.world import beats, doings, frame
+from storylab.world import beats, doings, facts, frame
 from storylab.world.model import DIRECTIONS, FAMILY
 from storylab.world.plots import (
     Plan,
@@ -34,6 +34,7 @@ BREAKS = {"vase": ("{g}'s {adj} vase", "put flowers in it again"),
           "jar": ("the {adj} cookie jar", "fill it with cookies again"),
           "bowl": ("the {adj} bowl for the apples", "put the apples back in it"),
           "picture": ("the {adj} picture of Grandpa on the wall", "hang it on the wall again")}
+_USES = ("lamp", "clock", "mirror")  # the broken things a fact says what they are for (a clock tells the time)
 _ADJ = ("blue", "old", "pretty", "white", "little", "green", "yellow", "shiny", "tall", "round", "red", "best")
 # how: (what the hero was doing, the toy if any, how the thing fell, the house rule, the promise after)
 _BALL_RULE = ("{g} always said: no ball games in the house", "{g} had asked {c} to play ball outside")
@@ -176,6 +177,8 @@ class Truth(Plan):
             st.s(rng.choice((f"{st.sub(c)} said the cat must have done it.", f"\"Maybe the cat broke the {self.broken},\" {c.name} said.")))
             if rng.random() < 0.5:
                 st.s(f"The cat was asleep on the {rng.choice(('couch', 'rug', 'bed', 'chair', 'shelf', 'table'))} and did not even open its eyes.")
+            else:  # the cat, awake, has its say
+                facts.meet(st, "cat", ("says",))
         else:
             st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.")))
         if not self.bad and fits(st, 12):
@@ -218,6 +221,8 @@ class Truth(Plan):
             st.s(rng.choice((f"There, {c.name} picked a new {x} with {c.p} own money.",
                              f"At the {st.place_mark(self.shop)}, they found a new {x}, just like the old one.")))
             self.mended = f"a new {x}"
+            # what they see at the market, or what it is for
+            facts.place(st, self.shop, 1) or (x in _USES and facts.use_of(st, x))
         else:
             where = rng.choice(("at the kitchen table", "on an old paper", "by the window", "on the floor", "at the big table"))
             how = rng.choice(("piece by piece", "very slowly", "with great care", f"while {g.title} sang a little song",
@@ -228,6 +233,9 @@ class Truth(Plan):
                              f"{st.sub(c)} helped {st.nm(g)} glue the {x} {where}, {how}.")),
                  self.mended_use(st))
             self.mended = f"the fixed {x}"
+            # what it is for (a clock tells the time), or what goes in it (we get milk from cows)
+            if ends_fit(st, 0):
+                (x in _USES and facts.use_of(st, x)) or (self.used and facts.about_word(st, self.used))
         if ends_fit(st, 10):
             st.s(rng.choice((f"{c.name} felt light and happy again, like a {rng.choice(('bird', 'feather', 'balloon', 'butterfly', 'leaf'))}.", f"The heavy feeling in {c.name}'s tummy was gone.",
                              f"{c.name} promised to {self._f(st, self.how[4])} from then on.")))
@@ -238,10 +246,16 @@ class Truth(Plan):
         """The mended thing in use again, with what is really put in it or on it."""
         rng, x, v = st.rng, self.broken, st.w.vocab.noun
         flowers = [v[f]["plural"] for f in beats._FLOWERS if f in v]
-        food = rng.choice(st.w.countable_foods)["plural"]
+        food_n = rng.choice(st.w.countable_foods)
+        food = food_n["plural"]
+        drink = rng.choice(('warm milk', 'tea', 'juice', 'hot milk', 'water'))
+        sweet = rng.choice(('cookie', 'candy', 'cracker', 'cupcake', 'muffin'))
+        # what is put in it, for a fact about that (we get milk from cows; cookies are sweet)
+        self.used = {"vase": "flower", "cup": "milk" if "milk" in drink else None, "plate": food_n["word"],
+                     "bowl": food_n["word"], "jar": sweet}.get(x)
         use = {"vase": f"put {NUMBERS[rng.randint(2, 7)]} {rng.choice(flowers)} in it",
-               "cup": f"drink {rng.choice(('warm milk', 'tea', 'juice', 'hot milk', 'water'))} from it",
-               "plate": f"put {food} on it", "bowl": f"put {food} in it", "jar": f"fill it with {rng.choice(('cookies', 'candies', 'crackers', 'cupcakes', 'muffins'))}",
+               "cup": f"drink {drink} from it",
+               "plate": f"put {food} on it", "bowl": f"put {food} in it", "jar": f"fill it with {v[sweet]['plural']}",
                "lamp": "turn it on", "mirror": "hang it up by the door", "clock":
                "put it back on the shelf",
                "picture": "hang Grandpa's picture on the wall"}[x]
