@@ -147,12 +147,16 @@ def test_random_model_scores_chance_on_every_skill(data, tmp_path):
     model, tok = _model(random_run(data, tmp_path / "rand", seed=11))
     res = run_suite(model, tok, load_tasks(), batch_tokens=4096, instruct=True)
     assert {s.skill for s in res.skills} >= {"grammar", "everyday_fact", "counting", "instruction"}
+    # acc is exactly chance by the contrast design; acc_cal varies more than a coin per group (one random
+    # model's groups share its quirks: grammar's acc_cal over model seeds 8-15 on this data ran 0.31-0.75),
+    # so it is judged over three random models, with a Bonferroni-style 99.9% interval for twenty skills
+    others = [run_suite(*_model(random_run(data, tmp_path / f"rand{k}", seed=k)), load_tasks(), batch_tokens=4096,
+                        instruct=True) for k in (12, 13)]
     for s in res.skills:
         assert s.ci_low <= s.chance <= s.ci_high, (s.skill, s.acc, s.ci_low, s.ci_high, s.chance)
-        # acc is exactly chance by the contrast design; acc_cal varies like a coin per group, and
-        # twenty intervals at 95% would miss one time in three: a Bonferroni-style 99.9% interval
-        lo, hi = wilson(s.acc_cal * s.n_groups, s.n_groups, z=3.29)
-        assert lo <= s.chance <= hi, (s.skill, s.acc_cal, s.n_groups)
+        cal = [s.acc_cal] + [o.skill(s.skill).acc_cal for o in others]
+        lo, hi = wilson(sum(cal) * s.n_groups, 3 * s.n_groups, z=3.29)
+        assert lo <= s.chance <= hi, (s.skill, cal, s.n_groups)
         assert s.n >= 20
     # chance is the mean of 1/(1+len(distractors))
     counting = [it for it in load_tasks(skills=["counting"])]
