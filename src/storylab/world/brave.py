@@ -393,12 +393,11 @@ class Brave(Plan):
             rc.praise += ["brave", "brave"]
         st.flags["recap"] = rc
 
-    def moral(self, st):
-        c, rng = st.hero, st.rng
+    def lessons(self, st):
         if self.bad:
-            return rng.choice((f"{c.name} learned that it is okay to be scared sometimes.",
-                               f"{c.name} learned that being brave takes time."))
-        return rng.choice((f"{c.name} learned that being brave means doing something even when you are scared.",
-                           f"{c.name} learned that things are not so scary once you look at them.",
-                           f"{c.name} learned that {self.afraid_of} {'were' if self.afraid_of.endswith('s') else 'was'} not so scary after all.",
-                           f"{c.name} learned that it helps to ask for help when you are scared."))
+            return ("that it is okay to be scared sometimes",
+                    "that being brave takes time")
+        return ("that being brave means doing something even when you are scared",
+                "that things are not so scary once you look at them",
+                f"that {self.afraid_of} {'were' if self.afraid_of.endswith('s') else 'was'} not so scary after all",
+                "that it helps to ask for help when you are scared")

@@ -366,16 +366,15 @@ class Build(Plan):
             rc.losses += [f"the {self.short_name} that fell down", f"the {self.short_name}"]
         st.flags["recap"] = rc
 
-    def moral(self, st):
-        c, rng = st.hero, st.rng
+    def lessons(self, st):
         if self.bad:
-            return rng.choice((f"{c.name} learned that tall things need a strong bottom.",
-                               f"{c.name} learned to build slowly and carefully."))
-        return rng.choice((f"{c.name} learned that when something falls down, you can build it again.",
-                           f"{c.name} learned that good things take time.",
-                           f"{c.name} learned that it is okay to try again.",
-                           f"{c.name} learned to {self.fix[0]}.",
-                           f"{c.name} learned that building is more fun with help."))
+            return ("that tall things need a strong bottom",
+                    "to build slowly and carefully")
+        return ("that when something falls down, you can build it again",
+                "that good things take time",
+                "that it is okay to try again",
+                f"to {self.fix[0]}",
+                "that building is more fun with help")
 
 
 def _needs(kind):

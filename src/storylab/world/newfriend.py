@@ -210,12 +210,11 @@ class NewFriend(Plan):
             rc.praise += ["friendly", "brave", "kind"]
         st.flags["recap"] = rc
 
-    def moral(self, st):
-        c, rng = st.hero, st.rng
+    def lessons(self, st):
         if self.bad:
-            return rng.choice((f"{c.name} learned that it is better to say hello right away.",
-                               f"{c.name} learned that being shy can make you lose a friend."))
-        return rng.choice((f"{c.name} learned that a friend is just someone you have not met yet.",
-                           f"{c.name} learned that saying hello is the first step to a new friend.",
-                           f"{c.name} learned to be kind to someone who is new.",
-                           f"{c.name} learned that new friends can be found anywhere."))
+            return ("that it is better to say hello right away",
+                    "that being shy can make you lose a friend")
+        return ("that a friend is just someone you have not met yet",
+                "that saying hello is the first step to a new friend",
+                "to be kind to someone who is new",
+                "that new friends can be found anywhere")

@@ -203,8 +203,13 @@ class Plan:
     def ending(self, st) -> None:
         pass
 
+    def lessons(self, st) -> tuple[str, ...]:
+        """What the hero may have learned ("that ...", "to ..."): the plot's own lessons, by its ending."""
+        return ()
+
     def moral(self, st) -> str:
-        return ""
+        lessons = self.lessons(st)
+        return f"{st.hero.name} learned {st.rng.choice(lessons)}." if lessons else ""
 
     def closing_line(self, st) -> str:
         """What the grown-up says at the end, about this story's day (the story's dialogue, if it had none yet)."""

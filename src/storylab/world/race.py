@@ -178,10 +178,10 @@ class Race(Plan):
             rc.praise += ["kind", "good", "brave"]
         st.flags["recap"] = rc
 
-    def moral(self, st):
-        c, rng = st.hero, st.rng
+    def lessons(self, st):
+        c = st.hero
         if self.bad:
-            return rng.choice((f"{c.name} learned that it is hard to lose.", f"{c.name} learned that being angry takes away the fun."))
-        return rng.choice((f"{c.name} learned that the fun is in the playing, not in the winning.",
-                           f"{c.name} learned to be a good friend, even when {c.s} lost.",
-                           f"{c.name} learned that it feels good to say well done."))
+            return ("that it is hard to lose", "that being angry takes away the fun")
+        return ("that the fun is in the playing, not in the winning",
+                f"to be a good friend, even when {c.s} lost",
+                "that it feels good to say well done")

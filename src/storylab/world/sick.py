@@ -216,11 +216,11 @@ class Sick(Plan):
             rc.praise += ["patient", "brave"]
         st.flags["recap"] = rc
 
-    def moral(self, st):
-        c, rng = st.hero, st.rng
+    def lessons(self, st):
+        c = st.hero
         if self.bad:
-            return rng.choice((f"{c.name} learned that you get better faster when you rest.",
-                               f"{c.name} learned to listen when you are sick."))
-        return rng.choice((f"{c.name} learned that rest helps you get better.",
-                           f"{c.name} learned that it is good to wait for good things.",
-                           f"{c.name} learned to be patient when {c.s} was sick."))
+            return ("that you get better faster when you rest",
+                    "to listen when you are sick")
+        return ("that rest helps you get better",
+                "that it is good to wait for good things",
+                f"to be patient when {c.s} was sick")

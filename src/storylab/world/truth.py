@@ -279,12 +279,11 @@ class Truth(Plan):
             rc.praise += ["honest", "brave", "honest"]
         st.flags["recap"] = rc
 
-    def moral(self, st):
-        c, rng = st.hero, st.rng
+    def lessons(self, st):
         if self.bad:
-            return rng.choice((f"{c.name} learned that a secret can feel heavier than a broken {self.broken}.",
-                               f"{c.name} learned that hiding a mistake only makes it worse."))
-        return rng.choice((f"{c.name} learned that it is always best to tell the truth.",
-                           f"{c.name} learned that telling the truth makes you feel better.",
-                           f"{c.name} learned that a broken {self.broken} can be fixed, but a secret is harder to fix.",
-                           f"{c.name} learned to {self._f(st, self.how[4])}."))
+            return (f"that a secret can feel heavier than a broken {self.broken}",
+                    "that hiding a mistake only makes it worse")
+        return ("that it is always best to tell the truth",
+                "that telling the truth makes you feel better",
+                f"that a broken {self.broken} can be fixed, but a secret is harder to fix",
+                f"to {self._f(st, self.how[4])}")
