@@ -643,6 +643,7 @@ _TIDY = ("block", "doll", "ball", "car", "puzzle", "book", "crayon", "teddy", "r
 _WEAR = {"cold": ("coat", "scarf", "mitten", "hat", "boot", "sweater", "glove"), "wet": ("raincoat", "boot"),
          "warm": ("hat", "shoe", "jacket")}
 _SEED_KINDS = {"pack": {"food", "household", "clothing", "toy", "tool", "instrument"}, "kitchen": {"food", "household"},
+               "meal": {"food"},
                "tidy": {"toy", "household", "clothing", "instrument"}, "wear": {"clothing"}}
 
 
@@ -684,7 +685,8 @@ def _items(st, pool, use: str, k: int = 2) -> str:
             words[-1] = rng.choice(fit)
     if ((n["kind"] == "food" or n["word"] in _SEED_ITEMS[use]) and n["kind"] in _SEED_KINDS[use]
             and "meal" not in n["attrs"] and st.w.portable(n) and n["word"] not in _NOT_ITEM
-            and not st.doc.has_word(n["word"], n["plural"]) and n["word"] not in words):
+            and not st.doc.has_word(n["word"], n["plural"]) and n["word"] not in words
+            and not (use == "meal" and n.get("mass"))):
         words[rng.randrange(len(words))] = n["word"]
         st.used_noun = True
     taken: set = set()
@@ -713,7 +715,8 @@ _SEED_ITEMS = {"pack": {"blanket", "bottle", "cup", "towel", "book", "map", "umb
                "kitchen": {"bowl", "spoon", "cup", "plate", "jar", "pot", "pan", "fork", "apron", "napkin", "mug"},
                "tidy": set(_TIDY) | {"box", "book", "crayon", "pillow", "blanket", "sock", "shoe", "hat", "kite",
                                      "puzzle", "marble", "whistle", "guitar", "flute", "piano", "ball", "toy"},
-               "wear": set(_WEAR["cold"] + _WEAR["wet"] + _WEAR["warm"]) | {"cap", "sweater", "jacket", "sock"}}
+               "wear": set(_WEAR["cold"] + _WEAR["wet"] + _WEAR["warm"]) | {"cap", "sweater", "jacket", "sock"},
+               "meal": set()}
 _NOT_ITEM = {"egg", "knife", "needle", "scissors", "money", "medicine", "glue", "soap", "toothbrush", "paint",
              "tape", "key", "ring", "phone", "radio", "clock", "oven", "stove", "fridge", "sink"}
 
@@ -748,14 +751,29 @@ def grownup_line(st, plan, who: str) -> str:
         things = f"{p} {st.w.vocab.noun[word]['plural'] if word in _PAIRS else word}"
         return _composed(st, who, ("wanted to go for a walk", "looked out of the window", "was ready to go out"),
                          (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
-    pool = _FOOD + (_DAY_OUT if name == "outing" else ())
-    things = _items(st, pool, "pack", rng.choice((1, 2, 2, 3)))
+    if name != "outing" and rng.random() < BUSY_P:  # a plot that needs nothing of the morning: busy at home
+        return f"{who} was {doings.activity(st)}."
+    if name != "outing":  # breakfast, with what there is to eat
+        things = _items(st, _MEAL, "meal", rng.choice((1, 1, 2)))
+        o = st.hero.o
+        return _composed(st, who, ("was up early", "came into the kitchen", "was busy in the kitchen"),
+                         (f"gave {o} {things} for breakfast", f"had {things} on the table",
+                          f"was eating {things} at the table", f"brought home {things} from the market",
+                          f"put {things} on {o} plate", f"shared {things} with {o} at breakfast"))
+    things = _items(st, _FOOD + _DAY_OUT, "pack", rng.choice((1, 2, 2)))
     own = "a" if g.gender == st.hero.gender else p  # (not "Liam's grandpa put an apple in his basket": whose?)
     bag = rng.choice(("a bag", "a basket", f"{own} bag", f"{own} basket", "a big bag"))
-    return _composed(st, who, ("was up early", "got a bag", "came into the kitchen", "was busy in the kitchen",
+    why = rng.choice(("", "", " for the day", " for later", " for the trip", " for the two of them"))
+    return _composed(st, who, ("was up early", "came into the kitchen", "was busy in the kitchen",
                                "was getting ready for the day"),
-                     (f"was packing {things}", f"packed {things} in {bag}", f"put {things} in {bag}",
-                      f"had {things} in {bag}", f"had {things} ready"))
+                     (f"was packing {things}{why}", f"packed {things} in {bag}", f"put {things} by the door{why}",
+                      f"had {things} ready{why}", f"found {things}{why}", f"was looking for {things}",
+                      f"set out {things}{why}", f"had bought {things}{why}"))
+
+
+BUSY_P = 0.5  # how often, in a plot that needs nothing of the morning, the grown-up is just busy at home
+_MEAL = tuple(x for x in _FOOD if x not in ("water", "juice", "tea", "honey", "jam", "snack", "candy", "lollipop",
+                                             "popcorn", "chocolate"))
 
 
 LEAD_P = 0.1  # how often the grown-up's line has a lead clause ("Her dad was up early, and he ...")
