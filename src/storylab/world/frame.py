@@ -394,24 +394,37 @@ def _who(st, plan, tail: str, told: set) -> str:
     """The end of the hero's first sentence: ' who loved to paint', ' who had a red kite', ' who lived
     with her dad near the park', or ''; what it told is added to `told`."""
     c, rng = st.hero, st.rng
+    s, p = c.s, c.p
     if tail == "loves":
         told.add("loves")
-        return (f" who {rng.choice(('loved', 'liked', 'really loved', 'loved'))} to {st.verb_phrase('word')}"
-                f"{rng.choice(('', '', '', ' more than anything', ' all day long'))}")
+        vp = st.verb_phrase("word")
+        return rng.choice((f" who {rng.choice(('loved', 'liked', 'loved'))} to {vp}"
+                           f"{rng.choice(('', '', ' more than anything', ' all day long'))}",
+                           f", and {s} loved to {vp}", f" who could {vp} {rng.choice(('all day', 'for hours'))}",
+                           f", and {st.verb_phrase('ing')} was {p} favorite thing to do",
+                           f" who wanted to {vp} every day"))
     if tail == "thing":
         st.thing_adj = adj = thing_adj(st)
         st.state.has(c.name, st.thing["word"])
         told.add("thing")
-        return (f" who had {a(adj + ' ' + st.thing['word'])}" +
-                rng.choice(("", "", f" from {c.p} {rng.choice(('grandma', 'grandpa', 'mom', 'dad'))}",
-                            f" that {c.s} {rng.choice(('loved very much', 'took everywhere', 'never let go of'))}")))
+        it = f"{adj} {st.thing['word']}"
+        return rng.choice((f" who had {a(it)}" + rng.choice(("", f" from {p} {rng.choice(('grandma', 'grandpa', 'mom', 'dad'))}",
+                                                              f" that {s} {rng.choice(('loved very much', 'took everywhere'))}")),
+                           f" with {a(it)}", f" who never went anywhere without {p} {it}",
+                           f", and {p} {it} went everywhere with {c.o}", f" who took {p} {it} everywhere"))
     if tail == "grownup":
         g = st.grownup
         told |= {"grownup", "home"}
-        return f" who lived with {c.p} {st.intro(g, g.title.lower())} {rng.choice(_NEAR)} {st.place_mark(plan.home)}"
+        near, P = rng.choice(_NEAR), st.place_mark(plan.home)
+        G = f"{p} {st.intro(g, g.title.lower())}"
+        return rng.choice((f" who lived with {G} {near} {P}", f", and {s} lived {near} {P} with {G}",
+                           f" who lived with {G} in a {rng.choice(_HOUSE_ADJ)} house {near} {P}",
+                           f". {cap(s)} and {G} lived {near} {P}"))
     if tail == "home":
         told.add("home")
-        return f" who lived {rng.choice(_NEAR)} {st.place_mark(plan.home)}"
+        near, P = rng.choice(_NEAR), st.place_mark(plan.home)
+        return rng.choice((f" who lived {near} {P}", f" whose house was {near} {P}", f", and {s} lived {near} {P}",
+                           f" who lived {_house(st, plan.home, comma=False)}"))
     return ""
 
 
