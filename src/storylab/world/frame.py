@@ -378,8 +378,12 @@ def opening(st, plan) -> set:
         st.s(f"{when}{desc} {named} {act}.")
     elif r < 0.55:  # "Mia, a curious girl, lived with her mom near the pond."
         g = st.grownup
-        st.s(f"{st.intro(c)}, {desc if t else _desc(st, c, t, bare=False)}, lived with {c.p} "
-             f"{st.intro(g, g.title.lower())} {rng.choice(_NEAR)} {st.place_mark(home)}.")
+        d = desc if t else _desc(st, c, t, bare=False)
+        N = st.intro(c)
+        G, near, P = f"{c.p} {st.intro(g, g.title.lower())}", rng.choice(_NEAR), st.place_mark(home)
+        st.s(rng.choice((f"{N}, {d}, lived with {G} {near} {P}.", f"{cap(d)} called {N} lived with {G} {near} {P}.",
+                         f"{N} lived {near} {P} with {G}, and {c.s} was {d}.",
+                         f"{N} was {d}, and {c.s} lived with {G} {near} {P}.")))
         told |= {"home", "grownup"}
     elif r < 0.62:  # "In a little house by the park lived ..."
         st.s(f"{cap(_house(st, home, comma=False))} lived {desc} {_named(st, c)}.")
@@ -836,8 +840,9 @@ def companion(st, plan) -> None:
     nbrs = [x for d in ("north", "south", "east", "west") if (x := st.w.neighbor(plan.home, d))]
     where = rng.choice(("next door", "down the road", "across the street", "on the same street", "near the {X}",
                         "by the {X}", "by the {X}")).format(X=st.place_mark(rng.choice(nbrs)) if nbrs else "park")
-    came = rng.choice(("knocked on the door", "came over to play", "came to visit", "ran over",
-                       "came by on {p} bike", "came over with a big smile", "waved from the yard", "rang the bell"))
+    came = rng.choice(("knocked on the door", "came over to play", "came to visit", "ran over", "came by on {p} bike",
+                       "came over with a big smile", "waved from the yard", "rang the bell", "came over after breakfast",
+                       "knocked on the window", "came running down the street", "came to the door and called " + c.name))
     if rng.random() < 0.4:
         came = rng.choice(("came over with", "came to play and brought", "ran over with", "came by with")) + " " + \
             carried(st, _CARRIED[19:])
@@ -850,8 +855,8 @@ def companion(st, plan) -> None:
     elif r < 0.7:
         st.s(f"{cap(rel)}{st.intro(f, f.name)}, who lived {where}, {came.format(p=f.p)}.")
     else:
-        st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where}, and {f.s} "
-             f"{rng.choice(('often came over to play', 'came over that day', 'came to play most days'))}.")
+        st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where}, and that {rng.choice(('morning', 'day'))} {f.s} "
+             f"{came.format(p=f.p)}.")
 
 
 # --- the closing ------------------------------------------------------------------------------------
