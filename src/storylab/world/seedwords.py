@@ -373,7 +373,7 @@ _MASS_OK = doings.MASS_ADJ | {"cold", "warm", "hot", "sour", "salty", "spicy", "
 
 def adjective_sentence(st, adj: dict) -> str:
     """A sentence for the seed adjective, with a noun it fits."""
-    c, w = st.main, adj["word"]
+    c, w, rng = st.main, adj["word"], st.rng
     fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p}
     when = st.pick("", "", "That evening, ", "By then, ", "At the end of the day, ", "After all that, ", "Later, ")
     if w in _PRED:
@@ -387,14 +387,19 @@ def adjective_sentence(st, adj: dict) -> str:
         if t:
             return t
         if w in NEG_FEEL and "BadEnding" not in st.f:
-            return f"For a while, {c.name} had felt {w}, but not anymore."
+            after = day_opener(st)
+            return rng.choice((f"For a while, {c.name} had felt {w}, but not anymore.",
+                               f"{c.name} had felt {w} that morning, but now {c.s} was smiling.") +
+                              ((f"{after}{c.name} did not feel {w} anymore.",) if after else ()))
         return f"{when}{c.name} felt {w}."
     if w in ("grassy", "sandy", "rocky", "muddy", "icy", "bumpy"):
         return f"The path back to {c.name}'s house was {w}."
     if cls == "trait":
         return st.pick(f"{c.name} was very {w}.", f"Everyone said that {c.name} was {w}.")
     if cls == "weather":  # the story's weather is the state's: a different one is a liking, not a fact
-        return f"It was {a(w)} day." if st.state.weather == w else f"{c.name} liked {w} days the most."
+        return f"It was {a(w)} day." if st.state.weather == w else \
+            rng.choice((f"{c.name} liked {w} days the most.", f"{c.name} hoped the next day would be {w}.",
+                        f"{c.name} liked {w} days best of all, but this one was good too."))
     nouns = [n for n in st.w.scene_nouns.get(w, []) if st.w.portable(n) and "meal" not in n["attrs"]] or \
         [n for n in st.w.adj_nouns.get(w, []) if n["kind"] not in ("body", "event", "person") and "meal" not in n["attrs"]
          and (n["kind"] != "place" or cls == "place") and n["word"] not in ("wind", "sun", "moon", "sky", "storm")] or \
@@ -415,6 +420,27 @@ def adjective_sentence(st, adj: dict) -> str:
                    f"{c.name} found {a(w + ' ' + n['word'])} and showed it to {st.parent}.")
 
 
+def day_opener(st) -> str:
+    """'After the day at the lake, ', 'After baking muffins for Grandma, ': the end of the day, said
+    with what this story's day was (a seed word's late line tied to the plot), or ''."""
+    from storylab.world import frame
+
+    plan, c, rng = st.flags.get("plan"), st.main, st.rng
+    if plan is None:
+        return ""
+    opts = []
+    place = _day_place(plan)
+    if st.state.went_out(c.name) and place != plan.home and place in st.w.coords:
+        opts += [f"After the day at the {{L}}, ", f"Back from the {{L}}, ", f"When they got home from the {{L}}, "]
+    rc = frame.recap(st, plan)
+    if rc.fun:
+        opts.append(f"After {frame.Recap.form(st, rng.choice(rc.fun), 'ing')}, ")
+    if not opts:
+        return ""
+    t = rng.choice(opts)
+    return t.format(L=st.place_mark(place)) if "{L}" in t else t
+
+
 def _handled(st, n: dict, w: str) -> str | None:
     """The seed adjective on a thing the end of the day really brings: a stone found on the way home,
     the food at dinner, a toy played with at home."""
@@ -423,14 +449,25 @@ def _handled(st, n: dict, w: str) -> str | None:
     out = st.state.went_out(c.name)
     if k == "nature" and not n.get("mass") and st.w.portable(n) and out:
         return rng.choice((f"On the way home, {c.name} found {np} and took it home.",
-                           f"On the way home, {c.name} picked up {np}."))
+                           f"On the way home, {c.name} picked up {np}.",
+                           f"{c.name} {rng.choice(('found', 'spotted'))} {np} by the path and {rng.choice(('kept', 'took'))} it."))
+    N = c.name
+    after = day_opener(st) if rng.random() < 0.6 else ""
     if k == "food":
         if n.get("mass"):  # milk, soup, juice: had, not ate
-            return rng.choice((f"At dinner, {c.name} had {np}.", f"That evening, {c.name} had {np} with dinner."))
-        return rng.choice((f"At dinner, {c.name} ate {np}.", f"That evening, {c.name} had {np} for dinner."))
+            return rng.choice((f"At dinner, {N} had {np}.", f"That evening, {N} had {np} with dinner.")) if not after \
+                else f"{after}{N} {rng.choice(('had', 'was given'))} {np}."
+        if after:
+            G = st.parent_title
+            if st.known(st.grownup) and G[:1].isupper() and not after.startswith("When they") and rng.random() < 0.5:
+                return f"{after}{N} {rng.choice(('shared', 'ate', 'had'))} {np} with {G}."
+            return f"{after}{N} {rng.choice(('ate', 'was hungry and ate', 'had'))} {np}."
+        return rng.choice((f"At dinner, {N} ate {np}.", f"That evening, {N} had {np} for dinner."))
     if k == "toy" and st.w.portable(n) and n["word"] not in ("swing", "slide", "dollhouse"):
-        return rng.choice(((f"Back at home, {c.name} played with {np}.",) if out else ()) +
-                          (f"That evening, {c.name} played with {np}.",))
+        if after:
+            return f"{after}{N} {rng.choice(('played with', 'found', 'got out', 'played a game with'))} {np}."
+        return rng.choice(((f"Back at home, {N} played with {np}.",) if out else ()) +
+                          (f"That evening, {N} played with {np}.",))
     return None
 
 
