@@ -517,18 +517,20 @@ def loves(st) -> None:
     fill = {"s": c.s, "o": c.o, "p": c.p, "f": rng.choice(("happy", "laugh", "smile", "feel happy", "feel brave"))}
     w = rng.choice(when).format(**fill)
     if r < 0.45:
-        like = rng.choice(("loved to", "liked to", "really liked to", "loved to", "was always happy when {s} could",
+        like = rng.choice(("loved to", "liked to", "loved to", "was always happy when {s} could", "enjoyed",
                            "was happiest when {s} could", "liked nothing better than to", "never got tired of",
-                           "could spend hours")).format(**fill)
-        vp = ing if like.endswith(("of", "hours")) else phrase
+                           "could spend hours", "was always ready to", "was very good at", "always wanted to",
+                           "thought it was fun to")).format(**fill)
+        vp = ing if like.endswith(("of", "hours", "at", "enjoyed")) else phrase
         if "could" in like and "could" in w:  # not "happy when she could dance whenever she could"
             w = "at home"
-        opener = rng.choice(("", "", "", "More than anything, ", "Most of all, ", "On most days, ", "Every day, "))
+        opener = rng.choice(("", "", "", "", "", "More than anything, ", "Most of all, ", "Every day, "))
         if opener and w.startswith(("every", "all day")):
             w = rng.choice(("with a big smile", "at home", "in the yard"))
         if "when" in like:  # not "happiest when she could swim when nobody was looking"
             w = ""
-        tail = rng.choice((f" {w}" if w else "", "", rng.choice(whom))) + rng.choice(why).format(**fill)
+        tail = rng.choice((f" {w}" if w else "", "", rng.choice(whom))) + \
+            rng.choice([x for x in why if "good at" not in x or "good at" not in like]).format(**fill)
         st.s(f"{opener}{st.sub(c)} {like} {vp}{tail}.")
     elif r < 0.6:
         st.s(rng.choice((f"{c.name}'s favorite thing to do was to {phrase}",
