@@ -974,15 +974,25 @@ def last_line(st, plan, N: str, bad: bool) -> str:
              lambda: f"{N} felt like the {ch(('luckiest', 'happiest', 'proudest'))} {c.kind} in the {ch(('whole world', 'village', 'world'))}"]
     own = []  # beats about this story's events: told more often than the general ones
     if rc.thanks and fam:
-        own.append(lambda: f"{N} hugged {c.p} {g} and said thank you for {ch(rc.thanks)}")
+        own.append(lambda: ch((f"{N} hugged {c.p} {g} and said thank you for {ch(rc.thanks)}",
+                               f"{N} thanked {c.p} {g} for {ch(rc.thanks)}")))
     if rc.proud:
-        own += [lambda: f"{N} was proud that {c.s} had {rc.form(st, ch(rc.proud), 'participle')}",
-                  lambda: f"{N} felt proud of {c.r} for {rc.form(st, ch(rc.proud), 'ing')}"]
+        def proud():
+            d = ch(rc.proud)
+            pp, ing = rc.form(st, d, "participle"), rc.form(st, d, "ing")
+            return ch((f"{N} was proud that {c.s} had {pp}", f"{N} felt proud of {c.r} for {ing}",
+                       f"{N} could hardly believe that {c.s} had {pp}", f"{N} smiled, because {c.s} had {pp}"))
+        own += [proud, proud]
     if rc.fun:
-        own += [lambda: f"{N} smiled when {c.s} thought of {rc.form(st, ch(rc.fun), 'ing')}",
-                  lambda: f"{N} dreamed of {rc.form(st, ch(rc.fun), 'ing')} {ch(('all night', 'again', 'once more'))}"]
+        def fun():
+            ing = rc.form(st, ch(rc.fun), "ing")
+            return ch((f"{N} smiled when {c.s} thought of {ing}",
+                       f"{N} dreamed of {ing} {ch(('all night', 'again', 'once more'))}",
+                       f"{N} would remember {ing} for a long time", f"{N} thought about {ing} until {c.s} fell asleep",
+                       f"{N} told {c.p} {ch(('teddy', 'pillow'))} all about {ing}"))
+        own += [fun, fun]
     if rc.again:
-        own.append(lambda: f"{N} {ch(('could not wait to', 'hoped to', 'wanted to'))} "
+        own.append(lambda: f"{N} {ch(('could not wait to', 'hoped to', 'wanted to', 'asked if they could'))} "
                              f"{Recap.again_phrase(st, ch(rc.again))} {ch(('soon', 'the next day', 'one day', 'very soon'))}")
     if holds:
         def pillow():
@@ -1106,7 +1116,7 @@ def moral(st, plan, said: bool = False, last: str | None = None) -> str:
         opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
                 f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",
                 f"Now {N} knew that {clause}.", f"{N} found out that day that {clause}.",
-                f"{N} would never forget that {clause}."]
+                f"{N} would never forget that {clause}.", f"That was how {N} learned that {clause}."]
         if because and not because[0].isupper() and because.split()[-1] not in clause:
             opts += [f"Because of {because}, {N} learned that {clause}.",
                      f"Thinking about {because}, {N} knew that {clause}."]
@@ -1126,8 +1136,8 @@ def moral(st, plan, said: bool = False, last: str | None = None) -> str:
         return rng.choice(opts)
     return rng.choice((f"{N} learned to {clause}.", f"That day, {N} learned to {clause}.",
                        f"From then on, {N} always remembered to {clause}.",
-                       f"After that day, {N} knew it was good to {clause}.",
-                       f"{N} promised to {clause} from then on.", f"From that day on, {N} always tried to {clause}."))
+                       f"After that day, {N} knew it was good to {clause}.", f"Next time, {N} would {clause}.",
+                       f"{N} promised to {clause} from then on.", f"{N} decided to always {clause}."))
 
 
 def _you(clause: str, c) -> str:
