@@ -422,7 +422,7 @@ def _who(st, plan, tail: str, told: set) -> str:
         near, P = rng.choice(_NEAR), st.place_mark(plan.home)
         G = f"{p} {st.intro(g, g.title.lower())}"
         return rng.choice((f" who lived with {G} {near} {P}", f", and {s} lived {near} {P} with {G}",
-                           f" who lived with {G} in a {rng.choice(_HOUSE_ADJ)} house {near} {P}",
+                           f" who lived with {G} in {a(rng.choice(_HOUSE_ADJ))} house {near} {P}",
                            f". {cap(s)} and {G} lived {near} {P}"))
     if tail == "home":
         told.add("home")
@@ -787,7 +787,7 @@ def grownup_line(st, plan, who: str) -> str:
                                "was getting ready for the day"),
                      (f"was packing {things}{why}", f"packed {things} in {bag}", f"put {things} by the door{why}",
                       f"had {things} ready{why}", f"found {things}{why}", f"was looking for {things}",
-                      f"set out {things}{why}", f"had bought {things}{why}"))
+                      f"got out {things}{why}", f"had bought {things}{why}"))
 
 
 BUSY_P = 0.5  # how often, in a plot that needs nothing of the morning, the grown-up is just busy at home
