@@ -159,7 +159,7 @@ def noun_sentence(st, n: dict) -> str:
             return f"{c.name} liked to pretend to be {a(w)}."
         if w == "people" or w == "person":
             return f"There were many people at the {P}."
-        return f"At the {P}, {c.name} waved to {a(w)}."
+        return f"At the {P}, {c.name} {st.pick('waved to', 'said hello to', 'smiled at', 'met')} {a(w)}."
     if k == "place":
         if w in ("room", "kitchen", "yard", "classroom", "house"):
             return f"Before they left, {c.name} helped to clean the {w}."
@@ -171,7 +171,7 @@ def noun_sentence(st, n: dict) -> str:
             return f"{c.name} liked to read books about the {w}."
         if w == "home":
             return f"{c.name} liked to be at home."
-        return f"On the way, {c.name} walked past the {w}."
+        return f"{st.pick('On the way', 'Later', 'That day')}, {c.name} {st.pick('walked past', 'went by', 'saw')} the {w}."
     if k == "vehicle":
         return f"On the way, {c.name} saw {a('big ' + w)}."
     if k == "body":
@@ -202,7 +202,7 @@ def noun_sentence(st, n: dict) -> str:
             return {"rain": f"{c.name} liked the sound of the rain on the window.",
                     "storm": f"{c.name} did not like the loud storms at night.",
                     "wind": f"The wind was blowing the leaves around {c.name}.", "snow": f"{c.name} liked to play in the snow."}[w]
-        return f"{c.name} stopped to look at the {w if n.get('mass') or True else w}."
+        return f"{c.name} {st.pick('stopped to look at', 'pointed at', 'liked')} the {w}."
     if n.get("mass"):
         if w in _INGREDIENTS:
             cook = st.nm(st.grownup) if st.known(st.grownup) else f"{c.p} family"
