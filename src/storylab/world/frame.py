@@ -374,7 +374,8 @@ def opening(st, plan) -> set:
         elif k < 5:
             act = f"was {doings.activity(st)}"
         else:
-            act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled"))
+            act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled",
+                              f"opened {c.p} eyes and stretched", "was eating breakfast", f"ran to {c.p} window"))
         st.s(f"{when}{desc} {named} {act}.")
     elif r < 0.55:  # "Mia, a curious girl, lived with her mom near the pond."
         g = st.grownup
@@ -857,7 +858,7 @@ def companion(st, plan) -> None:
     elif r < 0.7:
         st.s(f"{cap(rel)}{st.intro(f, f.name)}, who lived {where}, {came.format(p=f.p)}.")
     else:
-        st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where}, and that {rng.choice(('morning', 'day'))} {f.s} "
+        st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where}, and {rng.choice(('', '', 'that morning ', 'soon '))}{f.s} "
              f"{came.format(p=f.p)}.")
 
 
