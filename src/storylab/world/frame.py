@@ -772,14 +772,14 @@ def grownup_line(st, plan, who: str) -> str:
         return _composed(st, who, ("wanted to go for a walk", "looked out of the window", "was ready to go out"),
                          (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
     if name != "outing" and rng.random() < BUSY_P:  # a plot that needs nothing of the morning: busy at home
-        return f"{who} was {doings.activity(st)}."
+        return f"{who} {'was ' + doings.activity(st) if rng.random() < 0.5 else doings.activity(st, form='past')}."
     if name != "outing":  # breakfast, with what there is to eat
         things = _items(st, _MEAL, "meal", rng.choice((1, 1, 2)))
         o = st.hero.o
         return _composed(st, who, ("was up early", "came into the kitchen", "was busy in the kitchen"),
-                         (f"gave {o} {things} for breakfast", f"had {things} on the table",
-                          f"was eating {things} at the table", f"brought home {things} from the market",
-                          f"put {things} on {o} plate", f"shared {things} with {o} at breakfast"))
+                         (f"gave {o} {things} for breakfast", f"had {things} on the table", f"was eating {things}",
+                          f"brought home {things} from the market", f"cut {things} for {o}",
+                          f"put {things} on {st.hero.p} plate", f"shared {things} with {o} at breakfast"))
     things = _items(st, _FOOD + _DAY_OUT, "pack", rng.choice((1, 2, 2)))
     own = "a" if g.gender == st.hero.gender else p  # (not "Liam's grandpa put an apple in his basket": whose?)
     bag = rng.choice(("a bag", "a basket", f"{own} bag", f"{own} basket", "a big bag"))
@@ -946,8 +946,8 @@ def last_line(st, plan, N: str, bad: bool) -> str:
         loss = ch(rc.losses) if rc.losses else mem
         G = st.grownup.title if st.grownup.title[:1].isupper() else st.grownup.s
         beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}",
-                 lambda: f"{N} lay in bed and thought about {loss} for a long time",
-                 lambda: f"{N} was {P.feel(st, 'neg')} for a long time",
+                 lambda: f"{N} lay in bed and thought about {loss} {ch(('for a long time', 'until it was dark', 'all evening'))}",
+                 lambda: f"{N} was {P.feel(st, 'neg')} {ch(('for a long time', 'all evening', 'until bedtime'))}",
                  lambda: f"{N} sat by the window and thought about {loss}",
                  lambda: f"{N} was {P.feel(st, 'neg')}, and {c.s} could not stop thinking about {loss}",
                  lambda: f"{N} {ch(('hugged', 'held'))} {c.p} pillow and {ch(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
@@ -989,7 +989,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             ing = rc.form(st, ch(rc.fun), "ing")
             return ch((f"{N} smiled when {c.s} thought of {ing}",
                        f"{N} dreamed of {ing} {ch(('all night', 'again', 'once more'))}",
-                       f"{N} would remember {ing} for a long time", f"{N} thought about {ing} until {c.s} fell asleep",
+                       f"{N} would always remember {ing}", f"{N} thought about {ing} until {c.s} fell asleep",
                        f"{N} told {c.p} {ch(('teddy', 'pillow'))} all about {ing}"))
         own += [fun, fun]
     if rc.again:
