@@ -355,7 +355,7 @@ def opening(st, plan) -> set:
         lead = rng.choice(("Once upon a time, there was", "Once upon a time, there lived",
                            "Once, there was", "There once was", "Long ago, there was"))
         st.s(f"{lead} {desc} {_named(st, c)}{_who(st, plan, rng.choice(tails), told)}.")
-    elif r < 0.45:  # the day begins (with its weather, sometimes)
+    elif r < 0.55:  # the day begins (with its weather, sometimes)
         when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
                            f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, ",
                            f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
@@ -377,7 +377,7 @@ def opening(st, plan) -> set:
             act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled",
                               f"opened {c.p} eyes and stretched", "was eating breakfast", f"ran to {c.p} window"))
         st.s(f"{when}{desc} {named} {act}.")
-    elif r < 0.55:  # "Mia, a curious girl, lived with her mom near the pond."
+    elif r < 0.63:  # "Mia, a curious girl, lived with her mom near the pond."
         g = st.grownup
         d = desc if t else _desc(st, c, t, bare=False)
         N = st.intro(c)
@@ -386,7 +386,7 @@ def opening(st, plan) -> set:
                          f"{N} lived {near} {P} with {G}, and {c.s} was {d}.",
                          f"{N} was {d}, and {c.s} lived with {G} {near} {P}.")))
         told |= {"home", "grownup"}
-    elif r < 0.62:  # "In a little house by the park lived ..."
+    elif r < 0.68:  # "In a little house by the park lived ..."
         st.s(f"{cap(_house(st, home, comma=False))} lived {desc} {_named(st, c)}.")
         told.add("home")
     else:  # the name first: "Mia was a kind girl who loved to paint."
