@@ -393,7 +393,9 @@ def adjective_sentence(st, adj: dict) -> str:
                               ((f"{after}{c.name} did not feel {w} anymore.",) if after else ()))
         return f"{when}{c.name} felt {w}."
     if w in ("grassy", "sandy", "rocky", "muddy", "icy", "bumpy"):
-        return f"The path back to {c.name}'s house was {w}."
+        return rng.choice((f"The path back to {c.name}'s house was {w}.", f"{c.name} walked home on {a(w + ' path')}.",
+                           f"The road home was {w}, so {c.name} walked slowly.") if st.state.went_out(c.name) else
+                          (f"The path to {c.name}'s house was {w}.",))
     if cls == "trait":
         return st.pick(f"{c.name} was very {w}.", f"Everyone said that {c.name} was {w}.")
     if cls == "weather":  # the story's weather is the state's: a different one is a liking, not a fact
@@ -412,11 +414,14 @@ def adjective_sentence(st, adj: dict) -> str:
     done = _handled(st, n, w)
     if done:
         return done
+    way = rng.choice(("On the way", "On the way home", "Later", "Before dinner") if st.state.went_out(c.name) else
+                     ("From the window", "In the yard", "Later", "Before dinner"))
+    saw = rng.choice(("saw", "spotted", "noticed"))
     if n.get("mass"):
-        return f"{c.name} saw some {w} {n['word']} on the way."
+        return f"{way}, {c.name} {saw} some {w} {n['word']}."
     if n["kind"] == "place" or not st.w.portable(n):
-        return f"The {n['word']} was very {w}." if n["kind"] == "place" else f"On the way, {c.name} saw {a(w + ' ' + n['word'])}."
-    return st.pick(f"On the way, {c.name} saw {a(w + ' ' + n['word'])}.",
+        return f"The {n['word']} was very {w}." if n["kind"] == "place" else f"{way}, {c.name} {saw} {a(w + ' ' + n['word'])}."
+    return st.pick(f"{way}, {c.name} {saw} {a(w + ' ' + n['word'])}.",
                    f"{c.name} found {a(w + ' ' + n['word'])} and showed it to {st.parent}.")
 
 
