@@ -947,7 +947,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
         G = st.grownup.title if st.grownup.title[:1].isupper() else st.grownup.s
         beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}",
                  lambda: f"{N} lay in bed and thought about {loss} {ch(('for a long time', 'until it was dark', 'all evening'))}",
-                 lambda: f"{N} was {P.feel(st, 'neg')} {ch(('for a long time', 'all evening', 'until bedtime'))}",
+                 lambda: f"{N} was {P.feel(st, 'neg')} {ch(('for a long time', 'all evening', 'until it was time for bed'))}",
                  lambda: f"{N} sat by the window and thought about {loss}",
                  lambda: f"{N} was {P.feel(st, 'neg')}, and {c.s} could not stop thinking about {loss}",
                  lambda: f"{N} {ch(('hugged', 'held'))} {c.p} pillow and {ch(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
