@@ -787,7 +787,7 @@ def grownup_line(st, plan, who: str) -> str:
     return _composed(st, who, ("was up early", "came into the kitchen", "was busy in the kitchen",
                                "was getting ready for the day"),
                      (f"was packing {things}{why}", f"packed {things} in {bag}", f"put {things} by the door{why}",
-                      f"had {things} ready{why}", f"found {things}{why}", f"was looking for {things}",
+                      f"had {things} ready{why}", f"was looking for {things}",
                       f"got out {things}{why}", f"had bought {things}{why}"))
 
 
