@@ -965,7 +965,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     fam = st.grownup.kind in FAMILY
     beats = [lambda: f"{N} went to bed with a big smile",
              lambda: f"{N} fell asleep {ch(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
-             lambda: f"{N} fell asleep thinking about {mem}", lambda: f"{N} felt {P.more(st)} than ever",
+             lambda: f"{N} fell asleep {ch(('thinking about', 'dreaming of'))} {mem}", lambda: f"{N} felt {P.more(st)} than ever",
              lambda: f"{N} could not wait to tell {ch(('everyone', c.p + ' friends', 'the whole village', c.p + ' teacher'))} about {mem}",
              (lambda: f"{N} told {c.p} {g} all about {mem}") if fam else (lambda: f"{N} talked about {mem} all evening"),
              lambda: f"{N} dreamed about {mem} {ch(('all night', 'until morning') if opener else ('all night', 'that night'))}",

@@ -315,7 +315,8 @@ def _in_day(st, n: dict, fill: dict) -> str:
         return f"On the way home, {c.name} saw {a(w)} go by and waved." if out else \
             f"From the window, {c.name} saw {a(w)} go by and waved."
     if k == "body" and L and w not in ("tail", "wing", "paw", "hair"):
-        return f"At the {st.place_mark(L)}, {c.name} got a little scratch on {c.p} {w}, but {c.s} did not mind."
+        return f"At the {st.place_mark(L)}, {c.name} {st.pick('got a little scratch on', 'got some mud on')} " \
+               f"{c.p} {w}, but {c.s} did not mind."
     if k == "person" and w in _PRETEND and L:
         W = plan.companion.name if plan.companion is not None and st.known(plan.companion) else fill["P"]
         return f"At the {st.place_mark(L)}, {c.name} and {W} played that they were {st.w.vocab.noun[w]['plural']}."
@@ -347,7 +348,7 @@ def _pretend(st, w: str, pl: str) -> str:
         return f"At the {L}, {c.name} {facts.vf(K.main('cry', w), 'past')} like {a(w)}, and {W} laughed."
     if w in K.rel["can"].facts:
         return f"At the {L}, {c.name} pretended to {rng.choice(K.values('can', w))} like {a(w)}."
-    return f"At the {L}, {c.name} and {W} pretended to be {pl}."
+    return f"At the {L}, {c.name} and {W} {st.pick('pretended to be', 'played that they were', 'played at being')} {pl}."
 
 
 _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asleep": "Soon, {N} was fast asleep.",
