@@ -776,7 +776,7 @@ def grownup_line(st, plan, who: str) -> str:
     if name != "outing":  # breakfast, with what there is to eat
         things = _items(st, _MEAL, "meal", rng.choice((1, 1, 2)))
         o = st.hero.o
-        return _composed(st, who, ("was up early", "came into the kitchen", "was busy in the kitchen"),
+        return _composed(st, who, ("was up early", "was up before the sun"),
                          (f"gave {o} {things} for breakfast", f"had {things} on the table", f"was eating {things}",
                           f"brought home {things} from the market", f"cut {things} for {o}",
                           f"put {things} on {st.hero.p} plate", f"shared {things} with {o} at breakfast"))
