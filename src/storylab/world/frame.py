@@ -355,7 +355,7 @@ def opening(st, plan) -> set:
         lead = rng.choice(("Once upon a time, there was", "Once upon a time, there lived",
                            "Once, there was", "There once was", "Long ago, there was"))
         st.s(f"{lead} {desc} {_named(st, c)}{_who(st, plan, rng.choice(tails), told)}.")
-    elif r < 0.45:  # the day begins (with its weather, sometimes)
+    elif r < 0.55:  # the day begins (with its weather, sometimes)
         when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
                            f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, ",
                            f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
@@ -374,14 +374,19 @@ def opening(st, plan) -> set:
         elif k < 5:
             act = f"was {doings.activity(st)}"
         else:
-            act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled"))
+            act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled",
+                              f"opened {c.p} eyes and stretched", "was eating breakfast", f"ran to {c.p} window"))
         st.s(f"{when}{desc} {named} {act}.")
-    elif r < 0.55:  # "Mia, a curious girl, lived with her mom near the pond."
+    elif r < 0.63:  # "Mia, a curious girl, lived with her mom near the pond."
         g = st.grownup
-        st.s(f"{st.intro(c)}, {desc if t else _desc(st, c, t, bare=False)}, lived with {c.p} "
-             f"{st.intro(g, g.title.lower())} {rng.choice(_NEAR)} {st.place_mark(home)}.")
+        d = desc if t else _desc(st, c, t, bare=False)
+        N = st.intro(c)
+        G, near, P = f"{c.p} {st.intro(g, g.title.lower())}", rng.choice(_NEAR), st.place_mark(home)
+        st.s(rng.choice((f"{N}, {d}, lived with {G} {near} {P}.", f"{cap(d)} called {N} lived with {G} {near} {P}.",
+                         f"{N} lived {near} {P} with {G}, and {c.s} was {d}.",
+                         f"{N} was {d}, and {c.s} lived with {G} {near} {P}.")))
         told |= {"home", "grownup"}
-    elif r < 0.62:  # "In a little house by the park lived ..."
+    elif r < 0.68:  # "In a little house by the park lived ..."
         st.s(f"{cap(_house(st, home, comma=False))} lived {desc} {_named(st, c)}.")
         told.add("home")
     else:  # the name first: "Mia was a kind girl who loved to paint."
@@ -394,24 +399,37 @@ def _who(st, plan, tail: str, told: set) -> str:
     """The end of the hero's first sentence: ' who loved to paint', ' who had a red kite', ' who lived
     with her dad near the park', or ''; what it told is added to `told`."""
     c, rng = st.hero, st.rng
+    s, p = c.s, c.p
     if tail == "loves":
         told.add("loves")
-        return (f" who {rng.choice(('loved', 'liked', 'really loved', 'loved'))} to {st.verb_phrase('word')}"
-                f"{rng.choice(('', '', '', ' more than anything', ' all day long'))}")
+        vp = st.verb_phrase("word")
+        return rng.choice((f" who {rng.choice(('loved', 'liked', 'loved'))} to {vp}"
+                           f"{rng.choice(('', '', ' more than anything', ' all day long'))}",
+                           f", and {s} loved to {vp}", f" who could {vp} {rng.choice(('all day', 'for hours'))}",
+                           f", and {st.verb_phrase('ing')} was {p} favorite thing to do",
+                           f" who wanted to {vp} every day"))
     if tail == "thing":
         st.thing_adj = adj = thing_adj(st)
         st.state.has(c.name, st.thing["word"])
         told.add("thing")
-        return (f" who had {a(adj + ' ' + st.thing['word'])}" +
-                rng.choice(("", "", f" from {c.p} {rng.choice(('grandma', 'grandpa', 'mom', 'dad'))}",
-                            f" that {c.s} {rng.choice(('loved very much', 'took everywhere', 'never let go of'))}")))
+        it = f"{adj} {st.thing['word']}"
+        return rng.choice((f" who had {a(it)}" + rng.choice(("", f" from {p} {rng.choice(('grandma', 'grandpa', 'mom', 'dad'))}",
+                                                              f" that {s} {rng.choice(('loved very much', 'took everywhere'))}")),
+                           f" with {a(it)}", f" who never went anywhere without {p} {it}",
+                           f", and {p} {it} went everywhere with {c.o}", f" who took {p} {it} everywhere"))
     if tail == "grownup":
         g = st.grownup
         told |= {"grownup", "home"}
-        return f" who lived with {c.p} {st.intro(g, g.title.lower())} {rng.choice(_NEAR)} {st.place_mark(plan.home)}"
+        near, P = rng.choice(_NEAR), st.place_mark(plan.home)
+        G = f"{p} {st.intro(g, g.title.lower())}"
+        return rng.choice((f" who lived with {G} {near} {P}", f", and {s} lived {near} {P} with {G}",
+                           f" who lived with {G} in {a(rng.choice(_HOUSE_ADJ))} house {near} {P}",
+                           f". {cap(s)} and {G} lived {near} {P}"))
     if tail == "home":
         told.add("home")
-        return f" who lived {rng.choice(_NEAR)} {st.place_mark(plan.home)}"
+        near, P = rng.choice(_NEAR), st.place_mark(plan.home)
+        return rng.choice((f" who lived {near} {P}", f" whose house was {near} {P}", f", and {s} lived {near} {P}",
+                           f" who lived {_house(st, plan.home, comma=False)}"))
     return ""
 
 
@@ -500,18 +518,20 @@ def loves(st) -> None:
     fill = {"s": c.s, "o": c.o, "p": c.p, "f": rng.choice(("happy", "laugh", "smile", "feel happy", "feel brave"))}
     w = rng.choice(when).format(**fill)
     if r < 0.45:
-        like = rng.choice(("loved to", "liked to", "really liked to", "loved to", "was always happy when {s} could",
+        like = rng.choice(("loved to", "liked to", "loved to", "was always happy when {s} could", "enjoyed",
                            "was happiest when {s} could", "liked nothing better than to", "never got tired of",
-                           "could spend hours")).format(**fill)
-        vp = ing if like.endswith(("of", "hours")) else phrase
+                           "could spend hours", "was always ready to", "was very good at", "always wanted to",
+                           "thought it was fun to")).format(**fill)
+        vp = ing if like.endswith(("of", "hours", "at", "enjoyed")) else phrase
         if "could" in like and "could" in w:  # not "happy when she could dance whenever she could"
             w = "at home"
-        opener = rng.choice(("", "", "", "More than anything, ", "Most of all, ", "On most days, ", "Every day, "))
+        opener = rng.choice(("", "", "", "", "", "More than anything, ", "Most of all, ", "Every day, "))
         if opener and w.startswith(("every", "all day")):
             w = rng.choice(("with a big smile", "at home", "in the yard"))
         if "when" in like:  # not "happiest when she could swim when nobody was looking"
             w = ""
-        tail = rng.choice((f" {w}" if w else "", "", rng.choice(whom))) + rng.choice(why).format(**fill)
+        tail = rng.choice((f" {w}" if w else "", "", rng.choice(whom))) + \
+            rng.choice([x for x in why if "good at" not in x or "good at" not in like]).format(**fill)
         st.s(f"{opener}{st.sub(c)} {like} {vp}{tail}.")
     elif r < 0.6:
         st.s(rng.choice((f"{c.name}'s favorite thing to do was to {phrase}",
@@ -643,6 +663,7 @@ _TIDY = ("block", "doll", "ball", "car", "puzzle", "book", "crayon", "teddy", "r
 _WEAR = {"cold": ("coat", "scarf", "mitten", "hat", "boot", "sweater", "glove"), "wet": ("raincoat", "boot"),
          "warm": ("hat", "shoe", "jacket")}
 _SEED_KINDS = {"pack": {"food", "household", "clothing", "toy", "tool", "instrument"}, "kitchen": {"food", "household"},
+               "meal": {"food"},
                "tidy": {"toy", "household", "clothing", "instrument"}, "wear": {"clothing"}}
 
 
@@ -684,7 +705,8 @@ def _items(st, pool, use: str, k: int = 2) -> str:
             words[-1] = rng.choice(fit)
     if ((n["kind"] == "food" or n["word"] in _SEED_ITEMS[use]) and n["kind"] in _SEED_KINDS[use]
             and "meal" not in n["attrs"] and st.w.portable(n) and n["word"] not in _NOT_ITEM
-            and not st.doc.has_word(n["word"], n["plural"]) and n["word"] not in words):
+            and not st.doc.has_word(n["word"], n["plural"]) and n["word"] not in words
+            and not (use == "meal" and n.get("mass"))):
         words[rng.randrange(len(words))] = n["word"]
         st.used_noun = True
     taken: set = set()
@@ -713,7 +735,8 @@ _SEED_ITEMS = {"pack": {"blanket", "bottle", "cup", "towel", "book", "map", "umb
                "kitchen": {"bowl", "spoon", "cup", "plate", "jar", "pot", "pan", "fork", "apron", "napkin", "mug"},
                "tidy": set(_TIDY) | {"box", "book", "crayon", "pillow", "blanket", "sock", "shoe", "hat", "kite",
                                      "puzzle", "marble", "whistle", "guitar", "flute", "piano", "ball", "toy"},
-               "wear": set(_WEAR["cold"] + _WEAR["wet"] + _WEAR["warm"]) | {"cap", "sweater", "jacket", "sock"}}
+               "wear": set(_WEAR["cold"] + _WEAR["wet"] + _WEAR["warm"]) | {"cap", "sweater", "jacket", "sock"},
+               "meal": set()}
 _NOT_ITEM = {"egg", "knife", "needle", "scissors", "money", "medicine", "glue", "soap", "toothbrush", "paint",
              "tape", "key", "ring", "phone", "radio", "clock", "oven", "stove", "fridge", "sink"}
 
@@ -748,14 +771,29 @@ def grownup_line(st, plan, who: str) -> str:
         things = f"{p} {st.w.vocab.noun[word]['plural'] if word in _PAIRS else word}"
         return _composed(st, who, ("wanted to go for a walk", "looked out of the window", "was ready to go out"),
                          (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
-    pool = _FOOD + (_DAY_OUT if name == "outing" else ())
-    things = _items(st, pool, "pack", rng.choice((1, 2, 2, 3)))
+    if name != "outing" and rng.random() < BUSY_P:  # a plot that needs nothing of the morning: busy at home
+        return f"{who} {'was ' + doings.activity(st) if rng.random() < 0.5 else doings.activity(st, form='past')}."
+    if name != "outing":  # breakfast, with what there is to eat
+        things = _items(st, _MEAL, "meal", rng.choice((1, 1, 2)))
+        o = st.hero.o
+        return _composed(st, who, ("was up early", "was up before the sun"),
+                         (f"gave {o} {things} for breakfast", f"had {things} on the table", f"was eating {things}",
+                          f"brought home {things} from the market", f"cut {things} for {o}",
+                          f"put {things} on {st.hero.p} plate", f"shared {things} with {o} at breakfast"))
+    things = _items(st, _FOOD + _DAY_OUT, "pack", rng.choice((1, 2, 2)))
     own = "a" if g.gender == st.hero.gender else p  # (not "Liam's grandpa put an apple in his basket": whose?)
     bag = rng.choice(("a bag", "a basket", f"{own} bag", f"{own} basket", "a big bag"))
-    return _composed(st, who, ("was up early", "got a bag", "came into the kitchen", "was busy in the kitchen",
+    why = rng.choice(("", "", " for the day", " for later", " for the trip", " for the two of them"))
+    return _composed(st, who, ("was up early", "came into the kitchen", "was busy in the kitchen",
                                "was getting ready for the day"),
-                     (f"was packing {things}", f"packed {things} in {bag}", f"put {things} in {bag}",
-                      f"had {things} in {bag}", f"had {things} ready"))
+                     (f"was packing {things}{why}", f"packed {things} in {bag}", f"put {things} by the door{why}",
+                      f"had {things} ready{why}", f"was looking for {things}",
+                      f"got out {things}{why}", f"had bought {things}{why}"))
+
+
+BUSY_P = 0.5  # how often, in a plot that needs nothing of the morning, the grown-up is just busy at home
+_MEAL = tuple(x for x in _FOOD if x not in ("water", "juice", "tea", "honey", "jam", "snack", "candy", "lollipop",
+                                             "popcorn", "chocolate"))
 
 
 LEAD_P = 0.1  # how often the grown-up's line has a lead clause ("Her dad was up early, and he ...")
@@ -805,8 +843,9 @@ def companion(st, plan) -> None:
     nbrs = [x for d in ("north", "south", "east", "west") if (x := st.w.neighbor(plan.home, d))]
     where = rng.choice(("next door", "down the road", "across the street", "on the same street", "near the {X}",
                         "by the {X}", "by the {X}")).format(X=st.place_mark(rng.choice(nbrs)) if nbrs else "park")
-    came = rng.choice(("knocked on the door", "came over to play", "came to visit", "ran over",
-                       "came by on {p} bike", "came over with a big smile", "waved from the yard", "rang the bell"))
+    came = rng.choice(("knocked on the door", "came over to play", "came to visit", "ran over", "came by on {p} bike",
+                       "came over with a big smile", "waved from the yard", "rang the bell", "came over after breakfast",
+                       "knocked on the window", "came running down the street", "came to the door and called " + c.name))
     if rng.random() < 0.4:
         came = rng.choice(("came over with", "came to play and brought", "ran over with", "came by with")) + " " + \
             carried(st, _CARRIED[19:])
@@ -819,8 +858,8 @@ def companion(st, plan) -> None:
     elif r < 0.7:
         st.s(f"{cap(rel)}{st.intro(f, f.name)}, who lived {where}, {came.format(p=f.p)}.")
     else:
-        st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where}, and {f.s} "
-             f"{rng.choice(('often came over to play', 'came over that day', 'came to play most days'))}.")
+        st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where}, and {rng.choice(('', '', 'that morning ', 'soon '))}{f.s} "
+             f"{came.format(p=f.p)}.")
 
 
 # --- the closing ------------------------------------------------------------------------------------
@@ -907,8 +946,8 @@ def last_line(st, plan, N: str, bad: bool) -> str:
         loss = ch(rc.losses) if rc.losses else mem
         G = st.grownup.title if st.grownup.title[:1].isupper() else st.grownup.s
         beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}",
-                 lambda: f"{N} lay in bed and thought about {loss} for a long time",
-                 lambda: f"{N} was {P.feel(st, 'neg')} for a long time",
+                 lambda: f"{N} lay in bed and thought about {loss} {ch(('for a long time', 'until it was dark', 'all evening'))}",
+                 lambda: f"{N} was {P.feel(st, 'neg')} {ch(('for a long time', 'all evening', 'until it was time for bed'))}",
                  lambda: f"{N} sat by the window and thought about {loss}",
                  lambda: f"{N} was {P.feel(st, 'neg')}, and {c.s} could not stop thinking about {loss}",
                  lambda: f"{N} {ch(('hugged', 'held'))} {c.p} pillow and {ch(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
@@ -926,7 +965,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     fam = st.grownup.kind in FAMILY
     beats = [lambda: f"{N} went to bed with a big smile",
              lambda: f"{N} fell asleep {ch(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
-             lambda: f"{N} fell asleep thinking about {mem}", lambda: f"{N} felt {P.more(st)} than ever",
+             lambda: f"{N} fell asleep {ch(('thinking about', 'dreaming of'))} {mem}", lambda: f"{N} felt {P.more(st)} than ever",
              lambda: f"{N} could not wait to tell {ch(('everyone', c.p + ' friends', 'the whole village', c.p + ' teacher'))} about {mem}",
              (lambda: f"{N} told {c.p} {g} all about {mem}") if fam else (lambda: f"{N} talked about {mem} all evening"),
              lambda: f"{N} dreamed about {mem} {ch(('all night', 'until morning') if opener else ('all night', 'that night'))}",
@@ -936,15 +975,25 @@ def last_line(st, plan, N: str, bad: bool) -> str:
              lambda: f"{N} felt like the {ch(('luckiest', 'happiest', 'proudest'))} {c.kind} in the {ch(('whole world', 'village', 'world'))}"]
     own = []  # beats about this story's events: told more often than the general ones
     if rc.thanks and fam:
-        own.append(lambda: f"{N} hugged {c.p} {g} and said thank you for {ch(rc.thanks)}")
+        own.append(lambda: ch((f"{N} hugged {c.p} {g} and said thank you for {ch(rc.thanks)}",
+                               f"{N} thanked {c.p} {g} for {ch(rc.thanks)}")))
     if rc.proud:
-        own += [lambda: f"{N} was proud that {c.s} had {rc.form(st, ch(rc.proud), 'participle')}",
-                  lambda: f"{N} felt proud of {c.r} for {rc.form(st, ch(rc.proud), 'ing')}"]
+        def proud():
+            d = ch(rc.proud)
+            pp, ing = rc.form(st, d, "participle"), rc.form(st, d, "ing")
+            return ch((f"{N} was proud that {c.s} had {pp}", f"{N} felt proud of {c.r} for {ing}",
+                       f"{N} could hardly believe that {c.s} had {pp}", f"{N} smiled, because {c.s} had {pp}"))
+        own += [proud, proud]
     if rc.fun:
-        own += [lambda: f"{N} smiled when {c.s} thought of {rc.form(st, ch(rc.fun), 'ing')}",
-                  lambda: f"{N} dreamed of {rc.form(st, ch(rc.fun), 'ing')} {ch(('all night', 'again', 'once more'))}"]
+        def fun():
+            ing = rc.form(st, ch(rc.fun), "ing")
+            return ch((f"{N} smiled when {c.s} thought of {ing}",
+                       f"{N} dreamed of {ing} {ch(('all night', 'again', 'once more'))}",
+                       f"{N} would always remember {ing}", f"{N} thought about {ing} until {c.s} fell asleep",
+                       f"{N} told {c.p} {ch(('teddy', 'pillow'))} all about {ing}"))
+        own += [fun, fun]
     if rc.again:
-        own.append(lambda: f"{N} {ch(('could not wait to', 'hoped to', 'wanted to'))} "
+        own.append(lambda: f"{N} {ch(('could not wait to', 'hoped to', 'wanted to', 'asked if they could'))} "
                              f"{Recap.again_phrase(st, ch(rc.again))} {ch(('soon', 'the next day', 'one day', 'very soon'))}")
     if holds:
         def pillow():
@@ -1068,7 +1117,7 @@ def moral(st, plan, said: bool = False, last: str | None = None) -> str:
         opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
                 f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",
                 f"Now {N} knew that {clause}.", f"{N} found out that day that {clause}.",
-                f"{N} would never forget that {clause}."]
+                f"{N} would never forget that {clause}.", f"That was how {N} learned that {clause}."]
         if because and not because[0].isupper() and because.split()[-1] not in clause:
             opts += [f"Because of {because}, {N} learned that {clause}.",
                      f"Thinking about {because}, {N} knew that {clause}."]
@@ -1088,8 +1137,8 @@ def moral(st, plan, said: bool = False, last: str | None = None) -> str:
         return rng.choice(opts)
     return rng.choice((f"{N} learned to {clause}.", f"That day, {N} learned to {clause}.",
                        f"From then on, {N} always remembered to {clause}.",
-                       f"After that day, {N} knew it was good to {clause}.",
-                       f"{N} promised to {clause} from then on.", f"From that day on, {N} always tried to {clause}."))
+                       f"After that day, {N} knew it was good to {clause}.", f"Next time, {N} would {clause}.",
+                       f"{N} promised to {clause} from then on.", f"{N} decided to always {clause}."))
 
 
 def _you(clause: str, c) -> str:

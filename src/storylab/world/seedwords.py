@@ -159,7 +159,7 @@ def noun_sentence(st, n: dict) -> str:
             return f"{c.name} liked to pretend to be {a(w)}."
         if w == "people" or w == "person":
             return f"There were many people at the {P}."
-        return f"At the {P}, {c.name} waved to {a(w)}."
+        return f"At the {P}, {c.name} {st.pick('waved to', 'said hello to', 'smiled at', 'met')} {a(w)}."
     if k == "place":
         if w in ("room", "kitchen", "yard", "classroom", "house"):
             return f"Before they left, {c.name} helped to clean the {w}."
@@ -171,7 +171,7 @@ def noun_sentence(st, n: dict) -> str:
             return f"{c.name} liked to read books about the {w}."
         if w == "home":
             return f"{c.name} liked to be at home."
-        return f"On the way, {c.name} walked past the {w}."
+        return f"{st.pick('On the way', 'Later', 'That day')}, {c.name} {st.pick('walked past', 'went by', 'saw')} the {w}."
     if k == "vehicle":
         return f"On the way, {c.name} saw {a('big ' + w)}."
     if k == "body":
@@ -202,7 +202,7 @@ def noun_sentence(st, n: dict) -> str:
             return {"rain": f"{c.name} liked the sound of the rain on the window.",
                     "storm": f"{c.name} did not like the loud storms at night.",
                     "wind": f"The wind was blowing the leaves around {c.name}.", "snow": f"{c.name} liked to play in the snow."}[w]
-        return f"{c.name} stopped to look at the {w if n.get('mass') or True else w}."
+        return f"{c.name} {st.pick('stopped to look at', 'pointed at', 'liked')} the {w}."
     if n.get("mass"):
         if w in _INGREDIENTS:
             cook = st.nm(st.grownup) if st.known(st.grownup) else f"{c.p} family"
@@ -315,7 +315,8 @@ def _in_day(st, n: dict, fill: dict) -> str:
         return f"On the way home, {c.name} saw {a(w)} go by and waved." if out else \
             f"From the window, {c.name} saw {a(w)} go by and waved."
     if k == "body" and L and w not in ("tail", "wing", "paw", "hair"):
-        return f"At the {st.place_mark(L)}, {c.name} got a little scratch on {c.p} {w}, but {c.s} did not mind."
+        return f"At the {st.place_mark(L)}, {c.name} {st.pick('got a little scratch on', 'got some mud on')} " \
+               f"{c.p} {w}, but {c.s} did not mind."
     if k == "person" and w in _PRETEND and L:
         W = plan.companion.name if plan.companion is not None and st.known(plan.companion) else fill["P"]
         return f"At the {st.place_mark(L)}, {c.name} and {W} played that they were {st.w.vocab.noun[w]['plural']}."
@@ -347,7 +348,7 @@ def _pretend(st, w: str, pl: str) -> str:
         return f"At the {L}, {c.name} {facts.vf(K.main('cry', w), 'past')} like {a(w)}, and {W} laughed."
     if w in K.rel["can"].facts:
         return f"At the {L}, {c.name} pretended to {rng.choice(K.values('can', w))} like {a(w)}."
-    return f"At the {L}, {c.name} and {W} pretended to be {pl}."
+    return f"At the {L}, {c.name} and {W} {st.pick('pretended to be', 'played that they were', 'played at being')} {pl}."
 
 
 _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asleep": "Soon, {N} was fast asleep.",
@@ -373,7 +374,7 @@ _MASS_OK = doings.MASS_ADJ | {"cold", "warm", "hot", "sour", "salty", "spicy", "
 
 def adjective_sentence(st, adj: dict) -> str:
     """A sentence for the seed adjective, with a noun it fits."""
-    c, w = st.main, adj["word"]
+    c, w, rng = st.main, adj["word"], st.rng
     fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p}
     when = st.pick("", "", "That evening, ", "By then, ", "At the end of the day, ", "After all that, ", "Later, ")
     if w in _PRED:
@@ -387,14 +388,21 @@ def adjective_sentence(st, adj: dict) -> str:
         if t:
             return t
         if w in NEG_FEEL and "BadEnding" not in st.f:
-            return f"For a while, {c.name} had felt {w}, but not anymore."
+            after = day_opener(st)
+            return rng.choice((f"For a while, {c.name} had felt {w}, but not anymore.",
+                               f"{c.name} had felt {w} that morning, but now {c.s} was smiling.") +
+                              ((f"{after}{c.name} did not feel {w} anymore.",) if after else ()))
         return f"{when}{c.name} felt {w}."
     if w in ("grassy", "sandy", "rocky", "muddy", "icy", "bumpy"):
-        return f"The path back to {c.name}'s house was {w}."
+        return rng.choice((f"The path back to {c.name}'s house was {w}.", f"{c.name} walked home on {a(w + ' path')}.",
+                           f"The road home was {w}, so {c.name} walked slowly.") if st.state.went_out(c.name) else
+                          (f"The path to {c.name}'s house was {w}.",))
     if cls == "trait":
         return st.pick(f"{c.name} was very {w}.", f"Everyone said that {c.name} was {w}.")
     if cls == "weather":  # the story's weather is the state's: a different one is a liking, not a fact
-        return f"It was {a(w)} day." if st.state.weather == w else f"{c.name} liked {w} days the most."
+        return f"It was {a(w)} day." if st.state.weather == w else \
+            rng.choice((f"{c.name} liked {w} days the most.", f"{c.name} hoped the next day would be {w}.",
+                        f"{c.name} liked {w} days best of all, but this one was good too."))
     nouns = [n for n in st.w.scene_nouns.get(w, []) if st.w.portable(n) and "meal" not in n["attrs"]] or \
         [n for n in st.w.adj_nouns.get(w, []) if n["kind"] not in ("body", "event", "person") and "meal" not in n["attrs"]
          and (n["kind"] != "place" or cls == "place") and n["word"] not in ("wind", "sun", "moon", "sky", "storm")] or \
@@ -407,12 +415,36 @@ def adjective_sentence(st, adj: dict) -> str:
     done = _handled(st, n, w)
     if done:
         return done
+    way = rng.choice(("On the way", "On the way home", "Later", "Before dinner") if st.state.went_out(c.name) else
+                     ("From the window", "In the yard", "Later", "Before dinner"))
+    saw = rng.choice(("saw", "spotted", "noticed"))
     if n.get("mass"):
-        return f"{c.name} saw some {w} {n['word']} on the way."
+        return f"{way}, {c.name} {saw} some {w} {n['word']}."
     if n["kind"] == "place" or not st.w.portable(n):
-        return f"The {n['word']} was very {w}." if n["kind"] == "place" else f"On the way, {c.name} saw {a(w + ' ' + n['word'])}."
-    return st.pick(f"On the way, {c.name} saw {a(w + ' ' + n['word'])}.",
+        return f"The {n['word']} was very {w}." if n["kind"] == "place" else f"{way}, {c.name} {saw} {a(w + ' ' + n['word'])}."
+    return st.pick(f"{way}, {c.name} {saw} {a(w + ' ' + n['word'])}.",
                    f"{c.name} found {a(w + ' ' + n['word'])} and showed it to {st.parent}.")
+
+
+def day_opener(st) -> str:
+    """'After the day at the lake, ', 'After baking muffins for Grandma, ': the end of the day, said
+    with what this story's day was (a seed word's late line tied to the plot), or ''."""
+    from storylab.world import frame
+
+    plan, c, rng = st.flags.get("plan"), st.main, st.rng
+    if plan is None:
+        return ""
+    opts = []
+    place = _day_place(plan)
+    if st.state.went_out(c.name) and place != plan.home and place in st.w.coords:
+        opts += [f"After the day at the {{L}}, ", f"Back from the {{L}}, ", f"When they got home from the {{L}}, "]
+    rc = frame.recap(st, plan)
+    if rc.fun:
+        opts.append(f"After {frame.Recap.form(st, rng.choice(rc.fun), 'ing')}, ")
+    if not opts:
+        return ""
+    t = rng.choice(opts)
+    return t.format(L=st.place_mark(place)) if "{L}" in t else t
 
 
 def _handled(st, n: dict, w: str) -> str | None:
@@ -423,14 +455,25 @@ def _handled(st, n: dict, w: str) -> str | None:
     out = st.state.went_out(c.name)
     if k == "nature" and not n.get("mass") and st.w.portable(n) and out:
         return rng.choice((f"On the way home, {c.name} found {np} and took it home.",
-                           f"On the way home, {c.name} picked up {np}."))
+                           f"On the way home, {c.name} picked up {np}.",
+                           f"{c.name} {rng.choice(('found', 'spotted'))} {np} by the path and {rng.choice(('kept', 'took'))} it."))
+    N = c.name
+    after = day_opener(st) if rng.random() < 0.6 else ""
     if k == "food":
         if n.get("mass"):  # milk, soup, juice: had, not ate
-            return rng.choice((f"At dinner, {c.name} had {np}.", f"That evening, {c.name} had {np} with dinner."))
-        return rng.choice((f"At dinner, {c.name} ate {np}.", f"That evening, {c.name} had {np} for dinner."))
+            return rng.choice((f"At dinner, {N} had {np}.", f"That evening, {N} had {np} with dinner.")) if not after \
+                else f"{after}{N} {rng.choice(('had', 'was given'))} {np}."
+        if after:
+            G = st.parent_title
+            if st.known(st.grownup) and G[:1].isupper() and not after.startswith("When they") and rng.random() < 0.5:
+                return f"{after}{N} {rng.choice(('shared', 'ate', 'had'))} {np} with {G}."
+            return f"{after}{N} {rng.choice(('ate', 'was hungry and ate', 'had'))} {np}."
+        return rng.choice((f"At dinner, {N} ate {np}.", f"That evening, {N} had {np} for dinner."))
     if k == "toy" and st.w.portable(n) and n["word"] not in ("swing", "slide", "dollhouse"):
-        return rng.choice(((f"Back at home, {c.name} played with {np}.",) if out else ()) +
-                          (f"That evening, {c.name} played with {np}.",))
+        if after:
+            return f"{after}{N} {rng.choice(('played with', 'found', 'got out', 'played a game with'))} {np}."
+        return rng.choice(((f"Back at home, {N} played with {np}.",) if out else ()) +
+                          (f"That evening, {N} played with {np}.",))
     return None
 
 
