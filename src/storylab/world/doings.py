@@ -54,6 +54,10 @@ _HOME_VERBS = {"play", "build", "draw", "read", "color", "hug", "fold", "clean",
                "fix", "wash", "open", "close", "fill", "bake", "cook", "eat", "drink", "taste", "smell", "hold",
                "bounce", "roll", "mix", "stir", "pour", "write", "find", "decorate", "wrap", "sweep", "pack", "ring",
                "make", "sing", "hum", "listen", "touch", "tie", "shake"}
+# food is eaten, cooked or looked at, in the kitchen or at the table (not "touching some water on the floor")
+_FOOD_VERBS = {"eat", "drink", "taste", "smell", "cook", "bake", "mix", "stir", "pour", "make", "wash", "count",
+               "look", "fill", "pack"}
+_FOOD_SPOTS = ("", "", " in the kitchen", " at the table", " at the kitchen table")
 _OUT_VERBS = {"climb", "pick", "collect", "throw", "smell", "draw", "water", "find", "touch", "count", "look", "see",
               "watch", "listen", "hear", "plant", "dig", "catch", "stare", "follow", "chase", "feed", "pet", "hug",
               "sing", "hum"}  # (not "paint": one paints a picture of a rock, not the rock)
@@ -219,7 +223,8 @@ def _pairs(st, place: str, outdoor: bool) -> list[tuple[str, tuple]]:
                          and (verb not in _TAME_ONLY or o["word"] in _TAME))]
         else:
             ok = verb in _HOME_VERBS
-            words = [o["word"] for o in objs if o["kind"] in _HOME_KINDS and o["word"] not in _NOT_OBJ]
+            words = [o["word"] for o in objs if o["kind"] in _HOME_KINDS and o["word"] not in _NOT_OBJ
+                     and (o["kind"] != "food" or verb in _FOOD_VERBS)]
         if ok and words:
             prep = w.vocab.verb[verb].get("prep")
             out.append((f"{verb} {prep}" if prep else verb, tuple(words)))
@@ -428,5 +433,9 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
         with_seed = [(v, (seed,)) for v, o in pairs if seed in o]  # (rather than a line of its own at the end)
         if with_seed:
             v, objs = rng.choice(with_seed)
-    where = (home_spot(st) or rng.choice(_AT_HOME)) if place == "home" else ""
-    return f"{beats.verb(st, v, form)} {_np(st, rng.choice(objs), many=v.split()[0] in _MANY)}{where}"
+    obj = rng.choice(objs)
+    where = ""
+    if place == "home":
+        food = st.w.vocab.noun[obj]["kind"] == "food"
+        where = rng.choice(_FOOD_SPOTS) if food else (home_spot(st) or rng.choice(_AT_HOME))
+    return f"{beats.verb(st, v, form)} {_np(st, obj, many=v.split()[0] in _MANY)}{where}"
