@@ -158,8 +158,9 @@ def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bo
     for x in group:
         st.state.go(x.name, dest, kind, indoor)
     names, D = beats.group(st, group), st.place_mark(dest)
-    st.s(st.pick(f"{names} {st.pick(*SMALL_WALK)} to the {D}.", f"{beats.soon(st)}{names} were at the {D}.",
-                 f"{names} {st.pick(*SMALL_WALK)} from the {st.place_mark(start)} to the {D}."))
+    st.s(st.pick(f"{names} {st.pick(*WALK)}{beats.way(st, 0.8)} to the {D}.", f"{beats.soon(st)}{names} were at the {D}.",
+                 f"{names} {st.pick(*SMALL_WALK)} from the {st.place_mark(start)} to the {D}{beats.way(st, 0.5)}.",
+                 f"It was not far to the {D}, so {names} {st.pick(*SMALL_WALK)}{beats.way(st, 0.7)}."))
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -390,27 +391,37 @@ class Outing(Plan):
         c, g, rng = st.hero, st.grownup, st.rng
         D = st.place_mark(self.dest)
         act, it = self.activity, st.thing["word"]
+        there = "" if self.dest in act else f" at the {D}"  # not "see the old castle at the castle"
         if "Dialogue" in st.f or rng.random() < 0.3:
             line = rng.choice((f"Can we go to the {D} and {act}, {g.title}?", f"Please, {g.title}, can we go to the {D} to {act}?",
                                f"{g.title}, I really want to {act} at the {D} today!",
                                f"{g.title}, can we {act} today? The {D} would be perfect!",
                                f"Let's go to the {D} and {act}, {g.title}!",
-                               f"Is today a good day to {act} at the {D}, {g.title}?"))
+                               f"Is today a good day to {act} at the {D}, {g.title}?",
+                               f"It is {a(st.weather)} day, {g.title}! Can we go to the {D}?",
+                               f"My {it} is ready, {g.title}! Can we {act}{there} now?",
+                               f"{g.title}, I want to {act}! Please, can we go to the {D}?"))
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
-            st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
-                                    f"That is a good idea, {c.name}, we can {act} after lunch.",
-                                    f"Okay, {c.name}, and we can {doings.activity(st, self.dest, 'word')} there too.",
-                                    f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}.",
-                                    f"Yes, {c.name}, and do not forget your {it}.",
-                                    f"Yes, {c.name}, and maybe we can {doings.activity(st, self.dest, 'word')}!",
-                                    f"Maybe, {c.name}, but let's look at the sky first.")),
-                     rng.choice(("said", "answered", "said")))  # not '"...," smiled and said Dad' 
+            if not line.endswith("!") or rng.random() < 0.5:  # (a wish needs no answer: the next line sets off)
+                st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
+                                        f"That is a good idea, {c.name}, we can {act} after lunch.",
+                                        f"Okay, {c.name}, and we can {doings.activity(st, self.dest, 'word')} there too.",
+                                        f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}.",
+                                        f"Yes, {c.name}, and do not forget your {it}.",
+                                        f"Yes, {c.name}, and maybe we can {doings.activity(st, self.dest, 'word')}!",
+                                        f"Maybe, {c.name}, but let's look at the sky first.",
+                                        f"Only if you help me pack the bag, {c.name}.",
+                                        f"Good idea! The {D} is so nice in the {st.time_mark(st.season)}, {c.name}.")),
+                         rng.choice(("said", "answered", "said")))  # not '"...," smiled and said Dad' 
         else:
             when = rng.choice(("That day, ", "That morning, ", "", "", "For days, "))
-            st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act} at the {D}." if when != "For days, " else
-                             f"For days, {st.sub(c, False)} had wanted to {act} at the {D}.",
+            st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act}{there}." if when != "For days, " else
+                             f"For days, {st.sub(c, False)} had wanted to {act}{there}.",
                              f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
                              f"{st.nm(g)} had promised that they would go to the {D} to {act}.",
+                             f"{st.sub(c)} had waited all {rng.choice(('week', 'morning', 'year'))} to {act}{there}.",
+                             f"Today was the day: {c.name} and {beats.rel(st)} would {act}{there}!",
+                             f"{c.name} loved the {D}, and today {c.s} would {act}{' there' if there else ''}.",
                              f"{when if when != 'For days, ' else ''}{st.sub(c)} wanted to {act}{'' if self.dest in act else ' at the ' + D} and "
                              f"{doings.activity(st, self.dest, 'word')}.",
                              f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
@@ -480,7 +491,9 @@ class Outing(Plan):
         act, it = self.activity, st.thing["word"]
         got = rng.choice(("got to", "arrived at", "reached", "came to"))
         do = rng.choice(("could not stop smiling", "laughed and laughed", "ran in front of everyone", "clapped",
-                         "looked all around", "jumped for joy", "ran on in front", "shouted with joy"))
+                         "looked all around", "jumped for joy", "ran on in front", "shouted with joy",
+                         f"held {c.p} {it} up high", "took a deep breath", "waved at everyone",
+                         f"wanted to {act} right away"))
         r = rng.random()
         if r < 0.3:
             st.s(f"When they {got} the {D}, {st.sub(c, False)} {do}.")
@@ -498,7 +511,7 @@ class Outing(Plan):
                                     f"{g.title}, can I {act} now?", f"{g.title}, we are at the {D} at last!")),
                      rng.choice(("shouted", "said", "called")))
         else:
-            st.s(f"{beats.soon(st)}they were at the {D}, and {st.sub(c, False)} {do}.")
+            st.s(f"{rng.choice(('As soon as', 'The moment'))} they {got} the {D}, {st.sub(c, False)} {do}.")
         if rng.random() < 0.15 and not self.stop:
             pl_ = st.w.vocab.noun[self.dest]["plural"]
             st.s(st.pick(f"Of all the {pl_} in the village, {c.name} liked this one best.",
@@ -515,7 +528,10 @@ class Outing(Plan):
             st.state.uses(c.name, it)
             own = "" if it in act.split() else f" with {c.p} {it}"  # not "ride a sled with her sled"
             first = rng.choice(("First, ", "Right away, ", "", "", "Then "))
+            done, doing = beats.verb(st, act, "past"), beats.verb(st, act, "ing")
             st.s(rng.choice((f"{first}{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act}{own}.",
+                             f"{st.sub(c)} {done}{own} {rng.choice(('for a long time', 'with a big smile', 'for hours'))}.",
+                             f"Soon {st.sub(c, False)} was {doing}{own}, and {c.s} {rng.choice(('laughed', 'sang a little song', 'did not want to stop', 'forgot about everything else'))}.",
                              f"{st.sub(c)} took out {c.p} {it}, and {rng.choice(('soon', 'before long', 'in no time'))} "
                              f"they were ready to {act}.",
                              f"They used {c.p} {st.thing_adj} {it} to {act}, and it was so much fun." if self.tool
@@ -998,11 +1014,15 @@ class Rescue(Plan):
         go = rng.choice(("go for a walk to", "go to", "play at", "walk to", "spend the morning at"))
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", f"On {st.time_mark(st.day)}, "))
         act = doings.activity(st, self.where, "word")  # what they mean to do there (the rescue interrupts it)
+        S = st.time_mark(st.season)
         st.s(rng.choice((f"{when}{st.sub(c)} wanted to {go} the {W} and {act}.",
                          f"{st.nm(g)} told {c.name} they could {go} the {W} to {act}.",
-                         f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {st.time_mark(st.season)}.",
-                         f"{when}{st.nm(g)} said it was a good day to {act} at the {W}.",
-                         f"{st.sub(c)} asked if they could {act} at the {W}, and {st.nm(g)} said yes.")))
+                         f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {S}.",
+                         f"{when}{st.sub(c)} had a plan: {c.s} would {act} at the {W}.",
+                         f"{c.name} loved the {W} in the {S}, and today {c.s} wanted to {act} there.",
+                         f"{when}{c.name} could not wait to {act} at the {W}.",
+                         f"The {W} was the best place to {act}, and {c.name} wanted to go there {rng.choice(('today', 'right away', 'after breakfast'))}.",
+                         f"{when}{st.sub(c)} put on {c.p} shoes, because {c.s} wanted to {act} at the {W}.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
             st.s(why)
