@@ -832,9 +832,10 @@ class Baking(Plan):
         super().__init__(st)
         rng, w = st.rng, st.w
         n = st.noun
-        self.dish = n["word"] if n["word"] in ("cake", "pie", "cookie", "muffin", "bread", "pancake", "cupcake") \
+        many = {"cookie": "cookies", "muffin": "muffins", "pancake": "pancakes", "cupcake": "cupcakes"}  # not "make cupcake"
+        self.dish = many.get(n["word"], n["word"]) if n["word"] in ("cake", "pie", "bread", *many) \
             else rng.choice(("cake", "pie", "cookies", "muffins", "bread", "cupcakes", "pancakes"))
-        st.used_noun |= self.dish == n["word"]
+        st.used_noun |= self.dish in (n["word"], n["plural"])
         self.shop = rng.choice(("market", "bakery", "shop"))
         nbrs = [p for d in DIRECTIONS if (p := w.neighbor(self.shop, d))]
         self.home = rng.choice(nbrs)
@@ -865,12 +866,15 @@ class Baking(Plan):
                              f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}{why}.",
                              f"{st.sub(c)} wanted to bake {dish} for {who}, and {st.nm(g)} said {c.s} could help.",
                              f"That day, {st.nm(g)} was going to make {dish} for {who}{why}, and {c.name} wanted to help.",
-                             f"{st.sub(c)} {rng.choice(('loved', 'liked'))} to help in the kitchen, and today they would make {dish} for {who}{why}.")))
+                             f"{st.sub(c)} {rng.choice(('loved', 'liked'))} to help in the kitchen, and today they would make {dish} for {who}{why}.",
+                             f"{st.sub(c)} wanted to surprise {who} with {dish}{why}.",
+                             f"{cap(who)} {rng.choice(('loved', 'liked'))} {dish} more than anything, so {c.name} and {beats.rel(st)} would bake some{why}.")))
         st.s(rng.choice((f"But there were no eggs in {c.name}'s kitchen.", f"But {g.title} had no eggs for {c.name}'s {dish}.",
                          f"But there were no eggs for {c.name}'s {dish}.", f"First, {c.name} needed to get eggs for the {dish}.",
                          f"But {st.nm(g)} had no eggs left for {c.name}'s {dish}.",
                          f"But when {st.nm(g)} opened the fridge, there were no eggs.",
-                         f"{st.nm(c)} looked for the eggs, but the egg box was empty.")))
+                         f"{st.nm(c)} looked for the eggs, but the egg box was empty.",
+                         f"{cap(dish)} {'need' if dish.endswith('s') else 'needs'} eggs, but the last egg had gone into {c.name}'s {rng.choice(('breakfast', 'pancakes', 'soup')).replace(dish, 'breakfast')}.")))
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -1075,7 +1079,7 @@ class Rescue(Plan):
         cry = facts.K.main("cry", an) if an in facts.K.rel["cry"].facts else None
         if cry and rng.random() < 0.5:
             sound = f"{a(an)} {facts.vf(cry, 'ing')}"
-        looked = rng.choice(("scared", "sad", "worried", "cold", "tired", "very small"))
+        looked = rng.choice(("scared", "sad", "worried", "cold", "tired", "small"))
         up = rng.choice(("high up in", "at the top of", "on a high branch of", "up in"))
         if rng.random() < 0.7:  # first heard, then seen
             st.s(rng.choice((f"{beats.soon(st)}{st.sub(c, False)} heard {sound} from {tree} {near} the {W}.",
@@ -1085,11 +1089,15 @@ class Rescue(Plan):
                              f"{st.sub(c, False)} looked up and saw a little {an} {up} the tree.",
                              f"The sound came from a little {an}, stuck {up} the tree.",
                              f"A little {an} sat {up} the tree, and it was too {looked} to climb down.",
-                             f"Up in the tree was a {looked} little {an} that could not get down.")))
+                             f"Up in the tree was a {looked} little {an} that could not get down.",
+                             f"A little {an} had climbed {up} the tree, and now it {rng.choice(('held on and shook', 'did not dare to come down', 'looked down and cried'))}.",
+                             f"There, on a branch far above {c.name}'s head, was a little {an}, all alone and {looked}.")))
         else:
             st.s(f"{near.capitalize()} the {W}, a little {an} was {up} {tree}.",
                  rng.choice((f"It was stuck, and it looked {looked}.", f"It could not get down, and it was {looked}.",
-                             f"It did not know how to get down, and it looked at {c.name}.", f"The little {an} was stuck!")))
+                             f"It did not know how to get down, and it looked at {c.name}.", f"The little {an} was stuck!",
+                             f"Every time it tried to climb down, it {rng.choice(('slipped', 'got scared', 'went back up'))}.",
+                             f"The branch went up and down in the wind, and the {an} held on {rng.choice(('tight', 'with all its feet'))}.")))
         if rng.random() < 0.9:
             self.met = facts.meet(st, an, ("says", "cry", "baby", "can"))
         tried = rng.choice((f"tried to reach the {an}", "jumped and jumped", "stood on a rock", "stretched up high",
@@ -1111,7 +1119,9 @@ class Rescue(Plan):
         st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
                          f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
                          f"It was so {looked} that it could not run away.",
-                         f"{st.nm(st.grownup)} said the {an} must be very hungry.")))
+                         f"{st.nm(st.grownup)} said the {an} must be very hungry.",
+                         f"{c.name} knelt down {rng.choice(('slowly', 'quietly'))}, so that the {an} would not be scared.",
+                         f"Its {rng.choice(('eyes were half closed', 'little body was shaking', 'legs were shaking'))}, and {c.name} wanted to help it.")))
         self.met = facts.meet(st, an, ("eats",), annotate=True)
         if not self.met:
             st.s(rng.choice((f"{st.sub(c)} gave it some water.", f"{st.sub(c)} gave it a little water in {c.p} hands.",
@@ -1145,7 +1155,8 @@ class Rescue(Plan):
             st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} took the {an} home, kept it warm, and gave it food until it was strong again.",
                              f"{st.nm(g)} made a little bed for the {an} in a box, and {c.name} fed it until it felt better.",
                              f"{st.nm(g)} wrapped the {an} in a warm blanket, and {c.name} gave it some food.",
-                             f"They took the little {an} home, and {c.name} took care of it for three days.")))
+                             f"They took the little {an} home, and {c.name} took care of it for three days.",
+                             f"{c.name} carried the {an} home in {c.p} {rng.choice(('hat', 'arms', 'hands'))}, and {st.nm(g)} found it some food and a warm corner.")))
         if st.rng.random() < 0.35 and room(st, 30):
             facts.vet(st, an)
         if self.twist:
@@ -1238,16 +1249,19 @@ class Share(Plan):
         st.state.feel(f.name, "sad")
         fl = st.pick("sad", "upset", "lonely", "sad", "left out") if st.used_adj or st.adj["word"] not in NEG_FEEL \
             else feel(st, "neg")
-        if rng.random() < 0.65:
+        if rng.random() < 0.55:
             st.s(rng.choice((f"{st.nm(f)} felt {fl} and sat down alone.",
-                             f"{st.nm(f)} looked at the ground.",
                              f"{st.nm(f)} was {fl} and walked away.",
                              f"{st.nm(f)} sat down {rng.choice(('under a tree', 'on the grass', 'on a rock', 'by the path'))} and looked {fl}.",
-                             f"{st.nm(f)} felt {fl}.")))
+                             f"{st.nm(f)} {rng.choice(('kicked a little stone', 'pulled at the grass', 'looked at ' + f.p + ' shoes'))} and did not say a word.",
+                             f"{st.nm(f)} watched the {it} {rng.choice(('from far away', 'with big, sad eyes', 'and wished it was ' + ('hers' if f.p == 'her' else 'his')))}.")))
         if self.conflict or self.bad:
             st.s(rng.choice((f"{st.nm(f)} tried to take the {it}, and they both pulled on it.",
                              f"{st.nm(f)} grabbed the {it}, and they both pulled hard.",
-                             f"Then {f.name} tried to take the {it} away, and {c.name} pulled it back.")))
+                             f"Then {f.name} tried to take the {it} away, and {c.name} pulled it back.",
+                             f"\"My turn!\" {f.name} said and pulled the {it} one way, and {c.name} pulled it the other way.",
+                             f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} so much that {f.s} reached for it, "
+                             f"and {c.name} held on {rng.choice(('tight', 'with both hands', 'and would not let go'))}.")))
             st.flags["quarrel"] = True
         if self.bad:
             st.s(rng.choice((f"Then {c.name}'s {it} broke!", f"Then there was a loud sound, and the {it} broke!",
@@ -1271,13 +1285,18 @@ class Share(Plan):
                              f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
                              f"{st.sub(c)} saw that {f.name} was sad, so {c.s} gave the {it} to {f.o}.",
                              f"{st.sub(c)} walked over to {st.nm(f)} and gave {f.o} the {it}.",
-                             f"After a while, {st.sub(c, False)} did not feel good about it, and {c.s} gave {f.name} the {it}.")))
+                             f"After a while, {st.sub(c, False)} did not feel good about it, and {c.s} gave {f.name} the {it}.",
+                             f"\"Here, {f.name}, you can {beats.play(st, f, it, 'word', own=False)} first,\" {c.name} said.",
+                             f"{st.sub(c)} looked at {f.name}'s {rng.choice(('sad face', 'wet eyes', 'empty hands'))}, and then {c.s} held out the {it}.")))
             st.state.give(c.name, f.name, it)
-            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.", f"They took turns with the {it}.",
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.",
                              f"{st.nm(f)} smiled, and soon they were laughing together.",
+                             f"{st.nm(f)} smiled {rng.choice(('a big smile', 'from ear to ear', 'and said thank you'))}, and they played with the {it} "
+                             f"{rng.choice(('together', 'one after the other', 'until lunch'))}.",
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then it was {c.name}'s turn.",
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then {c.name} {beats.play(st, c, it, own=False)}.",
                              f"They took turns with the {it}, and each turn was more fun than the last.",
+                             f"First {f.name} had the {it}, then {c.name}, then {f.name} again, and nobody counted whose turn it was.",
                              f"{st.nm(f)} {beats.play(st, f, it, own=False)} {rng.choice(('with a big smile', 'and laughed', 'very carefully'))}.",
                              f"Now {c.name} and {f.name} could both play with the {it}, and it was much more fun.")))
         skills.counting_gather(st, self.gather, c, f)
@@ -1300,7 +1319,9 @@ class Share(Plan):
             st.s(rng.choice((f"{when}, {st.nm(f)} gave the {it} back to {c.name}.",
                              f"{when}, {st.nm(f)} gave back the {it} and said thank you.",
                              f"{when}, {st.nm(f)} gave {c.name} the {it} and said, \"Thank you for sharing!\"",
-                             f"{when}, {st.nm(f)} put the {it} back in {c.name}'s hands.")))
+                             f"{when}, {st.nm(f)} put the {it} back in {c.name}'s hands.",
+                             f"{when}, {st.nm(f)} {beats.play(st, f, it, own=False)} one last time and gave it back to {c.name}.",
+                             f"\"This was the best day, {c.name},\" {f.name} said {when[0].lower() + when[1:]}, and {f.s} gave back the {it}.")))
         if st.rng.random() < 0.5:
             skills.boxes(st, c, st.thing, tidy=True)
 
