@@ -419,7 +419,7 @@ class Outing(Plan):
                              f"For days, {st.sub(c, False)} had wanted to {act}{there}.",
                              f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
                              f"{st.nm(g)} had promised that they would go to the {D} to {act}.",
-                             f"{st.sub(c)} had waited all {rng.choice(('week', 'morning', 'year'))} to {act}{there}.",
+                             f"{st.sub(c)} had waited all {rng.choice(('week', 'morning', 'spring' if st.season == 'summer' else 'week'))} to {act}{there}.",
                              f"Today was the day: {c.name} and {beats.rel(st)} would {act}{there}!",
                              f"{c.name} loved the {D}, and today {c.s} would {act}{' there' if there else ''}.",
                              f"{when if when != 'For days, ' else ''}{st.sub(c)} wanted to {act}{'' if self.dest in act else ' at the ' + D} and "
@@ -527,6 +527,9 @@ class Outing(Plan):
         if not self.rain_later:
             st.state.uses(c.name, it)
             own = "" if it in act.split() else f" with {c.p} {it}"  # not "ride a sled with her sled"
+            detail = rng.random() < 0.85 and fits(st, 16)
+            if detail and rng.random() < 0.35 and beats.activity_detail(st, self):
+                return  # (the activity told by what is really there says it began: no line of its own)
             first = rng.choice(("First, ", "Right away, ", "", "", "Then "))
             done, doing = beats.verb(st, act, "past"), beats.verb(st, act, "ing")
             st.s(rng.choice((f"{first}{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act}{own}.",
@@ -539,7 +542,7 @@ class Outing(Plan):
                                   f"right away, and it was so much fun.",
                              f"{first}{st.sub(c)} and {st.nm(g)} went to {act}{own}.",
                              f"It was time to {act} at last, and {c.name} had {c.p} {it} ready.")))
-            if rng.random() < 0.85 and fits(st, 16):
+            if detail:
                 beats.activity_detail(st, self)
 
     def scene(self, st):
@@ -702,7 +705,9 @@ class Lost(Plan):
                          f"{when}{st.sub(c)} wanted to take {c.p} {it} to the {P}.",
                          f"{st.sub(c)} {rng.choice(('looked', 'searched'))} for {c.p} {it}, because {c.s} wanted to show it to everyone.",
                          f"{when}{st.sub(c)} wanted to {beats.play(st, c, it, 'word')} at the {P}.",
-                         f"{when}{st.sub(c)} had a plan: to {beats.play(st, c, it, 'word')} at the {P}.")))
+                         f"{when}{st.sub(c)} had a plan: to {beats.play(st, c, it, 'word')} at the {P}.",
+                         f"{when}{st.sub(c)} was going to {beats.play(st, c, it, 'word')} at the {P}, so {c.s} went to get it.",
+                         f"The {P} was the best place to {beats.play(st, c, it, 'word')}, and {c.name} could not wait.")))
 
     def hint(self, st):
         c, rng, M = st.hero, st.rng, self.mover
@@ -727,10 +732,13 @@ class Lost(Plan):
                          f"{st.sub(c)} looked {h1}. No {it}! {cap(c.s)} looked {h2}. No {it} there!")))
         st.state.lose(c.name, it)
         fl = feel(st, "neg")
-        st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
-                         f"{st.sub(c)} sat down on the floor and felt {fl}.",
-                         f"{c.name} {rng.choice(('cried', 'said'))}, \"My {it} is gone!\"",
-                         f"{st.sub(c)} was {fl}, because the {it} was {c.p} favorite.")))
+        if rng.random() < 0.7:
+            st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
+                             f"{st.sub(c)} sat down on the floor and felt {fl}.",
+                             f"{c.name} {rng.choice(('cried', 'said'))}, \"My {it} is gone!\"",
+                             f"{st.sub(c)} was {fl}, because the {it} was {c.p} favorite.",
+                             f"{c.name}'s eyes filled with tears, and {c.s} wanted {c.p} {it} back.",
+                             f"{st.sub(c)} looked {h1} again, just in case, but it was still not there.")))
         if self.pet_took:
             self.pet(st)
             return
@@ -874,7 +882,7 @@ class Baking(Plan):
                          f"But {st.nm(g)} had no eggs left for {c.name}'s {dish}.",
                          f"But when {st.nm(g)} opened the fridge, there were no eggs.",
                          f"{st.nm(c)} looked for the eggs, but the egg box was empty.",
-                         f"{cap(dish)} {'need' if dish.endswith('s') else 'needs'} eggs, but the last egg had gone into {c.name}'s {rng.choice(('breakfast', 'pancakes', 'soup')).replace(dish, 'breakfast')}.")))
+                         f"{cap(dish)} {'need' if dish.endswith('s') else 'needs'} eggs, but the last egg had gone into {c.name}'s {rng.choice([x for x in ('breakfast', 'pancakes', 'soup') if dish not in x])}.")))
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -1090,7 +1098,7 @@ class Rescue(Plan):
                              f"The sound came from a little {an}, stuck {up} the tree.",
                              f"A little {an} sat {up} the tree, and it was too {looked} to climb down.",
                              f"Up in the tree was a {looked} little {an} that could not get down.",
-                             f"A little {an} had climbed {up} the tree, and now it {rng.choice(('held on and shook', 'did not dare to come down', 'looked down and cried'))}.",
+                             f"A little {an} had climbed {up} the tree, and now it {rng.choice(('held on and shook', 'was too scared to come down', 'looked down and cried'))}.",
                              f"There, on a branch far above {c.name}'s head, was a little {an}, all alone and {looked}.")))
         else:
             st.s(f"{near.capitalize()} the {W}, a little {an} was {up} {tree}.",
@@ -1120,8 +1128,8 @@ class Rescue(Plan):
                          f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
                          f"It was so {looked} that it could not run away.",
                          f"{st.nm(st.grownup)} said the {an} must be very hungry.",
-                         f"{c.name} knelt down {rng.choice(('slowly', 'quietly'))}, so that the {an} would not be scared.",
-                         f"Its {rng.choice(('eyes were half closed', 'little body was shaking', 'legs were shaking'))}, and {c.name} wanted to help it.")))
+                         f"{c.name} bent down {rng.choice(('slowly', 'quietly'))}, so that the {an} would not be scared.",
+                         f"Its {rng.choice(('eyes were closed', 'little legs were shaking', 'tummy was empty'))}, and {c.name} wanted to help it.")))
         self.met = facts.meet(st, an, ("eats",), annotate=True)
         if not self.met:
             st.s(rng.choice((f"{st.sub(c)} gave it some water.", f"{st.sub(c)} gave it a little water in {c.p} hands.",
