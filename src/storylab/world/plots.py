@@ -882,6 +882,7 @@ class Baking(Plan):
                          f"But {st.nm(g)} had no eggs left for {c.name}'s {dish}.",
                          f"But when {st.nm(g)} opened the fridge, there were no eggs.",
                          f"{st.nm(c)} looked for the eggs, but the egg box was empty.",
+                         f"{st.nm(g)} looked in the fridge and laughed: \"We have {rng.choice(('milk', 'butter', 'flour', 'sugar'))}, but we have no eggs!\"",
                          f"{cap(dish)} {'need' if dish.endswith('s') else 'needs'} eggs, but the last egg had gone into {c.name}'s {rng.choice([x for x in ('breakfast', 'pancakes', 'soup') if dish not in x])}.")))
 
     def hint(self, st):
@@ -937,7 +938,9 @@ class Baking(Plan):
                          f"{st.nm(g)} put the {dish} in the oven, and {st.nm(c)} waited by the window.",
                          f"At home, {st.sub(c)} put in {ing[0]} and {ing[1]}, and {st.nm(g)} did the rest.",
                          f"{st.sub(c)} stirred {ing[0]} {rng.choice(('slowly', 'carefully', 'with a big spoon'))}, and {st.nm(g)} put in {ing[1]}.",
-                         f"Soon the {dish} {be} in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.")))
+                         f"Soon the {dish} {be} in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.",
+                         f"{st.sub(c)} broke the eggs into a bowl one by one, and {st.nm(g)} mixed them with {ing[0][4:] if ing[0].startswith('the ') else ing[0]}.",
+                         f"{st.nm(g)} let {c.name} {rng.choice(('stir', 'mix', 'pour'))} {ing[0]}, and then {ing[1]} went in too.")))
         if rng.random() < 0.7 and ends_fit(st, 16):
             _kitchen(st, self)
         if self.twist:
@@ -1219,7 +1222,9 @@ class Share(Plan):
                          f"{both} wanted to play at the {P} all day.",
                          f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.",
                          f"{when}{st.nm(f)} came to the {P} to play with {c.name}.",
-                         f"{when}{st.nm(c)} {go} the {P} with {c.p} {it}, and {st.nm(f)} went along.")))
+                         f"{when}{st.nm(c)} {go} the {P} with {c.p} {it}, and {st.nm(f)} went along.",
+                         f"{when}{st.nm(f)} knocked on the door and asked {c.name} to come and play at the {P}.",
+                         f"The {P} was full of {self.gather_pl}, and {both} {rng.choice(('loved', 'liked'))} to play there.")))
         st.state.go(c.name, self.home)
         st.state.go(f.name, self.home)
         st.place = self.home
@@ -1253,7 +1258,9 @@ class Share(Plan):
             st.s(rng.choice((f"{st.nm(f)} wanted to play with the {thing} too, but {c.name} said no.",
                              f"{st.nm(f)} asked for a turn with the {thing}, but {c.name} held it {rng.choice(('close', 'tight'))}.",
                              f"{st.nm(f)} wanted a turn, but {c.name} did not want to share.",
-                             f"When {f.name} asked to play with the {it}, {c.name} {rng.choice(('said no', 'turned away', 'held it tight', 'shook ' + c.p + ' head'))}.")))
+                             f"When {f.name} asked to play with the {it}, {c.name} {rng.choice(('said no', 'turned away', 'held it tight', 'shook ' + c.p + ' head'))}.",
+                             f"{st.nm(f)} held out {f.p} hands for the {thing}, but {c.name} put it behind {c.p} back.",
+                             f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} too, but {c.name} said, \"It is mine!\"")))
         st.state.feel(f.name, "sad")
         fl = st.pick("sad", "upset", "lonely", "sad", "left out") if st.used_adj or st.adj["word"] not in NEG_FEEL \
             else feel(st, "neg")
