@@ -212,6 +212,23 @@ class Plan:
         lessons = self.lessons(st)
         return f"{st.hero.name} learned {st.rng.choice(lessons)}." if lessons else ""
 
+    def memories(self, st) -> tuple[list[str], list[str]]:
+        """What the hero keeps of this plot's day, for the last line: noun phrases ("the little kitten up in the
+        tree") and -ing phrases ("sharing her kite with Ben"); none: the frame's last line (`frame.last_line`)."""
+        return [], []
+
+    def last(self, st, N: str) -> str:
+        """The last line told from this plot's own details (`memories`), `OWN_LAST_P` of the time (else "");
+        `N` is the hero's name, marked as the main-character item."""
+        nps, ings = self.memories(st)
+        if not nps or self.bad or st.rng.random() >= OWN_LAST_P:
+            return ""
+        c, rng = st.hero, st.rng
+        frames = _LAST_NP + (_LAST_ING if ings else ())
+        f = rng.choice(frames)
+        x = rng.choice(ings if f in _LAST_ING else nps + ings if f in _LAST_ANY else nps)
+        return f"{N} " + f.format(x=x, s=c.s, p=c.p, rel=beats.rel(st)) + rng.choice(_LAST_TAIL).format(s=c.s) + "."
+
     def closing_line(self, st) -> str:
         """What the grown-up says at the end, about this story's day (the story's dialogue, if it had none yet)."""
         return frame.closing_line(st, self)
@@ -328,8 +345,20 @@ def finish(st, plan: Plan) -> None:
     rec = skills.main_character(st, _other_names(st, 1))  # the companion if there is one: the name to tell apart
     N = st.doc.m(c.name, rec, "prompt_end")
     st.state.act(c.name)
+    frame.recap(st, plan)  # (what the ending recalls: read once, whichever line is written)
     # the last line is about the hero: the lesson (MoralValue), or what this story's day left them with
-    st.s((moral and frame.moral(st, plan, last=N)) or frame.last_line(st, plan, N, plan.bad))
+    st.s((moral and frame.moral(st, plan, last=N)) or plan.last(st, N) or frame.last_line(st, plan, N, plan.bad))
+
+
+# the plot's own last line: a frame for what the hero keeps of the day (a noun phrase, an -ing phrase or either), a tail
+OWN_LAST_P = 0.5
+_LAST_NP = ("drew a picture of {x}", "told {p} teddy about {x}", "wanted to see {x} again", "would never forget {x}",
+            "told {rel} about {x} at dinner")
+_LAST_ANY = ("kept thinking about {x}", "could not stop talking about {x}", "still remembered {x}",
+             "talked about {x} until dinner", "smiled every time {s} thought about {x}")
+_LAST_ING = ("was proud of {x}", "fell asleep dreaming of {x}", "could not wait to try {x} again")
+_LAST_NP = _LAST_NP + _LAST_ANY
+_LAST_TAIL = ("", "", "", "", " before bed", " for a long time", " that evening", ", and {s} smiled")
 
 
 # --- outing ----------------------------------------------------------------------------------------
@@ -544,6 +573,19 @@ class Outing(Plan):
                              f"It was time to {act} at last, and {c.name} had {c.p} {it} ready.")))
             if detail:
                 beats.activity_detail(st, self)
+
+    def memories(self, st):
+        if getattr(self, "failed", False):
+            return [], []
+        c, D, ch = st.hero, self.dest, st.rng.choice
+        doing = beats.verb(st, self.activity, "ing") + ("" if D in self.activity else f" at the {D}")
+        nps = [f"the {ch(('sunny', 'happy', 'long', 'busy'))} day at the {D}" if not self.rain_later else f"the rain at the {D}",
+               f"the {D} and everything {c.s} saw there"]
+        if self.stop:
+            nps.append(f"the {self.stop} and the {D}")
+        if self.companion and st.known(self.companion):
+            nps.append(f"the trip to the {D} with {self.companion.name}")
+        return nps, [doing]
 
     def scene(self, st):
         if not facts.episode(st, "scene"):
@@ -767,9 +809,16 @@ class Lost(Plan):
                              f"{c.name} said, \"Thank you, {self.mover.title}!\"" if self.mover.title[:1].isupper()
                              else f"{st.sub(c)} was so happy.")))
 
+    def memories(self, st):
+        c, it = st.hero, st.thing["word"]
+        nps = [f"the day {c.p} {it} was lost", f"the search for the {it}"]
+        if self.pet_took:
+            nps.append(f"the {self.pet_kind} with the {it} in its mouth")
+        return nps, [f"looking for {c.p} {it}", f"finding {c.p} {it}"]
+
     def pet(self, st):
         c, rng, it = st.hero, st.rng, st.thing["word"]
-        pet = rng.choice(["dog", "puppy", "cat", "kitten"])
+        pet = self.pet_kind = rng.choice(["dog", "puppy", "cat", "kitten"])
         where = rng.choice(('under the bed', 'under the table', 'behind the couch', 'behind the door', 'in the yard',
                             'in the kitchen'))
         st.s(rng.choice((f"Then {c.name} heard a noise {where}.", f"{beats.soon(st)}there was a noise {where}.",
@@ -884,6 +933,11 @@ class Baking(Plan):
                          f"{st.nm(c)} looked for the eggs, but the egg box was empty.",
                          f"{st.nm(g)} looked in the fridge and laughed: \"We have {rng.choice(('milk', 'butter', 'flour', 'sugar'))}, but we have no eggs!\"",
                          f"{cap(dish)} {'need' if dish.endswith('s') else 'needs'} eggs, but the last egg had gone into {c.name}'s {rng.choice([x for x in ('breakfast', 'pancakes', 'soup') if dish not in x])}.")))
+
+    def memories(self, st):
+        dish, who = self.dish, self.for_whom
+        return ([f"the {dish} for {who}", "the long walk home with the eggs", f"{who}'s face when the {dish} came"],
+                [f"baking {dish} with {beats.rel(st)}", f"making {dish} for {who}"])
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -1081,6 +1135,16 @@ class Rescue(Plan):
                              f"{st.nm(f)} did not want to help, and {c.name} and {f.name} began to fight.")))
             st.flags["quarrel"] = True
 
+    def memories(self, st):
+        an, W = self.animal, self.where
+        where = {"stuck": ("up in the tree", "that could not get down"),
+                 "family": (f"and its {getattr(self, 'mother', '')}", "that was lost"),
+                 "hungry": ("that was so hungry", f"at the {W}")}[self.trouble]
+        nps = [f"the little {an} {x}" for x in where]
+        if self.helper and self.trouble == "stuck" and st.known(self.helper):
+            nps.append(f"the {self.helper.kind} that helped the little {an}")
+        return nps, [f"helping the little {an}"]
+
     def stuck(self, st):
         c, rng, an = st.hero, st.rng, self.animal
         W = st.place_mark(self.where)
@@ -1184,6 +1248,14 @@ SHARE_FACT_ROOM = 75  # words the gathering's fact and the rest of a share story
 
 class Share(Plan):
     """Two children and one thing: a quarrel (or not), sharing, collecting together, tidying up."""
+
+    def memories(self, st):
+        c, f, it = st.hero, self.companion, st.thing["word"]
+        nps = [f"the {self.gather_pl} {c.s} and {f.name} had found", f"the game with {f.name} at the {self.home}"]
+        ings = [f"playing with {f.name} at the {self.home}"]
+        if not self.twist:
+            ings.append(f"sharing {c.p} {it} with {f.name}")
+        return nps, ings
 
     name = "share"
     uses_thing = True
