@@ -458,7 +458,7 @@ class Outing(Plan):
                 and room(st, 90) else None
             if why:  # what is there to see (the animals the knowledge base puts there)
                 st.s(why)
-            elif (rng.random() < 0.5 and not short(st)) or " asked " in st.doc.cur[-1]:  # the answer to a question, or half the time
+            elif (rng.random() < 0.3 and not short(st)) or " asked " in st.doc.cur[-1]:  # the answer to a question, or now and then
                 st.s(rng.choice((f"{st.nm(g)} said yes, and {st.nm(c)} {rng.choice(('jumped up and down', 'clapped', 'smiled from ear to ear', 'ran to get ' + c.p + ' ' + it))}.",
                                  f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast.",
                                  f"{st.nm(c)} {rng.choice(('put', 'packed'))} {c.p} {it} in a bag, and soon {c.s} was ready.",
@@ -1187,10 +1187,12 @@ class Rescue(Plan):
         spot = rng.choice(("Under a bush", "By the path", "Behind a tree", "Next to an old log", "In the tall grass",
                            f"Near the {W}"))
         looked = rng.choice(("thin", "cold", "tired", "hungry", "sad", "weak"))
-        st.s(rng.choice((f"{spot}, {st.sub(c, False)} found a little {an}.",
+        how = rng.choice(("", "", " all alone", f" that looked {looked}", " in a little ball", " that did not move",
+                          " with its eyes closed", " that was too weak to run away"))
+        st.s(rng.choice((f"{spot}, {st.sub(c, False)} {rng.choice(('found', 'came upon', 'saw', 'spotted'))} a little {an}{how}.",
                          f"{spot}, a little {an} sat all alone, and it did not move.",
-                         f"{spot}, {st.sub(c, False)} saw a little {an} that looked {looked}.",
-                         f"A little {an} sat all alone {spot[0].lower() + spot[1:]}, and it did not move.")))
+                         f"A little {an} sat {rng.choice(('all alone', 'very still', 'in a little ball'))} {spot[0].lower() + spot[1:]}, "
+                         f"and it {rng.choice(('did not move', 'did not run away', 'looked up at ' + c.name))}.")))
         st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
                          f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
                          f"It was so {looked} that it could not run away.",
@@ -1227,11 +1229,16 @@ class Rescue(Plan):
         elif self.trouble == "family":
             skills.counting_family_end(st)
         else:
+            eats = an in facts.K.rel["eats"].facts and facts.K.main("eats", an)
+            food = f"some {st.w.vocab.noun[eats]['plural']}" if eats in st.w.vocab.noun else "some food"
             st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} took the {an} home, kept it warm, and gave it food until it was strong again.",
                              f"{st.nm(g)} made a little bed for the {an} in a box, and {c.name} fed it until it felt better.",
                              f"{st.nm(g)} wrapped the {an} in a warm blanket, and {c.name} gave it some food.",
                              f"They took the little {an} home, and {c.name} took care of it for three days.",
-                             f"{c.name} carried the {an} home in {c.p} {rng.choice(('hat', 'arms', 'hands'))}, and {st.nm(g)} found it some food and a warm corner.")))
+                             f"{c.name} carried the {an} home in {c.p} {rng.choice(('hat', 'arms', 'hands'))}, and {st.nm(g)} found it some food and a warm corner.",
+                             f"At home, the little {an} ate {food} from {c.name}'s hand, "
+                             f"{rng.choice(('and then it fell asleep', 'and soon it looked much better', 'one little bite at a time'))}.",
+                             f"{c.name} wrapped the {an} in {c.p} {rng.choice(('scarf', 'coat', 'sweater'))}, and at home {st.nm(g)} gave it {food}.")))
         if st.rng.random() < 0.35 and room(st, 30):
             facts.vet(st, an)
         if self.twist:
@@ -1314,7 +1321,7 @@ class Share(Plan):
         st.state.at("noon")
         adj = getattr(st, "thing_adj", "")
         thing = f"{adj} {it}" if adj and rng.random() < 0.4 else it
-        if rng.random() < 0.5 and fits(st, 10):  # the hero plays with it first
+        if rng.random() < 0.3 and fits(st, 10):  # the hero plays with it first
             st.s(f"{beats.soon(st) if rng.random() < 0.4 else ''}{st.sub(c)} {beats.play(st, c, it)}"
                  f"{rng.choice(('', '', ' for a long time', ' again and again', ' all by ' + c.r))}.")
         if "Dialogue" in st.f:
@@ -1376,16 +1383,17 @@ class Share(Plan):
                              f"\"Here, {f.name}, you can {beats.play(st, f, it, 'word', own=False)} first,\" {c.name} said.",
                              f"{st.sub(c)} looked at {f.name}'s {rng.choice(('sad face', 'wet eyes', 'empty hands'))}, and then {c.s} held out the {it}.")))
             st.state.give(c.name, f.name, it)
-            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.",
-                             f"{st.nm(f)} smiled, and soon they were laughing together.",
-                             f"{st.nm(f)} smiled {rng.choice(('a big smile', 'from ear to ear', 'and said thank you'))}, and they played with the {it} "
-                             f"{rng.choice(('together', 'one after the other', 'until lunch'))}.",
-                             f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then it was {c.name}'s turn.",
-                             f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then {c.name} {beats.play(st, c, it, own=False)}.",
-                             f"They took turns with the {it}, and each turn was more fun than the last.",
-                             f"First {f.name} had the {it}, then {c.name}, then {f.name} again, and nobody counted whose turn it was.",
-                             f"{st.nm(f)} {beats.play(st, f, it, own=False)} {rng.choice(('with a big smile', 'and laughed', 'very carefully'))}.",
-                             f"Now {c.name} and {f.name} could both play with the {it}, and it was much more fun.")))
+            if rng.random() < 0.7:  # (else the giving says it)
+                st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.",
+                                 f"{st.nm(f)} smiled, and soon they were laughing together.",
+                                 f"{st.nm(f)} smiled {rng.choice(('a big smile', 'from ear to ear', 'and said thank you'))}, and they played with the {it} "
+                                 f"{rng.choice(('together', 'one after the other', 'until lunch'))}.",
+                                 f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then it was {c.name}'s turn.",
+                                 f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then {c.name} {beats.play(st, c, it, own=False)}.",
+                                 f"They took turns with the {it}, and each turn was more fun than the last.",
+                                 f"First {f.name} had the {it}, then {c.name}, then {f.name} again, and nobody counted whose turn it was.",
+                                 f"{st.nm(f)} {beats.play(st, f, it, own=False)} {rng.choice(('with a big smile', 'and laughed', 'very carefully'))}.",
+                                 f"Now {c.name} and {f.name} could both play with the {it}, and it was much more fun.")))
         skills.counting_gather(st, self.gather, c, f)
         # while they gather: what lives at the place, or what eats what they gather (squirrels eat acorns)
         if st.max_words is None or st.doc.nwords + SHARE_FACT_ROOM <= st.max_words:  # (else replanned, and slower)
