@@ -224,10 +224,10 @@ class Plan:
         if not nps or self.bad or st.rng.random() >= OWN_LAST_P:
             return ""
         c, rng = st.hero, st.rng
-        frames = _LAST_NP + (_LAST_ING if ings else ())
-        f = rng.choice(frames)
+        f = rng.choice(_LAST_NP + _LAST_ANY + (_LAST_ING if ings else ()))
         x = rng.choice(ings if f in _LAST_ING else nps + ings if f in _LAST_ANY else nps)
-        return f"{N} " + f.format(x=x, s=c.s, p=c.p, rel=beats.rel(st)) + rng.choice(_LAST_TAIL).format(s=c.s) + "."
+        tail = rng.choice(_LAST_TAIL).format(s=c.s) if "{t}" in f else ""
+        return f"{N} " + f.format(x=x, s=c.s, p=c.p, rel=beats.rel(st), t=tail) + "."
 
     def closing_line(self, st) -> str:
         """What the grown-up says at the end, about this story's day (the story's dialogue, if it had none yet)."""
@@ -350,15 +350,15 @@ def finish(st, plan: Plan) -> None:
     st.s((moral and frame.moral(st, plan, last=N)) or plan.last(st, N) or frame.last_line(st, plan, N, plan.bad))
 
 
-# the plot's own last line: a frame for what the hero keeps of the day (a noun phrase, an -ing phrase or either), a tail
+# the plot's own last line: a frame for what the hero keeps of the day (a noun phrase, an -ing phrase or either),
+# some with a tail ({t})
 OWN_LAST_P = 0.5
-_LAST_NP = ("drew a picture of {x}", "told {p} teddy about {x}", "wanted to see {x} again", "would never forget {x}",
-            "told {rel} about {x} at dinner")
-_LAST_ANY = ("kept thinking about {x}", "could not stop talking about {x}", "still remembered {x}",
-             "talked about {x} until dinner", "smiled every time {s} thought about {x}")
+_LAST_NP = ("drew a picture of {x}{t}", "told {p} teddy about {x}{t}", "would never forget {x}",
+            "told {rel} at dinner about {x}")
+_LAST_ANY = ("kept thinking about {x}{t}", "could not stop talking about {x}", "still remembered {x}",
+             "talked and talked about {x}{t}", "smiled every time {s} thought about {x}")
 _LAST_ING = ("was proud of {x}", "fell asleep dreaming of {x}", "could not wait to try {x} again")
-_LAST_NP = _LAST_NP + _LAST_ANY
-_LAST_TAIL = ("", "", "", "", " before bed", " for a long time", " that evening", ", and {s} smiled")
+_LAST_TAIL = ("", "", "", " before bed", " that evening", ", and {s} smiled", " for a long time")
 
 
 # --- outing ----------------------------------------------------------------------------------------
@@ -579,7 +579,7 @@ class Outing(Plan):
             return [], []
         c, D, ch = st.hero, self.dest, st.rng.choice
         doing = beats.verb(st, self.activity, "ing") + ("" if D in self.activity else f" at the {D}")
-        nps = [f"the {ch(('sunny', 'happy', 'long', 'busy'))} day at the {D}" if not self.rain_later else f"the rain at the {D}",
+        nps = [f"the {ch(('happy', 'long', 'busy', 'fun'))} day at the {D}" if not self.rain_later else f"the rain at the {D}",
                f"the {D} and everything {c.s} saw there"]
         if self.stop:
             nps.append(f"the {self.stop} and the {D}")
