@@ -145,19 +145,25 @@ def go_home(st, people: list, place: str, thing: str | None = None) -> None:
                       f", with {c.p} {thing} in {c.p} arms" if thing else "",
                       f", talking about the {place} all the way", ", singing a little song"))
     home = rng.choice((f"{walk} home from the {P}{how}", f"left the {P} and {walk} home{how}",
-                       f"said goodbye to the {P} and {walk} home{how}", f"started back home from the {P}{how}"))
+                       f"said goodbye to the {P} and {walk} home{how}", f"started back home from the {P}{how}",
+                       f"{walk} back{way(st, 0.9)} to the house{how}", f"went back home{way(st, 0.9)}{how}"))
     if r < 0.3:  # "Then they walked home ...", as TinyStories goes on
         st.s(f"{rng.choice(('Then', 'Soon', 'Later'))} {names} {home}.")
     elif r < 0.6:
         st.s(f"{when}, {names} {home}.")
     elif r < 0.75:
-        st.s(f"{when}, {st.nm(c)} did not want to leave the {P}.",
+        st.s(f"{when}, {st.nm(c)} " + rng.choice((f"did not want to leave the {P}", f"looked back at the {P} one more time",
+                                                   f"waved goodbye to the {P}", f"was sad to leave the {P}")) + ".",
              rng.choice((f"But {names} had to go home.", f"\"We can come back soon, {c.name},\" said {st.nm(st.grownup)}."
                          if st.known(st.grownup) else f"But it was time to go, {c.name}.")))
-    else:
+    elif r < 0.87:
         wish = rng.choice(("hoped", "wished", "asked if"))
         st.s(f"When {names} got home, {c.name} {wish} they could come back to the {P} "
              f"{rng.choice(('soon', 'the next day', 'one day', 'very soon', 'again'))}.")
+    else:
+        st.s(f"{rng.choice(('All the way home', 'On the way home', 'On the long way back'))}, {names} "
+             f"{rng.choice(('talked about the ' + P, 'sang songs', 'counted the birds', 'told funny stories', 'looked at the clouds'))}"
+             f"{rng.choice(('', '', ', and ' + c.name + ' yawned', ', and ' + c.name + ' held ' + c.p + ' ' + thing + ' tight' if thing else ''))}.")
 
 
 _PICNIC = ("apple", "banana", "orange", "grape", "pear", "peach", "cherry", "strawberry", "plum", "carrot", "tomato",

@@ -158,8 +158,9 @@ def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bo
     for x in group:
         st.state.go(x.name, dest, kind, indoor)
     names, D = beats.group(st, group), st.place_mark(dest)
-    st.s(st.pick(f"{names} {st.pick(*SMALL_WALK)} to the {D}.", f"{beats.soon(st)}{names} were at the {D}.",
-                 f"{names} {st.pick(*SMALL_WALK)} from the {st.place_mark(start)} to the {D}."))
+    st.s(st.pick(f"{names} {st.pick(*WALK)}{beats.way(st, 0.8)} to the {D}.", f"{beats.soon(st)}{names} were at the {D}.",
+                 f"{names} {st.pick(*SMALL_WALK)} from the {st.place_mark(start)} to the {D}{beats.way(st, 0.5)}.",
+                 f"It was not far to the {D}, so {names} {st.pick(*SMALL_WALK)}{beats.way(st, 0.7)}."))
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -210,6 +211,23 @@ class Plan:
     def moral(self, st) -> str:
         lessons = self.lessons(st)
         return f"{st.hero.name} learned {st.rng.choice(lessons)}." if lessons else ""
+
+    def memories(self, st) -> tuple[list[str], list[str]]:
+        """What the hero keeps of this plot's day, for the last line: noun phrases ("the little kitten up in the
+        tree") and -ing phrases ("sharing her kite with Ben"); none: the frame's last line (`frame.last_line`)."""
+        return [], []
+
+    def last(self, st, N: str) -> str:
+        """The last line told from this plot's own details (`memories`), `OWN_LAST_P` of the time (else "");
+        `N` is the hero's name, marked as the main-character item."""
+        nps, ings = self.memories(st)
+        if not nps or self.bad or st.rng.random() >= OWN_LAST_P:
+            return ""
+        c, rng = st.hero, st.rng
+        f = rng.choice(_LAST_NP + _LAST_ANY + (_LAST_ING if ings else ()))
+        x = rng.choice(ings if f in _LAST_ING else nps + ings if f in _LAST_ANY else nps)
+        tail = rng.choice(_LAST_TAIL).format(s=c.s) if "{t}" in f else ""
+        return f"{N} " + f.format(x=x, s=c.s, p=c.p, rel=beats.rel(st), t=tail) + "."
 
     def closing_line(self, st) -> str:
         """What the grown-up says at the end, about this story's day (the story's dialogue, if it had none yet)."""
@@ -327,8 +345,20 @@ def finish(st, plan: Plan) -> None:
     rec = skills.main_character(st, _other_names(st, 1))  # the companion if there is one: the name to tell apart
     N = st.doc.m(c.name, rec, "prompt_end")
     st.state.act(c.name)
+    frame.recap(st, plan)  # (what the ending recalls: read once, whichever line is written)
     # the last line is about the hero: the lesson (MoralValue), or what this story's day left them with
-    st.s((moral and frame.moral(st, plan, last=N)) or frame.last_line(st, plan, N, plan.bad))
+    st.s((moral and frame.moral(st, plan, last=N)) or plan.last(st, N) or frame.last_line(st, plan, N, plan.bad))
+
+
+# the plot's own last line: a frame for what the hero keeps of the day (a noun phrase, an -ing phrase or either),
+# some with a tail ({t})
+OWN_LAST_P = 0.5
+_LAST_NP = ("drew a picture of {x}{t}", "told {p} teddy about {x}{t}", "would never forget {x}",
+            "told {rel} at dinner about {x}")
+_LAST_ANY = ("kept thinking about {x}{t}", "could not stop talking about {x}", "still remembered {x}",
+             "talked and talked about {x}{t}", "smiled every time {s} thought about {x}")
+_LAST_ING = ("was proud of {x}", "fell asleep dreaming of {x}", "could not wait to try {x} again")
+_LAST_TAIL = ("", "", "", " before bed", " that evening", ", and {s} smiled", " for a long time")
 
 
 # --- outing ----------------------------------------------------------------------------------------
@@ -390,27 +420,37 @@ class Outing(Plan):
         c, g, rng = st.hero, st.grownup, st.rng
         D = st.place_mark(self.dest)
         act, it = self.activity, st.thing["word"]
+        there = "" if self.dest in act else f" at the {D}"  # not "see the old castle at the castle"
         if "Dialogue" in st.f or rng.random() < 0.3:
             line = rng.choice((f"Can we go to the {D} and {act}, {g.title}?", f"Please, {g.title}, can we go to the {D} to {act}?",
                                f"{g.title}, I really want to {act} at the {D} today!",
                                f"{g.title}, can we {act} today? The {D} would be perfect!",
                                f"Let's go to the {D} and {act}, {g.title}!",
-                               f"Is today a good day to {act} at the {D}, {g.title}?"))
+                               f"Is today a good day to {act} at the {D}, {g.title}?",
+                               f"It is {a(st.weather)} day, {g.title}! Can we go to the {D}?",
+                               f"My {it} is ready, {g.title}! Can we {act}{there} now?",
+                               f"{g.title}, I want to {act}! Please, can we go to the {D}?"))
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
-            st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
-                                    f"That is a good idea, {c.name}, we can {act} after lunch.",
-                                    f"Okay, {c.name}, and we can {doings.activity(st, self.dest, 'word')} there too.",
-                                    f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}.",
-                                    f"Yes, {c.name}, and do not forget your {it}.",
-                                    f"Yes, {c.name}, and maybe we can {doings.activity(st, self.dest, 'word')}!",
-                                    f"Maybe, {c.name}, but let's look at the sky first.")),
-                     rng.choice(("said", "answered", "said")))  # not '"...," smiled and said Dad' 
+            if not line.endswith("!") or rng.random() < 0.5:  # (a wish needs no answer: the next line sets off)
+                st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
+                                        f"That is a good idea, {c.name}, we can {act} after lunch.",
+                                        f"Okay, {c.name}, and we can {doings.activity(st, self.dest, 'word')} there too.",
+                                        f"We can go to the {st.place_mark(self.dest)} after lunch, {c.name}.",
+                                        f"Yes, {c.name}, and do not forget your {it}.",
+                                        f"Yes, {c.name}, and maybe we can {doings.activity(st, self.dest, 'word')}!",
+                                        f"Maybe, {c.name}, but let's look at the sky first.",
+                                        f"Only if you help me pack the bag, {c.name}.",
+                                        f"Good idea! The {D} is so nice in the {st.time_mark(st.season)}, {c.name}.")),
+                         rng.choice(("said", "answered", "said")))  # not '"...," smiled and said Dad' 
         else:
             when = rng.choice(("That day, ", "That morning, ", "", "", "For days, "))
-            st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act} at the {D}." if when != "For days, " else
-                             f"For days, {st.sub(c, False)} had wanted to {act} at the {D}.",
+            st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act}{there}." if when != "For days, " else
+                             f"For days, {st.sub(c, False)} had wanted to {act}{there}.",
                              f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
                              f"{st.nm(g)} had promised that they would go to the {D} to {act}.",
+                             f"{st.sub(c)} had waited all {rng.choice(('week', 'morning', 'spring' if st.season == 'summer' else 'week'))} to {act}{there}.",
+                             f"Today was the day: {c.name} and {beats.rel(st)} would {act}{there}!",
+                             f"{c.name} loved the {D}, and today {c.s} would {act}{' there' if there else ''}.",
                              f"{when if when != 'For days, ' else ''}{st.sub(c)} wanted to {act}{'' if self.dest in act else ' at the ' + D} and "
                              f"{doings.activity(st, self.dest, 'word')}.",
                              f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
@@ -418,7 +458,7 @@ class Outing(Plan):
                 and room(st, 90) else None
             if why:  # what is there to see (the animals the knowledge base puts there)
                 st.s(why)
-            elif (rng.random() < 0.5 and not short(st)) or " asked " in st.doc.cur[-1]:  # the answer to a question, or half the time
+            elif (rng.random() < 0.3 and not short(st)) or " asked " in st.doc.cur[-1]:  # the answer to a question, or now and then
                 st.s(rng.choice((f"{st.nm(g)} said yes, and {st.nm(c)} {rng.choice(('jumped up and down', 'clapped', 'smiled from ear to ear', 'ran to get ' + c.p + ' ' + it))}.",
                                  f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast.",
                                  f"{st.nm(c)} {rng.choice(('put', 'packed'))} {c.p} {it} in a bag, and soon {c.s} was ready.",
@@ -480,7 +520,9 @@ class Outing(Plan):
         act, it = self.activity, st.thing["word"]
         got = rng.choice(("got to", "arrived at", "reached", "came to"))
         do = rng.choice(("could not stop smiling", "laughed and laughed", "ran in front of everyone", "clapped",
-                         "looked all around", "jumped for joy", "ran on in front", "shouted with joy"))
+                         "looked all around", "jumped for joy", "ran on in front", "shouted with joy",
+                         f"held {c.p} {it} up high", "took a deep breath", "waved at everyone",
+                         f"wanted to {act} right away"))
         r = rng.random()
         if r < 0.3:
             st.s(f"When they {got} the {D}, {st.sub(c, False)} {do}.")
@@ -498,7 +540,7 @@ class Outing(Plan):
                                     f"{g.title}, can I {act} now?", f"{g.title}, we are at the {D} at last!")),
                      rng.choice(("shouted", "said", "called")))
         else:
-            st.s(f"{beats.soon(st)}they were at the {D}, and {st.sub(c, False)} {do}.")
+            st.s(f"{rng.choice(('As soon as', 'The moment'))} they {got} the {D}, {st.sub(c, False)} {do}.")
         if rng.random() < 0.15 and not self.stop:
             pl_ = st.w.vocab.noun[self.dest]["plural"]
             st.s(st.pick(f"Of all the {pl_} in the village, {c.name} liked this one best.",
@@ -514,8 +556,14 @@ class Outing(Plan):
         if not self.rain_later:
             st.state.uses(c.name, it)
             own = "" if it in act.split() else f" with {c.p} {it}"  # not "ride a sled with her sled"
+            detail = rng.random() < 0.85 and fits(st, 16)
+            if detail and rng.random() < 0.35 and beats.activity_detail(st, self):
+                return  # (the activity told by what is really there says it began: no line of its own)
             first = rng.choice(("First, ", "Right away, ", "", "", "Then "))
+            done, doing = beats.verb(st, act, "past"), beats.verb(st, act, "ing")
             st.s(rng.choice((f"{first}{st.sub(c)} {'got to ' + act if rng.random() < 0.5 else 'began to ' + act}{own}.",
+                             f"{st.sub(c)} {done}{own} {rng.choice(('for a long time', 'with a big smile', 'for hours'))}.",
+                             f"Soon {st.sub(c, False)} was {doing}{own}, and {c.s} {rng.choice(('laughed', 'sang a little song', 'did not want to stop', 'forgot about everything else'))}.",
                              f"{st.sub(c)} took out {c.p} {it}, and {rng.choice(('soon', 'before long', 'in no time'))} "
                              f"they were ready to {act}.",
                              f"They used {c.p} {st.thing_adj} {it} to {act}, and it was so much fun." if self.tool
@@ -523,8 +571,21 @@ class Outing(Plan):
                                   f"right away, and it was so much fun.",
                              f"{first}{st.sub(c)} and {st.nm(g)} went to {act}{own}.",
                              f"It was time to {act} at last, and {c.name} had {c.p} {it} ready.")))
-            if rng.random() < 0.85 and fits(st, 16):
+            if detail:
                 beats.activity_detail(st, self)
+
+    def memories(self, st):
+        if getattr(self, "failed", False):
+            return [], []
+        c, D, ch = st.hero, self.dest, st.rng.choice
+        doing = beats.verb(st, self.activity, "ing") + ("" if D in self.activity else f" at the {D}")
+        nps = [f"the {ch(('happy', 'long', 'busy', 'fun'))} day at the {D}" if not self.rain_later else f"the rain at the {D}",
+               f"the {D} and everything {c.s} saw there"]
+        if self.stop:
+            nps.append(f"the {self.stop} and the {D}")
+        if self.companion and st.known(self.companion):
+            nps.append(f"the trip to the {D} with {self.companion.name}")
+        return nps, [doing]
 
     def scene(self, st):
         if not facts.episode(st, "scene"):
@@ -686,7 +747,9 @@ class Lost(Plan):
                          f"{when}{st.sub(c)} wanted to take {c.p} {it} to the {P}.",
                          f"{st.sub(c)} {rng.choice(('looked', 'searched'))} for {c.p} {it}, because {c.s} wanted to show it to everyone.",
                          f"{when}{st.sub(c)} wanted to {beats.play(st, c, it, 'word')} at the {P}.",
-                         f"{when}{st.sub(c)} had a plan: to {beats.play(st, c, it, 'word')} at the {P}.")))
+                         f"{when}{st.sub(c)} had a plan: to {beats.play(st, c, it, 'word')} at the {P}.",
+                         f"{when}{st.sub(c)} was going to {beats.play(st, c, it, 'word')} at the {P}, so {c.s} went to get it.",
+                         f"The {P} was the best place to {beats.play(st, c, it, 'word')}, and {c.name} could not wait.")))
 
     def hint(self, st):
         c, rng, M = st.hero, st.rng, self.mover
@@ -711,10 +774,13 @@ class Lost(Plan):
                          f"{st.sub(c)} looked {h1}. No {it}! {cap(c.s)} looked {h2}. No {it} there!")))
         st.state.lose(c.name, it)
         fl = feel(st, "neg")
-        st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
-                         f"{st.sub(c)} sat down on the floor and felt {fl}.",
-                         f"{c.name} {rng.choice(('cried', 'said'))}, \"My {it} is gone!\"",
-                         f"{st.sub(c)} was {fl}, because the {it} was {c.p} favorite.")))
+        if rng.random() < 0.7:
+            st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
+                             f"{st.sub(c)} sat down on the floor and felt {fl}.",
+                             f"{c.name} {rng.choice(('cried', 'said'))}, \"My {it} is gone!\"",
+                             f"{st.sub(c)} was {fl}, because the {it} was {c.p} favorite.",
+                             f"{c.name}'s eyes filled with tears, and {c.s} wanted {c.p} {it} back.",
+                             f"{st.sub(c)} looked {h1} again, just in case, but it was still not there.")))
         if self.pet_took:
             self.pet(st)
             return
@@ -743,9 +809,16 @@ class Lost(Plan):
                              f"{c.name} said, \"Thank you, {self.mover.title}!\"" if self.mover.title[:1].isupper()
                              else f"{st.sub(c)} was so happy.")))
 
+    def memories(self, st):
+        c, it = st.hero, st.thing["word"]
+        nps = [f"the day {c.p} {it} was lost", f"the search for the {it}"]
+        if self.pet_took:
+            nps.append(f"the {self.pet_kind} with the {it} in its mouth")
+        return nps, [f"looking for {c.p} {it}", f"finding {c.p} {it}"]
+
     def pet(self, st):
         c, rng, it = st.hero, st.rng, st.thing["word"]
-        pet = rng.choice(["dog", "puppy", "cat", "kitten"])
+        pet = self.pet_kind = rng.choice(["dog", "puppy", "cat", "kitten"])
         where = rng.choice(('under the bed', 'under the table', 'behind the couch', 'behind the door', 'in the yard',
                             'in the kitchen'))
         st.s(rng.choice((f"Then {c.name} heard a noise {where}.", f"{beats.soon(st)}there was a noise {where}.",
@@ -816,9 +889,10 @@ class Baking(Plan):
         super().__init__(st)
         rng, w = st.rng, st.w
         n = st.noun
-        self.dish = n["word"] if n["word"] in ("cake", "pie", "cookie", "muffin", "bread", "pancake", "cupcake") \
+        many = {"cookie": "cookies", "muffin": "muffins", "pancake": "pancakes", "cupcake": "cupcakes"}  # not "make cupcake"
+        self.dish = many.get(n["word"], n["word"]) if n["word"] in ("cake", "pie", "bread", *many) \
             else rng.choice(("cake", "pie", "cookies", "muffins", "bread", "cupcakes", "pancakes"))
-        st.used_noun |= self.dish == n["word"]
+        st.used_noun |= self.dish in (n["word"], n["plural"])
         self.shop = rng.choice(("market", "bakery", "shop"))
         nbrs = [p for d in DIRECTIONS if (p := w.neighbor(self.shop, d))]
         self.home = rng.choice(nbrs)
@@ -849,12 +923,21 @@ class Baking(Plan):
                              f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}{why}.",
                              f"{st.sub(c)} wanted to bake {dish} for {who}, and {st.nm(g)} said {c.s} could help.",
                              f"That day, {st.nm(g)} was going to make {dish} for {who}{why}, and {c.name} wanted to help.",
-                             f"{st.sub(c)} {rng.choice(('loved', 'liked'))} to help in the kitchen, and today they would make {dish} for {who}{why}.")))
+                             f"{st.sub(c)} {rng.choice(('loved', 'liked'))} to help in the kitchen, and today they would make {dish} for {who}{why}.",
+                             f"{st.sub(c)} wanted to surprise {who} with {dish}{why}.",
+                             f"{cap(who)} {rng.choice(('loved', 'liked'))} {dish} more than anything, so {c.name} and {beats.rel(st)} would bake some{why}.")))
         st.s(rng.choice((f"But there were no eggs in {c.name}'s kitchen.", f"But {g.title} had no eggs for {c.name}'s {dish}.",
                          f"But there were no eggs for {c.name}'s {dish}.", f"First, {c.name} needed to get eggs for the {dish}.",
                          f"But {st.nm(g)} had no eggs left for {c.name}'s {dish}.",
                          f"But when {st.nm(g)} opened the fridge, there were no eggs.",
-                         f"{st.nm(c)} looked for the eggs, but the egg box was empty.")))
+                         f"{st.nm(c)} looked for the eggs, but the egg box was empty.",
+                         f"{st.nm(g)} looked in the fridge and laughed: \"We have {rng.choice(('milk', 'butter', 'flour', 'sugar'))}, but we have no eggs!\"",
+                         f"{cap(dish)} {'need' if dish.endswith('s') else 'needs'} eggs, but the last egg had gone into {c.name}'s {rng.choice([x for x in ('breakfast', 'pancakes', 'soup') if dish not in x])}.")))
+
+    def memories(self, st):
+        dish, who = self.dish, self.for_whom
+        return ([f"the {dish} for {who}", "the long walk home with the eggs", f"{who}'s face when the {dish} came"],
+                [f"baking {dish} with {beats.rel(st)}", f"making {dish} for {who}"])
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -909,7 +992,9 @@ class Baking(Plan):
                          f"{st.nm(g)} put the {dish} in the oven, and {st.nm(c)} waited by the window.",
                          f"At home, {st.sub(c)} put in {ing[0]} and {ing[1]}, and {st.nm(g)} did the rest.",
                          f"{st.sub(c)} stirred {ing[0]} {rng.choice(('slowly', 'carefully', 'with a big spoon'))}, and {st.nm(g)} put in {ing[1]}.",
-                         f"Soon the {dish} {be} in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.")))
+                         f"Soon the {dish} {be} in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.",
+                         f"{st.sub(c)} broke the eggs into a bowl one by one, and {st.nm(g)} mixed them with {ing[0][4:] if ing[0].startswith('the ') else ing[0]}.",
+                         f"{st.nm(g)} let {c.name} {rng.choice(('stir', 'mix', 'pour'))} {ing[0]}, and then {ing[1]} went in too.")))
         if rng.random() < 0.7 and ends_fit(st, 16):
             _kitchen(st, self)
         if self.twist:
@@ -998,11 +1083,15 @@ class Rescue(Plan):
         go = rng.choice(("go for a walk to", "go to", "play at", "walk to", "spend the morning at"))
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", f"On {st.time_mark(st.day)}, "))
         act = doings.activity(st, self.where, "word")  # what they mean to do there (the rescue interrupts it)
+        S = st.time_mark(st.season)
         st.s(rng.choice((f"{when}{st.sub(c)} wanted to {go} the {W} and {act}.",
                          f"{st.nm(g)} told {c.name} they could {go} the {W} to {act}.",
-                         f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {st.time_mark(st.season)}.",
-                         f"{when}{st.nm(g)} said it was a good day to {act} at the {W}.",
-                         f"{st.sub(c)} asked if they could {act} at the {W}, and {st.nm(g)} said yes.")))
+                         f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {S}.",
+                         f"{when}{st.sub(c)} had a plan: {c.s} would {act} at the {W}.",
+                         f"{c.name} loved the {W} in the {S}, and today {c.s} wanted to {act} there.",
+                         f"{when}{c.name} could not wait to {act} at the {W}.",
+                         f"The {W} was the best place to {act}, and {c.name} wanted to go there {rng.choice(('today', 'right away', 'after breakfast'))}.",
+                         f"{when}{st.sub(c)} put on {c.p} shoes, because {c.s} wanted to {act} at the {W}.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
             st.s(why)
@@ -1046,6 +1135,16 @@ class Rescue(Plan):
                              f"{st.nm(f)} did not want to help, and {c.name} and {f.name} began to fight.")))
             st.flags["quarrel"] = True
 
+    def memories(self, st):
+        an, W = self.animal, self.where
+        where = {"stuck": ("up in the tree", "that could not get down"),
+                 "family": (f"and its {getattr(self, 'mother', '')}", "that was lost"),
+                 "hungry": ("that was so hungry", f"at the {W}")}[self.trouble]
+        nps = [f"the little {an} {x}" for x in where]
+        if self.helper and self.trouble == "stuck" and st.known(self.helper):
+            nps.append(f"the {self.helper.kind} that helped the little {an}")
+        return nps, [f"helping the little {an}"]
+
     def stuck(self, st):
         c, rng, an = st.hero, st.rng, self.animal
         W = st.place_mark(self.where)
@@ -1055,7 +1154,7 @@ class Rescue(Plan):
         cry = facts.K.main("cry", an) if an in facts.K.rel["cry"].facts else None
         if cry and rng.random() < 0.5:
             sound = f"{a(an)} {facts.vf(cry, 'ing')}"
-        looked = rng.choice(("scared", "sad", "worried", "cold", "tired", "very small"))
+        looked = rng.choice(("scared", "sad", "worried", "cold", "tired", "small"))
         up = rng.choice(("high up in", "at the top of", "on a high branch of", "up in"))
         if rng.random() < 0.7:  # first heard, then seen
             st.s(rng.choice((f"{beats.soon(st)}{st.sub(c, False)} heard {sound} from {tree} {near} the {W}.",
@@ -1065,11 +1164,15 @@ class Rescue(Plan):
                              f"{st.sub(c, False)} looked up and saw a little {an} {up} the tree.",
                              f"The sound came from a little {an}, stuck {up} the tree.",
                              f"A little {an} sat {up} the tree, and it was too {looked} to climb down.",
-                             f"Up in the tree was a {looked} little {an} that could not get down.")))
+                             f"Up in the tree was a {looked} little {an} that could not get down.",
+                             f"A little {an} had climbed {up} the tree, and now it {rng.choice(('held on and shook', 'was too scared to come down', 'looked down and cried'))}.",
+                             f"There, on a branch far above {c.name}'s head, was a little {an}, all alone and {looked}.")))
         else:
             st.s(f"{near.capitalize()} the {W}, a little {an} was {up} {tree}.",
                  rng.choice((f"It was stuck, and it looked {looked}.", f"It could not get down, and it was {looked}.",
-                             f"It did not know how to get down, and it looked at {c.name}.", f"The little {an} was stuck!")))
+                             f"It did not know how to get down, and it looked at {c.name}.", f"The little {an} was stuck!",
+                             f"Every time it tried to climb down, it {rng.choice(('slipped', 'got scared', 'went back up'))}.",
+                             f"The branch went up and down in the wind, and the {an} held on {rng.choice(('tight', 'with all its feet'))}.")))
         if rng.random() < 0.9:
             self.met = facts.meet(st, an, ("says", "cry", "baby", "can"))
         tried = rng.choice((f"tried to reach the {an}", "jumped and jumped", "stood on a rock", "stretched up high",
@@ -1084,14 +1187,18 @@ class Rescue(Plan):
         spot = rng.choice(("Under a bush", "By the path", "Behind a tree", "Next to an old log", "In the tall grass",
                            f"Near the {W}"))
         looked = rng.choice(("thin", "cold", "tired", "hungry", "sad", "weak"))
-        st.s(rng.choice((f"{spot}, {st.sub(c, False)} found a little {an}.",
+        how = rng.choice(("", "", " all alone", f" that looked {looked}", " in a little ball", " that did not move",
+                          " with its eyes closed", " that was too weak to run away"))
+        st.s(rng.choice((f"{spot}, {st.sub(c, False)} {rng.choice(('found', 'came upon', 'saw', 'spotted'))} a little {an}{how}.",
                          f"{spot}, a little {an} sat all alone, and it did not move.",
-                         f"{spot}, {st.sub(c, False)} saw a little {an} that looked {looked}.",
-                         f"A little {an} sat all alone {spot[0].lower() + spot[1:]}, and it did not move.")))
+                         f"A little {an} sat {rng.choice(('all alone', 'very still', 'in a little ball'))} {spot[0].lower() + spot[1:]}, "
+                         f"and it {rng.choice(('did not move', 'did not run away', 'looked up at ' + c.name))}.")))
         st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
                          f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
                          f"It was so {looked} that it could not run away.",
-                         f"{st.nm(st.grownup)} said the {an} must be very hungry.")))
+                         f"{st.nm(st.grownup)} said the {an} must be very hungry.",
+                         f"{c.name} bent down {rng.choice(('slowly', 'quietly'))}, so that the {an} would not be scared.",
+                         f"Its {rng.choice(('eyes were closed', 'little legs were shaking', 'tummy was empty'))}, and {c.name} wanted to help it.")))
         self.met = facts.meet(st, an, ("eats",), annotate=True)
         if not self.met:
             st.s(rng.choice((f"{st.sub(c)} gave it some water.", f"{st.sub(c)} gave it a little water in {c.p} hands.",
@@ -1122,10 +1229,16 @@ class Rescue(Plan):
         elif self.trouble == "family":
             skills.counting_family_end(st)
         else:
+            eats = an in facts.K.rel["eats"].facts and facts.K.main("eats", an)
+            food = f"some {st.w.vocab.noun[eats]['plural']}" if eats in st.w.vocab.noun else "some food"
             st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} took the {an} home, kept it warm, and gave it food until it was strong again.",
                              f"{st.nm(g)} made a little bed for the {an} in a box, and {c.name} fed it until it felt better.",
                              f"{st.nm(g)} wrapped the {an} in a warm blanket, and {c.name} gave it some food.",
-                             f"They took the little {an} home, and {c.name} took care of it for three days.")))
+                             f"They took the little {an} home, and {c.name} took care of it for three days.",
+                             f"{c.name} carried the {an} home in {c.p} {rng.choice(('hat', 'arms', 'hands'))}, and {st.nm(g)} found it some food and a warm corner.",
+                             f"At home, the little {an} ate {food} from {c.name}'s hand, "
+                             f"{rng.choice(('and then it fell asleep', 'and soon it looked much better', 'one little bite at a time'))}.",
+                             f"{c.name} wrapped the {an} in {c.p} {rng.choice(('scarf', 'coat', 'sweater'))}, and at home {st.nm(g)} gave it {food}.")))
         if st.rng.random() < 0.35 and room(st, 30):
             facts.vet(st, an)
         if self.twist:
@@ -1142,6 +1255,14 @@ SHARE_FACT_ROOM = 75  # words the gathering's fact and the rest of a share story
 
 class Share(Plan):
     """Two children and one thing: a quarrel (or not), sharing, collecting together, tidying up."""
+
+    def memories(self, st):
+        c, f, it = st.hero, self.companion, st.thing["word"]
+        nps = [f"the {self.gather_pl} {c.s} and {f.name} had found", f"the game with {f.name} at the {self.home}"]
+        ings = [f"playing with {f.name} at the {self.home}"]
+        if not self.twist:
+            ings.append(f"sharing {c.p} {it} with {f.name}")
+        return nps, ings
 
     name = "share"
     uses_thing = True
@@ -1180,7 +1301,9 @@ class Share(Plan):
                          f"{both} wanted to play at the {P} all day.",
                          f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.",
                          f"{when}{st.nm(f)} came to the {P} to play with {c.name}.",
-                         f"{when}{st.nm(c)} {go} the {P} with {c.p} {it}, and {st.nm(f)} went along.")))
+                         f"{when}{st.nm(c)} {go} the {P} with {c.p} {it}, and {st.nm(f)} went along.",
+                         f"{when}{st.nm(f)} knocked on the door and asked {c.name} to come and play at the {P}.",
+                         f"The {P} was full of {self.gather_pl}, and {both} {rng.choice(('loved', 'liked'))} to play there.")))
         st.state.go(c.name, self.home)
         st.state.go(f.name, self.home)
         st.place = self.home
@@ -1198,7 +1321,7 @@ class Share(Plan):
         st.state.at("noon")
         adj = getattr(st, "thing_adj", "")
         thing = f"{adj} {it}" if adj and rng.random() < 0.4 else it
-        if rng.random() < 0.5 and fits(st, 10):  # the hero plays with it first
+        if rng.random() < 0.3 and fits(st, 10):  # the hero plays with it first
             st.s(f"{beats.soon(st) if rng.random() < 0.4 else ''}{st.sub(c)} {beats.play(st, c, it)}"
                  f"{rng.choice(('', '', ' for a long time', ' again and again', ' all by ' + c.r))}.")
         if "Dialogue" in st.f:
@@ -1214,20 +1337,25 @@ class Share(Plan):
             st.s(rng.choice((f"{st.nm(f)} wanted to play with the {thing} too, but {c.name} said no.",
                              f"{st.nm(f)} asked for a turn with the {thing}, but {c.name} held it {rng.choice(('close', 'tight'))}.",
                              f"{st.nm(f)} wanted a turn, but {c.name} did not want to share.",
-                             f"When {f.name} asked to play with the {it}, {c.name} {rng.choice(('said no', 'turned away', 'held it tight', 'shook ' + c.p + ' head'))}.")))
+                             f"When {f.name} asked to play with the {it}, {c.name} {rng.choice(('said no', 'turned away', 'held it tight', 'shook ' + c.p + ' head'))}.",
+                             f"{st.nm(f)} held out {f.p} hands for the {thing}, but {c.name} put it behind {c.p} back.",
+                             f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} too, but {c.name} said, \"It is mine!\"")))
         st.state.feel(f.name, "sad")
         fl = st.pick("sad", "upset", "lonely", "sad", "left out") if st.used_adj or st.adj["word"] not in NEG_FEEL \
             else feel(st, "neg")
-        if rng.random() < 0.65:
+        if rng.random() < 0.55:
             st.s(rng.choice((f"{st.nm(f)} felt {fl} and sat down alone.",
-                             f"{st.nm(f)} looked at the ground.",
                              f"{st.nm(f)} was {fl} and walked away.",
                              f"{st.nm(f)} sat down {rng.choice(('under a tree', 'on the grass', 'on a rock', 'by the path'))} and looked {fl}.",
-                             f"{st.nm(f)} felt {fl}.")))
+                             f"{st.nm(f)} {rng.choice(('kicked a little stone', 'pulled at the grass', 'looked at ' + f.p + ' shoes'))} and did not say a word.",
+                             f"{st.nm(f)} watched the {it} {rng.choice(('from far away', 'with big, sad eyes', 'and wished it was ' + ('hers' if f.p == 'her' else 'his')))}.")))
         if self.conflict or self.bad:
             st.s(rng.choice((f"{st.nm(f)} tried to take the {it}, and they both pulled on it.",
                              f"{st.nm(f)} grabbed the {it}, and they both pulled hard.",
-                             f"Then {f.name} tried to take the {it} away, and {c.name} pulled it back.")))
+                             f"Then {f.name} tried to take the {it} away, and {c.name} pulled it back.",
+                             f"\"My turn!\" {f.name} said and pulled the {it} one way, and {c.name} pulled it the other way.",
+                             f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} so much that {f.s} reached for it, "
+                             f"and {c.name} held on {rng.choice(('tight', 'with both hands', 'and would not let go'))}.")))
             st.flags["quarrel"] = True
         if self.bad:
             st.s(rng.choice((f"Then {c.name}'s {it} broke!", f"Then there was a loud sound, and the {it} broke!",
@@ -1251,15 +1379,21 @@ class Share(Plan):
                              f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
                              f"{st.sub(c)} saw that {f.name} was sad, so {c.s} gave the {it} to {f.o}.",
                              f"{st.sub(c)} walked over to {st.nm(f)} and gave {f.o} the {it}.",
-                             f"After a while, {st.sub(c, False)} did not feel good about it, and {c.s} gave {f.name} the {it}.")))
+                             f"After a while, {st.sub(c, False)} did not feel good about it, and {c.s} gave {f.name} the {it}.",
+                             f"\"Here, {f.name}, you can {beats.play(st, f, it, 'word', own=False)} first,\" {c.name} said.",
+                             f"{st.sub(c)} looked at {f.name}'s {rng.choice(('sad face', 'wet eyes', 'empty hands'))}, and then {c.s} held out the {it}.")))
             st.state.give(c.name, f.name, it)
-            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.", f"They took turns with the {it}.",
-                             f"{st.nm(f)} smiled, and soon they were laughing together.",
-                             f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then it was {c.name}'s turn.",
-                             f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then {c.name} {beats.play(st, c, it, own=False)}.",
-                             f"They took turns with the {it}, and each turn was more fun than the last.",
-                             f"{st.nm(f)} {beats.play(st, f, it, own=False)} {rng.choice(('with a big smile', 'and laughed', 'very carefully'))}.",
-                             f"Now {c.name} and {f.name} could both play with the {it}, and it was much more fun.")))
+            if rng.random() < 0.7:  # (else the giving says it)
+                st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.",
+                                 f"{st.nm(f)} smiled, and soon they were laughing together.",
+                                 f"{st.nm(f)} smiled {rng.choice(('a big smile', 'from ear to ear', 'and said thank you'))}, and they played with the {it} "
+                                 f"{rng.choice(('together', 'one after the other', 'until lunch'))}.",
+                                 f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then it was {c.name}'s turn.",
+                                 f"{st.nm(f)} {beats.play(st, f, it, own=False)}, and then {c.name} {beats.play(st, c, it, own=False)}.",
+                                 f"They took turns with the {it}, and each turn was more fun than the last.",
+                                 f"First {f.name} had the {it}, then {c.name}, then {f.name} again, and nobody counted whose turn it was.",
+                                 f"{st.nm(f)} {beats.play(st, f, it, own=False)} {rng.choice(('with a big smile', 'and laughed', 'very carefully'))}.",
+                                 f"Now {c.name} and {f.name} could both play with the {it}, and it was much more fun.")))
         skills.counting_gather(st, self.gather, c, f)
         # while they gather: what lives at the place, or what eats what they gather (squirrels eat acorns)
         if st.max_words is None or st.doc.nwords + SHARE_FACT_ROOM <= st.max_words:  # (else replanned, and slower)
@@ -1280,7 +1414,9 @@ class Share(Plan):
             st.s(rng.choice((f"{when}, {st.nm(f)} gave the {it} back to {c.name}.",
                              f"{when}, {st.nm(f)} gave back the {it} and said thank you.",
                              f"{when}, {st.nm(f)} gave {c.name} the {it} and said, \"Thank you for sharing!\"",
-                             f"{when}, {st.nm(f)} put the {it} back in {c.name}'s hands.")))
+                             f"{when}, {st.nm(f)} put the {it} back in {c.name}'s hands.",
+                             f"{when}, {st.nm(f)} {beats.play(st, f, it, own=False)} one last time and gave it back to {c.name}.",
+                             f"\"This was the best day, {c.name},\" {f.name} said {when[0].lower() + when[1:]}, and {f.s} gave back the {it}.")))
         if st.rng.random() < 0.5:
             skills.boxes(st, c, st.thing, tidy=True)
 
