@@ -95,10 +95,20 @@ _ADV_OF = {v: k for k, vs in {
 }.items() for v in vs}
 
 
-def _adv(verb: str, rng) -> str:
-    """An adverb that fits `verb` (its first word), or '' for a verb that takes none."""
+_GLAD = frozenset(("happily", "cheerfully", "playfully", "loudly"))
+_LOW = frozenset(("sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "nervous", "bored", "afraid"))
+
+
+def _adv(verb: str, rng, st=None, who=None) -> str:
+    """An adverb that fits `verb` (its first word), or '' for a verb that takes none; none of the glad
+    ones for `who` while the state says they are sad or cross (not "lonely ... Soon he sang happily")."""
     k = _ADV_OF.get(verb.split(" ", 1)[0])
-    return rng.choice(_ADV_SETS[k]) if k else ""
+    if not k:
+        return ""
+    opts = _ADV_SETS[k]
+    if who is not None and st.state.feeling.get(who.name) in _LOW:
+        opts = [x for x in opts if x not in _GLAD]
+    return rng.choice(opts) if opts else ""
 
 
 # adjectives that depend on the weather or the moment (a cool rose, a wet book): not for things seen in passing
@@ -136,6 +146,8 @@ _MOVES_OUT = ("jump", "run", "hop", "skip", "dance", "sing", "climb", "rest", "s
               "roll", "wiggle", "march", "whistle", "hum", "clap", "cheer", "stretch", "tiptoe", "jog", "race",
               "explore", "wander", "hurry", "rush", "shout", "yawn", "wave", "stomp", "splash", "slide", "swing",
               "peek", "look", "listen", "wait")  # (not shiver, sneeze: what happens to one, not what one does)
+_QUIET_MOVES = frozenset(("sit", "rest", "wait", "listen", "look", "peek", "wander", "yawn", "stretch", "tiptoe", "hum",
+                          "blink"))  # what a sad child may do meanwhile
 _MOVES_IN = ("sing", "rest", "sit", "laugh", "giggle", "hum", "clap", "stretch", "tiptoe", "whistle", "yawn",
              "dance", "wiggle", "spin", "peek", "listen", "wait", "smile", "nod", "blink")
 
@@ -277,10 +289,13 @@ def doing(st, group: list, place: str) -> None:
     others = [c for c in group if c is not x]
     r = rng.random()
     opener = rng.choice(_OPEN)
+    low = st.state.feeling.get(x.name) in _LOW  # a sad or cross child: no cheering, no admiring
+    if low and r >= 0.9:
+        r = 0.7
     if rng.random() < 0.3:
         _move(st, x, others, outdoor, place, pp, opener)
         return
-    if rng.random() < 0.15 and _admire(st, x, outdoor, place, rng.choice(o1), opener):
+    if rng.random() < 0.15 and not low and _admire(st, x, outdoor, place, rng.choice(o1), opener):
         return
     if others and r < 0.2:
         y = rng.choice(others)
@@ -299,7 +314,7 @@ def doing(st, group: list, place: str) -> None:
         st.s(rng.choice((f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} {a(adj + ' ' + word)}, and then an even {cmp_} one.",
                          f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} the {sup} {word} of all{pp}.")))
     elif r < 0.8:
-        tail = rng.choice(_TAILS_ONE).format(r=x.r, adv=_adv(v1, rng), pp=pp).rstrip()
+        tail = rng.choice(_TAILS_ONE).format(r=x.r, adv=_adv(v1, rng, st, x), pp=pp).rstrip()
         st.s(f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)}{tail}.")
     elif r < 0.9:
         st.s(f"{opener}{st.sub(x)} {beats.verb(st, v1, 'past')} {_np(st, rng.choice(o1), many=v1.split()[0] in _MANY)} and "
@@ -357,6 +372,8 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
     moves = _MOVES_OUT if outdoor else _MOVES_IN
     if st.state.weather not in ("hot", "sunny", "warm") or not outdoor:
         moves = tuple(m for m in moves if m not in ("splash",))
+    if st.state.feeling.get(x.name) in _LOW:
+        moves = tuple(m for m in moves if m in _QUIET_MOVES)
     v = vb[rng.choice(moves)]
     r = rng.random()
     if outdoor and r < 0.35:
@@ -365,14 +382,14 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
         if av:
             a_ = rng.choice(av)
             where = " in the water" if a_["word"] in ("swim", "splash") else pp
-            if rng.random() < 0.5:
+            if rng.random() < 0.5 or st.state.feeling.get(x.name) in _LOW:
                 st.s(f"{opener}{st.sub(x)} saw {a(an['word'])} {a_['ing']}{where}.")
             else:
                 g = f", {others[0].title}" if others and others[0].title[:1].isupper() else ""
                 st.speak(x, f"Look{g}! The {an['word']} {a_['third']} {rng.choice(_ANIMAL_ADV)}!",
                          rng.choice(("said", "whispered", "shouted")))
             return
-    if others and r < 0.45:
+    if others and r < 0.45 and st.state.feeling.get(x.name) not in _LOW:
         y = rng.choice(others)
         m = vb[rng.choice([m for m in moves if _ADV_OF.get(m) not in (None, "quiet", "careful", "gentle")])]
         st.speak(x, rng.choice((f"Look, {y.title}, I am {v['ing']}!", f"{y.title}, can you see me {v['ing']}?",
@@ -381,10 +398,10 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
     elif others and r < 0.6:
         y = rng.choice(others)
         v2 = vb[rng.choice(moves)]
-        adv = _adv(v["word"], rng)
+        adv = _adv(v["word"], rng, st, x)
         st.s(f"While {st.nm(y)} was {v2['ing']}{pp}, {st.sub(x)} {v['past']}{' ' + adv if adv else ''}.")
     elif r < 0.8:
-        adv = _adv(v["word"], rng)
+        adv = _adv(v["word"], rng, st, x)
         st.s(f"{opener}{st.sub(x)} {v['past']}{' ' + adv if adv else ''}{pp}.")
     else:
         st.s(f"{opener}{st.sub(x)} {v['past']} and {vb[rng.choice(moves)]['past']}{pp}.")

@@ -774,6 +774,7 @@ class Lost(Plan):
                          f"{st.sub(c)} looked {h1}. No {it}! {cap(c.s)} looked {h2}. No {it} there!")))
         st.state.lose(c.name, it)
         fl = feel(st, "neg")
+        st.state.feel(c.name, "sad")  # until the thing is found: what the child does meanwhile is not glad
         if rng.random() < 0.7:
             st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
                              f"{st.sub(c)} sat down on the floor and felt {fl}.",
@@ -802,6 +803,7 @@ class Lost(Plan):
                              f"But the {it} had been at the bottom, and now it was broken.")))
             st.state.feel(c.name, "sad")
         else:
+            st.state.feel(c.name, "happy")
             st.s(rng.choice((f"{st.sub(c)} was so happy to have {c.p} {it} back.",
                              f"{st.sub(c)} hugged {c.p} {it} and laughed.",
                              f"There it was, and {c.name} held {c.p} {it} close.",
