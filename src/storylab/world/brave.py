@@ -29,6 +29,19 @@ _BRAVE = ("{c} took a deep breath", "{c} counted to three", "{c} closed {p} eyes
           "{c} held {p} head up high", "{c} stood up very tall", "{c} said to {r}, \"I can do this\"",
           "{c} thought of how proud {g} would be", "{c} sang a little song to feel brave",
           "{c} pretended to be a brave lion", "{c} decided to be brave, just this once")
+_BRAVE_BY = {"dark": ("{c} sat up and looked right at the corner", "{c} reached for the flashlight by the bed"),
+             "storm": ("{c} came out from under the blanket", "{c} looked out of the window at the rain"),
+             "dog": ("{c} let go of {g}'s hand and walked up to the fence", "{c} stood by the fence and did not run"),
+             "slide": ("{c} climbed the ladder, one step at a time", "{c} held on tight at the top and looked down"),
+             "spider": ("{c} picked up a cup from the table", "{c} walked up to the spider, very slowly"),
+             "waves": ("{c} took one step into the water, then another", "{c} let the next wave run over {p} feet")}
+# what foreshadows the brave part, per fear
+_HINT_BY = {"dark": "{c}'s flashlight was in the box by {p} bed, where {s} had put it the day before.",
+            "storm": "Far away, over the hills, the sky was getting gray.",
+            "dog": "{c} did not know that big dogs can be the friendliest dogs of all.",
+            "slide": "{c} had never been to the top of a big slide, not even once.",
+            "spider": "Spiders are small, and most of them are much more scared of people than people are of them.",
+            "waves": "Small waves are fun to jump over, if you hold a hand."}
 _SHAPES = ("a big dark shape in the corner", "two shiny eyes under the table", "a long arm by the window",
            "something tall behind the door", "a monster with a big hat on the chair", "a black shape on the wall")
 _SHAPE_WAS = ("{p} coat on the chair", "{p} toys on the chair", "{p} teddy on the shelf", "the shadow of the tree outside",
@@ -62,7 +75,8 @@ _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because 
                   "because a wave had once taken {p} {toy} away", "because the water had once gone over {p} head")}
 # the fear told: with its reason, alone, or as what the hero always does ({C}: the hero as subject)
 _AFRAID = ("{C} was afraid of {of}, {why}.", "{C} was scared of {of}, {why}.", "More than anything, {c} was scared of {of}, {why}.",
-           "{C} did not like {of} at all, {why}.")
+           "{C} did not like {of} at all, {why}.", "{C} was afraid of {of}: {why2}.",
+           "Just thinking about {of} made {c} want to hide, {why}.")
 _AFRAID_ONLY = ("For a long time, {C} had been afraid of {of}.", "{C} was scared of {of}, but {s} did not tell anyone.",
                 "If there was one thing {c} did not like, it was {of}.", "{C} was brave about most things, but not about {of}.")
 _HABIT = {"dark": ("{C} did not like it when the lights went out and the room got dark.",
@@ -81,13 +95,15 @@ _ERRANDS = {"park": ("meet Grandma", "feed the ducks", "play ball", "see the new
             "school": ("get a drawing", "see the teacher", "get a lost hat"),
             "playground": ("play on the swings", "meet a friend", "try the new slide")}
 # the way to where the fear waits
-_GO = {"dog": ("That day, {c} and {g} had to go to the {P} to {errand}, and the way went past the house with the big dog.",
+_GO = {"dog": ("That day, {c} and {g} walked to the {P} to {errand}.", "{c} had to go with {g} to {errand} at the {P}.",
+               "That day, {c} and {g} had to go to the {P} to {errand}, and the way went past the house with the big dog.",
                "That day, {g} needed to {errand} at the {P}, and the only way there went past the big dog's house.",
                "On the way to the {P}, where they had to {errand}, there was a house with a big dog."),
-       "slide": ("That day, {g} took {c} to the {P}, where there was a new slide.",
+       "slide": ("The {P} had a new slide, taller than the old one.", "That morning, {c} and {g} walked to the {P} to play.",
+                 "That day, {g} took {c} to the {P}, where there was a new slide.",
                  "There was a new slide at the {P}, taller than the old one, and that day {g} wanted to go and see it.",
                  "That morning, {g} said they could go to the {P} and try the new slide."),
-       "waves": ("That day, they were going to the {P} to swim.", "It was a good day for a swim, and {g} wanted to go to the {P}.",
+       "waves": ("{g} and {c} took a bucket and went to the {P}.", "That day, they were going to the {P} to swim.", "It was a good day for a swim, and {g} wanted to go to the {P}.",
                  "That morning, {g} packed a towel for a swim at the {P}.")}
 _TALL = ("a tree", "a house", "the school", "a giraffe", "a bus", "the big tree by the school")
 
@@ -158,8 +174,9 @@ class Brave(Plan):
             a_tall=rng.choice(_TALL), shoe=rng.choice(("shoe", "boot", "sock", "hat", "bag")))
         r = rng.random()
         t = rng.choice(_AFRAID if r < 0.55 else _AFRAID_ONLY if r < 0.8 else _HABIT[self.fear])
-        st.s(_cap(t.format(C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), of=of, why=why)))
-        if self.fear == "dark":
+        why2 = why.split(" ", 1)[1]  # (the reason as its own clause: "she had once fallen off the little slide")
+        st.s(_cap(t.format(why2=why2, C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), of=of, why=why)))
+        if self.fear == "dark" and rng.random() < 0.5:
             st.s(rng.choice((f"Every night, {c.name} asked {st.nm(g)} to leave the light on.",
                              f"{c.name} had a little lamp by the bed that stayed on all night.",
                              f"At night, {c.name} always slept with the door open and {rng.choice(('the light by the door on', c.p + ' lamp on', c.p + ' teddy in ' + c.p + ' arms', 'the light on in the kitchen'))}.")))
@@ -177,8 +194,9 @@ class Brave(Plan):
         c, g, rng = st.hero, st.grownup, st.rng
         st.s(rng.choice((f"{st.nm(g)} always said that being brave does not mean you are not scared.",
                          f"\"Things are not so scary once you look at them, {c.name},\" {st.nm(g)} liked to say.",
-                         f"{c.name} did not know it yet, but that day {c.s} would be very brave.",
-                         f"{c.name} wanted to be brave, like the big children.",
+                         f"{c.name} did not know it yet, but that day {c.s} would be brave about {self.afraid_of}.",
+                         f"{c.name} wanted to be brave about {self.afraid_of}, like the big children.",
+                         _HINT_BY[self.fear].format(c=c.name, p=c.p, s=c.s),
                          f"\"Being scared is okay,\" {st.nm(g)} told {c.name} once. \"Brave is what you do next.\"")))
 
     def middle(self, st):
@@ -201,7 +219,7 @@ class Brave(Plan):
                 toy=rng.choice(st.w.toys)["word"], spot=rng.choice(("bed", "room", "mom", "dad", "blanket", "teddy")))) + ".")
 
     def brave_act(self, st) -> None:
-        st.s(cap(self._f(st, st.rng.choice(_BRAVE))) + ".")
+        st.s(cap(self._f(st, st.rng.choice(_BRAVE + _BRAVE_BY[self.fear]))) + ".")
         st.state.feel(st.hero.name, "brave")
 
     def mid_dark(self, st):
@@ -245,7 +263,8 @@ class Brave(Plan):
                          f"{st.sub(c)} smiled, and the dark did not look so scary any more.",
                          f"After that, {c.name} was not afraid of the dark, and {c.s} fell asleep right away.",
                          f"{st.sub(c)} said good night to {self.was} and closed {c.p} eyes.",
-                         f"Soon {c.name} was asleep, with the flashlight still in {c.p} hand.")))
+                         f"Soon {c.name} was asleep, with the flashlight still in {c.p} hand.",
+                         f"Now {c.name} knew: in the dark, {self.was} can look like anything.")))
 
     def mid_storm(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -254,7 +273,7 @@ class Brave(Plan):
         doings.fill(st, [c], "home", middle_words(st) - 60, 1, 1)
         st.s(rng.choice((f"In the evening, the rain came down hard on {c.name}'s window, and the wind blew.",
                          f"That evening, the storm came to the {st.place_mark(self.home)}, with rain and wind.",
-                         f"After dinner, the wind began to shake the trees, and the rain hit the windows.")),
+                         f"After dinner, the wind began to shake the {rng.choice(('trees', 'fence', 'door', 'windows'))}, and the rain came down {rng.choice(('hard', 'fast', 'all at once'))}.")),
              rng.choice((f"There was a big bright light over the {st.place_mark(self.home)}, and then a loud boom!",
                          f"Then the thunder came, so loud that {c.p} {rng.choice(('bed', 'window', 'cup', 'door'))} shook.",
                          f"Then the thunder came: boom, boom, right over the {st.place_mark(self.home)}!")))
@@ -336,6 +355,7 @@ class Brave(Plan):
         if fits(st, 12):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
         st.s(rng.choice((f"The new slide was so tall that {c.name} had to look up and up to see the top.",
+                         f"The new slide was as tall as {rng.choice(_TALL)}, and it went around and around.",
                          f"{st.sub(c)} climbed the ladder to the top of the slide and looked down.",
                          f"Other children went down the big slide, laughing, but {c.name} just watched.",
                          f"{st.sub(c)} stood at the bottom of the slide and looked at the long ladder.")))
@@ -352,7 +372,9 @@ class Brave(Plan):
                              f"{st.sub(c)} stood at the top for a long time, and then climbed down again.")))
             return
         self.brave_act(st)
-        st.s(rng.choice((f"Then {c.name} sat down at the top of the {st.place_mark(self.where)}'s big slide and let go: whee!", f"{st.sub(c)} let go, and down {c.s} went, faster and faster!")),
+        st.s(rng.choice((f"Then {c.name} sat down at the top of the {st.place_mark(self.where)}'s big slide and let go: whee!",
+                         f"{st.sub(c)} let go, and down {c.s} went, faster and faster!",
+                         f"Down went {c.name}, with {c.p} arms up high!", f"{st.sub(c)} pushed off, and in a moment {c.s} was at the bottom!")),
              rng.choice((f"It was not scary at all: it was the most fun {c.name} had ever had.",
                          f"At the bottom, {c.name} laughed and laughed.", f"The wind blew in {c.p} hair, and it felt like flying.")))
         st.s(rng.choice((f"{st.sub(c)} went down the slide again and again until lunch.",
@@ -385,7 +407,7 @@ class Brave(Plan):
         st.state.has(c.name, "cup")
         st.s(rng.choice((f"{st.sub(c)} put a cup over the spider, slid a piece of paper under it and carried it outside.",
                          f"{st.sub(c)} caught the spider in a cup, very gently, and let it go in the garden.",
-                         f"{st.sub(c)} held the cup very still until the spider walked in, and then took it out to the grass.")))
+                         f"{st.sub(c)} held the cup {self.spider_at}, and the spider walked right in.")))
         if self.twist:
             st.s(f"The next morning, there was a pretty web in the garden, shining with water drops, and {c.name} said it was the spider's new home.")
 

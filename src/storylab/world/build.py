@@ -36,7 +36,7 @@ PROJECTS = {
               "a big blanket and four pillows"), "home", None, None),
     "boxhouse": (("a house of boxes for {p} {it}", "a box house with windows", "a little town of boxes"), "house",
                  ("old boxes", "three big boxes and some tape", "boxes from the kitchen"), "home", None, None),
-    "cards": (("a house of cards", "a tall house of cards"), "house of cards", ("cards", "a whole box of cards", "old cards"),
+    "cards": (("a house of cards", "a tall house of cards"), ("house of cards", "card house"), ("cards", "a whole box of cards", "old cards"),
               "home", None, None),
     "sandcastle": (("a big castle of sand", "a sand castle with four towers", "the best sand castle on the beach"),
                    "castle", ("wet sand", "sand and water", "sand, shells and sticks"), "beach", "sandcastle", "shell"),
@@ -59,7 +59,12 @@ _WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big p
          "{when}{C} told {G} about {p} plan: {what}{at}, {size}.",
          "More than anything, {C} wanted {what}{at} {why}.",
          "{when}{C} wanted to try something new{at}: {what}, {size}.",
+         "{when}{C} got a good idea{at}: {what}, {size}, {why}.",
+         "{when}{C} told everyone that {s} would make {what}{at} {why}.",
          "{C} had seen {what} in a book, and now {s} wanted to make one{at}.")
+_TALL_NOW = {"home": ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "as high as a chair",
+                     "taller than the couch", "as high as the door"),
+             "other": ("as tall as {g}", "taller than {c}", "as high as {c}'s knees", "as high as a bush", "up to {c}'s nose")}
 _WHY = ("to show {g}", "for {p} {it}", "just for fun", "so that everyone could see it", "to surprise {g}",
         "because {s} had seen one in a book")
 
@@ -81,6 +86,13 @@ _SAD = ("{C} looked at the pieces and felt {fl}.", "{C} {did}, because {s} had b
         "{C} felt so {fl} about the {short} that {s} wanted to give up.", "Everything {s} had built was gone, and {c} felt {fl}.",
         "All that building was gone in one second, and {c} felt {fl}.", "{C} wanted to cry: the {short} had taken so long!",
         "{C} sat down next to the pieces, and {p} eyes filled with tears.")
+# other ways to say the same advice
+_SAY_FIX = {"put the big pieces at the bottom": ("start with the biggest pieces", "put the big ones under the small ones"),
+            "go slowly, one piece at a time": ("take it slow this time", "build it slowly and carefully"),
+            "build it where nobody walks": ("build it away from the door", "find a quiet corner for it"),
+            "build it together": ("make it together", "do it together, because four hands are better than two"),
+            "make the bottom wide": ("give it a big, wide bottom",), "use wet sand": ("use sand from near the water, where it is wet",),
+            "pack the snow tight": ("push the snow together hard",), "go slowly": ("take it slow this time",)}
 # the advice, said and told
 _ADVICE_SAID = ("Let's try again, {c}. This time we {adv}.", "Do not give up, {c}! We can {adv}.", "I know, {c}! Let's {adv}.",
                 "Here is a trick, {c}: {adv}.", "It happens to everyone, {c}. Next time, {adv}.",
@@ -129,7 +141,7 @@ _FIX = {"home": (("put the big pieces at the bottom", ("{c} put the biggest piec
                                  "{c} took {p} time with every piece")),
                   ("build it together", ("they built the {short} together", "{c} and {h} built it side by side",
                                          "they took turns, one piece each")))}
-_AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ")
+_AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ", "After that, ", "")
 _STOOD = (".", ", and this time it stood.", ", and the {short} stood strong.", ", and it did not even shake.",
           ", and it stayed up.", ", and this time nothing could knock it down.", ", and it did not fall.")
 # what each project is built of, piece by piece (singular, plural), and the looks those pieces have
@@ -159,15 +171,19 @@ _FEATURES = {"home": ("a door", "two windows", "a little bridge", "a tower at ea
 _GREW = ("The {short} grew {up}{way}.", "{C} put {top} {on}, and it looked {great}.",
          "Piece by piece, the {short} went up, until it was {big}.", "By lunch, the {short} was {big}.",
          "Up and up it went, and soon it was {big}.", "When {C} stepped back to look, the {short} was {big}.",
-         "{top} went {on}, last of all, and {c} clapped.", "{C} had never made anything so big before.")
+         "{top} went {on}, last of all, and {c} clapped.", "{C} had never made anything so big before.",
+         "Now the {short} was {big}, and {c} needed only {top} for the top.",
+         "{C} put on one more piece, then one more, and the {short} was {big}.",
+         "It took a long time, but at last the {short} was {big}.")
 _FLOORS, _FLOORED = "Soon the {short} had {n} floors.", ("tower", "castle", "boxhouse", "cards", "stones")
 # getting out the materials at home
 _GET_OUT = ("{C} got out {mats} and sat down in {room}.", "{C} carried {mats} to {room}.",
             "In {room}, {C} put {mats} all over the floor.", "{C} pushed the chairs back in {room} and brought {mats}.",
-            "{room} was the best place for it, so {C} brought {mats} there.", "{C} sat on the floor of {room} with {mats}.")
+            "{room} was the best place for it, so {C} brought {mats} there.", "{C} sat on the floor of {room} with {mats}.",
+            "{C} found {mats} and put them in the middle of {room}.", "One by one, {C} brought {mats} into {room}.")
 _PUT = ("put", "stacked", "put", "stacked")
 _WHERE_PIECES = ("at the bottom", "in a ring", "in a long row", "in a square", "side by side", "in the middle",
-                 "on each side")
+                 "on each side", "in two rows", "one on top of the other", "around the middle")
 _ANIMAL_MOVES = ("ran right into it", "jumped on it", "walked through it", "sat on it", "ran past and bumped it",
                  "hopped onto the top")
 _PETS = ("the cat", "the dog", "the puppy", "the kitten", "the family cat", "the little dog")
@@ -210,6 +226,7 @@ class Build(Plan):
         self.project = seed if seed in ok and rng.random() < 0.85 else rng.choice(ok)
         whats, self.short_name, mats, where, _, self.gather = PROJECTS[self.project]
         what = rng.choice(whats)
+        self.short_name = self.short_name if isinstance(self.short_name, str) else rng.choice(self.short_name)
         self.mats = rng.choice(mats)
         self.where = where or rng.choice([p for p in _OUTSIDE[self.project] if p in w.coords])
         self.inside = self.where == "home"
@@ -302,7 +319,8 @@ class Build(Plan):
         if self.inside:  # (st.place stays the map place they live by: "home" is not on the map)
             for x in ([c, f] if f else [c]):
                 st.state.go(x.name, "home")
-            room_ = rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room"))
+            room_ = rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room", "the room by the window",
+                                f"{c.p} {st.grownup.title.lower()}'s room" if st.grownup.kind in ("mom", "dad", "grandma", "grandpa") else "the living room"))
             st.s(_cap(rng.choice(_GET_OUT).format(C=st.sub(c), mats=mats, room=room_, p=c.p)))
         else:
             travel(st, group, self.home, self.where, self.kind)
@@ -317,7 +335,7 @@ class Build(Plan):
             if self.kind:
                 st.state.doing(c.name, self.kind)
             facts.place(st, self.where, 1) or facts.episode(st, "scene")  # what lives where they build
-        self.build_lines(st, first=True)
+        self.build_lines(st)
         if self.project == "fort" and ("tool", "see in the dark") not in facts._stated(st):  # a light in the tent
             st.s(st.pick("Inside the tent it was dark.", "It was dark under the big blanket.",
                          "Under the blankets, it was as dark as night."))
@@ -327,19 +345,19 @@ class Build(Plan):
         doings.fill(st, [c] + ([f] if f else []), "home" if self.inside else self.where, middle_words(st) - 30, 2, 1)
         self.fall(st)
 
-    def build_lines(self, st, first: bool) -> None:
+    def build_lines(self, st) -> None:
         """Building: what goes at the bottom, how it grows, what goes on top."""
         c, f, rng = st.hero, self.companion, st.rng
         who = st.sub(c) if not f or rng.random() < 0.6 else rng.choice((f"{st.nm(c)} and {st.nm(f)}", "they"))
         n = NUMBERS[rng.randint(3, 9)]
         top = self._fmt(st, rng.choice(_TOP[self.place_key]))
         grews = _GREW + ((_FLOORS,) if self.project in _FLOORED else ())
-        grew = rng.choice(grews if first else [t for t in grews if "lunch" not in t]).format(
+        grew = rng.choice(grews).format(
             short=self.short_name, C=st.sub(c), c=c.name, p=c.p, n=n, top=top,
             on="on the snowman" if self.project == "snowman" else "on top",
             up=rng.choice(("higher and higher", "taller and taller", "bigger and bigger")),
-            way=rng.choice(("", "", ", piece by piece", " until lunch" if first else "", f", and {c.name} smiled", ", one piece at a time")),
-            big=self._fmt(st, rng.choice(_HOW_BIG[:4])), great=rng.choice(("great", "wonderful", "just right", "so funny")))
+            way=rng.choice(("", "", ", piece by piece", " until lunch", f", and {c.name} smiled", ", one piece at a time")),
+            big=self._fmt(st, rng.choice(_TALL_NOW["home" if self.inside else "other"])), great=rng.choice(("great", "wonderful", "just right", "so funny")))
         grew = _cap(grew)
         one, many = _PIECES[self.project]
         looks = _PIECE_LOOKS.get(one, ("big", "small"))
@@ -350,12 +368,13 @@ class Build(Plan):
                              f"{who} gave the {self.short_name} {self._fmt(st, feats[0])}.",f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}, and then {m} {y} ones on top.",
                              f"First came {k} {x} {many}, then {m} {y} {many}, and then {top}.",
                              f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}.",
-                             f"{who} used {k} {x} {many} and {m} {y} {many}, one by one."))
-        if first:
-            st.s(pieces, grew)
-            self.paper = "paper" in pieces + grew  # (a paper star or top on it: the scissors that cut it)
-        else:
-            st.s(grew if rng.random() < 0.5 else pieces)
+                             f"{who} used {k} {x} {many} and {m} {y} {many}, one by one.",
+                             f"{who} began with {k} {x} {many} {rng.choice(_WHERE_PIECES)} and then made {self._fmt(st, feats[0])}.",
+                             f"At the bottom went {k} {x} {many}, and on top of them {m} {y} ones.",
+                             f"{who} looked for the {x} {many} first, and found {k}.",
+                             f"{who} wanted {self._fmt(st, feats[0])}, so {k} {x} {many} went {rng.choice(_WHERE_PIECES)}."))
+        st.s(pieces, grew)
+        self.paper = "paper" in pieces + grew  # (a paper star or top on it: the scissors that cut it)
 
     def fall(self, st) -> None:
         c, f, g, rng = st.hero, self.companion, st.grownup, st.rng
@@ -369,8 +388,9 @@ class Build(Plan):
             before = ("Oh no! ", "All at once, ") + (() if c.name in k else (f"Before {c.name} could stop it, ",))
             st.s(cap(f"{rng.choice(before)}{k}, and "
                      f"{self._fmt(st, _SPILL[self.project], where=rng.choice(_SPILL_TO[self.place_key]))}."))
-        elif r < 0.75 and "shake" not in k:
-            st.s(cap(f"{then or 'Then '}{k}."), f"The {self.short_name} shook for a moment, and then it {fell}.")
+        elif r < 0.75 and "shake" not in k and "head" not in k:
+            st.s(cap(f"{then or 'Then '}{k}."),
+                 cap(f"{rng.choice(('the ' + self.short_name + ' began to shake, and', 'the ' + self.short_name + ' shook, and then', 'for one second the ' + self.short_name + ' stood, and then'))} {self._fmt(st, _SPILL[self.project], where=rng.choice(_SPILL_TO[self.place_key]))}."))
         else:
             st.s(cap(f"{then or 'Then '}{k}."),
                  f"{cap(rng.choice(('the ', 'the whole ', c.name + chr(39) + 's ')))}{self.short_name} {fell} {rng.choice(_SOUND)}.")
@@ -391,7 +411,7 @@ class Build(Plan):
         elif rng.random() < 0.5 or self.bad:
             st.s(_cap(rng.choice(_SAD).format(C=st.sub(c), c=c.name, s=c.s, p=c.p, fl=fl, short=self.short_name,
                                              did=rng.choice(("sat down", "kicked the floor", "wanted to cry")))))
-        adv = self.fix[0]
+        adv = rng.choice(_SAY_FIX.get(self.fix[0], ()) + (self.fix[0],))
         if self.bad:
             return
         helper = self.helper = f if f and rng.random() < 0.4 else g
@@ -417,8 +437,6 @@ class Build(Plan):
                              f"{st.nm(f)} came back and said, \"Can I help you build it again?\"")))
         h = getattr(self, "helper", g)
         st.s(cap(rng.choice(_AGAIN) + self._fmt(st, rng.choice(self.fix[1]) + rng.choice(_STOOD), h=st.nm(h))))
-        if ends_fit(st, 12):
-            self.build_lines(st, first=False)
         if self.twist:
             twists = [t for t in _TWIST[self.place_key] if "the cat that" not in t or " cat " in f" {self.knock} "]
             st.s(cap(self._fmt(st, rng.choice(twists))) + ".")

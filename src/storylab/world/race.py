@@ -39,16 +39,27 @@ _WANT = ("{when}{c} and {f} wanted to have {kind} at the {P}.", "{when}{f} said,
          "{when}{c} and {f} went to the {P} to see who was faster in {kind}.",
          "{f} said {fs} was faster than anyone, so {c} wanted {kind} at the {P}.",
          "{when}{c} had an idea for the {P}: {kind}, just {c} and {f}.",
-         "{K}! That was the game {c} and {f} wanted to play at the {P}.")
+         "{K}! That was the game {c} and {f} wanted to play at the {P}.",
+         "{when}{c} and {f} wanted to find out {who} at the {P}.",
+         "{Who}, {c} or {f}? They would find out at the {P}.",
+         "{when}{f} wanted {kind} at the {P}, and {c} said yes right away.",
+         "{when}{c} told {f} that {s} knew {who}, and {f} laughed: \"We will see!\"")
+_WHO = {"a running race": "who could run the fastest", "a hopping race": "who could hop the fastest",
+        "a race on one foot": "who was fastest on one foot", "a race with an egg on a spoon": "who could carry an egg on a spoon the fastest",
+        "a race like frogs": "who could jump like a frog the fastest", "a crawling race": "who could crawl the fastest",
+        "a skipping race": "who could skip the fastest"}
 _PRIZE_SAID = ("The one who won would get {prize}, {f} said.", "The first one to {mark} would get {prize}.",
                "{c} really wanted to win {prize}.", "The prize was {prize}, and {c} wanted it very much.",
-               "\"The first one there gets {prize},\" said {f}.", "{prize} was for the one who got to {mark} first.")
+               "\"The first one there gets {prize},\" said {f}.", "{prize} was for the one who got to {mark} first.",
+               "They would race for {prize}, {c} and {f} said.")
 # the course, from {start} to {mark}
 _COURSE = ("They would race from {start} to {mark} and back.", "The race went from {start} to {mark}.",
            "{c} made a mark in the {ground} with a stick, and {f} pointed at {mark}: that was the end.",
-           "{start} was the start, and {mark} was the end.", "{f} stood by {start} and said, \"First one to {mark}!\"",
+           "{start} was the start, and {mark} was the end.", "\"To {mark} and back!\" said {f} at {start}.",
            "They picked {mark} as the end and stood side by side at {start}.",
-           "{c} and {f} put their toes next to {start} and looked at {mark}, far away.")
+           "{c} and {f} put their toes next to {start} and looked at {mark}, far away.",
+           "First to {mark}, {c} said, and {f} said yes.", "{mark}, not too far and not too near, would be the end.",
+           "Their race would begin at {start} and end at {mark}.")
 # the twist: an animal to help on the way
 _HELP = ("On the way, {c} saw {an} that could not get out of a hole, and {s} stopped to help it.",
          "Then {c} heard a little cry: {an} was stuck in a hole, so {s} stopped to help it.",
@@ -105,7 +116,7 @@ class Race(Plan):
         prize = self._f(st, self.prize)
         self.mark = _landmark(st, self.where)
         kw = dict(when=when, c=st.nm(c), f=st.nm(f), C=c.name, F=f.name, kind=self.kind, P=P, mark=self.mark, prize=prize,
-                  s=c.s, fs=f.s, K=cap(self.kind))
+                  s=c.s, fs=f.s, K=cap(self.kind), who=_WHO[self.kind], Who=cap(_WHO[self.kind]))
         st.s(cap(rng.choice(_WANT).format(**kw)))
         if rng.random() < 0.8:  # the prize (a short story can do without it)
             st.s(cap(rng.choice(_PRIZE_SAID).format(**kw)))
@@ -139,7 +150,7 @@ class Race(Plan):
             st.s(f"{st.nm(g)} {cheer} for {c.name} and {f.name}." if forable and rng.random() < 0.6
                  else f"{st.nm(g)} {cheer}" + ("" if cheer.endswith('"') else "."))
         move = _MOVE[self.kind]
-        st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} {move} as fast as they could.",
+        st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} {move} {rng.choice(('as fast as they could', 'as fast as their legs could go', 'and laughed all the way', 'side by side for a while'))}.",
                          f"Off they {move.split()[0] if move.split()[0] != 'walked' else 'went'}, {c.name} first and {f.name} right behind.",
                          f"{st.nm(f)} {move} {rng.choice(('like the wind', 'faster than ever', 'with big steps'))}, and {c.name} {move} after {f.o}.")))
         oops = self._f(st, rng.choice(_OOPS))
@@ -163,7 +174,7 @@ class Race(Plan):
                              f"{st.nm(g)} said that helping was better than winning any race.",
                              f"There was no prize for anyone that day, but the little {self.helped} was safe and happy.")))
         elif self.win == "hero":
-            st.s(rng.choice((f"{st.nm(c)} got to {self.mark} first, just a little before {f.name}.",
+            st.s(rng.choice((f"{st.nm(c)} {rng.choice(('got to', 'reached', 'touched'))} {self.mark} first, just a little before {f.name}.",
                              f"In the end, {c.name} won by one step.")),
                  rng.choice((f"{st.sub(c)} shared {prize} with {st.nm(f)}, because {f.s} had run so well.",
                              f"{st.sub(c)} shook hands with {st.nm(f)} and said it was a good race.")))
@@ -187,7 +198,7 @@ class Race(Plan):
                                         f"You can't win every time, {c.name}.")), "said")
             st.s(rng.choice((f"{c.name} took a deep breath, walked over and said, \"Well done, {f.name}!\"",
                              f"{c.name} was sad for a moment, but then {c.s} gave {f.name} a high five.",
-                             f"{c.name} shook {f.name}'s hand and said it was a good race.",
+                             f"{c.name} shook {f.name}'s hand and said it was {rng.choice(('a good race', 'a fun race', 'the best race ever'))}.",
                              f"{c.name} wanted to cry, but {c.s} smiled and told {f.name} {f.s} had run like the wind.")))
             st.s(rng.choice((f"{st.nm(f)} smiled and shared {prize} with {c.name}.",
                              f"Then they raced again and again, and {c.name} won once.",
