@@ -23,10 +23,10 @@ FEARS = {"dark": ("the dark", "home"), "storm": ("storms", "home"), "dog": ("big
 _SCARED = ("{c}'s knees began to shake", "{c}'s heart went very fast", "{c} held {p} {{toy}} tight", "{c} wanted to run back to {p} {{spot}}",
            "{c} held on tight to {g}'s hand", "{c} hid behind {g}", "{c} could not move", "{c} felt cold all over",
            "{c}'s tummy felt funny", "{c} stood very still and did not say a word", "{c}'s hands went cold",
-           "{c} wished {s} could be back in {p} {{spot}}", "{c} wanted to hide under a blanket and never come out")
+           "{c} wished {s} could be somewhere else", "{c} wanted to hide under a blanket and never come out")
 _BRAVE = ("{c} took a deep breath", "{c} counted to three", "{c} closed {p} eyes for a moment",
           "{c} told {r} that {s} could do it", "{c} remembered what {g} always said about being brave",
-          "{c} held {p} head up high", "{c} stood up very tall", "{c} said to {r}, \"I can do this\"",
+          "{c} held {p} head up high", "{c} stood up very tall",
           "{c} thought of how proud {g} would be", "{c} sang a little song to feel brave",
           "{c} pretended to be a brave lion", "{c} decided to be brave, just this once")
 _BRAVE_BY = {"dark": ("{c} sat up and looked right at the corner", "{c} reached for the flashlight by the bed"),
@@ -60,19 +60,25 @@ _SPIDER_AT = ("on the wall by {p} bed", "in the bath", "on the window", "in the 
 # why the hero is scared of it: a reason with its own things in it
 _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because the shadows on the wall looked like {pl}",
                  "because in the dark, every {thing} looked like {a_an}", "because {s} could not see {p} {toy} at night",
-                 "because the house made funny sounds at night"),
+                 "because the house made funny sounds at night", "because {s} had once dreamed of {a_an} in the dark {place}",
+                 "because at night, {p} {toy} looked like a little monster"),
         "storm": ("because the thunder was as loud as a giant {an}", "because the wind made the {thing} shake",
-                  "because a storm had once broken the {thing} in the yard", "because the lights had once gone out in a storm"),
+                  "because a storm had once broken the {thing} in the yard", "because the lights had once gone out in a storm",
+                  "because a storm had once blown {p} {toy} away at the {place}", "because the wind made the whole house shake"),
         "dog": ("because a big dog had once barked at {o} at the {place}", "because a dog had once taken {p} {toy}",
                 "because big dogs had such big teeth", "because a dog had jumped on {o} at the {place}",
-                "because big dogs barked so loudly"),
+                "because big dogs barked so loudly", "because a big dog at the {place} had once run after {o}",
+                "because a dog had once barked at {p} {toy} and taken it away"),
         "slide": ("because it was as tall as {a_tall}", "because {s} had once fallen off the little slide at the {place}",
                   "because the big children went down it so fast", "because a big boy had once pushed {o} at the top",
-                  "because {s} had once bumped {p} head at the bottom of a slide at the {place}"),
+                  "because {s} had once bumped {p} head at the bottom of a slide at the {place}",
+                  "because from the top, the children down below looked as small as ants"),
         "spider": ("because spiders had so many long legs", "because a spider had once crawled onto {p} {toy}",
-                   "because {s} had found one in {p} {shoe} once", "because spiders could run so fast"),
+                   "because {s} had found one in {p} {shoe} once", "because spiders could run so fast",
+                   "because a spider had once come down on {p} head at the {place}"),
         "waves": ("because a wave had once knocked {o} over", "because the sea was so big and so loud",
-                  "because a wave had once taken {p} {toy} away", "because the water had once gone over {p} head")}
+                  "because a wave had once taken {p} {toy} away", "because the water had once gone over {p} head",
+                  "because the waves were as tall as {a_tall} in a book {s} had read")}
 # the fear told: with its reason, alone, or as what the hero always does ({C}: the hero as subject)
 _AFRAID = ("{C} was afraid of {of}, {why}.", "{C} was scared of {of}, {why}.", "More than anything, {c} was scared of {of}, {why}.",
            "{C} did not like {of} at all, {why}.", "{C} was afraid of {of}: {why2}.",
@@ -181,11 +187,10 @@ class Brave(Plan):
                              f"{c.name} had a little lamp by the bed that stayed on all night.",
                              f"At night, {c.name} always slept with the door open and {rng.choice(('the light by the door on', c.p + ' lamp on', c.p + ' teddy in ' + c.p + ' arms', 'the light on in the kitchen'))}.")))
         elif self.fear in ("dog", "slide", "waves"):
-            P = st.place_mark(self.where)
             errand = rng.choice(_ERRANDS.get(self.where, ("see a friend",))).format(
                 food=rng.choice(st.w.countable_foods)["plural"], n=NUMBERS[rng.randint(2, 5)])
-            go = rng.choice(_GO[self.fear]).format(c=c.name, g=st.nm(g), P=P, errand=errand)
-            st.s(go)
+            if self.fear == "slide" or rng.random() < 0.6:  # (the way there; the middle shows the dog or the waves anyway)
+                st.s(rng.choice(_GO[self.fear]).format(c=c.name, g=st.nm(g), P=st.place_mark(self.where), errand=errand))
         elif self.fear == "storm":
             st.s(rng.choice((f"That afternoon, {st.nm(g)} said a storm was coming.",
                              f"That day, the sky over the {st.place_mark(self.home)} was getting darker and darker.")))

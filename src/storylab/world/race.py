@@ -51,7 +51,7 @@ _WHO = {"a running race": "who could run the fastest", "a hopping race": "who co
 _PRIZE_SAID = ("The one who won would get {prize}, {f} said.", "The first one to {mark} would get {prize}.",
                "{c} really wanted to win {prize}.", "The prize was {prize}, and {c} wanted it very much.",
                "\"The first one there gets {prize},\" said {f}.", "{prize} was for the one who got to {mark} first.",
-               "They would race for {prize}, {c} and {f} said.")
+               "They would race for {prize}.")
 # the course, from {start} to {mark}
 _COURSE = ("They would race from {start} to {mark} and back.", "The race went from {start} to {mark}.",
            "{c} made a mark in the {ground} with a stick, and {f} pointed at {mark}: that was the end.",
