@@ -23,12 +23,14 @@ FEARS = {"dark": ("the dark", "home"), "storm": ("storms", "home"), "dog": ("big
 _SCARED = ("{c}'s knees began to shake", "{c}'s heart went very fast", "{c} held {p} {{toy}} tight", "{c} wanted to run back to {p} {{spot}}",
            "{c} held on tight to {g}'s hand", "{c} hid behind {g}", "{c} could not move", "{c} felt cold all over",
            "{c}'s tummy felt funny", "{c} stood very still and did not say a word", "{c}'s hands went cold",
-           "{c} wished {s} could be somewhere else", "{c} wanted to hide under a blanket and never come out")
+           "{c} wished {s} could be somewhere else", "{c} did not want to look, but {s} could not look away",
+           "{c} felt {p} heart jump", "{c} made {r} as small as {s} could", "{c} wanted to hide under a blanket and never come out")
 _BRAVE = ("{c} took a deep breath", "{c} counted to three", "{c} closed {p} eyes for a moment",
           "{c} told {r} that {s} could do it", "{c} remembered what {g} always said about being brave",
           "{c} held {p} head up high", "{c} stood up very tall",
           "{c} thought of how proud {g} would be", "{c} sang a little song to feel brave",
-          "{c} pretended to be a brave lion", "{c} decided to be brave, just this once")
+          "{c} pretended to be a brave lion", "{c} decided to be brave, just this once",
+          "{c} thought about the bravest person {s} knew: {g}", "{c} counted {p} fingers, one to ten, and felt a little better")
 _BRAVE_BY = {"dark": ("{c} sat up and looked right at the corner", "{c} reached for the flashlight by the bed"),
              "storm": ("{c} came out from under the blanket", "{c} looked out of the window at the rain"),
              "dog": ("{c} let go of {g}'s hand and walked up to the fence", "{c} stood by the fence and did not run"),
@@ -200,7 +202,7 @@ class Brave(Plan):
         st.s(rng.choice((f"{st.nm(g)} always said that being brave does not mean you are not scared.",
                          f"\"Things are not so scary once you look at them, {c.name},\" {st.nm(g)} liked to say.",
                          f"{c.name} did not know it yet, but that day {c.s} would be brave about {self.afraid_of}.",
-                         f"{c.name} wanted to be brave about {self.afraid_of}, like the big children.",
+                         f"{c.name} wanted to be brave about {self.afraid_of}, like {st.nm(g)}.",
                          _HINT_BY[self.fear].format(c=c.name, p=c.p, s=c.s),
                          f"\"Being scared is okay,\" {st.nm(g)} told {c.name} once. \"Brave is what you do next.\"")))
 
@@ -269,7 +271,8 @@ class Brave(Plan):
                          f"After that, {c.name} was not afraid of the dark, and {c.s} fell asleep right away.",
                          f"{st.sub(c)} said good night to {self.was} and closed {c.p} eyes.",
                          f"Soon {c.name} was asleep, with the flashlight still in {c.p} hand.",
-                         f"Now {c.name} knew: in the dark, {self.was} can look like anything.")))
+                         f"Now {c.name} knew: in the dark, {self.was} can look like anything.",
+                         f"{st.sub(c)} put the flashlight by the bed, just in case, and went to sleep.")))
 
     def mid_storm(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -280,6 +283,8 @@ class Brave(Plan):
                          f"That evening, the storm came to the {st.place_mark(self.home)}, with rain and wind.",
                          f"After dinner, the wind began to shake the {rng.choice(('trees', 'fence', 'door', 'windows'))}, and the rain came down {rng.choice(('hard', 'fast', 'all at once'))}.")),
              rng.choice((f"There was a big bright light over the {st.place_mark(self.home)}, and then a loud boom!",
+                         f"The sky over the {st.place_mark(self.home)} went white for a second, and then: boom!",
+                         f"Boom! The thunder was so loud that the {rng.choice(('cups', 'windows', 'pictures', 'plates'))} shook.",
                          f"Then the thunder came, so loud that {c.p} {rng.choice(('bed', 'window', 'cup', 'door'))} shook.",
                          f"Then the thunder came: boom, boom, right over the {st.place_mark(self.home)}!")))
         self.scared(st)
@@ -297,6 +302,7 @@ class Brave(Plan):
             return
         n = NUMBERS[rng.randint(4, 9)]
         st.s(rng.choice((f"{st.nm(g)} showed {c.name} a game: count from the light to the boom.",
+                         f"{st.nm(g)} told {c.name} that thunder is just the sound the sky makes, like a big drum.",
                          f"{st.nm(g)} said that thunder is only a big noise, and it can't hurt you inside the house.",
                          f"{st.nm(g)} held {c.name} close and said the house was strong, much stronger than the wind.")),
              rng.choice((f"The next time, they counted to {n} before the boom, and then even more: the storm was going away.",
@@ -314,6 +320,8 @@ class Brave(Plan):
         st.state.at("morning")
         d = self.dog
         st.s(rng.choice((f"Just past their house, there was {d} behind a fence, and it barked loudly.",
+                         f"At the third house, {d} ran along the fence and barked at them.",
+                         f"There it was: {d}, with its nose through the fence, barking at {c.name}.",
                          f"As soon as they left the house, {d} ran up to the next fence and barked at {c.name}.",
                          f"Two houses down, {d} jumped up at a fence, barking and barking.",
                          f"Behind the green fence by the road stood {d}, and it barked: woof, woof!")))
@@ -322,6 +330,7 @@ class Brave(Plan):
             st.speak(c, rng.choice((f"{g.title}, I do not want to go past it!", "It will bite me!")),
                      rng.choice(("cried", "said", "whispered")))
         st.s(rng.choice((f"A lady came out of the house and called, \"{self.dog_name}, quiet!\"",
+                         f"\"{self.dog_name}, sit!\" called a boy from the garden, and the dog sat.",
                          f"An old man came to the fence and said the dog's name was {self.dog_name}.",
                          f"A girl ran out and said, \"Do not be scared. {self.dog_name} is just happy to see you!\"")))
         if rng.random() < 0.8 and fits(st, 15):
@@ -383,6 +392,7 @@ class Brave(Plan):
              rng.choice((f"It was not scary at all: it was the most fun {c.name} had ever had.",
                          f"At the bottom, {c.name} laughed and laughed.", f"The wind blew in {c.p} hair, and it felt like flying.")))
         st.s(rng.choice((f"{st.sub(c)} went down the slide again and again until lunch.",
+                         f"By lunch, {c.name} had been down the big slide so often that {c.s} could not count it any more.",
                          f"{c.name} ran back to the ladder to go again, and again, and again.",
                          f"Now {c.name} wanted to go down the big slide all the time.")))
         if self.twist:
@@ -414,7 +424,8 @@ class Brave(Plan):
                          f"{st.sub(c)} caught the spider in a cup, very gently, and let it go in the garden.",
                          f"{st.sub(c)} held the cup {self.spider_at}, and the spider walked right in.")))
         if self.twist:
-            st.s(f"The next morning, there was a pretty web in the garden, shining with water drops, and {c.name} said it was the spider's new home.")
+            st.s(rng.choice((f"The next morning, there was a pretty web in the garden, shining with water drops, and {c.name} said it was the spider's new home.",
+                             f"Later, {c.name} saw the spider again, on a flower in the garden, and waved to it.")))
 
     def mid_waves(self, st):
         c, g, f, rng = st.hero, st.grownup, self.companion, st.rng

@@ -61,6 +61,10 @@ _WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big p
          "{when}{C} wanted to try something new{at}: {what}, {size}.",
          "{when}{C} got a good idea{at}: {what}, {size}, {why}.",
          "{when}{C} told everyone that {s} would make {what}{at} {why}.",
+         "{when}{C} said {s} could make {what}{at} all by {r}, {size}.",
+         "Today, {C} thought, was the day for {what}{at}: {size}, {why}.",
+         "{when}{C} wanted to surprise everyone with {what}{at}, {size}.",
+         "{C} had thought about {what} for days, and today {s} would make it{at}.",
          "{C} had seen {what} in a book, and now {s} wanted to make one{at}.")
 _TALL_NOW = {"home": ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "as high as a chair",
                      "taller than the couch", "as high as the door"),
@@ -141,9 +145,10 @@ _FIX = {"home": (("put the big pieces at the bottom", ("{c} put the biggest piec
                                  "{c} took {p} time with every piece")),
                   ("build it together", ("they built the {short} together", "{c} and {h} built it side by side",
                                          "they took turns, one piece each")))}
-_AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ", "After that, ", "")
+_AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ", "After that, ", "", "The next time, ")
 _STOOD = (".", ", and this time it stood.", ", and the {short} stood strong.", ", and it did not even shake.",
-          ", and it stayed up.", ", and this time nothing could knock it down.", ", and it did not fall.")
+          ", and it stayed up.", ", and this time nothing could knock it down.", ", and it did not fall.",
+          ": it was even better than the first {short}!", ", and {c} clapped when it was done.", ", and it stood all day.")
 # what each project is built of, piece by piece (singular, plural), and the looks those pieces have
 _PIECES = {"tower": ("block", "blocks"), "castle": ("block", "blocks"), "fort": ("pillow", "pillows"),
            "boxhouse": ("box", "boxes"), "cards": ("card", "cards"), "sandcastle": ("bucket of sand", "buckets of sand"),
@@ -180,7 +185,9 @@ _FLOORS, _FLOORED = "Soon the {short} had {n} floors.", ("tower", "castle", "box
 _GET_OUT = ("{C} got out {mats} and sat down in {room}.", "{C} carried {mats} to {room}.",
             "In {room}, {C} put {mats} all over the floor.", "{C} pushed the chairs back in {room} and brought {mats}.",
             "{room} was the best place for it, so {C} brought {mats} there.", "{C} sat on the floor of {room} with {mats}.",
-            "{C} found {mats} and put them in the middle of {room}.", "One by one, {C} brought {mats} into {room}.")
+            "{C} found {mats} and put them in the middle of {room}.", "One by one, {C} brought {mats} into {room}.",
+            "{room} was quiet, and {C} began there with {mats}.", "{C} made room in {room} and got out {mats}.",
+            "First, {C} needed {mats}, and {p} {it} waited in {room}.")
 _PUT = ("put", "stacked", "put", "stacked")
 _WHERE_PIECES = ("at the bottom", "in a ring", "in a long row", "in a square", "side by side", "in the middle",
                  "on each side", "in two rows", "one on top of the other", "around the middle")
@@ -277,11 +284,14 @@ class Build(Plan):
             size = self._fmt(st, rng.choice(_HOW_BIG[2:]))  # (not "as tall as her dad" said to Dad)
             line = rng.choice((f"{g.title}, I am going to build {mine}{at}, {size}!",
                                f"Can I build {mine}{at} today, {g.title}?",
+                               f"Look, {g.title}! Today I will make {mine}{at}!",
+                               f"{g.title}, will you help me make {mine}{at}?",
+                               f"I want to make {mine}{at}, {g.title}, {size}!",
                                f"Look, {g.title}, I will make {mine}, {size}!"))
             st.speak(c, line, "asked" if line.endswith("?") else rng.choice(("said", "shouted")))
         else:
             t = rng.choice(_WANT if self.what.startswith("a ") else _WANT[:-1])
-            st.s(_cap(t.format(when=when, C=st.sub(c), what=self.what, at=at, size=size, why=why, s=c.s, p=c.p,
+            st.s(_cap(t.format(r=c.r, when=when, C=st.sub(c), what=self.what, at=at, size=size, why=why, s=c.s, p=c.p,
                               G=self._fmt(st, "{g}"))))
         if self.inside and st.weather in ("rainy", "snowy", "cold", "icy") and rng.random() < 0.6:
             it = f"{c.p} {st.thing['word']}"
@@ -321,7 +331,7 @@ class Build(Plan):
                 st.state.go(x.name, "home")
             room_ = rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room", "the room by the window",
                                 f"{c.p} {st.grownup.title.lower()}'s room" if st.grownup.kind in ("mom", "dad", "grandma", "grandpa") else "the living room"))
-            st.s(_cap(rng.choice(_GET_OUT).format(C=st.sub(c), mats=mats, room=room_, p=c.p)))
+            st.s(_cap(rng.choice(_GET_OUT).format(C=st.sub(c), mats=mats, room=room_, p=c.p, it=st.thing["word"])))
         else:
             travel(st, group, self.home, self.where, self.kind)
             st.place = self.where

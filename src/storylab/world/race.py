@@ -42,6 +42,8 @@ _WANT = ("{when}{c} and {f} wanted to have {kind} at the {P}.", "{when}{f} said,
          "{K}! That was the game {c} and {f} wanted to play at the {P}.",
          "{when}{c} and {f} wanted to find out {who} at the {P}.",
          "{Who}, {c} or {f}? They would find out at the {P}.",
+         "{when}{c} said {s} was faster than {f}, so {fs} said, \"Race me at the {P}!\"",
+         "{when}{f} had never lost {kind}, and {c} wanted to win one at the {P}.",
          "{when}{f} wanted {kind} at the {P}, and {c} said yes right away.",
          "{when}{c} told {f} that {s} knew {who}, and {f} laughed: \"We will see!\"")
 _WHO = {"a running race": "who could run the fastest", "a hopping race": "who could hop the fastest",
@@ -51,7 +53,8 @@ _WHO = {"a running race": "who could run the fastest", "a hopping race": "who co
 _PRIZE_SAID = ("The one who won would get {prize}, {f} said.", "The first one to {mark} would get {prize}.",
                "{c} really wanted to win {prize}.", "The prize was {prize}, and {c} wanted it very much.",
                "\"The first one there gets {prize},\" said {f}.", "{prize} was for the one who got to {mark} first.",
-               "They would race for {prize}.")
+               "They would race for {prize}.", "{prize}! {c} wanted it so much.",
+               "{g} said {prize} would go to the one who got to {mark} first.")
 # the course, from {start} to {mark}
 _COURSE = ("They would race from {start} to {mark} and back.", "The race went from {start} to {mark}.",
            "{c} made a mark in the {ground} with a stick, and {f} pointed at {mark}: that was the end.",
@@ -59,7 +62,9 @@ _COURSE = ("They would race from {start} to {mark} and back.", "The race went fr
            "They picked {mark} as the end and stood side by side at {start}.",
            "{c} and {f} put their toes next to {start} and looked at {mark}, far away.",
            "First to {mark}, {c} said, and {f} said yes.", "{mark}, not too far and not too near, would be the end.",
-           "Their race would begin at {start} and end at {mark}.")
+           "Their race would begin at {start} and end at {mark}.",
+           "{f} picked {mark} for the end, and {c} picked {start} for the start.",
+           "From {start}, {mark} looked very far away.", "{c} said they should race to {mark}, and {f} said, \"Okay!\"")
 # the twist: an animal to help on the way
 _HELP = ("On the way, {c} saw {an} that could not get out of a hole, and {s} stopped to help it.",
          "Then {c} heard a little cry: {an} was stuck in a hole, so {s} stopped to help it.",
@@ -116,7 +121,7 @@ class Race(Plan):
         prize = self._f(st, self.prize)
         self.mark = _landmark(st, self.where)
         kw = dict(when=when, c=st.nm(c), f=st.nm(f), C=c.name, F=f.name, kind=self.kind, P=P, mark=self.mark, prize=prize,
-                  s=c.s, fs=f.s, K=cap(self.kind), who=_WHO[self.kind], Who=cap(_WHO[self.kind]))
+                  s=c.s, fs=f.s, K=cap(self.kind), g=st.nm(st.grownup), who=_WHO[self.kind], Who=cap(_WHO[self.kind]))
         st.s(cap(rng.choice(_WANT).format(**kw)))
         if rng.random() < 0.8:  # the prize (a short story can do without it)
             st.s(cap(rng.choice(_PRIZE_SAID).format(**kw)))
