@@ -307,10 +307,11 @@ class Brave(Plan):
                          f"{st.nm(g)} held {c.name} close and said the house was strong, much stronger than the wind.")),
              rng.choice((f"The next time, they counted to {n} before the boom, and then even more: the storm was going away.",
                          f"{c.name} and {g.title} counted to {NUMBERS[rng.randint(3, 9)]}, and the boom was softer every time.")))
-        st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
-                         f"{st.sub(c)} sat with {st.nm(g)} by the window and watched the rain.",
-                         f"{st.sub(c)} took a deep breath and counted all by {c.r} the next time.",
-                         f"Soon the thunder was far away, and {c.name} fell asleep to the sound of the rain.")))
+        if rng.random() < 0.7:
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
+                             f"{st.sub(c)} sat with {st.nm(g)} by the window and watched the rain.",
+                             f"{st.sub(c)} took a deep breath and counted all by {c.r} the next time.",
+                             f"Soon the thunder was far away, and {c.name} fell asleep to the sound of the rain.")))
         if self.twist:
             st.s("In the morning, there was a big rainbow over the village, as if the storm was saying sorry.")
 
@@ -391,10 +392,11 @@ class Brave(Plan):
                          f"Down went {c.name}, with {c.p} arms up high!", f"{st.sub(c)} pushed off, and in a moment {c.s} was at the bottom!")),
              rng.choice((f"It was not scary at all: it was the most fun {c.name} had ever had.",
                          f"At the bottom, {c.name} laughed and laughed.", f"The wind blew in {c.p} hair, and it felt like flying.")))
-        st.s(rng.choice((f"{st.sub(c)} went down the slide again and again until lunch.",
-                         f"By lunch, {c.name} had been down the big slide so often that {c.s} could not count it any more.",
-                         f"{c.name} ran back to the ladder to go again, and again, and again.",
-                         f"Now {c.name} wanted to go down the big slide all the time.")))
+        if rng.random() < 0.6:
+            st.s(rng.choice((f"{st.sub(c)} went down the slide again and again until lunch.",
+                             f"By lunch, {c.name} had been down the big slide so often that {c.s} could not count it any more.",
+                             f"{c.name} ran back to the ladder to go again, and again, and again.",
+                             f"Now {c.name} wanted to go down the big slide all the time.")))
         if self.twist:
             st.s(f"At the end of the day, {c.name} showed a smaller {rng.choice(('boy', 'girl'))} how to go down the slide.")
 

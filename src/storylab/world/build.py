@@ -293,7 +293,7 @@ class Build(Plan):
             t = rng.choice(_WANT if self.what.startswith("a ") else _WANT[:-1])
             st.s(_cap(t.format(r=c.r, when=when, C=st.sub(c), what=self.what, at=at, size=size, why=why, s=c.s, p=c.p,
                               G=self._fmt(st, "{g}"))))
-        if self.inside and st.weather in ("rainy", "snowy", "cold", "icy") and rng.random() < 0.6:
+        if self.inside and st.weather in ("rainy", "snowy", "cold", "icy") and rng.random() < 0.4:
             it = f"{c.p} {st.thing['word']}"
             st.s(rng.choice((f"It was too {st.weather} to play outside, so {c.name} stayed in with {it}.",
                              f"Outside it was {st.weather}, but inside it was warm, and {it} was waiting.",

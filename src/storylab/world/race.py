@@ -149,7 +149,7 @@ class Race(Plan):
         start = start if start.split()[-1] != mark.split()[-1] else "the path"
         st.s(cap(rng.choice(_COURSE).format(c=st.nm(c), f=st.nm(f), start=start, mark=self.mark,
                                             ground="sand" if self.where == "beach" else "grass")))
-        if fits(st, 12):
+        if fits(st, 12) and rng.random() < 0.6:  # (the grown-up cheering: not every race needs it)
             cheer = self._f(st, rng.choice(_CHEER), mark=mark)
             forable = cheer.startswith(("clapped", "cheered", "waved", "got ready"))  # (cheered ... for Sam and Kim)
             st.s(f"{st.nm(g)} {cheer} for {c.name} and {f.name}." if forable and rng.random() < 0.6
@@ -205,9 +205,10 @@ class Race(Plan):
                              f"{c.name} was sad for a moment, but then {c.s} gave {f.name} a high five.",
                              f"{c.name} shook {f.name}'s hand and said it was {rng.choice(('a good race', 'a fun race', 'the best race ever'))}.",
                              f"{c.name} wanted to cry, but {c.s} smiled and told {f.name} {f.s} had run like the wind.")))
-            st.s(rng.choice((f"{st.nm(f)} smiled and shared {prize} with {c.name}.",
-                             f"Then they raced again and again, and {c.name} won once.",
-                             f"They laughed and raced to {beats.outdoor_thing(st)} next, just for fun.")))
+            if rng.random() < 0.7:
+                st.s(rng.choice((f"{st.nm(f)} smiled and shared {prize} with {c.name}.",
+                                 f"Then they raced again and again, and {c.name} won once.",
+                                 f"They laughed and raced to {beats.outdoor_thing(st)} next, just for fun.")))
         self.remember(st)
 
     def remember(self, st) -> None:
