@@ -113,8 +113,11 @@ _SPILL_TO = {"home": ("all over the floor", "under the couch", "across the room"
              "other": ("all over the ground", "into the grass", "everywhere")}
 _FELL = ("fell down", "fell over", "came down in pieces", "fell to the ground", "fell to pieces", "came down")
 # what helps the second time (said by the grown-up or the friend), and ways to tell it being done ({h}: the helper)
-_FIX = {"home": (("put the big pieces at the bottom", ("{c} put the biggest pieces at the bottom", "{c} started with the biggest {many}",
-                                                       "the big pieces went at the bottom and the small ones on top")),
+_BIG_DOWN = ("put the big pieces at the bottom", ("{c} put the biggest pieces at the bottom", "{c} started with the biggest {many}",
+                                                  "the big pieces went at the bottom and the small ones on top"))
+_TOGETHER = ("build it together", ("they built the {short} together", "{c} and {h} built it side by side",
+                                   "they took turns, one piece each"))
+_FIX = {"home": (_BIG_DOWN,
                  ("go slowly, one piece at a time", ("{c} went slowly, one piece at a time", "{c} took {p} time with every piece",
                                                      "{c} put each piece down very slowly")),
                  ("make the bottom wide", ("the bottom of the {short} was wide and strong", "{c} made a wide, strong bottom first",
@@ -122,8 +125,7 @@ _FIX = {"home": (("put the big pieces at the bottom", ("{c} put the biggest piec
                  ("build it where nobody walks", ("{c} built it in a quiet corner, far from the door",
                                                   "{c} built it behind the couch, where nobody walks",
                                                   "the {short} went up in a corner, out of the way of everyone")),
-                 ("build it together", ("they built the {short} together", "{c} and {h} built it side by side",
-                                        "they took turns, one piece each"))),
+                 _TOGETHER),
         "beach": (("use wet sand", ("{c} used wet sand and patted it down hard", "{c} mixed the sand with water until it was wet and strong",
                                     "{c} filled {p} bucket with wet sand and patted every tower hard")),
                   ("build it far from the water", ("they built it high up on the sand, far from the sea",
@@ -137,14 +139,12 @@ _FIX = {"home": (("put the big pieces at the bottom", ("{c} put the biggest piec
                                                           "{c} rolled the bottom ball until it was as big as a chair")),
                     ("build it together", ("they rolled the big balls together", "{c} and {h} lifted the head on together",
                                            "they rolled and pushed the snow together"))),
-        "other": (("put the big pieces at the bottom", ("{c} put the biggest pieces at the bottom", "{c} started with the biggest {many}",
-                                                        "the biggest {many} went at the bottom")),
+        "other": (_BIG_DOWN,
                   ("build it by a big rock, out of the wind", ("{c} built it next to a big rock", "they built it where a big rock kept the wind away",
                                                                "{c} found a big rock and built the {short} behind it")),
                   ("go slowly", ("{c} went slowly and checked every piece", "{c} put each piece down slowly and carefully",
                                  "{c} took {p} time with every piece")),
-                  ("build it together", ("they built the {short} together", "{c} and {h} built it side by side",
-                                         "they took turns, one piece each")))}
+                  _TOGETHER)}
 _AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ", "After that, ", "", "The next time, ")
 _STOOD = (".", ", and this time it stood.", ", and the {short} stood strong.", ", and it did not even shake.",
           ", and it stayed up.", ", and this time nothing could knock it down.", ", and it did not fall.",
