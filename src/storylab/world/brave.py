@@ -20,9 +20,13 @@ from storylab.world.text import NUMBERS, a, cap
 # the fear: (what the hero is scared of, where it happens, the lesson's noun phrase)
 FEARS = {"dark": ("the dark", "home"), "storm": ("storms", "home"), "dog": ("big dogs", "out"),
          "slide": ("the big slide", "playground"), "spider": ("spiders", "home"), "waves": ("the big waves", "beach")}
+# the fear as the first line names it (each ends in the word the closing lines recall)
+_OF = {"dark": ("the dark", "the deep dark", "being alone in the dark"), "storm": ("storms", "big storms", "loud storms"),
+       "dog": ("big dogs", "big barking dogs", "huge dogs"), "slide": ("the big slide", "the tall slide"),
+       "spider": ("spiders", "little spiders", "all spiders"), "waves": ("the big waves", "big waves", "the loud waves")}
 _SCARED = ("{c}'s knees began to shake", "{c}'s heart went very fast", "{c} held {p} {{toy}} tight", "{c} wanted to run back to {p} {{spot}}",
            "{c} held on tight to {g}'s hand", "{c} hid behind {g}", "{c} could not move", "{c} felt cold all over",
-           "{c}'s tummy felt funny", "{c} stood very still and did not say a word", "{c}'s hands went cold",
+           "{c}'s tummy felt funny", "{c}'s mouth went dry", "{c} could hear {p} own heart", "{c} stood very still and did not say a word", "{c}'s hands went cold",
            "{c} wished {s} could be somewhere else", "{c} did not want to look, but {s} could not look away",
            "{c} felt {p} heart jump", "{c} made {r} as small as {s} could", "{c} wanted to hide under a blanket and never come out")
 _BRAVE = ("{c} took a deep breath", "{c} counted to three", "{c} closed {p} eyes for a moment",
@@ -173,7 +177,7 @@ class Brave(Plan):
 
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
-        of = self.afraid_of
+        of = rng.choice(_OF[self.fear])
         w = st.w
         an = rng.choice(w.char_animals)
         why = rng.choice(_WHY[self.fear]).format(
