@@ -66,7 +66,7 @@ _SPIDER_AT = ("on the wall by {p} bed", "in the bath", "on the window", "in the 
 # why the hero is scared of it: a reason with its own things in it
 _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because the shadows on the wall looked like {pl}",
                  "because in the dark, every {thing} looked like {a_an}", "because {s} could not see {p} {toy} at night",
-                 "because the house made funny sounds at night", "because {s} had once dreamed of {a_an} in the dark {place}",
+                 "because the house made funny sounds at night", "because {s} had once had a bad dream about {a_an} in the dark",
                  "because at night, {p} {toy} looked like a little monster"),
         "storm": ("because the thunder was as loud as a giant {an}", "because the wind made the {thing} shake",
                   "because a storm had once broken the {thing} in the yard", "because the lights had once gone out in a storm",
