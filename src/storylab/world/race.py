@@ -149,17 +149,15 @@ class Race(Plan):
         start = start if start.split()[-1] != mark.split()[-1] else "the path"
         st.s(cap(rng.choice(_COURSE).format(c=st.nm(c), f=st.nm(f), start=start, mark=self.mark,
                                             ground="sand" if self.where == "beach" else "grass")))
-        cheer = ""
         if fits(st, 12) and rng.random() < 0.6:  # (the grown-up cheering: not every race needs it)
             cheer = self._f(st, rng.choice(_CHEER), mark=mark)
             forable = cheer.startswith(("clapped", "cheered", "waved", "got ready"))  # (cheered ... for Sam and Kim)
             st.s(f"{st.nm(g)} {cheer} for {c.name} and {f.name}." if forable and rng.random() < 0.6
                  else f"{st.nm(g)} {cheer}" + ("" if cheer.endswith('"') else "."))
         move = _MOVE[self.kind]
-        moves = (f"{st.nm(c)} and {st.nm(f)} {move} {rng.choice(('as fast as they could', 'as fast as their legs could go', 'and laughed all the way', 'side by side for a while'))}.",
-                 f"{st.nm(f)} {move} {rng.choice(('like the wind', 'faster than ever', 'with big steps'))}, and {c.name} {move} after {f.o}.",
-                 f"Off they {move.split()[0] if move.split()[0] != 'walked' else 'went'}, {c.name} first and {f.name} right behind.")
-        st.s(rng.choice(moves[:2] if "off they" in cheer else moves))  # (not "off they went. Off they ran")
+        st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} {move} {rng.choice(('as fast as they could', 'as fast as their legs could go', 'and laughed all the way', 'side by side for a while'))}.",
+                         f"Off they {move.split()[0] if move.split()[0] != 'walked' else 'went'}, {c.name} first and {f.name} right behind.",
+                         f"{st.nm(f)} {move} {rng.choice(('like the wind', 'faster than ever', 'with big steps'))}, and {c.name} {move} after {f.o}.")))
         oops = self._f(st, rng.choice(_OOPS))
         if self.twist:
             an = rng.choice(st.w.scene_animals(self.where))
