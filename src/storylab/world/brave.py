@@ -20,12 +20,34 @@ from storylab.world.text import NUMBERS, a, cap
 # the fear: (what the hero is scared of, where it happens, the lesson's noun phrase)
 FEARS = {"dark": ("the dark", "home"), "storm": ("storms", "home"), "dog": ("big dogs", "out"),
          "slide": ("the big slide", "playground"), "spider": ("spiders", "home"), "waves": ("the big waves", "beach")}
+# the fear as the first line names it (each ends in the word the closing lines recall)
+_OF = {"dark": ("the dark", "the deep dark", "being alone in the dark"), "storm": ("storms", "big storms", "loud storms"),
+       "dog": ("big dogs", "big barking dogs", "huge dogs"), "slide": ("the big slide", "the tall slide"),
+       "spider": ("spiders", "little spiders", "all spiders"), "waves": ("the big waves", "big waves", "the loud waves")}
 _SCARED = ("{c}'s knees began to shake", "{c}'s heart went very fast", "{c} held {p} {{toy}} tight", "{c} wanted to run back to {p} {{spot}}",
            "{c} held on tight to {g}'s hand", "{c} hid behind {g}", "{c} could not move", "{c} felt cold all over",
-           "{c}'s tummy felt funny")
+           "{c}'s tummy felt funny", "{c}'s mouth went dry", "{c} could hear {p} own heart", "{c} stood very still and did not say a word", "{c}'s hands went cold",
+           "{c} wished {s} could be somewhere else", "{c} did not want to look, but {s} could not look away",
+           "{c} felt {p} heart jump", "{c} made {r} as small as {s} could", "{c} wanted to hide under a blanket and never come out")
 _BRAVE = ("{c} took a deep breath", "{c} counted to three", "{c} closed {p} eyes for a moment",
           "{c} told {r} that {s} could do it", "{c} remembered what {g} always said about being brave",
-          "{c} held {p} head up high", "{c} stood up very tall")
+          "{c} held {p} head up high", "{c} stood up very tall",
+          "{c} thought of how proud {g} would be", "{c} sang a little song to feel brave",
+          "{c} pretended to be a brave lion", "{c} decided to be brave, just this once",
+          "{c} thought about the bravest person {s} knew: {g}", "{c} counted {p} fingers, one to ten, and felt a little better")
+_BRAVE_BY = {"dark": ("{c} sat up and looked right at the corner", "{c} reached for the flashlight by the bed"),
+             "storm": ("{c} came out from under the blanket", "{c} looked out of the window at the rain"),
+             "dog": ("{c} let go of {g}'s hand and walked up to the fence", "{c} stood by the fence and did not run"),
+             "slide": ("{c} climbed the ladder, one step at a time", "{c} held on tight at the top and looked down"),
+             "spider": ("{c} picked up a cup from the table", "{c} walked up to the spider, very slowly"),
+             "waves": ("{c} took one step into the water, then another", "{c} let the next wave run over {p} feet")}
+# what foreshadows the brave part, per fear
+_HINT_BY = {"dark": "{c}'s flashlight was in the box by {p} bed, where {s} had put it the day before.",
+            "storm": "Far away, over the hills, the sky was getting gray.",
+            "dog": "{c} did not know that big dogs can be the friendliest dogs of all.",
+            "slide": "{c} had never been to the top of a big slide, not even once.",
+            "spider": "Spiders are small, and most of them are much more scared of people than people are of them.",
+            "waves": "Small waves are fun to jump over, if you hold a hand."}
 _SHAPES = ("a big dark shape in the corner", "two shiny eyes under the table", "a long arm by the window",
            "something tall behind the door", "a monster with a big hat on the chair", "a black shape on the wall")
 _SHAPE_WAS = ("{p} coat on the chair", "{p} toys on the chair", "{p} teddy on the shelf", "the shadow of the tree outside",
@@ -43,24 +65,64 @@ _SPIDER_AT = ("on the wall by {p} bed", "in the bath", "on the window", "in the 
 
 # why the hero is scared of it: a reason with its own things in it
 _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because the shadows on the wall looked like {pl}",
-                 "because in the dark, every {thing} looked like {a_an}", "because {s} could not see {p} {toy} at night"),
+                 "because in the dark, every {thing} looked like {a_an}", "because {s} could not see {p} {toy} at night",
+                 "because the house made funny sounds at night", "because {s} had once had a bad dream about {a_an} in the dark",
+                 "because at night, {p} {toy} looked like a little monster"),
         "storm": ("because the thunder was as loud as a giant {an}", "because the wind made the {thing} shake",
-                  "because a storm had once broken the {thing} in the yard"),
+                  "because a storm had once broken the {thing} in the yard", "because the lights had once gone out in a storm",
+                  "because a storm had once blown {p} {toy} away at the {place}", "because the wind made the whole house shake"),
         "dog": ("because a big dog had once barked at {o} at the {place}", "because a dog had once taken {p} {toy}",
-                "because big dogs had such big teeth", "because a dog had jumped on {o} at the {place}"),
+                "because big dogs had such big teeth", "because a dog had jumped on {o} at the {place}",
+                "because big dogs barked so loudly", "because a big dog at the {place} had once run after {o}",
+                "because a dog had once barked at {p} {toy} and taken it away"),
         "slide": ("because it was as tall as {a_tall}", "because {s} had once fallen off the little slide at the {place}",
-                  "because the big children went down it so fast"),
+                  "because the big children went down it so fast", "because a big boy had once pushed {o} at the top",
+                  "because {s} had once bumped {p} head at the bottom of a slide at the {place}",
+                  "because from the top, the children down below looked as small as ants"),
         "spider": ("because spiders had so many long legs", "because a spider had once crawled onto {p} {toy}",
-                   "because {s} had found one in {p} {shoe} once"),
+                   "because {s} had found one in {p} {shoe} once", "because spiders could run so fast",
+                   "because a spider had once come down on {p} head at the {place}"),
         "waves": ("because a wave had once knocked {o} over", "because the sea was so big and so loud",
-                  "because a wave had once taken {p} {toy} away")}
+                  "because a wave had once taken {p} {toy} away", "because the water had once gone over {p} head",
+                  "because the waves were as tall as {a_tall} in a book {s} had read")}
+# the fear told: with its reason, alone, or as what the hero always does ({C}: the hero as subject)
+_AFRAID = ("{C} was afraid of {of}, {why}.", "{C} was scared of {of}, {why}.", "More than anything, {c} was scared of {of}, {why}.",
+           "{C} did not like {of} at all, {why}.", "{C} was afraid of {of}: {why2}.",
+           "Just thinking about {of} made {c} want to hide, {why}.")
+_AFRAID_ONLY = ("For a long time, {C} had been afraid of {of}.", "{C} was scared of {of}, but {s} did not tell anyone.",
+                "If there was one thing {c} did not like, it was {of}.", "{C} was brave about most things, but not about {of}.")
+_HABIT = {"dark": ("{C} did not like it when the lights went out and the room got dark.",
+                   "When it got dark at night, {c} always pulled the blanket over {p} head."),
+          "storm": ("When there were storms, {c} always hid under {p} blanket.",
+                    "{C} did not like storms at all: the thunder was so loud."),
+          "dog": ("When {c} saw big dogs, {s} always hid behind {g}.", "{C} always crossed the road when {s} saw big dogs coming."),
+          "slide": ("{C} liked the little slide, but the big slide made {o} shake.", "{C} never went on the big slide, only on the little one."),
+          "spider": ("Every time {c} saw spiders, {s} ran out of the room.", "{C} always looked for spiders before {s} got into bed."),
+          "waves": ("{C} loved to play in the sand, but {s} never went near the big waves.",
+                    "{C} liked the beach, but the big waves made {o} want to run.")}
 _ERRANDS = {"park": ("meet Grandma", "feed the ducks", "play ball", "see the new swings"),
             "farm": ("get some eggs", "buy fresh milk", "see the new lambs"),
             "market": ("buy {food}", "get {n} bags of {food}", "buy bread and {food}"),
             "library": ("take back {n} books", "get a new book", "hear a story"),
             "school": ("get a drawing", "see the teacher", "get a lost hat"),
             "playground": ("play on the swings", "meet a friend", "try the new slide")}
+# the way to where the fear waits
+_GO = {"dog": ("That day, {c} and {g} walked to the {P} to {errand}.", "{c} had to go with {g} to {errand} at the {P}.",
+               "That day, {c} and {g} had to go to the {P} to {errand}, and the way went past the house with the big dog.",
+               "That day, {g} needed to {errand} at the {P}, and the only way there went past the big dog's house.",
+               "On the way to the {P}, where they had to {errand}, there was a house with a big dog."),
+       "slide": ("The {P} had a new slide, taller than the old one.", "That morning, {c} and {g} walked to the {P} to play.",
+                 "That day, {g} took {c} to the {P}, where there was a new slide.",
+                 "There was a new slide at the {P}, taller than the old one, and that day {g} wanted to go and see it.",
+                 "That morning, {g} said they could go to the {P} and try the new slide."),
+       "waves": ("{g} and {c} took a bucket and went to the {P}.", "That day, they were going to the {P} to swim.", "It was a good day for a swim, and {g} wanted to go to the {P}.",
+                 "That morning, {g} packed a towel for a swim at the {P}.")}
 _TALL = ("a tree", "a house", "the school", "a giraffe", "a bus", "the big tree by the school")
+
+
+def _cap(t: str) -> str:
+    """Capitalised, unless it begins with the subject placeholder of `Story.sub` (resolved and capitalised there)."""
+    return t if t.startswith("\x03") else cap(t)
 
 
 class Brave(Plan):
@@ -115,32 +177,26 @@ class Brave(Plan):
 
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
-        of = self.afraid_of
-        when = rng.choice(("", "", "For a long time, "))
+        of = rng.choice(_OF[self.fear])
         w = st.w
         an = rng.choice(w.char_animals)
         why = rng.choice(_WHY[self.fear]).format(
             s=c.s, p=c.p, o=c.o, a_an=a(an["word"]), an=an["word"], pl=an["plural"], thing=rng.choice(("chair", "coat", "lamp", "box", "tree", "door", "window")),
             toy=rng.choice(w.toys)["word"], place=rng.choice(("park", "farm", "market", "beach", "zoo", "school")),
             a_tall=rng.choice(_TALL), shoe=rng.choice(("shoe", "boot", "sock", "hat", "bag")))
-        if rng.random() < 0.6:
-            st.s(f"{st.sub(c)} was afraid of {of}, {why}.")
-        else:
-            st.s(rng.choice((f"{when}{st.sub(c)} was afraid of {of}.",
-                             f"{when}{st.sub(c)} was scared of {of}, but {c.s} did not tell anyone.",
-                             f"There was one thing {c.name} did not like at all: {of}.",
-                             f"{st.sub(c)} was brave about most things, but not about {of}.")))
-        if self.fear == "dark":
+        r = rng.random()
+        t = rng.choice(_AFRAID if r < 0.55 else _AFRAID_ONLY if r < 0.8 else _HABIT[self.fear])
+        why2 = why.split(" ", 1)[1]  # (the reason as its own clause: "she had once fallen off the little slide")
+        st.s(_cap(t.format(why2=why2, C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), of=of, why=why)))
+        if self.fear == "dark" and rng.random() < 0.5:
             st.s(rng.choice((f"Every night, {c.name} asked {st.nm(g)} to leave the light on.",
+                             f"{c.name} had a little lamp by the bed that stayed on all night.",
                              f"At night, {c.name} always slept with the door open and {rng.choice(('the light by the door on', c.p + ' lamp on', c.p + ' teddy in ' + c.p + ' arms', 'the light on in the kitchen'))}.")))
         elif self.fear in ("dog", "slide", "waves"):
-            P = st.place_mark(self.where)
             errand = rng.choice(_ERRANDS.get(self.where, ("see a friend",))).format(
                 food=rng.choice(st.w.countable_foods)["plural"], n=NUMBERS[rng.randint(2, 5)])
-            go = {"dog": f"That day, {c.name} and {st.nm(g)} had to go to the {P} to {errand}, and the way went past the house with the big dog.",
-                  "slide": f"That day, {st.nm(g)} took {c.name} to the {P}, where there was a new slide.",
-                  "waves": f"That day, they were going to the {P} to swim."}
-            st.s(go[self.fear])
+            if self.fear == "slide" or rng.random() < 0.6:  # (the way there; the middle shows the dog or the waves anyway)
+                st.s(rng.choice(_GO[self.fear]).format(c=c.name, g=st.nm(g), P=st.place_mark(self.where), errand=errand))
         elif self.fear == "storm":
             st.s(rng.choice((f"That afternoon, {st.nm(g)} said a storm was coming.",
                              f"That day, the sky over the {st.place_mark(self.home)} was getting darker and darker.")))
@@ -149,7 +205,10 @@ class Brave(Plan):
         c, g, rng = st.hero, st.grownup, st.rng
         st.s(rng.choice((f"{st.nm(g)} always said that being brave does not mean you are not scared.",
                          f"\"Things are not so scary once you look at them, {c.name},\" {st.nm(g)} liked to say.",
-                         f"{c.name} did not know it yet, but that day {c.s} would be very brave.")))
+                         f"{c.name} did not know it yet, but that day {c.s} would be brave about {self.afraid_of}.",
+                         f"{c.name} wanted to be brave about {self.afraid_of}, like {st.nm(g)}.",
+                         _HINT_BY[self.fear].format(c=c.name, p=c.p, s=c.s),
+                         f"\"Being scared is okay,\" {st.nm(g)} told {c.name} once. \"Brave is what you do next.\"")))
 
     def middle(self, st):
         getattr(self, "mid_" + self.fear)(st)
@@ -171,7 +230,7 @@ class Brave(Plan):
                 toy=rng.choice(st.w.toys)["word"], spot=rng.choice(("bed", "room", "mom", "dad", "blanket", "teddy")))) + ".")
 
     def brave_act(self, st) -> None:
-        st.s(cap(self._f(st, st.rng.choice(_BRAVE))) + ".")
+        st.s(cap(self._f(st, st.rng.choice(_BRAVE + _BRAVE_BY[self.fear]))) + ".")
         st.state.feel(st.hero.name, "brave")
 
     def mid_dark(self, st):
@@ -181,7 +240,9 @@ class Brave(Plan):
         st.state.at("night")
         st.s(rng.choice((f"That night, {st.nm(g)} turned off the light and said good night to {c.name}.",
                          f"At night, {st.nm(g)} put {c.name} to bed and turned off the light.",
-                         f"That night, the light by the door was broken, and {c.name}'s room was very dark.")))
+                         f"That night, the light by the door was broken, and {c.name}'s room was very dark.",
+                         f"{st.nm(g)} read {c.name} a story, said good night and turned off the lamp.",
+                         f"When it was time for bed, {st.nm(g)} kissed {c.name} and closed the door.")))
         sound = self.sign in _NIGHT_SOUND
         st.s(rng.choice((f"Then {c.name} {'heard' if sound else 'saw'} {self.sign}.",
                          f"In the dark, {c.name} {'heard' if sound else 'saw'} {self.sign}.",
@@ -189,7 +250,8 @@ class Brave(Plan):
         self.scared(st)
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}! There is something in my room!", f"{g.title}, come here!",
-                                    "Who is there?")), rng.choice(("called", "cried", "whispered")))
+                                    "Who is there?", f"{g.title}, something is looking at me!", "Go away, please!")),
+                     rng.choice(("called", "cried", "whispered")))
 
     def end_dark(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -201,7 +263,8 @@ class Brave(Plan):
         if not facts.need(st, "dark"):
             st.s(f"{st.sub(c)} turned on {c.p} flashlight.")
         st.s(rng.choice((f"It was only {self.was}!", f"There was nothing there but {self.was}.",
-                         f"{st.sub(c)} looked, and it was just {self.was}.")))
+                         f"{st.sub(c)} looked, and it was just {self.was}.",
+                         f"The light showed what it was: {self.was}!", f"{st.sub(c)} could not believe it: just {self.was}.")))
         if fits(st, 16):
             facts.night(st)  # the moon and the stars in the window
         if self.twist:
@@ -209,7 +272,11 @@ class Brave(Plan):
                              f"Then {c.name} saw the moon in the window, big and bright, and it was not dark at all.")))
         st.s(rng.choice((f"{st.sub(c)} laughed, turned off the light and went back to bed.",
                          f"{st.sub(c)} smiled, and the dark did not look so scary any more.",
-                         f"After that, {c.name} was not afraid of the dark, and {c.s} fell asleep right away.")))
+                         f"After that, {c.name} was not afraid of the dark, and {c.s} fell asleep right away.",
+                         f"{st.sub(c)} said good night to {self.was} and closed {c.p} eyes.",
+                         f"Soon {c.name} was asleep, with the flashlight still in {c.p} hand.",
+                         f"Now {c.name} knew: in the dark, {self.was} can look like anything.",
+                         f"{st.sub(c)} put the flashlight by the bed, just in case, and went to sleep.")))
 
     def mid_storm(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -217,8 +284,11 @@ class Brave(Plan):
         st.state.weather_turns("rainy")
         doings.fill(st, [c], "home", middle_words(st) - 60, 1, 1)
         st.s(rng.choice((f"In the evening, the rain came down hard on {c.name}'s window, and the wind blew.",
-                         f"That evening, the storm came to the {st.place_mark(self.home)}, with rain and wind.")),
+                         f"That evening, the storm came to the {st.place_mark(self.home)}, with rain and wind.",
+                         f"After dinner, the wind began to shake the {rng.choice(('trees', 'fence', 'door', 'windows'))}, and the rain came down {rng.choice(('hard', 'fast', 'all at once'))}.")),
              rng.choice((f"There was a big bright light over the {st.place_mark(self.home)}, and then a loud boom!",
+                         f"The sky over the {st.place_mark(self.home)} went white for a second, and then: boom!",
+                         f"Boom! The thunder was so loud that the {rng.choice(('cups', 'windows', 'pictures', 'plates'))} shook.",
                          f"Then the thunder came, so loud that {c.p} {rng.choice(('bed', 'window', 'cup', 'door'))} shook.",
                          f"Then the thunder came: boom, boom, right over the {st.place_mark(self.home)}!")))
         self.scared(st)
@@ -236,12 +306,16 @@ class Brave(Plan):
             return
         n = NUMBERS[rng.randint(4, 9)]
         st.s(rng.choice((f"{st.nm(g)} showed {c.name} a game: count from the light to the boom.",
-                         f"{st.nm(g)} said that thunder is only a big noise, and it can't hurt you inside the house.")),
+                         f"{st.nm(g)} told {c.name} that thunder is just the sound the sky makes, like a big drum.",
+                         f"{st.nm(g)} said that thunder is only a big noise, and it can't hurt you inside the house.",
+                         f"{st.nm(g)} held {c.name} close and said the house was strong, much stronger than the wind.")),
              rng.choice((f"The next time, they counted to {n} before the boom, and then even more: the storm was going away.",
                          f"{c.name} and {g.title} counted to {NUMBERS[rng.randint(3, 9)]}, and the boom was softer every time.")))
-        st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
-                         f"{st.sub(c)} sat with {st.nm(g)} by the window and watched the rain.",
-                         f"{st.sub(c)} took a deep breath and counted all by {c.r} the next time.")))
+        if rng.random() < 0.7:
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
+                             f"{st.sub(c)} sat with {st.nm(g)} by the window and watched the rain.",
+                             f"{st.sub(c)} took a deep breath and counted all by {c.r} the next time.",
+                             f"Soon the thunder was far away, and {c.name} fell asleep to the sound of the rain.")))
         if self.twist:
             st.s("In the morning, there was a big rainbow over the village, as if the storm was saying sorry.")
 
@@ -251,14 +325,19 @@ class Brave(Plan):
         st.state.at("morning")
         d = self.dog
         st.s(rng.choice((f"Just past their house, there was {d} behind a fence, and it barked loudly.",
+                         f"At the third house, {d} ran along the fence and barked at them.",
+                         f"There it was: {d}, with its nose through the fence, barking at {c.name}.",
                          f"As soon as they left the house, {d} ran up to the next fence and barked at {c.name}.",
-                         f"Two houses down, {d} jumped up at a fence, barking and barking.")))
+                         f"Two houses down, {d} jumped up at a fence, barking and barking.",
+                         f"Behind the green fence by the road stood {d}, and it barked: woof, woof!")))
         self.scared(st)
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}, I do not want to go past it!", "It will bite me!")),
                      rng.choice(("cried", "said", "whispered")))
         st.s(rng.choice((f"A lady came out of the house and called, \"{self.dog_name}, quiet!\"",
-                         f"An old man came to the fence and said the dog's name was {self.dog_name}.")))
+                         f"\"{self.dog_name}, sit!\" called a boy from the garden, and the dog sat.",
+                         f"An old man came to the fence and said the dog's name was {self.dog_name}.",
+                         f"A girl ran out and said, \"Do not be scared. {self.dog_name} is just happy to see you!\"")))
         if rng.random() < 0.8 and fits(st, 15):
             facts.meet(st, "dog", ("says", "can", "eats"))
         travel(st, group, self.home, self.where)
@@ -273,15 +352,18 @@ class Brave(Plan):
             st.s(rng.choice((f"On the way home, {n} barked again, and {c.name} ran all the way home.",
                              f"On the way back, {c.name} went the long way, far from {n}'s fence.")))
             return
-        st.s(rng.choice(("On the way home, they stopped by the fence again.", f"When they came back, {n} was still at the fence.")))
+        st.s(rng.choice(("On the way home, they stopped by the fence again.", f"When they came back, {n} was still at the fence.",
+                         f"On the way back, {n} was sleeping by the fence in the sun.")))
         self.brave_act(st)
         st.s(rng.choice((f"{st.sub(c)} held out {c.p} hand, and {n} sniffed it and licked it.",
-                         f"{st.sub(c)} said, \"Hello, {n},\" very softly, and the big dog wagged its tail.")),
+                         f"{st.sub(c)} said, \"Hello, {n},\" very softly, and the big dog wagged its tail.",
+                         f"{st.sub(c)} put {c.p} hand through the fence, and {n} sat down to be petted.")),
              rng.choice((f"It turned out that {rng.choice(_DOG_WANTED)}.", f"{n} was not angry at all: {rng.choice(_DOG_WANTED)}.")))
         if self.twist:
             st.s(f"The lady laughed and said that {n} was afraid of cats, and even of {rng.choice(('little birds', 'the mailman', 'the rain'))}!")
         st.s(rng.choice((f"Now {c.name} waved to {n} every time {c.s} walked by.",
-                         f"{st.sub(c)} threw a stick, and {n} ran to get it, again and again.")))
+                         f"{st.sub(c)} threw a stick, and {n} ran to get it, again and again.",
+                         f"From then on, {n} was {c.name}'s friend, and the fence did not look so big any more.")))
 
     def mid_slide(self, st):
         c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
@@ -292,8 +374,10 @@ class Brave(Plan):
         if fits(st, 12):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
         st.s(rng.choice((f"The new slide was so tall that {c.name} had to look up and up to see the top.",
+                         f"The new slide was as tall as {rng.choice(_TALL)}, and it went around and around.",
                          f"{st.sub(c)} climbed the ladder to the top of the slide and looked down.",
-                         f"Other children went down the big slide, laughing, but {c.name} just watched.")))
+                         f"Other children went down the big slide, laughing, but {c.name} just watched.",
+                         f"{st.sub(c)} stood at the bottom of the slide and looked at the long ladder.")))
         self.scared(st)
         if f:
             st.s(rng.choice((f"\"I will go first, {c.name},\" said {st.nm(f)}, and {f.s} went down with a big \"Whee!\"",
@@ -307,11 +391,16 @@ class Brave(Plan):
                              f"{st.sub(c)} stood at the top for a long time, and then climbed down again.")))
             return
         self.brave_act(st)
-        st.s(rng.choice((f"Then {c.name} sat down at the top of the {st.place_mark(self.where)}'s big slide and let go: whee!", f"{st.sub(c)} let go, and down {c.s} went, faster and faster!")),
+        st.s(rng.choice((f"Then {c.name} sat down at the top of the {st.place_mark(self.where)}'s big slide and let go: whee!",
+                         f"{st.sub(c)} let go, and down {c.s} went, faster and faster!",
+                         f"Down went {c.name}, with {c.p} arms up high!", f"{st.sub(c)} pushed off, and in a moment {c.s} was at the bottom!")),
              rng.choice((f"It was not scary at all: it was the most fun {c.name} had ever had.",
-                         f"At the bottom, {c.name} laughed and laughed.")))
-        st.s(rng.choice((f"{st.sub(c)} went down the slide again and again until lunch.",
-                         f"{c.name} ran back to the ladder to go again, and again, and again.")))
+                         f"At the bottom, {c.name} laughed and laughed.", f"The wind blew in {c.p} hair, and it felt like flying.")))
+        if rng.random() < 0.6:
+            st.s(rng.choice((f"{st.sub(c)} went down the slide again and again until lunch.",
+                             f"By lunch, {c.name} had been down the big slide so often that {c.s} could not count it any more.",
+                             f"{c.name} ran back to the ladder to go again, and again, and again.",
+                             f"Now {c.name} wanted to go down the big slide all the time.")))
         if self.twist:
             st.s(f"At the end of the day, {c.name} showed a smaller {rng.choice(('boy', 'girl'))} how to go down the slide.")
 
@@ -333,13 +422,16 @@ class Brave(Plan):
                              f"When they came back, the spider was gone, and {c.name} did not know where it was.")))
             return
         st.s(rng.choice((f"{st.nm(g)} said the spider was much more afraid of {c.name} than {c.name} was of it.",
-                         f"{st.nm(g)} showed {c.name} how small the spider was: smaller than {c.p} little finger.")))
+                         f"{st.nm(g)} showed {c.name} how small the spider was: smaller than {c.p} little finger.",
+                         f"{st.nm(g)} said that spiders eat flies, so a spider in the house is a good friend.")))
         self.brave_act(st)
         st.state.has(c.name, "cup")
         st.s(rng.choice((f"{st.sub(c)} put a cup over the spider, slid a piece of paper under it and carried it outside.",
-                         f"{st.sub(c)} caught the spider in a cup, very gently, and let it go in the garden.")))
+                         f"{st.sub(c)} caught the spider in a cup, very gently, and let it go in the garden.",
+                         f"{st.sub(c)} held the cup {self.spider_at}, and the spider walked right in.")))
         if self.twist:
-            st.s(f"The next morning, there was a pretty web in the garden, shining with water drops, and {c.name} said it was the spider's new home.")
+            st.s(rng.choice((f"The next morning, there was a pretty web in the garden, shining with water drops, and {c.name} said it was the spider's new home.",
+                             f"Later, {c.name} saw the spider again, on a flower in the garden, and waved to it.")))
 
     def mid_waves(self, st):
         c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
@@ -348,7 +440,8 @@ class Brave(Plan):
         travel(st, group, self.home, self.where, "swim")
         st.place = self.where
         st.s(rng.choice(("The waves were big that day, and they hit the sand with a loud noise.",
-                         f"A big wave came up the sand and ran over {c.name}'s feet.")))
+                         f"A big wave came up the sand and ran over {c.name}'s feet.",
+                         f"The sea was loud, and the waves rolled in, white and fast, one after another.")))
         self.scared(st)
         if fits(st, 12):
             facts.meet(st, "sea", ("taste", "color")) or facts.place(st, self.where, 1)
@@ -361,7 +454,8 @@ class Brave(Plan):
                              f"{st.sub(c)} went in just a little, but a wave splashed {c.p} face, and {c.s} ran back out.")))
             return
         st.s(rng.choice((f"{st.nm(g)} held {c.name}'s hands, and they walked into the water together, step by step.",
-                         f"{st.nm(g)} showed {c.name} how to jump over the small waves.")))
+                         f"{st.nm(g)} showed {c.name} how to jump over the small waves.",
+                         f"{st.nm(g)} said they would only go in up to their knees, and not one step more.")))
         self.brave_act(st)
         st.state.doing(c.name, "swim")
         st.s(rng.choice((f"{st.sub(c)} jumped, and the wave went right under {c.o}!",

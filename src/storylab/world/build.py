@@ -24,30 +24,51 @@ from storylab.world.plots import (
 )
 from storylab.world.text import NUMBERS, cap
 
-# project: (what, its short name, materials, where, the weather it needs or None, the things gathered for it)
+# project: (what (one is picked per story), its short name, materials, where, the weather it needs or None,
+# the things gathered for it)
 PROJECTS = {
-    "tower": ("a tall tower of blocks", "tower", ("blocks", "big blocks and small blocks", "all {p} blocks",
-                                                    "every block in the box"), "home", None, None),
-    "castle": ("a castle of blocks", "castle", ("blocks", "red and blue blocks", "all {p} blocks"), "home", None, None),
-    "fort": ("a tent of blankets in the living room", "tent", ("pillows and blankets", "two chairs and a big blanket",
-                                                   "all the pillows from the couch", "a big blanket and four pillows"),
-             "home", None, None),
-    "boxhouse": ("a house of boxes for {p} {it}", "house", ("old boxes", "three big boxes and some tape",
-                                                             "boxes from the kitchen"), "home", None, None),
-    "cards": ("a house of cards", "house of cards", ("cards", "a whole box of cards", "old cards"), "home", None, None),
-    "sandcastle": ("a big castle of sand", "castle", ("wet sand", "sand and water", "sand, shells and sticks"),
-                   "beach", "sandcastle", "shell"),
-    "snowman": ("the biggest snowman in the village", "snowman", ("snow", "three big balls of snow",
-                                                                   "soft new snow"), None, "snowman", "stone"),
-    "sticks": ("a little house of sticks", "little house", ("sticks", "sticks and leaves", "long sticks and big leaves"),
-               None, None, "stick"),
-    "stones": ("a tower of stones", "tower", ("flat stones", "round stones", "big and small stones"), None, None,
-               "stone"),
+    "tower": (("a tall tower of blocks", "a big block tower", "the tallest tower of blocks ever"), "tower",
+              ("blocks", "big blocks and small blocks", "all {p} blocks", "every block in the box"), "home", None, None),
+    "castle": (("a castle of blocks", "a block castle with four towers", "a castle for {p} {it}"), "castle",
+               ("blocks", "red and blue blocks", "all {p} blocks"), "home", None, None),
+    "fort": (("a tent of blankets in the living room", "a blanket tent with a door", "a secret tent of pillows"), "tent",
+             ("pillows and blankets", "two chairs and a big blanket", "all the pillows from the couch",
+              "a big blanket and four pillows"), "home", None, None),
+    "boxhouse": (("a house of boxes for {p} {it}", "a box house with windows", "a little town of boxes"), "house",
+                 ("old boxes", "three big boxes and some tape", "boxes from the kitchen"), "home", None, None),
+    "cards": (("a house of cards", "a tall house of cards"), ("house of cards", "card house"), ("cards", "a whole box of cards", "old cards"),
+              "home", None, None),
+    "sandcastle": (("a big castle of sand", "a sand castle with four towers", "the best sand castle on the beach"),
+                   "castle", ("wet sand", "sand and water", "sand, shells and sticks"), "beach", "sandcastle", "shell"),
+    "snowman": (("the biggest snowman in the village", "a big round snowman", "a snowman friend"),
+                "snowman", ("snow", "three big balls of snow", "soft new snow"), None, "snowman", "stone"),
+    "sticks": (("a little house of sticks", "a little home of sticks and leaves", "a tiny house of sticks for the birds"),
+               "little house", ("sticks", "sticks and leaves", "long sticks and big leaves"), None, None, "stick"),
+    "stones": (("a tower of stones", "a tall stone tower", "a tower of stones by the water"), "tower",
+               ("flat stones", "round stones", "big and small stones"), None, None, "stone"),
 }
 _OUTSIDE = {"sticks": ("forest", "garden", "park", "field"), "stones": ("river", "lake", "pond", "beach"),
             "snowman": ("park", "hill", "field", "garden")}
 _HOW_BIG = ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "with {n} floors",
             "with a door and {n} windows", "big enough to sit in", "bigger than anyone had ever built")
+# the wish (narration): {C} the hero as subject, {G} the grown-up as a noun; the last one needs "a ..."
+_WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big plan: {what}{at}, {size}.",
+         "{when}{C} decided to make {what}{at} {why}.", "{C} had never made {what} before, and today {s} wanted to try{at}.",
+         "{when}{C} wanted to make something big{at}: {what}, {size}.",
+         "All week, {C} had been thinking about {what}, and today {s} would build it{at}.",
+         "{when}{C} told {G} about {p} plan: {what}{at}, {size}.",
+         "More than anything, {C} wanted {what}{at} {why}.",
+         "{when}{C} wanted to try something new{at}: {what}, {size}.",
+         "{when}{C} got a good idea{at}: {what}, {size}, {why}.",
+         "{when}{C} told everyone that {s} would make {what}{at} {why}.",
+         "{when}{C} said {s} could make {what}{at} all by {r}, {size}.",
+         "Today, {C} thought, was the day for {what}{at}: {size}, {why}.",
+         "{when}{C} wanted to surprise everyone with {what}{at}, {size}.",
+         "{C} had thought about {what} for days, and today {s} would make it{at}.",
+         "{C} had seen {what} in a book, and now {s} wanted to make one{at}.")
+_TALL_NOW = {"home": ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "as high as a chair",
+                     "taller than the couch", "as high as the door"),
+             "other": ("as tall as {g}", "taller than {c}", "as high as {c}'s knees", "as high as a bush", "up to {c}'s nose")}
 _WHY = ("to show {g}", "for {p} {it}", "just for fun", "so that everyone could see it", "to surprise {g}",
         "because {s} had seen one in a book")
 
@@ -64,23 +85,70 @@ _KNOCK_OUT = {"beach": ("a big wave came up the sand", "a dog ran right over it"
                         "{c} put one more piece on top, and it began to shake", "a squirrel jumped on it",
                         "{c} tripped over a stick and fell on it")}
 _SOUND = ("with a crash", "with a loud bump", "with a big boom", "all at once", "in one second")
+# how the hero feels about it ({C} as subject)
+_SAD = ("{C} looked at the pieces and felt {fl}.", "{C} {did}, because {s} had built it with so much care.",
+        "{C} felt so {fl} about the {short} that {s} wanted to give up.", "Everything {s} had built was gone, and {c} felt {fl}.",
+        "All that building was gone in one second, and {c} felt {fl}.", "{C} wanted to cry: the {short} had taken so long!",
+        "{C} sat down next to the pieces, and {p} eyes filled with tears.")
+# other ways to say the same advice
+_SAY_FIX = {"put the big pieces at the bottom": ("start with the biggest pieces", "put the big ones under the small ones"),
+            "go slowly, one piece at a time": ("take it slow this time", "build it slowly and carefully"),
+            "build it where nobody walks": ("build it away from the door", "find a quiet corner for it"),
+            "build it together": ("make it together", "do it together, because four hands are better than two"),
+            "make the bottom wide": ("give it a big, wide bottom",), "use wet sand": ("use sand from near the water, where it is wet",),
+            "pack the snow tight": ("push the snow together hard",), "go slowly": ("take it slow this time",)}
+# the advice, said and told
+_ADVICE_SAID = ("Let's try again, {c}. This time we {adv}.", "Do not give up, {c}! We can {adv}.", "I know, {c}! Let's {adv}.",
+                "Here is a trick, {c}: {adv}.", "It happens to everyone, {c}. Next time, {adv}.",
+                "We can fix it, {c}. {Adv}, and it will stand.")
+_ADVICE = ("{H} sat down next to {c} and said they could {adv}.", "{H} had an idea: they could {adv}.",
+           "{H} told {c} not to give up, and to {adv}.", "{H} picked up a piece and showed {c} a trick: {adv}.",
+           "{H} helped {c} pick up the pieces and said that this time they should {adv}.")
+# the pieces flying when it falls, and where to
+_SPILL = {"tower": "the {many} rolled {where}", "castle": "the {many} flew {where}", "fort": "the pillows slid {where}",
+          "boxhouse": "the boxes fell {where}", "cards": "the cards flew {where}", "sandcastle": "the towers of sand fell flat",
+          "snowman": "the head rolled off {where}", "sticks": "the sticks fell {where}", "stones": "the stones rolled {where}"}
+_SPILL_TO = {"home": ("all over the floor", "under the couch", "across the room", "everywhere"),
+             "beach": ("all over the sand",), "snowman": ("into the snow", "and broke in two"),
+             "other": ("all over the ground", "into the grass", "everywhere")}
 _FELL = ("fell down", "fell over", "came down in pieces", "fell to the ground", "fell to pieces", "came down")
-# what helps the second time (said by the grown-up or the friend), and how it is done
-_FIX = {"home": (("put the big pieces at the bottom", "This time, {c} put the biggest pieces at the bottom"),
-                 ("go slowly, one piece at a time", "This time, {c} went slowly, one piece at a time"),
-                 ("make the bottom wide", "This time, the bottom of the {short} was wide and strong"),
-                 ("build it where nobody walks", "This time, {c} built it in a quiet corner, far from the door"),
-                 ("build it together", "This time, they built the {short} together")),
-        "beach": (("use wet sand", "This time, {c} used wet sand and patted it down hard"),
-                  ("build it far from the water", "This time, they built it high up on the sand, far from the sea"),
-                  ("make a wall around it", "This time, {c} made a little wall of sand around it")),
-        "snowman": (("pack the snow tight", "This time, {c} packed the snow tight"),
-                    ("make the bottom ball the biggest", "This time, the bottom ball was the biggest of all"),
-                    ("build it together", "This time, they rolled the big balls together")),
-        "other": (("put the big pieces at the bottom", "This time, {c} put the biggest pieces at the bottom"),
-                  ("build it by a big rock, out of the wind", "This time, {c} built it next to a big rock"),
-                  ("go slowly", "This time, {c} went slowly and checked every piece"),
-                  ("build it together", "This time, they built the {short} together"))}
+# what helps the second time (said by the grown-up or the friend), and ways to tell it being done ({h}: the helper)
+_BIG_DOWN = ("put the big pieces at the bottom", ("{c} put the biggest pieces at the bottom", "{c} started with the biggest {many}",
+                                                  "the big pieces went at the bottom and the small ones on top"))
+_TOGETHER = ("build it together", ("they built the {short} together", "{c} and {h} built it side by side",
+                                   "they took turns, one piece each"))
+_FIX = {"home": (_BIG_DOWN,
+                 ("go slowly, one piece at a time", ("{c} went slowly, one piece at a time", "{c} took {p} time with every piece",
+                                                     "{c} put each piece down very slowly")),
+                 ("make the bottom wide", ("the bottom of the {short} was wide and strong", "{c} made a wide, strong bottom first",
+                                          "{c} made the bottom twice as wide")),
+                 ("build it where nobody walks", ("{c} built it in a quiet corner, far from the door",
+                                                  "{c} built it behind the couch, where nobody walks",
+                                                  "the {short} went up in a corner, out of the way of everyone")),
+                 _TOGETHER),
+        "beach": (("use wet sand", ("{c} used wet sand and patted it down hard", "{c} mixed the sand with water until it was wet and strong",
+                                    "{c} filled {p} bucket with wet sand and patted every tower hard")),
+                  ("build it far from the water", ("they built it high up on the sand, far from the sea",
+                                                   "{c} built it up on the dry sand, where the waves could not come",
+                                                   "they moved up the beach, far from the waves")),
+                  ("make a wall around it", ("{c} made a little wall of sand around it", "a wall of sand went all around the castle",
+                                             "{c} dug a ring around the castle to keep the water out"))),
+        "snowman": (("pack the snow tight", ("{c} packed the snow tight", "{c} pushed every ball of snow hard with {p} hands",
+                                             "{c} patted the snow until it was hard")),
+                    ("make the bottom ball the biggest", ("the bottom ball was the biggest of all", "{c} made a huge bottom ball and a small head",
+                                                          "{c} rolled the bottom ball until it was as big as a chair")),
+                    ("build it together", ("they rolled the big balls together", "{c} and {h} lifted the head on together",
+                                           "they rolled and pushed the snow together"))),
+        "other": (_BIG_DOWN,
+                  ("build it by a big rock, out of the wind", ("{c} built it next to a big rock", "they built it where a big rock kept the wind away",
+                                                               "{c} found a big rock and built the {short} behind it")),
+                  ("go slowly", ("{c} went slowly and checked every piece", "{c} put each piece down slowly and carefully",
+                                 "{c} took {p} time with every piece")),
+                  _TOGETHER)}
+_AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ", "After that, ", "", "The next time, ")
+_STOOD = (".", ", and this time it stood.", ", and the {short} stood strong.", ", and it did not even shake.",
+          ", and it stayed up.", ", and this time nothing could knock it down.", ", and it did not fall.",
+          ": it was even better than the first {short}!", ", and {c} clapped when it was done.", ", and it stood all day.")
 # what each project is built of, piece by piece (singular, plural), and the looks those pieces have
 _PIECES = {"tower": ("block", "blocks"), "castle": ("block", "blocks"), "fort": ("pillow", "pillows"),
            "boxhouse": ("box", "boxes"), "cards": ("card", "cards"), "sandcastle": ("bucket of sand", "buckets of sand"),
@@ -104,9 +172,25 @@ _FEATURES = {"home": ("a door", "two windows", "a little bridge", "a tower at ea
                          "{p} own scarf", "three stone buttons"),
              "other": ("a door", "a top of big leaves", "a little window", "a path of stones", "a fence of sticks",
                        "a bed of leaves", "a garden of flowers", "a bridge over a puddle")}
+# how it grows (the beat that shows the building before it falls)
+_GREW = ("The {short} grew {up}{way}.", "{C} put {top} {on}, and it looked {great}.",
+         "Piece by piece, the {short} went up, until it was {big}.", "By lunch, the {short} was {big}.",
+         "Up and up it went, and soon it was {big}.", "When {C} stepped back to look, the {short} was {big}.",
+         "{top} went {on}, last of all, and {c} clapped.", "{C} had never made anything so big before.",
+         "Now the {short} was {big}, and {c} needed only {top} for the top.",
+         "{C} put on one more piece, then one more, and the {short} was {big}.",
+         "It took a long time, but at last the {short} was {big}.")
+_FLOORS, _FLOORED = "Soon the {short} had {n} floors.", ("tower", "castle", "boxhouse", "cards", "stones")
+# getting out the materials at home
+_GET_OUT = ("{C} got out {mats} and sat down in {room}.", "{C} carried {mats} to {room}.",
+            "In {room}, {C} put {mats} all over the floor.", "{C} pushed the chairs back in {room} and brought {mats}.",
+            "{room} was the best place for it, so {C} brought {mats} there.", "{C} sat on the floor of {room} with {mats}.",
+            "{C} found {mats} and put them in the middle of {room}.", "One by one, {C} brought {mats} into {room}.",
+            "{room} was quiet, and {C} began there with {mats}.", "{C} made room in {room} and got out {mats}.",
+            "First, {C} needed {mats}, and {p} {it} waited in {room}.")
 _PUT = ("put", "stacked", "put", "stacked")
 _WHERE_PIECES = ("at the bottom", "in a ring", "in a long row", "in a square", "side by side", "in the middle",
-                 "on each side")
+                 "on each side", "in two rows", "one on top of the other", "around the middle")
 _ANIMAL_MOVES = ("ran right into it", "jumped on it", "walked through it", "sat on it", "ran past and bumped it",
                  "hopped onto the top")
 _PETS = ("the cat", "the dog", "the puppy", "the kitten", "the family cat", "the little dog")
@@ -117,12 +201,14 @@ _TOP = {"home": ("a paper star", "{p} {it}", "{p} {it}", "a shiny button", "a li
         "other": ("a leaf", "a feather", "a flower", "a big red leaf", "a small white stone")}
 _TWIST = {"home": ("the cat that had knocked it down went inside and fell asleep there",
                    "it was so tall that {g} had to stand on a chair to see the top",
-                   "the pieces that fell had made a little bridge, and {c} liked the bridge even more"),
-          "beach": ("a tiny crab came and sat in the castle's door, as if it lived there",
+                   "the pieces that fell had made a little bridge, and {c} liked the bridge even more",
+                   "{g} took a picture of it to show everyone at dinner"),
+          "beach": ("a little girl asked if she could help build the next one",
+                    "a tiny crab came and sat in the castle's door, as if it lived there",
                     "the wave that had knocked it down had left a shiny shell right by {c}'s feet"),
           "snowman": ("a little bird came and sat on the snowman's hat",
                       "the next morning, someone had put a second scarf on the snowman"),
-          "other": ("a little bird came and sat on top of it", "a squirrel came and looked inside, as if it wanted to live there")}
+          "other": ("a little bird came and sat on top of it", "a frog came and sat down right next to it", "a squirrel came and looked inside, as if it wanted to live there")}
 
 
 class Build(Plan):
@@ -145,7 +231,9 @@ class Build(Plan):
         if weather in ("rainy", "snowy", "icy", "cold") and rng.random() < 0.6:  # a day to build inside
             ok = [k for k in ok if PROJECTS[k][3] == "home"] + (["snowman"] if "snowman" in ok else [])
         self.project = seed if seed in ok and rng.random() < 0.85 else rng.choice(ok)
-        what, self.short_name, mats, where, _, self.gather = PROJECTS[self.project]
+        whats, self.short_name, mats, where, _, self.gather = PROJECTS[self.project]
+        what = rng.choice(whats)
+        self.short_name = self.short_name if isinstance(self.short_name, str) else rng.choice(self.short_name)
         self.mats = rng.choice(mats)
         self.where = where or rng.choice([p for p in _OUTSIDE[self.project] if p in w.coords])
         self.inside = self.where == "home"
@@ -180,11 +268,11 @@ class Build(Plan):
         self.goal = f"build {self.what}"
         self.size = rng.choice(_HOW_BIG)
 
-    def _fmt(self, st, t: str) -> str:
+    def _fmt(self, st, t: str, **kw) -> str:
         c, g = st.hero, st.grownup
         G = f"{c.p} {g.title.lower()}" if g.title[:1].isupper() and g.kind in ("mom", "dad", "grandma", "grandpa") else g.title
         return t.format(c=c.name, p=c.p, s=c.s, g=G, n=NUMBERS[st.rng.randint(2, 5)], it=st.thing["word"],
-                        short=self.short_name)
+                        short=self.short_name, many=_PIECES[self.project][1], **kw)
 
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -196,24 +284,35 @@ class Build(Plan):
             size = self._fmt(st, rng.choice(_HOW_BIG[2:]))  # (not "as tall as her dad" said to Dad)
             line = rng.choice((f"{g.title}, I am going to build {mine}{at}, {size}!",
                                f"Can I build {mine}{at} today, {g.title}?",
+                               f"Look, {g.title}! Today I will make {mine}{at}!",
+                               f"{g.title}, will you help me make {mine}{at}?",
+                               f"I want to make {mine}{at}, {g.title}, {size}!",
                                f"Look, {g.title}, I will make {mine}, {size}!"))
             st.speak(c, line, "asked" if line.endswith("?") else rng.choice(("said", "shouted")))
         else:
-            st.s(rng.choice((f"{when}{st.sub(c)} wanted to build {self.what}{at}, {size}.",
-                             f"{when}{st.sub(c)} had a big plan: {self.what}{at}, {size}.",
-                             f"{when}{st.sub(c)} decided to build {self.what}{at} {why}.",
-                             f"{st.sub(c)} had never built {self.what} before, and today {c.s} wanted to try{at}.")))
-        if self.inside and st.weather in ("rainy", "snowy", "cold", "icy") and rng.random() < 0.6:
-            st.s(rng.choice((f"It was too {st.weather} to play outside, so {c.name} stayed in with {c.p} {st.thing['word']}.",
-                             f"Outside it was {st.weather}, but inside it was warm, and {c.p} {st.thing['word']} was waiting.")))
+            t = rng.choice(_WANT if self.what.startswith("a ") else _WANT[:-1])
+            st.s(_cap(t.format(r=c.r, when=when, C=st.sub(c), what=self.what, at=at, size=size, why=why, s=c.s, p=c.p,
+                              G=self._fmt(st, "{g}"))))
+        if self.inside and st.weather in ("rainy", "snowy", "cold", "icy") and rng.random() < 0.4:
+            it = f"{c.p} {st.thing['word']}"
+            st.s(rng.choice((f"It was too {st.weather} to play outside, so {c.name} stayed in with {it}.",
+                             f"Outside it was {st.weather}, but inside it was warm, and {it} was waiting.",
+                             {"rainy": "Rain tapped on the window all morning: a good day for building.",
+                              "snowy": f"Snow was falling outside, and {c.name} had the whole floor to {c.r}.",
+                              "cold": f"The wind outside was cold, and {c.name} was glad to stay in with {it}.",
+                              "icy": "The road outside was all ice, so nobody went out that day."}[st.weather])))
 
     def hint(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         if self.by_friend:
-            st.s(f"{st.nm(self.companion)} was running around and could not sit still.")
+            f = self.companion
+            st.s(rng.choice((f"{st.nm(f)} was running around and could not sit still.",
+                             f"{st.nm(f)} was so excited that {f.s} jumped up and down all morning.",
+                             f"{st.nm(f)} wanted to help, but {f.s} did not like to wait.")))
             return
         line = rng.choice((f"{st.nm(g)} said that a tall {self.short_name} needs a strong bottom, but {c.name} was in a hurry.",
                            f"{c.name} did not think about what could knock it down.",
+                           f"{st.nm(g)} told {c.name} to go slowly, but {c.s} wanted it done fast.",
                            f"\"Tall things fall easily,\" {st.nm(g)} said, but {c.name} only laughed.") +
                           ((f"The family cat was watching {c.name} from the couch with big eyes.",) if self.inside else
                            ("The waves were coming up the sand, higher and higher.",) if self.place_key == "beach" else
@@ -230,10 +329,9 @@ class Build(Plan):
         if self.inside:  # (st.place stays the map place they live by: "home" is not on the map)
             for x in ([c, f] if f else [c]):
                 st.state.go(x.name, "home")
-            room_ = rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room"))
-            st.s(rng.choice((f"{st.sub(c)} got out {mats} and sat down in {room_}.",
-                             f"{st.sub(c)} carried {mats} to {room_}.",
-                             f"In {room_}, {st.sub(c, False)} put {mats} all over the floor.")))
+            room_ = rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room", "the room by the window",
+                                f"{c.p} {st.grownup.title.lower()}'s room" if st.grownup.kind in ("mom", "dad", "grandma", "grandpa") else "the living room"))
+            st.s(_cap(rng.choice(_GET_OUT).format(C=st.sub(c), mats=mats, room=room_, p=c.p, it=st.thing["word"])))
         else:
             travel(st, group, self.home, self.where, self.kind)
             st.place = self.where
@@ -247,7 +345,7 @@ class Build(Plan):
             if self.kind:
                 st.state.doing(c.name, self.kind)
             facts.place(st, self.where, 1) or facts.episode(st, "scene")  # what lives where they build
-        self.build_lines(st, first=True)
+        self.build_lines(st)
         if self.project == "fort" and ("tool", "see in the dark") not in facts._stated(st):  # a light in the tent
             st.s(st.pick("Inside the tent it was dark.", "It was dark under the big blanket.",
                          "Under the blankets, it was as dark as night."))
@@ -257,17 +355,20 @@ class Build(Plan):
         doings.fill(st, [c] + ([f] if f else []), "home" if self.inside else self.where, middle_words(st) - 30, 2, 1)
         self.fall(st)
 
-    def build_lines(self, st, first: bool) -> None:
+    def build_lines(self, st) -> None:
         """Building: what goes at the bottom, how it grows, what goes on top."""
         c, f, rng = st.hero, self.companion, st.rng
         who = st.sub(c) if not f or rng.random() < 0.6 else rng.choice((f"{st.nm(c)} and {st.nm(f)}", "they"))
         n = NUMBERS[rng.randint(3, 9)]
         top = self._fmt(st, rng.choice(_TOP[self.place_key]))
-        grew = rng.choice(((f"The {self.short_name} grew {rng.choice(('higher and higher', 'taller and taller', 'bigger and bigger'))}"
-                           f"{rng.choice(('', '', ', piece by piece', ' until lunch', ', and ' + c.name + ' smiled', ', one piece at a time'))}."),
-                           f"Soon the {self.short_name} had {n} {'floors' if self.project != 'snowman' else 'buttons'}.",
-                           f"The {self.short_name} got taller and taller, until it was {self._fmt(st, rng.choice(_HOW_BIG[:4]))}.",
-                           f"{st.sub(c)} put {top} on top, and it looked {rng.choice(('great', 'wonderful', 'just right', 'so funny'))}."))
+        grews = _GREW + ((_FLOORS,) if self.project in _FLOORED else ())
+        grew = rng.choice(grews).format(
+            short=self.short_name, C=st.sub(c), c=c.name, p=c.p, n=n, top=top,
+            on="on the snowman" if self.project == "snowman" else "on top",
+            up=rng.choice(("higher and higher", "taller and taller", "bigger and bigger")),
+            way=rng.choice(("", "", ", piece by piece", " until lunch", f", and {c.name} smiled", ", one piece at a time")),
+            big=self._fmt(st, rng.choice(_TALL_NOW["home" if self.inside else "other"])), great=rng.choice(("great", "wonderful", "just right", "so funny")))
+        grew = _cap(grew)
         one, many = _PIECES[self.project]
         looks = _PIECE_LOOKS.get(one, ("big", "small"))
         x, y = rng.sample(looks, 2)
@@ -277,22 +378,32 @@ class Build(Plan):
                              f"{who} gave the {self.short_name} {self._fmt(st, feats[0])}.",f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}, and then {m} {y} ones on top.",
                              f"First came {k} {x} {many}, then {m} {y} {many}, and then {top}.",
                              f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}.",
-                             f"{who} used {k} {x} {many} and {m} {y} {many}, one by one."))
-        if first:
-            st.s(pieces, grew)
-            self.paper = "paper" in pieces + grew  # (a paper star or top on it: the scissors that cut it)
-        else:
-            st.s(grew if rng.random() < 0.5 else pieces)
+                             f"{who} used {k} {x} {many} and {m} {y} {many}, one by one.",
+                             f"{who} began with {k} {x} {many} {rng.choice(_WHERE_PIECES)} and then made {self._fmt(st, feats[0])}.",
+                             f"At the bottom went {k} {x} {many}, and on top of them {m} {y} ones.",
+                             f"{who} looked for the {x} {many} first, and found {k}.",
+                             f"{who} wanted {self._fmt(st, feats[0])}, so {k} {x} {many} went {rng.choice(_WHERE_PIECES)}."))
+        st.s(pieces, grew)
+        self.paper = "paper" in pieces + grew  # (a paper star or top on it: the scissors that cut it)
 
     def fall(self, st) -> None:
         c, f, g, rng = st.hero, self.companion, st.grownup, st.rng
-        if rng.random() < 0.5:  # one sentence: what knocked it, and down it came
-            st.s(f"{rng.choice(('Then ', 'But then ', 'Just then, ', 'Suddenly, ', ''))}{self._fmt(st, self.knock)}, "
-                 f"and {rng.choice(('the ', 'the whole ', 'the ' + rng.choice(_PIECE_LOOKS.get(_PIECES[self.project][0], ('big',))) + ' '))}"
-                 f"{self.short_name} {rng.choice(_FELL)}.")
+        k, fell = self._fmt(st, self.knock), rng.choice(_FELL)
+        the = rng.choice(("the ", "the whole ", "the " + rng.choice(_PIECE_LOOKS.get(_PIECES[self.project][0], ("big",))) + " "))
+        then = rng.choice(("Then ", "But then ", "Just then, ", "Suddenly, ", ""))
+        r = rng.random()
+        if r < 0.35:  # one sentence: what knocked it, and down it came
+            st.s(cap(f"{then}{k}, and {the}{self.short_name} {fell}."))
+        elif r < 0.55 and "head" not in k:
+            before = ("Oh no! ", "All at once, ") + (() if c.name in k else (f"Before {c.name} could stop it, ",))
+            st.s(cap(f"{rng.choice(before)}{k}, and "
+                     f"{self._fmt(st, _SPILL[self.project], where=rng.choice(_SPILL_TO[self.place_key]))}."))
+        elif r < 0.75 and "shake" not in k and "head" not in k:
+            st.s(cap(f"{then or 'Then '}{k}."),
+                 cap(f"{rng.choice(('the ' + self.short_name + ' began to shake, and', 'the ' + self.short_name + ' shook, and then', 'for one second the ' + self.short_name + ' stood, and then'))} {self._fmt(st, _SPILL[self.project], where=rng.choice(_SPILL_TO[self.place_key]))}."))
         else:
-            st.s(f"{rng.choice(('Then ', 'But then ', 'Just then, ', 'Suddenly, '))}{self._fmt(st, self.knock)}.",
-                 f"{cap(rng.choice(('the ', 'the whole ', c.name + chr(39) + 's ')))}{self.short_name} {rng.choice(_FELL)} {rng.choice(_SOUND)}.")
+            st.s(cap(f"{then or 'Then '}{k}."),
+                 f"{cap(rng.choice(('the ', 'the whole ', c.name + chr(39) + 's ')))}{self.short_name} {fell} {rng.choice(_SOUND)}.")
         pet = next((x for x in ("cat", "dog", "puppy", "kitten") if f" {x} " in f" {self.knock} "), None)
         if pet:  # the pet that knocked it down
             facts.meet(st, pet, ("cry",))
@@ -308,23 +419,17 @@ class Build(Plan):
                              f"{st.nm(f)} felt bad, and {c.name} was still angry.")))
             st.flags["quarrel"] = True
         elif rng.random() < 0.5 or self.bad:
-            st.s(rng.choice((f"{st.nm(c)} looked at the pieces and felt {fl}.",
-                             (f"{st.sub(c)} {rng.choice(('sat down', 'kicked the floor', 'wanted to cry'))}, "
-                             f"because {c.s} had built it with so much care."),
-                             f"{st.sub(c)} felt so {fl} about the {self.short_name} that {c.s} wanted to give up.",
-                             f"Everything {c.s} had built was gone, and {c.name} felt {fl}.")))
-        adv = self.fix[0]
+            st.s(_cap(rng.choice(_SAD).format(C=st.sub(c), c=c.name, s=c.s, p=c.p, fl=fl, short=self.short_name,
+                                             did=rng.choice(("sat down", "kicked the floor", "wanted to cry")))))
+        adv = rng.choice(_SAY_FIX.get(self.fix[0], ()) + (self.fix[0],))
         if self.bad:
             return
-        helper = f if f and rng.random() < 0.4 else g
+        helper = self.helper = f if f and rng.random() < 0.4 else g
         if "Dialogue" in st.f:
-            st.speak(helper, rng.choice((f"Let's try again, {c.name}. This time we {adv}.",
-                                         f"Do not give up, {c.name}! We can {adv}.",
-                                         f"I know, {c.name}! Let's {adv}.")), rng.choice(("said", "said", "told " + c.o)))
+            st.speak(helper, rng.choice(_ADVICE_SAID).format(c=c.name, adv=adv, Adv=cap(adv)),
+                     rng.choice(("said", "said", "told " + c.o)))
         else:
-            st.s(rng.choice((f"{st.nm(helper)} sat down next to {c.name} and said they could {adv}.",
-                             f"{st.nm(helper)} had an idea: they could {adv}.",
-                             f"{st.nm(helper)} told {c.name} not to give up, and to {adv}.")))
+            st.s(rng.choice(_ADVICE).format(H=st.nm(helper), c=c.name, adv=adv))
 
     def ending(self, st):
         c, f, g, rng = st.hero, self.companion, st.grownup, st.rng
@@ -332,15 +437,16 @@ class Build(Plan):
             st.s(rng.choice((f"{st.nm(c)} tried to build it again, but it fell down again, and then again.",
                              f"{st.nm(c)} did not want to build anything any more, and {c.s} left the pieces where they were.",
                              f"{st.nm(c)} tried once more, but the {self.short_name} fell again, and this time a piece broke."
-                             if self.inside else "Then it began to get dark, and there was no time to build it again.")))
+                             if self.inside else "Then it began to get dark, and there was no time to build it again.",
+                             f"{st.nm(c)} put the {_PIECES[self.project][1]} back without a word and went to sit alone.",
+                             f"The second {self.short_name} fell even faster than the first, and {c.name} gave up.")))
             return
         st.state.at("afternoon")
         if self.by_friend and self.conflict:
             st.s(rng.choice((f"{st.nm(f)} said sorry and helped to pick up the pieces.",
                              f"{st.nm(f)} came back and said, \"Can I help you build it again?\"")))
-        st.s(self._fmt(st, self.fix[1]) + rng.choice((".", ", and this time it stood.", f", and the {self.short_name} stood strong.")))
-        if ends_fit(st, 12):
-            self.build_lines(st, first=False)
+        h = getattr(self, "helper", g)
+        st.s(cap(rng.choice(_AGAIN) + self._fmt(st, rng.choice(self.fix[1]) + rng.choice(_STOOD), h=st.nm(h))))
         if self.twist:
             twists = [t for t in _TWIST[self.place_key] if "the cat that" not in t or " cat " in f" {self.knock} "]
             st.s(cap(self._fmt(st, rng.choice(twists))) + ".")
@@ -375,6 +481,11 @@ class Build(Plan):
                 "that it is okay to try again",
                 f"to {self.fix[0]}",
                 "that building is more fun with help")
+
+
+def _cap(t: str) -> str:
+    """Capitalised, unless it begins with the subject placeholder of `Story.sub` (resolved and capitalised there)."""
+    return t if t.startswith("\x03") else cap(t)
 
 
 def _needs(kind):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from storylab.world import beats, doings, facts, frame
 from storylab.world.model import DIRECTIONS
 from storylab.world.plots import Plan, _cast, fits, middle_words, travel
-from storylab.world.text import a
+from storylab.world.text import a, cap
 
 PLACES = ("park", "field", "beach", "playground", "hill", "garden")
 KINDS = ("a running race", "a hopping race", "a race on one foot", "a race with an egg on a spoon",
@@ -29,9 +29,47 @@ _NO_PRIZE = ("onion", "potato", "pea", "bean", "cucumber", "egg", "noodle", "nut
 _OOPS = ("{c}'s shoe came off", "{c} tripped over a stick", "{c} slipped on the wet grass", "{c} ran the other way at first",
          "{c} stopped to laugh", "a dog ran in front of {c}", "{c} looked back for a moment")
 _CHEER = ("clapped and shouted", "cheered from the bench", "counted to three, and off they went",
-          "waved a red scarf at the end", "stood by the {mark} to see who came first")
+          "waved a red scarf at the end", "stood by the {mark} to see who came first",
+          "shouted, \"Ready? Go!\"", "clapped loudly to start the race", "got ready to cheer")
 
 
+# who wants the race ({c}, {f}: the hero and the friend by name) and what the winner gets
+_WANT = ("{when}{c} and {f} wanted to have {kind} at the {P}.", "{when}{f} said, \"Let's have {kind} at the {P}, {C}!\"",
+         "{when}{c} wanted to be faster than {f} in {kind} at the {P}.",
+         "{when}{c} and {f} went to the {P} to see who was faster in {kind}.",
+         "{f} said {fs} was faster than anyone, so {c} wanted {kind} at the {P}.",
+         "{when}{c} had an idea for the {P}: {kind}, just {c} and {f}.",
+         "{K}! That was the game {c} and {f} wanted to play at the {P}.",
+         "{when}{c} and {f} wanted to find out {who} at the {P}.",
+         "{Who}, {c} or {f}? They would find out at the {P}.",
+         "{when}{c} said {s} was faster than {f}, so {fs} said, \"Race me at the {P}!\"",
+         "{when}{f} had never lost {kind}, and {c} wanted to win one at the {P}.",
+         "{when}{f} wanted {kind} at the {P}, and {c} said yes right away.",
+         "{when}{c} told {f} that {s} knew {who}, and {f} laughed: \"We will see!\"")
+_WHO = {"a running race": "who could run the fastest", "a hopping race": "who could hop the fastest",
+        "a race on one foot": "who was fastest on one foot", "a race with an egg on a spoon": "who could carry an egg on a spoon the fastest",
+        "a race like frogs": "who could jump like a frog the fastest", "a crawling race": "who could crawl the fastest",
+        "a skipping race": "who could skip the fastest"}
+_PRIZE_SAID = ("The one who won would get {prize}, {f} said.", "The first one to {mark} would get {prize}.",
+               "{c} really wanted to win {prize}.", "The prize was {prize}, and {c} wanted it very much.",
+               "\"The first one there gets {prize},\" said {f}.", "{prize} was for the one who got to {mark} first.",
+               "They would race for {prize}.", "{prize}! {c} wanted it so much.",
+               "{g} said {prize} would go to the one who got to {mark} first.")
+# the course, from {start} to {mark}
+_COURSE = ("They would race from {start} to {mark} and back.", "The race went from {start} to {mark}.",
+           "{c} made a mark in the {ground} with a stick, and {f} pointed at {mark}: that was the end.",
+           "{start} was the start, and {mark} was the end.", "\"To {mark} and back!\" said {f} at {start}.",
+           "They picked {mark} as the end and stood side by side at {start}.",
+           "{c} and {f} put their toes next to {start} and looked at {mark}, far away.",
+           "First to {mark}, {c} said, and {f} said yes.", "{mark}, not too far and not too near, would be the end.",
+           "Their race would begin at {start} and end at {mark}.",
+           "{f} picked {mark} for the end, and {c} picked {start} for the start.",
+           "From {start}, {mark} looked very far away.", "{c} said they should race to {mark}, and {f} said, \"Okay!\"")
+# the twist: an animal to help on the way
+_HELP = ("On the way, {c} saw {an} that could not get out of a hole, and {s} stopped to help it.",
+         "Then {c} heard a little cry: {an} was stuck in a hole, so {s} stopped to help it.",
+         "Just then, {c} saw {an} caught in the long grass, and {s} stopped running to help it.",
+         "In the middle of the race, {c} saw {an} stuck under a branch, and {s} stopped right away.")
 _LANDMARKS = ("tree", "rock", "bush", "fence", "log", "sunflower", "swing")  # (not the bench: they start there)
 _SIZE = ("big", "old", "tall", "little", "small", "huge", "long")
 _MARK_LOOKS = ("big", "old", "tall", "little", "small", "green", "brown", "gray", "red", "white", "huge", "long")
@@ -82,17 +120,18 @@ class Race(Plan):
         when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "", f"On {st.time_mark(st.day)}, "))
         prize = self._f(st, self.prize)
         self.mark = _landmark(st, self.where)
-        st.s(rng.choice((f"{when}{st.nm(c)} and {st.nm(f)} wanted to have {self.kind} at the {P}.",
-                         f"{when}{st.nm(f)} said, \"Let's have {self.kind} at the {P}, {c.name}!\"",
-                         f"{when}{st.sub(c)} wanted to be faster than {st.nm(f)} in {self.kind} at the {P}.")))
-        st.s(rng.choice((f"The one who won would get {prize}, {st.nm(self.companion)} said.", f"The first one to {self.mark} would get {prize}.",
-                         f"{st.sub(c)} really wanted to win {prize}.")))
+        kw = dict(when=when, c=st.nm(c), f=st.nm(f), C=c.name, F=f.name, kind=self.kind, P=P, mark=self.mark, prize=prize,
+                  s=c.s, fs=f.s, K=cap(self.kind), g=st.nm(st.grownup), who=_WHO[self.kind], Who=cap(_WHO[self.kind]))
+        st.s(cap(rng.choice(_WANT).format(**kw)))
+        if rng.random() < 0.8:  # the prize (a short story can do without it)
+            st.s(cap(rng.choice(_PRIZE_SAID).format(**kw)))
 
     def hint(self, st):
         c, f, rng = st.hero, self.companion, st.rng
         st.s(rng.choice((f"{st.nm(f)} was very fast, faster than {c.name} knew.",
                          f"{c.name} always wanted to win, and {c.s} did not like to lose.",
-                         f"{st.nm(st.grownup)} always said that the fun is in the playing, not in the winning.")))
+                         f"{st.nm(st.grownup)} always said that the fun is in the playing, not in the winning.",
+                         f"{c.name} had never been faster than {st.nm(f)}, not even once.")))
 
     def middle(self, st):
         c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
@@ -108,22 +147,21 @@ class Race(Plan):
         while start.split()[-1] == mark.split()[-1] and self.where != "beach":
             start = _landmark(st, self.where)
         start = start if start.split()[-1] != mark.split()[-1] else "the path"
-        st.s(rng.choice((f"They would race from {start} to {self.mark} and back.",
-                         f"The race went from {start} to {self.mark}.",
-                         f"{st.nm(c)} drew a mark in the {'sand' if self.where == 'beach' else 'grass'}, and {st.nm(f)} pointed at {self.mark}: that was the end.",
-                         f"The race went from the bench to {self.mark}.")))
-        if fits(st, 12):
+        st.s(cap(rng.choice(_COURSE).format(c=st.nm(c), f=st.nm(f), start=start, mark=self.mark,
+                                            ground="sand" if self.where == "beach" else "grass")))
+        if fits(st, 12) and rng.random() < 0.6:  # (the grown-up cheering: not every race needs it)
             cheer = self._f(st, rng.choice(_CHEER), mark=mark)
-            st.s(f"{st.nm(g)} {cheer} for {c.name} and {f.name}." if rng.random() < 0.6 and not cheer.endswith('"')
-                 else f"{st.nm(g)} {cheer}.")
+            forable = cheer.startswith(("clapped", "cheered", "waved", "got ready"))  # (cheered ... for Sam and Kim)
+            st.s(f"{st.nm(g)} {cheer} for {c.name} and {f.name}." if forable and rng.random() < 0.6
+                 else f"{st.nm(g)} {cheer}" + ("" if cheer.endswith('"') else "."))
         move = _MOVE[self.kind]
-        st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} {move} as fast as they could.",
+        st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} {move} {rng.choice(('as fast as they could', 'as fast as their legs could go', 'and laughed all the way', 'side by side for a while'))}.",
                          f"Off they {move.split()[0] if move.split()[0] != 'walked' else 'went'}, {c.name} first and {f.name} right behind.",
                          f"{st.nm(f)} {move} {rng.choice(('like the wind', 'faster than ever', 'with big steps'))}, and {c.name} {move} after {f.o}.")))
         oops = self._f(st, rng.choice(_OOPS))
         if self.twist:
             an = rng.choice(st.w.scene_animals(self.where))
-            st.s(f"On the way, {c.name} saw {a('little ' + an['word'])} that could not get out of a hole, and {c.s} stopped to help it.")
+            st.s(rng.choice(_HELP).format(c=c.name, s=c.s, an=a("little " + an["word"]), the=f"the little {an['word']}"))
             self.helped = an["word"]
         elif self.win == "friend":
             st.s(f"On the way, {oops}, and {st.nm(f)} ran past.")
@@ -134,10 +172,14 @@ class Race(Plan):
         st.state.at("noon")
         prize = self._f(st, self.prize)
         if getattr(self, "helped", None):
-            st.s(f"{st.nm(f)} came back to see, and the two of them helped the little {self.helped} together.",
-                 f"Nobody won the race, but {st.nm(g)} said that {c.name} had won something better.")
+            st.s(rng.choice((f"{st.nm(f)} came back to see, and the two of them helped the little {self.helped} together.",
+                             f"{st.nm(f)} ran back, and together they got the little {self.helped} out.",
+                             f"{st.nm(f)} stopped too, and soon the little {self.helped} was safe.")),
+                 rng.choice((f"Nobody won the race, but {st.nm(g)} said that {c.name} had won something better.",
+                             f"{st.nm(g)} said that helping was better than winning any race.",
+                             f"There was no prize for anyone that day, but the little {self.helped} was safe and happy.")))
         elif self.win == "hero":
-            st.s(rng.choice((f"{st.nm(c)} got to {self.mark} first, just a little before {f.name}.",
+            st.s(rng.choice((f"{st.nm(c)} {rng.choice(('got to', 'reached', 'touched'))} {self.mark} first, just a little before {f.name}.",
                              f"In the end, {c.name} won by one step.")),
                  rng.choice((f"{st.sub(c)} shared {prize} with {st.nm(f)}, because {f.s} had run so well.",
                              f"{st.sub(c)} shook hands with {st.nm(f)} and said it was a good race.")))
@@ -149,7 +191,9 @@ class Race(Plan):
             self.remember(st)
             return
         else:
-            st.s(f"{st.nm(f)} got to {self.mark} first and won {prize}.")
+            st.s(rng.choice((f"{st.nm(f)} got to {self.mark} first and won {prize}.",
+                             f"{st.nm(f)} touched {self.mark} just before {c.name} and won {prize}.",
+                             f"{st.nm(f)} reached {self.mark} first, so {prize} went to {f.o}.")))
             st.state.feel(c.name, "sad")
             if self.conflict:
                 st.s(f"{c.name} said that {f.name} had started too soon, and they began to fight.")
@@ -159,10 +203,12 @@ class Race(Plan):
                                         f"You can't win every time, {c.name}.")), "said")
             st.s(rng.choice((f"{c.name} took a deep breath, walked over and said, \"Well done, {f.name}!\"",
                              f"{c.name} was sad for a moment, but then {c.s} gave {f.name} a high five.",
-                             f"{c.name} shook {f.name}'s hand and said it was a good race.")))
-            st.s(rng.choice((f"{st.nm(f)} smiled and shared {prize} with {c.name}.",
-                             f"Then they raced again and again, and {c.name} won once.",
-                             f"They laughed and raced to {beats.outdoor_thing(st)} next, just for fun.")))
+                             f"{c.name} shook {f.name}'s hand and said it was {rng.choice(('a good race', 'a fun race', 'the best race ever'))}.",
+                             f"{c.name} wanted to cry, but {c.s} smiled and told {f.name} {f.s} had run like the wind.")))
+            if rng.random() < 0.7:
+                st.s(rng.choice((f"{st.nm(f)} smiled and shared {prize} with {c.name}.",
+                                 f"Then they raced again and again, and {c.name} won once.",
+                                 f"They laughed and raced to {beats.outdoor_thing(st)} next, just for fun.")))
         self.remember(st)
 
     def remember(self, st) -> None:
