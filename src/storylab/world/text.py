@@ -94,7 +94,7 @@ def quote(rng, speaker: str, line: str, verb: str = "said", reply: bool = False)
     if verb in _LOUD or verb in _SOFT:  # not "shouted in a small voice", nor "whispered loudly"
         tails = [t for t in tails if t not in (_SOFT_TAILS if verb in _LOUD else _LOUD_TAILS)] or [""]
     tail = "" if line.endswith(",") and rng.random() < 0.5 else rng.choice(tails)
-    if r < 0.75:
+    if r < 0.75 and " " not in verb:  # (a verb with its object keeps it after the speaker: not "told him Chloe")
         return f'"{line}" {verb} {speaker}{tail}.'
     return f'"{line}" {speaker} {verb}{tail}.'
 
