@@ -239,18 +239,16 @@ def _tell(st, clause: str, we: bool = False) -> None:
     elif r < 0.56:
         st.s(rng.choice((f"{who} told {N} that {clause}.", f"{who} said that {clause}.",
                          f"On the way, {who} told {N} that {clause}.", f"{who} explained to {N} that {clause}.",
-                         f"{who} had once told {N} that {clause}.", f"{N} asked {who} about it, and {who} said that {clause}.")))
+                         f"{who} had once told {N} that {clause}.")))
     elif r < 0.72:
         H = st.sub(c)
         st.s(rng.choice((f"{H} knew that {clause}.", f"{H} remembered that {clause}.",
                          f"{H} had seen in a book that {clause}.", f"{H} already knew that {clause}.",
-                         f"{H} had heard at school that {clause}.", f"{N} thought about it, and {c.s} knew that {clause}.",
-                         f"{H} once saw a picture book that said {clause}.")))
+                         f"{H} had heard at school that {clause}.")))
     elif r < 0.9:
         H = st.sub(c)
         st.s(rng.choice((f"{H} learned that {clause}.", f"That day, {N} learned that {clause}.",
-                         f"{H} found out that {clause}.", f"Now {N} knew something new: {clause}.",
-                         f"It was fun for {N} to learn that {clause}.", f"{H} did not know before that {clause}.")))
+                         f"{H} found out that {clause}.", f"{H} did not know before that {clause}.")))
     else:
         st.s(rng.choice((f"{cap(clause)}.", f"Everyone knows that {clause}.", f"It is true: {clause}.")))
 

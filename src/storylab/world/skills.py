@@ -130,11 +130,10 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
     elif view:
         side = view[1]
         neg = rng.choice(("did not go on to", "did not go to", "didn't walk on to", "did not keep going to", "never went on to"))
-        st.s(rng.choice((f"{L}At the {A}, with the {C} right in front, {names} turned {side} and {walk}{way} to the {ans}.",
-                         f"{L}At the {A}, {names} {neg} the {C}, but turned {side} and {walk} to the {ans}.",
+        st.s(rng.choice((f"{L}At the {A}, with the {C} in front, {names} turned {side}{way} to the {ans}.",
+                         f"{L}At the {A}, {names} {neg} the {C}, but turned {side} to the {ans}.",
                          f"{L}{names} {neg} the {C}: at the {A} they turned {side}{way} to the {ans}.",
-                         f"{L}From the {A}, {names} turned {side}, away from the {C},{way or ' and soon they came'} to the {ans}.",
-                         )))
+                         f"{L}From the {A}, {names} turned {side}, away from the {C},{way or ' and ' + walk} to the {ans}.")))
     elif merge:  # "They walked from the park to the school, and then north to the library."
         L0, A0 = leg[2], st.place_mark(leg[0])
         st.s(rng.choice((f"{L0}{names} {walk} from the {A0} to the {A}{way}, and then {d} to the {ans}.",
@@ -150,10 +149,10 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
 # the last leg, in parts: how they set off (which way, from where), then how they got there
 # the last leg in short parts around the places, the way and the names (long fixed frames repeat their trigrams):
 # how they set off (which way, from where), the way, how they got there
+_TOGETHER = (" hand in hand", " side by side", " together")
 _SET_OFF = ("{L}{N} {w} {d} from the {A}", "{L}From the {A}, {N} {w} {d}", "{L}{N} left the {A} and {w} {d}",
             "{L}At the {A}, {N} turned {d} and {w}", "{L}{N} {w} {d} past the {A}", "{L}{N} started off {d} from the {A}",
             "{L}Going {d} from the {A}, {N} {w}")
-_TOGETHER = (" hand in hand", " side by side", " together")
 
 
 def _leg(st, L: str, names: str, walk: str, d: str, A: str, many: bool) -> str:
@@ -235,7 +234,6 @@ def time_order_start(st, plan, group, what: str) -> None:
     r = rng.random()
     st.s(FIXED + (f"{when}{names} went to the {S} first, {why}." if "First" not in when and r < 0.3
                   else f"{cap(why)}, {names} went to the {S} in the {M}." if why.startswith(("to ", "because")) and r < 0.55
-                  else f"Before anything else, {names} went to the {S} that {M}, {why}." if r < 0.65
                   else f"{when}{names} went to the {S} {why}."))
     plan.stop_what = what
     st.state.at("afternoon")
@@ -271,7 +269,7 @@ def time_order_tell(st, plan) -> None:
     f = plan.companion if plan.companion and st.known(plan.companion) else None
     to = st.nm(listener) if listener else rng.choice(("everyone", f"{c.p} friends"))
     lead = rng.random()
-    if lead < 0.45:  # the evening line first (else the retelling stands alone, or says when itself)
+    if lead < 0.2:  # the evening line first (else the retelling stands alone, or says when itself)
         E = st.time_mark("evening")
         st.s(rng.choice((f"In the {E}, {st.sub(c, False)} told {to} about the day.",
                          f"That {E}, {st.sub(c, False)} drew a picture of the whole day.",
@@ -296,7 +294,7 @@ def time_order_tell(st, plan) -> None:
     line = f"{first}, {then} {ans}{rng.choice(('!', '!', '.'))}"
     if f and rng.random() < 0.3:
         st.s(f'"{line}" {c.name} and {f.name} said together.')
-    elif lead >= 0.45 and rng.random() < 0.5:
+    elif lead >= 0.2 and rng.random() < 0.5:
         st.s(rng.choice((f'That night, {c.name} told {to}, "{line}"', f'At dinner, {c.name} said to {to}, "{line}"')))
     else:
         st.s(f'"{line}" {c.name} said.' if rng.random() < 0.5 else f'{c.name} said, "{line}"')
@@ -478,12 +476,12 @@ def counting_gather(st, thing: str, c, f) -> None:
     st.s(rng.choice((f"Then {both} looked for {pl} {where()}.",
                      f"After that, {both} played a game: who could find the most {pl}?",
                      f"There were {pl} {where()}, so {both} began to collect them.",
-                     f"{both} looked for {pl} {where()} and {where()}.",
+
                      f"{st.sub(c)} spotted {a(item['word'])} {where()}, and soon {both} were looking for more.",
                      f"{both} looked for {pl} {where()}.",
                      f"{one.name} said, \"Let's look for {pl}!\"",
                      f"{one.name} told {other.name}, \"I think there are {pl} {where()}.\"",
-                     f"{one.name} showed {other.name} {a(item['word'])}, and they both wanted more {pl}.")))
+                     )))
     x, y = (c, f) if rng.random() < 0.6 else (f, c)
     nx, ny = (n, k) if x is c else (k, n)
     how = f" {where()}" if rng.random() < 0.5 else ""
@@ -520,7 +518,10 @@ _BOX_EXTRA = ("book", "crayon", "shell", "mitten", "sock", "hat", "scarf", "ribb
 _BOX_SPOTS = ("under the bed", "on the shelf", "in the kitchen", "by the window", "by the couch", "behind the door",
               "next to the bed", "on the top shelf", "under the table", "in the living room", "under the window",
               "behind the chair", "next to the piano", "by the lamp", "under the big plant", "on the steps",
-              "by the front door", "next to the toys", "behind the couch", "on the chair")
+              "by the front door", "next to the toys", "behind the couch", "on the chair", "in front of the couch",
+              "on top of the piano", "to the left of the door", "to the right of the bed", "in front of the fridge",
+              "to the left of the lamp", "to the right of the window", "on top of the shelf", "in the corner",
+              "under the mirror", "next to the clock", "behind the big chair")
 _BOX_WHY = ("the room was not clean", "the toys were all over the floor", "Grandma was coming to visit",
             "the floor had to be swept", "the puppy kept chewing the toys", "nobody could walk across the room",
             "it was time to clean up", "somebody had stepped on a toy", "the rug needed a wash",
@@ -605,7 +606,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     rng.shuffle(things)
     cont = rng.choice(_CONTAINERS)
     spots = [""] * k
-    if k == 2 and not tidy and rng.random() < 0.25:
+    if k == 2 and not tidy and rng.random() < 0.3:
         spots = rng.sample(_BOX_SPOTS, k)
     if tidy:
         when = rng.choice(("Before bed", "After dinner", "At home", "Later that day", "Before dinner") +
@@ -613,7 +614,8 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     else:
         when = rng.choice(("The day before", "The night before", "That morning", "Early that morning",
                            f"While {c.name} was asleep", "After dinner the day before", "On Sunday",
-                           "Before breakfast", "The evening before"))
+                           "Before breakfast", "The evening before", "Last night", f"Before {c.name} woke up",
+                           "On Saturday"))
     why = rng.choice([x for x in _BOX_WHY if mover.title not in x])
     # as written (FIXED): the realiser would describe the rug or the shelf with colours, next to the answer's
     if not tidy and mover is not c and rng.random() < 0.2:  # the one who put them away says so
@@ -749,9 +751,11 @@ def exclusion(st, category: str, where: str, why: str) -> None:
 
 
 _PREMISE = ("{W} did not like {t} food", "{W} never ate anything {t}", "{W} could not eat {t} things",
-            "{W} didn't want anything {t}", "{W} did not eat {t} food")
+            "{W} didn't want anything {t}", "{W} did not eat {t} food", "{W} wasn't eating {t} food that week",
+            "nothing {t} was good for {w}", "{W} never liked {t} things", "{W} had said no to {t} food")
 _SAID_PREMISE = ("{W} does not like {t} food", "{W} doesn't eat {t} things", "No {t} food for {w}",
-                 "{W} never eats anything {t}", "Nothing {t} for {w}")
+                 "{W} never eats anything {t}", "Nothing {t} for {w}", "{W} can't have {t} food",
+                 "{W} isn't eating anything {t} this week", "No one should give {w} {t} food")
 
 
 def negation(st, who: str, why: str) -> None:
