@@ -251,6 +251,7 @@ def time_order_start(st, plan, group, what: str) -> None:
                      f"In the {An}, after {lunch} for lunch, {them} went on to the {D}.",
                      f"By the {An}, {them} were on the way to the {D}.",
                      f"When lunch was over, {them} {rng.choice(_WALK)} to the {D}.",
+                     f"With {lunch} in their tummies, {them} {rng.choice(_WALK)} to the {D} in the {An}.",
                      f"Lunch was {lunch}, and then it was time for the {D}.")))
     plan.stop_events = [{"place": stop, "time_of_day": "morning"}, {"place": plan.dest, "time_of_day": "afternoon"}]
 
@@ -410,6 +411,8 @@ def counting_family(st, mother: str, baby: str) -> None:
     k = NUMBERS[n - 1]
     little = rng.choice(("little ", "little ", "tiny ", "", "baby "))
     st.s(rng.choice((f"By the path, {st.sub(c, False)} saw {a(mother)} with {k} {little}{pl}.",
+                     f"{cap(rng.choice(('under', 'near', 'behind', 'next to')))} {_spot(st)}, {st.sub(c, False)} saw {a(mother)} "
+                     f"and her {k} {little}{pl}.",
                      f"There was {a(mother)} with {k} {little}{pl} near the {P}, and she looked worried.",
                      f"Near the {P}, {a(mother)} and {k} {little}{pl} were {rng.choice(('walking', 'resting', 'sitting'))} "
                      f"in the {rng.choice(('grass', 'sun', 'shade'))}.",
@@ -431,7 +434,9 @@ def counting_family(st, mother: str, baby: str) -> None:
                      f"and found the little {baby} {hide}.",
                      f"{soon(st)}{st.sub(c, False)} heard a tiny sound. The lost {baby} was {hide}.",
                      f"{st.sub(c)} {rng.choice(('looked', 'searched', 'looked and looked'))}, and there it was: the little "
-                     f"{baby}, {hide}!")))
+                     f"{baby}, {hide}!",
+                     f"At last {st.sub(c, False)} spotted the little {baby} {hide}, all alone.",
+                     f"The little {baby} was {hide}, and {c.name} found it.")))
     st.flags["family"] = (mother, baby, n)
 
 
