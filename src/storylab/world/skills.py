@@ -496,7 +496,6 @@ def counting_gather(st, thing: str, c, f) -> None:
                      f"{st.sub(x)} {got} {X}{how}, and {y.name} found {Y}.",
                      f"{st.nm(y)} {got} {Y}, and {x.name} found {X}{how}.",
                      f"{x.name} came back with {X}{how}, and {y.name} came back with {Y}.",
-                     f"{st.sub(x)} {got} {X} first, and then {y.name} {got} {Y}{how}.",
                      f"In {x.p} hands {x.name} had {X}, and {y.name} had {Y}.",
                      f"{x.name} held up {X}, and {y.name} held up {Y}.")))
     rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=thing, start=n, change=k,
