@@ -298,18 +298,25 @@ def _cry(e: Ep) -> None:
     elif r < 0.3:
         st.s(f"{_H(st)} saw {a(s)}.", f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
     elif r < 0.5:
-        st.s(f"{_H(st)} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
+        _hear(e, v)
     elif r < 0.7:
         st.s(f'{P} said, "Listen, {N}, the {s} is {e.v(v, lambda x: vf(x, "ing"))}."')
     elif not (others := _here(st, [x for x in K.rel["cry"].subjects if K.main("cry", x) != v and x != "bird"
                                    and not mass(x)])):
-        st.s(f"{_H(st)} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
+        _hear(e, v)
     else:
         s2 = rng.choice(others)
         if rng.random() < 0.5:
             st.s(f"{cap(pl(s))} {e.v(v)}, and {pl(s2)} {K.main('cry', s2)}.")
         else:
             st.s(f"{cap(a(s))} {e.v(v, lambda x: vf(x, 'third'))}, and {a(s2)} {vf(K.main('cry', s2), 'third')}.")
+
+
+def _hear(e: Ep, v: str) -> None:
+    st, s, rng, N = e.st, e.subj, e.st.rng, e.st.main.name
+    ing = lambda: e.v(v, lambda x: vf(x, "ing"))  # noqa: E731
+    st.s(_pick(rng, lambda: f"{_H(st)} could hear the {pl(s)} {ing()}.", lambda: f"{_H(st)} listened to the {pl(s)} {ing()}.",
+               lambda: f"All around {N}, the {pl(s)} were {ing()}."))
 
 
 def _can(e: Ep) -> None:
@@ -386,9 +393,9 @@ def _eats(e: Ep) -> None:
     elif r < 0.75 and v in _FEED and s not in ("owl", "spider", "bear"):
         st.s(f"{_H(st)} gave the {s} some {form(v)}.")
     else:
-        st.s(rng.choice((f"{_H(st)} watched the {s}, and the {s} was eating {e.v(v, form)}.",
-                         f"{_H(st)} sat very still and watched the {s} eat {e.v(v, form)}.",
-                         f"The {s} did not see {N}, because it was busy eating {e.v(v, form)}.")))
+        st.s(_pick(rng, lambda: f"{_H(st)} watched the {s}, and the {s} was eating {e.v(v, form)}.",
+                         lambda: f"{_H(st)} sat very still and watched the {s} eat {e.v(v, form)}.",
+                         lambda: f"The {s} did not see {N}, because it was busy eating {e.v(v, form)}."))
 
 
 def _builds(e: Ep) -> None:
@@ -463,9 +470,9 @@ def _binary(e: Ep, rel: str) -> None:
         elif s == "cave":
             st.s(f"The cave was very {e.v(v)}, so {N} turned on {c.p} flashlight.")
         elif s == "sun":
-            st.s(rng.choice((f"The sun was so {e.v(v)} that {N} had to close {c.p} eyes.",
-                             f"{N} looked up, but the sun was too {e.v(v)} to look at.",
-                             f"The sun was very {e.v(v)}, and {N} put a hand over {c.p} eyes.")))
+            st.s(_pick(rng, lambda: f"The sun was so {e.v(v)} that {N} had to close {c.p} eyes.",
+                             lambda: f"{N} looked up, but the sun was too {e.v(v)} to look at.",
+                             lambda: f"The sun was very {e.v(v)}, and {N} put a hand over {c.p} eyes."))
         elif s == "day":
             _tell(st, f"in the day it is {e.v(v)}, and at night it is dark")
         elif s == "star":
@@ -863,10 +870,10 @@ def need(st, key: str) -> bool:
     elif slot == "asked":
         st.s(f"{_H(st)} was {adj}, so {s} asked {st.parent} for some {ans(val)}.")
     elif slot == "gave":
-        st.s(rng.choice((f"{_H(st)} was {adj}, so {P} gave {c.o} some {ans(val)}.",
-                         f"Because {N} was {adj}, {P} gave {c.o} some {ans(val)}.",
-                         f"{P} saw that {N} was {adj} and brought {c.o} some {ans(val)}.",
-                         f"{N} felt {adj}, and {P} gave {c.o} some {ans(val)}.")))
+        st.s(_pick(rng, lambda: f"{_H(st)} was {adj}, so {P} gave {c.o} some {ans(val)}.",
+                         lambda: f"Because {N} was {adj}, {P} gave {c.o} some {ans(val)}.",
+                         lambda: f"{P} saw that {N} was {adj} and brought {c.o} some {ans(val)}.",
+                         lambda: f"{N} felt {adj}, and {P} gave {c.o} some {ans(val)}."))
     elif slot == "wear":
         if key == "cold":
             st.s(f"It was cold outside, so {N} put on {p} {ans(val)}.")
@@ -874,17 +881,17 @@ def need(st, key: str) -> bool:
             st.s(f"It was a hot day, so {N} put on {p} {ans(val)}.")
     elif slot == "turn":
         if key == "dark":
-            st.s(rng.choice((f"It was dark in {p} room, so {N} turned on the {ans(val)}.",
-                             f"{N} could not see in the dark room, so {s} turned on the {ans(val)}.",
-                             f"When {p} room got dark, {N} turned on the {ans(val)}.",
-                             f"The room was too dark to read, so {N} turned on the {ans(val)}.")))
+            st.s(_pick(rng, lambda: f"It was dark in {p} room, so {N} turned on the {ans(val)}.",
+                             lambda: f"{N} could not see in the dark room, so {s} turned on the {ans(val)}.",
+                             lambda: f"When {p} room got dark, {N} turned on the {ans(val)}.",
+                             lambda: f"The room was too dark to read, so {N} turned on the {ans(val)}."))
         else:
             st.s(f"It was very hot in the house, so {P} turned on the {ans(val)}.")
     elif slot == "take":
         if key == "tired":
-            st.s(rng.choice((f"{_H(st)} was {adj}, so {s} took a {ans(val)}.",
-                             f"{_H(st)} felt so {adj} that {s} took a {ans(val)}.",
-                             f"After all that, {N} was {adj} and took a {ans(val)}.")))
+            st.s(_pick(rng, lambda: f"{_H(st)} was {adj}, so {s} took a {ans(val)}.",
+                             lambda: f"{_H(st)} felt so {adj} that {s} took a {ans(val)}.",
+                             lambda: f"After all that, {N} was {adj} and took a {ans(val)}."))
         else:
             st.s(f"After playing in the mud, {N} was very dirty, so {s} took a {ans(val)}.")
     elif slot == "went":
