@@ -494,7 +494,7 @@ def test_seed_verbs_the_hero_cannot_do_have_a_doer_that_can():
                 continue
             for s in re.split(r"(?<=[.!?])\"?\s+", text):
                 if any(re.search(rf"\b{f}\b", s) for f in forms) and verb not in seedwords.HAPPENS:
-                    assert any(re.search(rf"\b{d}\b", s) for d in doers), (verb, s)
+                    assert any(re.search(rf"\b{d}\b", s, re.I) for d in doers), (verb, s)  # ("Ducks say quack.")
                 assert not re.search(rf"\b(?:loved|liked|wanted|could|dreamed of) (?:to )?{v['word']}\b", s) or \
                     any(re.search(rf"\b{d}\b", s) for d in doers), (verb, s)
 

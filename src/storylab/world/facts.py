@@ -219,30 +219,38 @@ def _tell(st, clause: str, we: bool = False) -> None:
     r = rng.random()
     if r < 0.3 or (we and r < 0.75):
         k = rng.random()
-        if k < 0.4:
+        if k < 0.2:
             st.s(f'{who} told {N}, "{cap(clause)}."')
+        elif k < 0.4:
+            st.s(rng.choice((f'{who} said, "You know, {N}, {clause}."', f'{N} told {who} proudly, "{cap(clause)}!"',
+                             f'{who} said to {N}, "Look, {clause}!"' if not we else f'{who} said, "{cap(clause)}, {N}."')))
         elif k < 0.7 or not st.doc.cur:
             st.s(f'{who} {rng.choice(_TELL_AT)}, "{cap(clause)}, {N}."')
         else:
             st.s(f'"{cap(clause)}," {who} told {N}.')
     elif we or r < 0.42:
-        if st.doc.cur and rng.random() < 0.4:
+        if rng.random() < 0.5:
             st.s(f'{who} asked {N}, "Did you know that {clause}?"')
+        elif not we:
+            st.s(f'{N} asked {who}, "Is it true that {clause}?"', rng.choice((f"{who} nodded.", f'"Yes, it is," {who} said.',
+                                                                                f"{who} smiled and said yes.")))
         else:
-            st.s(f'{who} asked {N}, "Did you know that {clause}?"')
+            st.s(f'{who} asked, "{N}, did you know that {clause}?"')
     elif r < 0.56:
         st.s(rng.choice((f"{who} told {N} that {clause}.", f"{who} said that {clause}.",
-                         f"On the way, {who} told {N} that {clause}.")))
+                         f"On the way, {who} told {N} that {clause}.", f"{who} explained to {N} that {clause}.",
+                         f"{who} had once told {N} that {clause}.")))
     elif r < 0.72:
         H = st.sub(c)
         st.s(rng.choice((f"{H} knew that {clause}.", f"{H} remembered that {clause}.",
-                         f"{H} had seen in a book that {clause}.", f"{H} already knew that {clause}.")))
+                         f"{H} had seen in a book that {clause}.", f"{H} already knew that {clause}.",
+                         f"{H} had heard at school that {clause}.")))
     elif r < 0.9:
         H = st.sub(c)
         st.s(rng.choice((f"{H} learned that {clause}.", f"That day, {N} learned that {clause}.",
-                         f"{H} found out that {clause}.")))
+                         f"{H} found out that {clause}.", f"{H} did not know before that {clause}.")))
     else:
-        st.s(rng.choice((f"{cap(clause)}.", f"Everyone knows that {clause}.")))
+        st.s(rng.choice((f"{cap(clause)}.", f"Everyone knows that {clause}.", f"It is true: {clause}.")))
 
 
 def _qa(st, question: str, asker: str, answer: str, answerer: str) -> None:
@@ -290,18 +298,25 @@ def _cry(e: Ep) -> None:
     elif r < 0.3:
         st.s(f"{_H(st)} saw {a(s)}.", f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
     elif r < 0.5:
-        st.s(f"{_H(st)} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
+        _hear(e, v)
     elif r < 0.7:
         st.s(f'{P} said, "Listen, {N}, the {s} is {e.v(v, lambda x: vf(x, "ing"))}."')
     elif not (others := _here(st, [x for x in K.rel["cry"].subjects if K.main("cry", x) != v and x != "bird"
                                    and not mass(x)])):
-        st.s(f"{_H(st)} could hear the {pl(s)} {e.v(v, lambda x: vf(x, 'ing'))}.")
+        _hear(e, v)
     else:
         s2 = rng.choice(others)
         if rng.random() < 0.5:
             st.s(f"{cap(pl(s))} {e.v(v)}, and {pl(s2)} {K.main('cry', s2)}.")
         else:
             st.s(f"{cap(a(s))} {e.v(v, lambda x: vf(x, 'third'))}, and {a(s2)} {vf(K.main('cry', s2), 'third')}.")
+
+
+def _hear(e: Ep, v: str) -> None:
+    st, s, rng, N = e.st, e.subj, e.st.rng, e.st.main.name
+    ing = lambda: e.v(v, lambda x: vf(x, "ing"))  # noqa: E731
+    st.s(_pick(rng, lambda: f"{_H(st)} could hear the {pl(s)} {ing()}.", lambda: f"{_H(st)} listened to the {pl(s)} {ing()}.",
+               lambda: f"All around {N}, the {pl(s)} were {ing()}."))
 
 
 def _can(e: Ep) -> None:
@@ -378,7 +393,9 @@ def _eats(e: Ep) -> None:
     elif r < 0.75 and v in _FEED and s not in ("owl", "spider", "bear"):
         st.s(f"{_H(st)} gave the {s} some {form(v)}.")
     else:
-        st.s(f"{_H(st)} watched the {s}, and the {s} was eating {e.v(v, form)}.")
+        st.s(_pick(rng, lambda: f"{_H(st)} watched the {s}, and the {s} was eating {e.v(v, form)}.",
+                         lambda: f"{_H(st)} sat very still and watched the {s} eat {e.v(v, form)}.",
+                         lambda: f"The {s} did not see {N}, because it was busy eating {e.v(v, form)}."))
 
 
 def _builds(e: Ep) -> None:
@@ -453,7 +470,9 @@ def _binary(e: Ep, rel: str) -> None:
         elif s == "cave":
             st.s(f"The cave was very {e.v(v)}, so {N} turned on {c.p} flashlight.")
         elif s == "sun":
-            st.s(f"The sun was so {e.v(v)} that {N} had to close {c.p} eyes.")
+            st.s(_pick(rng, lambda: f"The sun was so {e.v(v)} that {N} had to close {c.p} eyes.",
+                             lambda: f"{N} looked up, but the sun was too {e.v(v)} to look at.",
+                             lambda: f"The sun was very {e.v(v)}, and {N} put a hand over {c.p} eyes."))
         elif s == "day":
             _tell(st, f"in the day it is {e.v(v)}, and at night it is dark")
         elif s == "star":
@@ -519,7 +538,9 @@ def _taste(e: Ep) -> None:
     r = rng.random()
     if s == "sea":
         st.s(_pick(rng, lambda: f"{_H(st)} tasted the water in the sea, and it was so {e.v(v)}!",
-                   lambda: f"The sea water that {N} tasted was very {e.v(v)}."))
+                   lambda: f"The sea water that {N} tasted was very {e.v(v)}.",
+                   lambda: f"A wave got into {N}'s mouth, and it tasted {e.v(v)}!",
+                   lambda: f"{N} got some sea water in {c.p} mouth, and it was very {e.v(v)}!"))
     elif s in ("honey", "sugar") and r < 0.4:
         st.s(f"{P} put some {s} in the tea to make it {e.v(v)}.")
     elif r < 0.35:
@@ -616,7 +637,10 @@ def _time(e: Ep) -> None:
             st.s(f"In the morning, {N} saw the {e.s('sun', 'day', form, pool=sky)} come up over the "
                      f"{st.place_mark(st.place)}.")
         else:
-            _tell(st, f"the sun shines in the {e.v('day')}, and the moon shines at night")
+            clause = rng.choice(("the sun shines in the {}, and the moon shines at night",
+                                 "the sun is up in the {}, and the stars come out at night",
+                                 "we see the sun in the {} and the moon at night"))
+            _tell(st, clause.format(e.v('day')), we=clause.startswith("we"))
     else:
         _tell(st, f"{pl(s)} sleep in the day and fly at {e.v('night')}")
 
@@ -846,7 +870,10 @@ def need(st, key: str) -> bool:
     elif slot == "asked":
         st.s(f"{_H(st)} was {adj}, so {s} asked {st.parent} for some {ans(val)}.")
     elif slot == "gave":
-        st.s(f"{_H(st)} was {adj}, so {P} gave {c.o} some {ans(val)}.")
+        st.s(_pick(rng, lambda: f"{_H(st)} was {adj}, so {P} gave {c.o} some {ans(val)}.",
+                         lambda: f"Because {N} was {adj}, {P} gave {c.o} some {ans(val)}.",
+                         lambda: f"{P} saw that {N} was {adj} and brought {c.o} some {ans(val)}.",
+                         lambda: f"{N} felt {adj}, and {P} gave {c.o} some {ans(val)}."))
     elif slot == "wear":
         if key == "cold":
             st.s(f"It was cold outside, so {N} put on {p} {ans(val)}.")
@@ -854,12 +881,17 @@ def need(st, key: str) -> bool:
             st.s(f"It was a hot day, so {N} put on {p} {ans(val)}.")
     elif slot == "turn":
         if key == "dark":
-            st.s(f"It was dark in {p} room, so {N} turned on the {ans(val)}.")
+            st.s(_pick(rng, lambda: f"It was dark in {p} room, so {N} turned on the {ans(val)}.",
+                             lambda: f"{N} could not see in the dark room, so {s} turned on the {ans(val)}.",
+                             lambda: f"When {p} room got dark, {N} turned on the {ans(val)}.",
+                             lambda: f"The room was too dark to read, so {N} turned on the {ans(val)}."))
         else:
             st.s(f"It was very hot in the house, so {P} turned on the {ans(val)}.")
     elif slot == "take":
         if key == "tired":
-            st.s(f"{_H(st)} was {adj}, so {s} took a {ans(val)}.")
+            st.s(_pick(rng, lambda: f"{_H(st)} was {adj}, so {s} took a {ans(val)}.",
+                             lambda: f"{_H(st)} felt so {adj} that {s} took a {ans(val)}.",
+                             lambda: f"After all that, {N} was {adj} and took a {ans(val)}."))
         else:
             st.s(f"After playing in the mud, {N} was very dirty, so {s} took a {ans(val)}.")
     elif slot == "went":

@@ -12,9 +12,12 @@ where ``text[:prompt_end]`` is the prompt and ``answer`` its continuation.
 from __future__ import annotations
 
 from storylab.world import beats
+from storylab.world.facts import K, vf
 from storylab.world.model import COLORS, DIRECTIONS, OPPOSITE
 from storylab.world.record import skill
 from storylab.world.text import FIXED, NUMBERS, a, cap, count_noun, join_and
+
+PRONOUN = "\x03"  # what st.sub gives for a pronoun decided later (cap() would capitalise the next word)
 
 _NEG_ATTRS = ["sweet", "sweet", "salty", "sour", "crunchy", "juicy", "healthy"]
 LEFT_OF = {"north": "west", "west": "south", "south": "east", "east": "north"}  # facing north, west is left
@@ -97,7 +100,8 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
             D, C1, A1 = st.place_mark(dest), st.place_mark(w.neighbor(step_from, view[0])), st.place_mark(step_from)
             st.s(rng.choice((f"At the {A1}, looking at the {C1}, {K_} knew that the {D} was on the {view[1]}.",
                              f"From the {A1}, the {C1} was right in front and the {D} was to the {view[1]}.",
-                             f"{K_} knew the way: at the {A1}, with the {C1} in front, the {D} was on the {view[1]}.")))
+                             f"{K_} knew the way: at the {A1}, with the {C1} in front, the {D} was on the {view[1]}.",
+                             f"{K_} said, \"At the {A1}, the {C1} is in front of us, and the {D} is on the {view[1]}.\"")))
     elif in_context:
         D, A1 = st.place_mark(dest), st.place_mark(step_from)
         st.s(rng.choice((f"{K_} knew that the {D} was {d} of the {A1}.",
@@ -105,42 +109,65 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
                          f"{K_} knew the way: the {D} was {d} of the {A1}.",
                          f"{cap(d)} of the {A1} was the {D}.",
                          f"If you go {d} from the {A1}, you come to the {D}.",
-                         f"The {D} was right next to the {A1}, on its {d} side.")))
+                         f"The {D} was right next to the {A1}, on its {d} side.",
+                         f"{K_} said, \"The {D} is {d} of the {A1}.\"",
+                         f"{K_} said that you could find the {D} if you went {d} from the {A1}.")))
     extra = {"facing": view[0], "side": view[1], "landmark": w.neighbor(step_from, view[0]) if view[1] != "ahead"
              else behind} if view else {}
     rec = skill(st, "space", dest, others, origin=step_from, direction=d, in_context=in_context,
                 dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1], **extra)
     ans = st.place_mark(st.doc.m(dest, rec, "prompt_end"), word=dest)
-    reach = rng.choice(("came to", "reached", "got to", "arrived at", "were at"))
     if view and view[1] == "ahead":
         B = st.place_mark(behind)
         st.s(rng.choice((f"{L}At the {A}, with the {B} behind them, {names} {walk} straight on to the {ans}.",
                          f"{L}{names} left the {B} behind them, went past the {A}, and {walk} straight on to the {ans}.",
-                         f"{L}With their backs to the {B}, {names} {walk} straight on from the {A} to the {ans}.")))
+                         f"{L}With their backs to the {B}, {names} {walk} straight on from the {A} to the {ans}.",
+                         f"{L}The {B} was behind them now, and past the {A} was the {ans}.")))
     elif view and in_context:  # the viewpoint was just said: only the turn
         st.s(rng.choice((f"{L}So {names} turned {view[1]} and {walk} to the {ans}.",
-                         f"{L}{names} turned {view[1]} there and {walk}{way} to the {ans}.")))
+                         f"{L}{names} turned {view[1]} there and {walk}{way} to the {ans}.",
+                         f"{L}{names} turned {view[1]}, away from the {C},{way} to the {ans}.")))
     elif view:
         side = view[1]
-        st.s(rng.choice((f"{L}At the {A}, with the {C} right in front, {names} turned {side} and {walk} to the {ans}.",
-                         f"{L}At the {A}, {names} did not go on to the {C}, but turned {side} and {walk} to the {ans}.",
-                         f"{L}From the {A}, {names} turned {side}, away from the {C}, and soon they {reach} the {ans}.")))
+        neg = rng.choice(("did not go on to", "did not go to", "didn't walk on to", "did not keep going to", "never went on to"))
+        st.s(rng.choice((f"{L}At the {A}, with the {C} in front, {names} turned {side}{way} to the {ans}.",
+                         f"{L}At the {A}, {names} {neg} the {C}, but turned {side} to the {ans}.",
+                         f"{L}{names} {neg} the {C}: at the {A} they turned {side}{way} to the {ans}.",
+                         f"{L}From the {A}, {names} turned {side}, away from the {C},{way or ' and ' + walk} to the {ans}.")))
     elif merge:  # "They walked from the park to the school, and then north to the library."
         L0, A0 = leg[2], st.place_mark(leg[0])
         st.s(rng.choice((f"{L0}{names} {walk} from the {A0} to the {A}{way}, and then {d} to the {ans}.",
                          f"{L0}{names} {walk}{way} as far as the {A}, and from there {d} to the {ans}.",
                          f"{L0}First {names} {walk} from the {A0} to the {A}, then {d} to the {ans}.",
-                         f"{L0}From the {A0}, {names} {walk} past the {A} and on {d} to the {ans}.")))
+                         f"{L0}From the {A0}, {names} {walk} past the {A} and on {d} to the {ans}.",
+                         f"{L0}The way went from the {A0} to the {A}, and then {d}{way} to the {ans}.")))
     else:
-        st.s(rng.choice((f"{L}{names} {walk} {d}{way} from the {A} to the {ans}.",
-                         f"{L}{names} {walk} {d} from the {A} to the {ans}.",
-                         f"{L}From the {A}, {names} {walk} {d}{way} to the {ans}.",
-                         f"{L}From the {A}, {names} {walk} {d}{way} until they {reach} the {ans}.",
-                         f"{L}{names} left the {A} and {walk} {d}{way} to the {ans}.",
-                         f"{L}At the {A}, {names} turned {d} and {walk}{way} to the {ans}.",
-                         f"{L}{names} started off {d} from the {A}, and soon they {reach} the {ans}.",
-                         f"{L or 'Then '}{names} {walk} {d} from the {A}{way} to the {ans}.")))
+        st.s(_leg(st, L, names, walk, d, A, len(group) > 1) + _arrive(st, ans))
     return True
+
+
+# the last leg, in parts: how they set off (which way, from where), then how they got there
+# the last leg in short parts around the places, the way and the names (long fixed frames repeat their trigrams):
+# how they set off (which way, from where), the way, how they got there
+_TOGETHER = (" hand in hand", " side by side", " together")
+_SET_OFF = ("{L}{N} {w} {d} from the {A}", "{L}From the {A}, {N} {w} {d}", "{L}{N} left the {A} and {w} {d}",
+            "{L}At the {A}, {N} turned {d} and {w}", "{L}{N} {w} {d} past the {A}", "{L}{N} started off {d} from the {A}",
+            "{L}Going {d} from the {A}, {N} {w}")
+
+
+def _leg(st, L: str, names: str, walk: str, d: str, A: str, many: bool) -> str:
+    rng = st.rng
+    way = beats.way(st, 0.6)
+    if not way and many and rng.random() < 0.3:
+        way = rng.choice(_TOGETHER)
+    return rng.choice(_SET_OFF).format(L=L, N=names, w=walk, d=d, A=A) + way
+
+
+def _arrive(st, ans: str) -> str:
+    rng = st.rng
+    reach = rng.choice(("came to", "reached", "got to"))
+    return rng.choice((f" to the {ans}.", f" to the {ans}.", f" to the {ans}.", f" to the {ans}.",
+                       f" until they {reach} the {ans}.", f" and soon they {reach} the {ans}."))
 
 
 def _names(st, group) -> str:
@@ -196,26 +223,36 @@ def time_order_start(st, plan, group, what: str) -> None:
         st.state.go(x.name, stop)
     M, S = st.time_mark("morning"), st.place_mark(stop)
     when = rng.choice((f"In the {M}, ", f"First, in the {M}, ", f"Early in the {M}, ", f"That {M}, ",
-                       f"First thing in the {M}, ", f"In the {M}, before lunch, "))
+                       f"First thing in the {M}, ", f"In the {M}, before lunch, ", f"Right after breakfast that {M}, ",
+                       f"Bright and early in the {M}, ", f"Before it got hot that {M}, " if st.state.weather in ("sunny", "hot")
+                       else f"After breakfast that {M}, "))
     get = "borrow" if stop == "library" else "buy" if stop in ("market", "bakery", "shop") else "get"
     why = rng.choice((f"to {get} {what} for {c.name}", f"because {c.name} needed {what}", f"to pick up {what}",
                       f"so that {c.name} could {get} {what}", f"where {c.name} got {what}",
-                      f"because {c.name} wanted {what}"))
-    st.s(FIXED + (f"{when}{names} went to the {S} first, {why}." if "First" not in when and rng.random() < 0.5
+                      f"because {c.name} wanted {what}", f"to look for {what}", f"because {c.name} had asked for {what}",
+                      f"to see if it had {what}", f"for {what}"))
+    r = rng.random()
+    st.s(FIXED + (f"{when}{names} went to the {S} first, {why}." if "First" not in when and r < 0.3
+                  else f"{cap(why)}, {names} went to the {S} in the {M}." if why.startswith(("to ", "because")) and r < 0.55
                   else f"{when}{names} went to the {S} {why}."))
     plan.stop_what = what
     st.state.at("afternoon")
     An = st.time_mark("afternoon")
     D = st.place_mark(plan.dest)
     them = join_and([st.nm(x) for x in group])
-    lunch = rng.choice(_LUNCH)
+    lunch = plan.stop_lunch = rng.choice(_LUNCH)
     st.s(rng.choice((f"In the {An}, it was time for {c.name} to go to the {D}.",
                      f"After lunch, in the {An}, {them} left for the {D}.",
                      f"Then, in the {An}, {them} started off for the {D}.",
                      f"After a lunch of {lunch}, {them} left for the {D}.",
                      f"They ate {lunch} for lunch, and in the {An} they left for the {D}.",
                      f"After lunch, {them} {rng.choice(_WALK)} on to the {D}.",
-                     f"Then they left for the {D} after lunch.")))
+                     f"Then they left for the {D} after lunch.",
+                     f"In the {An}, after {lunch} for lunch, {them} went on to the {D}.",
+                     f"By the {An}, {them} were on the way to the {D}.",
+                     f"When lunch was over, {them} {rng.choice(_WALK)} to the {D}.",
+                     f"With {lunch} in their tummies, {them} {rng.choice(_WALK)} to the {D} in the {An}.",
+                     f"Lunch was {lunch}, and then it was time for the {D}.")))
     plan.stop_events = [{"place": stop, "time_of_day": "morning"}, {"place": plan.dest, "time_of_day": "afternoon"}]
 
 
@@ -233,7 +270,7 @@ def time_order_tell(st, plan) -> None:
     f = plan.companion if plan.companion and st.known(plan.companion) else None
     to = st.nm(listener) if listener else rng.choice(("everyone", f"{c.p} friends"))
     lead = rng.random()
-    if lead < 0.45:  # the evening line first (else the retelling stands alone, or says when itself)
+    if lead < 0.2:  # the evening line first (else the retelling stands alone, or says when itself)
         E = st.time_mark("evening")
         st.s(rng.choice((f"In the {E}, {st.sub(c, False)} told {to} about the day.",
                          f"That {E}, {st.sub(c, False)} drew a picture of the whole day.",
@@ -242,17 +279,23 @@ def time_order_tell(st, plan) -> None:
     P1 = st.place_mark(p1)
     what = getattr(plan, "stop_what", "")
     got = rng.choice(("got", "found", "bought")) if what not in ("the trains", "a big train") else "saw"
-    first = rng.choice((f"First we went to the {P1}", f"In the morning we went to the {P1}",
-                        f"We went to the {P1} first", f"First we {got} {what} at the {P1}" if what else
-                        f"First we went to the {P1}", f"We {got} {what} at the {P1}" if what else
-                        f"First we went to the {P1}", f"Before lunch we were at the {P1}",
-                        f"The {P1} was first" if rng.random() < 0.5 else f"We started at the {P1}"))
-    then = rng.choice(("and then to the", "then on to the", "and after lunch to the", "and then we went to the",
-                       "and after that, all the way to the", "and last of all to the", "and then we walked to the"))
+    we = rng.choice(("we", "we", f"{f.name} and I" if f else "we", f"{st.grownup.title} and I" if listener else "we"))
+    We = cap(we)
+    if what and rng.random() < 0.5:  # what the stop was for, in the hero's words
+        first = rng.choice((f"{We} {got} {what} at the {P1}", f"At the {P1}, {we} {got} {what}",
+                            f"First {we} {got} {what} at the {P1}", f"In the morning {we} {got} {what} at the {P1}"))
+    else:
+        first = rng.choice((f"First {we} went to the {P1}", f"In the morning {we} went to the {P1}",
+                            f"{We} went to the {P1} first", f"Before lunch {we} were at the {P1}",
+                            f"The {P1} was first", f"{We} started at the {P1}"))
+    lunch = getattr(plan, "stop_lunch", "")
+    then = rng.choice(("and then to the", "then on to the", "and after lunch to the", f"and then {we} went to the",
+                       "and last of all to the", f"and then {we} {rng.choice(_WALK)} to the",
+                       f"and after {lunch} for lunch, to the" if lunch else "and after that to the"))
     line = f"{first}, {then} {ans}{rng.choice(('!', '!', '.'))}"
     if f and rng.random() < 0.3:
         st.s(f'"{line}" {c.name} and {f.name} said together.')
-    elif lead >= 0.45 and rng.random() < 0.5:
+    elif lead >= 0.2 and rng.random() < 0.5:
         st.s(rng.choice((f'That night, {c.name} told {to}, "{line}"', f'At dinner, {c.name} said to {to}, "{line}"')))
     else:
         st.s(f'"{line}" {c.name} said.' if rng.random() < 0.5 else f'{c.name} said, "{line}"')
@@ -322,17 +365,25 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
     st.s(rng.choice((f"{g.title} {buy} {cn}{also}, and {st.nm(carrier)} carried the basket.",
                      f"{st.sub(g)} {buy} {cn}{also}.",
                      f"{st.sub(carrier)} put {cn} in the basket, one by one.",
-                     f"{st.sub(g)} paid for {cn}{also}.")))
+                     f"{st.sub(g)} paid for {cn}{also}.",
+                     f"{st.sub(carrier)} counted {cn} into the basket.",
+                     f"They {buy} {cn}{also}, and {st.nm(carrier)} held the basket with both hands.",
+                     f"{g.title} {buy} {cn}{also}, and {carrier.name} asked, \"Can I carry the basket?\"")))
     cause = cause or _fall(st, carrier)
     when = rng.choice(("On the way home", "On the walk home", "Near the house", "On the path back",
                        "Just before they got home", "On the road home", "Not far from home",
                        f"Near {_spot(st)}", f"By {_spot(st)} on the way home",
                        "At the fence by the yard", "Near the old bench"))
     kn = count_noun(k, item)
-    broke = rng.choice(("broke", "broke", "fell out and broke", "fell on the ground and broke"))
+    broke = rng.choice(("broke", "broke", "fell out and broke", "hit the ground and broke", "rolled out and broke",
+                        "fell out of the basket", "broke open", "dropped on the path and broke", "broke on the ground"))
     st.s(rng.choice((f"{when}, {cause}, and {kn} {broke}.",
                      f"{when}, {cause}, and oh no, {kn} {broke}!",
-                     f"Because {cause}, {kn} {broke} {when[0].lower() + when[1:]}.")))
+                     f"Because {cause}, {kn} {broke} {when[0].lower() + when[1:]}.",
+                     f"{when}, {cause}. Oh no, {kn} {broke}!",
+                     f"But {when[0].lower() + when[1:]}, {cause}, and {kn} {broke}.",
+                     f"{when}, {cause}, and {kn} {broke}, one after the other." if k > 1 else
+                     f"{when}, {cause}, and {kn} {broke} before anyone could catch it.")))
     rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=item_word, start=n,
                 change=-k, result=left)
     ans = st.doc.m(NUMBERS[left], rec, "prompt_end")
@@ -345,7 +396,10 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
                      f"{W} counted again: {ans} {noun}, not {NUMBERS[n]}.",
                      f"So {W} had {ans} {noun} left for the {dish}.",
                      f"Only {ans} {noun} in {carrier.name}'s basket {be} still good.",
-                     f"Of {carrier.name}'s {cn.split()[0]} {item['plural']}, only {ans} {be} still good.")))
+                     f"Of {carrier.name}'s {cn.split()[0]} {item['plural']}, only {ans} {be} still good.",
+                     f"When {carrier.name} looked in the basket, there {be} just {ans} {noun} that did not break.",
+                     f"Now there {be} only {ans} {noun} in the basket, and {W} felt sad.",
+                     f"{W} had {NUMBERS[n]} {item['plural']} at the start, and now {carrier.s} had {ans}.")))
 
 
 def counting_family(st, mother: str, baby: str) -> None:
@@ -357,17 +411,22 @@ def counting_family(st, mother: str, baby: str) -> None:
     k = NUMBERS[n - 1]
     little = rng.choice(("little ", "little ", "tiny ", "", "baby "))
     st.s(rng.choice((f"By the path, {st.sub(c, False)} saw {a(mother)} with {k} {little}{pl}.",
+                     f"{cap(rng.choice(('under', 'near', 'behind', 'next to')))} {_spot(st)}, {st.sub(c, False)} saw {a(mother)} "
+                     f"and her {k} {little}{pl}.",
                      f"There was {a(mother)} with {k} {little}{pl} near the {P}, and she looked worried.",
                      f"Near the {P}, {a(mother)} and {k} {little}{pl} were {rng.choice(('walking', 'resting', 'sitting'))} "
                      f"in the {rng.choice(('grass', 'sun', 'shade'))}.",
                      f"{st.sub(c, False)} saw {a(mother)} by the {P}, and behind her came {k} {little}{pl}.")))
+    cry = K.rel["cry"].facts.get(mother)  # the mother calls in her own voice: 'quacked and quacked'
     fuss = rng.choice(("called and called", "looked left and right", "would not sit still",
-                       "looked all around", "kept calling", "went from bush to bush"))
+                       "looked all around", "kept calling", "went from bush to bush") +
+                      ((f"{vf(cry[0], 'past')} and {vf(cry[0], 'past')}", f"{vf(cry[0], 'past')} again and again") if cry else ()))
     st.s(rng.choice((f"{c.name} counted them: one little {baby} was lost!",
                      f"But one of her {pl} was lost, and she {fuss}.",
                      f"But the {mother} was looking for one more {baby}, the smallest one.",
                      f"The {mother} {fuss}, because one of her {pl} was gone.",
-                     f"{st.nm(st.grownup)} said that one little {baby} must be lost.")))
+                     f"{st.nm(st.grownup)} said that one little {baby} must be lost.",
+                     f"The {mother} {fuss}, because one little {baby} was not there.")))
     hide = rng.choice(("behind a log", "under a bush", "in the tall grass", "behind a big rock", "under the old fence",
                        "next to a tree", "in a hole")) if rng.random() < 0.4 else \
         f"{rng.choice(('behind', 'under', 'next to', 'near'))} {_spot(st)}"
@@ -375,7 +434,9 @@ def counting_family(st, mother: str, baby: str) -> None:
                      f"and found the little {baby} {hide}.",
                      f"{soon(st)}{st.sub(c, False)} heard a tiny sound. The lost {baby} was {hide}.",
                      f"{st.sub(c)} {rng.choice(('looked', 'searched', 'looked and looked'))}, and there it was: the little "
-                     f"{baby}, {hide}!")))
+                     f"{baby}, {hide}!",
+                     f"At last {st.sub(c, False)} spotted the little {baby} {hide}, all alone.",
+                     f"The little {baby} was {hide}, and {c.name} found it.")))
     st.flags["family"] = (mother, baby, n)
 
 
@@ -416,18 +477,27 @@ def counting_gather(st, thing: str, c, f) -> None:
             return rng.choice(("under the table", "by the door", "on the floor", "near the window"))
         return f"{rng.choice(('under', 'by', 'near', 'behind', 'next to'))} {_spot(st)}"
 
-    st.s(rng.choice((f"Then {both} looked for {pl}.",
+    one, other = rng.sample((c, f), 2)
+    st.s(rng.choice((f"Then {both} looked for {pl} {where()}.",
                      f"After that, {both} played a game: who could find the most {pl}?",
-                     f"There were {pl} all over the {P}, so {both} began to collect them.",
+                     f"There were {pl} {where()}, so {both} began to collect them.",
+
                      f"{st.sub(c)} spotted {a(item['word'])} {where()}, and soon {both} were looking for more.",
                      f"{both} looked for {pl} {where()}.",
-                     f"{rng.choice((c.name, f.name))} said, \"Let's look for {pl}!\"")))
+                     f"{one.name} said, \"Let's look for {pl}!\"",
+                     f"{one.name} told {other.name}, \"I think there are {pl} {where()}.\"",
+                     )))
     x, y = (c, f) if rng.random() < 0.6 else (f, c)
     nx, ny = (n, k) if x is c else (k, n)
     how = f" {where()}" if rng.random() < 0.5 else ""
-    st.s(rng.choice((f"{st.sub(x)} found {count_noun(nx, item)}, and {st.nm(y)} found {count_noun(ny, item)}.",
-                     f"{st.sub(x)} found {count_noun(nx, item)}{how}, and {y.name} found {count_noun(ny, item)}.",
-                     f"{st.nm(y)} found {count_noun(ny, item)}, and {x.name} found {count_noun(nx, item)}{how}.")))
+    X, Y = count_noun(nx, item), count_noun(ny, item)
+    got = rng.choice(("found", "found", "picked up", "got", "spotted", "dug up" if out and thing in ("stone", "rock", "shell") else "found"))
+    st.s(rng.choice((f"{st.sub(x)} {got} {X}, and {st.nm(y)} {got} {Y}.",
+                     f"{st.sub(x)} {got} {X}{how}, and {y.name} found {Y}.",
+                     f"{st.nm(y)} {got} {Y}, and {x.name} found {X}{how}.",
+                     f"{x.name} came back with {X}{how}, and {y.name} came back with {Y}.",
+                     f"In {x.p} hands {x.name} had {X}, and {y.name} had {Y}.",
+                     f"{x.name} held up {X}, and {y.name} held up {Y}.")))
     rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=thing, start=n, change=k,
                 result=left)
     ans = st.doc.m(NUMBERS[left], rec, "prompt_end")
@@ -436,7 +506,12 @@ def counting_gather(st, thing: str, c, f) -> None:
                      f"They put them all together, and there were {ans} {pl}.",
                      f"That made {ans} {pl} in all.",
                      f"All together, they had {ans} {pl}.",
-                     f"They had {ans} {pl} in all.")))
+                     f"They had {ans} {pl} in all.",
+                     f"{one.name} counted them all, and there were {ans} {pl}.",
+                     f"They put all the {pl} together: {ans} {pl}!",
+                     f"{both} counted, and they had {ans} {pl}.",
+                     f"So the two of them had {ans} {pl} now.",
+                     f"When they counted, there were {ans} {pl} in all.")))
 
 
 # --- entity tracking --------------------------------------------------------------------------------
@@ -447,7 +522,10 @@ _BOX_EXTRA = ("book", "crayon", "shell", "mitten", "sock", "hat", "scarf", "ribb
 _BOX_SPOTS = ("under the bed", "on the shelf", "in the kitchen", "by the window", "by the couch", "behind the door",
               "next to the bed", "on the top shelf", "under the table", "in the living room", "under the window",
               "behind the chair", "next to the piano", "by the lamp", "under the big plant", "on the steps",
-              "by the front door", "next to the toys", "behind the couch", "on the chair")
+              "by the front door", "next to the toys", "behind the couch", "on the chair", "in front of the couch",
+              "on top of the piano", "to the left of the door", "to the right of the bed", "in front of the fridge",
+              "to the left of the lamp", "to the right of the window", "on top of the shelf", "in the corner",
+              "under the mirror", "next to the clock", "behind the big chair")
 _BOX_WHY = ("the room was not clean", "the toys were all over the floor", "Grandma was coming to visit",
             "the floor had to be swept", "the puppy kept chewing the toys", "nobody could walk across the room",
             "it was time to clean up", "somebody had stepped on a toy", "the rug needed a wash",
@@ -496,7 +574,13 @@ def _put_line(st, M: str, things: list[dict], colors: list[str], cont: str, spot
     items = [t["word"] if t is st.thing else _box_adj(st, t["word"]) + t["word"] for t in things]
     wh = [f" {s}" if s else "" for s in spots]
     r = rng.random()
-    verb = rng.choice(("put", "put", "packed", "dropped"))
+    verb = rng.choice(("put", "put", "packed", "dropped", "kept"))
+    if r < 0.12 and len(items) == 2:  # "one thing in each: the ball went in the red box, the kite in the blue one"
+        return (f"{M} {had}found a home for each thing: the {items[0]} went in the {colors[0]} "
+                f"{cont}{wh[0]}, and the {items[1]} in the {colors[1]} {cont}{wh[1]}")
+    if r < 0.22:  # the containers first: "the red box got the ball, and the blue box got the kite"
+        parts = [f"the {col} {cont}{s} {'had' if perfect else 'got'} the {t}" for t, col, s in zip(items, colors, wh)]
+        return f"{M} {had}cleaned up, so {join_and(parts)}"
     if r < 0.4:
         parts = [f"the {t} in the {col} {cont}{s}" for t, col, s in zip(items, colors, wh)]
         if len(parts) >= 2 and rng.random() < 0.4:  # "... and the kite in the blue one"
@@ -526,7 +610,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     rng.shuffle(things)
     cont = rng.choice(_CONTAINERS)
     spots = [""] * k
-    if k == 2 and not tidy and rng.random() < 0.25:
+    if k == 2 and not tidy and rng.random() < 0.3:
         spots = rng.sample(_BOX_SPOTS, k)
     if tidy:
         when = rng.choice(("Before bed", "After dinner", "At home", "Later that day", "Before dinner") +
@@ -534,7 +618,8 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     else:
         when = rng.choice(("The day before", "The night before", "That morning", "Early that morning",
                            f"While {c.name} was asleep", "After dinner the day before", "On Sunday",
-                           "Before breakfast", "The evening before"))
+                           "Before breakfast", "The evening before", "Last night", f"Before {c.name} woke up",
+                           "On Saturday"))
     why = rng.choice([x for x in _BOX_WHY if mover.title not in x])
     # as written (FIXED): the realiser would describe the rug or the shelf with colours, next to the answer's
     if not tidy and mover is not c and rng.random() < 0.2:  # the one who put them away says so
@@ -543,7 +628,8 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
                                  f"{mover.title} had said that morning, \"{said}.\"")))
     else:
         line = _put_line(st, st.sub(mover), things, colors, cont, spots, not tidy)
-        st.s(FIXED + rng.choice((f"{when}, {line}.", f"{when}, {line}.", f"{when}, {line}.", f"{cap(line)}, because {why}.",
+        st.s(FIXED + rng.choice((f"{when}, {line}.", f"{when}, {line}.", f"{when}, {line}.", f"{when}, {line}.",
+                                 f"{when}, {line}.", f"{line if line[0] == PRONOUN else cap(line)}, because {why}.",
                                  f"Because {why}, {line}.")))
     for col, t in zip(colors, things):
         st.state.put(mover.name, t["word"], f"{col} {cont}")
@@ -585,7 +671,12 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
                            f"\"Yes, I put it in the {Q} {cont},\" said {T}."),
                           (f"{st.sub(c)} looked and looked for the {it}.", f"\"Look in the {Q} {cont},\" {T} told {c.o}."),
                           (f"{c.name} did not know where the {it} was, so {c.s} asked {T}.",
-                           f"\"It's in the {Q} {cont},\" {T} {rng.choice(('said', 'answered', 'told ' + c.o))}."))))
+                           f"\"It's in the {Q} {cont},\" {T} {rng.choice(('said', 'answered', 'told ' + c.o))}."),
+                          (f"{c.name} looked everywhere, but the {it} was gone.",
+                           f"\"Did you look in the {Q} {cont}?\" {T} asked."),
+                          (f"\"Nobody can find my {it}!\" {c.name} said.", f"{T} smiled and said, \"It is in the {Q} {cont}.\""),
+                          (f"{st.sub(c)} was about to open the {other_cols[0]} {cont}.",
+                           f"\"Not that one,\" said {T}. \"The {it} is in the {Q} {cont}.\""))))
     elif mode < 0.75:
         rec = skill(st, "entity_tracking", qc, other_cols, query=it, boxes=final, moved=mover2 is not None)
         Q = st.doc.m(qc, rec, "prompt_end")
@@ -594,13 +685,19 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
         when = rng.choice(("Later, ", "The next day, ", "The next morning, ", "In the morning, ")) if tidy \
             else rng.choice(("Then ", "", "", "Right away, ", "At last "))
         wrong = rng.choice(other_cols)
+        knows = mover2 is None and mover is c
         H = st.sub(c) if not when else c.name
         st.s(rng.choice((f"{when}{H} {want}, so {c.s} opened the {Q} {cont}.",
                          f"{when}{H} {want}, and {c.s} went straight to the {Q} {cont}.",
                          f"The {it} was not in the {wrong} {cont}. It was in the {Q} {cont}.",
                          f"{H} did not know it, but the {it} was in the {Q} {cont}." if (mover2 or mover) is not c
                          else f"The {it} was in the {Q} {cont}, just where {c.s} had put it.",
-                         f"{when}{H} {want}. {cap(c.s)} knew where to look, and {c.s} opened the {Q} {cont}.")))
+                         f"{when}{H} {want}. {cap(c.s)} knew where to look, and {c.s} opened the {Q} {cont}.",
+                         f"{when}{H} {want}, and {c.s} knew that it was in the {Q} {cont}.",
+                         f"{H} did not look in the {wrong} {cont}, but went right to the {Q} {cont}." if knows else
+                         f"{H} {want}, but {c.s} did not know that it was in the {Q} {cont} now.",
+                         f"No one had to tell {c.o} where the {it} was: in the {Q} {cont}." if knows else
+                         f"{c.name} looked and looked, and at last {c.s} found the {it} in the {Q} {cont}.")))
     else:
         present = [t["word"] for t in things if t["word"] != it]
         qi = rng.choice(present)
@@ -613,7 +710,9 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
         opts = [(f"First {st.sub(c, False)} opened the {qcol} {cont}, but {c.s} found the {Q} in it.",),
                 (f"{st.sub(c)} looked in the {qcol} {cont} first, but there was only the {Q} in it.",),
                 (f"In the {qcol} {cont}, {st.sub(c, False)} found the {Q}.",),
-                (f"{st.sub(c)} opened the {qcol} {cont}, and out came the {Q}.",)]
+                (f"{st.sub(c)} opened the {qcol} {cont}, and out came the {Q}.",),
+                (f"{st.sub(c)} looked inside the {qcol} {cont}, but it had only the {Q} in it.",),
+                (f"The {it} was not in the {qcol} {cont}.", f"There was only the {Q}.")]
         if ask:
             opts.append(ask)
         st.s(*rng.choice(opts))
@@ -656,9 +755,11 @@ def exclusion(st, category: str, where: str, why: str) -> None:
 
 
 _PREMISE = ("{W} did not like {t} food", "{W} never ate anything {t}", "{W} could not eat {t} things",
-            "{W} didn't want anything {t}", "{W} did not eat {t} food")
+            "{W} didn't want anything {t}", "{W} did not eat {t} food", "{W} wasn't eating {t} food that week",
+            "nothing {t} was good for {w}", "{W} never liked {t} things", "{W} had said no to {t} food")
 _SAID_PREMISE = ("{W} does not like {t} food", "{W} doesn't eat {t} things", "No {t} food for {w}",
-                 "{W} never eats anything {t}", "Nothing {t} for {w}")
+                 "{W} never eats anything {t}", "Nothing {t} for {w}", "{W} can't have {t} food",
+                 "{W} isn't eating anything {t} this week", "No one should give {w} {t} food")
 
 
 def negation(st, who: str, why: str) -> None:
