@@ -59,7 +59,8 @@ _SKIP = {"box", "bag", "basket", "bucket", "way", "time", "day", "night", "morni
          "water", "food", "lunch", "dinner", "breakfast", "snack", "turn", "game", "surprise", "picture",
          "drawing", "story", "song", "hug", "smile", "noise", "sound", "idea", "gift", "present", "path", "road",
          "ground", "grass", "air", "wind", "ice", "mud", "sand", "shade", "light", "fire", "family", "friend",
-         "top", "side", "end", "middle", "front", "back", "oven", "stove", "sink"}
+         "top", "side", "end", "middle", "front", "back", "oven", "stove", "sink", "storm", "thunder", "lightning",
+         "fog"}  # (not "the pretty thunder")
 _ADJ_WORDS = frozenset({a for v in _BY_KIND.values() for a in v} | {"tall", "tiny"})
 _DET = ("the", "a", "an", "some", "his", "her", "their", "its", "my", "your", "our", "two", "three", "four", "five",
         "six", "seven", "eight", "nine", "ten", "many", "few")
@@ -463,7 +464,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "thought about": ("thought about", "thought of"),
     "was so happy": ("was so happy", "was so glad", "felt so happy", "was very happy"),
     "so happy to have": ("so happy to have", "so glad to have", "very happy to have"),
-    "could not find": ("could not find", "could not see", "was not able to find"),
+    "could not find": ("could not find", "could not see"),  # (not "was not able to": "able" is not in the vocabulary)
     "was gone": ("was gone", "was not there", "had gone"),
     "were friends again": ("were friends again", "were good friends again", "made up"),
     "together again": ("together again", "once again together"),
