@@ -34,6 +34,20 @@ BREAKS = {"vase": ("{g}'s {adj} vase", "put flowers in it again"),
           "jar": ("the {adj} cookie jar", "fill it with cookies again"),
           "bowl": ("the {adj} bowl for the apples", "put the apples back in it"),
           "picture": ("the {adj} picture of Grandpa on the wall", "hang it on the wall again")}
+# what happens when it breaks: the thing's own crash ({x}: its short name, {n}: a number of pieces)
+_CRASH = {"vase": ("The {x} broke, and the water and the flowers went all over the rug.",
+                   "The {x} lay on the floor in {n} pieces, with the flowers all around it."),
+          "cup": ("The {x} hit the floor, and a big piece came off.", "Now the {x} was in {n} pieces, and one piece was under the chair."),
+          "plate": ("The {x} went round and round on the floor, and then it broke in two.",
+                    "The {x} broke into {n} pieces, and the flowers on it broke too."),
+          "lamp": ("The {x} fell, the light went out, and the {x} broke.", "The {x} hit the floor and broke, and the room went dark."),
+          "mirror": ("The {x} broke into {n} shiny pieces, and in every piece {c} could see {p} own scared face.",
+                     "The {x} hit the floor and broke into {n} pieces."),
+          "clock": ("The {x} fell, broke, and stopped: it could not tell the time any more.",
+                    "The {x} hit the floor, and it broke into {n} pieces and stopped."),
+          "jar": ("The {x} broke, and the cookies rolled all over the floor.", "The {x} broke into {n} pieces, and cookies went everywhere."),
+          "bowl": ("The {x} broke, and the apples rolled under the table.", "The {x} broke into {n} pieces, and one apple rolled to the door."),
+          "picture": ("The {x} fell off the wall and broke into {n} pieces.", "Grandpa's picture lay on the floor, and it was broken.")}
 _USES = ("lamp", "clock", "mirror")  # the broken things a fact says what they are for (a clock tells the time)
 _ADJ = ("blue", "old", "pretty", "white", "little", "green", "yellow", "shiny", "tall", "round", "red", "best")
 # how: (what the hero was doing, the toy if any, how the thing fell, the house rule, the promise after)
@@ -64,17 +78,21 @@ _TOY_HIT = ("the {toy} flew out of {p} hands and hit {it}", "the {toy} slipped a
 _LOOKS = ("little", "big", "small", "new", "old", "heavy", "pretty", "beautiful", "special", "colorful", "tiny",
           "shiny", "sparkly", "golden", "silver", "red", "blue", "green", "yellow", "pink", "purple", "brown",
           "black", "white", "gray", "orange")
-_HIDE_VERB = ("hid the pieces", "pushed the pieces", "put the pieces", "swept the pieces", "put all the pieces")
+_HIDE_VERB = ("hid the pieces", "pushed the pieces", "put the pieces", "swept the pieces", "put all the pieces",
+              "picked up every piece and put them", "carried the pieces", "hid every little piece")
 _HIDE = ("put the pieces under the rug", "pushed the pieces behind the couch", "hid the pieces in a box under {p} bed",
          "put the pieces in a bag, under some paper", "swept the pieces into a corner", "hid the pieces behind the door")
 _BAD_FEELING = ("At dinner, {c} could not eat {p} {food}.", "At dinner, {c} did not even want {a_food}.",
                 "{c} did not want to play with {p} {toy} any more.", "{c}'s tummy felt funny all afternoon.",
                 "{c} did not want to play, not even with {p} friends.", "That night, {c} could not sleep, thinking about the pieces.",
                 "Every time {c} looked at the empty shelf, {s} felt worse.", "{c} felt heavy inside, like a stone.",
-                "When {g} smiled at {o}, {c} felt even worse.")
+                "When {g} smiled at {o}, {c} felt even worse.", "That night, {c} thought about the pieces {hid}.",
+                "{c} kept looking at the place where the {x} had been.", "Even {p} favorite {food} did not taste good.")
 _FOODS = ("soup", "pasta", "rice", "carrots", "peas", "fish", "bread", "potatoes")
 _FORGIVE = ("Thank you for telling me the truth, {c}.", "I am glad you told me, {c}, and a {x} can be fixed.",
-            "It is only a {x}, {c}, and the truth is more important.", "Everyone makes mistakes, {c}.")
+            "It is only a {x}, {c}, and the truth is more important.", "Everyone makes mistakes, {c}.",
+            "I was sad about the {x}, but I am happy that you told me, {c}.", "Next time, come to me right away, {c}.",
+            "Telling the truth is not easy, {c}, and you did it.")
 
 
 class Truth(Plan):
@@ -145,30 +163,43 @@ class Truth(Plan):
         it = f"the {self.adj} {self.broken}" if getattr(self, "named", False) else self.it(st)
         spots = [x for x in beats.hiding(st, 6) if x.startswith(("under", "behind", "by", "next"))]
         self.spots = (spots + ["under the table", "behind the couch"])[:2]
-        st.s(rng.choice(("Then ", "Suddenly, ", "But then ", "")) + self._f(st, self.how[2], it=it) + ".",
-             rng.choice(("With a crash, ", "", "In one second, ", "With a loud noise, ")) +
-             f"{rng.choice(('the ', 'the ' + self.adj + ' ', c.p + ' ' + st.grownup.title.lower() + chr(39) + 's ' if st.grownup.kind in FAMILY else 'the '))}"
-             f"{self.broken} {rng.choice(('broke into', 'fell and broke into', 'hit the floor and broke into', 'fell down in'))} "
-             f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces'))}"
-             f"{rng.choice(('', '', ', and one piece flew ' + self.spots[0], ' on the floor', ' right by the ' + rng.choice(beats.ROOM_THINGS)))}.")
+        x = rng.choice((self.broken, f"{self.adj} {self.broken}"))
+        if rng.random() < 0.6:  # the thing's own crash
+            crash = self._f(st, rng.choice(_CRASH[self.broken]), x=x, n=NUMBERS[rng.randint(2, 6)])
+            crash = crash.replace(f"The {x}", rng.choice((f"The {x}", f"Crash! The {x}", f"With a loud noise, the {x}")), 1)
+        else:
+            crash = (rng.choice(("Crash! ", "", "In one second, ", "With a loud noise, ")) +
+                     f"{rng.choice(('the ' + x, c.p + ' ' + st.grownup.title.lower() + chr(39) + 's ' + self.broken if st.grownup.kind in FAMILY else 'the ' + x))} "
+                     f"{rng.choice(('broke into', 'fell and broke into', 'hit the floor and broke into', 'was in'))} "
+                     f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces'))}"
+                     f"{rng.choice(('', ', and one piece flew ' + self.spots[0], ' right by the ' + rng.choice(beats.ROOM_THINGS)))}.")
+        st.s(rng.choice(("Then ", "Suddenly, ", "But then ", "", "Oh no! ")) + self._f(st, self.how[2], it=it) + ".", cap(crash))
         if rng.random() < 0.6 and fits(st, 14):
             st.s(rng.choice((f"{st.sub(c)} was scared that {st.nm(g)} would be angry about the {self.broken}.",
                              f"{st.sub(c)} looked at the door, but nobody had seen the {self.broken} fall.",
-                             f"{c.name}'s heart went very fast, and {c.s} looked at the {rng.choice(beats.ROOM_THINGS)}.")))
+                             f"{c.name}'s heart went very fast, and {c.s} looked at the {rng.choice(beats.ROOM_THINGS)}.",
+                             f"{st.sub(c)} stood very still and listened, but the house was quiet.",
+                             f"\"Oh no,\" {c.name} thought. \"{g.title} loves that {self.broken}.\"",
+                             f"{st.sub(c)} wanted to cry, but {c.s} was too scared to make a sound.")))
         st.state.feel(c.name, "scared")
         self.hid = self.spots[1]
-        st.s(cap(self._f(st, rng.choice(("Quickly, {c} ", "So {c} ", "{c} ")))) +
-             (self._f(st, rng.choice(_HIDE)) if rng.random() < 0.3 else f"{rng.choice(_HIDE_VERB)} {self.hid}") + ".")
+        st.s(rng.choice(("Quickly, ", "So ", "", "Before anyone came, ", "Very quietly, ")) + c.name + " " +
+             (self._f(st, rng.choice(_HIDE)) if rng.random() < 0.3 else f"{rng.choice(_HIDE_VERB)} {self.hid}") +
+             self._f(st, rng.choice(("", "", ", where nobody would look", ", and {p} hands were shaking",
+                                     " and sat down on the couch as if nothing had happened"))) + ".")
         doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 1 if fits(st, 60) else 0)
         st.state.at("afternoon")
         x = self.broken
         if "Dialogue" in st.f:
-            st.speak(g, rng.choice((f"Where is my {x}?", f"Has anyone seen the {x}?", f"{c.name}, what happened to the {x}?")),
+            st.speak(g, rng.choice((f"Where is my {x}?", f"Has anyone seen the {x}?", f"{c.name}, what happened to the {x}?",
+                                    f"{c.name}, did you see my {x}?", f"That is strange, where did my {x} go?")),
                      rng.choice(("asked", "asked", "said")))
         else:
             st.s(rng.choice((f"Later, {st.nm(g)} looked for the {x} but it was not there.",
                              f"That afternoon, {st.nm(g)} saw that the {x} was gone.",
-                             f"Later, {st.nm(g)} came in, {doings.activity(st)}, and saw that the {x} was gone.")))
+                             f"Later, {st.nm(g)} came in, {doings.activity(st)}, and saw that the {x} was gone.",
+                             f"At tea time, {st.nm(g)} went to get the {x} and stopped: it was gone.",
+                             f"{st.nm(g)} looked at the empty place and asked where the {x} was.")))
         if self.blame is self.companion and f:
             st.s(rng.choice((f"{st.sub(c)} said that {st.nm(f)} had done it.", f"\"{f.name} did it!\" {c.name} said.")))
             st.s(f"{st.nm(f)} said that was not so, and {f.s} was very upset.")
@@ -180,10 +211,12 @@ class Truth(Plan):
             else:  # the cat, awake, has its say
                 facts.meet(st, "cat", ("says",))
         else:
-            st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.")))
+            st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.",
+                             f"{st.sub(c)} said {c.s} had not seen it, and {c.p} cheeks went red.",
+                             f"\"I do not know,\" {c.name} said, very quietly.", f"{st.sub(c)} shook {c.p} head and looked away.")))
         if not self.bad and fits(st, 12):
             food = rng.choice(st.w.countable_foods)
-            st.s(self._f(st, rng.choice(_BAD_FEELING), food=rng.choice(_FOODS), a_food=a(food["word"]),
+            st.s(self._f(st, rng.choice(_BAD_FEELING), food=rng.choice(_FOODS), a_food=a(food["word"]), hid=self.hid, x=x,
                          toy=rng.choice(st.w.toys)["word"]))
 
     def ending(self, st):
@@ -200,10 +233,13 @@ class Truth(Plan):
         st.state.at("evening")
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}, I broke the {x}, and I am sorry.", f"{g.title}, it was me. I broke your {x}.",
-                                    f"I have to tell you something, {g.title}. I broke the {x} and hid it.")),
+                                    f"I have to tell you something, {g.title}. I broke the {x} and hid it.",
+                                    f"{g.title}, the pieces are {self.hid}. I broke the {x}.")),
                      rng.choice(("said", "whispered", "said")))
         else:
             st.s(rng.choice((f"At last, {c.name} went to {st.nm(g)} and told {g.o} everything.",
+                             f"{st.sub(c)} took {st.nm(g)} by the hand and showed {g.o} the pieces {self.hid}.",
+                             f"After dinner, {c.name} sat next to {st.nm(g)} and said in a small voice that {c.s} had broken the {x}.",
                              f"{st.sub(c)} took a deep breath and told {st.nm(g)} the truth.",
                              f"{st.sub(c)} could not keep it inside any more, so {c.s} told {st.nm(g)} what had happened.")))
         if self.twist:
@@ -230,7 +266,11 @@ class Truth(Plan):
             st.s(rng.choice((f"Then {c.name} and {st.nm(g)} put the pieces back together with glue {where}.",
                              f"Together they fixed the {self.adj} {x} with glue {where}, {how}.",
                              f"{st.nm(g)} got the glue, and {c.name} held the pieces very still until it was dry.",
-                             f"{st.sub(c)} helped {st.nm(g)} glue the {x} {where}, {how}.")),
+                             f"{st.sub(c)} helped {st.nm(g)} glue the {x} {where}, {how}.",
+                             f"{st.nm(g)} found the glue, and {c.name} gave {g.o} the pieces one by one {where}.",
+                             f"It took a long time to put all the pieces together {where}, but they did it.",
+                             f"{st.sub(c)} held each piece, and {st.nm(g)} put a little glue on it, {how}.",
+                             f"They sat down {where} with the glue, and {rng.choice(('piece by piece', 'little by little', 'very slowly'))} the {x} was whole again.")),
                  self.mended_use(st))
             self.mended = f"the fixed {x}"
             # what it is for (a clock tells the time), or what goes in it (we get milk from cows)
@@ -264,7 +304,7 @@ class Truth(Plan):
             return f"It had {rng.choice(('a thin mark', 'a dark mark', 'a little hole', 'a small chip'))} now, but they could still {use}."
         if lines < 0.67:
             return f"That evening, they could {use} again, {rng.choice(('and it looked almost new', 'just like before', 'and nobody could tell', 'and ' + st.hero.name + ' smiled'))}."
-        return f"It was not perfect, but it was good enough to {use}."
+        return rng.choice((f"When the glue was dry, they could {use} again.", f"The next day, they could {use} again, and {st.hero.name} was very careful with it."))
 
     def remember(self, st) -> None:
         rc = frame.Recap(st, self)
