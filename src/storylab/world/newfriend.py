@@ -19,27 +19,37 @@ from storylab.world.text import a, cap
 PLACES = {"park": ("leaf", "acorn", "stone"), "playground": ("stone", "leaf"), "beach": ("shell", "pebble"),
           "garden": ("flower", "leaf"), "field": ("daisy", "stone"), "pond": ("pebble", "feather"),
           "forest": ("acorn", "leaf", "mushroom")}
-_FROM = ("had just moved from a town by the sea", "had come from a big city far away", "was new in the village",
-         "lived in the house that had been empty for a long time", "had moved in that week", "came from a farm far away",
-         "was visiting {k_p} grandma for the summer")
+_FROM = ("had just moved here from {town}", "had come from {town}", "was new in the village", "was new here",
+         "lived in the house that had been empty for a long time", "had moved in that week", "had moved in {when}",
+         "was visiting {k_p} grandma for the summer", "had come all the way from {town}")
+_TOWN = (("a town", "a little town", "a big city", "a village", "a little village"),
+         ("by the sea", "far away", "near the mountains", "by a big river", "where there was snow all winter", "in the hills",
+          "with a big red bridge", "near a big forest"))
 _LOOKS = ("a red cap", "short hair", "a big yellow bag", "long hair", "a blue hat", "a green coat",
           "a big smile", "a striped shirt", "muddy boots", "a hat with a flower on it")
 _ALONE = ("sat alone on a bench", "was swinging all by {k_r}", "was drawing in the sand with a stick",
           "stood by the fence and watched the other children", "was reading a book under a tree",
           "was kicking a small stone, all alone", "sat on the steps and looked at {k_p} shoes")
 _SHY_HERO = ("{c} wanted to say hello, but {s} did not know what to say.", "{c}'s cheeks went red, and {s} looked away.",
-             "{c} took one step, then stopped.", "{c} was shy, and the words would not come out.")
+             "{c} took one step, then stopped.", "{c} was shy, and the words would not come out.",
+             "{c} held {p} {it} tight and did not move.", "{c} wanted to play with {k}, but {p} feet would not go.",
+             "{c} hid behind {g} and looked at {k} from there.", "What if {k} did not like {o}? {c} waited.")
 _SHY_KID = ("{k} looked down and said nothing.", "{k} just shook {k_p} head and looked away.",
             "{k} said hello very quietly and then looked at the ground.")
 _COMMON = ("they both loved dinosaurs", "they both had a dog at home", "they both liked to draw cats",
            "they both had the same blue shoes", "they were both six", "they both liked trains best of all",
            "they both hated carrots", "they both wanted to be a doctor one day", "they both had a little sister",
            "they both knew the same silly song", "they both liked the color green best")
-_TOGETHER = ("played tag until they could not run any more", "built a little house of sticks under a tree",
+_COLORS = ("red", "blue", "green", "yellow", "pink", "purple", "orange", "white")
+_TOGETHER = ("played tag until they could not run any more", "took turns with the {it}", "made up a new game with the {it}",
+             "ran after the birds and laughed", "built a little house of sticks under a tree",
              "played a game of hiding and finding", "raced to the big tree and back", "told each other funny stories",
              "drew pictures in the sand", "played on the swings side by side", "looked at the clouds and found animals in them")
 _BYE = ("\"See you tomorrow, {c}!\" {k} called, and waved.", "{c} and {k} said goodbye and promised to play at the {{place}} again the next day.",
-        "{k} gave {c} a big hug before {k_s} went home.", "Before {k_s} left, {k} told {c} where {k_s} lived.")
+        "{k} gave {c} a big hug before {k_s} went home.", "Before {k_s} left, {k} told {c} where {k_s} lived.",
+        "When it was time to go, {c} and {k} did not want to say goodbye.",
+        "\"Can {k} come again tomorrow?\" {c} asked, and {g} said yes.", "{c} waved until {k} was gone, and then {s} smiled all the way home.",
+        "{k} gave {c} a little {gift} to remember the day.")
 
 
 class NewFriend(Plan):
@@ -72,29 +82,41 @@ class NewFriend(Plan):
         self.gather = rng.choice(PLACES[self.where]) if PLACES[self.where] else None
 
     def _f(self, st, t: str) -> str:
-        c, k = st.hero, self.kid
-        return t.format(c=c.name, s=c.s, p=c.p, k=k.name, k_s=k.s, k_p=k.p, k_r=k.r, k_o=k.o)
+        c, k, rng = st.hero, self.kid, st.rng
+        return t.format(c=c.name, s=c.s, p=c.p, o=c.o, k=k.name, k_s=k.s, k_p=k.p, k_r=k.r, k_o=k.o, g=st.grownup.title,
+                        it=st.thing["word"], town=" ".join(rng.choice(x) for x in _TOWN),
+                        when=rng.choice(("that week", "only the day before", "on Monday", "a week ago")),
+                        gift=rng.choice(("shell", "stone", "leaf", "feather", "flower", "drawing", "sticker")))
 
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         P = st.place_mark(self.where)
         when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "", f"On {st.time_mark(st.day)}, "))
-        st.s(rng.choice((f"{when}{st.sub(c)} wanted to go to the {P} with {c.p} {st.thing['word']}.",
-                         f"{when}{st.nm(g)} said they could go to the {P} to {doings.activity(st, self.where, 'word')}, and {c.name} ran to get {c.p} {st.thing['word']}.",
-                         f"{when}{st.sub(c)} and {st.nm(g)} were going to the {P}.")))
+        it = st.thing["word"]
+        st.s(rng.choice((f"{when}{st.sub(c)} wanted to go to the {P} with {c.p} {it}.",
+                         f"{when}{st.nm(g)} said they could go to the {P} to {doings.activity(st, self.where, 'word')}, and {c.name} ran to get {c.p} {it}.",
+                         f"{when}{st.sub(c)} and {st.nm(g)} were going to the {P}.",
+                         f"{when}{st.sub(c)} asked {st.nm(g)} if they could take the {it} to the {P}.",
+                         f"{when}{st.sub(c)} wanted to show {c.p} {it} to someone at the {P}.",
+                         f"{when}{st.sub(c)} took {c.p} {it} and asked {st.nm(g)}, \"Can we go to the {P}?\"",
+                         f"The {P} was {c.name}'s favorite place, and {st.nm(g)} said they could go there {rng.choice(('after lunch', 'that morning', 'right after breakfast', 'for an hour'))}.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 else None
         if why:
             st.s(why)
         elif rng.random() < 0.5:
             st.s(rng.choice((f"{c.name} hoped to find someone to play with at the {P}.",
                              f"Most days, {c.name} played at the {P} all alone.",
-                             f"{st.nm(g)} had heard that a new family had moved in near the {P}.")))
+                             f"{st.nm(g)} had heard that a new family had moved in near the {P}.",
+                             f"All {c.p} friends were away that week, and {c.name} felt a little lonely.",
+                             f"It was no fun to play with {a(it)} all by {c.r}.")))
 
     def hint(self, st):
         c, rng = st.hero, st.rng
         st.s(rng.choice((f"{c.name} did not know it yet, but that day {c.s} would meet someone special.",
                          f"That morning, a big moving truck had stopped on {c.name}'s street.",
-                         f"\"A friend is just someone you have not met yet,\" {st.nm(st.grownup)} liked to say.")))
+                         f"\"A friend is just someone you have not met yet,\" {st.nm(st.grownup)} liked to say.",
+                         f"Someone new had moved into the {rng.choice(('yellow', 'blue', 'green', 'white', 'old'))} house at the end of the street.",
+                         f"{c.name} had seen boxes and boxes outside the house next to the {st.place_mark(rng.choice(('bakery', 'school', 'market', 'library')))}.")))
 
     def middle(self, st):
         c, g, f, k, rng = st.hero, st.grownup, self.companion, self.kid, st.rng
@@ -113,7 +135,7 @@ class NewFriend(Plan):
             st.s(f"There was {intro}, who {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
                  f"There was {intro}, {doings.activity(st, self.where)} all alone.")
         elif r < 0.65:
-            spot = rng.choice(("swings", "big tree", "fence", "path"))
+            spot = rng.choice(("swings", "big tree", "fence", "path", "gate", "bench", "old wall"))
             if rng.random() < 0.5:
                 st.s(f"By the {spot}, {st.sub(c, False)} saw {st.intro(k, f'a new {k.kind} named {k.name}', self.where)}.")
             else:  # (not "a girl with a yellow bag named Tara": the bag is not named)
@@ -128,7 +150,8 @@ class NewFriend(Plan):
                               f" with {k.p} big brother", f" with {k.p} baby sister", f" with {k.p} mom and two cats",
                               f" with {k.p} whole family"))
             st.s(rng.choice((f"{st.nm(k)} {self._f(st, rng.choice(_FROM))}{fam}.",
-                             f"{st.nm(g)} said that {k.name} {self._f(st, rng.choice(_FROM))}{fam}.")))
+                             f"{st.nm(g)} said that {k.name} {self._f(st, rng.choice(_FROM))}{fam}.",
+                             f"Nobody knew {k.name} yet: {k.s} {self._f(st, rng.choice(_FROM))}{fam}.")))
         if self.conflict and f:
             st.s(rng.choice((f"{st.nm(f)} said, \"We do not need anyone else, {c.name}.\"",
                              f"{st.nm(f)} did not want a new {k.kind} in their game, and {f.s} pulled {c.name} away.")))
@@ -141,18 +164,24 @@ class NewFriend(Plan):
             return
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"Hello, I am {c.name}! Do you want to play with my {it}?",
-                                    f"Hi, {k.name}, do you want to play with us?", f"Hello, I am {c.name}, and this is my {it}.")),
+                                    f"Hi, {k.name}, do you want to play with us?", f"Hello, I am {c.name}, and this is my {it}.",
+                                    f"Hi! I like your {looks[2:] if looks.startswith('a ') else looks}.",
+                                    f"Do you want to see my {it}?")),
                      rng.choice(("said", "asked")))
         else:
             st.s(rng.choice((f"At last, {c.name} walked over and said hello.",
                              f"{st.sub(c)} took a deep breath, walked over and showed {k.name} {c.p} {it}.",
-                             f"{st.nm(g)} gave {c.name} a little push, and {c.s} went over to {k.name}.")))
+                             f"{st.nm(g)} gave {c.name} a little push, and {c.s} went over to {k.name}.",
+                             f"{st.sub(c)} walked up to {k.name} and asked {k.o} to play.",
+                             f"{st.sub(c)} sat down next to {k.name} and held out {c.p} {it}.")))
         if self.shy == "kid" and fits(st, 20):
             st.s(self._f(st, rng.choice(_SHY_KID)))
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
                              f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))
         common = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
         st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.",
+                         f"It was funny: {common}.", f"{k.name} laughed, because {common}.",
+                         f"They did not talk much at first, but then they saw that {common}.",
                          f"{cap(common.replace('they both', f'{c.name} and {k.name} both', 1).replace('they were both', f'{c.name} and {k.name} were both', 1))}!")))
         pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
         if fits(st, 14):
@@ -162,6 +191,8 @@ class NewFriend(Plan):
         """What the two children both love, from the vocabulary: animals, food, toys, things to do."""
         rng, w = st.rng, st.w
         r = rng.random()
+        if r < 0.1:
+            return f"they both had {a(rng.choice(_COLORS))} {rng.choice(w.toys)['word']}"
         if r < 0.3:
             return f"they both loved {rng.choice(w.char_animals)['plural']}"
         if r < 0.5:
@@ -183,7 +214,9 @@ class NewFriend(Plan):
             skills.counting_gather(st, self.gather, c, k)
         else:
             st.s(rng.choice((f"{st.nm(c)} and {st.nm(k)} {rng.choice(_TOGETHER)}.",
-                             f"All morning, {c.name} and {k.name} {rng.choice(_TOGETHER)}.")))
+                             f"All morning, {c.name} and {k.name} {rng.choice(_TOGETHER)}.",
+                             f"Then the two new friends {rng.choice(_TOGETHER)}.",
+                             f"{st.sub(c)} had not had so much fun in a long time: {c.s} and {k.name} {rng.choice(_TOGETHER)}.")).replace("{it}", st.thing["word"]))
         if f and st.flags.get("quarrel"):
             st.s(f"After a while, {st.nm(f)} came to play too, and said sorry to {k.name}.")
             st.flags["quarrel"] = False
