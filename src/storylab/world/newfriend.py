@@ -179,10 +179,13 @@ class NewFriend(Plan):
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
                              f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))
         common = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
+        both = rng.choice((("they both", "they were both"), ("they both", "they were both"), ("both of them", "both of them were"),
+                           (f"{c.name} and {k.name} both", f"{c.name} and {k.name} were both")))
+        common = common.replace("they both", both[0], 1).replace("they were both", both[1], 1)
         st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.",
                          f"It was funny: {common}.", f"{k.name} laughed, because {common}.",
                          f"They did not talk much at first, but then they saw that {common}.",
-                         f"{cap(common.replace('they both', f'{c.name} and {k.name} both', 1).replace('they were both', f'{c.name} and {k.name} were both', 1))}!")))
+                         f"{cap(common)}!", f"Guess what? {cap(common)}!", f"After a while, {c.name} saw that {common}.")))
         pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
         if fits(st, 14):
             (pet and facts.meet(st, pet, ("says", "can", "eats"))) or facts.episode(st, "scene")

@@ -17,13 +17,15 @@ from storylab.world.plots import ACTIVITIES, Plan, _cast, fits, travel
 from storylab.world.text import NUMBERS, a, cap
 
 # what is wrong: (what the hero has, how it shows, the kind: what helps it, and how it goes away)
-_WRONG = (("a bad cough", ("coughed and coughed", "had coughed all night", "could not stop coughing"), "cough"),
-          ("a cough and a hot head", ("coughed, and {p} head was hot", "coughed and felt hot"), "cough"),
-          ("a hot head", ("felt hot all over", "was hot and very tired", "did not even want to get up"), "hot"),
-          ("a bad tummy", ("held {p} tummy", "did not want any breakfast", "felt sick in {p} tummy"), "tummy"),
-          ("a cold", ("sneezed and sneezed", "sneezed five times, one after the other"), "cold"),
-          ("red eyes and a cold nose", ("sneezed", "rubbed {p} red eyes"), "cold"),
-          ("a bad cold", ("could not stop sneezing", "sneezed so hard that the cat jumped"), "cold"))
+_WRONG = ((("a bad cough", "a big cough", "a cough"), ("coughed and coughed", "had coughed all night", "could not stop coughing"), "cough"),
+          (("a cough and a hot head",), ("coughed, and {p} head was hot", "coughed and felt hot"), "cough"),
+          (("a hot head", "a very hot head", "a hot head and cold feet"), ("felt hot all over", "was hot and very tired",
+                                                                        "did not even want to get up"), "hot"),
+          (("a bad tummy", "a sick tummy", "a tummy that hurt"), ("held {p} tummy", "did not want any breakfast",
+                                                                   "felt sick in {p} tummy"), "tummy"),
+          (("a cold", "a bad cold", "a big cold"), ("sneezed and sneezed", "sneezed five times, one after the other",
+                                                     "could not stop sneezing", "sneezed so hard that the cat jumped"), "cold"),
+          (("red eyes and a cold nose", "a red nose and a cold"), ("sneezed", "rubbed {p} red eyes"), "cold"))
 _CARE = {"cough": ("made {o} a cup of tea with honey", "gave {o} a spoon of honey for the cough",
                    "brought {o} warm milk with honey in it", "made {o} hot {veg} soup", "put a warm blanket over {o}"),
          "hot": ("put a cool wet towel on {p} head", "gave {o} cold water to drink, little by little",
@@ -75,7 +77,8 @@ class Sick(Plan):
         st.used_noun |= self.dest == st.noun["word"]
         self.activity = rng.choice([x for x in ACTIVITIES[self.dest] if x[1] is None])[0]
         self.home = rng.choice([p for d in DIRECTIONS if (p := w.neighbor("hospital", d))])
-        self.wrong, shows, self.kind = rng.choice(_WRONG)
+        wrongs, shows, self.kind = rng.choice(_WRONG)
+        self.wrong = rng.choice(wrongs)
         self.shows = rng.choice(shows)
         st.thing = w.vocab.noun["blanket"]
         _cast(st, self, 0.4)
@@ -122,7 +125,7 @@ class Sick(Plan):
              rng.choice((f"{c.name} woke up with {x}.", f"{c.name} {shows}: {c.s} had {x}.",
                          f"{c.name} {shows}, and {st.nm(g)} saw that {c.s} had {x}.",
                          f"{c.name} felt strange, and soon {c.s} knew why: {c.s} had {x}.",
-                         f"{c.name} {shows}, and {st.nm(g)} said it was {x}.", f"{c.name} had {x}, and {c.s} {shows}.")))
+                         f"{c.name} {shows}, and {st.nm(g)} felt {c.p} head.", f"{c.name} had {x}, and {c.s} {shows}.")))
 
     def hint(self, st):
         c, rng = st.hero, st.rng

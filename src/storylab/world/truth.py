@@ -78,10 +78,10 @@ _TOY_HIT = ("the {toy} flew out of {p} hands and hit {it}", "the {toy} slipped a
 _LOOKS = ("little", "big", "small", "new", "old", "heavy", "pretty", "beautiful", "special", "colorful", "tiny",
           "shiny", "sparkly", "golden", "silver", "red", "blue", "green", "yellow", "pink", "purple", "brown",
           "black", "white", "gray", "orange")
-_HIDE_VERB = ("hid the pieces", "pushed the pieces", "put the pieces", "swept the pieces", "put all the pieces",
-              "picked up every piece and put them", "carried the pieces", "hid every little piece")
-_HIDE = ("put the pieces under the rug", "pushed the pieces behind the couch", "hid the pieces in a box under {p} bed",
-         "put the pieces in a bag, under some paper", "swept the pieces into a corner", "hid the pieces behind the door")
+_HIDE_VERB = ("hid", "pushed", "put", "carried", "hid")
+_HIDE_WHAT = ("the pieces", "all the pieces", "every piece", "the broken {x}", "what was left of the {x}")
+_HIDE = ("under the rug", "behind the couch", "in a box under {p} bed", "in a bag, under some paper", "behind the door",
+         "at the bottom of {p} toy box")
 _BAD_FEELING = ("At dinner, {c} could not eat {p} {food}.", "At dinner, {c} did not even want {a_food}.",
                 "{c} did not want to play with {p} {toy} any more.", "{c}'s tummy felt funny all afternoon.",
                 "{c} did not want to play, not even with {p} friends.", "That night, {c} could not sleep, thinking about the pieces.",
@@ -183,10 +183,13 @@ class Truth(Plan):
                              f"{st.sub(c)} wanted to cry, but {c.s} was too scared to make a sound.")))
         st.state.feel(c.name, "scared")
         self.hid = self.spots[1]
+        if rng.random() < 0.3:
+            self.hid = self._f(st, rng.choice(_HIDE))
+        what = rng.choice(_HIDE_WHAT).format(x=self.broken)
         st.s(rng.choice(("Quickly, ", "So ", "", "Before anyone came, ", "Very quietly, ")) + c.name + " " +
-             (self._f(st, rng.choice(_HIDE)) if rng.random() < 0.3 else f"{rng.choice(_HIDE_VERB)} {self.hid}") +
-             self._f(st, rng.choice(("", "", ", where nobody would look", ", and {p} hands were shaking",
-                                     " and sat down on the couch as if nothing had happened"))) + ".")
+             f"{rng.choice(_HIDE_VERB)} {what} {self.hid}" +
+             rng.choice(("", "", "", ", where nobody would look", f", and {c.p} hands were shaking", f" and ran to {c.p} room",
+                         " and sat on the couch as if nothing had happened")) + ".")
         doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 1 if fits(st, 60) else 0)
         st.state.at("afternoon")
         x = self.broken
@@ -260,18 +263,22 @@ class Truth(Plan):
             # what they see at the market, or what it is for
             facts.place(st, self.shop, 1) or (x in _USES and facts.use_of(st, x))
         else:
-            where = rng.choice(("at the kitchen table", "on an old paper", "by the window", "on the floor", "at the big table"))
+            where = rng.choice(("at the kitchen table", "on an old paper", "by the window", "on the floor", "at the big table",
+                                "on the rug", "in the kitchen", "under the lamp", "on a big towel"))
             how = rng.choice(("piece by piece", "very slowly", "with great care", f"while {g.title} sang a little song",
-                              "while the cat watched", "one piece at a time", "without a word"))
-            st.s(rng.choice((f"Then {c.name} and {st.nm(g)} put the pieces back together with glue {where}.",
-                             f"Together they fixed the {self.adj} {x} with glue {where}, {how}.",
-                             f"{st.nm(g)} got the glue, and {c.name} held the pieces very still until it was dry.",
-                             f"{st.sub(c)} helped {st.nm(g)} glue the {x} {where}, {how}.",
-                             f"{st.nm(g)} found the glue, and {c.name} gave {g.o} the pieces one by one {where}.",
-                             f"It took a long time to put all the pieces together {where}, but they did it.",
-                             f"{st.sub(c)} held each piece, and {st.nm(g)} put a little glue on it, {how}.",
-                             f"They sat down {where} with the glue, and {rng.choice(('piece by piece', 'little by little', 'very slowly'))} the {x} was whole again.")),
-                 self.mended_use(st))
+                              "while the cat watched", "one piece at a time", "without a word", "little by little",
+                              "and it took all evening", f"while {c.name} told {g.o} the whole story"))
+            who = rng.choice((f"Then {c.name} and {st.nm(g)}", f"Together, {c.name} and {st.nm(g)}", f"After that, {st.nm(g)} and {c.name}",
+                              f"After dinner, {c.name} and {st.nm(g)}", f"So {st.nm(g)} and {c.name}"))
+            fix = rng.choice(("put the pieces back together with glue", f"fixed the {self.adj} {x} with glue",
+                              f"put the {x} together again", f"made the {x} whole again with a little glue",
+                              "put glue on every piece", f"fixed the broken {x}"))
+            glue = rng.choice((f"{who} {fix} {where}, {how}.", f"{who} {fix} {where}.", f"{who} {fix}, {how}.",
+                               f"{st.nm(g)} got the glue, and {c.name} held the pieces very still until it was dry.",
+                               f"{st.nm(g)} found the glue, and {c.name} gave {g.o} the pieces one by one {where}.",
+                               f"It took a long time to put all the pieces together {where}, but they did it.",
+                               f"{st.sub(c)} held each piece, and {st.nm(g)} put a little glue on it, {how}."))
+            st.s(glue, self.mended_use(st))
             self.mended = f"the fixed {x}"
             # what it is for (a clock tells the time), or what goes in it (we get milk from cows)
             if ends_fit(st, 0):
@@ -299,12 +306,15 @@ class Truth(Plan):
                "lamp": "turn it on", "mirror": "hang it up by the door", "clock":
                "put it back on the shelf",
                "picture": "hang Grandpa's picture on the wall"}[x]
-        lines = rng.random()
-        if lines < 0.34:
-            return f"It had {rng.choice(('a thin mark', 'a dark mark', 'a little hole', 'a small chip'))} now, but they could still {use}."
-        if lines < 0.67:
-            return f"That evening, they could {use} again, {rng.choice(('and it looked almost new', 'just like before', 'and nobody could tell', 'and ' + st.hero.name + ' smiled'))}."
-        return rng.choice((f"When the glue was dry, they could {use} again.", f"The next day, they could {use} again, and {st.hero.name} was very careful with it."))
+        c, g = st.hero.name, st.grownup.title
+        mark = rng.choice(("a thin mark", "a dark mark", "a little hole", "a small chip", "a long mark on one side",
+                           "a tiny hole at the top"))
+        lead = rng.choice((f"It had {mark} now, but", "When the glue was dry,", "That evening,", "The next day,", "Soon",
+                           "After that,", f"It still had {mark}, but"))
+        who = rng.choice(("they", "they", c, g))
+        tail = rng.choice(("", "", ", and it looked almost new", ", just like before", ", and nobody could tell",
+                           f", and {c} smiled", f", and {c} was very careful with it"))
+        return f"{lead} {who} could {use} again{tail}."
 
     def remember(self, st) -> None:
         rc = frame.Recap(st, self)
