@@ -20,8 +20,10 @@ PLACES = {"park": ("leaf", "acorn", "stone"), "playground": ("stone", "leaf"), "
           "garden": ("flower", "leaf"), "field": ("daisy", "stone"), "pond": ("pebble", "feather"),
           "forest": ("acorn", "leaf", "mushroom")}
 _FROM = ("had just moved here from {town}", "had come from {town}", "was new in the village", "was new here",
-         "lived in the house that had been empty for a long time", "had moved in that week", "had moved in {when}",
-         "was visiting {k_p} grandma for the summer", "had come all the way from {town}")
+         "lived in the house that had been empty for a long time", "had moved in {when}",
+         "was visiting {k_p} {family} for the summer", "had come all the way from {town}", "had moved to the village {when}")
+_FAMILY = ("mom", "dad", "grandma", "grandpa", "big brother", "baby sister", "big sister", "little brother")
+_PETS = ("a little dog", "two cats", "a big dog", "a gray cat", "three fish", "a bird", "a white rabbit")
 _TOWN = (("a town", "a little town", "a big city", "a village", "a little village"),
          ("by the sea", "far away", "near the mountains", "by a big river", "where there was snow all winter", "in the hills",
           "with a big red bridge", "near a big forest"))
@@ -86,6 +88,7 @@ class NewFriend(Plan):
         return t.format(c=c.name, s=c.s, p=c.p, o=c.o, k=k.name, k_s=k.s, k_p=k.p, k_r=k.r, k_o=k.o, g=st.grownup.title,
                         it=st.thing["word"], town=" ".join(rng.choice(x) for x in _TOWN),
                         when=rng.choice(("that week", "only the day before", "on Monday", "a week ago")),
+                        family=rng.choice(("grandma", "grandpa")),
                         gift=rng.choice(("shell", "stone", "leaf", "feather", "flower", "drawing", "sticker")))
 
     def want(self, st):
@@ -93,13 +96,18 @@ class NewFriend(Plan):
         P = st.place_mark(self.where)
         when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "", f"On {st.time_mark(st.day)}, "))
         it = st.thing["word"]
-        st.s(rng.choice((f"{when}{st.sub(c)} wanted to go to the {P} with {c.p} {it}.",
-                         f"{when}{st.nm(g)} said they could go to the {P} to {doings.activity(st, self.where, 'word')}, and {c.name} ran to get {c.p} {it}.",
-                         f"{when}{st.sub(c)} and {st.nm(g)} were going to the {P}.",
-                         f"{when}{st.sub(c)} asked {st.nm(g)} if they could take the {it} to the {P}.",
-                         f"{when}{st.sub(c)} wanted to show {c.p} {it} to someone at the {P}.",
-                         f"{when}{st.sub(c)} took {c.p} {it} and asked {st.nm(g)}, \"Can we go to the {P}?\"",
-                         f"The {P} was {c.name}'s favorite place, and {st.nm(g)} said they could go there {rng.choice(('after lunch', 'that morning', 'right after breakfast', 'for an hour'))}.")))
+        if rng.random() < 0.3:
+            st.s(rng.choice((f"{when}{st.sub(c)} wanted to show {c.p} {it} to someone at the {P}.",
+                             f"{when}{st.sub(c)} took {c.p} {it} and asked {st.nm(g)}, \"Can we go to the {P}?\"",
+                             f"The {P} was {c.name}'s favorite place, and {st.nm(g)} said they could go there "
+                             f"{rng.choice(('after lunch', 'that morning', 'right after breakfast', 'for an hour'))}.")))
+        else:  # (who wanted it, and what for: each part drawn on its own)
+            who, hero = rng.choice(((f"{st.sub(c)} wanted to go to", c.s), (f"{st.sub(c)} and {st.nm(g)} were going to", c.name),
+                                    (f"{st.nm(g)} said they could go to", c.name), (f"{st.sub(c)} asked to go to", c.s),
+                                    (f"{st.sub(c)} could not wait to go to", c.s), (f"{st.nm(g)} was taking {c.name} to", c.s)))
+            what = rng.choice((f" with {c.p} {it}", f" to {doings.activity(st, self.where, 'word')}", f", and {hero} ran to get {c.p} {it}",
+                               f", and {hero} took {c.p} {it} along", "", f" for the morning"))
+            st.s(f"{when}{who} the {P}{what}.")
         why = beats.reason(st, self.where) if rng.random() < 0.4 else None
         if why:
             st.s(why)
@@ -135,7 +143,7 @@ class NewFriend(Plan):
             st.s(f"There was {intro}, who {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
                  f"There was {intro}, {doings.activity(st, self.where)} all alone.")
         elif r < 0.65:
-            spot = rng.choice(("swings", "big tree", "fence", "path", "gate", "bench", "old wall"))
+            spot = rng.choice(("swings", "big tree", "fence", "path", "slide", "bench", "old wall"))
             if rng.random() < 0.5:
                 st.s(f"By the {spot}, {st.sub(c, False)} saw {st.intro(k, f'a new {k.kind} named {k.name}', self.where)}.")
             else:  # (not "a girl with a yellow bag named Tara": the bag is not named)
@@ -146,12 +154,12 @@ class NewFriend(Plan):
             st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
                  f"{cap(intro)} was {doings.activity(st, self.where)} all by {k.r}.")
         if rng.random() < 0.6 and fits(st, 12):
-            fam = rng.choice(("", "", f" with {k.p} mom", f" with {k.p} dad", f" with {k.p} grandma and a little dog",
-                              f" with {k.p} big brother", f" with {k.p} baby sister", f" with {k.p} mom and two cats",
-                              f" with {k.p} whole family"))
-            st.s(rng.choice((f"{st.nm(k)} {self._f(st, rng.choice(_FROM))}{fam}.",
-                             f"{st.nm(g)} said that {k.name} {self._f(st, rng.choice(_FROM))}{fam}.",
-                             f"Nobody knew {k.name} yet: {k.s} {self._f(st, rng.choice(_FROM))}{fam}.")))
+            fam = rng.choice(("", "", f" with {k.p} {rng.choice(_FAMILY)}", f" with {k.p} whole family",
+                              f" with {k.p} {rng.choice(_FAMILY)} and {rng.choice(_PETS)}"))
+            came = self._f(st, rng.choice(_FROM))
+            fam = "" if "visiting" in came else fam
+            st.s(rng.choice((f"{st.nm(k)} {came}{fam}.", f"{st.nm(g)} said that {k.name} {came}{fam}.",
+                             f"Nobody knew {k.name} yet: {k.s} {came}{fam}.")))
         if self.conflict and f:
             st.s(rng.choice((f"{st.nm(f)} said, \"We do not need anyone else, {c.name}.\"",
                              f"{st.nm(f)} did not want a new {k.kind} in their game, and {f.s} pulled {c.name} away.")))
@@ -185,7 +193,7 @@ class NewFriend(Plan):
         st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.",
                          f"It was funny: {common}.", f"{k.name} laughed, because {common}.",
                          f"They did not talk much at first, but then they saw that {common}.",
-                         f"{cap(common)}!", f"Guess what? {cap(common)}!", f"After a while, {c.name} saw that {common}.")))
+                         f"{cap(common)}!", f"After a while, {c.name} saw that {common}.")))
         pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
         if fits(st, 14):
             (pet and facts.meet(st, pet, ("says", "can", "eats"))) or facts.episode(st, "scene")

@@ -23,7 +23,7 @@ _WRONG = ((("a bad cough", "a big cough", "a cough"), ("coughed and coughed", "h
                                                                         "did not even want to get up"), "hot"),
           (("a bad tummy", "a sick tummy", "a tummy that hurt"), ("held {p} tummy", "did not want any breakfast",
                                                                    "felt sick in {p} tummy"), "tummy"),
-          (("a cold", "a bad cold", "a big cold"), ("sneezed and sneezed", "sneezed five times, one after the other",
+          (("a cold", "a bad cold", "a big cold"), ("sneezed and sneezed", "sneezed again and again",
                                                      "could not stop sneezing", "sneezed so hard that the cat jumped"), "cold"),
           (("red eyes and a cold nose", "a red nose and a cold"), ("sneezed", "rubbed {p} red eyes"), "cold"))
 _CARE = {"cough": ("made {o} a cup of tea with honey", "gave {o} a spoon of honey for the cough",
@@ -37,14 +37,14 @@ _CARE = {"cough": ("made {o} a cup of tea with honey", "gave {o} a spoon of hone
                   "put a warm hat on {p} head", "put another pillow under {p} head"),
          "any": ("read {o} a story about {story}", "sat by {p} bed and held {p} hand", "sang {o} a quiet song",
                  "cut {n} {fruit} into little pieces for {o}", "brought {o} {a_fruit} and a cup of water",
-                 "brought {o} toast and warm milk", "gave {o} {p} old {toy} to hold", "opened the window a little")}
+                 "brought {o} toast and warm milk", "found {p} old {toy} for {o}", "opened the window a little")}
 _FEEL = ("felt a little better", "smiled a small smile", "fell asleep for a while", "said thank you in a small voice",
          "closed {p} eyes", "held {p} {toy} close")
 _BETTER = {"cough": ("Little by little, the cough went away.", "By {day}, {c} did not cough any more."),
            "hot": ("By {day}, {c}'s head was cool again.", "Little by little, {c}'s head got cooler."),
            "tummy": ("By {day}, {c}'s tummy felt fine, and {s} ate a big breakfast.",
                      "Little by little, {c}'s tummy got better."),
-           "cold": ("By {day}, the cold was gone.", "Day by day, {c} sneezed a little less.")}
+           "cold": ("By {day}, the cold was gone.", "Day by day, {c}'s nose got better.")}
 _VEG = ("carrot", "potato", "tomato", "pea", "bean", "pumpkin", "onion", "chicken", "noodle")
 _FRUIT = ("apple", "banana", "orange", "pear", "peach", "plum", "strawberry", "grape", "melon", "cherry")
 _STORIES = ("a brave little fox", "a dragon who could not fly", "a big red bus", "a lost puppy", "the moon",
@@ -104,28 +104,35 @@ class Sick(Plan):
         D = st.place_mark(self.dest)
         f = self.companion
         with_ = f" with {st.nm(f)}" if f and st.known(f) and rng.random() < 0.5 else ""
-        when = rng.choice(("That day, ", "For a whole week, ", "Today, ", ""))
-        day = rng.choice(("Saturday", "Sunday", "the weekend"))
-        st.s(rng.choice((f"{when}{st.sub(c)} was going to {self.at(D)}{with_} and {doings.activity(st, self.dest, 'word')}.",
-                         f"{st.nm(g)} had promised that today they would go to the {D} to {self.activity}.",
-                         f"{st.sub(c)} had waited all week to go to the {D} and {self.activity}{with_}.",
-                         f"{c.name} and {st.nm(g)} had a plan for {day}: they would {self.at(D)}.",
-                         f"All week, {c.name} had counted the days until {day}, when {c.s} would {self.at(D)}{with_}.",
-                         f"The night before, {c.name} had put {c.p} shoes by the door, ready for the {D}.",
-                         f"{st.nm(g)} had said yes at last: on {day}, they would {self.at(D)}.",
-                         f"{c.name} could not wait: {day} was the day to {self.at(D)}.",
-                         f"{cap(day)} was going to be a big day, because {c.name} and {st.nm(g)} would {self.at(D)}.")))
+        day = rng.choice(("Saturday", "Sunday", "Friday"))
+        if rng.random() < 0.3:
+            st.s(rng.choice((f"{c.name} and {st.nm(g)} had a plan for {day}: they would {self.at(D)}.",
+                             f"All week, {c.name} had counted the days until {day}, when {c.s} would {self.at(D)}{with_}.",
+                             f"The night before, {c.name} had put {c.p} shoes by the door, ready for the {D}.",
+                             f"{cap(day)} was going to be a big day, because {c.name} and {st.nm(g)} would {self.at(D)}.")))
+        else:  # (when, who planned it, what, and a last word: each part drawn on its own)
+            when = rng.choice(("That day, ", "For a whole week, ", "Today, ", "", "", "All week, ", f"On {day}, "))
+            who = rng.choice((f"{st.sub(c)} was going to", f"{c.name} and {st.nm(g)} were going to",
+                              f"{st.nm(g)} had promised that they would", f"{st.sub(c)} had waited all week to",
+                              f"{st.sub(c)} could not wait to", f"{st.nm(g)} had said that they could",
+                              f"{st.sub(c)} had asked {st.nm(g)} again and again to", f"{st.sub(c)} was so happy, because {c.s} would"))
+            what = rng.choice((self.at(D), f"go to the {D}" + ("" if self.dest in self.activity else f" and {self.activity}"),
+                               f"visit the {D}"))
+            tail = rng.choice((with_, "", f" and {doings.activity(st, self.dest, 'word')}",
+                               f" with {c.p} {rng.choice(st.w.toys)['word']}"))
+            st.s(f"{when}{who} {what}{tail}.")
         why = beats.reason(st, self.dest) if rng.random() < 0.5 else None
         if why:  # what waits there (the animals the knowledge base puts at the place)
             st.s(why)
         shows = self._f(st, self.shows)
         x = self.wrong
+        first = rng.choice((shows, shows, "felt strange", "did not feel well", "stayed under the blanket",
+                            "could not get up", "did not want to eat"))
         st.s(rng.choice(("But that morning, ", "But on the big day, ", "But when the day came, ", "But early that morning, ",
-                         "But at breakfast, ", "But in the morning, ")) +
-             rng.choice((f"{c.name} woke up with {x}.", f"{c.name} {shows}: {c.s} had {x}.",
-                         f"{c.name} {shows}, and {st.nm(g)} saw that {c.s} had {x}.",
-                         f"{c.name} felt strange, and soon {c.s} knew why: {c.s} had {x}.",
-                         f"{c.name} {shows}, and {st.nm(g)} felt {c.p} head.", f"{c.name} had {x}, and {c.s} {shows}.")))
+                         "But the next morning, ", "But in the morning, ")) +
+             rng.choice((f"{c.name} woke up with {x}.", f"{c.name} had {x}, and {c.s} {shows}.",
+                         f"{c.name} {first}" + rng.choice((f": {c.s} had {x}.", f", and {st.nm(g)} saw that {c.s} had {x}.",
+                                                           f", because {c.s} had {x}.", f", and soon {c.s} knew why: {c.s} had {x}.")))))
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -171,7 +178,7 @@ class Sick(Plan):
                          f"To help {c.name} feel better, {G} {c1}.",
                          f"All morning, {G} took care of {c.name}: {g.s} {c1}, and later {g.s} {c2}.",
                          f"{G} {c1}, and {c.name} {self._f(st, rng.choice(_FEEL))}.",
-                         f"{G} made a soft bed on the couch, and {c.name} lay there while {g.s} {c2}.")))
+                         f"{G} made a soft bed on the couch for {c.name} and {c2}.")))
         if fits(st, 14):
             facts.need(st, rng.choice(("sick", "sick", "thirsty", "hungry")))
         if self.doctor and not self.bad:
@@ -265,7 +272,7 @@ class Sick(Plan):
                          f"The very next {rng.choice(('Saturday', 'Sunday', 'morning'))}, they went to {self.at(D)}.",
                          f"{st.nm(g)} kept {g.p} promise, and soon they were on the way to the {D}.",
                          f"The first thing they did after that was {self.at(D)}.",
-                         f"This time nothing was wrong, and {c.name} ran all the way to the {D}.",
+                         f"This time {c.name} felt fine, and {c.s} ran all the way to the {D}.",
                          f"And then the day came: {c.name} and {st.nm(g)} went to {self.at(D)} at last.",
                          f"{c.name} put on {c.p} shoes before breakfast, and off they went to the {D}.")))
         st.state.feel(c.name, "happy")
@@ -284,7 +291,7 @@ class Sick(Plan):
             rc.losses += [f"the trip to the {D}", self.wrong]
             rc.again += [(verb, rest)]
         else:
-            rc.fun += [(verb, rest if D in rest else f"{rest} at the {D}".strip())]
+            rc.fun += [(verb, rest if D in rest.split() else f"{rest} at the {D}".strip())]
             if st.doc.has_word("bed"):  # (the ending recalls only what the story told)
                 rc.proud += [("stay", "in bed")]
             rc.again += [("go", f"back to the {D}")]
