@@ -40,11 +40,10 @@ _CARE = {"cough": ("made {o} a cup of tea with honey", "gave {o} a spoon of hone
                  "brought {o} toast and warm milk", "found {p} old {toy} for {o}", "opened the window a little")}
 _FEEL = ("felt a little better", "smiled a small smile", "fell asleep for a while", "said thank you in a small voice",
          "closed {p} eyes", "held {p} {toy} close")
-_BETTER = {"cough": ("Little by little, the cough went away.", "By {day}, {c} did not cough any more."),
-           "hot": ("By {day}, {c}'s head was cool again.", "Little by little, {c}'s head got cooler."),
-           "tummy": ("By {day}, {c}'s tummy felt fine, and {s} ate a big breakfast.",
-                     "Little by little, {c}'s tummy got better."),
-           "cold": ("By {day}, the cold was gone.", "Day by day, {c}'s nose got better.")}
+_BETTER = {"cough": ("the cough went away", "{c} did not cough any more"),
+           "hot": ("{c}'s head was cool again", "{c}'s head got cooler"),
+           "tummy": ("{c}'s tummy felt fine again", "{c}'s tummy got better"),
+           "cold": ("the cold was gone", "{c}'s nose got better")}
 _VEG = ("carrot", "potato", "tomato", "pea", "bean", "pumpkin", "onion", "chicken", "noodle")
 _FRUIT = ("apple", "banana", "orange", "pear", "peach", "plum", "strawberry", "grape", "melon", "cherry")
 _STORIES = ("a brave little fox", "a dragon who could not fly", "a big red bus", "a lost puppy", "the moon",
@@ -258,23 +257,24 @@ class Sick(Plan):
         w = st.w
         food = rng.choice(w.countable_foods)
         day = rng.choice(("Saturday", "Sunday", "Monday", "Friday"))
-        st.s(rng.choice((f"After {k} in bed, {c.name} felt much better.", f"{k.capitalize()} later, {c.name} was well again.",
-                         f"Then one morning, {c.name} woke up and felt fine.",
-                         f"One {day} morning, {c.name} jumped out of bed: {c.s} was well!",
-                         f"Slowly, with {st.nm(g)}'s {rng.choice(('soup', 'stories', 'tea', 'songs'))} every day, {c.name} got better.",
-                         f"After {k} of {rng.choice(('soup', 'rest', 'tea with honey', 'stories', 'sleep'))}, {c.name} was well again.",
-                         self._f(st, rng.choice(_BETTER[self.kind])),
-                         f"After {k}, {c.name} was hungry again and ate {NUMBERS[rng.randint(2, 4)]} {food['plural']} for breakfast.",
-                         f"On {day}, {c.name} {beats.play(st, c, rng.choice(w.toys)['word'])} all over the house, and "
-                         f"{st.nm(g)} knew {c.s} was well.")),
-             rng.choice((f"Then they went to the {D} at last.",
-                         f"On the first sunny day, {c.name} and {st.nm(g)} went to the {D} to {self.activity}.",
-                         f"The very next {rng.choice(('Saturday', 'Sunday', 'morning'))}, they went to {self.at(D)}.",
-                         f"{st.nm(g)} kept {g.p} promise, and soon they were on the way to the {D}.",
-                         f"The first thing they did after that was {self.at(D)}.",
-                         f"This time {c.name} felt fine, and {c.s} ran all the way to the {D}.",
-                         f"And then the day came: {c.name} and {st.nm(g)} went to {self.at(D)} at last.",
-                         f"{c.name} put on {c.p} shoes before breakfast, and off they went to the {D}.")))
+        lead = rng.choice((f"After {k} in bed, ", f"{k.capitalize()} later, ", "Then one morning, ", f"On {day}, ", f"By {day}, ",
+                           f"After {k} of {rng.choice(('soup', 'rest', 'tea with honey', 'stories', 'sleep'))}, "))
+        well = rng.choice((f"{c.name} felt much better", f"{c.name} was well again", f"{c.name} woke up and felt fine",
+                           f"{c.name} was hungry again and ate {NUMBERS[rng.randint(2, 4)]} {food['plural']} for breakfast",
+                           self._f(st, rng.choice(_BETTER[self.kind]))))
+        better = rng.choice((f"{lead}{well}.", f"{lead}{well}.", f"One {day} morning, {c.name} jumped out of bed: {c.s} was well!",
+                             f"Slowly, with {st.nm(g)}'s {rng.choice(('soup', 'stories', 'tea', 'songs'))} every day, {c.name} got better.",
+                             f"On {day}, {c.name} {beats.play(st, c, rng.choice(w.toys)['word'])} all over the house, and "
+                             f"{st.nm(g)} knew {c.s} was well."))
+        when = rng.choice(("Then ", "On the first sunny day, ", f"The very next {rng.choice(('Saturday', 'Sunday', 'morning'))}, ",
+                           "After that, ", "Soon ", "And then the day came: ", "The next day, "))
+        who = rng.choice(("they", "they", f"{c.name} and {st.nm(g)}", f"{st.nm(g)} and {c.name}"))
+        go = rng.choice(("went to the", "went off to the", "walked to the", "went back to the"))
+        tail = rng.choice((" at last", "", f", just as {st.nm(g)} had promised", f", and {c.name} ran all the way"))
+        st.s(better, rng.choice((f"{when}{who} {go} {D}{tail}.", f"{when}{who} {go} {D}{tail}.", f"{when}{who} went to {self.at(D)}.",
+                                 f"{st.nm(g)} kept {g.p} promise, and soon they were on the way to the {D}.",
+                                 f"The first thing they did after that was {self.at(D)}.",
+                                 f"{c.name} put on {c.p} shoes before breakfast, and off they went to the {D}.")))
         st.state.feel(c.name, "happy")
         st.place = self.dest
         if fits(st, 16):  # the day out at last: what is really there

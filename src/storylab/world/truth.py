@@ -74,7 +74,9 @@ _TOY_ROOMS = ("in the living room", "in the kitchen", "by the window", "in the b
               "on the rug", "by the door", "on the couch")
 _TOY_HIT = ("the {toy} flew out of {p} hands and hit {it}", "the {toy} slipped and fell on {it}",
             "{c} turned too fast, and the {toy} hit {it}", "the {toy} went too far and knocked over {it}",
-            "{c} tripped, and the {toy} fell right on {it}")
+            "{c} tripped, and the {toy} fell right on {it}", "{c} threw the {toy} up high, and it came down on {it}",
+            "the {toy} rolled off the couch and hit {it}", "{c} swung the {toy} around, and it hit {it} hard",
+            "{c} did not see {it}, and the {toy} knocked it over")
 _LOOKS = ("little", "big", "small", "new", "old", "heavy", "pretty", "beautiful", "special", "colorful", "tiny",
           "shiny", "sparkly", "golden", "silver", "red", "blue", "green", "yellow", "pink", "purple", "brown",
           "black", "white", "gray", "orange")
@@ -170,9 +172,9 @@ class Truth(Plan):
         else:
             crash = (rng.choice(("Crash! ", "", "In one second, ", "With a loud noise, ")) +
                      f"{rng.choice(('the ' + x, c.p + ' ' + st.grownup.title.lower() + chr(39) + 's ' + self.broken if st.grownup.kind in FAMILY else 'the ' + x))} "
-                     f"{rng.choice(('broke into', 'fell and broke into', 'hit the floor and broke into', 'was in'))} "
-                     f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces'))}"
-                     f"{rng.choice(('', ', and one piece flew ' + self.spots[0], ' right by the ' + rng.choice(beats.ROOM_THINGS)))}.")
+                     f"{rng.choice(('broke into', 'fell and broke into', 'hit the floor and broke into', 'was in', 'went down and broke into', 'broke at once into'))} "
+                     f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces', 'five pieces', 'big and small pieces'))}"
+                     f"{rng.choice(('', ', and one piece flew ' + self.spots[0], ' right by the ' + rng.choice(beats.ROOM_THINGS), ' near ' + c.p + ' feet', ' all over the floor'))}.")
         st.s(rng.choice(("Then ", "Suddenly, ", "But then ", "", "Oh no! ")) + self._f(st, self.how[2], it=it) + ".", cap(crash))
         if rng.random() < 0.6 and fits(st, 14):
             st.s(rng.choice((f"{st.sub(c)} was scared that {st.nm(g)} would be angry about the {self.broken}.",
