@@ -111,7 +111,7 @@ class NewFriend(Plan):
         why = beats.reason(st, self.where) if rng.random() < 0.4 else None
         if why:
             st.s(why)
-        elif rng.random() < 0.5:
+        elif rng.random() < 0.3:
             st.s(rng.choice((f"{c.name} hoped to find someone to play with at the {P}.",
                              f"Most days, {c.name} played at the {P} all alone.",
                              f"{st.nm(g)} had heard that a new family had moved in near the {P}.",
@@ -123,7 +123,10 @@ class NewFriend(Plan):
         st.s(rng.choice((f"{c.name} did not know it yet, but that day {c.s} would meet someone special.",
                          f"That morning, a big moving truck had stopped on {c.name}'s street.",
                          f"\"A friend is just someone you have not met yet,\" {st.nm(st.grownup)} liked to say.",
-                         f"Someone new had moved into the {rng.choice(('yellow', 'blue', 'green', 'white', 'old'))} house at the end of the street.",
+                         f"{rng.choice(('Someone new', 'A new family', 'A family with a little ' + self.kid.kind))} "
+                         f"{rng.choice(('had moved into', 'had just moved into', 'was moving into'))} the "
+                         f"{rng.choice(('yellow', 'blue', 'green', 'white', 'old', 'empty', 'little'))} house "
+                         f"{rng.choice(('at the end of the street', 'across the road', 'next to ' + c.name + chr(39) + 's house', 'on the corner'))}.",
                          f"{c.name} had seen boxes and boxes outside the house next to the {st.place_mark(rng.choice(('bakery', 'school', 'market', 'library')))}.")))
 
     def middle(self, st):

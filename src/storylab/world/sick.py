@@ -130,6 +130,7 @@ class Sick(Plan):
         st.s(rng.choice(("But that morning, ", "But on the big day, ", "But when the day came, ", "But early that morning, ",
                          "But the next morning, ", "But in the morning, ")) +
              rng.choice((f"{c.name} woke up with {x}.", f"{c.name} had {x}, and {c.s} {shows}.",
+                         f"{c.name} {first}" + rng.choice((f": {c.s} had {x}.", f", and {st.nm(g)} saw that {c.s} had {x}.")),
                          f"{c.name} {first}" + rng.choice((f": {c.s} had {x}.", f", and {st.nm(g)} saw that {c.s} had {x}.",
                                                            f", because {c.s} had {x}.", f", and soon {c.s} knew why: {c.s} had {x}.")))))
 

@@ -37,14 +37,14 @@ BREAKS = {"vase": ("{g}'s {adj} vase", "put flowers in it again"),
 # what happens when it breaks: the thing's own crash ({x}: its short name, {n}: a number of pieces)
 _CRASH = {"vase": ("The {x} broke, and the water and the flowers went all over the rug.",
                    "The {x} lay on the floor in {n} pieces, with the flowers all around it."),
-          "cup": ("The {x} hit the floor, and a big piece came off.", "Now the {x} was in {n} pieces, and one piece was under the chair."),
+          "cup": ("The {x} fell off the table, and a big piece came off.", "Now the {x} was in {n} pieces, and one piece was under the chair."),
           "plate": ("The {x} went round and round on the floor, and then it broke in two.",
                     "The {x} broke into {n} pieces, and the flowers on it broke too."),
-          "lamp": ("The {x} fell, the light went out, and the {x} broke.", "The {x} hit the floor and broke, and the room went dark."),
+          "lamp": ("The {x} fell, the light went out, and the {x} broke.", "The {x} went down with a crash, and the room went dark."),
           "mirror": ("The {x} broke into {n} shiny pieces, and in every piece {c} could see {p} own scared face.",
-                     "The {x} hit the floor and broke into {n} pieces."),
+                     "The {x} fell on its face, and when {c} lifted it up, it was in {n} pieces."),
           "clock": ("The {x} fell, broke, and stopped: it could not tell the time any more.",
-                    "The {x} hit the floor, and it broke into {n} pieces and stopped."),
+                    "The {x} lay on the rug in {n} pieces, and it did not make a sound any more."),
           "jar": ("The {x} broke, and the cookies rolled all over the floor.", "The {x} broke into {n} pieces, and cookies went everywhere."),
           "bowl": ("The {x} broke, and the apples rolled under the table.", "The {x} broke into {n} pieces, and one apple rolled to the door."),
           "picture": ("The {x} fell off the wall and broke into {n} pieces.", "Grandpa's picture lay on the floor, and it was broken.")}
@@ -172,11 +172,11 @@ class Truth(Plan):
         else:
             crash = (rng.choice(("Crash! ", "", "In one second, ", "With a loud noise, ")) +
                      f"{rng.choice(('the ' + x, c.p + ' ' + st.grownup.title.lower() + chr(39) + 's ' + self.broken if st.grownup.kind in FAMILY else 'the ' + x))} "
-                     f"{rng.choice(('broke into', 'fell and broke into', 'hit the floor and broke into', 'was in', 'went down and broke into', 'broke at once into'))} "
+                     f"{rng.choice(('broke into', 'fell and broke into', 'was in', 'went down and broke into', 'broke at once into', 'came down in'))} "
                      f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces', 'five pieces', 'big and small pieces'))}"
                      f"{rng.choice(('', ', and one piece flew ' + self.spots[0], ' right by the ' + rng.choice(beats.ROOM_THINGS), ' near ' + c.p + ' feet', ' all over the floor'))}.")
         st.s(rng.choice(("Then ", "Suddenly, ", "But then ", "", "Oh no! ")) + self._f(st, self.how[2], it=it) + ".", cap(crash))
-        if rng.random() < 0.6 and fits(st, 14):
+        if rng.random() < 0.4 and fits(st, 14):
             st.s(rng.choice((f"{st.sub(c)} was scared that {st.nm(g)} would be angry about the {self.broken}.",
                              f"{st.sub(c)} looked at the door, but nobody had seen the {self.broken} fall.",
                              f"{c.name}'s heart went very fast, and {c.s} looked at the {rng.choice(beats.ROOM_THINGS)}.",
