@@ -20,7 +20,7 @@ PLACES = {"park": ("leaf", "acorn", "stone"), "playground": ("stone", "leaf"), "
           "garden": ("flower", "leaf"), "field": ("daisy", "stone"), "pond": ("pebble", "feather"),
           "forest": ("acorn", "leaf", "mushroom")}
 _FROM = ("had just moved here from {town}", "had come from {town}", "was new in the village", "was new here",
-         "lived in the house that had been empty for a long time", "had moved in {when}",
+         "had moved in {when}",
          "was visiting {k_p} {family} for the summer", "had come all the way from {town}", "had moved to the village {when}")
 _FAMILY = ("mom", "dad", "grandma", "grandpa", "big brother", "baby sister", "big sister", "little brother")
 _PETS = ("a little dog", "two cats", "a big dog", "a gray cat", "three fish", "a bird", "a white rabbit")
@@ -103,8 +103,9 @@ class NewFriend(Plan):
                              f"{rng.choice(('after lunch', 'that morning', 'right after breakfast', 'for an hour'))}.")))
         else:  # (who wanted it, and what for: each part drawn on its own)
             who, hero = rng.choice(((f"{st.sub(c)} wanted to go to", c.s), (f"{st.sub(c)} and {st.nm(g)} were going to", c.name),
-                                    (f"{st.nm(g)} said they could go to", c.name), (f"{st.sub(c)} asked to go to", c.s),
-                                    (f"{st.sub(c)} could not wait to go to", c.s), (f"{st.nm(g)} was taking {c.name} to", c.s)))
+                                    (f"{st.nm(g)} said they could visit", c.name), (f"{st.sub(c)} asked to play at", c.s),
+                                    (f"{st.sub(c)} could not wait to see", c.s), (f"{st.nm(g)} was taking {c.name} to", c.s),
+                                    (f"{st.sub(c)} and {st.nm(g)} had a plan to visit", c.name), (f"{st.sub(c)} asked to spend the day at", c.s)))
             what = rng.choice((f" with {c.p} {it}", f" to {doings.activity(st, self.where, 'word')}", f", and {hero} ran to get {c.p} {it}",
                                f", and {hero} took {c.p} {it} along", "", f" for the morning"))
             st.s(f"{when}{who} the {P}{what}.")
@@ -208,11 +209,11 @@ class NewFriend(Plan):
         if r < 0.1:
             return f"they both had {a(rng.choice(_COLORS))} {rng.choice(w.toys)['word']}"
         if r < 0.3:
-            return f"they both loved {rng.choice(w.char_animals)['plural']}"
+            return f"they both {rng.choice(('loved', 'liked to draw', 'wanted to see', 'had books about'))} {rng.choice(w.char_animals)['plural']}"
         if r < 0.5:
-            return f"they both liked {rng.choice(w.countable_foods)['plural']} best of all"
+            return f"they both liked {rng.choice(w.countable_foods)['plural']} {rng.choice(('best of all', 'more than cake', 'for breakfast', 'very much'))}"
         if r < 0.7:
-            return f"they both had {a(rng.choice(w.toys)['word'])} at home"
+            return f"they both had {a(rng.choice(w.toys)['word'])} {rng.choice(('at home', 'at home', 'on their bed', 'that they loved'))}"
         return f"they both liked {doings.activity(st, self.where)}"
 
     def ending(self, st):

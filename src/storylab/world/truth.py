@@ -275,11 +275,13 @@ class Truth(Plan):
             fix = rng.choice(("put the pieces back together with glue", f"fixed the {self.adj} {x} with glue",
                               f"put the {x} together again", f"made the {x} whole again with a little glue",
                               "put glue on every piece", f"fixed the broken {x}"))
+            held, them = rng.choice((("each piece", "it"), ("the pieces", "them"), ("the big pieces", "them"), ("every piece", "it")))
             glue = rng.choice((f"{who} {fix} {where}, {how}.", f"{who} {fix} {where}.", f"{who} {fix}, {how}.",
                                f"{st.nm(g)} got the glue, and {c.name} held the pieces very still until it was dry.",
                                f"{st.nm(g)} found the glue, and {c.name} gave {g.o} the pieces one by one {where}.",
                                f"It took a long time to put all the pieces together {where}, but they did it.",
-                               f"{st.sub(c)} held each piece, and {st.nm(g)} put a little glue on it, {how}."))
+                               f"{st.sub(c)} held {held}, and {st.nm(g)} put {rng.choice(('a little glue', 'some glue', 'glue', 'a bit of glue'))} "
+                               f"on {them}, {how}."))
             st.s(glue, self.mended_use(st))
             self.mended = f"the fixed {x}"
             # what it is for (a clock tells the time), or what goes in it (we get milk from cows)
@@ -316,7 +318,7 @@ class Truth(Plan):
         who = rng.choice(("they", "they", c, g))
         tail = rng.choice(("", "", ", and it looked almost new", ", just like before", ", and nobody could tell",
                            f", and {c} smiled", f", and {c} was very careful with it"))
-        return f"{lead} {who} could {use} again{tail}."
+        return f"{lead} {who} could {use}{rng.choice((' again', ' again', ' once more', ''))}{tail}."
 
     def remember(self, st) -> None:
         rc = frame.Recap(st, self)
