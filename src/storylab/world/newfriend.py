@@ -141,20 +141,22 @@ class NewFriend(Plan):
         doings.fill(st, group, self.where, middle_words(st) - 70, 1, 1)
         looks = self._f(st, rng.choice(_LOOKS))
         r = rng.random()
+        new = rng.choice((f"a new {k.kind} named {k.name}", f"a new {k.kind} named {k.name}", f"a {k.kind} called {k.name}",
+                          f"a {k.kind} {c.name} had never seen before, {k.name}", f"a {k.kind} just as big as {c.name}, {k.name}"))
         if r < 0.35:
-            intro = st.intro(k, rng.choice((f"a new {k.kind} named {k.name}", f"a {k.kind} with {looks}, {k.name}")),
-                             self.where)
-            st.s(f"There was {intro}, who {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
-                 f"There was {intro}, {doings.activity(st, self.where)} all alone.")
+            intro = st.intro(k, rng.choice((new, f"a {k.kind} with {looks}, {k.name}")), self.where)
+            there = rng.choice(("There was", "Not far away was", "Over there was", f"Across the {self.where} was"))
+            st.s(f"{there} {intro}, who {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
+                 f"{there} {intro}, {doings.activity(st, self.where)} all alone.")
         elif r < 0.65:
             spot = rng.choice(("swings", "big tree", "fence", "path", "slide", "bench", "old wall"))
             if rng.random() < 0.5:
-                st.s(f"By the {spot}, {st.sub(c, False)} saw {st.intro(k, f'a new {k.kind} named {k.name}', self.where)}.")
+                st.s(f"By the {spot}, {st.sub(c, False)} saw {st.intro(k, new, self.where)}.")
             else:  # (not "a girl with a yellow bag named Tara": the bag is not named)
                 st.s(f"By the {spot}, {st.sub(c, False)} saw a {k.kind} with {looks}.",
                      f"{cap(k.p)} name was {st.intro(k, k.name, self.where)}.")
         else:
-            intro = st.intro(k, f"a new {k.kind} named {k.name}", self.where)
+            intro = st.intro(k, new, self.where)
             st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
                  f"{cap(intro)} was {doings.activity(st, self.where)} all by {k.r}.")
         if rng.random() < 0.6 and fits(st, 12):

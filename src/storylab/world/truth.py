@@ -81,7 +81,7 @@ _LOOKS = ("little", "big", "small", "new", "old", "heavy", "pretty", "beautiful"
           "shiny", "sparkly", "golden", "silver", "red", "blue", "green", "yellow", "pink", "purple", "brown",
           "black", "white", "gray", "orange")
 _HIDE_VERB = ("hid", "pushed", "put", "carried", "hid")
-_HIDE_WHAT = ("the pieces", "all the pieces", "every piece", "the broken {x}", "what was left of the {x}")
+_HIDE_WHAT = ("the pieces", "all the pieces", "every piece", "the broken {x}", "the sharp pieces")
 _HIDE = ("under the rug", "behind the couch", "in a box under {p} bed", "in a bag, under some paper", "behind the door",
          "at the bottom of {p} toy box")
 _BAD_FEELING = ("At dinner, {c} could not eat {p} {food}.", "At dinner, {c} did not even want {a_food}.",
