@@ -117,8 +117,7 @@ class Sick(Plan):
                               f"{st.sub(c)} had asked {st.nm(g)} again and again to", f"{st.sub(c)} was so happy, because {c.s} would"))
             what = rng.choice((self.at(D), f"go to the {D}" + ("" if self.dest in self.activity else f" and {self.activity}"),
                                f"visit the {D}"))
-            tail = rng.choice((with_, "", f" and {doings.activity(st, self.dest, 'word')}",
-                               f" with {c.p} {rng.choice(st.w.toys)['word']}"))
+            tail = rng.choice((with_, "", f" and {doings.activity(st, self.dest, 'word')}"))
             st.s(f"{when}{who} {what}{tail}.")
         why = beats.reason(st, self.dest) if rng.random() < 0.5 else None
         if why:  # what waits there (the animals the knowledge base puts at the place)
@@ -214,7 +213,7 @@ class Sick(Plan):
             st.s(rng.choice((f"All afternoon, {c.name} lay in bed and {rng.choice(('looked out of the window', 'listened to the rain', 'counted the birds outside', 'read about ' + rng.choice(_STORIES)))}.",
                              f"The day was very long, and {c.name} thought about the {D} all the time.",
                              f"From {c.p} bed, {c.name} watched the clouds go by and found {a(rng.choice(st.w.char_animals)['word'])} in them.",
-                             f"The clock on the wall was so slow that afternoon.",
+                             f"{c.name} counted the {rng.choice(st.w.char_animals)['plural']} on {c.p} blanket: there were {NUMBERS[rng.randint(3, 9)]}.",
                              f"{c.name} closed {c.p} eyes and pretended to {self.at(D)}.")))
 
     def bed(self, st, toy: str, k: int) -> None:
