@@ -37,7 +37,8 @@ _SHY_HERO = ("{c} wanted to say hello, but {s} did not know what to say.", "{c}'
              "{c} held {p} {it} tight and did not move.", "{c} wanted to play with {k}, but {p} feet would not go.",
              "{c} hid behind {g} and looked at {k} from there.", "What if {k} did not like {o}? {c} waited.")
 _SHY_KID = ("{k} looked down and said nothing.", "{k} just shook {k_p} head and looked away.",
-            "{k} said hello very quietly and then looked at the ground.")
+            "{k} said hello very quietly and then looked at the ground.", "{k} did not answer and looked at {k_p} shoes.",
+            "{k} only looked at {c}'s {it} and did not say a word.", "{k} stepped back and hid behind the {spot}.")
 _COMMON = ("they both loved dinosaurs", "they both had a dog at home", "they both liked to draw cats",
            "they both had the same blue shoes", "they were both six", "they both liked trains best of all",
            "they both hated carrots", "they both wanted to be a doctor one day", "they both had a little sister",
@@ -89,7 +90,8 @@ class NewFriend(Plan):
                         it=st.thing["word"], town=" ".join(rng.choice(x) for x in _TOWN),
                         when=rng.choice(("that week", "only the day before", "on Monday", "a week ago")),
                         family=rng.choice(("grandma", "grandpa")),
-                        gift=rng.choice(("shell", "stone", "leaf", "feather", "flower", "drawing", "sticker")))
+                        gift=rng.choice(("shell", "stone", "leaf", "feather", "flower", "drawing", "sticker")),
+                        spot=rng.choice(("big tree", "bench", "slide", "fence")))
 
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng

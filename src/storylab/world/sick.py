@@ -166,7 +166,9 @@ class Sick(Plan):
                              f"The trip to the {D} had to wait, and {c.name} cried into {c.p} pillow.")))
         if self.conflict:
             st.s(rng.choice((f"{st.sub(c)} did not want to stay in bed, and {c.s} got angry at {st.nm(g)}.",
-                             f"{st.sub(c)} shouted that {c.s} was fine and threw {c.p} pillow on the floor.")))
+                             f"{st.sub(c)} shouted that {c.s} was fine and threw {c.p} pillow on the floor.",
+                             f"{st.sub(c)} kicked off the blanket and said {c.s} would not stay in bed, not for one minute.",
+                             f"\"You are mean!\" {c.name} shouted at {st.nm(g)}, and {c.s} hid under the blanket.")))
         c1, c2 = self._f(st, rng.choice(_CARE[self.kind])), self._f(st, rng.choice(_CARE["any"]))
         toy = rng.choice(st.w.toys)["word"]
         G = st.nm(g)
@@ -239,7 +241,9 @@ class Sick(Plan):
         if self.bad:
             st.s(rng.choice((f"But {c.name} did not rest: {c.s} played in the cold yard, and the next day {c.s} was even sicker.",
                              f"{st.sub(c)} was sick for a whole week, and the trip to the {D} had to wait.",
-                             f"When {c.name} was better at last, the {D} was closed for the winter.")))
+                             f"When {c.name} was better at last, the {D} was closed for the winter.",
+                             f"{st.sub(c)} got out of bed to play, and {c.p} {self.kind if self.kind != 'hot' else 'head'} only got worse.",
+                             f"{st.sub(c)} did not drink {c.p} tea or stay in bed, so the trip to the {D} never came.")))
             self.remember(st)
             return
         st.state.at("evening")

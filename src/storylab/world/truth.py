@@ -210,15 +210,19 @@ class Truth(Plan):
             st.s(f"{st.nm(f)} said that was not so, and {f.s} was very upset.")
             st.flags["quarrel"] = True
         elif self.blame == "cat":
-            st.s(rng.choice((f"{st.sub(c)} said the cat must have done it.", f"\"Maybe the cat broke the {self.broken},\" {c.name} said.")))
+            st.s(rng.choice((f"{st.sub(c)} said the cat must have done it.", f"\"Maybe the cat broke the {self.broken},\" {c.name} said.",
+                             f"\"It was the cat!\" {c.name} said, and {c.s} did not look at {st.nm(g)}.",
+                             f"{st.sub(c)} pointed at the cat and said it had jumped on the {rng.choice(('shelf', 'table'))}.")))
             if rng.random() < 0.5:
-                st.s(f"The cat was asleep on the {rng.choice(('couch', 'rug', 'bed', 'chair', 'shelf', 'table'))} and did not even open its eyes.")
+                st.s(f"The cat was {rng.choice(('asleep', 'sleeping', 'fast asleep'))} on the "
+                     f"{rng.choice(('couch', 'rug', 'bed', 'chair', 'shelf', 'table', 'warm window'))} and did not even "
+                     f"{rng.choice(('open its eyes', 'look up', 'move its tail'))}.")
             else:  # the cat, awake, has its say
                 facts.meet(st, "cat", ("says",))
         else:
             st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.",
                              f"{st.sub(c)} said {c.s} had not seen it, and {c.p} cheeks went red.",
-                             f"\"I do not know,\" {c.name} said, very quietly.", f"{st.sub(c)} shook {c.p} head and looked away.")))
+                             f"\"I do not know,\" {c.name} said {rng.choice(('very quietly', 'in a small voice', 'and looked away', 'to the floor'))}.", f"{st.sub(c)} shook {c.p} head and looked away.")))
         if not self.bad and fits(st, 12):
             food = rng.choice(st.w.countable_foods)
             st.s(self._f(st, rng.choice(_BAD_FEELING), food=rng.choice(_FOODS), a_food=a(food["word"]), hid=self.hid, x=x,
