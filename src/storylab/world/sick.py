@@ -154,11 +154,12 @@ class Sick(Plan):
             st.speak(c, rng.choice((f"But I want to go to the {D}, {g.title}!", f"{g.title}, I feel fine, can we still go?",
                                     f"Please, {g.title}, I want to {self.activity}!", f"Can we go to the {D} after lunch, {g.title}?",
                                     f"I am not sick, {g.title}! Look, I can jump!")), rng.choice(("said", "cried")))
-            st.speak(g, rng.choice((f"Not today, {c.name}, because today you need to rest.",
-                                    f"The {D} will still be there when you are better, {c.name}.",
-                                    f"First we get you better, {c.name}, and then we go.",
-                                    f"Your {ill} needs a quiet day, {c.name}.",
-                                    f"When you are well again, we will go to the {D}, I promise.")), "said")
+            why = rng.choice(("you need to rest", f"your {ill} needs a quiet day", "sick children stay in bed",
+                              f"the {D} will still be there when you are better", "first we get you better",
+                              "a day in bed is what you need"))
+            st.speak(g, rng.choice((f"Not today, {c.name}, because {why}.", f"No, {c.name}: {why}.", f"I am sorry, {c.name}, but {why}.",
+                                    f"{why[0].upper() + why[1:]}, {c.name}.", f"Oh, {c.name}, {why}.")) +
+                     rng.choice(("", "", " We will go when you are well, I promise.", f" The {D} can wait.")), "said")
         else:
             st.s(rng.choice((f"{st.nm(g)} said they could not go to the {D} today, and {c.name} was sad.",
                              f"There would be no trip to the {D} today, and {c.name} cried a little.",
