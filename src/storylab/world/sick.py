@@ -38,6 +38,11 @@ _CARE = {"cough": ("made {o} a cup of tea with honey", "gave {o} a spoon of hone
          "any": ("read {o} a story about {story}", "sat by {p} bed and held {p} hand", "sang {o} a quiet song",
                  "cut {n} {fruit} into little pieces for {o}", "brought {o} {a_fruit} and a cup of water",
                  "brought {o} toast and warm milk", "found {p} old {toy} for {o}", "opened the window a little")}
+# the care, told: {C} the hero as the subject, {G} the grown-up, {c1} a care for this illness, {c2} any care
+_CARE_LINE = ("{C} stayed in bed, and {G} {c1}.", "{C} spent the morning in bed with {p} {toy}, and {G} {c1}.",
+              "{G} {c1} and {c2}.", "{C} lay in bed with {p} {toy} while {G} {c1}.", "To help {c} feel better, {G} {c1}.",
+              "All morning, {G} took care of {c}: {g_s} {c1}, and later {g_s} {c2}.", "{G} {c1}, and {c} {feel}.",
+              "{G} made a soft bed on the couch for {c} and {c2}.")
 _FEEL = ("felt a little better", "smiled a small smile", "fell asleep for a while", "said thank you in a small voice",
          "closed {p} eyes", "held {p} {toy} close")
 _BETTER = {"cough": ("the cough went away", "{c} did not cough any more"),
@@ -173,14 +178,8 @@ class Sick(Plan):
         c1, c2 = self._f(st, rng.choice(_CARE[self.kind])), self._f(st, rng.choice(_CARE["any"]))
         toy = rng.choice(st.w.toys)["word"]
         G = st.nm(g)
-        st.s(rng.choice((f"{st.sub(c)} stayed in bed, and {G} {c1}.",
-                         f"{st.sub(c)} spent the morning in bed with {c.p} {toy}, and {G} {c1}.",
-                         f"{G} {c1} and {c2}.",
-                         f"{st.sub(c)} lay in bed with {c.p} {toy} while {G} {c1}.",
-                         f"To help {c.name} feel better, {G} {c1}.",
-                         f"All morning, {G} took care of {c.name}: {g.s} {c1}, and later {g.s} {c2}.",
-                         f"{G} {c1}, and {c.name} {self._f(st, rng.choice(_FEEL))}.",
-                         f"{G} made a soft bed on the couch for {c.name} and {c2}.")))
+        st.s(rng.choice(_CARE_LINE).format(C=st.sub(c), c=c.name, p=c.p, G=G, g_s=g.s, c1=c1, c2=c2, toy=toy,
+                                           feel=self._f(st, rng.choice(_FEEL))))
         if fits(st, 14):
             facts.need(st, rng.choice(("sick", "sick", "thirsty", "hungry")))
         if self.doctor and not self.bad:
