@@ -265,8 +265,14 @@ class NewFriend(Plan):
     def lessons(self, st):
         if self.bad:
             return ("that it is better to say hello right away",
-                    "that being shy can make you lose a friend")
+                    "that being shy can make you lose a friend",
+                    f"to say hello the next time {st.hero.s} saw a new {self.kid.kind} at the {self.where}")
+        k = self.kid
         return ("that a friend is just someone you have not met yet",
                 "that saying hello is the first step to a new friend",
                 "to be kind to someone who is new",
-                "that new friends can be found anywhere")
+                "that new friends can be found anywhere",
+                f"that a new friend can be waiting at the {self.where}",
+                f"that saying hello to {k.name} was a very good idea",
+                f"to say hello to the next new {k.kind} too",
+                f"that sharing your {st.thing['word']} is a good way to make a friend")

@@ -306,7 +306,13 @@ class Sick(Plan):
         c = st.hero
         if self.bad:
             return ("that you get better faster when you rest",
-                    "to listen when you are sick")
+                    "to listen when you are sick",
+                    f"that playing when you are sick only keeps you away from the {self.dest} longer")
+        D = self.dest
         return ("that rest helps you get better",
                 "that it is good to wait for good things",
-                f"to be patient when {c.s} was sick")
+                f"to be patient when {c.s} was sick",
+                f"that the {D} was even better after the long wait",
+                f"to listen to {st.grownup.title} when {c.s} was sick",
+                "that a day in bed is not so bad when someone takes care of you",
+                f"that getting better comes first, and the {D} can wait")

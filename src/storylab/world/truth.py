@@ -340,8 +340,14 @@ class Truth(Plan):
     def lessons(self, st):
         if self.bad:
             return (f"that a secret can feel heavier than a broken {self.broken}",
-                    "that hiding a mistake only makes it worse")
+                    "that hiding a mistake only makes it worse",
+                    f"that the truth about the {self.broken} would have been better than a secret")
+        x, g = self.broken, st.grownup.title
         return ("that it is always best to tell the truth",
                 "that telling the truth makes you feel better",
-                f"that a broken {self.broken} can be fixed, but a secret is harder to fix",
-                f"to {self._f(st, self.how[4])}")
+                f"that a broken {x} can be fixed, but a secret is harder to fix",
+                f"to {self._f(st, self.how[4])}",
+                f"that {g} cared more about the truth than about any {x}",
+                "that hidden pieces do not make a mistake go away",
+                f"to tell {g} right away when something breaks",
+                "that a heavy secret gets lighter when you tell it")
