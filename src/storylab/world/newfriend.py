@@ -123,7 +123,8 @@ class NewFriend(Plan):
 
     def hint(self, st):
         c, rng = st.hero, st.rng
-        st.s(rng.choice((f"{c.name} did not know it yet, but that day {c.s} would meet someone special.",
+        st.s(rng.choice((f"{c.name} did not know it yet, but {rng.choice(('that day', 'that morning', 'soon'))} {c.s} would meet "
+                         f"{rng.choice(('someone special', 'a new friend', 'someone new', 'a very good friend'))}.",
                          f"That morning, a big moving truck had stopped on {c.name}'s street.",
                          f"\"A friend is just someone you have not met yet,\" {st.nm(st.grownup)} liked to say.",
                          f"{rng.choice(('Someone new', 'A new family', 'A family with a little ' + self.kid.kind))} "

@@ -47,7 +47,7 @@ _CRASH = {"vase": ("The {x} broke, and the water and the flowers went all over t
                     "The {x} lay on the rug in {n} pieces, and it did not make a sound any more."),
           "jar": ("The {x} broke, and the cookies rolled all over the floor.", "The {x} broke into {n} pieces, and cookies went everywhere."),
           "bowl": ("The {x} broke, and the apples rolled under the table.", "The {x} broke into {n} pieces, and one apple rolled to the door."),
-          "picture": ("The {x} fell off the wall and broke into {n} pieces.", "Grandpa's picture lay on the floor, and it was broken.")}
+          "picture": ("The {x} fell off the wall and broke into {n} pieces.", "Grandpa's picture lay on the {where}, with {n} pieces all around it.")}
 _USES = ("lamp", "clock", "mirror")  # the broken things a fact says what they are for (a clock tells the time)
 _ADJ = ("blue", "old", "pretty", "white", "little", "green", "yellow", "shiny", "tall", "round", "red", "best")
 # how: (what the hero was doing, the toy if any, how the thing fell, the house rule, the promise after)
@@ -170,7 +170,7 @@ class Truth(Plan):
         self.spots = (spots + ["under the table", "behind the couch"])[:2]
         x = rng.choice((self.broken, f"{self.adj} {self.broken}"))
         if rng.random() < 0.6:  # the thing's own crash
-            crash = self._f(st, rng.choice(_CRASH[self.broken]), x=x, n=NUMBERS[rng.randint(2, 6)])
+            crash = self._f(st, rng.choice(_CRASH[self.broken]), x=x, n=NUMBERS[rng.randint(2, 6)], where=rng.choice(("floor", "rug")))
             crash = crash.replace(f"The {x}", rng.choice((f"The {x}", f"Crash! The {x}", f"With a loud noise, the {x}")), 1)
         else:
             crash = (rng.choice(("Crash! ", "", "In one second, ", "With a loud noise, ")) +
