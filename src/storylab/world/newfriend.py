@@ -109,7 +109,7 @@ class NewFriend(Plan):
                                     (f"{st.sub(c)} could not wait to see", c.s), (f"{st.nm(g)} was taking {c.name} to", c.s),
                                     (f"{st.sub(c)} and {st.nm(g)} had a plan to visit", c.name), (f"{st.sub(c)} asked to spend the day at", c.s)))
             what = rng.choice((f" with {c.p} {it}", f" to {doings.activity(st, self.where, 'word')}", f", and {hero} ran to get {c.p} {it}",
-                               f", and {hero} took {c.p} {it} along", "", f" for the morning"))
+                               f", and {hero} took {c.p} {it} along", ""))
             st.s(f"{when}{who} the {P}{what}.")
         why = beats.reason(st, self.where) if rng.random() < 0.4 else None
         if why:
