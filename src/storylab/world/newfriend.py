@@ -19,9 +19,9 @@ from storylab.world.text import a, cap
 PLACES = {"park": ("leaf", "acorn", "stone"), "playground": ("stone", "leaf"), "beach": ("shell", "pebble"),
           "garden": ("flower", "leaf"), "field": ("daisy", "stone"), "pond": ("pebble", "feather"),
           "forest": ("acorn", "leaf", "mushroom")}
-_FROM = ("had just moved here from {town}", "had come from {town}", "was new in the village", "was new here",
-         "had moved in {when}",
-         "was visiting {k_p} {family} for the summer", "had come all the way from {town}", "had moved to the village {when}")
+_FROM = ("had just moved here from {town}", "had come from {town}", "was new in {here}", "was new here",
+         "had moved in {when}", "was visiting {k_p} {family} for {stay}", "had come all the way from {town}",
+         "had moved to {here} {when}")
 _FAMILY = ("mom", "dad", "grandma", "grandpa", "big brother", "baby sister", "big sister", "little brother")
 _PETS = ("a little dog", "two cats", "a big dog", "a gray cat", "three fish", "a bird", "a white rabbit")
 _TOWN = (("a town", "a little town", "a big city", "a village", "a little village"),
@@ -89,7 +89,8 @@ class NewFriend(Plan):
         return t.format(c=c.name, s=c.s, p=c.p, o=c.o, k=k.name, k_s=k.s, k_p=k.p, k_r=k.r, k_o=k.o, g=st.grownup.title,
                         it=st.thing["word"], town=" ".join(rng.choice(x) for x in _TOWN),
                         when=rng.choice(("that week", "only the day before", "on Monday", "a week ago")),
-                        family=rng.choice(("grandma", "grandpa")),
+                        family=rng.choice(("grandma", "grandpa")), stay=rng.choice(("a few days", "a week", "two weeks")),
+                        here=rng.choice(("the village", "the village", "town", f"{c.name}'s street")),
                         gift=rng.choice(("shell", "stone", "leaf", "feather", "flower", "drawing", "sticker")),
                         spot=rng.choice(("big tree", "bench", "slide", "fence")))
 
