@@ -132,7 +132,8 @@ class Sick(Plan):
         first = rng.choice((shows, shows, "felt strange", "did not feel well", "stayed under the blanket",
                             "could not get up", "did not want to eat"))
         st.s(rng.choice(("But that morning, ", "But on the big day, ", "But when the day came, ", "But early that morning, ",
-                         "But the next morning, ", "But in the morning, ")) +
+                         "But the next morning, ", "But in the morning, ", "But when the sun came up, ",
+                         "But on the morning of the trip, ")) +
              rng.choice((f"{c.name} woke up with {x}.", f"{c.name} had {x}, and {c.s} {shows}.",
                          f"{c.name} {first}" + rng.choice((f": {c.s} had {x}.", f", and {st.nm(g)} saw that {c.s} had {x}.")),
                          f"{c.name} {first}" + rng.choice((f": {c.s} had {x}.", f", and {st.nm(g)} saw that {c.s} had {x}.",
