@@ -89,7 +89,7 @@ class NewFriend(Plan):
         return t.format(c=c.name, s=c.s, p=c.p, o=c.o, k=k.name, k_s=k.s, k_p=k.p, k_r=k.r, k_o=k.o, g=st.grownup.title,
                         it=st.thing["word"], town=" ".join(rng.choice(x) for x in _TOWN),
                         when=rng.choice(("that week", "only the day before", "on Monday", "a week ago")),
-                        family=rng.choice(("grandma", "grandpa")), stay=rng.choice(("a few days", "a week", "two weeks")),
+                        family=rng.choice(("grandma", "grandpa")), stay=rng.choice(("a few days", "a week", "the week")),
                         here=rng.choice(("the village", "the village", "town", f"{c.name}'s street")),
                         gift=rng.choice(("shell", "stone", "leaf", "feather", "flower", "drawing", "sticker")),
                         spot=rng.choice(("big tree", "bench", "slide", "fence")))
