@@ -26,7 +26,7 @@ from storylab.world.text import NUMBERS, a, cap
 
 # what breaks: (noun, how it is named, what one does with it when it is mended)
 BREAKS = {"vase": ("{g}'s {adj} vase", "put flowers in it again"),
-          "cup": ("the {adj} cup that Grandma had given {g}", "drink tea from it again"),
+          "cup": ("{g}'s {adj} tea cup", "drink tea from it again"),
           "plate": ("the {adj} plate with the flowers on it", "put it back on the shelf"),
           "lamp": ("the {adj} lamp in the living room", "put it back on the table"),
           "mirror": ("the {adj} mirror by the door", "hang it on the wall again"),
