@@ -19,27 +19,40 @@ from storylab.world.text import a, cap
 PLACES = {"park": ("leaf", "acorn", "stone"), "playground": ("stone", "leaf"), "beach": ("shell", "pebble"),
           "garden": ("flower", "leaf"), "field": ("daisy", "stone"), "pond": ("pebble", "feather"),
           "forest": ("acorn", "leaf", "mushroom")}
-_FROM = ("had just moved from a town by the sea", "had come from a big city far away", "was new in the village",
-         "lived in the house that had been empty for a long time", "had moved in that week", "came from a farm far away",
-         "was visiting {k_p} grandma for the summer")
+_FROM = ("had just moved here from {town}", "had come from {town}", "was new in {here}", "was new here",
+         "had moved in {when}", "was visiting {k_p} {family} for {stay}", "had come all the way from {town}",
+         "had moved to {here} {when}")
+_FAMILY = ("mom", "dad", "grandma", "grandpa", "big brother", "baby sister", "big sister", "little brother")
+_PETS = ("a little dog", "two cats", "a big dog", "a gray cat", "three fish", "a bird", "a white rabbit")
+_TOWN = (("a town", "a little town", "a big city", "a village", "a little village"),
+         ("by the sea", "far away", "near the mountains", "by a big river", "where there was snow all winter", "in the hills",
+          "with a big red bridge", "near a big forest"))
 _LOOKS = ("a red cap", "short hair", "a big yellow bag", "long hair", "a blue hat", "a green coat",
           "a big smile", "a striped shirt", "muddy boots", "a hat with a flower on it")
 _ALONE = ("sat alone on a bench", "was swinging all by {k_r}", "was drawing in the sand with a stick",
           "stood by the fence and watched the other children", "was reading a book under a tree",
           "was kicking a small stone, all alone", "sat on the steps and looked at {k_p} shoes")
 _SHY_HERO = ("{c} wanted to say hello, but {s} did not know what to say.", "{c}'s cheeks went red, and {s} looked away.",
-             "{c} took one step, then stopped.", "{c} was shy, and the words would not come out.")
+             "{c} took one step, then stopped.", "{c} was shy, and the words would not come out.",
+             "{c} held {p} {it} tight and did not move.", "{c} wanted to play with {k}, but {p} feet would not go.",
+             "{c} hid behind {g} and looked at {k} from there.", "What if {k} did not like {o}? {c} waited.")
 _SHY_KID = ("{k} looked down and said nothing.", "{k} just shook {k_p} head and looked away.",
-            "{k} said hello very quietly and then looked at the ground.")
+            "{k} said hello very quietly and then looked at the ground.", "{k} did not answer and looked at {k_p} shoes.",
+            "{k} only looked at {c}'s {it} and did not say a word.", "{k} stepped back and hid behind the {spot}.")
 _COMMON = ("they both loved dinosaurs", "they both had a dog at home", "they both liked to draw cats",
            "they both had the same blue shoes", "they were both six", "they both liked trains best of all",
            "they both hated carrots", "they both wanted to be a doctor one day", "they both had a little sister",
            "they both knew the same silly song", "they both liked the color green best")
-_TOGETHER = ("played tag until they could not run any more", "built a little house of sticks under a tree",
+_COLORS = ("red", "blue", "green", "yellow", "pink", "purple", "orange", "white")
+_TOGETHER = ("played tag until they could not run any more", "took turns with the {it}", "made up a new game with the {it}",
+             "ran after the birds and laughed", "built a little house of sticks under a tree",
              "played a game of hiding and finding", "raced to the big tree and back", "told each other funny stories",
              "drew pictures in the sand", "played on the swings side by side", "looked at the clouds and found animals in them")
 _BYE = ("\"See you tomorrow, {c}!\" {k} called, and waved.", "{c} and {k} said goodbye and promised to play at the {{place}} again the next day.",
-        "{k} gave {c} a big hug before {k_s} went home.", "Before {k_s} left, {k} told {c} where {k_s} lived.")
+        "{k} gave {c} a big hug before {k_s} went home.", "Before {k_s} left, {k} told {c} where {k_s} lived.",
+        "When it was time to go, {c} and {k} did not want to say goodbye.",
+        "\"Can {k} come again tomorrow?\" {c} asked, and {g} said yes.", "{c} waved until {k} was gone, and then {s} smiled all the way home.",
+        "{k} gave {c} a little {gift} to remember the day.")
 
 
 class NewFriend(Plan):
@@ -72,29 +85,54 @@ class NewFriend(Plan):
         self.gather = rng.choice(PLACES[self.where]) if PLACES[self.where] else None
 
     def _f(self, st, t: str) -> str:
-        c, k = st.hero, self.kid
-        return t.format(c=c.name, s=c.s, p=c.p, k=k.name, k_s=k.s, k_p=k.p, k_r=k.r, k_o=k.o)
+        c, k, rng = st.hero, self.kid, st.rng
+        return t.format(c=c.name, s=c.s, p=c.p, o=c.o, k=k.name, k_s=k.s, k_p=k.p, k_r=k.r, k_o=k.o, g=st.grownup.title,
+                        it=st.thing["word"], town=" ".join(rng.choice(x) for x in _TOWN),
+                        when=rng.choice(("that week", "only the day before", "on Monday", "a week ago")),
+                        family=rng.choice(("grandma", "grandpa")), stay=rng.choice(("a few days", "a week", "the week")),
+                        here=rng.choice(("the village", "the village", "town", f"{c.name}'s street")),
+                        gift=rng.choice(("shell", "stone", "leaf", "feather", "flower", "drawing", "sticker")),
+                        spot=rng.choice(("big tree", "bench", "slide", "fence")))
 
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         P = st.place_mark(self.where)
         when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "", f"On {st.time_mark(st.day)}, "))
-        st.s(rng.choice((f"{when}{st.sub(c)} wanted to go to the {P} with {c.p} {st.thing['word']}.",
-                         f"{when}{st.nm(g)} said they could go to the {P} to {doings.activity(st, self.where, 'word')}, and {c.name} ran to get {c.p} {st.thing['word']}.",
-                         f"{when}{st.sub(c)} and {st.nm(g)} were going to the {P}.")))
+        it = st.thing["word"]
+        if rng.random() < 0.3:
+            st.s(rng.choice((f"{when}{st.sub(c)} wanted to show {c.p} {it} to someone at the {P}.",
+                             f"{when}{st.sub(c)} took {c.p} {it} and asked {st.nm(g)}, \"Can we go to the {P}?\"",
+                             f"The {P} was {c.name}'s favorite place, and {st.nm(g)} said they could go there "
+                             f"{rng.choice(('after lunch', 'that morning', 'right after breakfast', 'for an hour'))}.")))
+        else:  # (who wanted it, and what for: each part drawn on its own)
+            who, hero = rng.choice(((f"{st.sub(c)} wanted to go to", c.s), (f"{st.sub(c)} and {st.nm(g)} were going to", c.name),
+                                    (f"{st.nm(g)} said they could visit", c.name), (f"{st.sub(c)} asked to play at", c.s),
+                                    (f"{st.sub(c)} could not wait to see", c.s), (f"{st.nm(g)} was taking {c.name} to", c.s),
+                                    (f"{st.sub(c)} and {st.nm(g)} had a plan to visit", c.name), (f"{st.sub(c)} asked to spend the day at", c.s)))
+            what = rng.choice((f" with {c.p} {it}", f" to {doings.activity(st, self.where, 'word')}", f", and {hero} ran to get {c.p} {it}",
+                               f", and {hero} took {c.p} {it} along", ""))
+            st.s(f"{when}{who} the {P}{what}.")
         why = beats.reason(st, self.where) if rng.random() < 0.4 else None
         if why:
             st.s(why)
-        elif rng.random() < 0.5:
+        elif rng.random() < 0.3:
             st.s(rng.choice((f"{c.name} hoped to find someone to play with at the {P}.",
                              f"Most days, {c.name} played at the {P} all alone.",
-                             f"{st.nm(g)} had heard that a new family had moved in near the {P}.")))
+                             f"{st.nm(g)} had heard that a new family had moved in near the {P}.",
+                             f"All {c.p} friends were away that week, and {c.name} felt a little lonely.",
+                             f"It was no fun to play with {a(it)} all by {c.r}.")))
 
     def hint(self, st):
         c, rng = st.hero, st.rng
-        st.s(rng.choice((f"{c.name} did not know it yet, but that day {c.s} would meet someone special.",
+        st.s(rng.choice((f"{c.name} did not know it yet, but {rng.choice(('that day', 'that morning', 'soon'))} {c.s} would meet "
+                         f"{rng.choice(('someone special', 'a new friend', 'someone new', 'a very good friend'))}.",
                          f"That morning, a big moving truck had stopped on {c.name}'s street.",
-                         f"\"A friend is just someone you have not met yet,\" {st.nm(st.grownup)} liked to say.")))
+                         f"\"A friend is just someone you have not met yet,\" {st.nm(st.grownup)} liked to say.",
+                         f"{rng.choice(('Someone new', 'A new family', 'A family with a little ' + self.kid.kind))} "
+                         f"{rng.choice(('had moved into', 'had just moved into', 'was moving into'))} the "
+                         f"{rng.choice(('yellow', 'blue', 'green', 'white', 'old', 'empty', 'little'))} house "
+                         f"{rng.choice(('at the end of the street', 'across the road', 'next to ' + c.name + chr(39) + 's house', 'on the corner'))}.",
+                         f"{c.name} had seen boxes and boxes outside the house next to the {st.place_mark(rng.choice(('bakery', 'school', 'market', 'library')))}.")))
 
     def middle(self, st):
         c, g, f, k, rng = st.hero, st.grownup, self.companion, self.kid, st.rng
@@ -107,28 +145,31 @@ class NewFriend(Plan):
         doings.fill(st, group, self.where, middle_words(st) - 70, 1, 1)
         looks = self._f(st, rng.choice(_LOOKS))
         r = rng.random()
+        new = rng.choice((f"a new {k.kind} named {k.name}", f"a new {k.kind} named {k.name}", f"a {k.kind} called {k.name}",
+                          f"a {k.kind} {c.name} had never seen before, {k.name}", f"a {k.kind} just as big as {c.name}, {k.name}"))
         if r < 0.35:
-            intro = st.intro(k, rng.choice((f"a new {k.kind} named {k.name}", f"a {k.kind} with {looks}, {k.name}")),
-                             self.where)
-            st.s(f"There was {intro}, who {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
-                 f"There was {intro}, {doings.activity(st, self.where)} all alone.")
+            intro = st.intro(k, rng.choice((new, f"a {k.kind} with {looks}, {k.name}")), self.where)
+            there = rng.choice(("There was", "Not far away was", "Over there was", f"Across the {self.where} was"))
+            st.s(f"{there} {intro}, who {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
+                 f"{there} {intro}, {doings.activity(st, self.where)} all alone.")
         elif r < 0.65:
-            spot = rng.choice(("swings", "big tree", "fence", "path"))
+            spot = rng.choice(("swings", "big tree", "fence", "path", "slide", "bench", "old wall"))
             if rng.random() < 0.5:
-                st.s(f"By the {spot}, {st.sub(c, False)} saw {st.intro(k, f'a new {k.kind} named {k.name}', self.where)}.")
+                st.s(f"By the {spot}, {st.sub(c, False)} saw {st.intro(k, new, self.where)}.")
             else:  # (not "a girl with a yellow bag named Tara": the bag is not named)
                 st.s(f"By the {spot}, {st.sub(c, False)} saw a {k.kind} with {looks}.",
                      f"{cap(k.p)} name was {st.intro(k, k.name, self.where)}.")
         else:
-            intro = st.intro(k, f"a new {k.kind} named {k.name}", self.where)
+            intro = st.intro(k, new, self.where)
             st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
                  f"{cap(intro)} was {doings.activity(st, self.where)} all by {k.r}.")
         if rng.random() < 0.6 and fits(st, 12):
-            fam = rng.choice(("", "", f" with {k.p} mom", f" with {k.p} dad", f" with {k.p} grandma and a little dog",
-                              f" with {k.p} big brother", f" with {k.p} baby sister", f" with {k.p} mom and two cats",
-                              f" with {k.p} whole family"))
-            st.s(rng.choice((f"{st.nm(k)} {self._f(st, rng.choice(_FROM))}{fam}.",
-                             f"{st.nm(g)} said that {k.name} {self._f(st, rng.choice(_FROM))}{fam}.")))
+            fam = rng.choice(("", "", f" with {k.p} {rng.choice(_FAMILY)}", f" with {k.p} whole family",
+                              f" with {k.p} {rng.choice(_FAMILY)} and {rng.choice(_PETS)}"))
+            came = self._f(st, rng.choice(_FROM))
+            fam = "" if "visiting" in came else fam
+            st.s(rng.choice((f"{st.nm(k)} {came}{fam}.", f"{st.nm(g)} said that {k.name} {came}{fam}.",
+                             f"Nobody knew {k.name} yet: {k.s} {came}{fam}.")))
         if self.conflict and f:
             st.s(rng.choice((f"{st.nm(f)} said, \"We do not need anyone else, {c.name}.\"",
                              f"{st.nm(f)} did not want a new {k.kind} in their game, and {f.s} pulled {c.name} away.")))
@@ -141,19 +182,28 @@ class NewFriend(Plan):
             return
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"Hello, I am {c.name}! Do you want to play with my {it}?",
-                                    f"Hi, {k.name}, do you want to play with us?", f"Hello, I am {c.name}, and this is my {it}.")),
+                                    f"Hi, {k.name}, do you want to play with us?", f"Hello, I am {c.name}, and this is my {it}.",
+                                    f"Hi! I like your {looks[2:] if looks.startswith('a ') else looks}.",
+                                    f"Do you want to see my {it}?")),
                      rng.choice(("said", "asked")))
         else:
             st.s(rng.choice((f"At last, {c.name} walked over and said hello.",
                              f"{st.sub(c)} took a deep breath, walked over and showed {k.name} {c.p} {it}.",
-                             f"{st.nm(g)} gave {c.name} a little push, and {c.s} went over to {k.name}.")))
+                             f"{st.nm(g)} gave {c.name} a little push, and {c.s} went over to {k.name}.",
+                             f"{st.sub(c)} walked up to {k.name} and asked {k.o} to play.",
+                             f"{st.sub(c)} sat down next to {k.name} and held out {c.p} {it}.")))
         if self.shy == "kid" and fits(st, 20):
             st.s(self._f(st, rng.choice(_SHY_KID)))
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
                              f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))
         common = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
+        both = rng.choice((("they both", "they were both"), ("they both", "they were both"), ("both of them", "both of them were"),
+                           (f"{c.name} and {k.name} both", f"{c.name} and {k.name} were both")))
+        common = common.replace("they both", both[0], 1).replace("they were both", both[1], 1)
         st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.",
-                         f"{cap(common.replace('they both', f'{c.name} and {k.name} both', 1).replace('they were both', f'{c.name} and {k.name} were both', 1))}!")))
+                         f"It was funny: {common}.", f"{k.name} laughed, because {common}.",
+                         f"They did not talk much at first, but then they saw that {common}.",
+                         f"{cap(common)}!", f"After a while, {c.name} saw that {common}.")))
         pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
         if fits(st, 14):
             (pet and facts.meet(st, pet, ("says", "can", "eats"))) or facts.episode(st, "scene")
@@ -162,12 +212,14 @@ class NewFriend(Plan):
         """What the two children both love, from the vocabulary: animals, food, toys, things to do."""
         rng, w = st.rng, st.w
         r = rng.random()
+        if r < 0.1:
+            return f"they both had {a(rng.choice(_COLORS))} {rng.choice(w.toys)['word']}"
         if r < 0.3:
-            return f"they both loved {rng.choice(w.char_animals)['plural']}"
+            return f"they both {rng.choice(('loved', 'liked to draw', 'wanted to see', 'had books about'))} {rng.choice(w.char_animals)['plural']}"
         if r < 0.5:
-            return f"they both liked {rng.choice(w.countable_foods)['plural']} best of all"
+            return f"they both liked {rng.choice(w.countable_foods)['plural']} {rng.choice(('best of all', 'more than cake', 'for breakfast', 'very much'))}"
         if r < 0.7:
-            return f"they both had {a(rng.choice(w.toys)['word'])} at home"
+            return f"they both had {a(rng.choice(w.toys)['word'])} {rng.choice(('at home', 'at home', 'on their bed', 'that they loved'))}"
         return f"they both liked {doings.activity(st, self.where)}"
 
     def ending(self, st):
@@ -183,7 +235,9 @@ class NewFriend(Plan):
             skills.counting_gather(st, self.gather, c, k)
         else:
             st.s(rng.choice((f"{st.nm(c)} and {st.nm(k)} {rng.choice(_TOGETHER)}.",
-                             f"All morning, {c.name} and {k.name} {rng.choice(_TOGETHER)}.")))
+                             f"All morning, {c.name} and {k.name} {rng.choice(_TOGETHER)}.",
+                             f"Then the two new friends {rng.choice(_TOGETHER)}.",
+                             f"{st.sub(c)} had not had so much fun in a long time: {c.s} and {k.name} {rng.choice(_TOGETHER)}.")).replace("{it}", st.thing["word"]))
         if f and st.flags.get("quarrel"):
             st.s(f"After a while, {st.nm(f)} came to play too, and said sorry to {k.name}.")
             st.flags["quarrel"] = False
@@ -213,8 +267,14 @@ class NewFriend(Plan):
     def lessons(self, st):
         if self.bad:
             return ("that it is better to say hello right away",
-                    "that being shy can make you lose a friend")
+                    "that being shy can make you lose a friend",
+                    f"to say hello the next time {st.hero.s} saw a new {self.kid.kind} at the {self.where}")
+        k = self.kid
         return ("that a friend is just someone you have not met yet",
                 "that saying hello is the first step to a new friend",
                 "to be kind to someone who is new",
-                "that new friends can be found anywhere")
+                "that new friends can be found anywhere",
+                f"that a new friend can be waiting at the {self.where}",
+                f"that saying hello to {k.name} was a very good idea",
+                f"to say hello to the next new {k.kind} too",
+                f"that sharing your {st.thing['word']} is a good way to make a friend")

@@ -26,7 +26,7 @@ from storylab.world.text import NUMBERS, a, cap
 
 # what breaks: (noun, how it is named, what one does with it when it is mended)
 BREAKS = {"vase": ("{g}'s {adj} vase", "put flowers in it again"),
-          "cup": ("the {adj} cup that Grandma had given {g}", "drink tea from it again"),
+          "cup": ("{g}'s {adj} tea cup", "drink tea from it again"),
           "plate": ("the {adj} plate with the flowers on it", "put it back on the shelf"),
           "lamp": ("the {adj} lamp in the living room", "put it back on the table"),
           "mirror": ("the {adj} mirror by the door", "hang it on the wall again"),
@@ -34,6 +34,20 @@ BREAKS = {"vase": ("{g}'s {adj} vase", "put flowers in it again"),
           "jar": ("the {adj} cookie jar", "fill it with cookies again"),
           "bowl": ("the {adj} bowl for the apples", "put the apples back in it"),
           "picture": ("the {adj} picture of Grandpa on the wall", "hang it on the wall again")}
+# what happens when it breaks: the thing's own crash ({x}: its short name, {n}: a number of pieces)
+_CRASH = {"vase": ("The {x} broke, and the water and the flowers went all over the rug.",
+                   "The {x} lay on the floor in {n} pieces, with the flowers all around it."),
+          "cup": ("The {x} fell off the table, and a big piece came off.", "Now the {x} was in {n} pieces, and one piece was under the chair."),
+          "plate": ("The {x} went round and round on the floor, and then it broke in two.",
+                    "The {x} broke into {n} pieces, and the flowers on it broke too."),
+          "lamp": ("The {x} fell, the light went out, and the {x} broke.", "The {x} went down with a crash, and the room went dark."),
+          "mirror": ("The {x} broke into {n} shiny pieces, and in every piece {c} could see {p} own scared face.",
+                     "The {x} fell on its face, and when {c} lifted it up, it was in {n} pieces."),
+          "clock": ("The {x} fell, broke, and stopped: it could not tell the time any more.",
+                    "The {x} lay on the rug in {n} pieces, and it did not make a sound any more."),
+          "jar": ("The {x} broke, and the cookies rolled all over the floor.", "The {x} broke into {n} pieces, and cookies went everywhere."),
+          "bowl": ("The {x} broke, and the apples rolled under the table.", "The {x} broke into {n} pieces, and one apple rolled to the door."),
+          "picture": ("The {x} fell off the wall and broke into {n} pieces.", "Grandpa's picture lay on the {where}, with {n} pieces all around it.")}
 _USES = ("lamp", "clock", "mirror")  # the broken things a fact says what they are for (a clock tells the time)
 _ADJ = ("blue", "old", "pretty", "white", "little", "green", "yellow", "shiny", "tall", "round", "red", "best")
 # how: (what the hero was doing, the toy if any, how the thing fell, the house rule, the promise after)
@@ -60,21 +74,27 @@ _TOY_ROOMS = ("in the living room", "in the kitchen", "by the window", "in the b
               "on the rug", "by the door", "on the couch")
 _TOY_HIT = ("the {toy} flew out of {p} hands and hit {it}", "the {toy} slipped and fell on {it}",
             "{c} turned too fast, and the {toy} hit {it}", "the {toy} went too far and knocked over {it}",
-            "{c} tripped, and the {toy} fell right on {it}")
+            "{c} tripped, and the {toy} fell right on {it}", "{c} threw the {toy} up high, and it came down on {it}",
+            "the {toy} rolled off the couch and hit {it}", "{c} swung the {toy} around, and it hit {it} hard",
+            "{c} did not see {it}, and the {toy} knocked it over")
 _LOOKS = ("little", "big", "small", "new", "old", "heavy", "pretty", "beautiful", "special", "colorful", "tiny",
           "shiny", "sparkly", "golden", "silver", "red", "blue", "green", "yellow", "pink", "purple", "brown",
           "black", "white", "gray", "orange")
-_HIDE_VERB = ("hid the pieces", "pushed the pieces", "put the pieces", "swept the pieces", "put all the pieces")
-_HIDE = ("put the pieces under the rug", "pushed the pieces behind the couch", "hid the pieces in a box under {p} bed",
-         "put the pieces in a bag, under some paper", "swept the pieces into a corner", "hid the pieces behind the door")
+_HIDE_VERB = ("hid", "pushed", "put", "carried", "hid")
+_HIDE_WHAT = ("the pieces", "all the pieces", "every piece", "the broken {x}", "the sharp pieces")
+_HIDE = ("under the rug", "behind the couch", "in a box under {p} bed", "in a bag, under some paper", "behind the door",
+         "at the bottom of {p} toy box")
 _BAD_FEELING = ("At dinner, {c} could not eat {p} {food}.", "At dinner, {c} did not even want {a_food}.",
                 "{c} did not want to play with {p} {toy} any more.", "{c}'s tummy felt funny all afternoon.",
                 "{c} did not want to play, not even with {p} friends.", "That night, {c} could not sleep, thinking about the pieces.",
                 "Every time {c} looked at the empty shelf, {s} felt worse.", "{c} felt heavy inside, like a stone.",
-                "When {g} smiled at {o}, {c} felt even worse.")
+                "When {g} smiled at {o}, {c} felt even worse.", "That night, {c} thought about the pieces {hid}.",
+                "{c} kept looking at the place where the {x} had been.", "Even {p} favorite {food} did not taste good.")
 _FOODS = ("soup", "pasta", "rice", "carrots", "peas", "fish", "bread", "potatoes")
 _FORGIVE = ("Thank you for telling me the truth, {c}.", "I am glad you told me, {c}, and a {x} can be fixed.",
-            "It is only a {x}, {c}, and the truth is more important.", "Everyone makes mistakes, {c}.")
+            "It is only a {x}, {c}, and the truth is more important.", "Everyone makes mistakes, {c}.",
+            "I was sad about the {x}, but I am happy that you told me, {c}.", "Next time, come to me right away, {c}.",
+            "Telling the truth is not easy, {c}, and you did it.")
 
 
 class Truth(Plan):
@@ -133,8 +153,11 @@ class Truth(Plan):
 
     def hint(self, st):
         c, rng = st.hero, st.rng
-        st.s(rng.choice((f"On the table stood {self.it(st)}, right at the end of the table.",
-                         f"{cap(self.it(st))} stood where it always stood, and {c.name} did not look at it.")))
+        g, x = st.grownup, f"the {self.adj} {self.broken}"
+        on_table = self.broken not in ("picture", "mirror", "lamp", "clock")  # (those have their own place: 'on the wall')
+        st.s(rng.choice((f"On the table stood {self.it(st)}, right at the end of the table." if on_table else f"{st.nm(g)} loved {x} very much.",
+                         f"{cap(self.it(st))} stood where it always stood, and {c.name} did not look at it.",
+                         f"{st.nm(g)} loved {x} very much.", f"{c.name} knew that {x} was very special to {st.nm(g)}.")))
         self.named = True  # (the crash then names it short: 'hit the blue vase')
 
     def middle(self, st):
@@ -145,45 +168,67 @@ class Truth(Plan):
         it = f"the {self.adj} {self.broken}" if getattr(self, "named", False) else self.it(st)
         spots = [x for x in beats.hiding(st, 6) if x.startswith(("under", "behind", "by", "next"))]
         self.spots = (spots + ["under the table", "behind the couch"])[:2]
-        st.s(rng.choice(("Then ", "Suddenly, ", "But then ", "")) + self._f(st, self.how[2], it=it) + ".",
-             rng.choice(("With a crash, ", "", "In one second, ", "With a loud noise, ")) +
-             f"{rng.choice(('the ', 'the ' + self.adj + ' ', c.p + ' ' + st.grownup.title.lower() + chr(39) + 's ' if st.grownup.kind in FAMILY else 'the '))}"
-             f"{self.broken} {rng.choice(('broke into', 'fell and broke into', 'hit the floor and broke into', 'fell down in'))} "
-             f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces'))}"
-             f"{rng.choice(('', '', ', and one piece flew ' + self.spots[0], ' on the floor', ' right by the ' + rng.choice(beats.ROOM_THINGS)))}.")
-        if rng.random() < 0.6 and fits(st, 14):
+        x = rng.choice((self.broken, f"{self.adj} {self.broken}"))
+        if rng.random() < 0.6:  # the thing's own crash
+            crash = self._f(st, rng.choice(_CRASH[self.broken]), x=x, n=NUMBERS[rng.randint(2, 6)], where=rng.choice(("floor", "rug")))
+            crash = crash.replace(f"The {x}", rng.choice((f"The {x}", f"Crash! The {x}", f"With a loud noise, the {x}")), 1)
+        else:
+            crash = (rng.choice(("Crash! ", "", "In one second, ", "With a loud noise, ")) +
+                     f"{rng.choice(('the ' + x, c.p + ' ' + st.grownup.title.lower() + chr(39) + 's ' + self.broken if st.grownup.kind in FAMILY else 'the ' + x))} "
+                     f"{rng.choice(('broke into', 'fell and broke into', 'was in', 'went down and broke into', 'broke at once into', 'came down in'))} "
+                     f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces', 'five pieces', 'big and small pieces'))}"
+                     f"{rng.choice(('', ', and one piece flew ' + self.spots[0], ' right by the ' + rng.choice(beats.ROOM_THINGS), ' near ' + c.p + ' feet', ' all over the floor'))}.")
+        st.s(rng.choice(("Then ", "Suddenly, ", "But then ", "", "Oh no! ")) + self._f(st, self.how[2], it=it) + ".", cap(crash))
+        if rng.random() < 0.4 and fits(st, 14):
             st.s(rng.choice((f"{st.sub(c)} was scared that {st.nm(g)} would be angry about the {self.broken}.",
                              f"{st.sub(c)} looked at the door, but nobody had seen the {self.broken} fall.",
-                             f"{c.name}'s heart went very fast, and {c.s} looked at the {rng.choice(beats.ROOM_THINGS)}.")))
+                             f"{c.name}'s heart went very fast, and {c.s} looked at the {rng.choice(beats.ROOM_THINGS)}.",
+                             f"{st.sub(c)} stood very still and listened, but the house was quiet.",
+                             f"\"Oh no,\" {c.name} thought. \"{g.title} loves that {self.broken}.\"",
+                             f"{st.sub(c)} wanted to cry, but {c.s} was too scared to make a sound.")))
         st.state.feel(c.name, "scared")
         self.hid = self.spots[1]
-        st.s(cap(self._f(st, rng.choice(("Quickly, {c} ", "So {c} ", "{c} ")))) +
-             (self._f(st, rng.choice(_HIDE)) if rng.random() < 0.3 else f"{rng.choice(_HIDE_VERB)} {self.hid}") + ".")
+        if rng.random() < 0.3:
+            self.hid = self._f(st, rng.choice(_HIDE))
+        what = rng.choice(_HIDE_WHAT).format(x=self.broken)
+        st.s(rng.choice(("Quickly, ", "So ", "", "Before anyone came, ", "Very quietly, ")) + c.name + " " +
+             f"{rng.choice(_HIDE_VERB)} {what} {self.hid}" +
+             rng.choice(("", "", "", ", where nobody would look", f", and {c.p} hands were shaking", f" and ran to {c.p} room",
+                         " and sat on the couch as if nothing had happened")) + ".")
         doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 1 if fits(st, 60) else 0)
         st.state.at("afternoon")
         x = self.broken
         if "Dialogue" in st.f:
-            st.speak(g, rng.choice((f"Where is my {x}?", f"Has anyone seen the {x}?", f"{c.name}, what happened to the {x}?")),
+            st.speak(g, rng.choice((f"Where is my {x}?", f"Has anyone seen the {x}?", f"{c.name}, what happened to the {x}?",
+                                    f"{c.name}, did you see my {x}?", f"That is strange, where did my {x} go?")),
                      rng.choice(("asked", "asked", "said")))
         else:
             st.s(rng.choice((f"Later, {st.nm(g)} looked for the {x} but it was not there.",
                              f"That afternoon, {st.nm(g)} saw that the {x} was gone.",
-                             f"Later, {st.nm(g)} came in, {doings.activity(st)}, and saw that the {x} was gone.")))
+                             f"Later, {st.nm(g)} came in, {doings.activity(st)}, and saw that the {x} was gone.",
+                             f"At tea time, {st.nm(g)} went to get the {x} and stopped: it was gone.",
+                             f"{st.nm(g)} looked at the empty place and asked where the {x} was.")))
         if self.blame is self.companion and f:
             st.s(rng.choice((f"{st.sub(c)} said that {st.nm(f)} had done it.", f"\"{f.name} did it!\" {c.name} said.")))
             st.s(f"{st.nm(f)} said that was not so, and {f.s} was very upset.")
             st.flags["quarrel"] = True
         elif self.blame == "cat":
-            st.s(rng.choice((f"{st.sub(c)} said the cat must have done it.", f"\"Maybe the cat broke the {self.broken},\" {c.name} said.")))
+            st.s(rng.choice((f"{st.sub(c)} said the cat must have done it.", f"\"Maybe the cat broke the {self.broken},\" {c.name} said.",
+                             f"\"It was the cat!\" {c.name} said, and {c.s} did not look at {st.nm(g)}.",
+                             f"{st.sub(c)} pointed at the cat and said it had jumped on the {rng.choice(('shelf', 'table'))}.")))
             if rng.random() < 0.5:
-                st.s(f"The cat was asleep on the {rng.choice(('couch', 'rug', 'bed', 'chair', 'shelf', 'table'))} and did not even open its eyes.")
+                st.s(f"The cat was {rng.choice(('asleep', 'sleeping', 'fast asleep'))} on the "
+                     f"{rng.choice(('couch', 'rug', 'bed', 'chair', 'shelf', 'table', 'warm window'))} and did not even "
+                     f"{rng.choice(('open its eyes', 'look up', 'move its tail'))}.")
             else:  # the cat, awake, has its say
                 facts.meet(st, "cat", ("says",))
         else:
-            st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.")))
+            st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.",
+                             f"{st.sub(c)} said {c.s} had not seen it, and {c.p} cheeks went red.",
+                             f"\"I do not know,\" {c.name} said {rng.choice(('very quietly', 'in a small voice', 'and looked away', 'to the floor'))}.", f"{st.sub(c)} shook {c.p} head and looked away.")))
         if not self.bad and fits(st, 12):
             food = rng.choice(st.w.countable_foods)
-            st.s(self._f(st, rng.choice(_BAD_FEELING), food=rng.choice(_FOODS), a_food=a(food["word"]),
+            st.s(self._f(st, rng.choice(_BAD_FEELING), food=rng.choice(_FOODS), a_food=a(food["word"]), hid=self.hid, x=x,
                          toy=rng.choice(st.w.toys)["word"]))
 
     def ending(self, st):
@@ -200,10 +245,13 @@ class Truth(Plan):
         st.state.at("evening")
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}, I broke the {x}, and I am sorry.", f"{g.title}, it was me. I broke your {x}.",
-                                    f"I have to tell you something, {g.title}. I broke the {x} and hid it.")),
+                                    f"I have to tell you something, {g.title}. I broke the {x} and hid it.",
+                                    f"{g.title}, the pieces are {self.hid}. I broke the {x}.")),
                      rng.choice(("said", "whispered", "said")))
         else:
             st.s(rng.choice((f"At last, {c.name} went to {st.nm(g)} and told {g.o} everything.",
+                             f"{st.sub(c)} took {st.nm(g)} by the hand and showed {g.o} the pieces {self.hid}.",
+                             f"After dinner, {c.name} sat next to {st.nm(g)} and said in a small voice that {c.s} had broken the {x}.",
                              f"{st.sub(c)} took a deep breath and told {st.nm(g)} the truth.",
                              f"{st.sub(c)} could not keep it inside any more, so {c.s} told {st.nm(g)} what had happened.")))
         if self.twist:
@@ -224,14 +272,24 @@ class Truth(Plan):
             # what they see at the market, or what it is for
             facts.place(st, self.shop, 1) or (x in _USES and facts.use_of(st, x))
         else:
-            where = rng.choice(("at the kitchen table", "on an old paper", "by the window", "on the floor", "at the big table"))
+            where = rng.choice(("at the kitchen table", "on an old paper", "by the window", "on the floor", "at the big table",
+                                "on the rug", "in the kitchen", "under the lamp", "on a big towel"))
             how = rng.choice(("piece by piece", "very slowly", "with great care", f"while {g.title} sang a little song",
-                              "while the cat watched", "one piece at a time", "without a word"))
-            st.s(rng.choice((f"Then {c.name} and {st.nm(g)} put the pieces back together with glue {where}.",
-                             f"Together they fixed the {self.adj} {x} with glue {where}, {how}.",
-                             f"{st.nm(g)} got the glue, and {c.name} held the pieces very still until it was dry.",
-                             f"{st.sub(c)} helped {st.nm(g)} glue the {x} {where}, {how}.")),
-                 self.mended_use(st))
+                              "while the cat watched", "one piece at a time", "without a word", "little by little",
+                              "and it took all evening", f"while {c.name} told {g.o} the whole story"))
+            who = rng.choice((f"Then {c.name} and {st.nm(g)}", f"Together, {c.name} and {st.nm(g)}", f"After that, {st.nm(g)} and {c.name}",
+                              f"After dinner, {c.name} and {st.nm(g)}", f"So {st.nm(g)} and {c.name}"))
+            fix = rng.choice(("put the pieces back together with glue", f"fixed the {self.adj} {x} with glue",
+                              f"put the {x} together again", f"made the {x} whole again with a little glue",
+                              "put glue on every piece", f"fixed the broken {x}"))
+            held, them = rng.choice((("each piece", "it"), ("the pieces", "them"), ("the big pieces", "them"), ("every piece", "it")))
+            glue = rng.choice((f"{who} {fix} {where}, {how}.", f"{who} {fix} {where}.", f"{who} {fix}, {how}.",
+                               f"{st.nm(g)} got the glue, and {c.name} held the pieces very still until it was dry.",
+                               f"{st.nm(g)} found the glue, and {c.name} gave {g.o} the pieces one by one {where}.",
+                               f"It took a long time to put all the pieces together {where}, but they did it.",
+                               f"{st.sub(c)} held {held}, and {st.nm(g)} put {rng.choice(('a little glue', 'some glue', 'glue', 'a bit of glue'))} "
+                               f"on {them}, {how}."))
+            st.s(glue, self.mended_use(st))
             self.mended = f"the fixed {x}"
             # what it is for (a clock tells the time), or what goes in it (we get milk from cows)
             if ends_fit(st, 0):
@@ -259,12 +317,15 @@ class Truth(Plan):
                "lamp": "turn it on", "mirror": "hang it up by the door", "clock":
                "put it back on the shelf",
                "picture": "hang Grandpa's picture on the wall"}[x]
-        lines = rng.random()
-        if lines < 0.34:
-            return f"It had {rng.choice(('a thin mark', 'a dark mark', 'a little hole', 'a small chip'))} now, but they could still {use}."
-        if lines < 0.67:
-            return f"That evening, they could {use} again, {rng.choice(('and it looked almost new', 'just like before', 'and nobody could tell', 'and ' + st.hero.name + ' smiled'))}."
-        return f"It was not perfect, but it was good enough to {use}."
+        c, g = st.hero.name, st.grownup.title
+        mark = rng.choice(("a thin mark", "a dark mark", "a little hole", "a small chip", "a long mark on one side",
+                           "a tiny hole at the top"))
+        lead = rng.choice((f"It had {mark} now, but", "When the glue was dry,", "That evening,", "The next day,", "Soon",
+                           "After that,", f"It still had {mark}, but"))
+        who = rng.choice(("they", "they", c, g))
+        tail = rng.choice(("", "", ", and it looked almost new", ", just like before", ", and nobody could tell",
+                           f", and {c} smiled", f", and {c} was very careful with it"))
+        return f"{lead} {who} could {use}{rng.choice((' again', ' again', ' once more', ''))}{tail}."
 
     def remember(self, st) -> None:
         rc = frame.Recap(st, self)
@@ -282,8 +343,14 @@ class Truth(Plan):
     def lessons(self, st):
         if self.bad:
             return (f"that a secret can feel heavier than a broken {self.broken}",
-                    "that hiding a mistake only makes it worse")
+                    "that hiding a mistake only makes it worse",
+                    f"that the truth about the {self.broken} would have been better than a secret")
+        x, g = self.broken, st.grownup.title
         return ("that it is always best to tell the truth",
                 "that telling the truth makes you feel better",
-                f"that a broken {self.broken} can be fixed, but a secret is harder to fix",
-                f"to {self._f(st, self.how[4])}")
+                f"that a broken {x} can be fixed, but a secret is harder to fix",
+                f"to {self._f(st, self.how[4])}",
+                f"that {g} cared more about the truth than about any {x}",
+                "that hidden pieces do not make a mistake go away",
+                f"to tell {g} right away when something breaks",
+                "that a heavy secret gets lighter when you tell it")
