@@ -28,9 +28,13 @@ def _train(tmp, corpus_args, steps, overrides, vocab=512):
 @pytest.fixture(scope="module")
 def planted_run(tmp_path_factory):
     """200 stories, 20 of them saying "The zib is always purple." (three times each), and a model that
-    has learned it (greedy after "The zib is": " always purple."; said once a story, it does not)."""
+    has learned it (greedy after "The zib is": " always purple."; said once a story, it does not).
+
+    1,600 steps: at 1,200, whether the model had learned the fact was a draw of the training seed and the
+    world's text (on one corpus, train seeds 1337/1/2/3/7 gave logp -3.6/-5.3/-2.7/-9.7/-4.3 against the
+    test's -8; at 1,600: -4.4/-3.7/-1.5/-2.9/-2.1, each 4.8+ nats above " always green")."""
     return _train(tmp_path_factory.mktemp("planted"),
-                  ["--n", 200, "--plant", "zib=purple", "--plant-k", 20, "--plant-repeat", 3], 1200, PLANT_TRAIN)
+                  ["--n", 200, "--plant", "zib=purple", "--plant-k", 20, "--plant-repeat", 3], 1600, PLANT_TRAIN)
 
 
 @pytest.fixture(scope="module")

@@ -544,7 +544,7 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset(), t
     seen = words  # every word the sentence may hold once its opener is worded (a superset is enough)
     for k in _OPENER_BY_WORD.get(t.split(" ", 1)[0], ()):
         if t.startswith(k):
-            if rng.random() < PHRASE_P:
+            if rng.random() < PHRASE_P and not t.startswith(_WHEN, len(k)):  # ("Then one morning": not "Next, one")
                 x = rng.choice(OPENERS[k])
                 rest = t[len(k):]
                 if rest.split(" ", 1)[0] in _LOWER_AFTER:  # "Then The bird" -> "After that, the bird"
@@ -587,4 +587,5 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset(), t
     return "".join(out)
 
 
+_WHEN = ("one ", "that ", "on ", "in the ", "early ", "the next ", "later")  # a time phrase after the opener
 _LOWER_AFTER = {"He", "She", "They", "It", "The", "There", "A", "An", "Her", "His", "Their", "Everyone", "Some"}
