@@ -259,7 +259,7 @@ def _pp(st, outdoor: bool, place: str | None = None) -> str:
         word = seed
     else:
         words = [x for x in _PP_OUT_WORDS if x in here] if here else ()
-        word = rng.choice(words or (_PP_OUT_WORDS if outdoor else _PP_IN_WORDS))
+        word = rng.choice(words or (_PP_OUT_WORDS if outdoor else _PP_IN_WORDS if place in (None, "home") else _PP_SHOP_WORDS))
     prep = rng.choice(table[word])
     if word in _PP_MASS or prep == "in":
         return f" {prep} the {word}"
@@ -270,6 +270,7 @@ def _pp(st, outdoor: bool, place: str | None = None) -> str:
 
 
 _PP_OUT_WORDS = tuple(w for w in _PP_OUT if w not in ("shade", "fence", "bench"))
+_PP_SHOP_WORDS = ("table", "window", "door", "wall", "shelf")  # (in a shop or a school: not "on the bed")
 _PP_IN_WORDS = ("table", "window", "door", "bed", "couch", "lamp", "rug", "shelf", "chair", "wall", "floor")
 
 
@@ -527,6 +528,12 @@ _EVENT_DO = {  # an event noun as what one (`1`) or two (`2`) do there; `out`: o
     "music": ("out1:danced to the music of the birds", "1:made music with two sticks{pp}"),
     "idea": ("1:had an idea: to {act} next",), "plan": ("1:made a plan to {act}",),
     "choice": ("1:had to make a choice: {act} or {act2}",), "job": ("1:had a job: to {act}",),
+    "party": ("2:had a little party{pp}",), "dream": ("1:told {W} about a funny dream {s} had",),
+    "surprise": ("1:found a surprise{pp}: {a_animal}",), "word": ("1:taught {W} a new word",),
+    "lesson": ("1:gave {W} a little lesson: how to {act}",), "mistake": ("1:made a little mistake, but {W} just laughed",),
+    "birthday": ("2:talked about {p} next birthday{pp}",), "piece": ("1:gave {W} a piece of {p} snack",),
+    "bath": ("in1:gave {p} teddy a bath",), "day": ("2:spent most of the day{pp}",),
+    "trip": ("1:told {W} about a trip to the sea",), "problem": ("1:had a small problem: {s} could not {act}",),
 }
 _SEEN_PERSON = ("{x} waved to {a_w}{pp}", "{x} said hello to {a_w} who was walking by", "{A_w} waved at {x} and smiled",
                 "{x} saw {a_w}{pp} and waved")
@@ -543,6 +550,15 @@ _SKY = {"cloud": ("looked up and saw a cloud that looked like {a_animal}", "lay{
         "wind": ("wind:felt the wind in {p} hair", "wind:let the wind blow {p} hair"),
         "hole": ("dug a little hole{pp} with a stick", "found a little hole{pp}"),
         "web": ("found a spider web{pp}", "looked at a spider web{pp}"), "hive": ("saw a bee hive high up in a tree",)}
+_HOME_BODY = {"hand": "washed {p} hands", "face": "washed {p} face", "tooth": "brushed {p} teeth",
+              "knee": "bumped {p} knee on a chair, but it did not hurt much", "toe": "bumped {p} toe on the bed",
+              "head": "bumped {p} head on the table, but only a little", "finger": "got paint on {p} finger",
+              "nose": "got a little paint on {p} nose", "foot": "wiggled {p} feet on the rug",
+              "ear": "put {p} ear to the wall and listened", "tummy": "lay on {p} tummy on the rug",
+              "back": "lay on {p} back on the floor", "arm": "stretched {p} arms up high",
+              "leg": "stretched {p} legs on the rug", "hair": "brushed {p} hair in front of the mirror"}
+_AT_HOME_PLACE = {"kitchen": "went to help in the kitchen", "room": "played in {p} room", "yard": "played in the yard",
+                  "house": "ran around the house", "home": "was glad to be at home", "classroom": "played school in {p} room"}
 _FAR = {"town", "village", "city", "mountain", "hill", "castle", "tower", "school", "farm", "forest", "river", "lake",
         "sea", "ocean", "bridge", "station", "barn", "field", "island", "beach", "road", "street", "path", "zoo", "park"}
 # the seed adjective there: what the doing was (`{ing}`: the doing, as an -ing phrase), how the hero felt doing it
@@ -556,15 +572,24 @@ _ABSTRACT = {"easy": _HARD, "difficult": _HARD, "simple": _HARD, "fun": _PLAYFUL
 _ABS_FRAMES = ("It was {w} to {word}{pp}.", "{Ing} was {w}.", "{x} found that {ing} was {w}.",
                "For {x}, {ing} was {w}.")
 _ABS_THING = ("The {thing} there was {w}.", "{x} thought the {thing} was {w}.")  # (kind 2: of a thing, not a doing)
-_GOOD_FEEL = {"happy", "excited", "proud", "glad", "calm", "curious", "cheerful", "surprised"}
-_FEEL_FRAMES = ("{x} felt {w} as {s} {past}{pp}.", "{x} was so {w} that {s} {past}.", "{x} {past}{pp}, and {s} felt {w}.",
-                "{x} {past}. {S} felt very {w}.")
+_GOOD_FEEL = {"happy", "excited", "proud", "glad", "calm", "cheerful"}
+_FEEL_FRAMES = ("{x} felt {w} as {s} {past}{pp}.", "{x} was so {w} that {s} {past}.", "{x} {past}{pp}, and {s} felt {w}.")
+_FOUND_AS = {w: ("find", "see", "look at", "pick", "touch", "smell") for w in
+             ("empty", "rotten", "broken", "strange", "ugly", "loose", "open", "closed", "sticky", "slimy", "dirty")}
 _CLIMB = {p: tuple(x for x in ("tree", "rock", "log", "branch") if x in ns) for p, ns in _NATURE_AT.items()}
 _PLACE_SAY = {"peaceful": ("It was so peaceful at the {L}.", "The {L} was quiet and peaceful."),
               "rocky": ("{x} walked along a rocky path{pp}.",), "sandy": ("{x} walked along a sandy path{pp}.",),
               "grassy": ("{x} sat down on a grassy spot{pp}.",),
               "safe": ("{G} said that the {thing} was not safe to climb.",),
               "dangerous": ("{G} said that it was dangerous to climb the {thing}.",)}
+# (a feeling of a moment that the doing itself ends, or what the doing was: the state keeps its feeling)
+_MOMENT_ADJ = {"perfect": ("It was a perfect day at the {L} for {ing}.", "The {L} was a perfect place for {ing}."),
+               "curious": ("{x} was curious and wanted to {word}.",),
+               "ready": ("{x} was ready to {word}.",), "early": ("It was still early, so {x} {past}.",),
+               "bored": ("For a moment, {x} was bored, so {s} {past}{pp}.",),
+               "nervous": ("{x} was a little nervous at first, but then {s} {past}.",),
+               "shy": ("{x} was a little shy at first, but then {s} {past}.",),
+               "different": ("{x} {past}, and this time it was different.",)}
 _BODY_FEEL = {"tired": "sat down{pp} to rest", "sleepy": "yawned and sat down{pp}", "hungry": "wished for a snack",
               "thirsty": "wished for some cold water"}
 
@@ -589,7 +614,7 @@ def _seed_noun(st, x, others, place: str, outdoor: bool, pp: str) -> str:
         opts = []
         for o in _EVENT_DO.get(w, ()):
             tag, vp = o.split(":", 1)
-            if ("out" in tag and not outdoor) or ("sun" in tag and not (outdoor and sun)) or ("{W}" in vp and not W) \
+            if ("out" in tag and not outdoor) or ("in" in tag and outdoor) or ("sun" in tag and not (outdoor and sun)) or ("{W}" in vp and not W) \
                     or ("2" in tag and y is None):
                 continue
             opts.append((tag[-1], vp))
@@ -602,19 +627,26 @@ def _seed_noun(st, x, others, place: str, outdoor: bool, pp: str) -> str:
                 fill[key] = f"{beats.verb(st, v, 'word')} {_np(st, rng.choice(objs))}"
         vp = vp.format(x=st.nm(x) if "{x}" in vp else "", **fill)
         return f"{st.nm(x)} and {st.nm(y)} {vp}" if two == "2" else f"{st.sub(x)} {vp}"
+    with_seed = [v for v, objs in _pairs(st, place, outdoor) if w in objs]
+    if with_seed:  # a thing one does something with here
+        v = rng.choice(with_seed)
+        return f"{st.sub(x)} {beats.verb(st, v, 'past')} {_np(st, w, many=v.split()[0] in _MANY)}{pp}"
     if place == "home" and w in _HOME_BUSY:
         v, np = _HOME_BUSY[w]
         return f"{st.sub(x)} {beats.verb(st, v, 'past')} {np}"
     if k == "person" and w not in ("mom", "dad", "mommy", "daddy", "grandma", "grandpa", "sister", "brother", "baby",
                                    "friend", "family"):
-        if w in ("fairy", "ghost", "monster", "giant", "pirate", "king", "queen", "prince", "princess", "clown"):
+        if w in ("fairy", "ghost", "monster", "giant", "pirate", "king", "queen", "prince", "princess", "clown") \
+                and (outdoor or place == "home"):
             who = f"{st.nm(x)} and {st.nm(y)}" if y is not None else st.sub(x)
             return f"{who} {rng.choice(_PLAYING).format(**fill)}"
         if not (outdoor or place in _SHOP) or w in ("people", "person"):
-            return ""
+            if w in ("people", "person", "boy", "girl", "kid", "child", "man", "woman", "lady", "neighbor"):
+                return ""
+            return f"{st.sub(x)} pretended to be {a(w)}{pp}" if place == "home" else ""
         t = rng.choice(_SEEN_PERSON)
         return t.format(x=st.nm(x), **fill)
-    if k == "animal" and n not in animals and outdoor:
+    if k == "animal" and n not in animals and (outdoor or place == "home"):
         K = facts.K
         if w in K.rel["can"].facts and rng.random() < 0.6:
             return f"{st.sub(x)} pretended to {rng.choice(K.values('can', w))} like {a(w)}{pp}"
@@ -623,6 +655,12 @@ def _seed_noun(st, x, others, place: str, outdoor: bool, pp: str) -> str:
     if k == "body" and outdoor and w not in ("tail", "wing", "paw", "hair"):
         opts = [t for t in _OUT_BODY if W or "{W}" not in t]
         return f"{st.sub(x)} {rng.choice(opts).format(**fill)}"
+    if k == "vehicle" and not outdoor and place == "home":
+        return f"{st.sub(x)} played with a toy {w}{pp}"
+    if k == "body" and not outdoor and w in _HOME_BODY:
+        return f"{st.sub(x)} {_HOME_BODY[w].format(p=x.p)}"
+    if k == "place" and place == "home" and w in _AT_HOME_PLACE:
+        return f"{st.sub(x)} {_AT_HOME_PLACE[w].format(p=x.p)}"
     if k == "vehicle" and w in _GO and outdoor and (w not in ("boat", "ship") or place in _WATER_PLACES):
         return rng.choice((f"{a(w).capitalize()} {_GO[w]}, and {st.nm(x)} waved at it",
                            f"{st.sub(x)} waved at {a(w)} that {_GO[w]}"))
@@ -631,9 +669,12 @@ def _seed_noun(st, x, others, place: str, outdoor: bool, pp: str) -> str:
         if not opts:
             return ""
         return f"{st.sub(x)} {rng.choice(opts).split(':', 1)[-1].format(**fill)}"
-    if k == "place" and outdoor and w in _FAR and w != place and place in st.w.coords:
-        return rng.choice((f"From the {st.place_mark(place)}, {st.nm(x)} could see the {w} far away",
-                           f"{st.sub(x)} looked at the {w} far away"))
+    if k == "place" and outdoor and w not in _AT_HOME_PLACE and w != place and place in st.w.coords:
+        W_ = st.place_mark(w) if w in st.w.coords else w
+        if w in ("road", "street", "path"):
+            return f"{st.sub(x)} ran down the {W_} and back"
+        return rng.choice((f"From the {st.place_mark(place)}, {st.nm(x)} could see the {W_} far away",
+                           f"{st.sub(x)} looked at the {W_} far away"))
     return ""
 
 
@@ -645,15 +686,18 @@ def _seed_adj(st, x, group, place: str, outdoor: bool, pp: str) -> str:
     if c not in group or st.state.feeling.get(c.name) in _LOW:
         return ""
     pairs = [p for p in _pairs(st, place, outdoor) if p[0].split(" ", 1)[0] not in _NOT_BUSY]
-    if cls in ("thing", "any", "color") and w not in _PASSING and not adj.get("predicative_only"):
-        # a thing there that it fits, done with: "picked up a smooth stone" (`_np` puts the seed adjective on)
+    if cls in ("thing", "any", "color") and (w not in _PASSING or w in _FOUND_AS) and not adj.get("predicative_only"):
+        # a thing there that it fits, done with: "picked up a smooth stone" (`_np` puts the seed adjective
+        # on; one of the moment's adjectives only on a thing found as it is: "found an empty nest")
         fit = [(v, o) for v, objs in pairs for o in objs if w in _adjs().get(o, ())
-               and (not st.w.vocab.noun[o].get("mass") or w in MASS_ADJ)]
+               and (not st.w.vocab.noun[o].get("mass") or w in MASS_ADJ) and (w not in _PASSING or v in _FOUND_AS[w])]
         if not fit:
             return ""
         v, o = rng.choice(fit)
         x = c if c in group and rng.random() < 0.7 else rng.choice(group)
-        return f"{st.sub(x)} {beats.verb(st, v, 'past')} {_np(st, o, many=v.split()[0] in _MANY)}{pp}."
+        np = _np(st, o, many=v.split()[0] in _MANY) if w not in _PASSING else a(f"{w} {o}")
+        st.used_adj = True
+        return f"{st.sub(x)} {beats.verb(st, v, 'past')} {np}{pp}."
     if w in _PLACE_SAY and outdoor and place in st.w.coords:
         g = st.grownup
         t = rng.choice(_PLACE_SAY[w])
@@ -663,10 +707,17 @@ def _seed_adj(st, x, group, place: str, outdoor: bool, pp: str) -> str:
                         thing=rng.choice(_CLIMB.get(place) or ("rock",)), w=w)
     if w in _ABSTRACT:
         pairs = [p for p in pairs if p[0].split(" ", 1)[0] in _ABSTRACT[w]]
-    if not pairs or not (w in _ABSTRACT or w in _GOOD_FEEL or w in _BODY_FEEL):
+    if not pairs or not (w in _ABSTRACT or w in _GOOD_FEEL or w in _BODY_FEEL or w in _MOMENT_ADJ):
         return ""
     v, objs = rng.choice(pairs)
     np = _np(st, rng.choice(objs), many=v.split()[0] in _MANY)
+    if w in _MOMENT_ADJ:
+        ing = f"{beats.verb(st, v, 'ing')} {np}"
+        t = rng.choice(_MOMENT_ADJ[w])
+        if ("{L}" in t and not (outdoor and place in st.w.coords)) or ("early" == w and st.state.time != "morning"):
+            return ""
+        return t.format(x=st.nm(c), s=c.s, ing=ing, word=f"{beats.verb(st, v, 'word')} {np}",
+                        past=f"{beats.verb(st, v, 'past')} {np}", L=st.place_mark(place) if "{L}" in t else "", pp=pp)
     if w in _ABSTRACT:
         ing = f"{beats.verb(st, v, 'ing')} {np}"
         t = rng.choice(_ABS_FRAMES)
