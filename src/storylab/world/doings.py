@@ -424,8 +424,9 @@ def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) 
         if st.doc.nwords >= upto and (k >= least or not _fits(st)):
             break
         doing(st, group, place)
+    from storylab.world.plots import fits
     for _ in range(2):  # a seed word still without a place: a doing with it here, rather than a line at the end
-        if not _fits(st) or not _seed_here(st, group, place):
+        if not fits(st, 0) or not _seed_here(st, group, place):  # (0: it takes the place of that line)
             return
 
 
@@ -484,7 +485,7 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
         outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
     pairs = [x for x in _pairs(st, place, outdoor) if x[0].split(" ", 1)[0] not in _NOT_BUSY]
     v, objs = rng.choice(pairs)
-    seed = st.noun["word"]
+    seed, with_seed = st.noun["word"], ()
     if not st.doc.has_word(seed, st.noun["plural"]):  # the seed noun, where it is a thing one is busy with here
         with_seed = [(v, (seed,)) for v, o in pairs if seed in o]  # (rather than a line of its own at the end)
         if with_seed:
@@ -492,6 +493,13 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
         elif place == "home" and seed in _HOME_BUSY and not st.used_noun:
             v, np = _HOME_BUSY[seed]
             return f"{beats.verb(st, v, form)} {np}"
+    adj = st.adj["word"]
+    if not with_seed and not st.used_adj and st.adj["class"] in ("thing", "any", "color") and adj not in _PASSING \
+            and not st.adj.get("predicative_only"):
+        fit = [(v, (o,)) for v, os in pairs for o in os if adj in _adjs().get(o, ())
+               and (not st.w.vocab.noun[o].get("mass") or adj in MASS_ADJ)]  # (the seed adjective on what is done with)
+        if fit:
+            v, objs = rng.choice(fit)
     obj = rng.choice(objs)
     where = ""
     if place == "home":
