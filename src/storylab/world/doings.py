@@ -646,8 +646,9 @@ def _seed_noun(st, x, others, place: str, outdoor: bool, pp: str) -> str:
                                    "friend", "family"):
         if w in ("fairy", "ghost", "monster", "giant", "pirate", "king", "queen", "prince", "princess", "clown") \
                 and (outdoor or place == "home"):
-            who = f"{st.nm(x)} and {st.nm(y)}" if y is not None else st.sub(x)
-            return f"{who} {rng.choice(_PLAYING).format(**fill)}"
+            if y is None:
+                return f"{st.sub(x)} pretended to be {a(w)}{pp}"
+            return f"{st.nm(x)} and {st.nm(y)} {rng.choice(_PLAYING).format(**fill)}"
         if not (outdoor or place in _SHOP) or w in ("people", "person"):
             if w in ("people", "person", "boy", "girl", "kid", "child", "man", "woman", "lady", "neighbor"):
                 return ""
@@ -658,8 +659,9 @@ def _seed_noun(st, x, others, place: str, outdoor: bool, pp: str) -> str:
         K = facts.K
         if w in K.rel["can"].facts and rng.random() < 0.6:
             return f"{st.sub(x)} pretended to {rng.choice(K.values('can', w))} like {a(w)}{pp}"
-        who = f"{st.nm(x)} and {st.nm(y)}" if y is not None else st.sub(x)
-        return f"{who} {rng.choice(_PLAYING).format(**fill)}"
+        if y is None:
+            return f"{st.sub(x)} pretended to be {a(w)}{pp}"
+        return f"{st.nm(x)} and {st.nm(y)} {rng.choice(_PLAYING).format(**fill)}"
     if k == "body" and outdoor and w not in ("tail", "wing", "paw", "hair"):
         opts = [t for t in _OUT_BODY if W or "{W}" not in t]
         return f"{st.sub(x)} {rng.choice(opts).format(**fill)}"
