@@ -541,7 +541,7 @@ _EVENT_DO = {  # an event noun as what one (`1`) or two (`2`) do there; `out`: o
     "lesson": ("1:gave {W} a little lesson: how to {act}",), "mistake": ("1:made a little mistake, but {W} just laughed",),
     "birthday": ("2:talked about {p} next birthday{pp}",), "piece": ("1:gave {W} a piece of {p} snack",),
     "bath": ("in1:gave {p} teddy a bath",), "day": ("2:spent most of the day{pp}",),
-    "trip": ("1:told {W} about a trip to the sea",), "problem": ("1:had a small problem: {s} could not {act}",),
+    "trip": ("1:told {W} about a trip to the sea",),
 }
 _SEEN_PERSON = ("{x} waved to {a_w}{pp}", "{x} said hello to {a_w} who was walking by", "{A_w} waved at {x} and smiled",
                 "{x} saw {a_w}{pp} and waved")
@@ -582,7 +582,7 @@ _ABS_FRAMES = ("It was {w} to {word}{pp}.", "{Ing} was {w}.", "{x} found that {i
 _ABS_THING = ("The {thing} there was {w}.", "{x} thought the {thing} was {w}.")  # (kind 2: of a thing, not a doing)
 _GOOD_FEEL = {"happy", "excited", "proud", "glad", "calm", "cheerful"}
 _FEEL_FRAMES = ("{x} felt {w} as {s} {past}{pp}.", "{x} was so {w} that {s} {past}.", "{x} {past}{pp}, and {s} felt {w}.")
-_FOUND_AS = {w: ("find", "see", "look at", "pick", "touch", "smell") for w in
+_FOUND_AS = {w: ("find", "see", "look at", "pick") for w in
              ("empty", "rotten", "broken", "strange", "ugly", "loose", "open", "closed", "sticky", "slimy", "dirty")}
 _CLIMB = {p: tuple(x for x in ("tree", "rock", "log", "branch") if x in ns) for p, ns in _NATURE_AT.items()}
 _PLACE_SAY = {"peaceful": ("It was so peaceful at the {L}.", "The {L} was quiet and peaceful."),
@@ -595,8 +595,6 @@ _MOMENT_ADJ = {"perfect": ("It was a perfect day at the {L} for {ing}.", "The {L
                "curious": ("{x} was curious and wanted to {word}.",),
                "ready": ("{x} was ready to {word}.",), "early": ("It was still early, so {x} {past}.",),
                "bored": ("For a moment, {x} was bored, so {s} {past}{pp}.",),
-               "nervous": ("{x} was a little nervous at first, but then {s} {past}.",),
-               "shy": ("{x} was a little shy at first, but then {s} {past}.",),
                "different": ("{x} {past}, and this time it was different.",)}
 _BODY_FEEL = {"tired": "sat down{pp} to rest", "sleepy": "yawned and sat down{pp}", "hungry": "wished for a snack",
               "thirsty": "wished for some cold water"}
@@ -644,9 +642,11 @@ def _seed_noun(st, x, others, place: str, outdoor: bool, pp: str) -> str:
         return f"{st.sub(x)} {beats.verb(st, v, 'past')} {np}"
     if k == "person" and w not in ("mom", "dad", "mommy", "daddy", "grandma", "grandpa", "sister", "brother", "baby",
                                    "friend", "family"):
-        if w in ("fairy", "ghost", "monster", "giant", "pirate", "king", "queen", "prince", "princess", "clown") \
-                and (outdoor or place == "home"):
-            if y is None:
+        royal = {"king": "male", "prince": "male", "queen": "female", "princess": "female"}
+        if w in ("fairy", "ghost", "monster", "giant", "pirate", "clown", *royal) and (outdoor or place == "home"):
+            if w in royal and (x.gender != royal[w] or x is st.grownup):  # (a girl plays a queen, alone)
+                return ""
+            if y is None or w in royal:
                 return f"{st.sub(x)} pretended to be {a(w)}{pp}"
             return f"{st.nm(x)} and {st.nm(y)} {rng.choice(_PLAYING).format(**fill)}"
         if not (outdoor or place in _SHOP) or w in ("people", "person"):
