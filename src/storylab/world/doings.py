@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from storylab.world import beats
+from storylab.world import beats, facts
 from storylab.world.model import World
 from storylab.world.state import WARM
 from storylab.world.text import NUMBERS, a
@@ -259,7 +259,7 @@ def _pp(st, outdoor: bool, place: str | None = None) -> str:
         word = seed
     else:
         words = [x for x in _PP_OUT_WORDS if x in here] if here else ()
-        word = rng.choice(words or (_PP_OUT_WORDS if outdoor else _PP_IN_WORDS))
+        word = rng.choice(words or (_PP_OUT_WORDS if outdoor else _PP_IN_WORDS if place in (None, "home") else _PP_SHOP_WORDS))
     prep = rng.choice(table[word])
     if word in _PP_MASS or prep == "in":
         return f" {prep} the {word}"
@@ -270,6 +270,7 @@ def _pp(st, outdoor: bool, place: str | None = None) -> str:
 
 
 _PP_OUT_WORDS = tuple(w for w in _PP_OUT if w not in ("shade", "fence", "bench"))
+_PP_SHOP_WORDS = ("table", "window", "door", "wall", "shelf")  # (in a shop or a school: not "on the bed")
 _PP_IN_WORDS = ("table", "window", "door", "bed", "couch", "lamp", "rug", "shelf", "chair", "wall", "floor")
 
 
@@ -292,6 +293,8 @@ def doing(st, group: list, place: str) -> None:
     low = st.state.feeling.get(x.name) in _LOW  # a sad or cross child: no cheering, no admiring
     if low and r >= 0.9:
         r = 0.7
+    if seed_doing(st, group, x, others, place, outdoor, pp, opener):
+        return
     if rng.random() < 0.3:
         _move(st, x, others, outdoor, place, pp, opener)
         return
@@ -419,10 +422,47 @@ def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) 
     `upto` words (at most `most`); past `upto`, the first `least` only while the story's ending still fits."""
     for k in range(most):
         if st.doc.nwords >= upto and (k >= least or not _fits(st)):
-            return
+            break
         doing(st, group, place)
+    from storylab.world.plots import fits
+    for _ in range(2):  # a seed word still without a place: a doing with it here, rather than a line at the end
+        if not fits(st, 0) or not _seed_here(st, group, place):  # (0: it takes the place of that line)
+            return
 
 
+def _seed_here(st, group: list, place: str) -> bool:
+    """A doing at `place` with a seed word not yet in the story (True if one was written)."""
+    rng = st.rng
+    outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
+    x = rng.choice(group)
+    return seed_doing(st, group, x, [c for c in group if c is not x], place, outdoor, _pp(st, outdoor, place),
+                      rng.choice(_OPEN), 1.0)
+
+
+# the seed noun as what one is busy with at home, where it is not a thing one plays with ("cleaning the oven")
+_HOME_BUSY = {
+    "oven": ("clean", "the oven"), "stove": ("clean", "the stove"), "sink": ("wash", "the cups in the sink"),
+    "fridge": ("clean", "the fridge"), "window": ("clean", "the window"), "door": ("paint", "the front door"),
+    "fence": ("paint", "the fence in the yard"), "lamp": ("fix", "the old lamp"), "clock": ("fix", "the old clock"),
+    "fan": ("fix", "the fan"), "radio": ("fix", "the radio"), "shelf": ("clean", "the shelf"),
+    "table": ("clean", "the table"), "bed": ("make", "the bed"), "rug": ("clean", "the rug"),
+    "floor": ("sweep", "the floor"), "broom": ("sweep", "the floor with a broom"), "towel": ("fold", "the towels"),
+    "blanket": ("fold", "a big blanket"), "pillow": ("wash", "the pillows"), "pot": ("stir", "the soup in a big pot"),
+    "pan": ("wash", "a big pan"), "bucket": ("fill", "a bucket with water"), "vase": ("fill", "a vase with water"),
+    "mirror": ("clean", "the mirror"), "wall": ("paint", "the wall"), "chair": ("fix", "an old chair"),
+    "couch": ("clean", "the couch"), "bag": ("pack", "a bag"), "box": ("pack", "a box"), "basket": ("fill", "a basket with apples"),
+    "jar": ("fill", "a jar with cookies"), "cup": ("wash", "the cups"), "plate": ("wash", "the plates"),
+    "bowl": ("wash", "the bowls"), "spoon": ("wash", "the spoons"), "fork": ("wash", "the forks"),
+    "knife": ("clean", "a big knife"), "button": ("sew", "a button on a coat"), "needle": ("sew", "a coat with a needle"),
+    "sweater": ("fold", "a warm sweater"), "shirt": ("wash", "a shirt"), "sock": ("fold", "the socks"),
+    "dress": ("sew", "a new dress"), "skirt": ("sew", "a skirt"), "coat": ("fix", "an old coat"), "apron": ("wash", "an apron"),
+    "flower": ("water", "the flowers by the window"), "plant": ("water", "the plants"), "rose": ("water", "the roses"),
+    "tulip": ("water", "the tulips"), "daisy": ("water", "the daisies"), "sunflower": ("water", "the sunflowers"),
+    "seed": ("plant", "some seeds in a pot"), "leaf": ("sweep", "the leaves by the door"),
+    "piano": ("clean", "the old piano"), "guitar": ("fix", "an old guitar"), "bike": ("fix", "an old bike"),
+    "wagon": ("fix", "the wagon"), "wheel": ("fix", "a wheel"), "letter": ("write", "a letter"),
+    "card": ("make", "a card"), "cake": ("bake", "a cake"), "bread": ("bake", "some bread"), "soup": ("cook", "some soup"),
+}
 _NOT_BUSY = {"find", "see", "hear", "catch", "win", "lose", "meet", "open", "close", "drop", "break", "spill", "tear"}
 _AT_HOME = ("", "", "", " in the kitchen", " at the table", " by the window", " in the living room", " on the floor")
 
@@ -445,14 +485,277 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
         outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
     pairs = [x for x in _pairs(st, place, outdoor) if x[0].split(" ", 1)[0] not in _NOT_BUSY]
     v, objs = rng.choice(pairs)
-    seed = st.noun["word"]
+    seed, with_seed = st.noun["word"], ()
     if not st.doc.has_word(seed, st.noun["plural"]):  # the seed noun, where it is a thing one is busy with here
         with_seed = [(v, (seed,)) for v, o in pairs if seed in o]  # (rather than a line of its own at the end)
         if with_seed:
             v, objs = rng.choice(with_seed)
+        elif place == "home" and seed in _HOME_BUSY and not st.used_noun:
+            v, np = _HOME_BUSY[seed]
+            return f"{beats.verb(st, v, form)} {np}"
+    adj = st.adj["word"]
+    if not with_seed and not st.used_adj and st.adj["class"] in ("thing", "any", "color") and adj not in _PASSING \
+            and not st.adj.get("predicative_only"):
+        fit = [(v, (o,)) for v, os in pairs for o in os if adj in _adjs().get(o, ())
+               and (not st.w.vocab.noun[o].get("mass") or adj in MASS_ADJ)]  # (the seed adjective on what is done with)
+        if fit:
+            v, objs = rng.choice(fit)
     obj = rng.choice(objs)
     where = ""
     if place == "home":
         food = st.w.vocab.noun[obj]["kind"] == "food"
         where = rng.choice(_FOOD_SPOTS) if food else (home_spot(st) or rng.choice(_AT_HOME))
     return f"{beats.verb(st, v, form)} {_np(st, obj, many=v.split()[0] in _MANY)}{where}"
+
+
+# --- the seed words in what they do there ----------------------------------------------------------
+# The seed noun and adjective the plot had no slot for go into a doing at the place, early in the
+# story's middle, rather than into a line of their own at its end. `{pp}` is the place phrase.
+SEED_P = 0.85  # how often a doing takes an unplaced seed word (the rest: the next doing, or the end's line)
+_EVENT_DO = {  # an event noun as what one (`1`) or two (`2`) do there; `out`: outside only, `sun`: not in rain
+    "game": ("2:played a game of tag{pp}", "2:made up a new game{pp}", "1:made up a game with {n} {things}"),
+    "song": ("1:sang a little song about the {thing}", "2:made up a silly song{pp}", "1:hummed a happy song{pp}"),
+    "story": ("1:told {W} a story about {a_animal}", "2:made up a story about {a_animal}{pp}"),
+    "picnic": ("sun2:had a little picnic{pp}", "sun2:sat down{pp} for a little picnic"),
+    "race": ("out2:had a race to the {thing}", "out2:had a race{pp}, and {x} won"),
+    "wish": ("1:closed {p} eyes{pp} and made a wish",), "nap": ("1:took a little nap{pp}",),
+    "hug": ("1:gave {W} a big hug{pp}",), "smile": ("1:looked at the {things} with a big smile",),
+    "name": ("1:gave the {thing} a funny name", "2:gave the {animal} a name"),
+    "treasure": ("out2:looked for treasure{pp}", "out1:pretended that the {thing} was a treasure"),
+    "secret": ("1:told {W} a secret{pp}",), "adventure": ("out2:went on a little adventure{pp}",),
+    "question": ("1:asked {W} a question about the {animals}",), "joke": ("1:told {W} a funny joke about {a_animal}",),
+    "trick": ("1:showed {W} a trick with a {thing}",), "noise": ("out1:heard a funny noise{pp}",),
+    "sound": ("out1:listened to the sound of the {animals}", "1:liked the sound of the wind{pp}"),
+    "shape": ("out1:drew every shape {s} knew on the ground", "1:found a {thing} with a funny shape"),
+    "circle": ("out1:drew a big circle on the ground with a stick", "2:sat in a circle{pp}"),
+    "square": ("out1:drew a square on the ground with a stick",), "heart": ("out1:drew a heart on the ground for {W}",),
+    "color": ("1:liked the color of the {things}",), "walk": ("out2:went for a walk{pp}", "out2:took a long walk{pp}"),
+    "show": ("1:put on a little show for {W}{pp}",), "breath": ("out1:stopped and took a deep breath",),
+    "tag": ("2:played tag{pp}",), "shadow": ("sun1:chased {p} shadow{pp}", "sun2:made funny shadows{pp}"),
+    "hour": ("2:played{pp} for an hour",), "fun": ("2:had so much fun{pp}", "1:had fun with the {things}"),
+    "music": ("out1:danced to the music of the birds", "1:made music with two sticks{pp}"),
+    "idea": ("1:had an idea: to {act} next",), "plan": ("1:made a plan to {act}",),
+    "choice": ("1:had to make a choice: {act} or {act2}",), "job": ("1:had a job: to {act}",),
+    "party": ("2:had a little party{pp}",), "dream": ("1:told {W} about a funny dream {s} had",),
+    "surprise": ("1:found a surprise{pp}: {a_animal}",), "word": ("1:taught {W} a new word",),
+    "lesson": ("1:gave {W} a little lesson: how to {act}",), "mistake": ("1:made a little mistake, but {W} just laughed",),
+    "birthday": ("2:talked about {p} next birthday{pp}",), "piece": ("1:gave {W} a piece of {p} snack",),
+    "bath": ("in1:gave {p} teddy a bath",), "day": ("2:spent most of the day{pp}",),
+    "trip": ("1:told {W} about a trip to the sea",),
+}
+_SEEN_PERSON = ("{x} waved to {a_w}{pp}", "{x} said hello to {a_w} who was walking by", "{A_w} waved at {x} and smiled",
+                "{x} saw {a_w}{pp} and waved")
+_PLAYING = ("played that they were {pl}{pp}", "pretended to be {pl}{pp}", "played at being {pl}{pp}")
+_OUT_BODY = ("got some mud on {p} {w}, but {s} did not mind", "got a little scratch on {p} {w}{pp}, but it did not hurt",
+             "had a leaf stuck to {p} {w}, and {W} laughed")
+_GO = {"car": "went down the road", "bus": "went by", "truck": "went by", "tractor": "went by on the road",
+       "bike": "went by with a bell", "scooter": "went by", "wagon": "went by", "van": "went by", "train": "went by far away",
+       "plane": "flew high over them", "helicopter": "flew over them", "boat": "sailed by on the water",
+       "ship": "sailed by far away"}
+_WATER_PLACES = {"beach", "sea", "river", "lake", "pond", "bridge"}
+_SKY = {"cloud": ("looked up and saw a cloud that looked like {a_animal}", "lay{pp} and looked at the clouds"),
+        "sun": ("sun:turned {p} face to the warm sun", "sun:sat{pp} in the warm sun"),
+        "wind": ("wind:felt the wind in {p} hair", "wind:let the wind blow {p} hair"),
+        "hole": ("dug a little hole{pp} with a stick", "found a little hole{pp}"),
+        "web": ("found a spider web{pp}", "looked at a spider web{pp}"), "hive": ("saw a bee hive high up in a tree",)}
+_HOME_BODY = {"hand": "washed {p} hands", "face": "washed {p} face", "tooth": "brushed {p} teeth",
+              "knee": "bumped {p} knee on a chair, but it did not hurt much", "toe": "bumped {p} toe on the bed",
+              "head": "bumped {p} head on the table, but only a little", "finger": "got paint on {p} finger",
+              "nose": "got a little paint on {p} nose", "foot": "wiggled {p} feet on the rug",
+              "ear": "put {p} ear to the wall and listened", "tummy": "lay on {p} tummy on the rug",
+              "back": "lay on {p} back on the floor", "arm": "stretched {p} arms up high",
+              "leg": "stretched {p} legs on the rug", "hair": "brushed {p} hair in front of the mirror"}
+_AT_HOME_PLACE = {"kitchen": "went to help in the kitchen", "room": "played in {p} room", "yard": "played in the yard",
+                  "house": "ran around the house", "home": "was glad to be at home", "classroom": "played school in {p} room"}
+_FAR = {"town", "village", "city", "mountain", "hill", "castle", "tower", "school", "farm", "forest", "river", "lake",
+        "sea", "ocean", "bridge", "station", "barn", "field", "island", "beach", "road", "street", "path", "zoo", "park"}
+# the seed adjective there: what the doing was (`{ing}`: the doing, as an -ing phrase), how the hero felt doing it
+# (easy or hard: what takes care or skill; fun: what is lively; not "it was difficult to smell the bread")
+_HARD = {"climb", "catch", "carry", "build", "stack", "count", "fix", "draw", "paint", "throw", "dig", "juggle", "tie",
+         "fold", "collect"}
+_PLAYFUL = {"chase", "throw", "bounce", "roll", "play", "build", "stack", "collect", "feed", "pet", "climb", "catch",
+            "splash", "paint", "draw", "dig", "find", "pick"}
+_ABSTRACT = {"easy": _HARD, "difficult": _HARD, "simple": _HARD, "fun": _PLAYFUL, "great": _PLAYFUL,
+             "wonderful": _PLAYFUL, "amazing": _PLAYFUL}
+_ABS_FRAMES = ("It was {w} to {word}{pp}.", "{Ing} was {w}.", "{x} found that {ing} was {w}.",
+               "For {x}, {ing} was {w}.")
+_ABS_THING = ("The {thing} there was {w}.", "{x} thought the {thing} was {w}.")  # (kind 2: of a thing, not a doing)
+_GOOD_FEEL = {"happy", "excited", "proud", "glad", "calm", "cheerful"}
+_FEEL_FRAMES = ("{x} felt {w} as {s} {past}{pp}.", "{x} was so {w} that {s} {past}.", "{x} {past}{pp}, and {s} felt {w}.")
+_FOUND_AS = {w: ("find", "see", "look at", "pick") for w in
+             ("empty", "rotten", "broken", "strange", "ugly", "loose", "open", "closed", "sticky", "slimy", "dirty")}
+_CLIMB = {p: tuple(x for x in ("tree", "rock", "log", "branch") if x in ns) for p, ns in _NATURE_AT.items()}
+_PLACE_SAY = {"peaceful": ("It was so peaceful at the {L}.", "The {L} was quiet and peaceful."),
+              "rocky": ("{x} walked along a rocky path{pp}.",), "sandy": ("{x} walked along a sandy path{pp}.",),
+              "grassy": ("{x} sat down on a grassy spot{pp}.",),
+              "safe": ("{G} said that the {thing} was not safe to climb.",),
+              "dangerous": ("{G} said that it was dangerous to climb the {thing}.",)}
+# (a feeling of a moment that the doing itself ends, or what the doing was: the state keeps its feeling)
+_MOMENT_ADJ = {"perfect": ("It was a perfect day at the {L} for {ing}.", "The {L} was a perfect place for {ing}."),
+               "curious": ("{x} was curious and wanted to {word}.",),
+               "ready": ("{x} was ready to {word}.",), "early": ("It was still early, so {x} {past}.",),
+               "bored": ("For a moment, {x} was bored, so {s} {past}{pp}.",),
+               "different": ("{x} {past}, and this time it was different.",)}
+_BODY_FEEL = {"tired": "sat down{pp} to rest", "sleepy": "yawned and sat down{pp}", "hungry": "wished for a snack",
+              "thirsty": "wished for some cold water"}
+
+
+def _seed_noun(st, x, others, place: str, outdoor: bool, pp: str) -> str:
+    """A doing at `place` with the seed noun (a clause: subject and verb phrase), or ''."""
+    rng, n, w = st.rng, st.noun, st.noun["word"]
+    k, pl, weather = n["kind"], n["plural"], st.state.weather
+    if x is st.grownup and st.hero in others:  # (the child plays, not the grown-up)
+        x, others = st.hero, [o for o in others if o is not st.hero] + [x]
+    y = rng.choice(others) if others else None
+    W = y.title if y is not None and y.title[:1].isupper() else ""
+    animals = st.w.scene_animals(place) if outdoor else []
+    an = rng.choice(animals)["word"] if animals else "cat"
+    things = _NATURE_AT.get(place) or _SHOP.get(place) or ("ball", "block", "book")
+    thing = rng.choice(things)
+    fill = {"pp": pp, "W": W, "p": x.p, "s": x.s, "w": w, "pl": pl, "a_w": a(w), "A_w": a(w).capitalize(),
+            "animal": an, "animals": st.w.vocab.noun[an]["plural"], "a_animal": a(an), "thing": thing,
+            "things": st.w.vocab.noun[thing]["plural"] if thing in st.w.vocab.noun else thing, "n": "the"}
+    sun = weather in WARM or weather == "clear"
+    if k == "event" or w in ("fun", "music"):
+        opts = []
+        for o in _EVENT_DO.get(w, ()):
+            tag, vp = o.split(":", 1)
+            if ("out" in tag and not outdoor) or ("in" in tag and outdoor) or ("sun" in tag and not (outdoor and sun)) or ("{W}" in vp and not W) \
+                    or ("2" in tag and y is None):
+                continue
+            opts.append((tag[-1], vp))
+        if not opts:
+            return ""
+        two, vp = rng.choice(opts)
+        if "{act" in vp:  # (what they could do there, from its own doings)
+            pairs = [p for p in _pairs(st, place, outdoor) if p[0].split(" ", 1)[0] not in _NOT_BUSY]
+            for key, (v, objs) in zip(("act", "act2"), rng.sample(pairs, 2) if len(pairs) > 1 else pairs * 2):
+                fill[key] = f"{beats.verb(st, v, 'word')} {_np(st, rng.choice(objs))}"
+        vp = vp.format(x=st.nm(x) if "{x}" in vp else "", **fill)
+        return f"{st.nm(x)} and {st.nm(y)} {vp}" if two == "2" else f"{st.sub(x)} {vp}"
+    with_seed = [v for v, objs in _pairs(st, place, outdoor) if w in objs]
+    if with_seed:  # a thing one does something with here
+        v = rng.choice(with_seed)
+        return f"{st.sub(x)} {beats.verb(st, v, 'past')} {_np(st, w, many=v.split()[0] in _MANY)}{pp}"
+    if place == "home" and w in _HOME_BUSY:
+        v, np = _HOME_BUSY[w]
+        return f"{st.sub(x)} {beats.verb(st, v, 'past')} {np}"
+    if k == "person" and w not in ("mom", "dad", "mommy", "daddy", "grandma", "grandpa", "sister", "brother", "baby",
+                                   "friend", "family"):
+        royal = {"king": "male", "prince": "male", "queen": "female", "princess": "female"}
+        if w in ("fairy", "ghost", "monster", "giant", "pirate", "clown", *royal) and (outdoor or place == "home"):
+            if w in royal and (x.gender != royal[w] or x is st.grownup):  # (a girl plays a queen, alone)
+                return ""
+            if y is None or w in royal:
+                return f"{st.sub(x)} pretended to be {a(w)}{pp}"
+            return f"{st.nm(x)} and {st.nm(y)} {rng.choice(_PLAYING).format(**fill)}"
+        if not (outdoor or place in _SHOP) or w in ("people", "person"):
+            if w in ("people", "person", "boy", "girl", "kid", "child", "man", "woman", "lady", "neighbor"):
+                return ""
+            return f"{st.sub(x)} pretended to be {a(w)}{pp}" if place == "home" else ""
+        t = rng.choice(_SEEN_PERSON)
+        return t.format(x=st.nm(x), **fill)
+    if k == "animal" and n not in animals and (outdoor or place == "home"):
+        K = facts.K
+        if w in K.rel["can"].facts and rng.random() < 0.6:
+            return f"{st.sub(x)} pretended to {rng.choice(K.values('can', w))} like {a(w)}{pp}"
+        if y is None:
+            return f"{st.sub(x)} pretended to be {a(w)}{pp}"
+        return f"{st.nm(x)} and {st.nm(y)} {rng.choice(_PLAYING).format(**fill)}"
+    if k == "body" and outdoor and w not in ("tail", "wing", "paw", "hair"):
+        opts = [t for t in _OUT_BODY if W or "{W}" not in t]
+        return f"{st.sub(x)} {rng.choice(opts).format(**fill)}"
+    if k == "vehicle" and not outdoor and place == "home":
+        return f"{st.sub(x)} played with a toy {w}{pp}"
+    if k == "body" and not outdoor and w in _HOME_BODY:
+        return f"{st.sub(x)} {_HOME_BODY[w].format(p=x.p)}"
+    if k == "place" and place == "home" and w in _AT_HOME_PLACE:
+        return f"{st.sub(x)} {_AT_HOME_PLACE[w].format(p=x.p)}"
+    if k == "vehicle" and w in _GO and outdoor and (w not in ("boat", "ship") or place in _WATER_PLACES):
+        return rng.choice((f"{a(w).capitalize()} {_GO[w]}, and {st.nm(x)} waved at it",
+                           f"{st.sub(x)} waved at {a(w)} that {_GO[w]}"))
+    if k == "nature" and outdoor and w in _SKY and weather not in ("rainy", "stormy", "snowy", "foggy"):
+        opts = [t for t in _SKY[w] if not (t.startswith("sun:") and not sun) and not (t.startswith("wind:") and weather != "windy")]
+        if not opts:
+            return ""
+        return f"{st.sub(x)} {rng.choice(opts).split(':', 1)[-1].format(**fill)}"
+    if k == "place" and outdoor and w not in _AT_HOME_PLACE and w != place and place in st.w.coords:
+        W_ = st.place_mark(w) if w in st.w.coords else w
+        if w in ("road", "street", "path"):
+            return f"{st.sub(x)} ran down the {W_} and back"
+        return rng.choice((f"From the {st.place_mark(place)}, {st.nm(x)} could see the {W_} far away",
+                           f"{st.sub(x)} looked at the {W_} far away"))
+    return ""
+
+
+def _seed_adj(st, x, group, place: str, outdoor: bool, pp: str) -> str:
+    """A doing at `place` that says the seed adjective (feeling, what the doing was), or ''."""
+    rng, adj = st.rng, st.adj
+    w, cls = adj["word"], adj["class"]
+    c = st.hero
+    if c not in group or st.state.feeling.get(c.name) in _LOW:
+        return ""
+    pairs = [p for p in _pairs(st, place, outdoor) if p[0].split(" ", 1)[0] not in _NOT_BUSY]
+    if cls in ("thing", "any", "color") and (w not in _PASSING or w in _FOUND_AS) and not adj.get("predicative_only"):
+        # a thing there that it fits, done with: "picked up a smooth stone" (`_np` puts the seed adjective
+        # on; one of the moment's adjectives only on a thing found as it is: "found an empty nest")
+        fit = [(v, o) for v, objs in pairs for o in objs if w in _adjs().get(o, ())
+               and (not st.w.vocab.noun[o].get("mass") or w in MASS_ADJ) and (w not in _PASSING or v in _FOUND_AS[w])]
+        if not fit:
+            return ""
+        v, o = rng.choice(fit)
+        x = c if c in group and rng.random() < 0.7 else rng.choice(group)
+        np = _np(st, o, many=v.split()[0] in _MANY) if w not in _PASSING else a(f"{w} {o}")
+        st.used_adj = True
+        return f"{st.sub(x)} {beats.verb(st, v, 'past')} {np}{pp}."
+    if w in _PLACE_SAY and outdoor and place in st.w.coords:
+        g = st.grownup
+        t = rng.choice(_PLACE_SAY[w])
+        if "{G}" in t and (g not in group or not _CLIMB.get(place)):
+            return ""
+        return t.format(L=st.place_mark(place), x=st.nm(c), G=st.nm(g) if "{G}" in t else "", pp=pp,
+                        thing=rng.choice(_CLIMB.get(place) or ("rock",)), w=w)
+    if w in _ABSTRACT:
+        pairs = [p for p in pairs if p[0].split(" ", 1)[0] in _ABSTRACT[w]]
+    if not pairs or not (w in _ABSTRACT or w in _GOOD_FEEL or w in _BODY_FEEL or w in _MOMENT_ADJ):
+        return ""
+    v, objs = rng.choice(pairs)
+    np = _np(st, rng.choice(objs), many=v.split()[0] in _MANY)
+    if w in _MOMENT_ADJ:
+        ing = f"{beats.verb(st, v, 'ing')} {np}"
+        t = rng.choice(_MOMENT_ADJ[w])
+        if ("{L}" in t and not (outdoor and place in st.w.coords)) or ("early" == w and st.state.time != "morning"):
+            return ""
+        return t.format(x=st.nm(c), s=c.s, ing=ing, word=f"{beats.verb(st, v, 'word')} {np}",
+                        past=f"{beats.verb(st, v, 'past')} {np}", L=st.place_mark(place) if "{L}" in t else "", pp=pp)
+    if w in _ABSTRACT:
+        ing = f"{beats.verb(st, v, 'ing')} {np}"
+        t = rng.choice(_ABS_FRAMES)
+        return t.format(w=w, word=f"{beats.verb(st, v, 'word')} {np}", pp=pp, ing=ing, Ing=ing[:1].upper() + ing[1:],
+                        x=st.nm(c))
+    if w in _GOOD_FEEL:
+        past = f"{beats.verb(st, v, 'past')} {np}"
+        st.state.feel(c.name, w)
+        return rng.choice(_FEEL_FRAMES).format(x=st.nm(c), w=w, s=c.s, S=c.s.capitalize(), past=past, pp=pp)
+    if w in _BODY_FEEL:
+        st.state.feel(c.name, w)
+        return f"After a while, {st.nm(c)} was {w}, so {c.s} {_BODY_FEEL[w].format(pp=pp)}."
+    return ""
+
+
+def seed_doing(st, group: list, x, others, place: str, outdoor: bool, pp: str, opener: str, p: float = SEED_P) -> bool:
+    """The seed noun or adjective in a doing at `place`, where the plot had no slot for it yet (with
+    probability `p` each). True if written."""
+    rng, n = st.rng, st.noun
+    if not st.used_noun and not st.doc.has_word(n["word"], n["plural"]) and rng.random() < p:
+        t = _seed_noun(st, x, others, place, outdoor, pp)
+        if t:
+            st.s(f"{'' if t.split(' ', 1)[0] in ('A', 'An', 'From') else opener}{t}.")
+            return True
+    if not st.used_adj and rng.random() < p:
+        t = _seed_adj(st, x, group, place, outdoor, pp)
+        if t:
+            st.used_adj = True
+            st.s(t)
+            return True
+    return False

@@ -202,7 +202,10 @@ def noun_sentence(st, n: dict) -> str:
             return {"rain": f"{c.name} liked the sound of the rain on the window.",
                     "storm": f"{c.name} did not like the loud storms at night.",
                     "wind": f"The wind was blowing the leaves around {c.name}.", "snow": f"{c.name} liked to play in the snow."}[w]
-        return f"{c.name} {st.pick('stopped to look at', 'pointed at', 'liked')} the {w}."
+        if w == "wave":
+            return f"{c.name} liked to watch the waves."
+        return f"On the way home, {c.name} stopped to look at {a(w)}." if st.state.went_out(c.name) else \
+            f"From the window, {c.name} {st.pick('looked at', 'pointed at')} {a(w)}."  # (a moment of that day)
     if n.get("mass"):
         if w in _INGREDIENTS:
             cook = st.nm(st.grownup) if st.known(st.grownup) else f"{c.p} family"
@@ -226,7 +229,7 @@ _HOME_USE = {
     "comb": "Before bed, {P} combed {N}'s hair with a little comb.",
     "brush": "Before bed, {P} brushed {N}'s hair with a soft brush.",
     "toothbrush": "Before bed, {N} brushed {p} teeth with {p} new toothbrush.",
-    "phone": "That evening, {P} called Grandma on the phone, and {N} told her all about {D}.",
+    "phone": "That evening, {P} called {R} on the phone, and {N} told {R} all about {D}.",
     "radio": "After dinner, {N} and {P} listened to music on the radio.",
     "candle": "At dinner, {P} put a little candle on the table.",
     "pan": "That evening, {P} made eggs in a big pan, and {N} watched.",
@@ -262,7 +265,7 @@ _HOME_USE = {
     "floor": "After dinner, {N} sat on the floor and played.", "cup": "At dinner, {N} had a cup of warm milk.",
     "plate": "At dinner, {N} ate everything on {p} plate.", "bowl": "At dinner, {N} ate a big bowl of soup.",
     "bottle": "When they got home, {N} drank a whole bottle of water.", "jar": "After dinner, {P} opened a jar of jam.",
-    "book": "That night, {P} read {N} a book before bed.", "letter": "That evening, {N} wrote a letter to Grandma about {D}.",
+    "book": "That night, {P} read {N} a book before bed.", "letter": "That evening, {N} wrote a letter to {R} about {D}.",
     "card": "That evening, {N} made a card for {P}.", "picture": "That evening, {N} drew a picture of {D}.",
     "drawing": "That evening, {N} made a drawing of {D}.", "photo": "That evening, {P} showed {N} a photo of {D}.",
     "bandage": "That evening, {P} put a bandage on a little scratch on {N}'s knee.",
@@ -278,7 +281,7 @@ _HOME_USE = {
     "ladder": "Back at home, {N} held the ladder while {P} picked apples from the tree.",
     "tent": "After dinner, {N} made a little tent of blankets in {p} room.",
     "coin": "That evening, {N} put a coin in a little box for the next trip.", "money": "That evening, {N} put some money in a little box for the next trip.",
-    "ring": "That evening, {P} showed {N} an old ring that was once Grandma's.",
+    "ring": "That evening, {P} showed {N} an old ring that was once {R}'s.",
     "necklace": "That evening, {P} let {N} try on a pretty necklace.",
     "vase": "When they got home, {N} put some flowers in a vase.", "present": "That evening, {N} made a present for {P}.",
     "gift": "That evening, {N} made a little gift for {P}.", "note": "That evening, {N} wrote a note to say thank you.",
@@ -307,7 +310,8 @@ def _in_day(st, n: dict, fill: dict) -> str:
     L = place if place in st.w.coords else None  # (marked only where a line says it: meta's places have offsets)
     if w in _HOME_USE and (out or not _HOME_USE[w].startswith(("When they", "On the way"))):
         t = _HOME_USE[w]
-        t = t.format(D=f"the day at the {st.place_mark(L)}" if L and "{D}" in t else "the day", **fill)
+        R = "Grandpa" if fill["P"] == "Grandma" else "Grandma"  # (not "Grandma called Grandma")
+        t = t.format(D=f"the day at the {st.place_mark(L)}" if L and "{D}" in t else "the day", R=R, **fill)
         return t if out else t.replace("Back at home, ", "Before dinner, ")
     if k == "food" and not n.get("mass") and "meal" not in n["attrs"]:
         return st.pick(f"At dinner, {c.name} had {a(w)}.", f"After dinner, {c.name} ate {a(w)}.")
@@ -317,7 +321,7 @@ def _in_day(st, n: dict, fill: dict) -> str:
     if k == "body" and L and w not in ("tail", "wing", "paw", "hair"):
         return f"At the {st.place_mark(L)}, {c.name} {st.pick('got a little scratch on', 'got some mud on')} " \
                f"{c.p} {w}, but {c.s} did not mind."
-    if k == "person" and w in _PRETEND and L:
+    if k == "person" and w in _PRETEND and L and w not in ("king", "queen", "prince", "princess"):
         W = plan.companion.name if plan.companion is not None and st.known(plan.companion) else fill["P"]
         return f"At the {st.place_mark(L)}, {c.name} and {W} played that they were {st.w.vocab.noun[w]['plural']}."
     if k == "nature" and L and w in doings._NATURE_AT.get(L, ()):  # (a thing of nature that is at that place)

@@ -465,7 +465,8 @@ class Story:
                                  f"{c.name} had a book with pictures of {pl} in it."))
             elif k in ("household", "tool", "instrument"):
                 self.s(f"{c.name} counted all the {pl} in the house, one by one.")
-            elif k == "person" and n["word"] not in FAMILY:
+            elif k == "person" and n["word"] not in FAMILY and n["word"] not in seedwords._PRETEND \
+                    and self.state.went_out(c.name):
                 self.s(f"On the way home, {c.name} waved to some {pl}.")
             elif k == "body":
                 self.s(f"After the long day, {c.name} and {c.p} friends all had dirty {pl}.")
