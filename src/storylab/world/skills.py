@@ -514,6 +514,7 @@ def counting_gather(st, thing: str, c, f) -> None:
     ans = st.doc.m(NUMBERS[left], rec, "prompt_end")
     head = rng.choice((f"Together {both} had", f"Now {both} had", "All together, they had", "That made",
                        "So the two of them had", "They had", "They put them all together, and there were",
+                       "They counted them, and there were", "Then they had",
                        f"{one.name} counted them all, and there were", "When they counted, there were",
                        f"{both} counted, and they had", f"Now {one.name} and {other.name} had"))
     tail = rng.choice((" in all", "", "", " now", " at the {P}", "!"))
