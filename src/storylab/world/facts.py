@@ -240,7 +240,7 @@ def _tell(st, clause: str, we: bool = False) -> None:
         how = rng.choice((f"{who} told {N}", f"{who} said", f"{who} explained to {N}", f"{who} had once told {N}",
                           f"{who} showed {N}", f"{who} whispered to {N}") if r < 0.56 else
                          ("{H} knew", "{H} remembered", "{H} learned", "{H} found out", "{H} already knew",
-                          "{H} had heard", "{H} had read in a book", "{H} saw", "{H} noticed"))
+                          "{H} had heard", "{H} saw", "{H} noticed"))
         when = rng.choice(("", "", "", "Now ", "Then ") + (() if " had " in how or "knew" in how or "remembered" in how
                                                          else ("That day, ", "At the {P}, ")))
         when = when.replace("{P}", st.place_mark(st.place)) if "{P}" in when else when

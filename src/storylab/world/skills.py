@@ -251,14 +251,12 @@ def time_order_start(st, plan, group, what: str) -> None:
             plan.stop_lunch = ""
     else:
         D = lambda: st.place_mark(plan.dest)
-        st.s(_pick(rng, lambda: f"In the {An()}, it was time for {c.name} to go to the {D()}.",
-                   lambda: f"After a lunch of {lunch}, {them} left for the {D()}.",
-                   lambda: f"They ate {lunch} for lunch, and in the {An()} they left for the {D()}.",
-                   lambda: f"After lunch, {them} {rng.choice(_WALK)} on to the {D()}.",
-                   lambda: f"In the {An()}, after {lunch} for lunch, {them} went on to the {D()}.",
-                   lambda: f"By the {An()}, {them} were on the way to the {D()}.",
-                   lambda: f"With {lunch} in their tummies, {them} {rng.choice(_WALK)} to the {D()}.",
-                   lambda: f"Lunch was {lunch}, and then it was time for the {D()}."))
+        w = rng.choice(_WALK)
+        st.s(_pick(rng, lambda: f"After {lunch} for lunch, {them} {w} to the {D()}.",
+                   lambda: f"In the {An()}, {them} {w} to the {D()}.",
+                   lambda: f"After lunch, {them} {w} on to the {D()}.",
+                   lambda: f"They ate {lunch}, and in the {An()} they {w} to the {D()}.",
+                   lambda: f"With {lunch} in their tummies, {them} {w} to the {D()}."))
     plan.stop_events = [{"place": stop, "time_of_day": "morning"}, {"place": plan.dest, "time_of_day": "afternoon"}]
 
 
@@ -461,14 +459,17 @@ def counting_family_end(st) -> None:
     rec = skill(st, "counting", NUMBERS[n], _count_distractors(n - 1, 1, n), item=baby, start=n - 1, change=1,
                 result=n)
     ans = st.doc.m(NUMBERS[n], rec, "prompt_end")
-    st.s(rng.choice((f"{st.sub(c)} carried the {baby} back to the {mother}.",
-                     f"{st.sub(c)} picked up the little {baby} {rng.choice(('gently', 'very gently', 'carefully'))} "
-                     f"and took it to the {mother}.",
-                     f"{st.sub(c)} showed the {baby} the way back to the {mother}.")),
-         rng.choice((f"Now the {mother} had {ans} {pl} again, and {c.name} smiled.",
-                     f"Now there were {ans} little {pl} with the {mother} by the {st.place_mark(st.place)}.",
-                     f"The {mother} counted her {pl}, and there were {ans} again.",
-                     f"Now all {ans} {pl} were with the {mother}, and {c.name} clapped.")))
+    H, how = st.sub(c), rng.choice(("gently", "carefully", "", ""))
+    back = rng.choice((f"carried the {baby} back to the {mother}", f"picked up the little {baby} {how}".rstrip() +
+                       f" and took it to the {mother}", f"showed the {baby} the way back to the {mother}",
+                       f"took the {baby} {how} back home".replace("  ", " "),
+                       f"brought the little {baby} back"))
+    P = lambda: st.place_mark(st.place)  # marked only in the wording that names it
+    st.s(*_pick(rng, lambda: (f"{H} {back}, and now the {mother} had {ans} {pl} again.",),
+                lambda: (f"{H} {back}.", f"Now there were {ans} little {pl} with the {mother} by the {P()}."),
+                lambda: (f"{H} {back}.", f"The {mother} counted her {pl}, and there were {ans} again."),
+                lambda: (f"{H} {back}, and all {ans} {pl} were together again.",),
+                lambda: (f"{H} {back}.", f"Now the {mother} had {ans} {pl} again, and {c.name} {rng.choice(('smiled', 'clapped'))}.")))
 
 
 def counting_gather(st, thing: str, c, f) -> None:
@@ -513,10 +514,9 @@ def counting_gather(st, thing: str, c, f) -> None:
                 result=left)
     ans = st.doc.m(NUMBERS[left], rec, "prompt_end")
     head = rng.choice((f"Together {both} had", f"Now {both} had", "All together, they had", "That made",
-                       "So the two of them had", "They had", "They put them all together, and there were",
-                       "They counted them, and there were", "Then they had",
-                       f"{one.name} counted them all, and there were", "When they counted, there were",
-                       f"{both} counted, and they had", f"Now {one.name} and {other.name} had"))
+                       "So the two of them had", "They had", "Then they had", "Now they had",
+                       f"{one.name} counted {rng.choice(('them', 'them all', 'all the ' + pl))}:",
+                       f"{both} counted", f"Now {one.name} and {other.name} had"))
     tail = rng.choice((" in all", "", "", " now", " at the {P}", "!"))
     tail = tail.replace("{P}", P()) if "{P}" in tail else tail
     st.s(f"{head} {ans} {pl}{tail}" + ("" if tail == "!" else "."))
@@ -692,16 +692,13 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
         knows = mover2 is None and mover is c
         H = st.sub(c) if not when else c.name
         st.s(rng.choice((f"{when}{H} {want}, so {c.s} opened the {Q} {cont}.",
-                         f"{when}{H} {want}, and {c.s} went straight to the {Q} {cont}.",
-                         f"The {it} was not in the {wrong} {cont}. It was in the {Q} {cont}.",
-                         f"{H} did not know it, but the {it} was in the {Q} {cont}." if (mover2 or mover) is not c
-                         else f"The {it} was in the {Q} {cont}, just where {c.s} had put it.",
-                         f"{when}{H} {want}. {cap(c.s)} knew where to look, and {c.s} opened the {Q} {cont}.",
-                         f"{when}{H} {want}, and {c.s} knew that it was in the {Q} {cont}.",
-                         f"{H} did not look in the {wrong} {cont}, but went right to the {Q} {cont}." if knows else
-                         f"{H} {want}, but {c.s} did not know that it was in the {Q} {cont} now.",
-                         f"No one had to tell {c.o} where the {it} was: in the {Q} {cont}." if knows else
-                         f"{c.name} looked and looked, and at last {c.s} found the {it} in the {Q} {cont}.")))
+                         f"{when}{H} {want}, and {c.s} found it in the {Q} {cont}.",
+                         f"The {it} was not in the {wrong} {cont}. It was in the {Q} {cont}.") +
+                        ((f"{when}{H} {want} and went straight to the {Q} {cont}.",
+                          f"{when}{H} {want}. {cap(c.s)} knew to look in the {Q} {cont}.",
+                          f"The {it} was in the {Q} {cont}, just where {c.s} had put it.") if knows else
+                         (f"{H} did not know it, but the {it} was in the {Q} {cont}.",
+                          f"{c.name} looked and looked, and at last {c.s} found the {it} in the {Q} {cont}."))))
     else:
         present = [t["word"] for t in things if t["word"] != it]
         qi = rng.choice(present)
