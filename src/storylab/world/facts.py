@@ -888,10 +888,13 @@ def need(st, key: str) -> bool:
         st.s(f"{how} put on {p} {ans(val)}.")
     elif slot == "turn":
         if key == "dark":
-            st.s(_pick(rng, lambda: f"It was dark in {p} room, so {N} turned on the {ans(val)}.",
-                             lambda: f"{N} could not see in the dark room, so {s} turned on the {ans(val)}.",
-                             lambda: f"When {p} room got dark, {N} turned on the {ans(val)}.",
-                             lambda: f"The room was too dark to read, so {N} turned on the {ans(val)}."))
+            room = rng.choice((f"{p} room", "the room", "the kitchen"))
+            st.s(_pick(rng, lambda: f"It was dark in {room}, so {N} turned on the {ans(val)}.",
+                             lambda: f"{N} could not see in the dark, so {s} turned on the {ans(val)}.",
+                             lambda: f"When {room} got dark, {N} turned on the {ans(val)}.",
+                             lambda: f"{cap(room)} was too dark to read, so {N} turned on the {ans(val)}.",
+                             lambda: f"{N} could not find {p} {rng.choice(('shoes', 'book', 'socks', 'hat'))} in the "
+                                     f"dark, so {s} turned on the {ans(val)}."))
         else:
             st.s(f"It was very hot in the house, so {P} turned on the {ans(val)}.")
     elif slot == "take":

@@ -118,10 +118,10 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
                 dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1], **extra)
     ans = st.place_mark(st.doc.m(dest, rec, "prompt_end"), word=dest)
     if view and view[1] == "ahead":
-        B = st.place_mark(behind)
-        st.s(rng.choice((f"{L}At the {A}, with the {B} behind them, {names} {walk} straight on to the {ans}.",
-                         f"{L}{names} left the {B} behind them, went past the {A}, and {walk} straight on to the {ans}.",
-                         f"{L}With their backs to the {B}, {names} {walk} straight on from the {A} to the {ans}.",
+        B, on = st.place_mark(behind), rng.choice(("straight on", "on", "right on", "on and on")) + way
+        st.s(rng.choice((f"{L}At the {A}, with the {B} behind them, {names} {walk} {on} to the {ans}.",
+                         f"{L}{names} left the {B} behind them, went past the {A}, and {walk} {on} to the {ans}.",
+                         f"{L}With their backs to the {B}, {names} {walk} {on} from the {A} to the {ans}.",
                          f"{L}The {B} was behind them now, and past the {A} was the {ans}.")))
     elif view and in_context:  # the viewpoint was just said: only the turn
         st.s(rng.choice((f"{L}So {names} turned {view[1]} and {walk} to the {ans}.",
