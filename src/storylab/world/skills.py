@@ -429,12 +429,13 @@ def counting_family(st, mother: str, baby: str) -> None:
     fuss = rng.choice(("called and called", "looked left and right", "would not sit still",
                        "looked all around", "kept calling", "went from bush to bush") +
                       ((f"{vf(cry[0], 'past')} and {vf(cry[0], 'past')}", f"{vf(cry[0], 'past')} again and again") if cry else ()))
-    st.s(rng.choice((f"{c.name} counted them: one little {baby} was lost!",
-                     f"But one of her {pl} was lost, and she {fuss}.",
-                     f"But the {mother} was looking for one more {baby}, the smallest one.",
-                     f"The {mother} {fuss}, because one of her {pl} was gone.",
-                     f"{st.nm(st.grownup)} said that one little {baby} must be lost.",
-                     f"The {mother} {fuss}, because one little {baby} was not there.")))
+    st.s(_pick(rng, lambda: f"{c.name} counted them: one little {baby} was lost!",
+               lambda: f"But one of her {pl} was lost, and she {fuss}.",
+               lambda: f"But the {mother} was looking for one more {baby}, the smallest one.",
+               lambda: f"The {mother} {fuss}, because one of her {pl} was gone.",
+               lambda: f"{st.nm(st.grownup)} said that one little {baby} must be lost.",
+               lambda: f"The {mother} {fuss}: one {baby} was not with her.",
+               lambda: f"The {mother} {fuss}, because one little {baby} was not there."))
     hide = rng.choice(("behind a log", "under a bush", "in the tall grass", "behind a big rock", "under the old fence",
                        "next to a tree", "in a hole")) if rng.random() < 0.4 else \
         f"{rng.choice(('behind', 'under', 'next to', 'near'))} {_spot(st)}"
