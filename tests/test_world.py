@@ -257,7 +257,7 @@ def test_skill_answers_are_consistent(stories, vocab):
             elif k == "time_order":
                 assert s["answer"] == s["events"][1]["place"]
                 p1, p2 = s["events"][0]["place"], s["events"][1]["place"]
-                first = text.find(f"went to the {p1}")
+                first = re.search(rf"(went to|stopped at) the {p1}\b", text).start()
                 assert 0 <= first < text.find(f"to the {p2}", first) < s["prompt_end"]
             elif k == "main_character":
                 assert s["answer"] == r["meta"]["main_character"]

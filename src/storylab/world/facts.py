@@ -236,19 +236,16 @@ def _tell(st, clause: str, we: bool = False) -> None:
                                                                                 f"{who} smiled and said yes.")))
         else:
             st.s(f'{who} asked, "{N}, did you know that {clause}?"')
-    elif r < 0.56:
-        st.s(rng.choice((f"{who} told {N} that {clause}.", f"{who} said that {clause}.",
-                         f"On the way, {who} told {N} that {clause}.", f"{who} explained to {N} that {clause}.",
-                         f"{who} had once told {N} that {clause}.")))
-    elif r < 0.72:
-        H = st.sub(c)
-        st.s(rng.choice((f"{H} knew that {clause}.", f"{H} remembered that {clause}.",
-                         f"{H} had seen in a book that {clause}.", f"{H} already knew that {clause}.",
-                         f"{H} had heard at school that {clause}.")))
-    elif r < 0.9:
-        H = st.sub(c)
-        st.s(rng.choice((f"{H} learned that {clause}.", f"That day, {N} learned that {clause}.",
-                         f"{H} found out that {clause}.", f"{H} did not know before that {clause}.")))
+    elif r < 0.9:  # narration in short parts: who, how they knew, sometimes when or where (not with "had")
+        how = rng.choice((f"{who} told {N}", f"{who} said", f"{who} explained to {N}", f"{who} had once told {N}",
+                          f"{who} showed {N}", f"{who} whispered to {N}") if r < 0.56 else
+                         ("{H} knew", "{H} remembered", "{H} learned", "{H} found out", "{H} already knew",
+                          "{H} had heard", "{H} saw", "{H} noticed"))
+        when = rng.choice(("", "", "", "Now ", "Then ") + (() if " had " in how or "knew" in how or "remembered" in how
+                                                         else ("That day, ", "At the {P}, ")))
+        when = when.replace("{P}", st.place_mark(st.place)) if "{P}" in when else when
+        how = how.replace("{H}", st.sub(c)) if "{H}" in how else how
+        st.s(f"{when}{how} that {clause}.")
     else:
         st.s(rng.choice((f"{cap(clause)}.", f"Everyone knows that {clause}.", f"It is true: {clause}.")))
 
@@ -564,7 +561,10 @@ def _tool(e: Ep) -> None:
     pp = st.flags.get("teller", st.parent_char).p
     r = rng.random()
     if r < 0.3:
-        st.s(f"{_H(st)} wanted to {do.format(p=c.p)}, so {c.s} got {c.p} {e.v(v)}.")
+        st.s(_pick(rng, lambda: f"{_H(st)} wanted to {do.format(p=c.p)}, so {c.s} got {c.p} {e.v(v)}.",
+                   lambda: f"Because {N} wanted to {do.format(p=c.p)}, {c.s} took out {c.p} {e.v(v)}.",
+                   lambda: f"{N} had to {do.format(p=c.p)}, and for that {c.s} needed {c.p} {e.v(v)}.",
+                   lambda: f"\"I want to {do.format(p='my')},\" {N} said, and {c.s} ran to get {c.p} {e.v(v)}."))
     elif r < 0.5 and task not in ("tell the time", "see yourself", "see in the dark", "dry"):
         st.s(f"{P} {did.format(p=pp)} with the {e.v(v)}, and {N} {rng.choice(('watched', 'did too', 'helped'))}.")
     elif r < 0.7:
@@ -838,9 +838,14 @@ def night(st) -> bool:
     c, N, P, rng = _ctx(st)
     if rng.random() < 0.5:
         e = Ep(st, "time", "moon", annotate=True)
-        moon = e.s("moon", "night", pool=["sun", "moon", "star"])
+        moon = lambda: e.s("moon", "night", pool=["sun", "moon", "star"])  # the answer, marked in the line written
         st.state.at("night")
-        st.s(f"That {st.time_mark('night')}, {N} looked out of the window and saw the bright {moon} in the sky.")
+        T, where = st.time_mark("night"), rng.choice(("in the sky", f"over {c.p} house", "over the trees", "up high"))
+        st.s(_pick(rng, lambda: f"That {T}, {N} looked out of the window and saw the bright {moon()} {where}.",
+                   lambda: f"Before bed that {T}, {N} waved at the {moon()} {where}.",
+                   lambda: f"When {N} looked up that {T}, the {moon()} was {where}, round and bright.",
+                   lambda: f"Out of {c.p} window that {T}, {N} could see the {moon()} {where}.",
+                   lambda: f"That {T}, the {moon()} came out {where}, and {N} said good night to it."))
     else:
         st.state.at("night")
         episode(st, "night")
@@ -875,16 +880,21 @@ def need(st, key: str) -> bool:
                          lambda: f"{P} saw that {N} was {adj} and brought {c.o} some {ans(val)}.",
                          lambda: f"{N} felt {adj}, and {P} gave {c.o} some {ans(val)}."))
     elif slot == "wear":
-        if key == "cold":
-            st.s(f"It was cold outside, so {N} put on {p} {ans(val)}.")
-        else:
-            st.s(f"It was a hot day, so {N} put on {p} {ans(val)}.")
+        r2, day = rng.random(), "cold outside" if key == "cold" else "a hot day"
+        how = (f"It was {day}, so {N}" if r2 < 0.3 else f"{N} felt {key}, so {s}" if r2 < 0.5 else
+               f"{N} was {adj}, so {s}" if r2 < 0.7 else f"Because it was so {key} that day, {N}"
+               if r2 < 0.85 or not st.w.place_outdoor.get(st.place) else
+               f"Because it was so {key} at the {st.place_mark(st.place)}, {N}")
+        st.s(f"{how} put on {p} {ans(val)}.")
     elif slot == "turn":
         if key == "dark":
-            st.s(_pick(rng, lambda: f"It was dark in {p} room, so {N} turned on the {ans(val)}.",
-                             lambda: f"{N} could not see in the dark room, so {s} turned on the {ans(val)}.",
-                             lambda: f"When {p} room got dark, {N} turned on the {ans(val)}.",
-                             lambda: f"The room was too dark to read, so {N} turned on the {ans(val)}."))
+            room = rng.choice((f"{p} room", "the room", "the kitchen"))
+            st.s(_pick(rng, lambda: f"It was dark in {room}, so {N} turned on the {ans(val)}.",
+                             lambda: f"{N} could not see in the dark, so {s} turned on the {ans(val)}.",
+                             lambda: f"When {room} got dark, {N} turned on the {ans(val)}.",
+                             lambda: f"{cap(room)} was too dark to read, so {N} turned on the {ans(val)}.",
+                             lambda: f"{N} could not find {p} {rng.choice(('shoes', 'book', 'socks', 'hat'))} in the "
+                                     f"dark, so {s} turned on the {ans(val)}."))
         else:
             st.s(f"It was very hot in the house, so {P} turned on the {ans(val)}.")
     elif slot == "take":

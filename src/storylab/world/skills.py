@@ -12,7 +12,7 @@ where ``text[:prompt_end]`` is the prompt and ``answer`` its continuation.
 from __future__ import annotations
 
 from storylab.world import beats
-from storylab.world.facts import K, vf
+from storylab.world.facts import K, _pick, vf
 from storylab.world.model import COLORS, DIRECTIONS, OPPOSITE
 from storylab.world.record import skill
 from storylab.world.text import FIXED, NUMBERS, a, cap, count_noun, join_and
@@ -118,10 +118,10 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
                 dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1], **extra)
     ans = st.place_mark(st.doc.m(dest, rec, "prompt_end"), word=dest)
     if view and view[1] == "ahead":
-        B = st.place_mark(behind)
-        st.s(rng.choice((f"{L}At the {A}, with the {B} behind them, {names} {walk} straight on to the {ans}.",
-                         f"{L}{names} left the {B} behind them, went past the {A}, and {walk} straight on to the {ans}.",
-                         f"{L}With their backs to the {B}, {names} {walk} straight on from the {A} to the {ans}.",
+        B, on = st.place_mark(behind), rng.choice(("straight on", "on", "right on", "on and on")) + way
+        st.s(rng.choice((f"{L}At the {A}, with the {B} behind them, {names} {walk} {on} to the {ans}.",
+                         f"{L}{names} left the {B} behind them, went past the {A}, and {walk} {on} to the {ans}.",
+                         f"{L}With their backs to the {B}, {names} {walk} {on} from the {A} to the {ans}.",
                          f"{L}The {B} was behind them now, and past the {A} was the {ans}.")))
     elif view and in_context:  # the viewpoint was just said: only the turn
         st.s(rng.choice((f"{L}So {names} turned {view[1]} and {walk} to the {ans}.",
@@ -142,32 +142,33 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
                          f"{L0}From the {A0}, {names} {walk} past the {A} and on {d} to the {ans}.",
                          f"{L0}The way went from the {A0} to the {A}, and then {d}{way} to the {ans}.")))
     else:
-        st.s(_leg(st, L, names, walk, d, A, len(group) > 1) + _arrive(st, ans))
+        st.s(_leg(st, L, names, walk, d, A, group, ans))
     return True
 
 
-# the last leg, in parts: how they set off (which way, from where), then how they got there
 # the last leg in short parts around the places, the way and the names (long fixed frames repeat their trigrams):
-# how they set off (which way, from where), the way, how they got there
+# how they set off (which way, from where), the way, how they got there ({P}: the group as he, she or they)
 _TOGETHER = (" hand in hand", " side by side", " together")
 _SET_OFF = ("{L}{N} {w} {d} from the {A}", "{L}From the {A}, {N} {w} {d}", "{L}{N} left the {A} and {w} {d}",
             "{L}At the {A}, {N} turned {d} and {w}", "{L}{N} {w} {d} past the {A}", "{L}{N} started off {d} from the {A}",
-            "{L}Going {d} from the {A}, {N} {w}")
+            "{L}Going {d} from the {A}, {N} {w}", "{L}After the {A}, {N} {w} {d}", "{L}{N} went on {d} from the {A}",
+            "{L}{N} {w} away from the {A}, going {d}",
+            "{L}Past the {A}, {N} {w} {d}", "{L}{N} {w} off {d} at the {A}")
+_ARRIVE = (" to the {ans}.", " to the {ans}.", " to the {ans}.", " to the {ans}.", " until {P} {reach} the {ans}.",
+           " and soon {P} {reach} the {ans}.")
 
 
-def _leg(st, L: str, names: str, walk: str, d: str, A: str, many: bool) -> str:
+def _leg(st, L: str, names: str, walk: str, d: str, A: str, group: list, ans: str) -> str:
     rng = st.rng
+    many = len(group) > 1
+    P = "they" if many else group[0].s
     way = beats.way(st, 0.6)
     if not way and many and rng.random() < 0.3:
         way = rng.choice(_TOGETHER)
-    return rng.choice(_SET_OFF).format(L=L, N=names, w=walk, d=d, A=A) + way
-
-
-def _arrive(st, ans: str) -> str:
-    rng = st.rng
-    reach = rng.choice(("came to", "reached", "got to"))
-    return rng.choice((f" to the {ans}.", f" to the {ans}.", f" to the {ans}.", f" to the {ans}.",
-                       f" until they {reach} the {ans}.", f" and soon they {reach} the {ans}."))
+    off = rng.choice(_SET_OFF)
+    end = rng.choice([x for x in _ARRIVE if not (" and " in x and " and " in off)])
+    return off.format(L=L, N=names, w=walk, d=d, A=A) + way + end.format(P=P, reach=rng.choice(
+        ("came to", "reached", "got to")), ans=ans)
 
 
 def _names(st, group) -> str:
@@ -231,28 +232,31 @@ def time_order_start(st, plan, group, what: str) -> None:
                       f"so that {c.name} could {get} {what}", f"where {c.name} got {what}",
                       f"because {c.name} wanted {what}", f"to look for {what}", f"because {c.name} had asked for {what}",
                       f"to see if it had {what}", f"for {what}"))
-    r = rng.random()
-    st.s(FIXED + (f"{when}{names} went to the {S} first, {why}." if "First" not in when and r < 0.3
-                  else f"{cap(why)}, {names} went to the {S} in the {M}." if why.startswith(("to ", "because")) and r < 0.55
-                  else f"{when}{names} went to the {S} {why}."))
+    went = rng.choice(("went to", "went to", "stopped at"))
+    st.s(FIXED + rng.choice((f"{when}{names} {went} the {S} first, {why}." if "First" not in when
+                             else f"{when}{names} {went} the {S}, {why}.",
+                             f"{cap(why)}, {names} {went} the {S} in the {M}." if why.startswith(("to ", "because"))
+                             else f"{when}{names} {went} the {S} {why}.",
+                             f"{when}{names} {went} the {S} {why}.")))
     plan.stop_what = what
     st.state.at("afternoon")
-    An = st.time_mark("afternoon")
-    D = st.place_mark(plan.dest)
-    them = join_and([st.nm(x) for x in group])
-    lunch = plan.stop_lunch = rng.choice(_LUNCH)
-    st.s(rng.choice((f"In the {An}, it was time for {c.name} to go to the {D}.",
-                     f"After lunch, in the {An}, {them} left for the {D}.",
-                     f"Then, in the {An}, {them} started off for the {D}.",
-                     f"After a lunch of {lunch}, {them} left for the {D}.",
-                     f"They ate {lunch} for lunch, and in the {An} they left for the {D}.",
-                     f"After lunch, {them} {rng.choice(_WALK)} on to the {D}.",
-                     f"Then they left for the {D} after lunch.",
-                     f"In the {An}, after {lunch} for lunch, {them} went on to the {D}.",
-                     f"By the {An}, {them} were on the way to the {D}.",
-                     f"When lunch was over, {them} {rng.choice(_WALK)} to the {D}.",
-                     f"With {lunch} in their tummies, {them} {rng.choice(_WALK)} to the {D} in the {An}.",
-                     f"Lunch was {lunch}, and then it was time for the {D}.")))
+    An = lambda: st.time_mark("afternoon")  # marked only in the wording that names it
+    them, lunch = join_and([st.nm(x) for x in group]), rng.choice(_LUNCH)
+    plan.stop_lunch = lunch
+    if getattr(plan, "route", False):  # the route names the destination next: lunch and the time only now and then
+        if rng.random() < 0.3:
+            st.s(_pick(rng, lambda: f"After {lunch} for lunch, it was the {An()}.",
+                       lambda: f"They had {lunch} for lunch.", lambda: f"They ate {lunch}, and then they went on."))
+        else:
+            plan.stop_lunch = ""
+    else:
+        D = lambda: st.place_mark(plan.dest)
+        w = rng.choice(_WALK)
+        st.s(_pick(rng, lambda: f"After {lunch} for lunch, {them} {w} to the {D()}.",
+                   lambda: f"In the {An()}, {them} {w} to the {D()}.",
+                   lambda: f"After lunch, {them} {w} on to the {D()}.",
+                   lambda: f"They ate {lunch}, and in the {An()} they {w} to the {D()}.",
+                   lambda: f"With {lunch} in their tummies, {them} {w} to the {D()}."))
     plan.stop_events = [{"place": stop, "time_of_day": "morning"}, {"place": plan.dest, "time_of_day": "afternoon"}]
 
 
@@ -271,11 +275,11 @@ def time_order_tell(st, plan) -> None:
     to = st.nm(listener) if listener else rng.choice(("everyone", f"{c.p} friends"))
     lead = rng.random()
     if lead < 0.2:  # the evening line first (else the retelling stands alone, or says when itself)
-        E = st.time_mark("evening")
-        st.s(rng.choice((f"In the {E}, {st.sub(c, False)} told {to} about the day.",
-                         f"That {E}, {st.sub(c, False)} drew a picture of the whole day.",
-                         f"At dinner that {E}, {st.sub(c, False)} could not stop talking about the day.",
-                         f"Before bed, {st.sub(c, False)} told {to} the whole day again.")))
+        H, E = st.sub(c, False), lambda: st.time_mark("evening")  # marked only in the wording that names it
+        st.s(_pick(rng, lambda: f"In the {E()}, {H} told {to} about the day.",
+                   lambda: f"That {E()}, {H} drew a picture of the whole day.",
+                   lambda: f"At dinner that {E()}, {H} could not stop talking about the day.",
+                   lambda: f"Before bed, {H} told {to} all about the day."))
     P1 = st.place_mark(p1)
     what = getattr(plan, "stop_what", "")
     got = rng.choice(("got", "found", "bought")) if what not in ("the trains", "a big train") else "saw"
@@ -336,7 +340,8 @@ def _fall(st, carrier) -> str:
             f"{a(rng.choice(_RUNNERS))} ran across the path, and {N} jumped", f"{N} stopped to look at {a(an)} and the basket swung",
             f"{N} skipped and hopped all the way", f"{N} tripped over {a(rng.choice(('old log', 'big branch', 'branch', 'flat rock')))}",
             f"{N} waved at {a(an)} and the basket swung",
-            f"{N} ran to see {a(an)}"]
+            f"{N} ran to see {a(an)}", f"{N} bumped into {st.grownup.title}", f"{N} swung the basket too high",
+            f"{N} jumped over a stick", f"{N} turned to look at {a(an)}", f"{N} hopped on one foot"]
     if w in ("rainy", "cloudy"):
         opts += [f"{N} slipped in a big puddle", f"{N} slipped on the wet path"]
     if w in ("snowy", "icy", "cold"):
@@ -376,12 +381,15 @@ def counting_loss(st, item_word: str, carrier, bad: bool, cause: str | None = No
                        "At the fence by the yard", "Near the old bench"))
     kn = count_noun(k, item)
     broke = rng.choice(("broke", "broke", "fell out and broke", "hit the ground and broke", "rolled out and broke",
-                        "fell out of the basket", "broke open", "dropped on the path and broke", "broke on the ground"))
+                        "fell out of the basket", "broke open", "dropped out and broke", "broke on the ground",
+                        "were broken" if k > 1 else "was broken", "fell and broke", "rolled away and broke"))
+    wh = when[0].lower() + when[1:]
     st.s(rng.choice((f"{when}, {cause}, and {kn} {broke}.",
-                     f"{when}, {cause}, and oh no, {kn} {broke}!",
-                     f"Because {cause}, {kn} {broke} {when[0].lower() + when[1:]}.",
                      f"{when}, {cause}. Oh no, {kn} {broke}!",
-                     f"But {when[0].lower() + when[1:]}, {cause}, and {kn} {broke}.",
+                     f"Because {cause}, {kn} {broke} {wh}.",
+                     f"But {wh}, {cause}, and {kn} {broke}.",
+                     f"{when}, {kn} {broke}, because {cause}.",
+                     f"Oh no! {cap(cause)}, and {kn} {broke} {wh}.",
                      f"{when}, {cause}, and {kn} {broke}, one after the other." if k > 1 else
                      f"{when}, {cause}, and {kn} {broke} before anyone could catch it.")))
     rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=item_word, start=n,
@@ -421,12 +429,13 @@ def counting_family(st, mother: str, baby: str) -> None:
     fuss = rng.choice(("called and called", "looked left and right", "would not sit still",
                        "looked all around", "kept calling", "went from bush to bush") +
                       ((f"{vf(cry[0], 'past')} and {vf(cry[0], 'past')}", f"{vf(cry[0], 'past')} again and again") if cry else ()))
-    st.s(rng.choice((f"{c.name} counted them: one little {baby} was lost!",
-                     f"But one of her {pl} was lost, and she {fuss}.",
-                     f"But the {mother} was looking for one more {baby}, the smallest one.",
-                     f"The {mother} {fuss}, because one of her {pl} was gone.",
-                     f"{st.nm(st.grownup)} said that one little {baby} must be lost.",
-                     f"The {mother} {fuss}, because one little {baby} was not there.")))
+    st.s(_pick(rng, lambda: f"{c.name} counted them: one little {baby} was lost!",
+               lambda: f"But one of her {pl} was lost, and she {fuss}.",
+               lambda: f"But the {mother} was looking for one more {baby}, the smallest one.",
+               lambda: f"The {mother} {fuss}, because one of her {pl} was gone.",
+               lambda: f"{st.nm(st.grownup)} said that one little {baby} must be lost.",
+               lambda: f"The {mother} {fuss}: one {baby} was not with her.",
+               lambda: f"The {mother} {fuss}, because one little {baby} was not there."))
     hide = rng.choice(("behind a log", "under a bush", "in the tall grass", "behind a big rock", "under the old fence",
                        "next to a tree", "in a hole")) if rng.random() < 0.4 else \
         f"{rng.choice(('behind', 'under', 'next to', 'near'))} {_spot(st)}"
@@ -451,14 +460,17 @@ def counting_family_end(st) -> None:
     rec = skill(st, "counting", NUMBERS[n], _count_distractors(n - 1, 1, n), item=baby, start=n - 1, change=1,
                 result=n)
     ans = st.doc.m(NUMBERS[n], rec, "prompt_end")
-    st.s(rng.choice((f"{st.sub(c)} carried the {baby} back to the {mother}.",
-                     f"{st.sub(c)} picked up the little {baby} {rng.choice(('gently', 'very gently', 'carefully'))} "
-                     f"and took it to the {mother}.",
-                     f"{st.sub(c)} showed the {baby} the way back to the {mother}.")),
-         rng.choice((f"Now the {mother} had {ans} {pl} again, and {c.name} smiled.",
-                     f"Now there were {ans} little {pl} with the {mother} by the {st.place_mark(st.place)}.",
-                     f"The {mother} counted her {pl}, and there were {ans} again.",
-                     f"Now all {ans} {pl} were with the {mother}, and {c.name} clapped.")))
+    H, how = st.sub(c), rng.choice(("gently", "carefully", "", ""))
+    back = rng.choice((f"carried the {baby} back to the {mother}", f"picked up the little {baby} {how}".rstrip() +
+                       f" and took it to the {mother}", f"showed the {baby} the way back to the {mother}",
+                       f"took the {baby} {how} back home".replace("  ", " "),
+                       f"brought the little {baby} back"))
+    P = lambda: st.place_mark(st.place)  # marked only in the wording that names it
+    st.s(*_pick(rng, lambda: (f"{H} {back}, and now the {mother} had {ans} {pl} again.",),
+                lambda: (f"{H} {back}.", f"Now there were {ans} little {pl} with the {mother} by the {P()}."),
+                lambda: (f"{H} {back}.", f"The {mother} counted her {pl}, and there were {ans} again."),
+                lambda: (f"{H} {back}, and all {ans} {pl} were together again.",),
+                lambda: (f"{H} {back}.", f"Now the {mother} had {ans} {pl} again, and {c.name} {rng.choice(('smiled', 'clapped'))}.")))
 
 
 def counting_gather(st, thing: str, c, f) -> None:
@@ -468,7 +480,7 @@ def counting_gather(st, thing: str, c, f) -> None:
     n = rng.randint(2, 6)
     k = rng.randint(1, 4)
     left = n + k
-    pl, P = item["plural"], st.place_mark(st.place)
+    pl, P = item["plural"], lambda: st.place_mark(st.place)  # marked only in the wording that names it
     both = rng.choice((f"{c.name} and {f.name}", f"{f.name} and {c.name}"))
     out = st.w.place_outdoor.get(st.place, False)
 
@@ -478,40 +490,37 @@ def counting_gather(st, thing: str, c, f) -> None:
         return f"{rng.choice(('under', 'by', 'near', 'behind', 'next to'))} {_spot(st)}"
 
     one, other = rng.sample((c, f), 2)
-    st.s(rng.choice((f"Then {both} looked for {pl} {where()}.",
-                     f"After that, {both} played a game: who could find the most {pl}?",
-                     f"There were {pl} {where()}, so {both} began to collect them.",
-
-                     f"{st.sub(c)} spotted {a(item['word'])} {where()}, and soon {both} were looking for more.",
-                     f"{both} looked for {pl} {where()}.",
-                     f"{one.name} said, \"Let's look for {pl}!\"",
-                     f"{one.name} told {other.name}, \"I think there are {pl} {where()}.\"",
-                     )))
+    then = rng.choice(("Then ", "After that, ", "Soon ", "", "", "Next, "))
+    st.s(_pick(rng, lambda: f"{then}{both} looked for {pl} {where()}.",
+               lambda: f"{then}{both} played a game: who could find the most {pl}?",
+               lambda: f"There were {pl} {where()}, so {both} began to collect them.",
+               lambda: f"{st.sub(c)} spotted {a(item['word'])} {where()}, and soon {both} were looking for more.",
+               lambda: f"\"Let's look for {pl}!\" {one.name} said to {other.name}.",
+               lambda: f"{one.name} told {other.name}, \"I think there are {pl} {where()}.\"",
+               lambda: f"\"Who can find more {pl}?\" {one.name} asked {other.name}.",
+               lambda: f"{cap(pl)} were all over the {P()}, and {both} picked them up."))
     x, y = (c, f) if rng.random() < 0.6 else (f, c)
     nx, ny = (n, k) if x is c else (k, n)
-    how = f" {where()}" if rng.random() < 0.5 else ""
     X, Y = count_noun(nx, item), count_noun(ny, item)
-    got = rng.choice(("found", "found", "picked up", "got", "spotted", "dug up" if out and thing in ("stone", "rock", "shell") else "found"))
-    st.s(rng.choice((f"{st.sub(x)} {got} {X}, and {st.nm(y)} {got} {Y}.",
-                     f"{st.sub(x)} {got} {X}{how}, and {y.name} found {Y}.",
-                     f"{st.nm(y)} {got} {Y}, and {x.name} found {X}{how}.",
-                     f"{x.name} came back with {X}{how}, and {y.name} came back with {Y}.",
+    got = ("found", "found", "picked up", "got", "spotted", "came back with", "held up", "had",
+           "dug up" if out and thing in ("stone", "rock", "shell") else "found")
+    gx, gy = rng.choice(got), rng.choice(got)
+    how = f" {where()}" if rng.random() < 0.5 and gx in ("found", "picked up", "spotted", "dug up") else ""
+    st.s(rng.choice((f"{st.sub(x)} {gx} {X}{how}, and {st.nm(y)} {gy} {Y}.",
+                     f"{st.nm(y)} {gy} {Y}, and {x.name} {gx} {X}{how}.",
+                     f"{x.name} {gx} {X}{how}, while {y.name} {gy} {Y}.",
                      f"In {x.p} hands {x.name} had {X}, and {y.name} had {Y}.",
-                     f"{x.name} held up {X}, and {y.name} held up {Y}.")))
+                     f"{y.name} {gy} {Y}. {x.name} {gx} {X}{how}.")))
     rec = skill(st, "counting", NUMBERS[left], _count_distractors(n, k, left), item=thing, start=n, change=k,
                 result=left)
     ans = st.doc.m(NUMBERS[left], rec, "prompt_end")
-    st.s(rng.choice((f"Together {both} had {ans} {pl}.",
-                     f"Now {both} had {ans} {pl} in all.",
-                     f"They put them all together, and there were {ans} {pl}.",
-                     f"That made {ans} {pl} in all.",
-                     f"All together, they had {ans} {pl}.",
-                     f"They had {ans} {pl} in all.",
-                     f"{one.name} counted them all, and there were {ans} {pl}.",
-                     f"They put all the {pl} together: {ans} {pl}!",
-                     f"{both} counted, and they had {ans} {pl}.",
-                     f"So the two of them had {ans} {pl} now.",
-                     f"When they counted, there were {ans} {pl} in all.")))
+    head = rng.choice((f"Together {both} had", f"Now {both} had", "All together, they had", "That made",
+                       "So the two of them had", "They had", "Then they had", "Now they had",
+                       f"{one.name} counted {rng.choice(('them', 'them all', 'all the ' + pl))}:",
+                       f"{both} counted", f"Now {one.name} and {other.name} had"))
+    tail = rng.choice((" in all", "", "", " now", " at the {P}", "!"))
+    tail = tail.replace("{P}", P()) if "{P}" in tail else tail
+    st.s(f"{head} {ans} {pl}{tail}" + ("" if tail == "!" else "."))
 
 
 # --- entity tracking --------------------------------------------------------------------------------
@@ -565,37 +574,33 @@ def _box_things(st, thing: dict, mover, k: int) -> list[dict]:
     return st.rng.sample(pool, k - 1)
 
 
+_TIDY_UP = ("cleaned up", "found a home for each thing", "picked everything up", "put the things away",
+            "cleaned the room")
+
+
 def _put_line(st, M: str, things: list[dict], colors: list[str], cont: str, spots: list[str],
               perfect: bool) -> str:
-    """One telling of where the things went: a list, two clauses, or 'into the red box went the ball'
-    (`perfect`: it happened before the story's now, "had put")."""
+    """One telling of where the things went, from short parts: who put them away, then one clause per
+    thing in its own shape ('the ball went into the red box', 'the blue box got the kite', 'into the
+    green box went the car'), or a list after one verb (`perfect`: before the story's now, "had put")."""
     rng = st.rng
     had = "had " if perfect else ""
     items = [t["word"] if t is st.thing else _box_adj(st, t["word"]) + t["word"] for t in things]
-    wh = [f" {s}" if s else "" for s in spots]
+    bx = [f"{col} {cont}" + (f" {s}" if s else "") for col, s in zip(colors, spots)]
+    verb = rng.choice(("put", "put", "packed", "dropped"))
+    forms = (("the {t} was in the {b}", "the {b} had the {t}") if perfect else
+             ("the {t} went into the {b}", "the {b} got the {t}", "into the {b} went the {t}", "the {t} went in the {b}"))
+    one = [rng.choice(forms).format(t=t, b=b) for t, b in zip(items, bx)]
     r = rng.random()
-    verb = rng.choice(("put", "put", "packed", "dropped", "kept"))
-    if r < 0.12 and len(items) == 2:  # "one thing in each: the ball went in the red box, the kite in the blue one"
-        return (f"{M} {had}found a home for each thing: the {items[0]} went in the {colors[0]} "
-                f"{cont}{wh[0]}, and the {items[1]} in the {colors[1]} {cont}{wh[1]}")
-    if r < 0.22:  # the containers first: "the red box got the ball, and the blue box got the kite"
-        parts = [f"the {col} {cont}{s} {'had' if perfect else 'got'} the {t}" for t, col, s in zip(items, colors, wh)]
-        return f"{M} {had}cleaned up, so {join_and(parts)}"
-    if r < 0.4:
-        parts = [f"the {t} in the {col} {cont}{s}" for t, col, s in zip(items, colors, wh)]
-        if len(parts) >= 2 and rng.random() < 0.4:  # "... and the kite in the blue one"
-            parts[-1] = f"the {items[-1]} in the {colors[-1]} one{wh[-1]}"
+    if r < 0.25:  # a list after one verb: "put the ball in the red box and the kite in the blue one"
+        parts = [f"the {t} in the {b}" for t, b in zip(items, bx)]
+        if not spots[-1] and rng.random() < 0.4:
+            parts[-1] = f"the {items[-1]} in the {colors[-1]} one"
         return f"{M} {had}{verb} {join_and(parts)}"
-    if r < 0.7:
-        first = f"{M} {had}{verb} the {items[0]} in the {colors[0]} {cont}{wh[0]}"
-        went = "had gone" if perfect else "went"
-        rest = [f"the {t} {went} into the {col} {cont}{s}" for t, col, s in zip(items[1:], colors[1:], wh[1:])]
-        return f"{first}, and {join_and(rest)}"
-    if perfect:
-        parts = [f"the {t} was in the {col} {cont}{s}" for t, col, s in zip(items, colors, wh)]
-        return f"{M} had cleaned up, and now {join_and(parts)}"
-    parts = [f"into the {col} {cont}{s} went the {t}" for t, col, s in zip(items, colors, wh)]
-    return f"{M} cleaned up: {join_and(parts)}"
+    if r < 0.5:  # the first thing with the verb, the rest in their own shapes
+        return f"{M} {had}{verb} the {items[0]} in the {bx[0]}, and {join_and(one[1:])}"
+    link = rng.choice((": ", ", and now ") if perfect else (": ", ", so "))
+    return f"{M} {had}{rng.choice(_TIDY_UP)}{link}{join_and(one)}"
 
 
 def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
@@ -688,16 +693,13 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
         knows = mover2 is None and mover is c
         H = st.sub(c) if not when else c.name
         st.s(rng.choice((f"{when}{H} {want}, so {c.s} opened the {Q} {cont}.",
-                         f"{when}{H} {want}, and {c.s} went straight to the {Q} {cont}.",
-                         f"The {it} was not in the {wrong} {cont}. It was in the {Q} {cont}.",
-                         f"{H} did not know it, but the {it} was in the {Q} {cont}." if (mover2 or mover) is not c
-                         else f"The {it} was in the {Q} {cont}, just where {c.s} had put it.",
-                         f"{when}{H} {want}. {cap(c.s)} knew where to look, and {c.s} opened the {Q} {cont}.",
-                         f"{when}{H} {want}, and {c.s} knew that it was in the {Q} {cont}.",
-                         f"{H} did not look in the {wrong} {cont}, but went right to the {Q} {cont}." if knows else
-                         f"{H} {want}, but {c.s} did not know that it was in the {Q} {cont} now.",
-                         f"No one had to tell {c.o} where the {it} was: in the {Q} {cont}." if knows else
-                         f"{c.name} looked and looked, and at last {c.s} found the {it} in the {Q} {cont}.")))
+                         f"{when}{H} {want}, and {c.s} found it in the {Q} {cont}.",
+                         f"The {it} was not in the {wrong} {cont}. It was in the {Q} {cont}.") +
+                        ((f"{when}{H} {want} and went straight to the {Q} {cont}.",
+                          f"{when}{H} {want}. {cap(c.s)} knew to look in the {Q} {cont}.",
+                          f"The {it} was in the {Q} {cont}, just where {c.s} had put it.") if knows else
+                         (f"{H} did not know it, but the {it} was in the {Q} {cont}.",
+                          f"{c.name} looked and looked, and at last {c.s} found the {it} in the {Q} {cont}."))))
     else:
         present = [t["word"] for t in things if t["word"] != it]
         qi = rng.choice(present)
@@ -774,16 +776,17 @@ def negation(st, who: str, why: str) -> None:
     verb = rng.choice(("picked", "took", "chose", "bought", "got"))
     G, N = st.nm(st.grownup), c.name
     said_to = "our sick friend" if who == "a sick friend" else who
-    show = rng.choice((f"At the {st.place_mark(st.place)}, there was {a(x)} and {a(y)}.",
-                       f"{G} showed {N} {a(x)} and {a(y)}.",
-                       f"{N} could take {a(x)} or {a(y)} for {who}.",
-                       f"\"Look, {a(x)} and {a(y)}!\" {N} said.",
-                       f"On the table at the {st.place_mark(st.place)}, {N} saw {a(x)} and {a(y)}."))
+    P = lambda: st.place_mark(st.place)  # marked only in the wording that names it
+    show = lambda: _pick(rng, lambda: f"At the {P()}, there was {a(x)} and {a(y)}.",
+                         lambda: f"{G} showed {N} {a(x)} and {a(y)}.",
+                         lambda: f"{N} could take {a(x)} or {a(y)} for {who}.",
+                         lambda: f"\"Look, {a(x)} and {a(y)}!\" {N} said.",
+                         lambda: f"On the table at the {P()}, {N} saw {a(x)} and {a(y)}.")
     rec = skill(st, "negation", y, [x], attribute=attr, negated=True)
     ans = st.doc.m(y, rec, "prompt_end")
     r = rng.random()
     if r < 0.7 or not _fits(st, 12):  # the choice and the rule in one sentence, after the things are shown
-        st.s(show)
+        st.s(show())
         rule = rng.choice(_PREMISE).format(W=who, w=who, t=attr)
         H = st.sub(c)
         st.s(rng.choice((f"{cap(rule)}, so {N} {verb} the {ans}, not the {x}.",
@@ -798,9 +801,9 @@ def negation(st, who: str, why: str) -> None:
         else:
             line = cap(rng.choice(_SAID_PREMISE).format(W=cap(said_to), w=said_to, t=attr))
             st.s(rng.choice((f"\"{line},\" {G} said.", f"{G} said, \"{line}.\"", f"\"{line},\" {N} remembered.")))
-        st.s(show)
+        st.s(show())
     else:  # the things, then the rule said aloud, then the choice
-        st.s(show)
+        st.s(show())
         line = cap(rng.choice(_SAID_PREMISE).format(W=cap(said_to), w=said_to, t=attr))
         st.s(rng.choice((f"\"{line},\" {G} said.", f"{G} said, \"{line}.\"")))
     st.s(rng.choice((f"So {st.sub(c, False)} {verb} the {ans}, not the {x}.",
