@@ -35,19 +35,49 @@ _BRAVE = ("{c} took a deep breath", "{c} counted to three", "{c} closed {p} eyes
           "{c} thought of how proud {g} would be", "{c} sang a little song to feel brave",
           "{c} pretended to be a brave lion", "{c} decided to be brave, just this once",
           "{c} thought about the bravest person {s} knew: {g}", "{c} counted {p} fingers, one to ten, and felt a little better")
-_BRAVE_BY = {"dark": ("{c} sat up and looked right at the corner", "{c} reached for the flashlight by the bed"),
+_BRAVE_BY = {"dark": ("{c} sat up and looked right at the corner", "{c} reached for the flashlight by the bed",
+                      "{c} got out of bed and went to see", "{c} pushed the blanket away and sat up"),
              "storm": ("{c} came out from under the blanket", "{c} looked out of the window at the rain"),
-             "dog": ("{c} let go of {g}'s hand and walked up to the fence", "{c} stood by the fence and did not run"),
-             "slide": ("{c} climbed the ladder, one step at a time", "{c} held on tight at the top and looked down"),
-             "spider": ("{c} picked up a cup from the table", "{c} walked up to the spider, very slowly"),
-             "waves": ("{c} took one step into the water, then another", "{c} let the next wave run over {p} feet")}
+             "dog": ("{c} let go of {g}'s hand and walked up to the fence", "{c} stood by the fence and did not run",
+                     "{c} walked right up to the fence", "{c} looked the dog in the eyes"),
+             "slide": ("{c} climbed the ladder, one step at a time", "{c} held on tight at the top and looked down",
+                       "{c} went up the ladder and did not look back", "{c} sat down at the very top"),
+             "spider": ("{c} picked up a cup from the table", "{c} walked up to the spider, very slowly",
+                        "{c} looked at the spider for a long time", "{c} went back to the spider with {g}"),
+             "waves": ("{c} took one step into the water, then another", "{c} let the next wave run over {p} feet",
+                       "{c} walked down to the water", "{c} stood in the water and waited for the next wave")}
+# ways in to the brave thing ("With Dad's words in her head, she ...")
+_BRAVE_HOW = ("After a long moment", "With {g}'s words in {p} head", "Before {s} could think about it",
+              "With a big breath", "Still a little scared", "Even though {p} knees were shaking")
+# what the scary thing does while the hero is scared ({it}: the thing now), and what the hero fears it may do
+_ACTS = {"dark": ("{it} did not move", "{it} was still there", "nothing moved, but {it} seemed to get bigger"),
+         "sound": ("{it} came again", "{it} stopped, and then it came again", "there it was again"),
+         "storm": ("the thunder came again", "the wind shook the windows", "the lights went on and off", "the rain hit the window hard"),
+         "dog": ("{it} barked again", "{it} jumped up at the fence", "{it} showed its big teeth", "{it} ran along the fence"),
+         "slide": ("the ladder looked longer and longer", "a big boy went down with a shout", "the slide looked even taller from there"),
+         "spider": ("the spider moved one long leg", "the spider ran a little way", "the spider sat very still"),
+         "waves": ("another big wave came in", "a wave hit the sand with a loud noise", "the water came up around {p} feet")}
+_WHAT_IF = {"dark": ("what if it was a monster?", "what if it came over to the bed?", "what if it was looking at {o}?"),
+            "storm": ("what if the wind blew the house away?", "what if the lights went out?", "what if the storm never stopped?"),
+            "dog": ("what if it jumped over the fence?", "what if it bit {o}?", "what if it ran after {o}?"),
+            "slide": ("what if {s} fell?", "what if {s} got stuck at the top?", "what if {s} went too fast?"),
+            "spider": ("what if it crawled onto {o}?", "what if it ran up {p} arm?", "what if there were more?"),
+            "waves": ("what if a wave knocked {o} over?", "what if the water went over {p} head?", "what if the sea took {o} away?")}
 # what foreshadows the brave part, per fear
-_HINT_BY = {"dark": "{c}'s flashlight was in the box by {p} bed, where {s} had put it the day before.",
-            "storm": "Far away, over the hills, the sky was getting gray.",
-            "dog": "{c} did not know that big dogs can be the friendliest dogs of all.",
-            "slide": "{c} had never been to the top of a big slide, not even once.",
-            "spider": "Spiders are small, and most of them are much more scared of people than people are of them.",
-            "waves": "Small waves are fun to jump over, if you hold a hand."}
+_HINT_BY = {"dark": ("{c}'s flashlight was in the box by {p} bed, where {s} had put it the day before.",
+                     "{c} did not know yet that the dark is just {p} own room without the light.",
+                     "Under {p} bed, a little flashlight was waiting for a dark night."),
+            "storm": ("Far away, over the hills, the sky was getting gray.", "The birds were flying low, the way they do before rain.",
+                      "{g} had a good game for storms, but {c} did not know it yet."),
+            "dog": ("{c} did not know that big dogs can be the friendliest dogs of all.",
+                    "Every day, the big dog by the road barked at everyone who walked by.", "{g} knew the big dog's name, but {c} did not."),
+            "slide": ("{c} had never been to the top of a big slide, not even once.",
+                      "The big children said the new slide was the fastest one in the village.",
+                      "{c} liked to watch the big children on the slide, from far away."),
+            "spider": ("Spiders are small, and most of them are much more scared of people than people are of them.",
+                       "A little spider had lived in the house for a week, and nobody had seen it yet.", "{g} was not afraid of spiders at all."),
+            "waves": ("Small waves are fun to jump over, if you hold a hand.", "{g} was a very good swimmer and knew all about waves.",
+                      "The sea is not so scary when someone holds your hand.")}
 _SHAPES = ("a big dark shape in the corner", "two shiny eyes under the table", "a long arm by the window",
            "something tall behind the door", "a monster with a big hat on the chair", "a black shape on the wall")
 _SHAPE_WAS = ("{p} coat on the chair", "{p} toys on the chair", "{p} teddy on the shelf", "the shadow of the tree outside",
@@ -88,7 +118,8 @@ _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because 
 # the fear told: with its reason, alone, or as what the hero always does ({C}: the hero as subject)
 _AFRAID = ("{C} was afraid of {of}, {why}.", "{C} was scared of {of}, {why}.", "More than anything, {c} was scared of {of}, {why}.",
            "{C} did not like {of} at all, {why}.", "{C} was afraid of {of}: {why2}.",
-           "Just thinking about {of} made {c} want to hide, {why}.")
+           "Just thinking about {of} made {c} want to hide, {why}.", "There was one thing {c} was scared of: {of}, {why}.",
+           "{C} was afraid of {of}. {Why2}.", "{C} never liked {of}, {why}.", "{C} got scared of {of} very easily. {Why2}.")
 _AFRAID_ONLY = ("For a long time, {C} had been afraid of {of}.", "{C} was scared of {of}, but {s} did not tell anyone.",
                 "If there was one thing {c} did not like, it was {of}.", "{C} was brave about most things, but not about {of}.")
 _HABIT = {"dark": ("{C} did not like it when the lights went out and the room got dark.",
@@ -173,7 +204,7 @@ class Brave(Plan):
 
     def _f(self, st, t: str) -> str:
         c, g = st.hero, st.grownup
-        return t.format(c=c.name, p=c.p, g=g.title, r=c.r, s=c.s)
+        return t.format(c=c.name, p=c.p, g=g.title, r=c.r, s=c.s, o=c.o)
 
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -185,17 +216,20 @@ class Brave(Plan):
             toy=rng.choice(w.toys)["word"], place=rng.choice(("park", "farm", "market", "beach", "zoo", "school")),
             a_tall=rng.choice(_TALL), shoe=rng.choice(("shoe", "boot", "sock", "hat", "bag")))
         r = rng.random()
-        t = rng.choice(_AFRAID if r < 0.55 else _AFRAID_ONLY if r < 0.8 else _HABIT[self.fear])
         why2 = why.split(" ", 1)[1]  # (the reason as its own clause: "she had once fallen off the little slide")
-        st.s(_cap(t.format(why2=why2, C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), of=of, why=why)))
-        if self.fear == "dark" and rng.random() < 0.5:
+        if " had once " in why2 and r < 0.15:  # (when it began: "Once, a dog had taken her ball, and from then on ...")
+            t = "Once, " + why2.replace(" had once had ", " had ").replace(" had once ", " had ") + ", and from then on, {c} was afraid of {of}."
+        else:
+            t = rng.choice(_AFRAID if r < 0.55 else _AFRAID_ONLY if r < 0.8 else _HABIT[self.fear])
+        st.s(_cap(t.format(why2=why2, Why2=cap(why2), C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), of=of, why=why)))
+        if self.fear == "dark" and rng.random() < 0.3:
             st.s(rng.choice((f"Every night, {c.name} asked {st.nm(g)} to leave the light on.",
                              f"{c.name} had a little lamp by the bed that stayed on all night.",
                              f"At night, {c.name} always slept with the door open and {rng.choice(('the light by the door on', c.p + ' lamp on', c.p + ' teddy in ' + c.p + ' arms', 'the light on in the kitchen'))}.")))
         elif self.fear in ("dog", "slide", "waves"):
             errand = rng.choice(_ERRANDS.get(self.where, ("see a friend",))).format(
                 food=rng.choice(st.w.countable_foods)["plural"], n=NUMBERS[rng.randint(2, 5)])
-            if self.fear == "slide" or rng.random() < 0.6:  # (the way there; the middle shows the dog or the waves anyway)
+            if self.fear == "slide" or rng.random() < 0.35:  # (the way there; the middle shows the dog or the waves anyway)
                 st.s(rng.choice(_GO[self.fear]).format(c=c.name, g=st.nm(g), P=st.place_mark(self.where), errand=errand))
         elif self.fear == "storm":
             st.s(rng.choice((f"That afternoon, {st.nm(g)} said a storm was coming.",
@@ -203,11 +237,11 @@ class Brave(Plan):
 
     def hint(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
-        st.s(rng.choice((f"{st.nm(g)} always said that being brave does not mean you are not scared.",
+        st.s(rng.choice(_HINT_BY[self.fear]).format(c=c.name, p=c.p, s=c.s, g=st.nm(g)) if rng.random() < 0.6 else
+             rng.choice((f"{st.nm(g)} always said that being brave does not mean you are not scared.",
                          f"\"Things are not so scary once you look at them, {c.name},\" {st.nm(g)} liked to say.",
                          f"{c.name} did not know it yet, but that day {c.s} would be brave about {self.afraid_of}.",
                          f"{c.name} wanted to be brave about {self.afraid_of}, like {st.nm(g)}.",
-                         _HINT_BY[self.fear].format(c=c.name, p=c.p, s=c.s),
                          f"\"Being scared is okay,\" {st.nm(g)} told {c.name} once. \"Brave is what you do next.\"")))
 
     def middle(self, st):
@@ -222,16 +256,49 @@ class Brave(Plan):
 
     # --- the scared part, per fear -----------------------------------------------------------------
 
+    def _it(self, st) -> str:
+        """The scary thing as it is right now ("the huge black dog", "the thunder")."""
+        dark = "the sound" if self.sign in _NIGHT_SOUND else "the shape"
+        return st.rng.choice({"dark": (dark, f"{dark} in the dark"), "storm": ("the thunder", "the storm", "the wind"),
+                              "dog": ("the" + self.dog[1:], "the dog", "the big dog"),
+                              "slide": ("the big slide", "the top of the slide", "the long ladder"),
+                              "spider": ("the spider", "the little black spider"), "waves": ("the waves", "the big waves", "the sea")}[self.fear])
+
     def scared(self, st, p: float = 1.0) -> None:
+        """The fear felt: the body's answer alone, or with the thing, what it does or a "what if" (parts that combine)."""
         c, rng = st.hero, st.rng
         st.state.feel(c.name, "scared")
-        if rng.random() < p:
-            st.s(cap(self._f(st, rng.choice(_SCARED)).format(
-                toy=rng.choice(st.w.toys)["word"], spot=rng.choice(("bed", "room", "mom", "dad", "blanket", "teddy")))) + ".")
+        if rng.random() >= p:
+            return
+        r = rng.choice(_SCARED)
+        r = self._f(st, r).format(toy=rng.choice(st.w.toys)["word"], spot=rng.choice(("bed", "room", "mom", "dad", "blanket", "teddy")))
+        k = rng.random()
+        if k < 0.2 or ", " in r:
+            st.s(cap(r) + ".")
+        elif k < 0.45:
+            see = "heard" if self.fear == "storm" or (self.fear == "dark" and self.sign in _NIGHT_SOUND) else rng.choice(("saw", "looked at"))
+            st.s(cap(f"{r} when {c.s} {see} {self._it(st)}") + ".")
+        elif k < 0.7:
+            key = "sound" if self.fear == "dark" and self.sign in _NIGHT_SOUND else self.fear
+            st.s(cap(self._f(st, rng.choice(_ACTS[key]).replace("{it}", self._it(st)))) + f", and {r}.")
+        else:
+            st.s(cap(r) + ": " + self._f(st, rng.choice(_WHAT_IF[self.fear])))
 
     def brave_act(self, st) -> None:
-        st.s(cap(self._f(st, st.rng.choice(_BRAVE + _BRAVE_BY[self.fear]))) + ".")
-        st.state.feel(st.hero.name, "brave")
+        """The brave thing: a way to find courage, what the hero does about this fear, or both in one sentence."""
+        c, rng = st.hero, st.rng
+        k = rng.random()
+        gen = [t for t in _BRAVE if ", " not in t and ":" not in t]
+        if k < 0.3:
+            t = rng.choice(_BRAVE + _BRAVE_BY[self.fear])
+        elif k < 0.75:
+            vp = rng.choice(_BRAVE_BY[self.fear]).split(" ", 1)[1]
+            t = rng.choice(gen) + rng.choice((", and then {s} ", ", and after that {s} ") +
+                                             (() if " and " in vp else (" and ",))) + vp
+        else:
+            t = rng.choice(_BRAVE_HOW) + ", " + rng.choice(_BRAVE_BY[self.fear])
+        st.s(cap(self._f(st, t)) + ".")
+        st.state.feel(c.name, "brave")
 
     def mid_dark(self, st):
         c, g, rng = st.hero, st.grownup, st.rng

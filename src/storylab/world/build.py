@@ -148,7 +148,14 @@ _FIX = {"home": (_BIG_DOWN,
 _AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ", "After that, ", "", "The next time, ")
 _STOOD = (".", ", and this time it stood.", ", and the {short} stood strong.", ", and it did not even shake.",
           ", and it stayed up.", ", and this time nothing could knock it down.", ", and it did not fall.",
-          ": it was even better than the first {short}!", ", and {c} clapped when it was done.", ", and it stood all day.")
+          ": it was even better than the first {short}!", ", and {c} clapped when it was done.", ", and it stood all day.",
+          ", and soon it was {big}, even bigger than before.", ", and not one {one} fell.", ", and when the last {one} went on, it stood.",
+          ", and {h} said it was the best {short} {h_s} had ever seen.", ", and the {x} {many} held it up like a strong wall.",
+          ": {big} and not shaking at all!")
+_AGAIN_MORE = ("When all the {many} were picked up, ", "With {h}'s help, ", "After a little rest, ", "The second time, ")
+# what cannot knock it down now, by where it is built
+_STOOD_BY = {"home": ", and when {pet} came by again, it only looked at it.", "beach": ", and the waves could not reach it any more.",
+             "snowman": ", and it stood in the snow until the evening.", "other": ", and the wind could not knock it down."}
 # what each project is built of, piece by piece (singular, plural), and the looks those pieces have
 _PIECES = {"tower": ("block", "blocks"), "castle": ("block", "blocks"), "fort": ("pillow", "pillows"),
            "boxhouse": ("box", "boxes"), "cards": ("card", "cards"), "sandcastle": ("bucket of sand", "buckets of sand"),
@@ -329,7 +336,7 @@ class Build(Plan):
         if self.inside:  # (st.place stays the map place they live by: "home" is not on the map)
             for x in ([c, f] if f else [c]):
                 st.state.go(x.name, "home")
-            room_ = rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room", "the room by the window",
+            room_ = "the living room" if "living room" in self.what else rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room", "the room by the window",
                                 f"{c.p} {st.grownup.title.lower()}'s room" if st.grownup.kind in ("mom", "dad", "grandma", "grandpa") else "the living room"))
             st.s(_cap(rng.choice(_GET_OUT).format(C=st.sub(c), mats=mats, room=room_, p=c.p, it=st.thing["word"])))
         else:
@@ -373,7 +380,7 @@ class Build(Plan):
         looks = _PIECE_LOOKS.get(one, ("big", "small"))
         x, y = rng.sample(looks, 2)
         k, m = NUMBERS[rng.randint(2, 7)], NUMBERS[rng.randint(2, 6)]
-        feats = rng.sample(_FEATURES[self.place_key], 2)
+        feats = rng.sample([x for x in _FEATURES[self.place_key] if self.project != "fort" or "tower" not in x], 2)
         pieces = rng.choice((f"{who} made {self._fmt(st, feats[0])} and {self._fmt(st, feats[1])}.",
                              f"{who} gave the {self.short_name} {self._fmt(st, feats[0])}.",f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}, and then {m} {y} ones on top.",
                              f"First came {k} {x} {many}, then {m} {y} {many}, and then {top}.",
@@ -446,7 +453,12 @@ class Build(Plan):
             st.s(rng.choice((f"{st.nm(f)} said sorry and helped to pick up the pieces.",
                              f"{st.nm(f)} came back and said, \"Can I help you build it again?\"")))
         h = getattr(self, "helper", g)
-        st.s(cap(rng.choice(_AGAIN) + self._fmt(st, rng.choice(self.fix[1]) + rng.choice(_STOOD), h=st.nm(h))))
+        pet = next((f"the {x}" for x in ("cat", "dog", "puppy", "kitten") if f" {x} " in f" {self.knock} "), None)
+        stood = _STOOD + ((_STOOD_BY[self.place_key],) if pet or self.place_key != "home" else ())
+        one = _PIECES[self.project][0]
+        st.s(cap(self._fmt(st, rng.choice(_AGAIN + _AGAIN_MORE) + rng.choice(self.fix[1]) + rng.choice(stood), h=st.nm(h),
+                           h_s=h.s, pet=pet, one=one, x=rng.choice(_PIECE_LOOKS.get(one, ("big",))),
+                           big=self._fmt(st, rng.choice(_TALL_NOW["home" if self.inside else "other"])))))
         if self.twist:
             twists = [t for t in _TWIST[self.place_key] if "the cat that" not in t or " cat " in f" {self.knock} "]
             st.s(cap(self._fmt(st, rng.choice(twists))) + ".")
