@@ -131,6 +131,19 @@ _HABIT = {"dark": ("{C} did not like it when the lights went out and the room go
           "spider": ("Every time {c} saw spiders, {s} ran out of the room.", "{C} always looked for spiders before {s} got into bed."),
           "waves": ("{C} loved to play in the sand, but {s} never went near the big waves.",
                     "{C} liked the beach, but the big waves made {o} want to run.")}
+# after the brave part: what the hero does now, per fear ({n}: the dog's name, {was}: what the dark thing was),
+# told in frames shared by all fears
+_AFTER_VP = {"dark": ("turned off the light and went back to bed", "closed {p} eyes and went to sleep", "said good night to {was}",
+                      "put the flashlight by the bed and went to sleep"),
+             "storm": ("watched the rain from the window", "listened to the rain on the window", "counted the next boom all by {r}",
+                       "fell asleep to the sound of the rain"),
+             "dog": ("threw a stick for {n}", "waved to {n} every time {s} walked by", "petted {n} on the head", "gave {n} a hug through the fence"),
+             "slide": ("went down the big slide again", "ran back to the ladder", "went down the slide on {p} tummy"),
+             "spider": ("waved to the spider in the garden", "watched the spider make a web", "looked for the spider in the garden every day"),
+             "waves": ("jumped over the next wave, and the next", "ran into the water with {g}", "splashed {g} with water")}
+_AFTER = ("Now {c} {vp}, and {s} was not scared at all.", "{c} {vp} and laughed.", "With a big smile, {c} {vp}.",
+          "Then {c} {vp}, just because {s} could.", "It felt good to be brave, so {c} {vp}.", "Happy and brave, {c} {vp}.",
+          "{c} was not scared any more: {s} {vp}.", "After that, {c} {vp} and felt very proud.")
 _ERRANDS = {"park": ("meet Grandma", "feed the ducks", "play ball", "see the new swings"),
             "farm": ("get some eggs", "buy fresh milk", "see the new lambs"),
             "market": ("buy {food}", "get {n} bags of {food}", "buy bread and {food}"),
@@ -300,20 +313,34 @@ class Brave(Plan):
         st.s(cap(self._f(st, t)) + ".")
         st.state.feel(c.name, "brave")
 
+    def after(self, st, own: tuple) -> None:
+        """What the hero does once brave: this fear's own lines, or a shared frame around what the hero does now."""
+        c, rng = st.hero, st.rng
+        if rng.random() < 0.4:
+            st.s(rng.choice(own))
+            return
+        vp = rng.choice(_AFTER_VP[self.fear]).format(p=c.p, s=c.s, r=c.r, g=st.nm(st.grownup), n=self.dog_name, was=self.was)
+        st.s(cap(rng.choice(_AFTER).format(c=c.name, s=c.s, vp=vp)))
+
     def mid_dark(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         st.state.at("evening")
         doings.fill(st, [c], "home", middle_words(st) - 60, 2, 1)
         st.state.at("night")
-        st.s(rng.choice((f"That night, {st.nm(g)} turned off the light and said good night to {c.name}.",
-                         f"At night, {st.nm(g)} put {c.name} to bed and turned off the light.",
-                         f"That night, the light by the door was broken, and {c.name}'s room was very dark.",
-                         f"{st.nm(g)} read {c.name} a story, said good night and turned off the lamp.",
-                         f"When it was time for bed, {st.nm(g)} kissed {c.name} and closed the door.")))
         sound = self.sign in _NIGHT_SOUND
-        st.s(rng.choice((f"Then {c.name} {'heard' if sound else 'saw'} {self.sign}.",
-                         f"In the dark, {c.name} {'heard' if sound else 'saw'} {self.sign}.",
-                         f"Suddenly, there was {self.sign}." if sound else f"Suddenly, {c.name} saw {self.sign}.")))
+        saw = f"{c.name} {'heard' if sound else 'saw'} {self.sign}"
+        if rng.random() < 0.5:  # bedtime and the sign in one sentence
+            st.s(rng.choice((f"After {st.nm(g)} had turned off the light, {saw}.", f"As soon as {st.nm(g)} closed the door, {saw}.",
+                             f"That night, when the house was quiet, {saw}.", f"{st.nm(g)} said good night, and a moment later, {saw}.",
+                             f"Later that night, in the dark room, {saw}.")))
+        else:
+            st.s(rng.choice((f"That night, {st.nm(g)} turned off the light and said good night to {c.name}.",
+                             f"At night, {st.nm(g)} put {c.name} to bed and turned off the light.",
+                             f"That night, the light by the door was broken, and {c.name}'s room was very dark.",
+                             f"{st.nm(g)} read {c.name} a story, said good night and turned off the lamp.",
+                             f"When it was time for bed, {st.nm(g)} kissed {c.name} and closed the door.")),
+                 rng.choice((f"Then {saw}.", f"In the dark, {saw}.",
+                             f"Suddenly, there was {self.sign}." if sound else f"Suddenly, {saw}.")))
         self.scared(st)
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}! There is something in my room!", f"{g.title}, come here!",
@@ -337,13 +364,13 @@ class Brave(Plan):
         if self.twist:
             st.s(rng.choice((f"And under the bed, {c.name} found the toy car {c.s} had lost a week ago!",
                              f"Then {c.name} saw the moon in the window, big and bright, and it was not dark at all.")))
-        st.s(rng.choice((f"{st.sub(c)} laughed, turned off the light and went back to bed.",
+        self.after(st, (f"{st.sub(c)} laughed, turned off the light and went back to bed.",
                          f"{st.sub(c)} smiled, and the dark did not look so scary any more.",
                          f"After that, {c.name} was not afraid of the dark, and {c.s} fell asleep right away.",
                          f"{st.sub(c)} said good night to {self.was} and closed {c.p} eyes.",
                          f"Soon {c.name} was asleep, with the flashlight still in {c.p} hand.",
                          f"Now {c.name} knew: in the dark, {self.was} can look like anything.",
-                         f"{st.sub(c)} put the flashlight by the bed, just in case, and went to sleep.")))
+                         f"{st.sub(c)} put the flashlight by the bed, just in case, and went to sleep."))
 
     def mid_storm(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -379,10 +406,10 @@ class Brave(Plan):
              rng.choice((f"The next time, they counted to {n} before the boom, and then even more: the storm was going away.",
                          f"{c.name} and {g.title} counted to {NUMBERS[rng.randint(3, 9)]}, and the boom was softer every time.")))
         if rng.random() < 0.7:
-            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
+            self.after(st, (f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
                              f"{st.sub(c)} sat with {st.nm(g)} by the window and watched the rain.",
                              f"{st.sub(c)} took a deep breath and counted all by {c.r} the next time.",
-                             f"Soon the thunder was far away, and {c.name} fell asleep to the sound of the rain.")))
+                            f"Soon the thunder was far away, and {c.name} fell asleep to the sound of the rain."))
         if self.twist:
             st.s("In the morning, there was a big rainbow over the village, as if the storm was saying sorry.")
 
@@ -428,9 +455,9 @@ class Brave(Plan):
              rng.choice((f"It turned out that {rng.choice(_DOG_WANTED)}.", f"{n} was not angry at all: {rng.choice(_DOG_WANTED)}.")))
         if self.twist:
             st.s(f"The lady laughed and said that {n} was afraid of cats, and even of {rng.choice(('little birds', 'the mailman', 'the rain'))}!")
-        st.s(rng.choice((f"Now {c.name} waved to {n} every time {c.s} walked by.",
+        self.after(st, (f"Now {c.name} waved to {n} every time {c.s} walked by.",
                          f"{st.sub(c)} threw a stick, and {n} ran to get it, again and again.",
-                         f"From then on, {n} was {c.name}'s friend, and the fence did not look so big any more.")))
+                        f"From then on, {n} was {c.name}'s friend, and the fence did not look so big any more."))
 
     def mid_slide(self, st):
         c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
@@ -464,10 +491,10 @@ class Brave(Plan):
              rng.choice((f"It was not scary at all: it was the most fun {c.name} had ever had.",
                          f"At the bottom, {c.name} laughed and laughed.", f"The wind blew in {c.p} hair, and it felt like flying.")))
         if rng.random() < 0.6:
-            st.s(rng.choice((f"{st.sub(c)} went down the slide again and again until lunch.",
+            self.after(st, (f"{st.sub(c)} went down the slide again and again until lunch.",
                              f"By lunch, {c.name} had been down the big slide so often that {c.s} could not count it any more.",
                              f"{c.name} ran back to the ladder to go again, and again, and again.",
-                             f"Now {c.name} wanted to go down the big slide all the time.")))
+                            f"Now {c.name} wanted to go down the big slide all the time."))
         if self.twist:
             st.s(f"At the end of the day, {c.name} showed a smaller {rng.choice(('boy', 'girl'))} how to go down the slide.")
 
@@ -496,6 +523,8 @@ class Brave(Plan):
         st.s(rng.choice((f"{st.sub(c)} put a cup over the spider, slid a piece of paper under it and carried it outside.",
                          f"{st.sub(c)} caught the spider in a cup, very gently, and let it go in the garden.",
                          f"{st.sub(c)} held the cup {self.spider_at}, and the spider walked right in.")))
+        if not self.twist and rng.random() < 0.5:
+            self.after(st, (f"{st.sub(c)} was not so scared of spiders any more.", f"{st.sub(c)} said goodbye to the spider and went back inside."))
         if self.twist:
             st.s(rng.choice((f"The next morning, there was a pretty web in the garden, shining with water drops, and {c.name} said it was the spider's new home.",
                              f"Later, {c.name} saw the spider again, on a flower in the garden, and waved to it.")))
@@ -527,6 +556,8 @@ class Brave(Plan):
         st.state.doing(c.name, "swim")
         st.s(rng.choice((f"{st.sub(c)} jumped, and the wave went right under {c.o}!",
                          f"Soon {c.name} was jumping over every wave and laughing.")))
+        if not self.twist and rng.random() < 0.5:
+            self.after(st, (f"{st.nm(c)} and {st.nm(g)} stayed in the water until lunch.", f"{st.sub(c)} did not want to get out of the water at all."))
         if self.twist:
             st.s(f"A big wave brought a shiny shell right to {c.name}'s feet, like a prize.")
 

@@ -425,7 +425,7 @@ class Build(Plan):
             st.s(rng.choice((f"{st.nm(f)} looked at the floor and said {f.s} did not mean to.",
                              f"{st.nm(f)} felt bad, and {c.name} was still angry.")))
             st.flags["quarrel"] = True
-        elif rng.random() < 0.5 or self.bad:
+        elif rng.random() < 0.3 or self.bad:  # (how it feels: the fall and the advice mostly say it)
             st.s(_cap(rng.choice(_SAD).format(C=st.sub(c), c=c.name, s=c.s, p=c.p, fl=fl, short=self.short_name,
                                              did=rng.choice(("sat down", "kicked the floor", "wanted to cry")))))
         adv = rng.choice(_SAY_FIX.get(self.fix[0], ()) + (self.fix[0],))
