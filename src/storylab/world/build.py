@@ -50,7 +50,7 @@ PROJECTS = {
 _OUTSIDE = {"sticks": ("forest", "garden", "park", "field"), "stones": ("river", "lake", "pond", "beach"),
             "snowman": ("park", "hill", "field", "garden")}
 _HOW_BIG = ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "with {n} floors",
-            "with a door and {n} windows", "big enough to sit in", "bigger than anyone had ever built")
+            "with a door and {n} windows", "big enough to sit in", "as tall as the lamp")
 # the wish (narration): {C} the hero as subject, {G} the grown-up as a noun; the last one needs "a ..."
 _WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big plan: {what}{at}, {size}.",
          "{when}{C} decided to make {what}{at} {why}.", "{C} had never made {what} before, and today {s} wanted to try{at}.",
@@ -67,8 +67,10 @@ _WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big p
          "{C} had thought about {what} for days, and today {s} would make it{at}.",
          "{C} had seen {what} in a book, and now {s} wanted to make one{at}.")
 _TALL_NOW = {"home": ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "as high as a chair",
-                     "taller than the couch", "as high as the door"),
-             "other": ("as tall as {g}", "taller than {c}", "as high as {c}'s knees", "as high as a bush", "up to {c}'s nose")}
+                     "taller than the couch", "as high as the door", "up to {c}'s shoulders", "taller than the lamp",
+                     "higher than the shelf", "so tall that {c} needed a chair to reach the top"),
+             "other": ("as tall as {g}", "taller than {c}", "as high as {c}'s knees", "as high as a bush", "up to {c}'s nose",
+                       "up to {c}'s shoulders", "taller than the bush next to it", "so tall that {c} had to stand on a rock")}
 _WHY = ("to show {g}", "for {p} {it}", "just for fun", "so that everyone could see it", "to surprise {g}",
         "because {s} had seen one in a book")
 
@@ -151,7 +153,7 @@ _STOOD = (".", ", and this time it stood.", ", and the {short} stood strong.", "
           ": it was even better than the first {short}!", ", and {c} clapped when it was done.", ", and it stood all day.",
           ", and soon it was {big}, even bigger than before.", ", and not one {one} fell.", ", and when the last {one} went on, it stood.",
           ", and {h} said it was the best {short} {h_s} had ever seen.", ", and the {x} {many} held it up like a strong wall.",
-          ": {big} and not shaking at all!")
+          ": it did not shake at all, and it was {big}!")
 _AGAIN_MORE = ("When all the {many} were picked up, ", "With {h}'s help, ", "After a little rest, ", "The second time, ")
 # what cannot knock it down now, by where it is built
 _STOOD_BY = {"home": ", and when {pet} came by again, it only looked at it.", "beach": ", and the waves could not reach it any more.",
@@ -183,7 +185,7 @@ _FEATURES = {"home": ("a door", "two windows", "a little bridge", "a tower at ea
 _GREW = ("The {short} grew {up}{way}.", "{C} put {top} {on}, and it looked {great}.",
          "Piece by piece, the {short} went up, until it was {big}.", "By lunch, the {short} was {big}.",
          "Up and up it went, and soon it was {big}.", "When {C} stepped back to look, the {short} was {big}.",
-         "{top} went {on}, last of all, and {c} clapped.", "{C} had never made anything so big before.",
+         "{top} went {on}, last of all, and {c} clapped.",
          "Now the {short} was {big}, and {c} needed only {top} for the top.",
          "{C} put on one more piece, then one more, and the {short} was {big}.",
          "It took a long time, but at last the {short} was {big}.")
