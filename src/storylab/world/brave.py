@@ -118,7 +118,7 @@ _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because 
 # the fear told: with its reason, alone, or as what the hero always does ({C}: the hero as subject)
 _AFRAID = ("{C} was afraid of {of}, {why}.", "{C} was scared of {of}, {why}.", "More than anything, {c} was scared of {of}, {why}.",
            "{C} did not like {of} at all, {why}.", "{C} was afraid of {of}: {why2}.",
-           "Just thinking about {of} made {c} want to hide, {why}.", "There was one thing {c} was scared of: {of}, {why}.",
+           "Just thinking about {of} made {c} want to hide, {why}.", "Only one thing scared {c}: {of}, {why}.",
            "{C} was afraid of {of}. {Why2}.", "{C} never liked {of}, {why}.", "{C} got scared of {of} very easily. {Why2}.")
 _AFRAID_ONLY = ("For a long time, {C} had been afraid of {of}.", "{C} was scared of {of}, but {s} did not tell anyone.",
                 "If there was one thing {c} did not like, it was {of}.", "{C} was brave about most things, but not about {of}.")
@@ -149,7 +149,7 @@ _ERRANDS = {"park": ("meet Grandma", "feed the ducks", "play ball", "see the new
             "market": ("buy {food}", "get {n} bags of {food}", "buy bread and {food}"),
             "library": ("take back {n} books", "get a new book", "hear a story"),
             "school": ("get a drawing", "see the teacher", "get a lost hat"),
-            "playground": ("play on the swings", "meet a friend", "try the new slide")}
+            "playground": ("play on the swings", "meet a friend", "play in the sand")}
 # the way to where the fear waits
 _GO = {"dog": ("That day, {c} and {g} walked to the {P} to {errand}.", "{c} had to go with {g} to {errand} at the {P}.",
                "That day, {c} and {g} had to go to the {P} to {errand}, and the way went past the house with the big dog.",
@@ -157,8 +157,9 @@ _GO = {"dog": ("That day, {c} and {g} walked to the {P} to {errand}.", "{c} had 
                "On the way to the {P}, where they had to {errand}, there was a house with a big dog."),
        "slide": ("The {P} had a new slide, taller than the old one.", "That morning, {c} and {g} walked to the {P} to play.",
                  "That day, {g} took {c} to the {P}, where there was a new slide.",
-                 "There was a new slide at the {P}, taller than the old one, and that day {g} wanted to go and see it.",
-                 "That morning, {g} said they could go to the {P} and try the new slide."),
+                 "On the way to the {P}, {c} could already see the top of the big slide.",
+                 "That morning, {g} said they could go to the {P} and try the new slide.",
+                 "{g} and {c} went to the {P} to {errand}, and the big slide stood right next to the sand."),
        "waves": ("{g} and {c} took a bucket and went to the {P}.", "That day, they were going to the {P} to swim.", "It was a good day for a swim, and {g} wanted to go to the {P}.",
                  "That morning, {g} packed a towel for a swim at the {P}.")}
 _TALL = ("a tree", "a house", "the school", "a giraffe", "a bus", "the big tree by the school")
@@ -306,7 +307,7 @@ class Brave(Plan):
             t = rng.choice(_BRAVE + _BRAVE_BY[self.fear])
         elif k < 0.75:
             vp = rng.choice(_BRAVE_BY[self.fear]).split(" ", 1)[1]
-            t = rng.choice(gen) + rng.choice((", and then {s} ", ", and after that {s} ") +
+            t = rng.choice(gen) + rng.choice((", and then {s} ", ". Then {s} ") +
                                              (() if " and " in vp else (" and ",))) + vp
         else:
             t = rng.choice(_BRAVE_HOW) + ", " + rng.choice(_BRAVE_BY[self.fear])
