@@ -144,6 +144,14 @@ _AFTER_VP = {"dark": ("turned off the light and went back to bed", "closed {p} e
 _AFTER = ("Now {c} {vp}, and {s} was not scared at all.", "{c} {vp} and laughed.", "With a big smile, {c} {vp}.",
           "Then {c} {vp}, just because {s} could.", "It felt good to be brave, so {c} {vp}.", "Happy and brave, {c} {vp}.",
           "{c} was not scared any more: {s} {vp}.", "After that, {c} {vp} and felt very proud.")
+# bedtime in the dark plot: alone, then what is seen or heard; or both in one sentence ({saw}: "Mia heard a scratch ...")
+_BEDTIME = ("That night, {g} turned off the light and said good night to {c}.", "At night, {g} put {c} to bed and turned off the light.",
+            "That night, the light by the door was broken, and {c}'s room was very dark.",
+            "{g} read {c} a story, said good night and turned off the lamp.", "When it was time for bed, {g} kissed {c} and closed the door.")
+_SAW = ("Then {saw}.", "In the dark, {saw}.", "Suddenly, {saw}.")
+_BED_SAW = ("After {g} had turned off the light, {saw}.", "As soon as {g} closed the door, {saw}.",
+            "That night, when the house was quiet, {saw}.", "{g} said good night, and a moment later, {saw}.",
+            "Later that night, in the dark room, {saw}.")
 _ERRANDS = {"park": ("meet Grandma", "feed the ducks", "play ball", "see the new swings"),
             "farm": ("get some eggs", "buy fresh milk", "see the new lambs"),
             "market": ("buy {food}", "get {n} bags of {food}", "buy bread and {food}"),
@@ -330,18 +338,12 @@ class Brave(Plan):
         st.state.at("night")
         sound = self.sign in _NIGHT_SOUND
         saw = f"{c.name} {'heard' if sound else 'saw'} {self.sign}"
+        g_ = st.nm(g)
         if rng.random() < 0.5:  # bedtime and the sign in one sentence
-            st.s(rng.choice((f"After {st.nm(g)} had turned off the light, {saw}.", f"As soon as {st.nm(g)} closed the door, {saw}.",
-                             f"That night, when the house was quiet, {saw}.", f"{st.nm(g)} said good night, and a moment later, {saw}.",
-                             f"Later that night, in the dark room, {saw}.")))
+            st.s(rng.choice(_BED_SAW).format(g=g_, saw=saw))
         else:
-            st.s(rng.choice((f"That night, {st.nm(g)} turned off the light and said good night to {c.name}.",
-                             f"At night, {st.nm(g)} put {c.name} to bed and turned off the light.",
-                             f"That night, the light by the door was broken, and {c.name}'s room was very dark.",
-                             f"{st.nm(g)} read {c.name} a story, said good night and turned off the lamp.",
-                             f"When it was time for bed, {st.nm(g)} kissed {c.name} and closed the door.")),
-                 rng.choice((f"Then {saw}.", f"In the dark, {saw}.",
-                             f"Suddenly, there was {self.sign}." if sound else f"Suddenly, {saw}.")))
+            st.s(rng.choice(_BEDTIME).format(g=g_, c=c.name),
+                 rng.choice(_SAW + ((f"Suddenly, there was {self.sign}.",) if sound else ())).format(saw=saw))
         self.scared(st)
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}! There is something in my room!", f"{g.title}, come here!",
