@@ -142,7 +142,7 @@ _AFTER_VP = {"dark": ("turned off the light and went back to bed", "closed {p} e
              "spider": ("waved to the spider in the garden", "watched the spider make a web", "looked for the spider in the garden every day"),
              "waves": ("jumped over the next wave, and the next", "ran into the water with {g}", "splashed {g} with water")}
 _AFTER = ("Now {c} {vp}, and {s} was not scared at all.", "{c} {vp} and laughed.", "With a big smile, {c} {vp}.",
-          "Then {c} {vp}, just because {s} could.", "It felt good to be brave, so {c} {vp}.", "Happy and brave, {c} {vp}.",
+"It felt good to be brave, so {c} {vp}.", "Happy and brave, {c} {vp}.",
           "{c} was not scared any more: {s} {vp}.", "After that, {c} {vp} and felt very proud.")
 # bedtime in the dark plot: alone, then what is seen or heard; or both in one sentence ({saw}: "Mia heard a scratch ...")
 _BEDTIME = ("That night, {g} turned off the light and said good night to {c}.", "At night, {g} put {c} to bed and turned off the light.",
@@ -221,7 +221,7 @@ class Brave(Plan):
         self.was = P(rng.choice(_SHAPE_WAS if rng.random() < 0.6 else _SOUND_WAS))
         self.sign = rng.choice(_SHAPES) if self.was in [P(x) for x in _SHAPE_WAS] else rng.choice(_NIGHT_SOUND)
         self.dog = rng.choice(_DOGS)
-        self.dog_name = rng.choice(w.pet_names)[0]
+        self.dog_name = rng.choice([x for x in w.pet_names if x[0] != c.name])[0]  # (not "Ziggy gave Ziggy a hug")
         self.spider_at = P(rng.choice(_SPIDER_AT))
 
     def _f(self, st, t: str) -> str:
@@ -306,19 +306,23 @@ class Brave(Plan):
         else:
             st.s(cap(r) + ": " + self._f(st, rng.choice(_WHAT_IF[self.fear])))
 
+    def _by(self) -> tuple:
+        """This fear's brave acts (not up the ladder when the hero is at the top already)."""
+        return tuple(t for t in _BRAVE_BY[self.fear] if not (getattr(self, "up", False) and "ladder" in t))
+
     def brave_act(self, st) -> None:
         """The brave thing: a way to find courage, what the hero does about this fear, or both in one sentence."""
         c, rng = st.hero, st.rng
         k = rng.random()
         gen = [t for t in _BRAVE if ", " not in t and ":" not in t]
         if k < 0.3:
-            t = rng.choice(_BRAVE + _BRAVE_BY[self.fear])
+            t = rng.choice(_BRAVE + self._by())
         elif k < 0.75:
-            vp = rng.choice(_BRAVE_BY[self.fear]).split(" ", 1)[1]
+            vp = rng.choice(self._by()).split(" ", 1)[1]
             t = rng.choice(gen) + rng.choice((", and then {s} ", ". Then {s} ") +
                                              (() if " and " in vp else (" and ",))) + vp
         else:
-            t = rng.choice(_BRAVE_HOW) + ", " + rng.choice(_BRAVE_BY[self.fear])
+            t = rng.choice(_BRAVE_HOW) + ", " + rng.choice(self._by())
         st.s(cap(self._f(st, t)) + ".")
         st.state.feel(c.name, "brave")
 
@@ -470,11 +474,13 @@ class Brave(Plan):
         st.place = self.where
         if fits(st, 12):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
-        st.s(rng.choice((f"The new slide was so tall that {c.name} had to look up and up to see the top.",
-                         f"The new slide was as tall as {rng.choice(_TALL)}, and it went around and around.",
-                         f"{st.sub(c)} climbed the ladder to the top of the slide and looked down.",
-                         f"Other children went down the big slide, laughing, but {c.name} just watched.",
-                         f"{st.sub(c)} stood at the bottom of the slide and looked at the long ladder.")))
+        line = rng.choice((f"The new slide was so tall that {c.name} had to look up and up to see the top.",
+                           f"The new slide was as tall as {rng.choice(_TALL)}, and it went around and around.",
+                           f"{st.sub(c)} climbed the ladder to the top of the slide and looked down.",
+                           f"Other children went down the big slide, laughing, but {c.name} just watched.",
+                           f"{st.sub(c)} stood at the bottom of the slide and looked at the long ladder."))
+        st.s(line)
+        self.up = "to the top" in line  # (already at the top: the brave part does not climb the ladder)
         self.scared(st)
         if f:
             st.s(rng.choice((f"\"I will go first, {c.name},\" said {st.nm(f)}, and {f.s} went down with a big \"Whee!\"",
