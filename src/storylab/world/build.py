@@ -94,11 +94,11 @@ _SAD = ("{C} looked at the pieces and felt {fl}.", "{C} {did}, because {s} had b
         "{C} sat down next to the pieces, and {p} eyes filled with tears.")
 # other ways to say the same advice
 _SAY_FIX = {"put the big pieces at the bottom": ("start with the biggest pieces", "put the big ones under the small ones"),
-            "go slowly, one piece at a time": ("take it slow this time", "build it slowly and carefully"),
+            "go slowly, one piece at a time": ("take it slow", "build it slowly and carefully"),
             "build it where nobody walks": ("build it away from the door", "find a quiet corner for it"),
             "build it together": ("make it together", "do it together, because four hands are better than two"),
             "make the bottom wide": ("give it a big, wide bottom",), "use wet sand": ("use sand from near the water, where it is wet",),
-            "pack the snow tight": ("push the snow together hard",), "go slowly": ("take it slow this time",)}
+            "pack the snow tight": ("push the snow together hard",), "go slowly": ("take it slow",)}
 # the advice, said and told
 _ADVICE_SAID = ("Let's try again, {c}. This time we {adv}.", "Do not give up, {c}! We can {adv}.", "I know, {c}! Let's {adv}.",
                 "Here is a trick, {c}: {adv}.", "It happens to everyone, {c}. Next time, {adv}.",
@@ -275,7 +275,7 @@ class Build(Plan):
                 self.knock = f"{an} {rng.choice(_ANIMAL_MOVES)}"
             self.by_friend = False
         self.goal = f"build {self.what}"
-        self.size = rng.choice(_HOW_BIG)
+        self.size = rng.choice([x for x in _HOW_BIG if self.inside or x not in ("up to the window", "as high as the table")])
 
     def _fmt(self, st, t: str, **kw) -> str:
         c, g = st.hero, st.grownup
@@ -456,7 +456,8 @@ class Build(Plan):
                              f"{st.nm(f)} came back and said, \"Can I help you build it again?\"")))
         h = getattr(self, "helper", g)
         pet = next((f"the {x}" for x in ("cat", "dog", "puppy", "kitten") if f" {x} " in f" {self.knock} "), None)
-        stood = _STOOD + ((_STOOD_BY[self.place_key],) if pet or self.place_key != "home" else ())
+        by = {"home": pet, "beach": "wave" in self.knock or "sea" in self.knock, "snowman": True, "other": "wind" in self.knock}
+        stood = _STOOD + ((_STOOD_BY[self.place_key],) if by[self.place_key] else ())  # (what knocked it down cannot now)
         one = _PIECES[self.project][0]
         st.s(cap(self._fmt(st, rng.choice(_AGAIN + _AGAIN_MORE) + rng.choice(self.fix[1]) + rng.choice(stood), h=st.nm(h),
                            h_s=h.s, pet=pet, one=one, x=rng.choice(_PIECE_LOOKS.get(one, ("big",))),
