@@ -139,7 +139,7 @@ _AFTER_VP = {"dark": ("turned off the light and went back to bed", "closed {p} e
                        "fell asleep to the sound of the rain"),
              "dog": ("threw a stick for {n}", "waved to {n} every time {s} walked by", "petted {n} on the head", "gave {n} a hug through the fence"),
              "slide": ("went down the big slide again", "ran back to the ladder", "went down the slide on {p} tummy"),
-             "spider": ("waved to the spider in the garden", "watched the spider make a web", "looked for the spider in the garden every day"),
+             "spider": ("waved to the spider in the garden", "watched the spider make a web", "went to look for the spider in the garden the next day"),
              "waves": ("jumped over the next wave, and the next", "ran into the water with {g}", "splashed {g} with water")}
 _AFTER = ("Now {c} {vp}, and {s} was not scared at all.", "{c} {vp} and laughed.", "With a big smile, {c} {vp}.",
 "It felt good to be brave, so {c} {vp}.", "Happy and brave, {c} {vp}.",
