@@ -275,7 +275,7 @@ class Build(Plan):
                 self.knock = f"{an} {rng.choice(_ANIMAL_MOVES)}"
             self.by_friend = False
         self.goal = f"build {self.what}"
-        self.size = rng.choice([x for x in _HOW_BIG if self.inside or x not in ("up to the window", "as high as the table")])
+        self.size = rng.choice([x for x in _HOW_BIG if self.inside or x not in ("up to the window", "as high as the table", "as tall as the lamp")])
 
     def _fmt(self, st, t: str, **kw) -> str:
         c, g = st.hero, st.grownup
