@@ -35,19 +35,49 @@ _BRAVE = ("{c} took a deep breath", "{c} counted to three", "{c} closed {p} eyes
           "{c} thought of how proud {g} would be", "{c} sang a little song to feel brave",
           "{c} pretended to be a brave lion", "{c} decided to be brave, just this once",
           "{c} thought about the bravest person {s} knew: {g}", "{c} counted {p} fingers, one to ten, and felt a little better")
-_BRAVE_BY = {"dark": ("{c} sat up and looked right at the corner", "{c} reached for the flashlight by the bed"),
+_BRAVE_BY = {"dark": ("{c} sat up and looked right at the corner", "{c} reached for the flashlight by the bed",
+                      "{c} got out of bed and went to see", "{c} pushed the blanket away and sat up"),
              "storm": ("{c} came out from under the blanket", "{c} looked out of the window at the rain"),
-             "dog": ("{c} let go of {g}'s hand and walked up to the fence", "{c} stood by the fence and did not run"),
-             "slide": ("{c} climbed the ladder, one step at a time", "{c} held on tight at the top and looked down"),
-             "spider": ("{c} picked up a cup from the table", "{c} walked up to the spider, very slowly"),
-             "waves": ("{c} took one step into the water, then another", "{c} let the next wave run over {p} feet")}
+             "dog": ("{c} let go of {g}'s hand and walked up to the fence", "{c} stood by the fence and did not run",
+                     "{c} walked right up to the fence", "{c} looked the dog in the eyes"),
+             "slide": ("{c} climbed the ladder, one step at a time", "{c} held on tight at the top and looked down",
+                       "{c} went up the ladder and did not look back", "{c} sat down at the very top"),
+             "spider": ("{c} picked up a cup from the table", "{c} walked up to the spider, very slowly",
+                        "{c} looked at the spider for a long time", "{c} went back to the spider with {g}"),
+             "waves": ("{c} took one step into the water, then another", "{c} let the next wave run over {p} feet",
+                       "{c} walked down to the water", "{c} stood in the water and waited for the next wave")}
+# ways in to the brave thing ("With Dad's words in her head, she ...")
+_BRAVE_HOW = ("After a long moment", "With {g}'s words in {p} head", "Before {s} could think about it",
+              "With a big breath", "Still a little scared", "Even though {p} knees were shaking")
+# what the scary thing does while the hero is scared ({it}: the thing now), and what the hero fears it may do
+_ACTS = {"dark": ("{it} did not move", "{it} was still there", "nothing moved, but {it} seemed to get bigger"),
+         "sound": ("{it} came again", "{it} stopped, and then it came again", "there it was again"),
+         "storm": ("the thunder came again", "the wind shook the windows", "the lights went on and off", "the rain hit the window hard"),
+         "dog": ("{it} barked again", "{it} jumped up at the fence", "{it} showed its big teeth", "{it} ran along the fence"),
+         "slide": ("the ladder looked longer and longer", "a big boy went down with a shout", "the slide looked even taller from there"),
+         "spider": ("the spider moved one long leg", "the spider ran a little way", "the spider sat very still"),
+         "waves": ("another big wave came in", "a wave hit the sand with a loud noise", "the water came up around {p} feet")}
+_WHAT_IF = {"dark": ("what if it was a monster?", "what if it came over to the bed?", "what if it was looking at {o}?"),
+            "storm": ("what if the wind blew the house away?", "what if the lights went out?", "what if the storm never stopped?"),
+            "dog": ("what if it jumped over the fence?", "what if it bit {o}?", "what if it ran after {o}?"),
+            "slide": ("what if {s} fell?", "what if {s} got stuck at the top?", "what if {s} went too fast?"),
+            "spider": ("what if it crawled onto {o}?", "what if it ran up {p} arm?", "what if there were more?"),
+            "waves": ("what if a wave knocked {o} over?", "what if the water went over {p} head?", "what if the sea took {o} away?")}
 # what foreshadows the brave part, per fear
-_HINT_BY = {"dark": "{c}'s flashlight was in the box by {p} bed, where {s} had put it the day before.",
-            "storm": "Far away, over the hills, the sky was getting gray.",
-            "dog": "{c} did not know that big dogs can be the friendliest dogs of all.",
-            "slide": "{c} had never been to the top of a big slide, not even once.",
-            "spider": "Spiders are small, and most of them are much more scared of people than people are of them.",
-            "waves": "Small waves are fun to jump over, if you hold a hand."}
+_HINT_BY = {"dark": ("{c}'s flashlight was in the box by {p} bed, where {s} had put it the day before.",
+                     "{c} did not know yet that the dark is just {p} own room without the light.",
+                     "Under {p} bed, a little flashlight was waiting for a dark night."),
+            "storm": ("Far away, over the hills, the sky was getting gray.", "The birds were flying low, the way they do before rain.",
+                      "{g} had a good game for storms, but {c} did not know it yet."),
+            "dog": ("{c} did not know that big dogs can be the friendliest dogs of all.",
+                    "Every day, the big dog by the road barked at everyone who walked by.", "{g} knew the big dog's name, but {c} did not."),
+            "slide": ("{c} had never been to the top of a big slide, not even once.",
+                      "The big children said the new slide was the fastest one in the village.",
+                      "{c} liked to watch the big children on the slide, from far away."),
+            "spider": ("Spiders are small, and most of them are much more scared of people than people are of them.",
+                       "A little spider had lived in the house for a week, and nobody had seen it yet.", "{g} was not afraid of spiders at all."),
+            "waves": ("Small waves are fun to jump over, if you hold a hand.", "{g} was a very good swimmer and knew all about waves.",
+                      "The sea is not so scary when someone holds your hand.")}
 _SHAPES = ("a big dark shape in the corner", "two shiny eyes under the table", "a long arm by the window",
            "something tall behind the door", "a monster with a big hat on the chair", "a black shape on the wall")
 _SHAPE_WAS = ("{p} coat on the chair", "{p} toys on the chair", "{p} teddy on the shelf", "the shadow of the tree outside",
@@ -88,7 +118,8 @@ _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because 
 # the fear told: with its reason, alone, or as what the hero always does ({C}: the hero as subject)
 _AFRAID = ("{C} was afraid of {of}, {why}.", "{C} was scared of {of}, {why}.", "More than anything, {c} was scared of {of}, {why}.",
            "{C} did not like {of} at all, {why}.", "{C} was afraid of {of}: {why2}.",
-           "Just thinking about {of} made {c} want to hide, {why}.")
+           "Just thinking about {of} made {c} want to hide, {why}.", "Only one thing scared {c}: {of}, {why}.",
+           "{C} was afraid of {of}. {Why2}.", "{C} never liked {of}, {why}.", "{C} got scared of {of} very easily. {Why2}.")
 _AFRAID_ONLY = ("For a long time, {C} had been afraid of {of}.", "{C} was scared of {of}, but {s} did not tell anyone.",
                 "If there was one thing {c} did not like, it was {of}.", "{C} was brave about most things, but not about {of}.")
 _HABIT = {"dark": ("{C} did not like it when the lights went out and the room got dark.",
@@ -100,12 +131,33 @@ _HABIT = {"dark": ("{C} did not like it when the lights went out and the room go
           "spider": ("Every time {c} saw spiders, {s} ran out of the room.", "{C} always looked for spiders before {s} got into bed."),
           "waves": ("{C} loved to play in the sand, but {s} never went near the big waves.",
                     "{C} liked the beach, but the big waves made {o} want to run.")}
+# after the brave part: what the hero does now, per fear ({n}: the dog's name, {was}: what the dark thing was),
+# told in frames shared by all fears
+_AFTER_VP = {"dark": ("turned off the light and went back to bed", "closed {p} eyes and went to sleep", "said good night to {was}",
+                      "put the flashlight by the bed and went to sleep"),
+             "storm": ("watched the rain from the window", "listened to the rain on the window", "counted the next boom all by {r}",
+                       "fell asleep to the sound of the rain"),
+             "dog": ("threw a stick for {n}", "waved to {n} every time {s} walked by", "petted {n} on the head", "gave {n} a hug through the fence"),
+             "slide": ("went down the big slide again", "ran back to the ladder", "went down the slide on {p} tummy"),
+             "spider": ("waved to the spider in the garden", "watched the spider make a web", "went to look for the spider in the garden the next day"),
+             "waves": ("jumped over the next wave, and the next", "ran into the water with {g}", "splashed {g} with water")}
+_AFTER = ("Now {c} {vp}, and {s} was not scared at all.", "{c} {vp} and laughed.", "With a big smile, {c} {vp}.",
+"It felt good to be brave, so {c} {vp}.", "Happy and brave, {c} {vp}.",
+          "{c} was not scared any more: {s} {vp}.", "After that, {c} {vp} and felt very proud.")
+# bedtime in the dark plot: alone, then what is seen or heard; or both in one sentence ({saw}: "Mia heard a scratch ...")
+_BEDTIME = ("That night, {g} turned off the light and said good night to {c}.", "At night, {g} put {c} to bed and turned off the light.",
+            "That night, the light by the door was broken, and {c}'s room was very dark.",
+            "{g} read {c} a story, said good night and turned off the lamp.", "When it was time for bed, {g} kissed {c} and closed the door.")
+_SAW = ("Then {saw}.", "In the dark, {saw}.", "Suddenly, {saw}.")
+_BED_SAW = ("After {g} had turned off the light, {saw}.", "As soon as {g} closed the door, {saw}.",
+            "That night, when the house was quiet, {saw}.", "{g} said good night, and a moment later, {saw}.",
+            "Later that night, in the dark room, {saw}.")
 _ERRANDS = {"park": ("meet Grandma", "feed the ducks", "play ball", "see the new swings"),
             "farm": ("get some eggs", "buy fresh milk", "see the new lambs"),
             "market": ("buy {food}", "get {n} bags of {food}", "buy bread and {food}"),
             "library": ("take back {n} books", "get a new book", "hear a story"),
             "school": ("get a drawing", "see the teacher", "get a lost hat"),
-            "playground": ("play on the swings", "meet a friend", "try the new slide")}
+            "playground": ("play on the swings", "meet a friend", "play in the sand")}
 # the way to where the fear waits
 _GO = {"dog": ("That day, {c} and {g} walked to the {P} to {errand}.", "{c} had to go with {g} to {errand} at the {P}.",
                "That day, {c} and {g} had to go to the {P} to {errand}, and the way went past the house with the big dog.",
@@ -113,8 +165,9 @@ _GO = {"dog": ("That day, {c} and {g} walked to the {P} to {errand}.", "{c} had 
                "On the way to the {P}, where they had to {errand}, there was a house with a big dog."),
        "slide": ("The {P} had a new slide, taller than the old one.", "That morning, {c} and {g} walked to the {P} to play.",
                  "That day, {g} took {c} to the {P}, where there was a new slide.",
-                 "There was a new slide at the {P}, taller than the old one, and that day {g} wanted to go and see it.",
-                 "That morning, {g} said they could go to the {P} and try the new slide."),
+                 "On the way to the {P}, {c} could already see the top of the big slide.",
+                 "That morning, {g} said they could go to the {P} and try the new slide.",
+                 "{g} and {c} went to the {P} to {errand}, and the big slide stood right next to the sand."),
        "waves": ("{g} and {c} took a bucket and went to the {P}.", "That day, they were going to the {P} to swim.", "It was a good day for a swim, and {g} wanted to go to the {P}.",
                  "That morning, {g} packed a towel for a swim at the {P}.")}
 _TALL = ("a tree", "a house", "the school", "a giraffe", "a bus", "the big tree by the school")
@@ -168,12 +221,12 @@ class Brave(Plan):
         self.was = P(rng.choice(_SHAPE_WAS if rng.random() < 0.6 else _SOUND_WAS))
         self.sign = rng.choice(_SHAPES) if self.was in [P(x) for x in _SHAPE_WAS] else rng.choice(_NIGHT_SOUND)
         self.dog = rng.choice(_DOGS)
-        self.dog_name = rng.choice(w.pet_names)[0]
+        self.dog_name = rng.choice([x for x in w.pet_names if x[0] != c.name])[0]  # (not "Ziggy gave Ziggy a hug")
         self.spider_at = P(rng.choice(_SPIDER_AT))
 
     def _f(self, st, t: str) -> str:
         c, g = st.hero, st.grownup
-        return t.format(c=c.name, p=c.p, g=g.title, r=c.r, s=c.s)
+        return t.format(c=c.name, p=c.p, g=g.title, r=c.r, s=c.s, o=c.o)
 
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -185,17 +238,20 @@ class Brave(Plan):
             toy=rng.choice(w.toys)["word"], place=rng.choice(("park", "farm", "market", "beach", "zoo", "school")),
             a_tall=rng.choice(_TALL), shoe=rng.choice(("shoe", "boot", "sock", "hat", "bag")))
         r = rng.random()
-        t = rng.choice(_AFRAID if r < 0.55 else _AFRAID_ONLY if r < 0.8 else _HABIT[self.fear])
         why2 = why.split(" ", 1)[1]  # (the reason as its own clause: "she had once fallen off the little slide")
-        st.s(_cap(t.format(why2=why2, C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), of=of, why=why)))
-        if self.fear == "dark" and rng.random() < 0.5:
+        if " had once " in why2 and r < 0.15:  # (when it began: "Once, a dog had taken her ball, and from then on ...")
+            t = "Once, " + why2.replace(" had once had ", " had ").replace(" had once ", " had ") + ", and from then on, {c} was afraid of {of}."
+        else:
+            t = rng.choice(_AFRAID if r < 0.55 else _AFRAID_ONLY if r < 0.8 else _HABIT[self.fear])
+        st.s(_cap(t.format(why2=why2, Why2=cap(why2), C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), of=of, why=why)))
+        if self.fear == "dark" and rng.random() < 0.3:
             st.s(rng.choice((f"Every night, {c.name} asked {st.nm(g)} to leave the light on.",
                              f"{c.name} had a little lamp by the bed that stayed on all night.",
                              f"At night, {c.name} always slept with the door open and {rng.choice(('the light by the door on', c.p + ' lamp on', c.p + ' teddy in ' + c.p + ' arms', 'the light on in the kitchen'))}.")))
         elif self.fear in ("dog", "slide", "waves"):
             errand = rng.choice(_ERRANDS.get(self.where, ("see a friend",))).format(
                 food=rng.choice(st.w.countable_foods)["plural"], n=NUMBERS[rng.randint(2, 5)])
-            if self.fear == "slide" or rng.random() < 0.6:  # (the way there; the middle shows the dog or the waves anyway)
+            if self.fear == "slide" or rng.random() < 0.35:  # (the way there; the middle shows the dog or the waves anyway)
                 st.s(rng.choice(_GO[self.fear]).format(c=c.name, g=st.nm(g), P=st.place_mark(self.where), errand=errand))
         elif self.fear == "storm":
             st.s(rng.choice((f"That afternoon, {st.nm(g)} said a storm was coming.",
@@ -203,11 +259,11 @@ class Brave(Plan):
 
     def hint(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
-        st.s(rng.choice((f"{st.nm(g)} always said that being brave does not mean you are not scared.",
+        st.s(rng.choice(_HINT_BY[self.fear]).format(c=c.name, p=c.p, s=c.s, g=st.nm(g)) if rng.random() < 0.6 else
+             rng.choice((f"{st.nm(g)} always said that being brave does not mean you are not scared.",
                          f"\"Things are not so scary once you look at them, {c.name},\" {st.nm(g)} liked to say.",
                          f"{c.name} did not know it yet, but that day {c.s} would be brave about {self.afraid_of}.",
                          f"{c.name} wanted to be brave about {self.afraid_of}, like {st.nm(g)}.",
-                         _HINT_BY[self.fear].format(c=c.name, p=c.p, s=c.s),
                          f"\"Being scared is okay,\" {st.nm(g)} told {c.name} once. \"Brave is what you do next.\"")))
 
     def middle(self, st):
@@ -222,31 +278,76 @@ class Brave(Plan):
 
     # --- the scared part, per fear -----------------------------------------------------------------
 
+    def _it(self, st) -> str:
+        """The scary thing as it is right now ("the huge black dog", "the thunder")."""
+        dark = "the sound" if self.sign in _NIGHT_SOUND else "the shape"
+        return st.rng.choice({"dark": (dark, f"{dark} in the dark"), "storm": ("the thunder", "the storm", "the wind"),
+                              "dog": ("the" + self.dog[1:], "the dog", "the big dog"),
+                              "slide": ("the big slide", "the top of the slide", "the long ladder"),
+                              "spider": ("the spider", "the little black spider"), "waves": ("the waves", "the big waves", "the sea")}[self.fear])
+
     def scared(self, st, p: float = 1.0) -> None:
+        """The fear felt: the body's answer alone, or with the thing, what it does or a "what if" (parts that combine)."""
         c, rng = st.hero, st.rng
         st.state.feel(c.name, "scared")
-        if rng.random() < p:
-            st.s(cap(self._f(st, rng.choice(_SCARED)).format(
-                toy=rng.choice(st.w.toys)["word"], spot=rng.choice(("bed", "room", "mom", "dad", "blanket", "teddy")))) + ".")
+        if rng.random() >= p:
+            return
+        r = rng.choice(_SCARED)
+        r = self._f(st, r).format(toy=rng.choice(st.w.toys)["word"], spot=rng.choice(("bed", "room", "mom", "dad", "blanket", "teddy")))
+        k = rng.random()
+        if k < 0.2 or ", " in r:
+            st.s(cap(r) + ".")
+        elif k < 0.45:
+            see = "heard" if self.fear == "storm" or (self.fear == "dark" and self.sign in _NIGHT_SOUND) else rng.choice(("saw", "looked at"))
+            st.s(cap(f"{r} when {c.s} {see} {self._it(st)}") + ".")
+        elif k < 0.7:
+            key = "sound" if self.fear == "dark" and self.sign in _NIGHT_SOUND else self.fear
+            st.s(cap(self._f(st, rng.choice(_ACTS[key]).replace("{it}", self._it(st)))) + f", and {r}.")
+        else:
+            st.s(cap(r) + ": " + self._f(st, rng.choice(_WHAT_IF[self.fear])))
+
+    def _by(self) -> tuple:
+        """This fear's brave acts (not up the ladder when the hero is at the top already)."""
+        return tuple(t for t in _BRAVE_BY[self.fear] if not (getattr(self, "up", False) and "ladder" in t))
 
     def brave_act(self, st) -> None:
-        st.s(cap(self._f(st, st.rng.choice(_BRAVE + _BRAVE_BY[self.fear]))) + ".")
-        st.state.feel(st.hero.name, "brave")
+        """The brave thing: a way to find courage, what the hero does about this fear, or both in one sentence."""
+        c, rng = st.hero, st.rng
+        k = rng.random()
+        gen = [t for t in _BRAVE if ", " not in t and ":" not in t]
+        if k < 0.3:
+            t = rng.choice(_BRAVE + self._by())
+        elif k < 0.75:
+            vp = rng.choice(self._by()).split(" ", 1)[1]
+            t = rng.choice(gen) + rng.choice((", and then {s} ", ". Then {s} ") +
+                                             (() if " and " in vp else (" and ",))) + vp
+        else:
+            t = rng.choice(_BRAVE_HOW) + ", " + rng.choice(self._by())
+        st.s(cap(self._f(st, t)) + ".")
+        st.state.feel(c.name, "brave")
+
+    def after(self, st, own: tuple) -> None:
+        """What the hero does once brave: this fear's own lines, or a shared frame around what the hero does now."""
+        c, rng = st.hero, st.rng
+        if rng.random() < 0.4:
+            st.s(rng.choice(own))
+            return
+        vp = rng.choice(_AFTER_VP[self.fear]).format(p=c.p, s=c.s, r=c.r, g=st.nm(st.grownup), n=self.dog_name, was=self.was)
+        st.s(cap(rng.choice(_AFTER).format(c=c.name, s=c.s, vp=vp)))
 
     def mid_dark(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         st.state.at("evening")
         doings.fill(st, [c], "home", middle_words(st) - 60, 2, 1)
         st.state.at("night")
-        st.s(rng.choice((f"That night, {st.nm(g)} turned off the light and said good night to {c.name}.",
-                         f"At night, {st.nm(g)} put {c.name} to bed and turned off the light.",
-                         f"That night, the light by the door was broken, and {c.name}'s room was very dark.",
-                         f"{st.nm(g)} read {c.name} a story, said good night and turned off the lamp.",
-                         f"When it was time for bed, {st.nm(g)} kissed {c.name} and closed the door.")))
         sound = self.sign in _NIGHT_SOUND
-        st.s(rng.choice((f"Then {c.name} {'heard' if sound else 'saw'} {self.sign}.",
-                         f"In the dark, {c.name} {'heard' if sound else 'saw'} {self.sign}.",
-                         f"Suddenly, there was {self.sign}." if sound else f"Suddenly, {c.name} saw {self.sign}.")))
+        saw = f"{c.name} {'heard' if sound else 'saw'} {self.sign}"
+        g_ = st.nm(g)
+        if rng.random() < 0.5:  # bedtime and the sign in one sentence
+            st.s(rng.choice(_BED_SAW).format(g=g_, saw=saw))
+        else:
+            st.s(rng.choice(_BEDTIME).format(g=g_, c=c.name),
+                 rng.choice(_SAW + ((f"Suddenly, there was {self.sign}.",) if sound else ())).format(saw=saw))
         self.scared(st)
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}! There is something in my room!", f"{g.title}, come here!",
@@ -270,13 +371,13 @@ class Brave(Plan):
         if self.twist:
             st.s(rng.choice((f"And under the bed, {c.name} found the toy car {c.s} had lost a week ago!",
                              f"Then {c.name} saw the moon in the window, big and bright, and it was not dark at all.")))
-        st.s(rng.choice((f"{st.sub(c)} laughed, turned off the light and went back to bed.",
+        self.after(st, (f"{st.sub(c)} laughed, turned off the light and went back to bed.",
                          f"{st.sub(c)} smiled, and the dark did not look so scary any more.",
                          f"After that, {c.name} was not afraid of the dark, and {c.s} fell asleep right away.",
                          f"{st.sub(c)} said good night to {self.was} and closed {c.p} eyes.",
                          f"Soon {c.name} was asleep, with the flashlight still in {c.p} hand.",
                          f"Now {c.name} knew: in the dark, {self.was} can look like anything.",
-                         f"{st.sub(c)} put the flashlight by the bed, just in case, and went to sleep.")))
+                         f"{st.sub(c)} put the flashlight by the bed, just in case, and went to sleep."))
 
     def mid_storm(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -312,10 +413,10 @@ class Brave(Plan):
              rng.choice((f"The next time, they counted to {n} before the boom, and then even more: the storm was going away.",
                          f"{c.name} and {g.title} counted to {NUMBERS[rng.randint(3, 9)]}, and the boom was softer every time.")))
         if rng.random() < 0.7:
-            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
+            self.after(st, (f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
                              f"{st.sub(c)} sat with {st.nm(g)} by the window and watched the rain.",
                              f"{st.sub(c)} took a deep breath and counted all by {c.r} the next time.",
-                             f"Soon the thunder was far away, and {c.name} fell asleep to the sound of the rain.")))
+                            f"Soon the thunder was far away, and {c.name} fell asleep to the sound of the rain."))
         if self.twist:
             st.s("In the morning, there was a big rainbow over the village, as if the storm was saying sorry.")
 
@@ -361,9 +462,9 @@ class Brave(Plan):
              rng.choice((f"It turned out that {rng.choice(_DOG_WANTED)}.", f"{n} was not angry at all: {rng.choice(_DOG_WANTED)}.")))
         if self.twist:
             st.s(f"The lady laughed and said that {n} was afraid of cats, and even of {rng.choice(('little birds', 'the mailman', 'the rain'))}!")
-        st.s(rng.choice((f"Now {c.name} waved to {n} every time {c.s} walked by.",
+        self.after(st, (f"Now {c.name} waved to {n} every time {c.s} walked by.",
                          f"{st.sub(c)} threw a stick, and {n} ran to get it, again and again.",
-                         f"From then on, {n} was {c.name}'s friend, and the fence did not look so big any more.")))
+                        f"From then on, {n} was {c.name}'s friend, and the fence did not look so big any more."))
 
     def mid_slide(self, st):
         c, g, f, rng = st.hero, st.grownup, self.companion, st.rng
@@ -373,11 +474,13 @@ class Brave(Plan):
         st.place = self.where
         if fits(st, 12):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
-        st.s(rng.choice((f"The new slide was so tall that {c.name} had to look up and up to see the top.",
-                         f"The new slide was as tall as {rng.choice(_TALL)}, and it went around and around.",
-                         f"{st.sub(c)} climbed the ladder to the top of the slide and looked down.",
-                         f"Other children went down the big slide, laughing, but {c.name} just watched.",
-                         f"{st.sub(c)} stood at the bottom of the slide and looked at the long ladder.")))
+        line = rng.choice((f"The new slide was so tall that {c.name} had to look up and up to see the top.",
+                           f"The new slide was as tall as {rng.choice(_TALL)}, and it went around and around.",
+                           f"{st.sub(c)} climbed the ladder to the top of the slide and looked down.",
+                           f"Other children went down the big slide, laughing, but {c.name} just watched.",
+                           f"{st.sub(c)} stood at the bottom of the slide and looked at the long ladder."))
+        st.s(line)
+        self.up = "to the top" in line  # (already at the top: the brave part does not climb the ladder)
         self.scared(st)
         if f:
             st.s(rng.choice((f"\"I will go first, {c.name},\" said {st.nm(f)}, and {f.s} went down with a big \"Whee!\"",
@@ -397,10 +500,10 @@ class Brave(Plan):
              rng.choice((f"It was not scary at all: it was the most fun {c.name} had ever had.",
                          f"At the bottom, {c.name} laughed and laughed.", f"The wind blew in {c.p} hair, and it felt like flying.")))
         if rng.random() < 0.6:
-            st.s(rng.choice((f"{st.sub(c)} went down the slide again and again until lunch.",
+            self.after(st, (f"{st.sub(c)} went down the slide again and again until lunch.",
                              f"By lunch, {c.name} had been down the big slide so often that {c.s} could not count it any more.",
                              f"{c.name} ran back to the ladder to go again, and again, and again.",
-                             f"Now {c.name} wanted to go down the big slide all the time.")))
+                            f"Now {c.name} wanted to go down the big slide all the time."))
         if self.twist:
             st.s(f"At the end of the day, {c.name} showed a smaller {rng.choice(('boy', 'girl'))} how to go down the slide.")
 
@@ -429,6 +532,8 @@ class Brave(Plan):
         st.s(rng.choice((f"{st.sub(c)} put a cup over the spider, slid a piece of paper under it and carried it outside.",
                          f"{st.sub(c)} caught the spider in a cup, very gently, and let it go in the garden.",
                          f"{st.sub(c)} held the cup {self.spider_at}, and the spider walked right in.")))
+        if not self.twist and rng.random() < 0.5:
+            self.after(st, (f"{st.sub(c)} was not so scared of spiders any more.", f"{st.sub(c)} said goodbye to the spider and went back inside."))
         if self.twist:
             st.s(rng.choice((f"The next morning, there was a pretty web in the garden, shining with water drops, and {c.name} said it was the spider's new home.",
                              f"Later, {c.name} saw the spider again, on a flower in the garden, and waved to it.")))
@@ -460,6 +565,8 @@ class Brave(Plan):
         st.state.doing(c.name, "swim")
         st.s(rng.choice((f"{st.sub(c)} jumped, and the wave went right under {c.o}!",
                          f"Soon {c.name} was jumping over every wave and laughing.")))
+        if not self.twist and rng.random() < 0.5:
+            self.after(st, (f"{st.nm(c)} and {st.nm(g)} stayed in the water until lunch.", f"{st.sub(c)} did not want to get out of the water at all."))
         if self.twist:
             st.s(f"A big wave brought a shiny shell right to {c.name}'s feet, like a prize.")
 

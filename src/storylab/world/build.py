@@ -50,7 +50,7 @@ PROJECTS = {
 _OUTSIDE = {"sticks": ("forest", "garden", "park", "field"), "stones": ("river", "lake", "pond", "beach"),
             "snowman": ("park", "hill", "field", "garden")}
 _HOW_BIG = ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "with {n} floors",
-            "with a door and {n} windows", "big enough to sit in", "bigger than anyone had ever built")
+            "with a door and {n} windows", "big enough to sit in", "as tall as the lamp")
 # the wish (narration): {C} the hero as subject, {G} the grown-up as a noun; the last one needs "a ..."
 _WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big plan: {what}{at}, {size}.",
          "{when}{C} decided to make {what}{at} {why}.", "{C} had never made {what} before, and today {s} wanted to try{at}.",
@@ -67,8 +67,10 @@ _WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big p
          "{C} had thought about {what} for days, and today {s} would make it{at}.",
          "{C} had seen {what} in a book, and now {s} wanted to make one{at}.")
 _TALL_NOW = {"home": ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "as high as a chair",
-                     "taller than the couch", "as high as the door"),
-             "other": ("as tall as {g}", "taller than {c}", "as high as {c}'s knees", "as high as a bush", "up to {c}'s nose")}
+                     "taller than the couch", "as high as the door", "up to {c}'s shoulders", "taller than the lamp",
+                     "higher than the shelf", "so tall that {c} needed a chair to reach the top"),
+             "other": ("as tall as {g}", "taller than {c}", "as high as {c}'s knees", "as high as a bush", "up to {c}'s nose",
+                       "up to {c}'s shoulders", "taller than the bush next to it", "so tall that {c} had to stand on a rock")}
 _WHY = ("to show {g}", "for {p} {it}", "just for fun", "so that everyone could see it", "to surprise {g}",
         "because {s} had seen one in a book")
 
@@ -92,11 +94,11 @@ _SAD = ("{C} looked at the pieces and felt {fl}.", "{C} {did}, because {s} had b
         "{C} sat down next to the pieces, and {p} eyes filled with tears.")
 # other ways to say the same advice
 _SAY_FIX = {"put the big pieces at the bottom": ("start with the biggest pieces", "put the big ones under the small ones"),
-            "go slowly, one piece at a time": ("take it slow this time", "build it slowly and carefully"),
+            "go slowly, one piece at a time": ("take it slow", "build it slowly and carefully"),
             "build it where nobody walks": ("build it away from the door", "find a quiet corner for it"),
             "build it together": ("make it together", "do it together, because four hands are better than two"),
             "make the bottom wide": ("give it a big, wide bottom",), "use wet sand": ("use sand from near the water, where it is wet",),
-            "pack the snow tight": ("push the snow together hard",), "go slowly": ("take it slow this time",)}
+            "pack the snow tight": ("push the snow together hard",), "go slowly": ("take it slow",)}
 # the advice, said and told
 _ADVICE_SAID = ("Let's try again, {c}. This time we {adv}.", "Do not give up, {c}! We can {adv}.", "I know, {c}! Let's {adv}.",
                 "Here is a trick, {c}: {adv}.", "It happens to everyone, {c}. Next time, {adv}.",
@@ -148,7 +150,14 @@ _FIX = {"home": (_BIG_DOWN,
 _AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ", "After that, ", "", "The next time, ")
 _STOOD = (".", ", and this time it stood.", ", and the {short} stood strong.", ", and it did not even shake.",
           ", and it stayed up.", ", and this time nothing could knock it down.", ", and it did not fall.",
-          ": it was even better than the first {short}!", ", and {c} clapped when it was done.", ", and it stood all day.")
+          ": it was even better than the first {short}!", ", and {c} clapped when it was done.", ", and it stood all day.",
+          ", and soon it was {big}, even bigger than before.", ", and not one {one} fell.", ", and when the last {one} went on, it stood.",
+          ", and {h} said it was the best {short} {h_s} had ever seen.", ", and the {x} {many} held it up like a strong wall.",
+          ": it did not shake at all, and it was {big}!")
+_AGAIN_MORE = ("When all the {many} were picked up, ", "With {h}'s help, ", "After a little rest, ", "The second time, ")
+# what cannot knock it down now, by where it is built
+_STOOD_BY = {"home": ", and when {pet} came by again, it only looked at it.", "beach": ", and the waves could not reach it any more.",
+             "snowman": ", and it stood in the snow until the evening.", "other": ", and the wind could not knock it down."}
 # what each project is built of, piece by piece (singular, plural), and the looks those pieces have
 _PIECES = {"tower": ("block", "blocks"), "castle": ("block", "blocks"), "fort": ("pillow", "pillows"),
            "boxhouse": ("box", "boxes"), "cards": ("card", "cards"), "sandcastle": ("bucket of sand", "buckets of sand"),
@@ -176,7 +185,7 @@ _FEATURES = {"home": ("a door", "two windows", "a little bridge", "a tower at ea
 _GREW = ("The {short} grew {up}{way}.", "{C} put {top} {on}, and it looked {great}.",
          "Piece by piece, the {short} went up, until it was {big}.", "By lunch, the {short} was {big}.",
          "Up and up it went, and soon it was {big}.", "When {C} stepped back to look, the {short} was {big}.",
-         "{top} went {on}, last of all, and {c} clapped.", "{C} had never made anything so big before.",
+         "{top} went {on}, last of all, and {c} clapped.",
          "Now the {short} was {big}, and {c} needed only {top} for the top.",
          "{C} put on one more piece, then one more, and the {short} was {big}.",
          "It took a long time, but at last the {short} was {big}.")
@@ -266,7 +275,7 @@ class Build(Plan):
                 self.knock = f"{an} {rng.choice(_ANIMAL_MOVES)}"
             self.by_friend = False
         self.goal = f"build {self.what}"
-        self.size = rng.choice(_HOW_BIG)
+        self.size = rng.choice([x for x in _HOW_BIG if self.inside or x not in ("up to the window", "as high as the table", "as tall as the lamp")])
 
     def _fmt(self, st, t: str, **kw) -> str:
         c, g = st.hero, st.grownup
@@ -329,7 +338,7 @@ class Build(Plan):
         if self.inside:  # (st.place stays the map place they live by: "home" is not on the map)
             for x in ([c, f] if f else [c]):
                 st.state.go(x.name, "home")
-            room_ = rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room", "the room by the window",
+            room_ = "the living room" if "living room" in self.what else rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room", "the room by the window",
                                 f"{c.p} {st.grownup.title.lower()}'s room" if st.grownup.kind in ("mom", "dad", "grandma", "grandpa") else "the living room"))
             st.s(_cap(rng.choice(_GET_OUT).format(C=st.sub(c), mats=mats, room=room_, p=c.p, it=st.thing["word"])))
         else:
@@ -373,7 +382,7 @@ class Build(Plan):
         looks = _PIECE_LOOKS.get(one, ("big", "small"))
         x, y = rng.sample(looks, 2)
         k, m = NUMBERS[rng.randint(2, 7)], NUMBERS[rng.randint(2, 6)]
-        feats = rng.sample(_FEATURES[self.place_key], 2)
+        feats = rng.sample([x for x in _FEATURES[self.place_key] if self.project != "fort" or "tower" not in x], 2)
         pieces = rng.choice((f"{who} made {self._fmt(st, feats[0])} and {self._fmt(st, feats[1])}.",
                              f"{who} gave the {self.short_name} {self._fmt(st, feats[0])}.",f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}, and then {m} {y} ones on top.",
                              f"First came {k} {x} {many}, then {m} {y} {many}, and then {top}.",
@@ -418,7 +427,7 @@ class Build(Plan):
             st.s(rng.choice((f"{st.nm(f)} looked at the floor and said {f.s} did not mean to.",
                              f"{st.nm(f)} felt bad, and {c.name} was still angry.")))
             st.flags["quarrel"] = True
-        elif rng.random() < 0.5 or self.bad:
+        elif rng.random() < 0.3 or self.bad:  # (how it feels: the fall and the advice mostly say it)
             st.s(_cap(rng.choice(_SAD).format(C=st.sub(c), c=c.name, s=c.s, p=c.p, fl=fl, short=self.short_name,
                                              did=rng.choice(("sat down", "kicked the floor", "wanted to cry")))))
         adv = rng.choice(_SAY_FIX.get(self.fix[0], ()) + (self.fix[0],))
@@ -446,7 +455,13 @@ class Build(Plan):
             st.s(rng.choice((f"{st.nm(f)} said sorry and helped to pick up the pieces.",
                              f"{st.nm(f)} came back and said, \"Can I help you build it again?\"")))
         h = getattr(self, "helper", g)
-        st.s(cap(rng.choice(_AGAIN) + self._fmt(st, rng.choice(self.fix[1]) + rng.choice(_STOOD), h=st.nm(h))))
+        pet = next((f"the {x}" for x in ("cat", "dog", "puppy", "kitten") if f" {x} " in f" {self.knock} "), None)
+        by = {"home": pet, "beach": "wave" in self.knock or "sea" in self.knock, "snowman": True, "other": "wind" in self.knock}
+        stood = _STOOD + ((_STOOD_BY[self.place_key],) if by[self.place_key] else ())  # (what knocked it down cannot now)
+        one = _PIECES[self.project][0]
+        st.s(cap(self._fmt(st, rng.choice(_AGAIN + _AGAIN_MORE) + rng.choice(self.fix[1]) + rng.choice(stood), h=st.nm(h),
+                           h_s=h.s, pet=pet, one=one, x=rng.choice(_PIECE_LOOKS.get(one, ("big",))),
+                           big=self._fmt(st, rng.choice(_TALL_NOW["home" if self.inside else "other"])))))
         if self.twist:
             twists = [t for t in _TWIST[self.place_key] if "the cat that" not in t or " cat " in f" {self.knock} "]
             st.s(cap(self._fmt(st, rng.choice(twists))) + ".")

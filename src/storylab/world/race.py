@@ -123,7 +123,7 @@ class Race(Plan):
         kw = dict(when=when, c=st.nm(c), f=st.nm(f), C=c.name, F=f.name, kind=self.kind, P=P, mark=self.mark, prize=prize,
                   s=c.s, fs=f.s, K=cap(self.kind), g=st.nm(st.grownup), who=_WHO[self.kind], Who=cap(_WHO[self.kind]))
         st.s(cap(rng.choice(_WANT).format(**kw)))
-        if rng.random() < 0.8:  # the prize (a short story can do without it)
+        if rng.random() < 0.6:  # the prize (a short story can do without it: the ending names it)
             st.s(cap(rng.choice(_PRIZE_SAID).format(**kw)))
 
     def hint(self, st):
@@ -149,6 +149,7 @@ class Race(Plan):
         start = start if start.split()[-1] != mark.split()[-1] else "the path"
         st.s(cap(rng.choice(_COURSE).format(c=st.nm(c), f=st.nm(f), start=start, mark=self.mark,
                                             ground="sand" if self.where == "beach" else "grass")))
+        cheer = ""
         if fits(st, 12) and rng.random() < 0.6:  # (the grown-up cheering: not every race needs it)
             cheer = self._f(st, rng.choice(_CHEER), mark=mark)
             forable = cheer.startswith(("clapped", "cheered", "waved", "got ready"))  # (cheered ... for Sam and Kim)
@@ -156,8 +157,9 @@ class Race(Plan):
                  else f"{st.nm(g)} {cheer}" + ("" if cheer.endswith('"') else "."))
         move = _MOVE[self.kind]
         st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} {move} {rng.choice(('as fast as they could', 'as fast as their legs could go', 'and laughed all the way', 'side by side for a while'))}.",
-                         f"Off they {move.split()[0] if move.split()[0] != 'walked' else 'went'}, {c.name} first and {f.name} right behind.",
-                         f"{st.nm(f)} {move} {rng.choice(('like the wind', 'faster than ever', 'with big steps'))}, and {c.name} {move} after {f.o}.")))
+                         f"{st.nm(f)} {move} {rng.choice(('like the wind', 'faster than ever', 'with big steps'))}, and {c.name} {move} after {f.o}.")
+                        + (() if "off they" in cheer else  # (not "off they went. Off they ran")
+                           (f"Off they {move.split()[0] if move.split()[0] != 'walked' else 'went'}, {c.name} first and {f.name} right behind.",))))
         oops = self._f(st, rng.choice(_OOPS))
         if self.twist:
             an = rng.choice(st.w.scene_animals(self.where))
