@@ -52,7 +52,7 @@ def _plain_wording(rng, t: str, words: set | None = None, protect: set = frozens
     whose first word is in the sentence searched for."""
     for k, alts in realise.OPENERS.items():
         if t.startswith(k):
-            if rng.random() < realise.PHRASE_P:
+            if rng.random() < realise.PHRASE_P and not t.startswith(realise._WHEN, len(k)):
                 x = rng.choice(alts)
                 rest = t[len(k):]
                 if rest.split(" ", 1)[0] in realise._LOWER_AFTER:
@@ -71,10 +71,11 @@ def _plain_wording(rng, t: str, words: set | None = None, protect: set = frozens
             if (i == 0 or not low[i - 1].isalnum()) and (j == len(low) or not low[j].isalnum()):
                 hits.append((i, -len(k), k))
     hits.sort()
-    out, pos = [], 0
+    out, pos, held = [], 0, 0
     for i, n, k in hits:
-        if i < pos:
+        if i < held:
             continue
+        held = i - n
         if rng.random() < realise.PHRASE_P:
             x = rng.choice(realise.PHRASES[k])
             if tight and x.count(" ") > k.count(" "):

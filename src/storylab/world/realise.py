@@ -60,7 +60,7 @@ _SKIP = {"box", "bag", "basket", "bucket", "way", "time", "day", "night", "morni
          "drawing", "story", "song", "hug", "smile", "noise", "sound", "idea", "gift", "present", "path", "road",
          "ground", "grass", "air", "wind", "ice", "mud", "sand", "shade", "light", "fire", "family", "friend",
          "top", "side", "end", "middle", "front", "back", "oven", "stove", "sink", "storm", "thunder", "lightning",
-         "fog"}  # (not "the pretty thunder")
+         "fog", "wave"}  # (not "the pretty thunder", "the old waves")
 _ADJ_WORDS = frozenset({a for v in _BY_KIND.values() for a in v} | {"tall", "tiny"})
 _DET = ("the", "a", "an", "some", "his", "her", "their", "its", "my", "your", "our", "two", "three", "four", "five",
         "six", "seven", "eight", "nine", "ten", "many", "few")
@@ -569,10 +569,11 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset(), t
     if not hits:
         return t
     hits.sort()
-    out, pos = [], 0
+    out, pos, held = [], 0, 0
     for i, n, k in hits:
-        if i < pos:
-            continue
+        if i < held:  # inside a phrase already worded, or left as it is (not "chuckled and laughed" for
+            continue  # "laughed and laughed" through the shorter "laughed" inside it)
+        held = i - n
         if rng.random() < PHRASE_P:
             x = rng.choice(PHRASES[k])
             if tight and x.count(" ") > k.count(" "):  # no longer wordings in a story at its length limit
