@@ -149,18 +149,26 @@ def then(st, p: float = 0.45) -> str:
     return (st.pick(*THEN) + " ") if st.rng.random() < p else ""
 
 
-def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bool = False) -> None:
+def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bool = False, why: str = "") -> None:
     """The group goes from `start` to `dest`: the route over the map (the space item), or, in a short
-    story, one line (about half of the middle's words is its plot's beats, the rest is the way there)."""
+    story, one line (about half of the middle's words is its plot's beats, the rest is the way there),
+    built from parts: who, how they went, which way, and `why` (" to get eggs"), the plot's reason."""
     if not short(st) or st.rng.random() < ROUTE_SHORT_P:
         skills.route(st, group, start, dest, kind, indoor=indoor)
         return
     for x in group:
         st.state.go(x.name, dest, kind, indoor)
-    names, D = beats.group(st, group), st.place_mark(dest)
-    st.s(st.pick(f"{names} {st.pick(*WALK)}{beats.way(st, 0.8)} to the {D}.", f"{beats.soon(st)}{names} were at the {D}.",
-                 f"{names} {st.pick(*SMALL_WALK)} from the {st.place_mark(start)} to the {D}{beats.way(st, 0.5)}.",
-                 f"It was not far to the {D}, so {names} {st.pick(*SMALL_WALK)}{beats.way(st, 0.7)}."))
+    rng = st.rng
+    names, D, S = beats.group(st, group), st.place_mark(dest), st.place_mark(start)
+    walk, small = rng.choice(WALK), rng.choice(SMALL_WALK)
+    how = rng.choice(("", "", " hand in hand", " side by side", " together", " one behind the other"))
+    st.s(rng.choice((f"{names} {walk}{how}{beats.way(st, 0.8)} to the {D}{why}.",
+                     f"It was not far from the {S} to the {D}, so {names} {small}{beats.way(st, 0.7)}.",
+                     f"{beats.soon(st)}{names} {rng.choice(('got to', 'reached', 'came to'))} the {D}{how}.",
+                     f"{names} set off for the {D}{why}, and {rng.choice(('it did not take long', 'soon they were there', 'in no time they were there'))}.",
+                     f"From the {S}, it was only a short walk{beats.way(st, 0.6)} to the {D}.",
+                     f"The way to the {D} went{beats.way(st, 1)}, and {names} {small}{how or ' all the way'}.",
+                     f"{names} left the {S} and {small}{beats.way(st, 0.5)} until they saw the {D}.")))
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -422,16 +430,18 @@ class Outing(Plan):
         act, it = self.activity, st.thing["word"]
         there = "" if self.dest in act else f" at the {D}"  # not "see the old castle at the castle"
         if "Dialogue" in st.f or rng.random() < 0.3:
-            line = rng.choice((f"Can we go to the {D} and {act}, {g.title}?", f"Please, {g.title}, can we go to the {D} to {act}?",
-                               f"{g.title}, I really want to {act} at the {D} today!",
-                               f"{g.title}, can we {act} today? The {D} would be perfect!",
-                               f"Let's go to the {D} and {act}, {g.title}!",
-                               f"Is today a good day to {act} at the {D}, {g.title}?",
-                               f"It is {a(st.weather)} day, {g.title}! Can we go to the {D}?",
-                               f"My {it} is ready, {g.title}! Can we {act}{there} now?",
-                               f"{g.title}, I want to {act}! Please, can we go to the {D}?"))
+            G, can = g.title, rng.choice(("Can we", "Could we", "Please, can we"))
+            line = rng.choice((f"{can} go to the {D} and {act}, {G}?" if there else f"{can} {act} today, {G}?",
+                               f"{can} {act}{there} today, {G}?",
+                               f"{G}, I really want to {act}{there} today!",
+                               f"Look, {G}, it is {a(st.weather)} day! {can} {act}{there}?",
+                               f"My {it} is ready, {G}! {can} {act}{there} now?",
+                               f"{G}, {can.lower()} take my {it} to the {D}? I want to {act}!",
+                               f"Let's {act}{there}, {G}!",
+                               f"When can we {act}{there}, {G}?",
+                               f"{G}, is today a {D} day? I want to {act} so much!"))
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
-            if not line.endswith("!") or rng.random() < 0.5:  # (a wish needs no answer: the next line sets off)
+            if line.endswith("?") and rng.random() < 0.7:  # (a wish needs no answer, nor every question: the next line sets off)
                 st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
                                         f"That is a good idea, {c.name}, we can {act} after lunch.",
                                         f"Okay, {c.name}, and we can {doings.activity(st, self.dest, 'word')} there too.",
@@ -443,26 +453,26 @@ class Outing(Plan):
                                         f"Good idea! The {D} is so nice in the {st.time_mark(st.season)}, {c.name}.")),
                          rng.choice(("said", "answered", "said")))  # not '"...," smiled and said Dad' 
         else:
-            when = rng.choice(("That day, ", "That morning, ", "", "", "For days, "))
-            st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act}{there}." if when != "For days, " else
+            when = rng.choice(("That day, ", "That morning, ", "", ""))
+            doing = beats.verb(st, act, "ing")
+            st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act}{there}.",
                              f"For days, {st.sub(c, False)} had wanted to {act}{there}.",
-                             f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
-                             f"{st.nm(g)} had promised that they would go to the {D} to {act}.",
+                             f"When {c.name} asked to {act}{there}, {st.nm(g)} said they could go after {rng.choice(('breakfast', 'lunch'))}.",
+                             f"{st.nm(g)} had promised {c.name} a day at the {D}, and today was the day.",
                              f"{st.sub(c)} had waited all {rng.choice(('week', 'morning', 'spring' if st.season == 'summer' else 'week'))} to {act}{there}.",
                              f"Today was the day: {c.name} and {beats.rel(st)} would {act}{there}!",
                              f"{c.name} loved the {D}, and today {c.s} would {act}{' there' if there else ''}.",
-                             f"{when if when != 'For days, ' else ''}{st.sub(c)} wanted to {act}{'' if self.dest in act else ' at the ' + D} and "
-                             f"{doings.activity(st, self.dest, 'word')}.",
+                             f"All {rng.choice(('morning', 'week'))}, {c.name} had talked about one thing: {doing}{there}.",
+                             f"{c.name} had {c.p} {it} ready by the door, because today {c.s} would {act}{there}.",
+                             f"{when}{st.sub(c)} wanted to {act}{there} and {doings.activity(st, self.dest, 'word')}.",
                              f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
-            why = beats.reason(st, self.dest) if rng.random() < 0.45 and " asked " not in st.doc.cur[-1] \
-                and room(st, 90) else None
+            why = beats.reason(st, self.dest) if rng.random() < 0.45 and room(st, 90) else None
             if why:  # what is there to see (the animals the knowledge base puts there)
                 st.s(why)
-            elif (rng.random() < 0.3 and not short(st)) or " asked " in st.doc.cur[-1]:  # the answer to a question, or now and then
-                st.s(rng.choice((f"{st.nm(g)} said yes, and {st.nm(c)} {rng.choice(('jumped up and down', 'clapped', 'smiled from ear to ear', 'ran to get ' + c.p + ' ' + it))}.",
-                                 f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast.",
-                                 f"{st.nm(c)} {rng.choice(('put', 'packed'))} {c.p} {it} in a bag, and soon {c.s} was ready.",
-                                 f"{st.nm(c)} was so {rng.choice(('happy', 'excited', 'glad'))} that {c.s} could not sit still.")))
+            elif rng.random() < 0.3 and not short(st):  # now and then, how the hero got ready
+                st.s(rng.choice((f"{st.nm(c)} {rng.choice(('put', 'packed'))} {c.p} {it} in a bag, and soon {c.s} was ready.",
+                                 f"{st.nm(c)} was so {rng.choice(('happy', 'excited', 'glad'))} that {c.s} could not sit still.",
+                                 f"{st.nm(c)} ran to get {c.p} {it} and waited by the door.")))
         if self.indoor:
             st.s(st.pick(f"The {st.place_mark(self.dest)} was inside a big warm house, so {c.name} could swim even on {a(st.weather)} day.",
                          f"In the {st.time_mark(st.season)}, the {st.place_mark(self.dest)} was inside, where the water was warm for {c.name}."))
@@ -492,7 +502,8 @@ class Outing(Plan):
         else:
             st.state.at(st.pick("morning", "noon"))
         if self.route:
-            travel(st, group, self.stop or self.home, self.dest, self.kind, indoor=self.indoor)
+            travel(st, group, self.stop or self.home, self.dest, self.kind, indoor=self.indoor,
+                   why="" if self.dest in self.activity else f" to {self.activity}")
         else:
             for x in group:
                 st.state.go(x.name, self.dest, self.kind, self.indoor)
@@ -952,7 +963,7 @@ class Baking(Plan):
         c, g, f = st.hero, st.grownup, self.companion
         group = [c, g] + ([f] if f else [])
         st.state.at(st.pick("morning", "noon"))
-        travel(st, group, self.home, self.shop)
+        travel(st, group, self.home, self.shop, why=st.pick(" to get eggs", f" to buy eggs for the {self.dish}", ""))
         st.place = self.shop
         r = st.rng.random()
         if r < 0.5:
@@ -1086,14 +1097,16 @@ class Rescue(Plan):
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", f"On {st.time_mark(st.day)}, "))
         act = doings.activity(st, self.where, "word")  # what they mean to do there (the rescue interrupts it)
         S = st.time_mark(st.season)
-        st.s(rng.choice((f"{when}{st.sub(c)} wanted to {go} the {W} and {act}.",
-                         f"{st.nm(g)} told {c.name} they could {go} the {W} to {act}.",
-                         f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {S}.",
-                         f"{when}{st.sub(c)} had a plan: {c.s} would {act} at the {W}.",
-                         f"{c.name} loved the {W} in the {S}, and today {c.s} wanted to {act} there.",
-                         f"{when}{c.name} could not wait to {act} at the {W}.",
-                         f"The {W} was the best place to {act}, and {c.name} wanted to go there {rng.choice(('today', 'right away', 'after breakfast'))}.",
-                         f"{when}{st.sub(c)} put on {c.p} shoes, because {c.s} wanted to {act} at the {W}.")))
+        self.act = act
+        want = rng.choice(("wanted to", "hoped to", "was going to", "could not wait to", "had asked to"))
+        st.s(rng.choice((f"{when}{st.sub(c)} {want} {go} the {W} and {act}.",
+                         f"{st.nm(g)} had promised {c.name} a morning at the {W}, where {c.s} could {act}.",
+                         f"{when}{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {S}.",
+                         f"{when}{st.sub(c)} woke up thinking about the {W}, where {c.s} {rng.choice(('would', 'wanted to', 'hoped to'))} {act}.",
+                         f"{c.name} loved to {act}, and the {W} in the {S} was just right for it.",
+                         f"In the {S}, {c.name} liked nothing better than to {act} at the {W}.",
+                         f"The plan for the {rng.choice(('day', 'morning'))} was simple: {go} the {W} and {act}.",
+                         f"{when}{st.sub(c)} put on {c.p} shoes{rng.choice(('', ' and ' + c.p + ' hat'))}, ready to {act} at the {W}.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
             st.s(why)
@@ -1112,7 +1125,7 @@ class Rescue(Plan):
         c, g, rng, f = st.hero, st.grownup, st.rng, self.companion
         group = [c, g] + ([f] if f else [])
         st.state.at("morning")
-        travel(st, group, self.home, self.where)
+        travel(st, group, self.home, self.where, why=f" to {self.act}")
         st.place = self.where
         if st.rng.random() < 0.6 and room(st, 90):
             facts.place(st, self.where, 1)
@@ -1296,16 +1309,17 @@ class Share(Plan):
         when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "After lunch, ", "", "",
                            f"On {st.time_mark(st.day)}, "))
         both = rng.choice((f"{st.nm(c)} and {st.nm(f)}", f"{st.nm(f)} and {st.nm(c)}"))
-        go = rng.choice(("went to play at", "ran to", "went off to play at", "met at", "spent the day at",
-                         "walked to", "skipped to"))
-        st.s(rng.choice((f"{when}{both} {go} the {P}.",
-                         f"{when}{st.nm(c)} took {c.p} {it} to the {P}, and {st.nm(f)} came too.",
-                         f"{both} wanted to play at the {P} all day.",
-                         f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.",
-                         f"{when}{st.nm(f)} came to the {P} to play with {c.name}.",
-                         f"{when}{st.nm(c)} {go} the {P} with {c.p} {it}, and {st.nm(f)} went along.",
-                         f"{when}{st.nm(f)} knocked on the door and asked {c.name} to come and play at the {P}.",
-                         f"The {P} was full of {self.gather_pl}, and {both} {rng.choice(('loved', 'liked'))} to play there.")))
+        go = rng.choice(("went to", "ran to", "went off to", "spent the day at", "walked to", "skipped to", "raced to"))
+        hands = rng.choice(("in " + c.p + " hands", "under " + c.p + " arm", "in a bag"))
+        st.s(rng.choice((f"{when}{both} {go} the {P}{rng.choice(('', ' to play', ' together'))}.",
+                         f"{when}{st.nm(c)} took {c.p} {it} to the {P}, and {st.nm(f)} {rng.choice(('came too', 'came along', 'ran after ' + c.o))}.",
+                         f"{both} {rng.choice(('loved', 'liked'))} the {P}, because there were always {self.gather_pl} to find there.",
+                         f"{when}{st.nm(c)} put {c.p} {it} in a bag, and {c.s} and {st.nm(f)} set off for the {P}.",
+                         f"{when}the two {'of them' if st.flags.get('sibling') else rng.choice(('friends', 'of them'))} went to the {P}, {c.name} with {c.p} {it} {hands} "
+                         f"and {f.name} with {rng.choice(('nothing', 'empty hands'))}.",
+                         f"{when}{st.nm(c)} wanted to show {c.p} {it} to {st.nm(f)}, so they met at the {P}.",
+                         f"The {P} had lots of {self.gather_pl}, and {both} {rng.choice(('loved', 'liked'))} to play there.",
+                         f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.")))
         st.state.go(c.name, self.home)
         st.state.go(f.name, self.home)
         st.place = self.home
