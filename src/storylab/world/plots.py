@@ -535,18 +535,20 @@ class Outing(Plan):
                          f"held {c.p} {it} up high", "took a deep breath", "waved at everyone",
                          f"wanted to {act} right away"))
         r = rng.random()
-        if r < 0.3:
-            st.s(f"When they {got} the {D}, {st.sub(c, False)} {do}.")
+        if r < 0.25:
+            pass  # (the way there said they came: the day goes on with what they did)
         elif r < 0.45:
+            st.s(f"When they {got} the {D}, {st.sub(c, False)} {do}.")
+        elif r < 0.55:
             st.s(rng.choice((f"At the {D}, there was so much for {c.name} to see.",
                              f"{c.name} thought the {D} was {rng.choice(('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty'))} that day.",
                              f"The {D} was even {rng.choice(('bigger', 'prettier', 'nicer', 'busier'))} than {c.name} remembered.")))
-        elif r < 0.65 and st.w.places[self.dest]["outdoor"]:
+        elif r < 0.7 and st.w.places[self.dest]["outdoor"]:
             an = rng.choice(st.w.scene_animals(self.dest))
             st.s(rng.choice((f"At the {D}, there were {an['plural']} and {beats.outdoor_thing(st, True)} everywhere.",
                              f"The first thing {c.name} saw at the {D} was {a(an['word'])}.",
                              f"When they {got} the {D}, {a(an['word'])} was there, as if it was waiting for them.")))
-        elif r < 0.8 and st.known(g) and g.title[:1].isupper():
+        elif r < 0.82 and st.known(g) and g.title[:1].isupper():
             st.speak(c, rng.choice((f"Look, {g.title}, we are here!", f"The {D} is so {rng.choice(('big', 'pretty', 'beautiful'))}, {g.title}!",
                                     f"{g.title}, can I {act} now?", f"{g.title}, we are at the {D} at last!")),
                      rng.choice(("shouted", "said", "called")))
@@ -568,7 +570,7 @@ class Outing(Plan):
             st.state.uses(c.name, it)
             own = "" if it in act.split() else f" with {c.p} {it}"  # not "ride a sled with her sled"
             detail = rng.random() < 0.85 and fits(st, 16)
-            if detail and rng.random() < 0.35 and beats.activity_detail(st, self):
+            if detail and rng.random() < 0.6 and beats.activity_detail(st, self):
                 return  # (the activity told by what is really there says it began: no line of its own)
             first = rng.choice(("First, ", "Right away, ", "", "", "Then "))
             done, doing = beats.verb(st, act, "past"), beats.verb(st, act, "ing")
@@ -652,7 +654,8 @@ class Outing(Plan):
                 if st.rng.random() < 0.6 and ends_fit(st, 16):
                     beats.activity_detail(st, self)
             st.state.at(st.pick("afternoon", "evening"))
-            beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"])
+            beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"],
+                          beats.verb(st, self.activity, "ing"))
         if self.bad and not failed:
             it = st.thing["word"]
             st.state.lose(c.name, it)
@@ -1194,7 +1197,10 @@ class Rescue(Plan):
                             f"held out {c.p} hands to the {an}", "tried to climb the tree"))
         but = rng.choice((f"but {c.s} was too small", f"but the {an} was too high", "but it was no use",
                           f"but {c.s} could not reach it", f"but the branch was too high"))
-        st.s(f"{st.sub(c)} {tried}, {but}.")
+        st.s(rng.choice((f"{st.sub(c)} {tried}, {but}.",
+                         f"\"Come down, little {an}!\" {c.name} called, but the {an} {rng.choice(('only held on tighter', 'did not move', 'cried even louder'))}.",
+                         f"The branch was far above {c.name}'s head, and even on {c.p} toes {c.s} could not reach it.",
+                         f"{c.name} {tried}, and then {c.s} wished {c.s} was as tall as {beats.rel(st)}.")))
 
     def hungry(self, st):
         c, rng, an = st.hero, st.rng, self.animal
@@ -1204,9 +1210,11 @@ class Rescue(Plan):
         looked = rng.choice(("thin", "cold", "tired", "hungry", "sad", "weak"))
         how = rng.choice(("", "", " all alone", f" that looked {looked}", " in a little ball", " that did not move",
                           " with its eyes closed", " that was too weak to run away"))
+        low = spot[0].lower() + spot[1:]
         st.s(rng.choice((f"{spot}, {st.sub(c, False)} {rng.choice(('found', 'came upon', 'saw', 'spotted'))} a little {an}{how}.",
-                         f"{spot}, a little {an} sat all alone, and it did not move.",
-                         f"A little {an} sat {rng.choice(('all alone', 'very still', 'in a little ball'))} {spot[0].lower() + spot[1:]}, "
+                         f"{c.name} almost stepped on something {low}: a little {an}{how}!",
+                         f"\"Look!\" {c.name} {rng.choice(('whispered', 'said'))}. {spot}, there was a little {an}{how}.",
+                         f"A little {an} sat {rng.choice(('all alone', 'very still', 'in a little ball'))} {low}, "
                          f"and it {rng.choice(('did not move', 'did not run away', 'looked up at ' + c.name))}.")))
         st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
                          f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
@@ -1359,7 +1367,7 @@ class Share(Plan):
         st.state.feel(f.name, "sad")
         fl = st.pick("sad", "upset", "lonely", "sad", "left out") if st.used_adj or st.adj["word"] not in NEG_FEEL \
             else feel(st, "neg")
-        if rng.random() < 0.55:
+        if rng.random() < 0.4:
             st.s(rng.choice((f"{st.nm(f)} felt {fl} and sat down alone.",
                              f"{st.nm(f)} was {fl} and walked away.",
                              f"{st.nm(f)} sat down {rng.choice(('under a tree', 'on the grass', 'on a rock', 'by the path'))} and looked {fl}.",
@@ -1427,12 +1435,15 @@ class Share(Plan):
             st.state.give(f.name, c.name, it)
             when = rng.choice(("When it got dark", f"In the {st.time_mark('evening')}", "When it was time to go home",
                                "Before they went home", "At the end of the day", "When the sun went down"))
-            st.s(rng.choice((f"{when}, {st.nm(f)} gave the {it} back to {c.name}.",
-                             f"{when}, {st.nm(f)} gave back the {it} and said thank you.",
-                             f"{when}, {st.nm(f)} gave {c.name} the {it} and said, \"Thank you for sharing!\"",
-                             f"{when}, {st.nm(f)} put the {it} back in {c.name}'s hands.",
-                             f"{when}, {st.nm(f)} {beats.play(st, f, it, own=False)} one last time and gave it back to {c.name}.",
-                             f"\"This was the best day, {c.name},\" {f.name} said {when[0].lower() + when[1:]}, and {f.s} gave back the {it}.")))
+            give = rng.choice((f"gave the {it} back to {c.name}", f"gave {c.name} back the {it}",
+                               f"put the {it} back in {c.name}'s hands", f"handed the {it} back to {c.name}"))
+            tail = rng.choice(("", "", " and said thank you", f", and {c.name} was glad {c.s} had shared",
+                               " with a big smile", f", and they said goodbye under the {rng.choice(('trees', 'big tree', 'old tree'))}"))
+            st.s(rng.choice((f"{when}, {st.nm(f)} {give}{tail}.",
+                             f"\"Thank you for sharing your {it}, {c.name}!\" {f.name} said {when[0].lower() + when[1:]}, and {f.s} gave it back.",
+                             f"{when}, {st.nm(f)} {beats.play(st, f, it, own=False)} one last time and {give.split(' ', 1)[0]} it back.",
+                             f"The {it} went back to {c.name} {when[0].lower() + when[1:]}, and {f.name} said it was the best day ever.",
+                             f"\"This was the best day, {c.name},\" {f.name} said {when[0].lower() + when[1:]}, and {f.s} {give}.")))
         if st.rng.random() < 0.5:
             skills.boxes(st, c, st.thing, tidy=True)
 
