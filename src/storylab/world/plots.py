@@ -583,6 +583,8 @@ class Outing(Plan):
                              else f"{st.sub(c)} {act.split(' ', 1)[0] in ('swim', 'splash') and 'jumped in' or 'began'} "
                                   f"right away, and it was so much fun.",
                              f"{first}{st.sub(c)} and {st.nm(g)} went to {act}{own}.",
+                             f"{cap(doing)}{own} was even more fun than {c.name} had hoped.",
+                             f"{c.name} did not wait a minute: {c.s} {done}{own} right away.",
                              f"It was time to {act} at last, and {c.name} had {c.p} {it} ready.")))
             if detail:
                 beats.activity_detail(st, self)
@@ -757,13 +759,14 @@ class Lost(Plan):
         it = st.thing["word"]
         P = st.place_mark(self.home)
         when = rng.choice((f"That {st.time_mark('morning')}, ", "After breakfast, ", "", "That day, ", "Right after breakfast, "))
-        st.s(rng.choice((f"{when}{st.sub(c)} wanted to play with {c.p} {it}.",
+        play = beats.play(st, c, it, 'word')
+        st.s(rng.choice((f"{when}{st.sub(c)} {rng.choice(('wanted to', 'was going to', 'hoped to'))} {play} at the {P}.",
                          f"{when}{st.sub(c)} wanted to take {c.p} {it} to the {P}.",
                          f"{st.sub(c)} {rng.choice(('looked', 'searched'))} for {c.p} {it}, because {c.s} wanted to show it to everyone.",
-                         f"{when}{st.sub(c)} wanted to {beats.play(st, c, it, 'word')} at the {P}.",
-                         f"{when}{st.sub(c)} had a plan: to {beats.play(st, c, it, 'word')} at the {P}.",
-                         f"{when}{st.sub(c)} was going to {beats.play(st, c, it, 'word')} at the {P}, so {c.s} went to get it.",
-                         f"The {P} was the best place to {beats.play(st, c, it, 'word')}, and {c.name} could not wait.")))
+                         f"{when}{st.sub(c)} had a plan: to {play} at the {P}.",
+                         f"{when}{st.sub(c)} ran to {c.p} room to get {c.p} {it}, because {c.s} wanted to {play} at the {P}.",
+                         f"{when}{c.name} said, \"Today I will {play.replace(c.p + ' ' + it, 'my ' + it)} at the {P}!\"",
+                         f"{c.name} could not wait to show {c.p} {it} to {rng.choice(('everyone', 'the other children', 'the ducks' if self.home in ('pond', 'lake', 'river') else 'everyone'))} at the {P}.")))
 
     def hint(self, st):
         c, rng, M = st.hero, st.rng, self.mover
@@ -792,6 +795,8 @@ class Lost(Plan):
         if rng.random() < 0.7:
             st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
                              f"{st.sub(c)} sat down on the floor and felt {fl}.",
+                             f"Without {c.p} {it}, the {st.place_mark(self.home)} did not sound like fun anymore.",
+                             f"{c.name} had wanted to {beats.play(st, c, it, 'word')} so much, and now {c.s} felt {fl}.",
                              f"{c.name} {rng.choice(('cried', 'said'))}, \"My {it} is gone!\"",
                              f"{st.sub(c)} was {fl}, because the {it} was {c.p} favorite.",
                              f"{c.name}'s eyes filled with tears, and {c.s} wanted {c.p} {it} back.",
@@ -943,7 +948,10 @@ class Baking(Plan):
                              f"{st.sub(c)} wanted to surprise {who} with {dish}{why}.",
                              f"{cap(who)} {rng.choice(('loved', 'liked'))} {dish} more than anything, so {c.name} and {beats.rel(st)} would bake some{why}.")))
         st.s(rng.choice((f"But there were no eggs in {c.name}'s kitchen.", f"But {g.title} had no eggs for {c.name}'s {dish}.",
-                         f"But there were no eggs for {c.name}'s {dish}.", f"First, {c.name} needed to get eggs for the {dish}.",
+                         f"{c.name} got out the big bowl and the {rng.choice(('flour', 'sugar', 'butter'))}, but then {c.s} saw that there were no eggs.",
+                         f"Everything for the {dish} was on the table, everything but the eggs.",
+                         f"\"Oh no, where are the eggs?\" {c.name} asked, looking into the empty egg box.",
+                         f"First, {c.name} needed to get eggs for the {dish}.",
                          f"But {st.nm(g)} had no eggs left for {c.name}'s {dish}.",
                          f"But when {st.nm(g)} opened the fridge, there were no eggs.",
                          f"{st.nm(c)} looked for the eggs, but the egg box was empty.",
