@@ -362,10 +362,13 @@ def finish(st, plan: Plan) -> None:
 # some with a tail ({t})
 OWN_LAST_P = 0.5
 _LAST_NP = ("drew a picture of {x}{t}", "told {p} teddy about {x}{t}", "would never forget {x}",
-            "told {rel} at dinner about {x}")
+            "told {rel} at dinner about {x}", "dreamed about {x} that night", "told everyone at school about {x}",
+            "liked to remember {x}{t}", "would always remember {x}")
 _LAST_ANY = ("kept thinking about {x}{t}", "could not stop talking about {x}", "still remembered {x}",
-             "talked and talked about {x}{t}", "smiled every time {s} thought about {x}")
-_LAST_ING = ("was proud of {x}", "fell asleep dreaming of {x}", "could not wait to try {x} again")
+             "talked and talked about {x}{t}", "smiled every time {s} thought about {x}",
+             "went to sleep with a smile, thinking of {x}")
+_LAST_ING = ("was proud of {x}", "fell asleep dreaming of {x}", "hoped for another day of {x}",
+             "liked {x} best of all", "knew that {x} had been the best part of the day")
 _LAST_TAIL = ("", "", "", " before bed", " that evening", ", and {s} smiled", " for a long time")
 
 
@@ -832,7 +835,8 @@ class Lost(Plan):
 
     def memories(self, st):
         c, it = st.hero, st.thing["word"]
-        nps = [f"the day {c.p} {it} was lost", f"the search for the {it}"]
+        nps = [f"the day {c.p} {it} was lost", f"the search for the {it}",
+               f"the {it} and the afternoon at the {self.home}"]
         if self.pet_took:
             nps.append(f"the {self.pet_kind} with the {it} in its mouth")
         return nps, [f"looking for {c.p} {it}", f"finding {c.p} {it}"]
@@ -960,8 +964,9 @@ class Baking(Plan):
 
     def memories(self, st):
         dish, who = self.dish, self.for_whom
-        return ([f"the {dish} for {who}", "the long walk home with the eggs", f"{who}'s face when the {dish} came"],
-                [f"baking {dish} with {beats.rel(st)}", f"making {dish} for {who}"])
+        return ([f"the {dish} for {who}", "the long walk home with the eggs", f"{who}'s face when the {dish} came",
+                 f"the eggs from the {self.shop}"],
+                [f"baking {dish} with {beats.rel(st)}", f"making {dish} for {who}", f"carrying the eggs home"])
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -1166,10 +1171,12 @@ class Rescue(Plan):
         where = {"stuck": ("up in the tree", "that could not get down"),
                  "family": (f"and its {getattr(self, 'mother', '')}", "that was lost"),
                  "hungry": ("that was so hungry", f"at the {W}")}[self.trouble]
-        nps = [f"the little {an} {x}" for x in where]
+        nps = [f"the little {an} {x}" for x in where] + [f"the day {st.hero.s} helped a little {an}"]
         if self.helper and self.trouble == "stuck" and st.known(self.helper):
             nps.append(f"the {self.helper.kind} that helped the little {an}")
-        return nps, [f"helping the little {an}"]
+        return nps, [f"helping the little {an}", {"stuck": f"getting the {an} down from the tree",
+                                                  "family": f"finding the {an}'s {getattr(self, 'mother', 'family')}",
+                                                  "hungry": f"taking care of the little {an}"}[self.trouble]]
 
     def stuck(self, st):
         c, rng, an = st.hero, st.rng, self.animal
@@ -1290,7 +1297,7 @@ class Share(Plan):
     def memories(self, st):
         c, f, it = st.hero, self.companion, st.thing["word"]
         nps = [f"the {self.gather_pl} {c.s} and {f.name} had found", f"the game with {f.name} at the {self.home}"]
-        ings = [f"playing with {f.name} at the {self.home}"]
+        ings = [f"playing with {f.name} at the {self.home}", f"looking for {self.gather_pl} with {f.name}"]
         if not self.twist:
             ings.append(f"sharing {c.p} {it} with {f.name}")
         return nps, ings
