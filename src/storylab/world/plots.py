@@ -620,7 +620,7 @@ class Outing(Plan):
                          f"But before {c.name} could {self.activity}, it started to rain.",
                          f"{beats.soon(st)}it began to rain on the {D}.",
                          f"Just then, {c.name} felt {drops}.")))
-        if rng.random() < 0.6:
+        if rng.random() < 0.4:
             st.s(rng.choice((f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
                              f"{c.name} hoped that the rain would stop soon, so that {c.s} could {self.activity}.",
                              f"{c.name} said, \"Oh no, not now, {g.title}!\"",
@@ -795,7 +795,7 @@ class Lost(Plan):
         st.state.lose(c.name, it)
         fl = feel(st, "neg")
         st.state.feel(c.name, "sad")  # until the thing is found: what the child does meanwhile is not glad
-        if rng.random() < 0.7:
+        if rng.random() < 0.5:
             st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
                              f"{st.sub(c)} sat down on the floor and felt {fl}.",
                              f"Without {c.p} {it}, the {st.place_mark(self.home)} did not sound like fun anymore.",
@@ -1422,7 +1422,7 @@ class Share(Plan):
                              f"\"Here, {f.name}, you can {beats.play(st, f, it, 'word', own=False)} first,\" {c.name} said.",
                              f"{st.sub(c)} looked at {f.name}'s {rng.choice(('sad face', 'wet eyes', 'empty hands'))}, and then {c.s} held out the {it}.")))
             st.state.give(c.name, f.name, it)
-            if rng.random() < 0.7:  # (else the giving says it)
+            if rng.random() < 0.5:  # (else the giving says it)
                 st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.",
                                  f"{st.nm(f)} smiled, and soon they were laughing together.",
                                  f"{st.nm(f)} smiled {rng.choice(('a big smile', 'from ear to ear', 'and said thank you'))}, and they played with the {it} "
