@@ -1280,9 +1280,12 @@ class Rescue(Plan):
         if st.rng.random() < 0.35 and room(st, 30):
             facts.vet(st, an)
         if self.twist:
-            st.s(rng.choice((f"The next day, the {an} came back to {c.name}'s window, as if to say thank you.",
+            when = rng.choice(("The next day", "The next morning", "A few days later", "That evening"))
+            spot = rng.choice(("window", "door", "yard", "garden"))
+            st.s(rng.choice((f"{when}, the {an} came back to {c.name}'s {spot}, as if to say thank you.",
                              f"Later, {c.name} found out that the {an} lived right next to {c.p} house!",
-                             f"The next morning, there was a little {an} in {c.name}'s yard, and it looked just like the one from the {st.place_mark(self.where)}!")))
+                             f"{when}, there was a little {an} in {c.name}'s {rng.choice(('yard', 'garden'))}, and it looked just like the one from the {st.place_mark(self.where)}!",
+                             f"{when}, {c.name} heard a sound at the {spot}, and there was the {an}, {rng.choice(('with a friend', 'with its family', 'looking strong and happy'))}!")))
 
 
 # --- share -----------------------------------------------------------------------------------------------
