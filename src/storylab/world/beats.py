@@ -170,7 +170,7 @@ def go_home(st, people: list, place: str, thing: str | None = None, did: str = "
         st.s(f"{c.name} was {rng.choice(('tired', 'sleepy', 'so tired'))} after {did}, and {c.s} "
              f"{rng.choice(('almost fell asleep on the way home', 'yawned all the way home', 'was glad to be home at last'))}.")
     else:
-        st.s(f"{rng.choice(('The sun was low', 'It was getting late', 'The sky was turning pink'))} when {names} "
+        st.s(f"{rng.choice(('The sun was low', 'It was getting dark', 'The sky was turning pink'))} when {names} "
              f"{walk} home{way(st, 0.7)}{how}.")
 
 

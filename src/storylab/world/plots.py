@@ -165,7 +165,7 @@ def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bo
     st.s(rng.choice((f"{names} {walk}{how}{beats.way(st, 0.8)} to the {D}{why}.",
                      f"It was not far from the {S} to the {D}, so {names} {small}{beats.way(st, 0.7)}.",
                      f"{beats.soon(st)}{names} {rng.choice(('got to', 'reached', 'came to'))} the {D}{how}.",
-                     f"{names} set off for the {D}{why}, and {rng.choice(('it did not take long', 'soon they were there', 'in no time they were there'))}.",
+                     f"{names} made their way to the {D}{why}, and {rng.choice(('it did not take long', 'soon they were there', 'in no time they were there'))}.",
                      f"From the {S}, it was only a short walk{beats.way(st, 0.6)} to the {D}.",
                      f"The way to the {D} went{beats.way(st, 1)}, and {names} {small}{how or ' all the way'}.",
                      f"{names} left the {S} and {small}{beats.way(st, 0.5)} until they saw the {D}.")))
@@ -368,7 +368,7 @@ _LAST_ANY = ("kept thinking about {x}{t}", "could not stop talking about {x}", "
              "talked and talked about {x}{t}", "smiled every time {s} thought about {x}",
              "went to sleep with a smile, thinking of {x}")
 _LAST_ING = ("was proud of {x}", "fell asleep dreaming of {x}", "hoped for another day of {x}",
-             "liked {x} best of all", "knew that {x} had been the best part of the day")
+             "liked {x} best of all", "knew that {x} had been the most fun of all")
 _LAST_TAIL = ("", "", "", " before bed", " that evening", ", and {s} smiled", " for a long time")
 
 
@@ -1213,7 +1213,7 @@ class Rescue(Plan):
         but = rng.choice((f"but {c.s} was too small", f"but the {an} was too high", "but it was no use",
                           f"but {c.s} could not reach it", f"but the branch was too high"))
         st.s(rng.choice((f"{st.sub(c)} {tried}, {but}.",
-                         f"\"Come down, little {an}!\" {c.name} called, but the {an} {rng.choice(('only held on tighter', 'did not move', 'cried even louder'))}.",
+                         f"\"Come down, little {an}!\" {c.name} called, but the {an} {rng.choice(('only held on tight', 'did not move', 'cried even louder'))}.",
                          f"The branch was far above {c.name}'s head, and even on {c.p} toes {c.s} could not reach it.",
                          f"{c.name} {tried}, and then {c.s} wished {c.s} was as tall as {beats.rel(st)}.")))
 
@@ -1340,7 +1340,7 @@ class Share(Plan):
         st.s(rng.choice((f"{when}{both} {go} the {P}{rng.choice(('', ' to play', ' together'))}.",
                          f"{when}{st.nm(c)} took {c.p} {it} to the {P}, and {st.nm(f)} {rng.choice(('came too', 'came along', 'ran after ' + c.o))}.",
                          f"{both} {rng.choice(('loved', 'liked'))} the {P}, because there were always {self.gather_pl} to find there.",
-                         f"{when}{st.nm(c)} put {c.p} {it} in a bag, and {c.s} and {st.nm(f)} set off for the {P}.",
+                         f"{when}{st.nm(c)} put {c.p} {it} in a bag, and {c.s} and {st.nm(f)} ran off to the {P}.",
                          f"{when}the two {'of them' if st.flags.get('sibling') else rng.choice(('friends', 'of them'))} went to the {P}, {c.name} with {c.p} {it} {hands} "
                          f"and {f.name} with {rng.choice(('nothing', 'empty hands'))}.",
                          f"{when}{st.nm(c)} wanted to show {c.p} {it} to {st.nm(f)}, so they met at the {P}.",
@@ -1392,9 +1392,13 @@ class Share(Plan):
                              f"{st.nm(f)} {rng.choice(('kicked a little stone', 'pulled at the grass', 'looked at ' + f.p + ' shoes'))} and did not say a word.",
                              f"{st.nm(f)} watched the {it} {rng.choice(('from far away', 'with big, sad eyes', 'and wished it was ' + ('hers' if f.p == 'her' else 'his')))}.")))
         if self.conflict or self.bad:
-            st.s(rng.choice((f"{st.nm(f)} tried to take the {it}, and they both pulled on it.",
-                             f"{st.nm(f)} grabbed the {it}, and they both pulled hard.",
-                             f"Then {f.name} tried to take the {it} away, and {c.name} pulled it back.",
+            grab = rng.choice(("grabbed", "reached for", "took hold of", "tried to take"))
+            then_ = rng.choice((f"and {c.name} pulled it back", "and nobody would let go",
+                                f"and {c.name} pulled so hard that {c.s} almost fell over",
+                                "and soon they were both shouting, \"Mine!\"", "and they both pulled hard"))
+            st.s(rng.choice((f"{st.nm(f)} {grab} the {it}, {then_}.",
+                             f"{cap(then(st, 1))}{f.name} {grab} the {it}, {then_}.",
+                             f"When {c.name} looked away, {f.name} {grab} the {it}, {then_}.",
                              f"\"My turn!\" {f.name} said and pulled the {it} one way, and {c.name} pulled it the other way.",
                              f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} so much that {f.s} reached for it, "
                              f"and {c.name} held on {rng.choice(('tight', 'with both hands', 'and would not let go'))}.")))
@@ -1454,7 +1458,7 @@ class Share(Plan):
             when = rng.choice(("When it got dark", f"In the {st.time_mark('evening')}", "When it was time to go home",
                                "Before they went home", "At the end of the day", "When the sun went down"))
             give = rng.choice((f"gave the {it} back to {c.name}", f"gave {c.name} back the {it}",
-                               f"put the {it} back in {c.name}'s hands", f"handed the {it} back to {c.name}"))
+                               f"put the {it} back in {c.name}'s hands"))
             tail = rng.choice(("", "", " and said thank you", f", and {c.name} was glad {c.s} had shared",
                                " with a big smile", f", and they said goodbye under the {rng.choice(('trees', 'big tree', 'old tree'))}"))
             st.s(rng.choice((f"{when}, {st.nm(f)} {give}{tail}.",
