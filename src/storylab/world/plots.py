@@ -161,14 +161,12 @@ def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bo
     rng = st.rng
     names, D, S = beats.group(st, group), st.place_mark(dest), st.place_mark(start)
     walk, small = rng.choice(WALK), rng.choice(SMALL_WALK)
-    how = rng.choice(("", "", " hand in hand", " side by side", " together", " one behind the other"))
+    how = rng.choice(("", "", "", " hand in hand", " side by side", " together"))
     st.s(rng.choice((f"{names} {walk}{how}{beats.way(st, 0.8)} to the {D}{why}.",
-                     f"It was not far from the {S} to the {D}, so {names} {small}{beats.way(st, 0.7)}.",
                      f"{beats.soon(st)}{names} {rng.choice(('got to', 'reached', 'came to'))} the {D}{how}.",
-                     f"{names} made their way to the {D}{why}, and {rng.choice(('it did not take long', 'soon they were there', 'in no time they were there'))}.",
-                     f"From the {S}, it was only a short walk{beats.way(st, 0.6)} to the {D}.",
-                     f"The way to the {D} went{beats.way(st, 1)}, and {names} {small}{how or ' all the way'}.",
-                     f"{names} left the {S} and {small}{beats.way(st, 0.5)} until they saw the {D}.")))
+                     f"From the {S}, {names} {small}{how}{beats.way(st, 0.8)} to the {D}.",
+                     f"{names} {small} from the {S} to the {D}{beats.way(st, 0.5)}.",
+                     f"It was not far to the {D}, so {names} {small}{beats.way(st, 0.7)}.")))
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -444,7 +442,7 @@ class Outing(Plan):
                                f"When can we {act}{there}, {G}?",
                                f"{G}, is today a {D} day? I want to {act} so much!"))
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
-            if line.endswith("?") and rng.random() < 0.7:  # (a wish needs no answer, nor every question: the next line sets off)
+            if line.endswith("?") and rng.random() < 0.4:  # (a wish needs no answer, nor every question: the next line sets off)
                 st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
                                         f"That is a good idea, {c.name}, we can {act} after lunch.",
                                         f"Okay, {c.name}, and we can {doings.activity(st, self.dest, 'word')} there too.",
@@ -472,10 +470,6 @@ class Outing(Plan):
             why = beats.reason(st, self.dest) if rng.random() < 0.45 and room(st, 90) else None
             if why:  # what is there to see (the animals the knowledge base puts there)
                 st.s(why)
-            elif rng.random() < 0.3 and not short(st):  # now and then, how the hero got ready
-                st.s(rng.choice((f"{st.nm(c)} {rng.choice(('put', 'packed'))} {c.p} {it} in a bag, and soon {c.s} was ready.",
-                                 f"{st.nm(c)} was so {rng.choice(('happy', 'excited', 'glad'))} that {c.s} could not sit still.",
-                                 f"{st.nm(c)} ran to get {c.p} {it} and waited by the door.")))
         if self.indoor:
             st.s(st.pick(f"The {st.place_mark(self.dest)} was inside a big warm house, so {c.name} could swim even on {a(st.weather)} day.",
                          f"In the {st.time_mark(st.season)}, the {st.place_mark(self.dest)} was inside, where the water was warm for {c.name}."))
@@ -538,7 +532,7 @@ class Outing(Plan):
                          f"held {c.p} {it} up high", "took a deep breath", "waved at everyone",
                          f"wanted to {act} right away"))
         r = rng.random()
-        if r < 0.25:
+        if r < 0.5:
             pass  # (the way there said they came: the day goes on with what they did)
         elif r < 0.45:
             st.s(f"When they {got} the {D}, {st.sub(c, False)} {do}.")
@@ -1262,8 +1256,9 @@ class Rescue(Plan):
                               f"held up {c.p} arms, and the {an} jumped down into them",
                               f"put {c.name} on {g.p} back, and {c.name} reached the {an}"))
             st.s(f"{rng.choice(('', '', 'Then ', 'At last, ', 'Just then, '))}{st.nm(g)} {how}.")
-            st.s(rng.choice((f"The {an} was safe!", f"{c.name} held the {an} close, and it stopped shaking.",
-                             f"The little {an} looked at {c.name} with big eyes.", "")) or f"Everyone was happy, and {c.name} most of all.")
+            if rng.random() < 0.5:  # (else the rescue says it)
+                st.s(rng.choice((f"The {an} was safe!", f"{c.name} held the {an} close, and it stopped shaking.",
+                                 f"The little {an} looked at {c.name} with big eyes.", f"Everyone was happy, and {c.name} most of all.")))
         elif self.trouble == "family":
             skills.counting_family_end(st)
         else:
@@ -1385,7 +1380,7 @@ class Share(Plan):
         st.state.feel(f.name, "sad")
         fl = st.pick("sad", "upset", "lonely", "sad", "left out") if st.used_adj or st.adj["word"] not in NEG_FEEL \
             else feel(st, "neg")
-        if rng.random() < 0.4:
+        if rng.random() < 0.2:
             st.s(rng.choice((f"{st.nm(f)} felt {fl} and sat down alone.",
                              f"{st.nm(f)} was {fl} and walked away.",
                              f"{st.nm(f)} sat down {rng.choice(('under a tree', 'on the grass', 'on a rock', 'by the path'))} and looked {fl}.",
@@ -1429,7 +1424,7 @@ class Share(Plan):
                              f"\"Here, {f.name}, you can {beats.play(st, f, it, 'word', own=False)} first,\" {c.name} said.",
                              f"{st.sub(c)} looked at {f.name}'s {rng.choice(('sad face', 'wet eyes', 'empty hands'))}, and then {c.s} held out the {it}.")))
             st.state.give(c.name, f.name, it)
-            if rng.random() < 0.5:  # (else the giving says it)
+            if rng.random() < 0.3:  # (else the giving says it)
                 st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.",
                                  f"{st.nm(f)} smiled, and soon they were laughing together.",
                                  f"{st.nm(f)} smiled {rng.choice(('a big smile', 'from ear to ear', 'and said thank you'))}, and they played with the {it} "
