@@ -947,8 +947,6 @@ class Baking(Plan):
                              f"{cap(who)} {rng.choice(('loved', 'liked'))} {dish} more than anything, so {c.name} and {beats.rel(st)} would bake some{why}.")))
         st.s(rng.choice((f"But there were no eggs in {c.name}'s kitchen.", f"But {g.title} had no eggs for {c.name}'s {dish}.",
                          f"{c.name} got out the big bowl and the {rng.choice(('flour', 'sugar', 'butter'))}, but then {c.s} saw that there were no eggs.",
-                         f"Everything for the {dish} was on the table, everything but the eggs.",
-                         f"\"Oh no, where are the eggs?\" {c.name} asked, looking into the empty egg box.",
                          f"First, {c.name} needed to get eggs for the {dish}.",
                          f"But {st.nm(g)} had no eggs left for {c.name}'s {dish}.",
                          f"But when {st.nm(g)} opened the fridge, there were no eggs.",
@@ -1110,13 +1108,9 @@ class Rescue(Plan):
         self.act = act
         want = rng.choice(("wanted to", "hoped to", "was going to", "could not wait to", "had asked to"))
         st.s(rng.choice((f"{when}{st.sub(c)} {want} {go} the {W} and {act}.",
-                         f"{st.nm(g)} had promised {c.name} a morning at the {W}, where {c.s} could {act}.",
-                         f"{when}{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {S}.",
-                         f"{when}{st.sub(c)} woke up thinking about the {W}, where {c.s} {rng.choice(('would', 'wanted to', 'hoped to'))} {act}.",
-                         f"{c.name} loved to {act}, and the {W} in the {S} was just right for it.",
-                         f"In the {S}, {c.name} liked nothing better than to {act} at the {W}.",
-                         f"The plan for the {rng.choice(('day', 'morning'))} was simple: {go} the {W} and {act}.",
-                         f"{when}{st.sub(c)} put on {c.p} shoes{rng.choice(('', ' and ' + c.p + ' hat'))}, ready to {act} at the {W}.")))
+                         f"{when}{st.sub(c)} and {st.nm(g)} {rng.choice(('wanted to', 'were going to'))} {go} the {W}.",
+                         f"{when}{st.sub(c)} {want} {act} at the {W}.",
+                         f"{st.nm(g)} said they could {go} the {W}, and {c.name} {want} {act}.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
             st.s(why)
@@ -1206,10 +1200,8 @@ class Rescue(Plan):
                             f"held out {c.p} hands to the {an}", "tried to climb the tree"))
         but = rng.choice((f"but {c.s} was too small", f"but the {an} was too high", "but it was no use",
                           f"but {c.s} could not reach it", f"but the branch was too high"))
-        st.s(rng.choice((f"{st.sub(c)} {tried}, {but}.",
-                         f"\"Come down, little {an}!\" {c.name} called, but the {an} {rng.choice(('only held on tight', 'did not move', 'cried even louder'))}.",
-                         f"The branch was far above {c.name}'s head, and even on {c.p} toes {c.s} could not reach it.",
-                         f"{c.name} {tried}, and then {c.s} wished {c.s} was as tall as {beats.rel(st)}.")))
+        st.s(rng.choice((f"{st.sub(c)} {tried}, {but}.", f"{st.sub(c)} {tried}, {but}.",
+                         f"\"Come down, little {an}!\" {c.name} called, but the {an} {rng.choice(('only held on tight', 'did not move', 'cried'))}.")))
 
     def hungry(self, st):
         c, rng, an = st.hero, st.rng, self.animal
