@@ -360,13 +360,12 @@ def finish(st, plan: Plan) -> None:
 # some with a tail ({t})
 OWN_LAST_P = 0.5
 _LAST_NP = ("drew a picture of {x}{t}", "told {p} teddy about {x}{t}", "would never forget {x}",
-            "told {rel} at dinner about {x}", "dreamed about {x} that night", "told everyone at school about {x}",
+            "told {rel} at dinner about {x}", "dreamed about {x} that night",
             "liked to remember {x}{t}", "would always remember {x}")
 _LAST_ANY = ("kept thinking about {x}{t}", "could not stop talking about {x}", "still remembered {x}",
-             "talked and talked about {x}{t}", "smiled every time {s} thought about {x}",
-             "went to sleep with a smile, thinking of {x}")
+             "talked and talked about {x}{t}", "smiled every time {s} thought about {x}")
 _LAST_ING = ("was proud of {x}", "fell asleep dreaming of {x}", "hoped for another day of {x}",
-             "liked {x} best of all", "knew that {x} had been the most fun of all")
+             "liked {x} best of all")
 _LAST_TAIL = ("", "", "", " before bed", " that evening", ", and {s} smiled", " for a long time")
 
 
@@ -455,16 +454,11 @@ class Outing(Plan):
                          rng.choice(("said", "answered", "said")))  # not '"...," smiled and said Dad' 
         else:
             when = rng.choice(("That day, ", "That morning, ", "", ""))
-            doing = beats.verb(st, act, "ing")
             st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act}{there}.",
                              f"For days, {st.sub(c, False)} had wanted to {act}{there}.",
                              f"When {c.name} asked to {act}{there}, {st.nm(g)} said they could go after {rng.choice(('breakfast', 'lunch'))}.",
-                             f"{st.nm(g)} had promised {c.name} a day at the {D}, and today was the day.",
                              f"{st.sub(c)} had waited all {rng.choice(('week', 'morning', 'spring' if st.season == 'summer' else 'week'))} to {act}{there}.",
-                             f"Today was the day: {c.name} and {beats.rel(st)} would {act}{there}!",
                              f"{c.name} loved the {D}, and today {c.s} would {act}{' there' if there else ''}.",
-                             f"All {rng.choice(('morning', 'week'))}, {c.name} had talked about one thing: {doing}{there}.",
-                             f"{c.name} had {c.p} {it} ready by the door, because today {c.s} would {act}{there}.",
                              f"{when}{st.sub(c)} wanted to {act}{there} and {doings.activity(st, self.dest, 'word')}.",
                              f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
             why = beats.reason(st, self.dest) if rng.random() < 0.45 and room(st, 90) else None
@@ -761,7 +755,6 @@ class Lost(Plan):
                          f"{when}{st.sub(c)} wanted to take {c.p} {it} to the {P}.",
                          f"{st.sub(c)} {rng.choice(('looked', 'searched'))} for {c.p} {it}, because {c.s} wanted to show it to everyone.",
                          f"{when}{st.sub(c)} had a plan: to {play} at the {P}.",
-                         f"{when}{st.sub(c)} ran to {c.p} room to get {c.p} {it}, because {c.s} wanted to {play} at the {P}.",
                          f"{when}{c.name} said, \"Today I will {play.replace(c.p + ' ' + it, 'my ' + it)} at the {P}!\"",
                          f"{c.name} could not wait to show {c.p} {it} to {rng.choice(('everyone', 'the other children', 'the ducks' if self.home in ('pond', 'lake', 'river') else 'everyone'))} at the {P}.")))
 
@@ -1326,12 +1319,10 @@ class Share(Plan):
         hands = rng.choice(("in " + c.p + " hands", "under " + c.p + " arm", "in a bag"))
         st.s(rng.choice((f"{when}{both} {go} the {P}{rng.choice(('', ' to play', ' together'))}.",
                          f"{when}{st.nm(c)} took {c.p} {it} to the {P}, and {st.nm(f)} {rng.choice(('came too', 'came along', 'ran after ' + c.o))}.",
-                         f"{both} {rng.choice(('loved', 'liked'))} the {P}, because there were always {self.gather_pl} to find there.",
                          f"{when}{st.nm(c)} put {c.p} {it} in a bag, and {c.s} and {st.nm(f)} ran off to the {P}.",
                          f"{when}the two {'of them' if st.flags.get('sibling') else rng.choice(('friends', 'of them'))} went to the {P}, {c.name} with {c.p} {it} {hands} "
                          f"and {f.name} with {rng.choice(('nothing', 'empty hands'))}.",
                          f"{when}{st.nm(c)} wanted to show {c.p} {it} to {st.nm(f)}, so they met at the {P}.",
-                         f"The {P} had lots of {self.gather_pl}, and {both} {rng.choice(('loved', 'liked'))} to play there.",
                          f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.")))
         st.state.go(c.name, self.home)
         st.state.go(f.name, self.home)
@@ -1451,8 +1442,7 @@ class Share(Plan):
             st.s(rng.choice((f"{when}, {st.nm(f)} {give}{tail}.",
                              f"\"Thank you for sharing your {it}, {c.name}!\" {f.name} said {when[0].lower() + when[1:]}, and {f.s} gave it back.",
                              f"{when}, {st.nm(f)} {beats.play(st, f, it, own=False)} one last time and {give.split(' ', 1)[0]} it back.",
-                             f"The {it} went back to {c.name} {when[0].lower() + when[1:]}, and {f.name} said it was the best day ever.",
-                             f"\"This was the best day, {c.name},\" {f.name} said {when[0].lower() + when[1:]}, and {f.s} {give}.")))
+                             f"\"This was the best day, {c.name},\" {f.name} said, and {f.s} {give}.")))
         if st.rng.random() < 0.5:
             skills.boxes(st, c, st.thing, tidy=True)
 
