@@ -1103,7 +1103,7 @@ class Rescue(Plan):
         st.s(rng.choice((f"{when}{st.sub(c)} {want} {go} the {W} and {act}.",
                          f"{when}{st.sub(c)} and {st.nm(g)} {rng.choice(('wanted to', 'were going to'))} {go} the {W}.",
                          f"{when}{st.sub(c)} {want} {act} at the {W}.",
-                         f"{st.nm(g)} said they could {go} the {W}, and {c.name} {want} {act}.")))
+                         f"{st.nm(g)} said they could {go} the {W}, and {c.name} {rng.choice(('wanted to', 'hoped to', 'could not wait to'))} {act}.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
             st.s(why)
@@ -1238,7 +1238,7 @@ class Rescue(Plan):
             how = rng.choice((f"got a long ladder, climbed up and brought the {an} down",
                               f"lifted {c.name} up high, and {c.s} held the {an} gently and brought it down",
                               f"climbed up on a big rock and reached the {an}",
-                              f"held up {c.p} arms, and the {an} jumped down into them",
+                              f"held up {g.p} arms, and the {an} jumped down into them",
                               f"put {c.name} on {g.p} back, and {c.name} reached the {an}"))
             st.s(f"{rng.choice(('', '', 'Then ', 'At last, ', 'Just then, '))}{st.nm(g)} {how}.")
             if rng.random() < 0.5:  # (else the rescue says it)
@@ -1373,7 +1373,7 @@ class Share(Plan):
             grab = rng.choice(("grabbed", "reached for", "took hold of", "tried to take"))
             then_ = rng.choice((f"and {c.name} pulled it back", "and nobody would let go",
                                 f"and {c.name} pulled so hard that {c.s} almost fell over",
-                                "and soon they were both shouting, \"Mine!\"", "and they both pulled hard"))
+                                "and soon they were both shouting", "and they both pulled hard"))
             st.s(rng.choice((f"{st.nm(f)} {grab} the {it}, {then_}.",
                              f"{cap(then(st, 1))}{f.name} {grab} the {it}, {then_}.",
                              f"When {c.name} looked away, {f.name} {grab} the {it}, {then_}.",
