@@ -561,7 +561,7 @@ class Outing(Plan):
             st.state.uses(c.name, it)
             own = "" if it in act.split() else f" with {c.p} {it}"  # not "ride a sled with her sled"
             detail = rng.random() < 0.85 and fits(st, 16)
-            if detail and rng.random() < 0.6 and beats.activity_detail(st, self):
+            if detail and beats.activity_detail(st, self):
                 return  # (the activity told by what is really there says it began: no line of its own)
             first = rng.choice(("First, ", "Right away, ", "", "", "Then "))
             done, doing = beats.verb(st, act, "past"), beats.verb(st, act, "ing")
@@ -577,8 +577,6 @@ class Outing(Plan):
                              f"{cap(doing)}{own} was even more fun than {c.name} had hoped.",
                              f"{c.name} did not wait a minute: {c.s} {done}{own} right away.",
                              f"It was time to {act} at last, and {c.name} had {c.p} {it} ready.")))
-            if detail:
-                beats.activity_detail(st, self)
 
     def memories(self, st):
         if getattr(self, "failed", False):
@@ -1210,12 +1208,13 @@ class Rescue(Plan):
                          f"\"Look!\" {c.name} {rng.choice(('whispered', 'said'))}. {spot}, there was a little {an}{how}.",
                          f"A little {an} sat {rng.choice(('all alone', 'very still', 'in a little ball'))} {low}, "
                          f"and it {rng.choice(('did not move', 'did not run away', 'looked up at ' + c.name))}.")))
-        st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
-                         f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
-                         f"It was so {looked} that it could not run away.",
-                         f"{st.nm(st.grownup)} said the {an} must be very hungry.",
-                         f"{c.name} bent down {rng.choice(('slowly', 'quietly'))}, so that the {an} would not be scared.",
-                         f"Its {rng.choice(('eyes were closed', 'little legs were shaking', 'tummy was empty'))}, and {c.name} wanted to help it.")))
+        if rng.random() < 0.5:  # (how it looked: else the finding said it)
+            st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
+                             f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
+                             f"It was so {looked} that it could not run away.",
+                             f"{st.nm(st.grownup)} said the {an} must be very hungry.",
+                             f"{c.name} bent down {rng.choice(('slowly', 'quietly'))}, so that the {an} would not be scared.",
+                             f"Its {rng.choice(('eyes were closed', 'little legs were shaking', 'tummy was empty'))}, and {c.name} wanted to help it.")))
         self.met = facts.meet(st, an, ("eats",), annotate=True)
         if not self.met:
             st.s(rng.choice((f"{st.sub(c)} gave it some water.", f"{st.sub(c)} gave it a little water in {c.p} hands.",
