@@ -372,6 +372,9 @@ _LAST_TAIL = ("", "", "", " before bed", " that evening", ", and {s} smiled", " 
 # --- outing ----------------------------------------------------------------------------------------
 
 
+GO_HOME_P = 0.7  # how often an outing tells the way home (else it ends where the day was)
+
+
 class Outing(Plan):
     """Go somewhere to do something; maybe a stop on the way; the weather or a need in the way."""
 
@@ -645,8 +648,9 @@ class Outing(Plan):
                 if st.rng.random() < 0.6 and ends_fit(st, 16):
                     beats.activity_detail(st, self)
             st.state.at(st.pick("afternoon", "evening"))
-            beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"],
-                          beats.verb(st, self.activity, "ing"))
+            if st.rng.random() < GO_HOME_P:
+                beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"],
+                              beats.verb(st, self.activity, "ing"))
         if self.bad and not failed:
             it = st.thing["word"]
             st.state.lose(c.name, it)
@@ -1191,8 +1195,9 @@ class Rescue(Plan):
                             f"held out {c.p} hands to the {an}", "tried to climb the tree"))
         but = rng.choice((f"but {c.s} was too small", f"but the {an} was too high", "but it was no use",
                           f"but {c.s} could not reach it", f"but the branch was too high"))
-        st.s(rng.choice((f"{st.sub(c)} {tried}, {but}.", f"{st.sub(c)} {tried}, {but}.",
-                         f"\"Come down, little {an}!\" {c.name} called, but the {an} {rng.choice(('only held on tight', 'did not move', 'cried'))}.")))
+        if rng.random() < 0.6:  # (the hero's own try: else the grown-up's help comes at once)
+            st.s(rng.choice((f"{st.sub(c)} {tried}, {but}.", f"{st.sub(c)} {tried}, {but}.",
+                             f"\"Come down, little {an}!\" {c.name} called, but the {an} {rng.choice(('only held on tight', 'did not move', 'cried'))}.")))
 
     def hungry(self, st):
         c, rng, an = st.hero, st.rng, self.animal
