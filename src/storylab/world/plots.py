@@ -531,8 +531,6 @@ class Outing(Plan):
         r = rng.random()
         if r < 0.5:
             pass  # (the way there said they came: the day goes on with what they did)
-        elif r < 0.45:
-            st.s(f"When they {got} the {D}, {st.sub(c, False)} {do}.")
         elif r < 0.55:
             st.s(rng.choice((f"At the {D}, there was so much for {c.name} to see.",
                              f"{c.name} thought the {D} was {rng.choice(('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty'))} that day.",
