@@ -129,41 +129,49 @@ def hiding(st, n: int = 2) -> list[str]:
     return [x.format(p=st.hero.p) for x in st.rng.sample(HIDING, n)]
 
 
-def go_home(st, people: list, place: str, thing: str | None = None) -> None:
-    """The way home at the end of the day: when, who, how they went, what they talked about or carried."""
+def go_home(st, people: list, place: str, thing: str | None = None, did: str = "") -> None:
+    """The way home at the end of the day: when, who, how they went, what they talked about or carried;
+    `did` is what they did there, as an -ing phrase ("flying the kite")."""
     rng, c = st.rng, st.hero
     P = st.place_mark(place)
     t = st.state.time
     T = st.time_mark(t) if t in ("afternoon", "evening") else None
+    did = did or f"the {place}"
     when = rng.choice(([f"In the {T}", f"Later in the {T}", f"Later that {T}"] if T else []) +
                       ["When the sun went down", "When it was time to go", "At last", "After a long time",
                        "When it began to get dark", "When the sky turned orange"])
     r = rng.random()
-    names = group(st, people, 0.75 if r < 0.3 else 0.4)
+    names = group(st, people, 0.75 if r < 0.25 else 0.4)
     walk = rng.choice(("walked", "went", "hurried", "skipped", "ran", "wandered"))
-    how = rng.choice(("", "", "", " slowly", " hand in hand", " side by side", ", tired but happy",
+    how = rng.choice(("", "", " slowly", " hand in hand", " side by side", ", tired but happy",
                       f", with {c.p} {thing} in {c.p} arms" if thing else "",
-                      f", talking about the {place} all the way", ", singing a little song"))
+                      f", talking about {did} all the way", ", singing a little song"))
     home = rng.choice((f"{walk} home from the {P}{how}", f"left the {P} and {walk} home{how}",
-                       f"said goodbye to the {P} and {walk} home{how}", f"started back home from the {P}{how}",
+                       f"said goodbye to the {P} and {walk} home{how}", f"packed up their things and went home{how}",
                        f"{walk} back{way(st, 0.9)} to the house{how}", f"went back home{way(st, 0.9)}{how}"))
-    if r < 0.3:  # "Then they walked home ...", as TinyStories goes on
+    if r < 0.25:  # "Then they walked home ...", as TinyStories goes on
         st.s(f"{rng.choice(('Then', 'Soon', 'Later'))} {names} {home}.")
-    elif r < 0.6:
+    elif r < 0.45:
         st.s(f"{when}, {names} {home}.")
-    elif r < 0.75:
+    elif r < 0.57:
         st.s(f"{when}, {st.nm(c)} " + rng.choice((f"did not want to leave the {P}", f"looked back at the {P} one more time",
                                                    f"waved goodbye to the {P}", f"was sad to leave the {P}")) + ".",
              rng.choice((f"But {names} had to go home.", f"\"We can come back soon, {c.name},\" said {st.nm(st.grownup)}."
                          if st.known(st.grownup) else f"But it was time to go, {c.name}.")))
-    elif r < 0.87:
+    elif r < 0.67:
         wish = rng.choice(("hoped", "wished", "asked if"))
         st.s(f"When {names} got home, {c.name} {wish} they could come back to the {P} "
              f"{rng.choice(('soon', 'the next day', 'one day', 'very soon', 'again'))}.")
-    else:
+    elif r < 0.8:
         st.s(f"{rng.choice(('All the way home', 'On the way home', 'On the long way back'))}, {names} "
-             f"{rng.choice(('talked about the ' + P, 'sang songs', 'counted the birds', 'told funny stories', 'looked at the clouds'))}"
+             f"{rng.choice(('talked about ' + did, 'sang songs', 'counted the birds', 'told funny stories', 'looked at the clouds'))}"
              f"{rng.choice(('', '', ', and ' + c.name + ' yawned', ', and ' + c.name + ' held ' + c.p + ' ' + thing + ' tight' if thing else ''))}.")
+    elif r < 0.9:
+        st.s(f"{c.name} was {rng.choice(('tired', 'sleepy', 'so tired'))} after {did}, and {c.s} "
+             f"{rng.choice(('almost fell asleep on the way home', 'yawned all the way home', 'was glad to be home at last'))}.")
+    else:
+        st.s(f"{rng.choice(('The sun was low', 'It was getting dark', 'The sky was turning pink'))} when {names} "
+             f"{walk} home{way(st, 0.7)}{how}.")
 
 
 _PICNIC = ("apple", "banana", "orange", "grape", "pear", "peach", "cherry", "strawberry", "plum", "carrot", "tomato",

@@ -149,18 +149,24 @@ def then(st, p: float = 0.45) -> str:
     return (st.pick(*THEN) + " ") if st.rng.random() < p else ""
 
 
-def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bool = False) -> None:
+def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bool = False, why: str = "") -> None:
     """The group goes from `start` to `dest`: the route over the map (the space item), or, in a short
-    story, one line (about half of the middle's words is its plot's beats, the rest is the way there)."""
+    story, one line (about half of the middle's words is its plot's beats, the rest is the way there),
+    built from parts: who, how they went, which way, and `why` (" to get eggs"), the plot's reason."""
     if not short(st) or st.rng.random() < ROUTE_SHORT_P:
         skills.route(st, group, start, dest, kind, indoor=indoor)
         return
     for x in group:
         st.state.go(x.name, dest, kind, indoor)
-    names, D = beats.group(st, group), st.place_mark(dest)
-    st.s(st.pick(f"{names} {st.pick(*WALK)}{beats.way(st, 0.8)} to the {D}.", f"{beats.soon(st)}{names} were at the {D}.",
-                 f"{names} {st.pick(*SMALL_WALK)} from the {st.place_mark(start)} to the {D}{beats.way(st, 0.5)}.",
-                 f"It was not far to the {D}, so {names} {st.pick(*SMALL_WALK)}{beats.way(st, 0.7)}."))
+    rng = st.rng
+    names, D, S = beats.group(st, group), st.place_mark(dest), st.place_mark(start)
+    walk, small = rng.choice(WALK), rng.choice(SMALL_WALK)
+    how = rng.choice(("", "", "", " hand in hand", " side by side", " together"))
+    st.s(rng.choice((f"{names} {walk}{how}{beats.way(st, 0.8)} to the {D}{why}.",
+                     f"{beats.soon(st)}{names} {rng.choice(('got to', 'reached', 'came to'))} the {D}{how}.",
+                     f"From the {S}, {names} {small}{how}{beats.way(st, 0.8)} to the {D}.",
+                     f"{names} {small} from the {S} to the {D}{beats.way(st, 0.5)}.",
+                     f"It was not far to the {D}, so {names} {small}{beats.way(st, 0.7)}.")))
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -354,14 +360,19 @@ def finish(st, plan: Plan) -> None:
 # some with a tail ({t})
 OWN_LAST_P = 0.5
 _LAST_NP = ("drew a picture of {x}{t}", "told {p} teddy about {x}{t}", "would never forget {x}",
-            "told {rel} at dinner about {x}")
+            "told {rel} at dinner about {x}", "dreamed about {x} that night",
+            "liked to remember {x}{t}", "would always remember {x}")
 _LAST_ANY = ("kept thinking about {x}{t}", "could not stop talking about {x}", "still remembered {x}",
              "talked and talked about {x}{t}", "smiled every time {s} thought about {x}")
-_LAST_ING = ("was proud of {x}", "fell asleep dreaming of {x}", "could not wait to try {x} again")
+_LAST_ING = ("was proud of {x}", "fell asleep dreaming of {x}", "hoped for another day of {x}",
+             "liked {x} best of all")
 _LAST_TAIL = ("", "", "", " before bed", " that evening", ", and {s} smiled", " for a long time")
 
 
 # --- outing ----------------------------------------------------------------------------------------
+
+
+GO_HOME_P = 0.7  # how often an outing tells the way home (else it ends where the day was)
 
 
 class Outing(Plan):
@@ -422,16 +433,18 @@ class Outing(Plan):
         act, it = self.activity, st.thing["word"]
         there = "" if self.dest in act else f" at the {D}"  # not "see the old castle at the castle"
         if "Dialogue" in st.f or rng.random() < 0.3:
-            line = rng.choice((f"Can we go to the {D} and {act}, {g.title}?", f"Please, {g.title}, can we go to the {D} to {act}?",
-                               f"{g.title}, I really want to {act} at the {D} today!",
-                               f"{g.title}, can we {act} today? The {D} would be perfect!",
-                               f"Let's go to the {D} and {act}, {g.title}!",
-                               f"Is today a good day to {act} at the {D}, {g.title}?",
-                               f"It is {a(st.weather)} day, {g.title}! Can we go to the {D}?",
-                               f"My {it} is ready, {g.title}! Can we {act}{there} now?",
-                               f"{g.title}, I want to {act}! Please, can we go to the {D}?"))
+            G, can = g.title, rng.choice(("Can we", "Could we", "Please, can we"))
+            line = rng.choice((f"{can} go to the {D} and {act}, {G}?" if there else f"{can} {act} today, {G}?",
+                               f"{can} {act}{there} today, {G}?",
+                               f"{G}, I really want to {act}{there} today!",
+                               f"Look, {G}, it is {a(st.weather)} day! {can} {act}{there}?",
+                               f"My {it} is ready, {G}! {can} {act}{there} now?",
+                               f"{G}, {can.lower()} take my {it} to the {D}? I want to {act}!",
+                               f"Let's {act}{there}, {G}!",
+                               f"When can we {act}{there}, {G}?",
+                               f"{G}, is today a {D} day? I want to {act} so much!"))
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
-            if not line.endswith("!") or rng.random() < 0.5:  # (a wish needs no answer: the next line sets off)
+            if line.endswith("?") and rng.random() < 0.4:  # (a wish needs no answer, nor every question: the next line sets off)
                 st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
                                         f"That is a good idea, {c.name}, we can {act} after lunch.",
                                         f"Okay, {c.name}, and we can {doings.activity(st, self.dest, 'word')} there too.",
@@ -443,26 +456,17 @@ class Outing(Plan):
                                         f"Good idea! The {D} is so nice in the {st.time_mark(st.season)}, {c.name}.")),
                          rng.choice(("said", "answered", "said")))  # not '"...," smiled and said Dad' 
         else:
-            when = rng.choice(("That day, ", "That morning, ", "", "", "For days, "))
-            st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act}{there}." if when != "For days, " else
+            when = rng.choice(("That day, ", "That morning, ", "", ""))
+            st.s(rng.choice((f"{when}{st.sub(c)} wanted to {act}{there}.",
                              f"For days, {st.sub(c, False)} had wanted to {act}{there}.",
-                             f"{st.sub(c)} asked {c.p} {g.title.lower()} if they could go to the {D} to {act}.",
-                             f"{st.nm(g)} had promised that they would go to the {D} to {act}.",
+                             f"When {c.name} asked to {act}{there}, {st.nm(g)} said they could go after {rng.choice(('breakfast', 'lunch'))}.",
                              f"{st.sub(c)} had waited all {rng.choice(('week', 'morning', 'spring' if st.season == 'summer' else 'week'))} to {act}{there}.",
-                             f"Today was the day: {c.name} and {beats.rel(st)} would {act}{there}!",
                              f"{c.name} loved the {D}, and today {c.s} would {act}{' there' if there else ''}.",
-                             f"{when if when != 'For days, ' else ''}{st.sub(c)} wanted to {act}{'' if self.dest in act else ' at the ' + D} and "
-                             f"{doings.activity(st, self.dest, 'word')}.",
+                             f"{when}{st.sub(c)} wanted to {act}{there} and {doings.activity(st, self.dest, 'word')}.",
                              f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
-            why = beats.reason(st, self.dest) if rng.random() < 0.45 and " asked " not in st.doc.cur[-1] \
-                and room(st, 90) else None
+            why = beats.reason(st, self.dest) if rng.random() < 0.45 and room(st, 90) else None
             if why:  # what is there to see (the animals the knowledge base puts there)
                 st.s(why)
-            elif (rng.random() < 0.3 and not short(st)) or " asked " in st.doc.cur[-1]:  # the answer to a question, or now and then
-                st.s(rng.choice((f"{st.nm(g)} said yes, and {st.nm(c)} {rng.choice(('jumped up and down', 'clapped', 'smiled from ear to ear', 'ran to get ' + c.p + ' ' + it))}.",
-                                 f"{st.nm(g)} smiled and told {c.name} they could go to the {st.place_mark(self.dest)} after breakfast.",
-                                 f"{st.nm(c)} {rng.choice(('put', 'packed'))} {c.p} {it} in a bag, and soon {c.s} was ready.",
-                                 f"{st.nm(c)} was so {rng.choice(('happy', 'excited', 'glad'))} that {c.s} could not sit still.")))
         if self.indoor:
             st.s(st.pick(f"The {st.place_mark(self.dest)} was inside a big warm house, so {c.name} could swim even on {a(st.weather)} day.",
                          f"In the {st.time_mark(st.season)}, the {st.place_mark(self.dest)} was inside, where the water was warm for {c.name}."))
@@ -492,7 +496,8 @@ class Outing(Plan):
         else:
             st.state.at(st.pick("morning", "noon"))
         if self.route:
-            travel(st, group, self.stop or self.home, self.dest, self.kind, indoor=self.indoor)
+            travel(st, group, self.stop or self.home, self.dest, self.kind, indoor=self.indoor,
+                   why="" if self.dest in self.activity else f" to {self.activity}")
         else:
             for x in group:
                 st.state.go(x.name, self.dest, self.kind, self.indoor)
@@ -524,18 +529,18 @@ class Outing(Plan):
                          f"held {c.p} {it} up high", "took a deep breath", "waved at everyone",
                          f"wanted to {act} right away"))
         r = rng.random()
-        if r < 0.3:
-            st.s(f"When they {got} the {D}, {st.sub(c, False)} {do}.")
-        elif r < 0.45:
+        if r < 0.5:
+            pass  # (the way there said they came: the day goes on with what they did)
+        elif r < 0.55:
             st.s(rng.choice((f"At the {D}, there was so much for {c.name} to see.",
                              f"{c.name} thought the {D} was {rng.choice(('busy', 'quiet', 'big', 'beautiful', 'wonderful', 'pretty'))} that day.",
                              f"The {D} was even {rng.choice(('bigger', 'prettier', 'nicer', 'busier'))} than {c.name} remembered.")))
-        elif r < 0.65 and st.w.places[self.dest]["outdoor"]:
+        elif r < 0.7 and st.w.places[self.dest]["outdoor"]:
             an = rng.choice(st.w.scene_animals(self.dest))
             st.s(rng.choice((f"At the {D}, there were {an['plural']} and {beats.outdoor_thing(st, True)} everywhere.",
                              f"The first thing {c.name} saw at the {D} was {a(an['word'])}.",
                              f"When they {got} the {D}, {a(an['word'])} was there, as if it was waiting for them.")))
-        elif r < 0.8 and st.known(g) and g.title[:1].isupper():
+        elif r < 0.82 and st.known(g) and g.title[:1].isupper():
             st.speak(c, rng.choice((f"Look, {g.title}, we are here!", f"The {D} is so {rng.choice(('big', 'pretty', 'beautiful'))}, {g.title}!",
                                     f"{g.title}, can I {act} now?", f"{g.title}, we are at the {D} at last!")),
                      rng.choice(("shouted", "said", "called")))
@@ -557,7 +562,7 @@ class Outing(Plan):
             st.state.uses(c.name, it)
             own = "" if it in act.split() else f" with {c.p} {it}"  # not "ride a sled with her sled"
             detail = rng.random() < 0.85 and fits(st, 16)
-            if detail and rng.random() < 0.35 and beats.activity_detail(st, self):
+            if detail and beats.activity_detail(st, self):
                 return  # (the activity told by what is really there says it began: no line of its own)
             first = rng.choice(("First, ", "Right away, ", "", "", "Then "))
             done, doing = beats.verb(st, act, "past"), beats.verb(st, act, "ing")
@@ -570,9 +575,9 @@ class Outing(Plan):
                              else f"{st.sub(c)} {act.split(' ', 1)[0] in ('swim', 'splash') and 'jumped in' or 'began'} "
                                   f"right away, and it was so much fun.",
                              f"{first}{st.sub(c)} and {st.nm(g)} went to {act}{own}.",
+                             f"{cap(doing)}{own} was even more fun than {c.name} had hoped.",
+                             f"{c.name} did not wait a minute: {c.s} {done}{own} right away.",
                              f"It was time to {act} at last, and {c.name} had {c.p} {it} ready.")))
-            if detail:
-                beats.activity_detail(st, self)
 
     def memories(self, st):
         if getattr(self, "failed", False):
@@ -602,7 +607,7 @@ class Outing(Plan):
                          f"But before {c.name} could {self.activity}, it started to rain.",
                          f"{beats.soon(st)}it began to rain on the {D}.",
                          f"Just then, {c.name} felt {drops}.")))
-        if rng.random() < 0.6:
+        if rng.random() < 0.4:
             st.s(rng.choice((f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
                              f"{c.name} hoped that the rain would stop soon, so that {c.s} could {self.activity}.",
                              f"{c.name} said, \"Oh no, not now, {g.title}!\"",
@@ -641,7 +646,9 @@ class Outing(Plan):
                 if st.rng.random() < 0.6 and ends_fit(st, 16):
                     beats.activity_detail(st, self)
             st.state.at(st.pick("afternoon", "evening"))
-            beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"])
+            if st.rng.random() < GO_HOME_P:
+                beats.go_home(st, [c, g] + ([self.companion] if self.companion else []), self.dest, st.thing["word"],
+                              beats.verb(st, self.activity, "ing"))
         if self.bad and not failed:
             it = st.thing["word"]
             st.state.lose(c.name, it)
@@ -743,13 +750,13 @@ class Lost(Plan):
         it = st.thing["word"]
         P = st.place_mark(self.home)
         when = rng.choice((f"That {st.time_mark('morning')}, ", "After breakfast, ", "", "That day, ", "Right after breakfast, "))
-        st.s(rng.choice((f"{when}{st.sub(c)} wanted to play with {c.p} {it}.",
+        play = beats.play(st, c, it, 'word')
+        st.s(rng.choice((f"{when}{st.sub(c)} {rng.choice(('wanted to', 'was going to', 'hoped to'))} {play} at the {P}.",
                          f"{when}{st.sub(c)} wanted to take {c.p} {it} to the {P}.",
                          f"{st.sub(c)} {rng.choice(('looked', 'searched'))} for {c.p} {it}, because {c.s} wanted to show it to everyone.",
-                         f"{when}{st.sub(c)} wanted to {beats.play(st, c, it, 'word')} at the {P}.",
-                         f"{when}{st.sub(c)} had a plan: to {beats.play(st, c, it, 'word')} at the {P}.",
-                         f"{when}{st.sub(c)} was going to {beats.play(st, c, it, 'word')} at the {P}, so {c.s} went to get it.",
-                         f"The {P} was the best place to {beats.play(st, c, it, 'word')}, and {c.name} could not wait.")))
+                         f"{when}{st.sub(c)} had a plan: to {play} at the {P}.",
+                         f"{when}{c.name} said, \"Today I will {play.replace(c.p + ' ' + it, 'my ' + it)} at the {P}!\"",
+                         f"{c.name} could not wait to show {c.p} {it} to {rng.choice(('everyone', 'the other children', 'the ducks' if self.home in ('pond', 'lake', 'river') else 'everyone'))} at the {P}.")))
 
     def hint(self, st):
         c, rng, M = st.hero, st.rng, self.mover
@@ -775,9 +782,11 @@ class Lost(Plan):
         st.state.lose(c.name, it)
         fl = feel(st, "neg")
         st.state.feel(c.name, "sad")  # until the thing is found: what the child does meanwhile is not glad
-        if rng.random() < 0.7:
+        if rng.random() < 0.5:
             st.s(rng.choice((f"{st.nm(c)} felt {fl} about {c.p} {it}.", f"{st.sub(c)} felt {fl} without {c.p} {it}.",
                              f"{st.sub(c)} sat down on the floor and felt {fl}.",
+                             f"Without {c.p} {it}, the {st.place_mark(self.home)} did not sound like fun anymore.",
+                             f"{c.name} had wanted to {beats.play(st, c, it, 'word')} so much, and now {c.s} felt {fl}.",
                              f"{c.name} {rng.choice(('cried', 'said'))}, \"My {it} is gone!\"",
                              f"{st.sub(c)} was {fl}, because the {it} was {c.p} favorite.",
                              f"{c.name}'s eyes filled with tears, and {c.s} wanted {c.p} {it} back.",
@@ -813,7 +822,8 @@ class Lost(Plan):
 
     def memories(self, st):
         c, it = st.hero, st.thing["word"]
-        nps = [f"the day {c.p} {it} was lost", f"the search for the {it}"]
+        nps = [f"the day {c.p} {it} was lost", f"the search for the {it}",
+               f"the {it} and the afternoon at the {self.home}"]
         if self.pet_took:
             nps.append(f"the {self.pet_kind} with the {it} in its mouth")
         return nps, [f"looking for {c.p} {it}", f"finding {c.p} {it}"]
@@ -929,7 +939,8 @@ class Baking(Plan):
                              f"{st.sub(c)} wanted to surprise {who} with {dish}{why}.",
                              f"{cap(who)} {rng.choice(('loved', 'liked'))} {dish} more than anything, so {c.name} and {beats.rel(st)} would bake some{why}.")))
         st.s(rng.choice((f"But there were no eggs in {c.name}'s kitchen.", f"But {g.title} had no eggs for {c.name}'s {dish}.",
-                         f"But there were no eggs for {c.name}'s {dish}.", f"First, {c.name} needed to get eggs for the {dish}.",
+                         f"{c.name} got out the big bowl and the {rng.choice(('flour', 'sugar', 'butter'))}, but then {c.s} saw that there were no eggs.",
+                         f"First, {c.name} needed to get eggs for the {dish}.",
                          f"But {st.nm(g)} had no eggs left for {c.name}'s {dish}.",
                          f"But when {st.nm(g)} opened the fridge, there were no eggs.",
                          f"{st.nm(c)} looked for the eggs, but the egg box was empty.",
@@ -938,8 +949,9 @@ class Baking(Plan):
 
     def memories(self, st):
         dish, who = self.dish, self.for_whom
-        return ([f"the {dish} for {who}", "the long walk home with the eggs", f"{who}'s face when the {dish} came"],
-                [f"baking {dish} with {beats.rel(st)}", f"making {dish} for {who}"])
+        return ([f"the {dish} for {who}", "the long walk home with the eggs", f"{who}'s face when the {dish} came",
+                 f"the eggs from the {self.shop}"],
+                [f"baking {dish} with {beats.rel(st)}", f"making {dish} for {who}", f"carrying the eggs home"])
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -952,7 +964,7 @@ class Baking(Plan):
         c, g, f = st.hero, st.grownup, self.companion
         group = [c, g] + ([f] if f else [])
         st.state.at(st.pick("morning", "noon"))
-        travel(st, group, self.home, self.shop)
+        travel(st, group, self.home, self.shop, why=st.pick(" to get eggs", f" to buy eggs for the {self.dish}", ""))
         st.place = self.shop
         r = st.rng.random()
         if r < 0.5:
@@ -1086,14 +1098,12 @@ class Rescue(Plan):
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", f"On {st.time_mark(st.day)}, "))
         act = doings.activity(st, self.where, "word")  # what they mean to do there (the rescue interrupts it)
         S = st.time_mark(st.season)
-        st.s(rng.choice((f"{when}{st.sub(c)} wanted to {go} the {W} and {act}.",
-                         f"{st.nm(g)} told {c.name} they could {go} the {W} to {act}.",
-                         f"{st.sub(c)} and {st.nm(g)} wanted to see the {W} in the {S}.",
-                         f"{when}{st.sub(c)} had a plan: {c.s} would {act} at the {W}.",
-                         f"{c.name} loved the {W} in the {S}, and today {c.s} wanted to {act} there.",
-                         f"{when}{c.name} could not wait to {act} at the {W}.",
-                         f"The {W} was the best place to {act}, and {c.name} wanted to go there {rng.choice(('today', 'right away', 'after breakfast'))}.",
-                         f"{when}{st.sub(c)} put on {c.p} shoes, because {c.s} wanted to {act} at the {W}.")))
+        self.act = act
+        want = rng.choice(("wanted to", "hoped to", "was going to", "could not wait to", "had asked to"))
+        st.s(rng.choice((f"{when}{st.sub(c)} {want} {go} the {W} and {act}.",
+                         f"{when}{st.sub(c)} and {st.nm(g)} {rng.choice(('wanted to', 'were going to'))} {go} the {W}.",
+                         f"{when}{st.sub(c)} {want} {act} at the {W}.",
+                         f"{st.nm(g)} said they could {go} the {W}, and {c.name} {rng.choice(('wanted to', 'hoped to', 'could not wait to'))} {act}.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
             st.s(why)
@@ -1112,7 +1122,7 @@ class Rescue(Plan):
         c, g, rng, f = st.hero, st.grownup, st.rng, self.companion
         group = [c, g] + ([f] if f else [])
         st.state.at("morning")
-        travel(st, group, self.home, self.where)
+        travel(st, group, self.home, self.where, why=f" to {self.act}")
         st.place = self.where
         if st.rng.random() < 0.6 and room(st, 90):
             facts.place(st, self.where, 1)
@@ -1142,10 +1152,12 @@ class Rescue(Plan):
         where = {"stuck": ("up in the tree", "that could not get down"),
                  "family": (f"and its {getattr(self, 'mother', '')}", "that was lost"),
                  "hungry": ("that was so hungry", f"at the {W}")}[self.trouble]
-        nps = [f"the little {an} {x}" for x in where]
+        nps = [f"the little {an} {x}" for x in where] + [f"the day {st.hero.s} helped a little {an}"]
         if self.helper and self.trouble == "stuck" and st.known(self.helper):
             nps.append(f"the {self.helper.kind} that helped the little {an}")
-        return nps, [f"helping the little {an}"]
+        return nps, [f"helping the little {an}", {"stuck": f"getting the {an} down from the tree",
+                                                  "family": f"finding the {an}'s {getattr(self, 'mother', 'family')}",
+                                                  "hungry": f"taking care of the little {an}"}[self.trouble]]
 
     def stuck(self, st):
         c, rng, an = st.hero, st.rng, self.animal
@@ -1181,7 +1193,9 @@ class Rescue(Plan):
                             f"held out {c.p} hands to the {an}", "tried to climb the tree"))
         but = rng.choice((f"but {c.s} was too small", f"but the {an} was too high", "but it was no use",
                           f"but {c.s} could not reach it", f"but the branch was too high"))
-        st.s(f"{st.sub(c)} {tried}, {but}.")
+        if rng.random() < 0.6:  # (the hero's own try: else the grown-up's help comes at once)
+            st.s(rng.choice((f"{st.sub(c)} {tried}, {but}.", f"{st.sub(c)} {tried}, {but}.",
+                             f"\"Come down, little {an}!\" {c.name} called, but the {an} {rng.choice(('only held on tight', 'did not move', 'cried'))}.")))
 
     def hungry(self, st):
         c, rng, an = st.hero, st.rng, self.animal
@@ -1191,16 +1205,19 @@ class Rescue(Plan):
         looked = rng.choice(("thin", "cold", "tired", "hungry", "sad", "weak"))
         how = rng.choice(("", "", " all alone", f" that looked {looked}", " in a little ball", " that did not move",
                           " with its eyes closed", " that was too weak to run away"))
+        low = spot[0].lower() + spot[1:]
         st.s(rng.choice((f"{spot}, {st.sub(c, False)} {rng.choice(('found', 'came upon', 'saw', 'spotted'))} a little {an}{how}.",
-                         f"{spot}, a little {an} sat all alone, and it did not move.",
-                         f"A little {an} sat {rng.choice(('all alone', 'very still', 'in a little ball'))} {spot[0].lower() + spot[1:]}, "
+                         f"{c.name} almost stepped on something {low}: a little {an}{how}!",
+                         f"\"Look!\" {c.name} {rng.choice(('whispered', 'said'))}. {spot}, there was a little {an}{how}.",
+                         f"A little {an} sat {rng.choice(('all alone', 'very still', 'in a little ball'))} {low}, "
                          f"and it {rng.choice(('did not move', 'did not run away', 'looked up at ' + c.name))}.")))
-        st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
-                         f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
-                         f"It was so {looked} that it could not run away.",
-                         f"{st.nm(st.grownup)} said the {an} must be very hungry.",
-                         f"{c.name} bent down {rng.choice(('slowly', 'quietly'))}, so that the {an} would not be scared.",
-                         f"Its {rng.choice(('eyes were closed', 'little legs were shaking', 'tummy was empty'))}, and {c.name} wanted to help it.")))
+        if rng.random() < 0.5:  # (how it looked: else the finding said it)
+            st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
+                             f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
+                             f"It was so {looked} that it could not run away.",
+                             f"{st.nm(st.grownup)} said the {an} must be very hungry.",
+                             f"{c.name} bent down {rng.choice(('slowly', 'quietly'))}, so that the {an} would not be scared.",
+                             f"Its {rng.choice(('eyes were closed', 'little legs were shaking', 'tummy was empty'))}, and {c.name} wanted to help it.")))
         self.met = facts.meet(st, an, ("eats",), annotate=True)
         if not self.met:
             st.s(rng.choice((f"{st.sub(c)} gave it some water.", f"{st.sub(c)} gave it a little water in {c.p} hands.",
@@ -1223,11 +1240,12 @@ class Rescue(Plan):
             how = rng.choice((f"got a long ladder, climbed up and brought the {an} down",
                               f"lifted {c.name} up high, and {c.s} held the {an} gently and brought it down",
                               f"climbed up on a big rock and reached the {an}",
-                              f"held up {c.p} arms, and the {an} jumped down into them",
+                              f"held up {g.p} arms, and the {an} jumped down into them",
                               f"put {c.name} on {g.p} back, and {c.name} reached the {an}"))
             st.s(f"{rng.choice(('', '', 'Then ', 'At last, ', 'Just then, '))}{st.nm(g)} {how}.")
-            st.s(rng.choice((f"The {an} was safe!", f"{c.name} held the {an} close, and it stopped shaking.",
-                             f"The little {an} looked at {c.name} with big eyes.", "")) or f"Everyone was happy, and {c.name} most of all.")
+            if rng.random() < 0.5:  # (else the rescue says it)
+                st.s(rng.choice((f"The {an} was safe!", f"{c.name} held the {an} close, and it stopped shaking.",
+                                 f"The little {an} looked at {c.name} with big eyes.", f"Everyone was happy, and {c.name} most of all.")))
         elif self.trouble == "family":
             skills.counting_family_end(st)
         else:
@@ -1244,9 +1262,12 @@ class Rescue(Plan):
         if st.rng.random() < 0.35 and room(st, 30):
             facts.vet(st, an)
         if self.twist:
-            st.s(rng.choice((f"The next day, the {an} came back to {c.name}'s window, as if to say thank you.",
+            when = rng.choice(("The next day", "The next morning", "A few days later", "That evening"))
+            spot = rng.choice(("window", "door", "yard", "garden"))
+            st.s(rng.choice((f"{when}, the {an} came back to {c.name}'s {spot}, as if to say thank you.",
                              f"Later, {c.name} found out that the {an} lived right next to {c.p} house!",
-                             f"The next morning, there was a little {an} in {c.name}'s yard, and it looked just like the one from the {st.place_mark(self.where)}!")))
+                             f"{when}, there was a little {an} in {c.name}'s {rng.choice(('yard', 'garden'))}, and it looked just like the one from the {st.place_mark(self.where)}!",
+                             f"{when}, {c.name} heard a sound at the {spot}, and there was the {an}, {rng.choice(('with a friend', 'with its family', 'looking strong and happy'))}!")))
 
 
 # --- share -----------------------------------------------------------------------------------------------
@@ -1261,7 +1282,7 @@ class Share(Plan):
     def memories(self, st):
         c, f, it = st.hero, self.companion, st.thing["word"]
         nps = [f"the {self.gather_pl} {c.s} and {f.name} had found", f"the game with {f.name} at the {self.home}"]
-        ings = [f"playing with {f.name} at the {self.home}"]
+        ings = [f"playing with {f.name} at the {self.home}", f"looking for {self.gather_pl} with {f.name}"]
         if not self.twist:
             ings.append(f"sharing {c.p} {it} with {f.name}")
         return nps, ings
@@ -1296,16 +1317,15 @@ class Share(Plan):
         when = rng.choice(("That day, ", "After breakfast, ", "That morning, ", "After lunch, ", "", "",
                            f"On {st.time_mark(st.day)}, "))
         both = rng.choice((f"{st.nm(c)} and {st.nm(f)}", f"{st.nm(f)} and {st.nm(c)}"))
-        go = rng.choice(("went to play at", "ran to", "went off to play at", "met at", "spent the day at",
-                         "walked to", "skipped to"))
-        st.s(rng.choice((f"{when}{both} {go} the {P}.",
-                         f"{when}{st.nm(c)} took {c.p} {it} to the {P}, and {st.nm(f)} came too.",
-                         f"{both} wanted to play at the {P} all day.",
-                         f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.",
-                         f"{when}{st.nm(f)} came to the {P} to play with {c.name}.",
-                         f"{when}{st.nm(c)} {go} the {P} with {c.p} {it}, and {st.nm(f)} went along.",
-                         f"{when}{st.nm(f)} knocked on the door and asked {c.name} to come and play at the {P}.",
-                         f"The {P} was full of {self.gather_pl}, and {both} {rng.choice(('loved', 'liked'))} to play there.")))
+        go = rng.choice(("went to", "ran to", "went off to", "spent the day at", "walked to", "skipped to", "raced to"))
+        hands = rng.choice(("in " + c.p + " hands", "under " + c.p + " arm", "in a bag"))
+        st.s(rng.choice((f"{when}{both} {go} the {P}{rng.choice(('', ' to play', ' together'))}.",
+                         f"{when}{st.nm(c)} took {c.p} {it} to the {P}, and {st.nm(f)} {rng.choice(('came too', 'came along', 'ran after ' + c.o))}.",
+                         f"{when}{st.nm(c)} put {c.p} {it} in a bag, and {c.s} and {st.nm(f)} ran off to the {P}.",
+                         f"{when}the two {'of them' if st.flags.get('sibling') else rng.choice(('friends', 'of them'))} went to the {P}, {c.name} with {c.p} {it} {hands} "
+                         f"and {f.name} with {rng.choice(('nothing', 'empty hands'))}.",
+                         f"{when}{st.nm(c)} wanted to show {c.p} {it} to {st.nm(f)}, so they met at the {P}.",
+                         f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.")))
         st.state.go(c.name, self.home)
         st.state.go(f.name, self.home)
         st.place = self.home
@@ -1345,16 +1365,20 @@ class Share(Plan):
         st.state.feel(f.name, "sad")
         fl = st.pick("sad", "upset", "lonely", "sad", "left out") if st.used_adj or st.adj["word"] not in NEG_FEEL \
             else feel(st, "neg")
-        if rng.random() < 0.55:
+        if rng.random() < 0.2:
             st.s(rng.choice((f"{st.nm(f)} felt {fl} and sat down alone.",
                              f"{st.nm(f)} was {fl} and walked away.",
                              f"{st.nm(f)} sat down {rng.choice(('under a tree', 'on the grass', 'on a rock', 'by the path'))} and looked {fl}.",
                              f"{st.nm(f)} {rng.choice(('kicked a little stone', 'pulled at the grass', 'looked at ' + f.p + ' shoes'))} and did not say a word.",
                              f"{st.nm(f)} watched the {it} {rng.choice(('from far away', 'with big, sad eyes', 'and wished it was ' + ('hers' if f.p == 'her' else 'his')))}.")))
         if self.conflict or self.bad:
-            st.s(rng.choice((f"{st.nm(f)} tried to take the {it}, and they both pulled on it.",
-                             f"{st.nm(f)} grabbed the {it}, and they both pulled hard.",
-                             f"Then {f.name} tried to take the {it} away, and {c.name} pulled it back.",
+            grab = rng.choice(("grabbed", "reached for", "took hold of", "tried to take"))
+            then_ = rng.choice((f"and {c.name} pulled it back", "and nobody would let go",
+                                f"and {c.name} pulled so hard that {c.s} almost fell over",
+                                "and soon they were both shouting", "and they both pulled hard"))
+            st.s(rng.choice((f"{st.nm(f)} {grab} the {it}, {then_}.",
+                             f"{cap(then(st, 1))}{f.name} {grab} the {it}, {then_}.",
+                             f"When {c.name} looked away, {f.name} {grab} the {it}, {then_}.",
                              f"\"My turn!\" {f.name} said and pulled the {it} one way, and {c.name} pulled it the other way.",
                              f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} so much that {f.s} reached for it, "
                              f"and {c.name} held on {rng.choice(('tight', 'with both hands', 'and would not let go'))}.")))
@@ -1385,7 +1409,7 @@ class Share(Plan):
                              f"\"Here, {f.name}, you can {beats.play(st, f, it, 'word', own=False)} first,\" {c.name} said.",
                              f"{st.sub(c)} looked at {f.name}'s {rng.choice(('sad face', 'wet eyes', 'empty hands'))}, and then {c.s} held out the {it}.")))
             st.state.give(c.name, f.name, it)
-            if rng.random() < 0.7:  # (else the giving says it)
+            if rng.random() < 0.3:  # (else the giving says it)
                 st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.",
                                  f"{st.nm(f)} smiled, and soon they were laughing together.",
                                  f"{st.nm(f)} smiled {rng.choice(('a big smile', 'from ear to ear', 'and said thank you'))}, and they played with the {it} "
@@ -1413,12 +1437,14 @@ class Share(Plan):
             st.state.give(f.name, c.name, it)
             when = rng.choice(("When it got dark", f"In the {st.time_mark('evening')}", "When it was time to go home",
                                "Before they went home", "At the end of the day", "When the sun went down"))
-            st.s(rng.choice((f"{when}, {st.nm(f)} gave the {it} back to {c.name}.",
-                             f"{when}, {st.nm(f)} gave back the {it} and said thank you.",
-                             f"{when}, {st.nm(f)} gave {c.name} the {it} and said, \"Thank you for sharing!\"",
-                             f"{when}, {st.nm(f)} put the {it} back in {c.name}'s hands.",
-                             f"{when}, {st.nm(f)} {beats.play(st, f, it, own=False)} one last time and gave it back to {c.name}.",
-                             f"\"This was the best day, {c.name},\" {f.name} said {when[0].lower() + when[1:]}, and {f.s} gave back the {it}.")))
+            give = rng.choice((f"gave the {it} back to {c.name}", f"gave {c.name} back the {it}",
+                               f"put the {it} back in {c.name}'s hands"))
+            tail = rng.choice(("", "", " and said thank you", f", and {c.name} was glad {c.s} had shared",
+                               " with a big smile", f", and they said goodbye under the {rng.choice(('trees', 'big tree', 'old tree'))}"))
+            st.s(rng.choice((f"{when}, {st.nm(f)} {give}{tail}.",
+                             f"\"Thank you for sharing your {it}, {c.name}!\" {f.name} said {when[0].lower() + when[1:]}, and {f.s} gave it back.",
+                             f"{when}, {st.nm(f)} {beats.play(st, f, it, own=False)} one last time and {give.split(' ', 1)[0]} it back.",
+                             f"\"This was the best day, {c.name},\" {f.name} said, and {f.s} {give}.")))
         if st.rng.random() < 0.5:
             skills.boxes(st, c, st.thing, tidy=True)
 
