@@ -60,10 +60,11 @@ def count_noun(n: int, noun: dict) -> str:
 
 
 # how a line is said, by the line's end: a cry is not said quietly, a question not loudly
-_TAG_TAILS = {"!": (" loudly", " again", " right away", " at once", " at last"),
-              "?": (" softly", " quietly", " again", " after a moment", " in a small voice"),
-              ".": (" softly", " quietly", " again", " slowly", " with a nod", " after a moment", " in a soft voice",
-                    " very softly", " at last")}
+# (not " again": a line said for the first time is not said again)
+_TAG_TAILS = {"!": (" loudly", " right away", " at once", " at last", " with a big smile"),
+              "?": (" softly", " quietly", " after a moment", " in a small voice", " with a smile"),
+              ".": (" softly", " quietly", " slowly", " with a nod", " after a moment", " in a soft voice",
+                    " very softly", " at last", " with a smile")}
 # a plain "said" may become another verb of saying that fits the line: a question is asked or wondered,
 # a cry is shouted or called, a statement is answered, whispered, explained
 _SAY = {"?": ("asked", "asked", "wondered", "whispered", "called"),
