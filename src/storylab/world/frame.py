@@ -939,6 +939,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     if opener:
         st.state.at("evening" if pool.index(opener) >= _EVENING else "night")
     mem = rng.choice(rc.nps) if rc.nps else f"{c.p} day"
+    rel = f"{c.p} {g}" if st.grownup.kind in FAMILY else g
     it = st.thing["word"] if st.thing else None
     holds = it and st.state.holder.get(it) == c.name and not st.thing.get("mass")
     ch = rng.choice
@@ -982,19 +983,33 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             d = ch(rc.proud)
             pp, ing = rc.form(st, d, "participle"), rc.form(st, d, "ing")
             return ch((f"{N} was proud that {c.s} had {pp}", f"{N} felt proud of {c.r} for {ing}",
-                       f"{N} could hardly believe that {c.s} had {pp}", f"{N} smiled, because {c.s} had {pp}"))
+                       f"{N} smiled, because {c.s} had {pp}", f"{N} told {ch(('everyone at dinner', rel, c.p + ' friends'))} how {c.s} had {pp}",
+                       f"{cap(ing)} had been {ch(('hard', 'a big job', 'not easy'))}, but {N} had done it",
+                       f"{N} could hardly believe that {c.s} had {pp}"))
         own += [proud, proud]
     if rc.fun:
         def fun():
             ing = rc.form(st, ch(rc.fun), "ing")
-            return ch((f"{N} smiled when {c.s} thought of {ing}",
+            return ch((f"{N} smiled when {c.s} thought of {ing}", f"For {N}, {ing} had been the best thing about the day",
                        f"{N} dreamed of {ing} {ch(('all night', 'again', 'once more'))}",
-                       f"{N} would always remember {ing}", f"{N} thought about {ing} until {c.s} fell asleep",
+                       f"{N} thought about {ing} until {c.s} fell asleep", f"{N} giggled in bed, thinking of {ing}",
                        f"{N} told {c.p} {ch(('teddy', 'pillow'))} all about {ing}"))
         own += [fun, fun]
-    if rc.again:
-        own.append(lambda: f"{N} {ch(('could not wait to', 'hoped to', 'wanted to', 'asked if they could'))} "
-                             f"{Recap.again_phrase(st, ch(rc.again))} {ch(('soon', 'the next day', 'one day', 'very soon'))}")
+    if st.state.went_out(c.name) and rc.place != plan.home and not opener:
+        own.append(lambda: f"On the way home from the {st.place_mark(rc.place)}, {N} "
+                           f"{ch(('sang a happy song', 'skipped all the way', 'talked about ' + mem, 'could not stop smiling'))}")
+    f = plan.companion
+    if f and st.known(f) and f.name not in mem:
+        own.append(lambda: f"{N} and {f.name} talked about {mem} {ch(('until they fell asleep', 'in their beds'))}"
+                   if st.flags.get("sibling") else
+                   f"{N} {ch(('waved goodbye to', 'hugged'))} {f.name}, and they {ch(('promised to play again soon', 'said they would meet again the next day'))}")
+    neg = [e[2] for e in st.state.events if e[0] == "feel" and e[1] == c.name and e[2] in P.NEG_FEEL]
+    if neg:
+        own.append(lambda: ch((f"{N} had been {neg[-1]} {ch(('at first', 'before', 'for a while'))}, but now {c.s} felt {P.feel(st, 'pos')}",
+                               f"{N} was not {neg[-1]} anymore, and {c.s} {ch(('smiled', 'hummed a little song', 'hugged ' + rel))}")))
+    if st.known(st.grownup):
+        own.append(lambda: f"{N} {ch(('smiled', 'beamed', 'blushed'))} when {rel} said {c.s} had been {ch(('very ', 'so ', ''))}"
+                           f"{ch(rc.praise)} {ch(('that day', 'today'))}")
     if holds:
         def pillow():
             st.state.uses(c.name, it)
@@ -1109,36 +1124,90 @@ def moral(st, plan, said: bool = False, last: str | None = None) -> str:
         if st.doc.cur:  # (a paragraph never starts with a quote)
             opts += [f'"{text}, {N}," {g.title} said.', f'"{text}," {g.title} told {N}.']
         return rng.choice(opts)
-    if last:
-        N = last
-    pool = rc.losses if plan.bad else [x for x in rc.nps if " and " not in x]
-    because = rng.choice(pool) if pool else ""
-    if kind == "that" and last:
-        opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
-                f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",
-                f"Now {N} knew that {clause}.", f"{N} found out that day that {clause}.",
-                f"{N} would never forget that {clause}.", f"That was how {N} learned that {clause}."]
-        if because and not because[0].isupper() and because.split()[-1] not in clause:
-            opts += [f"Because of {because}, {N} learned that {clause}.",
-                     f"Thinking about {because}, {N} knew that {clause}."]
-        return rng.choice(opts)
+    return _lesson_line(st, plan, kind, clause, last or N)
+
+
+def _habit(st, clause: str) -> str:
+    """A lesson to do something, told as the hero's new habit: 'keep her things close' -> 'always kept
+    her things close' ('' if its verb is not in the vocabulary)."""
+    verb, _, rest = clause.partition(" ")
+    if verb == "be":
+        return f"was always {rest}"
+    v = st.w.vocab.verb.get(verb)
+    return f"always {v['past']} {rest}".strip() if v else ""
+
+
+def _lesson_line(st, plan, kind: str, clause: str, N: str) -> str:
+    """The lesson as the story's last line, in one of many shapes tied to this story: what the hero did
+    (`Recap`), the place they went to, the friend, the thing, how they feel now, a grown-up's words, a
+    new habit. `N` (the hero's name, marked as the main-character item) is said once."""
+    c, rng, rc = st.hero, st.rng, recap(st, plan)
+    ch, s, p = rng.choice, c.s, c.p
+    g, f = st.grownup, plan.companion
+    bad = plan.bad
+    deeds = [] if bad else rc.proud + rc.fun
+    pool = rc.losses if bad else [x for x in rc.nps if " and " not in x]
+    np = ch(pool) if pool else ""
+    np = np if np and not np[0].isupper() and np.split()[-1] not in clause else ""
+    G = g.title if st.known(g) and g.title[:1].isupper() and "{" not in clause and g.title not in clause else ""
+    out = st.state.went_out(c.name) and rc.place != plan.home and not bad
+    friend = f if f and st.known(f) and not bad and f.name not in clause else None
+    it = st.thing["word"] if st.thing and not st.thing.get("mass") else None
+    holds = it and st.state.holder.get(it) == c.name and it not in clause
+
+    def held():
+        st.state.uses(c.name, it)
+        return ch(("held", "hugged")) if it not in _BIG else "looked at"
+
     if kind == "that":
-        opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
-                f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",
-                f"Now {N} knew that {clause}.", f"{N} found out that day that {clause}.",
-                f"It was a good lesson: {clause}.", f"{N} would never forget that {clause}."]
-        if because and not because[0].isupper() and because.split()[-1] not in clause:
-            opts += [f"Because of {because}, {N} learned that {clause}.",
-                     f"Thinking about {because}, {N} knew that {clause}."]
-        g = st.grownup
-        if st.known(g) and g.title[:1].isupper() and not plan.bad and "{" not in clause and g.title not in clause:
-            opts += [f'{g.title} smiled and said, "{cap(_you(clause, c))}."',
-                     f"{g.title} told {N} that {clause}, and {N} nodded."]
-        return rng.choice(opts)
-    return rng.choice((f"{N} learned to {clause}.", f"That day, {N} learned to {clause}.",
-                       f"From then on, {N} always remembered to {clause}.",
-                       f"After that day, {N} knew it was good to {clause}.", f"Next time, {N} would {clause}.",
-                       f"{N} promised to {clause} from then on.", f"{N} decided to always {clause}."))
+        def knew():
+            lead = ch(("", "", "That day, ", "Now ", "In the end, ", "After that day, ", "That was how "))
+            know = "learned" if lead == "That was how " else ch(("learned", "knew", "understood", "found out", "saw",
+                                                                  "had learned") + (("knew now",) if lead != "Now " else ()))
+            return f"{lead}{N} {know} that {clause}."
+
+        shapes = [knew, knew,
+                  lambda: f"It was a lesson {N} would {ch(('never forget', 'always remember', 'keep for a long time'))}: {clause}.",
+                  lambda: f"{N} {ch(('would never forget', 'would always remember', 'never forgot'))} that {clause}.",
+                  (lambda: f"{N} was still {_plots().feel(st, 'neg')}, but {s} knew now that {clause}.") if bad else
+                  (lambda: f"{N} felt {_plots().feel(st, 'pos')}, {ch(('because', 'for'))} {s} knew now that {clause}.")]
+        if deeds:
+            shapes += [lambda: (lambda d: ch((f"After {rc.form(st, d, 'ing')}, {N} knew that {clause}.",
+                                             f"{N} had {rc.form(st, d, 'participle')}, and now {s} knew that {clause}."
+                                             if d[0] != "have" else f"{N} thought about {rc.form(st, d, 'ing')} and knew that {clause}.",
+                                             f"By {rc.form(st, d, 'ing')}, {N} had learned that {clause}.")))(ch(deeds))] * 2
+        if np:
+            shapes.append(lambda: ch(((f"Because of {np}, {N} learned that {clause}.",) if bad else ()) + (
+                                      f"Thinking about {np}, {N} knew that {clause}.",
+                                      f"Every time {N} thought of {np} after that, {s} remembered that {clause}.")))
+        if G:
+            shapes += [lambda: f'"{cap(_you(clause, c))}," {G} said, and {N} {ch(("nodded", "smiled", "agreed"))}.',
+                       lambda: f"{N} remembered what {G} {ch(('always said', 'had told ' + c.o))}: {clause}.",
+                       lambda: f"{G} told {N} that {clause}, and {s} {ch(('nodded', 'smiled', 'knew it was true'))}."]
+        if friend:
+            shapes.append(lambda: f"{N} and {friend.name} {ch(('both learned', 'both knew', 'knew now'))} that {clause}.")
+        if out:
+            shapes.append(lambda: f"On the way home from the {st.place_mark(rc.place)}, {N} "
+                                  f"{ch(('thought about it and knew', 'knew', 'understood'))} that {clause}.")
+        if holds:
+            shapes.append(lambda: f"{N} {held()} {p} {it} and knew that {clause}.")
+        return ch(shapes)()
+    habit = _habit(st, clause)
+    shapes = [lambda: f"{ch(('', 'That day, '))}{N} learned to {clause}.",
+              lambda: f"{N} {ch(('promised', 'decided', 'made up ' + p + ' mind'))} to {clause} from then on.",
+              lambda: f"Next time, {N} would {clause}."]
+    if habit:
+        shapes += [lambda: f"{ch(('From that day on', 'From then on', 'After that', 'After that day'))}, {N} {habit}."] * 2
+    if np:
+        shapes.append(lambda: f"{ch(('Thinking about',) + (('Because of',) if bad else ()))} {np}, {N} "
+                              f"{ch(('promised', 'decided'))} to {clause}.")
+    if deeds:
+        shapes.append(lambda: f"After {rc.form(st, ch(deeds), 'ing')}, {N} knew it was good to {clause}.")
+    if G:
+        shapes.append(lambda: f'"Always remember to {_you(clause, c)}," {G} said, and {N} promised {s} would.')
+    if holds and habit:
+        shapes.append(lambda: f"{N} {held()} {p} {it}, and after that {s} {habit}.")
+    return ch(shapes)()
 
 
 def _you(clause: str, c) -> str:
