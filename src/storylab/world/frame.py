@@ -923,6 +923,14 @@ _EVENING = 6  # the openers from here on are still evening, not night
 LAST_OPENER_P = 0.2  # how often the last line opens with the evening ("That night, ")
 LAST_OWN_P = 0.8  # how often it tells of this story's events (`Recap`) rather than of the hero's feelings
 LAST_TAIL_P = 0.15  # how often it goes on after the beat ("..., and she would always remember the lake")
+# what the hero does with a memory ({x}: an -ing phrase or a noun phrase; _RECALL_NP: a noun phrase only), and when
+_RECALL = ("thought about {x}", "smiled about {x}", "dreamed of {x}", "told {p} teddy about {x}", "told {rel} about {x}",
+           "talked about {x}", "kept thinking about {x}", "hummed a song about {x}", "whispered to {p} pillow about {x}",
+           "still giggled about {x}", "could not stop talking about {x}", "told {p} doll all about {x}")
+_RECALL_NP = ("drew a picture of {x}", "smiled at the thought of {x}", "made up a song about {x}", "could still see {x}")
+_RECALL_WHEN = ("", "", " in bed", " at dinner", " before bed", " that night", " all evening", " as {s} fell asleep",
+                " under {p} warm blanket", " with a big smile", " again and again", " until {s} fell asleep",
+                " while {s} brushed {p} teeth", " over a cup of warm milk")
 _GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good", "long but happy")
 
 
@@ -966,13 +974,10 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     fam = st.grownup.kind in FAMILY
     beats = [lambda: f"{N} went to bed with a big smile",
              lambda: f"{N} fell asleep {ch(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
-             lambda: f"{N} fell asleep {ch(('thinking about', 'dreaming of'))} {mem}", lambda: f"{N} felt {P.more(st)} than ever",
+             lambda: recall(mem, True), lambda: recall(mem, True), lambda: f"{N} felt {P.more(st)} than ever",
              lambda: f"{N} could not wait to tell {ch(('everyone', c.p + ' friends', 'the whole village', c.p + ' teacher'))} about {mem}",
-             (lambda: f"{N} told {c.p} {g} all about {mem}") if fam else (lambda: f"{N} talked about {mem} all evening"),
-             lambda: f"{N} dreamed about {mem} {ch(('all night', 'until morning') if opener else ('all night', 'that night'))}",
              lambda: f"{N} closed {c.p} eyes and {ch(('smiled', 'thought about ' + mem))}",
              lambda: f"{N} {ch(('knew', 'thought', 'said'))} it was the best {ch(('', '', st.season + ' '))}day ever",
-             lambda: f"{N} lay in bed and {ch(('smiled', 'grinned', 'giggled'))} about {mem}",
              lambda: f"{N} felt like the {ch(('luckiest', 'happiest', 'proudest'))} {c.kind} in the {ch(('whole world', 'village', 'world'))}"]
     own = []  # beats about this story's events: told more often than the general ones
     if rc.thanks and fam:
@@ -984,20 +989,23 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             pp, ing = rc.form(st, d, "participle"), rc.form(st, d, "ing")
             return ch((f"{N} was proud that {c.s} had {pp}", f"{N} felt proud of {c.r} for {ing}",
                        f"{N} smiled, because {c.s} had {pp}", f"{N} told {ch(('everyone at dinner', rel, c.p + ' friends'))} how {c.s} had {pp}",
-                       f"{cap(ing)} had been {ch(('hard', 'a big job', 'not easy'))}, but {N} had done it",
+                       f"{cap(ing)} {ch(('had been hard', 'had been a big job', 'had not been easy'))}, but {N} had done it",
                        f"{N} could hardly believe that {c.s} had {pp}"))
         own += [proud, proud]
+    def recall(x: str, np: bool) -> str:  # "Mia told her teddy about the lake before bed"
+        how = ch(_RECALL + (_RECALL_NP if np else ())).format(x=x, p=c.p, s=c.s, rel=rel)
+        return f"{N} {how}{ch(_RECALL_WHEN).format(p=c.p, s=c.s)}"
+
     if rc.fun:
         def fun():
             ing = rc.form(st, ch(rc.fun), "ing")
-            return ch((f"{N} smiled when {c.s} thought of {ing}", f"For {N}, {ing} had been the best thing about the day",
-                       f"{N} dreamed of {ing} {ch(('all night', 'again', 'once more'))}",
-                       f"{N} thought about {ing} until {c.s} fell asleep", f"{N} giggled in bed, thinking of {ing}",
-                       f"{N} told {c.p} {ch(('teddy', 'pillow'))} all about {ing}"))
+            return recall(ing, False) if rng.random() < 0.8 else \
+                ch((f"For {N}, {ing} had been the best {ch(('thing about the day', 'fun of all', 'thing of all'))}",
+                    f"Of all the things {c.s} did that day, {N} liked {ing} best"))
         own += [fun, fun]
     if st.state.went_out(c.name) and rc.place != plan.home and not opener:
-        own.append(lambda: f"On the way home from the {st.place_mark(rc.place)}, {N} "
-                           f"{ch(('sang a happy song', 'skipped all the way', 'talked about ' + mem, 'could not stop smiling'))}")
+        own.append(lambda: f"{ch(('On the way home from', 'Walking home from', 'All the way back from', 'As they left'))} "
+                           f"the {st.place_mark(rc.place)}, {N} {ch(('sang a happy song', 'skipped and hopped', 'talked about ' + mem, 'could not stop smiling', 'was smiling from ear to ear', 'waved goodbye to every tree'))}")
     f = plan.companion
     if f and st.known(f) and f.name not in mem:
         own.append(lambda: f"{N} and {f.name} talked about {mem} {ch(('until they fell asleep', 'in their beds'))}"
@@ -1008,8 +1016,10 @@ def last_line(st, plan, N: str, bad: bool) -> str:
         own.append(lambda: ch((f"{N} had been {neg[-1]} {ch(('at first', 'before', 'for a while'))}, but now {c.s} felt {P.feel(st, 'pos')}",
                                f"{N} was not {neg[-1]} anymore, and {c.s} {ch(('smiled', 'hummed a little song', 'hugged ' + rel))}")))
     if st.known(st.grownup):
-        own.append(lambda: f"{N} {ch(('smiled', 'beamed', 'blushed'))} when {rel} said {c.s} had been {ch(('very ', 'so ', ''))}"
-                           f"{ch(rc.praise)} {ch(('that day', 'today'))}")
+        own.append(lambda: ch((f"{N} {ch(('smiled', 'beamed', 'blushed'))} when {rel} said {c.s} had been {ch(('very ', 'so ', ''))}"
+                               f"{ch(rc.praise)} {ch(('that day', 'today'))}",
+                               f"{N} felt {P.more(st)} than ever when {rel} called {c.o} {a(ch(rc.praise) + ' ' + c.kind)}",
+                               f"{rel if opener else cap(rel)} gave {N} a big hug and said {c.s} was {ch(('the best', 'a very ' + ch(rc.praise)))} {c.kind}")))
     if holds:
         def pillow():
             st.state.uses(c.name, it)
@@ -1036,17 +1046,21 @@ def lesson(st, plan) -> tuple[str, str] | None:
     if name == "outing":
         if getattr(plan, "failed", False):
             opts = [("that", "some days do not go the way you want, and that is okay"), ("to", "look at the sky before going out"),
-                    ("that", "a rainy day is not the end of the world"), ("that", "there is always another day")]
+                    ("that", "a rainy day is not the end of the world"), ("that", "there is always another day"),
+                    ("that", f"the {plan.dest} would still be there another day")]
         elif plan.bad:
             opts = [("to", f"keep {p} things close"), ("to", f"take good care of {p} {it}"),
-                    ("that", "things get lost when you do not look after them")]
+                    ("that", "things get lost when you do not look after them"), ("to", f"hold on tight to {p} {it}"),
+                    ("that", f"a busy day at the {plan.dest} is no place for a {it}")]
         else:
             verb, _, rest = plan.activity.partition(" ")
             ing = rc.form(st, (verb, rest), "ing")
             rel = st.grownup.title if st.grownup.title[:1].isupper() else "family"
             opts = [("that", "a day out is best with the people you love"), ("that", f"{ing} is more fun with someone you love"),
                     ("that", f"a day at the {plan.dest} is best with {rel}"), ("that", f"{ing} is one of the best things to do"),
-                    ("that", "there is always something new to see"), ("that", "the best days are the ones you share")]
+                    ("that", "there is always something new to see"), ("that", "the best days are the ones you share"),
+                    ("that", f"a {st.season} day at the {plan.dest} can be full of surprises"),
+                    ("to", f"say thank you for a day at the {plan.dest}")]
             if plan.rain_later:
                 opts += [("that", "waiting a little can make fun even better"), ("that", "rain does not last for long")]
     elif name == "lost":
@@ -1057,7 +1071,8 @@ def lesson(st, plan) -> tuple[str, str] | None:
             opts = [("that", "it is good to keep your things in their place"), ("to", "ask before getting upset"),
                     ("that", f"{p} {it} had not been lost at all"), ("that", f"a {it} is easy to find when it is put away"),
                     ("to", f"put {p} {it} back when {c.s} was done with it"), ("that", "a neat room makes things easy to find"),
-                    ("that", "things are not lost just because you can't see them")]
+                    ("that", "things are not lost just because you can't see them"),
+                    ("to", f"look carefully before getting sad about a lost {it}"), ("that", f"{p} {it} was never far away")]
     elif name == "baking":
         if plan.bad:
             opts = [("to", "be careful with things that can break"), ("to", "walk slowly when carrying eggs"),
@@ -1068,7 +1083,9 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", f"{dish} made with love {'are' if dish.endswith('s') else 'is'} the best gift"),
                     ("that", f"{dish} you bake for someone {'taste' if dish.endswith('s') else 'tastes'} the best"),
                     ("that", "cooking is more fun when you do it together"), ("that", "giving makes you as happy as getting"),
-                    ("that", f"helping {g} was fun" if g[:1].isupper() else "helping is fun")]
+                    ("that", f"helping {g} was fun" if g[:1].isupper() else "helping is fun"),
+                    ("that", f"good things take time, like {dish} in the oven"),
+                    ("to", "carry eggs slowly and carefully"), ("that", f"baking for {plan.for_whom} was a way to say I love you")]
     elif name == "rescue":
         an = plan.animal
         if plan.bad:
@@ -1078,7 +1095,8 @@ def lesson(st, plan) -> tuple[str, str] | None:
             opts = [("that", "it is good to help animals in need"), ("that", "even a small child can be a big help"),
                     ("that", f"even a little {an} needs a friend"), ("that", f"a {an} in need should always get help"),
                     ("to", f"be gentle with little animals like the {an}"), ("to", "ask a grown-up for help when an animal needs it"),
-                    ("that", "every animal needs a friend sometimes")]
+                    ("that", "every animal needs a friend sometimes"), ("that", f"a scared {an} needs a soft, quiet voice"),
+                    ("to", f"stay calm when a little {an} is scared"), ("that", f"a {an} can be a friend too")]
     elif name == "share":
         f = plan.companion
         if plan.bad:
@@ -1088,7 +1106,8 @@ def lesson(st, plan) -> tuple[str, str] | None:
             opts = [("that", "sharing makes everyone happy"), ("that", "friends are more important than toys"),
                     ("that", f"{p} {it} was more fun when {f.name} played with it too"), ("that", "it feels good to share"),
                     ("that", f"a friend like {f.name} is better than any {it}"), ("that", f"a {it} is more fun with two"),
-                    ("that", "taking turns makes everyone happy")]
+                    ("that", "taking turns makes everyone happy"), ("to", f"let {f.name} have a turn"),
+                    ("that", f"playing with {f.name} was more fun than playing alone")]
     else:
         m = plan.moral(st)
         head = f"{c.name} learned "
