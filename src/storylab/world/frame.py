@@ -358,7 +358,9 @@ def opening(st, plan) -> set:
     elif r < 0.55:  # the day begins (with its weather, sometimes)
         when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
                            f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, ",
-                           f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
+                           f"One {st.time_mark(st.season)} {st.time_mark('morning')}, ", "One day, ", "As the sun came up, ",
+                           f"It was early on {st.time_mark(st.day)}, and ", "The birds were just waking up when ",
+                           f"On {a(ww)} {st.time_mark(st.day)}, ", f"Last {st.time_mark(st.day)}, "))
         if weather_seed:
             when = rng.choice((f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, "))
         if ww in when:
@@ -376,7 +378,13 @@ def opening(st, plan) -> set:
         else:
             act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled",
                               f"opened {c.p} eyes and stretched", "was eating breakfast", f"ran to {c.p} window"))
-        st.s(f"{when}{desc} {named} {act}.")
+        if "woke" in act and when.startswith("The birds"):
+            when = "One day, "
+        r = rng.random()
+        if r < 0.2:  # "Early one morning, Mia, a kind girl, woke up early."
+            st.s(f"{when}{named.split(' ', 1)[1]}, {desc if t else _desc(st, c, t, bare=False)}, {act}.")
+        else:
+            st.s(f"{when}{desc} {named} {act}.")
     elif r < 0.63:  # "Mia, a curious girl, lived with her mom near the pond."
         g = st.grownup
         d = desc if t else _desc(st, c, t, bare=False)
@@ -391,7 +399,14 @@ def opening(st, plan) -> set:
         told.add("home")
     else:  # the name first: "Mia was a kind girl who loved to paint."
         tail = rng.choice([x for x in tails if x] or [""])
-        st.s(f"{st.intro(c)} was {desc}{_who(st, plan, tail, told)}.")
+        N = st.intro(c)  # (introduced before anything they have)
+        who = _who(st, plan, tail, told)
+        if rng.random() < 0.3 and (not who or who.startswith((" who", " with", " whose"))):
+            # "There was a kind girl who loved to paint, and her name was Mia."
+            st.s(f"{rng.choice(('There was', 'There was once', 'Once there was', 'This is a story about'))} {desc}{who}, "
+                 f"and {c.p} name was {N}.")
+        else:
+            st.s(f"{N} was {desc}{who}.")
     return told
 
 
