@@ -69,12 +69,13 @@ class Recap:
             D, act = plan.dest, plan.activity
             self.place = D
             failed = getattr(plan, "failed", False)
-            self.nps += [f"the day at the {D}", f"the {D}", f"the trip to the {D}"]
+            day = f"the {st.rng.choice(('day', 'fun', 'time', 'happy day', 'big day'))} at the {D}"
+            self.nps += [day, f"the {D}", f"the trip to the {D}"]
             verb, _, rest = act.partition(" ")
             if not failed:
                 self.fun += [(verb, rest if D in rest else f"{rest} at the {D}".strip())]  # not "climbing the mountain at the mountain"
                 self.again += [(verb, rest), ("go", f"back to the {D}")]
-                self.thanks += [f"the day at the {D}", f"the trip to the {D}"]
+                self.thanks += [day, f"the trip to the {D}"]
                 self.praise += ["brave", "patient"] if plan.rain_later else ["happy"]
             else:
                 self.losses += ["the rain", f"the day at the {D}"]
@@ -938,10 +939,16 @@ _EVENING = 6  # the openers from here on are still evening, not night
 LAST_OPENER_P = 0.2  # how often the last line opens with the evening ("That night, ")
 LAST_OWN_P = 0.8  # how often it tells of this story's events (`Recap`) rather than of the hero's feelings
 LAST_TAIL_P = 0.15  # how often it goes on after the beat ("..., and she would always remember the lake")
+# what the hero does with a sad memory ({x}), and when
+_SAD = ("thought about {x}", "sat by the window and thought about {x}", "lay in bed and thought about {x}",
+        "could not stop thinking about {x}", "sighed about {x}", "did not want to talk about {x}",
+        "cried a little about {x}", "told {rel} about {x}", "kept going over {x} in {p} head", "was still sad about {x}")
+_SAD_WHEN = ("", "", " for a long time", " until it was dark", " all evening", " at dinner",
+             " before bed", " with a heavy heart", " long after the lights were out")
 # what the hero does with a memory ({x}: an -ing phrase or a noun phrase; _RECALL_NP: a noun phrase only), and when
 _RECALL = ("thought about {x}", "smiled about {x}", "dreamed of {x}", "told {p} teddy about {x}", "told {rel} about {x}",
            "talked about {x}", "kept thinking about {x}", "hummed a song about {x}", "whispered to {p} pillow about {x}",
-           "still giggled about {x}", "could not stop talking about {x}", "told {p} doll all about {x}")
+           "still giggled about {x}", "told {p} doll all about {x}", "went over {x} in {p} head")
 _RECALL_NP = ("drew a picture of {x}", "smiled at the thought of {x}", "made up a song about {x}", "could still see {x}")
 _RECALL_WHEN = ("", "", " in bed", " at dinner", " before bed", " that night", " all evening", " as {s} fell asleep",
                 " under {p} warm blanket", " with a big smile", " again and again", " until {s} fell asleep",
@@ -969,10 +976,12 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     if bad:
         loss = ch(rc.losses) if rc.losses else mem
         G = st.grownup.title if st.grownup.title[:1].isupper() else st.grownup.s
-        beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}",
-                 lambda: f"{N} lay in bed and thought about {loss} {ch(('for a long time', 'until it was dark', 'all evening'))}",
+        def sad():  # "Mia sat by the window and thought about the broken eggs until it was dark"
+            how = ch(_SAD).format(x=loss, p=c.p, s=c.s, rel=f"{c.p} {g}")
+            return f"{N} {how}{ch(_SAD_WHEN)}"
+
+        beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}", sad, sad, sad,
                  lambda: f"{N} was {P.feel(st, 'neg')} {ch(('for a long time', 'all evening', 'until it was time for bed'))}",
-                 lambda: f"{N} sat by the window and thought about {loss}",
                  lambda: f"{N} was {P.feel(st, 'neg')}, and {c.s} could not stop thinking about {loss}",
                  lambda: f"{N} {ch(('hugged', 'held'))} {c.p} pillow and {ch(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
                  lambda: f"{N} wished the day had gone {ch(('another way', 'better', 'a different way'))}",
@@ -1004,7 +1013,8 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             pp, ing = rc.form(st, d, "participle"), rc.form(st, d, "ing")
             return ch((f"{N} was proud that {c.s} had {pp}", f"{N} felt proud of {c.r} for {ing}",
                        f"{N} smiled, because {c.s} had {pp}", f"{N} told {ch(('everyone at dinner', rel, c.p + ' friends'))} how {c.s} had {pp}",
-                       f"{cap(ing)} {ch(('had been hard', 'had been a big job', 'had not been easy'))}, but {N} had done it",
+                       f"{cap(ing)} {ch(('had been hard', 'had been a big job', 'had not been easy'))}, "
+                       f"{ch(('but ' + N + ' had done it', 'but ' + N + ' had not given up', 'and ' + N + ' was glad ' + c.s + ' had tried'))}",
                        f"{N} could hardly believe that {c.s} had {pp}"))
         own += [proud, proud]
     def recall(x: str, np: bool) -> str:  # "Mia told her teddy about the lake before bed"
@@ -1031,10 +1041,14 @@ def last_line(st, plan, N: str, bad: bool) -> str:
         own.append(lambda: ch((f"{N} had been {neg[-1]} {ch(('at first', 'before', 'for a while'))}, but now {c.s} felt {P.feel(st, 'pos')}",
                                f"{N} was not {neg[-1]} anymore, and {c.s} {ch(('smiled', 'hummed a little song', 'hugged ' + rel))}")))
     if st.known(st.grownup):
-        own.append(lambda: ch((f"{N} {ch(('smiled', 'beamed', 'blushed'))} when {rel} said {c.s} had been {ch(('very ', 'so ', ''))}"
-                               f"{ch(rc.praise)} {ch(('that day', 'today'))}",
-                               f"{N} felt {P.more(st)} than ever when {rel} called {c.o} {a(ch(rc.praise) + ' ' + c.kind)}",
-                               f"{rel if opener else cap(rel)} gave {N} a big hug and said {c.s} was {ch(('the best', 'a very ' + ch(rc.praise)))} {c.kind}")))
+        def praised():  # the grown-up's praise, with what suits this story's deeds
+            adj, R = ch(rc.praise), rel if opener else cap(rel)
+            hug = ch((f"gave {N} a big hug and said", f"hugged {N} and told {c.o}", f"sat by {N}'s bed and whispered that"))
+            return ch((f"{N} {ch(('smiled', 'beamed', 'blushed'))} when {rel} said {c.s} had been {ch(('very ', 'so ', ''))}"
+                       f"{adj} {ch(('that day', 'today'))}",
+                       f"{N} felt {P.more(st)} than ever when {rel} called {c.o} {a(adj + ' ' + c.kind)}",
+                       f"{R} {hug} {c.s} was {ch(('the best', 'a very ' + adj, 'such ' + a(adj)))} {c.kind}"))
+        own.append(praised)
     if holds:
         def pillow():
             st.state.uses(c.name, it)
@@ -1045,7 +1059,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     tail = "" if rng.random() >= LAST_TAIL_P else rng.choice((
         f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day",
         f", and {c.s} would always remember {mem}", f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
-    if mem in beat and mem in tail or ("thinking" in beat and "thinking" in tail):
+    if mem in beat and mem in tail or ("thinking" in beat and "thinking" in tail) or (it and it in beat and it in tail):
         tail = ""
     return opener + beat + tail + "."
 
@@ -1066,7 +1080,7 @@ def lesson(st, plan) -> tuple[str, str] | None:
         elif plan.bad:
             opts = [("to", f"keep {p} things close"), ("to", f"take good care of {p} {it}"),
                     ("that", "things get lost when you do not look after them"), ("to", f"hold on tight to {p} {it}"),
-                    ("that", f"a busy day at the {plan.dest} is no place for a {it}")]
+                    ("to", f"hold {p} {it} close on a busy day at the {plan.dest}")]
         else:
             verb, _, rest = plan.activity.partition(" ")
             ing = rc.form(st, (verb, rest), "ing")
@@ -1202,7 +1216,7 @@ def _lesson_line(st, plan, kind: str, clause: str, N: str) -> str:
 
         shapes = [knew, knew,
                   lambda: f"It was a lesson {N} would {ch(('never forget', 'always remember', 'keep for a long time'))}: {clause}.",
-                  lambda: f"{N} {ch(('would never forget', 'would always remember', 'never forgot'))} that {clause}.",
+                  lambda: f"{N} {ch(('would never forget', 'would always remember', 'never forgot') if 'never' not in clause else ('would always remember',))} that {clause}.",
                   (lambda: f"{N} was still {_plots().feel(st, 'neg')}, but {s} knew now that {clause}.") if bad else
                   (lambda: f"{N} felt {_plots().feel(st, 'pos')}, {ch(('because', 'for'))} {s} knew now that {clause}.")]
         if deeds:
