@@ -866,7 +866,13 @@ def companion(st, plan) -> None:
         came = rng.choice(("came over with", "came to play and brought", "ran over with", "came by with")) + " " + \
             carried(st, _CARRIED[19:])
     r = rng.random()
-    if r < 0.2:
+    near = where in ("next door", "down the road", "across the street")
+    if r < 0.1 and near and "knock" not in came:  # "Soon someone knocked on the door. It was her friend Ben from next door."
+        st.s(f"{rng.choice(('Soon', 'Just then,', 'After breakfast,'))} someone knocked on the door. "
+             f"It was {rel}{st.intro(f, f.name)} from {where}.")
+    elif r < 0.2 and near:  # "Ben, her friend from next door, came over to play."
+        st.s(f"{st.intro(f, f.name)}, {rel.strip()} from {where}, {came.format(p=f.p)}.")
+    elif r < 0.2:
         st.s(f"{cap(rel)}{st.intro(f, f.name)} {came.format(p=f.p)}.")
     elif r < 0.4:
         st.s(f"{rng.choice(('Then', 'Soon', 'Just then,', 'After a while,'))} {c.p} "
