@@ -984,7 +984,8 @@ def last_line(st, plan, N: str, bad: bool) -> str:
         G = st.grownup.title if st.grownup.title[:1].isupper() else st.grownup.s
         def sad():  # "Mia sat by the window and thought about the broken eggs until it was dark"
             how = ch(_SAD).format(x=loss, p=c.p, s=c.s, rel=f"{c.p} {g}")
-            return f"{N} {how}{ch(_SAD_WHEN)}"
+            when = ch(_SAD_WHEN)  # (not after a clause: "sighed about how scared she had been at dinner")
+            return f"{N} {how}{'' if loss.startswith('how ') else when}"
 
         beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}", sad, sad, sad,
                  lambda: f"{N} was {P.feel(st, 'neg')} {ch(('for a long time', 'all evening', 'until it was time for bed'))}",
