@@ -69,12 +69,13 @@ class Recap:
             D, act = plan.dest, plan.activity
             self.place = D
             failed = getattr(plan, "failed", False)
-            self.nps += [f"the day at the {D}", f"the {D}", f"the trip to the {D}"]
+            day = f"the {st.rng.choice(('day', 'fun', 'time', 'happy day', 'big day'))} at the {D}"
+            self.nps += [day, f"the {D}", f"the trip to the {D}"]
             verb, _, rest = act.partition(" ")
             if not failed:
                 self.fun += [(verb, rest if D in rest else f"{rest} at the {D}".strip())]  # not "climbing the mountain at the mountain"
                 self.again += [(verb, rest), ("go", f"back to the {D}")]
-                self.thanks += [f"the day at the {D}", f"the trip to the {D}"]
+                self.thanks += [day, f"the trip to the {D}"]
                 self.praise += ["brave", "patient"] if plan.rain_later else ["happy"]
             else:
                 self.losses += ["the rain", f"the day at the {D}"]
@@ -358,7 +359,9 @@ def opening(st, plan) -> set:
     elif r < 0.55:  # the day begins (with its weather, sometimes)
         when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
                            f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, ",
-                           f"One {st.time_mark(st.season)} {st.time_mark('morning')}, "))
+                           f"One {st.time_mark(st.season)} {st.time_mark('morning')}, ", "One day, ", "As the sun came up, ",
+                           f"It was early on {st.time_mark(st.day)}, and ", "The birds were just waking up when ",
+                           f"On {a(ww)} {st.time_mark(st.day)}, ", f"Last {st.time_mark(st.day)}, "))
         if weather_seed:
             when = rng.choice((f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, "))
         if ww in when:
@@ -376,7 +379,13 @@ def opening(st, plan) -> set:
         else:
             act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled",
                               f"opened {c.p} eyes and stretched", "was eating breakfast", f"ran to {c.p} window"))
-        st.s(f"{when}{desc} {named} {act}.")
+        if "woke" in act and when.startswith("The birds"):
+            when = "One day, "
+        r = rng.random()
+        if r < 0.2:  # "Early one morning, Mia, a kind girl, woke up early."
+            st.s(f"{when}{named.split(' ', 1)[1]}, {desc if t else _desc(st, c, t, bare=False)}, {act}.")
+        else:
+            st.s(f"{when}{desc} {named} {act}.")
     elif r < 0.63:  # "Mia, a curious girl, lived with her mom near the pond."
         g = st.grownup
         d = desc if t else _desc(st, c, t, bare=False)
@@ -391,7 +400,14 @@ def opening(st, plan) -> set:
         told.add("home")
     else:  # the name first: "Mia was a kind girl who loved to paint."
         tail = rng.choice([x for x in tails if x] or [""])
-        st.s(f"{st.intro(c)} was {desc}{_who(st, plan, tail, told)}.")
+        N = st.intro(c)  # (introduced before anything they have)
+        who = _who(st, plan, tail, told)
+        if rng.random() < 0.3 and (not who or who.startswith((" who", " with", " whose"))):
+            # "There was a kind girl who loved to paint, and her name was Mia."
+            st.s(f"{rng.choice(('There was', 'There was once', 'Once there was', 'This is a story about'))} {desc}{who}, "
+                 f"and {c.p} name was {N}.")
+        else:
+            st.s(f"{N} was {desc}{who}.")
     return told
 
 
@@ -850,7 +866,13 @@ def companion(st, plan) -> None:
         came = rng.choice(("came over with", "came to play and brought", "ran over with", "came by with")) + " " + \
             carried(st, _CARRIED[19:])
     r = rng.random()
-    if r < 0.2:
+    near = where in ("next door", "down the road", "across the street")
+    if r < 0.1 and near and "knock" not in came:  # "Soon someone knocked on the door. It was her friend Ben from next door."
+        st.s(f"{rng.choice(('Soon', 'Just then,', 'After breakfast,'))} someone knocked on the door. "
+             f"It was {rel}{st.intro(f, f.name)} from {where}.")
+    elif r < 0.2 and near:  # "Ben, her friend from next door, came over to play."
+        st.s(f"{st.intro(f, f.name)}, {rel.strip()} from {where}, {came.format(p=f.p)}.")
+    elif r < 0.2:
         st.s(f"{cap(rel)}{st.intro(f, f.name)} {came.format(p=f.p)}.")
     elif r < 0.4:
         st.s(f"{rng.choice(('Then', 'Soon', 'Just then,', 'After a while,'))} {c.p} "
@@ -923,6 +945,20 @@ _EVENING = 6  # the openers from here on are still evening, not night
 LAST_OPENER_P = 0.2  # how often the last line opens with the evening ("That night, ")
 LAST_OWN_P = 0.8  # how often it tells of this story's events (`Recap`) rather than of the hero's feelings
 LAST_TAIL_P = 0.15  # how often it goes on after the beat ("..., and she would always remember the lake")
+# what the hero does with a sad memory ({x}), and when
+_SAD = ("thought about {x}", "sat by the window and thought about {x}", "lay in bed and thought about {x}",
+        "could not stop thinking about {x}", "sighed about {x}", "did not want to talk about {x}",
+        "cried a little about {x}", "told {rel} about {x}", "kept going over {x} in {p} head", "was still sad about {x}")
+_SAD_WHEN = ("", "", " for a long time", " until it was dark", " all evening", " at dinner",
+             " before bed", " with a heavy heart", " long after the lights were out")
+# what the hero does with a memory ({x}: an -ing phrase or a noun phrase; _RECALL_NP: a noun phrase only), and when
+_RECALL = ("thought about {x}", "smiled about {x}", "dreamed of {x}", "told {p} teddy about {x}", "told {rel} about {x}",
+           "talked about {x}", "kept thinking about {x}", "hummed a song about {x}", "whispered to {p} pillow about {x}",
+           "still giggled about {x}", "told {p} doll all about {x}", "went over {x} in {p} head")
+_RECALL_NP = ("drew a picture of {x}", "smiled at the thought of {x}", "made up a song about {x}", "could still see {x}")
+_RECALL_WHEN = ("", "", " in bed", " at dinner", " before bed", " that night", " all evening", " as {s} fell asleep",
+                " under {p} warm blanket", " with a big smile", " again and again", " until {s} fell asleep",
+                " while {s} brushed {p} teeth", " over a cup of warm milk")
 _GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good", "long but happy")
 
 
@@ -939,16 +975,20 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     if opener:
         st.state.at("evening" if pool.index(opener) >= _EVENING else "night")
     mem = rng.choice(rc.nps) if rc.nps else f"{c.p} day"
+    rel = f"{c.p} {g}" if st.grownup.kind in FAMILY else g
     it = st.thing["word"] if st.thing else None
     holds = it and st.state.holder.get(it) == c.name and not st.thing.get("mass")
     ch = rng.choice
     if bad:
         loss = ch(rc.losses) if rc.losses else mem
         G = st.grownup.title if st.grownup.title[:1].isupper() else st.grownup.s
-        beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}",
-                 lambda: f"{N} lay in bed and thought about {loss} {ch(('for a long time', 'until it was dark', 'all evening'))}",
+        def sad():  # "Mia sat by the window and thought about the broken eggs until it was dark"
+            how = ch(_SAD).format(x=loss, p=c.p, s=c.s, rel=f"{c.p} {g}")
+            when = ch(_SAD_WHEN)  # (not after a clause: "sighed about how scared she had been at dinner")
+            return f"{N} {how}{'' if loss.startswith('how ') else when}"
+
+        beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}", sad, sad, sad,
                  lambda: f"{N} was {P.feel(st, 'neg')} {ch(('for a long time', 'all evening', 'until it was time for bed'))}",
-                 lambda: f"{N} sat by the window and thought about {loss}",
                  lambda: f"{N} was {P.feel(st, 'neg')}, and {c.s} could not stop thinking about {loss}",
                  lambda: f"{N} {ch(('hugged', 'held'))} {c.p} pillow and {ch(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
                  lambda: f"{N} wished the day had gone {ch(('another way', 'better', 'a different way'))}",
@@ -965,13 +1005,10 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     fam = st.grownup.kind in FAMILY
     beats = [lambda: f"{N} went to bed with a big smile",
              lambda: f"{N} fell asleep {ch(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
-             lambda: f"{N} fell asleep {ch(('thinking about', 'dreaming of'))} {mem}", lambda: f"{N} felt {P.more(st)} than ever",
+             lambda: recall(mem, True), lambda: recall(mem, True), lambda: f"{N} felt {P.more(st)} than ever",
              lambda: f"{N} could not wait to tell {ch(('everyone', c.p + ' friends', 'the whole village', c.p + ' teacher'))} about {mem}",
-             (lambda: f"{N} told {c.p} {g} all about {mem}") if fam else (lambda: f"{N} talked about {mem} all evening"),
-             lambda: f"{N} dreamed about {mem} {ch(('all night', 'until morning') if opener else ('all night', 'that night'))}",
              lambda: f"{N} closed {c.p} eyes and {ch(('smiled', 'thought about ' + mem))}",
              lambda: f"{N} {ch(('knew', 'thought', 'said'))} it was the best {ch(('', '', st.season + ' '))}day ever",
-             lambda: f"{N} lay in bed and {ch(('smiled', 'grinned', 'giggled'))} about {mem}",
              lambda: f"{N} felt like the {ch(('luckiest', 'happiest', 'proudest'))} {c.kind} in the {ch(('whole world', 'village', 'world'))}"]
     own = []  # beats about this story's events: told more often than the general ones
     if rc.thanks and fam:
@@ -982,19 +1019,43 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             d = ch(rc.proud)
             pp, ing = rc.form(st, d, "participle"), rc.form(st, d, "ing")
             return ch((f"{N} was proud that {c.s} had {pp}", f"{N} felt proud of {c.r} for {ing}",
-                       f"{N} could hardly believe that {c.s} had {pp}", f"{N} smiled, because {c.s} had {pp}"))
+                       f"{N} smiled, because {c.s} had {pp}", f"{N} told {ch(('everyone at dinner', rel, c.p + ' friends'))} how {c.s} had {pp}",
+                       f"{cap(ing)} {ch(('had been hard', 'had been a big job', 'had not been easy'))}, "
+                       f"{ch(('but ' + N + ' had done it', 'but ' + N + ' had not given up', 'and ' + N + ' was glad ' + c.s + ' had tried'))}",
+                       f"{N} could hardly believe that {c.s} had {pp}"))
         own += [proud, proud]
+    def recall(x: str, np: bool) -> str:  # "Mia told her teddy about the lake before bed"
+        how = ch(_RECALL + (_RECALL_NP if np else ())).format(x=x, p=c.p, s=c.s, rel=rel)
+        return f"{N} {how}{ch(_RECALL_WHEN).format(p=c.p, s=c.s)}"
+
     if rc.fun:
         def fun():
             ing = rc.form(st, ch(rc.fun), "ing")
-            return ch((f"{N} smiled when {c.s} thought of {ing}",
-                       f"{N} dreamed of {ing} {ch(('all night', 'again', 'once more'))}",
-                       f"{N} would always remember {ing}", f"{N} thought about {ing} until {c.s} fell asleep",
-                       f"{N} told {c.p} {ch(('teddy', 'pillow'))} all about {ing}"))
+            return recall(ing, False) if rng.random() < 0.8 else \
+                ch((f"For {N}, {ing} had been the best {ch(('thing about the day', 'fun of all', 'thing of all'))}",
+                    f"Of all the things {c.s} did that day, {N} liked {ing} best"))
         own += [fun, fun]
-    if rc.again:
-        own.append(lambda: f"{N} {ch(('could not wait to', 'hoped to', 'wanted to', 'asked if they could'))} "
-                             f"{Recap.again_phrase(st, ch(rc.again))} {ch(('soon', 'the next day', 'one day', 'very soon'))}")
+    if st.state.went_out(c.name) and rc.place != plan.home and not opener:
+        own.append(lambda: f"{ch(('On the way home from', 'Walking home from', 'All the way back from', 'As they left'))} "
+                           f"the {st.place_mark(rc.place)}, {N} {ch(('sang a happy song', 'skipped and hopped', 'talked about ' + mem, 'could not stop smiling', 'was smiling from ear to ear', 'waved goodbye to every tree'))}")
+    f = plan.companion
+    if f and st.known(f) and f.name not in mem:
+        own.append(lambda: f"{N} and {f.name} talked about {mem} {ch(('until they fell asleep', 'in their beds'))}"
+                   if st.flags.get("sibling") else
+                   f"{N} {ch(('waved goodbye to', 'hugged'))} {f.name}, and they {ch(('promised to play again soon', 'said they would meet again the next day'))}")
+    neg = [e[2] for e in st.state.events if e[0] == "feel" and e[1] == c.name and e[2] in P.NEG_FEEL]
+    if neg:
+        own.append(lambda: ch((f"{N} had been {neg[-1]} {ch(('at first', 'before', 'for a while'))}, but now {c.s} felt {P.feel(st, 'pos')}",
+                               f"{N} was not {neg[-1]} anymore, and {c.s} {ch(('smiled', 'hummed a little song', 'hugged ' + rel))}")))
+    if st.known(st.grownup):
+        def praised():  # the grown-up's praise, with what suits this story's deeds
+            adj, R = ch(rc.praise), rel if opener else cap(rel)
+            hug = ch((f"gave {N} a big hug and said", f"hugged {N} and told {c.o}", f"sat by {N}'s bed and whispered that"))
+            return ch((f"{N} {ch(('smiled', 'beamed', 'blushed'))} when {rel} said {c.s} had been {ch(('very ', 'so ', ''))}"
+                       f"{adj} {ch(('that day', 'today'))}",
+                       f"{N} felt {P.more(st)} than ever when {rel} called {c.o} {a(adj + ' ' + c.kind)}",
+                       f"{R} {hug} {c.s} was {ch(('the best', 'a very ' + adj, 'such ' + a(adj)))} {c.kind}"))
+        own.append(praised)
     if holds:
         def pillow():
             st.state.uses(c.name, it)
@@ -1005,7 +1066,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     tail = "" if rng.random() >= LAST_TAIL_P else rng.choice((
         f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day",
         f", and {c.s} would always remember {mem}", f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
-    if mem in beat and mem in tail or ("thinking" in beat and "thinking" in tail):
+    if mem in beat and mem in tail or ("thinking" in beat and "thinking" in tail) or (it and it in beat and it in tail):
         tail = ""
     return opener + beat + tail + "."
 
@@ -1021,17 +1082,21 @@ def lesson(st, plan) -> tuple[str, str] | None:
     if name == "outing":
         if getattr(plan, "failed", False):
             opts = [("that", "some days do not go the way you want, and that is okay"), ("to", "look at the sky before going out"),
-                    ("that", "a rainy day is not the end of the world"), ("that", "there is always another day")]
+                    ("that", "a rainy day is not the end of the world"), ("that", "there is always another day"),
+                    ("that", f"the {plan.dest} would still be there another day")]
         elif plan.bad:
             opts = [("to", f"keep {p} things close"), ("to", f"take good care of {p} {it}"),
-                    ("that", "things get lost when you do not look after them")]
+                    ("that", "things get lost when you do not look after them"), ("to", f"hold on tight to {p} {it}"),
+                    ("to", f"hold {p} {it} close on a busy day at the {plan.dest}")]
         else:
             verb, _, rest = plan.activity.partition(" ")
             ing = rc.form(st, (verb, rest), "ing")
             rel = st.grownup.title if st.grownup.title[:1].isupper() else "family"
             opts = [("that", "a day out is best with the people you love"), ("that", f"{ing} is more fun with someone you love"),
                     ("that", f"a day at the {plan.dest} is best with {rel}"), ("that", f"{ing} is one of the best things to do"),
-                    ("that", "there is always something new to see"), ("that", "the best days are the ones you share")]
+                    ("that", "there is always something new to see"), ("that", "the best days are the ones you share"),
+                    ("that", f"a {st.season} day at the {plan.dest} can be full of surprises"),
+                    ("to", f"say thank you for a day at the {plan.dest}")]
             if plan.rain_later:
                 opts += [("that", "waiting a little can make fun even better"), ("that", "rain does not last for long")]
     elif name == "lost":
@@ -1042,7 +1107,8 @@ def lesson(st, plan) -> tuple[str, str] | None:
             opts = [("that", "it is good to keep your things in their place"), ("to", "ask before getting upset"),
                     ("that", f"{p} {it} had not been lost at all"), ("that", f"a {it} is easy to find when it is put away"),
                     ("to", f"put {p} {it} back when {c.s} was done with it"), ("that", "a neat room makes things easy to find"),
-                    ("that", "things are not lost just because you can't see them")]
+                    ("that", "things are not lost just because you can't see them"),
+                    ("to", f"look carefully before getting sad about a lost {it}"), ("that", f"{p} {it} was never far away")]
     elif name == "baking":
         if plan.bad:
             opts = [("to", "be careful with things that can break"), ("to", "walk slowly when carrying eggs"),
@@ -1053,7 +1119,9 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", f"{dish} made with love {'are' if dish.endswith('s') else 'is'} the best gift"),
                     ("that", f"{dish} you bake for someone {'taste' if dish.endswith('s') else 'tastes'} the best"),
                     ("that", "cooking is more fun when you do it together"), ("that", "giving makes you as happy as getting"),
-                    ("that", f"helping {g} was fun" if g[:1].isupper() else "helping is fun")]
+                    ("that", f"helping {g} was fun" if g[:1].isupper() else "helping is fun"),
+                    ("that", f"good things take time, like {dish} in the oven"),
+                    ("to", "carry eggs slowly and carefully"), ("that", f"baking for {plan.for_whom} was a way to say I love you")]
     elif name == "rescue":
         an = plan.animal
         if plan.bad:
@@ -1063,7 +1131,8 @@ def lesson(st, plan) -> tuple[str, str] | None:
             opts = [("that", "it is good to help animals in need"), ("that", "even a small child can be a big help"),
                     ("that", f"even a little {an} needs a friend"), ("that", f"a {an} in need should always get help"),
                     ("to", f"be gentle with little animals like the {an}"), ("to", "ask a grown-up for help when an animal needs it"),
-                    ("that", "every animal needs a friend sometimes")]
+                    ("that", "every animal needs a friend sometimes"), ("that", f"a scared {an} needs a soft, quiet voice"),
+                    ("to", f"stay calm when a little {an} is scared"), ("that", f"a {an} can be a friend too")]
     elif name == "share":
         f = plan.companion
         if plan.bad:
@@ -1073,7 +1142,8 @@ def lesson(st, plan) -> tuple[str, str] | None:
             opts = [("that", "sharing makes everyone happy"), ("that", "friends are more important than toys"),
                     ("that", f"{p} {it} was more fun when {f.name} played with it too"), ("that", "it feels good to share"),
                     ("that", f"a friend like {f.name} is better than any {it}"), ("that", f"a {it} is more fun with two"),
-                    ("that", "taking turns makes everyone happy")]
+                    ("that", "taking turns makes everyone happy"), ("to", f"let {f.name} have a turn"),
+                    ("that", f"playing with {f.name} was more fun than playing alone")]
     else:
         m = plan.moral(st)
         head = f"{c.name} learned "
@@ -1109,36 +1179,90 @@ def moral(st, plan, said: bool = False, last: str | None = None) -> str:
         if st.doc.cur:  # (a paragraph never starts with a quote)
             opts += [f'"{text}, {N}," {g.title} said.', f'"{text}," {g.title} told {N}.']
         return rng.choice(opts)
-    if last:
-        N = last
-    pool = rc.losses if plan.bad else [x for x in rc.nps if " and " not in x]
-    because = rng.choice(pool) if pool else ""
-    if kind == "that" and last:
-        opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
-                f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",
-                f"Now {N} knew that {clause}.", f"{N} found out that day that {clause}.",
-                f"{N} would never forget that {clause}.", f"That was how {N} learned that {clause}."]
-        if because and not because[0].isupper() and because.split()[-1] not in clause:
-            opts += [f"Because of {because}, {N} learned that {clause}.",
-                     f"Thinking about {because}, {N} knew that {clause}."]
-        return rng.choice(opts)
+    return _lesson_line(st, plan, kind, clause, last or N)
+
+
+def _habit(st, clause: str) -> str:
+    """A lesson to do something, told as the hero's new habit: 'keep her things close' -> 'always kept
+    her things close' ('' if its verb is not in the vocabulary)."""
+    verb, _, rest = clause.partition(" ")
+    if verb == "be":
+        return f"was always {rest}"
+    v = st.w.vocab.verb.get(verb)
+    return f"always {v['past']} {rest}".strip() if v else ""
+
+
+def _lesson_line(st, plan, kind: str, clause: str, N: str) -> str:
+    """The lesson as the story's last line, in one of many shapes tied to this story: what the hero did
+    (`Recap`), the place they went to, the friend, the thing, how they feel now, a grown-up's words, a
+    new habit. `N` (the hero's name, marked as the main-character item) is said once."""
+    c, rng, rc = st.hero, st.rng, recap(st, plan)
+    ch, s, p = rng.choice, c.s, c.p
+    g, f = st.grownup, plan.companion
+    bad = plan.bad
+    deeds = [] if bad else rc.proud + rc.fun
+    pool = rc.losses if bad else [x for x in rc.nps if " and " not in x]
+    np = ch(pool) if pool else ""
+    np = np if np and not np[0].isupper() and np.split()[-1] not in clause else ""
+    G = g.title if st.known(g) and g.title[:1].isupper() and "{" not in clause and g.title not in clause else ""
+    out = st.state.went_out(c.name) and rc.place != plan.home and not bad
+    friend = f if f and st.known(f) and not bad and f.name not in clause else None
+    it = st.thing["word"] if st.thing and not st.thing.get("mass") else None
+    holds = it and st.state.holder.get(it) == c.name and it not in clause
+
+    def held():
+        st.state.uses(c.name, it)
+        return ch(("held", "hugged")) if it not in _BIG else "looked at"
+
     if kind == "that":
-        opts = [f"{N} learned that {clause}.", f"That day, {N} learned that {clause}.",
-                f"{N} understood now that {clause}.", f"From then on, {N} knew that {clause}.",
-                f"Now {N} knew that {clause}.", f"{N} found out that day that {clause}.",
-                f"It was a good lesson: {clause}.", f"{N} would never forget that {clause}."]
-        if because and not because[0].isupper() and because.split()[-1] not in clause:
-            opts += [f"Because of {because}, {N} learned that {clause}.",
-                     f"Thinking about {because}, {N} knew that {clause}."]
-        g = st.grownup
-        if st.known(g) and g.title[:1].isupper() and not plan.bad and "{" not in clause and g.title not in clause:
-            opts += [f'{g.title} smiled and said, "{cap(_you(clause, c))}."',
-                     f"{g.title} told {N} that {clause}, and {N} nodded."]
-        return rng.choice(opts)
-    return rng.choice((f"{N} learned to {clause}.", f"That day, {N} learned to {clause}.",
-                       f"From then on, {N} always remembered to {clause}.",
-                       f"After that day, {N} knew it was good to {clause}.", f"Next time, {N} would {clause}.",
-                       f"{N} promised to {clause} from then on.", f"{N} decided to always {clause}."))
+        def knew():
+            lead = ch(("", "", "That day, ", "Now ", "In the end, ", "After that day, ", "That was how "))
+            know = "learned" if lead == "That was how " else ch(("learned", "knew", "understood", "found out", "saw",
+                                                                  "had learned") + (("knew now",) if lead != "Now " else ()))
+            return f"{lead}{N} {know} that {clause}."
+
+        shapes = [knew, knew,
+                  lambda: f"It was a lesson {N} would {ch(('never forget', 'always remember', 'keep for a long time'))}: {clause}.",
+                  lambda: f"{N} {ch(('would never forget', 'would always remember', 'never forgot') if 'never' not in clause else ('would always remember',))} that {clause}.",
+                  (lambda: f"{N} was still {_plots().feel(st, 'neg')}, but {s} knew now that {clause}.") if bad else
+                  (lambda: f"{N} felt {_plots().feel(st, 'pos')}, {ch(('because', 'for'))} {s} knew now that {clause}.")]
+        if deeds:
+            shapes += [lambda: (lambda d: ch((f"After {rc.form(st, d, 'ing')}, {N} knew that {clause}.",
+                                             f"{N} had {rc.form(st, d, 'participle')}, and now {s} knew that {clause}."
+                                             if d[0] != "have" else f"{N} thought about {rc.form(st, d, 'ing')} and knew that {clause}.",
+                                             f"By {rc.form(st, d, 'ing')}, {N} had learned that {clause}.")))(ch(deeds))] * 2
+        if np:
+            shapes.append(lambda: ch(((f"Because of {np}, {N} learned that {clause}.",) if bad else ()) + (
+                                      f"Thinking about {np}, {N} knew that {clause}.",
+                                      f"Every time {N} thought of {np} after that, {s} remembered that {clause}.")))
+        if G:
+            shapes += [lambda: f'"{cap(_you(clause, c))}," {G} said, and {N} {ch(("nodded", "smiled", "agreed"))}.',
+                       lambda: f"{N} remembered what {G} {ch(('always said', 'had told ' + c.o))}: {clause}.",
+                       lambda: f"{G} told {N} that {clause}, and {s} {ch(('nodded', 'smiled', 'knew it was true'))}."]
+        if friend:
+            shapes.append(lambda: f"{N} and {friend.name} {ch(('both learned', 'both knew', 'knew now'))} that {clause}.")
+        if out:
+            shapes.append(lambda: f"On the way home from the {st.place_mark(rc.place)}, {N} "
+                                  f"{ch(('thought about it and knew', 'knew', 'understood'))} that {clause}.")
+        if holds:
+            shapes.append(lambda: f"{N} {held()} {p} {it} and knew that {clause}.")
+        return ch(shapes)()
+    habit = _habit(st, clause)
+    shapes = [lambda: f"{ch(('', 'That day, '))}{N} learned to {clause}.",
+              lambda: f"{N} {ch(('promised', 'decided', 'made up ' + p + ' mind'))} to {clause} from then on.",
+              lambda: f"Next time, {N} would {clause}."]
+    if habit:
+        shapes += [lambda: f"{ch(('From that day on', 'From then on', 'After that', 'After that day'))}, {N} {habit}."] * 2
+    if np:
+        shapes.append(lambda: f"{ch(('Thinking about',) + (('Because of',) if bad else ()))} {np}, {N} "
+                              f"{ch(('promised', 'decided'))} to {clause}.")
+    if deeds:
+        shapes.append(lambda: f"After {rc.form(st, ch(deeds), 'ing')}, {N} knew it was good to {clause}.")
+    if G:
+        shapes.append(lambda: f'"Always remember to {_you(clause, c)}," {G} said, and {N} promised {s} would.')
+    if holds and habit:
+        shapes.append(lambda: f"{N} {held()} {p} {it}, and after that {s} {habit}.")
+    return ch(shapes)()
 
 
 def _you(clause: str, c) -> str:
