@@ -928,7 +928,7 @@ def closing_line(st, plan) -> str:
     if rc.proud:
         d = rng.choice(rc.proud)
         opts += [f"I am so proud of you for {_you(rc.form(st, d, 'ing'), c)}, {N}.",
-                 f"You {_you(rc.form(st, d, 'past'), c)}, {N}! I am so proud of you."]
+                 f"{cap(_you('you ' + rc.form(st, d, 'past'), c))}, {N}! I am so proud of you."]
     if rc.fun:
         d = rng.choice(rc.fun)
         opts += [f"Did you have fun {_you(rc.form(st, d, 'ing'), c)}, {N}?"]
@@ -1267,7 +1267,13 @@ def _lesson_line(st, plan, kind: str, clause: str, N: str) -> str:
 
 def _you(clause: str, c) -> str:
     """A lesson about the hero said to the hero: 'her doll was more fun' -> 'your doll was more fun'."""
-    return f" {clause} ".replace(f" {c.p} ", " your ").replace(f" {c.s} ", " you ").strip()
+    out = f" {clause} ".replace(f" {c.p} ", " your ").replace(f" {c.s} ", " you ")
+    for verb, agreed in _YOU_AGREE:  # "you was brave" -> "you were brave"
+        out = out.replace(verb, agreed)
+    return out.strip()
+
+
+_YOU_AGREE = ((" you was ", " you were "), (" you has ", " you have "), (" you is ", " you are "))
 
 
 _END_FEEL = ("tired", "sleepy", "hungry", "thirsty", "happy", "excited", "proud", "glad", "cheerful", "calm", "curious")

@@ -191,7 +191,7 @@ class Sick(Plan):
             st.place = "hospital"
             d1, d2 = (self._f(st, x) for x in rng.sample(_DOCTOR, 2))
             rest = rng.choice(_REST)
-            told = (f"{rng.choice(('She', 'The doctor'))} told {c.name} to {rest}.", f"The doctor said that {c.name} had to {rest}.",
+            told = (f"{rng.choice(('The kind doctor', 'The doctor'))} told {c.name} to {rest}.",  # (not "She": the hero may be a she) f"The doctor said that {c.name} had to {rest}.",
                     f"\"You need to {rest},\" the doctor told {c.name}.")
             st.s(*rng.choice(((f"The doctor {d1} and then {d2}.", rng.choice(told)),
                               (f"At the hospital, a kind doctor {d1} and told {c.o} to {rest}.",),
