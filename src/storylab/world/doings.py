@@ -432,6 +432,9 @@ def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) 
 
 def _seed_here(st, group: list, place: str) -> bool:
     """A doing at `place` with a seed word not yet in the story (True if one was written)."""
+    n = st.noun
+    if st.used_adj and (st.used_noun or st.doc.has_word(n["word"], n["plural"])):  # (nothing to place: no draws)
+        return False
     rng = st.rng
     outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
     x = rng.choice(group)
@@ -496,7 +499,8 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
     adj = st.adj["word"]
     if not with_seed and not st.used_adj and st.adj["class"] in ("thing", "any", "color") and adj not in _PASSING \
             and not st.adj.get("predicative_only"):
-        fit = [(v, (o,)) for v, os in pairs for o in os if adj in _adjs().get(o, ())
+        adjs = _adjs()
+        fit = [(v, (o,)) for v, os in pairs for o in os if adj in adjs.get(o, ())
                and (not st.w.vocab.noun[o].get("mass") or adj in MASS_ADJ)]  # (the seed adjective on what is done with)
         if fit:
             v, objs = rng.choice(fit)
