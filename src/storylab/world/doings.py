@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from storylab.world import beats, facts
 from storylab.world.model import World
-from storylab.world.state import WARM
+from storylab.world.state import LOW, WARM
 from storylab.world.text import NUMBERS, a
 
 _ANIMAL_OK = {"watch", "look", "see", "chase", "follow", "count", "stare", "listen", "hear", "touch", "draw",
@@ -96,7 +96,6 @@ _ADV_OF = {v: k for k, vs in {
 
 
 _GLAD = frozenset(("happily", "cheerfully", "playfully", "loudly"))
-_LOW = frozenset(("sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "nervous", "bored", "afraid"))
 
 
 def _adv(verb: str, rng, st=None, who=None) -> str:
@@ -106,7 +105,7 @@ def _adv(verb: str, rng, st=None, who=None) -> str:
     if not k:
         return ""
     opts = _ADV_SETS[k]
-    if who is not None and st.state.feeling.get(who.name) in _LOW:
+    if who is not None and st.state.feeling.get(who.name) in LOW:
         opts = [x for x in opts if x not in _GLAD]
     return rng.choice(opts) if opts else ""
 
@@ -290,7 +289,7 @@ def doing(st, group: list, place: str) -> None:
     others = [c for c in group if c is not x]
     r = rng.random()
     opener = rng.choice(_OPEN)
-    low = st.state.feeling.get(x.name) in _LOW  # a sad or cross child: no cheering, no admiring
+    low = st.state.feeling.get(x.name) in LOW  # a sad or cross child: no cheering, no admiring
     if low and r >= 0.9:
         r = 0.7
     if seed_doing(st, group, x, others, place, outdoor, pp, opener):
@@ -375,7 +374,7 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
     moves = _MOVES_OUT if outdoor else _MOVES_IN
     if st.state.weather not in ("hot", "sunny", "warm") or not outdoor:
         moves = tuple(m for m in moves if m not in ("splash",))
-    if st.state.feeling.get(x.name) in _LOW:
+    if st.state.feeling.get(x.name) in LOW:
         moves = tuple(m for m in moves if m in _QUIET_MOVES)
     v = vb[rng.choice(moves)]
     r = rng.random()
@@ -385,14 +384,14 @@ def _move(st, x, others, outdoor: bool, place: str, pp: str, opener: str) -> Non
         if av:
             a_ = rng.choice(av)
             where = " in the water" if a_["word"] in ("swim", "splash") else pp
-            if rng.random() < 0.5 or st.state.feeling.get(x.name) in _LOW:
+            if rng.random() < 0.5 or st.state.feeling.get(x.name) in LOW:
                 st.s(f"{opener}{st.sub(x)} saw {a(an['word'])} {a_['ing']}{where}.")
             else:
                 g = f", {others[0].title}" if others and others[0].title[:1].isupper() else ""
                 st.speak(x, f"Look{g}! The {an['word']} {a_['third']} {rng.choice(_ANIMAL_ADV)}!",
                          rng.choice(("said", "whispered", "shouted")))
             return
-    if others and r < 0.45 and st.state.feeling.get(x.name) not in _LOW:
+    if others and r < 0.45 and st.state.feeling.get(x.name) not in LOW:
         y = rng.choice(others)
         m = vb[rng.choice([m for m in moves if _ADV_OF.get(m) not in (None, "quiet", "careful", "gentle")])]
         st.speak(x, rng.choice((f"Look, {y.title}, I am {v['ing']}!", f"{y.title}, can you see me {v['ing']}?",
@@ -697,7 +696,7 @@ def _seed_adj(st, x, group, place: str, outdoor: bool, pp: str) -> str:
     rng, adj = st.rng, st.adj
     w, cls = adj["word"], adj["class"]
     c = st.hero
-    if c not in group or st.state.feeling.get(c.name) in _LOW:
+    if c not in group or st.state.feeling.get(c.name) in LOW:
         return ""
     pairs = [p for p in _pairs(st, place, outdoor) if p[0].split(" ", 1)[0] not in _NOT_BUSY]
     if cls in ("thing", "any", "color") and (w not in _PASSING or w in _FOUND_AS) and not adj.get("predicative_only"):

@@ -29,6 +29,7 @@ import re
 from functools import lru_cache
 
 from storylab.world.model import World
+from storylab.world.state import LOW
 from storylab.world.text import article, words_of
 
 _SIZE = ("little", "big", "small", "tiny", "huge")
@@ -93,7 +94,6 @@ _UNEASY = {"nervously"}
 _CALM = {"slowly", "quietly", "carefully", "softly"}
 _SAD_OK = {"walked", "went", "looked", "sat", "waited", "nodded", "watched"}
 _POS = {"happy", "excited", "proud", "glad", "cheerful", "calm"}
-_NEG = {"sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "nervous", "bored", "afraid"}
 # the adverb of a character's trait, used with verbs that have it among their adverbs
 _TRAIT_ADV = {"shy": "shyly", "brave": "bravely", "kind": "kindly", "gentle": "gently", "careful": "carefully",
               "patient": "patiently", "polite": "politely", "playful": "playfully", "quiet": "quietly",
@@ -327,7 +327,7 @@ class Realiser:
         trait = st.flags.get("trait")
         if c is getattr(st, "hero", None) and trait in _TRAIT_ADV and _TRAIT_ADV[trait] in advs:
             opts += [_TRAIT_ADV[trait]] * 2
-        if feeling in _NEG:  # a sad or cross subject: only the quiet adverbs, or "sadly"
+        if feeling in LOW:  # a sad or cross subject: only the quiet adverbs, or "sadly"
             opts = [a for a in opts if a in _CALM] + (["sadly"] if verb in _SAD_OK else [])
         elif feeling in _POS:
             opts = [a for a in opts if a not in _UNEASY]

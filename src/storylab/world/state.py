@@ -27,6 +27,8 @@ SEASON_WEATHER = {"spring": ("sunny", "rainy", "windy", "cloudy", "warm"),
                   "winter": ("snowy", "cold", "sunny", "cloudy", "icy")}
 # outdoor activities and the weather they need (the rest of the activities go in any weather)
 WARM = frozenset(("sunny", "hot", "warm"))
+# feelings in which a character does nothing glad (the realiser's adverbs, the doings meanwhile)
+LOW = frozenset(("sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "nervous", "bored", "afraid"))
 ACTIVITY_WEATHER = {"swim": WARM, "picnic": WARM | {"cloudy"}, "sandcastle": WARM | {"cloudy"},
                     "ice cream": WARM, "sled": frozenset(("snowy",)), "snowman": frozenset(("snowy",)),
                     "kite": frozenset(("windy", "sunny", "cool", "cloudy", "warm")),
