@@ -1071,6 +1071,51 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     return opener + beat + tail + "."
 
 
+SHORT_P = 0.7  # how often a good ending's last line is one short line of this story's own
+_SOON = ("soon", "the next day", "tomorrow", "one day soon", "every day", "again and again")
+
+
+def short_last(st, plan, N: str) -> str:
+    """A short last line (TinyStories' endings are often one short sentence), still this story's own:
+    what the hero did or wants to do again, the thing in their arms, the friend, the grown-up, the place
+    ("Mia had found her doll!", "Mia hugged her dad.", after a bad ending "Mia cried a little."); "" 1 - `SHORT_P`
+    of the time (of a good ending; half as often after a bad one).
+    `N` is the hero's name, marked as the main-character item."""
+    if st.rng.random() >= (SHORT_P / 2 if plan.bad else SHORT_P):
+        return ""
+    c, rng, rc = st.hero, st.rng, recap(st, plan)
+    ch, g, f = rng.choice, st.grownup, plan.companion
+    if plan.bad:  # "Mia was sad.", "Mia cried a little."
+        return ch((f"{N} was {ch(('very ', 'so ', ''))}{_plots().feel(st, 'neg')}.",
+                   f"{N} {ch(('cried', 'sniffled', 'sighed'))} {ch(('a little', 'quietly', 'for a long time'))}.",
+                   f"{N} {ch(('went to bed', 'did not want dinner', 'sat alone'))} that night.",
+                   f"{N} did not {ch(('smile', 'play', 'sing'))} again that day."))
+    it = st.thing["word"] if st.thing and not st.thing.get("mass") else None
+    opts = []
+    if rc.again:
+        opts.append(lambda: f"{N} {ch(('wanted', 'asked', 'hoped', 'could not wait'))} to "
+                            f"{Recap.again_phrase(st, ch(rc.again))} {ch(_SOON)}.")
+    if rc.proud:
+        opts += [lambda: f"{N} had {rc.form(st, ch(rc.proud), 'participle')}!"] * 2
+    if rc.fun:
+        opts.append(lambda: f"{N} {ch(('loved', 'had loved', 'had so much fun'))} {rc.form(st, ch(rc.fun), 'ing')}.")
+    if it and st.state.holder.get(it) == c.name:
+        def hold():
+            st.state.uses(c.name, it)
+            how = ("held", "hugged", "kissed") if it not in _BIG else ("looked at", "smiled at", "took care of")
+            return f"{N} {ch(how)} {c.p} {it}{ch(('', '', ' and smiled', ' all evening'))}."
+        opts.append(hold)
+    if f and st.known(f) and not st.flags.get("quarrel"):
+        opts.append(lambda: f"{N} and {f.name} {ch(('had so much fun', 'laughed and played', 'were the best of friends', 'played until dinner', 'were very happy'))}.")
+    if st.known(g):
+        rel = f"{c.p} {g.title.lower()}" if g.kind in FAMILY else g.title
+        opts.append(lambda: f"{N} {ch(('hugged ' + rel, 'gave ' + rel + ' a big hug', 'thanked ' + rel, 'smiled at ' + rel))}.")
+    if st.state.went_out(c.name) and rc.place != plan.home:
+        opts.append(lambda: f"{N} {ch(('loved', 'liked', 'would miss'))} the {st.place_mark(rc.place)}.")
+    opts.append(lambda: f"{N} was {ch(('so ', 'very ', ''))}{_plots().feel(st, 'pos')}.")
+    return ch(opts)()
+
+
 # what the story teaches, by plot and outcome: the lesson and how it can be said of this story's things
 def lesson(st, plan) -> tuple[str, str] | None:
     """('that', clause) or ('to', verb phrase): the story's lesson, from its plot and what happened."""
