@@ -922,20 +922,22 @@ def closing_line(st, plan) -> str:
             d = rng.choice(rc.again)
             opts.append(f"We can {_you(rc.form(st, d, 'word'), c)} {rng.choice(('another day', 'next week', 'tomorrow', 'soon'))}, {N}.")
         return rng.choice(opts)
-    adj = rng.choice(rc.praise)
-    opts = [f"What a day, {N}!", f"I am proud of you, {N}.", f"You did so well today, {N}.",
-            f"You were so {adj} today, {N}.", f"What a {rng.choice(('good', 'busy', 'happy', 'fun'))} day we had, {N}!"]
-    if rc.proud:
-        d = rng.choice(rc.proud)
-        opts += [f"I am so proud of you for {_you(rc.form(st, d, 'ing'), c)}, {N}.",
-                 f"{cap(_you('you ' + rc.form(st, d, 'past'), c))}, {N}! I am so proud of you."]
+    adj, ch = rng.choice(rc.praise), rng.choice
+    opts = [f"You were so {adj} today, {N}.", f"What a {ch(('good', 'busy', 'happy', 'fun', 'big'))} day, {N}!"]
+    if rc.proud:  # what the hero did, said back to them: the grown-up's word is this story's own
+        d = ch(rc.proud)
+        ing, did = _you(rc.form(st, d, "ing"), c), _you("you " + rc.form(st, d, "past"), c)
+        opts += [f"{ch(('I am so proud of you', 'Well done', 'Thank you'))} for {ing}, {N}.",
+                 f"{cap(did)}, {N}! {ch(('I am so proud of you.', 'Well done!', 'That was very ' + adj + '.'))}",
+                 f"{cap(did)} today, {N}."]
     if rc.fun:
-        d = rng.choice(rc.fun)
-        opts += [f"Did you have fun {_you(rc.form(st, d, 'ing'), c)}, {N}?"]
+        d = ch(rc.fun)
+        opts += [f"{ch(('Did you have fun', 'Did you like', 'How was'))} {_you(rc.form(st, d, 'ing'), c)}, {N}?"]
     if rc.again:
-        d = rng.choice(rc.again)
-        opts.append(f"We can {_you(Recap.again_phrase(st, d), c)} {rng.choice(('soon', 'next week', 'another day', 'one day'))}, {N}.")
-    return rng.choice(opts)
+        d = ch(rc.again)
+        opts.append(f"{ch(('We can', 'Maybe we can', 'Next time we will'))} {_you(Recap.again_phrase(st, d), c)}"
+                    f"{ch((' soon', ' next week', ' another day', ''))}, {N}.")
+    return ch(opts)
 
 
 _NIGHT = ("That night, ", "Later that night, ", "When the moon came up, ", "When it was time for bed, ", "Before bed, ",
