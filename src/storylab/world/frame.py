@@ -1073,8 +1073,8 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     return opener + beat + tail + "."
 
 
-SHORT_P = 0.7  # how often a good ending's last line is one short line of this story's own
-_SOON = ("soon", "the next day", "tomorrow", "one day soon", "every day", "again and again")
+SHORT_P = 0.75  # how often a good ending's last line is one short line of this story's own
+_SOON = ("soon", "the next day", "tomorrow", "one day soon", "before long", "very soon")
 
 
 def short_last(st, plan, N: str) -> str:
@@ -1113,8 +1113,12 @@ def short_last(st, plan, N: str) -> str:
         rel = f"{c.p} {g.title.lower()}" if g.kind in FAMILY else g.title
         opts.append(lambda: f"{N} {ch(('hugged ' + rel, 'gave ' + rel + ' a big hug', 'thanked ' + rel, 'smiled at ' + rel))}.")
     if st.state.went_out(c.name) and rc.place != plan.home:
-        opts.append(lambda: f"{N} {ch(('loved', 'liked', 'would miss'))} the {st.place_mark(rc.place)}.")
-    opts.append(lambda: f"{N} was {ch(('so ', 'very ', ''))}{_plots().feel(st, 'pos')}.")
+        opts.append(lambda: f"{N} {ch(('loved', 'liked', 'really liked'))} the {st.place_mark(rc.place)}.")
+    nps = [x for x in rc.nps if not x.startswith("the day")]
+    if nps:
+        opts.append(lambda: f"{N} dreamed {ch(('of', 'about'))} {ch(nps)} that night.")
+    opts += [lambda: f"{N} was {ch(('so ', 'very ', ''))}{_plots().feel(st, 'pos')}.",
+             lambda: f"{N} {ch(('fell asleep smiling', 'went to bed happy', 'slept well that night', 'smiled all evening'))}."]
     return ch(opts)()
 
 
@@ -1143,7 +1147,10 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", f"a day at the {plan.dest} is best with {rel}"), ("that", f"{ing} is one of the best things to do"),
                     ("that", "there is always something new to see"), ("that", "the best days are the ones you share"),
                     ("that", f"a {st.season} day at the {plan.dest} can be full of surprises"),
-                    ("to", f"say thank you for a day at the {plan.dest}")]
+                    ("to", f"say thank you for a day at the {plan.dest}"),
+                    ("that", "a good day can start with a small plan")]
+            if plan.dest not in ing:
+                opts.append(("that", f"the {plan.dest} was a fine place for {ing}"))
             if plan.rain_later:
                 opts += [("that", "waiting a little can make fun even better"), ("that", "rain does not last for long")]
     elif name == "lost":
@@ -1155,7 +1162,9 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", f"{p} {it} had not been lost at all"), ("that", f"a {it} is easy to find when it is put away"),
                     ("to", f"put {p} {it} back when {c.s} was done with it"), ("that", "a neat room makes things easy to find"),
                     ("that", "things are not lost just because you can't see them"),
-                    ("to", f"look carefully before getting sad about a lost {it}"), ("that", f"{p} {it} was never far away")]
+                    ("to", f"look carefully before getting sad about a lost {it}"), ("that", f"{p} {it} was never far away"),
+                    ("to", "look under and behind things first"),
+                    ("that", f"a lost {it} likes to hide in the last place you look"), ("to", "stay calm and look again")]
     elif name == "baking":
         if plan.bad:
             opts = [("to", "be careful with things that can break"), ("to", "walk slowly when carrying eggs"),
@@ -1168,7 +1177,9 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", "cooking is more fun when you do it together"), ("that", "giving makes you as happy as getting"),
                     ("that", f"helping {g} was fun" if g[:1].isupper() else "helping is fun"),
                     ("that", f"good things take time, like {dish} in the oven"),
-                    ("to", "carry eggs slowly and carefully"), ("that", f"baking for {plan.for_whom} was a way to say I love you")]
+                    ("to", "carry eggs slowly and carefully"), ("that", f"baking for {plan.for_whom} was a way to say I love you"),
+                    ("that", f"{plan.for_whom} liked the {dish} because {c.s} had made {'them' if dish.endswith('s') else 'it'}"),
+                    ("to", f"wait for the {dish} to cool before eating"), ("that", "a kitchen is a fun place to help")]
     elif name == "rescue":
         an = plan.animal
         if plan.bad:
@@ -1179,7 +1190,9 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", f"even a little {an} needs a friend"), ("that", f"a {an} in need should always get help"),
                     ("to", f"be gentle with little animals like the {an}"), ("to", "ask a grown-up for help when an animal needs it"),
                     ("that", "every animal needs a friend sometimes"), ("that", f"a scared {an} needs a soft, quiet voice"),
-                    ("to", f"stay calm when a little {an} is scared"), ("that", f"a {an} can be a friend too")]
+                    ("to", f"stay calm when a little {an} is scared"), ("that", f"a {an} can be a friend too"),
+                    ("that", f"a quiet voice helps a scared {an}"), ("to", f"move slowly near a little {an}"),
+                    ("that", f"the {plan.where} is home to many little animals")]
     elif name == "share":
         f = plan.companion
         if plan.bad:
@@ -1190,7 +1203,9 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", f"{p} {it} was more fun when {f.name} played with it too"), ("that", "it feels good to share"),
                     ("that", f"a friend like {f.name} is better than any {it}"), ("that", f"a {it} is more fun with two"),
                     ("that", "taking turns makes everyone happy"), ("to", f"let {f.name} have a turn"),
-                    ("that", f"playing with {f.name} was more fun than playing alone")]
+                    ("that", f"playing with {f.name} was more fun than playing alone"),
+                    ("to", f"ask {f.name} what {f.s} wanted to play"), ("that", f"{f.name} liked to share too"),
+                    ("that", f"one {it} can make two friends happy")]
     else:
         m = plan.moral(st)
         head = f"{c.name} learned "
