@@ -1104,7 +1104,7 @@ def short_last(st, plan, N: str) -> str:
     if it and st.state.holder.get(it) == c.name:
         def hold():
             st.state.uses(c.name, it)
-            how = ("held", "hugged", "kissed") if it not in _BIG else ("looked at", "smiled at", "took care of")
+            how = ("held", "hugged", "held on to") if it not in _BIG else ("looked at", "smiled at", "took care of")
             return f"{N} {ch(how)} {c.p} {it}{ch(('', '', ' and smiled', ' all evening'))}."
         opts.append(hold)
     if f and st.known(f) and not st.flags.get("quarrel"):
@@ -1114,7 +1114,7 @@ def short_last(st, plan, N: str) -> str:
         opts.append(lambda: f"{N} {ch(('hugged ' + rel, 'gave ' + rel + ' a big hug', 'thanked ' + rel, 'smiled at ' + rel))}.")
     if st.state.went_out(c.name) and rc.place != plan.home:
         opts.append(lambda: f"{N} {ch(('loved', 'liked', 'really liked'))} the {st.place_mark(rc.place)}.")
-    nps = [x for x in rc.nps if not x.startswith("the day")]
+    nps = [x for x in rc.nps if not x.startswith("the day") and " and " not in x]
     if nps:
         opts.append(lambda: f"{N} dreamed {ch(('of', 'about'))} {ch(nps)} that night.")
     opts += [lambda: f"{N} was {ch(('so ', 'very ', ''))}{_plots().feel(st, 'pos')}.",
