@@ -1081,16 +1081,16 @@ def short_last(st, plan, N: str) -> str:
     """A short last line (TinyStories' endings are often one short sentence), still this story's own:
     what the hero did or wants to do again, the thing in their arms, the friend, the grown-up, the place
     ("Mia had found her doll!", "Mia hugged her dad.", after a bad ending "Mia cried a little."); "" 1 - `SHORT_P`
-    of the time (of a good ending; half as often after a bad one).
+    of the time.
     `N` is the hero's name, marked as the main-character item."""
-    if st.rng.random() >= (SHORT_P / 2 if plan.bad else SHORT_P):
+    if st.rng.random() >= SHORT_P:
         return ""
     c, rng, rc = st.hero, st.rng, recap(st, plan)
     ch, g, f = rng.choice, st.grownup, plan.companion
     if plan.bad:  # "Mia was sad.", "Mia cried a little."
         return ch((f"{N} was {ch(('very ', 'so ', ''))}{_plots().feel(st, 'neg')}.",
                    f"{N} {ch(('cried', 'sniffled', 'sighed'))} {ch(('a little', 'quietly', 'for a long time'))}.",
-                   f"{N} {ch(('went to bed', 'did not want dinner', 'sat alone'))} that night.",
+                   f"{N} {ch(('did not want any dinner', 'sat alone by the window', 'was very quiet'))} that {ch(('night', 'evening'))}.",
                    f"{N} did not {ch(('smile', 'play', 'sing'))} again that day."))
     it = st.thing["word"] if st.thing and not st.thing.get("mass") else None
     opts = []
@@ -1118,7 +1118,7 @@ def short_last(st, plan, N: str) -> str:
     if nps:
         opts.append(lambda: f"{N} dreamed {ch(('of', 'about'))} {ch(nps)} that night.")
     opts += [lambda: f"{N} was {ch(('so ', 'very ', ''))}{_plots().feel(st, 'pos')}.",
-             lambda: f"{N} {ch(('fell asleep smiling', 'went to bed happy', 'slept well that night', 'smiled all evening'))}."]
+             lambda: f"{N} {ch(('fell asleep smiling', 'slept well that night', 'smiled all evening'))}."]
     return ch(opts)()
 
 
