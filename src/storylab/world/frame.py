@@ -1089,9 +1089,9 @@ def short_last(st, plan, N: str) -> str:
     ch, g, f = rng.choice, st.grownup, plan.companion
     if plan.bad:  # "Mia was sad.", "Mia cried a little."
         return ch((f"{N} was {ch(('very ', 'so ', ''))}{_plots().feel(st, 'neg')}.",
-                   f"{N} {ch(('cried', 'sniffled', 'sighed'))} {ch(('a little', 'quietly', 'for a long time'))}.",
-                   f"{N} {ch(('did not want any dinner', 'sat alone by the window', 'was very quiet'))} that {ch(('night', 'evening'))}.",
-                   f"{N} did not {ch(('smile', 'play', 'sing'))} again that day."))
+                   f"{N} {ch(('cried', 'sniffled', 'sighed'))} {ch(('a little', 'quietly', 'into ' + c.p + ' pillow'))}.",
+                   f"{N} {ch(('did not want any dinner', 'sat by the window', 'was very quiet'))} that {ch(('night', 'evening'))}.",
+                   f"{N} did not {ch(('smile', 'play', 'sing', 'laugh'))} {ch(('again that day', 'all evening', 'for the rest of the day'))}."))
     it = st.thing["word"] if st.thing and not st.thing.get("mass") else None
     opts = []
     if rc.again:
