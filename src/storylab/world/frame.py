@@ -1376,12 +1376,14 @@ def gift(st, x: str) -> str:
         why = rng.choice(("to cheer {o} up", "to make {o} feel better", "because {s} was so sad") +
                          ((f"because {{s}} was sad about {loss}",) if loss else ()))
     else:
-        why = ["as a surprise", "for being so good", "to say well done", "just because"]
+        why = []  # this story's reason first: what the hero did, how they were
         if rc and rc.proud:
             why.append(f"for {rc.form(st, rng.choice(rc.proud), 'ing')}")
-        if rc and rc.praise:
-            why.append(f"for being so {rng.choice(rc.praise)}")
-        why = rng.choice(why)
+        if rc and len(rc.praise) > 1:
+            why.append(f"for being so {rng.choice(rc.praise[1:])}")
+        if rc and rc.fun:
+            why.append(f"after a day of {rc.form(st, rng.choice(rc.fun), 'ing')}")
+        why = rng.choice(why or ["as a surprise", "for being so good", "to say well done", "just because"])
     why = why.format(s=c.s, o=c.o)
     when = rng.choice(("At the end of the day, ", "That evening, ", "After dinner, ", "Before bed, ", "Later, ") +
                       (("When they got home, ", "Back at home, ") if st.state.went_out(c.name) else ()))
