@@ -1284,10 +1284,7 @@ def _lesson_line(st, plan, kind: str, clause: str, N: str) -> str:
             return f"{lead}{N} {know} that {clause}."
 
         shapes = [knew, knew,
-                  lambda: f"It was a lesson {N} would {ch(('never forget', 'always remember', 'keep for a long time'))}: {clause}.",
-                  lambda: f"{N} {ch(('would never forget', 'would always remember', 'never forgot') if 'never' not in clause else ('would always remember',))} that {clause}.",
-                  (lambda: f"{N} was still {_plots().feel(st, 'neg')}, but {s} knew now that {clause}.") if bad else
-                  (lambda: f"{N} felt {_plots().feel(st, 'pos')}, {ch(('because', 'for'))} {s} knew now that {clause}.")]
+                  lambda: f"{N} {ch(('would never forget', 'would always remember', 'never forgot') if 'never' not in clause else ('would always remember',))} that {clause}."]
         if deeds:
             shapes += [lambda: (lambda d: ch((f"After {rc.form(st, d, 'ing')}, {N} knew that {clause}.",
                                              f"{N} had {rc.form(st, d, 'participle')}, and now {s} knew that {clause}."
