@@ -70,7 +70,7 @@ class Recap:
             self.place = D
             failed = getattr(plan, "failed", False)
             day = f"the {st.rng.choice(('day', 'fun', 'time', 'happy day', 'big day'))} at the {D}"
-            self.nps += [day, f"the {D}", f"the trip to the {D}"]
+            self.nps += [f"the {D}", f"the trip to the {D}"]
             verb, _, rest = act.partition(" ")
             if not failed:
                 self.fun += [(verb, rest if D in rest else f"{rest} at the {D}".strip())]  # not "climbing the mountain at the mountain"
