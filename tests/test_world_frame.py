@@ -69,3 +69,19 @@ def test_the_grown_up_speaks_to_the_hero_as_you(stories):
         for q in re.findall(r'"([^"]*)"', r["text"]):
             if q.rstrip(".!?").endswith(", " + hero):
                 assert not re.search(rf"\b(?:his|her) (?:[a-z]+ )?{item}\b", q), q
+
+
+def test_many_last_lines_are_short_and_the_storys_own(stories):
+    """TinyStories' endings are often one short sentence: many last lines are (`frame.short_last`), and
+    every name and place in them was told before."""
+    names = {n["name"] for n in World.get().vocab.names}
+    short = 0
+    for r in stories:
+        line = _last_line(r)
+        ws = re.findall(r"[A-Za-z']+", line)
+        if len(ws) <= 7:
+            short += 1
+            before = r["text"][: r["text"].rindex(line)]
+            for w in ws[1:]:
+                assert w not in names or w in before, (w, r["text"])
+    assert 0.2 < short / len(stories) < 0.7, short

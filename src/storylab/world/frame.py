@@ -70,7 +70,7 @@ class Recap:
             self.place = D
             failed = getattr(plan, "failed", False)
             day = f"the {st.rng.choice(('day', 'fun', 'time', 'happy day', 'big day'))} at the {D}"
-            self.nps += [day, f"the {D}", f"the trip to the {D}"]
+            self.nps += [f"the {D}", f"the trip to the {D}"]
             verb, _, rest = act.partition(" ")
             if not failed:
                 self.fun += [(verb, rest if D in rest else f"{rest} at the {D}".strip())]  # not "climbing the mountain at the mountain"
@@ -922,20 +922,22 @@ def closing_line(st, plan) -> str:
             d = rng.choice(rc.again)
             opts.append(f"We can {_you(rc.form(st, d, 'word'), c)} {rng.choice(('another day', 'next week', 'tomorrow', 'soon'))}, {N}.")
         return rng.choice(opts)
-    adj = rng.choice(rc.praise)
-    opts = [f"What a day, {N}!", f"I am proud of you, {N}.", f"You did so well today, {N}.",
-            f"You were so {adj} today, {N}.", f"What a {rng.choice(('good', 'busy', 'happy', 'fun'))} day we had, {N}!"]
-    if rc.proud:
-        d = rng.choice(rc.proud)
-        opts += [f"I am so proud of you for {_you(rc.form(st, d, 'ing'), c)}, {N}.",
-                 f"{cap(_you('you ' + rc.form(st, d, 'past'), c))}, {N}! I am so proud of you."]
+    adj, ch = rng.choice(rc.praise), rng.choice
+    opts = [f"You were so {adj} today, {N}.", f"What a {ch(('good', 'busy', 'happy', 'fun', 'big'))} day, {N}!"]
+    if rc.proud:  # what the hero did, said back to them: the grown-up's word is this story's own
+        d = ch(rc.proud)
+        ing, did = _you(rc.form(st, d, "ing"), c), _you("you " + rc.form(st, d, "past"), c)
+        opts += [f"{ch(('I am so proud of you', 'Well done', 'Thank you'))} for {ing}, {N}.",
+                 f"{cap(did)}, {N}! {ch(('I am so proud of you.', 'Well done!', 'That was very ' + adj + '.'))}",
+                 f"{cap(did)} today, {N}."]
     if rc.fun:
-        d = rng.choice(rc.fun)
-        opts += [f"Did you have fun {_you(rc.form(st, d, 'ing'), c)}, {N}?"]
+        d = ch(rc.fun)
+        opts += [f"{ch(('Did you have fun', 'Did you like', 'How was'))} {_you(rc.form(st, d, 'ing'), c)}, {N}?"]
     if rc.again:
-        d = rng.choice(rc.again)
-        opts.append(f"We can {_you(Recap.again_phrase(st, d), c)} {rng.choice(('soon', 'next week', 'another day', 'one day'))}, {N}.")
-    return rng.choice(opts)
+        d = ch(rc.again)
+        opts.append(f"{ch(('We can', 'Maybe we can', 'Next time we will'))} {_you(Recap.again_phrase(st, d), c)}"
+                    f"{ch((' soon', ' next week', ' another day', ''))}, {N}.")
+    return ch(opts)
 
 
 _NIGHT = ("That night, ", "Later that night, ", "When the moon came up, ", "When it was time for bed, ", "Before bed, ",
@@ -1071,6 +1073,55 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     return opener + beat + tail + "."
 
 
+SHORT_P = 0.75  # how often a good ending's last line is one short line of this story's own
+_SOON = ("soon", "the next day", "tomorrow", "one day soon", "before long", "very soon")
+
+
+def short_last(st, plan, N: str) -> str:
+    """A short last line (TinyStories' endings are often one short sentence), still this story's own:
+    what the hero did or wants to do again, the thing in their arms, the friend, the grown-up, the place
+    ("Mia had found her doll!", "Mia hugged her dad.", after a bad ending "Mia cried a little."); "" 1 - `SHORT_P`
+    of the time.
+    `N` is the hero's name, marked as the main-character item."""
+    if st.rng.random() >= SHORT_P:
+        return ""
+    c, rng, rc = st.hero, st.rng, recap(st, plan)
+    ch, g, f = rng.choice, st.grownup, plan.companion
+    if plan.bad:  # "Mia was sad.", "Mia cried a little."
+        return ch((f"{N} was {ch(('very ', 'so ', ''))}{_plots().feel(st, 'neg')}.",
+                   f"{N} {ch(('cried', 'sniffled', 'sighed'))} {ch(('a little', 'quietly', 'into ' + c.p + ' pillow'))}.",
+                   f"{N} {ch(('did not want any dinner', 'sat by the window', 'was very quiet'))} that {ch(('night', 'evening'))}.",
+                   f"{N} did not {ch(('smile', 'play', 'sing', 'laugh'))} {ch(('again that day', 'all evening', 'for the rest of the day'))}."))
+    it = st.thing["word"] if st.thing and not st.thing.get("mass") else None
+    opts = []
+    if rc.again:
+        opts.append(lambda: f"{N} {ch(('wanted', 'asked', 'hoped', 'could not wait'))} to "
+                            f"{Recap.again_phrase(st, ch(rc.again))} {ch(_SOON)}.")
+    if rc.proud:
+        opts += [lambda: f"{N} had {rc.form(st, ch(rc.proud), 'participle')}!"] * 2
+    if rc.fun:
+        opts.append(lambda: f"{N} {ch(('loved', 'had loved', 'had so much fun'))} {rc.form(st, ch(rc.fun), 'ing')}.")
+    if it and st.state.holder.get(it) == c.name:
+        def hold():
+            st.state.uses(c.name, it)
+            how = ("held", "hugged", "held on to") if it not in _BIG else ("looked at", "smiled at", "took care of")
+            return f"{N} {ch(how)} {c.p} {it}{ch(('', '', ' and smiled', ' all evening'))}."
+        opts.append(hold)
+    if f and st.known(f) and not st.flags.get("quarrel"):
+        opts.append(lambda: f"{N} and {f.name} {ch(('had so much fun', 'laughed and played', 'were the best of friends', 'played until dinner', 'were very happy'))}.")
+    if st.known(g):
+        rel = f"{c.p} {g.title.lower()}" if g.kind in FAMILY else g.title
+        opts.append(lambda: f"{N} {ch(('hugged ' + rel, 'gave ' + rel + ' a big hug', 'thanked ' + rel, 'smiled at ' + rel))}.")
+    if st.state.went_out(c.name) and rc.place != plan.home:
+        opts.append(lambda: f"{N} {ch(('loved', 'liked', 'really liked'))} the {st.place_mark(rc.place)}.")
+    nps = [x for x in rc.nps if not x.startswith("the day") and " and " not in x]
+    if nps:
+        opts.append(lambda: f"{N} dreamed {ch(('of', 'about'))} {ch(nps)} that night.")
+    opts += [lambda: f"{N} was {ch(('so ', 'very ', ''))}{_plots().feel(st, 'pos')}.",
+             lambda: f"{N} {ch(('fell asleep smiling', 'slept well that night', 'smiled all evening'))}."]
+    return ch(opts)()
+
+
 # what the story teaches, by plot and outcome: the lesson and how it can be said of this story's things
 def lesson(st, plan) -> tuple[str, str] | None:
     """('that', clause) or ('to', verb phrase): the story's lesson, from its plot and what happened."""
@@ -1096,7 +1147,10 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", f"a day at the {plan.dest} is best with {rel}"), ("that", f"{ing} is one of the best things to do"),
                     ("that", "there is always something new to see"), ("that", "the best days are the ones you share"),
                     ("that", f"a {st.season} day at the {plan.dest} can be full of surprises"),
-                    ("to", f"say thank you for a day at the {plan.dest}")]
+                    ("to", f"say thank you for a day at the {plan.dest}"),
+                    ("that", "a good day can start with a small plan")]
+            if plan.dest not in ing:
+                opts.append(("that", f"the {plan.dest} was a fine place for {ing}"))
             if plan.rain_later:
                 opts += [("that", "waiting a little can make fun even better"), ("that", "rain does not last for long")]
     elif name == "lost":
@@ -1108,7 +1162,9 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", f"{p} {it} had not been lost at all"), ("that", f"a {it} is easy to find when it is put away"),
                     ("to", f"put {p} {it} back when {c.s} was done with it"), ("that", "a neat room makes things easy to find"),
                     ("that", "things are not lost just because you can't see them"),
-                    ("to", f"look carefully before getting sad about a lost {it}"), ("that", f"{p} {it} was never far away")]
+                    ("to", f"look carefully before getting sad about a lost {it}"), ("that", f"{p} {it} was never far away"),
+                    ("to", "look under and behind things first"),
+                    ("that", f"a lost {it} likes to hide in the last place you look"), ("to", "stay calm and look again")]
     elif name == "baking":
         if plan.bad:
             opts = [("to", "be careful with things that can break"), ("to", "walk slowly when carrying eggs"),
@@ -1121,7 +1177,9 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", "cooking is more fun when you do it together"), ("that", "giving makes you as happy as getting"),
                     ("that", f"helping {g} was fun" if g[:1].isupper() else "helping is fun"),
                     ("that", f"good things take time, like {dish} in the oven"),
-                    ("to", "carry eggs slowly and carefully"), ("that", f"baking for {plan.for_whom} was a way to say I love you")]
+                    ("to", "carry eggs slowly and carefully"), ("that", f"baking for {plan.for_whom} was a way to say I love you"),
+                    ("that", f"{plan.for_whom} liked the {dish} because {c.s} had made {'them' if dish.endswith('s') else 'it'}"),
+                    ("to", f"wait for the {dish} to cool before eating"), ("that", "a kitchen is a fun place to help")]
     elif name == "rescue":
         an = plan.animal
         if plan.bad:
@@ -1132,7 +1190,9 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", f"even a little {an} needs a friend"), ("that", f"a {an} in need should always get help"),
                     ("to", f"be gentle with little animals like the {an}"), ("to", "ask a grown-up for help when an animal needs it"),
                     ("that", "every animal needs a friend sometimes"), ("that", f"a scared {an} needs a soft, quiet voice"),
-                    ("to", f"stay calm when a little {an} is scared"), ("that", f"a {an} can be a friend too")]
+                    ("to", f"stay calm when a little {an} is scared"), ("that", f"a {an} can be a friend too"),
+                    ("that", f"a quiet voice helps a scared {an}"), ("to", f"move slowly near a little {an}"),
+                    ("that", f"the {plan.where} is home to many little animals")]
     elif name == "share":
         f = plan.companion
         if plan.bad:
@@ -1143,7 +1203,9 @@ def lesson(st, plan) -> tuple[str, str] | None:
                     ("that", f"{p} {it} was more fun when {f.name} played with it too"), ("that", "it feels good to share"),
                     ("that", f"a friend like {f.name} is better than any {it}"), ("that", f"a {it} is more fun with two"),
                     ("that", "taking turns makes everyone happy"), ("to", f"let {f.name} have a turn"),
-                    ("that", f"playing with {f.name} was more fun than playing alone")]
+                    ("that", f"playing with {f.name} was more fun than playing alone"),
+                    ("to", f"ask {f.name} what {f.s} wanted to play"), ("that", f"{f.name} liked to share too"),
+                    ("that", f"one {it} can make two friends happy")]
     else:
         m = plan.moral(st)
         head = f"{c.name} learned "
@@ -1222,10 +1284,7 @@ def _lesson_line(st, plan, kind: str, clause: str, N: str) -> str:
             return f"{lead}{N} {know} that {clause}."
 
         shapes = [knew, knew,
-                  lambda: f"It was a lesson {N} would {ch(('never forget', 'always remember', 'keep for a long time'))}: {clause}.",
-                  lambda: f"{N} {ch(('would never forget', 'would always remember', 'never forgot') if 'never' not in clause else ('would always remember',))} that {clause}.",
-                  (lambda: f"{N} was still {_plots().feel(st, 'neg')}, but {s} knew now that {clause}.") if bad else
-                  (lambda: f"{N} felt {_plots().feel(st, 'pos')}, {ch(('because', 'for'))} {s} knew now that {clause}.")]
+                  lambda: f"{N} {ch(('would never forget', 'would always remember', 'never forgot') if 'never' not in clause else ('would always remember',))} that {clause}."]
         if deeds:
             shapes += [lambda: (lambda d: ch((f"After {rc.form(st, d, 'ing')}, {N} knew that {clause}.",
                                              f"{N} had {rc.form(st, d, 'participle')}, and now {s} knew that {clause}."
@@ -1314,12 +1373,14 @@ def gift(st, x: str) -> str:
         why = rng.choice(("to cheer {o} up", "to make {o} feel better", "because {s} was so sad") +
                          ((f"because {{s}} was sad about {loss}",) if loss else ()))
     else:
-        why = ["as a surprise", "for being so good", "to say well done", "just because"]
+        why = []  # this story's reason first: what the hero did, how they were
         if rc and rc.proud:
             why.append(f"for {rc.form(st, rng.choice(rc.proud), 'ing')}")
-        if rc and rc.praise:
-            why.append(f"for being so {rng.choice(rc.praise)}")
-        why = rng.choice(why)
+        if rc and len(rc.praise) > 1:
+            why.append(f"for being so {rng.choice(rc.praise[1:])}")
+        if rc and rc.fun:
+            why.append(f"after a day of {rc.form(st, rng.choice(rc.fun), 'ing')}")
+        why = rng.choice(why or ["as a surprise", "for being so good", "to say well done", "just because"])
     why = why.format(s=c.s, o=c.o)
     when = rng.choice(("At the end of the day, ", "That evening, ", "After dinner, ", "Before bed, ", "Later, ") +
                       (("When they got home, ", "Back at home, ") if st.state.went_out(c.name) else ()))

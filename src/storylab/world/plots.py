@@ -353,7 +353,8 @@ def finish(st, plan: Plan) -> None:
     st.state.act(c.name)
     frame.recap(st, plan)  # (what the ending recalls: read once, whichever line is written)
     # the last line is about the hero: the lesson (MoralValue), or what this story's day left them with
-    st.s((moral and frame.moral(st, plan, last=N)) or plan.last(st, N) or frame.last_line(st, plan, N, plan.bad))
+    st.s((moral and frame.moral(st, plan, last=N)) or frame.short_last(st, plan, N) or plan.last(st, N)
+         or frame.last_line(st, plan, N, plan.bad))
 
 
 # the plot's own last line: a frame for what the hero keeps of the day (a noun phrase, an -ing phrase or either),
