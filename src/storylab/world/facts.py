@@ -241,7 +241,7 @@ def _tell(st, clause: str, we: bool = False) -> None:
                           f"{who} showed {N}", f"{who} whispered to {N}", f"{who} had told {N} again and again",
                           f"{who} once read {N} a book that said") if r < 0.56 else
                          ("{H} knew", "{H} remembered", "{H} learned", "{H} found out", "{H} already knew",
-                          "{H} had heard", "{H} saw", "{H} noticed", "{H} knew from a book", "{H} had learned at school",
+                          "{H} had heard", "{H} saw", "{H} noticed", "{H} knew from a book", "{H} remembered from school",
                           f"{{H}} knew from {who}", "{H} had seen in a book", "{H} was glad to know",
                           "{H} liked to tell everyone"))
         when = rng.choice(("", "", "", "Now ", "Then ") + (() if " had " in how or "knew" in how or "remembered" in how

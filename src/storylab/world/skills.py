@@ -25,6 +25,17 @@ RIGHT_OF = {"north": "east", "east": "south", "south": "west", "west": "north"}
 _WALK = ("walked", "went", "hurried", "skipped", "marched", "wandered", "rushed", "jogged", "ran")
 
 
+def _way(st, p: float) -> str:
+    """What they passed on the way, mostly a thing of nature there ('past a tall tree', 'around the old log'):
+    the way's own word, not the same few roads again."""
+    if st.rng.random() >= p:
+        return ""
+    if st.rng.random() < 0.2:
+        return beats.way(st, 1.0)
+    plural = st.rng.random() < 0.3
+    return f" {st.rng.choice(('past', 'past', 'by', 'around', 'near'))} {beats.outdoor_thing(st, plural)}"
+
+
 def _fits(st, words: int) -> bool:
     """Whether an optional sentence of about `words` words still leaves the rest of the story room
     (the plots' measure): a story that overflows is written again, so optional wordings give way first."""
@@ -63,7 +74,7 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
     merge = leg is not None and bool(others) and rng.random() < 0.8  # both legs in one sentence
     if leg and not merge:  # first leg: to a place next to the destination (no direction claimed)
         names = beats.group(st, group)
-        A0, B, walk, way = st.place_mark(leg[0]), st.place_mark(leg[1]), rng.choice(_WALK), beats.way(st, 0.4)
+        A0, B, walk, way = st.place_mark(leg[0]), st.place_mark(leg[1]), rng.choice(_WALK), _way(st, 0.6)
         L0 = leg[2]
         st.s(rng.choice((f"{L0}{names} {walk} from the {A0} to the {B}{way}.",
                          f"{L0}{names} left the {A0} and {walk}{way} to the {B}.",
@@ -76,13 +87,13 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
         st.state.go(c.name, dest, activity, indoor)
     names = beats.group(st, group)
     if d is None:
-        st.s(f"{L}{names} {rng.choice(_WALK)}{beats.way(st, 0.5)} to the {st.place_mark(dest)}.")
+        st.s(f"{L}{names} {rng.choice(_WALK)}{_way(st, 0.6)} to the {st.place_mark(dest)}.")
         return False
     if not others:
         st.s(f"{L}{names} {rng.choice(_WALK)} {d} to the {st.place_mark(dest)}.")
         return False
     A = st.place_mark(step_from)
-    walk, way = rng.choice(_WALK), beats.way(st, 0.35)
+    walk, way = rng.choice(_WALK), _way(st, 0.5)
     # a viewpoint: facing a landmark next to the A, the destination is on the left or right; or, with the
     # place they came from behind them, straight ahead
     views = [(f, side) for f in DIRECTIONS for side, of in (("left", LEFT_OF), ("right", RIGHT_OF))
@@ -169,7 +180,7 @@ def _leg(st, L: str, names: str, walk: str, d: str, A: str, group: list, ans: st
     rng = st.rng
     many = len(group) > 1
     P = "they" if many else group[0].s
-    way = beats.way(st, 0.6)
+    way = _way(st, 0.8)
     if not way and many and rng.random() < 0.3:
         way = rng.choice(_TOGETHER)
     off = rng.choice(_SET_OFF)
@@ -299,7 +310,7 @@ def time_order_start(st, plan, group, what: str) -> None:
         first = _pick(rng, lambda: f"After {lunch} for lunch, ", lambda: f"In the {An()}, ", lambda: "After lunch, ",
                       lambda: f"They ate {lunch}, and then ", lambda: f"With {lunch} in their tummies, ",
                       lambda: "When lunch was over, ", lambda: f"They had {lunch}, and in the {An()} ")
-        st.s(first + _pick(rng, lambda: f"{them} {w}{beats.way(st, 0.4)} to the {D()}.",
+        st.s(first + _pick(rng, lambda: f"{them} {w}{_way(st, 0.6)} to the {D()}.",
                            lambda: f"{them} {w} on to the {D()}.", lambda: f"the next stop for {them} was the {D()}.",
                            lambda: f"{them} were off to the {D()}.", lambda: f"{them} {w} over to the {D()}."))
     plan.stop_events = [{"place": stop, "time_of_day": "morning"}, {"place": plan.dest, "time_of_day": "afternoon"}]
@@ -339,7 +350,7 @@ def time_order_tell(st, plan) -> None:
                             f"The {P1} was first", f"{We} started at the {P1}"))
     lunch = getattr(plan, "stop_lunch", "")
     then = rng.choice(("and then to the", "then on to the", "and after lunch to the", f"and then {we} went to the",
-                       "and last of all to the", f"and then {we} {rng.choice(_WALK)} to the",
+                       "and last of all to the", f"and then {we} {rng.choice(_WALK)}{_way(st, 0.7)} to the",
                        f"and after {lunch} for lunch, to the" if lunch else "and after that to the"))
     line = f"{first}, {then} {ans}{rng.choice(('!', '!', '.'))}"
     if f and rng.random() < 0.3:
@@ -668,7 +679,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     rng.shuffle(things)
     cont = rng.choice(_CONTAINERS)
     spots = [""] * k
-    if k == 2 and not tidy and rng.random() < 0.3:
+    if k == 2 and not tidy and rng.random() < 0.5:
         spots = rng.sample(_BOX_SPOTS, k)
     if tidy:
         when = rng.choice(("Before bed", "After dinner", "At home", "Later that day", "Before dinner") +
