@@ -156,8 +156,8 @@ _SET_OFF = ("{L}{N} {w} {d} from the {A}", "{L}From the {A}, {N} {w} {d}", "{L}{
             "{L}Going {d} from the {A}, {N} {w}", "{L}After the {A}, {N} {w} {d}", "{L}{N} went on {d} from the {A}",
             "{L}{N} {w} away from the {A}, going {d}",
             "{L}Past the {A}, {N} {w} {d}", "{L}{N} {w} off {d} at the {A}")
-_ARRIVE = (" to the {ans}.", " to the {ans}.", " to the {ans}.", " until {P} {reach} the {ans}.",
-           " and soon {P} {reach} the {ans}.", " straight to the {ans}.")
+_ARRIVE = (" to the {ans}.", " to the {ans}.", " to the {ans}.", " to the {ans}.", " until {P} {reach} the {ans}.",
+           " and soon {P} {reach} the {ans}.", " over to the {ans}.", " right to the {ans}.", " up to the {ans}.")
 # the turn at a landmark ({C}: the place in front, not taken), in the same short parts
 _AT_VIEW = ("{L}At the {A}, with the {C} in front, {N}", "{L}At the {A}, with the {C} right in front of {o}, {N}",
             "{L}{N} stopped at the {A}, looked at the {C}, and", "{L}{N} came to the {A}, saw the {C} in front, and",
