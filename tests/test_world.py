@@ -257,7 +257,8 @@ def test_skill_answers_are_consistent(stories, vocab):
             elif k == "time_order":
                 assert s["answer"] == s["events"][1]["place"]
                 p1, p2 = s["events"][0]["place"], s["events"][1]["place"]
-                first = re.search(rf"(went to|stopped at) the {p1}\b", text).start()
+                first = re.search(rf"(went to|stopped at|walked to|went over to|hurried to|made a stop at|first stop that "
+                                  rf"\w+ was|began that \w+ at|went to that \w+ was) the {p1}\b", text).start()
                 assert 0 <= first < text.find(f"to the {p2}", first) < s["prompt_end"]
             elif k == "main_character":
                 assert s["answer"] == r["meta"]["main_character"]

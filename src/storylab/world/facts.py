@@ -238,14 +238,19 @@ def _tell(st, clause: str, we: bool = False) -> None:
             st.s(f'{who} asked, "{N}, did you know that {clause}?"')
     elif r < 0.9:  # narration in short parts: who, how they knew, sometimes when or where (not with "had")
         how = rng.choice((f"{who} told {N}", f"{who} said", f"{who} explained to {N}", f"{who} had once told {N}",
-                          f"{who} showed {N}", f"{who} whispered to {N}") if r < 0.56 else
+                          f"{who} showed {N}", f"{who} whispered to {N}", f"{who} had told {N} again and again",
+                          f"{who} once read {N} a book that said") if r < 0.56 else
                          ("{H} knew", "{H} remembered", "{H} learned", "{H} found out", "{H} already knew",
-                          "{H} had heard", "{H} saw", "{H} noticed"))
+                          "{H} had heard", "{H} saw", "{H} noticed", "{H} knew from a book", "{H} remembered from school",
+                          f"{{H}} knew from {who}", "{H} had seen in a book", "{H} was glad to know",
+                          "{H} liked to tell everyone"))
         when = rng.choice(("", "", "", "Now ", "Then ") + (() if " had " in how or "knew" in how or "remembered" in how
                                                          else ("That day, ", "At the {P}, ")))
         when = when.replace("{P}", st.place_mark(st.place)) if "{P}" in when else when
         how = how.replace("{H}", st.sub(c)) if "{H}" in how else how
-        st.s(f"{when}{how} that {clause}.")
+        bare = how.endswith((" said", " knew", " remembered", " found out", " heard", f" told {N}")) and rng.random() < 0.4
+        that = "" if how.endswith("book that said") or bare else " that"
+        st.s(f"{when}{how}{that} {clause}.")
     else:
         st.s(rng.choice((f"{cap(clause)}.", f"Everyone knows that {clause}.", f"It is true: {clause}.")))
 
@@ -914,7 +919,11 @@ def need(st, key: str) -> bool:
             st.s(f"It was very hot, so {N} went to {ans(val)}.")
     elif slot == "took":
         if key == "rain":
-            st.s(f"It was raining, so {N} took {p} {ans(val)}.")
+            st.s(_pick(rng, lambda: f"It was raining, so {N} took {p} {ans(val)}.",
+                       lambda: f"Rain was falling on the {rng.choice(('window', 'path', 'street', 'grass'))}, so {N} "
+                               f"took {p} {ans(val)}.",
+                       lambda: f"{N} heard the rain and took {p} {ans(val)}.",
+                       lambda: f"Big drops of rain fell, and {N} got {p} {ans(val)}."))
         elif key == "wind":
             st.s(f"It was very windy, so {N} took out {p} {ans(val)}.")
         else:

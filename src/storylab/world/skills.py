@@ -25,6 +25,17 @@ RIGHT_OF = {"north": "east", "east": "south", "south": "west", "west": "north"}
 _WALK = ("walked", "went", "hurried", "skipped", "marched", "wandered", "rushed", "jogged", "ran")
 
 
+def _way(st, p: float) -> str:
+    """What they passed on the way, mostly a thing of nature there ('past a tall tree', 'around the old log'):
+    the way's own word, not the same few roads again."""
+    if st.rng.random() >= p:
+        return ""
+    if st.rng.random() < 0.2:
+        return beats.way(st, 1.0)
+    plural = st.rng.random() < 0.3
+    return f" {st.rng.choice(('past', 'past', 'by', 'around', 'near'))} {beats.outdoor_thing(st, plural)}"
+
+
 def _fits(st, words: int) -> bool:
     """Whether an optional sentence of about `words` words still leaves the rest of the story room
     (the plots' measure): a story that overflows is written again, so optional wordings give way first."""
@@ -60,10 +71,10 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
                 st.state.go(c.name, step_from)
     d = next(e for e in DIRECTIONS if w.neighbor(step_from, e) == dest) if _adjacent(w, step_from, dest) else None
     others = [w.neighbor(step_from, e) for e in DIRECTIONS if e != d and w.neighbor(step_from, e)] if d else []
-    merge = leg is not None and bool(others) and rng.random() < 0.45  # both legs in one sentence
+    merge = leg is not None and bool(others) and rng.random() < 0.8  # both legs in one sentence
     if leg and not merge:  # first leg: to a place next to the destination (no direction claimed)
         names = beats.group(st, group)
-        A0, B, walk, way = st.place_mark(leg[0]), st.place_mark(leg[1]), rng.choice(_WALK), beats.way(st, 0.4)
+        A0, B, walk, way = st.place_mark(leg[0]), st.place_mark(leg[1]), rng.choice(_WALK), _way(st, 0.6)
         L0 = leg[2]
         st.s(rng.choice((f"{L0}{names} {walk} from the {A0} to the {B}{way}.",
                          f"{L0}{names} left the {A0} and {walk}{way} to the {B}.",
@@ -76,13 +87,13 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
         st.state.go(c.name, dest, activity, indoor)
     names = beats.group(st, group)
     if d is None:
-        st.s(f"{L}{names} {rng.choice(_WALK)}{beats.way(st, 0.5)} to the {st.place_mark(dest)}.")
+        st.s(f"{L}{names} {rng.choice(_WALK)}{_way(st, 0.6)} to the {st.place_mark(dest)}.")
         return False
     if not others:
         st.s(f"{L}{names} {rng.choice(_WALK)} {d} to the {st.place_mark(dest)}.")
         return False
     A = st.place_mark(step_from)
-    walk, way = rng.choice(_WALK), beats.way(st, 0.35)
+    walk, way = rng.choice(_WALK), _way(st, 0.5)
     # a viewpoint: facing a landmark next to the A, the destination is on the left or right; or, with the
     # place they came from behind them, straight ahead
     views = [(f, side) for f in DIRECTIONS for side, of in (("left", LEFT_OF), ("right", RIGHT_OF))
@@ -118,22 +129,13 @@ def route(st, group, start: str, dest: str, activity: str | None = None, lead: s
                 dx=DIRECTIONS[d][0], dy=DIRECTIONS[d][1], **extra)
     ans = st.place_mark(st.doc.m(dest, rec, "prompt_end"), word=dest)
     if view and view[1] == "ahead":
-        B, on = st.place_mark(behind), rng.choice(("straight on", "on", "right on", "on and on")) + way
-        st.s(rng.choice((f"{L}At the {A}, with the {B} behind them, {names} {walk} {on} to the {ans}.",
-                         f"{L}{names} left the {B} behind them, went past the {A}, and {walk} {on} to the {ans}.",
-                         f"{L}With their backs to the {B}, {names} {walk} {on} from the {A} to the {ans}.",
-                         f"{L}The {B} was behind them now, and past the {A} was the {ans}.")))
+        st.s(_ahead(st, L, names, walk, A, st.place_mark(behind), group, ans, way))
     elif view and in_context:  # the viewpoint was just said: only the turn
         st.s(rng.choice((f"{L}So {names} turned {view[1]} and {walk} to the {ans}.",
                          f"{L}{names} turned {view[1]} there and {walk}{way} to the {ans}.",
                          f"{L}{names} turned {view[1]}, away from the {C},{way} to the {ans}.")))
     elif view:
-        side = view[1]
-        neg = rng.choice(("did not go on to", "did not go to", "didn't walk on to", "did not keep going to", "never went on to"))
-        st.s(rng.choice((f"{L}At the {A}, with the {C} in front, {names} turned {side}{way} to the {ans}.",
-                         f"{L}At the {A}, {names} {neg} the {C}, but turned {side} to the {ans}.",
-                         f"{L}{names} {neg} the {C}: at the {A} they turned {side}{way} to the {ans}.",
-                         f"{L}From the {A}, {names} turned {side}, away from the {C},{way or ' and ' + walk} to the {ans}.")))
+        st.s(_turn(st, L, names, walk, view[1], A, C, group, ans, way))
     elif merge:  # "They walked from the park to the school, and then north to the library."
         L0, A0 = leg[2], st.place_mark(leg[0])
         st.s(rng.choice((f"{L0}{names} {walk} from the {A0} to the {A}{way}, and then {d} to the {ans}.",
@@ -155,20 +157,69 @@ _SET_OFF = ("{L}{N} {w} {d} from the {A}", "{L}From the {A}, {N} {w} {d}", "{L}{
             "{L}{N} {w} away from the {A}, going {d}",
             "{L}Past the {A}, {N} {w} {d}", "{L}{N} {w} off {d} at the {A}")
 _ARRIVE = (" to the {ans}.", " to the {ans}.", " to the {ans}.", " to the {ans}.", " until {P} {reach} the {ans}.",
-           " and soon {P} {reach} the {ans}.")
+           " and soon {P} {reach} the {ans}.", " over to the {ans}.", " right to the {ans}.", " up to the {ans}.")
+# the turn at a landmark ({C}: the place in front, not taken), in the same short parts
+_AT_VIEW = ("{L}At the {A}, with the {C} in front, {N}", "{L}At the {A}, with the {C} right in front of {o}, {N}",
+            "{L}{N} stopped at the {A}, looked at the {C}, and", "{L}{N} came to the {A}, saw the {C} in front, and",
+            "{L}{N} {neg} the {C}: at the {A}, {P}", "{L}At the {A}, {N} {neg} the {C}, but", "{L}From the {A}, {N} could see the {C}, but {P}",
+            "{L}The {C} was in front of {o} at the {A}, so {N}")
+_TURN = (" turned {side}", " turned {side}", " went {side}", " took the path on the {side}", " turned to the {side}")
+_ARRIVE_TURN = ("{way} to the {ans}.", "{way} to the {ans}.", " and {walk}{way} to the {ans}.",
+                " and soon {P} {reach} the {ans}.", ", away from the {C},{way} to the {ans}.")
+# straight on, away from the place behind ({B})
+_BACK = ("{L}At the {A}, with the {B} behind {o}, {N}", "{L}{N} left the {B} behind {o}, went past the {A}, and",
+         "{L}With {their} backs to the {B}, {N}", "{L}The {B} was behind {o}, so at the {A} {N}",
+         "{L}{N} had the {B} behind {o}, and at the {A} {P}", "{L}Past the {A}, with the {B} far behind, {N}")
+_ON = (" {walk} straight on", " {walk} on", " did not turn but {walk} on", " kept going", " went right on",
+       " {walk} on and on")
+_END_ON = ("{way} to the {ans}.", "{way} to the {ans}.", "{way} until {P} {reach} the {ans}.")
+_NOT_ON = ("did not go on to", "did not go to", "didn't walk on to", "did not keep going to", "never went on to")
 
 
 def _leg(st, L: str, names: str, walk: str, d: str, A: str, group: list, ans: str) -> str:
     rng = st.rng
     many = len(group) > 1
     P = "they" if many else group[0].s
-    way = beats.way(st, 0.6)
+    way = _way(st, 0.8)
     if not way and many and rng.random() < 0.3:
         way = rng.choice(_TOGETHER)
     off = rng.choice(_SET_OFF)
     end = rng.choice([x for x in _ARRIVE if not (" and " in x and " and " in off)])
-    return off.format(L=L, N=names, w=walk, d=d, A=A) + way + end.format(P=P, reach=rng.choice(
+    carry = _carry(st, group) if off.endswith("{d}") else ""  # 'went south with the kite to the beach'
+    return off.format(L=L, N=names, w=walk, d=d, A=A) + (carry or way) + end.format(P=P, reach=rng.choice(
         ("came to", "reached", "got to")), ans=ans)
+
+
+def _carry(st, group: list, p: float = 0.6) -> str:
+    """' with the kite': the hero's thing on the way, when the hero has it (the story's own word there)."""
+    c, it = st.hero, st.thing["word"]
+    if c not in group or st.state.holder.get(it) != c.name or st.rng.random() >= p:
+        return ""
+    st.state.uses(c.name, it)
+    return f" with the {it}"
+
+
+def _ahead(st, L: str, names: str, walk: str, A: str, B: str, group: list, ans: str, way: str) -> str:
+    rng = st.rng
+    if rng.random() < 0.15:
+        return f"{L}The {B} was behind them now, and past the {A} was the {ans}."
+    many = len(group) > 1
+    P, o, their = ("they", "them", "their") if many else (group[0].s, group[0].o, group[0].p)
+    on = rng.choice([x for x in _ON if not (" but " in x and ", and" in x)])
+    end = rng.choice([x for x in _END_ON if not (" and " in x and " and " in on)])
+    return (rng.choice(_BACK) + on + end).format(L=L, N=names, P=P, o=o, their=their, A=A, B=B, walk=walk, way=way,
+                                                 ans=ans, reach=rng.choice(("came to", "reached", "got to")))
+
+
+def _turn(st, L: str, names: str, walk: str, side: str, A: str, C: str, group: list, ans: str, way: str) -> str:
+    rng = st.rng
+    many = len(group) > 1
+    P, o = ("they", "them") if many else (group[0].s, group[0].o)
+    at = rng.choice(_AT_VIEW)
+    end = rng.choice([x for x in _ARRIVE_TURN if not (" and " in x and ", and" in at)])
+    return (at + rng.choice(_TURN) + end).format(L=L, N=names, P=P, o=o, A=A, C=C, neg=rng.choice(_NOT_ON),
+                                                  side=side, walk=walk, way=way, ans=ans, reach=rng.choice(
+                                                      ("came to", "reached", "got to")))
 
 
 def _names(st, group) -> str:
@@ -223,21 +274,25 @@ def time_order_start(st, plan, group, what: str) -> None:
     for x in group:
         st.state.go(x.name, stop)
     M, S = st.time_mark("morning"), st.place_mark(stop)
-    when = rng.choice((f"In the {M}, ", f"First, in the {M}, ", f"Early in the {M}, ", f"That {M}, ",
-                       f"First thing in the {M}, ", f"In the {M}, before lunch, ", f"Right after breakfast that {M}, ",
-                       f"Bright and early in the {M}, ", f"Before it got hot that {M}, " if st.state.weather in ("sunny", "hot")
+    when = rng.choice((f"In the {M}, ", f"First, in the {M}, ", f"Early that {M}, ", f"That {M}, ",
+                       f"First thing that {M}, ", f"That {M}, before lunch, ", f"Right after breakfast that {M}, ",
+                       f"Bright and early that {M}, ", f"Before it got hot that {M}, " if st.state.weather in ("sunny", "hot")
                        else f"After breakfast that {M}, "))
     get = "borrow" if stop == "library" else "buy" if stop in ("market", "bakery", "shop") else "get"
     why = rng.choice((f"to {get} {what} for {c.name}", f"because {c.name} needed {what}", f"to pick up {what}",
                       f"so that {c.name} could {get} {what}", f"where {c.name} got {what}",
                       f"because {c.name} wanted {what}", f"to look for {what}", f"because {c.name} had asked for {what}",
                       f"to see if it had {what}", f"for {what}"))
-    went = rng.choice(("went to", "went to", "stopped at"))
+    went = rng.choice(("went to", "stopped at", "walked to", "went over to", "hurried to", "made a stop at"))
+    their = "Their" if len(group) > 1 else cap(c.p)
+    first = rng.choice((f"{their} first stop that {M} was", f"{their} first stop that {M} was",
+                        f"{their} day began that {M} at", f"The first place {names} went to that {M} was"))
     st.s(FIXED + rng.choice((f"{when}{names} {went} the {S} first, {why}." if "First" not in when
                              else f"{when}{names} {went} the {S}, {why}.",
                              f"{cap(why)}, {names} {went} the {S} in the {M}." if why.startswith(("to ", "because"))
                              else f"{when}{names} {went} the {S} {why}.",
-                             f"{when}{names} {went} the {S} {why}.")))
+                             f"{when}{names} {went} the {S} {why}.",
+                             f"{first} the {S}, {why}.")))
     plan.stop_what = what
     st.state.at("afternoon")
     An = lambda: st.time_mark("afternoon")  # marked only in the wording that names it
@@ -252,11 +307,12 @@ def time_order_start(st, plan, group, what: str) -> None:
     else:
         D = lambda: st.place_mark(plan.dest)
         w = rng.choice(_WALK)
-        st.s(_pick(rng, lambda: f"After {lunch} for lunch, {them} {w} to the {D()}.",
-                   lambda: f"In the {An()}, {them} {w} to the {D()}.",
-                   lambda: f"After lunch, {them} {w} on to the {D()}.",
-                   lambda: f"They ate {lunch}, and in the {An()} they {w} to the {D()}.",
-                   lambda: f"With {lunch} in their tummies, {them} {w} to the {D()}."))
+        first = _pick(rng, lambda: f"After {lunch} for lunch, ", lambda: f"In the {An()}, ", lambda: "After lunch, ",
+                      lambda: f"They ate {lunch}, and then ", lambda: f"With {lunch} in their tummies, ",
+                      lambda: "When lunch was over, ", lambda: f"They had {lunch}, and in the {An()} ")
+        st.s(first + _pick(rng, lambda: f"{them} {w}{_way(st, 0.6)} to the {D()}.",
+                           lambda: f"{them} {w} on to the {D()}.", lambda: f"the next stop for {them} was the {D()}.",
+                           lambda: f"{them} were off to the {D()}.", lambda: f"{them} {w} over to the {D()}."))
     plan.stop_events = [{"place": stop, "time_of_day": "morning"}, {"place": plan.dest, "time_of_day": "afternoon"}]
 
 
@@ -294,7 +350,7 @@ def time_order_tell(st, plan) -> None:
                             f"The {P1} was first", f"{We} started at the {P1}"))
     lunch = getattr(plan, "stop_lunch", "")
     then = rng.choice(("and then to the", "then on to the", "and after lunch to the", f"and then {we} went to the",
-                       "and last of all to the", f"and then {we} {rng.choice(_WALK)} to the",
+                       "and last of all to the", f"and then {we} {rng.choice(_WALK)}{_way(st, 0.7)} to the",
                        f"and after {lunch} for lunch, to the" if lunch else "and after that to the"))
     line = f"{first}, {then} {ans}{rng.choice(('!', '!', '.'))}"
     if f and rng.random() < 0.3:
@@ -518,7 +574,7 @@ def counting_gather(st, thing: str, c, f) -> None:
                        "So the two of them had", "They had", "Then they had", "Now they had",
                        f"{one.name} counted {rng.choice(('them', 'them all', 'all the ' + pl))}:",
                        f"{both} counted", f"Now {one.name} and {other.name} had"))
-    tail = rng.choice((" in all", "", "", " now", " at the {P}", "!"))
+    tail = rng.choice(("" if "ogether" in head else " in all", "", "", " now" if "Now" not in head else "", " at the {P}", "!"))
     tail = tail.replace("{P}", P()) if "{P}" in tail else tail
     st.s(f"{head} {ans} {pl}{tail}" + ("" if tail == "!" else "."))
 
@@ -575,30 +631,38 @@ def _box_things(st, thing: dict, mover, k: int) -> list[dict]:
 
 
 _TIDY_UP = ("cleaned up", "found a home for each thing", "picked everything up", "put the things away",
-            "cleaned the room")
+            "cleaned the room", "made the room nice", "picked up the toys")
+_PUT = ("put", "put", "packed", "dropped", "kept", "laid")  # each thing its own verb: 'kept the ball in ..'
+_INTO = {"put": ("in", "into"), "packed": ("in", "into"), "dropped": ("in", "into"), "kept": ("in", "inside"),
+         "laid": ("in", "inside")}
+_ONE = {True: ("the {t} was in the {b}", "the {b} had the {t}", "the {b} held the {t}", "the {t} sat in the {b}",
+               "the {t} was inside the {b}", "the {t} lay in the {b}"),
+        False: ("the {t} went into the {b}", "the {b} got the {t}", "into the {b} went the {t}", "the {t} went in the {b}",
+                "the {b} was for the {t}", "the {t} got a spot in the {b}")}
 
 
 def _put_line(st, M: str, things: list[dict], colors: list[str], cont: str, spots: list[str],
               perfect: bool) -> str:
     """One telling of where the things went, from short parts: who put them away, then one clause per
     thing in its own shape ('the ball went into the red box', 'the blue box got the kite', 'into the
-    green box went the car'), or a list after one verb (`perfect`: before the story's now, "had put")."""
+    green box went the car'), each thing with its own verb ('put the ball in the red box and hid the kite
+    inside the blue one'), or 'into the red box went ...' first (`perfect`: before the story's now, "had put")."""
     rng = st.rng
     had = "had " if perfect else ""
     items = [t["word"] if t is st.thing else _box_adj(st, t["word"]) + t["word"] for t in things]
     bx = [f"{col} {cont}" + (f" {s}" if s else "") for col, s in zip(colors, spots)]
-    verb = rng.choice(("put", "put", "packed", "dropped"))
-    forms = (("the {t} was in the {b}", "the {b} had the {t}") if perfect else
-             ("the {t} went into the {b}", "the {b} got the {t}", "into the {b} went the {t}", "the {t} went in the {b}"))
-    one = [rng.choice(forms).format(t=t, b=b) for t, b in zip(items, bx)]
+    forms = rng.sample(_ONE[perfect], len(items))
+    one = [f.format(t=t, b=b) for f, t, b in zip(forms, items, bx)]
     r = rng.random()
-    if r < 0.25:  # a list after one verb: "put the ball in the red box and the kite in the blue one"
-        parts = [f"the {t} in the {b}" for t, b in zip(items, bx)]
+    if r < 0.3:  # a verb for each thing: "put the ball in the red box and dropped the kite into the blue one"
+        verbs = rng.sample(_PUT[1:], len(items))
+        parts = [f"{v} the {t} {rng.choice(_INTO[v])} the {b}" for v, t, b in zip(verbs, items, bx)]
         if not spots[-1] and rng.random() < 0.4:
-            parts[-1] = f"the {items[-1]} in the {colors[-1]} one"
-        return f"{M} {had}{verb} {join_and(parts)}"
+            parts[-1] = parts[-1].replace(f"{colors[-1]} {cont}", f"{colors[-1]} one")
+        return f"{M} {had}{join_and(parts)}"
     if r < 0.5:  # the first thing with the verb, the rest in their own shapes
-        return f"{M} {had}{verb} the {items[0]} in the {bx[0]}, and {join_and(one[1:])}"
+        v = rng.choice(_PUT)
+        return f"{M} {had}{v} the {items[0]} {rng.choice(_INTO[v])} the {bx[0]}, and {join_and(one[1:])}"
     link = rng.choice((": ", ", and now ") if perfect else (": ", ", so "))
     return f"{M} {had}{rng.choice(_TIDY_UP)}{link}{join_and(one)}"
 
@@ -615,7 +679,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     rng.shuffle(things)
     cont = rng.choice(_CONTAINERS)
     spots = [""] * k
-    if k == 2 and not tidy and rng.random() < 0.3:
+    if k == 2 and not tidy and rng.random() < 0.5:
         spots = rng.sample(_BOX_SPOTS, k)
     if tidy:
         when = rng.choice(("Before bed", "After dinner", "At home", "Later that day", "Before dinner") +
@@ -633,9 +697,9 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
                                  f"{mover.title} had said that morning, \"{said}.\"")))
     else:
         line = _put_line(st, st.sub(mover), things, colors, cont, spots, not tidy)
-        st.s(FIXED + rng.choice((f"{when}, {line}.", f"{when}, {line}.", f"{when}, {line}.", f"{when}, {line}.",
-                                 f"{when}, {line}.", f"{line if line[0] == PRONOUN else cap(line)}, because {why}.",
-                                 f"Because {why}, {line}.")))
+        st.s(FIXED + rng.choice((f"{when}, {line}.", f"{when}, {line}.", f"{when}, {line}.",
+                                 f"{line if line[0] == PRONOUN else cap(line)}, because {why}.",
+                                 f"Because {why}, {line}.", f"{when}, because {why}, {line}.")))
     for col, t in zip(colors, things):
         st.state.put(mover.name, t["word"], f"{col} {cont}")
     placed = {t["word"]: col for t, col in zip(things, colors)}
@@ -692,14 +756,19 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
         wrong = rng.choice(other_cols)
         knows = mover2 is None and mover is c
         H = st.sub(c) if not when else c.name
-        st.s(rng.choice((f"{when}{H} {want}, so {c.s} opened the {Q} {cont}.",
-                         f"{when}{H} {want}, and {c.s} found it in the {Q} {cont}.",
-                         f"The {it} was not in the {wrong} {cont}. It was in the {Q} {cont}.") +
-                        ((f"{when}{H} {want} and went straight to the {Q} {cont}.",
-                          f"{when}{H} {want}. {cap(c.s)} knew to look in the {Q} {cont}.",
-                          f"The {it} was in the {Q} {cont}, just where {c.s} had put it.") if knows else
-                         (f"{H} did not know it, but the {it} was in the {Q} {cont}.",
-                          f"{c.name} looked and looked, and at last {c.s} found the {it} in the {Q} {cont}."))))
+        s_ = c.s
+        find = (f", so {s_} opened the", f", and {s_} found it in the", f", so {s_} looked in the",
+                f", so {s_} reached into the", f", and {s_} took it out of the", f", and there it was, in the",
+                f", and {s_} went to look in the") + ((" and went straight to the", f". {cap(s_)} knew to look in the",
+                                                        f", and {s_} remembered the") if knows else
+                                                       (f", and after a while {s_} found it in the",
+                                                        f" and looked all over, and {s_} found it in the"))
+        find = [x for x in find if not ("look" in want and "look" in x)]
+        st.s(_pick(rng, lambda: f"{when}{H} {want}{rng.choice(find)} {Q} {cont}.",
+                   lambda: f"{when}{H} {want}{rng.choice(find)} {Q} {cont}.",
+                   lambda: f"The {it} was not in the {wrong} {cont}. It was in the {Q} {cont}.",
+                   lambda: f"The {it} was in the {Q} {cont}, just where {s_} had put it." if knows else
+                   f"{H} did not know it, but the {it} was in the {Q} {cont}."))
     else:
         present = [t["word"] for t in things if t["word"] != it]
         qi = rng.choice(present)
