@@ -822,7 +822,15 @@ _SNACK_SHOW = ("{G} had {x} and {y} for a snack.", "At snack time, {G} gave {N} 
                "\"Would you like {x} or {y}?\" {G} asked {N}.", "For a snack, there was {x} and {y}.",
                "{G} held out {x} and {y}.")
 _SNACK_RULE = ("{N} did not want anything {t}", "{N} did not feel like {t} food", "{N} did not want any more {t} food that day",
-               "{N} was not hungry for anything {t}", "{N} didn't like {t} things", "{N} never ate {t} food before dinner")
+               "{N} was not hungry for anything {t}", "{N} didn't like {t} things", "{N} never ate {t} food before dinner",
+               "{N}'s tummy did not want anything {t}", "{N} was not in the mood for something {t}",
+               "{N} wasn't allowed {t} snacks before lunch", "nothing {t} tasted good to {N} that day",
+               "{N} did not care for {t} snacks")
+# what the hero does with the one not chosen, then the choice ({v}: the verb, {ans}: the answer, marked)
+_SNACK_CHOICE = ("so {s} {v} the {ans}, not the {x}", "so {s} {v} the {ans} and left the {x} for {G}",
+                 "so {s} left the {x}. {S} {v} the {ans}", "so {s} put the {x} down and {v} the {ans}",
+                 "so {s} gave the {x} back to {G} and {v} the {ans}", "so {s} shook {p} head at the {x} and {v} the {ans}",
+                 "so {s} pushed the {x} away and {v} the {ans}", "so {s} did not take the {x}; {s} {v} the {ans}")
 SNACK_P = 0.25  # how often a doing-time with the grown-up at hand becomes a snack choice (once a story)
 
 
@@ -835,14 +843,11 @@ def snack(st) -> None:
     foods = [f for f in w.foods if f["word"] in _SNACKS]
     x = rng.choice([f for f in foods if attr in f["attrs"]])["word"]
     y = rng.choice([f for f in foods if attr not in f["attrs"]])["word"]
-    verb = rng.choice(("picked", "took", "chose", "ate"))
+    verb = rng.choice(("picked", "took", "chose", "ate", "reached for", "grabbed"))
     G, N = st.nm(st.grownup), c.name
     st.s(rng.choice(_SNACK_SHOW).format(G=G, N=N, x=a(x), y=a(y)))
     rec = skill(st, "negation", y, [x], attribute=attr, negated=True)
     ans = st.doc.m(y, rec, "prompt_end")
     rule = rng.choice(_SNACK_RULE).format(N=N, t=attr)
-    S = cap(c.s)
-    st.s(rng.choice((f"{cap(rule)}, so {c.s} {verb} the {ans}, not the {x}.",
-                     f"{cap(rule)}, so {c.s} {verb} the {ans} and left the {x} for {G}.",
-                     f"{cap(rule)}. {S} did not take the {x}; {c.s} {verb} the {ans}.",
-                     f"{cap(rule)}, so {c.s} left the {x}. {S} {verb} the {ans}.")))
+    then = rng.choice(_SNACK_CHOICE).format(s=c.s, S=cap(c.s), p=c.p, v=verb, ans=ans, x=x, G=G)
+    st.s(f"{cap(rule)}, {then}.")
