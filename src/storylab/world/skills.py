@@ -823,8 +823,8 @@ _SNACK_SHOW = ("{G} had {x} and {y} for a snack.", "At snack time, {G} gave {N} 
                "{G} held out {x} and {y}.")
 _SNACK_RULE = ("{N} did not want anything {t}", "{N} did not feel like {t} food", "{N} did not want any more {t} food that day",
                "{N} was not hungry for anything {t}", "{N} didn't like {t} things", "{N} never ate {t} food before dinner",
-               "{N}'s tummy did not want anything {t}", "{N} was not in the mood for something {t}",
-               "{N} wasn't allowed {t} snacks before lunch", "nothing {t} tasted good to {N} that day",
+               "{N}'s tummy did not want anything {t}", "{N} did not want to eat {t} things just then",
+               "{N} could not have {t} snacks before lunch", "nothing {t} tasted good to {N} that day",
                "{N} did not care for {t} snacks")
 # what the hero does with the one not chosen, then the choice ({v}: the verb, {ans}: the answer, marked)
 _SNACK_CHOICE = ("so {s} {v} the {ans}, not the {x}", "so {s} {v} the {ans} and left the {x} for {G}",
