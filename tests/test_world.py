@@ -529,3 +529,10 @@ def test_world_task_file_has_enough_items_per_skill():
     for it in items:
         groups.setdefault(it["group"], Counter())[it["answer"].strip()] += 1
     assert all(len(set(c.values())) == 1 for c in groups.values())
+
+
+def test_negation_is_an_everyday_choice_in_every_plot(stories):
+    """The snack the hero chooses (not the sweet one, so the other) gives every kind of day a negation
+    item, not only the baking trip's shop: a model sees "not the x ... the y" often enough to learn it."""
+    plots = Counter(r["meta"]["plot"] for r in stories for s in r["meta"]["skills"] if s["skill"] == "negation")
+    assert sum(plots.values()) >= len(stories) // 20 and len(plots) >= 6, plots

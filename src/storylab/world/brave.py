@@ -76,7 +76,7 @@ _HINT_BY = {"dark": ("{c}'s flashlight was in the box by {p} bed, where {s} had 
                       "{c} liked to watch the big children on the slide, from far away."),
             "spider": ("Spiders are small, and most of them are much more scared of people than people are of them.",
                        "A little spider had lived in the house for a week, and nobody had seen it yet.", "{g} was not afraid of spiders at all."),
-            "waves": ("Small waves are fun to jump over, if you hold a hand.", "{g} was a very good swimmer and knew all about waves.",
+            "waves": ("Small waves are fun to jump over, if you hold a hand.", "{g} swam very well and knew all about waves.",
                       "The sea is not so scary when someone holds your hand.")}
 _SHAPES = ("a big dark shape in the corner", "two shiny eyes under the table", "a long arm by the window",
            "something tall behind the door", "a monster with a big hat on the chair", "a black shape on the wall")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from storylab.world import beats, facts
+from storylab.world import beats, facts, skills
 from storylab.world.model import World
 from storylab.world.state import LOW, WARM
 from storylab.world.text import NUMBERS, a
@@ -422,11 +422,27 @@ def fill(st, group: list, place: str, upto: int, most: int = 4, least: int = 1) 
     for k in range(most):
         if st.doc.nwords >= upto and (k >= least or not _fits(st)):
             break
+        if k == 0 and _snack_time(st, group, place):
+            skills.snack(st)
+            continue
         doing(st, group, place)
     from storylab.world.plots import fits
     for _ in range(2):  # a seed word still without a place: a doing with it here, rather than a line at the end
         if not fits(st, 0) or not _seed_here(st, group, place):  # (0: it takes the place of that line)
             return
+
+
+_SNACK_PLACES = {"home", "park", "beach", "garden", "field", "hill", "forest", "lake", "pond", "river", "farm",
+                 "playground", "zoo", "mountain"}
+
+
+def _snack_time(st, group: list, place: str) -> bool:
+    """Whether this doing-time is the story's snack choice (a negation item): once a story, with the
+    grown-up there, at a place one eats a snack, while the ending still fits."""
+    from storylab.world.plots import fits
+    return (not st.flags.get("snack") and st.grownup in group and st.known(st.grownup) and place in _SNACK_PLACES
+            and not any(s["skill"] == "negation" for s in st.pending_skills) and fits(st, 30)
+            and st.rng.random() < skills.SNACK_P)
 
 
 def _seed_here(st, group: list, place: str) -> bool:

@@ -881,3 +881,42 @@ def negation(st, who: str, why: str) -> None:
                      f"{st.sub(c)} put back the {x} and {verb} the {ans}.",
                      f"\"Let's get the {ans},\" {N} said.",
                      f"The {x} was {attr}, so {N} {verb} the {ans}.")))
+
+
+# a snack the hero chooses for herself: the everyday "not this one, that one" outside the shopping plots
+_SNACKS = ("apple", "banana", "orange", "pear", "peach", "plum", "strawberry", "carrot", "cucumber", "tomato", "cookie",
+           "cracker", "muffin", "cupcake", "sandwich", "biscuit", "bun", "nut", "lollipop", "candy", "grape")
+_SNACK_ATTRS = ("sweet", "sweet", "salty", "crunchy")
+_SNACK_SHOW = ("{G} had {x} and {y} for a snack.", "At snack time, {G} gave {N} {x} and {y} to choose from.",
+               "\"Would you like {x} or {y}?\" {G} asked {N}.", "For a snack, there was {x} and {y}.",
+               "{G} held out {x} and {y}.")
+_SNACK_RULE = ("{N} did not want anything {t}", "{N} did not feel like {t} food", "{N} did not want any more {t} food that day",
+               "{N} was not hungry for anything {t}", "{N} didn't like {t} things", "{N} never ate {t} food before dinner",
+               "{N}'s tummy did not want anything {t}", "{N} did not want to eat {t} things just then",
+               "{N} could not have {t} snacks before lunch", "nothing {t} tasted good to {N} that day",
+               "{N} did not care for {t} snacks")
+# what the hero does with the one not chosen, then the choice ({v}: the verb, {ans}: the answer, marked)
+_SNACK_CHOICE = ("so {s} {v} the {ans}, not the {x}", "so {s} {v} the {ans} and left the {x} for {G}",
+                 "so {s} left the {x}. {S} {v} the {ans}", "so {s} put the {x} down and {v} the {ans}",
+                 "so {s} gave the {x} back to {G} and {v} the {ans}", "so {s} shook {p} head at the {x} and {v} the {ans}",
+                 "so {s} pushed the {x} away and {v} the {ans}", "so {s} did not take the {x}; {s} {v} the {ans}")
+SNACK_P = 0.25  # how often a doing-time with the grown-up at hand becomes a snack choice (once a story)
+
+
+def snack(st) -> None:
+    """'Mom had a cookie and a pear for a snack. Mia did not want anything sweet, so she took the pear, not
+    the cookie.' The negation item of every plot: the rule about the hero, then the choice of the other."""
+    rng, w, c = st.rng, st.w, st.hero
+    st.flags["snack"] = True
+    attr = rng.choice(_SNACK_ATTRS)
+    foods = [f for f in w.foods if f["word"] in _SNACKS]
+    x = rng.choice([f for f in foods if attr in f["attrs"]])["word"]
+    y = rng.choice([f for f in foods if attr not in f["attrs"]])["word"]
+    verb = rng.choice(("picked", "took", "chose", "ate", "reached for", "grabbed"))
+    G, N = st.nm(st.grownup), c.name
+    st.s(rng.choice(_SNACK_SHOW).format(G=G, N=N, x=a(x), y=a(y)))
+    rec = skill(st, "negation", y, [x], attribute=attr, negated=True)
+    ans = st.doc.m(y, rec, "prompt_end")
+    rule = rng.choice(_SNACK_RULE).format(N=N, t=attr)
+    then = rng.choice(_SNACK_CHOICE).format(s=c.s, S=cap(c.s), p=c.p, v=verb, ans=ans, x=x, G=G)
+    st.s(f"{cap(rule)}, {then}.")
