@@ -65,12 +65,15 @@ def write_story(seed: int, index: int, words: dict | None = None, features: list
         if st.record is not None:
             break
         plot = st.flags["plot"]
+        st.free()  # (a story that was too long is not read again)
     return st
 
 
 def make_story(seed: int, index: int, words: dict | None = None, features: list[str] | None = None) -> dict:
     """Story `index` of `seed` as a corpus record. `words`/`features` override the random draw."""
-    text, w, feats, meta = write_story(seed, index, words, features).record
+    st = write_story(seed, index, words, features)
+    text, w, feats, meta = st.record
+    st.free()  # (only its record is kept)
     return make_record(text, SOURCE, id=f"proc-{seed}-{index}", words=w, features=feats, meta=meta)
 
 

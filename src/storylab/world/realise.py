@@ -134,6 +134,7 @@ _PLACE_ADJ = {"mountain": ("big", "tall", "high", "rocky"), "forest": ("big", "g
               "pool": ("big", "blue", "new"), "hospital": ("big", "white"), "station": ("big", "old"),
               "castle": ("old", "big", "tall")}
 _PLACE = re.compile("(the |The )\x01(\\d+)\x02([a-z]+)")
+_SCAN_ADJS = _ADJ_WORDS | {a for v in _PLACE_ADJ.values() for a in v}  # what `Realiser.scan` may learn
 ADJ_P = 0.5  # a concrete noun without an adjective gets one
 ADV_P = 0.22  # a sentence opening with subject + action verb gets an adverb
 
@@ -218,10 +219,9 @@ class Realiser:
         self.boxed = self.fixed()
         for t in sentences:
             toks = known.get(t) or words_of(t)
-            if heads.isdisjoint(toks):
+            if _SCAN_ADJS.isdisjoint(toks) or heads.isdisjoint(toks):  # (most sentences: no adjective of these)
                 continue
-            for i in [i for i, y in enumerate(toks) if y in heads and i]:  # (in order: the first adjective stays)
-                x, y = toks[i - 1], toks[i]
+            for x, y in zip(toks, toks[1:]):  # (in order: the first adjective stays)
                 if y in forms and x in _ADJ_WORDS:
                     self.described.setdefault(forms[y][0], x)
                 elif y in _PLACE_ADJ and x in _PLACE_ADJ[y]:
@@ -261,10 +261,10 @@ class Realiser:
         return c[0].upper() + c[1:] if w[0].isupper() else c
 
     def _np(self, m: re.Match) -> str:
-        det, word, nxt = m.group(1), m.group(2), m.group(4)
-        hit = self.nouns[0].get(word)
-        if hit is None:
-            return m.group(0)
+        hit = self.nouns[0].get(m[2])
+        if hit is None:  # (most matches: "the way", "a little")
+            return m[0]
+        det, word, nxt = m[1], m[2], m[4]
         noun, plural = hit
         if noun in (self.fixed() if self.boxed is None else self.boxed):
             return m.group(0)

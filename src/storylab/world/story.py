@@ -490,6 +490,13 @@ class Story:
         text = self.doc.finish()
         return text, self.words(), self.features, self.finish_meta(plan)
 
+    def free(self) -> None:
+        """Let go of everything this story refers to, once no one will read it again. A story is held in
+        reference cycles (its realiser, plan and recap point back at it), so a dropped story is freed only
+        by the cyclic garbage collector, whose passes over its ~140 objects cost ~10% of generation
+        (issue 13: stories per CPU-second); emptied, its objects are freed at once, by reference counting."""
+        self.__dict__.clear()
+
     def words(self) -> dict:
         return {"verb": self.verb["word"], "noun": self.noun["word"], "adjective": self.adj["word"]}
 
