@@ -247,6 +247,27 @@ def _pairs(st, place: str, outdoor: bool) -> list[tuple[str, tuple]]:
     return out
 
 
+def _busy(st, place: str, outdoor: bool) -> list[tuple[str, tuple]]:
+    """`_pairs` without the verbs one is not busy with (find, see, win): the clause slots' doings (cached
+    as `_pairs` is: a story asks ~1.5 times, and filtering each time was a few percent of generation)."""
+    key = (place, outdoor, st.state.weather == "snowy", "busy")
+    out = _PAIRS.get(key)
+    if out is None:
+        out = _PAIRS[key] = [x for x in _pairs(st, place, outdoor) if x[0].split(" ", 1)[0] not in _NOT_BUSY]
+    return out
+
+
+def _fit(st, place: str, outdoor: bool, adj: str) -> list[tuple[str, tuple]]:
+    """The busy doings whose object takes the adjective `adj` (cached per place and adjective)."""
+    key = (place, outdoor, st.state.weather == "snowy", "fit", adj)
+    out = _PAIRS.get(key)
+    if out is None:
+        adjs, noun = _adjs(), st.w.vocab.noun
+        out = _PAIRS[key] = [(v, (o,)) for v, os in _busy(st, place, outdoor) for o in os if adj in adjs.get(o, ())
+                             and (not noun[o].get("mass") or adj in MASS_ADJ)]
+    return out
+
+
 def _pp(st, outdoor: bool, place: str | None = None) -> str:
     """A place phrase: near the tall tree, by a log, on the rug; the seed noun where it is such a place
     and not yet in the story ("by the fridge")."""
@@ -501,7 +522,7 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
     rng = st.rng
     if outdoor is None:
         outdoor = st.w.places[place]["outdoor"] if place in st.w.places else False
-    pairs = [x for x in _pairs(st, place, outdoor) if x[0].split(" ", 1)[0] not in _NOT_BUSY]
+    pairs = _busy(st, place, outdoor)
     v, objs = rng.choice(pairs)
     seed, with_seed = st.noun["word"], ()
     if not st.doc.has_word(seed, st.noun["plural"]):  # the seed noun, where it is a thing one is busy with here
@@ -514,9 +535,7 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
     adj = st.adj["word"]
     if not with_seed and not st.used_adj and st.adj["class"] in ("thing", "any", "color") and adj not in _PASSING \
             and not st.adj.get("predicative_only"):
-        adjs = _adjs()
-        fit = [(v, (o,)) for v, os in pairs for o in os if adj in adjs.get(o, ())
-               and (not st.w.vocab.noun[o].get("mass") or adj in MASS_ADJ)]  # (the seed adjective on what is done with)
+        fit = _fit(st, place, outdoor, adj)  # (the seed adjective on what is done with)
         if fit:
             v, objs = rng.choice(fit)
     obj = rng.choice(objs)
@@ -647,7 +666,7 @@ def _seed_noun(st, x, others, place: str, outdoor: bool, pp: str) -> str:
             return ""
         two, vp = rng.choice(opts)
         if "{act" in vp:  # (what they could do there, from its own doings)
-            pairs = [p for p in _pairs(st, place, outdoor) if p[0].split(" ", 1)[0] not in _NOT_BUSY]
+            pairs = _busy(st, place, outdoor)
             for key, (v, objs) in zip(("act", "act2"), rng.sample(pairs, 2) if len(pairs) > 1 else pairs * 2):
                 fill[key] = f"{beats.verb(st, v, 'word')} {_np(st, rng.choice(objs))}"
         vp = vp.format(x=st.nm(x) if "{x}" in vp else "", **fill)
@@ -714,7 +733,7 @@ def _seed_adj(st, x, group, place: str, outdoor: bool, pp: str) -> str:
     c = st.hero
     if c not in group or st.state.feeling.get(c.name) in LOW:
         return ""
-    pairs = [p for p in _pairs(st, place, outdoor) if p[0].split(" ", 1)[0] not in _NOT_BUSY]
+    pairs = _busy(st, place, outdoor)
     if cls in ("thing", "any", "color") and (w not in _PASSING or w in _FOUND_AS) and not adj.get("predicative_only"):
         # a thing there that it fits, done with: "picked up a smooth stone" (`_np` puts the seed adjective
         # on; one of the moment's adjectives only on a thing found as it is: "found an empty nest")
