@@ -149,15 +149,19 @@ def then(st, p: float = 0.45) -> str:
     return (st.pick(*THEN) + " ") if st.rng.random() < p else ""
 
 
-def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bool = False, why: str = "") -> None:
+def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bool = False, why: str = "",
+           said: float = 0.0) -> None:
     """The group goes from `start` to `dest`: the route over the map (the space item), or, in a short
     story, one line (about half of the middle's words is its plot's beats, the rest is the way there),
-    built from parts: who, how they went, which way, and `why` (" to get eggs"), the plot's reason."""
+    built from parts: who, how they went, which way, and `why` (" to get eggs"), the plot's reason.
+    `said`: the chance that line is left out, because the plot's wish already said where they went and why."""
     if not short(st) or st.rng.random() < ROUTE_SHORT_P:
         skills.route(st, group, start, dest, kind, indoor=indoor)
         return
     for x in group:
         st.state.go(x.name, dest, kind, indoor)
+    if said and st.rng.random() < said:
+        return
     rng = st.rng
     names, D, S = beats.group(st, group), st.place_mark(dest), st.place_mark(start)
     walk, small = rng.choice(WALK), rng.choice(SMALL_WALK)
@@ -442,7 +446,11 @@ class Outing(Plan):
                                f"{G}, {can.lower()} take my {it} to the {D}? I want to {act}!",
                                f"Let's {act}{there}, {G}!",
                                f"When can we {act}{there}, {G}?",
-                               f"{G}, is today a {D} day? I want to {act} so much!"))
+                               f"{G}, is today a {D} day? I want to {act} so much!",
+                               f"Guess what I dreamed about, {G}? The {D}! Can we go?",
+                               f"I will {act}{there}, and you can watch me, {G}!",
+                               f"{G}, my {it} wants to go to the {D} too. Is it time yet?",
+                               f"Today we {act}{there}, right, {G}?"))
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
             if line.endswith("?") and rng.random() < 0.4:  # (a wish needs no answer, nor every question: the next line sets off)
                 st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
@@ -756,7 +764,9 @@ class Lost(Plan):
                          f"{st.sub(c)} {rng.choice(('looked', 'searched'))} for {c.p} {it}, because {c.s} wanted to show it to everyone.",
                          f"{when}{st.sub(c)} had a plan: to {play} at the {P}.",
                          f"{when}{c.name} said, \"Today I will {play.replace(c.p + ' ' + it, 'my ' + it)} at the {P}!\"",
-                         f"{c.name} could not wait to show {c.p} {it} to {rng.choice(('everyone', 'the other children', 'the ducks' if self.home in ('pond', 'lake', 'river') else 'everyone'))} at the {P}.")))
+                         f"{c.name} could not wait to show {c.p} {it} to {rng.choice(('everyone', 'the other children', 'the ducks' if self.home in ('pond', 'lake', 'river') else 'everyone'))} at the {P}.",
+                         f"{when}{st.sub(c)} put on {c.p} shoes, ready to {play} at the {P}.",
+                         f"The {P} was the best place to {play}, {c.name} thought, and today was the day.")))
 
     def hint(self, st):
         c, rng, M = st.hero, st.rng, self.mover
@@ -778,7 +788,9 @@ class Lost(Plan):
                          f"{st.sub(c)} looked {h1} and {h2}, but the {it} was not there.",
                          f"{st.sub(c)} looked everywhere, but the {it} was not there.",
                          f"The {it} was not {h1}, and it was not {h2}.",
-                         f"{st.sub(c)} looked {h1}. No {it}! {cap(c.s)} looked {h2}. No {it} there!")))
+                         f"{st.sub(c)} looked {h1}. No {it}! {cap(c.s)} looked {h2}. No {it} there!",
+                         f"Was the {it} {h1}? No. Was it {h2}? No, it was not there either.",
+                         f"{c.name} ran from room to room, but {c.p} {it} was nowhere.")))
         st.state.lose(c.name, it)
         fl = feel(st, "neg")
         st.state.feel(c.name, "sad")  # until the thing is found: what the child does meanwhile is not glad
@@ -944,6 +956,8 @@ class Baking(Plan):
                          f"But {st.nm(g)} had no eggs left for {c.name}'s {dish}.",
                          f"But when {st.nm(g)} opened the fridge, there were no eggs.",
                          f"{st.nm(c)} looked for the eggs, but the egg box was empty.",
+                         f"The egg box was empty, so there could be no {dish} for {who} yet.",
+                         f"\"Where are the eggs?\" {c.name} asked, and {st.nm(g)} looked: not one egg was left.",
                          f"{st.nm(g)} looked in the fridge and laughed: \"We have {rng.choice(('milk', 'butter', 'flour', 'sugar'))}, but we have no eggs!\"",
                          f"{cap(dish)} {'need' if dish.endswith('s') else 'needs'} eggs, but the last egg had gone into {c.name}'s {rng.choice([x for x in ('breakfast', 'pancakes', 'soup') if dish not in x])}.")))
 
@@ -1008,7 +1022,9 @@ class Baking(Plan):
                          f"{st.sub(c)} stirred {ing[0]} {rng.choice(('slowly', 'carefully', 'with a big spoon'))}, and {st.nm(g)} put in {ing[1]}.",
                          f"Soon the {dish} {be} in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.",
                          f"{st.sub(c)} broke the eggs into a bowl one by one, and {st.nm(g)} mixed them with {ing[0][4:] if ing[0].startswith('the ') else ing[0]}.",
-                         f"{st.nm(g)} let {c.name} {rng.choice(('stir', 'mix', 'pour'))} {ing[0]}, and then {ing[1]} went in too.")))
+                         f"{st.nm(g)} let {c.name} {rng.choice(('stir', 'mix', 'pour'))} {ing[0]}, and then {ing[1]} went in too.",
+                         f"{c.name} got flour on {c.p} nose while {c.s} and {st.nm(g)} made the {dish}.",
+                         f"{st.nm(g)} held the bowl, {c.name} stirred, and the {dish} {be} ready for the oven in no time.")))
         if rng.random() < 0.7 and ends_fit(st, 16):
             _kitchen(st, self)
         if self.twist:
@@ -1094,16 +1110,19 @@ class Rescue(Plan):
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         W = st.place_mark(self.where)
-        go = rng.choice(("go for a walk to", "go to", "play at", "walk to", "spend the morning at"))
+        go = rng.choice(("go to", "go to", "play at", "visit", "walk to"))
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", f"On {st.time_mark(st.day)}, "))
         act = doings.activity(st, self.where, "word")  # what they mean to do there (the rescue interrupts it)
-        S = st.time_mark(st.season)
         self.act = act
         want = rng.choice(("wanted to", "hoped to", "was going to", "could not wait to", "had asked to"))
+        yes = rng.choice(("said yes", "said they could go", "smiled and said yes", "said it was a good idea"))
         st.s(rng.choice((f"{when}{st.sub(c)} {want} {go} the {W} and {act}.",
-                         f"{when}{st.sub(c)} and {st.nm(g)} {rng.choice(('wanted to', 'were going to'))} {go} the {W}.",
                          f"{when}{st.sub(c)} {want} {act} at the {W}.",
-                         f"{st.nm(g)} said they could {go} the {W}, and {c.name} {rng.choice(('wanted to', 'hoped to', 'could not wait to'))} {act}.")))
+                         f"{st.nm(g)} said they could {go} the {W}, and {c.name} {rng.choice(('wanted to', 'hoped to', 'could not wait to'))} {act}.",
+                         f"It was {a(st.weather)} {st.time_mark(st.season)} day, just right to {act} at the {W}.",
+                         f"\"Can we {act} at the {W} today?\" {c.name} asked, and {st.nm(g)} {yes}.",
+                         f"{when}{st.sub(c)} and {st.nm(g)} set off for the {W}, where {c.name} {want} {act}.",
+                         f"The {W} was the best place to {act}, and {c.name} had asked {st.nm(g)} to go there all week.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
             st.s(why)
@@ -1122,7 +1141,7 @@ class Rescue(Plan):
         c, g, rng, f = st.hero, st.grownup, st.rng, self.companion
         group = [c, g] + ([f] if f else [])
         st.state.at("morning")
-        travel(st, group, self.home, self.where, why=f" to {self.act}")
+        travel(st, group, self.home, self.where, said=0.6)  # (the wish said what they would do there)
         st.place = self.where
         if st.rng.random() < 0.6 and room(st, 90):
             facts.place(st, self.where, 1)
@@ -1210,7 +1229,9 @@ class Rescue(Plan):
                          f"{c.name} almost stepped on something {low}: a little {an}{how}!",
                          f"\"Look!\" {c.name} {rng.choice(('whispered', 'said'))}. {spot}, there was a little {an}{how}.",
                          f"A little {an} sat {rng.choice(('all alone', 'very still', 'in a little ball'))} {low}, "
-                         f"and it {rng.choice(('did not move', 'did not run away', 'looked up at ' + c.name))}.")))
+                         f"and it {rng.choice(('did not move', 'did not run away', 'looked up at ' + c.name))}.",
+                         f"Something moved {low}. It was a little {an}{how}!",
+                         f"{c.name} heard {rng.choice(beats.HEARD)} {low}, and there sat a little {an}{how}.")))
         if rng.random() < 0.5:  # (how it looked: else the finding said it)
             st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
                              f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
@@ -1258,7 +1279,9 @@ class Rescue(Plan):
                              f"{c.name} carried the {an} home in {c.p} {rng.choice(('hat', 'arms', 'hands'))}, and {st.nm(g)} found it some food and a warm corner.",
                              f"At home, the little {an} ate {food} from {c.name}'s hand, "
                              f"{rng.choice(('and then it fell asleep', 'and soon it looked much better', 'one little bite at a time'))}.",
-                             f"{c.name} wrapped the {an} in {c.p} {rng.choice(('scarf', 'coat', 'sweater'))}, and at home {st.nm(g)} gave it {food}.")))
+                             f"{c.name} wrapped the {an} in {c.p} {rng.choice(('scarf', 'coat', 'sweater'))}, and at home {st.nm(g)} gave it {food}.",
+                             f"{st.nm(g)} showed {c.name} how to hold the {an} gently, and together they gave it {food}.",
+                             f"At home, the {an} got a soft bed by the {rng.choice(('window', 'door', 'warm stove'))}, and {c.name} brought it {food}.")))
         if st.rng.random() < 0.35 and room(st, 30):
             facts.vet(st, an)
         if self.twist:
@@ -1325,7 +1348,10 @@ class Share(Plan):
                          f"{when}the two {'of them' if st.flags.get('sibling') else rng.choice(('friends', 'of them'))} went to the {P}, {c.name} with {c.p} {it} {hands} "
                          f"and {f.name} with {rng.choice(('nothing', 'empty hands'))}.",
                          f"{when}{st.nm(c)} wanted to show {c.p} {it} to {st.nm(f)}, so they met at the {P}.",
-                         f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.")))
+                         f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.",
+                         f"{when}{st.nm(c)} and {st.nm(f)} went to look for {self.gather_pl} at the {P}, and {c.name} took {c.p} {it} along.",
+                         f"{st.nm(f)} was already at the {P} when {c.name} came with {c.p} {it} {hands}.",
+                         f"{when}{st.nm(c)} could not wait to play with {c.p} {it} at the {P}, and {st.nm(f)} {rng.choice(('came too', 'came along'))}.")))
         st.state.go(c.name, self.home)
         st.state.go(f.name, self.home)
         st.place = self.home
@@ -1361,7 +1387,9 @@ class Share(Plan):
                              f"{st.nm(f)} wanted a turn, but {c.name} did not want to share.",
                              f"When {f.name} asked to play with the {it}, {c.name} {rng.choice(('said no', 'turned away', 'held it tight', 'shook ' + c.p + ' head'))}.",
                              f"{st.nm(f)} held out {f.p} hands for the {thing}, but {c.name} put it behind {c.p} back.",
-                             f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} too, but {c.name} said, \"It is mine!\"")))
+                             f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} too, but {c.name} said, \"It is mine!\"",
+                             f"\"Just one turn?\" {f.name} asked, but {c.name} kept the {thing} and looked the other way.",
+                             f"{c.name} {beats.play(st, c, it)} all alone, and {f.name} could only watch.")))
         st.state.feel(f.name, "sad")
         fl = st.pick("sad", "upset", "lonely", "sad", "left out") if st.used_adj or st.adj["word"] not in NEG_FEEL \
             else feel(st, "neg")
@@ -1381,7 +1409,9 @@ class Share(Plan):
                              f"When {c.name} looked away, {f.name} {grab} the {it}, {then_}.",
                              f"\"My turn!\" {f.name} said and pulled the {it} one way, and {c.name} pulled it the other way.",
                              f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} so much that {f.s} reached for it, "
-                             f"and {c.name} held on {rng.choice(('tight', 'with both hands', 'and would not let go'))}.")))
+                             f"and {c.name} held on {rng.choice(('tight', 'with both hands', 'and would not let go'))}.",
+                             f"\"Give it to me!\" {f.name} shouted, and {c.name} held the {it} even tighter.",
+                             f"{st.nm(f)} pulled on one end of the {it}, {c.name} pulled on the other, and neither of them would stop.")))
             st.flags["quarrel"] = True
         if self.bad:
             st.s(rng.choice((f"Then {c.name}'s {it} broke!", f"Then there was a loud sound, and the {it} broke!",
@@ -1407,7 +1437,9 @@ class Share(Plan):
                              f"{st.sub(c)} walked over to {st.nm(f)} and gave {f.o} the {it}.",
                              f"After a while, {st.sub(c, False)} did not feel good about it, and {c.s} gave {f.name} the {it}.",
                              f"\"Here, {f.name}, you can {beats.play(st, f, it, 'word', own=False)} first,\" {c.name} said.",
-                             f"{st.sub(c)} looked at {f.name}'s {rng.choice(('sad face', 'wet eyes', 'empty hands'))}, and then {c.s} held out the {it}.")))
+                             f"{st.sub(c)} looked at {f.name}'s {rng.choice(('sad face', 'wet eyes', 'empty hands'))}, and then {c.s} held out the {it}.",
+                             f"Playing all alone was not much fun, {c.name} found, so {c.s} gave {f.name} a turn with the {it}.",
+                             f"\"Do you want to {beats.play(st, f, it, 'word', own=False)}?\" {c.name} asked at last, and {f.name} nodded fast.")))
             st.state.give(c.name, f.name, it)
             if rng.random() < 0.3:  # (else the giving says it)
                 st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.",
@@ -1444,7 +1476,9 @@ class Share(Plan):
             st.s(rng.choice((f"{when}, {st.nm(f)} {give}{tail}.",
                              f"\"Thank you for sharing your {it}, {c.name}!\" {f.name} said {when[0].lower() + when[1:]}, and {f.s} gave it back.",
                              f"{when}, {st.nm(f)} {beats.play(st, f, it, own=False)} one last time and {give.split(' ', 1)[0]} it back.",
-                             f"\"This was the best day, {c.name},\" {f.name} said, and {f.s} {give}.")))
+                             f"\"This was the best day, {c.name},\" {f.name} said, and {f.s} {give}.",
+                             f"{when}, {c.name} got {c.p} {it} back, and {f.name} {rng.choice(('hugged ' + c.o, 'said thank you', 'promised to share ' + f.p + ' things too'))}.",
+                             f"{st.nm(f)} {give} {rng.choice(('very carefully', 'with both hands', 'before going home'))}, and {c.name} said {f.name} could play with it again.")))
         if st.rng.random() < 0.5:
             skills.boxes(st, c, st.thing, tidy=True)
 
