@@ -376,7 +376,7 @@ _LAST_TAIL = ("", "", "", " before bed", " that evening", ", and {s} smiled", " 
 # --- outing ----------------------------------------------------------------------------------------
 
 
-GO_HOME_P = 0.7  # how often an outing tells the way home (else it ends where the day was)
+GO_HOME_P = 0.45  # how often an outing tells the way home (else it ends where the day was)
 
 
 class Outing(Plan):
@@ -447,7 +447,7 @@ class Outing(Plan):
                                f"Let's {act}{there}, {G}!",
                                f"When can we {act}{there}, {G}?",
                                f"{G}, is today a {D} day? I want to {act} so much!",
-                               f"Guess what I dreamed about, {G}? The {D}! Can we go?",
+                               f"Do you know what I dreamed about, {G}? The {D}! Can we go?",
                                f"I will {act}{there}, and you can watch me, {G}!",
                                f"{G}, my {it} wants to go to the {D} too. Is it time yet?",
                                f"Today we {act}{there}, right, {G}?"))
@@ -505,7 +505,7 @@ class Outing(Plan):
             st.state.at(st.pick("morning", "noon"))
         if self.route:
             travel(st, group, self.stop or self.home, self.dest, self.kind, indoor=self.indoor,
-                   why="" if self.dest in self.activity else f" to {self.activity}")
+                   why="" if self.dest in self.activity else f" to {self.activity}", said=0.5)  # (the wish said it)
         else:
             for x in group:
                 st.state.go(x.name, self.dest, self.kind, self.indoor)
@@ -789,7 +789,7 @@ class Lost(Plan):
                          f"{st.sub(c)} looked everywhere, but the {it} was not there.",
                          f"The {it} was not {h1}, and it was not {h2}.",
                          f"{st.sub(c)} looked {h1}. No {it}! {cap(c.s)} looked {h2}. No {it} there!",
-                         f"Was the {it} {h1}? No. Was it {h2}? No, it was not there either.",
+                         f"Was the {it} {h1}? No. Was it {h2}? No! It was not there.",
                          f"{c.name} ran from room to room, but {c.p} {it} was nowhere.")))
         st.state.lose(c.name, it)
         fl = feel(st, "neg")
@@ -1121,7 +1121,7 @@ class Rescue(Plan):
                          f"{st.nm(g)} said they could {go} the {W}, and {c.name} {rng.choice(('wanted to', 'hoped to', 'could not wait to'))} {act}.",
                          f"It was {a(st.weather)} {st.time_mark(st.season)} day, just right to {act} at the {W}.",
                          f"\"Can we {act} at the {W} today?\" {c.name} asked, and {st.nm(g)} {yes}.",
-                         f"{when}{st.sub(c)} and {st.nm(g)} set off for the {W}, where {c.name} {want} {act}.",
+                         f"{when}{st.sub(c)} and {st.nm(g)} went off to the {W}, where {c.name} {want} {act}.",
                          f"The {W} was the best place to {act}, and {c.name} had asked {st.nm(g)} to go there all week.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
@@ -1199,7 +1199,7 @@ class Rescue(Plan):
                              f"A little {an} sat {up} the tree, and it was too {looked} to climb down.",
                              f"Up in the tree was a {looked} little {an} that could not get down.",
                              f"A little {an} had climbed {up} the tree, and now it {rng.choice(('held on and shook', 'was too scared to come down', 'looked down and cried'))}.",
-                             f"There, on a branch far above {c.name}'s head, was a little {an}, all alone and {looked}.")))
+                             f"There, on a branch of the tree far above {c.name}'s head, was a little {an}, all alone and {looked}.")))
         else:
             st.s(f"{near.capitalize()} the {W}, a little {an} was {up} {tree}.",
                  rng.choice((f"It was stuck, and it looked {looked}.", f"It could not get down, and it was {looked}.",
@@ -1410,8 +1410,8 @@ class Share(Plan):
                              f"\"My turn!\" {f.name} said and pulled the {it} one way, and {c.name} pulled it the other way.",
                              f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} so much that {f.s} reached for it, "
                              f"and {c.name} held on {rng.choice(('tight', 'with both hands', 'and would not let go'))}.",
-                             f"\"Give it to me!\" {f.name} shouted, and {c.name} held the {it} even tighter.",
-                             f"{st.nm(f)} pulled on one end of the {it}, {c.name} pulled on the other, and neither of them would stop.")))
+                             f"\"Give it to me!\" {f.name} shouted, but {c.name} held on to the {it} with both hands.",
+                             f"{st.nm(f)} pulled on one end of the {it}, {c.name} pulled on the other, and nobody would stop.")))
             st.flags["quarrel"] = True
         if self.bad:
             st.s(rng.choice((f"Then {c.name}'s {it} broke!", f"Then there was a loud sound, and the {it} broke!",
