@@ -471,7 +471,9 @@ class Outing(Plan):
                              f"{st.sub(c)} had waited all {rng.choice(('week', 'morning', 'spring' if st.season == 'summer' else 'week'))} to {act}{there}.",
                              f"{c.name} loved the {D}, and today {c.s} would {act}{' there' if there else ''}.",
                              f"{when}{st.sub(c)} wanted to {act}{there} and {doings.activity(st, self.dest, 'word')}.",
-                             f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
+                             f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.",
+                             f"{c.name} packed {c.p} {it} early, because today {c.s} would {act}{there}.",
+                             f"All {st.time_mark(st.season)}, {c.name} had wanted to {act}{there}, and today was the day.")))
             why = beats.reason(st, self.dest) if rng.random() < 0.45 and room(st, 90) else None
             if why:  # what is there to see (the animals the knowledge base puts there)
                 st.s(why)
@@ -614,7 +616,9 @@ class Outing(Plan):
                          f"Suddenly, the sky over the {D} turned gray, and big drops of rain fell on {c.name}.",
                          f"But before {c.name} could {self.activity}, it started to rain.",
                          f"{beats.soon(st)}it began to rain on the {D}.",
-                         f"Just then, {c.name} felt {drops}.")))
+                         f"Just then, {c.name} felt {drops}.",
+                         f"{c.name} was just about to {self.activity} when rain came down on the {D}.",
+                         f"A cloud as big as a house came over the {D}, and then it rained.")))
         if rng.random() < 0.4:
             st.s(rng.choice((f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
                              f"{c.name} hoped that the rain would stop soon, so that {c.s} could {self.activity}.",
@@ -637,7 +641,9 @@ class Outing(Plan):
                                 f"{c.p} {g.title.lower()}'s coat" if g.kind in FAMILY else "a big tree"))
             wait = rng.choice((f"watched the rain fall on the {D}", "listened to the rain", "sang a little song",
                                "counted the drops", "told funny stories", "watched the puddles grow"))
-            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} waited under {under} until the rain stopped.",
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} waited under {under} for the rain to stop.",
+                             f"{st.nm(c)} and {st.nm(g)} ran to {under}, and {c.name} {wait} while it rained.",
+                             f"While it rained, they stayed dry under {under}, and {c.name} {wait}.",
                              f"They waited under {under} until the rain stopped.",
                              f"They sat under {under} and {wait}, and soon the rain was over.",
                              f"{st.nm(g)} had an idea, and they waited under {under}.",
@@ -942,6 +948,12 @@ class Baking(Plan):
                                f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?",
                                f"Can I stir the {dish}, {g.title}?", f"Oh yes, {g.title}, {who} will love it!"))
             st.speak(c, line, st.pick("said", "asked") if line.endswith("?") else st.pick("said", "shouted"))
+        elif rng.random() < 0.4:  # the plan and the missing eggs in one sentence
+            st.s(rng.choice((f"{st.sub(c)} and {beats.rel(st)} wanted to bake {dish} for {who}{why}, but the egg box was empty.",
+                             f"{cap(dish)} for {who} needed eggs, and {st.nm(g)} had none left.",
+                             f"There was flour and sugar for {who}'s {dish}, but {st.nm(g)} could not find one egg.",
+                             f"{st.nm(g)} and {c.name} were all ready to make {dish} for {who}, until they saw that the eggs were gone.")))
+            return
         else:
             st.s(rng.choice((f"It was a special day, and they wanted to make {dish} for {who}{why}.",
                              f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}{why}.",
