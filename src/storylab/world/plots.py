@@ -150,16 +150,20 @@ def then(st, p: float = 0.45) -> str:
 
 
 def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bool = False, why: str = "",
-           said: float = 0.0) -> None:
+           said: float | None = None) -> None:
     """The group goes from `start` to `dest`: the route over the map (the space item), or, in a short
     story, one line (about half of the middle's words is its plot's beats, the rest is the way there),
     built from parts: who, how they went, which way, and `why` (" to get eggs"), the plot's reason.
-    `said`: the chance that line is left out, because the plot's wish already said where they went and why."""
+    `said`: the chance that line is left out, because the plot's wish already said where they went and why
+    (by default a half when the last lines before it name the place)."""
     if not short(st) or st.rng.random() < ROUTE_SHORT_P:
         skills.route(st, group, start, dest, kind, indoor=indoor)
         return
     for x in group:
         st.state.go(x.name, dest, kind, indoor)
+    if said is None:
+        last = st.doc.cur or (st.doc.paras[-1] if st.doc.paras else [])
+        said = 0.5 if any(dest in t for t in last[-2:]) else 0.0
     if said and st.rng.random() < said:
         return
     rng = st.rng
