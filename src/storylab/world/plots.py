@@ -954,7 +954,7 @@ class Baking(Plan):
             st.speak(c, line, st.pick("said", "asked") if line.endswith("?") else st.pick("said", "shouted"))
         elif rng.random() < 0.4:  # the plan and the missing eggs in one sentence
             st.s(rng.choice((f"{st.sub(c)} and {beats.rel(st)} wanted to bake {dish} for {who}{why}, but the egg box was empty.",
-                             f"{cap(dish)} for {who} needed eggs, and {st.nm(g)} had none left.",
+                             f"{cap(dish)} for {who} needed eggs, and {st.nm(g)} had no eggs left.",
                              f"There was flour and sugar for {who}'s {dish}, but {st.nm(g)} could not find one egg.",
                              f"{st.nm(g)} and {c.name} were all ready to make {dish} for {who}, until they saw that the eggs were gone.")))
             return
