@@ -1205,7 +1205,12 @@ class Rescue(Plan):
             sound = f"{a(an)} {facts.vf(cry, 'ing')}"
         looked = rng.choice(("scared", "sad", "worried", "cold", "tired", "small"))
         up = rng.choice(("high up in", "at the top of", "on a high branch of", "up in"))
-        if rng.random() < 0.7:  # first heard, then seen
+        r = rng.random()
+        if r < 0.35:  # heard and seen in one sentence
+            st.s(rng.choice((f"{cap(sound)} came from {tree} {near} the {W}: a little {an} was stuck {up} it.",
+                             f"{beats.soon(st)}{st.sub(c, False)} saw a little {an} {up} {tree} {near} the {W}, too {looked} to climb down.",
+                             f"{near.capitalize()} the {W}, {st.sub(c, False)} found a little {an} that could not get down from {tree}.")))
+        elif r < 0.8:  # first heard, then seen
             st.s(rng.choice((f"{beats.soon(st)}{st.sub(c, False)} heard {sound} from {tree} {near} the {W}.",
                              f"{near.capitalize()} the {W}, {st.sub(c, False)} heard {sound}.",
                              f"{cap(sound)} came from {tree} {near} the {W}.")))
