@@ -1134,10 +1134,10 @@ class Rescue(Plan):
         yes = rng.choice(("said yes", "said they could go", "smiled and said yes", "said it was a good idea"))
         st.s(rng.choice((f"{when}{st.sub(c)} {want} {go} the {W} and {act}.",
                          f"{when}{st.sub(c)} {want} {act} at the {W}.",
-                         f"{st.nm(g)} said they could {go} the {W}, and {c.name} {rng.choice(('wanted to', 'hoped to', 'could not wait to'))} {act}.",
+                         f"{c.name} had one wish for the {W} that day: to {act}.",
                          f"It was {a(st.weather)} {st.time_mark(st.season)} day, just right to {act} at the {W}.",
                          f"\"Can we {act} at the {W} today?\" {c.name} asked, and {st.nm(g)} {yes}.",
-                         f"{when}{st.sub(c)} and {st.nm(g)} went off to the {W}, where {c.name} {want} {act}.",
+                         f"{when}{st.sub(c)} and {st.nm(g)} {rng.choice(SMALL_WALK)} off to the {W}, where {c.name} {want} {act}.",
                          f"The {W} was the best place to {act}, and {c.name} had asked {st.nm(g)} to go there all week.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
