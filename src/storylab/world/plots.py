@@ -892,7 +892,9 @@ class Lost(Plan):
                          f"{when}, {who} took the {it} to the {P} and played{until}.",
                          f"{when}, {st.sub(c)} went to the {P} and {beats.play(st, c, it)}{until}.",
                          f"{when}, {st.sub(c)} {beats.play(st, c, it)} at the {P}{until}.",
-                         f"{when}, at the {P}, {st.sub(c, False)} {beats.play(st, c, it)}{until}."))
+                         f"{when}, at the {P}, {st.sub(c, False)} {beats.play(st, c, it)}{until}.",
+                         f"With the {it} back in {c.p} hands, {c.name} {rng.choice(('ran', 'skipped', 'hurried'))} to the {P} at last.",
+                         f"The {P} was twice as much fun with the {it}, and {c.name} {beats.play(st, c, it)}{until}."))
         st.s(line)
         st.place = self.home
         if both and who in line:  # what one meets at the place they play (the ducks at the pond say quack)
@@ -1396,11 +1398,14 @@ class Share(Plan):
         if "Dialogue" in st.f:
             st.speak(f, rng.choice((f"{c.name}, can I play with your {it}?", f"Can I have a turn with the {thing}, {c.name}?",
                                     f"Please, {c.name}, can I {beats.play(st, c, it, 'word', own=False)} too?",
-                                    f"Let me try, {c.name}!", f"Can I play too, {c.name}?")),
+                                    f"Let me try, {c.name}!", f"Can I play too, {c.name}?",
+                                    f"That {thing} looks like so much fun, {c.name}. May I try?",
+                                    f"Will you show me how to {beats.play(st, c, it, 'word', own=False)}, {c.name}?")),
                      rng.choice(("asked", "asked", "said")))
             st.speak(c, rng.choice((f"No, {f.name}, it is my {it}!", f"No, {f.name}, the {it} is mine!",
                                     f"Not now, {f.name}, maybe later.", f"No, it is mine, {f.name}!",
-                                    f"You will break it, {f.name}!")),
+                                    f"You will break it, {f.name}!", f"I only just got it out, {f.name}!",
+                                    f"Go and find your own toy, {f.name}!")),
                      rng.choice(("said", "said", "shouted")))
         else:
             st.s(rng.choice((f"{st.nm(f)} wanted to play with the {thing} too, but {c.name} said no.",
@@ -1434,6 +1439,11 @@ class Share(Plan):
                              f"\"Give it to me!\" {f.name} shouted, but {c.name} held on to the {it} with both hands.",
                              f"{st.nm(f)} pulled on one end of the {it}, {c.name} pulled on the other, and nobody would stop.")))
             st.flags["quarrel"] = True
+        if self.bad and rng.random() < 0.45:  # the break and the tears in one sentence
+            st.s(rng.choice((f"{cap(then(st, 1))}the {it} broke in two, and {c.name} and {f.name} both cried.",
+                             f"With a loud sound, the {it} broke, and now nobody could {beats.play(st, f, it, 'word', own=False)}.",
+                             f"Oh no! The {it} broke, and {c.name} and {f.name} looked at the pieces with wet eyes.")))
+            return
         if self.bad:
             st.s(rng.choice((f"Then {c.name}'s {it} broke!", f"Then there was a loud sound, and the {it} broke!",
                              f"Oh no, the {it} broke in two!")),
@@ -1443,14 +1453,19 @@ class Share(Plan):
             return
         if self.twist:
             other = rng.choice([t for t in st.w.toys if t is not st.thing])["word"]
-            st.s(rng.choice((f"Then {st.nm(f)} showed {c.name} {a(other)} in {f.p} bag.",
-                             f"Then {st.nm(f)} took {a(other)} out of {f.p} bag.",
-                             f"But then {st.nm(f)} remembered the {other} in {f.p} bag.")))
             st.state.has(f.name, other)
-            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.",
-                             f"{st.nm(c)} said, \"Let's trade, {f.name}!\" So {f.name} gave {c.o} the {other}.",
-                             f"So they traded: {c.name} got the {other}, and {f.name} got the {it}.",
-                             f"They traded, and soon {f.name} {beats.play(st, f, it, own=False)}.")))
+            if rng.random() < 0.4:  # the other toy and the trade in one sentence
+                st.s(rng.choice((f"Then {st.nm(f)} took {a(other)} out of {f.p} bag and said, \"Let's trade!\"",
+                                 f"But {st.nm(f)} had {a(other)} in {f.p} bag, so the two of them traded, the {it} for the {other}.",
+                                 f"{st.nm(f)} held up {a(other)}: \"My {other} for your {it}?\" And so they traded.")))
+            else:
+                st.s(rng.choice((f"Then {st.nm(f)} showed {c.name} {a(other)} in {f.p} bag.",
+                                 f"Then {st.nm(f)} took {a(other)} out of {f.p} bag.",
+                                 f"But then {st.nm(f)} remembered the {other} in {f.p} bag.")))
+                st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.",
+                                 f"{st.nm(c)} said, \"Let's trade, {f.name}!\" So {f.name} gave {c.o} the {other}.",
+                                 f"So they traded: {c.name} got the {other}, and {f.name} got the {it}.",
+                                 f"They traded, and soon {f.name} {beats.play(st, f, it, own=False)}.")))
         else:
             st.s(rng.choice((f"{st.sub(c)} thought about it and gave the {it} to {st.nm(f)}.",
                              f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
