@@ -936,7 +936,8 @@ class Baking(Plan):
         st.flags["dish"] = self.dish
         st.thing = w.vocab.noun["basket"]
         _cast(st, self, 0.4)
-        self.for_whom = rng.choice([x for x in ("Grandma", "Grandpa", "the neighbor", "a sick friend", "the teacher")
+        self.for_whom = rng.choice([x for x in ("Grandma", "Grandpa", "the neighbor", "a sick friend", "the teacher",
+                                                   "the farmer", "the old lady next door", "the nurse")
                                     if x != st.grownup.title])
 
     def want(self, st):
