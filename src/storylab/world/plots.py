@@ -174,7 +174,7 @@ def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bo
                      f"{beats.soon(st)}{names} {rng.choice(('got to', 'reached', 'came to'))} the {D}{how}.",
                      f"From the {S}, {names} {small}{how}{beats.way(st, 0.8)} to the {D}.",
                      f"{names} {small} from the {S} to the {D}{beats.way(st, 0.5)}.",
-                     f"It was not far to the {D}, so {names} {small}{beats.way(st, 0.7)}.")))
+                     f"{rng.choice(('It was not far to the ' + D, 'The ' + D + ' was close by', 'The ' + D + ' was only a short walk away'))}, so {names} {small}{beats.way(st, 0.7)}.")))
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -776,7 +776,7 @@ class Lost(Plan):
                          f"{when}{c.name} said, \"Today I will {play.replace(c.p + ' ' + it, 'my ' + it)} at the {P}!\"",
                          f"{c.name} could not wait to show {c.p} {it} to {rng.choice(('everyone', 'the other children', 'the ducks' if self.home in ('pond', 'lake', 'river') else 'everyone'))} at the {P}.",
                          f"{when}{st.sub(c)} put on {c.p} shoes, ready to {play} at the {P}.",
-                         f"The {P} was the best place to {play}, {c.name} thought, and today was the day.")))
+                         f"Nothing was more fun than to {play} at the {P}, {c.name} thought.")))
 
     def hint(self, st):
         c, rng, M = st.hero, st.rng, self.mover
@@ -1515,7 +1515,7 @@ class Share(Plan):
                              f"{when}, {st.nm(f)} {beats.play(st, f, it, own=False)} one last time and {give.split(' ', 1)[0]} it back.",
                              f"\"This was the best day, {c.name},\" {f.name} said, and {f.s} {give}.",
                              f"{when}, {c.name} got {c.p} {it} back, and {f.name} {rng.choice(('hugged ' + c.o, 'said thank you', 'promised to share ' + f.p + ' things too'))}.",
-                             f"{st.nm(f)} {give} {rng.choice(('very carefully', 'with both hands', 'before going home'))}, and {c.name} said {f.name} could play with it again.")))
+                             f"{st.nm(f)} {give} {rng.choice(('very carefully', 'with both hands', 'before going home'))}, and {c.name} said, \"Come back and play again soon!\"")))
         if st.rng.random() < 0.5:
             skills.boxes(st, c, st.thing, tidy=True)
 
