@@ -174,7 +174,7 @@ def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bo
                      f"{beats.soon(st)}{names} {rng.choice(('got to', 'reached', 'came to'))} the {D}{how}.",
                      f"From the {S}, {names} {small}{how}{beats.way(st, 0.8)} to the {D}.",
                      f"{names} {small} from the {S} to the {D}{beats.way(st, 0.5)}.",
-                     f"{rng.choice(('It was not far to the ' + D, 'The ' + D + ' was close by', 'The ' + D + ' was only a short walk away'))}, so {names} {small}{beats.way(st, 0.7)}.")))
+                     f"{rng.choice(('It was not far to the ' + D, 'The ' + D + ' was close by', 'The ' + D + ' was only a short walk away'))}, so {names} {small}{beats.way(st, 0.7) or ' there'}.")))
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -944,7 +944,8 @@ class Baking(Plan):
         c, g, rng = st.hero, st.grownup, st.rng
         dish = self.dish
         who = self.for_whom
-        why = rng.choice(("", "", "", f", because {who} was sick" if who != "a sick friend" else "",
+        sick = {"the old lady next door": "the old lady"}.get(who, who)  # (not "for the old lady next door, because the old lady next door")
+        why = rng.choice(("", "", "", f", because {sick} was sick" if who != "a sick friend" else "",
                           f", to say thank you", f", because it was {who}'s birthday" if who[:1].isupper() else ""))
         if "Dialogue" in st.f:
             st.speak(g, rng.choice((f"Today we will make {dish} for {who}.", f"Would you like to help me make {dish} for {who}?",
