@@ -1387,7 +1387,9 @@ class Share(Plan):
                          f"{st.nm(g)} always told {c.name} that toys are more fun when you share them.",
                          f"Sharing was kind, {c.name} knew, but it was not always easy.",
                          f"Before they left, {st.nm(g)} said, \"Be nice and share, {c.name}.\"",
-                         f"{c.name} did not like to share {c.p} {st.thing['word']} with anyone.")))
+                         f"{c.name} did not like to share {c.p} {st.thing['word']} with anyone.",
+                         f"{st.nm(g)} had once said that {a(st.thing['word'])} is more fun with two, but {c.name} did not think so.",
+                         f"Until now, {c.name} had never let {st.nm(self.companion)} touch the {st.thing['word']}, not even once.")))
 
     def middle(self, st):
         c, f, it, rng = st.hero, self.companion, st.thing["word"], st.rng
