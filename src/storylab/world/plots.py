@@ -1458,18 +1458,18 @@ class Share(Plan):
         if self.twist:
             other = rng.choice([t for t in st.w.toys if t is not st.thing])["word"]
             st.state.has(f.name, other)
-            if rng.random() < 0.4:  # the other toy and the trade in one sentence
-                st.s(rng.choice((f"Then {st.nm(f)} took {a(other)} out of {f.p} bag and said, \"Let's trade!\"",
-                                 f"But {st.nm(f)} had {a(other)} in {f.p} bag, so the two of them traded, the {it} for the {other}.",
-                                 f"{st.nm(f)} held up {a(other)}: \"My {other} for your {it}?\" And so they traded.")))
-            else:
-                st.s(rng.choice((f"Then {st.nm(f)} showed {c.name} {a(other)} in {f.p} bag.",
-                                 f"Then {st.nm(f)} took {a(other)} out of {f.p} bag.",
-                                 f"But then {st.nm(f)} remembered the {other} in {f.p} bag.")))
-                st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.",
-                                 f"{st.nm(c)} said, \"Let's trade, {f.name}!\" So {f.name} gave {c.o} the {other}.",
-                                 f"So they traded: {c.name} got the {other}, and {f.name} got the {it}.",
-                                 f"They traded, and soon {f.name} {beats.play(st, f, it, own=False)}.")))
+            show = (f"Then {st.nm(f)} showed {c.name} {a(other)} in {f.p} bag.",
+                    f"Then {st.nm(f)} took {a(other)} out of {f.p} bag.",
+                    f"But then {st.nm(f)} remembered the {other} in {f.p} bag.")
+            trade = (f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.",
+                     f"{st.nm(c)} said, \"Let's trade, {f.name}!\" So {f.name} gave {c.o} the {other}.",
+                     f"So they traded: {c.name} got the {other}, and {f.name} got the {it}.",
+                     f"They traded, and soon {f.name} {beats.play(st, f, it, own=False)}.")
+            both = (f"Then {st.nm(f)} took {a(other)} out of {f.p} bag and said, \"Let's trade!\"",
+                    f"But {st.nm(f)} had {a(other)} in {f.p} bag, so the two of them traded, the {it} for the {other}.",
+                    f"{st.nm(f)} held up {a(other)}: \"My {other} for your {it}?\" And so they traded.")
+            # the other toy and the trade in one sentence (40%), or in two
+            st.s(*((rng.choice(both),) if rng.random() < 0.4 else (rng.choice(show), rng.choice(trade))))
         else:
             st.s(rng.choice((f"{st.sub(c)} thought about it and gave the {it} to {st.nm(f)}.",
                              f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
