@@ -16,22 +16,22 @@ from storylab.world.text import a, join_and
 
 # what one does with each toy (head verb + rest; {o} is the toy's noun phrase)
 PLAY = {"ball": ("kick {o}", "throw {o}", "bounce {o}", "roll {o}", "play catch with {o}", "play with {o}"),
-        "kite": ("fly {o}", "fly {o}", "run with {o}"),
-        "doll": ("hug {o}", "play with {o}", "brush {o}'s hair", "sing to {o}"),
-        "teddy": ("hug {o}", "play with {o}", "squeeze {o}", "sing to {o}"),
+        "kite": ("fly {o}", "fly {o}", "run with {o}", "hold {o} up high"),
+        "doll": ("hug {o}", "play with {o}", "brush {o}'s hair", "sing to {o}", "carry {o} around"),
+        "teddy": ("hug {o}", "play with {o}", "squeeze {o}", "sing to {o}", "carry {o} around", "pat {o}"),
         "block": ("stack {o}", "build a tower with {o}", "play with {o}"),
         "puzzle": ("do {o}", "put together {o}", "play with {o}"),
-        "balloon": ("bounce {o}", "chase {o}", "play with {o}"),
-        "robot": ("play with {o}", "make {o} walk", "build a house for {o}"),
-        "marble": ("roll {o}", "play with {o}"),
-        "puppet": ("put on a show with {o}", "play with {o}", "make {o} talk"),
+        "balloon": ("bounce {o}", "chase {o}", "play with {o}", "hold {o} up high", "kick {o}"),
+        "robot": ("play with {o}", "make {o} walk", "build a house for {o}", "make {o} dance"),
+        "marble": ("roll {o}", "play with {o}", "spin {o}"),
+        "puppet": ("put on a show with {o}", "play with {o}", "make {o} talk", "make {o} dance"),
         "sticker": ("show {o} to everyone", "look at {o}", "play with {o}"),
         "crown": ("wear {o}", "put on {o}", "wear {o}"),
-        "wand": ("wave {o}", "play with {o}", "wave {o}"),
+        "wand": ("wave {o}", "play with {o}", "wave {o}", "spin {o}"),
         "dollhouse": ("play with {o}", "clean {o}", "put the little chairs in {o}"),
-        "spaceship": ("fly {o}", "play with {o}", "fly {o} to the moon"),
-        "drum": ("play {o}", "tap {o}", "play {o}"),
-        "whistle": ("blow {o}", "blow {o}", "play with {o}")}
+        "spaceship": ("fly {o}", "play with {o}", "fly {o} to the moon", "zoom {o} around"),
+        "drum": ("play {o}", "tap {o}", "play {o}", "hit {o}", "march with {o}"),
+        "whistle": ("blow {o}", "blow {o}", "play with {o}", "blow {o} loudly")}
 
 SOON = ("Soon", "Before long,", "After a while,", "A little later,", "Then", "Not long after,", "A moment later,")
 HEARD = ("a small sound", "a tiny sound", "a soft cry", "a little noise", "a sad little sound", "a funny noise")

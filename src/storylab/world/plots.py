@@ -149,15 +149,23 @@ def then(st, p: float = 0.45) -> str:
     return (st.pick(*THEN) + " ") if st.rng.random() < p else ""
 
 
-def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bool = False, why: str = "") -> None:
+def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bool = False, why: str = "",
+           said: float | None = None) -> None:
     """The group goes from `start` to `dest`: the route over the map (the space item), or, in a short
     story, one line (about half of the middle's words is its plot's beats, the rest is the way there),
-    built from parts: who, how they went, which way, and `why` (" to get eggs"), the plot's reason."""
+    built from parts: who, how they went, which way, and `why` (" to get eggs"), the plot's reason.
+    `said`: the chance that line is left out, because the plot's wish already said where they went and why
+    (by default a half when the last lines before it name the place)."""
     if not short(st) or st.rng.random() < ROUTE_SHORT_P:
         skills.route(st, group, start, dest, kind, indoor=indoor)
         return
     for x in group:
         st.state.go(x.name, dest, kind, indoor)
+    if said is None:
+        last = st.doc.cur or (st.doc.paras[-1] if st.doc.paras else [])
+        said = 0.5 if any(dest in t for t in last[-2:]) else 0.0
+    if said and st.rng.random() < said:
+        return
     rng = st.rng
     names, D, S = beats.group(st, group), st.place_mark(dest), st.place_mark(start)
     walk, small = rng.choice(WALK), rng.choice(SMALL_WALK)
@@ -166,7 +174,7 @@ def travel(st, group, start: str, dest: str, kind: str | None = None, indoor: bo
                      f"{beats.soon(st)}{names} {rng.choice(('got to', 'reached', 'came to'))} the {D}{how}.",
                      f"From the {S}, {names} {small}{how}{beats.way(st, 0.8)} to the {D}.",
                      f"{names} {small} from the {S} to the {D}{beats.way(st, 0.5)}.",
-                     f"It was not far to the {D}, so {names} {small}{beats.way(st, 0.7)}.")))
+                     f"{rng.choice(('It was not far to the ' + D, 'The ' + D + ' was close by', 'The ' + D + ' was only a short walk away'))}, so {names} {small}{beats.way(st, 0.7) or ' there'}.")))
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -373,7 +381,7 @@ _LAST_TAIL = ("", "", "", " before bed", " that evening", ", and {s} smiled", " 
 # --- outing ----------------------------------------------------------------------------------------
 
 
-GO_HOME_P = 0.7  # how often an outing tells the way home (else it ends where the day was)
+GO_HOME_P = 0.45  # how often an outing tells the way home (else it ends where the day was)
 
 
 class Outing(Plan):
@@ -443,7 +451,11 @@ class Outing(Plan):
                                f"{G}, {can.lower()} take my {it} to the {D}? I want to {act}!",
                                f"Let's {act}{there}, {G}!",
                                f"When can we {act}{there}, {G}?",
-                               f"{G}, is today a {D} day? I want to {act} so much!"))
+                               f"{G}, is today a {D} day? I want to {act} so much!",
+                               f"Do you know what I dreamed about, {G}? The {D}! Can we go?",
+                               f"I will {act}{there}, and you can watch me, {G}!",
+                               f"{G}, my {it} wants to go to the {D} too. Is it time yet?",
+                               f"Today we {act}{there}, right, {G}?"))
             st.speak(c, line, st.pick("asked", "said") if line.endswith("?") else st.pick("said", "shouted"))
             if line.endswith("?") and rng.random() < 0.4:  # (a wish needs no answer, nor every question: the next line sets off)
                 st.speak(g, rng.choice((f"Yes, {c.name}, get your {it} and we will go.",
@@ -464,7 +476,9 @@ class Outing(Plan):
                              f"{st.sub(c)} had waited all {rng.choice(('week', 'morning', 'spring' if st.season == 'summer' else 'week'))} to {act}{there}.",
                              f"{c.name} loved the {D}, and today {c.s} would {act}{' there' if there else ''}.",
                              f"{when}{st.sub(c)} wanted to {act}{there} and {doings.activity(st, self.dest, 'word')}.",
-                             f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.")))
+                             f"{when}{st.sub(c)} could not stop thinking about the {D}, where {c.s} wanted to {act}.",
+                             f"{c.name} packed {c.p} {it} early, because today {c.s} would {act}{there}.",
+                             f"All {st.time_mark(st.season)}, {c.name} had wanted to {act}{there}, and today was the day.")))
             why = beats.reason(st, self.dest) if rng.random() < 0.45 and room(st, 90) else None
             if why:  # what is there to see (the animals the knowledge base puts there)
                 st.s(why)
@@ -498,7 +512,7 @@ class Outing(Plan):
             st.state.at(st.pick("morning", "noon"))
         if self.route:
             travel(st, group, self.stop or self.home, self.dest, self.kind, indoor=self.indoor,
-                   why="" if self.dest in self.activity else f" to {self.activity}")
+                   why="" if self.dest in self.activity else f" to {self.activity}", said=0.5)  # (the wish said it)
         else:
             for x in group:
                 st.state.go(x.name, self.dest, self.kind, self.indoor)
@@ -607,7 +621,9 @@ class Outing(Plan):
                          f"Suddenly, the sky over the {D} turned gray, and big drops of rain fell on {c.name}.",
                          f"But before {c.name} could {self.activity}, it started to rain.",
                          f"{beats.soon(st)}it began to rain on the {D}.",
-                         f"Just then, {c.name} felt {drops}.")))
+                         f"Just then, {c.name} felt {drops}.",
+                         f"{c.name} was just about to {self.activity} when rain came down on the {D}.",
+                         f"A cloud as big as a house came over the {D}, and then it rained.")))
         if rng.random() < 0.4:
             st.s(rng.choice((f"{st.sub(c)} was {feel(st, 'neg')}, because {c.s} wanted to {self.activity} so much.",
                              f"{c.name} hoped that the rain would stop soon, so that {c.s} could {self.activity}.",
@@ -630,7 +646,9 @@ class Outing(Plan):
                                 f"{c.p} {g.title.lower()}'s coat" if g.kind in FAMILY else "a big tree"))
             wait = rng.choice((f"watched the rain fall on the {D}", "listened to the rain", "sang a little song",
                                "counted the drops", "told funny stories", "watched the puddles grow"))
-            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} waited under {under} until the rain stopped.",
+            st.s(rng.choice((f"{st.nm(c)} and {st.nm(g)} waited under {under} for the rain to stop.",
+                             f"{st.nm(c)} and {st.nm(g)} ran to {under}, and {c.name} {wait} while it rained.",
+                             f"While it rained, they stayed dry under {under}, and {c.name} {wait}.",
                              f"They waited under {under} until the rain stopped.",
                              f"They sat under {under} and {wait}, and soon the rain was over.",
                              f"{st.nm(g)} had an idea, and they waited under {under}.",
@@ -757,7 +775,9 @@ class Lost(Plan):
                          f"{st.sub(c)} {rng.choice(('looked', 'searched'))} for {c.p} {it}, because {c.s} wanted to show it to everyone.",
                          f"{when}{st.sub(c)} had a plan: to {play} at the {P}.",
                          f"{when}{c.name} said, \"Today I will {play.replace(c.p + ' ' + it, 'my ' + it)} at the {P}!\"",
-                         f"{c.name} could not wait to show {c.p} {it} to {rng.choice(('everyone', 'the other children', 'the ducks' if self.home in ('pond', 'lake', 'river') else 'everyone'))} at the {P}.")))
+                         f"{c.name} could not wait to show {c.p} {it} to {rng.choice(('everyone', 'the other children', 'the ducks' if self.home in ('pond', 'lake', 'river') else 'everyone'))} at the {P}.",
+                         f"{when}{st.sub(c)} put on {c.p} shoes, ready to {play} at the {P}.",
+                         f"Nothing was more fun than to {play} at the {P}, {c.name} thought.")))
 
     def hint(self, st):
         c, rng, M = st.hero, st.rng, self.mover
@@ -779,7 +799,9 @@ class Lost(Plan):
                          f"{st.sub(c)} looked {h1} and {h2}, but the {it} was not there.",
                          f"{st.sub(c)} looked everywhere, but the {it} was not there.",
                          f"The {it} was not {h1}, and it was not {h2}.",
-                         f"{st.sub(c)} looked {h1}. No {it}! {cap(c.s)} looked {h2}. No {it} there!")))
+                         f"{st.sub(c)} looked {h1}. No {it}! {cap(c.s)} looked {h2}. No {it} there!",
+                         f"Was the {it} {h1}? No. Was it {h2}? No! It was not there.",
+                         f"{c.name} ran from room to room, but {c.p} {it} was nowhere.")))
         st.state.lose(c.name, it)
         fl = feel(st, "neg")
         st.state.feel(c.name, "sad")  # until the thing is found: what the child does meanwhile is not glad
@@ -871,7 +893,9 @@ class Lost(Plan):
                          f"{when}, {who} took the {it} to the {P} and played{until}.",
                          f"{when}, {st.sub(c)} went to the {P} and {beats.play(st, c, it)}{until}.",
                          f"{when}, {st.sub(c)} {beats.play(st, c, it)} at the {P}{until}.",
-                         f"{when}, at the {P}, {st.sub(c, False)} {beats.play(st, c, it)}{until}."))
+                         f"{when}, at the {P}, {st.sub(c, False)} {beats.play(st, c, it)}{until}.",
+                         f"With the {it} back in {c.p} hands, {c.name} {rng.choice(('ran', 'skipped', 'hurried'))} to the {P} at last.",
+                         f"The {P} was twice as much fun with the {it}, and {c.name} {beats.play(st, c, it)}{until}."))
         st.s(line)
         st.place = self.home
         if both and who in line:  # what one meets at the place they play (the ducks at the pond say quack)
@@ -913,14 +937,16 @@ class Baking(Plan):
         st.flags["dish"] = self.dish
         st.thing = w.vocab.noun["basket"]
         _cast(st, self, 0.4)
-        self.for_whom = rng.choice([x for x in ("Grandma", "Grandpa", "the neighbor", "a sick friend", "the teacher")
+        self.for_whom = rng.choice([x for x in ("Grandma", "Grandpa", "the neighbor", "a sick friend", "the teacher",
+                                                   "the farmer", "the old lady next door", "the nurse")
                                     if x != st.grownup.title])
 
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         dish = self.dish
         who = self.for_whom
-        why = rng.choice(("", "", "", f", because {who} was sick" if who != "a sick friend" else "",
+        sick = {"the old lady next door": "the old lady"}.get(who, who)  # (not "for the old lady next door, because the old lady next door")
+        why = rng.choice(("", "", "", f", because {sick} was sick" if who != "a sick friend" else "",
                           f", to say thank you", f", because it was {who}'s birthday" if who[:1].isupper() else ""))
         if "Dialogue" in st.f:
             st.speak(g, rng.choice((f"Today we will make {dish} for {who}.", f"Would you like to help me make {dish} for {who}?",
@@ -931,6 +957,12 @@ class Baking(Plan):
                                f"Can I carry the basket to the {st.place_mark(self.shop)}, {g.title}?",
                                f"Can I stir the {dish}, {g.title}?", f"Oh yes, {g.title}, {who} will love it!"))
             st.speak(c, line, st.pick("said", "asked") if line.endswith("?") else st.pick("said", "shouted"))
+        elif rng.random() < 0.4:  # the plan and the missing eggs in one sentence
+            st.s(rng.choice((f"{st.sub(c)} and {beats.rel(st)} wanted to bake {dish} for {who}{why}, but the egg box was empty.",
+                             f"{cap(dish)} for {who} needed eggs, and {st.nm(g)} had no eggs left.",
+                             f"There was flour and sugar for {who}'s {dish}, but {st.nm(g)} could not find one egg.",
+                             f"{st.nm(g)} and {c.name} were all ready to make {dish} for {who}, until they saw that the eggs were gone.")))
+            return
         else:
             st.s(rng.choice((f"It was a special day, and they wanted to make {dish} for {who}{why}.",
                              f"{st.nm(g)} and {st.nm(c)} had a plan: to bake {dish} for {who}{why}.",
@@ -945,6 +977,8 @@ class Baking(Plan):
                          f"But {st.nm(g)} had no eggs left for {c.name}'s {dish}.",
                          f"But when {st.nm(g)} opened the fridge, there were no eggs.",
                          f"{st.nm(c)} looked for the eggs, but the egg box was empty.",
+                         f"The egg box was empty, so there could be no {dish} for {who} yet.",
+                         f"\"Where are the eggs?\" {c.name} asked, and {st.nm(g)} looked: not one egg was left.",
                          f"{st.nm(g)} looked in the fridge and laughed: \"We have {rng.choice(('milk', 'butter', 'flour', 'sugar'))}, but we have no eggs!\"",
                          f"{cap(dish)} {'need' if dish.endswith('s') else 'needs'} eggs, but the last egg had gone into {c.name}'s {rng.choice([x for x in ('breakfast', 'pancakes', 'soup') if dish not in x])}.")))
 
@@ -1009,7 +1043,9 @@ class Baking(Plan):
                          f"{st.sub(c)} stirred {ing[0]} {rng.choice(('slowly', 'carefully', 'with a big spoon'))}, and {st.nm(g)} put in {ing[1]}.",
                          f"Soon the {dish} {be} in the oven, and the kitchen smelled {rng.choice(('sweet', 'so good', 'wonderful'))}.",
                          f"{st.sub(c)} broke the eggs into a bowl one by one, and {st.nm(g)} mixed them with {ing[0][4:] if ing[0].startswith('the ') else ing[0]}.",
-                         f"{st.nm(g)} let {c.name} {rng.choice(('stir', 'mix', 'pour'))} {ing[0]}, and then {ing[1]} went in too.")))
+                         f"{st.nm(g)} let {c.name} {rng.choice(('stir', 'mix', 'pour'))} {ing[0]}, and then {ing[1]} went in too.",
+                         f"{c.name} got flour on {c.p} nose while {c.s} and {st.nm(g)} made the {dish}.",
+                         f"{st.nm(g)} held the bowl, {c.name} stirred, and the {dish} {be} ready for the oven in no time.")))
         if rng.random() < 0.7 and ends_fit(st, 16):
             _kitchen(st, self)
         if self.twist:
@@ -1095,16 +1131,19 @@ class Rescue(Plan):
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         W = st.place_mark(self.where)
-        go = rng.choice(("go for a walk to", "go to", "play at", "walk to", "spend the morning at"))
+        go = rng.choice(("go to", "go to", "play at", "visit", "walk to"))
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", f"On {st.time_mark(st.day)}, "))
         act = doings.activity(st, self.where, "word")  # what they mean to do there (the rescue interrupts it)
-        S = st.time_mark(st.season)
         self.act = act
         want = rng.choice(("wanted to", "hoped to", "was going to", "could not wait to", "had asked to"))
+        yes = rng.choice(("said yes", "said they could go", "smiled and said yes", "said it was a good idea"))
         st.s(rng.choice((f"{when}{st.sub(c)} {want} {go} the {W} and {act}.",
-                         f"{when}{st.sub(c)} and {st.nm(g)} {rng.choice(('wanted to', 'were going to'))} {go} the {W}.",
                          f"{when}{st.sub(c)} {want} {act} at the {W}.",
-                         f"{st.nm(g)} said they could {go} the {W}, and {c.name} {rng.choice(('wanted to', 'hoped to', 'could not wait to'))} {act}.")))
+                         f"{c.name} had one wish for the {W} that day: to {act}.",
+                         f"It was {a(st.weather)} {st.time_mark(st.season)} day, just right to {act} at the {W}.",
+                         f"\"Can we {act} at the {W} today?\" {c.name} asked, and {st.nm(g)} {yes}.",
+                         f"{when}{st.sub(c)} and {st.nm(g)} {rng.choice(SMALL_WALK)} off to the {W}, where {c.name} {want} {act}.",
+                         f"The {W} was the best place to {act}, and {c.name} had asked {st.nm(g)} to go there all week.")))
         why = beats.reason(st, self.where) if rng.random() < 0.4 and room(st, 80) else None
         if why:  # what the hero remembers of the place (the animals the knowledge base puts there)
             st.s(why)
@@ -1123,7 +1162,7 @@ class Rescue(Plan):
         c, g, rng, f = st.hero, st.grownup, st.rng, self.companion
         group = [c, g] + ([f] if f else [])
         st.state.at("morning")
-        travel(st, group, self.home, self.where, why=f" to {self.act}")
+        travel(st, group, self.home, self.where, said=0.6)  # (the wish said what they would do there)
         st.place = self.where
         if st.rng.random() < 0.6 and room(st, 90):
             facts.place(st, self.where, 1)
@@ -1171,7 +1210,12 @@ class Rescue(Plan):
             sound = f"{a(an)} {facts.vf(cry, 'ing')}"
         looked = rng.choice(("scared", "sad", "worried", "cold", "tired", "small"))
         up = rng.choice(("high up in", "at the top of", "on a high branch of", "up in"))
-        if rng.random() < 0.7:  # first heard, then seen
+        r = rng.random()
+        if r < 0.35:  # heard and seen in one sentence
+            st.s(rng.choice((f"{cap(sound)} came from {tree} {near} the {W}: a little {an} was stuck {up} it.",
+                             f"{beats.soon(st)}{st.sub(c, False)} saw a little {an} {up} {tree} {near} the {W}, too {looked} to climb down.",
+                             f"{near.capitalize()} the {W}, {st.sub(c, False)} found a little {an} that could not get down from {tree}.")))
+        elif r < 0.8:  # first heard, then seen
             st.s(rng.choice((f"{beats.soon(st)}{st.sub(c, False)} heard {sound} from {tree} {near} the {W}.",
                              f"{near.capitalize()} the {W}, {st.sub(c, False)} heard {sound}.",
                              f"{cap(sound)} came from {tree} {near} the {W}.")))
@@ -1181,7 +1225,7 @@ class Rescue(Plan):
                              f"A little {an} sat {up} the tree, and it was too {looked} to climb down.",
                              f"Up in the tree was a {looked} little {an} that could not get down.",
                              f"A little {an} had climbed {up} the tree, and now it {rng.choice(('held on and shook', 'was too scared to come down', 'looked down and cried'))}.",
-                             f"There, on a branch far above {c.name}'s head, was a little {an}, all alone and {looked}.")))
+                             f"There, on a branch of the tree far above {c.name}'s head, was a little {an}, all alone and {looked}.")))
         else:
             st.s(f"{near.capitalize()} the {W}, a little {an} was {up} {tree}.",
                  rng.choice((f"It was stuck, and it looked {looked}.", f"It could not get down, and it was {looked}.",
@@ -1211,7 +1255,9 @@ class Rescue(Plan):
                          f"{c.name} almost stepped on something {low}: a little {an}{how}!",
                          f"\"Look!\" {c.name} {rng.choice(('whispered', 'said'))}. {spot}, there was a little {an}{how}.",
                          f"A little {an} sat {rng.choice(('all alone', 'very still', 'in a little ball'))} {low}, "
-                         f"and it {rng.choice(('did not move', 'did not run away', 'looked up at ' + c.name))}.")))
+                         f"and it {rng.choice(('did not move', 'did not run away', 'looked up at ' + c.name))}.",
+                         f"Something moved {low}. It was a little {an}{how}!",
+                         f"{c.name} heard {rng.choice(beats.HEARD)} {low}, and there sat a little {an}{how}.")))
         if rng.random() < 0.5:  # (how it looked: else the finding said it)
             st.s(rng.choice((f"The {an} looked {looked} and {rng.choice(('cold', 'tired', 'hungry'))}, and {c.name} sat down next to it.",
                              f"{c.name} sat down next to the {an} very {rng.choice(('slowly', 'quietly', 'gently'))}.",
@@ -1259,7 +1305,9 @@ class Rescue(Plan):
                              f"{c.name} carried the {an} home in {c.p} {rng.choice(('hat', 'arms', 'hands'))}, and {st.nm(g)} found it some food and a warm corner.",
                              f"At home, the little {an} ate {food} from {c.name}'s hand, "
                              f"{rng.choice(('and then it fell asleep', 'and soon it looked much better', 'one little bite at a time'))}.",
-                             f"{c.name} wrapped the {an} in {c.p} {rng.choice(('scarf', 'coat', 'sweater'))}, and at home {st.nm(g)} gave it {food}.")))
+                             f"{c.name} wrapped the {an} in {c.p} {rng.choice(('scarf', 'coat', 'sweater'))}, and at home {st.nm(g)} gave it {food}.",
+                             f"{st.nm(g)} showed {c.name} how to hold the {an} gently, and together they gave it {food}.",
+                             f"At home, the {an} got a soft bed by the {rng.choice(('window', 'door', 'warm stove'))}, and {c.name} brought it {food}.")))
         if st.rng.random() < 0.35 and room(st, 30):
             facts.vet(st, an)
         if self.twist:
@@ -1326,7 +1374,10 @@ class Share(Plan):
                          f"{when}the two {'of them' if st.flags.get('sibling') else rng.choice(('friends', 'of them'))} went to the {P}, {c.name} with {c.p} {it} {hands} "
                          f"and {f.name} with {rng.choice(('nothing', 'empty hands'))}.",
                          f"{when}{st.nm(c)} wanted to show {c.p} {it} to {st.nm(f)}, so they met at the {P}.",
-                         f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.")))
+                         f"{when}{st.nm(c)} and {c.p} {it} went to the {P}, where {st.nm(f)} was waiting.",
+                         f"{when}{st.nm(c)} and {st.nm(f)} went to look for {self.gather_pl} at the {P}, and {c.name} took {c.p} {it} along.",
+                         f"{st.nm(f)} was already at the {P} when {c.name} came with {c.p} {it} {hands}.",
+                         f"{when}{st.nm(c)} could not wait to play with {c.p} {it} at the {P}, and {st.nm(f)} {rng.choice(('came too', 'came along'))}.")))
         st.state.go(c.name, self.home)
         st.state.go(f.name, self.home)
         st.place = self.home
@@ -1337,7 +1388,9 @@ class Share(Plan):
                          f"{st.nm(g)} always told {c.name} that toys are more fun when you share them.",
                          f"Sharing was kind, {c.name} knew, but it was not always easy.",
                          f"Before they left, {st.nm(g)} said, \"Be nice and share, {c.name}.\"",
-                         f"{c.name} did not like to share {c.p} {st.thing['word']} with anyone.")))
+                         f"{c.name} did not like to share {c.p} {st.thing['word']} with anyone.",
+                         f"{st.nm(g)} had once said that {a(st.thing['word'])} is more fun with two, but {c.name} did not think so.",
+                         f"Until now, {c.name} had never let {st.nm(self.companion)} touch the {st.thing['word']}, not even once.")))
 
     def middle(self, st):
         c, f, it, rng = st.hero, self.companion, st.thing["word"], st.rng
@@ -1350,11 +1403,14 @@ class Share(Plan):
         if "Dialogue" in st.f:
             st.speak(f, rng.choice((f"{c.name}, can I play with your {it}?", f"Can I have a turn with the {thing}, {c.name}?",
                                     f"Please, {c.name}, can I {beats.play(st, c, it, 'word', own=False)} too?",
-                                    f"Let me try, {c.name}!", f"Can I play too, {c.name}?")),
+                                    f"Let me try, {c.name}!", f"Can I play too, {c.name}?",
+                                    f"That {thing} looks like so much fun, {c.name}. May I try?",
+                                    f"Will you show me how to {beats.play(st, c, it, 'word', own=False)}, {c.name}?")),
                      rng.choice(("asked", "asked", "said")))
             st.speak(c, rng.choice((f"No, {f.name}, it is my {it}!", f"No, {f.name}, the {it} is mine!",
                                     f"Not now, {f.name}, maybe later.", f"No, it is mine, {f.name}!",
-                                    f"You will break it, {f.name}!")),
+                                    f"You will break it, {f.name}!", f"I only just got it out, {f.name}!",
+                                    f"Go and find your own toy, {f.name}!")),
                      rng.choice(("said", "said", "shouted")))
         else:
             st.s(rng.choice((f"{st.nm(f)} wanted to play with the {thing} too, but {c.name} said no.",
@@ -1362,7 +1418,9 @@ class Share(Plan):
                              f"{st.nm(f)} wanted a turn, but {c.name} did not want to share.",
                              f"When {f.name} asked to play with the {it}, {c.name} {rng.choice(('said no', 'turned away', 'held it tight', 'shook ' + c.p + ' head'))}.",
                              f"{st.nm(f)} held out {f.p} hands for the {thing}, but {c.name} put it behind {c.p} back.",
-                             f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} too, but {c.name} said, \"It is mine!\"")))
+                             f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} too, but {c.name} said, \"It is mine!\"",
+                             f"\"Just one turn?\" {f.name} asked, but {c.name} kept the {thing} and looked the other way.",
+                             f"{c.name} {beats.play(st, c, it)} all alone, and {f.name} could only watch.")))
         st.state.feel(f.name, "sad")
         fl = st.pick("sad", "upset", "lonely", "sad", "left out") if st.used_adj or st.adj["word"] not in NEG_FEEL \
             else feel(st, "neg")
@@ -1382,8 +1440,15 @@ class Share(Plan):
                              f"When {c.name} looked away, {f.name} {grab} the {it}, {then_}.",
                              f"\"My turn!\" {f.name} said and pulled the {it} one way, and {c.name} pulled it the other way.",
                              f"{st.nm(f)} wanted to {beats.play(st, f, it, 'word', own=False)} so much that {f.s} reached for it, "
-                             f"and {c.name} held on {rng.choice(('tight', 'with both hands', 'and would not let go'))}.")))
+                             f"and {c.name} held on {rng.choice(('tight', 'with both hands', 'and would not let go'))}.",
+                             f"\"Give it to me!\" {f.name} shouted, but {c.name} held on to the {it} with both hands.",
+                             f"{st.nm(f)} pulled on one end of the {it}, {c.name} pulled on the other, and nobody would stop.")))
             st.flags["quarrel"] = True
+        if self.bad and rng.random() < 0.45:  # the break and the tears in one sentence
+            st.s(rng.choice((f"{cap(then(st, 1))}the {it} broke in two, and {c.name} and {f.name} both cried.",
+                             f"With a loud sound, the {it} broke, and now nobody could {beats.play(st, f, it, 'word', own=False)}.",
+                             f"Oh no! The {it} broke, and {c.name} and {f.name} looked at the pieces with wet eyes.")))
+            return
         if self.bad:
             st.s(rng.choice((f"Then {c.name}'s {it} broke!", f"Then there was a loud sound, and the {it} broke!",
                              f"Oh no, the {it} broke in two!")),
@@ -1393,14 +1458,19 @@ class Share(Plan):
             return
         if self.twist:
             other = rng.choice([t for t in st.w.toys if t is not st.thing])["word"]
-            st.s(rng.choice((f"Then {st.nm(f)} showed {c.name} {a(other)} in {f.p} bag.",
-                             f"Then {st.nm(f)} took {a(other)} out of {f.p} bag.",
-                             f"But then {st.nm(f)} remembered the {other} in {f.p} bag.")))
             st.state.has(f.name, other)
-            st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.",
-                             f"{st.nm(c)} said, \"Let's trade, {f.name}!\" So {f.name} gave {c.o} the {other}.",
-                             f"So they traded: {c.name} got the {other}, and {f.name} got the {it}.",
-                             f"They traded, and soon {f.name} {beats.play(st, f, it, own=False)}.")))
+            show = (f"Then {st.nm(f)} showed {c.name} {a(other)} in {f.p} bag.",
+                    f"Then {st.nm(f)} took {a(other)} out of {f.p} bag.",
+                    f"But then {st.nm(f)} remembered the {other} in {f.p} bag.")
+            trade = (f"{st.nm(c)} and {st.nm(f)} traded, and each of them had something new to play with.",
+                     f"{st.nm(c)} said, \"Let's trade, {f.name}!\" So {f.name} gave {c.o} the {other}.",
+                     f"So they traded: {c.name} got the {other}, and {f.name} got the {it}.",
+                     f"They traded, and soon {f.name} {beats.play(st, f, it, own=False)}.")
+            both = (f"Then {st.nm(f)} took {a(other)} out of {f.p} bag and said, \"Let's trade!\"",
+                    f"But {st.nm(f)} had {a(other)} in {f.p} bag, so the two of them traded, the {it} for the {other}.",
+                    f"{st.nm(f)} held up {a(other)}: \"My {other} for your {it}?\" And so they traded.")
+            # the other toy and the trade in one sentence (40%), or in two
+            st.s(*((rng.choice(both),) if rng.random() < 0.4 else (rng.choice(show), rng.choice(trade))))
         else:
             st.s(rng.choice((f"{st.sub(c)} thought about it and gave the {it} to {st.nm(f)}.",
                              f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
@@ -1408,7 +1478,9 @@ class Share(Plan):
                              f"{st.sub(c)} walked over to {st.nm(f)} and gave {f.o} the {it}.",
                              f"After a while, {st.sub(c, False)} did not feel good about it, and {c.s} gave {f.name} the {it}.",
                              f"\"Here, {f.name}, you can {beats.play(st, f, it, 'word', own=False)} first,\" {c.name} said.",
-                             f"{st.sub(c)} looked at {f.name}'s {rng.choice(('sad face', 'wet eyes', 'empty hands'))}, and then {c.s} held out the {it}.")))
+                             f"{st.sub(c)} looked at {f.name}'s {rng.choice(('sad face', 'wet eyes', 'empty hands'))}, and then {c.s} held out the {it}.",
+                             f"Playing all alone was not much fun, {c.name} found, so {c.s} gave {f.name} a turn with the {it}.",
+                             f"\"Do you want to {beats.play(st, f, it, 'word', own=False)}?\" {c.name} asked at last, and {f.name} nodded fast.")))
             st.state.give(c.name, f.name, it)
             if rng.random() < 0.3:  # (else the giving says it)
                 st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} took turns with the {it}.",
@@ -1445,7 +1517,9 @@ class Share(Plan):
             st.s(rng.choice((f"{when}, {st.nm(f)} {give}{tail}.",
                              f"\"Thank you for sharing your {it}, {c.name}!\" {f.name} said {when[0].lower() + when[1:]}, and {f.s} gave it back.",
                              f"{when}, {st.nm(f)} {beats.play(st, f, it, own=False)} one last time and {give.split(' ', 1)[0]} it back.",
-                             f"\"This was the best day, {c.name},\" {f.name} said, and {f.s} {give}.")))
+                             f"\"This was the best day, {c.name},\" {f.name} said, and {f.s} {give}.",
+                             f"{when}, {c.name} got {c.p} {it} back, and {f.name} {rng.choice(('hugged ' + c.o, 'said thank you', 'promised to share ' + f.p + ' things too'))}.",
+                             f"{st.nm(f)} {give} {rng.choice(('very carefully', 'with both hands', 'before going home'))}, and {c.name} said, \"Come back and play again soon!\"")))
         if st.rng.random() < 0.5:
             skills.boxes(st, c, st.thing, tidy=True)
 
