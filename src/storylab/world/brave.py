@@ -36,19 +36,26 @@ _BRAVE = ("{c} took a deep breath", "{c} counted to three", "{c} closed {p} eyes
           "{c} pretended to be a brave lion", "{c} decided to be brave, just this once",
           "{c} thought about the bravest person {s} knew: {g}", "{c} counted {p} fingers, one to ten, and felt a little better")
 _BRAVE_BY = {"dark": ("{c} sat up and looked right at the corner", "{c} reached for the flashlight by the bed",
-                      "{c} got out of bed and went to see", "{c} pushed the blanket away and sat up"),
-             "storm": ("{c} came out from under the blanket", "{c} looked out of the window at the rain"),
+                      "{c} got out of bed and went to see", "{c} pushed the blanket away and sat up",
+                      "{c} put {p} feet on the cold floor and walked over", "{c} turned to face the dark corner"),
+             "storm": ("{c} came out from under the blanket", "{c} looked out of the window at the rain",
+                       "{c} let go of {g} and sat up all by {r}", "{c} went to the window to watch the sky"),
              "dog": ("{c} let go of {g}'s hand and walked up to the fence", "{c} stood by the fence and did not run",
-                     "{c} walked right up to the fence", "{c} looked the dog in the eyes"),
+                     "{c} walked right up to the fence", "{c} looked the dog in the eyes", "{c} stepped up to the fence and said hello"),
              "slide": ("{c} climbed the ladder, one step at a time", "{c} held on tight at the top and looked down",
-                       "{c} went up the ladder and did not look back", "{c} sat down at the very top"),
+                       "{c} went up the ladder and did not look back", "{c} sat down at the very top",
+                       "{c} put one foot on the ladder, then the other"),
              "spider": ("{c} picked up a cup from the table", "{c} walked up to the spider, very slowly",
-                        "{c} looked at the spider for a long time", "{c} went back to the spider with {g}"),
+                        "{c} looked at the spider for a long time", "{c} went back to the spider with {g}",
+                        "{c} got down to look at its eight thin legs"),
              "waves": ("{c} took one step into the water, then another", "{c} let the next wave run over {p} feet",
-                       "{c} walked down to the water", "{c} stood in the water and waited for the next wave")}
+                       "{c} walked down to the water", "{c} stood in the water and waited for the next wave",
+                       "{c} ran at the next wave with a shout")}
 # ways in to the brave thing ("With Dad's words in her head, she ...")
 _BRAVE_HOW = ("After a long moment", "With {g}'s words in {p} head", "Before {s} could think about it",
-              "With a big breath", "Still a little scared", "Even though {p} knees were shaking")
+              "With a big breath", "Still a little scared", "Even though {p} knees were shaking",
+              "Slowly, very slowly", "Without a sound", "With {g} right behind {o}", "Holding {p} breath",
+              "One small step at a time", "Trying hard not to cry")
 # what the scary thing does while the hero is scared ({it}: the thing now), and what the hero fears it may do
 _ACTS = {"dark": ("{it} did not move", "{it} was still there", "nothing moved, but {it} seemed to get bigger"),
          "sound": ("{it} came again", "{it} stopped, and then it came again", "there it was again"),
@@ -119,7 +126,11 @@ _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because 
 _AFRAID = ("{C} was afraid of {of}, {why}.", "{C} was scared of {of}, {why}.", "More than anything, {c} was scared of {of}, {why}.",
            "{C} did not like {of} at all, {why}.", "{C} was afraid of {of}: {why2}.",
            "Just thinking about {of} made {c} want to hide, {why}.", "Only one thing scared {c}: {of}, {why}.",
-           "{C} was afraid of {of}. {Why2}.", "{C} never liked {of}, {why}.", "{C} got scared of {of} very easily. {Why2}.")
+           "{C} was afraid of {of}. {Why2}.", "{C} never liked {of}, {why}.", "{C} got scared of {of} very easily. {Why2}.",
+           "{Why2}, and that is why {c} stayed far away from {of}.", "{C} kept away from {of}, {why}.",
+           "{G} knew that {c} hated {of}, {why}.", "{C} had a secret: {of} made {o} shake, {why}.",
+           "{C} could be brave about almost anything, but {of} made {o} want to run, {why}.",
+           "Whenever anyone talked about {of}, {c} hid {p} face, {why}.", "{Why2}, so now {c} did not go near {of}.")
 _AFRAID_ONLY = ("For a long time, {C} had been afraid of {of}.", "{C} was scared of {of}, but {s} did not tell anyone.",
                 "If there was one thing {c} did not like, it was {of}.", "{C} was brave about most things, but not about {of}.")
 _HABIT = {"dark": ("{C} did not like it when the lights went out and the room got dark.",
@@ -243,7 +254,7 @@ class Brave(Plan):
             t = "Once, " + why2.replace(" had once had ", " had ").replace(" had once ", " had ") + ", and from then on, {c} was afraid of {of}."
         else:
             t = rng.choice(_AFRAID if r < 0.55 else _AFRAID_ONLY if r < 0.8 else _HABIT[self.fear])
-        st.s(_cap(t.format(why2=why2, Why2=cap(why2), C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), of=of, why=why)))
+        st.s(_cap(t.format(why2=why2, Why2=cap(why2), C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), G=st.nm(g), of=of, why=why)))
         if self.fear == "dark" and rng.random() < 0.3:
             st.s(rng.choice((f"Every night, {c.name} asked {st.nm(g)} to leave the light on.",
                              f"{c.name} had a little lamp by the bed that stayed on all night.",
@@ -319,8 +330,9 @@ class Brave(Plan):
             t = rng.choice(_BRAVE + self._by())
         elif k < 0.75:
             vp = rng.choice(self._by()).split(" ", 1)[1]
-            t = rng.choice(gen) + rng.choice((", and then {s} ", ". Then {s} ") +
-                                             (() if " and " in vp else (" and ",))) + vp
+            t = rng.choice(gen) + rng.choice((", and then {s} ", ". Then {s} ", ". After that, {s} ", ", and at last {s} ",
+                                              ". Now {s} was ready, so {s} ") +
+                                             (() if " and " in vp else (" and ", ", and slowly ", ", and {s} "))) + vp
         else:
             t = rng.choice(_BRAVE_HOW) + ", " + rng.choice(self._by())
         st.s(cap(self._f(st, t)) + ".")

@@ -68,9 +68,11 @@ _WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big p
          "{C} had seen {what} in a book, and now {s} wanted to make one{at}.")
 _TALL_NOW = {"home": ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "as high as a chair",
                      "taller than the couch", "as high as the door", "up to {c}'s shoulders", "taller than the lamp",
-                     "higher than the shelf", "so tall that {c} needed a chair to reach the top"),
+                     "higher than the shelf", "so tall that {c} needed a chair to reach the top", "higher than {c}'s head",
+                     "almost as tall as {g}", "as high as {p} bed", "as tall as the kitchen door"),
              "other": ("as tall as {g}", "taller than {c}", "as high as {c}'s knees", "as high as a bush", "up to {c}'s nose",
-                       "up to {c}'s shoulders", "taller than the bush next to it", "so tall that {c} had to stand on a rock")}
+                       "up to {c}'s shoulders", "taller than the bush next to it", "so tall that {c} had to stand on a rock",
+                       "as tall as a little tree", "higher than the grass all around", "as high as {g}'s knees")}
 _WHY = ("to show {g}", "for {p} {it}", "just for fun", "so that everyone could see it", "to surprise {g}",
         "because {s} had seen one in a book")
 
@@ -115,8 +117,9 @@ _SPILL_TO = {"home": ("all over the floor", "under the couch", "across the room"
              "other": ("all over the ground", "into the grass", "everywhere")}
 _FELL = ("fell down", "fell over", "came down in pieces", "fell to the ground", "fell to pieces", "came down")
 # what helps the second time (said by the grown-up or the friend), and ways to tell it being done ({h}: the helper)
-_BIG_DOWN = ("put the big pieces at the bottom", ("{c} put the biggest pieces at the bottom", "{c} started with the biggest {many}",
-                                                  "the big pieces went at the bottom and the small ones on top"))
+_BIG_DOWN = ("put the big pieces at the bottom", ("{c} put the biggest {many} at the bottom", "{c} started with the biggest {many}",
+                                                  "the big {many} went down first and the small ones on top",
+                                                  "{c} picked out the biggest {many} first", "the small {many} went up high, where they were light"))
 _TOGETHER = ("build it together", ("they built the {short} together", "{c} and {h} built it side by side",
                                    "they took turns, one piece each"))
 _FIX = {"home": (_BIG_DOWN,
@@ -155,6 +158,9 @@ _STOOD = (".", ", and this time it stood.", ", and the {short} stood strong.", "
           ", and {h} said it was the best {short} {h_s} had ever seen.", ", and the {x} {many} held it up like a strong wall.",
           ": it did not shake at all, and it was {big}!")
 _AGAIN_MORE = ("When all the {many} were picked up, ", "With {h}'s help, ", "After a little rest, ", "The second time, ")
+# the second try told the other way round: it stood, and why
+_STOOD_BECAUSE = ("The second {short} did not fall, because {fix}.", "This time it went well: {fix}.",
+                  "{fix}. For a moment nobody moved, but the {short} did not fall.")
 # what cannot knock it down now, by where it is built
 _STOOD_BY = {"home": ", and when {pet} came by again, it only looked at it.", "beach": ", and the waves could not reach it any more.",
              "snowman": ", and it stood in the snow until the evening.", "other": ", and the wind could not knock it down."}
@@ -188,7 +194,10 @@ _GREW = ("The {short} grew {up}{way}.", "{C} put {top} {on}, and it looked {grea
          "{top} went {on}, last of all, and {c} clapped.",
          "Now the {short} was {big}, and {c} needed only {top} for the top.",
          "{C} put on one more piece, then one more, and the {short} was {big}.",
-         "It took a long time, but at last the {short} was {big}.")
+         "It took a long time, but at last the {short} was {big}.",
+         "{C} built and built, and soon the {short} was {big}.", "Higher it went, and higher, until it was {big}.",
+         "Before long, the {short} stood {big}.", "It was the best {short} {c} had ever made, {big}.",
+         "{C} hummed a little song while the {short} grew {up}.")
 _FLOORS, _FLOORED = "Soon the {short} had {n} floors.", ("tower", "castle", "boxhouse", "cards", "stones")
 # getting out the materials at home
 _GET_OUT = ("{C} got out {mats} and sat down in {room}.", "{C} carried {mats} to {room}.",
@@ -338,7 +347,7 @@ class Build(Plan):
         if self.inside:  # (st.place stays the map place they live by: "home" is not on the map)
             for x in ([c, f] if f else [c]):
                 st.state.go(x.name, "home")
-            room_ = "the living room" if "living room" in self.what else rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room", "the room by the window",
+            room_ = "the living room" if "living room" in self.what else rng.choice(("the living room", f"{c.p} room", "the kitchen", "the corner by the couch", f"a quiet corner of {c.p} room",
                                 f"{c.p} {st.grownup.title.lower()}'s room" if st.grownup.kind in ("mom", "dad", "grandma", "grandpa") else "the living room"))
             st.s(_cap(rng.choice(_GET_OUT).format(C=st.sub(c), mats=mats, room=room_, p=c.p, it=st.thing["word"])))
         else:
@@ -384,15 +393,17 @@ class Build(Plan):
         k, m = NUMBERS[rng.randint(2, 7)], NUMBERS[rng.randint(2, 6)]
         feats = rng.sample([x for x in _FEATURES[self.place_key] if self.project != "fort" or "tower" not in x], 2)
         pieces = rng.choice((f"{who} made {self._fmt(st, feats[0])} and {self._fmt(st, feats[1])}.",
-                             f"{who} gave the {self.short_name} {self._fmt(st, feats[0])}.",f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}, and then {m} {y} ones on top.",
+                             f"{who} gave the {self.short_name} {self._fmt(st, feats[0])}.",f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}, and then {m} {y} ones {rng.choice(('on top', 'over them', 'above those'))}.",
                              f"First came {k} {x} {many}, then {m} {y} {many}, and then {top}.",
                              f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}.",
-                             f"{who} used {k} {x} {many} and {m} {y} {many}, one by one.",
+                             f"{who} used {k} {x} {many} and {m} {y} {many}, {rng.choice(('one by one', 'one after the other', 'very carefully', 'in a row'))}.",
                              f"{who} began with {k} {x} {many} {rng.choice(_WHERE_PIECES)} and then made {self._fmt(st, feats[0])}.",
                              f"At the bottom went {k} {x} {many}, and on top of them {m} {y} ones.",
                              f"{who} looked for the {x} {many} first, and found {k}.",
                              f"{who} wanted {self._fmt(st, feats[0])}, so {k} {x} {many} went {rng.choice(_WHERE_PIECES)}."))
-        st.s(pieces, grew)
+        if rng.random() < 0.4:  # (how it grows says enough: the pieces one by one only sometimes)
+            pieces = ""
+        st.s(*(x for x in (pieces, grew) if x))
         self.paper = "paper" in pieces + grew  # (a paper star or top on it: the scissors that cut it)
 
     def fall(self, st) -> None:
@@ -459,8 +470,10 @@ class Build(Plan):
         by = {"home": pet, "beach": "wave" in self.knock or "sea" in self.knock, "snowman": True, "other": "wind" in self.knock}
         stood = _STOOD + ((_STOOD_BY[self.place_key],) if by[self.place_key] else ())  # (what knocked it down cannot now)
         one = _PIECES[self.project][0]
-        st.s(cap(self._fmt(st, rng.choice(_AGAIN + _AGAIN_MORE) + rng.choice(self.fix[1]) + rng.choice(stood), h=st.nm(h),
-                           h_s=h.s, pet=pet, one=one, x=rng.choice(_PIECE_LOOKS.get(one, ("big",))),
+        fix = rng.choice(self.fix[1])
+        t = (rng.choice(_STOOD_BECAUSE).replace("{fix}", fix) if rng.random() < 0.3 else
+             rng.choice(_AGAIN + _AGAIN_MORE) + fix + rng.choice(stood))
+        st.s(cap(self._fmt(st, t, h=st.nm(h), h_s=h.s, pet=pet, one=one, x=rng.choice(_PIECE_LOOKS.get(one, ("big",))),
                            big=self._fmt(st, rng.choice(_TALL_NOW["home" if self.inside else "other"])))))
         if self.twist:
             twists = [t for t in _TWIST[self.place_key] if "the cat that" not in t or " cat " in f" {self.knock} "]

@@ -39,10 +39,12 @@ _SHY_HERO = ("{c} wanted to say hello, but {s} did not know what to say.", "{c}'
 _SHY_KID = ("{k} looked down and said nothing.", "{k} just shook {k_p} head and looked away.",
             "{k} said hello very quietly and then looked at the ground.", "{k} did not answer and looked at {k_p} shoes.",
             "{k} only looked at {c}'s {it} and did not say a word.", "{k} stepped back and hid behind the {spot}.")
-_COMMON = ("they both loved dinosaurs", "they both had a dog at home", "they both liked to draw cats",
-           "they both had the same blue shoes", "they were both six", "they both liked trains best of all",
-           "they both hated carrots", "they both wanted to be a doctor one day", "they both had a little sister",
-           "they both knew the same silly song", "they both liked the color green best")
+_COMMON = ("loved dinosaurs", "had a dog at home", "liked to draw cats", "had blue shoes", "liked trains best of all",
+           "hated carrots", "wanted to be a doctor one day", "had a little sister", "knew a silly song about a frog",
+           "liked the color green best")
+# the same thing liked by both, told in different ways ({vp}: "liked pears", {c}, {k}: the two children)
+_BOTH = ("they both {vp}", "they both {vp}", "both of them {vp}", "{c} and {k} both {vp}", "{k} {vp} too, just like {c}",
+         "{c} {vp}, and so did {k}", "{k} also {vp}", "the two of them {vp}")
 _COLORS = ("red", "blue", "green", "yellow", "pink", "purple", "orange", "white")
 _TOGETHER = ("played tag until they could not run any more", "took turns with the {it}", "made up a new game with the {it}",
              "ran after the birds and laughed", "built a little house of sticks under a tree",
@@ -108,7 +110,9 @@ class NewFriend(Plan):
             who, hero = rng.choice(((f"{st.sub(c)} wanted to go to", c.s), (f"{st.sub(c)} and {st.nm(g)} were going to", c.name),
                                     (f"{st.nm(g)} said they could visit", c.name), (f"{st.sub(c)} asked to play at", c.s),
                                     (f"{st.sub(c)} could not wait to see", c.s), (f"{st.nm(g)} was taking {c.name} to", c.s),
-                                    (f"{st.sub(c)} and {st.nm(g)} had a plan to visit", c.name), (f"{st.sub(c)} asked to spend the day at", c.s)))
+                                    (f"{st.sub(c)} and {st.nm(g)} had a plan to visit", c.name), (f"{st.sub(c)} asked to spend the day at", c.s),
+                                    (f"{st.nm(g)} promised {c.name} a walk to", c.name), (f"{st.sub(c)} had waited all week for a morning at", c.s),
+                                    (f"{st.sub(c)} was so happy to go with {st.nm(g)} to", c.s)))
             what = rng.choice((f" with {c.p} {it}", f" to {doings.activity(st, self.where, 'word')}", f", and {hero} ran to get {c.p} {it}",
                                f", and {hero} took {c.p} {it} along", ""))
             st.s(f"{when}{who} the {P}{what}.")
@@ -196,10 +200,8 @@ class NewFriend(Plan):
             st.s(self._f(st, rng.choice(_SHY_KID)))
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
                              f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))
-        common = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
-        both = rng.choice((("they both", "they were both"), ("they both", "they were both"), ("both of them", "both of them were"),
-                           (f"{c.name} and {k.name} both", f"{c.name} and {k.name} were both")))
-        common = common.replace("they both", both[0], 1).replace("they were both", both[1], 1)
+        vp = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
+        common = rng.choice(_BOTH).format(vp=vp, c=c.name, k=k.name)
         st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.",
                          f"It was funny: {common}.", f"{k.name} laughed, because {common}.",
                          f"They did not talk much at first, but then they saw that {common}.",
@@ -213,14 +215,14 @@ class NewFriend(Plan):
         rng, w = st.rng, st.w
         r = rng.random()
         if r < 0.1:
-            return f"they both had {a(rng.choice(_COLORS))} {rng.choice(w.toys)['word']}"
+            return f"had {a(rng.choice(_COLORS))} {rng.choice(w.toys)['word']}"
         if r < 0.3:
-            return f"they both {rng.choice(('loved', 'liked to draw', 'wanted to see', 'had books about'))} {rng.choice(w.char_animals)['plural']}"
+            return f"{rng.choice(('loved', 'liked to draw', 'wanted to see', 'had books about'))} {rng.choice(w.char_animals)['plural']}"
         if r < 0.5:
-            return f"they both liked {rng.choice(w.countable_foods)['plural']} {rng.choice(('best of all', 'more than cake', 'for breakfast', 'very much'))}"
+            return f"liked {rng.choice(w.countable_foods)['plural']} {rng.choice(('best of all', 'more than cake', 'for breakfast', 'very much'))}"
         if r < 0.7:
-            return f"they both had {a(rng.choice(w.toys)['word'])} {rng.choice(('at home', 'at home', 'on their bed', 'that they loved'))}"
-        return f"they both liked {doings.activity(st, self.where)}"
+            return f"had {a(rng.choice(w.toys)['word'])} {rng.choice(('at home', 'at home', 'by the bed', 'at home, in a big toy box'))}"
+        return f"liked {doings.activity(st, self.where)}"
 
     def ending(self, st):
         c, _g, f, k, rng = st.hero, st.grownup, self.companion, self.kid, st.rng

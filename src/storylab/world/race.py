@@ -45,7 +45,12 @@ _WANT = ("{when}{c} and {f} wanted to have {kind} at the {P}.", "{when}{f} said,
          "{when}{c} said {s} was faster than {f}, so {fs} said, \"Race me at the {P}!\"",
          "{when}{f} had never lost {kind}, and {c} wanted to win one at the {P}.",
          "{when}{f} wanted {kind} at the {P}, and {c} said yes right away.",
-         "{when}{c} told {f} that {s} knew {who}, and {f} laughed: \"We will see!\"")
+         "{when}{c} told {f} that {s} knew {who}, and {f} laughed: \"We will see!\"",
+         "{when}{c} could not wait to race {f} across the {P}: {kind}!",
+         "{when}{c} and {f} had a plan for the {P}, and it was {kind}.",
+         "\"Who wants {kind}?\" {f} asked on the way to the {P}, and {c} put up {p} hand.",
+         "{when}the {P} was empty, so {c} and {f} had all the room they needed for {kind}.",
+         "{when}{f} laughed that {fs} could win {kind} with {fp} eyes closed, so {c} said, \"Let's see, at the {P}!\"")
 _WHO = {"a running race": "who could run the fastest", "a hopping race": "who could hop the fastest",
         "a race on one foot": "who was fastest on one foot", "a race with an egg on a spoon": "who could carry an egg on a spoon the fastest",
         "a race like frogs": "who could jump like a frog the fastest", "a crawling race": "who could crawl the fastest",
@@ -64,6 +69,8 @@ _COURSE = ("They would race from {start} to {mark} and back.", "The race went fr
            "First to {mark}, {c} said, and {f} said yes.", "{mark}, not too far and not too near, would be the end.",
            "Their race would begin at {start} and end at {mark}.",
            "{f} picked {mark} for the end, and {c} picked {start} for the start.",
+           "{c} scratched a mark in the {ground} by {start}, and the first one to {mark} would win.",
+           "Side by side at {start}, they looked over at {mark}.",
            "From {start}, {mark} looked very far away.", "{c} said they should race to {mark}, and {f} said, \"Okay!\"")
 # the twist: an animal to help on the way
 _HELP = ("On the way, {c} saw {an} that could not get out of a hole, and {s} stopped to help it.",
@@ -121,7 +128,7 @@ class Race(Plan):
         prize = self._f(st, self.prize)
         self.mark = _landmark(st, self.where)
         kw = dict(when=when, c=st.nm(c), f=st.nm(f), C=c.name, F=f.name, kind=self.kind, P=P, mark=self.mark, prize=prize,
-                  s=c.s, fs=f.s, K=cap(self.kind), g=st.nm(st.grownup), who=_WHO[self.kind], Who=cap(_WHO[self.kind]))
+                  s=c.s, fs=f.s, p=c.p, fp=f.p, K=cap(self.kind), g=st.nm(st.grownup), who=_WHO[self.kind], Who=cap(_WHO[self.kind]))
         st.s(cap(rng.choice(_WANT).format(**kw)))
         if rng.random() < 0.6:  # the prize (a short story can do without it: the ending names it)
             st.s(cap(rng.choice(_PRIZE_SAID).format(**kw)))

@@ -171,9 +171,9 @@ class Truth(Plan):
         x = rng.choice((self.broken, f"{self.adj} {self.broken}"))
         if rng.random() < 0.6:  # the thing's own crash
             crash = self._f(st, rng.choice(_CRASH[self.broken]), x=x, n=NUMBERS[rng.randint(2, 6)], where=rng.choice(("floor", "rug")))
-            crash = crash.replace(f"The {x}", rng.choice((f"The {x}", f"Crash! The {x}", f"With a loud noise, the {x}")), 1)
+            crash = crash.replace(f"The {x}", rng.choice((f"The {x}", f"Crash! The {x}", f"Boom! The {x}", f"In the quiet house, the {x}")), 1)
         else:
-            crash = (rng.choice(("Crash! ", "", "In one second, ", "With a loud noise, ")) +
+            crash = (rng.choice(("Crash! ", "", "In one second, ", "Boom! ", "Before anyone could catch it, ")) +
                      f"{rng.choice(('the ' + x, c.p + ' ' + st.grownup.title.lower() + chr(39) + 's ' + self.broken if st.grownup.kind in FAMILY else 'the ' + x))} "
                      f"{rng.choice(('broke into', 'fell and broke into', 'was in', 'went down and broke into', 'broke at once into', 'came down in'))} "
                      f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces', 'five pieces', 'big and small pieces'))}"
