@@ -64,12 +64,12 @@ _ACTS = {"dark": ("{it} did not move", "{it} was still there", "nothing moved, b
          "slide": ("the ladder looked longer and longer", "a big boy went down with a shout", "the slide looked even taller from there"),
          "spider": ("the spider moved one long leg", "the spider ran a little way", "the spider sat very still"),
          "waves": ("another big wave came in", "a wave hit the sand with a loud noise", "the water came up around {p} feet")}
-_WHAT_IF = {"dark": ("what if it was a monster?", "what if it came over to the bed?", "what if it was looking at {o}?"),
-            "storm": ("what if the wind blew the house away?", "what if the lights went out?", "what if the storm never stopped?"),
-            "dog": ("what if it jumped over the fence?", "what if it bit {o}?", "what if it ran after {o}?"),
-            "slide": ("what if {s} fell?", "what if {s} got stuck at the top?", "what if {s} went too fast?"),
-            "spider": ("what if it crawled onto {o}?", "what if it ran up {p} arm?", "what if there were more?"),
-            "waves": ("what if a wave knocked {o} over?", "what if the water went over {p} head?", "what if the sea took {o} away?")}
+_WHAT_IF = {"dark": ("what if it was a monster?", "what if it came over to the bed?", "what if it was looking at {o}?", "what if it got out of the corner?", "what if it was hungry?"),
+            "storm": ("what if the wind blew the house away?", "what if the lights went out?", "what if the storm never stopped?", "what if the thunder came inside?", "what if the big tree fell on the house?"),
+            "dog": ("what if it jumped over the fence?", "what if it bit {o}?", "what if it ran after {o}?", "what if the fence broke?", "what if it was hungry?"),
+            "slide": ("what if {s} fell?", "what if {s} got stuck at the top?", "what if {s} went too fast?", "what if everyone laughed?", "what if {s} fell on {p} head?"),
+            "spider": ("what if it crawled onto {o}?", "what if it ran up {p} arm?", "what if there were more?", "what if it got into {p} bed?", "what if it had friends under the rug?"),
+            "waves": ("what if a wave knocked {o} over?", "what if the water went over {p} head?", "what if the sea took {o} away?", "what if {s} could not get back to the sand?", "what if a fish bit {p} toes?")}
 # what foreshadows the brave part, per fear
 _HINT_BY = {"dark": ("{c}'s flashlight was in the box by {p} bed, where {s} had put it the day before.",
                      "{c} did not know yet that the dark is just {p} own room without the light.",
@@ -96,6 +96,25 @@ _DOGS = ("a big brown dog", "a huge black dog", "a big dog with a loud bark", "a
          "a big spotted dog", "a tall gray dog")
 _DOG_WANTED = ("it only wanted to play", "it wanted someone to throw its ball", "it was just saying hello",
                "it was lonely and wanted a friend", "it barked at everyone, because it was happy to see them")
+# the dog behind the fence, in parts: where, what it does, how it barks
+_DOG_WHERE = ("Just past their house", "At the third house", "Two houses down", "Down the road", "By the old tree on the corner",
+              "At the end of the street", "Next to the bus stop")
+_DOG_DOES = ("ran along {fence}", "jumped up at {fence}", "pushed its nose through {fence}", "stood up on its back legs behind {fence}",
+             "came running to {fence}", "was waiting behind {fence}")
+_DOG_BARK = (" and barked at them", ", barking and barking", " with a loud woof", " and barked right at {c}",
+             " and barked so loudly that the birds flew away", " and would not stop barking", ", and its big bark made {c} jump")
+_OWNER = ("A lady", "An old man", "A boy", "A girl", "A tall man", "An old lady", "A woman with a basket")
+_OWNER_CAME = ("came out of the house", "looked over the fence", "ran out from the garden", "opened the window", "came up the path")
+_OWNER_SAYS = ("quiet", "sit", "stop that", "come here", "be nice", "that is enough", "down")
+# the spider caught and let go, in parts
+_CUP = ("put a cup over the spider", "caught the spider in a cup", "slid a piece of paper under the spider and the cup",
+        "let the spider walk into the cup", "held the cup very still until the spider went in")
+_LET_GO = ("carried it outside", "let it go in the garden", "took it out to the flowers", "put it down by the door, outside",
+           "let it walk out onto a big leaf", "carried it all the way to the garden, very slowly")
+_STORM_WHEN = ("In the evening", "That evening", "After dinner", "Just before bed", "When it got dark", "At night")
+_STORM_DID = ("the rain came down hard on {c}'s window", "the wind began to shake the trees outside", "the sky over the {P} went black",
+              "big drops of rain began to hit the window", "the wind blew so hard that the door shook", "the storm came, with rain and wind",
+              "the rain came down hard and fast, and the wind blew")
 _SPIDER_AT = ("on the wall by {p} bed", "in the bath", "on the window", "in the corner of {p} room",
               "on {p} pillow", "on the kitchen door", "by the sink")
 
@@ -396,9 +415,10 @@ class Brave(Plan):
         st.state.at("evening")
         st.state.weather_turns("rainy")
         doings.fill(st, [c], "home", middle_words(st) - 60, 1, 1)
-        st.s(rng.choice((f"In the evening, the rain came down hard on {c.name}'s window, and the wind blew.",
-                         f"That evening, the storm came to the {st.place_mark(self.home)}, with rain and wind.",
-                         f"After dinner, the wind began to shake the {rng.choice(('trees', 'fence', 'door', 'windows'))}, and the rain came down {rng.choice(('hard', 'fast', 'all at once'))}.")),
+        came = (f"{rng.choice(_STORM_WHEN)}, {rng.choice(_STORM_DID).format(c=c.name, P=st.place_mark(self.home))}."
+                if rng.random() < 0.5 else
+                f"After dinner, the wind began to shake the {rng.choice(('trees', 'fence', 'door', 'windows'))}, and the rain came down {rng.choice(('hard', 'fast', 'all at once'))}.")
+        st.s(came,
              rng.choice((f"There was a big bright light over the {st.place_mark(self.home)}, and then a loud boom!",
                          f"The sky over the {st.place_mark(self.home)} went white for a second, and then: boom!",
                          f"Boom! The thunder was so loud that the {rng.choice(('cups', 'windows', 'pictures', 'plates'))} shook.",
@@ -437,18 +457,19 @@ class Brave(Plan):
         group = [c, g] + ([f] if f else [])
         st.state.at("morning")
         d = self.dog
-        st.s(rng.choice((f"Just past their house, there was {d} behind a fence, and it barked loudly.",
-                         f"At the third house, {d} ran along the fence and barked at them.",
-                         f"There it was: {d}, with its nose through the fence, barking at {c.name}.",
+        fence = rng.choice(("the", "the tall", "the low", "the green", "the white", "the old", "the red")) + " fence"
+        st.s(f"{rng.choice(_DOG_WHERE)}, {d} {rng.choice(_DOG_DOES).format(fence=fence)}{rng.choice(_DOG_BARK).format(c=c.name)}."
+             if rng.random() < 0.7 else
+             rng.choice((f"There it was: {d}, with its nose through the fence, barking at {c.name}.",
                          f"As soon as they left the house, {d} ran up to the next fence and barked at {c.name}.",
-                         f"Two houses down, {d} jumped up at a fence, barking and barking.",
                          f"Behind the green fence by the road stood {d}, and it barked: woof, woof!")))
         self.scared(st)
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}, I do not want to go past it!", "It will bite me!")),
                      rng.choice(("cried", "said", "whispered")))
-        st.s(rng.choice((f"A lady came out of the house and called, \"{self.dog_name}, quiet!\"",
-                         f"\"{self.dog_name}, sit!\" called a boy from the garden, and the dog sat.",
+        st.s(f"{rng.choice(_OWNER)} {rng.choice(_OWNER_CAME)} and called, \"{self.dog_name}, {rng.choice(_OWNER_SAYS)}!\""  # (whose dog it is)
+             if rng.random() < 0.5 else
+             rng.choice((f"\"{self.dog_name}, sit!\" called a boy from the garden, and the dog sat.",
                          f"An old man came to the fence and said the dog's name was {self.dog_name}.",
                          f"A girl ran out and said, \"Do not be scared. {self.dog_name} is just happy to see you!\"")))
         if rng.random() < 0.8 and fits(st, 15):
@@ -471,7 +492,9 @@ class Brave(Plan):
         st.s(rng.choice((f"{st.sub(c)} held out {c.p} hand, and {n} sniffed it and licked it.",
                          f"{st.sub(c)} said, \"Hello, {n},\" very softly, and the big dog wagged its tail.",
                          f"{st.sub(c)} put {c.p} hand through the fence, and {n} sat down to be petted.")),
-             rng.choice((f"It turned out that {rng.choice(_DOG_WANTED)}.", f"{n} was not angry at all: {rng.choice(_DOG_WANTED)}.")))
+             rng.choice((f"It turned out that {rng.choice(_DOG_WANTED)}.", f"{n} was not angry at all: {rng.choice(_DOG_WANTED)}.",
+                         f"All that barking meant only one thing: {rng.choice(_DOG_WANTED)}.",
+                         f"Now {c.name} could see it: {rng.choice(_DOG_WANTED)}.", f"{n} had never wanted to scare anyone, and {rng.choice(_DOG_WANTED)}.")))
         if self.twist:
             st.s(f"The lady laughed and said that {n} was afraid of cats, and even of {rng.choice(('little birds', 'the mailman', 'the rain'))}!")
         self.after(st, (f"Now {c.name} waved to {n} every time {c.s} walked by.",
@@ -543,7 +566,8 @@ class Brave(Plan):
         st.state.has(c.name, "cup")
         st.s(rng.choice((f"{st.sub(c)} put a cup over the spider, slid a piece of paper under it and carried it outside.",
                          f"{st.sub(c)} caught the spider in a cup, very gently, and let it go in the garden.",
-                         f"{st.sub(c)} held the cup {self.spider_at}, and the spider walked right in.")))
+                         f"{st.sub(c)} held the cup {self.spider_at}, and the spider walked right in.")) if rng.random() < 0.4 else
+             f"{st.sub(c)} {rng.choice(_CUP)} and {rng.choice(_LET_GO)}.")
         if not self.twist and rng.random() < 0.5:
             self.after(st, (f"{st.sub(c)} was not so scared of spiders any more.", f"{st.sub(c)} said goodbye to the spider and went back inside."))
         if self.twist:

@@ -220,13 +220,17 @@ _TOP = {"home": ("a paper star", "{p} {it}", "{p} {it}", "a shiny button", "a li
 _TWIST = {"home": ("the cat that had knocked it down went inside and fell asleep there",
                    "it was so tall that {g} had to stand on a chair to see the top",
                    "the pieces that fell had made a little bridge, and {c} liked the bridge even more",
-                   "{g} took a picture of it to show everyone at dinner"),
+                   "{g} took a picture of it to show everyone at dinner", "{p} {it} got to sit at the very top, like a king",
+                   "{g} said the {short} could stay up until the next day, so nobody put it away"),
           "beach": ("a little girl asked if she could help build the next one",
                     "a tiny crab came and sat in the castle's door, as if it lived there",
-                    "the wave that had knocked it down had left a shiny shell right by {c}'s feet"),
+                    "the wave that had knocked it down had left a shiny shell right by {c}'s feet",
+                    "the sea came in later, but it stopped just before the castle's wall"),
           "snowman": ("a little bird came and sat on the snowman's hat",
-                      "the next morning, someone had put a second scarf on the snowman"),
-          "other": ("a little bird came and sat on top of it", "a frog came and sat down right next to it", "a squirrel came and looked inside, as if it wanted to live there")}
+                      "the next morning, someone had put a second scarf on the snowman",
+                      "the snowman stood there for a whole week, smiling at everyone who walked by"),
+          "other": ("a little bird came and sat on top of it", "a frog came and sat down right next to it", "a squirrel came and looked inside, as if it wanted to live there",
+                    "the next day, a little snail was sitting on it, as if it had climbed all the way up")}
 
 
 class Build(Plan):
@@ -413,7 +417,9 @@ class Build(Plan):
         then = rng.choice(("Then ", "But then ", "Just then, ", "Suddenly, ", ""))
         r = rng.random()
         if r < 0.35:  # one sentence: what knocked it, and down it came
-            st.s(cap(f"{then}{k}, and {the}{self.short_name} {fell}."))
+            st.s(cap(f"{then}{k}" + rng.choice((f", and {the}{self.short_name} {fell}.", f", and down came {the}{self.short_name}!",
+                                                   f", and in one second {the}{self.short_name} {fell}.",
+                                                   f". That was too much for the {self.short_name}, and it {fell}."))))
         elif r < 0.55 and "head" not in k:
             before = ("Oh no! ", "All at once, ") + (() if c.name in k else (f"Before {c.name} could stop it, ",))
             st.s(cap(f"{rng.choice(before)}{k}, and "

@@ -188,14 +188,16 @@ class NewFriend(Plan):
             st.speak(c, rng.choice((f"Hello, I am {c.name}! Do you want to play with my {it}?",
                                     f"Hi, {k.name}, do you want to play with us?", f"Hello, I am {c.name}, and this is my {it}.",
                                     f"Hi! I like your {looks[2:] if looks.startswith('a ') else looks}.",
-                                    f"Do you want to see my {it}?")),
+                                    f"Do you want to see my {it}?", f"Is this your first day at the {self.where}? I am {c.name}.",
+                                    f"My name is {c.name}. We can share my {it}, if you like.")),
                      rng.choice(("said", "asked")))
         else:
             st.s(rng.choice((f"At last, {c.name} walked over and said hello.",
                              f"{st.sub(c)} took a deep breath, walked over and showed {k.name} {c.p} {it}.",
                              f"{st.nm(g)} gave {c.name} a little push, and {c.s} went over to {k.name}.",
                              f"{st.sub(c)} walked up to {k.name} and asked {k.o} to play.",
-                             f"{st.sub(c)} sat down next to {k.name} and held out {c.p} {it}.")))
+                             f"{st.sub(c)} sat down next to {k.name} and held out {c.p} {it}.",
+                             f"{st.sub(c)} waved to {k.name} from far away, and after a moment {k.name} waved back.")))
         if self.shy == "kid" and fits(st, 20):
             st.s(self._f(st, rng.choice(_SHY_KID)))
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",

@@ -74,6 +74,8 @@ _COURSE = ("They would race from {start} to {mark} and back.", "The race went fr
            "From {start}, {mark} looked very far away.", "{c} said they should race to {mark}, and {f} said, \"Okay!\"")
 # the twist: an animal to help on the way
 _HELP = ("On the way, {c} saw {an} that could not get out of a hole, and {s} stopped to help it.",
+         "Not far from the start, {c} heard a little sound: {an} could not get out of the long grass, so {s} stopped.",
+         "{c} saw {an} with its foot stuck between two stones, and {s} forgot all about the race.",
          "Then {c} heard a little cry: {an} was stuck in a hole, so {s} stopped to help it.",
          "Just then, {c} saw {an} caught in the long grass, and {s} stopped running to help it.",
          "In the middle of the race, {c} saw {an} stuck under a branch, and {s} stopped right away.")
@@ -173,7 +175,9 @@ class Race(Plan):
             st.s(rng.choice(_HELP).format(c=c.name, s=c.s, an=a("little " + an["word"]), the=f"the little {an['word']}"))
             self.helped = an["word"]
         elif self.win == "friend":
-            st.s(f"On the way, {oops}, and {st.nm(f)} ran past.")
+            st.s(rng.choice((f"On the way, {oops}, and {st.nm(f)} ran past.", f"Not far from {self.mark}, {oops}, and {st.nm(f)} went past.",
+                             f"{cap(oops)}, and that was all {st.nm(f)} needed to go first.",
+                             f"Just before {self.mark}, {oops}, and {st.nm(f)} went past {c.o}.")))
         st.state.feel(c.name, "excited")
 
     def ending(self, st):
@@ -186,10 +190,13 @@ class Race(Plan):
                              f"{st.nm(f)} stopped too, and soon the little {self.helped} was safe.")),
                  rng.choice((f"Nobody won the race, but {st.nm(g)} said that {c.name} had won something better.",
                              f"{st.nm(g)} said that helping was better than winning any race.",
-                             f"There was no prize for anyone that day, but the little {self.helped} was safe and happy.")))
+                             f"There was no prize for anyone that day, but the little {self.helped} was safe and happy.",
+                             f"{st.nm(g)} said {c.name} had done the best thing of all that day, race or no race.",
+                             f"Nobody thought about the race any more: everyone wanted to see the little {self.helped}.")))
         elif self.win == "hero":
             st.s(rng.choice((f"{st.nm(c)} {rng.choice(('got to', 'reached', 'touched'))} {self.mark} first, just a little before {f.name}.",
-                             f"In the end, {c.name} won by one step.")),
+                             f"In the end, {c.name} won by one step.", f"{st.nm(f)} was fast, but {c.name} was faster, and {self.mark} came first to {c.o}.",
+                             f"With one last jump, {c.name} was at {self.mark}, and {f.name} was still two steps behind.")),
                  rng.choice((f"{st.sub(c)} shared {prize} with {st.nm(f)}, because {f.s} had run so well.",
                              f"{st.sub(c)} shook hands with {st.nm(f)} and said it was a good race.")))
         elif self.bad:
@@ -202,7 +209,9 @@ class Race(Plan):
         else:
             st.s(rng.choice((f"{st.nm(f)} got to {self.mark} first and won {prize}.",
                              f"{st.nm(f)} touched {self.mark} just before {c.name} and won {prize}.",
-                             f"{st.nm(f)} reached {self.mark} first, so {prize} went to {f.o}.")))
+                             f"{st.nm(f)} reached {self.mark} first, so {prize} went to {f.o}.",
+                             f"{c.name} tried hard, but {f.name} was at {self.mark} first and won {prize}.",
+                             f"By the time {c.name} got to {self.mark}, {f.name} was already there, so {f.s} won {prize}.")))
             st.state.feel(c.name, "sad")
             if self.conflict:
                 st.s(f"{c.name} said that {f.name} had started too soon, and they began to fight.")

@@ -194,7 +194,8 @@ class Truth(Plan):
         st.s(rng.choice(("Quickly, ", "So ", "", "Before anyone came, ", "Very quietly, ")) + c.name + " " +
              f"{rng.choice(_HIDE_VERB)} {what} {self.hid}" +
              rng.choice(("", "", "", ", where nobody would look", f", and {c.p} hands were shaking", f" and ran to {c.p} room",
-                         " and sat on the couch as if nothing had happened")) + ".")
+                         " and sat on the couch as if nothing had happened", f", and {c.p} heart went very fast",
+                         ", very fast, so nobody would see", f", then went back to {c.p} room without a word")) + ".")
         doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 1 if fits(st, 60) else 0)
         st.state.at("afternoon")
         x = self.broken
@@ -246,7 +247,8 @@ class Truth(Plan):
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}, I broke the {x}, and I am sorry.", f"{g.title}, it was me. I broke your {x}.",
                                     f"I have to tell you something, {g.title}. I broke the {x} and hid it.",
-                                    f"{g.title}, the pieces are {self.hid}. I broke the {x}.")),
+                                    f"{g.title}, the pieces are {self.hid}. I broke the {x}.",
+                                    f"It was me, {g.title}. The {x} fell when I was {self.how[0].format(p='my')}.")),
                      rng.choice(("said", "whispered", "said")))
         else:
             st.s(rng.choice((f"At last, {c.name} went to {st.nm(g)} and told {g.o} everything.",
