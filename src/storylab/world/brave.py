@@ -197,6 +197,8 @@ _GO = {"dog": ("That day, {c} and {g} walked to the {P} to {errand}.", "{c} had 
                  "That day, {g} took {c} to the {P}, where there was a new slide.",
                  "On the way to the {P}, {c} could already see the top of the big slide.",
                  "That morning, {g} said they could go to the {P} and try the new slide.",
+                 "{g} and {c} went to the {P}, and the first thing {c} saw was the big slide.",
+                 "There was a new slide at the {P}, and all the children in the village were talking about it.",
                  "{g} and {c} went to the {P} to {errand}, and the big slide stood right next to the sand."),
        "waves": ("{g} and {c} took a bucket and went to the {P}.", "That day, they were going to the {P} to swim.", "It was a good day for a swim, and {g} wanted to go to the {P}.",
                  "That morning, {g} packed a towel for a swim at the {P}.")}
@@ -396,7 +398,8 @@ class Brave(Plan):
             st.s(f"{st.sub(c)} turned on {c.p} flashlight.")
         st.s(rng.choice((f"It was only {self.was}!", f"There was nothing there but {self.was}.",
                          f"{st.sub(c)} looked, and it was just {self.was}.",
-                         f"The light showed what it was: {self.was}!", f"{st.sub(c)} could not believe it: just {self.was}.")))
+                         f"The light showed what it was: {self.was}!", f"{st.sub(c)} could not believe it: just {self.was}.",
+                         f"{st.sub(c)} went to look and laughed: it was {self.was}.", f"{cap(self.sign)} {'were' if self.sign.startswith('two') else 'was'} only {self.was}!")))
         if fits(st, 16):
             facts.night(st)  # the moon and the stars in the window
         if self.twist:
@@ -510,6 +513,9 @@ class Brave(Plan):
         if fits(st, 12):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
         line = rng.choice((f"The new slide was so tall that {c.name} had to look up and up to see the top.",
+                           f"The big slide at the {st.place_mark(self.where)} was {rng.choice(('red', 'blue', 'yellow', 'green'))} and shiny, and it went up as high as {rng.choice(_TALL)}.",
+                           f"{st.sub(c)} stood at the bottom and counted the steps of the ladder: {NUMBERS[rng.randint(7, 10)]}!",
+                           f"From the sand, {c.name} watched a {rng.choice(('girl', 'boy'))} go down the big slide, fast as the wind.",
                            f"The new slide was as tall as {rng.choice(_TALL)}, and it went around and around.",
                            f"{st.sub(c)} climbed the ladder to the top of the slide and looked down.",
                            f"Other children went down the big slide, laughing, but {c.name} just watched.",
@@ -533,7 +539,9 @@ class Brave(Plan):
                          f"{st.sub(c)} let go, and down {c.s} went, faster and faster!",
                          f"Down went {c.name}, with {c.p} arms up high!", f"{st.sub(c)} pushed off, and in a moment {c.s} was at the bottom!")),
              rng.choice((f"It was not scary at all: it was the most fun {c.name} had ever had.",
-                         f"At the bottom, {c.name} laughed and laughed.", f"The wind blew in {c.p} hair, and it felt like flying.")))
+                         f"At the bottom, {c.name} laughed and laughed.", f"The wind blew in {c.p} hair, and it felt like flying.",
+                         f"Down at the bottom, {c.name} jumped up and shouted, \"Again!\"",
+                         f"{cap(c.p)} heart was still going fast, but now it was a happy kind of fast.")))
         if rng.random() < 0.6:
             self.after(st, (f"{st.sub(c)} went down the slide again and again until lunch.",
                              f"By lunch, {c.name} had been down the big slide so often that {c.s} could not count it any more.",
@@ -561,7 +569,8 @@ class Brave(Plan):
             return
         st.s(rng.choice((f"{st.nm(g)} said the spider was much more afraid of {c.name} than {c.name} was of it.",
                          f"{st.nm(g)} showed {c.name} how small the spider was: smaller than {c.p} little finger.",
-                         f"{st.nm(g)} said that spiders eat flies, so a spider in the house is a good friend.")))
+                         f"{st.nm(g)} said that spiders eat flies, so a spider in the house is a good friend.",
+                         f"{st.nm(g)} said the little spider only wanted a quiet corner, not {c.name}.")))
         self.brave_act(st)
         st.state.has(c.name, "cup")
         st.s(rng.choice((f"{st.sub(c)} put a cup over the spider, slid a piece of paper under it and carried it outside.",

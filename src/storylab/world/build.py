@@ -93,7 +93,9 @@ _SOUND = ("with a crash", "with a loud bump", "with a big boom", "all at once", 
 _SAD = ("{C} looked at the pieces and felt {fl}.", "{C} {did}, because {s} had built it with so much care.",
         "{C} felt so {fl} about the {short} that {s} wanted to give up.", "Everything {s} had built was gone, and {c} felt {fl}.",
         "All that building was gone in one second, and {c} felt {fl}.", "{C} wanted to cry: the {short} had taken so long!",
-        "{C} sat down next to the pieces, and {p} eyes filled with tears.")
+        "{C} sat down next to the pieces, and {p} eyes filled with tears.",
+        "{C} looked at what was left of the {short} for a long time.", "Now there was no {short}, only a lot of {many}, and {c} felt {fl}.",
+        "It had been such a good {short}, and now {c} did not want to look at it.", "{C} was so {fl} that {s} could not say a word.")
 # other ways to say the same advice
 _SAY_FIX = {"put the big pieces at the bottom": ("start with the biggest pieces", "put the big ones under the small ones"),
             "go slowly, one piece at a time": ("take it slow", "build it slowly and carefully"),
@@ -107,7 +109,9 @@ _ADVICE_SAID = ("Let's try again, {c}. This time we {adv}.", "Do not give up, {c
                 "We can fix it, {c}. {Adv}, and it will stand.")
 _ADVICE = ("{H} sat down next to {c} and said they could {adv}.", "{H} had an idea: they could {adv}.",
            "{H} told {c} not to give up, and to {adv}.", "{H} picked up a piece and showed {c} a trick: {adv}.",
-           "{H} helped {c} pick up the pieces and said that this time they should {adv}.")
+           "{H} helped {c} pick up the pieces and said that this time they should {adv}.",
+           "{H} knew what to do: {adv}.", "\"Next time, {adv},\" {H} told {c}, and gave {o} a hug.",
+           "{H} looked at the pieces for a moment and then said they could {adv}.")
 # the pieces flying when it falls, and where to
 _SPILL = {"tower": "the {many} rolled {where}", "castle": "the {many} flew {where}", "fort": "the pillows slid {where}",
           "boxhouse": "the boxes fell {where}", "cards": "the cards flew {where}", "sandcastle": "the towers of sand fell flat",
@@ -446,7 +450,7 @@ class Build(Plan):
             st.flags["quarrel"] = True
         elif rng.random() < 0.3 or self.bad:  # (how it feels: the fall and the advice mostly say it)
             st.s(_cap(rng.choice(_SAD).format(C=st.sub(c), c=c.name, s=c.s, p=c.p, fl=fl, short=self.short_name,
-                                             did=rng.choice(("sat down", "kicked the floor", "wanted to cry")))))
+                                             did=rng.choice(("sat down", "kicked the floor", "wanted to cry")), many=_PIECES[self.project][1])))
         adv = rng.choice(_SAY_FIX.get(self.fix[0], ()) + (self.fix[0],))
         if self.bad:
             return
@@ -455,7 +459,7 @@ class Build(Plan):
             st.speak(helper, rng.choice(_ADVICE_SAID).format(c=c.name, adv=adv, Adv=cap(adv)),
                      rng.choice(("said", "said", "told " + c.o)))
         else:
-            st.s(rng.choice(_ADVICE).format(H=st.nm(helper), c=c.name, adv=adv))
+            st.s(_cap(rng.choice(_ADVICE).format(H=st.nm(helper), c=c.name, o=c.o, adv=adv)))
 
     def ending(self, st):
         c, f, g, rng = st.hero, self.companion, st.grownup, st.rng

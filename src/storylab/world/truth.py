@@ -218,15 +218,19 @@ class Truth(Plan):
                              f"\"It was the cat!\" {c.name} said, and {c.s} did not look at {st.nm(g)}.",
                              f"{st.sub(c)} pointed at the cat and said it had jumped on the {rng.choice(('shelf', 'table'))}.")))
             if rng.random() < 0.5:
-                st.s(f"The cat was {rng.choice(('asleep', 'sleeping', 'fast asleep'))} on the "
-                     f"{rng.choice(('couch', 'rug', 'bed', 'chair', 'shelf', 'table', 'warm window'))} and did not even "
-                     f"{rng.choice(('open its eyes', 'look up', 'move its tail'))}.")
+                spot = rng.choice(('couch', 'rug', 'bed', 'chair', 'shelf', 'table', 'warm window'))
+                st.s(rng.choice((f"The cat was {rng.choice(('asleep', 'sleeping', 'fast asleep'))} on the {spot} and did not even "
+                                 f"{rng.choice(('open its eyes', 'look up', 'move its tail'))}.",
+                                 f"But the cat had been asleep on the {spot} all {rng.choice(('day', 'afternoon', 'morning'))}.",
+                                 f"On the {spot}, the cat only opened one eye and went back to sleep.")))
             else:  # the cat, awake, has its say
                 facts.meet(st, "cat", ("says",))
         else:
             st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.",
                              f"{st.sub(c)} said {c.s} had not seen it, and {c.p} cheeks went red.",
-                             f"\"I do not know,\" {c.name} said {rng.choice(('very quietly', 'in a small voice', 'and looked away', 'to the floor'))}.", f"{st.sub(c)} shook {c.p} head and looked away.")))
+                             f"\"I do not know,\" {c.name} said {rng.choice(('very quietly', 'in a small voice', 'and looked away', 'to the floor'))}.", f"{st.sub(c)} shook {c.p} head and looked away.",
+                             f"\"Not me,\" {c.name} said, and {c.s} looked out of the window.",
+                             f"{st.sub(c)} said maybe the wind had done it, and did not look up.")))
         if not self.bad and fits(st, 12):
             food = rng.choice(st.w.countable_foods)
             st.s(self._f(st, rng.choice(_BAD_FEELING), food=rng.choice(_FOODS), a_food=a(food["word"]), hid=self.hid, x=x,
