@@ -50,7 +50,8 @@ PROJECTS = {
 _OUTSIDE = {"sticks": ("forest", "garden", "park", "field"), "stones": ("river", "lake", "pond", "beach"),
             "snowman": ("park", "hill", "field", "garden")}
 _HOW_BIG = ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "with {n} floors",
-            "with a door and {n} windows", "big enough to sit in", "as tall as the lamp")
+            "with a door and {n} windows", "big enough to sit in", "as tall as the lamp", "bigger than anything {c} had made before",
+            "with room for {p} {it} inside", "so big that everyone would stop to look")
 # the wish (narration): {C} the hero as subject, {G} the grown-up as a noun; the last one needs "a ..."
 _WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big plan: {what}{at}, {size}.",
          "{when}{C} decided to make {what}{at} {why}.", "{C} had never made {what} before, and today {s} wanted to try{at}.",
@@ -65,6 +66,8 @@ _WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big p
          "Today, {C} thought, was the day for {what}{at}: {size}, {why}.",
          "{when}{C} wanted to surprise everyone with {what}{at}, {size}.",
          "{C} had thought about {what} for days, and today {s} would make it{at}.",
+         "{when}{C} drew a picture of {what} first, {size}, and then went to build it{at}.",
+         "{when}{C} wanted {what}{at}, and it had to be {size}.",
          "{C} had seen {what} in a book, and now {s} wanted to make one{at}.")
 _TALL_NOW = {"home": ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "as high as a chair",
                      "taller than the couch", "as high as the door", "up to {c}'s shoulders", "taller than the lamp",
@@ -292,7 +295,7 @@ class Build(Plan):
                 self.knock = f"{an} {rng.choice(_ANIMAL_MOVES)}"
             self.by_friend = False
         self.goal = f"build {self.what}"
-        self.size = rng.choice([x for x in _HOW_BIG if self.inside or x not in ("up to the window", "as high as the table", "as tall as the lamp")])
+        self.size = rng.choice([x for x in _HOW_BIG if self.inside or x not in ("up to the window", "as high as the table", "as tall as the lamp", "with room for {p} {it} inside")])
 
     def _fmt(self, st, t: str, **kw) -> str:
         c, g = st.hero, st.grownup
@@ -307,7 +310,7 @@ class Build(Plan):
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", "", f"On {st.time_mark(st.day)}, "))
         if "Dialogue" in st.f and rng.random() < 0.6:
             mine = self.what.replace(f" {c.p} ", " my ")
-            size = self._fmt(st, rng.choice(_HOW_BIG[2:]))  # (not "as tall as her dad" said to Dad)
+            size = self._fmt(st, rng.choice([x for x in _HOW_BIG if "{c}" not in x and "{p}" not in x and "{g}" not in x]))  # (not "as tall as her dad" said to Dad)
             line = rng.choice((f"{g.title}, I am going to build {mine}{at}, {size}!",
                                f"Can I build {mine}{at} today, {g.title}?",
                                f"Look, {g.title}! Today I will make {mine}{at}!",
@@ -355,7 +358,7 @@ class Build(Plan):
         if self.inside:  # (st.place stays the map place they live by: "home" is not on the map)
             for x in ([c, f] if f else [c]):
                 st.state.go(x.name, "home")
-            room_ = "the living room" if "living room" in self.what else rng.choice(("the living room", f"{c.p} room", "the kitchen", "the corner by the couch", f"a quiet corner of {c.p} room",
+            room_ = "the living room" if "living room" in self.what else rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room", "the room by the window",
                                 f"{c.p} {st.grownup.title.lower()}'s room" if st.grownup.kind in ("mom", "dad", "grandma", "grandpa") else "the living room"))
             st.s(_cap(rng.choice(_GET_OUT).format(C=st.sub(c), mats=mats, room=room_, p=c.p, it=st.thing["word"])))
         else:

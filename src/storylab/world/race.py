@@ -195,7 +195,7 @@ class Race(Plan):
                              f"Nobody thought about the race any more: everyone wanted to see the little {self.helped}.")))
         elif self.win == "hero":
             st.s(rng.choice((f"{st.nm(c)} {rng.choice(('got to', 'reached', 'touched'))} {self.mark} first, just a little before {f.name}.",
-                             f"In the end, {c.name} won by one step.", f"{st.nm(f)} was fast, but {c.name} was faster, and {self.mark} came first to {c.o}.",
+                             f"In the end, {c.name} won by one step.", f"{st.nm(f)} was fast, but {c.name} was faster, and {c.s} got to {self.mark} first.",
                              f"With one last jump, {c.name} was at {self.mark}, and {f.name} was still two steps behind.")),
                  rng.choice((f"{st.sub(c)} shared {prize} with {st.nm(f)}, because {f.s} had run so well.",
                              f"{st.sub(c)} shook hands with {st.nm(f)} and said it was a good race.")))

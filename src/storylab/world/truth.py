@@ -36,18 +36,19 @@ BREAKS = {"vase": ("{g}'s {adj} vase", "put flowers in it again"),
           "picture": ("the {adj} picture of Grandpa on the wall", "hang it on the wall again")}
 # what happens when it breaks: the thing's own crash ({x}: its short name, {n}: a number of pieces)
 _CRASH = {"vase": ("The {x} broke, and the water and the flowers went all over the rug.",
-                   "The {x} lay on the floor in {n} pieces, with the flowers all around it."),
-          "cup": ("The {x} fell off the table, and a big piece came off.", "Now the {x} was in {n} pieces, and one piece was under the chair."),
+                   "The {x} lay on the floor in {n} pieces, with the flowers all around it.",
+                   "The {x} hit the floor, and the flowers lay in a little puddle of water."),
+          "cup": ("The {x} fell off the table, and a big piece came off.", "Now the {x} was in {n} pieces, and one piece was under the chair.", "A big piece broke off the {x} and rolled under the table."),
           "plate": ("The {x} went round and round on the floor, and then it broke in two.",
-                    "The {x} broke into {n} pieces, and the flowers on it broke too."),
-          "lamp": ("The {x} fell, the light went out, and the {x} broke.", "The {x} went down with a crash, and the room went dark."),
+                    "The {x} broke into {n} pieces, and the flowers on it broke too.", "The {x} hit the side of the table and broke into {n} pieces."),
+          "lamp": ("The {x} fell, the light went out, and the {x} broke.", "The {x} went down with a crash, and the room went dark.", "The {x} hit the floor, and the little light inside it broke."),
           "mirror": ("The {x} broke into {n} shiny pieces, and in every piece {c} could see {p} own scared face.",
-                     "The {x} fell on its face, and when {c} lifted it up, it was in {n} pieces."),
+                     "The {x} fell on its face, and when {c} lifted it up, it was in {n} pieces.", "The {x} slid down to the {where} and broke into {n} shiny pieces."),
           "clock": ("The {x} fell, broke, and stopped: it could not tell the time any more.",
-                    "The {x} lay on the rug in {n} pieces, and it did not make a sound any more."),
-          "jar": ("The {x} broke, and the cookies rolled all over the floor.", "The {x} broke into {n} pieces, and cookies went everywhere."),
-          "bowl": ("The {x} broke, and the apples rolled under the table.", "The {x} broke into {n} pieces, and one apple rolled to the door."),
-          "picture": ("The {x} fell off the wall and broke into {n} pieces.", "Grandpa's picture lay on the {where}, with {n} pieces all around it.")}
+                    "The {x} lay on the rug in {n} pieces, and it did not make a sound any more.", "The {x} hit the floor, broke in two and stopped right at {k}."),
+          "jar": ("The {x} broke, and the cookies rolled all over the floor.", "The {x} broke into {n} pieces, and cookies went everywhere.", "The {x} broke, and {c} stood in a ring of cookies and pieces."),
+          "bowl": ("The {x} broke, and the apples rolled under the table.", "The {x} broke into {n} pieces, and one apple rolled to the door.", "The {x} broke in two, and {n} red apples rolled across the floor."),
+          "picture": ("The {x} fell off the wall and broke into {n} pieces.", "Grandpa's picture lay on the {where}, with {n} pieces all around it.", "The {x} slid down the wall and broke into {n} pieces on the {where}.")}
 _USES = ("lamp", "clock", "mirror")  # the broken things a fact says what they are for (a clock tells the time)
 _ADJ = ("blue", "old", "pretty", "white", "little", "green", "yellow", "shiny", "tall", "round", "red", "best")
 # how: (what the hero was doing, the toy if any, how the thing fell, the house rule, the promise after)
@@ -170,7 +171,8 @@ class Truth(Plan):
         self.spots = (spots + ["under the table", "behind the couch"])[:2]
         x = rng.choice((self.broken, f"{self.adj} {self.broken}"))
         if rng.random() < 0.6:  # the thing's own crash
-            crash = self._f(st, rng.choice(_CRASH[self.broken]), x=x, n=NUMBERS[rng.randint(2, 6)], where=rng.choice(("floor", "rug")))
+            crash = self._f(st, rng.choice(_CRASH[self.broken]), x=x, n=NUMBERS[rng.randint(2, 6)], where=rng.choice(("floor", "rug")),
+                            k=NUMBERS[rng.randint(2, 10)])
             crash = crash.replace(f"The {x}", rng.choice((f"The {x}", f"Crash! The {x}", f"Boom! The {x}", f"In the quiet house, the {x}")), 1)
         else:
             crash = (rng.choice(("Crash! ", "", "In one second, ", "Boom! ", "Before anyone could catch it, ")) +
@@ -293,6 +295,8 @@ class Truth(Plan):
                                f"{st.nm(g)} got the glue, and {c.name} held the pieces very still until it was dry.",
                                f"{st.nm(g)} found the glue, and {c.name} gave {g.o} the pieces one by one {where}.",
                                f"It took a long time to put all the pieces together {where}, but they did it.",
+                               f"Piece after piece, {c.name} and {st.nm(g)} made the {x} whole again {where}.",
+                               f"{st.nm(g)} put a little glue on each piece, and {c.name} held them together, {how}.",
                                f"{st.sub(c)} held {held}, and {st.nm(g)} put {rng.choice(('a little glue', 'some glue', 'glue', 'a bit of glue'))} "
                                f"on {them}, {how}."))
             st.s(glue, self.mended_use(st))
