@@ -31,7 +31,9 @@ _LOOKS = ("a red cap", "short hair", "a big yellow bag", "long hair", "a blue ha
           "a big smile", "a striped shirt", "muddy boots", "a hat with a flower on it")
 _ALONE = ("sat alone on a bench", "was swinging all by {k_r}", "was drawing in the sand with a stick",
           "stood by the fence and watched the other children", "was reading a book under a tree",
-          "was kicking a small stone, all alone", "sat on the steps and looked at {k_p} shoes")
+          "was kicking a small stone, all alone", "sat on the steps and looked at {k_p} shoes",
+          "was throwing a ball up and catching it, with nobody to throw it to", "sat under a tree with a leaf in {k_p} hands",
+          "was making a little hill of sand, all by {k_r}", "watched the ducks from far away, alone")
 _SHY_HERO = ("{c} wanted to say hello, but {s} did not know what to say.", "{c}'s cheeks went red, and {s} looked away.",
              "{c} took one step, then stopped.", "{c} was shy, and the words would not come out.",
              "{c} held {p} {it} tight and did not move.", "{c} wanted to play with {k}, but {p} feet would not go.",
@@ -150,7 +152,8 @@ class NewFriend(Plan):
         looks = self._f(st, rng.choice(_LOOKS))
         r = rng.random()
         new = rng.choice((f"a new {k.kind} named {k.name}", f"a new {k.kind} named {k.name}", f"a {k.kind} called {k.name}",
-                          f"a {k.kind} {c.name} had never seen before, {k.name}", f"a {k.kind} just as big as {c.name}, {k.name}"))
+                          f"a {k.kind} {c.name} had never seen before, {k.name}", f"a {k.kind} just as big as {c.name}, {k.name}",
+                          f"a quiet {k.kind} named {k.name}", f"a {k.kind} {c.name} did not know yet, {k.name}"))
         if r < 0.35:
             intro = st.intro(k, rng.choice((new, f"a {k.kind} with {looks}, {k.name}")), self.where)
             there = rng.choice(("There was", "Not far away was", "Over there was", f"Across the {self.where} was"))
@@ -166,7 +169,7 @@ class NewFriend(Plan):
         else:
             intro = st.intro(k, new, self.where)
             st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
-                 f"{cap(intro)} was {doings.activity(st, self.where)} all by {k.r}.")
+                 f"{cap(intro)} was {doings.activity(st, self.where)} {rng.choice(('all by ' + k.r, 'with nobody to play with', 'all alone'))}.")
         if rng.random() < 0.6 and fits(st, 12):
             fam = rng.choice(("", "", f" with {k.p} {rng.choice(_FAMILY)}", f" with {k.p} whole family",
                               f" with {k.p} {rng.choice(_FAMILY)} and {rng.choice(_PETS)}"))
