@@ -21,9 +21,12 @@ from storylab.world.text import NUMBERS, a, cap
 FEARS = {"dark": ("the dark", "home"), "storm": ("storms", "home"), "dog": ("big dogs", "out"),
          "slide": ("the big slide", "playground"), "spider": ("spiders", "home"), "waves": ("the big waves", "beach")}
 # the fear as the first line names it (each ends in the word the closing lines recall)
-_OF = {"dark": ("the dark", "the deep dark", "being alone in the dark"), "storm": ("storms", "big storms", "loud storms"),
-       "dog": ("big dogs", "big barking dogs", "huge dogs"), "slide": ("the big slide", "the tall slide"),
-       "spider": ("spiders", "little spiders", "all spiders"), "waves": ("the big waves", "big waves", "the loud waves")}
+_OF = {"dark": ("the dark", "the deep dark", "being alone in the dark", "the big black dark", "the quiet dark"),
+       "storm": ("storms", "big storms", "loud storms", "windy storms", "noisy storms"),
+       "dog": ("big dogs", "big barking dogs", "huge dogs", "loud dogs", "very big dogs"),
+       "slide": ("the big slide", "the tall slide", "the new slide", "the very tall slide"),
+       "spider": ("spiders", "little spiders", "all spiders", "big black spiders", "tiny spiders"),
+       "waves": ("the big waves", "big waves", "the loud waves", "the tall waves", "the white waves")}
 _SCARED = ("{c}'s knees began to shake", "{c}'s heart went very fast", "{c} held {p} {{toy}} tight", "{c} wanted to run back to {p} {{spot}}",
            "{c} held on tight to {g}'s hand", "{c} hid behind {g}", "{c} could not move", "{c} felt cold all over",
            "{c}'s tummy felt funny", "{c}'s mouth went dry", "{c} could hear {p} own heart", "{c} stood very still and did not say a word", "{c}'s hands went cold",

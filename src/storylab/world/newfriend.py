@@ -56,7 +56,8 @@ _BYE = ("\"See you tomorrow, {c}!\" {k} called, and waved.", "{c} and {k} said g
         "{k} gave {c} a big hug before {k_s} went home.", "Before {k_s} left, {k} told {c} where {k_s} lived.",
         "When it was time to go, {c} and {k} did not want to say goodbye.",
         "\"Can {k} come again tomorrow?\" {c} asked, and {g} said yes.", "{c} waved until {k} was gone, and then {s} smiled all the way home.",
-        "{k} gave {c} a little {gift} to remember the day.")
+        "{k} gave {c} a little {gift} to remember the day.", "{c} walked home with {g}, talking about {k} all the way.",
+        "At the corner, {k} turned around and waved one more time.", "{c} and {k} made a plan to meet by the {spot} the next morning.")
 
 
 class NewFriend(Plan):

@@ -59,7 +59,9 @@ _PRIZE_SAID = ("The one who won would get {prize}, {f} said.", "The first one to
                "{c} really wanted to win {prize}.", "The prize was {prize}, and {c} wanted it very much.",
                "\"The first one there gets {prize},\" said {f}.", "{prize} was for the one who got to {mark} first.",
                "They would race for {prize}.", "{prize}! {c} wanted it so much.",
-               "{g} said {prize} would go to the one who got to {mark} first.")
+               "{g} said {prize} would go to the one who got to {mark} first.",
+               "{g} said that {prize} was for the one who won.", "The first to touch {mark} would win {prize}.",
+               "{c} looked at {mark} and thought about {prize}.")
 # the course, from {start} to {mark}
 _COURSE = ("They would race from {start} to {mark} and back.", "The race went from {start} to {mark}.",
            "{c} made a mark in the {ground} with a stick, and {f} pointed at {mark}: that was the end.",

@@ -148,7 +148,9 @@ class Truth(Plan):
         st.s(rng.choice((f"{when}{st.sub(c)} was {doing}.", f"{when}{st.nm(g)} was busy, so {c.name} was {doing}.",
                          f"{when}{st.nm(g)} was {doings.activity(st)}, and {c.name} was {doing}.",
                          f"{when}{st.nm(g)} was {doings.activity(st)}, and {c.name} was {doing}.")
-                        + ((f"{when}{st.sub(c)} was {doing}, and it was so much fun.",) if self.how[1] else ())))
+                        + ((f"{when}{st.sub(c)} was {doing}, and it was so much fun.",) if self.how[1] else ())
+                        + (f"{when}the house was quiet, and {c.name} was {doing}.", f"{when}{c.name} was {doing}, and nobody was watching.",
+                           f"{when}{c.name} had the whole room to {c.r}, so {c.s} was {doing}.")))
         if rng.random() < 0.5 and room(st, 100):
             st.s(cap(self._f(st, rng.choice(self.how[3]))) + ".")
 
