@@ -153,6 +153,7 @@ _AFRAID = ("{C} was afraid of {of}, {why}.", "{C} was scared of {of}, {why}.", "
            "{G} knew that {c} hated {of}, {why}.", "{C} had a secret: {of} made {o} shake, {why}.",
            "{C} could be brave about almost anything, but {of} made {o} want to run, {why}.",
            "Whenever anyone talked about {of}, {c} hid {p} face, {why}.", "{Why2}, so now {c} did not go near {of}.")
+_AWAY = ("far away from", "kept away from", "go near")  # (the frames that need a thing, not "the dark" or "storms")
 _AFRAID_ONLY = ("For a long time, {C} had been afraid of {of}.", "{C} was scared of {of}, but {s} did not tell anyone.",
                 "If there was one thing {c} did not like, it was {of}.", "{C} was brave about most things, but not about {of}.")
 _HABIT = {"dark": ("{C} did not like it when the lights went out and the room got dark.",
@@ -277,7 +278,10 @@ class Brave(Plan):
         if " had once " in why2 and r < 0.15:  # (when it began: "Once, a dog had taken her ball, and from then on ...")
             t = "Once, " + why2.replace(" had once had ", " had ").replace(" had once ", " had ") + ", and from then on, {c} was afraid of {of}."
         else:
-            t = rng.choice(_AFRAID if r < 0.55 else _AFRAID_ONLY if r < 0.8 else _HABIT[self.fear])
+            near = self.fear in ("dog", "slide", "spider", "waves") and not of.startswith("all ")  # (a thing one can keep away from)
+            t = rng.choice([x for x in _AFRAID if not (x.startswith("{Why2}") and why2.startswith("it "))  # (not "It was as tall ..." first)
+                            and (near or not any(w in x for w in _AWAY))]
+                           if r < 0.55 else _AFRAID_ONLY if r < 0.8 else _HABIT[self.fear])
         st.s(_cap(t.format(why2=why2, Why2=cap(why2), C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), G=st.nm(g), of=of, why=why)))
         if self.fear == "dark" and rng.random() < 0.3:
             st.s(rng.choice((f"Every night, {c.name} asked {st.nm(g)} to leave the light on.",

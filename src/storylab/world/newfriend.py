@@ -114,7 +114,7 @@ class NewFriend(Plan):
                                     (f"{st.nm(g)} said they could visit", c.name), (f"{st.sub(c)} asked to play at", c.s),
                                     (f"{st.sub(c)} could not wait to see", c.s), (f"{st.nm(g)} was taking {c.name} to", c.s),
                                     (f"{st.sub(c)} and {st.nm(g)} had a plan to visit", c.name), (f"{st.sub(c)} asked to spend the day at", c.s),
-                                    (f"{st.nm(g)} promised {c.name} a walk to", c.name), (f"{st.sub(c)} had a whole morning to play at", c.s),
+                                    (f"{st.nm(g)} promised {c.name} a walk to", c.name), (f"{st.sub(c)} was off to", c.s),
                                     (f"{st.sub(c)} was so happy to go with {st.nm(g)} to", c.s)))
             what = rng.choice((f" with {c.p} {it}", f" to {doings.activity(st, self.where, 'word')}", f", and {hero} ran to get {c.p} {it}",
                                f", and {hero} took {c.p} {it} along", ""))

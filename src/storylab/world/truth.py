@@ -199,7 +199,7 @@ class Truth(Plan):
              f"{rng.choice(_HIDE_VERB)} {what} {self.hid}" +
              rng.choice(("", "", "", ", where nobody would look", f", and {c.p} hands were shaking", f" and ran to {c.p} room",
                          " and sat on the couch as if nothing had happened", f", and {c.p} heart went very fast",
-                         ", very fast, so nobody would see", f", then went back to {c.p} room without a word")) + ".")
+                         f", and {c.s} did not make a sound", f", then went back to {c.p} room without a word")) + ".")
         doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 1 if fits(st, 60) else 0)
         st.state.at("afternoon")
         x = self.broken
