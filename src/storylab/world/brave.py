@@ -373,7 +373,8 @@ class Brave(Plan):
             st.s(rng.choice(own))
             return
         vp = rng.choice(_AFTER_VP[self.fear]).format(p=c.p, s=c.s, r=c.r, g=st.nm(st.grownup), n=self.dog_name, was=self.was)
-        st.s(cap(rng.choice(_AFTER).format(c=c.name, s=c.s, vp=vp)))
+        frames = [t for t in _AFTER if "sleep" not in vp or "laughed" not in t]  # (not "went to sleep and laughed")
+        st.s(cap(rng.choice(frames).format(c=c.name, s=c.s, vp=vp)))
 
     def mid_dark(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -426,7 +427,7 @@ class Brave(Plan):
         st.state.weather_turns("rainy")
         doings.fill(st, [c], "home", middle_words(st) - 60, 1, 1)
         came = (f"{rng.choice(_STORM_WHEN)}, {rng.choice(_STORM_DID).format(c=c.name, P=st.place_mark(self.home))}."
-                if rng.random() < 0.5 else
+                if rng.random() < 0.8 else
                 f"After dinner, the wind began to shake the {rng.choice(('trees', 'fence', 'door', 'windows'))}, and the rain came down {rng.choice(('hard', 'fast', 'all at once'))}.")
         st.s(came,
              rng.choice((f"There was a big bright light over the {st.place_mark(self.home)}, and then a loud boom!",
@@ -451,9 +452,13 @@ class Brave(Plan):
         st.s(rng.choice((f"{st.nm(g)} showed {c.name} a game: count from the light to the boom.",
                          f"{st.nm(g)} told {c.name} that thunder is just the sound the sky makes, like a big drum.",
                          f"{st.nm(g)} said that thunder is only a big noise, and it can't hurt you inside the house.",
-                         f"{st.nm(g)} held {c.name} close and said the house was strong, much stronger than the wind.")),
+                         f"{st.nm(g)} held {c.name} close and said the house was strong, much stronger than the wind.",
+                         f"{st.nm(g)} said the storm would soon go past the {st.place_mark(self.home)}, like a big noisy bus.",
+                         f"{st.nm(g)} said the rain was good for the flowers, and the thunder was only the sky's big voice.")),
              rng.choice((f"The next time, they counted to {n} before the boom, and then even more: the storm was going away.",
-                         f"{c.name} and {g.title} counted to {NUMBERS[rng.randint(3, 9)]}, and the boom was softer every time.")))
+                         f"{c.name} and {g.title} counted to {NUMBERS[rng.randint(3, 9)]}, and the boom was softer every time.",
+                         f"They counted together: one, two, three, boom! Then one, two, three, four, five, and a softer boom.",
+                         f"Every boom came later and softer, until {c.name} could not hear it at all.")))
         if rng.random() < 0.7:
             self.after(st, (f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
                              f"{st.sub(c)} sat with {st.nm(g)} by the window and watched the rain.",
