@@ -198,6 +198,7 @@ _FEATURES = {"home": ("a door", "two windows", "a little bridge", "a tower at ea
 _GREW = ("The {short} grew {up}{way}.", "{C} put {top} {on}, and it looked {great}.",
          "Piece by piece, the {short} went up, until it was {big}.", "By lunch, the {short} was {big}.",
          "Up and up it went, and soon it was {big}.", "When {C} stepped back to look, the {short} was {big}.",
+         "The {short} was {big} now, and {c} was very proud of it.", "Soon the {short} stood {big}, and it still had room for more.",
          "{top} went {on}, last of all, and {c} clapped.",
          "Now the {short} was {big}, and {c} needed only {top} for the top.",
          "{C} put on one more piece, then one more, and the {short} was {big}.",
@@ -212,7 +213,9 @@ _GET_OUT = ("{C} got out {mats} and sat down in {room}.", "{C} carried {mats} to
             "{room} was the best place for it, so {C} brought {mats} there.", "{C} sat on the floor of {room} with {mats}.",
             "{C} found {mats} and put them in the middle of {room}.", "One by one, {C} brought {mats} into {room}.",
             "{room} was quiet, and {C} began there with {mats}.", "{C} made room in {room} and got out {mats}.",
-            "First, {C} needed {mats}, and {p} {it} waited in {room}.")
+            "First, {C} needed {mats}, and {p} {it} waited in {room}.",
+            "{C} counted {mats} on the floor of {room}: all there!", "Everything was ready in {room}: {mats}, and {p} {it} to watch.",
+            "{C} put {mats} in a big circle in {room} and sat down in the middle.")
 _PUT = ("put", "stacked", "put", "stacked")
 _WHERE_PIECES = ("at the bottom", "in a ring", "in a long row", "in a square", "side by side", "in the middle",
                  "on each side", "in two rows", "one on top of the other", "around the middle")
