@@ -157,7 +157,8 @@ _FIX = {"home": (_BIG_DOWN,
                   ("go slowly", ("{c} went slowly and checked every piece", "{c} put each piece down slowly and carefully",
                                  "{c} took {p} time with every piece")),
                   _TOGETHER)}
-_AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ", "After that, ", "", "The next time, ")
+_AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ", "After that, ", "", "The next time, ", "Once more, ",
+          "After lunch, ")
 _STOOD = (".", ", and this time it stood.", ", and the {short} stood strong.", ", and it did not even shake.",
           ", and it stayed up.", ", and this time nothing could knock it down.", ", and it did not fall.",
           ": it was even better than the first {short}!", ", and {c} clapped when it was done.", ", and it stood all day.",

@@ -211,7 +211,8 @@ class NewFriend(Plan):
         st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.",
                          f"It was funny: {common}.", f"{k.name} laughed, because {common}.",
                          f"They did not talk much at first, but then they saw that {common}.",
-                         f"{cap(common)}!", f"After a while, {c.name} saw that {common}.")))
+                         f"{cap(common)}!", f"After a while, {c.name} saw that {common}.",
+                         f"They had a lot to talk about, because {common}.", f"The best thing was that {common}.")))
         pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
         if fits(st, 14):
             (pet and facts.meet(st, pet, ("says", "can", "eats"))) or facts.episode(st, "scene")
