@@ -232,7 +232,7 @@ _TWIST = {"home": ("the cat that had knocked it down went inside and fell asleep
                    "it was so tall that {g} had to stand on a chair to see the top",
                    "the pieces that fell had made a little bridge, and {c} liked the bridge even more",
                    "{g} took a picture of it to show everyone at dinner", "{p} {it} got to sit at the very top, like a king",
-                   "{g} said the {short} could stay up until the next day, so nobody put it away"),
+                   "{g} said the {short} could stay up all night, so nobody put it away"),
           "beach": ("a little girl asked if she could help build the next one",
                     "a tiny crab came and sat in the castle's door, as if it lived there",
                     "the wave that had knocked it down had left a shiny shell right by {c}'s feet",
