@@ -310,7 +310,7 @@ class Build(Plan):
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         size, why = self._fmt(st, self.size), self._fmt(st, rng.choice(_WHY))
-        at = "" if self.inside else f" at the {st.place_mark(self.where)}"
+        at = "" if self.inside or f" {self.where}" in self.what else f" at the {st.place_mark(self.where)}"  # (not "on the beach at the beach")
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", "", f"On {st.time_mark(st.day)}, "))
         if "Dialogue" in st.f and rng.random() < 0.6:
             mine = self.what.replace(f" {c.p} ", " my ")
