@@ -21,9 +21,12 @@ from storylab.world.text import NUMBERS, a, cap
 FEARS = {"dark": ("the dark", "home"), "storm": ("storms", "home"), "dog": ("big dogs", "out"),
          "slide": ("the big slide", "playground"), "spider": ("spiders", "home"), "waves": ("the big waves", "beach")}
 # the fear as the first line names it (each ends in the word the closing lines recall)
-_OF = {"dark": ("the dark", "the deep dark", "being alone in the dark"), "storm": ("storms", "big storms", "loud storms"),
-       "dog": ("big dogs", "big barking dogs", "huge dogs"), "slide": ("the big slide", "the tall slide"),
-       "spider": ("spiders", "little spiders", "all spiders"), "waves": ("the big waves", "big waves", "the loud waves")}
+_OF = {"dark": ("the dark", "the deep dark", "being alone in the dark", "the big black dark", "the quiet dark"),
+       "storm": ("storms", "big storms", "loud storms", "windy storms", "noisy storms"),
+       "dog": ("big dogs", "big barking dogs", "huge dogs", "loud dogs", "very big dogs"),
+       "slide": ("the big slide", "the tall slide", "the new slide", "the very tall slide"),
+       "spider": ("spiders", "little spiders", "all spiders", "big black spiders", "tiny spiders"),
+       "waves": ("the big waves", "big waves", "the loud waves", "the tall waves", "the white waves")}
 _SCARED = ("{c}'s knees began to shake", "{c}'s heart went very fast", "{c} held {p} {{toy}} tight", "{c} wanted to run back to {p} {{spot}}",
            "{c} held on tight to {g}'s hand", "{c} hid behind {g}", "{c} could not move", "{c} felt cold all over",
            "{c}'s tummy felt funny", "{c}'s mouth went dry", "{c} could hear {p} own heart", "{c} stood very still and did not say a word", "{c}'s hands went cold",
@@ -36,19 +39,26 @@ _BRAVE = ("{c} took a deep breath", "{c} counted to three", "{c} closed {p} eyes
           "{c} pretended to be a brave lion", "{c} decided to be brave, just this once",
           "{c} thought about the bravest person {s} knew: {g}", "{c} counted {p} fingers, one to ten, and felt a little better")
 _BRAVE_BY = {"dark": ("{c} sat up and looked right at the corner", "{c} reached for the flashlight by the bed",
-                      "{c} got out of bed and went to see", "{c} pushed the blanket away and sat up"),
-             "storm": ("{c} came out from under the blanket", "{c} looked out of the window at the rain"),
+                      "{c} got out of bed and went to see", "{c} pushed the blanket away and sat up",
+                      "{c} put {p} feet on the cold floor and walked over", "{c} turned to face the dark corner"),
+             "storm": ("{c} came out from under the blanket", "{c} looked out of the window at the rain",
+                       "{c} let go of {g} and sat up all by {r}", "{c} went to the window to watch the sky"),
              "dog": ("{c} let go of {g}'s hand and walked up to the fence", "{c} stood by the fence and did not run",
-                     "{c} walked right up to the fence", "{c} looked the dog in the eyes"),
+                     "{c} walked right up to the fence", "{c} looked the dog in the eyes", "{c} stepped up to the fence and said hello"),
              "slide": ("{c} climbed the ladder, one step at a time", "{c} held on tight at the top and looked down",
-                       "{c} went up the ladder and did not look back", "{c} sat down at the very top"),
+                       "{c} went up the ladder and did not look back", "{c} sat down at the very top",
+                       "{c} put one foot on the ladder, then the other"),
              "spider": ("{c} picked up a cup from the table", "{c} walked up to the spider, very slowly",
-                        "{c} looked at the spider for a long time", "{c} went back to the spider with {g}"),
+                        "{c} looked at the spider for a long time", "{c} went back to the spider with {g}",
+                        "{c} got down to look at its eight thin legs"),
              "waves": ("{c} took one step into the water, then another", "{c} let the next wave run over {p} feet",
-                       "{c} walked down to the water", "{c} stood in the water and waited for the next wave")}
+                       "{c} walked down to the water", "{c} stood in the water and waited for the next wave",
+                       "{c} ran at the next wave with a shout")}
 # ways in to the brave thing ("With Dad's words in her head, she ...")
 _BRAVE_HOW = ("After a long moment", "With {g}'s words in {p} head", "Before {s} could think about it",
-              "With a big breath", "Still a little scared", "Even though {p} knees were shaking")
+              "With a big breath", "Still a little scared", "Even though {p} knees were shaking",
+              "Slowly, very slowly", "Without a sound", "With {g} right behind {o}", "Holding {p} breath",
+              "One small step at a time", "Trying hard not to cry")
 # what the scary thing does while the hero is scared ({it}: the thing now), and what the hero fears it may do
 _ACTS = {"dark": ("{it} did not move", "{it} was still there", "nothing moved, but {it} seemed to get bigger"),
          "sound": ("{it} came again", "{it} stopped, and then it came again", "there it was again"),
@@ -57,12 +67,12 @@ _ACTS = {"dark": ("{it} did not move", "{it} was still there", "nothing moved, b
          "slide": ("the ladder looked longer and longer", "a big boy went down with a shout", "the slide looked even taller from there"),
          "spider": ("the spider moved one long leg", "the spider ran a little way", "the spider sat very still"),
          "waves": ("another big wave came in", "a wave hit the sand with a loud noise", "the water came up around {p} feet")}
-_WHAT_IF = {"dark": ("what if it was a monster?", "what if it came over to the bed?", "what if it was looking at {o}?"),
-            "storm": ("what if the wind blew the house away?", "what if the lights went out?", "what if the storm never stopped?"),
-            "dog": ("what if it jumped over the fence?", "what if it bit {o}?", "what if it ran after {o}?"),
-            "slide": ("what if {s} fell?", "what if {s} got stuck at the top?", "what if {s} went too fast?"),
-            "spider": ("what if it crawled onto {o}?", "what if it ran up {p} arm?", "what if there were more?"),
-            "waves": ("what if a wave knocked {o} over?", "what if the water went over {p} head?", "what if the sea took {o} away?")}
+_WHAT_IF = {"dark": ("what if it was a monster?", "what if it came over to the bed?", "what if it was looking at {o}?", "what if it got out of the corner?", "what if it was hungry?"),
+            "storm": ("what if the wind blew the house away?", "what if the lights went out?", "what if the storm never stopped?", "what if the thunder came inside?", "what if the big tree fell on the house?"),
+            "dog": ("what if it jumped over the fence?", "what if it bit {o}?", "what if it ran after {o}?", "what if the fence broke?", "what if it was hungry?"),
+            "slide": ("what if {s} fell?", "what if {s} got stuck at the top?", "what if {s} went too fast?", "what if everyone laughed?", "what if {s} fell on {p} head?"),
+            "spider": ("what if it crawled onto {o}?", "what if it ran up {p} arm?", "what if there were more?", "what if it got into {p} bed?", "what if it had friends under the rug?"),
+            "waves": ("what if a wave knocked {o} over?", "what if the water went over {p} head?", "what if the sea took {o} away?", "what if {s} could not get back to the sand?", "what if a fish bit {p} toes?")}
 # what foreshadows the brave part, per fear
 _HINT_BY = {"dark": ("{c}'s flashlight was in the box by {p} bed, where {s} had put it the day before.",
                      "{c} did not know yet that the dark is just {p} own room without the light.",
@@ -89,6 +99,25 @@ _DOGS = ("a big brown dog", "a huge black dog", "a big dog with a loud bark", "a
          "a big spotted dog", "a tall gray dog")
 _DOG_WANTED = ("it only wanted to play", "it wanted someone to throw its ball", "it was just saying hello",
                "it was lonely and wanted a friend", "it barked at everyone, because it was happy to see them")
+# the dog behind the fence, in parts: where, what it does, how it barks
+_DOG_WHERE = ("Just past their house", "At the third house", "Two houses down", "Down the road", "By the old tree on the corner",
+              "At the end of the street", "Next to the bus stop")
+_DOG_DOES = ("ran along {fence}", "jumped up at {fence}", "pushed its nose through {fence}", "stood up on its back legs behind {fence}",
+             "came running to {fence}", "was waiting behind {fence}")
+_DOG_BARK = (" and barked at them", ", barking and barking", " with a loud woof", " and barked right at {c}",
+             " and barked so loudly that the birds flew away", " and would not stop barking", ", and its big bark made {c} jump")
+_OWNER = ("A lady", "An old man", "A boy", "A girl", "A tall man", "An old lady", "A woman with a basket")
+_OWNER_CAME = ("came out of the house", "looked over the fence", "ran out from the garden", "opened the window", "came up the path")
+_OWNER_SAYS = ("quiet", "sit", "stop that", "come here", "be nice", "that is enough", "down")
+# the spider caught and let go, in parts
+_CUP = ("put a cup over the spider", "caught the spider in a cup", "slid a piece of paper under the spider and the cup",
+        "let the spider walk into the cup", "held the cup very still until the spider went in")
+_LET_GO = ("carried it outside", "let it go in the garden", "took it out to the flowers", "put it down by the door, outside",
+           "let it walk out onto a big leaf", "carried it all the way to the garden, very slowly")
+_STORM_WHEN = ("In the evening", "That evening", "After dinner", "Just before bed", "When it got dark", "At night")
+_STORM_DID = ("the rain came down hard on {c}'s window", "the wind began to shake the trees outside", "the sky over the {P} went black",
+              "big drops of rain began to hit the window", "the wind blew so hard that the door shook", "the storm came, with rain and wind",
+              "the rain came down hard and fast, and the wind blew")
 _SPIDER_AT = ("on the wall by {p} bed", "in the bath", "on the window", "in the corner of {p} room",
               "on {p} pillow", "on the kitchen door", "by the sink")
 
@@ -119,7 +148,12 @@ _WHY = {"dark": ("because {s} thought there was {a_an} under {p} bed", "because 
 _AFRAID = ("{C} was afraid of {of}, {why}.", "{C} was scared of {of}, {why}.", "More than anything, {c} was scared of {of}, {why}.",
            "{C} did not like {of} at all, {why}.", "{C} was afraid of {of}: {why2}.",
            "Just thinking about {of} made {c} want to hide, {why}.", "Only one thing scared {c}: {of}, {why}.",
-           "{C} was afraid of {of}. {Why2}.", "{C} never liked {of}, {why}.", "{C} got scared of {of} very easily. {Why2}.")
+           "{C} was afraid of {of}. {Why2}.", "{C} never liked {of}, {why}.", "{C} got scared of {of} very easily. {Why2}.",
+           "{Why2}, and that is why {c} stayed far away from {of}.", "{C} kept away from {of}, {why}.",
+           "{G} knew that {c} hated {of}, {why}.", "{C} had a secret: {of} made {o} shake, {why}.",
+           "{C} could be brave about almost anything, but {of} made {o} want to run, {why}.",
+           "Whenever anyone talked about {of}, {c} hid {p} face, {why}.", "{Why2}, so now {c} did not go near {of}.")
+_AWAY = ("far away from", "kept away from", "go near")  # (the frames that need a thing, not "the dark" or "storms")
 _AFRAID_ONLY = ("For a long time, {C} had been afraid of {of}.", "{C} was scared of {of}, but {s} did not tell anyone.",
                 "If there was one thing {c} did not like, it was {of}.", "{C} was brave about most things, but not about {of}.")
 _HABIT = {"dark": ("{C} did not like it when the lights went out and the room got dark.",
@@ -167,6 +201,8 @@ _GO = {"dog": ("That day, {c} and {g} walked to the {P} to {errand}.", "{c} had 
                  "That day, {g} took {c} to the {P}, where there was a new slide.",
                  "On the way to the {P}, {c} could already see the top of the big slide.",
                  "That morning, {g} said they could go to the {P} and try the new slide.",
+                 "{g} and {c} went to the {P}, and the first thing {c} saw was the big slide.",
+                 "There was a new slide at the {P}, and all the children in the village were talking about it.",
                  "{g} and {c} went to the {P} to {errand}, and the big slide stood right next to the sand."),
        "waves": ("{g} and {c} took a bucket and went to the {P}.", "That day, they were going to the {P} to swim.", "It was a good day for a swim, and {g} wanted to go to the {P}.",
                  "That morning, {g} packed a towel for a swim at the {P}.")}
@@ -242,8 +278,11 @@ class Brave(Plan):
         if " had once " in why2 and r < 0.15:  # (when it began: "Once, a dog had taken her ball, and from then on ...")
             t = "Once, " + why2.replace(" had once had ", " had ").replace(" had once ", " had ") + ", and from then on, {c} was afraid of {of}."
         else:
-            t = rng.choice(_AFRAID if r < 0.55 else _AFRAID_ONLY if r < 0.8 else _HABIT[self.fear])
-        st.s(_cap(t.format(why2=why2, Why2=cap(why2), C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), of=of, why=why)))
+            near = self.fear in ("dog", "slide", "spider", "waves") and not of.startswith("all ")  # (a thing one can keep away from)
+            t = rng.choice([x for x in _AFRAID if not (x.startswith("{Why2}") and why2.startswith("it "))  # (not "It was as tall ..." first)
+                            and (near or not any(w in x for w in _AWAY))]
+                           if r < 0.55 else _AFRAID_ONLY if r < 0.8 else _HABIT[self.fear])
+        st.s(_cap(t.format(why2=why2, Why2=cap(why2), C=st.sub(c), c=c.name, s=c.s, p=c.p, o=c.o, g=st.nm(g), G=st.nm(g), of=of, why=why)))
         if self.fear == "dark" and rng.random() < 0.3:
             st.s(rng.choice((f"Every night, {c.name} asked {st.nm(g)} to leave the light on.",
                              f"{c.name} had a little lamp by the bed that stayed on all night.",
@@ -319,8 +358,9 @@ class Brave(Plan):
             t = rng.choice(_BRAVE + self._by())
         elif k < 0.75:
             vp = rng.choice(self._by()).split(" ", 1)[1]
-            t = rng.choice(gen) + rng.choice((", and then {s} ", ". Then {s} ") +
-                                             (() if " and " in vp else (" and ",))) + vp
+            t = rng.choice(gen) + rng.choice((", and then {s} ", ". Then {s} ", ". After that, {s} ", ", and at last {s} ",
+                                              ". Now {s} was ready, so {s} ") +
+                                             (() if " and " in vp else (" and ", ", and slowly ", ", and {s} "))) + vp
         else:
             t = rng.choice(_BRAVE_HOW) + ", " + rng.choice(self._by())
         st.s(cap(self._f(st, t)) + ".")
@@ -333,7 +373,8 @@ class Brave(Plan):
             st.s(rng.choice(own))
             return
         vp = rng.choice(_AFTER_VP[self.fear]).format(p=c.p, s=c.s, r=c.r, g=st.nm(st.grownup), n=self.dog_name, was=self.was)
-        st.s(cap(rng.choice(_AFTER).format(c=c.name, s=c.s, vp=vp)))
+        frames = [t for t in _AFTER if "sleep" not in vp or "laughed" not in t]  # (not "went to sleep and laughed")
+        st.s(cap(rng.choice(frames).format(c=c.name, s=c.s, vp=vp)))
 
     def mid_dark(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
@@ -365,7 +406,8 @@ class Brave(Plan):
             st.s(f"{st.sub(c)} turned on {c.p} flashlight.")
         st.s(rng.choice((f"It was only {self.was}!", f"There was nothing there but {self.was}.",
                          f"{st.sub(c)} looked, and it was just {self.was}.",
-                         f"The light showed what it was: {self.was}!", f"{st.sub(c)} could not believe it: just {self.was}.")))
+                         f"The light showed what it was: {self.was}!", f"{st.sub(c)} could not believe it: just {self.was}.",
+                         f"{st.sub(c)} went to look and laughed: it was {self.was}.", f"{cap(self.sign)} {'were' if self.sign.startswith('two') else 'was'} only {self.was}!")))
         if fits(st, 16):
             facts.night(st)  # the moon and the stars in the window
         if self.twist:
@@ -384,9 +426,10 @@ class Brave(Plan):
         st.state.at("evening")
         st.state.weather_turns("rainy")
         doings.fill(st, [c], "home", middle_words(st) - 60, 1, 1)
-        st.s(rng.choice((f"In the evening, the rain came down hard on {c.name}'s window, and the wind blew.",
-                         f"That evening, the storm came to the {st.place_mark(self.home)}, with rain and wind.",
-                         f"After dinner, the wind began to shake the {rng.choice(('trees', 'fence', 'door', 'windows'))}, and the rain came down {rng.choice(('hard', 'fast', 'all at once'))}.")),
+        came = (f"{rng.choice(_STORM_WHEN)}, {rng.choice(_STORM_DID).format(c=c.name, P=st.place_mark(self.home))}."
+                if rng.random() < 0.8 else
+                f"After dinner, the wind began to shake the {rng.choice(('trees', 'fence', 'door', 'windows'))}, and the rain came down {rng.choice(('hard', 'fast', 'all at once'))}.")
+        st.s(came,
              rng.choice((f"There was a big bright light over the {st.place_mark(self.home)}, and then a loud boom!",
                          f"The sky over the {st.place_mark(self.home)} went white for a second, and then: boom!",
                          f"Boom! The thunder was so loud that the {rng.choice(('cups', 'windows', 'pictures', 'plates'))} shook.",
@@ -409,9 +452,13 @@ class Brave(Plan):
         st.s(rng.choice((f"{st.nm(g)} showed {c.name} a game: count from the light to the boom.",
                          f"{st.nm(g)} told {c.name} that thunder is just the sound the sky makes, like a big drum.",
                          f"{st.nm(g)} said that thunder is only a big noise, and it can't hurt you inside the house.",
-                         f"{st.nm(g)} held {c.name} close and said the house was strong, much stronger than the wind.")),
+                         f"{st.nm(g)} held {c.name} close and said the house was strong, much stronger than the wind.",
+                         f"{st.nm(g)} said the storm would soon go past the {st.place_mark(self.home)}, like a big noisy bus.",
+                         f"{st.nm(g)} said the rain was good for the flowers, and the thunder was only the sky's big voice.")),
              rng.choice((f"The next time, they counted to {n} before the boom, and then even more: the storm was going away.",
-                         f"{c.name} and {g.title} counted to {NUMBERS[rng.randint(3, 9)]}, and the boom was softer every time.")))
+                         f"{c.name} and {g.title} counted to {NUMBERS[rng.randint(3, 9)]}, and the boom was softer every time.",
+                         f"They counted together: one, two, three, boom! Then one, two, three, four, five, and a softer boom.",
+                         f"Every boom came later and softer, until {c.name} could not hear it at all.")))
         if rng.random() < 0.7:
             self.after(st, (f"{st.nm(c)} and {st.nm(g)} made a little tent of blankets and read a book inside with a flashlight.",
                              f"{st.sub(c)} sat with {st.nm(g)} by the window and watched the rain.",
@@ -425,18 +472,19 @@ class Brave(Plan):
         group = [c, g] + ([f] if f else [])
         st.state.at("morning")
         d = self.dog
-        st.s(rng.choice((f"Just past their house, there was {d} behind a fence, and it barked loudly.",
-                         f"At the third house, {d} ran along the fence and barked at them.",
-                         f"There it was: {d}, with its nose through the fence, barking at {c.name}.",
+        fence = rng.choice(("the", "the tall", "the low", "the green", "the white", "the old", "the red")) + " fence"
+        st.s(f"{rng.choice(_DOG_WHERE)}, {d} {rng.choice(_DOG_DOES).format(fence=fence)}{rng.choice(_DOG_BARK).format(c=c.name)}."
+             if rng.random() < 0.7 else
+             rng.choice((f"There it was: {d}, with its nose through the fence, barking at {c.name}.",
                          f"As soon as they left the house, {d} ran up to the next fence and barked at {c.name}.",
-                         f"Two houses down, {d} jumped up at a fence, barking and barking.",
                          f"Behind the green fence by the road stood {d}, and it barked: woof, woof!")))
         self.scared(st)
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}, I do not want to go past it!", "It will bite me!")),
                      rng.choice(("cried", "said", "whispered")))
-        st.s(rng.choice((f"A lady came out of the house and called, \"{self.dog_name}, quiet!\"",
-                         f"\"{self.dog_name}, sit!\" called a boy from the garden, and the dog sat.",
+        st.s(f"{rng.choice(_OWNER)} {rng.choice(_OWNER_CAME)} and called, \"{self.dog_name}, {rng.choice(_OWNER_SAYS)}!\""  # (whose dog it is)
+             if rng.random() < 0.5 else
+             rng.choice((f"\"{self.dog_name}, sit!\" called a boy from the garden, and the dog sat.",
                          f"An old man came to the fence and said the dog's name was {self.dog_name}.",
                          f"A girl ran out and said, \"Do not be scared. {self.dog_name} is just happy to see you!\"")))
         if rng.random() < 0.8 and fits(st, 15):
@@ -459,7 +507,9 @@ class Brave(Plan):
         st.s(rng.choice((f"{st.sub(c)} held out {c.p} hand, and {n} sniffed it and licked it.",
                          f"{st.sub(c)} said, \"Hello, {n},\" very softly, and the big dog wagged its tail.",
                          f"{st.sub(c)} put {c.p} hand through the fence, and {n} sat down to be petted.")),
-             rng.choice((f"It turned out that {rng.choice(_DOG_WANTED)}.", f"{n} was not angry at all: {rng.choice(_DOG_WANTED)}.")))
+             rng.choice((f"It turned out that {rng.choice(_DOG_WANTED)}.", f"{n} was not angry at all: {rng.choice(_DOG_WANTED)}.",
+                         f"All that barking meant only one thing: {rng.choice(_DOG_WANTED)}.",
+                         f"Now {c.name} could see it: {rng.choice(_DOG_WANTED)}.", f"{n} had never wanted to scare anyone, and {rng.choice(_DOG_WANTED)}.")))
         if self.twist:
             st.s(f"The lady laughed and said that {n} was afraid of cats, and even of {rng.choice(('little birds', 'the mailman', 'the rain'))}!")
         self.after(st, (f"Now {c.name} waved to {n} every time {c.s} walked by.",
@@ -475,6 +525,9 @@ class Brave(Plan):
         if fits(st, 12):
             facts.place(st, self.where, 1) or facts.episode(st, "scene")
         line = rng.choice((f"The new slide was so tall that {c.name} had to look up and up to see the top.",
+                           f"The big slide at the {st.place_mark(self.where)} was {rng.choice(('red', 'blue', 'yellow', 'green'))} and shiny, and it went up as high as {rng.choice(_TALL)}.",
+                           f"{st.sub(c)} stood at the bottom and counted the steps of the ladder: {NUMBERS[rng.randint(7, 10)]}!",
+                           f"From the sand, {c.name} watched a {rng.choice(('girl', 'boy'))} go down the big slide, fast as the wind.",
                            f"The new slide was as tall as {rng.choice(_TALL)}, and it went around and around.",
                            f"{st.sub(c)} climbed the ladder to the top of the slide and looked down.",
                            f"Other children went down the big slide, laughing, but {c.name} just watched.",
@@ -498,7 +551,9 @@ class Brave(Plan):
                          f"{st.sub(c)} let go, and down {c.s} went, faster and faster!",
                          f"Down went {c.name}, with {c.p} arms up high!", f"{st.sub(c)} pushed off, and in a moment {c.s} was at the bottom!")),
              rng.choice((f"It was not scary at all: it was the most fun {c.name} had ever had.",
-                         f"At the bottom, {c.name} laughed and laughed.", f"The wind blew in {c.p} hair, and it felt like flying.")))
+                         f"At the bottom, {c.name} laughed and laughed.", f"The wind blew in {c.p} hair, and it felt like flying.",
+                         f"Down at the bottom, {c.name} jumped up and shouted, \"Again!\"",
+                         f"{cap(c.p)} heart was still going fast, but now it was a happy kind of fast.")))
         if rng.random() < 0.6:
             self.after(st, (f"{st.sub(c)} went down the slide again and again until lunch.",
                              f"By lunch, {c.name} had been down the big slide so often that {c.s} could not count it any more.",
@@ -526,12 +581,14 @@ class Brave(Plan):
             return
         st.s(rng.choice((f"{st.nm(g)} said the spider was much more afraid of {c.name} than {c.name} was of it.",
                          f"{st.nm(g)} showed {c.name} how small the spider was: smaller than {c.p} little finger.",
-                         f"{st.nm(g)} said that spiders eat flies, so a spider in the house is a good friend.")))
+                         f"{st.nm(g)} said that spiders eat flies, so a spider in the house is a good friend.",
+                         f"{st.nm(g)} said the little spider only wanted a quiet corner, not {c.name}.")))
         self.brave_act(st)
         st.state.has(c.name, "cup")
         st.s(rng.choice((f"{st.sub(c)} put a cup over the spider, slid a piece of paper under it and carried it outside.",
                          f"{st.sub(c)} caught the spider in a cup, very gently, and let it go in the garden.",
-                         f"{st.sub(c)} held the cup {self.spider_at}, and the spider walked right in.")))
+                         f"{st.sub(c)} held the cup {self.spider_at}, and the spider walked right in.")) if rng.random() < 0.4 else
+             f"{st.sub(c)} {rng.choice(_CUP)} and {rng.choice(_LET_GO)}.")
         if not self.twist and rng.random() < 0.5:
             self.after(st, (f"{st.sub(c)} was not so scared of spiders any more.", f"{st.sub(c)} said goodbye to the spider and went back inside."))
         if self.twist:

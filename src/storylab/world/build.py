@@ -50,7 +50,8 @@ PROJECTS = {
 _OUTSIDE = {"sticks": ("forest", "garden", "park", "field"), "stones": ("river", "lake", "pond", "beach"),
             "snowman": ("park", "hill", "field", "garden")}
 _HOW_BIG = ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "with {n} floors",
-            "with a door and {n} windows", "big enough to sit in", "as tall as the lamp")
+            "with a door and {n} windows", "big enough to sit in", "as tall as the lamp", "bigger than anything {c} had made before",
+            "with room for {p} {it} inside", "so big that everyone would stop to look")
 # the wish (narration): {C} the hero as subject, {G} the grown-up as a noun; the last one needs "a ..."
 _WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big plan: {what}{at}, {size}.",
          "{when}{C} decided to make {what}{at} {why}.", "{C} had never made {what} before, and today {s} wanted to try{at}.",
@@ -65,12 +66,16 @@ _WANT = ("{when}{C} wanted to build {what}{at}, {size}.", "{when}{C} had a big p
          "Today, {C} thought, was the day for {what}{at}: {size}, {why}.",
          "{when}{C} wanted to surprise everyone with {what}{at}, {size}.",
          "{C} had thought about {what} for days, and today {s} would make it{at}.",
+         "{when}{C} drew a picture of {what} first, {size}, and then went to build it{at}.",
+         "{when}{C} wanted {what}{at}, and it had to be {size}.",
          "{C} had seen {what} in a book, and now {s} wanted to make one{at}.")
 _TALL_NOW = {"home": ("as tall as {g}", "taller than {c}", "up to the window", "as high as the table", "as high as a chair",
                      "taller than the couch", "as high as the door", "up to {c}'s shoulders", "taller than the lamp",
-                     "higher than the shelf", "so tall that {c} needed a chair to reach the top"),
+                     "higher than the shelf", "so tall that {c} needed a chair to reach the top", "higher than {c}'s head",
+                     "almost as tall as {g}", "as high as {p} bed", "as tall as the kitchen door"),
              "other": ("as tall as {g}", "taller than {c}", "as high as {c}'s knees", "as high as a bush", "up to {c}'s nose",
-                       "up to {c}'s shoulders", "taller than the bush next to it", "so tall that {c} had to stand on a rock")}
+                       "up to {c}'s shoulders", "taller than the bush next to it", "so tall that {c} had to stand on a rock",
+                       "as tall as a little tree", "higher than the grass all around", "as high as {g}'s knees")}
 _WHY = ("to show {g}", "for {p} {it}", "just for fun", "so that everyone could see it", "to surprise {g}",
         "because {s} had seen one in a book")
 
@@ -91,7 +96,9 @@ _SOUND = ("with a crash", "with a loud bump", "with a big boom", "all at once", 
 _SAD = ("{C} looked at the pieces and felt {fl}.", "{C} {did}, because {s} had built it with so much care.",
         "{C} felt so {fl} about the {short} that {s} wanted to give up.", "Everything {s} had built was gone, and {c} felt {fl}.",
         "All that building was gone in one second, and {c} felt {fl}.", "{C} wanted to cry: the {short} had taken so long!",
-        "{C} sat down next to the pieces, and {p} eyes filled with tears.")
+        "{C} sat down next to the pieces, and {p} eyes filled with tears.",
+        "{C} looked at what was left of the {short} for a long time.", "Now there was no {short}, only a lot of {many}, and {c} felt {fl}.",
+        "It had been such a good {short}, and now {c} did not want to look at it.", "{C} was so {fl} that {s} could not say a word.")
 # other ways to say the same advice
 _SAY_FIX = {"put the big pieces at the bottom": ("start with the biggest pieces", "put the big ones under the small ones"),
             "go slowly, one piece at a time": ("take it slow", "build it slowly and carefully"),
@@ -105,7 +112,9 @@ _ADVICE_SAID = ("Let's try again, {c}. This time we {adv}.", "Do not give up, {c
                 "We can fix it, {c}. {Adv}, and it will stand.")
 _ADVICE = ("{H} sat down next to {c} and said they could {adv}.", "{H} had an idea: they could {adv}.",
            "{H} told {c} not to give up, and to {adv}.", "{H} picked up a piece and showed {c} a trick: {adv}.",
-           "{H} helped {c} pick up the pieces and said that this time they should {adv}.")
+           "{H} helped {c} pick up the pieces and said that this time they should {adv}.",
+           "{H} knew what to do: {adv}.", "\"Next time, {adv},\" {H} told {c}, and gave {o} a hug.",
+           "{H} looked at the pieces for a moment and then said they could {adv}.")
 # the pieces flying when it falls, and where to
 _SPILL = {"tower": "the {many} rolled {where}", "castle": "the {many} flew {where}", "fort": "the pillows slid {where}",
           "boxhouse": "the boxes fell {where}", "cards": "the cards flew {where}", "sandcastle": "the towers of sand fell flat",
@@ -115,8 +124,9 @@ _SPILL_TO = {"home": ("all over the floor", "under the couch", "across the room"
              "other": ("all over the ground", "into the grass", "everywhere")}
 _FELL = ("fell down", "fell over", "came down in pieces", "fell to the ground", "fell to pieces", "came down")
 # what helps the second time (said by the grown-up or the friend), and ways to tell it being done ({h}: the helper)
-_BIG_DOWN = ("put the big pieces at the bottom", ("{c} put the biggest pieces at the bottom", "{c} started with the biggest {many}",
-                                                  "the big pieces went at the bottom and the small ones on top"))
+_BIG_DOWN = ("put the big pieces at the bottom", ("{c} put the biggest {many} at the bottom", "{c} started with the biggest {many}",
+                                                  "the big {many} went down first and the small ones on top",
+                                                  "{c} picked out the biggest {many} first", "the small {many} went up high, where they were light"))
 _TOGETHER = ("build it together", ("they built the {short} together", "{c} and {h} built it side by side",
                                    "they took turns, one piece each"))
 _FIX = {"home": (_BIG_DOWN,
@@ -147,7 +157,8 @@ _FIX = {"home": (_BIG_DOWN,
                   ("go slowly", ("{c} went slowly and checked every piece", "{c} put each piece down slowly and carefully",
                                  "{c} took {p} time with every piece")),
                   _TOGETHER)}
-_AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ", "After that, ", "", "The next time, ")
+_AGAIN = ("This time, ", "This time, ", "On the second try, ", "Now ", "So ", "After that, ", "", "The next time, ", "Once more, ",
+          "After lunch, ")
 _STOOD = (".", ", and this time it stood.", ", and the {short} stood strong.", ", and it did not even shake.",
           ", and it stayed up.", ", and this time nothing could knock it down.", ", and it did not fall.",
           ": it was even better than the first {short}!", ", and {c} clapped when it was done.", ", and it stood all day.",
@@ -155,6 +166,9 @@ _STOOD = (".", ", and this time it stood.", ", and the {short} stood strong.", "
           ", and {h} said it was the best {short} {h_s} had ever seen.", ", and the {x} {many} held it up like a strong wall.",
           ": it did not shake at all, and it was {big}!")
 _AGAIN_MORE = ("When all the {many} were picked up, ", "With {h}'s help, ", "After a little rest, ", "The second time, ")
+# the second try told the other way round: it stood, and why
+_STOOD_BECAUSE = ("The second {short} did not fall, because {fix}.", "This time it went well: {fix}.",
+                  "{fix}. For a moment nobody moved, but the {short} did not fall.")
 # what cannot knock it down now, by where it is built
 _STOOD_BY = {"home": ", and when {pet} came by again, it only looked at it.", "beach": ", and the waves could not reach it any more.",
              "snowman": ", and it stood in the snow until the evening.", "other": ", and the wind could not knock it down."}
@@ -185,10 +199,14 @@ _FEATURES = {"home": ("a door", "two windows", "a little bridge", "a tower at ea
 _GREW = ("The {short} grew {up}{way}.", "{C} put {top} {on}, and it looked {great}.",
          "Piece by piece, the {short} went up, until it was {big}.", "By lunch, the {short} was {big}.",
          "Up and up it went, and soon it was {big}.", "When {C} stepped back to look, the {short} was {big}.",
+         "The {short} was {big} now, and {c} was very proud of it.", "Soon the {short} stood {big}, and it still had room for more.",
          "{top} went {on}, last of all, and {c} clapped.",
          "Now the {short} was {big}, and {c} needed only {top} for the top.",
          "{C} put on one more piece, then one more, and the {short} was {big}.",
-         "It took a long time, but at last the {short} was {big}.")
+         "It took a long time, but at last the {short} was {big}.",
+         "{C} built and built, and soon the {short} was {big}.", "Higher it went, and higher, until it was {big}.",
+         "Before long, the {short} stood {big}.", "It was the best {short} {c} had ever made, {big}.",
+         "{C} hummed a little song while the {short} grew {up}.")
 _FLOORS, _FLOORED = "Soon the {short} had {n} floors.", ("tower", "castle", "boxhouse", "cards", "stones")
 # getting out the materials at home
 _GET_OUT = ("{C} got out {mats} and sat down in {room}.", "{C} carried {mats} to {room}.",
@@ -196,7 +214,9 @@ _GET_OUT = ("{C} got out {mats} and sat down in {room}.", "{C} carried {mats} to
             "{room} was the best place for it, so {C} brought {mats} there.", "{C} sat on the floor of {room} with {mats}.",
             "{C} found {mats} and put them in the middle of {room}.", "One by one, {C} brought {mats} into {room}.",
             "{room} was quiet, and {C} began there with {mats}.", "{C} made room in {room} and got out {mats}.",
-            "First, {C} needed {mats}, and {p} {it} waited in {room}.")
+            "First, {C} needed {mats}, and {p} {it} waited in {room}.",
+            "{C} counted {mats} on the floor of {room}: all there!", "Everything was ready in {room}: {mats}, and {p} {it} to watch.",
+            "{C} put {mats} in a big circle in {room} and sat down in the middle.")
 _PUT = ("put", "stacked", "put", "stacked")
 _WHERE_PIECES = ("at the bottom", "in a ring", "in a long row", "in a square", "side by side", "in the middle",
                  "on each side", "in two rows", "one on top of the other", "around the middle")
@@ -211,13 +231,17 @@ _TOP = {"home": ("a paper star", "{p} {it}", "{p} {it}", "a shiny button", "a li
 _TWIST = {"home": ("the cat that had knocked it down went inside and fell asleep there",
                    "it was so tall that {g} had to stand on a chair to see the top",
                    "the pieces that fell had made a little bridge, and {c} liked the bridge even more",
-                   "{g} took a picture of it to show everyone at dinner"),
+                   "{g} took a picture of it to show everyone at dinner", "{p} {it} got to sit at the very top, like a king",
+                   "{g} said the {short} could stay up all night, so nobody put it away"),
           "beach": ("a little girl asked if she could help build the next one",
                     "a tiny crab came and sat in the castle's door, as if it lived there",
-                    "the wave that had knocked it down had left a shiny shell right by {c}'s feet"),
+                    "the wave that had knocked it down had left a shiny shell right by {c}'s feet",
+                    "the sea came in later, but it stopped just before the castle's wall"),
           "snowman": ("a little bird came and sat on the snowman's hat",
-                      "the next morning, someone had put a second scarf on the snowman"),
-          "other": ("a little bird came and sat on top of it", "a frog came and sat down right next to it", "a squirrel came and looked inside, as if it wanted to live there")}
+                      "the next morning, someone had put a second scarf on the snowman",
+                      "the snowman stood there for a whole week, smiling at everyone who walked by"),
+          "other": ("a little bird came and sat on top of it", "a frog came and sat down right next to it", "a squirrel came and looked inside, as if it wanted to live there",
+                    "the next day, a little snail was sitting on it, as if it had climbed all the way up")}
 
 
 class Build(Plan):
@@ -275,7 +299,7 @@ class Build(Plan):
                 self.knock = f"{an} {rng.choice(_ANIMAL_MOVES)}"
             self.by_friend = False
         self.goal = f"build {self.what}"
-        self.size = rng.choice([x for x in _HOW_BIG if self.inside or x not in ("up to the window", "as high as the table", "as tall as the lamp")])
+        self.size = rng.choice([x for x in _HOW_BIG if self.inside or x not in ("up to the window", "as high as the table", "as tall as the lamp", "with room for {p} {it} inside")])
 
     def _fmt(self, st, t: str, **kw) -> str:
         c, g = st.hero, st.grownup
@@ -286,11 +310,11 @@ class Build(Plan):
     def want(self, st):
         c, g, rng = st.hero, st.grownup, st.rng
         size, why = self._fmt(st, self.size), self._fmt(st, rng.choice(_WHY))
-        at = "" if self.inside else f" at the {st.place_mark(self.where)}"
+        at = "" if self.inside or f" {self.where}" in self.what else f" at the {st.place_mark(self.where)}"  # (not "on the beach at the beach")
         when = rng.choice(("That day, ", "That morning, ", "After breakfast, ", "", "", f"On {st.time_mark(st.day)}, "))
         if "Dialogue" in st.f and rng.random() < 0.6:
             mine = self.what.replace(f" {c.p} ", " my ")
-            size = self._fmt(st, rng.choice(_HOW_BIG[2:]))  # (not "as tall as her dad" said to Dad)
+            size = self._fmt(st, rng.choice([x for x in _HOW_BIG if "{c}" not in x and "{p}" not in x and "{g}" not in x]))  # (not "as tall as her dad" said to Dad)
             line = rng.choice((f"{g.title}, I am going to build {mine}{at}, {size}!",
                                f"Can I build {mine}{at} today, {g.title}?",
                                f"Look, {g.title}! Today I will make {mine}{at}!",
@@ -384,15 +408,17 @@ class Build(Plan):
         k, m = NUMBERS[rng.randint(2, 7)], NUMBERS[rng.randint(2, 6)]
         feats = rng.sample([x for x in _FEATURES[self.place_key] if self.project != "fort" or "tower" not in x], 2)
         pieces = rng.choice((f"{who} made {self._fmt(st, feats[0])} and {self._fmt(st, feats[1])}.",
-                             f"{who} gave the {self.short_name} {self._fmt(st, feats[0])}.",f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}, and then {m} {y} ones on top.",
+                             f"{who} gave the {self.short_name} {self._fmt(st, feats[0])}.",f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}, and then {m} {y} ones {rng.choice(('on top', 'over them', 'above those'))}.",
                              f"First came {k} {x} {many}, then {m} {y} {many}, and then {top}.",
                              f"{who} {rng.choice(_PUT)} {k} {x} {many} {rng.choice(_WHERE_PIECES)}.",
-                             f"{who} used {k} {x} {many} and {m} {y} {many}, one by one.",
+                             f"{who} used {k} {x} {many} and {m} {y} {many}, {rng.choice(('one by one', 'one after the other', 'very carefully', 'in a row'))}.",
                              f"{who} began with {k} {x} {many} {rng.choice(_WHERE_PIECES)} and then made {self._fmt(st, feats[0])}.",
                              f"At the bottom went {k} {x} {many}, and on top of them {m} {y} ones.",
                              f"{who} looked for the {x} {many} first, and found {k}.",
                              f"{who} wanted {self._fmt(st, feats[0])}, so {k} {x} {many} went {rng.choice(_WHERE_PIECES)}."))
-        st.s(pieces, grew)
+        if rng.random() < 0.4:  # (how it grows says enough: the pieces one by one only sometimes)
+            pieces = ""
+        st.s(*(x for x in (pieces, grew) if x))
         self.paper = "paper" in pieces + grew  # (a paper star or top on it: the scissors that cut it)
 
     def fall(self, st) -> None:
@@ -402,7 +428,9 @@ class Build(Plan):
         then = rng.choice(("Then ", "But then ", "Just then, ", "Suddenly, ", ""))
         r = rng.random()
         if r < 0.35:  # one sentence: what knocked it, and down it came
-            st.s(cap(f"{then}{k}, and {the}{self.short_name} {fell}."))
+            st.s(cap(f"{then}{k}" + rng.choice((f", and {the}{self.short_name} {fell}.", f", and down came {the}{self.short_name}!",
+                                                   f", and in one second {the}{self.short_name} {fell}.",
+                                                   f". That was too much for the {self.short_name}, and it {fell}."))))
         elif r < 0.55 and "head" not in k:
             before = ("Oh no! ", "All at once, ") + (() if c.name in k else (f"Before {c.name} could stop it, ",))
             st.s(cap(f"{rng.choice(before)}{k}, and "
@@ -429,7 +457,7 @@ class Build(Plan):
             st.flags["quarrel"] = True
         elif rng.random() < 0.3 or self.bad:  # (how it feels: the fall and the advice mostly say it)
             st.s(_cap(rng.choice(_SAD).format(C=st.sub(c), c=c.name, s=c.s, p=c.p, fl=fl, short=self.short_name,
-                                             did=rng.choice(("sat down", "kicked the floor", "wanted to cry")))))
+                                             did=rng.choice(("sat down", "kicked the floor", "wanted to cry")), many=_PIECES[self.project][1])))
         adv = rng.choice(_SAY_FIX.get(self.fix[0], ()) + (self.fix[0],))
         if self.bad:
             return
@@ -438,7 +466,7 @@ class Build(Plan):
             st.speak(helper, rng.choice(_ADVICE_SAID).format(c=c.name, adv=adv, Adv=cap(adv)),
                      rng.choice(("said", "said", "told " + c.o)))
         else:
-            st.s(rng.choice(_ADVICE).format(H=st.nm(helper), c=c.name, adv=adv))
+            st.s(_cap(rng.choice(_ADVICE).format(H=st.nm(helper), c=c.name, o=c.o, adv=adv)))
 
     def ending(self, st):
         c, f, g, rng = st.hero, self.companion, st.grownup, st.rng
@@ -459,8 +487,10 @@ class Build(Plan):
         by = {"home": pet, "beach": "wave" in self.knock or "sea" in self.knock, "snowman": True, "other": "wind" in self.knock}
         stood = _STOOD + ((_STOOD_BY[self.place_key],) if by[self.place_key] else ())  # (what knocked it down cannot now)
         one = _PIECES[self.project][0]
-        st.s(cap(self._fmt(st, rng.choice(_AGAIN + _AGAIN_MORE) + rng.choice(self.fix[1]) + rng.choice(stood), h=st.nm(h),
-                           h_s=h.s, pet=pet, one=one, x=rng.choice(_PIECE_LOOKS.get(one, ("big",))),
+        fix = rng.choice(self.fix[1])
+        t = (rng.choice(_STOOD_BECAUSE).replace("{fix}", fix) if rng.random() < 0.3 else
+             rng.choice(_AGAIN + _AGAIN_MORE) + fix + rng.choice(stood))
+        st.s(cap(self._fmt(st, t, h=st.nm(h), h_s=h.s, pet=pet, one=one, x=rng.choice(_PIECE_LOOKS.get(one, ("big",))),
                            big=self._fmt(st, rng.choice(_TALL_NOW["home" if self.inside else "other"])))))
         if self.twist:
             twists = [t for t in _TWIST[self.place_key] if "the cat that" not in t or " cat " in f" {self.knock} "]

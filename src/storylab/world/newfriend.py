@@ -31,7 +31,9 @@ _LOOKS = ("a red cap", "short hair", "a big yellow bag", "long hair", "a blue ha
           "a big smile", "a striped shirt", "muddy boots", "a hat with a flower on it")
 _ALONE = ("sat alone on a bench", "was swinging all by {k_r}", "was drawing in the sand with a stick",
           "stood by the fence and watched the other children", "was reading a book under a tree",
-          "was kicking a small stone, all alone", "sat on the steps and looked at {k_p} shoes")
+          "was kicking a small stone, all alone", "sat on the steps and looked at {k_p} shoes",
+          "was throwing a ball up and catching it, with nobody to throw it to", "sat under a tree with a leaf in {k_p} hands",
+          "was making a little hill of sand, all by {k_r}", "watched the ducks from far away, alone")
 _SHY_HERO = ("{c} wanted to say hello, but {s} did not know what to say.", "{c}'s cheeks went red, and {s} looked away.",
              "{c} took one step, then stopped.", "{c} was shy, and the words would not come out.",
              "{c} held {p} {it} tight and did not move.", "{c} wanted to play with {k}, but {p} feet would not go.",
@@ -39,10 +41,12 @@ _SHY_HERO = ("{c} wanted to say hello, but {s} did not know what to say.", "{c}'
 _SHY_KID = ("{k} looked down and said nothing.", "{k} just shook {k_p} head and looked away.",
             "{k} said hello very quietly and then looked at the ground.", "{k} did not answer and looked at {k_p} shoes.",
             "{k} only looked at {c}'s {it} and did not say a word.", "{k} stepped back and hid behind the {spot}.")
-_COMMON = ("they both loved dinosaurs", "they both had a dog at home", "they both liked to draw cats",
-           "they both had the same blue shoes", "they were both six", "they both liked trains best of all",
-           "they both hated carrots", "they both wanted to be a doctor one day", "they both had a little sister",
-           "they both knew the same silly song", "they both liked the color green best")
+_COMMON = ("loved dinosaurs", "had a dog at home", "liked to draw cats", "had blue shoes", "liked trains best of all",
+           "hated carrots", "wanted to be a doctor one day", "had a little sister", "knew a silly song about a frog",
+           "liked the color green best")
+# the same thing liked by both, told in different ways ({vp}: "liked pears", {c}, {k}: the two children)
+_BOTH = ("they both {vp}", "they both {vp}", "both of them {vp}", "{c} and {k} both {vp}", "{k} {vp} too, just like {c}",
+         "{c} {vp}, and so did {k}", "{k} also {vp}", "the two of them {vp}")
 _COLORS = ("red", "blue", "green", "yellow", "pink", "purple", "orange", "white")
 _TOGETHER = ("played tag until they could not run any more", "took turns with the {it}", "made up a new game with the {it}",
              "ran after the birds and laughed", "built a little house of sticks under a tree",
@@ -52,7 +56,8 @@ _BYE = ("\"See you tomorrow, {c}!\" {k} called, and waved.", "{c} and {k} said g
         "{k} gave {c} a big hug before {k_s} went home.", "Before {k_s} left, {k} told {c} where {k_s} lived.",
         "When it was time to go, {c} and {k} did not want to say goodbye.",
         "\"Can {k} come again tomorrow?\" {c} asked, and {g} said yes.", "{c} waved until {k} was gone, and then {s} smiled all the way home.",
-        "{k} gave {c} a little {gift} to remember the day.")
+        "{k} gave {c} a little {gift} to remember the day.", "{c} walked home with {g}, talking about {k} all the way.",
+        "At the corner, {k} turned around and waved one more time.", "{c} and {k} made a plan to meet by the {spot} the next morning.")
 
 
 class NewFriend(Plan):
@@ -108,7 +113,9 @@ class NewFriend(Plan):
             who, hero = rng.choice(((f"{st.sub(c)} wanted to go to", c.s), (f"{st.sub(c)} and {st.nm(g)} were going to", c.name),
                                     (f"{st.nm(g)} said they could visit", c.name), (f"{st.sub(c)} asked to play at", c.s),
                                     (f"{st.sub(c)} could not wait to see", c.s), (f"{st.nm(g)} was taking {c.name} to", c.s),
-                                    (f"{st.sub(c)} and {st.nm(g)} had a plan to visit", c.name), (f"{st.sub(c)} asked to spend the day at", c.s)))
+                                    (f"{st.sub(c)} and {st.nm(g)} had a plan to visit", c.name), (f"{st.sub(c)} asked to spend the day at", c.s),
+                                    (f"{st.nm(g)} promised {c.name} a walk to", c.name), (f"{st.sub(c)} was off to", c.s),
+                                    (f"{st.sub(c)} was so happy to go with {st.nm(g)} to", c.s)))
             what = rng.choice((f" with {c.p} {it}", f" to {doings.activity(st, self.where, 'word')}", f", and {hero} ran to get {c.p} {it}",
                                f", and {hero} took {c.p} {it} along", ""))
             st.s(f"{when}{who} the {P}{what}.")
@@ -146,7 +153,8 @@ class NewFriend(Plan):
         looks = self._f(st, rng.choice(_LOOKS))
         r = rng.random()
         new = rng.choice((f"a new {k.kind} named {k.name}", f"a new {k.kind} named {k.name}", f"a {k.kind} called {k.name}",
-                          f"a {k.kind} {c.name} had never seen before, {k.name}", f"a {k.kind} just as big as {c.name}, {k.name}"))
+                          f"a {k.kind} {c.name} had never seen before, {k.name}", f"a {k.kind} just as big as {c.name}, {k.name}",
+                          f"a quiet {k.kind} named {k.name}", f"a {k.kind} {c.name} did not know yet, {k.name}"))
         if r < 0.35:
             intro = st.intro(k, rng.choice((new, f"a {k.kind} with {looks}, {k.name}")), self.where)
             there = rng.choice(("There was", "Not far away was", "Over there was", f"Across the {self.where} was"))
@@ -162,7 +170,7 @@ class NewFriend(Plan):
         else:
             intro = st.intro(k, new, self.where)
             st.s(f"{cap(intro)} {self._f(st, rng.choice(_ALONE))}." if rng.random() < 0.5 else
-                 f"{cap(intro)} was {doings.activity(st, self.where)} all by {k.r}.")
+                 f"{cap(intro)} was {doings.activity(st, self.where)} {rng.choice(('all by ' + k.r, 'with nobody to play with', 'all alone'))}.")
         if rng.random() < 0.6 and fits(st, 12):
             fam = rng.choice(("", "", f" with {k.p} {rng.choice(_FAMILY)}", f" with {k.p} whole family",
                               f" with {k.p} {rng.choice(_FAMILY)} and {rng.choice(_PETS)}"))
@@ -184,26 +192,27 @@ class NewFriend(Plan):
             st.speak(c, rng.choice((f"Hello, I am {c.name}! Do you want to play with my {it}?",
                                     f"Hi, {k.name}, do you want to play with us?", f"Hello, I am {c.name}, and this is my {it}.",
                                     f"Hi! I like your {looks[2:] if looks.startswith('a ') else looks}.",
-                                    f"Do you want to see my {it}?")),
+                                    f"Do you want to see my {it}?", f"Is this your first day at the {self.where}? I am {c.name}.",
+                                    f"My name is {c.name}. We can share my {it}, if you like.")),
                      rng.choice(("said", "asked")))
         else:
             st.s(rng.choice((f"At last, {c.name} walked over and said hello.",
                              f"{st.sub(c)} took a deep breath, walked over and showed {k.name} {c.p} {it}.",
                              f"{st.nm(g)} gave {c.name} a little push, and {c.s} went over to {k.name}.",
                              f"{st.sub(c)} walked up to {k.name} and asked {k.o} to play.",
-                             f"{st.sub(c)} sat down next to {k.name} and held out {c.p} {it}.")))
+                             f"{st.sub(c)} sat down next to {k.name} and held out {c.p} {it}.",
+                             f"{st.sub(c)} waved to {k.name} from far away, and after a moment {k.name} waved back.")))
         if self.shy == "kid" and fits(st, 20):
             st.s(self._f(st, rng.choice(_SHY_KID)))
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
                              f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))
-        common = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
-        both = rng.choice((("they both", "they were both"), ("they both", "they were both"), ("both of them", "both of them were"),
-                           (f"{c.name} and {k.name} both", f"{c.name} and {k.name} were both")))
-        common = common.replace("they both", both[0], 1).replace("they were both", both[1], 1)
+        vp = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
+        common = rng.choice(_BOTH).format(vp=vp, c=c.name, k=k.name)
         st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.",
                          f"It was funny: {common}.", f"{k.name} laughed, because {common}.",
                          f"They did not talk much at first, but then they saw that {common}.",
-                         f"{cap(common)}!", f"After a while, {c.name} saw that {common}.")))
+                         f"{cap(common)}!", f"After a while, {c.name} saw that {common}.",
+                         f"They had a lot to talk about, because {common}.", f"The best thing was that {common}.")))
         pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
         if fits(st, 14):
             (pet and facts.meet(st, pet, ("says", "can", "eats"))) or facts.episode(st, "scene")
@@ -213,14 +222,14 @@ class NewFriend(Plan):
         rng, w = st.rng, st.w
         r = rng.random()
         if r < 0.1:
-            return f"they both had {a(rng.choice(_COLORS))} {rng.choice(w.toys)['word']}"
+            return f"had {a(rng.choice(_COLORS))} {rng.choice(w.toys)['word']}"
         if r < 0.3:
-            return f"they both {rng.choice(('loved', 'liked to draw', 'wanted to see', 'had books about'))} {rng.choice(w.char_animals)['plural']}"
+            return f"{rng.choice(('loved', 'liked to draw', 'wanted to see', 'had books about'))} {rng.choice(w.char_animals)['plural']}"
         if r < 0.5:
-            return f"they both liked {rng.choice(w.countable_foods)['plural']} {rng.choice(('best of all', 'more than cake', 'for breakfast', 'very much'))}"
+            return f"liked {rng.choice(w.countable_foods)['plural']} {rng.choice(('best of all', 'more than cake', 'for breakfast', 'very much'))}"
         if r < 0.7:
-            return f"they both had {a(rng.choice(w.toys)['word'])} {rng.choice(('at home', 'at home', 'on their bed', 'that they loved'))}"
-        return f"they both liked {doings.activity(st, self.where)}"
+            return f"had {a(rng.choice(w.toys)['word'])} {rng.choice(('at home', 'at home', 'by the bed', 'at home, in a big toy box'))}"
+        return f"liked {doings.activity(st, self.where)}"
 
     def ending(self, st):
         c, _g, f, k, rng = st.hero, st.grownup, self.companion, self.kid, st.rng

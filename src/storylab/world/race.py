@@ -45,7 +45,12 @@ _WANT = ("{when}{c} and {f} wanted to have {kind} at the {P}.", "{when}{f} said,
          "{when}{c} said {s} was faster than {f}, so {fs} said, \"Race me at the {P}!\"",
          "{when}{f} had never lost {kind}, and {c} wanted to win one at the {P}.",
          "{when}{f} wanted {kind} at the {P}, and {c} said yes right away.",
-         "{when}{c} told {f} that {s} knew {who}, and {f} laughed: \"We will see!\"")
+         "{when}{c} told {f} that {s} knew {who}, and {f} laughed: \"We will see!\"",
+         "{when}{c} could not wait to race {f} across the {P}: {kind}!",
+         "{when}{c} and {f} had a plan for the {P}, and it was {kind}.",
+         "\"Who wants {kind}?\" {f} asked on the way to the {P}, and {c} put up {p} hand.",
+         "{when}the {P} was empty, so {c} and {f} had all the room they needed for {kind}.",
+         "{when}{f} laughed that {fs} could win {kind} with {fp} eyes closed, so {c} said, \"Let's see, at the {P}!\"")
 _WHO = {"a running race": "who could run the fastest", "a hopping race": "who could hop the fastest",
         "a race on one foot": "who was fastest on one foot", "a race with an egg on a spoon": "who could carry an egg on a spoon the fastest",
         "a race like frogs": "who could jump like a frog the fastest", "a crawling race": "who could crawl the fastest",
@@ -54,7 +59,9 @@ _PRIZE_SAID = ("The one who won would get {prize}, {f} said.", "The first one to
                "{c} really wanted to win {prize}.", "The prize was {prize}, and {c} wanted it very much.",
                "\"The first one there gets {prize},\" said {f}.", "{prize} was for the one who got to {mark} first.",
                "They would race for {prize}.", "{prize}! {c} wanted it so much.",
-               "{g} said {prize} would go to the one who got to {mark} first.")
+               "{g} said {prize} would go to the one who got to {mark} first.",
+               "{g} said that {prize} was for the one who won.", "The first to touch {mark} would win {prize}.",
+               "{c} looked at {mark} and thought about {prize}.")
 # the course, from {start} to {mark}
 _COURSE = ("They would race from {start} to {mark} and back.", "The race went from {start} to {mark}.",
            "{c} made a mark in the {ground} with a stick, and {f} pointed at {mark}: that was the end.",
@@ -64,9 +71,13 @@ _COURSE = ("They would race from {start} to {mark} and back.", "The race went fr
            "First to {mark}, {c} said, and {f} said yes.", "{mark}, not too far and not too near, would be the end.",
            "Their race would begin at {start} and end at {mark}.",
            "{f} picked {mark} for the end, and {c} picked {start} for the start.",
+           "{c} scratched a mark in the {ground} by {start}, and the first one to {mark} would win.",
+           "Side by side at {start}, they looked over at {mark}.",
            "From {start}, {mark} looked very far away.", "{c} said they should race to {mark}, and {f} said, \"Okay!\"")
 # the twist: an animal to help on the way
 _HELP = ("On the way, {c} saw {an} that could not get out of a hole, and {s} stopped to help it.",
+         "Not far from the start, {c} heard a little sound: {an} could not get out of the long grass, so {s} stopped.",
+         "{c} saw {an} with its foot stuck between two stones, and {s} forgot all about the race.",
          "Then {c} heard a little cry: {an} was stuck in a hole, so {s} stopped to help it.",
          "Just then, {c} saw {an} caught in the long grass, and {s} stopped running to help it.",
          "In the middle of the race, {c} saw {an} stuck under a branch, and {s} stopped right away.")
@@ -121,7 +132,7 @@ class Race(Plan):
         prize = self._f(st, self.prize)
         self.mark = _landmark(st, self.where)
         kw = dict(when=when, c=st.nm(c), f=st.nm(f), C=c.name, F=f.name, kind=self.kind, P=P, mark=self.mark, prize=prize,
-                  s=c.s, fs=f.s, K=cap(self.kind), g=st.nm(st.grownup), who=_WHO[self.kind], Who=cap(_WHO[self.kind]))
+                  s=c.s, fs=f.s, p=c.p, fp=f.p, K=cap(self.kind), g=st.nm(st.grownup), who=_WHO[self.kind], Who=cap(_WHO[self.kind]))
         st.s(cap(rng.choice(_WANT).format(**kw)))
         if rng.random() < 0.6:  # the prize (a short story can do without it: the ending names it)
             st.s(cap(rng.choice(_PRIZE_SAID).format(**kw)))
@@ -166,7 +177,9 @@ class Race(Plan):
             st.s(rng.choice(_HELP).format(c=c.name, s=c.s, an=a("little " + an["word"]), the=f"the little {an['word']}"))
             self.helped = an["word"]
         elif self.win == "friend":
-            st.s(f"On the way, {oops}, and {st.nm(f)} ran past.")
+            st.s(rng.choice((f"On the way, {oops}, and {st.nm(f)} ran past.", f"Not far from {self.mark}, {oops}, and {st.nm(f)} went past.",
+                             f"{cap(oops)}, and that was all {st.nm(f)} needed to go first.",
+                             f"Just before {self.mark}, {oops}, and {st.nm(f)} went past {c.o}.")))
         st.state.feel(c.name, "excited")
 
     def ending(self, st):
@@ -179,10 +192,13 @@ class Race(Plan):
                              f"{st.nm(f)} stopped too, and soon the little {self.helped} was safe.")),
                  rng.choice((f"Nobody won the race, but {st.nm(g)} said that {c.name} had won something better.",
                              f"{st.nm(g)} said that helping was better than winning any race.",
-                             f"There was no prize for anyone that day, but the little {self.helped} was safe and happy.")))
+                             f"There was no prize for anyone that day, but the little {self.helped} was safe and happy.",
+                             f"{st.nm(g)} said {c.name} had done the best thing of all that day, race or no race.",
+                             f"Nobody thought about the race any more: everyone wanted to see the little {self.helped}.")))
         elif self.win == "hero":
             st.s(rng.choice((f"{st.nm(c)} {rng.choice(('got to', 'reached', 'touched'))} {self.mark} first, just a little before {f.name}.",
-                             f"In the end, {c.name} won by one step.")),
+                             f"In the end, {c.name} won by one step.", f"{st.nm(f)} was fast, but {c.name} was faster, and {c.s} got to {self.mark} first.",
+                             f"With one last jump, {c.name} was at {self.mark}, and {f.name} was still two steps behind.")),
                  rng.choice((f"{st.sub(c)} shared {prize} with {st.nm(f)}, because {f.s} had run so well.",
                              f"{st.sub(c)} shook hands with {st.nm(f)} and said it was a good race.")))
         elif self.bad:
@@ -195,7 +211,9 @@ class Race(Plan):
         else:
             st.s(rng.choice((f"{st.nm(f)} got to {self.mark} first and won {prize}.",
                              f"{st.nm(f)} touched {self.mark} just before {c.name} and won {prize}.",
-                             f"{st.nm(f)} reached {self.mark} first, so {prize} went to {f.o}.")))
+                             f"{st.nm(f)} reached {self.mark} first, so {prize} went to {f.o}.",
+                             f"{c.name} tried hard, but {f.name} was at {self.mark} first and won {prize}.",
+                             f"By the time {c.name} got to {self.mark}, {f.name} was already there, so {f.s} won {prize}.")))
             st.state.feel(c.name, "sad")
             if self.conflict:
                 st.s(f"{c.name} said that {f.name} had started too soon, and they began to fight.")

@@ -135,6 +135,9 @@ class Sick(Plan):
                          "But the next morning, ", "But in the morning, ", "But when the sun came up, ",
                          "But on the morning of the trip, ")) +
              rng.choice((f"{c.name} woke up with {x}.", f"{c.name} had {x}, and {c.s} {shows}.",
+                         f"{st.nm(g)} came in to wake {c.name} and saw at once that {c.s} had {x}.",
+                         f"there was no jumping out of bed for {c.name}: {c.s} had {x}.",
+                         f"{c.name} tried to get up for the {D}, but {c.s} had {x}.",
                          f"{c.name} {first}" + rng.choice((f": {c.s} had {x}.", f", and {st.nm(g)} saw that {c.s} had {x}.")),
                          f"{c.name} {first}" + rng.choice((f": {c.s} had {x}.", f", and {st.nm(g)} saw that {c.s} had {x}.",
                                                            f", because {c.s} had {x}.", f", and soon {c.s} knew why: {c.s} had {x}.")))))

@@ -36,18 +36,19 @@ BREAKS = {"vase": ("{g}'s {adj} vase", "put flowers in it again"),
           "picture": ("the {adj} picture of Grandpa on the wall", "hang it on the wall again")}
 # what happens when it breaks: the thing's own crash ({x}: its short name, {n}: a number of pieces)
 _CRASH = {"vase": ("The {x} broke, and the water and the flowers went all over the rug.",
-                   "The {x} lay on the floor in {n} pieces, with the flowers all around it."),
-          "cup": ("The {x} fell off the table, and a big piece came off.", "Now the {x} was in {n} pieces, and one piece was under the chair."),
+                   "The {x} lay on the floor in {n} pieces, with the flowers all around it.",
+                   "The {x} hit the floor, and the flowers lay in a little puddle of water."),
+          "cup": ("The {x} fell off the table, and a big piece came off.", "Now the {x} was in {n} pieces, and one piece was under the chair.", "A big piece broke off the {x} and rolled under the table."),
           "plate": ("The {x} went round and round on the floor, and then it broke in two.",
-                    "The {x} broke into {n} pieces, and the flowers on it broke too."),
-          "lamp": ("The {x} fell, the light went out, and the {x} broke.", "The {x} went down with a crash, and the room went dark."),
+                    "The {x} broke into {n} pieces, and the flowers on it broke too.", "The {x} hit the side of the table and broke into {n} pieces."),
+          "lamp": ("The {x} fell, the light went out, and the {x} broke.", "The {x} went down with a crash, and the room went dark.", "The {x} hit the floor, and the little light inside it broke."),
           "mirror": ("The {x} broke into {n} shiny pieces, and in every piece {c} could see {p} own scared face.",
-                     "The {x} fell on its face, and when {c} lifted it up, it was in {n} pieces."),
+                     "The {x} fell on its face, and when {c} lifted it up, it was in {n} pieces.", "The {x} slid down to the {where} and broke into {n} shiny pieces."),
           "clock": ("The {x} fell, broke, and stopped: it could not tell the time any more.",
-                    "The {x} lay on the rug in {n} pieces, and it did not make a sound any more."),
-          "jar": ("The {x} broke, and the cookies rolled all over the floor.", "The {x} broke into {n} pieces, and cookies went everywhere."),
-          "bowl": ("The {x} broke, and the apples rolled under the table.", "The {x} broke into {n} pieces, and one apple rolled to the door."),
-          "picture": ("The {x} fell off the wall and broke into {n} pieces.", "Grandpa's picture lay on the {where}, with {n} pieces all around it.")}
+                    "The {x} lay on the rug in {n} pieces, and it did not make a sound any more.", "The {x} hit the floor, broke in two and stopped right at {k}."),
+          "jar": ("The {x} broke, and the cookies rolled all over the floor.", "The {x} broke into {n} pieces, and cookies went everywhere.", "The {x} broke, and {c} stood in a ring of cookies and pieces."),
+          "bowl": ("The {x} broke, and the apples rolled under the table.", "The {x} broke into {n} pieces, and one apple rolled to the door.", "The {x} broke in two, and {n} red apples rolled across the floor."),
+          "picture": ("The {x} fell off the wall and broke into {n} pieces.", "Grandpa's picture lay on the {where}, with {n} pieces all around it.", "The {x} slid down the wall and broke into {n} pieces on the {where}.")}
 _USES = ("lamp", "clock", "mirror")  # the broken things a fact says what they are for (a clock tells the time)
 _ADJ = ("blue", "old", "pretty", "white", "little", "green", "yellow", "shiny", "tall", "round", "red", "best")
 # how: (what the hero was doing, the toy if any, how the thing fell, the house rule, the promise after)
@@ -147,7 +148,9 @@ class Truth(Plan):
         st.s(rng.choice((f"{when}{st.sub(c)} was {doing}.", f"{when}{st.nm(g)} was busy, so {c.name} was {doing}.",
                          f"{when}{st.nm(g)} was {doings.activity(st)}, and {c.name} was {doing}.",
                          f"{when}{st.nm(g)} was {doings.activity(st)}, and {c.name} was {doing}.")
-                        + ((f"{when}{st.sub(c)} was {doing}, and it was so much fun.",) if self.how[1] else ())))
+                        + ((f"{when}{st.sub(c)} was {doing}, and it was so much fun.",) if self.how[1] else ())
+                        + (f"{when}the house was quiet, and {c.name} was {doing}.", f"{when}{c.name} was {doing}, and nobody was watching.",
+                           f"{when}{c.name} had the whole room to {c.r}, so {c.s} was {doing}.")))
         if rng.random() < 0.5 and room(st, 100):
             st.s(cap(self._f(st, rng.choice(self.how[3]))) + ".")
 
@@ -170,10 +173,11 @@ class Truth(Plan):
         self.spots = (spots + ["under the table", "behind the couch"])[:2]
         x = rng.choice((self.broken, f"{self.adj} {self.broken}"))
         if rng.random() < 0.6:  # the thing's own crash
-            crash = self._f(st, rng.choice(_CRASH[self.broken]), x=x, n=NUMBERS[rng.randint(2, 6)], where=rng.choice(("floor", "rug")))
-            crash = crash.replace(f"The {x}", rng.choice((f"The {x}", f"Crash! The {x}", f"With a loud noise, the {x}")), 1)
+            crash = self._f(st, rng.choice(_CRASH[self.broken]), x=x, n=NUMBERS[rng.randint(2, 6)], where=rng.choice(("floor", "rug")),
+                            k=NUMBERS[rng.randint(2, 10)])
+            crash = crash.replace(f"The {x}", rng.choice((f"The {x}", f"Crash! The {x}", f"Boom! The {x}", f"In the quiet house, the {x}")), 1)
         else:
-            crash = (rng.choice(("Crash! ", "", "In one second, ", "With a loud noise, ")) +
+            crash = (rng.choice(("Crash! ", "", "In one second, ", "Boom! ", "Before anyone could catch it, ")) +
                      f"{rng.choice(('the ' + x, c.p + ' ' + st.grownup.title.lower() + chr(39) + 's ' + self.broken if st.grownup.kind in FAMILY else 'the ' + x))} "
                      f"{rng.choice(('broke into', 'fell and broke into', 'was in', 'went down and broke into', 'broke at once into', 'came down in'))} "
                      f"{rng.choice(('many little pieces', 'two big pieces', 'three pieces', 'so many pieces', 'tiny pieces', 'five pieces', 'big and small pieces'))}"
@@ -194,7 +198,8 @@ class Truth(Plan):
         st.s(rng.choice(("Quickly, ", "So ", "", "Before anyone came, ", "Very quietly, ")) + c.name + " " +
              f"{rng.choice(_HIDE_VERB)} {what} {self.hid}" +
              rng.choice(("", "", "", ", where nobody would look", f", and {c.p} hands were shaking", f" and ran to {c.p} room",
-                         " and sat on the couch as if nothing had happened")) + ".")
+                         " and sat on the couch as if nothing had happened", f", and {c.p} heart went very fast",
+                         f", and {c.s} did not make a sound", f", then went back to {c.p} room without a word")) + ".")
         doings.fill(st, [c] + ([f] if f else []), "home", middle_words(st) - 45, 1, 1 if fits(st, 60) else 0)
         st.state.at("afternoon")
         x = self.broken
@@ -217,15 +222,19 @@ class Truth(Plan):
                              f"\"It was the cat!\" {c.name} said, and {c.s} did not look at {st.nm(g)}.",
                              f"{st.sub(c)} pointed at the cat and said it had jumped on the {rng.choice(('shelf', 'table'))}.")))
             if rng.random() < 0.5:
-                st.s(f"The cat was {rng.choice(('asleep', 'sleeping', 'fast asleep'))} on the "
-                     f"{rng.choice(('couch', 'rug', 'bed', 'chair', 'shelf', 'table', 'warm window'))} and did not even "
-                     f"{rng.choice(('open its eyes', 'look up', 'move its tail'))}.")
+                spot = rng.choice(('couch', 'rug', 'bed', 'chair', 'shelf', 'table', 'warm window'))
+                st.s(rng.choice((f"The cat was {rng.choice(('asleep', 'sleeping', 'fast asleep'))} on the {spot} and did not even "
+                                 f"{rng.choice(('open its eyes', 'look up', 'move its tail'))}.",
+                                 f"But the cat had been asleep on the {spot} all {rng.choice(('day', 'afternoon', 'morning'))}.",
+                                 f"On the {spot}, the cat only opened one eye and went back to sleep.")))
             else:  # the cat, awake, has its say
                 facts.meet(st, "cat", ("says",))
         else:
             st.s(rng.choice((f"{st.sub(c)} said nothing.", f"{st.sub(c)} looked at {c.p} shoes and said {c.s} did not know.",
                              f"{st.sub(c)} said {c.s} had not seen it, and {c.p} cheeks went red.",
-                             f"\"I do not know,\" {c.name} said {rng.choice(('very quietly', 'in a small voice', 'and looked away', 'to the floor'))}.", f"{st.sub(c)} shook {c.p} head and looked away.")))
+                             f"\"I do not know,\" {c.name} said {rng.choice(('very quietly', 'in a small voice', 'and looked away', 'to the floor'))}.", f"{st.sub(c)} shook {c.p} head and looked away.",
+                             f"\"Not me,\" {c.name} said, and {c.s} looked out of the window.",
+                             f"{st.sub(c)} said maybe the wind had done it, and did not look up.")))
         if not self.bad and fits(st, 12):
             food = rng.choice(st.w.countable_foods)
             st.s(self._f(st, rng.choice(_BAD_FEELING), food=rng.choice(_FOODS), a_food=a(food["word"]), hid=self.hid, x=x,
@@ -246,7 +255,8 @@ class Truth(Plan):
         if "Dialogue" in st.f:
             st.speak(c, rng.choice((f"{g.title}, I broke the {x}, and I am sorry.", f"{g.title}, it was me. I broke your {x}.",
                                     f"I have to tell you something, {g.title}. I broke the {x} and hid it.",
-                                    f"{g.title}, the pieces are {self.hid}. I broke the {x}.")),
+                                    f"{g.title}, the pieces are {self.hid}. I broke the {x}.",
+                                    f"It was me, {g.title}. The {x} fell when I was {self.how[0].format(p='my')}.")),
                      rng.choice(("said", "whispered", "said")))
         else:
             st.s(rng.choice((f"At last, {c.name} went to {st.nm(g)} and told {g.o} everything.",
@@ -287,6 +297,8 @@ class Truth(Plan):
                                f"{st.nm(g)} got the glue, and {c.name} held the pieces very still until it was dry.",
                                f"{st.nm(g)} found the glue, and {c.name} gave {g.o} the pieces one by one {where}.",
                                f"It took a long time to put all the pieces together {where}, but they did it.",
+                               f"Piece after piece, {c.name} and {st.nm(g)} made the {x} whole again {where}.",
+                               f"{st.nm(g)} put a little glue on each piece, and {c.name} held them together, {how}.",
                                f"{st.sub(c)} held {held}, and {st.nm(g)} put {rng.choice(('a little glue', 'some glue', 'glue', 'a bit of glue'))} "
                                f"on {them}, {how}."))
             st.s(glue, self.mended_use(st))
