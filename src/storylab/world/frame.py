@@ -835,12 +835,11 @@ def _composed(st, who: str, leads, acts) -> str:
 
 
 def grownup(st, plan) -> None:
-    """The grown-up comes in with a line about what the plot will need (`grownup_line`), or, in a story
-    with dialogue, calls the hero to it."""
-    c, g, rng = st.hero, st.grownup, st.rng
+    """The grown-up comes in with a line about what the plot will need (`grownup_line`), named as the
+    hero's: "Mia's dad" (the name makes the frame's words this story's own, where "her dad" repeats)."""
+    c, g = st.hero, st.grownup
     rel = g.title.lower()
-    who = f"{rng.choice((c.name + chr(39) + 's', cap(c.p))) if st._prev[0] is c else c.name + chr(39) + 's'} " \
-          f"{st.intro(g, rel)}"
+    who = f"{c.name}{chr(39)}s {st.intro(g, rel)}"
     st.s(grownup_line(st, plan, who))
 
 
