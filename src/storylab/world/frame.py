@@ -331,7 +331,7 @@ def _named(st, c) -> str:
     return st.rng.choice(("named ", "named ", "named ", "called ")) + st.intro(c)
 
 
-ONCE_P = 0.2  # how often the first line is "Once upon a time, there was ..." (or "Long ago", "There once was")
+ONCE_P = 0.1  # how often the first line is "Once upon a time, there was ..." (or "Long ago", "There once was")
 
 
 def opening(st, plan) -> set:
@@ -512,7 +512,6 @@ def loves(st) -> None:
     """What the hero loves to do (the seed verb), composed: a frame, a way of liking it, a tail."""
     c, rng = st.hero, st.rng
     if not seedwords.hero_can(st):  # a girl does not love to bark: she loves to hear the dogs bark
-        st.s(seedwords.other_doer_sentence(st))
         return
     phrase, ing = st.verb_phrase("word"), st.verb_phrase("ing")
     g = st.grownup
