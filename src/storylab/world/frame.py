@@ -846,7 +846,7 @@ def companion(st, plan) -> None:
     """The companion arrives (a friend) or is there (a sibling), composed: who they are, how they
     come, what they are doing or bring."""
     c, f, rng = st.hero, plan.companion, st.rng
-    rel = f.first[: -len(f.name)]
+    rel = f"{c.name}{chr(39)}s {f.first[: -len(f.name)].split(' ', 1)[1]}"  # "Mia's friend " (as "Mia's dad")
     if st.flags.get("sibling"):
         what = rng.choice(("was still asleep", "was already awake", "was eating breakfast", "was looking for {p} socks",
                            "wanted to come too", "was brushing {p} teeth", "ran in with only one sock on"))
