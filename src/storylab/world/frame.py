@@ -360,7 +360,7 @@ def opening(st, plan) -> set:
         when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
                            f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, ",
                            f"One {st.time_mark(st.season)} {st.time_mark('morning')}, ", "One day, ", "As the sun came up, ",
-                           f"It was early on {st.time_mark(st.day)}, and ", "The birds were just waking up when ",
+                           "The birds were just waking up when ",
                            f"On {a(ww)} {st.time_mark(st.day)}, ", f"Last {st.time_mark(st.day)}, "))
         if weather_seed:
             when = rng.choice((f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, "))
@@ -373,7 +373,7 @@ def opening(st, plan) -> set:
             st.state.has(c.name, st.thing["word"])
             told.add("thing")
             act = f"was {beats.play(st, c, st.thing['word'], 'ing')}" if rng.random() < 0.5 else \
-                f"was playing with {c.p} {adj} {st.thing['word']}"
+                f"was {rng.choice(('playing with', 'holding', 'looking at'))} {c.p} {adj} {st.thing['word']}"
         elif k < 5:
             act = f"was {doings.activity(st)}"
         else:
@@ -391,9 +391,17 @@ def opening(st, plan) -> set:
         d = desc if t else _desc(st, c, t, bare=False)
         N = st.intro(c)
         G, near, P = f"{c.p} {st.intro(g, g.title.lower())}", rng.choice(_NEAR), st.place_mark(home)
-        st.s(rng.choice((f"{N}, {d}, lived with {G} {near} {P}.", f"{cap(d)} called {N} lived with {G} {near} {P}.",
-                         f"{N} lived {near} {P} with {G}, and {c.s} was {d}.",
-                         f"{N} was {d}, and {c.s} lived with {G} {near} {P}.")))
+        k = rng.choice((0, 1, 4)) if t == st.adj["word"] else rng.randrange(5)  # (the seed trait is told)
+        if k < 2:  # "Mia, a kind girl, lived with her mom in a little house near the pond."
+            home_np = f"{near} {P}" if k else _house(st, home)
+            st.s(rng.choice((f"{N}, {d}, lived with {G} {home_np}.", f"{cap(d)} called {N} lived with {G} {home_np}.",
+                             f"{N} was {d} who lived with {G} {home_np}.")))
+        elif k < 4:  # "Mia and her mom lived in a little house near the pond." (no trait)
+            st.flags["trait"] = ""
+            st.s(f"{N} and {G} lived {_house(st, home) if k == 2 else near + ' ' + P}.")
+        else:
+            st.s(rng.choice((f"{N} lived {near} {P} with {G}, and {c.s} was {d}.",
+                             f"{N} was {d}, and {c.s} lived with {G} {near} {P}.")))
         told |= {"home", "grownup"}
     elif r < 0.68:  # "In a little house by the park lived ..."
         st.s(f"{cap(_house(st, home, comma=False))} lived {desc} {_named(st, c)}.")
@@ -402,7 +410,10 @@ def opening(st, plan) -> set:
         tail = rng.choice([x for x in tails if x] or [""])
         N = st.intro(c)  # (introduced before anything they have)
         who = _who(st, plan, tail, told)
-        if rng.random() < 0.3 and (not who or who.startswith((" who", " with", " whose"))):
+        r = rng.random()
+        if r < 0.3 and who.startswith(" who "):  # "A kind girl named Mia loved to paint."
+            st.s(f"{cap(desc)} {rng.choice(('named', 'called'))} {N}{who[4:]}.")
+        elif r < 0.5 and (not who or who.startswith((" who", " with", " whose"))):
             # "There was a kind girl who loved to paint, and her name was Mia."
             st.s(f"{rng.choice(('There was', 'There was once', 'Once there was', 'This is a story about'))} {desc}{who}, "
                  f"and {c.p} name was {N}.")
@@ -422,8 +433,8 @@ def _who(st, plan, tail: str, told: set) -> str:
         return rng.choice((f" who {rng.choice(('loved', 'liked', 'loved'))} to {vp}"
                            f"{rng.choice(('', '', ' more than anything', ' all day long'))}",
                            f", and {s} loved to {vp}", f" who could {vp} {rng.choice(('all day', 'for hours'))}",
-                           f", and {st.verb_phrase('ing')} was {p} favorite thing to do",
-                           f" who wanted to {vp} every day"))
+                           f" who dreamed of {st.verb_phrase('ing')} {rng.choice(('day and night', 'all the time'))}",
+                           f" who liked {st.verb_phrase('ing')} best of all", f" who wanted to {vp} every day"))
     if tail == "thing":
         st.thing_adj = adj = thing_adj(st)
         st.state.has(c.name, st.thing["word"])
@@ -772,12 +783,14 @@ def grownup_line(st, plan, who: str) -> str:
         things = _items(st, _KITCHEN, "kitchen", rng.choice((1, 2, 2)))
         return _composed(st, who, ("was in the kitchen", "came into the kitchen", "was up early", "put on an apron"),
                          (f"had {things} out on the table", f"was getting out {things}", f"put {things} on the table",
-                          f"was in the kitchen with {things}", f"had {things} out on the kitchen table"))
+                          f"was in the kitchen with {things}", f"had {things} out on the kitchen table",
+                          f"took out {things}", f"brought {things} to the table", f"found {things} for the two of them"))
     if name == "lost":
         things = _items(st, [x for x in _TIDY if x != st.thing["word"]], "tidy", 2)
         return _composed(st, who, ("was cleaning up", "was cleaning the house", "was up early", "did not like a messy floor"),
                          (f"put away {things}", f"was picking up {things} from the floor", f"put {things} back in a box",
-                          f"was putting away {things}", f"was sweeping the floor around {things}"))
+                          f"was putting away {things}", f"was sweeping the floor around {things}",
+                          f"found {things} under the bed", f"picked up {things}", f"put {things} on a shelf"))
     if name == "rescue" and rng.random() < 0.5:
         n = st.noun
         word = n["word"] if n["word"] in _SEED_ITEMS["wear"] and not st.doc.has_word(n["word"], n["plural"]) \
@@ -794,7 +807,8 @@ def grownup_line(st, plan, who: str) -> str:
         return _composed(st, who, ("was up early", "was up before the sun"),
                          (f"gave {o} {things} for breakfast", f"had {things} on the table", f"was eating {things}",
                           f"brought home {things} from the market", f"cut {things} for {o}",
-                          f"put {things} on {st.hero.p} plate", f"shared {things} with {o} at breakfast"))
+                          f"put {things} on {st.hero.p} plate", f"shared {things} with {o} at breakfast",
+                          f"brought {things} to the table", f"put {things} in a bowl for {o}"))
     things = _items(st, _FOOD + _DAY_OUT, "pack", rng.choice((1, 2, 2)))
     own = "a" if g.gender == st.hero.gender else p  # (not "Liam's grandpa put an apple in his basket": whose?)
     bag = rng.choice(("a bag", "a basket", f"{own} bag", f"{own} basket", "a big bag"))
@@ -803,7 +817,8 @@ def grownup_line(st, plan, who: str) -> str:
                                "was getting ready for the day"),
                      (f"was packing {things}{why}", f"packed {things} in {bag}", f"put {things} by the door{why}",
                       f"had {things} ready{why}", f"was looking for {things}",
-                      f"got out {things}{why}", f"had bought {things}{why}"))
+                      f"got out {things}{why}", f"had bought {things}{why}", f"filled {bag} with {things}",
+                      f"found {things}{why}"))
 
 
 BUSY_P = 0.5  # how often, in a plot that needs nothing of the morning, the grown-up is just busy at home
@@ -842,11 +857,19 @@ def grownup(st, plan) -> None:
     st.s(grownup_line(st, plan, who))
 
 
+def _possessed(st, c, n: int) -> bool:
+    """Whether each of the last `n` sentences began with "Mia's" (the hero's name, possessive)."""
+    cur = st.doc.cur[-n:]
+    return len(cur) == n and all(re.sub("\x01\\d+\x02", "", t).startswith(c.name + chr(39) + "s ") for t in cur)
+
+
 def companion(st, plan) -> None:
     """The companion arrives (a friend) or is there (a sibling), composed: who they are, how they
     come, what they are doing or bring."""
     c, f, rng = st.hero, plan.companion, st.rng
-    rel = f"{c.name}{chr(39)}s {f.first[: -len(f.name)].split(' ', 1)[1]}"  # "Mia's friend " (as "Mia's dad")
+    rel = f.first[: -len(f.name)]
+    if not _possessed(st, c, 2):  # "Mia's friend " (as "Mia's dad"), but not three "Mia's" in a row
+        rel = f"{c.name}{chr(39)}s {rel.split(' ', 1)[1]}"
     if st.flags.get("sibling"):
         what = rng.choice(("was still asleep", "was already awake", "was eating breakfast", "was looking for {p} socks",
                            "wanted to come too", "was brushing {p} teeth", "ran in with only one sock on"))
