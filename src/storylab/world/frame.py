@@ -403,9 +403,6 @@ def opening(st, plan) -> set:
             st.s(rng.choice((f"{N} lived {near} {P} with {G}, and {c.s} was {d}.",
                              f"{N} was {d}, and {c.s} lived with {G} {near} {P}.")))
         told |= {"home", "grownup"}
-    elif r < 0.68:  # "In a little house by the park lived ..."
-        st.s(f"{cap(_house(st, home, comma=False))} lived {desc} {_named(st, c)}.")
-        told.add("home")
     else:  # the name first: "Mia was a kind girl who loved to paint."
         tail = rng.choice([x for x in tails if x] or [""])
         N = st.intro(c)  # (introduced before anything they have)
