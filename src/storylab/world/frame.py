@@ -429,7 +429,7 @@ def _who(st, plan, tail: str, told: set) -> str:
         vp = st.verb_phrase("word")
         return rng.choice((f" who {rng.choice(('loved', 'liked', 'loved'))} to {vp}"
                            f"{rng.choice(('', '', ' more than anything', ' all day long'))}",
-                           f", and {s} loved to {vp}", f" who could {vp} {rng.choice(('all day', 'for hours'))}",
+                           f" who could {vp} {rng.choice(('all day', 'for hours'))}",
                            f" who dreamed of {st.verb_phrase('ing')} {rng.choice(('day and night', 'all the time'))}",
                            f" who liked {st.verb_phrase('ing')} best of all", f" who wanted to {vp} every day"))
     if tail == "thing":
@@ -446,7 +446,7 @@ def _who(st, plan, tail: str, told: set) -> str:
         told |= {"grownup", "home"}
         near, P = rng.choice(_NEAR), st.place_mark(plan.home)
         G = f"{p} {st.intro(g, g.title.lower())}"
-        return rng.choice((f" who lived with {G} {near} {P}", f", and {s} lived {near} {P} with {G}",
+        return rng.choice((f" who lived with {G} {near} {P}",
                            f" who lived with {G} in {a(rng.choice(_HOUSE_ADJ))} house {near} {P}",
                            f". {cap(s)} and {G} lived {near} {P}"))
     if tail == "home":
