@@ -876,7 +876,7 @@ def companion(st, plan) -> None:
         return
     nbrs = [x for d in ("north", "south", "east", "west") if (x := st.w.neighbor(plan.home, d))]
     where = rng.choice(("next door", "down the road", "across the street", "on the same street", "near the {X}",
-                        "by the {X}", "by the {X}")).format(X=st.place_mark(rng.choice(nbrs)) if nbrs else "park")
+                        "by the {X}", "close to the {X}", "just past the {X}", "on the other side of the {X}")).format(X=st.place_mark(rng.choice(nbrs)) if nbrs else "park")
     came = rng.choice(("knocked on the door", "came over to play", "came to visit", "ran over", "came by on {p} bike",
                        "came over with a big smile", "waved from the yard", "rang the bell", "came over after breakfast",
                        "knocked on the window", "came running down the street", "came to the door and called " + c.name))
