@@ -797,7 +797,7 @@ def grownup_line(st, plan, who: str) -> str:
         return _composed(st, who, ("wanted to go for a walk", "looked out of the window", "was ready to go out"),
                          (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
     if name != "outing" and rng.random() < BUSY_P:  # a plot that needs nothing of the morning: busy at home
-        return f"{who} {'was ' + doings.activity(st) if rng.random() < 0.5 else doings.activity(st, form='past')}."
+        return f"{who} {'was ' + doings.activity(st) if rng.random() < 0.3 else doings.activity(st, form='past')}."
     if name != "outing":  # breakfast, with what there is to eat
         things = _items(st, _MEAL, "meal", rng.choice((1, 1, 2)))
         o = st.hero.o
