@@ -517,9 +517,10 @@ def carried(st, words=_CARRIED) -> str:
 
 
 def loves(st) -> None:
-    """What the hero loves to do (the seed verb), composed: a frame, a way of liking it, a tail."""
+    """What the hero loves to do (the seed verb), composed: a frame, a way of liking it, a tail. A verb
+    the hero cannot do (a girl does not bark) gets no line here: the seed words' late line places it."""
     c, rng = st.hero, st.rng
-    if not seedwords.hero_can(st):  # a girl does not love to bark: she loves to hear the dogs bark
+    if not seedwords.hero_can(st):
         return
     phrase, ing = st.verb_phrase("word"), st.verb_phrase("ing")
     g = st.grownup
@@ -573,10 +574,6 @@ def loves(st) -> None:
     else:
         st.s(f"{cap(w)}, {st.sub(c)} {rng.choice(('would', 'liked to', 'loved to', 'tried to'))} {phrase}"
              f"{rng.choice(whom)}{rng.choice(why).format(**fill)}.")
-    if rng.random() < 0.12 and _plots().room(st, 60):
-        st.s(rng.choice((f"{st.sub(c)} could spend hours {ing}.",
-                         f"Once, {c.s} {st.verb_phrase('past')} for a whole afternoon.",
-                         f"{st.sub(c)} {st.verb_phrase('past')} {rng.choice(('every day', 'all the time', 'a lot'))}.")))
 
 
 def thing_adj(st) -> str:
