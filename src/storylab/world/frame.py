@@ -410,7 +410,7 @@ def opening(st, plan) -> set:
         r = rng.random()
         if r < 0.3 and who.startswith(" who "):  # "A kind girl named Mia loved to paint."
             st.s(f"{cap(desc)} {rng.choice(('named', 'called'))} {N}{who[4:]}.")
-        elif r < 0.5 and (not who or who.startswith((" who", " with", " whose"))):
+        elif r < 0.42 and (not who or who.startswith((" who", " with", " whose"))):
             # "There was a kind girl who loved to paint, and her name was Mia."
             st.s(f"{rng.choice(('There was', 'There was once', 'Once there was', 'This is a story about'))} {desc}{who}, "
                  f"and {c.p} name was {N}.")
