@@ -775,44 +775,41 @@ def grownup_line(st, plan, who: str) -> str:
     name, p = plan.name, g.p
     if name == "baking":
         things = _items(st, _KITCHEN, "kitchen", rng.choice((1, 2, 2)))
-        return _composed(st, who, ("was in the kitchen", "came into the kitchen", "was up early", "put on an apron"),
-                         (f"had {things} out on the table", f"was getting out {things}", f"put {things} on the table",
-                          f"was in the kitchen with {things}", f"had {things} out on the kitchen table",
-                          f"took out {things}", f"brought {things} to the table", f"found {things} for the two of them"))
+        return _composed(st, who, (f"had {things} out on the table", f"was getting out {things}",
+                                   f"put {things} on the table", f"was in the kitchen with {things}",
+                                   f"had {things} out on the kitchen table", f"took out {things}",
+                                   f"brought {things} to the table", f"found {things} for the two of them"))
     if name == "lost":
         things = _items(st, [x for x in _TIDY if x != st.thing["word"]], "tidy", 2)
-        return _composed(st, who, ("was cleaning up", "was cleaning the house", "was up early", "did not like a messy floor"),
-                         (f"put away {things}", f"was picking up {things} from the floor", f"put {things} back in a box",
-                          f"was putting away {things}", f"was sweeping the floor around {things}",
-                          f"found {things} under the bed", f"picked up {things}", f"put {things} on a shelf"))
+        return _composed(st, who, (f"put away {things}", f"was picking up {things} from the floor",
+                                   f"put {things} back in a box", f"was putting away {things}",
+                                   f"was sweeping the floor around {things}", f"found {things} under the bed",
+                                   f"picked up {things}", f"put {things} on a shelf"))
     if name == "rescue" and rng.random() < 0.5:
         n = st.noun
         word = n["word"] if n["word"] in _SEED_ITEMS["wear"] and not st.doc.has_word(n["word"], n["plural"]) \
             else rng.choice(_wear(st))
         st.used_noun |= word == n["word"]
         things = f"{p} {st.w.vocab.noun[word]['plural'] if word in _PAIRS else word}"
-        return _composed(st, who, ("wanted to go for a walk", "looked out of the window", "was ready to go out"),
-                         (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
+        return _composed(st, who, (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
     if name != "outing" and rng.random() < BUSY_P:  # a plot that needs nothing of the morning: busy at home
         return f"{who} {'was ' + doings.activity(st) if rng.random() < 0.3 else doings.activity(st, form='past')}."
     if name != "outing":  # breakfast, with what there is to eat
         things = _items(st, _MEAL, "meal", rng.choice((1, 1, 2)))
         o = st.hero.o
-        return _composed(st, who, ("was up early", "was up before the sun"),
-                         (f"gave {o} {things} for breakfast", f"had {things} on the table", f"was eating {things}",
-                          f"brought home {things} from the market", f"cut {things} for {o}",
-                          f"put {things} on {st.hero.p} plate", f"shared {things} with {o} at breakfast",
-                          f"brought {things} to the table", f"put {things} in a bowl for {o}"))
+        return _composed(st, who, (f"gave {o} {things} for breakfast", f"had {things} on the table",
+                                   f"was eating {things}", f"brought home {things} from the market",
+                                   f"cut {things} for {o}", f"put {things} on {st.hero.p} plate",
+                                   f"shared {things} with {o} at breakfast", f"brought {things} to the table",
+                                   f"put {things} in a bowl for {o}"))
     things = _items(st, _FOOD + _DAY_OUT, "pack", rng.choice((1, 2, 2)))
     own = "a" if g.gender == st.hero.gender else p  # (not "Liam's grandpa put an apple in his basket": whose?)
     bag = rng.choice(("a bag", "a basket", f"{own} bag", f"{own} basket", "a big bag"))
     why = rng.choice(("", "", " for the day", " for later", " for the trip", " for the two of them"))
-    return _composed(st, who, ("was up early", "came into the kitchen", "was busy in the kitchen",
-                               "was getting ready for the day"),
-                     (f"was packing {things}{why}", f"packed {things} in {bag}", f"put {things} by the door{why}",
-                      f"had {things} ready{why}", f"was looking for {things}",
-                      f"got out {things}{why}", f"had bought {things}{why}", f"filled {bag} with {things}",
-                      f"found {things}{why}"))
+    return _composed(st, who, (f"was packing {things}{why}", f"packed {things} in {bag}",
+                               f"put {things} by the door{why}", f"had {things} ready{why}", f"was looking for {things}",
+                               f"got out {things}{why}", f"had bought {things}{why}", f"filled {bag} with {things}",
+                               f"found {things}{why}"))
 
 
 BUSY_P = 0.5  # how often, in a plot that needs nothing of the morning, the grown-up is just busy at home
@@ -820,25 +817,12 @@ _MEAL = tuple(x for x in _FOOD if x not in ("water", "juice", "tea", "honey", "j
                                              "popcorn", "chocolate"))
 
 
-LEAD_P = 0.1  # how often the grown-up's line has a lead clause ("Her dad was up early, and he ...")
-
-
-def _composed(st, who: str, leads, acts) -> str:
-    """'Her dad was up early, and he packed two pears in a bag.' or 'Her dad packed two pears in a bag.'"""
-    rng, act = st.rng, st.rng.choice(acts)
+def _composed(st, who: str, acts) -> str:
+    """'Mia's dad packed two pears in a bag.' (with the seed noun where the grown-up is, if it is a place
+    at home: "by the fridge"). One clause: a lead ("was up early, and he ...") only repeated the frame."""
+    act = st.rng.choice(acts)
     if not any(x in act for x in ("kitchen", "table", "floor", "door", "bag", "basket", "box")):
-        act += doings.home_spot(st)  # the seed noun where the grown-up is ("by the fridge")
-    if rng.random() < LEAD_P:
-        lead = rng.choice(leads)
-        if "bag" in lead and "bag" in act:
-            act = act.replace(" in a bag", "").replace(" in " + st.grownup.p + " bag", "")
-        twice = [x for x in ("ready", "kitchen", "bag", "walk") if x in lead and x in act]
-        if twice:  # (not "in the kitchen" twice)
-            ok = [x for x in leads if not any(y in x and y in act for y in ("ready", "kitchen", "bag", "walk"))]
-            if not ok:
-                return f"{who} {act}."
-            lead = rng.choice(ok)
-        return f"{who} {lead}, and {st.grownup.s} {act}."
+        act += doings.home_spot(st)
     return f"{who} {act}."
 
 
