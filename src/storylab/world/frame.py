@@ -360,7 +360,6 @@ def opening(st, plan) -> set:
         when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
                            f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, ",
                            f"One {st.time_mark(st.season)} {st.time_mark('morning')}, ", "One day, ", "As the sun came up, ",
-                           "The birds were just waking up when ",
                            f"On {a(ww)} {st.time_mark(st.day)}, ", f"Last {st.time_mark(st.day)}, "))
         if weather_seed:
             when = rng.choice((f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, "))
@@ -379,8 +378,6 @@ def opening(st, plan) -> set:
         else:
             act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled",
                               f"opened {c.p} eyes and stretched", "was eating breakfast", f"ran to {c.p} window"))
-        if "woke" in act and when.startswith("The birds"):
-            when = "One day, "
         r = rng.random()
         if r < 0.2:  # "Early one morning, Mia, a kind girl, woke up early."
             st.s(f"{when}{named.split(' ', 1)[1]}, {desc if t else _desc(st, c, t, bare=False)}, {act}.")
