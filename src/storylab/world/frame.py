@@ -868,12 +868,12 @@ def companion(st, plan) -> None:
              f"It was {rel}{st.intro(f, f.name)} from {where}.")
     elif r < 0.2 and near:  # "Ben, her friend from next door, came over to play."
         st.s(f"{st.intro(f, f.name)}, {rel.strip()} from {where}, {came.format(p=f.p)}.")
-    elif r < 0.2:
+    elif r < 0.45:  # "Mia's friend Ben came over with a ball." (where the friend lives is not the plot's)
         st.s(f"{cap(rel)}{st.intro(f, f.name)} {came.format(p=f.p)}.")
-    elif r < 0.4:
+    elif r < 0.6:
         st.s(f"{rng.choice(('Then', 'Soon', 'Just then,', 'After a while,'))} {c.p} "
              f"{rng.choice(('friend', 'best friend', 'good friend'))} {st.intro(f, f.name)} {came.format(p=f.p)}.")
-    elif r < 0.7:
+    elif r < 0.8:
         st.s(f"{cap(rel)}{st.intro(f, f.name)}, who lived {where}, {came.format(p=f.p)}.")
     else:
         st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where}, and {rng.choice(('', '', 'that morning ', 'soon '))}{f.s} "
