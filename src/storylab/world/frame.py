@@ -304,7 +304,7 @@ def weather_word(st) -> str:
     return w
 
 
-def _house(st, home: str, comma: bool = True) -> str:
+def _house(st, home: str) -> str:
     """'in a little yellow house near the park' (the home place marked)."""
     rng = st.rng
     adj = rng.choice(_HOUSE_ADJ)
@@ -312,7 +312,7 @@ def _house(st, home: str, comma: bool = True) -> str:
         adj += " " + rng.choice(_COLORS[:6])
     tail = rng.choice(_HOUSE_TAIL).format(c=a(rng.choice([x for x in _COLORS if x not in adj])))
     near = rng.choice(_NEAR[:6] if tail else _NEAR)
-    if tail and comma and rng.random() < 0.5:  # "in a red house near the park, with a big yard"
+    if tail and rng.random() < 0.5:  # "in a red house near the park, with a big yard"
         return f"in {a(adj)} house {near} {st.place_mark(home)},{tail}"
     return f"in {a(adj)} house{tail} {near} {st.place_mark(home)}"
 
@@ -347,7 +347,7 @@ def opening(st, plan) -> set:
     told: set = set()
     can = seedwords.hero_can(st)
     has_thing = plan.uses_thing and not st.thing.get("mass") and not getattr(plan, "tool", False)
-    tails = ["loves"] * (4 if can else 0) + ["thing"] * (3 if has_thing else 0) + ["grownup", "home", ""]
+    tails = ["loves"] * (4 if can else 0) + ["thing"] * (3 if has_thing else 0) + ["grownup", ""]
     r = rng.random()
     weather_seed = st.adj["word"] == ww
     if weather_seed:  # the seed adjective is the day's weather: the first line says so
@@ -418,7 +418,8 @@ def opening(st, plan) -> set:
 
 def _who(st, plan, tail: str, told: set) -> str:
     """The end of the hero's first sentence: ' who loved to paint', ' who had a red kite', ' who lived
-    with her dad near the park', or ''; what it told is added to `told`."""
+    with her dad near the park', or '' (where the hero lives, alone, is not the plot's); what it told is
+    added to `told`."""
     c, rng = st.hero, st.rng
     s, p = c.s, c.p
     if tail == "loves":
@@ -446,11 +447,6 @@ def _who(st, plan, tail: str, told: set) -> str:
         return rng.choice((f" who lived with {G} {near} {P}",
                            f" who lived with {G} in {a(rng.choice(_HOUSE_ADJ))} house {near} {P}",
                            f". {cap(s)} and {G} lived {near} {P}"))
-    if tail == "home":
-        told.add("home")
-        near, P = rng.choice(_NEAR), st.place_mark(plan.home)
-        return rng.choice((f" who lived {near} {P}", f" whose house was {near} {P}", f", and {s} lived {near} {P}",
-                           f" who lived {_house(st, plan.home, comma=False)}"))
     return ""
 
 
