@@ -388,18 +388,18 @@ def opening(st, plan) -> set:
         d = desc if t else _desc(st, c, t, bare=False)
         N = st.intro(c)
         G, near, P = f"{c.p} {st.intro(g, g.title.lower())}", rng.choice(_NEAR), st.place_mark(home)
-        k = rng.choice((0, 1, 4)) if t == st.adj["word"] else rng.randrange(5)  # (the seed trait is told)
-        if k < 2:  # "Mia, a kind girl, lived with her mom in a little house near the pond."
-            home_np = f"{near} {P}" if k else _house(st, home)
-            st.s(rng.choice((f"{N}, {d}, lived with {G} {home_np}.", f"{cap(d)} called {N} lived with {G} {home_np}.",
-                             f"{N} was {d} who lived with {G} {home_np}.")))
+        k = rng.choice((0, 1, 4, 5)) if t == st.adj["word"] else rng.randrange(6)  # (the seed trait is told)
+        if k < 2 or k == 5:  # "Mia, a kind girl, lived with her mom in a little house near the pond."
+            home_np = f" {near} {P}" if k == 1 else f" {_house(st, home)}" if k == 0 else ""
+            st.s(rng.choice((f"{N}, {d}, lived with {G}{home_np}.", f"{cap(d)} called {N} lived with {G}{home_np}.",
+                             f"{N} was {d} who lived with {G}{home_np}.")))
         elif k < 4:  # "Mia and her mom lived in a little house near the pond." (no trait)
             st.flags["trait"] = ""
             st.s(f"{N} and {G} lived {_house(st, home) if k == 2 else near + ' ' + P}.")
         else:
             st.s(rng.choice((f"{N} lived {near} {P} with {G}, and {c.s} was {d}.",
                              f"{N} was {d}, and {c.s} lived with {G} {near} {P}.")))
-        told |= {"home", "grownup"}
+        told |= {"home", "grownup"} if k != 5 else {"grownup"}
     else:  # the name first: "Mia was a kind girl who loved to paint."
         tail = rng.choice([x for x in tails if x] or [""])
         N = st.intro(c)  # (introduced before anything they have)
