@@ -404,6 +404,8 @@ def opening(st, plan) -> set:
         tail = rng.choice([x for x in tails if x] or [""])
         N = st.intro(c)  # (introduced before anything they have)
         who = _who(st, plan, tail, told)
+        if not t and who.startswith((".", ",")):  # not "Ryan was a boy. He and his dad lived ..."
+            desc = _desc(st, c, t, bare=False)
         r = rng.random()
         if r < 0.3 and who.startswith(" who "):  # "A kind girl named Mia loved to paint."
             st.s(f"{cap(desc)} {rng.choice(('named', 'called'))} {N}{who[4:]}.")
