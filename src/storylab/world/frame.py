@@ -544,14 +544,11 @@ def loves(st) -> None:
         vp = ing if like.endswith(("of", "hours", "at", "enjoyed")) else phrase
         if "could" in like and "could" in w:  # not "happy when she could dance whenever she could"
             w = "at home"
-        opener = rng.choice(("", "", "", "", "", "More than anything, ", "Most of all, ", "Every day, "))
-        if opener and w.startswith(("every", "all day")):
-            w = rng.choice(("with a big smile", "at home", "in the yard"))
         if "when" in like:  # not "happiest when she could swim when nobody was looking"
             w = ""
         tail = rng.choice((f" {w}" if w else "", "", rng.choice(whom))) + \
             rng.choice([x for x in why if "good at" not in x or "good at" not in like]).format(**fill)
-        st.s(f"{opener}{st.sub(c)} {like} {vp}{tail}.")
+        st.s(f"{st.sub(c)} {like} {vp}{tail}.")  # (no "Most of all, he could spend hours ...")
     elif r < 0.6:
         st.s(rng.choice((f"{c.name}'s favorite thing to do was to {phrase}",
                          f"The thing {c.name} liked best was to {phrase}",
