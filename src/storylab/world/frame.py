@@ -792,8 +792,7 @@ def grownup_line(st, plan, who: str) -> str:
         return _composed(st, who, (f"gave {o} {things} for breakfast", f"had {things} on the table",
                                    f"was eating {things}", f"brought home {things} from the market",
                                    f"cut {things} for {o}", f"put {things} on {st.hero.p} plate",
-                                   f"shared {things} with {o} at breakfast", f"brought {things} to the table",
-                                   f"put {things} in a bowl for {o}"))
+                                   f"shared {things} with {o} at breakfast", f"brought {things} to the table"))
     things = _items(st, _FOOD + _DAY_OUT, "pack", rng.choice((1, 2, 2)))
     own = "a" if g.gender == st.hero.gender else p  # (not "Liam's grandpa put an apple in his basket": whose?)
     bag = rng.choice(("a bag", "a basket", f"{own} bag", f"{own} basket", "a big bag"))
