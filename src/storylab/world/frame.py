@@ -304,7 +304,7 @@ def weather_word(st) -> str:
     return w
 
 
-def _house(st, home: str, comma: bool = True) -> str:
+def _house(st, home: str) -> str:
     """'in a little yellow house near the park' (the home place marked)."""
     rng = st.rng
     adj = rng.choice(_HOUSE_ADJ)
@@ -312,7 +312,7 @@ def _house(st, home: str, comma: bool = True) -> str:
         adj += " " + rng.choice(_COLORS[:6])
     tail = rng.choice(_HOUSE_TAIL).format(c=a(rng.choice([x for x in _COLORS if x not in adj])))
     near = rng.choice(_NEAR[:6] if tail else _NEAR)
-    if tail and comma and rng.random() < 0.5:  # "in a red house near the park, with a big yard"
+    if tail and rng.random() < 0.5:  # "in a red house near the park, with a big yard"
         return f"in {a(adj)} house {near} {st.place_mark(home)},{tail}"
     return f"in {a(adj)} house{tail} {near} {st.place_mark(home)}"
 
@@ -331,7 +331,7 @@ def _named(st, c) -> str:
     return st.rng.choice(("named ", "named ", "named ", "called ")) + st.intro(c)
 
 
-ONCE_P = 0.2  # how often the first line is "Once upon a time, there was ..." (or "Long ago", "There once was")
+ONCE_P = 0.1  # how often the first line is "Once upon a time, there was ..." (or "Long ago", "There once was")
 
 
 def opening(st, plan) -> set:
@@ -347,7 +347,7 @@ def opening(st, plan) -> set:
     told: set = set()
     can = seedwords.hero_can(st)
     has_thing = plan.uses_thing and not st.thing.get("mass") and not getattr(plan, "tool", False)
-    tails = ["loves"] * (4 if can else 0) + ["thing"] * (3 if has_thing else 0) + ["grownup", "home", ""]
+    tails = ["loves"] * (4 if can else 0) + ["thing"] * (3 if has_thing else 0) + ["grownup", ""]
     r = rng.random()
     weather_seed = st.adj["word"] == ww
     if weather_seed:  # the seed adjective is the day's weather: the first line says so
@@ -360,7 +360,6 @@ def opening(st, plan) -> set:
         when = rng.choice((f"On {st.time_mark(st.day)} {st.time_mark('morning')}, ", f"Early one {st.time_mark('morning')}, ",
                            f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, ",
                            f"One {st.time_mark(st.season)} {st.time_mark('morning')}, ", "One day, ", "As the sun came up, ",
-                           f"It was early on {st.time_mark(st.day)}, and ", "The birds were just waking up when ",
                            f"On {a(ww)} {st.time_mark(st.day)}, ", f"Last {st.time_mark(st.day)}, "))
         if weather_seed:
             when = rng.choice((f"One {ww} {st.time_mark('morning')}, ", f"One {ww} {st.time_mark(st.season)} day, "))
@@ -373,14 +372,12 @@ def opening(st, plan) -> set:
             st.state.has(c.name, st.thing["word"])
             told.add("thing")
             act = f"was {beats.play(st, c, st.thing['word'], 'ing')}" if rng.random() < 0.5 else \
-                f"was playing with {c.p} {adj} {st.thing['word']}"
+                f"was {rng.choice(('playing with', 'holding', 'looking at'))} {c.p} {adj} {st.thing['word']}"
         elif k < 5:
             act = f"was {doings.activity(st)}"
         else:
             act = rng.choice(("woke up early", "jumped out of bed", "looked out of the window", "woke up and smiled",
                               f"opened {c.p} eyes and stretched", "was eating breakfast", f"ran to {c.p} window"))
-        if "woke" in act and when.startswith("The birds"):
-            when = "One day, "
         r = rng.random()
         if r < 0.2:  # "Early one morning, Mia, a kind girl, woke up early."
             st.s(f"{when}{named.split(' ', 1)[1]}, {desc if t else _desc(st, c, t, bare=False)}, {act}.")
@@ -391,18 +388,28 @@ def opening(st, plan) -> set:
         d = desc if t else _desc(st, c, t, bare=False)
         N = st.intro(c)
         G, near, P = f"{c.p} {st.intro(g, g.title.lower())}", rng.choice(_NEAR), st.place_mark(home)
-        st.s(rng.choice((f"{N}, {d}, lived with {G} {near} {P}.", f"{cap(d)} called {N} lived with {G} {near} {P}.",
-                         f"{N} lived {near} {P} with {G}, and {c.s} was {d}.",
-                         f"{N} was {d}, and {c.s} lived with {G} {near} {P}.")))
-        told |= {"home", "grownup"}
-    elif r < 0.68:  # "In a little house by the park lived ..."
-        st.s(f"{cap(_house(st, home, comma=False))} lived {desc} {_named(st, c)}.")
-        told.add("home")
+        k = rng.choice((0, 1, 4, 5)) if t == st.adj["word"] else rng.randrange(6)  # (the seed trait is told)
+        if k < 2 or k == 5:  # "Mia, a kind girl, lived with her mom in a little house near the pond."
+            home_np = f" {near} {P}" if k == 1 else f" {_house(st, home)}" if k == 0 else ""
+            st.s(rng.choice((f"{N}, {d}, lived with {G}{home_np}.", f"{cap(d)} called {N} lived with {G}{home_np}.",
+                             f"{N} was {d} who lived with {G}{home_np}.")))
+        elif k < 4:  # "Mia and her mom lived in a little house near the pond." (no trait)
+            st.flags["trait"] = ""
+            st.s(f"{N} and {G} lived {_house(st, home) if k == 2 else near + ' ' + P}.")
+        else:
+            st.s(rng.choice((f"{N} lived {near} {P} with {G}, and {c.s} was {d}.",
+                             f"{N} was {d}, and {c.s} lived with {G} {near} {P}.")))
+        told |= {"home", "grownup"} if k != 5 else {"grownup"}
     else:  # the name first: "Mia was a kind girl who loved to paint."
         tail = rng.choice([x for x in tails if x] or [""])
         N = st.intro(c)  # (introduced before anything they have)
         who = _who(st, plan, tail, told)
-        if rng.random() < 0.3 and (not who or who.startswith((" who", " with", " whose"))):
+        if not t and who.startswith((".", ",")):  # not "Ryan was a boy. He and his dad lived ..."
+            desc = _desc(st, c, t, bare=False)
+        r = rng.random()
+        if r < 0.3 and who.startswith(" who "):  # "A kind girl named Mia loved to paint."
+            st.s(f"{cap(desc)} {rng.choice(('named', 'called'))} {N}{who[4:]}.")
+        elif r < 0.42 and (not who or who.startswith((" who", " with", " whose"))):
             # "There was a kind girl who loved to paint, and her name was Mia."
             st.s(f"{rng.choice(('There was', 'There was once', 'Once there was', 'This is a story about'))} {desc}{who}, "
                  f"and {c.p} name was {N}.")
@@ -413,7 +420,8 @@ def opening(st, plan) -> set:
 
 def _who(st, plan, tail: str, told: set) -> str:
     """The end of the hero's first sentence: ' who loved to paint', ' who had a red kite', ' who lived
-    with her dad near the park', or ''; what it told is added to `told`."""
+    with her dad near the park', or '' (where the hero lives, alone, is not the plot's); what it told is
+    added to `told`."""
     c, rng = st.hero, st.rng
     s, p = c.s, c.p
     if tail == "loves":
@@ -421,9 +429,9 @@ def _who(st, plan, tail: str, told: set) -> str:
         vp = st.verb_phrase("word")
         return rng.choice((f" who {rng.choice(('loved', 'liked', 'loved'))} to {vp}"
                            f"{rng.choice(('', '', ' more than anything', ' all day long'))}",
-                           f", and {s} loved to {vp}", f" who could {vp} {rng.choice(('all day', 'for hours'))}",
-                           f", and {st.verb_phrase('ing')} was {p} favorite thing to do",
-                           f" who wanted to {vp} every day"))
+                           f" who could {vp} {rng.choice(('all day', 'for hours'))}",
+                           f" who dreamed of {st.verb_phrase('ing')} {rng.choice(('day and night', 'all the time'))}",
+                           f" who liked {st.verb_phrase('ing')} best of all", f" who wanted to {vp} every day"))
     if tail == "thing":
         st.thing_adj = adj = thing_adj(st)
         st.state.has(c.name, st.thing["word"])
@@ -438,14 +446,9 @@ def _who(st, plan, tail: str, told: set) -> str:
         told |= {"grownup", "home"}
         near, P = rng.choice(_NEAR), st.place_mark(plan.home)
         G = f"{p} {st.intro(g, g.title.lower())}"
-        return rng.choice((f" who lived with {G} {near} {P}", f", and {s} lived {near} {P} with {G}",
+        return rng.choice((f" who lived with {G} {near} {P}",
                            f" who lived with {G} in {a(rng.choice(_HOUSE_ADJ))} house {near} {P}",
                            f". {cap(s)} and {G} lived {near} {P}"))
-    if tail == "home":
-        told.add("home")
-        near, P = rng.choice(_NEAR), st.place_mark(plan.home)
-        return rng.choice((f" who lived {near} {P}", f" whose house was {near} {P}", f", and {s} lived {near} {P}",
-                           f" who lived {_house(st, plan.home, comma=False)}"))
     return ""
 
 
@@ -509,10 +512,10 @@ def carried(st, words=_CARRIED) -> str:
 
 
 def loves(st) -> None:
-    """What the hero loves to do (the seed verb), composed: a frame, a way of liking it, a tail."""
+    """What the hero loves to do (the seed verb), composed: a frame, a way of liking it, a tail. A verb
+    the hero cannot do (a girl does not bark) gets no line here: the seed words' late line places it."""
     c, rng = st.hero, st.rng
-    if not seedwords.hero_can(st):  # a girl does not love to bark: she loves to hear the dogs bark
-        st.s(seedwords.other_doer_sentence(st))
+    if not seedwords.hero_can(st):
         return
     phrase, ing = st.verb_phrase("word"), st.verb_phrase("ing")
     g = st.grownup
@@ -541,14 +544,11 @@ def loves(st) -> None:
         vp = ing if like.endswith(("of", "hours", "at", "enjoyed")) else phrase
         if "could" in like and "could" in w:  # not "happy when she could dance whenever she could"
             w = "at home"
-        opener = rng.choice(("", "", "", "", "", "More than anything, ", "Most of all, ", "Every day, "))
-        if opener and w.startswith(("every", "all day")):
-            w = rng.choice(("with a big smile", "at home", "in the yard"))
         if "when" in like:  # not "happiest when she could swim when nobody was looking"
             w = ""
         tail = rng.choice((f" {w}" if w else "", "", rng.choice(whom))) + \
             rng.choice([x for x in why if "good at" not in x or "good at" not in like]).format(**fill)
-        st.s(f"{opener}{st.sub(c)} {like} {vp}{tail}.")
+        st.s(f"{st.sub(c)} {like} {vp}{tail}.")  # (no "Most of all, he could spend hours ...")
     elif r < 0.6:
         st.s(rng.choice((f"{c.name}'s favorite thing to do was to {phrase}",
                          f"The thing {c.name} liked best was to {phrase}",
@@ -566,10 +566,6 @@ def loves(st) -> None:
     else:
         st.s(f"{cap(w)}, {st.sub(c)} {rng.choice(('would', 'liked to', 'loved to', 'tried to'))} {phrase}"
              f"{rng.choice(whom)}{rng.choice(why).format(**fill)}.")
-    if rng.random() < 0.12 and _plots().room(st, 60):
-        st.s(rng.choice((f"{st.sub(c)} could spend hours {ing}.",
-                         f"Once, {c.s} {st.verb_phrase('past')} for a whole afternoon.",
-                         f"{st.sub(c)} {st.verb_phrase('past')} {rng.choice(('every day', 'all the time', 'a lot'))}.")))
 
 
 def thing_adj(st) -> str:
@@ -771,40 +767,40 @@ def grownup_line(st, plan, who: str) -> str:
     name, p = plan.name, g.p
     if name == "baking":
         things = _items(st, _KITCHEN, "kitchen", rng.choice((1, 2, 2)))
-        return _composed(st, who, ("was in the kitchen", "came into the kitchen", "was up early", "put on an apron"),
-                         (f"had {things} out on the table", f"was getting out {things}", f"put {things} on the table",
-                          f"was in the kitchen with {things}", f"had {things} out on the kitchen table"))
+        return _composed(st, who, (f"had {things} out on the table", f"was getting out {things}",
+                                   f"put {things} on the table", f"was in the kitchen with {things}",
+                                   f"had {things} out on the kitchen table", f"took out {things}",
+                                   f"brought {things} to the table", f"found {things} for the two of them"))
     if name == "lost":
         things = _items(st, [x for x in _TIDY if x != st.thing["word"]], "tidy", 2)
-        return _composed(st, who, ("was cleaning up", "was cleaning the house", "was up early", "did not like a messy floor"),
-                         (f"put away {things}", f"was picking up {things} from the floor", f"put {things} back in a box",
-                          f"was putting away {things}", f"was sweeping the floor around {things}"))
+        return _composed(st, who, (f"put away {things}", f"was picking up {things} from the floor",
+                                   f"put {things} back in a box", f"was putting away {things}",
+                                   f"was sweeping the floor around {things}", f"found {things} under the bed",
+                                   f"picked up {things}", f"put {things} on a shelf"))
     if name == "rescue" and rng.random() < 0.5:
         n = st.noun
         word = n["word"] if n["word"] in _SEED_ITEMS["wear"] and not st.doc.has_word(n["word"], n["plural"]) \
             else rng.choice(_wear(st))
         st.used_noun |= word == n["word"]
         things = f"{p} {st.w.vocab.noun[word]['plural'] if word in _PAIRS else word}"
-        return _composed(st, who, ("wanted to go for a walk", "looked out of the window", "was ready to go out"),
-                         (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
+        return _composed(st, who, (f"was looking for {things}", f"put on {things}", f"got {things} from the door"))
     if name != "outing" and rng.random() < BUSY_P:  # a plot that needs nothing of the morning: busy at home
-        return f"{who} {'was ' + doings.activity(st) if rng.random() < 0.5 else doings.activity(st, form='past')}."
+        return f"{who} {'was ' + doings.activity(st) if rng.random() < 0.3 else doings.activity(st, form='past')}."
     if name != "outing":  # breakfast, with what there is to eat
         things = _items(st, _MEAL, "meal", rng.choice((1, 1, 2)))
         o = st.hero.o
-        return _composed(st, who, ("was up early", "was up before the sun"),
-                         (f"gave {o} {things} for breakfast", f"had {things} on the table", f"was eating {things}",
-                          f"brought home {things} from the market", f"cut {things} for {o}",
-                          f"put {things} on {st.hero.p} plate", f"shared {things} with {o} at breakfast"))
+        return _composed(st, who, (f"gave {o} {things} for breakfast", f"had {things} on the table",
+                                   f"was eating {things}", f"brought home {things} from the market",
+                                   f"cut {things} for {o}", f"put {things} on {st.hero.p} plate",
+                                   f"shared {things} with {o} at breakfast", f"brought {things} to the table"))
     things = _items(st, _FOOD + _DAY_OUT, "pack", rng.choice((1, 2, 2)))
     own = "a" if g.gender == st.hero.gender else p  # (not "Liam's grandpa put an apple in his basket": whose?)
     bag = rng.choice(("a bag", "a basket", f"{own} bag", f"{own} basket", "a big bag"))
     why = rng.choice(("", "", " for the day", " for later", " for the trip", " for the two of them"))
-    return _composed(st, who, ("was up early", "came into the kitchen", "was busy in the kitchen",
-                               "was getting ready for the day"),
-                     (f"was packing {things}{why}", f"packed {things} in {bag}", f"put {things} by the door{why}",
-                      f"had {things} ready{why}", f"was looking for {things}",
-                      f"got out {things}{why}", f"had bought {things}{why}"))
+    return _composed(st, who, (f"was packing {things}{why}", f"packed {things} in {bag}",
+                               f"put {things} by the door{why}", f"had {things} ready{why}", f"was looking for {things}",
+                               f"got out {things}{why}", f"had bought {things}{why}", f"filled {bag} with {things}",
+                               f"found {things}{why}"))
 
 
 BUSY_P = 0.5  # how often, in a plot that needs nothing of the morning, the grown-up is just busy at home
@@ -812,36 +808,28 @@ _MEAL = tuple(x for x in _FOOD if x not in ("water", "juice", "tea", "honey", "j
                                              "popcorn", "chocolate"))
 
 
-LEAD_P = 0.1  # how often the grown-up's line has a lead clause ("Her dad was up early, and he ...")
-
-
-def _composed(st, who: str, leads, acts) -> str:
-    """'Her dad was up early, and he packed two pears in a bag.' or 'Her dad packed two pears in a bag.'"""
-    rng, act = st.rng, st.rng.choice(acts)
+def _composed(st, who: str, acts) -> str:
+    """'Mia's dad packed two pears in a bag.' (with the seed noun where the grown-up is, if it is a place
+    at home: "by the fridge"). One clause: a lead ("was up early, and he ...") only repeated the frame."""
+    act = st.rng.choice(acts)
     if not any(x in act for x in ("kitchen", "table", "floor", "door", "bag", "basket", "box")):
-        act += doings.home_spot(st)  # the seed noun where the grown-up is ("by the fridge")
-    if rng.random() < LEAD_P:
-        lead = rng.choice(leads)
-        if "bag" in lead and "bag" in act:
-            act = act.replace(" in a bag", "").replace(" in " + st.grownup.p + " bag", "")
-        twice = [x for x in ("ready", "kitchen", "bag", "walk") if x in lead and x in act]
-        if twice:  # (not "in the kitchen" twice)
-            ok = [x for x in leads if not any(y in x and y in act for y in ("ready", "kitchen", "bag", "walk"))]
-            if not ok:
-                return f"{who} {act}."
-            lead = rng.choice(ok)
-        return f"{who} {lead}, and {st.grownup.s} {act}."
+        act += doings.home_spot(st)
     return f"{who} {act}."
 
 
 def grownup(st, plan) -> None:
-    """The grown-up comes in with a line about what the plot will need (`grownup_line`), or, in a story
-    with dialogue, calls the hero to it."""
-    c, g, rng = st.hero, st.grownup, st.rng
+    """The grown-up comes in with a line about what the plot will need (`grownup_line`), named as the
+    hero's: "Mia's dad" (the name makes the frame's words this story's own, where "her dad" repeats)."""
+    c, g = st.hero, st.grownup
     rel = g.title.lower()
-    who = f"{rng.choice((c.name + chr(39) + 's', cap(c.p))) if st._prev[0] is c else c.name + chr(39) + 's'} " \
-          f"{st.intro(g, rel)}"
+    who = f"{c.name}{chr(39)}s {st.intro(g, rel)}"
     st.s(grownup_line(st, plan, who))
+
+
+def _possessed(st, c, n: int) -> bool:
+    """Whether each of the last `n` sentences began with "Mia's" (the hero's name, possessive)."""
+    cur = st.doc.cur[-n:]
+    return len(cur) == n and all(re.sub("\x01\\d+\x02", "", t).startswith(c.name + chr(39) + "s ") for t in cur)
 
 
 def companion(st, plan) -> None:
@@ -849,6 +837,8 @@ def companion(st, plan) -> None:
     come, what they are doing or bring."""
     c, f, rng = st.hero, plan.companion, st.rng
     rel = f.first[: -len(f.name)]
+    if not _possessed(st, c, 2):  # "Mia's friend " (as "Mia's dad"), but not three "Mia's" in a row
+        rel = f"{c.name}{chr(39)}s {rel.split(' ', 1)[1]}"
     if st.flags.get("sibling"):
         what = rng.choice(("was still asleep", "was already awake", "was eating breakfast", "was looking for {p} socks",
                            "wanted to come too", "was brushing {p} teeth", "ran in with only one sock on"))
@@ -858,7 +848,7 @@ def companion(st, plan) -> None:
         return
     nbrs = [x for d in ("north", "south", "east", "west") if (x := st.w.neighbor(plan.home, d))]
     where = rng.choice(("next door", "down the road", "across the street", "on the same street", "near the {X}",
-                        "by the {X}", "by the {X}")).format(X=st.place_mark(rng.choice(nbrs)) if nbrs else "park")
+                        "by the {X}", "close to the {X}", "just past the {X}", "on the other side of the {X}")).format(X=st.place_mark(rng.choice(nbrs)) if nbrs else "park")
     came = rng.choice(("knocked on the door", "came over to play", "came to visit", "ran over", "came by on {p} bike",
                        "came over with a big smile", "waved from the yard", "rang the bell", "came over after breakfast",
                        "knocked on the window", "came running down the street", "came to the door and called " + c.name))
@@ -872,12 +862,12 @@ def companion(st, plan) -> None:
              f"It was {rel}{st.intro(f, f.name)} from {where}.")
     elif r < 0.2 and near:  # "Ben, her friend from next door, came over to play."
         st.s(f"{st.intro(f, f.name)}, {rel.strip()} from {where}, {came.format(p=f.p)}.")
-    elif r < 0.2:
+    elif r < 0.45:  # "Mia's friend Ben came over with a ball." (where the friend lives is not the plot's)
         st.s(f"{cap(rel)}{st.intro(f, f.name)} {came.format(p=f.p)}.")
-    elif r < 0.4:
+    elif r < 0.6:
         st.s(f"{rng.choice(('Then', 'Soon', 'Just then,', 'After a while,'))} {c.p} "
              f"{rng.choice(('friend', 'best friend', 'good friend'))} {st.intro(f, f.name)} {came.format(p=f.p)}.")
-    elif r < 0.7:
+    elif r < 0.8:
         st.s(f"{cap(rel)}{st.intro(f, f.name)}, who lived {where}, {came.format(p=f.p)}.")
     else:
         st.s(f"{cap(rel)}{st.intro(f, f.name)} lived {where}, and {rng.choice(('', '', 'that morning ', 'soon '))}{f.s} "
