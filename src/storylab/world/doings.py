@@ -562,9 +562,9 @@ _EVENT_DO = {  # an event noun as what one (`1`) or two (`2`) do there; `out`: o
     "treasure": ("out2:looked for treasure{pp}", "out1:pretended that the {thing} was a treasure"),
     "secret": ("1:told {W} a secret{pp}",), "adventure": ("out2:went on a little adventure{pp}",),
     "question": ("1:asked {W} a question about the {animals}",), "joke": ("1:told {W} a funny joke about {a_animal}",),
-    "trick": ("1:showed {W} a trick with a {thing}",), "noise": ("out1:heard a funny noise{pp}",),
+    "trick": ("1:showed {W} a trick with the {thing}",), "noise": ("out1:heard a funny noise{pp}",),
     "sound": ("out1:listened to the sound of the {animals}", "1:liked the sound of the wind{pp}"),
-    "shape": ("out1:drew every shape {s} knew on the ground", "1:found a {thing} with a funny shape"),
+    "shape": ("out1:drew every shape {s} knew on the ground", "1:found {a_thing} with a funny shape"),
     "circle": ("out1:drew a big circle on the ground with a stick", "2:sat in a circle{pp}"),
     "square": ("out1:drew a square on the ground with a stick",), "heart": ("out1:drew a heart on the ground for {W}",),
     "color": ("1:liked the color of the {things}",), "walk": ("out2:went for a walk{pp}", "out2:took a long walk{pp}"),
@@ -651,7 +651,7 @@ def _seed_noun(st, x, others, place: str, outdoor: bool, pp: str) -> str:
     things = _NATURE_AT.get(place) or _SHOP.get(place) or ("ball", "block", "book")
     thing = rng.choice(things)
     fill = {"pp": pp, "W": W, "p": x.p, "s": x.s, "w": w, "pl": pl, "a_w": a(w), "A_w": a(w).capitalize(),
-            "animal": an, "animals": st.w.vocab.noun[an]["plural"], "a_animal": a(an), "thing": thing,
+            "animal": an, "animals": st.w.vocab.noun[an]["plural"], "a_animal": a(an), "thing": thing, "a_thing": a(thing),
             "things": st.w.vocab.noun[thing]["plural"] if thing in st.w.vocab.noun else thing, "n": "the"}
     sun = weather in WARM or weather == "clear"
     if k == "event" or w in ("fun", "music"):

@@ -894,7 +894,7 @@ _SNACK_RULE = ("{N} did not want anything {t}", "{N} did not feel like {t} food"
                "{N} was not hungry for anything {t}", "{N} didn't like {t} things", "{N} never ate {t} food before dinner",
                "{N}'s tummy did not want anything {t}", "{N} did not want to eat {t} things just then",
                "{N} could not have {t} snacks before lunch", "nothing {t} tasted good to {N} that day",
-               "{N} did not care for {t} snacks")
+               "{N} did not care for {t} snacks", "no {t} snack was good for {N} that day")
 # what the hero does with the one not chosen, then the choice ({v}: the verb, {ans}: the answer, marked)
 _SNACK_CHOICE = ("so {s} {v} the {ans}, not the {x}", "so {s} {v} the {ans} and left the {x} for {G}",
                  "so {s} left the {x}. {S} {v} the {ans}", "so {s} put the {x} down and {v} the {ans}",
