@@ -1095,6 +1095,9 @@ def _kitchen(st, plan) -> None:
 # --- rescue ---------------------------------------------------------------------------------------------
 
 
+_UP_THERE = ("owl", "bird", "duck", "squirrel", "cat", "bear")  # helpers that can reach a stuck animal
+
+
 class Rescue(Plan):
     """An animal needs help: stuck in a tree, lost from its family, or hungry in the cold."""
 
@@ -1124,7 +1127,8 @@ class Rescue(Plan):
         st.thing = rng.choice(w.toys)
         self.helper, self.met = None, False
         if not self.bad and rng.random() < 0.5:
-            an = rng.choice([x for x in WISE_ANIMALS if x not in (self.animal,)])
+            can = _UP_THERE if self.trouble == "stuck" else WISE_ANIMALS  # (up a tree: one that flies or climbs)
+            an = rng.choice([x for x in can if x != self.animal])
             self.helper = Char(an, rng.choice(("female", "male")), an, "helper", title=f"the {an}")
         _cast(st, self, 0.45)
 
