@@ -497,7 +497,7 @@ def adjective_sentence(st, adj: dict) -> str:
     if w in ("grassy", "sandy", "rocky", "muddy", "icy", "bumpy"):
         if st.state.went_out(c.name):
             return _in_story_day(st, _WAY_HOME, dict(fill, w=w, A=a(w + " path")))
-        return f"The path to {c.name}'s house was {w}."
+        return rng.choice((f"The path to {c.name}'s house was {w}.", f"The ground in {c.name}'s yard was {w}."))
     if cls == "trait":
         return st.pick(f"{c.name} was very {w}.", f"Everyone said that {c.name} was {w}.")
     if cls == "weather":  # the story's weather is the state's: a different one is a liking, not a fact
@@ -522,10 +522,13 @@ def adjective_sentence(st, adj: dict) -> str:
         return f"{way}, {c.name} {saw} some {w} {n['word']}."
     if n["kind"] == "place" or not st.w.portable(n):
         return f"The {n['word']} was very {w}." if n["kind"] == "place" else f"{way}, {c.name} {saw} {a(w + ' ' + n['word'])}."
-    return st.pick(f"{way}, {c.name} {saw} {a(w + ' ' + n['word'])}.",
-                   f"{c.name} found {a(w + ' ' + n['word'])} and showed it to {st.parent}.")
+    return _in_story_day(st, _SEEN, {"N": c.name, "s": c.s, "A": a(w + " " + n["word"]), "P": st.parent, "way": way,
+                                     "saw": saw})
 
 
+# a thing the seed adjective fits, seen that day
+_SEEN = ("{way}, {N} {saw} {A}.", "{N} found {A} and showed it to {P}.", "At the {L}, {N} {saw} {A}.",
+         "Near the {L}, {W} showed {N} {A}.", "That evening, {N} told {P} about {A} {s} had seen at the {L}.")
 # a toy at home that evening
 _TOY_HOME = ("Back at home, {N} played with {A}.", "That evening, {N} got out {A} and played until bed.",
              "Before bed, {N} and {P} took turns with {A}.", "While {P} made dinner, {N} sat on the floor with {A}.",
@@ -543,7 +546,8 @@ def day_opener(st) -> str:
     opts = []
     place = _day_place(plan)
     if st.state.went_out(c.name) and place != plan.home and place in st.w.coords:
-        opts += [f"After the day at the {{L}}, ", f"Back from the {{L}}, ", f"When they got home from the {{L}}, "]
+        opts += ["After the day at the {L}, ", "Back from the {L}, ", "When they got home from the {L}, ",
+                 "Home from the {L}, ", "At home after the {L}, "]
     rc = frame.recap(st, plan)
     if rc.fun:
         opts.append(f"After {frame.Recap.form(st, rng.choice(rc.fun), 'ing')}, ")
