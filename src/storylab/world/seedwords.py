@@ -529,6 +529,11 @@ def adjective_sentence(st, adj: dict) -> str:
 # a thing the seed adjective fits, seen that day
 _SEEN = ("{way}, {N} {saw} {A}.", "{N} found {A} and showed it to {P}.", "At the {L}, {N} {saw} {A}.",
          "Near the {L}, {W} showed {N} {A}.", "That evening, {N} told {P} about {A} {s} had seen at the {L}.")
+_MADE = {"soup", "rice", "pasta", "pudding", "tea", "cocoa", "porridge", "stew", "popcorn"}  # (made for dinner)
+# a thing of nature the seed adjective fits, found that day
+_FOUND = ("On the way home, {N} found {A} and took it home.", "On the way home, {N} picked up {A}.",
+          "{N} {f} {A} by the path and {k} it.", "At the {L}, {N} found {A} and took it home for {P}.",
+          "{W} helped {N} look for {A} near the {L}, and they found one.", "Near the {L}, {N} picked up {A} to show {P}.")
 # a toy at home that evening
 _TOY_HOME = ("Back at home, {N} played with {A}.", "That evening, {N} got out {A} and played until bed.",
              "Before bed, {N} and {P} took turns with {A}.", "While {P} made dinner, {N} sat on the floor with {A}.",
@@ -564,21 +569,26 @@ def _handled(st, n: dict, w: str) -> str | None:
     np = f"some {w} {n['word']}" if n.get("mass") else a(f"{w} {n['word']}")
     out = st.state.went_out(c.name)
     if k == "nature" and not n.get("mass") and st.w.portable(n) and out:
-        return rng.choice((f"On the way home, {c.name} found {np} and took it home.",
-                           f"On the way home, {c.name} picked up {np}.",
-                           f"{c.name} {rng.choice(('found', 'spotted'))} {np} by the path and {rng.choice(('kept', 'took'))} it."))
+        return _in_story_day(st, _FOUND, {"N": c.name, "s": c.s, "p": c.p, "P": st.parent_title, "A": np,
+                                          "f": rng.choice(("found", "spotted")), "k": rng.choice(("kept", "took"))})
     N = c.name
     after = day_opener(st) if rng.random() < 0.6 else ""
     if k == "food":
         if n.get("mass"):  # milk, soup, juice: had, not ate
-            return rng.choice((f"At dinner, {N} had {np}.", f"That evening, {N} had {np} with dinner.")) if not after \
-                else f"{after}{N} {rng.choice(('had', 'was given'))} {np}."
+            if not after:
+                G, nice = st.parent_title, w not in ("sour", "sticky", "salty", "wet", "dry", "muddy")
+                return rng.choice((f"At dinner, {N} had {np}.", f"That evening, {N} had {np} with dinner.") +
+                                  ((f"At dinner, {G} gave {N} {np}.",) if nice else ()) +
+                                  ((f"{G} made {np} for dinner, and {N} had it all.",) if nice and n["word"] in _MADE else ()))
+            return f"{after}{N} {rng.choice(('had', 'was given'))} {np}."
         if after:
             G = st.parent_title
             if st.known(st.grownup) and G[:1].isupper() and not after.startswith("When they") and rng.random() < 0.5:
                 return f"{after}{N} {rng.choice(('shared', 'ate', 'had'))} {np} with {G}."
             return f"{after}{N} {rng.choice(('ate', 'was hungry and ate', 'had'))} {np}."
-        return rng.choice((f"At dinner, {N} ate {np}.", f"That evening, {N} had {np} for dinner."))
+        return _in_story_day(st, ("At dinner, {N} ate {A}.", "That evening, {N} had {A} for dinner.",
+                                  "After the {L}, {N} was hungry and had {A}.", "After the {L}, {N} shared {A} with {W}."),
+                             {"N": N, "A": np})
     if k == "toy" and st.w.portable(n) and n["word"] not in ("swing", "slide", "dollhouse"):
         if after:
             return f"{after}{N} {rng.choice(('played with', 'found', 'got out', 'played a game with'))} {np}."
