@@ -196,7 +196,8 @@ def noun_sentence(st, n: dict) -> str:
             grey = w == "sun" and st.state.weather in ("rainy", "stormy", "snowy", "foggy", "cloudy")
             return _in_story_day(st, _SKY[w + snow][:1] if grey else _SKY[w + snow], fill)
         if w.startswith("snow") and st.state.weather != "snowy":  # (not a snowman on the way home in summer)
-            return f"{c.name} hoped it would snow soon, so that {c.s} could see {a(w)}."
+            v = {"snowman": "make", "snowball": "throw", "snowflake": "catch"}.get(w, "see")
+            return _in_story_day(st, _NO_SNOW, dict(fill, A=a(w), v=v))
         if st.state.went_out(c.name):  # (a moment of that day)
             return _in_story_day(st, _NATURE_SEEN, dict(fill, A=a(w)))
         return f"From the window, {c.name} {st.pick('looked at', 'pointed at')} {a(w)}."
@@ -204,7 +205,10 @@ def noun_sentence(st, n: dict) -> str:
         if w in _INGREDIENTS:
             cook = st.nm(st.grownup) if st.known(st.grownup) else f"{c.p} family"
             return f"That evening, {cook} used some {w} to make dinner, and {c.name} helped."
-        return st.pick(f"At dinner, {c.name} had some {w}.", f"That evening, {c.name} had some {w} with dinner.") if k == "food" else f"{c.name} saw some {w}."
+        if k == "food":
+            return _in_story_day(st, ("At dinner, {N} had some {w}.", "That evening, {N} had some {w} with dinner.",
+                                      "After the {L}, {P} gave {N} some {w}."), dict(fill, w=w))
+        return f"{c.name} saw some {w}."
     # a thing the plot had no place for comes at the end of the day, as the grown-up's surprise, for
     # a reason from the story (not "also had a spaceship in his bag", unrelated to anything else)
     from storylab.world import frame
@@ -237,6 +241,10 @@ _SKY = {
     "fire": ("That evening, {N} and {P} sat by a warm fire.",),
     "wave": ("{N} liked to watch the waves.", "That night, {N} dreamed of big waves at the sea."),
 }
+# a snowman, a snowball, a snowflake on a day with no snow
+_NO_SNOW = ("{N} hoped it would snow soon, so that {s} could {v} {A}.", "That evening, {N} drew {A} and hoped for snow.",
+            "{N} told {W} that {s} wanted to {v} {A} when the winter came.",
+            "At the {L}, {N} wished that {s} could {v} {A} there.")
 # a thing of nature seen on the day's way home
 _NATURE_SEEN = ("On the way home, {N} stopped to look at {A}.",
                 "On the way back from the {L}, {N} and {W} stopped to look at {A}.",
@@ -336,7 +344,7 @@ def _in_day(st, n: dict, fill: dict) -> str:
     L = place if place in st.w.coords else None  # (marked only where a line says it: meta's places have offsets)
     if w in _HOME_USE and (out or not _HOME_USE[w].startswith(("When they", "On the way"))):
         t = _HOME_USE[w]
-        if out and t.startswith(_HOME_OPENERS) and "dinner" not in t and st.rng.random() < 0.5:
+        if out and t.startswith(_HOME_OPENERS) and "dinner" not in t and st.rng.random() < 0.7:
             t = (day_opener(st) or t.split(", ", 1)[0] + ", ") + t.split(", ", 1)[1]  # ("Back from the zoo, ")
         R = "Grandpa" if fill["P"] == "Grandma" else "Grandma"  # (not "Grandma called Grandma")
         D = "the day"
@@ -348,7 +356,10 @@ def _in_day(st, n: dict, fill: dict) -> str:
         t = t.format(D=D, R=R, **fill)
         return t if out else t.replace("Back at home, ", "Before dinner, ")
     if k == "food" and not n.get("mass") and "meal" not in n["attrs"]:
-        return st.pick(f"At dinner, {c.name} had {a(w)}.", f"After dinner, {c.name} ate {a(w)}.")
+        snack = w != "lemon" and ({"fruit", "sweet"} & set(n["attrs"]) or w in _SNACKS)  # (not "a pumpkin for a snack")
+        return _in_story_day(st, ("At dinner, {N} had {A}.", "After dinner, {N} ate {A}.") +
+                             (("{P} gave {N} {A} for a snack.", "{N} was hungry after the {L} and ate {A}.",
+                               "Back from the {L}, {N} and {W} shared {A}.") if snack else ()), dict(fill, A=a(w)))
     if k == "vehicle" and w in _GO_BY:
         return f"On the way home, {c.name} saw {a(w)} go by and waved." if out else \
             f"From the window, {c.name} saw {a(w)} go by and waved."
@@ -529,6 +540,7 @@ def adjective_sentence(st, adj: dict) -> str:
 # a thing the seed adjective fits, seen that day
 _SEEN = ("{way}, {N} {saw} {A}.", "{N} found {A} and showed it to {P}.", "At the {L}, {N} {saw} {A}.",
          "Near the {L}, {W} showed {N} {A}.", "That evening, {N} told {P} about {A} {s} had seen at the {L}.")
+_SNACKS = {"sandwich", "cracker", "nut", "peanut", "biscuit", "bun", "snack", "carrot"}
 _MADE = {"soup", "rice", "pasta", "pudding", "tea", "cocoa", "porridge", "stew", "popcorn"}  # (made for dinner)
 # a thing of nature the seed adjective fits, found that day
 _FOUND = ("On the way home, {N} found {A} and took it home.", "On the way home, {N} picked up {A}.",
@@ -586,9 +598,10 @@ def _handled(st, n: dict, w: str) -> str | None:
             if st.known(st.grownup) and G[:1].isupper() and not after.startswith("When they") and rng.random() < 0.5:
                 return f"{after}{N} {rng.choice(('shared', 'ate', 'had'))} {np} with {G}."
             return f"{after}{N} {rng.choice(('ate', 'was hungry and ate', 'had'))} {np}."
-        return _in_story_day(st, ("At dinner, {N} ate {A}.", "That evening, {N} had {A} for dinner.",
-                                  "After the {L}, {N} was hungry and had {A}.", "After the {L}, {N} shared {A} with {W}."),
-                             {"N": N, "A": np})
+        snack = n["word"] != "lemon" and ({"fruit", "sweet"} & set(n["attrs"]) or n["word"] in _SNACKS)
+        return _in_story_day(st, ("At dinner, {N} ate {A}.", "That evening, {N} had {A} for dinner.") +
+                             (("After the {L}, {N} was hungry and had {A}.", "After the {L}, {N} shared {A} with {W}.")
+                              if snack else ()), {"N": N, "A": np})
     if k == "toy" and st.w.portable(n) and n["word"] not in ("swing", "slide", "dollhouse"):
         if after:
             return f"{after}{N} {rng.choice(('played with', 'found', 'got out', 'played a game with'))} {np}."
