@@ -526,7 +526,7 @@ def adjective_sentence(st, adj: dict) -> str:
     done = _handled(st, n, w)
     if done:
         return done
-    way = rng.choice(("On the way", "On the way home", "Later", "Before dinner") if st.state.went_out(c.name) else
+    way = rng.choice(("On the way", "Walking home", "Later", "Before dinner", "On the road back") if st.state.went_out(c.name) else
                      ("From the window", "In the yard", "Later", "Before dinner"))
     saw = rng.choice(("saw", "spotted", "noticed"))
     if n.get("mass"):
@@ -543,7 +543,7 @@ _SEEN = ("{way}, {N} {saw} {A}.", "{N} found {A} and showed it to {P}.", "At the
 _SNACKS = {"sandwich", "cracker", "nut", "peanut", "biscuit", "bun", "snack", "carrot"}
 _MADE = {"soup", "rice", "pasta", "pudding", "tea", "cocoa", "porridge", "stew", "popcorn"}  # (made for dinner)
 # a thing of nature the seed adjective fits, found that day
-_FOUND = ("On the way home, {N} found {A} and took it home.", "On the way home, {N} picked up {A}.",
+_FOUND = ("On the way home, {N} found {A} and took it home.", "Walking back with {W}, {N} picked up {A}.",
           "{N} {f} {A} by the path and {k} it.", "At the {L}, {N} found {A} and took it home for {P}.",
           "{W} helped {N} look for {A} near the {L}, and they found one.", "Near the {L}, {N} picked up {A} to show {P}.")
 # a toy at home that evening
