@@ -432,8 +432,8 @@ _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.",
                    "In the yard, {N} found a little snail, still alive, and put it back in the grass."),
          "different": ("For {N}, this day was different.", "The {L} looked different than {N} had thought.",
                        "For {N}, the day at the {L} was different from every other day."),
-         "same": ("{N} wanted to do the same thing again the next day.", "At the {L}, {N} and {W} liked the same games.",
-                  "{N} hoped that the next day would be the same."),
+         "same": ("{N} wanted to do the same thing again soon.", "At the {L}, {N} and {W} liked the same games.",
+                  "{N} hoped that every day could be the same."),
          "real": ("For {N}, it was a real adventure.", "For {N}, the trip to the {L} was a real adventure.",
                   "{N} told {W} that it felt like a real adventure."),
          "important": ("For {N}, it was an important day.", "{P} said that it had been an important day for {N}."),
@@ -502,7 +502,7 @@ def adjective_sentence(st, adj: dict) -> str:
         if w in NEG_FEEL and "BadEnding" not in st.f:
             after = day_opener(st)
             if after and rng.random() < 0.3:
-                return f"{after}{c.name} did not feel {w} anymore."
+                return f"{after}{c.name} " + rng.choice((f"did not feel {w} anymore.", f"was no longer {w}."))
             return _in_story_day(st, _NOT_ANYMORE, dict(fill, w=w))
         return f"{when}{c.name} felt {w}."
     if w in ("grassy", "sandy", "rocky", "muddy", "icy", "bumpy"):
