@@ -568,9 +568,9 @@ def day_opener(st) -> str:
     rc = frame.recap(st, plan)
     if rc.fun:
         opts.append(f"After {frame.Recap.form(st, rng.choice(rc.fun), 'ing')}, ")
-    if not opts:
+    if not opts or st.flags.get("day_opener"):  # (once a story: not "Home from the zoo, ..." twice in a row)
         return ""
-    t = rng.choice(opts)
+    t = st.flags["day_opener"] = rng.choice(opts)
     return t.format(L=st.place_mark(place)) if "{L}" in t else t
 
 
