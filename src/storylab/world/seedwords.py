@@ -191,26 +191,24 @@ def noun_sentence(st, n: dict) -> str:
             return own[w].format(**fill)
         return f"{c.name} had a little scratch on {c.p} {w}, but {c.s} did not mind."
     if k == "nature":
-        if w in ("sun", "moon", "sky", "rainbow", "cloud", "star"):
-            return {"sun": f"{c.name} liked it best when the sun was shining.",
-                    "moon": f"{c.name} liked to look at the moon.",
-                    "sky": f"{c.name} liked to look up at the big blue sky.",
-                    "rainbow": f"{c.name} had once seen a rainbow and still talked about it.",
-                    "cloud": f"{c.name} saw a cloud that looked like a rabbit.",
-                    "star": f"{c.name} liked to count the stars at night."}[w]
-        if w in ("rain", "storm", "wind", "snow"):
-            return {"rain": f"{c.name} liked the sound of the rain on the window.",
-                    "storm": f"{c.name} did not like the loud storms at night.",
-                    "wind": f"The wind was blowing the leaves around {c.name}.", "snow": f"{c.name} liked to play in the snow."}[w]
-        if w == "wave":
-            return f"{c.name} liked to watch the waves."
-        return f"On the way home, {c.name} stopped to look at {a(w)}." if st.state.went_out(c.name) else \
-            f"From the window, {c.name} {st.pick('looked at', 'pointed at')} {a(w)}."  # (a moment of that day)
+        if w in _SKY:
+            snow = "snowy" if w == "snow" and st.state.weather == "snowy" else ""
+            grey = w == "sun" and st.state.weather in ("rainy", "stormy", "snowy", "foggy", "cloudy")
+            return _in_story_day(st, _SKY[w + snow][:1] if grey else _SKY[w + snow], fill)
+        if w.startswith("snow") and st.state.weather != "snowy":  # (not a snowman on the way home in summer)
+            v = {"snowman": "make", "snowball": "throw", "snowflake": "catch"}.get(w, "see")
+            return _in_story_day(st, _NO_SNOW, dict(fill, A=a(w), v=v))
+        if st.state.went_out(c.name):  # (a moment of that day)
+            return _in_story_day(st, _NATURE_SEEN, dict(fill, A=a(w)))
+        return f"From the window, {c.name} {st.pick('looked at', 'pointed at')} {a(w)}."
     if n.get("mass"):
         if w in _INGREDIENTS:
             cook = st.nm(st.grownup) if st.known(st.grownup) else f"{c.p} family"
             return f"That evening, {cook} used some {w} to make dinner, and {c.name} helped."
-        return st.pick(f"At dinner, {c.name} had some {w}.", f"That evening, {c.name} had some {w} with dinner.") if k == "food" else f"{c.name} saw some {w}."
+        if k == "food":
+            return _in_story_day(st, ("At dinner, {N} had some {w}.", "That evening, {N} had some {w} with dinner.",
+                                      "After the {L}, {P} gave {N} some {w}."), dict(fill, w=w))
+        return f"{c.name} saw some {w}."
     # a thing the plot had no place for comes at the end of the day, as the grown-up's surprise, for
     # a reason from the story (not "also had a spaceship in his bag", unrelated to anything else)
     from storylab.world import frame
@@ -218,6 +216,42 @@ def noun_sentence(st, n: dict) -> str:
     if w in _PAIR:  # "new sandals", not "a sandal"
         return frame.gift(st, f"new {st.w.vocab.noun[w]['plural']}")
     return frame.gift(st, a(w))
+
+
+# the sky and the weather, liked or seen that day ("snowsnowy": snow on a snowy day)
+_SKY = {
+    "sun": ("{N} liked it best when the sun was shining.", "That evening, {N} watched the sun go down.",
+            "Back from the {L}, {N} and {W} watched the sun go down."),
+    "moon": ("{N} liked to look at the moon.", "On the way back from the {L}, {N} saw the moon come up.",
+             "That night, the moon was big and round, and {N} waved at it."),
+    "sky": ("{N} liked to look up at the big blue sky.", "At the {L}, {N} lay on {p} back and looked up at the sky.",
+            "On the way back, {N} and {W} looked up at the sky."),
+    "rainbow": ("{N} had once seen a rainbow and still talked about it.", "That evening, {N} drew a rainbow for {P}.",
+                "{N} told {W} about the rainbow {s} had once seen."),
+    "cloud": ("{N} saw a cloud that looked like a rabbit.", "At the {L}, {N} and {W} looked for clouds that looked like animals.",
+              "On the way back from the {L}, {N} saw a cloud that looked like a fish."),
+    "star": ("{N} liked to count the stars at night.", "That night, {N} and {P} looked at the stars from the window.",
+             "After the day at the {L}, {N} saw the first star in the sky and made a wish."),
+    "rain": ("{N} liked the sound of the rain on the window.", "{N} hoped it would rain soon, so {s} could jump in puddles."),
+    "storm": ("{N} did not like the loud storms at night.", "That night, {N} was glad that there was no storm."),
+    "wind": ("The wind was blowing the leaves around {N}.", "At the {L}, the wind blew {N}'s hair all around.",
+             "On the way back, the wind blew hard, and {N} held on to {W}."),
+    "snow": ("{N} liked to play in the snow.", "{N} hoped for snow, so {s} could play in it with {W}."),
+    "snowsnowy": ("{N} liked to play in the snow.", "At the {L}, {N} and {W} played in the snow."),
+    "fire": ("That evening, {N} and {P} sat by a warm fire.",),
+    "wave": ("{N} liked to watch the waves.", "That night, {N} dreamed of big waves at the sea."),
+}
+# a snowman, a snowball, a snowflake on a day with no snow
+_NO_SNOW = ("{N} hoped it would snow soon, so that {s} could {v} {A}.", "That evening, {N} drew {A} and hoped for snow.",
+            "{N} told {W} that {s} wanted to {v} {A} when the winter came.",
+            "At the {L}, {N} wished that {s} could {v} {A} there.")
+# a thing of nature seen on the day's way home
+_NATURE_SEEN = ("On the way home, {N} stopped to look at {A}.",
+                "On the way back from the {L}, {N} and {W} stopped to look at {A}.",
+                "Back from the {L}, {N} spotted {A} by the door and smiled.",
+                "Just before they got home, {W} pointed at {A}, and {N} looked at it for a long time.",
+                "Near the {L}, {N} saw {A} and showed it to {W}.",
+                "{N} walked home slowly, because {s} wanted to look at {A} by the path.")
 
 
 _PAIR = {"sandal", "shoe", "boot", "mitten", "sock", "glove", "slipper", "sneaker"}
@@ -310,11 +344,22 @@ def _in_day(st, n: dict, fill: dict) -> str:
     L = place if place in st.w.coords else None  # (marked only where a line says it: meta's places have offsets)
     if w in _HOME_USE and (out or not _HOME_USE[w].startswith(("When they", "On the way"))):
         t = _HOME_USE[w]
+        if out and t.startswith(_HOME_OPENERS) and "dinner" not in t and st.rng.random() < 0.7:
+            t = (day_opener(st) or t.split(", ", 1)[0] + ", ") + t.split(", ", 1)[1]  # ("Back from the zoo, ")
         R = "Grandpa" if fill["P"] == "Grandma" else "Grandma"  # (not "Grandma called Grandma")
-        t = t.format(D=f"the day at the {st.place_mark(L)}" if L and "{D}" in t else "the day", R=R, **fill)
+        D = "the day"
+        if L and "{D}" in t:  # what the day was: the place, or who was there
+            f = plan.companion
+            D = st.rng.choice(("the day at the {L}", "the {L}") +
+                              ((f"{f.name} at the {{L}}",) if f is not None and st.known(f) else ()))
+            D = D.format(L=st.place_mark(L))
+        t = t.format(D=D, R=R, **fill)
         return t if out else t.replace("Back at home, ", "Before dinner, ")
     if k == "food" and not n.get("mass") and "meal" not in n["attrs"]:
-        return st.pick(f"At dinner, {c.name} had {a(w)}.", f"After dinner, {c.name} ate {a(w)}.")
+        snack = w != "lemon" and ({"fruit", "sweet"} & set(n["attrs"]) or w in _SNACKS)  # (not "a pumpkin for a snack")
+        return _in_story_day(st, ("At dinner, {N} had {A}.", "After dinner, {N} ate {A}.") +
+                             (("{P} gave {N} {A} for a snack.", "{N} was hungry after the {L} and ate {A}.",
+                               "Back from the {L}, {N} and {W} shared {A}.") if snack else ()), dict(fill, A=a(w)))
     if k == "vehicle" and w in _GO_BY:
         return f"On the way home, {c.name} saw {a(w)} go by and waved." if out else \
             f"From the window, {c.name} saw {a(w)} go by and waved."
@@ -330,9 +375,28 @@ def _in_day(st, n: dict, fill: dict) -> str:
 
 
 
+_HOME_OPENERS = ("That evening, ", "Back at home, ", "When they got home, ")
+
+
 def _day_place(plan) -> str:
     """Where the plot took the hero that day: the shop, the outing's or the rescue's place, or home's."""
     return getattr(plan, "shop", None) or getattr(plan, "dest", None) or getattr(plan, "where", None) or plan.home
+
+
+def _in_story_day(st, shapes: tuple, fill: dict) -> str:
+    """One of `shapes` said with this story's day: {L} the place the plot went to, {W} who was there
+    (the companion, or the named grown-up); shapes that need what this story does not have are left out."""
+    plan, c = st.flags.get("plan"), st.main
+    L = W = None
+    if plan is not None and st.state.went_out(c.name):
+        place = _day_place(plan)
+        L = place if place != plan.home and place in st.w.coords else None
+        f = plan.companion
+        W = f.name if f is not None and st.known(f) else st.parent_title if st.known(st.grownup) else None
+        W = W if W and W[:1].isupper() else None
+    ok = [t for t in shapes if (L or "{L}" not in t) and (W or "{W}" not in t)]
+    t = st.rng.choice(ok)
+    return t.format(L=st.place_mark(L) if "{L}" in t else "", W=W or "", **fill)
 
 
 def _pretend(st, w: str, pl: str) -> str:
@@ -355,17 +419,53 @@ def _pretend(st, w: str, pl: str) -> str:
     return f"At the {L}, {c.name} and {W} {st.pick('pretended to be', 'played that they were', 'played at being')} {pl}."
 
 
-_PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.", "asleep": "Soon, {N} was fast asleep.",
+# the seed adjective said of the hero or the day; a tuple: ways to say it, tied to this story's day ({L}, {W})
+_PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.",
          "alone": "{N} did not like to be alone.", "fine": "{N} said that {s} was fine.",
          "well": "{N} did not feel well.", "hurt": "{N} was not hurt.", "glad": "{N} was glad.",
-         "afraid": "{N} was a little afraid.", "sorry": "{N} was sorry.", "alive": "For {N}, the little plant was alive.",
+         "afraid": "{N} was a little afraid.", "sorry": "{N} was sorry.",
          "easy": "It was not easy, but {N} did not give up.", "difficult": "It was difficult, but {N} did not give up.",
          "simple": "{N} had a simple plan for the next day.", "early": "{N} wanted to get up early the next day.",
-         "fun": "For {N}, it was fun.", "great": "For {N}, it was a great day.", "wonderful": "For {N}, it was a wonderful day.",
-         "amazing": "For {N}, it was an amazing day.", "perfect": "For {N}, it was a perfect day.",
-         "different": "For {N}, this day was different.", "same": "For {N}, every day was the same.",
-         "real": "For {N}, it was a real adventure.", "important": "For {N}, it was an important day.",
-         "free": "That day, {N} was free to play."}
+         "asleep": ("Soon, {N} was fast asleep.", "That night, {N} was asleep as soon as {s} got into bed.",
+                    "After the long day at the {L}, {N} was soon fast asleep."),
+         "alive": ("Near the {L}, {N} found a little snail, still alive, and put it back in the grass.",
+                   "In the yard, {N} found a little snail, still alive, and put it back in the grass."),
+         "different": ("For {N}, this day was different.", "The {L} looked different than {N} had thought.",
+                       "For {N}, the day at the {L} was different from every other day."),
+         "same": ("{N} wanted to do the same thing again soon.", "At the {L}, {N} and {W} liked the same games.",
+                  "{N} hoped that every day could be the same."),
+         "real": ("For {N}, it was a real adventure.", "For {N}, the trip to the {L} was a real adventure.",
+                  "{N} told {W} that it felt like a real adventure."),
+         "important": ("For {N}, it was an important day.", "{P} said that it had been an important day for {N}."),
+         "free": ("That day, {N} was free to play.", "At the {L}, {N} was free to run and play.")}
+
+
+# the seed adjective said of the whole day ("For Mia, it was a great day."), with where it was and who was there
+_DAY_ADJ = {"great", "wonderful", "amazing", "perfect", "fun"}
+_DAY_ADJ_SAID = ("For {N}, it was {A} day.", "The day at the {L} was {A} day for {N}.",
+                 "On the way home from the {L}, {N} said, \"This was {A} day!\"",
+                 "{N} and {W} agreed that it had been {A} day.",
+                 "That night, {N} told {P} that the {L} was {w}.",
+                 "{N} hugged {W} and said that the day had been {w}.")
+# a bad feeling of the morning, gone by the end of the day
+_NOT_ANYMORE = ("For a while, {N} had felt {w}, but not anymore.",
+                "{N} had felt {w} that morning, but now {s} was smiling.",
+                "By the time they left the {L}, {N} did not feel {w} at all.",
+                "{N} had been {w} when the day began, but the {L} made {o} smile.",
+                "Playing with {W} made {N} forget that {s} had been {w}.",
+                "{N} was not {w} anymore, and {s} held {W}'s hand as they walked back.")
+# the ground on the way back
+_WAY_HOME = ("The path back to {N}'s house was {w}.", "{N} walked home on {A}.",
+             "The road home was {w}, so {N} walked slowly.",
+             "The way back from the {L} was {w}, so {N} held {W}'s hand.",
+             "{N} and {W} walked home from the {L} on {A}.",
+             "The path home was {w}, but {N} did not mind, because {s} was with {W}.")
+# a weather that is not the story's: a liking, a hope
+_OTHER_WEATHER = ("{N} liked {w} days the most.", "{N} hoped the next day would be {w}.",
+                  "{N} liked {w} days best of all, but this one was good too.",
+                  "{N} wanted to go back to the {L} on {A} day.",
+                  "{W} said that the {L} is fun on {w} days too.",
+                  "Walking back from the {L}, {N} said that {s} hoped for {A} day soon.")
 
 
 _FOOD_ADJ = {"fresh", "yummy", "tasty", "juicy", "sweet", "crunchy", "big", "little", "small", "ripe", "soft", "round",
@@ -381,6 +481,14 @@ def adjective_sentence(st, adj: dict) -> str:
     c, w, rng = st.main, adj["word"], st.rng
     fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p}
     when = st.pick("", "", "That evening, ", "By then, ", "At the end of the day, ", "After all that, ", "Later, ")
+    if w in _DAY_ADJ:
+        return _in_story_day(st, _DAY_ADJ_SAID, dict(fill, A=a(w), w=w, P=st.parent_title))
+    if w == "rotten":  # (not "a rotten ball": what is rotten is fruit, found on the day)
+        return _in_story_day(st, ("Under a tree, {N} found a rotten apple, and {s} did not eat it.",
+                                  "At dinner, {N} found a rotten grape in the bowl and put it away.",
+                                  "Near the {L}, {N} saw a rotten apple on the ground, and {W} said not to touch it."), fill)
+    if w in _PRED and not isinstance(_PRED[w], str):
+        return _in_story_day(st, _PRED[w], dict(fill, P=st.parent_title))
     if w in _PRED:
         t = _PRED[w].format(**fill)
         return when + t if when and t.startswith(c.name) else t
@@ -393,20 +501,19 @@ def adjective_sentence(st, adj: dict) -> str:
             return t
         if w in NEG_FEEL and "BadEnding" not in st.f:
             after = day_opener(st)
-            return rng.choice((f"For a while, {c.name} had felt {w}, but not anymore.",
-                               f"{c.name} had felt {w} that morning, but now {c.s} was smiling.") +
-                              ((f"{after}{c.name} did not feel {w} anymore.",) if after else ()))
+            if after and rng.random() < 0.3:
+                return f"{after}{c.name} " + rng.choice((f"did not feel {w} anymore.", f"was no longer {w}."))
+            return _in_story_day(st, _NOT_ANYMORE, dict(fill, w=w))
         return f"{when}{c.name} felt {w}."
     if w in ("grassy", "sandy", "rocky", "muddy", "icy", "bumpy"):
-        return rng.choice((f"The path back to {c.name}'s house was {w}.", f"{c.name} walked home on {a(w + ' path')}.",
-                           f"The road home was {w}, so {c.name} walked slowly.") if st.state.went_out(c.name) else
-                          (f"The path to {c.name}'s house was {w}.",))
+        if st.state.went_out(c.name):
+            return _in_story_day(st, _WAY_HOME, dict(fill, w=w, A=a(w + " path")))
+        return rng.choice((f"The path to {c.name}'s house was {w}.", f"The ground in {c.name}'s yard was {w}."))
     if cls == "trait":
         return st.pick(f"{c.name} was very {w}.", f"Everyone said that {c.name} was {w}.")
     if cls == "weather":  # the story's weather is the state's: a different one is a liking, not a fact
         return f"It was {a(w)} day." if st.state.weather == w else \
-            rng.choice((f"{c.name} liked {w} days the most.", f"{c.name} hoped the next day would be {w}.",
-                        f"{c.name} liked {w} days best of all, but this one was good too."))
+            _in_story_day(st, _OTHER_WEATHER[:3] + _OTHER_WEATHER[3 + (w in ("stormy", "foggy")) * 2:], dict(fill, w=w, A=a(w)))
     nouns = [n for n in st.w.scene_nouns.get(w, []) if st.w.portable(n) and "meal" not in n["attrs"]] or \
         [n for n in st.w.adj_nouns.get(w, []) if n["kind"] not in ("body", "event", "person") and "meal" not in n["attrs"]
          and (n["kind"] != "place" or cls == "place") and n["word"] not in ("wind", "sun", "moon", "sky", "storm")] or \
@@ -419,15 +526,30 @@ def adjective_sentence(st, adj: dict) -> str:
     done = _handled(st, n, w)
     if done:
         return done
-    way = rng.choice(("On the way", "On the way home", "Later", "Before dinner") if st.state.went_out(c.name) else
+    way = rng.choice(("On the way", "Walking home", "Later", "Before dinner", "On the road back") if st.state.went_out(c.name) else
                      ("From the window", "In the yard", "Later", "Before dinner"))
     saw = rng.choice(("saw", "spotted", "noticed"))
     if n.get("mass"):
         return f"{way}, {c.name} {saw} some {w} {n['word']}."
     if n["kind"] == "place" or not st.w.portable(n):
         return f"The {n['word']} was very {w}." if n["kind"] == "place" else f"{way}, {c.name} {saw} {a(w + ' ' + n['word'])}."
-    return st.pick(f"{way}, {c.name} {saw} {a(w + ' ' + n['word'])}.",
-                   f"{c.name} found {a(w + ' ' + n['word'])} and showed it to {st.parent}.")
+    return _in_story_day(st, _SEEN, {"N": c.name, "s": c.s, "A": a(w + " " + n["word"]), "P": st.parent, "way": way,
+                                     "saw": saw})
+
+
+# a thing the seed adjective fits, seen that day
+_SEEN = ("{way}, {N} {saw} {A}.", "{N} found {A} and showed it to {P}.", "At the {L}, {N} {saw} {A}.",
+         "Near the {L}, {W} showed {N} {A}.", "That evening, {N} told {P} about {A} {s} had seen at the {L}.")
+_SNACKS = {"sandwich", "cracker", "nut", "peanut", "biscuit", "bun", "snack", "carrot"}
+_MADE = {"soup", "rice", "pasta", "pudding", "tea", "cocoa", "porridge", "stew", "popcorn"}  # (made for dinner)
+# a thing of nature the seed adjective fits, found that day
+_FOUND = ("On the way home, {N} found {A} and took it home.", "Walking back with {W}, {N} picked up {A}.",
+          "{N} {f} {A} by the path and {k} it.", "At the {L}, {N} found {A} and took it home for {P}.",
+          "{W} helped {N} look for {A} near the {L}, and they found one.", "Near the {L}, {N} picked up {A} to show {P}.")
+# a toy at home that evening
+_TOY_HOME = ("Back at home, {N} played with {A}.", "That evening, {N} got out {A} and played until bed.",
+             "Before bed, {N} and {P} took turns with {A}.", "While {P} made dinner, {N} sat on the floor with {A}.",
+             "{N} was tired after the {L}, but not too tired for {A}.")
 
 
 def day_opener(st) -> str:
@@ -441,13 +563,14 @@ def day_opener(st) -> str:
     opts = []
     place = _day_place(plan)
     if st.state.went_out(c.name) and place != plan.home and place in st.w.coords:
-        opts += [f"After the day at the {{L}}, ", f"Back from the {{L}}, ", f"When they got home from the {{L}}, "]
+        opts += ["After the day at the {L}, ", "Back from the {L}, ", "When they got home from the {L}, ",
+                 "Home from the {L}, ", "At home after the {L}, "]
     rc = frame.recap(st, plan)
     if rc.fun:
         opts.append(f"After {frame.Recap.form(st, rng.choice(rc.fun), 'ing')}, ")
-    if not opts:
+    if not opts or st.flags.get("day_opener"):  # (once a story: not "Home from the zoo, ..." twice in a row)
         return ""
-    t = rng.choice(opts)
+    t = st.flags["day_opener"] = rng.choice(opts)
     return t.format(L=st.place_mark(place)) if "{L}" in t else t
 
 
@@ -458,26 +581,31 @@ def _handled(st, n: dict, w: str) -> str | None:
     np = f"some {w} {n['word']}" if n.get("mass") else a(f"{w} {n['word']}")
     out = st.state.went_out(c.name)
     if k == "nature" and not n.get("mass") and st.w.portable(n) and out:
-        return rng.choice((f"On the way home, {c.name} found {np} and took it home.",
-                           f"On the way home, {c.name} picked up {np}.",
-                           f"{c.name} {rng.choice(('found', 'spotted'))} {np} by the path and {rng.choice(('kept', 'took'))} it."))
+        return _in_story_day(st, _FOUND, {"N": c.name, "s": c.s, "p": c.p, "P": st.parent_title, "A": np,
+                                          "f": rng.choice(("found", "spotted")), "k": rng.choice(("kept", "took"))})
     N = c.name
     after = day_opener(st) if rng.random() < 0.6 else ""
     if k == "food":
         if n.get("mass"):  # milk, soup, juice: had, not ate
-            return rng.choice((f"At dinner, {N} had {np}.", f"That evening, {N} had {np} with dinner.")) if not after \
-                else f"{after}{N} {rng.choice(('had', 'was given'))} {np}."
+            if not after:
+                G, nice = st.parent_title, w not in ("sour", "sticky", "salty", "wet", "dry", "muddy")
+                return rng.choice((f"At dinner, {N} had {np}.", f"That evening, {N} had {np} with dinner.") +
+                                  ((f"At dinner, {G} gave {N} {np}.",) if nice else ()) +
+                                  ((f"{G} made {np} for dinner, and {N} had it all.",) if nice and n["word"] in _MADE else ()))
+            return f"{after}{N} {rng.choice(('had', 'was given'))} {np}."
         if after:
             G = st.parent_title
             if st.known(st.grownup) and G[:1].isupper() and not after.startswith("When they") and rng.random() < 0.5:
                 return f"{after}{N} {rng.choice(('shared', 'ate', 'had'))} {np} with {G}."
             return f"{after}{N} {rng.choice(('ate', 'was hungry and ate', 'had'))} {np}."
-        return rng.choice((f"At dinner, {N} ate {np}.", f"That evening, {N} had {np} for dinner."))
+        snack = n["word"] != "lemon" and ({"fruit", "sweet"} & set(n["attrs"]) or n["word"] in _SNACKS)
+        return _in_story_day(st, ("At dinner, {N} ate {A}.", "That evening, {N} had {A} for dinner.") +
+                             (("After the {L}, {N} was hungry and had {A}.", "After the {L}, {N} shared {A} with {W}.")
+                              if snack else ()), {"N": N, "A": np})
     if k == "toy" and st.w.portable(n) and n["word"] not in ("swing", "slide", "dollhouse"):
         if after:
             return f"{after}{N} {rng.choice(('played with', 'found', 'got out', 'played a game with'))} {np}."
-        return rng.choice(((f"Back at home, {N} played with {np}.",) if out else ()) +
-                          (f"That evening, {N} played with {np}.",))
+        return _in_story_day(st, _TOY_HOME[not out:], {"N": N, "s": c.s, "P": st.parent_title, "A": np})
     return None
 
 
