@@ -27,7 +27,7 @@ import re
 
 from storylab.world import beats, doings, seedwords
 from storylab.world.model import FAMILY
-from storylab.world.text import NUMBERS, a, cap
+from storylab.world.text import FIXED, NUMBERS, a, cap
 
 
 def _plots():
@@ -179,7 +179,8 @@ class Recap:
 
 _NOT_RECALLED = {"be", "have", "get", "say", "let", "need", "want", "know", "think", "seem", "like", "love", "do",
                  "take", "put", "give", "lose", "drop", "break", "spill", "tear", "bump", "trip", "hit", "hurt", "open",
-                 "close", "lock", "buy", "pay", "see", "notice", "spot", "watch", "look", "hear", "smell", "touch"}
+                 "close", "lock", "buy", "pay", "see", "notice", "spot", "watch", "look", "hear", "smell", "touch",
+                 "push", "hide", "kick", "try", "reach"}  # (not "so much fun pushing the broken lamp", "trying the blue box")
 _CONCRETE = {"toy", "food", "household", "nature", "animal", "clothing", "instrument", "tool", "vehicle"}
 _DET = r"(a|an|the|some|two|three|four|five|six)"
 
@@ -202,7 +203,9 @@ _AFTER = re.compile(rf"(?:[a-z]+ly )?([a-z]+) {_DET} ((?:[a-z]+ )?)([a-z]+)\b") 
 def _done(st) -> list[tuple[str, str]]:
     """(verb, noun phrase) of what the hero did to a concrete thing in the story so far, read from
     the sentences as written ("Mia quickly found two shiny pebbles" -> ("find", "two shiny pebbles")),
-    so the ending can recall it in its own words."""
+    so the ending can recall it in its own words. Not the skill episodes (their set-up, written `FIXED`:
+    the things put away in boxes, the morning errand; their answers: the snack taken, not the other): those
+    are the plot's side steps, not what the day was about ("Rex had so much fun keeping the old scarf")."""
     v = st.w.vocab
     pasts, plural = _tables(v)
     c = st.hero
@@ -210,8 +213,9 @@ def _done(st) -> list[tuple[str, str]]:
     if not any(o is not c and o.gender == c.gender for o in st.cast):  # he/she can only be the hero
         keys += [f" {c.s} ", f"{c.s.title()} "]
     out = []
-    t = " ".join(x for para in st.doc.paras[1:] for x in para if '"' not in x)
-    t += " " + " ".join(x for x in st.doc.cur if '"' not in x)
+    doc = st.doc  # (not what was said, nor a skill's set-up or answer)
+    t = " ".join(x for para in (*doc.paras[1:], doc.cur) for x in para
+                 if '"' not in x and FIXED not in x and not doc._answers(x))
     # (offset marks stay: they come before place and time words, which are never the thing done)
     hits = []
     for k in keys:  # where the hero is the subject: the clause after it (found with str.find, matched in place)
@@ -1055,6 +1059,8 @@ def last_line(st, plan, N: str, bad: bool) -> str:
                        f"{N} fell asleep with {c.p} {it} {'in ' + c.p + ' arms' if it not in _BIG else 'by the bed'}"))
         own.append(pillow)
     beat = ch(own if own and rng.random() < LAST_OWN_P else beats)()
+    if opener and beat[:1].isupper():  # "When the stars came out, of all the things ..." (the name comes marked)
+        beat = beat[0].lower() + beat[1:]
     tail = "" if rng.random() >= LAST_TAIL_P else rng.choice((
         f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day",
         f", and {c.s} would always remember {mem}", f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
