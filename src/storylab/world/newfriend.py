@@ -215,7 +215,7 @@ class NewFriend(Plan):
                          f"They had a lot to talk about, because {common}.", f"The best thing was that {common}.")))
         pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
         if fits(st, 14):
-            (pet and facts.meet(st, pet, ("says", "can", "eats"))) or facts.episode(st, "scene")
+            (pet and facts.meet(st, pet, ("says", "can", "eats"), here=False)) or facts.episode(st, "scene")
 
     def common(self, st) -> str:
         """What the two children both love, from the vocabulary: animals, food, toys, things to do."""
