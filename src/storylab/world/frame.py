@@ -532,7 +532,7 @@ def loves(st) -> None:
         when.remove("on sunny days")
     if st.weather in ("sunny", "hot", "warm") and "on rainy days" in when:
         when.remove("on rainy days")
-    whom = ["", "", "", f" with {c.p} friends"]
+    whom = ["", "", "", f" with {c.p} friends" if st.flags.get("plot") != "newfriend" else ""]  # (a new friend's story)
     if rel:
         whom.append(f" with {c.p} {rel}")
     why = [""] * 9 + [", because it made {o} {f}", ", because it was so much fun", ", and {s} was very good at it",

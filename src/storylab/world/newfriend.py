@@ -78,6 +78,12 @@ class NewFriend(Plan):
         st.thing = n if n["kind"] == "toy" and n in w.toys else rng.choice(w.toys)
         st.used_noun |= st.thing is n
         _cast(st, self, 0.35)
+        f = self.companion
+        if f and not st.flags["sibling"]:  # who comes along is a brother or sister: the new friend is the only friend
+            f = Char(f.name, f.gender, f.kind if st.hero.is_child else st.hero.kind, "friend")
+            f.first = f"{st.hero.p} {'sister' if f.gender == 'female' else 'brother'} {f.name}"
+            self.companion = st.friend = f
+            st.flags["sibling"] = True
         g = rng.choice(("female", "male"))
         names = w.girls if g == "female" else w.boys
         taken = {st.hero.name} | ({self.companion.name} if self.companion else set())
@@ -124,10 +130,10 @@ class NewFriend(Plan):
             st.s(why)
         elif rng.random() < 0.3:
             st.s(rng.choice((f"{c.name} hoped to find someone to play with at the {P}.",
-                             f"Most days, {c.name} played at the {P} all alone.",
                              f"{st.nm(g)} had heard that a new family had moved in near the {P}.",
-                             f"All {c.p} friends were away that week, and {c.name} felt a little lonely.",
-                             f"It was no fun to play with {a(it)} all by {c.r}.")))
+                             f"All {c.p} friends were away that week, and {c.name} felt a little lonely.") +
+                            (() if self.companion else (f"Most days, {c.name} played at the {P} all alone.",
+                                                        f"It was no fun to play with {a(it)} all by {c.r}."))))
 
     def hint(self, st):
         c, rng = st.hero, st.rng
