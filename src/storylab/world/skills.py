@@ -631,7 +631,7 @@ def _box_things(st, thing: dict, mover, k: int) -> list[dict]:
 
 
 _TIDY_UP = ("cleaned up", "found a home for each thing", "picked everything up", "put the things away",
-            "cleaned the room", "made the room nice", "picked up the toys")
+            "cleaned the room", "made the room nice", "picked up the toys", "packed up")
 _PUT = ("put", "put", "packed", "dropped", "kept", "laid")  # each thing its own verb: 'kept the ball in ..'
 _INTO = {"put": ("in", "into"), "packed": ("in", "into"), "dropped": ("in", "into"), "kept": ("in", "inside"),
          "laid": ("in", "inside")}
@@ -664,7 +664,8 @@ def _put_line(st, M: str, things: list[dict], colors: list[str], cont: str, spot
         v = rng.choice(_PUT)
         return f"{M} {had}{v} the {items[0]} {rng.choice(_INTO[v])} the {bx[0]}, and {join_and(one[1:])}"
     link = rng.choice((": ", ", and now ") if perfect else (": ", ", so "))
-    return f"{M} {had}{rng.choice(_TIDY_UP)}{link}{join_and(one)}"
+    out = st.w.place_outdoor.get(st.state.where.get(st.hero.name, "home"), False)  # (packing up at the beach: no room)
+    return f"{M} {had}{rng.choice([x for x in _TIDY_UP if not (out and 'room' in x)])}{link}{join_and(one)}"
 
 
 def boxes(st, mover, thing: dict, now: tuple[str, ...] = (), why: tuple[str, ...] = (), want: tuple[str, ...] = (),
