@@ -1034,10 +1034,10 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     if st.state.went_out(c.name) and rc.place != plan.home and not opener:
         own.append(lambda: f"{ch(('On the way home from', 'Walking home from', 'All the way back from', 'As they left'))} "
                            f"the {st.place_mark(rc.place)}, {N} {ch(('sang a happy song', 'skipped and hopped', 'talked about ' + mem, 'could not stop smiling', 'was smiling from ear to ear', 'waved goodbye to every tree'))}")
-    f = plan.companion
+    f = getattr(plan, "kid", None) or plan.companion  # (the new friend, not the sister who came along)
     if f and st.known(f) and f.name not in mem:
         own.append(lambda: f"{N} and {f.name} talked about {mem} {ch(('until they fell asleep', 'in their beds'))}"
-                   if st.flags.get("sibling") else
+                   if st.flags.get("sibling") and f is plan.companion else
                    f"{N} {ch(('waved goodbye to', 'hugged'))} {f.name}, and they {ch(('promised to play again soon', 'said they would meet again the next day'))}")
     neg = [e[2] for e in st.state.events if e[0] == "feel" and e[1] == c.name and e[2] in P.NEG_FEEL]
     if neg:
@@ -1082,7 +1082,7 @@ def short_last(st, plan, N: str) -> str:
     if st.rng.random() >= SHORT_P:
         return ""
     c, rng, rc = st.hero, st.rng, recap(st, plan)
-    ch, g, f = rng.choice, st.grownup, plan.companion
+    ch, g, f = rng.choice, st.grownup, getattr(plan, "kid", None) or plan.companion
     if plan.bad:  # "Mia was sad.", "Mia cried a little."
         return ch((f"{N} was {ch(('very ', 'so ', ''))}{_plots().feel(st, 'neg')}.",
                    f"{N} {ch(('cried', 'sniffled', 'sighed'))} {ch(('a little', 'quietly', 'into ' + c.p + ' pillow'))}.",
