@@ -50,7 +50,7 @@ class Recap:
     A noun phrase about the hero's things says `{p}` for the possessive ("her kite").
     """
 
-    __slots__ = ("nps", "proud", "fun", "thanks", "losses", "praise", "place", "again")
+    __slots__ = ("nps", "proud", "fun", "thanks", "losses", "praise", "place", "again", "done")
 
     def __init__(self, st, plan):
         c = st.hero
@@ -157,10 +157,16 @@ class Recap:
             self.nps.append(f"the day at the {plan.home}")
         if plan.companion and name != "share" and not plan.bad:
             self.nps.append(f"the day with {plan.companion.name}")
-        for verb, np in _done(st):  # what the hero did in the middle, as it was told
+        self.done = _done(st)
+        for verb, np in self.done:  # what the hero did in the middle, as it was told
             self.fun.append((verb, np))
             self.nps.append("the " + np.split(" ", 1)[1] if np.startswith(("a ", "an ", "some ")) else np)
         self.nps = [x.replace("{p}", p) for x in self.nps]
+
+    def heart(self) -> list[tuple[str, str]]:
+        """The fun the plot itself was about (what the hero wanted and did), else what the hero did on the
+        way (`_done`): the last line recalls the day's heart, not "Timmy had so much fun sweeping the floor"."""
+        return [d for d in self.fun if d not in self.done] or self.fun
 
     @staticmethod
     def form(st, deed: tuple[str, str], form: str) -> str:
@@ -928,7 +934,7 @@ def closing_line(st, plan) -> str:
                  f"{cap(did)}, {N}! {ch(('I am so proud of you.', 'Well done!', 'That was very ' + adj + '.'))}",
                  f"{cap(did)} today, {N}."]
     if rc.fun:
-        d = ch(rc.fun)
+        d = ch(rc.heart())
         opts += [f"{ch(('Did you have fun', 'Did you like', 'How was'))} {_you(rc.form(st, d, 'ing'), c)}, {N}?"]
     if rc.again:
         d = ch(rc.again)
@@ -1029,7 +1035,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
 
     if rc.fun:
         def fun():
-            ing = rc.form(st, ch(rc.fun), "ing")
+            ing = rc.form(st, ch(rc.heart()), "ing")
             return recall(ing, False) if rng.random() < 0.8 else \
                 ch((f"For {N}, {ing} had been the best {ch(('thing about the day', 'fun of all', 'thing of all'))}",
                     f"Of all the things {c.s} did that day, {N} liked {ing} best"))
@@ -1099,7 +1105,7 @@ def short_last(st, plan, N: str) -> str:
     if rc.proud:
         opts += [lambda: f"{N} had {rc.form(st, ch(rc.proud), 'participle')}!"] * 2
     if rc.fun:
-        opts.append(lambda: f"{N} {ch(('loved', 'had loved', 'had so much fun'))} {rc.form(st, ch(rc.fun), 'ing')}.")
+        opts.append(lambda: f"{N} {ch(('loved', 'had loved', 'had so much fun'))} {rc.form(st, ch(rc.heart()), 'ing')}.")
     if it and st.state.holder.get(it) == c.name:
         def hold():
             st.state.uses(c.name, it)
