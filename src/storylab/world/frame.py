@@ -895,7 +895,7 @@ def make_up(st, plan) -> None:
         st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} did not play together for a long time.",) + (
             (f"{st.nm(f)} did not talk to {c.name} for the rest of the day.",  # (a brother lives in the same house)
              f"At dinner, {st.nm(c)} and {st.nm(f)} did not look at each other.",
-             f"{st.nm(f)} went to {f.p} room and shut the door.") if st.flags.get("sibling") else
+             f"{st.nm(f)} went to {f.p} room and closed the door.") if st.flags.get("sibling") else
             (f"That day, {st.nm(f)} went home without saying goodbye to {c.name}.",
              f"{st.nm(f)} did not come to play the next day, or the day after.",
              f"{st.nm(c)} wanted to say sorry to {f.name}, but {f.s} had already gone home."))))
