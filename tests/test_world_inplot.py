@@ -9,9 +9,9 @@ from storylab.world import facts, frame, write_story
 from storylab.world.facts import K
 
 
-def _stories(seed: int, n: int, plot: str | None = None):
+def _stories(seed: int, n: int, plot: str | None = None, features: list[str] | None = None):
     for i in range(n):
-        st = write_story(seed, i)
+        st = write_story(seed, i, features=features)
         if plot is None or st.flags["plot"] == plot:
             yield st
 
@@ -23,7 +23,7 @@ def test_things_are_put_away_inside_the_plot_not_after_it():
     before building), in a share story before the thing goes back to its owner (the friend packs up, the
     hero finds it), and it is never the hero's own tidying after the thing came back."""
     seen = 0
-    for st in _stories(7, 700):
+    for st in _stories(7, 500):
         text, meta = st.record[0], st.record[3]
         et = [s for s in meta["skills"] if s["skill"] == "entity_tracking"]
         if not et or meta["plot"] not in ("build", "share"):
@@ -34,7 +34,7 @@ def test_things_are_put_away_inside_the_plot_not_after_it():
         assert not any(e[0] == "give" and e[3] == it and e[2] == st.hero.name for e in ev[:first_put]), text
         if meta["plot"] == "build":
             assert et[0]["prompt_end"] < text.rindex("\n"), text
-    assert seen >= 20, seen
+    assert seen >= 15, seen
 
 
 def test_the_last_line_does_not_recall_the_things_put_away():
@@ -83,7 +83,7 @@ def test_a_new_friends_story_has_no_friend_before_the_new_one():
     opening (was: "His best friend Lila came to the door" and then "Chip met a girl called Felicity"):
     who comes along is a brother or sister, and every "friend X" in the story is the new friend."""
     n = with_sibling = 0
-    for st in _stories(10, 900, "newfriend"):
+    for st in _stories(10, 600, "newfriend"):
         n += 1
         plan, text = st.flags["plan"], st.record[0]
         names = set(re.findall(r"\bfriend,? ([A-Z][a-z]+)", text)) | set(re.findall(r"\b([A-Z][a-z]+), (?:his|her) (?:best |good )?friend\b", text))
@@ -91,4 +91,18 @@ def test_a_new_friends_story_has_no_friend_before_the_new_one():
         if plan.companion:
             with_sibling += 1
             assert st.flags["sibling"] and re.search(rf"\b(sister|brother) {plan.companion.name}\b", text), text
-    assert n >= 60 and with_sibling >= 5, (n, with_sibling)
+    assert n >= 40 and with_sibling >= 5, (n, with_sibling)
+
+
+def test_a_traded_thing_is_not_taken_to_bed():
+    """A share story's twist trades the hero's thing for the friend's: the world state says so, and the
+    last line does not have the hero hug it or put it by the pillow (was: "they traded, the balloon for the
+    marble ... Joe put his balloon next to his pillow")."""
+    traded = 0
+    for st in _stories(12, 300, "share", ["Twist"]):
+        plan, it = st.flags["plan"], st.thing["word"]
+        traded += 1
+        assert st.state.holder.get(it) != st.hero.name, st.record[0]
+        last = re.split(r"(?<=[.!?])\s+", st.record[0].strip())[-1]
+        assert not re.search(rf"\b(?:his|her) {it}\b", last) or "with" in last, last
+    assert traded >= 20, traded

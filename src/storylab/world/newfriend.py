@@ -213,12 +213,16 @@ class NewFriend(Plan):
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
                              f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))
         vp = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
-        common = rng.choice(_BOTH).format(vp=vp, c=c.name, k=k.name)
-        st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.",
-                         f"It was funny: {common}.", f"{k.name} laughed, because {common}.",
-                         f"They did not talk much at first, but then they saw that {common}.",
-                         f"{cap(common)}!", f"After a while, {c.name} saw that {common}.",
-                         f"They had a lot to talk about, because {common}.", f"The best thing was that {common}.")))
+        say = rng.choice(("Soon they found out that {x}!", "They talked, and it turned out that {x}.",
+                          "It was funny: {x}.", "{k} laughed, because {x}.",
+                          "They did not talk much at first, but then they saw that {x}.",
+                          "{X}!", "After a while, {c} saw that {x}.",
+                          "They had a lot to talk about, because {x}.", "The best thing was that {x}."))
+        # (not "Billy saw that Billy and Ted both liked nuts")
+        named = lambda t: "{c}" in t or "{k}" in t  # noqa: E731
+        common = rng.choice([x for x in _BOTH if not (named(x) and named(say))])
+        common = common.format(vp=vp, c=c.name, k=k.name)
+        st.s(say.format(x=common, X=cap(common), c=c.name, k=k.name))
         pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
         if fits(st, 14):
             (pet and facts.meet(st, pet, ("says", "can", "eats"), here=False)) or facts.episode(st, "scene")

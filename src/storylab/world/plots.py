@@ -1475,6 +1475,8 @@ class Share(Plan):
                     f"{st.nm(f)} held up {a(other)}: \"My {other} for your {it}?\" And so they traded.")
             # the other toy and the trade in one sentence (40%), or in two
             st.s(*((rng.choice(both),) if rng.random() < 0.4 else (rng.choice(show), rng.choice(trade))))
+            st.state.give(c.name, f.name, it)  # (traded: the hero does not take it to bed that night)
+            st.state.give(f.name, c.name, other)
         else:
             st.s(rng.choice((f"{st.sub(c)} thought about it and gave the {it} to {st.nm(f)}.",
                              f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
