@@ -16,7 +16,6 @@ from storylab.world.model import DIRECTIONS
 from storylab.world.plots import (
     Plan,
     _cast,
-    ends_fit,
     feel,
     fits,
     middle_words,
@@ -362,6 +361,13 @@ class Build(Plan):
         if self.inside:  # (st.place stays the map place they live by: "home" is not on the map)
             for x in ([c, f] if f else [c]):
                 st.state.go(x.name, "home")
+            if rng.random() < 0.5 and fits(st, 50):  # clearing the floor first: the entity-tracking item
+                it, short = st.thing["word"], self.short_name
+                skills.boxes(st, c, st.thing, now=("First", "Before starting", "Before building anything", "To begin with"),
+                             why=("there was no room to build", f"the {short} needed the whole floor",
+                                  "the floor had to be clear", "nothing could be in the way", "toys were all over the floor"),
+                             want=(f"wanted {c.p} {it} for the top of the {short}", f"wanted the {it} to sit on the {short}",
+                                   f"needed the {it} for the {short}"))
             room_ = "the living room" if "living room" in self.what else rng.choice(("the living room", f"{c.p} room", "the kitchen", "the big room", "the room by the window",
                                 f"{c.p} {st.grownup.title.lower()}'s room" if st.grownup.kind in ("mom", "dad", "grandma", "grandpa") else "the living room"))
             st.s(_cap(rng.choice(_GET_OUT).format(C=st.sub(c), mats=mats, room=room_, p=c.p, it=st.thing["word"])))
@@ -495,8 +501,6 @@ class Build(Plan):
         if self.twist:
             twists = [t for t in _TWIST[self.place_key] if "the cat that" not in t or " cat " in f" {self.knock} "]
             st.s(cap(self._fmt(st, rng.choice(twists))) + ".")
-        if self.inside and rng.random() < 0.5 and ends_fit(st, 40):  # tidying up: the entity-tracking item
-            skills.boxes(st, c, st.thing, tidy=True)
         self.remember(st)
 
     def remember(self, st) -> None:

@@ -107,14 +107,18 @@ def vf(verb: str, form: str) -> str:
 
 
 class Ep:
-    """One knowledge episode: marks at most one answer as a skill item."""
+    """One knowledge episode: marks at most one answer as a skill item. `here`: whether the subject is
+    where the story is now (found at its place, or met by the plot there), so that it may be seen, heard
+    or fed; a subject that is not here is only told about ("cows say moo", not "Mia saw a cow" at the library)."""
 
-    __slots__ = ("st", "rel", "subj", "annotate", "done", "value")
+    __slots__ = ("st", "rel", "subj", "annotate", "done", "value", "here")
 
-    def __init__(self, st, rel: str, subj: str, annotate: bool | None = None, value: str | None = None):
+    def __init__(self, st, rel: str, subj: str, annotate: bool | None = None, value: str | None = None,
+                 here: bool | None = None):
         self.st, self.rel, self.subj, self.value = st, rel, subj, value
         self.annotate = st.rng.random() < ANNOTATE_P if annotate is None else annotate
         self.done = False
+        self.here = subj in K.found_at.get(st.place, ()) if here is None else here
 
     def _mark(self, answer: str, distractors: list[str], value: str, contrast: list[str], asks: str,
               subj: str | None = None, wrap=None) -> str:
@@ -209,9 +213,15 @@ def _ask(st, asker: str, question: str) -> None:
 _TELL_AT = ("pointed and said", "smiled and said", "looked around and said", "said with a smile")
 
 
-def _tell(st, clause: str, we: bool = False) -> None:
+_SEEN = {"can", "eats", "builds", "size", "speed", "color", "baby"}  # what one sees of a thing (not its voice)
+
+
+def _tell(e: Ep, clause: str, we: bool = False) -> None:
     """A general fact ("cows say moo"), told by a grown-up or a friend, known or learned by
-    the hero, asked about, or just stated. `we`: the clause speaks as "we", so it is quoted."""
+    the hero, asked about, or just stated. `we`: the clause speaks as "we", so it is quoted.
+    "At the castle" only of a subject that is there, and "saw that" only of what one can see there
+    (not "Now he saw that bats live in barns" at the castle)."""
+    st = e.st
     c, N, P, rng = _ctx(st)
     who = P
     if st.known(st.friend) and rng.random() < 0.3:  # only someone the story has introduced speaks
@@ -241,11 +251,11 @@ def _tell(st, clause: str, we: bool = False) -> None:
                           f"{who} showed {N}", f"{who} whispered to {N}", f"{who} had told {N} again and again",
                           f"{who} once read {N} a book that said") if r < 0.56 else
                          ("{H} knew", "{H} remembered", "{H} learned", "{H} found out", "{H} already knew",
-                          "{H} had heard", "{H} saw", "{H} noticed", "{H} knew from a book", "{H} remembered from school",
+                          "{H} had heard", "{H} knew from a book", "{H} remembered from school",
                           f"{{H}} knew from {who}", "{H} had seen in a book", "{H} was glad to know",
-                          "{H} liked to tell everyone"))
+                          "{H} liked to tell everyone") + (("{H} saw", "{H} noticed") if _seen(e) else ()))
         when = rng.choice(("", "", "", "Now ", "Then ") + (() if " had " in how or "knew" in how or "remembered" in how
-                                                         else ("That day, ", "At the {P}, ")))
+                                                         else ("That day, ",) + (("At the {P}, ",) if e.here else ())))
         when = when.replace("{P}", st.place_mark(st.place)) if "{P}" in when else when
         how = how.replace("{H}", st.sub(c)) if "{H}" in how else how
         bare = how.endswith((" said", " knew", " remembered", " found out", " heard", f" told {N}")) and rng.random() < 0.4
@@ -253,6 +263,12 @@ def _tell(st, clause: str, we: bool = False) -> None:
         st.s(f"{when}{how}{that} {clause}.")
     else:
         st.s(rng.choice((f"{cap(clause)}.", f"Everyone knows that {clause}.", f"It is true: {clause}.")))
+
+
+def _seen(e: Ep) -> bool:
+    """Whether the hero can see the fact where the story is: a thing here, and what it does or looks
+    like (where it lives only at that very place: "fish live in lakes" at the lake)."""
+    return e.here and (e.rel in _SEEN or (e.rel == "lives" and e.value == e.st.place))
 
 
 def _qa(st, question: str, asker: str, answer: str, answerer: str) -> None:
@@ -268,7 +284,7 @@ def _says(e: Ep) -> None:
     st, s = e.st, e.subj
     c, N, P, rng = _ctx(st)
     v = K.main("says", s)
-    r = rng.random()
+    r = rng.random() if e.here else 0.45 + 0.55 * rng.random()  # (not here: asked, played or told, not heard)
     met = st.doc.has_word(s)  # the story has it already: "the cat", not "saw a cat" again
     if r < 0.25:
         where = f" at the {st.place_mark(st.place)}" if s in K.found_at.get(st.place, ()) else ""
@@ -287,7 +303,7 @@ def _says(e: Ep) -> None:
     elif r < 0.8:
         st.s(f"{_H(st)} pretended to be {a(s)}.", f'"{e.v(v, cap)}, {v}," {N} said, and everyone laughed.')
     else:
-        _tell(st, f"{generic(st, s, 'say')} {e.v(v)}")
+        _tell(e, f"{generic(st, s, 'say')} {e.v(v)}")
 
 
 def _cry(e: Ep) -> None:
@@ -295,7 +311,9 @@ def _cry(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = K.main("cry", s)
     r = rng.random()
-    if r < 0.3 and st.doc.has_word(s):  # the story has it already
+    if not e.here:  # (not heard here: told)
+        _tell(e, f"{pl(s)} {e.v(v)}")
+    elif r < 0.3 and st.doc.has_word(s):  # the story has it already
         st.s(f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
     elif r < 0.3:
         st.s(f"{_H(st)} saw {a(s)}.", f"When the {s} saw {N}, it {e.v(v, lambda x: vf(x, 'past'))}.")
@@ -325,18 +343,18 @@ def _can(e: Ep) -> None:
     st, s = e.st, e.subj
     c, N, P, rng = _ctx(st)
     v = e.value or rng.choice(K.values("can", s))
-    r = rng.random()
+    r = rng.random() if e.here else 0.3 + 0.35 * rng.random()  # (not here: told or asked, not seen)
     if r < 0.3:
         st.s(f"{_H(st)} saw {a(s)} {e.v(v, lambda x: vf(x, 'ing'))} {_where(rng, s, v)}.")
     elif r < 0.5:
-        _tell(st, f"{generic(st, s, 'can')} {e.v(v)}")
+        _tell(e, f"{generic(st, s, 'can')} {e.v(v)}")
     elif r < 0.65:
         _qa(st, f"What can {a(s)} do?", N, _pick(rng,
                                                  lambda: f"It can {e.v(v)}!",
                                                  lambda: f"{cap(pl(s))} can {e.v(v)}, {N}."), P)
     elif r < 0.8 and K.rel["can"].not_.get(s):
         neg = rng.choice(K.rel["can"].not_[s])
-        _tell(st, f"{pl(s)} can't {neg}, but they can {v}")
+        _tell(e, f"{pl(s)} can't {neg}, but they can {v}")
     else:
         st.s(f"The {s} {e.v(v, lambda x: vf(x, 'past'))} {_where(rng, s, v)}.")
 
@@ -348,13 +366,14 @@ def _where(rng, s: str, ability: str) -> str:
 def _lives(e: Ep) -> None:
     st, s = e.st, e.subj
     c, N, P, rng = _ctx(st)
-    v = e.value or rng.choice(K.values("lives", s))
+    vals = K.values("lives", s)
+    v = e.value = e.value or (st.place if st.place in vals else rng.choice(vals))  # the fish at the lake live in lakes
     prep, word, sg = _LIVES[v]
     pool = [x for x, t in _LIVES.items() if t[0] == prep]
     r = rng.random()
     ans = e.v(v, lambda x: _LIVES[x][1], pool=pool) if r < 0.8 else ""
     if r < 0.5:
-        _tell(st, f"{generic(st, s, 'live')} {prep} {ans}")
+        _tell(e, f"{generic(st, s, 'live')} {prep} {ans}")
     elif r < 0.8:
         _qa(st, f"Where do {pl(s)} live?", N, f"{cap(pl(s))} live {prep} {ans}.", P)
     else:
@@ -369,9 +388,9 @@ def _gives(e: Ep) -> None:
     subs = K.rel["gives"].subjects
     r = rng.random()
     if r < 0.3:
-        _tell(st, f"{generic(st, s, 'give')} us {e.v(v, lambda x: 'eggs' if x == 'egg' else x)}")
+        _tell(e, f"{generic(st, s, 'give')} us {e.v(v, lambda x: 'eggs' if x == 'egg' else x)}")
     elif r < 0.55:
-        _tell(st, f"we get {vs} from {e.s(s, v, pl, pool=subs)}", we=True)
+        _tell(e, f"we get {vs} from {e.s(s, v, pl, pool=subs)}", we=True)
     elif r < 0.75:
         q = "Where do eggs come from?" if v == "egg" else f"Where does {v} come from?"
         _qa(st, q, N, f"From {e.s(s, v, pl, pool=subs)}!", P)
@@ -387,9 +406,9 @@ def _eats(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = e.value or rng.choice(K.values("eats", s))
     form = lambda x: x if mass(x) else pl(x)  # noqa: E731
-    r = rng.random()
+    r = rng.random() if e.here else 0.55 * rng.random()  # (not here: told or asked, not fed or watched)
     if r < 0.3:
-        _tell(st, f"{generic(st, s, 'like')} to eat {e.v(v, form)}")
+        _tell(e, f"{generic(st, s, 'like')} to eat {e.v(v, form)}")
     elif r < 0.55:
         _qa(st, f"What do {pl(s)} eat?", N, f"{cap(pl(s))} eat {e.v(v, form)}.", P)
     elif r < 0.75 and v in _FEED and s not in ("owl", "spider", "bear"):
@@ -405,8 +424,8 @@ def _builds(e: Ep) -> None:
     c, N, P, rng = _ctx(st)
     v = e.value or K.main("builds", s)
     r = rng.random()
-    if r < 0.4:
-        _tell(st, f"{generic(st, s, 'make')} {e.v(v, pl)}")
+    if r < 0.4 or not e.here:
+        _tell(e, f"{generic(st, s, 'make')} {e.v(v, pl)}")
     elif r < 0.7:
         st.s(f"{_H(st)} saw {a(s)} making a {e.v(v)} in a tree.")
     else:
@@ -419,8 +438,8 @@ def _baby(e: Ep) -> None:
     v = K.main("baby", s)
     r = rng.random()
     if r < 0.3:
-        _tell(st, f"a baby {s} is called a {e.v(v)}")
-    elif r < 0.55:
+        _tell(e, f"a baby {s} is called a {e.v(v)}")
+    elif r < 0.55 and e.here:
         st.s(f"{_H(st)} saw a mommy {s} with her little {e.v(v, pl)}.")
     elif r < 0.8:
         st.s(f"A {v} is a baby {e.s(s, v)}.")
@@ -434,6 +453,8 @@ def _binary(e: Ep, rel: str) -> None:
     c, N, P, rng = _ctx(st)
     v = K.main(rel, s)
     r = rng.random()
+    if not e.here and rel in ("size", "speed"):  # (not here: told or asked, not seen)
+        r = 0.3 + 0.45 * r
     others = _here(st, [x for x in K.rel[rel].subjects if K.main(rel, x) != v and x not in ("sun", "night", "day")]) \
         if r < 0.3 else []
     is_ = "is" if mass(s) else "are"
@@ -468,7 +489,7 @@ def _binary(e: Ep, rel: str) -> None:
                                lambda: f"When the sun went down, it got {e.v(v)}, and {N} went inside.",
                                lambda: f"When the sun went down, the sky over the {st.place_mark(st.place)} got {e.v(v)}."))
             else:
-                _tell(st, f"at night it is {e.v(v)}, and in the day it is bright")
+                _tell(e, f"at night it is {e.v(v)}, and in the day it is bright")
         elif s == "cave":
             st.s(f"The cave was very {e.v(v)}, so {N} turned on {c.p} flashlight.")
         elif s == "sun":
@@ -476,7 +497,7 @@ def _binary(e: Ep, rel: str) -> None:
                              lambda: f"{N} looked up, but the sun was too {e.v(v)} to look at.",
                              lambda: f"The sun was very {e.v(v)}, and {N} put a hand over {c.p} eyes."))
         elif s == "day":
-            _tell(st, f"in the day it is {e.v(v)}, and at night it is dark")
+            _tell(e, f"in the day it is {e.v(v)}, and at night it is dark")
         elif s == "star":
             st.s(f"The stars were {e.v(v)} in the night sky, and {N} counted them.")
         else:
@@ -495,7 +516,7 @@ def _binary(e: Ep, rel: str) -> None:
             st.s(f"The {s} and the {s2} had a race.")
         st.s(f"The {s} was {v}, but the {s2} was {e.v(v2, subj=s2)}.")
     elif r < 0.55:
-        _tell(st, f"{pl(s)} {is_} very {e.v(v)}")
+        _tell(e, f"{pl(s)} {is_} very {e.v(v)}")
     elif r < 0.75:
         opts = "big or small" if rel == "size" else "fast or slow"
         _qa(st, f"Is {a(s)} {opts}?", N, _pick(rng,
@@ -530,7 +551,7 @@ def _color(e: Ep) -> None:
         st.s(f"{_H(st)} drew {obj} and colored it {e.v(v)}.")
     else:
         subj = f"the {s}" if the else (s if mass(s) else pl(s))
-        _tell(st, f"{subj} {'is' if mass(s) or the else 'are'} {e.v(v)}")
+        _tell(e, f"{subj} {'is' if mass(s) or the else 'are'} {e.v(v)}")
 
 
 def _taste(e: Ep) -> None:
@@ -555,7 +576,7 @@ def _taste(e: Ep) -> None:
         s2 = rng.choice(others)
         st.s(f"The {s} was {v}, but the {s2} was {e.v(K.main('taste', s2), subj=s2)}.")
     else:
-        _tell(st, f"{s if mass(s) else pl(s)} {'is' if mass(s) else 'are'} {e.v(v)}")
+        _tell(e, f"{s if mass(s) else pl(s)} {'is' if mass(s) else 'are'} {e.v(v)}")
 
 
 def _tool(e: Ep) -> None:
@@ -590,7 +611,7 @@ def _sense(e: Ep) -> None:
     r = rng.random()
     do = _sense_do(st, act)
     if r < 0.35 or (r >= 0.65 and do is None and act not in _SENSE_SAY):
-        _tell(st, f"we {act} with our {e.v(v, form)}", we=True)
+        _tell(e, f"we {act} with our {e.v(v, form)}", we=True)
     elif r < 0.65:
         _qa(st, f"What do you {act} with, {N}?", P, f"With my {e.v(v, form)}, {P}!", N)
     elif do:
@@ -645,9 +666,9 @@ def _time(e: Ep) -> None:
             clause = rng.choice(("the sun shines in the {}, and the moon shines at night",
                                  "the sun is up in the {}, and the stars come out at night",
                                  "we see the sun in the {} and the moon at night"))
-            _tell(st, clause.format(e.v('day')), we=clause.startswith("we"))
+            _tell(e, clause.format(e.v('day')), we=clause.startswith("we"))
     else:
-        _tell(st, f"{pl(s)} sleep in the day and fly at {e.v('night')}")
+        _tell(e, f"{pl(s)} sleep in the day and fly at {e.v('night')}")
 
 
 def _season(e: Ep) -> None:
@@ -664,7 +685,7 @@ def _season(e: Ep) -> None:
         st.s(f"{_H(st)} wanted to make a snowman, but {c.s} had to wait for the {e.v(v, wrap=st.time_mark)}." if s == "snowman"
                  else f"{N} could only ride {c.p} sled in the {e.v(v, wrap=st.time_mark)}.")
     else:
-        _tell(st, clause.format(e.v(v, wrap=st.time_mark)), we=clause.startswith("we"))
+        _tell(e, clause.format(e.v(v, wrap=st.time_mark)), we=clause.startswith("we"))
 
 
 _SCENE = {"winter": ("It was {s}, and there was snow on the ground near the {P}.",
@@ -691,7 +712,7 @@ def _weather(e: Ep) -> None:
                        lambda: f"It was {st.time_mark(s)}, so it was very {e.v(v)} outside for {N}.",
                        lambda: f"It was {st.time_mark(s)}, so it was {e.v(v)} at the {st.place_mark(st.place)}."))
     elif rng.random() < 0.5:
-        _tell(st, f"in the {st.time_mark(s)} it is {e.v(v)}, and in the {other} it is {K.main('weather', other)}")
+        _tell(e, f"in the {st.time_mark(s)} it is {e.v(v)}, and in the {other} it is {K.main('weather', other)}")
     else:
         _qa(st, f"Is it hot or cold in the {st.time_mark(s)}?", N, f"It is {e.v(v)}.", P)
 
@@ -711,7 +732,7 @@ def _job(e: Ep) -> None:
         fill = dict(N=N, P=P, p=c.p, o=c.o, s=c.s)
         st.s(pre.format(**fill) + ans + ("." if plural else post.format(**fill)))
     elif r < 0.8:
-        _tell(st, f"{a(job)} {does}")
+        _tell(e, f"{a(job)} {does}")
     else:
         st.s(f"{_H(st)} wanted to be {a(job)} one day, because {pl(job)} {do}.")
 
@@ -723,10 +744,12 @@ _RELS = {"says": _says, "cry": _cry, "can": _can, "lives": _lives, "gives": _giv
          "time": _time, "season": _season, "weather": _weather, "job": _job}
 
 
-def state(st, rel: str, subj: str, annotate: bool | None = None, value: str | None = None) -> None:
-    """Write one sentence (or a question and answer) stating (rel, subj) (with `value`, if given)."""
+def state(st, rel: str, subj: str, annotate: bool | None = None, value: str | None = None,
+          here: bool | None = None) -> None:
+    """Write one sentence (or a question and answer) stating (rel, subj) (with `value`, if given;
+    `here`: whether the subject is where the story is, by default if it is found at its place)."""
     _stated(st).add((rel, subj))
-    _RELS[rel](Ep(st, rel, subj, annotate, value))
+    _RELS[rel](Ep(st, rel, subj, annotate, value, here))
 
 
 def _stated(st) -> set:
@@ -788,15 +811,16 @@ def episode(st, where: str = "setup") -> bool:
     return False
 
 
-def meet(st, subj: str, rels: tuple[str, ...] = (), annotate: bool | None = None) -> bool:
+def meet(st, subj: str, rels: tuple[str, ...] = (), annotate: bool | None = None, here: bool = True) -> bool:
     """The plot meets `subj` (an animal, a food, the oven): state a fact about it, preferring
-    `rels`, if the knowledge base has one not yet stated. False if none."""
+    `rels`, if the knowledge base has one not yet stated. False if none. `here`: False when the plot only
+    talks of it (the dog both children have at home)."""
     done = _stated(st)
     options = [r for r in _about(subj, st) if (r, subj) not in done and r in _RELS]
     if not options:
         return False
     preferred = [r for r in rels if r in options]
-    state(st, st.rng.choice(preferred or options), subj, annotate)
+    state(st, st.rng.choice(preferred or options), subj, annotate, here=here)
     return True
 
 

@@ -27,7 +27,7 @@ import re
 
 from storylab.world import beats, doings, seedwords
 from storylab.world.model import FAMILY
-from storylab.world.text import NUMBERS, a, cap
+from storylab.world.text import FIXED, NUMBERS, a, cap
 
 
 def _plots():
@@ -50,7 +50,7 @@ class Recap:
     A noun phrase about the hero's things says `{p}` for the possessive ("her kite").
     """
 
-    __slots__ = ("nps", "proud", "fun", "thanks", "losses", "praise", "place", "again")
+    __slots__ = ("nps", "proud", "fun", "thanks", "losses", "praise", "place", "again", "done")
 
     def __init__(self, st, plan):
         c = st.hero
@@ -157,10 +157,16 @@ class Recap:
             self.nps.append(f"the day at the {plan.home}")
         if plan.companion and name != "share" and not plan.bad:
             self.nps.append(f"the day with {plan.companion.name}")
-        for verb, np in _done(st):  # what the hero did in the middle, as it was told
+        self.done = _done(st)
+        for verb, np in self.done:  # what the hero did in the middle, as it was told
             self.fun.append((verb, np))
             self.nps.append("the " + np.split(" ", 1)[1] if np.startswith(("a ", "an ", "some ")) else np)
         self.nps = [x.replace("{p}", p) for x in self.nps]
+
+    def heart(self) -> list[tuple[str, str]]:
+        """The fun the plot itself was about (what the hero wanted and did), else what the hero did on the
+        way (`_done`): the last line recalls the day's heart, not "Timmy had so much fun sweeping the floor"."""
+        return [d for d in self.fun if d not in self.done] or self.fun
 
     @staticmethod
     def form(st, deed: tuple[str, str], form: str) -> str:
@@ -179,7 +185,8 @@ class Recap:
 
 _NOT_RECALLED = {"be", "have", "get", "say", "let", "need", "want", "know", "think", "seem", "like", "love", "do",
                  "take", "put", "give", "lose", "drop", "break", "spill", "tear", "bump", "trip", "hit", "hurt", "open",
-                 "close", "lock", "buy", "pay", "see", "notice", "spot", "watch", "look", "hear", "smell", "touch"}
+                 "close", "lock", "buy", "pay", "see", "notice", "spot", "watch", "look", "hear", "smell", "touch",
+                 "push", "hide", "kick", "try", "reach"}  # (not "so much fun pushing the broken lamp", "trying the blue box")
 _CONCRETE = {"toy", "food", "household", "nature", "animal", "clothing", "instrument", "tool", "vehicle"}
 _DET = r"(a|an|the|some|two|three|four|five|six)"
 
@@ -202,7 +209,9 @@ _AFTER = re.compile(rf"(?:[a-z]+ly )?([a-z]+) {_DET} ((?:[a-z]+ )?)([a-z]+)\b") 
 def _done(st) -> list[tuple[str, str]]:
     """(verb, noun phrase) of what the hero did to a concrete thing in the story so far, read from
     the sentences as written ("Mia quickly found two shiny pebbles" -> ("find", "two shiny pebbles")),
-    so the ending can recall it in its own words."""
+    so the ending can recall it in its own words. Not the skill episodes (their set-up, written `FIXED`:
+    the things put away in boxes, the morning errand; their answers: the snack taken, not the other): those
+    are the plot's side steps, not what the day was about ("Rex had so much fun keeping the old scarf")."""
     v = st.w.vocab
     pasts, plural = _tables(v)
     c = st.hero
@@ -210,8 +219,9 @@ def _done(st) -> list[tuple[str, str]]:
     if not any(o is not c and o.gender == c.gender for o in st.cast):  # he/she can only be the hero
         keys += [f" {c.s} ", f"{c.s.title()} "]
     out = []
-    t = " ".join(x for para in st.doc.paras[1:] for x in para if '"' not in x)
-    t += " " + " ".join(x for x in st.doc.cur if '"' not in x)
+    doc = st.doc  # (not what was said, nor a skill's set-up or answer)
+    t = " ".join(x for para in (*doc.paras[1:], doc.cur) for x in para
+                 if '"' not in x and FIXED not in x and not doc._answers(x))
     # (offset marks stay: they come before place and time words, which are never the thing done)
     hits = []
     for k in keys:  # where the hero is the subject: the clause after it (found with str.find, matched in place)
@@ -528,7 +538,7 @@ def loves(st) -> None:
         when.remove("on sunny days")
     if st.weather in ("sunny", "hot", "warm") and "on rainy days" in when:
         when.remove("on rainy days")
-    whom = ["", "", "", f" with {c.p} friends"]
+    whom = ["", "", "", f" with {c.p} friends" if st.flags.get("plot") != "newfriend" else ""]  # (a new friend's story)
     if rel:
         whom.append(f" with {c.p} {rel}")
     why = [""] * 9 + [", because it made {o} {f}", ", because it was so much fun", ", and {s} was very good at it",
@@ -882,10 +892,13 @@ def make_up(st, plan) -> None:
     c, f, rng = st.hero, plan.companion, st.rng
     it = st.thing["word"] if st.thing else "toy"
     if plan.bad:
-        st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} did not play together for a long time.",
-                         f"That day, {st.nm(f)} went home without saying goodbye to {c.name}.",
-                         f"{st.nm(f)} did not come to play the next day, or the day after.",
-                         f"{st.nm(c)} wanted to say sorry to {f.name}, but {f.s} had already gone home.")))
+        st.s(rng.choice((f"{st.nm(c)} and {st.nm(f)} did not play together for a long time.",) + (
+            (f"{st.nm(f)} did not talk to {c.name} for the rest of the day.",  # (a brother lives in the same house)
+             f"At dinner, {st.nm(c)} and {st.nm(f)} did not look at each other.",
+             f"{st.nm(f)} went to {f.p} room and closed the door.") if st.flags.get("sibling") else
+            (f"That day, {st.nm(f)} went home without saying goodbye to {c.name}.",
+             f"{st.nm(f)} did not come to play the next day, or the day after.",
+             f"{st.nm(c)} wanted to say sorry to {f.name}, but {f.s} had already gone home."))))
         return
     first, second = (c, f) if rng.random() < 0.6 else (f, c)
     how = rng.choice(("said sorry to {B}", "went to {B} and said sorry", "told {B} {x} was sorry",
@@ -921,7 +934,7 @@ def closing_line(st, plan) -> str:
                  f"{cap(did)}, {N}! {ch(('I am so proud of you.', 'Well done!', 'That was very ' + adj + '.'))}",
                  f"{cap(did)} today, {N}."]
     if rc.fun:
-        d = ch(rc.fun)
+        d = ch(rc.heart())
         opts += [f"{ch(('Did you have fun', 'Did you like', 'How was'))} {_you(rc.form(st, d, 'ing'), c)}, {N}?"]
     if rc.again:
         d = ch(rc.again)
@@ -1022,7 +1035,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
 
     if rc.fun:
         def fun():
-            ing = rc.form(st, ch(rc.fun), "ing")
+            ing = rc.form(st, ch(rc.heart()), "ing")
             return recall(ing, False) if rng.random() < 0.8 else \
                 ch((f"For {N}, {ing} had been the best {ch(('thing about the day', 'fun of all', 'thing of all'))}",
                     f"Of all the things {c.s} did that day, {N} liked {ing} best"))
@@ -1030,10 +1043,10 @@ def last_line(st, plan, N: str, bad: bool) -> str:
     if st.state.went_out(c.name) and rc.place != plan.home and not opener:
         own.append(lambda: f"{ch(('On the way home from', 'Walking home from', 'All the way back from', 'As they left'))} "
                            f"the {st.place_mark(rc.place)}, {N} {ch(('sang a happy song', 'skipped and hopped', 'talked about ' + mem, 'could not stop smiling', 'was smiling from ear to ear', 'waved goodbye to every tree'))}")
-    f = plan.companion
+    f = getattr(plan, "kid", None) or plan.companion  # (the new friend, not the sister who came along)
     if f and st.known(f) and f.name not in mem:
         own.append(lambda: f"{N} and {f.name} talked about {mem} {ch(('until they fell asleep', 'in their beds'))}"
-                   if st.flags.get("sibling") else
+                   if st.flags.get("sibling") and f is plan.companion else
                    f"{N} {ch(('waved goodbye to', 'hugged'))} {f.name}, and they {ch(('promised to play again soon', 'said they would meet again the next day'))}")
     neg = [e[2] for e in st.state.events if e[0] == "feel" and e[1] == c.name and e[2] in P.NEG_FEEL]
     if neg:
@@ -1055,6 +1068,8 @@ def last_line(st, plan, N: str, bad: bool) -> str:
                        f"{N} fell asleep with {c.p} {it} {'in ' + c.p + ' arms' if it not in _BIG else 'by the bed'}"))
         own.append(pillow)
     beat = ch(own if own and rng.random() < LAST_OWN_P else beats)()
+    if opener and beat[:1].isupper():  # "When the stars came out, of all the things ..." (the name comes marked)
+        beat = beat[0].lower() + beat[1:]
     tail = "" if rng.random() >= LAST_TAIL_P else rng.choice((
         f", thinking about {mem}", f". It had been a {rng.choice(_GOOD_DAY)} day",
         f", and {c.s} would always remember {mem}", f". Every time {c.s} thought about {mem} after that, {c.s} smiled"))
@@ -1076,7 +1091,7 @@ def short_last(st, plan, N: str) -> str:
     if st.rng.random() >= SHORT_P:
         return ""
     c, rng, rc = st.hero, st.rng, recap(st, plan)
-    ch, g, f = rng.choice, st.grownup, plan.companion
+    ch, g, f = rng.choice, st.grownup, getattr(plan, "kid", None) or plan.companion
     if plan.bad:  # "Mia was sad.", "Mia cried a little."
         return ch((f"{N} was {ch(('very ', 'so ', ''))}{_plots().feel(st, 'neg')}.",
                    f"{N} {ch(('cried', 'sniffled', 'sighed'))} {ch(('a little', 'quietly', 'into ' + c.p + ' pillow'))}.",
@@ -1090,7 +1105,7 @@ def short_last(st, plan, N: str) -> str:
     if rc.proud:
         opts += [lambda: f"{N} had {rc.form(st, ch(rc.proud), 'participle')}!"] * 2
     if rc.fun:
-        opts.append(lambda: f"{N} {ch(('loved', 'had loved', 'had so much fun'))} {rc.form(st, ch(rc.fun), 'ing')}.")
+        opts.append(lambda: f"{N} {ch(('loved', 'had loved', 'had so much fun'))} {rc.form(st, ch(rc.heart()), 'ing')}.")
     if it and st.state.holder.get(it) == c.name:
         def hold():
             st.state.uses(c.name, it)

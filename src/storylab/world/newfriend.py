@@ -78,6 +78,12 @@ class NewFriend(Plan):
         st.thing = n if n["kind"] == "toy" and n in w.toys else rng.choice(w.toys)
         st.used_noun |= st.thing is n
         _cast(st, self, 0.35)
+        f = self.companion
+        if f and not st.flags["sibling"]:  # who comes along is a brother or sister: the new friend is the only friend
+            f = Char(f.name, f.gender, f.kind if st.hero.is_child else st.hero.kind, "friend")
+            f.first = f"{st.hero.p} {'sister' if f.gender == 'female' else 'brother'} {f.name}"
+            self.companion = st.friend = f
+            st.flags["sibling"] = True
         g = rng.choice(("female", "male"))
         names = w.girls if g == "female" else w.boys
         taken = {st.hero.name} | ({self.companion.name} if self.companion else set())
@@ -124,10 +130,10 @@ class NewFriend(Plan):
             st.s(why)
         elif rng.random() < 0.3:
             st.s(rng.choice((f"{c.name} hoped to find someone to play with at the {P}.",
-                             f"Most days, {c.name} played at the {P} all alone.",
                              f"{st.nm(g)} had heard that a new family had moved in near the {P}.",
-                             f"All {c.p} friends were away that week, and {c.name} felt a little lonely.",
-                             f"It was no fun to play with {a(it)} all by {c.r}.")))
+                             f"All {c.p} friends were away that week, and {c.name} felt a little lonely.") +
+                            (() if self.companion else (f"Most days, {c.name} played at the {P} all alone.",
+                                                        f"It was no fun to play with {a(it)} all by {c.r}."))))
 
     def hint(self, st):
         c, rng = st.hero, st.rng
@@ -207,15 +213,19 @@ class NewFriend(Plan):
             st.s(rng.choice((f"So {c.name} {beats.play(st, c, it)}, and {k.name} watched.",
                              f"{st.sub(c)} did not give up: {c.s} sat down next to {k.name} and waited.")))
         vp = rng.choice(_COMMON) if rng.random() < 0.15 else self.common(st)
-        common = rng.choice(_BOTH).format(vp=vp, c=c.name, k=k.name)
-        st.s(rng.choice((f"Soon they found out that {common}!", f"They talked, and it turned out that {common}.",
-                         f"It was funny: {common}.", f"{k.name} laughed, because {common}.",
-                         f"They did not talk much at first, but then they saw that {common}.",
-                         f"{cap(common)}!", f"After a while, {c.name} saw that {common}.",
-                         f"They had a lot to talk about, because {common}.", f"The best thing was that {common}.")))
+        say = rng.choice(("Soon they found out that {x}!", "They talked, and it turned out that {x}.",
+                          "It was funny: {x}.", "{k} laughed, because {x}.",
+                          "They did not talk much at first, but then they saw that {x}.",
+                          "{X}!", "After a while, {c} saw that {x}.",
+                          "They had a lot to talk about, because {x}.", "The best thing was that {x}."))
+        # (not "Billy saw that Billy and Ted both liked nuts")
+        named = lambda t: "{c}" in t or "{k}" in t  # noqa: E731
+        common = rng.choice([x for x in _BOTH if not (named(x) and named(say))])
+        common = common.format(vp=vp, c=c.name, k=k.name)
+        st.s(say.format(x=common, X=cap(common), c=c.name, k=k.name))
         pet = next((x for x in ("dog", "cat") if f" {x} " in common), None)
         if fits(st, 14):
-            (pet and facts.meet(st, pet, ("says", "can", "eats"))) or facts.episode(st, "scene")
+            (pet and facts.meet(st, pet, ("says", "can", "eats"), here=False)) or facts.episode(st, "scene")
 
     def common(self, st) -> str:
         """What the two children both love, from the vocabulary: animals, food, toys, things to do."""

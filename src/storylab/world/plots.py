@@ -1475,6 +1475,8 @@ class Share(Plan):
                     f"{st.nm(f)} held up {a(other)}: \"My {other} for your {it}?\" And so they traded.")
             # the other toy and the trade in one sentence (40%), or in two
             st.s(*((rng.choice(both),) if rng.random() < 0.4 else (rng.choice(show), rng.choice(trade))))
+            st.state.give(c.name, f.name, it)  # (traded: the hero does not take it to bed that night)
+            st.state.give(f.name, c.name, other)
         else:
             st.s(rng.choice((f"{st.sub(c)} thought about it and gave the {it} to {st.nm(f)}.",
                              f"{st.sub(c)} remembered what {st.grownup.title} always said, and {c.s} decided to give the {it} to {st.nm(f)}.",
@@ -1510,7 +1512,13 @@ class Share(Plan):
             return
         st.state.at("evening")
         it = st.thing["word"]
-        if not self.twist:
+        if not self.twist and rng.random() < 0.7 and ends_fit(st, 40):  # packing up: the entity-tracking item
+            skills.boxes(st, f, st.thing, now=("When it was time to go home", "Before they went home", "At the end of the day",
+                                               "Before going home", "When the sun went down"),
+                         why=("it was time to go home", "it was getting dark", "the sun was going down",
+                              "nothing should be left behind"),
+                         want=(f"wanted {c.p} {it} back", f"was ready to take {c.p} {it} home"), movers=())
+        elif not self.twist:
             st.state.give(f.name, c.name, it)
             when = rng.choice(("When it got dark", f"In the {st.time_mark('evening')}", "When it was time to go home",
                                "Before they went home", "At the end of the day", "When the sun went down"))
@@ -1524,8 +1532,6 @@ class Share(Plan):
                              f"\"This was the best day, {c.name},\" {f.name} said, and {f.s} {give}.",
                              f"{when}, {c.name} got {c.p} {it} back, and {f.name} {rng.choice(('hugged ' + c.o, 'said thank you', 'promised to share ' + f.p + ' things too'))}.",
                              f"{st.nm(f)} {give} {rng.choice(('very carefully', 'with both hands', 'before going home'))}, and {c.name} said, \"Come back and play again soon!\"")))
-        if st.rng.random() < 0.5:
-            skills.boxes(st, c, st.thing, tidy=True)
 
 
 from storylab.world.brave import Brave  # noqa: E402  (the plots in modules of their own build on the above)

@@ -249,5 +249,5 @@ class Race(Plan):
         if self.bad:
             return ("that it is hard to lose", "that being angry takes away the fun")
         return ("that the fun is in the playing, not in the winning",
-                f"to be a good friend, even when {c.s} lost",
+                f"to be a good friend, even when {c.s} lost" if self.win == "friend" else f"to be kind to {c.p} friend, even when {c.s} won",
                 "that it feels good to say well done")

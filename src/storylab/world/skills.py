@@ -631,7 +631,7 @@ def _box_things(st, thing: dict, mover, k: int) -> list[dict]:
 
 
 _TIDY_UP = ("cleaned up", "found a home for each thing", "picked everything up", "put the things away",
-            "cleaned the room", "made the room nice", "picked up the toys")
+            "cleaned the room", "made the room nice", "picked up the toys", "packed up")
 _PUT = ("put", "put", "packed", "dropped", "kept", "laid")  # each thing its own verb: 'kept the ball in ..'
 _INTO = {"put": ("in", "into"), "packed": ("in", "into"), "dropped": ("in", "into"), "kept": ("in", "inside"),
          "laid": ("in", "inside")}
@@ -664,14 +664,22 @@ def _put_line(st, M: str, things: list[dict], colors: list[str], cont: str, spot
         v = rng.choice(_PUT)
         return f"{M} {had}{v} the {items[0]} {rng.choice(_INTO[v])} the {bx[0]}, and {join_and(one[1:])}"
     link = rng.choice((": ", ", and now ") if perfect else (": ", ", so "))
-    return f"{M} {had}{rng.choice(_TIDY_UP)}{link}{join_and(one)}"
+    out = st.w.place_outdoor.get(st.state.where.get(st.hero.name, "home"), False)  # (packing up at the beach: no room)
+    return f"{M} {had}{rng.choice([x for x in _TIDY_UP if not (out and 'room' in x)])}{link}{join_and(one)}"
 
 
-def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
+def boxes(st, mover, thing: dict, now: tuple[str, ...] = (), why: tuple[str, ...] = (), want: tuple[str, ...] = (),
+          movers: list | None = None) -> None:
     """Someone puts the hero's thing and other things into containers of different colors, for a reason;
     sometimes someone moves the thing to another one later (with a reason); the story then asks where the
-    thing is (the container's color) or what is in a container, in narration or dialogue."""
+    thing is (the container's color) or what is in a container, in narration or dialogue.
+
+    By default the putting away happened before the story's now ("The night before, Mom had put ...").
+    `now`: openers for putting away in the plot's now ("Before they began"): the plot's own moment, with its
+    reasons (`why`), its wish for the thing (`want`: "wanted the kite for the top of the fort") and those who
+    are there to move it (`movers`), so that the episode is a step of the plot and not an epilogue after it."""
     rng, c = st.rng, st.hero
+    tidy = bool(now)
     k = 3 if rng.random() < 0.12 else 2
     cols = rng.sample(COLORS, k + 1)
     colors, spare = cols[:k], cols[k]
@@ -682,14 +690,13 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     if k == 2 and not tidy and rng.random() < 0.5:
         spots = rng.sample(_BOX_SPOTS, k)
     if tidy:
-        when = rng.choice(("Before bed", "After dinner", "At home", "Later that day", "Before dinner") +
-                          (("When they got home", "Back at home") if st.state.went_out(c.name) else ()))
+        when = rng.choice(now)
     else:
         when = rng.choice(("The day before", "The night before", "That morning", "Early that morning",
                            f"While {c.name} was asleep", "After dinner the day before", "On Sunday",
                            "Before breakfast", "The evening before", "Last night", f"Before {c.name} woke up",
                            "On Saturday"))
-    why = rng.choice([x for x in _BOX_WHY if mover.title not in x])
+    why = rng.choice(why or [x for x in _BOX_WHY if mover.title not in x])
     # as written (FIXED): the realiser would describe the rug or the shelf with colours, next to the answer's
     if not tidy and mover is not c and rng.random() < 0.2:  # the one who put them away says so
         said = _put_line(st, "I", things, colors, cont, spots, False)
@@ -705,7 +712,8 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     placed = {t["word"]: col for t, col in zip(things, colors)}
     it = thing["word"]
     # a move: someone takes the thing out and puts it in another container (the old one is the trap)
-    movers = [x for x in (st.grownup, st.friend, mover) if x is not None and st.known(x) and x is not c]
+    movers = [x for x in ((st.grownup, st.friend, mover) if movers is None else movers)
+              if x is not None and st.known(x) and x is not c]
     if tidy:
         movers = [x for x in movers if x is not mover] or movers
     mover2, old = None, None
@@ -714,8 +722,7 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
         old, to = placed[it], spare
         why2 = rng.choice(_MOVE_WHY).format(a=old, b=to, k=cont)
         M2 = st.sub(mover2)
-        later = rng.choice(("Later", "After that", "But then", "A little later", "Then",
-                            "That night" if not tidy else "Before bed"))
+        later = rng.choice(("Later", "After that", "But then", "A little later", "Then") + (() if tidy else ("That night",)))
         st.s(FIXED + rng.choice((f"{later}, {M2} took the {it} out of the {old} {cont} and put it in the {to} {cont}, "
                          f"because {why2}.",
                          f"{later}, {M2} moved the {it} from the {old} {cont} to the {to} {cont}, because {why2}.",
@@ -749,10 +756,9 @@ def boxes(st, mover, thing: dict, tidy: bool = False) -> None:
     elif mode < 0.75:
         rec = skill(st, "entity_tracking", qc, other_cols, query=it, boxes=final, moved=mover2 is not None)
         Q = st.doc.m(qc, rec, "prompt_end")
-        want = rng.choice((f"wanted the {it}", f"wanted to play with the {it}", f"looked for the {it}",
-                           f"needed the {it}", f"wanted {c.p} {it} back"))
-        when = rng.choice(("Later, ", "The next day, ", "The next morning, ", "In the morning, ")) if tidy \
-            else rng.choice(("Then ", "", "", "Right away, ", "At last "))
+        want = rng.choice(want or (f"wanted the {it}", f"wanted to play with the {it}", f"looked for the {it}",
+                                   f"needed the {it}", f"wanted {c.p} {it} back"))
+        when = rng.choice(("Then ", "Soon ", "", "A little later, ") if tidy else ("Then ", "", "", "Right away, ", "At last "))
         wrong = rng.choice(other_cols)
         knows = mover2 is None and mover is c
         H = st.sub(c) if not when else c.name
