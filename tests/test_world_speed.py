@@ -206,16 +206,8 @@ def test_generating_leaves_no_cyclic_garbage():
 
 
 def test_noun_phrase_slots_are_those_of_the_case_blind_pattern(sentences):
-    """`_NP` (case-sensitive) matches what the re.I pattern matched, and a sentence that `Realiser.sentence`
-    skips (no determiner before a noun form that takes an adjective) has no slot `_np` would fill."""
+    """`_NP` (case-sensitive) matches what the re.I pattern it replaced matched, in the world's sentences."""
     blind = re.compile(r"(?<![\w'\x02])(" + "|".join(realise._DET) + r") ([a-z]+)(?=([ ,.!?;:\"]|$))( ?[a-z]*)", re.I)
-    forms = realise._tables()[0]
-    skipped = 0
     for _, t in sentences:
-        ms = [(m.span(), m.groups()) for m in blind.finditer(t)]
-        assert [(m.span(), m.groups()) for m in realise._NP.finditer(t)] == ms, t
-        toks = words_of(t)
-        if not any(y in forms and x in realise._DETS for x, y in zip(toks, toks[1:])):
-            assert not any(g[1] in forms for _, g in ms), t
-            skipped += 1
-    assert skipped > len(sentences) // 10
+        assert [(m.span(), m.groups()) for m in realise._NP.finditer(t)] == [
+            (m.span(), m.groups()) for m in blind.finditer(t)], t

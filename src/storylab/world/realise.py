@@ -65,7 +65,6 @@ _SKIP = {"box", "bag", "basket", "bucket", "way", "time", "day", "night", "morni
 _ADJ_WORDS = frozenset({a for v in _BY_KIND.values() for a in v} | {"tall", "tiny"})
 _DET = ("the", "a", "an", "some", "his", "her", "their", "its", "my", "your", "our", "two", "three", "four", "five",
         "six", "seven", "eight", "nine", "ten", "many", "few")
-_DETS = frozenset(_DET)
 # case-sensitive, with each determiner lowercase and capitalised: what re.I matched in the world's text (ASCII,
 # no word in capitals), at half the cost (4.8 against 10.2 us a sentence; `Realiser.sentence` calls it ~9 times a story)
 _NP = re.compile(r"(?<![\w'\x02])(" + "|".join(f"{d}|{d.capitalize()}" for d in _DET)
@@ -204,7 +203,7 @@ class Realiser:
         self.described[noun] = adj
 
     def sentence(self, t: str) -> str:
-        rng, t0 = self.st.rng, t
+        rng = self.st.rng
         toks = self.st.doc.toks.get(t) or words_of(t)
         forms = self.nouns[0]
         t = wording(rng, t, set(toks), self.protect, self.spare <= 0)
@@ -214,10 +213,6 @@ class Realiser:
             t = _PLACE.sub(self._place, t)
         if forms.keys().isdisjoint(toks):
             return t
-        if t is not t0:  # (reworded: the words of what is there now)
-            toks = words_of(t)
-        if not any(y in forms and x in _DETS for x, y in zip(toks, toks[1:])):  # `_np` would change nothing
-            return t  # (a third of the sentences with a noun that takes an adjective)
         return _NP.sub(self._np, t)
 
     def scan(self, sentences) -> None:
