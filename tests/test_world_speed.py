@@ -103,6 +103,19 @@ def test_story_rng_choice_draws_as_random_choice():
         fast.choice([])
 
 
+def test_story_rng_sample_and_randint_draw_as_random_ones():
+    fast, plain = story_rng(4, 2), random.Random("storylab/procedural/4/2")
+    for n in list(range(0, 30)) + [40, 64, 85, 86, 200, 649, 5000]:
+        for k in sorted({0, 1, 2, 3, 5, 6, 7, 8, 12, 30, n // 2, n} & set(range(n + 1))):
+            for pop in (list(range(n)), tuple(range(n)), range(n)):
+                assert fast.sample(pop, k) == plain.sample(pop, k), (n, k)
+        assert [fast.randint(-3, n) for _ in range(20)] == [plain.randint(-3, n) for _ in range(20)]
+        assert fast.random() == plain.random()  # and the streams stay in step
+    for bad in (lambda r: r.sample([1, 2], 3), lambda r: r.sample({1, 2}, 1), lambda r: r.randint(3, 2)):
+        with pytest.raises((ValueError, TypeError)):
+            bad(fast)
+
+
 def test_wording_is_the_plain_search_of_every_phrase(sentences):
     """The phrase index finds the hits the plain search finds, draws the same, and so words the same."""
     assert len(sentences) > 1000
