@@ -170,6 +170,9 @@ MASS_ADJ = frozenset(("yummy", "tasty", "delicious", "fresh", "soft", "sweet", "
 _MANY = frozenset(("count", "collect", "stack", "juggle"))  # verbs whose object is several things
 
 
+_NP_ADJS: dict[str, list[str]] = {}  # noun -> the adjectives `_np` may give it
+
+
 def _np(st, word: str, plural_ok: bool = True, many: bool = False) -> str:
     """A noun phrase: the duck, a fluffy duck, three ducks, some shiny pebbles, all the cookies
     (`many`: always several, as what one counts or stacks)."""
@@ -177,9 +180,12 @@ def _np(st, word: str, plural_ok: bool = True, many: bool = False) -> str:
     n = v.noun.get(word)
     if n is None:
         return f"the {word}"
-    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING and x != word]  # not "the orange orange"
-    if n.get("mass"):  # "some fresh bread", not "some big milk" or "some tiny water"
-        adjs = [x for x in adjs if x in MASS_ADJ]
+    adjs = _NP_ADJS.get(word)
+    if adjs is None:  # (once per noun: a story asks ~3 times)
+        adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING and x != word]  # not "the orange orange"
+        if n.get("mass"):  # "some fresh bread", not "some big milk" or "some tiny water"
+            adjs = [x for x in adjs if x in MASS_ADJ]
+        _NP_ADJS[word] = adjs
     seed = st.adj["word"]
     if not st.used_adj and seed in adjs:  # the seed adjective, where it fits a thing the characters handle
         adj, st.used_adj = seed + " ", True
@@ -737,8 +743,7 @@ def _seed_adj(st, x, group, place: str, outdoor: bool, pp: str) -> str:
     if cls in ("thing", "any", "color") and (w not in _PASSING or w in _FOUND_AS) and not adj.get("predicative_only"):
         # a thing there that it fits, done with: "picked up a smooth stone" (`_np` puts the seed adjective
         # on; one of the moment's adjectives only on a thing found as it is: "found an empty nest")
-        fit = [(v, o) for v, objs in pairs for o in objs if w in _adjs().get(o, ())
-               and (not st.w.vocab.noun[o].get("mass") or w in MASS_ADJ) and (w not in _PASSING or v in _FOUND_AS[w])]
+        fit = [(v, o) for v, (o,) in _fit(st, place, outdoor, w) if w not in _PASSING or v in _FOUND_AS[w]]
         if not fit:
             return ""
         v, o = rng.choice(fit)
