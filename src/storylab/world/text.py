@@ -188,11 +188,11 @@ class Doc:
     def has_word(self, *forms: str) -> bool:
         """Whether any of `forms` occurs as a whole word in what is written so far."""
         forms = [f.lower() for f in forms if f]
-        if any(not f.isalpha() for f in forms):  # a form of several words: search for it
-            raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)
-            pat = "|".join(re.escape(f) for f in forms)
-            return bool(re.search(rf"\b(?:{pat})\b", raw, re.IGNORECASE))
-        return any(f in self.words for f in forms)
+        if all(map(str.isalpha, forms)):
+            return not self.words.isdisjoint(forms)
+        raw = " ".join(" ".join(p) for p in self.paras) + " " + " ".join(self.cur)  # a form of several words:
+        pat = "|".join(re.escape(f) for f in forms)                                    # search for it
+        return bool(re.search(rf"\b(?:{pat})\b", raw, re.IGNORECASE))
 
     def finish(self) -> str:
         self.para()
