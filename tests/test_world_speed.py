@@ -218,9 +218,14 @@ def test_generating_leaves_no_cyclic_garbage():
         assert recs[i]["text"] == write_story(0, i).record[0]
 
 
-def test_noun_phrase_slots_are_those_of_the_case_blind_pattern(sentences):
-    """`_NP` (case-sensitive) matches what the re.I pattern it replaced matched, in the world's sentences."""
-    blind = re.compile(r"(?<![\w'\x02])(" + "|".join(realise._DET) + r") ([a-z]+)(?=([ ,.!?;:\"]|$))( ?[a-z]*)", re.I)
+def test_realiser_patterns_match_as_the_case_blind_ones(sentences):
+    """`_NP` and `_CONTRACTIBLE` (case-sensitive) match what the re.I patterns they replaced matched."""
+    blind = [re.compile(r"(?<![\w'\x02])(" + "|".join(realise._DET) + r") ([a-z]+)(?=([ ,.!?;:\"]|$))( ?[a-z]*)", re.I),
+             re.compile(r"\b(" + "|".join(sorted(realise._CONTRACT, key=len, reverse=True)) + r")(?= [a-z])", re.I)]
+    found = 0
     for _, t in sentences:
-        assert [(m.span(), m.groups()) for m in realise._NP.finditer(t)] == [
-            (m.span(), m.groups()) for m in blind.finditer(t)], t
+        for fast, plain in zip((realise._NP, realise._CONTRACTIBLE), blind):
+            ms = [(m.span(), m.groups()) for m in plain.finditer(t)]
+            assert [(m.span(), m.groups()) for m in fast.finditer(t)] == ms, t
+            found += len(ms)
+    assert found > len(sentences)
