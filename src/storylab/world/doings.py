@@ -284,15 +284,27 @@ def _pp(st, outdoor: bool, place: str | None = None) -> str:
     if seed in table and (not here or seed in here or seed in ("fence", "bench")) and not st.doc.has_word(seed, st.noun["plural"]) and (seed != "shade" or st.state.weather in WARM):
         word = seed
     else:
-        words = [x for x in _PP_OUT_WORDS if x in here] if here else ()
+        words = _pp_words(place) if here else ()
         word = rng.choice(words or (_PP_OUT_WORDS if outdoor else _PP_IN_WORDS if place in (None, "home") else _PP_SHOP_WORDS))
     prep = rng.choice(table[word])
     if word in _PP_MASS or prep == "in":
         return f" {prep} the {word}"
-    adjs = [x for x in _adjs().get(word, ()) if x in _PP_LOOKS]
+    adjs = _pp_adjs(word)
     if adjs and rng.random() < PP_ADJ_P:
         return f" {prep} the {rng.choice(adjs)} {word}"
     return f" {prep} {rng.choice(('the ' + word, a(word)))}"
+
+
+@lru_cache(maxsize=None)
+def _pp_words(place: str) -> tuple[str, ...]:
+    """The things outside `place` has to be near (once per place: a story asks ~2 times)."""
+    return tuple(x for x in _PP_OUT_WORDS if x in _NATURE_AT[place])
+
+
+@lru_cache(maxsize=None)
+def _pp_adjs(word: str) -> tuple[str, ...]:
+    """How the thing one is near may look (the tall tree), once per thing."""
+    return tuple(x for x in _adjs().get(word, ()) if x in _PP_LOOKS)
 
 
 _PP_OUT_WORDS = tuple(w for w in _PP_OUT if w not in ("shade", "fence", "bench"))
