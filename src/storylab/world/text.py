@@ -10,6 +10,7 @@ of each into the dict registered for it. Markers contain no letters, so capitali
 
 from __future__ import annotations
 
+import functools
 import re
 
 NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -23,6 +24,7 @@ FIXED = "\x05"  # in a sentence: the realiser leaves it as written (its wording 
 _INNER_START = re.compile(r"([.!?] (?:\x01\d+\x02)*)([a-z])")
 
 
+@functools.lru_cache(maxsize=65536)  # (~15 a story, of ~3,400 phrases in 3,000 stories)
 def article(word: str) -> str:
     """'a' or 'an' by the sound of `word` (the few exceptions our vocabulary has)."""
     w = word.split(" ", 1)[0].lower()
