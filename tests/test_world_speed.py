@@ -16,7 +16,7 @@ import pytest
 
 from storylab.world import World, realise, story_rng, write_story
 from storylab.world.generate import make_story
-from storylab.world.text import Doc, word_re, words_of
+from storylab.world.text import Doc, has_whole, words_of
 
 N_STORIES = 150
 
@@ -103,6 +103,19 @@ def test_story_rng_choice_draws_as_random_choice():
         fast.choice([])
 
 
+def test_story_rng_sample_and_randint_draw_as_random_ones():
+    fast, plain = story_rng(4, 2), random.Random("storylab/procedural/4/2")
+    for n in list(range(0, 30)) + [40, 64, 85, 86, 200, 649, 5000]:
+        for k in sorted({0, 1, 2, 3, 5, 6, 7, 8, 12, 30, n // 2, n} & set(range(n + 1))):
+            for pop in (list(range(n)), tuple(range(n)), range(n)):
+                assert fast.sample(pop, k) == plain.sample(pop, k), (n, k)
+        assert [fast.randint(-3, n) for _ in range(20)] == [plain.randint(-3, n) for _ in range(20)]
+        assert fast.random() == plain.random()  # and the streams stay in step
+    for bad in (lambda r: r.sample([1, 2], 3), lambda r: r.sample({1, 2}, 1), lambda r: r.randint(3, 2)):
+        with pytest.raises((ValueError, TypeError)):
+            bad(fast)
+
+
 def test_wording_is_the_plain_search_of_every_phrase(sentences):
     """The phrase index finds the hits the plain search finds, draws the same, and so words the same."""
     assert len(sentences) > 1000
@@ -168,9 +181,14 @@ def test_realiser_scan_learns_what_a_walk_over_word_pairs_learns(written):
     assert learned > len(written)  # the plots do describe things (a tall tree, the old castle)
 
 
-def test_word_re_is_a_whole_word_search():
-    assert word_re("Mom").search("Hi, Mom!") and not word_re("Mom").search("Momo")
-    assert word_re("mom", re.I).search("MOM said")
+def test_has_whole_is_a_search_for_the_whole_word(sentences):
+    assert has_whole("Hi, Mom!", "Mom") and not has_whole("Momo", "Mom") and not has_whole("Mom_2", "Mom")
+    rng = random.Random(1)
+    words = ["Mom", "the owl", "Lily", "an", "a", "'s", "Tom.", "_x", "\u00e9mile", "9"]
+    for _, t in sentences[:800]:
+        for w in words + [t[i:i + k] for i, k in ((rng.randrange(len(t)), rng.randrange(1, 9)) for _ in range(6))]:
+            if w:
+                assert has_whole(t, w) == bool(re.search(rf"\b{re.escape(w)}\b", t)), (t, w)
 
 
 def test_words_of_is_a_findall_of_lowercase_letters(sentences):
@@ -198,3 +216,16 @@ def test_generating_leaves_no_cyclic_garbage():
     assert garbage < 40, garbage  # (unfreed, ~140 objects a story)
     for i in (0, 7, 39):
         assert recs[i]["text"] == write_story(0, i).record[0]
+
+
+def test_realiser_patterns_match_as_the_case_blind_ones(sentences):
+    """`_NP` and `_CONTRACTIBLE` (case-sensitive) match what the re.I patterns they replaced matched."""
+    blind = [re.compile(r"(?<![\w'\x02])(" + "|".join(realise._DET) + r") ([a-z]+)(?=([ ,.!?;:\"]|$))( ?[a-z]*)", re.I),
+             re.compile(r"\b(" + "|".join(sorted(realise._CONTRACT, key=len, reverse=True)) + r")(?= [a-z])", re.I)]
+    found = 0
+    for _, t in sentences:
+        for fast, plain in zip((realise._NP, realise._CONTRACTIBLE), blind):
+            ms = [(m.span(), m.groups()) for m in plain.finditer(t)]
+            assert [(m.span(), m.groups()) for m in fast.finditer(t)] == ms, t
+            found += len(ms)
+    assert found > len(sentences)

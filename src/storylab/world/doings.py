@@ -170,6 +170,9 @@ MASS_ADJ = frozenset(("yummy", "tasty", "delicious", "fresh", "soft", "sweet", "
 _MANY = frozenset(("count", "collect", "stack", "juggle"))  # verbs whose object is several things
 
 
+_NP_ADJS: dict[str, list[str]] = {}  # noun -> the adjectives `_np` may give it
+
+
 def _np(st, word: str, plural_ok: bool = True, many: bool = False) -> str:
     """A noun phrase: the duck, a fluffy duck, three ducks, some shiny pebbles, all the cookies
     (`many`: always several, as what one counts or stacks)."""
@@ -177,9 +180,12 @@ def _np(st, word: str, plural_ok: bool = True, many: bool = False) -> str:
     n = v.noun.get(word)
     if n is None:
         return f"the {word}"
-    adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING and x != word]  # not "the orange orange"
-    if n.get("mass"):  # "some fresh bread", not "some big milk" or "some tiny water"
-        adjs = [x for x in adjs if x in MASS_ADJ]
+    adjs = _NP_ADJS.get(word)
+    if adjs is None:  # (once per noun: a story asks ~3 times)
+        adjs = [x for x in _adjs().get(word, ()) if x not in _PASSING and x != word]  # not "the orange orange"
+        if n.get("mass"):  # "some fresh bread", not "some big milk" or "some tiny water"
+            adjs = [x for x in adjs if x in MASS_ADJ]
+        _NP_ADJS[word] = adjs
     seed = st.adj["word"]
     if not st.used_adj and seed in adjs:  # the seed adjective, where it fits a thing the characters handle
         adj, st.used_adj = seed + " ", True
@@ -268,6 +274,16 @@ def _fit(st, place: str, outdoor: bool, adj: str) -> list[tuple[str, tuple]]:
     return out
 
 
+def _with(st, place: str, outdoor: bool, thing: str, doings) -> list[tuple[str, tuple]]:
+    """The doings of `doings` (`_pairs` or `_busy`) done with `thing`, as (verb, (thing,)): cached as they are
+    (a story asks ~1.5 times, and the filter was ~1% of generation)."""
+    key = (place, outdoor, st.state.weather == "snowy", doings.__name__, thing)
+    out = _PAIRS.get(key)
+    if out is None:
+        out = _PAIRS[key] = [(v, (thing,)) for v, objs in doings(st, place, outdoor) if thing in objs]
+    return out
+
+
 def _pp(st, outdoor: bool, place: str | None = None) -> str:
     """A place phrase: near the tall tree, by a log, on the rug; the seed noun where it is such a place
     and not yet in the story ("by the fridge")."""
@@ -278,15 +294,27 @@ def _pp(st, outdoor: bool, place: str | None = None) -> str:
     if seed in table and (not here or seed in here or seed in ("fence", "bench")) and not st.doc.has_word(seed, st.noun["plural"]) and (seed != "shade" or st.state.weather in WARM):
         word = seed
     else:
-        words = [x for x in _PP_OUT_WORDS if x in here] if here else ()
+        words = _pp_words(place) if here else ()
         word = rng.choice(words or (_PP_OUT_WORDS if outdoor else _PP_IN_WORDS if place in (None, "home") else _PP_SHOP_WORDS))
     prep = rng.choice(table[word])
     if word in _PP_MASS or prep == "in":
         return f" {prep} the {word}"
-    adjs = [x for x in _adjs().get(word, ()) if x in _PP_LOOKS]
+    adjs = _pp_adjs(word)
     if adjs and rng.random() < PP_ADJ_P:
         return f" {prep} the {rng.choice(adjs)} {word}"
     return f" {prep} {rng.choice(('the ' + word, a(word)))}"
+
+
+@lru_cache(maxsize=None)
+def _pp_words(place: str) -> tuple[str, ...]:
+    """The things outside `place` has to be near (once per place: a story asks ~2 times)."""
+    return tuple(x for x in _PP_OUT_WORDS if x in _NATURE_AT[place])
+
+
+@lru_cache(maxsize=None)
+def _pp_adjs(word: str) -> tuple[str, ...]:
+    """How the thing one is near may look (the tall tree), once per thing."""
+    return tuple(x for x in _adjs().get(word, ()) if x in _PP_LOOKS)
 
 
 _PP_OUT_WORDS = tuple(w for w in _PP_OUT if w not in ("shade", "fence", "bench"))
@@ -302,7 +330,7 @@ def doing(st, group: list, place: str) -> None:
     (v1, o1), (v2, o2) = rng.sample(pairs, 2) if len(pairs) > 1 else (pairs[0], pairs[0])
     seed = st.noun["word"]
     if not st.doc.has_word(seed, st.noun["plural"]):  # the seed noun, where it is something one does things with here
-        with_seed = [(v, (seed,)) for v, objs in pairs if seed in objs]
+        with_seed = _with(st, place, outdoor, seed, _pairs)
         if with_seed:
             v1, o1 = rng.choice(with_seed)
     pp = _pp(st, outdoor, place)
@@ -526,7 +554,7 @@ def activity(st, place: str = "home", form: str = "ing", outdoor: bool | None = 
     v, objs = rng.choice(pairs)
     seed, with_seed = st.noun["word"], ()
     if not st.doc.has_word(seed, st.noun["plural"]):  # the seed noun, where it is a thing one is busy with here
-        with_seed = [(v, (seed,)) for v, o in pairs if seed in o]  # (rather than a line of its own at the end)
+        with_seed = _with(st, place, outdoor, seed, _busy)  # (rather than a line of its own at the end)
         if with_seed:
             v, objs = rng.choice(with_seed)
         elif place == "home" and seed in _HOME_BUSY and not st.used_noun:
@@ -737,8 +765,7 @@ def _seed_adj(st, x, group, place: str, outdoor: bool, pp: str) -> str:
     if cls in ("thing", "any", "color") and (w not in _PASSING or w in _FOUND_AS) and not adj.get("predicative_only"):
         # a thing there that it fits, done with: "picked up a smooth stone" (`_np` puts the seed adjective
         # on; one of the moment's adjectives only on a thing found as it is: "found an empty nest")
-        fit = [(v, o) for v, objs in pairs for o in objs if w in _adjs().get(o, ())
-               and (not st.w.vocab.noun[o].get("mass") or w in MASS_ADJ) and (w not in _PASSING or v in _FOUND_AS[w])]
+        fit = [(v, o) for v, (o,) in _fit(st, place, outdoor, w) if w not in _PASSING or v in _FOUND_AS[w]]
         if not fit:
             return ""
         v, o = rng.choice(fit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing as mp
 import os
 import random
@@ -27,9 +28,10 @@ _CHUNK = 1000
 
 
 class StoryRandom(random.Random):
-    """`random.Random` with `choice` written out: a story draws ~110 choices, and the library's goes
-    through two Python calls per draw. The same draws as `random.Random.choice` (its rejection
-    sampling over `getrandbits`), so a story's stream is unchanged."""
+    """`random.Random` with `choice`, `randint` and `sample` written out: a story draws ~110 choices, 4 randints
+    and 4 samples, and the library's go through several Python calls a draw (sample: and an ABC check).
+    The same draws as the library's (its rejection sampling over `getrandbits`), so a story's stream is
+    unchanged."""
 
     def choice(self, seq):
         n = len(seq)
@@ -40,6 +42,40 @@ class StoryRandom(random.Random):
         while r >= n:
             r = self.getrandbits(k)
         return seq[r]
+
+    def randint(self, a, b):
+        if type(a) is not int or type(b) is not int or b < a:
+            return super().randint(a, b)  # (its errors)
+        n = b - a + 1
+        k = n.bit_length()
+        r = self.getrandbits(k)
+        while r >= n:
+            r = self.getrandbits(k)
+        return a + r
+
+    def sample(self, population, k, *, counts=None):
+        n = len(population)
+        if counts is not None or type(population) not in (list, tuple) or not 0 <= k <= n:
+            return super().sample(population, k, counts=counts)
+        getrandbits, out = self.getrandbits, []
+        if n <= 21 + (4 ** math.ceil(math.log(k * 3, 4)) if k > 5 else 0):  # (the library's choice of method)
+            pool = list(population)
+            for left in range(n, n - k, -1):  # draw from the first `left`, move the last of them into the gap
+                b = left.bit_length()
+                j = getrandbits(b)
+                while j >= left:
+                    j = getrandbits(b)
+                out.append(pool[j])
+                pool[j] = pool[left - 1]
+        else:
+            b, picked = n.bit_length(), set()
+            for _ in range(k):
+                j = getrandbits(b)
+                while j >= n or j in picked:
+                    j = getrandbits(b)
+                picked.add(j)
+                out.append(population[j])
+        return out
 
 
 def story_rng(seed: int, index: int) -> random.Random:

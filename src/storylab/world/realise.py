@@ -65,7 +65,10 @@ _SKIP = {"box", "bag", "basket", "bucket", "way", "time", "day", "night", "morni
 _ADJ_WORDS = frozenset({a for v in _BY_KIND.values() for a in v} | {"tall", "tiny"})
 _DET = ("the", "a", "an", "some", "his", "her", "their", "its", "my", "your", "our", "two", "three", "four", "five",
         "six", "seven", "eight", "nine", "ten", "many", "few")
-_NP = re.compile(r"(?<![\w'\x02])(" + "|".join(_DET) + r") ([a-z]+)(?=([ ,.!?;:\"]|$))( ?[a-z]*)", re.I)
+# case-sensitive, with each determiner lowercase and capitalised: what re.I matched in the world's text (ASCII,
+# no word in capitals), for two thirds of the cost (4.2 against 6.3 us a sentence; ~9 sentences a story)
+_NP = re.compile(r"(?<![\w'\x02])(" + "|".join(f"{d}|{d.capitalize()}" for d in _DET)
+                 + r") ([a-zA-Z]+)(?=([ ,.!?;:\"]|$))( ?[a-zA-Z]*)")
 
 # manner adverbs that fit a verb (past tense), and the feelings each adverb needs
 _ADV_FOR = {
@@ -117,7 +120,10 @@ _CONTRACT = {"do not": "don't", "does not": "doesn't", "did not": "didn't", "can
              "I have": "I've", "you are": "you're", "we are": "we're", "they are": "they're", "we will": "we'll",
              "you will": "you'll", "it is": "it's", "that is": "that's", "there is": "there's", "what is": "what's",
              "let us": "let's", "he is": "he's", "she is": "she's", "we have": "we've"}
-_CONTRACTIBLE = re.compile(r"\b(" + "|".join(sorted(_CONTRACT, key=len, reverse=True)) + r")(?= [a-z])", re.I)
+# (case-sensitive, each phrase as written and capitalised: what re.I found in the world's text, for 8.5 us a
+# sentence rather than 20)
+_CONTRACTIBLE = re.compile(r"\b(" + "|".join(f"{k}|{k[0].upper()}{k[1:]}" for k in sorted(_CONTRACT, key=len, reverse=True))
+                           + r")(?= [a-zA-Z])")
 _SECOND = frozenset({k.split(" ")[-1].lower() for k in _CONTRACT} | {"cannot"})  # a sentence has one, or none
 _PERFECT = ("been", "got", "never", "seen", "found", "made", "always", "done", "lost", "had")  # "I've" only here
 # what a place may be called, the same all story long (nothing here the weather or time of day can change)

@@ -24,7 +24,7 @@ from storylab.world import doings, plots, seedwords
 from storylab.world.model import DAYS, FAMILY, HOURS, SEASONS, Char, World
 from storylab.world.realise import Realiser
 from storylab.world.state import SEASON_WEATHER, State
-from storylab.world.text import Doc, quote, word_re
+from storylab.world.text import Doc, has_whole, quote
 
 FEATURES = ("Dialogue", "BadEnding", "MoralValue", "Twist", "Foreshadowing", "Conflict")
 FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.25, "Foreshadowing": 0.25,
@@ -185,7 +185,7 @@ class Story:
         in this sentence or the one before (then the name, so the pronoun is never ambiguous)."""
         c = self._pend
         seen = _MARK.sub("", (self.doc.cur[-1] if self.doc.cur else "") + " " + t)
-        clash = any(o is not c and o.gender == c.gender and o.title in seen and word_re(o.title).search(seen)
+        clash = any(o is not c and o.gender == c.gender and has_whole(seen, o.title)
                     for o in self.cast)
         return t.replace("\x03", c.title if clash or self.rng.random() >= PRONOUN_P else c.s, 1)
 
@@ -222,20 +222,21 @@ class Story:
             names = {o.title for o in self.cast if o.name in self.state.introduced}
             a, b = m.group(2), g.group(1)
             prev = _MARK.sub("", prev) if "\x01" in prev else prev
-            if a not in names or b not in names or a == b or not all(word_re(x).search(prev) for x in (a, b)):
+            if a not in names or b not in names or a == b or not all(has_whole(prev, x) for x in (a, b)):
                 return t
             return f"{m.group(1)}{'they' if m.group(1) else 'They'} {rest[g.end():]}"
         c = self._opener(t, m)  # (None if "or " follows the name)
         if c is None:
             return t
         prev = _MARK.sub("", prev) if "\x01" in prev else prev
-        if not (self._prev[0] is c or (c.title in prev and word_re(c.title).search(prev))):
+        if not (self._prev[0] is c or has_whole(prev, c.title)):
             return t
         rest, both = t[end:], prev + " " + t
         low = both.lower() if both.isascii() else None  # (in ASCII, a case-blind match is one of the lowercase)
         for o in self.cast:
-            if o is not c and o.gender == c.gender and (low is None or not o.title.isascii() or o.title.lower() in low
-                                                        ) and word_re(o.title, re.I).search(both):
+            if o is not c and o.gender == c.gender and (
+                    has_whole(low, o.title.lower()) if low is not None and o.title.isascii()
+                    else re.search(rf"\b{re.escape(o.title)}\b", both, re.I)):
                 return t
         if self.rng.random() >= PRONOUN_P:
             return t
