@@ -25,8 +25,8 @@ def test_demo_runs_the_whole_loop_offline(tmp_path):
 
 
 # 800 steps on 5,000 stories (1.3 epochs): calibrated low ends grammar 0.675, everyday facts 0.619
-# (untrained 0.377, 0.353; chance 0.5). 600 steps left facts at 0.548; 1,200 on 10,000 stories took
-# 256 s of a 751 s suite.
+# (untrained 0.377, 0.353; chance 0.5), the same on a second run. 600 steps left facts at 0.548;
+# 1,200 steps on 10,000 stories took 256 s of a 751 s suite.
 DEMO_STEPS, DEMO_STORIES = 800, 5000
 
 
