@@ -24,7 +24,10 @@ def test_demo_runs_the_whole_loop_offline(tmp_path):
     assert 'lr_schedule = "time"' in config and last < cap
 
 
-DEMO_STEPS = 1200  # about 3 minutes of training on 2 cores
+# 800 steps on 5,000 stories (1.3 epochs): calibrated low ends grammar 0.675, everyday facts 0.619
+# (untrained 0.377, 0.353; chance 0.5), the same on a second run. 600 steps left facts at 0.548;
+# 1,200 steps on 10,000 stories took 256 s of a 751 s suite.
+DEMO_STEPS, DEMO_STORIES = 800, 5000
 
 
 def test_demo_model_is_above_chance_on_grammar_and_facts(tmp_path):
@@ -44,7 +47,7 @@ def test_demo_model_is_above_chance_on_grammar_and_facts(tmp_path):
     from storylab.model import GPT
     from storylab.rundir import load_run
 
-    r = run_demo(tmp_path / "demo", stories=10000, steps=DEMO_STEPS, progress=False)
+    r = run_demo(tmp_path / "demo", stories=DEMO_STORIES, steps=DEMO_STEPS, progress=False)
     model, tok = load_run(r.run_dir)
     items = load_tasks(skills=["grammar", "everyday_fact"])
     trained = run_suite(model, tok, items)
