@@ -619,23 +619,48 @@ ANIMAL_VERBS = {"bark": ("dog", "puppy"), "meow": ("cat", "kitten"), "quack": ("
                 "wag": ("dog", "puppy")}
 _HEARD = {"bark", "meow", "quack", "roar", "chirp", "growl", "purr", "howl", "buzz"}
 _OWN = {"flap": "their wings", "wag": "their tails"}
-THING_VERBS = {"glow": "the stars", "sparkle": "the water", "twinkle": "the stars", "bloom": "the flowers",
-               "melt": "the butter", "zoom": "the cars", "grow": "the flowers", "fall": "the leaves"}
-_THING_TAIL = {"glow": " at night", "sparkle": " in the sun", "twinkle": " at night", "bloom": " in the garden",
-               "melt": " in the hot pan", "zoom": " by", "grow": " in the garden", "fall": " from the trees"}
+# what happens to the hero, told where the seed words' lines go: at the end of the story's day ({L}: the place
+# the plot went to, {W}: who was there; shapes without them for a day at home), not "At breakfast, ..." after dinner
 HAPPENS = {
-    "sneeze": "Every time {N} smelled a flower, {s} sneezed, and it made {o} laugh.",
-    "cough": "{N} had a little cough that morning, but {s} felt fine.",
-    "yawn": "{N} yawned and rubbed {p} eyes, because {s} had gotten up so early.",
-    "shiver": "{N} shivered a little when {s} got out of bed.",
-    "bump": "{N} bumped {p} knee on the bed, but it did not hurt for long.",
-    "spill": "At breakfast, {N} spilled some milk on the table and had to clean it up.",
-    "break": "{N} was always careful not to break {p} things.",
-    "tear": "{N} was always careful not to tear {p} books.",
-    "frown": "{N} never frowned for long.",
-    "sigh": "{N} sighed, because {s} wanted to go out and play.",
-    "blink": "{N} blinked in the bright morning light.",
-    "cry": "{N} did not cry often, but that morning {s} had a bad dream and cried a little.",
+    "sneeze": ("At the {L}, {N} smelled a flower and sneezed, and {W} laughed.",
+               "That evening, {N} sneezed three times, and {P} laughed and said, \"Bless you!\""),
+    "cough": ("{N} had a little cough that morning, but {s} felt fine.",
+              "On the way back from the {L}, {N} coughed a little, and {W} gave {o} some water."),
+    "yawn": ("{N} yawned and rubbed {p} eyes, because {s} had gotten up so early.",
+             "On the way home from the {L}, {N} yawned and yawned.", "At dinner, {N} yawned, and {P} smiled."),
+    "shiver": ("On the way home from the {L}, the wind was cold, and {N} shivered a little.",
+               "After {p} bath that evening, {N} shivered a little until {P} gave {o} a warm towel."),
+    "bump": ("At the {L}, {N} bumped {p} knee on a rock, but it did not hurt for long.",
+             "That evening, {N} bumped {p} knee on the bed, but it did not hurt for long."),
+    "spill": ("At dinner, {N} spilled some milk on the table and had to clean it up.",),
+    "break": ("That evening, {N} put {p} toys away carefully, so that none of them would break.",),
+    "tear": ("That evening, {N} turned the pages of {p} book carefully, so that none of them would tear.",),
+    "frown": ("When it was time to leave the {L}, {N} frowned, but only for a moment.",
+              "At bedtime, {N} frowned, but only until {P} read {o} a story."),
+    "sigh": ("On the way back from the {L}, {N} sighed, because {s} wanted to stay longer.",
+             "That evening, {N} sighed happily and thought about the day."),
+    "blink": ("When {P} turned on the light that evening, {N} blinked.",
+              "Back from the {L}, {N} blinked in the bright light of the kitchen."),
+    "cry": ("{N} did not cry often, but that morning {s} had a bad dream and cried a little.",),
+}
+# a thing that does the seed verb, seen in the story's day (not "That evening, Tom watched the stars glow at
+# night once more" with no first time)
+THING_LATE = {
+    "glow": ("That night, {N} watched the stars glow from {p} window.",
+             "On the way back from the {L}, {N} and {W} watched the first stars glow."),
+    "twinkle": ("That night, {N} watched the stars twinkle from {p} window.",
+                "On the way back from the {L}, {N} and {W} saw the first stars twinkle."),
+    "sparkle": ("At the {L}, {N} saw a little stone sparkle in the grass and showed it to {W}.",
+                "That evening, {N} watched the water in {p} cup sparkle in the lamp light."),
+    "bloom": ("At the {L}, {N} found a little flower that had just bloomed.",
+              "Back at home, {N} saw that a new flower had bloomed by the door."),
+    "melt": ("That evening, {N} watched the butter melt in the hot pan while {P} made dinner.",),
+    "zoom": ("On the way home from the {L}, {N} and {W} watched the cars zoom by.",
+             "That evening, {N} watched the cars zoom by from the window."),
+    "grow": ("That evening, {N} showed {P} how much the beans in the garden had grown.",
+             "At the {L}, {W} showed {N} a little tree that was still growing."),
+    "fall": ("At the {L}, {N} watched a leaf fall into the grass.",
+             "That evening, {N} watched a leaf fall from the tree by the window."),
 }
 
 
@@ -644,30 +669,13 @@ def hero_can(st) -> bool:
     v, c = st.verb["word"], st.hero
     if v in ANIMAL_VERBS:
         return c.kind in ANIMAL_VERBS[v]
-    return v not in THING_VERBS and v not in HAPPENS
+    return v not in THING_LATE and v not in HAPPENS
 
 
 def other_doer_sentence(st) -> str:
-    """The seed verb done by what can do it, in a sentence about the hero (for a hero who cannot)."""
-    v, c = st.verb, st.hero
-    fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title}
-    w = v["word"]
-    if w in HAPPENS:
-        return HAPPENS[w].format(**fill)
-    if w in ANIMAL_VERBS:
-        who = st.w.vocab.noun[ANIMAL_VERBS[w][0]]["plural"]
-        own = f" {_OWN[w]}" if w in _OWN else ""
-        sense = "hear" if w in _HEARD else "watch"
-        return st.pick(f"{c.name} loved to {sense} the {who} {w}{own}.",
-                       f"{c.name} loved the sound of {v['ing']} {who}." if w in _HEARD else
-                       f"{c.name} loved to look at the {who} {v['ing']}{own}.",
-                       f"Nothing made {c.name} as happy as the sound of {who} that {w}." if w in _HEARD else
-                       f"Nothing made {c.name} as happy as watching {who} {w}{own}.",
-                       f"{c.name} liked to sit outside and {sense} the {who} {w}{own}.")
-    what, tail = THING_VERBS[w], _THING_TAIL[w]
-    return st.pick(f"{c.name} loved to watch {what} {w}{tail}.",
-                   f"{c.name} loved to look at {what.replace('the ', 'the ' + v['ing'] + ' ', 1)}{tail}.",
-                   f"{c.name} could sit for hours and watch {what} {w}{tail}.")
+    """The seed verb that happens to the hero (a sneeze, a yawn), in the story's day."""
+    c = st.hero
+    return _in_story_day(st, HAPPENS[st.verb["word"]], {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title})
 
 
 def other_doer_late(st) -> str:
@@ -684,8 +692,7 @@ def other_doer_late(st) -> str:
             return f"{when}, {a(one['word'])} {v['past']}{own} at {c.name}."
         return st.pick(f"{when}, {a(one['word'])} {v['past']}{own} at {c.name}.",
                        f"{st.nm(st.grownup)} told {c.name} that {a(one['word'])} {v['third']}{own} when it is happy.")
-    what, tail = THING_VERBS[w], _THING_TAIL[w]
-    return f"That evening, {c.name} watched {what} {w}{tail} once more."
+    return _in_story_day(st, THING_LATE[w], {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title})
 
 
 # --- the seed adjective on a thing the story already named ----------------------------------------
