@@ -17,31 +17,41 @@ NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grum
 
 # --- seed words that the plot had no natural place for -------------------------------------------
 
+# the seed noun at the end of the story's day, at home (lines tied to the place the plot went to are `_DAY`'s):
+# not a habit or a memory that has nothing to do with the day ("Last summer, Tom went on a trip to the sea")
 _EVENT = {
-    "game": "{N} liked to play a game of tag with {p} friends.", "song": "{N} liked to sing a happy song.",
-    "story": "Every night, {P} read {o} a story.", "party": "{N} was going to a party soon.",
-    "picnic": "Last week, {N} and {P} had a picnic in the park.", "race": "{N} liked to have a race with {p} friends.",
-    "dream": "The night before, {N} had a funny dream.", "wish": "{N} had a wish: to see a real dragon.",
-    "surprise": "{P} had a surprise for {o}: a new book.", "idea": "Then {N} had an idea.",
-    "plan": "{N} had a plan for the day.", "trip": "Last summer, {N} went on a trip to the sea.",
-    "nap": "After lunch, {N} took a nap.", "hug": "{P} gave {N} a big hug.", "smile": "{N} had a big smile.",
-    "word": "{N} knew a new word.", "name": "{N} liked {p} name very much.",
-    "birthday": "Soon it would be {N}'s birthday.", "prize": "{N} had won a prize for a picture.",
-    "treasure": "{N} liked to play that {s} was looking for treasure.", "secret": "{N} had a secret.",
-    "adventure": "{N} wanted to go on an adventure.", "question": "{N} had a question for {P}.",
-    "lesson": "That day, {N} had a music lesson.", "job": "{N}'s job was to feed the cat.",
-    "joke": "{P} told {N} a funny joke.", "trick": "{N} could do a trick with a ball.",
-    "fun": "{N} was always looking for fun.", "music": "{N} liked to dance to music.",
-    "noise": "{N} heard a noise in the kitchen.", "sound": "{N} liked the sound of the rain.",
-    "color": "Red was {N}'s favorite color.", "shape": "{N} could draw every shape.",
-    "circle": "{N} drew a big circle on the ground.", "square": "{N} drew a square and a star.",
-    "heart": "{N} drew a red heart for {P}.", "day": "It was a good day to play outside.",
-    "walk": "{N} liked to go for a walk.", "bath": "{N} did not like to take a bath.",
-    "show": "{N} liked to watch a show with {P}.", "mistake": "{N} made a mistake, but that was okay.",
-    "choice": "{N} had to make a choice.", "problem": "{N} had a small problem.",
-    "piece": "{P} gave {N} a piece of cake.", "breath": "{N} took a deep breath.", "tag": "{N} liked to play tag.",
-    "shadow": "{N} looked at {p} shadow on the ground.", "hour": "{N} and {P} walked for an hour.",
-    "food": "{N} always ate all {p} food.",
+    "game": "After dinner, {N} and {P} played a game of cards.", "song": "At bedtime, {P} sang {N} a happy song.",
+    "story": "That night, {P} read {N} a story.", "party": "At dinner, {N} talked about the party {s} was going to soon.",
+    "picnic": "That evening, {N} and {P} had a little picnic on the floor of the living room.",
+    "race": "Back at home, {N} had a race with {P} to the door, and {N} won.",
+    "dream": "That night, {N} had a funny dream about the day.", "wish": "That night, {N} saw the first star and made a wish.",
+    "surprise": "That evening, {P} had a surprise for {N}: a new book.", "idea": "At dinner, {N} had an idea for the next day.",
+    "plan": "Before bed, {N} made a plan for the next day.", "trip": "At dinner, {N} and {P} talked about a trip to the sea.",
+    "nap": "After all that, {N} took a little nap on the couch.", "hug": "{P} gave {N} a big hug.",
+    "smile": "{N} had a big smile all evening.", "word": "That evening, {N} told {P} a new word {s} had learned that day.",
+    "name": "That evening, {N} wrote {p} name on a picture of the day.",
+    "birthday": "At dinner, {N} asked {P} how long it was until {p} birthday.",
+    "prize": "That evening, {N} drew a picture of the day, and {P} said it should win a prize.",
+    "treasure": "Back at home, {N} played that {s} was looking for treasure under the bed.",
+    "secret": "That night, {N} told {P} a secret about the day.", "adventure": "That night, {N} dreamed of a big adventure.",
+    "question": "At dinner, {N} had a question for {P}: when could they do it all again?",
+    "lesson": "That evening, {N} had a music lesson with {P}.", "job": "Back at home, {N} did {p} job: {s} fed the cat.",
+    "joke": "At dinner, {P} told {N} a funny joke.", "trick": "After dinner, {N} showed {P} a trick with a ball.",
+    "fun": "{N} had so much fun that day.", "music": "After dinner, {N} danced to the music on the radio.",
+    "noise": "That evening, {N} heard a noise in the kitchen, but it was only the cat.",
+    "sound": "That night, {N} listened to the sound of the wind by the window.",
+    "color": "That evening, {N} drew the day in {p} favorite color.", "shape": "That evening, {N} drew every shape {s} knew.",
+    "circle": "That evening, {N} drew a big circle and put the day in it.",
+    "square": "That evening, {N} drew a square and a star.", "heart": "That evening, {N} drew a red heart for {P}.",
+    "day": "It had been a good day.", "walk": "After dinner, {N} and {P} went for a short walk.",
+    "bath": "That evening, {N} took a bath, and the water was warm.", "show": "After dinner, {N} watched a show with {P}.",
+    "mistake": "At dinner, {N} made a mistake and spilled some water, but that was okay.",
+    "choice": "At dinner, {N} had to make a choice: soup or rice.",
+    "problem": "That evening, {N} had a small problem: one shoe was gone, but {P} found it under the bed.",
+    "piece": "After dinner, {P} gave {N} a piece of cake.", "breath": "{N} took a deep breath and smiled about the day.",
+    "tag": "Back at home, {N} played tag with {P} in the yard.",
+    "shadow": "That evening, {N} made a shadow of a bird on the wall with {p} hands.",
+    "hour": "After dinner, {N} and {P} read for an hour.", "food": "At dinner, {N} ate all {p} food.",
 }
 _HOUSE = {"table": "{N} sat at the table.", "chair": "{N} sat on a little chair.",
           "bed": "{N} made {p} bed.", "door": "{N} opened the door.", "window": "{N} looked out of the window.",
@@ -153,8 +163,10 @@ def noun_sentence(st, n: dict) -> str:
         return _pretend(st, w, pl) or st.pick(f"{c.name} had a book about {pl} and looked at it every night.",
                                                f"{c.name}'s favorite animal was the {w}.")
     if k == "person":
-        if w in ("sister", "brother", "baby"):
-            return f"{c.name}'s little {w if w != 'baby' else 'baby brother'} came too."
+        if w in ("sister", "brother", "baby"):  # (not "came too" after the day was over)
+            return _in_story_day(st, ("Back at home, {N} told {p} little {w} all about the {L}.",
+                                      "That evening, {N} played with {p} little {w}."),
+                                 dict(fill, w=w if w != "baby" else "baby brother"))
         if w in ("fairy", "ghost", "monster", "giant", "pirate", "dragon", "king", "queen", "prince", "princess"):
             return f"{c.name} liked to pretend to be {a(w)}."
         if w == "people" or w == "person":
@@ -167,11 +179,13 @@ def noun_sentence(st, n: dict) -> str:
             return f"{c.name} lived in a small {w}."
         if w in ("street", "road", "path"):
             return f"{c.name} and {st.parent_title} walked down the {w} together."
-        if w in ("jungle", "ocean", "island"):
-            return f"{c.name} liked to read books about the {w}."
+        if w in ("jungle", "ocean", "island"):  # (a game at the day's place, not "liked to read books about")
+            return _in_story_day(st, _PLAY_PLACE[w] + (f"That night, {{P}} read {{N}} a story about {a(w)}.",), fill)
         if w == "home":
             return f"{c.name} liked to be at home."
-        return f"{st.pick('On the way', 'Later', 'That day')}, {c.name} {st.pick('walked past', 'went by', 'saw')} the {w}."
+        return _in_story_day(st, ("On the way to the {L}, {N} and {W} walked past the {w}.",
+                                  "On the way home from the {L}, {N} saw the {w}.",
+                                  "That day, {N} went by the {w}."), dict(fill, w=w))
     if k == "vehicle":
         return f"On the way, {c.name} saw {a('big ' + w)}."
     if k == "body":
@@ -218,13 +232,16 @@ def noun_sentence(st, n: dict) -> str:
     return frame.gift(st, a(w))
 
 
+_PLAY_PLACE = {"jungle": ("At the {L}, {N} and {W} played that the bushes were a jungle.",),
+               "ocean": ("At the {L}, {N} and {W} played that a big puddle was the ocean.",),
+               "island": ("At the {L}, {N} and {W} played that a big rock was an island.",)}
 # the sky and the weather, liked or seen that day ("snowsnowy": snow on a snowy day)
 _SKY = {
     "sun": ("{N} liked it best when the sun was shining.", "That evening, {N} watched the sun go down.",
             "Back from the {L}, {N} and {W} watched the sun go down."),
-    "moon": ("{N} liked to look at the moon.", "On the way back from the {L}, {N} saw the moon come up.",
+    "moon": ("That night, {N} looked at the moon from {p} window.", "On the way back from the {L}, {N} saw the moon come up.",
              "That night, the moon was big and round, and {N} waved at it."),
-    "sky": ("{N} liked to look up at the big blue sky.", "At the {L}, {N} lay on {p} back and looked up at the sky.",
+    "sky": ("That evening, {N} looked up at the sky for a long time.", "At the {L}, {N} lay on {p} back and looked up at the sky.",
             "On the way back, {N} and {W} looked up at the sky."),
     "rainbow": ("{N} had once seen a rainbow and still talked about it.", "That evening, {N} drew a rainbow for {P}.",
                 "{N} told {W} about the rainbow {s} had once seen."),
@@ -236,10 +253,10 @@ _SKY = {
     "storm": ("{N} did not like the loud storms at night.", "That night, {N} was glad that there was no storm."),
     "wind": ("The wind was blowing the leaves around {N}.", "At the {L}, the wind blew {N}'s hair all around.",
              "On the way back, the wind blew hard, and {N} held on to {W}."),
-    "snow": ("{N} liked to play in the snow.", "{N} hoped for snow, so {s} could play in it with {W}."),
+    "snow": ("That evening, {N} told {P} how much {s} wanted to play in the snow.", "{N} hoped for snow, so {s} could play in it with {W}."),
     "snowsnowy": ("{N} liked to play in the snow.", "At the {L}, {N} and {W} played in the snow."),
     "fire": ("That evening, {N} and {P} sat by a warm fire.",),
-    "wave": ("{N} liked to watch the waves.", "That night, {N} dreamed of big waves at the sea."),
+    "wave": ("At the {L}, {N} told {W} about the big waves at the sea.", "That night, {N} dreamed of big waves at the sea."),
 }
 # a snowman, a snowball, a snowflake on a day with no snow
 _NO_SNOW = ("{N} hoped it would snow soon, so that {s} could {v} {A}.", "That evening, {N} drew {A} and hoped for snow.",
@@ -421,9 +438,23 @@ def _pretend(st, w: str, pl: str) -> str:
 
 # the seed adjective said of the hero or the day; a tuple: ways to say it, tied to this story's day ({L}, {W})
 _PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.",
-         "alone": "{N} did not like to be alone.", "fine": "{N} said that {s} was fine.",
-         "well": "{N} did not feel well.", "hurt": "{N} was not hurt.", "glad": "{N} was glad.",
-         "afraid": "{N} was a little afraid.", "sorry": "{N} was sorry.",
+         "alone": ("At the {L}, {N} did not want to play alone, so {s} played with {W}.",
+                   "{N} was glad not to be alone that day."), "fine": "{N} said that {s} was fine.",
+         "well": ("That evening, {N} did not feel well, so {P} made {o} some warm tea.",),
+         "hurt": ("{N} fell down at the {L}, but {s} was not hurt.", "{N} tripped on the rug that evening, but {s} was not hurt."),
+         "glad": ("{N} was glad that {s} had gone to the {L}.", "{N} was glad about the day."),
+         "afraid": ("That night, {N} was a little afraid of the dark, so {P} left the light on.",
+                    "At the {L}, {N} was a little afraid of a big dog, but {W} said it was friendly."),
+         "high": ("At the {L}, {N} climbed up a high rock, and {W} held {p} hand.",
+                  "On the way home, {N} saw a bird on a high branch."),
+         "low": ("At the {L}, {N} sat on a low wall next to {W}.", "That evening, {N} sat on a low stool by the door."),
+         "safe": ("Back at home, {N} was safe in bed, and {P} turned off the light.",
+                  "At the {L}, {W} made sure that {N} was safe."),
+         "dangerous": ("On the way home from the {L}, {W} said that the road can be dangerous, so {N} held {p} hand.",
+                       "At dinner, {P} said that the hot stove can be dangerous, so {N} stayed away from it."),
+         "peaceful": ("The {L} was peaceful, and {N} did not want to leave.", "That evening, the house was quiet and peaceful."),
+         "far": ("The {L} was far from home, so {N} was tired when they got back.",
+                 "That night, {N} looked at a star that was very far away."), "sorry": ("{N} was sorry that the day was over.", "{N} was sorry to leave the {L}."),
          "easy": "It was not easy, but {N} did not give up.", "difficult": "It was difficult, but {N} did not give up.",
          "simple": "{N} had a simple plan for the next day.", "early": "{N} wanted to get up early the next day.",
          "asleep": ("Soon, {N} was fast asleep.", "That night, {N} was asleep as soon as {s} got into bed.",
@@ -522,6 +553,9 @@ def adjective_sentence(st, adj: dict) -> str:
         nouns = [n for n in nouns if n["kind"] != "food"] or [st.w.vocab.noun["ball"]]
     if w not in _MASS_OK:  # not "some big milk", "some blue sand"
         nouns = [n for n in nouns if not n.get("mass")] or [st.w.vocab.noun["ball"]]
+    here = st.w.scene_animals(st.place)  # not "a dry bubble", nor "In the yard, she noticed a scary camel"
+    nouns = [n for n in nouns if n["word"] != "bubble" and (n["kind"] != "animal" or n in here)] or \
+        [st.w.vocab.noun["ball"]]
     n = st.rng.choice(nouns)
     done = _handled(st, n, w)
     if done:
@@ -612,13 +646,11 @@ def _handled(st, n: dict, w: str) -> str | None:
 # --- seed verbs that do not suit the hero -----------------------------------------------------------
 # Some verbs are what an animal or a thing does (a girl does not love to bark or to sparkle), or what
 # happens to one rather than what one chooses (nobody loves to sneeze). A hero who cannot do the verb
-# watches or hears someone who can; a verb that happens to you happens once, in the morning.
+# watches or hears someone who can; a verb that happens to you happens once, in the story's day.
 ANIMAL_VERBS = {"bark": ("dog", "puppy"), "meow": ("cat", "kitten"), "quack": ("duck",), "roar": ("lion", "tiger"),
                 "chirp": ("bird", "robin"), "growl": ("bear", "dog"), "purr": ("cat", "kitten"),
                 "howl": ("wolf", "dog"), "buzz": ("bee",), "flap": ("bird", "duck", "owl", "robin"),
                 "wag": ("dog", "puppy")}
-_HEARD = {"bark", "meow", "quack", "roar", "chirp", "growl", "purr", "howl", "buzz"}
-_OWN = {"flap": "their wings", "wag": "their tails"}
 # what happens to the hero, told where the seed words' lines go: at the end of the story's day ({L}: the place
 # the plot went to, {W}: who was there; shapes without them for a day at home), not "At breakfast, ..." after dinner
 HAPPENS = {
@@ -653,7 +685,7 @@ THING_LATE = {
     "sparkle": ("At the {L}, {N} saw a little stone sparkle in the grass and showed it to {W}.",
                 "That evening, {N} watched the water in {p} cup sparkle in the lamp light."),
     "bloom": ("At the {L}, {N} found a little flower that had just bloomed.",
-              "Back at home, {N} saw that a new flower had bloomed by the door."),
+              "That evening, {N} saw that a new flower had bloomed by the door."),
     "melt": ("That evening, {N} watched the butter melt in the hot pan while {P} made dinner.",),
     "zoom": ("On the way home from the {L}, {N} and {W} watched the cars zoom by.",
              "That evening, {N} watched the cars zoom by from the window."),
