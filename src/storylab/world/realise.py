@@ -205,7 +205,7 @@ class Realiser:
         toks = self.st.doc.toks.get(t) or words_of(t)
         forms = self.nouns[0]
         t = wording(rng, t, set(toks), self.protect, self.spare <= 0)
-        if _OPENER.match(t):
+        if _OPENER.match(t) or ". " in t:
             t = self.once(t)
         if self.contract > 0.35 and not _SECOND.isdisjoint(toks):
             t = _CONTRACTIBLE.sub(self._contract, t)
@@ -216,13 +216,18 @@ class Realiser:
         return _NP.sub(self._np, t)
 
     def once(self, t: str) -> str:
-        """`t` with an opener this story has not said yet: a sentence opening as an earlier one did
+        """`t` with openers this story has not said yet: a sentence opening as an earlier one did
         ("That evening, ... That evening, ...", "After a while, ... After a while, ...") gets another
         opener of the same meaning, or none (the time is already told)."""
         if self.opened is None:  # the sentences the realiser leaves as they are (skills' wording) come first
             doc = self.st.doc
             fixed = (x.lstrip(FIXED) for p in doc.paras for x in p if FIXED in x or doc._answers(x))
-            self.opened = {_said(x) for x in fixed if _OPENER.match(x)}
+            self.opened = {_said(y) for x in fixed for y in _INNER.split(x) if _OPENER.match(y)}
+        if ". " not in t:
+            return self._once(t)
+        return " ".join(self._once(x) if _OPENER.match(x) else x for x in _INNER.split(t))
+
+    def _once(self, t: str) -> str:
         m = _OPENER.match(t)
         head = m[1] or m[2]
         said, rest = _MARK.sub("", head).lower(), t[m.end():]
@@ -633,6 +638,9 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset(), t
 _OPENER = re.compile(r"(?:((?:That|At|On|In|Early|Later|Before|After a|After that|Before long|Back|Near|Still|With|By then|"
                      r"Next|A moment|A little|A while|A bit|Some time|Just then|Suddenly|All at once|For a while|"
                      r"Once more|Soon|Then)\b[^,\"]{0,30}?|There)(?=, )|(Then|Soon)(?= [A-Z]?[a-z]+ [a-z]))[ ,]+")
+_INNER = re.compile(r"(?<=[.!?]) (?=[A-Z])")  # between two sentences written as one string
+
+
 def _said(t: str) -> str:
     """The opener of `t` (which has one), as `Realiser.once` remembers it."""
     m = _OPENER.match(t)

@@ -65,7 +65,7 @@ _HOUSE = {"table": "{N} sat at the table.", "chair": "{N} sat on a little chair.
 _MISC = {"swing": "{N} liked to play on the swing.", "slide": "{N} went down the slide.",
          "rope": "{N} could jump over a rope.", "bubble": "{N} blew a big bubble.",
          "toy": "{N} had many toys.", "knife": "{P} said that a knife is not a toy.",
-         "needle": "{P} said that a needle is sharp.", "breakfast": "{N} ate breakfast with {P}.",
+         "needle": "{P} said that a needle is sharp.", "breakfast": "The next morning, {N} ate breakfast with {P}.",
          "lunch": "{N} and {P} ate lunch together.", "dinner": "{P} made dinner for {N}.", "snack": "{N} had a snack."}
 
 
@@ -153,8 +153,8 @@ def noun_sentence(st, n: dict) -> str:
         tail = f" The {w} {sound} at {c.name}." if sound else ""
         pl = st.w.vocab.noun[w]["plural"]
         if w in facts.K.found_at.get(st.place, ()):  # an animal that lives here
-            return f"At the {P}, {c.name} liked to watch {a(w)}." + tail if sound else \
-                f"Near the {P} lived {a(w)}, and {c.name} liked to watch it."
+            return f"At the {P}, {c.name} stopped to watch {a(w)}." + tail if sound else \
+                f"Near the {P}, {c.name} saw {a(w)} and watched it for a while."
         if n in st.w.scene_animals(st.place):  # one that lives around here: met on the way home
             return st.pick(f"On the way home, {c.name} saw {a(w)} and waved at it.",
                            f"Near the {P}, {c.name} saw {a(w)} and stopped to watch it.") if st.state.went_out(c.name) \
@@ -168,7 +168,7 @@ def noun_sentence(st, n: dict) -> str:
                                       "That evening, {N} played with {p} little {w}."),
                                  dict(fill, w=w if w != "baby" else "baby brother"))
         if w in ("fairy", "ghost", "monster", "giant", "pirate", "dragon", "king", "queen", "prince", "princess"):
-            return f"{c.name} liked to pretend to be {a(w)}."
+            return f"After dinner, {c.name} dressed up as {a(w)} and made {st.parent_title} laugh."
         if w == "people" or w == "person":
             return f"There were many people at the {P}."
         return f"At the {P}, {c.name} {st.pick('waved to', 'said hello to', 'smiled at', 'met')} {a(w)}."
@@ -182,7 +182,8 @@ def noun_sentence(st, n: dict) -> str:
         if w in ("jungle", "ocean", "island"):  # (a game at the day's place, not "liked to read books about")
             return _in_story_day(st, _PLAY_PLACE[w] + (f"That night, {{P}} read {{N}} a story about {a(w)}.",), fill)
         if w == "home":
-            return f"{c.name} liked to be at home."
+            return f"{c.name} was glad to be back home." if st.state.went_out(c.name) else \
+                f"{c.name} was happy to be at home that day."
         return _in_story_day(st, ("On the way to the {L}, {N} and {W} walked past the {w}.",
                                   "On the way home from the {L}, {N} saw the {w}.",
                                   "That day, {N} went by the {w}."), dict(fill, w=w))
@@ -247,7 +248,7 @@ _SKY = {
                 "{N} told {W} about the rainbow {s} had once seen."),
     "cloud": ("{N} saw a cloud that looked like a rabbit.", "At the {L}, {N} and {W} looked for clouds that looked like animals.",
               "On the way back from the {L}, {N} saw a cloud that looked like a fish."),
-    "star": ("{N} liked to count the stars at night.", "That night, {N} and {P} looked at the stars from the window.",
+    "star": ("That night, {N} counted the stars from {p} window.", "That night, {N} and {P} looked at the stars from the window.",
              "After the day at the {L}, {N} saw the first star in the sky and made a wish."),
     "rain": ("{N} liked the sound of the rain on the window.", "{N} hoped it would rain soon, so {s} could jump in puddles."),
     "storm": ("{N} did not like the loud storms at night.", "That night, {N} was glad that there was no storm."),
