@@ -180,7 +180,7 @@ def noun_sentence(st, n: dict) -> str:
         if w in ("street", "road", "path"):
             return f"{c.name} and {st.parent_title} walked down the {w} together."
         if w in ("jungle", "ocean", "island"):  # (a game at the day's place, not "liked to read books about")
-            return _in_story_day(st, _PLAY_PLACE[w] + (f"That night, {{P}} read {{N}} a story about {a(w)}.",), fill)
+            return _in_story_day(st, _PLAY_PLACE[w] + (f"That night, {{P}} read {{N}} a story about the {w}.",), fill)
         if w == "home":
             return f"{c.name} was glad to be back home." if st.state.went_out(c.name) else \
                 f"{c.name} was happy to be at home that day."
@@ -191,8 +191,8 @@ def noun_sentence(st, n: dict) -> str:
         return f"On the way, {c.name} saw {a('big ' + w)}."
     if k == "body":
         if w in ("tail", "wing", "paw"):
-            return {"wing": f"At the {P}, {c.name} saw a little bird with a hurt wing.",
-                    "paw": f"At the {P}, {c.name} saw a puppy with a hurt paw.",
+            return {"wing": f"At the {P}, {c.name} watched a little bird flap its wings.",  # (not a hurt one left there)
+                    "paw": f"At the {P}, a friendly puppy put its paw on {c.name}'s knee.",
                     "tail": f"At the {P}, a happy dog wagged its tail at {c.name}."}[w]
         if w == "hair":
             return f"{st.parent_title} brushed {c.name}'s hair."
@@ -438,7 +438,9 @@ def _pretend(st, w: str, pl: str) -> str:
 
 
 # the seed adjective said of the hero or the day; a tuple: ways to say it, tied to this story's day ({L}, {W})
-_PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.",
+_PRED = {"ready": "{N} was ready to go.",
+         "awake": ("That night, {N} lay awake for a while and thought about the {L}.",
+                   "That night, {N} lay awake for a while and thought about the day."),
          "alone": ("At the {L}, {N} did not want to play alone, so {s} played with {W}.",
                    "{N} was glad not to be alone that day."), "fine": "{N} said that {s} was fine.",
          "well": ("That evening, {N} did not feel well, so {P} made {o} some warm tea.",),
@@ -609,6 +611,10 @@ def day_opener(st) -> str:
     return t.format(L=st.place_mark(place)) if "{L}" in t else t
 
 
+_MENDED = {"wet": "dried {A} with a towel", "dirty": "washed {A}", "muddy": "washed the mud off {A}",
+           "sticky": "washed {A}", "broken": "fixed {A} with {P}", "dusty": "wiped the dust off {A}"}
+
+
 def _handled(st, n: dict, w: str) -> str | None:
     """The seed adjective on a thing the end of the day really brings: a stone found on the way home,
     the food at dinner, a toy played with at home."""
@@ -638,6 +644,9 @@ def _handled(st, n: dict, w: str) -> str | None:
                              (("After the {L}, {N} was hungry and had {A}.", "After the {L}, {N} shared {A} with {W}.")
                               if snack else ()), {"N": N, "A": np})
     if k == "toy" and st.w.portable(n) and n["word"] not in ("swing", "slide", "dollhouse"):
+        if w in _MENDED:  # not "played with a wet crown": what one does with a toy that is so
+            own = f"{c.p} {w} {n['word']}"  # ("dried her wet kite")
+            return f"{after or 'That evening, '}{N} {_MENDED[w].format(A=own, P=st.parent_title)}."
         if after:
             return f"{after}{N} {rng.choice(('played with', 'found', 'got out', 'played a game with'))} {np}."
         return _in_story_day(st, _TOY_HOME[not out:], {"N": N, "s": c.s, "P": st.parent_title, "A": np})
