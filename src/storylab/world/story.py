@@ -42,11 +42,12 @@ _OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x0
 _LEAD = re.compile(r"(?:The next|On the next|The day|That|Early|Later|After|Before|When|Soon|Then|Next|One|Every|"
                    r"On|At|In|Back|Just|Suddenly|However)\b[^,\"]{0,30}, ")
 # what makes a sentence no new event of the story's now, so that no frame goes before it: a time phrase
-# of its own ("At noon, Mia had lunch at night"), a habit ("That morning, Dad always said"), a repeat
-_NOT_NOW = re.compile(r"\b(?:always|never|often|usually|every|each|used to|liked to|loved to|would|once|again and again|"
-                      r"morning|afternoon|evening|night|noon|today|tonight|tomorrow|yesterday|day|days|week|year|"
-                      r"breakfast|lunch|dinner|bed|spring|summer|fall|winter|monday|tuesday|wednesday|thursday|"
-                      r"friday|saturday|sunday)\b", re.I)
+# of its own ("Early that morning, Keith spent the morning in bed"), a habit ("At noon, Dad always said")
+_NOT_NOW = re.compile(r"\b(?:always|never|often|usually|every|used to|liked to|loved to|again and again|once more|"
+                      r"(?:that|next|the|all|one|this|same|whole|each|some) day|days|today|tonight|tomorrow|yesterday|"
+                      r"morning|afternoon|evening|night|noon|week|year|breakfast|lunch|dinner|in bed|to bed|before bed|"
+                      r"bedtime|in (?:the )?(?:spring|summer|fall|winter)|monday|tuesday|wednesday|thursday|friday|"
+                      r"saturday|sunday)\b", re.I)
 _HAD = re.compile(r"\bhad (?:(?:never|always|once|already|just|not|also|still) )*([a-z]+)")  # a past before the now
 MAX_REALISED = 246  # the realiser adds no words past this length (a story stays within TinyStories' range)
 ACT_FRAME_P = 0.5  # how often a frame tells what the subject (or one with them) was doing where they are
@@ -483,7 +484,7 @@ class Story:
             self.s(f"{self.nm(c)} had never {self.verb_phrase('participle')} so much before.")
         elif r > 1.0:
             pass
-        elif r < 0.7:
+        elif r < 0.7 and not self.w.verb_objects.get(self.verb["word"]):  # ("claps", not "drops robots", better than anyone)
             self.s(f"{self.grownup.title} always said that {c.name} {self.verb_phrase('third')} better than anyone.")
         else:
             self.s(f"Even in {c.p} dreams that night, {c.name} was {self.verb_phrase('ing')}.")
