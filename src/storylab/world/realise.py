@@ -225,7 +225,11 @@ class Realiser:
             self.opened = {_said(y) for x in fixed for y in _INNER.split(x) if _OPENER.match(y)}
         if ". " not in t:
             return self._once(t)
-        return " ".join(self._once(x) if _OPENER.match(x) else x for x in _INNER.split(t))
+        out, quoted = [], False
+        for x in _INNER.split(t):  # (each sentence of it; not one inside a quote)
+            out.append(self._once(x) if not quoted and _OPENER.match(x) else x)
+            quoted ^= x.count('"') % 2 == 1
+        return " ".join(out)
 
     def _once(self, t: str) -> str:
         m = _OPENER.match(t)
