@@ -130,7 +130,7 @@ def noun_sentence(st, n: dict) -> str:
     fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title}
     plan = st.flags.get("plan")
     if w in _DAY and plan is not None and st.known(st.grownup) and st.state.went_out(c.name):
-        f = plan.companion
+        f = _friend(st, plan)
         place = _day_place(plan)
         fill["W"] = f.name if f is not None and st.known(f) else st.parent_title
         if fill["W"][:1].isupper() and place in st.w.coords:
@@ -180,7 +180,10 @@ def noun_sentence(st, n: dict) -> str:
         if w in ("street", "road", "path"):
             return f"{c.name} and {st.parent_title} walked down the {w} together."
         if w in ("jungle", "ocean", "island"):  # (a game at the day's place, not "liked to read books about")
-            return _in_story_day(st, _PLAY_PLACE[w] + (f"That night, {{P}} read {{N}} a story about the {w}.",), fill)
+            plan = st.flags.get("plan")
+            out = plan is not None and st.w.place_outdoor.get(_day_place(plan))  # (bushes, puddles, rocks)
+            return _in_story_day(st, _PLAY_PLACE[w] * bool(out) + (f"That night, {{P}} read {{N}} a story about the {w}.",),
+                                 fill)
         if w == "home":
             return f"{c.name} was glad to be back home." if st.state.went_out(c.name) else \
                 f"{c.name} was happy to be at home that day."
@@ -367,7 +370,7 @@ def _in_day(st, n: dict, fill: dict) -> str:
         R = "Grandpa" if fill["P"] == "Grandma" else "Grandma"  # (not "Grandma called Grandma")
         D = "the day"
         if L and "{D}" in t:  # what the day was: the place, or who was there
-            f = plan.companion
+            f = _friend(st, plan)
             D = st.rng.choice(("the day at the {L}", "the {L}") +
                               ((f"{f.name} at the {{L}}",) if f is not None and st.known(f) else ()))
             D = D.format(L=st.place_mark(L))
@@ -385,7 +388,7 @@ def _in_day(st, n: dict, fill: dict) -> str:
         return f"At the {st.place_mark(L)}, {c.name} {st.pick('got a little scratch on', 'got some mud on')} " \
                f"{c.p} {w}, but {c.s} did not mind."
     if k == "person" and w in _PRETEND and L and w not in ("king", "queen", "prince", "princess"):
-        W = plan.companion.name if plan.companion is not None and st.known(plan.companion) else fill["P"]
+        W = f.name if (f := _friend(st, plan)) else fill["P"]
         return f"At the {st.place_mark(L)}, {c.name} and {W} played that they were {st.w.vocab.noun[w]['plural']}."
     if k == "nature" and L and w in doings._NATURE_AT.get(L, ()):  # (a thing of nature that is at that place)
         return f"At the {st.place_mark(L)}, {c.name} stopped to look at {('the ' + w) if n.get('mass') else a(w)}."
@@ -401,6 +404,13 @@ def _day_place(plan) -> str:
     return getattr(plan, "shop", None) or getattr(plan, "dest", None) or getattr(plan, "where", None) or plan.home
 
 
+def _friend(st, plan):
+    """The companion who was there that day, if they are still friends (not "Mia and Tom played tag" after
+    a quarrel that was not made up)."""
+    f = plan.companion
+    return f if f is not None and st.known(f) and not st.flags.get("quarrel") else None
+
+
 def _in_story_day(st, shapes: tuple, fill: dict) -> str:
     """One of `shapes` said with this story's day: {L} the place the plot went to, {W} who was there
     (the companion, or the named grown-up); shapes that need what this story does not have are left out."""
@@ -409,8 +419,8 @@ def _in_story_day(st, shapes: tuple, fill: dict) -> str:
     if plan is not None and st.state.went_out(c.name):
         place = _day_place(plan)
         L = place if place != plan.home and place in st.w.coords else None
-        f = plan.companion
-        W = f.name if f is not None and st.known(f) else st.parent_title if st.known(st.grownup) else None
+        f = _friend(st, plan)
+        W = f.name if f else st.parent_title if st.known(st.grownup) else None
         W = W if W and W[:1].isupper() else None
     ok = [t for t in shapes if (L or "{L}" not in t) and (W or "{W}" not in t)]
     t = st.rng.choice(ok)
@@ -423,8 +433,8 @@ def _pretend(st, w: str, pl: str) -> str:
     plan, c, rng = st.flags.get("plan"), st.main, st.rng
     if plan is None or not st.known(st.grownup):
         return ""
-    f = plan.companion
-    W = f.name if f is not None and st.known(f) else st.parent_title
+    f = _friend(st, plan)
+    W = f.name if f else st.parent_title
     place = _day_place(plan)
     if not W[:1].isupper() or place not in st.w.coords:
         return ""
