@@ -79,3 +79,24 @@ def test_seed_word_lines_are_told_in_the_story_day(monkeypatch):
         for i in range(6):
             text = write_story(8, i, words=words).record[0]
             assert not re.search(r"At breakfast|at night once more|books about|was very dangerous", text), text
+
+
+def test_seed_word_lines_keep_a_quarrel(monkeypatch):
+    """After a quarrel, the seed words' lines do not have the two playing together ("Eli and Kitty didn't play
+    together for hours. ... At the library, Eli and Kitty played that the bushes were a jungle.")."""
+    seen = []
+    f = Story.ensure_seed_words
+
+    def spy(self):
+        n0 = len(self.doc.cur)
+        f(self)
+        friend = self.flags["plan"].companion
+        if self.flags.get("quarrel") and friend is not None:
+            seen.extend((friend.name, t) for t in self.doc.cur[n0:])
+
+    monkeypatch.setattr(Story, "ensure_seed_words", spy)
+    for i in range(300):
+        write_story(4, i, words={"noun": ("game", "race", "picnic", "tag")[i % 4]}).free()
+    assert len(seen) > 20
+    bad = [t for name, t in seen if re.search(rf"\b{name}\b", t)]
+    assert not bad, bad[:5]
