@@ -220,9 +220,11 @@ class Realiser:
         ("That evening, ... That evening, ...", "After a while, ... After a while, ...") gets another
         opener of the same meaning, or none (the time is already told)."""
         if self.opened is None:  # the sentences the realiser leaves as they are (skills' wording) come first
-            doc = self.st.doc
-            fixed = (x.lstrip(FIXED) for p in doc.paras for x in p if FIXED in x or doc._answers(x))
-            self.opened = {_said(y) for x in fixed for y in _INNER.split(x) if _OPENER.match(y)}
+            doc, self.opened = self.st.doc, set()
+            for p in doc.paras:
+                for x in p:
+                    if x[0] == FIXED or ("\x01" in x and doc._answers(x)):
+                        self.opened.update(_said(y) for y in _INNER.split(x.lstrip(FIXED)) if _OPENER.match(y))
         if ". " not in t:
             return self._once(t)
         out, quoted = [], False

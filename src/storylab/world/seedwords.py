@@ -20,7 +20,7 @@ NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grum
 # the seed noun at the end of the story's day, at home (lines tied to the place the plot went to are `_DAY`'s):
 # not a habit or a memory that has nothing to do with the day ("Last summer, Tom went on a trip to the sea")
 _EVENT = {
-    "game": "After dinner, {N} and {P} played a game of cards.", "song": "At bedtime, {P} sang {N} a happy song.",
+    "game": "After dinner, {N} and {P} played a game of cards.", "song": "Before bed, {P} sang {N} a happy song.",
     "story": "That night, {P} read {N} a story.", "party": "At dinner, {N} talked about the party {s} was going to soon.",
     "picnic": "That evening, {N} and {P} had a little picnic on the floor of the living room.",
     "race": "Back at home, {N} had a race with {P} to the door, and {N} won.",
@@ -168,7 +168,7 @@ def noun_sentence(st, n: dict) -> str:
                                       "That evening, {N} played with {p} little {w}."),
                                  dict(fill, w=w if w != "baby" else "baby brother"))
         if w in ("fairy", "ghost", "monster", "giant", "pirate", "dragon", "king", "queen", "prince", "princess"):
-            return f"After dinner, {c.name} dressed up as {a(w)} and made {st.parent_title} laugh."
+            return f"After dinner, {c.name} played that {c.s} was {a(w)} and made {st.parent_title} laugh."
         if w == "people" or w == "person":
             return f"There were many people at the {P}."
         return f"At the {P}, {c.name} {st.pick('waved to', 'said hello to', 'smiled at', 'met')} {a(w)}."
@@ -460,9 +460,9 @@ _PRED = {"ready": "{N} was ready to go.",
                     "At the {L}, {N} was a little afraid of a big dog, but {W} said it was friendly."),
          "high": ("At the {L}, {N} climbed up a high rock, and {W} held {p} hand.",
                   "On the way home, {N} saw a bird on a high branch."),
-         "low": ("At the {L}, {N} sat on a low wall next to {W}.", "That evening, {N} sat on a low stool by the door."),
+         "low": ("At the {L}, {N} sat on a low wall next to {W}.", "That evening, {N} sat on a low chair by the door."),
          "safe": ("Back at home, {N} was safe in bed, and {P} turned off the light.",
-                  "At the {L}, {W} made sure that {N} was safe."),
+                  "At the {L}, {W} held {N}'s hand, so that {s} was safe."),
          "dangerous": ("On the way home from the {L}, {W} said that the road can be dangerous, so {N} held {p} hand.",
                        "At dinner, {P} said that the hot stove can be dangerous, so {N} stayed away from it."),
          "peaceful": ("The {L} was peaceful, and {N} did not want to leave.", "That evening, {N}'s house was quiet and peaceful."),
@@ -621,8 +621,8 @@ def day_opener(st) -> str:
     return t.format(L=st.place_mark(place)) if "{L}" in t else t
 
 
-_MENDED = {"wet": "dried {A} with a towel", "dirty": "washed {A}", "muddy": "washed the mud off {A}",
-           "sticky": "washed {A}", "broken": "fixed {A} with {P}", "dusty": "wiped the dust off {A}"}
+_MENDED = {"wet": "made {A} dry with a towel", "dirty": "washed {A}", "muddy": "washed the mud off {A}",
+           "sticky": "washed {A}", "broken": "fixed {A} with {P}"}
 
 
 def _handled(st, n: dict, w: str) -> str | None:
@@ -655,7 +655,7 @@ def _handled(st, n: dict, w: str) -> str | None:
                               if snack else ()), {"N": N, "A": np})
     if k == "toy" and st.w.portable(n) and n["word"] not in ("swing", "slide", "dollhouse"):
         if w in _MENDED:  # not "played with a wet crown": what one does with a toy that is so
-            own = f"{c.p} {w} {n['word']}"  # ("dried her wet kite")
+            own = f"{c.p} {w} {n['word']}"  # ("washed his dirty kite")
             return f"{after or 'That evening, '}{N} {_MENDED[w].format(A=own, P=st.parent_title)}."
         if after:
             return f"{after}{N} {rng.choice(('played with', 'found', 'got out', 'played a game with'))} {np}."
@@ -675,7 +675,7 @@ ANIMAL_VERBS = {"bark": ("dog", "puppy"), "meow": ("cat", "kitten"), "quack": ("
 # the plot went to, {W}: who was there; shapes without them for a day at home), not "At breakfast, ..." after dinner
 HAPPENS = {
     "sneeze": ("At the {L}, {N} smelled a flower and sneezed, and {W} laughed.",
-               "That evening, {N} sneezed three times, and {P} laughed and said, \"Bless you!\""),
+               "That evening, {N} sneezed twice, and {P} laughed."),
     "cough": ("{N} had a little cough that morning, but {s} felt fine.",
               "On the way back from the {L}, {N} coughed a little, and {W} gave {o} some water."),
     "yawn": ("{N} yawned and rubbed {p} eyes, because {s} had gotten up so early.",
@@ -685,10 +685,10 @@ HAPPENS = {
     "bump": ("At the {L}, {N} bumped {p} knee on a rock, but it did not hurt for long.",
              "That evening, {N} bumped {p} knee on the bed, but it did not hurt for long."),
     "spill": ("At dinner, {N} spilled some milk on the table and had to clean it up.",),
-    "break": ("That evening, {N} put {p} toys away carefully, so that none of them would break.",),
-    "tear": ("That evening, {N} turned the pages of {p} book carefully, so that none of them would tear.",),
+    "break": ("That evening, {N} put {p} toys away carefully, so that nothing would break.",),
+    "tear": ("That evening, {N} read {p} book very carefully, so that it would not tear.",),
     "frown": ("When it was time to leave the {L}, {N} frowned, but only for a moment.",
-              "At bedtime, {N} frowned, but only until {P} read {o} a story."),
+              "Before bed, {N} frowned, but only until {P} read {o} a story."),
     "sigh": ("On the way back from the {L}, {N} sighed, because {s} wanted to stay longer.",
              "That evening, {N} sighed happily and thought about the day."),
     "blink": ("When {P} turned on the light that evening, {N} blinked.",

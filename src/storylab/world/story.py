@@ -25,7 +25,7 @@ from storylab.world import doings, plots, seedwords
 from storylab.world.model import DAYS, FAMILY, HOURS, SEASONS, Char, World
 from storylab.world.realise import Realiser
 from storylab.world.state import SEASON_WEATHER, State
-from storylab.world.text import Doc, quote, word_re
+from storylab.world.text import Doc, quote, word_re, words_of
 
 FEATURES = ("Dialogue", "BadEnding", "MoralValue", "Twist", "Foreshadowing", "Conflict")
 FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.25, "Foreshadowing": 0.25,
@@ -43,11 +43,12 @@ _LEAD = re.compile(r"(?:The next|On the next|The day|That|Early|Later|After|Befo
                    r"On|At|In|Back|Just|Suddenly|However)\b[^,\"]{0,30}, ")
 # what makes a sentence no new event of the story's now, so that no frame goes before it: a time phrase
 # of its own ("Early that morning, Keith spent the morning in bed"), a habit ("At noon, Dad always said")
-_NOT_NOW = re.compile(r"\b(?:always|never|often|usually|every|used to|liked to|loved to|again and again|once more|"
-                      r"(?:that|next|the|all|one|this|same|whole|each|some) day|days|today|tonight|tomorrow|yesterday|"
-                      r"morning|afternoon|evening|night|noon|week|year|breakfast|lunch|dinner|in bed|to bed|before bed|"
-                      r"bedtime|in (?:the )?(?:spring|summer|fall|winter)|monday|tuesday|wednesday|thursday|friday|"
-                      r"saturday|sunday)\b", re.I)
+_NOT_NOW = frozenset("always never often usually every today tonight tomorrow yesterday days morning afternoon evening "
+                     "night noon week year breakfast lunch dinner bedtime monday tuesday wednesday thursday friday "
+                     "saturday sunday".split())
+_NOT_NOW_PHRASE = re.compile(r"\b(?:used to|liked to|loved to|again and again|once more|in bed|to bed|before bed|"
+                             r"(?:that|next|the|all|one|this|same|whole|each|some) day|in (?:the )?(?:spring|summer|fall|winter))\b")
+_PHRASE_WORDS = frozenset("to again more bed day spring summer fall winter".split())  # (the phrases' last words)
 _HAD = re.compile(r"\bhad (?:(?:never|always|once|already|just|not|also|still) )*([a-z]+)")  # a past before the now
 MAX_REALISED = 246  # the realiser adds no words past this length (a story stays within TinyStories' range)
 ACT_FRAME_P = 0.5  # how often a frame tells what the subject (or one with them) was doing where they are
@@ -66,9 +67,12 @@ def _now(t: str) -> bool:
     """Whether `t` may take a frame ("That afternoon, ", "After feeding the ducks, "): only a sentence that
     tells a new event in the story's now, not one with its own opener or time phrase, a habit, or a past
     before the now ("After watching the snails, Tom had won a prize", "At noon, Dad always said ...")."""
-    if _LEAD.match(t) or _NOT_NOW.search(t):
+    if _LEAD.match(t):
         return False
-    return not any(m[1] in _participles() for m in _HAD.finditer(t))
+    toks = set(words_of(t))
+    if not _NOT_NOW.isdisjoint(toks) or (not _PHRASE_WORDS.isdisjoint(toks) and _NOT_NOW_PHRASE.search(t.lower())):
+        return False
+    return "had" not in toks or not any(m[1] in _participles() for m in _HAD.finditer(t))
 
 
 class _TooLong(Exception):
