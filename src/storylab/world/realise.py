@@ -246,7 +246,7 @@ class Realiser:
             rest = rest[0].lower() + rest[1:]
         x = ""
         if said in _SEQUENCE:  # another way to say "then" ("then" and "soon" stay if there is none)
-            free = [x for x in _SEQUENCE if x not in self.opened]
+            free = [o for o in _SEQUENCE if o not in self.opened]
             if not free and said in ("then", "soon"):
                 return t
             x = self.st.rng.choice(free) if free else ""
@@ -256,12 +256,14 @@ class Realiser:
             x = "later that night"
         if x in self.opened:
             x = ""
+        if not x:
+            return cap(rest)
         self.opened.add(x)
         if x in ("then", "soon"):
             return f"{x.capitalize()} {rest}"
         if x == "later " + said:  # (the time word keeps its mark)
             return f"Later {head[0].lower()}{head[1:]}, {rest}"
-        return f"{x.capitalize()}, {rest}" if x else cap(rest)
+        return f"{x.capitalize()}, {rest}"
 
     def scan(self, sentences) -> None:
         """Learn the adjectives the plot itself gave (the old castle, a tall tree), before any slot is
