@@ -23,7 +23,7 @@ _EVENT = {
     "game": "After dinner, {N} and {P} played a game of cards.", "song": "Before bed, {P} sang {N} a happy song.",
     "story": "That night, {P} read {N} a story.", "party": "At dinner, {N} talked about the party {s} was going to soon.",
     "picnic": "That evening, {N} and {P} had a little picnic on the floor of the living room.",
-    "race": "Back at home, {N} had a race with {P} to the door, and {N} won.",
+    "race": "Before dinner, {N} had a race with {P} to the door, and {N} won.",
     "dream": "That night, {N} had a funny dream about the day.", "wish": "That night, {N} saw the first star and made a wish.",
     "surprise": "That evening, {P} had a surprise for {N}: a new book.", "idea": "At dinner, {N} had an idea for the next day.",
     "plan": "Before bed, {N} made a plan for the next day.", "trip": "At dinner, {N} and {P} talked about a trip to the sea.",
@@ -32,10 +32,10 @@ _EVENT = {
     "name": "That evening, {N} wrote {p} name on a picture of the day.",
     "birthday": "At dinner, {N} asked {P} how long it was until {p} birthday.",
     "prize": "That evening, {N} drew a picture of the day, and {P} said it should win a prize.",
-    "treasure": "Back at home, {N} played that {s} was looking for treasure under the bed.",
+    "treasure": "After dinner, {N} played that {s} was looking for treasure under the bed.",
     "secret": "That night, {N} told {P} a secret about the day.", "adventure": "That night, {N} dreamed of a big adventure.",
     "question": "At dinner, {N} had a question for {P}: when could they do it all again?",
-    "lesson": "That evening, {N} had a music lesson with {P}.", "job": "Back at home, {N} did {p} job: {s} fed the cat.",
+    "lesson": "That evening, {N} had a music lesson with {P}.", "job": "Before dinner, {N} did {p} job: {s} fed the cat.",
     "joke": "At dinner, {P} told {N} a funny joke.", "trick": "After dinner, {N} showed {P} a trick with a ball.",
     "fun": "{N} had so much fun that day.", "music": "After dinner, {N} danced to the music on the radio.",
     "noise": "That evening, {N} heard a noise in the kitchen, but it was only the cat.",
@@ -49,7 +49,7 @@ _EVENT = {
     "choice": "At dinner, {N} had to make a choice: soup or rice.",
     "problem": "That evening, {N} had a small problem: one shoe was gone, but {P} found it under the bed.",
     "piece": "After dinner, {P} gave {N} a piece of cake.", "breath": "{N} took a deep breath and smiled about the day.",
-    "tag": "Back at home, {N} played tag with {P} in the yard.",
+    "tag": "Before dinner, {N} played tag with {P} in the yard.",
     "shadow": "That evening, {N} made a shadow of a bird on the wall with {p} hands.",
     "hour": "After dinner, {N} and {P} read for an hour.", "food": "At dinner, {N} ate all {p} food.",
 }
@@ -422,7 +422,9 @@ def _in_story_day(st, shapes: tuple, fill: dict) -> str:
         f = _friend(st, plan)
         W = f.name if f else st.parent_title if st.known(st.grownup) else None
         W = W if W and W[:1].isupper() else None
-    ok = [t for t in shapes if (L or "{L}" not in t) and (W or "{W}" not in t)]
+    out = st.state.went_out(c.name)  # (nobody comes back home who never left)
+    ok = [t for t in shapes if (L or "{L}" not in t) and (W or "{W}" not in t) and (out or not any(
+        x in t for x in ("Back at home", "On the way home", "When they got home", "way back", "Back from")))]
     t = st.rng.choice(ok)
     return t.format(L=st.place_mark(L) if "{L}" in t else "", W=W or "", **fill)
 
@@ -459,9 +461,9 @@ _PRED = {"ready": "{N} was ready to go.",
          "afraid": ("That night, {N} was a little afraid of the dark, so {P} left the light on.",
                     "At the {L}, {N} was a little afraid of a big dog, but {W} said it was friendly."),
          "high": ("At the {L}, {N} climbed up a high rock, and {W} held {p} hand.",
-                  "On the way home, {N} saw a bird on a high branch."),
+                  "That evening, {N} saw a bird on a high branch by the window."),
          "low": ("At the {L}, {N} sat on a low wall next to {W}.", "That evening, {N} sat on a low chair by the door."),
-         "safe": ("Back at home, {N} was safe in bed, and {P} turned off the light.",
+         "safe": ("That night, {N} was safe in bed, and {P} turned off the light.",
                   "At the {L}, {W} held {N}'s hand, so that {s} was safe."),
          "dangerous": ("On the way home from the {L}, {W} said that the road can be dangerous, so {N} held {p} hand.",
                        "At dinner, {P} said that the hot stove can be dangerous, so {N} stayed away from it."),
