@@ -366,7 +366,8 @@ def _in_day(st, n: dict, fill: dict) -> str:
     if w in _HOME_USE and (out or not _HOME_USE[w].startswith(("When they", "On the way"))):
         t = _HOME_USE[w]
         if out and t.startswith(_HOME_OPENERS) and "dinner" not in t and st.rng.random() < 0.7:
-            t = (day_opener(st) or t.split(", ", 1)[0] + ", ") + t.split(", ", 1)[1]  # ("Back from the zoo, ")
+            rest = t.split(", ", 1)[1]  # ("Back from the zoo, "; "After feeding the ducks, " only before the hero)
+            t = (day_opener(st, rest.startswith("{N}")) or t.split(", ", 1)[0] + ", ") + rest
         R = "Grandpa" if fill["P"] == "Grandma" else "Grandma"  # (not "Grandma called Grandma")
         D = "the day"
         if L and "{D}" in t:  # what the day was: the place, or who was there
@@ -601,9 +602,10 @@ _TOY_HOME = ("Back at home, {N} played with {A}.", "That evening, {N} got out {A
              "{N} was tired after the {L}, but not too tired for {A}.")
 
 
-def day_opener(st) -> str:
+def day_opener(st, hero: bool = True) -> str:
     """'After the day at the lake, ', 'After baking muffins for Grandma, ': the end of the day, said
-    with what this story's day was (a seed word's late line tied to the plot), or ''."""
+    with what this story's day was (a seed word's late line tied to the plot), or ''. `hero`: the sentence
+    it opens is about the hero (else not what the hero did: not "After baking muffins, Dad made soup")."""
     from storylab.world import frame
 
     plan, c, rng = st.flags.get("plan"), st.main, st.rng
@@ -615,7 +617,7 @@ def day_opener(st) -> str:
         opts += ["After the day at the {L}, ", "Back from the {L}, ", "When they got home from the {L}, ",
                  "Home from the {L}, ", "At home after the {L}, "]
     rc = frame.recap(st, plan)
-    if rc.fun:
+    if rc.fun and hero:  # (what the hero did: not before "Dad made soup")
         opts.append(f"After {frame.Recap.form(st, rng.choice(rc.fun), 'ing')}, ")
     if not opts or st.flags.get("day_opener"):  # (once a story: not "Home from the zoo, ..." twice in a row)
         return ""
