@@ -43,7 +43,7 @@ _WANT = ("{when}{c} and {f} wanted to have {kind} at the {P}.", "{when}{f} said,
          "{when}{c} and {f} wanted to find out {who} at the {P}.",
          "{Who}, {c} or {f}? They would find out at the {P}.",
          "{when}{c} said {s} was faster than {f}, so {fs} said, \"Race me at the {P}!\"",
-         "{when}{f} had never lost {kind}, and {c} wanted to win one at the {P}.",
+         "{f} had never lost {kind}, and {c} wanted to win one at the {P}.",  # (no "That morning, ... had never")
          "{when}{f} wanted {kind} at the {P}, and {c} said yes right away.",
          "{when}{c} told {f} that {s} knew {who}, and {f} laughed: \"We will see!\"",
          "{when}{c} could not wait to race {f} across the {P}: {kind}!",

@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from storylab.world.model import World
 from storylab.world.state import LOW
-from storylab.world.text import article, words_of
+from storylab.world.text import FIXED, article, cap, words_of
 
 _SIZE = ("little", "big", "small", "tiny", "huge")
 _BIG, _SMALL = ("big", "huge"), ("little", "small", "tiny")
@@ -188,7 +188,7 @@ def _scan_heads() -> frozenset:
 class Realiser:
     """Fills a story's optional slots consistently: one per story (`Story.real`)."""
 
-    __slots__ = ("st", "described", "nouns", "contract", "protect", "spare", "boxed")
+    __slots__ = ("st", "described", "nouns", "contract", "protect", "spare", "boxed", "opened")
 
     def __init__(self, st):
         self.st = st
@@ -197,6 +197,7 @@ class Realiser:
         self.contract = st.rng.random()  # how much this story's voice contracts (0: never, as before)
         self.spare = 99  # words the realiser may still add (set from the story's length by `Doc.realise`)
         self.boxed: set | None = None  # `fixed()`, once the story is written (`scan`)
+        self.opened: set[str] | None = None  # the openers said so far (`once`)
         v, n, a = st.verb, st.noun, st.adj  # the seed words' forms are never worded away
         self.protect = {x for x in (v["word"], v["past"], v["participle"], v["ing"], v["third"], n["word"],
                                     n["plural"], a["word"], a.get("comparative"), a.get("superlative")) if x}
@@ -210,6 +211,8 @@ class Realiser:
         toks = self.st.doc.toks.get(t) or words_of(t)
         forms = self.nouns[0]
         t = wording(rng, t, set(toks), self.protect, self.spare <= 0)
+        if _OPENER.match(t) or ". " in t:
+            t = self.once(t)
         if self.contract > 0.35 and not _SECOND.isdisjoint(toks):
             t = _CONTRACTIBLE.sub(self._contract, t)
         if "\x01" in t:
@@ -217,6 +220,56 @@ class Realiser:
         if forms.keys().isdisjoint(toks):
             return t
         return _NP.sub(self._np, t)
+
+    def once(self, t: str) -> str:
+        """`t` with openers this story has not said yet: a sentence opening as an earlier one did
+        ("That evening, ... That evening, ...", "After a while, ... After a while, ...") gets another
+        opener of the same meaning, or none (the time is already told)."""
+        if self.opened is None:  # the sentences the realiser leaves as they are (skills' wording) come first
+            doc, self.opened = self.st.doc, set()
+            for p in doc.paras:
+                for x in p:
+                    if x[0] == FIXED or ("\x01" in x and doc._answers(x)):
+                        self.opened.update(_said(y) for y in _INNER.split(x.lstrip(FIXED)) if _OPENER.match(y))
+        if ". " not in t:
+            return self._once(t)
+        out, quoted = [], False
+        for x in _INNER.split(t):  # (each sentence of it; not one inside a quote)
+            out.append(self._once(x) if not quoted and _OPENER.match(x) else x)
+            quoted ^= x.count('"') % 2 == 1
+        return " ".join(out)
+
+    def _once(self, t: str) -> str:
+        m = _OPENER.match(t)
+        head = m[1] or m[2]
+        said, rest = _MARK.sub("", head).lower(), t[m.end():]
+        if said not in self.opened:
+            self.opened.add(said)
+            return t
+        if rest.startswith(_WHEN):  # ("Then one morning, ...")
+            return t
+        if rest.split(" ", 1)[0] in _LOWER_AFTER:
+            rest = rest[0].lower() + rest[1:]
+        x = ""
+        if said in _SEQUENCE:  # another way to say "then" ("then" and "soon" stay if there is none)
+            free = [o for o in _SEQUENCE if o not in self.opened]
+            if not free and said in ("then", "soon"):
+                return t
+            x = self.st.rng.choice(free) if free else ""
+        elif said.startswith("that ") and said.endswith(_TIMES):  # "That evening, " -> "Later that evening, "
+            x = "later " + said
+        elif said == "at night":
+            x = "later that night"
+        if x in self.opened:
+            x = ""
+        if not x:
+            return cap(rest)
+        self.opened.add(x)
+        if x in ("then", "soon"):
+            return f"{x.capitalize()} {rest}"
+        if x == "later " + said:  # (the time word keeps its mark)
+            return f"Later {head[0].lower()}{head[1:]}, {rest}"
+        return f"{x.capitalize()}, {rest}"
 
     def scan(self, sentences) -> None:
         """Learn the adjectives the plot itself gave (the old castle, a tall tree), before any slot is
@@ -594,5 +647,23 @@ def wording(rng, t: str, words: set | None = None, protect: set = frozenset(), t
     return "".join(out)
 
 
+# an opener of time, order or place ("That evening, ", "Then ", "At the park, "), said once a story (`once`);
+# not a clause ("When it got dark, "), nor what starts the story ("One day, ")
+_OPENER = re.compile(r"(?:((?:That|At|On|In|Early|Later|Before|After a|After that|Before long|Back|Near|Still|With|By then|"
+                     r"Next|A moment|A little|A while|A bit|Some time|Just then|Suddenly|All at once|For a while|"
+                     r"Once more|Soon|Then)\b[^,\"]{0,30}?|There)(?=, )|(Then|Soon)(?= [A-Z]?[a-z]+ [a-z]))[ ,]+")
+_INNER = re.compile(r"(?<=[.!?]) (?=[A-Z])")  # between two sentences written as one string
+
+
+def _said(t: str) -> str:
+    """The opener of `t` (which has one), as `Realiser.once` remembers it."""
+    m = _OPENER.match(t)
+    return _MARK.sub("", m[1] or m[2]).lower()
+
+
+_SEQUENCE = ("then", "soon", "after that", "next", "a moment later", "before long", "after a while", "later",
+             "a little later", "some time later", "a while later", "a bit later")
+_TIMES = ("morning", "afternoon", "evening", "night")
+_MARK = re.compile("\x01\\d+\x02")
 _WHEN = ("one ", "that ", "on ", "in the ", "early ", "the next ", "later")  # a time phrase after the opener
 _LOWER_AFTER = {"He", "She", "They", "It", "The", "There", "A", "An", "Her", "His", "Their", "Everyone", "Some"}

@@ -17,31 +17,41 @@ NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grum
 
 # --- seed words that the plot had no natural place for -------------------------------------------
 
+# the seed noun at the end of the story's day, at home (lines tied to the place the plot went to are `_DAY`'s):
+# not a habit or a memory that has nothing to do with the day ("Last summer, Tom went on a trip to the sea")
 _EVENT = {
-    "game": "{N} liked to play a game of tag with {p} friends.", "song": "{N} liked to sing a happy song.",
-    "story": "Every night, {P} read {o} a story.", "party": "{N} was going to a party soon.",
-    "picnic": "Last week, {N} and {P} had a picnic in the park.", "race": "{N} liked to have a race with {p} friends.",
-    "dream": "The night before, {N} had a funny dream.", "wish": "{N} had a wish: to see a real dragon.",
-    "surprise": "{P} had a surprise for {o}: a new book.", "idea": "Then {N} had an idea.",
-    "plan": "{N} had a plan for the day.", "trip": "Last summer, {N} went on a trip to the sea.",
-    "nap": "After lunch, {N} took a nap.", "hug": "{P} gave {N} a big hug.", "smile": "{N} had a big smile.",
-    "word": "{N} knew a new word.", "name": "{N} liked {p} name very much.",
-    "birthday": "Soon it would be {N}'s birthday.", "prize": "{N} had won a prize for a picture.",
-    "treasure": "{N} liked to play that {s} was looking for treasure.", "secret": "{N} had a secret.",
-    "adventure": "{N} wanted to go on an adventure.", "question": "{N} had a question for {P}.",
-    "lesson": "That day, {N} had a music lesson.", "job": "{N}'s job was to feed the cat.",
-    "joke": "{P} told {N} a funny joke.", "trick": "{N} could do a trick with a ball.",
-    "fun": "{N} was always looking for fun.", "music": "{N} liked to dance to music.",
-    "noise": "{N} heard a noise in the kitchen.", "sound": "{N} liked the sound of the rain.",
-    "color": "Red was {N}'s favorite color.", "shape": "{N} could draw every shape.",
-    "circle": "{N} drew a big circle on the ground.", "square": "{N} drew a square and a star.",
-    "heart": "{N} drew a red heart for {P}.", "day": "It was a good day to play outside.",
-    "walk": "{N} liked to go for a walk.", "bath": "{N} did not like to take a bath.",
-    "show": "{N} liked to watch a show with {P}.", "mistake": "{N} made a mistake, but that was okay.",
-    "choice": "{N} had to make a choice.", "problem": "{N} had a small problem.",
-    "piece": "{P} gave {N} a piece of cake.", "breath": "{N} took a deep breath.", "tag": "{N} liked to play tag.",
-    "shadow": "{N} looked at {p} shadow on the ground.", "hour": "{N} and {P} walked for an hour.",
-    "food": "{N} always ate all {p} food.",
+    "game": "After dinner, {N} and {P} played a game of cards.", "song": "Before bed, {P} sang {N} a happy song.",
+    "story": "That night, {P} read {N} a story.", "party": "At dinner, {N} talked about the party {s} was going to soon.",
+    "picnic": "That evening, {N} and {P} had a little picnic on the floor of the living room.",
+    "race": "Before dinner, {N} had a race with {P} to the door, and {N} won.",
+    "dream": "That night, {N} had a funny dream about the day.", "wish": "That night, {N} saw the first star and made a wish.",
+    "surprise": "That evening, {P} had a surprise for {N}: a new book.", "idea": "At dinner, {N} had an idea for the next day.",
+    "plan": "Before bed, {N} made a plan for the next day.", "trip": "At dinner, {N} and {P} talked about a trip to the sea.",
+    "nap": "After all that, {N} took a little nap on the couch.", "hug": "{P} gave {N} a big hug.",
+    "smile": "{N} had a big smile all evening.", "word": "That evening, {N} told {P} a new word {s} had learned that day.",
+    "name": "That evening, {N} wrote {p} name on a picture of the day.",
+    "birthday": "At dinner, {N} asked {P} how long it was until {p} birthday.",
+    "prize": "That evening, {N} drew a picture of the day, and {P} said it should win a prize.",
+    "treasure": "After dinner, {N} played that {s} was looking for treasure under the bed.",
+    "secret": "That night, {N} told {P} a secret about the day.", "adventure": "That night, {N} dreamed of a big adventure.",
+    "question": "At dinner, {N} had a question for {P}: when could they do it all again?",
+    "lesson": "That evening, {N} had a music lesson with {P}.", "job": "Before dinner, {N} did {p} job: {s} fed the cat.",
+    "joke": "At dinner, {P} told {N} a funny joke.", "trick": "After dinner, {N} showed {P} a trick with a ball.",
+    "fun": "{N} had so much fun that day.", "music": "After dinner, {N} danced to the music on the radio.",
+    "noise": "That evening, {N} heard a noise in the kitchen, but it was only the cat.",
+    "sound": "That night, {N} listened to the sound of the wind by the window.",
+    "color": "That evening, {N} drew the day in {p} favorite color.", "shape": "That evening, {N} drew every shape {s} knew.",
+    "circle": "That evening, {N} drew a big circle and put the day in it.",
+    "square": "That evening, {N} drew a square and a star.", "heart": "That evening, {N} drew a red heart for {P}.",
+    "day": "For {N}, it had been a good day.", "walk": "After dinner, {N} and {P} went for a short walk.",
+    "bath": "That evening, {N} took a bath, and the water was warm.", "show": "After dinner, {N} watched a show with {P}.",
+    "mistake": "At dinner, {N} made a mistake and spilled some water, but that was okay.",
+    "choice": "At dinner, {N} had to make a choice: soup or rice.",
+    "problem": "That evening, {N} had a small problem: one shoe was gone, but {P} found it under the bed.",
+    "piece": "After dinner, {P} gave {N} a piece of cake.", "breath": "{N} took a deep breath and smiled about the day.",
+    "tag": "Before dinner, {N} played tag with {P} in the yard.",
+    "shadow": "That evening, {N} made a shadow of a bird on the wall with {p} hands.",
+    "hour": "After dinner, {N} and {P} read for an hour.", "food": "At dinner, {N} ate all {p} food.",
 }
 _HOUSE = {"table": "{N} sat at the table.", "chair": "{N} sat on a little chair.",
           "bed": "{N} made {p} bed.", "door": "{N} opened the door.", "window": "{N} looked out of the window.",
@@ -55,7 +65,7 @@ _HOUSE = {"table": "{N} sat at the table.", "chair": "{N} sat on a little chair.
 _MISC = {"swing": "{N} liked to play on the swing.", "slide": "{N} went down the slide.",
          "rope": "{N} could jump over a rope.", "bubble": "{N} blew a big bubble.",
          "toy": "{N} had many toys.", "knife": "{P} said that a knife is not a toy.",
-         "needle": "{P} said that a needle is sharp.", "breakfast": "{N} ate breakfast with {P}.",
+         "needle": "{P} said that a needle is sharp.", "breakfast": "The next morning, {N} ate breakfast with {P}.",
          "lunch": "{N} and {P} ate lunch together.", "dinner": "{P} made dinner for {N}.", "snack": "{N} had a snack."}
 
 
@@ -120,7 +130,7 @@ def noun_sentence(st, n: dict) -> str:
     fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title}
     plan = st.flags.get("plan")
     if w in _DAY and plan is not None and st.known(st.grownup) and st.state.went_out(c.name):
-        f = plan.companion
+        f = _friend(st, plan)
         place = _day_place(plan)
         fill["W"] = f.name if f is not None and st.known(f) else st.parent_title
         if fill["W"][:1].isupper() and place in st.w.coords:
@@ -143,8 +153,8 @@ def noun_sentence(st, n: dict) -> str:
         tail = f" The {w} {sound} at {c.name}." if sound else ""
         pl = st.w.vocab.noun[w]["plural"]
         if w in facts.K.found_at.get(st.place, ()):  # an animal that lives here
-            return f"At the {P}, {c.name} liked to watch {a(w)}." + tail if sound else \
-                f"Near the {P} lived {a(w)}, and {c.name} liked to watch it."
+            return f"At the {P}, {c.name} stopped to watch {a(w)}." + tail if sound else \
+                f"Near the {P}, {c.name} saw {a(w)} and watched it for a while."
         if n in st.w.scene_animals(st.place):  # one that lives around here: met on the way home
             return st.pick(f"On the way home, {c.name} saw {a(w)} and waved at it.",
                            f"Near the {P}, {c.name} saw {a(w)} and stopped to watch it.") if st.state.went_out(c.name) \
@@ -153,10 +163,12 @@ def noun_sentence(st, n: dict) -> str:
         return _pretend(st, w, pl) or st.pick(f"{c.name} had a book about {pl} and looked at it every night.",
                                                f"{c.name}'s favorite animal was the {w}.")
     if k == "person":
-        if w in ("sister", "brother", "baby"):
-            return f"{c.name}'s little {w if w != 'baby' else 'baby brother'} came too."
+        if w in ("sister", "brother", "baby"):  # (not "came too" after the day was over)
+            return _in_story_day(st, ("Back at home, {N} told {p} little {w} all about the {L}.",
+                                      "That evening, {N} played with {p} little {w}."),
+                                 dict(fill, w=w if w != "baby" else "baby brother"))
         if w in ("fairy", "ghost", "monster", "giant", "pirate", "dragon", "king", "queen", "prince", "princess"):
-            return f"{c.name} liked to pretend to be {a(w)}."
+            return f"After dinner, {c.name} played that {c.s} was {a(w)} and made {st.parent_title} laugh."
         if w == "people" or w == "person":
             return f"There were many people at the {P}."
         return f"At the {P}, {c.name} {st.pick('waved to', 'said hello to', 'smiled at', 'met')} {a(w)}."
@@ -167,17 +179,23 @@ def noun_sentence(st, n: dict) -> str:
             return f"{c.name} lived in a small {w}."
         if w in ("street", "road", "path"):
             return f"{c.name} and {st.parent_title} walked down the {w} together."
-        if w in ("jungle", "ocean", "island"):
-            return f"{c.name} liked to read books about the {w}."
+        if w in ("jungle", "ocean", "island"):  # (a game at the day's place, not "liked to read books about")
+            plan = st.flags.get("plan")
+            out = plan is not None and st.w.place_outdoor.get(_day_place(plan))  # (bushes, puddles, rocks)
+            return _in_story_day(st, _PLAY_PLACE[w] * bool(out) + (f"That night, {{P}} read {{N}} a story about the {w}.",),
+                                 fill)
         if w == "home":
-            return f"{c.name} liked to be at home."
-        return f"{st.pick('On the way', 'Later', 'That day')}, {c.name} {st.pick('walked past', 'went by', 'saw')} the {w}."
+            return f"{c.name} was glad to be back home." if st.state.went_out(c.name) else \
+                f"{c.name} was happy to be at home that day."
+        return _in_story_day(st, ("On the way to the {L}, {N} and {W} walked past the {w}.",
+                                  "On the way home from the {L}, {N} saw the {w}.",
+                                  "That day, {N} went by the {w}."), dict(fill, w=w))
     if k == "vehicle":
         return f"On the way, {c.name} saw {a('big ' + w)}."
     if k == "body":
         if w in ("tail", "wing", "paw"):
-            return {"wing": f"At the {P}, {c.name} saw a little bird with a hurt wing.",
-                    "paw": f"At the {P}, {c.name} saw a puppy with a hurt paw.",
+            return {"wing": f"At the {P}, {c.name} watched a little bird flap its wings.",  # (not a hurt one left there)
+                    "paw": f"At the {P}, a friendly puppy put its paw on {c.name}'s knee.",
                     "tail": f"At the {P}, a happy dog wagged its tail at {c.name}."}[w]
         if w == "hair":
             return f"{st.parent_title} brushed {c.name}'s hair."
@@ -218,28 +236,31 @@ def noun_sentence(st, n: dict) -> str:
     return frame.gift(st, a(w))
 
 
+_PLAY_PLACE = {"jungle": ("At the {L}, {N} and {W} played that the bushes were a jungle.",),
+               "ocean": ("At the {L}, {N} and {W} played that a big puddle was the ocean.",),
+               "island": ("At the {L}, {N} and {W} played that a big rock was an island.",)}
 # the sky and the weather, liked or seen that day ("snowsnowy": snow on a snowy day)
 _SKY = {
     "sun": ("{N} liked it best when the sun was shining.", "That evening, {N} watched the sun go down.",
             "Back from the {L}, {N} and {W} watched the sun go down."),
-    "moon": ("{N} liked to look at the moon.", "On the way back from the {L}, {N} saw the moon come up.",
+    "moon": ("That night, {N} looked at the moon from {p} window.", "On the way back from the {L}, {N} saw the moon come up.",
              "That night, the moon was big and round, and {N} waved at it."),
-    "sky": ("{N} liked to look up at the big blue sky.", "At the {L}, {N} lay on {p} back and looked up at the sky.",
+    "sky": ("That evening, {N} looked up at the sky for a long time.", "At the {L}, {N} lay on {p} back and looked up at the sky.",
             "On the way back, {N} and {W} looked up at the sky."),
     "rainbow": ("{N} had once seen a rainbow and still talked about it.", "That evening, {N} drew a rainbow for {P}.",
                 "{N} told {W} about the rainbow {s} had once seen."),
     "cloud": ("{N} saw a cloud that looked like a rabbit.", "At the {L}, {N} and {W} looked for clouds that looked like animals.",
               "On the way back from the {L}, {N} saw a cloud that looked like a fish."),
-    "star": ("{N} liked to count the stars at night.", "That night, {N} and {P} looked at the stars from the window.",
+    "star": ("That night, {N} counted the stars from {p} window.", "That night, {N} and {P} looked at the stars from the window.",
              "After the day at the {L}, {N} saw the first star in the sky and made a wish."),
     "rain": ("{N} liked the sound of the rain on the window.", "{N} hoped it would rain soon, so {s} could jump in puddles."),
     "storm": ("{N} did not like the loud storms at night.", "That night, {N} was glad that there was no storm."),
     "wind": ("The wind was blowing the leaves around {N}.", "At the {L}, the wind blew {N}'s hair all around.",
              "On the way back, the wind blew hard, and {N} held on to {W}."),
-    "snow": ("{N} liked to play in the snow.", "{N} hoped for snow, so {s} could play in it with {W}."),
+    "snow": ("That evening, {N} told {P} how much {s} wanted to play in the snow.", "{N} hoped for snow, so {s} could play in it with {W}."),
     "snowsnowy": ("{N} liked to play in the snow.", "At the {L}, {N} and {W} played in the snow."),
     "fire": ("That evening, {N} and {P} sat by a warm fire.",),
-    "wave": ("{N} liked to watch the waves.", "That night, {N} dreamed of big waves at the sea."),
+    "wave": ("At the {L}, {N} told {W} about the big waves at the sea.", "That night, {N} dreamed of big waves at the sea."),
 }
 # a snowman, a snowball, a snowflake on a day with no snow
 _NO_SNOW = ("{N} hoped it would snow soon, so that {s} could {v} {A}.", "That evening, {N} drew {A} and hoped for snow.",
@@ -345,11 +366,12 @@ def _in_day(st, n: dict, fill: dict) -> str:
     if w in _HOME_USE and (out or not _HOME_USE[w].startswith(("When they", "On the way"))):
         t = _HOME_USE[w]
         if out and t.startswith(_HOME_OPENERS) and "dinner" not in t and st.rng.random() < 0.7:
-            t = (day_opener(st) or t.split(", ", 1)[0] + ", ") + t.split(", ", 1)[1]  # ("Back from the zoo, ")
+            rest = t.split(", ", 1)[1]  # ("Back from the zoo, "; "After feeding the ducks, " only before the hero)
+            t = (day_opener(st, rest.startswith("{N}")) or t.split(", ", 1)[0] + ", ") + rest
         R = "Grandpa" if fill["P"] == "Grandma" else "Grandma"  # (not "Grandma called Grandma")
         D = "the day"
         if L and "{D}" in t:  # what the day was: the place, or who was there
-            f = plan.companion
+            f = _friend(st, plan)
             D = st.rng.choice(("the day at the {L}", "the {L}") +
                               ((f"{f.name} at the {{L}}",) if f is not None and st.known(f) else ()))
             D = D.format(L=st.place_mark(L))
@@ -367,7 +389,7 @@ def _in_day(st, n: dict, fill: dict) -> str:
         return f"At the {st.place_mark(L)}, {c.name} {st.pick('got a little scratch on', 'got some mud on')} " \
                f"{c.p} {w}, but {c.s} did not mind."
     if k == "person" and w in _PRETEND and L and w not in ("king", "queen", "prince", "princess"):
-        W = plan.companion.name if plan.companion is not None and st.known(plan.companion) else fill["P"]
+        W = f.name if (f := _friend(st, plan)) else fill["P"]
         return f"At the {st.place_mark(L)}, {c.name} and {W} played that they were {st.w.vocab.noun[w]['plural']}."
     if k == "nature" and L and w in doings._NATURE_AT.get(L, ()):  # (a thing of nature that is at that place)
         return f"At the {st.place_mark(L)}, {c.name} stopped to look at {('the ' + w) if n.get('mass') else a(w)}."
@@ -383,6 +405,13 @@ def _day_place(plan) -> str:
     return getattr(plan, "shop", None) or getattr(plan, "dest", None) or getattr(plan, "where", None) or plan.home
 
 
+def _friend(st, plan):
+    """The companion who was there that day, if they are still friends (not "Mia and Tom played tag" after
+    a quarrel that was not made up)."""
+    f = plan.companion
+    return f if f is not None and st.known(f) and not st.flags.get("quarrel") else None
+
+
 def _in_story_day(st, shapes: tuple, fill: dict) -> str:
     """One of `shapes` said with this story's day: {L} the place the plot went to, {W} who was there
     (the companion, or the named grown-up); shapes that need what this story does not have are left out."""
@@ -391,10 +420,12 @@ def _in_story_day(st, shapes: tuple, fill: dict) -> str:
     if plan is not None and st.state.went_out(c.name):
         place = _day_place(plan)
         L = place if place != plan.home and place in st.w.coords else None
-        f = plan.companion
-        W = f.name if f is not None and st.known(f) else st.parent_title if st.known(st.grownup) else None
+        f = _friend(st, plan)
+        W = f.name if f else st.parent_title if st.known(st.grownup) else None
         W = W if W and W[:1].isupper() else None
-    ok = [t for t in shapes if (L or "{L}" not in t) and (W or "{W}" not in t)]
+    out = st.state.went_out(c.name)  # (nobody comes back home who never left)
+    ok = [t for t in shapes if (L or "{L}" not in t) and (W or "{W}" not in t) and (out or not any(
+        x in t for x in ("Back at home", "On the way home", "When they got home", "way back", "Back from")))]
     t = st.rng.choice(ok)
     return t.format(L=st.place_mark(L) if "{L}" in t else "", W=W or "", **fill)
 
@@ -405,8 +436,8 @@ def _pretend(st, w: str, pl: str) -> str:
     plan, c, rng = st.flags.get("plan"), st.main, st.rng
     if plan is None or not st.known(st.grownup):
         return ""
-    f = plan.companion
-    W = f.name if f is not None and st.known(f) else st.parent_title
+    f = _friend(st, plan)
+    W = f.name if f else st.parent_title
     place = _day_place(plan)
     if not W[:1].isupper() or place not in st.w.coords:
         return ""
@@ -420,10 +451,26 @@ def _pretend(st, w: str, pl: str) -> str:
 
 
 # the seed adjective said of the hero or the day; a tuple: ways to say it, tied to this story's day ({L}, {W})
-_PRED = {"ready": "{N} was ready to go.", "awake": "{N} was still awake.",
-         "alone": "{N} did not like to be alone.", "fine": "{N} said that {s} was fine.",
-         "well": "{N} did not feel well.", "hurt": "{N} was not hurt.", "glad": "{N} was glad.",
-         "afraid": "{N} was a little afraid.", "sorry": "{N} was sorry.",
+_PRED = {"ready": "{N} was ready to go.",
+         "awake": ("That night, {N} lay awake for a while and thought about the {L}.",
+                   "That night, {N} lay awake for a while and thought about the day."),
+         "alone": ("At the {L}, {N} did not want to play alone, so {s} played with {W}.",
+                   "{N} was glad not to be alone that day."), "fine": "{N} said that {s} was fine.",
+         "well": ("That evening, {N} did not feel well, so {P} made {o} some warm tea.",),
+         "hurt": ("{N} fell down at the {L}, but {s} was not hurt.", "{N} tripped on the rug that evening, but {s} was not hurt."),
+         "glad": ("{N} was glad that {s} had gone to the {L}.", "{N} was glad about the day."),
+         "afraid": ("That night, {N} was a little afraid of the dark, so {P} left the light on.",
+                    "At the {L}, {N} was a little afraid of a big dog, but {W} said it was friendly."),
+         "high": ("At the {L}, {N} climbed up a high rock, and {W} held {p} hand.",
+                  "That evening, {N} saw a bird on a high branch by the window."),
+         "low": ("At the {L}, {N} sat on a low wall next to {W}.", "That evening, {N} sat on a low chair by the door."),
+         "safe": ("That night, {N} was safe in bed, and {P} turned off the light.",
+                  "At the {L}, {W} held {N}'s hand, so that {s} was safe."),
+         "dangerous": ("On the way home from the {L}, {W} said that the road can be dangerous, so {N} held {p} hand.",
+                       "At dinner, {P} said that the hot stove can be dangerous, so {N} stayed away from it."),
+         "peaceful": ("The {L} was peaceful, and {N} did not want to leave.", "That evening, {N}'s house was quiet and peaceful."),
+         "far": ("The {L} was far from home, so {N} was tired when they got back.",
+                 "That night, {N} looked at a star that was very far away."), "sorry": ("{N} was sorry that the day was over.", "{N} was sorry to leave the {L}."),
          "easy": "It was not easy, but {N} did not give up.", "difficult": "It was difficult, but {N} did not give up.",
          "simple": "{N} had a simple plan for the next day.", "early": "{N} wanted to get up early the next day.",
          "asleep": ("Soon, {N} was fast asleep.", "That night, {N} was asleep as soon as {s} got into bed.",
@@ -522,6 +569,9 @@ def adjective_sentence(st, adj: dict) -> str:
         nouns = [n for n in nouns if n["kind"] != "food"] or [st.w.vocab.noun["ball"]]
     if w not in _MASS_OK:  # not "some big milk", "some blue sand"
         nouns = [n for n in nouns if not n.get("mass")] or [st.w.vocab.noun["ball"]]
+    here = st.w.scene_animals(st.place)  # not "a dry bubble", nor "In the yard, she noticed a scary camel"
+    nouns = [n for n in nouns if n["word"] != "bubble" and (n["kind"] != "animal" or n in here)] or \
+        [st.w.vocab.noun["ball"]]
     n = st.rng.choice(nouns)
     done = _handled(st, n, w)
     if done:
@@ -552,9 +602,10 @@ _TOY_HOME = ("Back at home, {N} played with {A}.", "That evening, {N} got out {A
              "{N} was tired after the {L}, but not too tired for {A}.")
 
 
-def day_opener(st) -> str:
+def day_opener(st, hero: bool = True) -> str:
     """'After the day at the lake, ', 'After baking muffins for Grandma, ': the end of the day, said
-    with what this story's day was (a seed word's late line tied to the plot), or ''."""
+    with what this story's day was (a seed word's late line tied to the plot), or ''. `hero`: the sentence
+    it opens is about the hero (else not what the hero did: not "After baking muffins, Dad made soup")."""
     from storylab.world import frame
 
     plan, c, rng = st.flags.get("plan"), st.main, st.rng
@@ -566,12 +617,16 @@ def day_opener(st) -> str:
         opts += ["After the day at the {L}, ", "Back from the {L}, ", "When they got home from the {L}, ",
                  "Home from the {L}, ", "At home after the {L}, "]
     rc = frame.recap(st, plan)
-    if rc.fun:
+    if rc.fun and hero:  # (what the hero did: not before "Dad made soup")
         opts.append(f"After {frame.Recap.form(st, rng.choice(rc.fun), 'ing')}, ")
     if not opts or st.flags.get("day_opener"):  # (once a story: not "Home from the zoo, ..." twice in a row)
         return ""
     t = st.flags["day_opener"] = rng.choice(opts)
     return t.format(L=st.place_mark(place)) if "{L}" in t else t
+
+
+_MENDED = {"wet": "made {A} dry with a towel", "dirty": "washed {A}", "muddy": "washed the mud off {A}",
+           "sticky": "washed {A}", "broken": "fixed {A} with {P}"}
 
 
 def _handled(st, n: dict, w: str) -> str | None:
@@ -603,6 +658,9 @@ def _handled(st, n: dict, w: str) -> str | None:
                              (("After the {L}, {N} was hungry and had {A}.", "After the {L}, {N} shared {A} with {W}.")
                               if snack else ()), {"N": N, "A": np})
     if k == "toy" and st.w.portable(n) and n["word"] not in ("swing", "slide", "dollhouse"):
+        if w in _MENDED:  # not "played with a wet crown": what one does with a toy that is so
+            own = f"{c.p} {w} {n['word']}"  # ("washed his dirty kite")
+            return f"{after or 'That evening, '}{N} {_MENDED[w].format(A=own, P=st.parent_title)}."
         if after:
             return f"{after}{N} {rng.choice(('played with', 'found', 'got out', 'played a game with'))} {np}."
         return _in_story_day(st, _TOY_HOME[not out:], {"N": N, "s": c.s, "P": st.parent_title, "A": np})
@@ -612,30 +670,53 @@ def _handled(st, n: dict, w: str) -> str | None:
 # --- seed verbs that do not suit the hero -----------------------------------------------------------
 # Some verbs are what an animal or a thing does (a girl does not love to bark or to sparkle), or what
 # happens to one rather than what one chooses (nobody loves to sneeze). A hero who cannot do the verb
-# watches or hears someone who can; a verb that happens to you happens once, in the morning.
+# watches or hears someone who can; a verb that happens to you happens once, in the story's day.
 ANIMAL_VERBS = {"bark": ("dog", "puppy"), "meow": ("cat", "kitten"), "quack": ("duck",), "roar": ("lion", "tiger"),
                 "chirp": ("bird", "robin"), "growl": ("bear", "dog"), "purr": ("cat", "kitten"),
                 "howl": ("wolf", "dog"), "buzz": ("bee",), "flap": ("bird", "duck", "owl", "robin"),
                 "wag": ("dog", "puppy")}
-_HEARD = {"bark", "meow", "quack", "roar", "chirp", "growl", "purr", "howl", "buzz"}
-_OWN = {"flap": "their wings", "wag": "their tails"}
-THING_VERBS = {"glow": "the stars", "sparkle": "the water", "twinkle": "the stars", "bloom": "the flowers",
-               "melt": "the butter", "zoom": "the cars", "grow": "the flowers", "fall": "the leaves"}
-_THING_TAIL = {"glow": " at night", "sparkle": " in the sun", "twinkle": " at night", "bloom": " in the garden",
-               "melt": " in the hot pan", "zoom": " by", "grow": " in the garden", "fall": " from the trees"}
+# what happens to the hero, told where the seed words' lines go: at the end of the story's day ({L}: the place
+# the plot went to, {W}: who was there; shapes without them for a day at home), not "At breakfast, ..." after dinner
 HAPPENS = {
-    "sneeze": "Every time {N} smelled a flower, {s} sneezed, and it made {o} laugh.",
-    "cough": "{N} had a little cough that morning, but {s} felt fine.",
-    "yawn": "{N} yawned and rubbed {p} eyes, because {s} had gotten up so early.",
-    "shiver": "{N} shivered a little when {s} got out of bed.",
-    "bump": "{N} bumped {p} knee on the bed, but it did not hurt for long.",
-    "spill": "At breakfast, {N} spilled some milk on the table and had to clean it up.",
-    "break": "{N} was always careful not to break {p} things.",
-    "tear": "{N} was always careful not to tear {p} books.",
-    "frown": "{N} never frowned for long.",
-    "sigh": "{N} sighed, because {s} wanted to go out and play.",
-    "blink": "{N} blinked in the bright morning light.",
-    "cry": "{N} did not cry often, but that morning {s} had a bad dream and cried a little.",
+    "sneeze": ("At the {L}, {N} smelled a flower and sneezed, and {W} laughed.",
+               "That evening, {N} sneezed twice, and {P} laughed."),
+    "cough": ("{N} had a little cough that morning, but {s} felt fine.",
+              "On the way back from the {L}, {N} coughed a little, and {W} gave {o} some water."),
+    "yawn": ("{N} yawned and rubbed {p} eyes, because {s} had gotten up so early.",
+             "On the way home from the {L}, {N} yawned and yawned.", "At dinner, {N} yawned, and {P} smiled."),
+    "shiver": ("On the way home from the {L}, the wind was cold, and {N} shivered a little.",
+               "After {p} bath that evening, {N} shivered a little until {P} gave {o} a warm towel."),
+    "bump": ("At the {L}, {N} bumped {p} knee on a rock, but it did not hurt for long.",
+             "That evening, {N} bumped {p} knee on the bed, but it did not hurt for long."),
+    "spill": ("At dinner, {N} spilled some milk on the table and had to clean it up.",),
+    "break": ("That evening, {N} put {p} toys away carefully, so that nothing would break.",),
+    "tear": ("That evening, {N} read {p} book very carefully, so that it would not tear.",),
+    "frown": ("When it was time to leave the {L}, {N} frowned, but only for a moment.",
+              "Before bed, {N} frowned, but only until {P} read {o} a story."),
+    "sigh": ("On the way back from the {L}, {N} sighed, because {s} wanted to stay longer.",
+             "That evening, {N} sighed happily and thought about the day."),
+    "blink": ("When {P} turned on the light that evening, {N} blinked.",
+              "Back from the {L}, {N} blinked in the bright light of the kitchen."),
+    "cry": ("{N} did not cry often, but that morning {s} had a bad dream and cried a little.",),
+}
+# a thing that does the seed verb, seen in the story's day (not "That evening, Tom watched the stars glow at
+# night once more" with no first time)
+THING_LATE = {
+    "glow": ("That night, {N} watched the stars glow from {p} window.",
+             "On the way back from the {L}, {N} and {W} watched the first stars glow."),
+    "twinkle": ("That night, {N} watched the stars twinkle from {p} window.",
+                "On the way back from the {L}, {N} and {W} saw the first stars twinkle."),
+    "sparkle": ("At the {L}, {N} saw a little stone sparkle in the grass and showed it to {W}.",
+                "That evening, {N} watched the water in {p} cup sparkle in the lamp light."),
+    "bloom": ("At the {L}, {N} found a little flower that had just bloomed.",
+              "That evening, {N} saw that a new flower had bloomed by the door."),
+    "melt": ("That evening, {N} watched the butter melt in the hot pan while {P} made dinner.",),
+    "zoom": ("On the way home from the {L}, {N} and {W} watched the cars zoom by.",
+             "That evening, {N} watched the cars zoom by from the window."),
+    "grow": ("That evening, {N} showed {P} how much the beans in the garden had grown.",
+             "At the {L}, {W} showed {N} a little tree that was still growing."),
+    "fall": ("At the {L}, {N} watched a leaf fall into the grass.",
+             "That evening, {N} watched a leaf fall from the tree by the window."),
 }
 
 
@@ -644,30 +725,13 @@ def hero_can(st) -> bool:
     v, c = st.verb["word"], st.hero
     if v in ANIMAL_VERBS:
         return c.kind in ANIMAL_VERBS[v]
-    return v not in THING_VERBS and v not in HAPPENS
+    return v not in THING_LATE and v not in HAPPENS
 
 
 def other_doer_sentence(st) -> str:
-    """The seed verb done by what can do it, in a sentence about the hero (for a hero who cannot)."""
-    v, c = st.verb, st.hero
-    fill = {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title}
-    w = v["word"]
-    if w in HAPPENS:
-        return HAPPENS[w].format(**fill)
-    if w in ANIMAL_VERBS:
-        who = st.w.vocab.noun[ANIMAL_VERBS[w][0]]["plural"]
-        own = f" {_OWN[w]}" if w in _OWN else ""
-        sense = "hear" if w in _HEARD else "watch"
-        return st.pick(f"{c.name} loved to {sense} the {who} {w}{own}.",
-                       f"{c.name} loved the sound of {v['ing']} {who}." if w in _HEARD else
-                       f"{c.name} loved to look at the {who} {v['ing']}{own}.",
-                       f"Nothing made {c.name} as happy as the sound of {who} that {w}." if w in _HEARD else
-                       f"Nothing made {c.name} as happy as watching {who} {w}{own}.",
-                       f"{c.name} liked to sit outside and {sense} the {who} {w}{own}.")
-    what, tail = THING_VERBS[w], _THING_TAIL[w]
-    return st.pick(f"{c.name} loved to watch {what} {w}{tail}.",
-                   f"{c.name} loved to look at {what.replace('the ', 'the ' + v['ing'] + ' ', 1)}{tail}.",
-                   f"{c.name} could sit for hours and watch {what} {w}{tail}.")
+    """The seed verb that happens to the hero (a sneeze, a yawn), in the story's day."""
+    c = st.hero
+    return _in_story_day(st, HAPPENS[st.verb["word"]], {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title})
 
 
 def other_doer_late(st) -> str:
@@ -684,8 +748,7 @@ def other_doer_late(st) -> str:
             return f"{when}, {a(one['word'])} {v['past']}{own} at {c.name}."
         return st.pick(f"{when}, {a(one['word'])} {v['past']}{own} at {c.name}.",
                        f"{st.nm(st.grownup)} told {c.name} that {a(one['word'])} {v['third']}{own} when it is happy.")
-    what, tail = THING_VERBS[w], _THING_TAIL[w]
-    return f"That evening, {c.name} watched {what} {w}{tail} once more."
+    return _in_story_day(st, THING_LATE[w], {"N": c.name, "s": c.s, "o": c.o, "p": c.p, "P": st.parent_title})
 
 
 # --- the seed adjective on a thing the story already named ----------------------------------------

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import random
 import re
+from functools import lru_cache
 
 from storylab.world import doings, plots, seedwords
 from storylab.world.model import DAYS, FAMILY, HOURS, SEASONS, Char, World
 from storylab.world.realise import Realiser
 from storylab.world.state import SEASON_WEATHER, State
-from storylab.world.text import Doc, has_whole, quote
+from storylab.world.text import Doc, has_whole, quote, words_of
 
 FEATURES = ("Dialogue", "BadEnding", "MoralValue", "Twist", "Foreshadowing", "Conflict")
 FEATURE_P = {"Dialogue": 0.5, "BadEnding": 0.15, "MoralValue": 0.35, "Twist": 0.25, "Foreshadowing": 0.25,
@@ -40,11 +41,41 @@ _HE_SHE = re.compile(r"\b(he|she|He|She)\b")
 _OPENS = re.compile(r"((?:(?:Then|Soon|Next|Later|So|But|And|Now) |[A-Z][^,\"\x01]{0,40}, )?)([A-Z][a-z]+) (?=[a-z])")
 _LEAD = re.compile(r"(?:The next|On the next|The day|That|Early|Later|After|Before|When|Soon|Then|Next|One|Every|"
                    r"On|At|In|Back|Just|Suddenly|However)\b[^,\"]{0,30}, ")
+# what makes a sentence no new event of the story's now, so that no frame goes before it: a time phrase
+# of its own ("Early that morning, Keith spent the morning in bed"), a habit ("At noon, Dad always said")
+_NOT_NOW = frozenset("always never often usually every today tonight tomorrow yesterday days morning afternoon evening "
+                     "night noon week year breakfast lunch dinner bedtime monday tuesday wednesday thursday friday "
+                     "saturday sunday".split())
+_SEASON_WORDS = ("spring", "summer", "fall", "winter")
+_NOT_NOW_PAIRS = frozenset({("used", "to"), ("liked", "to"), ("loved", "to"), ("again", "and"), ("once", "more"),
+                            ("in", "bed"), ("to", "bed"), ("before", "bed"), *(("in", x) for x in _SEASON_WORDS),
+                            *(("the", x) for x in _SEASON_WORDS),
+                            *((x, "day") for x in ("that", "next", "the", "all", "one", "this", "same", "whole", "each",
+                                                   "some"))})  # (word pairs: a regex over the sentence costs 4x more)
+_HAD = re.compile(r"\bhad (?:(?:never|always|once|already|just|not|also|still) )*([a-z]+)")  # a past before the now
 MAX_REALISED = 246  # the realiser adds no words past this length (a story stays within TinyStories' range)
 ACT_FRAME_P = 0.5  # how often a frame tells what the subject (or one with them) was doing where they are
 FRAME_P = 0.25  # how often a sentence that starts with its subject gets a frame from the state
 _PAIRED = {"hand", "foot", "eye", "ear", "arm", "leg", "finger", "toe", "tooth", "cheek", "paw", "wing", "sock",
            "shoe", "boot", "mitten", "glove", "sandal"}
+
+
+@lru_cache(maxsize=1)
+def _participles() -> frozenset:
+    """Every participle of the vocabulary (what makes "had found" a past before the story's now)."""
+    return frozenset(v["participle"] for v in World.get().vocab.verb.values()) | {"been", "got", "gone", "seen"}
+
+
+def _now(t: str) -> bool:
+    """Whether `t` may take a frame ("That afternoon, ", "After feeding the ducks, "): only a sentence that
+    tells a new event in the story's now, not one with its own opener or time phrase, a habit, or a past
+    before the now ("After watching the snails, Tom had won a prize", "At noon, Dad always said ...")."""
+    if _LEAD.match(t):
+        return False
+    toks = words_of(t)
+    if not _NOT_NOW.isdisjoint(toks) or not _NOT_NOW_PAIRS.isdisjoint(zip(toks, toks[1:])):
+        return False
+    return "had" not in toks or not any(m[1] in _participles() for m in _HAD.finditer(t))
 
 
 class _TooLong(Exception):
@@ -153,8 +184,8 @@ class Story:
             m = _OPENS.match(t) if m else None
         if m:
             t = self._pronoun(t, m)
-        if self.doc.paras and self.rng.random() < FRAME_P and not _LEAD.match(t):  # not in the setup (habits),
-            frame = ""                                          # nor before an opener ("That morning, the next day,")
+        if self.doc.paras and self.rng.random() < FRAME_P and _now(t):  # not in the setup (habits), nor before
+            frame = ""                                                  # an opener or a habit (`_now`)
             if t.startswith("They ") and self.known(getattr(self, "hero", None)):
                 frame = self.frame(self.hero, group=True, sentence=t)
                 t = "they" + t[4:]
@@ -250,7 +281,11 @@ class Story:
         where = st.where.get(c.name)
         if where in self.w.coords and where not in sentence:  # not "At the farm, they walked to the farm"
             opts.append(0)
-        opts += [1, 2]
+        t = st.time  # the time of day, said only where the story has not said it ("That morning, ..." once),
+        if t not in self.doc.words and (t != "morning" or len(self.doc.paras) == 1):  # and morning only early on
+            opts.append(1)
+        if not self.flags.get("day_framed"):  # the day, once a story
+            opts.append(2)
         held = [t for t, h in st.holder.items() if h == c.name and " " not in t and t not in sentence
                 and self.doc.has_word(t)]
         if held and not group:
@@ -265,6 +300,8 @@ class Story:
         if agent and where == self.place and where in self.w.places and ACT_FRAME_P and rng.random() < ACT_FRAME_P:
             one = not any(x in sentence for x in (". ", "! ", "? ")) and not _HE_SHE.search(sentence)
             opts = [6, 7] if with_ and not group and one else [6]  # what they did there just before (whole vocabulary)
+        if not opts:
+            return ""
         k = rng.choice(opts)
         if k == 6:
             return f"After {doings.activity(self, where)}, "
@@ -273,11 +310,11 @@ class Story:
         if k == 0:
             return rng.choice(("At the ", "Near the ", "There at the ")) + self.place_mark(where) + ", "
         if k == 1:
-            t = st.time
             return (f"At {self.time_mark(t)}, " if t in ("noon", "night") else
                     rng.choice((f"That {self.time_mark(t)}, ", f"Later that {self.time_mark(t)}, "
                                 if t != "morning" else f"Early that {self.time_mark(t)}, ")))
         if k == 2:
+            self.flags["day_framed"] = True
             return rng.choice((f"On that {st.weather} {self.time_mark(self.day)}, ",
                                f"That {self.time_mark(self.day)}, ", f"On that {st.weather} {self.time_mark(self.season)} day, "))
         if k == 3:
@@ -455,7 +492,7 @@ class Story:
             self.s(f"{self.nm(c)} had never {self.verb_phrase('participle')} so much before.")
         elif r > 1.0:
             pass
-        elif r < 0.7:
+        elif r < 0.7 and not self.w.verb_objects.get(self.verb["word"]):  # ("claps", not "drops robots", better than anyone)
             self.s(f"{self.grownup.title} always said that {c.name} {self.verb_phrase('third')} better than anyone.")
         else:
             self.s(f"Even in {c.p} dreams that night, {c.name} was {self.verb_phrase('ing')}.")
