@@ -459,7 +459,7 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
 
 def _ddp_teardown(st: _State, log) -> None:
     """Log every rank's parameter checksum (they must agree), then leave the process group."""
-    checksum = float(sum(p.double().sum() for p in st.raw_model.parameters()))
+    checksum = float(sum(p.detach().double().sum() for p in st.raw_model.parameters()))
     sums = [None] * st.world
     dist.all_gather_object(sums, checksum)
     log({"step": st.step, "ddp_world_size": st.world, "param_checksums": sums})

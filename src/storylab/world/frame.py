@@ -27,7 +27,7 @@ import re
 
 from storylab.world import beats, doings, seedwords
 from storylab.world.model import FAMILY
-from storylab.world.text import FIXED, NUMBERS, a, cap
+from storylab.world.text import FIXED, NUMBERS, a, cap, has_whole
 
 
 def _plots():
@@ -1357,7 +1357,10 @@ def end_feeling(st, adj: str) -> str:
         return rng.choice((f"After the long day, {N} was very {adj}.",
                            f"By the evening, {N} was {adj}" + (f" after {mem}." if mem and mem.startswith("the day") else ".")))
     if rc.fun and rng.random() < 0.6:
-        return f"{N} felt {adj} when {c.s} thought of {rc.form(st, rng.choice(rc.fun), 'ing')}."
+        line = f"{N} felt {adj} when {c.s} thought of {rc.form(st, rng.choice(rc.fun), 'ing')}."
+        friend = getattr(plan, "companion", None)
+        if not (st.flags.get("quarrel") and friend is not None and has_whole(line, friend.name)):  # (not after a quarrel)
+            return line
     if mem:
         return rng.choice((f"{N} was still {adj} about {mem}.", f"Thinking about {mem}, {N} felt {adj}."))
     return ""
