@@ -964,7 +964,17 @@ _RECALL_NP = ("drew a picture of {x}", "smiled at the thought of {x}", "made up 
 _RECALL_WHEN = ("", "", " in bed", " at dinner", " before bed", " that night", " all evening", " as {s} fell asleep",
                 " under {p} warm blanket", " with a big smile", " again and again", " until {s} fell asleep",
                 " while {s} brushed {p} teeth", " over a cup of warm milk")
+_DUSK = ("", "That evening, ", "When the sun went down, ", "At the end of the day, ", "When the day was over, ")
+_SUPPER = (" at dinner", " all evening", " until it was dark", "everyone at dinner")  # said before bed only
 _GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good", "long but happy")
+
+
+def _after(opener: str, st, whens: tuple) -> tuple:
+    """The `whens` that can follow `opener` in one sentence: time does not run back ("Before bed, Mia told her
+    mom at dinner") nor say itself twice ("That night, ... that night")."""
+    late = opener not in _DUSK or st.state.time == "night"
+    o = opener.lower()
+    return tuple(w for w in whens if not (late and w in _SUPPER) and not (w and (w.strip() in o or w.endswith(" bed") and "bed" in o)))
 
 
 def last_line(st, plan, N: str, bad: bool) -> str:
@@ -989,11 +999,11 @@ def last_line(st, plan, N: str, bad: bool) -> str:
         G = st.grownup.title if st.grownup.title[:1].isupper() else st.grownup.s
         def sad():  # "Mia sat by the window and thought about the broken eggs until it was dark"
             how = ch(_SAD).format(x=loss, p=c.p, s=c.s, rel=f"{c.p} {g}")
-            when = ch(_SAD_WHEN)  # (not after a clause: "sighed about how scared she had been at dinner")
+            when = ch(_after(opener, st, _SAD_WHEN))  # (not after a clause: "sighed about how scared she had been at dinner")
             return f"{N} {how}{'' if loss.startswith('how ') else when}"
 
         beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}", sad, sad, sad,
-                 lambda: f"{N} was {P.feel(st, 'neg')} {ch(('for a long time', 'all evening', 'until it was time for bed'))}",
+                 lambda: f"{N} was {P.feel(st, 'neg')}{ch(_after(opener, st, (' for a long time', ' all evening', ' until it was time for bed')))}",
                  lambda: f"{N} was {P.feel(st, 'neg')}, and {c.s} could not stop thinking about {loss}",
                  lambda: f"{N} {ch(('hugged', 'held'))} {c.p} pillow and {ch(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
                  lambda: f"{N} wished the day had gone {ch(('another way', 'better', 'a different way'))}",
@@ -1024,14 +1034,14 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             d = ch(rc.proud)
             pp, ing = rc.form(st, d, "participle"), rc.form(st, d, "ing")
             return ch((f"{N} was proud that {c.s} had {pp}", f"{N} felt proud of {c.r} for {ing}",
-                       f"{N} smiled, because {c.s} had {pp}", f"{N} told {ch(('everyone at dinner', rel, c.p + ' friends'))} how {c.s} had {pp}",
+                       f"{N} smiled, because {c.s} had {pp}", f"{N} told {ch(_after(opener, st, ('everyone at dinner', rel, c.p + ' friends')))} how {c.s} had {pp}",
                        f"{cap(ing)} {ch(('had been hard', 'had been a big job', 'had not been easy'))}, "
                        f"{ch(('but ' + N + ' had done it', 'but ' + N + ' had not given up', 'and ' + N + ' was glad ' + c.s + ' had tried'))}",
                        f"{N} could hardly believe that {c.s} had {pp}"))
         own += [proud, proud]
     def recall(x: str, np: bool) -> str:  # "Mia told her teddy about the lake before bed"
         how = ch(_RECALL + (_RECALL_NP if np else ())).format(x=x, p=c.p, s=c.s, rel=rel)
-        return f"{N} {how}{ch(_RECALL_WHEN).format(p=c.p, s=c.s)}"
+        return f"{N} {how}{ch(_after(opener, st, _RECALL_WHEN)).format(p=c.p, s=c.s)}"
 
     if rc.fun:
         def fun():
