@@ -631,7 +631,10 @@ class Brave(Plan):
 
     def remember(self, st) -> None:
         rc = frame.Recap(st, self)
-        rc.nps = [x for x in rc.nps if not x.startswith("the day at")]
+        # the ending recalls the fear faced, not what the hero did on the side ("Timmy had so much fun sweeping the floor")
+        side = {np for _, np in rc.done} | {"the " + np.split(" ", 1)[1] for _, np in rc.done}
+        rc.nps = [x for x in rc.nps if not x.startswith("the day at") and x not in side]
+        rc.fun = []
         of = self.afraid_of
         if self.where:
             rc.place = self.where
