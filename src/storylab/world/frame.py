@@ -965,14 +965,20 @@ _RECALL_WHEN = ("", "", " in bed", " at dinner", " before bed", " that night", "
                 " under {p} warm blanket", " with a big smile", " again and again", " until {s} fell asleep",
                 " while {s} brushed {p} teeth", " over a cup of warm milk")
 _DUSK = ("", "That evening, ", "When the sun went down, ", "At the end of the day, ", "When the day was over, ")
+_LATE = tuple(o for o in _NIGHT if o not in _DUSK)
 _SUPPER = (" at dinner", " all evening", " until it was dark", "everyone at dinner")  # said before bed only
 _GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good", "long but happy")
+
+
+def _late(st) -> bool:
+    """Whether the story is already past dinner: night, or the last sentence began "Before bed, "."""
+    return st.state.time == "night" or bool(st.doc.cur) and st.doc.cur[-1].lstrip(FIXED).startswith(_LATE)
 
 
 def _after(opener: str, st, whens: tuple) -> tuple:
     """The `whens` that can follow `opener` in one sentence: time does not run back ("Before bed, Mia told her
     mom at dinner") nor say itself twice ("That night, ... that night")."""
-    late = opener not in _DUSK or st.state.time == "night"
+    late = opener not in _DUSK or _late(st)
     o = opener.lower()
     return tuple(w for w in whens if not (late and w in _SUPPER) and not (w and (w.strip() in o or w.endswith(" bed") and "bed" in o)))
 
@@ -1002,7 +1008,8 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             when = ch(_after(opener, st, _SAD_WHEN))  # (not after a clause: "sighed about how scared she had been at dinner")
             return f"{N} {how}{'' if loss.startswith('how ') else when}"
 
-        beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}", sad, sad, sad,
+        bed = "lay in bed" if "bed" in opener else "went to bed"  # (not "When it was time for bed, Mia went to bed")
+        beats = [lambda: f"{N} {bed} feeling {P.feel(st, 'neg')}", sad, sad, sad,
                  lambda: f"{N} was {P.feel(st, 'neg')}{ch(_after(opener, st, (' for a long time', ' all evening', ' until it was time for bed')))}",
                  lambda: f"{N} was {P.feel(st, 'neg')}, and {c.s} could not stop thinking about {loss}",
                  lambda: f"{N} {ch(('hugged', 'held'))} {c.p} pillow and {ch(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
@@ -1018,7 +1025,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
                    f", and {c.s} {ch(('never forgot it', 'did not sleep well', 'felt very small'))}"))
         return opener + ch(beats)() + tail + "."
     fam = st.grownup.kind in FAMILY
-    beats = [lambda: f"{N} went to bed with a big smile",
+    beats = [lambda: f"{N} {'lay in bed' if 'bed' in opener else 'went to bed'} with a big smile",
              lambda: f"{N} fell asleep {ch(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
              lambda: recall(mem, True), lambda: recall(mem, True), lambda: f"{N} felt {P.more(st)} than ever",
              lambda: f"{N} could not wait to tell {ch(('everyone', c.p + ' friends', 'the whole village', c.p + ' teacher'))} about {mem}",
@@ -1102,11 +1109,13 @@ def short_last(st, plan, N: str) -> str:
         return ""
     c, rng, rc = st.hero, st.rng, recap(st, plan)
     ch, g, f = rng.choice, st.grownup, getattr(plan, "kid", None) or plan.companion
+    # after "That night, Mia told Dad, ..." not "Mia smiled all evening"
+    ev = () if _late(st) else ("all evening",)
     if plan.bad:  # "Mia was sad.", "Mia cried a little."
         return ch((f"{N} was {ch(('very ', 'so ', ''))}{_plots().feel(st, 'neg')}.",
                    f"{N} {ch(('cried', 'sniffled', 'sighed'))} {ch(('a little', 'quietly', 'into ' + c.p + ' pillow'))}.",
                    f"{N} {ch(('did not want any dinner', 'sat by the window', 'was very quiet'))} that {ch(('night', 'evening'))}.",
-                   f"{N} did not {ch(('smile', 'play', 'sing', 'laugh'))} {ch(('again that day', 'all evening', 'for the rest of the day'))}."))
+                   f"{N} did not {ch(('smile', 'play', 'sing', 'laugh'))} {ch(('again that day', *ev, 'for the rest of the day'))}."))
     it = st.thing["word"] if st.thing and not st.thing.get("mass") else None
     opts = []
     if rc.again:
@@ -1120,10 +1129,10 @@ def short_last(st, plan, N: str) -> str:
         def hold():
             st.state.uses(c.name, it)
             how = ("held", "hugged", "held on to") if it not in _BIG else ("looked at", "smiled at", "took care of")
-            return f"{N} {ch(how)} {c.p} {it}{ch(('', '', ' and smiled', ' all evening'))}."
+            return f"{N} {ch(how)} {c.p} {it}{ch(('', '', ' and smiled', *(' ' + x for x in ev)))}."
         opts.append(hold)
     if f and st.known(f) and not st.flags.get("quarrel"):
-        opts.append(lambda: f"{N} and {f.name} {ch(('had so much fun', 'laughed and played', 'were the best of friends', 'played until dinner', 'were very happy'))}.")
+        opts.append(lambda: f"{N} and {f.name} {ch(('had so much fun', 'laughed and played', 'were the best of friends', *('played until dinner' for _ in ev), 'were very happy'))}.")
     if st.known(g):
         rel = f"{c.p} {g.title.lower()}" if g.kind in FAMILY else g.title
         opts.append(lambda: f"{N} {ch(('hugged ' + rel, 'gave ' + rel + ' a big hug', 'thanked ' + rel, 'smiled at ' + rel))}.")
@@ -1133,7 +1142,7 @@ def short_last(st, plan, N: str) -> str:
     if nps:
         opts.append(lambda: f"{N} dreamed {ch(('of', 'about'))} {ch(nps)} that night.")
     opts += [lambda: f"{N} was {ch(('so ', 'very ', ''))}{_plots().feel(st, 'pos')}.",
-             lambda: f"{N} {ch(('fell asleep smiling', 'slept well that night', 'smiled all evening'))}."]
+             lambda: f"{N} {ch(('fell asleep smiling', 'slept well that night', *('smiled ' + x for x in ev)))}."]
     return ch(opts)()
 
 
