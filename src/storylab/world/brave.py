@@ -631,7 +631,10 @@ class Brave(Plan):
 
     def remember(self, st) -> None:
         rc = frame.Recap(st, self)
-        rc.nps = [x for x in rc.nps if not x.startswith("the day at")]
+        # the ending recalls the fear faced, not what the hero did on the side ("Timmy had so much fun sweeping the floor")
+        side = {np for _, np in rc.done} | {"the " + np.split(" ", 1)[1] for _, np in rc.done}
+        rc.nps = [x for x in rc.nps if not x.startswith("the day at") and x not in side]
+        rc.fun = []
         of = self.afraid_of
         if self.where:
             rc.place = self.where
@@ -650,6 +653,17 @@ class Brave(Plan):
                         "slide": "the big slide", "spider": "the little spider", "waves": "the waves"}[self.fear]]
             rc.praise += ["brave", "brave"]
         st.flags["recap"] = rc
+
+    def memories(self, st):
+        """The fear faced, for the plot's own last line ("Mia would always remember the big slide")."""
+        s, n = st.hero.s, self.dog_name
+        nps, ings = {"dark": ([self.was, f"the night {s} looked in the dark"], ["being brave in the dark"]),
+                     "storm": (["the storm", "the wind and the rain"], ["being brave in the storm"]),
+                     "dog": ([f"{n}, the big dog", f"the day {s} met {n}"], [f"petting {n}"]),
+                     "slide": (["the big slide", "the first time down the big slide"], ["going down the big slide"]),
+                     "spider": (["the little spider", "the spider and how small it was"], ["helping the little spider"]),
+                     "waves": (["the waves", f"the day at the {self.where}"], ["jumping over the waves"])}[self.fear]
+        return nps, ings
 
     def lessons(self, st):
         if self.bad:

@@ -61,6 +61,10 @@ _JOB_TAG = {  # tag -> (prompt before the job word, rest); {N} {P} {p} {o} {s} f
     "cow": ("On the farm, the ", " fed the cows."),
     "soup": ("In the kitchen, the ", " made a big pot of soup."),
 }
+# tags that tell an event of their own, told only in the plot that has it (not "For Max's birthday, they got a big
+# cake from the baker" in a story about baking one, nor "Zoe hurt her arm" on her sick day): tag -> that plot
+_EVENT_TAGS = {"sick": "sick", "hurt": "", "animal": "", "cake": "", "fire": "", "letter": "", "plane": "", "tooth": "",
+               "house": ""}
 _SLOTS = {  # remedy slots: the same words before the answer, a different need decides it
     "ate": {"hungry": ["eat"], "thirsty": ["drink"]},
     "asked": {"hungry": ["food", "bread", "soup"], "thirsty": ["water", "milk", "juice"]},
@@ -720,7 +724,9 @@ def _weather(e: Ep) -> None:
 def _job(e: Ep) -> None:
     st, job = e.st, e.subj
     c, N, P, rng = _ctx(st)
-    tags = [t for t in K.values("job", job) if t in _JOB_TAG]
+    plan = st.flags.get("plan")
+    tags = [t for t in K.values("job", job) if t in _JOB_TAG and (t not in _EVENT_TAGS or plan is not None and
+                                                                 _EVENT_TAGS[t] == plan.name)]
     does, do, where = K.jobs[job]
     r = rng.random()
     if tags and r < 0.6:

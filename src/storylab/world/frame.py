@@ -964,7 +964,23 @@ _RECALL_NP = ("drew a picture of {x}", "smiled at the thought of {x}", "made up 
 _RECALL_WHEN = ("", "", " in bed", " at dinner", " before bed", " that night", " all evening", " as {s} fell asleep",
                 " under {p} warm blanket", " with a big smile", " again and again", " until {s} fell asleep",
                 " while {s} brushed {p} teeth", " over a cup of warm milk")
+_DUSK = ("", "That evening, ", "When the sun went down, ", "At the end of the day, ", "When the day was over, ")
+_LATE = tuple(o for o in _NIGHT if o not in _DUSK)
+_SUPPER = (" at dinner", " all evening", " until it was dark", "everyone at dinner")  # said before bed only
 _GOOD_DAY = ("wonderful", "great", "happy", "special", "perfect", "fun", "busy but happy", "good", "long but happy")
+
+
+def _late(st) -> bool:
+    """Whether the story is already past dinner: night, or the last sentence began "Before bed, "."""
+    return st.state.time == "night" or bool(st.doc.cur) and st.doc.cur[-1].lstrip(FIXED).startswith(_LATE)
+
+
+def _after(opener: str, st, whens: tuple) -> tuple:
+    """The `whens` that can follow `opener` in one sentence: time does not run back ("Before bed, Mia told her
+    mom at dinner") nor say itself twice ("That night, ... that night")."""
+    late = opener not in _DUSK or _late(st)
+    o = opener.lower()
+    return tuple(w for w in whens if not (late and w in _SUPPER) and not (w and (w.strip() in o or w.endswith(" bed") and "bed" in o)))
 
 
 def last_line(st, plan, N: str, bad: bool) -> str:
@@ -989,11 +1005,12 @@ def last_line(st, plan, N: str, bad: bool) -> str:
         G = st.grownup.title if st.grownup.title[:1].isupper() else st.grownup.s
         def sad():  # "Mia sat by the window and thought about the broken eggs until it was dark"
             how = ch(_SAD).format(x=loss, p=c.p, s=c.s, rel=f"{c.p} {g}")
-            when = ch(_SAD_WHEN)  # (not after a clause: "sighed about how scared she had been at dinner")
+            when = ch(_after(opener, st, _SAD_WHEN))  # (not after a clause: "sighed about how scared she had been at dinner")
             return f"{N} {how}{'' if loss.startswith('how ') else when}"
 
-        beats = [lambda: f"{N} went to bed feeling {P.feel(st, 'neg')}", sad, sad, sad,
-                 lambda: f"{N} was {P.feel(st, 'neg')} {ch(('for a long time', 'all evening', 'until it was time for bed'))}",
+        bed = "lay in bed" if "bed" in opener else "went to bed"  # (not "When it was time for bed, Mia went to bed")
+        beats = [lambda: f"{N} {bed} feeling {P.feel(st, 'neg')}", sad, sad, sad,
+                 lambda: f"{N} was {P.feel(st, 'neg')}{ch(_after(opener, st, (' for a long time', ' all evening', ' until it was time for bed')))}",
                  lambda: f"{N} was {P.feel(st, 'neg')}, and {c.s} could not stop thinking about {loss}",
                  lambda: f"{N} {ch(('hugged', 'held'))} {c.p} pillow and {ch(('cried', 'sighed', 'sniffled', 'sobbed'))} a little",
                  lambda: f"{N} wished the day had gone {ch(('another way', 'better', 'a different way'))}",
@@ -1008,7 +1025,7 @@ def last_line(st, plan, N: str, bad: bool) -> str:
                    f", and {c.s} {ch(('never forgot it', 'did not sleep well', 'felt very small'))}"))
         return opener + ch(beats)() + tail + "."
     fam = st.grownup.kind in FAMILY
-    beats = [lambda: f"{N} went to bed with a big smile",
+    beats = [lambda: f"{N} {'lay in bed' if 'bed' in opener else 'went to bed'} with a big smile",
              lambda: f"{N} fell asleep {ch(('right away', 'with a smile', 'quickly', 'as soon as ' + c.s + ' lay down'))}",
              lambda: recall(mem, True), lambda: recall(mem, True), lambda: f"{N} felt {P.more(st)} than ever",
              lambda: f"{N} could not wait to tell {ch(('everyone', c.p + ' friends', 'the whole village', c.p + ' teacher'))} about {mem}",
@@ -1024,14 +1041,14 @@ def last_line(st, plan, N: str, bad: bool) -> str:
             d = ch(rc.proud)
             pp, ing = rc.form(st, d, "participle"), rc.form(st, d, "ing")
             return ch((f"{N} was proud that {c.s} had {pp}", f"{N} felt proud of {c.r} for {ing}",
-                       f"{N} smiled, because {c.s} had {pp}", f"{N} told {ch(('everyone at dinner', rel, c.p + ' friends'))} how {c.s} had {pp}",
+                       f"{N} smiled, because {c.s} had {pp}", f"{N} told {ch(_after(opener, st, ('everyone at dinner', rel, c.p + ' friends')))} how {c.s} had {pp}",
                        f"{cap(ing)} {ch(('had been hard', 'had been a big job', 'had not been easy'))}, "
                        f"{ch(('but ' + N + ' had done it', 'but ' + N + ' had not given up', 'and ' + N + ' was glad ' + c.s + ' had tried'))}",
                        f"{N} could hardly believe that {c.s} had {pp}"))
         own += [proud, proud]
     def recall(x: str, np: bool) -> str:  # "Mia told her teddy about the lake before bed"
         how = ch(_RECALL + (_RECALL_NP if np else ())).format(x=x, p=c.p, s=c.s, rel=rel)
-        return f"{N} {how}{ch(_RECALL_WHEN).format(p=c.p, s=c.s)}"
+        return f"{N} {how}{ch(_after(opener, st, _RECALL_WHEN)).format(p=c.p, s=c.s)}"
 
     if rc.fun:
         def fun():
@@ -1092,11 +1109,13 @@ def short_last(st, plan, N: str) -> str:
         return ""
     c, rng, rc = st.hero, st.rng, recap(st, plan)
     ch, g, f = rng.choice, st.grownup, getattr(plan, "kid", None) or plan.companion
+    # after "That night, Mia told Dad, ..." not "Mia smiled all evening"
+    ev = () if _late(st) else ("all evening",)
     if plan.bad:  # "Mia was sad.", "Mia cried a little."
         return ch((f"{N} was {ch(('very ', 'so ', ''))}{_plots().feel(st, 'neg')}.",
                    f"{N} {ch(('cried', 'sniffled', 'sighed'))} {ch(('a little', 'quietly', 'into ' + c.p + ' pillow'))}.",
                    f"{N} {ch(('did not want any dinner', 'sat by the window', 'was very quiet'))} that {ch(('night', 'evening'))}.",
-                   f"{N} did not {ch(('smile', 'play', 'sing', 'laugh'))} {ch(('again that day', 'all evening', 'for the rest of the day'))}."))
+                   f"{N} did not {ch(('smile', 'play', 'sing', 'laugh'))} {ch(('again that day', *ev, 'for the rest of the day'))}."))
     it = st.thing["word"] if st.thing and not st.thing.get("mass") else None
     opts = []
     if rc.again:
@@ -1110,10 +1129,10 @@ def short_last(st, plan, N: str) -> str:
         def hold():
             st.state.uses(c.name, it)
             how = ("held", "hugged", "held on to") if it not in _BIG else ("looked at", "smiled at", "took care of")
-            return f"{N} {ch(how)} {c.p} {it}{ch(('', '', ' and smiled', ' all evening'))}."
+            return f"{N} {ch(how)} {c.p} {it}{ch(('', '', ' and smiled', *(' ' + x for x in ev)))}."
         opts.append(hold)
     if f and st.known(f) and not st.flags.get("quarrel"):
-        opts.append(lambda: f"{N} and {f.name} {ch(('had so much fun', 'laughed and played', 'were the best of friends', 'played until dinner', 'were very happy'))}.")
+        opts.append(lambda: f"{N} and {f.name} {ch(('had so much fun', 'laughed and played', 'were the best of friends', *('played until dinner' for _ in ev), 'were very happy'))}.")
     if st.known(g):
         rel = f"{c.p} {g.title.lower()}" if g.kind in FAMILY else g.title
         opts.append(lambda: f"{N} {ch(('hugged ' + rel, 'gave ' + rel + ' a big hug', 'thanked ' + rel, 'smiled at ' + rel))}.")
@@ -1123,7 +1142,7 @@ def short_last(st, plan, N: str) -> str:
     if nps:
         opts.append(lambda: f"{N} dreamed {ch(('of', 'about'))} {ch(nps)} that night.")
     opts += [lambda: f"{N} was {ch(('so ', 'very ', ''))}{_plots().feel(st, 'pos')}.",
-             lambda: f"{N} {ch(('fell asleep smiling', 'slept well that night', 'smiled all evening'))}."]
+             lambda: f"{N} {ch(('fell asleep smiling', 'slept well that night', *('smiled ' + x for x in ev)))}."]
     return ch(opts)()
 
 

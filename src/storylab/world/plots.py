@@ -241,6 +241,8 @@ class Plan:
         f = rng.choice(_LAST_NP + _LAST_ANY + (_LAST_ING if ings else ()))
         x = rng.choice(ings if f in _LAST_ING else nps + ings if f in _LAST_ANY else nps)
         tail = rng.choice(_LAST_TAIL).format(s=c.s) if "{t}" in f else ""
+        if frame._late(st):  # (after "That night, ...": not "at dinner", "that evening")
+            f, tail = f.replace(" at dinner", ""), "" if "evening" in tail else tail
         return f"{N} " + f.format(x=x, s=c.s, p=c.p, rel=beats.rel(st), t=tail) + "."
 
     def closing_line(self, st) -> str:

@@ -305,7 +305,7 @@ class Realiser:
             adj = self.described["@" + word] = rng.choice(adjs)
         elif rng.random() >= 0.4:
             return m.group(0)
-        if self.spare <= 0:
+        if self.spare <= 0 or " " + adj in m.string:  # ("the big farm is so big")
             return m.group(0)
         self.spare -= 1
         return f"{m.group(1)}{adj} \x01{m.group(2)}\x02{word}"
@@ -348,8 +348,8 @@ class Realiser:
                 adj = self.described[noun] = rng.choice(self.nouns[1][noun])  # the tree stays tall
             elif rng.random() >= 0.5:
                 return m.group(0)
-        if adj == word or self.spare <= 0:  # "the orange orange"; or the story is at its length limit
-            return m.group(0)
+        if adj == word or self.spare <= 0 or " " + adj in m.string:  # "the orange orange"; the story at its
+            return m.group(0)  # length limit; "the big tiger was so big" ("bigger": the sentence says it)
         if dl == "some" and not plural and adj in _SIZE:  # "some big bread": a size needs a count
             return m.group(0)
         self.spare -= 1

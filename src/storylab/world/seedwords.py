@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from storylab.world import doings, facts
+from storylab.world.model import FAMILY
 from storylab.world.text import FIXED, a, article, words_of
 
 NEG_FEEL = ["sad", "scared", "angry", "mad", "upset", "worried", "lonely", "grumpy", "jealous", "nervous", "bored",
@@ -726,6 +727,37 @@ def hero_can(st) -> bool:
     if v in ANIMAL_VERBS:
         return c.kind in ANIMAL_VERBS[v]
     return v not in THING_LATE and v not in HAPPENS
+
+
+# the seed noun's plural at the end of the day (`Story.seed_forms`), only where those things can be:
+# many of them in a house (not "counted all the fences in the house"), loved or in a picture book (not dinners,
+# suns or storms), dirty after playing (not teeth or wings), passed on the way home (fences, benches)
+_MANY_INDOORS = {"bag", "basket", "bell", "blanket", "book", "bottle", "bowl", "box", "brush", "button", "candle", "card",
+                 "chair", "clock", "coin", "comb", "crayon", "cup", "door", "drawing", "fork", "jar", "key", "lamp",
+                 "letter", "light", "mirror", "note", "pan", "pen", "pencil", "photo", "picture", "pillow", "plate", "pot",
+                 "present", "gift", "shelf", "spoon", "towel", "vase", "window", "rug", "toothbrush"}
+_PASSED = {"fence", "bench", "tent", "ladder", "umbrella", "wheel", "bucket", "rake", "shovel", "broom", "net", "lamp",
+           "light", "door", "window"}
+_NOT_LOVED = {"breakfast", "lunch", "dinner", "snack", "sun", "moon", "sky", "storm", "wind", "fire", "hole", "puddle",
+              "hive", "web", "wave", "log", "bone"}
+_DIRTY = {"hand", "foot", "knee", "face", "toe", "finger", "arm", "leg", "nose", "cheek"}
+
+
+def plural_line(st) -> str:
+    """The seed noun's plural in a line of its own at the end of the day, or "" where it has none."""
+    n, c = st.noun, st.hero
+    w, k, pl, out = n["word"], n["kind"], n["plural"], st.state.went_out(c.name)
+    if k in ("toy", "food", "animal", "nature", "clothing", "vehicle") and w not in _NOT_LOVED:
+        return st.pick(f"{c.name} loved {pl} more than anything.", f"{c.name} had a book with pictures of {pl} in it.")
+    if w in _PASSED and out and st.rng.random() < 0.5:
+        return f"On the way home, {c.name} counted all the {pl} {c.s} saw, one by one."
+    if w in _MANY_INDOORS:
+        return f"{c.name} counted all the {pl} in the house, one by one."
+    if k == "person" and w not in FAMILY and w not in _PRETEND and out:
+        return f"On the way home, {c.name} waved to some {pl}."
+    if w in _DIRTY and out:
+        return f"After the long day, {c.name} and {c.p} friends all had dirty {pl}."
+    return ""
 
 
 def other_doer_sentence(st) -> str:

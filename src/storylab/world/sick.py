@@ -229,7 +229,8 @@ class Sick(Plan):
         D = st.place_mark(self.dest)
         ans = [x for x in beats._animals_at(st, self.dest) if x != "farmer"] or [rng.choice(st.w.char_animals)["word"]]
         v = st.w.vocab.noun
-        lines = [lambda: f"{st.sub(c)} drew {NUMBERS[rng.randint(2, 6)]} {v[rng.choice(ans)]['plural']} at the {D}.",
+        lines = [lambda: rng.choice((f"{st.sub(c)} drew a picture of the {D} with {NUMBERS[rng.randint(2, 6)]} {v[rng.choice(ans)]['plural']} in it.",
+                                     f"{st.sub(c)} drew {NUMBERS[rng.randint(2, 6)]} {v[rng.choice(ans)]['plural']}, like the ones at the {D}.")),
                  lambda: f"{st.nm(g)} read {c.o} a story about {rng.choice(st.w.char_animals)['plural']}.",
                  lambda: f"{st.sub(c)} {beats.play(st, c, toy)} under the blanket.",
                  lambda: f"Outside the window, {a(rng.choice(_WINDOW))} sat on {beats.outdoor_thing(st)}.",

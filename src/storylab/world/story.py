@@ -496,18 +496,9 @@ class Story:
             self.s(f"{self.grownup.title} always said that {c.name} {self.verb_phrase('third')} better than anyone.")
         else:
             self.s(f"Even in {c.p} dreams that night, {c.name} was {self.verb_phrase('ing')}.")
-        k, pl = n["kind"], n["plural"]
-        if not n.get("mass") and pl != n["word"] and one in (-1, 2) and rng.random() < 0.5:
-            if k in ("toy", "food", "animal", "nature", "clothing", "vehicle"):
-                self.s(self.pick(f"{c.name} loved {pl} more than anything.",
-                                 f"{c.name} had a book with pictures of {pl} in it."))
-            elif k in ("household", "tool", "instrument"):
-                self.s(f"{c.name} counted all the {pl} in the house, one by one.")
-            elif k == "person" and n["word"] not in FAMILY and n["word"] not in seedwords._PRETEND \
-                    and self.state.went_out(c.name):
-                self.s(f"On the way home, {c.name} waved to some {pl}.")
-            elif k == "body":
-                self.s(f"After the long day, {c.name} and {c.p} friends all had dirty {pl}.")
+        if not n.get("mass") and n["plural"] != n["word"] and one in (-1, 2) and rng.random() < 0.5:
+            if t := seedwords.plural_line(self):
+                self.s(t)
 
     # --- the record -------------------------------------------------------------------------------
 

@@ -160,7 +160,7 @@ class Truth(Plan):
         on_table = self.broken not in ("picture", "mirror", "lamp", "clock")  # (those have their own place: 'on the wall')
         st.s(rng.choice((f"On the table stood {self.it(st)}, right at the end of the table." if on_table else f"{st.nm(g)} loved {x} very much.",
                          f"{cap(self.it(st))} stood where it always stood, and {c.name} did not look at it.",
-                         f"{st.nm(g)} loved {x} very much.", f"{c.name} knew that {x} was very special to {st.nm(g)}.")))
+                         f"{st.nm(g)} loved {x} very much.", f"{c.name} knew that {x if self.adj != 'special' else 'the ' + self.broken} was very special to {st.nm(g)}.")))
         self.named = True  # (the crash then names it short: 'hit the blue vase')
 
     def middle(self, st):
