@@ -166,8 +166,8 @@ def main() -> None:
     more = [k.split("/")[0] for k in ("negation/hand", "space/hand") if above("4x", k)]
     dense = [k for k in ("negation/world", "negation/hand") if above("dense negation", k)]
     verdict = "reproduced" if len(more) == 2 or (more and dense) else "partly" if more or dense else "not"
-    worlds = sorted({(WORK / n.replace(" ", "_") / "world.txt").read_text() for n, *_ in ARMS
-                     if (WORK / n.replace(" ", "_") / "world.txt").exists()})
+    worlds = {n: (WORK / n.replace(" ", "_") / "world.txt").read_text().strip() for n, *_ in ARMS
+              if (WORK / n.replace(" ", "_") / "world.txt").exists()}
     first4 = results[ARMS[2]][0]["cells"]
     space_w = above("4x", "space/world")
     neg_w = above("4x", "negation/world")
@@ -206,7 +206,7 @@ is a negation choice: `SNACK_P` 1.0 instead of 0.25, about 3.4x the negation epi
 source: hand-written items (transfer; 24 per skill) and world items (the world's own wording, held-out seed;
 40 per skill). Cells: accuracy [95% Wilson low end], `*` where the low end clears chance (chance: negation
 {chance.get('negation/hand', 0):.2f}, space hand {chance.get('space/hand', 0):.2f}, space world
-{chance.get('space/world', 0):.2f}). Story world of main {', '.join(f'`{w}`' for w in worlds)}
+{chance.get('space/world', 0):.2f}). Story world (commit that generated each arm's corpus): {', '.join(f'{n} `{w}`' for n, w in worlds.items())}
 (delete `experiments/_work/{NAME}/` to retrain on today's).
 
 {chr(10).join(rows)}
