@@ -234,6 +234,12 @@ def _init_process(tc) -> tuple[str, int, int]:
         if device.startswith("cuda"):
             device = f"cuda:{local_rank}"
             torch.cuda.set_device(device)
+        # Before the group exists: torch.distributed.nn and ._shard, which torch._dynamo imports (the fused
+        # AdamW's first use does), bind `group=WORLD` as default arguments. Imported after init_process_group
+        # those defaults held the gloo group, destroy_process_group could not free it, and its threads were
+        # torn down in interpreter exit instead, where a rank now and then aborted (exit -6, "terminate called
+        # without an active exception"; tests/test_train.py::test_torchrun_two_cpu_ranks_agree).
+        import torch._dynamo  # noqa: F401
         dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
     if not device.startswith("cuda"):  # threads that fit the cores free now, shared among local ranks
         n = tc.threads or max(1, set_threads(0, interval=0.25) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
