@@ -138,33 +138,6 @@ def test_train_bad_inputs(tmp_path, tiny_data):
     assert not (tmp_path / "d" / "index.json").exists()
 
 
-GLOO_LEFT = """
-import os, socket
-import torch.distributed as dist
-from storylab import train
-from storylab.config import load_run_config
-from storylab.model import GPT
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(s.getsockname()[1]), RANK="0", WORLD_SIZE="1")
-train._ddp_env = lambda: (0, 2, 0)  # the DDP branch, with a group of one
-cfg = load_run_config(None, ["model.d_model=32", "model.n_layers=1", "model.n_heads=2", "train.threads=1"])
-train._init_process(cfg.train)
-GPT(cfg.model).configure_optimizer(1e-3, 0.1, (0.9, 0.95), "cpu")  # imports torch._dynamo, as training does
-dist.destroy_process_group()
-print(sorted(open(f"/proc/self/task/{t}/comm").read().strip() for t in os.listdir("/proc/self/task")))
-"""
-
-
-@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads the threads from /proc")
-def test_destroying_the_group_stops_the_gloo_threads():
-    """A group still alive at exit is torn down in interpreter shutdown, where a rank sometimes aborted."""
-    p = subprocess.run([sys.executable, "-c", GLOO_LEFT], capture_output=True, text=True, timeout=120,
-                       env={**os.environ, "OMP_NUM_THREADS": "1"})
-    assert p.returncode == 0, p.stderr[-2000:]
-    assert "gloo" not in p.stdout, p.stdout
-
-
 @pytest.mark.slow
 def test_torchrun_two_cpu_ranks_agree(tmp_path, tiny_data):
     torchrun = shutil.which("torchrun", path=os.path.dirname(sys.executable)) or shutil.which("torchrun")

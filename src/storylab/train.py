@@ -234,12 +234,6 @@ def _init_process(tc) -> tuple[str, int, int]:
         if device.startswith("cuda"):
             device = f"cuda:{local_rank}"
             torch.cuda.set_device(device)
-        # Before the group exists: torch.distributed.nn and ._shard, which torch._dynamo imports (the fused
-        # AdamW's first use does), bind `group=WORLD` as default arguments. Imported after init_process_group
-        # those defaults held the gloo group, destroy_process_group could not free it, and its threads were
-        # torn down in interpreter exit instead, where a rank now and then aborted (exit -6, "terminate called
-        # without an active exception"; tests/test_train.py::test_torchrun_two_cpu_ranks_agree).
-        import torch._dynamo  # noqa: F401
         dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
     if not device.startswith("cuda"):  # threads that fit the cores free now, shared among local ranks
         n = tc.threads or max(1, set_threads(0, interval=0.25) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))
@@ -464,13 +458,18 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
 
 
 def _ddp_teardown(st: _State, log) -> None:
-    """Log every rank's parameter checksum (they must agree), then leave the process group."""
+    """Log every rank's parameter checksum (they must agree), then wait until every rank is done talking.
+
+    The process group is not destroyed: storylab.cli ends the rank with os._exit. gloo's worker threads
+    drop a finished collective's tensors a moment after it returns, and that takes the GIL. Freeing the
+    group joins those threads while holding the GIL (a rank hung); leaving it to interpreter exit, a thread
+    asking for the GIL there is killed inside a destructor (exit -6, "terminate called without an active
+    exception": test_torchrun_two_cpu_ranks_agree, now and then under load)."""
     checksum = float(sum(p.detach().double().sum() for p in st.raw_model.parameters()))
     sums = [None] * st.world
     dist.all_gather_object(sums, checksum)
     log({"step": st.step, "ddp_world_size": st.world, "param_checksums": sums})
-    dist.barrier()  # no rank tears gloo down while another still talks to it (that aborts the process)
-    dist.destroy_process_group()
+    dist.barrier()  # no rank exits while another still waits on it
 
 
 def _truncate_metrics(path: Path, step: int) -> None:
