@@ -4,6 +4,14 @@ from pathlib import Path
 
 import pytest
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # a worker per core (pyproject's addopts): torch here and in the CLI processes the tests start gets one
+    # thread, as each would under the slot runner; two workers of two threads each fight over the cores
+    import torch
+
+    os.environ["OMP_NUM_THREADS"] = "1"
+    torch.set_num_threads(1)
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 TINYSTORIES = SHARED / "tinystories" / "train_prefix_2MiB.txt"

@@ -634,9 +634,24 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         _main(argv)
+    except SystemExit as e:
+        if argv is None:
+            _exit_rank(e.code)
+        raise
     finally:
         if argv is None:  # a whole process (not a test calling main([...])): see _fast_exit
             _fast_exit()
+
+
+def _exit_rank(code) -> None:
+    """A torchrun rank that trained in a process group ends here with os._exit, its output flushed:
+    tearing gloo down inside the process races its threads for the GIL (see train._ddp_teardown)."""
+    dist = sys.modules.get("torch.distributed")
+    if dist is None or not dist.is_available() or not dist.is_initialized():
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0 if code is None else code if isinstance(code, int) else 1)
 
 
 def _fast_exit() -> None:

@@ -458,13 +458,18 @@ def train(cfg: RunConfig | None, run_dir: str | os.PathLike, resume: bool = Fals
 
 
 def _ddp_teardown(st: _State, log) -> None:
-    """Log every rank's parameter checksum (they must agree), then leave the process group."""
+    """Log every rank's parameter checksum (they must agree), then wait until every rank is done talking.
+
+    The process group is not destroyed: storylab.cli ends the rank with os._exit. gloo's worker threads
+    drop a finished collective's tensors a moment after it returns, and that takes the GIL. Freeing the
+    group joins those threads while holding the GIL (a rank hung); leaving it to interpreter exit, a thread
+    asking for the GIL there is killed inside a destructor (exit -6, "terminate called without an active
+    exception": test_torchrun_two_cpu_ranks_agree, now and then under load)."""
     checksum = float(sum(p.detach().double().sum() for p in st.raw_model.parameters()))
     sums = [None] * st.world
     dist.all_gather_object(sums, checksum)
     log({"step": st.step, "ddp_world_size": st.world, "param_checksums": sums})
-    dist.barrier()  # no rank tears gloo down while another still talks to it (that aborts the process)
-    dist.destroy_process_group()
+    dist.barrier()  # no rank exits while another still waits on it
 
 
 def _truncate_metrics(path: Path, step: int) -> None:
