@@ -12,6 +12,15 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ["OMP_NUM_THREADS"] = "1"
     torch.set_num_threads(1)
 
+# the longest file goes first: under xdist (--dist loadfile) its worker then runs it beside the rest of the suite
+# instead of alone at the end (the demo test: ~5 min on one thread)
+FIRST = ("tests/test_demo.py",)
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))
+
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 TINYSTORIES = SHARED / "tinystories" / "train_prefix_2MiB.txt"
