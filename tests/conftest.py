@@ -12,8 +12,9 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ["OMP_NUM_THREADS"] = "1"
     torch.set_num_threads(1)
 
-# the longest file goes first: under xdist (--dist loadfile) its worker then runs it beside the rest of the suite
-# instead of alone at the end (the demo test: ~5 min on one thread)
+# the longest file goes first: under xdist (--dist loadfile --no-loadscope-reorder: by default xdist sends the files
+# with most tests first) its worker then runs it beside the rest of the suite, not alone at the end (the demo
+# test: ~8 min on one thread; with the reorder it started 8 min in and the suite took 958 s)
 FIRST = ("tests/test_demo.py",)
 
 
